@@ -1,0 +1,101 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "lt-grad-fn.h"
+#include "ops/lt-op-private.h"
+
+G_BEGIN_DECLS
+
+typedef struct
+{
+  LtGradFn *fn;          /* owned; NULL when the input needs no gradient */
+  guint input_nr;
+} LtEdge;
+
+typedef struct
+{
+  gint64 shape[LT_MAX_DIMS];
+  guint ndim;
+  LtDType dtype;
+  LtDevice device;
+} LtTensorMeta;
+
+#define LT_GRAD_FN_INLINE_INPUTS 3
+#define LT_GRAD_FN_MAX_SAVED 4
+
+struct _LtGradFn
+{
+  GObject parent_instance;
+
+  LtOp op;
+  const char *name;            /* static; a variant of the op's node name, or NULL */
+  guint n_inputs;
+  guint n_saved;
+  guint64 sequence_nr;
+  gboolean released;
+
+  /* Owned (or pointing into the inline arrays below) */
+  LtEdge *next;
+  LtTensorMeta *input_meta;
+  LtTensor *saved[LT_GRAD_FN_MAX_SAVED];
+  LtTensor *variable;          /* AccumulateGrad: the leaf */
+  GArray *pre_hooks;           /* LtHookEntry: hooks of the output tensor */
+  GWeakRef retained;           /* the output tensor, if it retains its grad */
+  gboolean has_retained;
+
+  guint saved_version[LT_GRAD_FN_MAX_SAVED];
+  LtTensorMeta saved_meta[LT_GRAD_FN_MAX_SAVED];
+  LtTensorMeta output_meta;
+  LtOpParams params;
+
+  /* Engine scratch, only valid during lt_tensor_backward() */
+  LtTensor *pending_grad;      /* owned while set */
+  guint dependencies;
+  gboolean visited;
+
+  LtEdge next_inline[LT_GRAD_FN_INLINE_INPUTS];
+  LtTensorMeta meta_inline[LT_GRAD_FN_INLINE_INPUTS];
+};
+
+void      _lt_tensor_meta_init          (LtTensorMeta *meta,
+                                         LtTensor     *t);
+
+/* Grad mode (thread-local) */
+gboolean  _lt_grad_mode_enabled         (void);
+
+/* Recording. Returns a new node with edges to the inputs that require
+ * grad, or NULL when grad mode is off or no input requires grad. The caller
+ * saves what the backward rule needs, then hands the node to its output
+ * with _lt_autograd_set_output(). */
+LtGradFn *_lt_autograd_record           (LtOp             op,
+                                         LtTensor *const *inputs,
+                                         guint            n_inputs);
+void      _lt_autograd_set_output       (LtGradFn        *node,
+                                         LtTensor        *out);
+gboolean  _lt_autograd_check_inplace    (LtTensor        *self,
+                                         const char      *op,
+                                         GError         **error);
+gboolean  _lt_any_requires_grad         (LtTensor *const *inputs,
+                                         guint            n_inputs);
+
+void      _lt_grad_fn_save              (LtGradFn        *node,
+                                         guint            slot,
+                                         LtTensor        *t);
+void      _lt_grad_fn_save_output       (LtGradFn        *node,
+                                         guint            slot,
+                                         LtTensor        *out);
+LtTensor *_lt_grad_fn_get_saved         (LtGradFn        *node,
+                                         guint            slot,
+                                         GError         **error);
+static inline gboolean
+_lt_grad_fn_needs_input_grad (LtGradFn *node,
+                              guint     i)
+{
+  return i < node->n_inputs && node->next[i].fn != NULL;
+}
+LtGradFn *_lt_grad_fn_get_accumulator   (LtTensor        *leaf);
+void      _lt_grad_fn_retain_output     (LtGradFn        *node,
+                                         LtTensor        *out);
+void      _lt_grad_fn_release           (LtGradFn        *node);
+
+G_END_DECLS

@@ -1,0 +1,465 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "lt-grad-fn-private.h"
+#include "core/lt-shape-private.h"
+#include "core/lt-dtype-private.h"
+
+/**
+ * LtGradFn:
+ *
+ * A node of the autograd graph: one recorded operation. It knows the name
+ * PyTorch gives the same node (`AddBackward0`, `MulBackward0`, ...), the
+ * nodes of its inputs (its next functions), and the tensors it saved for its
+ * backward rule. Leaves that require grad are reached through
+ * `AccumulateGrad` nodes, whose variable is the leaf.
+ *
+ * Nodes are created by operations and freed with the last tensor that refers
+ * to them; lt_tensor_backward() walks them.
+ */
+
+enum {
+  PROP_0,
+  PROP_NAME,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+static guint64 sequence_counter;
+
+G_DEFINE_FINAL_TYPE (LtGradFn, lt_grad_fn, G_TYPE_OBJECT)
+
+void
+_lt_hook_entry_clear (LtHookEntry *entry)
+{
+  if (entry->destroy)
+    entry->destroy (entry->user_data);
+  entry->destroy = NULL;
+  entry->user_data = NULL;
+  entry->func = NULL;
+}
+
+void
+_lt_grad_fn_release (LtGradFn *node)
+{
+  for (guint i = 0; i < node->n_saved; i++)
+    g_clear_object (&node->saved[i]);
+  node->released = TRUE;
+}
+
+static void
+lt_grad_fn_dispose (GObject *object)
+{
+  LtGradFn *self = LT_GRAD_FN (object);
+
+  if (self->op == LT_OP_ACCUMULATE_GRAD && self->variable &&
+      self->variable->grad_accumulator == self)
+    self->variable->grad_accumulator = NULL;
+
+  G_OBJECT_CLASS (lt_grad_fn_parent_class)->dispose (object);
+}
+
+static void
+lt_grad_fn_finalize (GObject *object)
+{
+  LtGradFn *self = LT_GRAD_FN (object);
+
+  for (guint i = 0; i < self->n_inputs; i++)
+    g_clear_object (&self->next[i].fn);
+  if (self->next != self->next_inline)
+    {
+      g_free (self->next);
+      g_free (self->input_meta);
+    }
+  for (guint i = 0; i < self->n_saved; i++)
+    g_clear_object (&self->saved[i]);
+  g_clear_object (&self->variable);
+  g_clear_object (&self->pending_grad);
+  if (self->pre_hooks)
+    {
+      for (guint i = 0; i < self->pre_hooks->len; i++)
+        _lt_hook_entry_clear (&g_array_index (self->pre_hooks, LtHookEntry, i));
+      g_array_unref (self->pre_hooks);
+    }
+  if (self->has_retained)
+    g_weak_ref_clear (&self->retained);
+
+  G_OBJECT_CLASS (lt_grad_fn_parent_class)->finalize (object);
+}
+
+static void
+lt_grad_fn_get_property (GObject    *object,
+                         guint       prop_id,
+                         GValue     *value,
+                         GParamSpec *pspec)
+{
+  LtGradFn *self = LT_GRAD_FN (object);
+
+  switch (prop_id)
+    {
+    case PROP_NAME:
+      g_value_set_string (value, lt_grad_fn_get_name (self));
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lt_grad_fn_class_init (LtGradFnClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = lt_grad_fn_dispose;
+  object_class->finalize = lt_grad_fn_finalize;
+  object_class->get_property = lt_grad_fn_get_property;
+
+  /**
+   * LtGradFn:name:
+   *
+   * The node's name, as PyTorch names the same node: "AddBackward0",
+   * "MulBackward0", "AccumulateGrad", ...
+   */
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+}
+
+static void
+lt_grad_fn_init (LtGradFn *self)
+{
+}
+
+void
+_lt_tensor_meta_init (LtTensorMeta *meta,
+                      LtTensor     *t)
+{
+  memcpy (meta->shape, t->shape, t->ndim * sizeof (gint64));
+  meta->ndim = t->ndim;
+  meta->dtype = t->dtype;
+  meta->device = t->storage->device;
+}
+
+static LtGradFn *
+grad_fn_new (LtOp  op,
+             guint n_inputs)
+{
+  LtGradFn *node = g_object_new (LT_TYPE_GRAD_FN, NULL);
+
+  node->op = op;
+  node->n_inputs = n_inputs;
+  node->sequence_nr = __atomic_fetch_add (&sequence_counter, 1, __ATOMIC_RELAXED);
+  if (n_inputs <= LT_GRAD_FN_INLINE_INPUTS)
+    {
+      node->next = node->next_inline;
+      node->input_meta = node->meta_inline;
+    }
+  else
+    {
+      node->next = g_new0 (LtEdge, n_inputs);
+      node->input_meta = g_new0 (LtTensorMeta, n_inputs);
+    }
+  return node;
+}
+
+LtGradFn *
+_lt_grad_fn_get_accumulator (LtTensor *leaf)
+{
+  LtGradFn *node;
+
+  if (leaf->grad_accumulator)
+    return g_object_ref (leaf->grad_accumulator);
+  node = grad_fn_new (LT_OP_ACCUMULATE_GRAD, 0);
+  node->variable = g_object_ref (leaf);
+  _lt_tensor_meta_init (&node->output_meta, leaf);
+  leaf->grad_accumulator = node;
+  return node;
+}
+
+gboolean
+_lt_any_requires_grad (LtTensor *const *inputs,
+                       guint            n_inputs)
+{
+  if (!_lt_grad_mode_enabled ())
+    return FALSE;
+  for (guint i = 0; i < n_inputs; i++)
+    if (inputs[i] && inputs[i]->requires_grad)
+      return TRUE;
+  return FALSE;
+}
+
+LtGradFn *
+_lt_autograd_record (LtOp             op,
+                     LtTensor *const *inputs,
+                     guint            n_inputs)
+{
+  LtGradFn *node;
+
+  if (!_lt_any_requires_grad (inputs, n_inputs))
+    return NULL;
+
+  node = grad_fn_new (op, n_inputs);
+  for (guint i = 0; i < n_inputs; i++)
+    {
+      LtTensor *t = inputs[i];
+
+      if (t == NULL)
+        continue;
+      _lt_tensor_meta_init (&node->input_meta[i], t);
+      if (!t->requires_grad)
+        continue;
+      if (t->grad_fn)
+        node->next[i].fn = g_object_ref (t->grad_fn);
+      else
+        node->next[i].fn = _lt_grad_fn_get_accumulator (t);
+    }
+  return node;
+}
+
+void
+_lt_autograd_set_output (LtGradFn *node,
+                         LtTensor *out)
+{
+  _lt_tensor_meta_init (&node->output_meta, out);
+  g_clear_object (&out->grad_fn);
+  out->grad_fn = node;
+  out->requires_grad = TRUE;
+}
+
+void
+_lt_grad_fn_save (LtGradFn *node,
+                  guint     slot,
+                  LtTensor *t)
+{
+  g_assert (slot < LT_GRAD_FN_MAX_SAVED);
+  g_set_object (&node->saved[slot], t);
+  node->saved_version[slot] = lt_storage_get_version (t->storage);
+  _lt_tensor_meta_init (&node->saved_meta[slot], t);
+  node->n_saved = MAX (node->n_saved, slot + 1);
+}
+
+void
+_lt_grad_fn_save_output (LtGradFn *node,
+                         guint     slot,
+                         LtTensor *out)
+{
+  /* The output holds its node: save a history-free alias of it, or the
+   * node and the tensor would hold each other. */
+  g_autoptr(LtTensor) alias = _lt_tensor_new_with_storage (out->storage, out->shape, out->strides,
+                                                           out->ndim, out->offset, out->dtype);
+
+  _lt_grad_fn_save (node, slot, alias);
+}
+
+LtTensor *
+_lt_grad_fn_get_saved (LtGradFn *node,
+                       guint     slot,
+                       GError  **error)
+{
+  LtTensor *t;
+  guint version;
+
+  if (node->released || slot >= node->n_saved || node->saved[slot] == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                   "%s: trying to backward through the graph a second time; its saved "
+                   "tensors were freed by the first backward. Pass retain_graph=TRUE to "
+                   "the first backward to keep them",
+                   lt_grad_fn_get_name (node));
+      return NULL;
+    }
+  t = node->saved[slot];
+  version = lt_storage_get_version (t->storage);
+  if (version != node->saved_version[slot])
+    {
+      g_autofree char *s = LT_SHAPE_STR (t);
+      g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                   "%s: a tensor it saved for backward (shape %s, %s) was modified by an "
+                   "in-place operation: it is at version %u; expected version %u",
+                   lt_grad_fn_get_name (node), s, lt_dtype_get_name (t->dtype),
+                   version, node->saved_version[slot]);
+      return NULL;
+    }
+  return t;
+}
+
+void
+_lt_grad_fn_retain_output (LtGradFn *node,
+                           LtTensor *out)
+{
+  if (!node->has_retained)
+    {
+      g_weak_ref_init (&node->retained, out);
+      node->has_retained = TRUE;
+    }
+  else
+    g_weak_ref_set (&node->retained, out);
+}
+
+gboolean
+_lt_autograd_check_inplace (LtTensor   *self,
+                            const char *op,
+                            GError    **error)
+{
+  if (!_lt_grad_mode_enabled ())
+    return TRUE;
+  if (self->requires_grad && self->grad_fn == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                   "%s: a leaf tensor that requires grad is being used in an in-place "
+                   "operation; do it under no-grad mode (lt_set_grad_enabled (FALSE)) or on "
+                   "a detached tensor", op);
+      return FALSE;
+    }
+  if (self->requires_grad && self->is_view)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                   "%s: in-place modification of a view of a tensor that requires grad is "
+                   "not supported; modify a clone() instead", op);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Public accessors */
+
+/**
+ * lt_grad_fn_get_name:
+ * @self: a node
+ *
+ * Returns: (transfer none): the node's name, such as "MulBackward0"
+ */
+const char *
+lt_grad_fn_get_name (LtGradFn *self)
+{
+  const char *name;
+
+  g_return_val_if_fail (LT_IS_GRAD_FN (self), NULL);
+  if (self->op == LT_OP_ACCUMULATE_GRAD)
+    return "AccumulateGrad";
+  if (self->name)
+    return self->name;
+  name = _lt_op_table[self->op].node_name;
+  return name ? name : _lt_op_table[self->op].name;
+}
+
+/**
+ * lt_grad_fn_get_n_next_functions:
+ * @self: a node
+ *
+ * Returns: the number of inputs of the recorded operation
+ */
+guint
+lt_grad_fn_get_n_next_functions (LtGradFn *self)
+{
+  g_return_val_if_fail (LT_IS_GRAD_FN (self), 0);
+  return self->n_inputs;
+}
+
+/**
+ * lt_grad_fn_get_next_function:
+ * @self: a node
+ * @index: an input of the operation, below lt_grad_fn_get_n_next_functions()
+ * @input_nr: (out) (optional): the output number of the next node that fed
+ *   the input (always 0: every node has one output)
+ *
+ * Gets the node the gradient of input @index flows to, as one entry of
+ * PyTorch's `next_functions`.
+ *
+ * Returns: (transfer none) (nullable): the node, or %NULL when that input
+ *   does not require grad
+ */
+LtGradFn *
+lt_grad_fn_get_next_function (LtGradFn *self,
+                              guint     index,
+                              guint    *input_nr)
+{
+  g_return_val_if_fail (LT_IS_GRAD_FN (self), NULL);
+  g_return_val_if_fail (index < self->n_inputs, NULL);
+  if (input_nr)
+    *input_nr = self->next[index].input_nr;
+  return self->next[index].fn;
+}
+
+/**
+ * lt_grad_fn_get_n_saved_tensors:
+ * @self: a node
+ *
+ * Returns: the number of tensors the node saved for its backward rule
+ */
+guint
+lt_grad_fn_get_n_saved_tensors (LtGradFn *self)
+{
+  g_return_val_if_fail (LT_IS_GRAD_FN (self), 0);
+  return self->n_saved;
+}
+
+/**
+ * lt_grad_fn_get_saved_shape:
+ * @self: a node
+ * @index: a saved tensor, below lt_grad_fn_get_n_saved_tensors()
+ * @n_dims: (out) (optional): the number of dimensions
+ *
+ * Gets the shape of a saved tensor (known even after the tensor was freed).
+ *
+ * Returns: (array length=n_dims) (transfer none): the shape
+ */
+const gint64 *
+lt_grad_fn_get_saved_shape (LtGradFn *self,
+                            guint     index,
+                            guint    *n_dims)
+{
+  g_return_val_if_fail (LT_IS_GRAD_FN (self), NULL);
+  g_return_val_if_fail (index < self->n_saved, NULL);
+  if (n_dims)
+    *n_dims = self->saved_meta[index].ndim;
+  return self->saved_meta[index].shape;
+}
+
+/**
+ * lt_grad_fn_get_released:
+ * @self: a node
+ *
+ * Returns: %TRUE once a backward pass without retain_graph freed the
+ *   node's saved tensors
+ */
+gboolean
+lt_grad_fn_get_released (LtGradFn *self)
+{
+  g_return_val_if_fail (LT_IS_GRAD_FN (self), FALSE);
+  return self->released;
+}
+
+/**
+ * lt_grad_fn_get_variable:
+ * @self: a node
+ *
+ * Gets the leaf tensor of an `AccumulateGrad` node.
+ *
+ * Returns: (transfer none) (nullable): the leaf, or %NULL for other nodes
+ */
+LtTensor *
+lt_grad_fn_get_variable (LtGradFn *self)
+{
+  g_return_val_if_fail (LT_IS_GRAD_FN (self), NULL);
+  return self->variable;
+}
+
+/**
+ * lt_grad_fn_get_sequence_number:
+ * @self: a node
+ *
+ * Gets the creation order of the node: later operations have larger numbers.
+ *
+ * Returns: the sequence number
+ */
+guint64
+lt_grad_fn_get_sequence_number (LtGradFn *self)
+{
+  g_return_val_if_fail (LT_IS_GRAD_FN (self), 0);
+  return self->sequence_nr;
+}

@@ -1,0 +1,94 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <math.h>
+
+#include "lt-cpu-private.h"
+
+/*
+ * softmax and log_softmax along one dim (torch.nn.functional.softmax):
+ *   softmax(x)_i = exp(x_i - m) / sum_j exp(x_j - m),  m = max_j x_j
+ *   log_softmax(x)_i = x_i - m - log(sum_j exp(x_j - m))
+ * x and out are contiguous, viewed as (outer, D, inner). A row holding +inf,
+ * or only -inf, gives NaN as PyTorch's does.
+ */
+
+#define DEFINE_SOFTMAX(T, sfx, EXP, LOG)                                            \
+  static void softmax_rows_##sfx (const T *x, T *out, gint64 outer, gint64 D,        \
+                                  gint64 inner, gboolean log_mode, int nt)           \
+  {                                                                                  \
+    gint64 rows = outer * inner;                                                     \
+    _Pragma ("omp parallel for num_threads(nt) schedule(static) if(rows * D >= 2 * LT_CPU_GRAIN)") \
+    for (gint64 r = 0; r < rows; r++)                                                \
+      {                                                                              \
+        gint64 o = r / inner, i = r % inner;                                         \
+        const T *xr = x + o * D * inner + i;                                         \
+        T *yr = out + o * D * inner + i;                                             \
+        T m = -INFINITY;                                                             \
+        double sum = 0;                                                              \
+        for (gint64 j = 0; j < D; j++)                                               \
+          {                                                                          \
+            T v = xr[j * inner];                                                     \
+            if (v > m || isnan (v))                                                  \
+              m = v;                                                                 \
+          }                                                                          \
+        for (gint64 j = 0; j < D; j++)                                               \
+          {                                                                          \
+            T e = EXP (xr[j * inner] - m);                                           \
+            if (!log_mode)                                                           \
+              yr[j * inner] = e;                                                     \
+            sum += e;                                                                \
+          }                                                                          \
+        if (log_mode)                                                                \
+          {                                                                          \
+            T lse = m + (T) LOG (sum);                                               \
+            for (gint64 j = 0; j < D; j++)                                           \
+              yr[j * inner] = xr[j * inner] - lse;                                   \
+          }                                                                          \
+        else                                                                         \
+          {                                                                          \
+            T inv = (T) (1.0 / sum);                                                 \
+            for (gint64 j = 0; j < D; j++)                                           \
+              yr[j * inner] *= inv;                                                  \
+          }                                                                          \
+      }                                                                              \
+  }
+
+DEFINE_SOFTMAX (float, f32, expf, log)
+DEFINE_SOFTMAX (double, f64, exp, log)
+
+gboolean
+_lt_cpu_softmax (const LtKernelArgs *args,
+                 GError            **error)
+{
+  LtTensor *x = args->in[0], *out = args->out;
+  guint dim = args->params->dim.dim;
+  gint64 outer = 1, inner = 1, D;
+  gboolean log_mode = args->op == LT_OP_LOG_SOFTMAX;
+  int nt = _lt_cpu_get_num_threads ();
+
+  if (x->numel == 0)
+    return TRUE;
+  if (x->ndim == 0)
+    D = 1;
+  else
+    {
+      D = x->shape[dim];
+      for (guint d = 0; d < dim; d++)
+        outer *= x->shape[d];
+      for (guint d = dim + 1; d < x->ndim; d++)
+        inner *= x->shape[d];
+    }
+  if (x->dtype == LT_DTYPE_FLOAT32)
+    softmax_rows_f32 (_lt_tensor_data (x), _lt_tensor_data (out), outer, D, inner, log_mode, nt);
+  else if (x->dtype == LT_DTYPE_FLOAT64)
+    softmax_rows_f64 (_lt_tensor_data (x), _lt_tensor_data (out), outer, D, inner, log_mode, nt);
+  else
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
+                   "%s: the cpu backend supports float32 and float64 only",
+                   _lt_op_table[args->op].name);
+      return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,69 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The backend vtable. A backend owns the memory of one device and supplies
+ * kernels for the ops of the op table (ops/lt-op-private.h). The registry
+ * (lt-backend-registry.c) is the only file that knows which backends were
+ * built; everything else asks it for the backend of a device.
+ *
+ * To add a backend: fill one LtBackend (buffers, transfers, kernels), give
+ * the registry a constructor for it under its build option, and run the op
+ * harness against it (tests/c/test-ops.c compares every backend with the
+ * float64 reference).
+ */
+
+#include "ops/lt-op-private.h"
+
+G_BEGIN_DECLS
+
+struct _LtBackend
+{
+  const char *name;                 /* "cpu", "cuda" */
+  LtDevice device;
+
+  /* Buffers (required). alloc sets LT_ERROR_OUT_OF_MEMORY on failure. */
+  gpointer (*alloc)          (gsize     nbytes,
+                              GError  **error);
+  void     (*free)           (gpointer  data);
+
+  /* Transfers between host memory and this device's memory (required for a
+   * device other than the CPU; NULL on the CPU backend). */
+  gboolean (*upload)         (gpointer      dst_device,
+                              gconstpointer src_host,
+                              gsize         nbytes,
+                              GError      **error);
+  gboolean (*download)       (gpointer      dst_host,
+                              gconstpointer src_device,
+                              gsize         nbytes,
+                              GError      **error);
+
+  /* Waits for queued work (optional: NULL when every kernel is synchronous). */
+  gboolean (*synchronize)    (GError  **error);
+
+  /* Threads for the backend's own parallel loops and its BLAS (optional). */
+  void     (*set_num_threads) (int n_threads);
+
+  /* Finer support check by dtype (optional; NULL means: the kernel's
+   * presence is the answer, and the kernel reports unsupported dtypes). */
+  gboolean (*supports_op)    (LtOp    op,
+                              LtDType dtype);
+
+  /* Kernels, indexed by op (optional each: NULL where the backend has none;
+   * _lt_dispatch() then reports LT_ERROR_NOT_SUPPORTED). */
+  LtKernel kernels[LT_OP_COUNT];
+};
+
+/* Registry */
+const LtBackend *_lt_backend_get          (LtDevice   device,
+                                           GError   **error);
+const LtBackend *_lt_backend_get_cpu      (void);
+gboolean         _lt_backend_supports_op  (LtDevice   device,
+                                           LtOp       op,
+                                           LtDType    dtype);
+void             _lt_backends_set_num_threads (int n_threads);
+
+/* Constructors the registry calls */
+const LtBackend *_lt_cpu_backend_get      (void);
+
+G_END_DECLS

@@ -1,0 +1,102 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lt-backend-private.h"
+
+/*
+ * The only place that knows which backends were built. LT_BACKEND=cpu in the
+ * environment hides every other backend (useful to run a program that asks
+ * for "auto" on the CPU only).
+ */
+
+static gboolean
+backend_allowed (const char *name)
+{
+  const char *env = g_getenv ("LT_BACKEND");
+
+  if (env == NULL || *env == '\0')
+    return TRUE;
+  return strcmp (env, name) == 0 || strcmp (name, "cpu") == 0;
+}
+
+const LtBackend *
+_lt_backend_get_cpu (void)
+{
+  return _lt_cpu_backend_get ();
+}
+
+const LtBackend *
+_lt_backend_get (LtDevice  device,
+                 GError  **error)
+{
+  switch (device)
+    {
+    case LT_DEVICE_CPU:
+      return _lt_cpu_backend_get ();
+    case LT_DEVICE_CUDA:
+#if LT_HAVE_CUDA
+      if (backend_allowed ("cuda"))
+        return _lt_cuda_backend_get (error);
+      g_set_error (error, LT_ERROR, LT_ERROR_DEVICE,
+                   "the CUDA backend is hidden by LT_BACKEND=%s", g_getenv ("LT_BACKEND"));
+      return NULL;
+#else
+      (void) backend_allowed;
+      g_set_error_literal (error, LT_ERROR, LT_ERROR_DEVICE,
+                           "cuda: this libtensor was built without the CUDA backend "
+                           "(configure with -Dcuda=enabled on a machine with the CUDA toolkit)");
+      return NULL;
+#endif
+    default:
+      g_set_error (error, LT_ERROR, LT_ERROR_DEVICE, "unknown device %d", (int) device);
+      return NULL;
+    }
+}
+
+gboolean
+_lt_backend_supports_op (LtDevice device,
+                         LtOp     op,
+                         LtDType  dtype)
+{
+  const LtBackend *backend = _lt_backend_get (device, NULL);
+
+  if (backend == NULL || backend->kernels[op] == NULL)
+    return FALSE;
+  return backend->supports_op ? backend->supports_op (op, dtype) : TRUE;
+}
+
+void
+_lt_backends_set_num_threads (int n_threads)
+{
+  const LtBackend *cpu = _lt_cpu_backend_get ();
+
+  if (cpu->set_num_threads)
+    cpu->set_num_threads (n_threads);
+}
+
+gboolean
+_lt_dispatch (const LtKernelArgs *args,
+              GError            **error)
+{
+  const LtBackend *backend;
+  LtDevice device = args->out->storage->device;
+  LtKernel kernel;
+
+  backend = _lt_backend_get (device, error);
+  if (backend == NULL)
+    return FALSE;
+  kernel = backend->kernels[args->op];
+  if (kernel == NULL ||
+      (backend->supports_op && !backend->supports_op (args->op, args->out->dtype)))
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
+                   "%s: the %s backend has no kernel for %s tensors",
+                   _lt_op_table[args->op].name, backend->name,
+                   lt_dtype_get_name (args->n_in ? args->in[0]->dtype : args->out->dtype));
+      return FALSE;
+    }
+  return kernel (args, error);
+}

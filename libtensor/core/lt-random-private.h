@@ -1,0 +1,18 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+#include "lt-random.h"
+#include "ops/lt-op-private.h"
+
+G_BEGIN_DECLS
+
+/* Takes @n_blocks Philox blocks from the global generator: the caller uses
+ * counters @offset .. @offset + @n_blocks - 1 with key @seed. */
+void  _lt_random_reserve           (guint64  n_blocks,
+                                    guint64 *seed,
+                                    guint64 *offset);
+guint _lt_random_values_per_block  (LtOp                  op,
+                                    LtDType               dtype,
+                                    const LtRandomParams *params);
+
+G_END_DECLS

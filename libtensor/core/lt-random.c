@@ -1,0 +1,118 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "lt-random-private.h"
+
+/*
+ * The global generator: a seed and an offset into the Philox counter space.
+ * Every random op takes a range of counters under the lock and computes its
+ * values from them, so the numbers depend only on the seed and the order of
+ * the random ops, never on threads or devices.
+ */
+
+#define DEFAULT_SEED G_GUINT64_CONSTANT (67280421310721)
+
+static GMutex lock;
+static guint64 state_seed = DEFAULT_SEED;
+static guint64 state_offset;
+
+/**
+ * lt_manual_seed:
+ * @seed: the seed
+ *
+ * Seeds the global random number generator (a Philox 4x32-10 counter-based
+ * generator) and restarts its stream, as `torch.manual_seed()`. The same seed
+ * gives the same numbers whatever the number of threads.
+ */
+void
+lt_manual_seed (guint64 seed)
+{
+  g_mutex_lock (&lock);
+  state_seed = seed;
+  state_offset = 0;
+  g_mutex_unlock (&lock);
+}
+
+/**
+ * lt_initial_seed:
+ *
+ * Gets the seed of the global generator.
+ *
+ * Returns: the seed given to lt_manual_seed(), or the default seed
+ */
+guint64
+lt_initial_seed (void)
+{
+  guint64 seed;
+
+  g_mutex_lock (&lock);
+  seed = state_seed;
+  g_mutex_unlock (&lock);
+  return seed;
+}
+
+/**
+ * lt_random_get_state:
+ * @seed: (out): the seed
+ * @offset: (out): the number of Philox blocks used since seeding
+ *
+ * Gets the whole state of the global generator, for checkpoints.
+ */
+void
+lt_random_get_state (guint64 *seed,
+                     guint64 *offset)
+{
+  g_mutex_lock (&lock);
+  if (seed)
+    *seed = state_seed;
+  if (offset)
+    *offset = state_offset;
+  g_mutex_unlock (&lock);
+}
+
+/**
+ * lt_random_set_state:
+ * @seed: a seed
+ * @offset: an offset, as returned by lt_random_get_state()
+ *
+ * Restores the global generator to a state lt_random_get_state() returned:
+ * the numbers that follow are the ones that followed then.
+ */
+void
+lt_random_set_state (guint64 seed,
+                     guint64 offset)
+{
+  g_mutex_lock (&lock);
+  state_seed = seed;
+  state_offset = offset;
+  g_mutex_unlock (&lock);
+}
+
+void
+_lt_random_reserve (guint64  n_blocks,
+                    guint64 *seed,
+                    guint64 *offset)
+{
+  g_mutex_lock (&lock);
+  *seed = state_seed;
+  *offset = state_offset;
+  state_offset += n_blocks;
+  g_mutex_unlock (&lock);
+}
+
+guint
+_lt_random_values_per_block (LtOp                  op,
+                             LtDType               dtype,
+                             const LtRandomParams *params)
+{
+  switch (op)
+    {
+    case LT_OP_UNIFORM:
+    case LT_OP_NORMAL:
+      return dtype == LT_DTYPE_FLOAT64 ? 2 : 4;
+    case LT_OP_RANDINT:
+      return (params->b - params->a) > 4294967296.0 ? 2 : 4;
+    default:
+      return 4;
+    }
+}

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Helpers shared by the op front ends and the backward rules. */
+
+#include "lt-op-private.h"
+#include "core/lt-shape-private.h"
+#include "core/lt-dtype-private.h"
+#include "autograd/lt-grad-fn-private.h"
+#include "autograd/lt-autograd.h"
+#include "lt-creation.h"
+#include "lt-pointwise.h"
+#include "lt-reduce.h"
+#include "lt-linalg.h"
+#include "lt-shape.h"
+#include "lt-index.h"
+
+G_BEGIN_DECLS
+
+/* Runs a kernel on the device of @out. */
+gboolean  _lt_run              (LtOp              op,
+                                LtTensor         *out,
+                                LtTensor         *out2,
+                                LtTensor *const  *in,
+                                guint             n_in,
+                                const LtOpParams *params,
+                                GError          **error);
+
+/* A new reference to @t when it already has @dtype / is contiguous. */
+LtTensor *_lt_cast             (LtTensor   *t,
+                                LtDType     dtype,
+                                GError    **error);
+LtTensor *_lt_contiguous       (LtTensor   *t,
+                                GError    **error);
+/* Copy of @t in its own new storage (no autograd). */
+LtTensor *_lt_clone_raw        (LtTensor   *t,
+                                GError    **error);
+/* dst <- src (broadcast, converted), no autograd, no version bump. */
+gboolean  _lt_copy_into        (LtTensor   *dst,
+                                LtTensor   *src,
+                                GError    **error);
+/* New tensor of @t's storage with another shape (no autograd, not a view
+ * for in-place rules). */
+LtTensor *_lt_alias_shape      (LtTensor     *t,
+                                const gint64 *shape,
+                                guint         ndim);
+
+gboolean  _lt_check_devices    (const char      *op,
+                                LtTensor *const *ts,
+                                guint            n,
+                                GError         **error);
+
+/* torch.result_type over tensors: dimensioned tensors, then 0-dim tensors,
+ * then wrapped numbers, by category. */
+LtDType   _lt_result_type      (LtTensor *const *ts,
+                                guint            n);
+gboolean  _lt_can_cast         (LtDType from,
+                                LtDType to);
+
+/* Sums @grad down to @shape (the inverse of broadcasting). */
+LtTensor *_lt_sum_to_shape     (LtTensor     *grad,
+                                const gint64 *shape,
+                                guint         ndim,
+                                GError      **error);
+/* Checks that an in-place write into @self is allowed: autograd rules and
+ * no two elements sharing memory. */
+gboolean  _lt_check_writable   (LtTensor   *self,
+                                const char *op,
+                                GError    **error);
+
+/* Zeros of the shape/dtype/device of a tensor meta. */
+LtTensor *_lt_zeros_meta       (const LtTensorMeta *meta,
+                                GError            **error);
+
+/* A wrapped number in the compute dtype of an op with @t. */
+LtTensor *_lt_scalar_for       (LtTensor   *t,
+                                double      value);
+
+G_END_DECLS
