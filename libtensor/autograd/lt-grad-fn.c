@@ -331,6 +331,8 @@ _lt_autograd_check_inplace (LtTensor   *self,
  * lt_grad_fn_get_name:
  * @self: a node
  *
+ * Gets the name of the node, as PyTorch names the same node.
+ *
  * Returns: (transfer none): the node's name, such as "MulBackward0"
  */
 const char *
@@ -350,6 +352,8 @@ lt_grad_fn_get_name (LtGradFn *self)
 /**
  * lt_grad_fn_get_n_next_functions:
  * @self: a node
+ *
+ * Counts the inputs of the recorded operation: the entries of `next_functions`.
  *
  * Returns: the number of inputs of the recorded operation
  */
@@ -389,6 +393,8 @@ lt_grad_fn_get_next_function (LtGradFn *self,
  * lt_grad_fn_get_n_saved_tensors:
  * @self: a node
  *
+ * Counts the tensors the node keeps for its backward rule.
+ *
  * Returns: the number of tensors the node saved for its backward rule
  */
 guint
@@ -423,6 +429,8 @@ lt_grad_fn_get_saved_shape (LtGradFn *self,
 /**
  * lt_grad_fn_get_released:
  * @self: a node
+ *
+ * Tells whether a backward pass already freed the saved tensors.
  *
  * Returns: %TRUE once a backward pass without retain_graph freed the
  *   node's saved tensors

@@ -132,6 +132,8 @@ lt_graph_new (LtTensor *output)
  * lt_graph_get_output:
  * @self: a graph
  *
+ * Gets the tensor the graph was made from.
+ *
  * Returns: (transfer none): the tensor the graph was made from
  */
 LtTensor *
@@ -144,6 +146,8 @@ lt_graph_get_output (LtGraph *self)
 /**
  * lt_graph_get_n_nodes:
  * @self: a graph
+ *
+ * Counts the nodes of the graph.
  *
  * Returns: the number of nodes
  */
@@ -177,6 +181,8 @@ lt_graph_get_node (LtGraph *self,
  * @self: a graph
  * @node: a node
  *
+ * Finds the position of a node in the graph.
+ *
  * Returns: the position of @node, or -1 if it is not in the graph
  */
 gint
@@ -190,6 +196,8 @@ lt_graph_find_node (LtGraph  *self,
 /**
  * lt_graph_get_n_edges:
  * @self: a graph
+ *
+ * Counts the edges of the graph.
  *
  * Returns: the number of edges
  */
@@ -231,6 +239,8 @@ lt_graph_get_edge (LtGraph *self,
 /**
  * lt_graph_get_n_leaves:
  * @self: a graph
+ *
+ * Counts the leaf tensors of the graph.
  *
  * Returns: the number of leaf tensors (one per `AccumulateGrad` node)
  */

@@ -114,6 +114,8 @@ lt_dtype_from_name (const char *name,
  * lt_dtype_is_floating:
  * @dtype: an element type
  *
+ * Tells whether @dtype is a floating-point type.
+ *
  * Returns: %TRUE for float32 and float64
  */
 gboolean
@@ -126,6 +128,8 @@ lt_dtype_is_floating (LtDType dtype)
  * lt_dtype_is_integral:
  * @dtype: an element type
  * @include_bool: whether bool counts as integral
+ *
+ * Tells whether @dtype is an integer type.
  *
  * Returns: %TRUE for the integer types (and bool when @include_bool)
  */
@@ -189,6 +193,8 @@ _lt_dtype_tensor_name (LtDType dtype)
 /**
  * lt_device_get_name:
  * @device: a device
+ *
+ * Gets the name of @device, as PyTorch spells it.
  *
  * Returns: (transfer none): "cpu" or "cuda"
  */

@@ -109,6 +109,8 @@ lt_storage_unref (LtStorage *storage)
  * lt_storage_get_nbytes:
  * @storage: a storage
  *
+ * Gets the size of the buffer.
+ *
  * Returns: the size of the buffer in bytes
  */
 gsize
@@ -121,6 +123,8 @@ lt_storage_get_nbytes (LtStorage *storage)
 /**
  * lt_storage_get_device:
  * @storage: a storage
+ *
+ * Gets the device whose memory holds the buffer.
  *
  * Returns: the device the buffer lives on
  */

@@ -324,6 +324,8 @@ _lt_tensor_new_scalar (double   value,
  * lt_tensor_get_dtype:
  * @self: a tensor
  *
+ * Gets the element type of @self.
+ *
  * Returns: the element type of @self
  */
 LtDType
@@ -337,6 +339,8 @@ lt_tensor_get_dtype (LtTensor *self)
  * lt_tensor_get_device:
  * @self: a tensor
  *
+ * Gets the device whose memory holds the elements of @self.
+ *
  * Returns: the device @self lives on
  */
 LtDevice
@@ -349,6 +353,8 @@ lt_tensor_get_device (LtTensor *self)
 /**
  * lt_tensor_get_n_dims:
  * @self: a tensor
+ *
+ * Gets the number of dimensions of @self.
  *
  * Returns: the number of dimensions of @self (0 for a scalar)
  */
@@ -429,6 +435,8 @@ lt_tensor_get_size (LtTensor *self,
  * lt_tensor_get_storage_offset:
  * @self: a tensor
  *
+ * Gets where the first element of @self lies in its storage.
+ *
  * Returns: the offset of the first element in the storage, in elements
  */
 gint64
@@ -441,6 +449,8 @@ lt_tensor_get_storage_offset (LtTensor *self)
 /**
  * lt_tensor_get_storage:
  * @self: a tensor
+ *
+ * Gets the storage @self views.
  *
  * Returns: (transfer none): the storage @self views
  */
@@ -455,6 +465,8 @@ lt_tensor_get_storage (LtTensor *self)
  * lt_tensor_numel:
  * @self: a tensor
  *
+ * Counts the elements of @self: the product of its sizes.
+ *
  * Returns: the number of elements of @self
  */
 gint64
@@ -467,6 +479,8 @@ lt_tensor_numel (LtTensor *self)
 /**
  * lt_tensor_get_element_size:
  * @self: a tensor
+ *
+ * Gets the size of one element of @self.
  *
  * Returns: the size of one element in bytes
  */
@@ -509,6 +523,8 @@ lt_tensor_is_contiguous (LtTensor *self)
  * lt_tensor_is_floating_point:
  * @self: a tensor
  *
+ * Tells whether the element type of @self is a floating-point type.
+ *
  * Returns: %TRUE if the element type of @self is float32 or float64
  */
 gboolean
@@ -522,6 +538,8 @@ lt_tensor_is_floating_point (LtTensor *self)
  * lt_tensor_shares_storage:
  * @self: a tensor
  * @other: another tensor
+ *
+ * Tells whether two tensors view the same memory.
  *
  * Returns: %TRUE if @self and @other view the same storage
  */
@@ -754,6 +772,8 @@ lt_tensor_get_type_name (LtTensor *self)
  * lt_tensor_get_requires_grad:
  * @self: a tensor
  *
+ * Tells whether autograd records operations on @self.
+ *
  * Returns: whether operations on @self are recorded for autograd
  */
 gboolean
@@ -832,6 +852,8 @@ lt_tensor_requires_grad_ (LtTensor *self,
  * lt_tensor_get_grad:
  * @self: a tensor
  *
+ * Gets the gradient accumulated in @self by lt_tensor_backward().
+ *
  * Returns: (transfer none) (nullable): the accumulated gradient, or %NULL
  */
 LtTensor *
@@ -901,6 +923,8 @@ lt_tensor_get_grad_fn (LtTensor *self)
  * lt_tensor_is_leaf:
  * @self: a tensor
  *
+ * Tells whether @self is a leaf of the autograd graph: created by the user, not by a recorded operation.
+ *
  * Returns: %TRUE if @self was not produced by a recorded operation
  */
 gboolean
@@ -943,6 +967,8 @@ lt_tensor_retain_grad (LtTensor *self,
  * lt_tensor_get_retains_grad:
  * @self: a tensor
  *
+ * Tells whether this non-leaf keeps its gradient.
+ *
  * Returns: %TRUE if lt_tensor_retain_grad() was called on this non-leaf
  */
 gboolean
@@ -955,6 +981,8 @@ lt_tensor_get_retains_grad (LtTensor *self)
 /**
  * lt_tensor_get_is_parameter:
  * @self: a tensor
+ *
+ * Tells whether @self is marked as a learnable parameter.
  *
  * Returns: %TRUE if @self was marked as a learnable parameter
  */

@@ -9,41 +9,182 @@
 
 G_BEGIN_DECLS
 
-#define LT_DECLARE_BINARY(name)                                                        \
-  LT_AVAILABLE_IN_ALL LtTensor *lt_tensor_##name (LtTensor *self, LtTensor *other,       \
-                                                   GError **error);                     \
-  LT_AVAILABLE_IN_ALL LtTensor *lt_tensor_##name##_scalar (LtTensor *self, double other, \
-                                                            GError **error);            \
-  LT_AVAILABLE_IN_ALL gboolean lt_tensor_##name##_ (LtTensor *self, LtTensor *other,     \
-                                                     GError **error);                   \
-  LT_AVAILABLE_IN_ALL gboolean lt_tensor_##name##_scalar_ (LtTensor *self, double other, \
-                                                            GError **error);
-
-#define LT_DECLARE_COMPARE(name)                                                        \
-  LT_AVAILABLE_IN_ALL LtTensor *lt_tensor_##name (LtTensor *self, LtTensor *other,       \
-                                                   GError **error);                     \
-  LT_AVAILABLE_IN_ALL LtTensor *lt_tensor_##name##_scalar (LtTensor *self, double other, \
-                                                            GError **error);
-
-#define LT_DECLARE_UNARY(name)                                                          \
-  LT_AVAILABLE_IN_ALL LtTensor *lt_tensor_##name (LtTensor *self, GError **error);       \
-  LT_AVAILABLE_IN_ALL gboolean lt_tensor_##name##_ (LtTensor *self, GError **error);
-
-LT_DECLARE_BINARY (add)
-LT_DECLARE_BINARY (sub)
-LT_DECLARE_BINARY (mul)
-LT_DECLARE_BINARY (div)
-LT_DECLARE_BINARY (pow)
-LT_DECLARE_BINARY (floor_divide)
-LT_DECLARE_BINARY (remainder)
-LT_DECLARE_COMPARE (maximum)
-LT_DECLARE_COMPARE (minimum)
-LT_DECLARE_COMPARE (eq)
-LT_DECLARE_COMPARE (ne)
-LT_DECLARE_COMPARE (lt)
-LT_DECLARE_COMPARE (le)
-LT_DECLARE_COMPARE (gt)
-LT_DECLARE_COMPARE (ge)
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_add (LtTensor *self,
+                        LtTensor *other,
+                        GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_add_scalar (LtTensor *self,
+                               double    other,
+                               GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_add_ (LtTensor *self,
+                         LtTensor *other,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_add_scalar_ (LtTensor *self,
+                                double    other,
+                                GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_sub (LtTensor *self,
+                        LtTensor *other,
+                        GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_sub_scalar (LtTensor *self,
+                               double    other,
+                               GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_sub_ (LtTensor *self,
+                         LtTensor *other,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_sub_scalar_ (LtTensor *self,
+                                double    other,
+                                GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_mul (LtTensor *self,
+                        LtTensor *other,
+                        GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_mul_scalar (LtTensor *self,
+                               double    other,
+                               GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_mul_ (LtTensor *self,
+                         LtTensor *other,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_mul_scalar_ (LtTensor *self,
+                                double    other,
+                                GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_div (LtTensor *self,
+                        LtTensor *other,
+                        GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_div_scalar (LtTensor *self,
+                               double    other,
+                               GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_div_ (LtTensor *self,
+                         LtTensor *other,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_div_scalar_ (LtTensor *self,
+                                double    other,
+                                GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_pow (LtTensor *self,
+                        LtTensor *other,
+                        GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_pow_scalar (LtTensor *self,
+                               double    other,
+                               GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_pow_ (LtTensor *self,
+                         LtTensor *other,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_pow_scalar_ (LtTensor *self,
+                                double    other,
+                                GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_floor_divide (LtTensor *self,
+                                 LtTensor *other,
+                                 GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_floor_divide_scalar (LtTensor *self,
+                                        double    other,
+                                        GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_floor_divide_ (LtTensor *self,
+                                  LtTensor *other,
+                                  GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_floor_divide_scalar_ (LtTensor *self,
+                                         double    other,
+                                         GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_remainder (LtTensor *self,
+                              LtTensor *other,
+                              GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_remainder_scalar (LtTensor *self,
+                                     double    other,
+                                     GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_remainder_ (LtTensor *self,
+                               LtTensor *other,
+                               GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_remainder_scalar_ (LtTensor *self,
+                                      double    other,
+                                      GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_maximum (LtTensor *self,
+                            LtTensor *other,
+                            GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_maximum_scalar (LtTensor *self,
+                                   double    other,
+                                   GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_minimum (LtTensor *self,
+                            LtTensor *other,
+                            GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_minimum_scalar (LtTensor *self,
+                                   double    other,
+                                   GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_eq (LtTensor *self,
+                       LtTensor *other,
+                       GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_eq_scalar (LtTensor *self,
+                              double    other,
+                              GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_ne (LtTensor *self,
+                       LtTensor *other,
+                       GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_ne_scalar (LtTensor *self,
+                              double    other,
+                              GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_lt (LtTensor *self,
+                       LtTensor *other,
+                       GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_lt_scalar (LtTensor *self,
+                              double    other,
+                              GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_le (LtTensor *self,
+                       LtTensor *other,
+                       GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_le_scalar (LtTensor *self,
+                              double    other,
+                              GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_gt (LtTensor *self,
+                       LtTensor *other,
+                       GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_gt_scalar (LtTensor *self,
+                              double    other,
+                              GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_ge (LtTensor *self,
+                       LtTensor *other,
+                       GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_ge_scalar (LtTensor *self,
+                              double    other,
+                              GError  **error);
 
 LT_AVAILABLE_IN_ALL
 gboolean  lt_tensor_add_out          (LtTensor *self,
@@ -73,18 +214,78 @@ LtTensor *lt_tensor_rpow_scalar      (LtTensor *self,
                                       double    other,
                                       GError  **error);
 
-LT_DECLARE_UNARY (neg)
-LT_DECLARE_UNARY (abs)
-LT_DECLARE_UNARY (sign)
-LT_DECLARE_UNARY (exp)
-LT_DECLARE_UNARY (log)
-LT_DECLARE_UNARY (sqrt)
-LT_DECLARE_UNARY (rsqrt)
-LT_DECLARE_UNARY (sin)
-LT_DECLARE_UNARY (cos)
-LT_DECLARE_UNARY (tanh)
-LT_DECLARE_UNARY (sigmoid)
-LT_DECLARE_UNARY (relu)
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_neg (LtTensor *self,
+                        GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_neg_ (LtTensor *self,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_abs (LtTensor *self,
+                        GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_abs_ (LtTensor *self,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_sign (LtTensor *self,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_sign_ (LtTensor *self,
+                          GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_exp (LtTensor *self,
+                        GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_exp_ (LtTensor *self,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_log (LtTensor *self,
+                        GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_log_ (LtTensor *self,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_sqrt (LtTensor *self,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_sqrt_ (LtTensor *self,
+                          GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_rsqrt (LtTensor *self,
+                          GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_rsqrt_ (LtTensor *self,
+                           GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_sin (LtTensor *self,
+                        GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_sin_ (LtTensor *self,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_cos (LtTensor *self,
+                        GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_cos_ (LtTensor *self,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_tanh (LtTensor *self,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_tanh_ (LtTensor *self,
+                          GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_sigmoid (LtTensor *self,
+                            GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_sigmoid_ (LtTensor *self,
+                             GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_relu (LtTensor *self,
+                         GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_relu_ (LtTensor *self,
+                          GError  **error);
 
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_tensor_clamp            (LtTensor *self,

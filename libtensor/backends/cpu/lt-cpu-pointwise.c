@@ -521,7 +521,7 @@ _lt_cpu_where (const LtKernelArgs *args,
   DEFINE_COPY (S, ssfx, gint32, i32, (gint32) _lt_clamp_i64 (x, G_MININT32, G_MAXINT32))    \
   DEFINE_COPY (S, ssfx, gint16, i16, (gint16) _lt_clamp_i64 (x, G_MININT16, G_MAXINT16))    \
   DEFINE_COPY (S, ssfx, gint8, i8, (gint8) _lt_clamp_i64 (x, G_MININT8, G_MAXINT8))         \
-  DEFINE_COPY (S, ssfx, guint8, u8, (guint8) (gint64) _lt_clamp_i64 (x, G_MININT64 / 2, G_MAXINT64 / 2)) \
+  DEFINE_COPY (S, ssfx, guint8, u8, (guint8) _lt_double_to_i64 (x)) \
   DEFINE_COPY (S, ssfx, guint8, b8, TO_B8 (x))
 
 COPY_FROM_FLOAT (float, f32)

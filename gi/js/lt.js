@@ -1,0 +1,279 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/**
+ * @file JavaScript helpers for libtensor under gjs.
+ *
+ * The `Lt` namespace is usable from gjs as it is (`gi://Lt?version=1.0`);
+ * this module adds what makes it natural from JavaScript:
+ *
+ * - {@link tensor}: a tensor from nested JS arrays, with torch's type
+ *   inference;
+ * - {@link toArray}: nested JS arrays back;
+ * - {@link toTypedArray}: the elements as a typed array;
+ * - {@link noGrad}: run a function with gradient recording off;
+ * - {@link size}: the shape as an array;
+ * - `toString()` on `Lt.Tensor` (the tutorial's text form, so `print(x)`
+ *   and template strings show it) and on `Lt.GradFn` (`<AddBackward0>`).
+ *
+ * ```js
+ * import Lt, {tensor, toArray, noGrad} from './lt.js';
+ *
+ * const x = tensor([[1, 2], [3, 4]], {dtype: Lt.DType.FLOAT32, requiresGrad: true});
+ * const out = x.mul(x).sum();
+ * out.backward(null, false);
+ * print(x.grad);           // 2 4 / 6 8, [Lt.FloatTensor of size 2x2]
+ * toArray(x.grad);         // [[2, 4], [6, 8]]
+ * ```
+ *
+ * Methods take no operator overloading in JavaScript: write `x.add(y)`,
+ * `x.mul_scalar(2)`, `x.select(1, 1)` for the tutorial's `x + y`,
+ * `x * 2`, `x[:, 1]`.
+ */
+
+import Lt from 'gi://Lt?version=1.0';
+
+export {Lt};
+export default Lt;
+
+/* Typed arrays and the element type they hold. */
+const TYPED_ARRAY_DTYPES = new Map([
+    [Float32Array, Lt.DType.FLOAT32],
+    [Float64Array, Lt.DType.FLOAT64],
+    [BigInt64Array, Lt.DType.INT64],
+    [Int32Array, Lt.DType.INT32],
+    [Int16Array, Lt.DType.INT16],
+    [Int8Array, Lt.DType.INT8],
+    [Uint8Array, Lt.DType.UINT8],
+    [Uint8ClampedArray, Lt.DType.UINT8],
+]);
+
+const DTYPE_TYPED_ARRAYS = new Map([
+    [Lt.DType.FLOAT32, Float32Array],
+    [Lt.DType.FLOAT64, Float64Array],
+    [Lt.DType.INT64, BigInt64Array],
+    [Lt.DType.INT32, Int32Array],
+    [Lt.DType.INT16, Int16Array],
+    [Lt.DType.INT8, Int8Array],
+    [Lt.DType.UINT8, Uint8Array],
+    [Lt.DType.BOOL, Uint8Array],
+]);
+
+function isTypedArray(value) {
+    return ArrayBuffer.isView(value) && !(value instanceof DataView);
+}
+
+function isSequence(value) {
+    return Array.isArray(value) || isTypedArray(value);
+}
+
+function shapeString(shape) {
+    return `[${shape.join(', ')}]`;
+}
+
+function resolveDType(dtype) {
+    if (typeof dtype !== 'string')
+        return dtype;
+    const [ok, value] = Lt.dtype_from_name(dtype);
+    if (!ok) {
+        throw new Lt.Error({
+            code: Lt.Error.DTYPE,
+            message: `tensor: unknown dtype '${dtype}'`,
+        });
+    }
+    return value;
+}
+
+/*
+ * Walks @data (nested arrays, typed arrays, numbers, booleans), checks that
+ * it is rectangular and returns its shape and its leaves in row-major order.
+ */
+function flatten(data) {
+    const shape = [];
+    for (let v = data; isSequence(v); v = v[0]) {
+        shape.push(v.length);
+        if (v.length === 0)
+            break;
+    }
+
+    const flat = [];
+    const walk = (v, depth, where) => {
+        if (depth === shape.length) {
+            if (isSequence(v)) {
+                throw new Lt.Error({
+                    code: Lt.Error.SHAPE,
+                    message: `tensor: ragged nested array: element ${where} is a sequence, ` +
+                             `expected a number for shape ${shapeString(shape)}`,
+                });
+            }
+            if (typeof v === 'bigint')
+                v = Number(v);
+            if (typeof v !== 'number' && typeof v !== 'boolean')
+                throw new TypeError(`tensor: element ${where} is a ${typeof v}, not a number or boolean`);
+            flat.push(v);
+            return;
+        }
+        if (!isSequence(v) || v.length !== shape[depth]) {
+            const got = isSequence(v) ? `length ${v.length}` : 'a scalar';
+            throw new Lt.Error({
+                code: Lt.Error.SHAPE,
+                message: `tensor: ragged nested array: element ${where} has ${got}, ` +
+                         `expected length ${shape[depth]} for shape ${shapeString(shape)}`,
+            });
+        }
+        for (let i = 0; i < v.length; i++)
+            walk(v[i], depth + 1, `${where}[${i}]`);
+    };
+    walk(data, 0, '');
+    return {shape, flat};
+}
+
+/* The dtype torch.tensor() would give these leaves. */
+function inferDType(data, flat) {
+    if (isTypedArray(data) && TYPED_ARRAY_DTYPES.has(data.constructor))
+        return TYPED_ARRAY_DTYPES.get(data.constructor);
+    if (flat.length === 0)
+        return Lt.DType.FLOAT32;
+    if (flat.every(v => typeof v === 'boolean'))
+        return Lt.DType.BOOL;
+    if (flat.every(v => typeof v === 'boolean' || Number.isSafeInteger(v)))
+        return Lt.DType.INT64;
+    return Lt.DType.FLOAT32;
+}
+
+/**
+ * Creates a tensor from nested JavaScript arrays, as `torch.tensor()`.
+ *
+ * The shape is read from the nesting (`[[1, 2], [3, 4]]` is 2x2; a bare
+ * number gives a 0-dim tensor). Without `dtype`, the element type follows
+ * torch: all booleans give `BOOL`; all integers (and booleans) give
+ * `INT64`; anything else, or no elements at all, gives `FLOAT32`. A typed
+ * array at the top level gives its own element type (`Float64Array` ->
+ * `FLOAT64`, ...). JavaScript has one number type, so `1.0` counts as an
+ * integer, and integers beyond 2^53 count as floats: pass `dtype` when it
+ * matters.
+ *
+ * @param {number|boolean|Array|TypedArray} data - the values, nested
+ * @param {object} [options]
+ * @param {Lt.DType|string} [options.dtype] - the element type
+ *   (`Lt.DType.FLOAT64` or a name such as `'float64'`); wins over inference
+ * @param {boolean} [options.requiresGrad=false] - whether autograd records
+ *   operations on the tensor (floating-point types only)
+ * @returns {Lt.Tensor} a new tensor holding a copy of the values
+ * @throws {GLib.Error} in the `Lt.Error` domain: `SHAPE` for ragged nesting,
+ *   `DTYPE` for an unknown dtype name or an integer tensor that requires grad
+ * @throws {TypeError} for an element that is neither a number nor a boolean
+ */
+export function tensor(data, {dtype = null, requiresGrad = false} = {}) {
+    const {shape, flat} = flatten(data);
+    const type = dtype === null || dtype === undefined ? inferDType(data, flat) : resolveDType(dtype);
+    const values = flat.map(v => typeof v === 'boolean' ? Number(v) : v);
+
+    let t;
+    if (type !== Lt.DType.BOOL && Lt.dtype_is_integral(type, false) &&
+        values.every(Number.isSafeInteger))
+        t = Lt.Tensor.new_from_int64s(values, shape, type);
+    else
+        t = Lt.Tensor.new_from_doubles(values, shape, type);
+    if (requiresGrad)
+        t.set_requires_grad(true);
+    return t;
+}
+
+/**
+ * Reads a tensor back into nested JavaScript arrays, as `tensor.tolist()`:
+ * numbers for numeric types (int64 exact up to 2^53), booleans for `BOOL`,
+ * and a bare value for a 0-dim tensor.
+ *
+ * @param {Lt.Tensor} t - the tensor (any layout; CPU or another device)
+ * @returns {number|boolean|Array} the values, nested like the shape
+ */
+export function toArray(t) {
+    const shape = t.get_shape();
+    const dtype = t.get_dtype();
+    let values;
+    if (dtype === Lt.DType.BOOL)
+        values = t.to_doubles().map(v => v !== 0);
+    else if (Lt.dtype_is_floating(dtype))
+        values = t.to_doubles();
+    else
+        values = t.to_int64s();
+
+    if (shape.length === 0)
+        return values[0];
+    let pos = 0;
+    const build = depth => {
+        const out = new Array(shape[depth]);
+        for (let i = 0; i < out.length; i++)
+            out[i] = depth + 1 === shape.length ? values[pos++] : build(depth + 1);
+        return out;
+    };
+    return build(0);
+}
+
+/**
+ * Copies a tensor's elements, in row-major order, into a typed array of
+ * its element type: `Float32Array` for `FLOAT32`, `BigInt64Array` for
+ * `INT64`, `Uint8Array` (0 or 1) for `BOOL`, ... The array is a copy:
+ * writing to it does not change the tensor.
+ *
+ * @param {Lt.Tensor} t - the tensor
+ * @returns {TypedArray} the elements
+ */
+export function toTypedArray(t) {
+    const Type = DTYPE_TYPED_ARRAYS.get(t.get_dtype());
+    /* GLib.Bytes.toArray() shares the bytes' memory with the Uint8Array. */
+    const bytes = t.to_bytes().toArray();
+    if (bytes.byteOffset % Type.BYTES_PER_ELEMENT !== 0)
+        return new Type(bytes.slice().buffer);
+    return new Type(bytes.buffer, bytes.byteOffset, bytes.byteLength / Type.BYTES_PER_ELEMENT);
+}
+
+/**
+ * Runs a function with gradient recording off on this thread, as
+ * `with torch.no_grad():`, and restores the previous state afterwards,
+ * also when the function throws.
+ *
+ * @template T
+ * @param {function(): T} fn - the work to run
+ * @returns {T} what `fn` returns
+ */
+export function noGrad(fn) {
+    const prev = Lt.set_grad_enabled(false);
+    try {
+        return fn();
+    } finally {
+        Lt.set_grad_enabled(prev);
+    }
+}
+
+/**
+ * Gets the shape of a tensor, as `tensor.size()`.
+ *
+ * @param {Lt.Tensor} t - the tensor
+ * @param {number} [dim] - one dimension (negative counts from the end)
+ * @returns {number[]|number} the size of every dimension, or of `dim`
+ * @throws {GLib.Error} `Lt.Error.INDEX` when `dim` is out of range
+ */
+export function size(t, dim) {
+    if (dim === undefined)
+        return Array.from(t.get_shape());
+    return t.get_size(dim);
+}
+
+/**
+ * The tutorial's text form of the tensor, from `lt_tensor_to_string()`:
+ * what `print(x)` and `${x}` show.
+ *
+ * @returns {string} the values and a line such as `[Lt.FloatTensor of size 5x3]`
+ */
+Lt.Tensor.prototype.toString = function () {
+    return this.to_string();
+};
+
+/**
+ * The node's name in angle brackets, such as `<AddBackward0>`.
+ *
+ * @returns {string} the name
+ */
+Lt.GradFn.prototype.toString = function () {
+    return `<${this.get_name()}>`;
+};
