@@ -41,6 +41,7 @@ typedef struct
   double value;       /* in @unit, from the median time */
   double median_s;    /* seconds per call */
   double min_s;
+  double cpu_per_wall; /* process CPU time over wall time while measuring */
   int calls;
 } Record;
 
@@ -48,13 +49,23 @@ static GArray *records;
 static double min_time = 0.25;
 
 static double
-now (void)
+clock_s (clockid_t id)
 {
   struct timespec ts;
 
-  clock_gettime (CLOCK_MONOTONIC, &ts);
+  clock_gettime (id, &ts);
   return ts.tv_sec + ts.tv_nsec * 1e-9;
 }
+
+static double
+now (void)
+{
+  return clock_s (CLOCK_MONOTONIC);
+}
+
+/* CPU time over wall time of the last measure (): how many cores the
+ * process kept busy, spinning threads included. */
+static double last_cpu_per_wall;
 
 static int
 cmp_double (const void *a, const void *b)
@@ -84,10 +95,11 @@ measure (BenchFn  fn,
          double  *min_s)
 {
   g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
-  double start;
+  double start, cpu_start;
 
   for (int i = 0; i < warmup; i++)
     fn (ctx);
+  cpu_start = clock_s (CLOCK_PROCESS_CPUTIME_ID);
   start = now ();
   while ((now () - start < min_time || (int) times->len < min_calls) && times->len < 100000)
     {
@@ -98,6 +110,7 @@ measure (BenchFn  fn,
       dt = now () - t0;
       g_array_append_val (times, dt);
     }
+  last_cpu_per_wall = (clock_s (CLOCK_PROCESS_CPUTIME_ID) - cpu_start) / (now () - start);
   *median_s = median_of ((double *) times->data, times->len);
   *min_s = g_array_index (times, double, 0);
   return times->len;
@@ -107,13 +120,14 @@ static void
 emit (const char *impl, const char *bench, const char *op, gint64 n, const char *layout,
       int threads, const char *unit, double value, double median_s, double min_s, int calls)
 {
-  Record r = { impl, bench, op, n, layout, threads, unit, value, median_s, min_s, calls };
+  Record r = { impl, bench, op, n, layout, threads, unit, value, median_s, min_s,
+               last_cpu_per_wall, calls };
 
   g_array_append_val (records, r);
   printf ("{\"suite\": \"c\", \"impl\": \"%s\", \"bench\": \"%s\", \"op\": \"%s\", \"n\": %" G_GINT64_FORMAT
           ", \"layout\": \"%s\", \"threads\": %d, \"unit\": \"%s\", \"value\": %.6g, "
-          "\"median_s\": %.6g, \"min_s\": %.6g, \"calls\": %d}\n",
-          impl, bench, op, n, layout, threads, unit, value, median_s, min_s, calls);
+          "\"median_s\": %.6g, \"min_s\": %.6g, \"cpu_per_wall\": %.3g, \"calls\": %d}\n",
+          impl, bench, op, n, layout, threads, unit, value, median_s, min_s, r.cpu_per_wall, calls);
   fflush (stdout);
 }
 
@@ -381,15 +395,15 @@ bench_tiny (const int *threads, int n_threads)
 static void
 print_table (void)
 {
-  printf ("# %-6s %-5s %-5s %9s %-11s %3s %12s %-9s %7s\n",
-          "impl", "bench", "op", "n", "layout", "thr", "value", "unit", "calls");
+  printf ("# %-6s %-5s %-6s %9s %-11s %3s %12s %-9s %7s %5s\n",
+          "impl", "bench", "op", "n", "layout", "thr", "value", "unit", "calls", "cpu/w");
   for (guint i = 0; i < records->len; i++)
     {
       Record *r = &g_array_index (records, Record, i);
 
-      printf ("# %-6s %-5s %-5s %9" G_GINT64_FORMAT " %-11s %3d %12.4g %-9s %7d\n",
+      printf ("# %-6s %-5s %-6s %9" G_GINT64_FORMAT " %-11s %3d %12.4g %-9s %7d %5.2f\n",
               r->impl, r->bench, r->op, r->n, r->layout, r->threads, r->value, r->unit,
-              r->calls);
+              r->calls, r->cpu_per_wall);
     }
 }
 

@@ -57,5 +57,7 @@
 #include "autograd/lt-autograd.h"
 #include "autograd/lt-gradcheck.h"
 #include "autograd/lt-graph.h"
+#include "io/lt-state-dict.h"
+#include "nn/lt-module.h"
 
 #undef LT_INSIDE

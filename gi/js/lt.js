@@ -24,7 +24,7 @@
  * toArray(x.grad);         // [[2, 4], [6, 8]]
  * ```
  *
- * Methods take no operator overloading in JavaScript: write `x.add(y)`,
+ * JavaScript has no operator overloading: write `x.add(y)`,
  * `x.mul_scalar(2)`, `x.select(1, 1)` for the tutorial's `x + y`,
  * `x * 2`, `x[:, 1]`.
  */
@@ -127,10 +127,10 @@ function flatten(data) {
 }
 
 /* The dtype torch.tensor() would give these leaves. */
-function inferDType(data, flat) {
+function inferDType(data, flat, requiresGrad) {
     if (isTypedArray(data) && TYPED_ARRAY_DTYPES.has(data.constructor))
         return TYPED_ARRAY_DTYPES.get(data.constructor);
-    if (flat.length === 0)
+    if (flat.length === 0 || requiresGrad)
         return Lt.DType.FLOAT32;
     if (flat.every(v => typeof v === 'boolean'))
         return Lt.DType.BOOL;
@@ -149,7 +149,9 @@ function inferDType(data, flat) {
  * array at the top level gives its own element type (`Float64Array` ->
  * `FLOAT64`, ...). JavaScript has one number type, so `1.0` counts as an
  * integer, and integers beyond 2^53 count as floats: pass `dtype` when it
- * matters.
+ * matters. Since only floating-point tensors can require grad,
+ * `requiresGrad: true` without `dtype` gives `FLOAT32` for integer data too
+ * (`tensor([1, 2], {requiresGrad: true})`, where torch would need `1.0`).
  *
  * @param {number|boolean|Array|TypedArray} data - the values, nested
  * @param {object} [options]
@@ -164,7 +166,7 @@ function inferDType(data, flat) {
  */
 export function tensor(data, {dtype = null, requiresGrad = false} = {}) {
     const {shape, flat} = flatten(data);
-    const type = dtype === null || dtype === undefined ? inferDType(data, flat) : resolveDType(dtype);
+    const type = dtype === null || dtype === undefined ? inferDType(data, flat, requiresGrad) : resolveDType(dtype);
     const values = flat.map(v => typeof v === 'boolean' ? Number(v) : v);
 
     let t;

@@ -183,9 +183,12 @@ lt_tensor_remove_hook (LtTensor *self,
   return FALSE;
 }
 
+/* Runs gradient hooks on @grad (taken); a hook may replace it. Returns
+ * NULL with @error set when a hook gives a tensor of another shape. */
 static LtTensor *
 run_hooks (GArray   *hooks,
-           LtTensor *grad)
+           LtTensor *grad,
+           GError  **error)
 {
   if (hooks == NULL)
     return grad;
@@ -194,20 +197,23 @@ run_hooks (GArray   *hooks,
       LtHookEntry *e = &g_array_index (hooks, LtHookEntry, i);
       LtTensor *replacement = e->func (grad, e->user_data);
 
-      if (replacement != NULL)
+      if (replacement == NULL)
+        continue;
+      if (!LT_IS_TENSOR (replacement) ||
+          !_lt_shape_equal (replacement->shape, replacement->ndim, grad->shape, grad->ndim))
         {
-          if (LT_IS_TENSOR (replacement) &&
-              _lt_shape_equal (replacement->shape, replacement->ndim, grad->shape, grad->ndim))
-            {
-              g_object_unref (grad);
-              grad = replacement;
-            }
-          else
-            {
-              g_warning ("a gradient hook returned a tensor of another shape; it was ignored");
-              g_object_unref (replacement);
-            }
+          g_autofree char *s1 = LT_IS_TENSOR (replacement) ? LT_SHAPE_STR (replacement)
+                                                           : g_strdup ("(not a tensor)");
+          g_autofree char *s2 = LT_SHAPE_STR (grad);
+          g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                       "backward: a gradient hook returned %s for a gradient of shape %s; a "
+                       "hook must return a tensor of the gradient's shape or nothing", s1, s2);
+          g_object_unref (replacement);
+          g_object_unref (grad);
+          return NULL;
         }
+      g_object_unref (grad);
+      grad = replacement;
     }
   return grad;
 }
@@ -332,11 +338,13 @@ run_node (LtGradFn  *node,
 
   if (node->op == LT_OP_ACCUMULATE_GRAD)
     {
-      grad = run_hooks (node->variable->hooks, grad);
-      return accumulate_into (node->variable, grad, error);
+      grad = run_hooks (node->variable->hooks, grad, error);
+      return grad && accumulate_into (node->variable, grad, error);
     }
 
-  grad = run_hooks (node->pre_hooks, grad);
+  grad = run_hooks (node->pre_hooks, grad, error);
+  if (grad == NULL)
+    return FALSE;
   if (node->has_retained)
     {
       LtTensor *t = g_weak_ref_get (&node->retained);
@@ -481,9 +489,9 @@ lt_tensor_backward (LtTensor *self,
   if (self->grad_fn == NULL)
     {
       /* A leaf: its gradient is the given one. */
-      LtTensor *g = run_hooks (self->hooks, g_steal_pointer (&grad));
+      LtTensor *g = run_hooks (self->hooks, g_steal_pointer (&grad), error);
 
-      ok = accumulate_into (self, g, error);
+      ok = g && accumulate_into (self, g, error);
       lt_set_grad_enabled (prev);
       return ok;
     }

@@ -9,18 +9,42 @@
 #include "lt-shape-private.h"
 
 /*
- * The text form of a tensor, as the tutorial prints it (the classic Torch
- * format): one format for all elements chosen from their magnitudes, a
- * common scale factor line such as "1.00000e-28 *" when the numbers are
- * tiny or huge, aligned columns, "(i,j,.,.) =" headers for each matrix of a
- * tensor of more than two dimensions, "..." summaries past 1,000 elements,
- * and a closing "[Lt.FloatTensor of size 5x3]".
+ * The text form of a tensor, as the tutorial prints it: the layout of
+ * PyTorch 0.3's torch/_tensor_str.py (the classic Torch format), rule for
+ * rule.
+ *
+ * - One number format for the whole tensor, chosen from the smallest and
+ *   largest finite magnitudes (choose_format()): integers as "%*.0f";
+ *   fixed point with 4 decimals; scientific "%*.4e" when the magnitudes
+ *   span more than 4 decades; or fixed point over a common scale factor,
+ *   printed first as a line such as "1.00000e-28 *", when they are all
+ *   tiny or huge. The minimum width is 2; 3 with nan or inf among the
+ *   values; 5 for a matrix (3 for the matrices of a higher-dimensional
+ *   tensor) with more than 6 rows or columns.
+ * - Values in a row are separated by one space; rows printed under a scale
+ *   factor get one more space in front.
+ * - A matrix wider than 80 characters is cut into "Columns i to j" blocks
+ *   (0-based), each block preceded by an empty line.
+ * - A tensor of more than two dimensions prints each matrix under a
+ *   "(i,j,.,.) = " header, each index centred in the width of the longest
+ *   size (at least 2), blocks separated by an empty line.
+ * - From 1,000 elements on the tensor is summarised: 3 leading and 3
+ *   trailing items of each dimension of more than 6; "  ...  " between the
+ *   kept columns; a centred "⋮" line between kept rows of a vector or a
+ *   narrow matrix; a "...  ⋱  ..." line between kept rows of a wide one;
+ *   "..." and "⋮" lines between the kept matrices of higher dimensions.
+ * - Last comes the type and size line: "[Lt.FloatTensor of size 5x3]".
+ *   A tensor without elements prints only that line; a 0-dim tensor
+ *   prints its value like a 1-element vector, then "of size ()".
  */
 
 #define PRECISION 4
 #define LINE_WIDTH 80
 #define THRESHOLD 1000
 #define EDGE_ITEMS 3
+
+#define VDOTS "\u22ee"   /* ⋮ */
+#define DDOTS "\u22f1"   /* ⋱ */
 
 typedef struct
 {
@@ -124,95 +148,252 @@ append_scale (GString      *s,
     g_string_append_printf (s, "%.5e *\n", f->scale);
 }
 
-/* Values of a matrix (rows x cols) laid out with row stride @rs. */
+/* @text (@len characters wide) centred in @width columns, the odd space on
+ * the right (Python's "{:^width}"). */
+static void
+append_centred (GString    *s,
+                const char *text,
+                int         len,
+                int         width)
+{
+  int pad = MAX (width - len, 0);
+
+  g_string_append_printf (s, "%*s%s%*s", pad / 2, "", text, pad - pad / 2, "");
+}
+
+/* Values @first .. @last - 1 of a row, separated by spaces. */
+static void
+append_values (GString      *s,
+               const double *row,
+               gint64        first,
+               gint64        last,
+               const Format *f)
+{
+  for (gint64 c = first; c < last; c++)
+    {
+      if (c > first)
+        g_string_append_c (s, ' ');
+      append_value (s, f, row[c]);
+    }
+}
+
+/* One row of a summarised matrix, the middle columns left out when
+ * @truncate. */
+static void
+append_row (GString      *s,
+            const double *row,
+            gint64        cols,
+            const char   *indent,
+            const Format *f,
+            gboolean      truncate)
+{
+  g_string_append (s, indent);
+  if (truncate)
+    {
+      append_values (s, row, 0, EDGE_ITEMS, f);
+      g_string_append (s, "  ...  ");
+      append_values (s, row, cols - EDGE_ITEMS, cols, f);
+    }
+  else
+    append_values (s, row, 0, cols, f);
+  g_string_append_c (s, '\n');
+}
+
+/* A matrix (rows x cols, row-major). @summarize forces the summarised form,
+ * which is also taken from THRESHOLD elements on. */
 static void
 append_matrix (GString      *s,
                const double *v,
                gint64        rows,
                gint64        cols,
-               gint64        rs,
                const Format *f,
                const char   *indent,
                gboolean      summarize)
 {
-  int per_line = MAX (1, (LINE_WIDTH - (int) strlen (indent)) / (f->width + 1));
-  gboolean hdots = summarize && cols > 2 * EDGE_ITEMS;
-  gboolean vdots = summarize && rows > 2 * EDGE_ITEMS;
+  gboolean hdots = cols > 2 * EDGE_ITEMS;
+  gboolean vdots = rows > 2 * EDGE_ITEMS;
+  gboolean full_mat = !hdots && !vdots;
 
-  if (hdots || vdots)
+  if (!summarize && (rows * cols < THRESHOLD || full_mat))
     {
-      /* Summarised: edge rows and columns around "..." */
-      append_scale (s, f);
-      for (gint64 r = 0; r < rows; r++)
+      int per_line = MAX (1, (LINE_WIDTH - (int) strlen (indent)) / (f->width + 1));
+
+      for (gint64 first = 0; first < cols; first += per_line)
         {
-          if (vdots && r == EDGE_ITEMS)
+          gint64 last = MIN (first + per_line, cols);
+
+          if (per_line < cols)
             {
-              g_string_append_printf (s, "%s%s...\n", indent, f->scale != 1 ? " " : "");
-              r = rows - EDGE_ITEMS - 1;
-              continue;
+              if (first != 1)
+                g_string_append_c (s, '\n');
+              g_string_append_printf (s, "Columns %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                                      " \n%s", first, last - 1, indent);
             }
-          g_string_append (s, indent);
-          if (f->scale != 1)
-            g_string_append_c (s, ' ');
-          for (gint64 c = 0; c < cols; c++)
+          append_scale (s, f);
+          for (gint64 r = 0; r < rows; r++)
             {
-              if (hdots && c == EDGE_ITEMS)
-                {
-                  g_string_append (s, " ...");
-                  c = cols - EDGE_ITEMS - 1;
-                  continue;
-                }
-              if (c > 0)
+              g_string_append (s, indent);
+              if (f->scale != 1)
                 g_string_append_c (s, ' ');
-              append_value (s, f, v[r * rs + c]);
+              append_values (s, v + r * cols, first, last, f);
+              g_string_append_c (s, '\n');
             }
-          g_string_append_c (s, '\n');
         }
       return;
     }
 
-  for (gint64 first = 0; first < cols || (cols == 0 && first == 0); first += per_line)
+  append_scale (s, f);
+  if (vdots)
     {
-      gint64 last = MIN (first + per_line, cols) - 1;
+      for (gint64 r = 0; r < EDGE_ITEMS; r++)
+        append_row (s, v + r * cols, cols, indent, f, hdots);
+      if (hdots)
+        {
+          int w = (f->width + 1) * EDGE_ITEMS - 1;
 
-      if (per_line < cols)
-        {
-          if (first != 0)
-            g_string_append_c (s, '\n');
-          g_string_append_printf (s, "Columns %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " \n%s",
-                                  first + 1, last + 1, indent);
-        }
-      append_scale (s, f);
-      for (gint64 r = 0; r < rows; r++)
-        {
           g_string_append (s, indent);
-          if (f->scale != 1)
-            g_string_append_c (s, ' ');
-          for (gint64 c = first; c <= last; c++)
-            {
-              if (c > first)
-                g_string_append_c (s, ' ');
-              append_value (s, f, v[r * rs + c]);
-            }
+          append_centred (s, "...", 3, w);
+          g_string_append_c (s, ' ');
+          append_centred (s, DDOTS, 1, 5);
+          g_string_append_c (s, ' ');
+          append_centred (s, "...", 3, w);
           g_string_append_c (s, '\n');
         }
-      if (cols == 0)
-        break;
+      else
+        {
+          /* centred in the width of a row and its newline */
+          append_centred (s, VDOTS, 1, (int) (cols * (f->width + 1)));
+          g_string_append_c (s, '\n');
+        }
+      for (gint64 r = rows - EDGE_ITEMS; r < rows; r++)
+        append_row (s, v + r * cols, cols, indent, f, hdots);
+    }
+  else
+    for (gint64 r = 0; r < rows; r++)
+      append_row (s, v + r * cols, cols, indent, f, hdots);
+}
+
+static void
+append_vector (GString      *s,
+               const double *v,
+               gint64        len)
+{
+  const char *indent;
+  Format f;
+
+  choose_format (v, len, 0, &f);
+  append_scale (s, &f);
+  indent = f.scale != 1 ? " " : "";
+  for (gint64 i = 0; i < len; i++)
+    {
+      if (len >= THRESHOLD && i == EDGE_ITEMS)
+        {
+          g_string_append (s, indent);
+          append_centred (s, VDOTS, 1, f.width);
+          g_string_append_c (s, '\n');
+          i = len - EDGE_ITEMS - 1;
+          continue;
+        }
+      g_string_append (s, indent);
+      append_value (s, &f, v[i]);
+      g_string_append_c (s, '\n');
     }
 }
 
-/* Indices kept when summarising a dimension of size n. */
-static gboolean
-keep_index (gint64 i, gint64 n, gboolean summarize)
+/* A tensor of 3 or more dimensions: one matrix per index of the leading
+ * dimensions, walked with an odometer as torch's _tensor_str does. */
+static void
+append_tensor (GString      *s,
+               LtTensor     *self,
+               const double *v)
 {
-  return !summarize || n <= 2 * EDGE_ITEMS || i < EDGE_ITEMS || i >= n - EDGE_ITEMS;
+  guint lead = self->ndim - 2;
+  gint64 rows = self->shape[lead], cols = self->shape[lead + 1];
+  gboolean full_mat = cols <= 2 * EDGE_ITEMS && rows <= 2 * EDGE_ITEMS;
+  gboolean dots = self->numel >= THRESHOLD;
+  gint64 counter[LT_MAX_DIMS] = { 0 };
+  int dim_w = 2;
+  gboolean started = FALSE;
+  Format f;
+
+  choose_format (v, self->numel, full_mat ? 0 : 3, &f);
+  for (guint d = 0; d < self->ndim; d++)
+    {
+      char buf[32];
+      dim_w = MAX (dim_w, g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, self->shape[d]));
+    }
+
+  counter[lead - 1] = -1;
+  for (;;)
+    {
+      gboolean skipped[LT_MAX_DIMS] = { FALSE }, restarted[LT_MAX_DIMS] = { FALSE };
+      gboolean any_skipped = FALSE, any_restarted = FALSE, finished = FALSE;
+      gint64 m = 0;
+
+      for (guint i = lead; i-- > 0;)
+        {
+          counter[i]++;
+          if (dots && counter[i] == EDGE_ITEMS && self->shape[i] > 2 * EDGE_ITEMS)
+            {
+              counter[i] = self->shape[i] - EDGE_ITEMS;
+              skipped[i] = any_skipped = TRUE;
+            }
+          if (counter[i] == self->shape[i])
+            {
+              if (i == 0)
+                finished = TRUE;
+              counter[i] = 0;
+              restarted[i] = any_restarted = TRUE;
+            }
+          else
+            break;
+        }
+      if (finished)
+        break;
+      if (dots)
+        {
+          if (any_skipped)
+            {
+              for (guint i = 0; i < lead; i++)
+                append_centred (s, skipped[i] ? "..." : "", skipped[i] ? 3 : 0, dim_w + 1);
+              g_string_append_c (s, '\n');
+              started = TRUE;
+            }
+          if (any_restarted)
+            {
+              g_string_append_c (s, ' ');
+              for (guint i = 0; i < lead; i++)
+                append_centred (s, restarted[i] ? VDOTS : "", restarted[i] ? 1 : 0, dim_w + 1);
+              g_string_append_c (s, '\n');
+              started = TRUE;
+            }
+        }
+      if (started)
+        g_string_append_c (s, '\n');
+      started = TRUE;
+
+      g_string_append_c (s, '(');
+      for (guint i = 0; i < lead; i++)
+        {
+          char buf[32];
+          int len = g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, counter[i]);
+
+          if (i > 0)
+            g_string_append_c (s, ',');
+          append_centred (s, buf, len, dim_w);
+          m = m * self->shape[i] + counter[i];
+        }
+      g_string_append (s, ",.,.) = \n");
+      append_matrix (s, v + m * rows * cols, rows, cols, &f, " ", dots);
+    }
 }
 
 /**
  * lt_tensor_to_string:
  * @self: a tensor
  *
- * Formats @self as the tutorial prints tensors:
+ * Formats @self as the tutorial prints tensors (the format of PyTorch
+ * 0.3):
  *
  * |[
  *  0.5453  0.4855  0.7236
@@ -221,7 +402,8 @@ keep_index (gint64 i, gint64 n, gboolean summarize)
  * ]|
  *
  * with a common scale factor line when needed, `(i,.,.) =` headers for the
- * matrices of higher-dimensional tensors, and `...` past 1,000 elements.
+ * matrices of higher-dimensional tensors, and `...` summaries from 1,000
+ * elements on.
  *
  * Returns: (transfer full): the text
  */
@@ -233,136 +415,39 @@ lt_tensor_to_string (LtTensor *self)
   g_autofree char *type_name = NULL;
   GString *s;
   gsize n;
-  Format f;
-  gboolean summarize;
 
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
   type_name = lt_tensor_get_type_name (self);
   s = g_string_new (NULL);
 
-  if (self->numel == 0)
+  if (self->numel > 0)
     {
-      if (self->ndim == 0)
-        g_string_append_printf (s, "[%s with no dimension]\n", type_name);
+      v = lt_tensor_to_doubles (self, &n, &error);
+      if (v == NULL)
+        {
+          g_string_append_printf (s, "[%s: %s]\n", type_name, error->message);
+          return g_string_free (s, FALSE);
+        }
+
+      if (self->ndim <= 1)
+        append_vector (s, v, self->numel);
+      else if (self->ndim == 2)
+        {
+          gboolean full_mat = self->shape[0] <= 2 * EDGE_ITEMS && self->shape[1] <= 2 * EDGE_ITEMS;
+          Format f;
+
+          choose_format (v, self->numel, full_mat ? 0 : 5, &f);
+          append_matrix (s, v, self->shape[0], self->shape[1], &f, "", FALSE);
+        }
       else
-        {
-          g_autofree char *dims = NULL;
-          GString *d = g_string_new (NULL);
-          for (guint i = 0; i < self->ndim; i++)
-            g_string_append_printf (d, "%s%" G_GINT64_FORMAT, i ? "x" : "", self->shape[i]);
-          dims = g_string_free (d, FALSE);
-          g_string_append_printf (s, "[%s of size %s]\n", type_name, dims);
-        }
-      return g_string_free (s, FALSE);
+        append_tensor (s, self, v);
     }
 
-  v = lt_tensor_to_doubles (self, &n, &error);
-  if (v == NULL)
-    {
-      g_string_append_printf (s, "[%s: %s]\n", type_name, error->message);
-      return g_string_free (s, FALSE);
-    }
-
-  summarize = self->numel > THRESHOLD;
-
-  if (self->ndim <= 1)
-    {
-      gint64 len = self->ndim == 0 ? 1 : self->shape[0];
-
-      choose_format (v, n, 0, &f);
-      append_scale (s, &f);
-      for (gint64 i = 0; i < len; i++)
-        {
-          if (summarize && len > 2 * EDGE_ITEMS && i == EDGE_ITEMS)
-            {
-              g_string_append_printf (s, "%*s\n", f.width, "...");
-              i = len - EDGE_ITEMS - 1;
-              continue;
-            }
-          if (f.scale != 1)
-            g_string_append_c (s, ' ');
-          append_value (s, &f, v[i]);
-          g_string_append_c (s, '\n');
-        }
-    }
-  else if (self->ndim == 2)
-    {
-      gboolean dots = summarize && (self->shape[0] > 2 * EDGE_ITEMS || self->shape[1] > 2 * EDGE_ITEMS);
-
-      choose_format (v, n, dots ? 5 : 0, &f);
-      append_matrix (s, v, self->shape[0], self->shape[1], self->shape[1], &f, "", summarize);
-    }
-  else
-    {
-      /* One matrix per index of the leading dims: "(i,j,.,.) =" */
-      guint lead = self->ndim - 2;
-      gint64 rows = self->shape[lead], cols = self->shape[lead + 1];
-      gint64 idx[LT_MAX_DIMS] = { 0 };
-      gint64 nmat = self->numel / MAX (rows * cols, 1);
-      int dim_w = 2;
-      gboolean first = TRUE;
-      gboolean dots = summarize && (rows > 2 * EDGE_ITEMS || cols > 2 * EDGE_ITEMS);
-
-      for (guint d = 0; d < self->ndim; d++)
-        {
-          char buf[32];
-          dim_w = MAX (dim_w, g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, self->shape[d]));
-        }
-      choose_format (v, n, dots ? 3 : 0, &f);
-      for (gint64 m = 0; m < nmat; m++)
-        {
-          gboolean keep = TRUE;
-          gint64 rem = m;
-
-          for (guint d = lead; d-- > 0;)
-            {
-              idx[d] = rem % self->shape[d];
-              rem /= self->shape[d];
-            }
-          for (guint d = 0; d < lead && keep; d++)
-            keep = keep_index (idx[d], self->shape[d], summarize);
-          if (!keep)
-            {
-              /* one "..." line where a run of skipped matrices starts */
-              gboolean starts = FALSE;
-              for (guint d = 0; d < lead; d++)
-                if (summarize && self->shape[d] > 2 * EDGE_ITEMS && idx[d] == EDGE_ITEMS)
-                  {
-                    gboolean rest_zero = TRUE;
-                    for (guint e = d + 1; e < lead; e++)
-                      rest_zero &= idx[e] == 0;
-                    starts |= rest_zero;
-                  }
-              if (starts)
-                g_string_append (s, "\n...\n");
-              continue;
-            }
-          if (!first)
-            g_string_append_c (s, '\n');
-          first = FALSE;
-          g_string_append_c (s, '(');
-          for (guint d = 0; d < lead; d++)
-            {
-              char buf[32];
-              int len = g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, idx[d]);
-              int pad = dim_w - len;
-              g_string_append_printf (s, "%*s%s%*s,", pad / 2, "", buf, pad - pad / 2, "");
-            }
-          g_string_append (s, ".,.) = \n");
-          append_matrix (s, v + m * rows * cols, rows, cols, cols, &f, " ", summarize);
-        }
-    }
-
-  {
-    GString *d = g_string_new (NULL);
-    g_autofree char *dims = NULL;
-
-    for (guint i = 0; i < self->ndim; i++)
-      g_string_append_printf (d, "%s%" G_GINT64_FORMAT, i ? "x" : "", self->shape[i]);
-    if (self->ndim == 0)
-      g_string_append (d, "()");
-    dims = g_string_free (d, FALSE);
-    g_string_append_printf (s, "[%s of size %s]\n", type_name, dims);
-  }
+  g_string_append_printf (s, "[%s of size ", type_name);
+  for (guint i = 0; i < self->ndim; i++)
+    g_string_append_printf (s, "%s%" G_GINT64_FORMAT, i ? "x" : "", self->shape[i]);
+  if (self->ndim == 0)
+    g_string_append (s, "()");
+  g_string_append (s, "]\n");
   return g_string_free (s, FALSE);
 }

@@ -1236,9 +1236,8 @@ lt_tensor_add_out (LtTensor *self,
   g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
   g_return_val_if_fail (LT_IS_TENSOR (other), FALSE);
   g_return_val_if_fail (LT_IS_TENSOR (out), FALSE);
+  /* _lt_pw_binary_op() bumps @out's version once */
   r = _lt_pw_binary_op (LT_OP_ADD, self, other, out, MODE_OUT, error);
-  if (r)
-    _lt_tensor_bump_version (out);
   return r != NULL;
 }
 

@@ -54,27 +54,44 @@ resolve_overlap (LtTensor  *out,
   return _lt_clone_raw (in, error);
 }
 
+/* Saves input @t for backward. An in-place op is about to overwrite the
+ * storage of @dest: an input living there is saved as a copy taken now,
+ * as PyTorch saves `self.clone()` for in-place ops that need self. */
+static void
+save_input (LtGradFn *node,
+            guint     slot,
+            LtTensor *t,
+            LtTensor *dest)
+{
+  g_autoptr(LtTensor) copy = NULL;
+
+  if (dest != NULL && t->storage == dest->storage)
+    copy = _lt_clone_raw (t, NULL);
+  _lt_grad_fn_save (node, slot, copy ? copy : t);
+}
+
 static void
 save_binary_inputs (LtGradFn *node,
                     LtOp      op,
                     LtTensor *a,
-                    LtTensor *b)
+                    LtTensor *b,
+                    LtTensor *dest)
 {
   switch (op)
     {
     case LT_OP_MUL:
       if (_lt_grad_fn_needs_input_grad (node, 0))
-        _lt_grad_fn_save (node, 1, b);
+        save_input (node, 1, b, dest);
       if (_lt_grad_fn_needs_input_grad (node, 1))
-        _lt_grad_fn_save (node, 0, a);
+        save_input (node, 0, a, dest);
       break;
     case LT_OP_DIV:
     case LT_OP_POW:
     case LT_OP_MAXIMUM:
     case LT_OP_MINIMUM:
     case LT_OP_REMAINDER:
-      _lt_grad_fn_save (node, 0, a);
-      _lt_grad_fn_save (node, 1, b);
+      save_input (node, 0, a, dest);
+      save_input (node, 1, b, dest);
       break;
     default:
       break;
@@ -115,11 +132,19 @@ _lt_pw_binary_op (LtOp      op,
   ct = _lt_result_type (inputs, 2);
   if (op == LT_OP_DIV && !_lt_dtype_is_float (ct))
     ct = LT_DTYPE_FLOAT32;
-  if (op == LT_OP_SUB && ct == LT_DTYPE_BOOL)
+  /* As torch: a bool operand of a subtraction is an error, whatever the other. */
+  if (op == LT_OP_SUB && (a->dtype == LT_DTYPE_BOOL || b->dtype == LT_DTYPE_BOOL))
     {
       g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
                    "%s: subtracting bool tensors is not supported; use logical_xor or "
                    "logical_not instead", name);
+      return NULL;
+    }
+  if (op == LT_OP_POW && !_lt_dtype_is_float (ct) && b->is_wrapped_number &&
+      _lt_load_double (_lt_tensor_data (b), b->dtype) < 0)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "%s: integers to negative integer powers are not allowed", name);
       return NULL;
     }
   odt = is_compare (op) ? LT_DTYPE_BOOL : ct;
@@ -139,7 +164,7 @@ _lt_pw_binary_op (LtOp      op,
       if (!_lt_can_cast (odt, dest->dtype))
         {
           g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
-                       "%s: a %s result cannot be stored in a %s tensor", name,
+                       "%s: the result type %s cannot be stored in the %s output", name,
                        lt_dtype_get_name (odt), lt_dtype_get_name (dest->dtype));
           return NULL;
         }
@@ -205,7 +230,7 @@ _lt_pw_binary_op (LtOp      op,
       {
         node = _lt_autograd_record (op, inputs, 2);
         if (node)
-          save_binary_inputs (node, op, ca, cb);
+          save_binary_inputs (node, op, ca, cb, mode == MODE_INPLACE ? dest : NULL);
         if (node && op == LT_OP_POW)
           node->name = b->is_wrapped_number ? "PowBackward0" : "PowBackward1";
       }
@@ -324,7 +349,7 @@ _lt_pw_unary_op (LtOp              op,
       if (!_lt_can_cast (odt, a->dtype))
         {
           g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
-                       "%s_: a %s result cannot be stored in a %s tensor", name,
+                       "%s_: the result type %s cannot be stored in the %s tensor", name,
                        lt_dtype_get_name (odt), lt_dtype_get_name (a->dtype));
           return NULL;
         }
@@ -356,7 +381,7 @@ _lt_pw_unary_op (LtOp              op,
             case LT_OP_SIN:
             case LT_OP_COS:
             case LT_OP_CLAMP:
-              _lt_grad_fn_save (node, 0, ca);
+              save_input (node, 0, ca, mode == MODE_INPLACE ? a : NULL);
               break;
             default:
               break;

@@ -1,16 +1,25 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <sched.h>
 #include <stdlib.h>
 #include <string.h>
-#include <omp.h>
+#include <sys/mman.h>
 #include <cblas.h>
 
 #include "lt-cpu-private.h"
 
 /*
- * The CPU backend: host memory, OpenMP loops and OpenBLAS. One thread count
- * governs both, so the loops and BLAS never oversubscribe the cores.
+ * The CPU backend: host memory, parallel loops on a small thread pool of our
+ * own, and OpenBLAS. One thread count governs both, so the loops and BLAS
+ * never oversubscribe the cores.
+ *
+ * Why not OpenMP for the loops: after a parallel region libgomp's idle
+ * threads busy-wait for milliseconds (GOMP_SPINCOUNT), taking the cores
+ * from OpenBLAS's threads when a matrix product follows an elementwise op;
+ * with 2 cores an add-then-mm loop ran slower on 2 threads than on 1. Our
+ * pool's idle threads spin for at most LT_CPU_SPIN_US microseconds, yielding
+ * the core to any other runnable thread, and then sleep.
  */
 
 static int num_threads;
@@ -30,18 +39,35 @@ cpu_set_num_threads (int n)
   openblas_set_num_threads (MAX (n, 1));
 }
 
+/* Buffers from this size on are aligned to 2 MiB and asked to live on
+ * transparent huge pages: the C library maps such buffers afresh for every
+ * allocation, and filling 40 MB of new 4 KiB pages costs 10,000 page
+ * faults, more than the arithmetic of an elementwise op over them. */
+#define LT_CPU_HUGE_BYTES (8u << 20)
+#define LT_CPU_HUGE_ALIGN (2u << 20)
+
 static gpointer
 cpu_alloc (gsize    nbytes,
            GError **error)
 {
   gpointer p = NULL;
+  gsize align = 64;
 
-  if (posix_memalign (&p, 64, nbytes) != 0 || p == NULL)
+#ifdef MADV_HUGEPAGE
+  if (nbytes >= LT_CPU_HUGE_BYTES)
+    align = LT_CPU_HUGE_ALIGN;
+#endif
+  if (posix_memalign (&p, align, nbytes) != 0 || p == NULL)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
                    "cpu: could not allocate %" G_GSIZE_FORMAT " bytes", nbytes);
       return NULL;
     }
+#ifdef MADV_HUGEPAGE
+  /* Only advice: where the kernel has no huge pages nothing changes. */
+  if (align == LT_CPU_HUGE_ALIGN)
+    madvise (p, nbytes, MADV_HUGEPAGE);
+#endif
   return p;
 }
 
@@ -49,6 +75,150 @@ static void
 cpu_free (gpointer data)
 {
   free (data);
+}
+
+/* The thread pool */
+
+#define LT_CPU_MAX_WORKERS 63
+#define LT_CPU_SPIN_US 100
+
+static inline void
+cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+  __asm__ __volatile__ ("yield");
+#endif
+}
+
+typedef struct
+{
+  GThread *thread;
+  gint go;            /* atomic: bumped once for every job the worker takes part in */
+  gint done;          /* jobs finished; only the worker touches it */
+  int tid;
+} Worker;
+
+static struct
+{
+  GMutex busy;        /* held by the thread whose job the pool runs */
+  Worker workers[LT_CPU_MAX_WORKERS];
+  int n_workers;
+
+  /* The current job: written before the workers' go is bumped */
+  LtCpuParallelFunc func;
+  gpointer ctx;
+  int n;
+  gint pending;       /* atomic: workers still running the job */
+
+  /* Workers that found no job for LT_CPU_SPIN_US sleep here */
+  GMutex sleep_lock;
+  GCond wake;
+  gint n_sleeping;    /* atomic */
+} pool;
+
+/* Waits until @w has a job: spins briefly, then yields the core to whatever
+ * else wants it, then sleeps. */
+static void
+worker_wait (Worker *w)
+{
+  gint64 deadline = 0;
+
+  for (guint i = 0; g_atomic_int_get (&w->go) == w->done; i++)
+    {
+      if (i < 256)
+        {
+          cpu_relax ();
+          continue;
+        }
+      if (deadline == 0)
+        deadline = g_get_monotonic_time () + LT_CPU_SPIN_US;
+      if (g_get_monotonic_time () < deadline)
+        {
+          sched_yield ();
+          continue;
+        }
+      g_mutex_lock (&pool.sleep_lock);
+      g_atomic_int_inc (&pool.n_sleeping);
+      while (g_atomic_int_get (&w->go) == w->done)
+        g_cond_wait (&pool.wake, &pool.sleep_lock);
+      g_atomic_int_add (&pool.n_sleeping, -1);
+      g_mutex_unlock (&pool.sleep_lock);
+      return;
+    }
+}
+
+static gpointer
+worker_main (gpointer data)
+{
+  Worker *w = data;
+
+  for (;;)
+    {
+      worker_wait (w);
+      w->done++;
+      pool.func (w->tid, pool.n, pool.ctx);
+      g_atomic_int_add (&pool.pending, -1);
+    }
+  return NULL;
+}
+
+void
+_lt_cpu_parallel (int               n,
+                  LtCpuParallelFunc func,
+                  gpointer          ctx)
+{
+  if (n > 1 && g_mutex_trylock (&pool.busy))
+    {
+      n = MIN (n, LT_CPU_MAX_WORKERS + 1);
+      while (pool.n_workers < n - 1)
+        {
+          Worker *w = &pool.workers[pool.n_workers];
+          g_autofree char *name = g_strdup_printf ("lt-cpu-%d", pool.n_workers + 1);
+
+          w->tid = pool.n_workers + 1;
+          w->thread = g_thread_try_new (name, worker_main, w, NULL);
+          if (w->thread == NULL)
+            {
+              n = pool.n_workers + 1;
+              break;
+            }
+          pool.n_workers++;
+        }
+      if (n > 1)
+        {
+          pool.func = func;
+          pool.ctx = ctx;
+          pool.n = n;
+          g_atomic_int_set (&pool.pending, n - 1);
+          for (int i = 0; i < n - 1; i++)
+            g_atomic_int_inc (&pool.workers[i].go);
+          /* A worker counts itself asleep before it checks its go, and we
+           * bumped go before this check: one of us sees the other. */
+          if (g_atomic_int_get (&pool.n_sleeping) > 0)
+            {
+              g_mutex_lock (&pool.sleep_lock);
+              g_cond_broadcast (&pool.wake);
+              g_mutex_unlock (&pool.sleep_lock);
+            }
+          func (0, n, ctx);
+          for (guint i = 0; g_atomic_int_get (&pool.pending) > 0; i++)
+            {
+              if (i < 4096)
+                cpu_relax ();
+              else
+                sched_yield ();
+            }
+          g_mutex_unlock (&pool.busy);
+          return;
+        }
+      g_mutex_unlock (&pool.busy);
+    }
+  /* One thread, a job from inside a job, or the pool serves another
+   * thread: the same parts, one after the other. */
+  for (int tid = 0; tid < n; tid++)
+    func (tid, n, ctx);
 }
 
 /* Elementwise iteration */
@@ -61,6 +231,7 @@ typedef struct
   guint ndim;
   gint64 shape[LT_MAX_DIMS];
   gint64 strides[LT_MAX_DIMS][MAX_OPS];   /* bytes */
+  gint64 es[MAX_OPS];                     /* element sizes */
   char *base[MAX_OPS];
 } Iter;
 
@@ -83,6 +254,7 @@ iter_build (Iter      *it,
       for (guint d = 0; d < out->ndim; d++)
         bstrides[k][d] *= es;
       it->base[k] = (char *) _lt_tensor_data (ops[k]);
+      it->es[k] = es;
     }
 
   /* Keep dimensions of size > 1, in the output's memory order: sort by the
@@ -146,6 +318,48 @@ iter_build (Iter      *it,
     }
 }
 
+/* The common case in one pass over the operands, without the general
+ * broadcasting and sorting: every operand either has the output's shape and
+ * is contiguous, or is a single element (a scalar operand, walked with
+ * stride 0). FALSE if some operand is neither. */
+static gboolean
+iter_build_flat (Iter      *it,
+                 LtTensor **ops,
+                 guint      n_ops)
+{
+  LtTensor *out = ops[0];
+
+  for (guint k = 0; k < n_ops; k++)
+    {
+      LtTensor *t = ops[k];
+      gsize es = _lt_dtype_size (t->dtype);
+
+      if (t->numel == 1 && k > 0)
+        it->strides[0][k] = 0;
+      else
+        {
+          gint64 expected = 1;
+
+          if (t->ndim != out->ndim)
+            return FALSE;
+          for (guint d = t->ndim; d-- > 0;)
+            {
+              if (t->shape[d] != out->shape[d] ||
+                  (t->shape[d] != 1 && t->strides[d] != expected))
+                return FALSE;
+              expected *= t->shape[d];
+            }
+          it->strides[0][k] = es;
+        }
+      it->base[k] = (char *) _lt_tensor_data (t);
+      it->es[k] = es;
+    }
+  it->n_ops = n_ops;
+  it->ndim = 1;
+  it->shape[0] = out->numel;
+  return TRUE;
+}
+
 static void
 iter_run_range (const Iter *it,
                 gint64      begin,
@@ -191,6 +405,154 @@ iter_run_range (const Iter *it,
     }
 }
 
+/* Tiled iteration, for an operand whose memory order disagrees with the
+ * output's (x.t () + y, a copy into a transposed view): walking the output
+ * in order would read that operand with a large stride, one cache line per
+ * element. The iterator's dims are reordered so that the dim where the
+ * operand is densest comes second to last, and the last two dims are walked
+ * in tiles of LT_CPU_TILE x LT_CPU_TILE elements: every cache line a tile
+ * touches is used whole while it is still in L1. */
+
+#define LT_CPU_TILE 64
+
+static gboolean
+iter_make_tiled (Iter *it)
+{
+  guint last = it->ndim - 1;
+  guint p = last;
+
+  if (it->ndim < 2)
+    return FALSE;
+  for (guint k = 1; k < it->n_ops && p == last; k++)
+    {
+      gint64 sl = ABS (it->strides[last][k]);
+      gint64 best = sl;
+
+      /* Within a cache line a strided walk costs little. */
+      if (sl <= 64)
+        continue;
+      for (guint d = 0; d < last; d++)
+        {
+          gint64 sd = ABS (it->strides[d][k]);
+
+          if (sd != 0 && sd < best && it->shape[d] > 1)
+            {
+              best = sd;
+              p = d;
+            }
+        }
+    }
+  if (p == last)
+    return FALSE;
+
+  /* Move dim p to second-to-last; the others keep their order. */
+  {
+    gint64 shape_p = it->shape[p];
+    gint64 strides_p[MAX_OPS];
+
+    memcpy (strides_p, it->strides[p], sizeof strides_p);
+    for (guint d = p; d + 1 < last; d++)
+      {
+        it->shape[d] = it->shape[d + 1];
+        memcpy (it->strides[d], it->strides[d + 1], sizeof strides_p);
+      }
+    it->shape[last - 1] = shape_p;
+    memcpy (it->strides[last - 1], strides_p, sizeof strides_p);
+  }
+  return TRUE;
+}
+
+/* Number of tiles of a tiled iterator */
+static gint64
+iter_n_tiles (const Iter *it)
+{
+  guint last = it->ndim - 1;
+  gint64 n = 1;
+
+  for (guint d = 0; d + 1 < last; d++)
+    n *= it->shape[d];
+  n *= (it->shape[last - 1] + LT_CPU_TILE - 1) / LT_CPU_TILE;
+  n *= (it->shape[last] + LT_CPU_TILE - 1) / LT_CPU_TILE;
+  return n;
+}
+
+static void
+iter_run_tiles (const Iter *it,
+                gint64      begin,
+                gint64      end,
+                LtCpuLoop   loop,
+                gpointer    ctx)
+{
+  guint last = it->ndim - 1, p = last - 1;
+  gint64 tiles_p = (it->shape[p] + LT_CPU_TILE - 1) / LT_CPU_TILE;
+  gint64 tiles_l = (it->shape[last] + LT_CPU_TILE - 1) / LT_CPU_TILE;
+  gint64 inner_strides[MAX_OPS];
+
+  for (guint k = 0; k < it->n_ops; k++)
+    inner_strides[k] = it->strides[last][k];
+
+  for (gint64 t = begin; t < end; t++)
+    {
+      gint64 rest = t;
+      gint64 tl = rest % tiles_l;
+      gint64 tp, l0, p0, nl, np;
+      char *ptrs[MAX_OPS];
+      char *row[MAX_OPS];
+
+      rest /= tiles_l;
+      tp = rest % tiles_p;
+      rest /= tiles_p;
+      l0 = tl * LT_CPU_TILE;
+      p0 = tp * LT_CPU_TILE;
+      nl = MIN (LT_CPU_TILE, it->shape[last] - l0);
+      np = MIN (LT_CPU_TILE, it->shape[p] - p0);
+
+      for (guint k = 0; k < it->n_ops; k++)
+        row[k] = it->base[k] + l0 * it->strides[last][k] + p0 * it->strides[p][k];
+      /* the outer dims, innermost first */
+      for (guint d = p; d-- > 0;)
+        {
+          gint64 i = rest % it->shape[d];
+
+          rest /= it->shape[d];
+          for (guint k = 0; k < it->n_ops; k++)
+            row[k] += i * it->strides[d][k];
+        }
+      for (gint64 i = 0; i < np; i++)
+        {
+          for (guint k = 0; k < it->n_ops; k++)
+            ptrs[k] = row[k] + i * it->strides[p][k];
+          loop (ptrs, inner_strides, nl, ctx);
+        }
+    }
+}
+
+typedef struct
+{
+  const Iter *it;
+  gboolean tiled;
+  gint64 total;       /* elements, or tiles when tiled */
+  LtCpuLoop loop;
+  gpointer ctx;
+} ForeachJob;
+
+static void
+foreach_part (int      tid,
+              int      n,
+              gpointer data)
+{
+  const ForeachJob *job = data;
+  gint64 begin, end;
+
+  _lt_cpu_split (job->total, tid, n, &begin, &end);
+  if (begin >= end)
+    return;
+  if (job->tiled)
+    iter_run_tiles (job->it, begin, end, job->loop, job->ctx);
+  else
+    iter_run_range (job->it, begin, end, job->loop, job->ctx);
+}
+
 void
 _lt_cpu_foreach (LtTensor **ops,
                  guint      n_ops,
@@ -199,32 +561,37 @@ _lt_cpu_foreach (LtTensor **ops,
                  gboolean   parallel)
 {
   Iter it;
-  gint64 total = ops[0]->numel;
+  ForeachJob job;
+  gint64 numel = ops[0]->numel;
   int nt;
 
   g_assert (n_ops <= MAX_OPS);
-  if (total == 0)
+  if (numel == 0)
     return;
-  iter_build (&it, ops, n_ops);
-
-  nt = parallel ? _lt_cpu_get_num_threads () : 1;
-  if (nt > 1 && total >= 2 * LT_CPU_GRAIN)
+  if (iter_build_flat (&it, ops, n_ops))
     {
-      nt = (int) MIN ((gint64) nt, total / LT_CPU_GRAIN);
-#pragma omp parallel num_threads(nt)
-      {
-        int tid = omp_get_thread_num ();
-        int n = omp_get_num_threads ();
-        gint64 chunk = (total + n - 1) / n;
-        gint64 begin = MIN (total, tid * chunk);
-        gint64 end = MIN (total, begin + chunk);
-
-        if (begin < end)
-          iter_run_range (&it, begin, end, loop, ctx);
-      }
+      /* One run: no iterator to walk */
+      if (!parallel || numel < 2 * LT_CPU_GRAIN)
+        {
+          loop (it.base, it.strides[0], numel, ctx);
+          return;
+        }
     }
   else
-    iter_run_range (&it, 0, total, loop, ctx);
+    iter_build (&it, ops, n_ops);
+
+  job.it = &it;
+  job.tiled = numel >= 4 * LT_CPU_TILE * LT_CPU_TILE && iter_make_tiled (&it);
+  job.total = job.tiled ? iter_n_tiles (&it) : numel;
+  job.loop = loop;
+  job.ctx = ctx;
+
+  nt = parallel ? _lt_cpu_get_num_threads () : 1;
+  if (nt > 1 && numel >= 2 * LT_CPU_GRAIN)
+    _lt_cpu_parallel ((int) MIN ((gint64) nt, MIN (job.total, numel / LT_CPU_GRAIN)),
+                      foreach_part, &job);
+  else
+    foreach_part (0, 1, &job);
 }
 
 static LtBackend cpu_backend = {

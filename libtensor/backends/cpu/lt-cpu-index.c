@@ -16,6 +16,9 @@
  *   masked_select: out = x[mask]                     x, mask contiguous, same shape
  *   masked_scatter: out[mask] = src[0..]             out, mask contiguous
  *   one_hot:      out (..., C) int64 from x int64    contiguous
+ *
+ * Indices must lie in [0, size): negative indices are errors, as PyTorch's
+ * index_select, gather and scatter make them.
  */
 
 static gboolean
@@ -26,7 +29,7 @@ check_indices (const gint64 *idx,
                GError      **error)
 {
   for (gint64 i = 0; i < n; i++)
-    if (idx[i] < -size || idx[i] >= size)
+    if (idx[i] < 0 || idx[i] >= size)
       {
         g_set_error (error, LT_ERROR, LT_ERROR_INDEX,
                      "%s: index %" G_GINT64_FORMAT " is out of bounds for a dimension of size %"
@@ -34,12 +37,6 @@ check_indices (const gint64 *idx,
         return FALSE;
       }
   return TRUE;
-}
-
-static inline gint64
-wrap_index (gint64 i, gint64 size)
-{
-  return i < 0 ? i + size : i;
 }
 
 static void
@@ -112,7 +109,7 @@ gather_scatter (const LtKernelArgs *args,
 
   for (gint64 n = 0; n < idx->numel; n++)
     {
-      gint64 i = wrap_index (ip[n], size);
+      gint64 i = ip[n];
 
       if (gather)
         {
@@ -163,7 +160,7 @@ _lt_cpu_index (const LtKernelArgs *args,
         for (gint64 o = 0; o < outer; o++)
           for (gint64 j = 0; j < n; j++)
             {
-              char *xs = xb + ((o * size + wrap_index (ip[j], size)) * inner) * es;
+              char *xs = xb + ((o * size + ip[j]) * inner) * es;
               char *ys = yb + ((o * n + j) * inner) * es;
 
               if (select)

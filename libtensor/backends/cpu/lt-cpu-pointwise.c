@@ -36,11 +36,16 @@ typedef struct
           }                                                                    \
       }                                                                        \
     else                                                                       \
-      for (gint64 i = 0; i < n; i++)                                           \
-        {                                                                      \
-          T x = *(const T *) (d[1] + i * s[1]);                                \
-          *(R *) (d[0] + i * s[0]) = (expr);                                   \
-        }                                                                      \
+      {                                                                        \
+        char *o = d[0];                                                        \
+        const char *in = d[1];                                                 \
+        const gint64 so = s[0], si = s[1];                                     \
+        for (gint64 i = 0; i < n; i++)                                         \
+          {                                                                    \
+            T x = *(const T *) (in + i * si);                                  \
+            *(R *) (o + i * so) = (expr);                                      \
+          }                                                                    \
+      }                                                                        \
   }
 
 /* Binary: out = expr (a, b), with fast paths for contiguous operands and
@@ -86,12 +91,17 @@ typedef struct
           }                                                                    \
       }                                                                        \
     else                                                                       \
-      for (gint64 i = 0; i < n; i++)                                           \
-        {                                                                      \
-          T a = *(const T *) (d[1] + i * s[1]);                                \
-          T b = *(const T *) (d[2] + i * s[2]);                                \
-          *(R *) (d[0] + i * s[0]) = (expr);                                   \
-        }                                                                      \
+      {                                                                        \
+        char *o = d[0];                                                        \
+        const char *x = d[1], *y = d[2];                                       \
+        const gint64 so = s[0], sx = s[1], sy = s[2];                          \
+        for (gint64 i = 0; i < n; i++)                                         \
+          {                                                                    \
+            T a = *(const T *) (x + i * sx);                                   \
+            T b = *(const T *) (y + i * sy);                                   \
+            *(R *) (o + i * so) = (expr);                                      \
+          }                                                                    \
+      }                                                                        \
   }
 
 #define WRAP(T, e) ((T) (e))
@@ -543,17 +553,20 @@ static const LtCpuLoop copy_loops[LT_N_DTYPES][LT_N_DTYPES] = {
   COPY_ROW (i16), COPY_ROW (i8), COPY_ROW (u8), COPY_ROW (b8),
 };
 
-static void
-copy_bytes (char **d, const gint64 *s, gint64 n, gpointer ctx)
-{
-  gsize es = GPOINTER_TO_SIZE (ctx);
-
-  if (s[0] == (gint64) es && s[1] == (gint64) es)
-    memcpy (d[0], d[1], n * es);
-  else
-    for (gint64 i = 0; i < n; i++)
-      memcpy (d[0] + i * s[0], d[1] + i * s[1], es);
-}
+/* Same-type copies move elements of 1, 2, 4 or 8 bytes. */
+#define DEFINE_COPY_BYTES(T, sz)                                                   \
+  static void copy_bytes_##sz (char **d, const gint64 *s, gint64 n, gpointer ctx)  \
+  {                                                                                \
+    if (s[0] == (gint64) sizeof (T) && s[1] == (gint64) sizeof (T))                \
+      memcpy (d[0], d[1], n * sizeof (T));                                         \
+    else                                                                           \
+      for (gint64 i = 0; i < n; i++)                                               \
+        *(T *) (d[0] + i * s[0]) = *(const T *) (d[1] + i * s[1]);                 \
+  }
+DEFINE_COPY_BYTES (guint8, 1)
+DEFINE_COPY_BYTES (guint16, 2)
+DEFINE_COPY_BYTES (guint32, 4)
+DEFINE_COPY_BYTES (guint64, 8)
 
 gboolean
 _lt_cpu_copy (const LtKernelArgs *args,
@@ -563,7 +576,18 @@ _lt_cpu_copy (const LtKernelArgs *args,
   LtDType sd = args->in[0]->dtype, dd = args->out->dtype;
 
   if (sd == dd)
-    _lt_cpu_foreach (ops, 2, copy_bytes, GSIZE_TO_POINTER (_lt_dtype_size (dd)), TRUE);
+    {
+      LtCpuLoop loop;
+
+      switch (_lt_dtype_size (dd))
+        {
+        case 1: loop = copy_bytes_1; break;
+        case 2: loop = copy_bytes_2; break;
+        case 4: loop = copy_bytes_4; break;
+        default: loop = copy_bytes_8; break;
+        }
+      _lt_cpu_foreach (ops, 2, loop, NULL, TRUE);
+    }
   else
     _lt_cpu_foreach (ops, 2, copy_loops[sd][dd], NULL, TRUE);
   return TRUE;

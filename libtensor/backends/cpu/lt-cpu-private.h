@@ -12,6 +12,35 @@ G_BEGIN_DECLS
 int  _lt_cpu_get_num_threads (void);
 
 /*
+ * Parallel regions: runs @func (tid, n, ctx) for tid = 0 .. @n - 1, at once
+ * on the calling thread (tid 0) and n - 1 threads of the backend's pool, and
+ * returns when all are done. From inside a region, or while the pool serves
+ * another thread, the parts run one after the other on the calling thread.
+ * Callers pass n <= _lt_cpu_get_num_threads ().
+ */
+typedef void (*LtCpuParallelFunc) (int      tid,
+                                   int      n,
+                                   gpointer ctx);
+
+void _lt_cpu_parallel (int               n,
+                       LtCpuParallelFunc func,
+                       gpointer          ctx);
+
+/* The part [*begin, *end) of [0, total) that part @tid of @n takes. */
+static inline void
+_lt_cpu_split (gint64  total,
+               int     tid,
+               int     n,
+               gint64 *begin,
+               gint64 *end)
+{
+  gint64 chunk = (total + n - 1) / n;
+
+  *begin = MIN (total, tid * chunk);
+  *end = MIN (total, *begin + chunk);
+}
+
+/*
  * Elementwise iteration. @ops[0] is the output and defines the iteration
  * shape; the other operands broadcast to it. The loop gets one pointer per
  * operand, the byte stride of each operand along the innermost dimension,

@@ -2,7 +2,6 @@
 #include "config.h"
 
 #include <math.h>
-#include <omp.h>
 
 #include "lt-cpu-private.h"
 #include "core/lt-philox-private.h"
@@ -114,6 +113,20 @@ random_blocks (const RandomJob *job,
     }
 }
 
+static void
+random_part (int      tid,
+             int      n,
+             gpointer data)
+{
+  RandomJob *job = data;
+  gint64 n_blocks = (job->args->out->numel + job->per_block - 1) / job->per_block;
+  gint64 b0, b1;
+
+  _lt_cpu_split (n_blocks, tid, n, &b0, &b1);
+  if (b0 < b1)
+    random_blocks (job, b0, b1);
+}
+
 gboolean
 _lt_cpu_random (const LtKernelArgs *args,
                 GError            **error)
@@ -123,18 +136,7 @@ _lt_cpu_random (const LtKernelArgs *args,
   int nt = _lt_cpu_get_num_threads ();
 
   if (nt > 1 && args->out->numel >= 2 * LT_CPU_GRAIN)
-    {
-#pragma omp parallel num_threads(nt)
-      {
-        int tid = omp_get_thread_num ();
-        int n = omp_get_num_threads ();
-        gint64 chunk = (n_blocks + n - 1) / n;
-        gint64 b0 = MIN (n_blocks, tid * chunk);
-        gint64 b1 = MIN (n_blocks, b0 + chunk);
-
-        random_blocks (&job, b0, b1);
-      }
-    }
+    _lt_cpu_parallel ((int) MIN ((gint64) nt, n_blocks), random_part, &job);
   else
     random_blocks (&job, 0, n_blocks);
   return TRUE;
@@ -166,9 +168,9 @@ _lt_cpu_range (const LtKernelArgs *args,
   else
     {
       /* As torch.linspace: the first half counts up from start, the second
-       * half down from end, so both ends are exact. */
+       * half down from end, so both ends are exact; one step is start. */
       double step = n > 1 ? (p->end - p->start) / (double) (n - 1) : 0;
-      gint64 half = n / 2;
+      gint64 half = n > 1 ? n / 2 : n;
 
       for (gint64 i = 0; i < n; i++)
         {

@@ -2,14 +2,16 @@
 #include "config.h"
 
 #include <math.h>
-#include <omp.h>
 
 #include "lt-cpu-private.h"
 
 /*
  * Reductions: x (any shape, any strides) reduced over a set of dims into out
  * (x's shape with the reduced dims set to 1, contiguous). Kept and reduced
- * dims are split and coalesced; each output element reduces its run(s). A
+ * dims are split and coalesced; each output element reduces its run(s).
+ * Reductions whose result does not depend on the order of the elements
+ * (sums, max and min values, any, all) walk the reduced dims in memory
+ * order, so the sum of a transposed tensor reads memory in order too. A
  * reduction to one element of a contiguous run is cut into fixed chunks
  * whose partial results are combined in order, so the result does not depend
  * on the thread count.
@@ -30,12 +32,15 @@ typedef struct
 } Layout;
 
 static void
-layout_build (Layout            *L,
-              LtTensor          *x,
-              LtTensor          *out,
-              const LtReduceParams *p)
+layout_build (Layout               *L,
+              LtTensor             *x,
+              LtTensor             *out,
+              const LtReduceParams *p,
+              gboolean              any_order)
 {
   gboolean reduced[LT_MAX_DIMS] = { FALSE };
+  guint rorder[LT_MAX_DIMS];
+  guint n_red = 0;
 
   if (p->all)
     for (guint d = 0; d < x->ndim; d++)
@@ -49,45 +54,66 @@ layout_build (Layout            *L,
   for (guint d = 0; d < x->ndim; d++)
     {
       gint64 n = x->shape[d];
+      gint64 os = out->strides[d];
 
       if (n == 1)
         continue;
       if (reduced[d])
         {
-          if (L->nr > 0 && L->rxs[L->nr - 1] == x->strides[d] * n)
-            {
-              L->rshape[L->nr - 1] *= n;
-              L->rxs[L->nr - 1] = x->strides[d];
-            }
-          else
-            {
-              L->rshape[L->nr] = n;
-              L->rxs[L->nr] = x->strides[d];
-              L->nr++;
-            }
-          L->NR *= n;
+          rorder[n_red++] = d;
+          continue;
+        }
+      if (L->nk > 0 && L->kxs[L->nk - 1] == x->strides[d] * n &&
+          L->kos[L->nk - 1] == os * n)
+        {
+          L->kshape[L->nk - 1] *= n;
+          L->kxs[L->nk - 1] = x->strides[d];
+          L->kos[L->nk - 1] = os;
         }
       else
         {
-          gint64 os = out->strides[d];
-
-          if (L->nk > 0 && L->kxs[L->nk - 1] == x->strides[d] * n &&
-              L->kos[L->nk - 1] == os * n)
-            {
-              L->kshape[L->nk - 1] *= n;
-              L->kxs[L->nk - 1] = x->strides[d];
-              L->kos[L->nk - 1] = os;
-            }
-          else
-            {
-              L->kshape[L->nk] = n;
-              L->kxs[L->nk] = x->strides[d];
-              L->kos[L->nk] = os;
-              L->nk++;
-            }
-          L->NK *= n;
+          L->kshape[L->nk] = n;
+          L->kxs[L->nk] = x->strides[d];
+          L->kos[L->nk] = os;
+          L->nk++;
         }
+      L->NK *= n;
     }
+
+  /* Reduced dims: in index order (what argmax counts in), or outermost in
+   * memory first (insertion sort by stride, stable). */
+  if (any_order)
+    for (guint i = 1; i < n_red; i++)
+      {
+        guint v = rorder[i];
+        guint j = i;
+
+        while (j > 0 && ABS (x->strides[rorder[j - 1]]) < ABS (x->strides[v]))
+          {
+            rorder[j] = rorder[j - 1];
+            j--;
+          }
+        rorder[j] = v;
+      }
+  for (guint i = 0; i < n_red; i++)
+    {
+      guint d = rorder[i];
+      gint64 n = x->shape[d];
+
+      if (L->nr > 0 && L->rxs[L->nr - 1] == x->strides[d] * n)
+        {
+          L->rshape[L->nr - 1] *= n;
+          L->rxs[L->nr - 1] = x->strides[d];
+        }
+      else
+        {
+          L->rshape[L->nr] = n;
+          L->rxs[L->nr] = x->strides[d];
+          L->nr++;
+        }
+      L->NR *= n;
+    }
+
   if (x->numel == 0)
     L->NR = 0;
   if (L->nr == 0)
@@ -125,27 +151,50 @@ layout_build (Layout            *L,
     }                                                                         \
   while (0)
 
-/* Sums with float accumulators in blocks (vectorised), blocks added in
- * double: fast, and accurate to a few float32 ulps over millions. */
+/* Sum of a contiguous float32 run: 32 float lanes, independent chains that
+ * the compiler keeps in vector registers of any width (so every build and
+ * every CPU gives the same result), added up in double every 4096
+ * elements. Accurate to a few float32 ulps over millions of elements. */
+#define SUM_LANES 32
+#define SUM_BLOCK 4096
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__)
+__attribute__ ((target_clones ("avx2", "default")))
+#endif
+static double
+sum_contiguous_f32 (const float *x,
+                    gint64       n)
+{
+  double total = 0;
+  gint64 i0 = 0;
+
+  for (; i0 + SUM_BLOCK <= n; i0 += SUM_BLOCK)
+    {
+      float acc[SUM_LANES] = { 0 };
+      double block = 0;
+      const float *b = x + i0;
+
+      for (gint64 i = 0; i < SUM_BLOCK; i += SUM_LANES)
+        for (int j = 0; j < SUM_LANES; j++)
+          acc[j] += b[i + j];
+      for (int j = 0; j < SUM_LANES; j++)
+        block += acc[j];
+      total += block;
+    }
+  for (; i0 < n; i0++)
+    total += x[i0];
+  return total;
+}
+
 static inline double
 sum_run_f32 (const float *x, gint64 n, gint64 s)
 {
   double total = 0;
 
   if (s == 1)
-    for (gint64 i0 = 0; i0 < n; i0 += 4096)
-      {
-        gint64 m = MIN (4096, n - i0);
-        float acc = 0;
-        const float *b = x + i0;
-#pragma omp simd reduction(+:acc)
-        for (gint64 i = 0; i < m; i++)
-          acc += b[i];
-        total += acc;
-      }
-  else
-    for (gint64 i = 0; i < n; i++)
-      total += x[i * s];
+    return sum_contiguous_f32 (x, n);
+  for (gint64 i = 0; i < n; i++)
+    total += x[i * s];
   return total;
 }
 
@@ -469,6 +518,59 @@ reduce_outputs (const Job *job,
 }
 
 /* One output from one long contiguous run: chunk partials in order. */
+typedef struct
+{
+  LtOp op;
+  LtDType dt;
+  const LtReduceParams *p;
+  const char *base;
+  gint64 N, s, nchunks;
+  gsize es;
+  double mean;        /* for the second pass of var and std */
+  double *part;
+} ChunkJob;
+
+static void
+chunk_part (int      tid,
+            int      n_parts,
+            gpointer data)
+{
+  ChunkJob *job = data;
+  gint64 c0, c1;
+
+  _lt_cpu_split (job->nchunks, tid, n_parts, &c0, &c1);
+  for (gint64 c = c0; c < c1; c++)
+    {
+      gint64 n = MIN (CHUNK, job->N - c * CHUNK);
+      const char *b = job->base + c * CHUNK * job->s * job->es;
+
+      if (job->op == LT_OP_VAR || job->op == LT_OP_STD)
+        job->part[c] = sumsq_dev_run (b, job->dt, n, job->s, job->mean);
+      else if (job->op == LT_OP_NORM)
+        job->part[c] = pnorm_run (b, job->dt, n, job->s, job->p->p);
+      else if (job->dt == LT_DTYPE_FLOAT32)
+        job->part[c] = sum_run_f32 ((const float *) b, n, job->s);
+      else
+        job->part[c] = sum_run_f64 ((const double *) b, n, job->s);
+    }
+}
+
+static double
+chunk_sum (ChunkJob *job)
+{
+  int nt = _lt_cpu_get_num_threads ();
+  double result = 0;
+
+  nt = (int) MIN ((gint64) nt, job->nchunks);
+  if (nt > 1)
+    _lt_cpu_parallel (nt, chunk_part, job);
+  else
+    chunk_part (0, 1, job);
+  for (gint64 c = 0; c < job->nchunks; c++)
+    result += job->part[c];
+  return result;
+}
+
 static gboolean
 reduce_full_chunked (const LtKernelArgs *args,
                      const Layout       *L)
@@ -476,60 +578,78 @@ reduce_full_chunked (const LtKernelArgs *args,
   LtTensor *x = args->in[0];
   LtOp op = args->op;
   const LtReduceParams *p = &args->params->reduce;
-  gint64 N = L->NR;
-  gint64 nchunks = (N + CHUNK - 1) / CHUNK;
-  const char *base = _lt_tensor_data (x);
-  gint64 s = L->rxs[0];
-  gsize es = _lt_dtype_size (x->dtype);
   g_autofree double *part = NULL;
-  int nt = _lt_cpu_get_num_threads ();
-  double result = 0, mean = 0;
+  ChunkJob job;
+  double result;
 
   if (!(op == LT_OP_SUM || op == LT_OP_MEAN || op == LT_OP_VAR || op == LT_OP_STD ||
         (op == LT_OP_NORM && !isinf (p->p))) ||
-      !_lt_dtype_is_float (x->dtype) || L->nr != 1 || N < 2 * CHUNK || nt == 1)
+      !_lt_dtype_is_float (x->dtype) || L->nr != 1 || L->NR < 2 * CHUNK)
     return FALSE;
 
-  part = g_new0 (double, nchunks);
-#pragma omp parallel for num_threads(nt) schedule(static)
-  for (gint64 c = 0; c < nchunks; c++)
-    {
-      gint64 n = MIN (CHUNK, N - c * CHUNK);
-      const char *b = base + c * CHUNK * s * es;
+  job.op = op == LT_OP_VAR || op == LT_OP_STD ? LT_OP_SUM : op;
+  job.dt = x->dtype;
+  job.p = p;
+  job.base = _lt_tensor_data (x);
+  job.N = L->NR;
+  job.s = L->rxs[0];
+  job.nchunks = (job.N + CHUNK - 1) / CHUNK;
+  job.es = _lt_dtype_size (x->dtype);
+  job.mean = 0;
+  job.part = part = g_new0 (double, job.nchunks);
 
-      if (op == LT_OP_NORM)
-        part[c] = pnorm_run (b, x->dtype, n, s, p->p);
-      else if (x->dtype == LT_DTYPE_FLOAT32)
-        part[c] = sum_run_f32 ((const float *) b, n, s);
-      else
-        part[c] = sum_run_f64 ((const double *) b, n, s);
-    }
-  for (gint64 c = 0; c < nchunks; c++)
-    result += part[c];
-
+  result = chunk_sum (&job);
   if (op == LT_OP_VAR || op == LT_OP_STD)
     {
-      mean = result / (double) N;
-      result = 0;
-#pragma omp parallel for num_threads(nt) schedule(static)
-      for (gint64 c = 0; c < nchunks; c++)
-        {
-          gint64 n = MIN (CHUNK, N - c * CHUNK);
-          part[c] = sumsq_dev_run (base + c * CHUNK * s * es, x->dtype, n, s, mean);
-        }
-      for (gint64 c = 0; c < nchunks; c++)
-        result += part[c];
-      result /= MAX ((double) N - p->correction, 0.0);
+      job.op = op;
+      job.mean = result / (double) job.N;
+      result = chunk_sum (&job) / MAX ((double) job.N - p->correction, 0.0);
       if (op == LT_OP_STD)
         result = sqrt (result);
     }
   else if (op == LT_OP_MEAN)
-    result /= (double) N;
+    result /= (double) job.N;
   else if (op == LT_OP_NORM)
     result = pnorm_finish (result, p->p);
 
   _lt_store_double (_lt_tensor_data (args->out), args->out->dtype, result);
   return TRUE;
+}
+
+static void
+outputs_part (int      tid,
+              int      n,
+              gpointer data)
+{
+  const Job *job = data;
+  gint64 k0, k1;
+
+  _lt_cpu_split (job->L->NK, tid, n, &k0, &k1);
+  if (k0 < k1)
+    reduce_outputs (job, k0, k1);
+}
+
+/* Whether the result is the same whatever order the reduced elements are
+ * visited in (up to rounding). */
+static gboolean
+order_free (const LtKernelArgs *args)
+{
+  switch (args->op)
+    {
+    case LT_OP_SUM:
+    case LT_OP_MEAN:
+    case LT_OP_VAR:
+    case LT_OP_STD:
+    case LT_OP_NORM:
+    case LT_OP_ANY:
+    case LT_OP_ALL:
+      return TRUE;
+    case LT_OP_MAX:
+    case LT_OP_MIN:
+      return args->out2 == NULL;
+    default:
+      return FALSE;
+    }
 }
 
 gboolean
@@ -540,7 +660,7 @@ _lt_cpu_reduce (const LtKernelArgs *args,
   Job job;
   int nt = _lt_cpu_get_num_threads ();
 
-  layout_build (&L, args->in[0], args->out, &args->params->reduce);
+  layout_build (&L, args->in[0], args->out, &args->params->reduce, order_free (args));
   if (L.NK == 0)
     return TRUE;
   if (L.NK == 1 && reduce_full_chunked (args, &L))
@@ -552,20 +672,7 @@ _lt_cpu_reduce (const LtKernelArgs *args,
   job.oes = _lt_dtype_size (args->out->dtype);
 
   if (nt > 1 && L.NK > 1 && L.NK * MAX (L.NR, 1) >= 2 * LT_CPU_GRAIN)
-    {
-      nt = (int) MIN ((gint64) nt, L.NK);
-#pragma omp parallel num_threads(nt)
-      {
-        int tid = omp_get_thread_num ();
-        int n = omp_get_num_threads ();
-        gint64 chunk = (L.NK + n - 1) / n;
-        gint64 k0 = MIN (L.NK, tid * chunk);
-        gint64 k1 = MIN (L.NK, k0 + chunk);
-
-        if (k0 < k1)
-          reduce_outputs (&job, k0, k1);
-      }
-    }
+    _lt_cpu_parallel ((int) MIN ((gint64) nt, L.NK), outputs_part, &job);
   else
     reduce_outputs (&job, 0, L.NK);
   return TRUE;

@@ -13,13 +13,25 @@
  * or only -inf, gives NaN as PyTorch's does.
  */
 
+typedef struct
+{
+  const void *x;
+  void *out;
+  gint64 outer, D, inner;
+  gboolean log_mode;
+} SoftmaxJob;
+
 #define DEFINE_SOFTMAX(T, sfx, EXP, LOG)                                            \
-  static void softmax_rows_##sfx (const T *x, T *out, gint64 outer, gint64 D,        \
-                                  gint64 inner, gboolean log_mode, int nt)           \
+  static void softmax_rows_##sfx (int tid, int n_parts, gpointer data)               \
   {                                                                                  \
-    gint64 rows = outer * inner;                                                     \
-    _Pragma ("omp parallel for num_threads(nt) schedule(static) if(rows * D >= 2 * LT_CPU_GRAIN)") \
-    for (gint64 r = 0; r < rows; r++)                                                \
+    const SoftmaxJob *job = data;                                                    \
+    const T *x = job->x;                                                             \
+    T *out = job->out;                                                               \
+    gint64 D = job->D, inner = job->inner;                                           \
+    gboolean log_mode = job->log_mode;                                               \
+    gint64 r0, r1;                                                                   \
+    _lt_cpu_split (job->outer * inner, tid, n_parts, &r0, &r1);                      \
+    for (gint64 r = r0; r < r1; r++)                                                 \
       {                                                                              \
         gint64 o = r / inner, i = r % inner;                                         \
         const T *xr = x + o * D * inner + i;                                         \
@@ -66,6 +78,8 @@ _lt_cpu_softmax (const LtKernelArgs *args,
   gint64 outer = 1, inner = 1, D;
   gboolean log_mode = args->op == LT_OP_LOG_SOFTMAX;
   int nt = _lt_cpu_get_num_threads ();
+  LtCpuParallelFunc func;
+  SoftmaxJob job;
 
   if (x->numel == 0)
     return TRUE;
@@ -80,9 +94,9 @@ _lt_cpu_softmax (const LtKernelArgs *args,
         inner *= x->shape[d];
     }
   if (x->dtype == LT_DTYPE_FLOAT32)
-    softmax_rows_f32 (_lt_tensor_data (x), _lt_tensor_data (out), outer, D, inner, log_mode, nt);
+    func = softmax_rows_f32;
   else if (x->dtype == LT_DTYPE_FLOAT64)
-    softmax_rows_f64 (_lt_tensor_data (x), _lt_tensor_data (out), outer, D, inner, log_mode, nt);
+    func = softmax_rows_f64;
   else
     {
       g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
@@ -90,5 +104,15 @@ _lt_cpu_softmax (const LtKernelArgs *args,
                    _lt_op_table[args->op].name);
       return FALSE;
     }
+  job.x = _lt_tensor_data (x);
+  job.out = _lt_tensor_data (out);
+  job.outer = outer;
+  job.D = D;
+  job.inner = inner;
+  job.log_mode = log_mode;
+  if (nt > 1 && x->numel >= 2 * LT_CPU_GRAIN)
+    _lt_cpu_parallel ((int) MIN ((gint64) nt, outer * inner), func, &job);
+  else
+    func (0, 1, &job);
   return TRUE;
 }

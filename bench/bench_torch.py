@@ -1,0 +1,203 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The workloads of bench-ops.c in PyTorch, plus the per-op overhead of
+libtensor called from Python through GObject-Introspection.
+
+  mm    float32 squares: GFLOP/s of torch.mm
+  ew    add, mul, relu and the full sum over float32 tensors, contiguous and
+        transposed (the input is the .t() of a 2-D tensor), in GB/s counted as
+        bench-ops.c counts them (add, mul: 12 bytes per element; relu: 8;
+        sum: 4)
+  mix   x + y over 1e6 elements followed by a 256 x 256 mm, repeated
+  tiny  2 x 2 `x + y` in torch, and `x.add(y)` on Lt tensors through
+        gi.repository.Lt (needs GI_TYPELIB_PATH and LD_LIBRARY_PATH pointing at
+        a build's libtensor/ folder; skipped with a note otherwise)
+
+Threads: torch.set_num_threads(n) for each n. PyTorch 1.13 from Debian links
+OpenBLAS through the generic BLAS interface, and set_num_threads() does not
+reach OpenBLAS: its mm uses OpenBLAS's own thread count whatever n is. The
+`cpu_per_wall` field of each record (process CPU time over wall time while
+measuring) shows how many cores were actually kept busy.
+
+Output: one JSON object per line on stdout, then a table whose lines begin
+with '#'. Run with /usr/bin/python3.
+"""
+
+import argparse
+import json
+import statistics
+import sys
+import time
+
+import torch
+
+
+MIN_TIME = 0.25
+RECORDS = []
+
+
+CPU_PER_WALL = [0.0]
+
+
+def measure(fn, warmup=2, min_calls=5, min_time=None):
+    """Median and minimum seconds per call of fn(), after warm-up calls.
+    Also keeps the process CPU time over the wall time of the timed calls
+    (how many cores were busy, spinning threads included)."""
+    min_time = MIN_TIME if min_time is None else min_time
+    for _ in range(warmup):
+        fn()
+    times = []
+    cpu0 = time.process_time()
+    start = time.perf_counter()
+    while (time.perf_counter() - start < min_time or len(times) < min_calls) and len(times) < 100000:
+        t0 = time.perf_counter()
+        fn()
+        times.append(time.perf_counter() - t0)
+    CPU_PER_WALL[0] = (time.process_time() - cpu0) / (time.perf_counter() - start)
+    return statistics.median(times), min(times), len(times)
+
+
+def emit(impl, bench, op, n, layout, threads, unit, value, median_s, min_s, calls, **extra):
+    rec = dict(suite='py', impl=impl, bench=bench, op=op, n=n, layout=layout,
+               threads=threads, unit=unit, value=value, median_s=median_s,
+               min_s=min_s, cpu_per_wall=CPU_PER_WALL[0], calls=calls)
+    rec.update(extra)
+    RECORDS.append(rec)
+    print(json.dumps(rec), flush=True)
+
+
+def bench_mm(threads, quick):
+    sizes = [64, 128, 256, 512, 1024, 2048]
+    if quick:
+        sizes = sizes[:5]
+    torch.manual_seed(0)
+    for n in sizes:
+        a = torch.rand(n, n)
+        b = torch.rand(n, n)
+        flop = 2.0 * n ** 3
+        for t in threads:
+            torch.set_num_threads(t)
+            torch.mm(a, b)
+            med, mn, calls = measure(lambda: torch.mm(a, b), warmup=1, min_calls=3)
+            emit('torch', 'mm', 'mm', n, 'contiguous', t, 'GFLOP/s', flop / med * 1e-9,
+                 med, mn, calls)
+
+
+def ew_bytes(op, n):
+    return {'add': 12.0, 'mul': 12.0, 'relu': 8.0, 'sum': 4.0}[op] * n
+
+
+def bench_ew(threads, quick):
+    dims = [(1000, 1000), (2000, 5000)]
+    ops = {
+        'add': lambda x, y: x + y,
+        'mul': lambda x, y: x * y,
+        'relu': lambda x, y: torch.relu(x),
+        'sum': lambda x, y: x.sum(),
+    }
+    torch.manual_seed(0)
+    for rows, cols in dims:
+        for transposed in (False, True):
+            n = rows * cols
+            bx = torch.rand(rows, cols)
+            by = torch.rand(rows, cols)
+            x = bx.t() if transposed else bx
+            y = by.t() if transposed else by
+            for t in threads:
+                torch.set_num_threads(t)
+                for name, fn in ops.items():
+                    med, mn, calls = measure(lambda: fn(x, y), min_calls=3 if quick else 5)
+                    emit('torch', 'ew', name, n, 'transposed' if transposed else 'contiguous',
+                         t, 'GB/s', ew_bytes(name, n) / med * 1e-9, med, mn, calls)
+
+
+def bench_mix(threads):
+    torch.manual_seed(0)
+    x, y = torch.rand(1000, 1000), torch.rand(1000, 1000)
+    a, b = torch.rand(256, 256), torch.rand(256, 256)
+
+    def run():
+        for _ in range(4):
+            x + y
+            torch.mm(a, b)
+
+    for t in threads:
+        torch.set_num_threads(t)
+        med, mn, calls = measure(run)
+        emit('torch', 'mix', 'add+mm', 1000000, 'contiguous', t, 'rounds/s', 4.0 / med,
+             med, mn, calls)
+
+
+TINY_BATCH = 1000
+
+
+def tiny(impl, x, y, fn, t, op='add'):
+    def run():
+        for _ in range(TINY_BATCH):
+            fn(x, y)
+
+    med, mn, calls = measure(run, warmup=20, min_calls=200)
+    emit(impl, 'tiny', op, 4, 'contiguous', t, 'ns', med / TINY_BATCH * 1e9,
+         med / TINY_BATCH, mn / TINY_BATCH, calls * TINY_BATCH)
+
+
+def bench_tiny(threads):
+    torch.manual_seed(0)
+    tx, ty = torch.rand(2, 2), torch.rand(2, 2)
+    try:
+        import gi
+        gi.require_version('Lt', '1.0')
+        from gi.repository import Lt
+    except (ImportError, ValueError) as e:
+        print('# note: gi.repository.Lt not found (%s); set GI_TYPELIB_PATH and '
+              'LD_LIBRARY_PATH to a build\'s libtensor/ folder' % e, flush=True)
+        Lt = None
+    if Lt is not None:
+        lx = Lt.rand([2, 2], Lt.DType.FLOAT32)
+        ly = Lt.rand([2, 2], Lt.DType.FLOAT32)
+    for t in threads:
+        torch.set_num_threads(t)
+        tiny('torch', tx, ty, lambda a, b: a + b, t)
+        if Lt is not None:
+            Lt.set_num_threads(t)
+            tiny('lt-gi', lx, ly, lambda a, b: a.add(b), t)
+
+
+def print_table():
+    print('# %-6s %-5s %-6s %9s %-11s %3s %12s %-9s %7s %5s' %
+          ('impl', 'bench', 'op', 'n', 'layout', 'thr', 'value', 'unit', 'calls', 'cpu/w'))
+    for r in RECORDS:
+        print('# %-6s %-5s %-6s %9d %-11s %3d %12.4g %-9s %7d %5.2f' %
+              (r['impl'], r['bench'], r['op'], r['n'], r['layout'], r['threads'],
+               r['value'], r['unit'], r['calls'], r['cpu_per_wall']))
+
+
+def main():
+    global MIN_TIME
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('--only', default='mm,ew,mix,tiny',
+                   help='comma-separated benches (mm,ew,mix,tiny)')
+    p.add_argument('--threads', default='1,2', help='comma-separated thread counts')
+    p.add_argument('--min-time', type=float, default=MIN_TIME,
+                   help='seconds per measurement')
+    p.add_argument('--quick', action='store_true', help='a smoke run')
+    args = p.parse_args()
+    MIN_TIME = min(args.min_time, 0.05) if args.quick else args.min_time
+    threads = [max(int(t), 1) for t in args.threads.split(',')]
+    only = args.only.split(',')
+
+    print('# torch %s, default threads %d, %s' %
+          (torch.__version__, torch.get_num_threads(), sys.version.split()[0]), flush=True)
+    if 'tiny' in only:
+        bench_tiny(threads)
+    if 'ew' in only:
+        bench_ew(threads, args.quick)
+    if 'mix' in only:
+        bench_mix(threads)
+    if 'mm' in only:
+        bench_mm(threads, args.quick)
+    print_table()
+
+
+if __name__ == '__main__':
+    main()

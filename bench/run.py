@@ -1,0 +1,260 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Runs libtensor's benchmarks beside PyTorch and prints one table of ratios.
+
+Builds nothing: give it a build folder where `ninja` has built bench-ops and
+the typelib. Each repetition runs BUILD/bench/bench-ops (C) and
+bench/bench_torch.py (PyTorch, and libtensor through GI), in alternating
+order, as separate processes. The table gives, per workload, the median and
+the min-max range over the repetitions of each throughput, and of the ratio
+ours / theirs computed within each repetition (> 1: libtensor is faster;
+for the per-op overhead in ns the ratio is theirs / ours, so > 1 still means
+libtensor is faster).
+
+    /usr/bin/python3 bench/run.py build-bench --reps 5
+
+Writes the raw records and the summary to bench/results/<date>-<time>.json.
+"""
+
+import argparse
+import datetime
+import json
+import os
+import platform
+import statistics
+import subprocess
+import sys
+import time
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+def cpu_model():
+    try:
+        with open('/proc/cpuinfo') as f:
+            for line in f:
+                if line.startswith('model name'):
+                    return line.split(':', 1)[1].strip()
+    except OSError:
+        pass
+    return platform.processor() or 'unknown'
+
+
+def build_type(build):
+    try:
+        with open(os.path.join(build, 'meson-info', 'intro-buildoptions.json')) as f:
+            for opt in json.load(f):
+                if opt['name'] == 'buildtype':
+                    return opt['value']
+    except (OSError, ValueError, KeyError):
+        pass
+    return 'unknown'
+
+
+def run_json_lines(name, cmd, env, rep, log):
+    t0 = time.time()
+    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                          universal_newlines=True)
+    if proc.returncode != 0:
+        sys.stderr.write(proc.stdout + proc.stderr)
+        sys.exit('bench/run.py: %s failed with status %d' % (cmd[0], proc.returncode))
+    recs = []
+    for line in proc.stdout.splitlines():
+        if line.startswith('{'):
+            r = json.loads(line)
+            r['rep'] = rep
+            recs.append(r)
+        elif line.startswith('# note'):
+            log(line)
+    log('  rep %d: %s: %d records in %.0f s' % (rep, name, len(recs), time.time() - t0))
+    return recs
+
+
+def stats(values):
+    if not values:
+        return None
+    return statistics.median(values), min(values), max(values)
+
+
+def fmt(s, digits=3):
+    if s is None:
+        return '-'
+    med, lo, hi = s
+
+    def f(v):
+        if abs(v) >= 10 ** digits:
+            return '%.0f' % v
+        return ('%.' + str(digits) + 'g') % v
+    return '%s [%s-%s]' % (f(med), f(lo), f(hi))
+
+
+def summarise(records):
+    """Groups records by workload; per implementation the list of values
+    over the repetitions (in repetition order)."""
+    by = {}
+    for r in records:
+        key = (r['bench'], r['op'], r['n'], r['layout'], r['threads'])
+        by.setdefault(key, {}).setdefault(r['impl'], {})[r['rep']] = r
+    return by
+
+
+def ratio_stats(a, b, invert=False):
+    """Per-repetition ratios a/b (b/a if invert) for the repetitions both have."""
+    reps = sorted(set(a) & set(b))
+    vals = []
+    for rep in reps:
+        x, y = a[rep]['value'], b[rep]['value']
+        if x > 0 and y > 0:
+            vals.append(y / x if invert else x / y)
+    return stats(vals)
+
+
+BENCH_ORDER = {'tiny': 0, 'ew': 1, 'mix': 2, 'mm': 3}
+OP_ORDER = {'add': 0, 'mul': 1, 'relu': 2, 'sum': 3}
+
+
+def table(by):
+    rows = []
+    for key in sorted(by, key=lambda k: (BENCH_ORDER.get(k[0], 9), k[2], k[3],
+                                         OP_ORDER.get(k[1], 9), k[4])):
+        bench, op, n, layout, threads = key
+        impls = by[key]
+
+        def vals(impl):
+            return stats([r['value'] for r in impls.get(impl, {}).values()])
+
+        def cpu(impl):
+            s = stats([r.get('cpu_per_wall', 0) for r in impls.get(impl, {}).values()])
+            return '%.2f' % s[0] if s else '-'
+
+        unit = next(iter(next(iter(impls.values())).values()))['unit']
+        row = dict(bench=bench, op=op, n=n, layout=layout, threads=threads, unit=unit)
+        if bench == 'tiny':
+            row['lt'] = vals('lt')
+            row['lt_gi'] = vals('lt-gi')
+            row['torch'] = vals('torch')
+            row['ratio_torch'] = ratio_stats(impls.get('lt', {}), impls.get('torch', {}), invert=True)
+            row['ratio_gi_torch'] = ratio_stats(impls.get('lt-gi', {}), impls.get('torch', {}),
+                                                invert=True)
+        else:
+            row['lt'] = vals('lt')
+            row['torch'] = vals('torch')
+            row['ratio_torch'] = ratio_stats(impls.get('lt', {}), impls.get('torch', {}))
+            if bench == 'mm':
+                row['cblas'] = vals('cblas')
+                row['ratio_cblas'] = ratio_stats(impls.get('lt', {}), impls.get('cblas', {}))
+        row['cpu_lt'] = cpu('lt')
+        row['cpu_torch'] = cpu('torch')
+        rows.append(row)
+    return rows
+
+
+def print_table(rows, out):
+    def line(cells, widths):
+        out.write('| ' + ' | '.join(c.ljust(w) for c, w in zip(cells, widths)) + ' |\n')
+
+    groups = [
+        ('tiny', 'Per-op overhead: 2x2 add incl. creating and releasing the result (ns per call, lower is better; ratio = torch / ours)',
+         ['threads', 'Lt from C', 'Lt from Python (GI)', 'torch (Python)', 'torch/Lt-C', 'torch/Lt-GI'],
+         lambda r: [str(r['threads']), fmt(r['lt']), fmt(r['lt_gi']), fmt(r['torch']),
+                    fmt(r['ratio_torch']), fmt(r['ratio_gi_torch'])]),
+        ('ew', 'Elementwise and sum, float32 (GB/s; ratio = ours / torch)',
+         ['op', 'n', 'layout', 'thr', 'Lt', 'torch', 'Lt/torch', 'cpu/wall Lt', 'cpu/wall torch'],
+         lambda r: [r['op'], '%.0e' % r['n'], r['layout'], str(r['threads']), fmt(r['lt']),
+                    fmt(r['torch']), fmt(r['ratio_torch']), r['cpu_lt'], r['cpu_torch']]),
+        ('mix', 'Our loops and OpenBLAS taking turns: (1e6 add, 256^2 mm) rounds per second (ratio = ours / torch)',
+         ['thr', 'Lt', 'torch', 'Lt/torch', 'cpu/wall Lt', 'cpu/wall torch'],
+         lambda r: [str(r['threads']), fmt(r['lt']), fmt(r['torch']), fmt(r['ratio_torch']),
+                    r['cpu_lt'], r['cpu_torch']]),
+        ('mm', 'mm, float32 squares (GFLOP/s; Lt/sgemm goal >= 0.90)',
+         ['n', 'thr', 'Lt mm', 'cblas_sgemm', 'torch.mm', 'Lt/sgemm', 'Lt/torch', 'cpu/wall Lt', 'cpu/wall torch'],
+         lambda r: [str(r['n']), str(r['threads']), fmt(r['lt']), fmt(r.get('cblas')),
+                    fmt(r['torch']), fmt(r.get('ratio_cblas')), fmt(r['ratio_torch']),
+                    r['cpu_lt'], r['cpu_torch']]),
+    ]
+    for bench, title, head, cells in groups:
+        sel = [r for r in rows if r['bench'] == bench]
+        if not sel:
+            continue
+        body = [cells(r) for r in sel]
+        widths = [max(len(h), *(len(b[i]) for b in body)) for i, h in enumerate(head)]
+        out.write('\n%s\n\n' % title)
+        line(head, widths)
+        out.write('|' + '|'.join('-' * (w + 2) for w in widths) + '|\n')
+        for b in body:
+            line(b, widths)
+
+
+def main():
+    p = argparse.ArgumentParser(description=__doc__.split('\n')[0])
+    p.add_argument('build', nargs='?', default='build-bench',
+                   help='meson build folder (default: build-bench)')
+    p.add_argument('--reps', type=int, default=5, help='repetitions of each run (default 5)')
+    p.add_argument('--only', default='tiny,ew,mix,mm',
+                   help='comma-separated benches: tiny,ew,mix,mm')
+    p.add_argument('--threads', default='1,2', help='thread counts (default 1,2)')
+    p.add_argument('--min-time', type=float, default=0.25,
+                   help='seconds per measurement in each run (default 0.25)')
+    p.add_argument('--quick', action='store_true', help='a smoke run: small sizes, short times')
+    p.add_argument('--output', help='JSON file to write (default bench/results/<date>-<time>.json)')
+    args = p.parse_args()
+
+    build = os.path.abspath(args.build)
+    exe = os.path.join(build, 'bench', 'bench-ops')
+    libdir = os.path.join(build, 'libtensor')
+    if not os.access(exe, os.X_OK):
+        sys.exit('bench/run.py: %s not found: build first (ninja -C %s)' % (exe, args.build))
+
+    env = dict(os.environ)
+    env['GI_TYPELIB_PATH'] = libdir + (':' + env['GI_TYPELIB_PATH'] if env.get('GI_TYPELIB_PATH') else '')
+    env['LD_LIBRARY_PATH'] = libdir + (':' + env['LD_LIBRARY_PATH'] if env.get('LD_LIBRARY_PATH') else '')
+    # Each side sets its own thread counts; none from the caller's environment.
+    for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'LT_NUM_THREADS', 'MKL_NUM_THREADS'):
+        env.pop(var, None)
+
+    common = ['--only', args.only, '--threads', args.threads, '--min-time', str(args.min_time)]
+    if args.quick:
+        common.append('--quick')
+    c_cmd = [exe, '--only=' + args.only, '--threads=' + args.threads,
+             '--min-time=%g' % args.min_time] + (['--quick'] if args.quick else [])
+    py_cmd = ['/usr/bin/python3', os.path.join(HERE, 'bench_torch.py')] + common
+
+    def log(msg):
+        sys.stderr.write(msg + '\n')
+        sys.stderr.flush()
+
+    started = datetime.datetime.now()
+    log('bench/run.py: %d repetitions, build %s (%s), %s' % (args.reps, args.build,
+                                                             build_type(build), cpu_model()))
+    records = []
+    for rep in range(args.reps):
+        order = [('bench-ops', c_cmd), ('bench_torch.py', py_cmd)]
+        for name, cmd in (order if rep % 2 == 0 else order[::-1]):
+            records += run_json_lines(name, cmd, env, rep, log)
+
+    torch_version = subprocess.run(['/usr/bin/python3', '-c', 'import torch; print(torch.__version__)'],
+                                   stdout=subprocess.PIPE, universal_newlines=True).stdout.strip()
+    meta = dict(date=started.isoformat(timespec='seconds'), cpu=cpu_model(),
+                cores=os.cpu_count(), build=args.build, buildtype=build_type(build),
+                reps=args.reps, threads=args.threads, min_time=args.min_time, quick=args.quick,
+                torch=torch_version, python=platform.python_version(),
+                load_before=os.getloadavg())
+    rows = table(summarise(records))
+
+    out = sys.stdout
+    out.write('libtensor vs PyTorch %s: %s, %s cores, build %s (%s), %d repetitions, %s\n'
+              % (torch_version, meta['cpu'], meta['cores'], args.build, meta['buildtype'],
+                 args.reps, meta['date']))
+    out.write('Cells: median [min-max] over the repetitions; ratios are computed within each '
+              'repetition.\n')
+    print_table(rows, out)
+
+    path = args.output or os.path.join(HERE, 'results', started.strftime('%Y%m%d-%H%M%S') + '.json')
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    with open(path, 'w') as f:
+        json.dump(dict(meta=meta, summary=rows, records=records), f, indent=1)
+    log('\nwrote %s' % path)
+
+
+if __name__ == '__main__':
+    main()
