@@ -90,7 +90,7 @@ lt_tensor_index_select (LtTensor *self,
       memcpy (shape, self->shape, sizeof shape);
       shape[d] = idx->numel;
     }
-  out = _lt_tensor_new_empty (shape, self->ndim == 0 && index->ndim == 0 ? 0 : ndim,
+  out = _lt_tensor_new_empty (shape, self->ndim == 0 ? 0 : ndim,
                               self->dtype, self->storage->device, error);
   if (out == NULL)
     return NULL;

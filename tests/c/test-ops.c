@@ -223,6 +223,8 @@ typedef enum {
   LAY_T,        /* the transpose of a row-major tensor (last two dims) */
   LAY_STEP,     /* every other element of a wider tensor, from offset 1 */
   LAY_EXPAND,   /* dim 0 expanded from 1 with stride 0 */
+  LAY_PAD,      /* rows narrowed out of wider rows: unit stride, rows apart */
+  LAY_TPAD,     /* the transpose of a LAY_PAD tensor */
 } Lay;
 
 typedef struct
@@ -264,6 +266,8 @@ build (const double *v, Shape s, LtDType dt, Lay lay)
     lay = LAY_CONTIG;
   if (lay == LAY_T && s.n < 2)
     lay = LAY_STEP;
+  if (lay == LAY_TPAD && s.n < 2)
+    lay = LAY_PAD;
   switch (lay)
     {
     case LAY_CONTIG:
@@ -299,6 +303,40 @@ build (const double *v, Shape s, LtDType dt, Lay lay)
       base = lt_tensor_new_from_doubles (b, numel (bs), bs.d, bs.n, dt, &error);
       g_assert_no_error (error);
       out = lt_tensor_slice (base, -1, 1, bs.d[s.n - 1], 2, &error);
+      break;
+    case LAY_PAD:
+    case LAY_TPAD:
+      if (lay == LAY_TPAD)
+        {
+          bs.d[s.n - 2] = s.d[s.n - 1];
+          bs.d[s.n - 1] = s.d[s.n - 2];
+        }
+      bs.d[s.n - 1] += 3;
+      b = g_new (double, MAX (numel (bs), 1));
+      for (gint64 k = 0; k < numel (bs); k++)
+        b[k] = sentinel (dt);
+      for (gint64 k = 0; k < n; k++)
+        {
+          unravel (k, s, idx);
+          if (lay == LAY_TPAD)
+            {
+              t = idx[s.n - 2];
+              idx[s.n - 2] = idx[s.n - 1];
+              idx[s.n - 1] = t;
+            }
+          idx[s.n - 1] += 1;
+          b[ravel (idx, bs)] = v[k];
+        }
+      base = lt_tensor_new_from_doubles (b, numel (bs), bs.d, bs.n, dt, &error);
+      g_assert_no_error (error);
+      out = lt_tensor_slice (base, -1, 1, bs.d[s.n - 1] - 2, 1, &error);
+      if (out && lay == LAY_TPAD)
+        {
+          LtTensor *tr = lt_tensor_transpose (out, -2, -1, &error);
+
+          g_object_unref (out);
+          out = tr;
+        }
       break;
     case LAY_EXPAND:
       bs.d[0] = 1;
@@ -504,12 +542,39 @@ promote (LtDType a, LtDType b)
 
 /* Gradients */
 
+typedef struct
+{
+  LtGradcheckFunc func;
+  gpointer data;
+} Wrapped;
+
+/* f(inputs) transposed: backward rules then get a non-contiguous gradient */
+static LtTensor *
+gc_transposed_output (LtTensor **in, gsize n, gpointer data)
+{
+  const Wrapped *w = data;
+  g_autoptr(LtTensor) y = w->func (in, n, w->data);
+
+  if (y == NULL || y->ndim < 2)
+    return g_steal_pointer (&y);
+  return lt_tensor_transpose (y, 0, -1, NULL);
+}
+
+/* lt_gradcheck with PyTorch's defaults, on f and on f's transposed output */
 static void
 gradcheck (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n)
 {
   g_autoptr(GError) error = NULL;
   gboolean ok = lt_gradcheck (func, (gpointer) data, inputs, n, 1e-6, 1e-5, 1e-3, &error);
+  Wrapped w = { func, (gpointer) data };
+  g_autoptr(LtTensor) y = NULL;
 
+  g_assert_no_error (error);
+  g_assert_cmpint (ok, ==, TRUE);
+  y = func (inputs, n, (gpointer) data);
+  if (y->ndim < 2)
+    return;
+  ok = lt_gradcheck (gc_transposed_output, &w, inputs, n, 1e-6, 1e-5, 1e-3, &error);
   g_assert_no_error (error);
   g_assert_cmpint (ok, ==, TRUE);
 }
@@ -700,7 +765,7 @@ copy_contiguous_one (Shape s, LtDType dt, Lay lay)
   check (c, dt, s, x.v);
   g_assert_cmpint (lt_tensor_is_contiguous (c), ==, TRUE);
   if (lt_tensor_is_contiguous (x.t))
-    g_assert_true (c == x.t);
+    g_assert_cmphex (GPOINTER_TO_SIZE (c), ==, GPOINTER_TO_SIZE (x.t));
   else
     g_assert_cmpint (lt_tensor_shares_storage (c, x.t), ==, FALSE);
 }
@@ -711,6 +776,8 @@ copy_forward_layouts (gconstpointer data)
   copy_contiguous_one (SH (5, 7), F32, LAY_T);
   copy_contiguous_one (SH (4, 7), F32, LAY_STEP);
   copy_contiguous_one (SH (5, 3), F32, LAY_EXPAND);
+  copy_contiguous_one (SH (5, 3), F32, LAY_PAD);
+  copy_contiguous_one (SH (2, 5, 3), F64, LAY_TPAD);
   copy_contiguous_one (SH (3, 4, 5), F64, LAY_T);
   copy_contiguous_one (SH (13), I64, LAY_STEP);
   copy_contiguous_one (SH (6, 2), U8, LAY_T);
@@ -724,6 +791,7 @@ static void
 copy_forward_parallel (gconstpointer data)
 {
   copy_contiguous_one (SH (263, 267), F32, LAY_T);
+  copy_contiguous_one (SH (3, 97, 71), F64, LAY_TPAD);
   copy_contiguous_one (SH (BIG), F64, LAY_STEP);
 }
 
@@ -763,7 +831,7 @@ copy_forward_dtypes (gconstpointer data)
           ref[k] = convert (x.v[k], to);
         check (y, to, SH (2, 4), ref);
         if (from == to)
-          g_assert_true (y == x.t);
+          g_assert_cmphex (GPOINTER_TO_SIZE (y), ==, GPOINTER_TO_SIZE (x.t));
       }
 }
 
@@ -1088,7 +1156,8 @@ linspace_one (double start, double end, gint64 steps, LtDType dt)
   if (steps > 0)
     g_assert_cmpfloat (value_at (t, 0), ==, wrap_to (is_float (dt) ? start : trunc (start), dt));
   if (steps > 1)
-    g_assert_cmpfloat (value_at (t, steps - 1), ==, wrap_to (is_float (dt) ? end : trunc (end), dt));
+    g_assert_cmpfloat (value_at (t, steps - 1), ==,
+                       wrap_to (is_float (dt) ? end : trunc (end), dt));
 }
 
 static void
@@ -1148,20 +1217,48 @@ clamp_fn_ (LtTensor *x, GError **error)
   return lt_tensor_clamp_ (x, -1, 1, error);
 }
 
-static const UnaryDef un_neg = { LT_OP_NEG, lt_tensor_neg, lt_tensor_neg_, ref_neg, DIST_UNIT, DIST_UNIT, TRUE };
-static const UnaryDef un_abs = { LT_OP_ABS, lt_tensor_abs, lt_tensor_abs_, ref_abs, DIST_UNIT, DIST_AWAY, TRUE };
-static const UnaryDef un_sign = { LT_OP_SIGN, lt_tensor_sign, lt_tensor_sign_, ref_sign, DIST_GRID, DIST_AWAY, TRUE };
-static const UnaryDef un_exp = { LT_OP_EXP, lt_tensor_exp, lt_tensor_exp_, exp, DIST_UNIT, DIST_UNIT, FALSE };
-static const UnaryDef un_log = { LT_OP_LOG, lt_tensor_log, lt_tensor_log_, log, DIST_POS, DIST_POS, FALSE };
-static const UnaryDef un_sqrt = { LT_OP_SQRT, lt_tensor_sqrt, lt_tensor_sqrt_, ref_sqrt, DIST_POS, DIST_POS, FALSE };
-static const UnaryDef un_rsqrt = { LT_OP_RSQRT, lt_tensor_rsqrt, lt_tensor_rsqrt_, ref_rsqrt, DIST_POS, DIST_POS, FALSE };
-static const UnaryDef un_sin = { LT_OP_SIN, lt_tensor_sin, lt_tensor_sin_, sin, DIST_UNIT, DIST_UNIT, FALSE };
-static const UnaryDef un_cos = { LT_OP_COS, lt_tensor_cos, lt_tensor_cos_, cos, DIST_UNIT, DIST_UNIT, FALSE };
-static const UnaryDef un_tanh = { LT_OP_TANH, lt_tensor_tanh, lt_tensor_tanh_, tanh, DIST_UNIT, DIST_UNIT, FALSE };
-static const UnaryDef un_sigmoid = { LT_OP_SIGMOID, lt_tensor_sigmoid, lt_tensor_sigmoid_, ref_sigmoid, DIST_WIDE, DIST_UNIT, FALSE };
-static const UnaryDef un_relu = { LT_OP_RELU, lt_tensor_relu, lt_tensor_relu_, ref_relu, DIST_GRID, DIST_AWAY, TRUE };
-static const UnaryDef un_clamp = { LT_OP_CLAMP, clamp_fn, clamp_fn_, ref_clamp, DIST_UNIT, DIST_AWAY, TRUE };
-static const UnaryDef un_not = { LT_OP_LOGICAL_NOT, lt_tensor_logical_not, NULL, ref_not, DIST_GRID, DIST_UNIT, TRUE };
+static const UnaryDef un_neg = { LT_OP_NEG,
+                                 lt_tensor_neg, lt_tensor_neg_, ref_neg,
+                                 DIST_UNIT, DIST_UNIT, TRUE };
+static const UnaryDef un_abs = { LT_OP_ABS,
+                                 lt_tensor_abs, lt_tensor_abs_, ref_abs,
+                                 DIST_UNIT, DIST_AWAY, TRUE };
+static const UnaryDef un_sign = { LT_OP_SIGN,
+                                  lt_tensor_sign, lt_tensor_sign_, ref_sign,
+                                  DIST_GRID, DIST_AWAY, TRUE };
+static const UnaryDef un_exp = { LT_OP_EXP,
+                                 lt_tensor_exp, lt_tensor_exp_, exp,
+                                 DIST_UNIT, DIST_UNIT, FALSE };
+static const UnaryDef un_log = { LT_OP_LOG,
+                                 lt_tensor_log, lt_tensor_log_, log,
+                                 DIST_POS, DIST_POS, FALSE };
+static const UnaryDef un_sqrt = { LT_OP_SQRT,
+                                  lt_tensor_sqrt, lt_tensor_sqrt_, ref_sqrt,
+                                  DIST_POS, DIST_POS, FALSE };
+static const UnaryDef un_rsqrt = { LT_OP_RSQRT,
+                                   lt_tensor_rsqrt, lt_tensor_rsqrt_, ref_rsqrt,
+                                   DIST_POS, DIST_POS, FALSE };
+static const UnaryDef un_sin = { LT_OP_SIN,
+                                 lt_tensor_sin, lt_tensor_sin_, sin,
+                                 DIST_UNIT, DIST_UNIT, FALSE };
+static const UnaryDef un_cos = { LT_OP_COS,
+                                 lt_tensor_cos, lt_tensor_cos_, cos,
+                                 DIST_UNIT, DIST_UNIT, FALSE };
+static const UnaryDef un_tanh = { LT_OP_TANH,
+                                  lt_tensor_tanh, lt_tensor_tanh_, tanh,
+                                  DIST_UNIT, DIST_UNIT, FALSE };
+static const UnaryDef un_sigmoid = { LT_OP_SIGMOID,
+                                     lt_tensor_sigmoid, lt_tensor_sigmoid_, ref_sigmoid,
+                                     DIST_WIDE, DIST_UNIT, FALSE };
+static const UnaryDef un_relu = { LT_OP_RELU,
+                                  lt_tensor_relu, lt_tensor_relu_, ref_relu,
+                                  DIST_GRID, DIST_AWAY, TRUE };
+static const UnaryDef un_clamp = { LT_OP_CLAMP,
+                                   clamp_fn, clamp_fn_, ref_clamp,
+                                   DIST_UNIT, DIST_AWAY, TRUE };
+static const UnaryDef un_not = { LT_OP_LOGICAL_NOT,
+                                 lt_tensor_logical_not, NULL, ref_not,
+                                 DIST_GRID, DIST_UNIT, TRUE };
 
 static LtDType
 unary_out_dtype (const UnaryDef *u, LtDType dt)
@@ -1187,15 +1284,63 @@ unary_run (const UnaryDef *u, Shape s, LtDType dt, Lay lay)
   g_assert_cmpint (lt_tensor_is_contiguous (y), ==, TRUE);
 }
 
-static void unary_fw_contiguous (gconstpointer d) { unary_run (d, SH (13), F32, LAY_CONTIG); }
-static void unary_fw_transposed (gconstpointer d) { unary_run (d, SH (5, 7), F32, LAY_T); }
-static void unary_fw_strided (gconstpointer d) { unary_run (d, SH (4, 7), F32, LAY_STEP); }
-static void unary_fw_expanded (gconstpointer d) { unary_run (d, SH (5, 3), F32, LAY_EXPAND); }
-static void unary_fw_rank0 (gconstpointer d) { unary_run (d, SH0, F32, LAY_CONTIG); }
-static void unary_fw_empty (gconstpointer d) { unary_run (d, SH (0, 3), F32, LAY_T); }
-static void unary_fw_parallel (gconstpointer d) { unary_run (d, SH (BIG), F32, LAY_CONTIG); }
-static void unary_fw_parallel_transposed (gconstpointer d) { unary_run (d, SH (263, 267), F32, LAY_T); }
-static void unary_fw_float64 (gconstpointer d) { unary_run (d, SH (6, 5), F64, LAY_T); unary_run (d, SH (3, 1, 5), F64, LAY_STEP); }
+static void
+unary_fw_contiguous (gconstpointer d)
+{
+  unary_run (d, SH (13), F32, LAY_CONTIG);
+}
+
+static void
+unary_fw_transposed (gconstpointer d)
+{
+  unary_run (d, SH (5, 7), F32, LAY_T);
+}
+
+static void
+unary_fw_strided (gconstpointer d)
+{
+  unary_run (d, SH (4, 7), F32, LAY_STEP);
+  unary_run (d, SH (4, 7), F32, LAY_PAD);
+  unary_run (d, SH (2, 4, 7), F32, LAY_TPAD);
+}
+
+static void
+unary_fw_expanded (gconstpointer d)
+{
+  unary_run (d, SH (5, 3), F32, LAY_EXPAND);
+}
+
+static void
+unary_fw_rank0 (gconstpointer d)
+{
+  unary_run (d, SH0, F32, LAY_CONTIG);
+}
+
+static void
+unary_fw_empty (gconstpointer d)
+{
+  unary_run (d, SH (0, 3), F32, LAY_T);
+}
+
+static void
+unary_fw_parallel (gconstpointer d)
+{
+  unary_run (d, SH (BIG), F32, LAY_CONTIG);
+}
+
+static void
+unary_fw_parallel_transposed (gconstpointer d)
+{
+  unary_run (d, SH (263, 267), F32, LAY_T);
+  unary_run (d, SH (3, 97, 71), F32, LAY_TPAD);
+}
+
+static void
+unary_fw_float64 (gconstpointer d)
+{
+  unary_run (d, SH (6, 5), F64, LAY_T);
+  unary_run (d, SH (3, 1, 5), F64, LAY_STEP);
+}
 
 static void
 unary_fw_integer (gconstpointer d)
@@ -1209,6 +1354,31 @@ unary_fw_integer (gconstpointer d)
   unary_run (u, SH (2, 5), U8, LAY_T);
   if (u->op == LT_OP_LOGICAL_NOT || u->op == LT_OP_ABS || u->op == LT_OP_SIGN || !u->keeps_int)
     unary_run (u, SH (6), BOOL, LAY_CONTIG);
+  else
+    {
+      /* neg, relu and clamp of bool tensors are errors, as in torch */
+      g_autoptr(GError) error = NULL;
+      g_auto(Arr) b = arr_new (SH (6), BOOL, LAY_CONTIG, DIST_UNIT);
+      g_autoptr(LtTensor) y = u->fn (b.t, &error);
+
+      check_error (y, error, LT_ERROR_DTYPE);
+    }
+}
+
+static void
+unary_fw_inplace_big (gconstpointer d)
+{
+  const UnaryDef *u = d;
+  g_autoptr(GError) error = NULL;
+  /* writing through a transposed view, in tiles, on several threads */
+  g_auto(Arr) x = arr_new (SH (263, 267), F32, LAY_T, u->dist);
+  g_autofree double *ref = g_new (double, x.n);
+
+  for (gint64 k = 0; k < x.n; k++)
+    ref[k] = wrap_to (u->ref (x.v[k]), F32);
+  g_assert_cmpint (u->fn_ (x.t, &error), ==, TRUE);
+  g_assert_no_error (error);
+  check (x.t, F32, x.s, ref);
 }
 
 static void
@@ -1251,13 +1421,16 @@ static const Case unary_forward[] = {
 
 static const Case unary_forward_inplace[] = {
   { "inplace", unary_fw_inplace },
+  { "inplace_parallel", unary_fw_inplace_big },
   { NULL, NULL }
 };
 
 static void
 clamp_fw_bounds (gconstpointer d)
 {
-  struct { double lo, hi; } b[] = { { -INFINITY, 0.5 }, { 0.25, INFINITY }, { -0.5, -0.5 }, { 0.5, 0.75 } };
+  struct { double lo, hi; } b[] = {
+    { -INFINITY, 0.5 }, { 0.25, INFINITY }, { -0.5, -0.5 }, { 0.5, 0.75 },
+  };
   g_auto(Arr) x = arr_new (SH (4, 5), F32, LAY_T, DIST_GRID);
   g_auto(Arr) xi = arr_new (SH (9), U8, LAY_CONTIG, DIST_UNIT);
 
@@ -1287,6 +1460,7 @@ clamp_fw_bounds (gconstpointer d)
 
 static const Case clamp_forward_extra[] = {
   { "inplace", unary_fw_inplace },
+  { "inplace_parallel", unary_fw_inplace_big },
   { "bounds", clamp_fw_bounds },
   { NULL, NULL }
 };
@@ -1326,10 +1500,29 @@ unary_bw_run (const UnaryDef *u, Shape s, Lay lay)
   gradcheck (gc_unary, u, &x, 1);
 }
 
-static void unary_bw_contiguous (gconstpointer d) { unary_bw_run (d, SH (3, 4), LAY_CONTIG); }
-static void unary_bw_transposed (gconstpointer d) { unary_bw_run (d, SH (4, 3), LAY_T); }
-static void unary_bw_strided (gconstpointer d) { unary_bw_run (d, SH (2, 5), LAY_STEP); }
-static void unary_bw_rank0 (gconstpointer d) { unary_bw_run (d, SH0, LAY_CONTIG); }
+static void
+unary_bw_contiguous (gconstpointer d)
+{
+  unary_bw_run (d, SH (3, 4), LAY_CONTIG);
+}
+
+static void
+unary_bw_transposed (gconstpointer d)
+{
+  unary_bw_run (d, SH (4, 3), LAY_T);
+}
+
+static void
+unary_bw_strided (gconstpointer d)
+{
+  unary_bw_run (d, SH (2, 5), LAY_STEP);
+}
+
+static void
+unary_bw_rank0 (gconstpointer d)
+{
+  unary_bw_run (d, SH0, LAY_CONTIG);
+}
 
 static void
 unary_bw_empty (gconstpointer d)
@@ -1397,23 +1590,108 @@ static double ref_ge (double a, double b) { return a >= b; }
 static double ref_and (double a, double b) { return a != 0 && b != 0; }
 static double ref_or (double a, double b) { return a != 0 || b != 0; }
 
-static const BinaryDef bin_add = { LT_OP_ADD, lt_tensor_add, lt_tensor_add_scalar, NULL, lt_tensor_add_, ref_add, BIN_ARITH, DIST_UNIT, DIST_UNIT, DIST_UNIT, DIST_UNIT, 0.75, TRUE };
-static const BinaryDef bin_sub = { LT_OP_SUB, lt_tensor_sub, lt_tensor_sub_scalar, lt_tensor_rsub_scalar, lt_tensor_sub_, ref_sub, BIN_ARITH, DIST_UNIT, DIST_UNIT, DIST_UNIT, DIST_UNIT, 0.75, FALSE };
-static const BinaryDef bin_mul = { LT_OP_MUL, lt_tensor_mul, lt_tensor_mul_scalar, NULL, lt_tensor_mul_, ref_mul, BIN_ARITH, DIST_UNIT, DIST_UNIT, DIST_UNIT, DIST_UNIT, -1.5, TRUE };
-static const BinaryDef bin_div = { LT_OP_DIV, lt_tensor_div, lt_tensor_div_scalar, lt_tensor_rdiv_scalar, lt_tensor_div_, ref_div, BIN_DIV, DIST_UNIT, DIST_AWAY, DIST_UNIT, DIST_AWAY, 0.75, FALSE };
-static const BinaryDef bin_pow = { LT_OP_POW, lt_tensor_pow, lt_tensor_pow_scalar, lt_tensor_rpow_scalar, lt_tensor_pow_, pow, BIN_ARITH, DIST_POS, DIST_EXPO, DIST_POS, DIST_EXPO, 1.5, FALSE };
-static const BinaryDef bin_maximum = { LT_OP_MAXIMUM, lt_tensor_maximum, lt_tensor_maximum_scalar, NULL, NULL, ref_max, BIN_ARITH, DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT, 0.5, TRUE };
-static const BinaryDef bin_minimum = { LT_OP_MINIMUM, lt_tensor_minimum, lt_tensor_minimum_scalar, NULL, NULL, ref_min, BIN_ARITH, DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT, 0.5, TRUE };
-static const BinaryDef bin_floordiv = { LT_OP_FLOOR_DIVIDE, lt_tensor_floor_divide, lt_tensor_floor_divide_scalar, NULL, lt_tensor_floor_divide_, ref_floordiv, BIN_ARITH, DIST_WIDE, DIST_AWAY, DIST_UNIT, DIST_AWAY, -0.75, FALSE };
-static const BinaryDef bin_remainder = { LT_OP_REMAINDER, lt_tensor_remainder, lt_tensor_remainder_scalar, NULL, lt_tensor_remainder_, ref_remainder, BIN_ARITH, DIST_WIDE, DIST_AWAY, DIST_UNIT, DIST_POS, -0.75, FALSE };
-static const BinaryDef bin_eq = { LT_OP_EQ, lt_tensor_eq, lt_tensor_eq_scalar, NULL, NULL, ref_eq, BIN_COMPARE, DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT, 0.5, TRUE };
-static const BinaryDef bin_ne = { LT_OP_NE, lt_tensor_ne, lt_tensor_ne_scalar, NULL, NULL, ref_ne, BIN_COMPARE, DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT, 0.5, TRUE };
-static const BinaryDef bin_lt = { LT_OP_LT, lt_tensor_lt, lt_tensor_lt_scalar, NULL, NULL, ref_lt, BIN_COMPARE, DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT, 0.5, TRUE };
-static const BinaryDef bin_le = { LT_OP_LE, lt_tensor_le, lt_tensor_le_scalar, NULL, NULL, ref_le, BIN_COMPARE, DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT, 0.5, TRUE };
-static const BinaryDef bin_gt = { LT_OP_GT, lt_tensor_gt, lt_tensor_gt_scalar, NULL, NULL, ref_gt, BIN_COMPARE, DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT, 0.5, TRUE };
-static const BinaryDef bin_ge = { LT_OP_GE, lt_tensor_ge, lt_tensor_ge_scalar, NULL, NULL, ref_ge, BIN_COMPARE, DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT, 0.5, TRUE };
-static const BinaryDef bin_and = { LT_OP_LOGICAL_AND, lt_tensor_logical_and, NULL, NULL, NULL, ref_and, BIN_COMPARE, DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT, 0, TRUE };
-static const BinaryDef bin_or = { LT_OP_LOGICAL_OR, lt_tensor_logical_or, NULL, NULL, NULL, ref_or, BIN_COMPARE, DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT, 0, TRUE };
+static const BinaryDef bin_add = { LT_OP_ADD,
+                                   lt_tensor_add, lt_tensor_add_scalar,
+                                   NULL, lt_tensor_add_,
+                                   ref_add, BIN_ARITH,
+                                   DIST_UNIT, DIST_UNIT, DIST_UNIT, DIST_UNIT,
+                                   0.75, TRUE };
+static const BinaryDef bin_sub = { LT_OP_SUB,
+                                   lt_tensor_sub, lt_tensor_sub_scalar,
+                                   lt_tensor_rsub_scalar, lt_tensor_sub_,
+                                   ref_sub, BIN_ARITH,
+                                   DIST_UNIT, DIST_UNIT, DIST_UNIT, DIST_UNIT,
+                                   0.75, FALSE };
+static const BinaryDef bin_mul = { LT_OP_MUL,
+                                   lt_tensor_mul, lt_tensor_mul_scalar,
+                                   NULL, lt_tensor_mul_,
+                                   ref_mul, BIN_ARITH,
+                                   DIST_UNIT, DIST_UNIT, DIST_UNIT, DIST_UNIT,
+                                   -1.5, TRUE };
+static const BinaryDef bin_div = { LT_OP_DIV,
+                                   lt_tensor_div, lt_tensor_div_scalar,
+                                   lt_tensor_rdiv_scalar, lt_tensor_div_,
+                                   ref_div, BIN_DIV,
+                                   DIST_UNIT, DIST_AWAY, DIST_UNIT, DIST_AWAY,
+                                   0.75, FALSE };
+static const BinaryDef bin_pow = { LT_OP_POW,
+                                   lt_tensor_pow, lt_tensor_pow_scalar,
+                                   lt_tensor_rpow_scalar, lt_tensor_pow_,
+                                   pow, BIN_ARITH,
+                                   DIST_POS, DIST_EXPO, DIST_POS, DIST_EXPO,
+                                   1.5, FALSE };
+static const BinaryDef bin_maximum = { LT_OP_MAXIMUM,
+                                       lt_tensor_maximum, lt_tensor_maximum_scalar,
+                                       NULL, NULL,
+                                       ref_max, BIN_ARITH,
+                                       DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                       0.5, TRUE };
+static const BinaryDef bin_minimum = { LT_OP_MINIMUM,
+                                       lt_tensor_minimum, lt_tensor_minimum_scalar,
+                                       NULL, NULL,
+                                       ref_min, BIN_ARITH,
+                                       DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                       0.5, TRUE };
+static const BinaryDef bin_floordiv = { LT_OP_FLOOR_DIVIDE,
+                                        lt_tensor_floor_divide, lt_tensor_floor_divide_scalar,
+                                        NULL, lt_tensor_floor_divide_,
+                                        ref_floordiv, BIN_ARITH,
+                                        DIST_WIDE, DIST_AWAY, DIST_UNIT, DIST_AWAY,
+                                        -0.75, FALSE };
+static const BinaryDef bin_remainder = { LT_OP_REMAINDER,
+                                         lt_tensor_remainder, lt_tensor_remainder_scalar,
+                                         NULL, lt_tensor_remainder_,
+                                         ref_remainder, BIN_ARITH,
+                                         DIST_WIDE, DIST_AWAY, DIST_UNIT, DIST_POS,
+                                         -0.75, FALSE };
+static const BinaryDef bin_eq = { LT_OP_EQ,
+                                  lt_tensor_eq, lt_tensor_eq_scalar,
+                                  NULL, NULL,
+                                  ref_eq, BIN_COMPARE,
+                                  DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                  0.5, TRUE };
+static const BinaryDef bin_ne = { LT_OP_NE,
+                                  lt_tensor_ne, lt_tensor_ne_scalar,
+                                  NULL, NULL,
+                                  ref_ne, BIN_COMPARE,
+                                  DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                  0.5, TRUE };
+static const BinaryDef bin_lt = { LT_OP_LT,
+                                  lt_tensor_lt, lt_tensor_lt_scalar,
+                                  NULL, NULL,
+                                  ref_lt, BIN_COMPARE,
+                                  DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                  0.5, TRUE };
+static const BinaryDef bin_le = { LT_OP_LE,
+                                  lt_tensor_le, lt_tensor_le_scalar,
+                                  NULL, NULL,
+                                  ref_le, BIN_COMPARE,
+                                  DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                  0.5, TRUE };
+static const BinaryDef bin_gt = { LT_OP_GT,
+                                  lt_tensor_gt, lt_tensor_gt_scalar,
+                                  NULL, NULL,
+                                  ref_gt, BIN_COMPARE,
+                                  DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                  0.5, TRUE };
+static const BinaryDef bin_ge = { LT_OP_GE,
+                                  lt_tensor_ge, lt_tensor_ge_scalar,
+                                  NULL, NULL,
+                                  ref_ge, BIN_COMPARE,
+                                  DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                  0.5, TRUE };
+static const BinaryDef bin_and = { LT_OP_LOGICAL_AND,
+                                   lt_tensor_logical_and, NULL,
+                                   NULL, NULL,
+                                   ref_and, BIN_COMPARE,
+                                   DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                   0, TRUE };
+static const BinaryDef bin_or = { LT_OP_LOGICAL_OR,
+                                  lt_tensor_logical_or, NULL,
+                                  NULL, NULL,
+                                  ref_or, BIN_COMPARE,
+                                  DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                  0, TRUE };
 
 static LtDType
 binary_out_dtype (const BinaryDef *b, LtDType ct)
@@ -1470,15 +1748,69 @@ binary_run (const BinaryDef *b, Shape sa, LtDType da, Lay la, Shape sb, LtDType 
   binary_check (b, &x, &y, promote (da, db));
 }
 
-static void bin_fw_contiguous (gconstpointer d) { binary_run (d, SH (13), F32, LAY_CONTIG, SH (13), F32, LAY_CONTIG); }
-static void bin_fw_broadcast (gconstpointer d) { binary_run (d, SH (4, 1, 5), F32, LAY_CONTIG, SH (3, 1), F32, LAY_CONTIG); binary_run (d, SH (7), F32, LAY_CONTIG, SH (2, 3, 1), F32, LAY_T); }
-static void bin_fw_transposed (gconstpointer d) { binary_run (d, SH (5, 7), F32, LAY_T, SH (5, 7), F32, LAY_STEP); }
-static void bin_fw_expanded (gconstpointer d) { binary_run (d, SH (6, 5), F32, LAY_EXPAND, SH (6, 5), F32, LAY_T); binary_run (d, SH (6, 5), F32, LAY_T, SH (6, 5), F32, LAY_EXPAND); }
-static void bin_fw_rank0 (gconstpointer d) { binary_run (d, SH0, F32, LAY_CONTIG, SH (6), F32, LAY_CONTIG); binary_run (d, SH (2, 3), F32, LAY_T, SH0, F32, LAY_CONTIG); binary_run (d, SH0, F64, LAY_CONTIG, SH0, F64, LAY_CONTIG); }
-static void bin_fw_empty (gconstpointer d) { binary_run (d, SH (0, 4), F32, LAY_CONTIG, SH (4), F32, LAY_CONTIG); binary_run (d, SH (3, 0), F32, LAY_T, SH (3, 1), F32, LAY_CONTIG); }
-static void bin_fw_parallel (gconstpointer d) { binary_run (d, SH (BIG), F32, LAY_CONTIG, SH (BIG), F32, LAY_CONTIG); }
-static void bin_fw_parallel_broadcast (gconstpointer d) { binary_run (d, SH (280, 251), F32, LAY_T, SH (251), F32, LAY_CONTIG); binary_run (d, SH (251, 1), F32, LAY_CONTIG, SH (251, 280), F32, LAY_STEP); }
-static void bin_fw_float64 (gconstpointer d) { binary_run (d, SH (5, 3), F64, LAY_T, SH (3), F64, LAY_CONTIG); }
+static void
+bin_fw_contiguous (gconstpointer d)
+{
+  binary_run (d, SH (13), F32, LAY_CONTIG, SH (13), F32, LAY_CONTIG);
+}
+
+static void
+bin_fw_broadcast (gconstpointer d)
+{
+  binary_run (d, SH (2, 1, 4, 1), F32, LAY_CONTIG, SH (3, 1, 5), F32, LAY_TPAD);
+  binary_run (d, SH (4, 1, 5), F32, LAY_CONTIG, SH (3, 1), F32, LAY_CONTIG);
+  binary_run (d, SH (7), F32, LAY_CONTIG, SH (2, 3, 1), F32, LAY_T);
+}
+
+static void
+bin_fw_transposed (gconstpointer d)
+{
+  binary_run (d, SH (5, 7), F32, LAY_T, SH (5, 7), F32, LAY_STEP);
+  binary_run (d, SH (5, 7), F32, LAY_TPAD, SH (5, 7), F32, LAY_PAD);
+}
+
+static void
+bin_fw_expanded (gconstpointer d)
+{
+  binary_run (d, SH (6, 5), F32, LAY_EXPAND, SH (6, 5), F32, LAY_T);
+  binary_run (d, SH (6, 5), F32, LAY_T, SH (6, 5), F32, LAY_EXPAND);
+}
+
+static void
+bin_fw_rank0 (gconstpointer d)
+{
+  binary_run (d, SH0, F32, LAY_CONTIG, SH (6), F32, LAY_CONTIG);
+  binary_run (d, SH (2, 3), F32, LAY_T, SH0, F32, LAY_CONTIG);
+  binary_run (d, SH0, F64, LAY_CONTIG, SH0, F64, LAY_CONTIG);
+}
+
+static void
+bin_fw_empty (gconstpointer d)
+{
+  binary_run (d, SH (0, 4), F32, LAY_CONTIG, SH (4), F32, LAY_CONTIG);
+  binary_run (d, SH (3, 0), F32, LAY_T, SH (3, 1), F32, LAY_CONTIG);
+}
+
+static void
+bin_fw_parallel (gconstpointer d)
+{
+  binary_run (d, SH (BIG), F32, LAY_CONTIG, SH (BIG), F32, LAY_CONTIG);
+}
+
+static void
+bin_fw_parallel_broadcast (gconstpointer d)
+{
+  binary_run (d, SH (280, 251), F32, LAY_T, SH (251), F32, LAY_CONTIG);
+  binary_run (d, SH (251, 1), F32, LAY_CONTIG, SH (251, 280), F32, LAY_STEP);
+  binary_run (d, SH (3, 97, 71), F32, LAY_TPAD, SH (97, 1), F32, LAY_CONTIG);
+  binary_run (d, SH (300, 251), F32, LAY_EXPAND, SH (300, 251), F32, LAY_T);
+}
+
+static void
+bin_fw_float64 (gconstpointer d)
+{
+  binary_run (d, SH (5, 3), F64, LAY_T, SH (3), F64, LAY_CONTIG);
+}
 
 static void
 bin_fw_integer (gconstpointer d)
@@ -1541,7 +1873,9 @@ bin_fw_promotion (gconstpointer d)
     {
       g_auto(Arr) x = arr_new (SH (2, 3), zero_dim[i].a, LAY_CONTIG, b->da);
       g_auto(Arr) y = { NULL };
-      double v = zero_dim[i].b == -1 ? 1.5 : (zero_dim[i].b == -2 ? 2 : draw (b->db, zero_dim[i].b));
+      double v = zero_dim[i].b == -1 ? 1.5
+                 : zero_dim[i].b == -2 ? 2
+                 : draw (b->db, zero_dim[i].b);
 
       y.s = SH0;
       y.n = 1;
@@ -1644,6 +1978,20 @@ bin_fw_inplace (gconstpointer d)
   /* nor does a broadcast result fit a smaller self */
   g_assert_cmpint (b->fn_ (y.t, x.t, &error), ==, FALSE);
   g_assert_error (error, LT_ERROR, LT_ERROR_SHAPE);
+  g_clear_error (&error);
+
+  {
+    /* a transposed self op= a broadcast row, in tiles on several threads */
+    g_auto(Arr) big = arr_new (SH (280, 251), F32, LAY_T, b->da);
+    g_auto(Arr) row = arr_new (SH (251), F32, LAY_CONTIG, b->db);
+    g_autofree double *bref = g_new (double, big.n);
+
+    for (gint64 k = 0; k < big.n; k++)
+      bref[k] = wrap_to (b->ref (big.v[k], row.v[k % 251]), F32);
+    g_assert_cmpint (b->fn_ (big.t, row.t, &error), ==, TRUE);
+    g_assert_no_error (error);
+    check (big.t, F32, big.s, bref);
+  }
 }
 
 static void
@@ -1766,6 +2114,20 @@ gc_binary_inplace (LtTensor **in, gsize n, gpointer data)
   return g_steal_pointer (&y);
 }
 
+/* y = a.clone(); y.op_(y): both operands are the overwritten tensor */
+static LtTensor *
+gc_binary_inplace_self (LtTensor **in, gsize n, gpointer data)
+{
+  const BinaryDef *b = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) y = lt_tensor_clone (in[0], &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (b->fn_ (y, y, &error), ==, TRUE);
+  g_assert_no_error (error);
+  return g_steal_pointer (&y);
+}
+
 static void
 binary_bw_run (const BinaryDef *b, Shape sa, Lay la, Shape sb, Lay lb)
 {
@@ -1779,16 +2141,38 @@ binary_bw_run (const BinaryDef *b, Shape sa, Lay la, Shape sb, Lay lb)
   g_object_unref (in[1]);
 }
 
-static void bin_bw_contiguous (gconstpointer d) { binary_bw_run (d, SH (3, 4), LAY_CONTIG, SH (3, 4), LAY_CONTIG); }
-static void bin_bw_broadcast (gconstpointer d) { binary_bw_run (d, SH (3, 1, 4), LAY_CONTIG, SH (2, 1), LAY_CONTIG); binary_bw_run (d, SH (4), LAY_CONTIG, SH (3, 4), LAY_T); }
-static void bin_bw_transposed (gconstpointer d) { binary_bw_run (d, SH (4, 3), LAY_T, SH (4, 3), LAY_STEP); }
-static void bin_bw_rank0 (gconstpointer d) { binary_bw_run (d, SH (2, 3), LAY_CONTIG, SH0, LAY_CONTIG); binary_bw_run (d, SH0, LAY_CONTIG, SH0, LAY_CONTIG); }
+static void
+bin_bw_contiguous (gconstpointer d)
+{
+  binary_bw_run (d, SH (3, 4), LAY_CONTIG, SH (3, 4), LAY_CONTIG);
+}
+
+static void
+bin_bw_broadcast (gconstpointer d)
+{
+  binary_bw_run (d, SH (3, 1, 4), LAY_CONTIG, SH (2, 1), LAY_CONTIG);
+  binary_bw_run (d, SH (4), LAY_CONTIG, SH (3, 4), LAY_T);
+}
+
+static void
+bin_bw_transposed (gconstpointer d)
+{
+  binary_bw_run (d, SH (4, 3), LAY_T, SH (4, 3), LAY_STEP);
+}
+
+static void
+bin_bw_rank0 (gconstpointer d)
+{
+  binary_bw_run (d, SH (2, 3), LAY_CONTIG, SH0, LAY_CONTIG);
+  binary_bw_run (d, SH0, LAY_CONTIG, SH0, LAY_CONTIG);
+}
 
 static void
 bin_bw_empty (gconstpointer d)
 {
   const BinaryDef *b = d;
-  LtTensor *in[2] = { leaf_new (SH (0, 3), LAY_CONTIG, b->ga), leaf_new (SH (3), LAY_CONTIG, b->gb) };
+  LtTensor *in[2] = { leaf_new (SH (0, 3), LAY_CONTIG, b->ga),
+                      leaf_new (SH (3), LAY_CONTIG, b->gb) };
 
   backward_shapes (gc_binary, b, in, 2);
   g_object_unref (in[0]);
@@ -1812,6 +2196,7 @@ bin_bw_inplace (gconstpointer d)
   LtTensor *in[2] = { leaf_new (SH (3, 4), LAY_T, b->ga), leaf_new (SH (4), LAY_CONTIG, b->gb) };
 
   gradcheck (gc_binary_inplace, b, in, 2);
+  gradcheck (gc_binary_inplace_self, b, in, 1);
   g_object_unref (in[0]);
   g_object_unref (in[1]);
 }
@@ -1895,11 +2280,36 @@ where_fw_broadcast (gconstpointer d)
   where_run (SH (5), LAY_CONTIG, SH (3, 1, 5), F32, LAY_T, SH (2, 1), F32, LAY_CONTIG);
 }
 
-static void where_fw_transposed (gconstpointer d) { where_run (SH (5, 6), LAY_T, SH (5, 6), F32, LAY_STEP, SH (5, 6), F32, LAY_T); }
-static void where_fw_expanded (gconstpointer d) { where_run (SH (4, 6), LAY_EXPAND, SH (4, 6), F32, LAY_T, SH (4, 6), F32, LAY_EXPAND); }
-static void where_fw_rank0 (gconstpointer d) { where_run (SH0, LAY_CONTIG, SH (3), F32, LAY_CONTIG, SH0, F32, LAY_CONTIG); where_run (SH0, LAY_CONTIG, SH0, F64, LAY_CONTIG, SH0, F64, LAY_CONTIG); }
-static void where_fw_empty (gconstpointer d) { where_run (SH (0, 3), LAY_CONTIG, SH (3), F32, LAY_CONTIG, SH (1), F32, LAY_CONTIG); }
-static void where_fw_parallel (gconstpointer d) { where_run (SH (300, 251), LAY_T, SH (251), F32, LAY_CONTIG, SH (300, 1), F32, LAY_CONTIG); }
+static void
+where_fw_transposed (gconstpointer d)
+{
+  where_run (SH (5, 6), LAY_T, SH (5, 6), F32, LAY_STEP, SH (5, 6), F32, LAY_T);
+}
+
+static void
+where_fw_expanded (gconstpointer d)
+{
+  where_run (SH (4, 6), LAY_EXPAND, SH (4, 6), F32, LAY_T, SH (4, 6), F32, LAY_EXPAND);
+}
+
+static void
+where_fw_rank0 (gconstpointer d)
+{
+  where_run (SH0, LAY_CONTIG, SH (3), F32, LAY_CONTIG, SH0, F32, LAY_CONTIG);
+  where_run (SH0, LAY_CONTIG, SH0, F64, LAY_CONTIG, SH0, F64, LAY_CONTIG);
+}
+
+static void
+where_fw_empty (gconstpointer d)
+{
+  where_run (SH (0, 3), LAY_CONTIG, SH (3), F32, LAY_CONTIG, SH (1), F32, LAY_CONTIG);
+}
+
+static void
+where_fw_parallel (gconstpointer d)
+{
+  where_run (SH (300, 251), LAY_T, SH (251), F32, LAY_CONTIG, SH (300, 1), F32, LAY_CONTIG);
+}
 
 static void
 where_fw_dtypes (gconstpointer d)
@@ -1937,11 +2347,6 @@ static const Case where_forward[] = {
   { NULL, NULL }
 };
 
-typedef struct
-{
-  LtTensor *cond;
-} WhereData;
-
 static LtTensor *
 gc_where (LtTensor **in, gsize n, gpointer data)
 {
@@ -1963,15 +2368,31 @@ where_bw_run (Shape sc, Shape sa, Lay la, Shape sb, Lay lb)
   g_object_unref (in[2]);
 }
 
-static void where_bw_broadcast (gconstpointer d) { where_bw_run (SH (3, 4), SH (3, 1), LAY_CONTIG, SH (1, 4), LAY_CONTIG); where_bw_run (SH (4), SH (2, 4), LAY_CONTIG, SH (1), LAY_CONTIG); }
-static void where_bw_transposed (gconstpointer d) { where_bw_run (SH (4, 3), SH (4, 3), LAY_T, SH (4, 3), LAY_STEP); }
-static void where_bw_rank0 (gconstpointer d) { where_bw_run (SH (2, 3), SH0, LAY_CONTIG, SH (2, 3), LAY_CONTIG); }
+static void
+where_bw_broadcast (gconstpointer d)
+{
+  where_bw_run (SH (3, 4), SH (3, 1), LAY_CONTIG, SH (1, 4), LAY_CONTIG);
+  where_bw_run (SH (4), SH (2, 4), LAY_CONTIG, SH (1), LAY_CONTIG);
+}
+
+static void
+where_bw_transposed (gconstpointer d)
+{
+  where_bw_run (SH (4, 3), SH (4, 3), LAY_T, SH (4, 3), LAY_STEP);
+}
+
+static void
+where_bw_rank0 (gconstpointer d)
+{
+  where_bw_run (SH (2, 3), SH0, LAY_CONTIG, SH (2, 3), LAY_CONTIG);
+}
 
 static void
 where_bw_empty (gconstpointer d)
 {
   g_auto(Arr) c = arr_new (SH (0, 3), BOOL, LAY_T, DIST_UNIT);
-  LtTensor *in[3] = { c.t, leaf_new (SH (3), LAY_CONTIG, DIST_UNIT), leaf_new (SH (0, 1), LAY_CONTIG, DIST_UNIT) };
+  LtTensor *in[3] = { c.t, leaf_new (SH (3), LAY_CONTIG, DIST_UNIT),
+                      leaf_new (SH (0, 1), LAY_CONTIG, DIST_UNIT) };
 
   backward_shapes (gc_where, NULL, in, 3);
   g_object_unref (in[1]);
@@ -2001,7 +2422,10 @@ masked_fill_run (Shape sx, LtDType dt, Lay lx, Shape sm, Lay lm, double value, g
   for (gint64 k = 0; k < x.n; k++)
     {
       unravel (k, sx, idx);
-      ref[k] = m.v[bindex (idx, sx.n, sm)] ? wrap_to (is_float (dt) ? value : trunc (value), dt) : x.v[k];
+      if (m.v[bindex (idx, sx.n, sm)])
+        ref[k] = wrap_to (is_float (dt) ? value : trunc (value), dt);
+      else
+        ref[k] = x.v[k];
     }
   if (inplace)
     {
@@ -2014,13 +2438,52 @@ masked_fill_run (Shape sx, LtDType dt, Lay lx, Shape sm, Lay lm, double value, g
   check (z, dt, sx, ref);
 }
 
-static void masked_fill_fw_broadcast (gconstpointer d) { masked_fill_run (SH (4, 5), F32, LAY_CONTIG, SH (5), LAY_CONTIG, -1.25, FALSE); masked_fill_run (SH (2, 3, 4), F64, LAY_CONTIG, SH (3, 1), LAY_CONTIG, 7, FALSE); }
-static void masked_fill_fw_transposed (gconstpointer d) { masked_fill_run (SH (5, 6), F32, LAY_T, SH (5, 6), LAY_STEP, 2.5, FALSE); }
-static void masked_fill_fw_inplace (gconstpointer d) { masked_fill_run (SH (5, 6), F32, LAY_T, SH (6), LAY_CONTIG, 2.5, TRUE); masked_fill_run (SH (4, 7), I64, LAY_STEP, SH (4, 1), LAY_CONTIG, -3, TRUE); }
-static void masked_fill_fw_rank0 (gconstpointer d) { masked_fill_run (SH0, F32, LAY_CONTIG, SH0, LAY_CONTIG, 9, FALSE); masked_fill_run (SH (3), F32, LAY_CONTIG, SH0, LAY_CONTIG, 9, FALSE); }
-static void masked_fill_fw_empty (gconstpointer d) { masked_fill_run (SH (0, 4), F32, LAY_CONTIG, SH (4), LAY_CONTIG, 1, FALSE); }
-static void masked_fill_fw_parallel (gconstpointer d) { masked_fill_run (SH (300, 251), F32, LAY_T, SH (251), LAY_CONTIG, 0.5, FALSE); }
-static void masked_fill_fw_integer (gconstpointer d) { masked_fill_run (SH (3, 4), I32, LAY_T, SH (3, 4), LAY_CONTIG, 5.75, FALSE); masked_fill_run (SH (6), U8, LAY_CONTIG, SH (6), LAY_CONTIG, 200, FALSE); masked_fill_run (SH (6), BOOL, LAY_CONTIG, SH (6), LAY_CONTIG, 1, FALSE); }
+static void
+masked_fill_fw_broadcast (gconstpointer d)
+{
+  masked_fill_run (SH (4, 5), F32, LAY_CONTIG, SH (5), LAY_CONTIG, -1.25, FALSE);
+  masked_fill_run (SH (2, 3, 4), F64, LAY_CONTIG, SH (3, 1), LAY_CONTIG, 7, FALSE);
+}
+
+static void
+masked_fill_fw_transposed (gconstpointer d)
+{
+  masked_fill_run (SH (5, 6), F32, LAY_T, SH (5, 6), LAY_STEP, 2.5, FALSE);
+}
+
+static void
+masked_fill_fw_inplace (gconstpointer d)
+{
+  masked_fill_run (SH (5, 6), F32, LAY_T, SH (6), LAY_CONTIG, 2.5, TRUE);
+  masked_fill_run (SH (4, 7), I64, LAY_STEP, SH (4, 1), LAY_CONTIG, -3, TRUE);
+}
+
+static void
+masked_fill_fw_rank0 (gconstpointer d)
+{
+  masked_fill_run (SH0, F32, LAY_CONTIG, SH0, LAY_CONTIG, 9, FALSE);
+  masked_fill_run (SH (3), F32, LAY_CONTIG, SH0, LAY_CONTIG, 9, FALSE);
+}
+
+static void
+masked_fill_fw_empty (gconstpointer d)
+{
+  masked_fill_run (SH (0, 4), F32, LAY_CONTIG, SH (4), LAY_CONTIG, 1, FALSE);
+}
+
+static void
+masked_fill_fw_parallel (gconstpointer d)
+{
+  masked_fill_run (SH (300, 251), F32, LAY_T, SH (251), LAY_CONTIG, 0.5, FALSE);
+}
+
+static void
+masked_fill_fw_integer (gconstpointer d)
+{
+  masked_fill_run (SH (3, 4), I32, LAY_T, SH (3, 4), LAY_CONTIG, 5.75, FALSE);
+  masked_fill_run (SH (6), U8, LAY_CONTIG, SH (6), LAY_CONTIG, 200, FALSE);
+  masked_fill_run (SH (6), BOOL, LAY_CONTIG, SH (6), LAY_CONTIG, 1, FALSE);
+}
 
 static void
 masked_fill_fw_errors (gconstpointer d)
@@ -2081,10 +2544,29 @@ masked_fill_bw_run (LtGradcheckFunc f, Shape sx, Lay lx, Shape sm)
   g_object_unref (in[0]);
 }
 
-static void masked_fill_bw_broadcast (gconstpointer d) { masked_fill_bw_run (gc_masked_fill, SH (3, 4), LAY_CONTIG, SH (4)); }
-static void masked_fill_bw_transposed (gconstpointer d) { masked_fill_bw_run (gc_masked_fill, SH (4, 3), LAY_T, SH (4, 3)); }
-static void masked_fill_bw_rank0 (gconstpointer d) { masked_fill_bw_run (gc_masked_fill, SH0, LAY_CONTIG, SH0); }
-static void masked_fill_bw_inplace (gconstpointer d) { masked_fill_bw_run (gc_masked_fill_inplace, SH (4, 3), LAY_T, SH (3)); }
+static void
+masked_fill_bw_broadcast (gconstpointer d)
+{
+  masked_fill_bw_run (gc_masked_fill, SH (3, 4), LAY_CONTIG, SH (4));
+}
+
+static void
+masked_fill_bw_transposed (gconstpointer d)
+{
+  masked_fill_bw_run (gc_masked_fill, SH (4, 3), LAY_T, SH (4, 3));
+}
+
+static void
+masked_fill_bw_rank0 (gconstpointer d)
+{
+  masked_fill_bw_run (gc_masked_fill, SH0, LAY_CONTIG, SH0);
+}
+
+static void
+masked_fill_bw_inplace (gconstpointer d)
+{
+  masked_fill_bw_run (gc_masked_fill_inplace, SH (4, 3), LAY_T, SH (3));
+}
 
 static void
 masked_fill_bw_empty (gconstpointer d)
@@ -2206,10 +2688,10 @@ reduce_list (LtOp op, const double *v, gint64 n, double param, gint64 *index)
   return 0;
 }
 
-/* Reduces @x over @dim (ALL_DIMS: every dim); @keep receives the keepdim
+/* Reduces @x over the dims set in @mask; @keep receives the keepdim
  * shape and @idx the indices of max/min. */
 static double *
-reduce_ref (LtOp op, const Arr *x, gint dim, double param, Shape *keep, double **idx)
+reduce_ref_mask (LtOp op, const Arr *x, guint mask, double param, Shape *keep, double **idx)
 {
   Shape ks = x->s, rs = { { 0 }, 0 };
   guint rdims[LT_MAX_DIMS], nr = 0;
@@ -2218,7 +2700,7 @@ reduce_ref (LtOp op, const Arr *x, gint dim, double param, Shape *keep, double *
   g_autofree double *buf = NULL;
 
   for (guint d = 0; d < x->s.n; d++)
-    if (dim == ALL_DIMS || d == (guint) (dim < 0 ? dim + (gint) x->s.n : dim))
+    if (mask & (1u << d))
       {
         rdims[nr] = d;
         rs.d[nr++] = x->s.d[d];
@@ -2249,6 +2731,18 @@ reduce_ref (LtOp op, const Arr *x, gint dim, double param, Shape *keep, double *
   return out;
 }
 
+/* The same over @dim (ALL_DIMS: every dim) */
+static double *
+reduce_ref (LtOp op, const Arr *x, gint dim, double param, Shape *keep, double **idx)
+{
+  guint mask = 0;
+
+  for (guint d = 0; d < x->s.n; d++)
+    if (dim == ALL_DIMS || d == (guint) (dim < 0 ? dim + (gint) x->s.n : dim))
+      mask |= 1u << d;
+  return reduce_ref_mask (op, x, mask, param, keep, idx);
+}
+
 static LtDType
 reduce_out_dtype (LtOp op, LtDType dt)
 {
@@ -2277,20 +2771,37 @@ reduce_call (LtOp op, LtTensor *x, gint dim, gboolean keepdim, double param,
 
   switch (op)
     {
-    case LT_OP_SUM: return all ? lt_tensor_sum (x, error) : lt_tensor_sum_dim (x, dim, keepdim, error);
-    case LT_OP_MEAN: return all ? lt_tensor_mean (x, error) : lt_tensor_mean_dim (x, dim, keepdim, error);
-    case LT_OP_MAX: return lt_tensor_max (x, error);
-    case LT_OP_MIN: return lt_tensor_min (x, error);
-    case LT_OP_MAX_DIM: return lt_tensor_max_dim (x, dim, keepdim, indices, error);
-    case LT_OP_MIN_DIM: return lt_tensor_min_dim (x, dim, keepdim, indices, error);
-    case LT_OP_ARGMAX: return all ? lt_tensor_argmax (x, error) : lt_tensor_argmax_dim (x, dim, keepdim, error);
-    case LT_OP_ARGMIN: return all ? lt_tensor_argmin (x, error) : lt_tensor_argmin_dim (x, dim, keepdim, error);
-    case LT_OP_VAR: return all ? lt_tensor_var (x, unbiased, error) : lt_tensor_var_dim (x, dim, unbiased, keepdim, error);
-    case LT_OP_STD: return all ? lt_tensor_std (x, unbiased, error) : lt_tensor_std_dim (x, dim, unbiased, keepdim, error);
-    case LT_OP_NORM: return all ? lt_tensor_norm (x, param, error) : lt_tensor_norm_dim (x, param, dim, keepdim, error);
-    case LT_OP_ANY: return lt_tensor_any (x, error);
-    case LT_OP_ALL: return lt_tensor_all (x, error);
-    default: g_assert_not_reached ();
+    case LT_OP_SUM:
+      return all ? lt_tensor_sum (x, error) : lt_tensor_sum_dim (x, dim, keepdim, error);
+    case LT_OP_MEAN:
+      return all ? lt_tensor_mean (x, error) : lt_tensor_mean_dim (x, dim, keepdim, error);
+    case LT_OP_MAX:
+      return lt_tensor_max (x, error);
+    case LT_OP_MIN:
+      return lt_tensor_min (x, error);
+    case LT_OP_MAX_DIM:
+      return lt_tensor_max_dim (x, dim, keepdim, indices, error);
+    case LT_OP_MIN_DIM:
+      return lt_tensor_min_dim (x, dim, keepdim, indices, error);
+    case LT_OP_ARGMAX:
+      return all ? lt_tensor_argmax (x, error) : lt_tensor_argmax_dim (x, dim, keepdim, error);
+    case LT_OP_ARGMIN:
+      return all ? lt_tensor_argmin (x, error) : lt_tensor_argmin_dim (x, dim, keepdim, error);
+    case LT_OP_VAR:
+      return all ? lt_tensor_var (x, unbiased, error)
+                 : lt_tensor_var_dim (x, dim, unbiased, keepdim, error);
+    case LT_OP_STD:
+      return all ? lt_tensor_std (x, unbiased, error)
+                 : lt_tensor_std_dim (x, dim, unbiased, keepdim, error);
+    case LT_OP_NORM:
+      return all ? lt_tensor_norm (x, param, error)
+                 : lt_tensor_norm_dim (x, param, dim, keepdim, error);
+    case LT_OP_ANY:
+      return lt_tensor_any (x, error);
+    case LT_OP_ALL:
+      return lt_tensor_all (x, error);
+    default:
+      g_assert_not_reached ();
     }
   return NULL;
 }
@@ -2333,7 +2844,12 @@ reduce_check (const ReduceDef *r, const Arr *x, gint dim, gboolean keepdim, doub
   /* sums accumulate rounding errors: bound them by the magnitude of the
    * terms (float32 kernels add blocks in float) */
   rtol = odt == F32 ? 1e-5 : (odt == F64 ? 1e-10 : 0);
-  atol = odt == F32 ? 1e-6 + 1e-6 * nred * maxabs : (odt == F64 ? 1e-12 + 1e-13 * nred * maxabs : 0);
+  if (odt == F32)
+    atol = 1e-6 + 1e-6 * nred * maxabs;
+  else if (odt == F64)
+    atol = 1e-12 + 1e-13 * nred * maxabs;
+  else
+    atol = 0;
   if (r->op == LT_OP_MEAN)
     atol /= MAX (nred, 1);
   check_tol (y, odt, os, ref, rtol, atol);
@@ -2385,6 +2901,9 @@ red_fw_strided (gconstpointer d)
   reduce_run (d, SH (5, 9), F32, LAY_STEP, 1, FALSE);
   reduce_run (d, SH (5, 9), F32, LAY_STEP, 0, FALSE);
   reduce_run (d, SH (5, 9), F32, LAY_STEP, ALL_DIMS, FALSE);
+  reduce_run (d, SH (5, 9), F32, LAY_PAD, 1, FALSE);
+  reduce_run (d, SH (5, 9), F32, LAY_TPAD, 0, TRUE);
+  reduce_run (d, SH (2, 5, 9), F32, LAY_TPAD, ALL_DIMS, FALSE);
 }
 
 static void
@@ -2410,8 +2929,8 @@ static void
 red_fw_empty (gconstpointer d)
 {
   const ReduceDef *r = d;
-  gboolean needs_elements = r->op == LT_OP_MAX || r->op == LT_OP_MIN || r->op == LT_OP_MAX_DIM ||
-                            r->op == LT_OP_MIN_DIM || r->op == LT_OP_ARGMAX || r->op == LT_OP_ARGMIN;
+  gboolean needs_elements = r->op == LT_OP_MAX || r->op == LT_OP_MIN || is_dim_only (r->op) ||
+                            r->op == LT_OP_ARGMAX || r->op == LT_OP_ARGMIN;
 
   if (needs_elements)
     {
@@ -2563,8 +3082,49 @@ sum_fw_dims (gconstpointer d)
   check_error (e, error, LT_ERROR_INDEX);
 }
 
+/* Every subset of the dims of a 4-D tensor, in several layouts: the
+ * kernel's splitting and coalescing of kept and reduced dims. */
+static void
+sum_fw_subsets (gconstpointer d)
+{
+  const Lay lays[] = { LAY_CONTIG, LAY_TPAD, LAY_STEP, LAY_EXPAND };
+
+  for (guint l = 0; l < G_N_ELEMENTS (lays); l++)
+    {
+      g_auto(Arr) x = arr_new (SH (2, 3, 4, 5), F64, lays[l], DIST_UNIT);
+
+      for (guint mask = 1; mask < 16; mask++)
+        {
+          g_autoptr(GError) error = NULL;
+          gint dims[4];
+          gsize n = 0;
+          g_autoptr(LtTensor) y = NULL;
+          g_autoptr(LtTensor) m = NULL;
+          g_autofree double *ref = NULL;
+          g_autofree double *idx = NULL;
+          Shape ks, os = { { 0 }, 0 };
+
+          for (guint i = 0; i < 4; i++)
+            if (mask & (1u << i))
+              dims[n++] = (gint) i - (i % 2 ? 4 : 0);   /* negative dims too */
+            else
+              os.d[os.n++] = x.s.d[i];
+          y = lt_tensor_sum_dims (x.t, dims, n, FALSE, &error);
+          m = lt_tensor_mean_dims (x.t, dims, n, TRUE, &error);
+          g_assert_no_error (error);
+          ref = reduce_ref_mask (LT_OP_SUM, &x, mask, 0, &ks, &idx);
+          check (y, F64, os, ref);
+          g_clear_pointer (&ref, g_free);
+          g_clear_pointer (&idx, g_free);
+          ref = reduce_ref_mask (LT_OP_MEAN, &x, mask, 0, &ks, &idx);
+          check (m, F64, ks, ref);
+        }
+    }
+}
+
 static const Case sum_forward_extra[] = {
   { "dims", sum_fw_dims },
+  { "dim_subsets", sum_fw_subsets },
   { NULL, NULL }
 };
 
@@ -2638,7 +3198,8 @@ static void
 reduce_bw_run (const ReduceDef *r, Shape s, Lay lay, gint dim, gboolean keepdim, double param)
 {
   ReduceCall c = { r->op, dim, keepdim, param };
-  g_autoptr(LtTensor) x = leaf_new (s, lay, r->op == LT_OP_NORM && param <= 1 ? DIST_AWAY : DIST_UNIT);
+  g_autoptr(LtTensor) x = leaf_new (s, lay,
+                                    r->op == LT_OP_NORM && param <= 1 ? DIST_AWAY : DIST_UNIT);
 
   if (is_dim_only (r->op) && dim == ALL_DIMS)
     c.dim = 0;
@@ -2731,7 +3292,7 @@ static void
 norm_bw_p (gconstpointer d)
 {
   const ReduceDef *r = d;
-  const double ps[] = { 1, 3, 1.5, INFINITY };
+  const double ps[] = { 1, 3, 1.5, INFINITY, -INFINITY, 0 };
 
   for (guint i = 0; i < G_N_ELEMENTS (ps); i++)
     {
@@ -2839,13 +3400,79 @@ softmax_run (LtOp op, Shape s, LtDType dt, Lay lay, gint dim)
   check_tol (y, dt, s, ref, dt == F32 ? 1e-5 : 1e-10, dt == F32 ? 1e-6 : 1e-12);
 }
 
-static void softmax_fw_dim (gconstpointer d) { LtOp op = GPOINTER_TO_INT (d); for (gint dim = -1; dim < 3; dim++) softmax_run (op, SH (4, 5, 6), F32, LAY_CONTIG, dim); }
-static void softmax_fw_transposed (gconstpointer d) { softmax_run (GPOINTER_TO_INT (d), SH (7, 5), F32, LAY_T, 0); softmax_run (GPOINTER_TO_INT (d), SH (7, 5), F32, LAY_T, 1); }
-static void softmax_fw_strided (gconstpointer d) { softmax_run (GPOINTER_TO_INT (d), SH (3, 9), F32, LAY_STEP, 1); softmax_run (GPOINTER_TO_INT (d), SH (4, 3), F32, LAY_EXPAND, 0); }
-static void softmax_fw_rank0 (gconstpointer d) { softmax_run (GPOINTER_TO_INT (d), SH0, F32, LAY_CONTIG, 0); softmax_run (GPOINTER_TO_INT (d), SH0, F64, LAY_CONTIG, -1); }
-static void softmax_fw_empty (gconstpointer d) { softmax_run (GPOINTER_TO_INT (d), SH (0, 5), F32, LAY_CONTIG, 1); softmax_run (GPOINTER_TO_INT (d), SH (3, 0), F32, LAY_CONTIG, 1); }
-static void softmax_fw_parallel (gconstpointer d) { softmax_run (GPOINTER_TO_INT (d), SH (300, 251), F32, LAY_CONTIG, 1); softmax_run (GPOINTER_TO_INT (d), SH (300, 251), F32, LAY_T, 0); }
-static void softmax_fw_float64 (gconstpointer d) { softmax_run (GPOINTER_TO_INT (d), SH (6, 5), F64, LAY_T, 1); }
+static void
+softmax_fw_dim (gconstpointer d)
+{
+  LtOp op = GPOINTER_TO_INT (d);
+
+  for (gint dim = -1; dim < 3; dim++)
+    softmax_run (op, SH (4, 5, 6), F32, LAY_CONTIG, dim);
+}
+
+static void
+softmax_fw_transposed (gconstpointer d)
+{
+  softmax_run (GPOINTER_TO_INT (d), SH (7, 5), F32, LAY_T, 0);
+  softmax_run (GPOINTER_TO_INT (d), SH (7, 5), F32, LAY_T, 1);
+}
+
+static void
+softmax_fw_strided (gconstpointer d)
+{
+  softmax_run (GPOINTER_TO_INT (d), SH (3, 9), F32, LAY_STEP, 1);
+  softmax_run (GPOINTER_TO_INT (d), SH (4, 3), F32, LAY_EXPAND, 0);
+  softmax_run (GPOINTER_TO_INT (d), SH (4, 6), F32, LAY_TPAD, 1);
+}
+
+static void
+softmax_fw_rank0 (gconstpointer d)
+{
+  softmax_run (GPOINTER_TO_INT (d), SH0, F32, LAY_CONTIG, 0);
+  softmax_run (GPOINTER_TO_INT (d), SH0, F64, LAY_CONTIG, -1);
+}
+
+static void
+softmax_fw_empty (gconstpointer d)
+{
+  softmax_run (GPOINTER_TO_INT (d), SH (0, 5), F32, LAY_CONTIG, 1);
+  softmax_run (GPOINTER_TO_INT (d), SH (3, 0), F32, LAY_CONTIG, 1);
+}
+
+static void
+softmax_fw_parallel (gconstpointer d)
+{
+  softmax_run (GPOINTER_TO_INT (d), SH (300, 251), F32, LAY_CONTIG, 1);
+  softmax_run (GPOINTER_TO_INT (d), SH (300, 251), F32, LAY_T, 0);
+}
+
+static void
+softmax_fw_float64 (gconstpointer d)
+{
+  softmax_run (GPOINTER_TO_INT (d), SH (6, 5), F64, LAY_T, 1);
+}
+
+/* -inf elements get 0 (log: -inf); a row of -inf, or holding +inf or
+ * NaN, is NaN, as torch.softmax */
+static void
+softmax_fw_special (gconstpointer d)
+{
+  LtOp op = GPOINTER_TO_INT (d);
+  const double v[] = { 1, -INFINITY, 2, -INFINITY, -INFINITY, -INFINITY,
+                       INFINITY, 0, 1, NAN, 0, 1 };
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_from (v, SH (4, 3), F32, LAY_CONTIG);
+  g_autoptr(LtTensor) y = op == LT_OP_SOFTMAX ? lt_tensor_softmax (x.t, 1, &error)
+                                             : lt_tensor_log_softmax (x.t, 1, &error);
+  double e = exp (-1) / (1 + exp (-1)), ref[12];
+
+  g_assert_no_error (error);
+  for (guint k = 3; k < 12; k++)
+    ref[k] = NAN;
+  ref[0] = op == LT_OP_SOFTMAX ? e : log (e);
+  ref[1] = op == LT_OP_SOFTMAX ? 0 : -INFINITY;
+  ref[2] = op == LT_OP_SOFTMAX ? 1 - e : log (1 - e);
+  check (y, F32, SH (4, 3), ref);
+}
 
 static void
 softmax_fw_errors (gconstpointer d)
@@ -2858,7 +3485,8 @@ softmax_fw_errors (gconstpointer d)
 
   check_error (y, error, LT_ERROR_DTYPE);
   g_clear_error (&error);
-  y = op == LT_OP_SOFTMAX ? lt_tensor_softmax (x.t, 2, &error) : lt_tensor_log_softmax (x.t, 2, &error);
+  y = op == LT_OP_SOFTMAX ? lt_tensor_softmax (x.t, 2, &error)
+                          : lt_tensor_log_softmax (x.t, 2, &error);
   check_error (y, error, LT_ERROR_INDEX);
 }
 
@@ -2870,6 +3498,7 @@ static const Case softmax_forward[] = {
   { "empty", softmax_fw_empty },
   { "parallel", softmax_fw_parallel },
   { "float64", softmax_fw_float64 },
+  { "special", softmax_fw_special },
   { "errors", softmax_fw_errors },
   { NULL, NULL }
 };
@@ -2901,9 +3530,25 @@ softmax_bw_run (LtOp op, Shape s, Lay lay, gint dim)
   gradcheck (gc_softmax, &c, &x, 1);
 }
 
-static void softmax_bw_dim (gconstpointer d) { softmax_bw_run (GPOINTER_TO_INT (d), SH (3, 4), LAY_CONTIG, 0); softmax_bw_run (GPOINTER_TO_INT (d), SH (2, 3, 2), LAY_CONTIG, -1); }
-static void softmax_bw_transposed (gconstpointer d) { softmax_bw_run (GPOINTER_TO_INT (d), SH (4, 3), LAY_T, 1); softmax_bw_run (GPOINTER_TO_INT (d), SH (3, 4), LAY_STEP, 0); }
-static void softmax_bw_rank0 (gconstpointer d) { softmax_bw_run (GPOINTER_TO_INT (d), SH0, LAY_CONTIG, 0); }
+static void
+softmax_bw_dim (gconstpointer d)
+{
+  softmax_bw_run (GPOINTER_TO_INT (d), SH (3, 4), LAY_CONTIG, 0);
+  softmax_bw_run (GPOINTER_TO_INT (d), SH (2, 3, 2), LAY_CONTIG, -1);
+}
+
+static void
+softmax_bw_transposed (gconstpointer d)
+{
+  softmax_bw_run (GPOINTER_TO_INT (d), SH (4, 3), LAY_T, 1);
+  softmax_bw_run (GPOINTER_TO_INT (d), SH (3, 4), LAY_STEP, 0);
+}
+
+static void
+softmax_bw_rank0 (gconstpointer d)
+{
+  softmax_bw_run (GPOINTER_TO_INT (d), SH0, LAY_CONTIG, 0);
+}
 
 static void
 softmax_bw_empty (gconstpointer d)
@@ -2979,12 +3624,60 @@ mm_run (gint64 M, gint64 K, gint64 N, LtDType dt, Lay la, Lay lb)
   check_product (y, dt, SH (M, N), ref, K);
 }
 
-static void mm_fw_contiguous (gconstpointer d) { mm_run (7, 13, 5, F32, LAY_CONTIG, LAY_CONTIG); mm_run (1, 5, 1, F32, LAY_CONTIG, LAY_CONTIG); }
-static void mm_fw_transposed (gconstpointer d) { mm_run (7, 13, 5, F32, LAY_T, LAY_T); mm_run (6, 3, 4, F32, LAY_T, LAY_CONTIG); mm_run (1, 4, 3, F32, LAY_T, LAY_T); mm_run (3, 4, 1, F32, LAY_T, LAY_T); }
-static void mm_fw_strided (gconstpointer d) { mm_run (5, 6, 7, F32, LAY_STEP, LAY_STEP); mm_run (5, 6, 7, F32, LAY_EXPAND, LAY_T); mm_run (5, 6, 7, F32, LAY_CONTIG, LAY_EXPAND); }
-static void mm_fw_empty (gconstpointer d) { mm_run (0, 4, 3, F32, LAY_CONTIG, LAY_CONTIG); mm_run (3, 0, 4, F32, LAY_CONTIG, LAY_T); mm_run (3, 4, 0, F64, LAY_T, LAY_CONTIG); }
-static void mm_fw_large (gconstpointer d) { mm_run (300, 20, 251, F32, LAY_CONTIG, LAY_T); }
-static void mm_fw_float64 (gconstpointer d) { mm_run (7, 13, 5, F64, LAY_T, LAY_STEP); }
+static void
+mm_fw_contiguous (gconstpointer d)
+{
+  mm_run (7, 13, 5, F32, LAY_CONTIG, LAY_CONTIG);
+  mm_run (1, 5, 1, F32, LAY_CONTIG, LAY_CONTIG);
+}
+
+static void
+mm_fw_transposed (gconstpointer d)
+{
+  mm_run (7, 13, 5, F32, LAY_T, LAY_T);
+  mm_run (6, 3, 4, F32, LAY_T, LAY_CONTIG);
+  mm_run (1, 4, 3, F32, LAY_T, LAY_T);
+  mm_run (3, 4, 1, F32, LAY_T, LAY_T);
+}
+
+static void
+mm_fw_strided (gconstpointer d)
+{
+  mm_run (5, 6, 7, F32, LAY_STEP, LAY_STEP);
+  mm_run (5, 6, 7, F32, LAY_EXPAND, LAY_T);
+  mm_run (5, 6, 7, F32, LAY_CONTIG, LAY_EXPAND);
+}
+
+/* rows apart: BLAS's leading dimension exceeds the matrix width */
+static void
+mm_fw_padded (gconstpointer d)
+{
+  mm_run (5, 6, 7, F32, LAY_TPAD, LAY_PAD);
+  mm_run (5, 6, 7, F64, LAY_PAD, LAY_TPAD);
+  mm_run (1, 6, 7, F32, LAY_TPAD, LAY_TPAD);
+  mm_run (5, 6, 1, F32, LAY_PAD, LAY_PAD);
+  mm_run (4, 3, 5, I32, LAY_TPAD, LAY_PAD);
+}
+
+static void
+mm_fw_empty (gconstpointer d)
+{
+  mm_run (0, 4, 3, F32, LAY_CONTIG, LAY_CONTIG);
+  mm_run (3, 0, 4, F32, LAY_CONTIG, LAY_T);
+  mm_run (3, 4, 0, F64, LAY_T, LAY_CONTIG);
+}
+
+static void
+mm_fw_large (gconstpointer d)
+{
+  mm_run (300, 20, 251, F32, LAY_CONTIG, LAY_T);
+}
+
+static void
+mm_fw_float64 (gconstpointer d)
+{
+  mm_run (7, 13, 5, F64, LAY_T, LAY_STEP);
+}
 
 static void
 mm_fw_integer (gconstpointer d)
@@ -3048,6 +3741,7 @@ static const Case mm_forward[] = {
   { "contiguous", mm_fw_contiguous },
   { "transposed", mm_fw_transposed },
   { "strided", mm_fw_strided },
+  { "padded", mm_fw_padded },
   { "empty", mm_fw_empty },
   { "large", mm_fw_large },
   { "float64", mm_fw_float64 },
@@ -3070,13 +3764,55 @@ bmm_run (gint64 B, gint64 M, gint64 K, gint64 N, LtDType dt, Lay la, Lay lb)
   check_product (y, dt, SH (B, M, N), ref, K);
 }
 
-static void bmm_fw_contiguous (gconstpointer d) { bmm_run (3, 4, 5, 2, F32, LAY_CONTIG, LAY_CONTIG); }
-static void bmm_fw_transposed (gconstpointer d) { bmm_run (3, 4, 5, 2, F32, LAY_T, LAY_T); bmm_run (2, 3, 7, 5, F32, LAY_CONTIG, LAY_T); }
-static void bmm_fw_strided (gconstpointer d) { bmm_run (3, 4, 5, 2, F32, LAY_STEP, LAY_CONTIG); }
-static void bmm_fw_expanded (gconstpointer d) { bmm_run (4, 3, 5, 2, F32, LAY_EXPAND, LAY_CONTIG); bmm_run (4, 3, 5, 2, F32, LAY_T, LAY_EXPAND); }
-static void bmm_fw_empty (gconstpointer d) { bmm_run (0, 3, 4, 2, F32, LAY_CONTIG, LAY_CONTIG); bmm_run (2, 3, 0, 2, F32, LAY_CONTIG, LAY_CONTIG); bmm_run (2, 0, 3, 2, F64, LAY_T, LAY_CONTIG); }
-static void bmm_fw_float64 (gconstpointer d) { bmm_run (3, 4, 5, 2, F64, LAY_T, LAY_STEP); }
-static void bmm_fw_integer (gconstpointer d) { bmm_run (2, 3, 4, 2, I64, LAY_T, LAY_CONTIG); bmm_run (2, 3, 4, 2, I32, LAY_CONTIG, LAY_STEP); bmm_run (2, 3, 4, 2, U8, LAY_CONTIG, LAY_T); }
+static void
+bmm_fw_contiguous (gconstpointer d)
+{
+  bmm_run (3, 4, 5, 2, F32, LAY_CONTIG, LAY_CONTIG);
+}
+
+static void
+bmm_fw_transposed (gconstpointer d)
+{
+  bmm_run (3, 4, 5, 2, F32, LAY_T, LAY_T);
+  bmm_run (2, 3, 7, 5, F32, LAY_CONTIG, LAY_T);
+}
+
+static void
+bmm_fw_strided (gconstpointer d)
+{
+  bmm_run (3, 4, 5, 2, F32, LAY_STEP, LAY_CONTIG);
+  bmm_run (3, 4, 5, 2, F32, LAY_TPAD, LAY_PAD);
+  bmm_run (2, 4, 5, 3, F64, LAY_PAD, LAY_TPAD);
+}
+
+static void
+bmm_fw_expanded (gconstpointer d)
+{
+  bmm_run (4, 3, 5, 2, F32, LAY_EXPAND, LAY_CONTIG);
+  bmm_run (4, 3, 5, 2, F32, LAY_T, LAY_EXPAND);
+}
+
+static void
+bmm_fw_empty (gconstpointer d)
+{
+  bmm_run (0, 3, 4, 2, F32, LAY_CONTIG, LAY_CONTIG);
+  bmm_run (2, 3, 0, 2, F32, LAY_CONTIG, LAY_CONTIG);
+  bmm_run (2, 0, 3, 2, F64, LAY_T, LAY_CONTIG);
+}
+
+static void
+bmm_fw_float64 (gconstpointer d)
+{
+  bmm_run (3, 4, 5, 2, F64, LAY_T, LAY_STEP);
+}
+
+static void
+bmm_fw_integer (gconstpointer d)
+{
+  bmm_run (2, 3, 4, 2, I64, LAY_T, LAY_CONTIG);
+  bmm_run (2, 3, 4, 2, I32, LAY_CONTIG, LAY_STEP);
+  bmm_run (2, 3, 4, 2, U8, LAY_CONTIG, LAY_T);
+}
 
 /* matmul with batch dims broadcast, through bmm */
 static void
@@ -3104,8 +3840,8 @@ bmm_matmul_one (Shape sa, Shape sb)
       g_autofree double *r = NULL;
 
       unravel (k, batch, idx);
-      r = matmul_ref (a.v + bindex (idx, batch.n, ba) * M * K, b.v + bindex (idx, batch.n, bb) * K * N,
-                      1, M, K, N, NULL, 0, 1);
+      r = matmul_ref (a.v + bindex (idx, batch.n, ba) * M * K,
+                      b.v + bindex (idx, batch.n, bb) * K * N, 1, M, K, N, NULL, 0, 1);
       memcpy (ref + k * M * N, r, M * N * sizeof (double));
     }
   os = batch;
@@ -3173,10 +3909,36 @@ addmm_run (Shape sbias, gint64 M, gint64 K, gint64 N, double beta, double alpha,
   check_product (y, dt, SH (M, N), ref, K + 1);
 }
 
-static void addmm_fw_bias (gconstpointer d) { addmm_run (SH (4, 3), 4, 5, 3, 1, 1, F32, LAY_CONTIG, LAY_CONTIG); addmm_run (SH (3), 4, 5, 3, 1, 1, F32, LAY_CONTIG, LAY_CONTIG); addmm_run (SH (4, 1), 4, 5, 3, 1, 1, F32, LAY_T, LAY_CONTIG); addmm_run (SH0, 4, 5, 3, 1, 1, F32, LAY_CONTIG, LAY_T); }
-static void addmm_fw_alpha_beta (gconstpointer d) { addmm_run (SH (3), 4, 5, 3, 0.5, 2, F32, LAY_T, LAY_T); addmm_run (SH (4, 3), 4, 5, 3, -1, 0.25, F64, LAY_STEP, LAY_CONTIG); }
-static void addmm_fw_empty (gconstpointer d) { addmm_run (SH (3), 4, 0, 3, 0.5, 2, F32, LAY_CONTIG, LAY_CONTIG); addmm_run (SH (3), 0, 2, 3, 1, 1, F32, LAY_CONTIG, LAY_CONTIG); }
-static void addmm_fw_integer (gconstpointer d) { addmm_run (SH (3), 4, 5, 3, 1, 2, I64, LAY_T, LAY_CONTIG); addmm_run (SH (4, 3), 4, 5, 3, 1, 1, I32, LAY_CONTIG, LAY_STEP); }
+static void
+addmm_fw_bias (gconstpointer d)
+{
+  addmm_run (SH (4, 3), 4, 5, 3, 1, 1, F32, LAY_CONTIG, LAY_CONTIG);
+  addmm_run (SH (3), 4, 5, 3, 1, 1, F32, LAY_CONTIG, LAY_CONTIG);
+  addmm_run (SH (4, 1), 4, 5, 3, 1, 1, F32, LAY_T, LAY_CONTIG);
+  addmm_run (SH0, 4, 5, 3, 1, 1, F32, LAY_CONTIG, LAY_T);
+}
+
+static void
+addmm_fw_alpha_beta (gconstpointer d)
+{
+  addmm_run (SH (3), 4, 5, 3, 0.5, 2, F32, LAY_T, LAY_T);
+  addmm_run (SH (4, 3), 4, 5, 3, -1, 0.25, F64, LAY_STEP, LAY_CONTIG);
+  addmm_run (SH (4, 1), 4, 5, 3, 2, -1, F32, LAY_TPAD, LAY_PAD);
+}
+
+static void
+addmm_fw_empty (gconstpointer d)
+{
+  addmm_run (SH (3), 4, 0, 3, 0.5, 2, F32, LAY_CONTIG, LAY_CONTIG);
+  addmm_run (SH (3), 0, 2, 3, 1, 1, F32, LAY_CONTIG, LAY_CONTIG);
+}
+
+static void
+addmm_fw_integer (gconstpointer d)
+{
+  addmm_run (SH (3), 4, 5, 3, 1, 2, I64, LAY_T, LAY_CONTIG);
+  addmm_run (SH (4, 3), 4, 5, 3, 1, 1, I32, LAY_CONTIG, LAY_STEP);
+}
 
 /* beta = 0 ignores the added tensor, NaN included (torch.addmm) */
 static void
@@ -3244,10 +4006,34 @@ product_bw_run (LtOp op, Shape sa, Lay la, Shape sb, Lay lb)
   g_object_unref (in[1]);
 }
 
-static void mm_bw_contiguous (gconstpointer d) { product_bw_run (LT_OP_MM, SH (3, 4), LAY_CONTIG, SH (4, 2), LAY_CONTIG); }
-static void mm_bw_transposed (gconstpointer d) { product_bw_run (LT_OP_MM, SH (3, 4), LAY_T, SH (4, 2), LAY_T); product_bw_run (LT_OP_MM, SH (3, 4), LAY_STEP, SH (4, 2), LAY_CONTIG); }
-static void mm_bw_empty (gconstpointer d) { product_bw_run (LT_OP_MM, SH (0, 3), LAY_CONTIG, SH (3, 2), LAY_CONTIG); product_bw_run (LT_OP_MM, SH (2, 0), LAY_CONTIG, SH (0, 3), LAY_CONTIG); }
-static void mm_bw_matmul (gconstpointer d) { product_bw_run (0, SH (4), LAY_CONTIG, SH (4, 3), LAY_T); product_bw_run (0, SH (3, 4), LAY_T, SH (4), LAY_CONTIG); product_bw_run (0, SH (3), LAY_STEP, SH (3), LAY_CONTIG); }
+static void
+mm_bw_contiguous (gconstpointer d)
+{
+  product_bw_run (LT_OP_MM, SH (3, 4), LAY_CONTIG, SH (4, 2), LAY_CONTIG);
+}
+
+static void
+mm_bw_transposed (gconstpointer d)
+{
+  product_bw_run (LT_OP_MM, SH (3, 4), LAY_T, SH (4, 2), LAY_T);
+  product_bw_run (LT_OP_MM, SH (3, 4), LAY_STEP, SH (4, 2), LAY_CONTIG);
+  product_bw_run (LT_OP_MM, SH (3, 4), LAY_TPAD, SH (4, 2), LAY_PAD);
+}
+
+static void
+mm_bw_empty (gconstpointer d)
+{
+  product_bw_run (LT_OP_MM, SH (0, 3), LAY_CONTIG, SH (3, 2), LAY_CONTIG);
+  product_bw_run (LT_OP_MM, SH (2, 0), LAY_CONTIG, SH (0, 3), LAY_CONTIG);
+}
+
+static void
+mm_bw_matmul (gconstpointer d)
+{
+  product_bw_run (0, SH (4), LAY_CONTIG, SH (4, 3), LAY_T);
+  product_bw_run (0, SH (3, 4), LAY_T, SH (4), LAY_CONTIG);
+  product_bw_run (0, SH (3), LAY_STEP, SH (3), LAY_CONTIG);
+}
 
 static const Case mm_backward[] = {
   { "contiguous", mm_bw_contiguous },
@@ -3257,10 +4043,30 @@ static const Case mm_backward[] = {
   { NULL, NULL }
 };
 
-static void bmm_bw_contiguous (gconstpointer d) { product_bw_run (LT_OP_BMM, SH (2, 3, 4), LAY_CONTIG, SH (2, 4, 2), LAY_CONTIG); }
-static void bmm_bw_transposed (gconstpointer d) { product_bw_run (LT_OP_BMM, SH (2, 3, 4), LAY_T, SH (2, 4, 2), LAY_STEP); }
-static void bmm_bw_empty (gconstpointer d) { product_bw_run (LT_OP_BMM, SH (0, 3, 4), LAY_CONTIG, SH (0, 4, 2), LAY_CONTIG); }
-static void bmm_bw_matmul (gconstpointer d) { product_bw_run (0, SH (2, 1, 3, 2), LAY_T, SH (3, 2, 2), LAY_CONTIG); product_bw_run (0, SH (2, 3, 4), LAY_CONTIG, SH (4), LAY_CONTIG); }
+static void
+bmm_bw_contiguous (gconstpointer d)
+{
+  product_bw_run (LT_OP_BMM, SH (2, 3, 4), LAY_CONTIG, SH (2, 4, 2), LAY_CONTIG);
+}
+
+static void
+bmm_bw_transposed (gconstpointer d)
+{
+  product_bw_run (LT_OP_BMM, SH (2, 3, 4), LAY_T, SH (2, 4, 2), LAY_STEP);
+}
+
+static void
+bmm_bw_empty (gconstpointer d)
+{
+  product_bw_run (LT_OP_BMM, SH (0, 3, 4), LAY_CONTIG, SH (0, 4, 2), LAY_CONTIG);
+}
+
+static void
+bmm_bw_matmul (gconstpointer d)
+{
+  product_bw_run (0, SH (2, 1, 3, 2), LAY_T, SH (3, 2, 2), LAY_CONTIG);
+  product_bw_run (0, SH (2, 3, 4), LAY_CONTIG, SH (4), LAY_CONTIG);
+}
 
 static const Case bmm_backward[] = {
   { "contiguous", bmm_bw_contiguous },
@@ -3298,9 +4104,26 @@ addmm_bw_run (Shape sbias, Lay la, Lay lb, double beta, double alpha)
     g_object_unref (in[i]);
 }
 
-static void addmm_bw_bias (gconstpointer d) { addmm_bw_run (SH (3, 2), LAY_CONTIG, LAY_CONTIG, 1, 1); addmm_bw_run (SH (2), LAY_CONTIG, LAY_CONTIG, 1, 1); addmm_bw_run (SH0, LAY_CONTIG, LAY_CONTIG, 1, 1); }
-static void addmm_bw_alpha_beta (gconstpointer d) { addmm_bw_run (SH (3, 1), LAY_CONTIG, LAY_CONTIG, 0.5, -2); addmm_bw_run (SH (2), LAY_CONTIG, LAY_CONTIG, 0, 3); }
-static void addmm_bw_transposed (gconstpointer d) { addmm_bw_run (SH (2), LAY_T, LAY_T, 2, 0.5); }
+static void
+addmm_bw_bias (gconstpointer d)
+{
+  addmm_bw_run (SH (3, 2), LAY_CONTIG, LAY_CONTIG, 1, 1);
+  addmm_bw_run (SH (2), LAY_CONTIG, LAY_CONTIG, 1, 1);
+  addmm_bw_run (SH0, LAY_CONTIG, LAY_CONTIG, 1, 1);
+}
+
+static void
+addmm_bw_alpha_beta (gconstpointer d)
+{
+  addmm_bw_run (SH (3, 1), LAY_CONTIG, LAY_CONTIG, 0.5, -2);
+  addmm_bw_run (SH (2), LAY_CONTIG, LAY_CONTIG, 0, 3);
+}
+
+static void
+addmm_bw_transposed (gconstpointer d)
+{
+  addmm_bw_run (SH (2), LAY_T, LAY_T, 2, 0.5);
+}
 
 static const Case addmm_backward[] = {
   { "bias", addmm_bw_bias },
@@ -3517,7 +4340,8 @@ view_ref (const ViewCall *c, const Arr *x, Shape *os)
           continue;
         case V_SELECT:
           for (guint i = 0, j = 0; i < s.n; i++)
-            in[i] = i == norm_dim (c->a, s.n) ? (c->start < 0 ? c->start + s.d[i] : c->start) : idx[j++];
+            in[i] = i == norm_dim (c->a,
+                                   s.n) ? (c->start < 0 ? c->start + s.d[i] : c->start) : idx[j++];
           break;
         case V_SLICE:
         case V_NARROW:
@@ -3782,8 +4606,10 @@ slice_fw_steps (gconstpointer d)
   /* empty slices */
   view_run (VC (V_SLICE, .a = 0, .start = 4, .end = 2, .step = 1), SH (6, 5), F32, LAY_CONTIG);
   view_run (VC (V_SLICE, .a = 1, .start = 7, .end = 9, .step = 2), SH (6, 5), F32, LAY_CONTIG);
-  view_error (VC (V_SLICE, .a = 0, .start = 0, .end = 2, .step = 0), SH (6, 5), LAY_CONTIG, LT_ERROR_INVALID_ARGUMENT);
-  view_error (VC (V_SLICE, .a = 0, .start = 0, .end = 1, .step = 1), SH0, LAY_CONTIG, LT_ERROR_INDEX);
+  view_error (VC (V_SLICE, .a = 0, .start = 0, .end = 2, .step = 0), SH (6, 5), LAY_CONTIG,
+              LT_ERROR_INVALID_ARGUMENT);
+  view_error (VC (V_SLICE, .a = 0, .start = 0, .end = 1, .step = 1), SH0, LAY_CONTIG,
+              LT_ERROR_INDEX);
 }
 
 static void
@@ -3986,7 +4812,8 @@ to_fw_autograd (gconstpointer d)
   g_assert_no_error (error);
   /* a float copy is recorded (ToCopyBackward0), an integer one is not */
   g_assert_nonnull (lt_tensor_get_grad_fn (f));
-  g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (f)), ==, _lt_op_table[LT_OP_TO_DTYPE].node_name);
+  g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (f)), ==,
+                   _lt_op_table[LT_OP_TO_DTYPE].node_name);
   g_assert_cmpint (lt_tensor_get_requires_grad (i), ==, FALSE);
   g_assert_null (lt_tensor_get_grad_fn (i));
   g_assert_cmphex (GPOINTER_TO_SIZE (same), ==, GPOINTER_TO_SIZE (x));
@@ -4039,7 +4866,8 @@ static const Case to_backward[] = {
 /* cat and stack */
 
 static void
-cat_run (const Shape *shapes, const LtDType *dts, const Lay *lays, guint n, gint dim, gboolean stack)
+cat_run (const Shape *shapes, const LtDType *dts, const Lay *lays, guint n, gint dim,
+         gboolean stack)
 {
   g_autoptr(GError) error = NULL;
   Arr arrs[8];
@@ -4328,6 +5156,22 @@ copy__fw_overlap (gconstpointer d)
   g_assert_cmpint (lt_tensor_copy_ (x.t, t, &error), ==, TRUE);
   g_assert_no_error (error);
   check (x.t, F32, SH (4, 4), ref);
+
+  {
+    /* x[1:].copy_(x[:-1]): a shift within one storage */
+    g_auto(Arr) v = arr_new (SH (9), F64, LAY_CONTIG, DIST_UNIT);
+    g_autoptr(LtTensor) dst = lt_tensor_slice (v.t, 0, 1, 9, 1, &error);
+    g_autoptr(LtTensor) src = lt_tensor_slice (v.t, 0, 0, 8, 1, &error);
+    double sref[9];
+
+    g_assert_no_error (error);
+    sref[0] = v.v[0];
+    for (guint k = 1; k < 9; k++)
+      sref[k] = v.v[k - 1];
+    g_assert_cmpint (lt_tensor_copy_ (dst, src, &error), ==, TRUE);
+    g_assert_no_error (error);
+    check (v.t, F64, SH (9), sref);
+  }
 }
 
 static void
@@ -4373,7 +5217,8 @@ gc_copy_ (LtTensor **in, gsize n, gpointer data)
 static void
 copy__bw_cases (gconstpointer d)
 {
-  LtTensor *in[2] = { leaf_new (SH (3, 4), LAY_T, DIST_UNIT), leaf_new (SH (4), LAY_STEP, DIST_UNIT) };
+  LtTensor *in[2] = { leaf_new (SH (3, 4), LAY_T, DIST_UNIT),
+                      leaf_new (SH (4), LAY_STEP, DIST_UNIT) };
 
   gradcheck (gc_copy_, NULL, in, 2);
   g_assert_cmpint (lt_tensor_set_requires_grad (in[0], FALSE, NULL), ==, TRUE);
@@ -4402,7 +5247,10 @@ fill__run (Shape s, LtDType dt, Lay lay, double value)
   /* the gaps of a stepped tensor keep their sentinels */
   for (gsize b = 0; b < nbytes / es; b++)
     nan_before += isnan (_lt_load_double ((guint8 *) x.t->storage->data + b * es, dt));
-  g_assert_cmpint (value == 0 ? lt_tensor_zero_ (x.t, &error) : lt_tensor_fill_ (x.t, value, &error), ==, TRUE);
+  if (value == 0)
+    g_assert_cmpint (lt_tensor_zero_ (x.t, &error), ==, TRUE);
+  else
+    g_assert_cmpint (lt_tensor_fill_ (x.t, value, &error), ==, TRUE);
   g_assert_no_error (error);
   check (x.t, dt, s, ref);
   for (gsize b = 0; b < nbytes / es; b++)
@@ -4579,7 +5427,6 @@ typedef struct
   gint dim;
   LtTensor *index;
   LtTensor *mask;
-  LtTensor *extra;
 } IndexCall;
 
 static LtTensor *
@@ -4698,8 +5545,10 @@ index_add_bw_cases (gconstpointer d)
   static const double rep[] = { 2, 0, 2 };
   g_auto(Arr) i = arr_from (rep, SH (3), I64, LAY_CONTIG);
   IndexCall c0 = { 0, i.t }, c1 = { -1, i.t };
-  LtTensor *in0[2] = { leaf_new (SH (4, 2), LAY_T, DIST_UNIT), leaf_new (SH (3, 2), LAY_STEP, DIST_UNIT) };
-  LtTensor *in1[2] = { leaf_new (SH (2, 4), LAY_CONTIG, DIST_UNIT), leaf_new (SH (2, 3), LAY_T, DIST_UNIT) };
+  LtTensor *in0[2] = { leaf_new (SH (4, 2), LAY_T, DIST_UNIT),
+                       leaf_new (SH (3, 2), LAY_STEP, DIST_UNIT) };
+  LtTensor *in1[2] = { leaf_new (SH (2, 4), LAY_CONTIG, DIST_UNIT),
+                       leaf_new (SH (2, 3), LAY_T, DIST_UNIT) };
 
   gradcheck (gc_index_add, &c0, in0, 2);
   gradcheck (gc_index_add, &c1, in1, 2);
@@ -4744,6 +5593,7 @@ gather_fw_dims (gconstpointer d)
 {
   gather_run (SH (3, 4), F32, LAY_CONTIG, 1, SH (3, 2), I64);
   gather_run (SH (3, 4), F32, LAY_T, 0, SH (5, 4), I32);
+  gather_run (SH (3, 4), F32, LAY_TPAD, 1, SH (2, 6), I64);
   gather_run (SH (3, 4, 5), F64, LAY_STEP, -1, SH (2, 3, 7), I64);
   gather_run (SH (4, 3), I64, LAY_EXPAND, 0, SH (2, 3), I64);
   gather_run (SH0, F32, LAY_CONTIG, 0, SH0, I64);
@@ -4912,7 +5762,8 @@ scatter_add_bw_cases (gconstpointer d)
   g_auto(Arr) i = arr_from (iv, SH (3, 2), I64, LAY_CONTIG);
   IndexCall c = { 1, i.t };
   /* a source larger than the index: its other elements get no gradient */
-  LtTensor *in[2] = { leaf_new (SH (3, 4), LAY_T, DIST_UNIT), leaf_new (SH (3, 3), LAY_STEP, DIST_UNIT) };
+  LtTensor *in[2] = { leaf_new (SH (3, 4), LAY_T, DIST_UNIT),
+                      leaf_new (SH (3, 3), LAY_STEP, DIST_UNIT) };
 
   gradcheck (gc_scatter_add, &c, in, 2);
   gradcheck (gc_scatter_add_, &c, in, 2);
@@ -5088,7 +5939,8 @@ masked_scatter_bw_cases (gconstpointer d)
 {
   g_auto(Arr) m = arr_new (SH (4), BOOL, LAY_CONTIG, DIST_UNIT);
   IndexCall c = { 0, NULL, m.t };
-  LtTensor *in[2] = { leaf_new (SH (3, 4), LAY_T, DIST_UNIT), leaf_new (SH (3, 5), LAY_STEP, DIST_UNIT) };
+  LtTensor *in[2] = { leaf_new (SH (3, 4), LAY_T, DIST_UNIT),
+                      leaf_new (SH (3, 5), LAY_STEP, DIST_UNIT) };
 
   gradcheck (gc_masked_scatter, &c, in, 2);
   g_object_unref (in[0]);
@@ -5325,9 +6177,12 @@ static const Case accumulate_backward[] = {
 /* The specs, one per op of the table */
 
 #define SPEC(op, path, data, fw, fwx, bw, bwx) { op, path, data, fw, fwx, bw, bwx }
-#define UNARY(op, path, def) SPEC (op, path, &def, unary_forward, unary_forward_inplace, unary_backward, NULL)
-#define BINARY(op, path, def, fwx, bwx) SPEC (op, path, &def, binary_forward, fwx, binary_backward, bwx)
-#define COMPARE(op, path, def) SPEC (op, path, &def, binary_forward, binary_forward_scalar, NULL, NULL)
+#define UNARY(op, path, def) \
+  SPEC (op, path, &def, unary_forward, unary_forward_inplace, unary_backward, NULL)
+#define BINARY(op, path, def, fwx, bwx) \
+  SPEC (op, path, &def, binary_forward, fwx, binary_backward, bwx)
+#define COMPARE(op, path, def) \
+  SPEC (op, path, &def, binary_forward, binary_forward_scalar, NULL, NULL)
 #define REDUCE(op, path, def, fwx, bw, bwx) SPEC (op, path, &def, reduce_forward, fwx, bw, bwx)
 
 static const OpSpec specs[] = {
@@ -5361,8 +6216,10 @@ static const OpSpec specs[] = {
   BINARY (LT_OP_POW, "pow", bin_pow, binary_forward_scalar_inplace, binary_backward_inplace),
   BINARY (LT_OP_MAXIMUM, "maximum", bin_maximum, binary_forward_scalar, extremum_backward_extra),
   BINARY (LT_OP_MINIMUM, "minimum", bin_minimum, binary_forward_scalar, extremum_backward_extra),
-  SPEC (LT_OP_FLOOR_DIVIDE, "floor_divide", &bin_floordiv, binary_forward, binary_forward_scalar_inplace, NULL, NULL),
-  BINARY (LT_OP_REMAINDER, "remainder", bin_remainder, binary_forward_scalar_inplace, binary_backward_inplace),
+  SPEC (LT_OP_FLOOR_DIVIDE, "floor_divide", &bin_floordiv, binary_forward,
+        binary_forward_scalar_inplace, NULL, NULL),
+  BINARY (LT_OP_REMAINDER, "remainder", bin_remainder, binary_forward_scalar_inplace,
+          binary_backward_inplace),
   COMPARE (LT_OP_EQ, "eq", bin_eq),
   COMPARE (LT_OP_NE, "ne", bin_ne),
   COMPARE (LT_OP_LT, "lt", bin_lt),
@@ -5378,8 +6235,10 @@ static const OpSpec specs[] = {
   SPEC (LT_OP_MEAN, "mean", &red_mean, reduce_forward, NULL, reduce_backward, NULL),
   REDUCE (LT_OP_MAX, "max", red_max, reduce_forward_nan, reduce_backward, extreme_backward_extra),
   REDUCE (LT_OP_MIN, "min", red_min, reduce_forward_nan, reduce_backward, extreme_backward_extra),
-  REDUCE (LT_OP_MAX_DIM, "max_dim", red_max_dim, reduce_forward_nan, reduce_backward, extreme_dim_backward_extra),
-  REDUCE (LT_OP_MIN_DIM, "min_dim", red_min_dim, reduce_forward_nan, reduce_backward, extreme_dim_backward_extra),
+  REDUCE (LT_OP_MAX_DIM, "max_dim", red_max_dim, reduce_forward_nan, reduce_backward,
+          extreme_dim_backward_extra),
+  REDUCE (LT_OP_MIN_DIM, "min_dim", red_min_dim, reduce_forward_nan, reduce_backward,
+          extreme_dim_backward_extra),
   REDUCE (LT_OP_ARGMAX, "argmax", red_argmax, reduce_forward_nan, NULL, NULL),
   REDUCE (LT_OP_ARGMIN, "argmin", red_argmin, reduce_forward_nan, NULL, NULL),
   REDUCE (LT_OP_VAR, "var", red_var, var_forward_extra, reduce_backward, var_backward_extra),
@@ -5388,8 +6247,10 @@ static const OpSpec specs[] = {
   REDUCE (LT_OP_ANY, "any", red_any, NULL, NULL, NULL),
   REDUCE (LT_OP_ALL, "all", red_all, NULL, NULL, NULL),
 
-  SPEC (LT_OP_SOFTMAX, "softmax", GINT_TO_POINTER (LT_OP_SOFTMAX), softmax_forward, NULL, softmax_backward, NULL),
-  SPEC (LT_OP_LOG_SOFTMAX, "log_softmax", GINT_TO_POINTER (LT_OP_LOG_SOFTMAX), softmax_forward, NULL, softmax_backward, NULL),
+  SPEC (LT_OP_SOFTMAX, "softmax", GINT_TO_POINTER (LT_OP_SOFTMAX), softmax_forward, NULL,
+        softmax_backward, NULL),
+  SPEC (LT_OP_LOG_SOFTMAX, "log_softmax", GINT_TO_POINTER (LT_OP_LOG_SOFTMAX), softmax_forward,
+        NULL, softmax_backward, NULL),
 
   SPEC (LT_OP_MM, "mm", NULL, mm_forward, NULL, mm_backward, NULL),
   SPEC (LT_OP_BMM, "bmm", NULL, bmm_forward, NULL, bmm_backward, NULL),
@@ -5412,16 +6273,22 @@ static const OpSpec specs[] = {
   SPEC (LT_OP_COPY_, "copy_", NULL, copy__forward, NULL, copy__backward, NULL),
   SPEC (LT_OP_FILL_, "fill_", NULL, fill__forward, NULL, fill__backward, NULL),
 
-  SPEC (LT_OP_INDEX_SELECT, "index_select", NULL, index_select_forward, NULL, index_select_backward, NULL),
+  SPEC (LT_OP_INDEX_SELECT, "index_select", NULL, index_select_forward, NULL,
+        index_select_backward, NULL),
   SPEC (LT_OP_INDEX_ADD, "index_add", NULL, index_add_forward, NULL, index_add_backward, NULL),
   SPEC (LT_OP_GATHER, "gather", NULL, gather_forward, NULL, gather_backward, NULL),
-  SPEC (LT_OP_SCATTER_ADD, "scatter_add", NULL, scatter_add_forward, NULL, scatter_add_backward, NULL),
-  SPEC (LT_OP_MASKED_FILL, "masked_fill", NULL, masked_fill_forward, NULL, masked_fill_backward, NULL),
-  SPEC (LT_OP_MASKED_SELECT, "masked_select", NULL, masked_select_forward, NULL, masked_select_backward, NULL),
-  SPEC (LT_OP_MASKED_SCATTER, "masked_scatter", NULL, masked_scatter_forward, NULL, masked_scatter_backward, NULL),
+  SPEC (LT_OP_SCATTER_ADD, "scatter_add", NULL, scatter_add_forward, NULL, scatter_add_backward,
+        NULL),
+  SPEC (LT_OP_MASKED_FILL, "masked_fill", NULL, masked_fill_forward, NULL, masked_fill_backward,
+        NULL),
+  SPEC (LT_OP_MASKED_SELECT, "masked_select", NULL, masked_select_forward, NULL,
+        masked_select_backward, NULL),
+  SPEC (LT_OP_MASKED_SCATTER, "masked_scatter", NULL, masked_scatter_forward, NULL,
+        masked_scatter_backward, NULL),
   SPEC (LT_OP_ONE_HOT, "one_hot", NULL, one_hot_forward, NULL, NULL, NULL),
 
-  SPEC (LT_OP_ACCUMULATE_GRAD, "accumulate_grad", NULL, accumulate_forward, NULL, accumulate_backward, NULL),
+  SPEC (LT_OP_ACCUMULATE_GRAD, "accumulate_grad", NULL, accumulate_forward, NULL,
+        accumulate_backward, NULL),
 };
 
 static guint
