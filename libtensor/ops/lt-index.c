@@ -83,6 +83,13 @@ lt_tensor_index_select (LtTensor *self,
   x = idx ? _lt_contiguous (self, error) : NULL;
   if (x == NULL)
     return NULL;
+  if (self->ndim == 0 && idx->numel != 1)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INDEX,
+                   "index_select: the index into a tensor with no dimensions must hold one "
+                   "value, it holds %" G_GINT64_FORMAT, idx->numel);
+      return NULL;
+    }
   if (self->ndim == 0)
     shape[0] = idx->numel;
   else
