@@ -156,9 +156,10 @@ run_lt_mm (gpointer p)
 {
   MmCtx *m = p;
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTensor) c = lt_tensor_mm (m->a, m->b, &error);
+  LtTensor *c = lt_tensor_mm (m->a, m->b, &error);
 
   g_assert_no_error (error);
+  g_object_unref (c);
 }
 
 static void
@@ -321,10 +322,12 @@ run_mix (gpointer p)
 
   for (int i = 0; i < 4; i++)
     {
-      g_autoptr(LtTensor) s = lt_tensor_add (m->x, m->y, &error);
-      g_autoptr(LtTensor) c = lt_tensor_mm (m->a, m->b, &error);
+      LtTensor *s = lt_tensor_add (m->x, m->y, &error);
+      LtTensor *c = lt_tensor_mm (m->a, m->b, &error);
 
       g_assert_no_error (error);
+      g_object_unref (s);
+      g_object_unref (c);
     }
 }
 

@@ -12,6 +12,8 @@ libtensor called from Python through GObject-Introspection.
   tiny  2 x 2 `x + y` in torch, and `x.add(y)` on Lt tensors through
         gi.repository.Lt (needs GI_TYPELIB_PATH and LD_LIBRARY_PATH pointing at
         a build's libtensor/ folder; skipped with a note otherwise)
+  tinypy  2 x 2 `x + y` on Lt tensors through the Python overrides
+        (gi/overrides/Lt.py, found when PYTHONPATH holds the source root)
 
 Threads: torch.set_num_threads(n) for each n. PyTorch 1.13 from Debian links
 OpenBLAS through the generic BLAS interface, and set_num_threads() does not
@@ -141,26 +143,49 @@ def tiny(impl, x, y, fn, t, op='add'):
          med / TINY_BATCH, mn / TINY_BATCH, calls * TINY_BATCH)
 
 
-def bench_tiny(threads):
-    torch.manual_seed(0)
-    tx, ty = torch.rand(2, 2), torch.rand(2, 2)
+def import_lt():
     try:
         import gi
         gi.require_version('Lt', '1.0')
         from gi.repository import Lt
+        return Lt
     except (ImportError, ValueError) as e:
         print('# note: gi.repository.Lt not found (%s); set GI_TYPELIB_PATH and '
               'LD_LIBRARY_PATH to a build\'s libtensor/ folder' % e, flush=True)
-        Lt = None
+        return None
+
+
+def lt_pair(Lt):
+    return (Lt.Tensor.new_from_doubles([0.1, 0.2, 0.3, 0.4], [2, 2], Lt.DType.FLOAT32),
+            Lt.Tensor.new_from_doubles([0.5, 0.6, 0.7, 0.8], [2, 2], Lt.DType.FLOAT32))
+
+
+def bench_tiny(threads):
+    torch.manual_seed(0)
+    tx, ty = torch.rand(2, 2), torch.rand(2, 2)
+    Lt = import_lt()
     if Lt is not None:
-        lx = Lt.rand([2, 2], Lt.DType.FLOAT32)
-        ly = Lt.rand([2, 2], Lt.DType.FLOAT32)
+        lx, ly = lt_pair(Lt)
     for t in threads:
         torch.set_num_threads(t)
         tiny('torch', tx, ty, lambda a, b: a + b, t)
         if Lt is not None:
             Lt.set_num_threads(t)
             tiny('lt-gi', lx, ly, lambda a, b: a.add(b), t)
+
+
+def bench_tiny_overrides(threads):
+    Lt = import_lt()
+    if Lt is None:
+        return
+    lx, ly = lt_pair(Lt)
+    if not hasattr(type(lx), '__add__'):
+        print('# note: the Python overrides of Lt are not loaded (put the source root in '
+              'PYTHONPATH); no `x + y` measurement', flush=True)
+        return
+    for t in threads:
+        Lt.set_num_threads(t)
+        tiny('lt-py', lx, ly, lambda a, b: a + b, t)
 
 
 def print_table():
@@ -190,6 +215,8 @@ def main():
           (torch.__version__, torch.get_num_threads(), sys.version.split()[0]), flush=True)
     if 'tiny' in only:
         bench_tiny(threads)
+    if 'tinypy' in only:
+        bench_tiny_overrides(threads)
     if 'ew' in only:
         bench_ew(threads, args.quick)
     if 'mix' in only:

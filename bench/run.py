@@ -3,9 +3,11 @@
 """Runs libtensor's benchmarks beside PyTorch and prints one table of ratios.
 
 Builds nothing: give it a build folder where `ninja` has built bench-ops and
-the typelib. Each repetition runs BUILD/bench/bench-ops (C) and
-bench/bench_torch.py (PyTorch, and libtensor through GI), in alternating
-order, as separate processes. The table gives, per workload, the median and
+the typelib. Each repetition runs BUILD/bench/bench-ops (C),
+bench/bench_torch.py (PyTorch, and libtensor through plain GI) and
+bench/bench_torch.py --only tinypy (libtensor through the Python overrides,
+with the source root in PYTHONPATH), in alternating order, as separate
+processes. The table gives, per workload, the median and
 the min-max range over the repetitions of each throughput, and of the ratio
 ours / theirs computed within each repetition (> 1: libtensor is faster;
 for the per-op overhead in ns the ratio is theirs / ours, so > 1 still means
@@ -132,9 +134,12 @@ def table(by):
         if bench == 'tiny':
             row['lt'] = vals('lt')
             row['lt_gi'] = vals('lt-gi')
+            row['lt_py'] = vals('lt-py')
             row['torch'] = vals('torch')
             row['ratio_torch'] = ratio_stats(impls.get('lt', {}), impls.get('torch', {}), invert=True)
             row['ratio_gi_torch'] = ratio_stats(impls.get('lt-gi', {}), impls.get('torch', {}),
+                                                invert=True)
+            row['ratio_py_torch'] = ratio_stats(impls.get('lt-py', {}), impls.get('torch', {}),
                                                 invert=True)
         else:
             row['lt'] = vals('lt')
@@ -155,9 +160,10 @@ def print_table(rows, out):
 
     groups = [
         ('tiny', 'Per-op overhead: 2x2 add incl. creating and releasing the result (ns per call, lower is better; ratio = torch / ours)',
-         ['threads', 'Lt from C', 'Lt from Python (GI)', 'torch (Python)', 'torch/Lt-C', 'torch/Lt-GI'],
-         lambda r: [str(r['threads']), fmt(r['lt']), fmt(r['lt_gi']), fmt(r['torch']),
-                    fmt(r['ratio_torch']), fmt(r['ratio_gi_torch'])]),
+         ['thr', 'Lt, C', 'Lt, Python x.add(y) (GI)', 'Lt, Python x + y (overrides)', 'torch, x + y',
+          'torch/Lt-C', 'torch/Lt-GI', 'torch/Lt-py'],
+         lambda r: [str(r['threads']), fmt(r['lt']), fmt(r['lt_gi']), fmt(r['lt_py']), fmt(r['torch']),
+                    fmt(r['ratio_torch']), fmt(r['ratio_gi_torch']), fmt(r['ratio_py_torch'])]),
         ('ew', 'Elementwise and sum, float32 (GB/s; ratio = ours / torch)',
          ['op', 'n', 'layout', 'thr', 'Lt', 'torch', 'Lt/torch', 'cpu/wall Lt', 'cpu/wall torch'],
          lambda r: [r['op'], '%.0e' % r['n'], r['layout'], str(r['threads']), fmt(r['lt']),
@@ -206,6 +212,7 @@ def main():
         sys.exit('bench/run.py: %s not found: build first (ninja -C %s)' % (exe, args.build))
 
     env = dict(os.environ)
+    env.pop('PYTHONPATH', None)
     env['GI_TYPELIB_PATH'] = libdir + (':' + env['GI_TYPELIB_PATH'] if env.get('GI_TYPELIB_PATH') else '')
     env['LD_LIBRARY_PATH'] = libdir + (':' + env['LD_LIBRARY_PATH'] if env.get('LD_LIBRARY_PATH') else '')
     # Each side sets its own thread counts; none from the caller's environment.
@@ -218,6 +225,16 @@ def main():
     c_cmd = [exe, '--only=' + args.only, '--threads=' + args.threads,
              '--min-time=%g' % args.min_time] + (['--quick'] if args.quick else [])
     py_cmd = ['/usr/bin/python3', os.path.join(HERE, 'bench_torch.py')] + common
+    # `x + y` through the Python overrides, in a process of its own: with the
+    # overrides loaded even the plain GI calls return the override's class.
+    py_over_cmd = None
+    py_over_env = dict(env)
+    if 'tiny' in args.only.split(','):
+        py_over_cmd = ['/usr/bin/python3', os.path.join(HERE, 'bench_torch.py'),
+                       '--only', 'tinypy', '--threads', args.threads,
+                       '--min-time', str(args.min_time)] + (['--quick'] if args.quick else [])
+        py_over_env['PYTHONPATH'] = os.path.dirname(HERE) + (
+            ':' + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
 
     def log(msg):
         sys.stderr.write(msg + '\n')
@@ -228,9 +245,11 @@ def main():
                                                              build_type(build), cpu_model()))
     records = []
     for rep in range(args.reps):
-        order = [('bench-ops', c_cmd), ('bench_torch.py', py_cmd)]
-        for name, cmd in (order if rep % 2 == 0 else order[::-1]):
-            records += run_json_lines(name, cmd, env, rep, log)
+        order = [('bench-ops', c_cmd, env), ('bench_torch.py', py_cmd, env)]
+        if py_over_cmd:
+            order.append(('bench_torch.py tinypy', py_over_cmd, py_over_env))
+        for name, cmd, cmd_env in (order if rep % 2 == 0 else order[::-1]):
+            records += run_json_lines(name, cmd, cmd_env, rep, log)
 
     torch_version = subprocess.run(['/usr/bin/python3', '-c', 'import torch; print(torch.__version__)'],
                                    stdout=subprocess.PIPE, universal_newlines=True).stdout.strip()

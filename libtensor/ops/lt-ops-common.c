@@ -271,3 +271,67 @@ _lt_scalar_for (LtTensor *t,
 {
   return _lt_tensor_new_scalar (value, t->dtype, TRUE);
 }
+
+/* The permutation that sorts @t's dims by stride, outermost first, when @t
+ * is dense (its elements fill a block with no gaps or overlaps); FALSE for
+ * other layouts. */
+static gboolean
+dense_order (LtTensor *t,
+             guint    *order)
+{
+  gint64 expected = 1;
+
+  for (guint i = 0; i < t->ndim; i++)
+    order[i] = i;
+  for (guint i = 1; i < t->ndim; i++)
+    {
+      guint v = order[i], j = i;
+
+      while (j > 0 && t->strides[order[j - 1]] < t->strides[v])
+        {
+          order[j] = order[j - 1];
+          j--;
+        }
+      order[j] = v;
+    }
+  for (guint i = t->ndim; i-- > 0;)
+    {
+      guint d = order[i];
+
+      if (t->shape[d] == 1)
+        continue;
+      if (t->strides[d] != expected)
+        return FALSE;
+      expected *= t->shape[d];
+    }
+  return TRUE;
+}
+
+LtTensor *
+_lt_new_output_like (LtTensor     *layout,
+                     const gint64 *shape,
+                     guint         ndim,
+                     LtDType       dtype,
+                     LtDevice      device,
+                     GError      **error)
+{
+  guint order[LT_MAX_DIMS];
+  gint64 pshape[LT_MAX_DIMS], strides[LT_MAX_DIMS];
+  g_autoptr(LtTensor) block = NULL;
+
+  /* As PyTorch does, an elementwise result takes the memory order of an
+   * input of its shape (a transposed input gives a transposed result), so
+   * the kernel walks every operand in memory order. */
+  if (layout == NULL || layout->ndim != ndim || ndim < 2 ||
+      !_lt_shape_equal (layout->shape, layout->ndim, shape, ndim) ||
+      lt_tensor_is_contiguous (layout) || !dense_order (layout, order))
+    return _lt_tensor_new_empty (shape, ndim, dtype, device, error);
+  for (guint i = 0; i < ndim; i++)
+    pshape[i] = shape[order[i]];
+  block = _lt_tensor_new_empty (pshape, ndim, dtype, device, error);
+  if (block == NULL)
+    return NULL;
+  for (guint i = 0; i < ndim; i++)
+    strides[order[i]] = block->strides[i];
+  return _lt_tensor_new_with_storage (block->storage, shape, strides, ndim, 0, dtype);
+}

@@ -72,6 +72,15 @@ gboolean  _lt_check_writable   (LtTensor   *self,
 LtTensor *_lt_zeros_meta       (const LtTensorMeta *meta,
                                 GError            **error);
 
+/* A new tensor for an elementwise result, in @layout's memory order when
+ * @layout has the result's shape and a dense non-row-major layout. */
+LtTensor *_lt_new_output_like  (LtTensor     *layout,
+                                const gint64 *shape,
+                                guint         ndim,
+                                LtDType       dtype,
+                                LtDevice      device,
+                                GError      **error);
+
 /* A wrapped number in the compute dtype of an op with @t. */
 LtTensor *_lt_scalar_for       (LtTensor   *t,
                                 double      value);

@@ -213,7 +213,7 @@ _lt_pw_binary_op (LtOp      op,
       (mode == MODE_INPLACE && (op == LT_OP_FLOOR_DIVIDE || op == LT_OP_REMAINDER) &&
        !_lt_dtype_is_float (ct)))
     {
-      kout = _lt_tensor_new_empty (shape, ndim, odt, device, error);
+      kout = _lt_new_output_like (a->is_wrapped_number ? b : a, shape, ndim, odt, device, error);
       if (kout == NULL)
         return NULL;
     }
@@ -362,7 +362,7 @@ _lt_pw_unary_op (LtOp              op,
     return NULL;
   if (mode == MODE_NEW || a->dtype != odt)
     {
-      kout = _lt_tensor_new_empty (a->shape, a->ndim, odt, a->storage->device, error);
+      kout = _lt_new_output_like (a, a->shape, a->ndim, odt, a->storage->device, error);
       if (kout == NULL)
         return NULL;
     }

@@ -158,7 +158,9 @@ reduce (LtOp              op,
   cx = _lt_cast (x, in_dt, error);
   if (cx == NULL)
     return NULL;
-  if (p->all && !lt_tensor_is_contiguous (cx))
+  /* Sums and means read any layout in memory order; the other full
+   * reductions want row-major order (argmax's index, for one). */
+  if (p->all && op != LT_OP_SUM && op != LT_OP_MEAN && !lt_tensor_is_contiguous (cx))
     {
       LtTensor *c = _lt_clone_raw (cx, error);
       if (c == NULL)

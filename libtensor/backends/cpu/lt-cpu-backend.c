@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <pthread.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -164,6 +165,15 @@ worker_main (gpointer data)
   return NULL;
 }
 
+/* A child of fork () has none of its parent's threads: it starts a pool
+ * of its own when it needs one (a forked data-loading worker would hang
+ * on threads that do not exist otherwise). */
+static void
+pool_forget_after_fork (void)
+{
+  memset (&pool, 0, sizeof pool);
+}
+
 void
 _lt_cpu_parallel (int               n,
                   LtCpuParallelFunc func,
@@ -231,7 +241,6 @@ typedef struct
   guint ndim;
   gint64 shape[LT_MAX_DIMS];
   gint64 strides[LT_MAX_DIMS][MAX_OPS];   /* bytes */
-  gint64 es[MAX_OPS];                     /* element sizes */
   char *base[MAX_OPS];
 } Iter;
 
@@ -254,7 +263,6 @@ iter_build (Iter      *it,
       for (guint d = 0; d < out->ndim; d++)
         bstrides[k][d] *= es;
       it->base[k] = (char *) _lt_tensor_data (ops[k]);
-      it->es[k] = es;
     }
 
   /* Keep dimensions of size > 1, in the output's memory order: sort by the
@@ -332,7 +340,6 @@ iter_build_flat (Iter      *it,
   for (guint k = 0; k < n_ops; k++)
     {
       LtTensor *t = ops[k];
-      gsize es = _lt_dtype_size (t->dtype);
 
       if (t->numel == 1 && k > 0)
         it->strides[0][k] = 0;
@@ -349,10 +356,9 @@ iter_build_flat (Iter      *it,
                 return FALSE;
               expected *= t->shape[d];
             }
-          it->strides[0][k] = es;
+          it->strides[0][k] = _lt_dtype_size (t->dtype);
         }
       it->base[k] = (char *) _lt_tensor_data (t);
-      it->es[k] = es;
     }
   it->n_ops = n_ops;
   it->ndim = 1;
@@ -610,6 +616,7 @@ cpu_backend_init (gpointer data)
   int n = env ? atoi (env) : 0;
 
   cpu_set_num_threads (n > 0 ? n : (int) g_get_num_processors ());
+  pthread_atfork (NULL, NULL, pool_forget_after_fork);
 
   b->kernels[LT_OP_FILL] = _lt_cpu_fill;
   b->kernels[LT_OP_COPY] = _lt_cpu_copy;

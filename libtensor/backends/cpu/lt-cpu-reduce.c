@@ -154,16 +154,15 @@ layout_build (Layout               *L,
 /* Sum of a contiguous float32 run: 32 float lanes, independent chains that
  * the compiler keeps in vector registers of any width (so every build and
  * every CPU gives the same result), added up in double every 4096
- * elements. Accurate to a few float32 ulps over millions of elements. */
+ * elements. Accurate to a few float32 ulps over millions of elements.
+ * Built twice on x86-64, for AVX2 and for the baseline, and picked at run
+ * time (a plain test, not an ifunc, which sanitizers cannot run). */
 #define SUM_LANES 32
 #define SUM_BLOCK 4096
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__) && defined(__OPTIMIZE__)
-__attribute__ ((target_clones ("avx2", "default")))
-#endif
-static double
-sum_contiguous_f32 (const float *x,
-                    gint64       n)
+static inline __attribute__ ((always_inline)) double
+sum_contiguous_f32_body (const float *x,
+                         gint64       n)
 {
   double total = 0;
   gint64 i0 = 0;
@@ -184,6 +183,27 @@ sum_contiguous_f32 (const float *x,
   for (; i0 < n; i0++)
     total += x[i0];
   return total;
+}
+
+#if defined(__x86_64__) && defined(__GNUC__) && defined(__OPTIMIZE__)
+#define LT_SUM_AVX2 1
+__attribute__ ((target ("avx2"))) static double
+sum_contiguous_f32_avx2 (const float *x,
+                         gint64       n)
+{
+  return sum_contiguous_f32_body (x, n);
+}
+#endif
+
+static double
+sum_contiguous_f32 (const float *x,
+                    gint64       n)
+{
+#ifdef LT_SUM_AVX2
+  if (__builtin_cpu_supports ("avx2"))
+    return sum_contiguous_f32_avx2 (x, n);
+#endif
+  return sum_contiguous_f32_body (x, n);
 }
 
 static inline double
