@@ -1,13 +1,21 @@
 #!/bin/sh
 # SPDX-License-Identifier: LGPL-2.1-or-later
-# Installs what libtensor needs to build and test on Debian 12 (run as root).
+# Installs what libtensor needs to build and test on Debian 12 (run as root),
+# then a virtual environment .venv in the source root holding the reference
+# `safetensors` package (from PyPI) on top of Debian's gi, numpy and torch.
+# Quiet when everything is already there; safe to run again.
 set -eu
+
+root=$(cd "$(dirname "$0")/.." && pwd)
 
 packages="
   meson ninja-build pkg-config gcc clang libclang-rt-14-dev
   libglib2.0-dev libglib2.0-bin libgirepository1.0-dev gobject-introspection gi-docgen
   libopenblas-dev
-  python3 python3-gi python-gi-dev python3-numpy python3-torch
+  libarchive-dev libsoup-3.0-dev libgdk-pixbuf-2.0-dev glib-networking
+  libcairo2-dev
+  dataset-fashion-mnist
+  python3 python3-gi python-gi-dev python3-numpy python3-torch python3-venv
   gjs
 "
 
@@ -20,4 +28,16 @@ if [ -n "$missing" ]; then
   apt-get update -q
   # shellcheck disable=SC2086
   apt-get install -y -q --no-install-recommends $missing
+fi
+
+# The safetensors interoperability tests run with .venv/bin/python when it
+# exists. --system-site-packages keeps Debian's gi, numpy and torch (PyPI's
+# torch wheels are gigabytes of CUDA libraries).
+venv="$root/.venv"
+if ! "$venv/bin/python" -c 'import sys' >/dev/null 2>&1; then
+  /usr/bin/python3 -m venv --system-site-packages "$venv"
+fi
+if ! "$venv/bin/python" -c 'import safetensors' >/dev/null 2>&1; then
+  "$venv/bin/python" -m pip install -q --disable-pip-version-check --no-input \
+    --root-user-action=ignore safetensors
 fi

@@ -11,6 +11,7 @@
  * - {@link toTypedArray}: the elements as a typed array;
  * - {@link noGrad}: run a function with gradient recording off;
  * - {@link size}: the shape as an array;
+ * - `toString()` on `Lt.Module` (PyTorch's `print(net)` text);
  * - `toString()` on `Lt.Tensor` (the tutorial's text form, so `print(x)`
  *   and template strings show it) and on `Lt.GradFn` (`<AddBackward0>`).
  *
@@ -278,4 +279,67 @@ Lt.Tensor.prototype.toString = function () {
  */
 Lt.GradFn.prototype.toString = function () {
     return `<${this.get_name()}>`;
+};
+
+/**
+ * The module's printed form, PyTorch's `print(net)` (from
+ * `lt_module_to_string()`), so `print(net)` and `${net}` show it. A network
+ * is a subclass of `Lt.Module`:
+ *
+ * ```js
+ * const Net = GObject.registerClass(class Net extends Lt.Module {
+ *     constructor() {
+ *         super();
+ *         this.fc = Lt.Linear.new(4, 2, true);
+ *         this.register_module('fc', this.fc);
+ *     }
+ *
+ *     vfunc_forward(x) {
+ *         return this.fc.forward(x).relu();
+ *     }
+ * });
+ * print(new Net());   // Net(
+  (fc): Linear(in_features=4, ...)
+)
+ * ```
+ *
+ * An exception thrown in `vfunc_forward` reaches the C caller as a GError
+ * and comes back to JavaScript as the exception thrown.
+ *
+ * @returns {string} the module tree as PyTorch prints it
+ */
+Lt.Module.prototype.toString = function () {
+    return this.to_string();
+};
+
+/**
+ * The batches of one epoch of a data loader, as `[inputs, targets]` pairs
+ * (targets is null for a dataset without targets). The loader starts a new
+ * epoch (`reset()`), so every loop reads a whole, reshuffled epoch; a
+ * failing dataset or transform throws from the loop. `Lt.DataLoader` is
+ * iterable the same way:
+ *
+ * ```js
+ * for (const [images, labels] of loader)
+ *     train(images, labels);
+ * ```
+ *
+ * A dataset implemented in JavaScript must be read with `num_workers` 0:
+ * JavaScript runs only on the main thread.
+ *
+ * @param {Lt.DataLoader} loader a data loader
+ * @yields {Array} `[inputs, targets]`
+ */
+export function* batches(loader) {
+    loader.reset();
+    for (;;) {
+        const [ok, inputs, targets] = loader.next();
+        if (!ok)
+            return;
+        yield [inputs, targets];
+    }
+}
+
+Lt.DataLoader.prototype[Symbol.iterator] = function () {
+    return batches(this);
 };

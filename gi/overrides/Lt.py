@@ -2153,3 +2153,6 @@ autograd = _Namespace(
 )
 
 __all__ += ['Size', 'device', 'cuda', 'autograd']
+from . import lt_nn as _lt_nn  # noqa: E402,F401 - attaches Lt.nn (nn, nn.functional, nn.init)
+from . import lt_optim as _lt_optim  # noqa: E402,F401 - attaches Lt.optim (optimizers, lr_scheduler)
+from . import lt_data as _lt_data  # noqa: E402,F401 - attaches Lt.utils, Lt.transforms, Lt.datasets

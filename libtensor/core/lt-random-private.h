@@ -11,6 +11,12 @@ G_BEGIN_DECLS
 void  _lt_random_reserve           (guint64  n_blocks,
                                     guint64 *seed,
                                     guint64 *offset);
+/* While pushed, _lt_random_reserve() on the calling thread takes its blocks
+ * from the stream with key @seed starting at block @offset instead of the
+ * global generator (lt-random.c); pops restore the previous stream. */
+void  _lt_random_push_stream       (guint64  seed,
+                                    guint64  offset);
+void  _lt_random_pop_stream        (void);
 guint _lt_random_values_per_block  (LtOp                  op,
                                     LtDType               dtype,
                                     const LtRandomParams *params);

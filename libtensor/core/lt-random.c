@@ -88,11 +88,56 @@ lt_random_set_state (guint64 seed,
   g_mutex_unlock (&lock);
 }
 
+/*
+ * Per-thread streams: while a stream is pushed on a thread, the random ops
+ * that thread runs take their counters from it instead of the global
+ * generator. The data loader gives every sample a stream derived from the
+ * epoch's state and the sample's position, so a random transform draws the
+ * same numbers whichever worker thread runs it. Pushes nest.
+ */
+
+#define MAX_STREAMS 8
+
+typedef struct
+{
+  guint64 seed;
+  guint64 offset;
+} Stream;
+
+static _Thread_local Stream streams[MAX_STREAMS];
+static _Thread_local guint n_streams;
+
+void
+_lt_random_push_stream (guint64 seed,
+                        guint64 offset)
+{
+  g_return_if_fail (n_streams < MAX_STREAMS);
+  streams[n_streams].seed = seed;
+  streams[n_streams].offset = offset;
+  n_streams++;
+}
+
+void
+_lt_random_pop_stream (void)
+{
+  g_return_if_fail (n_streams > 0);
+  n_streams--;
+}
+
 void
 _lt_random_reserve (guint64  n_blocks,
                     guint64 *seed,
                     guint64 *offset)
 {
+  if (n_streams > 0)
+    {
+      Stream *s = &streams[n_streams - 1];
+
+      *seed = s->seed;
+      *offset = s->offset;
+      s->offset += n_blocks;
+      return;
+    }
   g_mutex_lock (&lock);
   *seed = state_seed;
   *offset = state_offset;

@@ -62,6 +62,21 @@ typedef enum {
  */
 #define LT_N_DEVICES 2
 
+/**
+ * LtReduction:
+ * @LT_REDUCTION_NONE: no reduction: one loss per element (or sample)
+ * @LT_REDUCTION_MEAN: the mean of the losses (weighted, for weighted losses)
+ * @LT_REDUCTION_SUM: the sum of the losses
+ *
+ * How a loss function combines the losses of the elements of a batch, as
+ * PyTorch's `reduction` argument.
+ */
+typedef enum {
+  LT_REDUCTION_NONE,
+  LT_REDUCTION_MEAN,
+  LT_REDUCTION_SUM,
+} LtReduction;
+
 typedef struct _LtStorage LtStorage;
 
 LT_AVAILABLE_IN_ALL

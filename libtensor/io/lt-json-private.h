@@ -2,54 +2,73 @@
 #pragma once
 
 /*
- * A small strict JSON reader for file headers (safetensors): UTF-8 checked,
- * depth-limited, duplicate keys reported, integers kept exact. Values point
- * into one arena freed with the document.
+ * A small strict JSON reader for file headers (safetensors). It builds no
+ * tree: the caller pulls tokens in the order its schema expects, so reading
+ * a header allocates no more than the strings the caller keeps, and a value
+ * of the wrong kind is rejected at its first byte. The text is checked to be
+ * UTF-8 first; string escapes, numbers and separators follow RFC 8259
+ * exactly. Errors are LT_ERROR_FORMAT, "invalid JSON at file byte N: ...",
+ * where N counts from the start of the file (the reader's @base).
  */
 
 #include <glib.h>
 
 G_BEGIN_DECLS
 
-typedef enum {
-  LT_JSON_NULL,
-  LT_JSON_BOOL,
-  LT_JSON_NUMBER,
-  LT_JSON_STRING,
-  LT_JSON_ARRAY,
-  LT_JSON_OBJECT,
-} LtJsonKind;
-
-typedef struct _LtJsonValue LtJsonValue;
-
-struct _LtJsonValue
+typedef struct
 {
-  LtJsonKind kind;
-  gsize offset;              /* byte offset in the text, for messages */
-  gboolean boolean;
-  gboolean is_integer;       /* NUMBER: written without fraction or exponent */
-  gint64 integer;            /* NUMBER: exact when is_integer and it fits */
-  gboolean integer_overflow;
-  double number;
-  char *string;              /* STRING: NUL-terminated UTF-8 */
-  gsize n_items;             /* ARRAY, OBJECT */
-  LtJsonValue **items;       /* ARRAY: values; OBJECT: values */
-  char **keys;               /* OBJECT: keys, in file order */
-};
+  const char *start;
+  const char *p;
+  const char *end;
+  gsize base;            /* file offset of @start, for messages */
+} LtJsonReader;
 
-typedef struct _LtJsonDoc LtJsonDoc;
+typedef struct
+{
+  gboolean is_integer;   /* written without fraction or exponent */
+  gboolean negative;
+  gboolean overflow;     /* an integer whose magnitude exceeds 64 bits */
+  guint64 magnitude;     /* when is_integer and !overflow */
+} LtJsonNumber;
 
-LtJsonDoc   *_lt_json_parse      (const char  *text,
-                                  gsize        length,
-                                  GError     **error);
-LtJsonValue *_lt_json_doc_root   (LtJsonDoc   *doc);
-void         _lt_json_doc_free   (LtJsonDoc   *doc);
-LtJsonValue *_lt_json_object_get (LtJsonValue *object,
-                                  const char  *key);
+gboolean     _lt_json_reader_init   (LtJsonReader *r,
+                                     const char   *text,
+                                     gsize         length,
+                                     gsize         base,
+                                     GError      **error);
+/* Skips whitespace; returns the next byte, or '\0' at the end. */
+char         _lt_json_reader_peek   (LtJsonReader *r);
+/* The file offset of the reader's position. */
+gsize        _lt_json_reader_offset (LtJsonReader *r);
+/* What the value at the position is, for messages: "an object", ... */
+const char  *_lt_json_reader_kind   (LtJsonReader *r);
+gboolean     _lt_json_reader_fail   (LtJsonReader *r,
+                                     GError      **error,
+                                     const char   *what);
+/* Skips whitespace and consumes @c, or fails. */
+gboolean     _lt_json_reader_expect (LtJsonReader *r,
+                                     char          c,
+                                     GError      **error);
+/* Steps through an object's members or an array's items after the opening
+ * bracket: sets @more to whether another one follows (consuming the ',' or
+ * the closing @close). @first starts TRUE. */
+gboolean     _lt_json_reader_next   (LtJsonReader *r,
+                                     char          close,
+                                     gboolean     *first,
+                                     gboolean     *more,
+                                     GError      **error);
+/* Reads a string literal (no NUL characters) as newly allocated UTF-8. */
+char        *_lt_json_reader_string (LtJsonReader *r,
+                                     GError      **error);
+gboolean     _lt_json_reader_number (LtJsonReader *r,
+                                     LtJsonNumber *number,
+                                     GError      **error);
+/* Succeeds when only whitespace is left. */
+gboolean     _lt_json_reader_end    (LtJsonReader *r,
+                                     GError      **error);
+
 /* Appends @s as a JSON string literal, escaped as serde_json does. */
 void         _lt_json_append_string (GString    *out,
                                      const char *s);
-
-G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtJsonDoc, _lt_json_doc_free)
 
 G_END_DECLS

@@ -153,6 +153,7 @@ lt_state_dict_remove (LtStateDict *self,
   gint i;
 
   g_return_val_if_fail (LT_IS_STATE_DICT (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
   i = find (self, name);
   if (i < 0)
     return FALSE;
@@ -269,6 +270,7 @@ lt_state_dict_get_metadata (LtStateDict *self,
                             const char  *key)
 {
   g_return_val_if_fail (LT_IS_STATE_DICT (self), NULL);
+  g_return_val_if_fail (key != NULL, NULL);
   return g_hash_table_lookup (self->metadata, key);
 }
 
@@ -365,12 +367,53 @@ cmp_items (const void *a,
   return strcmp (x->name, y->name);
 }
 
+/* What the JSON header can hold: UTF-8 names, metadata keys and values,
+ * and no tensor called like the metadata. */
+static gboolean
+check_strings (LtStateDict *self,
+               GError     **error)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  for (guint i = 0; i < self->entries->len; i++)
+    {
+      const char *name = g_array_index (self->entries, Entry, i).name;
+
+      if (!g_utf8_validate (name, -1, NULL))
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                       "save: the name of tensor %u is not valid UTF-8", i);
+          return FALSE;
+        }
+      if (strcmp (name, "__metadata__") == 0)
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                       "save: a tensor cannot be called \"__metadata__\", the name of the "
+                       "file's metadata");
+          return FALSE;
+        }
+    }
+  g_hash_table_iter_init (&iter, self->metadata);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    if (!g_utf8_validate (key, -1, NULL) || !g_utf8_validate (value, -1, NULL))
+      {
+        g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                     "save: a metadata key or value is not valid UTF-8");
+        return FALSE;
+      }
+  return TRUE;
+}
+
 static GArray *
 prepare_items (LtStateDict *self,
                GError     **error)
 {
-  g_autoptr(GArray) items = g_array_new (FALSE, FALSE, sizeof (Item));
+  g_autoptr(GArray) items = NULL;
 
+  if (!check_strings (self, error))
+    return NULL;
+  items = g_array_new (FALSE, FALSE, sizeof (Item));
   for (guint i = 0; i < self->entries->len; i++)
     {
       Entry *e = &g_array_index (self->entries, Entry, i);
@@ -385,7 +428,8 @@ prepare_items (LtStateDict *self,
         }
       g_array_append_val (items, it);
     }
-  qsort (items->data, items->len, sizeof (Item), cmp_items);
+  if (items->len > 1)
+    qsort (items->data, items->len, sizeof (Item), cmp_items);
   return g_steal_pointer (&items);
 }
 
@@ -467,29 +511,45 @@ lt_state_dict_serialize (LtStateDict *self,
 {
   GArray *items;
   GString *h;
-  GByteArray *out;
-  guint64 n;
+  guint8 *out, *p;
+  guint64 n, total;
 
   g_return_val_if_fail (LT_IS_STATE_DICT (self), NULL);
   items = prepare_items (self, error);
   if (items == NULL)
     return NULL;
   h = build_header (self, items);
-  out = g_byte_array_new ();
+  total = 8 + h->len;
+  for (guint i = 0; i < items->len; i++)
+    {
+      Item *it = &g_array_index (items, Item, i);
+      total += (guint64) it->host->numel * it->st->size;
+    }
+  out = total <= G_MAXSIZE ? g_try_malloc ((gsize) total) : NULL;
+  if (out == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "serialize: cannot allocate %" G_GUINT64_FORMAT " bytes", total);
+      g_string_free (h, TRUE);
+      free_items (items);
+      return NULL;
+    }
   n = GUINT64_TO_LE ((guint64) h->len);
-  g_byte_array_append (out, (const guint8 *) &n, 8);
-  g_byte_array_append (out, (const guint8 *) h->str, h->len);
+  memcpy (out, &n, 8);
+  memcpy (out + 8, h->str, h->len);
+  p = out + 8 + h->len;
   for (guint i = 0; i < items->len; i++)
     {
       Item *it = &g_array_index (items, Item, i);
       gsize nbytes = (gsize) it->host->numel * it->st->size;
 
       if (nbytes)
-        g_byte_array_append (out, _lt_tensor_data (it->host), nbytes);
+        memcpy (p, _lt_tensor_data (it->host), nbytes);
+      p += nbytes;
     }
   g_string_free (h, TRUE);
   free_items (items);
-  return g_byte_array_free_to_bytes (out);
+  return g_bytes_new_take (out, (gsize) total);
 }
 
 static gboolean
@@ -519,6 +579,51 @@ write_all (int         fd,
   return TRUE;
 }
 
+/* Removes the temporary files that earlier saves to @base left in @dir
+ * when they were killed: regular files of ours named .<base>.tmp-XXXXXX,
+ * other than this save's own (@own), not modified after @since (when
+ * this save made its own). A save to the
+ * same file running at the same time in another process keeps touching its
+ * temporary file while it writes, but between its last write and its
+ * rename it may lose the file here and fail with an error: the target is
+ * never left broken. */
+static void
+remove_stale_temporaries (const char            *dir,
+                          const char            *base,
+                          const char            *own,
+                          const struct timespec *since)
+{
+  g_autofree char *prefix = g_strdup_printf (".%s.tmp-", base);
+  gsize plen = strlen (prefix);
+  GDir *d = g_dir_open (dir, 0, NULL);
+  const char *name;
+
+  if (d == NULL)
+    return;
+  while ((name = g_dir_read_name (d)) != NULL)
+    {
+      g_autofree char *full = NULL;
+      struct stat st;
+      gboolean ours = TRUE;
+
+      if (strncmp (name, prefix, plen) != 0 || strlen (name + plen) != 6 ||
+          strcmp (name, own) == 0)
+        continue;
+      for (const char *c = name + plen; *c; c++)
+        ours = ours && g_ascii_isalnum (*c);
+      if (!ours)
+        continue;
+      full = g_build_filename (dir, name, NULL);
+      if (lstat (full, &st) != 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid ())
+        continue;
+      if (st.st_mtim.tv_sec > since->tv_sec ||
+          (st.st_mtim.tv_sec == since->tv_sec && st.st_mtim.tv_nsec > since->tv_nsec))
+        continue;
+      g_unlink (full);
+    }
+  g_dir_close (d);
+}
+
 /**
  * lt_state_dict_save:
  * @self: a state dict
@@ -526,11 +631,18 @@ write_all (int         fd,
  * @error: return location for a #GError
  *
  * Writes the state dict to @path in the safetensors format, atomically: the
- * bytes go to a temporary file in the same folder, which is flushed to disk
- * and then renamed over @path. A failure (a full disk, a crash) leaves any
- * previous file at @path intact; on an error the temporary file is removed.
+ * bytes go to a temporary file in the same folder (named
+ * `.<name>.tmp-XXXXXX`), which is flushed to disk and then renamed over
+ * @path. A failure (a full disk, a crash) leaves any previous file at @path
+ * intact; on an error the temporary file is removed. A process killed while
+ * saving leaves its temporary file behind: the next save to @path removes
+ * such files (those of @path only, and only older ones).
  *
- * Returns: %TRUE on success; %FALSE with @error set (%LT_ERROR_IO)
+ * Names, metadata keys and values must be valid UTF-8, and no tensor may be
+ * called `__metadata__`.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set (%LT_ERROR_IO, or
+ *   %LT_ERROR_INVALID_ARGUMENT for a name the format cannot hold)
  */
 gboolean
 lt_state_dict_save (LtStateDict *self,
@@ -546,6 +658,7 @@ lt_state_dict_save (LtStateDict *self,
   guint64 n;
   int fd, dfd;
   gboolean ok;
+  struct stat st;
 
   g_return_val_if_fail (LT_IS_STATE_DICT (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -567,6 +680,13 @@ lt_state_dict_save (LtStateDict *self,
       g_string_free (h, TRUE);
       free_items (items);
       return FALSE;
+    }
+  /* Earlier saves to @path that were killed left their temporary files:
+   * remove them now, which also frees their space for this one. */
+  if (fstat (fd, &st) == 0)
+    {
+      g_autofree char *own = g_path_get_basename (tmp);
+      remove_stale_temporaries (dir, base, own, &st.st_mtim);
     }
 
   n = GUINT64_TO_LE ((guint64) h->len);
@@ -617,38 +737,85 @@ lt_state_dict_save (LtStateDict *self,
   return TRUE;
 }
 
-/* Deserialisation */
+/* Deserialisation
+ *
+ * The header is read by a schema-directed pull parser: no JSON tree is
+ * built, a value of the wrong kind is refused at its first byte, and the
+ * only memory kept is one Info per tensor and the metadata strings, so a
+ * hostile header cannot make us allocate more than a small multiple of its
+ * own size (an Info takes about three times the shortest entry's text). The
+ * data is read (lt_state_dict_load()) or wrapped only after every tensor's
+ * dtype, shape and offsets are checked against the data's length.
+ */
 
 typedef struct
 {
-  const char *name;
+  char *name;
   const StDtype *st;
   gint64 shape[LT_MAX_DIMS];
   guint ndim;
   guint64 begin, end;
-  guint order;            /* position in the header */
+  gsize offset;           /* file offset of the entry, for messages */
 } Info;
 
-static int
-cmp_begin (const void *a,
-           const void *b)
+typedef struct
 {
-  const Info *x = a, *y = b;
+  GArray *infos;          /* Info, header order */
+  GHashTable *names;      /* the names in @infos (borrowed) */
+  LtStateDict *dict;      /* receives the metadata */
+  guint64 data_start;     /* file offset of the data: 8 + N */
+} Header;
 
-  if (x->begin != y->begin)
-    return x->begin < y->begin ? -1 : 1;
-  if (x->end != y->end)
-    return x->end < y->end ? -1 : 1;
-  return 0;
+static void
+info_clear (gpointer data)
+{
+  g_free (((Info *) data)->name);
 }
 
-static int
-cmp_order (const void *a,
-           const void *b)
+static void
+header_init (Header *h,
+             guint64 header_len)
 {
-  const Info *x = a, *y = b;
+  h->infos = g_array_new (FALSE, TRUE, sizeof (Info));
+  g_array_set_clear_func (h->infos, info_clear);
+  h->names = g_hash_table_new (g_str_hash, g_str_equal);
+  h->dict = lt_state_dict_new ();
+  h->data_start = 8 + header_len;
+}
 
-  return (int) x->order - (int) y->order;
+static void
+header_clear (Header *h)
+{
+  g_clear_pointer (&h->names, g_hash_table_unref);
+  g_clear_pointer (&h->infos, g_array_unref);
+  g_clear_object (&h->dict);
+}
+
+/* A name as shown in a message: control characters, quotes and
+ * backslashes escaped, and cut when long. */
+static char *
+show (const char *name)
+{
+  GString *s = g_string_new (NULL);
+  glong n = 0;
+
+  for (const char *p = name; *p; p = g_utf8_next_char (p), n++)
+    {
+      unsigned char c = (unsigned char) *p;
+
+      if (n == 77)
+        {
+          g_string_append (s, "...");
+          break;
+        }
+      if (c < 0x20 || c == 0x7f)
+        g_string_append_printf (s, "\\x%02x", c);
+      else if (c == '\'' || c == '"' || c == '\\')
+        g_string_append_printf (s, "\\%c", c);
+      else
+        g_string_append_len (s, p, g_utf8_next_char (p) - p);
+    }
+  return g_string_free (s, FALSE);
 }
 
 static gboolean
@@ -673,72 +840,427 @@ bad (GError    **error,
   return FALSE;
 }
 
+/* A header error: "<what> (file byte N)" (the file's name is added later). */
 static gboolean
-parse_info (const char   *source,
+bad_at (GError    **error,
+        gsize       offset,
+        const char *fmt,
+        ...) G_GNUC_PRINTF (3, 4);
+
+static gboolean
+bad_at (GError    **error,
+        gsize       offset,
+        const char *fmt,
+        ...)
+{
+  va_list ap;
+  g_autofree char *msg = NULL;
+
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error (error, LT_ERROR, LT_ERROR_FORMAT, "%s (file byte %" G_GSIZE_FORMAT ")", msg, offset);
+  return FALSE;
+}
+
+/* A tensor's error: "tensor 'name': <what> (file byte N)". */
+static gboolean
+bad_tensor (GError    **error,
+            const char *name,
+            gsize       offset,
+            const char *fmt,
+            ...) G_GNUC_PRINTF (4, 5);
+
+static gboolean
+bad_tensor (GError    **error,
+            const char *name,
+            gsize       offset,
+            const char *fmt,
+            ...)
+{
+  va_list ap;
+  g_autofree char *msg = NULL;
+  g_autofree char *shown = show (name);
+
+  va_start (ap, fmt);
+  msg = g_strdup_vprintf (fmt, ap);
+  va_end (ap);
+  g_set_error (error, LT_ERROR, LT_ERROR_FORMAT, "tensor '%s': %s (file byte %" G_GSIZE_FORMAT ")",
+               shown, msg, offset);
+  return FALSE;
+}
+
+/* Where the schema wants another kind of value: sets a JSON error and
+ * returns TRUE when the text ends there or holds no JSON value at all; the
+ * caller reports the schema error otherwise. */
+static gboolean
+not_a_value (LtJsonReader *r,
+             GError      **error)
+{
+  char c = _lt_json_reader_peek (r);
+
+  if (c == '\0')
+    return !_lt_json_reader_fail (r, error, "unexpected end");
+  if (strchr ("{[\"tfn-0123456789", c) == NULL)
+    return !_lt_json_reader_fail (r, error, "unexpected character");
+  return FALSE;
+}
+
+/* Reads a non-negative integer up to G_MAXINT64; @what names it. */
+static gboolean
+read_count (LtJsonReader *r,
             const char   *name,
-            LtJsonValue  *v,
-            Info         *info,
+            const char   *what,
+            guint64      *out,
             GError      **error)
 {
-  LtJsonValue *dt, *shape, *offs;
-  guint64 numel = 1, nbytes;
-  gboolean overflow = FALSE;
+  gsize at = _lt_json_reader_offset (r);
+  char c = _lt_json_reader_peek (r);
+  LtJsonNumber num;
 
-  if (v->kind != LT_JSON_OBJECT)
-    return bad (error, source, "tensor '%s': its header entry is not an object", name);
-  for (gsize i = 0; i < v->n_items; i++)
-    if (strcmp (v->keys[i], "dtype") != 0 && strcmp (v->keys[i], "shape") != 0 &&
-        strcmp (v->keys[i], "data_offsets") != 0)
-      return bad (error, source, "tensor '%s': unknown field \"%s\"", name, v->keys[i]);
-  dt = _lt_json_object_get (v, "dtype");
-  shape = _lt_json_object_get (v, "shape");
-  offs = _lt_json_object_get (v, "data_offsets");
-  if (dt == NULL || shape == NULL || offs == NULL)
-    return bad (error, source, "tensor '%s': needs dtype, shape and data_offsets", name);
-  if (dt->kind != LT_JSON_STRING || (info->st = st_dtype_by_name (dt->string)) == NULL)
-    return bad (error, source, "tensor '%s': unknown dtype %s%s%s", name,
-                dt->kind == LT_JSON_STRING ? "\"" : "",
-                dt->kind == LT_JSON_STRING ? dt->string : "(not a string)",
-                dt->kind == LT_JSON_STRING ? "\"" : "");
-  if (shape->kind != LT_JSON_ARRAY)
-    return bad (error, source, "tensor '%s': shape is not an array", name);
-  if (shape->n_items > LT_MAX_DIMS)
-    return bad (error, source, "tensor '%s': %" G_GSIZE_FORMAT " dimensions, at most %d are "
-                "supported", name, shape->n_items, LT_MAX_DIMS);
-  info->ndim = (guint) shape->n_items;
+  if (c != '-' && !g_ascii_isdigit (c))
+    return !not_a_value (r, error) &&
+           bad_tensor (error, name, at, "%s is %s, not an integer", what, _lt_json_reader_kind (r));
+  if (!_lt_json_reader_number (r, &num, error))
+    return FALSE;
+  if (!num.is_integer)
+    return bad_tensor (error, name, at, "%s is not an integer", what);
+  if (num.negative && (num.overflow || num.magnitude != 0))
+    return bad_tensor (error, name, at, "%s is negative", what);
+  if (num.overflow || num.magnitude > (guint64) G_MAXINT64)
+    return bad_tensor (error, name, at, "%s is too large", what);
+  *out = num.magnitude;
+  return TRUE;
+}
+
+enum { FIELD_DTYPE = 1, FIELD_SHAPE = 2, FIELD_OFFSETS = 4 };
+
+static gboolean
+parse_entry (LtJsonReader *r,
+             Info         *info,
+             GError      **error)
+{
+  const char *name = info->name;
+  gboolean first = TRUE, more;
+  guint seen = 0;
+  guint64 numel = 1, span = 1, nbytes, v = 0;
+  gboolean numel_overflow = FALSE, span_overflow = FALSE;
+
+  info->offset = _lt_json_reader_offset (r);
+  if (_lt_json_reader_peek (r) != '{')
+    return !not_a_value (r, error) &&
+           bad_tensor (error, name, info->offset, "its header entry is %s, not an object",
+                       _lt_json_reader_kind (r));
+  if (!_lt_json_reader_expect (r, '{', error))
+    return FALSE;
+  while (TRUE)
+    {
+      g_autofree char *key = NULL;
+      gsize key_at, at;
+      guint field;
+
+      if (!_lt_json_reader_next (r, '}', &first, &more, error))
+        return FALSE;
+      if (!more)
+        break;
+      key_at = _lt_json_reader_offset (r);
+      key = _lt_json_reader_string (r, error);
+      if (key == NULL)
+        return FALSE;
+      field = strcmp (key, "dtype") == 0 ? FIELD_DTYPE :
+              strcmp (key, "shape") == 0 ? FIELD_SHAPE :
+              strcmp (key, "data_offsets") == 0 ? FIELD_OFFSETS : 0;
+      if (field == 0)
+        {
+          g_autofree char *k = show (key);
+          return bad_tensor (error, name, key_at, "unknown field \"%s\"", k);
+        }
+      if (seen & field)
+        return bad_tensor (error, name, key_at, "the field \"%s\" appears twice", key);
+      seen |= field;
+      if (!_lt_json_reader_expect (r, ':', error))
+        return FALSE;
+      at = _lt_json_reader_offset (r);
+
+      if (field == FIELD_DTYPE)
+        {
+          g_autofree char *dt = NULL;
+
+          if (_lt_json_reader_peek (r) != '"')
+            return !not_a_value (r, error) &&
+                   bad_tensor (error, name, at, "dtype is %s, not a string",
+                               _lt_json_reader_kind (r));
+          dt = _lt_json_reader_string (r, error);
+          if (dt == NULL)
+            return FALSE;
+          info->st = st_dtype_by_name (dt);
+          if (info->st == NULL)
+            {
+              g_autofree char *d = show (dt);
+              return bad_tensor (error, name, at, "unknown dtype \"%s\"", d);
+            }
+        }
+      else
+        {
+          gboolean shape = field == FIELD_SHAPE;
+          gboolean ifirst = TRUE, imore;
+          guint k = 0;
+
+          if (_lt_json_reader_peek (r) != '[')
+            return !not_a_value (r, error) &&
+                   bad_tensor (error, name, at, "%s is %s, not an array",
+                               shape ? "shape" : "data_offsets", _lt_json_reader_kind (r));
+          if (!_lt_json_reader_expect (r, '[', error))
+            return FALSE;
+          while (TRUE)
+            {
+              char what[64];
+
+              if (!_lt_json_reader_next (r, ']', &ifirst, &imore, error))
+                return FALSE;
+              if (!imore)
+                break;
+              if (shape && k == LT_MAX_DIMS)
+                return bad_tensor (error, name, at, "the shape has more than %d dimensions, "
+                                   "the most a tensor can have", LT_MAX_DIMS);
+              if (!shape && k == 2)
+                return bad_tensor (error, name, at, "data_offsets has more than 2 entries");
+              if (shape)
+                g_snprintf (what, sizeof what, "dimension %u of the shape", k);
+              else
+                g_snprintf (what, sizeof what, "data_offsets[%u]", k);
+              if (!read_count (r, name, what, &v, error))
+                return FALSE;
+              if (shape)
+                info->shape[k] = (gint64) v;
+              else if (k == 0)
+                info->begin = v;
+              else
+                info->end = v;
+              k++;
+            }
+          if (shape)
+            info->ndim = k;
+          else if (k != 2)
+            return bad_tensor (error, name, at, "data_offsets must be [begin, end] but has %u "
+                               "entr%s", k, k == 1 ? "y" : "ies");
+        }
+    }
+  if (seen != (FIELD_DTYPE | FIELD_SHAPE | FIELD_OFFSETS))
+    return bad_tensor (error, name, info->offset, "the entry lacks %s",
+                       !(seen & FIELD_DTYPE) ? "dtype" :
+                       !(seen & FIELD_SHAPE) ? "shape" : "data_offsets");
+
+  /* Sizes, with overflow checks: the element count, the span of the
+   * strides (the product of the dimensions counting zeros as ones, which
+   * must fit an index) and the byte count. */
   for (guint d = 0; d < info->ndim; d++)
     {
-      LtJsonValue *s = shape->items[d];
+      guint64 s = (guint64) info->shape[d];
 
-      if (s->kind != LT_JSON_NUMBER || !s->is_integer || s->integer_overflow || s->integer < 0)
-        return bad (error, source, "tensor '%s': dimension %u of the shape is not a "
-                    "non-negative integer", name, d);
-      info->shape[d] = s->integer;
-      if (__builtin_mul_overflow (numel, (guint64) s->integer, &numel))
-        overflow = TRUE;
+      if (!numel_overflow && __builtin_mul_overflow (numel, s, &numel))
+        numel_overflow = TRUE;
+      if (!span_overflow && (__builtin_mul_overflow (span, MAX (s, 1), &span) ||
+                             span > (guint64) G_MAXINT64))
+        span_overflow = TRUE;
     }
-  if (overflow || __builtin_mul_overflow (numel, (guint64) info->st->size, &nbytes))
-    return bad (error, source, "tensor '%s': the shape's size overflows 64 bits", name);
-  if (offs->kind != LT_JSON_ARRAY || offs->n_items != 2)
-    return bad (error, source, "tensor '%s': data_offsets is not a pair [begin, end]", name);
-  for (guint k = 0; k < 2; k++)
+  if (numel_overflow || span_overflow ||
+      __builtin_mul_overflow (numel, (guint64) info->st->size, &nbytes))
     {
-      LtJsonValue *o = offs->items[k];
-
-      if (o->kind != LT_JSON_NUMBER || !o->is_integer || o->integer_overflow || o->integer < 0)
-        return bad (error, source, "tensor '%s': data_offsets are not non-negative integers", name);
+      g_autofree char *s = _lt_shape_to_string (info->shape, info->ndim);
+      return bad_tensor (error, name, info->offset, "the %s shape %s overflows 64 bits%s",
+                         info->st->name, s, numel_overflow || span_overflow ? "" : " in bytes");
     }
-  info->begin = (guint64) offs->items[0]->integer;
-  info->end = (guint64) offs->items[1]->integer;
   if (info->end < info->begin)
-    return bad (error, source, "tensor '%s': data_offsets [%" G_GUINT64_FORMAT ", %"
-                G_GUINT64_FORMAT "] end before they begin", name, info->begin, info->end);
+    return bad_tensor (error, name, info->offset, "data_offsets [%" G_GUINT64_FORMAT ", %"
+                       G_GUINT64_FORMAT "] end before they begin", info->begin, info->end);
   if (info->end - info->begin != nbytes)
-    return bad (error, source, "tensor '%s': %s shape needs %" G_GUINT64_FORMAT " bytes but "
-                "data_offsets [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT "] hold %"
-                G_GUINT64_FORMAT, name, info->st->name, nbytes, info->begin, info->end,
-                info->end - info->begin);
-  info->name = name;
+    {
+      g_autofree char *s = _lt_shape_to_string (info->shape, info->ndim);
+      return bad_tensor (error, name, info->offset, "the %s shape %s needs %" G_GUINT64_FORMAT
+                         " bytes but data_offsets [%" G_GUINT64_FORMAT ", %" G_GUINT64_FORMAT
+                         "] hold %" G_GUINT64_FORMAT, info->st->name, s, nbytes, info->begin,
+                         info->end, info->end - info->begin);
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_metadata (LtJsonReader *r,
+                LtStateDict  *dict,
+                GError      **error)
+{
+  gsize at = _lt_json_reader_offset (r);
+  gboolean first = TRUE, more;
+
+  if (_lt_json_reader_peek (r) != '{')
+    return !not_a_value (r, error) &&
+           bad_at (error, at, "__metadata__ is %s, not an object", _lt_json_reader_kind (r));
+  if (!_lt_json_reader_expect (r, '{', error))
+    return FALSE;
+  while (TRUE)
+    {
+      g_autofree char *key = NULL;
+      g_autofree char *value = NULL;
+      gsize key_at, value_at;
+
+      if (!_lt_json_reader_next (r, '}', &first, &more, error))
+        return FALSE;
+      if (!more)
+        return TRUE;
+      key_at = _lt_json_reader_offset (r);
+      key = _lt_json_reader_string (r, error);
+      if (key == NULL)
+        return FALSE;
+      if (lt_state_dict_get_metadata (dict, key) != NULL)
+        {
+          g_autofree char *k = show (key);
+          return bad_at (error, key_at, "__metadata__: the key \"%s\" appears twice", k);
+        }
+      if (!_lt_json_reader_expect (r, ':', error))
+        return FALSE;
+      value_at = _lt_json_reader_offset (r);
+      if (_lt_json_reader_peek (r) != '"')
+        {
+          g_autofree char *k = show (key);
+          return !not_a_value (r, error) &&
+                 bad_at (error, value_at, "__metadata__: the value of \"%s\" is %s, not a string",
+                         k, _lt_json_reader_kind (r));
+        }
+      value = _lt_json_reader_string (r, error);
+      if (value == NULL)
+        return FALSE;
+      lt_state_dict_set_metadata (dict, key, value);
+    }
+}
+
+/* Parses the JSON header (file bytes 8 to 8 + @header_len) into @h. The
+ * error does not name the file yet. */
+static gboolean
+parse_header (const char *header,
+              gsize       header_len,
+              Header     *h,
+              GError    **error)
+{
+  LtJsonReader r;
+  gboolean first = TRUE, more, have_metadata = FALSE;
+
+  if (!_lt_json_reader_init (&r, header, header_len, 8, error))
+    return FALSE;
+  if (_lt_json_reader_peek (&r) == '\0')
+    return bad_at (error, _lt_json_reader_offset (&r), "the header is empty");
+  if (_lt_json_reader_peek (&r) != '{')
+    return !not_a_value (&r, error) &&
+           bad_at (error, _lt_json_reader_offset (&r), "the header is %s, not a JSON object",
+                   _lt_json_reader_kind (&r));
+  if (!_lt_json_reader_expect (&r, '{', error))
+    return FALSE;
+  while (TRUE)
+    {
+      g_autofree char *key = NULL;
+      gsize key_at;
+      Info *info;
+
+      if (!_lt_json_reader_next (&r, '}', &first, &more, error))
+        return FALSE;
+      if (!more)
+        break;
+      key_at = _lt_json_reader_offset (&r);
+      key = _lt_json_reader_string (&r, error);
+      if (key == NULL)
+        return FALSE;
+      if (strcmp (key, "__metadata__") == 0)
+        {
+          if (have_metadata)
+            return bad_at (error, key_at, "__metadata__ appears twice");
+          have_metadata = TRUE;
+          if (!_lt_json_reader_expect (&r, ':', error) || !parse_metadata (&r, h->dict, error))
+            return FALSE;
+          continue;
+        }
+      if (g_hash_table_contains (h->names, key))
+        return bad_tensor (error, key, key_at, "the name appears twice in the header");
+      if (!_lt_json_reader_expect (&r, ':', error))
+        return FALSE;
+      g_array_set_size (h->infos, h->infos->len + 1);
+      info = &g_array_index (h->infos, Info, h->infos->len - 1);
+      info->name = g_steal_pointer (&key);
+      g_hash_table_add (h->names, info->name);
+      if (!parse_entry (&r, info, error))
+        return FALSE;
+    }
+  return _lt_json_reader_end (&r, error);
+}
+
+static int
+cmp_begin (const void *a,
+           const void *b)
+{
+  const Info *x = *(const Info *const *) a, *y = *(const Info *const *) b;
+
+  if (x->begin != y->begin)
+    return x->begin < y->begin ? -1 : 1;
+  if (x->end != y->end)
+    return x->end < y->end ? -1 : 1;
+  return 0;
+}
+
+/* The tensors must tile the @data_len bytes of data exactly: starting at
+ * 0, no gap, no overlap, nothing past the end and nothing left over. */
+static gboolean
+check_layout (Header     *h,
+              const char *source,
+              guint64     data_len,
+              GError    **error)
+{
+  guint n = h->infos->len;
+  g_autofree Info **sorted = g_new (Info *, MAX (n, 1));
+  guint64 pos = 0;
+  const Info *prev = NULL;
+
+  for (guint i = 0; i < n; i++)
+    sorted[i] = &g_array_index (h->infos, Info, i);
+  qsort (sorted, n, sizeof (Info *), cmp_begin);
+  for (guint i = 0; i < n; i++)
+    {
+      const Info *t = sorted[i];
+      g_autofree char *name = NULL;
+
+      if (t->begin != pos || t->end > data_len)
+        name = show (t->name);
+      if (t->begin > pos && prev == NULL)
+        return bad (error, source, "tensor '%s' starts at data byte %" G_GUINT64_FORMAT
+                    " where the first tensor must start at 0: a gap of %" G_GUINT64_FORMAT
+                    " bytes at file byte %" G_GUINT64_FORMAT, name, t->begin, t->begin,
+                    h->data_start);
+      if (t->begin > pos)
+        {
+          g_autofree char *pname = show (prev->name);
+          return bad (error, source, "tensor '%s' starts at data byte %" G_GUINT64_FORMAT
+                      " but tensor '%s' before it ends at data byte %" G_GUINT64_FORMAT
+                      ": a gap of %" G_GUINT64_FORMAT " bytes at file byte %" G_GUINT64_FORMAT,
+                      name, t->begin, pname, pos, t->begin - pos, h->data_start + pos);
+        }
+      if (t->begin < pos)
+        {
+          g_autofree char *pname = show (prev->name);
+          return bad (error, source, "tensor '%s' starts at data byte %" G_GUINT64_FORMAT
+                      " (file byte %" G_GUINT64_FORMAT "), inside tensor '%s' which ends at "
+                      "data byte %" G_GUINT64_FORMAT ": an overlap", name, t->begin,
+                      h->data_start + t->begin, pname, pos);
+        }
+      if (t->end > data_len)
+        return bad (error, source, "tensor '%s' ends at data byte %" G_GUINT64_FORMAT
+                    " (file byte %" G_GUINT64_FORMAT ") but the file ends at data byte %"
+                    G_GUINT64_FORMAT " (file byte %" G_GUINT64_FORMAT "): the data is truncated",
+                    name, t->end, h->data_start + t->end, data_len, h->data_start + data_len);
+      pos = t->end;
+      prev = t;
+    }
+  if (pos != data_len)
+    return bad (error, source, "%" G_GUINT64_FORMAT " bytes of trailing data after the last "
+                "tensor, from data byte %" G_GUINT64_FORMAT " (file byte %" G_GUINT64_FORMAT ")",
+                data_len - pos, pos, h->data_start + pos);
   return TRUE;
 }
 
@@ -777,11 +1299,10 @@ half_to_float (guint16 h)
 /* A tensor over @info's bytes: zero-copy when the dtype is ours and the
  * bytes are aligned, else converted. */
 static LtTensor *
-make_tensor (const Info  *info,
-             GBytes      *bytes,
+make_tensor (const Info   *info,
+             GBytes       *bytes,
              const guint8 *data,
-             const char  *source,
-             GError     **error)
+             GError      **error)
 {
   const guint8 *p = data + info->begin;
   gint64 numel = (gint64) ((info->end - info->begin) / info->st->size);
@@ -855,108 +1376,33 @@ make_tensor (const Info  *info,
         }
       return t;
     }
-  bad (error, source, "tensor '%s': dtype %s has no libtensor equivalent", info->name,
-       info->st->name);
+  bad_tensor (error, info->name, info->offset, "dtype %s has no libtensor equivalent",
+              info->st->name);
   return NULL;
 }
 
-/* Checks the header against @data_len and builds the state dict. */
+/* Makes the tensors of a checked header over @data, in header order. */
 static LtStateDict *
-decode (const char   *source,
-        const char   *header,
-        gsize         header_len,
-        GBytes       *data_bytes,
-        GError      **error)
+build (Header     *h,
+       const char *source,
+       GBytes     *data,
+       GError    **error)
 {
-  g_autoptr(LtJsonDoc) doc = NULL;
-  g_autoptr(GError) local = NULL;
-  g_autoptr(LtStateDict) dict = NULL;
-  g_autofree Info *infos = NULL;
-  LtJsonValue *root;
-  gsize data_len;
-  const guint8 *data = g_bytes_get_data (data_bytes, &data_len);
-  guint n = 0;
-  guint64 pos = 0;
+  const guint8 *p = g_bytes_get_data (data, NULL);
 
-  doc = _lt_json_parse (header, header_len, &local);
-  if (doc == NULL)
+  for (guint i = 0; i < h->infos->len; i++)
     {
-      bad (error, source, "header (from byte 8): %s", local->message);
-      return NULL;
-    }
-  root = _lt_json_doc_root (doc);
-  if (root->kind != LT_JSON_OBJECT)
-    {
-      bad (error, source, "the header is not a JSON object");
-      return NULL;
-    }
-  dict = lt_state_dict_new ();
-  infos = g_new0 (Info, MAX (root->n_items, 1));
-  for (gsize i = 0; i < root->n_items; i++)
-    {
-      const char *key = root->keys[i];
-      LtJsonValue *v = root->items[i];
-
-      if (strcmp (key, "__metadata__") == 0)
-        {
-          if (v->kind != LT_JSON_OBJECT)
-            {
-              bad (error, source, "__metadata__ is not an object");
-              return NULL;
-            }
-          for (gsize k = 0; k < v->n_items; k++)
-            {
-              if (v->items[k]->kind != LT_JSON_STRING)
-                {
-                  bad (error, source, "__metadata__ value of \"%s\" is not a string", v->keys[k]);
-                  return NULL;
-                }
-              lt_state_dict_set_metadata (dict, v->keys[k], v->items[k]->string);
-            }
-          continue;
-        }
-      if (!parse_info (source, key, v, &infos[n], error))
-        return NULL;
-      infos[n].order = n;
-      n++;
-    }
-
-  /* The tensors must tile the data exactly: no gap, no overlap, nothing
-   * left over. */
-  qsort (infos, n, sizeof (Info), cmp_begin);
-  for (guint i = 0; i < n; i++)
-    {
-      if (infos[i].begin != pos)
-        {
-          if (infos[i].begin > pos)
-            bad (error, source, "tensor '%s' starts at data byte %" G_GUINT64_FORMAT " but the "
-                 "data before it ends at byte %" G_GUINT64_FORMAT ": a gap",
-                 infos[i].name, infos[i].begin, pos);
-          else
-            bad (error, source, "tensor '%s' starts at data byte %" G_GUINT64_FORMAT ", inside "
-                 "the previous tensor (which ends at byte %" G_GUINT64_FORMAT "): an overlap",
-                 infos[i].name, infos[i].begin, pos);
-          return NULL;
-        }
-      pos = infos[i].end;
-    }
-  if (pos != data_len)
-    {
-      bad (error, source, "the tensors cover %" G_GUINT64_FORMAT " bytes of data but the file "
-           "holds %" G_GSIZE_FORMAT " after the header", pos, data_len);
-      return NULL;
-    }
-
-  qsort (infos, n, sizeof (Info), cmp_order);
-  for (guint i = 0; i < n; i++)
-    {
-      g_autoptr(LtTensor) t = make_tensor (&infos[i], data_bytes, data, source, error);
+      Info *info = &g_array_index (h->infos, Info, i);
+      g_autoptr(LtTensor) t = make_tensor (info, data, p, error);
 
       if (t == NULL)
-        return NULL;
-      lt_state_dict_insert (dict, infos[i].name, t);
+        {
+          g_prefix_error (error, "%s: ", source);
+          return NULL;
+        }
+      lt_state_dict_insert (h->dict, info->name, t);
     }
-  return g_steal_pointer (&dict);
+  return g_steal_pointer (&h->dict);
 }
 
 static gboolean
@@ -966,11 +1412,12 @@ check_header_length (const char *source,
                      GError    **error)
 {
   if (n > MAX_HEADER)
-    return bad (error, source, "the header length %" G_GUINT64_FORMAT " is above the limit of "
-                "%" G_GUINT64_FORMAT " bytes", n, MAX_HEADER);
+    return bad (error, source, "the header length %" G_GUINT64_FORMAT " (file bytes 0 to 7) is "
+                "above the limit of %" G_GUINT64_FORMAT " bytes", n, MAX_HEADER);
   if (n > available)
-    return bad (error, source, "the header length %" G_GUINT64_FORMAT " runs past the end of "
-                "the file (%" G_GUINT64_FORMAT " bytes after the length)", n, available);
+    return bad (error, source, "the header length %" G_GUINT64_FORMAT " (file bytes 0 to 7) runs "
+                "past the end of the file: only %" G_GUINT64_FORMAT " bytes follow the length",
+                n, available);
   return TRUE;
 }
 
@@ -981,7 +1428,8 @@ check_header_length (const char *source,
  * @error: return location for a #GError
  *
  * Decodes safetensors data, checking every size and offset. Tensors of
- * our dtypes share @bytes' memory when aligned; F16 and BF16 become
+ * our dtypes share @bytes' memory when aligned (so @bytes must stay
+ * writable if the tensors are changed in place); F16 and BF16 become
  * float32, U16 int32 and U32 int64.
  *
  * Returns: (transfer full) (nullable): the state dict, or %NULL with @error
@@ -996,6 +1444,8 @@ lt_state_dict_deserialize (GBytes     *bytes,
   const guint8 *p;
   guint64 n;
   g_autoptr(GBytes) data = NULL;
+  Header h;
+  LtStateDict *dict = NULL;
 
   g_return_val_if_fail (bytes != NULL, NULL);
   if (source == NULL)
@@ -1011,17 +1461,28 @@ lt_state_dict_deserialize (GBytes     *bytes,
   n = GUINT64_FROM_LE (n);
   if (!check_header_length (source, n, size - 8, error))
     return NULL;
-  data = g_bytes_new_from_bytes (bytes, 8 + n, size - 8 - n);
-  return decode (source, (const char *) p + 8, n, data, error);
+  header_init (&h, n);
+  if (!parse_header ((const char *) p + 8, n, &h, error))
+    g_prefix_error (error, "%s: ", source);
+  else if (check_layout (&h, source, size - 8 - n, error))
+    {
+      data = g_bytes_new_from_bytes (bytes, 8 + n, size - 8 - n);
+      dict = build (&h, source, data, error);
+    }
+  header_clear (&h);
+  return dict;
 }
 
 static gboolean
-read_exact (int       fd,
-            void     *buf,
-            gsize     n,
-            GError  **error)
+read_exact (int          fd,
+            void        *buf,
+            gsize        n,
+            guint64      offset,
+            const char  *path,
+            GError     **error)
 {
   guint8 *p = buf;
+  guint64 at = offset;
 
   while (n > 0)
     {
@@ -1032,11 +1493,14 @@ read_exact (int       fd,
       if (r <= 0)
         {
           int saved = errno;
-          g_set_error (error, LT_ERROR, LT_ERROR_IO, "%s",
-                       r == 0 ? "unexpected end of file" : g_strerror (saved));
+          g_set_error (error, LT_ERROR, LT_ERROR_IO, "%s: reading at byte %" G_GUINT64_FORMAT
+                       " failed: %s", path, at,
+                       r == 0 ? "unexpected end of file (was it cut while we read it?)"
+                              : g_strerror (saved));
           return FALSE;
         }
       p += r;
+      at += (guint64) r;
       n -= (gsize) r;
     }
   return TRUE;
@@ -1049,8 +1513,9 @@ read_exact (int       fd,
  *
  * Reads a safetensors file. The header length is checked against the
  * file's size (and a 100 MB limit) before the header is read, and every
- * tensor's shape, dtype and offsets against the data before any tensor is
- * made, so a hostile file cannot make it allocate more than the file holds.
+ * tensor's shape, dtype and offsets against the data before the data is
+ * read or any tensor made, so a hostile file cannot make it allocate more
+ * than the file holds.
  *
  * Returns: (transfer full) (nullable): the state dict, or %NULL with @error
  *   set: %LT_ERROR_IO when the file cannot be read, %LT_ERROR_FORMAT naming
@@ -1061,14 +1526,13 @@ lt_state_dict_load (const char *path,
                     GError    **error)
 {
   struct stat st;
-  guint64 n;
+  guint64 n, data_len;
   int fd;
   g_autofree char *header = NULL;
-  g_autoptr(GError) local = NULL;
   g_autoptr(GBytes) data = NULL;
   guint8 *buf;
-  gsize data_len;
-  LtStateDict *dict;
+  Header h = { 0 };
+  LtStateDict *dict = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
   fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
@@ -1081,42 +1545,48 @@ lt_state_dict_load (const char *path,
   if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
     {
       g_set_error (error, LT_ERROR, LT_ERROR_IO, "%s: not a regular file", path);
-      close (fd);
-      return NULL;
+      goto out;
     }
   if (st.st_size < 8)
     {
       bad (error, path, "%" G_GINT64_FORMAT " bytes are too few for a safetensors header "
            "length (8 bytes)", (gint64) st.st_size);
-      close (fd);
-      return NULL;
+      goto out;
     }
-  if (!read_exact (fd, &n, 8, &local))
-    goto io_error;
+  if (!read_exact (fd, &n, 8, 0, path, error))
+    goto out;
   n = GUINT64_FROM_LE (n);
   if (!check_header_length (path, n, (guint64) st.st_size - 8, error))
-    {
-      close (fd);
-      return NULL;
-    }
+    goto out;
   header = g_malloc (n + 1);
-  if (!read_exact (fd, header, n, &local))
-    goto io_error;
+  if (!read_exact (fd, header, n, 8, path, error))
+    goto out;
   header[n] = '\0';
-  data_len = (gsize) st.st_size - 8 - n;
-  buf = g_malloc (MAX (data_len, 1));
-  if (!read_exact (fd, buf, data_len, &local))
+  header_init (&h, n);
+  if (!parse_header (header, n, &h, error))
     {
-      g_free (buf);
-      goto io_error;
+      g_prefix_error (error, "%s: ", path);
+      goto out;
     }
-  close (fd);
+  g_clear_pointer (&header, g_free);
+  data_len = (guint64) st.st_size - 8 - n;
+  if (!check_layout (&h, path, data_len, error))
+    goto out;
+  buf = g_try_malloc (MAX (data_len, 1));
+  if (buf == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY, "%s: cannot allocate %"
+                   G_GUINT64_FORMAT " bytes for the tensors' data", path, data_len);
+      goto out;
+    }
   data = g_bytes_new_take (buf, data_len);
-  dict = decode (path, header, n, data, error);
-  return dict;
+  if (!read_exact (fd, buf, data_len, 8 + n, path, error))
+    goto out;
+  dict = build (&h, path, data, error);
 
-io_error:
+out:
   close (fd);
-  g_set_error (error, LT_ERROR, LT_ERROR_IO, "%s: %s", path, local->message);
-  return NULL;
+  if (h.infos)
+    header_clear (&h);
+  return dict;
 }

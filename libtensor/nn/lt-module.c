@@ -1,9 +1,13 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "lt-module.h"
+#include "lt-nn-private.h"
 #include "core/lt-tensor-private.h"
 #include "ops/lt-ops-private.h"
 
@@ -18,7 +22,16 @@
  * A network is a subclass: in C, override #LtModuleClass.forward; in
  * Python, subclass `Lt.nn.Module` and write `forward` (the overrides
  * register attributes that are modules or parameters, as PyTorch does);
- * in JavaScript, override `vfunc_forward`.
+ * in JavaScript, override `vfunc_forward`. An exception raised in a Python
+ * or JavaScript forward reaches lt_module_forward()'s caller as a #GError
+ * (Python's in the %LT_ERROR domain with code %LT_ERROR_FAILED and a
+ * message such as "Net.forward: ValueError: ..."; gjs's in its own
+ * domain, named after the JavaScript error type).
+ *
+ * The layers (#LtLinear, #LtConv2d, #LtMaxPool2d, #LtReLU, #LtSequential,
+ * ...) are subclasses too; their parameters are registered as PyTorch
+ * names them ("weight", "bias"), so a tree of modules has PyTorch's
+ * parameter names and state_dict keys.
  *
  * Its text form (lt_module_to_string()) is PyTorch's `print(net)`.
  */
@@ -40,6 +53,14 @@ typedef struct
 } LtModulePrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (LtModule, lt_module, G_TYPE_OBJECT)
+
+enum {
+  PROP_0,
+  PROP_TRAINING,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
 
 static void
 entry_clear (gpointer data)
@@ -92,10 +113,66 @@ lt_module_real_forward (LtModule *self,
 }
 
 static void
+lt_module_get_property (GObject    *object,
+                        guint       prop_id,
+                        GValue     *value,
+                        GParamSpec *pspec)
+{
+  LtModulePrivate *priv = lt_module_get_instance_private (LT_MODULE (object));
+
+  switch (prop_id)
+    {
+    case PROP_TRAINING:
+      g_value_set_boolean (value, priv->training);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lt_module_set_property (GObject      *object,
+                        guint         prop_id,
+                        const GValue *value,
+                        GParamSpec   *pspec)
+{
+  LtModulePrivate *priv = lt_module_get_instance_private (LT_MODULE (object));
+
+  switch (prop_id)
+    {
+    case PROP_TRAINING:
+      if (priv->training != g_value_get_boolean (value))
+        {
+          priv->training = g_value_get_boolean (value);
+          g_object_notify_by_pspec (object, pspec);
+        }
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
 lt_module_class_init (LtModuleClass *klass)
 {
-  G_OBJECT_CLASS (klass)->dispose = lt_module_dispose;
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = lt_module_dispose;
+  object_class->get_property = lt_module_get_property;
+  object_class->set_property = lt_module_set_property;
   klass->forward = lt_module_real_forward;
+
+  /**
+   * LtModule:training:
+   *
+   * Whether this module (not its children) is in training mode, as
+   * PyTorch's `module.training`; lt_module_train() sets it on the whole
+   * tree.
+   */
+  properties[PROP_TRAINING] =
+    g_param_spec_boolean ("training", NULL, NULL, TRUE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
 static void
@@ -410,6 +487,87 @@ lt_module_get_child (LtModule   *self,
 }
 
 /**
+ * lt_module_remove:
+ * @self: a module
+ * @name: the name of a parameter, buffer or child of @self (no dots)
+ *
+ * Forgets the parameter, buffer or submodule called @name, as Python's
+ * `del net.name`.
+ *
+ * Returns: %TRUE when something of that name was removed
+ */
+gboolean
+lt_module_remove (LtModule   *self,
+                  const char *name)
+{
+  LtModulePrivate *priv;
+  GArray *all[3];
+
+  g_return_val_if_fail (LT_IS_MODULE (self), FALSE);
+  g_return_val_if_fail (name != NULL, FALSE);
+  priv = lt_module_get_instance_private (self);
+  all[0] = priv->params;
+  all[1] = priv->buffers;
+  all[2] = priv->children;
+  for (guint k = 0; k < 3; k++)
+    for (guint i = 0; i < all[k]->len; i++)
+      if (strcmp (g_array_index (all[k], Entry, i).name, name) == 0)
+        {
+          g_array_remove_index (all[k], i);
+          return TRUE;
+        }
+  return FALSE;
+}
+
+static char **
+entry_names (GArray *a)
+{
+  char **names = g_new0 (char *, a->len + 1);
+
+  for (guint i = 0; i < a->len; i++)
+    names[i] = g_strdup (g_array_index (a, Entry, i).name);
+  return names;
+}
+
+/**
+ * lt_module_get_parameter_names:
+ * @self: a module
+ *
+ * Lists the names of @self's own parameters (not its children's), in
+ * registration order, absent ones (registered as %NULL) included.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the names
+ */
+char **
+lt_module_get_parameter_names (LtModule *self)
+{
+  LtModulePrivate *priv;
+
+  g_return_val_if_fail (LT_IS_MODULE (self), NULL);
+  priv = lt_module_get_instance_private (self);
+  return entry_names (priv->params);
+}
+
+/**
+ * lt_module_get_buffer_names:
+ * @self: a module
+ *
+ * Lists the names of @self's own buffers (not its children's), in
+ * registration order, absent ones included.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the names
+ */
+char **
+lt_module_get_buffer_names (LtModule *self)
+{
+  LtModulePrivate *priv;
+
+  g_return_val_if_fail (LT_IS_MODULE (self), NULL);
+  priv = lt_module_get_instance_private (self);
+  return entry_names (priv->buffers);
+}
+
+/**
  * lt_module_get_n_children:
  * @self: a module
  *
@@ -669,8 +827,14 @@ lt_module_train (LtModule *self,
   all = lt_module_modules (self);
   for (guint i = 0; i < all->len; i++)
     {
-      LtModulePrivate *priv = lt_module_get_instance_private (g_ptr_array_index (all, i));
-      priv->training = !!mode;
+      LtModule *m = g_ptr_array_index (all, i);
+      LtModulePrivate *priv = lt_module_get_instance_private (m);
+
+      if (priv->training != !!mode)
+        {
+          priv->training = !!mode;
+          g_object_notify_by_pspec (G_OBJECT (m), properties[PROP_TRAINING]);
+        }
     }
 }
 
@@ -777,7 +941,8 @@ lt_module_to_device (LtModule *self,
     {
       LtModulePrivate *priv = lt_module_get_instance_private (g_ptr_array_index (all, i));
 
-      if (!move_entries (priv->params, device, error) || !move_entries (priv->buffers, device, error))
+      if (!move_entries (priv->params, device, error) ||
+          !move_entries (priv->buffers, device, error))
         return FALSE;
     }
   return TRUE;
@@ -826,7 +991,18 @@ lt_module_get_type_name (LtModule *self)
   name = G_OBJECT_TYPE_NAME (self);
   plus = strrchr (name, '+');           /* PyGObject: "module+Class" */
   if (plus)
-    return plus + 1;
+    {
+      /* A second class of the same name in the same Python module is
+       * "module+Class-v2": print "Class" for it too. */
+      const char *v = strrchr (plus, '-');
+
+      if (v && v[1] == 'v' && v[2] && strspn (v + 2, "0123456789") == strlen (v + 2))
+        {
+          g_autofree char *bare = g_strndup (plus + 1, v - plus - 1);
+          return g_intern_string (bare);
+        }
+      return plus + 1;
+    }
   if (g_str_has_prefix (name, "Gjs_"))  /* gjs: "Gjs_Class" */
     return name + 4;
   if (g_str_has_prefix (name, "Lt") && g_ascii_isupper (name[2]))
@@ -1096,5 +1272,98 @@ lt_module_load (LtModule   *self,
   state = lt_state_dict_load (path, error);
   if (state == NULL)
     return FALSE;
-  return lt_module_load_state_dict (self, state, strict, NULL, NULL, error);
+  if (!lt_module_load_state_dict (self, state, strict, NULL, NULL, error))
+    {
+      /* Name the file, as the file's own errors do. */
+      g_prefix_error (error, "%s: ", path);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* Printing helpers of the layers */
+
+char *
+_lt_py_float_repr (double value)
+{
+  char buf[64], digits[32];
+  GString *s;
+  int exp10, decpt, n = 0;
+  char *e;
+
+  if (isnan (value))
+    return g_strdup ("nan");
+  if (isinf (value))
+    return g_strdup (value < 0 ? "-inf" : "inf");
+  if (value == 0)
+    return g_strdup (signbit (value) ? "-0.0" : "0.0");
+
+  /* The shortest digits that read back as @value, as Python's repr. */
+  for (int p = 1; p <= 17; p++)
+    {
+      char fmt[16];
+
+      g_snprintf (fmt, sizeof fmt, "%%.%de", p - 1);
+      g_ascii_formatd (buf, sizeof buf, fmt, value);
+      if (g_ascii_strtod (buf, NULL) == value)
+        break;
+    }
+  e = strchr (buf, 'e');
+  exp10 = atoi (e + 1);
+  for (const char *c = buf; c < e; c++)
+    if (g_ascii_isdigit (*c))
+      digits[n++] = *c;
+  while (n > 1 && digits[n - 1] == '0')
+    n--;
+  digits[n] = '\0';
+  decpt = exp10 + 1;          /* value = 0.digits * 10^decpt */
+
+  s = g_string_new (value < 0 ? "-" : "");
+  if (decpt <= -4 || decpt > 16)
+    {
+      g_string_append_c (s, digits[0]);
+      if (n > 1)
+        g_string_append_printf (s, ".%s", digits + 1);
+      g_string_append_printf (s, "e%c%02d", exp10 < 0 ? '-' : '+', ABS (exp10));
+    }
+  else if (decpt <= 0)
+    {
+      g_string_append (s, "0.");
+      for (int i = 0; i < -decpt; i++)
+        g_string_append_c (s, '0');
+      g_string_append (s, digits);
+    }
+  else if (decpt >= n)
+    {
+      g_string_append (s, digits);
+      for (int i = n; i < decpt; i++)
+        g_string_append_c (s, '0');
+      g_string_append (s, ".0");
+    }
+  else
+    {
+      g_string_append_len (s, digits, decpt);
+      g_string_append_c (s, '.');
+      g_string_append (s, digits + decpt);
+    }
+  return g_string_free (s, FALSE);
+}
+
+void
+_lt_append_py_ints (GString      *s,
+                    const gint64 *values,
+                    guint         n,
+                    gboolean      as_int)
+{
+  if (as_int)
+    {
+      g_string_append_printf (s, "%" G_GINT64_FORMAT, values[0]);
+      return;
+    }
+  g_string_append_c (s, '(');
+  for (guint i = 0; i < n; i++)
+    g_string_append_printf (s, "%s%" G_GINT64_FORMAT, i ? ", " : "", values[i]);
+  if (n == 1)
+    g_string_append_c (s, ',');
+  g_string_append_c (s, ')');
 }

@@ -72,6 +72,13 @@ gboolean     lt_module_register_module      (LtModule     *self,
                                              LtModule     *child,
                                              GError      **error);
 LT_AVAILABLE_IN_ALL
+gboolean     lt_module_remove               (LtModule     *self,
+                                             const char   *name);
+LT_AVAILABLE_IN_ALL
+char       **lt_module_get_parameter_names  (LtModule     *self);
+LT_AVAILABLE_IN_ALL
+char       **lt_module_get_buffer_names     (LtModule     *self);
+LT_AVAILABLE_IN_ALL
 LtTensor    *lt_module_get_parameter        (LtModule     *self,
                                              const char   *name);
 LT_AVAILABLE_IN_ALL

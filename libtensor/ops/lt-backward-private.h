@@ -74,4 +74,19 @@ LT_DECLARE_BACKWARD (scatter_add);
 LT_DECLARE_BACKWARD (masked_select);
 LT_DECLARE_BACKWARD (masked_scatter);
 
+/* lt-conv.c */
+LT_DECLARE_BACKWARD (conv2d);
+
+/* lt-pool.c */
+LT_DECLARE_BACKWARD (max_pool2d);
+LT_DECLARE_BACKWARD (avg_pool2d);
+LT_DECLARE_BACKWARD (adaptive_avg_pool2d);
+
+/* lt-loss.c */
+LT_DECLARE_BACKWARD (leaky_relu);
+LT_DECLARE_BACKWARD (mse_loss);
+LT_DECLARE_BACKWARD (l1_loss);
+LT_DECLARE_BACKWARD (nll_loss);
+LT_DECLARE_BACKWARD (bce_with_logits);
+
 G_END_DECLS

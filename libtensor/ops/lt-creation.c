@@ -228,6 +228,71 @@ lt_randint (gint64        low,
 }
 
 /**
+ * lt_randperm:
+ * @n: the number of values
+ * @dtype: the element type (int64 as PyTorch's default); it must hold @n - 1
+ *   exactly
+ * @error: return location for a #GError
+ *
+ * Creates a random permutation of 0 .. @n - 1, as `torch.randperm()`, from
+ * the global Philox generator: each index gets a 64-bit key drawn from the
+ * stream and the indices are sorted by key, so the same seed gives the same
+ * permutation whatever the number of threads or the device. Datasets
+ * (lt_random_split()) and data loaders shuffle with it.
+ *
+ * Returns: (transfer full) (nullable): a 1-D tensor of @n elements, or
+ *   %NULL with @error set for a negative @n or a @dtype too small for it
+ */
+LtTensor *
+lt_randperm (gint64   n,
+             LtDType  dtype,
+             GError **error)
+{
+  g_autoptr(LtTensor) t = NULL;
+  LtOpParams p = { .random = { 0, 0, 0, 0 } };
+  gint64 max_exact;
+
+  if (n < 0)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "randperm: n (%" G_GINT64_FORMAT ") must not be negative", n);
+      return NULL;
+    }
+  switch (dtype)
+    {
+    case LT_DTYPE_FLOAT32: max_exact = G_GINT64_CONSTANT (1) << 24; break;
+    case LT_DTYPE_FLOAT64: max_exact = G_GINT64_CONSTANT (1) << 53; break;
+    case LT_DTYPE_INT64: max_exact = G_MAXINT64; break;
+    case LT_DTYPE_INT32: max_exact = G_MAXINT32; break;
+    case LT_DTYPE_INT16: max_exact = G_MAXINT16; break;
+    case LT_DTYPE_INT8: max_exact = G_MAXINT8; break;
+    case LT_DTYPE_UINT8: max_exact = G_MAXUINT8; break;
+    default: max_exact = -1; break;
+    }
+  if (max_exact < 0)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
+                   "randperm: dtype %s cannot hold indices", lt_dtype_get_name (dtype));
+      return NULL;
+    }
+  if (n > 0 && n - 1 > max_exact)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
+                   "randperm: dtype %s cannot hold the index %" G_GINT64_FORMAT,
+                   lt_dtype_get_name (dtype), n - 1);
+      return NULL;
+    }
+  t = _lt_tensor_new_empty (&n, 1, dtype, LT_DEVICE_CPU, error);
+  if (t == NULL)
+    return NULL;
+  /* Two 64-bit keys per Philox block. */
+  _lt_random_reserve ((guint64) (n + 1) / 2, &p.random.seed, &p.random.offset);
+  if (!_lt_run (LT_OP_RANDPERM, t, NULL, NULL, 0, &p, error))
+    return NULL;
+  return g_steal_pointer (&t);
+}
+
+/**
  * lt_arange:
  * @start: the first value
  * @end: the bound, not included

@@ -57,6 +57,10 @@ LtTensor *lt_randint                 (gint64        low,
                                       LtDType       dtype,
                                       GError      **error);
 LT_AVAILABLE_IN_ALL
+LtTensor *lt_randperm                (gint64        n,
+                                      LtDType       dtype,
+                                      GError      **error);
+LT_AVAILABLE_IN_ALL
 LtTensor *lt_arange                  (double        start,
                                       double        end,
                                       double        step,

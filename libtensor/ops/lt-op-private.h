@@ -22,6 +22,7 @@ typedef enum {
   LT_OP_RANDINT,
   LT_OP_ARANGE,
   LT_OP_LINSPACE,
+  LT_OP_RANDPERM,      /* random keys from Philox, sorted (ops/lt-creation.c) */
 
   /* Pointwise, one input */
   LT_OP_NEG,
@@ -114,6 +115,29 @@ typedef enum {
   LT_OP_MASKED_SCATTER,
   LT_OP_ONE_HOT,
 
+  /* Neural-network ops: convolution and pooling (ops/lt-conv.c,
+   * ops/lt-pool.c); the _GRAD ops are the kernels of their backward rules */
+  LT_OP_CONV2D,
+  LT_OP_CONV2D_GRAD_INPUT,
+  LT_OP_CONV2D_GRAD_WEIGHT,
+  LT_OP_MAX_POOL2D,
+  LT_OP_MAX_POOL2D_GRAD,
+  LT_OP_AVG_POOL2D,
+  LT_OP_AVG_POOL2D_GRAD,
+  LT_OP_ADAPTIVE_AVG_POOL2D,
+  LT_OP_ADAPTIVE_AVG_POOL2D_GRAD,
+
+  /* Activations and losses with a node of their own (ops/lt-loss.c) */
+  LT_OP_LEAKY_RELU,
+  LT_OP_MSE_LOSS,
+  LT_OP_L1_LOSS,
+  LT_OP_NLL_LOSS,
+  LT_OP_BCE_WITH_LOGITS,
+  LT_OP_NLL_LOSS_GRAD,        /* the kernel of nll_loss's backward rule */
+
+  /* Fused optimizer updates, in place, not differentiable (optim/) */
+  LT_OP_SGD_UPDATE,
+
   /* Autograd's leaf node */
   LT_OP_ACCUMULATE_GRAD,
 
@@ -147,6 +171,41 @@ typedef struct
   guint dim1;
 } LtViewParams;
 typedef struct { gint64 num_classes; } LtOneHotParams;
+typedef struct
+{
+  gint64 stride[2];
+  gint64 padding[2];
+  gint64 dilation[2];
+  gint64 groups;
+} LtConvParams;
+typedef struct
+{
+  gint64 kernel[2];
+  gint64 stride[2];
+  gint64 padding[2];
+  gint64 dilation[2];
+  gboolean ceil_mode;
+  gboolean count_include_pad;
+  gint64 divisor_override;     /* 0: none */
+  gint64 output_size[2];       /* adaptive pooling */
+} LtPoolParams;
+typedef struct
+{
+  int reduction;               /* LtReduction */
+  gint64 ignore_index;
+  double label_smoothing;
+  double negative_slope;       /* leaky_relu */
+} LtLossParams;
+typedef struct
+{
+  double lr;
+  double momentum;
+  double dampening;
+  double weight_decay;
+  gboolean nesterov;
+  gboolean maximize;
+  gboolean first;              /* the momentum buffer starts as the update */
+} LtOptimParams;
 
 typedef union
 {
@@ -159,6 +218,10 @@ typedef union
   LtGemmParams gemm;
   LtViewParams view;
   LtOneHotParams one_hot;
+  LtConvParams conv;
+  LtPoolParams pool;
+  LtLossParams loss;
+  LtOptimParams optim;
 } LtOpParams;
 
 /* What a kernel gets: outputs, inputs, parameters. Every tensor is on the

@@ -20,6 +20,7 @@ const LtOpInfo _lt_op_table[LT_OP_COUNT] = {
   OP (LT_OP_RANDINT, "randint", NULL, NULL),
   OP (LT_OP_ARANGE, "arange", NULL, NULL),
   OP (LT_OP_LINSPACE, "linspace", NULL, NULL),
+  OP (LT_OP_RANDPERM, "randperm", NULL, NULL),
 
   OP (LT_OP_NEG, "neg", "NegBackward0", _lt_backward_neg),
   OP (LT_OP_ABS, "abs", "AbsBackward0", _lt_backward_abs),
@@ -102,6 +103,29 @@ const LtOpInfo _lt_op_table[LT_OP_COUNT] = {
   OP (LT_OP_MASKED_SELECT, "masked_select", "MaskedSelectBackward0", _lt_backward_masked_select),
   OP (LT_OP_MASKED_SCATTER, "masked_scatter", "MaskedScatterBackward0", _lt_backward_masked_scatter),
   OP (LT_OP_ONE_HOT, "one_hot", NULL, NULL),
+
+  /* Backward rules of the rows below are filled in with their front ends. */
+  OP (LT_OP_CONV2D, "conv2d", "ConvolutionBackward0", _lt_backward_conv2d),
+  OP (LT_OP_CONV2D_GRAD_INPUT, "conv2d_grad_input", NULL, NULL),
+  OP (LT_OP_CONV2D_GRAD_WEIGHT, "conv2d_grad_weight", NULL, NULL),
+  OP (LT_OP_MAX_POOL2D, "max_pool2d", "MaxPool2DWithIndicesBackward0",
+      _lt_backward_max_pool2d),
+  OP (LT_OP_MAX_POOL2D_GRAD, "max_pool2d_grad", NULL, NULL),
+  OP (LT_OP_AVG_POOL2D, "avg_pool2d", "AvgPool2DBackward0", _lt_backward_avg_pool2d),
+  OP (LT_OP_AVG_POOL2D_GRAD, "avg_pool2d_grad", NULL, NULL),
+  OP (LT_OP_ADAPTIVE_AVG_POOL2D, "adaptive_avg_pool2d", "AdaptiveAvgPool2DBackward0",
+      _lt_backward_adaptive_avg_pool2d),
+  OP (LT_OP_ADAPTIVE_AVG_POOL2D_GRAD, "adaptive_avg_pool2d_grad", NULL, NULL),
+
+  OP (LT_OP_LEAKY_RELU, "leaky_relu", "LeakyReluBackward0", _lt_backward_leaky_relu),
+  OP (LT_OP_MSE_LOSS, "mse_loss", "MseLossBackward0", _lt_backward_mse_loss),
+  OP (LT_OP_L1_LOSS, "l1_loss", "L1LossBackward0", _lt_backward_l1_loss),
+  OP (LT_OP_NLL_LOSS, "nll_loss", "NllLossBackward0", _lt_backward_nll_loss),
+  OP (LT_OP_BCE_WITH_LOGITS, "binary_cross_entropy_with_logits",
+      "BinaryCrossEntropyWithLogitsBackward0", _lt_backward_bce_with_logits),
+  OP (LT_OP_NLL_LOSS_GRAD, "nll_loss_grad", NULL, NULL),
+
+  OP (LT_OP_SGD_UPDATE, "sgd_update", NULL, NULL),
 
   OP (LT_OP_ACCUMULATE_GRAD, "accumulate_grad", "AccumulateGrad", NULL),
 };

@@ -31,6 +31,7 @@
 
 #include "ops/lt-op-private.h"
 #include "autograd/lt-grad-fn-private.h"
+#include "core/lt-philox-private.h"
 
 #define F32 LT_DTYPE_FLOAT32
 #define F64 LT_DTYPE_FLOAT64
@@ -6185,6 +6186,2277 @@ static const Case accumulate_backward[] = {
   { NULL, NULL }
 };
 
+/* randperm: lt_randperm (data/ shuffles with it) */
+
+typedef struct
+{
+  guint64 key;
+  gint64 index;
+} RefPermKey;
+
+static int
+ref_perm_compare (const void *a, const void *b)
+{
+  const RefPermKey *x = a, *y = b;
+
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  return (x->index > y->index) - (x->index < y->index);
+}
+
+/* The documented draw: index i takes the 64-bit key of lanes 2 (i % 2) and
+ * 2 (i % 2) + 1 of Philox block offset + i / 2; indices sorted by key. */
+static double *
+ref_randperm (gint64 n, guint64 seed, guint64 offset)
+{
+  g_autofree RefPermKey *keys = g_new0 (RefPermKey, MAX (n, 1));
+  double *ref = g_new0 (double, MAX (n, 1));
+
+  for (gint64 i = 0; i < n; i++)
+    {
+      LtPhilox4 r = _lt_philox4x32_10 (seed, offset + (guint64) i / 2);
+      guint l = (guint) (i % 2);
+
+      keys[i].key = ((guint64) r.v[2 * l] << 32) | r.v[2 * l + 1];
+      keys[i].index = i;
+    }
+  qsort (keys, (gsize) n, sizeof (RefPermKey), ref_perm_compare);
+  for (gint64 i = 0; i < n; i++)
+    ref[i] = (double) keys[i].index;
+  return ref;
+}
+
+static void
+randperm_one (gint64 n, LtDType dt)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) p = NULL;
+  g_autofree double *ref = NULL;
+  g_autofree gboolean *seen = g_new0 (gboolean, MAX (n, 1));
+  g_autofree gint64 *v = NULL;
+  guint64 seed, offset, after;
+  gsize nv;
+
+  lt_random_get_state (&seed, &offset);
+  p = lt_randperm (n, dt, &error);
+  g_assert_no_error (error);
+  lt_random_get_state (NULL, &after);
+  g_assert_cmpuint (after - offset, ==, (guint64) (n + 1) / 2);
+  ref = ref_randperm (n, seed, offset);
+  check (p, dt, SH (n), ref);
+  v = lt_tensor_to_int64s (p, &nv, &error);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < nv; i++)
+    {
+      g_assert_cmpint (v[i], >=, 0);
+      g_assert_cmpint (v[i], <, n);
+      g_assert_false (seen[v[i]]);
+      seen[v[i]] = TRUE;
+    }
+}
+
+static void
+randperm_forward_values (gconstpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) a = NULL;
+  g_autoptr(LtTensor) b = NULL;
+  g_autofree gint64 *va = NULL;
+  g_autofree gint64 *vb = NULL;
+  gsize na, nb;
+  LtTensor *bad;
+
+  lt_manual_seed (7);
+  randperm_one (0, I64);
+  randperm_one (1, I64);
+  randperm_one (10, I64);
+  randperm_one (1001, I32);
+  randperm_one (256, U8);
+  randperm_one (128, I8);
+  randperm_one (77, F32);
+  randperm_one (333, F64);
+  randperm_one (BIG, I64);
+
+  /* the same seed, the same permutation */
+  lt_manual_seed (1234);
+  a = lt_randperm (500, I64, &error);
+  lt_manual_seed (1234);
+  b = lt_randperm (500, I64, &error);
+  g_assert_no_error (error);
+  va = lt_tensor_to_int64s (a, &na, &error);
+  vb = lt_tensor_to_int64s (b, &nb, &error);
+  g_assert_no_error (error);
+  g_assert_cmpmem (va, na * sizeof (gint64), vb, nb * sizeof (gint64));
+
+  bad = lt_randperm (-1, I64, &error);
+  check_error (bad, error, LT_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  bad = lt_randperm (257, U8, &error);
+  check_error (bad, error, LT_ERROR_DTYPE);
+  g_clear_error (&error);
+  bad = lt_randperm (3, BOOL, &error);
+  check_error (bad, error, LT_ERROR_DTYPE);
+}
+
+/* Every value lands at every position equally often: 6 positions, 12,000
+ * draws, each count within 5 standard deviations of 2,000. */
+static void
+randperm_forward_uniform (gconstpointer data)
+{
+  guint counts[6][6] = { { 0 } };
+  const guint draws = 12000;
+  double expect = draws / 6.0, sd = sqrt (draws * (1 / 6.0) * (5 / 6.0));
+
+  lt_manual_seed (99);
+  for (guint d = 0; d < draws; d++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LtTensor) p = lt_randperm (6, I64, &error);
+      const gint64 *v;
+
+      g_assert_no_error (error);
+      v = (const gint64 *) lt_tensor_get_data_ptr (p);
+      for (guint i = 0; i < 6; i++)
+        counts[i][v[i]]++;
+    }
+  for (guint i = 0; i < 6; i++)
+    for (guint k = 0; k < 6; k++)
+      g_assert_cmpfloat (fabs (counts[i][k] - expect), <, 5 * sd);
+}
+
+static const Case randperm_forward[] = {
+  { "values", randperm_forward_values },
+  { "uniform", randperm_forward_uniform },
+  { NULL, NULL }
+};
+
+/* conv2d, max_pool2d, avg_pool2d, adaptive_avg_pool2d and the kernels of
+ * their backward rules. The references below are the definitions of
+ * torch.nn.functional's ops written as plain loops over doubles. */
+
+typedef struct
+{
+  gint64 N, C, H, W, O, kh, kw;
+  gint64 stride[2], padding[2], dilation[2], groups;
+  gboolean bias, batched;
+} ConvCase;
+
+static const ConvCase conv_cases[] = {
+  /* N, C, H, W, O, kh, kw, stride, padding, dilation, groups, bias, batched */
+  { 2, 3, 7, 9, 4, 3, 3, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 3, 4, 8, 7, 6, 3, 2, { 2, 1 }, { 1, 0 }, { 1, 2 }, 2, TRUE, TRUE },
+  { 2, 4, 9, 6, 4, 2, 3, { 1, 3 }, { 2, 1 }, { 3, 1 }, 4, FALSE, TRUE },
+  { 1, 3, 6, 5, 2, 2, 3, { 3, 2 }, { 2, 1 }, { 2, 1 }, 1, TRUE, FALSE },
+  { 5, 4, 3, 5, 2, 1, 1, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 2, 2, 4, 4, 3, 4, 4, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 70, 2, 6, 6, 3, 3, 3, { 1, 1 }, { 1, 1 }, { 1, 1 }, 1, FALSE, TRUE },
+  { 3, 3, 32, 32, 6, 5, 5, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 5, 6, 14, 14, 16, 5, 5, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 3, 4, 9, 10, 6, 3, 3, { 1, 1 }, { 2, 1 }, { 2, 2 }, 2, TRUE, TRUE },
+  { 0, 3, 5, 5, 2, 3, 3, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+};
+
+/* Small enough for gradcheck: every parameter in at least one case, on
+ * both of the CPU kernel's column layouts (stride 1: wide rows; other
+ * strides: unfolded columns) */
+static const ConvCase conv_gc_cases[] = {
+  { 2, 2, 5, 4, 3, 3, 2, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 2, 4, 6, 5, 4, 3, 2, { 2, 1 }, { 1, 1 }, { 1, 2 }, 2, TRUE, TRUE },
+  { 1, 2, 5, 6, 2, 2, 2, { 1, 2 }, { 0, 1 }, { 2, 1 }, 2, FALSE, TRUE },
+  { 1, 2, 4, 5, 3, 2, 3, { 2, 2 }, { 1, 2 }, { 1, 1 }, 1, TRUE, FALSE },
+  { 2, 4, 6, 7, 4, 3, 2, { 1, 1 }, { 1, 2 }, { 2, 1 }, 2, TRUE, TRUE },
+  { 1, 2, 5, 4, 2, 2, 2, { 1, 1 }, { 1, 1 }, { 1, 1 }, 1, FALSE, FALSE },
+};
+
+static Shape
+conv_in_shape (const ConvCase *c)
+{
+  return c->batched ? SH (c->N, c->C, c->H, c->W) : SH (c->C, c->H, c->W);
+}
+
+static gint64
+conv_oh (const ConvCase *c, guint i)
+{
+  gint64 in = i == 0 ? c->H : c->W, k = i == 0 ? c->kh : c->kw;
+
+  return (in + 2 * c->padding[i] - c->dilation[i] * (k - 1) - 1) / c->stride[i] + 1;
+}
+
+static Shape
+conv_out_shape (const ConvCase *c)
+{
+  return c->batched ? SH (c->N, c->O, conv_oh (c, 0), conv_oh (c, 1))
+                    : SH (c->O, conv_oh (c, 0), conv_oh (c, 1));
+}
+
+/* Calls @visit for every (output, weight, input) triple of the sum that
+ * defines y[n, o, oh, ow]; padding positions are skipped. */
+typedef void (*ConvVisit) (gint64 yi, gint64 wi, gint64 xi, gint64 o, gpointer data);
+
+static void
+conv_walk (const ConvCase *c, ConvVisit visit, gpointer data)
+{
+  gint64 OH = conv_oh (c, 0), OW = conv_oh (c, 1), Cg = c->C / c->groups, Og = c->O / c->groups;
+
+  for (gint64 n = 0; n < c->N; n++)
+    for (gint64 o = 0; o < c->O; o++)
+      for (gint64 oh = 0; oh < OH; oh++)
+        for (gint64 ow = 0; ow < OW; ow++)
+          {
+            gint64 yi = ((n * c->O + o) * OH + oh) * OW + ow;
+
+            visit (yi, -1, -1, o, data);
+            for (gint64 ci = 0; ci < Cg; ci++)
+              for (gint64 i = 0; i < c->kh; i++)
+                for (gint64 j = 0; j < c->kw; j++)
+                  {
+                    gint64 ih = oh * c->stride[0] - c->padding[0] + i * c->dilation[0];
+                    gint64 iw = ow * c->stride[1] - c->padding[1] + j * c->dilation[1];
+                    gint64 ch = (o / Og) * Cg + ci;
+
+                    if (ih < 0 || ih >= c->H || iw < 0 || iw >= c->W)
+                      continue;
+                    visit (yi, ((o * Cg + ci) * c->kh + i) * c->kw + j,
+                           ((n * c->C + ch) * c->H + ih) * c->W + iw, o, data);
+                  }
+          }
+}
+
+typedef struct
+{
+  const double *x, *w, *b, *dy;
+  double *y, *dx, *dw, *db;
+} ConvRef;
+
+static void
+conv_ref_visit (gint64 yi, gint64 wi, gint64 xi, gint64 o, gpointer data)
+{
+  ConvRef *r = data;
+
+  if (wi < 0)
+    {
+      if (r->y)
+        r->y[yi] = r->b ? r->b[o] : 0;
+      if (r->db)
+        r->db[o] += r->dy[yi];
+      return;
+    }
+  if (r->y)
+    r->y[yi] += r->w[wi] * r->x[xi];
+  if (r->dx)
+    r->dx[xi] += r->w[wi] * r->dy[yi];
+  if (r->dw)
+    r->dw[wi] += r->x[xi] * r->dy[yi];
+}
+
+static double *
+ref_conv2d (const ConvCase *c, const double *x, const double *w, const double *b)
+{
+  ConvRef r = { .x = x, .w = w, .b = b };
+
+  r.y = g_new0 (double, MAX (numel (conv_out_shape (c)), 1));
+  conv_walk (c, conv_ref_visit, &r);
+  return r.y;
+}
+
+static Shape
+conv_w_shape (const ConvCase *c)
+{
+  return SH (c->O, c->C / c->groups, c->kh, c->kw);
+}
+
+static LtTensor *
+conv_call (const ConvCase *c, LtTensor *x, LtTensor *w, LtTensor *b, GError **error)
+{
+  return lt_conv2d (x, w, c->bias ? b : NULL, c->stride, c->padding, c->dilation, c->groups,
+                    error);
+}
+
+static void
+conv2d_fw_values (gconstpointer data)
+{
+  static const LtDType dts[] = { F32, F64 };
+  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_STEP };
+
+  for (guint ci = 0; ci < G_N_ELEMENTS (conv_cases); ci++)
+    for (guint di = 0; di < G_N_ELEMENTS (dts); di++)
+      for (guint li = 0; li < G_N_ELEMENTS (lays); li++)
+        {
+          const ConvCase *c = &conv_cases[ci];
+          LtDType dt = dts[di];
+          g_autoptr(GError) error = NULL;
+          g_auto(Arr) x = arr_new (conv_in_shape (c), dt, lays[li], DIST_UNIT);
+          g_auto(Arr) w = arr_new (conv_w_shape (c), dt, lays[(li + 1) % 3], DIST_UNIT);
+          g_auto(Arr) b = arr_new (SH (c->O), dt, lays[li], DIST_UNIT);
+          g_autoptr(LtTensor) y = conv_call (c, x.t, w.t, b.t, &error);
+          g_autofree double *ref = ref_conv2d (c, x.v, w.v, c->bias ? b.v : NULL);
+
+          g_test_message ("case %u, %s, layout %u", ci, lt_dtype_get_name (dt), li);
+          g_assert_no_error (error);
+          if (dt == F32)
+            check_tol (y, dt, conv_out_shape (c), ref, 1e-4, 1e-5);
+          else
+            check_tol (y, dt, conv_out_shape (c), ref, 1e-10, 1e-12);
+          g_assert_cmpint (lt_tensor_is_contiguous (y), ==, TRUE);
+        }
+}
+
+/* Above the pool's threshold: the unfolding and the copies run in parts */
+static void
+conv2d_fw_big (gconstpointer data)
+{
+  const ConvCase c = { 24, 3, 32, 32, 6, 5, 5, { 1, 1 }, { 2, 1 }, { 1, 1 }, 1, TRUE, TRUE };
+  const ConvCase c2 = { 64, 8, 12, 12, 8, 3, 3, { 1, 1 }, { 1, 1 }, { 1, 1 }, 2, TRUE, TRUE };
+  const ConvCase *cs[] = { &c, &c2 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(Arr) x = arr_new (conv_in_shape (cs[i]), F32, LAY_CONTIG, DIST_UNIT);
+      g_auto(Arr) w = arr_new (conv_w_shape (cs[i]), F32, LAY_CONTIG, DIST_UNIT);
+      g_auto(Arr) b = arr_new (SH (cs[i]->O), F32, LAY_CONTIG, DIST_UNIT);
+      g_autoptr(LtTensor) y = conv_call (cs[i], x.t, w.t, b.t, &error);
+      g_autofree double *ref = ref_conv2d (cs[i], x.v, w.v, b.v);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (numel (conv_in_shape (cs[i])), >, BIG);
+      check_tol (y, F32, conv_out_shape (cs[i]), ref, 1e-4, 1e-5);
+    }
+}
+
+static void
+conv_expect_error (const ConvCase *c, Shape xs, Shape ws, gint64 nb, LtDType xdt, LtDType wdt,
+                   LtDType bdt, LtError code)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (xs, xdt, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) w = arr_new (ws, wdt, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) b = arr_new (SH (nb), bdt, LAY_CONTIG, DIST_UNIT);
+  g_autofree double *before = values_of (x.t);
+  g_autofree double *after = NULL;
+  LtTensor *y = lt_conv2d (x.t, w.t, b.t, c->stride, c->padding, c->dilation, c->groups, &error);
+
+  check_error (y, error, code);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "conv2d: "));
+  if (code == LT_ERROR_SHAPE)
+    g_assert_nonnull (strchr (error->message, '['));
+  after = values_of (x.t);
+  g_assert_cmpmem (before, x.n * sizeof (double), after, x.n * sizeof (double));
+}
+
+static void
+conv2d_fw_errors (gconstpointer data)
+{
+  const ConvCase ok = { 2, 4, 6, 6, 4, 3, 3, { 1, 1 }, { 0, 0 }, { 1, 1 }, 2, TRUE, TRUE };
+  ConvCase c;
+  Shape xs = SH (2, 4, 6, 6), ws = SH (4, 2, 3, 3);
+
+  conv_expect_error (&ok, SH (4, 6), ws, 4, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, SH (1, 2, 4, 6, 6), ws, 4, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, xs, SH (4, 2, 3), 4, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, xs, ws, 4, I64, I64, I64, LT_ERROR_DTYPE);
+  conv_expect_error (&ok, xs, ws, 4, F32, F64, F32, LT_ERROR_DTYPE);
+  conv_expect_error (&ok, xs, ws, 4, F64, F64, F32, LT_ERROR_DTYPE);
+  /* channels: 4 input channels, groups 2, weight expects 2 x 3 */
+  conv_expect_error (&ok, xs, SH (4, 3, 3, 3), 4, F32, F32, F32, LT_ERROR_SHAPE);
+  /* 3 output channels in 2 groups */
+  conv_expect_error (&ok, xs, SH (3, 2, 3, 3), 3, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, xs, SH (0, 2, 3, 3), 0, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, xs, ws, 5, F32, F32, F32, LT_ERROR_SHAPE);
+  /* a filter larger than the image */
+  conv_expect_error (&ok, xs, SH (4, 2, 7, 3), 4, F32, F32, F32, LT_ERROR_SHAPE);
+  c = ok;
+  c.dilation[1] = 3;
+  conv_expect_error (&c, xs, ws, 4, F32, F32, F32, LT_ERROR_SHAPE);
+  c = ok;
+  c.stride[0] = 0;
+  conv_expect_error (&c, xs, ws, 4, F32, F32, F32, LT_ERROR_INVALID_ARGUMENT);
+  c = ok;
+  c.padding[1] = -1;
+  conv_expect_error (&c, xs, ws, 4, F32, F32, F32, LT_ERROR_INVALID_ARGUMENT);
+  c = ok;
+  c.dilation[0] = 0;
+  conv_expect_error (&c, xs, ws, 4, F32, F32, F32, LT_ERROR_INVALID_ARGUMENT);
+  c = ok;
+  c.groups = 0;
+  conv_expect_error (&c, xs, ws, 4, F32, F32, F32, LT_ERROR_INVALID_ARGUMENT);
+  c.groups = -2;
+  conv_expect_error (&c, xs, ws, 4, F32, F32, F32, LT_ERROR_INVALID_ARGUMENT);
+  {
+    /* a 2-D bias */
+    g_autoptr(GError) error = NULL;
+    g_auto(Arr) x = arr_new (xs, F32, LAY_CONTIG, DIST_UNIT);
+    g_auto(Arr) w = arr_new (ws, F32, LAY_CONTIG, DIST_UNIT);
+    g_auto(Arr) b = arr_new (SH (1, 4), F32, LAY_CONTIG, DIST_UNIT);
+    LtTensor *y = lt_conv2d (x.t, w.t, b.t, NULL, NULL, NULL, 2, &error);
+
+    check_error (y, error, LT_ERROR_SHAPE);
+  }
+}
+
+/* NULL stride, padding and dilation mean (1, 1), (0, 0), (1, 1); the node */
+static void
+conv2d_fw_defaults (gconstpointer data)
+{
+  const ConvCase c = { 2, 3, 6, 5, 4, 3, 2, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, FALSE, TRUE };
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (conv_in_shape (&c), F64, LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) w = leaf_new (conv_w_shape (&c), LAY_CONTIG, DIST_UNIT);
+  g_autofree double *wv = values_of (w);
+  g_autoptr(LtTensor) y = lt_conv2d (x.t, w, NULL, NULL, NULL, NULL, 1, &error);
+  g_autofree double *ref = ref_conv2d (&c, x.v, wv, NULL);
+
+  g_assert_no_error (error);
+  check (y, F64, conv_out_shape (&c), ref);
+  g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==, "ConvolutionBackward0");
+  /* the images need no gradient: the weight is not kept for one */
+  g_assert_null (lt_tensor_get_grad_fn (y)->saved[1]);
+  g_assert_nonnull (lt_tensor_get_grad_fn (y)->saved[0]);
+  {
+    /* no input requires grad: no node */
+    g_autoptr(LtTensor) wd = lt_tensor_detach (w);
+    g_autoptr(LtTensor) y2 = lt_conv2d (x.t, wd, NULL, NULL, NULL, NULL, 1, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (lt_tensor_get_grad_fn (y2));
+  }
+}
+
+static const Case conv2d_forward[] = {
+  { "values", conv2d_fw_values },
+  { "big", conv2d_fw_big },
+  { "errors", conv2d_fw_errors },
+  { "defaults", conv2d_fw_defaults },
+  { NULL, NULL }
+};
+
+/* The gradients of y = conv2d (x, w, b) for an upstream gradient dy, against
+ * the reference; @which: bit 0 x, bit 1 w, bit 2 b require grad. */
+static void
+conv_grads_check (const ConvCase *c, LtDType dt, Lay lay, guint which)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) xa = arr_new (conv_in_shape (c), dt, lay, DIST_UNIT);
+  g_auto(Arr) wa = arr_new (conv_w_shape (c), dt, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) ba = arr_new (SH (c->O), dt, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) dya = arr_new (conv_out_shape (c), dt, lay, DIST_UNIT);
+  g_autoptr(LtTensor) x = lt_tensor_detach (xa.t);
+  g_autoptr(LtTensor) w = lt_tensor_detach (wa.t);
+  g_autoptr(LtTensor) b = lt_tensor_detach (ba.t);
+  g_autoptr(LtTensor) y = NULL;
+  LtGradFn *node;
+  ConvRef r = { .x = xa.v, .w = wa.v, .dy = dya.v };
+  /* float32 sums of N OH OW terms (the weight's gradient) round by about
+   * sqrt (terms) units of the terms' size */
+  double terms = MAX (1.0, (double) (c->N * conv_oh (c, 0) * conv_oh (c, 1)));
+  double rtol = dt == F32 ? 1e-4 : 1e-10;
+  double atol = dt == F32 ? 1e-4 * MAX (1.0, sqrt (terms) / 30) : 1e-12;
+  LtTensor *ts[3] = { x, w, b };
+
+  for (guint i = 0; i < 3; i++)
+    if (which & (1u << i))
+      g_assert_true (lt_tensor_set_requires_grad (ts[i], TRUE, &error));
+  y = conv_call (c, x, w, b, &error);
+  g_assert_no_error (error);
+  node = lt_tensor_get_grad_fn (y);
+  g_assert_nonnull (node);
+  /* what nobody needs is not kept */
+  if (!(which & 1))
+    g_assert_null (node->saved[1]);
+  if (!(which & 2))
+    g_assert_null (node->saved[0]);
+  g_assert_true (lt_tensor_backward (y, dya.t, FALSE, &error));
+  g_assert_no_error (error);
+
+  r.dx = which & 1 ? g_new0 (double, MAX (xa.n, 1)) : NULL;
+  r.dw = which & 2 ? g_new0 (double, MAX (wa.n, 1)) : NULL;
+  r.db = which & 4 && c->bias ? g_new0 (double, c->O) : NULL;
+  conv_walk (c, conv_ref_visit, &r);
+  if (r.dx)
+    check_tol (lt_tensor_get_grad (x), dt, xa.s, r.dx, rtol, atol);
+  else
+    g_assert_null (lt_tensor_get_grad (x));
+  if (r.dw)
+    check_tol (lt_tensor_get_grad (w), dt, wa.s, r.dw, rtol, atol);
+  else
+    g_assert_null (lt_tensor_get_grad (w));
+  if (r.db)
+    check_tol (lt_tensor_get_grad (b), dt, ba.s, r.db, rtol, atol);
+  else
+    g_assert_null (lt_tensor_get_grad (b));
+  g_free (r.dx);
+  g_free (r.dw);
+  g_free (r.db);
+}
+
+static void
+conv2d_grad_input_fw_values (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (conv_cases); ci++)
+    {
+      g_test_message ("case %u", ci);
+      conv_grads_check (&conv_cases[ci], F64, ci % 2 ? LAY_T : LAY_CONTIG, 1);
+      conv_grads_check (&conv_cases[ci], F32, LAY_STEP, 1 | 4);
+    }
+}
+
+static void
+conv2d_grad_weight_fw_values (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (conv_cases); ci++)
+    {
+      g_test_message ("case %u", ci);
+      conv_grads_check (&conv_cases[ci], F64, ci % 2 ? LAY_CONTIG : LAY_T, 2 | 4);
+      conv_grads_check (&conv_cases[ci], F32, LAY_CONTIG, 1 | 2 | 4);
+      conv_grads_check (&conv_cases[ci], F64, LAY_STEP, 2);
+    }
+  /* the bias alone */
+  conv_grads_check (&conv_cases[1], F64, LAY_CONTIG, 4);
+}
+
+static void
+conv2d_grad_fw_big (gconstpointer data)
+{
+  const ConvCase c = { 24, 3, 32, 32, 6, 5, 5, { 1, 1 }, { 2, 1 }, { 1, 1 }, 1, TRUE, TRUE };
+
+  conv_grads_check (&c, F32, LAY_CONTIG, 1 | 2 | 4);
+}
+
+static const Case conv2d_grad_input_forward[] = {
+  { "values", conv2d_grad_input_fw_values },
+  { "big", conv2d_grad_fw_big },
+  { NULL, NULL }
+};
+
+static const Case conv2d_grad_weight_forward[] = {
+  { "values", conv2d_grad_weight_fw_values },
+  { "big", conv2d_grad_fw_big },
+  { NULL, NULL }
+};
+
+static LtTensor *
+gc_conv2d (LtTensor **in, gsize n, gpointer data)
+{
+  const ConvCase *c = data;
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = conv_call (c, in[0], in[1], n > 2 ? in[2] : NULL, &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+conv2d_bw_gradcheck (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (conv_gc_cases); ci++)
+    {
+      const ConvCase *c = &conv_gc_cases[ci];
+      LtTensor *in[3];
+      gsize n = c->bias ? 3 : 2;
+
+      g_test_message ("case %u", ci);
+      in[0] = leaf_new (conv_in_shape (c), ci % 2 ? LAY_T : LAY_CONTIG, DIST_UNIT);
+      in[1] = leaf_new (conv_w_shape (c), ci % 2 ? LAY_CONTIG : LAY_STEP, DIST_UNIT);
+      in[2] = leaf_new (SH (c->O), LAY_CONTIG, DIST_UNIT);
+      gradcheck (gc_conv2d, c, in, n);
+      for (guint i = 0; i < 3; i++)
+        g_object_unref (in[i]);
+    }
+}
+
+/* Only the weight or only the images require grad */
+static void
+conv2d_bw_partial (gconstpointer data)
+{
+  const ConvCase *c = &conv_gc_cases[1];
+
+  for (guint which = 0; which < 2; which++)
+    {
+      LtTensor *in[3];
+
+      in[0] = leaf_new (conv_in_shape (c), LAY_CONTIG, DIST_UNIT);
+      in[1] = leaf_new (conv_w_shape (c), LAY_CONTIG, DIST_UNIT);
+      in[2] = leaf_new (SH (c->O), LAY_CONTIG, DIST_UNIT);
+      g_assert_true (lt_tensor_set_requires_grad (in[which], FALSE, NULL));
+      g_assert_true (lt_tensor_set_requires_grad (in[2], FALSE, NULL));
+      gradcheck (gc_conv2d, c, in, 3);
+      for (guint i = 0; i < 3; i++)
+        g_object_unref (in[i]);
+    }
+}
+
+static void
+conv2d_bw_size0 (gconstpointer data)
+{
+  const ConvCase *c = &conv_cases[G_N_ELEMENTS (conv_cases) - 1];
+  LtTensor *in[3];
+
+  g_assert_cmpint (c->N, ==, 0);
+  in[0] = leaf_new (conv_in_shape (c), LAY_CONTIG, DIST_UNIT);
+  in[1] = leaf_new (conv_w_shape (c), LAY_CONTIG, DIST_UNIT);
+  in[2] = leaf_new (SH (c->O), LAY_CONTIG, DIST_UNIT);
+  backward_shapes (gc_conv2d, c, in, 3);
+  {
+    g_autofree double *gw = grad_of (in[1]);
+    g_autofree double *gb = grad_of (in[2]);
+
+    for (gint64 k = 0; k < in[1]->numel; k++)
+      g_assert_cmpfloat (gw[k], ==, 0);
+    for (gint64 k = 0; k < c->O; k++)
+      g_assert_cmpfloat (gb[k], ==, 0);
+  }
+  for (guint i = 0; i < 3; i++)
+    g_object_unref (in[i]);
+}
+
+static const Case conv2d_backward[] = {
+  { "gradcheck", conv2d_bw_gradcheck },
+  { "partial", conv2d_bw_partial },
+  { "size0", conv2d_bw_size0 },
+  { NULL, NULL }
+};
+
+/* Pooling */
+
+typedef struct
+{
+  gint64 N, C, H, W;
+  gint64 k[2], s[2], p[2], d[2];
+  gboolean ceil_mode, count_include_pad;
+  gint64 divisor;
+  gboolean batched;
+} PoolCase;
+
+static const PoolCase pool_cases[] = {
+  /* N, C, H, W, kernel, stride, padding, dilation, ceil, count_include_pad, divisor, batched */
+  { 2, 3, 8, 8, { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 }, FALSE, TRUE, 0, TRUE },
+  { 2, 2, 7, 9, { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 }, TRUE, TRUE, 0, TRUE },
+  { 1, 2, 7, 8, { 3, 2 }, { 2, 1 }, { 1, 1 }, { 1, 1 }, FALSE, TRUE, 0, TRUE },
+  { 2, 1, 9, 7, { 3, 3 }, { 2, 2 }, { 1, 1 }, { 1, 1 }, TRUE, FALSE, 0, TRUE },
+  { 1, 3, 6, 7, { 3, 2 }, { 1, 3 }, { 1, 1 }, { 1, 1 }, TRUE, TRUE, 0, TRUE },
+  { 2, 2, 5, 6, { 2, 3 }, { 2, 2 }, { 1, 1 }, { 1, 1 }, FALSE, FALSE, 5, FALSE },
+  { 3, 2, 10, 9, { 3, 2 }, { 2, 2 }, { 1, 0 }, { 2, 3 }, TRUE, TRUE, 0, TRUE },
+  { 1, 4, 5, 5, { 5, 5 }, { 1, 1 }, { 2, 2 }, { 1, 1 }, FALSE, FALSE, 0, FALSE },
+  { 2, 2, 6, 6, { 2, 2 }, { 1, 1 }, { 1, 0 }, { 1, 1 }, TRUE, TRUE, -3, TRUE },
+  { 0, 2, 6, 6, { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 }, FALSE, TRUE, 0, TRUE },
+};
+
+static gint64
+pool_floor_div (gint64 a, gint64 b)
+{
+  return (gint64) floor ((double) a / (double) b);
+}
+
+/* PyTorch's pooling_output_shape */
+static gint64
+pool_out (const PoolCase *c, guint i, gboolean dilated)
+{
+  gint64 in = i == 0 ? c->H : c->W, d = dilated ? c->d[i] : 1;
+  gint64 o = pool_floor_div (in + 2 * c->p[i] - d * (c->k[i] - 1) - 1 +
+                             (c->ceil_mode ? c->s[i] - 1 : 0), c->s[i]) + 1;
+
+  if (c->ceil_mode && (o - 1) * c->s[i] >= in + c->p[i])
+    o--;
+  return o;
+}
+
+static Shape
+pool_in_shape (const PoolCase *c)
+{
+  return c->batched ? SH (c->N, c->C, c->H, c->W) : SH (c->C, c->H, c->W);
+}
+
+static Shape
+pool_shape_out (const PoolCase *c, gint64 OH, gint64 OW)
+{
+  return c->batched ? SH (c->N, c->C, OH, OW) : SH (c->C, OH, OW);
+}
+
+static gint64
+pool_planes (const PoolCase *c)
+{
+  return c->batched ? c->N * c->C : c->C;
+}
+
+/* max pool: the window of (oh, ow) has rows oh s - p + i d, i < k, inside
+ * the image; the first maximum in row-major order wins, a NaN always wins
+ * (each later NaN takes over) */
+static void
+ref_max_pool (const PoolCase *c, const double *x, double *y, double *idx)
+{
+  gint64 OH = pool_out (c, 0, TRUE), OW = pool_out (c, 1, TRUE);
+
+  for (gint64 pl = 0; pl < pool_planes (c); pl++)
+    for (gint64 oh = 0; oh < OH; oh++)
+      for (gint64 ow = 0; ow < OW; ow++)
+        {
+          double m = 0;
+          gint64 best = -1;
+
+          for (gint64 i = 0; i < c->k[0]; i++)
+            for (gint64 j = 0; j < c->k[1]; j++)
+              {
+                gint64 ih = oh * c->s[0] - c->p[0] + i * c->d[0];
+                gint64 iw = ow * c->s[1] - c->p[1] + j * c->d[1];
+                double v;
+
+                if (ih < 0 || ih >= c->H || iw < 0 || iw >= c->W)
+                  continue;
+                v = x[pl * c->H * c->W + ih * c->W + iw];
+                if (best < 0 || isnan (v) || (!isnan (m) && v > m))
+                  {
+                    m = v;
+                    best = ih * c->W + iw;
+                  }
+              }
+          g_assert_cmpint (best, >=, 0);
+          y[(pl * OH + oh) * OW + ow] = m;
+          idx[(pl * OH + oh) * OW + ow] = (double) best;
+        }
+}
+
+/* avg pool: the window clipped to the padded image gives the divisor with
+ * count_include_pad; the sum runs over the part inside the image */
+static void
+ref_avg_pool (const PoolCase *c, const double *x, double *y, const double *dy, double *dx)
+{
+  gint64 OH = pool_out (c, 0, FALSE), OW = pool_out (c, 1, FALSE);
+
+  for (gint64 pl = 0; pl < pool_planes (c); pl++)
+    for (gint64 oh = 0; oh < OH; oh++)
+      for (gint64 ow = 0; ow < OW; ow++)
+        {
+          gint64 h0 = oh * c->s[0] - c->p[0], w0 = ow * c->s[1] - c->p[1];
+          gint64 padded = 0, inside = 0;
+          double sum = 0, div;
+
+          for (gint64 ih = h0; ih < h0 + c->k[0]; ih++)
+            for (gint64 iw = w0; iw < w0 + c->k[1]; iw++)
+              {
+                if (ih < c->H + c->p[0] && iw < c->W + c->p[1])
+                  padded++;
+                if (ih < 0 || ih >= c->H || iw < 0 || iw >= c->W)
+                  continue;
+                inside++;
+                if (x)
+                  sum += x[pl * c->H * c->W + ih * c->W + iw];
+              }
+          div = c->divisor ? (double) c->divisor : (double) (c->count_include_pad ? padded : inside);
+          if (y)
+            y[(pl * OH + oh) * OW + ow] = inside ? sum / div : 0;
+          if (dx)
+            for (gint64 ih = MAX (h0, 0); ih < MIN (h0 + c->k[0], c->H); ih++)
+              for (gint64 iw = MAX (w0, 0); iw < MIN (w0 + c->k[1], c->W); iw++)
+                dx[pl * c->H * c->W + ih * c->W + iw] += dy[(pl * OH + oh) * OW + ow] / div;
+        }
+}
+
+/* adaptive avg pool: rows floor (oh H / OH) to ceil ((oh + 1) H / OH) */
+static void
+ref_adaptive (const PoolCase *c, gint64 OH, gint64 OW, const double *x, double *y,
+              const double *dy, double *dx)
+{
+  for (gint64 pl = 0; pl < pool_planes (c); pl++)
+    for (gint64 oh = 0; oh < OH; oh++)
+      for (gint64 ow = 0; ow < OW; ow++)
+        {
+          gint64 h0 = (gint64) floor ((double) (oh * c->H) / OH);
+          gint64 h1 = (gint64) ceil ((double) ((oh + 1) * c->H) / OH);
+          gint64 w0 = (gint64) floor ((double) (ow * c->W) / OW);
+          gint64 w1 = (gint64) ceil ((double) ((ow + 1) * c->W) / OW);
+          double sum = 0, cnt = (double) ((h1 - h0) * (w1 - w0));
+
+          for (gint64 ih = h0; ih < h1; ih++)
+            for (gint64 iw = w0; iw < w1; iw++)
+              {
+                if (x)
+                  sum += x[pl * c->H * c->W + ih * c->W + iw];
+                if (dx)
+                  dx[pl * c->H * c->W + ih * c->W + iw] += dy[(pl * OH + oh) * OW + ow] / cnt;
+              }
+          if (y)
+            y[(pl * OH + oh) * OW + ow] = sum / cnt;
+        }
+}
+
+static LtTensor *
+max_pool_call (const PoolCase *c, LtTensor *x, LtTensor **idx, GError **error)
+{
+  return lt_max_pool2d (x, c->k, c->s, c->p, c->d, c->ceil_mode, idx, error);
+}
+
+static LtTensor *
+avg_pool_call (const PoolCase *c, LtTensor *x, GError **error)
+{
+  return lt_avg_pool2d (x, c->k, c->s, c->p, c->ceil_mode, c->count_include_pad, c->divisor,
+                        error);
+}
+
+static void
+max_pool2d_fw_values (gconstpointer data)
+{
+  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_STEP };
+
+  for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
+    for (guint li = 0; li < G_N_ELEMENTS (lays); li++)
+      for (LtDType dt = F32; dt <= F64; dt++)
+        {
+          const PoolCase *c = &pool_cases[ci];
+          Shape os = pool_shape_out (c, pool_out (c, 0, TRUE), pool_out (c, 1, TRUE));
+          g_autoptr(GError) error = NULL;
+          /* a grid of few values: ties everywhere */
+          g_auto(Arr) x = arr_new (pool_in_shape (c), dt, lays[li], DIST_GRID);
+          g_autofree double *ref = g_new0 (double, MAX (numel (os), 1));
+          g_autofree double *ridx = g_new0 (double, MAX (numel (os), 1));
+          g_autoptr(LtTensor) idx = NULL;
+          g_autoptr(LtTensor) y = max_pool_call (c, x.t, &idx, &error);
+
+          g_test_message ("case %u, layout %u, %s", ci, li, lt_dtype_get_name (dt));
+          g_assert_no_error (error);
+          ref_max_pool (c, x.v, ref, ridx);
+          check (y, dt, os, ref);
+          check (idx, I64, os, ridx);
+        }
+}
+
+static void
+max_pool2d_fw_nan (gconstpointer data)
+{
+  const PoolCase c = { 1, 2, 4, 6, { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 }, FALSE, TRUE, 0, TRUE };
+  const PoolCase c3 = { 1, 2, 4, 6, { 3, 3 }, { 1, 2 }, { 1, 1 }, { 1, 1 }, FALSE, TRUE, 0, TRUE };
+  const PoolCase *cs[] = { &c, &c3 };
+  double v[48];
+
+  for (guint k = 0; k < 48; k++)
+    v[k] = (double) ((k * 7) % 11) - 5;
+  v[1] = NAN;
+  v[6] = NAN;         /* two NaN in a window: the later one */
+  v[9] = -INFINITY;
+  v[15] = INFINITY;
+  v[27] = NAN;
+  for (guint i = 0; i < G_N_ELEMENTS (cs); i++)
+    {
+      Shape os = pool_shape_out (cs[i], pool_out (cs[i], 0, TRUE), pool_out (cs[i], 1, TRUE));
+      g_autoptr(GError) error = NULL;
+      g_auto(Arr) x = arr_from (v, pool_in_shape (cs[i]), F32, LAY_CONTIG);
+      double ref[48], ridx[48];
+      g_autoptr(LtTensor) idx = NULL;
+      g_autoptr(LtTensor) y = max_pool_call (cs[i], x.t, &idx, &error);
+
+      g_assert_no_error (error);
+      ref_max_pool (cs[i], x.v, ref, ridx);
+      check (y, F32, os, ref);
+      check (idx, I64, os, ridx);
+    }
+}
+
+static void
+max_pool2d_fw_big (gconstpointer data)
+{
+  const PoolCase c = { 16, 6, 28, 28, { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 }, FALSE, TRUE, 0, TRUE };
+  const PoolCase c3 = { 16, 6, 28, 28, { 3, 3 }, { 2, 2 }, { 1, 1 }, { 1, 1 }, TRUE, TRUE, 0, TRUE };
+  const PoolCase *cs[] = { &c, &c3 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cs); i++)
+    {
+      Shape os = pool_shape_out (cs[i], pool_out (cs[i], 0, TRUE), pool_out (cs[i], 1, TRUE));
+      g_autoptr(GError) error = NULL;
+      g_auto(Arr) x = arr_new (pool_in_shape (cs[i]), F32, LAY_CONTIG, DIST_GRID);
+      g_autofree double *ref = g_new0 (double, numel (os));
+      g_autofree double *ridx = g_new0 (double, numel (os));
+      g_autoptr(LtTensor) idx = NULL;
+      g_autoptr(LtTensor) y = max_pool_call (cs[i], x.t, &idx, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (x.n, >, BIG);
+      ref_max_pool (cs[i], x.v, ref, ridx);
+      check (y, F32, os, ref);
+      check (idx, I64, os, ridx);
+    }
+}
+
+/* Every bad argument: a GError naming the op; NULL stride means the kernel */
+static void
+pool_expect_error (const char *op, LtTensor *y, GError *error, LtError code)
+{
+  check_error (y, error, code);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, op));
+}
+
+static void
+pool_fw_errors_for (const char *op)
+{
+  const gint64 k2[2] = { 2, 2 }, k0[2] = { 0, 2 }, s0[2] = { 2, 0 }, pbig[2] = { 2, 1 };
+  const gint64 pneg[2] = { -1, 0 }, d0[2] = { 1, 0 }, k3[2] = { 3, 3 }, p1[2] = { 1, 1 };
+  const gint64 d3[2] = { 3, 3 };
+  gboolean is_max = g_str_equal (op, "max_pool2d");
+  struct { Shape s; LtDType dt; const gint64 *k, *st, *p, *d; LtError code; } bad[] = {
+    { SH (6, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { SH (1, 2, 3, 6, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { SH (2, 0, 6, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { SH (2, 3, 0, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { SH (2, 3, 6, 6), I64, k2, NULL, NULL, NULL, LT_ERROR_DTYPE },
+    { SH (2, 3, 6, 6), F32, k0, NULL, NULL, NULL, LT_ERROR_INVALID_ARGUMENT },
+    { SH (2, 3, 6, 6), F32, k2, s0, NULL, NULL, LT_ERROR_INVALID_ARGUMENT },
+    { SH (2, 3, 6, 6), F32, k2, NULL, pbig, NULL, LT_ERROR_INVALID_ARGUMENT },
+    { SH (2, 3, 6, 6), F32, k2, NULL, pneg, NULL, LT_ERROR_INVALID_ARGUMENT },
+    { SH (2, 3, 2, 2), F32, k3, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { SH (2, 3, 6, 6), F32, k2, NULL, NULL, d0, LT_ERROR_INVALID_ARGUMENT },
+    { SH (1, 2, 2), F32, k3, NULL, p1, d3, LT_ERROR_SHAPE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(Arr) x = arr_new (bad[i].s, bad[i].dt, LAY_CONTIG, DIST_UNIT);
+      LtTensor *idx = NULL;
+      LtTensor *y;
+
+      if (!is_max && bad[i].d)
+        {
+          if (bad[i].code != LT_ERROR_SHAPE)
+            continue;
+          /* no dilation for average pooling: the same small image */
+          y = lt_avg_pool2d (x.t, bad[i].k, bad[i].st, bad[i].p, FALSE, TRUE, 0, &error);
+          g_assert_nonnull (y);
+          g_object_unref (y);
+          continue;
+        }
+      if (is_max)
+        y = lt_max_pool2d (x.t, bad[i].k, bad[i].st, bad[i].p, bad[i].d, FALSE, &idx, &error);
+      else
+        y = lt_avg_pool2d (x.t, bad[i].k, bad[i].st, bad[i].p, FALSE, TRUE, 0, &error);
+      pool_expect_error (op, y, error, bad[i].code);
+      g_assert_null (idx);
+    }
+}
+
+static void
+max_pool2d_fw_errors (gconstpointer data)
+{
+  pool_fw_errors_for ("max_pool2d");
+}
+
+/* Defaults: NULL stride is the kernel size, NULL padding 0, NULL dilation
+ * 1; @indices is optional; the node's name */
+static void
+max_pool2d_fw_defaults (gconstpointer data)
+{
+  const PoolCase c = { 2, 3, 7, 6, { 3, 2 }, { 3, 2 }, { 0, 0 }, { 1, 1 }, FALSE, TRUE, 0, TRUE };
+  Shape os = pool_shape_out (&c, pool_out (&c, 0, TRUE), pool_out (&c, 1, TRUE));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = leaf_new (pool_in_shape (&c), LAY_CONTIG, DIST_UNIT);
+  g_autofree double *xv = values_of (x);
+  g_autofree double *ref = g_new0 (double, numel (os));
+  g_autofree double *ridx = g_new0 (double, numel (os));
+  g_autoptr(LtTensor) y = lt_max_pool2d (x, c.k, NULL, NULL, NULL, FALSE, NULL, &error);
+
+  g_assert_no_error (error);
+  ref_max_pool (&c, xv, ref, ridx);
+  check (y, F64, os, ref);
+  g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==,
+                   "MaxPool2DWithIndicesBackward0");
+}
+
+static const Case max_pool2d_forward[] = {
+  { "values", max_pool2d_fw_values },
+  { "nan", max_pool2d_fw_nan },
+  { "big", max_pool2d_fw_big },
+  { "errors", max_pool2d_fw_errors },
+  { "defaults", max_pool2d_fw_defaults },
+  { NULL, NULL }
+};
+
+static LtTensor *
+gc_max_pool (LtTensor **in, gsize n, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = max_pool_call (data, in[0], NULL, &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+max_pool2d_bw_gradcheck (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
+    {
+      g_autoptr(LtTensor) x = NULL;
+
+      if (pool_cases[ci].N == 0)
+        continue;
+      /* distinct values: the maxima do not move under the finite differences */
+      x = leaf_new (pool_in_shape (&pool_cases[ci]), ci % 2 ? LAY_T : LAY_CONTIG, DIST_UNIT);
+      gradcheck (gc_max_pool, &pool_cases[ci], &x, 1);
+    }
+}
+
+/* The gradient of y = max_pool2d (x) for an upstream gradient dy goes to
+ * the first maximum of each window in row-major order, as PyTorch's index;
+ * overlapping windows add up. */
+static void
+max_pool_grads_check (const PoolCase *c, LtDType dt, Lay lay, Dist dist)
+{
+  Shape os = pool_shape_out (c, pool_out (c, 0, TRUE), pool_out (c, 1, TRUE));
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) xa = arr_new (pool_in_shape (c), dt, LAY_CONTIG, dist);
+  g_auto(Arr) dy = arr_new (os, dt, lay, DIST_UNIT);
+  g_autoptr(LtTensor) x = lt_tensor_detach (xa.t);
+  g_autoptr(LtTensor) y = NULL;
+  g_autofree double *ref = g_new0 (double, MAX (numel (os), 1));
+  g_autofree double *ridx = g_new0 (double, MAX (numel (os), 1));
+  g_autofree double *rdx = g_new0 (double, MAX (xa.n, 1));
+  gint64 OHW = pool_out (c, 0, TRUE) * pool_out (c, 1, TRUE);
+
+  g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
+  y = max_pool_call (c, x, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (lt_tensor_backward (y, dy.t, FALSE, &error));
+  g_assert_no_error (error);
+  ref_max_pool (c, xa.v, ref, ridx);
+  for (gint64 k = 0; k < numel (os); k++)
+    rdx[(k / OHW) * c->H * c->W + (gint64) ridx[k]] += dy.v[k];
+  check (lt_tensor_get_grad (x), dt, xa.s, rdx);
+}
+
+static void
+max_pool2d_bw_ties (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
+    max_pool_grads_check (&pool_cases[ci], F64, LAY_T, DIST_GRID);
+}
+
+static const Case max_pool2d_backward[] = {
+  { "gradcheck", max_pool2d_bw_gradcheck },
+  { "ties", max_pool2d_bw_ties },
+  { NULL, NULL }
+};
+
+/* max_pool2d_grad: dy sent to the indices, every layout of dy */
+static void
+max_pool2d_grad_fw_values (gconstpointer data)
+{
+  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_STEP };
+
+  for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
+    for (LtDType dt = F32; dt <= F64; dt++)
+      for (guint li = 0; li < G_N_ELEMENTS (lays); li++)
+        max_pool_grads_check (&pool_cases[ci], dt, lays[li], li == 1 ? DIST_UNIT : DIST_GRID);
+}
+
+static void
+max_pool2d_grad_fw_big (gconstpointer data)
+{
+  const PoolCase c = { 16, 6, 28, 28, { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 }, FALSE, TRUE, 0, TRUE };
+  const PoolCase c3 = { 16, 6, 29, 27, { 3, 3 }, { 2, 2 }, { 1, 1 }, { 1, 1 }, TRUE, TRUE, 0, TRUE };
+
+  max_pool_grads_check (&c, F32, LAY_CONTIG, DIST_GRID);
+  max_pool_grads_check (&c3, F64, LAY_CONTIG, DIST_UNIT);
+}
+
+/* Indices changed behind the library's back: an error, not a write out of
+ * the plane */
+static void
+max_pool2d_grad_fw_bad_index (gconstpointer data)
+{
+  const gint64 k[2] = { 2, 2 }, k3[2] = { 3, 3 }, s1[2] = { 1, 1 };
+  const gint64 *ks[] = { k, k3 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ks); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LtTensor) x = leaf_new (SH (1, 2, 4, 4), LAY_CONTIG, DIST_UNIT);
+      g_autoptr(LtTensor) idx = NULL;
+      g_autoptr(LtTensor) y = lt_max_pool2d (x, ks[i], i ? s1 : NULL, NULL, NULL, FALSE, &idx,
+                                             &error);
+      g_autoptr(LtTensor) total = NULL;
+
+      g_assert_no_error (error);
+      ((gint64 *) lt_tensor_get_data_ptr (idx))[1] = i ? -1 : 16;
+      total = lt_tensor_sum (y, &error);
+      g_assert_false (lt_tensor_backward (total, NULL, FALSE, &error));
+      g_assert_error (error, LT_ERROR, LT_ERROR_INDEX);
+    }
+}
+
+static const Case max_pool2d_grad_forward[] = {
+  { "values", max_pool2d_grad_fw_values },
+  { "big", max_pool2d_grad_fw_big },
+  { "bad-index", max_pool2d_grad_fw_bad_index },
+  { NULL, NULL }
+};
+
+static void
+avg_pool2d_fw_values (gconstpointer data)
+{
+  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_STEP };
+
+  for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
+    for (guint li = 0; li < G_N_ELEMENTS (lays); li++)
+      for (LtDType dt = F32; dt <= F64; dt++)
+        for (guint cip = 0; cip < 2; cip++)
+          {
+            PoolCase c = pool_cases[ci];
+            Shape os;
+            g_autoptr(GError) error = NULL;
+            g_auto(Arr) x = arr_new (pool_in_shape (&c), dt, lays[li], DIST_UNIT);
+            g_autofree double *ref = NULL;
+            g_autoptr(LtTensor) y = NULL;
+
+            c.count_include_pad = cip;
+            os = pool_shape_out (&c, pool_out (&c, 0, FALSE), pool_out (&c, 1, FALSE));
+            ref = g_new0 (double, MAX (numel (os), 1));
+            y = avg_pool_call (&c, x.t, &error);
+            g_test_message ("case %u, layout %u, %s, %u", ci, li, lt_dtype_get_name (dt), cip);
+            g_assert_no_error (error);
+            ref_avg_pool (&c, x.v, ref, NULL, NULL);
+            check (y, dt, os, ref);
+          }
+}
+
+static void
+avg_pool2d_fw_big (gconstpointer data)
+{
+  const PoolCase c = { 16, 6, 28, 28, { 3, 3 }, { 2, 2 }, { 1, 1 }, { 1, 1 }, TRUE, FALSE, 0, TRUE };
+  Shape os = pool_shape_out (&c, pool_out (&c, 0, FALSE), pool_out (&c, 1, FALSE));
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (pool_in_shape (&c), F32, LAY_CONTIG, DIST_UNIT);
+  g_autofree double *ref = g_new0 (double, numel (os));
+  g_autoptr(LtTensor) y = avg_pool_call (&c, x.t, &error);
+
+  g_assert_no_error (error);
+  ref_avg_pool (&c, x.v, ref, NULL, NULL);
+  check (y, F32, os, ref);
+}
+
+static void
+avg_pool2d_fw_errors (gconstpointer data)
+{
+  const gint64 k[2] = { 2, 2 };
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (SH (1, 2, 4, 4), F32, LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) y = NULL;
+
+  pool_fw_errors_for ("avg_pool2d");
+  /* divisor_override 0 means none; negative divisors are PyTorch's too */
+  y = lt_avg_pool2d (x.t, k, NULL, NULL, FALSE, TRUE, 0, &error);
+  g_assert_no_error (error);
+  g_assert_null (lt_tensor_get_grad_fn (y));
+}
+
+static const Case avg_pool2d_forward[] = {
+  { "values", avg_pool2d_fw_values },
+  { "big", avg_pool2d_fw_big },
+  { "errors", avg_pool2d_fw_errors },
+  { NULL, NULL }
+};
+
+static LtTensor *
+gc_avg_pool (LtTensor **in, gsize n, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = avg_pool_call (data, in[0], &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+avg_pool2d_bw_gradcheck (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
+    for (guint cip = 0; cip < 2; cip++)
+      {
+        PoolCase c = pool_cases[ci];
+        g_autoptr(LtTensor) x = NULL;
+
+        if (c.N == 0)
+          continue;
+        c.count_include_pad = cip;
+        x = leaf_new (pool_in_shape (&c), ci % 2 ? LAY_STEP : LAY_CONTIG, DIST_UNIT);
+        gradcheck (gc_avg_pool, &c, &x, 1);
+      }
+}
+
+static void
+avg_pool2d_bw_node (gconstpointer data)
+{
+  const PoolCase *c = &pool_cases[3];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = leaf_new (pool_in_shape (c), LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) y = avg_pool_call (c, x, &error);
+  g_autoptr(LtTensor) x0 = leaf_new (pool_in_shape (&pool_cases[G_N_ELEMENTS (pool_cases) - 1]),
+                                     LAY_CONTIG, DIST_UNIT);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==, "AvgPool2DBackward0");
+  g_assert_cmpint (x0->numel, ==, 0);
+  backward_shapes (gc_avg_pool, &pool_cases[G_N_ELEMENTS (pool_cases) - 1], &x0, 1);
+}
+
+static const Case avg_pool2d_backward[] = {
+  { "gradcheck", avg_pool2d_bw_gradcheck },
+  { "node", avg_pool2d_bw_node },
+  { NULL, NULL }
+};
+
+/* avg_pool2d_grad: the gradient spread over the windows */
+static void
+avg_pool2d_grad_fw_values (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
+    for (LtDType dt = F32; dt <= F64; dt++)
+      for (guint cip = 0; cip < 2; cip++)
+        {
+          PoolCase c = pool_cases[ci];
+          Shape os;
+          g_autoptr(GError) error = NULL;
+          g_auto(Arr) xa = arr_new (pool_in_shape (&c), dt, LAY_CONTIG, DIST_UNIT);
+          g_autoptr(LtTensor) x = lt_tensor_detach (xa.t);
+          g_autoptr(LtTensor) y = NULL;
+          g_autofree double *rdx = g_new0 (double, MAX (xa.n, 1));
+
+          c.count_include_pad = cip;
+          os = pool_shape_out (&c, pool_out (&c, 0, FALSE), pool_out (&c, 1, FALSE));
+          {
+            g_auto(Arr) dy = arr_new (os, dt, cip ? LAY_T : LAY_CONTIG, DIST_UNIT);
+
+            g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
+            y = avg_pool_call (&c, x, &error);
+            g_assert_no_error (error);
+            g_assert_true (lt_tensor_backward (y, dy.t, FALSE, &error));
+            g_assert_no_error (error);
+            ref_avg_pool (&c, NULL, NULL, dy.v, rdx);
+            check (lt_tensor_get_grad (x), dt, xa.s, rdx);
+          }
+        }
+}
+
+static const Case avg_pool2d_grad_forward[] = {
+  { "values", avg_pool2d_grad_fw_values },
+  { NULL, NULL }
+};
+
+/* adaptive_avg_pool2d: output sizes that divide the input and that do
+ * not, larger than the input, 1, and 0 */
+static const gint64 adaptive_sizes[][2] = {
+  { 4, 3 }, { 3, 5 }, { 1, 1 }, { 7, 9 }, { 9, 2 }, { 2, 12 }, { 0, 3 },
+};
+
+static void
+adaptive_avg_pool2d_fw_values (gconstpointer data)
+{
+  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_PAD };
+  const PoolCase base[] = {
+    { 2, 3, 8, 6, { 0 }, { 0 }, { 0 }, { 0 }, FALSE, FALSE, 0, TRUE },
+    { 1, 2, 7, 9, { 0 }, { 0 }, { 0 }, { 0 }, FALSE, FALSE, 0, FALSE },
+    { 16, 6, 29, 29, { 0 }, { 0 }, { 0 }, { 0 }, FALSE, FALSE, 0, TRUE },
+  };
+
+  for (guint bi = 0; bi < G_N_ELEMENTS (base); bi++)
+    for (guint si = 0; si < G_N_ELEMENTS (adaptive_sizes); si++)
+      for (LtDType dt = F32; dt <= F64; dt++)
+        {
+          const PoolCase *c = &base[bi];
+          const gint64 *osz = adaptive_sizes[si];
+          Shape os = pool_shape_out (c, osz[0], osz[1]);
+          g_autoptr(GError) error = NULL;
+          g_auto(Arr) x = arr_new (pool_in_shape (c), dt, lays[si % 3], DIST_UNIT);
+          g_autofree double *ref = g_new0 (double, MAX (numel (os), 1));
+          g_autoptr(LtTensor) y = lt_adaptive_avg_pool2d (x.t, osz, &error);
+
+          g_assert_no_error (error);
+          ref_adaptive (c, osz[0], osz[1], x.v, ref, NULL, NULL);
+          check (y, dt, os, ref);
+        }
+}
+
+static void
+adaptive_avg_pool2d_fw_errors (gconstpointer data)
+{
+  const gint64 ok[2] = { 2, 2 }, neg[2] = { 2, -1 };
+  struct { Shape s; LtDType dt; const gint64 *o; LtError code; } bad[] = {
+    { SH (6, 6), F32, ok, LT_ERROR_SHAPE },
+    { SH (1, 2, 3, 6, 6), F32, ok, LT_ERROR_SHAPE },
+    { SH (1, 2, 0, 6), F32, ok, LT_ERROR_SHAPE },
+    { SH (1, 2, 6, 6), I32, ok, LT_ERROR_DTYPE },
+    { SH (1, 2, 6, 6), F32, neg, LT_ERROR_INVALID_ARGUMENT },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(Arr) x = arr_new (bad[i].s, bad[i].dt, LAY_CONTIG, DIST_UNIT);
+      LtTensor *y = lt_adaptive_avg_pool2d (x.t, bad[i].o, &error);
+
+      pool_expect_error ("adaptive_avg_pool2d", y, error, bad[i].code);
+    }
+}
+
+static const Case adaptive_avg_pool2d_forward[] = {
+  { "values", adaptive_avg_pool2d_fw_values },
+  { "errors", adaptive_avg_pool2d_fw_errors },
+  { NULL, NULL }
+};
+
+static LtTensor *
+gc_adaptive (LtTensor **in, gsize n, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = lt_adaptive_avg_pool2d (in[0], data, &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+adaptive_avg_pool2d_bw_gradcheck (gconstpointer data)
+{
+  for (guint si = 0; si < G_N_ELEMENTS (adaptive_sizes); si++)
+    {
+      g_autoptr(LtTensor) x = leaf_new (si % 2 ? SH (2, 2, 7, 6) : SH (3, 5, 8), LAY_T, DIST_UNIT);
+      g_autoptr(LtTensor) y = gc_adaptive (&x, 1, (gpointer) adaptive_sizes[si]);
+
+      g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==,
+                       "AdaptiveAvgPool2DBackward0");
+      if (y->numel == 0)
+        backward_shapes (gc_adaptive, adaptive_sizes[si], &x, 1);
+      else
+        gradcheck (gc_adaptive, adaptive_sizes[si], &x, 1);
+    }
+}
+
+static const Case adaptive_avg_pool2d_backward[] = {
+  { "gradcheck", adaptive_avg_pool2d_bw_gradcheck },
+  { NULL, NULL }
+};
+
+static void
+adaptive_avg_pool2d_grad_fw_values (gconstpointer data)
+{
+  const PoolCase c = { 2, 3, 9, 7, { 0 }, { 0 }, { 0 }, { 0 }, FALSE, FALSE, 0, TRUE };
+
+  for (guint si = 0; si < G_N_ELEMENTS (adaptive_sizes); si++)
+    for (LtDType dt = F32; dt <= F64; dt++)
+      {
+        const gint64 *osz = adaptive_sizes[si];
+        Shape os = pool_shape_out (&c, osz[0], osz[1]);
+        g_autoptr(GError) error = NULL;
+        g_auto(Arr) xa = arr_new (pool_in_shape (&c), dt, LAY_CONTIG, DIST_UNIT);
+        g_auto(Arr) dy = arr_new (os, dt, LAY_T, DIST_UNIT);
+        g_autoptr(LtTensor) x = lt_tensor_detach (xa.t);
+        g_autoptr(LtTensor) y = NULL;
+        g_autofree double *rdx = g_new0 (double, xa.n);
+
+        g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
+        y = lt_adaptive_avg_pool2d (x, osz, &error);
+        g_assert_no_error (error);
+        g_assert_true (lt_tensor_backward (y, dy.t, FALSE, &error));
+        g_assert_no_error (error);
+        ref_adaptive (&c, osz[0], osz[1], NULL, NULL, dy.v, rdx);
+        check (lt_tensor_get_grad (x), dt, xa.s, rdx);
+      }
+}
+
+static const Case adaptive_avg_pool2d_grad_forward[] = {
+  { "values", adaptive_avg_pool2d_grad_fw_values },
+  { NULL, NULL }
+};
+
+/* leaky_relu, mse_loss, l1_loss, nll_loss, binary_cross_entropy_with_logits
+ * (ops/lt-loss.c). The references are PyTorch's definitions written as
+ * plain loops over doubles. */
+
+static double
+ref_reduce (const double *elem, gint64 n, LtReduction r, const double *weights)
+{
+  double s = 0, w = 0;
+
+  for (gint64 k = 0; k < n; k++)
+    {
+      s += elem[k];
+      w += weights ? weights[k] : 1;
+    }
+  if (r == LT_REDUCTION_SUM)
+    return s;
+  return s / w;         /* NaN for nothing to average, as torch */
+}
+
+/* Checks a loss against per-element references @elem (shape @s, the
+ * result of LT_REDUCTION_NONE) reduced as @r; @weights divide the mean. */
+static void
+check_loss (LtTensor *y, LtDType dt, Shape s, const double *elem, LtReduction r,
+            const double *weights)
+{
+  double rtol = dt == F32 ? 1e-5 : 1e-10, atol = dt == F32 ? 1e-5 : 1e-12;
+
+  if (r == LT_REDUCTION_NONE)
+    {
+      check_tol (y, dt, s, elem, rtol, atol);
+      return;
+    }
+  {
+    double v = ref_reduce (elem, numel (s), r, weights);
+
+    check_tol (y, dt, SH0, &v, rtol, atol);
+  }
+}
+
+static const LtReduction all_reductions[] = {
+  LT_REDUCTION_NONE, LT_REDUCTION_MEAN, LT_REDUCTION_SUM
+};
+
+/* leaky_relu */
+
+static void
+leaky_run (Shape s, LtDType dt, Lay lay, double slope)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (s, dt, lay, DIST_GRID);
+  g_autoptr(LtTensor) y = lt_leaky_relu (x.t, slope, &error);
+  g_autofree double *ref = g_new0 (double, MAX (x.n, 1));
+
+  g_assert_no_error (error);
+  for (gint64 k = 0; k < x.n; k++)
+    ref[k] = x.v[k] > 0 ? x.v[k] : x.v[k] * slope;
+  check (y, dt, s, ref);
+}
+
+static void
+leaky_fw_values (gconstpointer d)
+{
+  leaky_run (SH (4, 5), F32, LAY_CONTIG, 0.01);
+  leaky_run (SH (4, 5), F32, LAY_T, 0.2);
+  leaky_run (SH (3, 7), F64, LAY_STEP, -0.5);
+  leaky_run (SH (2, 3), F32, LAY_EXPAND, 1.5);
+  leaky_run (SH0, F64, LAY_CONTIG, 0.1);
+  leaky_run (SH (0, 4), F32, LAY_CONTIG, 0.1);
+  leaky_run (SH (BIG), F32, LAY_CONTIG, 0.01);
+}
+
+static void
+leaky_fw_errors (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (SH (3), I64, LAY_CONTIG, DIST_UNIT);
+  LtTensor *y = lt_leaky_relu (x.t, 0.1, &error);
+
+  check_error (y, error, LT_ERROR_DTYPE);
+}
+
+static const Case leaky_relu_forward[] = {
+  { "values", leaky_fw_values },
+  { "errors", leaky_fw_errors },
+  { NULL, NULL }
+};
+
+static LtTensor *
+gc_leaky (LtTensor **in, gsize n, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = lt_leaky_relu (in[0], *(const double *) data, &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+leaky_bw_values (gconstpointer d)
+{
+  static const double slopes[] = { 0.01, 0.3, -2 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (slopes); i++)
+    {
+      g_autoptr(LtTensor) x = leaf_new (SH (3, 4), i == 1 ? LAY_T : LAY_CONTIG, DIST_AWAY);
+      g_autoptr(LtTensor) x0 = leaf_new (SH0, LAY_CONTIG, DIST_AWAY);
+
+      gradcheck (gc_leaky, &slopes[i], &x, 1);
+      gradcheck (gc_leaky, &slopes[i], &x0, 1);
+    }
+}
+
+/* At 0 the gradient is the slope's, as PyTorch's (x > 0 ? g : g * slope) */
+static void
+leaky_bw_zero (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  const double v[] = { -1, 0, 2 };
+  g_autoptr(LtTensor) x = leaf_from (v, SH (3));
+  g_autoptr(LtTensor) y = lt_leaky_relu (x, 0.25, &error);
+  g_autofree double *g = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==, "LeakyReluBackward0");
+  backward_sum (y);
+  g = grad_of (x);
+  g_assert_cmpfloat (g[0], ==, 0.25);
+  g_assert_cmpfloat (g[1], ==, 0.25);
+  g_assert_cmpfloat (g[2], ==, 1);
+}
+
+static const Case leaky_relu_backward[] = {
+  { "values", leaky_bw_values },
+  { "zero", leaky_bw_zero },
+  { NULL, NULL }
+};
+
+/* mse_loss and l1_loss; the spec's data is the op */
+
+static LtTensor *
+pointwise_loss_call (LtOp op, LtTensor *x, LtTensor *t, LtReduction r, GError **error)
+{
+  return op == LT_OP_MSE_LOSS ? lt_mse_loss (x, t, r, error) : lt_l1_loss (x, t, r, error);
+}
+
+static void
+pointwise_loss_run (LtOp op, Shape sx, LtDType dx, Lay lx, Shape st, LtDType dtt, Lay lt_,
+                    LtReduction r)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (sx, dx, lx, DIST_UNIT);
+  g_auto(Arr) t = arr_new (st, dtt, lt_, DIST_UNIT);
+  g_autoptr(LtTensor) y = pointwise_loss_call (op, x.t, t.t, r, &error);
+  Shape so = broadcast (sx, st);
+  gint64 n = numel (so), idx[LT_MAX_DIMS];
+  g_autofree double *elem = g_new0 (double, MAX (n, 1));
+  LtDType out = promote (dx, dtt);
+
+  g_assert_no_error (error);
+  if (!is_float (out))
+    out = dx;
+  for (gint64 k = 0; k < n; k++)
+    {
+      double dd;
+
+      unravel (k, so, idx);
+      dd = x.v[bindex (idx, so.n, sx)] - t.v[bindex (idx, so.n, st)];
+      elem[k] = op == LT_OP_MSE_LOSS ? dd * dd : fabs (dd);
+    }
+  check_loss (y, out, so, elem, r, NULL);
+}
+
+static void
+pointwise_loss_fw_values (gconstpointer d)
+{
+  LtOp op = GPOINTER_TO_INT (d);
+
+  for (guint i = 0; i < G_N_ELEMENTS (all_reductions); i++)
+    {
+      LtReduction r = all_reductions[i];
+
+      pointwise_loss_run (op, SH (3, 4), F32, LAY_CONTIG, SH (3, 4), F32, LAY_T, r);
+      pointwise_loss_run (op, SH (5, 2), F64, LAY_STEP, SH (5, 2), F64, LAY_PAD, r);
+      /* the tutorial's case: a (1, 10) output against a (10) target */
+      pointwise_loss_run (op, SH (1, 10), F32, LAY_CONTIG, SH (10), F32, LAY_CONTIG, r);
+      /* an int64 target, as torch.arange(1, 11), promotes */
+      pointwise_loss_run (op, SH (1, 10), F32, LAY_CONTIG, SH (10), I64, LAY_CONTIG, r);
+      pointwise_loss_run (op, SH0, F32, LAY_CONTIG, SH0, F32, LAY_CONTIG, r);
+      pointwise_loss_run (op, SH (0, 3), F32, LAY_CONTIG, SH (3), F32, LAY_CONTIG, r);
+      pointwise_loss_run (op, SH (BIG), F32, LAY_CONTIG, SH (BIG), F32, LAY_CONTIG, r);
+    }
+}
+
+static void
+pointwise_loss_fw_errors (gconstpointer d)
+{
+  LtOp op = GPOINTER_TO_INT (d);
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (SH (3, 4), F32, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) t = arr_new (SH (5), F32, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) i = arr_new (SH (3, 4), I64, LAY_CONTIG, DIST_UNIT);
+  LtTensor *y = pointwise_loss_call (op, x.t, t.t, LT_REDUCTION_MEAN, &error);
+
+  check_error (y, error, LT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "[5]"));
+  g_clear_error (&error);
+  y = pointwise_loss_call (op, i.t, i.t, LT_REDUCTION_MEAN, &error);
+  check_error (y, error, LT_ERROR_DTYPE);
+  g_clear_error (&error);
+  y = pointwise_loss_call (op, x.t, x.t, (LtReduction) 7, &error);
+  check_error (y, error, LT_ERROR_INVALID_ARGUMENT);
+}
+
+static const Case pointwise_loss_forward[] = {
+  { "values", pointwise_loss_fw_values },
+  { "errors", pointwise_loss_fw_errors },
+  { NULL, NULL }
+};
+
+typedef struct
+{
+  LtOp op;
+  LtReduction r;
+} PointwiseLossCall;
+
+static LtTensor *
+gc_pointwise_loss (LtTensor **in, gsize n, gpointer data)
+{
+  const PointwiseLossCall *c = data;
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = pointwise_loss_call (c->op, in[0], in[1], c->r, &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+pointwise_loss_bw_values (gconstpointer d)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (all_reductions); i++)
+    {
+      PointwiseLossCall c = { GPOINTER_TO_INT (d), all_reductions[i] };
+      LtTensor *in[2];
+      g_autoptr(LtTensor) x = leaf_new (SH (3, 4), LAY_T, DIST_UNIT);
+      g_autoptr(LtTensor) t = leaf_new (SH (3, 4), LAY_CONTIG, DIST_UNIT);
+      g_autoptr(LtTensor) x1 = leaf_new (SH (1, 10), LAY_CONTIG, DIST_UNIT);
+      g_autoptr(LtTensor) t1 = leaf_new (SH (10), LAY_STEP, DIST_UNIT);
+
+      in[0] = x, in[1] = t;
+      gradcheck (gc_pointwise_loss, &c, in, 2);
+      /* broadcast target: its gradient is summed back to (10) */
+      in[0] = x1, in[1] = t1;
+      gradcheck (gc_pointwise_loss, &c, in, 2);
+    }
+}
+
+static void
+pointwise_loss_bw_node (gconstpointer d)
+{
+  LtOp op = GPOINTER_TO_INT (d);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = leaf_new (SH (1, 10), LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) t = arr_new (SH (10), I64, LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) y = pointwise_loss_call (op, x, t.t, LT_REDUCTION_MEAN, &error);
+  g_autofree double *xv = values_of (x);
+  g_autofree double *g = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==,
+                   _lt_op_table[op].node_name);
+  /* an integer target needs no gradient: backward works (PyTorch 1.13 fails) */
+  g_assert_cmpint (lt_tensor_backward (y, NULL, FALSE, &error), ==, TRUE);
+  g_assert_no_error (error);
+  g = grad_of (x);
+  for (guint k = 0; k < 10; k++)
+    {
+      double dd = xv[k] - t.v[k];
+      double ref = op == LT_OP_MSE_LOSS ? 2 * dd / 10 : (dd > 0) - (dd < 0);
+
+      if (op == LT_OP_L1_LOSS)
+        ref /= 10;
+      g_assert_cmpfloat (fabs (g[k] - ref), <, 1e-12);
+    }
+}
+
+static const Case pointwise_loss_backward[] = {
+  { "values", pointwise_loss_bw_values },
+  { "node", pointwise_loss_bw_node },
+  { NULL, NULL }
+};
+
+/* nll_loss */
+
+/* Per-target losses of nll_loss for x (N, C, R...) flattened to (N, C, R)
+ * and t (N, R); @wt receives each target's weight (0 when ignored). */
+static double *
+ref_nll (const double *x, const double *t, const double *w, gint64 N, gint64 C, gint64 R,
+         gint64 ignore, double *wt)
+{
+  double *out = g_new0 (double, MAX (N * R, 1));
+
+  for (gint64 i = 0; i < N; i++)
+    for (gint64 r = 0; r < R; r++)
+      {
+        gint64 c = (gint64) t[i * R + r];
+        double wc;
+
+        if (c == ignore)
+          {
+            wt[i * R + r] = 0;
+            continue;
+          }
+        wc = w ? w[c] : 1;
+        wt[i * R + r] = wc;
+        out[i * R + r] = -wc * x[(i * C + c) * R + r];
+      }
+  return out;
+}
+
+typedef struct
+{
+  Shape sx;          /* (N, C, d...) or (C) */
+  gboolean weighted;
+  gint64 ignore;     /* targets equal to it are drawn at some positions */
+} NllCase;
+
+/* Random class targets for @c (some ignored) and an optional weight */
+static void
+nll_inputs (const NllCase *c, Arr *t, Arr *w, gint64 *N, gint64 *C, gint64 *R, Shape *st)
+{
+  gint64 n;
+  g_autofree double *tv = NULL;
+  double wv[64];
+
+  *st = SH0;
+  if (c->sx.n == 1)
+    *N = 1, *C = c->sx.d[0], *R = 1;
+  else
+    {
+      *N = c->sx.d[0], *C = c->sx.d[1], *R = 1;
+      st->d[st->n++] = c->sx.d[0];
+      for (guint k = 2; k < c->sx.n; k++)
+        {
+          *R *= c->sx.d[k];
+          st->d[st->n++] = c->sx.d[k];
+        }
+    }
+  n = numel (*st);
+  tv = g_new0 (double, MAX (n, 1));
+  for (gint64 k = 0; k < n; k++)
+    tv[k] = k % 3 == 1 && c->ignore != G_MININT64 ? (double) c->ignore
+                                                   : g_rand_int_range (rng, 0, (gint32) *C);
+  *t = arr_from (tv, *st, I64, LAY_CONTIG);
+  g_assert_cmpint (*C, <=, 64);
+  for (gint64 k = 0; k < *C; k++)
+    wv[k] = g_rand_double_range (rng, 0.2, 2);
+  if (c->weighted)
+    *w = arr_from (wv, SH (*C), F64, LAY_CONTIG);
+}
+
+static void
+nll_run (const NllCase *c, LtDType dt, Lay lay, LtReduction r)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (c->sx, dt, lay, DIST_WIDE);
+  g_auto(Arr) t = { NULL };
+  g_auto(Arr) w = { NULL };
+  g_autoptr(LtTensor) y = NULL;
+  g_autofree double *elem = NULL;
+  g_autofree double *wt = NULL;
+  gint64 N, C, R;
+  Shape st;
+
+  nll_inputs (c, &t, &w, &N, &C, &R, &st);
+  y = lt_nll_loss (x.t, t.t, w.t, c->ignore == G_MININT64 ? -100 : c->ignore, r, &error);
+  g_assert_no_error (error);
+  wt = g_new0 (double, MAX (N * R, 1));
+  elem = ref_nll (x.v, t.v, w.v, N, C, R, c->ignore, wt);
+  check_loss (y, dt, st, elem, r, wt);
+}
+
+static const NllCase nll_cases[] = {
+  { SH (5, 4), FALSE, G_MININT64 },
+  { SH (5, 4), TRUE, -100 },
+  { SH (6, 3), TRUE, 2 },             /* a valid class as ignore_index */
+  { SH (3, 4, 2, 3), TRUE, -1 },      /* (N, C, d1, d2) */
+  { SH (2, 3, 5), FALSE, -100 },      /* (N, C, d) */
+  { SH (7), TRUE, G_MININT64 },       /* (C) with a 0-dim target */
+};
+
+static void
+nll_fw_values (gconstpointer d)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (nll_cases); i++)
+    for (guint k = 0; k < G_N_ELEMENTS (all_reductions); k++)
+      {
+        nll_run (&nll_cases[i], F32, LAY_CONTIG, all_reductions[k]);
+        nll_run (&nll_cases[i], F64, LAY_T, all_reductions[k]);
+      }
+}
+
+/* Every target ignored: the mean is 0/0 = NaN, the sum 0; an empty batch
+ * likewise, as torch */
+static void
+nll_fw_ignored (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  const double tv[] = { -100, -100 };
+  g_auto(Arr) x = arr_new (SH (2, 3), F32, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) t = arr_from (tv, SH (2), I64, LAY_CONTIG);
+  g_auto(Arr) x0 = arr_new (SH (0, 3), F32, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) t0 = arr_new (SH (0), I64, LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) m = lt_nll_loss (x.t, t.t, NULL, -100, LT_REDUCTION_MEAN, &error);
+  g_autoptr(LtTensor) s = lt_nll_loss (x.t, t.t, NULL, -100, LT_REDUCTION_SUM, &error);
+  g_autoptr(LtTensor) m0 = lt_nll_loss (x0.t, t0.t, NULL, -100, LT_REDUCTION_MEAN, &error);
+  g_autoptr(LtTensor) n0 = lt_nll_loss (x0.t, t0.t, NULL, -100, LT_REDUCTION_NONE, &error);
+  const double nan = NAN, zero = 0;
+
+  g_assert_no_error (error);
+  check (m, F32, SH0, &nan);
+  check (s, F32, SH0, &zero);
+  check (m0, F32, SH0, &nan);
+  assert_shape (n0, SH (0));
+}
+
+static void
+nll_fw_errors (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  const double good[] = { 0, 2, 1 }, high[] = { 0, 3, 1 }, low[] = { 0, -2, 1 };
+  g_auto(Arr) x = arr_new (SH (3, 3), F32, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) tf = arr_from (good, SH (3), F32, LAY_CONTIG);
+  g_auto(Arr) t2 = arr_from (good, SH (1, 3), I64, LAY_CONTIG);
+  g_auto(Arr) th = arr_from (high, SH (3), I64, LAY_CONTIG);
+  g_auto(Arr) tl = arr_from (low, SH (3), I64, LAY_CONTIG);
+  g_auto(Arr) tg = arr_from (good, SH (3), I64, LAY_CONTIG);
+  g_auto(Arr) w = arr_new (SH (4), F32, LAY_CONTIG, DIST_POS);
+  g_auto(Arr) xi = arr_new (SH (3, 3), I64, LAY_CONTIG, DIST_UNIT);
+  LtTensor *y;
+
+  y = lt_nll_loss (x.t, tf.t, NULL, -100, LT_REDUCTION_MEAN, &error);
+  check_error (y, error, LT_ERROR_DTYPE);
+  g_assert_nonnull (strstr (error->message, "int64"));
+  g_clear_error (&error);
+  y = lt_nll_loss (x.t, t2.t, NULL, -100, LT_REDUCTION_MEAN, &error);
+  check_error (y, error, LT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "[3]"));
+  g_clear_error (&error);
+  y = lt_nll_loss (x.t, th.t, NULL, -100, LT_REDUCTION_MEAN, &error);
+  check_error (y, error, LT_ERROR_INDEX);
+  g_assert_nonnull (strstr (error->message, "3"));
+  g_clear_error (&error);
+  y = lt_nll_loss (x.t, tl.t, NULL, -100, LT_REDUCTION_MEAN, &error);
+  check_error (y, error, LT_ERROR_INDEX);
+  g_assert_nonnull (strstr (error->message, "-2"));
+  g_clear_error (&error);
+  y = lt_nll_loss (x.t, tg.t, w.t, -100, LT_REDUCTION_MEAN, &error);
+  check_error (y, error, LT_ERROR_SHAPE);
+  g_clear_error (&error);
+  y = lt_nll_loss (xi.t, tg.t, NULL, -100, LT_REDUCTION_MEAN, &error);
+  check_error (y, error, LT_ERROR_DTYPE);
+}
+
+static const Case nll_loss_forward[] = {
+  { "values", nll_fw_values },
+  { "ignored", nll_fw_ignored },
+  { "errors", nll_fw_errors },
+  { NULL, NULL }
+};
+
+typedef struct
+{
+  LtTensor *t;
+  LtTensor *w;
+  gint64 ignore;
+  LtReduction r;
+} NllCall;
+
+static LtTensor *
+gc_nll (LtTensor **in, gsize n, gpointer data)
+{
+  const NllCall *c = data;
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = lt_nll_loss (in[0], c->t, c->w, c->ignore, c->r, &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+nll_bw_values (gconstpointer d)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (nll_cases); i++)
+    for (guint k = 0; k < G_N_ELEMENTS (all_reductions); k++)
+      {
+        const NllCase *nc = &nll_cases[i];
+        g_auto(Arr) t = { NULL };
+        g_auto(Arr) w = { NULL };
+        g_autoptr(LtTensor) x = leaf_new (nc->sx, k == 1 ? LAY_T : LAY_CONTIG, DIST_UNIT);
+        gint64 N, C, R;
+        Shape st;
+        NllCall c;
+
+        nll_inputs (nc, &t, &w, &N, &C, &R, &st);
+        c = (NllCall) { t.t, w.t, nc->ignore == G_MININT64 ? -100 : nc->ignore,
+                        all_reductions[k] };
+        gradcheck (gc_nll, &c, &x, 1);
+      }
+}
+
+static void
+nll_bw_node (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  const double tv[] = { 1, 0 };
+  g_autoptr(LtTensor) x = leaf_new (SH (2, 3), LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) t = arr_from (tv, SH (2), I64, LAY_CONTIG);
+  g_autoptr(LtTensor) y = lt_nll_loss (x, t.t, NULL, -100, LT_REDUCTION_MEAN, &error);
+  g_autofree double *g = NULL;
+  const double ref[] = { 0, -0.5, 0, -0.5, 0, 0 };
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==, "NllLossBackward0");
+  backward_sum (y);
+  g = grad_of (x);
+  for (guint k = 0; k < 6; k++)
+    g_assert_cmpfloat (g[k], ==, ref[k]);
+}
+
+/* Every target ignored: the mean is NaN, but the gradient is 0, as torch's
+ * (ignored targets get nothing even when the total weight is 0) */
+static void
+nll_bw_ignored (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  const double tv[] = { -100, -100 };
+  g_autoptr(LtTensor) x = leaf_new (SH (2, 3), LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) t = arr_from (tv, SH (2), I64, LAY_CONTIG);
+  g_autoptr(LtTensor) y = lt_nll_loss (x, t.t, NULL, -100, LT_REDUCTION_MEAN, &error);
+  g_autofree double *g = NULL;
+
+  g_assert_no_error (error);
+  g_assert_true (isnan (value_at (y, 0)));
+  backward_sum (y);
+  g = grad_of (x);
+  for (guint k = 0; k < 6; k++)
+    g_assert_cmpfloat (g[k], ==, 0);
+}
+
+static const Case nll_loss_backward[] = {
+  { "values", nll_bw_values },
+  { "node", nll_bw_node },
+  { "ignored", nll_bw_ignored },
+  { NULL, NULL }
+};
+
+/* nll_loss_grad: the kernel of nll_loss's backward rule, reached through
+ * lt_tensor_backward(); the reference is d loss / d input written out:
+ * -w[t] g at the target class (g / total weight for mean), 0 elsewhere */
+static void
+nll_grad_fw_values (gconstpointer d)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (nll_cases); i++)
+    for (guint k = 0; k < G_N_ELEMENTS (all_reductions); k++)
+      for (guint dt = 0; dt < 2; dt++)
+        {
+          const NllCase *nc = &nll_cases[i];
+          LtReduction r = all_reductions[k];
+          g_autoptr(GError) error = NULL;
+          g_auto(Arr) t = { NULL };
+          g_auto(Arr) w = { NULL };
+          g_auto(Arr) x = arr_new (nc->sx, dt ? F64 : F32, LAY_CONTIG, DIST_UNIT);
+          g_autoptr(LtTensor) xl = lt_tensor_detach (x.t);
+          g_autoptr(LtTensor) y = NULL;
+          g_autoptr(LtTensor) gy = NULL;
+          g_autofree double *ref = g_new0 (double, MAX (x.n, 1));
+          g_autofree double *gv = NULL;
+          double total = 0;
+          gint64 N, C, R, ignore = nc->ignore == G_MININT64 ? -100 : nc->ignore;
+          Shape st;
+
+          nll_inputs (nc, &t, &w, &N, &C, &R, &st);
+          g_assert_true (lt_tensor_set_requires_grad (xl, TRUE, &error));
+          y = lt_nll_loss (xl, t.t, w.t, ignore, r, &error);
+          g_assert_no_error (error);
+          gy = lt_tensor_detach (y);
+          {
+            g_auto(Arr) g = arr_new (shape_of (y), dt ? F64 : F32, LAY_CONTIG, DIST_UNIT);
+
+            gv = g_memdup2 (g.v, MAX (g.n, 1) * sizeof (double));
+            g_assert_true (lt_tensor_backward (y, g.t, FALSE, &error));
+            g_assert_no_error (error);
+          }
+          for (gint64 q = 0; q < N * R; q++)
+            if ((gint64) t.v[q] != ignore)
+              total += w.t ? w.v[(gint64) t.v[q]] : 1;
+          for (gint64 n = 0; n < N; n++)
+            for (gint64 rr = 0; rr < R; rr++)
+              {
+                gint64 c = (gint64) t.v[n * R + rr];
+                double gg = r == LT_REDUCTION_NONE ? gv[n * R + rr] : gv[0];
+
+                if (c == ignore)
+                  continue;
+                if (r == LT_REDUCTION_MEAN)
+                  gg /= total;
+                ref[(n * C + c) * R + rr] = -(w.t ? w.v[c] : 1) * gg;
+              }
+          check (lt_tensor_get_grad (xl), dt ? F64 : F32, nc->sx, ref);
+        }
+}
+
+static const Case nll_loss_grad_forward[] = {
+  { "values", nll_grad_fw_values },
+  { NULL, NULL }
+};
+
+/* binary_cross_entropy_with_logits */
+
+/* (1 - t) x + lw (log1p(exp(-|x|)) + max(-x, 0)), lw = 1 + (pw - 1) t, times w */
+static double
+ref_bce (double x, double t, double w, double pw)
+{
+  double lw = 1 + (pw - 1) * t;
+
+  return w * ((1 - t) * x + lw * (log1p (exp (-fabs (x))) + MAX (-x, 0)));
+}
+
+typedef struct
+{
+  Shape s;
+  Shape sw;          /* weight shape; n == 0 and d[0] == 0: none */
+  Shape spw;         /* pos_weight shape, likewise */
+} BceCase;
+
+static gboolean
+shape_given (Shape s)
+{
+  return s.n > 0;
+}
+
+static const BceCase bce_cases[] = {
+  { SH (4, 3), SH0, SH0 },
+  { SH (4, 3), SH (4, 3), SH0 },
+  { SH (4, 3), SH0, SH (3) },
+  { SH (2, 3, 5), SH (3, 1), SH (5) },
+  { SH (6), SH (1), SH (6) },
+};
+
+static void
+bce_run (const BceCase *c, LtDType dt, Lay lay, LtReduction r, Dist dist)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (c->s, dt, lay, dist);
+  g_auto(Arr) t = { NULL };
+  g_auto(Arr) w = { NULL };
+  g_auto(Arr) pw = { NULL };
+  g_autoptr(LtTensor) y = NULL;
+  g_autofree double *tv = g_new0 (double, MAX (x.n, 1));
+  g_autofree double *elem = g_new0 (double, MAX (x.n, 1));
+  gint64 idx[LT_MAX_DIMS];
+
+  for (gint64 k = 0; k < x.n; k++)
+    tv[k] = g_rand_double (rng);
+  t = arr_from (tv, c->s, dt, LAY_CONTIG);
+  if (shape_given (c->sw))
+    w = arr_new (c->sw, dt, LAY_CONTIG, DIST_POS);
+  if (shape_given (c->spw))
+    pw = arr_new (c->spw, dt, LAY_CONTIG, DIST_POS);
+  y = lt_binary_cross_entropy_with_logits (x.t, t.t, w.t, pw.t, r, &error);
+  g_assert_no_error (error);
+  for (gint64 k = 0; k < x.n; k++)
+    {
+      unravel (k, c->s, idx);
+      elem[k] = ref_bce (x.v[k], t.v[k], w.t ? w.v[bindex (idx, c->s.n, c->sw)] : 1,
+                         pw.t ? pw.v[bindex (idx, c->s.n, c->spw)] : 1);
+    }
+  check_loss (y, dt, c->s, elem, r, NULL);
+}
+
+static void
+bce_fw_values (gconstpointer d)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (bce_cases); i++)
+    for (guint k = 0; k < G_N_ELEMENTS (all_reductions); k++)
+      {
+        bce_run (&bce_cases[i], F32, LAY_CONTIG, all_reductions[k], DIST_UNIT);
+        bce_run (&bce_cases[i], F64, bce_cases[i].s.n > 1 ? LAY_T : LAY_STEP,
+                 all_reductions[k], DIST_WIDE);
+      }
+}
+
+/* Logits of +-1000 give finite losses |x| (1 - t) or |x| t */
+static void
+bce_fw_large (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  const double xv[] = { 1000, -1000, 1000, -1000, 88, -104 }, tv[] = { 0, 1, 1, 0, 0, 1 };
+  g_auto(Arr) x = arr_from (xv, SH (6), F32, LAY_CONTIG);
+  g_auto(Arr) t = arr_from (tv, SH (6), F32, LAY_CONTIG);
+  g_autoptr(LtTensor) y = lt_binary_cross_entropy_with_logits (x.t, t.t, NULL, NULL,
+                                                               LT_REDUCTION_NONE, &error);
+  double ref[6];
+
+  g_assert_no_error (error);
+  for (guint k = 0; k < 6; k++)
+    ref[k] = ref_bce (xv[k], tv[k], 1, 1);
+  g_assert_cmpfloat (ref[0], ==, 1000);
+  check (y, F32, SH (6), ref);
+}
+
+static void
+bce_fw_errors (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (SH (3, 4), F32, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) t = arr_new (SH (4), F32, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) ti = arr_new (SH (3, 4), I64, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) w = arr_new (SH (2, 4), F32, LAY_CONTIG, DIST_POS);
+  LtTensor *y;
+
+  y = lt_binary_cross_entropy_with_logits (x.t, t.t, NULL, NULL, LT_REDUCTION_MEAN, &error);
+  check_error (y, error, LT_ERROR_SHAPE);
+  g_clear_error (&error);
+  y = lt_binary_cross_entropy_with_logits (x.t, ti.t, NULL, NULL, LT_REDUCTION_MEAN, &error);
+  check_error (y, error, LT_ERROR_DTYPE);
+  g_clear_error (&error);
+  y = lt_binary_cross_entropy_with_logits (x.t, x.t, w.t, NULL, LT_REDUCTION_MEAN, &error);
+  check_error (y, error, LT_ERROR_SHAPE);
+  g_clear_error (&error);
+  y = lt_binary_cross_entropy_with_logits (x.t, x.t, NULL, w.t, LT_REDUCTION_MEAN, &error);
+  check_error (y, error, LT_ERROR_SHAPE);
+}
+
+static const Case bce_forward[] = {
+  { "values", bce_fw_values },
+  { "large", bce_fw_large },
+  { "errors", bce_fw_errors },
+  { NULL, NULL }
+};
+
+static LtTensor *
+gc_bce (LtTensor **in, gsize n, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = lt_binary_cross_entropy_with_logits (in[0], in[1], n > 2 ? in[2] : NULL,
+                                                     n > 3 ? in[3] : NULL,
+                                                     *(const LtReduction *) data, &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+/* Every input differentiated: logits, targets, weight and pos_weight */
+static void
+bce_bw_values (gconstpointer d)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (bce_cases); i++)
+    for (guint k = 0; k < G_N_ELEMENTS (all_reductions); k++)
+      {
+        const BceCase *c = &bce_cases[i];
+        Shape sw = shape_given (c->sw) ? c->sw : SH (1);
+        Shape spw = shape_given (c->spw) ? c->spw : SH (1);
+        g_autoptr(LtTensor) x = leaf_new (c->s, c->s.n > 1 ? LAY_T : LAY_CONTIG, DIST_WIDE);
+        g_autoptr(LtTensor) t = leaf_new (c->s, LAY_CONTIG, DIST_POS);
+        g_autoptr(LtTensor) w = leaf_new (sw, LAY_CONTIG, DIST_POS);
+        g_autoptr(LtTensor) pw = leaf_new (spw, LAY_CONTIG, DIST_POS);
+        LtTensor *in[4] = { x, t, w, pw };
+        guint n = shape_given (c->spw) ? 4 : shape_given (c->sw) ? 3 : 2;
+
+        gradcheck (gc_bce, &all_reductions[k], in, n);
+      }
+}
+
+static void
+bce_bw_node (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = leaf_new (SH (3), LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) t = arr_new (SH (3), F64, LAY_CONTIG, DIST_POS);
+  g_autoptr(LtTensor) y = lt_binary_cross_entropy_with_logits (x, t.t, NULL, NULL,
+                                                               LT_REDUCTION_SUM, &error);
+  g_autofree double *xv = values_of (x);
+  g_autofree double *g = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==,
+                   "BinaryCrossEntropyWithLogitsBackward0");
+  backward_sum (y);
+  g = grad_of (x);
+  for (guint k = 0; k < 3; k++)
+    g_assert_cmpfloat (fabs (g[k] - (1 / (1 + exp (-xv[k])) - t.v[k])), <, 1e-12);
+}
+
+static const Case bce_backward[] = {
+  { "values", bce_bw_values },
+  { "node", bce_bw_node },
+  { NULL, NULL }
+};
+
+/* sgd_update: the fused kernel of LtSGD's step, reached through
+ * lt_optimizer_step(); the reference is PyTorch's _single_tensor_sgd in
+ * doubles */
+
+typedef struct
+{
+  double lr, momentum, dampening, weight_decay;
+  gboolean nesterov, maximize;
+} SgdConf;
+
+static void
+sgd_update_run (const SgdConf *c, LtDType dt, Shape s, Lay lp, Lay lg)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) p0 = arr_new (s, dt, lp, DIST_UNIT);
+  g_autoptr(LtTensor) param = lt_tensor_detach (p0.t);
+  g_autoptr(GPtrArray) params = g_ptr_array_new ();
+  g_autoptr(LtSGD) opt = NULL;
+  g_autofree double *p = g_memdup2 (p0.v, MAX (p0.n, 1) * sizeof (double));
+  g_autofree double *buf = g_new0 (double, MAX (p0.n, 1));
+  guint version;
+
+  g_ptr_array_add (params, param);
+  g_assert_true (lt_tensor_set_requires_grad (param, TRUE, &error));
+  opt = lt_sgd_new (params, c->lr, c->momentum, c->dampening, c->weight_decay, c->nesterov,
+                    &error);
+  g_assert_no_error (error);
+  g_assert_true (lt_optimizer_set_option (LT_OPTIMIZER (opt), 0, "maximize", c->maximize,
+                                          &error));
+  for (guint step = 0; step < 3; step++)
+    {
+      g_auto(Arr) g = arr_new (s, dt, lg, DIST_UNIT);
+      g_autoptr(LtTensor) gc = lt_tensor_detach (g.t);
+
+      g_assert_true (lt_tensor_set_grad (param, gc, &error));
+      version = lt_tensor_get_version (param);
+      g_assert_true (lt_optimizer_step (LT_OPTIMIZER (opt), &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (lt_tensor_get_version (param), >, version);
+      for (gint64 k = 0; k < p0.n; k++)
+        {
+          double d = c->maximize ? -g.v[k] : g.v[k];
+
+          if (c->weight_decay != 0)
+            d += c->weight_decay * p[k];
+          if (c->momentum != 0)
+            {
+              buf[k] = step == 0 ? d : c->momentum * buf[k] + (1 - c->dampening) * d;
+              d = c->nesterov ? d + c->momentum * buf[k] : buf[k];
+            }
+          p[k] -= c->lr * d;
+        }
+      check_tol (param, dt, s, p, dt == F32 ? 1e-5 : 1e-12, dt == F32 ? 1e-6 : 1e-14);
+    }
+}
+
+static const SgdConf sgd_confs[] = {
+  { 0.1, 0, 0, 0, FALSE, FALSE },
+  { 0.1, 0.9, 0, 0, FALSE, FALSE },
+  { 0.05, 0.8, 0.3, 0, FALSE, FALSE },
+  { 0.1, 0.9, 0, 0, TRUE, FALSE },
+  { 0.1, 0.9, 0, 0.01, FALSE, FALSE },
+  { 0.1, 0, 0, 0.1, FALSE, TRUE },
+  { 0.01, 0.5, 0, 0.2, TRUE, TRUE },
+};
+
+static void
+sgd_update_fw_values (gconstpointer d)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (sgd_confs); i++)
+    {
+      sgd_update_run (&sgd_confs[i], F32, SH (6, 5), LAY_CONTIG, LAY_CONTIG);
+      sgd_update_run (&sgd_confs[i], F64, SH (4, 7), LAY_T, LAY_STEP);
+      sgd_update_run (&sgd_confs[i], F32, SH0, LAY_CONTIG, LAY_CONTIG);
+      sgd_update_run (&sgd_confs[i], F32, SH (0, 3), LAY_CONTIG, LAY_CONTIG);
+    }
+}
+
+static void
+sgd_update_fw_parallel (gconstpointer d)
+{
+  sgd_update_run (&sgd_confs[1], F32, SH (BIG), LAY_CONTIG, LAY_CONTIG);
+  sgd_update_run (&sgd_confs[6], F32, SH (300, 251), LAY_T, LAY_CONTIG);
+}
+
+static const Case sgd_update_forward[] = {
+  { "values", sgd_update_fw_values },
+  { "parallel", sgd_update_fw_parallel },
+  { NULL, NULL }
+};
+
 /* The specs, one per op of the table */
 
 #define SPEC(op, path, data, fw, fwx, bw, bwx) { op, path, data, fw, fwx, bw, bwx }
@@ -6204,6 +8476,7 @@ static const OpSpec specs[] = {
   SPEC (LT_OP_RANDINT, "randint", NULL, randint_forward, NULL, NULL, NULL),
   SPEC (LT_OP_ARANGE, "arange", NULL, arange_forward, NULL, NULL, NULL),
   SPEC (LT_OP_LINSPACE, "linspace", NULL, linspace_forward, NULL, NULL, NULL),
+  SPEC (LT_OP_RANDPERM, "randperm", NULL, randperm_forward, NULL, NULL, NULL),
 
   UNARY (LT_OP_NEG, "neg", un_neg),
   UNARY (LT_OP_ABS, "abs", un_abs),
@@ -6297,6 +8570,35 @@ static const OpSpec specs[] = {
   SPEC (LT_OP_MASKED_SCATTER, "masked_scatter", NULL, masked_scatter_forward, NULL,
         masked_scatter_backward, NULL),
   SPEC (LT_OP_ONE_HOT, "one_hot", NULL, one_hot_forward, NULL, NULL, NULL),
+
+  SPEC (LT_OP_CONV2D, "conv2d", NULL, conv2d_forward, NULL, conv2d_backward, NULL),
+  SPEC (LT_OP_CONV2D_GRAD_INPUT, "conv2d_grad_input", NULL, conv2d_grad_input_forward, NULL,
+        NULL, NULL),
+  SPEC (LT_OP_CONV2D_GRAD_WEIGHT, "conv2d_grad_weight", NULL, conv2d_grad_weight_forward, NULL,
+        NULL, NULL),
+  SPEC (LT_OP_MAX_POOL2D, "max_pool2d", NULL, max_pool2d_forward, NULL, max_pool2d_backward,
+        NULL),
+  SPEC (LT_OP_MAX_POOL2D_GRAD, "max_pool2d_grad", NULL, max_pool2d_grad_forward, NULL, NULL,
+        NULL),
+  SPEC (LT_OP_AVG_POOL2D, "avg_pool2d", NULL, avg_pool2d_forward, NULL, avg_pool2d_backward,
+        NULL),
+  SPEC (LT_OP_AVG_POOL2D_GRAD, "avg_pool2d_grad", NULL, avg_pool2d_grad_forward, NULL, NULL,
+        NULL),
+  SPEC (LT_OP_ADAPTIVE_AVG_POOL2D, "adaptive_avg_pool2d", NULL, adaptive_avg_pool2d_forward,
+        NULL, adaptive_avg_pool2d_backward, NULL),
+  SPEC (LT_OP_ADAPTIVE_AVG_POOL2D_GRAD, "adaptive_avg_pool2d_grad", NULL,
+        adaptive_avg_pool2d_grad_forward, NULL, NULL, NULL),
+
+  SPEC (LT_OP_LEAKY_RELU, "leaky_relu", NULL, leaky_relu_forward, NULL, leaky_relu_backward,
+        NULL),
+  SPEC (LT_OP_MSE_LOSS, "mse_loss", GINT_TO_POINTER (LT_OP_MSE_LOSS), pointwise_loss_forward,
+        NULL, pointwise_loss_backward, NULL),
+  SPEC (LT_OP_L1_LOSS, "l1_loss", GINT_TO_POINTER (LT_OP_L1_LOSS), pointwise_loss_forward,
+        NULL, pointwise_loss_backward, NULL),
+  SPEC (LT_OP_NLL_LOSS, "nll_loss", NULL, nll_loss_forward, NULL, nll_loss_backward, NULL),
+  SPEC (LT_OP_BCE_WITH_LOGITS, "bce_with_logits", NULL, bce_forward, NULL, bce_backward, NULL),
+  SPEC (LT_OP_NLL_LOSS_GRAD, "nll_loss_grad", NULL, nll_loss_grad_forward, NULL, NULL, NULL),
+  SPEC (LT_OP_SGD_UPDATE, "sgd_update", NULL, sgd_update_forward, NULL, NULL, NULL),
 
   SPEC (LT_OP_ACCUMULATE_GRAD, "accumulate_grad", NULL, accumulate_forward, NULL,
         accumulate_backward, NULL),

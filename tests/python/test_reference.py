@@ -730,5 +730,235 @@ class TestErrors(ReferenceCase):
         self.assertEqual(i.tolist(), [1, 1, 1])
 
 
+# ---------------------------------------------------------------------------
+# Convolution and pooling, through the introspected functions (Lt.conv2d,
+# Lt.max_pool2d, Lt.avg_pool2d, Lt.adaptive_avg_pool2d) against
+# torch.nn.functional.
+
+F = torch.nn.functional
+
+
+def _pair(v):
+    return list(v) if isinstance(v, (tuple, list)) else [v, v]
+
+
+def conv2d(m, x, w, b=None, stride=1, padding=0, dilation=1, groups=1):
+    if m is torch:
+        return F.conv2d(x, w, b, stride, padding, dilation, groups)
+    return Lt.conv2d(x, w, b, _pair(stride), _pair(padding), _pair(dilation), groups)
+
+
+def max_pool2d(m, x, kernel, stride=None, padding=0, dilation=1, ceil_mode=False):
+    """(values, indices) in both libraries."""
+    if m is torch:
+        return F.max_pool2d(x, kernel, stride, padding, dilation, ceil_mode,
+                            return_indices=True)
+    values, indices = Lt.max_pool2d(x, _pair(kernel), None if stride is None else _pair(stride),
+                                    _pair(padding), _pair(dilation), ceil_mode)
+    return values, indices
+
+
+def avg_pool2d(m, x, kernel, stride=None, padding=0, ceil_mode=False, count_include_pad=True,
+               divisor_override=None):
+    if m is torch:
+        return F.avg_pool2d(x, kernel, stride, padding, ceil_mode, count_include_pad,
+                            divisor_override)
+    return Lt.avg_pool2d(x, _pair(kernel), None if stride is None else _pair(stride),
+                         _pair(padding), ceil_mode, count_include_pad, divisor_override or 0)
+
+
+def adaptive_avg_pool2d(m, x, size):
+    if m is torch:
+        return F.adaptive_avg_pool2d(x, size)
+    return Lt.adaptive_avg_pool2d(x, _pair(size))
+
+
+class TestConvPool(ReferenceCase):
+
+    # (input shape, out channels, kernel, stride, padding, dilation, groups, bias)
+    CONV = [
+        ((2, 3, 9, 8), 4, (3, 3), 1, 0, 1, 1, True),
+        ((3, 4, 8, 7), 6, (3, 2), (2, 1), (1, 0), (1, 2), 2, True),
+        ((2, 4, 9, 6), 4, (2, 3), (1, 3), (2, 1), (3, 1), 4, False),
+        ((3, 6, 5), 2, (2, 3), (3, 2), (2, 1), (2, 1), 1, True),
+        ((5, 4, 3, 5), 2, (1, 1), 1, 0, 1, 1, True),
+        ((70, 2, 6, 6), 3, (3, 3), 1, 1, 1, 1, False),
+        ((4, 3, 32, 32), 6, (5, 5), 1, 0, 1, 1, True),
+        ((4, 6, 14, 14), 16, (5, 5), 1, 0, 1, 1, True),
+        ((0, 3, 5, 5), 2, (3, 3), 1, 0, 1, 1, True),
+    ]
+
+    def test_conv2d(self):
+        for dtype in FLOATS:
+            for shape, o, k, s, p, d, g, bias in self.CONV:
+                c = shape[-3]
+                w = arr((o, c // g) + k, dtype)
+                b = arr((o,), dtype)
+                tol = 1e-4 if dtype == 'float32' else 1e-9
+                self.both(lambda m, x, w, b: conv2d(m, x, w, b if bias else None, s, p, d, g),
+                          arr(shape, dtype), w, b, grad=True, rtol=tol, atol=tol,
+                          what='conv2d %s %r' % (dtype, (shape, o, k, s, p, d, g, bias)))
+
+    def test_conv2d_noncontiguous(self):
+        # the images and the filters transposed, the gradient of a transposed output
+        self.both(lambda m, x, w, b: conv2d(m, x.transpose(2, 3), w.transpose(0, 1), b, 1, 1)
+                  .transpose(1, 3), arr((2, 3, 7, 6)), arr((3, 4, 3, 3)), arr((4,)),
+                  grad=True, rtol=1e-4, atol=1e-4)
+
+    def test_conv2d_partial_grad(self):
+        # only the filters learn (the network's first layer): no gradient for the images
+        x = arr((2, 3, 8, 8))
+        for wanted in ('weight', 'input'):
+            th = [torch.tensor(x), torch.tensor(arr((4, 3, 3, 3))), torch.tensor(arr((4,)))]
+            lt = [Lt.tensor(t.numpy()) for t in th]
+            idx = 1 if wanted == 'weight' else 0
+            th[idx].requires_grad_(True)
+            lt[idx].requires_grad_(True)
+            conv2d(torch, *th).sum().backward()
+            conv2d(Lt, *lt).sum().backward()
+            self.assert_same(lt[idx].grad, th[idx].grad, 1e-4, 1e-4, wanted)
+            self.assertIsNone(lt[1 - idx].grad)
+            self.assertIsNone(lt[2].grad)
+
+    def test_network(self):
+        # the tutorial's layers: conv, relu, pool, conv, relu, pool
+        def net(m, x, w1, b1, w2, b2):
+            h = max_pool2d(m, conv2d(m, x, w1, b1).relu(), 2)[0]
+            return max_pool2d(m, conv2d(m, h, w2, b2).relu(), 2)[0]
+        self.both(net, arr((4, 3, 32, 32)), arr((6, 3, 5, 5)) * 0.2, arr((6,)),
+                  arr((16, 6, 5, 5)) * 0.1, arr((16,)), grad=True, rtol=1e-4, atol=1e-4)
+
+    # (input shape, kernel, stride, padding, dilation, ceil_mode)
+    MAX = [
+        ((2, 3, 8, 8), 2, None, 0, 1, False),
+        ((2, 2, 7, 9), 2, 2, 0, 1, True),
+        ((1, 2, 7, 8), (3, 2), (2, 1), 1, 1, False),
+        ((2, 1, 9, 7), 3, 2, 1, 1, True),
+        ((3, 6, 7), (3, 2), (1, 3), 1, 1, True),
+        ((3, 2, 10, 9), (3, 2), 2, (1, 0), (2, 3), True),
+        ((2, 5, 5), 5, 1, 2, 1, False),
+        ((0, 2, 6, 6), 2, 2, 0, 1, False),
+        ((16, 6, 28, 28), 2, 2, 0, 1, False),
+    ]
+
+    def test_max_pool2d(self):
+        for dtype in FLOATS:
+            for shape, k, s, p, d, ceil in self.MAX:
+                # few distinct values: ties in most windows
+                x = arr(shape, 'int64', -3, 4).astype(dtype)
+                self.both(lambda m, x: max_pool2d(m, x, k, s, p, d, ceil), x, grad=True,
+                          what='max_pool2d %s %r' % (dtype, (shape, k, s, p, d, ceil)))
+                self.both(lambda m, x: max_pool2d(m, x, k, s, p, d, ceil), arr(shape, dtype),
+                          grad=True, what='max_pool2d %s %r' % (dtype, (shape, k, s, p, d, ceil)))
+
+    def test_max_pool2d_nan(self):
+        x = arr((1, 2, 4, 6))
+        x[0, 0, 0, 1] = x[0, 0, 1, 0] = x[0, 1, 2, 3] = np.nan
+        x[0, 1, 0, 0] = -np.inf
+        for k, s, p in ((2, 2, 0), (3, 1, 1)):
+            self.both(lambda m, x: max_pool2d(m, x, k, s, p), x, what='max_pool2d nan %d' % k)
+
+    AVG = [
+        ((2, 3, 8, 8), 2, None, 0, False),
+        ((2, 2, 7, 9), 2, 2, 0, True),
+        ((1, 2, 7, 8), (3, 2), (2, 1), 1, False),
+        ((2, 1, 9, 7), 3, 2, 1, True),
+        ((3, 6, 7), (3, 2), (1, 3), 1, True),
+        ((2, 5, 5), 5, 1, 2, False),
+        ((2, 2, 6, 6), 2, 1, (1, 0), True),
+        ((0, 2, 6, 6), 2, 2, 0, False),
+    ]
+
+    def test_avg_pool2d(self):
+        for dtype in FLOATS:
+            for shape, k, s, p, ceil in self.AVG:
+                for cip in (True, False):
+                    for div in (None, 3, -2):
+                        self.both(lambda m, x: avg_pool2d(m, x, k, s, p, ceil, cip, div),
+                                  arr(shape, dtype), grad=True,
+                                  what='avg_pool2d %s %r' % (dtype, (shape, k, s, p, ceil, cip,
+                                                                     div)))
+
+    def test_adaptive_avg_pool2d(self):
+        for dtype in FLOATS:
+            for shape in ((2, 3, 8, 6), (2, 7, 9), (1, 2, 5, 5)):
+                for size in ((4, 3), (3, 5), (1, 1), 2, (7, 9), (9, 2), (2, 12), (0, 3)):
+                    # torch 1.13 has no backward for an empty output
+                    empty = size != 2 and 0 in size
+                    self.both(lambda m, x: adaptive_avg_pool2d(m, x, size), arr(shape, dtype),
+                              grad=not empty,
+                              what='adaptive_avg_pool2d %s %r' % (dtype, (shape, size)))
+
+    BAD = [
+        ('conv2d 2-D input', lambda m: conv2d(m, m.ones(8, 8), m.ones(4, 3, 3, 3))),
+        ('conv2d 5-D input', lambda m: conv2d(m, m.ones(1, 1, 3, 8, 8), m.ones(4, 3, 3, 3))),
+        ('conv2d 3-D weight', lambda m: conv2d(m, m.ones(1, 3, 8, 8), m.ones(4, 3, 3))),
+        ('conv2d weight dtype', lambda m: conv2d(m, m.ones(1, 3, 8, 8),
+                                                 m.ones(4, 3, 3, 3, dtype=m.float64))),
+        ('conv2d bias dtype', lambda m: conv2d(m, m.ones(1, 3, 8, 8), m.ones(4, 3, 3, 3),
+                                               m.ones(4, dtype=m.float64))),
+        ('conv2d bias size', lambda m: conv2d(m, m.ones(1, 3, 8, 8), m.ones(4, 3, 3, 3),
+                                              m.ones(3))),
+        ('conv2d channels', lambda m: conv2d(m, m.ones(1, 3, 8, 8), m.ones(4, 2, 3, 3),
+                                             groups=2)),
+        ('conv2d groups divide', lambda m: conv2d(m, m.ones(1, 4, 8, 8), m.ones(3, 2, 3, 3),
+                                                  groups=2)),
+        ('conv2d no filters', lambda m: conv2d(m, m.ones(1, 3, 8, 8), m.ones(0, 3, 3, 3))),
+        ('conv2d filter too large', lambda m: conv2d(m, m.ones(1, 3, 8, 8), m.ones(4, 3, 9, 9))),
+        ('conv2d dilated filter too large', lambda m: conv2d(m, m.ones(1, 3, 8, 8),
+                                                             m.ones(4, 3, 3, 3), dilation=4)),
+        ('conv2d stride 0', lambda m: conv2d(m, m.ones(1, 3, 8, 8), m.ones(4, 3, 3, 3),
+                                             stride=0)),
+        ('conv2d negative padding', lambda m: conv2d(m, m.ones(1, 3, 8, 8), m.ones(4, 3, 3, 3),
+                                                     padding=-1)),
+        ('conv2d dilation 0', lambda m: conv2d(m, m.ones(1, 3, 8, 8), m.ones(4, 3, 3, 3),
+                                               dilation=0)),
+        ('conv2d groups 0', lambda m: conv2d(m, m.ones(1, 3, 8, 8), m.ones(4, 3, 3, 3),
+                                             groups=0)),
+        ('max_pool2d 2-D input', lambda m: max_pool2d(m, m.ones(8, 8), 2)),
+        ('max_pool2d no channels', lambda m: max_pool2d(m, m.ones(2, 0, 8, 8), 2)),
+        ('max_pool2d int input', lambda m: max_pool2d(m, m.ones(1, 2, 8, 8, dtype=m.int64), 2)),
+        ('max_pool2d kernel 0', lambda m: max_pool2d(m, m.ones(1, 2, 8, 8), 0)),
+        ('max_pool2d stride 0', lambda m: max_pool2d(m, m.ones(1, 2, 8, 8), 2, 0)),
+        ('max_pool2d padding', lambda m: max_pool2d(m, m.ones(1, 2, 8, 8), 3, 1, 2)),
+        ('max_pool2d dilation 0', lambda m: max_pool2d(m, m.ones(1, 2, 8, 8), 2, 1, 0, 0)),
+        ('max_pool2d output too small', lambda m: max_pool2d(m, m.ones(1, 2, 2, 2), 3)),
+        ('max_pool2d dilated output too small',
+         lambda m: max_pool2d(m, m.ones(1, 2, 2), 3, 1, 1, 3)),
+        ('avg_pool2d 2-D input', lambda m: avg_pool2d(m, m.ones(8, 8), 2)),
+        ('avg_pool2d padding', lambda m: avg_pool2d(m, m.ones(1, 2, 8, 8), 2, 1, 2)),
+        ('avg_pool2d stride 0', lambda m: avg_pool2d(m, m.ones(1, 2, 8, 8), 2, 0)),
+        ('avg_pool2d output too small', lambda m: avg_pool2d(m, m.ones(1, 2, 2, 2), 3)),
+        ('adaptive_avg_pool2d negative size',
+         lambda m: adaptive_avg_pool2d(m, m.ones(1, 2, 8, 8), (2, -1))),
+        ('adaptive_avg_pool2d 5-D input',
+         lambda m: adaptive_avg_pool2d(m, m.ones(1, 2, 3, 8, 8), 2)),
+        ('adaptive_avg_pool2d empty plane',
+         lambda m: adaptive_avg_pool2d(m, m.ones(1, 2, 0, 8), 2)),
+        ('adaptive_avg_pool2d int input',
+         lambda m: adaptive_avg_pool2d(m, m.ones(1, 2, 8, 8, dtype=m.int64), 2)),
+    ]
+
+    def test_bad_inputs(self):
+        for name, fn in self.BAD:
+            with self.subTest(case=name):
+                th_err = lt_err = None
+                try:
+                    fn(torch)
+                except TORCH_ERRORS as e:
+                    th_err = e
+                try:
+                    fn(Lt)
+                except GLib.Error as e:
+                    lt_err = e
+                self.assertIsNotNone(th_err, '%s: torch does not raise; fix the case' % name)
+                self.assertIsNotNone(lt_err, '%s: torch raises %s: %s, Lt does not raise'
+                                     % (name, type(th_err).__name__, th_err))
+                self.assertEqual(lt_err.domain, GLib.quark_to_string(Lt.error_quark()))
+                op = name.split()[0]
+                self.assertTrue(lt_err.message.startswith(op + ': '),
+                                '%s: the message names the op: %s' % (name, lt_err.message))
+
+
 if __name__ == '__main__':
     unittest.main(verbosity=1)

@@ -625,6 +625,7 @@ cpu_backend_init (gpointer data)
   b->kernels[LT_OP_RANDINT] = _lt_cpu_random;
   b->kernels[LT_OP_ARANGE] = _lt_cpu_range;
   b->kernels[LT_OP_LINSPACE] = _lt_cpu_range;
+  b->kernels[LT_OP_RANDPERM] = _lt_cpu_randperm;
 
   for (LtOp op = LT_OP_NEG; op <= LT_OP_LOGICAL_NOT; op++)
     b->kernels[op] = _lt_cpu_unary;
@@ -648,6 +649,20 @@ cpu_backend_init (gpointer data)
   b->kernels[LT_OP_MASKED_SELECT] = _lt_cpu_index;
   b->kernels[LT_OP_MASKED_SCATTER] = _lt_cpu_index;
   b->kernels[LT_OP_ONE_HOT] = _lt_cpu_index;
+
+  b->kernels[LT_OP_CONV2D] = _lt_cpu_conv;
+  b->kernels[LT_OP_CONV2D_GRAD_INPUT] = _lt_cpu_conv;
+  b->kernels[LT_OP_CONV2D_GRAD_WEIGHT] = _lt_cpu_conv;
+  b->kernels[LT_OP_MAX_POOL2D] = _lt_cpu_pool;
+  b->kernels[LT_OP_MAX_POOL2D_GRAD] = _lt_cpu_pool;
+  b->kernels[LT_OP_AVG_POOL2D] = _lt_cpu_pool;
+  b->kernels[LT_OP_AVG_POOL2D_GRAD] = _lt_cpu_pool;
+  b->kernels[LT_OP_ADAPTIVE_AVG_POOL2D] = _lt_cpu_pool;
+  b->kernels[LT_OP_ADAPTIVE_AVG_POOL2D_GRAD] = _lt_cpu_pool;
+
+  b->kernels[LT_OP_NLL_LOSS] = _lt_cpu_nll_loss;
+  b->kernels[LT_OP_NLL_LOSS_GRAD] = _lt_cpu_nll_loss;
+  b->kernels[LT_OP_SGD_UPDATE] = _lt_cpu_sgd_update;
   return b;
 }
 

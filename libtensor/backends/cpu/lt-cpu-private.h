@@ -67,9 +67,14 @@ gboolean _lt_cpu_copy         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_fill         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_random       (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_range        (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_randperm     (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_reduce       (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_softmax      (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_gemm         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_index        (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_nll_loss      (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_sgd_update   (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_conv         (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_pool         (const LtKernelArgs *args, GError **error);
 
 G_END_DECLS

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <stdlib.h>
 
 #include "lt-cpu-private.h"
 #include "core/lt-philox-private.h"
@@ -179,5 +180,68 @@ _lt_cpu_range (const LtKernelArgs *args,
           _lt_store_double (base + i * es, out->dtype, v);
         }
     }
+  return TRUE;
+}
+
+/* randperm: element i gets the 64-bit key of lanes 2 (i % 2), 2 (i % 2) + 1
+ * of block params->random.offset + i / 2; the output is the indices sorted
+ * by (key, index). The result depends on the stream only, never on the
+ * thread count or the device. */
+
+typedef struct
+{
+  guint64 key;
+  gint64 index;
+} PermKey;
+
+static int
+perm_key_compare (const void *a,
+                  const void *b)
+{
+  const PermKey *x = a, *y = b;
+
+  if (x->key != y->key)
+    return x->key < y->key ? -1 : 1;
+  return (x->index > y->index) - (x->index < y->index);
+}
+
+gboolean
+_lt_cpu_randperm (const LtKernelArgs *args,
+                  GError            **error)
+{
+  const LtRandomParams *p = &args->params->random;
+  LtTensor *out = args->out;
+  gint64 n = out->numel;
+  char *base = _lt_tensor_data (out);
+  gsize es = _lt_dtype_size (out->dtype);
+  PermKey *keys;
+
+  if (n == 0)
+    return TRUE;
+  keys = g_try_new (PermKey, (gsize) n);
+  if (keys == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "randperm: cannot allocate %" G_GINT64_FORMAT " sort keys", n);
+      return FALSE;
+    }
+  for (gint64 b = 0; b < (n + 1) / 2; b++)
+    {
+      LtPhilox4 r = _lt_philox4x32_10 (p->seed, p->offset + (guint64) b);
+
+      for (gint64 l = 0; l < 2 && 2 * b + l < n; l++)
+        {
+          keys[2 * b + l].key = ((guint64) r.v[2 * l] << 32) | r.v[2 * l + 1];
+          keys[2 * b + l].index = 2 * b + l;
+        }
+    }
+  qsort (keys, (gsize) n, sizeof (PermKey), perm_key_compare);
+  if (out->dtype == LT_DTYPE_INT64)
+    for (gint64 i = 0; i < n; i++)
+      ((gint64 *) base)[i] = keys[i].index;
+  else
+    for (gint64 i = 0; i < n; i++)
+      _lt_store_int64 (base + i * es, out->dtype, keys[i].index);
+  g_free (keys);
   return TRUE;
 }

@@ -1,0 +1,776 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lt-cpu-private.h"
+
+/*
+ * 2-D convolution (torch.nn.functional.conv2d), forward and the two
+ * kernels of its backward rule, as matrix products over columns:
+ *
+ *   x: (N, C, H, W)   w: (O, Cg, kH, kW)   b: (O)   y: (N, O, OH, OW)
+ *   Cg = C / groups, Og = O / groups, OH = (H + 2 pH - dH (kH - 1) - 1) / sH + 1
+ *   y[n, o, oh, ow] = b[o] + sum_{c, i, j} w[o, c, i, j]
+ *                       x[n, g Cg + c, oh sH - pH + i dH, ow sW - pW + j dW]
+ *   (g = o / Og; x is zero outside the image)
+ *
+ * For one group and a chunk of images, let B (K, L) hold the columns,
+ * K = Cg kH kW (row k = (c, i, j), w's layout), and w_g (Og, K),
+ * dy_g (Og, L) (dy copied into B's column layout, zero elsewhere):
+ *
+ *   forward       y_g  = w_g @ B + b_g
+ *   grad weight   dw_g += dy_g @ B^T                   (summed over chunks)
+ *   grad input    dB   = w_g^T @ dy_g, folded back into dx
+ *
+ * B comes in one of two shapes:
+ *
+ * - Wide rows, for stride 1 (the common case): the images are copied into a
+ *   zero-padded buffer xp (Cg, images, Hp, Wp), Hp = H + 2 pH,
+ *   Wp = W + 2 pW, and outputs are computed Wp wide and Hp apart (the extra
+ *   columns are dropped; dy is zero there). Row k of B is then xp itself,
+ *   read from offset c (images Hp Wp) + i dH Wp + j dW: nothing is unfolded.
+ *   The grad-input columns are folded back with one pass per (c, i) that
+ *   adds the kW shifted rows in registers.
+ * - Unfolded columns (im2col, as Caffe) for other strides: col (K, L),
+ *   image n at column n Pp, Pp = OH OW rounded up to whole vectors.
+ *
+ * L is rounded up to whole SIMD vectors. The products have one small
+ * dimension (Og or K) and one long one (L), which BLAS handles poorly (it
+ * packs the long operand for a few rows of work), so they are written here
+ * with GCC vector types: register blocks of 6 rows by 2 vectors, compiled
+ * for AVX-512, AVX2 + FMA and the baseline and chosen at run time
+ * (LT_CPU_ISA=avx2 or base narrows the choice). The weight gradient works
+ * on chunks of images side by side, keeps its sums as vectors across
+ * chunks and adds their lanes once at the end.
+ *
+ * Images are split across the backend's pool, each part with its own
+ * scratch (and its own weight-gradient sums, added up in order at the end,
+ * so the result does not depend on timing); nothing is allocated per image.
+ */
+
+/* The widest vector of the kernels below, in bytes; buffers are padded to it */
+#define CONV_VEC_BYTES 64
+/* Below this many multiply-adds the pool is not worth waking */
+#define CONV_PARALLEL_FMAS (1 << 18)
+/* Vector partial sums of the weight gradient up to this many elements */
+#define CONV_MAX_VEC_SUMS (1 << 20)
+/* The weight gradient's chunks reach this many columns, and their images
+ * stay under this many elements */
+#define CONV_CHUNK_COLUMNS 1024
+#define CONV_CHUNK_ELEMENTS (256 * 1024)
+
+typedef struct
+{
+  gint64 N, C, H, W;
+  gint64 O, OH, OW;
+  gint64 kh, kw, sh, sw, ph, pw, dh, dw;
+  gint64 groups, Cg, Og;
+  gint64 K;            /* Cg kh kw */
+  gint64 P;            /* OH OW */
+  gint64 vmax;         /* elements in CONV_VEC_BYTES */
+  gboolean wide;
+  gint64 Hp, Wp;       /* wide: the padded image */
+  gint64 cstride;      /* columns from one image to the next: Hp Wp or Pp */
+  gint64 rpitch;       /* columns from one output row to the next: Wp or OW */
+  gint64 nc;           /* images per chunk */
+  gint64 L, Lp;        /* columns of a chunk, and rounded up to vmax */
+  gint64 xlen;         /* elements of the B buffer: xp or col */
+  gint64 padl, Ls;     /* wide grad input: zeros before each dB row; its length */
+  gboolean vec_sums;   /* the weight gradient keeps vector sums */
+  const gint64 *off;   /* row k of B starts at B + off[k] */
+  const gint64 *rows;  /* rows[i] = i Lp */
+  const gint64 *drows; /* wide grad input: row k of dB at k Ls + padl */
+} ConvGeom;
+
+static gint64
+round_up (gint64 v,
+          gint64 m)
+{
+  return (v + m - 1) / m * m;
+}
+
+static void
+geom_init (ConvGeom           *g,
+           const LtTensor     *x,
+           const LtTensor     *w,
+           const LtTensor     *y,
+           const LtConvParams *p,
+           gsize               es)
+{
+  g->N = x->shape[0];
+  g->C = x->shape[1];
+  g->H = x->shape[2];
+  g->W = x->shape[3];
+  g->O = w->shape[0];
+  g->kh = w->shape[2];
+  g->kw = w->shape[3];
+  g->OH = y->shape[2];
+  g->OW = y->shape[3];
+  g->sh = p->stride[0];
+  g->sw = p->stride[1];
+  g->ph = p->padding[0];
+  g->pw = p->padding[1];
+  g->dh = p->dilation[0];
+  g->dw = p->dilation[1];
+  g->groups = p->groups;
+  g->Cg = g->C / g->groups;
+  g->Og = g->O / g->groups;
+  g->K = g->Cg * g->kh * g->kw;
+  g->P = g->OH * g->OW;
+  g->vmax = CONV_VEC_BYTES / (gint64) es;
+  g->Hp = g->H + 2 * g->ph;
+  g->Wp = g->W + 2 * g->pw;
+  /* wide rows waste Wp - OW columns of each row: take them while at least
+   * half of the work is useful */
+  g->wide = g->sh == 1 && g->sw == 1 && 2 * g->OW >= g->Wp;
+  g->cstride = g->wide ? g->Hp * g->Wp : round_up (g->P, g->vmax);
+  g->rpitch = g->wide ? g->Wp : g->OW;
+  g->vec_sums = g->Og * g->K * g->vmax <= CONV_MAX_VEC_SUMS;
+}
+
+/* Sizes for chunks of @nc images */
+static void
+geom_chunk (ConvGeom *g,
+            gint64    nc)
+{
+  gint64 reach = (g->kw - 1) * g->dw;
+
+  g->nc = nc;
+  g->L = (nc - 1) * g->cstride + (g->wide ? g->OH * g->Wp : g->cstride);
+  g->Lp = round_up (g->L, g->vmax);
+  g->xlen = g->wide ? round_up (g->Cg * nc * g->Hp * g->Wp + reach + 2 * g->vmax, g->vmax)
+                    : g->K * g->Lp;
+  g->padl = g->wide ? round_up (reach, g->vmax) : 0;
+  g->Ls = g->wide ? g->padl + g->Lp + round_up (reach, g->vmax) + g->vmax : g->Lp;
+}
+
+/* The output columns [*lo, *hi) whose input column ow * s + off lies in
+ * [0, W). */
+static inline void
+span (gint64  off,
+      gint64  s,
+      gint64  W,
+      gint64  OW,
+      gint64 *lo,
+      gint64 *hi)
+{
+  gint64 l = off >= 0 ? 0 : (-off + s - 1) / s;
+  gint64 h = off >= W ? 0 : (W - off + s - 1) / s;
+
+  h = MIN (h, OW);
+  *lo = MIN (l, h);
+  *hi = h;
+}
+
+typedef struct
+{
+  const ConvGeom *g;
+  const void *x, *w, *b, *dy;    /* inputs, as the op has them */
+  void *y, *dx, *dw, *db;        /* outputs */
+  char *scratch;                 /* per part: scratch_bytes each */
+  gsize scratch_bytes;
+  gsize sums_offset;             /* bytes into a part's scratch: dw (O, K), db (O) */
+  int n_parts;
+} ConvJob;
+
+/*
+ * Everything below is compiled once per instruction set (DEFINE_CONV).
+ *
+ *   gemm_nn: C[coff[m] + j] = init[m] + sum_k A[m ars + k acs] B[boff[k] + j]
+ *            for m < M, j < N; N a multiple of the vector length
+ *   gemm_nt: S[m, k] += sum_j A[m lda + j] B[boff[k] + j]
+ *            for m < M, k < K, j < L; L a multiple of the vector length;
+ *            S is the vector (m K + k) of @sums when given (its lanes are
+ *            added up later), else C[m ldc + k]
+ *
+ * Register blocks of 6 rows by 2 vectors (nn), 6 rows of A by 2 rows of B
+ * (nt): 12 independent sums, enough to hide the multiply-add latency. The
+ * edges take the same code with fewer rows or vectors.
+ */
+
+#define V_LOAD(p) (*(const V *) (p))
+#define V_STORE(p, v) (*(V *) (p) = (v))
+#define MR 6
+
+#define NN_CASE(sfx, mr, nv)                                                             \
+  case (mr) * 2 + (nv) - 1:                                                              \
+    nn_block_##sfx (mr, nv, K, Am, ars, acs, B + j, boff, C + j, cm, im);                \
+    break
+#define KRMAX 4
+#define NT_CASE(sfx, mr, kr)                                                             \
+  case (mr) * KRMAX + (kr) - 1:                                                          \
+    nt_block_##sfx (mr, kr, K, L, Am, lda, B, boff + k, Sm, ldc, sums);                  \
+    break
+
+#define NT_ROW(sfx, mr) \
+  NT_CASE (sfx, mr, 4); NT_CASE (sfx, mr, 3); NT_CASE (sfx, mr, 2); NT_CASE (sfx, mr, 1)
+
+#define DEFINE_CONV(T, sfx, VB, ATTR, KR)                                                    \
+  typedef T vec_##sfx __attribute__ ((vector_size (VB), aligned (sizeof (T)), may_alias)); \
+                                                                                         \
+  ATTR static inline __attribute__ ((always_inline)) void                                \
+  nn_block_##sfx (const int mr, const int nv, gint64 K, const T *A, gint64 ars,          \
+                  gint64 acs, const T *B, const gint64 *boff, T *C, const gint64 *coff,  \
+                  const T *init)                                                         \
+  {                                                                                      \
+    typedef vec_##sfx V;                                                                 \
+    const int vl = VB / sizeof (T);                                                      \
+    V acc[MR][2];                                                                        \
+    for (int r = 0; r < mr; r++)                                                         \
+      for (int v = 0; v < nv; v++)                                                       \
+        acc[r][v] = (V) {} + (init ? init[r] : (T) 0);                                   \
+    for (gint64 k = 0; k < K; k++)                                                       \
+      {                                                                                  \
+        const T *b = B + boff[k];                                                        \
+        V b0 = V_LOAD (b), b1 = nv > 1 ? V_LOAD (b + vl) : b0;                           \
+        for (int r = 0; r < mr; r++)                                                     \
+          {                                                                              \
+            T a = A[r * ars + k * acs];                                                  \
+            acc[r][0] += a * b0;                                                         \
+            if (nv > 1)                                                                  \
+              acc[r][1] += a * b1;                                                       \
+          }                                                                              \
+      }                                                                                  \
+    for (int r = 0; r < mr; r++)                                                         \
+      for (int v = 0; v < nv; v++)                                                       \
+        V_STORE (C + coff[r] + v * vl, acc[r][v]);                                       \
+  }                                                                                      \
+                                                                                         \
+  ATTR static void                                                                       \
+  gemm_nn_##sfx (gint64 M, gint64 N, gint64 K, const T *A, gint64 ars, gint64 acs,       \
+                 const T *B, const gint64 *boff, T *C, const gint64 *coff,               \
+                 const T *init)                                                          \
+  {                                                                                      \
+    const int vl = VB / sizeof (T);                                                      \
+    for (gint64 m = 0; m < M; m += MR)                                                   \
+      {                                                                                  \
+        const T *Am = A + m * ars, *im = init ? init + m : NULL;                         \
+        const gint64 *cm = coff + m;                                                     \
+        int mr = (int) MIN (MR, M - m);                                                  \
+        for (gint64 j = 0; j < N; j += 2 * vl)                                           \
+          switch (mr * 2 + (j + 2 * vl <= N ? 2 : 1) - 1)                                \
+            {                                                                            \
+              NN_CASE (sfx, 6, 2); NN_CASE (sfx, 6, 1); NN_CASE (sfx, 5, 2);             \
+              NN_CASE (sfx, 5, 1); NN_CASE (sfx, 4, 2); NN_CASE (sfx, 4, 1);             \
+              NN_CASE (sfx, 3, 2); NN_CASE (sfx, 3, 1); NN_CASE (sfx, 2, 2);             \
+              NN_CASE (sfx, 2, 1); NN_CASE (sfx, 1, 2);                                  \
+            default:                                                                     \
+              nn_block_##sfx (1, 1, K, Am, ars, acs, B + j, boff, C + j, cm, im);        \
+            }                                                                            \
+      }                                                                                  \
+  }                                                                                      \
+                                                                                         \
+  ATTR static inline __attribute__ ((always_inline)) void                                \
+  nt_block_##sfx (const int mr, const int kr, gint64 K, gint64 L, const T *A, gint64 lda, \
+                  const T *B, const gint64 *boff, T *S, gint64 ldc, T *sums)             \
+  {                                                                                      \
+    typedef vec_##sfx V;                                                                 \
+    const int vl = VB / sizeof (T);                                                      \
+    const T *bp[KRMAX];                                                                  \
+    V acc[MR][KRMAX];                                                                    \
+    for (int q = 0; q < kr; q++)                                                         \
+      bp[q] = B + boff[q];                                                               \
+    for (int r = 0; r < mr; r++)                                                         \
+      for (int q = 0; q < kr; q++)                                                       \
+        acc[r][q] = sums ? V_LOAD (S + (r * K + q) * vl) : (V) {};                       \
+    for (gint64 j = 0; j < L; j += vl)                                                   \
+      {                                                                                  \
+        V b[KRMAX];                                                                      \
+        for (int q = 0; q < kr; q++)                                                     \
+          b[q] = V_LOAD (bp[q] + j);                                                     \
+        for (int r = 0; r < mr; r++)                                                     \
+          {                                                                              \
+            V a = V_LOAD (A + r * lda + j);                                              \
+            for (int q = 0; q < kr; q++)                                                 \
+              acc[r][q] += a * b[q];                                                     \
+          }                                                                              \
+      }                                                                                  \
+    for (int r = 0; r < mr; r++)                                                         \
+      for (int q = 0; q < kr; q++)                                                       \
+        {                                                                                \
+          if (sums)                                                                      \
+            V_STORE (S + (r * K + q) * vl, acc[r][q]);                                   \
+          else                                                                           \
+            {                                                                            \
+              T s = 0;                                                                   \
+              for (int l = 0; l < vl; l++)                                               \
+                s += acc[r][q][l];                                                       \
+              S[r * ldc + q] += s;                                                       \
+            }                                                                            \
+        }                                                                                \
+  }                                                                                      \
+                                                                                         \
+  /* Blocks of 6 rows of A by KR rows of B: KR = 4 where 32 registers hold the           \
+   * 24 sums (AVX-512), else 2 */                                                        \
+  ATTR static void                                                                       \
+  gemm_nt_##sfx (gint64 M, gint64 K, gint64 L, const T *A, gint64 lda, const T *B,       \
+                 const gint64 *boff, T *C, gint64 ldc, T *sums)                          \
+  {                                                                                      \
+    const int vl = VB / sizeof (T);                                                      \
+    for (gint64 m = 0; m < M; m += MR)                                                   \
+      for (gint64 k = 0; k < K; k += KR)                                                 \
+        {                                                                                \
+          const T *Am = A + m * lda;                                                     \
+          T *Sm = sums ? sums + (m * K + k) * vl : C + m * ldc + k;                      \
+          switch ((int) MIN (MR, M - m) * KRMAX + (int) MIN (KR, K - k) - 1)             \
+            {                                                                            \
+              NT_ROW (sfx, 6); NT_ROW (sfx, 5); NT_ROW (sfx, 4);                         \
+              NT_ROW (sfx, 3); NT_ROW (sfx, 2);                                          \
+              NT_CASE (sfx, 1, 4); NT_CASE (sfx, 1, 3); NT_CASE (sfx, 1, 2);             \
+            default:                                                                     \
+              nt_block_##sfx (1, 1, K, L, Am, lda, B, boff + k, Sm, ldc, sums);          \
+            }                                                                            \
+        }                                                                                \
+  }                                                                                      \
+                                                                                         \
+  /* The B buffer for images [n0, n0 + nc), group @group: xp (wide; zeros                \
+   * around the images) or the unfolded columns (zeros past each image's P) */           \
+  ATTR static void load_images_##sfx (const ConvGeom *g, const T *x, T *buf, gint64 n0,  \
+                                      gint64 group)                                      \
+  {                                                                                      \
+    gint64 kk = g->kh * g->kw;                                                           \
+    if (g->wide)                                                                         \
+      {                                                                                  \
+        memset (buf, 0, g->xlen * sizeof (T));                                           \
+        for (gint64 c = 0; c < g->Cg; c++)                                               \
+          for (gint64 n = 0; n < g->nc; n++)                                             \
+            {                                                                            \
+              const T *src = x + ((n0 + n) * g->C + group * g->Cg + c) * g->H * g->W;    \
+              T *dst = buf + (c * g->nc + n) * g->Hp * g->Wp + g->ph * g->Wp + g->pw;    \
+              if (g->pw == 0)                                                            \
+                memcpy (dst, src, g->H * g->W * sizeof (T));                             \
+              else                                                                       \
+                for (gint64 h = 0; h < g->H; h++)                                        \
+                  memcpy (dst + h * g->Wp, src + h * g->W, g->W * sizeof (T));           \
+            }                                                                            \
+        return;                                                                          \
+      }                                                                                  \
+    for (gint64 k = 0; k < g->K; k++)                                                    \
+      {                                                                                  \
+        gint64 c = k / kk, i = (k % kk) / g->kw, j = k % g->kw;                          \
+        gint64 off = j * g->dw - g->pw, lo, hi;                                          \
+        span (off, g->sw, g->W, g->OW, &lo, &hi);                                        \
+        for (gint64 n = 0; n < g->nc; n++)                                               \
+          {                                                                              \
+            const T *plane = x + ((n0 + n) * g->C + group * g->Cg + c) * g->H * g->W;    \
+            T *dst = buf + k * g->Lp + n * g->cstride;                                   \
+            for (gint64 oh = 0; oh < g->OH; oh++, dst += g->OW)                          \
+              {                                                                          \
+                gint64 ih = oh * g->sh - g->ph + i * g->dh;                              \
+                const T *src = plane + ih * g->W;                                        \
+                if (ih < 0 || ih >= g->H)                                                \
+                  {                                                                      \
+                    memset (dst, 0, g->OW * sizeof (T));                                 \
+                    continue;                                                            \
+                  }                                                                      \
+                for (gint64 ow = 0; ow < lo; ow++)                                       \
+                  dst[ow] = 0;                                                           \
+                for (gint64 ow = lo; ow < hi; ow++)                                      \
+                  dst[ow] = src[ow * g->sw + off];                                       \
+                for (gint64 ow = hi; ow < g->OW; ow++)                                   \
+                  dst[ow] = 0;                                                           \
+              }                                                                          \
+            memset (buf + k * g->Lp + n * g->cstride + g->P, 0,                          \
+                    (g->cstride - g->P) * sizeof (T));                                   \
+          }                                                                              \
+        memset (buf + k * g->Lp + g->L, 0, (g->Lp - g->L) * sizeof (T));                 \
+      }                                                                                  \
+  }                                                                                      \
+                                                                                         \
+  /* buf (Og, Lp) <- dy images [n0, n0 + nc), channels of @group, in B's                 \
+   * column layout; zeros in the columns that are not outputs */                         \
+  ATTR static void load_dys_##sfx (const ConvGeom *g, const T *dy, T *buf, gint64 n0,    \
+                                   gint64 group)                                         \
+  {                                                                                      \
+    memset (buf, 0, g->Og * g->Lp * sizeof (T));                                         \
+    for (gint64 o = 0; o < g->Og; o++)                                                   \
+      for (gint64 n = 0; n < g->nc; n++)                                                 \
+        {                                                                                \
+          const T *src = dy + ((n0 + n) * g->O + group * g->Og + o) * g->P;              \
+          T *dst = buf + o * g->Lp + n * g->cstride;                                     \
+          if (g->rpitch == g->OW)                                                        \
+            memcpy (dst, src, g->P * sizeof (T));                                        \
+          else                                                                           \
+            for (gint64 oh = 0; oh < g->OH; oh++)                                        \
+              memcpy (dst + oh * g->rpitch, src + oh * g->OW, g->OW * sizeof (T));       \
+        }                                                                                \
+  }                                                                                      \
+                                                                                         \
+  /* dx image n, channels of @group <- the columns dB (K, Ls), folded back:              \
+   * wide rows through xp, one pass per (c, i) adding the kW shifted rows                \
+   * (xp is the scratch B buffer); unfolded columns element by element */                \
+  ATTR static void fold_##sfx (const ConvGeom *g, const T *dB, T *xp, T *dx, gint64 n,   \
+                               gint64 group)                                             \
+  {                                                                                      \
+    typedef vec_##sfx V;                                                                 \
+    const int vl = VB / sizeof (T);                                                      \
+    T *img = dx + (n * g->C + group * g->Cg) * g->H * g->W;                              \
+    if (g->wide)                                                                         \
+      {                                                                                  \
+        gint64 plane = g->Hp * g->Wp, Q = g->L + (g->kw - 1) * g->dw;                    \
+        memset (xp, 0, g->xlen * sizeof (T));                                            \
+        for (gint64 c = 0; c < g->Cg; c++)                                               \
+          for (gint64 i = 0; i < g->kh; i++)                                             \
+            {                                                                            \
+              const T *rows = dB + ((c * g->kh + i) * g->kw) * g->Ls + g->padl;          \
+              T *dst = xp + c * plane + i * g->dh * g->Wp;                               \
+              for (gint64 q = 0; q < Q; q += vl)                                         \
+                {                                                                        \
+                  V acc = V_LOAD (dst + q);                                              \
+                  for (gint64 j = 0; j < g->kw; j++)                                     \
+                    acc += V_LOAD (rows + j * g->Ls + q - j * g->dw);                    \
+                  V_STORE (dst + q, acc);                                                \
+                }                                                                        \
+            }                                                                            \
+        for (gint64 c = 0; c < g->Cg; c++)                                               \
+          for (gint64 h = 0; h < g->H; h++)                                              \
+            memcpy (img + (c * g->H + h) * g->W,                                         \
+                    xp + (c * g->Hp + h + g->ph) * g->Wp + g->pw, g->W * sizeof (T));    \
+        return;                                                                          \
+      }                                                                                  \
+    memset (img, 0, g->Cg * g->H * g->W * sizeof (T));                                   \
+    for (gint64 c = 0; c < g->Cg; c++)                                                   \
+      for (gint64 i = 0; i < g->kh; i++)                                                 \
+        for (gint64 j = 0; j < g->kw; j++)                                               \
+          {                                                                              \
+            const T *src = dB + ((c * g->kh + i) * g->kw + j) * g->Ls;                   \
+            gint64 off = j * g->dw - g->pw, lo, hi;                                      \
+            span (off, g->sw, g->W, g->OW, &lo, &hi);                                    \
+            for (gint64 oh = 0; oh < g->OH; oh++, src += g->OW)                          \
+              {                                                                          \
+                gint64 ih = oh * g->sh - g->ph + i * g->dh;                              \
+                T *dst = img + (c * g->H + ih) * g->W;                                   \
+                if (ih < 0 || ih >= g->H)                                                \
+                  continue;                                                              \
+                for (gint64 ow = lo; ow < hi; ow++)                                      \
+                  dst[ow * g->sw + off] += src[ow];                                      \
+              }                                                                          \
+          }                                                                              \
+  }                                                                                      \
+                                                                                         \
+  ATTR static void forward_part_##sfx (int tid, int np, gpointer data)                   \
+  {                                                                                      \
+    const ConvJob *job = data;                                                           \
+    const ConvGeom *g = job->g;                                                          \
+    const T *x = job->x, *w = job->w, *b = job->b;                                       \
+    T *y = job->y;                                                                       \
+    T *buf = (T *) (job->scratch + tid * job->scratch_bytes);                            \
+    T *out = buf + g->xlen;                                                              \
+    gint64 n0, n1;                                                                       \
+    _lt_cpu_split (g->N, tid, np, &n0, &n1);                                             \
+    for (gint64 n = n0; n < n1; n++)                                                     \
+      for (gint64 group = 0; group < g->groups; group++)                                 \
+        {                                                                                \
+          T *yg = y + (n * g->O + group * g->Og) * g->P;                                 \
+          load_images_##sfx (g, x, buf, n, group);                                       \
+          /* out (Og, Lp) = b_g + w_g (Og, K) @ B (K, Lp) */                             \
+          gemm_nn_##sfx (g->Og, g->Lp, g->K, w + group * g->Og * g->K, g->K, 1, buf,     \
+                         g->off, out, g->rows, b ? b + group * g->Og : NULL);            \
+          for (gint64 o = 0; o < g->Og; o++)                                             \
+            if (g->rpitch == g->OW)                                                      \
+              memcpy (yg + o * g->P, out + o * g->Lp, g->P * sizeof (T));                \
+            else                                                                         \
+              for (gint64 oh = 0; oh < g->OH; oh++)                                      \
+                memcpy (yg + o * g->P + oh * g->OW, out + o * g->Lp + oh * g->rpitch,    \
+                        g->OW * sizeof (T));                                             \
+        }                                                                                \
+  }                                                                                      \
+                                                                                         \
+  ATTR static void grad_input_part_##sfx (int tid, int np, gpointer data)                \
+  {                                                                                      \
+    const ConvJob *job = data;                                                           \
+    const ConvGeom *g = job->g;                                                          \
+    const T *w = job->w, *dy = job->dy;                                                  \
+    T *dx = job->dx;                                                                     \
+    T *buf = (T *) (job->scratch + tid * job->scratch_bytes);                            \
+    T *dyb = buf + g->xlen;                                                              \
+    T *dB = dyb + g->Og * g->Lp;                                                         \
+    gint64 n0, n1;                                                                       \
+    _lt_cpu_split (g->N, tid, np, &n0, &n1);                                             \
+    /* the zeros around the rows of dB, which the product never writes */                \
+    memset (dB, 0, g->K * g->Ls * sizeof (T));                                           \
+    for (gint64 n = n0; n < n1; n++)                                                     \
+      for (gint64 group = 0; group < g->groups; group++)                                 \
+        {                                                                                \
+          load_dys_##sfx (g, dy, dyb, n, group);                                         \
+          /* dB (K, Lp) = w_g^T (K, Og) @ dy_g (Og, Lp) */                               \
+          gemm_nn_##sfx (g->K, g->Lp, g->Og, w + group * g->Og * g->K, 1, g->K, dyb,     \
+                         g->rows, dB, g->drows, NULL);                                   \
+          fold_##sfx (g, dB, buf, dx, n, group);                                         \
+        }                                                                                \
+  }                                                                                      \
+                                                                                         \
+  ATTR static void grad_weight_part_##sfx (int tid, int np, gpointer data)               \
+  {                                                                                      \
+    typedef vec_##sfx V;                                                                 \
+    const ConvJob *job = data;                                                           \
+    const ConvGeom *g = job->g;                                                          \
+    const int vl = VB / sizeof (T);                                                      \
+    const T *x = job->x, *dy = job->dy;                                                  \
+    char *part = job->scratch + tid * job->scratch_bytes;                                \
+    T *buf = (T *) part;                                                                 \
+    T *dyb = buf + g->xlen;                                                              \
+    T *sums = g->vec_sums ? dyb + g->Og * g->Lp : NULL;                                  \
+    /* part 0 sums into the outputs, the others into sums of their own */                \
+    T *dw = tid == 0 ? job->dw : (T *) (part + job->sums_offset);                        \
+    T *db = job->db == NULL ? NULL : tid == 0 ? job->db                                  \
+                                              : (T *) (part + job->sums_offset) + g->O * g->K; \
+    gint64 n0, n1;                                                                       \
+    _lt_cpu_split (g->N / g->nc, tid, np, &n0, &n1);                                     \
+    memset (dw, 0, g->O * g->K * sizeof (T));                                            \
+    if (db)                                                                              \
+      memset (db, 0, g->O * sizeof (T));                                                 \
+    for (gint64 group = 0; group < g->groups; group++)                                   \
+      {                                                                                  \
+        T *dwg = dw + group * g->Og * g->K;                                              \
+        if (sums)                                                                        \
+          memset (sums, 0, g->Og * g->K * vl * sizeof (T));                              \
+        for (gint64 ch = n0; ch < n1; ch++)                                              \
+          {                                                                              \
+            load_images_##sfx (g, x, buf, ch * g->nc, group);                            \
+            load_dys_##sfx (g, dy, dyb, ch * g->nc, group);                              \
+            /* dw_g (Og, K) += dy_g (Og, Lp) @ B^T (Lp, K) */                            \
+            gemm_nt_##sfx (g->Og, g->K, g->Lp, dyb, g->Lp, buf, g->off, dwg, g->K, sums); \
+            if (db)                                                                      \
+              for (gint64 o = 0; o < g->Og; o++)                                         \
+                {                                                                        \
+                  const T *r = dyb + o * g->Lp;                                          \
+                  V acc = (V) {};                                                        \
+                  T s = 0;                                                               \
+                  for (gint64 p = 0; p < g->Lp; p += vl)                                 \
+                    acc += V_LOAD (r + p);                                               \
+                  for (int l = 0; l < vl; l++)                                           \
+                    s += acc[l];                                                         \
+                  db[group * g->Og + o] += s;                                            \
+                }                                                                        \
+          }                                                                              \
+        if (sums)                                                                        \
+          for (gint64 i = 0; i < g->Og * g->K; i++)                                      \
+            {                                                                            \
+              T s = 0;                                                                   \
+              for (int l = 0; l < vl; l++)                                               \
+                s += sums[i * vl + l];                                                   \
+              dwg[i] += s;                                                               \
+            }                                                                            \
+      }                                                                                  \
+  }
+
+#define ATTR_BASE
+DEFINE_CONV (float, f32_base, 16, ATTR_BASE, 2)
+DEFINE_CONV (double, f64_base, 16, ATTR_BASE, 2)
+
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LT_CONV_X86 1
+#define ATTR_AVX2 __attribute__ ((target ("avx2,fma")))
+#define ATTR_AVX512 __attribute__ ((target ("avx512f,avx512vl,fma")))
+DEFINE_CONV (float, f32_avx2, 32, ATTR_AVX2, 2)
+DEFINE_CONV (double, f64_avx2, 32, ATTR_AVX2, 2)
+DEFINE_CONV (float, f32_avx512, 64, ATTR_AVX512, 4)
+DEFINE_CONV (double, f64_avx512, 64, ATTR_AVX512, 4)
+#endif
+
+typedef enum { ISA_BASE, ISA_AVX2, ISA_AVX512, N_ISAS } ConvIsa;
+
+static ConvIsa
+conv_isa (void)
+{
+  static gsize once = 0;
+  static ConvIsa isa = ISA_BASE;
+
+  if (g_once_init_enter (&once))
+    {
+#ifdef LT_CONV_X86
+      const char *env = g_getenv ("LT_CPU_ISA");
+
+      __builtin_cpu_init ();
+      if (__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512vl"))
+        isa = ISA_AVX512;
+      else if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+        isa = ISA_AVX2;
+      if (env && g_str_equal (env, "avx2") && isa > ISA_AVX2)
+        isa = ISA_AVX2;
+      else if (env && g_str_equal (env, "base"))
+        isa = ISA_BASE;
+#endif
+      g_once_init_leave (&once, 1);
+    }
+  return isa;
+}
+
+#ifdef LT_CONV_X86
+#define PARTS(op)                                                                        \
+  { { op##_part_f32_base, op##_part_f64_base }, { op##_part_f32_avx2, op##_part_f64_avx2 }, \
+    { op##_part_f32_avx512, op##_part_f64_avx512 } }
+#else
+#define PARTS(op) { { op##_part_f32_base, op##_part_f64_base } }
+#endif
+
+/* [op][isa][float64] */
+static const LtCpuParallelFunc conv_parts[3][N_ISAS][2] = {
+  PARTS (forward), PARTS (grad_input), PARTS (grad_weight),
+};
+
+/* Adds the weight-gradient sums of parts 1 .. np - 1 into part 0's, in
+ * order. */
+#define DEFINE_REDUCE(T, sfx)                                                            \
+  static void grad_weight_reduce_##sfx (const ConvJob *job)                              \
+  {                                                                                      \
+    const ConvGeom *g = job->g;                                                          \
+    T *dw = job->dw, *db = job->db;                                                      \
+    for (int t = 1; t < job->n_parts; t++)                                               \
+      {                                                                                  \
+        const T *pw = (const T *) (job->scratch + t * job->scratch_bytes +               \
+                                   job->sums_offset);                                    \
+        for (gint64 i = 0; i < g->O * g->K; i++)                                         \
+          dw[i] += pw[i];                                                                \
+        if (db)                                                                          \
+          for (gint64 o = 0; o < g->O; o++)                                              \
+            db[o] += pw[g->O * g->K + o];                                                \
+      }                                                                                  \
+  }
+
+DEFINE_REDUCE (float, f32)
+DEFINE_REDUCE (double, f64)
+
+/* The largest chunk of the weight gradient that divides N */
+static gint64
+grad_weight_chunk (const ConvGeom *g,
+                   int             n_parts)
+{
+  gint64 per_part = MAX (g->N / MAX (n_parts, 1), 1);
+  gint64 want = MAX ((CONV_CHUNK_COLUMNS + g->cstride - 1) / g->cstride, 1);
+  gint64 fit = MAX (CONV_CHUNK_ELEMENTS / MAX (g->Cg * g->cstride, 1), 1);
+  gint64 nc = MAX (MIN (MIN (want, fit), per_part), 1);
+
+  while (g->N % nc != 0)
+    nc--;
+  return nc;
+}
+
+gboolean
+_lt_cpu_conv (const LtKernelArgs *args,
+              GError            **error)
+{
+  const LtConvParams *p = &args->params->conv;
+  LtDType dt = args->out->dtype;
+  gboolean f32 = dt == LT_DTYPE_FLOAT32;
+  gsize es = _lt_dtype_size (dt);
+  LtTensor *x, *w, *y;
+  ConvGeom g;
+  ConvJob job = { 0 };
+  int kind;
+  gint64 fmas, elems, kk, nrows, nunits;
+  gint64 *tables;
+  int nt = _lt_cpu_get_num_threads ();
+
+  if (dt != LT_DTYPE_FLOAT32 && dt != LT_DTYPE_FLOAT64)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
+                   "%s: the cpu backend supports float32 and float64 only",
+                   _lt_op_table[args->op].name);
+      return FALSE;
+    }
+  switch (args->op)
+    {
+    case LT_OP_CONV2D:
+      x = args->in[0];
+      w = args->in[1];
+      y = args->out;
+      job.x = _lt_tensor_data (x);
+      job.w = _lt_tensor_data (w);
+      job.b = args->n_in > 2 ? _lt_tensor_data (args->in[2]) : NULL;
+      job.y = _lt_tensor_data (y);
+      kind = 0;
+      break;
+    case LT_OP_CONV2D_GRAD_INPUT:
+      x = args->out;
+      y = args->in[0];
+      w = args->in[1];
+      job.dy = _lt_tensor_data (y);
+      job.w = _lt_tensor_data (w);
+      job.dx = _lt_tensor_data (x);
+      kind = 1;
+      break;
+    case LT_OP_CONV2D_GRAD_WEIGHT:
+      x = args->in[0];
+      y = args->in[1];
+      w = args->out;
+      job.x = _lt_tensor_data (x);
+      job.dy = _lt_tensor_data (y);
+      job.dw = _lt_tensor_data (w);
+      job.db = args->out2 ? _lt_tensor_data (args->out2) : NULL;
+      kind = 2;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  geom_init (&g, x, w, y, p, es);
+  job.g = &g;
+
+  fmas = g.N * g.O * g.P * MAX (g.K, 1);
+  job.n_parts = (int) MAX (1, MIN ((gint64) nt, g.N));
+  if (fmas < CONV_PARALLEL_FMAS)
+    job.n_parts = 1;
+  geom_chunk (&g, kind == 2 ? grad_weight_chunk (&g, job.n_parts) : 1);
+  nunits = g.N / g.nc;
+  job.n_parts = (int) MAX (1, MIN ((gint64) job.n_parts, nunits));
+
+  /* Row offsets: of B (g.off), rows i Lp (g.rows), rows of dB (g.drows) */
+  nrows = MAX (g.K, g.Og);
+  tables = g_try_new (gint64, 2 * g.K + nrows);
+  if (tables == NULL)
+    goto oom;
+  kk = g.kh * g.kw;
+  for (gint64 k = 0; k < g.K; k++)
+    {
+      gint64 c = k / kk, i = (k % kk) / g.kw, j = k % g.kw;
+
+      tables[k] = g.wide ? (c * g.nc * g.Hp + i * g.dh) * g.Wp + j * g.dw : k * g.Lp;
+      tables[g.K + nrows + k] = k * g.Ls + g.padl;
+    }
+  for (gint64 r = 0; r < nrows; r++)
+    tables[g.K + r] = r * g.Lp;
+  g.off = tables;
+  g.rows = tables + g.K;
+  g.drows = tables + g.K + nrows;
+
+  /* per part: B, dy or y, then dB (grad input) or vector sums and
+   * weight-gradient sums (grad weight) */
+  elems = g.xlen + g.Og * g.Lp;
+  if (kind == 1)
+    elems += g.K * g.Ls;
+  if (kind == 2 && g.vec_sums)
+    elems += g.Og * g.K * g.vmax;
+  job.sums_offset = (gsize) (elems * (gint64) es);
+  if (kind == 2)
+    elems += g.O * g.K + g.O;
+  job.scratch_bytes = (gsize) round_up (elems * (gint64) es, CONV_VEC_BYTES);
+  if (posix_memalign ((void **) &job.scratch, CONV_VEC_BYTES,
+                      job.scratch_bytes * (gsize) job.n_parts) != 0)
+    {
+      g_free (tables);
+      goto oom;
+    }
+  if (job.n_parts > 1)
+    _lt_cpu_parallel (job.n_parts, conv_parts[kind][conv_isa ()][!f32], &job);
+  else
+    conv_parts[kind][conv_isa ()][!f32] (0, 1, &job);
+  if (kind == 2)
+    {
+      if (f32)
+        grad_weight_reduce_f32 (&job);
+      else
+        grad_weight_reduce_f64 (&job);
+    }
+  free (job.scratch);
+  g_free (tables);
+  return TRUE;
+
+oom:
+  g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+               "%s: could not allocate the scratch buffers for %" G_GINT64_FORMAT " x %"
+               G_GINT64_FORMAT " columns", _lt_op_table[args->op].name, g.K, g.Lp);
+  return FALSE;
+}

@@ -1,0 +1,506 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <math.h>
+#include <string.h>
+
+#include "lt-cpu-private.h"
+
+/*
+ * 2-D pooling over planes (torch.nn.functional.max_pool2d, avg_pool2d,
+ * adaptive_avg_pool2d), the loops of PyTorch's CPU kernels
+ * (aten/src/ATen/native/cpu/MaxPoolKernel.cpp, AvgPoolKernel.cpp,
+ * AdaptiveAvgPoolKernel.cpp):
+ *
+ *   x: (planes, H, W)  y, indices: (planes, OH, OW), planes = N C
+ *
+ *   max:  the window of (oh, ow) starts at (oh sH - pH, ow sW - pW) and
+ *         takes every dH-th row and dW-th column of kH x kW; the scan goes
+ *         row by row and keeps the first maximum (a NaN always wins);
+ *         indices are positions ih W + iw within the plane
+ *   avg:  the sum over the window clipped to the image, divided by
+ *         divisor_override, or the window's size clipped to the padded
+ *         image (count_include_pad) or to the image
+ *   adaptive avg: rows [floor (oh H / OH), ceil ((oh + 1) H / OH)), columns
+ *         likewise, averaged
+ *
+ * The gradient kernels spread dy back over the same windows (for max
+ * pooling, to the saved indices). Planes are split across the backend's
+ * pool.
+ */
+
+typedef struct
+{
+  gint64 planes, H, W, OH, OW;
+  gint64 kh, kw, sh, sw, ph, pw, dh, dw;
+  gboolean count_include_pad;
+  gint64 divisor;      /* 0: none */
+} PoolGeom;
+
+typedef struct
+{
+  const PoolGeom *g;
+  const void *src;
+  void *dst;
+  gint64 *indices;
+  gint bad_index;      /* atomic: set by a part that met an index outside its plane */
+} PoolJob;
+
+static inline gint64
+adaptive_start (gint64 a, gint64 b, gint64 c)
+{
+  return (a / b) * c + ((a % b) * c) / b;
+}
+
+static inline gint64
+adaptive_end (gint64 a, gint64 b, gint64 c)
+{
+  return 1 + ((a + 1) * c - 1) / b;
+}
+
+/* The window of an average pool: clipped bounds and its divisor */
+static inline gint64
+avg_window (const PoolGeom *g, gint64 oh, gint64 ow,
+            gint64 *ih0, gint64 *ih1, gint64 *iw0, gint64 *iw1)
+{
+  gint64 h0 = oh * g->sh - g->ph, w0 = ow * g->sw - g->pw;
+  gint64 h1 = MIN (h0 + g->kh, g->H + g->ph), w1 = MIN (w0 + g->kw, g->W + g->pw);
+  gint64 pool_size = (h1 - h0) * (w1 - w0);
+
+  h0 = MAX (h0, 0);
+  w0 = MAX (w0, 0);
+  h1 = MIN (h1, g->H);
+  w1 = MIN (w1, g->W);
+  *ih0 = h0;
+  *ih1 = h1;
+  *iw0 = w0;
+  *iw1 = w1;
+  if (g->divisor != 0)
+    return g->divisor;
+  return g->count_include_pad ? pool_size : (h1 - h0) * (w1 - w0);
+}
+
+/* The running maximum m (at best) meets v (at index i): v wins when it is
+ * larger or NaN. Written with bit masks rather than branches, which random
+ * data would mispredict half of the time; UT is the unsigned integer type
+ * of T's size. */
+#define MAX_STEP(T, UT, v_, i_)                                                          \
+  do                                                                                     \
+    {                                                                                    \
+      T v__ = (v_);                                                                      \
+      int t__ = (v__ > m) | (v__ != v__);                                                \
+      UT mb__, vb__, take__ = -(UT) t__;                                                 \
+      memcpy (&mb__, &m, sizeof m);                                                      \
+      memcpy (&vb__, &v__, sizeof m);                                                    \
+      mb__ = (mb__ & ~take__) | (vb__ & take__);                                         \
+      memcpy (&m, &mb__, sizeof m);                                                      \
+      best = (best & ~-(gint64) t__) | ((i_) & -(gint64) t__);                           \
+    }                                                                                    \
+  while (0)
+
+/*
+ * The network's max pool: 2 x 2 windows side by side (stride 2), all inside
+ * the image, one output row from input rows r0 and r1. The winner is the
+ * first maximum of the top pair (a, b), of the bottom pair (c, d), then of
+ * the two, which is the scan's winner: the first maximum, or the last NaN.
+ * Vectors of the baseline's 16 bytes, written with GCC's vector extension;
+ * the pairs are split into even and odd lanes by shuffles.
+ */
+#if defined (__clang__)
+/* clang has no __builtin_shuffle: the same lanes, picked one by one (a
+ * constant mask, which its optimiser turns back into a shuffle). */
+#define LT_SHUFFLE2(a, b, m)                                                             \
+  ({                                                                                     \
+    __typeof__ (a) r__;                                                                  \
+    const int n__ = (int) (sizeof (a) / sizeof ((a)[0]));                                \
+    for (int i__ = 0; i__ < n__; i__++)                                                  \
+      r__[i__] = (m)[i__] < n__ ? (a)[(m)[i__]] : (b)[(m)[i__] - n__];                   \
+    r__;                                                                                 \
+  })
+#else
+#define LT_SHUFFLE2(a, b, m) __builtin_shuffle (a, b, m)
+#endif
+
+#define DEFINE_MAX2X2(T, sfx, IT, VL, EVEN, ODD, LO, HI)                                 \
+  typedef T v_##sfx __attribute__ ((vector_size (16), aligned (sizeof (T)), may_alias)); \
+  typedef IT vi_##sfx __attribute__ ((vector_size (16), aligned (sizeof (T)), may_alias)); \
+                                                                                         \
+  static void                                                                            \
+  max2x2_row_##sfx (const T *r0, const T *r1, T *yr, gint64 *ir, gint64 OW, gint64 W,    \
+                    gint64 base)                                                         \
+  {                                                                                      \
+    typedef v_##sfx VT;                                                                  \
+    typedef vi_##sfx VI;                                                                 \
+    const VI even = EVEN, odd = ODD;                                                     \
+    gint64 ow = 0;                                                                       \
+    for (; ow + VL <= OW; ow += VL)                                                      \
+      {                                                                                  \
+        VT l0 = *(const VT *) (r0 + 2 * ow), h0 = *(const VT *) (r0 + 2 * ow + VL);      \
+        VT l1 = *(const VT *) (r1 + 2 * ow), h1 = *(const VT *) (r1 + 2 * ow + VL);      \
+        VT a = LT_SHUFFLE2 (l0, h0, even), b = LT_SHUFFLE2 (l0, h0, odd);                \
+        VT c = LT_SHUFFLE2 (l1, h1, even), d = LT_SHUFFLE2 (l1, h1, odd);                \
+        VI tb = (b > a) | (b != b), td = (d > c) | (d != d), tv;                         \
+        VT top = (VT) (((VI) b & tb) | ((VI) a & ~tb));                                  \
+        VT bot = (VT) (((VI) d & td) | ((VI) c & ~td));                                  \
+        VI off;                                                                          \
+        tv = (bot > top) | (bot != bot);                                                 \
+        *(VT *) (yr + ow) = (VT) (((VI) bot & tv) | ((VI) top & ~tv));                   \
+        /* 0 or 1 in the top row, W or W + 1 in the bottom row */                        \
+        off = (-tb & ~tv) | (((VI) {} + (IT) W - td) & tv);                              \
+        for (int l = 0; l < VL; l++)                                                     \
+          ir[ow + l] = base + 2 * (ow + l) + off[l];                                     \
+      }                                                                                  \
+    for (; ow < OW; ow++)                                                                \
+      {                                                                                  \
+        T a = r0[2 * ow], b = r0[2 * ow + 1], c = r1[2 * ow], d = r1[2 * ow + 1];        \
+        gboolean tb = (b > a) | (b != b), td = (d > c) | (d != d), tv;                   \
+        T top = tb ? b : a, bot = td ? d : c;                                            \
+        tv = (bot > top) | (bot != bot);                                                 \
+        yr[ow] = tv ? bot : top;                                                         \
+        ir[ow] = base + 2 * ow + (tv ? W + td : tb);                                     \
+      }                                                                                  \
+  }                                                                                      \
+                                                                                         \
+  /* The gradient of one such row: dy where the index points, +0 at the                  \
+   * window's other three elements; every element written once. Returns                  \
+   * FALSE when an index lies outside its window. */                                     \
+  static gboolean                                                                        \
+  max2x2_grad_row_##sfx (const T *dy, const gint64 *ir, T *r0, T *r1, gint64 OW,         \
+                         gint64 W, gint64 base)                                          \
+  {                                                                                      \
+    typedef vi_##sfx VI;                                                                 \
+    const VI lo = LO, hi = HI;                                                           \
+    gboolean ok = TRUE;                                                                  \
+    gint64 ow = 0;                                                                       \
+    for (; ow + VL <= OW; ow += VL)                                                      \
+      {                                                                                  \
+        VI v = *(const VI *) (dy + ow), rel, a, b, c, d;                                 \
+        for (int l = 0; l < VL; l++)                                                     \
+          {                                                                              \
+            gint64 r = ir[ow + l] - (base + 2 * (ow + l));                               \
+            ok &= ((guint64) r <= 1) | ((guint64) (r - W) <= 1);                         \
+            rel[l] = (IT) r;                                                             \
+          }                                                                              \
+        a = v & (rel == 0);                                                              \
+        b = v & (rel == 1);                                                              \
+        c = v & (rel == (IT) W);                                                         \
+        d = v & (rel == (IT) W + 1);                                                     \
+        *(VI *) (r0 + 2 * ow) = __builtin_shuffle (a, b, lo);                            \
+        *(VI *) (r0 + 2 * ow + VL) = __builtin_shuffle (a, b, hi);                       \
+        *(VI *) (r1 + 2 * ow) = __builtin_shuffle (c, d, lo);                            \
+        *(VI *) (r1 + 2 * ow + VL) = __builtin_shuffle (c, d, hi);                       \
+      }                                                                                  \
+    for (; ow < OW; ow++)                                                                \
+      {                                                                                  \
+        gint64 r = ir[ow] - (base + 2 * ow);                                             \
+        T v = dy[ow];                                                                    \
+        ok &= ((guint64) r <= 1) | ((guint64) (r - W) <= 1);                             \
+        r0[2 * ow] = r == 0 ? v : 0;                                                     \
+        r0[2 * ow + 1] = r == 1 ? v : 0;                                                 \
+        r1[2 * ow] = r == W ? v : 0;                                                     \
+        r1[2 * ow + 1] = r == W + 1 ? v : 0;                                             \
+      }                                                                                  \
+    return ok;                                                                           \
+  }
+
+DEFINE_MAX2X2 (float, f32, gint32, 4, ((VI) { 0, 2, 4, 6 }), ((VI) { 1, 3, 5, 7 }),
+               ((VI) { 0, 4, 1, 5 }), ((VI) { 2, 6, 3, 7 }))
+DEFINE_MAX2X2 (double, f64, gint64, 2, ((VI) { 0, 2 }), ((VI) { 1, 3 }), ((VI) { 0, 2 }),
+               ((VI) { 1, 3 }))
+
+#define DEFINE_POOL(T, UT, sfx)                                                          \
+  static void max_part_##sfx (int tid, int np, gpointer data)                            \
+  {                                                                                      \
+    const PoolJob *job = data;                                                           \
+    const PoolGeom *g = job->g;                                                          \
+    gint64 p0, p1;                                                                       \
+    _lt_cpu_split (g->planes, tid, np, &p0, &p1);                                        \
+    for (gint64 pl = p0; pl < p1; pl++)                                                  \
+      {                                                                                  \
+        const T *x = (const T *) job->src + pl * g->H * g->W;                            \
+        T *y = (T *) job->dst + pl * g->OH * g->OW;                                      \
+        gint64 *ix = job->indices + pl * g->OH * g->OW;                                  \
+        if (g->kh == 2 && g->kw == 2 && g->sh == 2 && g->sw == 2 && g->ph == 0 &&        \
+            g->pw == 0 && g->dh == 1 && g->dw == 1 && 2 * g->OH <= g->H &&               \
+            2 * g->OW <= g->W)                                                           \
+          {                                                                              \
+            for (gint64 oh = 0; oh < g->OH; oh++)                                        \
+              max2x2_row_##sfx (x + 2 * oh * g->W, x + (2 * oh + 1) * g->W,              \
+                                y + oh * g->OW, ix + oh * g->OW, g->OW, g->W,            \
+                                2 * oh * g->W);                                          \
+            continue;                                                                    \
+          }                                                                              \
+        for (gint64 oh = 0; oh < g->OH; oh++)                                            \
+          {                                                                              \
+            gint64 ih0 = oh * g->sh - g->ph;                                             \
+            gint64 ih1 = MIN (ih0 + (g->kh - 1) * g->dh + 1, g->H);                      \
+            while (ih0 < 0)                                                              \
+              ih0 += g->dh;                                                              \
+            for (gint64 ow = 0; ow < g->OW; ow++)                                        \
+              {                                                                          \
+                gint64 iw0 = ow * g->sw - g->pw;                                         \
+                gint64 iw1 = MIN (iw0 + (g->kw - 1) * g->dw + 1, g->W);                  \
+                gint64 best;                                                             \
+                T m = -INFINITY;                                                         \
+                while (iw0 < 0)                                                          \
+                  iw0 += g->dw;                                                          \
+                best = ih0 * g->W + iw0;                                                 \
+                for (gint64 ih = ih0; ih < ih1; ih += g->dh)                             \
+                  for (gint64 iw = iw0; iw < iw1; iw += g->dw)                           \
+                    MAX_STEP (T, UT, x[ih * g->W + iw], ih * g->W + iw);                 \
+                y[oh * g->OW + ow] = m;                                                  \
+                ix[oh * g->OW + ow] = best;                                              \
+              }                                                                          \
+          }                                                                              \
+      }                                                                                  \
+  }                                                                                      \
+                                                                                         \
+  /* dx = 0, then dx[plane, indices] += dy; windows that cannot overlap                  \
+   * (2 x 2, stride 2) write every element once instead */                               \
+  static void max_grad_part_##sfx (int tid, int np, gpointer data)                       \
+  {                                                                                      \
+    PoolJob *job = data;                                                                 \
+    const PoolGeom *g = job->g;                                                          \
+    gint64 p0, p1, HW = g->H * g->W;                                                     \
+    gboolean tiles = g->kh == 2 && g->kw == 2 && g->sh == 2 && g->sw == 2 &&             \
+                     g->ph == 0 && g->pw == 0 && 2 * g->OH <= g->H && 2 * g->OW <= g->W; \
+    _lt_cpu_split (g->planes, tid, np, &p0, &p1);                                        \
+    for (gint64 pl = p0; pl < p1; pl++)                                                  \
+      {                                                                                  \
+        const T *dy = (const T *) job->src + pl * g->OH * g->OW;                         \
+        const gint64 *ix = job->indices + pl * g->OH * g->OW;                            \
+        T *dx = (T *) job->dst + pl * HW;                                                \
+        if (!tiles)                                                                      \
+          {                                                                              \
+            memset (dx, 0, HW * sizeof (T));                                             \
+            for (gint64 q = 0; q < g->OH * g->OW; q++)                                   \
+              {                                                                          \
+                if (ix[q] < 0 || ix[q] >= HW)                                            \
+                  {                                                                      \
+                    g_atomic_int_set (&job->bad_index, 1);                               \
+                    continue;                                                            \
+                  }                                                                      \
+                dx[ix[q]] += dy[q];                                                      \
+              }                                                                          \
+            continue;                                                                    \
+          }                                                                              \
+        for (gint64 oh = 0; oh < g->OH; oh++)                                            \
+          {                                                                              \
+            T *r0 = dx + 2 * oh * g->W, *r1 = r0 + g->W;                                 \
+            if (!max2x2_grad_row_##sfx (dy + oh * g->OW, ix + oh * g->OW, r0, r1, g->OW, \
+                                        g->W, 2 * oh * g->W))                            \
+              g_atomic_int_set (&job->bad_index, 1);                                     \
+            for (gint64 iw = 2 * g->OW; iw < g->W; iw++)                                 \
+              r0[iw] = r1[iw] = 0;                                                       \
+          }                                                                              \
+        if (2 * g->OH < g->H)                                                            \
+          memset (dx + 2 * g->OH * g->W, 0, (g->H - 2 * g->OH) * g->W * sizeof (T));     \
+      }                                                                                  \
+  }                                                                                      \
+                                                                                         \
+  static void avg_part_##sfx (int tid, int np, gpointer data)                            \
+  {                                                                                      \
+    const PoolJob *job = data;                                                           \
+    const PoolGeom *g = job->g;                                                          \
+    gint64 p0, p1;                                                                       \
+    _lt_cpu_split (g->planes, tid, np, &p0, &p1);                                        \
+    for (gint64 pl = p0; pl < p1; pl++)                                                  \
+      {                                                                                  \
+        const T *x = (const T *) job->src + pl * g->H * g->W;                            \
+        T *y = (T *) job->dst + pl * g->OH * g->OW;                                      \
+        for (gint64 oh = 0; oh < g->OH; oh++)                                            \
+          for (gint64 ow = 0; ow < g->OW; ow++)                                          \
+            {                                                                            \
+              gint64 ih0, ih1, iw0, iw1;                                                 \
+              gint64 div = avg_window (g, oh, ow, &ih0, &ih1, &iw0, &iw1);               \
+              double sum = 0;                                                            \
+              if (ih0 >= ih1 || iw0 >= iw1)                                              \
+                {                                                                        \
+                  y[oh * g->OW + ow] = 0;                                                \
+                  continue;                                                              \
+                }                                                                        \
+              for (gint64 ih = ih0; ih < ih1; ih++)                                      \
+                for (gint64 iw = iw0; iw < iw1; iw++)                                    \
+                  sum += x[ih * g->W + iw];                                              \
+              y[oh * g->OW + ow] = (T) (sum / (double) div);                             \
+            }                                                                            \
+      }                                                                                  \
+  }                                                                                      \
+                                                                                         \
+  static void avg_grad_part_##sfx (int tid, int np, gpointer data)                       \
+  {                                                                                      \
+    const PoolJob *job = data;                                                           \
+    const PoolGeom *g = job->g;                                                          \
+    gint64 p0, p1;                                                                       \
+    _lt_cpu_split (g->planes, tid, np, &p0, &p1);                                        \
+    for (gint64 pl = p0; pl < p1; pl++)                                                  \
+      {                                                                                  \
+        const T *dy = (const T *) job->src + pl * g->OH * g->OW;                         \
+        T *dx = (T *) job->dst + pl * g->H * g->W;                                       \
+        memset (dx, 0, g->H * g->W * sizeof (T));                                        \
+        for (gint64 oh = 0; oh < g->OH; oh++)                                            \
+          for (gint64 ow = 0; ow < g->OW; ow++)                                          \
+            {                                                                            \
+              gint64 ih0, ih1, iw0, iw1;                                                 \
+              gint64 div = avg_window (g, oh, ow, &ih0, &ih1, &iw0, &iw1);               \
+              T v = (T) (dy[oh * g->OW + ow] / (double) div);                            \
+              for (gint64 ih = ih0; ih < ih1; ih++)                                      \
+                for (gint64 iw = iw0; iw < iw1; iw++)                                    \
+                  dx[ih * g->W + iw] += v;                                               \
+            }                                                                            \
+      }                                                                                  \
+  }                                                                                      \
+                                                                                         \
+  static void adaptive_part_##sfx (int tid, int np, gpointer data)                       \
+  {                                                                                      \
+    const PoolJob *job = data;                                                           \
+    const PoolGeom *g = job->g;                                                          \
+    gint64 p0, p1;                                                                       \
+    _lt_cpu_split (g->planes, tid, np, &p0, &p1);                                        \
+    for (gint64 pl = p0; pl < p1; pl++)                                                  \
+      {                                                                                  \
+        const T *x = (const T *) job->src + pl * g->H * g->W;                            \
+        T *y = (T *) job->dst + pl * g->OH * g->OW;                                      \
+        for (gint64 oh = 0; oh < g->OH; oh++)                                            \
+          {                                                                              \
+            gint64 ih0 = adaptive_start (oh, g->OH, g->H);                               \
+            gint64 ih1 = adaptive_end (oh, g->OH, g->H);                                 \
+            for (gint64 ow = 0; ow < g->OW; ow++)                                        \
+              {                                                                          \
+                gint64 iw0 = adaptive_start (ow, g->OW, g->W);                           \
+                gint64 iw1 = adaptive_end (ow, g->OW, g->W);                             \
+                double sum = 0;                                                          \
+                for (gint64 ih = ih0; ih < ih1; ih++)                                    \
+                  for (gint64 iw = iw0; iw < iw1; iw++)                                  \
+                    sum += x[ih * g->W + iw];                                            \
+                y[oh * g->OW + ow] = (T) (sum / (double) ((ih1 - ih0) * (iw1 - iw0)));   \
+              }                                                                          \
+          }                                                                              \
+      }                                                                                  \
+  }                                                                                      \
+                                                                                         \
+  static void adaptive_grad_part_##sfx (int tid, int np, gpointer data)                  \
+  {                                                                                      \
+    const PoolJob *job = data;                                                           \
+    const PoolGeom *g = job->g;                                                          \
+    gint64 p0, p1;                                                                       \
+    _lt_cpu_split (g->planes, tid, np, &p0, &p1);                                        \
+    for (gint64 pl = p0; pl < p1; pl++)                                                  \
+      {                                                                                  \
+        const T *dy = (const T *) job->src + pl * g->OH * g->OW;                         \
+        T *dx = (T *) job->dst + pl * g->H * g->W;                                       \
+        memset (dx, 0, g->H * g->W * sizeof (T));                                        \
+        for (gint64 oh = 0; oh < g->OH; oh++)                                            \
+          {                                                                              \
+            gint64 ih0 = adaptive_start (oh, g->OH, g->H);                               \
+            gint64 ih1 = adaptive_end (oh, g->OH, g->H);                                 \
+            for (gint64 ow = 0; ow < g->OW; ow++)                                        \
+              {                                                                          \
+                gint64 iw0 = adaptive_start (ow, g->OW, g->W);                           \
+                gint64 iw1 = adaptive_end (ow, g->OW, g->W);                             \
+                T v = (T) (dy[oh * g->OW + ow] / (double) ((ih1 - ih0) * (iw1 - iw0)));  \
+                for (gint64 ih = ih0; ih < ih1; ih++)                                    \
+                  for (gint64 iw = iw0; iw < iw1; iw++)                                  \
+                    dx[ih * g->W + iw] += v;                                             \
+              }                                                                          \
+          }                                                                              \
+      }                                                                                  \
+  }
+
+DEFINE_POOL (float, guint32, f32)
+DEFINE_POOL (double, guint64, f64)
+
+gboolean
+_lt_cpu_pool (const LtKernelArgs *args,
+              GError            **error)
+{
+  const LtPoolParams *p = &args->params->pool;
+  gboolean backward = args->op == LT_OP_MAX_POOL2D_GRAD || args->op == LT_OP_AVG_POOL2D_GRAD ||
+                      args->op == LT_OP_ADAPTIVE_AVG_POOL2D_GRAD;
+  /* forward: x = in[0], y = out; backward: dy = in[0], dx = out */
+  LtTensor *x = backward ? args->out : args->in[0];
+  LtTensor *y = backward ? args->in[0] : args->out;
+  gboolean f32 = args->out->dtype == LT_DTYPE_FLOAT32;
+  int nt = _lt_cpu_get_num_threads ();
+  guint nd = x->ndim;
+  PoolGeom g;
+  PoolJob job;
+  LtCpuParallelFunc func;
+  gint64 work;
+
+  if (args->out->dtype != LT_DTYPE_FLOAT32 && args->out->dtype != LT_DTYPE_FLOAT64)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
+                   "%s: the cpu backend supports float32 and float64 only",
+                   _lt_op_table[args->op].name);
+      return FALSE;
+    }
+  g.H = x->shape[nd - 2];
+  g.W = x->shape[nd - 1];
+  g.OH = y->shape[nd - 2];
+  g.OW = y->shape[nd - 1];
+  g.planes = g.H * g.W > 0 ? x->numel / (g.H * g.W) : 0;
+  g.kh = p->kernel[0];
+  g.kw = p->kernel[1];
+  g.sh = p->stride[0];
+  g.sw = p->stride[1];
+  g.ph = p->padding[0];
+  g.pw = p->padding[1];
+  g.dh = p->dilation[0];
+  g.dw = p->dilation[1];
+  g.count_include_pad = p->count_include_pad;
+  g.divisor = p->divisor_override;
+  if (g.planes == 0 || x->numel == 0)
+    return TRUE;
+  if (g.OH * g.OW == 0)
+    {
+      /* an adaptive pool to nothing: the gradient is zero */
+      if (backward)
+        memset (_lt_tensor_data (x), 0, x->numel * _lt_dtype_size (x->dtype));
+      return TRUE;
+    }
+
+  switch (args->op)
+    {
+    case LT_OP_MAX_POOL2D:
+      func = f32 ? max_part_f32 : max_part_f64;
+      break;
+    case LT_OP_MAX_POOL2D_GRAD:
+      func = f32 ? max_grad_part_f32 : max_grad_part_f64;
+      break;
+    case LT_OP_AVG_POOL2D:
+      func = f32 ? avg_part_f32 : avg_part_f64;
+      break;
+    case LT_OP_AVG_POOL2D_GRAD:
+      func = f32 ? avg_grad_part_f32 : avg_grad_part_f64;
+      break;
+    case LT_OP_ADAPTIVE_AVG_POOL2D:
+      func = f32 ? adaptive_part_f32 : adaptive_part_f64;
+      break;
+    case LT_OP_ADAPTIVE_AVG_POOL2D_GRAD:
+      func = f32 ? adaptive_grad_part_f32 : adaptive_grad_part_f64;
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  job.g = &g;
+  job.src = _lt_tensor_data (args->in[0]);
+  job.dst = _lt_tensor_data (args->out);
+  job.indices = args->out2 ? _lt_tensor_data (args->out2) : NULL;
+  if (args->op == LT_OP_MAX_POOL2D_GRAD)
+    job.indices = _lt_tensor_data (args->in[1]);
+  job.bad_index = 0;
+  work = MAX (x->numel, y->numel);
+  if (nt > 1 && work >= 2 * LT_CPU_GRAIN && g.planes > 1)
+    _lt_cpu_parallel ((int) MIN (MIN ((gint64) nt, g.planes), work / LT_CPU_GRAIN), func, &job);
+  else
+    func (0, 1, &job);
+  if (job.bad_index)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INDEX,
+                   "%s: an index is outside its %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT
+                   " plane (were the indices changed?)", _lt_op_table[args->op].name, g.H, g.W);
+      return FALSE;
+    }
+  return TRUE;
+}

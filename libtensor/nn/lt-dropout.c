@@ -1,0 +1,125 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "lt-dropout.h"
+#include "lt-functional.h"
+#include "lt-nn-private.h"
+#include "ops/lt-ops-private.h"
+
+/**
+ * LtDropout:
+ *
+ * Dropout as a layer, as `torch.nn.Dropout`: in training mode each element
+ * is zeroed with probability p (drawn from the generator lt_manual_seed()
+ * seeds) and the others are scaled by 1 / (1 - p); in evaluation mode
+ * (lt_module_eval()) the input passes unchanged. lt_dropout() computes the
+ * output. Printed `Dropout(p=0.5, inplace=False)`.
+ */
+struct _LtDropout
+{
+  LtModule parent_instance;
+
+  double p;
+  gboolean inplace;
+};
+
+G_DEFINE_FINAL_TYPE (LtDropout, lt_dropout, LT_TYPE_MODULE)
+
+static LtTensor *
+lt_dropout_forward (LtModule *module,
+                    LtTensor *input,
+                    GError  **error)
+{
+  LtDropout *self = LT_DROPOUT (module);
+  g_autoptr(LtTensor) out = lt_dropout (input, self->p, lt_module_is_training (module), error);
+
+  if (out == NULL || !self->inplace || out == input)
+    return g_steal_pointer (&out);
+  if (!lt_tensor_copy_ (input, out, error))
+    return NULL;
+  return g_object_ref (input);
+}
+
+static char *
+lt_dropout_extra_repr (LtModule *module)
+{
+  LtDropout *self = LT_DROPOUT (module);
+  g_autofree char *p = _lt_py_float_repr (self->p);
+
+  return g_strdup_printf ("p=%s, inplace=%s", p, _lt_py_bool (self->inplace));
+}
+
+static void
+lt_dropout_class_init (LtDropoutClass *klass)
+{
+  LT_MODULE_CLASS (klass)->forward = lt_dropout_forward;
+  LT_MODULE_CLASS (klass)->extra_repr = lt_dropout_extra_repr;
+}
+
+static void
+lt_dropout_init (LtDropout *self)
+{
+}
+
+/**
+ * lt_dropout_new:
+ * @p: the probability of zeroing an element, in [0, 1] (PyTorch's default
+ *   is 0.5)
+ * @inplace: write the result into the input
+ * @error: return location for a #GError
+ *
+ * Creates a dropout layer, as `nn.Dropout(p, inplace)`.
+ *
+ * Returns: (transfer full) (nullable): the layer, or %NULL with @error set
+ *   for a probability outside [0, 1]
+ */
+LtDropout *
+lt_dropout_new (double    p,
+                gboolean  inplace,
+                GError  **error)
+{
+  LtDropout *self;
+
+  if (!(p >= 0 && p <= 1))
+    {
+      g_autofree char *text = _lt_py_float_repr (p);
+
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "Dropout: dropout probability has to be between 0 and 1, but got %s", text);
+      return NULL;
+    }
+  self = g_object_new (LT_TYPE_DROPOUT, NULL);
+  self->p = p;
+  self->inplace = !!inplace;
+  return self;
+}
+
+/**
+ * lt_dropout_get_p:
+ * @self: a Dropout layer
+ *
+ * Gets the probability of zeroing an element.
+ *
+ * Returns: p
+ */
+double
+lt_dropout_get_p (LtDropout *self)
+{
+  g_return_val_if_fail (LT_IS_DROPOUT (self), 0);
+  return self->p;
+}
+
+/**
+ * lt_dropout_get_inplace:
+ * @self: a Dropout layer
+ *
+ * Tells whether the layer writes its result into its input.
+ *
+ * Returns: the inplace flag
+ */
+gboolean
+lt_dropout_get_inplace (LtDropout *self)
+{
+  g_return_val_if_fail (LT_IS_DROPOUT (self), FALSE);
+  return self->inplace;
+}

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/* Helpers shared by the layers (nn/): PyTorch's printed forms and default
+ * initialisation. */
+
+#include "core/lt-tensor.h"
+
+G_BEGIN_DECLS
+
+/* Python's repr() of a float: "0.5", "1e-05", "2.0", "inf". */
+char     *_lt_py_float_repr         (double        value);
+
+/* Appends Python's repr() of an int or of a tuple of @n ints: "2" when
+ * @as_int, otherwise "(2, 2)" (or "(2,)" for one element). */
+void      _lt_append_py_ints        (GString      *s,
+                                     const gint64 *values,
+                                     guint         n,
+                                     gboolean      as_int);
+
+/* "True" / "False" */
+static inline const char *
+_lt_py_bool (gboolean b)
+{
+  return b ? "True" : "False";
+}
+
+/* PyTorch's reset_parameters() of Linear and Conv2d: @weight from
+ * kaiming_uniform_(a=sqrt(5)), that is U(-1/sqrt(fan_in), 1/sqrt(fan_in)),
+ * then @bias (nullable) from the same bound; drawn in that order from the
+ * global generator. */
+gboolean  _lt_init_reset_parameters (LtTensor     *weight,
+                                     LtTensor     *bias,
+                                     GError      **error);
+
+G_END_DECLS

@@ -1,0 +1,346 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <string.h>
+
+#include "lt-ops-private.h"
+#include "lt-backward-private.h"
+#include "lt-conv.h"
+
+/*
+ * 2-D convolution: the front end checks what PyTorch checks
+ * (aten/src/ATen/native/Convolution.cpp, check_shape_forward), runs
+ * LT_OP_CONV2D on contiguous operands and records a ConvolutionBackward0
+ * node. Its backward rule runs the two gradient kernels, each only when
+ * its input needs a gradient: the first convolution of a network never
+ * computes a gradient for the images.
+ */
+
+static gboolean
+check_pair (const char   *what,
+            const gint64 *v,
+            gint64        min,
+            GError      **error)
+{
+  if (v[0] < min || v[1] < min)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "conv2d: %s (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ") %s", what,
+                   v[0], v[1], min > 0 ? "must be positive" : "must not be negative");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_dtype (const char *what,
+             LtTensor   *t,
+             LtDType     want,
+             GError    **error)
+{
+  if (t->dtype != want)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
+                   "conv2d: the %s is %s but the input is %s; they must have the same dtype",
+                   what, lt_dtype_get_name (t->dtype), lt_dtype_get_name (want));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/**
+ * lt_conv2d:
+ * @input: the images, (N, C, H, W), or one image (C, H, W)
+ * @weight: the filters, (O, C / @groups, kH, kW)
+ * @bias: (nullable): the biases, (O), or %NULL for none
+ * @stride: (array fixed-size=2) (nullable): the steps between windows
+ *   along H and W; %NULL for (1, 1)
+ * @padding: (array fixed-size=2) (nullable): the zeros added on both sides
+ *   of H and W; %NULL for (0, 0)
+ * @dilation: (array fixed-size=2) (nullable): the spacing between the
+ *   elements of a filter; %NULL for (1, 1)
+ * @groups: the number of groups: input channel group g meets only the
+ *   output channels of group g (1 for an ordinary convolution, C for a
+ *   depthwise one)
+ * @error: return location for a #GError
+ *
+ * Applies a 2-D convolution (a cross-correlation, as
+ * `torch.nn.functional.conv2d()`):
+ * `out[n, o, y, x] = bias[o] + sum over c, i, j of weight[o, c, i, j] *
+ * input[n, g * C / groups + c, y * stride[0] - padding[0] + i * dilation[0],
+ * x * stride[1] - padding[1] + j * dilation[1]]`, where g is the group of
+ * output channel o and the input is zero outside the image. The output is
+ * (N, O, OH, OW) with
+ * `OH = (H + 2 padding[0] - dilation[0] (kH - 1) - 1) / stride[0] + 1`
+ * (rounded down), and likewise OW; an unbatched input gives (O, OH, OW).
+ *
+ * The CPU backend unfolds the images into columns and multiplies them by
+ * the filters with one BLAS call per group for several images at a time
+ * (float32 and float64). When an input requires grad the result records a
+ * `ConvolutionBackward0` node.
+ *
+ * Errors (%LT_ERROR_SHAPE, %LT_ERROR_DTYPE, %LT_ERROR_DEVICE,
+ * %LT_ERROR_INVALID_ARGUMENT): an input that is not 3-D or 4-D, a weight
+ * that is not 4-D, channels that do not match @groups, a bias of the wrong
+ * size, a filter larger than the padded image, a non-positive stride,
+ * dilation or group count, negative padding, a dtype other than float32
+ * and float64 or operands that differ in dtype or device.
+ *
+ * Returns: (transfer full) (nullable): the output, or %NULL with @error set
+ */
+LtTensor *
+lt_conv2d (LtTensor     *input,
+           LtTensor     *weight,
+           LtTensor     *bias,
+           const gint64 *stride,
+           const gint64 *padding,
+           const gint64 *dilation,
+           gint64        groups,
+           GError      **error)
+{
+  static const gint64 ones[2] = { 1, 1 }, zeros[2] = { 0, 0 };
+  LtTensor *ts[3] = { input, weight, bias };
+  LtOpParams p;
+  gboolean batched;
+  gint64 N, C, H, W, O, kh, kw, eh, ew, oshape[4], xshape[4];
+  g_autoptr(LtTensor) cx = NULL;
+  g_autoptr(LtTensor) x4 = NULL;
+  g_autoptr(LtTensor) cw = NULL;
+  g_autoptr(LtTensor) cb = NULL;
+  g_autoptr(LtTensor) out = NULL;
+  LtTensor *kin[3];
+  LtGradFn *node;
+
+  g_return_val_if_fail (LT_IS_TENSOR (input), NULL);
+  g_return_val_if_fail (LT_IS_TENSOR (weight), NULL);
+  g_return_val_if_fail (bias == NULL || LT_IS_TENSOR (bias), NULL);
+
+  memset (&p, 0, sizeof p);
+  stride = stride ? stride : ones;
+  padding = padding ? padding : zeros;
+  dilation = dilation ? dilation : ones;
+
+  if (input->ndim != 3 && input->ndim != 4)
+    {
+      g_autofree char *s = LT_SHAPE_STR (input);
+      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                   "conv2d: expected a 3-D (unbatched) or 4-D (batched) input, got shape %s", s);
+      return NULL;
+    }
+  if (weight->ndim != 4)
+    {
+      g_autofree char *s = LT_SHAPE_STR (weight);
+      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                   "conv2d: expected a 4-D weight (out_channels, in_channels / groups, kH, kW), "
+                   "got shape %s", s);
+      return NULL;
+    }
+  if (input->dtype != LT_DTYPE_FLOAT32 && input->dtype != LT_DTYPE_FLOAT64)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
+                   "conv2d: expected a float32 or float64 input, got %s",
+                   lt_dtype_get_name (input->dtype));
+      return NULL;
+    }
+  if (!check_dtype ("weight", weight, input->dtype, error) ||
+      (bias && !check_dtype ("bias", bias, input->dtype, error)) ||
+      !_lt_check_devices ("conv2d", ts, bias ? 3 : 2, error))
+    return NULL;
+  if (!check_pair ("the stride", stride, 1, error) ||
+      !check_pair ("the padding", padding, 0, error) ||
+      !check_pair ("the dilation", dilation, 1, error))
+    return NULL;
+  if (groups < 1)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "conv2d: groups (%" G_GINT64_FORMAT ") must be positive", groups);
+      return NULL;
+    }
+
+  batched = input->ndim == 4;
+  N = batched ? input->shape[0] : 1;
+  C = input->shape[batched ? 1 : 0];
+  H = input->shape[batched ? 2 : 1];
+  W = input->shape[batched ? 3 : 2];
+  O = weight->shape[0];
+  kh = weight->shape[2];
+  kw = weight->shape[3];
+  if (weight->numel == 0 || O % groups != 0 || weight->shape[1] * groups != C)
+    {
+      g_autofree char *s1 = LT_SHAPE_STR (input);
+      g_autofree char *s2 = LT_SHAPE_STR (weight);
+
+      if (weight->numel == 0)
+        g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                     "conv2d: the weight of shape %s has no elements", s2);
+      else if (O % groups != 0)
+        g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                     "conv2d: the weight of shape %s has %" G_GINT64_FORMAT " output channels, "
+                     "which %" G_GINT64_FORMAT " groups do not divide", s2, O, groups);
+      else
+        g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                     "conv2d: the input of shape %s has %" G_GINT64_FORMAT " channels, but the "
+                     "weight of shape %s with %" G_GINT64_FORMAT " groups expects %"
+                     G_GINT64_FORMAT, s1, C, s2, groups, weight->shape[1] * groups);
+      return NULL;
+    }
+  if (bias && (bias->ndim != 1 || bias->shape[0] != O))
+    {
+      g_autofree char *s1 = LT_SHAPE_STR (bias);
+      g_autofree char *s2 = LT_SHAPE_STR (weight);
+      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                   "conv2d: the bias has shape %s, but the weight of shape %s needs a bias of "
+                   "shape [%" G_GINT64_FORMAT "]", s1, s2, O);
+      return NULL;
+    }
+  eh = dilation[0] * (kh - 1) + 1;
+  ew = dilation[1] * (kw - 1) + 1;
+  if (H + 2 * padding[0] < eh || W + 2 * padding[1] < ew)
+    {
+      g_autofree char *s1 = LT_SHAPE_STR (input);
+      g_autofree char *s2 = LT_SHAPE_STR (weight);
+      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                   "conv2d: the padded input is %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT
+                   " (input %s) but the dilated filter is %" G_GINT64_FORMAT " x %"
+                   G_GINT64_FORMAT " (weight %s): the filter cannot be larger than the image",
+                   H + 2 * padding[0], W + 2 * padding[1], s1, eh, ew, s2);
+      return NULL;
+    }
+
+  for (guint i = 0; i < 2; i++)
+    {
+      p.conv.stride[i] = stride[i];
+      p.conv.padding[i] = padding[i];
+      p.conv.dilation[i] = dilation[i];
+    }
+  p.conv.groups = groups;
+  oshape[0] = N;
+  oshape[1] = O;
+  oshape[2] = (H + 2 * padding[0] - eh) / stride[0] + 1;
+  oshape[3] = (W + 2 * padding[1] - ew) / stride[1] + 1;
+
+  cx = _lt_contiguous (input, error);
+  cw = cx ? _lt_contiguous (weight, error) : NULL;
+  if (cw == NULL)
+    return NULL;
+  if (bias && (cb = _lt_contiguous (bias, error)) == NULL)
+    return NULL;
+  xshape[0] = N;
+  xshape[1] = C;
+  xshape[2] = H;
+  xshape[3] = W;
+  x4 = batched ? g_object_ref (cx) : _lt_alias_shape (cx, xshape, 4);
+  out = _lt_tensor_new_empty (oshape, 4, input->dtype, input->storage->device, error);
+  if (out == NULL)
+    return NULL;
+  kin[0] = x4;
+  kin[1] = cw;
+  kin[2] = cb;
+  if (!_lt_run (LT_OP_CONV2D, out, NULL, kin, bias ? 3 : 2, &p, error))
+    return NULL;
+
+  node = _lt_autograd_record (LT_OP_CONV2D, ts, bias ? 3 : 2);
+  if (node)
+    {
+      node->params = p;
+      /* the weight's gradient needs the images, the images' the weight */
+      if (_lt_grad_fn_needs_input_grad (node, 1))
+        _lt_grad_fn_save (node, 0, x4);
+      if (_lt_grad_fn_needs_input_grad (node, 0))
+        _lt_grad_fn_save (node, 1, cw);
+    }
+  if (!batched)
+    {
+      LtTensor *o3 = _lt_alias_shape (out, oshape + 1, 3);
+
+      g_object_unref (out);
+      out = o3;
+    }
+  if (node)
+    _lt_autograd_set_output (node, out);
+  return g_steal_pointer (&out);
+}
+
+#define NEEDS(i) _lt_grad_fn_needs_input_grad (node, (i))
+#define SAVED(var, slot)                                        \
+  LtTensor *var = _lt_grad_fn_get_saved (node, (slot), error);  \
+  if (var == NULL)                                              \
+    return FALSE
+
+gboolean
+_lt_backward_conv2d (LtGradFn  *node,
+                     LtTensor  *g,
+                     LtTensor **gi,
+                     GError   **error)
+{
+  const LtTensorMeta *xm = &node->input_meta[0];
+  const LtTensorMeta *wm = &node->input_meta[1];
+  gboolean batched = xm->ndim == 4;
+  gint64 x4[4], g4[4];
+  g_autoptr(LtTensor) gc = NULL;
+  g_autoptr(LtTensor) gy = NULL;
+
+  gc = _lt_cast (g, xm->dtype, error);
+  if (gc == NULL)
+    return FALSE;
+  if (!lt_tensor_is_contiguous (gc))
+    {
+      LtTensor *c = _lt_clone_raw (gc, error);
+
+      if (c == NULL)
+        return FALSE;
+      g_object_unref (gc);
+      gc = c;
+    }
+  if (batched)
+    {
+      memcpy (x4, xm->shape, sizeof x4);
+      gy = g_object_ref (gc);
+    }
+  else
+    {
+      x4[0] = g4[0] = 1;
+      memcpy (x4 + 1, xm->shape, 3 * sizeof (gint64));
+      memcpy (g4 + 1, gc->shape, 3 * sizeof (gint64));
+      gy = _lt_alias_shape (gc, g4, 4);
+    }
+
+  if (NEEDS (0))
+    {
+      SAVED (w, 1);
+      g_autoptr(LtTensor) dx = _lt_tensor_new_empty (x4, 4, xm->dtype, xm->device, error);
+      LtTensor *kin[2] = { gy, w };
+
+      if (dx == NULL ||
+          !_lt_run (LT_OP_CONV2D_GRAD_INPUT, dx, NULL, kin, 2, &node->params, error))
+        return FALSE;
+      gi[0] = batched ? g_steal_pointer (&dx) : _lt_alias_shape (dx, xm->shape, 3);
+    }
+  if (NEEDS (1))
+    {
+      SAVED (x, 0);
+      gint64 O = wm->shape[0];
+      g_autoptr(LtTensor) dw = _lt_tensor_new_empty (wm->shape, 4, xm->dtype, xm->device, error);
+      g_autoptr(LtTensor) db = NULL;
+      LtTensor *kin[2] = { x, gy };
+
+      if (dw == NULL)
+        return FALSE;
+      if (NEEDS (2) && (db = _lt_tensor_new_empty (&O, 1, xm->dtype, xm->device, error)) == NULL)
+        return FALSE;
+      if (!_lt_run (LT_OP_CONV2D_GRAD_WEIGHT, dw, db, kin, 2, &node->params, error))
+        return FALSE;
+      gi[1] = g_steal_pointer (&dw);
+      if (db)
+        gi[2] = g_steal_pointer (&db);
+    }
+  else if (NEEDS (2))
+    {
+      static const gint dims[3] = { 0, 2, 3 };
+
+      gi[2] = lt_tensor_sum_dims (gy, dims, 3, FALSE, error);
+      if (gi[2] == NULL)
+        return FALSE;
+    }
+  return TRUE;
+}

@@ -1,0 +1,369 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The tutorial's "Neural networks" section (the 60 minute blitz,
+ * shared/seed/), in C: Net is a subclass of LtModule whose forward is the
+ * tutorial's; its printed form is compared with PyTorch 1.13's print(net)
+ * of the same network (the tutorial shows the older "Linear (400 -> 120)"
+ * form); then the parameters, a forward pass, backward with a random
+ * gradient, the MSE loss against arange(1, 11), conv1.bias.grad before and
+ * after backward, and weight updates with the tutorial's manual rule and
+ * with SGD.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <libtensor.h>
+
+#define DIMS(...) ((const gint64[]) { __VA_ARGS__ }), \
+  (sizeof ((const gint64[]) { __VA_ARGS__ }) / sizeof (gint64))
+
+/* class Net(nn.Module) */
+
+#define TYPE_NET (net_get_type ())
+G_DECLARE_FINAL_TYPE (Net, net, TUTORIAL, NET, LtModule)
+
+struct _Net
+{
+  LtModule parent_instance;
+};
+
+G_DEFINE_FINAL_TYPE (Net, net, LT_TYPE_MODULE)
+
+static LtTensor *
+child (LtModule   *self,
+       const char *name,
+       LtTensor   *x,
+       GError    **error)
+{
+  return lt_module_forward (lt_module_get_child (self, name), x, error);
+}
+
+/* def num_flat_features(self, x): every dimension but the batch's */
+static gint64
+num_flat_features (LtTensor *x)
+{
+  guint nd;
+  const gint64 *size = lt_tensor_get_shape (x, &nd);
+  gint64 n = 1;
+
+  for (guint i = 1; i < nd; i++)
+    n *= size[i];
+  return n;
+}
+
+/*
+ * x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
+ * x = F.max_pool2d(F.relu(self.conv2(x)), 2)
+ * x = x.view(-1, self.num_flat_features(x))
+ * x = F.relu(self.fc1(x))
+ * x = F.relu(self.fc2(x))
+ * x = self.fc3(x)
+ */
+static LtTensor *
+net_forward (LtModule *self,
+             LtTensor *input,
+             GError  **error)
+{
+  static const gint64 window[2] = { 2, 2 };
+  g_autoptr(LtTensor) c1 = NULL, r1 = NULL, p1 = NULL, c2 = NULL, r2 = NULL, p2 = NULL;
+  g_autoptr(LtTensor) flat = NULL, f1 = NULL, a1 = NULL, f2 = NULL, a2 = NULL;
+  gint64 shape[2];
+
+  if (!(c1 = child (self, "conv1", input, error)) ||
+      !(r1 = lt_tensor_relu (c1, error)) ||
+      !(p1 = lt_max_pool2d (r1, window, window, NULL, NULL, FALSE, NULL, error)) ||
+      !(c2 = child (self, "conv2", p1, error)) ||
+      !(r2 = lt_tensor_relu (c2, error)) ||
+      !(p2 = lt_max_pool2d (r2, window, NULL, NULL, NULL, FALSE, NULL, error)))
+    return NULL;
+  shape[0] = -1;
+  shape[1] = num_flat_features (p2);
+  if (!(flat = lt_tensor_view (p2, shape, 2, error)) ||
+      !(f1 = child (self, "fc1", flat, error)) ||
+      !(a1 = lt_tensor_relu (f1, error)) ||
+      !(f2 = child (self, "fc2", a1, error)) ||
+      !(a2 = lt_tensor_relu (f2, error)))
+    return NULL;
+  return child (self, "fc3", a2, error);
+}
+
+static void
+net_class_init (NetClass *klass)
+{
+  LT_MODULE_CLASS (klass)->forward = net_forward;
+}
+
+/* def __init__(self): conv1 1->6 5x5, conv2 6->16 5x5, fc1 400->120,
+ * fc2 120->84, fc3 84->10 */
+static void
+net_init (Net *self)
+{
+  static const gint64 k5[2] = { 5, 5 };
+  g_autoptr(GError) error = NULL;
+  LtModule *m = LT_MODULE (self);
+  g_autoptr(LtConv2d) conv1 = lt_conv2d_new (1, 6, k5, NULL, NULL, NULL, 1, TRUE, &error);
+  g_autoptr(LtConv2d) conv2 = lt_conv2d_new (6, 16, k5, NULL, NULL, NULL, 1, TRUE, &error);
+  g_autoptr(LtLinear) fc1 = lt_linear_new (16 * 5 * 5, 120, TRUE, &error);
+  g_autoptr(LtLinear) fc2 = lt_linear_new (120, 84, TRUE, &error);
+  g_autoptr(LtLinear) fc3 = lt_linear_new (84, 10, TRUE, &error);
+
+  g_assert_no_error (error);
+  lt_module_register_module (m, "conv1", LT_MODULE (conv1), &error);
+  lt_module_register_module (m, "conv2", LT_MODULE (conv2), &error);
+  lt_module_register_module (m, "fc1", LT_MODULE (fc1), &error);
+  lt_module_register_module (m, "fc2", LT_MODULE (fc2), &error);
+  lt_module_register_module (m, "fc3", LT_MODULE (fc3), &error);
+  g_assert_no_error (error);
+}
+
+/* Helpers */
+
+static double *
+values (LtTensor *t,
+        gsize    *n)
+{
+  g_autoptr(GError) error = NULL;
+  double *v = lt_tensor_to_doubles (t, n, &error);
+
+  g_assert_no_error (error);
+  return v;
+}
+
+static void
+assert_shape (LtTensor     *t,
+              const gint64 *shape,
+              gsize         n_dims)
+{
+  guint nd;
+  const gint64 *s = lt_tensor_get_shape (t, &nd);
+
+  g_assert_cmpuint (nd, ==, n_dims);
+  for (gsize i = 0; i < n_dims; i++)
+    g_assert_cmpint (s[i], ==, shape[i]);
+}
+
+static gboolean
+all_zero (LtTensor *t)
+{
+  gsize n;
+  g_autofree double *v = values (t, &n);
+
+  for (gsize i = 0; i < n; i++)
+    if (v[i] != 0)
+      return FALSE;
+  return TRUE;
+}
+
+/* The section, step by step */
+
+static void
+test_define (void)
+{
+  g_autoptr(Net) net = g_object_new (TYPE_NET, NULL);
+  g_autofree char *text = lt_module_to_string (LT_MODULE (net));
+  g_autoptr(GPtrArray) params = lt_module_parameters (LT_MODULE (net));
+  g_autoptr(LtStateDict) named = lt_module_named_parameters (LT_MODULE (net));
+  static const char *const names[] = {
+    "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias",
+    "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias",
+  };
+
+  /* print(net): PyTorch 1.13's text */
+  g_assert_cmpstr (text, ==,
+                   "Net(\n"
+                   "  (conv1): Conv2d(1, 6, kernel_size=(5, 5), stride=(1, 1))\n"
+                   "  (conv2): Conv2d(6, 16, kernel_size=(5, 5), stride=(1, 1))\n"
+                   "  (fc1): Linear(in_features=400, out_features=120, bias=True)\n"
+                   "  (fc2): Linear(in_features=120, out_features=84, bias=True)\n"
+                   "  (fc3): Linear(in_features=84, out_features=10, bias=True)\n"
+                   ")");
+
+  /* params = list(net.parameters()); len(params) == 10;
+   * params[0].size() == (6, 1, 5, 5) */
+  g_assert_cmpuint (params->len, ==, 10);
+  assert_shape (g_ptr_array_index (params, 0), DIMS (6, 1, 5, 5));
+  for (guint i = 0; i < 10; i++)
+    {
+      g_assert_cmpstr (lt_state_dict_get_name (named, i), ==, names[i]);
+      g_assert_true (lt_state_dict_get_tensor (named, i) == g_ptr_array_index (params, i));
+    }
+  g_assert_cmpint (lt_module_count_parameters (LT_MODULE (net), FALSE), ==,
+                   6 * 25 + 6 + 16 * 6 * 25 + 16 + 400 * 120 + 120 + 120 * 84 + 84 + 84 * 10 + 10);
+}
+
+static void
+test_forward_backward (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Net) net = g_object_new (TYPE_NET, NULL);
+  g_autoptr(LtTensor) input = NULL;
+  g_autoptr(LtTensor) out = NULL;
+  g_autoptr(LtTensor) grad = NULL;
+  g_autoptr(GPtrArray) params = lt_module_parameters (LT_MODULE (net));
+
+  lt_manual_seed (1);
+  /* input = Variable(torch.randn(1, 1, 32, 32)); out = net(input) */
+  input = lt_randn (DIMS (1, 1, 32, 32), LT_DTYPE_FLOAT32, &error);
+  out = lt_module_forward (LT_MODULE (net), input, &error);
+  g_assert_no_error (error);
+  assert_shape (out, DIMS (1, 10));
+  g_assert_nonnull (lt_tensor_get_grad_fn (out));
+
+  /* net.zero_grad(); out.backward(torch.randn(1, 10)) */
+  lt_module_zero_grad (LT_MODULE (net), FALSE);
+  grad = lt_randn (DIMS (1, 10), LT_DTYPE_FLOAT32, &error);
+  g_assert_true (lt_tensor_backward (out, grad, FALSE, &error));
+  g_assert_no_error (error);
+  for (guint i = 0; i < params->len; i++)
+    {
+      LtTensor *p = g_ptr_array_index (params, i);
+      LtTensor *g = lt_tensor_get_grad (p);
+      guint nd, gnd;
+      const gint64 *ps = lt_tensor_get_shape (p, &nd);
+      const gint64 *gs;
+
+      g_assert_nonnull (g);
+      gs = lt_tensor_get_shape (g, &gnd);
+      g_assert_cmpmem (ps, nd * sizeof (gint64), gs, gnd * sizeof (gint64));
+    }
+  /* fc3.bias's gradient is the gradient given: d out / d b = identity */
+  {
+    gsize n1, n2;
+    g_autofree double *gb = values (lt_tensor_get_grad (lt_module_get_parameter (LT_MODULE (net),
+                                                                                 "fc3.bias")),
+                                    &n1);
+    g_autofree double *gg = values (grad, &n2);
+
+    g_assert_cmpuint (n1, ==, n2);
+    for (gsize i = 0; i < n1; i++)
+      g_assert_cmpfloat_with_epsilon (gb[i], gg[i], 1e-6);
+  }
+}
+
+static void
+test_loss_and_update (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(Net) net = g_object_new (TYPE_NET, NULL);
+  LtModule *m = LT_MODULE (net);
+  g_autoptr(LtTensor) input = NULL;
+  g_autoptr(LtTensor) output = NULL;
+  g_autoptr(LtTensor) target = NULL;
+  g_autoptr(LtMSELoss) criterion = lt_mse_loss_new (LT_REDUCTION_MEAN);
+  g_autoptr(LtTensor) loss = NULL;
+  g_autoptr(GPtrArray) params = lt_module_parameters (m);
+  g_autoptr(LtSGD) sgd = NULL;
+  LtTensor *bias = lt_module_get_parameter (m, "conv1.bias");
+  g_autofree double *out_v = NULL, *before = NULL, *after = NULL, *after_sgd = NULL;
+  double want = 0, lv, lr = 0.01;
+  gsize n, nb;
+
+  lt_manual_seed (2);
+  input = lt_randn (DIMS (1, 1, 32, 32), LT_DTYPE_FLOAT32, &error);
+  output = lt_module_forward (m, input, &error);
+  /* target = Variable(torch.arange(1, 11)): a float target of shape (10,),
+   * broadcast against the (1, 10) output */
+  target = lt_arange (1, 11, 1, LT_DTYPE_FLOAT32, &error);
+  g_assert_no_error (error);
+  loss = lt_loss_compute (LT_LOSS (criterion), output, target, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lt_tensor_get_n_dims (loss), ==, 0);
+  out_v = values (output, &n);
+  for (guint i = 0; i < 10; i++)
+    want += (out_v[i] - (i + 1)) * (out_v[i] - (i + 1)) / 10;
+  g_assert_true (lt_tensor_item (loss, &lv, &error));
+  g_assert_cmpfloat_with_epsilon (lv, want, 1e-5 * want);
+
+  /* net.zero_grad(); conv1.bias.grad is zero before backward ... */
+  lt_module_zero_grad (m, FALSE);
+  if (lt_tensor_get_grad (bias) != NULL)
+    g_assert_true (all_zero (lt_tensor_get_grad (bias)));
+  g_assert_true (lt_tensor_backward (loss, NULL, FALSE, &error));
+  g_assert_no_error (error);
+  /* ... and not after */
+  g_assert_nonnull (lt_tensor_get_grad (bias));
+  assert_shape (lt_tensor_get_grad (bias), DIMS (6));
+  g_assert_false (all_zero (lt_tensor_get_grad (bias)));
+  lt_module_zero_grad (m, FALSE);
+  g_assert_true (all_zero (lt_tensor_get_grad (bias)));
+  /* the graph was freed by the first backward */
+  g_assert_false (lt_tensor_backward (loss, NULL, FALSE, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+  g_clear_error (&error);
+
+  /* for f in net.parameters(): f.data.sub_(f.grad.data * learning_rate) */
+  {
+    g_autoptr(LtTensor) out2 = lt_module_forward (m, input, &error);
+    g_autoptr(LtTensor) loss2 = lt_loss_compute (LT_LOSS (criterion), out2, target, &error);
+
+    lt_module_zero_grad (m, FALSE);
+    g_assert_true (lt_tensor_backward (loss2, NULL, FALSE, &error));
+  }
+  before = values (bias, &nb);
+  {
+    gboolean prev = lt_set_grad_enabled (FALSE);
+
+    for (guint i = 0; i < params->len; i++)
+      {
+        LtTensor *p = g_ptr_array_index (params, i);
+        g_autoptr(LtTensor) step = lt_tensor_mul_scalar (lt_tensor_get_grad (p), lr, &error);
+
+        g_assert_true (lt_tensor_sub_ (p, step, &error));
+      }
+    lt_set_grad_enabled (prev);
+  }
+  g_assert_no_error (error);
+  after = values (bias, &nb);
+  {
+    g_autofree double *g = values (lt_tensor_get_grad (bias), &nb);
+
+    for (gsize i = 0; i < nb; i++)
+      g_assert_cmpfloat_with_epsilon (after[i], before[i] - lr * g[i], 1e-7);
+    g_assert_true (memcmp (before, after, nb * sizeof (double)) != 0);
+  }
+
+  /* optimizer = optim.SGD(net.parameters(), lr=0.01); the training step */
+  sgd = lt_sgd_new (params, lr, 0, 0, 0, FALSE, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(LtTensor) out3 = NULL;
+    g_autoptr(LtTensor) loss3 = NULL;
+    g_autofree double *g = NULL;
+    double l3, l4;
+
+    lt_optimizer_zero_grad (LT_OPTIMIZER (sgd), FALSE);
+    out3 = lt_module_forward (m, input, &error);
+    loss3 = lt_loss_compute (LT_LOSS (criterion), out3, target, &error);
+    g_assert_true (lt_tensor_backward (loss3, NULL, FALSE, &error));
+    g_assert_true (lt_optimizer_step (LT_OPTIMIZER (sgd), &error));
+    g_assert_no_error (error);
+    after_sgd = values (bias, &nb);
+    g = values (lt_tensor_get_grad (bias), &nb);
+    for (gsize i = 0; i < nb; i++)
+      g_assert_cmpfloat_with_epsilon (after_sgd[i], after[i] - lr * g[i], 1e-7);
+    g_assert_true (memcmp (after, after_sgd, nb * sizeof (double)) != 0);
+
+    /* a small step against the gradient lowers this loss */
+    g_assert_true (lt_tensor_item (loss3, &l3, &error));
+    g_clear_object (&out3);
+    out3 = lt_module_forward (m, input, &error);
+    g_clear_object (&loss3);
+    loss3 = lt_loss_compute (LT_LOSS (criterion), out3, target, &error);
+    g_assert_true (lt_tensor_item (loss3, &l4, &error));
+    g_assert_cmpfloat (l4, <, l3);
+  }
+}
+
+int
+main (int   argc,
+      char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_summary ("The tutorial's neural-network section, in C");
+
+  g_test_add_func ("/tutorial/nn/define", test_define);
+  g_test_add_func ("/tutorial/nn/forward-backward", test_forward_backward);
+  g_test_add_func ("/tutorial/nn/loss-and-update", test_loss_and_update);
+
+  return g_test_run ();
+}

@@ -1,0 +1,438 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Optimizers, schedules and losses against PyTorch 1.13 (Lt.optim, the
+C losses through GI).
+
+- The same initial parameters and the same sequence of gradients go through
+  our optimizers and torch's: after 5 steps of SGD (momentum, dampening,
+  nesterov, weight decay), Adam, AdamW (amsgrad on and off) and RMSprop
+  (centered, momentum) the parameters agree within float32 tolerance, and
+  so do the optimizers' states and state_dict() structures.
+- StepLR, MultiStepLR and CosineAnnealingLR give torch's learning rates for
+  20 steps.
+- cross_entropy, nll_loss, binary_cross_entropy_with_logits, mse_loss,
+  l1_loss and leaky_relu give torch.nn.functional's values and gradients on
+  random inputs, with large logits, class weights, ignore_index and label
+  smoothing, under every reduction.
+"""
+
+import sys
+import unittest
+import warnings
+
+try:
+    import torch
+    import torch.nn.functional as F
+except Exception as e:  # noqa: BLE001 - any failure means no reference
+    print('SKIP: PyTorch cannot be imported by %s (%s: %s); install python3-torch'
+          % (sys.executable, type(e).__name__, e))
+    sys.exit(77)
+
+import numpy as np
+
+import gi
+gi.require_version('Lt', '1.0')
+from gi.repository import GLib, Lt  # noqa: E402
+
+torch.set_num_threads(1)
+warnings.filterwarnings('ignore', message='Using a target size')
+
+rng = np.random.default_rng(20240613)
+R = Lt.Reduction
+REDUCTIONS = (('none', R.NONE), ('mean', R.MEAN), ('sum', R.SUM))
+SHAPES = [(6, 3, 5, 5), (6,), (4, 7), (4,)]
+
+
+def lt_tensor(a, requires_grad=False):
+    return Lt.tensor(np.array(a, order='C'), requires_grad=requires_grad)
+
+
+def np_of(t):
+    if isinstance(t, torch.Tensor):
+        return t.detach().numpy().astype(np.float64)
+    return np.asarray(t.detach().numpy(), dtype=np.float64)
+
+
+class OptimizerReference(unittest.TestCase):
+    """5 steps of each optimizer, ours against torch's."""
+
+    def run_both(self, make_ours, make_torch, steps=5, groups=None, dtype='float32'):
+        init = [rng.standard_normal(s).astype(dtype) for s in SHAPES]
+        grads = [[rng.standard_normal(s).astype(dtype) for s in SHAPES] for _ in range(steps)]
+        ours = [lt_tensor(a, requires_grad=True) for a in init]
+        theirs = [torch.tensor(a, requires_grad=True) for a in init]
+        if groups:
+            opt_l = make_ours(groups(ours))
+            opt_t = make_torch(groups(theirs))
+        else:
+            opt_l = make_ours(ours)
+            opt_t = make_torch(theirs)
+        for k in range(steps):
+            for p, q, g in zip(ours, theirs, grads[k]):
+                p.grad = lt_tensor(g)
+                q.grad = torch.tensor(g)
+            # the last parameter has no gradient at the last step: skipped by both
+            if k == steps - 1:
+                ours[-1].grad = None
+                theirs[-1].grad = None
+            opt_l.step()
+            opt_t.step()
+            tol = dict(rtol=2e-5, atol=2e-6) if dtype == 'float32' else dict(rtol=1e-12,
+                                                                              atol=1e-13)
+            for i, (p, q) in enumerate(zip(ours, theirs)):
+                np.testing.assert_allclose(np_of(p), np_of(q), err_msg='step %d param %d'
+                                           % (k, i), **tol)
+        # the states, by PyTorch's names (torch keeps a momentum_buffer of
+        # None without momentum; a state dict of tensors has no such entry)
+        sd_l, sd_t = opt_l.state_dict(), opt_t.state_dict()
+        sd_t['state'] = {i: {k: v for k, v in st.items() if v is not None}
+                         for i, st in sd_t['state'].items()}
+        sd_t['state'] = {i: st for i, st in sd_t['state'].items() if st}
+        self.assertEqual(sorted(sd_l['state']), sorted(sd_t['state']))
+        for i in sd_t['state']:
+            self.assertEqual(sorted(sd_l['state'][i]), sorted(sd_t['state'][i]))
+            for name, value in sd_t['state'][i].items():
+                ours_v = sd_l['state'][i][name]
+                np.testing.assert_allclose(np_of(ours_v), np.asarray(value, dtype=np.float64),
+                                           rtol=1e-4, atol=1e-6, err_msg=name)
+        self.assertEqual(len(sd_l['param_groups']), len(sd_t['param_groups']))
+        for gl, gt in zip(sd_l['param_groups'], sd_t['param_groups']):
+            self.assertEqual(gl['params'], gt['params'])
+            for key, value in gl.items():
+                if key in gt and key != 'params':
+                    self.assertEqual(value, gt[key], key)
+        return opt_l, opt_t
+
+    def test_sgd(self):
+        confs = [dict(lr=0.1), dict(lr=0.01, momentum=0.9),
+                 dict(lr=0.05, momentum=0.9, dampening=0.3),
+                 dict(lr=0.1, momentum=0.9, nesterov=True),
+                 dict(lr=0.1, momentum=0.8, weight_decay=0.01),
+                 dict(lr=0.02, momentum=0.5, weight_decay=0.1, nesterov=True),
+                 dict(lr=0.1, momentum=0.9, maximize=True)]
+        for conf in confs:
+            with self.subTest(**conf):
+                self.run_both(lambda p: Lt.optim.SGD(p, **conf),
+                              lambda p: torch.optim.SGD(p, **conf))
+        with self.subTest('float64'):
+            self.run_both(lambda p: Lt.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+                          lambda p: torch.optim.SGD(p, lr=0.1, momentum=0.9, nesterov=True),
+                          dtype='float64')
+
+    def test_sgd_param_groups(self):
+        def groups(ps):
+            return [{'params': ps[:2]}, {'params': ps[2:], 'lr': 0.5, 'momentum': 0.5}]
+        opt_l, opt_t = self.run_both(lambda g: Lt.optim.SGD(g, lr=0.1, momentum=0.9),
+                                     lambda g: torch.optim.SGD(g, lr=0.1, momentum=0.9),
+                                     groups=groups)
+        self.assertEqual(opt_l.param_groups[1]['lr'], 0.5)
+        self.assertEqual(opt_l.param_groups[1]['momentum'], opt_t.param_groups[1]['momentum'])
+
+    def test_adam(self):
+        confs = [dict(), dict(lr=0.01, betas=(0.8, 0.99)), dict(lr=0.01, amsgrad=True),
+                 dict(lr=0.01, weight_decay=0.1, amsgrad=True), dict(lr=0.01, eps=1e-3),
+                 dict(lr=0.01, maximize=True)]
+        for conf in confs:
+            with self.subTest(**conf):
+                self.run_both(lambda p: Lt.optim.Adam(p, **conf),
+                              lambda p: torch.optim.Adam(p, **conf))
+
+    def test_adamw(self):
+        confs = [dict(), dict(lr=0.01, amsgrad=True), dict(lr=0.05, weight_decay=0.1),
+                 dict(lr=0.05, weight_decay=0.1, amsgrad=True, betas=(0.5, 0.9))]
+        for conf in confs:
+            with self.subTest(**conf):
+                self.run_both(lambda p: Lt.optim.AdamW(p, **conf),
+                              lambda p: torch.optim.AdamW(p, **conf))
+
+    def test_rmsprop(self):
+        confs = [dict(), dict(centered=True), dict(momentum=0.9), dict(momentum=0.5, centered=True),
+                 dict(lr=0.001, alpha=0.9, weight_decay=0.1, eps=1e-6)]
+        for conf in confs:
+            with self.subTest(**conf):
+                self.run_both(lambda p: Lt.optim.RMSprop(p, **conf),
+                              lambda p: torch.optim.RMSprop(p, **conf))
+
+    def test_errors_as_torch(self):
+        p = [lt_tensor(np.ones(3, dtype='float32'), requires_grad=True)]
+        with self.assertRaises(ValueError):
+            Lt.optim.SGD(p, lr=0.1, nesterov=True)
+        with self.assertRaises(ValueError):
+            Lt.optim.Adam(p, betas=(1.0, 0.9))
+        with self.assertRaises(ValueError):
+            Lt.optim.SGD([], lr=0.1)
+        with self.assertRaises(ValueError):
+            Lt.optim.SGD(p)                      # lr is required
+        with self.assertRaises(TypeError):
+            Lt.optim.SGD(p[0], lr=0.1)           # a tensor, not an iterable
+        opt = Lt.optim.SGD(p, lr=0.1)
+        with self.assertRaises(GLib.Error):
+            opt.add_param_group({'params': p})   # in two groups
+        with self.assertRaises(KeyError):
+            opt.param_groups[0]['gamma']
+
+    def test_load_state_dict_continues(self):
+        """A state saved after 3 steps and loaded into a new optimizer
+        continues as torch's does."""
+        init = [rng.standard_normal(s).astype('float32') for s in SHAPES]
+        grads = [[rng.standard_normal(s).astype('float32') for s in SHAPES] for _ in range(5)]
+        ours = [lt_tensor(a, requires_grad=True) for a in init]
+        theirs = [torch.tensor(a, requires_grad=True) for a in init]
+        opt_l = Lt.optim.Adam(ours, lr=0.01, amsgrad=True)
+        opt_t = torch.optim.Adam(theirs, lr=0.01, amsgrad=True)
+        for k in range(5):
+            if k == 3:
+                state = opt_l.state_dict()
+                opt_l = Lt.optim.Adam(ours, lr=0.5)
+                opt_l.load_state_dict(state)
+                self.assertEqual(opt_l.param_groups[0]['lr'], 0.01)
+                self.assertTrue(opt_l.param_groups[0]['amsgrad'])
+            for p, q, g in zip(ours, theirs, grads[k]):
+                p.grad = lt_tensor(g)
+                q.grad = torch.tensor(g)
+            opt_l.step()
+            opt_t.step()
+        for p, q in zip(ours, theirs):
+            np.testing.assert_allclose(np_of(p), np_of(q), rtol=2e-5, atol=2e-6)
+
+
+class SchedulerReference(unittest.TestCase):
+    """20 steps of each schedule: our learning rates are torch's."""
+
+    def run_both(self, make_ours, make_torch, lrs=(0.1, 0.03)):
+        ours = [lt_tensor(np.zeros(2, dtype='float32'), requires_grad=True) for _ in lrs]
+        theirs = [torch.zeros(2, requires_grad=True) for _ in lrs]
+        opt_l = Lt.optim.SGD([{'params': [p], 'lr': lr} for p, lr in zip(ours, lrs)], lr=1)
+        opt_t = torch.optim.SGD([{'params': [p], 'lr': lr} for p, lr in zip(theirs, lrs)], lr=1)
+        s_l, s_t = make_ours(opt_l), make_torch(opt_t)
+        for k in range(21):
+            got = s_l.get_last_lr()
+            want = s_t.get_last_lr()
+            self.assertEqual(len(got), len(want))
+            for a, b in zip(got, want):
+                self.assertAlmostEqual(a, b, delta=1e-15 * abs(b), msg='epoch %d' % k)
+            self.assertEqual([g['lr'] for g in opt_l.param_groups],
+                             [g['lr'] for g in opt_t.param_groups])
+            self.assertEqual(s_l.last_epoch, s_t.last_epoch)
+            opt_l.step()
+            opt_t.step()
+            s_l.step()
+            s_t.step()
+
+    def test_step_lr(self):
+        for step_size, gamma in ((3, 0.5), (1, 0.9), (7, 0.1)):
+            self.run_both(lambda o: Lt.optim.lr_scheduler.StepLR(o, step_size, gamma=gamma),
+                          lambda o: torch.optim.lr_scheduler.StepLR(o, step_size, gamma=gamma))
+
+    def test_multi_step_lr(self):
+        for ms in ([2, 5, 9], [4, 4, 11], [15]):
+            self.run_both(lambda o: Lt.optim.lr_scheduler.MultiStepLR(o, ms, gamma=0.3),
+                          lambda o: torch.optim.lr_scheduler.MultiStepLR(o, ms, gamma=0.3))
+
+    def test_cosine_annealing_lr(self):
+        for t_max, eta_min in ((5, 0), (10, 0.001), (3, 0.01), (20, 0)):
+            self.run_both(
+                lambda o: Lt.optim.lr_scheduler.CosineAnnealingLR(o, t_max, eta_min=eta_min),
+                lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, t_max, eta_min=eta_min))
+
+    def test_set_lr_by_hand(self):
+        p = lt_tensor(np.ones(2, dtype='float32'), requires_grad=True)
+        opt = Lt.optim.SGD([p], lr=0.1)
+        opt.param_groups[0]['lr'] = 0.25
+        self.assertEqual(opt.get_lr(0), 0.25)
+        p.grad = lt_tensor(np.ones(2, dtype='float32'))
+        opt.step()
+        np.testing.assert_allclose(np_of(p), [0.75, 0.75])
+
+
+class PythonSubclasses(unittest.TestCase):
+    """An optimizer and schedules written in Python, run by the C step."""
+
+    def test_optimizer_do_update(self):
+        class SignSGD(Lt.optim.Optimizer):
+            def __init__(self, params, lr=0.1):
+                super().__init__(params, dict(lr=lr, flag=False))
+
+            def do_update(self, group, param, grad, state):
+                if state.lookup('count') is None:
+                    state.insert('count', Lt.zeros(1))
+                state.lookup('count').add_(1)
+                param.sub_(grad.sign() * self.get_option(group, 'lr'))
+                return True
+
+        w = lt_tensor(np.array([1.0, -2.0, 3.0], dtype='float32'), requires_grad=True)
+        opt = SignSGD([w], lr=0.5)
+        self.assertEqual(opt.param_groups[0]['flag'], False)
+        w.grad = lt_tensor(np.array([0.3, -0.1, 0.0], dtype='float32'))
+        opt.step()
+        opt.step()
+        np.testing.assert_array_equal(np_of(w), [0.0, -1.0, 3.0])
+        self.assertEqual(np_of(opt.state[w]['count']).tolist(), [2.0])
+
+    def test_scheduler_do_compute_lr(self):
+        class Inverse(Lt.LRScheduler):
+            def do_compute_lr(self, group):
+                return self.get_base_lr(group) / (1 + self.get_last_epoch())
+
+        w = lt_tensor(np.zeros(2, dtype='float32'), requires_grad=True)
+        opt = Lt.optim.SGD([w], lr=0.3)
+        s = Inverse(optimizer=opt)
+        for e in range(4):
+            self.assertEqual(s.get_last_epoch(), e)
+            self.assertAlmostEqual(opt.param_groups[0]['lr'], 0.3 / (1 + e), delta=1e-15)
+            s.step()
+
+
+def both(fn_l, fn_t, arrays, grads_of, ga=None):
+    """Runs a loss in both libraries: values and gradients of the arrays
+    whose indices are in grads_of (backward of a random weighting)."""
+    lt_in = [lt_tensor(a, requires_grad=i in grads_of) if a is not None and a.dtype.kind == 'f'
+             else (lt_tensor(a) if a is not None else None) for i, a in enumerate(arrays)]
+    th_in = [torch.tensor(a, requires_grad=i in grads_of) if a is not None and a.dtype.kind == 'f'
+             else (torch.tensor(a) if a is not None else None) for i, a in enumerate(arrays)]
+    yl, yt = fn_l(*lt_in), fn_t(*th_in)
+    if ga is None:
+        ga = rng.standard_normal(tuple(yt.shape)).astype(arrays[0].dtype)
+    yl.backward(lt_tensor(ga))
+    yt.backward(torch.tensor(ga))
+    grads = [(np_of(lt_in[i].grad), np_of(th_in[i].grad)) for i in grads_of]
+    return (np_of(yl), np_of(yt)), grads
+
+
+class LossReference(unittest.TestCase):
+
+    def check(self, fn_l, fn_t, arrays, grads_of=(0,), rtol=1e-5, atol=1e-5):
+        (vl, vt), grads = both(fn_l, fn_t, arrays, grads_of)
+        self.assertEqual(vl.shape, vt.shape)
+        np.testing.assert_allclose(vl, vt, rtol=rtol, atol=atol)
+        for gl, gt in grads:
+            np.testing.assert_allclose(gl, gt, rtol=rtol, atol=atol)
+
+    def test_cross_entropy(self):
+        cases = [((8, 5), 1.0), ((8, 5), 30.0), ((8, 5), 1e4), ((4, 3, 2, 3), 2.0), ((2, 4, 5), 1.0),
+                 ((6,), 3.0)]
+        for shape, scale in cases:
+            c = shape[0] if len(shape) == 1 else shape[1]
+            tshape = () if len(shape) == 1 else (shape[0],) + shape[2:]
+            for name, red in REDUCTIONS:
+                for weighted in (False, True):
+                    for ignore in (-100, 1):
+                        for ls in (0.0, 0.1, 0.7):
+                            x = (rng.standard_normal(shape) * scale).astype('float32')
+                            t = rng.integers(0, c, tshape).astype('int64')
+                            if t.ndim and ignore != -100:
+                                t.flat[::3] = ignore
+                            w = rng.uniform(0.2, 2, c).astype('float32') if weighted else None
+                            with self.subTest(shape=shape, scale=scale, red=name, w=weighted,
+                                              ignore=ignore, ls=ls):
+                                self.check(
+                                    lambda a, b, ww: Lt.cross_entropy(a, b, ww, ignore, red, ls),
+                                    lambda a, b, ww: F.cross_entropy(a, b, weight=ww,
+                                                                     ignore_index=ignore,
+                                                                     reduction=name,
+                                                                     label_smoothing=ls),
+                                    [x, t, w], rtol=2e-5, atol=2e-5 * max(scale, 1) * 1e-2)
+
+    def test_cross_entropy_probabilities(self):
+        for shape in ((6, 4), (3, 5, 2)):
+            for name, red in REDUCTIONS:
+                for ls in (0.0, 0.2):
+                    x = (rng.standard_normal(shape) * 5).astype('float32')
+                    p = rng.random(shape).astype('float32')
+                    p /= p.sum(axis=1, keepdims=True)
+                    w = rng.uniform(0.5, 2, shape[1]).astype('float32')
+                    with self.subTest(shape=shape, red=name, ls=ls):
+                        self.check(lambda a, b, ww: Lt.cross_entropy(a, b, ww, -100, red, ls),
+                                   lambda a, b, ww: F.cross_entropy(a, b, weight=ww,
+                                                                    reduction=name,
+                                                                    label_smoothing=ls),
+                                   [x, p, w], grads_of=(0, 1))
+
+    def test_nll_loss(self):
+        for shape in ((7, 4), (3, 4, 2, 2), (2, 3, 5), (4,)):
+            c = shape[0] if len(shape) == 1 else shape[1]
+            tshape = () if len(shape) == 1 else (shape[0],) + shape[2:]
+            for name, red in REDUCTIONS:
+                x = np.log(rng.random(shape) + 0.01).astype('float32')
+                t = rng.integers(0, c, tshape).astype('int64')
+                if t.ndim:
+                    t.flat[1::4] = -100
+                w = rng.uniform(0.2, 2, c).astype('float32')
+                with self.subTest(shape=shape, red=name):
+                    self.check(lambda a, b, ww: Lt.nll_loss(a, b, ww, -100, red),
+                               lambda a, b, ww: F.nll_loss(a, b, weight=ww, reduction=name),
+                               [x, t, w])
+
+    def test_bce_with_logits(self):
+        for shape in ((5, 4), (2, 3, 4)):
+            for name, red in REDUCTIONS:
+                for scale in (1.0, 50.0, 1e4):
+                    x = (rng.standard_normal(shape) * scale).astype('float32')
+                    t = rng.random(shape).astype('float32')
+                    w = rng.uniform(0.2, 2, shape[-1]).astype('float32')
+                    pw = rng.uniform(0.5, 3, shape[-1]).astype('float32')
+                    with self.subTest(shape=shape, red=name, scale=scale):
+                        self.check(
+                            lambda a, b, ww, pp: Lt.binary_cross_entropy_with_logits(a, b, ww, pp,
+                                                                                     red),
+                            lambda a, b, ww, pp: F.binary_cross_entropy_with_logits(
+                                a, b, weight=ww, pos_weight=pp, reduction=name),
+                            [x, t, w, pw], grads_of=(0, 1), rtol=2e-5, atol=1e-5 * scale)
+                        self.check(
+                            lambda a, b: Lt.binary_cross_entropy_with_logits(a, b, None, None,
+                                                                             red),
+                            lambda a, b: F.binary_cross_entropy_with_logits(a, b,
+                                                                            reduction=name),
+                            [x, t], grads_of=(0, 1), rtol=2e-5, atol=1e-5 * scale)
+
+    def test_mse_and_l1(self):
+        for fl, ft in ((Lt.mse_loss, F.mse_loss), (Lt.l1_loss, F.l1_loss)):
+            for name, red in REDUCTIONS:
+                for xs, ts in (((4, 6), (4, 6)), ((1, 10), (10,)), ((3, 1, 5), (4, 5))):
+                    x = rng.standard_normal(xs).astype('float32')
+                    t = rng.standard_normal(ts).astype('float32')
+                    with self.subTest(fn=ft.__name__, red=name, shapes=(xs, ts)):
+                        self.check(lambda a, b: fl(a, b, red),
+                                   lambda a, b: ft(a, b, reduction=name), [x, t],
+                                   grads_of=(0, 1))
+
+    def test_leaky_relu(self):
+        for slope in (0.01, 0.2, -0.5):
+            x = rng.standard_normal((4, 5)).astype('float32')
+            self.check(lambda a: Lt.leaky_relu(a, slope), lambda a: F.leaky_relu(a, slope), [x])
+
+    def test_loss_modules(self):
+        x = rng.standard_normal((4, 5)).astype('float32')
+        t = rng.integers(0, 5, 4).astype('int64')
+        w = rng.uniform(0.5, 2, 5).astype('float32')
+        ours = Lt.CrossEntropyLoss.new(lt_tensor(w), 2, Lt.Reduction.SUM, 0.1)
+        theirs = torch.nn.CrossEntropyLoss(weight=torch.tensor(w), ignore_index=2,
+                                           reduction='sum', label_smoothing=0.1)
+        self.assertEqual(ours.to_string(), repr(theirs))
+        vl = np_of(ours.compute(lt_tensor(x), lt_tensor(t)))
+        vt = np_of(theirs(torch.tensor(x), torch.tensor(t)))
+        np.testing.assert_allclose(vl, vt, rtol=1e-5)
+        self.assertEqual(Lt.MSELoss.new(Lt.Reduction.MEAN).to_string(), repr(torch.nn.MSELoss()))
+        sd = ours.state_dict()
+        names = (list(sd.keys()) if hasattr(sd, 'keys')
+                 else [sd.get_name(i) for i in range(sd.get_n_tensors())])
+        self.assertEqual(names, list(theirs.state_dict().keys()))
+
+    def test_tutorial_mse(self):
+        """MSELoss of a (1, 10) output against arange(1, 11): torch's value;
+        our backward works for the integer target."""
+        out = rng.standard_normal((1, 10)).astype('float32')
+        target = np.arange(1, 11)
+        o_l = lt_tensor(out, requires_grad=True)
+        o_t = torch.tensor(out, requires_grad=True)
+        loss_l = Lt.MSELoss.new(Lt.Reduction.MEAN).compute(o_l, lt_tensor(target))
+        loss_t = torch.nn.MSELoss()(o_t, torch.arange(1, 11))
+        np.testing.assert_allclose(np_of(loss_l), np_of(loss_t), rtol=1e-6)
+        loss_l.backward()
+        loss_t2 = torch.nn.MSELoss()(o_t, torch.arange(1, 11).float())
+        loss_t2.backward()
+        np.testing.assert_allclose(np_of(o_l.grad), np_of(o_t.grad), rtol=1e-6)
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=1)
