@@ -15,7 +15,8 @@ side holds the same pixels as its CIFAR10 class does (an (N, 32, 32, 3)
 uint8 array, each item made a PIL image before the transforms).  One
 measurement is one whole shuffled epoch, timed from iter() to the last
 batch; images/s = images / seconds.  Reports the median and [min-max] over
-the repetitions and the ratios of the medians.
+the repetitions and the ratios of the medians, and for libtensor the
+process's CPU time over wall time (how many cores it kept busy).
 """
 
 import argparse
@@ -58,11 +59,16 @@ def write_cifar(root, n, seed=0):
 
 
 def epoch_time(loader):
+    """Seconds for one epoch, the images read, and this process's CPU time
+    over that wall time (worker threads included; not torch's worker
+    processes)."""
+    c0 = time.process_time()
     t0 = time.perf_counter()
     n = 0
     for images, labels in loader:
         n += images.shape[0]
-    return time.perf_counter() - t0, n
+    dt = time.perf_counter() - t0
+    return dt, n, (time.process_time() - c0) / dt
 
 
 def lt_side(root, workers):
@@ -126,6 +132,8 @@ def main():
     torch.set_num_threads(1)
     workers = [int(w) for w in args.workers.split(',')]
     results = {'lt': {w: [] for w in workers}, 'torch': {w: [] for w in workers}}
+    cpu_wall = {w: [] for w in workers}
+    load_before = os.getloadavg()
 
     with tempfile.TemporaryDirectory() as root:
         data, targets = write_cifar(root, args.images)
@@ -134,7 +142,7 @@ def main():
             loaders['lt', w] = lt_side(root, w)
             loaders['torch', w] = torch_side(data, targets, w)
         # warm-up: one epoch each (page cache, first allocations)
-        for key, loader in loaders.items():
+        for loader in loaders.values():
             epoch_time(loader)
         for rep in range(max(args.reps, args.torch_reps)):
             order = list(loaders.items())
@@ -145,25 +153,34 @@ def main():
                     continue
                 if side == 'torch' and rep >= args.torch_reps:
                     continue
-                dt, n = epoch_time(loader)
+                dt, n, cpu = epoch_time(loader)
                 assert n == args.images, n
                 results[side][w].append(n / dt)
-                print('# rep %d %-5s workers=%d: %.0f images/s' % (rep, side, w, n / dt),
-                      flush=True)
+                if side == 'lt':
+                    cpu_wall[w].append(cpu)
+                print('# rep %d %-5s workers=%d: %.0f images/s, cpu/wall %.2f'
+                      % (rep, side, w, n / dt, cpu), flush=True)
 
+    load_after = os.getloadavg()
     print()
-    print('torch %s, torchvision %s, %d images, batch 64, %d cores'
-          % (torch.__version__, torchvision.__version__, args.images, os.cpu_count()))
+    print('torch %s, torchvision %s, %d images, batch 64, %d cores; load average %.2f '
+          'before, %.2f after' % (torch.__version__, torchvision.__version__, args.images,
+                                  os.cpu_count(), load_before[0], load_after[0]))
     print()
-    print('| workers | Lt images/s | torchvision images/s | Lt/torchvision |')
-    print('|---------|-------------|----------------------|----------------|')
+    print('| workers | Lt images/s | Lt cpu/wall | Lt images per CPU-second | '
+          'torchvision images/s | Lt/torchvision |')
+    print('|---------|-------------|-------------|--------------------------|'
+          '----------------------|----------------|')
     for w in workers:
         lt, tv = results['lt'][w], results['torch'][w]
-        print('| %d | %s | %s | %.1f |' % (w, fmt(lt), fmt(tv),
-                                           statistics.median(lt) / statistics.median(tv)))
+        per_cpu = [r / c for r, c in zip(lt, cpu_wall[w])]
+        print('| %d | %s | %.2f | %s | %s | %.1f |'
+              % (w, fmt(lt), statistics.median(cpu_wall[w]), fmt(per_cpu), fmt(tv),
+                 statistics.median(lt) / statistics.median(tv)))
     if args.output:
         with open(args.output, 'w') as f:
-            json.dump({'images': args.images, 'results': results}, f, indent=1)
+            json.dump({'images': args.images, 'results': results, 'cpu_wall': cpu_wall,
+                       'load': [load_before, load_after]}, f, indent=1)
 
 
 if __name__ == '__main__':

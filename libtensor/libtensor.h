@@ -86,5 +86,6 @@
 #include "optim/lt-adam.h"
 #include "optim/lt-rmsprop.h"
 #include "optim/lt-lr-scheduler.h"
+#include "train/lt-trainer.h"
 
 #undef LT_INSIDE

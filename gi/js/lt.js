@@ -8,7 +8,12 @@
  * - {@link tensor}: a tensor from nested JS arrays, with torch's type
  *   inference;
  * - {@link toArray}: nested JS arrays back;
- * - {@link toTypedArray}: the elements as a typed array;
+ * - {@link toTypedArray}: the elements as a typed array (a copy);
+ * - {@link typedArrayView}: a typed array over the tensor's own memory (no
+ *   copy: writes through either show in the other);
+ * - {@link item}: the value of a one-element tensor as a number;
+ * - {@link batches} and `for...of` over an `Lt.DataLoader`: the
+ *   mini-batches of an epoch; `for...of` over an `Lt.Tensor`: its rows;
  * - {@link noGrad}: run a function with gradient recording off;
  * - {@link size}: the shape as an array;
  * - `toString()` on `Lt.Module` (PyTorch's `print(net)` text);
@@ -231,6 +236,55 @@ export function toTypedArray(t) {
 }
 
 /**
+ * A typed array over the tensor's own memory, as `tensor.numpy()` is in
+ * Python: no copy is made, writes to the tensor show in the array and
+ * writes to the array show in the tensor (for `BOOL` tensors, write only 0
+ * or 1). The array is of the tensor's element type (`Float32Array` for
+ * `FLOAT32`, `BigInt64Array` for `INT64`, `Uint8Array` for `BOOL`, ...),
+ * holds the elements in row-major order and keeps the memory alive, after
+ * the tensor is gone too.
+ *
+ * It needs a contiguous tensor in host memory (`t.contiguous()` gives
+ * one); {@link toTypedArray} copies any tensor. Writes through the array
+ * are not seen by autograd, as with `.data` in the tutorial.
+ *
+ * ```js
+ * const a = Lt.ones([5], Lt.DType.FLOAT32);
+ * const b = typedArrayView(a);   // Float32Array [1, 1, 1, 1, 1]
+ * a.add_scalar_(1);              // b is [2, 2, 2, 2, 2] now
+ * ```
+ *
+ * @param {Lt.Tensor} t - a contiguous tensor in host memory
+ * @returns {TypedArray} the elements, sharing the tensor's memory
+ * @throws {GLib.Error} `Lt.Error.INVALID_ARGUMENT` for a tensor that is not
+ *   contiguous, `Lt.Error.DEVICE` for one outside host memory
+ */
+export function typedArrayView(t) {
+    const Type = DTYPE_TYPED_ARRAYS.get(t.get_dtype());
+    /* lt_tensor_get_bytes() shares the tensor's storage, and gjs's
+     * GLib.Bytes.toArray() shares the bytes (the ArrayBuffer keeps them,
+     * and through them the storage, alive). */
+    const bytes = t.get_bytes().toArray();
+    return new Type(bytes.buffer, bytes.byteOffset, bytes.byteLength / Type.BYTES_PER_ELEMENT);
+}
+
+/**
+ * The value of a one-element tensor, as `tensor.item()`: a number (an
+ * int64 exact up to 2^53), or a boolean for `BOOL`.
+ *
+ * @param {Lt.Tensor} t - a tensor of one element
+ * @returns {number|boolean} its value
+ * @throws {GLib.Error} `Lt.Error.SHAPE` for a tensor of another size
+ */
+export function item(t) {
+    const dtype = t.get_dtype();
+    if (Lt.dtype_is_floating(dtype))
+        return t.item()[1];
+    const [, value] = t.item_int64();
+    return dtype === Lt.DType.BOOL ? value !== 0 : value;
+}
+
+/**
  * Runs a function with gradient recording off on this thread, as
  * `with torch.no_grad():`, and restores the previous state afterwards,
  * also when the function throws.
@@ -342,4 +396,23 @@ export function* batches(loader) {
 
 Lt.DataLoader.prototype[Symbol.iterator] = function () {
     return batches(this);
+};
+
+/**
+ * The rows of a tensor (its slices along the first dimension, as views),
+ * as iterating a tensor in Python: `for (const row of t)`.
+ *
+ * @yields {Lt.Tensor} `t.select(0, i)` for each i
+ * @throws {GLib.Error} `Lt.Error.SHAPE` for a 0-dim tensor
+ */
+Lt.Tensor.prototype[Symbol.iterator] = function* () {
+    if (this.get_n_dims() === 0) {
+        throw new Lt.Error({
+            code: Lt.Error.SHAPE,
+            message: 'iteration over a 0-dim tensor',
+        });
+    }
+    const n = this.get_size(0);
+    for (let i = 0; i < n; i++)
+        yield this.select(0, i);
 };

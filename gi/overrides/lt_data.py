@@ -646,6 +646,9 @@ class _LoaderIter:
             raise StopIteration
         return inputs if targets is None else (inputs, targets)
 
+    # the tutorial's ``dataiter.next()`` (Python 2's spelling of next(dataiter))
+    next = __next__
+
     def __len__(self):
         return self._loader.get_length()
 

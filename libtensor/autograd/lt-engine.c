@@ -218,6 +218,19 @@ run_hooks (GArray   *hooks,
   return grad;
 }
 
+/* Whether @grad's memory is its own: nothing else refers to the tensor or
+ * its storage, and its elements fill the storage in row-major order. A view
+ * qualifies when it is the only thing left of its base (the transpose of a
+ * product made column by column, say). */
+static gboolean
+grad_is_private (LtTensor *grad)
+{
+  return G_OBJECT (grad)->ref_count == 1 && g_atomic_int_get (&grad->storage->ref_count) == 1 &&
+         grad->grad_fn == NULL && grad->offset == 0 &&
+         lt_tensor_is_contiguous (grad) &&
+         (gsize) grad->numel * lt_dtype_get_element_size (grad->dtype) == grad->storage->nbytes;
+}
+
 /* Adds @grad into @t's .grad (taking @grad). */
 static gboolean
 accumulate_into (LtTensor *t,
@@ -228,11 +241,13 @@ accumulate_into (LtTensor *t,
 
   if (t->grad == NULL)
     {
-      /* Keep the gradient itself when nothing else can see it. */
-      if (G_OBJECT (grad)->ref_count == 1 && g_atomic_int_get (&grad->storage->ref_count) == 1 &&
-          lt_tensor_is_contiguous (grad) && grad->grad_fn == NULL && !grad->is_view &&
-          grad->dtype == t->dtype)
-        t->grad = g_object_ref (grad);
+      /* Keep the gradient's memory when nothing else can see it (as a
+       * tensor of its own, not a view of another). */
+      if (grad->dtype == t->dtype && grad_is_private (grad))
+        t->grad = grad->is_view ? _lt_tensor_new_with_storage (grad->storage, grad->shape,
+                                                               grad->strides, grad->ndim, 0,
+                                                               grad->dtype)
+                                : g_object_ref (grad);
       else
         {
           LtTensor *copy = _lt_tensor_empty_like (t, t->dtype, error);

@@ -22,10 +22,12 @@ struct _LtBackend
   const char *name;                 /* "cpu", "cuda" */
   LtDevice device;
 
-  /* Buffers (required). alloc sets LT_ERROR_OUT_OF_MEMORY on failure. */
+  /* Buffers (required). alloc sets LT_ERROR_OUT_OF_MEMORY on failure;
+   * free gets the size alloc was asked for. */
   gpointer (*alloc)          (gsize     nbytes,
                               GError  **error);
-  void     (*free)           (gpointer  data);
+  void     (*free)           (gpointer  data,
+                              gsize     nbytes);
 
   /* Transfers between host memory and this device's memory (required for a
    * device other than the CPU; NULL on the CPU backend). */

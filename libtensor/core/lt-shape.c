@@ -11,8 +11,8 @@ _lt_shape_numel (const gint64 *shape,
                  const char   *op,
                  GError      **error)
 {
-  gint64 n = 1;
-  gboolean overflow = FALSE;
+  gint64 n = 1, span = 1;
+  gboolean zero = FALSE, overflow = FALSE;
 
   for (guint i = 0; i < ndim; i++)
     {
@@ -25,21 +25,20 @@ _lt_shape_numel (const gint64 *shape,
           return FALSE;
         }
       if (shape[i] == 0)
-        {
-          n = 0;
-          overflow = FALSE;
-          break;
-        }
-      if (!overflow && __builtin_mul_overflow (n, shape[i], &n))
+        zero = TRUE;
+      /* The strides of a tensor multiply every size but zeros: they must
+       * fit even when the tensor is empty. */
+      else if (!overflow && __builtin_mul_overflow (span, shape[i], &span))
         overflow = TRUE;
     }
   if (overflow)
     {
       g_autofree char *s = _lt_shape_to_string (shape, ndim);
       g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
-                   "%s: the number of elements of shape %s overflows 64 bits", op, s);
+                   "%s: the sizes of shape %s multiply past 64 bits", op, s);
       return FALSE;
     }
+  n = zero ? 0 : span;
   *numel = n;
   return TRUE;
 }

@@ -101,7 +101,7 @@ lt_storage_unref (LtStorage *storage)
   if (storage->release)
     storage->release (storage->release_data);
   else if (!storage->inline_data)
-    storage->backend->free (storage->data);
+    storage->backend->free (storage->data, MAX (storage->nbytes, 1));
   g_free (storage);
 }
 

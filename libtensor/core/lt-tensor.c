@@ -749,6 +749,55 @@ lt_tensor_to_bytes (LtTensor *self,
 }
 
 /**
+ * lt_tensor_get_bytes:
+ * @self: a contiguous tensor in host memory
+ * @error: return location for a #GError
+ *
+ * Gets the elements of @self, in row-major order and native byte order, as
+ * a #GBytes that shares the tensor's memory instead of copying it, as
+ * g_mapped_file_get_bytes() shares a mapping: writes to the tensor show in
+ * the bytes. Bindings can wrap them without a copy (gjs's
+ * `GLib.Bytes.toArray()` gives a `Uint8Array` over the same memory), and
+ * writes made through such a view show in the tensor. The bytes hold a
+ * reference to the storage, so the memory stays valid while they live,
+ * even after @self is finalized.
+ *
+ * Use lt_tensor_to_bytes() for a copy of any tensor.
+ *
+ * Returns: (transfer full) (nullable): the bytes, or %NULL with @error set
+ *   (%LT_ERROR_DEVICE for a tensor outside host memory,
+ *   %LT_ERROR_INVALID_ARGUMENT for one that is not contiguous)
+ */
+GBytes *
+lt_tensor_get_bytes (LtTensor *self,
+                     GError  **error)
+{
+  g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
+
+  if (self->storage->device != LT_DEVICE_CPU)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_DEVICE,
+                   "get_bytes: the tensor is not in host memory; copy it with to_device() "
+                   "first");
+      return NULL;
+    }
+  if (!lt_tensor_is_contiguous (self))
+    {
+      g_autofree char *shape = _lt_shape_to_string (self->shape, self->ndim);
+      g_autofree char *strides = _lt_shape_to_string (self->strides, self->ndim);
+
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "get_bytes: the tensor of shape %s and strides %s is not contiguous; "
+                   "share contiguous() of it, or copy it with to_bytes()", shape, strides);
+      return NULL;
+    }
+  return g_bytes_new_with_free_func (_lt_tensor_data (self),
+                                     self->numel * _lt_dtype_size (self->dtype),
+                                     (GDestroyNotify) lt_storage_unref,
+                                     lt_storage_ref (self->storage));
+}
+
+/**
  * lt_tensor_get_type_name:
  * @self: a tensor
  *

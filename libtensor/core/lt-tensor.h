@@ -92,6 +92,9 @@ LT_AVAILABLE_IN_ALL
 GBytes       *lt_tensor_to_bytes           (LtTensor *self,
                                             GError  **error);
 LT_AVAILABLE_IN_ALL
+GBytes       *lt_tensor_get_bytes          (LtTensor *self,
+                                            GError  **error);
+LT_AVAILABLE_IN_ALL
 char         *lt_tensor_to_string          (LtTensor *self);
 LT_AVAILABLE_IN_ALL
 char         *lt_tensor_get_type_name      (LtTensor *self);

@@ -75,6 +75,15 @@ struct _LtDataLoader
   gint64 n_items;        /* dataset length at the start of the epoch */
   gint64 n_batches;
   gint64 next_batch;     /* the next batch the caller gets (under lock) */
+  guint64 block_seed;    /* the Philox block the epoch took (its keys come from it) */
+  guint64 block_offset;
+
+  /* A position set by lt_data_loader_set_position(), taken by the next
+   * epoch instead of a new block from the generator */
+  gboolean has_pending;
+  guint64 pending_seed;
+  guint64 pending_offset;
+  gint64 pending_batch;
 
   /* Workers */
   GMutex lock;
@@ -326,7 +335,24 @@ start_epoch (LtDataLoader *self,
   if (self->drop_last)
     self->n_items = self->n_batches * self->batch_size;
 
-  _lt_random_reserve (1, &seed, &offset);
+  if (self->has_pending)
+    {
+      /* Resuming an epoch: its block, not a new one (lt_data_loader_set_position) */
+      if (self->pending_batch > self->n_batches)
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                       "DataLoader: cannot resume an epoch at batch %" G_GINT64_FORMAT
+                       ": it has %" G_GINT64_FORMAT " batches", self->pending_batch,
+                       self->n_batches);
+          return FALSE;
+        }
+      seed = self->pending_seed;
+      offset = self->pending_offset;
+    }
+  else
+    _lt_random_reserve (1, &seed, &offset);
+  self->block_seed = seed;
+  self->block_offset = offset;
   r = _lt_philox4x32_10 (seed, offset);
   self->sample_key = (guint64) r.v[0] | ((guint64) r.v[1] << 32);
   shuffle_key = (guint64) r.v[2] | ((guint64) r.v[3] << 32);
@@ -349,8 +375,9 @@ start_epoch (LtDataLoader *self,
         self->order[j] = t;
       }
 
-  self->next_batch = 0;
-  self->next_claim = 0;
+  self->next_batch = self->has_pending ? self->pending_batch : 0;
+  self->next_claim = self->next_batch;
+  self->has_pending = FALSE;
   self->in_epoch = TRUE;
 
   if (self->num_workers > 0 && self->n_batches > 0)
@@ -590,6 +617,95 @@ lt_data_loader_get_epoch (LtDataLoader *self)
 {
   g_return_val_if_fail (LT_IS_DATA_LOADER (self), 0);
   return self->epoch;
+}
+
+/**
+ * lt_data_loader_get_position:
+ * @self: a data loader
+ * @epoch: (out) (optional): return location for the number of epochs
+ *   started, as lt_data_loader_get_epoch()
+ * @seed: (out) (optional): return location for the key of the random block
+ *   the current epoch took (0 when no epoch is under way)
+ * @offset: (out) (optional): return location for the counter of that block
+ * @batch: (out) (optional): return location for the batch the next call to
+ *   lt_data_loader_next() returns in the current epoch (the number of
+ *   batches already returned), or -1 when no epoch is under way
+ *
+ * Gets where the loader is, for a checkpoint: with
+ * lt_data_loader_set_position() a new loader over the same dataset, with
+ * the same batch size and settings, continues exactly there, with the same
+ * shuffled order and the same random transforms. The random block is the
+ * one the epoch took from the global generator when it began: the order
+ * and every sample's random stream derive from it and from @epoch.
+ */
+void
+lt_data_loader_get_position (LtDataLoader *self,
+                             guint64      *epoch,
+                             guint64      *seed,
+                             guint64      *offset,
+                             gint64       *batch)
+{
+  g_return_if_fail (LT_IS_DATA_LOADER (self));
+  if (epoch)
+    *epoch = self->epoch;
+  if (seed)
+    *seed = self->in_epoch ? self->block_seed : 0;
+  if (offset)
+    *offset = self->in_epoch ? self->block_offset : 0;
+  if (batch)
+    *batch = self->in_epoch ? self->next_batch : -1;
+}
+
+/**
+ * lt_data_loader_set_position:
+ * @self: a data loader
+ * @epoch: the number of epochs started, current one included
+ * @seed: the key of the current epoch's random block
+ * @offset: the counter of that block
+ * @batch: the next batch to return in the current epoch, or -1 when no
+ *   epoch is under way (then @seed and @offset are ignored)
+ * @error: return location for a #GError
+ *
+ * Puts the loader where lt_data_loader_get_position() said another one
+ * was. The current epoch, if any, is abandoned. With @batch at 0 or more,
+ * the next call to lt_data_loader_next() continues epoch @epoch at batch
+ * @batch, in the order and with the per-sample random streams that epoch
+ * had, without taking a block from the global generator; with -1, the
+ * next call starts epoch @epoch + 1 as usual.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set for a position that
+ *   cannot be (a batch in epoch 0)
+ */
+gboolean
+lt_data_loader_set_position (LtDataLoader *self,
+                             guint64       epoch,
+                             guint64       seed,
+                             guint64       offset,
+                             gint64        batch,
+                             GError      **error)
+{
+  g_return_val_if_fail (LT_IS_DATA_LOADER (self), FALSE);
+
+  if (batch >= 0 && epoch == 0)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "DataLoader: a position at batch %" G_GINT64_FORMAT " needs an epoch "
+                   "under way (epoch 1 or more), not epoch 0", batch);
+      return FALSE;
+    }
+  if (self->in_epoch)
+    end_epoch (self);
+  self->has_pending = batch >= 0;
+  if (batch >= 0)
+    {
+      self->epoch = epoch - 1;   /* the next epoch started is @epoch */
+      self->pending_seed = seed;
+      self->pending_offset = offset;
+      self->pending_batch = batch;
+    }
+  else
+    self->epoch = epoch;
+  return TRUE;
 }
 
 /* GObject */

@@ -45,5 +45,18 @@ LT_AVAILABLE_IN_ALL
 guint         lt_data_loader_get_num_workers (LtDataLoader *self);
 LT_AVAILABLE_IN_ALL
 guint64       lt_data_loader_get_epoch      (LtDataLoader  *self);
+LT_AVAILABLE_IN_ALL
+void          lt_data_loader_get_position   (LtDataLoader  *self,
+                                             guint64       *epoch,
+                                             guint64       *seed,
+                                             guint64       *offset,
+                                             gint64        *batch);
+LT_AVAILABLE_IN_ALL
+gboolean      lt_data_loader_set_position   (LtDataLoader  *self,
+                                             guint64        epoch,
+                                             guint64        seed,
+                                             guint64        offset,
+                                             gint64         batch,
+                                             GError       **error);
 
 G_END_DECLS

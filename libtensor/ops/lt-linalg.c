@@ -26,6 +26,17 @@ blas_ready (LtTensor *t,
   return _lt_clone_raw (t, error);
 }
 
+/* Whether matrix @t (the last two dims) is stored column by column: a
+ * transposed view, such as the weight.t () of a linear layer. */
+static gboolean
+stored_transposed (LtTensor *t)
+{
+  guint n = t->ndim;
+
+  return t->shape[n - 2] > 1 && t->shape[n - 1] > 1 && t->strides[n - 2] == 1 &&
+         t->strides[n - 1] != 1;
+}
+
 static gboolean
 check_float_or_int (const char *op,
                     LtTensor   *a,
@@ -142,6 +153,9 @@ mm_op (LtOp      op,
   if (node)
     {
       node->params = p;
+      for (guint i = n_in - 2; i < n_in; i++)
+        if (stored_transposed (inputs[i]))
+          node->params.gemm.column_major |= 1u << i;
       if (_lt_grad_fn_needs_input_grad (node, n_in - 2))
         _lt_grad_fn_save (node, 1, cb);
       if (_lt_grad_fn_needs_input_grad (node, n_in - 1))
@@ -346,6 +360,34 @@ lt_tensor_matmul (LtTensor *self,
   if (var == NULL)                                              \
     return FALSE
 
+/* x @ y, or (y^T @ x^T)^T when @transposed: the same product, computed so
+ * that the result is stored column by column. */
+static LtTensor *
+product (LtTensor *x,
+         LtTensor *y,
+         gint      last,
+         gboolean  transposed,
+         GError  **error)
+{
+  g_autoptr(LtTensor) xt = NULL;
+  g_autoptr(LtTensor) yt = NULL;
+  g_autoptr(LtTensor) r = NULL;
+
+  if (!transposed)
+    return last == 2 ? lt_tensor_bmm (x, y, error) : lt_tensor_mm (x, y, error);
+  xt = lt_tensor_transpose (x, last - 1, last, error);
+  yt = xt ? lt_tensor_transpose (y, last - 1, last, error) : NULL;
+  if (yt == NULL)
+    return NULL;
+  r = last == 2 ? lt_tensor_bmm (yt, xt, error) : lt_tensor_mm (yt, xt, error);
+  return r ? lt_tensor_transpose (r, last - 1, last, error) : NULL;
+}
+
+/* Each gradient comes in its input's layout, as PyTorch's
+ * mm_mat1_backward/mm_mat2_backward make it: the gradient of a linear
+ * layer's weight.t () is stored column by column, so the weight's own
+ * gradient, its transpose, is contiguous and accumulates into .grad
+ * without a transposing copy. */
 static gboolean
 product_backward (LtGradFn *node, LtTensor *g, LtTensor **ga, LtTensor **gb,
                   guint ia, guint ib, double alpha, GError **error)
@@ -357,9 +399,11 @@ product_backward (LtGradFn *node, LtTensor *g, LtTensor **ga, LtTensor **gb,
       /* dA = g @ B^T */
       SAVED (b, 1);
       g_autoptr(LtTensor) bt = lt_tensor_transpose (b, last - 1, last, error);
-      g_autoptr(LtTensor) r = bt ? (last == 2 ? lt_tensor_bmm (g, bt, error)
-                                              : lt_tensor_mm (g, bt, error)) : NULL;
+      g_autoptr(LtTensor) r = NULL;
 
+      if (bt == NULL)
+        return FALSE;
+      r = product (g, bt, last, (node->params.gemm.column_major >> ia) & 1, error);
       if (r == NULL)
         return FALSE;
       *ga = alpha == 1.0 ? g_steal_pointer (&r) : lt_tensor_mul_scalar (r, alpha, error);
@@ -371,9 +415,11 @@ product_backward (LtGradFn *node, LtTensor *g, LtTensor **ga, LtTensor **gb,
       /* dB = A^T @ g */
       SAVED (a, 0);
       g_autoptr(LtTensor) at = lt_tensor_transpose (a, last - 1, last, error);
-      g_autoptr(LtTensor) r = at ? (last == 2 ? lt_tensor_bmm (at, g, error)
-                                              : lt_tensor_mm (at, g, error)) : NULL;
+      g_autoptr(LtTensor) r = NULL;
 
+      if (at == NULL)
+        return FALSE;
+      r = product (at, g, last, (node->params.gemm.column_major >> ib) & 1, error);
       if (r == NULL)
         return FALSE;
       *gb = alpha == 1.0 ? g_steal_pointer (&r) : lt_tensor_mul_scalar (r, alpha, error);

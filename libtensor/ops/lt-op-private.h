@@ -134,6 +134,8 @@ typedef enum {
   LT_OP_NLL_LOSS,
   LT_OP_BCE_WITH_LOGITS,
   LT_OP_NLL_LOSS_GRAD,        /* the kernel of nll_loss's backward rule */
+  LT_OP_RELU_GRAD,            /* the kernel of relu's backward rule: the gradient
+                               * where the output is not <= 0, else 0 (ops/lt-pointwise.c) */
 
   /* Fused optimizer updates, in place, not differentiable (optim/) */
   LT_OP_SGD_UPDATE,
@@ -159,7 +161,13 @@ typedef struct
   double p;                  /* norm */
 } LtReduceParams;
 typedef struct { guint dim; } LtDimParams;
-typedef struct { double alpha; double beta; } LtGemmParams;
+typedef struct
+{
+  double alpha;
+  double beta;
+  guint column_major;          /* autograd: bit i set when matrix input i is stored
+                                * column by column (its gradient is made so too) */
+} LtGemmParams;
 typedef struct
 {
   guint dim;

@@ -124,6 +124,7 @@ const LtOpInfo _lt_op_table[LT_OP_COUNT] = {
   OP (LT_OP_BCE_WITH_LOGITS, "binary_cross_entropy_with_logits",
       "BinaryCrossEntropyWithLogitsBackward0", _lt_backward_bce_with_logits),
   OP (LT_OP_NLL_LOSS_GRAD, "nll_loss_grad", NULL, NULL),
+  OP (LT_OP_RELU_GRAD, "relu_grad", NULL, NULL),
 
   OP (LT_OP_SGD_UPDATE, "sgd_update", NULL, NULL),
 

@@ -6,6 +6,7 @@
 #include "lt-ops-private.h"
 #include "lt-backward-private.h"
 #include "lt-pointwise-private.h"
+#include "backends/lt-backend-private.h"
 
 /*
  * Pointwise ops: front ends (broadcasting, type promotion, autograd
@@ -705,11 +706,30 @@ _lt_backward_sigmoid (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error
 gboolean
 _lt_backward_relu (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  /* threshold_backward: pass where out > 0 */
+  /* threshold_backward: pass where out > 0 (not where out <= 0, so that a
+   * NaN output passes its gradient) */
   SAVED (out, 1);
-  g_autoptr(LtTensor) off = lt_tensor_le_scalar (out, 0.0, error);
+  LtDevice device = out->storage->device;
 
-  return off && (gi[0] = lt_tensor_masked_fill (g, off, 0.0, error)) != NULL;
+  if (g->dtype == out->dtype && _lt_backend_supports_op (device, LT_OP_RELU_GRAD, out->dtype))
+    {
+      /* one pass over g and out (LT_OP_RELU_GRAD) */
+      g_autoptr(LtTensor) r = _lt_new_output_like (out, out->shape, out->ndim, out->dtype,
+                                                   device, error);
+      LtTensor *kin[2] = { g, out };
+
+      if (r == NULL || !_lt_run (LT_OP_RELU_GRAD, r, NULL, kin, 2, NULL, error))
+        return FALSE;
+      gi[0] = g_steal_pointer (&r);
+      return TRUE;
+    }
+  else
+    {
+      /* the same with public ops, for a backend without the kernel */
+      g_autoptr(LtTensor) off = lt_tensor_le_scalar (out, 0.0, error);
+
+      return off && (gi[0] = lt_tensor_masked_fill (g, off, 0.0, error)) != NULL;
+    }
 }
 
 gboolean

@@ -730,6 +730,26 @@ test_no_leaks (void)
   g_assert_finalize_object (x);
 }
 
+static void
+test_empty_with_huge_sizes (void)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 shape[] = { 0, G_GINT64_CONSTANT (1) << 32, G_GINT64_CONSTANT (1) << 32,
+                     G_GINT64_CONSTANT (1) << 32 };
+  g_autoptr(LtTensor) t = NULL;
+
+  g_test_summary ("An empty shape whose other sizes multiply past 64 bits is refused: its "
+                  "strides could not be represented");
+  t = lt_empty (shape, 4, LT_DTYPE_FLOAT32, &error);
+  g_assert_null (t);
+  g_assert_error (error, LT_ERROR, LT_ERROR_SHAPE);
+  g_assert_nonnull (strstr (error->message, "empty: "));
+  g_clear_error (&error);
+  t = lt_zeros (shape, 2, LT_DTYPE_FLOAT32, &error);   /* [0, 2^32] is fine */
+  g_assert_no_error (error);
+  g_assert_cmpint (lt_tensor_numel (t), ==, 0);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -749,6 +769,7 @@ main (int   argc,
   g_test_add ("/errors/out", Fixture, NULL, fixture_setup, test_out, fixture_teardown);
   g_test_add ("/errors/autograd", Fixture, NULL, fixture_setup, test_autograd, fixture_teardown);
   g_test_add_func ("/errors/no-leaks", test_no_leaks);
+  g_test_add_func ("/errors/empty-with-huge-sizes", test_empty_with_huge_sizes);
 
   return g_test_run ();
 }

@@ -3685,6 +3685,33 @@ mm_fw_large (gconstpointer d)
   mm_run (300, 20, 251, F32, LAY_CONTIG, LAY_T);
 }
 
+/* Shapes around the register blocks and vector lengths of the CPU
+ * backend's small float32 products (lt-cpu-blas.c: rows of 6, vectors of 8
+ * or 16, blocks of up to 4 vectors; dot products in blocks of 4 x 4 or 2 x
+ * 4 with a masked last vector), in both of their forms (B with a unit
+ * stride along N; A and B with a unit stride along K), the form that goes
+ * to BLAS (both transposed), rows split across threads, and B too large
+ * for them */
+static void
+mm_fw_blocks (gconstpointer d)
+{
+  static const gint64 ms[] = { 1, 5, 7, 13 }, ns[] = { 1, 9, 17, 65, 120 };
+  static const gint64 ks[] = { 1, 7, 33, 84 };
+  static const Lay lays[][2] = {
+    { LAY_CONTIG, LAY_CONTIG }, { LAY_T, LAY_CONTIG }, { LAY_CONTIG, LAY_T }, { LAY_T, LAY_T },
+    { LAY_PAD, LAY_TPAD },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ms); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (ns); j++)
+      for (guint k = 0; k < G_N_ELEMENTS (ks); k++)
+        for (guint l = 0; l < G_N_ELEMENTS (lays); l++)
+          mm_run (ms[i], ks[k], ns[j], F32, lays[l][0], lays[l][1]);
+  mm_run (256, 400, 120, F32, LAY_CONTIG, LAY_T);
+  mm_run (120, 256, 400, F32, LAY_T, LAY_CONTIG);
+  mm_run (64, 700, 500, F32, LAY_CONTIG, LAY_T);
+}
+
 static void
 mm_fw_float64 (gconstpointer d)
 {
@@ -3750,6 +3777,7 @@ mm_fw_matmul (gconstpointer d)
 }
 
 static const Case mm_forward[] = {
+  { "blocks", mm_fw_blocks },
   { "contiguous", mm_fw_contiguous },
   { "transposed", mm_fw_transposed },
   { "strided", mm_fw_strided },
@@ -3938,6 +3966,25 @@ addmm_fw_alpha_beta (gconstpointer d)
   addmm_run (SH (4, 1), 4, 5, 3, 2, -1, F32, LAY_TPAD, LAY_PAD);
 }
 
+/* a linear layer's shapes (x @ W^T + b) on the small float32 products,
+ * and alpha and beta on both of their forms */
+static void
+addmm_fw_linear (gconstpointer d)
+{
+  static const gint64 shapes[][3] = { { 4, 400, 120 }, { 64, 120, 84 }, { 5, 84, 10 },
+                                      { 7, 17, 33 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    {
+      gint64 M = shapes[i][0], K = shapes[i][1], N = shapes[i][2];
+
+      addmm_run (SH (N), M, K, N, 1, 1, F32, LAY_CONTIG, LAY_T);
+      addmm_run (SH (N), M, K, N, 0.5, 2, F32, LAY_CONTIG, LAY_CONTIG);
+      addmm_run (SH (M, N), M, K, N, -1, 0.25, F32, LAY_T, LAY_CONTIG);
+      addmm_run (SH (M, 1), M, K, N, 2, -1, F32, LAY_CONTIG, LAY_T);
+    }
+}
+
 static void
 addmm_fw_empty (gconstpointer d)
 {
@@ -3981,6 +4028,7 @@ addmm_fw_errors (gconstpointer d)
 }
 
 static const Case addmm_forward[] = {
+  { "linear", addmm_fw_linear },
   { "bias", addmm_fw_bias },
   { "alpha_beta", addmm_fw_alpha_beta },
   { "empty", addmm_fw_empty },
@@ -4047,8 +4095,69 @@ mm_bw_matmul (gconstpointer d)
   product_bw_run (0, SH (3), LAY_STEP, SH (3), LAY_CONTIG);
 }
 
+/* A gradient comes in its input's layout (PyTorch's mm_mat1_backward and
+ * mm_mat2_backward): for x (stored transposed) @ w.t (), as in a linear
+ * layer, the gradients of x and of w.t () are stored column by column, so
+ * w's own gradient is contiguous; hooks see the strides, the values are
+ * checked against sums computed here. */
+static LtTensor *
+layout_hook (LtTensor *grad, gpointer data)
+{
+  gint64 *strides = data;
+  guint nd;
+  const gint64 *st = lt_tensor_get_strides (grad, &nd);
+
+  g_assert_cmpuint (nd, ==, 2);
+  strides[0] = st[0];
+  strides[1] = st[1];
+  return NULL;
+}
+
+static void
+mm_bw_layout (gconstpointer d)
+{
+  for (guint with_bias = 0; with_bias < 2; with_bias++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LtTensor) x = leaf_new (SH (3, 4), LAY_T, DIST_UNIT);
+      g_autoptr(LtTensor) w = leaf_new (SH (5, 4), LAY_CONTIG, DIST_UNIT);
+      g_autoptr(LtTensor) b = leaf_new (SH (5), LAY_CONTIG, DIST_UNIT);
+      g_autoptr(LtTensor) wt = lt_tensor_t (w, &error);
+      g_autoptr(LtTensor) y = NULL;
+      g_auto(Arr) g = arr_new (SH (3, 5), F64, LAY_CONTIG, DIST_UNIT);
+      g_autofree double *xv = values_of (x);
+      g_autofree double *wv = values_of (w);
+      double gx[12] = { 0 }, gw[20] = { 0 };
+      gint64 xs[2] = { 0 }, ws[2] = { 0 };
+
+      g_assert_no_error (error);
+      g_assert_cmpuint (lt_tensor_register_hook (x, layout_hook, xs, NULL, &error), >, 0);
+      g_assert_cmpuint (lt_tensor_register_hook (wt, layout_hook, ws, NULL, &error), >, 0);
+      y = with_bias ? lt_tensor_addmm (b, x, wt, 1.0, 1.0, &error) : lt_tensor_mm (x, wt, &error);
+      g_assert_no_error (error);
+      g_assert_true (lt_tensor_backward (y, g.t, FALSE, &error));
+      g_assert_no_error (error);
+      /* x (3, 4) and w.t () (4, 5): unit stride down the columns */
+      g_assert_cmpint (xs[0], ==, 1);
+      g_assert_cmpint (xs[1], ==, 3);
+      g_assert_cmpint (ws[0], ==, 1);
+      g_assert_cmpint (ws[1], ==, 4);
+      g_assert_true (lt_tensor_is_contiguous (lt_tensor_get_grad (w)));
+      for (int m = 0; m < 3; m++)
+        for (int o = 0; o < 5; o++)
+          for (int i = 0; i < 4; i++)
+            {
+              gx[m * 4 + i] += g.v[m * 5 + o] * wv[o * 4 + i];
+              gw[o * 4 + i] += g.v[m * 5 + o] * xv[m * 4 + i];
+            }
+      check (lt_tensor_get_grad (x), F64, SH (3, 4), gx);
+      check (lt_tensor_get_grad (w), F64, SH (5, 4), gw);
+    }
+}
+
 static const Case mm_backward[] = {
   { "contiguous", mm_bw_contiguous },
+  { "layout", mm_bw_layout },
   { "transposed", mm_bw_transposed },
   { "empty", mm_bw_empty },
   { "matmul", mm_bw_matmul },
@@ -8457,6 +8566,89 @@ static const Case sgd_update_forward[] = {
   { NULL, NULL }
 };
 
+/* relu_grad: the kernel of relu's backward rule, reached through
+ * relu (x).backward (g): x.grad must be g where relu (x) is not <= 0 (x > 0
+ * or NaN) and 0 elsewhere, zeros and negative zeros included; the layouts of
+ * x (relu's output follows its memory order) and of g are the kernel's
+ * operands' */
+
+static void
+relu_grad_run (Shape s, LtDType dt, Lay xlay, Lay glay)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n = numel (s);
+  g_autofree double *xv = g_new0 (double, MAX (n, 1));
+  g_autofree double *ref = g_new0 (double, MAX (n, 1));
+  g_auto(Arr) x = { NULL };
+  g_auto(Arr) g = arr_new (s, dt, glay, DIST_UNIT);
+  g_autoptr(LtTensor) xl = NULL;
+  g_autoptr(LtTensor) y = NULL;
+  gint64 passed = 0;
+
+  /* multiples of 0.5 from -3 to 3 (zeros among them), -0.0 and NaN */
+  for (gint64 k = 0; k < n; k++)
+    xv[k] = k % 13 == 5 ? NAN : k % 17 == 3 ? -0.0 : draw (DIST_GRID, dt);
+  x = arr_from (xv, s, dt, xlay);
+  xl = lt_tensor_detach (x.t);
+  g_assert_true (lt_tensor_set_requires_grad (xl, TRUE, &error));
+  y = lt_tensor_relu (xl, &error);
+  g_assert_no_error (error);
+  g_assert_true (lt_tensor_backward (y, g.t, FALSE, &error));
+  g_assert_no_error (error);
+  for (gint64 k = 0; k < n; k++)
+    {
+      gboolean pass = x.v[k] > 0 || isnan (x.v[k]);
+
+      ref[k] = pass ? g.v[k] : 0;
+      passed += pass;
+    }
+  /* both kinds of element occur */
+  if (n > 20)
+    g_assert_true (passed > 0 && passed < n);
+  check (lt_tensor_get_grad (xl), dt, s, ref);
+}
+
+static void
+relu_grad_fw_values (gconstpointer d)
+{
+  relu_grad_run (SH (5, 7), F32, LAY_CONTIG, LAY_CONTIG);
+  relu_grad_run (SH (2, 3, 9), F64, LAY_CONTIG, LAY_CONTIG);
+  relu_grad_run (SH (37), F32, LAY_CONTIG, LAY_CONTIG);
+  relu_grad_run (SH0, F32, LAY_CONTIG, LAY_CONTIG);
+  relu_grad_run (SH (0, 3), F32, LAY_CONTIG, LAY_CONTIG);
+}
+
+static void
+relu_grad_fw_layouts (gconstpointer d)
+{
+  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_STEP, LAY_TPAD };
+
+  for (guint i = 0; i < G_N_ELEMENTS (lays); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (lays); j++)
+      {
+        relu_grad_run (SH (6, 11), F32, lays[i], lays[j]);
+        relu_grad_run (SH (3, 5, 4), F64, lays[i], lays[j]);
+      }
+  /* an expanded gradient: one row broadcast over dim 0 */
+  relu_grad_run (SH (7, 9), F32, LAY_CONTIG, LAY_EXPAND);
+  relu_grad_run (SH (7, 9), F64, LAY_T, LAY_EXPAND);
+}
+
+static void
+relu_grad_fw_parallel (gconstpointer d)
+{
+  relu_grad_run (SH (BIG), F32, LAY_CONTIG, LAY_CONTIG);
+  relu_grad_run (SH (300, 251), F32, LAY_T, LAY_CONTIG);
+  relu_grad_run (SH (300, 251), F64, LAY_CONTIG, LAY_T);
+}
+
+static const Case relu_grad_forward[] = {
+  { "values", relu_grad_fw_values },
+  { "layouts", relu_grad_fw_layouts },
+  { "parallel", relu_grad_fw_parallel },
+  { NULL, NULL }
+};
+
 /* The specs, one per op of the table */
 
 #define SPEC(op, path, data, fw, fwx, bw, bwx) { op, path, data, fw, fwx, bw, bwx }
@@ -8598,6 +8790,7 @@ static const OpSpec specs[] = {
   SPEC (LT_OP_NLL_LOSS, "nll_loss", NULL, nll_loss_forward, NULL, nll_loss_backward, NULL),
   SPEC (LT_OP_BCE_WITH_LOGITS, "bce_with_logits", NULL, bce_forward, NULL, bce_backward, NULL),
   SPEC (LT_OP_NLL_LOSS_GRAD, "nll_loss_grad", NULL, nll_loss_grad_forward, NULL, NULL, NULL),
+  SPEC (LT_OP_RELU_GRAD, "relu_grad", NULL, relu_grad_forward, NULL, NULL, NULL),
   SPEC (LT_OP_SGD_UPDATE, "sgd_update", NULL, sgd_update_forward, NULL, NULL, NULL),
 
   SPEC (LT_OP_ACCUMULATE_GRAD, "accumulate_grad", NULL, accumulate_forward, NULL,

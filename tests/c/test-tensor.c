@@ -1408,6 +1408,61 @@ test_random_statistics (void)
   }
 }
 
+/* lt_tensor_get_bytes(): the tensor's memory, shared, kept alive by the
+ * bytes; a copy's is not. */
+static void
+test_get_bytes (void)
+{
+  static const gint64 shape[] = { 2, 3 };
+  g_autoptr(GError) error = NULL;
+  LtTensor *t = lt_arange (0, 6, 1, LT_DTYPE_FLOAT32, &error);
+  g_autoptr(LtTensor) view = NULL;
+  g_autoptr(LtTensor) row = NULL;
+  g_autoptr(LtTensor) transposed = NULL;
+  g_autoptr(GBytes) bytes = NULL;
+  g_autoptr(GBytes) row_bytes = NULL;
+  g_autoptr(GBytes) none = NULL;
+  const float *data;
+  gsize size;
+
+  g_assert_no_error (error);
+  bytes = lt_tensor_get_bytes (t, &error);
+  g_assert_no_error (error);
+  data = g_bytes_get_data (bytes, &size);
+  g_assert_cmpuint (size, ==, 6 * sizeof (float));
+  g_assert_true (data == (const float *) lt_tensor_get_data_ptr (t));
+  g_assert_cmpfloat (data[5], ==, 5);
+  g_assert_true (lt_tensor_add_scalar_ (t, 10, &error));
+  g_assert_cmpfloat (data[5], ==, 15);                  /* shared, not copied */
+
+  /* a contiguous view: its own elements only */
+  view = lt_tensor_view (t, shape, 2, &error);
+  g_assert_no_error (error);
+  row = lt_tensor_select (view, 0, 1, &error);
+  g_assert_no_error (error);
+  row_bytes = lt_tensor_get_bytes (row, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_bytes_get_size (row_bytes), ==, 3 * sizeof (float));
+  g_assert_cmpfloat (((const float *) g_bytes_get_data (row_bytes, NULL))[0], ==, 13);
+
+  /* not contiguous: an error that says so */
+  transposed = lt_tensor_t (view, &error);
+  g_assert_no_error (error);
+  none = lt_tensor_get_bytes (transposed, &error);
+  g_assert_null (none);
+  g_assert_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "not contiguous"));
+  g_clear_error (&error);
+
+  /* the bytes keep the memory alive after the tensors are gone */
+  g_clear_object (&row);
+  g_clear_object (&view);
+  g_clear_object (&transposed);
+  g_assert_finalize_object (t);
+  g_assert_cmpfloat (data[0], ==, 10);
+  g_assert_cmpfloat (data[5], ==, 15);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1422,6 +1477,7 @@ main (int   argc,
   g_test_add_func ("/tensor/create/ranges", test_create_ranges);
   g_test_add_func ("/tensor/create/from-host", test_create_from_host);
   g_test_add_func ("/tensor/create/wrap", test_create_wrap);
+  g_test_add_func ("/tensor/create/get-bytes", test_get_bytes);
   g_test_add_func ("/tensor/create/like", test_create_like);
   g_test_add_func ("/tensor/create/clone", test_create_clone);
   g_test_add_func ("/tensor/properties/get", test_properties);

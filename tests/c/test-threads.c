@@ -82,6 +82,61 @@ test_threads_count (void)
   g_assert_true (parallel_add_is_right ());
 }
 
+/* Tensors of sizes around the CPU backend's buffer-cache classes (from 32
+ * KiB, four classes to a power of two), a few alive at a time, filled with
+ * a value of the thread's own and read back whole: a buffer handed to two
+ * owners at once, or reused while alive, shows another value. */
+static gpointer
+churn_in_thread (gpointer data)
+{
+  static const gint64 sizes[] = {
+    8191, 8192, 8193, 10239, 10240, 10241, 12288, 16383, 16384, 16385, 20000,
+    262143, 262144, 262145, 300000, 2097152, 2621441,
+  };
+  guint id = GPOINTER_TO_UINT (data);
+  GRand *rand = g_rand_new_with_seed (id);
+  LtTensor *live[3] = { NULL };
+  double value[3] = { 0 };
+  gboolean ok = TRUE;
+
+  for (guint i = 0; i < 150 && ok; i++)
+    {
+      guint slot = g_rand_int_range (rand, 0, G_N_ELEMENTS (live));
+      gint64 n = sizes[g_rand_int_range (rand, 0, G_N_ELEMENTS (sizes))];
+      g_autoptr(GError) error = NULL;
+
+      if (live[slot])
+        {
+          const float *p = (const float *) lt_tensor_get_data_ptr (live[slot]);
+
+          for (gint64 k = 0; k < lt_tensor_numel (live[slot]) && ok; k++)
+            ok = p[k] == (float) value[slot];
+          g_object_unref (live[slot]);
+        }
+      value[slot] = id * 1000 + i;
+      live[slot] = lt_full (&n, 1, value[slot], LT_DTYPE_FLOAT32, &error);
+      ok = ok && live[slot] != NULL;
+    }
+  for (guint s = 0; s < G_N_ELEMENTS (live); s++)
+    g_clear_object (&live[s]);
+  g_rand_free (rand);
+  return GINT_TO_POINTER (ok);
+}
+
+static void
+test_threads_buffer_cache (void)
+{
+  GThread *t[4];
+
+  g_test_summary ("Freed CPU buffers reused by the backend's cache go to one owner at a time, "
+                  "from several threads");
+  lt_set_num_threads (2);
+  for (guint i = 0; i < G_N_ELEMENTS (t); i++)
+    t[i] = g_thread_new ("churn", churn_in_thread, GUINT_TO_POINTER (i + 1));
+  for (guint i = 0; i < G_N_ELEMENTS (t); i++)
+    g_assert_true (GPOINTER_TO_INT (g_thread_join (t[i])));
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -89,5 +144,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/threads/fork", test_threads_fork);
   g_test_add_func ("/threads/concurrent", test_threads_concurrent);
   g_test_add_func ("/threads/count", test_threads_count);
+  g_test_add_func ("/threads/buffer-cache", test_threads_buffer_cache);
   return g_test_run ();
 }

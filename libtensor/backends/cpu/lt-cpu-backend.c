@@ -47,9 +47,71 @@ cpu_set_num_threads (int n)
 #define LT_CPU_HUGE_BYTES (8u << 20)
 #define LT_CPU_HUGE_ALIGN (2u << 20)
 
+/*
+ * A cache of freed buffers. A training loop frees and allocates the same
+ * sizes at every step (activations, gradients, scratch); the C library
+ * returns buffers of 128 KiB and more to the system (munmap, or trimming
+ * the top of its heap) and maps them again, and every first touch of a
+ * page of the new buffer is a page fault: 5 to 12% of a training step.
+ * Freed buffers from LT_CPU_CACHE_MIN_BYTES on wait here instead, in size
+ * classes four to a power of two (a buffer is allocated at its class's
+ * size, at most 25% above the request), and are handed out again for a
+ * request of the same class. The cache holds at most LT_CPU_CACHE_BYTES;
+ * a buffer freed beyond that goes back to the system. One lock guards it.
+ * Builds with AddressSanitizer skip it, so that a use after free is still
+ * seen.
+ */
+#define LT_CPU_CACHE_MIN_BYTES (32u << 10)
+#define LT_CPU_CACHE_BYTES ((gsize) 256 << 20)
+#define LT_CPU_CACHE_CLASSES (4 * 30)   /* classes up to 2^30 bytes */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LT_CPU_CACHE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LT_CPU_CACHE 0
+#endif
+#endif
+#ifndef LT_CPU_CACHE
+#define LT_CPU_CACHE 1
+#endif
+
+typedef struct CachedBuffer CachedBuffer;
+struct CachedBuffer
+{
+  CachedBuffer *next;   /* written into the freed buffer itself */
+};
+
+static struct
+{
+  GMutex lock;
+  CachedBuffer *free[LT_CPU_CACHE_CLASSES];
+  gsize bytes;          /* held, in all */
+} cache;
+
+/* The size class of a request of @nbytes (cached sizes only) and the size
+ * of its buffers */
+static guint
+cache_class (gsize  nbytes,
+             gsize *class_bytes)
+{
+  guint k = g_bit_storage (nbytes) - 1;           /* 2^k <= nbytes < 2^(k+1) */
+  gsize base = (gsize) 1 << k, step = base / 4;
+  gsize j = (nbytes - base + step - 1) / step;    /* 0 .. 4 */
+
+  *class_bytes = base + j * step;
+  return 4 * k + (guint) j;
+}
+
+static gboolean
+cache_takes (gsize nbytes)
+{
+  return LT_CPU_CACHE && nbytes >= LT_CPU_CACHE_MIN_BYTES && nbytes <= LT_CPU_CACHE_BYTES;
+}
+
 static gpointer
-cpu_alloc (gsize    nbytes,
-           GError **error)
+system_alloc (gsize    nbytes,
+              GError **error)
 {
   gpointer p = NULL;
   gsize align = 64;
@@ -72,10 +134,79 @@ cpu_alloc (gsize    nbytes,
   return p;
 }
 
-static void
-cpu_free (gpointer data)
+gpointer
+_lt_cpu_alloc (gsize    nbytes,
+               GError **error)
 {
+  gsize class_bytes;
+  guint c;
+  CachedBuffer *b;
+
+  if (!cache_takes (nbytes))
+    return system_alloc (nbytes, error);
+  c = cache_class (nbytes, &class_bytes);
+  g_mutex_lock (&cache.lock);
+  b = cache.free[c];
+  if (b)
+    {
+      cache.free[c] = b->next;
+      cache.bytes -= class_bytes;
+    }
+  g_mutex_unlock (&cache.lock);
+  return b ? (gpointer) b : system_alloc (class_bytes, error);
+}
+
+void
+_lt_cpu_free (gpointer data,
+              gsize    nbytes)
+{
+  gsize class_bytes;
+  guint c;
+
+  if (data == NULL)
+    return;
+  if (cache_takes (nbytes))
+    {
+      c = cache_class (nbytes, &class_bytes);
+      g_mutex_lock (&cache.lock);
+      if (cache.bytes + class_bytes <= LT_CPU_CACHE_BYTES)
+        {
+          CachedBuffer *b = data;
+
+          b->next = cache.free[c];
+          cache.free[c] = b;
+          cache.bytes += class_bytes;
+          data = NULL;
+        }
+      g_mutex_unlock (&cache.lock);
+    }
   free (data);
+}
+
+LtCpuIsa
+_lt_cpu_isa (void)
+{
+  static gsize once = 0;
+  static LtCpuIsa isa = LT_CPU_ISA_BASE;
+
+  if (g_once_init_enter (&once))
+    {
+#ifdef LT_CPU_X86_ISAS
+      const char *env = g_getenv ("LT_CPU_ISA");
+
+      __builtin_cpu_init ();
+      if (__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512vl"))
+        isa = LT_CPU_ISA_AVX512;
+      else if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
+        isa = LT_CPU_ISA_AVX2;
+      if (env && g_str_equal (env, "avx2") && isa > LT_CPU_ISA_AVX2)
+        isa = LT_CPU_ISA_AVX2;
+      else if (env && g_str_equal (env, "base"))
+        isa = LT_CPU_ISA_BASE;
+#endif
+      g_once_init_leave (&once, 1);
+    }
+  return isa;
 }
 
 /* The thread pool */
@@ -96,22 +227,33 @@ cpu_relax (void)
 typedef struct
 {
   GThread *thread;
-  gint go;            /* atomic: bumped once for every job the worker takes part in */
-  gint done;          /* jobs finished; only the worker touches it */
-  int tid;
+  gint go;            /* atomic: bumped once for every job the worker is asked to join */
+  gint seen;          /* the go count it has answered; only the worker touches it */
 } Worker;
 
+/*
+ * Jobs are cut into parts that the calling thread and the woken workers
+ * claim one at a time, so the parts go to whichever thread is running: on
+ * a busy machine a worker that the kernel has not scheduled yet claims
+ * nothing, and the caller, having done every part, returns without waiting
+ * for it. The caller waits only for parts that were claimed and are still
+ * running. A late worker finds the job finished, or another job: `claim'
+ * holds the job's number in its high 32 bits and the next part in the low
+ * ones, and a part is claimed by a compare-and-swap that checks both.
+ */
 static struct
 {
   GMutex busy;        /* held by the thread whose job the pool runs */
   Worker workers[LT_CPU_MAX_WORKERS];
   int n_workers;
 
-  /* The current job: written before the workers' go is bumped */
+  /* The current job: written before claim is reset to (job, 0) */
   LtCpuParallelFunc func;
   gpointer ctx;
   int n;
-  gint pending;       /* atomic: workers still running the job */
+  gint64 claim;       /* atomic: (job number << 32) | next part */
+  gint finished;      /* atomic: parts done */
+  guint32 job;        /* number of the current job; only the caller touches it */
 
   /* Workers that found no job for LT_CPU_SPIN_US sleep here */
   GMutex sleep_lock;
@@ -119,14 +261,14 @@ static struct
   gint n_sleeping;    /* atomic */
 } pool;
 
-/* Waits until @w has a job: spins briefly, then yields the core to whatever
- * else wants it, then sleeps. */
+/* Waits until @w is asked to join a job: spins briefly, then yields the
+ * core to whatever else wants it, then sleeps. */
 static void
 worker_wait (Worker *w)
 {
   gint64 deadline = 0;
 
-  for (guint i = 0; g_atomic_int_get (&w->go) == w->done; i++)
+  for (guint i = 0; g_atomic_int_get (&w->go) == w->seen; i++)
     {
       if (i < 256)
         {
@@ -142,11 +284,32 @@ worker_wait (Worker *w)
         }
       g_mutex_lock (&pool.sleep_lock);
       g_atomic_int_inc (&pool.n_sleeping);
-      while (g_atomic_int_get (&w->go) == w->done)
+      while (g_atomic_int_get (&w->go) == w->seen)
         g_cond_wait (&pool.wake, &pool.sleep_lock);
       g_atomic_int_add (&pool.n_sleeping, -1);
       g_mutex_unlock (&pool.sleep_lock);
       return;
+    }
+}
+
+/* Claims and runs parts of job @job until none is left (or the pool has
+ * moved on to another job). */
+static void
+run_parts (guint32 job)
+{
+  for (;;)
+    {
+      gint64 c = __atomic_load_n (&pool.claim, __ATOMIC_SEQ_CST);
+      int part = (int) (c & 0xffffffff);
+
+      if ((guint32) (c >> 32) != job || part >= g_atomic_int_get (&pool.n))
+        return;
+      if (!__atomic_compare_exchange_n (&pool.claim, &c, c + 1, FALSE, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST))
+        continue;
+      /* the job cannot end before this part is done: func, ctx, n are its */
+      pool.func (part, pool.n, pool.ctx);
+      g_atomic_int_inc (&pool.finished);
     }
 }
 
@@ -158,9 +321,8 @@ worker_main (gpointer data)
   for (;;)
     {
       worker_wait (w);
-      w->done++;
-      pool.func (w->tid, pool.n, pool.ctx);
-      g_atomic_int_add (&pool.pending, -1);
+      w->seen = g_atomic_int_get (&w->go);
+      run_parts ((guint32) (__atomic_load_n (&pool.claim, __ATOMIC_SEQ_CST) >> 32));
     }
   return NULL;
 }
@@ -172,6 +334,9 @@ static void
 pool_forget_after_fork (void)
 {
   memset (&pool, 0, sizeof pool);
+  /* the cache's buffers were copied with the memory; its lock may have
+   * been held by a thread that the child does not have */
+  memset (&cache.lock, 0, sizeof cache.lock);
 }
 
 void
@@ -179,30 +344,32 @@ _lt_cpu_parallel (int               n,
                   LtCpuParallelFunc func,
                   gpointer          ctx)
 {
-  if (n > 1 && g_mutex_trylock (&pool.busy))
+  int threads = MIN (n, _lt_cpu_get_num_threads ());
+
+  if (threads > 1 && g_mutex_trylock (&pool.busy))
     {
-      n = MIN (n, LT_CPU_MAX_WORKERS + 1);
-      while (pool.n_workers < n - 1)
+      threads = MIN (threads, LT_CPU_MAX_WORKERS + 1);
+      while (pool.n_workers < threads - 1)
         {
           Worker *w = &pool.workers[pool.n_workers];
           g_autofree char *name = g_strdup_printf ("lt-cpu-%d", pool.n_workers + 1);
 
-          w->tid = pool.n_workers + 1;
           w->thread = g_thread_try_new (name, worker_main, w, NULL);
           if (w->thread == NULL)
-            {
-              n = pool.n_workers + 1;
-              break;
-            }
+            break;
           pool.n_workers++;
         }
-      if (n > 1)
+      threads = MIN (threads, pool.n_workers + 1);
+      if (threads > 1)
         {
+          guint32 job = ++pool.job;
+
           pool.func = func;
           pool.ctx = ctx;
-          pool.n = n;
-          g_atomic_int_set (&pool.pending, n - 1);
-          for (int i = 0; i < n - 1; i++)
+          g_atomic_int_set (&pool.n, n);
+          g_atomic_int_set (&pool.finished, 0);
+          __atomic_store_n (&pool.claim, (gint64) job << 32, __ATOMIC_SEQ_CST);
+          for (int i = 0; i < threads - 1; i++)
             g_atomic_int_inc (&pool.workers[i].go);
           /* A worker counts itself asleep before it checks its go, and we
            * bumped go before this check: one of us sees the other. */
@@ -212,8 +379,9 @@ _lt_cpu_parallel (int               n,
               g_cond_broadcast (&pool.wake);
               g_mutex_unlock (&pool.sleep_lock);
             }
-          func (0, n, ctx);
-          for (guint i = 0; g_atomic_int_get (&pool.pending) > 0; i++)
+          run_parts (job);
+          /* every part is claimed: wait for those still running */
+          for (guint i = 0; g_atomic_int_get (&pool.finished) < n; i++)
             {
               if (i < 4096)
                 cpu_relax ();
@@ -227,8 +395,8 @@ _lt_cpu_parallel (int               n,
     }
   /* One thread, a job from inside a job, or the pool serves another
    * thread: the same parts, one after the other. */
-  for (int tid = 0; tid < n; tid++)
-    func (tid, n, ctx);
+  for (int part = 0; part < n; part++)
+    func (part, n, ctx);
 }
 
 /* Elementwise iteration */
@@ -594,7 +762,8 @@ _lt_cpu_foreach (LtTensor **ops,
 
   nt = parallel ? _lt_cpu_get_num_threads () : 1;
   if (nt > 1 && numel >= 2 * LT_CPU_GRAIN)
-    _lt_cpu_parallel ((int) MIN ((gint64) nt, MIN (job.total, numel / LT_CPU_GRAIN)),
+    _lt_cpu_parallel ((int) MIN ((gint64) nt * LT_CPU_PARTS_PER_THREAD,
+                                 MIN (job.total, numel / LT_CPU_GRAIN)),
                       foreach_part, &job);
   else
     foreach_part (0, 1, &job);
@@ -603,8 +772,8 @@ _lt_cpu_foreach (LtTensor **ops,
 static LtBackend cpu_backend = {
   .name = "cpu",
   .device = LT_DEVICE_CPU,
-  .alloc = cpu_alloc,
-  .free = cpu_free,
+  .alloc = _lt_cpu_alloc,
+  .free = _lt_cpu_free,
   .set_num_threads = cpu_set_num_threads,
 };
 
@@ -662,6 +831,7 @@ cpu_backend_init (gpointer data)
 
   b->kernels[LT_OP_NLL_LOSS] = _lt_cpu_nll_loss;
   b->kernels[LT_OP_NLL_LOSS_GRAD] = _lt_cpu_nll_loss;
+  b->kernels[LT_OP_RELU_GRAD] = _lt_cpu_binary;
   b->kernels[LT_OP_SGD_UPDATE] = _lt_cpu_sgd_update;
   return b;
 }

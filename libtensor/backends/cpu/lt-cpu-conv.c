@@ -561,8 +561,7 @@ typedef struct
 DEFINE_CONV (float, f32_base, 16, ATTR_BASE, 2)
 DEFINE_CONV (double, f64_base, 16, ATTR_BASE, 2)
 
-#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
-#define LT_CONV_X86 1
+#ifdef LT_CPU_X86_ISAS
 #define ATTR_AVX2 __attribute__ ((target ("avx2,fma")))
 #define ATTR_AVX512 __attribute__ ((target ("avx512f,avx512vl,fma")))
 DEFINE_CONV (float, f32_avx2, 32, ATTR_AVX2, 2)
@@ -571,35 +570,7 @@ DEFINE_CONV (float, f32_avx512, 64, ATTR_AVX512, 4)
 DEFINE_CONV (double, f64_avx512, 64, ATTR_AVX512, 4)
 #endif
 
-typedef enum { ISA_BASE, ISA_AVX2, ISA_AVX512, N_ISAS } ConvIsa;
-
-static ConvIsa
-conv_isa (void)
-{
-  static gsize once = 0;
-  static ConvIsa isa = ISA_BASE;
-
-  if (g_once_init_enter (&once))
-    {
-#ifdef LT_CONV_X86
-      const char *env = g_getenv ("LT_CPU_ISA");
-
-      __builtin_cpu_init ();
-      if (__builtin_cpu_supports ("avx512f") && __builtin_cpu_supports ("avx512vl"))
-        isa = ISA_AVX512;
-      else if (__builtin_cpu_supports ("avx2") && __builtin_cpu_supports ("fma"))
-        isa = ISA_AVX2;
-      if (env && g_str_equal (env, "avx2") && isa > ISA_AVX2)
-        isa = ISA_AVX2;
-      else if (env && g_str_equal (env, "base"))
-        isa = ISA_BASE;
-#endif
-      g_once_init_leave (&once, 1);
-    }
-  return isa;
-}
-
-#ifdef LT_CONV_X86
+#ifdef LT_CPU_X86_ISAS
 #define PARTS(op)                                                                        \
   { { op##_part_f32_base, op##_part_f64_base }, { op##_part_f32_avx2, op##_part_f64_avx2 }, \
     { op##_part_f32_avx512, op##_part_f64_avx512 } }
@@ -608,7 +579,7 @@ conv_isa (void)
 #endif
 
 /* [op][isa][float64] */
-static const LtCpuParallelFunc conv_parts[3][N_ISAS][2] = {
+static const LtCpuParallelFunc conv_parts[3][LT_CPU_N_ISAS][2] = {
   PARTS (forward), PARTS (grad_input), PARTS (grad_weight),
 };
 
@@ -710,7 +681,7 @@ _lt_cpu_conv (const LtKernelArgs *args,
   job.g = &g;
 
   fmas = g.N * g.O * g.P * MAX (g.K, 1);
-  job.n_parts = (int) MAX (1, MIN ((gint64) nt, g.N));
+  job.n_parts = nt > 1 ? (int) MIN ((gint64) nt * LT_CPU_PARTS_PER_THREAD, g.N) : 1;
   if (fmas < CONV_PARALLEL_FMAS)
     job.n_parts = 1;
   geom_chunk (&g, kind == 2 ? grad_weight_chunk (&g, job.n_parts) : 1);
@@ -747,16 +718,18 @@ _lt_cpu_conv (const LtKernelArgs *args,
   if (kind == 2)
     elems += g.O * g.K + g.O;
   job.scratch_bytes = (gsize) round_up (elems * (gint64) es, CONV_VEC_BYTES);
-  if (posix_memalign ((void **) &job.scratch, CONV_VEC_BYTES,
-                      job.scratch_bytes * (gsize) job.n_parts) != 0)
+  /* the backend's buffers are 64-byte aligned (CONV_VEC_BYTES) and come
+   * from its cache of freed buffers: the same scratch at every step */
+  job.scratch = _lt_cpu_alloc (job.scratch_bytes * (gsize) job.n_parts, NULL);
+  if (job.scratch == NULL)
     {
       g_free (tables);
       goto oom;
     }
   if (job.n_parts > 1)
-    _lt_cpu_parallel (job.n_parts, conv_parts[kind][conv_isa ()][!f32], &job);
+    _lt_cpu_parallel (job.n_parts, conv_parts[kind][_lt_cpu_isa ()][!f32], &job);
   else
-    conv_parts[kind][conv_isa ()][!f32] (0, 1, &job);
+    conv_parts[kind][_lt_cpu_isa ()][!f32] (0, 1, &job);
   if (kind == 2)
     {
       if (f32)
@@ -764,7 +737,7 @@ _lt_cpu_conv (const LtKernelArgs *args,
       else
         grad_weight_reduce_f64 (&job);
     }
-  free (job.scratch);
+  _lt_cpu_free (job.scratch, job.scratch_bytes * (gsize) job.n_parts);
   g_free (tables);
   return TRUE;
 

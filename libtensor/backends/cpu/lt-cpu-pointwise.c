@@ -282,6 +282,14 @@ DEFINE_CLAMP (guint8, u8)
 FLOAT_BINARY (float, f32, powf)
 FLOAT_BINARY (double, f64, pow)
 
+/* relu's backward (LT_OP_RELU_GRAD): a = the incoming gradient, b = relu's
+ * output; the gradient passes where the output is not <= 0 (a NaN output
+ * passes it, as PyTorch's threshold_backward does). A select without
+ * branches: the mask follows the data, so a branch would mispredict half
+ * the time. */
+DEFINE_BINARY (relu_grad_f32, float, float, b <= 0 ? 0.0f : a)
+DEFINE_BINARY (relu_grad_f64, double, double, b <= 0 ? 0.0 : a)
+
 #define INT_BINARY(T, sfx)                                                                \
   DEFINE_BINARY (add_##sfx, T, T, WRAP (T, U64 (a) + U64 (b)))                              \
   DEFINE_BINARY (sub_##sfx, T, T, WRAP (T, U64 (a) - U64 (b)))                              \
@@ -386,6 +394,8 @@ init_loops (gpointer data)
   SET_INT (i8, LT_DTYPE_INT8);
   SET_INT (u8, LT_DTYPE_UINT8);
   SET_ALL_COMPARE (b8, LT_DTYPE_BOOL);
+  SET (LT_OP_RELU_GRAD, LT_DTYPE_FLOAT32, relu_grad_f32);
+  SET (LT_OP_RELU_GRAD, LT_DTYPE_FLOAT64, relu_grad_f64);
   SET (LT_OP_ADD, LT_DTYPE_BOOL, add_b8);
   SET (LT_OP_MUL, LT_DTYPE_BOOL, mul_b8);
   SET (LT_OP_MAXIMUM, LT_DTYPE_BOOL, maximum_b8);

@@ -185,10 +185,10 @@ avg_window (const PoolGeom *g, gint64 oh, gint64 ow,
         b = v & (rel == 1);                                                              \
         c = v & (rel == (IT) W);                                                         \
         d = v & (rel == (IT) W + 1);                                                     \
-        *(VI *) (r0 + 2 * ow) = __builtin_shuffle (a, b, lo);                            \
-        *(VI *) (r0 + 2 * ow + VL) = __builtin_shuffle (a, b, hi);                       \
-        *(VI *) (r1 + 2 * ow) = __builtin_shuffle (c, d, lo);                            \
-        *(VI *) (r1 + 2 * ow + VL) = __builtin_shuffle (c, d, hi);                       \
+        *(VI *) (r0 + 2 * ow) = LT_SHUFFLE2 (a, b, lo);                                  \
+        *(VI *) (r0 + 2 * ow + VL) = LT_SHUFFLE2 (a, b, hi);                             \
+        *(VI *) (r1 + 2 * ow) = LT_SHUFFLE2 (c, d, lo);                                  \
+        *(VI *) (r1 + 2 * ow + VL) = LT_SHUFFLE2 (c, d, hi);                             \
       }                                                                                  \
     for (; ow < OW; ow++)                                                                \
       {                                                                                  \
@@ -492,7 +492,8 @@ _lt_cpu_pool (const LtKernelArgs *args,
   job.bad_index = 0;
   work = MAX (x->numel, y->numel);
   if (nt > 1 && work >= 2 * LT_CPU_GRAIN && g.planes > 1)
-    _lt_cpu_parallel ((int) MIN (MIN ((gint64) nt, g.planes), work / LT_CPU_GRAIN), func, &job);
+    _lt_cpu_parallel ((int) MIN (MIN ((gint64) nt * LT_CPU_PARTS_PER_THREAD, g.planes),
+                                 work / LT_CPU_GRAIN), func, &job);
   else
     func (0, 1, &job);
   if (job.bad_index)

@@ -11,13 +11,46 @@ G_BEGIN_DECLS
 
 int  _lt_cpu_get_num_threads (void);
 
+/* Kernels compiled for several instruction sets (GCC's target attribute)
+ * and chosen at run time: the convolution's products (lt-cpu-conv.c) and
+ * the small matrix products (lt-cpu-blas.c). */
+#if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
+#define LT_CPU_X86_ISAS 1
+#endif
+
+typedef enum {
+  LT_CPU_ISA_BASE,
+  LT_CPU_ISA_AVX2,      /* AVX2 and FMA */
+  LT_CPU_ISA_AVX512,    /* AVX-512 F and VL */
+  LT_CPU_N_ISAS
+} LtCpuIsa;
+
+/* The widest instruction set of this CPU that the kernels are built for
+ * (LT_CPU_ISA=avx2 or base in the environment narrows it); always BASE
+ * without LT_CPU_X86_ISAS. */
+LtCpuIsa _lt_cpu_isa (void);
+
+/* Host buffers, 64-byte aligned at least, through the backend's cache of
+ * freed buffers (lt-cpu-backend.c); kernels take their scratch here too.
+ * _lt_cpu_free needs the size given to _lt_cpu_alloc. */
+gpointer _lt_cpu_alloc (gsize     nbytes,
+                        GError  **error);
+void     _lt_cpu_free  (gpointer  data,
+                        gsize     nbytes);
+
 /*
- * Parallel regions: runs @func (tid, n, ctx) for tid = 0 .. @n - 1, at once
- * on the calling thread (tid 0) and n - 1 threads of the backend's pool, and
- * returns when all are done. From inside a region, or while the pool serves
- * another thread, the parts run one after the other on the calling thread.
- * Callers pass n <= _lt_cpu_get_num_threads ().
+ * Parallel regions: runs @func (part, n, ctx) once for every part = 0 ..
+ * @n - 1, on the calling thread and up to n - 1 threads of the backend's
+ * pool (at most the thread count in all), which claim the parts one at a
+ * time, and returns when all are done. A part is not tied to a thread:
+ * cutting a job into more parts than threads lets a thread that runs
+ * while another waits for a core take more of them. From inside a region,
+ * or while the pool serves another thread, the parts run one after the
+ * other on the calling thread.
  */
+/* Parts a parallel job is cut into per thread */
+#define LT_CPU_PARTS_PER_THREAD 4
+
 typedef void (*LtCpuParallelFunc) (int      tid,
                                    int      n,
                                    gpointer ctx);

@@ -1,0 +1,706 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include <errno.h>
+#include <locale.h>
+#include <math.h>
+#include <signal.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <cairo.h>
+#include <glib-unix.h>
+#include <glib/gstdio.h>
+
+#include <libtensor.h>
+
+#include "lt-train-app.h"
+#include "lt-train-data.h"
+#include "lt-train-net.h"
+#include "lt-train-report.h"
+
+/*
+ * lt-train: the tutorial's "训练一个分类器" as a command. It trains the
+ * tutorial's network with the tutorial's recipe on CIFAR-10 (or
+ * Fashion-MNIST when CIFAR-10 cannot be had) through LtTrainer and prints
+ * the tutorial's lines: the running loss every 2000 mini-batches,
+ * "Finished Training", the first test batch's ground truth and
+ * predictions, the accuracy on the test set and per class.
+ */
+
+#define DEFAULT_CHECKPOINT "lt-train-checkpoint.safetensors"
+
+typedef enum {
+  OPT_SGD,
+  OPT_ADAM,
+  OPT_ADAMW,
+  OPT_RMSPROP,
+} OptimizerKind;
+
+typedef enum {
+  DEVICE_AUTO,
+  DEVICE_CPU,
+  DEVICE_CUDA,
+} DeviceChoice;
+
+typedef struct
+{
+  gint64 epochs;
+  gint64 batch_size;
+  double lr;
+  double momentum;
+  gboolean momentum_set;
+  OptimizerKind optimizer;
+  guint workers;
+  DeviceChoice device;
+  LtTrainDatasetKind dataset;
+  char *data;
+  char *checkpoint;
+  gboolean resume;
+  guint64 seed;
+  gint64 log_interval;
+  char *grid;
+  char *loss_csv;
+  char *loss_plot;
+  char *graph;
+} Options;
+
+static void
+options_clear (Options *o)
+{
+  g_free (o->data);
+  g_free (o->checkpoint);
+  g_free (o->grid);
+  g_free (o->loss_csv);
+  g_free (o->loss_plot);
+  g_free (o->graph);
+}
+
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
+
+/* Command line */
+
+static gboolean
+parse_int (const char  *name,
+           const char  *text,
+           gint64       min,
+           gint64       max,
+           gint64      *out,
+           GError     **error)
+{
+  if (text == NULL)
+    return TRUE;
+  if (!g_ascii_string_to_signed (text, 10, min, max, out, NULL))
+    {
+      if (max == G_MAXINT64 || max >= G_MAXINT32)
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     "%s: expected a whole number of at least %" G_GINT64_FORMAT ", not \"%s\"",
+                     name, min, text);
+      else
+        g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                     "%s: expected a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
+                     ", not \"%s\"", name, min, max, text);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+parse_double (const char  *name,
+              const char  *text,
+              gboolean     zero_ok,
+              double      *out,
+              GError     **error)
+{
+  char *end = NULL;
+  double v;
+
+  if (text == NULL)
+    return TRUE;
+  errno = 0;
+  v = g_ascii_strtod (text, &end);
+  if (end == text || *end != '\0' || errno != 0 || !isfinite (v) || v < 0 || (!zero_ok && v == 0))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "%s: expected a number %s 0, not \"%s\"", name, zero_ok ? "of at least" :
+                   "above", text);
+      return FALSE;
+    }
+  *out = v;
+  return TRUE;
+}
+
+static gboolean
+parse_choice (const char         *name,
+              const char         *text,
+              const char * const *choices,
+              int                *out,
+              GError            **error)
+{
+  g_autofree char *list = NULL;
+
+  if (text == NULL)
+    return TRUE;
+  for (int i = 0; choices[i]; i++)
+    if (g_strcmp0 (text, choices[i]) == 0)
+      {
+        *out = i;
+        return TRUE;
+      }
+  list = g_strjoinv (", ", (char **) choices);
+  g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+               "%s: expected one of %s, not \"%s\"", name, list, text);
+  return FALSE;
+}
+
+static const char summary[] =
+  "Trains the convolutional network of the tutorial \"Deep Learning with PyTorch: A\n"
+  "60 Minute Blitz\" (its classifier section) with the tutorial's recipe (SGD, lr\n"
+  "0.001, momentum 0.9, batch 4, CrossEntropyLoss, Normalize((0.5, 0.5, 0.5), (0.5,\n"
+  "0.5, 0.5))), and prints what the tutorial prints: the running loss every 2000\n"
+  "mini-batches, \"Finished Training\", the first test batch's ground truth and\n"
+  "predictions, and the accuracy on the test set, overall and per class.";
+
+static const char description[] =
+  "Data:\n"
+  "  CIFAR-10 is read from the data folder (cifar-10-batches-bin/ or the archive\n"
+  "  cifar-10-binary.tar.gz) and downloaded there when absent. When it cannot be\n"
+  "  downloaded, lt-train says so and trains on Fashion-MNIST instead (from the data\n"
+  "  folder, or from Debian's dataset-fashion-mnist package in\n"
+  "  /usr/share/datasets/fashion-mnist), with a 1-channel first convolution and the\n"
+  "  28x28 images padded to 32x32. Without either it says how to get them and exits 1.\n"
+  "\n"
+  "Checkpoints:\n"
+  "  With --checkpoint FILE, the model, the optimizer and the position in training are\n"
+  "  saved to FILE (safetensors) after every epoch; --resume continues from FILE when\n"
+  "  it exists, exactly where it stopped. Ctrl-C stops after the current mini-batch,\n"
+  "  writes the checkpoint (to FILE, or to " DEFAULT_CHECKPOINT " in the data\n"
+  "  folder) and exits 0.\n"
+  "\n"
+  "Output:\n"
+  "  The tutorial's lines go to stdout. A progress bar (rate, time left) goes to stderr\n"
+  "  when stdout is a terminal; a line per epoch otherwise.\n"
+  "\n"
+  "Environment:\n"
+  "  LT_CIFAR10_URL         a mirror of " LT_CIFAR10_ARCHIVE "\n"
+  "  LT_FASHION_MNIST_ROOT  the only folder to look for Fashion-MNIST in\n"
+  "\n"
+  "Exit status: 0 when trained (or stopped by Ctrl-C), 1 on failure (no data, an\n"
+  "error while training), 2 for a bad option.";
+
+static gboolean
+parse_options (int       *argc,
+               char    ***argv,
+               Options   *o,
+               GError   **error)
+{
+  static const char *const optimizers[] = { "sgd", "adam", "adamw", "rmsprop", NULL };
+  static const char *const devices[] = { "auto", "cpu", "cuda", NULL };
+  static const char *const datasets[] = { "cifar10", "fashion-mnist", NULL };
+  g_autofree char *epochs = NULL, *batch_size = NULL, *lr = NULL, *momentum = NULL;
+  g_autofree char *optimizer = NULL, *workers = NULL, *device = NULL, *dataset = NULL;
+  g_autofree char *seed = NULL, *log_interval = NULL;
+  gint64 workers_v = 2, seed_v = 0;
+  int choice;
+  GOptionEntry entries[] = {
+    { "epochs", 'e', 0, G_OPTION_ARG_STRING, &epochs,
+      "Epochs to train (default 2)", "N" },
+    { "batch-size", 'b', 0, G_OPTION_ARG_STRING, &batch_size,
+      "Images per mini-batch (default 4)", "N" },
+    { "lr", 0, 0, G_OPTION_ARG_STRING, &lr,
+      "Learning rate (default 0.001)", "RATE" },
+    { "momentum", 0, 0, G_OPTION_ARG_STRING, &momentum,
+      "Momentum of sgd and rmsprop (default 0.9 for sgd, 0 for rmsprop)", "M" },
+    { "optimizer", 'o', 0, G_OPTION_ARG_STRING, &optimizer,
+      "sgd (default), adam, adamw or rmsprop", "NAME" },
+    { "workers", 'w', 0, G_OPTION_ARG_STRING, &workers,
+      "Threads reading the data (default 2, as the tutorial's num_workers)", "N" },
+    { "device", 0, 0, G_OPTION_ARG_STRING, &device,
+      "cpu, cuda, or auto (default: cuda when there is a GPU)", "DEVICE" },
+    { "dataset", 'd', 0, G_OPTION_ARG_STRING, &dataset,
+      "cifar10 or fashion-mnist (default: cifar10, else fashion-mnist)", "NAME" },
+    { "data", 0, 0, G_OPTION_ARG_FILENAME, &o->data,
+      "The data folder (default ./data)", "FOLDER" },
+    { "checkpoint", 'c', 0, G_OPTION_ARG_FILENAME, &o->checkpoint,
+      "Save the checkpoint to FILE after every epoch and on Ctrl-C", "FILE" },
+    { "resume", 'r', 0, G_OPTION_ARG_NONE, &o->resume,
+      "Continue from the checkpoint when it exists", NULL },
+    { "seed", 's', 0, G_OPTION_ARG_STRING, &seed,
+      "Seed of the random numbers: initial weights, shuffling (default 0)", "N" },
+    { "log-interval", 0, 0, G_OPTION_ARG_STRING, &log_interval,
+      "Print the running loss every N mini-batches (default 2000)", "N" },
+    { "grid", 0, 0, G_OPTION_ARG_FILENAME, &o->grid,
+      "Save the first test batch as a grid of images (PNG)", "PNG" },
+    { "loss-csv", 0, 0, G_OPTION_ARG_FILENAME, &o->loss_csv,
+      "Save the loss curve as CSV (epoch, iteration, running loss)", "FILE" },
+    { "loss-plot", 0, 0, G_OPTION_ARG_FILENAME, &o->loss_plot,
+      "Draw the loss curve (PNG)", "PNG" },
+    { "graph", 0, 0, G_OPTION_ARG_FILENAME, &o->graph,
+      "Save the autograd graph of one training step (Graphviz DOT)", "DOT" },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (NULL);
+
+  g_option_context_set_summary (context, summary);
+  g_option_context_set_description (context, description);
+  g_option_context_add_main_entries (context, entries, NULL);
+  if (!g_option_context_parse (context, argc, argv, error))
+    return FALSE;
+  if (*argc > 1)
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument \"%s\"",
+                   (*argv)[1]);
+      return FALSE;
+    }
+
+  o->epochs = 2;
+  o->batch_size = 4;
+  o->lr = 0.001;
+  o->momentum = 0.9;
+  o->log_interval = LT_TRAINER_DEFAULT_LOG_INTERVAL;
+  if (!parse_int ("--epochs", epochs, 1, G_MAXUINT32, &o->epochs, error) ||
+      !parse_int ("--batch-size", batch_size, 1, G_MAXINT32, &o->batch_size, error) ||
+      !parse_double ("--lr", lr, FALSE, &o->lr, error) ||
+      !parse_double ("--momentum", momentum, TRUE, &o->momentum, error) ||
+      !parse_int ("--workers", workers, 0, 64, &workers_v, error) ||
+      !parse_int ("--seed", seed, 0, G_MAXINT64, &seed_v, error) ||
+      !parse_int ("--log-interval", log_interval, 1, G_MAXINT64, &o->log_interval, error))
+    return FALSE;
+  o->momentum_set = momentum != NULL;
+  o->workers = (guint) workers_v;
+  o->seed = (guint64) seed_v;
+  choice = OPT_SGD;
+  if (!parse_choice ("--optimizer", optimizer, optimizers, &choice, error))
+    return FALSE;
+  o->optimizer = choice;
+  choice = DEVICE_AUTO;
+  if (!parse_choice ("--device", device, devices, &choice, error))
+    return FALSE;
+  o->device = choice;
+  choice = -1;
+  if (!parse_choice ("--dataset", dataset, datasets, &choice, error))
+    return FALSE;
+  o->dataset = choice == 0 ? LT_TRAIN_DATASET_CIFAR10
+             : choice == 1 ? LT_TRAIN_DATASET_FASHION_MNIST : LT_TRAIN_DATASET_AUTO;
+  if (o->momentum_set && (o->optimizer == OPT_ADAM || o->optimizer == OPT_ADAMW))
+    {
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
+                   "--momentum: applies to sgd and rmsprop, not to %s", optimizer);
+      return FALSE;
+    }
+  if (o->data == NULL)
+    o->data = g_strdup ("./data");
+  return TRUE;
+}
+
+/* The run */
+
+typedef struct
+{
+  LtTrainer *trainer;           /* borrowed, while training */
+  GCancellable *cancellable;
+  LtTrainReport *report;
+  LtTensor *confusion;          /* the last epoch's, owned */
+  gboolean stopping;
+} App;
+
+static gboolean
+on_sigint (gpointer data)
+{
+  App *app = data;
+
+  if (app->stopping)
+    return G_SOURCE_CONTINUE;
+  app->stopping = TRUE;
+  g_cancellable_cancel (app->cancellable);
+  if (app->trainer)
+    {
+      if (app->report)
+        lt_train_report_clear_bar (app->report);
+      fprintf (stderr, "lt-train: stopping after this mini-batch\n");
+      lt_trainer_stop (app->trainer);
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_step (LtTrainer *trainer,
+         guint      epoch,
+         gint64     iteration,
+         double     loss,
+         App       *app)
+{
+  lt_train_report_step (app->report, epoch, iteration, loss);
+}
+
+static void
+on_log (LtTrainer *trainer,
+        guint      epoch,
+        gint64     iteration,
+        double     running_loss,
+        App       *app)
+{
+  lt_train_report_log (app->report, epoch, iteration, running_loss);
+}
+
+static void
+on_epoch_finished (LtTrainer *trainer,
+                   guint      epoch,
+                   double     train_loss,
+                   double     accuracy,
+                   LtTensor  *class_accuracy,
+                   LtTensor  *confusion,
+                   App       *app)
+{
+  lt_train_report_epoch (app->report, epoch, train_loss, accuracy);
+  g_set_object (&app->confusion, confusion);
+}
+
+static LtOptimizer *
+make_optimizer (const Options  *o,
+                LtModule       *net,
+                GError        **error)
+{
+  g_autoptr(GPtrArray) params = lt_module_parameters (net);
+
+  switch (o->optimizer)
+    {
+    case OPT_SGD:
+      return LT_OPTIMIZER (lt_sgd_new (params, o->lr, o->momentum, 0, 0, FALSE, error));
+    case OPT_ADAM:
+      return LT_OPTIMIZER (lt_adam_new (params, o->lr, 0.9, 0.999, 1e-8, 0, FALSE, error));
+    case OPT_ADAMW:
+      return LT_OPTIMIZER (lt_adamw_new (params, o->lr, 0.9, 0.999, 1e-8, 0.01, FALSE, error));
+    case OPT_RMSPROP:
+      return LT_OPTIMIZER (lt_rmsprop_new (params, o->lr, 0.99, 1e-8, 0,
+                                           o->momentum_set ? o->momentum : 0, FALSE, error));
+    default:
+      g_assert_not_reached ();
+    }
+}
+
+static gboolean
+resolve_device (DeviceChoice  choice,
+                LtDevice     *device,
+                GError      **error)
+{
+  g_autoptr(LtTensor) probe = NULL;
+  g_autoptr(LtTensor) moved = NULL;
+  g_autoptr(GError) local = NULL;
+
+  *device = LT_DEVICE_CPU;
+  if (choice == DEVICE_CPU)
+    return TRUE;
+  probe = lt_scalar (0);
+  moved = lt_tensor_to_device (probe, LT_DEVICE_CUDA, &local);
+  if (moved != NULL)
+    {
+      *device = LT_DEVICE_CUDA;
+      return TRUE;
+    }
+  if (choice == DEVICE_AUTO)
+    return TRUE;
+  g_set_error (error, LT_ERROR, LT_ERROR_DEVICE, "--device cuda: no CUDA device: %s",
+               local->message);
+  return FALSE;
+}
+
+/* The autograd graph of one training step: the loss of the training set's
+ * first mini-batch, before any update. */
+static gboolean
+write_graph (LtModule    *net,
+             LtLoss      *loss,
+             LtDataset   *train,
+             gint64       batch_size,
+             LtDevice     device,
+             const char  *path,
+             GError     **error)
+{
+  gint64 n = MIN (batch_size, lt_dataset_get_length (train));
+  g_autoptr(GPtrArray) xs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) ys = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(LtTensor) x = NULL, y = NULL, xd = NULL, yd = NULL, out = NULL, l = NULL;
+  g_autoptr(LtGraph) graph = NULL;
+  g_autofree char *dot = NULL;
+
+  for (gint64 i = 0; i < n; i++)
+    {
+      LtTensor *input = NULL, *target = NULL;
+
+      if (!lt_dataset_get_item (train, i, &input, &target, error))
+        return FALSE;
+      g_ptr_array_add (xs, input);
+      g_ptr_array_add (ys, target);
+    }
+  if (!(x = lt_stack ((LtTensor **) xs->pdata, xs->len, 0, error)) ||
+      !(y = lt_stack ((LtTensor **) ys->pdata, ys->len, 0, error)) ||
+      !(xd = lt_tensor_to_device (x, device, error)) ||
+      !(yd = lt_tensor_to_device (y, device, error)) ||
+      !(out = lt_module_forward (net, xd, error)) ||
+      !(l = lt_loss_compute (loss, out, yd, error)))
+    return FALSE;
+  graph = lt_graph_new (l);
+  dot = lt_graph_to_dot (graph);
+  return g_file_set_contents (path, dot, -1, error);
+}
+
+/* print('GroundTruth: ', ' '.join('%5s' % classes[labels[j]] for j in range(4))) */
+static void
+print_classes (const char    *what,
+               const gint64  *labels,
+               gsize          n,
+               char         **classes)
+{
+  guint n_classes = g_strv_length (classes);
+
+  printf ("%s ", what);
+  for (gsize j = 0; j < n; j++)
+    printf (" %5s", labels[j] >= 0 && labels[j] < n_classes ? classes[labels[j]] : "?");
+  printf ("\n");
+}
+
+/* The tutorial's test section: the first test batch, then the accuracy
+ * over the test set, overall and per class. */
+static gboolean
+test_section (App          *app,
+              LtTrainer    *trainer,
+              LtDataLoader *test_loader,
+              char        **classes,
+              const char   *grid,
+              GError      **error)
+{
+  g_autoptr(LtTensor) images = NULL, labels = NULL, predicted = NULL;
+  g_autofree gint64 *l = NULL, *p = NULL, *conf = NULL;
+  gsize n_l, n_p, n_conf;
+  gint64 n_classes, correct = 0, total = 0;
+
+  lt_data_loader_reset (test_loader);
+  if (!lt_data_loader_next (test_loader, &images, &labels, error))
+    {
+      if (error && *error == NULL)
+        g_set_error (error, LT_ERROR, LT_ERROR_FAILED, "the test set is empty");
+      return FALSE;
+    }
+  lt_data_loader_reset (test_loader);
+  if (!(predicted = lt_trainer_predict (trainer, images, error)) ||
+      !(l = lt_tensor_to_int64s (labels, &n_l, error)) ||
+      !(p = lt_tensor_to_int64s (predicted, &n_p, error)))
+    return FALSE;
+  print_classes ("GroundTruth:", l, n_l, classes);
+  print_classes ("Predicted:", p, n_p, classes);
+  fflush (stdout);
+  if (grid)
+    {
+      static const double range[2] = { -1, 1 };   /* imshow(img / 2 + 0.5) */
+
+      if (!lt_save_image (images, grid, 8, 2, TRUE, range, FALSE, 0, error))
+        return FALSE;
+    }
+
+  if (app->confusion == NULL &&
+      !lt_trainer_evaluate (trainer, test_loader, NULL, NULL, &app->confusion, NULL, error))
+    return FALSE;
+  conf = lt_tensor_to_int64s (app->confusion, &n_conf, error);
+  if (conf == NULL)
+    return FALSE;
+  n_classes = lt_tensor_get_shape (app->confusion, NULL)[0];
+  for (gint64 i = 0; i < n_classes; i++)
+    for (gint64 j = 0; j < n_classes; j++)
+      {
+        total += conf[i * n_classes + j];
+        correct += i == j ? conf[i * n_classes + j] : 0;
+      }
+  if (total == 0)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_FAILED, "the test set is empty");
+      return FALSE;
+    }
+  printf ("Accuracy of the network on the %" G_GINT64_FORMAT " test images: %d %%\n", total,
+          (int) (100.0 * (double) correct / (double) total));
+  for (gint64 i = 0; i < n_classes && classes[i]; i++)
+    {
+      gint64 class_total = 0;
+
+      for (gint64 j = 0; j < n_classes; j++)
+        class_total += conf[i * n_classes + j];
+      if (class_total > 0)
+        printf ("Accuracy of %5s: %2d %%\n", classes[i],
+                (int) (100.0 * (double) conf[i * n_classes + i] / (double) class_total));
+      else
+        printf ("Accuracy of %5s: no test images\n", classes[i]);
+    }
+  fflush (stdout);
+  return TRUE;
+}
+
+static int
+fail (const char *what,
+      GError     *error)
+{
+  fprintf (stderr, "lt-train: %s%s\n", what, error->message);
+  g_error_free (error);
+  return 1;
+}
+
+static gboolean
+ensure_parent (const char  *path,
+               GError     **error)
+{
+  g_autofree char *dir = g_path_get_dirname (path);
+
+  if (g_mkdir_with_parents (dir, 0755) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   "cannot create the folder %s: %s", dir, g_strerror (saved));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static int
+run (Options *o,
+     App     *app)
+{
+  GError *error = NULL;
+  g_auto(LtTrainData) data = { 0 };
+  g_autoptr(LtTrainNet) net = NULL;
+  g_autoptr(LtCrossEntropyLoss) loss = NULL;
+  g_autoptr(LtOptimizer) optimizer = NULL;
+  g_autoptr(LtDataLoader) train_loader = NULL;
+  g_autoptr(LtDataLoader) test_loader = NULL;
+  g_autoptr(LtTrainer) trainer = NULL;
+  g_autoptr(LtTrainReport) report = NULL;
+  g_autofree char *checkpoint = NULL;
+  gboolean interactive = isatty (STDOUT_FILENO) && isatty (STDERR_FILENO);
+  LtDevice device;
+  LtTrainerState state;
+  gboolean ok;
+
+  if (!resolve_device (o->device, &device, &error))
+    return fail ("", error);
+  if (!lt_train_data_load (o->dataset, o->data, interactive, app->cancellable, &data, &error))
+    return fail ("", error);
+  while (g_main_context_iteration (NULL, FALSE))
+    ;                                   /* a Ctrl-C while loading */
+  if (g_cancellable_is_cancelled (app->cancellable))
+    {
+      fprintf (stderr, "lt-train: interrupted before training\n");
+      return 1;
+    }
+  fprintf (stderr, "Training on %s: %" G_GINT64_FORMAT " training images, %" G_GINT64_FORMAT
+           " test images, batch size %" G_GINT64_FORMAT ", %s\n", data.description,
+           lt_dataset_get_length (data.train), lt_dataset_get_length (data.test), o->batch_size,
+           device == LT_DEVICE_CUDA ? "CUDA" : "CPU");
+  if (data.kind == LT_TRAIN_DATASET_FASHION_MNIST)
+    fprintf (stderr, "Fashion-MNIST: the network's first convolution takes 1 channel, and the "
+             "28x28 images are padded to 32x32\n");
+
+  lt_manual_seed (o->seed);
+  if (!(net = lt_train_net_new (data.in_channels, &error)) ||
+      !(loss = lt_cross_entropy_loss_new (NULL, -100, LT_REDUCTION_MEAN, 0.0, &error)) ||
+      !(optimizer = make_optimizer (o, LT_MODULE (net), &error)) ||
+      !(train_loader = lt_data_loader_new (data.train, o->batch_size, TRUE, FALSE, o->workers,
+                                           &error)) ||
+      !(test_loader = lt_data_loader_new (data.test, o->batch_size, FALSE, FALSE, o->workers,
+                                          &error)))
+    return fail ("", error);
+
+  trainer = lt_trainer_new (LT_MODULE (net), LT_LOSS (loss), optimizer, train_loader,
+                            test_loader, (guint) o->epochs);
+  lt_trainer_set_device (trainer, device);
+  lt_trainer_set_log_interval (trainer, o->log_interval);
+  checkpoint = o->checkpoint ? g_strdup (o->checkpoint)
+                             : g_build_filename (o->data, DEFAULT_CHECKPOINT, NULL);
+  lt_trainer_set_checkpoint_path (trainer, checkpoint);
+  lt_trainer_set_checkpoint_every_epoch (trainer, o->checkpoint != NULL);
+  if (o->resume)
+    {
+      if (g_file_test (checkpoint, G_FILE_TEST_EXISTS))
+        {
+          if (!lt_trainer_resume_from (trainer, checkpoint, &error))
+            return fail ("cannot resume: ", error);
+          fprintf (stderr, "Resuming from %s: epoch %u, after mini-batch %" G_GINT64_FORMAT "\n",
+                   checkpoint, lt_trainer_get_epoch (trainer) + 1,
+                   lt_trainer_get_iteration (trainer));
+        }
+      else
+        fprintf (stderr, "No checkpoint at %s: starting from the beginning\n", checkpoint);
+    }
+  if (!ensure_parent (checkpoint, &error))
+    return fail ("", error);
+  if (o->graph &&
+      !write_graph (LT_MODULE (net), LT_LOSS (loss), data.train, o->batch_size, device, o->graph,
+                    &error))
+    return fail ("--graph: ", error);
+
+  report = lt_train_report_new (interactive, o->batch_size, lt_data_loader_get_length (train_loader),
+                                (guint) o->epochs);
+  lt_train_report_start (report, lt_trainer_get_epoch (trainer) + 1,
+                         lt_trainer_get_iteration (trainer));
+  app->report = report;
+  g_signal_connect (trainer, "step", G_CALLBACK (on_step), app);
+  g_signal_connect (trainer, "log", G_CALLBACK (on_log), app);
+  g_signal_connect (trainer, "epoch-finished", G_CALLBACK (on_epoch_finished), app);
+
+  app->trainer = trainer;
+  ok = lt_trainer_run (trainer, NULL, &error);
+  app->trainer = NULL;
+  lt_train_report_clear_bar (report);
+  state = lt_trainer_get_state (trainer);
+
+  if (ok && o->loss_csv && !lt_train_report_write_csv (report, o->loss_csv, &error))
+    return fail ("--loss-csv: ", error);
+  if (ok && o->loss_plot && !lt_train_report_write_plot (report, o->loss_plot, &error))
+    return fail ("--loss-plot: ", error);
+  if (!ok)
+    return fail ("training failed: ", error);
+  if (state == LT_TRAINER_STATE_STOPPED)
+    {
+      fprintf (stderr, "Stopped in epoch %u after mini-batch %" G_GINT64_FORMAT
+               "; checkpoint written to %s\n"
+               "Continue with: lt-train --resume --checkpoint %s (and the same options)\n",
+               lt_trainer_get_epoch (trainer) + 1, lt_trainer_get_iteration (trainer),
+               checkpoint, checkpoint);
+      return 0;
+    }
+
+  printf ("Finished Training\n");
+  fflush (stdout);
+  if (!test_section (app, trainer, test_loader, data.classes, o->grid, &error))
+    return fail ("", error);
+  return 0;
+}
+
+int
+lt_train_main (int    argc,
+               char **argv)
+{
+  g_auto(Options) o = { 0 };
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  App app = { 0 };
+  guint sigint;
+  int status;
+
+  /* Messages in the user's language and charset; numbers always with a
+   * decimal point, as the tutorial prints them. */
+  setlocale (LC_ALL, "");
+  setlocale (LC_NUMERIC, "C");
+  g_set_prgname ("lt-train");
+  if (!parse_options (&argc, &argv, &o, &error))
+    {
+      fprintf (stderr, "lt-train: %s (see lt-train --help)\n", error->message);
+      return 2;
+    }
+
+  app.cancellable = cancellable;
+  sigint = g_unix_signal_add (SIGINT, on_sigint, &app);
+  status = run (&o, &app);
+  g_source_remove (sigint);
+  g_clear_object (&app.confusion);
+  /* Cairo's font caches (the loss plot's labels), so that leak checkers
+   * see nothing left */
+  cairo_debug_reset_static_data ();
+  return status;
+}
