@@ -156,14 +156,14 @@ def report(by, out, lt_py):
         if lt_py:
             row['lt_py'] = stats(values(by, key, 'lt-py'))
             row['speedup_py'] = ratios(imp.get('lt-py', {}), imp.get('torch', {}), invert=True)
-            cells[4:4] = [fmt(row['lt_py']), fmt(row['speedup_py'])]
+            cells[6:6] = [fmt(row['lt_py']), fmt(row['speedup_py'])]
             cells.append(cpu(by, key, 'lt-py'))
         summary['step'].append(row)
         body.append(cells)
     head = ['batch', 'thr', 'Lt (C)', 'torch', 'torch/Lt', 'issue 3 (1 thread)',
             'cpu/wall Lt', 'cpu/wall torch']
     if lt_py:
-        head[4:4] = ['Lt (Python)', 'torch/Lt-py']
+        head[6:6] = ['Lt (Python)', 'torch/Lt-py']
         head.append('cpu/wall Lt-py')
     md_table(out, 'Training step, ms per step (lower is better; torch/Lt > 1: libtensor is faster)',
              head, body)

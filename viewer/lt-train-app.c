@@ -634,8 +634,8 @@ run (Options *o,
                     &error))
     return fail ("--graph: ", error);
 
-  report = lt_train_report_new (interactive, o->batch_size, lt_data_loader_get_length (train_loader),
-                                (guint) o->epochs);
+  report = lt_train_report_new (interactive, o->batch_size,
+                                lt_data_loader_get_length (train_loader), (guint) o->epochs);
   lt_train_report_start (report, lt_trainer_get_epoch (trainer) + 1,
                          lt_trainer_get_iteration (trainer));
   app->report = report;

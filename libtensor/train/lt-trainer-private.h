@@ -3,8 +3,8 @@
 
 /*
  * What the trainer's files share: the instance structure (lt-trainer.c
- * runs the loop, lt-trainer-checkpoint.c saves and restores it,
- * lt-trainer-eval.c evaluates and predicts).
+ * runs the loop, lt-trainer-accessors.c gets and sets, lt-trainer-checkpoint.c
+ * saves and restores, lt-trainer-eval.c evaluates and predicts).
  */
 
 #include "lt-trainer.h"

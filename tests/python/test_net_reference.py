@@ -67,7 +67,10 @@ if HAVE_SAFETENSORS:
     WRITER = 'safetensors.torch.save_file (%s)' % sys.executable
 else:
     WRITER = ('Lt.StateDict.save from numpy copies of torch\'s weights (%s cannot import '
-              'safetensors and %s does not exist)' % (sys.executable, VENV_PYTHON))
+              'safetensors, and %s)' % (sys.executable, '%s does not exist' % VENV_PYTHON
+                                        if not os.path.exists(VENV_PYTHON) else
+                                        'this already is the re-run under %s, or re-running '
+                                        'was turned off (LT_NET_REFERENCE_REEXEC)' % VENV_PYTHON))
 print('# weights written by ' + WRITER, flush=True)
 
 

@@ -333,7 +333,12 @@ typedef struct
     gint64 kk = g->kh * g->kw;                                                           \
     if (g->wide)                                                                         \
       {                                                                                  \
-        memset (buf, 0, g->xlen * sizeof (T));                                           \
+        gint64 images = g->Cg * g->nc * g->Hp * g->Wp;                                   \
+        /* without padding the images fill the buffer up to its tail */                  \
+        if (g->ph == 0 && g->pw == 0)                                                    \
+          memset (buf + images, 0, (g->xlen - images) * sizeof (T));                     \
+        else                                                                             \
+          memset (buf, 0, g->xlen * sizeof (T));                                         \
         for (gint64 c = 0; c < g->Cg; c++)                                               \
           for (gint64 n = 0; n < g->nc; n++)                                             \
             {                                                                            \

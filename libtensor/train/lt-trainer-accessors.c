@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "lt-trainer-private.h"
+
+/* LtTrainer's accessors: the parts, the settings (under the lock the
+ * worker reads them with) and the position. */
+
+/**
+ * lt_trainer_get_model:
+ * @self: a trainer
+ *
+ * Gets the model the trainer trains.
+ *
+ * Returns: (transfer none): the model
+ */
+LtModule *
+lt_trainer_get_model (LtTrainer *self)
+{
+  g_return_val_if_fail (LT_IS_TRAINER (self), NULL);
+  return self->model;
+}
+
+/**
+ * lt_trainer_get_loss:
+ * @self: a trainer
+ *
+ * Gets the loss the trainer minimises.
+ *
+ * Returns: (transfer none): the loss
+ */
+LtLoss *
+lt_trainer_get_loss (LtTrainer *self)
+{
+  g_return_val_if_fail (LT_IS_TRAINER (self), NULL);
+  return self->loss;
+}
+
+/**
+ * lt_trainer_get_optimizer:
+ * @self: a trainer
+ *
+ * Gets the optimizer that updates the model's parameters.
+ *
+ * Returns: (transfer none): the optimizer
+ */
+LtOptimizer *
+lt_trainer_get_optimizer (LtTrainer *self)
+{
+  g_return_val_if_fail (LT_IS_TRAINER (self), NULL);
+  return self->optimizer;
+}
+
+/**
+ * lt_trainer_get_train_loader:
+ * @self: a trainer
+ *
+ * Gets the loader of the training set.
+ *
+ * Returns: (transfer none): the training loader
+ */
+LtDataLoader *
+lt_trainer_get_train_loader (LtTrainer *self)
+{
+  g_return_val_if_fail (LT_IS_TRAINER (self), NULL);
+  return self->train_loader;
+}
+
+/**
+ * lt_trainer_get_test_loader:
+ * @self: a trainer
+ *
+ * Gets the loader of the test set, evaluated after every epoch.
+ *
+ * Returns: (transfer none) (nullable): the test loader, or %NULL
+ */
+LtDataLoader *
+lt_trainer_get_test_loader (LtTrainer *self)
+{
+  g_return_val_if_fail (LT_IS_TRAINER (self), NULL);
+  return self->test_loader;
+}
+
+/**
+ * lt_trainer_get_epochs:
+ * @self: a trainer
+ *
+ * Gets the number of epochs to train, counted from the start (a resumed
+ * trainer trains the epochs that are left).
+ *
+ * Returns: the number of epochs
+ */
+guint
+lt_trainer_get_epochs (LtTrainer *self)
+{
+  guint epochs;
+
+  g_return_val_if_fail (LT_IS_TRAINER (self), 0);
+  g_mutex_lock (&self->lock);
+  epochs = self->epochs;
+  g_mutex_unlock (&self->lock);
+  return epochs;
+}
+
+/**
+ * lt_trainer_set_epochs:
+ * @self: a trainer
+ * @epochs: the number of epochs to train, counted from the start
+ *
+ * Sets the number of epochs to train; a running trainer sees the change
+ * at the end of its current epoch.
+ */
+void
+lt_trainer_set_epochs (LtTrainer *self,
+                       guint      epochs)
+{
+  g_return_if_fail (LT_IS_TRAINER (self));
+  g_mutex_lock (&self->lock);
+  if (self->epochs == epochs)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->epochs = epochs;
+  g_mutex_unlock (&self->lock);
+  g_object_notify (G_OBJECT (self), "epochs");
+}
+
+/**
+ * lt_trainer_get_device:
+ * @self: a trainer
+ *
+ * Gets the device the model trains on.
+ *
+ * Returns: the device
+ */
+LtDevice
+lt_trainer_get_device (LtTrainer *self)
+{
+  LtDevice device;
+
+  g_return_val_if_fail (LT_IS_TRAINER (self), LT_DEVICE_CPU);
+  g_mutex_lock (&self->lock);
+  device = self->device;
+  g_mutex_unlock (&self->lock);
+  return device;
+}
+
+/**
+ * lt_trainer_set_device:
+ * @self: a trainer
+ * @device: the device to train on
+ *
+ * Sets the device the model trains on: the model and the loss move there
+ * when training starts (a device that is not available makes the run
+ * fail), and every batch is copied there. Takes effect at the next start.
+ */
+void
+lt_trainer_set_device (LtTrainer *self,
+                       LtDevice   device)
+{
+  g_return_if_fail (LT_IS_TRAINER (self));
+  g_mutex_lock (&self->lock);
+  if (self->device == device)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->device = device;
+  g_mutex_unlock (&self->lock);
+  g_object_notify (G_OBJECT (self), "device");
+}
+
+/**
+ * lt_trainer_get_log_interval:
+ * @self: a trainer
+ *
+ * Gets the number of mini-batches between two #LtTrainer::log signals.
+ *
+ * Returns: the interval (0: no log signals)
+ */
+gint64
+lt_trainer_get_log_interval (LtTrainer *self)
+{
+  gint64 interval;
+
+  g_return_val_if_fail (LT_IS_TRAINER (self), 0);
+  g_mutex_lock (&self->lock);
+  interval = self->log_interval;
+  g_mutex_unlock (&self->lock);
+  return interval;
+}
+
+/**
+ * lt_trainer_set_log_interval:
+ * @self: a trainer
+ * @interval: the number of mini-batches between two #LtTrainer::log
+ *   signals (the tutorial's 2000); 0 for none
+ *
+ * Sets how often the running loss is reported.
+ */
+void
+lt_trainer_set_log_interval (LtTrainer *self,
+                             gint64     interval)
+{
+  g_return_if_fail (LT_IS_TRAINER (self));
+  g_return_if_fail (interval >= 0);
+  g_mutex_lock (&self->lock);
+  if (self->log_interval == interval)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->log_interval = interval;
+  g_mutex_unlock (&self->lock);
+  g_object_notify (G_OBJECT (self), "log-interval");
+}
+
+/**
+ * lt_trainer_get_checkpoint_path:
+ * @self: a trainer
+ *
+ * Gets the file checkpoints are written to.
+ *
+ * Returns: (nullable) (type filename): the path, or %NULL when no
+ *   checkpoint is written
+ */
+const char *
+lt_trainer_get_checkpoint_path (LtTrainer *self)
+{
+  g_return_val_if_fail (LT_IS_TRAINER (self), NULL);
+  return self->checkpoint_path;
+}
+
+/**
+ * lt_trainer_set_checkpoint_path:
+ * @self: a trainer
+ * @path: (nullable) (type filename): the checkpoint file, or %NULL for none
+ *
+ * Sets the file the trainer writes its checkpoint to (after every epoch,
+ * see #LtTrainer:checkpoint-every-epoch, and when it stops). Call it while
+ * the trainer is not running.
+ */
+void
+lt_trainer_set_checkpoint_path (LtTrainer  *self,
+                                const char *path)
+{
+  char *old;
+
+  g_return_if_fail (LT_IS_TRAINER (self));
+  g_mutex_lock (&self->lock);
+  if (g_strcmp0 (self->checkpoint_path, path) == 0)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  old = self->checkpoint_path;
+  self->checkpoint_path = g_strdup (path);
+  g_mutex_unlock (&self->lock);
+  g_free (old);
+  g_object_notify (G_OBJECT (self), "checkpoint-path");
+}
+
+/**
+ * lt_trainer_get_checkpoint_every_epoch:
+ * @self: a trainer
+ *
+ * Gets whether a checkpoint is written after every epoch.
+ *
+ * Returns: %TRUE when it is (the default)
+ */
+gboolean
+lt_trainer_get_checkpoint_every_epoch (LtTrainer *self)
+{
+  gboolean every;
+
+  g_return_val_if_fail (LT_IS_TRAINER (self), FALSE);
+  g_mutex_lock (&self->lock);
+  every = self->checkpoint_every_epoch;
+  g_mutex_unlock (&self->lock);
+  return every;
+}
+
+/**
+ * lt_trainer_set_checkpoint_every_epoch:
+ * @self: a trainer
+ * @every_epoch: whether to write the checkpoint after every epoch
+ *
+ * Sets whether the checkpoint is written after every epoch, or only when
+ * the trainer stops.
+ */
+void
+lt_trainer_set_checkpoint_every_epoch (LtTrainer *self,
+                                       gboolean   every_epoch)
+{
+  g_return_if_fail (LT_IS_TRAINER (self));
+  every_epoch = !!every_epoch;
+  g_mutex_lock (&self->lock);
+  if (self->checkpoint_every_epoch == every_epoch)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->checkpoint_every_epoch = every_epoch;
+  g_mutex_unlock (&self->lock);
+  g_object_notify (G_OBJECT (self), "checkpoint-every-epoch");
+}
+
+/**
+ * lt_trainer_get_max_steps:
+ * @self: a trainer
+ *
+ * Gets the step count at which the trainer stops by itself.
+ *
+ * Returns: the step count, or 0 for no limit
+ */
+guint64
+lt_trainer_get_max_steps (LtTrainer *self)
+{
+  guint64 max_steps;
+
+  g_return_val_if_fail (LT_IS_TRAINER (self), 0);
+  g_mutex_lock (&self->lock);
+  max_steps = self->max_steps;
+  g_mutex_unlock (&self->lock);
+  return max_steps;
+}
+
+/**
+ * lt_trainer_set_max_steps:
+ * @self: a trainer
+ * @max_steps: the number of mini-batches, counted from the start, after
+ *   which to stop; 0 for no limit
+ *
+ * Makes the trainer stop, as lt_trainer_stop() does, once it has trained
+ * @max_steps mini-batches in all: for short runs and tests.
+ */
+void
+lt_trainer_set_max_steps (LtTrainer *self,
+                          guint64    max_steps)
+{
+  g_return_if_fail (LT_IS_TRAINER (self));
+  g_mutex_lock (&self->lock);
+  if (self->max_steps == max_steps)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->max_steps = max_steps;
+  g_mutex_unlock (&self->lock);
+  g_object_notify (G_OBJECT (self), "max-steps");
+}
+
+/**
+ * lt_trainer_get_state:
+ * @self: a trainer
+ *
+ * Gets where the trainer is, as its main context has seen it so far.
+ *
+ * Returns: the state
+ */
+LtTrainerState
+lt_trainer_get_state (LtTrainer *self)
+{
+  g_return_val_if_fail (LT_IS_TRAINER (self), LT_TRAINER_STATE_IDLE);
+  return self->state;
+}
+
+/**
+ * lt_trainer_get_epoch:
+ * @self: a trainer
+ *
+ * Gets the number of epochs completed (evaluation included).
+ *
+ * Returns: the number of epochs completed
+ */
+guint
+lt_trainer_get_epoch (LtTrainer *self)
+{
+  guint epoch;
+
+  g_return_val_if_fail (LT_IS_TRAINER (self), 0);
+  g_mutex_lock (&self->lock);
+  epoch = self->progress.epoch;
+  g_mutex_unlock (&self->lock);
+  return epoch;
+}
+
+/**
+ * lt_trainer_get_iteration:
+ * @self: a trainer
+ *
+ * Gets the number of mini-batches trained in the current epoch.
+ *
+ * Returns: the number of mini-batches
+ */
+gint64
+lt_trainer_get_iteration (LtTrainer *self)
+{
+  gint64 iteration;
+
+  g_return_val_if_fail (LT_IS_TRAINER (self), 0);
+  g_mutex_lock (&self->lock);
+  iteration = self->progress.iteration;
+  g_mutex_unlock (&self->lock);
+  return iteration;
+}
+
+/**
+ * lt_trainer_get_step:
+ * @self: a trainer
+ *
+ * Gets the number of mini-batches trained in all, over every epoch and
+ * every run (a resumed trainer counts from its checkpoint's step).
+ *
+ * Returns: the number of optimizer steps
+ */
+guint64
+lt_trainer_get_step (LtTrainer *self)
+{
+  guint64 step;
+
+  g_return_val_if_fail (LT_IS_TRAINER (self), 0);
+  g_mutex_lock (&self->lock);
+  step = self->progress.step;
+  g_mutex_unlock (&self->lock);
+  return step;
+}
