@@ -7269,7 +7269,43 @@ max_pool2d_fw_defaults (gconstpointer data)
                    "MaxPool2DWithIndicesBackward0");
 }
 
+/* 2 x 2 windows, stride 2, on rows of 1 to 33 windows: the CPU backend's
+ * row kernels take up to 16 windows a vector, the last ones masked; ties
+ * (a grid of few values) and NaNs, float32 and float64, values and
+ * indices, odd widths that leave a column out */
+static void
+max_pool2d_fw_widths (gconstpointer data)
+{
+  static const gint64 widths[] = { 2, 3, 10, 28, 30, 32, 33, 34, 66 };
+
+  for (guint wi = 0; wi < G_N_ELEMENTS (widths); wi++)
+    for (LtDType dt = F32; dt <= F64; dt++)
+      {
+        const PoolCase c = { 2, 3, 5, widths[wi], { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 },
+                             FALSE, TRUE, 0, TRUE };
+        Shape is = pool_in_shape (&c);
+        Shape os = pool_shape_out (&c, pool_out (&c, 0, TRUE), pool_out (&c, 1, TRUE));
+        g_autoptr(GError) error = NULL;
+        g_autofree double *v = g_new0 (double, numel (is));
+        g_autofree double *ref = g_new0 (double, MAX (numel (os), 1));
+        g_autofree double *ridx = g_new0 (double, MAX (numel (os), 1));
+        g_auto(Arr) x = { NULL };
+        g_autoptr(LtTensor) idx = NULL;
+        g_autoptr(LtTensor) y = NULL;
+
+        for (gint64 k = 0; k < numel (is); k++)
+          v[k] = k % 23 == 7 ? NAN : draw (DIST_GRID, dt);
+        x = arr_from (v, is, dt, LAY_CONTIG);
+        y = max_pool_call (&c, x.t, &idx, &error);
+        g_assert_no_error (error);
+        ref_max_pool (&c, x.v, ref, ridx);
+        check (y, dt, os, ref);
+        check (idx, I64, os, ridx);
+      }
+}
+
 static const Case max_pool2d_forward[] = {
+  { "widths", max_pool2d_fw_widths },
   { "values", max_pool2d_fw_values },
   { "nan", max_pool2d_fw_nan },
   { "big", max_pool2d_fw_big },
@@ -7391,7 +7427,50 @@ max_pool2d_grad_fw_bad_index (gconstpointer data)
     }
 }
 
+/* the gradient on rows of 1 to 33 windows (see max_pool2d_fw_widths) */
+static void
+max_pool2d_grad_fw_widths (gconstpointer data)
+{
+  static const gint64 widths[] = { 2, 3, 10, 28, 30, 32, 33, 34, 66 };
+
+  for (guint wi = 0; wi < G_N_ELEMENTS (widths); wi++)
+    for (LtDType dt = F32; dt <= F64; dt++)
+      {
+        const PoolCase c = { 2, 3, 5, widths[wi], { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 },
+                             FALSE, TRUE, 0, TRUE };
+
+        max_pool_grads_check (&c, dt, LAY_CONTIG, DIST_GRID);
+        max_pool_grads_check (&c, dt, LAY_T, DIST_UNIT);
+      }
+}
+
+/* An index moved to the other window of its row (a valid place in the
+ * plane, outside its own window), in each position of a 16-window row */
+static void
+max_pool2d_grad_fw_wrong_window (gconstpointer data)
+{
+  const gint64 k[2] = { 2, 2 };
+
+  for (gint64 q = 0; q < 16; q++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LtTensor) x = leaf_new (SH (1, 1, 2, 32), LAY_CONTIG, DIST_UNIT);
+      g_autoptr(LtTensor) idx = NULL;
+      g_autoptr(LtTensor) y = lt_max_pool2d (x, k, NULL, NULL, NULL, FALSE, &idx, &error);
+      g_autoptr(LtTensor) total = NULL;
+      gint64 *ip = (gint64 *) lt_tensor_get_data_ptr (idx);
+
+      g_assert_no_error (error);
+      ip[q] = (ip[q] + 2) % 32;
+      total = lt_tensor_sum (y, &error);
+      g_assert_false (lt_tensor_backward (total, NULL, FALSE, &error));
+      g_assert_error (error, LT_ERROR, LT_ERROR_INDEX);
+    }
+}
+
 static const Case max_pool2d_grad_forward[] = {
+  { "widths", max_pool2d_grad_fw_widths },
+  { "wrong-window", max_pool2d_grad_fw_wrong_window },
   { "values", max_pool2d_grad_fw_values },
   { "big", max_pool2d_grad_fw_big },
   { "bad-index", max_pool2d_grad_fw_bad_index },

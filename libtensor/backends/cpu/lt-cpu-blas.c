@@ -119,15 +119,51 @@ typedef void (*SmallGemmRows) (const SmallGemm *g, gint64 m0, gint64 m1);
 typedef __m512 V_avx512;
 typedef __mmask16 M_avx512;
 #define VL_avx512 16
-ATTR_AVX512 INLINE M_avx512 mask_avx512 (gint64 n) { return (M_avx512) ((1u << n) - 1); }
-ATTR_AVX512 INLINE V_avx512 zero_avx512 (void) { return _mm512_setzero_ps (); }
-ATTR_AVX512 INLINE V_avx512 set1_avx512 (float x) { return _mm512_set1_ps (x); }
-ATTR_AVX512 INLINE V_avx512 load_avx512 (const float *p) { return _mm512_loadu_ps (p); }
-ATTR_AVX512 INLINE V_avx512 mload_avx512 (M_avx512 m, const float *p) { return _mm512_maskz_loadu_ps (m, p); }
-ATTR_AVX512 INLINE void store_avx512 (float *p, V_avx512 v) { _mm512_storeu_ps (p, v); }
-ATTR_AVX512 INLINE void mstore_avx512 (float *p, M_avx512 m, V_avx512 v) { _mm512_mask_storeu_ps (p, m, v); }
-ATTR_AVX512 INLINE V_avx512 fma_avx512 (V_avx512 a, V_avx512 b, V_avx512 c) { return _mm512_fmadd_ps (a, b, c); }
-ATTR_AVX512 INLINE V_avx512 mul_avx512 (V_avx512 a, V_avx512 b) { return _mm512_mul_ps (a, b); }
+ATTR_AVX512 INLINE M_avx512
+mask_avx512 (gint64 n)
+{
+  return (M_avx512) ((1u << n) - 1);
+}
+ATTR_AVX512 INLINE V_avx512
+zero_avx512 (void)
+{
+  return _mm512_setzero_ps ();
+}
+ATTR_AVX512 INLINE V_avx512
+set1_avx512 (float x)
+{
+  return _mm512_set1_ps (x);
+}
+ATTR_AVX512 INLINE V_avx512
+load_avx512 (const float *p)
+{
+  return _mm512_loadu_ps (p);
+}
+ATTR_AVX512 INLINE V_avx512
+mload_avx512 (M_avx512 m, const float *p)
+{
+  return _mm512_maskz_loadu_ps (m, p);
+}
+ATTR_AVX512 INLINE void
+store_avx512 (float *p, V_avx512 v)
+{
+  _mm512_storeu_ps (p, v);
+}
+ATTR_AVX512 INLINE void
+mstore_avx512 (float *p, M_avx512 m, V_avx512 v)
+{
+  _mm512_mask_storeu_ps (p, m, v);
+}
+ATTR_AVX512 INLINE V_avx512
+fma_avx512 (V_avx512 a, V_avx512 b, V_avx512 c)
+{
+  return _mm512_fmadd_ps (a, b, c);
+}
+ATTR_AVX512 INLINE V_avx512
+mul_avx512 (V_avx512 a, V_avx512 b)
+{
+  return _mm512_mul_ps (a, b);
+}
 
 typedef __m256 V_avx2;
 typedef __m256i M_avx2;
@@ -135,16 +171,49 @@ typedef __m256i M_avx2;
 ATTR_AVX2 INLINE M_avx2
 mask_avx2 (gint64 n)
 {
-  return _mm256_cmpgt_epi32 (_mm256_set1_epi32 ((int) n), _mm256_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7));
+  return _mm256_cmpgt_epi32 (_mm256_set1_epi32 ((int) n),
+                             _mm256_setr_epi32 (0, 1, 2, 3, 4, 5, 6, 7));
 }
-ATTR_AVX2 INLINE V_avx2 zero_avx2 (void) { return _mm256_setzero_ps (); }
-ATTR_AVX2 INLINE V_avx2 set1_avx2 (float x) { return _mm256_set1_ps (x); }
-ATTR_AVX2 INLINE V_avx2 load_avx2 (const float *p) { return _mm256_loadu_ps (p); }
-ATTR_AVX2 INLINE V_avx2 mload_avx2 (M_avx2 m, const float *p) { return _mm256_maskload_ps (p, m); }
-ATTR_AVX2 INLINE void store_avx2 (float *p, V_avx2 v) { _mm256_storeu_ps (p, v); }
-ATTR_AVX2 INLINE void mstore_avx2 (float *p, M_avx2 m, V_avx2 v) { _mm256_maskstore_ps (p, m, v); }
-ATTR_AVX2 INLINE V_avx2 fma_avx2 (V_avx2 a, V_avx2 b, V_avx2 c) { return _mm256_fmadd_ps (a, b, c); }
-ATTR_AVX2 INLINE V_avx2 mul_avx2 (V_avx2 a, V_avx2 b) { return _mm256_mul_ps (a, b); }
+ATTR_AVX2 INLINE V_avx2
+zero_avx2 (void)
+{
+  return _mm256_setzero_ps ();
+}
+ATTR_AVX2 INLINE V_avx2
+set1_avx2 (float x)
+{
+  return _mm256_set1_ps (x);
+}
+ATTR_AVX2 INLINE V_avx2
+load_avx2 (const float *p)
+{
+  return _mm256_loadu_ps (p);
+}
+ATTR_AVX2 INLINE V_avx2
+mload_avx2 (M_avx2 m, const float *p)
+{
+  return _mm256_maskload_ps (p, m);
+}
+ATTR_AVX2 INLINE void
+store_avx2 (float *p, V_avx2 v)
+{
+  _mm256_storeu_ps (p, v);
+}
+ATTR_AVX2 INLINE void
+mstore_avx2 (float *p, M_avx2 m, V_avx2 v)
+{
+  _mm256_maskstore_ps (p, m, v);
+}
+ATTR_AVX2 INLINE V_avx2
+fma_avx2 (V_avx2 a, V_avx2 b, V_avx2 c)
+{
+  return _mm256_fmadd_ps (a, b, c);
+}
+ATTR_AVX2 INLINE V_avx2
+mul_avx2 (V_avx2 a, V_avx2 b)
+{
+  return _mm256_mul_ps (a, b);
+}
 ATTR_AVX2 INLINE float
 hsum_avx2 (V_avx2 v)
 {
@@ -309,27 +378,33 @@ hsum_avx512 (V_avx512 v)
 
 /* AVX-512 (32 registers): rows 6 x 4 vectors (24 sums), dots 4 x 4 */
 #define NN_CASES_avx512                                                                  \
-  NN_CASE (avx512, 6, 4); NN_CASE (avx512, 6, 3); NN_CASE (avx512, 6, 2); NN_CASE (avx512, 6, 1); \
-  NN_CASE (avx512, 5, 4); NN_CASE (avx512, 5, 3); NN_CASE (avx512, 5, 2); NN_CASE (avx512, 5, 1); \
-  NN_CASE (avx512, 4, 4); NN_CASE (avx512, 4, 3); NN_CASE (avx512, 4, 2); NN_CASE (avx512, 4, 1); \
-  NN_CASE (avx512, 3, 4); NN_CASE (avx512, 3, 3); NN_CASE (avx512, 3, 2); NN_CASE (avx512, 3, 1); \
-  NN_CASE (avx512, 2, 4); NN_CASE (avx512, 2, 3); NN_CASE (avx512, 2, 2); NN_CASE (avx512, 2, 1); \
-  NN_CASE (avx512, 1, 4); NN_CASE (avx512, 1, 3); NN_CASE (avx512, 1, 2); NN_CASE (avx512, 1, 1)
+  NN_CASE (avx512, 6, 4); NN_CASE (avx512, 6, 3); NN_CASE (avx512, 6, 2);                \
+  NN_CASE (avx512, 6, 1); NN_CASE (avx512, 5, 4); NN_CASE (avx512, 5, 3);                \
+  NN_CASE (avx512, 5, 2); NN_CASE (avx512, 5, 1); NN_CASE (avx512, 4, 4);                \
+  NN_CASE (avx512, 4, 3); NN_CASE (avx512, 4, 2); NN_CASE (avx512, 4, 1);                \
+  NN_CASE (avx512, 3, 4); NN_CASE (avx512, 3, 3); NN_CASE (avx512, 3, 2);                \
+  NN_CASE (avx512, 3, 1); NN_CASE (avx512, 2, 4); NN_CASE (avx512, 2, 3);                \
+  NN_CASE (avx512, 2, 2); NN_CASE (avx512, 2, 1); NN_CASE (avx512, 1, 4);                \
+  NN_CASE (avx512, 1, 3); NN_CASE (avx512, 1, 2); NN_CASE (avx512, 1, 1)
 #define DOT_CASES_avx512                                                                 \
-  DOT_CASE (avx512, 4, 4); DOT_CASE (avx512, 4, 3); DOT_CASE (avx512, 4, 2); DOT_CASE (avx512, 4, 1); \
-  DOT_CASE (avx512, 3, 4); DOT_CASE (avx512, 3, 3); DOT_CASE (avx512, 3, 2); DOT_CASE (avx512, 3, 1); \
-  DOT_CASE (avx512, 2, 4); DOT_CASE (avx512, 2, 3); DOT_CASE (avx512, 2, 2); DOT_CASE (avx512, 2, 1); \
-  DOT_CASE (avx512, 1, 4); DOT_CASE (avx512, 1, 3); DOT_CASE (avx512, 1, 2); DOT_CASE (avx512, 1, 1)
+  DOT_CASE (avx512, 4, 4); DOT_CASE (avx512, 4, 3); DOT_CASE (avx512, 4, 2);             \
+  DOT_CASE (avx512, 4, 1); DOT_CASE (avx512, 3, 4); DOT_CASE (avx512, 3, 3);             \
+  DOT_CASE (avx512, 3, 2); DOT_CASE (avx512, 3, 1); DOT_CASE (avx512, 2, 4);             \
+  DOT_CASE (avx512, 2, 3); DOT_CASE (avx512, 2, 2); DOT_CASE (avx512, 2, 1);             \
+  DOT_CASE (avx512, 1, 4); DOT_CASE (avx512, 1, 3); DOT_CASE (avx512, 1, 2);             \
+  DOT_CASE (avx512, 1, 1)
 DEFINE_SMALL_GEMM (avx512, ATTR_AVX512, 6, 4, 4, 4, NN_CASES_avx512, DOT_CASES_avx512)
 
 /* AVX2 (16 registers): rows 6 x 2 vectors (12 sums), dots 2 x 4 */
 #define NN_CASES_avx2                                                                    \
-  NN_CASE (avx2, 6, 2); NN_CASE (avx2, 6, 1); NN_CASE (avx2, 5, 2); NN_CASE (avx2, 5, 1); \
-  NN_CASE (avx2, 4, 2); NN_CASE (avx2, 4, 1); NN_CASE (avx2, 3, 2); NN_CASE (avx2, 3, 1); \
-  NN_CASE (avx2, 2, 2); NN_CASE (avx2, 2, 1); NN_CASE (avx2, 1, 2); NN_CASE (avx2, 1, 1)
+  NN_CASE (avx2, 6, 2); NN_CASE (avx2, 6, 1); NN_CASE (avx2, 5, 2);                      \
+  NN_CASE (avx2, 5, 1); NN_CASE (avx2, 4, 2); NN_CASE (avx2, 4, 1);                      \
+  NN_CASE (avx2, 3, 2); NN_CASE (avx2, 3, 1); NN_CASE (avx2, 2, 2);                      \
+  NN_CASE (avx2, 2, 1); NN_CASE (avx2, 1, 2); NN_CASE (avx2, 1, 1)
 #define DOT_CASES_avx2                                                                   \
-  DOT_CASE (avx2, 2, 4); DOT_CASE (avx2, 2, 3); DOT_CASE (avx2, 2, 2); DOT_CASE (avx2, 2, 1); \
-  DOT_CASE (avx2, 1, 4); DOT_CASE (avx2, 1, 3); DOT_CASE (avx2, 1, 2); DOT_CASE (avx2, 1, 1)
+  DOT_CASE (avx2, 2, 4); DOT_CASE (avx2, 2, 3); DOT_CASE (avx2, 2, 2);                   \
+  DOT_CASE (avx2, 2, 1); DOT_CASE (avx2, 1, 4); DOT_CASE (avx2, 1, 3);                   \
+  DOT_CASE (avx2, 1, 2); DOT_CASE (avx2, 1, 1)
 DEFINE_SMALL_GEMM (avx2, ATTR_AVX2, 6, 2, 2, 4, NN_CASES_avx2, DOT_CASES_avx2)
 
 #endif /* LT_CPU_X86_ISAS */

@@ -208,6 +208,158 @@ DEFINE_MAX2X2 (float, f32, gint32, 4, ((VI) { 0, 2, 4, 6 }), ((VI) { 1, 3, 5, 7 
 DEFINE_MAX2X2 (double, f64, gint64, 2, ((VI) { 0, 2 }), ((VI) { 1, 3 }), ((VI) { 0, 2 }),
                ((VI) { 1, 3 }))
 
+/*
+ * The same two rows on AVX-512, for float32: a whole output row of up to 16
+ * windows at a time, the end of the row masked (the network's rows are 14
+ * and 5 windows wide, mostly tail for the 4-lane loop above), the int64
+ * indices widened in vectors. The winners, the ties and the NaNs are the
+ * baseline's.
+ */
+#ifdef LT_CPU_X86_ISAS
+#include <immintrin.h>
+
+#define ATTR_POOL_AVX512 __attribute__ ((target ("avx512f,avx512vl")))
+
+ATTR_POOL_AVX512 static void
+max2x2_row_f32_avx512 (const float *r0, const float *r1, float *yr, gint64 *ir, gint64 OW,
+                       gint64 W, gint64 base)
+{
+  const __m512i even = _mm512_setr_epi32 (0, 2, 4, 6, 8, 10, 12, 14, 16, 18, 20, 22, 24, 26,
+                                          28, 30);
+  const __m512i odd = _mm512_add_epi32 (even, _mm512_set1_epi32 (1));
+  const __m512i iota2 = _mm512_setr_epi64 (0, 2, 4, 6, 8, 10, 12, 14);
+
+  for (gint64 ow = 0; ow < OW; ow += 16)
+    {
+      int n = (int) MIN (16, OW - ow), n2 = 2 * n;
+      __mmask16 m = (__mmask16) ((1u << n) - 1);
+      __mmask16 mlo = (__mmask16) (n2 >= 16 ? 0xffff : (1u << n2) - 1);
+      __mmask16 mhi = (__mmask16) (n2 > 16 ? (1u << (n2 - 16)) - 1 : 0);
+      __m512 l0 = _mm512_maskz_loadu_ps (mlo, r0 + 2 * ow);
+      __m512 h0 = _mm512_maskz_loadu_ps (mhi, r0 + 2 * ow + 16);
+      __m512 l1 = _mm512_maskz_loadu_ps (mlo, r1 + 2 * ow);
+      __m512 h1 = _mm512_maskz_loadu_ps (mhi, r1 + 2 * ow + 16);
+      __m512 a = _mm512_permutex2var_ps (l0, even, h0), b = _mm512_permutex2var_ps (l0, odd, h0);
+      __m512 c = _mm512_permutex2var_ps (l1, even, h1), d = _mm512_permutex2var_ps (l1, odd, h1);
+      /* a later element wins when it is larger or NaN */
+      __mmask16 tb = _mm512_cmp_ps_mask (b, a, _CMP_GT_OQ) |
+                     _mm512_cmp_ps_mask (b, b, _CMP_UNORD_Q);
+      __mmask16 td = _mm512_cmp_ps_mask (d, c, _CMP_GT_OQ) |
+                     _mm512_cmp_ps_mask (d, d, _CMP_UNORD_Q);
+      __m512 top = _mm512_mask_blend_ps (tb, a, b), bot = _mm512_mask_blend_ps (td, c, d);
+      __mmask16 tv = _mm512_cmp_ps_mask (bot, top, _CMP_GT_OQ) |
+                     _mm512_cmp_ps_mask (bot, bot, _CMP_UNORD_Q);
+      /* the winner's place in its window: tb in the top row, W + td in the bottom one */
+      __m512i off = _mm512_mask_blend_epi32 (tv, _mm512_maskz_set1_epi32 (tb, 1),
+                                             _mm512_add_epi32 (_mm512_set1_epi32 ((int) W),
+                                                               _mm512_maskz_set1_epi32 (td, 1)));
+      __m512i start = _mm512_add_epi64 (_mm512_set1_epi64 (base + 2 * ow), iota2);
+      /* (the maskz forms: the plain ones trip GCC 12's uninitialised-use
+       * warning on their _mm*_undefined_* operand) */
+      __m256i off0 = _mm512_maskz_extracti64x4_epi64 (0xff, off, 0);
+      __m256i off1 = _mm512_maskz_extracti64x4_epi64 (0xff, off, 1);
+      __m512i i0 = _mm512_add_epi64 (_mm512_maskz_cvtepi32_epi64 (0xff, off0), start);
+      __m512i i1 = _mm512_add_epi64 (_mm512_maskz_cvtepi32_epi64 (0xff, off1),
+                                     _mm512_add_epi64 (start, _mm512_set1_epi64 (16)));
+
+      _mm512_mask_storeu_ps (yr + ow, m, _mm512_mask_blend_ps (tv, top, bot));
+      _mm512_mask_storeu_epi64 (ir + ow, (__mmask8) m, i0);
+      _mm512_mask_storeu_epi64 (ir + ow + 8, (__mmask8) (m >> 8), i1);
+    }
+}
+
+/* The gradient of such a row: dy where the index points, +0 at the window's
+ * other three elements. FALSE when an index lies outside its window. */
+ATTR_POOL_AVX512 static gboolean
+max2x2_grad_row_f32_avx512 (const float *dy, const gint64 *ir, float *r0, float *r1, gint64 OW,
+                            gint64 W, gint64 base)
+{
+  /* (a, b) interleaved: lanes 0 .. 15 of the first 16 inputs, then 16 .. 31 */
+  const __m512i lo = _mm512_setr_epi32 (0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+  const __m512i hi = _mm512_add_epi32 (lo, _mm512_set1_epi32 (8));
+  const __m512i iota2 = _mm512_setr_epi64 (0, 2, 4, 6, 8, 10, 12, 14);
+  const __m512i one = _mm512_set1_epi64 (1), w64 = _mm512_set1_epi64 (W);
+  __mmask16 bad = 0;
+
+  for (gint64 ow = 0; ow < OW; ow += 16)
+    {
+      int n = (int) MIN (16, OW - ow), n2 = 2 * n;
+      __mmask16 m = (__mmask16) ((1u << n) - 1);
+      __mmask16 mlo = (__mmask16) (n2 >= 16 ? 0xffff : (1u << n2) - 1);
+      __mmask16 mhi = (__mmask16) (n2 > 16 ? (1u << (n2 - 16)) - 1 : 0);
+      __m512 v = _mm512_maskz_loadu_ps (m, dy + ow);
+      __m512i start = _mm512_add_epi64 (_mm512_set1_epi64 (base + 2 * ow), iota2);
+      /* the index relative to the window: 0, 1, W or W + 1 */
+      __m512i q0 = _mm512_sub_epi64 (_mm512_maskz_loadu_epi64 ((__mmask8) m, ir + ow), start);
+      __m512i q1 = _mm512_sub_epi64 (_mm512_maskz_loadu_epi64 ((__mmask8) (m >> 8), ir + ow + 8),
+                                     _mm512_add_epi64 (start, _mm512_set1_epi64 (16)));
+      __mmask8 ok0 = _mm512_cmple_epu64_mask (q0, one) |
+                     _mm512_cmple_epu64_mask (_mm512_sub_epi64 (q0, w64), one);
+      __mmask8 ok1 = _mm512_cmple_epu64_mask (q1, one) |
+                     _mm512_cmple_epu64_mask (_mm512_sub_epi64 (q1, w64), one);
+      __m256i rel0 = _mm512_maskz_cvtepi64_epi32 (0xff, q0);
+      __m256i rel1 = _mm512_maskz_cvtepi64_epi32 (0xff, q1);
+      __m512i rel = _mm512_maskz_inserti64x4 (0xff, _mm512_castsi256_si512 (rel0), rel1, 1);
+      __m512 a = _mm512_maskz_mov_ps (_mm512_cmpeq_epi32_mask (rel, _mm512_setzero_si512 ()), v);
+      __m512 b = _mm512_maskz_mov_ps (_mm512_cmpeq_epi32_mask (rel, _mm512_set1_epi32 (1)), v);
+      __m512 c = _mm512_maskz_mov_ps (_mm512_cmpeq_epi32_mask (rel, _mm512_set1_epi32 ((int) W)),
+                                      v);
+      __m512 d = _mm512_maskz_mov_ps (_mm512_cmpeq_epi32_mask (rel,
+                                                              _mm512_set1_epi32 ((int) W + 1)),
+                                      v);
+
+      bad |= m & (__mmask16) ~(ok0 | ((unsigned) ok1 << 8));
+      _mm512_mask_storeu_ps (r0 + 2 * ow, mlo, _mm512_permutex2var_ps (a, lo, b));
+      _mm512_mask_storeu_ps (r0 + 2 * ow + 16, mhi, _mm512_permutex2var_ps (a, hi, b));
+      _mm512_mask_storeu_ps (r1 + 2 * ow, mlo, _mm512_permutex2var_ps (c, lo, d));
+      _mm512_mask_storeu_ps (r1 + 2 * ow + 16, mhi, _mm512_permutex2var_ps (c, hi, d));
+    }
+  return bad == 0;
+}
+#endif
+
+/* The row functions for this CPU */
+typedef void (*Max2x2Rowf32) (const float *, const float *, float *, gint64 *, gint64, gint64,
+                              gint64);
+typedef gboolean (*Max2x2GradRowf32) (const float *, const gint64 *, float *, float *, gint64,
+                                      gint64, gint64);
+typedef void (*Max2x2Rowf64) (const double *, const double *, double *, gint64 *, gint64,
+                              gint64, gint64);
+typedef gboolean (*Max2x2GradRowf64) (const double *, const gint64 *, double *, double *, gint64,
+                                      gint64, gint64);
+
+static Max2x2Rowf32
+max2x2_row_for_f32 (void)
+{
+#ifdef LT_CPU_X86_ISAS
+  if (_lt_cpu_isa () == LT_CPU_ISA_AVX512)
+    return max2x2_row_f32_avx512;
+#endif
+  return max2x2_row_f32;
+}
+
+static Max2x2GradRowf32
+max2x2_grad_row_for_f32 (void)
+{
+#ifdef LT_CPU_X86_ISAS
+  if (_lt_cpu_isa () == LT_CPU_ISA_AVX512)
+    return max2x2_grad_row_f32_avx512;
+#endif
+  return max2x2_grad_row_f32;
+}
+
+static Max2x2Rowf64
+max2x2_row_for_f64 (void)
+{
+  return max2x2_row_f64;
+}
+
+static Max2x2GradRowf64
+max2x2_grad_row_for_f64 (void)
+{
+  return max2x2_grad_row_f64;
+}
+
 #define DEFINE_POOL(T, UT, sfx)                                                          \
   static void max_part_##sfx (int tid, int np, gpointer data)                            \
   {                                                                                      \
@@ -224,10 +376,10 @@ DEFINE_MAX2X2 (double, f64, gint64, 2, ((VI) { 0, 2 }), ((VI) { 1, 3 }), ((VI) {
             g->pw == 0 && g->dh == 1 && g->dw == 1 && 2 * g->OH <= g->H &&               \
             2 * g->OW <= g->W)                                                           \
           {                                                                              \
+            Max2x2Row##sfx row = max2x2_row_for_##sfx ();                                \
             for (gint64 oh = 0; oh < g->OH; oh++)                                        \
-              max2x2_row_##sfx (x + 2 * oh * g->W, x + (2 * oh + 1) * g->W,              \
-                                y + oh * g->OW, ix + oh * g->OW, g->OW, g->W,            \
-                                2 * oh * g->W);                                          \
+              row (x + 2 * oh * g->W, x + (2 * oh + 1) * g->W, y + oh * g->OW,           \
+                   ix + oh * g->OW, g->OW, g->W, 2 * oh * g->W);                         \
             continue;                                                                    \
           }                                                                              \
         for (gint64 oh = 0; oh < g->OH; oh++)                                            \
@@ -262,6 +414,7 @@ DEFINE_MAX2X2 (double, f64, gint64, 2, ((VI) { 0, 2 }), ((VI) { 1, 3 }), ((VI) {
     PoolJob *job = data;                                                                 \
     const PoolGeom *g = job->g;                                                          \
     gint64 p0, p1, HW = g->H * g->W;                                                     \
+    Max2x2GradRow##sfx grad_row = max2x2_grad_row_for_##sfx ();                          \
     gboolean tiles = g->kh == 2 && g->kw == 2 && g->sh == 2 && g->sw == 2 &&             \
                      g->ph == 0 && g->pw == 0 && 2 * g->OH <= g->H && 2 * g->OW <= g->W; \
     _lt_cpu_split (g->planes, tid, np, &p0, &p1);                                        \
@@ -287,8 +440,8 @@ DEFINE_MAX2X2 (double, f64, gint64, 2, ((VI) { 0, 2 }), ((VI) { 1, 3 }), ((VI) {
         for (gint64 oh = 0; oh < g->OH; oh++)                                            \
           {                                                                              \
             T *r0 = dx + 2 * oh * g->W, *r1 = r0 + g->W;                                 \
-            if (!max2x2_grad_row_##sfx (dy + oh * g->OW, ix + oh * g->OW, r0, r1, g->OW, \
-                                        g->W, 2 * oh * g->W))                            \
+            if (!grad_row (dy + oh * g->OW, ix + oh * g->OW, r0, r1, g->OW, g->W,        \
+                           2 * oh * g->W))                                               \
               g_atomic_int_set (&job->bad_index, 1);                                     \
             for (gint64 iw = 2 * g->OW; iw < g->W; iw++)                                 \
               r0[iw] = r1[iw] = 0;                                                       \
