@@ -8,13 +8,14 @@
 #include "lt-trainer-private.h"
 #include "core/lt-error.h"
 #include "core/lt-random.h"
+#include "core/lt-version.h"
 #include "io/lt-state-dict.h"
 
 /*
  * Checkpoints: one safetensors file holding the model's tensors under
  * "model.", the optimizer's under "optimizer." (their metadata, such as
  * the optimizer's "param_groups", under the same prefixes), and the
- * trainer's position as metadata strings (FORMAT_KEY and the "trainer.",
+ * trainer's position as metadata strings (FORMAT_KEY, "libtensor.version" and the "trainer.",
  * "rng.", "train_loader." and "test_loader." keys below). Numbers are
  * written in decimal; the loss sums with 17 significant digits, which
  * read back to the same doubles.
@@ -148,6 +149,7 @@ build_checkpoint (LtTrainer               *self,
   add_prefixed (state, model, "model.");
   add_prefixed (state, optimizer, "optimizer.");
   lt_state_dict_set_metadata (state, FORMAT_KEY, FORMAT_VALUE);
+  lt_state_dict_set_metadata (state, "libtensor.version", LT_VERSION_S);
   set_u64 (state, "trainer.epoch", s->epoch);
   set_i64 (state, "trainer.iteration", s->iteration);
   set_u64 (state, "trainer.step", s->step);
