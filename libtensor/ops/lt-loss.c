@@ -1001,7 +1001,6 @@ bce_unweighted (LtTensor *x,
     {
       g_autoptr(LtTensor) pm1 = lt_tensor_sub_scalar (pos_weight, 1, error);
       g_autoptr(LtTensor) lw = pm1 ? lt_tensor_mul (pm1, t, error) : NULL;
-      g_autoptr(LtTensor) lm = NULL;
       g_autoptr(LtTensor) prod = NULL;
 
       if (lw == NULL || !lt_tensor_add_scalar_ (lw, 1, error) ||

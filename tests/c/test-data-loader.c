@@ -429,6 +429,7 @@ test_caller_random_ops (void)
     {
       g_autoptr(LtTensor) noise = lt_randn (s, 1, LT_DTYPE_FLOAT32, &error);
 
+      g_assert_nonnull (noise);
       g_ptr_array_add (mixed, inputs);
       g_ptr_array_add (mixed, targets);
     }

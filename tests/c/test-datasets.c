@@ -332,7 +332,7 @@ static void
 test_cifar_folder (void)
 {
   g_autofree char *root = make_tmp_dir ();
-  g_autofree char *folder = write_cifar_folder (root);
+  g_free (write_cifar_folder (root));
   g_autoptr(GError) error = NULL;
   LtCifar10 *train, *test;
 
@@ -1405,7 +1405,7 @@ test_random_split (void)
   /* The split of a real dataset: CIFAR-10 items through a subset. */
   {
     g_autofree char *root = make_tmp_dir ();
-    g_autofree char *folder = write_cifar_folder (root);
+    g_free (write_cifar_folder (root));
     g_autoptr(LtCifar10) cifar = lt_cifar10_new (root, TRUE, NULL, NULL, FALSE, NULL, &error);
     g_autoptr(GPtrArray) parts = NULL;
     gint64 n = lt_dataset_get_length (LT_DATASET (cifar));
@@ -1615,7 +1615,7 @@ static void
 test_transforms_on_items (void)
 {
   g_autofree char *root = make_tmp_dir ();
-  g_autofree char *folder = write_cifar_folder (root);
+  g_free (write_cifar_folder (root));
   g_autoptr(GError) error = NULL;
   g_autoptr(TestPlus) plus = g_object_new (TEST_TYPE_PLUS, NULL);
   g_autoptr(TestPlus) twice = g_object_new (TEST_TYPE_PLUS, NULL);

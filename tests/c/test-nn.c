@@ -1415,7 +1415,6 @@ test_backward_through_net (void)
 static void
 test_finalize (void)
 {
-  g_autoptr(GError) error = NULL;
   TestNet *net = test_net_new ();
   LtLinear *fc = g_object_ref (LT_LINEAR (lt_module_get_child (LT_MODULE (net), "fc1")));
   LtTensor *w = g_object_ref (lt_module_get_parameter (LT_MODULE (fc), "weight"));

@@ -875,6 +875,7 @@ test_resume_exact (gconstpointer data)
     {
       g_autoptr(LtTensor) noise = lt_rand ((gint64[]) { 100 }, 1, LT_DTYPE_FLOAT32, &error);
       g_assert_no_error (error);
+      g_assert_nonnull (noise);
     }
     lt_trainer_set_checkpoint_path (s.trainer, NULL);
     lt_trainer_set_max_steps (s.trainer, 2 * n);
