@@ -35,6 +35,7 @@ struct _LtTrainReport
 
   gint64 start_time;
   gint64 epoch_start_time;
+  gint64 last_step_time;        /* when the epoch's latest step arrived */
   guint64 steps_done;           /* in this run */
   guint64 epoch_steps_done;
   gint64 steps_left;            /* when this run started */
@@ -144,11 +145,13 @@ lt_train_report_step (LtTrainReport *self,
   gint64 now;
 
   g_array_append_val (self->steps, p);
+  now = g_get_monotonic_time ();
   if (epoch != self->epoch)
     {
-      self->epoch_start_time = g_get_monotonic_time ();
+      self->epoch_start_time = now;
       self->epoch_steps_done = 0;
     }
+  self->last_step_time = now;
   self->epoch = epoch;
   self->iteration = iteration;
   self->loss = loss;
@@ -156,7 +159,6 @@ lt_train_report_step (LtTrainReport *self,
   self->epoch_steps_done++;
   if (!self->bar)
     return;
-  now = g_get_monotonic_time ();
   if (now - self->last_draw >= G_USEC_PER_SEC / 10 || iteration == self->per_epoch)
     {
       self->last_draw = now;
@@ -181,25 +183,38 @@ lt_train_report_log (LtTrainReport *self,
     draw_bar (self);
 }
 
+/* The epoch's line: its time split into training (up to its last step)
+ * and the test set's evaluation (from there to this signal), and the
+ * training rate. */
 void
 lt_train_report_epoch (LtTrainReport *self,
                        guint          epoch,
                        double         train_loss,
                        double         accuracy)
 {
-  double secs = (double) (g_get_monotonic_time () - self->epoch_start_time) / G_USEC_PER_SEC;
-  double rate = secs > 0 ? (double) self->epoch_steps_done * self->batch_size / secs : 0;
+  gint64 now = g_get_monotonic_time ();
+  gint64 train_end = self->epoch_steps_done > 0 ? self->last_step_time : now;
+  double secs = (double) (now - self->epoch_start_time) / G_USEC_PER_SEC;
+  double train_secs = (double) (train_end - self->epoch_start_time) / G_USEC_PER_SEC;
+  double test_secs = (double) (now - train_end) / G_USEC_PER_SEC;
+  double rate = train_secs > 0 ? (double) self->epoch_steps_done * self->batch_size / train_secs
+                               : 0;
 
   lt_train_report_clear_bar (self);
   if (isnan (accuracy))
     fprintf (stderr, "Epoch %u: mean loss %.3f, %.1f s, %.0f images/s\n", epoch, train_loss,
              secs, rate);
   else
-    fprintf (stderr, "Epoch %u: mean loss %.3f, test accuracy %.1f %%, %.1f s, %.0f images/s\n",
-             epoch, train_loss, 100 * accuracy, secs, rate);
+    fprintf (stderr, "Epoch %u: mean loss %.3f, test accuracy %.2f %%, %.1f s (training "
+             "%.2f s, test %.2f s), %.0f images/s\n", epoch, train_loss, 100 * accuracy, secs,
+             train_secs, test_secs, rate);
   fflush (stderr);
-  self->epoch_start_time = g_get_monotonic_time ();
+  /* The next epoch starts now (its first step must not restart the
+   * clock). */
+  self->epoch_start_time = now;
   self->epoch_steps_done = 0;
+  self->epoch = epoch + 1;
+  self->iteration = 0;
 }
 
 /* The loss curve: the running losses printed, or (for runs too short to
