@@ -16,6 +16,8 @@
  *   mini-batches of an epoch; `for...of` over an `Lt.Tensor`: its rows;
  * - {@link noGrad}: run a function with gradient recording off;
  * - {@link size}: the shape as an array;
+ * - {@link trainer}: an `Lt.Trainer` whose loop runs on the main thread,
+ *   where a model or dataset written in JavaScript can run;
  * - `toString()` on `Lt.Module` (PyTorch's `print(net)` text);
  * - `toString()` on `Lt.Tensor` (the tutorial's text form, so `print(x)`
  *   and template strings show it) and on `Lt.GradFn` (`<AddBackward0>`).
@@ -416,3 +418,50 @@ Lt.Tensor.prototype[Symbol.iterator] = function* () {
     for (let i = 0; i < n; i++)
         yield this.select(0, i);
 };
+
+/**
+ * An `Lt.Trainer` (the tutorial's training loop, with its signals) for
+ * JavaScript. gjs runs JavaScript on the main thread only, so by default
+ * the loop runs there (`threaded: false`): `run(null)` trains on the
+ * calling thread and iterates the main context between mini-batches, so
+ * the signals, timeouts, a pause and a GTK window's redraws are dispatched
+ * meanwhile. With a model, loss and dataset all written in C (layers,
+ * `Lt.Sequential`, the library's datasets), `threaded: true` trains in a
+ * worker thread instead.
+ *
+ * ```js
+ * const t = trainer(net, criterion, optimizer, trainLoader, testLoader,
+ *                   {epochs: 2, logInterval: 2000});
+ * t.connect('log', (_t, epoch, i, loss) =>
+ *     print(`[${epoch}, ${String(i).padStart(5)}] loss: ${loss.toFixed(3)}`));
+ * t.run(null);
+ * ```
+ *
+ * @param {Lt.Module} model the model to train
+ * @param {Lt.Loss} criterion the loss
+ * @param {Lt.Optimizer} optimizer an optimizer over the model's parameters
+ * @param {Lt.DataLoader} trainLoader the training set's loader
+ * @param {?Lt.DataLoader} testLoader the test set's loader (evaluated
+ *   after every epoch), or null
+ * @param {object} [options] the trainer's properties: `epochs` (2),
+ *   `logInterval`, `checkpointPath`, `checkpointEveryEpoch`, `maxSteps`,
+ *   `device`, `threaded` (false)
+ * @returns {Lt.Trainer} the trainer
+ */
+export function trainer(model, criterion, optimizer, trainLoader, testLoader = null,
+    {epochs = 2, logInterval, checkpointPath, checkpointEveryEpoch, maxSteps, device,
+        threaded = false} = {}) {
+    const t = Lt.Trainer.new(model, criterion, optimizer, trainLoader, testLoader, epochs);
+    t.threaded = threaded;
+    if (logInterval !== undefined)
+        t.log_interval = logInterval;
+    if (checkpointPath !== undefined)
+        t.checkpoint_path = checkpointPath;
+    if (checkpointEveryEpoch !== undefined)
+        t.checkpoint_every_epoch = checkpointEveryEpoch;
+    if (maxSteps !== undefined)
+        t.max_steps = maxSteps;
+    if (device !== undefined)
+        t.device = device;
+    return t;
+}

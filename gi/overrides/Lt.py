@@ -28,7 +28,8 @@ PyGObject loads and holds the Tensor class and the functions over tensors:
 - lt_indexing.py: ``x[...]`` and ``x[...] = v``;
 - lt_autograd.py: ``grad_fn`` nodes, ``Lt.no_grad``, ``Lt.autograd``;
 - lt_nn.py, lt_optim.py, lt_data.py: ``Lt.nn``, ``Lt.optim``,
-  ``Lt.utils``, ``Lt.transforms``, ``Lt.datasets`` (imported at the end).
+  ``Lt.utils``, ``Lt.transforms``, ``Lt.datasets`` (imported at the end);
+- lt_train.py: ``Lt.Trainer`` taking those Python objects.
 """
 
 import builtins
@@ -1153,3 +1154,4 @@ __all__ += ['Tensor', 'cuda']
 from . import lt_nn as _lt_nn  # noqa: E402,F401 - attaches Lt.nn (nn, nn.functional, nn.init)
 from . import lt_optim as _lt_optim  # noqa: E402,F401 - attaches Lt.optim (optimizers, lr_scheduler)
 from . import lt_data as _lt_data  # noqa: E402,F401 - attaches Lt.utils, Lt.transforms, Lt.datasets
+from . import lt_train as _lt_train  # noqa: E402,F401 - Lt.Trainer taking Python loaders and criteria

@@ -29,7 +29,6 @@ whose ``__cause__`` is the original exception.
 
 import numbers
 import sys
-import threading
 import types
 
 from gi.repository import GLib, GObject
@@ -39,6 +38,7 @@ from ..module import get_introspection_module
 Lt = get_introspection_module('Lt')
 _ov = sys.modules[__package__ + '.Lt']          # gi/overrides/Lt.py, being loaded
 _proxy = sys.modules['gi.repository.Lt']
+_lt_types = sys.modules[__package__ + '.lt_types']
 
 _GITensor = Lt.Tensor
 _FAILED = Lt.Error.FAILED
@@ -64,32 +64,19 @@ def _namespace(name, doc, members):
     return ns
 
 
-# Exceptions raised by Python code run from C (datasets, transforms), kept
-# to be chained to the GLib.Error that carried them through C.
-_carried = {}
-_carried_lock = threading.Lock()
-
-
 def _carry(where, exc):
+    """A Python exception raised by a dataset or transform, as the GLib.Error
+    that carries it through C (remembered, to be chained by _reraise)."""
     text = str(exc)
     message = '%s: %s%s' % (where, type(exc).__name__, ': ' + text if text else '')
-    with _carried_lock:
-        if len(_carried) > 64:
-            _carried.clear()
-        _carried[message] = exc
+    _lt_types._remember_carried(message, exc)
     return _error(message)
 
 
 def _reraise(err):
     """Raises the GLib.Error err with the Python exception it carries (if
     any) as its cause."""
-    cause = None
-    with _carried_lock:
-        for message, exc in list(_carried.items()):
-            if message in err.message:
-                cause = exc
-                del _carried[message]
-                break
+    cause = _lt_types._take_carried(err)
     if cause is not None:
         raise err from cause
     raise err

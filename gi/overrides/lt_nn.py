@@ -44,6 +44,7 @@ from ..module import get_introspection_module
 Lt = get_introspection_module('Lt')
 _ov = sys.modules[__package__ + '.Lt']          # gi/overrides/Lt.py, being loaded
 _proxy = sys.modules['gi.repository.Lt']
+_lt_types = sys.modules[__package__ + '.lt_types']
 
 _GITensor = Lt.Tensor
 _GIModule = Lt.Module
@@ -180,6 +181,8 @@ def _carry(module, exc):
     text = str(exc)
     message = '%s.forward: %s%s' % (_module_name(module), type(exc).__name__,
                                     ': ' + text if text else '')
+    # for a caller on another thread (the trainer's run())
+    _lt_types._remember_carried(message, exc)
     return _error(message)
 
 
@@ -281,6 +284,8 @@ class Module(Lt.Module):
             pending = st.pending
             if st.depth == 1:
                 st.pending = None
+            if pending is not None:
+                _lt_types._take_carried(err)    # chained here, not by another thread
             if pending is not None and not isinstance(pending, Exception):
                 raise pending       # KeyboardInterrupt, SystemExit
             if pending is not None:

@@ -12,6 +12,7 @@ import builtins
 import numbers
 import operator
 import sys
+import threading
 
 from gi.repository import GLib
 
@@ -203,6 +204,31 @@ def _lt_device(d):
 
 def _error(code, message):
     return GLib.Error.new_literal(Lt.error_quark(), message, code)
+
+
+# Exceptions raised by Python code that C runs (forwards, losses, datasets,
+# transforms), perhaps on another thread (a loader's worker, the trainer's),
+# kept by the message of the GLib.Error that carries them through C, so the
+# caller who gets that GLib.Error can chain the original exception.
+_carried = {}
+_carried_lock = threading.Lock()
+
+
+def _remember_carried(message, exc):
+    with _carried_lock:
+        if len(_carried) > 64:
+            _carried.clear()
+        _carried[message] = exc
+
+
+def _take_carried(err):
+    """The Python exception the GLib.Error err carries, or None."""
+    with _carried_lock:
+        for message, exc in list(_carried.items()):
+            if message in err.message:
+                del _carried[message]
+                return exc
+    return None
 
 
 # ---------------------------------------------------------------------------

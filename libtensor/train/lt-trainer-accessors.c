@@ -352,6 +352,45 @@ lt_trainer_set_max_steps (LtTrainer *self,
 }
 
 /**
+ * lt_trainer_get_threaded:
+ * @self: a trainer
+ *
+ * Gets whether the loop runs in a worker thread.
+ *
+ * Returns: %TRUE when it does (the default)
+ */
+gboolean
+lt_trainer_get_threaded (LtTrainer *self)
+{
+  g_return_val_if_fail (LT_IS_TRAINER (self), TRUE);
+  return self->threaded;
+}
+
+/**
+ * lt_trainer_set_threaded:
+ * @self: a trainer
+ * @threaded: whether the loop runs in a worker thread
+ *
+ * Sets where the next run's loop runs: in a worker thread (the default;
+ * lt_trainer_start(), lt_trainer_run_async() and lt_trainer_run()), or,
+ * with %FALSE, on the thread that calls lt_trainer_run(), which iterates
+ * its main context between mini-batches. Turn it off for a model, loss or
+ * dataset written in a language whose code runs on the main thread only
+ * (JavaScript with gjs). Takes effect at the next run.
+ */
+void
+lt_trainer_set_threaded (LtTrainer *self,
+                         gboolean   threaded)
+{
+  g_return_if_fail (LT_IS_TRAINER (self));
+  threaded = !!threaded;
+  if (self->threaded == threaded)
+    return;
+  self->threaded = threaded;
+  g_object_notify (G_OBJECT (self), "threaded");
+}
+
+/**
  * lt_trainer_get_state:
  * @self: a trainer
  *

@@ -56,6 +56,7 @@ struct _LtTrainer
   gint64 log_interval;
   gboolean checkpoint_every_epoch;
   guint64 max_steps;
+  gboolean threaded;
 
   /* Control, under lock */
   GMutex lock;
@@ -63,6 +64,8 @@ struct _LtTrainer
   gboolean pause_requested;
   gboolean stop_requested;
   gboolean dispatch_pending;
+  gboolean inline_active;             /* the loop runs in lt_trainer_run() */
+  gboolean caller_grad;               /* its caller's grad mode, for the handlers */
 
   /* Held by whoever uses the model: the worker for a mini-batch, the
    * public evaluate, predict and save for their whole run. */

@@ -48,8 +48,10 @@
  * The forward, the loss and the data loading run in the worker thread
  * (and the loader's threads). Implementations in Python work there
  * (PyGObject takes the interpreter lock); gjs runs JavaScript on the main
- * thread only, so a model or dataset written in JavaScript needs a loop of
- * its own on the main thread instead of a trainer.
+ * thread only, so for a model or dataset written in JavaScript turn
+ * #LtTrainer:threaded off: lt_trainer_run() then runs the loop on the
+ * calling thread, iterating its main context between mini-batches (the
+ * signals, a pause, timeouts and redraws are dispatched there).
  *
  * lt_trainer_pause(), lt_trainer_resume() and lt_trainer_stop() (or
  * cancelling the #GCancellable given to the start) take effect between
@@ -93,6 +95,7 @@ enum {
   PROP_CHECKPOINT_PATH,
   PROP_CHECKPOINT_EVERY_EPOCH,
   PROP_MAX_STEPS,
+  PROP_THREADED,
   PROP_STATE,
   N_PROPS
 };
@@ -291,6 +294,26 @@ dispatch_events (gpointer data)
 
 /* The worker */
 
+/* Runs what is ready on the caller's main context, with the caller's grad
+ * mode (the loop may be evaluating without gradients): the loop on the
+ * calling thread (LtTrainer:threaded off) between two mini-batches. The
+ * caller holds self->lock, released meanwhile. */
+static void
+iterate_inline_locked (LtTrainer *self,
+                       gboolean   may_block)
+{
+  gboolean grad;
+
+  g_mutex_unlock (&self->lock);
+  grad = lt_set_grad_enabled (self->caller_grad);
+  if (may_block)
+    g_main_context_iteration (self->context, TRUE);
+  while (g_main_context_iteration (self->context, FALSE))
+    ;
+  lt_set_grad_enabled (grad);
+  g_mutex_lock (&self->lock);
+}
+
 /* Between two mini-batches: waits while paused; FALSE when asked to stop. */
 static gboolean
 control_point (LtTrainer *self,
@@ -299,6 +322,8 @@ control_point (LtTrainer *self,
   gboolean go_on;
 
   g_mutex_lock (&self->lock);
+  if (self->inline_active)
+    iterate_inline_locked (self, FALSE);
   if (self->pause_requested && !self->stop_requested)
     {
       Event *ev = event_new (EVENT_STATE);
@@ -306,7 +331,12 @@ control_point (LtTrainer *self,
       ev->state = LT_TRAINER_STATE_PAUSED;
       push_event_locked (self, ev);
       while (self->pause_requested && !self->stop_requested)
-        g_cond_wait (&self->cond, &self->lock);
+        {
+          if (self->inline_active)
+            iterate_inline_locked (self, TRUE);
+          else
+            g_cond_wait (&self->cond, &self->lock);
+        }
       ev = event_new (EVENT_STATE);
       ev->state = LT_TRAINER_STATE_RUNNING;
       push_event_locked (self, ev);
@@ -385,6 +415,12 @@ train_epoch (LtTrainer *self,
       if (!ok)
         {
           g_mutex_unlock (&self->model_lock);
+          if (local == NULL && self->progress.iteration == 0)
+            g_set_error (&local, LT_ERROR, LT_ERROR_FAILED,
+                         "trainer: the training loader gave no mini-batch in epoch %u: its "
+                         "dataset is empty, or is code that cannot run on the trainer's worker "
+                         "thread (JavaScript: turn the trainer's threaded property off)",
+                         self->progress.epoch + 1);
           if (local == NULL)
             return EPOCH_DONE;
           g_propagate_error (error, local);
@@ -596,14 +632,11 @@ cancelled_cb (GCancellable *cancellable,
  * Returns: %TRUE when the worker started; %FALSE with @error set when the
  *   trainer is already running or no thread could be made
  */
-gboolean
-lt_trainer_start (LtTrainer     *self,
-                  GCancellable  *cancellable,
-                  GError       **error)
+/* What every run does first; FALSE with @error set when it cannot run. */
+static gboolean
+prepare_run (LtTrainer  *self,
+             GError    **error)
 {
-  g_return_val_if_fail (LT_IS_TRAINER (self), FALSE);
-  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
-
   if (self->running)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_FAILED, "trainer: already running");
@@ -620,6 +653,39 @@ lt_trainer_start (LtTrainer     *self,
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
   g_clear_error (&self->end_error);
+  return TRUE;
+}
+
+static void
+watch_cancellable (LtTrainer    *self,
+                   GCancellable *cancellable)
+{
+  if (cancellable)
+    {
+      self->cancellable = g_object_ref (cancellable);
+      /* Called at once when already cancelled. */
+      self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), self,
+                                                  NULL);
+    }
+}
+
+gboolean
+lt_trainer_start (LtTrainer     *self,
+                  GCancellable  *cancellable,
+                  GError       **error)
+{
+  g_return_val_if_fail (LT_IS_TRAINER (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
+
+  if (!self->threaded)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_FAILED,
+                   "trainer: with the threaded property off the loop runs on the calling "
+                   "thread: use lt_trainer_run()");
+      return FALSE;
+    }
+  if (!prepare_run (self, error))
+    return FALSE;
 
   self->thread = g_thread_try_new ("lt-trainer", worker_main, g_object_ref (self), error);
   if (self->thread == NULL)
@@ -630,13 +696,7 @@ lt_trainer_start (LtTrainer     *self,
     }
   self->running = TRUE;
   set_state (self, LT_TRAINER_STATE_RUNNING);
-  if (cancellable)
-    {
-      self->cancellable = g_object_ref (cancellable);
-      /* Called at once when already cancelled. */
-      self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (cancelled_cb), self,
-                                                  NULL);
-    }
+  watch_cancellable (self, cancellable);
   return TRUE;
 }
 
@@ -714,6 +774,11 @@ lt_trainer_run_finish (LtTrainer     *self,
  * other source of that context (a Unix signal handler that calls
  * lt_trainer_stop(), say), are dispatched while it waits.
  *
+ * With #LtTrainer:threaded off there is no worker: the loop runs here, on
+ * the calling thread, and the context is iterated between mini-batches
+ * (and while paused), so the same signals and sources are dispatched
+ * there.
+ *
  * Returns: %TRUE when the run finished or was stopped (see
  *   lt_trainer_get_state()); %FALSE with @error set when it failed
  */
@@ -725,6 +790,7 @@ lt_trainer_run (LtTrainer     *self,
   g_autoptr(GMainContext) context = NULL;
 
   g_return_val_if_fail (LT_IS_TRAINER (self), FALSE);
+  g_return_val_if_fail (cancellable == NULL || G_IS_CANCELLABLE (cancellable), FALSE);
 
   context = g_main_context_ref_thread_default ();
   if (!g_main_context_acquire (context))
@@ -734,12 +800,36 @@ lt_trainer_run (LtTrainer     *self,
                    "another thread runs; use lt_trainer_run_async() there");
       return FALSE;
     }
-  if (!lt_trainer_start (self, cancellable, error))
-    {
-      g_main_context_release (context);
-      return FALSE;
-    }
   g_object_ref (self);
+  if (self->threaded)
+    {
+      if (!lt_trainer_start (self, cancellable, error))
+        {
+          g_main_context_release (context);
+          g_object_unref (self);
+          return FALSE;
+        }
+    }
+  else
+    {
+      if (!prepare_run (self, error))
+        {
+          g_main_context_release (context);
+          g_object_unref (self);
+          return FALSE;
+        }
+      self->running = TRUE;
+      set_state (self, LT_TRAINER_STATE_RUNNING);
+      g_mutex_lock (&self->lock);
+      self->inline_active = TRUE;
+      self->caller_grad = lt_is_grad_enabled ();
+      g_mutex_unlock (&self->lock);
+      watch_cancellable (self, cancellable);
+      worker_main (self);
+      g_mutex_lock (&self->lock);
+      self->inline_active = FALSE;
+      g_mutex_unlock (&self->lock);
+    }
   while (self->running)
     g_main_context_iteration (context, TRUE);
   g_main_context_release (context);
@@ -767,7 +857,7 @@ lt_trainer_pause (LtTrainer *self)
 {
   g_return_if_fail (LT_IS_TRAINER (self));
   g_mutex_lock (&self->lock);
-  if (self->thread)
+  if (self->thread || self->inline_active)
     self->pause_requested = TRUE;
   g_mutex_unlock (&self->lock);
 }
@@ -785,6 +875,8 @@ lt_trainer_resume (LtTrainer *self)
   g_mutex_lock (&self->lock);
   self->pause_requested = FALSE;
   g_cond_broadcast (&self->cond);
+  if (self->inline_active)
+    g_main_context_wakeup (self->context);
   g_mutex_unlock (&self->lock);
 }
 
@@ -803,9 +895,11 @@ lt_trainer_stop (LtTrainer *self)
 {
   g_return_if_fail (LT_IS_TRAINER (self));
   g_mutex_lock (&self->lock);
-  if (self->thread)
+  if (self->thread || self->inline_active)
     self->stop_requested = TRUE;
   g_cond_broadcast (&self->cond);
+  if (self->inline_active)
+    g_main_context_wakeup (self->context);
   g_mutex_unlock (&self->lock);
 }
 
@@ -884,6 +978,9 @@ lt_trainer_get_property (GObject    *object,
     case PROP_MAX_STEPS:
       g_value_set_uint64 (value, lt_trainer_get_max_steps (self));
       break;
+    case PROP_THREADED:
+      g_value_set_boolean (value, self->threaded);
+      break;
     case PROP_STATE:
       g_value_set_enum (value, self->state);
       break;
@@ -934,6 +1031,9 @@ lt_trainer_set_property (GObject      *object,
       break;
     case PROP_MAX_STEPS:
       lt_trainer_set_max_steps (self, g_value_get_uint64 (value));
+      break;
+    case PROP_THREADED:
+      lt_trainer_set_threaded (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1034,6 +1134,14 @@ lt_trainer_class_init (LtTrainerClass *klass)
    */
   props[PROP_MAX_STEPS] =
     g_param_spec_uint64 ("max-steps", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+  /**
+   * LtTrainer:threaded:
+   *
+   * Whether the loop runs in a worker thread (the default), or on the
+   * thread that calls lt_trainer_run(): see lt_trainer_set_threaded().
+   */
+  props[PROP_THREADED] =
+    g_param_spec_boolean ("threaded", NULL, NULL, TRUE, rw);
   /**
    * LtTrainer:state:
    *
@@ -1139,6 +1247,7 @@ lt_trainer_init (LtTrainer *self)
   self->device = LT_DEVICE_CPU;
   self->log_interval = LT_TRAINER_DEFAULT_LOG_INTERVAL;
   self->checkpoint_every_epoch = TRUE;
+  self->threaded = TRUE;
   self->state = LT_TRAINER_STATE_IDLE;
 }
 

@@ -104,6 +104,11 @@ guint64         lt_trainer_get_max_steps              (LtTrainer            *sel
 LT_AVAILABLE_IN_ALL
 void            lt_trainer_set_max_steps              (LtTrainer            *self,
                                                        guint64               max_steps);
+LT_AVAILABLE_IN_ALL
+gboolean        lt_trainer_get_threaded               (LtTrainer            *self);
+LT_AVAILABLE_IN_ALL
+void            lt_trainer_set_threaded               (LtTrainer            *self,
+                                                       gboolean              threaded);
 
 LT_AVAILABLE_IN_ALL
 LtTrainerState  lt_trainer_get_state                  (LtTrainer            *self);

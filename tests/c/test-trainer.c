@@ -143,6 +143,8 @@ typedef struct
   gint fail_at;             /* forward number (from 1) that fails; 0: none */
   gboolean fail_silently;
   gulong sleep_us;
+  GThread *expect_thread;   /* when set: forwards elsewhere are counted */
+  gint n_off_thread;        /* atomic */
 } TestNet;
 
 typedef LtModuleClass TestNetClass;
@@ -168,6 +170,8 @@ test_net_forward (LtModule *module,
     g_atomic_int_inc (&self->n_eval_forward);
   if (training != lt_is_grad_enabled ())
     g_atomic_int_inc (&self->n_bad_mode);
+  if (self->expect_thread && g_thread_self () != self->expect_thread)
+    g_atomic_int_inc (&self->n_off_thread);
   if (self->sleep_us)
     g_usleep (self->sleep_us);
   if (n == self->fail_at)
@@ -1277,6 +1281,171 @@ test_loader_position (void)
   g_assert_cmpuint (lt_data_loader_get_epoch (b), ==, 2);
 }
 
+/* LtTrainer:threaded off: the loop on the calling thread */
+
+static gboolean
+resume_later (gpointer data)
+{
+  Setup *s = data;
+
+  /* nothing ran while paused */
+  g_assert_cmpint (lt_trainer_get_state (s->trainer), ==, LT_TRAINER_STATE_PAUSED);
+  g_assert_cmpint (g_atomic_int_get (&s->net->n_forward), ==, 5);
+  lt_trainer_resume (s->trainer);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_state_pause (GObject    *object,
+                GParamSpec *pspec,
+                Setup      *s)
+{
+  if (lt_trainer_get_state (s->trainer) == LT_TRAINER_STATE_PAUSED)
+    g_timeout_add (50, resume_later, s);
+}
+
+static void
+test_inline (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree double *want = NULL;
+  g_autofree double *got = NULL;
+  g_autofree char *want_log = NULL;
+  gsize n_want, n_got;
+
+  g_test_summary ("with threaded off, lt_trainer_run runs the loop on the calling thread: "
+                  "the same signals in the same order and the same parameters, bit for bit, "
+                  "as the worker; lt_trainer_start refuses");
+  {
+    g_auto(Setup) s = { 0 };
+    g_auto(Record) r;
+
+    lt_manual_seed (21);
+    setup_init (&s, 16, 6, 2, 2, 0.1, 0.2, OPT_ADAM, 2);
+    record_init (&r);
+    r.net = s.net;
+    lt_trainer_set_log_interval (s.trainer, 3);
+    connect_record (s.trainer, &r);
+    g_assert_true (lt_trainer_run (s.trainer, NULL, &error));
+    g_assert_no_error (error);
+    want = parameters (LT_MODULE (s.net), &n_want);
+    want_log = g_strdup (r.log->str);
+  }
+  {
+    g_auto(Setup) s = { 0 };
+    g_auto(Record) r;
+    GError *local = NULL;
+
+    lt_manual_seed (21);
+    setup_init (&s, 16, 6, 2, 2, 0.1, 0.2, OPT_ADAM, 2);
+    record_init (&r);
+    r.net = s.net;
+    s.net->expect_thread = g_thread_self ();
+    lt_trainer_set_log_interval (s.trainer, 3);
+    g_assert_true (lt_trainer_get_threaded (s.trainer));
+    g_object_set (s.trainer, "threaded", FALSE, NULL);
+    g_assert_false (lt_trainer_get_threaded (s.trainer));
+    connect_record (s.trainer, &r);
+
+    g_assert_false (lt_trainer_start (s.trainer, NULL, &local));
+    g_assert_error (local, LT_ERROR, LT_ERROR_FAILED);
+    g_assert_nonnull (strstr (local->message, "lt_trainer_run"));
+    g_clear_error (&local);
+    g_assert_cmpint (lt_trainer_get_state (s.trainer), ==, LT_TRAINER_STATE_IDLE);
+
+    g_assert_true (lt_trainer_run (s.trainer, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (r.log->str, ==, want_log);
+    g_assert_cmpint (r.n_off_thread, ==, 0);
+    g_assert_cmpint (s.net->n_off_thread, ==, 0);
+    g_assert_cmpint (s.net->n_forward, ==, 16 + 6);
+    g_assert_cmpint (s.net->n_bad_mode, ==, 0);
+    got = parameters (LT_MODULE (s.net), &n_got);
+    g_assert_cmpuint (n_got, ==, n_want);
+    g_assert_cmpmem (got, n_got * sizeof (double), want, n_want * sizeof (double));
+  }
+}
+
+static void
+test_inline_control (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = tmp_path ("inline.safetensors");
+
+  g_test_summary ("with threaded off, a stop from the step handler takes effect before the "
+                  "next mini-batch and writes the checkpoint; a pause waits, dispatching the "
+                  "main context, until a timeout resumes it");
+  {
+    g_auto(Setup) s = { 0 };
+    g_auto(Record) r;
+
+    lt_manual_seed (22);
+    setup_init (&s, 40, 0, 1, 0, 0, 0, OPT_SGD, 1);
+    lt_trainer_set_threaded (s.trainer, FALSE);
+    lt_trainer_set_checkpoint_path (s.trainer, path);
+    record_init (&r);
+    r.net = s.net;
+    r.act_at_step = 7;
+    r.act_stop = TRUE;
+    connect_record (s.trainer, &r);
+    g_assert_true (lt_trainer_run (s.trainer, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpint (lt_trainer_get_state (s.trainer), ==, LT_TRAINER_STATE_STOPPED);
+    g_assert_cmpint (r.forwards_at_act, ==, 7);
+    g_assert_cmpint (s.net->n_forward, ==, 7);
+    g_assert_cmpuint (lt_trainer_get_step (s.trainer), ==, 7);
+    g_assert_cmpint (r.stopped_iteration, ==, 7);
+    g_assert_true (g_file_test (path, G_FILE_TEST_EXISTS));
+    remove_tmp (path);
+  }
+  {
+    g_auto(Setup) s = { 0 };
+    g_auto(Record) r;
+    g_autoptr(GString) states = g_string_new (NULL);
+
+    lt_manual_seed (23);
+    setup_init (&s, 12, 0, 1, 0, 0, 0, OPT_SGD, 1);
+    lt_trainer_set_threaded (s.trainer, FALSE);
+    record_init (&r);
+    r.net = s.net;
+    r.act_at_step = 5;
+    connect_record (s.trainer, &r);
+    g_signal_connect (s.trainer, "notify::state", G_CALLBACK (on_state), states);
+    g_signal_connect (s.trainer, "notify::state", G_CALLBACK (on_state_pause), &s);
+    g_assert_true (lt_trainer_run (s.trainer, NULL, &error));
+    g_assert_no_error (error);
+    g_assert_cmpstr (states->str, ==, "running paused running finished ");
+    g_assert_cmpint (s.net->n_forward, ==, 12);
+  }
+}
+
+static void
+test_failed_empty (void)
+{
+  g_test_summary ("a training set that gives no mini-batch ends the run in ::failed with a "
+                  "message that names the cause and the threaded property");
+  for (guint threaded = 0; threaded <= 1; threaded++)
+    {
+      g_auto(Setup) s = { 0 };
+      g_auto(Record) r;
+      g_autoptr(GError) error = NULL;
+
+      lt_manual_seed (24);
+      setup_init (&s, 0, 3, 2, 0, 0, 0, OPT_SGD, 1);
+      lt_trainer_set_threaded (s.trainer, threaded);
+      record_init (&r);
+      r.net = s.net;
+      connect_record (s.trainer, &r);
+      g_assert_false (lt_trainer_run (s.trainer, NULL, &error));
+      g_assert_error (error, LT_ERROR, LT_ERROR_FAILED);
+      g_assert_nonnull (strstr (error->message, "no mini-batch in epoch 1"));
+      g_assert_nonnull (strstr (error->message, "threaded"));
+      g_assert_cmpstr (r.log->str, ==, "failed\n");
+      g_assert_cmpstr (r.failure->message, ==, error->message);
+      g_assert_cmpint (lt_trainer_get_state (s.trainer), ==, LT_TRAINER_STATE_FAILED);
+    }
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -1302,5 +1471,8 @@ main (int   argc,
   g_test_add_func ("/trainer/failed/device", test_failed_device);
   g_test_add_func ("/trainer/evaluate/known", test_evaluate_known);
   g_test_add_func ("/trainer/loader-position", test_loader_position);
+  g_test_add_func ("/trainer/inline/same", test_inline);
+  g_test_add_func ("/trainer/inline/control", test_inline_control);
+  g_test_add_func ("/trainer/failed/empty", test_failed_empty);
   return g_test_run ();
 }
