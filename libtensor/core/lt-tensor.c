@@ -589,6 +589,23 @@ lt_tensor_get_data_ptr (LtTensor *self)
 
 /* Reading values */
 
+/* The contiguous host copy of @self, which must have exactly one element
+ * (for item()). */
+static LtTensor *
+single_element_host (LtTensor *self,
+                     GError  **error)
+{
+  if (self->numel != 1)
+    {
+      g_autofree char *s = LT_SHAPE_STR (self);
+      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                   "item: a tensor with %" G_GINT64_FORMAT " elements (shape %s) cannot be "
+                   "converted to a number; it needs exactly one", self->numel, s);
+      return NULL;
+    }
+  return _lt_tensor_contiguous_host (self, error);
+}
+
 /**
  * lt_tensor_item:
  * @self: a tensor with exactly one element
@@ -608,15 +625,7 @@ lt_tensor_item (LtTensor *self,
   g_autoptr(LtTensor) host = NULL;
 
   g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
-  if (self->numel != 1)
-    {
-      g_autofree char *s = LT_SHAPE_STR (self);
-      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
-                   "item: a tensor with %" G_GINT64_FORMAT " elements (shape %s) cannot be "
-                   "converted to a number; it needs exactly one", self->numel, s);
-      return FALSE;
-    }
-  host = _lt_tensor_contiguous_host (self, error);
+  host = single_element_host (self, error);
   if (host == NULL)
     return FALSE;
   *value = _lt_load_double (_lt_tensor_data (host), host->dtype);
@@ -642,19 +651,40 @@ lt_tensor_item_int64 (LtTensor *self,
   g_autoptr(LtTensor) host = NULL;
 
   g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
-  if (self->numel != 1)
-    {
-      g_autofree char *s = LT_SHAPE_STR (self);
-      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
-                   "item: a tensor with %" G_GINT64_FORMAT " elements (shape %s) cannot be "
-                   "converted to a number; it needs exactly one", self->numel, s);
-      return FALSE;
-    }
-  host = _lt_tensor_contiguous_host (self, error);
+  host = single_element_host (self, error);
   if (host == NULL)
     return FALSE;
   *value = _lt_load_int64 (_lt_tensor_data (host), host->dtype);
   return TRUE;
+}
+
+/* Copies the elements of @self, in row-major order, into a new array of
+ * doubles, or of 64-bit integers when @as_int64 is set. */
+static gpointer
+copy_out_values (LtTensor *self,
+                 gboolean  as_int64,
+                 gsize    *n_values,
+                 GError  **error)
+{
+  g_autoptr(LtTensor) host = NULL;
+  gsize esize;
+  const guint8 *p;
+  gpointer out;
+
+  host = _lt_tensor_contiguous_host (self, error);
+  if (host == NULL)
+    return NULL;
+  esize = _lt_dtype_size (host->dtype);
+  p = _lt_tensor_data (host);
+  out = g_malloc_n (MAX (host->numel, 1), as_int64 ? sizeof (gint64) : sizeof (double));
+  if (as_int64)
+    for (gint64 i = 0; i < host->numel; i++)
+      ((gint64 *) out)[i] = _lt_load_int64 (p + i * esize, host->dtype);
+  else
+    for (gint64 i = 0; i < host->numel; i++)
+      ((double *) out)[i] = _lt_load_double (p + i * esize, host->dtype);
+  *n_values = host->numel;
+  return out;
 }
 
 /**
@@ -673,22 +703,8 @@ lt_tensor_to_doubles (LtTensor *self,
                       gsize    *n_values,
                       GError  **error)
 {
-  g_autoptr(LtTensor) host = NULL;
-  gsize esize;
-  const guint8 *p;
-  double *out;
-
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
-  host = _lt_tensor_contiguous_host (self, error);
-  if (host == NULL)
-    return NULL;
-  esize = _lt_dtype_size (host->dtype);
-  p = _lt_tensor_data (host);
-  out = g_new (double, MAX (host->numel, 1));
-  for (gint64 i = 0; i < host->numel; i++)
-    out[i] = _lt_load_double (p + i * esize, host->dtype);
-  *n_values = host->numel;
-  return out;
+  return copy_out_values (self, FALSE, n_values, error);
 }
 
 /**
@@ -707,22 +723,8 @@ lt_tensor_to_int64s (LtTensor *self,
                      gsize    *n_values,
                      GError  **error)
 {
-  g_autoptr(LtTensor) host = NULL;
-  gsize esize;
-  const guint8 *p;
-  gint64 *out;
-
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
-  host = _lt_tensor_contiguous_host (self, error);
-  if (host == NULL)
-    return NULL;
-  esize = _lt_dtype_size (host->dtype);
-  p = _lt_tensor_data (host);
-  out = g_new (gint64, MAX (host->numel, 1));
-  for (gint64 i = 0; i < host->numel; i++)
-    out[i] = _lt_load_int64 (p + i * esize, host->dtype);
-  *n_values = host->numel;
-  return out;
+  return copy_out_values (self, TRUE, n_values, error);
 }
 
 /**

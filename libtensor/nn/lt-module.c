@@ -385,27 +385,30 @@ lt_module_register_module (LtModule   *self,
   return TRUE;
 }
 
-/* Resolves "a.b.c": the module holding the last part, and that part. */
-static LtModule *
-resolve (LtModule    *self,
-         const char  *path,
-         const char **leaf)
+/* Finds "a.b.c": walks the children "a" and "b", then looks "c" up in the
+ * array at @field of LtModulePrivate (params, buffers or children). */
+static gpointer
+lookup_dotted (LtModule   *self,
+               const char *path,
+               gsize       field)
 {
   const char *dot;
+  Entry *e;
 
   while ((dot = strchr (path, '.')) != NULL)
     {
       LtModulePrivate *priv = lt_module_get_instance_private (self);
       g_autofree char *part = g_strndup (path, dot - path);
-      Entry *e = entries_find (priv->children, part);
 
+      e = entries_find (priv->children, part);
       if (e == NULL)
         return NULL;
       self = e->object;
       path = dot + 1;
     }
-  *leaf = path;
-  return self;
+  e = entries_find (G_STRUCT_MEMBER (GArray *, lt_module_get_instance_private (self), field),
+                    path);
+  return e ? e->object : NULL;
 }
 
 /**
@@ -421,17 +424,9 @@ LtTensor *
 lt_module_get_parameter (LtModule   *self,
                          const char *name)
 {
-  const char *leaf;
-  LtModule *m;
-  Entry *e;
-
   g_return_val_if_fail (LT_IS_MODULE (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
-  m = resolve (self, name, &leaf);
-  if (m == NULL)
-    return NULL;
-  e = entries_find (((LtModulePrivate *) lt_module_get_instance_private (m))->params, leaf);
-  return e ? e->object : NULL;
+  return lookup_dotted (self, name, G_STRUCT_OFFSET (LtModulePrivate, params));
 }
 
 /**
@@ -447,17 +442,9 @@ LtTensor *
 lt_module_get_buffer (LtModule   *self,
                       const char *name)
 {
-  const char *leaf;
-  LtModule *m;
-  Entry *e;
-
   g_return_val_if_fail (LT_IS_MODULE (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
-  m = resolve (self, name, &leaf);
-  if (m == NULL)
-    return NULL;
-  e = entries_find (((LtModulePrivate *) lt_module_get_instance_private (m))->buffers, leaf);
-  return e ? e->object : NULL;
+  return lookup_dotted (self, name, G_STRUCT_OFFSET (LtModulePrivate, buffers));
 }
 
 /**
@@ -473,17 +460,9 @@ LtModule *
 lt_module_get_child (LtModule   *self,
                      const char *name)
 {
-  const char *leaf;
-  LtModule *m;
-  Entry *e;
-
   g_return_val_if_fail (LT_IS_MODULE (self), NULL);
   g_return_val_if_fail (name != NULL, NULL);
-  m = resolve (self, name, &leaf);
-  if (m == NULL)
-    return NULL;
-  e = entries_find (((LtModulePrivate *) lt_module_get_instance_private (m))->children, leaf);
-  return e ? e->object : NULL;
+  return lookup_dotted (self, name, G_STRUCT_OFFSET (LtModulePrivate, children));
 }
 
 /**
@@ -652,6 +631,19 @@ collect_named (LtModule    *self,
     }
 }
 
+/* The parameters and/or buffers of the tree, each shared tensor once. */
+static LtStateDict *
+named_unique (LtModule *self,
+              gboolean  params,
+              gboolean  buffers)
+{
+  LtStateDict *out = lt_state_dict_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
+
+  collect_named (self, "", params, buffers, out, seen);
+  return out;
+}
+
 /**
  * lt_module_named_parameters:
  * @self: a module
@@ -664,13 +656,8 @@ collect_named (LtModule    *self,
 LtStateDict *
 lt_module_named_parameters (LtModule *self)
 {
-  LtStateDict *out;
-  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
-
   g_return_val_if_fail (LT_IS_MODULE (self), NULL);
-  out = lt_state_dict_new ();
-  collect_named (self, "", TRUE, FALSE, out, seen);
-  return out;
+  return named_unique (self, TRUE, FALSE);
 }
 
 /**
@@ -684,13 +671,8 @@ lt_module_named_parameters (LtModule *self)
 LtStateDict *
 lt_module_named_buffers (LtModule *self)
 {
-  LtStateDict *out;
-  g_autoptr(GHashTable) seen = g_hash_table_new (NULL, NULL);
-
   g_return_val_if_fail (LT_IS_MODULE (self), NULL);
-  out = lt_state_dict_new ();
-  collect_named (self, "", FALSE, TRUE, out, seen);
-  return out;
+  return named_unique (self, FALSE, TRUE);
 }
 
 /**

@@ -5,7 +5,7 @@
  * The op table: one enum, one typed parameter union, one row per op with
  * its name, its autograd node name and its backward rule. Backends index
  * their kernels by the same enum (backends/lt-backend-private.h); the test
- * harness walks the same enum (tests/c/test-ops.c) and fails for an op it
+ * harness walks the same enum (tests/c/test-ops*.c) and fails for an op it
  * has no sample for.
  */
 

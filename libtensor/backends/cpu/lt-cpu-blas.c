@@ -557,12 +557,10 @@ _lt_cpu_gemm (const LtKernelArgs *args,
 
       if (args->op == LT_OP_ADDMM)
         {
-          LtTensor *ops[2] = { out, args->in[0] };
           LtKernelArgs copy = { .op = LT_OP_COPY, .out = out, .in = { args->in[0] }, .n_in = 1 };
 
           alpha = args->params->gemm.alpha;
           beta = args->params->gemm.beta;
-          (void) ops;
           if (beta != 0)
             _lt_cpu_copy (&copy, NULL);
           else

@@ -35,6 +35,7 @@ typedef struct
   gint64 kh, kw, sh, sw, ph, pw, dh, dw;
   gboolean count_include_pad;
   gint64 divisor;      /* 0: none */
+  gboolean adaptive;   /* an adaptive average pool (see avg_span) */
 } PoolGeom;
 
 typedef struct
@@ -58,26 +59,36 @@ adaptive_end (gint64 a, gint64 b, gint64 c)
   return 1 + ((a + 1) * c - 1) / b;
 }
 
-/* The window of an average pool: clipped bounds and its divisor */
+/* One side of the window of output o of an average pool, along the rows
+ * (@rows) or the columns: [*i0, *i1), clipped to the image. Returns the
+ * window's length clipped to the padded image (for an adaptive pool, whose
+ * windows lie in the image and are never empty, *i1 - *i0). */
 static inline gint64
-avg_window (const PoolGeom *g, gint64 oh, gint64 ow,
-            gint64 *ih0, gint64 *ih1, gint64 *iw0, gint64 *iw1)
+avg_span (const PoolGeom *g, gboolean rows, gint64 o, gint64 *i0, gint64 *i1)
 {
-  gint64 h0 = oh * g->sh - g->ph, w0 = ow * g->sw - g->pw;
-  gint64 h1 = MIN (h0 + g->kh, g->H + g->ph), w1 = MIN (w0 + g->kw, g->W + g->pw);
-  gint64 pool_size = (h1 - h0) * (w1 - w0);
+  gint64 n = rows ? g->H : g->W, p = rows ? g->ph : g->pw, a, b;
 
-  h0 = MAX (h0, 0);
-  w0 = MAX (w0, 0);
-  h1 = MIN (h1, g->H);
-  w1 = MIN (w1, g->W);
-  *ih0 = h0;
-  *ih1 = h1;
-  *iw0 = w0;
-  *iw1 = w1;
+  if (g->adaptive)
+    {
+      *i0 = adaptive_start (o, rows ? g->OH : g->OW, n);
+      *i1 = adaptive_end (o, rows ? g->OH : g->OW, n);
+      return *i1 - *i0;
+    }
+  a = o * (rows ? g->sh : g->sw) - p;
+  b = MIN (a + (rows ? g->kh : g->kw), n + p);
+  *i0 = MAX (a, 0);
+  *i1 = MIN (b, n);
+  return b - a;
+}
+
+/* The divisor of a window of hs x ws in the padded image, h x w in the
+ * image */
+static inline gint64
+avg_divisor (const PoolGeom *g, gint64 hs, gint64 ws, gint64 h, gint64 w)
+{
   if (g->divisor != 0)
     return g->divisor;
-  return g->count_include_pad ? pool_size : (h1 - h0) * (w1 - w0);
+  return g->count_include_pad ? hs * ws : h * w;
 }
 
 /* The running maximum m (at best) meets v (at index i): v wins when it is
@@ -462,21 +473,24 @@ max2x2_grad_row_for_f64 (void)
         const T *x = (const T *) job->src + pl * g->H * g->W;                            \
         T *y = (T *) job->dst + pl * g->OH * g->OW;                                      \
         for (gint64 oh = 0; oh < g->OH; oh++)                                            \
-          for (gint64 ow = 0; ow < g->OW; ow++)                                          \
-            {                                                                            \
-              gint64 ih0, ih1, iw0, iw1;                                                 \
-              gint64 div = avg_window (g, oh, ow, &ih0, &ih1, &iw0, &iw1);               \
-              double sum = 0;                                                            \
-              if (ih0 >= ih1 || iw0 >= iw1)                                              \
-                {                                                                        \
-                  y[oh * g->OW + ow] = 0;                                                \
-                  continue;                                                              \
-                }                                                                        \
-              for (gint64 ih = ih0; ih < ih1; ih++)                                      \
-                for (gint64 iw = iw0; iw < iw1; iw++)                                    \
-                  sum += x[ih * g->W + iw];                                              \
-              y[oh * g->OW + ow] = (T) (sum / (double) div);                             \
-            }                                                                            \
+          {                                                                              \
+            gint64 ih0, ih1, hs = avg_span (g, TRUE, oh, &ih0, &ih1);                    \
+            for (gint64 ow = 0; ow < g->OW; ow++)                                        \
+              {                                                                          \
+                gint64 iw0, iw1, ws = avg_span (g, FALSE, ow, &iw0, &iw1);               \
+                gint64 div = avg_divisor (g, hs, ws, ih1 - ih0, iw1 - iw0);              \
+                double sum = 0;                                                          \
+                if (ih0 >= ih1 || iw0 >= iw1)                                            \
+                  {                                                                      \
+                    y[oh * g->OW + ow] = 0;                                              \
+                    continue;                                                            \
+                  }                                                                      \
+                for (gint64 ih = ih0; ih < ih1; ih++)                                    \
+                  for (gint64 iw = iw0; iw < iw1; iw++)                                  \
+                    sum += x[ih * g->W + iw];                                            \
+                y[oh * g->OW + ow] = (T) (sum / (double) div);                           \
+              }                                                                          \
+          }                                                                              \
       }                                                                                  \
   }                                                                                      \
                                                                                          \
@@ -492,66 +506,13 @@ max2x2_grad_row_for_f64 (void)
         T *dx = (T *) job->dst + pl * g->H * g->W;                                       \
         memset (dx, 0, g->H * g->W * sizeof (T));                                        \
         for (gint64 oh = 0; oh < g->OH; oh++)                                            \
-          for (gint64 ow = 0; ow < g->OW; ow++)                                          \
-            {                                                                            \
-              gint64 ih0, ih1, iw0, iw1;                                                 \
-              gint64 div = avg_window (g, oh, ow, &ih0, &ih1, &iw0, &iw1);               \
-              T v = (T) (dy[oh * g->OW + ow] / (double) div);                            \
-              for (gint64 ih = ih0; ih < ih1; ih++)                                      \
-                for (gint64 iw = iw0; iw < iw1; iw++)                                    \
-                  dx[ih * g->W + iw] += v;                                               \
-            }                                                                            \
-      }                                                                                  \
-  }                                                                                      \
-                                                                                         \
-  static void adaptive_part_##sfx (int tid, int np, gpointer data)                       \
-  {                                                                                      \
-    const PoolJob *job = data;                                                           \
-    const PoolGeom *g = job->g;                                                          \
-    gint64 p0, p1;                                                                       \
-    _lt_cpu_split (g->planes, tid, np, &p0, &p1);                                        \
-    for (gint64 pl = p0; pl < p1; pl++)                                                  \
-      {                                                                                  \
-        const T *x = (const T *) job->src + pl * g->H * g->W;                            \
-        T *y = (T *) job->dst + pl * g->OH * g->OW;                                      \
-        for (gint64 oh = 0; oh < g->OH; oh++)                                            \
           {                                                                              \
-            gint64 ih0 = adaptive_start (oh, g->OH, g->H);                               \
-            gint64 ih1 = adaptive_end (oh, g->OH, g->H);                                 \
+            gint64 ih0, ih1, hs = avg_span (g, TRUE, oh, &ih0, &ih1);                    \
             for (gint64 ow = 0; ow < g->OW; ow++)                                        \
               {                                                                          \
-                gint64 iw0 = adaptive_start (ow, g->OW, g->W);                           \
-                gint64 iw1 = adaptive_end (ow, g->OW, g->W);                             \
-                double sum = 0;                                                          \
-                for (gint64 ih = ih0; ih < ih1; ih++)                                    \
-                  for (gint64 iw = iw0; iw < iw1; iw++)                                  \
-                    sum += x[ih * g->W + iw];                                            \
-                y[oh * g->OW + ow] = (T) (sum / (double) ((ih1 - ih0) * (iw1 - iw0)));   \
-              }                                                                          \
-          }                                                                              \
-      }                                                                                  \
-  }                                                                                      \
-                                                                                         \
-  static void adaptive_grad_part_##sfx (int tid, int np, gpointer data)                  \
-  {                                                                                      \
-    const PoolJob *job = data;                                                           \
-    const PoolGeom *g = job->g;                                                          \
-    gint64 p0, p1;                                                                       \
-    _lt_cpu_split (g->planes, tid, np, &p0, &p1);                                        \
-    for (gint64 pl = p0; pl < p1; pl++)                                                  \
-      {                                                                                  \
-        const T *dy = (const T *) job->src + pl * g->OH * g->OW;                         \
-        T *dx = (T *) job->dst + pl * g->H * g->W;                                       \
-        memset (dx, 0, g->H * g->W * sizeof (T));                                        \
-        for (gint64 oh = 0; oh < g->OH; oh++)                                            \
-          {                                                                              \
-            gint64 ih0 = adaptive_start (oh, g->OH, g->H);                               \
-            gint64 ih1 = adaptive_end (oh, g->OH, g->H);                                 \
-            for (gint64 ow = 0; ow < g->OW; ow++)                                        \
-              {                                                                          \
-                gint64 iw0 = adaptive_start (ow, g->OW, g->W);                           \
-                gint64 iw1 = adaptive_end (ow, g->OW, g->W);                             \
-                T v = (T) (dy[oh * g->OW + ow] / (double) ((ih1 - ih0) * (iw1 - iw0)));  \
+                gint64 iw0, iw1, ws = avg_span (g, FALSE, ow, &iw0, &iw1);               \
+                gint64 div = avg_divisor (g, hs, ws, ih1 - ih0, iw1 - iw0);              \
+                T v = (T) (dy[oh * g->OW + ow] / (double) div);                          \
                 for (gint64 ih = ih0; ih < ih1; ih++)                                    \
                   for (gint64 iw = iw0; iw < iw1; iw++)                                  \
                     dx[ih * g->W + iw] += v;                                             \
@@ -601,8 +562,10 @@ _lt_cpu_pool (const LtKernelArgs *args,
   g.pw = p->padding[1];
   g.dh = p->dilation[0];
   g.dw = p->dilation[1];
+  g.adaptive = args->op == LT_OP_ADAPTIVE_AVG_POOL2D ||
+               args->op == LT_OP_ADAPTIVE_AVG_POOL2D_GRAD;
   g.count_include_pad = p->count_include_pad;
-  g.divisor = p->divisor_override;
+  g.divisor = g.adaptive ? 0 : p->divisor_override;
   if (g.planes == 0 || x->numel == 0)
     return TRUE;
   if (g.OH * g.OW == 0)
@@ -622,16 +585,12 @@ _lt_cpu_pool (const LtKernelArgs *args,
       func = f32 ? max_grad_part_f32 : max_grad_part_f64;
       break;
     case LT_OP_AVG_POOL2D:
+    case LT_OP_ADAPTIVE_AVG_POOL2D:
       func = f32 ? avg_part_f32 : avg_part_f64;
       break;
     case LT_OP_AVG_POOL2D_GRAD:
-      func = f32 ? avg_grad_part_f32 : avg_grad_part_f64;
-      break;
-    case LT_OP_ADAPTIVE_AVG_POOL2D:
-      func = f32 ? adaptive_part_f32 : adaptive_part_f64;
-      break;
     case LT_OP_ADAPTIVE_AVG_POOL2D_GRAD:
-      func = f32 ? adaptive_grad_part_f32 : adaptive_grad_part_f64;
+      func = f32 ? avg_grad_part_f32 : avg_grad_part_f64;
       break;
     default:
       g_assert_not_reached ();
