@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * Fuzz target for the safetensors reader, lt_state_dict_deserialize()
- * (libtensor/io/lt-state-dict.c, its JSON header read by io/lt-json.c).
+ * (libtensor/io/lt-safetensors.c through lt-state-dict.c, its JSON header read by
+ * io/lt-json.c).
  * On success every tensor must be a contiguous CPU tensor whose bytes are
  * all there, small ones must print, and the dict must survive a round
  * trip: serialized again, it reads back with the same names, dtypes,

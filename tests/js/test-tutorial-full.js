@@ -4,7 +4,7 @@
 // of operators: tensors, typed-array views of tensor memory (the numpy
 // bridge of JavaScript: no copy, both ways), autograd, the network, its
 // loss and updates, and the CIFAR-10 classifier trained on a generated
-// CIFAR-10 in the real binary format (tests/examples/make-cifar-fixture.py),
+// CIFAR-10 in the real binary format (tests/make-train-fixtures.py),
 // its loaders read with for...of. The numbers are checked against
 // independent sources: arithmetic (4.5; 2^k times the gradient), the bytes
 // of the fixture's files, and argmax and counts computed here in JS. Run
@@ -307,7 +307,7 @@ const classes = ['plane', 'car', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 
 function makeFixture() {
     const source = GLib.getenv('LT_SOURCE_DIR') ??
         GLib.build_filenamev([GLib.path_get_dirname(System.programPath ?? '.'), '..', '..']);
-    const script = GLib.build_filenamev([source, 'tests', 'examples', 'make-cifar-fixture.py']);
+    const script = GLib.build_filenamev([source, 'tests', 'make-train-fixtures.py']);
     const dir = GLib.dir_make_tmp('lt-tutorial-js-XXXXXX');
     const python = GLib.find_program_in_path('python3') ?? '/usr/bin/python3';
     const [, , stderr, status] = GLib.spawn_sync(null, [python, script, dir], null,

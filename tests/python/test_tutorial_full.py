@@ -15,8 +15,8 @@ Every section runs and is checked: its printed forms (the tutorial's, with
 `Lt.` where it prints `torch.`), and its numbers against an independent
 source: arithmetic (4.5; 2^k times the gradient), numpy, or PyTorch 1.13 and
 torchvision run on the same weights and inputs.  The classifier trains on a
-generated CIFAR-10 in the real binary format (tests/examples/
-make-cifar-fixture.py), checked against the bytes of its files.
+generated CIFAR-10 in the real binary format (tests/
+make-train-fixtures.py), checked against the bytes of its files.
 
 Three lines of the 2017 tutorial changed in PyTorch itself since and are
 written as PyTorch 1.13 has them: `loss.item()` for `loss.data[0]` and
@@ -61,7 +61,7 @@ except Exception:  # noqa: BLE001 - without PyTorch the numeric references are s
 
 SOURCE_DIR = os.environ.get('LT_SOURCE_DIR',
                             os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
-FIXTURE_SCRIPT = os.path.join(SOURCE_DIR, 'tests', 'examples', 'make-cifar-fixture.py')
+FIXTURE_SCRIPT = os.path.join(SOURCE_DIR, 'tests', 'make-train-fixtures.py')
 
 classes = ('plane', 'car', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck')
 

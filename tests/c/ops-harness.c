@@ -1,0 +1,671 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The op-table harness's shared part: see ops-harness.h and, for the
+ * overview, test-ops.c.
+ */
+
+#include "ops-harness.h"
+
+/* Shapes */
+
+gint64
+numel (Shape s)
+{
+  gint64 n = 1;
+
+  for (guint i = 0; i < s.n; i++)
+    n *= s.d[i];
+  return n;
+}
+
+void
+unravel (gint64 k, Shape s, gint64 *idx)
+{
+  for (guint d = s.n; d-- > 0;)
+    {
+      idx[d] = s.d[d] ? k % s.d[d] : 0;
+      k = s.d[d] ? k / s.d[d] : 0;
+    }
+}
+
+gint64
+ravel (const gint64 *idx, Shape s)
+{
+  gint64 k = 0;
+
+  for (guint d = 0; d < s.n; d++)
+    k = k * s.d[d] + idx[d];
+  return k;
+}
+
+/* NumPy's broadcasting rule, written out here. */
+Shape
+broadcast (Shape a, Shape b)
+{
+  Shape o = { { 0 }, MAX (a.n, b.n) };
+
+  for (guint i = 0; i < o.n; i++)
+    {
+      gint64 da = i < o.n - a.n ? 1 : a.d[i - (o.n - a.n)];
+      gint64 db = i < o.n - b.n ? 1 : b.d[i - (o.n - b.n)];
+
+      g_assert_cmpint (da == db || da == 1 || db == 1, ==, TRUE);
+      o.d[i] = da == 1 ? db : da;
+    }
+  return o;
+}
+
+/* Row-major position in an operand of shape @s of the output index @idx
+ * (of @nout dims) it broadcasts to. */
+gint64
+bindex (const gint64 *idx, guint nout, Shape s)
+{
+  gint64 k = 0;
+
+  for (guint d = 0; d < s.n; d++)
+    k = k * s.d[d] + (s.d[d] == 1 ? 0 : idx[nout - s.n + d]);
+  return k;
+}
+
+Shape
+shape_of (LtTensor *t)
+{
+  Shape s = { { 0 }, t->ndim };
+
+  memcpy (s.d, t->shape, t->ndim * sizeof (gint64));
+  return s;
+}
+
+/* A dim of a tensor of @n dims counted from 0 (@d < 0 counts from the
+ * end; 0-dim tensors take dims 0 and -1). */
+guint
+norm_dim (gint d, guint n)
+{
+  return d < 0 ? (guint) (d + (gint) MAX (n, 1)) : (guint) d;
+}
+
+/* Random values */
+
+GRand *rng;
+
+gboolean
+is_float (LtDType dt)
+{
+  return dt == F32 || dt == F64;
+}
+
+/* @v as a @dt element holds it, for values the dtype can represent (and
+ * wrapping around like two's complement for integers out of range). */
+double
+wrap_to (double v, LtDType dt)
+{
+  switch (dt)
+    {
+    case F32: return (float) v;
+    case F64: return v;
+    case I64: return (double) (gint64) v;
+    case I32: return (gint32) (gint64) v;
+    case I16: return (gint16) (gint64) v;
+    case I8: return (gint8) (gint64) v;
+    case U8: return (guint8) (gint64) v;
+    case BOOL: return v != 0;
+    default: g_assert_not_reached ();
+    }
+  return 0;
+}
+
+/* Conversion of @v from one dtype to @to, as C (and PyTorch) do it:
+ * toward zero for float -> integer, != 0 for bool. */
+double
+convert (double v, LtDType to)
+{
+  if (to == BOOL)
+    return v != 0;
+  if (!is_float (to))
+    return wrap_to (trunc (v), to);
+  return wrap_to (v, to);
+}
+
+double
+draw (Dist dist, LtDType dt)
+{
+  double v;
+
+  if (dt == BOOL)
+    return g_rand_int_range (rng, 0, 2);
+  if (!is_float (dt))
+    {
+      switch (dist)
+        {
+        case DIST_POS:
+          v = g_rand_int_range (rng, 1, 21);
+          break;
+        case DIST_AWAY:
+          v = g_rand_int_range (rng, 1, 10) * (g_rand_boolean (rng) ? 1 : -1);
+          break;
+        case DIST_GRID:
+          v = g_rand_int_range (rng, -3, 4);
+          break;
+        case DIST_EXPO:
+          v = g_rand_int_range (rng, 0, 5);
+          break;
+        default:
+          v = g_rand_int_range (rng, -20, 21);
+          break;
+        }
+      return dt == U8 ? fabs (v) : v;
+    }
+  switch (dist)
+    {
+    case DIST_POS:
+      v = g_rand_double_range (rng, 0.5, 2.5);
+      break;
+    case DIST_AWAY:
+      v = g_rand_int_range (rng, -20, 20) / 10.0 + 0.05 + g_rand_double_range (rng, -0.02, 0.02);
+      break;
+    case DIST_GRID:
+      v = g_rand_int_range (rng, -6, 7) * 0.5;
+      break;
+    case DIST_WIDE:
+      v = g_rand_double_range (rng, -30, 30);
+      break;
+    default:
+      v = g_rand_double_range (rng, -2, 2);
+      break;
+    }
+  return wrap_to (v, dt);
+}
+
+/* Tensors with their reference values */
+
+void
+arr_clear (Arr *a)
+{
+  g_clear_object (&a->t);
+  g_clear_pointer (&a->v, g_free);
+}
+
+/* What the gaps of a LAY_STEP tensor hold: a kernel reading them shows. */
+double
+sentinel (LtDType dt)
+{
+  return is_float (dt) ? NAN : (dt == BOOL ? 1 : 99);
+}
+
+/* A tensor of logical values @v laid out as @lay. */
+LtTensor *
+build (const double *v, Shape s, LtDType dt, Lay lay)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) base = NULL;
+  g_autofree double *b = NULL;
+  gint64 n = numel (s), idx[LT_MAX_DIMS], t;
+  Shape bs = s;
+  LtTensor *out = NULL;
+
+  if (s.n == 0 || (lay == LAY_EXPAND && s.d[0] == 0))
+    lay = LAY_CONTIG;
+  if (lay == LAY_T && s.n < 2)
+    lay = LAY_STEP;
+  if (lay == LAY_TPAD && s.n < 2)
+    lay = LAY_PAD;
+  switch (lay)
+    {
+    case LAY_CONTIG:
+      out = lt_tensor_new_from_doubles (v, n, s.d, s.n, dt, &error);
+      break;
+    case LAY_T:
+      bs.d[s.n - 2] = s.d[s.n - 1];
+      bs.d[s.n - 1] = s.d[s.n - 2];
+      b = g_new (double, MAX (n, 1));
+      for (gint64 k = 0; k < n; k++)
+        {
+          unravel (k, s, idx);
+          t = idx[s.n - 2];
+          idx[s.n - 2] = idx[s.n - 1];
+          idx[s.n - 1] = t;
+          b[ravel (idx, bs)] = v[k];
+        }
+      base = lt_tensor_new_from_doubles (b, n, bs.d, bs.n, dt, &error);
+      g_assert_no_error (error);
+      out = lt_tensor_transpose (base, -2, -1, &error);
+      break;
+    case LAY_STEP:
+      bs.d[s.n - 1] = 2 * s.d[s.n - 1] + 1;
+      b = g_new (double, MAX (numel (bs), 1));
+      for (gint64 k = 0; k < numel (bs); k++)
+        b[k] = sentinel (dt);
+      for (gint64 k = 0; k < n; k++)
+        {
+          unravel (k, s, idx);
+          idx[s.n - 1] = 2 * idx[s.n - 1] + 1;
+          b[ravel (idx, bs)] = v[k];
+        }
+      base = lt_tensor_new_from_doubles (b, numel (bs), bs.d, bs.n, dt, &error);
+      g_assert_no_error (error);
+      out = lt_tensor_slice (base, -1, 1, bs.d[s.n - 1], 2, &error);
+      break;
+    case LAY_PAD:
+    case LAY_TPAD:
+      if (lay == LAY_TPAD)
+        {
+          bs.d[s.n - 2] = s.d[s.n - 1];
+          bs.d[s.n - 1] = s.d[s.n - 2];
+        }
+      bs.d[s.n - 1] += 3;
+      b = g_new (double, MAX (numel (bs), 1));
+      for (gint64 k = 0; k < numel (bs); k++)
+        b[k] = sentinel (dt);
+      for (gint64 k = 0; k < n; k++)
+        {
+          unravel (k, s, idx);
+          if (lay == LAY_TPAD)
+            {
+              t = idx[s.n - 2];
+              idx[s.n - 2] = idx[s.n - 1];
+              idx[s.n - 1] = t;
+            }
+          idx[s.n - 1] += 1;
+          b[ravel (idx, bs)] = v[k];
+        }
+      base = lt_tensor_new_from_doubles (b, numel (bs), bs.d, bs.n, dt, &error);
+      g_assert_no_error (error);
+      out = lt_tensor_slice (base, -1, 1, bs.d[s.n - 1] - 2, 1, &error);
+      if (out && lay == LAY_TPAD)
+        {
+          LtTensor *tr = lt_tensor_transpose (out, -2, -1, &error);
+
+          g_object_unref (out);
+          out = tr;
+        }
+      break;
+    case LAY_EXPAND:
+      bs.d[0] = 1;
+      base = lt_tensor_new_from_doubles (v, numel (bs), bs.d, bs.n, dt, &error);
+      g_assert_no_error (error);
+      out = lt_tensor_expand (base, s.d, s.n, &error);
+      break;
+    default:
+      g_assert_not_reached ();
+    }
+  g_assert_no_error (error);
+  g_assert_nonnull (out);
+  g_assert_cmpint (out->dtype, ==, dt);
+  return out;
+}
+
+Arr
+arr_from (const double *v, Shape s, LtDType dt, Lay lay)
+{
+  Arr a = { NULL, NULL, s, numel (s) };
+
+  a.v = g_new0 (double, MAX (a.n, 1));
+  for (gint64 k = 0; k < a.n; k++)
+    a.v[k] = wrap_to (v[k], dt);
+  a.t = build (a.v, s, dt, lay);
+  return a;
+}
+
+Arr
+arr_new (Shape s, LtDType dt, Lay lay, Dist dist)
+{
+  gint64 n = numel (s);
+  g_autofree double *v = g_new0 (double, MAX (n, 1));
+
+  for (gint64 k = 0; k < n; k++)
+    v[k] = draw (dist, dt);
+  if (lay == LAY_EXPAND && s.n > 0 && s.d[0] > 0)
+    for (gint64 k = 0; k < n; k++)
+      v[k] = v[k % (n / s.d[0])];
+  return arr_from (v, s, dt, lay);
+}
+
+/* A float64 leaf that requires grad, sharing the layout's storage but
+ * with no history (as `x.detach().requires_grad_()`). */
+LtTensor *
+leaf_new (Shape s, Lay lay, Dist dist)
+{
+  g_auto(Arr) a = arr_new (s, F64, lay, dist);
+  g_autoptr(GError) error = NULL;
+  LtTensor *t = lt_tensor_detach (a.t);
+
+  g_assert_cmpint (lt_tensor_set_requires_grad (t, TRUE, &error), ==, TRUE);
+  g_assert_no_error (error);
+  return t;
+}
+
+LtTensor *
+leaf_from (const double *v, Shape s)
+{
+  g_autoptr(LtTensor) t = build (v, s, F64, LAY_CONTIG);
+  g_autoptr(GError) error = NULL;
+
+  g_assert_cmpint (lt_tensor_set_requires_grad (t, TRUE, &error), ==, TRUE);
+  g_assert_no_error (error);
+  return g_steal_pointer (&t);
+}
+
+/* Reading results: straight from the storage through the strides, so a
+ * check does not depend on the library's copy kernel. */
+double *
+values_of (LtTensor *t)
+{
+  gsize es = lt_dtype_get_element_size (t->dtype);
+  double *out = g_new0 (double, MAX (t->numel, 1));
+  Shape s = shape_of (t);
+  gint64 idx[LT_MAX_DIMS];
+
+  g_assert_cmpint (lt_tensor_get_device (t), ==, LT_DEVICE_CPU);
+  for (gint64 k = 0; k < t->numel; k++)
+    {
+      gint64 off = t->offset;
+
+      unravel (k, s, idx);
+      for (guint d = 0; d < t->ndim; d++)
+        off += idx[d] * t->strides[d];
+      out[k] = _lt_load_double ((const guint8 *) t->storage->data + off * es, t->dtype);
+    }
+  return out;
+}
+
+double
+value_at (LtTensor *t, gint64 k)
+{
+  g_autofree double *v = values_of (t);
+
+  g_assert_cmpint (k, <, MAX (t->numel, 1));
+  return v[k];
+}
+
+/* Checks */
+
+void
+assert_shape (LtTensor *t, Shape s)
+{
+  g_assert_cmpuint (t->ndim, ==, s.n);
+  for (guint d = 0; d < s.n; d++)
+    g_assert_cmpint (t->shape[d], ==, s.d[d]);
+  g_assert_cmpint (t->numel, ==, numel (s));
+}
+
+void
+assert_values (LtTensor *t, const double *ref, double rtol, double atol)
+{
+  g_autofree double *got = values_of (t);
+  double num = 0, den = 0;
+
+  for (gint64 k = 0; k < t->numel; k++)
+    {
+      if (isnan (ref[k]))
+        {
+          if (!isnan (got[k]))
+            g_test_message ("element %" G_GINT64_FORMAT ": got %.9g, expected NaN", k, got[k]);
+          g_assert_cmpint (isnan (got[k]), !=, 0);
+        }
+      else if (isinf (ref[k]) || rtol == 0)
+        {
+          if (got[k] != ref[k])
+            g_test_message ("element %" G_GINT64_FORMAT ": got %.17g, expected %.17g", k,
+                            got[k], ref[k]);
+          g_assert_cmpfloat (got[k], ==, ref[k]);
+        }
+      else
+        {
+          double err = fabs (got[k] - ref[k]);
+          double lim = atol + rtol * fabs (ref[k]);
+
+          if (!(err <= lim))
+            g_test_message ("element %" G_GINT64_FORMAT ": got %.9g, expected %.9g", k,
+                            got[k], ref[k]);
+          g_assert_cmpfloat (err, <=, lim);
+          num += err * err;
+          den += ref[k] * ref[k];
+        }
+    }
+  /* ggml's criterion on top: the normalised mean squared error. */
+  if (den > 0)
+    g_assert_cmpfloat (num / den, <=, rtol * rtol);
+}
+
+void
+check_tol (LtTensor *t, LtDType dt, Shape s, const double *ref, double rtol, double atol)
+{
+  g_assert_nonnull (t);
+  g_assert_cmpstr (lt_dtype_get_name (t->dtype), ==, lt_dtype_get_name (dt));
+  assert_shape (t, s);
+  assert_values (t, ref, rtol, atol);
+}
+
+/* Float results within a few units in the last place of the dtype
+ * (float32 kernels call float libm functions); integers exactly. */
+void
+check (LtTensor *t, LtDType dt, Shape s, const double *ref)
+{
+  if (dt == F32)
+    check_tol (t, dt, s, ref, 1e-5, 1e-6);
+  else if (dt == F64)
+    check_tol (t, dt, s, ref, 1e-10, 1e-12);
+  else
+    check_tol (t, dt, s, ref, 0, 0);
+}
+
+/* @a and @b hold the same values (@same), or differ in most elements. */
+void
+assert_same_values (LtTensor *a, LtTensor *b, gboolean same)
+{
+  g_autofree double *va = values_of (a);
+  g_autofree double *vb = values_of (b);
+  gint64 differ = 0;
+
+  g_assert_cmpint (a->numel, ==, b->numel);
+  for (gint64 k = 0; k < a->numel; k++)
+    differ += va[k] != vb[k];
+  if (same)
+    g_assert_cmpint (differ, ==, 0);
+  else
+    g_assert_cmpint (differ, >, a->numel / 2);
+}
+
+void
+check_error (LtTensor *t, GError *error, LtError code)
+{
+  g_assert_null (t);
+  g_assert_error (error, LT_ERROR, (gint) code);
+  g_assert_cmpstr (error->message, !=, "");
+}
+
+/* PyTorch's promotion of two tensors with dimensions (torch.promote_types). */
+LtDType
+promote (LtDType a, LtDType b)
+{
+  static const int size[] = { [I64] = 8, [I32] = 4, [I16] = 2, [I8] = 1, [U8] = 1 };
+
+  if (a == b)
+    return a;
+  if (a == F64 || b == F64)
+    return F64;
+  if (a == F32 || b == F32)
+    return F32;
+  if (a == BOOL)
+    return b;
+  if (b == BOOL)
+    return a;
+  if (a == U8 || b == U8)
+    {
+      LtDType s = a == U8 ? b : a;
+      return s == I8 ? I16 : s;
+    }
+  return size[a] >= size[b] ? a : b;
+}
+
+/* Gradients */
+
+typedef struct
+{
+  LtGradcheckFunc func;
+  gpointer data;
+} Wrapped;
+
+/* f(inputs) transposed: backward rules then get a non-contiguous gradient */
+static LtTensor *
+gc_transposed_output (LtTensor **in, gsize n, gpointer data)
+{
+  const Wrapped *w = data;
+  g_autoptr(LtTensor) y = w->func (in, n, w->data);
+
+  if (y == NULL || y->ndim < 2)
+    return g_steal_pointer (&y);
+  return lt_tensor_transpose (y, 0, -1, NULL);
+}
+
+/* lt_gradcheck with PyTorch's defaults, on f and on f's transposed output */
+void
+gradcheck (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean ok = lt_gradcheck (func, (gpointer) data, inputs, n, 1e-6, 1e-5, 1e-3, &error);
+  Wrapped w = { func, (gpointer) data };
+  g_autoptr(LtTensor) y = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpint (ok, ==, TRUE);
+  y = func (inputs, n, (gpointer) data);
+  if (y->ndim < 2)
+    return;
+  ok = lt_gradcheck (gc_transposed_output, &w, inputs, n, 1e-6, 1e-5, 1e-3, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (ok, ==, TRUE);
+}
+
+/* out = f(inputs); out.sum().backward(); every input that requires grad
+ * gets a gradient of its own shape and dtype. For size-0 tensors, where
+ * gradcheck has no element to perturb. */
+void
+backward_shapes (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) out = func (inputs, n, (gpointer) data);
+  g_autoptr(LtTensor) total = NULL;
+
+  g_assert_nonnull (out);
+  total = lt_tensor_sum (out, &error);
+  g_assert_no_error (error);
+  g_assert_cmpint (lt_tensor_backward (total, NULL, FALSE, &error), ==, TRUE);
+  g_assert_no_error (error);
+  for (gsize i = 0; i < n; i++)
+    {
+      LtTensor *g;
+
+      if (!inputs[i]->requires_grad)
+        continue;
+      g = lt_tensor_get_grad (inputs[i]);
+      g_assert_nonnull (g);
+      assert_shape (g, shape_of (inputs[i]));
+      g_assert_cmpint (g->dtype, ==, inputs[i]->dtype);
+      {
+        g_autofree double *v = values_of (g);
+        for (gint64 k = 0; k < g->numel; k++)
+          g_assert_cmpint (isfinite (v[k]), !=, 0);
+      }
+    }
+}
+
+/* Reads the gradient of a leaf. */
+double *
+grad_of (LtTensor *t)
+{
+  LtTensor *g = lt_tensor_get_grad (t);
+
+  g_assert_nonnull (g);
+  assert_shape (g, shape_of (t));
+  return values_of (g);
+}
+
+void
+backward_sum (LtTensor *out)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) total = lt_tensor_sum (out, &error);
+
+  g_assert_no_error (error);
+  g_assert_cmpint (lt_tensor_backward (total, NULL, FALSE, &error), ==, TRUE);
+  g_assert_no_error (error);
+}
+
+const LtDType all_dtypes[8] = { F32, F64, I64, I32, I16, I8, U8, BOOL };
+
+/* Registration */
+
+static GPtrArray *registered_specs;
+
+guint
+ops_count_cases (const Case *cases)
+{
+  guint n = 0;
+
+  while (cases && cases[n].name)
+    n++;
+  return n;
+}
+
+typedef struct
+{
+  CaseFunc func;
+  gconstpointer data;
+} Registered;
+
+/* Each case runs with its own reproducible random streams. */
+static void
+run_case (gconstpointer user_data)
+{
+  const Registered *r = user_data;
+  guint seed = g_str_hash (g_test_get_path ());
+
+  rng = g_rand_new_with_seed (seed);
+  lt_manual_seed (seed);
+  r->func (r->data);
+  g_clear_pointer (&rng, g_rand_free);
+}
+
+static guint
+add_cases (const OpSpec *spec, const char *kind, const Case *cases)
+{
+  guint n = ops_count_cases (cases);
+
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/ops/%s/%s/%s", spec->path, kind, cases[i].name);
+      Registered *r = g_new (Registered, 1);
+
+      r->func = cases[i].func;
+      r->data = spec->data;
+      g_test_add_data_func_full (path, r, run_case, g_free);
+    }
+  return n;
+}
+
+guint
+ops_add_specs (const OpSpec *specs, guint n_specs)
+{
+  guint n = 0;
+
+  if (registered_specs == NULL)
+    registered_specs = g_ptr_array_new ();
+  for (guint i = 0; i < n_specs; i++)
+    {
+      g_ptr_array_add (registered_specs, (gpointer) &specs[i]);
+      n += add_cases (&specs[i], "forward", specs[i].forward);
+      n += add_cases (&specs[i], "forward", specs[i].forward_extra);
+      n += add_cases (&specs[i], "backward", specs[i].backward);
+      n += add_cases (&specs[i], "backward", specs[i].backward_extra);
+    }
+  return n;
+}
+
+const OpSpec *const *
+ops_get_specs (guint *n_specs)
+{
+  *n_specs = registered_specs ? registered_specs->len : 0;
+  return registered_specs ? (const OpSpec *const *) registered_specs->pdata : NULL;
+}

@@ -1,0 +1,511 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The op-table harness (test-ops.c, ops-harness.h): conv2d and the kernels
+ * of its backward rule (conv2d_grad_input, conv2d_grad_weight).
+ */
+
+#include "ops-harness.h"
+
+/* conv2d and the kernels of its backward rules. The references below are
+ * the definition of torch.nn.functional's conv2d written as plain loops
+ * over doubles. */
+
+typedef struct
+{
+  gint64 N, C, H, W, O, kh, kw;
+  gint64 stride[2], padding[2], dilation[2], groups;
+  gboolean bias, batched;
+} ConvCase;
+
+static const ConvCase conv_cases[] = {
+  /* N, C, H, W, O, kh, kw, stride, padding, dilation, groups, bias, batched */
+  { 2, 3, 7, 9, 4, 3, 3, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 3, 4, 8, 7, 6, 3, 2, { 2, 1 }, { 1, 0 }, { 1, 2 }, 2, TRUE, TRUE },
+  { 2, 4, 9, 6, 4, 2, 3, { 1, 3 }, { 2, 1 }, { 3, 1 }, 4, FALSE, TRUE },
+  { 1, 3, 6, 5, 2, 2, 3, { 3, 2 }, { 2, 1 }, { 2, 1 }, 1, TRUE, FALSE },
+  { 5, 4, 3, 5, 2, 1, 1, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 2, 2, 4, 4, 3, 4, 4, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 70, 2, 6, 6, 3, 3, 3, { 1, 1 }, { 1, 1 }, { 1, 1 }, 1, FALSE, TRUE },
+  { 3, 3, 32, 32, 6, 5, 5, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 5, 6, 14, 14, 16, 5, 5, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 3, 4, 9, 10, 6, 3, 3, { 1, 1 }, { 2, 1 }, { 2, 2 }, 2, TRUE, TRUE },
+  { 0, 3, 5, 5, 2, 3, 3, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+};
+
+/* Small enough for gradcheck: every parameter in at least one case, on
+ * both of the CPU kernel's column layouts (stride 1: wide rows; other
+ * strides: unfolded columns) */
+static const ConvCase conv_gc_cases[] = {
+  { 2, 2, 5, 4, 3, 3, 2, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 2, 4, 6, 5, 4, 3, 2, { 2, 1 }, { 1, 1 }, { 1, 2 }, 2, TRUE, TRUE },
+  { 1, 2, 5, 6, 2, 2, 2, { 1, 2 }, { 0, 1 }, { 2, 1 }, 2, FALSE, TRUE },
+  { 1, 2, 4, 5, 3, 2, 3, { 2, 2 }, { 1, 2 }, { 1, 1 }, 1, TRUE, FALSE },
+  { 2, 4, 6, 7, 4, 3, 2, { 1, 1 }, { 1, 2 }, { 2, 1 }, 2, TRUE, TRUE },
+  { 1, 2, 5, 4, 2, 2, 2, { 1, 1 }, { 1, 1 }, { 1, 1 }, 1, FALSE, FALSE },
+};
+
+static Shape
+conv_in_shape (const ConvCase *c)
+{
+  return c->batched ? SH (c->N, c->C, c->H, c->W) : SH (c->C, c->H, c->W);
+}
+
+static gint64
+conv_oh (const ConvCase *c, guint i)
+{
+  gint64 in = i == 0 ? c->H : c->W, k = i == 0 ? c->kh : c->kw;
+
+  return (in + 2 * c->padding[i] - c->dilation[i] * (k - 1) - 1) / c->stride[i] + 1;
+}
+
+static Shape
+conv_out_shape (const ConvCase *c)
+{
+  return c->batched ? SH (c->N, c->O, conv_oh (c, 0), conv_oh (c, 1))
+                    : SH (c->O, conv_oh (c, 0), conv_oh (c, 1));
+}
+
+/* Calls @visit for every (output, weight, input) triple of the sum that
+ * defines y[n, o, oh, ow]; padding positions are skipped. */
+typedef void (*ConvVisit) (gint64 yi, gint64 wi, gint64 xi, gint64 o, gpointer data);
+
+static void
+conv_walk (const ConvCase *c, ConvVisit visit, gpointer data)
+{
+  gint64 OH = conv_oh (c, 0), OW = conv_oh (c, 1), Cg = c->C / c->groups, Og = c->O / c->groups;
+
+  for (gint64 n = 0; n < c->N; n++)
+    for (gint64 o = 0; o < c->O; o++)
+      for (gint64 oh = 0; oh < OH; oh++)
+        for (gint64 ow = 0; ow < OW; ow++)
+          {
+            gint64 yi = ((n * c->O + o) * OH + oh) * OW + ow;
+
+            visit (yi, -1, -1, o, data);
+            for (gint64 ci = 0; ci < Cg; ci++)
+              for (gint64 i = 0; i < c->kh; i++)
+                for (gint64 j = 0; j < c->kw; j++)
+                  {
+                    gint64 ih = oh * c->stride[0] - c->padding[0] + i * c->dilation[0];
+                    gint64 iw = ow * c->stride[1] - c->padding[1] + j * c->dilation[1];
+                    gint64 ch = (o / Og) * Cg + ci;
+
+                    if (ih < 0 || ih >= c->H || iw < 0 || iw >= c->W)
+                      continue;
+                    visit (yi, ((o * Cg + ci) * c->kh + i) * c->kw + j,
+                           ((n * c->C + ch) * c->H + ih) * c->W + iw, o, data);
+                  }
+          }
+}
+
+typedef struct
+{
+  const double *x, *w, *b, *dy;
+  double *y, *dx, *dw, *db;
+} ConvRef;
+
+static void
+conv_ref_visit (gint64 yi, gint64 wi, gint64 xi, gint64 o, gpointer data)
+{
+  ConvRef *r = data;
+
+  if (wi < 0)
+    {
+      if (r->y)
+        r->y[yi] = r->b ? r->b[o] : 0;
+      if (r->db)
+        r->db[o] += r->dy[yi];
+      return;
+    }
+  if (r->y)
+    r->y[yi] += r->w[wi] * r->x[xi];
+  if (r->dx)
+    r->dx[xi] += r->w[wi] * r->dy[yi];
+  if (r->dw)
+    r->dw[wi] += r->x[xi] * r->dy[yi];
+}
+
+static double *
+ref_conv2d (const ConvCase *c, const double *x, const double *w, const double *b)
+{
+  ConvRef r = { .x = x, .w = w, .b = b };
+
+  r.y = g_new0 (double, MAX (numel (conv_out_shape (c)), 1));
+  conv_walk (c, conv_ref_visit, &r);
+  return r.y;
+}
+
+static Shape
+conv_w_shape (const ConvCase *c)
+{
+  return SH (c->O, c->C / c->groups, c->kh, c->kw);
+}
+
+static LtTensor *
+conv_call (const ConvCase *c, LtTensor *x, LtTensor *w, LtTensor *b, GError **error)
+{
+  return lt_conv2d (x, w, c->bias ? b : NULL, c->stride, c->padding, c->dilation, c->groups,
+                    error);
+}
+
+static void
+conv2d_fw_values (gconstpointer data)
+{
+  static const LtDType dts[] = { F32, F64 };
+  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_STEP };
+
+  for (guint ci = 0; ci < G_N_ELEMENTS (conv_cases); ci++)
+    for (guint di = 0; di < G_N_ELEMENTS (dts); di++)
+      for (guint li = 0; li < G_N_ELEMENTS (lays); li++)
+        {
+          const ConvCase *c = &conv_cases[ci];
+          LtDType dt = dts[di];
+          g_autoptr(GError) error = NULL;
+          g_auto(Arr) x = arr_new (conv_in_shape (c), dt, lays[li], DIST_UNIT);
+          g_auto(Arr) w = arr_new (conv_w_shape (c), dt, lays[(li + 1) % 3], DIST_UNIT);
+          g_auto(Arr) b = arr_new (SH (c->O), dt, lays[li], DIST_UNIT);
+          g_autoptr(LtTensor) y = conv_call (c, x.t, w.t, b.t, &error);
+          g_autofree double *ref = ref_conv2d (c, x.v, w.v, c->bias ? b.v : NULL);
+
+          g_test_message ("case %u, %s, layout %u", ci, lt_dtype_get_name (dt), li);
+          g_assert_no_error (error);
+          if (dt == F32)
+            check_tol (y, dt, conv_out_shape (c), ref, 1e-4, 1e-5);
+          else
+            check_tol (y, dt, conv_out_shape (c), ref, 1e-10, 1e-12);
+          g_assert_cmpint (lt_tensor_is_contiguous (y), ==, TRUE);
+        }
+}
+
+/* Above the pool's threshold: the unfolding and the copies run in parts */
+static void
+conv2d_fw_big (gconstpointer data)
+{
+  const ConvCase c = { 24, 3, 32, 32, 6, 5, 5, { 1, 1 }, { 2, 1 }, { 1, 1 }, 1, TRUE, TRUE };
+  const ConvCase c2 = { 64, 8, 12, 12, 8, 3, 3, { 1, 1 }, { 1, 1 }, { 1, 1 }, 2, TRUE, TRUE };
+  const ConvCase *cs[] = { &c, &c2 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cs); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(Arr) x = arr_new (conv_in_shape (cs[i]), F32, LAY_CONTIG, DIST_UNIT);
+      g_auto(Arr) w = arr_new (conv_w_shape (cs[i]), F32, LAY_CONTIG, DIST_UNIT);
+      g_auto(Arr) b = arr_new (SH (cs[i]->O), F32, LAY_CONTIG, DIST_UNIT);
+      g_autoptr(LtTensor) y = conv_call (cs[i], x.t, w.t, b.t, &error);
+      g_autofree double *ref = ref_conv2d (cs[i], x.v, w.v, b.v);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (numel (conv_in_shape (cs[i])), >, BIG);
+      check_tol (y, F32, conv_out_shape (cs[i]), ref, 1e-4, 1e-5);
+    }
+}
+
+static void
+conv_expect_error (const ConvCase *c, Shape xs, Shape ws, gint64 nb, LtDType xdt, LtDType wdt,
+                   LtDType bdt, LtError code)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (xs, xdt, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) w = arr_new (ws, wdt, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) b = arr_new (SH (nb), bdt, LAY_CONTIG, DIST_UNIT);
+  g_autofree double *before = values_of (x.t);
+  g_autofree double *after = NULL;
+  LtTensor *y = lt_conv2d (x.t, w.t, b.t, c->stride, c->padding, c->dilation, c->groups, &error);
+
+  check_error (y, error, code);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "conv2d: "));
+  if (code == LT_ERROR_SHAPE)
+    g_assert_nonnull (strchr (error->message, '['));
+  after = values_of (x.t);
+  g_assert_cmpmem (before, x.n * sizeof (double), after, x.n * sizeof (double));
+}
+
+static void
+conv2d_fw_errors (gconstpointer data)
+{
+  const ConvCase ok = { 2, 4, 6, 6, 4, 3, 3, { 1, 1 }, { 0, 0 }, { 1, 1 }, 2, TRUE, TRUE };
+  ConvCase c;
+  Shape xs = SH (2, 4, 6, 6), ws = SH (4, 2, 3, 3);
+
+  conv_expect_error (&ok, SH (4, 6), ws, 4, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, SH (1, 2, 4, 6, 6), ws, 4, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, xs, SH (4, 2, 3), 4, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, xs, ws, 4, I64, I64, I64, LT_ERROR_DTYPE);
+  conv_expect_error (&ok, xs, ws, 4, F32, F64, F32, LT_ERROR_DTYPE);
+  conv_expect_error (&ok, xs, ws, 4, F64, F64, F32, LT_ERROR_DTYPE);
+  /* channels: 4 input channels, groups 2, weight expects 2 x 3 */
+  conv_expect_error (&ok, xs, SH (4, 3, 3, 3), 4, F32, F32, F32, LT_ERROR_SHAPE);
+  /* 3 output channels in 2 groups */
+  conv_expect_error (&ok, xs, SH (3, 2, 3, 3), 3, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, xs, SH (0, 2, 3, 3), 0, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, xs, ws, 5, F32, F32, F32, LT_ERROR_SHAPE);
+  /* a filter larger than the image */
+  conv_expect_error (&ok, xs, SH (4, 2, 7, 3), 4, F32, F32, F32, LT_ERROR_SHAPE);
+  c = ok;
+  c.dilation[1] = 3;
+  conv_expect_error (&c, xs, ws, 4, F32, F32, F32, LT_ERROR_SHAPE);
+  c = ok;
+  c.stride[0] = 0;
+  conv_expect_error (&c, xs, ws, 4, F32, F32, F32, LT_ERROR_INVALID_ARGUMENT);
+  c = ok;
+  c.padding[1] = -1;
+  conv_expect_error (&c, xs, ws, 4, F32, F32, F32, LT_ERROR_INVALID_ARGUMENT);
+  c = ok;
+  c.dilation[0] = 0;
+  conv_expect_error (&c, xs, ws, 4, F32, F32, F32, LT_ERROR_INVALID_ARGUMENT);
+  c = ok;
+  c.groups = 0;
+  conv_expect_error (&c, xs, ws, 4, F32, F32, F32, LT_ERROR_INVALID_ARGUMENT);
+  c.groups = -2;
+  conv_expect_error (&c, xs, ws, 4, F32, F32, F32, LT_ERROR_INVALID_ARGUMENT);
+  {
+    /* a 2-D bias */
+    g_autoptr(GError) error = NULL;
+    g_auto(Arr) x = arr_new (xs, F32, LAY_CONTIG, DIST_UNIT);
+    g_auto(Arr) w = arr_new (ws, F32, LAY_CONTIG, DIST_UNIT);
+    g_auto(Arr) b = arr_new (SH (1, 4), F32, LAY_CONTIG, DIST_UNIT);
+    LtTensor *y = lt_conv2d (x.t, w.t, b.t, NULL, NULL, NULL, 2, &error);
+
+    check_error (y, error, LT_ERROR_SHAPE);
+  }
+}
+
+/* NULL stride, padding and dilation mean (1, 1), (0, 0), (1, 1); the node */
+static void
+conv2d_fw_defaults (gconstpointer data)
+{
+  const ConvCase c = { 2, 3, 6, 5, 4, 3, 2, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, FALSE, TRUE };
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (conv_in_shape (&c), F64, LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) w = leaf_new (conv_w_shape (&c), LAY_CONTIG, DIST_UNIT);
+  g_autofree double *wv = values_of (w);
+  g_autoptr(LtTensor) y = lt_conv2d (x.t, w, NULL, NULL, NULL, NULL, 1, &error);
+  g_autofree double *ref = ref_conv2d (&c, x.v, wv, NULL);
+
+  g_assert_no_error (error);
+  check (y, F64, conv_out_shape (&c), ref);
+  g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==, "ConvolutionBackward0");
+  /* the images need no gradient: the weight is not kept for one */
+  g_assert_null (lt_tensor_get_grad_fn (y)->saved[1]);
+  g_assert_nonnull (lt_tensor_get_grad_fn (y)->saved[0]);
+  {
+    /* no input requires grad: no node */
+    g_autoptr(LtTensor) wd = lt_tensor_detach (w);
+    g_autoptr(LtTensor) y2 = lt_conv2d (x.t, wd, NULL, NULL, NULL, NULL, 1, &error);
+
+    g_assert_no_error (error);
+    g_assert_null (lt_tensor_get_grad_fn (y2));
+  }
+}
+
+static const Case conv2d_forward[] = {
+  { "values", conv2d_fw_values },
+  { "big", conv2d_fw_big },
+  { "errors", conv2d_fw_errors },
+  { "defaults", conv2d_fw_defaults },
+  { NULL, NULL }
+};
+
+/* The gradients of y = conv2d (x, w, b) for an upstream gradient dy, against
+ * the reference; @which: bit 0 x, bit 1 w, bit 2 b require grad. */
+static void
+conv_grads_check (const ConvCase *c, LtDType dt, Lay lay, guint which)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) xa = arr_new (conv_in_shape (c), dt, lay, DIST_UNIT);
+  g_auto(Arr) wa = arr_new (conv_w_shape (c), dt, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) ba = arr_new (SH (c->O), dt, LAY_CONTIG, DIST_UNIT);
+  g_auto(Arr) dya = arr_new (conv_out_shape (c), dt, lay, DIST_UNIT);
+  g_autoptr(LtTensor) x = lt_tensor_detach (xa.t);
+  g_autoptr(LtTensor) w = lt_tensor_detach (wa.t);
+  g_autoptr(LtTensor) b = lt_tensor_detach (ba.t);
+  g_autoptr(LtTensor) y = NULL;
+  LtGradFn *node;
+  ConvRef r = { .x = xa.v, .w = wa.v, .dy = dya.v };
+  /* float32 sums of N OH OW terms (the weight's gradient) round by about
+   * sqrt (terms) units of the terms' size */
+  double terms = MAX (1.0, (double) (c->N * conv_oh (c, 0) * conv_oh (c, 1)));
+  double rtol = dt == F32 ? 1e-4 : 1e-10;
+  double atol = dt == F32 ? 1e-4 * MAX (1.0, sqrt (terms) / 30) : 1e-12;
+  LtTensor *ts[3] = { x, w, b };
+
+  for (guint i = 0; i < 3; i++)
+    if (which & (1u << i))
+      g_assert_true (lt_tensor_set_requires_grad (ts[i], TRUE, &error));
+  y = conv_call (c, x, w, b, &error);
+  g_assert_no_error (error);
+  node = lt_tensor_get_grad_fn (y);
+  g_assert_nonnull (node);
+  /* what nobody needs is not kept */
+  if (!(which & 1))
+    g_assert_null (node->saved[1]);
+  if (!(which & 2))
+    g_assert_null (node->saved[0]);
+  g_assert_true (lt_tensor_backward (y, dya.t, FALSE, &error));
+  g_assert_no_error (error);
+
+  r.dx = which & 1 ? g_new0 (double, MAX (xa.n, 1)) : NULL;
+  r.dw = which & 2 ? g_new0 (double, MAX (wa.n, 1)) : NULL;
+  r.db = which & 4 && c->bias ? g_new0 (double, c->O) : NULL;
+  conv_walk (c, conv_ref_visit, &r);
+  if (r.dx)
+    check_tol (lt_tensor_get_grad (x), dt, xa.s, r.dx, rtol, atol);
+  else
+    g_assert_null (lt_tensor_get_grad (x));
+  if (r.dw)
+    check_tol (lt_tensor_get_grad (w), dt, wa.s, r.dw, rtol, atol);
+  else
+    g_assert_null (lt_tensor_get_grad (w));
+  if (r.db)
+    check_tol (lt_tensor_get_grad (b), dt, ba.s, r.db, rtol, atol);
+  else
+    g_assert_null (lt_tensor_get_grad (b));
+  g_free (r.dx);
+  g_free (r.dw);
+  g_free (r.db);
+}
+
+static void
+conv2d_grad_input_fw_values (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (conv_cases); ci++)
+    {
+      g_test_message ("case %u", ci);
+      conv_grads_check (&conv_cases[ci], F64, ci % 2 ? LAY_T : LAY_CONTIG, 1);
+      conv_grads_check (&conv_cases[ci], F32, LAY_STEP, 1 | 4);
+    }
+}
+
+static void
+conv2d_grad_weight_fw_values (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (conv_cases); ci++)
+    {
+      g_test_message ("case %u", ci);
+      conv_grads_check (&conv_cases[ci], F64, ci % 2 ? LAY_CONTIG : LAY_T, 2 | 4);
+      conv_grads_check (&conv_cases[ci], F32, LAY_CONTIG, 1 | 2 | 4);
+      conv_grads_check (&conv_cases[ci], F64, LAY_STEP, 2);
+    }
+  /* the bias alone */
+  conv_grads_check (&conv_cases[1], F64, LAY_CONTIG, 4);
+}
+
+static void
+conv2d_grad_fw_big (gconstpointer data)
+{
+  const ConvCase c = { 24, 3, 32, 32, 6, 5, 5, { 1, 1 }, { 2, 1 }, { 1, 1 }, 1, TRUE, TRUE };
+
+  conv_grads_check (&c, F32, LAY_CONTIG, 1 | 2 | 4);
+}
+
+static const Case conv2d_grad_input_forward[] = {
+  { "values", conv2d_grad_input_fw_values },
+  { "big", conv2d_grad_fw_big },
+  { NULL, NULL }
+};
+
+static const Case conv2d_grad_weight_forward[] = {
+  { "values", conv2d_grad_weight_fw_values },
+  { "big", conv2d_grad_fw_big },
+  { NULL, NULL }
+};
+
+static LtTensor *
+gc_conv2d (LtTensor **in, gsize n, gpointer data)
+{
+  const ConvCase *c = data;
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = conv_call (c, in[0], in[1], n > 2 ? in[2] : NULL, &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+conv2d_bw_gradcheck (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (conv_gc_cases); ci++)
+    {
+      const ConvCase *c = &conv_gc_cases[ci];
+      LtTensor *in[3];
+      gsize n = c->bias ? 3 : 2;
+
+      g_test_message ("case %u", ci);
+      in[0] = leaf_new (conv_in_shape (c), ci % 2 ? LAY_T : LAY_CONTIG, DIST_UNIT);
+      in[1] = leaf_new (conv_w_shape (c), ci % 2 ? LAY_CONTIG : LAY_STEP, DIST_UNIT);
+      in[2] = leaf_new (SH (c->O), LAY_CONTIG, DIST_UNIT);
+      gradcheck (gc_conv2d, c, in, n);
+      for (guint i = 0; i < 3; i++)
+        g_object_unref (in[i]);
+    }
+}
+
+/* Only the weight or only the images require grad */
+static void
+conv2d_bw_partial (gconstpointer data)
+{
+  const ConvCase *c = &conv_gc_cases[1];
+
+  for (guint which = 0; which < 2; which++)
+    {
+      LtTensor *in[3];
+
+      in[0] = leaf_new (conv_in_shape (c), LAY_CONTIG, DIST_UNIT);
+      in[1] = leaf_new (conv_w_shape (c), LAY_CONTIG, DIST_UNIT);
+      in[2] = leaf_new (SH (c->O), LAY_CONTIG, DIST_UNIT);
+      g_assert_true (lt_tensor_set_requires_grad (in[which], FALSE, NULL));
+      g_assert_true (lt_tensor_set_requires_grad (in[2], FALSE, NULL));
+      gradcheck (gc_conv2d, c, in, 3);
+      for (guint i = 0; i < 3; i++)
+        g_object_unref (in[i]);
+    }
+}
+
+static void
+conv2d_bw_size0 (gconstpointer data)
+{
+  const ConvCase *c = &conv_cases[G_N_ELEMENTS (conv_cases) - 1];
+  LtTensor *in[3];
+
+  g_assert_cmpint (c->N, ==, 0);
+  in[0] = leaf_new (conv_in_shape (c), LAY_CONTIG, DIST_UNIT);
+  in[1] = leaf_new (conv_w_shape (c), LAY_CONTIG, DIST_UNIT);
+  in[2] = leaf_new (SH (c->O), LAY_CONTIG, DIST_UNIT);
+  backward_shapes (gc_conv2d, c, in, 3);
+  {
+    g_autofree double *gw = grad_of (in[1]);
+    g_autofree double *gb = grad_of (in[2]);
+
+    for (gint64 k = 0; k < in[1]->numel; k++)
+      g_assert_cmpfloat (gw[k], ==, 0);
+    for (gint64 k = 0; k < c->O; k++)
+      g_assert_cmpfloat (gb[k], ==, 0);
+  }
+  for (guint i = 0; i < 3; i++)
+    g_object_unref (in[i]);
+}
+
+static const Case conv2d_backward[] = {
+  { "gradcheck", conv2d_bw_gradcheck },
+  { "partial", conv2d_bw_partial },
+  { "size0", conv2d_bw_size0 },
+  { NULL, NULL }
+};
+
+/* The specs, in the order of the op table */
+
+static const OpSpec specs[] = {
+  SPEC (LT_OP_CONV2D, "conv2d", NULL, conv2d_forward, NULL, conv2d_backward, NULL),
+  SPEC (LT_OP_CONV2D_GRAD_INPUT, "conv2d_grad_input", NULL, conv2d_grad_input_forward, NULL,
+        NULL, NULL),
+  SPEC (LT_OP_CONV2D_GRAD_WEIGHT, "conv2d_grad_weight", NULL, conv2d_grad_weight_forward, NULL,
+        NULL, NULL),
+};
+
+guint
+ops_register_conv (void)
+{
+  return ops_add_specs (specs, G_N_ELEMENTS (specs));
+}

@@ -1,0 +1,860 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The op-table harness (test-ops.c, ops-harness.h): max_pool2d, avg_pool2d,
+ * adaptive_avg_pool2d and the kernels of their backward rules.
+ */
+
+#include "ops-harness.h"
+
+/* Pooling: the references below are the definitions of
+ * torch.nn.functional's ops written as plain loops over doubles. */
+
+typedef struct
+{
+  gint64 N, C, H, W;
+  gint64 k[2], s[2], p[2], d[2];
+  gboolean ceil_mode, count_include_pad;
+  gint64 divisor;
+  gboolean batched;
+} PoolCase;
+
+static const PoolCase pool_cases[] = {
+  /* N, C, H, W, kernel, stride, padding, dilation, ceil, count_include_pad, divisor, batched */
+  { 2, 3, 8, 8, { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 }, FALSE, TRUE, 0, TRUE },
+  { 2, 2, 7, 9, { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 }, TRUE, TRUE, 0, TRUE },
+  { 1, 2, 7, 8, { 3, 2 }, { 2, 1 }, { 1, 1 }, { 1, 1 }, FALSE, TRUE, 0, TRUE },
+  { 2, 1, 9, 7, { 3, 3 }, { 2, 2 }, { 1, 1 }, { 1, 1 }, TRUE, FALSE, 0, TRUE },
+  { 1, 3, 6, 7, { 3, 2 }, { 1, 3 }, { 1, 1 }, { 1, 1 }, TRUE, TRUE, 0, TRUE },
+  { 2, 2, 5, 6, { 2, 3 }, { 2, 2 }, { 1, 1 }, { 1, 1 }, FALSE, FALSE, 5, FALSE },
+  { 3, 2, 10, 9, { 3, 2 }, { 2, 2 }, { 1, 0 }, { 2, 3 }, TRUE, TRUE, 0, TRUE },
+  { 1, 4, 5, 5, { 5, 5 }, { 1, 1 }, { 2, 2 }, { 1, 1 }, FALSE, FALSE, 0, FALSE },
+  { 2, 2, 6, 6, { 2, 2 }, { 1, 1 }, { 1, 0 }, { 1, 1 }, TRUE, TRUE, -3, TRUE },
+  { 0, 2, 6, 6, { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 }, FALSE, TRUE, 0, TRUE },
+};
+
+static gint64
+pool_floor_div (gint64 a, gint64 b)
+{
+  return (gint64) floor ((double) a / (double) b);
+}
+
+/* PyTorch's pooling_output_shape */
+static gint64
+pool_out (const PoolCase *c, guint i, gboolean dilated)
+{
+  gint64 in = i == 0 ? c->H : c->W, d = dilated ? c->d[i] : 1;
+  gint64 o = pool_floor_div (in + 2 * c->p[i] - d * (c->k[i] - 1) - 1 +
+                             (c->ceil_mode ? c->s[i] - 1 : 0), c->s[i]) + 1;
+
+  if (c->ceil_mode && (o - 1) * c->s[i] >= in + c->p[i])
+    o--;
+  return o;
+}
+
+static Shape
+pool_in_shape (const PoolCase *c)
+{
+  return c->batched ? SH (c->N, c->C, c->H, c->W) : SH (c->C, c->H, c->W);
+}
+
+static Shape
+pool_shape_out (const PoolCase *c, gint64 OH, gint64 OW)
+{
+  return c->batched ? SH (c->N, c->C, OH, OW) : SH (c->C, OH, OW);
+}
+
+static gint64
+pool_planes (const PoolCase *c)
+{
+  return c->batched ? c->N * c->C : c->C;
+}
+
+/* max pool: the window of (oh, ow) has rows oh s - p + i d, i < k, inside
+ * the image; the first maximum in row-major order wins, a NaN always wins
+ * (each later NaN takes over) */
+static void
+ref_max_pool (const PoolCase *c, const double *x, double *y, double *idx)
+{
+  gint64 OH = pool_out (c, 0, TRUE), OW = pool_out (c, 1, TRUE);
+
+  for (gint64 pl = 0; pl < pool_planes (c); pl++)
+    for (gint64 oh = 0; oh < OH; oh++)
+      for (gint64 ow = 0; ow < OW; ow++)
+        {
+          double m = 0;
+          gint64 best = -1;
+
+          for (gint64 i = 0; i < c->k[0]; i++)
+            for (gint64 j = 0; j < c->k[1]; j++)
+              {
+                gint64 ih = oh * c->s[0] - c->p[0] + i * c->d[0];
+                gint64 iw = ow * c->s[1] - c->p[1] + j * c->d[1];
+                double v;
+
+                if (ih < 0 || ih >= c->H || iw < 0 || iw >= c->W)
+                  continue;
+                v = x[pl * c->H * c->W + ih * c->W + iw];
+                if (best < 0 || isnan (v) || (!isnan (m) && v > m))
+                  {
+                    m = v;
+                    best = ih * c->W + iw;
+                  }
+              }
+          g_assert_cmpint (best, >=, 0);
+          y[(pl * OH + oh) * OW + ow] = m;
+          idx[(pl * OH + oh) * OW + ow] = (double) best;
+        }
+}
+
+/* avg pool: the window clipped to the padded image gives the divisor with
+ * count_include_pad; the sum runs over the part inside the image */
+static void
+ref_avg_pool (const PoolCase *c, const double *x, double *y, const double *dy, double *dx)
+{
+  gint64 OH = pool_out (c, 0, FALSE), OW = pool_out (c, 1, FALSE);
+
+  for (gint64 pl = 0; pl < pool_planes (c); pl++)
+    for (gint64 oh = 0; oh < OH; oh++)
+      for (gint64 ow = 0; ow < OW; ow++)
+        {
+          gint64 h0 = oh * c->s[0] - c->p[0], w0 = ow * c->s[1] - c->p[1];
+          gint64 padded = 0, inside = 0;
+          double sum = 0, div;
+
+          for (gint64 ih = h0; ih < h0 + c->k[0]; ih++)
+            for (gint64 iw = w0; iw < w0 + c->k[1]; iw++)
+              {
+                if (ih < c->H + c->p[0] && iw < c->W + c->p[1])
+                  padded++;
+                if (ih < 0 || ih >= c->H || iw < 0 || iw >= c->W)
+                  continue;
+                inside++;
+                if (x)
+                  sum += x[pl * c->H * c->W + ih * c->W + iw];
+              }
+          div = c->divisor ? (double) c->divisor : (double) (c->count_include_pad ? padded : inside);
+          if (y)
+            y[(pl * OH + oh) * OW + ow] = inside ? sum / div : 0;
+          if (dx)
+            for (gint64 ih = MAX (h0, 0); ih < MIN (h0 + c->k[0], c->H); ih++)
+              for (gint64 iw = MAX (w0, 0); iw < MIN (w0 + c->k[1], c->W); iw++)
+                dx[pl * c->H * c->W + ih * c->W + iw] += dy[(pl * OH + oh) * OW + ow] / div;
+        }
+}
+
+/* adaptive avg pool: rows floor (oh H / OH) to ceil ((oh + 1) H / OH) */
+static void
+ref_adaptive (const PoolCase *c, gint64 OH, gint64 OW, const double *x, double *y,
+              const double *dy, double *dx)
+{
+  for (gint64 pl = 0; pl < pool_planes (c); pl++)
+    for (gint64 oh = 0; oh < OH; oh++)
+      for (gint64 ow = 0; ow < OW; ow++)
+        {
+          gint64 h0 = (gint64) floor ((double) (oh * c->H) / OH);
+          gint64 h1 = (gint64) ceil ((double) ((oh + 1) * c->H) / OH);
+          gint64 w0 = (gint64) floor ((double) (ow * c->W) / OW);
+          gint64 w1 = (gint64) ceil ((double) ((ow + 1) * c->W) / OW);
+          double sum = 0, cnt = (double) ((h1 - h0) * (w1 - w0));
+
+          for (gint64 ih = h0; ih < h1; ih++)
+            for (gint64 iw = w0; iw < w1; iw++)
+              {
+                if (x)
+                  sum += x[pl * c->H * c->W + ih * c->W + iw];
+                if (dx)
+                  dx[pl * c->H * c->W + ih * c->W + iw] += dy[(pl * OH + oh) * OW + ow] / cnt;
+              }
+          if (y)
+            y[(pl * OH + oh) * OW + ow] = sum / cnt;
+        }
+}
+
+static LtTensor *
+max_pool_call (const PoolCase *c, LtTensor *x, LtTensor **idx, GError **error)
+{
+  return lt_max_pool2d (x, c->k, c->s, c->p, c->d, c->ceil_mode, idx, error);
+}
+
+static LtTensor *
+avg_pool_call (const PoolCase *c, LtTensor *x, GError **error)
+{
+  return lt_avg_pool2d (x, c->k, c->s, c->p, c->ceil_mode, c->count_include_pad, c->divisor,
+                        error);
+}
+
+static void
+max_pool2d_fw_values (gconstpointer data)
+{
+  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_STEP };
+
+  for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
+    for (guint li = 0; li < G_N_ELEMENTS (lays); li++)
+      for (LtDType dt = F32; dt <= F64; dt++)
+        {
+          const PoolCase *c = &pool_cases[ci];
+          Shape os = pool_shape_out (c, pool_out (c, 0, TRUE), pool_out (c, 1, TRUE));
+          g_autoptr(GError) error = NULL;
+          /* a grid of few values: ties everywhere */
+          g_auto(Arr) x = arr_new (pool_in_shape (c), dt, lays[li], DIST_GRID);
+          g_autofree double *ref = g_new0 (double, MAX (numel (os), 1));
+          g_autofree double *ridx = g_new0 (double, MAX (numel (os), 1));
+          g_autoptr(LtTensor) idx = NULL;
+          g_autoptr(LtTensor) y = max_pool_call (c, x.t, &idx, &error);
+
+          g_test_message ("case %u, layout %u, %s", ci, li, lt_dtype_get_name (dt));
+          g_assert_no_error (error);
+          ref_max_pool (c, x.v, ref, ridx);
+          check (y, dt, os, ref);
+          check (idx, I64, os, ridx);
+        }
+}
+
+static void
+max_pool2d_fw_nan (gconstpointer data)
+{
+  const PoolCase c = { 1, 2, 4, 6, { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 }, FALSE, TRUE, 0, TRUE };
+  const PoolCase c3 = { 1, 2, 4, 6, { 3, 3 }, { 1, 2 }, { 1, 1 }, { 1, 1 }, FALSE, TRUE, 0, TRUE };
+  const PoolCase *cs[] = { &c, &c3 };
+  double v[48];
+
+  for (guint k = 0; k < 48; k++)
+    v[k] = (double) ((k * 7) % 11) - 5;
+  v[1] = NAN;
+  v[6] = NAN;         /* two NaN in a window: the later one */
+  v[9] = -INFINITY;
+  v[15] = INFINITY;
+  v[27] = NAN;
+  for (guint i = 0; i < G_N_ELEMENTS (cs); i++)
+    {
+      Shape os = pool_shape_out (cs[i], pool_out (cs[i], 0, TRUE), pool_out (cs[i], 1, TRUE));
+      g_autoptr(GError) error = NULL;
+      g_auto(Arr) x = arr_from (v, pool_in_shape (cs[i]), F32, LAY_CONTIG);
+      double ref[48], ridx[48];
+      g_autoptr(LtTensor) idx = NULL;
+      g_autoptr(LtTensor) y = max_pool_call (cs[i], x.t, &idx, &error);
+
+      g_assert_no_error (error);
+      ref_max_pool (cs[i], x.v, ref, ridx);
+      check (y, F32, os, ref);
+      check (idx, I64, os, ridx);
+    }
+}
+
+static void
+max_pool2d_fw_big (gconstpointer data)
+{
+  const PoolCase c = { 16, 6, 28, 28, { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 }, FALSE, TRUE, 0, TRUE };
+  const PoolCase c3 = { 16, 6, 28, 28, { 3, 3 }, { 2, 2 }, { 1, 1 }, { 1, 1 }, TRUE, TRUE, 0, TRUE };
+  const PoolCase *cs[] = { &c, &c3 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cs); i++)
+    {
+      Shape os = pool_shape_out (cs[i], pool_out (cs[i], 0, TRUE), pool_out (cs[i], 1, TRUE));
+      g_autoptr(GError) error = NULL;
+      g_auto(Arr) x = arr_new (pool_in_shape (cs[i]), F32, LAY_CONTIG, DIST_GRID);
+      g_autofree double *ref = g_new0 (double, numel (os));
+      g_autofree double *ridx = g_new0 (double, numel (os));
+      g_autoptr(LtTensor) idx = NULL;
+      g_autoptr(LtTensor) y = max_pool_call (cs[i], x.t, &idx, &error);
+
+      g_assert_no_error (error);
+      g_assert_cmpint (x.n, >, BIG);
+      ref_max_pool (cs[i], x.v, ref, ridx);
+      check (y, F32, os, ref);
+      check (idx, I64, os, ridx);
+    }
+}
+
+/* Every bad argument: a GError naming the op; NULL stride means the kernel */
+static void
+pool_expect_error (const char *op, LtTensor *y, GError *error, LtError code)
+{
+  check_error (y, error, code);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, op));
+}
+
+static void
+pool_fw_errors_for (const char *op)
+{
+  const gint64 k2[2] = { 2, 2 }, k0[2] = { 0, 2 }, s0[2] = { 2, 0 }, pbig[2] = { 2, 1 };
+  const gint64 pneg[2] = { -1, 0 }, d0[2] = { 1, 0 }, k3[2] = { 3, 3 }, p1[2] = { 1, 1 };
+  const gint64 d3[2] = { 3, 3 };
+  gboolean is_max = g_str_equal (op, "max_pool2d");
+  struct { Shape s; LtDType dt; const gint64 *k, *st, *p, *d; LtError code; } bad[] = {
+    { SH (6, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { SH (1, 2, 3, 6, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { SH (2, 0, 6, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { SH (2, 3, 0, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { SH (2, 3, 6, 6), I64, k2, NULL, NULL, NULL, LT_ERROR_DTYPE },
+    { SH (2, 3, 6, 6), F32, k0, NULL, NULL, NULL, LT_ERROR_INVALID_ARGUMENT },
+    { SH (2, 3, 6, 6), F32, k2, s0, NULL, NULL, LT_ERROR_INVALID_ARGUMENT },
+    { SH (2, 3, 6, 6), F32, k2, NULL, pbig, NULL, LT_ERROR_INVALID_ARGUMENT },
+    { SH (2, 3, 6, 6), F32, k2, NULL, pneg, NULL, LT_ERROR_INVALID_ARGUMENT },
+    { SH (2, 3, 2, 2), F32, k3, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { SH (2, 3, 6, 6), F32, k2, NULL, NULL, d0, LT_ERROR_INVALID_ARGUMENT },
+    { SH (1, 2, 2), F32, k3, NULL, p1, d3, LT_ERROR_SHAPE },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(Arr) x = arr_new (bad[i].s, bad[i].dt, LAY_CONTIG, DIST_UNIT);
+      LtTensor *idx = NULL;
+      LtTensor *y;
+
+      if (!is_max && bad[i].d)
+        {
+          if (bad[i].code != LT_ERROR_SHAPE)
+            continue;
+          /* no dilation for average pooling: the same small image */
+          y = lt_avg_pool2d (x.t, bad[i].k, bad[i].st, bad[i].p, FALSE, TRUE, 0, &error);
+          g_assert_nonnull (y);
+          g_object_unref (y);
+          continue;
+        }
+      if (is_max)
+        y = lt_max_pool2d (x.t, bad[i].k, bad[i].st, bad[i].p, bad[i].d, FALSE, &idx, &error);
+      else
+        y = lt_avg_pool2d (x.t, bad[i].k, bad[i].st, bad[i].p, FALSE, TRUE, 0, &error);
+      pool_expect_error (op, y, error, bad[i].code);
+      g_assert_null (idx);
+    }
+}
+
+static void
+max_pool2d_fw_errors (gconstpointer data)
+{
+  pool_fw_errors_for ("max_pool2d");
+}
+
+/* Defaults: NULL stride is the kernel size, NULL padding 0, NULL dilation
+ * 1; @indices is optional; the node's name */
+static void
+max_pool2d_fw_defaults (gconstpointer data)
+{
+  const PoolCase c = { 2, 3, 7, 6, { 3, 2 }, { 3, 2 }, { 0, 0 }, { 1, 1 }, FALSE, TRUE, 0, TRUE };
+  Shape os = pool_shape_out (&c, pool_out (&c, 0, TRUE), pool_out (&c, 1, TRUE));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = leaf_new (pool_in_shape (&c), LAY_CONTIG, DIST_UNIT);
+  g_autofree double *xv = values_of (x);
+  g_autofree double *ref = g_new0 (double, numel (os));
+  g_autofree double *ridx = g_new0 (double, numel (os));
+  g_autoptr(LtTensor) y = lt_max_pool2d (x, c.k, NULL, NULL, NULL, FALSE, NULL, &error);
+
+  g_assert_no_error (error);
+  ref_max_pool (&c, xv, ref, ridx);
+  check (y, F64, os, ref);
+  g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==,
+                   "MaxPool2DWithIndicesBackward0");
+}
+
+/* 2 x 2 windows, stride 2, on rows of 1 to 33 windows: the CPU backend's
+ * row kernels take up to 16 windows a vector, the last ones masked; ties
+ * (a grid of few values) and NaNs, float32 and float64, values and
+ * indices, odd widths that leave a column out */
+static void
+max_pool2d_fw_widths (gconstpointer data)
+{
+  static const gint64 widths[] = { 2, 3, 10, 28, 30, 32, 33, 34, 66 };
+
+  for (guint wi = 0; wi < G_N_ELEMENTS (widths); wi++)
+    for (LtDType dt = F32; dt <= F64; dt++)
+      {
+        const PoolCase c = { 2, 3, 5, widths[wi], { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 },
+                             FALSE, TRUE, 0, TRUE };
+        Shape is = pool_in_shape (&c);
+        Shape os = pool_shape_out (&c, pool_out (&c, 0, TRUE), pool_out (&c, 1, TRUE));
+        g_autoptr(GError) error = NULL;
+        g_autofree double *v = g_new0 (double, numel (is));
+        g_autofree double *ref = g_new0 (double, MAX (numel (os), 1));
+        g_autofree double *ridx = g_new0 (double, MAX (numel (os), 1));
+        g_auto(Arr) x = { NULL };
+        g_autoptr(LtTensor) idx = NULL;
+        g_autoptr(LtTensor) y = NULL;
+
+        for (gint64 k = 0; k < numel (is); k++)
+          v[k] = k % 23 == 7 ? NAN : draw (DIST_GRID, dt);
+        x = arr_from (v, is, dt, LAY_CONTIG);
+        y = max_pool_call (&c, x.t, &idx, &error);
+        g_assert_no_error (error);
+        ref_max_pool (&c, x.v, ref, ridx);
+        check (y, dt, os, ref);
+        check (idx, I64, os, ridx);
+      }
+}
+
+static const Case max_pool2d_forward[] = {
+  { "widths", max_pool2d_fw_widths },
+  { "values", max_pool2d_fw_values },
+  { "nan", max_pool2d_fw_nan },
+  { "big", max_pool2d_fw_big },
+  { "errors", max_pool2d_fw_errors },
+  { "defaults", max_pool2d_fw_defaults },
+  { NULL, NULL }
+};
+
+static LtTensor *
+gc_max_pool (LtTensor **in, gsize n, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = max_pool_call (data, in[0], NULL, &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+max_pool2d_bw_gradcheck (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
+    {
+      g_autoptr(LtTensor) x = NULL;
+
+      if (pool_cases[ci].N == 0)
+        continue;
+      /* distinct values: the maxima do not move under the finite differences */
+      x = leaf_new (pool_in_shape (&pool_cases[ci]), ci % 2 ? LAY_T : LAY_CONTIG, DIST_UNIT);
+      gradcheck (gc_max_pool, &pool_cases[ci], &x, 1);
+    }
+}
+
+/* The gradient of y = max_pool2d (x) for an upstream gradient dy goes to
+ * the first maximum of each window in row-major order, as PyTorch's index;
+ * overlapping windows add up. */
+static void
+max_pool_grads_check (const PoolCase *c, LtDType dt, Lay lay, Dist dist)
+{
+  Shape os = pool_shape_out (c, pool_out (c, 0, TRUE), pool_out (c, 1, TRUE));
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) xa = arr_new (pool_in_shape (c), dt, LAY_CONTIG, dist);
+  g_auto(Arr) dy = arr_new (os, dt, lay, DIST_UNIT);
+  g_autoptr(LtTensor) x = lt_tensor_detach (xa.t);
+  g_autoptr(LtTensor) y = NULL;
+  g_autofree double *ref = g_new0 (double, MAX (numel (os), 1));
+  g_autofree double *ridx = g_new0 (double, MAX (numel (os), 1));
+  g_autofree double *rdx = g_new0 (double, MAX (xa.n, 1));
+  gint64 OHW = pool_out (c, 0, TRUE) * pool_out (c, 1, TRUE);
+
+  g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
+  y = max_pool_call (c, x, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (lt_tensor_backward (y, dy.t, FALSE, &error));
+  g_assert_no_error (error);
+  ref_max_pool (c, xa.v, ref, ridx);
+  for (gint64 k = 0; k < numel (os); k++)
+    rdx[(k / OHW) * c->H * c->W + (gint64) ridx[k]] += dy.v[k];
+  check (lt_tensor_get_grad (x), dt, xa.s, rdx);
+}
+
+static void
+max_pool2d_bw_ties (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
+    max_pool_grads_check (&pool_cases[ci], F64, LAY_T, DIST_GRID);
+}
+
+static const Case max_pool2d_backward[] = {
+  { "gradcheck", max_pool2d_bw_gradcheck },
+  { "ties", max_pool2d_bw_ties },
+  { NULL, NULL }
+};
+
+/* max_pool2d_grad: dy sent to the indices, every layout of dy */
+static void
+max_pool2d_grad_fw_values (gconstpointer data)
+{
+  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_STEP };
+
+  for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
+    for (LtDType dt = F32; dt <= F64; dt++)
+      for (guint li = 0; li < G_N_ELEMENTS (lays); li++)
+        max_pool_grads_check (&pool_cases[ci], dt, lays[li], li == 1 ? DIST_UNIT : DIST_GRID);
+}
+
+static void
+max_pool2d_grad_fw_big (gconstpointer data)
+{
+  const PoolCase c = { 16, 6, 28, 28, { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 }, FALSE, TRUE, 0, TRUE };
+  const PoolCase c3 = { 16, 6, 29, 27, { 3, 3 }, { 2, 2 }, { 1, 1 }, { 1, 1 }, TRUE, TRUE, 0, TRUE };
+
+  max_pool_grads_check (&c, F32, LAY_CONTIG, DIST_GRID);
+  max_pool_grads_check (&c3, F64, LAY_CONTIG, DIST_UNIT);
+}
+
+/* Indices changed behind the library's back: an error, not a write out of
+ * the plane */
+static void
+max_pool2d_grad_fw_bad_index (gconstpointer data)
+{
+  const gint64 k[2] = { 2, 2 }, k3[2] = { 3, 3 }, s1[2] = { 1, 1 };
+  const gint64 *ks[] = { k, k3 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (ks); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LtTensor) x = leaf_new (SH (1, 2, 4, 4), LAY_CONTIG, DIST_UNIT);
+      g_autoptr(LtTensor) idx = NULL;
+      g_autoptr(LtTensor) y = lt_max_pool2d (x, ks[i], i ? s1 : NULL, NULL, NULL, FALSE, &idx,
+                                             &error);
+      g_autoptr(LtTensor) total = NULL;
+
+      g_assert_no_error (error);
+      ((gint64 *) lt_tensor_get_data_ptr (idx))[1] = i ? -1 : 16;
+      total = lt_tensor_sum (y, &error);
+      g_assert_false (lt_tensor_backward (total, NULL, FALSE, &error));
+      g_assert_error (error, LT_ERROR, LT_ERROR_INDEX);
+    }
+}
+
+/* the gradient on rows of 1 to 33 windows (see max_pool2d_fw_widths) */
+static void
+max_pool2d_grad_fw_widths (gconstpointer data)
+{
+  static const gint64 widths[] = { 2, 3, 10, 28, 30, 32, 33, 34, 66 };
+
+  for (guint wi = 0; wi < G_N_ELEMENTS (widths); wi++)
+    for (LtDType dt = F32; dt <= F64; dt++)
+      {
+        const PoolCase c = { 2, 3, 5, widths[wi], { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 },
+                             FALSE, TRUE, 0, TRUE };
+
+        max_pool_grads_check (&c, dt, LAY_CONTIG, DIST_GRID);
+        max_pool_grads_check (&c, dt, LAY_T, DIST_UNIT);
+      }
+}
+
+/* An index moved to the other window of its row (a valid place in the
+ * plane, outside its own window), in each position of a 16-window row */
+static void
+max_pool2d_grad_fw_wrong_window (gconstpointer data)
+{
+  const gint64 k[2] = { 2, 2 };
+
+  for (gint64 q = 0; q < 16; q++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LtTensor) x = leaf_new (SH (1, 1, 2, 32), LAY_CONTIG, DIST_UNIT);
+      g_autoptr(LtTensor) idx = NULL;
+      g_autoptr(LtTensor) y = lt_max_pool2d (x, k, NULL, NULL, NULL, FALSE, &idx, &error);
+      g_autoptr(LtTensor) total = NULL;
+      gint64 *ip = (gint64 *) lt_tensor_get_data_ptr (idx);
+
+      g_assert_no_error (error);
+      ip[q] = (ip[q] + 2) % 32;
+      total = lt_tensor_sum (y, &error);
+      g_assert_false (lt_tensor_backward (total, NULL, FALSE, &error));
+      g_assert_error (error, LT_ERROR, LT_ERROR_INDEX);
+    }
+}
+
+static const Case max_pool2d_grad_forward[] = {
+  { "widths", max_pool2d_grad_fw_widths },
+  { "wrong-window", max_pool2d_grad_fw_wrong_window },
+  { "values", max_pool2d_grad_fw_values },
+  { "big", max_pool2d_grad_fw_big },
+  { "bad-index", max_pool2d_grad_fw_bad_index },
+  { NULL, NULL }
+};
+
+static void
+avg_pool2d_fw_values (gconstpointer data)
+{
+  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_STEP };
+
+  for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
+    for (guint li = 0; li < G_N_ELEMENTS (lays); li++)
+      for (LtDType dt = F32; dt <= F64; dt++)
+        for (guint cip = 0; cip < 2; cip++)
+          {
+            PoolCase c = pool_cases[ci];
+            Shape os;
+            g_autoptr(GError) error = NULL;
+            g_auto(Arr) x = arr_new (pool_in_shape (&c), dt, lays[li], DIST_UNIT);
+            g_autofree double *ref = NULL;
+            g_autoptr(LtTensor) y = NULL;
+
+            c.count_include_pad = cip;
+            os = pool_shape_out (&c, pool_out (&c, 0, FALSE), pool_out (&c, 1, FALSE));
+            ref = g_new0 (double, MAX (numel (os), 1));
+            y = avg_pool_call (&c, x.t, &error);
+            g_test_message ("case %u, layout %u, %s, %u", ci, li, lt_dtype_get_name (dt), cip);
+            g_assert_no_error (error);
+            ref_avg_pool (&c, x.v, ref, NULL, NULL);
+            check (y, dt, os, ref);
+          }
+}
+
+static void
+avg_pool2d_fw_big (gconstpointer data)
+{
+  const PoolCase c = { 16, 6, 28, 28, { 3, 3 }, { 2, 2 }, { 1, 1 }, { 1, 1 }, TRUE, FALSE, 0, TRUE };
+  Shape os = pool_shape_out (&c, pool_out (&c, 0, FALSE), pool_out (&c, 1, FALSE));
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (pool_in_shape (&c), F32, LAY_CONTIG, DIST_UNIT);
+  g_autofree double *ref = g_new0 (double, numel (os));
+  g_autoptr(LtTensor) y = avg_pool_call (&c, x.t, &error);
+
+  g_assert_no_error (error);
+  ref_avg_pool (&c, x.v, ref, NULL, NULL);
+  check (y, F32, os, ref);
+}
+
+static void
+avg_pool2d_fw_errors (gconstpointer data)
+{
+  const gint64 k[2] = { 2, 2 };
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (SH (1, 2, 4, 4), F32, LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) y = NULL;
+
+  pool_fw_errors_for ("avg_pool2d");
+  /* divisor_override 0 means none; negative divisors are PyTorch's too */
+  y = lt_avg_pool2d (x.t, k, NULL, NULL, FALSE, TRUE, 0, &error);
+  g_assert_no_error (error);
+  g_assert_null (lt_tensor_get_grad_fn (y));
+}
+
+static const Case avg_pool2d_forward[] = {
+  { "values", avg_pool2d_fw_values },
+  { "big", avg_pool2d_fw_big },
+  { "errors", avg_pool2d_fw_errors },
+  { NULL, NULL }
+};
+
+static LtTensor *
+gc_avg_pool (LtTensor **in, gsize n, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = avg_pool_call (data, in[0], &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+avg_pool2d_bw_gradcheck (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
+    for (guint cip = 0; cip < 2; cip++)
+      {
+        PoolCase c = pool_cases[ci];
+        g_autoptr(LtTensor) x = NULL;
+
+        if (c.N == 0)
+          continue;
+        c.count_include_pad = cip;
+        x = leaf_new (pool_in_shape (&c), ci % 2 ? LAY_STEP : LAY_CONTIG, DIST_UNIT);
+        gradcheck (gc_avg_pool, &c, &x, 1);
+      }
+}
+
+static void
+avg_pool2d_bw_node (gconstpointer data)
+{
+  const PoolCase *c = &pool_cases[3];
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = leaf_new (pool_in_shape (c), LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) y = avg_pool_call (c, x, &error);
+  g_autoptr(LtTensor) x0 = leaf_new (pool_in_shape (&pool_cases[G_N_ELEMENTS (pool_cases) - 1]),
+                                     LAY_CONTIG, DIST_UNIT);
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==, "AvgPool2DBackward0");
+  g_assert_cmpint (x0->numel, ==, 0);
+  backward_shapes (gc_avg_pool, &pool_cases[G_N_ELEMENTS (pool_cases) - 1], &x0, 1);
+}
+
+static const Case avg_pool2d_backward[] = {
+  { "gradcheck", avg_pool2d_bw_gradcheck },
+  { "node", avg_pool2d_bw_node },
+  { NULL, NULL }
+};
+
+/* avg_pool2d_grad: the gradient spread over the windows */
+static void
+avg_pool2d_grad_fw_values (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
+    for (LtDType dt = F32; dt <= F64; dt++)
+      for (guint cip = 0; cip < 2; cip++)
+        {
+          PoolCase c = pool_cases[ci];
+          Shape os;
+          g_autoptr(GError) error = NULL;
+          g_auto(Arr) xa = arr_new (pool_in_shape (&c), dt, LAY_CONTIG, DIST_UNIT);
+          g_autoptr(LtTensor) x = lt_tensor_detach (xa.t);
+          g_autoptr(LtTensor) y = NULL;
+          g_autofree double *rdx = g_new0 (double, MAX (xa.n, 1));
+
+          c.count_include_pad = cip;
+          os = pool_shape_out (&c, pool_out (&c, 0, FALSE), pool_out (&c, 1, FALSE));
+          {
+            g_auto(Arr) dy = arr_new (os, dt, cip ? LAY_T : LAY_CONTIG, DIST_UNIT);
+
+            g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
+            y = avg_pool_call (&c, x, &error);
+            g_assert_no_error (error);
+            g_assert_true (lt_tensor_backward (y, dy.t, FALSE, &error));
+            g_assert_no_error (error);
+            ref_avg_pool (&c, NULL, NULL, dy.v, rdx);
+            check (lt_tensor_get_grad (x), dt, xa.s, rdx);
+          }
+        }
+}
+
+static const Case avg_pool2d_grad_forward[] = {
+  { "values", avg_pool2d_grad_fw_values },
+  { NULL, NULL }
+};
+
+/* adaptive_avg_pool2d: output sizes that divide the input and that do
+ * not, larger than the input, 1, and 0 */
+static const gint64 adaptive_sizes[][2] = {
+  { 4, 3 }, { 3, 5 }, { 1, 1 }, { 7, 9 }, { 9, 2 }, { 2, 12 }, { 0, 3 },
+};
+
+static void
+adaptive_avg_pool2d_fw_values (gconstpointer data)
+{
+  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_PAD };
+  const PoolCase base[] = {
+    { 2, 3, 8, 6, { 0 }, { 0 }, { 0 }, { 0 }, FALSE, FALSE, 0, TRUE },
+    { 1, 2, 7, 9, { 0 }, { 0 }, { 0 }, { 0 }, FALSE, FALSE, 0, FALSE },
+    { 16, 6, 29, 29, { 0 }, { 0 }, { 0 }, { 0 }, FALSE, FALSE, 0, TRUE },
+  };
+
+  for (guint bi = 0; bi < G_N_ELEMENTS (base); bi++)
+    for (guint si = 0; si < G_N_ELEMENTS (adaptive_sizes); si++)
+      for (LtDType dt = F32; dt <= F64; dt++)
+        {
+          const PoolCase *c = &base[bi];
+          const gint64 *osz = adaptive_sizes[si];
+          Shape os = pool_shape_out (c, osz[0], osz[1]);
+          g_autoptr(GError) error = NULL;
+          g_auto(Arr) x = arr_new (pool_in_shape (c), dt, lays[si % 3], DIST_UNIT);
+          g_autofree double *ref = g_new0 (double, MAX (numel (os), 1));
+          g_autoptr(LtTensor) y = lt_adaptive_avg_pool2d (x.t, osz, &error);
+
+          g_assert_no_error (error);
+          ref_adaptive (c, osz[0], osz[1], x.v, ref, NULL, NULL);
+          check (y, dt, os, ref);
+        }
+}
+
+static void
+adaptive_avg_pool2d_fw_errors (gconstpointer data)
+{
+  const gint64 ok[2] = { 2, 2 }, neg[2] = { 2, -1 };
+  struct { Shape s; LtDType dt; const gint64 *o; LtError code; } bad[] = {
+    { SH (6, 6), F32, ok, LT_ERROR_SHAPE },
+    { SH (1, 2, 3, 6, 6), F32, ok, LT_ERROR_SHAPE },
+    { SH (1, 2, 0, 6), F32, ok, LT_ERROR_SHAPE },
+    { SH (1, 2, 6, 6), I32, ok, LT_ERROR_DTYPE },
+    { SH (1, 2, 6, 6), F32, neg, LT_ERROR_INVALID_ARGUMENT },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_auto(Arr) x = arr_new (bad[i].s, bad[i].dt, LAY_CONTIG, DIST_UNIT);
+      LtTensor *y = lt_adaptive_avg_pool2d (x.t, bad[i].o, &error);
+
+      pool_expect_error ("adaptive_avg_pool2d", y, error, bad[i].code);
+    }
+}
+
+static const Case adaptive_avg_pool2d_forward[] = {
+  { "values", adaptive_avg_pool2d_fw_values },
+  { "errors", adaptive_avg_pool2d_fw_errors },
+  { NULL, NULL }
+};
+
+static LtTensor *
+gc_adaptive (LtTensor **in, gsize n, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = lt_adaptive_avg_pool2d (in[0], data, &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+adaptive_avg_pool2d_bw_gradcheck (gconstpointer data)
+{
+  for (guint si = 0; si < G_N_ELEMENTS (adaptive_sizes); si++)
+    {
+      g_autoptr(LtTensor) x = leaf_new (si % 2 ? SH (2, 2, 7, 6) : SH (3, 5, 8), LAY_T, DIST_UNIT);
+      g_autoptr(LtTensor) y = gc_adaptive (&x, 1, (gpointer) adaptive_sizes[si]);
+
+      g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==,
+                       "AdaptiveAvgPool2DBackward0");
+      if (y->numel == 0)
+        backward_shapes (gc_adaptive, adaptive_sizes[si], &x, 1);
+      else
+        gradcheck (gc_adaptive, adaptive_sizes[si], &x, 1);
+    }
+}
+
+static const Case adaptive_avg_pool2d_backward[] = {
+  { "gradcheck", adaptive_avg_pool2d_bw_gradcheck },
+  { NULL, NULL }
+};
+
+static void
+adaptive_avg_pool2d_grad_fw_values (gconstpointer data)
+{
+  const PoolCase c = { 2, 3, 9, 7, { 0 }, { 0 }, { 0 }, { 0 }, FALSE, FALSE, 0, TRUE };
+
+  for (guint si = 0; si < G_N_ELEMENTS (adaptive_sizes); si++)
+    for (LtDType dt = F32; dt <= F64; dt++)
+      {
+        const gint64 *osz = adaptive_sizes[si];
+        Shape os = pool_shape_out (&c, osz[0], osz[1]);
+        g_autoptr(GError) error = NULL;
+        g_auto(Arr) xa = arr_new (pool_in_shape (&c), dt, LAY_CONTIG, DIST_UNIT);
+        g_auto(Arr) dy = arr_new (os, dt, LAY_T, DIST_UNIT);
+        g_autoptr(LtTensor) x = lt_tensor_detach (xa.t);
+        g_autoptr(LtTensor) y = NULL;
+        g_autofree double *rdx = g_new0 (double, xa.n);
+
+        g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
+        y = lt_adaptive_avg_pool2d (x, osz, &error);
+        g_assert_no_error (error);
+        g_assert_true (lt_tensor_backward (y, dy.t, FALSE, &error));
+        g_assert_no_error (error);
+        ref_adaptive (&c, osz[0], osz[1], NULL, NULL, dy.v, rdx);
+        check (lt_tensor_get_grad (x), dt, xa.s, rdx);
+      }
+}
+
+static const Case adaptive_avg_pool2d_grad_forward[] = {
+  { "values", adaptive_avg_pool2d_grad_fw_values },
+  { NULL, NULL }
+};
+
+/* The specs, in the order of the op table */
+
+static const OpSpec specs[] = {
+  SPEC (LT_OP_MAX_POOL2D, "max_pool2d", NULL, max_pool2d_forward, NULL, max_pool2d_backward,
+        NULL),
+  SPEC (LT_OP_MAX_POOL2D_GRAD, "max_pool2d_grad", NULL, max_pool2d_grad_forward, NULL, NULL,
+        NULL),
+  SPEC (LT_OP_AVG_POOL2D, "avg_pool2d", NULL, avg_pool2d_forward, NULL, avg_pool2d_backward,
+        NULL),
+  SPEC (LT_OP_AVG_POOL2D_GRAD, "avg_pool2d_grad", NULL, avg_pool2d_grad_forward, NULL, NULL,
+        NULL),
+  SPEC (LT_OP_ADAPTIVE_AVG_POOL2D, "adaptive_avg_pool2d", NULL, adaptive_avg_pool2d_forward,
+        NULL, adaptive_avg_pool2d_backward, NULL),
+  SPEC (LT_OP_ADAPTIVE_AVG_POOL2D_GRAD, "adaptive_avg_pool2d_grad", NULL,
+        adaptive_avg_pool2d_grad_forward, NULL, NULL, NULL),
+};
+
+guint
+ops_register_pool (void)
+{
+  return ops_add_specs (specs, G_N_ELEMENTS (specs));
+}
