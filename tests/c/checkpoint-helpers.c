@@ -4,62 +4,6 @@
  */
 #include "checkpoint-helpers.h"
 
-char *
-make_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("lt-ckpt-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-void
-remove_tree (const char *path)
-{
-  GDir *d = g_dir_open (path, 0, NULL);
-  const char *name;
-
-  if (d)
-    {
-      while ((name = g_dir_read_name (d)) != NULL)
-        {
-          g_autofree char *full = g_build_filename (path, name, NULL);
-          struct stat st;
-
-          if (lstat (full, &st) == 0 && S_ISDIR (st.st_mode))
-            remove_tree (full);
-          else
-            g_unlink (full);
-        }
-      g_dir_close (d);
-    }
-  g_rmdir (path);
-}
-
-void
-write_file (const char *path,
-            const void *data,
-            gsize       len)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, data, (gssize) len, &error);
-  g_assert_no_error (error);
-}
-
-GBytes *
-read_file (const char *path)
-{
-  g_autoptr(GError) error = NULL;
-  char *data = NULL;
-  gsize len = 0;
-
-  g_file_get_contents (path, &data, &len, &error);
-  g_assert_no_error (error);
-  return g_bytes_new_take (data, len);
-}
-
 /* A safetensors file: the length @claimed (or the header's own length
  * when @claimed is G_MAXUINT64), the header's @header_len bytes (strlen
  * when negative), then @data_len bytes of @data (zeros when NULL). */

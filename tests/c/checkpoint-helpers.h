@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What the checkpoint tests (test-checkpoint.c, test-checkpoint-failures.c)
- * share: temporary folders, files, safetensors files built byte by byte,
- * and checks of tensors and state dicts.
+ * share beyond test-helpers.h: safetensors files built byte by byte, counts
+ * of folder entries, and checks of tensors and state dicts.
  */
 #pragma once
 
@@ -22,22 +22,7 @@
 #include <glib/gstdio.h>
 #include <libtensor.h>
 
-#define DIMS(...) ((const gint64[]) { __VA_ARGS__ }), \
-  (sizeof ((const gint64[]) { __VA_ARGS__ }) / sizeof (gint64))
-
-char *
-make_dir (void);
-
-void
-remove_tree (const char *path);
-
-void
-write_file (const char *path,
-            const void *data,
-            gsize       len);
-
-GBytes *
-read_file (const char *path);
+#include "test-helpers.h"
 
 GBytes *
 st_file (const char   *header,

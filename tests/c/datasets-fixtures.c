@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * What the dataset tests (test-datasets*.c, test-download.c) share: temporary
- * folders, checks, and CIFAR-10 written in its exact binary format from
- * formulas (datasets-fixtures.h).
+ * What the dataset tests (test-datasets*.c, test-download.c) share: checks,
+ * and CIFAR-10 written in its exact binary format from formulas
+ * (datasets-fixtures.h).
  */
 #include "datasets-fixtures.h"
 
@@ -21,50 +21,6 @@ const int official_order[7] = { 0, 1, 2, 3, 4, -1, 5 };
 
 /* Helpers */
 
-char *
-make_tmp_dir (void)
-{
-  g_autoptr(GError) error = NULL;
-  char *dir = g_dir_make_tmp ("lt-datasets-XXXXXX", &error);
-
-  g_assert_no_error (error);
-  return dir;
-}
-
-void
-remove_tree (const char *path)
-{
-  GDir *d;
-  const char *name;
-
-  if (!g_file_test (path, G_FILE_TEST_IS_DIR) || g_file_test (path, G_FILE_TEST_IS_SYMLINK))
-    {
-      g_unlink (path);
-      return;
-    }
-  d = g_dir_open (path, 0, NULL);
-  while (d && (name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *child = g_build_filename (path, name, NULL);
-
-      remove_tree (child);
-    }
-  if (d)
-    g_dir_close (d);
-  g_rmdir (path);
-}
-
-void
-write_file (const char *path,
-            const void *data,
-            gsize       len)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_file_set_contents (path, data, (gssize) len, &error);
-  g_assert_no_error (error);
-}
-
 void
 assert_error_mentions (const GError *error,
                        GQuark        domain,
@@ -77,19 +33,6 @@ assert_error_mentions (const GError *error,
     g_error ("\"%s\" is not in the message \"%s\"", s1, error->message);
   if (s2 && strstr (error->message, s2) == NULL)
     g_error ("\"%s\" is not in the message \"%s\"", s2, error->message);
-}
-
-void
-assert_shape (LtTensor     *t,
-              const gint64 *want,
-              guint         n)
-{
-  guint nd;
-  const gint64 *s = lt_tensor_get_shape (t, &nd);
-
-  g_assert_cmpuint (nd, ==, n);
-  for (guint i = 0; i < n; i++)
-    g_assert_cmpint (s[i], ==, want[i]);
 }
 
 /* CIFAR-10 files */

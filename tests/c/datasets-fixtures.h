@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * What the dataset tests (test-datasets.c, test-datasets-cifar.c,
- * test-download.c) share: temporary folders and checks, and CIFAR-10
- * written in its exact binary format (the record layout of ENVIRONMENT.md:
- * 1 label byte, then 1,024 R, 1,024 G, 1,024 B bytes) as a folder and as a
- * tar.gz made with libarchive's writer. Pixels and labels come from the
- * formulas cifar_pixel () and cifar_label (), which the checks use too.
+ * test-download.c) share beyond test-helpers.h: checks of errors, gzip,
+ * and CIFAR-10 written in its exact binary format (the record layout of
+ * ENVIRONMENT.md: 1 label byte, then 1,024 R, 1,024 G, 1,024 B bytes) as a
+ * folder and as a tar.gz made with libarchive's writer. Pixels and labels
+ * come from the formulas cifar_pixel () and cifar_label (), which the
+ * checks use too.
  */
 #pragma once
 
@@ -16,21 +17,12 @@
 
 #include <libtensor.h>
 
+#include "test-helpers.h"
+
 #include "core/lt-tensor-private.h"
 #include "data/lt-datasets-private.h"
 
 /* Helpers */
-
-char *
-make_tmp_dir (void);
-
-void
-remove_tree (const char *path);
-
-void
-write_file (const char *path,
-            const void *data,
-            gsize       len);
 
 void
 assert_error_mentions (const GError *error,
@@ -38,11 +30,6 @@ assert_error_mentions (const GError *error,
                        gint          code,
                        const char   *s1,
                        const char   *s2);
-
-void
-assert_shape (LtTensor     *t,
-              const gint64 *want,
-              guint         n);
 
 GBytes *
 gzip_bytes (const void *data,

@@ -249,7 +249,7 @@ check_message (const GError *error,
 static void
 test_hostile (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
 
   g_assert_cmpuint (G_N_ELEMENTS (hostile), >=, 20);
   for (guint i = 0; i < G_N_ELEMENTS (hostile); i++)
@@ -374,7 +374,7 @@ test_hostile_mutations (void)
 static void
 test_hostile_rlimit (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *p1 = g_build_filename (dir, "claim-header.safetensors", NULL);
   g_autofree char *p2 = g_build_filename (dir, "claim-data.safetensors", NULL);
   g_autoptr(GBytes) b1 = st_file (ATTN, -1, 99000000, NULL, 24);
@@ -505,7 +505,7 @@ run_failing_save (ChildCase    what,
 static void
 test_atomic_failures (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
   g_autoptr(LtStateDict) v1 = filled_dict (1000, 1);
   g_autoptr(LtStateDict) big = filled_dict (1 << 20, 2);   /* 4 MiB */
@@ -573,7 +573,7 @@ test_atomic_failures (void)
 static void
 test_atomic_stale_cleanup (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
   g_autoptr(LtStateDict) sd = filled_dict (10, 1);
   static const char *stale[] = { ".model.safetensors.tmp-AbC123", ".model.safetensors.tmp-zzzzzz" };
@@ -697,7 +697,7 @@ check_version (LtStateDict *sd)
 static void
 test_atomic_kill (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "train.safetensors", NULL);
   g_autoptr(LtStateDict) sd = lt_state_dict_new ();
   g_autoptr(GHashTable) versions = g_hash_table_new (g_int64_hash, g_int64_equal);

@@ -119,7 +119,7 @@ special_values (LtDType dtype)
 static void
 test_roundtrip_dtypes (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "dtypes.safetensors", NULL);
   g_autoptr(LtStateDict) sd = lt_state_dict_new ();
   g_autoptr(LtStateDict) back = NULL;
@@ -174,7 +174,7 @@ test_roundtrip_dtypes (void)
 static void
 test_roundtrip_shapes (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "shapes.safetensors", NULL);
   g_autoptr(LtStateDict) sd = lt_state_dict_new ();
   g_autoptr(LtStateDict) back = NULL;
@@ -247,7 +247,7 @@ test_roundtrip_names (void)
     "\"back\\\\slash\"", "\"new\\nline\"", "\"tab\\tbed\"", "\"ctl\\u0001\\u001f\"",
     "\"del\177\"", "\"slash/and:colon\"", "\"__metadata\"", "\"Ünïcödé \"",
   };
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "names.safetensors", NULL);
   g_autoptr(LtStateDict) sd = lt_state_dict_new ();
   g_autoptr(LtStateDict) back = NULL;
@@ -298,7 +298,7 @@ test_roundtrip_names (void)
 static void
 test_metadata (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "meta.safetensors", NULL);
   g_autoptr(LtStateDict) sd = lt_state_dict_new ();
   g_autoptr(LtStateDict) back = NULL;
@@ -361,7 +361,7 @@ test_metadata (void)
 static void
 test_save_refuses (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "bad.safetensors", NULL);
   g_autoptr(GError) error = NULL;
   g_autoptr(LtTensor) w = lt_ones (DIMS (2), LT_DTYPE_FLOAT32, &error);
@@ -424,7 +424,7 @@ test_golden_attn (void)
   static const char header[] =
     "{\"attn.0\":{\"dtype\":\"F32\",\"shape\":[1,2,3],\"data_offsets\":[0,24]}}";
   const float values[6] = { 0, 1, 2, 3, 4, 5 };
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "attn.safetensors", NULL);
   g_autoptr(LtStateDict) sd = lt_state_dict_new ();
   g_autoptr(LtStateDict) back = NULL;
@@ -592,7 +592,7 @@ assert_snapshot (LtModule  *net,
 static void
 test_module_save_load (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "net.safetensors", NULL);
   g_autoptr(LtModule) a = make_net (1);
   g_autoptr(LtModule) b = make_net (-7);
@@ -628,7 +628,7 @@ test_module_save_load (void)
 static void
 test_module_strict (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "net.safetensors", NULL);
   g_autoptr(LtModule) a = make_net (1);
   g_autoptr(LtModule) b = make_net (-7);
@@ -688,7 +688,7 @@ test_module_strict (void)
 static void
 test_module_mismatch (void)
 {
-  g_autofree char *dir = make_dir ();
+  g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "net.safetensors", NULL);
   g_autofree char *broken = g_build_filename (dir, "broken.safetensors", NULL);
   g_autoptr(LtModule) a = make_net (1);

@@ -16,7 +16,7 @@
 static void
 test_cifar_folder (void)
 {
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_free (write_cifar_folder (root));
   g_autoptr(GError) error = NULL;
   LtCifar10 *train, *test;
@@ -35,7 +35,7 @@ test_cifar_folder (void)
 static void
 test_cifar_archive (void)
 {
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_autofree char *path = g_build_filename (root, LT_CIFAR10_ARCHIVE, NULL);
   g_autofree char *folder = g_build_filename (root, LT_CIFAR10_FOLDER, NULL);
   g_autoptr(GError) error = NULL;
@@ -69,7 +69,7 @@ static void
 test_cifar_memory (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_autofree char *path = g_build_filename (root, "a.tar.gz", NULL);
   g_autofree char *contents = NULL;
   g_autoptr(LtTensor) images = NULL;
@@ -129,7 +129,7 @@ expect_cifar_error (const char *root,
 static void
 test_cifar_bad_folder (void)
 {
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_autofree char *folder = write_cifar_folder (root);
   g_autofree char *b3 = g_build_filename (folder, "data_batch_3.bin", NULL);
   g_autofree char *tb = g_build_filename (folder, "test_batch.bin", NULL);
@@ -269,7 +269,7 @@ lying_archive (void)
 static void
 test_cifar_bad_archive (void)
 {
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_autofree char *path = g_build_filename (root, LT_CIFAR10_ARCHIVE, NULL);
   g_autofree char *evil = g_build_filename (root, "evil", NULL);
   g_autofree char *meta = cifar_meta ();
@@ -398,7 +398,7 @@ test_bad_input_memory_limit (void)
       g_auto(GStrv) classes = NULL;
       guint8 idx[16 + 100] = { 0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28 };
       g_autoptr(GBytes) idx_gz = gzip_bytes (idx, sizeof idx);
-      g_autofree char *root = make_tmp_dir ();
+      g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
       g_autofree char *gz_path = g_build_filename (root, "images.gz", NULL);
       g_autoptr(GBytes) unpacked = NULL;
       LtIdxHeader h;

@@ -133,7 +133,7 @@ check_mnist (LtMnist *ds,
 static void
 test_mnist_generated (void)
 {
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_autofree char *raw = g_build_filename (root, "FashionMNIST", "raw", NULL);
   g_autoptr(GError) error = NULL;
   gsize li, ll, ti, tl;
@@ -245,7 +245,7 @@ expect_mnist_error (const char *root,
 static void
 test_mnist_bad (void)
 {
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_autofree char *images = g_build_filename (root, "train-images-idx3-ubyte", NULL);
   g_autofree char *labels = g_build_filename (root, "train-labels-idx1-ubyte", NULL);
   g_autofree char *images_gz = g_build_filename (root, "train-images-idx3-ubyte.gz", NULL);
@@ -660,7 +660,7 @@ test_random_split (void)
 
   /* The split of a real dataset: CIFAR-10 items through a subset. */
   {
-    g_autofree char *root = make_tmp_dir ();
+    g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
     g_free (write_cifar_folder (root));
     g_autoptr(LtCifar10) cifar = lt_cifar10_new (root, TRUE, NULL, NULL, FALSE, NULL, &error);
     g_autoptr(GPtrArray) parts = NULL;
@@ -748,7 +748,7 @@ check_png_item (LtDataset *ds,
 static void
 test_image_folder (void)
 {
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_autofree char *cat = g_build_filename (root, "cat", NULL);
   g_autofree char *dog = g_build_filename (root, "dog", NULL);
   g_autofree char *deep = g_build_filename (root, "dog", "puppies", NULL);
@@ -870,7 +870,7 @@ test_plus_init (TestPlus *self)
 static void
 test_transforms_on_items (void)
 {
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_free (write_cifar_folder (root));
   g_autoptr(GError) error = NULL;
   g_autoptr(TestPlus) plus = g_object_new (TEST_TYPE_PLUS, NULL);

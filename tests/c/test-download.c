@@ -253,7 +253,7 @@ test_download_ok (void)
   g_autoptr(GBytes) body = test_body (300000);
   g_autoptr(Server) server = server_new (body);
   g_autofree char *url = server_url (server, "/file");
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_autofree char *dest = g_build_filename (root, "f.bin", NULL);
   g_autofree char *part = g_strconcat (dest, ".part", NULL);
   g_autofree char *md5 = md5_of (body);
@@ -295,7 +295,7 @@ test_download_bad_checksum (void)
   g_autoptr(GBytes) body = test_body (100000);
   g_autoptr(Server) server = server_new (body);
   g_autofree char *url = server_url (server, "/file");
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_autofree char *dest = g_build_filename (root, "f.bin", NULL);
   g_autofree char *part = g_strconcat (dest, ".part", NULL);
   g_autofree char *md5 = md5_of (body);
@@ -315,7 +315,7 @@ test_download_resume (void)
   g_autoptr(GBytes) body = test_body (240000);
   g_autoptr(Server) server = server_new (body);
   g_autofree char *url = server_url (server, "/file");
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_autofree char *dest = g_build_filename (root, "f.bin", NULL);
   g_autofree char *part = g_strconcat (dest, ".part", NULL);
   g_autofree char *md5 = md5_of (body);
@@ -368,7 +368,7 @@ test_download_not_found (void)
   g_autoptr(GBytes) body = test_body (1000);
   g_autoptr(Server) server = server_new (body);
   g_autofree char *url = server_url (server, "/missing.tar.gz");
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_autofree char *dest = g_build_filename (root, "f.bin", NULL);
   g_autofree char *part = g_strconcat (dest, ".part", NULL);
   g_autoptr(GError) error = NULL;
@@ -387,7 +387,7 @@ test_download_cancel (void)
   g_autoptr(GBytes) body = test_body (400000);
   g_autoptr(Server) server = server_new (body);
   g_autofree char *url = server_url (server, "/file");
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_autofree char *dest = g_build_filename (root, "f.bin", NULL);
   g_autofree char *part = g_strconcat (dest, ".part", NULL);
   g_autofree char *md5 = md5_of (body);
@@ -440,7 +440,7 @@ test_download_offline (void)
 {
   g_autofree char *url = g_strdup_printf ("http://127.0.0.1:%u/cifar-10-binary.tar.gz",
                                           closed_port ());
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_autofree char *sub = g_build_filename (root, "data", NULL);
   g_autofree char *dest = g_build_filename (root, "f.bin", NULL);
   g_autoptr(GError) error = NULL;
@@ -470,7 +470,7 @@ test_download_offline (void)
 static void
 test_cifar_download (void)
 {
-  g_autofree char *root = make_tmp_dir ();
+  g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_autofree char *src = g_build_filename (root, "src.tar.gz", NULL);
   g_autofree char *data = g_build_filename (root, "data", NULL);
   g_autofree char *archive = g_build_filename (data, LT_CIFAR10_ARCHIVE, NULL);

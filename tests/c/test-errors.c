@@ -13,10 +13,8 @@
 
 #include <libtensor.h>
 
-#define DIMS(...) ((const gint64[]) { __VA_ARGS__ }), \
-  (sizeof ((const gint64[]) { __VA_ARGS__ }) / sizeof (gint64))
-#define VALS(...) ((const double[]) { __VA_ARGS__ }), \
-  (sizeof ((const double[]) { __VA_ARGS__ }) / sizeof (double))
+#include "test-helpers.h"
+
 #define INTS(...) ((const gint64[]) { __VA_ARGS__ }), \
   (sizeof ((const gint64[]) { __VA_ARGS__ }) / sizeof (gint64))
 
@@ -44,20 +42,6 @@ typedef struct
   guint versions[24];
   guint n;
 } Fixture;
-
-static LtTensor *
-tensor_of (const double *v,
-           gsize         n,
-           const gint64 *shape,
-           gsize         n_dims,
-           LtDType       dtype)
-{
-  g_autoptr(GError) error = NULL;
-  LtTensor *t = lt_tensor_new_from_doubles (v, n, shape, n_dims, dtype, &error);
-
-  g_assert_no_error (error);
-  return t;
-}
 
 static void
 fixture_add (Fixture  *f,

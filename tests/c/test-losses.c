@@ -14,8 +14,7 @@
 
 #include <libtensor.h>
 
-#define DIMS(...) ((const gint64[]) { __VA_ARGS__ }), \
-  (sizeof ((const gint64[]) { __VA_ARGS__ }) / sizeof (gint64))
+#include "test-helpers.h"
 
 static GRand *rng;
 
@@ -23,93 +22,16 @@ static const LtReduction reductions[] = {
   LT_REDUCTION_NONE, LT_REDUCTION_MEAN, LT_REDUCTION_SUM
 };
 
-static gint64
-prod (const gint64 *shape,
-      gsize         n)
-{
-  gint64 p = 1;
-
-  for (gsize i = 0; i < n; i++)
-    p *= shape[i];
-  return p;
-}
-
-static double *
-random_values (gint64 n,
-               double lo,
-               double hi)
-{
-  double *v = g_new (double, MAX (n, 1));
-
-  for (gint64 i = 0; i < n; i++)
-    v[i] = g_rand_double_range (rng, lo, hi);
-  return v;
-}
-
-static LtTensor *
-tensor_of (const double *v,
-           const gint64 *shape,
-           gsize         n_dims,
-           LtDType       dtype)
-{
-  g_autoptr(GError) error = NULL;
-  LtTensor *t = lt_tensor_new_from_doubles (v, (gsize) prod (shape, n_dims), shape, n_dims,
-                                            dtype, &error);
-
-  g_assert_no_error (error);
-  return t;
-}
-
 static LtTensor *
 leaf_of (const double *v,
          const gint64 *shape,
          gsize         n_dims)
 {
   g_autoptr(GError) error = NULL;
-  LtTensor *t = tensor_of (v, shape, n_dims, LT_DTYPE_FLOAT64);
+  LtTensor *t = tensor_of_shape (v, shape, n_dims, LT_DTYPE_FLOAT64);
 
   g_assert_true (lt_tensor_set_requires_grad (t, TRUE, &error));
   return t;
-}
-
-static void
-assert_close (LtTensor     *t,
-              const double *want,
-              gsize         n,
-              double        rtol,
-              double        atol)
-{
-  g_autoptr(GError) error = NULL;
-  gsize got_n;
-  g_autofree double *got = lt_tensor_to_doubles (t, &got_n, &error);
-
-  g_assert_no_error (error);
-  g_assert_cmpuint (got_n, ==, n);
-  for (gsize i = 0; i < n; i++)
-    {
-      if (isnan (want[i]))
-        {
-          g_assert_true (isnan (got[i]));
-          continue;
-        }
-      if (!(fabs (got[i] - want[i]) <= atol + rtol * fabs (want[i])))
-        g_test_message ("element %" G_GSIZE_FORMAT ": got %.10g, expected %.10g", i, got[i],
-                        want[i]);
-      g_assert_cmpfloat (fabs (got[i] - want[i]), <=, atol + rtol * fabs (want[i]));
-    }
-}
-
-static void
-assert_shape (LtTensor     *t,
-              const gint64 *shape,
-              gsize         n)
-{
-  guint nd;
-  const gint64 *s = lt_tensor_get_shape (t, &nd);
-
-  g_assert_cmpuint (nd, ==, n);
-  for (gsize i = 0; i < n; i++)
-    g_assert_cmpint (s[i], ==, shape[i]);
 }
 
 static void
@@ -183,10 +105,10 @@ ce_draw (const CeCase *c,
         }
     }
   n = d->N * d->C * d->R;
-  d->x = random_values (n, -scale, scale);
+  d->x = random_values (rng, n, -scale, scale);
   if (c->probs)
     {
-      d->t = random_values (n, 0, 1);
+      d->t = random_values (rng, n, 0, 1);
       memcpy (d->tshape, c->shape, c->n_dims * sizeof (gint64));
       d->tn = c->n_dims;
     }
@@ -197,7 +119,7 @@ ce_draw (const CeCase *c,
         d->t[k] = c->ignore != -100 && k % 3 == 2 ? (double) c->ignore
                                                  : g_rand_int_range (rng, 0, (gint32) d->C);
     }
-  d->w = c->weighted ? random_values (d->C, 0.3, 2) : NULL;
+  d->w = c->weighted ? random_values (rng, d->C, 0.3, 2) : NULL;
 }
 
 /* PyTorch's cross_entropy in doubles: (N * R) per-sample losses in @elem
@@ -330,9 +252,9 @@ ce_run (const CeCase *c,
       double rtol = dtype == LT_DTYPE_FLOAT32 ? 2e-5 : 1e-10;
 
       ce_draw (c, &d, scale);
-      x = tensor_of (d.x, c->shape, c->n_dims, dtype);
-      t = tensor_of (d.t, d.tshape, d.tn, c->probs ? dtype : LT_DTYPE_INT64);
-      w = d.w ? tensor_of (d.w, DIMS (d.C), dtype) : NULL;
+      x = tensor_of_shape (d.x, c->shape, c->n_dims, dtype);
+      t = tensor_of_shape (d.t, d.tshape, d.tn, c->probs ? dtype : LT_DTYPE_INT64);
+      w = d.w ? tensor_of_shape (d.w, DIMS (d.C), dtype) : NULL;
       call = (CeCall) { c, t, w, reductions[ri] };
       y = ce_call (x, &call, &error);
       g_assert_no_error (error);
@@ -348,12 +270,12 @@ ce_run (const CeCase *c,
             if (k != (c->n_dims == 1 ? 0 : 1))
               oshape[on++] = c->shape[k];
           assert_shape (y, oshape, on);
-          assert_close (y, elem, (gsize) (d.N * d.R), rtol, rtol * scale);
+          assert_allclose (y, elem, (gsize) (d.N * d.R), rtol, rtol * scale);
         }
       else
         {
           assert_shape (y, NULL, 0);
-          assert_close (y, &reduced, 1, rtol, rtol * scale);
+          assert_allclose (y, &reduced, 1, rtol, rtol * scale);
         }
       if (grad)
         {
@@ -390,8 +312,8 @@ test_ce_large_logits (void)
   g_autoptr(GError) error = NULL;
   const double xv[] = { 1e4, -1e4, 0, 5e3, 1e4, 1e4 - 2, -3e4, 3e4, 0 };
   const double tv[] = { 1, 2, 0 };
-  g_autoptr(LtTensor) x = tensor_of (xv, DIMS (3, 3), LT_DTYPE_FLOAT32);
-  g_autoptr(LtTensor) t = tensor_of (tv, DIMS (3), LT_DTYPE_INT64);
+  g_autoptr(LtTensor) x = tensor_of_shape (xv, DIMS (3, 3), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) t = tensor_of_shape (tv, DIMS (3), LT_DTYPE_INT64);
   g_autoptr(LtTensor) y = NULL;
   g_autoptr(LtTensor) total = NULL;
   g_autofree double *g = NULL;
@@ -405,7 +327,7 @@ test_ce_large_logits (void)
   g_assert_no_error (error);
   ce_reference (&c, &d, LT_REDUCTION_NONE, elem);
   g_assert_cmpfloat (elem[0], ==, 2e4);
-  assert_close (y, elem, 3, 1e-6, 1e-3);
+  assert_allclose (y, elem, 3, 1e-6, 1e-3);
   total = lt_tensor_sum (y, &error);
   g_assert_true (lt_tensor_backward (total, NULL, FALSE, &error));
   g_assert_no_error (error);
@@ -465,19 +387,19 @@ test_ce_errors (void)
     {
       const CeError *e = &ce_errors[i];
       g_autoptr(GError) error = NULL;
-      g_autofree double *xv = random_values (prod (e->xshape, e->xn), -1, 1);
-      g_autofree double *tv = g_new (double, MAX (prod (e->tshape, e->tn), 1));
-      g_autofree double *wv = random_values (MAX (e->wshape, 1), 0.5, 1);
-      g_autoptr(LtTensor) x = tensor_of (xv, e->xshape, e->xn, LT_DTYPE_FLOAT32);
+      g_autofree double *xv = random_values (rng, shape_numel (e->xshape, e->xn), -1, 1);
+      g_autofree double *tv = g_new (double, MAX (shape_numel (e->tshape, e->tn), 1));
+      g_autofree double *wv = random_values (rng, MAX (e->wshape, 1), 0.5, 1);
+      g_autoptr(LtTensor) x = tensor_of_shape (xv, e->xshape, e->xn, LT_DTYPE_FLOAT32);
       g_autoptr(LtTensor) t = NULL;
-      g_autoptr(LtTensor) w = e->wshape ? tensor_of (wv, DIMS (e->wshape), LT_DTYPE_FLOAT32)
+      g_autoptr(LtTensor) w = e->wshape ? tensor_of_shape (wv, DIMS (e->wshape), LT_DTYPE_FLOAT32)
                                         : NULL;
       LtTensor *y;
 
       g_test_message ("%s", e->what);
-      for (gint64 k = 0; k < prod (e->tshape, e->tn); k++)
+      for (gint64 k = 0; k < shape_numel (e->tshape, e->tn); k++)
         tv[k] = e->tvalue;
-      t = tensor_of (tv, e->tshape, e->tn, e->tdtype);
+      t = tensor_of_shape (tv, e->tshape, e->tn, e->tdtype);
       y = lt_cross_entropy (x, t, w, e->ignore, LT_REDUCTION_MEAN, e->smoothing, &error);
       g_assert_null (y);
       g_assert_error (error, LT_ERROR, (gint) e->code);
@@ -495,7 +417,7 @@ test_ce_graph (void)
   g_autoptr(GError) error = NULL;
   const double xv[] = { 1, 2, 3, 4, 5, 6 }, tv[] = { 0, 2 };
   g_autoptr(LtTensor) x = leaf_of (xv, DIMS (2, 3));
-  g_autoptr(LtTensor) t = tensor_of (tv, DIMS (2), LT_DTYPE_INT64);
+  g_autoptr(LtTensor) t = tensor_of_shape (tv, DIMS (2), LT_DTYPE_INT64);
   g_autoptr(LtTensor) y = lt_cross_entropy (x, t, NULL, -100, LT_REDUCTION_MEAN, 0, &error);
   g_autoptr(LtTensor) ys = lt_cross_entropy (x, t, NULL, -100, LT_REDUCTION_MEAN, 0.1, &error);
   LtGradFn *fn;
@@ -558,10 +480,10 @@ test_losses_gradcheck (void)
   for (guint ri = 0; ri < G_N_ELEMENTS (reductions); ri++)
     {
       LtReduction r = reductions[ri];
-      g_autofree double *a = random_values (24, -2, 2);
-      g_autofree double *b = random_values (24, -2, 2);
-      g_autofree double *p = random_values (24, 0, 1);
-      g_autofree double *w = random_values (6, 0.5, 1.5);
+      g_autofree double *a = random_values (rng, 24, -2, 2);
+      g_autofree double *b = random_values (rng, 24, -2, 2);
+      g_autofree double *p = random_values (rng, 24, 0, 1);
+      g_autofree double *w = random_values (rng, 6, 0.5, 1.5);
       double tv[8];
 
       /* mse and l1, with a broadcast target */
@@ -579,8 +501,8 @@ test_losses_gradcheck (void)
         tv[k] = k % 4 == 3 ? -1 : g_rand_int_range (rng, 0, 3);
       {
         g_autoptr(LtTensor) x = leaf_of (a, DIMS (2, 3, 4));
-        g_autoptr(LtTensor) t = tensor_of (tv, DIMS (2, 4), LT_DTYPE_INT64);
-        g_autoptr(LtTensor) wt = tensor_of (w, DIMS (3), LT_DTYPE_FLOAT64);
+        g_autoptr(LtTensor) t = tensor_of_shape (tv, DIMS (2, 4), LT_DTYPE_INT64);
+        g_autoptr(LtTensor) wt = tensor_of_shape (w, DIMS (3), LT_DTYPE_FLOAT64);
         LossCall c = { L_NLL, r, t, wt, -1 };
 
         check_gradcheck (gc_loss, &c, &x, 1);
@@ -606,9 +528,9 @@ test_bce_stability (void)
   g_autoptr(GError) error = NULL;
   const double xv[] = { 1e4, -1e4, 1e4, -1e4, 50, -50 }, tv[] = { 0, 1, 1, 0, 0.5, 0.5 };
   const double pwv[] = { 2, 2, 2, 2, 2, 2 };
-  g_autoptr(LtTensor) x = tensor_of (xv, DIMS (6), LT_DTYPE_FLOAT32);
-  g_autoptr(LtTensor) t = tensor_of (tv, DIMS (6), LT_DTYPE_FLOAT32);
-  g_autoptr(LtTensor) pw = tensor_of (pwv, DIMS (6), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) x = tensor_of_shape (xv, DIMS (6), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) t = tensor_of_shape (tv, DIMS (6), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) pw = tensor_of_shape (pwv, DIMS (6), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) y = NULL;
   g_autoptr(LtTensor) yp = NULL;
   double want[6], wantp[6];
@@ -626,8 +548,8 @@ test_bce_stability (void)
       want[k] = tv[k] * sp_neg + (1 - tv[k]) * sp_pos;
       wantp[k] = 2 * tv[k] * sp_neg + (1 - tv[k]) * sp_pos;
     }
-  assert_close (y, want, 6, 1e-6, 1e-4);
-  assert_close (yp, wantp, 6, 1e-6, 1e-4);
+  assert_allclose (y, want, 6, 1e-6, 1e-4);
+  assert_allclose (yp, wantp, 6, 1e-6, 1e-4);
   {
     g_autoptr(LtTensor) s = lt_tensor_sum (yp, &error);
     g_autofree double *g = NULL;
@@ -649,7 +571,7 @@ static void
 test_mse_tutorial (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree double *ov = random_values (10, -1, 1);
+  g_autofree double *ov = random_values (rng, 10, -1, 1);
   g_autoptr(LtTensor) out = leaf_of (ov, DIMS (1, 10));
   g_autoptr(LtTensor) out32 = lt_tensor_to_dtype (out, LT_DTYPE_FLOAT32, &error);
   g_autoptr(LtTensor) target = lt_arange (1, 11, 1, LT_DTYPE_INT64, &error);
@@ -669,7 +591,7 @@ test_mse_tutorial (void)
   g_assert_cmpstr (node_name (loss), ==, "MseLossBackward0");
   for (guint k = 0; k < 10; k++)
     want += (ov[k] - (k + 1)) * (ov[k] - (k + 1)) / 10;
-  assert_close (loss, &want, 1, 1e-6, 1e-6);
+  assert_allclose (loss, &want, 1, 1e-6, 1e-6);
   g_assert_true (lt_tensor_backward (loss, NULL, FALSE, &error));
   g_assert_no_error (error);
   g = lt_tensor_to_doubles (lt_tensor_get_grad (out), &n, &error);
@@ -684,9 +606,9 @@ test_loss_modules (void)
 {
   g_autoptr(GError) error = NULL;
   const double wv[] = { 1, 2, 0.5 }, xv[] = { 0.1, 0.2, 0.3, 1, -1, 0 }, tv[] = { 2, 0 };
-  g_autoptr(LtTensor) w = tensor_of (wv, DIMS (3), LT_DTYPE_FLOAT32);
-  g_autoptr(LtTensor) x = tensor_of (xv, DIMS (2, 3), LT_DTYPE_FLOAT32);
-  g_autoptr(LtTensor) t = tensor_of (tv, DIMS (2), LT_DTYPE_INT64);
+  g_autoptr(LtTensor) w = tensor_of_shape (wv, DIMS (3), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) x = tensor_of_shape (xv, DIMS (2, 3), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) t = tensor_of_shape (tv, DIMS (2), LT_DTYPE_INT64);
   g_autoptr(LtCrossEntropyLoss) ce = lt_cross_entropy_loss_new (w, 1, LT_REDUCTION_SUM, 0.1,
                                                                &error);
   g_autoptr(LtNLLLoss) nll = lt_nll_loss_new (NULL, -100, LT_REDUCTION_MEAN, &error);
@@ -750,8 +672,8 @@ test_loss_modules (void)
 
   /* bad weights and smoothing */
   {
-    g_autoptr(LtTensor) w2 = tensor_of (xv, DIMS (2, 3), LT_DTYPE_FLOAT32);
-    g_autoptr(LtTensor) wi = tensor_of (wv, DIMS (3), LT_DTYPE_INT64);
+    g_autoptr(LtTensor) w2 = tensor_of_shape (xv, DIMS (2, 3), LT_DTYPE_FLOAT32);
+    g_autoptr(LtTensor) wi = tensor_of_shape (wv, DIMS (3), LT_DTYPE_INT64);
     gpointer m;
 
     m = lt_cross_entropy_loss_new (w2, -100, LT_REDUCTION_MEAN, 0, &error);
@@ -810,15 +732,15 @@ test_loss_subclass (void)
 {
   g_autoptr(GError) error = NULL;
   const double xv[] = { 1, 2 }, tv[] = { 0, 0 };
-  g_autoptr(LtTensor) x = tensor_of (xv, DIMS (2), LT_DTYPE_FLOAT64);
-  g_autoptr(LtTensor) t = tensor_of (tv, DIMS (2), LT_DTYPE_FLOAT64);
+  g_autoptr(LtTensor) x = tensor_of_shape (xv, DIMS (2), LT_DTYPE_FLOAT64);
+  g_autoptr(LtTensor) t = tensor_of_shape (tv, DIMS (2), LT_DTYPE_FLOAT64);
   g_autoptr(LtLoss) loss = g_object_new (test_half_squared_get_type (), "reduction",
                                          LT_REDUCTION_SUM, NULL);
   g_autoptr(LtTensor) y = lt_loss_compute (loss, x, t, &error);
   const double want = 2.5;
 
   g_assert_no_error (error);
-  assert_close (y, &want, 1, 1e-12, 0);
+  assert_allclose (y, &want, 1, 1e-12, 0);
 }
 
 /* leaky_relu through gradcheck, with its node */
@@ -846,7 +768,7 @@ test_leaky_relu (void)
   g_assert_no_error (error);
   for (guint k = 0; k < 6; k++)
     want[k] = xv[k] > 0 ? xv[k] : 0.2 * xv[k];
-  assert_close (y, want, 6, 0, 0);
+  assert_allclose (y, want, 6, 0, 0);
   g_assert_cmpstr (node_name (y), ==, "LeakyReluBackward0");
   check_gradcheck (gc_leaky, NULL, &x, 1);
 }
@@ -875,10 +797,10 @@ test_linear (void)
     for (guint with_bias = 0; with_bias < 2; with_bias++)
       {
         g_autoptr(GError) error = NULL;
-        gint64 rows = prod (shapes[i], ndims[i]) / 4;
-        g_autofree double *xv = random_values (rows * 4, -1, 1);
-        g_autofree double *wv = random_values (5 * 4, -1, 1);
-        g_autofree double *bv = random_values (5, -1, 1);
+        gint64 rows = shape_numel (shapes[i], ndims[i]) / 4;
+        g_autofree double *xv = random_values (rng, rows * 4, -1, 1);
+        g_autofree double *wv = random_values (rng, 5 * 4, -1, 1);
+        g_autofree double *bv = random_values (rng, 5, -1, 1);
         g_autofree double *want = g_new0 (double, rows * 5);
         g_autoptr(LtTensor) x = leaf_of (xv, shapes[i], ndims[i]);
         g_autoptr(LtTensor) w = leaf_of (wv, DIMS (5, 4));
@@ -898,7 +820,7 @@ test_linear (void)
         memcpy (oshape, shapes[i], ndims[i] * sizeof (gint64));
         oshape[ndims[i] - 1] = 5;
         assert_shape (y, oshape, ndims[i]);
-        assert_close (y, want, (gsize) (rows * 5), 1e-12, 1e-12);
+        assert_allclose (y, want, (gsize) (rows * 5), 1e-12, 1e-12);
         if (ndims[i] == 2 && with_bias)
           g_assert_cmpstr (node_name (y), ==, "AddmmBackward0");
         check_gradcheck (gc_linear, NULL, in, with_bias ? 3 : 2);
@@ -909,10 +831,10 @@ static void
 test_linear_errors (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree double *v = random_values (40, -1, 1);
-  g_autoptr(LtTensor) w = tensor_of (v, DIMS (12, 3), LT_DTYPE_FLOAT32);
-  g_autoptr(LtTensor) x3 = tensor_of (v, DIMS (2, 3), LT_DTYPE_FLOAT32);
-  g_autoptr(LtTensor) b = tensor_of (v, DIMS (11), LT_DTYPE_FLOAT32);
+  g_autofree double *v = random_values (rng, 40, -1, 1);
+  g_autoptr(LtTensor) w = tensor_of_shape (v, DIMS (12, 3), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) x3 = tensor_of_shape (v, DIMS (2, 3), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) b = tensor_of_shape (v, DIMS (11), LT_DTYPE_FLOAT32);
   LtTensor *y;
 
   y = lt_linear (x3, w, b, &error);
@@ -921,7 +843,7 @@ test_linear_errors (void)
   g_assert_nonnull (strstr (error->message, "[11]"));
   g_clear_error (&error);
   {
-    g_autoptr(LtTensor) w4 = tensor_of (v, DIMS (10, 4), LT_DTYPE_FLOAT32);
+    g_autoptr(LtTensor) w4 = tensor_of_shape (v, DIMS (10, 4), LT_DTYPE_FLOAT32);
 
     y = lt_linear (x3, w4, NULL, &error);
     g_assert_null (y);
@@ -938,8 +860,8 @@ test_dropout_values (void)
 {
   g_autoptr(GError) error = NULL;
   const gint64 n = 20000;
-  g_autofree double *xv = random_values (n, 0.5, 1.5);
-  g_autoptr(LtTensor) x = tensor_of (xv, DIMS (n), LT_DTYPE_FLOAT32);
+  g_autofree double *xv = random_values (rng, n, 0.5, 1.5);
+  g_autoptr(LtTensor) x = tensor_of_shape (xv, DIMS (n), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) same = lt_dropout (x, 0.3, FALSE, &error);
   g_autoptr(LtTensor) zero = lt_dropout (x, 0.0, TRUE, &error);
   g_autoptr(LtTensor) a = NULL;
@@ -1002,7 +924,7 @@ gc_dropout (LtTensor **in,
 static void
 test_dropout_gradcheck (void)
 {
-  g_autofree double *xv = random_values (30, -1, 1);
+  g_autofree double *xv = random_values (rng, 30, -1, 1);
   g_autoptr(LtTensor) x = leaf_of (xv, DIMS (5, 6));
   g_autoptr(LtTensor) y = gc_dropout (&x, 1, NULL);
 
@@ -1066,20 +988,20 @@ test_batch_norm_values (void)
         g_autoptr(GError) error = NULL;
         const BnShape *s = &shapes[i];
         gint64 n = s->N * s->C * s->HW;
-        g_autofree double *xv = random_values (n, -2, 3);
-        g_autofree double *wv = random_values (s->C, 0.5, 2);
-        g_autofree double *bv = random_values (s->C, -1, 1);
+        g_autofree double *xv = random_values (rng, n, -2, 3);
+        g_autofree double *wv = random_values (rng, s->C, 0.5, 2);
+        g_autofree double *bv = random_values (rng, s->C, -1, 1);
         g_autofree double *want = g_new (double, n);
         double rm[8] = { 0 }, rv[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
         const double zeros[8] = { 0 }, ones[8] = { 1, 1, 1, 1, 1, 1, 1, 1 };
         gint64 shape4[] = { s->N, s->C, 2, s->HW / 2 };
         gboolean four = s->HW > 1;
-        g_autoptr(LtTensor) x = tensor_of (xv, four ? shape4 : (gint64[]) { s->N, s->C },
-                                           four ? 4 : 2, LT_DTYPE_FLOAT32);
-        g_autoptr(LtTensor) w = tensor_of (wv, DIMS (s->C), LT_DTYPE_FLOAT32);
-        g_autoptr(LtTensor) b = tensor_of (bv, DIMS (s->C), LT_DTYPE_FLOAT32);
-        g_autoptr(LtTensor) tm = tensor_of (zeros, DIMS (s->C), LT_DTYPE_FLOAT32);
-        g_autoptr(LtTensor) tv = tensor_of (ones, DIMS (s->C), LT_DTYPE_FLOAT32);
+        g_autoptr(LtTensor) x = tensor_of_shape (xv, four ? shape4 : (gint64[]) { s->N, s->C },
+                                                 four ? 4 : 2, LT_DTYPE_FLOAT32);
+        g_autoptr(LtTensor) w = tensor_of_shape (wv, DIMS (s->C), LT_DTYPE_FLOAT32);
+        g_autoptr(LtTensor) b = tensor_of_shape (bv, DIMS (s->C), LT_DTYPE_FLOAT32);
+        g_autoptr(LtTensor) tm = tensor_of_shape (zeros, DIMS (s->C), LT_DTYPE_FLOAT32);
+        g_autoptr(LtTensor) tv = tensor_of_shape (ones, DIMS (s->C), LT_DTYPE_FLOAT32);
 
         for (guint step = 0; step < 2; step++)
           {
@@ -1089,9 +1011,9 @@ test_batch_norm_values (void)
             g_assert_no_error (error);
             bn_reference (s, xv, affine ? wv : NULL, affine ? bv : NULL, 1e-5, 0.1, want, rm,
                           rv, TRUE);
-            assert_close (y, want, (gsize) n, 1e-5, 1e-5);
-            assert_close (tm, rm, (gsize) s->C, 1e-5, 1e-6);
-            assert_close (tv, rv, (gsize) s->C, 1e-5, 1e-6);
+            assert_allclose (y, want, (gsize) n, 1e-5, 1e-5);
+            assert_allclose (tm, rm, (gsize) s->C, 1e-5, 1e-6);
+            assert_allclose (tv, rv, (gsize) s->C, 1e-5, 1e-6);
           }
         {
           /* evaluation mode: the running statistics, unchanged */
@@ -1101,8 +1023,8 @@ test_batch_norm_values (void)
           g_assert_no_error (error);
           bn_reference (s, xv, affine ? wv : NULL, affine ? bv : NULL, 1e-5, 0.1, want, rm, rv,
                         FALSE);
-          assert_close (y, want, (gsize) n, 1e-5, 1e-5);
-          assert_close (tm, rm, (gsize) s->C, 1e-5, 1e-6);
+          assert_allclose (y, want, (gsize) n, 1e-5, 1e-5);
+          assert_allclose (tm, rm, (gsize) s->C, 1e-5, 1e-6);
         }
       }
 }
@@ -1123,9 +1045,9 @@ gc_batch_norm (LtTensor **in,
 static void
 test_batch_norm_gradcheck (void)
 {
-  g_autofree double *xv = random_values (48, -2, 2);
-  g_autofree double *wv = random_values (3, 0.5, 2);
-  g_autofree double *bv = random_values (3, -1, 1);
+  g_autofree double *xv = random_values (rng, 48, -2, 2);
+  g_autofree double *wv = random_values (rng, 3, 0.5, 2);
+  g_autofree double *bv = random_values (rng, 3, -1, 1);
   g_autoptr(LtTensor) x2 = leaf_of (xv, DIMS (6, 3));
   g_autoptr(LtTensor) x4 = leaf_of (xv, DIMS (4, 3, 2, 2));
   g_autoptr(LtTensor) w = leaf_of (wv, DIMS (3));
@@ -1141,11 +1063,11 @@ static void
 test_batch_norm_errors (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree double *v = random_values (12, -1, 1);
-  g_autoptr(LtTensor) x1 = tensor_of (v, DIMS (1, 3), LT_DTYPE_FLOAT32);
-  g_autoptr(LtTensor) x = tensor_of (v, DIMS (4, 3), LT_DTYPE_FLOAT32);
-  g_autoptr(LtTensor) r4 = tensor_of (v, DIMS (4), LT_DTYPE_FLOAT32);
-  g_autoptr(LtTensor) r3 = tensor_of (v, DIMS (3), LT_DTYPE_FLOAT32);
+  g_autofree double *v = random_values (rng, 12, -1, 1);
+  g_autoptr(LtTensor) x1 = tensor_of_shape (v, DIMS (1, 3), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) x = tensor_of_shape (v, DIMS (4, 3), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) r4 = tensor_of_shape (v, DIMS (4), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) r3 = tensor_of_shape (v, DIMS (3), LT_DTYPE_FLOAT32);
   LtTensor *y;
 
   y = lt_batch_norm (x1, NULL, NULL, NULL, NULL, TRUE, 0.1, 1e-5, &error);

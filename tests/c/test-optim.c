@@ -15,65 +15,18 @@
 
 #include <libtensor.h>
 
-#define DIMS(...) ((const gint64[]) { __VA_ARGS__ }), \
-  (sizeof ((const gint64[]) { __VA_ARGS__ }) / sizeof (gint64))
+#include "test-helpers.h"
 
 static GRand *rng;
 
-static double *
-random_values (gint64 n,
-               double lo,
-               double hi)
-{
-  double *v = g_new (double, MAX (n, 1));
-
-  for (gint64 i = 0; i < n; i++)
-    v[i] = g_rand_double_range (rng, lo, hi);
-  return v;
-}
-
-static LtTensor *
-tensor_of (const double *v,
-           gsize         n,
-           const gint64 *shape,
-           gsize         n_dims,
-           LtDType       dtype)
-{
-  g_autoptr(GError) error = NULL;
-  LtTensor *t = lt_tensor_new_from_doubles (v, n, shape, n_dims, dtype, &error);
-
-  g_assert_no_error (error);
-  return t;
-}
-
-static double *
-values (LtTensor *t,
-        gsize    *n)
-{
-  g_autoptr(GError) error = NULL;
-  double *v = lt_tensor_to_doubles (t, n, &error);
-
-  g_assert_no_error (error);
-  return v;
-}
-
+/* Relative to 1e-3 + |want|: |got - want| <= rtol * 1e-3 + rtol * |want| */
 static void
 assert_close (LtTensor     *t,
               const double *want,
               gsize         n,
               double        rtol)
 {
-  gsize got_n;
-  g_autofree double *got = values (t, &got_n);
-
-  g_assert_cmpuint (got_n, ==, n);
-  for (gsize i = 0; i < n; i++)
-    {
-      if (!(fabs (got[i] - want[i]) <= rtol * (1e-3 + fabs (want[i]))))
-        g_test_message ("element %" G_GSIZE_FORMAT ": got %.17g, expected %.17g", i, got[i],
-                        want[i]);
-      g_assert_cmpfloat (fabs (got[i] - want[i]), <=, rtol * (1e-3 + fabs (want[i])));
-    }
+  assert_allclose (t, want, n, rtol, rtol * 1e-3);
 }
 
 static void
@@ -114,7 +67,7 @@ setup_init (Setup  *s,
       g_autoptr(GError) error = NULL;
       LtTensor *t;
 
-      s->p[i] = random_values (param_sizes[i], -1, 1);
+      s->p[i] = random_values (rng, param_sizes[i], -1, 1);
       if (dtype == LT_DTYPE_FLOAT32)
         for (gsize k = 0; k < param_sizes[i]; k++)
           s->p[i][k] = (float) s->p[i][k];
@@ -152,7 +105,7 @@ new_grads (Setup *s)
       LtTensor *p = g_ptr_array_index (s->params, i);
       g_autoptr(LtTensor) gt = NULL;
 
-      g[i] = random_values (param_sizes[i], -2, 2);
+      g[i] = random_values (rng, param_sizes[i], -2, 2);
       gt = tensor_of (g[i], param_sizes[i], param_shapes[i], param_ndims[i],
                       lt_tensor_get_dtype (p));
       g_assert_true (lt_tensor_set_grad (p, gt, &error));
@@ -278,7 +231,7 @@ test_sgd_composed (void)
     {
       const SgdConf *c = &sgd_confs[ci];
       g_autoptr(GError) error = NULL;
-      g_autofree double *init = random_values (24, -1, 1);
+      g_autofree double *init = random_values (rng, 24, -1, 1);
       g_autoptr(LtTensor) base = tensor_of (init, 24, DIMS (2, 12), LT_DTYPE_FLOAT32);
       g_autoptr(LtTensor) row0 = lt_tensor_select (base, 0, 0, &error);
       g_autoptr(LtTensor) row1 = lt_tensor_select (base, 0, 1, &error);
@@ -304,7 +257,7 @@ test_sgd_composed (void)
       lt_optimizer_set_option (LT_OPTIMIZER (ob), 0, "maximize", c->maximize, &error);
       for (guint t = 0; t < 4; t++)
         {
-          g_autofree double *gv = random_values (12, -1, 1);
+          g_autofree double *gv = random_values (rng, 12, -1, 1);
           g_autoptr(LtTensor) g_alone = tensor_of (gv, 12, DIMS (12), LT_DTYPE_FLOAT32);
           g_autoptr(LtTensor) gv_t = tensor_of (gv, 12, DIMS (12), LT_DTYPE_FLOAT32);
 
@@ -330,7 +283,7 @@ static void
 test_sgd_groups (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autofree double *v = random_values (9, -1, 1);
+  g_autofree double *v = random_values (rng, 9, -1, 1);
   g_autoptr(LtTensor) a = tensor_of (v, 3, DIMS (3), LT_DTYPE_FLOAT64);
   g_autoptr(LtTensor) b = tensor_of (v + 3, 3, DIMS (3), LT_DTYPE_FLOAT64);
   g_autoptr(LtTensor) frozen = tensor_of (v + 6, 3, DIMS (3), LT_DTYPE_FLOAT64);
@@ -714,7 +667,7 @@ set_same_grads (GPtrArray *a,
       guint nd;
       const gint64 *shape = lt_tensor_get_shape (pa, &nd);
       gsize n = (gsize) lt_tensor_numel (pa);
-      g_autofree double *gv = random_values ((gint64) n, -1, 1);
+      g_autofree double *gv = random_values (rng, (gint64) n, -1, 1);
       g_autoptr(LtTensor) ga = tensor_of (gv, n, shape, nd, lt_tensor_get_dtype (pa));
       g_autoptr(LtTensor) gb = tensor_of (gv, n, shape, nd, lt_tensor_get_dtype (pa));
 
@@ -865,7 +818,7 @@ test_state_dict_errors (void)
         lt_state_dict_set_metadata (bad, "param_groups", b->groups);
       if (b->name)
         {
-          g_autofree double *v = random_values (b->shape, 0, 1);
+          g_autofree double *v = random_values (rng, b->shape, 0, 1);
           g_autoptr(LtTensor) t = tensor_of (v, (gsize) b->shape, DIMS (b->shape),
                                              LT_DTYPE_FLOAT64);
 

@@ -15,50 +15,7 @@
 
 #include <libtensor.h>
 
-#define DIMS(...) ((const gint64[]) { __VA_ARGS__ }), \
-  (sizeof ((const gint64[]) { __VA_ARGS__ }) / sizeof (gint64))
-#define VALS(...) ((const double[]) { __VA_ARGS__ }), \
-  (sizeof ((const double[]) { __VA_ARGS__ }) / sizeof (double))
-
-static LtTensor *
-tensor_of (const double *v,
-           gsize         n,
-           const gint64 *shape,
-           gsize         n_dims,
-           LtDType       dtype)
-{
-  g_autoptr(GError) error = NULL;
-  LtTensor *t = lt_tensor_new_from_doubles (v, n, shape, n_dims, dtype, &error);
-
-  g_assert_no_error (error);
-  g_assert_nonnull (t);
-  return t;
-}
-
-static LtTensor *
-arange_view (gint64        n,
-             const gint64 *shape,
-             gsize         n_dims,
-             LtDType       dtype)
-{
-  g_autoptr(GError) error = NULL;
-  g_autoptr(LtTensor) flat = lt_arange (0, (double) n, 1, dtype, &error);
-  LtTensor *t;
-
-  g_assert_no_error (error);
-  t = lt_tensor_view (flat, shape, n_dims, &error);
-  g_assert_no_error (error);
-  return t;
-}
-
-static void
-assert_prints (LtTensor   *t,
-               const char *want)
-{
-  g_autofree char *got = lt_tensor_to_string (t);
-
-  g_assert_cmpstr (got, ==, want);
-}
+#include "test-helpers.h"
 
 /* The tutorial's outputs */
 
@@ -164,7 +121,7 @@ test_tutorial_autograd (void)
 static void
 test_integers (void)
 {
-  g_autoptr(LtTensor) m = arange_view (6, DIMS (2, 3), LT_DTYPE_INT64);
+  g_autoptr(LtTensor) m = iota (DIMS (2, 3), LT_DTYPE_INT64);
   g_autoptr(LtTensor) neg = tensor_of (VALS (-10, 5), DIMS (2), LT_DTYPE_INT32);
   g_autoptr(LtTensor) big = tensor_of (VALS (1e6, 1), DIMS (2), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) five = tensor_of (VALS (99999, -1), DIMS (2), LT_DTYPE_INT64);
@@ -213,7 +170,7 @@ test_nan_inf (void)
 static void
 test_three_dims (void)
 {
-  g_autoptr(LtTensor) t = arange_view (24, DIMS (2, 3, 4), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) t = iota (DIMS (2, 3, 4), LT_DTYPE_FLOAT32);
   g_autoptr(GError) error = NULL;
 
   /* one format for all: 23 has 2 digits, width 3; one space of indent */
@@ -260,7 +217,7 @@ test_wide_matrices (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LtTensor) ones = lt_ones (DIMS (2, 7), LT_DTYPE_INT64, &error);
-  g_autoptr(LtTensor) q = arange_view (40, DIMS (2, 20), LT_DTYPE_FLOAT64);
+  g_autoptr(LtTensor) q = iota (DIMS (2, 20), LT_DTYPE_FLOAT64);
   g_autoptr(LtTensor) quarters = lt_tensor_div_scalar (q, 4, &error);
 
   g_assert_no_error (error);
@@ -324,9 +281,9 @@ test_summary_vector (void)
 static void
 test_summary_matrix (void)
 {
-  g_autoptr(LtTensor) m = arange_view (1200, DIMS (40, 30), LT_DTYPE_INT64);
-  g_autoptr(LtTensor) tall = arange_view (1200, DIMS (400, 3), LT_DTYPE_INT64);
-  g_autoptr(LtTensor) wide = arange_view (1200, DIMS (3, 400), LT_DTYPE_INT64);
+  g_autoptr(LtTensor) m = iota (DIMS (40, 30), LT_DTYPE_INT64);
+  g_autoptr(LtTensor) tall = iota (DIMS (400, 3), LT_DTYPE_INT64);
+  g_autoptr(LtTensor) wide = iota (DIMS (3, 400), LT_DTYPE_INT64);
 
   /* width 5 (4 digits, and at least 5 for a summarised matrix); the
    * dots centred over 3 columns of 6 characters less one, the diagonal
@@ -360,7 +317,7 @@ test_summary_matrix (void)
 static void
 test_summary_tensor (void)
 {
-  g_autoptr(LtTensor) t = arange_view (1000, DIMS (1000, 1, 1), LT_DTYPE_INT64);
+  g_autoptr(LtTensor) t = iota (DIMS (1000, 1, 1), LT_DTYPE_INT64);
 
   /* indices centred in 4 columns (the width of "1000"); a "..." line
    * where matrices are skipped */

@@ -5,7 +5,9 @@
  * Expected values come from the mathematics of each function or from what
  * PyTorch 1.13 does for the same call.
  */
-#include "tensor-helpers.h"
+#include "test-helpers.h"
+
+#include "core/lt-philox-private.h"
 
 /* Creation */
 

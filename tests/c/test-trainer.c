@@ -13,6 +13,8 @@
 
 #include <libtensor.h>
 
+#include "test-helpers.h"
+
 /* A dataset of vectors: item i is inputs[i] (+ noise * randn, drawn from
  * the loader's per-sample stream) with the class labels[i]. */
 
@@ -499,23 +501,22 @@ parameters (LtModule *model,
   return (double *) g_array_free (all, FALSE);
 }
 
+/* @name in a new temporary folder */
 static char *
 tmp_path (const char *name)
 {
-  g_autoptr(GError) error = NULL;
-  g_autofree char *dir = g_dir_make_tmp ("lt-trainer-XXXXXX", &error);
+  g_autofree char *dir = make_tmp_dir ("lt-trainer-XXXXXX");
 
-  g_assert_no_error (error);
   return g_build_filename (dir, name, NULL);
 }
 
+/* Removes tmp_path ()'s file and its folder */
 static void
 remove_tmp (const char *path)
 {
   g_autofree char *dir = g_path_get_dirname (path);
 
-  g_unlink (path);
-  g_rmdir (dir);
+  remove_tree (dir);
 }
 
 /* Tests */

@@ -4,6 +4,8 @@
 
 #include <glib/gstdio.h>
 #include <libtensor.h>
+
+#include "test-helpers.h"
 #include "core/lt-random-private.h"
 
 /* Transforms against values computed here by hand or by plain formulas
@@ -16,54 +18,11 @@ tensor_u8 (const guint8 *data,
            guint         ndim)
 {
   g_autoptr(GError) error = NULL;
-  gint64 n = 1;
-  LtTensor *t;
+  LtTensor *t = lt_tensor_new_from_data (data, shape_numel (shape, ndim), shape, ndim,
+                                         LT_DTYPE_UINT8, &error);
 
-  for (guint i = 0; i < ndim; i++)
-    n *= shape[i];
-  t = lt_tensor_new_from_data (data, n, shape, ndim, LT_DTYPE_UINT8, &error);
   g_assert_no_error (error);
   return t;
-}
-
-static LtTensor *
-tensor_f32 (const double *data,
-            const gint64 *shape,
-            guint         ndim)
-{
-  g_autoptr(GError) error = NULL;
-  gint64 n = 1;
-  LtTensor *t;
-
-  for (guint i = 0; i < ndim; i++)
-    n *= shape[i];
-  t = lt_tensor_new_from_doubles (data, n, shape, ndim, LT_DTYPE_FLOAT32, &error);
-  g_assert_no_error (error);
-  return t;
-}
-
-static double *
-values (LtTensor *t,
-        gsize    *n)
-{
-  g_autoptr(GError) error = NULL;
-  double *v = lt_tensor_to_doubles (t, n, &error);
-
-  g_assert_no_error (error);
-  return v;
-}
-
-static void
-assert_shape (LtTensor     *t,
-              const gint64 *shape,
-              guint         ndim)
-{
-  guint nd;
-  const gint64 *s = lt_tensor_get_shape (t, &nd);
-
-  g_assert_cmpuint (nd, ==, ndim);
-  for (guint i = 0; i < ndim; i++)
-    g_assert_cmpint (s[i], ==, shape[i]);
 }
 
 static gboolean
@@ -141,7 +100,7 @@ test_to_tensor_float_and_errors (void)
   g_autoptr(GError) error = NULL;
   double data[] = { 0.5, 2, -1, 300 };
   gint64 s[] = { 1, 2, 2 }, bad[] = { 5, 5, 5 };
-  g_autoptr(LtTensor) x = tensor_f32 (data, s, 3);
+  g_autoptr(LtTensor) x = tensor_of_shape (data, s, 3, LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) y = lt_transforms_to_tensor (x, &error);
   g_autoptr(LtTensor) z = NULL;
   g_autoptr(LtTensor) w = NULL;
@@ -180,7 +139,7 @@ test_normalize (void)
   g_test_summary ("Normalize computes (x - mean) / std per channel in float32");
   for (int i = 0; i < 12; i++)
     data[i] = i / 11.0;
-  x = tensor_f32 (data, s, 3);
+  x = tensor_of_shape (data, s, 3, LT_DTYPE_FLOAT32);
   norm = lt_normalize_new (mean, 3, std, 3, &error);
   g_assert_no_error (error);
   y = lt_transform_apply (norm, x, &error);
@@ -239,7 +198,7 @@ test_pad_modes (void)
   double row[] = { 1, 2, 3, 4 };
   gint64 s[] = { 1, 1, 4 };
   gint64 lr2[] = { 2, 0 };
-  g_autoptr(LtTensor) x = tensor_f32 (row, s, 3);
+  g_autoptr(LtTensor) x = tensor_of_shape (row, s, 3, LT_DTYPE_FLOAT32);
   struct {
     LtPaddingMode mode;
     double expect[8];
@@ -284,7 +243,7 @@ test_pad_2d (void)
   double img[6] = { 1, 2, 3, 4, 5, 6 };     /* 2 x 3 */
   gint64 s[] = { 1, 2, 3 };
   gint64 ltrb[] = { 1, 0, 0, 2 };
-  g_autoptr(LtTensor) x = tensor_f32 (img, s, 3);
+  g_autoptr(LtTensor) x = tensor_of_shape (img, s, 3, LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) y = lt_transforms_pad (x, ltrb, 4, 0, LT_PADDING_MODE_SYMMETRIC, &error);
   gint64 expect_shape[] = { 1, 4, 4 };
   /* columns: symmetric left 1 -> [c0, c0, c1, c2]; rows: bottom 2 -> [r0, r1, r1, r0] */
@@ -310,7 +269,7 @@ test_crop_and_flip (void)
   g_test_summary ("crop takes a rectangle (zeros outside the image); hflip mirrors the columns");
   for (int i = 0; i < 12; i++)
     img[i] = i + 1;
-  x = tensor_f32 (img, s, 3);
+  x = tensor_of_shape (img, s, 3, LT_DTYPE_FLOAT32);
 
   c = lt_transforms_crop (x, 1, 1, 2, 2, &error);
   g_assert_no_error (error);
@@ -345,7 +304,7 @@ test_center_crop (void)
   g_test_summary ("CenterCrop: offset round ((H - h) / 2) half to even, zero padding when larger");
   for (int i = 0; i < 25; i++)
     img[i] = i + 1;
-  x = tensor_f32 (img, s, 3);
+  x = tensor_of_shape (img, s, 3, LT_DTYPE_FLOAT32);
   cc2 = lt_center_crop_new (2, 2, &error);
   g_assert_no_error (error);
   /* (5 - 2) / 2 = 1.5 rounds to 2 */
@@ -443,7 +402,7 @@ test_random_crop_pad_if_needed (void)
   g_autoptr(GError) error = NULL;
   double img[6] = { 1, 2, 3, 4, 5, 6 };     /* 2 x 3 */
   gint64 s[] = { 1, 2, 3 };
-  g_autoptr(LtTensor) x = tensor_f32 (img, s, 3);
+  g_autoptr(LtTensor) x = tensor_of_shape (img, s, 3, LT_DTYPE_FLOAT32);
   LtPaddingMode modes[] = { LT_PADDING_MODE_CONSTANT, LT_PADDING_MODE_EDGE,
                             LT_PADDING_MODE_REFLECT, LT_PADDING_MODE_SYMMETRIC };
 
@@ -485,7 +444,7 @@ test_random_flip (void)
   g_autoptr(GError) error = NULL;
   double img[6] = { 1, 2, 3, 4, 5, 6 };
   gint64 s[] = { 1, 2, 3 };
-  g_autoptr(LtTensor) x = tensor_f32 (img, s, 3);
+  g_autoptr(LtTensor) x = tensor_of_shape (img, s, 3, LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) flipped = lt_transforms_hflip (x, &error);
   g_autoptr(LtTransform) never = lt_random_horizontal_flip_new (0);
   g_autoptr(LtTransform) always = lt_random_horizontal_flip_new (1);
@@ -548,7 +507,7 @@ test_resize (void)
   g_autoptr(GError) error = NULL;
   double img[12] = { 0, 1, 5, 2, 3, 7, 8, 1, 9, 4, 4, 0 };   /* 3 x 4 */
   gint64 s[] = { 1, 3, 4 };
-  g_autoptr(LtTensor) x = tensor_f32 (img, s, 3);
+  g_autoptr(LtTensor) x = tensor_of_shape (img, s, 3, LT_DTYPE_FLOAT32);
   int sizes[][2] = { { 6, 8 }, { 2, 2 }, { 5, 3 }, { 3, 4 }, { 1, 7 } };
 
   g_test_summary ("Resize is bilinear interpolation with align_corners=False");
@@ -879,7 +838,7 @@ test_make_grid (void)
   g_test_summary ("make_grid lays images out in rows with padding; one channel becomes three");
   for (int i = 0; i < 12; i++)
     v[i] = i;
-  x = tensor_f32 (v, s, 4);
+  x = tensor_of_shape (v, s, 4, LT_DTYPE_FLOAT32);
   grid = lt_make_grid (x, 2, 1, FALSE, NULL, FALSE, -1, &error);
   g_assert_no_error (error);
   {
@@ -901,7 +860,7 @@ test_make_grid (void)
   /* one image: no padding; normalize by a value range */
   {
     gint64 s1[] = { 1, 1, 2, 2 };
-    g_autoptr(LtTensor) single = tensor_f32 (v + 4, s1, 4);
+    g_autoptr(LtTensor) single = tensor_of_shape (v + 4, s1, 4, LT_DTYPE_FLOAT32);
     g_autoptr(LtTensor) sg = lt_make_grid (single, 8, 2, TRUE, range, FALSE, 0, &error);
     g_autofree double *sv = NULL;
     gint64 es[] = { 3, 2, 2 };

@@ -14,8 +14,7 @@
 
 #include <libtensor.h>
 
-#define DIMS(...) ((const gint64[]) { __VA_ARGS__ }), \
-  (sizeof ((const gint64[]) { __VA_ARGS__ }) / sizeof (gint64))
+#include "test-helpers.h"
 
 /* class Net(nn.Module) */
 
@@ -117,30 +116,6 @@ net_init (Net *self)
 }
 
 /* Helpers */
-
-static double *
-values (LtTensor *t,
-        gsize    *n)
-{
-  g_autoptr(GError) error = NULL;
-  double *v = lt_tensor_to_doubles (t, n, &error);
-
-  g_assert_no_error (error);
-  return v;
-}
-
-static void
-assert_shape (LtTensor     *t,
-              const gint64 *shape,
-              gsize         n_dims)
-{
-  guint nd;
-  const gint64 *s = lt_tensor_get_shape (t, &nd);
-
-  g_assert_cmpuint (nd, ==, n_dims);
-  for (gsize i = 0; i < n_dims; i++)
-    g_assert_cmpint (s[i], ==, shape[i]);
-}
 
 static gboolean
 all_zero (LtTensor *t)

@@ -10,19 +10,7 @@
 
 #include <libtensor.h>
 
-#define DIMS(...) ((const gint64[]) { __VA_ARGS__ }), \
-  (sizeof ((const gint64[]) { __VA_ARGS__ }) / sizeof (gint64))
-#define VALS(...) ((const double[]) { __VA_ARGS__ }), \
-  (sizeof ((const double[]) { __VA_ARGS__ }) / sizeof (double))
-
-static void
-assert_prints (LtTensor   *t,
-               const char *want)
-{
-  g_autofree char *got = lt_tensor_to_string (t);
-
-  g_assert_cmpstr (got, ==, want);
-}
+#include "test-helpers.h"
 
 static float *
 floats (LtTensor *t)

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the C tests share: tensors from values, checks of shapes, strides,
+ * values and printed forms, and temporary folders and files. Each helper
+ * fails the running test (g_assert*) instead of returning an error.
+ */
+#pragma once
+
+#include <math.h>
+#include <string.h>
+
+#include <glib/gstdio.h>
+#include <libtensor.h>
+
+/* DIMS (2, 3) and VALS (1, 2, 3) expand to an array and its length, for
+ * the (values, n) and (shape, n_dims) argument pairs. */
+#define DIMS(...) ((const gint64[]) { __VA_ARGS__ }), \
+  (sizeof ((const gint64[]) { __VA_ARGS__ }) / sizeof (gint64))
+#define VALS(...) ((const double[]) { __VA_ARGS__ }), \
+  (sizeof ((const double[]) { __VA_ARGS__ }) / sizeof (double))
+
+/* Values and tensors */
+
+double *
+random_values (GRand  *rng,
+               gint64  n,
+               double  lo,
+               double  hi);
+
+gint64
+shape_numel (const gint64 *shape,
+             gsize         n_dims);
+
+LtTensor *
+tensor_of (const double *v,
+           gsize         n,
+           const gint64 *shape,
+           gsize         n_dims,
+           LtDType       dtype);
+
+LtTensor *
+tensor_of_shape (const double *v,
+                 const gint64 *shape,
+                 gsize         n_dims,
+                 LtDType       dtype);
+
+LtTensor *
+iota (const gint64 *shape,
+      gsize         n_dims,
+      LtDType       dtype);
+
+double *
+values (LtTensor *t,
+        gsize    *n);
+
+double
+item (LtTensor *t);
+
+/* Checks */
+
+void
+assert_shape (LtTensor     *t,
+              const gint64 *shape,
+              gsize         n_dims);
+
+void
+assert_strides (LtTensor     *t,
+                const gint64 *strides,
+                gsize         n_dims);
+
+void
+assert_values_tol (LtTensor     *t,
+                   const double *want,
+                   gsize         n,
+                   double        tol);
+
+void
+assert_values (LtTensor     *t,
+               const double *want,
+               gsize         n);
+
+void
+assert_values_rel (LtTensor     *t,
+                   const double *want,
+                   gsize         n,
+                   double        tol);
+
+void
+assert_allclose (LtTensor     *t,
+                 const double *want,
+                 gsize         n,
+                 double        rtol,
+                 double        atol);
+
+void
+assert_prints (LtTensor   *t,
+               const char *want);
+
+/* Temporary folders and files */
+
+char *
+make_tmp_dir (const char *tmpl);
+
+void
+remove_tree (const char *path);
+
+void
+write_file (const char *path,
+            const void *data,
+            gsize       len);
+
+GBytes *
+read_file (const char *path);
