@@ -7,26 +7,9 @@
 
 import GLib from 'gi://GLib';
 import GObject from 'gi://GObject';
-import System from 'system';
 
 import Lt, {batches, toArray} from '../../gi/js/lt.js';
-
-class AssertionError extends Error {
-    get name() {
-        return 'AssertionError';
-    }
-}
-
-function assert(cond, what) {
-    if (!cond)
-        throw new AssertionError(what);
-}
-
-function assertEqual(got, want, what) {
-    const g = JSON.stringify(got), w = JSON.stringify(want);
-    if (g !== w)
-        throw new AssertionError(`${what}: got ${g}, want ${w}`);
-}
+import {assert, assertEqual, test, run} from './harness.js';
 
 // Item i: a (1, 2, 2) float image filled with i, label i % 3; item
 // `failAt` throws a GLib.Error.
@@ -62,11 +45,6 @@ const Double = GObject.registerClass({
         return input.mul_scalar(2);
     }
 });
-
-const tests = [];
-function test(name, fn) {
-    tests.push([name, fn]);
-}
 
 test('for...of reads every batch in order', () => {
     const loader = Lt.DataLoader.new(new Squares(10), 4, false, false, 0);
@@ -140,15 +118,4 @@ test('a failing item throws from the loop', () => {
     assert(caught.message.includes('item 6 is missing'), caught.message);
 });
 
-let failed = 0;
-for (const [name, fn] of tests) {
-    try {
-        fn();
-        print(`ok - ${name}`);
-    } catch (e) {
-        failed++;
-        print(`not ok - ${name}: ${e}\n${e.stack ?? ''}`);
-    }
-}
-print(`${tests.length - failed} passed, ${failed} failed`);
-System.exit(failed ? 1 : 0);
+run();

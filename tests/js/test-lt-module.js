@@ -6,45 +6,13 @@
 
 import GLib from 'gi://GLib';
 import GiLt from 'gi://Lt?version=1.0';
-import System from 'system';
 
 import Lt, {Lt as NamedLt, tensor, toArray, toTypedArray, noGrad, size} from '../../gi/js/lt.js';
+import {assert, assertEqual, assertThrows, test, run} from './harness.js';
 
 const {FLOAT32, FLOAT64, INT64, INT32, INT16, INT8, UINT8, BOOL} = Lt.DType;
 
-class AssertionError extends Error {
-    get name() {
-        return 'AssertionError';
-    }
-}
-
-function assert(cond, what) {
-    if (!cond)
-        throw new AssertionError(what);
-}
-
-function assertEqual(got, want, what) {
-    const g = JSON.stringify(got), w = JSON.stringify(want);
-    if (g !== w)
-        throw new AssertionError(`${what}: got ${g}, want ${w}`);
-}
-
-function assertThrows(check, fn, what) {
-    try {
-        fn();
-    } catch (e) {
-        assert(check(e), `${what}: wrong exception ${e}`);
-        return e;
-    }
-    throw new AssertionError(`${what}: no exception`);
-}
-
 const isLtError = code => e => e instanceof GLib.Error && e.matches(Lt.Error, code);
-
-const tests = [];
-function test(name, fn) {
-    tests.push({name, fn});
-}
 
 test('the module re-exports Lt', () => {
     assert(Lt === GiLt, 'default export is the gi module');
@@ -104,18 +72,18 @@ test('tensor(): an explicit dtype wins', () => {
     assertEqual(toArray(tensor([0, 2, -1], {dtype: BOOL})), [false, true, true], 'nonzero is true');
     assertEqual(toArray(tensor([0.1], {dtype: FLOAT64})), [0.1], 'float64 keeps 0.1');
     assertEqual(toArray(tensor([0.1])), [Math.fround(0.1)], 'float32 rounds 0.1');
-    assertThrows(isLtError(Lt.Error.DTYPE), () => tensor([1], {dtype: 'float128'}), 'unknown name');
+    assertThrows(() => tensor([1], {dtype: 'float128'}), isLtError(Lt.Error.DTYPE), 'unknown name');
 });
 
 test('tensor(): bad input', () => {
     const shape = isLtError(Lt.Error.SHAPE);
-    const e = assertThrows(shape, () => tensor([[1, 2], [3]]), 'short row');
+    const e = assertThrows(() => tensor([[1, 2], [3]]), shape, 'short row');
     assert(e.message.includes('[1]') && e.message.includes('[2, 2]'), `message names the place: ${e.message}`);
-    assertThrows(shape, () => tensor([[1, 2], 3]), 'scalar where a row belongs');
-    assertThrows(shape, () => tensor([1, [2]]), 'row where a scalar belongs');
-    assertThrows(e2 => e2 instanceof TypeError, () => tensor(['a']), 'a string');
-    assertThrows(e2 => e2 instanceof TypeError, () => tensor([null]), 'null');
-    assertThrows(e2 => e2 instanceof TypeError, () => tensor({length: 1}), 'not an array');
+    assertThrows(() => tensor([[1, 2], 3]), shape, 'scalar where a row belongs');
+    assertThrows(() => tensor([1, [2]]), shape, 'row where a scalar belongs');
+    assertThrows(() => tensor(['a']), e2 => e2 instanceof TypeError, 'a string');
+    assertThrows(() => tensor([null]), e2 => e2 instanceof TypeError, 'null');
+    assertThrows(() => tensor({length: 1}), e2 => e2 instanceof TypeError, 'not an array');
 });
 
 test('tensor(): requiresGrad', () => {
@@ -125,7 +93,7 @@ test('tensor(): requiresGrad', () => {
     assertEqual(i.get_dtype(), FLOAT32, 'integer data that requires grad is float32');
     assert(i.requires_grad, 'and requires grad');
     assert(!tensor([1.5]).requires_grad, 'off by default');
-    assertThrows(isLtError(Lt.Error.DTYPE), () => tensor([1], {dtype: INT64, requiresGrad: true}),
+    assertThrows(() => tensor([1], {dtype: INT64, requiresGrad: true}), isLtError(Lt.Error.DTYPE),
         'an int64 tensor cannot require grad');
 });
 
@@ -166,7 +134,7 @@ test('size()', () => {
     assertEqual(size(x, 0), 5, 'dim 0');
     assertEqual(size(x, -1), 3, 'dim -1');
     assertEqual(size(tensor(1)), [], '0-dim');
-    assertThrows(isLtError(Lt.Error.INDEX), () => size(x, 2), 'dim out of range');
+    assertThrows(() => size(x, 2), isLtError(Lt.Error.INDEX), 'dim out of range');
 });
 
 test('toString(): the tutorial form for print() and template strings', () => {
@@ -195,9 +163,9 @@ test('noGrad()', () => {
     });
     assert(Lt.is_grad_enabled(), 'on after nested scopes');
 
-    assertThrows(e => e.message === 'inner', () => noGrad(() => {
+    assertThrows(() => noGrad(() => {
         throw new Error('inner');
-    }), 'exceptions pass through');
+    }), e => e.message === 'inner', 'exceptions pass through');
     assert(Lt.is_grad_enabled(), 'restored after an exception');
 
     const prev = Lt.set_grad_enabled(false);
@@ -209,19 +177,4 @@ test('noGrad()', () => {
     }
 });
 
-let failed = 0;
-print(`1..${tests.length}`);
-tests.forEach(({name, fn}, i) => {
-    try {
-        fn();
-        print(`ok ${i + 1} - ${name}`);
-    } catch (e) {
-        failed++;
-        print(`not ok ${i + 1} - ${name}`);
-        printerr(`# ${name}: ${e}\n${e.stack ?? ''}`);
-    }
-});
-if (failed > 0) {
-    printerr(`# ${failed} of ${tests.length} failed`);
-    System.exit(1);
-}
+run({tap: true});

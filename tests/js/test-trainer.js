@@ -15,26 +15,10 @@ import GObject from 'gi://GObject';
 import System from 'system';
 
 import Lt, {trainer, toArray, noGrad} from '../../gi/js/lt.js';
+import {assert, assertEqual, flat, test, run} from './harness.js';
 
 const F32 = Lt.DType.FLOAT32;
 const N = 48, FEATURES = 4, BATCH = 6;
-
-class AssertionError extends Error {
-    get name() {
-        return 'AssertionError';
-    }
-}
-
-function assert(cond, what) {
-    if (!cond)
-        throw new AssertionError(what);
-}
-
-function assertEqual(got, want, what) {
-    const g = JSON.stringify(got), w = JSON.stringify(want);
-    if (g !== w)
-        throw new AssertionError(`${what}: got ${g}, want ${w}`);
-}
 
 // Item i: a row of a fixed random matrix, class (x0 > 0) + (x1 > 0).
 const Points = GObject.registerClass({
@@ -90,7 +74,7 @@ function setup(x, seed, failAt = -1) {
 }
 
 function params(net) {
-    return net.parameters().map(p => toArray(p).flat(Infinity));
+    return net.parameters().map(p => flat(p));
 }
 
 function record(t) {
@@ -102,11 +86,6 @@ function record(t) {
     t.connect('stopped', (_t, epoch, i) => events.push(`stopped ${epoch} ${i}`));
     t.connect('failed', (_t, err) => events.push(`failed ${err.message}`));
     return events;
-}
-
-const tests = [];
-function test(name, fn) {
-    tests.push([name, fn]);
 }
 
 test('the trainer gives what a JavaScript loop gives', () => {
@@ -234,15 +213,4 @@ if (ARGV[0] === 'threaded-child') {
     System.exit(0);
 }
 
-let failed = 0;
-for (const [name, fn] of tests) {
-    try {
-        fn();
-        print(`ok - ${name}`);
-    } catch (e) {
-        failed++;
-        print(`not ok - ${name}: ${e}\n${e.stack ?? ''}`);
-    }
-}
-print(`${tests.length - failed} passed, ${failed} failed`);
-System.exit(failed ? 1 : 0);
+run();

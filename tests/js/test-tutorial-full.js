@@ -17,50 +17,9 @@ import System from 'system';
 
 import Lt, {tensor, toArray, toTypedArray, typedArrayView, item, noGrad, size, batches}
     from '../../gi/js/lt.js';
+import {assert, assertEqual, assertClose, assertThrows, flat, test, run} from './harness.js';
 
 const F32 = Lt.DType.FLOAT32;
-
-class AssertionError extends Error {
-    get name() {
-        return 'AssertionError';
-    }
-}
-
-function assert(cond, what) {
-    if (!cond)
-        throw new AssertionError(what);
-}
-
-function assertEqual(got, want, what) {
-    const g = JSON.stringify(got), w = JSON.stringify(want);
-    if (g !== w)
-        throw new AssertionError(`${what}: got ${g}, want ${w}`);
-}
-
-function assertClose(got, want, tol, what) {
-    assertEqual(got.length, want.length, `${what}: length`);
-    for (let i = 0; i < got.length; i++) {
-        if (!(Math.abs(got[i] - want[i]) <= tol))
-            throw new AssertionError(`${what}: element ${i} is ${got[i]}, want ${want[i]}`);
-    }
-}
-
-function assertThrows(fn, check, what) {
-    try {
-        fn();
-    } catch (e) {
-        check(e);
-        return;
-    }
-    throw new AssertionError(`${what}: no exception`);
-}
-
-const flat = t => toArray(t).flat(Infinity);
-
-const tests = [];
-function test(name, fn) {
-    tests.push({name, fn});
-}
 
 /* ---- What is PyTorch? ---- */
 
@@ -471,21 +430,4 @@ test('errors: shapes named, exceptions in a JS forward reach the caller', () => 
     }
 });
 
-/* ---- Runner ---- */
-
-let failed = 0;
-print(`1..${tests.length}`);
-tests.forEach(({name, fn}, i) => {
-    try {
-        fn();
-        print(`ok ${i + 1} - ${name}`);
-    } catch (e) {
-        failed++;
-        print(`not ok ${i + 1} - ${name}`);
-        printerr(`# ${name}: ${e}\n${e.stack ?? ''}`);
-    }
-});
-if (failed > 0) {
-    printerr(`# ${failed} of ${tests.length} failed`);
-    System.exit(1);
-}
+run({tap: true});

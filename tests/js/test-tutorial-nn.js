@@ -11,43 +11,11 @@
 
 import GLib from 'gi://GLib';
 import GObject from 'gi://GObject';
-import System from 'system';
 
-import Lt, {toArray, noGrad, size} from '../../gi/js/lt.js';
+import Lt, {item, noGrad, size} from '../../gi/js/lt.js';
+import {AssertionError, assert, assertEqual, flat, test, run} from './harness.js';
 
 const F32 = Lt.DType.FLOAT32;
-
-class AssertionError extends Error {
-    get name() {
-        return 'AssertionError';
-    }
-}
-
-function assert(cond, what) {
-    if (!cond)
-        throw new AssertionError(what);
-}
-
-function assertEqual(got, want, what) {
-    const g = JSON.stringify(got), w = JSON.stringify(want);
-    if (g !== w)
-        throw new AssertionError(`${what}: got ${g}, want ${w}`);
-}
-
-function flat(t) {
-    return toArray(t).flat(Infinity);
-}
-
-/* loss.item(): lt_tensor_item() gives [ok, value] */
-function item(t) {
-    const [, value] = t.item();
-    return value;
-}
-
-const tests = [];
-function test(name, fn) {
-    tests.push({name, fn});
-}
 
 // PyTorch 1.13's print(net) for the tutorial's Net
 const TORCH_TEXT = `Net(
@@ -216,21 +184,4 @@ test('an exception in vfunc_forward reaches C as a GError', () => {
     assertEqual(size(new Net().forward(Lt.randn([1, 1, 32, 32], F32))), [1, 10], 'net still runs');
 });
 
-/* ---- Runner ---- */
-
-let failed = 0;
-print(`1..${tests.length}`);
-tests.forEach(({name, fn}, i) => {
-    try {
-        fn();
-        print(`ok ${i + 1} - ${name}`);
-    } catch (e) {
-        failed++;
-        print(`not ok ${i + 1} - ${name}`);
-        printerr(`# ${name}: ${e}\n${e.stack ?? ''}`);
-    }
-});
-if (failed > 0) {
-    printerr(`# ${failed} of ${tests.length} failed`);
-    System.exit(1);
-}
+run({tap: true});

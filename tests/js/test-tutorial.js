@@ -6,30 +6,14 @@
 // check fails.
 
 import GLib from 'gi://GLib';
-import System from 'system';
 
 import Lt, {tensor, toArray, toTypedArray, noGrad, size} from '../../gi/js/lt.js';
+import {AssertionError, assert, assertEqual, flat, test, run} from './harness.js';
 
 const F32 = Lt.DType.FLOAT32;
 
-/* A tiny assertion kit: every failure throws, the runner counts. */
-class AssertionError extends Error {
-    get name() {
-        return 'AssertionError';
-    }
-}
-
-function assert(cond, what) {
-    if (!cond)
-        throw new AssertionError(what);
-}
-
-function assertEqual(got, want, what) {
-    const g = JSON.stringify(got), w = JSON.stringify(want);
-    if (g !== w)
-        throw new AssertionError(`${what}: got ${g}, want ${w}`);
-}
-
+/* Fails unless fn throws a GLib.Error in Lt.Error with this code whose
+ * message contains every needle; returns the error. */
 function assertThrowsLt(code, fn, what, needles = []) {
     try {
         fn();
@@ -42,16 +26,6 @@ function assertThrowsLt(code, fn, what, needles = []) {
         return e;
     }
     throw new AssertionError(`${what}: no error thrown`);
-}
-
-/* Flattens nested arrays from toArray() for elementwise checks. */
-function flat(t) {
-    return toArray(t).flat(Infinity);
-}
-
-const tests = [];
-function test(name, fn) {
-    tests.push({name, fn});
 }
 
 /* ---- Tensors ---- */
@@ -298,21 +272,4 @@ test('a hook registered from JS replaces the gradient', () => {
     assertEqual(toArray(a.grad), [-2, -2], 'hooked -3 from b plus untouched 1 from c');
 });
 
-/* ---- Runner ---- */
-
-let failed = 0;
-print(`1..${tests.length}`);
-tests.forEach(({name, fn}, i) => {
-    try {
-        fn();
-        print(`ok ${i + 1} - ${name}`);
-    } catch (e) {
-        failed++;
-        print(`not ok ${i + 1} - ${name}`);
-        printerr(`# ${name}: ${e}\n${e.stack ?? ''}`);
-    }
-});
-if (failed > 0) {
-    printerr(`# ${failed} of ${tests.length} failed`);
-    System.exit(1);
-}
+run({tap: true});
