@@ -179,11 +179,13 @@ class Trainer(Lt.Trainer):
         run stopped and its checkpoint written)."""
         interrupted = []
         source = None
+        python_handler = None
         if threading.current_thread() is threading.main_thread():
             def on_sigint():
                 interrupted.append(True)
                 self.stop()
                 return GLib.SOURCE_CONTINUE
+            python_handler = signal.getsignal(signal.SIGINT)
             source = GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGINT, on_sigint)
         try:
             ok = _gi_run(self, cancellable)
@@ -192,6 +194,11 @@ class Trainer(Lt.Trainer):
         finally:
             if source is not None:
                 GLib.source_remove(source)
+                # GLib leaves SIGINT to the system's default action (ending
+                # the process) when its last source goes: Python's handler
+                # comes back, so Ctrl-C raises KeyboardInterrupt again.
+                if python_handler is not None:
+                    signal.signal(signal.SIGINT, python_handler)
         if interrupted:
             raise KeyboardInterrupt
         return ok

@@ -283,7 +283,7 @@ class TestTrainer(unittest.TestCase):
         """SIGINT during run(): the run stops after the mini-batch under
         way, writes its checkpoint and raises KeyboardInterrupt."""
         script = textwrap.dedent('''
-            import os, signal, sys
+            import os, signal, sys, time
             sys.path.insert(0, %r)
             from test_trainer import *
             x, y = make_data()
@@ -298,6 +298,13 @@ class TestTrainer(unittest.TestCase):
             except KeyboardInterrupt:
                 print('interrupted', trainer.state.value_nick, trainer.step_count,
                       trainer.props.epochs * len(trainer.get_train_loader()))
+            # after run(), Ctrl-C is Python's again
+            try:
+                os.kill(os.getpid(), signal.SIGINT)
+                time.sleep(5)
+                print('ignored')
+            except KeyboardInterrupt:
+                print('raised')
         ''' % os.path.dirname(os.path.abspath(__file__)))
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, 'ckpt.safetensors')
@@ -306,6 +313,7 @@ class TestTrainer(unittest.TestCase):
             self.assertEqual(r.returncode, 0, r.stderr)
             words = r.stdout.split()
             self.assertEqual(words[:2], ['interrupted', 'stopped'], r.stdout + r.stderr)
+            self.assertEqual(words[4:], ['raised'], r.stdout + r.stderr)
             done, total = int(words[2]), int(words[3])
             self.assertGreaterEqual(done, 2)
             self.assertLess(done, total)
