@@ -15,7 +15,7 @@
  *
  * The tutorial's training loop, in a worker thread:
  *
- * |[<!-- language="Python" -->
+ * ```python
  * for epoch in range(epochs):
  *     running_loss = 0.0
  *     for i, (inputs, labels) in enumerate(trainloader):
@@ -27,7 +27,7 @@
  *         if i % 2000 == 1999:
  *             print('[%d, %5d] loss: %.3f' % (epoch + 1, i + 1, running_loss / 2000))
  *             running_loss = 0.0
- * ]|
+ * ```
  *
  * followed, after every epoch, by an evaluation on the test loader. The
  * trainer reports through signals emitted on the main context that was
