@@ -122,7 +122,9 @@ def run_lt(build, seed, epochs, tmp):
     csv_path = os.path.join(tmp, 'lt-loss-%d.csv' % seed)
     data = os.path.join(tmp, 'lt-data')        # empty: the Debian package is used
     os.makedirs(data, exist_ok=True)
-    env = dict(os.environ, LT_NUM_THREADS='1')
+    # the epoch lines parsed below are lt-train's untranslated ones
+    env = dict(os.environ, LT_NUM_THREADS='1', LC_ALL='C.UTF-8')
+    env.pop('LANGUAGE', None)
     env.pop('LT_FASHION_MNIST_ROOT', None)
     cmd = [lt_train, '--dataset', 'fashion-mnist', '--epochs', str(epochs), '--workers', '0',
            '--seed', str(seed), '--log-interval', str(FINE), '--loss-csv', csv_path,

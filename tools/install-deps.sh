@@ -15,6 +15,7 @@ packages="
   libarchive-dev libsoup-3.0-dev libgdk-pixbuf-2.0-dev glib-networking
   libcairo2-dev
   dataset-fashion-mnist
+  gettext
   python3 python3-gi python-gi-dev python3-numpy python3-torch python3-venv
   gjs
 "

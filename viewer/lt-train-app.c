@@ -1,5 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
 #include <errno.h>
+#include <inttypes.h>
 #include <locale.h>
 #include <math.h>
 #include <signal.h>
@@ -9,6 +12,7 @@
 
 #include <cairo.h>
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include <libtensor.h>
@@ -93,12 +97,12 @@ parse_int (const char  *name,
     {
       if (max == G_MAXINT64 || max >= G_MAXINT32)
         g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                     "%s: expected a whole number of at least %" G_GINT64_FORMAT ", not \"%s\"",
+                     _("%s: expected a whole number of at least %" PRId64 ", not \"%s\""),
                      name, min, text);
       else
         g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                     "%s: expected a whole number from %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
-                     ", not \"%s\"", name, min, max, text);
+                     _("%s: expected a whole number from %" PRId64 " to %"
+                       PRId64 ", not \"%s\""), name, min, max, text);
       return FALSE;
     }
   return TRUE;
@@ -121,8 +125,8 @@ parse_double (const char  *name,
   if (end == text || *end != '\0' || errno != 0 || !isfinite (v) || v < 0 || (!zero_ok && v == 0))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "%s: expected a number %s 0, not \"%s\"", name, zero_ok ? "of at least" :
-                   "above", text);
+                   zero_ok ? _("%s: expected a number of at least 0, not \"%s\"")
+                           : _("%s: expected a number above 0, not \"%s\""), name, text);
       return FALSE;
     }
   *out = v;
@@ -148,19 +152,25 @@ parse_choice (const char         *name,
       }
   list = g_strjoinv (", ", (char **) choices);
   g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-               "%s: expected one of %s, not \"%s\"", name, list, text);
+               _("%s: expected one of %s, not \"%s\""), name, list, text);
   return FALSE;
 }
 
-static const char summary[] =
+static const char summary[] = N_(
   "Trains the convolutional network of the tutorial \"Deep Learning with PyTorch: A\n"
   "60 Minute Blitz\" (its classifier section) with the tutorial's recipe (SGD, lr\n"
   "0.001, momentum 0.9, batch 4, CrossEntropyLoss, Normalize((0.5, 0.5, 0.5), (0.5,\n"
   "0.5, 0.5))), and prints what the tutorial prints: the running loss every 2000\n"
   "mini-batches, \"Finished Training\", the first test batch's ground truth and\n"
-  "predictions, and the accuracy on the test set, overall and per class.";
+  "predictions, and the accuracy on the test set, overall and per class.");
 
-static const char description[] =
+/* The text after the options in --help */
+static char *
+description_text (void)
+{
+  /* Translators: %1$s is the default checkpoint file's name, %2$s the
+   * CIFAR-10 archive's name */
+  return g_strdup_printf (_(
   "Data:\n"
   "  CIFAR-10 is read from the data folder (cifar-10-batches-bin/ or the archive\n"
   "  cifar-10-binary.tar.gz) and downloaded there when absent. When it cannot be\n"
@@ -173,7 +183,7 @@ static const char description[] =
   "  With --checkpoint FILE, the model, the optimizer and the position in training are\n"
   "  saved to FILE (safetensors) after every epoch; --resume continues from FILE when\n"
   "  it exists, exactly where it stopped. Ctrl-C stops after the current mini-batch,\n"
-  "  writes the checkpoint (to FILE, or to " DEFAULT_CHECKPOINT " in the data\n"
+  "  writes the checkpoint (to FILE, or to %1$s in the data\n"
   "  folder) and exits 0.\n"
   "\n"
   "Output:\n"
@@ -181,11 +191,12 @@ static const char description[] =
   "  when stdout is a terminal; a line per epoch otherwise.\n"
   "\n"
   "Environment:\n"
-  "  LT_CIFAR10_URL         a mirror of " LT_CIFAR10_ARCHIVE "\n"
+  "  LT_CIFAR10_URL         a mirror of %2$s\n"
   "  LT_FASHION_MNIST_ROOT  the only folder to look for Fashion-MNIST in\n"
   "\n"
   "Exit status: 0 when trained (or stopped by Ctrl-C), 1 on failure (no data, an\n"
-  "error while training), 2 for a bad option.";
+  "error while training), 2 for a bad option."), DEFAULT_CHECKPOINT, LT_CIFAR10_ARCHIVE);
+}
 
 static gboolean
 parse_options (int       *argc,
@@ -203,51 +214,53 @@ parse_options (int       *argc,
   int choice;
   GOptionEntry entries[] = {
     { "epochs", 'e', 0, G_OPTION_ARG_STRING, &epochs,
-      "Epochs to train (default 2)", "N" },
+      N_("Epochs to train (default 2)"), N_("N") },
     { "batch-size", 'b', 0, G_OPTION_ARG_STRING, &batch_size,
-      "Images per mini-batch (default 4)", "N" },
+      N_("Images per mini-batch (default 4)"), N_("N") },
     { "lr", 0, 0, G_OPTION_ARG_STRING, &lr,
-      "Learning rate (default 0.001)", "RATE" },
+      N_("Learning rate (default 0.001)"), N_("RATE") },
     { "momentum", 0, 0, G_OPTION_ARG_STRING, &momentum,
-      "Momentum of sgd and rmsprop (default 0.9 for sgd, 0 for rmsprop)", "M" },
+      N_("Momentum of sgd and rmsprop (default 0.9 for sgd, 0 for rmsprop)"), N_("M") },
     { "optimizer", 'o', 0, G_OPTION_ARG_STRING, &optimizer,
-      "sgd (default), adam, adamw or rmsprop", "NAME" },
+      N_("sgd (default), adam, adamw or rmsprop"), N_("NAME") },
     { "workers", 'w', 0, G_OPTION_ARG_STRING, &workers,
-      "Threads reading the data (default 2, as the tutorial's num_workers)", "N" },
+      N_("Threads reading the data (default 2, as the tutorial's num_workers)"), N_("N") },
     { "device", 0, 0, G_OPTION_ARG_STRING, &device,
-      "cpu, cuda, or auto (default: cuda when there is a GPU)", "DEVICE" },
+      N_("cpu, cuda, or auto (default: cuda when there is a GPU)"), N_("DEVICE") },
     { "dataset", 'd', 0, G_OPTION_ARG_STRING, &dataset,
-      "cifar10 or fashion-mnist (default: cifar10, else fashion-mnist)", "NAME" },
+      N_("cifar10 or fashion-mnist (default: cifar10, else fashion-mnist)"), N_("NAME") },
     { "data", 0, 0, G_OPTION_ARG_FILENAME, &o->data,
-      "The data folder (default ./data)", "FOLDER" },
+      N_("The data folder (default ./data)"), N_("FOLDER") },
     { "checkpoint", 'c', 0, G_OPTION_ARG_FILENAME, &o->checkpoint,
-      "Save the checkpoint to FILE after every epoch and on Ctrl-C", "FILE" },
+      N_("Save the checkpoint to FILE after every epoch and on Ctrl-C"), N_("FILE") },
     { "resume", 'r', 0, G_OPTION_ARG_NONE, &o->resume,
-      "Continue from the checkpoint when it exists", NULL },
+      N_("Continue from the checkpoint when it exists"), NULL },
     { "seed", 's', 0, G_OPTION_ARG_STRING, &seed,
-      "Seed of the random numbers: initial weights, shuffling (default 0)", "N" },
+      N_("Seed of the random numbers: initial weights, shuffling (default 0)"), N_("N") },
     { "log-interval", 0, 0, G_OPTION_ARG_STRING, &log_interval,
-      "Print the running loss every N mini-batches (default 2000)", "N" },
+      N_("Print the running loss every N mini-batches (default 2000)"), N_("N") },
     { "grid", 0, 0, G_OPTION_ARG_FILENAME, &o->grid,
-      "Save the first test batch as a grid of images (PNG)", "PNG" },
+      N_("Save the first test batch as a grid of images (PNG)"), N_("PNG") },
     { "loss-csv", 0, 0, G_OPTION_ARG_FILENAME, &o->loss_csv,
-      "Save the loss curve as CSV (epoch, iteration, running loss)", "FILE" },
+      N_("Save the loss curve as CSV (epoch, iteration, running loss)"), N_("FILE") },
     { "loss-plot", 0, 0, G_OPTION_ARG_FILENAME, &o->loss_plot,
-      "Draw the loss curve (PNG)", "PNG" },
+      N_("Draw the loss curve (PNG)"), N_("PNG") },
     { "graph", 0, 0, G_OPTION_ARG_FILENAME, &o->graph,
-      "Save the autograd graph of one training step (Graphviz DOT)", "DOT" },
+      N_("Save the autograd graph of one training step (Graphviz DOT)"), N_("DOT") },
     { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
 
-  g_option_context_set_summary (context, summary);
+  g_option_context_set_summary (context, _(summary));
+  g_autofree char *description = description_text ();
+
   g_option_context_set_description (context, description);
-  g_option_context_add_main_entries (context, entries, NULL);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
   if (!g_option_context_parse (context, argc, argv, error))
     return FALSE;
   if (*argc > 1)
     {
-      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, "unexpected argument \"%s\"",
+      g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_FAILED, _("unexpected argument \"%s\""),
                    (*argv)[1]);
       return FALSE;
     }
@@ -284,7 +297,7 @@ parse_options (int       *argc,
   if (o->momentum_set && (o->optimizer == OPT_ADAM || o->optimizer == OPT_ADAMW))
     {
       g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE,
-                   "--momentum: applies to sgd and rmsprop, not to %s", optimizer);
+                   _("--momentum: applies to sgd and rmsprop, not to %s"), optimizer);
       return FALSE;
     }
   if (o->data == NULL)
@@ -316,7 +329,7 @@ on_sigint (gpointer data)
     {
       if (app->report)
         lt_train_report_clear_bar (app->report);
-      fprintf (stderr, "lt-train: stopping after this mini-batch\n");
+      fprintf (stderr, "lt-train: %s\n", _("stopping after this mini-batch"));
       lt_trainer_stop (app->trainer);
     }
   return G_SOURCE_CONTINUE;
@@ -399,7 +412,7 @@ resolve_device (DeviceChoice  choice,
     }
   if (choice == DEVICE_AUTO)
     return TRUE;
-  g_set_error (error, LT_ERROR, LT_ERROR_DEVICE, "--device cuda: no CUDA device: %s",
+  g_set_error (error, LT_ERROR, LT_ERROR_DEVICE, _("--device cuda: no CUDA device: %s"),
                local->message);
   return FALSE;
 }
@@ -477,7 +490,7 @@ test_section (App          *app,
   if (!lt_data_loader_next (test_loader, &images, &labels, error))
     {
       if (error && *error == NULL)
-        g_set_error (error, LT_ERROR, LT_ERROR_FAILED, "the test set is empty");
+        g_set_error (error, LT_ERROR, LT_ERROR_FAILED, _("the test set is empty"));
       return FALSE;
     }
   lt_data_loader_reset (test_loader);
@@ -511,7 +524,7 @@ test_section (App          *app,
       }
   if (total == 0)
     {
-      g_set_error (error, LT_ERROR, LT_ERROR_FAILED, "the test set is empty");
+      g_set_error (error, LT_ERROR, LT_ERROR_FAILED, _("the test set is empty"));
       return FALSE;
     }
   printf ("Accuracy of the network on the %" G_GINT64_FORMAT " test images: %d %%\n", total,
@@ -552,7 +565,7 @@ ensure_parent (const char  *path,
       int saved = errno;
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   "cannot create the folder %s: %s", dir, g_strerror (saved));
+                   _("cannot create the folder %s: %s"), dir, g_strerror (saved));
       return FALSE;
     }
   return TRUE;
@@ -585,16 +598,16 @@ run (Options *o,
     ;                                   /* a Ctrl-C while loading */
   if (g_cancellable_is_cancelled (app->cancellable))
     {
-      fprintf (stderr, "lt-train: interrupted before training\n");
+      fprintf (stderr, "lt-train: %s\n", _("interrupted before training"));
       return 1;
     }
-  fprintf (stderr, "Training on %s: %" G_GINT64_FORMAT " training images, %" G_GINT64_FORMAT
-           " test images, batch size %" G_GINT64_FORMAT ", %s\n", data.description,
+  fprintf (stderr, _("Training on %s: %" PRId64 " training images, %" PRId64
+                     " test images, batch size %" PRId64 ", %s\n"), data.description,
            lt_dataset_get_length (data.train), lt_dataset_get_length (data.test), o->batch_size,
            device == LT_DEVICE_CUDA ? "CUDA" : "CPU");
   if (data.kind == LT_TRAIN_DATASET_FASHION_MNIST)
-    fprintf (stderr, "Fashion-MNIST: the network's first convolution takes 1 channel, and the "
-             "28x28 images are padded to 32x32\n");
+    fprintf (stderr, "%s\n", _("Fashion-MNIST: the network's first convolution takes 1 channel, "
+                               "and the 28x28 images are padded to 32x32"));
 
   lt_manual_seed (o->seed);
   if (!(net = lt_train_net_new (data.in_channels, &error)) ||
@@ -619,13 +632,13 @@ run (Options *o,
       if (g_file_test (checkpoint, G_FILE_TEST_EXISTS))
         {
           if (!lt_trainer_resume_from (trainer, checkpoint, &error))
-            return fail ("cannot resume: ", error);
-          fprintf (stderr, "Resuming from %s: epoch %u, after mini-batch %" G_GINT64_FORMAT "\n",
+            return fail (_("cannot resume: "), error);
+          fprintf (stderr, _("Resuming from %s: epoch %u, after mini-batch %" PRId64 "\n"),
                    checkpoint, lt_trainer_get_epoch (trainer) + 1,
                    lt_trainer_get_iteration (trainer));
         }
       else
-        fprintf (stderr, "No checkpoint at %s: starting from the beginning\n", checkpoint);
+        fprintf (stderr, _("No checkpoint at %s: starting from the beginning\n"), checkpoint);
     }
   if (!ensure_parent (checkpoint, &error))
     return fail ("", error);
@@ -654,17 +667,21 @@ run (Options *o,
   if (ok && o->loss_plot && !lt_train_report_write_plot (report, o->loss_plot, &error))
     return fail ("--loss-plot: ", error);
   if (!ok)
-    return fail ("training failed: ", error);
+    return fail (_("training failed: "), error);
   if (state == LT_TRAINER_STATE_STOPPED)
     {
-      fprintf (stderr, "Stopped in epoch %u after mini-batch %" G_GINT64_FORMAT
-               "; checkpoint written to %s\n"
-               "Continue with: lt-train --resume --checkpoint %s (and the same options)\n",
+      fprintf (stderr, _("Stopped in epoch %u after mini-batch %" PRId64
+                         "; checkpoint written to %s\n"
+                         "Continue with: lt-train --resume --checkpoint %s (and the same "
+                         "options)\n"),
                lt_trainer_get_epoch (trainer) + 1, lt_trainer_get_iteration (trainer),
                checkpoint, checkpoint);
       return 0;
     }
 
+  /* The tutorial's lines (this one, the loss lines, GroundTruth/Predicted
+   * and the accuracies) are printed as the tutorial prints them, in English
+   * in every language, so that they compare with PyTorch's output. */
   printf ("Finished Training\n");
   fflush (stdout);
   if (!test_section (app, trainer, test_loader, data.classes, o->grid, &error))
@@ -684,13 +701,18 @@ lt_train_main (int    argc,
   int status;
 
   /* Messages in the user's language and charset; numbers always with a
-   * decimal point, as the tutorial prints them. */
+   * decimal point, as the tutorial prints them. LT_LOCALEDIR points at the
+   * translations of an uninstalled build. */
   setlocale (LC_ALL, "");
   setlocale (LC_NUMERIC, "C");
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("LT_LOCALEDIR") ? g_getenv ("LT_LOCALEDIR")
+                                                            : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
   g_set_prgname ("lt-train");
   if (!parse_options (&argc, &argv, &o, &error))
     {
-      fprintf (stderr, "lt-train: %s (see lt-train --help)\n", error->message);
+      fprintf (stderr, _("lt-train: %s (see lt-train --help)\n"), error->message);
       return 2;
     }
 

@@ -1,7 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include <glib/gi18n.h>
 
 #include "lt-train-data.h"
 
@@ -139,7 +143,7 @@ download_progress (guint64  received,
       const char *url = g_getenv ("LT_CIFAR10_URL");
 
       d->announced = TRUE;
-      fprintf (stderr, "CIFAR-10 is not in %s: downloading it from %s\n", d->root,
+      fprintf (stderr, _("CIFAR-10 is not in %s: downloading it from %s\n"), d->root,
                url && *url ? url : LT_CIFAR10_URL);
     }
   if (d->interactive)
@@ -151,13 +155,17 @@ download_progress (guint64  received,
         {
           double left = rate > 0 ? (double) (total - received) / rate : 0;
 
-          fprintf (stderr, "\r\033[KDownloading CIFAR-10: %.1f of %.1f MB (%d %%), %.1f MB/s, "
-                   "ETA %d:%02d", received / 1e6, total / 1e6, (int) (100.0 * received / total),
-                   rate / 1e6, (int) left / 60, (int) left % 60);
+          fprintf (stderr, "\r\033[K");
+          fprintf (stderr, _("Downloading CIFAR-10: %.1f of %.1f MB (%d %%), %.1f MB/s, "
+                             "ETA %d:%02d"), received / 1e6, total / 1e6,
+                   (int) (100.0 * received / total), rate / 1e6, (int) left / 60, (int) left % 60);
         }
       else
-        fprintf (stderr, "\r\033[KDownloading CIFAR-10: %.1f MB, %.1f MB/s", received / 1e6,
-                 rate / 1e6);
+        {
+          fprintf (stderr, "\r\033[K");
+          fprintf (stderr, _("Downloading CIFAR-10: %.1f MB, %.1f MB/s"), received / 1e6,
+                   rate / 1e6);
+        }
       fflush (stderr);
     }
   else if (total > 0)
@@ -167,7 +175,7 @@ download_progress (guint64  received,
       if (tenth > d->last_tenth)
         {
           d->last_tenth = tenth;
-          fprintf (stderr, "Downloading CIFAR-10: %u %% of %.1f MB, %.1f MB/s\n", tenth * 10,
+          fprintf (stderr, _("Downloading CIFAR-10: %u %% of %.1f MB, %.1f MB/s\n"), tenth * 10,
                    total / 1e6, rate / 1e6);
         }
     }
@@ -237,7 +245,7 @@ load_cifar10 (const char    *root,
   data->train = LT_DATASET (g_steal_pointer (&train));
   data->test = LT_DATASET (g_steal_pointer (&test));
   data->classes = g_strdupv ((char **) tutorial_classes);
-  data->description = g_strdup_printf ("CIFAR-10 from %s", root);
+  data->description = g_strdup_printf (_("CIFAR-10 from %s"), root);
   data->in_channels = 3;
   data->kind = LT_TRAIN_DATASET_CIFAR10;
   return TRUE;
@@ -283,7 +291,7 @@ load_fashion_mnist (const char   *data_dir,
           !(test = lt_mnist_new (roots[i], FALSE, LT_MNIST_VARIANT_FASHION_MNIST, transform, NULL,
                                  &local)))
         {
-          g_string_append_printf (tried, "%s%s", tried->len ? " nor " : "", roots[i]);
+          g_string_append_printf (tried, "%s%s", tried->len ? ", " : "", roots[i]);
           /* A file that is there but broken is worth saying; a missing one
            * only when nothing else is found. */
           if (!g_error_matches (local, LT_ERROR, LT_ERROR_IO) || last == NULL)
@@ -299,13 +307,13 @@ load_fashion_mnist (const char   *data_dir,
       data->test = LT_DATASET (g_steal_pointer (&test));
       data->classes = g_strdupv ((char **) lt_mnist_variant_get_classes (
                                    LT_MNIST_VARIANT_FASHION_MNIST));
-      data->description = g_strdup_printf ("Fashion-MNIST from %s", roots[i]);
+      data->description = g_strdup_printf (_("Fashion-MNIST from %s"), roots[i]);
       data->in_channels = 1;
       data->kind = LT_TRAIN_DATASET_FASHION_MNIST;
       return TRUE;
     }
-  g_set_error (error, LT_ERROR, LT_ERROR_IO, "Fashion-MNIST is neither in %s (%s)", tried->str,
-               last ? last->message : "not found");
+  g_set_error (error, LT_ERROR, LT_ERROR_IO, _("Fashion-MNIST is not in %s (%s)"), tried->str,
+               last ? last->message : _("not found"));
   return FALSE;
 }
 
@@ -316,13 +324,13 @@ how_to_get_data (GError    **error,
                  const char *fashion_reason)
 {
   g_set_error (error, LT_ERROR, LT_ERROR_IO,
-               "no data to train on.\n"
-               "  CIFAR-10: %s\n"
-               "  Fashion-MNIST: %s\n"
-               "To get data, either download %s (MD5 %s) into %s (extracted or not), "
-               "or install Debian's Fashion-MNIST package (as root: apt-get install "
-               "dataset-fashion-mnist), or put Fashion-MNIST's four IDX files "
-               "(train-images-idx3-ubyte.gz, ...) in %s.",
+               _("no data to train on.\n"
+                 "  CIFAR-10: %s\n"
+                 "  Fashion-MNIST: %s\n"
+                 "To get data, either download %s (MD5 %s) into %s (extracted or not), "
+                 "or install Debian's Fashion-MNIST package (as root: apt-get install "
+                 "dataset-fashion-mnist), or put Fashion-MNIST's four IDX files "
+                 "(train-images-idx3-ubyte.gz, ...) in %s."),
                cifar_reason, fashion_reason, LT_CIFAR10_URL, LT_CIFAR10_MD5, data_dir, data_dir);
 }
 
@@ -342,7 +350,7 @@ lt_train_data_load (LtTrainDatasetKind   kind,
     {
       if (load_fashion_mnist (data_dir, data, &fashion_error))
         return TRUE;
-      how_to_get_data (error, data_dir, "not asked for (--dataset fashion-mnist)",
+      how_to_get_data (error, data_dir, _("not asked for (--dataset fashion-mnist)"),
                        fashion_error->message);
       return FALSE;
     }
@@ -354,12 +362,13 @@ lt_train_data_load (LtTrainDatasetKind   kind,
   if (g_error_matches (cifar_error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_CANCELLED,
-                   "the download of CIFAR-10 was interrupted; run again to resume it");
+                   _("the download of CIFAR-10 was interrupted; run again to resume it"));
       return FALSE;
     }
   if (kind == LT_TRAIN_DATASET_CIFAR10)
     {
-      how_to_get_data (error, data_dir, cifar_error->message, "not asked for (--dataset cifar10)");
+      how_to_get_data (error, data_dir, cifar_error->message,
+                       _("not asked for (--dataset cifar10)"));
       return FALSE;
     }
 
@@ -371,8 +380,8 @@ lt_train_data_load (LtTrainDatasetKind   kind,
 
     if (hint)
       *hint = '\0';
-    fprintf (stderr, "lt-train: CIFAR-10 is not in %s and cannot be downloaded (%s); "
-             "falling back to Fashion-MNIST\n", data_dir, reason);
+    fprintf (stderr, _("lt-train: CIFAR-10 is not in %s and cannot be downloaded (%s); "
+                       "falling back to Fashion-MNIST\n"), data_dir, reason);
   }
   if (load_fashion_mnist (data_dir, data, &fashion_error))
     return TRUE;

@@ -1,10 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
 #include <errno.h>
+#include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <cairo.h>
+#include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
 #include "lt-train-report.h"
@@ -117,9 +121,12 @@ draw_bar (LtTrainReport *self)
   memset (bar + filled, '.', width - filled);
   bar[width] = '\0';
   format_duration (eta, sizeof eta, left);
-  fprintf (stderr, "\r\033[Kepoch %u/%u [%s] %" G_GINT64_FORMAT "/%" G_GINT64_FORMAT
-           "  %.0f images/s  ETA %s  loss %.3f", self->epoch, self->epochs, bar, self->iteration,
-           self->per_epoch, rate, eta, self->loss);
+  fprintf (stderr, "\r\033[K");
+  /* Translators: the progress bar: epoch, epochs, the bar, mini-batches
+   * done, per epoch, images per second, time left, the loss */
+  fprintf (stderr, _("epoch %u/%u [%s] %" PRId64 "/%" PRId64
+                     "  %.0f images/s  ETA %s  loss %.3f"), self->epoch, self->epochs, bar,
+           self->iteration, self->per_epoch, rate, eta, self->loss);
   fflush (stderr);
   self->bar_shown = TRUE;
 }
@@ -202,12 +209,12 @@ lt_train_report_epoch (LtTrainReport *self,
 
   lt_train_report_clear_bar (self);
   if (isnan (accuracy))
-    fprintf (stderr, "Epoch %u: mean loss %.3f, %.1f s, %.0f images/s\n", epoch, train_loss,
+    fprintf (stderr, _("Epoch %u: mean loss %.3f, %.1f s, %.0f images/s\n"), epoch, train_loss,
              secs, rate);
   else
-    fprintf (stderr, "Epoch %u: mean loss %.3f, test accuracy %.2f %%, %.1f s (training "
-             "%.2f s, test %.2f s), %.0f images/s\n", epoch, train_loss, 100 * accuracy, secs,
-             train_secs, test_secs, rate);
+    fprintf (stderr, _("Epoch %u: mean loss %.3f, test accuracy %.2f %%, %.1f s (training "
+                       "%.2f s, test %.2f s), %.0f images/s\n"), epoch, train_loss,
+             100 * accuracy, secs, train_secs, test_secs, rate);
   fflush (stderr);
   /* The next epoch starts now (its first step must not restart the
    * clock). */
@@ -320,10 +327,10 @@ lt_train_report_write_plot (LtTrainReport  *self,
   cairo_stroke (cr);
   cairo_move_to (cr, left, 22);
   cairo_set_font_size (cr, 14);
-  cairo_show_text (cr, self->logs->len > 0 ? "Running loss" : "Loss per mini-batch");
+  cairo_show_text (cr, self->logs->len > 0 ? _("Running loss") : _("Loss per mini-batch"));
   cairo_set_font_size (cr, 12);
   cairo_move_to (cr, W / 2 - 40, H - 12);
-  cairo_show_text (cr, "mini-batches");
+  cairo_show_text (cr, _("mini-batches"));
 
   /* The curve */
   cairo_set_source_rgb (cr, 0.12, 0.39, 0.71);
@@ -359,7 +366,7 @@ lt_train_report_write_plot (LtTrainReport  *self,
   if (status != CAIRO_STATUS_SUCCESS)
     {
       g_unlink (tmp);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, "cannot write %s: %s", path,
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("cannot write %s: %s"), path,
                    cairo_status_to_string (status));
       return FALSE;
     }
@@ -368,7 +375,7 @@ lt_train_report_write_plot (LtTrainReport  *self,
       int saved = errno;
 
       g_unlink (tmp);
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), "cannot write %s: %s",
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), _("cannot write %s: %s"),
                    path, g_strerror (saved));
       return FALSE;
     }

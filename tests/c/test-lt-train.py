@@ -21,6 +21,8 @@ import time
 import traceback
 
 LT_TRAIN, FIXTURES = os.path.abspath(sys.argv[1]), os.path.abspath(sys.argv[2])
+# The translations built beside lt-train (BUILD/po/<lang>/LC_MESSAGES/)
+LOCALEDIR = os.path.join(os.path.dirname(os.path.dirname(LT_TRAIN)), 'po')
 
 # The tutorial's class names (classes = ('plane', 'car', ...)) and
 # torchvision's FashionMNIST.classes.
@@ -47,6 +49,9 @@ with open(LSAN_SUPPRESSIONS, 'w') as f:
 
 def env(**extra):
     e = dict(os.environ)
+    # English messages unless a test asks for a language
+    e['LC_ALL'] = 'C.UTF-8'
+    e.pop('LANGUAGE', None)
     e['LT_CIFAR10_URL'] = NO_NETWORK
     e['LT_FASHION_MNIST_ROOT'] = os.path.join(tmp, 'no-fashion-mnist-here')
     e['LSAN_OPTIONS'] = 'suppressions=%s:print_suppressions=0' % LSAN_SUPPRESSIONS
@@ -174,6 +179,32 @@ def bad_options_exit_2():
         check(r.stdout == '', '%s: printed %r' % (args, r.stdout))
     r = lt_train(['--optimizer', 'lbfgs'])
     check('sgd, adam, adamw, rmsprop' in r.stderr, r.stderr)
+
+
+@test
+def messages_in_chinese_tutorial_lines_as_printed():
+    """With LANGUAGE=zh_CN lt-train's own messages are in Chinese (from the
+    build's zh_CN.mo); the tutorial's lines stay as the tutorial prints
+    them."""
+    zh = dict(LANGUAGE='zh_CN', LT_LOCALEDIR=LOCALEDIR)
+    check(os.path.exists(os.path.join(LOCALEDIR, 'zh_CN', 'LC_MESSAGES', 'libtensor.mo')),
+          'no zh_CN.mo in ' + LOCALEDIR)
+    r = lt_train(['--epochs', 'two'], **zh)
+    check(r.returncode == 2, 'exit %d' % r.returncode)
+    check(r.stderr.strip() == 'lt-train：--epochs：需要一个不小于 1 的整数，而不是“two”'
+          '（参见 lt-train --help）', r.stderr)
+    r = lt_train(['--help'], **zh)
+    check(r.returncode == 0 and '训练的 epoch 数（默认 2）' in r.stdout and '退出状态' in r.stdout,
+          r.stdout)
+    data = cifar('zh-data', train=8, test=20)
+    r = lt_train(['--data', data, '--epochs', '1', '--log-interval', '2', '--workers', '0'], **zh)
+    check(r.returncode == 0, 'exit %d: %s' % (r.returncode, r.stderr))
+    tutorial_lines(r.stdout, CIFAR_CLASSES, 20, 4, test_labels(4), epochs=1, per_epoch=10,
+                   interval=2)
+    check('来自 %s 的 CIFAR-10' % data in r.stderr and '平均损失' in r.stderr, r.stderr)
+    # and English without LANGUAGE
+    r = lt_train(['--epochs', 'two'], LT_LOCALEDIR=LOCALEDIR)
+    check('expected a whole number of at least 1, not "two"' in r.stderr, r.stderr)
 
 
 @test

@@ -386,6 +386,15 @@ class TestTrainer(unittest.TestCase):
             Lt.Trainer(net, nn.CrossEntropyLoss(), sgd, loader, epochs=-1)
         with self.assertRaises(ValueError):
             Lt.Trainer(net, nn.CrossEntropyLoss(), sgd, loader, log_interval=-5)
+        with self.assertRaises(ValueError):
+            Lt.Trainer(net, nn.CrossEntropyLoss(), sgd, loader, max_steps=-1)
+        trainer = Lt.Trainer(net, nn.CrossEntropyLoss(), sgd, loader)
+        with self.assertRaises(TypeError) as cm:
+            trainer.evaluate([(self.x, self.y)])
+        self.assertIn('loader must be', str(cm.exception))
+        with self.assertRaises(GLib.Error) as cm:
+            trainer.predict(Lt.zeros(2, 5))         # 5 features for a 6-feature model
+        self.assertIn('linear', cm.exception.message.lower())
         # a GPU that is not there: the run fails with a message, nothing crashes
         if not Lt.cuda.is_available():
             trainer = Lt.Trainer(net, nn.CrossEntropyLoss(), sgd, loader, device='cuda')
