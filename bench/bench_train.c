@@ -44,6 +44,8 @@
 
 #include <libtensor.h>
 
+#include "lt-train-net.h"
+
 static double min_time = 1.0;
 
 static double
@@ -158,79 +160,8 @@ check (GError *error)
     g_error ("bench-train: %s", error->message);
 }
 
-/* The tutorial's CIFAR-10 Net */
-
-#define TYPE_NET (net_get_type ())
-G_DECLARE_FINAL_TYPE (Net, net, BENCH, NET, LtModule)
-
-struct _Net
-{
-  LtModule parent_instance;
-};
-
-G_DEFINE_FINAL_TYPE (Net, net, LT_TYPE_MODULE)
-
-static LtTensor *
-child (LtModule   *self,
-       const char *name,
-       LtTensor   *x,
-       GError    **error)
-{
-  return lt_module_forward (lt_module_get_child (self, name), x, error);
-}
-
-static LtTensor *
-net_forward (LtModule *self,
-             LtTensor *input,
-             GError  **error)
-{
-  static const gint64 flat_shape[2] = { -1, 16 * 5 * 5 };
-  g_autoptr(LtTensor) c1 = NULL, r1 = NULL, p1 = NULL, c2 = NULL, r2 = NULL, p2 = NULL;
-  g_autoptr(LtTensor) flat = NULL, f1 = NULL, a1 = NULL, f2 = NULL, a2 = NULL;
-
-  if (!(c1 = child (self, "conv1", input, error)) ||
-      !(r1 = lt_tensor_relu (c1, error)) ||
-      !(p1 = child (self, "pool", r1, error)) ||
-      !(c2 = child (self, "conv2", p1, error)) ||
-      !(r2 = lt_tensor_relu (c2, error)) ||
-      !(p2 = child (self, "pool", r2, error)) ||
-      !(flat = lt_tensor_view (p2, flat_shape, 2, error)) ||
-      !(f1 = child (self, "fc1", flat, error)) ||
-      !(a1 = lt_tensor_relu (f1, error)) ||
-      !(f2 = child (self, "fc2", a1, error)) ||
-      !(a2 = lt_tensor_relu (f2, error)))
-    return NULL;
-  return child (self, "fc3", a2, error);
-}
-
-static void
-net_class_init (NetClass *klass)
-{
-  LT_MODULE_CLASS (klass)->forward = net_forward;
-}
-
-static void
-net_init (Net *self)
-{
-  static const gint64 k5[2] = { 5, 5 }, k2[2] = { 2, 2 };
-  g_autoptr(GError) error = NULL;
-  LtModule *m = LT_MODULE (self);
-  g_autoptr(LtConv2d) conv1 = lt_conv2d_new (3, 6, k5, NULL, NULL, NULL, 1, TRUE, &error);
-  g_autoptr(LtMaxPool2d) pool = lt_max_pool2d_new (k2, 2, k2, 2, NULL, 0, NULL, 0, FALSE, &error);
-  g_autoptr(LtConv2d) conv2 = lt_conv2d_new (6, 16, k5, NULL, NULL, NULL, 1, TRUE, &error);
-  g_autoptr(LtLinear) fc1 = lt_linear_new (16 * 5 * 5, 120, TRUE, &error);
-  g_autoptr(LtLinear) fc2 = lt_linear_new (120, 84, TRUE, &error);
-  g_autoptr(LtLinear) fc3 = lt_linear_new (84, 10, TRUE, &error);
-
-  check (error);
-  lt_module_register_module (m, "conv1", LT_MODULE (conv1), &error);
-  lt_module_register_module (m, "pool", LT_MODULE (pool), &error);
-  lt_module_register_module (m, "conv2", LT_MODULE (conv2), &error);
-  lt_module_register_module (m, "fc1", LT_MODULE (fc1), &error);
-  lt_module_register_module (m, "fc2", LT_MODULE (fc2), &error);
-  lt_module_register_module (m, "fc3", LT_MODULE (fc3), &error);
-  check (error);
-}
+/* The tutorial's CIFAR-10 Net: lt-train's (viewer/lt-train-net.c), the
+ * layers made in the same order, so the same seed gives the same weights */
 
 typedef struct
 {
@@ -249,7 +180,8 @@ trainer_init (Trainer *tr,
   g_autoptr(GPtrArray) params = NULL;
   gint64 ishape[4] = { batch, 3, 32, 32 }, lshape[1] = { batch };
 
-  tr->net = g_object_new (TYPE_NET, NULL);
+  tr->net = LT_MODULE (lt_train_net_new (3, &error));
+  check (error);
   params = lt_module_parameters (tr->net);
   tr->criterion = LT_LOSS (lt_cross_entropy_loss_new (NULL, -100, LT_REDUCTION_MEAN, 0.0, &error));
   check (error);
