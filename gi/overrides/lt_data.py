@@ -73,13 +73,7 @@ def _carry(where, exc):
     return _error(message)
 
 
-def _reraise(err):
-    """Raises the GLib.Error err with the Python exception it carries (if
-    any) as its cause."""
-    cause = _lt_types._take_carried(err)
-    if cause is not None:
-        raise err from cause
-    raise err
+_reraise = _lt_types._reraise_carried
 
 
 def _to_tensor_value(v, what):

@@ -50,13 +50,7 @@ _gi_predict = Lt.Trainer.predict
 __all__ = []
 
 
-def _reraise(err):
-    cause = _lt_types._take_carried(err)
-    if cause is not None:
-        if not isinstance(cause, Exception):
-            raise cause             # KeyboardInterrupt, SystemExit in Python code
-        raise err from cause
-    raise err
+_reraise = _lt_types._reraise_carried
 
 
 def _error(message):

@@ -231,6 +231,18 @@ def _take_carried(err):
     return None
 
 
+def _reraise_carried(err):
+    """Raises the GLib.Error err with the Python exception it carries as its
+    __cause__; a KeyboardInterrupt or SystemExit it carries is raised
+    itself."""
+    cause = _take_carried(err)
+    if cause is not None and not isinstance(cause, Exception):
+        raise cause
+    if cause is not None:
+        raise err from cause
+    raise err
+
+
 # ---------------------------------------------------------------------------
 # Lt.Size
 
