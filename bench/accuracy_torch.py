@@ -4,7 +4,7 @@
 ("训练一个分类器", shared/seed/) on Fashion-MNIST, as lt-train runs it.
 
 The network is the tutorial's with a 1-channel first convolution, and the
-images get what lt-train gives them (viewer/lt-train-data.c): Pad(2) on the
+images get what lt-train gives them (viewer/cli/lt-train-data.c): Pad(2) on the
 28x28 uint8 image (zeros, so the border is -1 after Normalize), ToTensor,
 Normalize((0.5,), (0.5,)). The recipe is the tutorial's: CrossEntropyLoss,
 SGD lr 0.001 momentum 0.9, batch 4, shuffled, num_workers 0,

@@ -160,7 +160,7 @@ check (GError *error)
     g_error ("bench-train: %s", error->message);
 }
 
-/* The tutorial's CIFAR-10 Net: lt-train's (viewer/lt-train-net.c), the
+/* The tutorial's CIFAR-10 Net: lt-train's (viewer/cli/lt-train-net.c), the
  * layers made in the same order, so the same seed gives the same weights */
 
 typedef struct
