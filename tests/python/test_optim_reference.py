@@ -16,19 +16,14 @@ C losses through GI).
   smoothing, under every reduction.
 """
 
-import sys
 import unittest
 import warnings
 
-try:
-    import torch
-    import torch.nn.functional as F
-except Exception as e:  # noqa: BLE001 - any failure means no reference
-    print('SKIP: PyTorch cannot be imported by %s (%s: %s); install python3-torch'
-          % (sys.executable, type(e).__name__, e))
-    sys.exit(77)
+from harness import main, require
 
-import numpy as np
+torch = require('torch', 'python3-torch')
+F = require('torch.nn.functional', 'python3-torch')
+np = require('numpy', 'python3-numpy')
 
 import gi
 gi.require_version('Lt', '1.0')
@@ -435,4 +430,4 @@ class LossReference(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=1)
+    main(verbosity=1)
