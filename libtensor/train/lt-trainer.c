@@ -422,9 +422,9 @@ train_epoch (LtTrainer *self,
 
       g_mutex_lock (&self->model_lock);
       ok = lt_data_loader_next (self->train_loader, &inputs, &targets, &local);
-      if (ok)
+      if (ok && inputs != NULL)
         ok = train_step (self, inputs, targets, device, &value, &local);
-      if (!ok)
+      if (!ok || inputs == NULL)
         {
           g_mutex_unlock (&self->model_lock);
           if (local == NULL && self->progress.iteration == 0)
