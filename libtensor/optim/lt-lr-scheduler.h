@@ -38,7 +38,8 @@ struct _LtLRSchedulerClass
 };
 
 LT_AVAILABLE_IN_ALL
-void         lt_lr_scheduler_step           (LtLRScheduler *self);
+gboolean     lt_lr_scheduler_step           (LtLRScheduler *self,
+                                             GError       **error);
 LT_AVAILABLE_IN_ALL
 double       lt_lr_scheduler_get_last_lr    (LtLRScheduler *self,
                                              guint          group);
