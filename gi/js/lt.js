@@ -389,9 +389,9 @@ Lt.Module.prototype.toString = function () {
 export function* batches(loader) {
     loader.reset();
     for (;;) {
-        const [ok, inputs, targets] = loader.next();
-        if (!ok)
-            return;
+        const [, inputs, targets] = loader.next();
+        if (inputs === null)
+            return;                             // the end of the epoch
         yield [inputs, targets];
     }
 }
