@@ -23,7 +23,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "test-helpers.h"
+#include "datasets-fixtures.h"
 
 #define WATCHDOG_S 60
 
@@ -44,7 +44,7 @@
   G_STMT_END
 
 static void
-assert_error_mentions (const GError *error, LtError code, const char *a, const char *b)
+assert_lt_error (const GError *error, LtError code, const char *a, const char *b)
 {
   g_assert_nonnull (error);
   if (!g_error_matches (error, LT_ERROR, code))
@@ -180,7 +180,9 @@ as_unprivileged (void (*func) (gpointer), gpointer data)
 
 /* Limits the address space of the calling process (a test's subprocess)
  * to what it uses now plus @extra_mb: an allocation of the size a bomb
- * declares then fails instead of succeeding. */
+ * declares then fails instead of succeeding. The soft limit only:
+ * unlimit_address_space () lifts it again before the process exits (the
+ * BLAS library's threads allocate at exit). */
 static void
 limit_address_space (guint64 extra_mb)
 {
@@ -193,13 +195,30 @@ limit_address_space (guint64 extra_mb)
   vm = strstr (status_text, "VmSize:");
   g_assert_nonnull (vm);
   vm_kb = g_ascii_strtoull (vm + 7, NULL, 10);
-  rl.rlim_cur = rl.rlim_max = (rlim_t) (vm_kb * 1024 + extra_mb * 1024 * 1024);
+  g_assert_cmpint (getrlimit (RLIMIT_AS, &rl), ==, 0);
+  rl.rlim_cur = (rlim_t) (vm_kb * 1024 + extra_mb * 1024 * 1024);
   g_assert_cmpint (setrlimit (RLIMIT_AS, &rl), ==, 0);
 }
 
-/* zlib data of @reps copies of @row (never all in memory at once) */
+static void
+unlimit_address_space (void)
+{
+  struct rlimit rl;
+
+  g_assert_cmpint (getrlimit (RLIMIT_AS, &rl), ==, 0);
+  rl.rlim_cur = rl.rlim_max;
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &rl), ==, 0);
+}
+
+/* zlib or gzip data of @prefix, then @reps copies of @row (never all in
+ * memory at once) */
 static GBytes *
-zlib_repeat (GZlibCompressorFormat format, const guint8 *row, gsize row_len, guint64 reps)
+zlib_repeat_after (GZlibCompressorFormat format,
+                   const guint8         *prefix,
+                   gsize                 prefix_len,
+                   const guint8         *row,
+                   gsize                 row_len,
+                   guint64               reps)
 {
   g_autoptr (GZlibCompressor) z = g_zlib_compressor_new (format, 9);
   GByteArray *out = g_byte_array_new ();
@@ -207,6 +226,18 @@ zlib_repeat (GZlibCompressorFormat format, const guint8 *row, gsize row_len, gui
   guint64     done = 0;
   gsize       pos = 0;
 
+  while (pos < prefix_len)
+    {
+      gsize   nread = 0, nwritten = 0;
+      GError *error = NULL;
+
+      g_converter_convert (G_CONVERTER (z), prefix + pos, prefix_len - pos, buf, sizeof buf,
+                           G_CONVERTER_NO_FLAGS, &nread, &nwritten, &error);
+      g_assert_no_error (error);
+      g_byte_array_append (out, buf, (guint) nwritten);
+      pos += nread;
+    }
+  pos = 0;
   for (;;)
     {
       gboolean         last = done + 1 >= reps;
@@ -228,6 +259,12 @@ zlib_repeat (GZlibCompressorFormat format, const guint8 *row, gsize row_len, gui
         }
     }
   return g_byte_array_free_to_bytes (out);
+}
+
+static GBytes *
+zlib_repeat (GZlibCompressorFormat format, const guint8 *row, gsize row_len, guint64 reps)
+{
+  return zlib_repeat_after (format, NULL, 0, row, row_len, reps);
 }
 
 static guint32
@@ -422,7 +459,7 @@ probe_checkpoint_load_fifo (void)
   fifo = make_fifo (dir, "model.safetensors");
   sd = lt_state_dict_load (fifo, &error);
   g_assert_null (sd);
-  assert_error_mentions (error, LT_ERROR_IO, fifo, "FIFO");
+  assert_lt_error (error, LT_ERROR_IO, fifo, "FIFO");
   remove_tree (dir);
 }
 
@@ -434,7 +471,7 @@ probe_checkpoint_load_folder (void)
   g_autoptr (LtStateDict) sd = lt_state_dict_load (dir, &error);
 
   g_assert_null (sd);
-  assert_error_mentions (error, LT_ERROR_IO, dir, NULL);
+  assert_lt_error (error, LT_ERROR_IO, dir, NULL);
   remove_tree (dir);
 }
 
@@ -447,7 +484,7 @@ probe_checkpoint_load_dev_zero (void)
   IN_SUBPROCESS ();
   sd = lt_state_dict_load ("/dev/zero", &error);
   g_assert_null (sd);
-  assert_error_mentions (error, LT_ERROR_IO, "/dev/zero", NULL);
+  assert_lt_error (error, LT_ERROR_IO, "/dev/zero", NULL);
 }
 
 static void
@@ -464,7 +501,7 @@ probe_trainer_resume_fifo (void)
   ds = hostile_dataset_new (4, 2, 1);
   trainer = hostile_trainer_new (ds, 0.1, 1);
   g_assert_false (lt_trainer_resume_from (trainer, fifo, &error));
-  assert_error_mentions (error, LT_ERROR_IO, fifo, "FIFO");
+  assert_lt_error (error, LT_ERROR_IO, fifo, "FIFO");
   remove_tree (dir);
 }
 
@@ -575,7 +612,7 @@ probe_checkpoint_save_to_fifo_without_reader (void)
   dir = make_tmp_dir ("lt-hostile-XXXXXX");
   fifo = make_fifo (dir, "stream.safetensors");
   g_assert_false (lt_state_dict_save (v1, fifo, &error));
-  assert_error_mentions (error, LT_ERROR_IO, fifo, "FIFO");
+  assert_lt_error (error, LT_ERROR_IO, fifo, "FIFO");
   g_assert_true (S_ISFIFO (mode_of (fifo)));
   remove_tree (dir);
 }
@@ -833,7 +870,7 @@ probe_checkpoint_save_empty_name (void)
   g_autoptr (GError) error = NULL;
 
   g_assert_false (lt_state_dict_save (v1, "", &error));
-  assert_error_mentions (error, LT_ERROR_IO, "empty", NULL);
+  assert_lt_error (error, LT_ERROR_IO, "empty", NULL);
 }
 
 static void
@@ -847,7 +884,7 @@ probe_checkpoint_save_into_file_as_folder (void)
 
   write_file (file, "x", 1);
   g_assert_false (lt_state_dict_save (v1, path, &error));
-  assert_error_mentions (error, LT_ERROR_IO, path, NULL);
+  assert_lt_error (error, LT_ERROR_IO, path, NULL);
   remove_tree (dir);
 }
 
@@ -887,7 +924,7 @@ probe_load_image_fifo (void)
   fifo = make_fifo (dir, "picture.png");
   img = lt_load_image (fifo, &error);
   g_assert_null (img);
-  assert_error_mentions (error, LT_ERROR_IO, fifo, "FIFO");
+  assert_lt_error (error, LT_ERROR_IO, fifo, "FIFO");
   remove_tree (dir);
 }
 
@@ -909,8 +946,9 @@ probe_image_png_bomb (void)
   limit_address_space (256);
   img = lt_load_image (path, &error);
   g_assert_null (img);
-  assert_error_mentions (error, LT_ERROR_FORMAT, path, "14000 x 14000");
+  assert_lt_error (error, LT_ERROR_FORMAT, path, "14000 x 14000");
   g_assert_nonnull (strstr (error->message, "limit"));
+  unlimit_address_space ();
   remove_tree (dir);
 }
 
@@ -930,7 +968,8 @@ probe_image_jpeg_bomb (void)
   limit_address_space (256);
   img = lt_load_image (path, &error);
   g_assert_null (img);
-  assert_error_mentions (error, LT_ERROR_FORMAT, path, "60000 x 60000");
+  assert_lt_error (error, LT_ERROR_FORMAT, path, "60000 x 60000");
+  unlimit_address_space ();
   remove_tree (dir);
 }
 
@@ -949,7 +988,7 @@ probe_image_pixel_limit_setting (void)
   lt_image_set_max_pixels (599);
   back = lt_load_image (path, &error);
   g_assert_null (back);
-  assert_error_mentions (error, LT_ERROR_FORMAT, "30 x 20 = 600 pixels", "599");
+  assert_lt_error (error, LT_ERROR_FORMAT, "30 x 20 = 600 pixels", "599");
   g_clear_error (&error);
   lt_image_set_max_pixels (600);
   back = lt_load_image (path, &error);
@@ -982,7 +1021,8 @@ probe_image_folder_png_bomb (void)
   g_assert_no_error (error);
   limit_address_space (256);
   g_assert_false (lt_dataset_get_item (LT_DATASET (folder), 0, &x, &y, &error));
-  assert_error_mentions (error, LT_ERROR_FORMAT, path, "limit");
+  assert_lt_error (error, LT_ERROR_FORMAT, path, "limit");
+  unlimit_address_space ();
   remove_tree (dir);
 }
 
@@ -997,7 +1037,7 @@ probe_image_empty_file (void)
   write_file (path, "", 0);
   img = lt_load_image (path, &error);
   g_assert_null (img);
-  assert_error_mentions (error, LT_ERROR_FORMAT, path, NULL);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, NULL);
   remove_tree (dir);
 }
 
@@ -1016,8 +1056,272 @@ probe_image_truncated_png (void)
   write_file (path, g_bytes_get_data (whole, NULL), g_bytes_get_size (whole) / 2);
   back = lt_load_image (path, &error);
   g_assert_null (back);
-  assert_error_mentions (error, LT_ERROR_FORMAT, path, NULL);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, NULL);
   remove_tree (dir);
+}
+
+/* IDX (MNIST) files */
+
+/* An MNIST folder whose four files are good, 10 images each; returns the
+ * path of @which ("train-images-idx3-ubyte", ...), left out so that the
+ * probe can put something else there. */
+static char *
+mnist_folder_without (const char *dir, const char *which)
+{
+  static const char *const names[] = {
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+  };
+  guint8 images[16 + 10 * 28 * 28] = { 0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28 };
+  guint8 labels[8 + 10] = { 0, 0, 8, 1, 0, 0, 0, 10 };
+  char  *out = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+      if (strcmp (names[i], which) == 0)
+        {
+          out = g_steal_pointer (&path);
+          continue;
+        }
+      if (strstr (names[i], "images"))
+        write_file (path, images, sizeof images);
+      else
+        write_file (path, labels, sizeof labels);
+    }
+  g_assert_nonnull (out);
+  return out;
+}
+
+/* 96 MiB of zeros after a header that declares 10 x 28 x 28 bytes, in
+ * 100 KiB of gzip: unpacking stops at the declared size, under an address
+ * space limit that the whole would exceed. */
+static void
+probe_idx_gzip_bomb (void)
+{
+  g_autofree char *dir = NULL, *path = NULL;
+  g_autoptr (GBytes) gz = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtMnist) ds = NULL;
+  static const guint8 header[16] = { 0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28 };
+  g_autofree guint8  *zeros = NULL;
+
+  IN_SUBPROCESS ();
+  zeros = g_malloc0 (1 << 20);
+  dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  path = mnist_folder_without (dir, "train-images-idx3-ubyte");
+  g_free (path);
+  path = g_build_filename (dir, "train-images-idx3-ubyte.gz", NULL);
+  gz = zlib_repeat_after (G_ZLIB_COMPRESSOR_FORMAT_GZIP, header, sizeof header, zeros, 1 << 20, 96);
+  g_assert_cmpuint (g_bytes_get_size (gz), <, 1 << 20);
+  write_file (path, g_bytes_get_data (gz, NULL), g_bytes_get_size (gz));
+  limit_address_space (32);
+  ds = lt_mnist_new (dir, TRUE, LT_MNIST_VARIANT_MNIST, NULL, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, "7856 bytes");
+  unlimit_address_space ();
+  remove_tree (dir);
+}
+
+/* A header declaring 60,000 x 28 x 28 bytes in a few dozen bytes of gzip:
+ * refused before anything that size is allocated. */
+static void
+probe_idx_gzip_declares_too_much (void)
+{
+  g_autofree char *dir = NULL, *path = NULL;
+  g_autoptr (GBytes) gz = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtMnist) ds = NULL;
+  guint8 idx[16 + 64] = { 0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28 };
+
+  IN_SUBPROCESS ();
+  dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  path = mnist_folder_without (dir, "train-images-idx3-ubyte");
+  g_free (path);
+  path = g_build_filename (dir, "train-images-idx3-ubyte.gz", NULL);
+  gz = gzip_bytes (idx, sizeof idx);
+  write_file (path, g_bytes_get_data (gz, NULL), g_bytes_get_size (gz));
+  limit_address_space (32);
+  ds = lt_mnist_new (dir, TRUE, LT_MNIST_VARIANT_MNIST, NULL, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, NULL);
+  unlimit_address_space ();
+  remove_tree (dir);
+}
+
+static void
+probe_idx_truncated_gzip (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = NULL;
+  g_autoptr (GBytes) gz = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtMnist) ds = NULL;
+  guint8 idx[16 + 10 * 28 * 28] = { 0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28 };
+
+  for (gsize i = 16; i < sizeof idx; i++)
+    idx[i] = (guint8) (i * 7919 % 251);
+  path = mnist_folder_without (dir, "t10k-images-idx3-ubyte");
+  g_free (path);
+  path = g_build_filename (dir, "t10k-images-idx3-ubyte.gz", NULL);
+  gz = gzip_bytes (idx, sizeof idx);
+  write_file (path, g_bytes_get_data (gz, NULL), g_bytes_get_size (gz) / 2);
+  ds = lt_mnist_new (dir, FALSE, LT_MNIST_VARIANT_MNIST, NULL, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, NULL);
+  remove_tree (dir);
+}
+
+static void
+probe_idx_fifo (void)
+{
+  g_autofree char *dir = NULL, *path = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtMnist) ds = NULL;
+
+  IN_SUBPROCESS ();
+  dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  path = mnist_folder_without (dir, "train-labels-idx1-ubyte");
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  ds = lt_mnist_new (dir, TRUE, LT_MNIST_VARIANT_MNIST, NULL, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_IO, path, "FIFO");
+  remove_tree (dir);
+}
+
+static void
+probe_idx_folder (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = mnist_folder_without (dir, "train-images-idx3-ubyte");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtMnist) ds = NULL;
+
+  g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
+  ds = lt_mnist_new (dir, TRUE, LT_MNIST_VARIANT_MNIST, NULL, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_IO, path, "folder");
+  remove_tree (dir);
+}
+
+static void
+probe_idx_dangling_symlink (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = mnist_folder_without (dir, "t10k-labels-idx1-ubyte");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtMnist) ds = NULL;
+
+  g_assert_cmpint (symlink ("gone", path), ==, 0);
+  ds = lt_mnist_new (dir, FALSE, LT_MNIST_VARIANT_MNIST, NULL, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_IO, "t10k-labels-idx1-ubyte", NULL);
+  remove_tree (dir);
+}
+
+/* CIFAR-10 */
+
+static char *
+cifar_file (const char *root, const char *name)
+{
+  return g_build_filename (root, LT_CIFAR10_FOLDER, name, NULL);
+}
+
+static void
+probe_cifar_empty_batch (gconstpointer data)
+{
+  const char      *name = data;
+  g_autofree char *root = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *folder = write_cifar_folder (root);
+  g_autofree char *path = cifar_file (root, name);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtCifar10) ds = NULL;
+
+  write_file (path, "", 0);
+  ds =
+    lt_cifar10_new (root, !g_str_equal (name, "test_batch.bin"), NULL, NULL, FALSE, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, "byte offset 0");
+  remove_tree (root);
+}
+
+static void
+probe_cifar_truncated_test_batch (void)
+{
+  g_autofree char *root = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *folder = write_cifar_folder (root);
+  g_autofree char *path = cifar_file (root, "test_batch.bin");
+  g_autoptr (GBytes) whole = read_file (path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtCifar10) ds = NULL;
+
+  write_file (path, g_bytes_get_data (whole, NULL), LT_CIFAR10_RECORD_SIZE + 1000);
+  ds = lt_cifar10_new (root, FALSE, NULL, NULL, FALSE, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, "byte offset 3073");
+  remove_tree (root);
+}
+
+static void
+probe_cifar_fifo (gconstpointer data)
+{
+  const char      *name = data;
+  g_autofree char *root = NULL, *folder = NULL, *path = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtCifar10) ds = NULL;
+
+  IN_SUBPROCESS ();
+  root = make_tmp_dir ("lt-hostile-XXXXXX");
+  folder = write_cifar_folder (root);
+  path = cifar_file (root, name);
+  g_unlink (path);
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  ds =
+    lt_cifar10_new (root, !g_str_equal (name, "test_batch.bin"), NULL, NULL, FALSE, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_IO, path, "FIFO");
+  remove_tree (root);
+}
+
+static void
+probe_cifar_archive_fifo (void)
+{
+  g_autofree char *root = NULL, *path = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtCifar10) ds = NULL;
+
+  IN_SUBPROCESS ();
+  root = make_tmp_dir ("lt-hostile-XXXXXX");
+  path = g_build_filename (root, LT_CIFAR10_ARCHIVE, NULL);
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  ds = lt_cifar10_new (root, FALSE, NULL, NULL, FALSE, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_IO, path, "FIFO");
+  remove_tree (root);
+}
+
+static void
+probe_cifar_archive_empty_member (void)
+{
+  g_autofree char *root = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = g_build_filename (root, LT_CIFAR10_ARCHIVE, NULL);
+  g_autofree char *meta = cifar_meta ();
+  Member           m[] = {
+              { LT_CIFAR10_FOLDER "/", NULL, 0, AE_IFDIR },
+              { LT_CIFAR10_FOLDER "/test_batch.bin", "", 0, AE_IFREG },
+              { LT_CIFAR10_FOLDER "/batches.meta.txt", meta, strlen (meta), AE_IFREG },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtCifar10) ds = NULL;
+
+  write_tar_gz (path, m, G_N_ELEMENTS (m));
+  ds = lt_cifar10_new (root, FALSE, NULL, NULL, FALSE, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_FORMAT, "test_batch.bin", "byte offset 0");
+  remove_tree (root);
 }
 
 int
@@ -1060,5 +1364,20 @@ main (int argc, char *argv[])
   g_test_add_func ("/hostile/image/folder-png-bomb", probe_image_folder_png_bomb);
   g_test_add_func ("/hostile/image/empty-file", probe_image_empty_file);
   g_test_add_func ("/hostile/image/truncated-png", probe_image_truncated_png);
+  g_test_add_func ("/hostile/idx/gzip-bomb", probe_idx_gzip_bomb);
+  g_test_add_func ("/hostile/idx/gzip-declares-too-much", probe_idx_gzip_declares_too_much);
+  g_test_add_func ("/hostile/idx/truncated-gzip", probe_idx_truncated_gzip);
+  g_test_add_func ("/hostile/idx/fifo", probe_idx_fifo);
+  g_test_add_func ("/hostile/idx/folder", probe_idx_folder);
+  g_test_add_func ("/hostile/idx/dangling-symlink", probe_idx_dangling_symlink);
+  g_test_add_data_func ("/hostile/cifar/empty-test-batch", "test_batch.bin",
+                        probe_cifar_empty_batch);
+  g_test_add_data_func ("/hostile/cifar/empty-data-batch", "data_batch_3.bin",
+                        probe_cifar_empty_batch);
+  g_test_add_func ("/hostile/cifar/truncated-test-batch", probe_cifar_truncated_test_batch);
+  g_test_add_data_func ("/hostile/cifar/test-batch-fifo", "test_batch.bin", probe_cifar_fifo);
+  g_test_add_data_func ("/hostile/cifar/meta-fifo", "batches.meta.txt", probe_cifar_fifo);
+  g_test_add_func ("/hostile/cifar/archive-fifo", probe_cifar_archive_fifo);
+  g_test_add_func ("/hostile/cifar/archive-empty-member", probe_cifar_archive_empty_member);
   return g_test_run ();
 }
