@@ -425,8 +425,7 @@ typedef struct
 } HookData;
 
 static LtTensor *
-scale_hook (LtTensor *grad,
-            gpointer  user_data)
+scale_hook (LtTensor *grad, gpointer user_data, GError **error)
 {
   HookData *h = user_data;
   g_autofree double *v = NULL;
@@ -557,7 +556,7 @@ record_grad (LtGradFn *node, LtTensor *grad, gpointer user_data)
 }
 
 static LtTensor *
-plus_one_hook (LtTensor *grad, gpointer user_data)
+plus_one_hook (LtTensor *grad, gpointer user_data, GError **error)
 {
   return lt_tensor_add_scalar (grad, 1, NULL);
 }
@@ -849,8 +848,7 @@ sin_times_x (LtTensor **inputs,
 }
 
 static LtTensor *
-double_grad_hook (LtTensor *grad,
-                  gpointer  user_data)
+double_grad_hook (LtTensor *grad, gpointer user_data, GError **error)
 {
   return lt_tensor_mul_scalar (grad, 2, NULL);
 }
