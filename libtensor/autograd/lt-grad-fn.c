@@ -297,6 +297,18 @@ _lt_grad_fn_get_accumulator (LtTensor *leaf)
   return node;
 }
 
+void
+_lt_grad_fn_forget_accumulator (LtGradFn *node)
+{
+  if (node->op == LT_OP_ACCUMULATE_GRAD && node->variable)
+    {
+      G_LOCK (accumulator);
+      if (node->variable->grad_accumulator == node)
+        node->variable->grad_accumulator = NULL;
+      G_UNLOCK (accumulator);
+    }
+}
+
 gboolean
 _lt_any_requires_grad (LtTensor *const *inputs,
                        guint            n_inputs)
