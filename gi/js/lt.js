@@ -360,23 +360,21 @@ const backward = Lt.Tensor.prototype.backward;
  *   require grad
  */
 Lt.Tensor.prototype.register_hook = function (hook) {
-  return registerHook.call(this, grad => {
-    try
-      {
-        const result = hook (grad);
-        if (result === null || result === undefined)
-          return null;
-        if (!(result instanceof Lt.Tensor))
-          throw new TypeError (`expected a tensor or null, but hook '${
-            hook.name || '(anonymous)'}' returned ${typeof result}`);
-        return result;
-      }
-    catch (e)
-      {
-        hookException = e;
-        throw e;
-      }
-  });
+    return registerHook.call(this, grad => {
+        try {
+            const result = hook(grad);
+            if (result === null || result === undefined)
+                return null;
+            if (!(result instanceof Lt.Tensor)) {
+                throw new TypeError(`expected a tensor or null, but hook '${
+                    hook.name || '(anonymous)'}' returned ${typeof result}`);
+            }
+            return result;
+        } catch (e) {
+            hookException = e;
+            throw e;
+        }
+    });
 };
 
 /**
@@ -391,16 +389,13 @@ Lt.Tensor.prototype.register_hook = function (hook) {
  *   pass fails; whatever a hook threw when a hook failed
  */
 Lt.Tensor.prototype.backward = function (gradient = null, retainGraph = false) {
-  hookException = null;
-  try
-    {
-      backward.call(this, gradient, retainGraph);
-    }
-  catch (e)
-    {
-      const thrown = hookException;
-      hookException = null;
-      throw thrown ?? e;
+    hookException = null;
+    try {
+        backward.call(this, gradient, retainGraph);
+    } catch (e) {
+        const thrown = hookException;
+        hookException = null;
+        throw thrown ?? e;
     }
 };
 

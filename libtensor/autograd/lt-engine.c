@@ -239,7 +239,7 @@ hooked_what (LtGradFn *node, LtTensor *grad)
 static LtTensor *
 run_hooks (GPtrArray **list, LtGradFn *node, LtTensor *grad, GError **error)
 {
-  g_autoptr (GPtrArray) hooks = snapshot_hooks (list);
+  g_autoptr(GPtrArray) hooks = snapshot_hooks (list);
 
   if (hooks == NULL)
     return grad;
@@ -463,7 +463,7 @@ edge_done (Pass *pass, guint pos)
 static void
 pass_discover (Pass *pass, LtGradFn *root)
 {
-  g_autoptr (GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint));
   PassNode first = { root, NULL, 0 };
   guint    zero = 0;
 
@@ -734,7 +734,7 @@ _lt_engine_backward (LtTensor      *output,
                      GError       **error)
 {
   g_autoptr(LtTensor) grad = NULL;
-  g_autoptr (LtGradFn) root = NULL;
+  g_autoptr(LtGradFn) root = NULL;
   Pass pass = {
     NULL,
   };

@@ -32,7 +32,10 @@ typedef struct _LtGradFn LtGradFn;
  * Returns: (transfer full) (nullable): a replacement gradient of the same
  *   shape, dtype and device, or %NULL to keep @grad (or with @error set)
  */
-typedef LtTensor *(*LtTensorHookFunc) (LtTensor *grad, gpointer user_data, GError **error);
+typedef LtTensor *(*LtTensorHookFunc) (LtTensor *grad,
+                                       gpointer  user_data,
+                                       GError  **error);
+
 
 /* Metadata */
 LT_AVAILABLE_IN_ALL

@@ -18,7 +18,7 @@
 static LtTensor *
 leaf_of (const double *v, gsize n, const gint64 *shape, gsize n_dims)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   LtTensor *t = tensor_of (v, n, shape, n_dims, LT_DTYPE_FLOAT32);
 
   g_assert_true (lt_tensor_set_requires_grad (t, TRUE, &error));
@@ -50,15 +50,15 @@ backward_thread (gpointer user_data)
   d->ok = TRUE;
   for (guint k = 0; k < N_PASSES && d->ok; k++)
     {
-      g_autoptr (GError) error = NULL;
+      g_autoptr(GError) error = NULL;
 
       if (d->out)
         d->ok = lt_tensor_backward (d->out, NULL, TRUE, &error);
       else
         {
-          g_autoptr (LtTensor) y = lt_tensor_mul_scalar (d->w, d->scale, &error);
-          g_autoptr (LtTensor) z = y ? lt_tensor_mul (y, d->w, &error) : NULL;
-          g_autoptr (LtTensor) s = z ? lt_tensor_sum (z, &error) : NULL;
+          g_autoptr(LtTensor) y = lt_tensor_mul_scalar (d->w, d->scale, &error);
+          g_autoptr(LtTensor) z = y ? lt_tensor_mul (y, d->w, &error) : NULL;
+          g_autoptr(LtTensor) s = z ? lt_tensor_sum (z, &error) : NULL;
 
           d->ok = s && lt_tensor_backward (s, NULL, FALSE, &error);
         }
@@ -71,7 +71,7 @@ backward_thread (gpointer user_data)
 static void
 test_threads_shared_leaf (void)
 {
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2, 3), DIMS (3));
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2, 3), DIMS (3));
   PassData data[N_THREADS];
   GThread *threads[N_THREADS];
   double   want_factor = 0;
@@ -102,10 +102,10 @@ test_threads_shared_leaf (void)
 static void
 test_threads_shared_graph (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2, 3), DIMS (3));
-  g_autoptr (LtTensor) y = lt_tensor_mul (w, w, &error);
-  g_autoptr (LtTensor) out = lt_tensor_sum (y, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2, 3), DIMS (3));
+  g_autoptr(LtTensor) y = lt_tensor_mul (w, w, &error);
+  g_autoptr(LtTensor) out = lt_tensor_sum (y, &error);
   PassData data[N_THREADS];
   GThread *threads[N_THREADS];
   double   want[3];
@@ -151,12 +151,12 @@ backward_hook (LtTensor *grad, gpointer user_data, GError **error)
 static void
 test_backward_in_hook (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
-  g_autoptr (LtTensor) y2 = lt_tensor_mul_scalar (w, 5, &error);
-  g_autoptr (LtTensor) s2 = lt_tensor_sum (y2, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(LtTensor) y2 = lt_tensor_mul_scalar (w, 5, &error);
+  g_autoptr(LtTensor) s2 = lt_tensor_sum (y2, &error);
   ReentrantData d = { s2, FALSE, 0 };
 
   g_test_summary ("A gradient hook running backward through another graph over "
@@ -174,13 +174,13 @@ test_backward_in_hook (void)
 static void
 test_backward_in_leaf_hook (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) v = leaf_of (VALS (4, 4), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul (w, v, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
-  g_autoptr (LtTensor) y2 = lt_tensor_mul_scalar (v, 7, &error);
-  g_autoptr (LtTensor) s2 = lt_tensor_sum (y2, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) v = leaf_of (VALS (4, 4), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul (w, v, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(LtTensor) y2 = lt_tensor_mul_scalar (v, 7, &error);
+  g_autoptr(LtTensor) s2 = lt_tensor_sum (y2, &error);
   ReentrantData d = { s2, FALSE, 0 };
 
   g_test_summary ("A leaf's gradient hook running backward into a leaf of the "
@@ -208,10 +208,10 @@ backward_once_hook (LtTensor *grad, gpointer user_data, GError **error)
 static void
 test_backward_in_hook_same_graph (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
   ReentrantData d = { s, FALSE, 0 };
 
   g_test_summary ("A gradient hook running backward (retain_graph) through the graph "
@@ -275,10 +275,10 @@ adding_hook (LtTensor *grad, gpointer user_data, GError **error)
 static void
 test_hook_removes_itself (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
   SelfRemovingData d = { y, 0, 0, 0 };
   SelfRemovingData dw = { w, 0, 0, 0 };
 
@@ -298,10 +298,10 @@ test_hook_removes_itself (void)
 static void
 test_hook_adds_hooks (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
   SelfRemovingData d = { y, 0, 0, 0 };
 
   g_test_summary ("A gradient hook that registers and removes hooks while it runs");
@@ -340,10 +340,10 @@ narrow_hook (LtTensor *grad, gpointer user_data, GError **error)
 static void
 test_hook_fails (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
   guint calls = 0;
 
   g_test_summary ("A hook that sets its GError fails the backward pass with it");
@@ -360,11 +360,11 @@ test_hook_fails (void)
 static void
 test_leaf_hook_fails (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
-  g_autoptr (LtTensor) g = lt_ones (DIMS (2), LT_DTYPE_FLOAT32, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(LtTensor) g = lt_ones (DIMS (2), LT_DTYPE_FLOAT32, &error);
   guint calls = 0;
 
   g_test_summary ("A leaf's hook that fails fails the pass, also on the leaf itself");
@@ -382,10 +382,10 @@ test_leaf_hook_fails (void)
 static void
 test_hook_changes_dtype (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
 
   g_test_summary ("A hook that returns a gradient of another dtype is an error (as torch)");
   g_assert_cmpuint (lt_tensor_register_hook (y, double_dtype_hook, NULL, NULL, &error), >, 0);
@@ -398,10 +398,10 @@ test_hook_changes_dtype (void)
 static void
 test_hook_changes_shape (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
 
   g_test_summary ("A hook that returns a gradient of another shape is an error");
   g_assert_cmpuint (lt_tensor_register_hook (w, narrow_hook, NULL, NULL, &error), >, 0);
@@ -416,10 +416,10 @@ test_hook_changes_shape (void)
 static void
 test_backward_twice (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul (w, w, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul (w, w, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
 
   g_test_summary ("A second backward through a freed graph is an error naming the node");
   g_assert_true (lt_tensor_backward (s, NULL, FALSE, &error));
@@ -437,8 +437,8 @@ test_backward_twice (void)
 static void
 test_long_chain_free (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) loss = leaf_of (VALS (1), DIMS (1));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) loss = leaf_of (VALS (1), DIMS (1));
   LtTensor   *total = lt_zeros (DIMS (1), LT_DTYPE_FLOAT32, &error);
   const guint n = 10 * 1000 * 1000;
   LtGradFn   *first;
@@ -475,8 +475,8 @@ test_long_chain_free (void)
 static void
 test_long_chain_backward (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1), DIMS (1));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1), DIMS (1));
   LtTensor   *total = lt_zeros (DIMS (1), LT_DTYPE_FLOAT32, &error);
   const guint n = 200 * 1000;
 
@@ -497,12 +497,12 @@ test_long_chain_backward (void)
 static void
 test_wide_backward (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1), DIMS (1));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1), DIMS (1));
   const guint n = 20000;
-  g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr (LtTensor) all = NULL;
-  g_autoptr (LtTensor) s = NULL;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(LtTensor) all = NULL;
+  g_autoptr(LtTensor) s = NULL;
   g_autofree double *want = g_new (double, 1);
 
   g_test_summary ("Backward through a node with 20,000 inputs that become ready at "
