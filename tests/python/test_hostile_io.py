@@ -318,6 +318,64 @@ class Datasets(unittest.TestCase):
         self.assertEqual(len(Lt.datasets.CIFAR10(self.dir, train=False)), 2)
 
 
+class ReadOnlyMemory(unittest.TestCase):
+    """from_numpy and as_tensor on memory that must not be written."""
+
+    def test_read_only_memmap_in_place_op(self):
+        with tempfile.TemporaryDirectory(prefix='lt-hostile-') as tmp:
+            path = os.path.join(tmp, 'weights.npy')
+            np.save(path, np.arange(6, dtype=np.float32))
+            out = run_child(self, '''
+                mm = np.load(sys.argv[1], mmap_mode='r')
+                try:
+                    t = Lt.from_numpy(mm)
+                    t.add_(1)
+                    print('written')
+                except ValueError as e:
+                    assert 'read-only' in str(e) and 'copy' in str(e), e
+                    print('refused')
+                # The ways that copy work, and never write into the file.
+                t = Lt.tensor(mm)
+                t.add_(1)
+                u = Lt.as_tensor(mm)
+                u.mul_(2)
+                print(mm.tolist(), t.tolist(), u.tolist())
+                ''', path)
+            self.assertEqual(out.split('\n')[0], 'refused')
+            self.assertIn('[0.0, 1.0, 2.0, 3.0, 4.0, 5.0] [1.0, 2.0, 3.0, 4.0, 5.0, 6.0] '
+                          '[0.0, 2.0, 4.0, 6.0, 8.0, 10.0]', out)
+            np.testing.assert_array_equal(np.load(path), np.arange(6, dtype=np.float32))
+
+    def test_frombuffer_of_bytes(self):
+        out = run_child(self, '''
+            b = bytes(range(16))
+            a = np.frombuffer(b, dtype=np.float32)
+            try:
+                Lt.from_numpy(a).zero_()
+                print('written')
+            except ValueError as e:
+                print('refused')
+            assert b == bytes(range(16)), b
+            ''')
+        self.assertEqual(out.strip(), 'refused')
+
+    def test_broadcast_view(self):
+        a = np.broadcast_to(np.arange(3.0), (4, 3))
+        with self.assertRaises(ValueError):
+            Lt.from_numpy(a)
+        t = Lt.as_tensor(a)
+        t.add_(1)
+        np.testing.assert_array_equal(a, np.broadcast_to(np.arange(3.0), (4, 3)))
+
+    def test_writable_array_still_shared(self):
+        a = np.zeros(4, np.float32)
+        Lt.from_numpy(a).add_(2)
+        np.testing.assert_array_equal(a, [2, 2, 2, 2])
+        a.setflags(write=False)
+        with self.assertRaises(ValueError):
+            Lt.from_numpy(a)
+
+
 class Loaders(unittest.TestCase):
     """Loaders and trainers used the wrong way round."""
 
