@@ -20,17 +20,12 @@ of the C library stays reachable through the introspection module, and
 errors from the library arrive as ``GLib.Error`` in the ``Lt.Error`` domain.
 
 The overrides are split by subject; this file is the entry point that
-PyGObject loads and holds the Tensor class and the functions over tensors:
-
-- lt_types.py: dtypes, ``Lt.device``, ``Lt.Size``, reading Python values;
-- lt_creation.py: ``Lt.tensor``, ``Lt.zeros``..., ``Lt.Tensor(5, 3)``,
-  ``Lt.from_numpy``;
-- lt_indexing.py: ``x[...]`` and ``x[...] = v``;
-- lt_autograd.py: ``grad_fn`` nodes, ``Lt.no_grad``, ``Lt.autograd``;
-- lt_nn.py, lt_optim.py, lt_data.py: ``Lt.nn``, ``Lt.optim``,
-  ``Lt.utils``, ``Lt.transforms``, ``Lt.datasets`` (imported at the end);
-- lt_train.py: ``Lt.Trainer`` taking those Python objects.
+PyGObject loads and holds the Tensor class and the functions over tensors.
+The other parts are the private package gi/overrides/_lt/ (its
+__init__.py lists them); this file exports their public names.
 """
+
+from __future__ import annotations
 
 import builtins
 import collections
@@ -38,23 +33,20 @@ import operator
 
 from gi.repository import GLib
 
-from ..module import get_introspection_module
 from ..overrides import override
-from . import lt_autograd as _lt_autograd
-from . import lt_creation as _lt_creation
-from . import lt_types as _lt_types
-from .lt_autograd import *  # noqa: F401,F403 - GradFn, no_grad, autograd, ...
-from .lt_creation import *  # noqa: F401,F403 - tensor, zeros, ..., from_numpy
-from .lt_creation import (_as_tensor, _empty_data_ptr, _index_tensor, _legacy_new, _operand,
-                          _rebuild_tensor, empty, full, ones, tensor, zeros)
-from .lt_indexing import TensorIndexing as _TensorIndexing
-from .lt_types import *  # noqa: F401,F403 - Size, device
-from .lt_types import (_D, _DTYPE_BY_NAME, _DTYPE_NAME, _FLOATING, _NP_TYPESTR, _Namespace,
-                       _bool, _dtype, _error, _float, _INF, _int, _is_bool, _lt_device, _max,
-                       _min, _shape_args, Size, bool_, device, float32, float64, int8, int16,
-                       int32, int64, uint8)
-
-Lt = get_introspection_module('Lt')
+from ._lt import autograd as _lt_autograd
+from ._lt import creation as _lt_creation
+from ._lt import types as _lt_types
+from ._lt.autograd import *  # noqa: F401,F403 - GradFn, no_grad, autograd, ...
+from ._lt.common import Lt, error, namespace
+from ._lt.creation import *  # noqa: F401,F403 - tensor, zeros, ..., from_numpy
+from ._lt.creation import (_as_tensor, _empty_data_ptr, _index_tensor, _legacy_new, _operand,
+                           _rebuild_tensor, empty, full, ones, tensor, zeros)
+from ._lt.indexing import TensorIndexing as _TensorIndexing
+from ._lt.types import *  # noqa: F401,F403 - Size, device
+from ._lt.types import (_D, _DTYPE_BY_NAME, _DTYPE_NAME, _FLOATING, _NP_TYPESTR, _bool, _dtype,
+                        _float, _INF, _int, _is_bool, _lt_device, _max, _min, _shape_args, Size,
+                        bool_, device, float32, float64, int8, int16, int32, int64, uint8)
 
 _GITensor = Lt.Tensor
 
@@ -243,8 +235,8 @@ class Tensor(_TensorIndexing, Lt.Tensor):
         n = len(strides)
         dim = operator.index(dim)
         if not -n <= dim < _max(n, 1):
-            raise _error(Lt.Error.INDEX, 'stride: dimension %d is out of range for a '
-                         'tensor with %d dimensions' % (dim, n))
+            raise error('stride: dimension %d is out of range for a '
+                        'tensor with %d dimensions' % (dim, n), Lt.Error.INDEX)
         return strides[dim]
 
     def storage_offset(self):
@@ -482,8 +474,8 @@ class Tensor(_TensorIndexing, Lt.Tensor):
 
     def __invert__(self):
         if self.get_dtype() != _D.BOOL:
-            raise _error(Lt.Error.DTYPE, 'bitwise_not: only bool tensors are supported, '
-                         'not %s' % _DTYPE_NAME[self.get_dtype()])
+            raise error('bitwise_not: only bool tensors are supported, '
+                        'not %s' % _DTYPE_NAME[self.get_dtype()], Lt.Error.DTYPE)
         return self.logical_not()
 
     def _logical(self, other, fn, name):
@@ -491,7 +483,7 @@ class Tensor(_TensorIndexing, Lt.Tensor):
         if o is None:
             return NotImplemented
         if self.get_dtype() != _D.BOOL or o.get_dtype() != _D.BOOL:
-            raise _error(Lt.Error.DTYPE, '%s: only bool tensors are supported' % name)
+            raise error('%s: only bool tensors are supported' % name, Lt.Error.DTYPE)
         return fn(self, o)
 
     def __and__(self, other):
@@ -814,8 +806,8 @@ class Tensor(_TensorIndexing, Lt.Tensor):
         sizes = _shape_args(sizes)
         n = self.get_n_dims()
         if len(sizes) < n:
-            raise _error(Lt.Error.SHAPE, 'repeat: %d repeats given for a tensor with %d '
-                         'dimensions' % (len(sizes), n))
+            raise error('repeat: %d repeats given for a tensor with %d '
+                        'dimensions' % (len(sizes), n), Lt.Error.SHAPE)
         shape = [1] * (len(sizes) - n) + list(self.get_shape())
         t = _GITensor.reshape(self, shape)
         inter, expd, final = [], [], []
@@ -837,12 +829,12 @@ class Tensor(_TensorIndexing, Lt.Tensor):
                 out.append(self.narrow(dim, start, s))
                 start += s
             if start != n:
-                raise _error(Lt.Error.SHAPE, 'split: the sizes add up to %d but the '
-                             'dimension has %d' % (start, n))
+                raise error('split: the sizes add up to %d but the '
+                            'dimension has %d' % (start, n), Lt.Error.SHAPE)
             return tuple(out)
         split_size = operator.index(split_size)
         if split_size <= 0:
-            raise _error(Lt.Error.INVALID_ARGUMENT, 'split: the size must be positive')
+            raise error('split: the size must be positive', Lt.Error.INVALID_ARGUMENT)
         return tuple(self.narrow(dim, s, _min(split_size, n - s))
                      for s in range(0, n, split_size))
 
@@ -1139,19 +1131,23 @@ def _cuda_is_available():
     return True
 
 
-cuda = _Namespace(
-    'Lt.cuda',
-    is_available=_cuda_is_available,
-    device_count=lambda: 1 if _cuda_is_available() else 0,
-    current_device=lambda: 0,
-    manual_seed=manual_seed,
-    manual_seed_all=manual_seed,
-    synchronize=lambda device=None: None,
-)
+cuda = namespace('Lt.cuda', 'torch.cuda for libtensor.', {
+    'is_available': _cuda_is_available,
+    'device_count': lambda: 1 if _cuda_is_available() else 0,
+    'current_device': lambda: 0,
+    'manual_seed': manual_seed,
+    'manual_seed_all': manual_seed,
+    'synchronize': lambda device=None: None,
+})
 
 
 __all__ += ['Tensor', 'cuda']
-from . import lt_nn as _lt_nn  # noqa: E402,F401 - attaches Lt.nn (nn, nn.functional, nn.init)
-from . import lt_optim as _lt_optim  # noqa: E402,F401 - attaches Lt.optim (optimizers, lr_scheduler)
-from . import lt_data as _lt_data  # noqa: E402,F401 - attaches Lt.utils, Lt.transforms, Lt.datasets
-from . import lt_train as _lt_train  # noqa: E402,F401 - Lt.Trainer taking Python loaders and criteria
+
+# The parts over the Tensor class, imported once it exists (PyGObject copies
+# what __all__ names to gi.repository.Lt).
+from ._lt.nn import nn  # noqa: E402 - nn, nn.functional, nn.init
+from ._lt.optim import optim  # noqa: E402 - optimizers, lr_scheduler
+from ._lt.data import datasets, transforms, utils  # noqa: E402
+from ._lt.train import Trainer  # noqa: E402 - taking Python loaders and criteria
+
+__all__ += ['nn', 'optim', 'utils', 'transforms', 'datasets', 'Trainer']

@@ -32,18 +32,16 @@ parameter with a gradient; ``state`` is the parameter's Lt.StateDict) or
 ``step()`` in Python.
 """
 
+from __future__ import annotations
+
 import json
 import math
 import numbers
-import sys
 
 from gi.repository import GObject
 
-from ..module import get_introspection_module
-
-Lt = get_introspection_module('Lt')
-_ov = sys.modules[__package__ + '.Lt']          # gi/overrides/Lt.py, being loaded
-_proxy = sys.modules['gi.repository.Lt']
+from .autograd import enable_grad
+from .common import Lt, namespace, override
 
 _GITensor = Lt.Tensor
 _gi_add_param_group = Lt.Optimizer.add_param_group
@@ -54,14 +52,7 @@ _gi_load_state_dict = Lt.Optimizer.load_state_dict
 _gi_get_params = Lt.Optimizer.get_params
 _gi_get_state = Lt.Optimizer.get_state
 
-__all__ = []
-
-
-def _override(cls):
-    """Objects of the GType come to Python as ``cls``; Lt.<Name> is ``cls``."""
-    cls.__info__.get_g_type().pytype = cls
-    setattr(_proxy, cls.__name__, cls)
-    return cls
+__all__ = ['optim']
 
 
 class _RequiredParameter:
@@ -195,7 +186,7 @@ def _param_list(params):
     return params
 
 
-@_override
+@override
 class Optimizer(Lt.Optimizer):
     """The base class of optimizers, as ``torch.optim.Optimizer``."""
 
@@ -301,7 +292,7 @@ class Optimizer(Lt.Optimizer):
         """One update of every parameter with a gradient; returns closure()'s loss."""
         loss = None
         if closure is not None:
-            with _ov.enable_grad():
+            with enable_grad():
                 loss = closure()
         _gi_step(self)
         return loss
@@ -366,7 +357,7 @@ def _check_nonneg(what, value):
         raise ValueError('Invalid %s: %s' % (what, value))
 
 
-@_override
+@override
 class SGD(Lt.SGD):
     """``optim.SGD(params, lr, momentum=0, dampening=0, weight_decay=0,
     nesterov=False, *, maximize=False)``."""
@@ -396,7 +387,7 @@ def _check_adam(lr, betas, eps, weight_decay):
     _check_nonneg('weight_decay value', weight_decay)
 
 
-@_override
+@override
 class Adam(Lt.Adam):
     """``optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
     weight_decay=0, amsgrad=False, *, maximize=False)``."""
@@ -412,7 +403,7 @@ class Adam(Lt.Adam):
             differentiable=differentiable, fused=fused))
 
 
-@_override
+@override
 class AdamW(Lt.AdamW):
     """``optim.AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
     weight_decay=1e-2, amsgrad=False, *, maximize=False)``."""
@@ -426,7 +417,7 @@ class AdamW(Lt.AdamW):
             maximize=maximize, foreach=foreach, capturable=capturable))
 
 
-@_override
+@override
 class RMSprop(Lt.RMSprop):
     """``optim.RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0,
     momentum=0, centered=False, maximize=False)``."""
@@ -576,26 +567,12 @@ class CosineAnnealingLR(_CScheduler):
                                                           float(eta_min)))
 
 
-class _Namespace:
-    def __init__(self, name, doc, members):
-        self.__name__ = name
-        self.__doc__ = doc
-        self.__dict__.update(members)
-
-    def __repr__(self):
-        return '<namespace %s>' % self.__name__
-
-
-lr_scheduler = _Namespace('Lt.optim.lr_scheduler', 'torch.optim.lr_scheduler for libtensor.', {
+lr_scheduler = namespace('Lt.optim.lr_scheduler', 'torch.optim.lr_scheduler for libtensor.', {
     '_LRScheduler': _LRScheduler, 'LRScheduler': _LRScheduler, 'StepLR': StepLR,
     'MultiStepLR': MultiStepLR, 'CosineAnnealingLR': CosineAnnealingLR,
 })
 
-optim = _Namespace('Lt.optim', 'torch.optim for libtensor.', {
+optim = namespace('Lt.optim', 'torch.optim for libtensor.', {
     'Optimizer': Optimizer, 'SGD': SGD, 'Adam': Adam, 'AdamW': AdamW, 'RMSprop': RMSprop,
     'lr_scheduler': lr_scheduler, 'required': required,
 })
-
-# Lt.optim on the override module (copied to gi.repository.Lt through __all__).
-_ov.optim = optim
-_ov.__all__.append('optim')

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """``Lt.nn``: torch.nn for libtensor, on the C modules (LtModule and its layers).
 
-Loaded by gi/overrides/Lt.py, which it extends with ``Lt.nn`` and
-``Lt.nn.functional``::
+Part of gi/overrides/Lt.py, which exports its ``nn`` as ``Lt.nn`` (with
+``Lt.nn.functional`` and ``Lt.nn.init``)::
 
     from gi.repository import Lt as torch
     nn = torch.nn
@@ -28,23 +28,20 @@ GError ("ValueError: ..." in the Lt.Error domain, code FAILED); ``net(x)``
 raises it as GLib.Error with the original exception as its ``__cause__``.
 """
 
+from __future__ import annotations
+
 import collections
 import collections.abc
 import numbers
 import operator
-import sys
 import threading
-import types
 import warnings
 
 from gi.repository import GLib
 
-from ..module import get_introspection_module
-
-Lt = get_introspection_module('Lt')
-_ov = sys.modules[__package__ + '.Lt']          # gi/overrides/Lt.py, being loaded
-_proxy = sys.modules['gi.repository.Lt']
-_lt_types = sys.modules[__package__ + '.lt_types']
+from .common import Lt, carry, error, namespace, override, take_carried
+from .creation import _as_tensor, as_tensor, empty
+from .types import _dtype, _lt_device, device
 
 _GITensor = Lt.Tensor
 _GIModule = Lt.Module
@@ -57,20 +54,6 @@ _gi_zero_grad = Lt.Module.zero_grad
 _gi_state_dict = Lt.Module.state_dict
 _gi_load_state_dict = Lt.Module.load_state_dict
 _gi_to_device = Lt.Module.to_device
-
-_FAILED = Lt.Error.FAILED
-
-
-def _override(cls):
-    """gi.overrides.override() for a class defined outside Lt.py: objects of
-    the GType made in C come to Python as ``cls``; Lt.<Name> is ``cls``."""
-    cls.__info__.get_g_type().pytype = cls
-    setattr(_proxy, cls.__name__, cls)
-    return cls
-
-
-def _error(message, code=_FAILED):
-    return GLib.Error.new_literal(Lt.error_quark(), message, code)
 
 
 def _pair(v, name):
@@ -136,7 +119,7 @@ class Parameter(metaclass=_ParameterMeta):
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
-            data = _ov.empty(0)
+            data = empty(0)
         if not isinstance(data, _GITensor):
             raise TypeError('Parameter: expected a tensor, got %s' % type(data).__name__)
         p = data.detach()
@@ -176,14 +159,9 @@ def _module_name(module):
 def _carry(module, exc):
     """A Python exception raised in forward, as the GLib.Error that carries
     it through C; the exception is kept to be chained or re-raised."""
-    st = _state()
-    st.pending = exc
-    text = str(exc)
-    message = '%s.forward: %s%s' % (_module_name(module), type(exc).__name__,
-                                    ': ' + text if text else '')
-    # for a caller on another thread (the trainer's run())
-    _lt_types._remember_carried(message, exc)
-    return _error(message)
+    _state().pending = exc
+    # remembered too, for a caller on another thread (the trainer's run())
+    return carry('%s.forward' % _module_name(module), exc)
 
 
 def _call_forward(fn, self, input):
@@ -201,7 +179,7 @@ def _call_forward(fn, self, input):
     if want_any:
         st.result = out
         return input
-    raise _error('%s.forward returned %s, not a tensor'
+    raise error('%s.forward returned %s, not a tensor'
                  % (_module_name(self), type(out).__name__))
 
 
@@ -242,7 +220,7 @@ def _is_module(v):
     return isinstance(v, _GIModule)
 
 
-@_override
+@override
 class Module(Lt.Module):
     """The base class of networks, as ``torch.nn.Module``.
 
@@ -285,7 +263,7 @@ class Module(Lt.Module):
             if st.depth == 1:
                 st.pending = None
             if pending is not None:
-                _lt_types._take_carried(err)    # chained here, not by another thread
+                take_carried(err)    # chained here, not by another thread
             if pending is not None and not isinstance(pending, Exception):
                 raise pending       # KeyboardInterrupt, SystemExit
             if pending is not None:
@@ -536,7 +514,7 @@ class Module(Lt.Module):
         for a in args:
             if isinstance(a, _GITensor):
                 dev, dt = a.get_device(), a.get_dtype()
-            elif isinstance(a, (Lt.Device, _ov.device)) or (
+            elif isinstance(a, (Lt.Device, device)) or (
                     isinstance(a, str) and a.partition(':')[0] in ('cpu', 'cuda')):
                 dev = a
             elif isinstance(a, bool):
@@ -544,9 +522,9 @@ class Module(Lt.Module):
             else:
                 dt = a
         if dev is not None:
-            _gi_to_device(self, _ov._lt_device(dev))
+            _gi_to_device(self, _lt_device(dev))
         if dt is not None:
-            self._to_dtype(_ov._dtype(dt))
+            self._to_dtype(_dtype(dt))
         return self
 
     def cuda(self, device=None):
@@ -592,7 +570,7 @@ class Module(Lt.Module):
             sd = Lt.StateDict.new()
             for name, t in state_dict.items():
                 if not isinstance(t, _GITensor):
-                    t = _ov.as_tensor(t)
+                    t = as_tensor(t)
                 sd.insert(name, t)
         r = _gi_load_state_dict(self, sd, strict)
         if isinstance(r, tuple) and len(r) == 3:
@@ -618,13 +596,13 @@ def _module_base(gi_class):
 
 def _device_dtype(m, device, dtype):
     if dtype is not None:
-        m._to_dtype(_ov._dtype(dtype))
+        m._to_dtype(_dtype(dtype))
     if device is not None:
         m.to(device)
     return m
 
 
-@_override
+@override
 class Linear(_module_base(Lt.Linear)):
     """``nn.Linear(in_features, out_features, bias=True)``: y = x W^T + b."""
 
@@ -639,7 +617,7 @@ class Linear(_module_base(Lt.Linear)):
     out_features = property(lambda self: self.get_out_features())
 
 
-@_override
+@override
 class Conv2d(_module_base(Lt.Conv2d)):
     """``nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0,
     dilation=1, groups=1, bias=True)``; sizes are ints or pairs."""
@@ -671,7 +649,7 @@ class Conv2d(_module_base(Lt.Conv2d)):
     groups = property(lambda self: self.get_groups())
 
 
-@_override
+@override
 class MaxPool2d(_module_base(Lt.MaxPool2d)):
     """``nn.MaxPool2d(kernel_size, stride=None, padding=0, dilation=1,
     ceil_mode=False)``; sizes are ints or pairs and print as given."""
@@ -690,7 +668,7 @@ class MaxPool2d(_module_base(Lt.MaxPool2d)):
         pass
 
 
-@_override
+@override
 class AvgPool2d(_module_base(Lt.AvgPool2d)):
     """``nn.AvgPool2d(kernel_size, stride=None, padding=0, ceil_mode=False,
     count_include_pad=True, divisor_override=None)``."""
@@ -716,7 +694,7 @@ def _adaptive_size(output_size):
     return [-1 if output_size is None else operator.index(output_size)]
 
 
-@_override
+@override
 class AdaptiveAvgPool2d(_module_base(Lt.AdaptiveAvgPool2d)):
     """``nn.AdaptiveAvgPool2d(output_size)``: an int, a pair, None keeps the
     input's size."""
@@ -728,7 +706,7 @@ class AdaptiveAvgPool2d(_module_base(Lt.AdaptiveAvgPool2d)):
         pass
 
 
-@_override
+@override
 class ReLU(_module_base(Lt.ReLU)):
     """``nn.ReLU(inplace=False)``."""
 
@@ -741,7 +719,7 @@ class ReLU(_module_base(Lt.ReLU)):
     inplace = property(lambda self: self.get_inplace())
 
 
-@_override
+@override
 class LeakyReLU(_module_base(Lt.LeakyReLU)):
     """``nn.LeakyReLU(negative_slope=0.01, inplace=False)``."""
 
@@ -755,7 +733,7 @@ class LeakyReLU(_module_base(Lt.LeakyReLU)):
     inplace = property(lambda self: self.get_inplace())
 
 
-@_override
+@override
 class Sigmoid(_module_base(Lt.Sigmoid)):
     """``nn.Sigmoid()``."""
 
@@ -766,7 +744,7 @@ class Sigmoid(_module_base(Lt.Sigmoid)):
         pass
 
 
-@_override
+@override
 class Tanh(_module_base(Lt.Tanh)):
     """``nn.Tanh()``."""
 
@@ -784,7 +762,7 @@ def _explicit_dim(dim, name):
     return operator.index(dim)
 
 
-@_override
+@override
 class Softmax(_module_base(Lt.Softmax)):
     """``nn.Softmax(dim)``."""
 
@@ -797,7 +775,7 @@ class Softmax(_module_base(Lt.Softmax)):
     dim = property(lambda self: self.get_dim())
 
 
-@_override
+@override
 class LogSoftmax(_module_base(Lt.LogSoftmax)):
     """``nn.LogSoftmax(dim)``."""
 
@@ -810,7 +788,7 @@ class LogSoftmax(_module_base(Lt.LogSoftmax)):
     dim = property(lambda self: self.get_dim())
 
 
-@_override
+@override
 class Flatten(_module_base(Lt.Flatten)):
     """``nn.Flatten(start_dim=1, end_dim=-1)``."""
 
@@ -824,7 +802,7 @@ class Flatten(_module_base(Lt.Flatten)):
     end_dim = property(lambda self: self.get_end_dim())
 
 
-@_override
+@override
 class Dropout(_module_base(Lt.Dropout)):
     """``nn.Dropout(p=0.5, inplace=False)``: zeroes elements with probability
     p in training mode (drawn from Lt.manual_seed's generator) and scales
@@ -862,7 +840,7 @@ def _batch_norm_class(gi_class, doc):
         track_running_stats = property(lambda self: self.get_track_running_stats())
 
     BatchNorm.__name__ = BatchNorm.__qualname__ = gi_class.__name__
-    return _override(BatchNorm)
+    return override(BatchNorm)
 
 
 BatchNorm1d = _batch_norm_class(
@@ -873,7 +851,7 @@ BatchNorm2d = _batch_norm_class(
     'track_running_stats=True)`` over (N, C, H, W) inputs.')
 
 
-@_override
+@override
 class Sequential(_module_base(Lt.Sequential)):
     """``nn.Sequential(m1, m2, ...)`` or ``nn.Sequential(OrderedDict(...))``:
     each module's output is the next one's input."""
@@ -920,7 +898,7 @@ _REDUCTION_NAMES = {v: k for k, v in _REDUCTIONS.items()}
 
 class _LossMixin:
     def forward(self, input, target):
-        return self.compute(input, _ov._as_tensor(target, 'target'))
+        return self.compute(input, _as_tensor(target, 'target'))
 
     @property
     def reduction(self):
@@ -931,7 +909,7 @@ class _LossMixin:
         self.set_reduction(_reduction(value))
 
 
-@_override
+@override
 class MSELoss(_LossMixin, _module_base(Lt.MSELoss)):
     """``nn.MSELoss(reduction='mean')``: mean of (input - target)^2; a target
     broadcasts against the input as in PyTorch."""
@@ -943,7 +921,7 @@ class MSELoss(_LossMixin, _module_base(Lt.MSELoss)):
         pass
 
 
-@_override
+@override
 class L1Loss(_LossMixin, _module_base(Lt.L1Loss)):
     """``nn.L1Loss(reduction='mean')``: mean of |input - target|."""
 
@@ -954,7 +932,7 @@ class L1Loss(_LossMixin, _module_base(Lt.L1Loss)):
         pass
 
 
-@_override
+@override
 class NLLLoss(_LossMixin, _module_base(Lt.NLLLoss)):
     """``nn.NLLLoss(weight=None, ignore_index=-100, reduction='mean')`` on
     log-probabilities and class indices."""
@@ -973,7 +951,7 @@ class NLLLoss(_LossMixin, _module_base(Lt.NLLLoss)):
     ignore_index = property(lambda self: self.get_ignore_index())
 
 
-@_override
+@override
 class CrossEntropyLoss(_LossMixin, _module_base(Lt.CrossEntropyLoss)):
     """``nn.CrossEntropyLoss(weight=None, ignore_index=-100, reduction='mean',
     label_smoothing=0.0)`` on logits and class indices (or probabilities)."""
@@ -994,7 +972,7 @@ class CrossEntropyLoss(_LossMixin, _module_base(Lt.CrossEntropyLoss)):
     label_smoothing = property(lambda self: self.get_label_smoothing())
 
 
-@_override
+@override
 class BCEWithLogitsLoss(_LossMixin, _module_base(Lt.BCEWithLogitsLoss)):
     """``nn.BCEWithLogitsLoss(weight=None, reduction='mean', pos_weight=None)``."""
 
@@ -1120,12 +1098,12 @@ def batch_norm(input, running_mean, running_var, weight=None, bias=None, trainin
 
 
 def mse_loss(input, target, size_average=None, reduce=None, reduction='mean'):
-    return Lt.mse_loss(input, _ov._as_tensor(target, 'target'),
+    return Lt.mse_loss(input, _as_tensor(target, 'target'),
                        _reduction(reduction, size_average, reduce))
 
 
 def l1_loss(input, target, size_average=None, reduce=None, reduction='mean'):
-    return Lt.l1_loss(input, _ov._as_tensor(target, 'target'),
+    return Lt.l1_loss(input, _as_tensor(target, 'target'),
                       _reduction(reduction, size_average, reduce))
 
 
@@ -1143,7 +1121,7 @@ def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-1
 
 def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
                                      reduce=None, reduction='mean', pos_weight=None):
-    return Lt.binary_cross_entropy_with_logits(input, _ov._as_tensor(target, 'target'), weight,
+    return Lt.binary_cross_entropy_with_logits(input, _as_tensor(target, 'target'), weight,
                                                pos_weight,
                                                _reduction(reduction, size_average, reduce))
 
@@ -1229,15 +1207,7 @@ def xavier_normal_(tensor, gain=1.):
 # ---------------------------------------------------------------------------
 # The namespaces
 
-def _namespace(name, doc, members):
-    ns = types.ModuleType(name, doc)
-    for k, v in members.items():
-        setattr(ns, k, v)
-    ns.__all__ = sorted(k for k in members if not k.startswith('_'))
-    return ns
-
-
-functional = _namespace('Lt.nn.functional', 'torch.nn.functional for libtensor.', {
+functional = namespace('Lt.nn.functional', 'torch.nn.functional for libtensor.', {
     'relu': relu, 'relu_': relu_, 'leaky_relu': leaky_relu, 'sigmoid': sigmoid,
     'tanh': tanh, 'softmax': softmax, 'log_softmax': log_softmax, 'max_pool2d': max_pool2d,
     'avg_pool2d': avg_pool2d, 'adaptive_avg_pool2d': adaptive_avg_pool2d, 'conv2d': conv2d,
@@ -1247,7 +1217,7 @@ functional = _namespace('Lt.nn.functional', 'torch.nn.functional for libtensor.'
     'one_hot': one_hot,
 })
 
-init = _namespace('Lt.nn.init', 'torch.nn.init for libtensor: in place, under no_grad, '
+init = namespace('Lt.nn.init', 'torch.nn.init for libtensor: in place, under no_grad, '
                   'drawn from Lt.manual_seed\'s generator.', {
                       'calculate_gain': calculate_gain,
                       '_calculate_fan_in_and_fan_out': _calculate_fan_in_and_fan_out,
@@ -1257,7 +1227,7 @@ init = _namespace('Lt.nn.init', 'torch.nn.init for libtensor: in place, under no
                       'xavier_normal_': xavier_normal_,
                   })
 
-nn = _namespace('Lt.nn', 'torch.nn for libtensor: modules, layers, losses, init.', {
+nn = namespace('Lt.nn', 'torch.nn for libtensor: modules, layers, losses, init.', {
     'Module': Module, 'Parameter': Parameter, 'Linear': Linear, 'Conv2d': Conv2d,
     'MaxPool2d': MaxPool2d, 'AvgPool2d': AvgPool2d, 'AdaptiveAvgPool2d': AdaptiveAvgPool2d,
     'ReLU': ReLU, 'LeakyReLU': LeakyReLU, 'Sigmoid': Sigmoid, 'Tanh': Tanh,
@@ -1268,6 +1238,4 @@ nn = _namespace('Lt.nn', 'torch.nn for libtensor: modules, layers, losses, init.
     'functional': functional, 'init': init,
 })
 
-# Lt.nn on the override module (copied to gi.repository.Lt through __all__).
-_ov.nn = nn
-_ov.__all__.append('nn')
+__all__ = ['nn']

@@ -7,37 +7,23 @@ gradient modes, and ``Lt.autograd`` (``Variable``, ``backward``,
 Part of gi/overrides/Lt.py, which imports every public name from here.
 """
 
+from __future__ import annotations
+
 import functools
-import sys
 
-from ..module import get_introspection_module
-from .lt_types import _Namespace, _bool, _float
-
-Lt = get_introspection_module('Lt')
-_proxy = sys.modules['gi.repository.Lt']
+from .common import Lt, exporter, namespace, override
+from .types import _bool, _float
 
 _GITensor = Lt.Tensor
 
 __all__ = []
-
-
-def _export(obj, name=None):
-    __all__.append(name or obj.__name__)
-    return obj
-
-
-def _override(cls):
-    """gi.overrides.override() for a class defined outside Lt.py: objects of
-    the GType made in C come to Python as ``cls``; Lt.<Name> is ``cls``."""
-    cls.__info__.get_g_type().pytype = cls
-    setattr(_proxy, cls.__name__, cls)
-    return cls
+_export = exporter(__all__)
 
 
 # ---------------------------------------------------------------------------
 # Gradient functions
 
-@_override
+@override
 class GradFn(Lt.GradFn):
     """An autograd node, as torch's ``grad_fn``: ``name()``, ``next_functions``."""
 
@@ -183,14 +169,13 @@ def _gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
                         _float(eps), _float(atol), _float(rtol))
 
 
-autograd = _Namespace(
-    'Lt.autograd',
-    Variable=_variable,
-    backward=_autograd_backward,
-    gradcheck=_gradcheck,
-    no_grad=no_grad,
-    enable_grad=enable_grad,
-    set_grad_enabled=set_grad_enabled,
-)
+autograd = namespace('Lt.autograd', 'torch.autograd for libtensor.', {
+    'Variable': _variable,
+    'backward': _autograd_backward,
+    'gradcheck': _gradcheck,
+    'no_grad': no_grad,
+    'enable_grad': enable_grad,
+    'set_grad_enabled': set_grad_enabled,
+})
 
 __all__.append('autograd')

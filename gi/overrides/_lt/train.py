@@ -2,7 +2,7 @@
 """``Lt.Trainer`` from Python: the C training loop (LtTrainer) driven by the
 objects a Python user already has.
 
-Part of gi/overrides/Lt.py (imported at its end).  The trainer takes what
+Part of gi/overrides/Lt.py, which exports its ``Trainer``.  The trainer takes what
 the tutorial's code makes::
 
     trainer = Lt.Trainer(net, nn.CrossEntropyLoss(), optim.SGD(...),
@@ -29,37 +29,24 @@ mini-batch, writes the checkpoint (when a path is set) and raises
 ``KeyboardInterrupt``.
 """
 
+from __future__ import annotations
+
 import signal
-import sys
 import threading
 
 from gi.repository import GLib
 
-from ..module import get_introspection_module
-
-Lt = get_introspection_module('Lt')
-_ov = sys.modules[__package__ + '.Lt']          # gi/overrides/Lt.py, being loaded
-_proxy = sys.modules['gi.repository.Lt']
-_lt_types = sys.modules[__package__ + '.lt_types']
+from .common import Lt, callable_name as _callable_name, carry, error, override
+from .common import reraise_carried as _reraise
+from .creation import _as_tensor
+from .types import _lt_device
 _GITensor = Lt.Tensor
 
 _gi_run = Lt.Trainer.run
 _gi_evaluate = Lt.Trainer.evaluate
 _gi_predict = Lt.Trainer.predict
 
-__all__ = []
-
-
-_reraise = _lt_types._reraise_carried
-
-
-def _error(message):
-    return GLib.Error.new_literal(Lt.error_quark(), message, Lt.Error.FAILED)
-
-
-def _callable_name(fn):
-    return getattr(fn, '__qualname__', None) or getattr(fn, '__name__', None) or \
-        type(fn).__name__
+__all__ = ['Trainer']
 
 
 class _FunctionLoss(Lt.Loss):
@@ -79,14 +66,10 @@ class _FunctionLoss(Lt.Loss):
         except GLib.Error:
             raise
         except BaseException as e:  # noqa: B902 - everything must cross C as a GError
-            text = str(e)
-            message = 'criterion %s: %s%s' % (_callable_name(self._fn), type(e).__name__,
-                                              ': ' + text if text else '')
-            _lt_types._remember_carried(message, e)
-            raise _error(message) from None
+            raise carry('criterion %s' % _callable_name(self._fn), e) from None
         if not isinstance(out, _GITensor):
-            raise _error('criterion %s returned %s, not a tensor'
-                         % (_callable_name(self._fn), type(out).__name__))
+            raise error('criterion %s returned %s, not a tensor'
+                        % (_callable_name(self._fn), type(out).__name__))
         return out
 
     def do_extra_repr(self):
@@ -144,7 +127,7 @@ class Trainer(Lt.Trainer):
                      test_loader=_as_loader(test_loader, 'test_loader', optional=True),
                      epochs=epochs)
         if device is not None:
-            props['device'] = _lt_types._lt_device(device)
+            props['device'] = _lt_device(device)
         if log_interval is not None:
             if int(log_interval) < 0:
                 raise ValueError('Trainer: log_interval must be 0 or more, got %d'
@@ -220,7 +203,7 @@ class Trainer(Lt.Trainer):
     def predict(self, inputs):
         """The predicted classes (int64, N) of a batch of inputs."""
         try:
-            return _gi_predict(self, _ov._as_tensor(inputs, 'inputs'))
+            return _gi_predict(self, _as_tensor(inputs, 'inputs'))
         except GLib.Error as err:
             _reraise(err)
 
@@ -241,7 +224,4 @@ class Trainer(Lt.Trainer):
         return self.get_step()
 
 
-Trainer.__info__.get_g_type().pytype = Trainer
-setattr(_proxy, 'Trainer', Trainer)
-_ov.Trainer = Trainer
-_ov.__all__.append('Trainer')
+override(Trainer)

@@ -2,7 +2,8 @@
 """Data for libtensor from Python: ``Lt.utils.data``, ``Lt.transforms``,
 ``Lt.datasets`` and ``Lt.utils.make_grid`` / ``save_image``.
 
-Loaded by gi/overrides/Lt.py.  The tutorial's data steps read as they do
+Part of gi/overrides/Lt.py, which exports its ``utils``, ``transforms``
+and ``datasets``.  The tutorial's data steps read as they do
 with torch and torchvision::
 
     from gi.repository import Lt as torch
@@ -27,53 +28,20 @@ exception raised in Python code that the loader runs reaches the caller of
 whose ``__cause__`` is the original exception.
 """
 
+from __future__ import annotations
+
 import numbers
 import sys
-import types
 
 from gi.repository import GLib, GObject
 
-from ..module import get_introspection_module
-
-Lt = get_introspection_module('Lt')
-_ov = sys.modules[__package__ + '.Lt']          # gi/overrides/Lt.py, being loaded
-_proxy = sys.modules['gi.repository.Lt']
-_lt_types = sys.modules[__package__ + '.lt_types']
+from .common import (Lt, callable_name as _callable_name, carry as _carry, loaded_numpy,
+                     namespace, override, reraise_carried as _reraise)
+from .creation import tensor as _tensor
 
 _GITensor = Lt.Tensor
-_FAILED = Lt.Error.FAILED
 
-
-def _override(cls):
-    """Objects of the GType made in C come to Python as ``cls``; Lt.<Name>
-    is ``cls``."""
-    cls.__info__.get_g_type().pytype = cls
-    setattr(_proxy, cls.__name__, cls)
-    return cls
-
-
-def _error(message, code=_FAILED):
-    return GLib.Error.new_literal(Lt.error_quark(), message, code)
-
-
-def _namespace(name, doc, members):
-    ns = types.ModuleType(name, doc)
-    for k, v in members.items():
-        setattr(ns, k, v)
-    ns.__all__ = sorted(k for k in members if not k.startswith('_'))
-    return ns
-
-
-def _carry(where, exc):
-    """A Python exception raised by a dataset or transform, as the GLib.Error
-    that carries it through C (remembered, to be chained by _reraise)."""
-    text = str(exc)
-    message = '%s: %s%s' % (where, type(exc).__name__, ': ' + text if text else '')
-    _lt_types._remember_carried(message, exc)
-    return _error(message)
-
-
-_reraise = _lt_types._reraise_carried
+__all__ = ['utils', 'transforms', 'datasets']
 
 
 def _to_tensor_value(v, what):
@@ -81,21 +49,21 @@ def _to_tensor_value(v, what):
     arrays and PIL images are copied, numbers become 0-dim tensors."""
     if isinstance(v, _GITensor):
         return v
-    np = sys.modules.get('numpy')
+    np = loaded_numpy()
     if np is not None and isinstance(v, (np.ndarray, np.generic)):
-        return _GITensor.clone(_ov.tensor(v))
+        return _GITensor.clone(_tensor(v))
     if isinstance(v, bool):
-        return _ov.tensor(v)
+        return _tensor(v)
     if isinstance(v, numbers.Integral):
         return Lt.scalar_tensor(float(v), Lt.DType.INT64) if abs(v) < 2 ** 53 \
-            else _ov.tensor(int(v))
+            else _tensor(int(v))
     if isinstance(v, numbers.Real):
         return Lt.scalar_tensor(float(v), Lt.DType.FLOAT32)
     if type(v).__module__.startswith('PIL.'):
         import numpy
-        return _GITensor.clone(_ov.tensor(numpy.asarray(v)))
+        return _GITensor.clone(_tensor(numpy.asarray(v)))
     if isinstance(v, (list, tuple)):
-        return _ov.tensor(v)
+        return _tensor(v)
     raise TypeError('%s is a %s, not a tensor, an array or a number'
                     % (what, type(v).__name__))
 
@@ -137,10 +105,6 @@ class _CallableTransform(GObject.Object, Lt.Transform):
 
     def __repr__(self):
         return repr(self.fn)
-
-
-def _callable_name(fn):
-    return getattr(fn, '__qualname__', None) or type(fn).__name__
 
 
 def _as_transform(t, name='transform'):
@@ -229,7 +193,7 @@ def _set_repr(obj, text):
     return obj
 
 
-@_override
+@override
 class ToTensor(_TransformBase, Lt.ToTensor):
     """uint8 (C, H, W), (H, W, C) or (H, W) images -> float32 (C, H, W) in
     [0, 1], as torchvision.transforms.ToTensor."""
@@ -238,7 +202,7 @@ class ToTensor(_TransformBase, Lt.ToTensor):
         return Lt.ToTensor.new()
 
 
-@_override
+@override
 class Normalize(_TransformBase, Lt.Normalize):
     """(x - mean) / std per channel, as torchvision.transforms.Normalize."""
 
@@ -247,7 +211,7 @@ class Normalize(_TransformBase, Lt.Normalize):
         return _set_repr(Lt.Normalize.new(m, s), 'mean=%s, std=%s' % (tuple(m), tuple(s)))
 
 
-@_override
+@override
 class RandomCrop(_TransformBase, Lt.RandomCrop):
     """A random crop after optional padding, as torchvision's RandomCrop."""
 
@@ -266,7 +230,7 @@ class RandomCrop(_TransformBase, Lt.RandomCrop):
         return top, left, h, w
 
 
-@_override
+@override
 class RandomHorizontalFlip(_TransformBase, Lt.RandomHorizontalFlip):
     """A left-right flip with probability p, as torchvision's
     RandomHorizontalFlip."""
@@ -275,7 +239,7 @@ class RandomHorizontalFlip(_TransformBase, Lt.RandomHorizontalFlip):
         return _set_repr(Lt.RandomHorizontalFlip.new(float(p)), 'p=%s' % p)
 
 
-@_override
+@override
 class Resize(_TransformBase, Lt.Resize):
     """Bilinear resize of tensors (torchvision's Resize with
     antialias=False): an int resizes the smaller edge."""
@@ -292,7 +256,7 @@ class Resize(_TransformBase, Lt.Resize):
         return _set_repr(Lt.Resize.new(sizes), 'size=%s' % (size,))
 
 
-@_override
+@override
 class CenterCrop(_TransformBase, Lt.CenterCrop):
     """The center of an image, as torchvision's CenterCrop."""
 
@@ -301,7 +265,7 @@ class CenterCrop(_TransformBase, Lt.CenterCrop):
         return _set_repr(Lt.CenterCrop.new(h, w), 'size=%s' % ((h, w),))
 
 
-@_override
+@override
 class Grayscale(_TransformBase, Lt.Grayscale):
     """RGB to gray, 0.2989 R + 0.587 G + 0.114 B, as torchvision's
     Grayscale."""
@@ -313,7 +277,7 @@ class Grayscale(_TransformBase, Lt.Grayscale):
         return _set_repr(Lt.Grayscale.new(n), 'num_output_channels=%d' % n)
 
 
-@_override
+@override
 class Compose(_TransformBase, Lt.Compose):
     """Transforms applied in order; Python callables are welcome."""
 
@@ -368,7 +332,7 @@ def _f_to_tensor(pic):
     return Lt.transforms_to_tensor(_to_tensor_value(pic, 'pic'))
 
 
-functional = _namespace('Lt.transforms.functional',
+functional = namespace('Lt.transforms.functional',
                         'The transforms as functions (torchvision.transforms.functional).', {
                             'to_tensor': _f_to_tensor,
                             'normalize': _f_normalize,
@@ -381,7 +345,7 @@ functional = _namespace('Lt.transforms.functional',
                                 Lt.transforms_rgb_to_grayscale(img, int(num_output_channels)),
                         })
 
-transforms = _namespace('Lt.transforms', 'torchvision.transforms for libtensor.', {
+transforms = namespace('Lt.transforms', 'torchvision.transforms for libtensor.', {
     'Compose': Compose, 'ToTensor': ToTensor, 'Normalize': Normalize,
     'RandomCrop': RandomCrop, 'RandomHorizontalFlip': RandomHorizontalFlip,
     'Resize': Resize, 'CenterCrop': CenterCrop, 'Grayscale': Grayscale, 'Lambda': Lambda,
@@ -707,7 +671,7 @@ for _name in ('Cifar10', 'Mnist', 'ImageFolder'):
     if _cls is not None:
         _cls.classes = property(_dataset_classes)
 
-datasets = _namespace('Lt.datasets', 'torchvision.datasets for libtensor.', {
+datasets = namespace('Lt.datasets', 'torchvision.datasets for libtensor.', {
     'CIFAR10': CIFAR10, 'MNIST': MNIST, 'FashionMNIST': FashionMNIST,
     'ImageFolder': ImageFolder,
 })
@@ -727,7 +691,7 @@ def _value_range(value_range, range=None):
 
 def _stack_list(tensor):
     if isinstance(tensor, (list, tuple)):
-        return _ov.stack(list(tensor), 0)
+        return Lt.stack(list(tensor), 0)
     return tensor
 
 
@@ -762,15 +726,11 @@ def load_image(path):
     return Lt.load_image(os.fspath(path))
 
 
-data = _namespace('Lt.utils.data', 'torch.utils.data for libtensor.', {
+data = namespace('Lt.utils.data', 'torch.utils.data for libtensor.', {
     'Dataset': Dataset, 'DataLoader': DataLoader, 'TensorDataset': TensorDataset,
     'Subset': _subset, 'random_split': _random_split,
 })
 
-utils = _namespace('Lt.utils', 'torch.utils.data and torchvision.utils for libtensor.', {
+utils = namespace('Lt.utils', 'torch.utils.data and torchvision.utils for libtensor.', {
     'data': data, 'make_grid': make_grid, 'save_image': save_image, 'load_image': load_image,
 })
-
-for _name, _value in (('utils', utils), ('transforms', transforms), ('datasets', datasets)):
-    setattr(_ov, _name, _value)
-    _ov.__all__.append(_name)

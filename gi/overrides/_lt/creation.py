@@ -7,26 +7,21 @@ bridge's ``Lt.from_numpy`` (the tensor shares the array's memory).
 Part of gi/overrides/Lt.py, which imports every public name from here.
 """
 
+from __future__ import annotations
+
 import builtins
 import numbers
 import operator
-import sys
 
-from ..module import get_introspection_module
-from .lt_types import (_D, _DTYPE_BY_NAME, _DTYPE_TENSOR_NAME, _DTYPE_NAME, _NP_TO_DTYPE,
-                       _all, _any, _bool, _dtype, _flatten_data, _float, _int, _is_bool,
+from .common import Lt, exporter, loaded_numpy
+from .types import (_D, _DTYPE_BY_NAME, _DTYPE_TENSOR_NAME, _DTYPE_NAME, _NP_TO_DTYPE,
+                       _all, _any, _dtype, _flatten_data, _float, _int, _is_bool,
                        _is_number, _shape_args, _size_and_dtype, _sum, _wrap_number, Size)
-
-Lt = get_introspection_module('Lt')
 
 _GITensor = Lt.Tensor
 
 __all__ = []
-
-
-def _export(obj, name=None):
-    __all__.append(name or obj.__name__)
-    return obj
+_export = exporter(__all__)
 
 
 # ---------------------------------------------------------------------------
@@ -39,7 +34,7 @@ def _operand(v):
         return v
     if _is_number(v):
         return _wrap_number(v)
-    np = sys.modules.get('numpy')
+    np = loaded_numpy()
     if np is not None and isinstance(v, np.ndarray):
         return tensor(v)
     return None
@@ -103,7 +98,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         if dt is not None and dt != t.get_dtype():
             t = t.to_dtype(dt)
         return _finish(t, device=device, requires_grad=requires_grad)
-    np = sys.modules.get('numpy')
+    np = loaded_numpy()
     if np is not None and isinstance(data, (np.ndarray, np.generic)):
         arr = np.array(data, copy=True, order='C')
         if arr.dtype.kind == 'f' and arr.dtype != np.float32 and arr.dtype != np.float64:
@@ -129,7 +124,7 @@ def as_tensor(data, dtype=None, device=None):
     if dtype is None and device is None:
         if isinstance(data, _GITensor):
             return data
-        np = sys.modules.get('numpy')
+        np = loaded_numpy()
         if np is not None and isinstance(data, np.ndarray) and data.dtype.isnative and \
                 data.dtype.str[1:] in _NP_TO_DTYPE and _all(s >= 0 for s in data.strides):
             return from_numpy(data)
@@ -142,7 +137,7 @@ def _legacy_new(dt, args, kwargs):
     device_ = kwargs.pop('device', None)
     if kwargs:
         raise TypeError('unexpected keyword arguments %s' % list(kwargs))
-    np = sys.modules.get('numpy')
+    np = loaded_numpy()
     if len(args) == 1 and not isinstance(args[0], Size) and \
             (isinstance(args[0], (list, tuple)) or
              (np is not None and isinstance(args[0], np.ndarray))):
