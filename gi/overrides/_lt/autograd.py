@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 
-from .common import Lt, exporter, namespace, override
+from .common import Lt, Tensor, exporter, namespace, override
 from .types import _bool, _float
 
 _GITensor = Lt.Tensor
@@ -27,22 +27,22 @@ _export = exporter(__all__)
 class GradFn(Lt.GradFn):
     """An autograd node, as torch's ``grad_fn``: ``name()``, ``next_functions``."""
 
-    def name(self):
+    def name(self) -> str:
         return self.get_name()
 
     @property
-    def next_functions(self):
+    def next_functions(self) -> tuple[tuple[GradFn | None, int], ...]:
         n = self.get_n_next_functions()
         return tuple(tuple(self.get_next_function(i)) for i in range(n))
 
     @property
-    def previous_functions(self):
+    def previous_functions(self) -> tuple[tuple[GradFn | None, int], ...]:
         """next_functions under the name of the tutorial's PyTorch
         (``loss.creator.previous_functions[0][0]``)."""
         return self.next_functions
 
     @property
-    def variable(self):
+    def variable(self) -> Tensor | None:
         """The leaf tensor of an AccumulateGrad node."""
         return self.get_variable()
 
@@ -118,7 +118,7 @@ class enable_grad(_GradMode):
 class set_grad_enabled(_GradMode):
     """Sets grad mode now; as a context manager, restores it on exit."""
 
-    def __init__(self, mode):
+    def __init__(self, mode: bool) -> None:
         self._mode = _bool(mode)
         self._prev = Lt.set_grad_enabled(self._mode)
 
@@ -135,7 +135,7 @@ __all__ += ['no_grad', 'enable_grad', 'set_grad_enabled', 'inference_mode']
 
 
 @_export
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     return Lt.is_grad_enabled()
 
 

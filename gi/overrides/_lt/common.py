@@ -13,7 +13,7 @@ from __future__ import annotations
 import sys
 import threading
 import types
-from typing import Any, Callable, NoReturn, TypeVar
+from typing import Any, Callable, NoReturn, Sequence, Tuple, TypeVar, Union
 
 from gi.repository import GLib
 # While PyGObject loads the overrides, gi.repository.Lt is the proxy module
@@ -27,6 +27,17 @@ GITensor = Lt.Tensor
 FAILED = Lt.Error.FAILED
 
 T = TypeVar('T')
+
+# The types the public functions' hints name: documentation for readers and
+# editors (the modules use `from __future__ import annotations`, so nothing
+# evaluates or checks them at run time).
+Tensor = Lt.Tensor                        # the override class derives from it
+Number = Union[int, float, bool]
+TensorLike = Union[Lt.Tensor, Number, Sequence[Any]]     # what operators accept
+DTypeLike = Union[Lt.DType, str, type]    # Lt.float32, 'float32', float
+DeviceLike = Union[Lt.Device, str, Any]   # 'cpu', 'cuda:0', Lt.device('cpu')
+Shape = Union[int, Sequence[int]]
+IntPair = Union[int, Tuple[int, int]]
 
 
 def exporter(names: list[str]) -> Callable[..., Any]:

@@ -31,12 +31,14 @@ whose ``__cause__`` is the original exception.
 from __future__ import annotations
 
 import numbers
+import os
 import sys
+from typing import Any, Callable, Iterator
 
 from gi.repository import GLib, GObject
 
-from .common import (Lt, callable_name as _callable_name, carry as _carry, loaded_numpy,
-                     namespace, override, reraise_carried as _reraise)
+from .common import (IntPair, Lt, Tensor, callable_name as _callable_name, carry as _carry,
+                     loaded_numpy, namespace, override, reraise_carried as _reraise)
 from .creation import tensor as _tensor
 
 _GITensor = Lt.Tensor
@@ -221,7 +223,8 @@ class RandomCrop(_TransformBase, Lt.RandomCrop):
                               _padding_mode(padding_mode))
         return _set_repr(t, 'size=%s, padding=%s' % ((h, w), padding))
 
-    def get_params(self, img, output_size=None):
+    def get_params(self, img: Tensor,
+                   output_size: IntPair | None = None) -> tuple[int, int, int, int]:
         """(top, left, height, width) of the crop apply() would make of img
         (already padded) with the generator as it is."""
         shape = img.get_shape()
@@ -286,7 +289,7 @@ class Compose(_TransformBase, Lt.Compose):
         return Lt.Compose.new(items)
 
     @property
-    def transforms(self):
+    def transforms(self) -> list[Any]:
         return [self.get_transform(i) for i in range(self.get_n_transforms())]
 
     def __repr__(self):
@@ -428,23 +431,23 @@ class Dataset(GObject.Object, Lt.Dataset):
             __init__.__qualname__ = user_init.__qualname__
             cls.__init__ = __init__
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         _ensure_gobject(self)
 
-    def __len__(self):
+    def __len__(self) -> int:
         raise NotImplementedError('%s must define __len__' % type(self).__name__)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         raise NotImplementedError('%s must define __getitem__' % type(self).__name__)
 
-    def do_get_length(self):
+    def do_get_length(self) -> int:
         try:
             return int(len(self))
         except BaseException as e:  # noqa: B902 - no way to report it through C
             sys.excepthook(type(e), e, e.__traceback__)
             return 0
 
-    def do_get_item(self, index):
+    def do_get_item(self, index: int) -> Any:
         try:
             return _item_to_c(self, index)
         except GLib.Error:
@@ -492,16 +495,16 @@ class TensorDataset(Dataset):
     __gtype_name__ = 'LtPyTensorDataset'
     __module__ = 'Lt.utils.data'
 
-    def __init__(self, *tensors):
+    def __init__(self, *tensors: Any) -> None:
         n = {t.get_shape()[0] if t.get_n_dims() else None for t in tensors}
         if len(n) != 1 or None in n:
             raise ValueError('Size mismatch between tensors')
         self.tensors = tensors
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.tensors[0].get_shape()[0]
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> tuple[Tensor, ...]:
         items = tuple(t.select(0, index) for t in self.tensors)
         return items[0] if len(items) == 1 else items
 
@@ -520,10 +523,12 @@ class DataLoader:
     ``len(loader)``.  num_workers threads (not processes) read ahead; the
     same Lt.manual_seed gives the same batches for any num_workers."""
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
-                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False,
-                 timeout=0, worker_init_fn=None, prefetch_factor=None,
-                 persistent_workers=False, generator=None):
+    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool = False,
+                 sampler: None = None, batch_sampler: None = None, num_workers: int = 0,
+                 collate_fn: None = None, pin_memory: bool = False, drop_last: bool = False,
+                 timeout: float = 0, worker_init_fn: None = None,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False,
+                 generator: Any = None) -> None:
         for name, value in (('sampler', sampler), ('batch_sampler', batch_sampler),
                             ('collate_fn', collate_fn), ('worker_init_fn', worker_init_fn)):
             if value is not None:
@@ -539,13 +544,13 @@ class DataLoader:
         self._loader = Lt.DataLoader.new(self._dataset, self.batch_size, self.shuffle,
                                          self.drop_last, self.num_workers)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self._loader.get_length()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return _loader_iter(self._loader)
 
-    def close(self):
+    def close(self) -> None:
         """Stops the workers of the current epoch (also done when the loader
         is garbage-collected)."""
         loader = self.__dict__.get('_loader')
@@ -619,7 +624,8 @@ def _root(root):
     return os.fspath(os.path.expanduser(os.fspath(root)))
 
 
-def CIFAR10(root, train=True, transform=None, target_transform=None, download=False):
+def CIFAR10(root: str, train: bool = True, transform: Callable[[Any], Any] | None = None,
+            target_transform: Callable[[Any], Any] | None = None, download: bool = False) -> Any:
     """CIFAR-10 (binary version) from root/cifar-10-batches-bin or
     root/cifar-10-binary.tar.gz, downloaded there with download=True."""
     return Lt.Cifar10.new(_root(root), bool(train), _as_transform(transform),
@@ -635,7 +641,8 @@ def _idx_root(root, name):
     return raw if os.path.isdir(raw) else root
 
 
-def MNIST(root, train=True, transform=None, target_transform=None, download=False):
+def MNIST(root: str, train: bool = True, transform: Callable[[Any], Any] | None = None,
+          target_transform: Callable[[Any], Any] | None = None, download: bool = False) -> Any:
     """MNIST from IDX files (raw or .gz) in root/MNIST/raw or root."""
     if download:
         raise ValueError('MNIST: download is not supported; put the IDX files in %s' % root)
@@ -644,7 +651,10 @@ def MNIST(root, train=True, transform=None, target_transform=None, download=Fals
                                                                 'target_transform'))
 
 
-def FashionMNIST(root=None, train=True, transform=None, target_transform=None, download=False):
+def FashionMNIST(root: str | None = None, train: bool = True,
+                 transform: Callable[[Any], Any] | None = None,
+                 target_transform: Callable[[Any], Any] | None = None,
+                 download: bool = False) -> Any:
     """Fashion-MNIST from IDX files in root/FashionMNIST/raw or root (by
     default Debian's /usr/share/datasets/fashion-mnist)."""
     if download:
@@ -655,7 +665,8 @@ def FashionMNIST(root=None, train=True, transform=None, target_transform=None, d
                         _as_transform(target_transform, 'target_transform'))
 
 
-def ImageFolder(root, transform=None, target_transform=None):
+def ImageFolder(root: str, transform: Callable[[Any], Any] | None = None,
+                target_transform: Callable[[Any], Any] | None = None) -> Any:
     """One subfolder of PNG/JPEG images per class, as torchvision's
     ImageFolder (items are uint8 (C, H, W) before the transform)."""
     return Lt.ImageFolder.new(_root(root), _as_transform(transform),
@@ -695,16 +706,19 @@ def _stack_list(tensor):
     return tensor
 
 
-def make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=None, scale_each=False,
-              pad_value=0.0, range=None):
+def make_grid(tensor: Tensor, nrow: int = 8, padding: IntPair = 2, normalize: bool = False,
+              value_range: tuple[float, float] | None = None, scale_each: bool = False,
+              pad_value: float = 0.0, range: tuple[float, float] | None = None) -> Tensor:
     """Images (B, C, H, W) (or a list of (C, H, W)) laid out in a grid, as
     torchvision.utils.make_grid."""
     return Lt.make_grid(_stack_list(tensor), int(nrow), int(padding), bool(normalize),
                         _value_range(value_range, range), bool(scale_each), float(pad_value))
 
 
-def save_image(tensor, fp, format=None, nrow=8, padding=2, normalize=False, value_range=None,
-               scale_each=False, pad_value=0.0, range=None):
+def save_image(tensor: Tensor, fp: str | os.PathLike[str], format: str | None = None, nrow: int = 8,
+               padding: IntPair = 2, normalize: bool = False,
+               value_range: tuple[float, float] | None = None, scale_each: bool = False,
+               pad_value: float = 0.0, range: tuple[float, float] | None = None) -> None:
     """Writes images as one grid to a PNG or JPEG file, as
     torchvision.utils.save_image."""
     import os
@@ -719,7 +733,7 @@ def save_image(tensor, fp, format=None, nrow=8, padding=2, normalize=False, valu
                   _value_range(value_range, range), bool(scale_each), float(pad_value))
 
 
-def load_image(path):
+def load_image(path: str | os.PathLike[str]) -> Tensor:
     """An image file as a uint8 tensor (C, H, W), as
     torchvision.io.read_image."""
     import os

@@ -13,8 +13,9 @@ from __future__ import annotations
 import builtins
 import numbers
 import operator
+from typing import Any
 
-from .common import Lt, error
+from .common import Lt, Tensor, error
 from .creation import _as_tensor, from_numpy, tensor
 from .types import (_D, _DTYPE_NAME, _FLOATING, _bool, _float, _int, _is_bool, _is_number,
                     _max)
@@ -136,7 +137,8 @@ class TensorIndexing:
             tshape = list(t.get_shape()[d:d + k])
             if mshape != tshape:
                 raise error('index: the mask of shape %s does not match '
-                            'the indexed shape %s at dimension %d' % (mshape, tshape, d), Lt.Error.SHAPE)
+                            'the indexed shape %s at dimension %d' % (mshape, tshape, d),
+                            Lt.Error.SHAPE)
             if k == 0:
                 raise NotImplementedError('index: 0-dim bool masks are not supported')
             import numpy as np
@@ -158,7 +160,7 @@ class TensorIndexing:
             out.append(sizes.pop() if sizes else 1)
         return out
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Any) -> Tensor:
         t, adv = self._index_basic(key)
         if not adv:
             return t

@@ -33,11 +33,12 @@ from __future__ import annotations
 
 import signal
 import threading
+from typing import Any, Callable
 
-from gi.repository import GLib
+from gi.repository import Gio, GLib
 
-from .common import Lt, callable_name as _callable_name, carry, error, override
-from .common import reraise_carried as _reraise
+from .common import (DeviceLike, Lt, Tensor, TensorLike, callable_name as _callable_name, carry,
+                     error, override, reraise_carried as _reraise)
 from .creation import _as_tensor
 from .types import _lt_device
 _GITensor = Lt.Tensor
@@ -109,10 +110,12 @@ class Trainer(Lt.Trainer):
     it runs in ``run()`` on the calling thread (a debugger's breakpoint in
     a forward then stops the one thread)."""
 
-    def __init__(self, model, criterion, optimizer, train_loader, test_loader=None, epochs=2,
-                 *, device=None, log_interval=None, checkpoint_path=None,
-                 checkpoint_every_epoch=None, max_steps=None, graph_interval=None,
-                 batch_interval=None, threaded=None):
+    def __init__(self, model: Any, criterion: Callable[[Tensor, Tensor], Tensor], optimizer: Any,
+                 train_loader: Any, test_loader: Any = None, epochs: int = 2, *,
+                 device: DeviceLike | None = None, log_interval: int | None = None,
+                 checkpoint_path: str | None = None, checkpoint_every_epoch: bool | None = None,
+                 max_steps: int | None = None, graph_interval: int | None = None,
+                 batch_interval: int | None = None, threaded: bool | None = None) -> None:
         if not isinstance(model, Lt.Module):
             raise TypeError('Trainer: model must be an Lt.nn.Module, got %s'
                             % type(model).__name__)
@@ -156,7 +159,7 @@ class Trainer(Lt.Trainer):
         # loaders (a DataLoader's __del__ stops its workers).
         self._lt_py_objects = (model, criterion, optimizer, train_loader, test_loader)
 
-    def run(self, cancellable=None):
+    def run(self, cancellable: Gio.Cancellable | None = None) -> None:
         """Trains until the run ends, dispatching the signals meanwhile.
         Returns True when the run finished or was stopped (see ``state``);
         raises GLib.Error when it failed (with the Python exception that
@@ -188,7 +191,7 @@ class Trainer(Lt.Trainer):
             raise KeyboardInterrupt
         return ok
 
-    def evaluate(self, loader, cancellable=None):
+    def evaluate(self, loader: Any, cancellable: Gio.Cancellable | None = None) -> Any:
         """Accuracy on a loader (the model in eval mode, without gradients):
         ``(accuracy, class_accuracy, confusion)`` with accuracy a fraction
         in [0, 1], class_accuracy a float64 tensor (classes) and confusion
@@ -200,7 +203,7 @@ class Trainer(Lt.Trainer):
             _reraise(err)
         return accuracy, per_class, confusion
 
-    def predict(self, inputs):
+    def predict(self, inputs: TensorLike) -> Tensor:
         """The predicted classes (int64, N) of a batch of inputs."""
         try:
             return _gi_predict(self, _as_tensor(inputs, 'inputs'))
@@ -208,19 +211,19 @@ class Trainer(Lt.Trainer):
             _reraise(err)
 
     @property
-    def state(self):
+    def state(self) -> Lt.TrainerState:
         return self.get_state()
 
     @property
-    def epoch(self):
+    def epoch(self) -> int:
         return self.get_epoch()
 
     @property
-    def iteration(self):
+    def iteration(self) -> int:
         return self.get_iteration()
 
     @property
-    def step_count(self):
+    def step_count(self) -> int:
         return self.get_step()
 
 

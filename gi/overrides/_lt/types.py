@@ -14,8 +14,9 @@ import builtins
 import numbers
 import operator
 import sys
+from typing import Any
 
-from .common import Lt, loaded_numpy
+from .common import Lt, Tensor, loaded_numpy
 
 _GITensor = Lt.Tensor
 
@@ -134,7 +135,7 @@ class device:
 
     __slots__ = ('type', 'index')
 
-    def __init__(self, type, index=None):
+    def __init__(self, type: Any, index: Tensor | None = None) -> None:
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
@@ -204,7 +205,7 @@ class Size(tuple):
 
     __str__ = __repr__
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Any) -> Any:
         r = super().__getitem__(key)
         return Size(r) if isinstance(key, slice) else r
 
@@ -218,7 +219,7 @@ class Size(tuple):
             return NotImplemented
         return Size(tuple(other) + tuple(self))
 
-    def numel(self):
+    def numel(self) -> int:
         n = 1
         for s in self:
             n *= s
