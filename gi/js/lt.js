@@ -445,23 +445,35 @@ Lt.Tensor.prototype[Symbol.iterator] = function* () {
  *   after every epoch), or null
  * @param {object} [options] the trainer's properties: `epochs` (2),
  *   `logInterval`, `checkpointPath`, `checkpointEveryEpoch`, `maxSteps`,
- *   `device`, `threaded` (false)
+ *   `device`, `threaded` (false), `stopOnDivergence` (true: a NaN or
+ *   infinite loss ends the run, and `run()` throws an `Lt.Error.DIVERGED`
+ *   error naming the step)
  * @returns {Lt.Trainer} the trainer
  */
-export function trainer(model, criterion, optimizer, trainLoader, testLoader = null,
-    {epochs = 2, logInterval, checkpointPath, checkpointEveryEpoch, maxSteps, device,
-        threaded = false} = {}) {
-    const t = Lt.Trainer.new(model, criterion, optimizer, trainLoader, testLoader, epochs);
-    t.threaded = threaded;
-    if (logInterval !== undefined)
-        t.log_interval = logInterval;
-    if (checkpointPath !== undefined)
-        t.checkpoint_path = checkpointPath;
-    if (checkpointEveryEpoch !== undefined)
-        t.checkpoint_every_epoch = checkpointEveryEpoch;
-    if (maxSteps !== undefined)
-        t.max_steps = maxSteps;
-    if (device !== undefined)
-        t.device = device;
-    return t;
+export function trainer (model, criterion, optimizer, trainLoader, testLoader = null, {
+  epochs = 2,
+  logInterval,
+  checkpointPath,
+  checkpointEveryEpoch,
+  maxSteps,
+  device,
+  threaded = false,
+  stopOnDivergence
+} = {})
+{
+  const t = Lt.Trainer.new(model, criterion, optimizer, trainLoader, testLoader, epochs);
+  t.threaded = threaded;
+  if (logInterval !== undefined)
+    t.log_interval = logInterval;
+  if (checkpointPath !== undefined)
+    t.checkpoint_path = checkpointPath;
+  if (checkpointEveryEpoch !== undefined)
+    t.checkpoint_every_epoch = checkpointEveryEpoch;
+  if (maxSteps !== undefined)
+    t.max_steps = maxSteps;
+  if (device !== undefined)
+    t.device = device;
+  if (stopOnDivergence !== undefined)
+    t.stop_on_divergence = stopOnDivergence;
+  return t;
 }

@@ -57,6 +57,7 @@ struct _LtTrainer
   gboolean checkpoint_every_epoch;
   guint64 max_steps;
   gboolean threaded;
+  gboolean stop_on_divergence;
 
   /* Control, under lock */
   GMutex lock;

@@ -82,7 +82,8 @@ G_DEFINE_ENUM_TYPE (LtTrainerState, lt_trainer_state,
 
 G_DEFINE_FINAL_TYPE (LtTrainer, lt_trainer, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_MODEL,
   PROP_LOSS,
@@ -96,6 +97,7 @@ enum {
   PROP_CHECKPOINT_EVERY_EPOCH,
   PROP_MAX_STEPS,
   PROP_THREADED,
+  PROP_STOP_ON_DIVERGENCE,
   PROP_STATE,
   N_PROPS
 };
@@ -360,6 +362,7 @@ train_step (LtTrainer *self,
   g_autoptr(LtTensor) y = NULL;
   g_autoptr(LtTensor) out = NULL;
   g_autoptr(LtTensor) loss = NULL;
+  gboolean check;
 
   if (targets == NULL)
     {
@@ -374,11 +377,33 @@ train_step (LtTrainer *self,
       !(out = lt_module_forward (self->model, x, error)) ||
       !(loss = lt_loss_compute (self->loss, out, y, error)))
     return FALSE;
-  if (!lt_tensor_backward (loss, NULL, FALSE, error) ||
-      !lt_optimizer_step (self->optimizer, error) ||
-      !lt_tensor_item (loss, loss_value, error))
+  g_mutex_lock (&self->lock);
+  check = self->stop_on_divergence;
+  g_mutex_unlock (&self->lock);
+  /* A diverged run stops before this step's update: the model keeps the
+   * parameters of the last finite one. */
+  if (check)
+    {
+      if (!lt_tensor_item (loss, loss_value, error))
+        return FALSE;
+      if (!isfinite (*loss_value))
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_DIVERGED,
+                       "trainer: the loss diverged at step %" G_GUINT64_FORMAT " (epoch %u, "
+                       "mini-batch %" G_GINT64_FORMAT "): it is %s; training stopped before "
+                       "that step's update (a smaller learning rate may help; the "
+                       "stop-on-divergence property turns this check off)",
+                       self->progress.step + 1, self->progress.epoch + 1,
+                       self->progress.iteration + 1,
+                       isnan (*loss_value) ? "NaN"
+                       : *loss_value > 0   ? "+inf"
+                                           : "-inf");
+          return FALSE;
+        }
+    }
+  if (!lt_tensor_backward (loss, NULL, FALSE, error) || !lt_optimizer_step (self->optimizer, error))
     return FALSE;
-  return TRUE;
+  return check || lt_tensor_item (loss, loss_value, error);
 }
 
 typedef enum {
@@ -981,6 +1006,9 @@ lt_trainer_get_property (GObject    *object,
     case PROP_THREADED:
       g_value_set_boolean (value, self->threaded);
       break;
+    case PROP_STOP_ON_DIVERGENCE:
+      g_value_set_boolean (value, lt_trainer_get_stop_on_divergence (self));
+      break;
     case PROP_STATE:
       g_value_set_enum (value, self->state);
       break;
@@ -1034,6 +1062,9 @@ lt_trainer_set_property (GObject      *object,
       break;
     case PROP_THREADED:
       lt_trainer_set_threaded (self, g_value_get_boolean (value));
+      break;
+    case PROP_STOP_ON_DIVERGENCE:
+      lt_trainer_set_stop_on_divergence (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1143,6 +1174,15 @@ lt_trainer_class_init (LtTrainerClass *klass)
   props[PROP_THREADED] =
     g_param_spec_boolean ("threaded", NULL, NULL, TRUE, rw);
   /**
+   * LtTrainer:stop-on-divergence:
+   *
+   * Whether a mini-batch whose loss is NaN or infinite ends the run with
+   * %LT_ERROR_DIVERGED (the default), before its update; see
+   * lt_trainer_set_stop_on_divergence().
+   */
+  props[PROP_STOP_ON_DIVERGENCE] =
+    g_param_spec_boolean ("stop-on-divergence", NULL, NULL, TRUE, rw);
+  /**
    * LtTrainer:state:
    *
    * Where the trainer is, as its main context has seen it.
@@ -1248,6 +1288,7 @@ lt_trainer_init (LtTrainer *self)
   self->log_interval = LT_TRAINER_DEFAULT_LOG_INTERVAL;
   self->checkpoint_every_epoch = TRUE;
   self->threaded = TRUE;
+  self->stop_on_divergence = TRUE;
   self->state = LT_TRAINER_STATE_IDLE;
 }
 
