@@ -14,6 +14,7 @@ packages="
   libopenblas-dev
   libarchive-dev libsoup-3.0-dev libgdk-pixbuf-2.0-dev glib-networking
   libcairo2-dev
+  libpango1.0-dev libgraphviz-dev fonts-dejavu-core fonts-wqy-microhei
   dataset-fashion-mnist
   gettext
   python3 python3-gi python-gi-dev python3-numpy python3-torch python3-venv
