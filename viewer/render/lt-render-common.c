@@ -9,6 +9,7 @@
 #include <libtensor.h>
 
 #include "lt-render-common.h"
+#include "lt-render-graph-private.h"
 
 gboolean
 lt_render_rect_contains (const LtRenderRect *rect, double x, double y)
@@ -292,6 +293,14 @@ lt_render_write (const char      *path,
       return FALSE;
     }
   return lt_render_write_text (path, (const char *) bytes->data, (gssize) bytes->len, error);
+}
+
+void
+lt_render_cleanup (void)
+{
+  lt_render_graph_layout_clear_cache ();
+  _lt_render_graph_layout_shutdown ();
+  pango_cairo_font_map_set_default (NULL);
 }
 
 char *

@@ -284,6 +284,7 @@ compute_geometry (LtRenderGraph       *graph,
   guint                  n = graph->nodes->len, n_groups = gr->groups->len;
   g_autofree RenderSize *node_sizes = g_new0 (RenderSize, MAX (n, 1));
   g_autofree RenderSize *folded_sizes = g_new0 (RenderSize, MAX (n_groups, 1));
+  g_autofree RenderSize *header_sizes = g_new0 (RenderSize, MAX (n_groups, 1));
   g_autofree char       *dot = NULL;
   RenderGeometry        *geom;
   double                 header;
@@ -306,10 +307,20 @@ compute_geometry (LtRenderGraph       *graph,
 
           folded_sizes[k] = measure_lines (theme, lines, FALSE);
         }
+      else
+        {
+          /* "▾ module", 8 points from the cluster's left edge */
+          g_autofree char *title = g_strdup_printf ("\u25be %s", g->module);
+
+          lt_render_text_size (theme, GRAPH_TITLE_SIZE (theme), TRUE, title, &header_sizes[k].width,
+                               &header);
+          header_sizes[k].width = ceil (header_sizes[k].width) + 8;
+          header_sizes[k].height = ceil (header) + 6;
+        }
     }
   lt_render_text_size (theme, GRAPH_TITLE_SIZE (theme), TRUE, "Ag", NULL, &header);
   header = ceil (header) + 6;
-  dot = _lt_render_graph_build_dot (graph, gr, node_sizes, folded_sizes, header);
+  dot = _lt_render_graph_build_dot (graph, gr, node_sizes, folded_sizes, header_sizes);
 
   geom = g_new0 (RenderGeometry, 1);
   g_atomic_ref_count_init (&geom->ref);
@@ -384,6 +395,16 @@ cache_key (LtRenderGraph *graph, const char *const *folded, const LtRenderTheme 
   g_string_append_printf (key, "\x1e%s\x1e%s", theme->font_family,
                           g_ascii_formatd (size, sizeof size, "%.3f", theme->font_size));
   return g_string_free (key, FALSE);
+}
+
+void
+_lt_render_graph_layout_shutdown (void)
+{
+  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&gv_lock);
+
+  if (gvc != NULL)
+    gvFreeContext (gvc);
+  gvc = NULL;
 }
 
 void

@@ -479,7 +479,7 @@ typedef struct
   const RenderGrouping *gr;
   const RenderSize     *node_sizes; /* NULL: for export */
   const RenderSize     *folded_sizes;
-  double                header_size;
+  const RenderSize     *header_sizes;
   LtRenderTheme         theme;
   GString              *s;
 } DotBuilder;
@@ -562,19 +562,24 @@ emit_members (DotBuilder *b, gint k, int indent)
           continue;
         }
       g_string_append_printf (b->s, "%*ssubgraph cluster_%u {\n", indent, "", c);
-      g_string_append_printf (b->s, "%*slabel=", indent + 2, "");
-      append_quoted (b->s, g->module);
-      g_string_append (b->s, ";\n");
       if (b->node_sizes)
         {
-          char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-          /* graphviz reserves about 1.2 font sizes above the nodes */
-          g_string_append_printf (b->s, "%*sfontsize=%s; labeljust=l; margin=10;\n", indent + 2, "",
-                                  g_ascii_formatd (buf, sizeof buf, "%.2f", b->header_size / 1.2));
+          /* The header's room: an empty cell of its size, so that
+           * graphviz measures no text (its text layout would keep fonts
+           * of its own alive) */
+          g_string_append_printf (b->s,
+                                  "%*slabel=<<TABLE BORDER=\"0\" CELLBORDER=\"0\" "
+                                  "CELLSPACING=\"0\" CELLPADDING=\"0\"><TR><TD FIXEDSIZE=\"TRUE\" "
+                                  "WIDTH=\"%d\" HEIGHT=\"%d\"></TD></TR></TABLE>>;\n"
+                                  "%*slabeljust=l; margin=10;\n",
+                                  indent + 2, "", (int) ceil (b->header_sizes[c].width),
+                                  (int) ceil (b->header_sizes[c].height), indent + 2, "");
         }
       else
         {
+          g_string_append_printf (b->s, "%*slabel=", indent + 2, "");
+          append_quoted (b->s, g->module);
+          g_string_append (b->s, ";\n");
           g_string_append_printf (b->s, "%*sstyle=rounded; labeljust=l; ", indent + 2, "");
           append_color (b->s, "color", &b->theme.grid);
           g_string_append (b->s, ";\n");
@@ -599,9 +604,9 @@ _lt_render_graph_build_dot (LtRenderGraph        *graph,
                             const RenderGrouping *gr,
                             const RenderSize     *node_sizes,
                             const RenderSize     *folded_sizes,
-                            double                header_size)
+                            const RenderSize     *header_sizes)
 {
-  DotBuilder b = { graph, gr, node_sizes, folded_sizes, header_size };
+  DotBuilder b = { graph, gr, node_sizes, folded_sizes, header_sizes };
   g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GString *s = g_string_new ("digraph autograd {\n");
 
@@ -658,7 +663,7 @@ lt_render_graph_to_dot (LtRenderGraph *self, const char *const *folded)
 
   g_return_val_if_fail (self != NULL, NULL);
   gr = _lt_render_grouping_new (self, folded);
-  return _lt_render_graph_build_dot (self, gr, NULL, NULL, 0);
+  return _lt_render_graph_build_dot (self, gr, NULL, NULL, NULL);
 }
 
 gboolean
