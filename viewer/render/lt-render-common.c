@@ -9,7 +9,7 @@
 #include <libtensor.h>
 
 #include "lt-render-common.h"
-#include "lt-render-graph-private.h"
+#include "lt-render-graph.h"
 
 gboolean
 lt_render_rect_contains (const LtRenderRect *rect, double x, double y)
@@ -299,7 +299,6 @@ void
 lt_render_cleanup (void)
 {
   lt_render_graph_layout_clear_cache ();
-  _lt_render_graph_layout_shutdown ();
   pango_cairo_font_map_set_default (NULL);
 }
 

@@ -398,16 +398,6 @@ cache_key (LtRenderGraph *graph, const char *const *folded, const LtRenderTheme 
 }
 
 void
-_lt_render_graph_layout_shutdown (void)
-{
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&gv_lock);
-
-  if (gvc != NULL)
-    gvFreeContext (gvc);
-  gvc = NULL;
-}
-
-void
 lt_render_graph_layout_clear_cache (void)
 {
   g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&cache_lock);

@@ -116,9 +116,6 @@ struct _LtRenderGraphLayout
 #define GRAPH_PAD_X 10.0
 #define GRAPH_PAD_Y 6.0
 
-/* Frees graphviz's context (lt_render_cleanup()) */
-void _lt_render_graph_layout_shutdown (void);
-
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (RenderGrouping, _lt_render_grouping_free)
 
 G_END_DECLS
