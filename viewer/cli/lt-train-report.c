@@ -7,7 +7,8 @@
 #include <string.h>
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
+
+#include <libtensor.h>
 
 #include "lt-train-report.h"
 
@@ -251,8 +252,7 @@ lt_train_report_write_csv (LtTrainReport  *self,
       g_string_append_printf (s, "%u,%" G_GINT64_FORMAT ",%s\n", p->epoch, p->iteration,
                               g_ascii_formatd (buf, sizeof buf, "%.6f", p->loss));
     }
-  /* g_file_set_contents writes a temporary file and renames it. */
-  return g_file_set_contents (path, s->str, (gssize) s->len, error);
+  return lt_file_set_contents (path, (const guint8 *) s->str, s->len, error);
 }
 
 /* The epoch's evaluation on the test set: a point of the test curves at

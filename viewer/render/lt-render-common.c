@@ -230,20 +230,15 @@ append_bytes (void *closure, const unsigned char *data, unsigned int length)
 }
 
 gboolean
-lt_render_write_text (const char *path, const char *contents, gssize length, GError **error)
+lt_render_write_text (const char  *path,
+                      const char  *contents,
+                      gssize       length,
+                      GError     **error)
 {
-  g_autoptr (GError) local = NULL;
-
-  if (length < 0)
-    length = (gssize) strlen (contents);
-  /* A temporary file beside @path, renamed over it when complete. */
-  if (!g_file_set_contents_full (path, contents, length, G_FILE_SET_CONTENTS_CONSISTENT, 0666,
-                                 &local))
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_IO, _ ("cannot write %s: %s"), path, local->message);
-      return FALSE;
-    }
-  return TRUE;
+  /* As the library writes every file: replaced atomically (a temporary
+   * file beside @path renamed over it), LT_ERROR_IO errors naming @path */
+  return lt_file_set_contents (path, (const guint8 *) contents,
+                               length < 0 ? strlen (contents) : (gsize) length, error);
 }
 
 gboolean
