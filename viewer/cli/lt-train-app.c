@@ -457,8 +457,8 @@ write_graph (LtModule    *net,
              const char  *path,
              GError     **error)
 {
-  g_autoptr (LtRenderGraph) graph =
-    lt_train_plots_graph (net, loss, train, batch_size, device, TRUE, error);
+  g_autoptr(LtRenderGraph) graph =
+               lt_train_plots_graph (net, loss, train, batch_size, device, TRUE, error);
 
   return graph != NULL && lt_train_plots_write_graph (graph, path, error);
 }
@@ -564,7 +564,7 @@ write_plots (const Options     *o,
              LtDevice           device,
              GError           **error)
 {
-  g_autoptr (LtRenderLossData) curves = NULL;
+  g_autoptr(LtRenderLossData) curves = NULL;
   LtTrainPlots plots = { 0 };
 
   curves = lt_train_report_loss_data (app->report, &plots.smoothing);

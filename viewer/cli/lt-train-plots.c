@@ -24,9 +24,9 @@ first_batch (LtDataset *dataset,
              LtTensor **labels,
              GError   **error)
 {
-  g_autoptr (GPtrArray) xs = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr (GPtrArray) ys = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr (LtTensor) x = NULL, y = NULL;
+  g_autoptr(GPtrArray) xs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) ys = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(LtTensor) x = NULL, y = NULL;
 
   n = MIN (n, lt_dataset_get_length (dataset));
   if (n < 1)
@@ -64,8 +64,8 @@ lt_train_plots_graph (LtModule  *net,
                       gboolean   backward,
                       GError   **error)
 {
-  g_autoptr (LtTensor) x = NULL, y = NULL, out = NULL, l = NULL;
-  g_autoptr (LtGraph) graph = NULL;
+  g_autoptr(LtTensor) x = NULL, y = NULL, out = NULL, l = NULL;
+  g_autoptr(LtGraph) graph = NULL;
 
   if (!first_batch (train, batch_size, device, &x, &y, error) ||
       !(out = lt_module_forward (net, x, error)) || !(l = lt_loss_compute (loss, out, y, error)))
@@ -88,7 +88,7 @@ gboolean
 lt_train_plots_write_graph (LtRenderGraph *graph, const char *path, GError **error)
 {
   const char *dot = strrchr (path, '.');
-  g_autoptr (LtRenderGraphLayout) layout = NULL;
+  g_autoptr(LtRenderGraphLayout) layout = NULL;
   LtRenderTheme theme;
 
   if (dot == NULL ||
@@ -102,8 +102,8 @@ lt_train_plots_write_graph (LtRenderGraph *graph, const char *path, GError **err
 static gboolean
 write_grid (const LtTrainPlots *p, const LtRenderTheme *theme, const char *path, GError **error)
 {
-  g_autoptr (LtTensor) images = NULL, labels = NULL, predicted = NULL;
-  g_autoptr (LtRenderGrid) grid = NULL;
+  g_autoptr(LtTensor) images = NULL, labels = NULL, predicted = NULL;
+  g_autoptr(LtRenderGrid) grid = NULL;
   LtRenderGridView view;
 
   /* A batch of at least 16 images (the tutorial's 4 make a thin strip) */
@@ -129,8 +129,8 @@ lt_train_plots_write (const LtTrainPlots *p, const char *dir, GError **error)
   g_autofree char *graph_png = g_build_filename (dir, "graph.png", NULL);
   g_autofree char *graph_svg = g_build_filename (dir, "graph.svg", NULL);
   g_autofree char *confusion = g_build_filename (dir, "confusion.png", NULL);
-  g_autoptr (LtRenderGraph) graph = NULL;
-  g_autoptr (LtRenderGraphLayout) layout = NULL;
+  g_autoptr(LtRenderGraph) graph = NULL;
+  g_autoptr(LtRenderGraphLayout) layout = NULL;
   LtRenderTheme    theme;
   LtRenderLossView view;
 
@@ -161,7 +161,7 @@ lt_train_plots_write (const LtTrainPlots *p, const char *dir, GError **error)
 
   if (p->confusion)
     {
-      g_autoptr (LtRenderAccuracy) accuracy = NULL;
+      g_autoptr(LtRenderAccuracy) accuracy = NULL;
       LtRenderAccuracyView aview;
 
       accuracy =

@@ -312,7 +312,7 @@ lt_train_report_write_plot (LtTrainReport  *self,
                             const char     *path,
                             GError        **error)
 {
-  g_autoptr (LtRenderLossData) data = NULL;
+  g_autoptr(LtRenderLossData) data = NULL;
   LtRenderLossView view;
   LtRenderTheme    theme;
 

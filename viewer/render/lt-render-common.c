@@ -230,10 +230,7 @@ append_bytes (void *closure, const unsigned char *data, unsigned int length)
 }
 
 gboolean
-lt_render_write_text (const char  *path,
-                      const char  *contents,
-                      gssize       length,
-                      GError     **error)
+lt_render_write_text (const char *path, const char *contents, gssize length, GError **error)
 {
   /* As the library writes every file: replaced atomically (a temporary
    * file beside @path renamed over it), LT_ERROR_IO errors naming @path */
@@ -250,7 +247,7 @@ lt_render_write (const char      *path,
                  gpointer         user_data,
                  GError         **error)
 {
-  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
   cairo_surface_t *surface;
   cairo_status_t   status;
 

@@ -274,7 +274,7 @@ RenderGrouping *
 _lt_render_grouping_new (LtRenderGraph *graph, const char *const *folded)
 {
   RenderGrouping *gr = g_new0 (RenderGrouping, 1);
-  g_autoptr (GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
   guint n = graph->nodes->len;
 
   gr->groups = g_array_new (FALSE, TRUE, sizeof (RenderGroup));
@@ -337,7 +337,7 @@ _lt_render_grouping_free (RenderGrouping *gr)
 char **
 lt_render_graph_dup_modules (LtRenderGraph *self)
 {
-  g_autoptr (RenderGrouping) gr = NULL;
+  g_autoptr(RenderGrouping) gr = NULL;
   GPtrArray *out;
 
   g_return_val_if_fail (self != NULL, NULL);
@@ -499,7 +499,7 @@ emit_node (DotBuilder *b, guint i, int indent)
     }
   else
     {
-      g_auto (GStrv) lines = _lt_render_graph_node_lines (b->graph, i);
+      g_auto(GStrv) lines = _lt_render_graph_node_lines (b->graph, i);
       g_autofree char *label = g_strjoinv ("\n", lines);
       gboolean         output = (gint) i == lt_render_graph_get_output (b->graph);
 
@@ -529,7 +529,7 @@ emit_folded (DotBuilder *b, guint k, int indent)
     }
   else
     {
-      g_auto (GStrv) lines = _lt_render_graph_folded_lines (g);
+      g_auto(GStrv) lines = _lt_render_graph_folded_lines (g);
       g_autofree char *label = g_strjoinv ("\n", lines);
 
       g_string_append (s, "label=");
@@ -607,7 +607,7 @@ _lt_render_graph_build_dot (LtRenderGraph        *graph,
                             const RenderSize     *header_sizes)
 {
   DotBuilder b = { graph, gr, node_sizes, folded_sizes, header_sizes };
-  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GString *s = g_string_new ("digraph autograd {\n");
 
   lt_render_theme_init (&b.theme, FALSE);
@@ -659,7 +659,7 @@ _lt_render_graph_build_dot (LtRenderGraph        *graph,
 char *
 lt_render_graph_to_dot (LtRenderGraph *self, const char *const *folded)
 {
-  g_autoptr (RenderGrouping) gr = NULL;
+  g_autoptr(RenderGrouping) gr = NULL;
 
   g_return_val_if_fail (self != NULL, NULL);
   gr = _lt_render_grouping_new (self, folded);
@@ -682,7 +682,7 @@ lt_render_graph_write_dot (LtRenderGraph     *self,
 char *
 _lt_render_graph_structure_key (LtRenderGraph *self)
 {
-  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   GString *s = g_string_new (NULL);
 
   for (guint i = 0; i < self->nodes->len; i++)
