@@ -125,7 +125,7 @@ def read_fifo(path, into):
                 break
             into.append(b)
         os.close(fd)
-    t = threading.Thread(target=run)
+    t = threading.Thread(target=run, daemon=True)
     t.start()
     return t
 
@@ -289,7 +289,7 @@ def loss_csv_to_stdout_through_link():
 
 @test
 def loss_plot_to_fifo():
-    fifo = os.path.join(tmp, 'plot.fifo')
+    fifo = os.path.join(tmp, 'plot-fifo.png')
     os.mkfifo(fifo)
     got = []
     t = read_fifo(fifo, got)

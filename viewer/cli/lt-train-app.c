@@ -21,6 +21,7 @@
 #include "lt-train-app.h"
 #include "lt-train-data.h"
 #include "lt-train-net.h"
+#include "lt-train-plots.h"
 #include "lt-train-report.h"
 
 /*
@@ -68,6 +69,7 @@ typedef struct
   char *loss_csv;
   char *loss_plot;
   char *graph;
+  char              *plots;
 } Options;
 
 static void
@@ -79,6 +81,7 @@ options_clear (Options *o)
   g_free (o->loss_csv);
   g_free (o->loss_plot);
   g_free (o->graph);
+  g_free (o->plots);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -193,6 +196,15 @@ description_text (void)
        "  The tutorial's lines go to stdout. A progress bar (rate, time left) goes to stderr\n"
        "  when stdout is a terminal; a line per epoch otherwise.\n"
        "\n"
+       "Pictures (drawn by the viewer's renderers, no display needed):\n"
+       "  --plots FOLDER writes, once training ends, grid.png (training images with their\n"
+       "  classes and the predictions, wrong ones marked), loss.png and loss.svg (the training\n"
+       "  loss and the test loss and accuracy per epoch), graph.png and graph.svg (the\n"
+       "  autograd graph of one training step, grouped by module, with every node's gradient\n"
+       "  norm) and confusion.png (the last epoch's accuracy per class and confusion matrix).\n"
+       "  --loss-plot and --graph write one of them, as PNG or SVG by the extension (--graph\n"
+       "  writes DOT for any other name).\n"
+       "\n"
        "Environment:\n"
        "  LT_CIFAR10_URL         a mirror of %2$s\n"
        "  LT_FASHION_MNIST_ROOT  the only folder to look for Fashion-MNIST in\n"
@@ -216,42 +228,46 @@ parse_options (int       *argc,
   g_autofree char *seed = NULL, *log_interval = NULL;
   gint64 workers_v = 2, seed_v = 0;
   int choice;
-  GOptionEntry entries[] = {
-    { "epochs", 'e', 0, G_OPTION_ARG_STRING, &epochs,
-      N_("Epochs to train (default 2)"), N_("N") },
-    { "batch-size", 'b', 0, G_OPTION_ARG_STRING, &batch_size,
-      N_("Images per mini-batch (default 4)"), N_("N") },
-    { "lr", 0, 0, G_OPTION_ARG_STRING, &lr,
-      N_("Learning rate (default 0.001)"), N_("RATE") },
-    { "momentum", 0, 0, G_OPTION_ARG_STRING, &momentum,
-      N_("Momentum of sgd and rmsprop (default 0.9 for sgd, 0 for rmsprop)"), N_("M") },
-    { "optimizer", 'o', 0, G_OPTION_ARG_STRING, &optimizer,
-      N_("sgd (default), adam, adamw or rmsprop"), N_("NAME") },
-    { "workers", 'w', 0, G_OPTION_ARG_STRING, &workers,
-      N_("Threads reading the data (default 2, as the tutorial's num_workers)"), N_("N") },
-    { "device", 0, 0, G_OPTION_ARG_STRING, &device,
-      N_("cpu, cuda, or auto (default: cuda when there is a GPU)"), N_("DEVICE") },
-    { "dataset", 'd', 0, G_OPTION_ARG_STRING, &dataset,
-      N_("cifar10 or fashion-mnist (default: cifar10, else fashion-mnist)"), N_("NAME") },
-    { "data", 0, 0, G_OPTION_ARG_FILENAME, &o->data,
-      N_("The data folder (default ./data)"), N_("FOLDER") },
-    { "checkpoint", 'c', 0, G_OPTION_ARG_FILENAME, &o->checkpoint,
-      N_("Save the checkpoint to FILE after every epoch and on Ctrl-C"), N_("FILE") },
-    { "resume", 'r', 0, G_OPTION_ARG_NONE, &o->resume,
-      N_("Continue from the checkpoint when it exists"), NULL },
-    { "seed", 's', 0, G_OPTION_ARG_STRING, &seed,
-      N_("Seed of the random numbers: initial weights, shuffling (default 0)"), N_("N") },
-    { "log-interval", 0, 0, G_OPTION_ARG_STRING, &log_interval,
-      N_("Print the running loss every N mini-batches (default 2000)"), N_("N") },
-    { "grid", 0, 0, G_OPTION_ARG_FILENAME, &o->grid,
-      N_("Save the first test batch as a grid of images (PNG)"), N_("PNG") },
-    { "loss-csv", 0, 0, G_OPTION_ARG_FILENAME, &o->loss_csv,
-      N_("Save the loss curve as CSV (epoch, iteration, running loss)"), N_("FILE") },
-    { "loss-plot", 0, 0, G_OPTION_ARG_FILENAME, &o->loss_plot,
-      N_("Draw the loss curve (PNG)"), N_("PNG") },
-    { "graph", 0, 0, G_OPTION_ARG_FILENAME, &o->graph,
-      N_("Save the autograd graph of one training step (Graphviz DOT)"), N_("DOT") },
-    { NULL }
+  GOptionEntry             entries[] = {
+                { "epochs", 'e', 0, G_OPTION_ARG_STRING, &epochs, N_ ("Epochs to train (default 2)"),
+                  N_ ("N") },
+                { "batch-size", 'b', 0, G_OPTION_ARG_STRING, &batch_size,
+                  N_ ("Images per mini-batch (default 4)"), N_ ("N") },
+                { "lr", 0, 0, G_OPTION_ARG_STRING, &lr, N_ ("Learning rate (default 0.001)"), N_ ("RATE") },
+                { "momentum", 0, 0, G_OPTION_ARG_STRING, &momentum,
+                  N_ ("Momentum of sgd and rmsprop (default 0.9 for sgd, 0 for rmsprop)"), N_ ("M") },
+                { "optimizer", 'o', 0, G_OPTION_ARG_STRING, &optimizer,
+                  N_ ("sgd (default), adam, adamw or rmsprop"), N_ ("NAME") },
+                { "workers", 'w', 0, G_OPTION_ARG_STRING, &workers,
+                  N_ ("Threads reading the data (default 2, as the tutorial's num_workers)"), N_ ("N") },
+                { "device", 0, 0, G_OPTION_ARG_STRING, &device,
+                  N_ ("cpu, cuda, or auto (default: cuda when there is a GPU)"), N_ ("DEVICE") },
+                { "dataset", 'd', 0, G_OPTION_ARG_STRING, &dataset,
+                  N_ ("cifar10 or fashion-mnist (default: cifar10, else fashion-mnist)"), N_ ("NAME") },
+                { "data", 0, 0, G_OPTION_ARG_FILENAME, &o->data, N_ ("The data folder (default ./data)"),
+                  N_ ("FOLDER") },
+                { "checkpoint", 'c', 0, G_OPTION_ARG_FILENAME, &o->checkpoint,
+                  N_ ("Save the checkpoint to FILE after every epoch and on Ctrl-C"), N_ ("FILE") },
+                { "resume", 'r', 0, G_OPTION_ARG_NONE, &o->resume,
+                  N_ ("Continue from the checkpoint when it exists"), NULL },
+                { "seed", 's', 0, G_OPTION_ARG_STRING, &seed,
+                  N_ ("Seed of the random numbers: initial weights, shuffling (default 0)"), N_ ("N") },
+                { "log-interval", 0, 0, G_OPTION_ARG_STRING, &log_interval,
+                  N_ ("Print the running loss every N mini-batches (default 2000)"), N_ ("N") },
+                { "grid", 0, 0, G_OPTION_ARG_FILENAME, &o->grid,
+                  N_ ("Save the first test batch as a grid of images (PNG)"), N_ ("PNG") },
+                { "loss-csv", 0, 0, G_OPTION_ARG_FILENAME, &o->loss_csv,
+                  N_ ("Save the loss curve as CSV (epoch, iteration, running loss)"), N_ ("FILE") },
+                { "loss-plot", 0, 0, G_OPTION_ARG_FILENAME, &o->loss_plot,
+                  N_ ("Draw the loss curves (PNG, or SVG for a name ending in .svg)"), N_ ("FILE") },
+                { "graph", 0, 0, G_OPTION_ARG_FILENAME, &o->graph,
+                  N_ ("Save the autograd graph of one training step (Graphviz DOT; PNG or SVG for a name "
+                                  "ending in .png or .svg)"),
+                  N_ ("FILE") },
+                { "plots", 0, 0, G_OPTION_ARG_FILENAME, &o->plots,
+                  N_ ("Draw the images, loss curves, graph and confusion matrix into FOLDER (see below)"),
+                  N_ ("FOLDER") },
+                { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
 
@@ -448,6 +464,18 @@ on_log (LtTrainer *trainer,
 }
 
 static void
+on_evaluated (LtTrainer *trainer,
+              guint      epoch,
+              double     test_loss,
+              double     accuracy,
+              LtTensor  *predictions,
+              LtTensor  *targets,
+              App       *app)
+{
+  lt_train_report_evaluated (app->report, epoch, test_loss, accuracy);
+}
+
+static void
 on_epoch_finished (LtTrainer *trainer,
                    guint      epoch,
                    double     train_loss,
@@ -510,7 +538,7 @@ resolve_device (DeviceChoice  choice,
 }
 
 /* The autograd graph of one training step: the loss of the training set's
- * first mini-batch, before any update. */
+ * first mini-batch, before any update, with its gradients' statistics. */
 static gboolean
 write_graph (LtModule    *net,
              LtLoss      *loss,
@@ -520,33 +548,10 @@ write_graph (LtModule    *net,
              const char  *path,
              GError     **error)
 {
-  gint64 n = MIN (batch_size, lt_dataset_get_length (train));
-  g_autoptr(GPtrArray) xs = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) ys = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(LtTensor) x = NULL, y = NULL, xd = NULL, yd = NULL, out = NULL, l = NULL;
-  g_autoptr(LtGraph) graph = NULL;
-  g_autofree char *dot = NULL;
+  g_autoptr(LtRenderGraph) graph =
+               lt_train_plots_graph (net, loss, train, batch_size, device, TRUE, error);
 
-  for (gint64 i = 0; i < n; i++)
-    {
-      LtTensor *input = NULL, *target = NULL;
-
-      if (!lt_dataset_get_item (train, i, &input, &target, error))
-        return FALSE;
-      g_ptr_array_add (xs, input);
-      g_ptr_array_add (ys, target);
-    }
-  if (!(x = lt_stack ((LtTensor **) xs->pdata, xs->len, 0, error)) ||
-      !(y = lt_stack ((LtTensor **) ys->pdata, ys->len, 0, error)) ||
-      !(xd = lt_tensor_to_device (x, device, error)) ||
-      !(yd = lt_tensor_to_device (y, device, error)) ||
-      !(out = lt_module_forward (net, xd, error)) ||
-      !(l = lt_loss_compute (loss, out, yd, error)))
-    return FALSE;
-  graph = lt_graph_new (l);
-  lt_module_name_graph (net, graph);
-  dot = lt_graph_to_dot (graph);
-  return lt_file_set_contents (path, (const guint8 *) dot, strlen (dot), error);
+  return graph != NULL && lt_train_plots_write_graph (graph, path, error);
 }
 
 /* print('GroundTruth: ', ' '.join('%5s' % classes[labels[j]] for j in range(4))) */
@@ -637,6 +642,33 @@ test_section (App          *app,
     }
   fflush (stdout);
   return TRUE;
+}
+
+/* --plots: what the run leaves to see, drawn by the viewer's renderers */
+static gboolean
+write_plots (const Options     *o,
+             App               *app,
+             LtTrainer         *trainer,
+             LtModule          *net,
+             LtLoss            *loss,
+             const LtTrainData *data,
+             LtDevice           device,
+             GError           **error)
+{
+  g_autoptr(LtRenderLossData) curves = NULL;
+  LtTrainPlots plots = { 0 };
+
+  curves = lt_train_report_loss_data (app->report, &plots.smoothing);
+  plots.trainer = trainer;
+  plots.net = net;
+  plots.loss = loss;
+  plots.train = data->train;
+  plots.classes = data->classes;
+  plots.loss_data = curves;
+  plots.confusion = app->confusion;
+  plots.batch_size = o->batch_size;
+  plots.device = device;
+  return lt_train_plots_write (&plots, o->plots, error);
 }
 
 static int
@@ -815,6 +847,7 @@ run (Options *o,
   app->report = report;
   g_signal_connect (trainer, "step", G_CALLBACK (on_step), app);
   g_signal_connect (trainer, "log", G_CALLBACK (on_log), app);
+  g_signal_connect (trainer, "evaluated", G_CALLBACK (on_evaluated), app);
   g_signal_connect (trainer, "epoch-finished", G_CALLBACK (on_epoch_finished), app);
 
   g_mutex_lock (&app->lock);
@@ -852,6 +885,9 @@ run (Options *o,
                          "options)\n"),
                lt_trainer_get_epoch (trainer) + 1, lt_trainer_get_iteration (trainer),
                checkpoint, checkpoint);
+      if (o->plots &&
+          !write_plots (o, app, trainer, LT_MODULE (net), LT_LOSS (loss), &data, device, &error))
+        return fail ("--plots: ", error);
       return 0;
     }
 
@@ -862,6 +898,9 @@ run (Options *o,
   fflush (stdout);
   if (!test_section (app, trainer, test_loader, data.classes, o->grid, &error))
     return fail ("", error);
+  if (o->plots &&
+      !write_plots (o, app, trainer, LT_MODULE (net), LT_LOSS (loss), &data, device, &error))
+    return fail ("--plots: ", error);
   return 0;
 }
 
@@ -902,8 +941,9 @@ lt_train_main (int    argc,
   sigint_unwatch (sigint);
   g_clear_object (&app.confusion);
   g_mutex_clear (&app.lock);
-  /* Cairo's font caches (the loss plot's labels), so that leak checkers
+  /* The renderers' caches and fonts, then Cairo's, so that leak checkers
    * see nothing left */
+  lt_render_cleanup ();
   cairo_debug_reset_static_data ();
   return status;
 }
