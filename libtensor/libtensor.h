@@ -87,6 +87,7 @@
 #include "optim/lt-adam.h"
 #include "optim/lt-rmsprop.h"
 #include "optim/lt-lr-scheduler.h"
+#include "distributed/lt-process-group.h"
 #include "train/lt-trainer.h"
 
 #undef LT_INSIDE

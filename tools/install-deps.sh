@@ -22,6 +22,7 @@ packages="
   dataset-fashion-mnist
   gettext
   graphviz
+  libopenmpi-dev openmpi-bin
   python3 python3-gi python-gi-dev python3-gi-cairo python3-numpy python3-venv
   python3-torch python3-torchvision
   gjs

@@ -38,6 +38,10 @@ G_BEGIN_DECLS
  *   and element type
  * @LT_ERROR_FAILED: any other failure, such as a failing user callback
  * @LT_ERROR_DIVERGED: a training run's loss became NaN or infinite
+ * @LT_ERROR_TIMED_OUT: a collective of a process group did not complete
+ *   within the group's timeout
+ * @LT_ERROR_PEER_LOST: a process of a process group ended, hung or became
+ *   unreachable
  *
  * Error codes in the %LT_ERROR domain.
  */
@@ -56,6 +60,8 @@ typedef enum
   LT_ERROR_NOT_SUPPORTED,
   LT_ERROR_FAILED,
   LT_ERROR_DIVERGED,
+  LT_ERROR_TIMED_OUT,
+  LT_ERROR_PEER_LOST,
 } LtError;
 
 LT_AVAILABLE_IN_ALL
