@@ -161,9 +161,8 @@ on_peer (int rank, LtDistPeerEvent event, double silent_s, gpointer user_data)
 /* Stops the threads of a started group. The progress thread ends the
  * collectives under way (each has its deadline) and then finalises the
  * backend's communicator, or abandons it in a broken group; the liveness
- * channel goes last, saying goodbye when the group is healthy, so that a
- * peer still completing a collective with this rank is told it left, not
- * that it was lost. */
+ * channel goes last, saying goodbye, so that a peer still completing a
+ * collective with this rank is told it left, not that it was lost. */
 static void
 shut_down (LtProcessGroup *self)
 {
@@ -185,9 +184,11 @@ shut_down (LtProcessGroup *self)
   self->destroyed = TRUE;
   g_cond_broadcast (&self->cond);
   g_mutex_unlock (&self->lock);
+  /* A goodbye also from a broken group: this process leaves on purpose,
+   * and its peers should say so rather than that it was lost. */
   if (self->liveness)
     {
-      _lt_dist_liveness_free (self->liveness, healthy);
+      _lt_dist_liveness_free (self->liveness, TRUE);
       self->liveness = NULL;
     }
 }
