@@ -118,6 +118,18 @@ def _c_hook(hook):
     return c_hook
 
 
+def _c_post_accumulate_hook(hook):
+    """hook as lt_tensor_register_post_accumulate_grad_hook() calls it: it
+    gets the tensor; whatever it raises fails the backward pass."""
+    def c_hook(tensor, *user_data):
+        try:
+            hook(tensor)
+        except BaseException as e:  # noqa: B902 - everything must cross C as a GError
+            raise _carry_hook(hook, e) from None
+        return True
+    return c_hook
+
+
 def _binary(name):
     gi_fn = getattr(_GITensor, name)
 
@@ -359,6 +371,12 @@ class Tensor(_TensorIndexing, Lt.Tensor):
 
     def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _RemovableHandle:
         hook_id = _GITensor.register_hook(self, _c_hook(hook))
+        return _RemovableHandle(self, hook_id)
+
+    def register_post_accumulate_grad_hook(self, hook: Callable[[Tensor], None]
+                                           ) -> _RemovableHandle:
+        hook_id = _GITensor.register_post_accumulate_grad_hook(self,
+                                                               _c_post_accumulate_hook(hook))
         return _RemovableHandle(self, hook_id)
 
     def detach_(self) -> Tensor:

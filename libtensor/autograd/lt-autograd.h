@@ -33,6 +33,12 @@ guint     lt_tensor_register_hook (LtTensor        *self,
 LT_AVAILABLE_IN_ALL
 gboolean  lt_tensor_remove_hook   (LtTensor        *self,
                                    guint            id);
+LT_AVAILABLE_IN_ALL
+guint     lt_tensor_register_post_accumulate_grad_hook (LtTensor                          *self,
+                                                        LtTensorPostAccumulateGradHookFunc func,
+                                                        gpointer                           user_data,
+                                                        GDestroyNotify                     destroy,
+                                                        GError                           **error);
 
 LT_AVAILABLE_IN_ALL
 gboolean  lt_is_grad_enabled      (void);

@@ -160,9 +160,64 @@ lt_tensor_register_hook (LtTensor        *self,
 }
 
 /**
+ * lt_tensor_register_post_accumulate_grad_hook:
+ * @self: a leaf tensor that requires grad
+ * @func: (scope notified) (closure user_data) (destroy destroy): the hook
+ * @user_data: data for @func
+ * @destroy: frees @user_data when the hook is removed
+ * @error: return location for a #GError
+ *
+ * Registers a hook that runs during lt_tensor_backward() right after a
+ * gradient was added into @self's #LtTensor:grad, as PyTorch's
+ * `register_post_accumulate_grad_hook`: it sees the accumulated gradient
+ * (with what earlier passes left there), for instance to start reducing
+ * it across processes while the pass goes on. Remove it with
+ * lt_tensor_remove_hook().
+ *
+ * Returns: an id for lt_tensor_remove_hook(), or 0 with @error set when
+ *   @self does not require grad or is not a leaf
+ */
+guint
+lt_tensor_register_post_accumulate_grad_hook (LtTensor                          *self,
+                                              LtTensorPostAccumulateGradHookFunc func,
+                                              gpointer                           user_data,
+                                              GDestroyNotify                     destroy,
+                                              GError                           **error)
+{
+  LtHook *hook;
+  guint   id;
+
+  g_return_val_if_fail (LT_IS_TENSOR (self), 0);
+  g_return_val_if_fail (func != NULL, 0);
+
+  if (!self->requires_grad || self->grad_fn != NULL)
+    {
+      if (destroy)
+        destroy (user_data);
+      g_set_error_literal (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                           self->requires_grad
+                             ? "register_post_accumulate_grad_hook: the tensor is not a leaf: "
+                               "only a leaf accumulates a gradient"
+                             : "register_post_accumulate_grad_hook: cannot register a hook on a "
+                               "tensor that does not require grad");
+      return 0;
+    }
+  hook = _lt_hook_new (NULL, user_data, destroy);
+  hook->post_accumulate_func = func;
+  id = hook->id;
+  G_LOCK (hooks);
+  if (self->post_accumulate_hooks == NULL)
+    self->post_accumulate_hooks = g_ptr_array_new_with_free_func ((GDestroyNotify) _lt_hook_unref);
+  g_ptr_array_add (self->post_accumulate_hooks, hook);
+  G_UNLOCK (hooks);
+  return id;
+}
+
+/**
  * lt_tensor_remove_hook:
  * @self: a tensor
- * @id: an id returned by lt_tensor_register_hook()
+ * @id: an id returned by lt_tensor_register_hook() or
+ *   lt_tensor_register_post_accumulate_grad_hook()
  *
  * Removes a gradient hook. A hook may remove itself (or another) while it
  * runs; its data is freed once it has returned.
@@ -173,14 +228,15 @@ gboolean
 lt_tensor_remove_hook (LtTensor *self,
                        guint     id)
 {
-  GPtrArray *lists[2];
+  GPtrArray *lists[3];
   LtHook    *found = NULL;
 
   g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
   G_LOCK (hooks);
   lists[0] = self->hooks;
   lists[1] = self->grad_fn ? self->grad_fn->pre_hooks : NULL;
-  for (guint l = 0; l < 2 && found == NULL; l++)
+  lists[2] = self->post_accumulate_hooks;
+  for (guint l = 0; l < 3 && found == NULL; l++)
     {
       if (lists[l] == NULL)
         continue;
@@ -299,6 +355,36 @@ run_hooks (GPtrArray **list, LtGradFn *node, LtTensor *grad, GError **error)
       grad = replacement;
     }
   return grad;
+}
+
+/* Runs the post-accumulate-grad hooks of the leaf @t, after its .grad
+ * was accumulated. */
+static gboolean
+run_post_accumulate_hooks (LtTensor *t,
+                           GError  **error)
+{
+  g_autoptr(GPtrArray) hooks = snapshot_hooks (&t->post_accumulate_hooks);
+
+  for (guint i = 0; hooks && i < hooks->len; i++)
+    {
+      LtHook *hook = g_ptr_array_index (hooks, i);
+      GError *local = NULL;
+
+      if (!hook->post_accumulate_func (t, hook->user_data, &local))
+        {
+          g_autofree char *shape = LT_SHAPE_STR (t);
+
+          if (local == NULL)
+            local = g_error_new_literal (LT_ERROR, LT_ERROR_FAILED,
+                                         "the hook returned FALSE without an error");
+          g_propagate_prefixed_error (error, local,
+                                      "backward: a post-accumulate-grad hook on a leaf of shape "
+                                      "%s failed: ",
+                                      shape);
+          return FALSE;
+        }
+    }
+  return TRUE;
 }
 
 /* Whether @grad's memory is its own: nothing else refers to the tensor or
@@ -599,7 +685,8 @@ run_node (Pass *pass, guint pos, GError **error)
         return FALSE;
       if (pass->observer)
         pass->observer (node, grad, pass->user_data);
-      return accumulate_into (node->variable, grad, error);
+      return accumulate_into (node->variable, grad, error) &&
+             run_post_accumulate_hooks (node->variable, error);
     }
 
   grad = run_hooks (&node->pre_hooks, node, grad, error);

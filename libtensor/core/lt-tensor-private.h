@@ -17,6 +17,7 @@ typedef struct
   gatomicrefcount ref_count;
   guint id;
   LtTensorHookFunc func;
+  LtTensorPostAccumulateGradHookFunc post_accumulate_func; /* instead of func */
   gpointer user_data;
   GDestroyNotify destroy;
 } LtHook;
@@ -43,6 +44,7 @@ struct _LtTensor
   LtTensor *grad;
   LtGradFn *grad_fn;
   GPtrArray *hooks;            /* LtHook: gradient hooks of a leaf */
+  GPtrArray *post_accumulate_hooks; /* LtHook: run after .grad of a leaf was accumulated */
 
   /* Borrowed: the AccumulateGrad node of a leaf that requires grad, cached
    * while some graph holds it; the node clears this when it is finalized. */

@@ -125,6 +125,7 @@ lt_tensor_finalize (GObject *object)
   _lt_object_release (g_steal_pointer (&self->grad));
   _lt_object_release (g_steal_pointer (&self->grad_fn));
   g_clear_pointer (&self->hooks, g_ptr_array_unref);
+  g_clear_pointer (&self->post_accumulate_hooks, g_ptr_array_unref);
   g_clear_pointer (&self->storage, lt_storage_unref);
 
   G_OBJECT_CLASS (lt_tensor_parent_class)->finalize (object);

@@ -36,6 +36,25 @@ typedef LtTensor *(*LtTensorHookFunc) (LtTensor *grad,
                                        gpointer  user_data,
                                        GError  **error);
 
+/**
+ * LtTensorPostAccumulateGradHookFunc:
+ * @tensor: the leaf whose #LtTensor:grad was just accumulated
+ * @user_data: the data given to
+ *   lt_tensor_register_post_accumulate_grad_hook()
+ * @error: return location for a #GError
+ *
+ * A hook run during lt_tensor_backward() right after a gradient was added
+ * into a leaf's #LtTensor:grad, as PyTorch's
+ * `register_post_accumulate_grad_hook`: it reads (or updates in place)
+ * the accumulated gradient. A hook that fails sets @error and returns
+ * %FALSE: the backward pass stops with that error.
+ *
+ * Returns: %TRUE, or %FALSE with @error set
+ */
+typedef gboolean (*LtTensorPostAccumulateGradHookFunc) (LtTensor *tensor,
+                                                        gpointer  user_data,
+                                                        GError  **error);
+
 
 /* Metadata */
 LT_AVAILABLE_IN_ALL

@@ -502,6 +502,106 @@ test_hooks_leaf (void)
   g_assert_cmpuint (reader.destroyed, ==, 1);
 }
 
+typedef struct
+{
+  guint  calls;
+  double seen[2];    /* .grad when the hook ran */
+  guint  destroyed;
+  gboolean fail;
+} PostHookData;
+
+static gboolean
+post_hook (LtTensor *t,
+           gpointer  user_data,
+           GError  **error)
+{
+  PostHookData *h = user_data;
+  gsize n = 0;
+  g_autofree double *v = lt_tensor_to_doubles (lt_tensor_get_grad (t), &n, NULL);
+
+  h->calls++;
+  h->seen[0] = v[0];
+  h->seen[1] = v[1];
+  if (h->fail)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_FAILED, "no thanks");
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static void
+post_hook_destroy (gpointer user_data)
+{
+  ((PostHookData *) user_data)->destroyed++;
+}
+
+static void
+test_hooks_post_accumulate (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) plain = lt_ones (DIMS (2), LT_DTYPE_FLOAT32, &error);
+  PostHookData h = { 0 }, bad = { .fail = TRUE };
+  guint id;
+
+  g_test_summary ("a post-accumulate-grad hook runs once per pass, after .grad was "
+                  "accumulated (earlier passes included), as torch's "
+                  "register_post_accumulate_grad_hook");
+  id = lt_tensor_register_post_accumulate_grad_hook (x, post_hook, &h, post_hook_destroy, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (id, !=, 0);
+  for (int pass = 1; pass <= 2; pass++)
+    {
+      g_autoptr(LtTensor) y = lt_tensor_mul_scalar (x, 3, &error);
+      g_autoptr(LtTensor) z = lt_tensor_mul (y, x, &error); /* x reached twice: 6x */
+      g_autoptr(LtTensor) s = lt_tensor_sum (z, &error);
+
+      g_assert_true (lt_tensor_backward (s, NULL, FALSE, &error));
+      g_assert_no_error (error);
+      /* once per pass, seeing the sum over the passes so far */
+      g_assert_cmpuint (h.calls, ==, (guint) pass);
+      g_assert_cmpfloat (h.seen[0], ==, 6 * pass);
+      g_assert_cmpfloat (h.seen[1], ==, 12 * pass);
+    }
+
+  /* a failing hook fails the pass, with what it was registered on */
+  g_assert_cmpuint (
+    lt_tensor_register_post_accumulate_grad_hook (x, post_hook, &bad, post_hook_destroy, &error),
+    !=, 0);
+  {
+    g_autoptr(LtTensor) s = lt_tensor_sum (x, &error);
+
+    g_assert_false (lt_tensor_backward (s, NULL, FALSE, &error));
+    g_assert_error (error, LT_ERROR, LT_ERROR_FAILED);
+    g_assert_cmpstr (error->message, ==,
+                     "backward: a post-accumulate-grad hook on a leaf of shape [2] failed: "
+                     "no thanks");
+    g_clear_error (&error);
+  }
+
+  /* removal frees the data; only leaves that require grad take one */
+  g_assert_true (lt_tensor_remove_hook (x, id));
+  g_assert_cmpuint (h.destroyed, ==, 1);
+  g_assert_false (lt_tensor_remove_hook (x, id));
+  g_assert_cmpuint (lt_tensor_register_post_accumulate_grad_hook (plain, post_hook, &h, NULL,
+                                                                  &error),
+                    ==, 0);
+  g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+  g_clear_error (&error);
+  {
+    g_autoptr(LtTensor) y = lt_tensor_mul_scalar (x, 2, &error);
+
+    g_assert_cmpuint (lt_tensor_register_post_accumulate_grad_hook (y, post_hook, &h, NULL,
+                                                                    &error),
+                      ==, 0);
+    g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+    g_assert_nonnull (strstr (error->message, "not a leaf"));
+  }
+  g_assert_finalize_object (g_steal_pointer (&x));
+  g_assert_cmpuint (bad.destroyed, ==, 1);
+}
+
 static void
 test_hooks_nonleaf (void)
 {
@@ -1056,6 +1156,7 @@ main (int   argc,
   g_test_add_func ("/autograd/retain-grad", test_retain_grad);
   g_test_add_func ("/autograd/hooks/leaf", test_hooks_leaf);
   g_test_add_func ("/autograd/hooks/non-leaf", test_hooks_nonleaf);
+  g_test_add_func ("/autograd/hooks/post-accumulate", test_hooks_post_accumulate);
   g_test_add_func ("/autograd/engine/observer", test_observer);
   g_test_add_func ("/autograd/nodes/next-functions", test_next_functions);
   g_test_add_func ("/autograd/nodes/names", test_node_names);

@@ -724,6 +724,30 @@ class TestAutogradState(unittest.TestCase):
         y.sum().backward()
         self.assertEqual(x.grad.tolist(), [2.0] * 3)
 
+    def test_post_accumulate_grad_hook(self):
+        # as torch 2.1's register_post_accumulate_grad_hook: after .grad is
+        # accumulated, with what earlier passes left there
+        x = Lt.ones(2, requires_grad=True)
+        seen = []
+        handle = x.register_post_accumulate_grad_hook(lambda p: seen.append(p.grad.tolist()))
+        (x * 3).sum().backward()
+        (x * 3).sum().backward()
+        self.assertEqual(seen, [[3.0, 3.0], [6.0, 6.0]])
+        handle.remove()
+        (x * 3).sum().backward()
+        self.assertEqual(len(seen), 2)
+        err = KeyError('gone')
+
+        def bad(p):
+            raise err
+        x.register_post_accumulate_grad_hook(bad)
+        with self.assertRaises(KeyError) as cm:
+            x.sum().backward()
+        self.assertIs(cm.exception, err)
+        with self.assertRaises(GLib.Error) as cm:
+            (x * 2).register_post_accumulate_grad_hook(bad)
+        self.assertTrue(cm.exception.matches(Lt.error_quark(), Lt.Error.AUTOGRAD))
+
     def test_no_grad(self):
         x = Lt.ones(2, requires_grad=True)
         with Lt.no_grad():
