@@ -88,6 +88,7 @@
 #include "optim/lt-rmsprop.h"
 #include "optim/lt-lr-scheduler.h"
 #include "distributed/lt-process-group.h"
+#include "distributed/lt-distributed-data-parallel.h"
 #include "train/lt-trainer.h"
 
 #undef LT_INSIDE
