@@ -65,6 +65,7 @@
 #include "io/lt-file.h"
 #include "data/lt-transform.h"
 #include "data/lt-data-loader.h"
+#include "data/lt-sampler.h"
 #include "data/lt-dataset.h"
 #include "data/lt-download.h"
 #include "data/lt-cifar10.h"
@@ -89,6 +90,7 @@
 #include "optim/lt-lr-scheduler.h"
 #include "distributed/lt-process-group.h"
 #include "distributed/lt-distributed-data-parallel.h"
+#include "distributed/lt-distributed-sampler.h"
 #include "train/lt-trainer.h"
 
 #undef LT_INSIDE

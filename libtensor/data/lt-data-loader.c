@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lt-data-loader.h"
+#include "lt-sampler.h"
 #include "core/lt-tensor-private.h"
 #include "core/lt-random-private.h"
 #include "core/lt-philox-private.h"
@@ -85,7 +86,7 @@ typedef struct
   /* Owned */
   LtDataset *dataset;
   gint64    *order; /* the epoch's dataset indices, in reading order */
-  Slot *slots;
+  Slot      *slots;
 
   guint   n_slots;
   gint64  batch_size;
@@ -111,8 +112,9 @@ struct _LtDataLoader
 
   /* Owned */
   LtDataset *dataset;
-  Epoch     *run;  /* the epoch under way, or NULL (under lock) */
-  GMutex     lock; /* guards run: a worker may reset the loader */
+  LtSampler *sampler; /* nullable: which items an epoch reads */
+  Epoch     *run;     /* the epoch under way, or NULL (under lock) */
+  GMutex     lock;    /* guards run: a worker may reset the loader */
 
   /* Settings */
   gint64 batch_size;
@@ -130,13 +132,15 @@ struct _LtDataLoader
   gint64   pending_batch;
 };
 
-enum {
+enum
+{
   PROP_0,
   PROP_DATASET,
   PROP_BATCH_SIZE,
   PROP_SHUFFLE,
   PROP_DROP_LAST,
   PROP_NUM_WORKERS,
+  PROP_SAMPLER,
   N_PROPS
 };
 
@@ -411,6 +415,7 @@ start_epoch (LtDataLoader *self,
              GError      **error)
 {
   guint64 seed, offset, shuffle_key;
+  g_autoptr(LtTensor) sampled = NULL;
   LtPhilox4 r;
   gint64    n, n_batches;
   gint64   *order;
@@ -422,6 +427,18 @@ start_epoch (LtDataLoader *self,
       return FALSE;
     }
   n = MAX (lt_dataset_get_length (self->dataset), 0);
+  if (self->sampler)
+    {
+      /* self->epoch counts the epochs started before this one: its number
+       * from 0, also when resuming (set_position sets it so) */
+      sampled = lt_sampler_get_indices (self->sampler, n, self->epoch, error);
+      if (sampled == NULL)
+        {
+          g_prefix_error (error, "DataLoader: ");
+          return FALSE;
+        }
+      n = sampled->numel;
+    }
   n_batches =
     self->drop_last ? n / self->batch_size : (n + self->batch_size - 1) / self->batch_size;
   /* The epoch's order of the dataset's indices: a length no memory holds
@@ -473,9 +490,12 @@ start_epoch (LtDataLoader *self,
   /* The whole permutation, also with drop_last: the dropped items are
    * random ones, as PyTorch's sampler and batcher do. */
   run->order = order;
-  for (gint64 i = 0; i < n; i++)
-    run->order[i] = i;
-  if (self->shuffle)
+  if (sampled)
+    memcpy (run->order, _lt_tensor_data (sampled), n * sizeof (gint64));
+  else
+    for (gint64 i = 0; i < n; i++)
+      run->order[i] = i;
+  if (self->shuffle && sampled == NULL)
     for (gint64 i = n - 1; i > 0; i--)
       {
         LtPhilox4 w = _lt_philox4x32_10 (shuffle_key, (guint64) i);
@@ -681,7 +701,63 @@ lt_data_loader_get_length (LtDataLoader *self)
   if (self->dataset == NULL)
     return 0;
   n = lt_dataset_get_length (self->dataset);
+  if (self->sampler)
+    {
+      g_autoptr(LtTensor) sampled = lt_sampler_get_indices (self->sampler, n, self->epoch, NULL);
+
+      n = sampled ? sampled->numel : 0;
+    }
   return self->drop_last ? n / self->batch_size : (n + self->batch_size - 1) / self->batch_size;
+}
+
+/**
+ * lt_data_loader_set_sampler:
+ * @self: a data loader
+ * @sampler: (nullable): the sampler, or %NULL for the dataset in order
+ *   (or shuffled)
+ * @error: return location for a #GError
+ *
+ * Makes every epoch read the items @sampler chooses, in its order, as
+ * `DataLoader(dataset, sampler=...)`: a #LtDistributedSampler gives each
+ * process of a data-parallel job its shard. The sampler gets the epoch's
+ * number (from 0, restored by lt_data_loader_set_position()), so a
+ * shuffling sampler reshuffles every epoch. It applies from the next
+ * epoch.
+ *
+ * Returns: %TRUE; %FALSE with @error set when the loader shuffles (a
+ *   sampler and shuffle exclude each other, as in PyTorch)
+ */
+gboolean
+lt_data_loader_set_sampler (LtDataLoader *self, LtSampler *sampler, GError **error)
+{
+  g_return_val_if_fail (LT_IS_DATA_LOADER (self), FALSE);
+  g_return_val_if_fail (sampler == NULL || LT_IS_SAMPLER (sampler), FALSE);
+
+  if (sampler && self->shuffle)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "DataLoader: a sampler and shuffle exclude each other (the sampler decides "
+                   "the order): make the loader with shuffle off");
+      return FALSE;
+    }
+  if (g_set_object (&self->sampler, sampler))
+    g_object_notify_by_pspec (G_OBJECT (self), props[PROP_SAMPLER]);
+  return TRUE;
+}
+
+/**
+ * lt_data_loader_get_sampler:
+ * @self: a data loader
+ *
+ * Gets the sampler set with lt_data_loader_set_sampler().
+ *
+ * Returns: (transfer none) (nullable): the sampler
+ */
+LtSampler *
+lt_data_loader_get_sampler (LtDataLoader *self)
+{
+  g_return_val_if_fail (LT_IS_DATA_LOADER (self), NULL);
+  return self->sampler;
 }
 
 /**
@@ -877,6 +953,7 @@ lt_data_loader_dispose (GObject *object)
 
   end_epoch (self);
   g_clear_object (&self->dataset);
+  g_clear_object (&self->sampler);
   G_OBJECT_CLASS (lt_data_loader_parent_class)->dispose (object);
 }
 
@@ -913,6 +990,9 @@ lt_data_loader_get_property (GObject    *object,
       break;
     case PROP_NUM_WORKERS:
       g_value_set_uint (value, self->num_workers);
+      break;
+    case PROP_SAMPLER:
+      g_value_set_object (value, self->sampler);
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -995,6 +1075,14 @@ lt_data_loader_class_init (LtDataLoaderClass *klass)
    */
   props[PROP_NUM_WORKERS] =
     g_param_spec_uint ("num-workers", NULL, NULL, 0, MAX_WORKERS, 0, flags);
+  /**
+   * LtDataLoader:sampler:
+   *
+   * The sampler that chooses the items of each epoch, or %NULL
+   * (lt_data_loader_set_sampler()).
+   */
+  props[PROP_SAMPLER] = g_param_spec_object ("sampler", NULL, NULL, LT_TYPE_SAMPLER,
+                                             G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 }
 

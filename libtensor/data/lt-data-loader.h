@@ -9,6 +9,7 @@
 
 #include "core/lt-tensor.h"
 #include "data/lt-dataset.h"
+#include "data/lt-sampler.h"
 
 G_BEGIN_DECLS
 
@@ -31,6 +32,12 @@ gboolean      lt_data_loader_next           (LtDataLoader  *self,
                                              GError       **error);
 LT_AVAILABLE_IN_ALL
 void          lt_data_loader_reset          (LtDataLoader  *self);
+LT_AVAILABLE_IN_ALL
+gboolean      lt_data_loader_set_sampler    (LtDataLoader  *self,
+                                             LtSampler     *sampler,
+                                             GError       **error);
+LT_AVAILABLE_IN_ALL
+LtSampler    *lt_data_loader_get_sampler    (LtDataLoader  *self);
 LT_AVAILABLE_IN_ALL
 gint64        lt_data_loader_get_length     (LtDataLoader  *self);
 LT_AVAILABLE_IN_ALL

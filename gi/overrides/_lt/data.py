@@ -524,12 +524,12 @@ class DataLoader:
     same Lt.manual_seed gives the same batches for any num_workers."""
 
     def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool = False,
-                 sampler: None = None, batch_sampler: None = None, num_workers: int = 0,
+                 sampler: Any = None, batch_sampler: None = None, num_workers: int = 0,
                  collate_fn: None = None, pin_memory: bool = False, drop_last: bool = False,
                  timeout: float = 0, worker_init_fn: None = None,
                  prefetch_factor: int | None = None, persistent_workers: bool = False,
                  generator: Any = None) -> None:
-        for name, value in (('sampler', sampler), ('batch_sampler', batch_sampler),
+        for name, value in (('batch_sampler', batch_sampler),
                             ('collate_fn', collate_fn), ('worker_init_fn', worker_init_fn)):
             if value is not None:
                 raise ValueError('DataLoader: %s is not supported' % name)
@@ -550,6 +550,16 @@ class DataLoader:
         len(self._dataset)
         self._loader = Lt.DataLoader.new(self._dataset, self.batch_size, self.shuffle,
                                          self.drop_last, self.num_workers)
+        self.sampler = sampler
+        if sampler is not None:
+            c_sampler = getattr(sampler, '_lt_sampler', sampler)
+            if not isinstance(c_sampler, Lt.Sampler):
+                raise ValueError('DataLoader: sampler must be an Lt.Sampler (such as '
+                                 'Lt.utils.data.distributed.DistributedSampler), not %s'
+                                 % type(sampler).__name__)
+            if self.shuffle:
+                raise ValueError('sampler option is mutually exclusive with shuffle')
+            self._loader.set_sampler(c_sampler)
 
     def __len__(self) -> int:
         return self._loader.get_length()
@@ -747,9 +757,65 @@ def load_image(path: str | os.PathLike[str]) -> Tensor:
     return Lt.load_image(os.fspath(path))
 
 
+class DistributedSampler:
+    """Each rank's shard of a dataset, as
+    torch.utils.data.distributed.DistributedSampler (on LtDistributedSampler):
+    ``len(sampler)`` indices per rank and epoch, ``iter(sampler)``,
+    ``set_epoch(epoch)``.  num_replicas and rank default to the default
+    process group's (Lt.distributed.init_process_group).  Given to a
+    DataLoader, it reshuffles every epoch by itself (it follows the
+    loader's epoch) unless set_epoch pins one; the permutation of a seed
+    is Philox's, not torch's."""
+
+    def __init__(self, dataset: Any, num_replicas: int | None = None, rank: int | None = None,
+                 shuffle: bool = True, seed: int = 0, drop_last: bool = False) -> None:
+        if num_replicas is not None and int(num_replicas) <= 0:
+            raise ValueError('DistributedSampler: num_replicas must be positive, not %d'
+                             % int(num_replicas))
+        if rank is not None and (int(rank) < 0 or (num_replicas is not None
+                                                   and int(rank) >= int(num_replicas))):
+            raise ValueError('Invalid rank {}, rank should be in the interval [0, {}]'.format(
+                int(rank), (int(num_replicas) if num_replicas is not None else 0) - 1))
+        self.dataset = dataset
+        self._lt_sampler = Lt.DistributedSampler.new(
+            0 if num_replicas is None else int(num_replicas), -1 if rank is None else int(rank),
+            bool(shuffle), int(seed), bool(drop_last))
+
+    num_replicas = property(lambda self: self._lt_sampler.get_num_replicas())
+    rank = property(lambda self: self._lt_sampler.get_rank())
+    shuffle = property(lambda self: self._lt_sampler.get_shuffle())
+    seed = property(lambda self: self._lt_sampler.get_seed())
+    drop_last = property(lambda self: self._lt_sampler.get_drop_last())
+
+    @property
+    def epoch(self) -> int:
+        return max(self._lt_sampler.get_epoch(), 0)
+
+    @property
+    def num_samples(self) -> int:
+        return len(self)
+
+    @property
+    def total_size(self) -> int:
+        return len(self) * self.num_replicas
+
+    def set_epoch(self, epoch: int) -> None:
+        self._lt_sampler.set_epoch(int(epoch))
+
+    def __len__(self) -> int:
+        return self._lt_sampler.get_num_samples(len(self.dataset))
+
+    def __iter__(self) -> Iterator[int]:
+        indices = self._lt_sampler.get_indices(len(self.dataset), self.epoch)
+        return iter(int(i) for i in indices.tolist())
+
+
 data = namespace('Lt.utils.data', 'torch.utils.data for libtensor.', {
     'Dataset': Dataset, 'DataLoader': DataLoader, 'TensorDataset': TensorDataset,
     'Subset': _subset, 'random_split': _random_split,
+    'distributed': namespace('Lt.utils.data.distributed',
+                             'torch.utils.data.distributed for libtensor.',
+                             {'DistributedSampler': DistributedSampler}),
 })
 
 utils = namespace('Lt.utils', 'torch.utils.data and torchvision.utils for libtensor.', {
