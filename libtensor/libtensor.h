@@ -56,6 +56,7 @@
 #include "ops/lt-conv.h"
 #include "ops/lt-pool.h"
 #include "ops/lt-loss.h"
+#include "ops/lt-activation.h"
 #include "autograd/lt-grad-fn.h"
 #include "autograd/lt-autograd.h"
 #include "autograd/lt-gradcheck.h"

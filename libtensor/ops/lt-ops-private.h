@@ -17,10 +17,11 @@
 
 G_BEGIN_DECLS
 
-/* Runs a kernel on the device of @out. */
+/* Runs the kernel of @op on the backend of @out's device; @aux is the
+ * op's second output (LtKernelArgs), or NULL. */
 gboolean  _lt_run              (LtOp              op,
                                 LtTensor         *out,
-                                LtTensor         *out2,
+                                LtTensor         *aux,
                                 LtTensor *const  *in,
                                 guint             n_in,
                                 const LtOpParams *params,
@@ -31,6 +32,12 @@ LtTensor *_lt_cast             (LtTensor   *t,
                                 LtDType     dtype,
                                 GError    **error);
 LtTensor *_lt_contiguous       (LtTensor   *t,
+                                GError    **error);
+/* @t as @dtype on @device (a new reference when it already is): a CPU
+ * scalar meets tensors of any device, as in PyTorch. */
+LtTensor *_lt_cast_to          (LtTensor   *t,
+                                LtDType     dtype,
+                                LtDevice    device,
                                 GError    **error);
 /* Copy of @t in its own new storage (no autograd). */
 LtTensor *_lt_clone_raw        (LtTensor   *t,

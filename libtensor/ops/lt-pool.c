@@ -202,8 +202,7 @@ lt_max_pool2d (LtTensor     *input,
   if (node)
     {
       node->params = p;
-      _lt_grad_fn_save (node, 0, idx);
-      _lt_autograd_set_output (node, out);
+      _lt_autograd_set_outputs (node, out, idx);
     }
   if (indices)
     *indices = g_steal_pointer (&idx);
@@ -357,12 +356,12 @@ _lt_backward_max_pool2d (LtGradFn  *node,
 {
   /* dx = 0, dx[plane, indices] += dy (max_pool2d_grad) */
   const LtTensorMeta *m = &node->input_meta[0];
-  LtTensor *idx = _lt_grad_fn_get_saved (node, 0, error);
+  LT_SAVED (idx, AUX);
   g_autoptr(LtTensor) gc = NULL;
   g_autoptr(LtTensor) dx = NULL;
   LtTensor *kin[2];
 
-  if (idx == NULL || (gc = grad_contiguous (node, g, error)) == NULL)
+  if ((gc = grad_contiguous (node, g, error)) == NULL)
     return FALSE;
   dx = _lt_tensor_new_empty (m->shape, m->ndim, m->dtype, m->device, error);
   kin[0] = gc;

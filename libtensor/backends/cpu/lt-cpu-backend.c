@@ -775,6 +775,20 @@ static LtBackend cpu_backend = {
   .alloc = _lt_cpu_alloc,
   .free = _lt_cpu_free,
   .set_num_threads = cpu_set_num_threads,
+  .get_num_threads = _lt_cpu_get_num_threads,
+};
+
+/* The kernel of every op of a family with a kernel (LT_OPF_HAS_KERNEL) */
+static const LtKernel family_kernels[LT_OP_N_FAMILIES] = {
+  [LT_OP_FAMILY_UNARY] = _lt_cpu_unary,
+  [LT_OP_FAMILY_BINARY] = _lt_cpu_binary,   /* relu_grad too */
+  [LT_OP_FAMILY_TERNARY] = _lt_cpu_where,
+  [LT_OP_FAMILY_REDUCE] = _lt_cpu_reduce,
+  [LT_OP_FAMILY_SOFTMAX] = _lt_cpu_softmax,
+  [LT_OP_FAMILY_GEMM] = _lt_cpu_gemm,
+  [LT_OP_FAMILY_INDEX] = _lt_cpu_index,
+  [LT_OP_FAMILY_CONV] = _lt_cpu_conv,
+  [LT_OP_FAMILY_POOL] = _lt_cpu_pool,
 };
 
 static gpointer
@@ -787,51 +801,25 @@ cpu_backend_init (gpointer data)
   cpu_set_num_threads (n > 0 ? n : (int) g_get_num_processors ());
   pthread_atfork (NULL, NULL, pool_forget_after_fork);
 
+  /* The families whose ops share one kernel, which reads args->op */
+  for (LtOp op = 0; op < LT_OP_COUNT; op++)
+    {
+      const LtOpInfo *row = &_lt_op_table[op];
+
+      if (row->flags & LT_OPF_HAS_KERNEL)
+        b->kernels[op] = family_kernels[row->family];
+    }
+  /* and the kernels of their own */
   b->kernels[LT_OP_FILL] = _lt_cpu_fill;
-  b->kernels[LT_OP_COPY] = _lt_cpu_copy;
+  b->kernels[LT_OP_STRIDED_COPY] = _lt_cpu_copy;
   b->kernels[LT_OP_UNIFORM] = _lt_cpu_random;
   b->kernels[LT_OP_NORMAL] = _lt_cpu_random;
   b->kernels[LT_OP_RANDINT] = _lt_cpu_random;
+  b->kernels[LT_OP_RANDPERM] = _lt_cpu_randperm;
   b->kernels[LT_OP_ARANGE] = _lt_cpu_range;
   b->kernels[LT_OP_LINSPACE] = _lt_cpu_range;
-  b->kernels[LT_OP_RANDPERM] = _lt_cpu_randperm;
-
-  for (LtOp op = LT_OP_NEG; op <= LT_OP_LOGICAL_NOT; op++)
-    b->kernels[op] = _lt_cpu_unary;
-  for (LtOp op = LT_OP_ADD; op <= LT_OP_LOGICAL_OR; op++)
-    b->kernels[op] = _lt_cpu_binary;
-  b->kernels[LT_OP_WHERE] = _lt_cpu_where;
-
-  for (LtOp op = LT_OP_SUM; op <= LT_OP_ALL; op++)
-    b->kernels[op] = _lt_cpu_reduce;
-  b->kernels[LT_OP_SOFTMAX] = _lt_cpu_softmax;
-  b->kernels[LT_OP_LOG_SOFTMAX] = _lt_cpu_softmax;
-
-  b->kernels[LT_OP_MM] = _lt_cpu_gemm;
-  b->kernels[LT_OP_BMM] = _lt_cpu_gemm;
-  b->kernels[LT_OP_ADDMM] = _lt_cpu_gemm;
-
-  b->kernels[LT_OP_INDEX_SELECT] = _lt_cpu_index;
-  b->kernels[LT_OP_INDEX_ADD] = _lt_cpu_index;
-  b->kernels[LT_OP_GATHER] = _lt_cpu_index;
-  b->kernels[LT_OP_SCATTER_ADD] = _lt_cpu_index;
-  b->kernels[LT_OP_MASKED_SELECT] = _lt_cpu_index;
-  b->kernels[LT_OP_MASKED_SCATTER] = _lt_cpu_index;
-  b->kernels[LT_OP_ONE_HOT] = _lt_cpu_index;
-
-  b->kernels[LT_OP_CONV2D] = _lt_cpu_conv;
-  b->kernels[LT_OP_CONV2D_GRAD_INPUT] = _lt_cpu_conv;
-  b->kernels[LT_OP_CONV2D_GRAD_WEIGHT] = _lt_cpu_conv;
-  b->kernels[LT_OP_MAX_POOL2D] = _lt_cpu_pool;
-  b->kernels[LT_OP_MAX_POOL2D_GRAD] = _lt_cpu_pool;
-  b->kernels[LT_OP_AVG_POOL2D] = _lt_cpu_pool;
-  b->kernels[LT_OP_AVG_POOL2D_GRAD] = _lt_cpu_pool;
-  b->kernels[LT_OP_ADAPTIVE_AVG_POOL2D] = _lt_cpu_pool;
-  b->kernels[LT_OP_ADAPTIVE_AVG_POOL2D_GRAD] = _lt_cpu_pool;
-
   b->kernels[LT_OP_NLL_LOSS] = _lt_cpu_nll_loss;
   b->kernels[LT_OP_NLL_LOSS_GRAD] = _lt_cpu_nll_loss;
-  b->kernels[LT_OP_RELU_GRAD] = _lt_cpu_binary;
   b->kernels[LT_OP_SGD_UPDATE] = _lt_cpu_sgd_update;
   return b;
 }

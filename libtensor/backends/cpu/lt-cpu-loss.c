@@ -32,7 +32,7 @@ nll_dims (LtTensor *x,
 
 /*
  * Forward, x: (N, C, R), t: (N, R), w: (C) or none; out: (N, R) for
- * reduction none, else (); out2: () the total weight of the counted
+ * reduction none, else (); total_weight: () the total weight of the counted
  * targets.
  *   loss[n, r] = -w[t] x[n, t, r], 0 where t == ignore_index
  *   sum: the sum; mean: the sum / total weight (NaN for 0 / 0)
@@ -45,7 +45,7 @@ nll_dims (LtTensor *x,
     const gint64 *t = _lt_tensor_data (args->in[1]);                           \
     const T *w = args->in[2] ? _lt_tensor_data (args->in[2]) : NULL;           \
     T *out = _lt_tensor_data (args->out);                                      \
-    T *total_out = _lt_tensor_data (args->out2);                               \
+    T *total_out = _lt_tensor_data (args->total_weight);                               \
     const LtLossParams *p = &args->params->loss;                               \
     gint64 N, C, R;                                                            \
     double sum = 0, total = 0;                                                 \

@@ -88,8 +88,8 @@ gboolean
 _lt_cpu_sgd_update (const LtKernelArgs *args,
                     GError            **error)
 {
-  LtTensor *ops[3] = { args->out, args->in[0], args->out2 };
-  SgdCtx ctx = { &args->params->optim, args->out2 != NULL };
+  LtTensor *ops[3] = { args->out, args->in[0], args->momentum };
+  SgdCtx ctx = { &args->params->optim, args->momentum != NULL };
   LtCpuLoop loop;
 
   switch (args->out->dtype)

@@ -598,7 +598,7 @@ _lt_cpu_pool (const LtKernelArgs *args,
   job.g = &g;
   job.src = _lt_tensor_data (args->in[0]);
   job.dst = _lt_tensor_data (args->out);
-  job.indices = args->out2 ? _lt_tensor_data (args->out2) : NULL;
+  job.indices = args->indices ? _lt_tensor_data (args->indices) : NULL;
   if (args->op == LT_OP_MAX_POOL2D_GRAD)
     job.indices = _lt_tensor_data (args->in[1]);
   job.bad_index = 0;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "backends/lt-backend-private.h"
+#include "ops/lt-op-private.h"
 #include "core/lt-dtype-private.h"
 
 G_BEGIN_DECLS
