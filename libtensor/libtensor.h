@@ -57,6 +57,7 @@
 #include "ops/lt-pool.h"
 #include "ops/lt-loss.h"
 #include "ops/lt-activation.h"
+#include "ops/lt-values.h"
 #include "autograd/lt-grad-fn.h"
 #include "autograd/lt-autograd.h"
 #include "autograd/lt-gradcheck.h"

@@ -33,16 +33,6 @@ static guint64 sequence_counter;
 G_DEFINE_FINAL_TYPE (LtGradFn, lt_grad_fn, G_TYPE_OBJECT)
 
 void
-_lt_hook_entry_clear (LtHookEntry *entry)
-{
-  if (entry->destroy)
-    entry->destroy (entry->user_data);
-  entry->destroy = NULL;
-  entry->user_data = NULL;
-  entry->func = NULL;
-}
-
-void
 _lt_grad_fn_release (LtGradFn *node)
 {
   for (guint i = 0; i < node->n_saved; i++)
@@ -391,6 +381,35 @@ _lt_grad_fn_retain_output (LtGradFn *node,
     }
   else
     g_weak_ref_set (&node->retained, out);
+}
+
+/**
+ * lt_tensor_retain_grad:
+ * @self: a tensor that requires grad
+ * @error: return location for a #GError
+ *
+ * Asks lt_tensor_backward() to keep the gradient of a non-leaf tensor in its
+ * #LtTensor:grad (leaves always keep theirs).
+ *
+ * Returns: %TRUE on success; %FALSE with @error set if @self does not
+ *   require grad
+ */
+gboolean
+lt_tensor_retain_grad (LtTensor *self,
+                       GError  **error)
+{
+  g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
+  if (!self->requires_grad)
+    {
+      g_set_error_literal (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                           "retain_grad: the tensor does not require grad");
+      return FALSE;
+    }
+  if (self->grad_fn == NULL || self->retains_grad)
+    return TRUE;
+  self->retains_grad = TRUE;
+  _lt_grad_fn_retain_output (self->grad_fn, self);
+  return TRUE;
 }
 
 gboolean

@@ -113,7 +113,7 @@ _lt_alias_shape (LtTensor     *t,
 }
 
 LtTensor *
-_lt_tensor_contiguous_host (LtTensor *self,
+_lt_contiguous_host (LtTensor *self,
                             GError  **error)
 {
   g_autoptr(LtTensor) c = NULL;

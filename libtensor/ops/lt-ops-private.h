@@ -14,6 +14,7 @@
 #include "lt-linalg.h"
 #include "lt-shape.h"
 #include "lt-index.h"
+#include "lt-values.h"
 
 G_BEGIN_DECLS
 
@@ -32,6 +33,10 @@ LtTensor *_lt_cast             (LtTensor   *t,
                                 LtDType     dtype,
                                 GError    **error);
 LtTensor *_lt_contiguous       (LtTensor   *t,
+                                GError    **error);
+/* A host copy in row-major order; @t itself (a new reference) when it
+ * already is a contiguous CPU tensor. */
+LtTensor *_lt_contiguous_host  (LtTensor   *t,
                                 GError    **error);
 /* @t as @dtype on @device (a new reference when it already is): a CPU
  * scalar meets tensors of any device, as in PyTorch. */

@@ -4,9 +4,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "lt-tensor-private.h"
-#include "lt-dtype-private.h"
-#include "lt-shape-private.h"
+#include "lt-ops-private.h"
+#include "lt-values.h"
 
 /*
  * The text form of a tensor, as the tutorial prints it: the layout of
