@@ -16,6 +16,7 @@ packages="
   libcairo2-dev
   dataset-fashion-mnist
   gettext
+  graphviz
   python3 python3-gi python-gi-dev python3-numpy python3-torch python3-venv
   gjs
 "
