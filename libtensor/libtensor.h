@@ -54,7 +54,7 @@
 #include "ops/lt-shape.h"
 #include "ops/lt-index.h"
 #include "ops/lt-conv.h"
-#include "ops/lt-pool.h"
+#include "ops/lt-pooling.h"
 #include "ops/lt-loss.h"
 #include "ops/lt-activation.h"
 #include "ops/lt-values.h"

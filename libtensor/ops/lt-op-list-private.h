@@ -186,8 +186,8 @@
            "MaskedScatterBackward0", NULL, masked_scatter)                                         \
   OP (ONE_HOT, "one_hot", INDEX, LT_OPF_HAS_KERNEL | LT_OPF_INDEX_RESULT)                          \
                                                                                                    \
-  /* Convolution and pooling (ops/lt-conv.c, ops/lt-pool.c); the _GRAD ops are the kernels of */   \
-  /* their backward rules */                                                                       \
+  /* Convolution and pooling (ops/lt-conv.c, ops/lt-pooling.c); the _GRAD ops are the */           \
+  /* kernels of their backward rules */                                                            \
   GRAD_OP (CONV2D, "conv2d", CONV, LT_OPF_HAS_KERNEL, LT_SAVE (ARG0, IN1) | LT_SAVE (ARG1, IN0),   \
            "ConvolutionBackward0", NULL, conv2d)                                                   \
   OP (CONV2D_GRAD_INPUT, "conv2d_grad_input", CONV, LT_OPF_HAS_KERNEL)                             \

@@ -525,7 +525,7 @@ DEFINE_POOL (float, guint32, f32)
 DEFINE_POOL (double, guint64, f64)
 
 gboolean
-_lt_cpu_pool (const LtKernelArgs *args,
+_lt_cpu_pooling (const LtKernelArgs *args,
               GError            **error)
 {
   const LtPoolParams *p = &args->params->pool;

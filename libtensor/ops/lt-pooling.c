@@ -5,7 +5,7 @@
 
 #include "lt-ops-private.h"
 #include "lt-backward-private.h"
-#include "lt-pool.h"
+#include "lt-pooling.h"
 
 /*
  * 2-D pooling: max (with the indices of the maxima), average and adaptive
