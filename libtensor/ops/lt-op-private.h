@@ -93,7 +93,7 @@ _lt_saves_for (guint32 saves,
 /* Typed parameters, one struct per family. */
 typedef struct { double value; } LtFillParams;
 typedef struct { guint64 seed; guint64 offset; double a; double b; } LtRandomParams;
-typedef struct { double start; double step; double end; gint64 steps; } LtRangeParams;
+typedef struct { double start; double step; double end; } LtRangeParams;
 typedef struct { double min; double max; gboolean has_min; gboolean has_max; } LtClampParams;
 typedef struct
 {
@@ -145,7 +145,6 @@ typedef struct
 {
   int reduction;               /* LtReduction */
   gint64 ignore_index;
-  double label_smoothing;
 } LtLossParams;
 typedef struct { double negative_slope; } LtLeakyReluParams;
 typedef struct

@@ -291,13 +291,6 @@ _lt_zeros_meta (const LtTensorMeta *meta,
   return g_steal_pointer (&t);
 }
 
-LtTensor *
-_lt_scalar_for (LtTensor *t,
-                double    value)
-{
-  return _lt_tensor_new_scalar (value, t->dtype, TRUE);
-}
-
 /* The permutation that sorts @t's dims by stride, outermost first, when @t
  * is dense (its elements fill a block with no gaps or overlaps); FALSE for
  * other layouts. */

@@ -80,6 +80,15 @@ gboolean  _lt_check_writable   (LtTensor   *self,
                                 const char *op,
                                 GError    **error);
 
+/* Runs random op @op (LT_OPF_RANDOM: uniform on [a, b), normal of mean a
+ * and standard deviation b, integers in [a, b)) into @out, taking the
+ * generator's blocks for its elements (core/lt-random.c). */
+gboolean  _lt_run_random       (LtOp        op,
+                                LtTensor   *out,
+                                double      a,
+                                double      b,
+                                GError    **error);
+
 /* Zeros of the shape/dtype/device of a tensor meta. */
 LtTensor *_lt_zeros_meta       (const LtTensorMeta *meta,
                                 GError            **error);
@@ -92,9 +101,5 @@ LtTensor *_lt_new_output_like  (LtTensor     *layout,
                                 LtDType       dtype,
                                 LtDevice      device,
                                 GError      **error);
-
-/* A wrapped number in the compute dtype of an op with @t. */
-LtTensor *_lt_scalar_for       (LtTensor   *t,
-                                double      value);
 
 G_END_DECLS

@@ -12,36 +12,36 @@
  * (lt-cpu-private.h says what the loop gets).
  */
 
-#define MAX_OPS 4
+#define MAX_OPERANDS 4
 
 typedef struct
 {
-  guint n_ops;
+  guint n_operands;
   guint ndim;
   gint64 shape[LT_MAX_DIMS];
-  gint64 strides[LT_MAX_DIMS][MAX_OPS];   /* bytes */
-  char *base[MAX_OPS];
+  gint64 strides[LT_MAX_DIMS][MAX_OPERANDS]; /* bytes */
+  char *base[MAX_OPERANDS];
 } Iter;
 
 static void
 iter_build (Iter      *it,
-            LtTensor **ops,
-            guint      n_ops)
+            LtTensor **operands,
+            guint      n_operands)
 {
-  LtTensor *out = ops[0];
-  gint64 bstrides[MAX_OPS][LT_MAX_DIMS];
+  LtTensor *out = operands[0];
+  gint64 bstrides[MAX_OPERANDS][LT_MAX_DIMS];
   guint order[LT_MAX_DIMS];
   guint nd = 0;
 
-  it->n_ops = n_ops;
-  for (guint k = 0; k < n_ops; k++)
+  it->n_operands = n_operands;
+  for (guint k = 0; k < n_operands; k++)
     {
-      gsize es = _lt_dtype_size (ops[k]->dtype);
+      gsize es = _lt_dtype_size (operands[k]->dtype);
 
-      _lt_broadcast_strides (ops[k], out->shape, out->ndim, bstrides[k]);
+      _lt_broadcast_strides (operands[k], out->shape, out->ndim, bstrides[k]);
       for (guint d = 0; d < out->ndim; d++)
         bstrides[k][d] *= es;
-      it->base[k] = (char *) _lt_tensor_data (ops[k]);
+      it->base[k] = (char *) _lt_tensor_data (operands[k]);
     }
 
   /* Keep dimensions of size > 1, in the output's memory order: sort by the
@@ -59,7 +59,8 @@ iter_build (Iter      *it,
           guint u = order[j - 1];
           gint64 su = ABS (bstrides[0][u]), sv = ABS (bstrides[0][v]);
 
-          if (su < sv || (su == sv && n_ops > 1 && ABS (bstrides[1][u]) < ABS (bstrides[1][v])))
+          if (su < sv ||
+              (su == sv && n_operands > 1 && ABS (bstrides[1][u]) < ABS (bstrides[1][v])))
             {
               order[j] = u;
               j--;
@@ -81,18 +82,18 @@ iter_build (Iter      *it,
           guint p = it->ndim - 1;
           gboolean merge = TRUE;
 
-          for (guint k = 0; k < n_ops && merge; k++)
+          for (guint k = 0; k < n_operands && merge; k++)
             merge = it->strides[p][k] == bstrides[k][d] * out->shape[d];
           if (merge)
             {
               it->shape[p] *= out->shape[d];
-              for (guint k = 0; k < n_ops; k++)
+              for (guint k = 0; k < n_operands; k++)
                 it->strides[p][k] = bstrides[k][d];
               continue;
             }
         }
       it->shape[it->ndim] = out->shape[d];
-      for (guint k = 0; k < n_ops; k++)
+      for (guint k = 0; k < n_operands; k++)
         it->strides[it->ndim][k] = bstrides[k][d];
       it->ndim++;
     }
@@ -100,7 +101,7 @@ iter_build (Iter      *it,
     {
       it->ndim = 1;
       it->shape[0] = 1;
-      for (guint k = 0; k < n_ops; k++)
+      for (guint k = 0; k < n_operands; k++)
         it->strides[0][k] = 0;
     }
 }
@@ -111,14 +112,14 @@ iter_build (Iter      *it,
  * stride 0). FALSE if some operand is neither. */
 static gboolean
 iter_build_flat (Iter      *it,
-                 LtTensor **ops,
-                 guint      n_ops)
+                 LtTensor **operands,
+                 guint      n_operands)
 {
-  LtTensor *out = ops[0];
+  LtTensor *out = operands[0];
 
-  for (guint k = 0; k < n_ops; k++)
+  for (guint k = 0; k < n_operands; k++)
     {
-      LtTensor *t = ops[k];
+      LtTensor *t = operands[k];
 
       if (t->numel == 1 && k > 0)
         it->strides[0][k] = 0;
@@ -139,7 +140,7 @@ iter_build_flat (Iter      *it,
         }
       it->base[k] = (char *) _lt_tensor_data (t);
     }
-  it->n_ops = n_ops;
+  it->n_operands = n_operands;
   it->ndim = 1;
   it->shape[0] = out->numel;
   return TRUE;
@@ -153,8 +154,8 @@ iter_run_range (const Iter *it,
                 gpointer    ctx)
 {
   gint64 idx[LT_MAX_DIMS];
-  gint64 inner_strides[MAX_OPS];
-  char *ptrs[MAX_OPS];
+  gint64 inner_strides[MAX_OPERANDS];
+  char *ptrs[MAX_OPERANDS];
   guint last = it->ndim - 1;
   gint64 rem = begin;
   gint64 pos = begin;
@@ -164,14 +165,14 @@ iter_run_range (const Iter *it,
       idx[d] = rem % it->shape[d];
       rem /= it->shape[d];
     }
-  for (guint k = 0; k < it->n_ops; k++)
+  for (guint k = 0; k < it->n_operands; k++)
     inner_strides[k] = it->strides[last][k];
 
   while (pos < end)
     {
       gint64 n = MIN (it->shape[last] - idx[last], end - pos);
 
-      for (guint k = 0; k < it->n_ops; k++)
+      for (guint k = 0; k < it->n_operands; k++)
         {
           char *p = it->base[k];
 
@@ -208,7 +209,7 @@ iter_make_tiled (Iter *it)
 
   if (it->ndim < 2)
     return FALSE;
-  for (guint k = 1; k < it->n_ops && p == last; k++)
+  for (guint k = 1; k < it->n_operands && p == last; k++)
     {
       gint64 sl = ABS (it->strides[last][k]);
       gint64 best = sl;
@@ -233,7 +234,7 @@ iter_make_tiled (Iter *it)
   /* Move dim p to second-to-last; the others keep their order. */
   {
     gint64 shape_p = it->shape[p];
-    gint64 strides_p[MAX_OPS];
+    gint64 strides_p[MAX_OPERANDS];
 
     memcpy (strides_p, it->strides[p], sizeof strides_p);
     for (guint d = p; d + 1 < last; d++)
@@ -271,9 +272,9 @@ iter_run_tiles (const Iter *it,
   guint last = it->ndim - 1, p = last - 1;
   gint64 tiles_p = (it->shape[p] + LT_CPU_TILE - 1) / LT_CPU_TILE;
   gint64 tiles_l = (it->shape[last] + LT_CPU_TILE - 1) / LT_CPU_TILE;
-  gint64 inner_strides[MAX_OPS];
+  gint64 inner_strides[MAX_OPERANDS];
 
-  for (guint k = 0; k < it->n_ops; k++)
+  for (guint k = 0; k < it->n_operands; k++)
     inner_strides[k] = it->strides[last][k];
 
   for (gint64 t = begin; t < end; t++)
@@ -281,8 +282,8 @@ iter_run_tiles (const Iter *it,
       gint64 rest = t;
       gint64 tl = rest % tiles_l;
       gint64 tp, l0, p0, nl, np;
-      char *ptrs[MAX_OPS];
-      char *row[MAX_OPS];
+      char *ptrs[MAX_OPERANDS];
+      char *row[MAX_OPERANDS];
 
       rest /= tiles_l;
       tp = rest % tiles_p;
@@ -292,7 +293,7 @@ iter_run_tiles (const Iter *it,
       nl = MIN (LT_CPU_TILE, it->shape[last] - l0);
       np = MIN (LT_CPU_TILE, it->shape[p] - p0);
 
-      for (guint k = 0; k < it->n_ops; k++)
+      for (guint k = 0; k < it->n_operands; k++)
         row[k] = it->base[k] + l0 * it->strides[last][k] + p0 * it->strides[p][k];
       /* the outer dims, innermost first */
       for (guint d = p; d-- > 0;)
@@ -300,12 +301,12 @@ iter_run_tiles (const Iter *it,
           gint64 i = rest % it->shape[d];
 
           rest /= it->shape[d];
-          for (guint k = 0; k < it->n_ops; k++)
+          for (guint k = 0; k < it->n_operands; k++)
             row[k] += i * it->strides[d][k];
         }
       for (gint64 i = 0; i < np; i++)
         {
-          for (guint k = 0; k < it->n_ops; k++)
+          for (guint k = 0; k < it->n_operands; k++)
             ptrs[k] = row[k] + i * it->strides[p][k];
           loop (ptrs, inner_strides, nl, ctx);
         }
@@ -339,21 +340,21 @@ foreach_part (int      tid,
 }
 
 void
-_lt_cpu_foreach (LtTensor **ops,
-                 guint      n_ops,
+_lt_cpu_foreach (LtTensor **operands,
+                 guint      n_operands,
                  LtCpuLoop  loop,
                  gpointer   ctx,
                  gboolean   parallel)
 {
   Iter it;
   ForeachJob job;
-  gint64 numel = ops[0]->numel;
+  gint64 numel = operands[0]->numel;
   int nt;
 
-  g_assert (n_ops <= MAX_OPS);
+  g_assert (n_operands <= MAX_OPERANDS);
   if (numel == 0)
     return;
-  if (iter_build_flat (&it, ops, n_ops))
+  if (iter_build_flat (&it, operands, n_operands))
     {
       /* One run: no iterator to walk */
       if (!parallel || numel < 2 * LT_CPU_GRAIN)
@@ -363,7 +364,7 @@ _lt_cpu_foreach (LtTensor **ops,
         }
     }
   else
-    iter_build (&it, ops, n_ops);
+    iter_build (&it, operands, n_operands);
 
   job.it = &it;
   job.tiled = numel >= 4 * LT_CPU_TILE * LT_CPU_TILE && iter_make_tiled (&it);

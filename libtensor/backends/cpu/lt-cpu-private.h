@@ -78,7 +78,7 @@ _lt_cpu_split (gint64  total,
 }
 
 /*
- * Elementwise iteration (lt-cpu-foreach.c). @ops[0] is the output and defines the iteration
+ * Elementwise iteration (lt-cpu-foreach.c). @operands[0] is the output and defines the iteration
  * shape; the other operands broadcast to it. The loop gets one pointer per
  * operand, the byte stride of each operand along the innermost dimension,
  * and the number of elements of the run. Dimensions are reordered to follow
@@ -90,8 +90,8 @@ typedef void (*LtCpuLoop) (char        **data,
                            gint64        n,
                            gpointer      ctx);
 
-void _lt_cpu_foreach (LtTensor **ops,
-                      guint      n_ops,
+void _lt_cpu_foreach (LtTensor **operands,
+                      guint      n_operands,
                       LtCpuLoop  loop,
                       gpointer   ctx,
                       gboolean   parallel);
