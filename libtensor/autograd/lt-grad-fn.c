@@ -299,12 +299,12 @@ static gboolean
 saves (LtGradFn *node,
        LtSaved   what)
 {
-  guint wanted = 0;
+  guint readers = _lt_saves_for (_lt_op_table[node->op].saves, what);
 
-  for (guint i = 0; i < MIN (node->n_inputs, 4u); i++)
-    if (_lt_grad_fn_needs_input_grad (node, i))
-      wanted |= 1u << i;
-  return (_lt_saves_for (_lt_op_table[node->op].saves, what) & wanted) != 0;
+  for (guint i = 0; readers != 0 && i < node->n_inputs; i++, readers >>= 1)
+    if ((readers & 1) && _lt_grad_fn_needs_input_grad (node, i))
+      return TRUE;
+  return FALSE;
 }
 
 static void
@@ -339,29 +339,24 @@ _lt_autograd_save_args (LtGradFn        *node,
     }
 }
 
-/* The output holds its node: a node saves a history-free alias of it, or
- * the node and the tensor would hold each other. */
-static void
-save_output (LtGradFn *node,
-             LtSaved   what,
-             LtTensor *out)
-{
-  g_autoptr(LtTensor) alias = NULL;
-
-  if (out == NULL || !saves (node, what))
-    return;
-  alias = _lt_tensor_new_with_storage (out->storage, out->shape, out->strides, out->ndim,
-                                       out->offset, out->dtype);
-  save (node, what, alias);
-}
-
 void
 _lt_autograd_set_outputs (LtGradFn *node,
                           LtTensor *out,
                           LtTensor *aux)
 {
-  save_output (node, LT_SAVED_RESULT, out);
-  save_output (node, LT_SAVED_AUX, aux);
+  if (saves (node, LT_SAVED_RESULT))
+    {
+      /* The output holds its node: the node saves a history-free alias of
+       * it, or the node and the tensor would hold each other. */
+      g_autoptr(LtTensor) alias = _lt_tensor_new_with_storage (out->storage, out->shape,
+                                                               out->strides, out->ndim,
+                                                               out->offset, out->dtype);
+
+      save (node, LT_SAVED_RESULT, alias);
+    }
+  /* the second output has no history: saved as it is */
+  if (aux != NULL && saves (node, LT_SAVED_AUX))
+    save (node, LT_SAVED_AUX, aux);
   _lt_tensor_meta_init (&node->output_meta, out);
   g_clear_object (&out->grad_fn);
   out->grad_fn = node;
