@@ -5,8 +5,10 @@
 #include <string.h>
 
 #include "lt-graph-private.h"
+#include "lt-engine-private.h"
 #include "lt-grad-fn-private.h"
 #include "core/lt-shape-private.h"
+#include "ops/lt-values.h"
 
 /**
  * LtGraph:
@@ -538,6 +540,191 @@ lt_graph_set_leaf_name (LtGraph    *self,
   g_return_if_fail (index < self->leaves->len);
   g_free (g_ptr_array_index (self->leaf_names, index));
   g_ptr_array_index (self->leaf_names, index) = g_strdup (name);
+}
+
+/* Gradient statistics */
+
+/* The statistics of @n values of type T, in double precision: two passes,
+ * so the variance does not lose its digits to the mean. A NaN anywhere
+ * makes every statistic NaN. The loops vectorise (a graph's backward
+ * reads every gradient once more). */
+#define DEFINE_COMPUTE_STATS(name, T)                                       \
+  static void                                                               \
+  name (const T      *v,                                                    \
+        gsize         n,                                                    \
+        LtGradStats  *stats)                                                \
+  {                                                                         \
+    double sum = 0, sq = 0, dev = 0, lo = INFINITY, hi = -INFINITY, mean;   \
+    int nan = 0;                                                            \
+                                                                            \
+    _Pragma ("omp simd reduction(+:sum,sq) reduction(|:nan) reduction(min:lo) reduction(max:hi)") \
+    for (gsize i = 0; i < n; i++)                                           \
+      {                                                                     \
+        double x = v[i];                                                    \
+                                                                            \
+        sum += x;                                                           \
+        sq += x * x;                                                        \
+        nan |= x != x;                                                      \
+        lo = x < lo ? x : lo;                                               \
+        hi = x > hi ? x : hi;                                               \
+      }                                                                     \
+    mean = n > 0 ? sum / (double) n : NAN;                                  \
+    _Pragma ("omp simd reduction(+:dev)")                                   \
+    for (gsize i = 0; i < n; i++)                                           \
+      dev += ((double) v[i] - mean) * ((double) v[i] - mean);               \
+    stats->numel = n;                                                       \
+    stats->mean = mean;                                                     \
+    stats->std = n > 0 ? sqrt (dev / (double) n) : NAN;                     \
+    stats->min = n > 0 && !nan ? lo : NAN;                                  \
+    stats->max = n > 0 && !nan ? hi : NAN;                                  \
+    stats->norm = nan ? NAN : sqrt (sq);                                    \
+  }
+
+DEFINE_COMPUTE_STATS (compute_stats_f64, double)
+DEFINE_COMPUTE_STATS (compute_stats_f32, float)
+
+/* Whether @t's elements fill one block of memory, each once, in some
+ * order (a contiguous tensor, or a permutation of one such as a
+ * transpose): then statistics can read the block in memory order. */
+static gboolean
+is_dense (LtTensor *t)
+{
+  guint nd, ns;
+  const gint64 *shape = lt_tensor_get_shape (t, &nd);
+  const gint64 *strides = lt_tensor_get_strides (t, &ns);
+  gboolean used[LT_MAX_DIMS] = { FALSE };
+  gint64 expect = 1;
+
+  for (guint k = 0; k < nd; k++)
+    {
+      guint best = nd;
+
+      /* the unused dimension with the smallest stride (size-1 ones first) */
+      for (guint d = 0; d < nd; d++)
+        if (!used[d] && (best == nd || shape[d] == 1 ||
+                         (shape[best] != 1 && strides[d] < strides[best])))
+          best = d;
+      used[best] = TRUE;
+      if (shape[best] == 1)
+        continue;
+      if (strides[best] != expect)
+        return FALSE;
+      expect *= shape[best];
+    }
+  return TRUE;
+}
+
+/* The statistics of @grad: read in place when it is a dense float tensor
+ * in host memory, from a float64 copy otherwise. */
+static gboolean
+grad_stats (LtTensor    *grad,
+            LtGradStats *stats,
+            GError     **error)
+{
+  LtDType dtype = lt_tensor_get_dtype (grad);
+  guintptr data = lt_tensor_get_data_ptr (grad);
+  g_autofree double *values = NULL;
+  gsize n = 0;
+
+  if (data != 0 && (dtype == LT_DTYPE_FLOAT32 || dtype == LT_DTYPE_FLOAT64) &&
+      (lt_tensor_is_contiguous (grad) || is_dense (grad)))
+    {
+      if (dtype == LT_DTYPE_FLOAT32)
+        compute_stats_f32 ((const float *) data, lt_tensor_numel (grad), stats);
+      else
+        compute_stats_f64 ((const double *) data, lt_tensor_numel (grad), stats);
+      return TRUE;
+    }
+  values = lt_tensor_to_doubles (grad, &n, error);
+  if (values == NULL && n > 0)
+    return FALSE;
+  compute_stats_f64 (values, n, stats);
+  return TRUE;
+}
+
+typedef struct
+{
+  LtGraph *graph;
+  GError *error;             /* the first failure to read a gradient */
+} StatsRun;
+
+static void
+observe_grad (LtGradFn *node,
+              LtTensor *grad,
+              gpointer  user_data)
+{
+  StatsRun *run = user_data;
+  guint pos = GPOINTER_TO_UINT (g_hash_table_lookup (run->graph->index, node));
+  NodeInfo *info;
+
+  if (pos == 0 || run->error)
+    return;
+  info = &g_array_index (run->graph->info, NodeInfo, pos - 1);
+  info->has_stats = grad_stats (grad, &info->stats, &run->error);
+}
+
+/**
+ * lt_graph_backward:
+ * @self: a graph
+ * @retain_graph: keep the nodes' saved tensors, so that backward can run
+ *   through the graph again
+ * @error: return location for a #GError
+ *
+ * Runs the backward pass from the graph's output, as lt_tensor_backward()
+ * with an implicit gradient of 1 (the output must have one element), and
+ * records the statistics of the gradient that reaches every node (see
+ * lt_graph_get_node_grad_stats()); statistics of an earlier backward are
+ * dropped first. The gradients are added into the leaves'
+ * #LtTensor:grad as lt_tensor_backward() adds them.
+ *
+ * Without @retain_graph every node of the graph frees the tensors it saved
+ * for its backward rule, also a node no gradient reached, so that the graph
+ * keeps no activations or inputs alive: only its nodes' names, shapes,
+ * statistics and the leaves. The leaves then forget the graph's
+ * `AccumulateGrad` nodes (later graphs get nodes of their own), so the
+ * graph shares nothing that later computation changes but the leaves'
+ * values: it may be handed to another thread, as #LtTrainer::graph hands
+ * it to the main context.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set as lt_tensor_backward()
+ *   sets it (an output with several elements or without a graph, a saved
+ *   tensor freed or modified in place), or when a gradient could not be read
+ */
+gboolean
+lt_graph_backward (LtGraph  *self,
+                   gboolean  retain_graph,
+                   GError  **error)
+{
+  StatsRun run = { self, NULL };
+
+  g_return_val_if_fail (LT_IS_GRAPH (self), FALSE);
+
+  for (guint i = 0; i < self->info->len; i++)
+    g_array_index (self->info, NodeInfo, i).has_stats = FALSE;
+  if (!_lt_engine_backward (self->output, NULL, retain_graph, observe_grad, &run, error))
+    {
+      g_clear_error (&run.error);
+      return FALSE;
+    }
+  if (!retain_graph)
+    for (guint i = 0; i < self->nodes->len; i++)
+      {
+        LtGradFn *fn = g_ptr_array_index (self->nodes, i);
+
+        /* An AccumulateGrad node has nothing saved; its leaf forgets it
+         * instead, so that later graphs get nodes of their own and this
+         * graph may go to another thread. */
+        if (fn->variable == NULL)
+          _lt_grad_fn_release (fn);
+        else
+          _lt_grad_fn_forget_accumulator (fn);
+      }
+  if (run.error)
+    {
+      g_propagate_prefixed_error (error, run.error, "backward: the gradient statistics: ");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* DOT */

@@ -46,7 +46,7 @@ LT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (LtGraph, lt_graph, LT, GRAPH, GObject)
 
 LT_AVAILABLE_IN_ALL
-LtGraph      *lt_graph_new                 (LtTensor    *output);
+LtGraph      *lt_graph_new                 (LtTensor    *output) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor     *lt_graph_get_output          (LtGraph     *self);
 LT_AVAILABLE_IN_ALL
@@ -95,6 +95,10 @@ LT_AVAILABLE_IN_ALL
 void          lt_graph_set_leaf_name       (LtGraph     *self,
                                             guint        index,
                                             const char  *name);
+LT_AVAILABLE_IN_ALL
+gboolean      lt_graph_backward            (LtGraph     *self,
+                                            gboolean     retain_graph,
+                                            GError     **error);
 LT_AVAILABLE_IN_ALL
 char         *lt_graph_to_dot              (LtGraph     *self);
 
