@@ -353,11 +353,10 @@ _lt_autograd_record (LtOp             op,
 /* The slot of saved tensor @what in a node of @op: the row's saved
  * tensors are stored in the order of LtSaved. */
 static guint
-saved_slot (LtOp    op,
-            LtSaved what)
+saved_slot (LtOp op, LtSaved what)
 {
   guint32 saves = _lt_op_table[op].saves;
-  guint slot = 0;
+  guint   slot = 0;
 
   for (guint k = 0; k < what; k++)
     slot += _lt_saves_for (saves, k) != 0;
@@ -367,8 +366,7 @@ saved_slot (LtOp    op,
 /* Whether @node keeps saved tensor @what: its row names it, for an input
  * whose gradient is wanted. */
 static gboolean
-saves (LtGradFn *node,
-       LtSaved   what)
+saves (LtGradFn *node, LtSaved what)
 {
   guint readers = _lt_saves_for (_lt_op_table[node->op].saves, what);
 
@@ -379,9 +377,7 @@ saves (LtGradFn *node,
 }
 
 static void
-save (LtGradFn *node,
-      LtSaved   what,
-      LtTensor *t)
+save (LtGradFn *node, LtSaved what, LtTensor *t)
 {
   guint slot = saved_slot (node->op, what);
 
@@ -399,10 +395,7 @@ save (LtGradFn *node,
 }
 
 void
-_lt_autograd_save_args (LtGradFn        *node,
-                        LtTensor *const *args,
-                        guint            n_args,
-                        LtTensor        *inplace_dest)
+_lt_autograd_save_args (LtGradFn *node, LtTensor *const *args, guint n_args, LtTensor *inplace_dest)
 {
   for (guint k = 0; k < MIN (n_args, (guint) LT_SAVED_RESULT); k++)
     {
@@ -417,17 +410,14 @@ _lt_autograd_save_args (LtGradFn        *node,
 }
 
 void
-_lt_autograd_set_outputs (LtGradFn *node,
-                          LtTensor *out,
-                          LtTensor *aux)
+_lt_autograd_set_outputs (LtGradFn *node, LtTensor *out, LtTensor *aux)
 {
   if (saves (node, LT_SAVED_RESULT))
     {
       /* The output holds its node: the node saves a history-free alias of
        * it, or the node and the tensor would hold each other. */
-      g_autoptr(LtTensor) alias = _lt_tensor_new_with_storage (out->storage, out->shape,
-                                                               out->strides, out->ndim,
-                                                               out->offset, out->dtype);
+      g_autoptr(LtTensor) alias = _lt_tensor_new_with_storage (
+        out->storage, out->shape, out->strides, out->ndim, out->offset, out->dtype);
 
       save (node, LT_SAVED_RESULT, alias);
     }
@@ -441,17 +431,13 @@ _lt_autograd_set_outputs (LtGradFn *node,
 }
 
 void
-_lt_autograd_set_output (LtGradFn *node,
-                         LtTensor *out)
+_lt_autograd_set_output (LtGradFn *node, LtTensor *out)
 {
   _lt_autograd_set_outputs (node, out, NULL);
 }
 
 gboolean
-_lt_grad_fn_get_saved_optional (LtGradFn  *node,
-                                LtSaved    what,
-                                LtTensor **t,
-                                GError   **error)
+_lt_grad_fn_get_saved_optional (LtGradFn *node, LtSaved what, LtTensor **t, GError **error)
 {
   guint slot = saved_slot (node->op, what);
   guint version;
@@ -461,7 +447,8 @@ _lt_grad_fn_get_saved_optional (LtGradFn  *node,
     {
       /* the row and the rule disagree: a bug, not a user's error */
       g_critical ("%s: its backward rule reads saved tensor %u, which the op table does not "
-                  "save for the inputs that need gradients", lt_grad_fn_get_name (node), what);
+                  "save for the inputs that need gradients",
+                  lt_grad_fn_get_name (node), what);
       g_set_error (error, LT_ERROR, LT_ERROR_FAILED,
                    "%s: its backward rule reads a tensor that was not saved",
                    lt_grad_fn_get_name (node));
@@ -485,9 +472,8 @@ _lt_grad_fn_get_saved_optional (LtGradFn  *node,
       g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
                    "%s: a tensor it saved for backward (shape %s, %s) was modified by an "
                    "in-place operation: it is at version %u; expected version %u",
-                   lt_grad_fn_get_name (node), s,
-                   lt_dtype_get_name (node->saved[slot]->dtype), version,
-                   node->saved_info->version[slot]);
+                   lt_grad_fn_get_name (node), s, lt_dtype_get_name (node->saved[slot]->dtype),
+                   version, node->saved_info->version[slot]);
       return FALSE;
     }
   *t = node->saved[slot];
@@ -495,9 +481,7 @@ _lt_grad_fn_get_saved_optional (LtGradFn  *node,
 }
 
 LtTensor *
-_lt_grad_fn_get_saved (LtGradFn *node,
-                       LtSaved   what,
-                       GError  **error)
+_lt_grad_fn_get_saved (LtGradFn *node, LtSaved what, GError **error)
 {
   LtTensor *t;
 
@@ -535,8 +519,7 @@ _lt_grad_fn_retain_output (LtGradFn *node,
  *   require grad
  */
 gboolean
-lt_tensor_retain_grad (LtTensor *self,
-                       GError  **error)
+lt_tensor_retain_grad (LtTensor *self, GError **error)
 {
   g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
   if (!self->requires_grad)

@@ -258,9 +258,8 @@ lt_tensor_class_init (LtTensorClass *klass)
    */
   /* A GObject in the type system: core sits below autograd, which
    * registers LtGradFn. */
-  properties[PROP_GRAD_FN] =
-    g_param_spec_object ("grad-fn", NULL, NULL, G_TYPE_OBJECT,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_GRAD_FN] = g_param_spec_object ("grad-fn", NULL, NULL, G_TYPE_OBJECT,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * LtTensor:is-leaf:

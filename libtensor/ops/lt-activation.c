@@ -26,15 +26,13 @@
  *   for an integer input
  */
 LtTensor *
-lt_leaky_relu (LtTensor *input,
-               double    negative_slope,
-               GError  **error)
+lt_leaky_relu (LtTensor *input, double negative_slope, GError **error)
 {
   g_autoptr(LtTensor) pos = NULL;
   g_autoptr(LtTensor) scaled = NULL;
   g_autoptr(LtTensor) out = NULL;
   LtGradFn *node;
-  gboolean prev;
+  gboolean  prev;
 
   g_return_val_if_fail (LT_IS_TENSOR (input), NULL);
   if (!_lt_dtype_is_float (input->dtype))
@@ -69,7 +67,7 @@ _lt_backward_leaky_relu (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **er
   LT_SAVED (x, ARG0);
   g_autoptr(LtTensor) pos = lt_tensor_gt_scalar (x, 0.0, error);
   g_autoptr(LtTensor) scaled =
-    pos ? lt_tensor_mul_scalar (g, node->params.leaky_relu.negative_slope, error) : NULL;
+               pos ? lt_tensor_mul_scalar (g, node->params.leaky_relu.negative_slope, error) : NULL;
 
   return scaled && (gi[0] = lt_where (pos, g, scaled, error)) != NULL;
 }

@@ -34,14 +34,10 @@ new_filled (const gint64 *shape,
 }
 
 gboolean
-_lt_run_random (LtOp      op,
-                LtTensor *out,
-                double    a,
-                double    b,
-                GError  **error)
+_lt_run_random (LtOp op, LtTensor *out, double a, double b, GError **error)
 {
   LtOpParams p = { .random = { 0, 0, a, b } };
-  guint per_block = _lt_random_values_per_block (op, out->dtype, &p.random);
+  guint      per_block = _lt_random_values_per_block (op, out->dtype, &p.random);
 
   _lt_random_reserve ((out->numel + per_block - 1) / per_block, &p.random.seed, &p.random.offset);
   return _lt_run (op, out, NULL, NULL, 0, &p, error);

@@ -505,7 +505,7 @@ nll_loss_full (const char  *op,
     {
       node->params.loss.reduction = reduction;
       node->params.loss.ignore_index = ignore_index;
-      _lt_autograd_save_args (node, (LtTensor *[]) { x2, t2, w }, 3, NULL);
+      _lt_autograd_save_args (node, (LtTensor *[]){ x2, t2, w }, 3, NULL);
       _lt_autograd_set_outputs (node, out, total);
     }
   if (total_out)
@@ -1011,7 +1011,7 @@ lt_binary_cross_entropy_with_logits (LtTensor    *input,
   if (node)
     {
       node->params.loss.reduction = reduction;
-      _lt_autograd_save_args (node, (LtTensor *[]) { input, t, w, pw }, 4, NULL);
+      _lt_autograd_save_args (node, (LtTensor *[]){ input, t, w, pw }, 4, NULL);
       _lt_autograd_set_output (node, out);
     }
   return g_steal_pointer (&out);

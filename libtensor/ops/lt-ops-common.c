@@ -15,9 +15,9 @@ _lt_run (LtOp              op,
          const LtOpParams *params,
          GError          **error)
 {
-  LtKernelArgs args = { .op = op, .out = out, .aux = aux, .n_in = n_in, .params = params };
+  LtKernelArgs     args = { .op = op, .out = out, .aux = aux, .n_in = n_in, .params = params };
   const LtBackend *backend;
-  LtKernel kernel;
+  LtKernel         kernel;
 
   g_assert (n_in <= LT_KERNEL_MAX_INPUTS);
   for (guint i = 0; i < n_in; i++)
@@ -82,10 +82,7 @@ _lt_cast (LtTensor *t,
 }
 
 LtTensor *
-_lt_cast_to (LtTensor *t,
-             LtDType   dtype,
-             LtDevice  device,
-             GError  **error)
+_lt_cast_to (LtTensor *t, LtDType dtype, LtDevice device, GError **error)
 {
   g_autoptr(LtTensor) cast = _lt_cast (t, dtype, error);
 
@@ -113,8 +110,7 @@ _lt_alias_shape (LtTensor     *t,
 }
 
 LtTensor *
-_lt_contiguous_host (LtTensor *self,
-                            GError  **error)
+_lt_contiguous_host (LtTensor *self, GError **error)
 {
   g_autoptr(LtTensor) c = NULL;
 

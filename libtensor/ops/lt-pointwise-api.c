@@ -315,9 +315,7 @@ lt_tensor_div_scalar_ (LtTensor *self,
 /* As torch: an integer tensor to a negative integer number is an error
  * (the result would be fractional). */
 static gboolean
-pow_exponent_ok (LtTensor *self,
-                 LtTensor *other,
-                 GError  **error)
+pow_exponent_ok (LtTensor *self, LtTensor *other, GError **error)
 {
   LtTensor *both[2] = { self, other };
 

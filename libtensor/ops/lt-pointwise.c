@@ -14,7 +14,6 @@
  * are the backends' (backends/cpu/lt-cpu-pointwise.c).
  */
 
-
 /* Gives @in a private copy when it overlaps @out without being the very
  * same elements, so an in-place kernel never reads what it already wrote. */
 static LtTensor *
@@ -33,10 +32,7 @@ resolve_overlap (LtTensor  *out,
 
 /* The row's refusal of bool inputs (LT_OPF_NO_BOOL) */
 static gboolean
-check_no_bool (LtOp              op,
-               LtTensor *const  *inputs,
-               guint             n,
-               GError          **error)
+check_no_bool (LtOp op, LtTensor *const *inputs, guint n, GError **error)
 {
   if (!(_lt_op_table[op].flags & LT_OPF_NO_BOOL))
     return TRUE;
@@ -45,22 +41,23 @@ check_no_bool (LtOp              op,
       {
         g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
                      "%s: not supported for bool tensors; use the logical ops (logical_not, "
-                     "logical_and, logical_or) instead", _lt_op_table[op].name);
+                     "logical_and, logical_or) instead",
+                     _lt_op_table[op].name);
         return FALSE;
       }
   return TRUE;
 }
 
 LtTensor *
-_lt_pw_binary_op (LtOp         op,
-                  LtTensor    *a,
-                  LtTensor    *b,
-                  LtTensor    *dest,
-                  LtWriteMode  mode,
-                  GError     **error)
+_lt_pw_binary_op (LtOp        op,
+                  LtTensor   *a,
+                  LtTensor   *b,
+                  LtTensor   *dest,
+                  LtWriteMode mode,
+                  GError    **error)
 {
   const LtOpInfo *row = &_lt_op_table[op];
-  const char *name = row->name;
+  const char     *name = row->name;
   LtTensor *inputs[2] = { a, b };
   gint64 shape[LT_MAX_DIMS];
   guint ndim;
@@ -185,10 +182,7 @@ _lt_pw_binary_op (LtOp         op,
 }
 
 LtTensor *
-_lt_pw_binary_new (LtOp      op,
-                   LtTensor *a,
-                   LtTensor *b,
-                   GError  **error)
+_lt_pw_binary_new (LtOp op, LtTensor *a, LtTensor *b, GError **error)
 {
   g_return_val_if_fail (LT_IS_TENSOR (a), NULL);
   g_return_val_if_fail (LT_IS_TENSOR (b), NULL);
@@ -196,11 +190,7 @@ _lt_pw_binary_new (LtOp      op,
 }
 
 LtTensor *
-_lt_pw_binary_scalar_new (LtOp      op,
-                          LtTensor *a,
-                          double    v,
-                          gboolean  reversed,
-                          GError  **error)
+_lt_pw_binary_scalar_new (LtOp op, LtTensor *a, double v, gboolean reversed, GError **error)
 {
   g_autoptr(LtTensor) s = NULL;
 
@@ -211,10 +201,7 @@ _lt_pw_binary_scalar_new (LtOp      op,
 }
 
 gboolean
-_lt_pw_binary_inplace (LtOp      op,
-                       LtTensor *a,
-                       LtTensor *b,
-                       GError  **error)
+_lt_pw_binary_inplace (LtOp op, LtTensor *a, LtTensor *b, GError **error)
 {
   g_autoptr(LtTensor) r = NULL;
 
@@ -225,10 +212,7 @@ _lt_pw_binary_inplace (LtOp      op,
 }
 
 gboolean
-_lt_pw_binary_scalar_inplace (LtOp      op,
-                              LtTensor *a,
-                              double    v,
-                              GError  **error)
+_lt_pw_binary_scalar_inplace (LtOp op, LtTensor *a, double v, GError **error)
 {
   g_autoptr(LtTensor) s = NULL;
   g_autoptr(LtTensor) r = NULL;
@@ -242,14 +226,10 @@ _lt_pw_binary_scalar_inplace (LtOp      op,
 /* Unary */
 
 LtTensor *
-_lt_pw_unary_op (LtOp              op,
-                 LtTensor         *a,
-                 LtWriteMode       mode,
-                 const LtOpParams *params,
-                 GError          **error)
+_lt_pw_unary_op (LtOp op, LtTensor *a, LtWriteMode mode, const LtOpParams *params, GError **error)
 {
   const LtOpInfo *row = &_lt_op_table[op];
-  const char *name = row->name;
+  const char     *name = row->name;
   LtDType odt = a->dtype;
   g_autoptr(LtTensor) ca = NULL;
   g_autoptr(LtTensor) kout = NULL;
@@ -315,18 +295,14 @@ _lt_pw_unary_op (LtOp              op,
 }
 
 LtTensor *
-_lt_pw_unary_new (LtOp      op,
-                  LtTensor *a,
-                  GError  **error)
+_lt_pw_unary_new (LtOp op, LtTensor *a, GError **error)
 {
   g_return_val_if_fail (LT_IS_TENSOR (a), NULL);
   return _lt_pw_unary_op (op, a, LT_WRITE_NEW, NULL, error);
 }
 
 gboolean
-_lt_pw_unary_inplace (LtOp      op,
-                      LtTensor *a,
-                      GError  **error)
+_lt_pw_unary_inplace (LtOp op, LtTensor *a, GError **error)
 {
   g_autoptr(LtTensor) r = NULL;
 
@@ -770,7 +746,7 @@ lt_where (LtTensor *condition,
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
   g_return_val_if_fail (LT_IS_TENSOR (other), NULL);
   return where_op (LT_OP_WHERE, condition, self, other, NULL,
-                   (LtTensor *[]) { condition, self, other }, 3, error);
+                   (LtTensor *[]){ condition, self, other }, 3, error);
 }
 
 /**

@@ -89,7 +89,7 @@ reduce (LtOp              op,
         GError          **error)
 {
   const LtOpInfo *row = &_lt_op_table[op];
-  const char *name = row->name;
+  const char     *name = row->name;
   gint64 keep[LT_MAX_DIMS], drop[LT_MAX_DIMS];
   guint ndrop;
   LtDType in_dt = x->dtype, out_dt = x->dtype;
@@ -114,7 +114,8 @@ reduce (LtOp              op,
     {
       g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
                    "%s: the input must be floating point, not %s; convert it with "
-                   "to_dtype() first", name, lt_dtype_get_name (x->dtype));
+                   "to_dtype() first",
+                   name, lt_dtype_get_name (x->dtype));
       return NULL;
     }
   if ((row->flags & LT_OPF_NEEDS_ELEMENTS) && reduced_numel == 0)

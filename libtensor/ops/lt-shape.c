@@ -317,11 +317,7 @@ lt_tensor_permute (LtTensor   *self,
 }
 
 static LtTensor *
-transpose_impl (LtTensor   *self,
-                gint        dim0,
-                gint        dim1,
-                guint       overload,
-                GError    **error)
+transpose_impl (LtTensor *self, gint dim0, gint dim1, guint overload, GError **error)
 {
   gint64 shape[LT_MAX_DIMS], strides[LT_MAX_DIMS];
   guint a, b;
@@ -340,8 +336,7 @@ transpose_impl (LtTensor   *self,
   strides[b] = self->strides[a];
   vp.dim = a;
   vp.dim1 = b;
-  return make_view (LT_OP_TRANSPOSE, self, shape, strides, self->ndim, self->offset, &vp,
-                    overload);
+  return make_view (LT_OP_TRANSPOSE, self, shape, strides, self->ndim, self->offset, &vp, overload);
 }
 
 /**
@@ -388,8 +383,8 @@ lt_tensor_t (LtTensor *self,
       return NULL;
     }
   if (self->ndim < 2)
-    return make_view (LT_OP_TRANSPOSE, self, self->shape, self->strides, self->ndim,
-                      self->offset, NULL, 1 /* TBackward0 */);
+    return make_view (LT_OP_TRANSPOSE, self, self->shape, self->strides, self->ndim, self->offset,
+                      NULL, 1 /* TBackward0 */);
   return transpose_impl (self, 0, 1, 1 /* TBackward0 */, error);
 }
 
@@ -707,8 +702,8 @@ lt_tensor_select (LtTensor *self,
       }
   vp.dim = d;
   vp.index = index;
-  return make_view (LT_OP_SELECT, self, shape, strides, n,
-                    self->offset + index * self->strides[d], &vp, 0);
+  return make_view (LT_OP_SELECT, self, shape, strides, n, self->offset + index * self->strides[d],
+                    &vp, 0);
 }
 
 /**
@@ -1128,7 +1123,8 @@ lt_tensor_copy_ (LtTensor *self,
     s = g_object_ref (src);
   if (s == NULL)
     return FALSE;
-  node = _lt_dtype_is_float (self->dtype) ? _lt_autograd_record (LT_OP_INPLACE_COPY, inputs, 2) : NULL;
+  node =
+    _lt_dtype_is_float (self->dtype) ? _lt_autograd_record (LT_OP_INPLACE_COPY, inputs, 2) : NULL;
   if (!_lt_copy_into (self, s, error))
     {
       g_clear_object (&node);

@@ -13,15 +13,15 @@
 /* The contiguous host copy of @self, which must have exactly one element
  * (for item()). */
 static LtTensor *
-single_element_host (LtTensor *self,
-                     GError  **error)
+single_element_host (LtTensor *self, GError **error)
 {
   if (self->numel != 1)
     {
       g_autofree char *s = LT_SHAPE_STR (self);
       g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
                    "item: a tensor with %" G_GINT64_FORMAT " elements (shape %s) cannot be "
-                   "converted to a number; it needs exactly one", self->numel, s);
+                   "converted to a number; it needs exactly one",
+                   self->numel, s);
       return NULL;
     }
   return _lt_contiguous_host (self, error);
@@ -39,9 +39,7 @@ single_element_host (LtTensor *self,
  *   exactly one element
  */
 gboolean
-lt_tensor_item (LtTensor *self,
-                double   *value,
-                GError  **error)
+lt_tensor_item (LtTensor *self, double *value, GError **error)
 {
   g_autoptr(LtTensor) host = NULL;
 
@@ -65,9 +63,7 @@ lt_tensor_item (LtTensor *self,
  * Returns: %TRUE on success
  */
 gboolean
-lt_tensor_item_int64 (LtTensor *self,
-                      gint64   *value,
-                      GError  **error)
+lt_tensor_item_int64 (LtTensor *self, gint64 *value, GError **error)
 {
   g_autoptr(LtTensor) host = NULL;
 
@@ -82,15 +78,12 @@ lt_tensor_item_int64 (LtTensor *self,
 /* Copies the elements of @self, in row-major order, into a new array of
  * doubles, or of 64-bit integers when @as_int64 is set. */
 static gpointer
-copy_out_values (LtTensor *self,
-                 gboolean  as_int64,
-                 gsize    *n_values,
-                 GError  **error)
+copy_out_values (LtTensor *self, gboolean as_int64, gsize *n_values, GError **error)
 {
   g_autoptr(LtTensor) host = NULL;
-  gsize esize;
+  gsize         esize;
   const guint8 *p;
-  gpointer out;
+  gpointer      out;
 
   host = _lt_contiguous_host (self, error);
   if (host == NULL)
@@ -120,9 +113,7 @@ copy_out_values (LtTensor *self,
  * Returns: (array length=n_values) (transfer full) (nullable): the values
  */
 double *
-lt_tensor_to_doubles (LtTensor *self,
-                      gsize    *n_values,
-                      GError  **error)
+lt_tensor_to_doubles (LtTensor *self, gsize *n_values, GError **error)
 {
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
   return copy_out_values (self, FALSE, n_values, error);
@@ -140,9 +131,7 @@ lt_tensor_to_doubles (LtTensor *self,
  * Returns: (array length=n_values) (transfer full) (nullable): the values
  */
 gint64 *
-lt_tensor_to_int64s (LtTensor *self,
-                     gsize    *n_values,
-                     GError  **error)
+lt_tensor_to_int64s (LtTensor *self, gsize *n_values, GError **error)
 {
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
   return copy_out_values (self, TRUE, n_values, error);
@@ -159,8 +148,7 @@ lt_tensor_to_int64s (LtTensor *self,
  * Returns: (transfer full) (nullable): the bytes
  */
 GBytes *
-lt_tensor_to_bytes (LtTensor *self,
-                    GError  **error)
+lt_tensor_to_bytes (LtTensor *self, GError **error)
 {
   g_autoptr(LtTensor) host = NULL;
 

@@ -1282,11 +1282,9 @@ leaky_fw_errors (gconstpointer d)
   check_error (y, error, LT_ERROR_DTYPE);
 }
 
-static const Case leaky_relu_forward[] = {
-  { "values", leaky_fw_values },
-  { "errors", leaky_fw_errors },
-  { NULL, NULL }
-};
+static const Case leaky_relu_forward[] = { { "values", leaky_fw_values },
+                                           { "errors", leaky_fw_errors },
+                                           { NULL, NULL } };
 
 static LtTensor *
 gc_leaky (LtTensor **in, gsize n, gpointer data)
@@ -1332,11 +1330,9 @@ leaky_bw_zero (gconstpointer d)
   g_assert_cmpfloat (g[2], ==, 1);
 }
 
-static const Case leaky_relu_backward[] = {
-  { "values", leaky_bw_values },
-  { "zero", leaky_bw_zero },
-  { NULL, NULL }
-};
+static const Case leaky_relu_backward[] = { { "values", leaky_bw_values },
+                                            { "zero", leaky_bw_zero },
+                                            { NULL, NULL } };
 
 /* The specs, in the order of the op table */
 
@@ -1362,8 +1358,7 @@ static const OpSpec specs[] = {
   UNARY (LT_OP_RELU, "relu", un_relu),
   SPEC (LT_OP_CLAMP, "clamp", &un_clamp, unary_forward, clamp_forward_extra, unary_backward, NULL),
   SPEC (LT_OP_LOGICAL_NOT, "logical_not", &un_not, unary_forward, NULL, NULL, NULL),
-  SPEC (LT_OP_LEAKY_RELU, "leaky_relu", NULL, leaky_relu_forward, NULL, leaky_relu_backward,
-        NULL),
+  SPEC (LT_OP_LEAKY_RELU, "leaky_relu", NULL, leaky_relu_forward, NULL, leaky_relu_backward, NULL),
 
   BINARY (LT_OP_ADD, "add", bin_add, add_forward_extra, binary_backward_inplace),
   BINARY (LT_OP_SUB, "sub", bin_sub, binary_forward_scalar_inplace, binary_backward_inplace),
@@ -1372,9 +1367,17 @@ static const OpSpec specs[] = {
   BINARY (LT_OP_POW, "pow", bin_pow, binary_forward_scalar_inplace, binary_backward_inplace),
   BINARY (LT_OP_MAXIMUM, "maximum", bin_maximum, binary_forward_scalar, extremum_backward_extra),
   BINARY (LT_OP_MINIMUM, "minimum", bin_minimum, binary_forward_scalar, extremum_backward_extra),
-  SPEC (LT_OP_FLOOR_DIVIDE, "floor_divide", &bin_floordiv, binary_forward,
-        binary_forward_scalar_inplace, NULL, NULL),
-  BINARY (LT_OP_REMAINDER, "remainder", bin_remainder, binary_forward_scalar_inplace,
+  SPEC (LT_OP_FLOOR_DIVIDE,
+        "floor_divide",
+        &bin_floordiv,
+        binary_forward,
+        binary_forward_scalar_inplace,
+        NULL,
+        NULL),
+  BINARY (LT_OP_REMAINDER,
+          "remainder",
+          bin_remainder,
+          binary_forward_scalar_inplace,
           binary_backward_inplace),
   COMPARE (LT_OP_EQ, "eq", bin_eq),
   COMPARE (LT_OP_NE, "ne", bin_ne),

@@ -149,7 +149,7 @@ test_table_rows (void)
   for (guint op = 0; op < LT_OP_COUNT; op++)
     {
       const LtOpInfo *info = &_lt_op_table[op];
-      gboolean differentiable = (info->flags & LT_OPF_DIFFERENTIABLE) != 0;
+      gboolean        differentiable = (info->flags & LT_OPF_DIFFERENTIABLE) != 0;
 
       g_test_message ("op %u: %s", op, info->name);
       g_assert_nonnull (info->name);

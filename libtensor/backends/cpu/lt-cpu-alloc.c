@@ -36,7 +36,7 @@
  */
 #define LT_CPU_CACHE_MIN_BYTES (32u << 10)
 #define LT_CPU_CACHE_BYTES ((gsize) 256 << 20)
-#define LT_CPU_CACHE_CLASSES (4 * 30)   /* classes up to 2^30 bytes */
+#define LT_CPU_CACHE_CLASSES (4 * 30) /* classes up to 2^30 bytes */
 
 #if defined(__SANITIZE_ADDRESS__)
 #define LT_CPU_CACHE 0
@@ -52,25 +52,24 @@
 typedef struct CachedBuffer CachedBuffer;
 struct CachedBuffer
 {
-  CachedBuffer *next;   /* written into the freed buffer itself */
+  CachedBuffer *next; /* written into the freed buffer itself */
 };
 
 static struct
 {
-  GMutex lock;
+  GMutex        lock;
   CachedBuffer *free[LT_CPU_CACHE_CLASSES];
-  gsize bytes;          /* held, in all */
+  gsize         bytes; /* held, in all */
 } cache;
 
 /* The size class of a request of @nbytes (cached sizes only) and the size
  * of its buffers */
 static guint
-cache_class (gsize  nbytes,
-             gsize *class_bytes)
+cache_class (gsize nbytes, gsize *class_bytes)
 {
-  guint k = g_bit_storage (nbytes) - 1;           /* 2^k <= nbytes < 2^(k+1) */
+  guint k = g_bit_storage (nbytes) - 1; /* 2^k <= nbytes < 2^(k+1) */
   gsize base = (gsize) 1 << k, step = base / 4;
-  gsize j = (nbytes - base + step - 1) / step;    /* 0 .. 4 */
+  gsize j = (nbytes - base + step - 1) / step; /* 0 .. 4 */
 
   *class_bytes = base + j * step;
   return 4 * k + (guint) j;
@@ -83,11 +82,10 @@ cache_takes (gsize nbytes)
 }
 
 static gpointer
-system_alloc (gsize    nbytes,
-              GError **error)
+system_alloc (gsize nbytes, GError **error)
 {
   gpointer p = NULL;
-  gsize align = 64;
+  gsize    align = 64;
 
 #ifdef MADV_HUGEPAGE
   if (nbytes >= LT_CPU_HUGE_BYTES)
@@ -108,11 +106,10 @@ system_alloc (gsize    nbytes,
 }
 
 gpointer
-_lt_cpu_alloc (gsize    nbytes,
-               GError **error)
+_lt_cpu_alloc (gsize nbytes, GError **error)
 {
-  gsize class_bytes;
-  guint c;
+  gsize         class_bytes;
+  guint         c;
   CachedBuffer *b;
 
   if (!cache_takes (nbytes))
@@ -130,8 +127,7 @@ _lt_cpu_alloc (gsize    nbytes,
 }
 
 void
-_lt_cpu_free (gpointer data,
-              gsize    nbytes)
+_lt_cpu_free (gpointer data, gsize nbytes)
 {
   gsize class_bytes;
   guint c;

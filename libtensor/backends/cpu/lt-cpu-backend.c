@@ -71,7 +71,7 @@ static LtBackend cpu_backend = {
 /* The kernel of every op of a family with a kernel (LT_OPF_HAS_KERNEL) */
 static const LtKernel family_kernels[LT_OP_N_FAMILIES] = {
   [LT_OP_FAMILY_UNARY] = _lt_cpu_unary,
-  [LT_OP_FAMILY_BINARY] = _lt_cpu_binary,   /* relu_grad too */
+  [LT_OP_FAMILY_BINARY] = _lt_cpu_binary, /* relu_grad too */
   [LT_OP_FAMILY_TERNARY] = _lt_cpu_where,
   [LT_OP_FAMILY_REDUCE] = _lt_cpu_reduce,
   [LT_OP_FAMILY_SOFTMAX] = _lt_cpu_softmax,

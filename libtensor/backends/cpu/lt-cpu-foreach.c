@@ -16,22 +16,20 @@
 
 typedef struct
 {
-  guint n_operands;
-  guint ndim;
+  guint  n_operands;
+  guint  ndim;
   gint64 shape[LT_MAX_DIMS];
   gint64 strides[LT_MAX_DIMS][MAX_OPERANDS]; /* bytes */
-  char *base[MAX_OPERANDS];
+  char  *base[MAX_OPERANDS];
 } Iter;
 
 static void
-iter_build (Iter      *it,
-            LtTensor **operands,
-            guint      n_operands)
+iter_build (Iter *it, LtTensor **operands, guint n_operands)
 {
   LtTensor *out = operands[0];
-  gint64 bstrides[MAX_OPERANDS][LT_MAX_DIMS];
-  guint order[LT_MAX_DIMS];
-  guint nd = 0;
+  gint64    bstrides[MAX_OPERANDS][LT_MAX_DIMS];
+  guint     order[LT_MAX_DIMS];
+  guint     nd = 0;
 
   it->n_operands = n_operands;
   for (guint k = 0; k < n_operands; k++)
@@ -56,7 +54,7 @@ iter_build (Iter      *it,
 
       while (j > 0)
         {
-          guint u = order[j - 1];
+          guint  u = order[j - 1];
           gint64 su = ABS (bstrides[0][u]), sv = ABS (bstrides[0][v]);
 
           if (su < sv ||
@@ -79,7 +77,7 @@ iter_build (Iter      *it,
 
       if (it->ndim > 0)
         {
-          guint p = it->ndim - 1;
+          guint    p = it->ndim - 1;
           gboolean merge = TRUE;
 
           for (guint k = 0; k < n_operands && merge; k++)
@@ -111,9 +109,7 @@ iter_build (Iter      *it,
  * is contiguous, or is a single element (a scalar operand, walked with
  * stride 0). FALSE if some operand is neither. */
 static gboolean
-iter_build_flat (Iter      *it,
-                 LtTensor **operands,
-                 guint      n_operands)
+iter_build_flat (Iter *it, LtTensor **operands, guint n_operands)
 {
   LtTensor *out = operands[0];
 
@@ -131,8 +127,7 @@ iter_build_flat (Iter      *it,
             return FALSE;
           for (guint d = t->ndim; d-- > 0;)
             {
-              if (t->shape[d] != out->shape[d] ||
-                  (t->shape[d] != 1 && t->strides[d] != expected))
+              if (t->shape[d] != out->shape[d] || (t->shape[d] != 1 && t->strides[d] != expected))
                 return FALSE;
               expected *= t->shape[d];
             }
@@ -147,16 +142,12 @@ iter_build_flat (Iter      *it,
 }
 
 static void
-iter_run_range (const Iter *it,
-                gint64      begin,
-                gint64      end,
-                LtCpuLoop   loop,
-                gpointer    ctx)
+iter_run_range (const Iter *it, gint64 begin, gint64 end, LtCpuLoop loop, gpointer ctx)
 {
   gint64 idx[LT_MAX_DIMS];
   gint64 inner_strides[MAX_OPERANDS];
-  char *ptrs[MAX_OPERANDS];
-  guint last = it->ndim - 1;
+  char  *ptrs[MAX_OPERANDS];
+  guint  last = it->ndim - 1;
   gint64 rem = begin;
   gint64 pos = begin;
 
@@ -252,7 +243,7 @@ iter_make_tiled (Iter *it)
 static gint64
 iter_n_tiles (const Iter *it)
 {
-  guint last = it->ndim - 1;
+  guint  last = it->ndim - 1;
   gint64 n = 1;
 
   for (guint d = 0; d + 1 < last; d++)
@@ -263,13 +254,9 @@ iter_n_tiles (const Iter *it)
 }
 
 static void
-iter_run_tiles (const Iter *it,
-                gint64      begin,
-                gint64      end,
-                LtCpuLoop   loop,
-                gpointer    ctx)
+iter_run_tiles (const Iter *it, gint64 begin, gint64 end, LtCpuLoop loop, gpointer ctx)
 {
-  guint last = it->ndim - 1, p = last - 1;
+  guint  last = it->ndim - 1, p = last - 1;
   gint64 tiles_p = (it->shape[p] + LT_CPU_TILE - 1) / LT_CPU_TILE;
   gint64 tiles_l = (it->shape[last] + LT_CPU_TILE - 1) / LT_CPU_TILE;
   gint64 inner_strides[MAX_OPERANDS];
@@ -282,8 +269,8 @@ iter_run_tiles (const Iter *it,
       gint64 rest = t;
       gint64 tl = rest % tiles_l;
       gint64 tp, l0, p0, nl, np;
-      char *ptrs[MAX_OPERANDS];
-      char *row[MAX_OPERANDS];
+      char  *ptrs[MAX_OPERANDS];
+      char  *row[MAX_OPERANDS];
 
       rest /= tiles_l;
       tp = rest % tiles_p;
@@ -316,19 +303,17 @@ iter_run_tiles (const Iter *it,
 typedef struct
 {
   const Iter *it;
-  gboolean tiled;
-  gint64 total;       /* elements, or tiles when tiled */
-  LtCpuLoop loop;
-  gpointer ctx;
+  gboolean    tiled;
+  gint64      total; /* elements, or tiles when tiled */
+  LtCpuLoop   loop;
+  gpointer    ctx;
 } ForeachJob;
 
 static void
-foreach_part (int      tid,
-              int      n,
-              gpointer data)
+foreach_part (int tid, int n, gpointer data)
 {
   const ForeachJob *job = data;
-  gint64 begin, end;
+  gint64            begin, end;
 
   _lt_cpu_split (job->total, tid, n, &begin, &end);
   if (begin >= end)
@@ -346,10 +331,10 @@ _lt_cpu_foreach (LtTensor **operands,
                  gpointer   ctx,
                  gboolean   parallel)
 {
-  Iter it;
+  Iter       it;
   ForeachJob job;
-  gint64 numel = operands[0]->numel;
-  int nt;
+  gint64     numel = operands[0]->numel;
+  int        nt;
 
   g_assert (n_operands <= MAX_OPERANDS);
   if (numel == 0)
@@ -374,9 +359,9 @@ _lt_cpu_foreach (LtTensor **operands,
 
   nt = parallel ? _lt_cpu_get_num_threads () : 1;
   if (nt > 1 && numel >= 2 * LT_CPU_GRAIN)
-    _lt_cpu_parallel ((int) MIN ((gint64) nt * LT_CPU_PARTS_PER_THREAD,
-                                 MIN (job.total, numel / LT_CPU_GRAIN)),
-                      foreach_part, &job);
+    _lt_cpu_parallel (
+      (int) MIN ((gint64) nt * LT_CPU_PARTS_PER_THREAD, MIN (job.total, numel / LT_CPU_GRAIN)),
+      foreach_part, &job);
   else
     foreach_part (0, 1, &job);
 }

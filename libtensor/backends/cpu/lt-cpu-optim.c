@@ -89,7 +89,7 @@ _lt_cpu_sgd_update (const LtKernelArgs *args,
                     GError            **error)
 {
   LtTensor *operands[3] = { args->out, args->in[0], args->momentum };
-  SgdCtx ctx = { &args->params->optim, args->momentum != NULL };
+  SgdCtx    ctx = { &args->params->optim, args->momentum != NULL };
   LtCpuLoop loop;
 
   switch (args->out->dtype)

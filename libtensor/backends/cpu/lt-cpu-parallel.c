@@ -27,15 +27,15 @@ cpu_relax (void)
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause ();
 #elif defined(__aarch64__)
-  __asm__ __volatile__ ("yield");
+  __asm__ __volatile__("yield");
 #endif
 }
 
 typedef struct
 {
   GThread *thread;
-  gint go;            /* atomic: bumped once for every job the worker is asked to join */
-  gint seen;          /* the go count it has answered; only the worker touches it */
+  gint     go;   /* atomic: bumped once for every job the worker is asked to join */
+  gint     seen; /* the go count it has answered; only the worker touches it */
 } Worker;
 
 /*
@@ -50,22 +50,22 @@ typedef struct
  */
 static struct
 {
-  GMutex busy;        /* held by the thread whose job the pool runs */
+  GMutex busy; /* held by the thread whose job the pool runs */
   Worker workers[LT_CPU_MAX_WORKERS];
-  int n_workers;
+  int    n_workers;
 
   /* The current job: written before claim is reset to (job, 0) */
   LtCpuParallelFunc func;
-  gpointer ctx;
-  int n;
-  gint64 claim;       /* atomic: (job number << 32) | next part */
-  gint finished;      /* atomic: parts done */
-  guint32 job;        /* number of the current job; only the caller touches it */
+  gpointer          ctx;
+  int               n;
+  gint64            claim;    /* atomic: (job number << 32) | next part */
+  gint              finished; /* atomic: parts done */
+  guint32           job;      /* number of the current job; only the caller touches it */
 
   /* Workers that found no job for LT_CPU_SPIN_US sleep here */
   GMutex sleep_lock;
-  GCond wake;
-  gint n_sleeping;    /* atomic */
+  GCond  wake;
+  gint   n_sleeping; /* atomic */
 } pool;
 
 /* Waits until @w is asked to join a job: spins briefly, then yields the
@@ -107,7 +107,7 @@ run_parts (guint32 job)
   for (;;)
     {
       gint64 c = __atomic_load_n (&pool.claim, __ATOMIC_SEQ_CST);
-      int part = (int) (c & 0xffffffff);
+      int    part = (int) (c & 0xffffffff);
 
       if ((guint32) (c >> 32) != job || part >= g_atomic_int_get (&pool.n))
         return;
@@ -144,9 +144,7 @@ _lt_cpu_parallel_after_fork (void)
 }
 
 void
-_lt_cpu_parallel (int               n,
-                  LtCpuParallelFunc func,
-                  gpointer          ctx)
+_lt_cpu_parallel (int n, LtCpuParallelFunc func, gpointer ctx)
 {
   int threads = MIN (n, _lt_cpu_get_num_threads ());
 
@@ -155,7 +153,7 @@ _lt_cpu_parallel (int               n,
       threads = MIN (threads, LT_CPU_MAX_WORKERS + 1);
       while (pool.n_workers < threads - 1)
         {
-          Worker *w = &pool.workers[pool.n_workers];
+          Worker          *w = &pool.workers[pool.n_workers];
           g_autofree char *name = g_strdup_printf ("lt-cpu-%d", pool.n_workers + 1);
 
           w->thread = g_thread_try_new (name, worker_main, w, NULL);

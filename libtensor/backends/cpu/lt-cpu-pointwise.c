@@ -447,7 +447,7 @@ gboolean
 _lt_cpu_binary (const LtKernelArgs *args,
                 GError            **error)
 {
-  LtTensor *operands[3] = { args->out, args->in[0], args->in[1] };
+  LtTensor    *operands[3] = { args->out, args->in[0], args->in[1] };
   LtCpuLoop loop = get_loop (args->op, args->in[0]->dtype, error);
   PointwiseCtx ctx = { 0 };
 
