@@ -9,6 +9,7 @@
 #include "core/lt-error.h"
 #include "core/lt-random.h"
 #include "ops/lt-shape.h"
+#include "ops/lt-values.h"
 
 /**
  * LtTrainer:
