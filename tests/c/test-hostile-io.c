@@ -1107,6 +1107,40 @@ probe_loader_length_too_large (void)
   assert_lt_error (error, LT_ERROR_OUT_OF_MEMORY, "4611686018427387904 items", NULL);
 }
 
+static void
+count_step (LtTrainer *trainer, guint epoch, gint64 iteration, double loss, guint *n)
+{
+  (*n)++;
+}
+
+/* A checkpoint written after every epoch to where it cannot be: the run
+ * fails before its first mini-batch, not after an epoch. */
+static void
+probe_trainer_checkpoint_unwritable (gconstpointer data)
+{
+  const char      *what = data;
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = NULL;
+  g_autoptr (HostileDataset) ds = hostile_dataset_new (8, 3, 1);
+  g_autoptr (LtTrainer) trainer = hostile_trainer_new (ds, 0.1, 1);
+  g_autoptr (GError) error = NULL;
+  guint steps = 0;
+
+  if (g_str_equal (what, "folder"))
+    path = g_strdup (dir);
+  else if (g_str_equal (what, "empty"))
+    path = g_strdup ("");
+  else
+    path = g_build_filename (dir, "missing", "train.safetensors", NULL);
+  lt_trainer_set_checkpoint_path (trainer, path);
+  lt_trainer_set_checkpoint_every_epoch (trainer, TRUE);
+  g_signal_connect (trainer, "step", G_CALLBACK (count_step), &steps);
+  g_assert_false (lt_trainer_run (trainer, NULL, &error));
+  assert_lt_error (error, LT_ERROR_IO, "checkpoint", NULL);
+  g_assert_cmpuint (steps, ==, 0);
+  remove_tree (dir);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1168,5 +1202,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/hostile/trainer/exploding-loss", probe_trainer_exploding_loss);
   g_test_add_func ("/hostile/trainer/divergence-check-off", probe_trainer_divergence_check_off);
   g_test_add_func ("/hostile/loader/length-too-large", probe_loader_length_too_large);
+  g_test_add_data_func ("/hostile/trainer/checkpoint-is-folder", "folder",
+                        probe_trainer_checkpoint_unwritable);
+  g_test_add_data_func ("/hostile/trainer/checkpoint-empty-name", "empty",
+                        probe_trainer_checkpoint_unwritable);
+  g_test_add_data_func ("/hostile/trainer/checkpoint-missing-folder", "missing",
+                        probe_trainer_checkpoint_unwritable);
   return g_test_run ();
 }
