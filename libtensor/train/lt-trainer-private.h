@@ -8,6 +8,7 @@
  */
 
 #include "lt-trainer.h"
+#include "autograd/lt-graph.h"
 
 G_BEGIN_DECLS
 
@@ -57,6 +58,8 @@ struct _LtTrainer
   gboolean checkpoint_every_epoch;
   guint64 max_steps;
   gboolean threaded;
+  guint64 graph_interval;
+  guint64 batch_interval;
   gboolean stop_on_divergence;
 
   /* Control, under lock */
@@ -71,6 +74,9 @@ struct _LtTrainer
   /* Held by whoever uses the model: the worker for a mini-batch, the
    * public evaluate, predict and save for their whole run. */
   GMutex model_lock;
+
+  /* Mini-batches done in the current run (the worker's own) */
+  guint64 run_steps;
 
   /* The loop's position: written by the worker (under lock), read by
    * everyone; snapshot is the last point where stopping is possible. */
@@ -99,12 +105,52 @@ gboolean      _lt_trainer_apply_snapshot     (LtTrainer               *self,
                                               const LtTrainerSnapshot *snapshot,
                                               GError                 **error);
 
+/* lt-trainer-step.c */
+
+/* One mini-batch: what to capture, what it gave. */
+typedef struct
+{
+  gboolean want_graph;        /* build the loss's graph with statistics */
+  gboolean want_batch;        /* copy the batch and the predictions */
+  double loss;
+  LtGraph *graph;             /* owned, with want_graph */
+  LtTensor *inputs;           /* owned copies, with want_batch */
+  LtTensor *targets;
+  LtTensor *predictions;      /* nullable: an output that is not (N, classes) */
+} LtTrainerStep;
+
+void          _lt_trainer_step_clear         (LtTrainerStep           *step);
+
+/* zero_grad, forward, loss, backward (through lt_graph_backward() with
+ * want_graph), optimizer step; the caller holds model_lock. */
+gboolean      _lt_trainer_train_step         (LtTrainer               *self,
+                                              LtTensor                *inputs,
+                                              LtTensor                *targets,
+                                              LtDevice                 device,
+                                              LtTrainerStep           *step,
+                                              GError                 **error);
+
 /* lt-trainer-eval.c */
 
+/* What an evaluation gives. */
+typedef struct
+{
+  double accuracy;            /* NaN for no samples */
+  double loss;                /* the criterion's mean per sample; NaN unless full */
+  LtTensor *class_accuracy;   /* float64 (classes) */
+  LtTensor *confusion;        /* int64 (classes, classes): rows targets, columns predictions */
+  LtTensor *predictions;      /* int64 (N), in the loader's order; NULL unless full */
+  LtTensor *targets;          /* int64 (N); NULL unless full */
+} LtTrainerEvaluation;
+
+void          _lt_trainer_evaluation_clear   (LtTrainerEvaluation     *evaluation);
+
 /* Runs @loader's next epoch through the model in eval mode without
- * gradients; counts into a confusion matrix (rows: targets, columns:
- * predictions). @control: called between batches; returns FALSE to abandon
- * the evaluation (then @error is not set and the function returns FALSE). */
+ * gradients; counts into a confusion matrix. @full: also the criterion's
+ * loss and every prediction and target. @control: called between batches;
+ * returns FALSE to abandon the evaluation (then @error is not set and the
+ * function returns FALSE). On success @result holds references the caller
+ * clears with _lt_trainer_evaluation_clear(). */
 typedef gboolean (*LtTrainerControlFunc) (LtTrainer *self,
                                           gpointer   user_data);
 
@@ -114,9 +160,14 @@ gboolean      _lt_trainer_evaluate_loader    (LtTrainer               *self,
                                               LtTrainerControlFunc     control,
                                               gpointer                 control_data,
                                               GCancellable            *cancellable,
-                                              double                  *accuracy,
-                                              LtTensor               **class_accuracy,
-                                              LtTensor               **confusion,
+                                              gboolean                 full,
+                                              LtTrainerEvaluation     *result,
+                                              GError                 **error);
+
+/* The predicted classes (argmax over dimension 1) of a model's output
+ * (N, classes) as int64 (N) on the CPU; an error for another shape. */
+LtTensor     *_lt_trainer_classify_output    (LtTensor                *out,
+                                              gint64                  *n_classes,
                                               GError                 **error);
 
 /* The device of the model's parameters (the CPU for a model without any). */

@@ -35,8 +35,9 @@
  * the thread-default one when training started (lt_trainer_start()), in
  * the order things happened: #LtTrainer::step after every mini-batch,
  * #LtTrainer::log every #LtTrainer:log-interval mini-batches with the
- * running loss the tutorial prints, #LtTrainer::epoch-finished with the
- * mean training loss and the test accuracy (overall, per class, and the
+ * running loss the tutorial prints, #LtTrainer::evaluated with the test
+ * loss, accuracy and every test prediction, #LtTrainer::epoch-finished with
+ * the mean training loss and the test accuracy (overall, per class, and the
  * confusion matrix), then exactly one of #LtTrainer::finished,
  * #LtTrainer::stopped and #LtTrainer::failed.
  *
@@ -83,8 +84,7 @@ G_DEFINE_ENUM_TYPE (LtTrainerState, lt_trainer_state,
 
 G_DEFINE_FINAL_TYPE (LtTrainer, lt_trainer, G_TYPE_OBJECT)
 
-enum
-{
+enum {
   PROP_0,
   PROP_MODEL,
   PROP_LOSS,
@@ -98,6 +98,8 @@ enum
   PROP_CHECKPOINT_EVERY_EPOCH,
   PROP_MAX_STEPS,
   PROP_THREADED,
+  PROP_GRAPH_INTERVAL,
+  PROP_BATCH_INTERVAL,
   PROP_STOP_ON_DIVERGENCE,
   PROP_STATE,
   N_PROPS
@@ -109,6 +111,9 @@ enum {
   SIGNAL_STEP,
   SIGNAL_LOG,
   SIGNAL_EPOCH_FINISHED,
+  SIGNAL_EVALUATED,
+  SIGNAL_GRAPH,
+  SIGNAL_BATCH,
   SIGNAL_FINISHED,
   SIGNAL_STOPPED,
   SIGNAL_FAILED,
@@ -123,6 +128,9 @@ typedef enum {
   EVENT_STEP,
   EVENT_LOG,
   EVENT_EPOCH_FINISHED,
+  EVENT_EVALUATED,
+  EVENT_GRAPH,
+  EVENT_BATCH,
   EVENT_STATE,            /* paused or running again */
   EVENT_FINISHED,
   EVENT_STOPPED,
@@ -134,10 +142,15 @@ typedef struct
   EventKind kind;
   guint epoch;
   gint64 iteration;
-  double value;           /* step: the loss; log: the running loss; epoch: the mean loss */
+  double value;           /* step: the loss; log: the running loss; epoch: the mean loss;
+                           * evaluated: the test loss */
   double accuracy;
   LtTensor *class_accuracy;
   LtTensor *confusion;
+  LtTensor *predictions;
+  LtTensor *targets;
+  LtTensor *inputs;
+  LtGraph *graph;
   LtTrainerState state;
   GError *error;
 } Event;
@@ -149,6 +162,10 @@ event_free (gpointer data)
 
   g_clear_object (&ev->class_accuracy);
   g_clear_object (&ev->confusion);
+  g_clear_object (&ev->predictions);
+  g_clear_object (&ev->targets);
+  g_clear_object (&ev->inputs);
+  g_clear_object (&ev->graph);
   g_clear_error (&ev->error);
   g_free (ev);
 }
@@ -274,6 +291,17 @@ dispatch_events (gpointer data)
           g_signal_emit (self, signals[SIGNAL_EPOCH_FINISHED], 0, ev->epoch, ev->value,
                          ev->accuracy, ev->class_accuracy, ev->confusion);
           break;
+        case EVENT_EVALUATED:
+          g_signal_emit (self, signals[SIGNAL_EVALUATED], 0, ev->epoch, ev->value, ev->accuracy,
+                         ev->predictions, ev->targets);
+          break;
+        case EVENT_GRAPH:
+          g_signal_emit (self, signals[SIGNAL_GRAPH], 0, ev->graph);
+          break;
+        case EVENT_BATCH:
+          g_signal_emit (self, signals[SIGNAL_BATCH], 0, ev->epoch, ev->iteration, ev->inputs,
+                         ev->targets, ev->predictions);
+          break;
         case EVENT_STATE:
           if (self->running)
             set_state (self, ev->state);
@@ -350,63 +378,6 @@ control_point (LtTrainer *self,
   return go_on;
 }
 
-/* One mini-batch: zero_grad, forward, loss, backward, step. */
-static gboolean
-train_step (LtTrainer *self,
-            LtTensor  *inputs,
-            LtTensor  *targets,
-            LtDevice   device,
-            double    *loss_value,
-            GError   **error)
-{
-  g_autoptr(LtTensor) x = NULL;
-  g_autoptr(LtTensor) y = NULL;
-  g_autoptr(LtTensor) out = NULL;
-  g_autoptr(LtTensor) loss = NULL;
-  gboolean check;
-
-  if (targets == NULL)
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_FAILED,
-                   "trainer: the training set gives no targets to compute the loss against");
-      return FALSE;
-    }
-  lt_module_train (self->model, TRUE);
-  lt_optimizer_zero_grad (self->optimizer, TRUE);
-  if (!(x = lt_tensor_to_device (inputs, device, error)) ||
-      !(y = lt_tensor_to_device (targets, device, error)) ||
-      !(out = lt_module_forward (self->model, x, error)) ||
-      !(loss = lt_loss_compute (self->loss, out, y, error)))
-    return FALSE;
-  g_mutex_lock (&self->lock);
-  check = self->stop_on_divergence;
-  g_mutex_unlock (&self->lock);
-  /* A diverged run stops before this step's update: the model keeps the
-   * parameters of the last finite one. */
-  if (check)
-    {
-      if (!lt_tensor_item (loss, loss_value, error))
-        return FALSE;
-      if (!isfinite (*loss_value))
-        {
-          g_set_error (error, LT_ERROR, LT_ERROR_DIVERGED,
-                       "trainer: the loss diverged at step %" G_GUINT64_FORMAT " (epoch %u, "
-                       "mini-batch %" G_GINT64_FORMAT "): it is %s; training stopped before "
-                       "that step's update (a smaller learning rate may help; the "
-                       "stop-on-divergence property turns this check off)",
-                       self->progress.step + 1, self->progress.epoch + 1,
-                       self->progress.iteration + 1,
-                       isnan (*loss_value) ? "NaN"
-                       : *loss_value > 0   ? "+inf"
-                                           : "-inf");
-          return FALSE;
-        }
-    }
-  if (!lt_tensor_backward (loss, NULL, FALSE, error) || !lt_optimizer_step (self->optimizer, error))
-    return FALSE;
-  return check || lt_tensor_item (loss, loss_value, error);
-}
-
 typedef enum {
   EPOCH_DONE,
   EPOCH_STOPPED,
@@ -424,22 +395,38 @@ train_epoch (LtTrainer *self,
       g_autoptr(LtTensor) inputs = NULL;
       g_autoptr(LtTensor) targets = NULL;
       GError *local = NULL;
+      LtTrainerStep step = { 0 };
       double value = 0;
-      gboolean ok, log;
+      gboolean ok, end, log;
       guint epoch;
       gint64 iteration, interval;
+      guint64 graph_interval, batch_interval;
       double running = 0;
       Event *ev;
 
       if (!control_point (self, NULL))
         return EPOCH_STOPPED;
 
+      g_mutex_lock (&self->lock);
+      graph_interval = self->graph_interval;
+      batch_interval = self->batch_interval;
+      g_mutex_unlock (&self->lock);
+      /* The first mini-batch of the run, then every interval. */
+      step.want_graph = graph_interval > 0 && self->run_steps % graph_interval == 0;
+      step.want_batch = batch_interval > 0 && self->run_steps % batch_interval == 0;
+
       g_mutex_lock (&self->model_lock);
       ok = lt_data_loader_next (self->train_loader, &inputs, &targets, &local);
-      if (ok)
-        ok = train_step (self, inputs, targets, device, &value, &local);
-      if (!ok)
+      end = ok && inputs == NULL; /* the end of the epoch */
+      if (ok && !end)
+        ok = _lt_trainer_train_step (self, inputs, targets, device, &step, &local);
+      value = step.loss;
+      /* Nothing of the mini-batch outlives it, when its signals go out. */
+      g_clear_object (&inputs);
+      g_clear_object (&targets);
+      if (!ok || end)
         {
+          _lt_trainer_step_clear (&step);
           g_mutex_unlock (&self->model_lock);
           if (local == NULL && self->progress.iteration == 0)
             g_set_error (&local, LT_ERROR, LT_ERROR_FAILED,
@@ -453,6 +440,7 @@ train_epoch (LtTrainer *self,
           return EPOCH_FAILED;
         }
 
+      self->run_steps++;
       g_mutex_lock (&self->lock);
       interval = self->log_interval;
       self->progress.iteration++;
@@ -478,6 +466,23 @@ train_epoch (LtTrainer *self,
       ev->iteration = iteration;
       ev->value = value;
       push_event (self, ev);
+      if (step.graph)
+        {
+          ev = event_new (EVENT_GRAPH);
+          ev->graph = g_steal_pointer (&step.graph);
+          push_event (self, ev);
+        }
+      if (step.inputs)
+        {
+          ev = event_new (EVENT_BATCH);
+          ev->epoch = epoch;
+          ev->iteration = iteration;
+          ev->inputs = g_steal_pointer (&step.inputs);
+          ev->targets = g_steal_pointer (&step.targets);
+          ev->predictions = g_steal_pointer (&step.predictions);
+          push_event (self, ev);
+        }
+      _lt_trainer_step_clear (&step);
       if (log)
         {
           ev = event_new (EVENT_LOG);
@@ -553,9 +558,8 @@ worker_main (gpointer data)
     {
       guint epochs, epoch;
       gint64 iterations;
-      double mean, accuracy = NAN;
-      g_autoptr(LtTensor) class_accuracy = NULL;
-      g_autoptr(LtTensor) confusion = NULL;
+      double mean;
+      LtTrainerEvaluation evaluation = { NAN, NAN, NULL, NULL, NULL, NULL };
       g_autofree char *path = NULL;
       EpochResult result;
       Event *ev;
@@ -579,15 +583,24 @@ worker_main (gpointer data)
           return NULL;
         }
 
-      if (self->test_loader &&
-          !_lt_trainer_evaluate_loader (self, self->test_loader, TRUE, control_point, NULL, NULL,
-                                        &accuracy, &class_accuracy, &confusion, &error))
+      if (self->test_loader)
         {
-          if (error)
-            worker_fail (self, error);
-          else
-            worker_stop (self);
-          return NULL;
+          if (!_lt_trainer_evaluate_loader (self, self->test_loader, TRUE, control_point, NULL,
+                                            NULL, TRUE, &evaluation, &error))
+            {
+              if (error)
+                worker_fail (self, error);
+              else
+                worker_stop (self);
+              return NULL;
+            }
+          ev = event_new (EVENT_EVALUATED);
+          ev->epoch = epoch + 1;
+          ev->value = evaluation.loss;
+          ev->accuracy = evaluation.accuracy;
+          ev->predictions = g_steal_pointer (&evaluation.predictions);
+          ev->targets = g_steal_pointer (&evaluation.targets);
+          push_event (self, ev);
         }
 
       g_mutex_lock (&self->model_lock);
@@ -608,6 +621,7 @@ worker_main (gpointer data)
       g_mutex_unlock (&self->model_lock);
       if (error)
         {
+          _lt_trainer_evaluation_clear (&evaluation);
           worker_fail (self, error);
           return NULL;
         }
@@ -616,9 +630,10 @@ worker_main (gpointer data)
       ev->epoch = epoch + 1;
       ev->iteration = iterations;
       ev->value = mean;
-      ev->accuracy = accuracy;
-      ev->class_accuracy = g_steal_pointer (&class_accuracy);
-      ev->confusion = g_steal_pointer (&confusion);
+      ev->accuracy = evaluation.accuracy;
+      ev->class_accuracy = g_steal_pointer (&evaluation.class_accuracy);
+      ev->confusion = g_steal_pointer (&evaluation.confusion);
+      _lt_trainer_evaluation_clear (&evaluation);
       push_event (self, ev);
     }
   push_event (self, event_new (EVENT_FINISHED));
@@ -684,6 +699,7 @@ prepare_run (LtTrainer  *self,
   self->stop_requested = FALSE;
   self->pause_requested = FALSE;
   g_mutex_unlock (&self->lock);
+  self->run_steps = 0;
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
   g_clear_error (&self->end_error);
@@ -1015,6 +1031,12 @@ lt_trainer_get_property (GObject    *object,
     case PROP_THREADED:
       g_value_set_boolean (value, self->threaded);
       break;
+    case PROP_GRAPH_INTERVAL:
+      g_value_set_uint64 (value, lt_trainer_get_graph_interval (self));
+      break;
+    case PROP_BATCH_INTERVAL:
+      g_value_set_uint64 (value, lt_trainer_get_batch_interval (self));
+      break;
     case PROP_STOP_ON_DIVERGENCE:
       g_value_set_boolean (value, lt_trainer_get_stop_on_divergence (self));
       break;
@@ -1071,6 +1093,12 @@ lt_trainer_set_property (GObject      *object,
       break;
     case PROP_THREADED:
       lt_trainer_set_threaded (self, g_value_get_boolean (value));
+      break;
+    case PROP_GRAPH_INTERVAL:
+      lt_trainer_set_graph_interval (self, g_value_get_uint64 (value));
+      break;
+    case PROP_BATCH_INTERVAL:
+      lt_trainer_set_batch_interval (self, g_value_get_uint64 (value));
       break;
     case PROP_STOP_ON_DIVERGENCE:
       lt_trainer_set_stop_on_divergence (self, g_value_get_boolean (value));
@@ -1183,6 +1211,24 @@ lt_trainer_class_init (LtTrainerClass *klass)
   props[PROP_THREADED] =
     g_param_spec_boolean ("threaded", NULL, NULL, TRUE, rw);
   /**
+   * LtTrainer:graph-interval:
+   *
+   * How often, in mini-batches, the trainer emits #LtTrainer::graph: on
+   * the first mini-batch of every run and then every graph-interval
+   * mini-batches of it; 0 (the default) for never.
+   */
+  props[PROP_GRAPH_INTERVAL] =
+    g_param_spec_uint64 ("graph-interval", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+  /**
+   * LtTrainer:batch-interval:
+   *
+   * How often, in mini-batches, the trainer emits #LtTrainer::batch: on
+   * the first mini-batch of every run and then every batch-interval
+   * mini-batches of it; 0 (the default) for never.
+   */
+  props[PROP_BATCH_INTERVAL] =
+    g_param_spec_uint64 ("batch-interval", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+  /**
    * LtTrainer:stop-on-divergence:
    *
    * Whether a mini-batch whose loss is NaN or infinite ends the run with
@@ -1248,6 +1294,72 @@ lt_trainer_class_init (LtTrainerClass *klass)
   signals[SIGNAL_EPOCH_FINISHED] =
     g_signal_new ("epoch-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 5, G_TYPE_UINT, G_TYPE_DOUBLE, G_TYPE_DOUBLE, LT_TYPE_TENSOR,
+                  LT_TYPE_TENSOR);
+  /**
+   * LtTrainer::evaluated:
+   * @self: the trainer
+   * @epoch: the epoch, from 1
+   * @test_loss: the criterion (#LtTrainer:loss) over the test set: its
+   *   value for each test batch, averaged with the batches weighted by
+   *   their sizes (for a criterion that averages, as the default
+   *   reduction does, the mean loss per test sample)
+   * @accuracy: the fraction of the test set classified right, from 0 to 1
+   * @predictions: an int64 tensor (N) of the class predicted for every
+   *   test sample, in the test loader's order
+   * @targets: an int64 tensor (N) of the test samples' classes, in the
+   *   same order
+   *
+   * Emitted after every epoch's evaluation on the test loader, before
+   * #LtTrainer::epoch-finished; not emitted without a test loader. With
+   * an unshuffled test loader, sample i of its dataset is element i of
+   * @predictions and @targets: what a viewer needs to show the test
+   * images a class was confused with.
+   */
+  signals[SIGNAL_EVALUATED] =
+    g_signal_new ("evaluated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 5, G_TYPE_UINT, G_TYPE_DOUBLE, G_TYPE_DOUBLE, LT_TYPE_TENSOR,
+                  LT_TYPE_TENSOR);
+  /**
+   * LtTrainer::graph:
+   * @self: the trainer
+   * @graph: the autograd graph of the mini-batch's loss
+   *
+   * Emitted, when #LtTrainer:graph-interval is set, for the first
+   * mini-batch of a run and then every graph-interval mini-batches, after
+   * that mini-batch's #LtTrainer::step. The worker built @graph before
+   * the backward and ran the backward through lt_graph_backward(), so
+   * every node has its gradient statistics; lt_module_name_graph() named
+   * the parameters. The backward freed what the nodes saved: the graph
+   * keeps none of the mini-batch's inputs, activations or saved tensors
+   * alive, only names, shapes, statistics and the parameters (whose
+   * values the worker goes on updating: show their shapes while it runs).
+   * Every mini-batch of a run has the same graph structure, so a viewer
+   * can reuse a layout. Keep a reference to show it later.
+   */
+  signals[SIGNAL_GRAPH] =
+    g_signal_new ("graph", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, LT_TYPE_GRAPH);
+  /**
+   * LtTrainer::batch:
+   * @self: the trainer
+   * @epoch: the epoch, from 1
+   * @iteration: the mini-batch within the epoch, from 1
+   * @inputs: a copy of the mini-batch's inputs, as the train loader gave
+   *   them (N, ...), on the CPU
+   * @targets: a copy of its targets
+   * @predictions: (nullable): an int64 tensor (N) of the classes the model
+   *   predicted for it in that step's forward (before the update); %NULL
+   *   when the model's output is not (N, classes)
+   *
+   * Emitted, when #LtTrainer:batch-interval is set, for the first
+   * mini-batch of a run and then every batch-interval mini-batches, after
+   * that mini-batch's #LtTrainer::step (and #LtTrainer::graph): what an
+   * image view shows of training without reading the loader, which the
+   * worker owns. The tensors are copies no one else writes.
+   */
+  signals[SIGNAL_BATCH] =
+    g_signal_new ("batch", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 5, G_TYPE_UINT, G_TYPE_INT64, LT_TYPE_TENSOR, LT_TYPE_TENSOR,
                   LT_TYPE_TENSOR);
   /**
    * LtTrainer::finished:

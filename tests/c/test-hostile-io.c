@@ -1018,7 +1018,7 @@ probe_loader_reset_on_own_worker (void)
     {
       g_autoptr (LtTensor) x = NULL, y = NULL;
 
-      ok = lt_data_loader_next (loader, &x, &y, &error);
+      ok = lt_data_loader_next (loader, &x, &y, &error) && x != NULL;
       batches += ok;
     }
   while (ok && batches < 100);
@@ -1030,8 +1030,13 @@ probe_loader_reset_on_own_worker (void)
   wait_for_hook (&h);
   /* The loader still works: a whole epoch. */
   lt_data_loader_reset (loader);
-  for (batches = 0; lt_data_loader_next (loader, NULL, NULL, &error); batches++)
-    ;
+  for (batches = 0;; batches++)
+    {
+      g_autoptr (LtTensor) x = NULL;
+
+      if (!lt_data_loader_next (loader, &x, NULL, &error) || x == NULL)
+        break;
+    }
   g_assert_no_error (error);
   g_assert_cmpint (batches, ==, 20);
   g_assert_finalize_object (loader);
@@ -1097,13 +1102,15 @@ probe_loader_length_too_large (void)
 {
   g_autoptr (HostileDataset) ds = NULL;
   g_autoptr (LtDataLoader) loader = NULL;
+  g_autoptr (LtTensor) x = NULL;
   g_autoptr (GError) error = NULL;
 
   IN_SUBPROCESS ();
   ds = hostile_dataset_new ((gint64) 1 << 62, 2, 1);
   loader = lt_data_loader_new (LT_DATASET (ds), 4, TRUE, FALSE, 0, &error);
   g_assert_no_error (error);
-  g_assert_false (lt_data_loader_next (loader, NULL, NULL, &error));
+  g_assert_false (lt_data_loader_next (loader, &x, NULL, &error));
+  g_assert_null (x);
   assert_lt_error (error, LT_ERROR_OUT_OF_MEMORY, "4611686018427387904 items", NULL);
 }
 
