@@ -51,28 +51,6 @@ capture_predictions (LtTensor      *out,
   lt_set_grad_enabled (grad);
 }
 
-/* The loss's value in *@value; an LT_ERROR_DIVERGED error when it is NaN
- * or infinite. */
-static gboolean
-check_finite (LtTrainer *self,
-              LtTensor  *loss,
-              double    *value,
-              GError   **error)
-{
-  if (!lt_tensor_item (loss, value, error))
-    return FALSE;
-  if (isfinite (*value))
-    return TRUE;
-  g_set_error (error, LT_ERROR, LT_ERROR_DIVERGED,
-               "trainer: the loss diverged at step %" G_GUINT64_FORMAT " (epoch %u, mini-batch %"
-               G_GINT64_FORMAT "): it is %s; training stopped before that step's update (a "
-               "smaller learning rate may help; the stop-on-divergence property turns this "
-               "check off)", self->progress.step + 1, self->progress.epoch + 1,
-               self->progress.iteration + 1,
-               isnan (*value) ? "NaN" : *value > 0 ? "+inf" : "-inf");
-  return FALSE;
-}
-
 gboolean
 _lt_trainer_train_step (LtTrainer     *self,
                         LtTensor      *inputs,
@@ -107,8 +85,25 @@ _lt_trainer_train_step (LtTrainer     *self,
   g_mutex_unlock (&self->lock);
   /* A diverged run stops before this step's update: the model keeps the
    * parameters of the last finite one. */
-  if (check && !check_finite (self, loss, &step->loss, error))
-    return FALSE;
+  if (check)
+    {
+      if (!lt_tensor_item (loss, &step->loss, error))
+        return FALSE;
+      if (!isfinite (step->loss))
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_DIVERGED,
+                       "trainer: the loss diverged at step %" G_GUINT64_FORMAT " (epoch %u, "
+                       "mini-batch %" G_GINT64_FORMAT "): it is %s; training stopped before "
+                       "that step's update (a smaller learning rate may help; the "
+                       "stop-on-divergence property turns this check off)",
+                       self->progress.step + 1, self->progress.epoch + 1,
+                       self->progress.iteration + 1,
+                       isnan (step->loss) ? "NaN"
+                       : step->loss > 0   ? "+inf"
+                                          : "-inf");
+          return FALSE;
+        }
+    }
   if (step->want_batch)
     capture_predictions (out, step);
   g_clear_object (&out);
