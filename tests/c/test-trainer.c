@@ -1040,7 +1040,7 @@ test_failed_checkpoint (void)
 {
   g_auto(Setup) s = { 0 };
 
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_test_summary ("a checkpoint that cannot be written ends the run in ::failed; written "
                   "after every epoch, it is checked before the run starts");

@@ -278,7 +278,7 @@ lt_train_report_write_plot (LtTrainReport  *self,
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
   cairo_t *cr = cairo_create (surface);
   double xmax = 1, ymin = 0, ymax = 1, ystep, xstep;
-  g_autoptr (GByteArray) png = g_byte_array_new ();
+  g_autoptr(GByteArray) png = g_byte_array_new ();
   cairo_status_t status;
   char label[64];
 
