@@ -85,7 +85,7 @@ typedef struct
   /* Owned */
   LtDataset *dataset;
   gint64    *order; /* the epoch's dataset indices, in reading order */
-  Slot *slots;
+  Slot      *slots;
 
   guint   n_slots;
   gint64  batch_size;

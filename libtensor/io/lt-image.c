@@ -481,7 +481,7 @@ size_prepared_cb (GdkPixbufLoader *loader, int width, int height, gpointer data)
 GdkPixbuf *
 _lt_image_decode_file (const char *path, const char *what, GError **error)
 {
-  g_autoptr (GdkPixbufLoader) loader = NULL;
+  g_autoptr(GdkPixbufLoader) loader = NULL;
   g_autofree guint8 *buf = NULL;
   GError            *local = NULL;
   SizeCheck          check = { 0, 0, FALSE };
@@ -589,7 +589,7 @@ lt_load_image (const char *path,
                GError    **error)
 {
   g_autoptr(GdkPixbuf) pixbuf = NULL;
-  g_autoptr (LtTensor) out = NULL;
+  g_autoptr(LtTensor) out = NULL;
   gint64 shape[3];
   int n_ch, stride;
   const guint8 *pixels;
