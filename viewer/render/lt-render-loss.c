@@ -639,8 +639,7 @@ next_column (const double *x, const double *y, const gsize *kept, gsize n, gsize
  * width wide, and a segment to the next column only where the two spans
  * do not touch: the pixels the zigzag through every point covers, for a
  * fraction of the stroking (a zigzag polyline of thousands of segments
- * takes Cairo tens of milliseconds). A translucent colour is applied to
- * the whole curve at once (no darker overlaps). */
+ * takes Cairo tens of milliseconds). */
 static void
 draw_line (cairo_t             *cr,
            const double        *x,
@@ -650,19 +649,15 @@ draw_line (cairo_t             *cr,
            double               width,
            const LtRenderColor *color)
 {
-  LtRenderColor opaque = *color;
-  ColumnRun     run, prev = { 0 };
-  gsize         i = 0, runs = 0, points = 0;
+  ColumnRun run, prev = { 0 };
+  gsize     i = 0, runs = 0, points = 0;
 
   while (next_column (x, y, kept, n, &i, &run))
     {
       runs++;
       points += run.last - run.first + 1;
     }
-  if (color->alpha < 1)
-    cairo_push_group (cr);
-  opaque.alpha = 1;
-  lt_render_set_color (cr, &opaque);
+  lt_render_set_color (cr, color);
   cairo_set_line_width (cr, width);
   if (2 * points < 3 * runs)
     {
@@ -702,11 +697,6 @@ draw_line (cairo_t             *cr,
           prev = run;
         }
       cairo_stroke (cr);
-    }
-  if (color->alpha < 1)
-    {
-      cairo_pop_group_to_source (cr);
-      cairo_paint_with_alpha (cr, color->alpha);
     }
 }
 
@@ -839,11 +829,20 @@ draw_curves (const LtRenderLossFrame *self, cairo_t *cr, int panel)
           cairo_stroke (cr);
           cairo_set_dash (cr, NULL, 0, 0);
         }
-      else if (c->draw_raw)
+      else if (c->draw_raw && c->smoothed)
         {
-          color.alpha = c->smoothed ? 0.25 : 1;
-          draw_line (cr, x, c->py + c->first, c->raw_kept, c->n_raw, c->smoothed ? 1 : 2, &color);
+          /* Faint: a quarter of the way from the background, opaque (the
+           * same on every surface; Cairo 1.16 leaks translucent groups
+           * drawn into SVG) */
+          const LtRenderColor *bg = &self->theme.background;
+          LtRenderColor        faint = { bg->red + 0.25 * (color.red - bg->red),
+                                         bg->green + 0.25 * (color.green - bg->green),
+                                         bg->blue + 0.25 * (color.blue - bg->blue), 1 };
+
+          draw_line (cr, x, c->py + c->first, c->raw_kept, c->n_raw, 1, &faint);
         }
+      else if (c->draw_raw)
+        draw_line (cr, x, c->py + c->first, c->raw_kept, c->n_raw, 2, &color);
       if (c->smoothed)
         {
           color.alpha = 1;
