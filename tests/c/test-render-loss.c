@@ -627,6 +627,24 @@ test_files (void)
   g_assert_nonnull (strstr (text, "<svg"));
   g_assert_nonnull (strstr (text, "<path"));
 
+  /* A prepared frame in a format of its own, whatever the name */
+  {
+    g_autoptr(LtRenderLossFrame) frame = lt_render_loss_frame_new (data, &view, &theme, 300, 200);
+    g_autofree char *plain = g_build_filename (dir, "plot", NULL);
+    g_autofree char *bytes = NULL;
+    gsize            len = 0;
+
+    g_assert_true (lt_render_loss_frame_write (frame, plain, LT_RENDER_FORMAT_PNG, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (plain, &bytes, &len, NULL));
+    g_assert_cmpmem (bytes, 8, "\x89PNG\r\n\x1a\n", 8);
+    g_assert_cmpuint (GUINT32_FROM_BE (*(guint32 *) (bytes + 16)), ==, 300);
+    g_clear_pointer (&bytes, g_free);
+    g_assert_true (lt_render_loss_frame_write (frame, plain, LT_RENDER_FORMAT_SVG, &error));
+    g_assert_true (g_file_get_contents (plain, &bytes, &len, NULL));
+    g_assert_nonnull (strstr (bytes, "<svg"));
+  }
+
   g_assert_false (lt_render_loss_data_write_csv (data, bad, &error));
   g_assert_error (error, LT_ERROR, LT_ERROR_IO);
   g_assert_nonnull (strstr (error->message, bad));

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <locale.h>
 #include <math.h>
@@ -9,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <cairo.h>
-#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -59,6 +60,7 @@ typedef struct
   DeviceChoice device;
   LtTrainDatasetKind dataset;
   char *data;
+  gboolean           data_given;
   char *checkpoint;
   gboolean resume;
   guint64 seed;
@@ -187,7 +189,8 @@ description_text (void)
        "  saved to FILE (safetensors) after every epoch; --resume continues from FILE when\n"
        "  it exists, exactly where it stopped. Ctrl-C stops after the current mini-batch,\n"
        "  writes the checkpoint (to FILE, or to %1$s in the data\n"
-       "  folder) and exits 0.\n"
+       "  folder) and exits 0; a second Ctrl-C quits at once. FILE and the output files\n"
+       "  are checked to be writable before training starts.\n"
        "\n"
        "Output:\n"
        "  The tutorial's lines go to stdout. A progress bar (rate, time left) goes to stderr\n"
@@ -207,7 +210,7 @@ description_text (void)
        "  LT_FASHION_MNIST_ROOT  the only folder to look for Fashion-MNIST in\n"
        "\n"
        "Exit status: 0 when trained (or stopped by Ctrl-C), 1 on failure (no data, an\n"
-       "error while training), 2 for a bad option."),
+       "error while training, a loss that diverged), 2 for a bad option."),
     DEFAULT_CHECKPOINT, LT_CIFAR10_ARCHIVE);
 }
 
@@ -317,6 +320,7 @@ parse_options (int       *argc,
                    _("--momentum: applies to sgd and rmsprop, not to %s"), optimizer);
       return FALSE;
     }
+  o->data_given = o->data != NULL;
   if (o->data == NULL)
     o->data = g_strdup ("./data");
   return TRUE;
@@ -326,30 +330,117 @@ parse_options (int       *argc,
 
 typedef struct
 {
-  LtTrainer *trainer;           /* borrowed, while training */
+  GMutex         lock;
+  LtTrainer     *trainer; /* borrowed, while training (under lock) */
   GCancellable *cancellable;
   LtTrainReport *report;
   LtTensor *confusion;          /* the last epoch's, owned */
-  gboolean stopping;
+  gboolean       interactive;
 } App;
 
-static gboolean
-on_sigint (gpointer data)
+/* Ctrl-C. A handler of our own (not a main-context source: those are
+ * dispatched only while a main loop runs, and much of lt-train runs
+ * outside one: loading data, writing files, the test set) counts the
+ * interrupts and wakes a thread that stops the run: the cancellable
+ * (loading, downloading) and the trainer (after the current mini-batch,
+ * with a checkpoint). A second Ctrl-C ends the process at once, whatever
+ * it is doing, as if lt-train had no handler. */
+
+static volatile sig_atomic_t sigint_count;
+static int                   sigint_pipe[2] = { -1, -1 };
+static char                  sigint_again_text[256];
+
+static void
+sigint_handler (int sig)
+{
+  int  saved = errno;
+  char c = 1;
+
+  if (++sigint_count >= 2)
+    {
+      if (write (STDERR_FILENO, sigint_again_text, strlen (sigint_again_text)) < 0)
+        {
+          /* nothing to do: the process ends */
+        }
+      signal (SIGINT, SIG_DFL);
+      raise (SIGINT);
+      return;
+    }
+  if (write (sigint_pipe[1], &c, 1) < 0)
+    {
+      /* the pipe holds a byte already */
+    }
+  errno = saved;
+}
+
+static gpointer
+sigint_thread (gpointer data)
 {
   App *app = data;
+  char c;
 
-  if (app->stopping)
-    return G_SOURCE_CONTINUE;
-  app->stopping = TRUE;
-  g_cancellable_cancel (app->cancellable);
-  if (app->trainer)
+  while (read (sigint_pipe[0], &c, 1) != 0)
     {
-      if (app->report)
-        lt_train_report_clear_bar (app->report);
-      fprintf (stderr, "lt-train: %s\n", _("stopping after this mini-batch"));
-      lt_trainer_stop (app->trainer);
+      LtTrainer *trainer;
+
+      if (c == 0)
+        break; /* lt-train is ending */
+      g_cancellable_cancel (app->cancellable);
+      g_mutex_lock (&app->lock);
+      trainer = app->trainer ? g_object_ref (app->trainer) : NULL;
+      g_mutex_unlock (&app->lock);
+      fprintf (stderr, "%slt-train: %s\n", app->interactive ? "\r\033[K" : "",
+               trainer ? _ ("stopping after this mini-batch (Ctrl-C again to quit at once)")
+                       : _ ("interrupted (Ctrl-C again to quit at once)"));
+      fflush (stderr);
+      if (trainer)
+        {
+          lt_trainer_stop (trainer);
+          g_object_unref (trainer);
+        }
     }
-  return G_SOURCE_CONTINUE;
+  return NULL;
+}
+
+static GThread *
+sigint_watch (App *app)
+{
+  struct sigaction sa = { 0 };
+
+  g_snprintf (sigint_again_text, sizeof sigint_again_text, "\nlt-train: %s\n",
+              _ ("interrupted again: quitting now"));
+  if (pipe (sigint_pipe) != 0)
+    return NULL;
+  fcntl (sigint_pipe[0], F_SETFD, FD_CLOEXEC);
+  fcntl (sigint_pipe[1], F_SETFD, FD_CLOEXEC);
+  fcntl (sigint_pipe[1], F_SETFL, O_NONBLOCK);
+  sa.sa_handler = sigint_handler;
+  sigemptyset (&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction (SIGINT, &sa, NULL);
+  return g_thread_new ("lt-train-sigint", sigint_thread, app);
+}
+
+static void
+sigint_unwatch (GThread *thread)
+{
+  char c = 0;
+
+  signal (SIGINT, SIG_DFL);
+  if (thread == NULL)
+    return;
+  /* The handler may still have a byte in flight: ours comes after it. */
+  while (write (sigint_pipe[1], &c, 1) < 0 && errno == EAGAIN)
+    g_usleep (1000);
+  g_thread_join (thread);
+  close (sigint_pipe[0]);
+  close (sigint_pipe[1]);
+}
+
+static gboolean
+interrupted (App *app)
+{
+  return g_cancellable_is_cancelled (app->cancellable);
 }
 
 static void
@@ -606,6 +697,82 @@ ensure_parent (const char  *path,
   return TRUE;
 }
 
+/* --data, when given, must be a folder that exists: lt-train never makes
+ * one from a mistyped name. */
+static gboolean
+check_data_folder (const char *dir, GError **error)
+{
+  GStatBuf st;
+
+  if (g_stat (dir, &st) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _ ("--data %s: %s (lt-train does not create it: make the folder, or give "
+                      "the one that holds CIFAR-10 or Fashion-MNIST)"),
+                   dir, g_strerror (saved));
+      return FALSE;
+    }
+  if (!S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR, _ ("--data %s is not a folder"), dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The files written after training can be written: found out now, not
+ * after the run. */
+static gboolean
+check_outputs (const Options *o, GError **error)
+{
+  const struct
+  {
+    const char *option;
+    const char *path;
+  } outputs[] = {
+    { "--loss-csv", o->loss_csv },
+    { "--loss-plot", o->loss_plot },
+    { "--graph", o->graph },
+    { "--grid", o->grid },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+    if (outputs[i].path && !lt_file_check_writable (outputs[i].path, error))
+      {
+        g_prefix_error (error, "%s: ", outputs[i].option);
+        return FALSE;
+      }
+  /* --plots: its folder is made now, and each picture checked */
+  if (o->plots)
+    {
+      static const char *const names[] = { "grid.png",  "loss.png",  "loss.svg",
+                                           "graph.png", "graph.svg", "confusion.png" };
+
+      if (g_mkdir_with_parents (o->plots, 0755) != 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       _ ("--plots: cannot create the folder %s: %s"), o->plots,
+                       g_strerror (saved));
+          return FALSE;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          g_autofree char *path = g_build_filename (o->plots, names[i], NULL);
+
+          if (!lt_file_check_writable (path, error))
+            {
+              g_prefix_error (error, "--plots: ");
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
 static int
 run (Options *o,
      App     *app)
@@ -627,14 +794,20 @@ run (Options *o,
 
   if (!resolve_device (o->device, &device, &error))
     return fail ("", error);
-  if (!lt_train_data_load (o->dataset, o->data, interactive, app->cancellable, &data, &error))
+  if (o->data_given && !check_data_folder (o->data, &error))
     return fail ("", error);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;                                   /* a Ctrl-C while loading */
-  if (g_cancellable_is_cancelled (app->cancellable))
+  if (!check_outputs (o, &error))
+    return fail ("", error);
+  if (!lt_train_data_load (o->dataset, o->data, interactive, app->cancellable, &data, &error) ||
+      interrupted (app))
     {
-      fprintf (stderr, "lt-train: %s\n", _("interrupted before training"));
-      return 1;
+      if (interrupted (app))
+        {
+          g_clear_error (&error);
+          fprintf (stderr, "lt-train: %s\n", _ ("interrupted before training"));
+          return 1;
+        }
+      return fail ("", error);
     }
   fprintf (stderr, _("Training on %s: %" PRId64 " training images, %" PRId64
                      " test images, batch size %" PRId64 ", %s\n"), data.description,
@@ -677,6 +850,17 @@ run (Options *o,
     }
   if (!ensure_parent (checkpoint, &error))
     return fail ("", error);
+  if (o->checkpoint != NULL && !lt_file_check_writable (checkpoint, &error))
+    return fail ("--checkpoint: ", error);
+  if (o->checkpoint == NULL && !lt_file_check_writable (checkpoint, &error))
+    {
+      /* Only Ctrl-C would write it: say so, and train. */
+      fprintf (stderr,
+               _ ("lt-train: a Ctrl-C could not save its checkpoint (%s); give "
+                  "--checkpoint FILE to save it elsewhere\n"),
+               error->message);
+      g_clear_error (&error);
+    }
   if (o->graph &&
       !write_graph (LT_MODULE (net), LT_LOSS (loss), data.train, o->batch_size, device, o->graph,
                     &error))
@@ -692,9 +876,16 @@ run (Options *o,
   g_signal_connect (trainer, "evaluated", G_CALLBACK (on_evaluated), app);
   g_signal_connect (trainer, "epoch-finished", G_CALLBACK (on_epoch_finished), app);
 
+  g_mutex_lock (&app->lock);
   app->trainer = trainer;
+  g_mutex_unlock (&app->lock);
+  /* A Ctrl-C before the trainer was there */
+  if (interrupted (app))
+    lt_trainer_stop (trainer);
   ok = lt_trainer_run (trainer, NULL, &error);
+  g_mutex_lock (&app->lock);
   app->trainer = NULL;
+  g_mutex_unlock (&app->lock);
   lt_train_report_clear_bar (report);
   state = lt_trainer_get_state (trainer);
 
@@ -702,6 +893,14 @@ run (Options *o,
     return fail ("--loss-csv: ", error);
   if (ok && o->loss_plot && !lt_train_report_write_plot (report, o->loss_plot, &error))
     return fail ("--loss-plot: ", error);
+  if (!ok && g_error_matches (error, LT_ERROR, LT_ERROR_DIVERGED))
+    {
+      /* Translators: after the library's message saying at which step */
+      fprintf (stderr, _ ("lt-train: %s\nThe learning rate may be too high (--lr %g).\n"),
+               error->message, o->lr);
+      g_error_free (error);
+      return 1;
+    }
   if (!ok)
     return fail (_("training failed: "), error);
   if (state == LT_TRAINER_STATE_STOPPED)
@@ -739,7 +938,7 @@ lt_train_main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   App app = { 0 };
-  guint sigint;
+  GThread *sigint;
   int status;
 
   /* Messages in the user's language and charset; numbers always with a
@@ -758,11 +957,16 @@ lt_train_main (int    argc,
       return 2;
     }
 
+  /* A file size limit makes a write fail, not the process end. */
+  signal (SIGXFSZ, SIG_IGN);
+  g_mutex_init (&app.lock);
   app.cancellable = cancellable;
-  sigint = g_unix_signal_add (SIGINT, on_sigint, &app);
+  app.interactive = isatty (STDOUT_FILENO) && isatty (STDERR_FILENO);
+  sigint = sigint_watch (&app);
   status = run (&o, &app);
-  g_source_remove (sigint);
+  sigint_unwatch (sigint);
   g_clear_object (&app.confusion);
+  g_mutex_clear (&app.lock);
   /* The renderers' caches and fonts, then Cairo's, so that leak checkers
    * see nothing left */
   lt_render_cleanup ();

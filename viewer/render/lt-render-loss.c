@@ -1049,6 +1049,16 @@ draw_cb (cairo_t *cr, int width, int height, gpointer user_data)
 }
 
 gboolean
+lt_render_loss_frame_write (const LtRenderLossFrame *self,
+                            const char              *path,
+                            LtRenderFormat           format,
+                            GError                 **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return lt_render_write (path, format, self->width, self->height, draw_cb, (gpointer) self, error);
+}
+
+gboolean
 lt_render_loss_write (LtRenderLossData       *data,
                       const LtRenderLossView *view,
                       const LtRenderTheme    *theme,
