@@ -744,6 +744,32 @@ check_outputs (const Options *o, GError **error)
         g_prefix_error (error, "%s: ", outputs[i].option);
         return FALSE;
       }
+  /* --plots: its folder is made now, and each picture checked */
+  if (o->plots)
+    {
+      static const char *const names[] = { "grid.png",  "loss.png",  "loss.svg",
+                                           "graph.png", "graph.svg", "confusion.png" };
+
+      if (g_mkdir_with_parents (o->plots, 0755) != 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       _ ("--plots: cannot create the folder %s: %s"), o->plots,
+                       g_strerror (saved));
+          return FALSE;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          g_autofree char *path = g_build_filename (o->plots, names[i], NULL);
+
+          if (!lt_file_check_writable (path, error))
+            {
+              g_prefix_error (error, "--plots: ");
+              return FALSE;
+            }
+        }
+    }
   return TRUE;
 }
 
