@@ -58,7 +58,7 @@ new_random (LtOp          op,
 
   if (!_lt_check_shape_arg (shape, n_dims, name, error))
     return NULL;
-  if (op != LT_OP_RANDINT && !_lt_dtype_is_float (dtype))
+  if ((_lt_op_table[op].flags & LT_OPF_FLOAT_ONLY) && !_lt_dtype_is_float (dtype))
     {
       g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
                    "%s: a floating-point dtype is needed, not %s", name, lt_dtype_get_name (dtype));

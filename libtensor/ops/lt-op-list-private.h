@@ -37,8 +37,8 @@
   /* Creation and data movement: kernels, not differentiable (ops/lt-creation.c) */                \
   OP (FILL, "fill", CREATE, LT_OPF_HAS_KERNEL)                                                     \
   OP (STRIDED_COPY, "copy", COPY, LT_OPF_HAS_KERNEL) /* dst <- src, any strides, converting */     \
-  OP (UNIFORM, "uniform", CREATE, LT_OPF_HAS_KERNEL | LT_OPF_RANDOM)                               \
-  OP (NORMAL, "normal", CREATE, LT_OPF_HAS_KERNEL | LT_OPF_RANDOM)                                 \
+  OP (UNIFORM, "uniform", CREATE, LT_OPF_HAS_KERNEL | LT_OPF_RANDOM | LT_OPF_FLOAT_ONLY)           \
+  OP (NORMAL, "normal", CREATE, LT_OPF_HAS_KERNEL | LT_OPF_RANDOM | LT_OPF_FLOAT_ONLY)             \
   OP (RANDINT, "randint", CREATE, LT_OPF_HAS_KERNEL | LT_OPF_RANDOM)                               \
   OP (ARANGE, "arange", CREATE, LT_OPF_HAS_KERNEL)                                                 \
   OP (LINSPACE, "linspace", CREATE, LT_OPF_HAS_KERNEL)                                             \
@@ -70,7 +70,7 @@
            "ClampBackward1", NULL, clamp)                                                          \
   OP (LOGICAL_NOT, "logical_not", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT | LT_OPF_LOGICAL)  \
   /* composes public ops, no kernel */                                                             \
-  GRAD_OP (LEAKY_RELU, "leaky_relu", UNARY, LT_OPF_FLOAT_INPUT, LT_SAVE (ARG0, ANY),               \
+  GRAD_OP (LEAKY_RELU, "leaky_relu", UNARY, LT_OPF_FLOAT_ONLY, LT_SAVE (ARG0, ANY),                \
            "LeakyReluBackward0", NULL, leaky_relu)                                                 \
                                                                                                    \
   /* Pointwise, two inputs, broadcasting (ops/lt-pointwise.c) */                                   \
@@ -111,7 +111,7 @@
   /* Reductions (ops/lt-reduce.c); the second node name: over some dims */                         \
   GRAD_OP (SUM, "sum", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_INT_TO_INT64 | LT_OPF_ANY_ORDER, 0,      \
            "SumBackward0", "SumBackward1", sum)                                                    \
-  GRAD_OP (MEAN, "mean", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_INPUT | LT_OPF_ANY_ORDER, 0,     \
+  GRAD_OP (MEAN, "mean", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY | LT_OPF_ANY_ORDER, 0,      \
            "MeanBackward0", "MeanBackward1", mean)                                                 \
   /* max and min over everything, no indices */                                                    \
   GRAD_OP (MAX, "max", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_NEEDS_ELEMENTS,                          \
@@ -125,19 +125,19 @@
            LT_SAVE (AUX, ANY), "MinBackward0", NULL, max_min_dim)                                  \
   OP (ARGMAX, "argmax", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_NEEDS_ELEMENTS | LT_OPF_INDEX_RESULT)   \
   OP (ARGMIN, "argmin", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_NEEDS_ELEMENTS | LT_OPF_INDEX_RESULT)   \
-  GRAD_OP (VAR, "var", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_INPUT, LT_SAVE (ARG0, ANY),        \
+  GRAD_OP (VAR, "var", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY, LT_SAVE (ARG0, ANY),         \
            "VarBackward0", NULL, var)                                                              \
-  GRAD_OP (STD, "std", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_INPUT,                             \
+  GRAD_OP (STD, "std", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                              \
            LT_SAVE (ARG0, ANY) | LT_SAVE (RESULT, ANY), "StdBackward0", NULL, std)                 \
-  GRAD_OP (NORM, "norm", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_INPUT,                           \
+  GRAD_OP (NORM, "norm", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                            \
            LT_SAVE (ARG0, ANY) | LT_SAVE (RESULT, ANY), "NormBackward0", "NormBackward1", norm)    \
   OP (ANY, "any", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT | LT_OPF_LOGICAL)                 \
   OP (ALL, "all", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT | LT_OPF_LOGICAL)                 \
                                                                                                    \
   /* Along one dimension (ops/lt-reduce.c) */                                                      \
-  GRAD_OP (SOFTMAX, "softmax", SOFTMAX, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_INPUT,                    \
+  GRAD_OP (SOFTMAX, "softmax", SOFTMAX, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                     \
            LT_SAVE (RESULT, ANY), "SoftmaxBackward0", NULL, softmax)                               \
-  GRAD_OP (LOG_SOFTMAX, "log_softmax", SOFTMAX, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_INPUT,            \
+  GRAD_OP (LOG_SOFTMAX, "log_softmax", SOFTMAX, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,             \
            LT_SAVE (RESULT, ANY), "LogSoftmaxBackward0", NULL, log_softmax)                        \
                                                                                                    \
   /* Matrix products (ops/lt-linalg.c) */                                                          \
@@ -208,11 +208,11 @@
   GRAD_OP (L1_LOSS, "l1_loss", LOSS, 0, LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY),                 \
            "L1LossBackward0", NULL, l1_loss)                                                       \
   /* arguments: input, target, weight; AUX: the total weight of the counted targets */             \
-  GRAD_OP (NLL_LOSS, "nll_loss", LOSS, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_INPUT,                     \
+  GRAD_OP (NLL_LOSS, "nll_loss", LOSS, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                      \
            LT_SAVE (ARG1, ANY) | LT_SAVE (ARG2, ANY) | LT_SAVE (AUX, ANY), "NllLossBackward0",     \
            NULL, nll_loss)                                                                         \
   /* arguments: input, target, weight, pos_weight */                                               \
-  GRAD_OP (BCE_WITH_LOGITS, "binary_cross_entropy_with_logits", LOSS, LT_OPF_FLOAT_INPUT,          \
+  GRAD_OP (BCE_WITH_LOGITS, "binary_cross_entropy_with_logits", LOSS, LT_OPF_FLOAT_ONLY,           \
            LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY) | LT_SAVE (ARG2, ANY) | LT_SAVE (ARG3, ANY),  \
            "BinaryCrossEntropyWithLogitsBackward0", NULL, bce_with_logits)                         \
   OP (NLL_LOSS_GRAD, "nll_loss_grad", LOSS, LT_OPF_HAS_KERNEL) /* nll_loss's backward kernel */    \

@@ -46,7 +46,8 @@ typedef enum {
   LT_OPF_BOOL_RESULT = 1 << 2,      /* the result is bool (comparisons, logical ops) */
   LT_OPF_LOGICAL = 1 << 3,          /* reads its inputs as truth values */
   LT_OPF_FLOAT_RESULT = 1 << 4,     /* integer and bool inputs give a float32 result */
-  LT_OPF_FLOAT_INPUT = 1 << 5,      /* a non-floating-point input is an error */
+  LT_OPF_FLOAT_ONLY = 1 << 5,      /* a non-floating-point input (or, for a creation op,
+                                    * output) is an error */
   LT_OPF_NO_BOOL = 1 << 6,          /* a bool input is an error */
   LT_OPF_INT_TO_INT64 = 1 << 7,     /* integer and bool inputs give an int64 result (sum) */
   LT_OPF_INDEX_RESULT = 1 << 8,     /* the result is int64 positions (argmax, one_hot) */

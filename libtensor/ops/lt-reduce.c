@@ -110,7 +110,7 @@ reduce (LtOp              op,
         reduced_numel *= x->shape[d];
     }
 
-  if ((row->flags & LT_OPF_FLOAT_INPUT) && !_lt_dtype_is_float (x->dtype))
+  if ((row->flags & LT_OPF_FLOAT_ONLY) && !_lt_dtype_is_float (x->dtype))
     {
       g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
                    "%s: the input must be floating point, not %s; convert it with "
@@ -674,7 +674,7 @@ softmax_op (LtOp      op,
   g_return_val_if_fail (LT_IS_TENSOR (x), NULL);
   if (!_lt_normalize_dim (dim, x->ndim, &d, _lt_op_table[op].name, error))
     return NULL;
-  if ((_lt_op_table[op].flags & LT_OPF_FLOAT_INPUT) && !_lt_dtype_is_float (x->dtype))
+  if ((_lt_op_table[op].flags & LT_OPF_FLOAT_ONLY) && !_lt_dtype_is_float (x->dtype))
     {
       g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
                    "%s: the input must be floating point, not %s", _lt_op_table[op].name,
