@@ -137,7 +137,7 @@ test_define (void)
   g_autoptr(Net) net = g_object_new (TYPE_NET, NULL);
   g_autofree char *text = lt_module_to_string (LT_MODULE (net));
   g_autoptr(GPtrArray) params = lt_module_parameters (LT_MODULE (net));
-  g_autoptr(LtStateDict) named = lt_module_named_parameters (LT_MODULE (net));
+  autofinal LtStateDict   *named = lt_module_named_parameters (LT_MODULE (net));
   static const char *const names[] = {
     "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias",
     "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias",
@@ -224,10 +224,10 @@ test_loss_and_update (void)
   g_autoptr(LtTensor) input = NULL;
   g_autoptr(LtTensor) output = NULL;
   g_autoptr(LtTensor) target = NULL;
-  g_autoptr(LtMSELoss) criterion = lt_mse_loss_new (LT_REDUCTION_MEAN);
+  autofinal LtMSELoss *criterion = lt_mse_loss_new (LT_REDUCTION_MEAN);
   g_autoptr(LtTensor) loss = NULL;
   g_autoptr(GPtrArray) params = lt_module_parameters (m);
-  g_autoptr(LtSGD) sgd = NULL;
+  autofinal LtSGD   *sgd = NULL;
   LtTensor *bias = lt_module_get_parameter (m, "conv1.bias");
   g_autofree double *out_v = NULL, *before = NULL, *after = NULL, *after_sgd = NULL;
   double want = 0, lv, lr = 0.01;
