@@ -123,14 +123,15 @@ def tensor(data: Any, dtype: DTypeLike | None = None, device: DeviceLike | None 
 @_export
 def as_tensor(data: Any, dtype: DTypeLike | None = None,
               device: DeviceLike | None = None) -> Tensor:
-    """Like tensor(), but without copying when data already is a tensor or an
-    ndarray of a supported type."""
+    """Like tensor(), but without copying when data already is a tensor or a
+    writable ndarray of a supported type (a read-only one is copied)."""
     if dtype is None and device is None:
         if isinstance(data, _GITensor):
             return data
         np = loaded_numpy()
         if np is not None and isinstance(data, np.ndarray) and data.dtype.isnative and \
-                data.dtype.str[1:] in _NP_TO_DTYPE and _all(s >= 0 for s in data.strides):
+                data.dtype.str[1:] in _NP_TO_DTYPE and _all(s >= 0 for s in data.strides) and \
+                data.flags.writeable:
             return from_numpy(data)
     return tensor(data, dtype=dtype, device=device)
 
@@ -321,11 +322,20 @@ class _ArrayKeeper:
 @_export
 def from_numpy(ndarray: Any) -> Tensor:
     """A tensor sharing ndarray's memory: writes through either show in the
-    other, and the array lives as long as any tensor uses it."""
+    other, and the array lives as long as any tensor uses it.  A read-only
+    array (a read-only np.memmap, np.frombuffer() over bytes, a broadcast
+    view) is refused: the tensor's in-place operations would write into
+    memory that must not change; copy it first."""
     import numpy as np
     if not isinstance(ndarray, np.ndarray):
         raise TypeError('expected np.ndarray (got %s)' % builtins.type(ndarray).__name__)
     a = ndarray
+    if not a.flags.writeable:
+        raise ValueError('from_numpy: the array is read-only (such as a read-only np.memmap, '
+                         'np.frombuffer() over bytes, or a broadcast view), and a tensor made '
+                         'by from_numpy shares its memory, so in-place operations on the '
+                         'tensor would write into it. Copy it first: '
+                         'Lt.from_numpy(array.copy()), or Lt.tensor(array), which copies')
     dt = _NP_TO_DTYPE.get(a.dtype.str[1:]) if a.dtype.isnative else None
     if dt is None:
         raise TypeError("can't convert np.ndarray of type %s. The only supported types "
