@@ -682,7 +682,7 @@ test_graph_stats_layouts (void)
   g_autoptr(LtTensor) b = leaf64 (rng, DIMS (4, 5));
   g_autoptr(LtTensor) c = leaf64 (rng, DIMS (3, 4));
   g_autoptr(LtTensor) ea = NULL, bt = NULL, ec = NULL, m = NULL, s = NULL, out = NULL;
-  g_autoptr(LtGraph) graph = NULL;
+  autofinal LtGraph *graph = NULL;
   guint ha, hc;
 
   g_test_summary ("Statistics of gradients that are transposed (read in memory order) or "
