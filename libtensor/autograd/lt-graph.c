@@ -8,6 +8,7 @@
 #include "lt-engine-private.h"
 #include "lt-grad-fn-private.h"
 #include "core/lt-shape-private.h"
+#include "ops/lt-values.h"
 
 /**
  * LtGraph:

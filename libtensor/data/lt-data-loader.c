@@ -413,6 +413,7 @@ start_epoch (LtDataLoader *self,
   guint64 seed, offset, shuffle_key;
   LtPhilox4 r;
   gint64    n, n_batches;
+  gint64   *order;
   Epoch    *run;
 
   if (self->dataset == NULL)
@@ -423,6 +424,17 @@ start_epoch (LtDataLoader *self,
   n = MAX (lt_dataset_get_length (self->dataset), 0);
   n_batches =
     self->drop_last ? n / self->batch_size : (n + self->batch_size - 1) / self->batch_size;
+  /* The epoch's order of the dataset's indices: a length no memory holds
+   * is an error, not an abort. */
+  order = (guint64) n <= G_MAXSIZE / sizeof (gint64) ? g_try_new (gint64, MAX (n, 1)) : NULL;
+  if (order == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "DataLoader: cannot allocate the order of the dataset's %" G_GINT64_FORMAT
+                   " items (8 bytes each): is its length right?",
+                   n);
+      return FALSE;
+    }
 
   if (self->has_pending)
     {
@@ -433,6 +445,7 @@ start_epoch (LtDataLoader *self,
                        "DataLoader: cannot resume an epoch at batch %" G_GINT64_FORMAT
                        ": it has %" G_GINT64_FORMAT " batches",
                        self->pending_batch, n_batches);
+          g_free (order);
           return FALSE;
         }
       seed = self->pending_seed;
@@ -459,7 +472,7 @@ start_epoch (LtDataLoader *self,
 
   /* The whole permutation, also with drop_last: the dropped items are
    * random ones, as PyTorch's sampler and batcher do. */
-  run->order = g_new (gint64, MAX (n, 1));
+  run->order = order;
   for (gint64 i = 0; i < n; i++)
     run->order[i] = i;
   if (self->shuffle)

@@ -1046,6 +1046,73 @@ probe_loader_reset_on_own_worker (void)
   g_cond_clear (&h.cond);
 }
 
+/* Training that diverges */
+
+static void
+probe_trainer_nan_loss (void)
+{
+  g_autoptr (HostileDataset) ds = hostile_dataset_new (8, 3, NAN);
+  g_autoptr (LtTrainer) trainer = hostile_trainer_new (ds, 0.1, 2);
+  g_autoptr (GError) error = NULL;
+  LtModule *net = lt_trainer_get_model (trainer);
+  g_autoptr (GPtrArray) params = lt_module_parameters (net);
+  g_autoptr (LtTensor) before = lt_tensor_clone (g_ptr_array_index (params, 0), &error);
+
+  g_assert_false (lt_trainer_run (trainer, NULL, &error));
+  assert_lt_error (error, LT_ERROR_DIVERGED, "diverged at step 1 (epoch 1, mini-batch 1)", "NaN");
+  g_assert_cmpint (lt_trainer_get_state (trainer), ==, LT_TRAINER_STATE_FAILED);
+  /* Stopped before the update. */
+  {
+    g_autoptr (GBytes) a = lt_tensor_to_bytes (before, &error);
+    g_autoptr (GBytes) b = lt_tensor_to_bytes (g_ptr_array_index (params, 0), &error);
+
+    g_assert_true (g_bytes_equal (a, b));
+  }
+}
+
+static void
+probe_trainer_exploding_loss (void)
+{
+  g_autoptr (HostileDataset) ds = hostile_dataset_new (16, 3, 1);
+  g_autoptr (LtTrainer) trainer = hostile_trainer_new (ds, 1e38, 4);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (lt_trainer_run (trainer, NULL, &error));
+  assert_lt_error (error, LT_ERROR_DIVERGED, "the loss diverged at step", NULL);
+  g_assert_true (strstr (error->message, "inf") || strstr (error->message, "NaN"));
+}
+
+static void
+probe_trainer_divergence_check_off (void)
+{
+  g_autoptr (HostileDataset) ds = hostile_dataset_new (8, 3, NAN);
+  g_autoptr (LtTrainer) trainer = hostile_trainer_new (ds, 0.1, 2);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (lt_trainer_get_stop_on_divergence (trainer));
+  g_object_set (trainer, "stop-on-divergence", FALSE, NULL);
+  g_assert_false (lt_trainer_get_stop_on_divergence (trainer));
+  g_assert_true (lt_trainer_run (trainer, NULL, &error));
+  g_assert_no_error (error);
+  g_assert_cmpint (lt_trainer_get_state (trainer), ==, LT_TRAINER_STATE_FINISHED);
+}
+
+static void
+probe_loader_length_too_large (void)
+{
+  g_autoptr (HostileDataset) ds = NULL;
+  g_autoptr (LtDataLoader) loader = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtTensor) x = NULL;
+
+  IN_SUBPROCESS ();
+  ds = hostile_dataset_new ((gint64) 1 << 62, 2, 1);
+  loader = lt_data_loader_new (LT_DATASET (ds), 4, TRUE, FALSE, 0, &error);
+  g_assert_no_error (error);
+  g_assert_false (lt_data_loader_next (loader, &x, NULL, &error));
+  assert_lt_error (error, LT_ERROR_OUT_OF_MEMORY, "4611686018427387904 items", NULL);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -1103,5 +1170,9 @@ main (int argc, char *argv[])
   g_test_add_func ("/hostile/cifar/archive-empty-member", probe_cifar_archive_empty_member);
   g_test_add_func ("/hostile/loader/freed-on-own-worker", probe_loader_freed_on_own_worker);
   g_test_add_func ("/hostile/loader/reset-on-own-worker", probe_loader_reset_on_own_worker);
+  g_test_add_func ("/hostile/trainer/nan-loss", probe_trainer_nan_loss);
+  g_test_add_func ("/hostile/trainer/exploding-loss", probe_trainer_exploding_loss);
+  g_test_add_func ("/hostile/trainer/divergence-check-off", probe_trainer_divergence_check_off);
+  g_test_add_func ("/hostile/loader/length-too-large", probe_loader_length_too_large);
   return g_test_run ();
 }

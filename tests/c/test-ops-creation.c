@@ -653,7 +653,7 @@ static const OhCase randperm_forward[] = {
 
 static const OhSpec specs[] = {
   OH_SPEC (LT_OP_FILL, "fill", NULL, fill_forward, NULL, NULL, NULL),
-  OH_SPEC (LT_OP_COPY, "copy", NULL, copy_forward, NULL, NULL, NULL),
+  OH_SPEC (LT_OP_STRIDED_COPY, "copy", NULL, copy_forward, NULL, NULL, NULL),
   OH_SPEC (LT_OP_UNIFORM, "uniform", NULL, uniform_forward, NULL, NULL, NULL),
   OH_SPEC (LT_OP_NORMAL, "normal", NULL, normal_forward, NULL, NULL, NULL),
   OH_SPEC (LT_OP_RANDINT, "randint", NULL, randint_forward, NULL, NULL, NULL),

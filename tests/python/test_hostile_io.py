@@ -12,6 +12,7 @@ child interpreter with a generous timeout."""
 
 import gc
 import os
+import signal
 import stat
 import struct
 import subprocess
@@ -419,6 +420,109 @@ class Loaders(unittest.TestCase):
             print(failures)
             ''')
         self.assertEqual(out.strip(), '8')
+
+    def test_dataset_len_raises(self):
+        class NoLength(data.Dataset):
+            def __len__(self):
+                raise RuntimeError('the index file is gone')
+
+            def __getitem__(self, i):
+                return Lt.zeros(2), 0
+        with self.assertRaises(RuntimeError):
+            data.DataLoader(NoLength(), batch_size=2)
+
+    def test_dataset_len_negative(self):
+        class Negative(data.Dataset):
+            def __len__(self):
+                return -3
+
+            def __getitem__(self, i):
+                return Lt.zeros(2), 0
+        with self.assertRaises(ValueError):
+            data.DataLoader(Negative(), batch_size=2)
+
+    def test_dataset_len_too_large_for_memory(self):
+        out = run_child(self, '''
+            class Huge(data.Dataset):
+                def __len__(self):
+                    return 2 ** 62
+                def __getitem__(self, i):
+                    return Lt.zeros(2), 0
+            try:
+                next(iter(data.DataLoader(Huge(), batch_size=2, shuffle=True)))
+            except GLib.Error as e:
+                assert lt_error(e, Lt.Error.OUT_OF_MEMORY), e.message
+                print('refused')
+            ''')
+        self.assertEqual(out.strip(), 'refused')
+
+    def test_negative_num_workers(self):
+        with self.assertRaises(ValueError):
+            data.DataLoader(data.TensorDataset(Lt.zeros(4, 2)), num_workers=-1)
+
+    def test_second_ctrl_c_ends_a_run_that_cannot_stop(self):
+        # The dataset blocks in the middle of a mini-batch: the first
+        # Ctrl-C asks for a stop the loop never reaches; the second ends
+        # the process, as Ctrl-C does without a handler.
+        script = CHILD_PRELUDE + textwrap.dedent('''
+            import threading
+            class Stuck(data.Dataset):
+                def __len__(self):
+                    return 64
+                def __getitem__(self, i):
+                    if i == 9:
+                        print('blocked', flush=True)
+                        threading.Event().wait()
+                    return Lt.zeros(4), i % 2
+            net = nn.Linear(4, 2)
+            trainer = Lt.Trainer(net, nn.CrossEntropyLoss(), Lt.optim.SGD(net.parameters(), lr=0.1),
+                                 data.DataLoader(Stuck(), batch_size=4), epochs=1)
+            trainer.run()
+            print('returned')
+            ''')
+        p = subprocess.Popen([sys.executable, '-c', script], stdout=subprocess.PIPE,
+                             stderr=subprocess.PIPE, text=True)
+        try:
+            self.assertEqual(p.stdout.readline().strip(), 'blocked')
+            p.send_signal(signal.SIGINT)
+            with self.assertRaises(subprocess.TimeoutExpired):
+                p.wait(timeout=1)
+            p.send_signal(signal.SIGINT)
+            p.wait(timeout=WATCHDOG_S)
+        except subprocess.TimeoutExpired:
+            p.kill()
+            p.communicate()
+            self.fail('a second Ctrl-C did not end the blocked run')
+        out, err = p.communicate()
+        self.assertEqual(p.returncode, -signal.SIGINT, err)
+        self.assertIn('interrupted again', err)
+        self.assertNotIn('returned', out)
+
+    def make_trainer(self, lr, **kwargs):
+        Lt.manual_seed(3)
+        x = Lt.randn(32, 4)
+        y = (x[:, 0] > 0).long()
+        net = nn.Sequential(nn.Linear(4, 8), nn.ReLU(), nn.Linear(8, 2))
+        loader = data.DataLoader(data.TensorDataset(x, y), batch_size=4)
+        return net, Lt.Trainer(net, nn.CrossEntropyLoss(), Lt.optim.SGD(net.parameters(), lr=lr),
+                               loader, epochs=3, **kwargs)
+
+    def test_diverging_loss_raises(self):
+        net, trainer = self.make_trainer(1e38)
+        steps = []
+        trainer.connect('step', lambda t, epoch, i, loss: steps.append(loss))
+        with self.assertRaises(GLib.Error) as cm:
+            trainer.run()
+        self.assertTrue(lt_error(cm.exception, Lt.Error.DIVERGED), cm.exception.message)
+        self.assertRegex(cm.exception.message,
+                         r'diverged at step %d \(epoch \d+, mini-batch \d+\)' % (len(steps) + 1))
+        self.assertTrue(all(np.isfinite(v) for v in steps))
+        self.assertEqual(trainer.state, Lt.TrainerState.FAILED)
+
+    def test_diverging_loss_check_off(self):
+        net, trainer = self.make_trainer(1e38, stop_on_divergence=False)
+        self.assertTrue(trainer.run())
+        self.assertEqual(trainer.state, Lt.TrainerState.FINISHED)
 
 
 if __name__ == '__main__':

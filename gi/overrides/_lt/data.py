@@ -535,12 +535,19 @@ class DataLoader:
                 raise ValueError('DataLoader: %s is not supported' % name)
         if batch_size is None:
             raise ValueError('DataLoader: batch_size=None is not supported')
+        if int(num_workers) < 0:
+            raise ValueError('DataLoader: num_workers option should be non-negative, not %d'
+                             % int(num_workers))
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.drop_last = bool(drop_last)
         self.num_workers = int(num_workers)
         self.shuffle = bool(shuffle)
         self._dataset = _as_dataset(dataset)
+        # The length now, where an exception can reach the caller: read by
+        # the loader at every epoch, through C, a __len__ that raises
+        # could only be printed (and read as an empty dataset).
+        len(self._dataset)
         self._loader = Lt.DataLoader.new(self._dataset, self.batch_size, self.shuffle,
                                          self.drop_last, self.num_workers)
 

@@ -26,12 +26,15 @@ a dataset's ``__getitem__``, a transform) ends the run: ``run()`` raises
 the ``GLib.Error`` that carried it through C, with the original exception
 as its ``__cause__``.  Ctrl-C during ``run()`` stops after the current
 mini-batch, writes the checkpoint (when a path is set) and raises
-``KeyboardInterrupt``.
+``KeyboardInterrupt``; a second Ctrl-C, while a mini-batch that does not
+end keeps the run from stopping, ends the process at once.
 """
 
 from __future__ import annotations
 
+import os
 import signal
+import sys
 import threading
 from typing import Any, Callable
 
@@ -104,9 +107,11 @@ class Trainer(Lt.Trainer):
     ``Lt.Trainer(model, criterion, optimizer, train_loader, test_loader=None,
     epochs=2, *, device=None, log_interval=None, checkpoint_path=None,
     checkpoint_every_epoch=None, max_steps=None, graph_interval=None,
-    batch_interval=None, threaded=None)``; the
+    batch_interval=None, threaded=None, stop_on_divergence=None)``; the
     keyword options set the properties of the same names (None keeps the
-    default).  The loop runs in a worker thread; with ``threaded=False``
+    default).  A loss that becomes NaN or infinite ends the run: ``run()``
+    raises a GLib.Error with the code ``Lt.Error.DIVERGED`` naming the step
+    (``stop_on_divergence=False`` trains on, as PyTorch does).  The loop runs in a worker thread; with ``threaded=False``
     it runs in ``run()`` on the calling thread (a debugger's breakpoint in
     a forward then stops the one thread)."""
 
@@ -115,7 +120,8 @@ class Trainer(Lt.Trainer):
                  device: DeviceLike | None = None, log_interval: int | None = None,
                  checkpoint_path: str | None = None, checkpoint_every_epoch: bool | None = None,
                  max_steps: int | None = None, graph_interval: int | None = None,
-                 batch_interval: int | None = None, threaded: bool | None = None) -> None:
+                 batch_interval: int | None = None, threaded: bool | None = None,
+                 stop_on_divergence: bool | None = None) -> None:
         if not isinstance(model, Lt.Module):
             raise TypeError('Trainer: model must be an Lt.nn.Module, got %s'
                             % type(model).__name__)
@@ -154,6 +160,8 @@ class Trainer(Lt.Trainer):
                 props[name] = int(value)
         if threaded is not None:
             props['threaded'] = bool(threaded)
+        if stop_on_divergence is not None:
+            props['stop_on_divergence'] = bool(stop_on_divergence)
         super().__init__(**props)
         # The Python wrappers stay alive while the trainer uses their C
         # loaders (a DataLoader's __del__ stops its workers).
@@ -171,7 +179,16 @@ class Trainer(Lt.Trainer):
         if threading.current_thread() is threading.main_thread():
             def on_sigint():
                 interrupted.append(True)
-                self.stop()
+                if len(interrupted) == 1:
+                    self.stop()
+                    return GLib.SOURCE_CONTINUE
+                # The run did not stop (a mini-batch that does not end: a
+                # dataset blocked in a read, say): a second Ctrl-C ends the
+                # process, as it would without this handler.
+                sys.stderr.write('Lt.Trainer.run: interrupted again: quitting now\n')
+                sys.stderr.flush()
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                os.kill(os.getpid(), signal.SIGINT)
                 return GLib.SOURCE_CONTINUE
             python_handler = signal.getsignal(signal.SIGINT)
             source = GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGINT, on_sigint)
