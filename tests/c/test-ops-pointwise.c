@@ -1283,8 +1283,8 @@ leaky_fw_errors (gconstpointer d)
 }
 
 static const OhCase leaky_relu_forward[] = { { "values", leaky_fw_values },
-                                           { "errors", leaky_fw_errors },
-                                           { NULL, NULL } };
+                                             { "errors", leaky_fw_errors },
+                                             { NULL, NULL } };
 
 static LtTensor *
 gc_leaky (LtTensor **in, gsize n, gpointer data)
@@ -1303,7 +1303,8 @@ leaky_bw_values (gconstpointer d)
 
   for (guint i = 0; i < G_N_ELEMENTS (slopes); i++)
     {
-      g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (3, 4), i == 1 ? OH_LAY_T : OH_LAY_CONTIG, OH_DIST_AWAY);
+      OhLay lay = i == 1 ? OH_LAY_T : OH_LAY_CONTIG;
+      g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (3, 4), lay, OH_DIST_AWAY);
       g_autoptr(LtTensor) x0 = oh_leaf_new (OH_SH0, OH_LAY_CONTIG, OH_DIST_AWAY);
 
       oh_gradcheck (gc_leaky, &slopes[i], &x, 1);
@@ -1331,8 +1332,8 @@ leaky_bw_zero (gconstpointer d)
 }
 
 static const OhCase leaky_relu_backward[] = { { "values", leaky_bw_values },
-                                            { "zero", leaky_bw_zero },
-                                            { NULL, NULL } };
+                                              { "zero", leaky_bw_zero },
+                                              { NULL, NULL } };
 
 /* The specs, in the order of the op table */
 
@@ -1356,9 +1357,21 @@ static const OhSpec specs[] = {
   UNARY (LT_OP_TANH, "tanh", un_tanh),
   UNARY (LT_OP_SIGMOID, "sigmoid", un_sigmoid),
   UNARY (LT_OP_RELU, "relu", un_relu),
-  OH_SPEC (LT_OP_CLAMP, "clamp", &un_clamp, unary_forward, clamp_forward_extra, unary_backward, NULL),
+  OH_SPEC (LT_OP_CLAMP,
+           "clamp",
+           &un_clamp,
+           unary_forward,
+           clamp_forward_extra,
+           unary_backward,
+           NULL),
   OH_SPEC (LT_OP_LOGICAL_NOT, "logical_not", &un_not, unary_forward, NULL, NULL, NULL),
-  OH_SPEC (LT_OP_LEAKY_RELU, "leaky_relu", NULL, leaky_relu_forward, NULL, leaky_relu_backward, NULL),
+  OH_SPEC (LT_OP_LEAKY_RELU,
+           "leaky_relu",
+           NULL,
+           leaky_relu_forward,
+           NULL,
+           leaky_relu_backward,
+           NULL),
 
   BINARY (LT_OP_ADD, "add", bin_add, add_forward_extra, binary_backward_inplace),
   BINARY (LT_OP_SUB, "sub", bin_sub, binary_forward_scalar_inplace, binary_backward_inplace),
@@ -1368,12 +1381,12 @@ static const OhSpec specs[] = {
   BINARY (LT_OP_MAXIMUM, "maximum", bin_maximum, binary_forward_scalar, extremum_backward_extra),
   BINARY (LT_OP_MINIMUM, "minimum", bin_minimum, binary_forward_scalar, extremum_backward_extra),
   OH_SPEC (LT_OP_FLOOR_DIVIDE,
-        "floor_divide",
-        &bin_floordiv,
-        binary_forward,
-        binary_forward_scalar_inplace,
-        NULL,
-        NULL),
+           "floor_divide",
+           &bin_floordiv,
+           binary_forward,
+           binary_forward_scalar_inplace,
+           NULL,
+           NULL),
   BINARY (LT_OP_REMAINDER,
           "remainder",
           bin_remainder,
