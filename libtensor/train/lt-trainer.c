@@ -85,7 +85,8 @@ G_DEFINE_ENUM_TYPE (LtTrainerState, lt_trainer_state,
 
 G_DEFINE_FINAL_TYPE (LtTrainer, lt_trainer, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_MODEL,
   PROP_LOSS,

@@ -803,7 +803,7 @@ probe_cifar_empty_batch (gconstpointer data)
 {
   const char      *name = data;
   g_autofree char *root = make_tmp_dir ("lt-hostile-XXXXXX");
-  g_autofree char *folder = write_cifar_folder (root);
+  G_GNUC_UNUSED g_autofree char *folder = write_cifar_folder (root);
   g_autofree char *path = cifar_file (root, name);
   g_autoptr(GError) error = NULL;
   g_autoptr(LtCifar10) ds = NULL;
@@ -820,7 +820,7 @@ static void
 probe_cifar_truncated_test_batch (void)
 {
   g_autofree char *root = make_tmp_dir ("lt-hostile-XXXXXX");
-  g_autofree char *folder = write_cifar_folder (root);
+  G_GNUC_UNUSED g_autofree char *folder = write_cifar_folder (root);
   g_autofree char *path = cifar_file (root, "test_batch.bin");
   g_autoptr(GBytes) whole = read_file (path);
   g_autoptr(GError) error = NULL;
