@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What the in-process UI tests share: a display (the test runs itself
+ * again under xvfb-run when there is none), waiting on the main loop,
+ * and screenshots.
+ */
+#pragma once
+
+#include <gtk/gtk.h>
+
+/* Runs the test under `dbus-run-session -- xvfb-run -a` when there is no
+ * display (exit 77, meson's skip, when xvfb-run is not installed), points
+ * the XDG folders at a temporary one, then gtk_test_init(). */
+void     ui_test_init        (int         *argc,
+                              char      ***argv);
+
+/* The temporary home of the test (XDG folders under it) */
+const char *ui_test_home     (void);
+
+typedef gboolean (*UiCondition) (gpointer data);
+
+/* Iterates the main context until @cond holds; FALSE when it did not
+ * within @timeout_ms (a hang, not a timing: the tests give minutes). */
+gboolean ui_wait_until       (UiCondition  cond,
+                              gpointer     data,
+                              guint        timeout_ms);
+
+/* Iterates the main context for @ms milliseconds. */
+void     ui_iterate_for      (guint        ms);
+
+/* Draws @widget (mapped) with its window's renderer and saves a PNG,
+ * scaled by @scale. */
+gboolean ui_save_screenshot  (GtkWidget   *widget,
+                              const char  *path,
+                              double       scale,
+                              GError     **error);
+
+/* Main-loop gaps: a 5 ms timeout notes the longest wait between two of
+ * its runs. On a shared machine a wait also holds the time the main
+ * thread was ready but other processes had the CPUs (the kernel's
+ * run-queue delay, /proc/thread-self/schedstat); @max_own_gap leaves that
+ * out: it is what the program itself kept the main loop from running. */
+typedef struct
+{
+  guint source;
+  guint ticks;
+  gint64 last;                  /* µs, monotonic */
+  gint64 last_queued;           /* ns waited on the run queue so far */
+  gint64 max_gap;               /* µs */
+  gint64 max_own_gap;           /* µs */
+} UiGapMeter;
+
+void     ui_gap_meter_start  (UiGapMeter  *meter);
+void     ui_gap_meter_stop   (UiGapMeter  *meter);
+
+/* Every GtkLabel text and button label under @widget, in order */
+GPtrArray *ui_collect_texts  (GtkWidget   *widget);
