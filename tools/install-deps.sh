@@ -19,6 +19,7 @@ packages="
   libcairo2-dev
   dataset-fashion-mnist
   gettext
+  graphviz
   libgtk-4-dev libadwaita-1-dev
   xvfb xauth dbus desktop-file-utils appstream fonts-wqy-microhei
   python3 python3-gi python-gi-dev python3-numpy python3-torch python3-venv
