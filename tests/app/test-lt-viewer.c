@@ -443,8 +443,10 @@ test_close_keeps_checkpoint (void)
 }
 
 /* While training runs, a 5 ms timer on the main loop never waits more
- * than 50 ms (the issue's explicit timed check), the time other
- * processes held the CPUs left out (ui_gap_meter_start). */
+ * than 50 ms (the issue's explicit timed check), leaving out the time
+ * other processes held the CPUs that the main thread or the X server
+ * wanted (UiGapMeter): on a machine shared with other work that time is
+ * the machine's, not the program's. Both numbers are printed. */
 
 static void
 test_responsive (void)
@@ -489,13 +491,22 @@ main (int   argc,
   g_application_set_flags (G_APPLICATION (test_app), G_APPLICATION_NON_UNIQUE);
   g_assert_true (g_application_register (G_APPLICATION (test_app), NULL, NULL));
 
+  if (g_strcmp0 (g_getenv ("LANGUAGE"), "zh_CN") == 0)
+    {
+      /* The Chinese run (test-lt-viewer-zh_CN): the tests below say
+       * "Paused" and the like in English */
+      test_add_chinese_tests ();
+      goto run;
+    }
   g_test_add_func ("/viewer/shortcuts", test_shortcuts);
   g_test_add_func ("/viewer/icon-buttons-labelled", test_icon_buttons_labelled);
   g_test_add_func ("/viewer/train/start-pause-resume-stop", test_start_pause_resume_stop);
   g_test_add_func ("/viewer/train/close-keeps-checkpoint", test_close_keeps_checkpoint);
   g_test_add_func ("/viewer/train/responsive", test_responsive);
   test_add_bad_input_tests ();
+  test_add_screenshot_tests ();
 
+run:
   status = g_test_run ();
   g_clear_object (&test_app);
   return status;

@@ -36,16 +36,20 @@ gboolean ui_save_screenshot  (GtkWidget   *widget,
                               GError     **error);
 
 /* Main-loop gaps: a 5 ms timeout notes the longest wait between two of
- * its runs. On a shared machine a wait also holds the time the main
- * thread was ready but other processes had the CPUs (the kernel's
- * run-queue delay, /proc/thread-self/schedstat); @max_own_gap leaves that
- * out: it is what the program itself kept the main loop from running. */
+ * its runs (@max_gap). On a shared machine a wait also holds time the
+ * program could not use: the main thread ready to run while other
+ * processes had the CPUs, or waiting for the X server while the X server
+ * (the test's Xvfb) was (the kernel's run-queue delays,
+ * /proc/.../schedstat). @max_own_gap leaves that out: it is what the
+ * program itself kept the main loop from running. */
 typedef struct
 {
   guint source;
   guint ticks;
   gint64 last;                  /* µs, monotonic */
-  gint64 last_queued;           /* ns waited on the run queue so far */
+  gint64 last_queued;           /* ns the main thread waited on a run queue so far */
+  gint64 last_server_queued;    /* ns the X server did */
+  char *server_schedstat;       /* the X server's schedstat file, or NULL */
   gint64 max_gap;               /* µs */
   gint64 max_own_gap;           /* µs */
 } UiGapMeter;
@@ -53,5 +57,6 @@ typedef struct
 void     ui_gap_meter_start  (UiGapMeter  *meter);
 void     ui_gap_meter_stop   (UiGapMeter  *meter);
 
-/* Every GtkLabel text and button label under @widget, in order */
+/* The text of every visible GtkLabel under @widget (a button's label is
+ * one), in order, leaving out key names */
 GPtrArray *ui_collect_texts  (GtkWidget   *widget);

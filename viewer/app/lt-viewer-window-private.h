@@ -71,6 +71,9 @@ struct _LtViewerWindow
   char *checkpoint_path;          /* where the trainer writes its checkpoint */
   char *last_error;               /* the message shown in the error bar */
 
+  /* Borrowed */
+  AdwToast *toast;                /* the last note shown (weak) */
+
   LtViewerState state;
   LtViewerAfterLoad after_load;
   gboolean show_settings;
@@ -99,6 +102,7 @@ void          _lt_viewer_window_show_error        (LtViewerWindow *self,
                                                    const GError   *error);
 void          _lt_viewer_window_show_toast        (LtViewerWindow *self,
                                                    const char     *message);
+void          _lt_viewer_window_dismiss_toast     (LtViewerWindow *self);
 const char   *_lt_viewer_window_get_error_message (LtViewerWindow *self);
 void          _lt_viewer_window_set_state         (LtViewerWindow *self,
                                                    LtViewerState   state);

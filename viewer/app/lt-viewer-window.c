@@ -86,7 +86,17 @@ _lt_viewer_window_show_toast (LtViewerWindow *self,
   AdwToast *toast = adw_toast_new (message);
 
   adw_toast_set_timeout (toast, 4);
+  g_set_weak_pointer (&self->toast, toast);
   adw_toast_overlay_add_toast (self->toast_overlay, toast);
+}
+
+/* Takes the last note away before its time (for screenshots) */
+void
+_lt_viewer_window_dismiss_toast (LtViewerWindow *self)
+{
+  if (self->toast)
+    adw_toast_dismiss (self->toast);
+  g_clear_weak_pointer (&self->toast);
 }
 
 /* Settings */
@@ -319,6 +329,7 @@ lt_viewer_window_finalize (GObject *object)
   LtViewerWindow *self = LT_VIEWER_WINDOW (object);
 
   g_clear_object (&self->settings);
+  g_clear_weak_pointer (&self->toast);
   g_free (self->last_error);
   G_OBJECT_CLASS (lt_viewer_window_parent_class)->finalize (object);
 }

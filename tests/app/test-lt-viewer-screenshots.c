@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Screenshots of lt-viewer's four views after a run on the fixture, as
+ * PNGs in LT_VIEWER_SCREENSHOT_DIR (the build folder). With
+ * LT_VIEWER_UPDATE_DOCS=1 in the environment, half-size copies also go
+ * to docs/viewer-<view>.png in the source tree, for the README and the
+ * metainfo:
+ *
+ *   LT_VIEWER_UPDATE_DOCS=1 meson test -C build test-lt-viewer
+ */
+#include <glib/gstdio.h>
+
+#include "viewer-test.h"
+
+static const char *const views[] = { "images", "loss", "graph", "accuracy" };
+
+static void
+test_screenshots (void)
+{
+  const char *dir = g_getenv ("LT_VIEWER_SCREENSHOT_DIR");
+  gboolean update_docs = g_getenv ("LT_VIEWER_UPDATE_DOCS") != NULL;
+  LtViewerWindow *window;
+
+  g_assert_nonnull (dir);
+  g_assert_cmpint (g_mkdir_with_parents (dir, 0755), ==, 0);
+  window = test_window_new ();
+  g_settings_set_int (window->settings, "epochs", 3);
+  test_activate (window, "win.start");
+  g_assert_true (test_wait_state (window, LT_VIEWER_STATE_RUNNING));
+  g_assert_true (test_wait_state (window, LT_VIEWER_STATE_IDLE));
+  g_assert_null (_lt_viewer_window_get_error_message (window));
+  g_assert_cmpint (lt_trainer_get_state (_lt_viewer_window_get_trainer (window)), ==,
+                   LT_TRAINER_STATE_FINISHED);
+
+  /* The toast saying the run finished is in the way; libadwaita 1.2
+   * crashes when a toast is dismissed during its show animation */
+  ui_iterate_for (500);
+  _lt_viewer_window_dismiss_toast (window);
+  for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+    {
+      g_autofree char *name = g_strdup_printf ("viewer-%s.png", views[i]);
+      g_autofree char *path = g_build_filename (dir, name, NULL);
+      g_autoptr(GError) error = NULL;
+
+      gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", views[i]);
+      ui_iterate_for (500);
+      g_assert_true (ui_save_screenshot (GTK_WIDGET (window), path, 1.0, &error));
+      g_assert_no_error (error);
+      g_assert_true (g_file_test (path, G_FILE_TEST_IS_REGULAR));
+      g_test_message ("%s", path);
+      if (update_docs)
+        {
+          g_autofree char *docs = g_build_filename (g_getenv ("LT_SOURCE_DIR"), "docs", name, NULL);
+
+          g_assert_true (ui_save_screenshot (GTK_WIDGET (window), docs, 0.5, &error));
+          g_assert_no_error (error);
+          g_test_message ("%s", docs);
+        }
+    }
+  test_window_destroy (window);
+}
+
+void
+test_add_screenshot_tests (void)
+{
+  g_test_add_func ("/viewer/screenshots", test_screenshots);
+}
