@@ -33,6 +33,7 @@ struct _LtGradFn
   guint n_saved;
   guint64 sequence_nr;
   gboolean released;
+  const char *module;          /* interned; the module scope it was made in, or NULL */
 
   /* Owned (or pointing into the inline arrays below) */
   LtEdge *next;
@@ -59,6 +60,18 @@ struct _LtGradFn
 
 void      _lt_tensor_meta_init          (LtTensorMeta *meta,
                                          LtTensor     *t);
+
+/* Module scopes (thread-local). nn/ pushes a frame for every module whose
+ * forward runs on this thread: @owner identifies the module (opaque here),
+ * @path is the dotted module path its nodes record (interned with
+ * g_intern_string(), or NULL outside any named module). Nodes created
+ * while a frame is on top record its path. Frames nest; every push is
+ * matched by a pop. */
+void        _lt_autograd_scope_push     (gpointer      owner,
+                                         const char   *path);
+void        _lt_autograd_scope_pop      (void);
+/* The top frame's path; its owner in @owner (NULL when no frame). */
+const char *_lt_autograd_scope_get      (gpointer     *owner);
 
 /* Grad mode (thread-local) */
 gboolean  _lt_grad_mode_enabled         (void);

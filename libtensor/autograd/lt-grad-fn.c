@@ -18,16 +18,71 @@
  *
  * Nodes are created by operations and freed with the last tensor that refers
  * to them; lt_tensor_backward() walks them.
+ *
+ * A node made while a module's forward runs (lt_module_forward()) records
+ * the dotted path of that module in the network ("conv1", "features.0"):
+ * see lt_grad_fn_get_module().
  */
 
 enum {
   PROP_0,
   PROP_NAME,
+  PROP_MODULE,
   N_PROPS
 };
 
 static GParamSpec *properties[N_PROPS];
 static guint64 sequence_counter;
+
+/* Module scopes: a stack per thread. Frames beyond LT_SCOPE_MAX_DEPTH are
+ * counted but not stored; nodes made there record the deepest stored
+ * path. */
+#define LT_SCOPE_MAX_DEPTH 64
+
+typedef struct
+{
+  gpointer owner;
+  const char *path;            /* interned, nullable */
+} ScopeFrame;
+
+static _Thread_local ScopeFrame scope_frames[LT_SCOPE_MAX_DEPTH];
+static _Thread_local guint scope_depth;
+
+void
+_lt_autograd_scope_push (gpointer    owner,
+                         const char *path)
+{
+  if (scope_depth < LT_SCOPE_MAX_DEPTH)
+    {
+      scope_frames[scope_depth].owner = owner;
+      scope_frames[scope_depth].path = path;
+    }
+  scope_depth++;
+}
+
+void
+_lt_autograd_scope_pop (void)
+{
+  g_return_if_fail (scope_depth > 0);
+  scope_depth--;
+}
+
+const char *
+_lt_autograd_scope_get (gpointer *owner)
+{
+  const ScopeFrame *top;
+
+  if (scope_depth == 0)
+    {
+      if (owner)
+        *owner = NULL;
+      return NULL;
+    }
+  top = &scope_frames[MIN (scope_depth, LT_SCOPE_MAX_DEPTH) - 1];
+  if (owner)
+    *owner = top->owner;
+  return top->path;
+}
 
 G_DEFINE_FINAL_TYPE (LtGradFn, lt_grad_fn, G_TYPE_OBJECT)
 
@@ -102,6 +157,9 @@ lt_grad_fn_get_property (GObject    *object,
     case PROP_NAME:
       g_value_set_string (value, lt_grad_fn_get_name (self));
       break;
+    case PROP_MODULE:
+      g_value_set_string (value, self->module);
+      break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -124,6 +182,15 @@ lt_grad_fn_class_init (LtGradFnClass *klass)
    */
   properties[PROP_NAME] =
     g_param_spec_string ("name", NULL, NULL, NULL,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * LtGradFn:module:
+   *
+   * The dotted path of the module whose forward made the node, or %NULL:
+   * see lt_grad_fn_get_module().
+   */
+  properties[PROP_MODULE] =
+    g_param_spec_string ("module", NULL, NULL, NULL,
                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   g_object_class_install_properties (object_class, N_PROPS, properties);
@@ -152,6 +219,7 @@ grad_fn_new (LtOp  op,
 
   node->op = op;
   node->n_inputs = n_inputs;
+  node->module = _lt_autograd_scope_get (NULL);
   node->sequence_nr = __atomic_fetch_add (&sequence_counter, 1, __ATOMIC_RELAXED);
   if (n_inputs <= LT_GRAD_FN_INLINE_INPUTS)
     {
@@ -470,4 +538,29 @@ lt_grad_fn_get_sequence_number (LtGradFn *self)
 {
   g_return_val_if_fail (LT_IS_GRAD_FN (self), 0);
   return self->sequence_nr;
+}
+
+/**
+ * lt_grad_fn_get_module:
+ * @self: a node
+ *
+ * Gets the dotted path, in the network, of the module whose forward made
+ * the node: "conv1" for a node made in the forward of the child registered
+ * as "conv1", "features.0" for one made in the first child of the
+ * #LtSequential registered as "features". lt_module_forward() sets the
+ * scope; operations that a network's own forward runs outside any child
+ * (a `view`, a `relu` written as a function) record %NULL, as do nodes made
+ * outside any module.
+ *
+ * An `AccumulateGrad` node records the scope in which its leaf was first
+ * used; lt_module_name_graph() sets the module that owns the parameter in
+ * a graph.
+ *
+ * Returns: (transfer none) (nullable): the module's dotted path, or %NULL
+ */
+const char *
+lt_grad_fn_get_module (LtGradFn *self)
+{
+  g_return_val_if_fail (LT_IS_GRAD_FN (self), NULL);
+  return self->module;
 }

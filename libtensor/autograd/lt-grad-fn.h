@@ -36,5 +36,7 @@ LT_AVAILABLE_IN_ALL
 LtTensor     *lt_grad_fn_get_variable          (LtGradFn *self);
 LT_AVAILABLE_IN_ALL
 guint64       lt_grad_fn_get_sequence_number   (LtGradFn *self);
+LT_AVAILABLE_IN_ALL
+const char   *lt_grad_fn_get_module            (LtGradFn *self);
 
 G_END_DECLS

@@ -194,6 +194,18 @@ lt_module_init (LtModule *self)
  *
  * Runs the module's forward method, as `net(input)`.
  *
+ * While it runs, the autograd nodes made on this thread record the
+ * module's dotted path in the network (lt_grad_fn_get_module()): the name
+ * under which the module whose forward calls this one registered it,
+ * after that caller's own path ("features.0" for the first child of the
+ * #LtSequential registered as "features"). The root module, called with
+ * no module running, has no path: operations a network's forward runs
+ * itself record %NULL. A module registered in several places records the
+ * name under the module that called it; when the caller holds it deeper
+ * in its tree, the shallowest dotted path, the first registered at that
+ * depth. A module its caller did not register counts as part of the
+ * caller.
+ *
  * Returns: (transfer full) (nullable): the output, or %NULL with @error set.
  *   A forward method that fails without setting an error still gives one.
  */
@@ -209,7 +221,9 @@ lt_module_forward (LtModule *self,
   g_return_val_if_fail (LT_IS_MODULE (self), NULL);
   g_return_val_if_fail (LT_IS_TENSOR (input), NULL);
   klass = LT_MODULE_GET_CLASS (self);
+  _lt_module_scope_enter (self);
   out = klass->forward (self, input, &local);
+  _lt_module_scope_leave ();
   if (out == NULL)
     {
       if (local == NULL)

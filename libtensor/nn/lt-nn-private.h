@@ -5,6 +5,7 @@
  * initialisation. */
 
 #include "core/lt-tensor.h"
+#include "nn/lt-module.h"
 
 G_BEGIN_DECLS
 
@@ -32,5 +33,11 @@ _lt_py_bool (gboolean b)
 gboolean  _lt_init_reset_parameters (LtTensor     *weight,
                                      LtTensor     *bias,
                                      GError      **error);
+
+/* Module scopes (nn/lt-module-scope.c): lt_module_forward() enters the
+ * scope of the module it runs, so that the autograd nodes made meanwhile
+ * record the module's dotted path, and leaves it after. */
+void      _lt_module_scope_enter    (LtModule     *self);
+void      _lt_module_scope_leave    (void);
 
 G_END_DECLS
