@@ -17,6 +17,7 @@ packages="
   libpango1.0-dev libgraphviz-dev fonts-dejavu-core fonts-wqy-microhei
   dataset-fashion-mnist
   gettext
+  graphviz
   python3 python3-gi python-gi-dev python3-numpy python3-torch python3-venv
   gjs
 "

@@ -1,7 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include "lt-graph.h"
+#include <math.h>
+#include <string.h>
+
+#include "lt-graph-private.h"
 #include "lt-grad-fn-private.h"
 #include "core/lt-shape-private.h"
 
@@ -14,9 +17,34 @@
  * `AccumulateGrad` nodes stand for, each with its shape and whether it is a
  * parameter. lt_graph_to_dot() draws it for Graphviz.
  *
+ * For every node it tells the name PyTorch gives it
+ * (lt_graph_get_node_name()), the module that made it
+ * (lt_graph_get_node_module(): see lt_module_forward()) and the shape of
+ * the tensor its forward produced (lt_graph_get_node_shape()); for every
+ * edge the shape of the tensor that flows along it; for every leaf a name
+ * (lt_graph_set_leaf_name(), or lt_module_name_graph() for a network's
+ * parameters). lt_graph_backward() runs the backward pass from the
+ * graph's output and records the statistics of every node's gradient
+ * (lt_graph_get_node_grad_stats()).
+ *
  * The graph holds references to the nodes and the output, so it stays valid
- * while the tensors that made it are freed.
+ * while the tensors that made it are freed. The nodes hold the tensors
+ * their backward rules saved until a backward pass frees them.
  */
+
+typedef struct
+{
+  const char *module;          /* interned, nullable */
+  LtGradStats stats;
+  gboolean has_stats;
+} NodeInfo;
+
+typedef struct
+{
+  guint from;                  /* producer */
+  guint to;                    /* consumer */
+  guint input;                 /* the consumer's input the edge feeds */
+} Edge;
 
 struct _LtGraph
 {
@@ -25,11 +53,43 @@ struct _LtGraph
   /* Owned */
   LtTensor *output;
   GPtrArray *nodes;          /* LtGradFn, topological order */
-  GArray *edges;             /* guint pairs: from (producer), to (consumer) */
+  GArray *info;              /* NodeInfo, one per node */
+  GArray *edges;             /* Edge, forward direction */
+  GArray *leaves;            /* guint: the node position of each leaf */
+  GPtrArray *leaf_names;     /* char *, nullable, one per leaf */
   GHashTable *index;         /* LtGradFn -> position + 1 */
 };
 
 G_DEFINE_FINAL_TYPE (LtGraph, lt_graph, G_TYPE_OBJECT)
+
+/**
+ * lt_grad_stats_copy:
+ * @stats: gradient statistics
+ *
+ * Copies gradient statistics.
+ *
+ * Returns: (transfer full): a copy of @stats
+ */
+LtGradStats *
+lt_grad_stats_copy (const LtGradStats *stats)
+{
+  g_return_val_if_fail (stats != NULL, NULL);
+  return g_memdup2 (stats, sizeof *stats);
+}
+
+/**
+ * lt_grad_stats_free:
+ * @stats: gradient statistics from lt_grad_stats_copy()
+ *
+ * Frees gradient statistics.
+ */
+void
+lt_grad_stats_free (LtGradStats *stats)
+{
+  g_free (stats);
+}
+
+G_DEFINE_BOXED_TYPE (LtGradStats, lt_grad_stats, lt_grad_stats_copy, lt_grad_stats_free)
 
 static void
 lt_graph_finalize (GObject *object)
@@ -38,7 +98,10 @@ lt_graph_finalize (GObject *object)
 
   g_clear_object (&self->output);
   g_clear_pointer (&self->nodes, g_ptr_array_unref);
+  g_clear_pointer (&self->info, g_array_unref);
   g_clear_pointer (&self->edges, g_array_unref);
+  g_clear_pointer (&self->leaves, g_array_unref);
+  g_clear_pointer (&self->leaf_names, g_ptr_array_unref);
   g_clear_pointer (&self->index, g_hash_table_unref);
   G_OBJECT_CLASS (lt_graph_parent_class)->finalize (object);
 }
@@ -53,7 +116,10 @@ static void
 lt_graph_init (LtGraph *self)
 {
   self->nodes = g_ptr_array_new_with_free_func (g_object_unref);
-  self->edges = g_array_new (FALSE, FALSE, sizeof (guint) * 2);
+  self->info = g_array_new (FALSE, TRUE, sizeof (NodeInfo));
+  self->edges = g_array_new (FALSE, FALSE, sizeof (Edge));
+  self->leaves = g_array_new (FALSE, FALSE, sizeof (guint));
+  self->leaf_names = g_ptr_array_new_with_free_func (g_free);
   self->index = g_hash_table_new (NULL, NULL);
 }
 
@@ -74,6 +140,7 @@ collect (LtGraph  *self,
       gpointer *frame = &g_array_index (stack, gpointer, (stack->len - 1) * 2);
       LtGradFn *fn = frame[0];
       guint i = GPOINTER_TO_UINT (frame[1]);
+      NodeInfo info = { 0 };
 
       if (i < fn->n_inputs)
         {
@@ -91,6 +158,13 @@ collect (LtGraph  *self,
         }
       g_array_set_size (stack, stack->len - 1);
       g_hash_table_insert (self->index, fn, GUINT_TO_POINTER (self->nodes->len + 1));
+      if (fn->variable)
+        {
+          g_array_append_val (self->leaves, self->nodes->len);
+          g_ptr_array_add (self->leaf_names, NULL);
+        }
+      info.module = fn->module;
+      g_array_append_val (self->info, info);
       g_ptr_array_add (self->nodes, g_object_ref (fn));
     }
 
@@ -101,8 +175,10 @@ collect (LtGraph  *self,
       for (guint i = 0; i < fn->n_inputs; i++)
         if (fn->next[i].fn)
           {
-            guint e[2] = { GPOINTER_TO_UINT (g_hash_table_lookup (self->index, fn->next[i].fn)) - 1, k };
-            g_array_append_vals (self->edges, e, 1);
+            Edge e = { GPOINTER_TO_UINT (g_hash_table_lookup (self->index, fn->next[i].fn)) - 1,
+                       k, i };
+
+            g_array_append_val (self->edges, e);
           }
     }
 }
@@ -194,6 +270,120 @@ lt_graph_find_node (LtGraph  *self,
 }
 
 /**
+ * lt_graph_get_node_name:
+ * @self: a graph
+ * @index: a node position, below lt_graph_get_n_nodes()
+ *
+ * Gets the name of a node, as PyTorch names the same node: the name of the
+ * operation's backward ("ConvolutionBackward0", "ReluBackward0") or
+ * "AccumulateGrad" for a leaf's node.
+ *
+ * Returns: (transfer none): the node's name
+ */
+const char *
+lt_graph_get_node_name (LtGraph *self,
+                        guint    index)
+{
+  g_return_val_if_fail (LT_IS_GRAPH (self), NULL);
+  g_return_val_if_fail (index < self->nodes->len, NULL);
+  return lt_grad_fn_get_name (g_ptr_array_index (self->nodes, index));
+}
+
+/**
+ * lt_graph_get_node_module:
+ * @self: a graph
+ * @index: a node position, below lt_graph_get_n_nodes()
+ *
+ * Gets the dotted path of the module that made a node ("conv1",
+ * "features.0"): the module scope it recorded (lt_grad_fn_get_module()).
+ * For an `AccumulateGrad` node it is the module that owns the parameter
+ * once lt_module_name_graph() named the graph, and otherwise the module in
+ * which the leaf was first used.
+ *
+ * Returns: (transfer none) (nullable): the module's dotted path, or %NULL
+ *   for a node made outside any module (or by a network's own forward)
+ */
+const char *
+lt_graph_get_node_module (LtGraph *self,
+                          guint    index)
+{
+  g_return_val_if_fail (LT_IS_GRAPH (self), NULL);
+  g_return_val_if_fail (index < self->nodes->len, NULL);
+  return g_array_index (self->info, NodeInfo, index).module;
+}
+
+void
+_lt_graph_set_node_module (LtGraph    *self,
+                           guint       index,
+                           const char *module)
+{
+  g_return_if_fail (LT_IS_GRAPH (self));
+  g_return_if_fail (index < self->nodes->len);
+  g_array_index (self->info, NodeInfo, index).module = module ? g_intern_string (module) : NULL;
+}
+
+/**
+ * lt_graph_get_node_shape:
+ * @self: a graph
+ * @index: a node position, below lt_graph_get_n_nodes()
+ * @n_dims: (out) (optional): the number of dimensions
+ *
+ * Gets the shape of the tensor a node's operation produced in the forward
+ * pass (for an `AccumulateGrad` node, its leaf's shape). It is known after
+ * the tensor was freed.
+ *
+ * Returns: (array length=n_dims) (transfer none): the shape
+ */
+const gint64 *
+lt_graph_get_node_shape (LtGraph *self,
+                         guint    index,
+                         guint   *n_dims)
+{
+  LtGradFn *fn;
+
+  g_return_val_if_fail (LT_IS_GRAPH (self), NULL);
+  g_return_val_if_fail (index < self->nodes->len, NULL);
+  fn = g_ptr_array_index (self->nodes, index);
+  if (n_dims)
+    *n_dims = fn->output_meta.ndim;
+  return fn->output_meta.shape;
+}
+
+/**
+ * lt_graph_get_node_grad_stats:
+ * @self: a graph
+ * @index: a node position, below lt_graph_get_n_nodes()
+ * @stats: (out caller-allocates): return location for the statistics
+ *
+ * Gets the statistics of the gradient that reached a node in the last
+ * lt_graph_backward(): the gradient of the loss with respect to the
+ * node's forward output (for an `AccumulateGrad` node, with respect to its
+ * leaf: what the backward added into the leaf's #LtTensor:grad).
+ *
+ * Returns: %TRUE with @stats filled; %FALSE when none was recorded (no
+ *   lt_graph_backward() yet, or no gradient reached the node)
+ */
+gboolean
+lt_graph_get_node_grad_stats (LtGraph     *self,
+                              guint        index,
+                              LtGradStats *stats)
+{
+  NodeInfo *info;
+
+  g_return_val_if_fail (LT_IS_GRAPH (self), FALSE);
+  g_return_val_if_fail (index < self->nodes->len, FALSE);
+  g_return_val_if_fail (stats != NULL, FALSE);
+  info = &g_array_index (self->info, NodeInfo, index);
+  if (!info->has_stats)
+    {
+      *stats = (LtGradStats) { NAN, NAN, NAN, NAN, NAN, 0 };
+      return FALSE;
+    }
+  *stats = info->stats;
+  return TRUE;
+}
+
+/**
  * lt_graph_get_n_edges:
  * @self: a graph
  *
@@ -215,7 +405,8 @@ lt_graph_get_n_edges (LtGraph *self)
  * @from: (out): the position of the node whose output feeds the edge
  * @to: (out): the position of the node that consumes it
  *
- * Gets an edge in the direction data flows forward.
+ * Gets an edge in the direction data flows forward. An operation that
+ * takes the same tensor twice (`x * x`) has two edges from its producer.
  *
  * Returns: %TRUE if @index is valid
  */
@@ -225,15 +416,43 @@ lt_graph_get_edge (LtGraph *self,
                    guint   *from,
                    guint   *to)
 {
-  guint *e;
+  Edge *e;
 
   g_return_val_if_fail (LT_IS_GRAPH (self), FALSE);
   if (index >= self->edges->len)
     return FALSE;
-  e = &g_array_index (self->edges, guint, index * 2);
-  *from = e[0];
-  *to = e[1];
+  e = &g_array_index (self->edges, Edge, index);
+  *from = e->from;
+  *to = e->to;
   return TRUE;
+}
+
+/**
+ * lt_graph_get_edge_shape:
+ * @self: a graph
+ * @index: an edge, below lt_graph_get_n_edges()
+ * @n_dims: (out) (optional): the number of dimensions
+ *
+ * Gets the shape of the forward tensor that flows along an edge: the
+ * input of the consuming operation that the producing node made.
+ *
+ * Returns: (array length=n_dims) (transfer none): the shape
+ */
+const gint64 *
+lt_graph_get_edge_shape (LtGraph *self,
+                         guint    index,
+                         guint   *n_dims)
+{
+  Edge *e;
+  LtGradFn *fn;
+
+  g_return_val_if_fail (LT_IS_GRAPH (self), NULL);
+  g_return_val_if_fail (index < self->edges->len, NULL);
+  e = &g_array_index (self->edges, Edge, index);
+  fn = g_ptr_array_index (self->nodes, e->to);
+  if (n_dims)
+    *n_dims = fn->input_meta[e->input].ndim;
+  return fn->input_meta[e->input].shape;
 }
 
 /**
@@ -247,13 +466,8 @@ lt_graph_get_edge (LtGraph *self,
 guint
 lt_graph_get_n_leaves (LtGraph *self)
 {
-  guint n = 0;
-
   g_return_val_if_fail (LT_IS_GRAPH (self), 0);
-  for (guint i = 0; i < self->nodes->len; i++)
-    if (LT_GRAD_FN (g_ptr_array_index (self->nodes, i))->variable)
-      n++;
-  return n;
+  return self->leaves->len;
 }
 
 /**
@@ -263,7 +477,8 @@ lt_graph_get_n_leaves (LtGraph *self)
  * @node: (out) (optional): the position of its `AccumulateGrad` node
  *
  * Gets a leaf tensor of the graph; see lt_tensor_get_shape() and
- * lt_tensor_get_is_parameter() for what to show of it.
+ * lt_tensor_get_is_parameter() for what to show of it. Leaves are in the
+ * order of their nodes.
  *
  * Returns: (transfer none) (nullable): the leaf, or %NULL if @index is out
  *   of range
@@ -273,27 +488,64 @@ lt_graph_get_leaf (LtGraph *self,
                    guint    index,
                    guint   *node)
 {
-  guint n = 0;
+  guint n;
 
   g_return_val_if_fail (LT_IS_GRAPH (self), NULL);
-  for (guint i = 0; i < self->nodes->len; i++)
-    {
-      LtGradFn *fn = g_ptr_array_index (self->nodes, i);
-
-      if (fn->variable && n++ == index)
-        {
-          if (node)
-            *node = i;
-          return fn->variable;
-        }
-    }
-  return NULL;
+  if (index >= self->leaves->len)
+    return NULL;
+  n = g_array_index (self->leaves, guint, index);
+  if (node)
+    *node = n;
+  return LT_GRAD_FN (g_ptr_array_index (self->nodes, n))->variable;
 }
 
+/**
+ * lt_graph_get_leaf_name:
+ * @self: a graph
+ * @index: a leaf, below lt_graph_get_n_leaves()
+ *
+ * Gets the name given to a leaf with lt_graph_set_leaf_name() or
+ * lt_module_name_graph(), such as "conv1.weight".
+ *
+ * Returns: (transfer none) (nullable): the leaf's name, or %NULL when it
+ *   has none
+ */
+const char *
+lt_graph_get_leaf_name (LtGraph *self,
+                        guint    index)
+{
+  g_return_val_if_fail (LT_IS_GRAPH (self), NULL);
+  g_return_val_if_fail (index < self->leaves->len, NULL);
+  return g_ptr_array_index (self->leaf_names, index);
+}
+
+/**
+ * lt_graph_set_leaf_name:
+ * @self: a graph
+ * @index: a leaf, below lt_graph_get_n_leaves()
+ * @name: (nullable): the name, or %NULL to remove it
+ *
+ * Names a leaf of the graph, for lt_graph_to_dot() and viewers; the leaf
+ * tensor itself is not changed. lt_module_name_graph() names a network's
+ * parameters after their dotted names.
+ */
+void
+lt_graph_set_leaf_name (LtGraph    *self,
+                        guint       index,
+                        const char *name)
+{
+  g_return_if_fail (LT_IS_GRAPH (self));
+  g_return_if_fail (index < self->leaves->len);
+  g_free (g_ptr_array_index (self->leaf_names, index));
+  g_ptr_array_index (self->leaf_names, index) = g_strdup (name);
+}
+
+/* DOT */
+
 static void
-append_shape (GString     *s,
+append_shape (GString      *s,
               const gint64 *shape,
-              guint        ndim)
+              guint         ndim)
 {
   g_string_append_c (s, '(');
   for (guint i = 0; i < ndim; i++)
@@ -301,51 +553,206 @@ append_shape (GString     *s,
   g_string_append_c (s, ')');
 }
 
+/* @text inside a DOT double-quoted string: quotes and backslashes escaped,
+ * newlines as \n (a centred line break). */
+static void
+append_escaped (GString    *s,
+                const char *text)
+{
+  for (const char *p = text; *p; p++)
+    {
+      if (*p == '\n')
+        g_string_append (s, "\\n");
+      else
+        {
+          if (*p == '"' || *p == '\\')
+            g_string_append_c (s, '\\');
+          g_string_append_c (s, *p);
+        }
+    }
+}
+
+/* A module's cluster: its nodes and the clusters of its children. */
+typedef struct Cluster Cluster;
+struct Cluster
+{
+  const char *path;          /* interned */
+  guint id;
+  GArray *members;           /* guint node positions */
+  GPtrArray *children;       /* Cluster, borrowed from the table */
+};
+
+static void
+cluster_free (gpointer data)
+{
+  Cluster *c = data;
+
+  g_array_unref (c->members);
+  g_ptr_array_unref (c->children);
+  g_free (c);
+}
+
+/* The cluster of @path, made with its ancestors ("a", "a.b") when new;
+ * top-level clusters are added to @roots. */
+static Cluster *
+cluster_get (GHashTable *clusters,
+             GPtrArray  *roots,
+             const char *path)
+{
+  Cluster *c = g_hash_table_lookup (clusters, path);
+  const char *dot;
+
+  if (c)
+    return c;
+  c = g_new0 (Cluster, 1);
+  c->path = path;
+  c->members = g_array_new (FALSE, FALSE, sizeof (guint));
+  c->children = g_ptr_array_new ();
+  dot = strrchr (path, '.');
+  if (dot)
+    {
+      g_autofree char *parent = g_strndup (path, dot - path);
+      Cluster *p = cluster_get (clusters, roots, g_intern_string (parent));
+
+      g_ptr_array_add (p->children, c);
+    }
+  else
+    g_ptr_array_add (roots, c);
+  c->id = g_hash_table_size (clusters);
+  g_hash_table_insert (clusters, (gpointer) path, c);
+  return c;
+}
+
+static void
+append_indent (GString *s,
+               guint    depth)
+{
+  for (guint i = 0; i < depth + 1; i++)
+    g_string_append (s, "  ");
+}
+
+/* A node's statement, and its leaf's when it has one. */
+static void
+append_node (LtGraph *self,
+             GString *s,
+             guint    i,
+             guint    depth)
+{
+  LtGradFn *fn = g_ptr_array_index (self->nodes, i);
+
+  if (fn->variable)
+    {
+      LtTensor *v = fn->variable;
+      guint nd, leaf = 0;
+      const gint64 *shape = lt_tensor_get_shape (v, &nd);
+      const char *name;
+
+      while (g_array_index (self->leaves, guint, leaf) != i)
+        leaf++;
+      name = g_ptr_array_index (self->leaf_names, leaf);
+      append_indent (s, depth);
+      g_string_append_printf (s, "leaf%u [label=\"", i);
+      if (name)
+        {
+          append_escaped (s, name);
+          g_string_append (s, "\\n");
+        }
+      append_shape (s, shape, nd);
+      g_string_append_printf (s, "\", fillcolor=%s];\n",
+                              lt_tensor_get_is_parameter (v) ? "lightblue" : "lightgray");
+    }
+  append_indent (s, depth);
+  g_string_append_printf (s, "node%u [label=\"", i);
+  append_escaped (s, lt_grad_fn_get_name (fn));
+  g_string_append (s, "\", fillcolor=gray85];\n");
+}
+
+static void
+append_cluster (LtGraph *self,
+                GString *s,
+                Cluster *c,
+                guint    depth)
+{
+  append_indent (s, depth);
+  g_string_append_printf (s, "subgraph cluster_%u {\n", c->id);
+  append_indent (s, depth + 1);
+  g_string_append (s, "graph [style=\"rounded,dashed\", color=gray50, fontsize=10, "
+                   "fontname=monospace, labeljust=l];\n");
+  append_indent (s, depth + 1);
+  g_string_append (s, "label=\"");
+  append_escaped (s, c->path);
+  g_string_append (s, "\";\n");
+  for (guint k = 0; k < c->members->len; k++)
+    append_node (self, s, g_array_index (c->members, guint, k), depth + 1);
+  for (guint k = 0; k < c->children->len; k++)
+    append_cluster (self, s, g_ptr_array_index (c->children, k), depth + 1);
+  append_indent (s, depth);
+  g_string_append (s, "}\n");
+}
+
 /**
  * lt_graph_to_dot:
  * @self: a graph
  *
  * Draws the graph in Graphviz's DOT language, in the style of torchviz:
- * grey boxes for operations, blue boxes with shapes for parameters (light
- * grey for other leaves), a green box for the output; edges point the way
- * data flows forward.
+ * grey boxes for operations, blue boxes with their names and shapes for
+ * parameters (light grey for other leaves), a green box for the output;
+ * edges point the way data flows forward and are labelled with the shape
+ * of the tensor that flows along them. The nodes a module made are drawn
+ * in a box (a cluster) labelled with its dotted path, nested as the
+ * modules are ("features" holds "features.0").
  *
  * Returns: (transfer full): the DOT text
  */
 char *
 lt_graph_to_dot (LtGraph *self)
 {
+  g_autoptr(GHashTable) clusters = NULL;
+  g_autoptr(GPtrArray) roots = NULL;
   GString *s;
 
   g_return_val_if_fail (LT_IS_GRAPH (self), NULL);
+  clusters = g_hash_table_new_full (NULL, NULL, NULL, cluster_free);
+  roots = g_ptr_array_new ();
   s = g_string_new ("digraph {\n"
                     "  graph [size=\"12,12\"];\n"
                     "  node [style=filled, shape=box, align=left, fontsize=10, height=0.2, "
-                    "fontname=monospace];\n");
+                    "fontname=monospace];\n"
+                    "  edge [fontsize=8, fontname=monospace];\n");
+
+  /* Nodes outside any module at the top, the others in their module's
+   * cluster; clusters in the order of their first node. */
   for (guint i = 0; i < self->nodes->len; i++)
     {
-      LtGradFn *fn = g_ptr_array_index (self->nodes, i);
+      const char *module = g_array_index (self->info, NodeInfo, i).module;
 
-      if (fn->variable)
+      if (module == NULL)
+        append_node (self, s, i, 0);
+      else
         {
-          LtTensor *v = fn->variable;
-          guint nd;
-          const gint64 *shape = lt_tensor_get_shape (v, &nd);
+          Cluster *c = cluster_get (clusters, roots, module);
 
-          g_string_append_printf (s, "  leaf%u [label=\"", i);
-          append_shape (s, shape, nd);
-          g_string_append_printf (s, "\", fillcolor=%s];\n",
-                                  lt_tensor_get_is_parameter (v) ? "lightblue" : "lightgray");
-          g_string_append_printf (s, "  leaf%u -> node%u;\n", i, i);
+          g_array_append_val (c->members, i);
         }
-      g_string_append_printf (s, "  node%u [label=\"%s\", fillcolor=gray85];\n", i,
-                              lt_grad_fn_get_name (fn));
+    }
+  for (guint k = 0; k < roots->len; k++)
+    append_cluster (self, s, g_ptr_array_index (roots, k), 0);
+
+  for (guint i = 0; i < self->leaves->len; i++)
+    {
+      guint n = g_array_index (self->leaves, guint, i);
+
+      g_string_append_printf (s, "  leaf%u -> node%u;\n", n, n);
     }
   for (guint e = 0; e < self->edges->len; e++)
     {
-      guint *p = &g_array_index (self->edges, guint, e * 2);
+      Edge *p = &g_array_index (self->edges, Edge, e);
+      guint nd;
+      const gint64 *shape = lt_graph_get_edge_shape (self, e, &nd);
 
-      g_string_append_printf (s, "  node%u -> node%u;\n", p[0], p[1]);
+      g_string_append_printf (s, "  node%u -> node%u [label=\" ", p->from, p->to);
+      append_shape (s, shape, nd);
+      g_string_append (s, "\"];\n");
     }
   if (self->nodes->len > 0)
     {

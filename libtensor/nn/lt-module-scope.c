@@ -1,11 +1,17 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "lt-module.h"
 #include "lt-nn-private.h"
 #include "autograd/lt-grad-fn-private.h"
+#include "autograd/lt-graph-private.h"
 
 /*
+ * Module scopes and graph naming: what ties the autograd graph to the
+ * network that made it.
+ *
  * Module scopes: lt_module_forward() tells autograd which module runs, so
  * that the nodes it makes record the module's dotted path in the network.
  *
@@ -117,4 +123,53 @@ void
 _lt_module_scope_leave (void)
 {
   _lt_autograd_scope_pop ();
+}
+
+/**
+ * lt_module_name_graph:
+ * @self: the network whose forward made @graph's output
+ * @graph: a graph
+ *
+ * Names the leaves of @graph that are parameters of @self after their
+ * dotted names in lt_module_named_parameters() ("conv1.weight"), and sets
+ * the module of their `AccumulateGrad` nodes (lt_graph_get_node_module())
+ * to the module that owns them ("conv1"; %NULL for a parameter of @self
+ * itself), whichever module used them first. Other leaves are left as
+ * they are.
+ */
+void
+lt_module_name_graph (LtModule *self,
+                      LtGraph  *graph)
+{
+  g_autoptr(LtStateDict) named = NULL;
+  g_autoptr(GHashTable) names = NULL;
+
+  g_return_if_fail (LT_IS_MODULE (self));
+  g_return_if_fail (LT_IS_GRAPH (graph));
+
+  named = lt_module_named_parameters (self);
+  names = g_hash_table_new (NULL, NULL);
+  for (guint i = 0; i < lt_state_dict_get_n_tensors (named); i++)
+    g_hash_table_insert (names, lt_state_dict_get_tensor (named, i),
+                         (gpointer) lt_state_dict_get_name (named, i));
+  for (guint i = 0; i < lt_graph_get_n_leaves (graph); i++)
+    {
+      guint node = 0;
+      LtTensor *leaf = lt_graph_get_leaf (graph, i, &node);
+      const char *name = g_hash_table_lookup (names, leaf);
+      const char *dot;
+
+      if (name == NULL)
+        continue;
+      lt_graph_set_leaf_name (graph, i, name);
+      dot = strrchr (name, '.');
+      if (dot)
+        {
+          g_autofree char *owner = g_strndup (name, dot - name);
+
+          _lt_graph_set_node_module (graph, node, owner);
+        }
+      else
+        _lt_graph_set_node_module (graph, node, NULL);
+    }
 }

@@ -7,6 +7,7 @@
 
 #include <glib-object.h>
 
+#include "autograd/lt-graph.h"
 #include "core/lt-tensor.h"
 #include "io/lt-state-dict.h"
 
@@ -144,5 +145,8 @@ gboolean     lt_module_load                 (LtModule     *self,
                                              const char   *path,
                                              gboolean      strict,
                                              GError      **error);
+LT_AVAILABLE_IN_ALL
+void         lt_module_name_graph           (LtModule     *self,
+                                             LtGraph      *graph);
 
 G_END_DECLS

@@ -278,6 +278,309 @@ test_scope_lt_train (void)
                    "ViewBackward0@-");
 }
 
+/* Shapes */
+
+static void
+assert_same_shape (const gint64 *got,
+                   guint         got_dims,
+                   LtTensor     *t)
+{
+  guint nd;
+  const gint64 *want = lt_tensor_get_shape (t, &nd);
+
+  g_assert_cmpuint (got_dims, ==, nd);
+  for (guint i = 0; i < nd; i++)
+    g_assert_cmpint (got[i], ==, want[i]);
+}
+
+static gint
+node_of (LtGraph  *graph,
+         LtTensor *t)
+{
+  gint i = lt_graph_find_node (graph, lt_tensor_get_grad_fn (t));
+
+  g_assert_cmpint (i, >=, 0);
+  return i;
+}
+
+/* The edge from @from's node to @to's node. */
+static guint
+edge_between (LtGraph *graph,
+              gint     from,
+              gint     to)
+{
+  for (guint e = 0; e < lt_graph_get_n_edges (graph); e++)
+    {
+      guint f, t;
+
+      g_assert_true (lt_graph_get_edge (graph, e, &f, &t));
+      if ((gint) f == from && (gint) t == to)
+        return e;
+    }
+  g_assert_not_reached ();
+  return 0;
+}
+
+static void
+test_graph_shapes (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = randn (DIMS (2, 3));
+  g_autoptr(LtTensor) w = randn (DIMS (3, 4));
+  g_autoptr(LtTensor) b = randn (DIMS (4));
+  g_autoptr(LtTensor) h = NULL, hb = NULL, r = NULL, v = NULL, sq = NULL, out = NULL;
+  g_autoptr(LtGraph) graph = NULL;
+  guint n_edges = 0;
+
+  g_test_summary ("Node names and shapes are the forward tensors'; edge shapes are the "
+                  "tensors that flow along them, broadcast inputs included");
+  g_assert_true (lt_tensor_set_requires_grad (w, TRUE, &error));
+  g_assert_true (lt_tensor_set_requires_grad (b, TRUE, &error));
+  h = lt_tensor_mm (x, w, &error);                       /* (2, 4) */
+  hb = lt_tensor_add (h, b, &error);                     /* (2, 4) + (4) */
+  r = lt_tensor_relu (hb, &error);
+  v = lt_tensor_view (r, DIMS (8), &error);              /* (8) */
+  sq = lt_tensor_mul (v, v, &error);                     /* the same input twice */
+  out = lt_tensor_sum (sq, &error);                      /* () */
+  g_assert_no_error (error);
+  graph = lt_graph_new (out);
+
+  {
+    LtTensor *made[] = { h, hb, r, v, sq, out };
+    const char *names[] = { "MmBackward0", "AddBackward0", "ReluBackward0", "ViewBackward0",
+                            "MulBackward0", "SumBackward0" };
+
+    for (guint k = 0; k < G_N_ELEMENTS (made); k++)
+      {
+        gint i = node_of (graph, made[k]);
+        guint nd = 99;
+        const gint64 *shape = lt_graph_get_node_shape (graph, i, &nd);
+
+        g_assert_cmpstr (lt_graph_get_node_name (graph, i), ==, names[k]);
+        g_assert_cmpstr (lt_graph_get_node_name (graph, i), ==,
+                         lt_grad_fn_get_name (lt_graph_get_node (graph, i)));
+        assert_same_shape (shape, nd, made[k]);
+        g_assert_null (lt_graph_get_node_module (graph, i));
+      }
+  }
+  /* leaves: their node's shape is theirs */
+  g_assert_cmpuint (lt_graph_get_n_leaves (graph), ==, 2);
+  for (guint l = 0; l < 2; l++)
+    {
+      guint node, nd;
+      LtTensor *leaf = lt_graph_get_leaf (graph, l, &node);
+      const gint64 *shape = lt_graph_get_node_shape (graph, node, &nd);
+
+      g_assert_true (leaf == w || leaf == b);
+      g_assert_cmpstr (lt_graph_get_node_name (graph, node), ==, "AccumulateGrad");
+      assert_same_shape (shape, nd, leaf);
+      g_assert_null (lt_graph_get_leaf_name (graph, l));
+    }
+
+  /* edges */
+  {
+    struct { LtTensor *from; LtTensor *to; LtTensor *flows; } cases[] = {
+      { h, hb, h }, { hb, r, hb }, { r, v, r }, { v, sq, v }, { sq, out, sq },
+    };
+
+    for (guint k = 0; k < G_N_ELEMENTS (cases); k++)
+      {
+        guint e = edge_between (graph, node_of (graph, cases[k].from),
+                                node_of (graph, cases[k].to)), nd;
+        const gint64 *shape = lt_graph_get_edge_shape (graph, e, &nd);
+
+        assert_same_shape (shape, nd, cases[k].flows);
+      }
+  }
+  /* every edge carries its producer's output; v * v has two edges from
+   * v's node; b's edge is (4), not the broadcast (2, 4) */
+  for (guint e = 0; e < lt_graph_get_n_edges (graph); e++)
+    {
+      guint f, t, nd, fd;
+      const gint64 *shape, *from_shape;
+
+      lt_graph_get_edge (graph, e, &f, &t);
+      shape = lt_graph_get_edge_shape (graph, e, &nd);
+      from_shape = lt_graph_get_node_shape (graph, f, &fd);
+      g_assert_cmpuint (nd, ==, fd);
+      for (guint d = 0; d < nd; d++)
+        g_assert_cmpint (shape[d], ==, from_shape[d]);
+      if ((gint) f == node_of (graph, v) && (gint) t == node_of (graph, sq))
+        n_edges++;
+      if (lt_grad_fn_get_variable (lt_graph_get_node (graph, f)) == b)
+        {
+          g_assert_cmpuint (nd, ==, 1);
+          g_assert_cmpint (shape[0], ==, 4);
+        }
+    }
+  g_assert_cmpuint (n_edges, ==, 2);
+
+  /* no gradient statistics before a backward */
+  {
+    LtGradStats stats;
+
+    g_assert_false (lt_graph_get_node_grad_stats (graph, 0, &stats));
+    g_assert_cmpint (stats.numel, ==, 0);
+  }
+}
+
+/* Runs `dot -Tsvg` on @text: it must accept it. */
+static void
+assert_dot_valid (const char *text)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *dot = g_find_program_in_path ("dot");
+  g_autofree char *dir = make_tmp_dir ("lt-graph-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "graph.dot", NULL);
+  g_autofree char *out = NULL, *err = NULL;
+  int status = -1;
+
+  if (dot == NULL)
+    g_error ("graphviz's dot is not installed (tools/install-deps.sh installs it); it checks "
+             "lt_graph_to_dot()'s output");
+  write_file (path, text, strlen (text));
+  g_assert_true (g_spawn_sync (NULL, (char *[]) { dot, "-Tsvg", path, NULL }, NULL,
+                               G_SPAWN_DEFAULT, NULL, NULL, &out, &err, &status, &error));
+  g_assert_no_error (error);
+  if (!g_spawn_check_wait_status (status, NULL) || (err && *err))
+    g_error ("dot rejected the graph: %s\n%s", err, text);
+  g_assert_nonnull (strstr (out, "<svg"));
+  remove_tree (dir);
+}
+
+static guint
+count (const char *text,
+       const char *what)
+{
+  guint n = 0;
+
+  for (const char *p = text; (p = strstr (p, what)) != NULL; p += strlen (what))
+    n++;
+  return n;
+}
+
+static void
+test_graph_named (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTrainNet) net = NULL;
+  g_autoptr(LtCrossEntropyLoss) criterion = NULL;
+  g_autoptr(LtTensor) x = NULL, y = NULL, out = NULL, loss = NULL;
+  g_autoptr(LtGraph) graph = NULL;
+  g_autoptr(LtStateDict) named = NULL;
+  g_autofree char *dot = NULL;
+  guint n_named = 0;
+
+  g_test_summary ("lt_module_name_graph names the parameters and sets their nodes' module; "
+                  "the DOT text has module clusters and edge shapes, and graphviz accepts it");
+  lt_manual_seed (3);
+  net = lt_train_net_new (3, &error);
+  criterion = lt_cross_entropy_loss_new (NULL, -100, LT_REDUCTION_MEAN, 0.0, &error);
+  g_assert_no_error (error);
+  x = randn (DIMS (2, 3, 32, 32));
+  y = lt_tensor_new_from_int64s ((const gint64[]) { 1, 9 }, 2, DIMS (2), LT_DTYPE_INT64, &error);
+  out = run (LT_MODULE (net), NULL, x);
+  loss = lt_loss_compute (LT_LOSS (criterion), out, y, &error);
+  g_assert_no_error (error);
+  graph = lt_graph_new (loss);
+  lt_module_name_graph (LT_MODULE (net), graph);
+
+  named = lt_module_named_parameters (LT_MODULE (net));
+  for (guint l = 0; l < lt_graph_get_n_leaves (graph); l++)
+    {
+      guint node;
+      LtTensor *leaf = lt_graph_get_leaf (graph, l, &node);
+      const char *name = lt_graph_get_leaf_name (graph, l);
+      g_autofree char *owner = NULL;
+
+      g_assert_nonnull (name);
+      g_assert_true (lt_module_get_parameter (LT_MODULE (net), name) == leaf);
+      owner = g_strndup (name, strrchr (name, '.') - name);
+      g_assert_cmpstr (lt_graph_get_node_module (graph, node), ==, owner);
+      n_named++;
+    }
+  g_assert_cmpuint (n_named, ==, lt_state_dict_get_n_tensors (named));
+
+  /* node shapes along lt-train's network (batch 2) */
+  for (guint i = 0; i < lt_graph_get_n_nodes (graph); i++)
+    {
+      const char *name = lt_graph_get_node_name (graph, i);
+      const char *module = lt_graph_get_node_module (graph, i);
+      guint nd;
+      const gint64 *shape = lt_graph_get_node_shape (graph, i, &nd);
+
+      if (g_strcmp0 (module, "conv1") == 0 && g_str_equal (name, "ConvolutionBackward0"))
+        {
+          g_assert_cmpuint (nd, ==, 4);
+          g_assert_cmpint (shape[0], ==, 2);
+          g_assert_cmpint (shape[1], ==, 6);
+          g_assert_cmpint (shape[2], ==, 28);
+          g_assert_cmpint (shape[3], ==, 28);
+        }
+      if (g_str_equal (name, "ViewBackward0"))
+        {
+          g_assert_cmpuint (nd, ==, 2);
+          g_assert_cmpint (shape[0], ==, 2);
+          g_assert_cmpint (shape[1], ==, 400);
+        }
+      if (g_strcmp0 (module, "fc3") == 0 && g_str_equal (name, "AddmmBackward0"))
+        {
+          g_assert_cmpuint (nd, ==, 2);
+          g_assert_cmpint (shape[1], ==, 10);
+        }
+      if (g_str_equal (name, "NllLossBackward0"))
+        g_assert_cmpuint (nd, ==, 0);
+    }
+
+  /* setting and removing a name */
+  lt_graph_set_leaf_name (graph, 0, "renamed \"w\"");
+  g_assert_cmpstr (lt_graph_get_leaf_name (graph, 0), ==, "renamed \"w\"");
+
+  dot = lt_graph_to_dot (graph);
+  g_assert_true (g_str_has_prefix (dot, "digraph {"));
+  /* one cluster per module that made a node: conv1 pool conv2 fc1 fc2 fc3 */
+  g_assert_cmpuint (count (dot, "subgraph cluster_"), ==, 6);
+  g_assert_nonnull (strstr (dot, "label=\"conv1\""));
+  g_assert_nonnull (strstr (dot, "label=\"pool\""));
+  g_assert_nonnull (strstr (dot, "label=\"fc3\""));
+  g_assert_nonnull (strstr (dot, "conv2.weight\\n(16, 6, 5, 5)"));
+  g_assert_nonnull (strstr (dot, "renamed \\\"w\\\""));
+  g_assert_nonnull (strstr (dot, "[label=\" (2, 6, 28, 28)\"]"));
+  g_assert_nonnull (strstr (dot, "[label=\" (2, 400)\"]"));
+  g_assert_cmpuint (count (dot, "->"), ==,
+                    lt_graph_get_n_edges (graph) + lt_graph_get_n_leaves (graph) + 1);
+  assert_dot_valid (dot);
+
+  lt_graph_set_leaf_name (graph, 0, NULL);
+  g_assert_null (lt_graph_get_leaf_name (graph, 0));
+}
+
+/* Nested clusters: "features" holds "features.0" .. "features.2". */
+static void
+test_graph_dot_nested (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtModule) net = test_nested_new ();
+  g_autoptr(LtTensor) x = randn (DIMS (2, 1, 6, 6));
+  g_autoptr(LtTensor) out = run (net, NULL, x);
+  g_autoptr(LtTensor) loss = lt_tensor_sum (out, &error);
+  g_autoptr(LtGraph) graph = lt_graph_new (loss);
+  g_autofree char *dot = NULL;
+  const char *features, *inner;
+
+  lt_module_name_graph (net, graph);
+  dot = lt_graph_to_dot (graph);
+  /* features, features.0, features.1, features.2, act, block, block.0, block.1 */
+  g_assert_cmpuint (count (dot, "subgraph cluster_"), ==, 8);
+  features = strstr (dot, "label=\"features\"");
+  inner = strstr (dot, "label=\"features.0\"");
+  g_assert_nonnull (features);
+  g_assert_nonnull (inner);
+  g_assert_true (inner > features);
+  g_assert_nonnull (strstr (dot, "features.0.weight\\n(2, 1, 3, 3)"));
+  assert_dot_valid (dot);
+}
+
 int
 main (int   argc,
       char *argv[])
@@ -288,5 +591,8 @@ main (int   argc,
   g_test_add_func ("/graph/scope/nested", test_scope_nested);
   g_test_add_func ("/graph/scope/thread", test_scope_thread);
   g_test_add_func ("/graph/scope/lt-train", test_scope_lt_train);
+  g_test_add_func ("/graph/shapes", test_graph_shapes);
+  g_test_add_func ("/graph/named", test_graph_named);
+  g_test_add_func ("/graph/dot/nested", test_graph_dot_nested);
   return g_test_run ();
 }

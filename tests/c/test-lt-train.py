@@ -237,6 +237,9 @@ def cifar10_run_prints_the_tutorial_lines():
     check(png_size(plot) == (720, 432), 'plot %r' % (png_size(plot),))
     text = open(dot).read()
     check(text.startswith('digraph') and '->' in text, text[:200])
+    # the parameters are named and grouped by the module that made them
+    for want in ('conv1.weight', 'fc3.bias', 'label="conv1"', 'label="pool"'):
+        check(want in text, 'no %s in the graph' % want)
 
 
 @test

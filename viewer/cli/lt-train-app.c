@@ -452,6 +452,7 @@ write_graph (LtModule    *net,
       !(l = lt_loss_compute (loss, out, yd, error)))
     return FALSE;
   graph = lt_graph_new (l);
+  lt_module_name_graph (net, graph);
   dot = lt_graph_to_dot (graph);
   return g_file_set_contents (path, dot, -1, error);
 }

@@ -97,7 +97,8 @@ gboolean lt_render_loss_data_write_csv (LtRenderLossData *self, const char *path
  * @x_scale: the step axis (default linear; log leaves out step 0)
  * @y_scale: the loss axis (default linear; log leaves out values <= 0)
  * @y_from_zero: a linear loss axis starts at 0 (default %FALSE)
- * @smoothing: the EMA weight, 0 (none, default 0.6) to 0.999
+ * @smoothing: the EMA weight of the training loss (the test series, a
+ *   point per epoch, are never smoothed), 0 (none) to 0.999 (default 0.6)
  * @show_raw: with smoothing, the raw curve drawn faint behind the smoothed
  *   one (default %TRUE)
  * @series: a mask of `1 << LtRenderSeries` to show (default all)
