@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "lt-autograd.h"
+#include "lt-engine-private.h"
 #include "lt-grad-fn-private.h"
 #include "ops/lt-ops-private.h"
 
@@ -337,11 +338,18 @@ send_grad (LtGradFn  *node,
   return TRUE;
 }
 
+typedef struct
+{
+  LtGradObserver func;
+  gpointer user_data;
+} Observer;
+
 static gboolean
-run_node (LtGradFn  *node,
-          GPtrArray *ready,
-          gboolean   retain_graph,
-          GError   **error)
+run_node (LtGradFn       *node,
+          GPtrArray      *ready,
+          gboolean        retain_graph,
+          const Observer *observer,
+          GError        **error)
 {
   LtTensor *grad = g_steal_pointer (&node->pending_grad);
   LtTensor *inline_grads[LT_GRAD_FN_INLINE_INPUTS] = { NULL };
@@ -354,12 +362,16 @@ run_node (LtGradFn  *node,
   if (node->op == LT_OP_ACCUMULATE_GRAD)
     {
       grad = run_hooks (node->variable->hooks, grad, error);
+      if (grad && observer->func)
+        observer->func (node, grad, observer->user_data);
       return grad && accumulate_into (node->variable, grad, error);
     }
 
   grad = run_hooks (node->pre_hooks, grad, error);
   if (grad == NULL)
     return FALSE;
+  if (observer->func)
+    observer->func (node, grad, observer->user_data);
   if (node->has_retained)
     {
       LtTensor *t = g_weak_ref_get (&node->retained);
@@ -446,6 +458,20 @@ lt_tensor_backward (LtTensor *self,
                     gboolean  retain_graph,
                     GError  **error)
 {
+  g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
+  g_return_val_if_fail (gradient == NULL || LT_IS_TENSOR (gradient), FALSE);
+  return _lt_engine_backward (self, gradient, retain_graph, NULL, NULL, error);
+}
+
+gboolean
+_lt_engine_backward (LtTensor       *self,
+                     LtTensor       *gradient,
+                     gboolean        retain_graph,
+                     LtGradObserver  observer,
+                     gpointer        user_data,
+                     GError        **error)
+{
+  Observer obs = { observer, user_data };
   g_autoptr(LtTensor) grad = NULL;
   g_autoptr(GPtrArray) nodes = NULL;
   g_autoptr(GPtrArray) ready = NULL;
@@ -544,7 +570,7 @@ lt_tensor_backward (LtTensor *self,
     {
       LtGradFn *node = g_ptr_array_steal_index (ready, ready->len - 1);
 
-      ok = run_node (node, ready, retain_graph, error);
+      ok = run_node (node, ready, retain_graph, &obs, error);
     }
 
   for (guint i = 0; i < nodes->len; i++)

@@ -23,25 +23,17 @@ _lt_trainer_model_device (LtTrainer *self)
   return lt_tensor_get_device (g_ptr_array_index (params, 0));
 }
 
-/* The predicted classes (argmax over dimension 1) of a batch, as int64 on
- * the CPU; @n_classes: the size of dimension 1. The caller has put the
- * model in eval mode and turned gradients off. */
-static LtTensor *
-predict_batch (LtTrainer *self,
-               LtTensor  *inputs,
-               LtDevice   device,
-               gint64    *n_classes,
-               GError   **error)
+/* The predicted classes (argmax over dimension 1) of a model's output
+ * (N, classes), as int64 on the CPU; @n_classes: the size of dimension 1. */
+LtTensor *
+_lt_trainer_classify_output (LtTensor *out,
+                             gint64   *n_classes,
+                             GError  **error)
 {
-  g_autoptr(LtTensor) x = NULL;
-  g_autoptr(LtTensor) out = NULL;
   g_autoptr(LtTensor) best = NULL;
   const gint64 *shape;
   guint nd;
 
-  if (!(x = lt_tensor_to_device (inputs, device, error)) ||
-      !(out = lt_module_forward (self->model, x, error)))
-    return NULL;
   shape = lt_tensor_get_shape (out, &nd);
   if (nd != 2 || shape[1] < 1)
     {
@@ -57,10 +49,57 @@ predict_batch (LtTrainer *self,
                    s);
       return NULL;
     }
-  *n_classes = shape[1];
+  if (n_classes)
+    *n_classes = shape[1];
   if (!(best = lt_tensor_argmax_dim (out, 1, FALSE, error)))
     return NULL;
   return lt_tensor_to_device (best, LT_DEVICE_CPU, error);
+}
+
+/* The predicted classes of a batch (see _lt_trainer_classify_output());
+ * with @loss, also the criterion's value for the batch against @targets.
+ * The caller has put the model in eval mode and turned gradients off. */
+static LtTensor *
+predict_batch (LtTrainer *self,
+               LtTensor  *inputs,
+               LtTensor  *targets,
+               LtDevice   device,
+               gint64    *n_classes,
+               double    *loss,
+               GError   **error)
+{
+  g_autoptr(LtTensor) x = NULL;
+  g_autoptr(LtTensor) out = NULL;
+  LtTensor *predicted;
+
+  if (!(x = lt_tensor_to_device (inputs, device, error)) ||
+      !(out = lt_module_forward (self->model, x, error)) ||
+      !(predicted = _lt_trainer_classify_output (out, n_classes, error)))
+    return NULL;
+  if (loss)
+    {
+      g_autoptr(LtTensor) y = NULL;
+      g_autoptr(LtTensor) value = NULL;
+
+      if (!(y = lt_tensor_to_device (targets, device, error)) ||
+          !(value = lt_loss_compute (self->loss, out, y, error)) ||
+          !lt_tensor_item (value, loss, error))
+        {
+          g_prefix_error (error, "trainer: the test loss: ");
+          g_object_unref (predicted);
+          return NULL;
+        }
+    }
+  return predicted;
+}
+
+void
+_lt_trainer_evaluation_clear (LtTrainerEvaluation *evaluation)
+{
+  g_clear_object (&evaluation->class_accuracy);
+  g_clear_object (&evaluation->confusion);
+  g_clear_object (&evaluation->predictions);
+  g_clear_object (&evaluation->targets);
 }
 
 gboolean
@@ -70,15 +109,24 @@ _lt_trainer_evaluate_loader (LtTrainer             *self,
                              LtTrainerControlFunc   control,
                              gpointer               control_data,
                              GCancellable          *cancellable,
-                             double                *accuracy,
-                             LtTensor             **class_accuracy,
-                             LtTensor             **confusion,
+                             gboolean               full,
+                             LtTrainerEvaluation   *result,
                              GError               **error)
 {
   g_autofree gint64 *counts = NULL;
+  g_autoptr(GArray) all_labels = NULL;
+  g_autoptr(GArray) all_preds = NULL;
   gint64 n_classes = 0, correct = 0, total = 0;
+  double loss_sum = 0;
   gboolean was_training = TRUE, grad, ok = TRUE;
   LtDevice device = _lt_trainer_model_device (self);
+
+  *result = (LtTrainerEvaluation) { NAN, NAN, NULL, NULL, NULL, NULL };
+  if (full)
+    {
+      all_labels = g_array_new (FALSE, FALSE, sizeof (gint64));
+      all_preds = g_array_new (FALSE, FALSE, sizeof (gint64));
+    }
 
   lt_data_loader_reset (loader);
   grad = lt_set_grad_enabled (FALSE);
@@ -95,6 +143,7 @@ _lt_trainer_evaluate_loader (LtTrainer             *self,
       GError *local = NULL;
       gint64 batch_classes = 0;
       gsize n_labels = 0, n_preds = 0;
+      double batch_loss = 0;
 
       if (control && !control (self, control_data))
         {
@@ -117,7 +166,8 @@ _lt_trainer_evaluate_loader (LtTrainer             *self,
         g_set_error (&local, LT_ERROR, LT_ERROR_FAILED,
                      "trainer: the evaluation set gives no targets to compare with");
       if (inputs && local == NULL)
-        predicted = predict_batch (self, inputs, device, &batch_classes, &local);
+        predicted = predict_batch (self, inputs, targets, device, &batch_classes,
+                                   full ? &batch_loss : NULL, &local);
       if (lock_per_batch)
         {
           lt_module_train (self->model, was_training);
@@ -184,6 +234,12 @@ _lt_trainer_evaluate_loader (LtTrainer             *self,
           ok = FALSE;
           break;
         }
+      if (full)
+        {
+          loss_sum += batch_loss * (double) n_labels;
+          g_array_append_vals (all_labels, labels, n_labels);
+          g_array_append_vals (all_preds, preds, n_preds);
+        }
     }
 
   if (!lock_per_batch)
@@ -192,36 +248,40 @@ _lt_trainer_evaluate_loader (LtTrainer             *self,
   if (!ok)
     return FALSE;
 
-  if (accuracy)
-    *accuracy = total > 0 ? (double) correct / (double) total : NAN;
-  if (class_accuracy)
-    {
-      g_autofree double *acc = g_new (double, MAX (n_classes, 1));
-      gint64 shape = n_classes;
+  result->accuracy = total > 0 ? (double) correct / (double) total : NAN;
+  {
+    g_autofree double *acc = g_new (double, MAX (n_classes, 1));
+    gint64 shape = n_classes;
+    gint64 shape2[2] = { n_classes, n_classes };
 
-      for (gint64 c = 0; c < n_classes; c++)
-        {
-          gint64 row = 0;
+    for (gint64 c = 0; c < n_classes; c++)
+      {
+        gint64 row = 0;
 
-          for (gint64 p = 0; p < n_classes; p++)
-            row += counts[c * n_classes + p];
-          acc[c] = row > 0 ? (double) counts[c * n_classes + c] / (double) row : NAN;
-        }
-      *class_accuracy = lt_tensor_new_from_doubles (acc, n_classes, &shape, 1, LT_DTYPE_FLOAT64,
-                                                    error);
-      if (*class_accuracy == NULL)
+        for (gint64 p = 0; p < n_classes; p++)
+          row += counts[c * n_classes + p];
+        acc[c] = row > 0 ? (double) counts[c * n_classes + c] / (double) row : NAN;
+      }
+    if (!(result->class_accuracy = lt_tensor_new_from_doubles (acc, n_classes, &shape, 1,
+                                                               LT_DTYPE_FLOAT64, error)) ||
+        !(result->confusion = lt_tensor_new_from_int64s (counts, n_classes * n_classes, shape2, 2,
+                                                         LT_DTYPE_INT64, error)))
+      {
+        _lt_trainer_evaluation_clear (result);
         return FALSE;
-    }
-  if (confusion)
+      }
+  }
+  if (full)
     {
-      gint64 shape[2] = { n_classes, n_classes };
+      gint64 n = all_labels->len;
 
-      *confusion = lt_tensor_new_from_int64s (counts, n_classes * n_classes, shape, 2,
-                                              LT_DTYPE_INT64, error);
-      if (*confusion == NULL)
+      result->loss = total > 0 ? loss_sum / (double) total : NAN;
+      if (!(result->targets = lt_tensor_new_from_int64s ((gint64 *) all_labels->data, n, &n, 1,
+                                                         LT_DTYPE_INT64, error)) ||
+          !(result->predictions = lt_tensor_new_from_int64s ((gint64 *) all_preds->data, n, &n,
+                                                             1, LT_DTYPE_INT64, error)))
         {
-          if (class_accuracy)
-            g_clear_object (class_accuracy);
+          _lt_trainer_evaluation_clear (result);
           return FALSE;
         }
     }
@@ -261,6 +321,7 @@ lt_trainer_evaluate (LtTrainer     *self,
                      GCancellable  *cancellable,
                      GError       **error)
 {
+  LtTrainerEvaluation result;
   gboolean ok;
 
   g_return_val_if_fail (LT_IS_TRAINER (self), FALSE);
@@ -278,10 +339,19 @@ lt_trainer_evaluate (LtTrainer     *self,
       return FALSE;
     }
   g_mutex_lock (&self->model_lock);
-  ok = _lt_trainer_evaluate_loader (self, loader, FALSE, NULL, NULL, cancellable, accuracy,
-                                    class_accuracy, confusion, error);
+  ok = _lt_trainer_evaluate_loader (self, loader, FALSE, NULL, NULL, cancellable, FALSE, &result,
+                                    error);
   g_mutex_unlock (&self->model_lock);
-  return ok;
+  if (!ok)
+    return FALSE;
+  if (accuracy)
+    *accuracy = result.accuracy;
+  if (class_accuracy)
+    *class_accuracy = g_steal_pointer (&result.class_accuracy);
+  if (confusion)
+    *confusion = g_steal_pointer (&result.confusion);
+  _lt_trainer_evaluation_clear (&result);
+  return TRUE;
 }
 
 /**
@@ -316,7 +386,7 @@ lt_trainer_predict (LtTrainer *self,
   grad = lt_set_grad_enabled (FALSE);
   lt_module_eval (self->model);
   device = _lt_trainer_model_device (self);
-  predicted = predict_batch (self, inputs, device, &n_classes, error);
+  predicted = predict_batch (self, inputs, NULL, device, &n_classes, NULL, error);
   lt_module_train (self->model, was_training);
   lt_set_grad_enabled (grad);
   g_mutex_unlock (&self->model_lock);

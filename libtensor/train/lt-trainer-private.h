@@ -100,10 +100,25 @@ gboolean      _lt_trainer_apply_snapshot     (LtTrainer               *self,
 
 /* lt-trainer-eval.c */
 
+/* What an evaluation gives. */
+typedef struct
+{
+  double accuracy;            /* NaN for no samples */
+  double loss;                /* the criterion's mean per sample; NaN unless full */
+  LtTensor *class_accuracy;   /* float64 (classes) */
+  LtTensor *confusion;        /* int64 (classes, classes): rows targets, columns predictions */
+  LtTensor *predictions;      /* int64 (N), in the loader's order; NULL unless full */
+  LtTensor *targets;          /* int64 (N); NULL unless full */
+} LtTrainerEvaluation;
+
+void          _lt_trainer_evaluation_clear   (LtTrainerEvaluation     *evaluation);
+
 /* Runs @loader's next epoch through the model in eval mode without
- * gradients; counts into a confusion matrix (rows: targets, columns:
- * predictions). @control: called between batches; returns FALSE to abandon
- * the evaluation (then @error is not set and the function returns FALSE). */
+ * gradients; counts into a confusion matrix. @full: also the criterion's
+ * loss and every prediction and target. @control: called between batches;
+ * returns FALSE to abandon the evaluation (then @error is not set and the
+ * function returns FALSE). On success @result holds references the caller
+ * clears with _lt_trainer_evaluation_clear(). */
 typedef gboolean (*LtTrainerControlFunc) (LtTrainer *self,
                                           gpointer   user_data);
 
@@ -113,9 +128,14 @@ gboolean      _lt_trainer_evaluate_loader    (LtTrainer               *self,
                                               LtTrainerControlFunc     control,
                                               gpointer                 control_data,
                                               GCancellable            *cancellable,
-                                              double                  *accuracy,
-                                              LtTensor               **class_accuracy,
-                                              LtTensor               **confusion,
+                                              gboolean                 full,
+                                              LtTrainerEvaluation     *result,
+                                              GError                 **error);
+
+/* The predicted classes (argmax over dimension 1) of a model's output
+ * (N, classes) as int64 (N) on the CPU; an error for another shape. */
+LtTensor     *_lt_trainer_classify_output    (LtTensor                *out,
+                                              gint64                  *n_classes,
                                               GError                 **error);
 
 /* The device of the model's parameters (the CPU for a model without any). */

@@ -34,8 +34,9 @@
  * the thread-default one when training started (lt_trainer_start()), in
  * the order things happened: #LtTrainer::step after every mini-batch,
  * #LtTrainer::log every #LtTrainer:log-interval mini-batches with the
- * running loss the tutorial prints, #LtTrainer::epoch-finished with the
- * mean training loss and the test accuracy (overall, per class, and the
+ * running loss the tutorial prints, #LtTrainer::evaluated with the test
+ * loss, accuracy and every test prediction, #LtTrainer::epoch-finished with
+ * the mean training loss and the test accuracy (overall, per class, and the
  * confusion matrix), then exactly one of #LtTrainer::finished,
  * #LtTrainer::stopped and #LtTrainer::failed.
  *
@@ -106,6 +107,7 @@ enum {
   SIGNAL_STEP,
   SIGNAL_LOG,
   SIGNAL_EPOCH_FINISHED,
+  SIGNAL_EVALUATED,
   SIGNAL_FINISHED,
   SIGNAL_STOPPED,
   SIGNAL_FAILED,
@@ -120,6 +122,7 @@ typedef enum {
   EVENT_STEP,
   EVENT_LOG,
   EVENT_EPOCH_FINISHED,
+  EVENT_EVALUATED,
   EVENT_STATE,            /* paused or running again */
   EVENT_FINISHED,
   EVENT_STOPPED,
@@ -131,10 +134,13 @@ typedef struct
   EventKind kind;
   guint epoch;
   gint64 iteration;
-  double value;           /* step: the loss; log: the running loss; epoch: the mean loss */
+  double value;           /* step: the loss; log: the running loss; epoch: the mean loss;
+                           * evaluated: the test loss */
   double accuracy;
   LtTensor *class_accuracy;
   LtTensor *confusion;
+  LtTensor *predictions;
+  LtTensor *targets;
   LtTrainerState state;
   GError *error;
 } Event;
@@ -146,6 +152,8 @@ event_free (gpointer data)
 
   g_clear_object (&ev->class_accuracy);
   g_clear_object (&ev->confusion);
+  g_clear_object (&ev->predictions);
+  g_clear_object (&ev->targets);
   g_clear_error (&ev->error);
   g_free (ev);
 }
@@ -270,6 +278,10 @@ dispatch_events (gpointer data)
         case EVENT_EPOCH_FINISHED:
           g_signal_emit (self, signals[SIGNAL_EPOCH_FINISHED], 0, ev->epoch, ev->value,
                          ev->accuracy, ev->class_accuracy, ev->confusion);
+          break;
+        case EVENT_EVALUATED:
+          g_signal_emit (self, signals[SIGNAL_EVALUATED], 0, ev->epoch, ev->value, ev->accuracy,
+                         ev->predictions, ev->targets);
           break;
         case EVENT_STATE:
           if (self->running)
@@ -527,9 +539,8 @@ worker_main (gpointer data)
     {
       guint epochs, epoch;
       gint64 iterations;
-      double mean, accuracy = NAN;
-      g_autoptr(LtTensor) class_accuracy = NULL;
-      g_autoptr(LtTensor) confusion = NULL;
+      double mean;
+      LtTrainerEvaluation evaluation = { NAN, NAN, NULL, NULL, NULL, NULL };
       g_autofree char *path = NULL;
       EpochResult result;
       Event *ev;
@@ -553,15 +564,24 @@ worker_main (gpointer data)
           return NULL;
         }
 
-      if (self->test_loader &&
-          !_lt_trainer_evaluate_loader (self, self->test_loader, TRUE, control_point, NULL, NULL,
-                                        &accuracy, &class_accuracy, &confusion, &error))
+      if (self->test_loader)
         {
-          if (error)
-            worker_fail (self, error);
-          else
-            worker_stop (self);
-          return NULL;
+          if (!_lt_trainer_evaluate_loader (self, self->test_loader, TRUE, control_point, NULL,
+                                            NULL, TRUE, &evaluation, &error))
+            {
+              if (error)
+                worker_fail (self, error);
+              else
+                worker_stop (self);
+              return NULL;
+            }
+          ev = event_new (EVENT_EVALUATED);
+          ev->epoch = epoch + 1;
+          ev->value = evaluation.loss;
+          ev->accuracy = evaluation.accuracy;
+          ev->predictions = g_steal_pointer (&evaluation.predictions);
+          ev->targets = g_steal_pointer (&evaluation.targets);
+          push_event (self, ev);
         }
 
       g_mutex_lock (&self->model_lock);
@@ -582,6 +602,7 @@ worker_main (gpointer data)
       g_mutex_unlock (&self->model_lock);
       if (error)
         {
+          _lt_trainer_evaluation_clear (&evaluation);
           worker_fail (self, error);
           return NULL;
         }
@@ -590,9 +611,10 @@ worker_main (gpointer data)
       ev->epoch = epoch + 1;
       ev->iteration = iterations;
       ev->value = mean;
-      ev->accuracy = accuracy;
-      ev->class_accuracy = g_steal_pointer (&class_accuracy);
-      ev->confusion = g_steal_pointer (&confusion);
+      ev->accuracy = evaluation.accuracy;
+      ev->class_accuracy = g_steal_pointer (&evaluation.class_accuracy);
+      ev->confusion = g_steal_pointer (&evaluation.confusion);
+      _lt_trainer_evaluation_clear (&evaluation);
       push_event (self, ev);
     }
   push_event (self, event_new (EVENT_FINISHED));
@@ -1198,6 +1220,30 @@ lt_trainer_class_init (LtTrainerClass *klass)
    */
   signals[SIGNAL_EPOCH_FINISHED] =
     g_signal_new ("epoch-finished", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
+                  NULL, G_TYPE_NONE, 5, G_TYPE_UINT, G_TYPE_DOUBLE, G_TYPE_DOUBLE, LT_TYPE_TENSOR,
+                  LT_TYPE_TENSOR);
+  /**
+   * LtTrainer::evaluated:
+   * @self: the trainer
+   * @epoch: the epoch, from 1
+   * @test_loss: the criterion (#LtTrainer:loss) over the test set: its
+   *   value for each test batch, averaged with the batches weighted by
+   *   their sizes (for a criterion that averages, as the default
+   *   reduction does, the mean loss per test sample)
+   * @accuracy: the fraction of the test set classified right, from 0 to 1
+   * @predictions: an int64 tensor (N) of the class predicted for every
+   *   test sample, in the test loader's order
+   * @targets: an int64 tensor (N) of the test samples' classes, in the
+   *   same order
+   *
+   * Emitted after every epoch's evaluation on the test loader, before
+   * #LtTrainer::epoch-finished; not emitted without a test loader. With
+   * an unshuffled test loader, sample i of its dataset is element i of
+   * @predictions and @targets: what a viewer needs to show the test
+   * images a class was confused with.
+   */
+  signals[SIGNAL_EVALUATED] =
+    g_signal_new ("evaluated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 5, G_TYPE_UINT, G_TYPE_DOUBLE, G_TYPE_DOUBLE, LT_TYPE_TENSOR,
                   LT_TYPE_TENSOR);
   /**
