@@ -96,7 +96,8 @@ typedef struct _LtRenderGraph LtRenderGraph;
  *   nodes and edges in its order (node i here is node i there), names,
  *   modules, shapes, leaves and gradient statistics as LtGraph records
  *   them. The LtGraph is not kept.
- * lt_render_graph_add_node: a node; returns its index.
+ * lt_render_graph_add_node: a node; returns its index. A shape of
+ *   @n_dims G_MAXUINT is unknown (not drawn); NULL with 0 is a scalar's.
  * lt_render_graph_set_leaf: makes @node a leaf's AccumulateGrad node.
  * lt_render_graph_set_grad_stats: records a node's gradient statistics.
  * lt_render_graph_add_edge: an edge from @from to @to (indices of nodes
@@ -179,7 +180,10 @@ typedef struct _LtRenderGraphLayout LtRenderGraphLayout;
  *   folded groups.
  * lt_render_graph_layout_get_n_drawn_edges: the edges drawn after
  *   re-routing (edges inside a folded group vanish; parallel edges between
- *   the same two boxes merge). */
+ *   the same two boxes merge).
+ * lt_render_graph_layout_get_drawn_edge: drawn edge @index: the first edge
+ *   of the graph drawn along it, and the boxes it joins, each a node (the
+ *   group NULL) or a folded group (the node -1); all optional. */
 LtRenderGraphLayout *lt_render_graph_layout_new (LtRenderGraph       *graph,
                                                  const char *const   *folded,
                                                  const LtRenderTheme *theme,
@@ -198,6 +202,13 @@ gboolean    lt_render_graph_layout_get_group_rect (LtRenderGraphLayout *self,
                                                    gboolean            *folded);
 guint       lt_render_graph_layout_get_n_boxes (LtRenderGraphLayout *self);
 guint       lt_render_graph_layout_get_n_drawn_edges (LtRenderGraphLayout *self);
+gboolean    lt_render_graph_layout_get_drawn_edge (LtRenderGraphLayout *self,
+                                                   guint                index,
+                                                   guint               *edge,
+                                                   gint                *from_node,
+                                                   const char         **from_group,
+                                                   gint                *to_node,
+                                                   const char         **to_group);
 
 /* View state and drawing */
 
