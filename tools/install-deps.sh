@@ -17,6 +17,7 @@ packages="
   libopenblas-dev
   libarchive-dev libsoup-3.0-dev libgdk-pixbuf-2.0-dev glib-networking
   libcairo2-dev
+  libpango1.0-dev libgraphviz-dev fonts-dejavu-core fonts-wqy-microhei
   dataset-fashion-mnist
   gettext
   graphviz

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lt-graph-private.h"
+#include "lt-engine-private.h"
 #include "lt-grad-fn-private.h"
 #include "core/lt-shape-private.h"
 
@@ -538,6 +539,122 @@ lt_graph_set_leaf_name (LtGraph    *self,
   g_return_if_fail (index < self->leaves->len);
   g_free (g_ptr_array_index (self->leaf_names, index));
   g_ptr_array_index (self->leaf_names, index) = g_strdup (name);
+}
+
+/* Gradient statistics */
+
+/* The statistics of @n values, in double precision: two passes, so the
+ * variance does not lose its digits to the mean. A NaN anywhere makes
+ * every statistic NaN. */
+static void
+compute_stats (const double *v,
+               gsize         n,
+               LtGradStats  *stats)
+{
+  double sum = 0, sq = 0, dev = 0, lo = INFINITY, hi = -INFINITY, mean;
+  gboolean nan = FALSE;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      sum += v[i];
+      sq += v[i] * v[i];
+      nan |= isnan (v[i]);
+      lo = MIN (lo, v[i]);
+      hi = MAX (hi, v[i]);
+    }
+  mean = n > 0 ? sum / (double) n : NAN;
+  for (gsize i = 0; i < n; i++)
+    dev += (v[i] - mean) * (v[i] - mean);
+  stats->numel = n;
+  stats->mean = mean;
+  stats->std = n > 0 ? sqrt (dev / (double) n) : NAN;
+  stats->min = n > 0 && !nan ? lo : NAN;
+  stats->max = n > 0 && !nan ? hi : NAN;
+  stats->norm = nan ? NAN : sqrt (sq);
+}
+
+typedef struct
+{
+  LtGraph *graph;
+  GError *error;             /* the first failure to read a gradient */
+} StatsRun;
+
+static void
+observe_grad (LtGradFn *node,
+              LtTensor *grad,
+              gpointer  user_data)
+{
+  StatsRun *run = user_data;
+  guint pos = GPOINTER_TO_UINT (g_hash_table_lookup (run->graph->index, node));
+  g_autofree double *values = NULL;
+  NodeInfo *info;
+  gsize n = 0;
+
+  if (pos == 0 || run->error)
+    return;
+  values = lt_tensor_to_doubles (grad, &n, &run->error);
+  if (values == NULL && run->error)
+    return;
+  info = &g_array_index (run->graph->info, NodeInfo, pos - 1);
+  compute_stats (values, n, &info->stats);
+  info->has_stats = TRUE;
+}
+
+/**
+ * lt_graph_backward:
+ * @self: a graph
+ * @retain_graph: keep the nodes' saved tensors, so that backward can run
+ *   through the graph again
+ * @error: return location for a #GError
+ *
+ * Runs the backward pass from the graph's output, as lt_tensor_backward()
+ * with an implicit gradient of 1 (the output must have one element), and
+ * records the statistics of the gradient that reaches every node (see
+ * lt_graph_get_node_grad_stats()); statistics of an earlier backward are
+ * dropped first. The gradients are added into the leaves'
+ * #LtTensor:grad as lt_tensor_backward() adds them.
+ *
+ * Without @retain_graph every node of the graph frees the tensors it saved
+ * for its backward rule, also a node no gradient reached, so that the graph
+ * keeps no activations or inputs alive: only its nodes' names, shapes,
+ * statistics and the leaves.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set as lt_tensor_backward()
+ *   sets it (an output with several elements or without a graph, a saved
+ *   tensor freed or modified in place), or when a gradient could not be read
+ */
+gboolean
+lt_graph_backward (LtGraph  *self,
+                   gboolean  retain_graph,
+                   GError  **error)
+{
+  StatsRun run = { self, NULL };
+
+  g_return_val_if_fail (LT_IS_GRAPH (self), FALSE);
+
+  for (guint i = 0; i < self->info->len; i++)
+    g_array_index (self->info, NodeInfo, i).has_stats = FALSE;
+  if (!_lt_engine_backward (self->output, NULL, retain_graph, observe_grad, &run, error))
+    {
+      g_clear_error (&run.error);
+      return FALSE;
+    }
+  if (!retain_graph)
+    for (guint i = 0; i < self->nodes->len; i++)
+      {
+        LtGradFn *fn = g_ptr_array_index (self->nodes, i);
+
+        /* AccumulateGrad nodes stay usable: their leaf keeps them for the
+         * next graph, as the engine does. */
+        if (fn->variable == NULL)
+          _lt_grad_fn_release (fn);
+      }
+  if (run.error)
+    {
+      g_propagate_prefixed_error (error, run.error, "backward: the gradient statistics: ");
+      return FALSE;
+    }
+  return TRUE;
 }
 
 /* DOT */

@@ -96,6 +96,10 @@ void          lt_graph_set_leaf_name       (LtGraph     *self,
                                             guint        index,
                                             const char  *name);
 LT_AVAILABLE_IN_ALL
+gboolean      lt_graph_backward            (LtGraph     *self,
+                                            gboolean     retain_graph,
+                                            GError     **error);
+LT_AVAILABLE_IN_ALL
 char         *lt_graph_to_dot              (LtGraph     *self);
 
 G_END_DECLS

@@ -424,6 +424,272 @@ test_graph_shapes (void)
   }
 }
 
+/* Gradient statistics */
+
+/* The statistics of a gradient, computed here from its values with long
+ * double sums and Welford's update for the variance: an independent
+ * reference for lt_graph_backward()'s. */
+static LtGradStats
+reference_stats (LtTensor *grad)
+{
+  g_autoptr(GError) error = NULL;
+  gsize n = 0;
+  g_autofree double *v = lt_tensor_to_doubles (grad, &n, &error);
+  long double sq = 0, mean = 0, m2 = 0;
+  LtGradStats st = { 0, 0, INFINITY, -INFINITY, 0, (gint64) n };
+
+  g_assert_no_error (error);
+  for (gsize i = 0; i < n; i++)
+    {
+      long double delta = v[i] - mean;
+
+      mean += delta / (long double) (i + 1);
+      m2 += delta * (v[i] - mean);
+      sq += (long double) v[i] * v[i];
+      st.min = MIN (st.min, v[i]);
+      st.max = MAX (st.max, v[i]);
+    }
+  st.mean = (double) mean;
+  st.std = (double) sqrtl (m2 / (long double) n);
+  st.norm = (double) sqrtl (sq);
+  return st;
+}
+
+static void
+assert_close (double got,
+              double want,
+              double scale)
+{
+  if (!(fabs (got - want) <= 1e-12 * MAX (scale, 1e-300)))
+    g_error ("%.17g differs from %.17g (scale %g)", got, want, scale);
+}
+
+static void
+assert_stats_of (LtGraph  *graph,
+                 guint     node,
+                 LtTensor *grad)
+{
+  LtGradStats got, want = reference_stats (grad);
+  double scale = MAX (fabs (want.max), fabs (want.min));
+
+  g_assert_true (lt_graph_get_node_grad_stats (graph, node, &got));
+  g_assert_cmpint (got.numel, ==, want.numel);
+  g_assert_cmpint (got.numel, ==, lt_tensor_numel (grad));
+  assert_close (got.mean, want.mean, scale);
+  assert_close (got.std, want.std, scale);
+  g_assert_cmpfloat (got.min, ==, want.min);
+  g_assert_cmpfloat (got.max, ==, want.max);
+  assert_close (got.norm, want.norm, want.norm);
+}
+
+static LtTensor *
+triple_grad (LtTensor *grad,
+             gpointer  user_data)
+{
+  return lt_tensor_mul_scalar (grad, 3.0, NULL);
+}
+
+static LtTensor *
+leaf64 (GRand        *rng,
+        const gint64 *shape,
+        gsize         n_dims)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 n = shape_numel (shape, n_dims);
+  g_autofree double *v = random_values (rng, n, -1, 1);
+  LtTensor *t = tensor_of (v, n, shape, n_dims, LT_DTYPE_FLOAT64);
+
+  g_assert_true (lt_tensor_set_requires_grad (t, TRUE, &error));
+  g_assert_no_error (error);
+  return t;
+}
+
+static void
+retain (LtTensor *t)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (lt_tensor_retain_grad (t, &error));
+  g_assert_no_error (error);
+}
+
+static void
+test_graph_stats (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rng = g_rand_new_with_seed (7);
+  g_autoptr(LtTensor) x = leaf64 (rng, DIMS (3, 5));
+  g_autoptr(LtTensor) w = leaf64 (rng, DIMS (5, 4));
+  g_autoptr(LtTensor) b = leaf64 (rng, DIMS (4));
+  g_autoptr(LtTensor) h = NULL, hb = NULL, t = NULL, sq = NULL, out = NULL;
+  g_autoptr(LtGraph) graph = NULL;
+  guint hook;
+
+  g_test_summary ("lt_graph_backward records every node's gradient statistics: those of the "
+                  "gradients themselves (retained, after hooks, summed over uses), in float64");
+  h = lt_tensor_mm (x, w, &error);                       /* (3, 4) */
+  hb = lt_tensor_add (h, b, &error);                     /* broadcast b */
+  t = lt_tensor_tanh (hb, &error);
+  sq = lt_tensor_mul (t, t, &error);                     /* t used twice */
+  out = lt_tensor_mean (sq, &error);
+  g_assert_no_error (error);
+  retain (h);
+  retain (hb);
+  retain (t);
+  retain (sq);
+  retain (out);
+  hook = lt_tensor_register_hook (hb, triple_grad, NULL, NULL, &error);
+  g_assert_cmpuint (hook, >, 0);
+
+  graph = lt_graph_new (out);
+  g_assert_true (lt_graph_backward (graph, FALSE, &error));
+  g_assert_no_error (error);
+
+  {
+    LtTensor *made[] = { h, hb, t, sq, out };
+
+    for (guint k = 0; k < G_N_ELEMENTS (made); k++)
+      assert_stats_of (graph, node_of (graph, made[k]), lt_tensor_get_grad (made[k]));
+  }
+  for (guint l = 0; l < lt_graph_get_n_leaves (graph); l++)
+    {
+      guint node;
+      LtTensor *leaf = lt_graph_get_leaf (graph, l, &node);
+
+      assert_stats_of (graph, node, lt_tensor_get_grad (leaf));
+    }
+  /* the hook ran before the statistics: hb's gradient is 3 times
+   * d mean(tanh(hb)^2) / d hb = 2 t (1 - t^2) / 12 */
+  {
+    g_autoptr(LtTensor) t2 = lt_tensor_mul (t, t, &error);
+    g_autoptr(LtTensor) one_minus = lt_tensor_rsub_scalar (t2, 1.0, &error);
+    g_autoptr(LtTensor) prod = lt_tensor_mul (t, one_minus, &error);
+    g_autoptr(LtTensor) want = lt_tensor_mul_scalar (prod, 3.0 * 2.0 / 12.0, &error);
+    LtGradStats got, ref;
+
+    g_assert_no_error (error);
+    ref = reference_stats (want);
+    lt_graph_get_node_grad_stats (graph, node_of (graph, hb), &got);
+    g_assert_cmpfloat (fabs (got.norm - ref.norm), <=, 1e-12 * ref.norm);
+    g_assert_cmpfloat (fabs (got.mean - ref.mean), <=, 1e-12 * ref.norm);
+  }
+  /* the output's own gradient is the implicit 1 */
+  {
+    LtGradStats so;
+
+    lt_graph_get_node_grad_stats (graph, node_of (graph, out), &so);
+    g_assert_cmpfloat (so.mean, ==, 1.0);
+    g_assert_cmpfloat (so.std, ==, 0.0);
+    g_assert_cmpint (so.numel, ==, 1);
+  }
+  /* every node, reached, holds no saved tensor any more */
+  for (guint i = 0; i < lt_graph_get_n_nodes (graph); i++)
+    {
+      LtGradStats st;
+      LtGradFn *fn = lt_graph_get_node (graph, i);
+
+      g_assert_true (lt_graph_get_node_grad_stats (graph, i, &st));
+      if (lt_grad_fn_get_variable (fn) == NULL)
+        g_assert_true (lt_grad_fn_get_released (fn));
+    }
+  /* a second backward fails as lt_tensor_backward() does */
+  g_assert_false (lt_graph_backward (graph, FALSE, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+}
+
+static void
+test_graph_stats_retain (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rng = g_rand_new_with_seed (8);
+  g_autoptr(LtTensor) x = leaf64 (rng, DIMS (6));
+  g_autoptr(LtTensor) e = NULL, out = NULL;
+  g_autoptr(LtGraph) graph = NULL;
+  LtGradStats first, second;
+  guint xnode = 0;
+
+  e = lt_tensor_exp (x, &error);
+  out = lt_tensor_sum (e, &error);
+  g_assert_no_error (error);
+  graph = lt_graph_new (out);
+  lt_graph_get_leaf (graph, 0, &xnode);
+  g_assert_true (lt_graph_backward (graph, TRUE, &error));
+  g_assert_no_error (error);
+  g_assert_false (lt_grad_fn_get_released (lt_tensor_get_grad_fn (e)));
+  g_assert_true (lt_graph_get_node_grad_stats (graph, xnode, &first));
+  assert_stats_of (graph, xnode, e);                     /* d sum(exp x) / dx = exp x */
+  /* again: the same statistics (of this backward's gradient), and x.grad
+   * holds the sum of both */
+  g_assert_true (lt_graph_backward (graph, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (lt_graph_get_node_grad_stats (graph, xnode, &second));
+  g_assert_cmpfloat (first.norm, ==, second.norm);
+  {
+    g_autoptr(LtTensor) twice = lt_tensor_mul_scalar (e, 2.0, &error);
+    LtGradStats acc = reference_stats (lt_tensor_get_grad (x));
+    LtGradStats want = reference_stats (twice);
+
+    assert_close (acc.norm, want.norm, want.norm);
+  }
+
+  /* an output with several elements: the error of lt_tensor_backward() */
+  {
+    g_autoptr(LtGraph) wide = lt_graph_new (e);
+
+    g_assert_false (lt_graph_backward (wide, FALSE, &error));
+    g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+    g_clear_error (&error);
+    g_assert_false (lt_graph_get_node_grad_stats (wide, 0, &first));
+  }
+}
+
+/* lt-train's network: every node has statistics; the parameters' are
+ * those of their .grad, the logits' those of their retained gradient. */
+static void
+test_graph_stats_net (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTrainNet) net = NULL;
+  g_autoptr(LtCrossEntropyLoss) criterion = NULL;
+  g_autoptr(LtTensor) x = NULL, y = NULL, out = NULL, loss = NULL;
+  g_autoptr(LtGraph) graph = NULL;
+
+  lt_manual_seed (4);
+  net = lt_train_net_new (3, &error);
+  criterion = lt_cross_entropy_loss_new (NULL, -100, LT_REDUCTION_MEAN, 0.0, &error);
+  g_assert_no_error (error);
+  x = randn (DIMS (4, 3, 32, 32));
+  y = lt_tensor_new_from_int64s ((const gint64[]) { 0, 3, 9, 3 }, 4, DIMS (4), LT_DTYPE_INT64,
+                                 &error);
+  out = run (LT_MODULE (net), NULL, x);
+  retain (out);
+  loss = lt_loss_compute (LT_LOSS (criterion), out, y, &error);
+  g_assert_no_error (error);
+  lt_module_zero_grad (LT_MODULE (net), TRUE);
+  graph = lt_graph_new (loss);
+  lt_module_name_graph (LT_MODULE (net), graph);
+  g_assert_true (lt_graph_backward (graph, FALSE, &error));
+  g_assert_no_error (error);
+
+  for (guint i = 0; i < lt_graph_get_n_nodes (graph); i++)
+    {
+      LtGradStats st;
+
+      g_assert_true (lt_graph_get_node_grad_stats (graph, i, &st));
+      g_assert_true (isfinite (st.mean) && isfinite (st.norm));
+    }
+  for (guint l = 0; l < lt_graph_get_n_leaves (graph); l++)
+    {
+      guint node;
+      LtTensor *leaf = lt_graph_get_leaf (graph, l, &node);
+
+      g_assert_true (lt_module_get_parameter (LT_MODULE (net), lt_graph_get_leaf_name (graph, l))
+                     == leaf);
+      assert_stats_of (graph, node, lt_tensor_get_grad (leaf));
+    }
+  assert_stats_of (graph, node_of (graph, out), lt_tensor_get_grad (out));
+}
+
 /* Runs `dot -Tsvg` on @text: it must accept it. */
 static void
 assert_dot_valid (const char *text)
@@ -593,6 +859,9 @@ main (int   argc,
   g_test_add_func ("/graph/scope/lt-train", test_scope_lt_train);
   g_test_add_func ("/graph/shapes", test_graph_shapes);
   g_test_add_func ("/graph/named", test_graph_named);
+  g_test_add_func ("/graph/stats", test_graph_stats);
+  g_test_add_func ("/graph/stats/retain", test_graph_stats_retain);
+  g_test_add_func ("/graph/stats/lt-train", test_graph_stats_net);
   g_test_add_func ("/graph/dot/nested", test_graph_dot_nested);
   return g_test_run ();
 }
