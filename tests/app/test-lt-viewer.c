@@ -46,7 +46,7 @@ test_window_new (void)
   g_settings_set_int (settings, "log-interval", 10);
   g_settings_set_int (settings, "graph-interval", 100);
   window = lt_viewer_window_new (test_app);
-  gtk_window_set_default_size (GTK_WINDOW (window), 1100, 720);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1200, 760);
   gtk_window_present (GTK_WINDOW (window));
   g_assert_true (ui_wait_until ((UiCondition) gtk_widget_get_mapped, window, 30000));
   return window;
@@ -400,6 +400,76 @@ test_start_pause_resume_stop (void)
   test_window_destroy (window);
 }
 
+/* The views follow the run: the loss view's points grow as it trains,
+ * the image view shows the training set's first batch with its labels
+ * (read here from the fixture's file) and the tutorial's class names. */
+
+typedef struct
+{
+  LtViewerWindow *window;
+  guint points;
+} PointsWait;
+
+static gboolean
+points_above (gpointer data)
+{
+  PointsWait *w = data;
+
+  return lt_gtk_loss_view_get_n_points (w->window->loss_view) > w->points;
+}
+
+static gboolean
+images_loaded (gpointer data)
+{
+  LtGtkImageView *view = data;
+
+  return !lt_gtk_image_view_get_loading (view) && lt_gtk_image_view_get_n_images (view) > 0;
+}
+
+static void
+test_views_follow_training (void)
+{
+  static const char *const tutorial_classes[] = {
+    "plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
+  };
+  LtViewerWindow *window = test_window_new ();
+  g_autofree char *batch_file = g_build_filename (g_getenv ("LT_VIEWER_FIXTURE"),
+                                                  "cifar-10-batches-bin", "data_batch_1.bin",
+                                                  NULL);
+  g_autofree guint8 *records = NULL;
+  gsize len;
+  PointsWait points = { window, 0 };
+  guint n;
+
+  g_assert_cmpuint (lt_gtk_loss_view_get_n_points (window->loss_view), ==, 0);
+  /* A point every 10 mini-batches (log-interval) */
+  test_start_training (window, 25);
+  g_assert_true (ui_wait_until (points_above, &points, 60000));
+  points.points = lt_gtk_loss_view_get_n_points (window->loss_view);
+  test_wait_steps (window, lt_trainer_get_step (_lt_viewer_window_get_trainer (window)) + 30);
+  g_assert_true (ui_wait_until (points_above, &points, 60000));
+  g_test_message ("loss view: %u points, then %u", points.points,
+                  lt_gtk_loss_view_get_n_points (window->loss_view));
+  g_assert_cmpuint (lt_gtk_run_registry_get_n_runs (window->registry), ==, 1);
+
+  /* The first training batch, as the fixture's first records hold it:
+   * each record is a label byte and 3072 pixel bytes */
+  g_assert_true (ui_wait_until (images_loaded, window->image_view, 60000));
+  g_assert_true (g_file_get_contents (batch_file, (char **) &records, &len, NULL));
+  n = lt_gtk_image_view_get_n_images (window->image_view);
+  g_assert_cmpuint (n, >=, 4);
+  g_assert_cmpuint (len, >=, n * 3073);
+  for (guint i = 0; i < n; i++)
+    {
+      gint64 label = lt_gtk_image_view_get_label (window->image_view, i);
+      g_autofree char *name = lt_gtk_image_view_dup_class_name (window->image_view, label);
+
+      g_assert_cmpint (label, ==, records[i * 3073]);
+      g_assert_cmpstr (name, ==, tutorial_classes[label]);
+    }
+  test_window_destroy (window);
+}
+
 /* Closing the window while it trains stops after the mini-batch; the
  * checkpoint it leaves opens in a new window, where the run goes on. */
 static void
@@ -503,6 +573,7 @@ main (int   argc,
   g_test_add_func ("/viewer/train/start-pause-resume-stop", test_start_pause_resume_stop);
   g_test_add_func ("/viewer/train/close-keeps-checkpoint", test_close_keeps_checkpoint);
   g_test_add_func ("/viewer/train/responsive", test_responsive);
+  g_test_add_func ("/viewer/views/follow-training", test_views_follow_training);
   test_add_bad_input_tests ();
   test_add_screenshot_tests ();
 

@@ -147,8 +147,6 @@ ui_save_screenshot (GtkWidget   *widget,
                     double       scale,
                     GError     **error)
 {
-  g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  g_autoptr(GtkSnapshot) snapshot = gtk_snapshot_new ();
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
   GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
@@ -163,8 +161,18 @@ ui_save_screenshot (GtkWidget   *widget,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the widget is not drawn yet");
       return FALSE;
     }
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (g_steal_pointer (&snapshot));
+  /* A widget paintable is empty while the widget waits for a new size
+   * (a label's text changed): let the frame clock lay it out and retry */
+  for (guint tries = 0; node == NULL && tries < 100; tries++)
+    {
+      g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+      if (node == NULL)
+        ui_iterate_for (20);
+    }
   if (node == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the widget draws nothing");

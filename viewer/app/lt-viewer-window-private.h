@@ -2,6 +2,7 @@
 #pragma once
 
 #include <libtensor.h>
+#include <libtensor-gtk.h>
 
 #include "lt-train-data.h"
 #include "lt-viewer-window.h"
@@ -60,8 +61,13 @@ struct _LtViewerWindow
   AdwBin *graph_bin;
   AdwBin *accuracy_bin;
 
+  /* Borrowed: the views, children of the bins */
+  LtGtkImageView *image_view;
+  LtGtkLossView *loss_view;
+
   /* Owned */
   GSettings *settings;
+  LtGtkRunRegistry *registry;     /* the runs the views show */
   LtTrainData data;               /* the dataset loaded last (data.train NULL: none) */
   char *data_key;                 /* which: "<dataset>\n<folder>" */
   LtViewerLoad *load;             /* the load under way, or NULL */

@@ -6,81 +6,143 @@
 #include "lt-viewer-window-views.h"
 
 /*
- * The four views of the window (images, loss, graph, accuracy), each in
- * a page of its AdwViewStack, bound to the window's trainer run after
- * run, and their exports.
+ * The window's four views, from libtensor-gtk-1, each in a page of its
+ * AdwViewStack: the images, the loss, the autograd graph, the accuracy.
+ * They share one run registry, so a run has one colour everywhere and
+ * earlier runs stay drawn beside the new one. Each run's trainer is bound
+ * to every view; the views follow its signals themselves, and draw on the
+ * frame clock.
+ *
+ * Exporting writes the view shown: the images as PNG or SVG, the loss as
+ * PNG, SVG or CSV (every run), chosen by the file's extension.
  */
+
+/* A page that has no view yet */
+static GtkWidget *
+placeholder_new (const char *icon,
+                 const char *title)
+{
+  GtkWidget *page = adw_status_page_new ();
+
+  adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), icon);
+  adw_status_page_set_title (ADW_STATUS_PAGE (page), title);
+  return page;
+}
 
 void
 _lt_viewer_window_views_init (LtViewerWindow *self)
 {
-  static const struct
-  {
-    gsize offset;
-    const char *icon;
-    const char *title;
-  } pages[] = {
-    { G_STRUCT_OFFSET (LtViewerWindow, images_bin), "image-x-generic-symbolic", N_("Images") },
-    { G_STRUCT_OFFSET (LtViewerWindow, loss_bin), "lt-loss-symbolic", N_("Loss") },
-    { G_STRUCT_OFFSET (LtViewerWindow, graph_bin), "lt-graph-symbolic", N_("Graph") },
-    { G_STRUCT_OFFSET (LtViewerWindow, accuracy_bin), "lt-accuracy-symbolic", N_("Accuracy") },
-  };
+  self->registry = lt_gtk_run_registry_new ();
 
-  for (guint i = 0; i < G_N_ELEMENTS (pages); i++)
-    {
-      AdwBin *bin = G_STRUCT_MEMBER (AdwBin *, self, pages[i].offset);
-      GtkWidget *page = adw_status_page_new ();
+  self->image_view = LT_GTK_IMAGE_VIEW (lt_gtk_image_view_new ());
+  adw_bin_set_child (self->images_bin, GTK_WIDGET (self->image_view));
 
-      adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), pages[i].icon);
-      adw_status_page_set_title (ADW_STATUS_PAGE (page), _(pages[i].title));
-      adw_bin_set_child (bin, page);
-    }
+  self->loss_view = LT_GTK_LOSS_VIEW (lt_gtk_loss_view_new ());
+  lt_gtk_loss_view_set_registry (self->loss_view, self->registry);
+  g_settings_bind (self->settings, "smoothing", self->loss_view, "smoothing",
+                   G_SETTINGS_BIND_DEFAULT);
+  adw_bin_set_child (self->loss_bin, GTK_WIDGET (self->loss_view));
+
+  adw_bin_set_child (self->graph_bin, placeholder_new ("lt-graph-symbolic", _("Graph")));
+  adw_bin_set_child (self->accuracy_bin,
+                     placeholder_new ("lt-accuracy-symbolic", _("Accuracy")));
 }
 
 void
 _lt_viewer_window_views_dispose (LtViewerWindow *self)
 {
+  if (self->image_view)
+    lt_gtk_image_view_bind_trainer (self->image_view, NULL);
+  if (self->loss_view)
+    lt_gtk_loss_view_bind_trainer (self->loss_view, NULL);
+  self->image_view = NULL;
+  self->loss_view = NULL;
+  g_clear_object (&self->registry);
 }
 
+/* What the views need of a trainer before it starts */
 void
 _lt_viewer_window_views_prepare_trainer (LtViewerWindow *self,
                                          LtTrainer      *trainer)
 {
+  guint64 graph_interval = (guint64) g_settings_get_int (self->settings, "graph-interval");
+
+  if (g_object_class_find_property (G_OBJECT_GET_CLASS (trainer), "graph-interval"))
+    g_object_set (trainer, "graph-interval", graph_interval, NULL);
 }
 
+/* Binds every view to the run's trainer */
 void
 _lt_viewer_window_views_bind (LtViewerWindow    *self,
                               LtTrainer         *trainer,
                               guint              run,
                               const char *const *classes)
 {
+  /* The registry names the run "Run <n>", as the status line counts
+   * them: one registry per window, one run per trainer. */
+  /* The tutorial's class names (plane, car, ...), as lt-train prints them */
+  lt_gtk_image_view_set_classes (self->image_view, classes);
+  lt_gtk_image_view_bind_trainer (self->image_view, trainer);
+  lt_gtk_loss_view_bind_trainer (self->loss_view, trainer);
+  g_warn_if_fail (lt_gtk_run_registry_get_n_runs (self->registry) == run);
 }
 
+/* Exports */
+
+static GtkFileFilter *
+filter_new (const char *name,
+            const char *suffix)
+{
+  GtkFileFilter *filter = gtk_file_filter_new ();
+
+  gtk_file_filter_set_name (filter, name);
+  gtk_file_filter_add_suffix (filter, suffix);
+  return filter;
+}
+
+/* The file types the view shown exports to, the first the default */
 GPtrArray *
 _lt_viewer_window_export_filters (LtViewerWindow *self)
 {
   GPtrArray *filters = g_ptr_array_new_with_free_func (g_object_unref);
-  GtkFileFilter *png = gtk_file_filter_new ();
+  const char *view = adw_view_stack_get_visible_child_name (self->view_stack);
 
-  gtk_file_filter_set_name (png, _("PNG Images"));
-  gtk_file_filter_add_suffix (png, "png");
-  g_ptr_array_add (filters, png);
+  g_ptr_array_add (filters, filter_new (_("PNG Images"), "png"));
+  g_ptr_array_add (filters, filter_new (_("SVG Drawings"), "svg"));
+  if (g_strcmp0 (view, "loss") == 0)
+    g_ptr_array_add (filters, filter_new (_("CSV Tables (every run)"), "csv"));
   return filters;
 }
 
 char *
 _lt_viewer_window_export_suggested_name (LtViewerWindow *self)
 {
-  const char *name = adw_view_stack_get_visible_child_name (self->view_stack);
+  const char *view = adw_view_stack_get_visible_child_name (self->view_stack);
 
-  return g_strdup_printf ("%s.png", name ? name : "view");
+  return g_strdup_printf ("%s.png", view ? view : "view");
 }
 
+/* Writes the view shown to @file, in the format its extension names */
 gboolean
 _lt_viewer_window_export_view (LtViewerWindow  *self,
                                GFile           *file,
                                GError         **error)
 {
+  const char *view = adw_view_stack_get_visible_child_name (self->view_stack);
+  g_autofree char *path = g_file_get_path (file);
+
+  if (path == NULL)
+    {
+      g_autofree char *name = g_file_get_parse_name (file);
+
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("%s is not a local file"),
+                   name);
+      return FALSE;
+    }
+  if (g_strcmp0 (view, "images") == 0)
+    return lt_gtk_image_view_export (self->image_view, path, error);
+  if (g_strcmp0 (view, "loss") == 0)
+    return lt_gtk_loss_view_export (self->loss_view, path, 0, 0, error);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("This view cannot be exported"));
   return FALSE;
 }
