@@ -39,6 +39,7 @@ cairo_surface_t *lt_tensor_to_cairo_surface       (LtTensor        *self,
                                                    GError         **error);
 LT_AVAILABLE_IN_ALL
 LtTensor        *lt_tensor_new_from_cairo_surface (cairo_surface_t *surface,
-                                                   GError         **error);
+                                                   GError         **error)
+  G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -363,7 +363,11 @@ test_cifar_bad_archive (void)
   remove_tree (root);
 }
 
-static G_GNUC_UNUSED gboolean
+/* The address-space limit tests are not built under AddressSanitizer,
+ * which reserves terabytes of address space (no limit can be set); the
+ * plain build runs them. */
+#if !defined(__SANITIZE_ADDRESS__)
+static gboolean
 limit_address_space (gsize extra)
 {
   g_autofree char *status = NULL;
@@ -385,10 +389,6 @@ limit_address_space (gsize extra)
 static void
 test_bad_input_memory_limit (void)
 {
-#if defined(__SANITIZE_ADDRESS__)
-  g_test_skip ("AddressSanitizer reserves terabytes of address space: no limit can be set");
-  return;
-#else
   if (g_test_subprocess ())
     {
       g_autoptr(GBytes) lying = lying_archive ();
@@ -426,8 +426,8 @@ test_bad_input_memory_limit (void)
     }
   g_test_trap_subprocess (NULL, 0, G_TEST_SUBPROCESS_DEFAULT);
   g_test_trap_assert_passed ();
-#endif
 }
+#endif
 
 int
 main (int   argc,
@@ -442,6 +442,8 @@ main (int   argc,
   g_test_add_func ("/datasets/cifar10/bad/folder", test_cifar_bad_folder);
   g_test_add_func ("/datasets/cifar10/bad/parser", test_cifar_bad_parser);
   g_test_add_func ("/datasets/cifar10/bad/archive", test_cifar_bad_archive);
+#if !defined(__SANITIZE_ADDRESS__)
   g_test_add_func ("/datasets/bad-input/memory-limit", test_bad_input_memory_limit);
+#endif
   return g_test_run ();
 }

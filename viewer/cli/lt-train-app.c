@@ -482,9 +482,10 @@ test_section (App          *app,
 
   lt_data_loader_reset (test_loader);
   if (!lt_data_loader_next (test_loader, &images, &labels, error))
+    return FALSE;
+  if (images == NULL)
     {
-      if (error && *error == NULL)
-        g_set_error (error, LT_ERROR, LT_ERROR_FAILED, _("the test set is empty"));
+      g_set_error (error, LT_ERROR, LT_ERROR_FAILED, _ ("the test set is empty"));
       return FALSE;
     }
   lt_data_loader_reset (test_loader);
