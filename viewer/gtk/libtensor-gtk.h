@@ -8,7 +8,8 @@
  *
  * - LtGtkLossView: the live loss and accuracy curves of every run;
  * - LtGtkImageView: a batch of images with their classes, and the
- *   predictions after an epoch.
+ *   predictions after an epoch;
+ * - LtGtkGraphView: the autograd graph of the loss, grouped by module.
  *
  * Each view follows a trainer bound to it and draws through the same
  * Cairo renderers `lt-train --plots` uses. Runs (and their colours) are
@@ -35,5 +36,6 @@
 #include "lt-gtk-run-registry.h"
 #include "lt-gtk-loss-view.h"
 #include "lt-gtk-image-view.h"
+#include "lt-gtk-graph-view.h"
 
 #undef LT_GTK_INSIDE
