@@ -445,12 +445,12 @@ Lt.Tensor.prototype[Symbol.iterator] = function* () {
  *   after every epoch), or null
  * @param {object} [options] the trainer's properties: `epochs` (2),
  *   `logInterval`, `checkpointPath`, `checkpointEveryEpoch`, `maxSteps`,
- *   `device`, `threaded` (false)
+ *   `graphInterval`, `batchInterval`, `device`, `threaded` (false)
  * @returns {Lt.Trainer} the trainer
  */
 export function trainer(model, criterion, optimizer, trainLoader, testLoader = null,
-    {epochs = 2, logInterval, checkpointPath, checkpointEveryEpoch, maxSteps, device,
-        threaded = false} = {}) {
+    {epochs = 2, logInterval, checkpointPath, checkpointEveryEpoch, maxSteps, graphInterval,
+        batchInterval, device, threaded = false} = {}) {
     const t = Lt.Trainer.new(model, criterion, optimizer, trainLoader, testLoader, epochs);
     t.threaded = threaded;
     if (logInterval !== undefined)
@@ -461,6 +461,10 @@ export function trainer(model, criterion, optimizer, trainLoader, testLoader = n
         t.checkpoint_every_epoch = checkpointEveryEpoch;
     if (maxSteps !== undefined)
         t.max_steps = maxSteps;
+    if (graphInterval !== undefined)
+        t.graph_interval = graphInterval;
+    if (batchInterval !== undefined)
+        t.batch_interval = batchInterval;
     if (device !== undefined)
         t.device = device;
     return t;

@@ -119,7 +119,8 @@ class Trainer(Lt.Trainer):
 
     ``Lt.Trainer(model, criterion, optimizer, train_loader, test_loader=None,
     epochs=2, *, device=None, log_interval=None, checkpoint_path=None,
-    checkpoint_every_epoch=None, max_steps=None, threaded=None)``; the
+    checkpoint_every_epoch=None, max_steps=None, graph_interval=None,
+    batch_interval=None, threaded=None)``; the
     keyword options set the properties of the same names (None keeps the
     default).  The loop runs in a worker thread; with ``threaded=False``
     it runs in ``run()`` on the calling thread (a debugger's breakpoint in
@@ -127,7 +128,8 @@ class Trainer(Lt.Trainer):
 
     def __init__(self, model, criterion, optimizer, train_loader, test_loader=None, epochs=2,
                  *, device=None, log_interval=None, checkpoint_path=None,
-                 checkpoint_every_epoch=None, max_steps=None, threaded=None):
+                 checkpoint_every_epoch=None, max_steps=None, graph_interval=None,
+                 batch_interval=None, threaded=None):
         if not isinstance(model, Lt.Module):
             raise TypeError('Trainer: model must be an Lt.nn.Module, got %s'
                             % type(model).__name__)
@@ -158,6 +160,12 @@ class Trainer(Lt.Trainer):
                 raise ValueError('Trainer: max_steps must be 0 or more, got %d'
                                  % int(max_steps))
             props['max_steps'] = int(max_steps)
+        for name, value in (('graph_interval', graph_interval),
+                            ('batch_interval', batch_interval)):
+            if value is not None:
+                if int(value) < 0:
+                    raise ValueError('Trainer: %s must be 0 or more, got %d' % (name, int(value)))
+                props[name] = int(value)
         if threaded is not None:
             props['threaded'] = bool(threaded)
         super().__init__(**props)

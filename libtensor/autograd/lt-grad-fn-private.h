@@ -107,6 +107,11 @@ _lt_grad_fn_needs_input_grad (LtGradFn *node,
   return i < node->n_inputs && node->next[i].fn != NULL;
 }
 LtGradFn *_lt_grad_fn_get_accumulator   (LtTensor        *leaf);
+/* Makes @node's leaf forget its cached AccumulateGrad node @node: the
+ * next operation on the leaf makes a new one. The leaf's cache is a weak
+ * pointer, so a graph holding @node may then go to another thread, and
+ * drop @node there, while this thread goes on using the leaf. */
+void      _lt_grad_fn_forget_accumulator (LtGradFn       *node);
 void      _lt_grad_fn_retain_output     (LtGradFn        *node,
                                          LtTensor        *out);
 void      _lt_grad_fn_release           (LtGradFn        *node);

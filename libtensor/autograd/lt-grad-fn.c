@@ -109,9 +109,10 @@ lt_grad_fn_dispose (GObject *object)
 {
   LtGradFn *self = LT_GRAD_FN (object);
 
-  if (self->op == LT_OP_ACCUMULATE_GRAD && self->variable &&
-      self->variable->grad_accumulator == self)
-    self->variable->grad_accumulator = NULL;
+  /* Atomic: a graph handed to another thread may drop the last reference
+   * there (see _lt_grad_fn_forget_accumulator()). */
+  if (self->op == LT_OP_ACCUMULATE_GRAD && self->variable)
+    g_atomic_pointer_compare_and_exchange (&self->variable->grad_accumulator, self, NULL);
 
   G_OBJECT_CLASS (lt_grad_fn_parent_class)->dispose (object);
 }
@@ -237,15 +238,22 @@ grad_fn_new (LtOp  op,
 LtGradFn *
 _lt_grad_fn_get_accumulator (LtTensor *leaf)
 {
-  LtGradFn *node;
+  LtGradFn *node = g_atomic_pointer_get (&leaf->grad_accumulator);
 
-  if (leaf->grad_accumulator)
-    return g_object_ref (leaf->grad_accumulator);
+  if (node)
+    return g_object_ref (node);
   node = grad_fn_new (LT_OP_ACCUMULATE_GRAD, 0);
   node->variable = g_object_ref (leaf);
   _lt_tensor_meta_init (&node->output_meta, leaf);
-  leaf->grad_accumulator = node;
+  g_atomic_pointer_set (&leaf->grad_accumulator, node);
   return node;
+}
+
+void
+_lt_grad_fn_forget_accumulator (LtGradFn *node)
+{
+  if (node->op == LT_OP_ACCUMULATE_GRAD && node->variable)
+    g_atomic_pointer_compare_and_exchange (&node->variable->grad_accumulator, node, NULL);
 }
 
 gboolean

@@ -617,7 +617,11 @@ observe_grad (LtGradFn *node,
  * Without @retain_graph every node of the graph frees the tensors it saved
  * for its backward rule, also a node no gradient reached, so that the graph
  * keeps no activations or inputs alive: only its nodes' names, shapes,
- * statistics and the leaves.
+ * statistics and the leaves. The leaves then forget the graph's
+ * `AccumulateGrad` nodes (later graphs get nodes of their own), so the
+ * graph shares nothing that later computation changes but the leaves'
+ * values: it may be handed to another thread, as #LtTrainer::graph hands
+ * it to the main context.
  *
  * Returns: %TRUE on success; %FALSE with @error set as lt_tensor_backward()
  *   sets it (an output with several elements or without a graph, a saved
@@ -644,10 +648,13 @@ lt_graph_backward (LtGraph  *self,
       {
         LtGradFn *fn = g_ptr_array_index (self->nodes, i);
 
-        /* AccumulateGrad nodes stay usable: their leaf keeps them for the
-         * next graph, as the engine does. */
+        /* An AccumulateGrad node has nothing saved; its leaf forgets it
+         * instead, so that later graphs get nodes of their own and this
+         * graph may go to another thread. */
         if (fn->variable == NULL)
           _lt_grad_fn_release (fn);
+        else
+          _lt_grad_fn_forget_accumulator (fn);
       }
   if (run.error)
     {

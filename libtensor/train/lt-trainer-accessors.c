@@ -352,6 +352,99 @@ lt_trainer_set_max_steps (LtTrainer *self,
 }
 
 /**
+ * lt_trainer_get_graph_interval:
+ * @self: a trainer
+ *
+ * Gets how often the trainer emits #LtTrainer::graph.
+ *
+ * Returns: the interval in mini-batches, or 0 for never
+ */
+guint64
+lt_trainer_get_graph_interval (LtTrainer *self)
+{
+  guint64 interval;
+
+  g_return_val_if_fail (LT_IS_TRAINER (self), 0);
+  g_mutex_lock (&self->lock);
+  interval = self->graph_interval;
+  g_mutex_unlock (&self->lock);
+  return interval;
+}
+
+/**
+ * lt_trainer_set_graph_interval:
+ * @self: a trainer
+ * @interval: the number of mini-batches between two graphs; 0 for none
+ *
+ * Makes the trainer hand over the autograd graph of a mini-batch's loss,
+ * with every node's gradient statistics, through #LtTrainer::graph: for
+ * the first mini-batch of every run and then every @interval mini-batches
+ * of it. Takes effect from the next mini-batch.
+ */
+void
+lt_trainer_set_graph_interval (LtTrainer *self,
+                               guint64    interval)
+{
+  g_return_if_fail (LT_IS_TRAINER (self));
+  g_mutex_lock (&self->lock);
+  if (self->graph_interval == interval)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->graph_interval = interval;
+  g_mutex_unlock (&self->lock);
+  g_object_notify (G_OBJECT (self), "graph-interval");
+}
+
+/**
+ * lt_trainer_get_batch_interval:
+ * @self: a trainer
+ *
+ * Gets how often the trainer emits #LtTrainer::batch.
+ *
+ * Returns: the interval in mini-batches, or 0 for never
+ */
+guint64
+lt_trainer_get_batch_interval (LtTrainer *self)
+{
+  guint64 interval;
+
+  g_return_val_if_fail (LT_IS_TRAINER (self), 0);
+  g_mutex_lock (&self->lock);
+  interval = self->batch_interval;
+  g_mutex_unlock (&self->lock);
+  return interval;
+}
+
+/**
+ * lt_trainer_set_batch_interval:
+ * @self: a trainer
+ * @interval: the number of mini-batches between two #LtTrainer::batch
+ *   signals; 0 for none
+ *
+ * Makes the trainer hand over a copy of a training mini-batch, its
+ * targets and the model's predictions for it through #LtTrainer::batch:
+ * for the first mini-batch of every run and then every @interval
+ * mini-batches of it. Takes effect from the next mini-batch.
+ */
+void
+lt_trainer_set_batch_interval (LtTrainer *self,
+                               guint64    interval)
+{
+  g_return_if_fail (LT_IS_TRAINER (self));
+  g_mutex_lock (&self->lock);
+  if (self->batch_interval == interval)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->batch_interval = interval;
+  g_mutex_unlock (&self->lock);
+  g_object_notify (G_OBJECT (self), "batch-interval");
+}
+
+/**
  * lt_trainer_get_threaded:
  * @self: a trainer
  *

@@ -8,6 +8,7 @@
  */
 
 #include "lt-trainer.h"
+#include "autograd/lt-graph.h"
 
 G_BEGIN_DECLS
 
@@ -57,6 +58,8 @@ struct _LtTrainer
   gboolean checkpoint_every_epoch;
   guint64 max_steps;
   gboolean threaded;
+  guint64 graph_interval;
+  guint64 batch_interval;
 
   /* Control, under lock */
   GMutex lock;
@@ -70,6 +73,9 @@ struct _LtTrainer
   /* Held by whoever uses the model: the worker for a mini-batch, the
    * public evaluate, predict and save for their whole run. */
   GMutex model_lock;
+
+  /* Mini-batches done in the current run (the worker's own) */
+  guint64 run_steps;
 
   /* The loop's position: written by the worker (under lock), read by
    * everyone; snapshot is the last point where stopping is possible. */
@@ -96,6 +102,31 @@ gboolean      _lt_trainer_write_checkpoint   (LtTrainer               *self,
 /* Puts the generator and the loaders where @snapshot says. */
 gboolean      _lt_trainer_apply_snapshot     (LtTrainer               *self,
                                               const LtTrainerSnapshot *snapshot,
+                                              GError                 **error);
+
+/* lt-trainer-step.c */
+
+/* One mini-batch: what to capture, what it gave. */
+typedef struct
+{
+  gboolean want_graph;        /* build the loss's graph with statistics */
+  gboolean want_batch;        /* copy the batch and the predictions */
+  double loss;
+  LtGraph *graph;             /* owned, with want_graph */
+  LtTensor *inputs;           /* owned copies, with want_batch */
+  LtTensor *targets;
+  LtTensor *predictions;      /* nullable: an output that is not (N, classes) */
+} LtTrainerStep;
+
+void          _lt_trainer_step_clear         (LtTrainerStep           *step);
+
+/* zero_grad, forward, loss, backward (through lt_graph_backward() with
+ * want_graph), optimizer step; the caller holds model_lock. */
+gboolean      _lt_trainer_train_step         (LtTrainer               *self,
+                                              LtTensor                *inputs,
+                                              LtTensor                *targets,
+                                              LtDevice                 device,
+                                              LtTrainerStep           *step,
                                               GError                 **error);
 
 /* lt-trainer-eval.c */

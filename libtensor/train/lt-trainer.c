@@ -97,6 +97,8 @@ enum {
   PROP_CHECKPOINT_EVERY_EPOCH,
   PROP_MAX_STEPS,
   PROP_THREADED,
+  PROP_GRAPH_INTERVAL,
+  PROP_BATCH_INTERVAL,
   PROP_STATE,
   N_PROPS
 };
@@ -108,6 +110,8 @@ enum {
   SIGNAL_LOG,
   SIGNAL_EPOCH_FINISHED,
   SIGNAL_EVALUATED,
+  SIGNAL_GRAPH,
+  SIGNAL_BATCH,
   SIGNAL_FINISHED,
   SIGNAL_STOPPED,
   SIGNAL_FAILED,
@@ -123,6 +127,8 @@ typedef enum {
   EVENT_LOG,
   EVENT_EPOCH_FINISHED,
   EVENT_EVALUATED,
+  EVENT_GRAPH,
+  EVENT_BATCH,
   EVENT_STATE,            /* paused or running again */
   EVENT_FINISHED,
   EVENT_STOPPED,
@@ -141,6 +147,8 @@ typedef struct
   LtTensor *confusion;
   LtTensor *predictions;
   LtTensor *targets;
+  LtTensor *inputs;
+  LtGraph *graph;
   LtTrainerState state;
   GError *error;
 } Event;
@@ -154,6 +162,8 @@ event_free (gpointer data)
   g_clear_object (&ev->confusion);
   g_clear_object (&ev->predictions);
   g_clear_object (&ev->targets);
+  g_clear_object (&ev->inputs);
+  g_clear_object (&ev->graph);
   g_clear_error (&ev->error);
   g_free (ev);
 }
@@ -283,6 +293,13 @@ dispatch_events (gpointer data)
           g_signal_emit (self, signals[SIGNAL_EVALUATED], 0, ev->epoch, ev->value, ev->accuracy,
                          ev->predictions, ev->targets);
           break;
+        case EVENT_GRAPH:
+          g_signal_emit (self, signals[SIGNAL_GRAPH], 0, ev->graph);
+          break;
+        case EVENT_BATCH:
+          g_signal_emit (self, signals[SIGNAL_BATCH], 0, ev->epoch, ev->iteration, ev->inputs,
+                         ev->targets, ev->predictions);
+          break;
         case EVENT_STATE:
           if (self->running)
             set_state (self, ev->state);
@@ -359,40 +376,6 @@ control_point (LtTrainer *self,
   return go_on;
 }
 
-/* One mini-batch: zero_grad, forward, loss, backward, step. */
-static gboolean
-train_step (LtTrainer *self,
-            LtTensor  *inputs,
-            LtTensor  *targets,
-            LtDevice   device,
-            double    *loss_value,
-            GError   **error)
-{
-  g_autoptr(LtTensor) x = NULL;
-  g_autoptr(LtTensor) y = NULL;
-  g_autoptr(LtTensor) out = NULL;
-  g_autoptr(LtTensor) loss = NULL;
-
-  if (targets == NULL)
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_FAILED,
-                   "trainer: the training set gives no targets to compute the loss against");
-      return FALSE;
-    }
-  lt_module_train (self->model, TRUE);
-  lt_optimizer_zero_grad (self->optimizer, TRUE);
-  if (!(x = lt_tensor_to_device (inputs, device, error)) ||
-      !(y = lt_tensor_to_device (targets, device, error)) ||
-      !(out = lt_module_forward (self->model, x, error)) ||
-      !(loss = lt_loss_compute (self->loss, out, y, error)))
-    return FALSE;
-  if (!lt_tensor_backward (loss, NULL, FALSE, error) ||
-      !lt_optimizer_step (self->optimizer, error) ||
-      !lt_tensor_item (loss, loss_value, error))
-    return FALSE;
-  return TRUE;
-}
-
 typedef enum {
   EPOCH_DONE,
   EPOCH_STOPPED,
@@ -410,22 +393,37 @@ train_epoch (LtTrainer *self,
       g_autoptr(LtTensor) inputs = NULL;
       g_autoptr(LtTensor) targets = NULL;
       GError *local = NULL;
+      LtTrainerStep step = { 0 };
       double value = 0;
       gboolean ok, log;
       guint epoch;
       gint64 iteration, interval;
+      guint64 graph_interval, batch_interval;
       double running = 0;
       Event *ev;
 
       if (!control_point (self, NULL))
         return EPOCH_STOPPED;
 
+      g_mutex_lock (&self->lock);
+      graph_interval = self->graph_interval;
+      batch_interval = self->batch_interval;
+      g_mutex_unlock (&self->lock);
+      /* The first mini-batch of the run, then every interval. */
+      step.want_graph = graph_interval > 0 && self->run_steps % graph_interval == 0;
+      step.want_batch = batch_interval > 0 && self->run_steps % batch_interval == 0;
+
       g_mutex_lock (&self->model_lock);
       ok = lt_data_loader_next (self->train_loader, &inputs, &targets, &local);
       if (ok)
-        ok = train_step (self, inputs, targets, device, &value, &local);
+        ok = _lt_trainer_train_step (self, inputs, targets, device, &step, &local);
+      value = step.loss;
+      /* Nothing of the mini-batch outlives it, when its signals go out. */
+      g_clear_object (&inputs);
+      g_clear_object (&targets);
       if (!ok)
         {
+          _lt_trainer_step_clear (&step);
           g_mutex_unlock (&self->model_lock);
           if (local == NULL && self->progress.iteration == 0)
             g_set_error (&local, LT_ERROR, LT_ERROR_FAILED,
@@ -439,6 +437,7 @@ train_epoch (LtTrainer *self,
           return EPOCH_FAILED;
         }
 
+      self->run_steps++;
       g_mutex_lock (&self->lock);
       interval = self->log_interval;
       self->progress.iteration++;
@@ -464,6 +463,23 @@ train_epoch (LtTrainer *self,
       ev->iteration = iteration;
       ev->value = value;
       push_event (self, ev);
+      if (step.graph)
+        {
+          ev = event_new (EVENT_GRAPH);
+          ev->graph = g_steal_pointer (&step.graph);
+          push_event (self, ev);
+        }
+      if (step.inputs)
+        {
+          ev = event_new (EVENT_BATCH);
+          ev->epoch = epoch;
+          ev->iteration = iteration;
+          ev->inputs = g_steal_pointer (&step.inputs);
+          ev->targets = g_steal_pointer (&step.targets);
+          ev->predictions = g_steal_pointer (&step.predictions);
+          push_event (self, ev);
+        }
+      _lt_trainer_step_clear (&step);
       if (log)
         {
           ev = event_new (EVENT_LOG);
@@ -672,6 +688,7 @@ prepare_run (LtTrainer  *self,
   self->stop_requested = FALSE;
   self->pause_requested = FALSE;
   g_mutex_unlock (&self->lock);
+  self->run_steps = 0;
   g_clear_pointer (&self->context, g_main_context_unref);
   self->context = g_main_context_ref_thread_default ();
   g_clear_error (&self->end_error);
@@ -1003,6 +1020,12 @@ lt_trainer_get_property (GObject    *object,
     case PROP_THREADED:
       g_value_set_boolean (value, self->threaded);
       break;
+    case PROP_GRAPH_INTERVAL:
+      g_value_set_uint64 (value, lt_trainer_get_graph_interval (self));
+      break;
+    case PROP_BATCH_INTERVAL:
+      g_value_set_uint64 (value, lt_trainer_get_batch_interval (self));
+      break;
     case PROP_STATE:
       g_value_set_enum (value, self->state);
       break;
@@ -1056,6 +1079,12 @@ lt_trainer_set_property (GObject      *object,
       break;
     case PROP_THREADED:
       lt_trainer_set_threaded (self, g_value_get_boolean (value));
+      break;
+    case PROP_GRAPH_INTERVAL:
+      lt_trainer_set_graph_interval (self, g_value_get_uint64 (value));
+      break;
+    case PROP_BATCH_INTERVAL:
+      lt_trainer_set_batch_interval (self, g_value_get_uint64 (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1165,6 +1194,24 @@ lt_trainer_class_init (LtTrainerClass *klass)
   props[PROP_THREADED] =
     g_param_spec_boolean ("threaded", NULL, NULL, TRUE, rw);
   /**
+   * LtTrainer:graph-interval:
+   *
+   * How often, in mini-batches, the trainer emits #LtTrainer::graph: on
+   * the first mini-batch of every run and then every graph-interval
+   * mini-batches of it; 0 (the default) for never.
+   */
+  props[PROP_GRAPH_INTERVAL] =
+    g_param_spec_uint64 ("graph-interval", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+  /**
+   * LtTrainer:batch-interval:
+   *
+   * How often, in mini-batches, the trainer emits #LtTrainer::batch: on
+   * the first mini-batch of every run and then every batch-interval
+   * mini-batches of it; 0 (the default) for never.
+   */
+  props[PROP_BATCH_INTERVAL] =
+    g_param_spec_uint64 ("batch-interval", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+  /**
    * LtTrainer:state:
    *
    * Where the trainer is, as its main context has seen it.
@@ -1245,6 +1292,48 @@ lt_trainer_class_init (LtTrainerClass *klass)
   signals[SIGNAL_EVALUATED] =
     g_signal_new ("evaluated", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL,
                   NULL, G_TYPE_NONE, 5, G_TYPE_UINT, G_TYPE_DOUBLE, G_TYPE_DOUBLE, LT_TYPE_TENSOR,
+                  LT_TYPE_TENSOR);
+  /**
+   * LtTrainer::graph:
+   * @self: the trainer
+   * @graph: the autograd graph of the mini-batch's loss
+   *
+   * Emitted, when #LtTrainer:graph-interval is set, for the first
+   * mini-batch of a run and then every graph-interval mini-batches, after
+   * that mini-batch's #LtTrainer::step. The worker built @graph before
+   * the backward and ran the backward through lt_graph_backward(), so
+   * every node has its gradient statistics; lt_module_name_graph() named
+   * the parameters. The backward freed what the nodes saved: the graph
+   * keeps none of the mini-batch's inputs, activations or saved tensors
+   * alive, only names, shapes, statistics and the parameters (whose
+   * values the worker goes on updating: show their shapes while it runs).
+   * Every mini-batch of a run has the same graph structure, so a viewer
+   * can reuse a layout. Keep a reference to show it later.
+   */
+  signals[SIGNAL_GRAPH] =
+    g_signal_new ("graph", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 1, LT_TYPE_GRAPH);
+  /**
+   * LtTrainer::batch:
+   * @self: the trainer
+   * @epoch: the epoch, from 1
+   * @iteration: the mini-batch within the epoch, from 1
+   * @inputs: a copy of the mini-batch's inputs, as the train loader gave
+   *   them (N, ...), on the CPU
+   * @targets: a copy of its targets
+   * @predictions: (nullable): an int64 tensor (N) of the classes the model
+   *   predicted for it in that step's forward (before the update); %NULL
+   *   when the model's output is not (N, classes)
+   *
+   * Emitted, when #LtTrainer:batch-interval is set, for the first
+   * mini-batch of a run and then every batch-interval mini-batches, after
+   * that mini-batch's #LtTrainer::step (and #LtTrainer::graph): what an
+   * image view shows of training without reading the loader, which the
+   * worker owns. The tensors are copies no one else writes.
+   */
+  signals[SIGNAL_BATCH] =
+    g_signal_new ("batch", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
+                  G_TYPE_NONE, 5, G_TYPE_UINT, G_TYPE_INT64, LT_TYPE_TENSOR, LT_TYPE_TENSOR,
                   LT_TYPE_TENSOR);
   /**
    * LtTrainer::finished:

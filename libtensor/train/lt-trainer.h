@@ -7,6 +7,7 @@
 
 #include <gio/gio.h>
 
+#include "autograd/lt-graph.h"
 #include "core/lt-tensor.h"
 #include "data/lt-data-loader.h"
 #include "nn/lt-loss.h"
@@ -104,6 +105,16 @@ guint64         lt_trainer_get_max_steps              (LtTrainer            *sel
 LT_AVAILABLE_IN_ALL
 void            lt_trainer_set_max_steps              (LtTrainer            *self,
                                                        guint64               max_steps);
+LT_AVAILABLE_IN_ALL
+guint64         lt_trainer_get_graph_interval         (LtTrainer            *self);
+LT_AVAILABLE_IN_ALL
+void            lt_trainer_set_graph_interval         (LtTrainer            *self,
+                                                       guint64               interval);
+LT_AVAILABLE_IN_ALL
+guint64         lt_trainer_get_batch_interval         (LtTrainer            *self);
+LT_AVAILABLE_IN_ALL
+void            lt_trainer_set_batch_interval         (LtTrainer            *self,
+                                                       guint64               interval);
 LT_AVAILABLE_IN_ALL
 gboolean        lt_trainer_get_threaded               (LtTrainer            *self);
 LT_AVAILABLE_IN_ALL

@@ -690,6 +690,49 @@ test_graph_stats_net (void)
   assert_stats_of (graph, node_of (graph, out), lt_tensor_get_grad (out));
 }
 
+/* After lt_graph_backward() the leaves forget the graph's AccumulateGrad
+ * nodes: the next graph has nodes of its own, so a graph handed to another
+ * thread shares nothing with later computation; dropping it there leaves
+ * the leaf's current node alone. */
+static gpointer
+drop_graph (gpointer data)
+{
+  g_object_unref (data);
+  return NULL;
+}
+
+static void
+test_graph_accumulators (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rng = g_rand_new_with_seed (9);
+  g_autoptr(LtTensor) w = leaf64 (rng, DIMS (4));
+  g_autoptr(LtTensor) a = lt_tensor_exp (w, &error);
+  g_autoptr(LtTensor) la = lt_tensor_sum (a, &error);
+  g_autoptr(LtTensor) b = NULL, c = NULL, lb = NULL;
+  LtGraph *graph = lt_graph_new (la);
+  LtGradFn *first, *second;
+  guint node;
+
+  g_assert_no_error (error);
+  lt_graph_get_leaf (graph, 0, &node);
+  first = lt_graph_get_node (graph, node);
+  g_assert_true (lt_grad_fn_get_next_function (lt_tensor_get_grad_fn (a), 0, NULL) == first);
+  g_assert_true (lt_graph_backward (graph, FALSE, &error));
+
+  b = lt_tensor_sin (w, &error);
+  second = lt_grad_fn_get_next_function (lt_tensor_get_grad_fn (b), 0, NULL);
+  g_assert_true (second != first);
+  g_assert_true (lt_grad_fn_get_variable (second) == w);
+  g_thread_join (g_thread_new ("drop", drop_graph, graph));
+  /* the leaf still caches its new node */
+  c = lt_tensor_cos (w, &error);
+  g_assert_true (lt_grad_fn_get_next_function (lt_tensor_get_grad_fn (c), 0, NULL) == second);
+  lb = lt_tensor_sum (c, &error);
+  g_assert_true (lt_tensor_backward (lb, NULL, FALSE, &error));
+  g_assert_no_error (error);
+}
+
 /* Runs `dot -Tsvg` on @text: it must accept it. */
 static void
 assert_dot_valid (const char *text)
@@ -862,6 +905,7 @@ main (int   argc,
   g_test_add_func ("/graph/stats", test_graph_stats);
   g_test_add_func ("/graph/stats/retain", test_graph_stats_retain);
   g_test_add_func ("/graph/stats/lt-train", test_graph_stats_net);
+  g_test_add_func ("/graph/accumulators", test_graph_accumulators);
   g_test_add_func ("/graph/dot/nested", test_graph_dot_nested);
   return g_test_run ();
 }
