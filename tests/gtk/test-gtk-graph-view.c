@@ -314,6 +314,81 @@ test_responsive (void)
   g_assert_finalize_object (view);
 }
 
+/* Bound to a trainer: the graph of its ::graph signal */
+
+typedef struct
+{
+  LtGraph *graph;
+  guint    n_graphs;
+  gboolean done;
+} GraphWatch;
+
+static void
+on_graph (LtTrainer *trainer, LtGraph *graph, GraphWatch *watch)
+{
+  g_set_object (&watch->graph, graph);
+  watch->n_graphs++;
+}
+
+static void
+on_finished (LtTrainer *trainer, GraphWatch *watch)
+{
+  watch->done = TRUE;
+}
+
+static gboolean
+watch_done (gpointer data)
+{
+  return ((GraphWatch *) data)->done;
+}
+
+static void
+test_trainer (void)
+{
+  g_autofree char *root = ui_make_cifar_fixture (4, 8);
+  g_autoptr (LtTrainer) trainer = ui_make_trainer (root, 4, 1);
+  g_autoptr (GError) error = NULL;
+  GtkWidget      *view = lt_gtk_graph_view_new ();
+  LtGtkGraphView *gv = LT_GTK_GRAPH_VIEW (view);
+  GraphWatch      watch = { NULL, 0, FALSE };
+  GtkWidget      *window;
+  g_auto (GStrv) modules = NULL;
+  g_autofree char *description = NULL;
+
+  g_object_ref_sink (view);
+  window = ui_window_new (view, 800, 700);
+  g_assert_cmpuint (lt_trainer_get_graph_interval (trainer), ==, 0);
+  lt_gtk_graph_view_bind_trainer (gv, trainer);
+  g_assert_true (lt_gtk_graph_view_get_trainer (gv) == trainer);
+  /* a trainer that sent no graphs now sends them */
+  g_assert_cmpuint (lt_trainer_get_graph_interval (trainer), ==,
+                    LT_GTK_GRAPH_VIEW_DEFAULT_INTERVAL);
+
+  g_signal_connect (trainer, "graph", G_CALLBACK (on_graph), &watch);
+  g_signal_connect (trainer, "finished", G_CALLBACK (on_finished), &watch);
+  g_assert_true (lt_trainer_start (trainer, NULL, &error));
+  g_assert_no_error (error);
+  ui_wait_for (watch_done, &watch, 120000);
+  wait_settled (gv);
+
+  /* the first step's graph, as the trainer sent it */
+  g_assert_cmpuint (watch.n_graphs, ==, 1);
+  g_assert_true (lt_gtk_graph_view_get_graph (gv) == watch.graph);
+  g_assert_cmpuint (lt_gtk_graph_view_get_n_nodes (gv), ==, lt_graph_get_n_nodes (watch.graph));
+  modules = lt_gtk_graph_view_dup_modules (gv);
+  g_assert_true (strv_has (modules, "conv2"));
+  /* with the gradient statistics of its backward */
+  description = lt_gtk_graph_view_dup_node_description (gv, 0);
+  g_assert_nonnull (strstr (description, "Gradient: mean"));
+
+  lt_gtk_graph_view_bind_trainer (gv, NULL);
+  g_assert_null (lt_gtk_graph_view_get_trainer (gv));
+  g_clear_object (&watch.graph);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (view);
+  ui_remove_tree (root);
+}
+
 static gboolean
 on_error (GtkWidget *view, const GError *error, GError **seen)
 {
@@ -400,6 +475,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gtk/graph-view/nodes-and-folding", test_nodes_and_folding);
   g_test_add_func ("/gtk/graph-view/clicks-and-pixels", test_clicks_and_pixels);
   g_test_add_func ("/gtk/graph-view/responsive", test_responsive);
+  g_test_add_func ("/gtk/graph-view/trainer", test_trainer);
   g_test_add_func ("/gtk/graph-view/export", test_export);
   g_test_add_func ("/gtk/graph-view/controls", test_controls);
   return g_test_run ();

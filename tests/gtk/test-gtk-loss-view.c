@@ -194,7 +194,11 @@ test_trainer (void)
   g_assert_true (lt_gtk_run_get_point (run, LT_GTK_SERIES_TRAIN_LOSS, 19, &step, &value));
   g_assert_cmpfloat (step, ==, 20);
   g_assert_true (isfinite (value) && value > 0);
-  /* an accuracy per epoch, at the epoch's last step */
+  /* a test loss and an accuracy per epoch, at the epoch's last step */
+  g_assert_cmpuint (lt_gtk_run_get_n_points (run, LT_GTK_SERIES_TEST_LOSS), ==, 2);
+  g_assert_true (lt_gtk_run_get_point (run, LT_GTK_SERIES_TEST_LOSS, 0, &step, &value));
+  g_assert_cmpfloat (step, ==, 10);
+  g_assert_true (isfinite (value) && value > 0);
   g_assert_cmpuint (lt_gtk_run_get_n_points (run, LT_GTK_SERIES_TEST_ACCURACY), ==, 2);
   g_assert_true (lt_gtk_run_get_point (run, LT_GTK_SERIES_TEST_ACCURACY, 1, &step, &value));
   g_assert_cmpfloat (step, ==, 20);

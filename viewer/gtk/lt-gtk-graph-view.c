@@ -820,18 +820,9 @@ lt_gtk_graph_view_bind_trainer (LtGtkGraphView *self, LtTrainer *trainer)
   g_set_object (&self->trainer, trainer);
   if (trainer)
     {
-      /* TODO(graph signal): direct calls once LtTrainer has them everywhere */
-      if (g_object_class_find_property (G_OBJECT_GET_CLASS (trainer), "graph-interval"))
-        {
-          guint64 interval = 0;
-
-          g_object_get (trainer, "graph-interval", &interval, NULL);
-          if (interval == 0)
-            g_object_set (trainer, "graph-interval", (guint64) LT_GTK_GRAPH_VIEW_DEFAULT_INTERVAL,
-                          NULL);
-        }
-      if (g_signal_lookup ("graph", LT_TYPE_TRAINER))
-        g_signal_connect (trainer, "graph", G_CALLBACK (on_trainer_graph), self);
+      if (lt_trainer_get_graph_interval (trainer) == 0)
+        lt_trainer_set_graph_interval (trainer, LT_GTK_GRAPH_VIEW_DEFAULT_INTERVAL);
+      g_signal_connect (trainer, "graph", G_CALLBACK (on_trainer_graph), self);
     }
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_TRAINER]);
 }
