@@ -9,7 +9,9 @@
  * - LtGtkLossView: the live loss and accuracy curves of every run;
  * - LtGtkImageView: a batch of images with their classes, and the
  *   predictions after an epoch;
- * - LtGtkGraphView: the autograd graph of the loss, grouped by module.
+ * - LtGtkGraphView: the autograd graph of the loss, grouped by module;
+ * - LtGtkAccuracyView: per-class accuracy and the confusion matrix, with
+ *   the test images of a selected cell.
  *
  * Each view follows a trainer bound to it and draws through the same
  * Cairo renderers `lt-train --plots` uses. Runs (and their colours) are
@@ -37,5 +39,6 @@
 #include "lt-gtk-loss-view.h"
 #include "lt-gtk-image-view.h"
 #include "lt-gtk-graph-view.h"
+#include "lt-gtk-accuracy-view.h"
 
 #undef LT_GTK_INSIDE
