@@ -290,17 +290,36 @@ has_focusable (GtkWidget *widget)
   return FALSE;
 }
 
+/* Whether a button shows text (its own label, or a label inside it) */
+static gboolean
+has_text (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && *gtk_label_get_text (GTK_LABEL (widget)) != '\0')
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_text (child))
+      return TRUE;
+  return FALSE;
+}
+
 void
 ui_check_controls (GtkWidget *widget, guint *n_controls)
 {
+  /* GTK's own controls (the window's buttons, an info bar's close button)
+   * carry GTK's accessible labels */
+  if (GTK_IS_WINDOW_CONTROLS (widget) || GTK_IS_INFO_BAR (widget))
+    return;
   if (GTK_IS_BUTTON (widget) || GTK_IS_SCALE (widget) || GTK_IS_DROP_DOWN (widget))
     {
       const char *tooltip = gtk_widget_get_tooltip_text (widget);
 
-      if (tooltip == NULL || *tooltip == '\0')
-        g_error ("a %s without a tooltip", G_OBJECT_TYPE_NAME (widget));
       if (!has_focusable (widget))
-        g_error ("a %s (%s) that cannot take the focus", G_OBJECT_TYPE_NAME (widget), tooltip);
+        g_error ("a %s (%s) that cannot take the focus", G_OBJECT_TYPE_NAME (widget),
+                 tooltip ? tooltip : "no tooltip");
+      /* an icon-only button, a scale or a drop-down says what it does */
+      if ((!GTK_IS_BUTTON (widget) || !has_text (widget)) && (tooltip == NULL || *tooltip == '\0'))
+        g_error ("a %s without text or a tooltip", G_OBJECT_TYPE_NAME (widget));
       (*n_controls)++;
       /* a drop-down's own button is part of it */
       if (GTK_IS_DROP_DOWN (widget))

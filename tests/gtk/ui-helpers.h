@@ -73,8 +73,9 @@ void ui_gap_meter_start (UiGapMeter *meter, guint interval_ms);
 void ui_gap_meter_stop (UiGapMeter *meter);
 
 /* Checks that every control under @widget (buttons, toggles, scales,
- * drop-downs) can take the focus or holds one that can, and has a
- * tooltip saying what it does; counts them in @n_controls. */
+ * drop-downs) can take the focus or holds one that can, and that one
+ * without text (an icon-only button, a scale, a drop-down) has a tooltip
+ * saying what it does; counts them in @n_controls. */
 void ui_check_controls (GtkWidget *widget, guint *n_controls);
 
 G_END_DECLS
