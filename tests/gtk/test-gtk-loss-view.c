@@ -378,6 +378,22 @@ test_controls (void)
   g_assert_finalize_object (view);
 }
 
+/* A view over the default registry that is gone leaves no handler behind:
+ * a run added later reaches no freed view */
+static void
+test_gone (void)
+{
+  GtkWidget *view = lt_gtk_loss_view_new ();
+  LtGtkRun  *run;
+
+  g_object_ref_sink (view);
+  g_assert_true (lt_gtk_loss_view_get_registry (LT_GTK_LOSS_VIEW (view)) ==
+                 lt_gtk_run_registry_get_default ());
+  g_assert_finalize_object (view);
+  run = lt_gtk_run_registry_add_run (lt_gtk_run_registry_get_default (), "after");
+  lt_gtk_run_append (run, LT_GTK_SERIES_TRAIN_LOSS, 1, 1);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -389,5 +405,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/gtk/loss-view/zoom-kept", test_zoom_kept);
   g_test_add_func ("/gtk/loss-view/export", test_export);
   g_test_add_func ("/gtk/loss-view/controls", test_controls);
+  g_test_add_func ("/gtk/loss-view/gone", test_gone);
   return g_test_run ();
 }
