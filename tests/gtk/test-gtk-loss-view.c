@@ -194,7 +194,11 @@ test_trainer (void)
   g_assert_true (lt_gtk_run_get_point (run, LT_GTK_SERIES_TRAIN_LOSS, 19, &step, &value));
   g_assert_cmpfloat (step, ==, 20);
   g_assert_true (isfinite (value) && value > 0);
-  /* an accuracy per epoch, at the epoch's last step */
+  /* a test loss and an accuracy per epoch, at the epoch's last step */
+  g_assert_cmpuint (lt_gtk_run_get_n_points (run, LT_GTK_SERIES_TEST_LOSS), ==, 2);
+  g_assert_true (lt_gtk_run_get_point (run, LT_GTK_SERIES_TEST_LOSS, 0, &step, &value));
+  g_assert_cmpfloat (step, ==, 10);
+  g_assert_true (isfinite (value) && value > 0);
   g_assert_cmpuint (lt_gtk_run_get_n_points (run, LT_GTK_SERIES_TEST_ACCURACY), ==, 2);
   g_assert_true (lt_gtk_run_get_point (run, LT_GTK_SERIES_TEST_ACCURACY, 1, &step, &value));
   g_assert_cmpfloat (step, ==, 20);
@@ -374,6 +378,22 @@ test_controls (void)
   g_assert_finalize_object (view);
 }
 
+/* A view over the default registry that is gone leaves no handler behind:
+ * a run added later reaches no freed view */
+static void
+test_gone (void)
+{
+  GtkWidget *view = lt_gtk_loss_view_new ();
+  LtGtkRun  *run;
+
+  g_object_ref_sink (view);
+  g_assert_true (lt_gtk_loss_view_get_registry (LT_GTK_LOSS_VIEW (view)) ==
+                 lt_gtk_run_registry_get_default ());
+  g_assert_finalize_object (view);
+  run = lt_gtk_run_registry_add_run (lt_gtk_run_registry_get_default (), "after");
+  lt_gtk_run_append (run, LT_GTK_SERIES_TRAIN_LOSS, 1, 1);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -385,5 +405,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/gtk/loss-view/zoom-kept", test_zoom_kept);
   g_test_add_func ("/gtk/loss-view/export", test_export);
   g_test_add_func ("/gtk/loss-view/controls", test_controls);
+  g_test_add_func ("/gtk/loss-view/gone", test_gone);
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <glib/gstdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "lt-train-net.h"
 
@@ -253,7 +254,12 @@ ui_count_different_pixels (cairo_surface_t *a, cairo_surface_t *b)
       const guint32 *ra = (const guint32 *) (da + (gsize) y * stride_a);
       const guint32 *rb = (const guint32 *) (db + (gsize) y * stride_b);
       for (int x = 0; x < width; x++)
-        n += ra[x] != rb[x];
+        if (ra[x] != rb[x])
+          {
+            if (n < 5)
+              g_test_message ("pixel (%d, %d): %08x, not %08x", x, y, ra[x], rb[x]);
+            n++;
+          }
     }
   return n;
 }
@@ -284,17 +290,36 @@ has_focusable (GtkWidget *widget)
   return FALSE;
 }
 
+/* Whether a button shows text (its own label, or a label inside it) */
+static gboolean
+has_text (GtkWidget *widget)
+{
+  if (GTK_IS_LABEL (widget) && *gtk_label_get_text (GTK_LABEL (widget)) != '\0')
+    return TRUE;
+  for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
+       child = gtk_widget_get_next_sibling (child))
+    if (has_text (child))
+      return TRUE;
+  return FALSE;
+}
+
 void
 ui_check_controls (GtkWidget *widget, guint *n_controls)
 {
+  /* GTK's own controls (the window's buttons, an info bar's close button)
+   * carry GTK's accessible labels */
+  if (GTK_IS_WINDOW_CONTROLS (widget) || GTK_IS_INFO_BAR (widget))
+    return;
   if (GTK_IS_BUTTON (widget) || GTK_IS_SCALE (widget) || GTK_IS_DROP_DOWN (widget))
     {
       const char *tooltip = gtk_widget_get_tooltip_text (widget);
 
-      if (tooltip == NULL || *tooltip == '\0')
-        g_error ("a %s without a tooltip", G_OBJECT_TYPE_NAME (widget));
       if (!has_focusable (widget))
-        g_error ("a %s (%s) that cannot take the focus", G_OBJECT_TYPE_NAME (widget), tooltip);
+        g_error ("a %s (%s) that cannot take the focus", G_OBJECT_TYPE_NAME (widget),
+                 tooltip ? tooltip : "no tooltip");
+      /* an icon-only button, a scale or a drop-down says what it does */
+      if ((!GTK_IS_BUTTON (widget) || !has_text (widget)) && (tooltip == NULL || *tooltip == '\0'))
+        g_error ("a %s without text or a tooltip", G_OBJECT_TYPE_NAME (widget));
       (*n_controls)++;
       /* a drop-down's own button is part of it */
       if (GTK_IS_DROP_DOWN (widget))
@@ -303,4 +328,59 @@ ui_check_controls (GtkWidget *widget, guint *n_controls)
   for (GtkWidget *child = gtk_widget_get_first_child (widget); child;
        child = gtk_widget_get_next_sibling (child))
     ui_check_controls (child, n_controls);
+}
+
+/* The main loop's gaps */
+
+/* The nanoseconds this thread has spent runnable but waiting for a CPU,
+ * or -1 when the kernel does not say. */
+static gint64
+runqueue_wait (void)
+{
+  g_autofree char *text = NULL;
+  guint64          on_cpu, waiting;
+
+  if (!g_file_get_contents ("/proc/thread-self/schedstat", &text, NULL, NULL) ||
+      sscanf (text, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &on_cpu, &waiting) != 2)
+    return -1;
+  return (gint64) waiting;
+}
+
+static gboolean
+gap_tick (gpointer data)
+{
+  UiGapMeter *m = data;
+  gint64      now = g_get_monotonic_time ();
+  gint64      wait = runqueue_wait ();
+  gint64      gap = now - m->last_wall;
+  gint64      busy = gap;
+
+  if (m->have_schedstat && wait >= 0)
+    busy = gap - (wait - m->last_wait) / 1000;
+  m->max_gap = MAX (m->max_gap, gap);
+  m->max_busy = MAX (m->max_busy, busy);
+  m->last_wall = now;
+  m->last_wait = wait;
+  m->ticks++;
+  return G_SOURCE_CONTINUE;
+}
+
+void
+ui_gap_meter_start (UiGapMeter *meter, guint interval_ms)
+{
+  memset (meter, 0, sizeof *meter);
+  meter->last_wait = runqueue_wait ();
+  meter->have_schedstat = meter->last_wait >= 0;
+  meter->last_wall = g_get_monotonic_time ();
+  meter->source = g_timeout_add (interval_ms, gap_tick, meter);
+}
+
+void
+ui_gap_meter_stop (UiGapMeter *meter)
+{
+  g_clear_handle_id (&meter->source, g_source_remove);
+  g_test_message ("main loop: %u ticks, longest gap %.1f ms, %.1f ms of it not waiting for a "
+                  "CPU%s",
+                  meter->ticks, meter->max_gap / 1000.0, meter->max_busy / 1000.0,
+                  meter->have_schedstat ? "" : " (no schedstat: the whole gap)");
 }

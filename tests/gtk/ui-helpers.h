@@ -52,9 +52,30 @@ guint ui_count_different_pixels (cairo_surface_t *a, cairo_surface_t *b);
  * made when missing); returns the path (transfer full). */
 char *ui_save_screenshot (cairo_surface_t *surface, const char *name);
 
+/* A main-loop timer every @interval_ms that records the longest gap
+ * between two of its ticks: @max_gap, the wall-clock gap, and @max_busy,
+ * the same less the time the main thread spent waiting for a CPU (from
+ * /proc/thread-self/schedstat), that is the time it was busy or blocked.
+ * On a machine whose cores other processes keep busy, only the latter
+ * says whether the UI thread itself held up the main loop. */
+typedef struct
+{
+  guint    source;
+  gint64   last_wall;
+  gint64   last_wait;
+  gint64   max_gap;
+  gint64   max_busy;
+  guint    ticks;
+  gboolean have_schedstat;
+} UiGapMeter;
+
+void ui_gap_meter_start (UiGapMeter *meter, guint interval_ms);
+void ui_gap_meter_stop (UiGapMeter *meter);
+
 /* Checks that every control under @widget (buttons, toggles, scales,
- * drop-downs) can take the focus or holds one that can, and has a
- * tooltip saying what it does; counts them in @n_controls. */
+ * drop-downs) can take the focus or holds one that can, and that one
+ * without text (an icon-only button, a scale, a drop-down) has a tooltip
+ * saying what it does; counts them in @n_controls. */
 void ui_check_controls (GtkWidget *widget, guint *n_controls);
 
 G_END_DECLS

@@ -8,7 +8,12 @@
  *
  * - LtGtkLossView: the live loss and accuracy curves of every run;
  * - LtGtkImageView: a batch of images with their classes, and the
- *   predictions after an epoch.
+ *   predictions after an epoch;
+ * - LtGtkGraphView: the autograd graph of the loss, grouped by module;
+ * - LtGtkAccuracyView: per-class accuracy and the confusion matrix, with
+ *   the test images of a selected cell;
+ * - LtGtkTrainerWindow: all four over one trainer, in one call
+ *   (lt_gtk_show_trainer ()).
  *
  * Each view follows a trainer bound to it and draws through the same
  * Cairo renderers `lt-train --plots` uses. Runs (and their colours) are
@@ -24,6 +29,8 @@
  *   gtk_window_present (GTK_WINDOW (window));
  *   lt_trainer_start (trainer, NULL, &error);   // trains in a worker thread
  *
+ * or every view over it: lt_gtk_show_trainer (trainer).
+ *
  * Include only this header; link with `pkg-config --libs libtensor-gtk-1`.
  */
 
@@ -35,5 +42,8 @@
 #include "lt-gtk-run-registry.h"
 #include "lt-gtk-loss-view.h"
 #include "lt-gtk-image-view.h"
+#include "lt-gtk-graph-view.h"
+#include "lt-gtk-accuracy-view.h"
+#include "lt-gtk-trainer-window.h"
 
 #undef LT_GTK_INSIDE

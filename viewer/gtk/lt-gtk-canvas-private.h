@@ -6,10 +6,11 @@
 G_BEGIN_DECLS
 
 /*
- * LtGtkCanvas: the drawing area inside every view. Its snapshot appends
- * one Cairo node covering the whole widget and calls the view's draw
- * function, which paints everything, background included, through a
- * renderer; so the widget's pixels under GTK's Cairo renderer are the
+ * LtGtkCanvas: the drawing area inside every view. Its snapshot calls the
+ * view's draw function, which paints everything, background included,
+ * through a renderer into an image of the widget's size (as the renderer
+ * draws headless), and appends that as one Cairo node covering the whole
+ * widget; so the widget's pixels under GTK's Cairo renderer are the
  * renderer's pixels headless. It is focusable; the view adds its event
  * controllers and tooltips.
  */

@@ -21,17 +21,33 @@ G_DEFINE_FINAL_TYPE (LtGtkCanvas, _lt_gtk_canvas, GTK_TYPE_WIDGET)
 static void
 lt_gtk_canvas_snapshot (GtkWidget *widget, GtkSnapshot *snapshot)
 {
-  LtGtkCanvas *self = LT_GTK_CANVAS (widget);
-  int          width = gtk_widget_get_width (widget);
-  int          height = gtk_widget_get_height (widget);
-  cairo_t     *cr;
+  LtGtkCanvas     *self = LT_GTK_CANVAS (widget);
+  int              width = gtk_widget_get_width (widget);
+  int              height = gtk_widget_get_height (widget);
+  int              scale = gtk_widget_get_scale_factor (widget);
+  cairo_surface_t *image;
+  cairo_t         *cr;
 
   if (width <= 0 || height <= 0 || self->draw == NULL)
     return;
-  /* One node for everything, background included (see the header). */
-  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+
+  /* The renderer draws into an image of the widget's device pixels, as
+   * it does headless (lt_render_to_image ()): drawn straight into the
+   * node's recording surface, shapes crossing the edges would be
+   * rasterised a little differently. */
+  image = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width * scale, height * scale);
+  cairo_surface_set_device_scale (image, scale, scale);
+  cr = cairo_create (image);
   self->draw (widget, cr, width, height, self->user_data);
   cairo_destroy (cr);
+
+  /* One node for everything, background included (see the header). */
+  cr = gtk_snapshot_append_cairo (snapshot, &GRAPHENE_RECT_INIT (0, 0, width, height));
+  cairo_set_source_surface (cr, image, 0, 0);
+  cairo_set_operator (cr, CAIRO_OPERATOR_SOURCE);
+  cairo_paint (cr);
+  cairo_destroy (cr);
+  cairo_surface_destroy (image);
   self->n_draws++;
 }
 

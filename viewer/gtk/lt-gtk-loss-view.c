@@ -456,7 +456,12 @@ lt_gtk_loss_view_dispose (GObject *object)
   LtGtkLossView *self = LT_GTK_LOSS_VIEW (object);
 
   g_cancellable_cancel (self->cancellable);
-  lt_gtk_loss_view_set_registry (self, NULL);
+  if (self->registry)
+    {
+      g_clear_signal_handler (&self->run_changed_id, self->registry);
+      g_clear_signal_handler (&self->items_changed_id, self->registry);
+      g_clear_object (&self->registry);
+    }
   g_clear_object (&self->trainer);
   g_clear_pointer (&self->controls, gtk_widget_unparent);
   g_clear_pointer (&self->canvas, gtk_widget_unparent);
@@ -822,8 +827,7 @@ lt_gtk_loss_view_set_registry (LtGtkLossView *self, LtGtkRunRegistry *registry)
   g_return_if_fail (LT_GTK_IS_LOSS_VIEW (self));
   g_return_if_fail (registry == NULL || LT_GTK_IS_RUN_REGISTRY (registry));
 
-  /* dispose passes NULL too, and then leaves none */
-  if (registry == NULL && !gtk_widget_in_destruction (GTK_WIDGET (self)))
+  if (registry == NULL)
     registry = lt_gtk_run_registry_get_default ();
   if (registry == self->registry)
     return;
@@ -834,18 +838,15 @@ lt_gtk_loss_view_set_registry (LtGtkLossView *self, LtGtkRunRegistry *registry)
       g_clear_signal_handler (&self->items_changed_id, self->registry);
       g_clear_object (&self->registry);
     }
-  if (registry)
-    {
-      self->registry = g_object_ref (registry);
-      self->run_changed_id =
-        g_signal_connect (registry, "run-changed", G_CALLBACK (on_run_changed), self);
-      self->items_changed_id =
-        g_signal_connect (registry, "items-changed", G_CALLBACK (on_items_changed), self);
-      if (self->trainer)
-        lt_gtk_run_registry_add_trainer (registry, self->trainer, NULL);
-      self->frame_serial = G_MAXUINT64;
-      gtk_widget_queue_draw (self->canvas);
-    }
+  self->registry = g_object_ref (registry);
+  self->run_changed_id =
+    g_signal_connect (registry, "run-changed", G_CALLBACK (on_run_changed), self);
+  self->items_changed_id =
+    g_signal_connect (registry, "items-changed", G_CALLBACK (on_items_changed), self);
+  if (self->trainer)
+    lt_gtk_run_registry_add_trainer (registry, self->trainer, NULL);
+  self->frame_serial = G_MAXUINT64;
+  gtk_widget_queue_draw (self->canvas);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_REGISTRY]);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_N_POINTS]);
 }

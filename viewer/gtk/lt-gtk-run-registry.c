@@ -465,8 +465,7 @@ run_bind_trainer (LtGtkRun *self, LtTrainer *trainer)
   g_signal_connect_object (trainer, "log", G_CALLBACK (on_trainer_log), self, 0);
   g_signal_connect_object (trainer, "epoch-finished", G_CALLBACK (on_trainer_epoch_finished), self,
                            0);
-  if (g_signal_lookup ("evaluated", LT_TYPE_TRAINER) != 0)
-    g_signal_connect_object (trainer, "evaluated", G_CALLBACK (on_trainer_evaluated), self, 0);
+  g_signal_connect_object (trainer, "evaluated", G_CALLBACK (on_trainer_evaluated), self, 0);
 }
 
 /* The registry */

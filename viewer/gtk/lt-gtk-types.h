@@ -60,4 +60,19 @@ typedef enum
   LT_GTK_SPLIT_TEST,
 } LtGtkSplit;
 
+/**
+ * LtGtkAccuracyParts:
+ * @LT_GTK_ACCURACY_BARS: the per-class accuracy bars
+ * @LT_GTK_ACCURACY_MATRIX: the confusion matrix
+ * @LT_GTK_ACCURACY_BOTH: both, the bars above the matrix
+ *
+ * What an #LtGtkAccuracyView shows.
+ */
+typedef enum
+{
+  LT_GTK_ACCURACY_BARS = 1,
+  LT_GTK_ACCURACY_MATRIX = 2,
+  LT_GTK_ACCURACY_BOTH = 3,
+} LtGtkAccuracyParts;
+
 G_END_DECLS

@@ -24,28 +24,31 @@ typedef struct _LtRenderAccuracy LtRenderAccuracy;
  * lt_render_accuracy_new_from_predictions: the matrix of int64 (N,)
  * @predictions against @targets over @n_classes classes; errors for
  * lengths that differ or a class outside [0, @n_classes). */
-LtRenderAccuracy *lt_render_accuracy_new (LtTensor            *confusion,
-                                          const char *const   *classes,
-                                          const LtRenderTheme *theme,
-                                          GError             **error);
-LtRenderAccuracy *lt_render_accuracy_new_from_predictions (LtTensor            *predictions,
-                                                           LtTensor            *targets,
-                                                           guint                n_classes,
-                                                           const char *const   *classes,
-                                                           const LtRenderTheme *theme,
-                                                           GError             **error);
-LtRenderAccuracy *lt_render_accuracy_ref (LtRenderAccuracy *self);
-void              lt_render_accuracy_unref (LtRenderAccuracy *self);
+LtRenderAccuracy *lt_render_accuracy_new                  (LtTensor             *confusion,
+                                                           const char *const    *classes,
+                                                           const LtRenderTheme  *theme,
+                                                           GError              **error);
+LtRenderAccuracy *lt_render_accuracy_new_from_predictions (LtTensor             *predictions,
+                                                           LtTensor             *targets,
+                                                           guint                 n_classes,
+                                                           const char *const    *classes,
+                                                           const LtRenderTheme  *theme,
+                                                           GError              **error);
+LtRenderAccuracy *lt_render_accuracy_ref                  (LtRenderAccuracy     *self);
+void              lt_render_accuracy_unref                (LtRenderAccuracy     *self);
 
 /* The numbers: the class count, a cell's count, a class's accuracy (NAN
  * for a class with no test images), the overall accuracy (NAN for none),
  * a class's name (transfer full). */
-guint lt_render_accuracy_get_n_classes (LtRenderAccuracy *self);
-gint64
-lt_render_accuracy_get_count (LtRenderAccuracy *self, guint true_class, guint predicted_class);
-double lt_render_accuracy_get_class_accuracy (LtRenderAccuracy *self, guint klass);
-double lt_render_accuracy_get_accuracy (LtRenderAccuracy *self);
-char  *lt_render_accuracy_dup_class_name (LtRenderAccuracy *self, guint klass);
+guint   lt_render_accuracy_get_n_classes      (LtRenderAccuracy *self);
+gint64  lt_render_accuracy_get_count          (LtRenderAccuracy *self,
+                                               guint             true_class,
+                                               guint             predicted_class);
+double  lt_render_accuracy_get_class_accuracy (LtRenderAccuracy *self,
+                                               guint             klass);
+double  lt_render_accuracy_get_accuracy       (LtRenderAccuracy *self);
+char   *lt_render_accuracy_dup_class_name     (LtRenderAccuracy *self,
+                                               guint             klass);
 
 /**
  * LtRenderAccuracyParts:
@@ -111,37 +114,37 @@ typedef struct
  * fill it (cells stay square); the natural size is a comfortable one
  * for the class count. lt_render_accuracy_get_cell_rect: where cell
  * (@row, @col) is drawn (FALSE without a matrix or out of range). */
-void     lt_render_accuracy_view_init (LtRenderAccuracyView *view);
+void     lt_render_accuracy_view_init        (LtRenderAccuracyView       *view);
 void     lt_render_accuracy_get_natural_size (LtRenderAccuracy           *self,
                                               const LtRenderAccuracyView *view,
                                               int                        *width,
                                               int                        *height);
-gboolean lt_render_accuracy_get_cell_rect (LtRenderAccuracy           *self,
-                                           const LtRenderAccuracyView *view,
-                                           int                         width,
-                                           int                         height,
-                                           guint                       row,
-                                           guint                       col,
-                                           LtRenderRect               *rect);
-gboolean lt_render_accuracy_hit_test (LtRenderAccuracy           *self,
-                                      const LtRenderAccuracyView *view,
-                                      int                         width,
-                                      int                         height,
-                                      double                      x,
-                                      double                      y,
-                                      LtRenderAccuracyHit        *hit);
-void     lt_render_accuracy_draw (LtRenderAccuracy           *self,
-                                  const LtRenderAccuracyView *view,
-                                  cairo_t                    *cr,
-                                  int                         width,
-                                  int                         height);
+gboolean lt_render_accuracy_get_cell_rect    (LtRenderAccuracy           *self,
+                                              const LtRenderAccuracyView *view,
+                                              int                         width,
+                                              int                         height,
+                                              guint                       row,
+                                              guint                       col,
+                                              LtRenderRect               *rect);
+gboolean lt_render_accuracy_hit_test         (LtRenderAccuracy           *self,
+                                              const LtRenderAccuracyView *view,
+                                              int                         width,
+                                              int                         height,
+                                              double                      x,
+                                              double                      y,
+                                              LtRenderAccuracyHit        *hit);
+void     lt_render_accuracy_draw             (LtRenderAccuracy           *self,
+                                              const LtRenderAccuracyView *view,
+                                              cairo_t                    *cr,
+                                              int                         width,
+                                              int                         height);
 
 /* Writes the view at its natural size as PNG or SVG (by @path's
  * extension); errors as lt_render_write(). */
-gboolean lt_render_accuracy_write (LtRenderAccuracy           *self,
-                                   const LtRenderAccuracyView *view,
-                                   const char                 *path,
-                                   GError                    **error);
+gboolean lt_render_accuracy_write (LtRenderAccuracy            *self,
+                                   const LtRenderAccuracyView  *view,
+                                   const char                  *path,
+                                   GError                     **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtRenderAccuracy, lt_render_accuracy_unref)
 

@@ -67,7 +67,9 @@ typedef struct
 } LtRenderRect;
 
 /* Whether (@x, @y) lies in @rect (left and top edges included). */
-gboolean lt_render_rect_contains (const LtRenderRect *rect, double x, double y);
+gboolean lt_render_rect_contains (const LtRenderRect *rect,
+                                  double              x,
+                                  double              y);
 
 /**
  * LT_RENDER_N_RUN_COLORS:
@@ -80,7 +82,8 @@ gboolean lt_render_rect_contains (const LtRenderRect *rect, double x, double y);
  * colour-blind-safe palette: blue, orange, bluish green, vermillion,
  * reddish purple, sky blue, yellow, grey. The same run has the same colour
  * in every view. */
-void lt_render_run_color (guint run, LtRenderColor *color);
+void lt_render_run_color (guint          run,
+                          LtRenderColor *color);
 
 /**
  * LtRenderTheme:
@@ -125,7 +128,8 @@ typedef struct
 
 /* Fills @theme with the light (Adwaita-like) or the dark colours, the
  * "Sans" family and a 12 px base size. */
-void lt_render_theme_init (LtRenderTheme *theme, gboolean dark);
+void lt_render_theme_init (LtRenderTheme *theme,
+                           gboolean       dark);
 
 /* Drawing helpers
  *
@@ -138,27 +142,28 @@ void lt_render_theme_init (LtRenderTheme *theme, gboolean dark);
  *   edge at @x, 0.5 its centre, 1 its right edge.
  */
 
-void         lt_render_set_color (cairo_t *cr, const LtRenderColor *color);
+void         lt_render_set_color   (cairo_t             *cr,
+                                    const LtRenderColor *color);
 PangoLayout *lt_render_text_layout (cairo_t             *cr,
                                     const LtRenderTheme *theme,
                                     double               size,
                                     gboolean             bold,
                                     const char          *text);
-void         lt_render_text_size (const LtRenderTheme *theme,
-                                  double               size,
-                                  gboolean             bold,
-                                  const char          *text,
-                                  double              *width,
-                                  double              *height);
-void         lt_render_text (cairo_t             *cr,
-                             const LtRenderTheme *theme,
-                             double               size,
-                             gboolean             bold,
-                             const LtRenderColor *color,
-                             double               x,
-                             double               y,
-                             double               x_align,
-                             const char          *text);
+void         lt_render_text_size   (const LtRenderTheme *theme,
+                                    double               size,
+                                    gboolean             bold,
+                                    const char          *text,
+                                    double              *width,
+                                    double              *height);
+void         lt_render_text        (cairo_t             *cr,
+                                    const LtRenderTheme *theme,
+                                    double               size,
+                                    gboolean             bold,
+                                    const LtRenderColor *color,
+                                    double               x,
+                                    double               y,
+                                    double               x_align,
+                                    const char          *text);
 
 /* Files
  *
@@ -201,20 +206,27 @@ typedef enum
  */
 typedef void (*LtRenderDrawFunc) (cairo_t *cr, int width, int height, gpointer user_data);
 
-gboolean lt_render_format_for_path (const char *path, LtRenderFormat *format, GError **error);
-cairo_surface_t          *
-lt_render_to_image (int width, int height, LtRenderDrawFunc draw, gpointer user_data);
-gboolean lt_render_write (const char      *path,
-                          LtRenderFormat   format,
-                          int              width,
-                          int              height,
-                          LtRenderDrawFunc draw,
-                          gpointer         user_data,
-                          GError         **error);
-gboolean
-lt_render_write_text (const char *path, const char *contents, gssize length, GError **error);
+gboolean         lt_render_format_for_path (const char        *path,
+                                            LtRenderFormat    *format,
+                                            GError           **error);
+cairo_surface_t *lt_render_to_image        (int                width,
+                                            int                height,
+                                            LtRenderDrawFunc   draw,
+                                            gpointer           user_data);
+gboolean         lt_render_write           (const char        *path,
+                                            LtRenderFormat     format,
+                                            int                width,
+                                            int                height,
+                                            LtRenderDrawFunc   draw,
+                                            gpointer           user_data,
+                                            GError           **error);
+gboolean         lt_render_write_text      (const char        *path,
+                                            const char        *contents,
+                                            gssize             length,
+                                            GError           **error);
 
-char *lt_render_format_shape (const gint64 *shape, guint n_dims);
-char *lt_render_format_count (gint64 count);
+char *lt_render_format_shape (const gint64 *shape,
+                              guint         n_dims);
+char *lt_render_format_count (gint64        count);
 
 G_END_DECLS

@@ -102,20 +102,20 @@ typedef struct _LtRenderGraph LtRenderGraph;
  * lt_render_graph_set_grad_stats: records a node's gradient statistics.
  * lt_render_graph_add_edge: an edge from @from to @to (indices of nodes
  *   already added; FALSE, and nothing added, otherwise). */
-LtRenderGraph *lt_render_graph_new (void);
-LtRenderGraph *lt_render_graph_new_from_graph (LtGraph *graph);
-LtRenderGraph *lt_render_graph_ref (LtRenderGraph *self);
-void           lt_render_graph_unref (LtRenderGraph *self);
-guint          lt_render_graph_add_node (LtRenderGraph *self,
-                                         const char    *op,
-                                         const char    *module,
-                                         const gint64  *shape,
-                                         guint          n_dims);
-void           lt_render_graph_set_leaf (LtRenderGraph *self,
-                                         guint          node,
-                                         const char    *name,
-                                         gboolean       is_parameter,
-                                         gint64         numel);
+LtRenderGraph *lt_render_graph_new            (void);
+LtRenderGraph *lt_render_graph_new_from_graph (LtGraph       *graph);
+LtRenderGraph *lt_render_graph_ref            (LtRenderGraph *self);
+void           lt_render_graph_unref          (LtRenderGraph *self);
+guint          lt_render_graph_add_node       (LtRenderGraph *self,
+                                               const char    *op,
+                                               const char    *module,
+                                               const gint64  *shape,
+                                               guint          n_dims);
+void           lt_render_graph_set_leaf       (LtRenderGraph *self,
+                                               guint          node,
+                                               const char    *name,
+                                               gboolean       is_parameter,
+                                               gint64         numel);
 void           lt_render_graph_set_grad_stats (LtRenderGraph *self,
                                                guint          node,
                                                double         mean,
@@ -124,11 +124,11 @@ void           lt_render_graph_set_grad_stats (LtRenderGraph *self,
                                                double         max,
                                                double         norm,
                                                gint64         numel);
-gboolean       lt_render_graph_add_edge (LtRenderGraph *self,
-                                         guint          from,
-                                         guint          to,
-                                         const gint64  *shape,
-                                         guint          n_dims);
+gboolean       lt_render_graph_add_edge       (LtRenderGraph *self,
+                                               guint          from,
+                                               guint          to,
+                                               const gint64  *shape,
+                                               guint          n_dims);
 
 /* Reading:
  * lt_render_graph_get_output: the output's node (the loss): the last node
@@ -144,18 +144,22 @@ gboolean       lt_render_graph_add_edge (LtRenderGraph *self,
  *   drawn as one node each (transfer full).
  * lt_render_graph_write_dot: lt_render_graph_to_dot() into a file, as
  *   lt_render_write_text(). */
-guint                    lt_render_graph_get_n_nodes (LtRenderGraph *self);
-guint                    lt_render_graph_get_n_edges (LtRenderGraph *self);
-const LtRenderGraphNode *lt_render_graph_get_node (LtRenderGraph *self, guint index);
-const LtRenderGraphEdge *lt_render_graph_get_edge (LtRenderGraph *self, guint index);
-gint                     lt_render_graph_get_output (LtRenderGraph *self);
-char                   **lt_render_graph_dup_modules (LtRenderGraph *self);
-char                    *lt_render_graph_describe_node (LtRenderGraph *self, guint index);
-char                    *lt_render_graph_to_dot (LtRenderGraph *self, const char *const *folded);
-gboolean                 lt_render_graph_write_dot (LtRenderGraph     *self,
-                                                    const char *const *folded,
-                                                    const char        *path,
-                                                    GError           **error);
+guint                     lt_render_graph_get_n_nodes   (LtRenderGraph      *self);
+guint                     lt_render_graph_get_n_edges   (LtRenderGraph      *self);
+const LtRenderGraphNode  *lt_render_graph_get_node      (LtRenderGraph      *self,
+                                                         guint               index);
+const LtRenderGraphEdge  *lt_render_graph_get_edge      (LtRenderGraph      *self,
+                                                         guint               index);
+gint                      lt_render_graph_get_output    (LtRenderGraph      *self);
+char                    **lt_render_graph_dup_modules   (LtRenderGraph      *self);
+char                     *lt_render_graph_describe_node (LtRenderGraph      *self,
+                                                         guint               index);
+char                     *lt_render_graph_to_dot        (LtRenderGraph      *self,
+                                                         const char *const  *folded);
+gboolean                  lt_render_graph_write_dot     (LtRenderGraph      *self,
+                                                         const char *const  *folded,
+                                                         const char         *path,
+                                                         GError            **error);
 
 /* Layout */
 
@@ -184,31 +188,35 @@ typedef struct _LtRenderGraphLayout LtRenderGraphLayout;
  * lt_render_graph_layout_get_drawn_edge: drawn edge @index: the first edge
  *   of the graph drawn along it, and the boxes it joins, each a node (the
  *   group NULL) or a folded group (the node -1); all optional. */
-LtRenderGraphLayout *lt_render_graph_layout_new (LtRenderGraph       *graph,
-                                                 const char *const   *folded,
-                                                 const LtRenderTheme *theme,
-                                                 GError             **error);
-LtRenderGraphLayout *lt_render_graph_layout_ref (LtRenderGraphLayout *self);
-void                 lt_render_graph_layout_unref (LtRenderGraphLayout *self);
-void                 lt_render_graph_layout_clear_cache (void);
-LtRenderGraph       *lt_render_graph_layout_get_graph (LtRenderGraphLayout *self);
-void lt_render_graph_layout_get_size (LtRenderGraphLayout *self, double *width, double *height);
-gboolean
-lt_render_graph_layout_get_node_rect (LtRenderGraphLayout *self, guint node, LtRenderRect *rect);
-const char *lt_render_graph_layout_get_group_of (LtRenderGraphLayout *self, guint node);
-gboolean    lt_render_graph_layout_get_group_rect (LtRenderGraphLayout *self,
-                                                   const char          *module,
-                                                   LtRenderRect        *rect,
-                                                   gboolean            *folded);
-guint       lt_render_graph_layout_get_n_boxes (LtRenderGraphLayout *self);
-guint       lt_render_graph_layout_get_n_drawn_edges (LtRenderGraphLayout *self);
-gboolean    lt_render_graph_layout_get_drawn_edge (LtRenderGraphLayout *self,
-                                                   guint                index,
-                                                   guint               *edge,
-                                                   gint                *from_node,
-                                                   const char         **from_group,
-                                                   gint                *to_node,
-                                                   const char         **to_group);
+LtRenderGraphLayout *lt_render_graph_layout_new               (LtRenderGraph        *graph,
+                                                               const char *const    *folded,
+                                                               const LtRenderTheme  *theme,
+                                                               GError              **error);
+LtRenderGraphLayout *lt_render_graph_layout_ref               (LtRenderGraphLayout  *self);
+void                 lt_render_graph_layout_unref             (LtRenderGraphLayout  *self);
+void                 lt_render_graph_layout_clear_cache       (void);
+LtRenderGraph       *lt_render_graph_layout_get_graph         (LtRenderGraphLayout  *self);
+void                 lt_render_graph_layout_get_size          (LtRenderGraphLayout  *self,
+                                                               double               *width,
+                                                               double               *height);
+gboolean             lt_render_graph_layout_get_node_rect     (LtRenderGraphLayout  *self,
+                                                               guint                 node,
+                                                               LtRenderRect         *rect);
+const char          *lt_render_graph_layout_get_group_of      (LtRenderGraphLayout  *self,
+                                                               guint                 node);
+gboolean             lt_render_graph_layout_get_group_rect    (LtRenderGraphLayout  *self,
+                                                               const char           *module,
+                                                               LtRenderRect         *rect,
+                                                               gboolean             *folded);
+guint                lt_render_graph_layout_get_n_boxes       (LtRenderGraphLayout  *self);
+guint                lt_render_graph_layout_get_n_drawn_edges (LtRenderGraphLayout  *self);
+gboolean             lt_render_graph_layout_get_drawn_edge    (LtRenderGraphLayout  *self,
+                                                               guint                 index,
+                                                               guint                *edge,
+                                                               gint                 *from_node,
+                                                               const char          **from_group,
+                                                               gint                 *to_node,
+                                                               const char          **to_group);
 
 /* View state and drawing */
 
@@ -277,41 +285,46 @@ typedef struct
  * lt_render_graph_draw: paints the background, the groups (headers with a
  *   fold mark), the edges with their shapes, the nodes and the selection
  *   into (0, 0, @width, @height). */
-void     lt_render_graph_view_init (LtRenderGraphView *view);
-void     lt_render_graph_view_fit (LtRenderGraphView   *view,
-                                   LtRenderGraphLayout *layout,
-                                   int                  width,
-                                   int                  height);
-void     lt_render_graph_view_zoom (LtRenderGraphView *view, double factor, double px, double py);
-void     lt_render_graph_view_pan (LtRenderGraphView *view, double dx, double dy);
-void     lt_render_graph_view_to_pixel (const LtRenderGraphView *view,
-                                        double                   x,
-                                        double                   y,
-                                        double                  *px,
-                                        double                  *py);
+void     lt_render_graph_view_init       (LtRenderGraphView       *view);
+void     lt_render_graph_view_fit        (LtRenderGraphView       *view,
+                                          LtRenderGraphLayout     *layout,
+                                          int                      width,
+                                          int                      height);
+void     lt_render_graph_view_zoom       (LtRenderGraphView       *view,
+                                          double                   factor,
+                                          double                   px,
+                                          double                   py);
+void     lt_render_graph_view_pan        (LtRenderGraphView       *view,
+                                          double                   dx,
+                                          double                   dy);
+void     lt_render_graph_view_to_pixel   (const LtRenderGraphView *view,
+                                          double                   x,
+                                          double                   y,
+                                          double                  *px,
+                                          double                  *py);
 void     lt_render_graph_view_from_pixel (const LtRenderGraphView *view,
                                           double                   px,
                                           double                   py,
                                           double                  *x,
                                           double                  *y);
-gboolean lt_render_graph_hit_test (LtRenderGraphLayout     *layout,
-                                   const LtRenderGraphView *view,
-                                   double                   px,
-                                   double                   py,
-                                   LtRenderGraphHit        *hit);
-void     lt_render_graph_draw (LtRenderGraphLayout     *layout,
-                               const LtRenderGraphView *view,
-                               cairo_t                 *cr,
-                               int                      width,
-                               int                      height);
+gboolean lt_render_graph_hit_test        (LtRenderGraphLayout     *layout,
+                                          const LtRenderGraphView *view,
+                                          double                   px,
+                                          double                   py,
+                                          LtRenderGraphHit        *hit);
+void     lt_render_graph_draw            (LtRenderGraphLayout     *layout,
+                                          const LtRenderGraphView *view,
+                                          cairo_t                 *cr,
+                                          int                      width,
+                                          int                      height);
 
 /* Writes the whole layout at zoom 1 (and the selection of @view, when
  * given) as PNG or SVG, or the graph as DOT, by @path's extension (.png,
  * .svg, .dot, .gv); errors as lt_render_write(). */
-gboolean lt_render_graph_write (LtRenderGraphLayout     *layout,
-                                const LtRenderGraphView *view,
-                                const char              *path,
-                                GError                 **error);
+gboolean lt_render_graph_write (LtRenderGraphLayout      *layout,
+                                const LtRenderGraphView  *view,
+                                const char               *path,
+                                GError                  **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtRenderGraph, lt_render_graph_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtRenderGraphLayout, lt_render_graph_layout_unref)

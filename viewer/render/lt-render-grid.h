@@ -77,25 +77,31 @@ typedef struct _LtRenderGrid LtRenderGrid;
  *
  * lt_render_grid_new_with_predictions: the same grid with predictions
  *   (NULL: none), sharing the pixels. */
-LtRenderGrid *lt_render_grid_new (LtTensor            *images,
-                                  LtTensor            *labels,
-                                  LtTensor            *predictions,
-                                  const char *const   *classes,
-                                  const LtRenderTheme *theme,
-                                  GError             **error);
-LtRenderGrid *
-lt_render_grid_new_with_predictions (LtRenderGrid *self, LtTensor *predictions, GError **error);
-LtRenderGrid *lt_render_grid_ref (LtRenderGrid *self);
-void          lt_render_grid_unref (LtRenderGrid *self);
+LtRenderGrid *lt_render_grid_new                  (LtTensor             *images,
+                                                   LtTensor             *labels,
+                                                   LtTensor             *predictions,
+                                                   const char *const    *classes,
+                                                   const LtRenderTheme  *theme,
+                                                   GError              **error);
+LtRenderGrid *lt_render_grid_new_with_predictions (LtRenderGrid         *self,
+                                                   LtTensor             *predictions,
+                                                   GError              **error);
+LtRenderGrid *lt_render_grid_ref                  (LtRenderGrid         *self);
+void          lt_render_grid_unref                (LtRenderGrid         *self);
 
 /* What the grid holds: the batch size, each image's size, the label and
  * prediction of image @index (-1 when there is none) and a class's name
  * (a number for a class without one; transfer full). */
-guint  lt_render_grid_get_n_images (LtRenderGrid *self);
-void   lt_render_grid_get_image_size (LtRenderGrid *self, int *width, int *height);
-gint64 lt_render_grid_get_label (LtRenderGrid *self, guint index);
-gint64 lt_render_grid_get_prediction (LtRenderGrid *self, guint index);
-char  *lt_render_grid_dup_class_name (LtRenderGrid *self, gint64 label);
+guint   lt_render_grid_get_n_images   (LtRenderGrid *self);
+void    lt_render_grid_get_image_size (LtRenderGrid *self,
+                                       int          *width,
+                                       int          *height);
+gint64  lt_render_grid_get_label      (LtRenderGrid *self,
+                                       guint         index);
+gint64  lt_render_grid_get_prediction (LtRenderGrid *self,
+                                       guint         index);
+char   *lt_render_grid_dup_class_name (LtRenderGrid *self,
+                                       gint64        label);
 
 /* Layout. The natural size is the whole grid's at the view's zoom (at 1x
  * for "fit"): what a widget requests and what lt_render_grid_write()
@@ -104,24 +110,26 @@ char  *lt_render_grid_dup_class_name (LtRenderGrid *self, gint64 label);
  * lt_render_grid_get_image_rect() where image @index is drawn (FALSE when
  * @index is out of range); lt_render_grid_hit_test() the image under
  * (@x, @y) (its label band included), or -1. */
-void lt_render_grid_get_natural_size (LtRenderGrid           *self,
-                                      const LtRenderGridView *view,
-                                      int                    *width,
-                                      int                    *height);
-double
-lt_render_grid_get_scale (LtRenderGrid *self, const LtRenderGridView *view, int width, int height);
-gboolean lt_render_grid_get_image_rect (LtRenderGrid           *self,
-                                        const LtRenderGridView *view,
-                                        int                     width,
-                                        int                     height,
-                                        guint                   index,
-                                        LtRenderRect           *rect);
-gint     lt_render_grid_hit_test (LtRenderGrid           *self,
-                                  const LtRenderGridView *view,
-                                  int                     width,
-                                  int                     height,
-                                  double                  x,
-                                  double                  y);
+void     lt_render_grid_get_natural_size (LtRenderGrid           *self,
+                                          const LtRenderGridView *view,
+                                          int                    *width,
+                                          int                    *height);
+double   lt_render_grid_get_scale        (LtRenderGrid           *self,
+                                          const LtRenderGridView *view,
+                                          int                     width,
+                                          int                     height);
+gboolean lt_render_grid_get_image_rect   (LtRenderGrid           *self,
+                                          const LtRenderGridView *view,
+                                          int                     width,
+                                          int                     height,
+                                          guint                   index,
+                                          LtRenderRect           *rect);
+gint     lt_render_grid_hit_test         (LtRenderGrid           *self,
+                                          const LtRenderGridView *view,
+                                          int                     width,
+                                          int                     height,
+                                          double                  x,
+                                          double                  y);
 
 /* Paints the background and the grid into @cr (0, 0, @width, @height). */
 void lt_render_grid_draw (LtRenderGrid           *self,
@@ -132,10 +140,10 @@ void lt_render_grid_draw (LtRenderGrid           *self,
 
 /* Writes the grid at its natural size as PNG or SVG (by @path's
  * extension); errors as lt_render_write(). */
-gboolean lt_render_grid_write (LtRenderGrid           *self,
-                               const LtRenderGridView *view,
-                               const char             *path,
-                               GError                **error);
+gboolean lt_render_grid_write (LtRenderGrid            *self,
+                               const LtRenderGridView  *view,
+                               const char              *path,
+                               GError                 **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtRenderGrid, lt_render_grid_unref)
 

@@ -67,28 +67,35 @@ typedef struct _LtRenderLossData LtRenderLossData;
  * lt_render_loss_data_write_csv() writes every run into one CSV file:
  * "run,name,series,step,value" rows, series named train_loss, test_loss,
  * test_accuracy; errors as lt_render_write_text(). */
-LtRenderLossData *lt_render_loss_data_new (void);
-LtRenderLossData *lt_render_loss_data_copy (LtRenderLossData *self);
-LtRenderLossData *lt_render_loss_data_ref (LtRenderLossData *self);
-void              lt_render_loss_data_unref (LtRenderLossData *self);
-guint             lt_render_loss_data_add_run (LtRenderLossData *self, const char *name);
-guint             lt_render_loss_data_get_n_runs (LtRenderLossData *self);
-const char       *lt_render_loss_data_get_run_name (LtRenderLossData *self, guint run);
-void              lt_render_loss_data_append (LtRenderLossData *self,
-                                              guint             run,
-                                              LtRenderSeries    series,
-                                              double            step,
-                                              double            value);
-guint lt_render_loss_data_get_n_points (LtRenderLossData *self, guint run, LtRenderSeries series);
-gboolean lt_render_loss_data_get_point (LtRenderLossData *self,
-                                        guint             run,
-                                        LtRenderSeries    series,
-                                        guint             index,
-                                        double           *step,
-                                        double           *value);
-void     lt_render_loss_data_clear_run (LtRenderLossData *self, guint run);
-guint64  lt_render_loss_data_get_serial (LtRenderLossData *self);
-gboolean lt_render_loss_data_write_csv (LtRenderLossData *self, const char *path, GError **error);
+LtRenderLossData *lt_render_loss_data_new          (void);
+LtRenderLossData *lt_render_loss_data_copy         (LtRenderLossData  *self);
+LtRenderLossData *lt_render_loss_data_ref          (LtRenderLossData  *self);
+void              lt_render_loss_data_unref        (LtRenderLossData  *self);
+guint             lt_render_loss_data_add_run      (LtRenderLossData  *self,
+                                                    const char        *name);
+guint             lt_render_loss_data_get_n_runs   (LtRenderLossData  *self);
+const char       *lt_render_loss_data_get_run_name (LtRenderLossData  *self,
+                                                    guint              run);
+void              lt_render_loss_data_append       (LtRenderLossData  *self,
+                                                    guint              run,
+                                                    LtRenderSeries     series,
+                                                    double             step,
+                                                    double             value);
+guint             lt_render_loss_data_get_n_points (LtRenderLossData  *self,
+                                                    guint              run,
+                                                    LtRenderSeries     series);
+gboolean          lt_render_loss_data_get_point    (LtRenderLossData  *self,
+                                                    guint              run,
+                                                    LtRenderSeries     series,
+                                                    guint              index,
+                                                    double            *step,
+                                                    double            *value);
+void              lt_render_loss_data_clear_run    (LtRenderLossData  *self,
+                                                    guint              run);
+guint64           lt_render_loss_data_get_serial   (LtRenderLossData  *self);
+gboolean          lt_render_loss_data_write_csv    (LtRenderLossData  *self,
+                                                    const char        *path,
+                                                    GError           **error);
 
 /* The view state */
 
@@ -148,23 +155,23 @@ typedef struct _LtRenderLossFrame LtRenderLossFrame;
  *   (@x1, @y1) (a rubber band).
  * lt_render_loss_view_reset: back to all the data (the scales, smoothing
  *   and masks stay). */
-void lt_render_loss_view_init (LtRenderLossView *view);
-void lt_render_loss_view_zoom (LtRenderLossView        *view,
-                               const LtRenderLossFrame *frame,
-                               double                   factor,
-                               double                   x,
-                               double                   y);
-void lt_render_loss_view_pan (LtRenderLossView        *view,
-                              const LtRenderLossFrame *frame,
-                              double                   dx,
-                              double                   dy);
+void lt_render_loss_view_init         (LtRenderLossView        *view);
+void lt_render_loss_view_zoom         (LtRenderLossView        *view,
+                                       const LtRenderLossFrame *frame,
+                                       double                   factor,
+                                       double                   x,
+                                       double                   y);
+void lt_render_loss_view_pan          (LtRenderLossView        *view,
+                                       const LtRenderLossFrame *frame,
+                                       double                   dx,
+                                       double                   dy);
 void lt_render_loss_view_zoom_to_rect (LtRenderLossView        *view,
                                        const LtRenderLossFrame *frame,
                                        double                   x0,
                                        double                   y0,
                                        double                   x1,
                                        double                   y1);
-void lt_render_loss_view_reset (LtRenderLossView *view);
+void lt_render_loss_view_reset        (LtRenderLossView        *view);
 
 /* The prepared frame */
 
@@ -212,37 +219,37 @@ typedef struct
  * lt_render_loss_frame_get_n_drawn: how many points of a series are drawn
  *   after decimation (0 for a hidden one), @smoothed for the smoothed
  *   curve, else the raw one. */
-LtRenderLossFrame      *lt_render_loss_frame_new (LtRenderLossData       *data,
-                                                  const LtRenderLossView *view,
-                                                  const LtRenderTheme    *theme,
-                                                  int                     width,
-                                                  int                     height);
-LtRenderLossFrame      *lt_render_loss_frame_ref (LtRenderLossFrame *self);
-void                    lt_render_loss_frame_unref (LtRenderLossFrame *self);
-int                     lt_render_loss_frame_get_width (const LtRenderLossFrame *self);
-int                     lt_render_loss_frame_get_height (const LtRenderLossFrame *self);
-LtRenderLossData       *lt_render_loss_frame_get_data (const LtRenderLossFrame *self);
-const LtRenderLossView *lt_render_loss_frame_get_view (const LtRenderLossFrame *self);
-void                    lt_render_loss_frame_draw (const LtRenderLossFrame *self,
-                                                   cairo_t                 *cr,
-                                                   const LtRenderLossHit   *hover);
-gboolean                lt_render_loss_frame_hit_test (const LtRenderLossFrame *self,
-                                                       double                   x,
-                                                       double                   y,
-                                                       LtRenderLossHit         *hit);
-gboolean                lt_render_loss_frame_get_panel (const LtRenderLossFrame *self,
-                                                        LtRenderLossPanel        panel,
-                                                        LtRenderRect            *rect);
-gboolean                lt_render_loss_frame_get_axes (const LtRenderLossFrame *self,
-                                                       LtRenderLossPanel        panel,
-                                                       LtRenderAxis            *x_axis,
-                                                       LtRenderAxis            *y_axis);
-gboolean                lt_render_loss_frame_to_pixel (const LtRenderLossFrame *self,
-                                                       LtRenderLossPanel        panel,
-                                                       double                   step,
-                                                       double                   value,
-                                                       double                  *x,
-                                                       double                  *y);
+LtRenderLossFrame      *lt_render_loss_frame_new         (LtRenderLossData        *data,
+                                                          const LtRenderLossView  *view,
+                                                          const LtRenderTheme     *theme,
+                                                          int                      width,
+                                                          int                      height);
+LtRenderLossFrame      *lt_render_loss_frame_ref         (LtRenderLossFrame       *self);
+void                    lt_render_loss_frame_unref       (LtRenderLossFrame       *self);
+int                     lt_render_loss_frame_get_width   (const LtRenderLossFrame *self);
+int                     lt_render_loss_frame_get_height  (const LtRenderLossFrame *self);
+LtRenderLossData       *lt_render_loss_frame_get_data    (const LtRenderLossFrame *self);
+const LtRenderLossView *lt_render_loss_frame_get_view    (const LtRenderLossFrame *self);
+void                    lt_render_loss_frame_draw        (const LtRenderLossFrame *self,
+                                                          cairo_t                 *cr,
+                                                          const LtRenderLossHit   *hover);
+gboolean                lt_render_loss_frame_hit_test    (const LtRenderLossFrame *self,
+                                                          double                   x,
+                                                          double                   y,
+                                                          LtRenderLossHit         *hit);
+gboolean                lt_render_loss_frame_get_panel   (const LtRenderLossFrame *self,
+                                                          LtRenderLossPanel        panel,
+                                                          LtRenderRect            *rect);
+gboolean                lt_render_loss_frame_get_axes    (const LtRenderLossFrame *self,
+                                                          LtRenderLossPanel        panel,
+                                                          LtRenderAxis            *x_axis,
+                                                          LtRenderAxis            *y_axis);
+gboolean                lt_render_loss_frame_to_pixel    (const LtRenderLossFrame *self,
+                                                          LtRenderLossPanel        panel,
+                                                          double                   step,
+                                                          double                   value,
+                                                          double                  *x,
+                                                          double                  *y);
 guint                   lt_render_loss_frame_get_n_drawn (const LtRenderLossFrame *self,
                                                           guint                    run,
                                                           LtRenderSeries           series,
@@ -250,13 +257,13 @@ guint                   lt_render_loss_frame_get_n_drawn (const LtRenderLossFram
 
 /* Draws @data with @view at @width x @height into a PNG or SVG file (by
  * @path's extension); errors as lt_render_write(). */
-gboolean lt_render_loss_write (LtRenderLossData       *data,
-                               const LtRenderLossView *view,
-                               const LtRenderTheme    *theme,
-                               const char             *path,
-                               int                     width,
-                               int                     height,
-                               GError                **error);
+gboolean lt_render_loss_write (LtRenderLossData        *data,
+                               const LtRenderLossView  *view,
+                               const LtRenderTheme     *theme,
+                               const char              *path,
+                               int                      width,
+                               int                      height,
+                               GError                 **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtRenderLossData, lt_render_loss_data_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtRenderLossFrame, lt_render_loss_frame_unref)

@@ -52,16 +52,21 @@ typedef struct
  * lt_render_axis_from_pixel: the value at pixel @pixel.
  * lt_render_axis_is_valid: whether min < max (and min > 0 on a log axis),
  *   both finite. */
-double   lt_render_axis_to_pixel (const LtRenderAxis *axis, double value);
-double   lt_render_axis_from_pixel (const LtRenderAxis *axis, double pixel);
-gboolean lt_render_axis_is_valid (const LtRenderAxis *axis);
+double   lt_render_axis_to_pixel   (const LtRenderAxis *axis,
+                                    double              value);
+double   lt_render_axis_from_pixel (const LtRenderAxis *axis,
+                                    double              pixel);
+gboolean lt_render_axis_is_valid   (const LtRenderAxis *axis);
 
 /* The range to show for data from @lo to @hi (both finite; on a log axis,
  * the smallest and largest values above 0): on a linear axis widened by
  * 5 % of the span on each side (@from_zero: the lower end is 0 when all
  * the data is above it), a span of 0 widened to a unit around the value;
  * on a log axis widened by 5 % of the span of decades. */
-void lt_render_axis_fit (LtRenderAxis *axis, double lo, double hi, gboolean from_zero);
+void lt_render_axis_fit (LtRenderAxis *axis,
+                         double        lo,
+                         double        hi,
+                         gboolean      from_zero);
 
 /**
  * LtRenderTick:
@@ -88,8 +93,10 @@ typedef struct
  * show, or, when the range spans less than one decade, nice linear values
  * labelled as such. Labels use the shortest form that tells neighbours
  * apart. Returns the number of ticks written. */
-guint
-lt_render_axis_ticks (const LtRenderAxis *axis, guint target, LtRenderTick *ticks, guint max_ticks);
+guint lt_render_axis_ticks (const LtRenderAxis *axis,
+                            guint               target,
+                            LtRenderTick       *ticks,
+                            guint               max_ticks);
 
 /* The exponential moving average with bias correction that TensorBoard's
  * smoothing slider computes: with w = @weight in [0, 1),
@@ -98,7 +105,10 @@ lt_render_axis_ticks (const LtRenderAxis *axis, guint target, LtRenderTick *tick
  * pulled toward zero. A value that is not finite is copied as it is and
  * leaves the average alone. @weight 0 copies @values. @out may be
  * @values. */
-void lt_render_ema (const double *values, gsize n, double weight, double *out);
+void lt_render_ema (const double *values,
+                    gsize         n,
+                    double        weight,
+                    double       *out);
 
 /* Decimates a curve for drawing: @x are pixel columns in increasing order
  * (fractional), @y the pixel rows (NAN: a gap). For every column
@@ -108,6 +118,9 @@ void lt_render_ema (const double *values, gsize n, double weight, double *out);
  * covers in that column: a spike never vanishes. Gaps are kept (each NAN
  * point whose neighbour is finite). Writes the indices of the kept points
  * to @kept (room for @n) and returns their number. */
-gsize lt_render_decimate (const double *x, const double *y, gsize n, gsize *kept);
+gsize lt_render_decimate (const double *x,
+                          const double *y,
+                          gsize         n,
+                          gsize        *kept);
 
 G_END_DECLS
