@@ -574,6 +574,7 @@ main (int   argc,
   g_test_add_func ("/viewer/train/close-keeps-checkpoint", test_close_keeps_checkpoint);
   g_test_add_func ("/viewer/train/responsive", test_responsive);
   g_test_add_func ("/viewer/views/follow-training", test_views_follow_training);
+  test_add_view_tests ();
   test_add_bad_input_tests ();
   test_add_screenshot_tests ();
 

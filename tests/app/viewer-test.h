@@ -24,6 +24,8 @@ void            test_start_training   (LtViewerWindow *window,
 
 /* test-lt-viewer-bad-input.c */
 void            test_add_bad_input_tests (void);
+/* test-lt-viewer-views.c */
+void            test_add_view_tests       (void);
 /* test-lt-viewer-screenshots.c */
 void            test_add_screenshot_tests (void);
 /* test-lt-viewer-zh.c: only with LANGUAGE=zh_CN */

@@ -64,6 +64,8 @@ struct _LtViewerWindow
   /* Borrowed: the views, children of the bins */
   LtGtkImageView *image_view;
   LtGtkLossView *loss_view;
+  LtGtkGraphView *graph_view;
+  LtGtkAccuracyView *accuracy_view;
 
   /* Owned */
   GSettings *settings;

@@ -13,21 +13,10 @@
  * to every view; the views follow its signals themselves, and draw on the
  * frame clock.
  *
- * Exporting writes the view shown: the images as PNG or SVG, the loss as
- * PNG, SVG or CSV (every run), chosen by the file's extension.
+ * Exporting writes the view shown, in the format the file's extension
+ * names: the images and the accuracy as PNG or SVG, the loss as PNG, SVG
+ * or CSV (every run), the graph as PNG, SVG or Graphviz DOT.
  */
-
-/* A page that has no view yet */
-static GtkWidget *
-placeholder_new (const char *icon,
-                 const char *title)
-{
-  GtkWidget *page = adw_status_page_new ();
-
-  adw_status_page_set_icon_name (ADW_STATUS_PAGE (page), icon);
-  adw_status_page_set_title (ADW_STATUS_PAGE (page), title);
-  return page;
-}
 
 void
 _lt_viewer_window_views_init (LtViewerWindow *self)
@@ -43,9 +32,11 @@ _lt_viewer_window_views_init (LtViewerWindow *self)
                    G_SETTINGS_BIND_DEFAULT);
   adw_bin_set_child (self->loss_bin, GTK_WIDGET (self->loss_view));
 
-  adw_bin_set_child (self->graph_bin, placeholder_new ("lt-graph-symbolic", _("Graph")));
-  adw_bin_set_child (self->accuracy_bin,
-                     placeholder_new ("lt-accuracy-symbolic", _("Accuracy")));
+  self->graph_view = LT_GTK_GRAPH_VIEW (lt_gtk_graph_view_new ());
+  adw_bin_set_child (self->graph_bin, GTK_WIDGET (self->graph_view));
+
+  self->accuracy_view = LT_GTK_ACCURACY_VIEW (lt_gtk_accuracy_view_new ());
+  adw_bin_set_child (self->accuracy_bin, GTK_WIDGET (self->accuracy_view));
 }
 
 void
@@ -55,8 +46,14 @@ _lt_viewer_window_views_dispose (LtViewerWindow *self)
     lt_gtk_image_view_bind_trainer (self->image_view, NULL);
   if (self->loss_view)
     lt_gtk_loss_view_bind_trainer (self->loss_view, NULL);
+  if (self->graph_view)
+    lt_gtk_graph_view_bind_trainer (self->graph_view, NULL);
+  if (self->accuracy_view)
+    lt_gtk_accuracy_view_bind_trainer (self->accuracy_view, NULL);
   self->image_view = NULL;
   self->loss_view = NULL;
+  self->graph_view = NULL;
+  self->accuracy_view = NULL;
   g_clear_object (&self->registry);
 }
 
@@ -65,10 +62,9 @@ void
 _lt_viewer_window_views_prepare_trainer (LtViewerWindow *self,
                                          LtTrainer      *trainer)
 {
-  guint64 graph_interval = (guint64) g_settings_get_int (self->settings, "graph-interval");
-
-  if (g_object_class_find_property (G_OBJECT_GET_CLASS (trainer), "graph-interval"))
-    g_object_set (trainer, "graph-interval", graph_interval, NULL);
+  /* The graph of the first mini-batch, then every graph-interval */
+  lt_trainer_set_graph_interval (trainer,
+                                 (guint64) g_settings_get_int (self->settings, "graph-interval"));
 }
 
 /* Binds every view to the run's trainer */
@@ -84,6 +80,9 @@ _lt_viewer_window_views_bind (LtViewerWindow    *self,
   lt_gtk_image_view_set_classes (self->image_view, classes);
   lt_gtk_image_view_bind_trainer (self->image_view, trainer);
   lt_gtk_loss_view_bind_trainer (self->loss_view, trainer);
+  lt_gtk_graph_view_bind_trainer (self->graph_view, trainer);
+  lt_gtk_accuracy_view_set_classes (self->accuracy_view, classes);
+  lt_gtk_accuracy_view_bind_trainer (self->accuracy_view, trainer);
   g_warn_if_fail (lt_gtk_run_registry_get_n_runs (self->registry) == run);
 }
 
@@ -111,6 +110,8 @@ _lt_viewer_window_export_filters (LtViewerWindow *self)
   g_ptr_array_add (filters, filter_new (_("SVG Drawings"), "svg"));
   if (g_strcmp0 (view, "loss") == 0)
     g_ptr_array_add (filters, filter_new (_("CSV Tables (every run)"), "csv"));
+  if (g_strcmp0 (view, "graph") == 0)
+    g_ptr_array_add (filters, filter_new (_("Graphviz DOT Files"), "dot"));
   return filters;
 }
 
@@ -143,6 +144,10 @@ _lt_viewer_window_export_view (LtViewerWindow  *self,
     return lt_gtk_image_view_export (self->image_view, path, error);
   if (g_strcmp0 (view, "loss") == 0)
     return lt_gtk_loss_view_export (self->loss_view, path, 0, 0, error);
+  if (g_strcmp0 (view, "graph") == 0)
+    return lt_gtk_graph_view_export (self->graph_view, path, error);
+  if (g_strcmp0 (view, "accuracy") == 0)
+    return lt_gtk_accuracy_view_export (self->accuracy_view, path, error);
   g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("This view cannot be exported"));
   return FALSE;
 }
