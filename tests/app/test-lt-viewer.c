@@ -345,6 +345,14 @@ assert_steps_stay (LtViewerWindow *window,
   g_assert_cmpuint (lt_trainer_get_step (_lt_viewer_window_get_trainer (window)), ==, before);
 }
 
+static gboolean
+status_has_rate (gpointer data)
+{
+  const char *status = _lt_viewer_window_get_status (data);
+
+  return strstr (status, "images/s") != NULL && strstr (status, "left") != NULL;
+}
+
 static void
 test_start_pause_resume_stop (void)
 {
@@ -361,6 +369,10 @@ test_start_pause_resume_stop (void)
   /* The settings cannot change under a run */
   g_assert_false (gtk_widget_is_sensitive (window->settings_page));
   g_assert_nonnull (strstr (_lt_viewer_window_get_status (window), "epoch"));
+  /* The rate and the time left, once there are two samples of the steps */
+  g_assert_true (ui_wait_until (status_has_rate, window, 60000));
+  g_test_message ("status: %s", _lt_viewer_window_get_status (window));
+
 
   /* Pause: the steps stop */
   test_activate (window, "win.pause");
@@ -470,8 +482,49 @@ test_views_follow_training (void)
   test_window_destroy (window);
 }
 
-/* Closing the window while it trains stops after the mini-batch; the
- * checkpoint it leaves opens in a new window, where the run goes on. */
+/* Without a CUDA backend (this build) or a device, the GPU cannot be
+ * chosen, and its tooltip says why; training runs on the CPU even when
+ * the settings ask for CUDA. */
+static void
+test_device_without_cuda (void)
+{
+  LtViewerWindow *window = test_window_new ();
+  const char *tooltip;
+
+  g_settings_set_enum (window->settings, "device", 1);
+  tooltip = gtk_widget_get_tooltip_text (GTK_WIDGET (window->cuda_button));
+  g_test_message ("GPU button: %s", tooltip);
+  g_assert_false (window->cuda_available);
+  g_assert_false (gtk_widget_get_sensitive (GTK_WIDGET (window->cuda_button)));
+  g_assert_nonnull (strstr (tooltip, "CUDA"));
+  g_assert_true (gtk_toggle_button_get_active (window->cpu_button));
+  test_start_training (window, 3);
+  g_assert_cmpint (lt_trainer_get_device (_lt_viewer_window_get_trainer (window)), ==,
+                   LT_DEVICE_CPU);
+  test_window_destroy (window);
+}
+
+/* Fashion-MNIST from a folder as Debian's package ships it: the first
+ * convolution takes one channel, the classes are Fashion-MNIST's. */
+static void
+test_fashion_mnist (void)
+{
+  LtViewerWindow *window = test_window_new ();
+
+  g_settings_set_enum (window->settings, "dataset", 1);
+  g_settings_set_string (window->settings, "data-folder", g_getenv ("LT_VIEWER_FASHION_FIXTURE"));
+  test_start_training (window, 5);
+  g_assert_cmpint (window->data.in_channels, ==, 1);
+  g_assert_cmpint (window->data.kind, ==, LT_TRAIN_DATASET_FASHION_MNIST);
+  g_assert_cmpstr (window->data.classes[0], ==, "T-shirt/top");
+  g_assert_true (ui_wait_until (images_loaded, window->image_view, 60000));
+  g_assert_cmpstr (lt_gtk_image_view_get_classes (window->image_view)[0], ==, "T-shirt/top");
+  test_window_destroy (window);
+}
+
+/* Quitting (or closing the window) while it trains stops after the
+ * mini-batch; the checkpoint it leaves opens in a new window, where the
+ * run goes on. The window's size is remembered. */
 static void
 test_close_keeps_checkpoint (void)
 {
@@ -485,14 +538,21 @@ test_close_keeps_checkpoint (void)
   LtTrainer *trainer;
 
   g_remove (checkpoint);
+  gtk_window_set_default_size (GTK_WINDOW (window), 1111, 777);
   test_start_training (window, 5);
   before = lt_trainer_get_step (_lt_viewer_window_get_trainer (window));
   g_object_add_weak_pointer (G_OBJECT (window), &weak);
-  gtk_window_close (GTK_WINDOW (window));
+  /* Quit (Ctrl+Q) closes the windows */
+  g_action_group_activate_action (G_ACTION_GROUP (test_app), "quit", NULL);
   /* Not at once: it waits for the mini-batch */
   g_assert_nonnull (weak);
   g_assert_cmpint (window->state, ==, LT_VIEWER_STATE_STOPPING);
   g_assert_true (ui_wait_until (is_null, &weak, 60000));
+  /* The window's size is kept for the next one */
+  g_assert_cmpint (g_settings_get_int (lt_viewer_application_get_settings (test_app),
+                                       "window-width"), ==, 1111);
+  g_assert_cmpint (g_settings_get_int (lt_viewer_application_get_settings (test_app),
+                                       "window-height"), ==, 777);
 
   g_assert_true (g_file_test (checkpoint, G_FILE_TEST_IS_REGULAR));
   state = lt_state_dict_load (checkpoint, &error);
@@ -581,6 +641,8 @@ main (int   argc,
   g_test_add_func ("/viewer/train/close-keeps-checkpoint", test_close_keeps_checkpoint);
   g_test_add_func ("/viewer/train/responsive", test_responsive);
   g_test_add_func ("/viewer/views/follow-training", test_views_follow_training);
+  g_test_add_func ("/viewer/device/without-cuda", test_device_without_cuda);
+  g_test_add_func ("/viewer/data/fashion-mnist", test_fashion_mnist);
   test_add_view_tests ();
   test_add_bad_input_tests ();
   test_add_screenshot_tests ();

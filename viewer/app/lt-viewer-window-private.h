@@ -97,8 +97,7 @@ struct _LtViewerWindow
   gint64 iteration;               /* within the epoch, from 1 */
   gint64 steps_per_epoch;
   gint64 batch_size;
-  guint64 steps;                  /* steps seen in this run */
-  gint64 rate_time[16];           /* (monotonic µs, steps) samples for images/s */
+  gint64 rate_time[16];           /* (monotonic µs, trainer's steps) samples for images/s */
   guint64 rate_steps[16];
   guint rate_head;
   guint rate_len;

@@ -138,7 +138,8 @@ format_duration (double seconds)
   return g_strdup_printf ("%u:%02u", (guint) (s / 60), (guint) (s % 60));
 }
 
-/* Steps per second over the last few seconds; 0 before two samples */
+/* Steps per second over the last few seconds (rate_sample()); 0 before
+ * two samples */
 static double
 step_rate (LtViewerWindow *self)
 {
@@ -156,21 +157,17 @@ step_rate (LtViewerWindow *self)
   return (double) (self->rate_steps[newest] - self->rate_steps[oldest]) / dt;
 }
 
+/* Notes how many steps the trainer has done (its own count, read under
+ * its lock: the step signals arrive in bursts); the status line's
+ * timeout calls it four times a second while training runs. */
 static void
 rate_sample (LtViewerWindow *self)
 {
   const guint n = G_N_ELEMENTS (self->rate_time);
   gint64 now = g_get_monotonic_time ();
-  guint last = (self->rate_head + n - 1) % n;
 
-  /* One sample per tenth of a second is plenty. */
-  if (self->rate_len > 0 && now - self->rate_time[last] < G_USEC_PER_SEC / 10)
-    {
-      self->rate_steps[last] = self->steps;
-      return;
-    }
   self->rate_time[self->rate_head] = now;
-  self->rate_steps[self->rate_head] = self->steps;
+  self->rate_steps[self->rate_head] = lt_trainer_get_step (self->trainer);
   self->rate_head = (self->rate_head + 1) % n;
   self->rate_len = MIN (self->rate_len + 1, n);
   /* Forget samples older than the window, keeping two */
@@ -339,7 +336,11 @@ _lt_viewer_window_get_status (LtViewerWindow *self)
 static gboolean
 status_timeout_cb (gpointer data)
 {
-  update_status (LT_VIEWER_WINDOW (data));
+  LtViewerWindow *self = LT_VIEWER_WINDOW (data);
+
+  if (self->state == LT_VIEWER_STATE_RUNNING && self->trainer)
+    rate_sample (self);
+  update_status (self);
   return G_SOURCE_CONTINUE;
 }
 
@@ -372,8 +373,6 @@ trainer_step_cb (LtTrainer      *trainer,
 {
   self->epoch = epoch;
   self->iteration = iteration;
-  self->steps++;
-  rate_sample (self);
 }
 
 static void
@@ -509,7 +508,6 @@ install_trainer (LtViewerWindow *self,
   self->trainer = g_object_ref (trainer);
   self->trainer_config = trainer_config (self);
   self->run++;
-  self->steps = 0;
   self->epoch = lt_trainer_get_epoch (trainer) + 1;
   self->iteration = lt_trainer_get_iteration (trainer);
   self->batch_size = lt_data_loader_get_batch_size (lt_trainer_get_train_loader (trainer));
