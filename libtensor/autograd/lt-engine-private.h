@@ -17,15 +17,17 @@ G_BEGIN_DECLS
  * node's backward rule runs. It must not keep @grad beyond the call
  * without taking a reference.
  */
-typedef void (*LtGradObserver) (LtGradFn *node, LtTensor *grad, gpointer user_data);
+typedef void (*LtGradObserver) (LtGradFn *node,
+                                LtTensor *grad,
+                                gpointer  user_data);
 
 /* lt_tensor_backward() with an observer (nullable). A leaf @output has no
  * node: its gradient is accumulated without a call to @observer. */
-gboolean _lt_engine_backward (LtTensor      *output,
-                              LtTensor      *gradient,
-                              gboolean       retain_graph,
-                              LtGradObserver observer,
-                              gpointer       user_data,
-                              GError       **error);
+gboolean _lt_engine_backward (LtTensor       *output,
+                              LtTensor       *gradient,
+                              gboolean        retain_graph,
+                              LtGradObserver  observer,
+                              gpointer        user_data,
+                              GError        **error);
 
 G_END_DECLS

@@ -117,7 +117,10 @@ G_LOCK_DEFINE_STATIC (accumulate);
  *
  * Registers a gradient hook, as `x.register_hook()`: during
  * lt_tensor_backward(), @func sees the gradient computed for @self and may
- * return a replacement.
+ * return a replacement of the same shape, dtype and device. A hook that
+ * sets its error makes the backward pass fail with that error (prefixed
+ * with what the hook was registered on); gradients already added into
+ * leaves by that pass stay added.
  *
  * Returns: an id for lt_tensor_remove_hook(), or 0 with @error set when
  *   @self does not require grad
@@ -218,31 +221,76 @@ snapshot_hooks (GPtrArray **hooks)
   return copy;
 }
 
-/* Runs the gradient hooks in @list on @grad (taken); a hook may replace it.
- * Returns NULL with @error set when a hook gives a tensor of another shape. */
-static LtTensor *
-run_hooks (GPtrArray **list, LtTensor *grad, GError **error)
+/* What a hook was registered on, for messages. */
+static char *
+hooked_what (LtGradFn *node, LtTensor *grad)
 {
-  g_autoptr (GPtrArray) hooks = snapshot_hooks (list);
+  g_autofree char *shape = LT_SHAPE_STR (grad);
+
+  if (node == NULL || node->op == LT_OP_ACCUMULATE_GRAD)
+    return g_strdup_printf ("a leaf of shape %s", shape);
+  return g_strdup_printf ("the output of %s (shape %s)", lt_grad_fn_get_name (node), shape);
+}
+
+/* Runs the gradient hooks in @list on @grad (taken); a hook may replace it.
+ * Returns NULL with @error set when a hook fails, or gives a tensor of
+ * another shape, dtype or device. @node is the hooked tensor's node (its
+ * AccumulateGrad for a leaf, or NULL), for messages. */
+static LtTensor *
+run_hooks (GPtrArray **list, LtGradFn *node, LtTensor *grad, GError **error)
+{
+  g_autoptr(GPtrArray) hooks = snapshot_hooks (list);
 
   if (hooks == NULL)
     return grad;
   for (guint i = 0; i < hooks->len; i++)
     {
-      LtHook   *hook = g_ptr_array_index (hooks, i);
-      LtTensor *replacement = hook->func (grad, hook->user_data);
+      LtHook          *hook = g_ptr_array_index (hooks, i);
+      GError          *local = NULL;
+      LtTensor        *replacement = hook->func (grad, hook->user_data, &local);
+      g_autofree char *what = NULL;
 
+      if (local != NULL)
+        {
+          what = hooked_what (node, grad);
+          g_propagate_prefixed_error (error, local,
+                                      "backward: a gradient hook on %s failed: ", what);
+          g_clear_object (&replacement);
+          g_object_unref (grad);
+          return NULL;
+        }
       if (replacement == NULL)
         continue;
-      if (!LT_IS_TENSOR (replacement) ||
-          !_lt_shape_equal (replacement->shape, replacement->ndim, grad->shape, grad->ndim))
+      if (!_lt_shape_equal (replacement->shape, replacement->ndim, grad->shape, grad->ndim))
         {
-          g_autofree char *s1 = LT_IS_TENSOR (replacement) ? LT_SHAPE_STR (replacement)
-                                                           : g_strdup ("(not a tensor)");
-          g_autofree char *s2 = LT_SHAPE_STR (grad);
+          g_autofree char *s1 = LT_SHAPE_STR (replacement);
+
+          what = hooked_what (node, grad);
           g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
-                       "backward: a gradient hook returned %s for a gradient of shape %s; a "
-                       "hook must return a tensor of the gradient's shape or nothing", s1, s2);
+                       "backward: a gradient hook on %s returned a gradient of shape %s; a "
+                       "hook must return a tensor of the gradient's shape or nothing",
+                       what, s1);
+        }
+      else if (replacement->dtype != grad->dtype)
+        {
+          what = hooked_what (node, grad);
+          g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                       "backward: a gradient hook on %s returned a %s gradient for a %s one; a "
+                       "hook must keep the gradient's dtype",
+                       what, lt_dtype_get_name (replacement->dtype),
+                       lt_dtype_get_name (grad->dtype));
+        }
+      else if (replacement->storage->device != grad->storage->device)
+        {
+          what = hooked_what (node, grad);
+          g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                       "backward: a gradient hook on %s returned a gradient on %s for one on "
+                       "%s; a hook must keep the gradient's device",
+                       what, lt_device_get_name (replacement->storage->device),
+                       lt_device_get_name (grad->storage->device));
+        }
+      if (what != NULL)
+        {
           g_object_unref (replacement);
           g_object_unref (grad);
           return NULL;
@@ -415,7 +463,7 @@ edge_done (Pass *pass, guint pos)
 static void
 pass_discover (Pass *pass, LtGradFn *root)
 {
-  g_autoptr (GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint));
   PassNode first = { root, NULL, 0 };
   guint    zero = 0;
 
@@ -546,7 +594,7 @@ run_node (Pass *pass, guint pos, GError **error)
 
   if (node->op == LT_OP_ACCUMULATE_GRAD)
     {
-      grad = run_hooks (&node->variable->hooks, grad, error);
+      grad = run_hooks (&node->variable->hooks, node, grad, error);
       if (grad == NULL)
         return FALSE;
       if (pass->observer)
@@ -554,7 +602,7 @@ run_node (Pass *pass, guint pos, GError **error)
       return accumulate_into (node->variable, grad, error);
     }
 
-  grad = run_hooks (&node->pre_hooks, grad, error);
+  grad = run_hooks (&node->pre_hooks, node, grad, error);
   if (grad == NULL)
     return FALSE;
   if (pass->observer)
@@ -686,7 +734,7 @@ _lt_engine_backward (LtTensor      *output,
                      GError       **error)
 {
   g_autoptr(LtTensor) grad = NULL;
-  g_autoptr (LtGradFn) root = NULL;
+  g_autoptr(LtGradFn) root = NULL;
   Pass pass = {
     NULL,
   };
@@ -704,7 +752,7 @@ _lt_engine_backward (LtTensor      *output,
   if (output->grad_fn == NULL)
     {
       /* A leaf: its gradient is the given one. */
-      LtTensor *g = run_hooks (&output->hooks, g_steal_pointer (&grad), error);
+      LtTensor *g = run_hooks (&output->hooks, NULL, g_steal_pointer (&grad), error);
 
       ok = g && accumulate_into (output, g, error);
       lt_set_grad_enabled (prev);

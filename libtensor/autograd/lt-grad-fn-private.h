@@ -17,9 +17,9 @@ typedef struct
 typedef struct
 {
   const gint64 *shape;
-  guint         ndim : 8;
-  LtDType       dtype : 8;
-  LtDevice      device : 8;
+  guint ndim : 8;
+  LtDType dtype : 8;
+  LtDevice device : 8;
 } LtTensorMeta;
 
 #define LT_GRAD_FN_INLINE_INPUTS 3
@@ -28,7 +28,7 @@ typedef struct
 /* What a node knows of the tensors it saved (kept after they are freed). */
 typedef struct
 {
-  guint        version[LT_GRAD_FN_MAX_SAVED];
+  guint version[LT_GRAD_FN_MAX_SAVED];
   LtTensorMeta meta[LT_GRAD_FN_MAX_SAVED];
 } LtSavedInfo;
 
@@ -39,7 +39,7 @@ struct _LtGradFn
   GObject parent_instance;
 
   LtOp op;
-  gboolean    has_retained;    /* @retained was set */
+  gboolean has_retained;       /* @retained was set */
   const char *name;            /* static; a variant of the op's node name, or NULL */
   guint n_inputs;
   guint n_saved;
@@ -53,11 +53,11 @@ struct _LtGradFn
   LtTensorMeta *input_meta;
   LtTensor *saved[LT_GRAD_FN_MAX_SAVED];
   LtTensor *variable;          /* AccumulateGrad: the leaf */
-  GPtrArray    *pre_hooks;         /* LtHook: hooks of the output tensor */
+  GPtrArray *pre_hooks;        /* LtHook: hooks of the output tensor */
   GWeakRef retained;           /* the output tensor, if it retains its grad */
-  gpointer      dims_blocks;        /* shapes that did not fit dims_inline (a list) */
+  gpointer dims_blocks;        /* shapes that did not fit dims_inline (a list) */
 
-  LtSavedInfo *saved_info; /* allocated by the first save */
+  LtSavedInfo *saved_info;     /* allocated by the first save */
   LtTensorMeta output_meta;
   LtOpParams params;
 
@@ -68,11 +68,13 @@ struct _LtGradFn
 
   LtEdge next_inline[LT_GRAD_FN_INLINE_INPUTS];
   LtTensorMeta meta_inline[LT_GRAD_FN_INLINE_INPUTS];
-  gint64       dims_inline[LT_GRAD_FN_INLINE_DIMS];
+  gint64 dims_inline[LT_GRAD_FN_INLINE_DIMS];
 };
 
 /* Fills @meta from @t, keeping the shape in @node's memory. */
-void _lt_tensor_meta_init (LtGradFn *node, LtTensorMeta *meta, LtTensor *t);
+void      _lt_tensor_meta_init          (LtGradFn     *node,
+                                         LtTensorMeta *meta,
+                                         LtTensor     *t);
 
 /* Module scopes (thread-local). nn/ pushes a frame for every module whose
  * forward runs on this thread: @owner identifies the module (opaque here),

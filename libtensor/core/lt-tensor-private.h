@@ -14,16 +14,18 @@ G_BEGIN_DECLS
  * reference frees @user_data. */
 typedef struct
 {
-  gatomicrefcount  ref_count;
+  gatomicrefcount ref_count;
   guint id;
   LtTensorHookFunc func;
   gpointer user_data;
   GDestroyNotify destroy;
 } LtHook;
 
-LtHook *_lt_hook_new (LtTensorHookFunc func, gpointer user_data, GDestroyNotify destroy);
-LtHook *_lt_hook_ref (LtHook *hook);
-void    _lt_hook_unref (LtHook *hook);
+LtHook *_lt_hook_new   (LtTensorHookFunc func,
+                        gpointer         user_data,
+                        GDestroyNotify   destroy);
+LtHook *_lt_hook_ref   (LtHook          *hook);
+void    _lt_hook_unref (LtHook          *hook);
 
 /* Drops a reference to a GObject. A tensor owns its autograd node, a node
  * the nodes and tensors it needs, and so on down a whole history: while a
@@ -40,7 +42,7 @@ struct _LtTensor
   LtStorage *storage;
   LtTensor *grad;
   LtGradFn *grad_fn;
-  GPtrArray *hooks; /* LtHook: gradient hooks of a leaf */
+  GPtrArray *hooks;            /* LtHook: gradient hooks of a leaf */
 
   /* Borrowed: the AccumulateGrad node of a leaf that requires grad, cached
    * while some graph holds it; the node clears this when it is finalized. */

@@ -425,8 +425,7 @@ typedef struct
 } HookData;
 
 static LtTensor *
-scale_hook (LtTensor *grad,
-            gpointer  user_data)
+scale_hook (LtTensor *grad, gpointer user_data, GError **error)
 {
   HookData *h = user_data;
   g_autofree double *v = NULL;
@@ -548,7 +547,7 @@ static void
 record_grad (LtGradFn *node, LtTensor *grad, gpointer user_data)
 {
   Observed *o = user_data;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_assert_true (o->thread == g_thread_self ());
   g_ptr_array_add (o->names, g_strdup (lt_grad_fn_get_name (node)));
@@ -557,7 +556,7 @@ record_grad (LtGradFn *node, LtTensor *grad, gpointer user_data)
 }
 
 static LtTensor *
-plus_one_hook (LtTensor *grad, gpointer user_data)
+plus_one_hook (LtTensor *grad, gpointer user_data, GError **error)
 {
   return lt_tensor_add_scalar (grad, 1, NULL);
 }
@@ -580,13 +579,13 @@ observed_index (Observed *o, const char *name)
 static void
 test_observer (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) a = lt_tensor_mul_scalar (w, 2, &error);
-  g_autoptr (LtTensor) b = lt_tensor_add (a, a, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (b, &error);
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  g_autoptr (GPtrArray) grads = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) a = lt_tensor_mul_scalar (w, 2, &error);
+  g_autoptr(LtTensor) b = lt_tensor_add (a, a, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (b, &error);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) grads = g_ptr_array_new_with_free_func (g_object_unref);
   HookData h = { 10, 0, { 0 }, 0, 0 };
   Observed o = { names, grads, g_thread_self () };
 
@@ -614,9 +613,9 @@ test_observer (void)
 
   /* without an observer it is lt_tensor_backward() */
   {
-    g_autoptr (LtTensor) w2 = leaf_of (VALS (1, 2), DIMS (2));
-    g_autoptr (LtTensor) y = lt_tensor_mul (w2, w2, &error);
-    g_autoptr (LtTensor) s2 = lt_tensor_sum (y, &error);
+    g_autoptr(LtTensor) w2 = leaf_of (VALS (1, 2), DIMS (2));
+    g_autoptr(LtTensor) y = lt_tensor_mul (w2, w2, &error);
+    g_autoptr(LtTensor) s2 = lt_tensor_sum (y, &error);
 
     g_assert_true (_lt_engine_backward (s2, NULL, TRUE, NULL, NULL, &error));
     g_assert_no_error (error);
@@ -849,8 +848,7 @@ sin_times_x (LtTensor **inputs,
 }
 
 static LtTensor *
-double_grad_hook (LtTensor *grad,
-                  gpointer  user_data)
+double_grad_hook (LtTensor *grad, gpointer user_data, GError **error)
 {
   return lt_tensor_mul_scalar (grad, 2, NULL);
 }

@@ -18,7 +18,7 @@
 static LtTensor *
 leaf_of (const double *v, gsize n, const gint64 *shape, gsize n_dims)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   LtTensor *t = tensor_of (v, n, shape, n_dims, LT_DTYPE_FLOAT32);
 
   g_assert_true (lt_tensor_set_requires_grad (t, TRUE, &error));
@@ -50,15 +50,15 @@ backward_thread (gpointer user_data)
   d->ok = TRUE;
   for (guint k = 0; k < N_PASSES && d->ok; k++)
     {
-      g_autoptr (GError) error = NULL;
+      g_autoptr(GError) error = NULL;
 
       if (d->out)
         d->ok = lt_tensor_backward (d->out, NULL, TRUE, &error);
       else
         {
-          g_autoptr (LtTensor) y = lt_tensor_mul_scalar (d->w, d->scale, &error);
-          g_autoptr (LtTensor) z = y ? lt_tensor_mul (y, d->w, &error) : NULL;
-          g_autoptr (LtTensor) s = z ? lt_tensor_sum (z, &error) : NULL;
+          g_autoptr(LtTensor) y = lt_tensor_mul_scalar (d->w, d->scale, &error);
+          g_autoptr(LtTensor) z = y ? lt_tensor_mul (y, d->w, &error) : NULL;
+          g_autoptr(LtTensor) s = z ? lt_tensor_sum (z, &error) : NULL;
 
           d->ok = s && lt_tensor_backward (s, NULL, FALSE, &error);
         }
@@ -71,7 +71,7 @@ backward_thread (gpointer user_data)
 static void
 test_threads_shared_leaf (void)
 {
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2, 3), DIMS (3));
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2, 3), DIMS (3));
   PassData data[N_THREADS];
   GThread *threads[N_THREADS];
   double   want_factor = 0;
@@ -102,10 +102,10 @@ test_threads_shared_leaf (void)
 static void
 test_threads_shared_graph (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2, 3), DIMS (3));
-  g_autoptr (LtTensor) y = lt_tensor_mul (w, w, &error);
-  g_autoptr (LtTensor) out = lt_tensor_sum (y, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2, 3), DIMS (3));
+  g_autoptr(LtTensor) y = lt_tensor_mul (w, w, &error);
+  g_autoptr(LtTensor) out = lt_tensor_sum (y, &error);
   PassData data[N_THREADS];
   GThread *threads[N_THREADS];
   double   want[3];
@@ -138,26 +138,25 @@ typedef struct
 } ReentrantData;
 
 static LtTensor *
-backward_hook (LtTensor *grad, gpointer user_data)
+backward_hook (LtTensor *grad, gpointer user_data, GError **error)
 {
   ReentrantData *d = user_data;
-  g_autoptr (GError) error = NULL;
 
+  /* a failure would fail the outer pass */
   d->calls++;
-  d->ok = lt_tensor_backward (d->other, NULL, FALSE, &error);
-  g_assert_no_error (error);
+  d->ok = lt_tensor_backward (d->other, NULL, FALSE, error);
   return NULL;
 }
 
 static void
 test_backward_in_hook (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
-  g_autoptr (LtTensor) y2 = lt_tensor_mul_scalar (w, 5, &error);
-  g_autoptr (LtTensor) s2 = lt_tensor_sum (y2, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(LtTensor) y2 = lt_tensor_mul_scalar (w, 5, &error);
+  g_autoptr(LtTensor) s2 = lt_tensor_sum (y2, &error);
   ReentrantData d = { s2, FALSE, 0 };
 
   g_test_summary ("A gradient hook running backward through another graph over "
@@ -175,13 +174,13 @@ test_backward_in_hook (void)
 static void
 test_backward_in_leaf_hook (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) v = leaf_of (VALS (4, 4), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul (w, v, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
-  g_autoptr (LtTensor) y2 = lt_tensor_mul_scalar (v, 7, &error);
-  g_autoptr (LtTensor) s2 = lt_tensor_sum (y2, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) v = leaf_of (VALS (4, 4), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul (w, v, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(LtTensor) y2 = lt_tensor_mul_scalar (v, 7, &error);
+  g_autoptr(LtTensor) s2 = lt_tensor_sum (y2, &error);
   ReentrantData d = { s2, FALSE, 0 };
 
   g_test_summary ("A leaf's gradient hook running backward into a leaf of the "
@@ -196,25 +195,23 @@ test_backward_in_leaf_hook (void)
 }
 
 static LtTensor *
-backward_once_hook (LtTensor *grad, gpointer user_data)
+backward_once_hook (LtTensor *grad, gpointer user_data, GError **error)
 {
   ReentrantData *d = user_data;
-  g_autoptr (GError) error = NULL;
 
   if (d->calls++ > 0)
     return NULL;
-  d->ok = lt_tensor_backward (d->other, NULL, TRUE, &error);
-  g_assert_no_error (error);
+  d->ok = lt_tensor_backward (d->other, NULL, TRUE, error);
   return NULL;
 }
 
 static void
 test_backward_in_hook_same_graph (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
   ReentrantData d = { s, FALSE, 0 };
 
   g_test_summary ("A gradient hook running backward (retain_graph) through the graph "
@@ -240,7 +237,7 @@ typedef struct
 } SelfRemovingData;
 
 static LtTensor *
-self_removing_hook (LtTensor *grad, gpointer user_data)
+self_removing_hook (LtTensor *grad, gpointer user_data, GError **error)
 {
   SelfRemovingData *d = user_data;
 
@@ -258,7 +255,7 @@ self_removing_destroy (gpointer user_data)
 }
 
 static LtTensor *
-adding_hook (LtTensor *grad, gpointer user_data)
+adding_hook (LtTensor *grad, gpointer user_data, GError **error)
 {
   SelfRemovingData *d = user_data;
 
@@ -278,10 +275,10 @@ adding_hook (LtTensor *grad, gpointer user_data)
 static void
 test_hook_removes_itself (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
   SelfRemovingData d = { y, 0, 0, 0 };
   SelfRemovingData dw = { w, 0, 0, 0 };
 
@@ -301,10 +298,10 @@ test_hook_removes_itself (void)
 static void
 test_hook_adds_hooks (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
   SelfRemovingData d = { y, 0, 0, 0 };
 
   g_test_summary ("A gradient hook that registers and removes hooks while it runs");
@@ -316,15 +313,113 @@ test_hook_adds_hooks (void)
   assert_values_rel (lt_tensor_get_grad (w), VALS (3, 3), 1e-6);
 }
 
+/* Autograd: hooks that fail or return the wrong thing */
+
+static LtTensor *
+failing_hook (LtTensor *grad, gpointer user_data, GError **error)
+{
+  guint *calls = user_data;
+
+  (*calls)++;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "the hook's own failure");
+  return NULL;
+}
+
+static LtTensor *
+double_dtype_hook (LtTensor *grad, gpointer user_data, GError **error)
+{
+  return lt_tensor_to_dtype (grad, LT_DTYPE_FLOAT64, error);
+}
+
+static LtTensor *
+narrow_hook (LtTensor *grad, gpointer user_data, GError **error)
+{
+  return lt_tensor_narrow (grad, 0, 0, 1, error);
+}
+
+static void
+test_hook_fails (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  guint calls = 0;
+
+  g_test_summary ("A hook that sets its GError fails the backward pass with it");
+  g_assert_cmpuint (lt_tensor_register_hook (y, failing_hook, &calls, NULL, &error), >, 0);
+  g_assert_false (lt_tensor_backward (s, NULL, TRUE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "the hook's own failure"));
+  g_assert_nonnull (strstr (error->message, "MulBackward0"));
+  g_assert_cmpuint (calls, ==, 1);
+  /* the pass stopped there: nothing reached the leaf */
+  g_assert_null (lt_tensor_get_grad (w));
+}
+
+static void
+test_leaf_hook_fails (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(LtTensor) g = lt_ones (DIMS (2), LT_DTYPE_FLOAT32, &error);
+  guint calls = 0;
+
+  g_test_summary ("A leaf's hook that fails fails the pass, also on the leaf itself");
+  g_assert_cmpuint (lt_tensor_register_hook (w, failing_hook, &calls, NULL, &error), >, 0);
+  g_assert_false (lt_tensor_backward (s, NULL, FALSE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "a leaf of shape [2]"));
+  g_clear_error (&error);
+  g_assert_false (lt_tensor_backward (w, g, FALSE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_cmpuint (calls, ==, 2);
+  g_assert_null (lt_tensor_get_grad (w));
+}
+
+static void
+test_hook_changes_dtype (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+
+  g_test_summary ("A hook that returns a gradient of another dtype is an error (as torch)");
+  g_assert_cmpuint (lt_tensor_register_hook (y, double_dtype_hook, NULL, NULL, &error), >, 0);
+  g_assert_false (lt_tensor_backward (s, NULL, FALSE, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+  g_assert_nonnull (strstr (error->message, "float64"));
+  g_assert_null (lt_tensor_get_grad (w));
+}
+
+static void
+test_hook_changes_shape (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+
+  g_test_summary ("A hook that returns a gradient of another shape is an error");
+  g_assert_cmpuint (lt_tensor_register_hook (w, narrow_hook, NULL, NULL, &error), >, 0);
+  g_assert_false (lt_tensor_backward (s, NULL, FALSE, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+  g_assert_nonnull (strstr (error->message, "[1]"));
+  g_assert_null (lt_tensor_get_grad (w));
+}
+
 /* Autograd: backward twice */
 
 static void
 test_backward_twice (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
-  g_autoptr (LtTensor) y = lt_tensor_mul (w, w, &error);
-  g_autoptr (LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul (w, w, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
 
   g_test_summary ("A second backward through a freed graph is an error naming the node");
   g_assert_true (lt_tensor_backward (s, NULL, FALSE, &error));
@@ -342,8 +437,8 @@ test_backward_twice (void)
 static void
 test_long_chain_free (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) loss = leaf_of (VALS (1), DIMS (1));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) loss = leaf_of (VALS (1), DIMS (1));
   LtTensor   *total = lt_zeros (DIMS (1), LT_DTYPE_FLOAT32, &error);
   const guint n = 10 * 1000 * 1000;
   LtGradFn   *first;
@@ -380,8 +475,8 @@ test_long_chain_free (void)
 static void
 test_long_chain_backward (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1), DIMS (1));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1), DIMS (1));
   LtTensor   *total = lt_zeros (DIMS (1), LT_DTYPE_FLOAT32, &error);
   const guint n = 200 * 1000;
 
@@ -402,12 +497,12 @@ test_long_chain_backward (void)
 static void
 test_wide_backward (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) w = leaf_of (VALS (1), DIMS (1));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1), DIMS (1));
   const guint n = 20000;
-  g_autoptr (GPtrArray) parts = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr (LtTensor) all = NULL;
-  g_autoptr (LtTensor) s = NULL;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(LtTensor) all = NULL;
+  g_autoptr(LtTensor) s = NULL;
   g_autofree double *want = g_new (double, 1);
 
   g_test_summary ("Backward through a node with 20,000 inputs that become ready at "
@@ -438,6 +533,10 @@ main (int argc, char *argv[])
                    test_backward_in_hook_same_graph);
   g_test_add_func ("/hostile/core/autograd/hook-removes-itself", test_hook_removes_itself);
   g_test_add_func ("/hostile/core/autograd/hook-adds-hooks", test_hook_adds_hooks);
+  g_test_add_func ("/hostile/core/autograd/hook-fails", test_hook_fails);
+  g_test_add_func ("/hostile/core/autograd/leaf-hook-fails", test_leaf_hook_fails);
+  g_test_add_func ("/hostile/core/autograd/hook-changes-dtype", test_hook_changes_dtype);
+  g_test_add_func ("/hostile/core/autograd/hook-changes-shape", test_hook_changes_shape);
   g_test_add_func ("/hostile/core/autograd/backward-twice", test_backward_twice);
   g_test_add_func ("/hostile/core/autograd/long-chain-free", test_long_chain_free);
   g_test_add_func ("/hostile/core/autograd/long-chain-backward", test_long_chain_backward);

@@ -447,7 +447,7 @@ write_graph (LtModule    *net,
   graph = lt_graph_new (l);
   lt_module_name_graph (net, graph);
   dot = lt_graph_to_dot (graph);
-  return g_file_set_contents (path, dot, -1, error);
+  return lt_file_set_contents (path, (const guint8 *) dot, strlen (dot), error);
 }
 
 /* print('GroundTruth: ', ' '.join('%5s' % classes[labels[j]] for j in range(4))) */
