@@ -911,7 +911,9 @@ evaluate (LtModule     *net,
       gsize n;
 
       if (!lt_data_loader_next (testloader, &images, &labels, error))
-        return error == NULL || *error == NULL;
+        return FALSE;
+      if (images == NULL)
+        return TRUE; /* the end of the test set */
       if (!(predicted = predict (net, images, error)) ||
           !(p = lt_tensor_to_int64s (predicted, &n, error)) ||
           !(l = lt_tensor_to_int64s (labels, &n, error)))
@@ -972,11 +974,9 @@ train (LtModule     *net,
 
           /* get the inputs */
           if (!lt_data_loader_next (trainloader, &inputs, &labels, error))
-            {
-              if (*error != NULL)
-                return FALSE;
-              break;
-            }
+            return FALSE;
+          if (inputs == NULL)
+            break; /* the end of the epoch */
 
           /* zero the parameter gradients */
           lt_optimizer_zero_grad (LT_OPTIMIZER (optimizer), FALSE);
@@ -1023,9 +1023,10 @@ test (LtModule     *net,
         ">>> print('GroundTruth: ', ' '.join('%5s' % classes[labels[j]] for j in range(4)))");
   lt_data_loader_reset (testloader);
   if (!lt_data_loader_next (testloader, &images, &labels, error))
+    return FALSE;
+  if (images == NULL)
     {
-      if (*error == NULL)
-        g_set_error (error, LT_ERROR, LT_ERROR_FORMAT, "blitz: the test set is empty");
+      g_set_error (error, LT_ERROR, LT_ERROR_FORMAT, "blitz: the test set is empty");
       return FALSE;
     }
   if (!imshow (images, "cifar-test-batch.png", error) ||
@@ -1145,9 +1146,10 @@ section_classifier (GError **error)
         ">>> print(' '.join('%5s' % classes[labels[j]] for j in range(4)))");
   lt_data_loader_reset (trainloader);
   if (!lt_data_loader_next (trainloader, &images, &labels, error))
+    return FALSE;
+  if (images == NULL)
     {
-      if (*error == NULL)
-        g_set_error (error, LT_ERROR, LT_ERROR_FORMAT, "blitz: the training set is empty");
+      g_set_error (error, LT_ERROR, LT_ERROR_FORMAT, "blitz: the training set is empty");
       return FALSE;
     }
   if (!imshow (images, "cifar-train-batch.png", error) || !print_labels ("", labels, error))

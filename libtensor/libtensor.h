@@ -62,6 +62,7 @@
 #include "autograd/lt-graph.h"
 #include "io/lt-state-dict.h"
 #include "io/lt-image.h"
+#include "io/lt-file.h"
 #include "data/lt-transform.h"
 #include "data/lt-data-loader.h"
 #include "data/lt-dataset.h"

@@ -8,8 +8,12 @@ set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
 
+# Everything the build, the tests and .ci/run use: a test never skips
+# because something here is missing, it fails (tests/python/harness.py,
+# tests/c/test-helpers.h), so CI needs all of it.
 packages="
-  meson ninja-build pkg-config gcc clang libclang-rt-14-dev
+  git bash
+  meson ninja-build pkg-config gcc clang libclang-rt-14-dev clang-format valgrind
   libglib2.0-dev libglib2.0-bin libgirepository1.0-dev gobject-introspection gi-docgen
   libopenblas-dev
   libarchive-dev libsoup-3.0-dev libgdk-pixbuf-2.0-dev glib-networking
@@ -18,7 +22,8 @@ packages="
   dataset-fashion-mnist
   gettext
   graphviz
-  python3 python3-gi python-gi-dev python3-numpy python3-torch python3-venv
+  python3 python3-gi python-gi-dev python3-gi-cairo python3-numpy python3-venv
+  python3-torch python3-torchvision
   gjs
 "
 

@@ -20,7 +20,10 @@
  *   where a model or dataset written in JavaScript can run;
  * - `toString()` on `Lt.Module` (PyTorch's `print(net)` text);
  * - `toString()` on `Lt.Tensor` (the tutorial's text form, so `print(x)`
- *   and template strings show it) and on `Lt.GradFn` (`<AddBackward0>`).
+ *   and template strings show it) and on `Lt.GradFn` (`<AddBackward0>`);
+ * - `register_hook()` and `backward()` on `Lt.Tensor`: an exception a
+ *   gradient hook throws fails the backward pass, and `backward()` throws
+ *   that same exception.
  *
  * ```js
  * import Lt, {tensor, toArray, noGrad} from './lt.js';
@@ -337,6 +340,65 @@ Lt.GradFn.prototype.toString = function () {
     return `<${this.get_name()}>`;
 };
 
+/* The exception the last failing gradient hook threw, for backward() to
+ * throw again (JavaScript runs on the main thread only). */
+let hookException = null;
+
+const registerHook = Lt.Tensor.prototype.register_hook;
+const backward = Lt.Tensor.prototype.backward;
+
+/**
+ * Registers a gradient hook, as `x.register_hook()`: during `backward()`,
+ * `hook(grad)` sees the gradient computed for this tensor and may return
+ * a replacement (a tensor of the same shape, dtype and device) or null. An
+ * exception it throws, or a result that is neither a tensor nor null,
+ * fails the backward pass, and `backward()` throws that exception.
+ *
+ * @param {function(Lt.Tensor): ?Lt.Tensor} hook - the hook
+ * @returns {number} an id for `remove_hook()`
+ * @throws {GLib.Error} `Lt.Error.AUTOGRAD` for a tensor that does not
+ *   require grad
+ */
+Lt.Tensor.prototype.register_hook = function (hook) {
+    return registerHook.call(this, grad => {
+        try {
+            const result = hook(grad);
+            if (result === null || result === undefined)
+                return null;
+            if (!(result instanceof Lt.Tensor)) {
+                throw new TypeError(`expected a tensor or null, but hook '${
+                    hook.name || '(anonymous)'}' returned ${typeof result}`);
+            }
+            return result;
+        } catch (e) {
+            hookException = e;
+            throw e;
+        }
+    });
+};
+
+/**
+ * Computes the gradients of this tensor with respect to the leaves of its
+ * graph, as `out.backward()` (`lt_tensor_backward()`). An exception thrown
+ * by a gradient hook is thrown again, itself.
+ *
+ * @param {?Lt.Tensor} [gradient] - the gradient of this tensor (null for a
+ *   one-element tensor)
+ * @param {boolean} [retainGraph] - keep the saved tensors for another pass
+ * @throws {GLib.Error} in `Lt.Error` (`AUTOGRAD`, `SHAPE`, ...) when the
+ *   pass fails; whatever a hook threw when a hook failed
+ */
+Lt.Tensor.prototype.backward = function (gradient = null, retainGraph = false) {
+    hookException = null;
+    try {
+        backward.call(this, gradient, retainGraph);
+    } catch (e) {
+        const thrown = hookException;
+        hookException = null;
+        throw thrown ?? e;
+    }
+};
+
 /**
  * The module's printed form, PyTorch's `print(net)` (from
  * `lt_module_to_string()`), so `print(net)` and `${net}` show it. A network
@@ -389,9 +451,9 @@ Lt.Module.prototype.toString = function () {
 export function* batches(loader) {
     loader.reset();
     for (;;) {
-        const [ok, inputs, targets] = loader.next();
-        if (!ok)
-            return;
+        const [, inputs, targets] = loader.next();
+        if (inputs === null)
+            return;                             // the end of the epoch
         yield [inputs, targets];
     }
 }

@@ -93,6 +93,35 @@ class _RemovableHandle:
         self.remove()
 
 
+def _hook_name(hook):
+    return getattr(hook, '__qualname__', None) or type(hook).__name__
+
+
+def _carry_hook(hook, exc):
+    """The GLib.Error that carries exc, raised by a gradient hook, through
+    C; backward() takes exc back and raises it."""
+    text = str(exc)
+    message = 'hook %s raised %s%s' % (_hook_name(hook), type(exc).__name__,
+                                       ': ' + text if text else '')
+    _lt_types._remember_carried(message, exc)
+    return _error(Lt.Error.FAILED, message)
+
+
+def _c_hook(hook):
+    """hook as lt_tensor_register_hook() calls it: whatever it raises, or a
+    result that is neither a tensor nor None, fails the backward pass."""
+    def c_hook(grad, *user_data):
+        try:
+            result = hook(grad)
+        except BaseException as e:  # noqa: B902 - everything must cross C as a GError
+            raise _carry_hook(hook, e) from None
+        if result is None or isinstance(result, _GITensor):
+            return result
+        raise _carry_hook(hook, TypeError("expected a tensor or None, but hook '%s' returned "
+                                          "'%s'" % (_hook_name(hook), type(result).__name__)))
+    return c_hook
+
+
 def _binary(name):
     gi_fn = getattr(_GITensor, name)
 
@@ -321,10 +350,19 @@ class Tensor(_TensorIndexing, Lt.Tensor):
             raise NotImplementedError('backward: inputs= is not supported')
         if gradient is not None and not isinstance(gradient, _GITensor):
             gradient = tensor(gradient, dtype=self.get_dtype())
-        _GITensor.backward(self, gradient, _bool(retain_graph))
+        try:
+            _GITensor.backward(self, gradient, _bool(retain_graph))
+            return
+        except GLib.Error as err:
+            carried = _lt_types._take_carried(err)
+            if carried is None:
+                raise
+        # A hook's exception, raised itself (as torch does), outside the
+        # except clause so that it does not gain the carrier as context.
+        raise carried
 
     def register_hook(self, hook):
-        hook_id = _GITensor.register_hook(self, hook)
+        hook_id = _GITensor.register_hook(self, _c_hook(hook))
         return _RemovableHandle(self, hook_id)
 
     def detach_(self):

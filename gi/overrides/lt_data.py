@@ -618,11 +618,11 @@ class _LoaderIter:
             raise RuntimeError('this DataLoader iterator was abandoned by a newer iter() of '
                                'its loader (a loader reads one epoch at a time)')
         try:
-            ok, inputs, targets = self._loader.next()
+            _, inputs, targets = self._loader.next()
         except GLib.Error as e:
             self._done = True
             _reraise(e)
-        if not ok:
+        if inputs is None:                      # the end of the epoch
             self._done = True
             raise StopIteration
         return inputs if targets is None else (inputs, targets)

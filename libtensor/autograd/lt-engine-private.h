@@ -1,22 +1,28 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "lt-grad-fn.h"
+#include "lt-grad-fn-private.h"
 
 G_BEGIN_DECLS
 
-/* Called by _lt_engine_backward() once per node reached, on the thread
- * running the backward, with the complete gradient of that node's output
- * (after the output's hooks ran), before the node's backward rule runs;
- * for an AccumulateGrad node, with the gradient about to be accumulated
- * into the leaf. The observer must not keep @grad beyond the call unless
- * it takes a reference. */
+/*
+ * LtGradObserver:
+ * @node: a node the backward pass reached
+ * @grad: (transfer none): the complete gradient of @node's output, after
+ *   the output's hooks ran; for an AccumulateGrad node, the gradient about
+ *   to be added into the leaf (after the leaf's hooks ran)
+ * @user_data: the data given to _lt_engine_backward()
+ *
+ * Called once per node reached, on the thread running the pass, before the
+ * node's backward rule runs. It must not keep @grad beyond the call
+ * without taking a reference.
+ */
 typedef void (*LtGradObserver) (LtGradFn *node,
                                 LtTensor *grad,
                                 gpointer  user_data);
 
-/* lt_tensor_backward() with an observer (nullable); lt_tensor_backward()
- * is this with a NULL observer. */
+/* lt_tensor_backward() with an observer (nullable). A leaf @output has no
+ * node: its gradient is accumulated without a call to @observer. */
 gboolean _lt_engine_backward (LtTensor       *output,
                               LtTensor       *gradient,
                               gboolean        retain_graph,

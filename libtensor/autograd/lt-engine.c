@@ -12,7 +12,9 @@
  * whose gradients are complete, newest first, passing each input's gradient
  * (reduced to the input's shape and converted to its dtype) down the edges,
  * adding gradients that meet. AccumulateGrad nodes add into their leaf's
- * .grad. It runs with grad mode off: gradients have no history.
+ * .grad. It runs with grad mode off: gradients have no history. The state
+ * of a pass is the pass's own, so passes may run on several threads at
+ * once, or one inside another (from a hook).
  */
 
 static _Thread_local int grad_disabled_depth; /* 0: enabled */
@@ -97,7 +99,13 @@ lt_tensor_detach (LtTensor *self)
                                       self->offset, self->dtype);
 }
 
-static guint next_hook_id = 1;
+/* The hook lists of tensors and nodes change under this lock; a pass runs
+ * a copy of a list taken under it. */
+G_LOCK_DEFINE_STATIC (hooks);
+
+/* .grad of leaves (and of non-leaves that retain it) is accumulated under
+ * this lock: passes on several threads may reach the same leaf. */
+G_LOCK_DEFINE_STATIC (accumulate);
 
 /**
  * lt_tensor_register_hook:
@@ -109,7 +117,10 @@ static guint next_hook_id = 1;
  *
  * Registers a gradient hook, as `x.register_hook()`: during
  * lt_tensor_backward(), @func sees the gradient computed for @self and may
- * return a replacement.
+ * return a replacement of the same shape, dtype and device. A hook that
+ * sets its error makes the backward pass fail with that error (prefixed
+ * with what the hook was registered on); gradients already added into
+ * leaves by that pass stay added.
  *
  * Returns: an id for lt_tensor_remove_hook(), or 0 with @error set when
  *   @self does not require grad
@@ -121,8 +132,9 @@ lt_tensor_register_hook (LtTensor        *self,
                          GDestroyNotify   destroy,
                          GError         **error)
 {
-  LtHookEntry entry;
-  GArray **list;
+  LtHook     *hook;
+  GPtrArray **list;
+  guint       id;
 
   g_return_val_if_fail (LT_IS_TENSOR (self), 0);
   g_return_val_if_fail (func != NULL, 0);
@@ -136,15 +148,15 @@ lt_tensor_register_hook (LtTensor        *self,
                            "require grad");
       return 0;
     }
-  entry.id = g_atomic_int_add (&next_hook_id, 1);
-  entry.func = func;
-  entry.user_data = user_data;
-  entry.destroy = destroy;
+  hook = _lt_hook_new (func, user_data, destroy);
+  id = hook->id;
+  G_LOCK (hooks);
   list = self->grad_fn ? &self->grad_fn->pre_hooks : &self->hooks;
   if (*list == NULL)
-    *list = g_array_new (FALSE, FALSE, sizeof (LtHookEntry));
-  g_array_append_val (*list, entry);
-  return entry.id;
+    *list = g_ptr_array_new_with_free_func ((GDestroyNotify) _lt_hook_unref);
+  g_ptr_array_add (*list, hook);
+  G_UNLOCK (hooks);
+  return id;
 }
 
 /**
@@ -152,7 +164,8 @@ lt_tensor_register_hook (LtTensor        *self,
  * @self: a tensor
  * @id: an id returned by lt_tensor_register_hook()
  *
- * Removes a gradient hook.
+ * Removes a gradient hook. A hook may remove itself (or another) while it
+ * runs; its data is freed once it has returned.
  *
  * Returns: %TRUE if the hook was found and removed
  */
@@ -160,55 +173,124 @@ gboolean
 lt_tensor_remove_hook (LtTensor *self,
                        guint     id)
 {
-  GArray *lists[2];
+  GPtrArray *lists[2];
+  LtHook    *found = NULL;
 
   g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
+  G_LOCK (hooks);
   lists[0] = self->hooks;
   lists[1] = self->grad_fn ? self->grad_fn->pre_hooks : NULL;
-  for (guint l = 0; l < 2; l++)
+  for (guint l = 0; l < 2 && found == NULL; l++)
     {
       if (lists[l] == NULL)
         continue;
       for (guint i = 0; i < lists[l]->len; i++)
         {
-          LtHookEntry *e = &g_array_index (lists[l], LtHookEntry, i);
+          LtHook *hook = g_ptr_array_index (lists[l], i);
 
-          if (e->id == id)
+          if (hook->id == id)
             {
-              _lt_hook_entry_clear (e);
-              g_array_remove_index (lists[l], i);
-              return TRUE;
+              found = g_ptr_array_steal_index (lists[l], i);
+              break;
             }
         }
     }
-  return FALSE;
+  G_UNLOCK (hooks);
+  /* dropped outside the lock: the last reference runs the destroy notify */
+  if (found)
+    _lt_hook_unref (found);
+  return found != NULL;
 }
 
-/* Runs gradient hooks on @grad (taken); a hook may replace it. Returns
- * NULL with @error set when a hook gives a tensor of another shape. */
-static LtTensor *
-run_hooks (GArray   *hooks,
-           LtTensor *grad,
-           GError  **error)
+/* A copy of @hooks, each with a reference, or NULL when there are none. */
+static GPtrArray *
+snapshot_hooks (GPtrArray **hooks)
 {
+  GPtrArray *copy = NULL;
+
+  if (g_atomic_pointer_get (hooks) == NULL)
+    return NULL;
+  G_LOCK (hooks);
+  if (*hooks && (*hooks)->len > 0)
+    {
+      copy = g_ptr_array_new_full ((*hooks)->len, (GDestroyNotify) _lt_hook_unref);
+      for (guint i = 0; i < (*hooks)->len; i++)
+        g_ptr_array_add (copy, _lt_hook_ref (g_ptr_array_index (*hooks, i)));
+    }
+  G_UNLOCK (hooks);
+  return copy;
+}
+
+/* What a hook was registered on, for messages. */
+static char *
+hooked_what (LtGradFn *node, LtTensor *grad)
+{
+  g_autofree char *shape = LT_SHAPE_STR (grad);
+
+  if (node == NULL || node->op == LT_OP_ACCUMULATE_GRAD)
+    return g_strdup_printf ("a leaf of shape %s", shape);
+  return g_strdup_printf ("the output of %s (shape %s)", lt_grad_fn_get_name (node), shape);
+}
+
+/* Runs the gradient hooks in @list on @grad (taken); a hook may replace it.
+ * Returns NULL with @error set when a hook fails, or gives a tensor of
+ * another shape, dtype or device. @node is the hooked tensor's node (its
+ * AccumulateGrad for a leaf, or NULL), for messages. */
+static LtTensor *
+run_hooks (GPtrArray **list, LtGradFn *node, LtTensor *grad, GError **error)
+{
+  g_autoptr(GPtrArray) hooks = snapshot_hooks (list);
+
   if (hooks == NULL)
     return grad;
   for (guint i = 0; i < hooks->len; i++)
     {
-      LtHookEntry *e = &g_array_index (hooks, LtHookEntry, i);
-      LtTensor *replacement = e->func (grad, e->user_data);
+      LtHook          *hook = g_ptr_array_index (hooks, i);
+      GError          *local = NULL;
+      LtTensor        *replacement = hook->func (grad, hook->user_data, &local);
+      g_autofree char *what = NULL;
 
+      if (local != NULL)
+        {
+          what = hooked_what (node, grad);
+          g_propagate_prefixed_error (error, local,
+                                      "backward: a gradient hook on %s failed: ", what);
+          g_clear_object (&replacement);
+          g_object_unref (grad);
+          return NULL;
+        }
       if (replacement == NULL)
         continue;
-      if (!LT_IS_TENSOR (replacement) ||
-          !_lt_shape_equal (replacement->shape, replacement->ndim, grad->shape, grad->ndim))
+      if (!_lt_shape_equal (replacement->shape, replacement->ndim, grad->shape, grad->ndim))
         {
-          g_autofree char *s1 = LT_IS_TENSOR (replacement) ? LT_SHAPE_STR (replacement)
-                                                           : g_strdup ("(not a tensor)");
-          g_autofree char *s2 = LT_SHAPE_STR (grad);
+          g_autofree char *s1 = LT_SHAPE_STR (replacement);
+
+          what = hooked_what (node, grad);
           g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
-                       "backward: a gradient hook returned %s for a gradient of shape %s; a "
-                       "hook must return a tensor of the gradient's shape or nothing", s1, s2);
+                       "backward: a gradient hook on %s returned a gradient of shape %s; a "
+                       "hook must return a tensor of the gradient's shape or nothing",
+                       what, s1);
+        }
+      else if (replacement->dtype != grad->dtype)
+        {
+          what = hooked_what (node, grad);
+          g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                       "backward: a gradient hook on %s returned a %s gradient for a %s one; a "
+                       "hook must keep the gradient's dtype",
+                       what, lt_dtype_get_name (replacement->dtype),
+                       lt_dtype_get_name (grad->dtype));
+        }
+      else if (replacement->storage->device != grad->storage->device)
+        {
+          what = hooked_what (node, grad);
+          g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                       "backward: a gradient hook on %s returned a gradient on %s for one on "
+                       "%s; a hook must keep the gradient's device",
+                       what, lt_device_get_name (replacement->storage->device),
+                       lt_device_get_name (grad->storage->device));
+        }
+      if (what != NULL)
+        {
           g_object_unref (replacement);
           g_object_unref (grad);
           return NULL;
@@ -226,13 +308,13 @@ run_hooks (GArray   *hooks,
 static gboolean
 grad_is_private (LtTensor *grad)
 {
-  return G_OBJECT (grad)->ref_count == 1 && g_atomic_int_get (&grad->storage->ref_count) == 1 &&
-         grad->grad_fn == NULL && grad->offset == 0 &&
-         lt_tensor_is_contiguous (grad) &&
+  return g_atomic_int_get (&G_OBJECT (grad)->ref_count) == 1 &&
+         g_atomic_int_get (&grad->storage->ref_count) == 1 && grad->grad_fn == NULL &&
+         grad->offset == 0 && lt_tensor_is_contiguous (grad) &&
          (gsize) grad->numel * lt_dtype_get_element_size (grad->dtype) == grad->storage->nbytes;
 }
 
-/* Adds @grad into @t's .grad (taking @grad). */
+/* Adds @grad into @t's .grad (taking @grad), under the accumulation lock. */
 static gboolean
 accumulate_into (LtTensor *t,
                  LtTensor *grad,
@@ -240,6 +322,7 @@ accumulate_into (LtTensor *t,
 {
   gboolean ok = TRUE;
 
+  G_LOCK (accumulate);
   if (t->grad == NULL)
     {
       /* Keep the gradient's memory when nothing else can see it (as a
@@ -265,30 +348,166 @@ accumulate_into (LtTensor *t,
     {
       ok = lt_tensor_add_ (t->grad, grad, error);
     }
+  G_UNLOCK (accumulate);
   g_object_unref (grad);
   return ok;
 }
 
-static int
-compare_seq (gconstpointer a,
-             gconstpointer b)
+/*
+ * One backward pass. Everything it learns about the graph (which nodes it
+ * reaches, how many edges into each it has still to see, the gradients
+ * received so far) lives here, not in the nodes: passes on several threads,
+ * or one started by a hook while another runs, share the nodes without
+ * sharing this.
+ */
+typedef struct
 {
-  const LtGradFn *na = *(LtGradFn *const *) a;
-  const LtGradFn *nb = *(LtGradFn *const *) b;
+  LtGradFn *node;         /* borrowed: the pass holds the root, the root the rest */
+  LtTensor *grad;         /* owned: the sum of the gradients received */
+  guint     dependencies; /* edges into the node whose gradient has not come yet */
+} PassNode;
 
-  return na->sequence_nr < nb->sequence_nr ? -1 : na->sequence_nr > nb->sequence_nr;
+typedef struct
+{
+  GArray        *nodes; /* PassNode, in the order they were found */
+  GHashTable    *index; /* LtGradFn -> position in nodes + 1 */
+  GArray        *ready; /* positions in nodes: a max-heap by sequence number */
+  gboolean       retain_graph;
+  LtGradObserver observer;
+  gpointer       user_data;
+} Pass;
+
+static inline PassNode *
+pass_node (Pass *pass, guint pos)
+{
+  return &g_array_index (pass->nodes, PassNode, pos);
+}
+
+static inline guint64
+ready_key (Pass *pass, guint slot)
+{
+  return pass_node (pass, g_array_index (pass->ready, guint, slot))->node->sequence_nr;
+}
+
+/* Ready nodes run newest first: a binary heap keyed by sequence number,
+ * so a node with thousands of inputs that become ready at once costs
+ * O(n log n), not a sort per insertion. */
+static void
+ready_push (Pass *pass, guint pos)
+{
+  guint *heap;
+  guint  i;
+
+  g_array_append_val (pass->ready, pos);
+  heap = (guint *) pass->ready->data;
+  i = pass->ready->len - 1;
+  while (i > 0)
+    {
+      guint parent = (i - 1) / 2;
+
+      if (ready_key (pass, parent) >= ready_key (pass, i))
+        break;
+      heap[i] = heap[parent];
+      heap[parent] = pos;
+      i = parent;
+    }
+}
+
+static guint
+ready_pop (Pass *pass)
+{
+  guint *heap = (guint *) pass->ready->data;
+  guint  top = heap[0];
+  guint  n = pass->ready->len - 1;
+  guint  i = 0;
+
+  heap[0] = heap[n];
+  g_array_set_size (pass->ready, n);
+  for (;;)
+    {
+      guint l = 2 * i + 1, r = l + 1, big = i, tmp;
+
+      if (l < n && ready_key (pass, l) > ready_key (pass, big))
+        big = l;
+      if (r < n && ready_key (pass, r) > ready_key (pass, big))
+        big = r;
+      if (big == i)
+        break;
+      tmp = heap[i];
+      heap[i] = heap[big];
+      heap[big] = tmp;
+      i = big;
+    }
+  return top;
+}
+
+static guint
+pass_find (Pass *pass, LtGradFn *node)
+{
+  return GPOINTER_TO_UINT (g_hash_table_lookup (pass->index, node)) - 1;
+}
+
+/* One edge into the node at @pos has delivered (or has no gradient to
+ * deliver): the node is ready once all have. */
+static void
+edge_done (Pass *pass, guint pos)
+{
+  PassNode *pn = pass_node (pass, pos);
+
+  g_assert (pn->dependencies > 0);
+  if (--pn->dependencies == 0)
+    ready_push (pass, pos);
+}
+
+/* Finds every node reachable from @root and counts the edges into each. */
+static void
+pass_discover (Pass *pass, LtGradFn *root)
+{
+  g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint));
+  PassNode first = { root, NULL, 0 };
+  guint    zero = 0;
+
+  g_array_append_val (pass->nodes, first);
+  g_hash_table_insert (pass->index, root, GUINT_TO_POINTER (1));
+  g_array_append_val (stack, zero);
+  while (stack->len > 0)
+    {
+      guint     pos = g_array_index (stack, guint, stack->len - 1);
+      LtGradFn *node = pass_node (pass, pos)->node;
+
+      g_array_set_size (stack, stack->len - 1);
+      for (guint i = 0; i < node->n_inputs; i++)
+        {
+          LtGradFn *next = node->next[i].fn;
+          gpointer  found;
+          guint     next_pos;
+
+          if (next == NULL)
+            continue;
+          found = g_hash_table_lookup (pass->index, next);
+          if (found == NULL)
+            {
+              PassNode pn = { next, NULL, 0 };
+
+              next_pos = pass->nodes->len;
+              g_array_append_val (pass->nodes, pn);
+              g_hash_table_insert (pass->index, next, GUINT_TO_POINTER (next_pos + 1));
+              g_array_append_val (stack, next_pos);
+            }
+          else
+            next_pos = GPOINTER_TO_UINT (found) - 1;
+          pass_node (pass, next_pos)->dependencies++;
+        }
+    }
 }
 
 /* Passes @grad (taken) along edge @i of @node. */
 static gboolean
-send_grad (LtGradFn  *node,
-           guint      i,
-           LtTensor  *grad,
-           GPtrArray *ready,
-           GError   **error)
+send_grad (Pass *pass, LtGradFn *node, guint i, LtTensor *grad, GError **error)
 {
-  LtGradFn *next = node->next[i].fn;
   const LtTensorMeta *meta = &node->input_meta[i];
+  guint               pos = pass_find (pass, node->next[i].fn);
+  PassNode           *next;
 
   if (!_lt_shape_equal (grad->shape, grad->ndim, meta->shape, meta->ndim))
     {
@@ -317,61 +536,77 @@ send_grad (LtGradFn  *node,
         return FALSE;
       grad = cast;
     }
-  if (next->pending_grad == NULL)
-    next->pending_grad = grad;
+  next = pass_node (pass, pos);
+  if (next->grad == NULL)
+    next->grad = grad;
   else
     {
-      LtTensor *sum = lt_tensor_add (next->pending_grad, grad, error);
+      LtTensor *sum = lt_tensor_add (next->grad, grad, error);
 
       g_object_unref (grad);
       if (sum == NULL)
         return FALSE;
-      g_object_unref (next->pending_grad);
-      next->pending_grad = sum;
+      g_object_unref (next->grad);
+      next->grad = sum;
     }
-  g_assert (next->dependencies > 0);
-  if (--next->dependencies == 0)
-    {
-      g_ptr_array_add (ready, next);
-      g_ptr_array_sort (ready, compare_seq);
-    }
+  edge_done (pass, pos);
   return TRUE;
 }
 
-typedef struct
+/* Runs the backward rule of @node under its lock (the saved tensors it
+ * reads cannot be freed by another pass meanwhile). */
+static gboolean
+run_rule (LtGradFn *node, LtTensor *grad, LtTensor **grads, GError **error)
 {
-  LtGradObserver func;
-  gpointer user_data;
-} Observer;
+  gboolean ok;
+
+  if (_lt_op_table[node->op].backward == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD, "backward: %s has no derivative",
+                   _lt_op_table[node->op].name);
+      return FALSE;
+    }
+  g_mutex_lock (&node->lock);
+  ok = _lt_op_table[node->op].backward (node, grad, grads, error);
+  g_mutex_unlock (&node->lock);
+  return ok;
+}
 
 static gboolean
-run_node (LtGradFn       *node,
-          GPtrArray      *ready,
-          gboolean        retain_graph,
-          const Observer *observer,
-          GError        **error)
+run_node (Pass *pass, guint pos, GError **error)
 {
-  LtTensor *grad = g_steal_pointer (&node->pending_grad);
+  LtGradFn  *node = pass_node (pass, pos)->node;
+  LtTensor  *grad = g_steal_pointer (&pass_node (pass, pos)->grad);
   LtTensor *inline_grads[LT_GRAD_FN_INLINE_INPUTS] = { NULL };
   LtTensor **grads = inline_grads;
   gboolean ok = TRUE;
 
   if (grad == NULL)
-    return TRUE;
+    {
+      /* Every gradient that reached the node was undefined (a rule gave
+       * none for that input): its inputs get none from it either, but
+       * still wait for one edge less. */
+      for (guint i = 0; i < node->n_inputs; i++)
+        if (node->next[i].fn)
+          edge_done (pass, pass_find (pass, node->next[i].fn));
+      return TRUE;
+    }
 
   if (node->op == LT_OP_ACCUMULATE_GRAD)
     {
-      grad = run_hooks (node->variable->hooks, grad, error);
-      if (grad && observer->func)
-        observer->func (node, grad, observer->user_data);
-      return grad && accumulate_into (node->variable, grad, error);
+      grad = run_hooks (&node->variable->hooks, node, grad, error);
+      if (grad == NULL)
+        return FALSE;
+      if (pass->observer)
+        pass->observer (node, grad, pass->user_data);
+      return accumulate_into (node->variable, grad, error);
     }
 
-  grad = run_hooks (node->pre_hooks, grad, error);
+  grad = run_hooks (&node->pre_hooks, node, grad, error);
   if (grad == NULL)
     return FALSE;
-  if (observer->func)
-    observer->func (node, grad, observer->user_data);
+  if (pass->observer)
+    pass->observer (node, grad, pass->user_data);
   if (node->has_retained)
     {
       LtTensor *t = g_weak_ref_get (&node->retained);
@@ -390,15 +625,7 @@ run_node (LtGradFn       *node,
 
   if (node->n_inputs > LT_GRAD_FN_INLINE_INPUTS)
     grads = g_new0 (LtTensor *, node->n_inputs);
-
-  if (_lt_op_table[node->op].backward == NULL)
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
-                   "backward: %s has no derivative", _lt_op_table[node->op].name);
-      ok = FALSE;
-    }
-  else
-    ok = _lt_op_table[node->op].backward (node, grad, grads, error);
+  ok = run_rule (node, grad, grads, error);
   g_object_unref (grad);
 
   for (guint i = 0; i < node->n_inputs; i++)
@@ -406,31 +633,60 @@ run_node (LtGradFn       *node,
       LtTensor *g = g_steal_pointer (&grads[i]);
 
       if (node->next[i].fn == NULL || !ok)
-        {
-          g_clear_object (&g);
-          continue;
-        }
-      if (g == NULL)
-        {
-          /* No gradient for this input (an undefined gradient): the next
-           * node still waits for one edge less. */
-          LtGradFn *next = node->next[i].fn;
-
-          if (--next->dependencies == 0)
-            {
-              g_ptr_array_add (ready, next);
-              g_ptr_array_sort (ready, compare_seq);
-            }
-          continue;
-        }
-      if (!send_grad (node, i, g, ready, error))
+        g_clear_object (&g);
+      else if (g == NULL)
+        edge_done (pass, pass_find (pass, node->next[i].fn)); /* no gradient for it */
+      else if (!send_grad (pass, node, i, g, error))
         ok = FALSE;
     }
   if (grads != inline_grads)
     g_free (grads);
-  if (ok && !retain_graph)
+  if (ok && !pass->retain_graph)
     _lt_grad_fn_release (node);
   return ok;
+}
+
+/* The gradient a backward from @self starts with: @gradient checked and
+ * converted to @self's dtype, or an implied 1. */
+static LtTensor *
+initial_grad (LtTensor *self, LtTensor *gradient, GError **error)
+{
+  if (!self->requires_grad)
+    {
+      g_set_error_literal (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                           "backward: the tensor does not require grad and has no grad_fn; "
+                           "make an input require grad (requires_grad_) before computing it");
+      return NULL;
+    }
+  if (gradient == NULL)
+    {
+      if (self->numel != 1)
+        {
+          g_autofree char *s = LT_SHAPE_STR (self);
+          g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                       "backward: a gradient can be implied only for a tensor with one "
+                       "element; this one has shape %s, so pass a gradient of that shape",
+                       s);
+          return NULL;
+        }
+      return lt_ones_like (self, error);
+    }
+  if (!_lt_shape_equal (gradient->shape, gradient->ndim, self->shape, self->ndim))
+    {
+      g_autofree char *s1 = LT_SHAPE_STR (gradient);
+      g_autofree char *s2 = LT_SHAPE_STR (self);
+      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                   "backward: the gradient has shape %s but the tensor has shape %s", s1, s2);
+      return NULL;
+    }
+  if (gradient->storage->device != self->storage->device)
+    {
+      g_set_error (
+        error, LT_ERROR, LT_ERROR_DEVICE, "backward: the gradient is on %s but the tensor is on %s",
+        lt_device_get_name (gradient->storage->device), lt_device_get_name (self->storage->device));
+      return NULL;
+    }
+  return _lt_cast (gradient, self->dtype, error);
 }
 
 /**
@@ -447,6 +703,10 @@ run_node (LtGradFn       *node,
  * `out.backward()`. Without @retain_graph the tensors the graph saved are
  * freed, and a second backward through nodes that need them is an error.
  *
+ * Several threads may run backward at the same time, through graphs that
+ * share leaves or nodes (gradients are added into a shared leaf's
+ * #LtTensor:grad one at a time), and a gradient hook may run backward.
+ *
  * Returns: %TRUE on success; %FALSE with @error set when @self does not
  *   require grad, has more than one element and no @gradient, when
  *   @gradient's shape differs, when a saved tensor was modified in place,
@@ -460,127 +720,66 @@ lt_tensor_backward (LtTensor *self,
 {
   g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
   g_return_val_if_fail (gradient == NULL || LT_IS_TENSOR (gradient), FALSE);
+
   return _lt_engine_backward (self, gradient, retain_graph, NULL, NULL, error);
 }
 
+/* lt_tensor_backward() with an observer: see lt-engine-private.h. */
 gboolean
-_lt_engine_backward (LtTensor       *self,
-                     LtTensor       *gradient,
-                     gboolean        retain_graph,
-                     LtGradObserver  observer,
-                     gpointer        user_data,
-                     GError        **error)
+_lt_engine_backward (LtTensor      *output,
+                     LtTensor      *gradient,
+                     gboolean       retain_graph,
+                     LtGradObserver observer,
+                     gpointer       user_data,
+                     GError       **error)
 {
-  Observer obs = { observer, user_data };
   g_autoptr(LtTensor) grad = NULL;
-  g_autoptr(GPtrArray) nodes = NULL;
-  g_autoptr(GPtrArray) ready = NULL;
-  g_autoptr(GPtrArray) stack = NULL;
+  g_autoptr(LtGradFn) root = NULL;
+  Pass pass = {
+    NULL,
+  };
   gboolean prev, ok = TRUE;
 
-  g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
+  g_return_val_if_fail (LT_IS_TENSOR (output), FALSE);
   g_return_val_if_fail (gradient == NULL || LT_IS_TENSOR (gradient), FALSE);
 
-  if (!self->requires_grad)
-    {
-      g_set_error_literal (error, LT_ERROR, LT_ERROR_AUTOGRAD,
-                           "backward: the tensor does not require grad and has no grad_fn; "
-                           "make an input require grad (requires_grad_) before computing it");
-      return FALSE;
-    }
-  if (gradient == NULL)
-    {
-      if (self->numel != 1)
-        {
-          g_autofree char *s = LT_SHAPE_STR (self);
-          g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
-                       "backward: a gradient can be implied only for a tensor with one "
-                       "element; this one has shape %s, so pass a gradient of that shape", s);
-          return FALSE;
-        }
-      grad = lt_ones_like (self, error);
-      if (grad == NULL)
-        return FALSE;
-    }
-  else
-    {
-      if (!_lt_shape_equal (gradient->shape, gradient->ndim, self->shape, self->ndim))
-        {
-          g_autofree char *s1 = LT_SHAPE_STR (gradient);
-          g_autofree char *s2 = LT_SHAPE_STR (self);
-          g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
-                       "backward: the gradient has shape %s but the tensor has shape %s", s1, s2);
-          return FALSE;
-        }
-      if (gradient->storage->device != self->storage->device)
-        {
-          g_set_error (error, LT_ERROR, LT_ERROR_DEVICE,
-                       "backward: the gradient is on %s but the tensor is on %s",
-                       lt_device_get_name (gradient->storage->device),
-                       lt_device_get_name (self->storage->device));
-          return FALSE;
-        }
-      grad = _lt_cast (gradient, self->dtype, error);
-      if (grad == NULL)
-        return FALSE;
-    }
+  grad = initial_grad (output, gradient, error);
+  if (grad == NULL)
+    return FALSE;
 
   prev = lt_set_grad_enabled (FALSE);
 
-  if (self->grad_fn == NULL)
+  if (output->grad_fn == NULL)
     {
       /* A leaf: its gradient is the given one. */
-      LtTensor *g = run_hooks (self->hooks, g_steal_pointer (&grad), error);
+      LtTensor *g = run_hooks (&output->hooks, NULL, g_steal_pointer (&grad), error);
 
-      ok = g && accumulate_into (self, g, error);
+      ok = g && accumulate_into (output, g, error);
       lt_set_grad_enabled (prev);
       return ok;
     }
 
-  /* Discover the graph and count the edges into each node. */
-  nodes = g_ptr_array_new ();
-  stack = g_ptr_array_new ();
-  self->grad_fn->visited = TRUE;
-  g_ptr_array_add (nodes, self->grad_fn);
-  g_ptr_array_add (stack, self->grad_fn);
-  while (stack->len > 0)
-    {
-      LtGradFn *node = g_ptr_array_steal_index_fast (stack, stack->len - 1);
+  /* A hook may replace the output's node (an in-place op rebases it): the
+   * pass holds the root, which holds every other node it reaches. */
+  root = g_object_ref (output->grad_fn);
+  pass.nodes = g_array_new (FALSE, FALSE, sizeof (PassNode));
+  pass.index = g_hash_table_new (NULL, NULL);
+  pass.ready = g_array_new (FALSE, FALSE, sizeof (guint));
+  pass.retain_graph = retain_graph;
+  pass.observer = observer;
+  pass.user_data = user_data;
+  pass_discover (&pass, root);
 
-      for (guint i = 0; i < node->n_inputs; i++)
-        {
-          LtGradFn *next = node->next[i].fn;
+  pass_node (&pass, 0)->grad = g_steal_pointer (&grad);
+  ready_push (&pass, 0);
+  while (ok && pass.ready->len > 0)
+    ok = run_node (&pass, ready_pop (&pass), error);
 
-          if (next == NULL)
-            continue;
-          next->dependencies++;
-          if (!next->visited)
-            {
-              next->visited = TRUE;
-              g_ptr_array_add (nodes, next);
-              g_ptr_array_add (stack, next);
-            }
-        }
-    }
-
-  ready = g_ptr_array_new ();
-  self->grad_fn->pending_grad = g_steal_pointer (&grad);
-  g_ptr_array_add (ready, self->grad_fn);
-  while (ok && ready->len > 0)
-    {
-      LtGradFn *node = g_ptr_array_steal_index (ready, ready->len - 1);
-
-      ok = run_node (node, ready, retain_graph, &obs, error);
-    }
-
-  for (guint i = 0; i < nodes->len; i++)
-    {
-      LtGradFn *node = g_ptr_array_index (nodes, i);
-
-      node->visited = FALSE;
-      node->dependencies = 0;
-      g_clear_object (&node->pending_grad);
-    }
+  for (guint i = 0; i < pass.nodes->len; i++)
+    g_clear_object (&pass_node (&pass, i)->grad);
+  g_array_unref (pass.nodes);
+  g_hash_table_unref (pass.index);
+  g_array_unref (pass.ready);
   lt_set_grad_enabled (prev);
   return ok;
 }

@@ -12,27 +12,40 @@ typedef struct
   guint input_nr;
 } LtEdge;
 
+/* What a node remembers of a tensor: its shape (in the node's own memory,
+ * see _lt_tensor_meta_init()), dtype and device. */
 typedef struct
 {
-  gint64 shape[LT_MAX_DIMS];
-  guint ndim;
-  LtDType dtype;
-  LtDevice device;
+  const gint64 *shape;
+  guint ndim : 8;
+  LtDType dtype : 8;
+  LtDevice device : 8;
 } LtTensorMeta;
 
 #define LT_GRAD_FN_INLINE_INPUTS 3
 #define LT_GRAD_FN_MAX_SAVED 4
+
+/* What a node knows of the tensors it saved (kept after they are freed). */
+typedef struct
+{
+  guint version[LT_GRAD_FN_MAX_SAVED];
+  LtTensorMeta meta[LT_GRAD_FN_MAX_SAVED];
+} LtSavedInfo;
+
+#define LT_GRAD_FN_INLINE_DIMS 8
 
 struct _LtGradFn
 {
   GObject parent_instance;
 
   LtOp op;
+  gboolean has_retained;       /* @retained was set */
   const char *name;            /* static; a variant of the op's node name, or NULL */
   guint n_inputs;
   guint n_saved;
   guint64 sequence_nr;
-  gboolean released;
+  gboolean released;           /* under @lock */
+  guint n_dims_used;           /* of dims_inline */
   const char *module;          /* interned; the module scope it was made in, or NULL */
 
   /* Owned (or pointing into the inline arrays below) */
@@ -40,25 +53,27 @@ struct _LtGradFn
   LtTensorMeta *input_meta;
   LtTensor *saved[LT_GRAD_FN_MAX_SAVED];
   LtTensor *variable;          /* AccumulateGrad: the leaf */
-  GArray *pre_hooks;           /* LtHookEntry: hooks of the output tensor */
+  GPtrArray *pre_hooks;        /* LtHook: hooks of the output tensor */
   GWeakRef retained;           /* the output tensor, if it retains its grad */
-  gboolean has_retained;
+  gpointer dims_blocks;        /* shapes that did not fit dims_inline (a list) */
 
-  guint saved_version[LT_GRAD_FN_MAX_SAVED];
-  LtTensorMeta saved_meta[LT_GRAD_FN_MAX_SAVED];
+  LtSavedInfo *saved_info;     /* allocated by the first save */
   LtTensorMeta output_meta;
   LtOpParams params;
 
-  /* Engine scratch, only valid during lt_tensor_backward() */
-  LtTensor *pending_grad;      /* owned while set */
-  guint dependencies;
-  gboolean visited;
+  /* Held while the backward rule reads the saved tensors and while a pass
+   * releases them, so that passes on several threads can share the node.
+   * Everything else a pass needs lives in the pass. */
+  GMutex lock;
 
   LtEdge next_inline[LT_GRAD_FN_INLINE_INPUTS];
   LtTensorMeta meta_inline[LT_GRAD_FN_INLINE_INPUTS];
+  gint64 dims_inline[LT_GRAD_FN_INLINE_DIMS];
 };
 
-void      _lt_tensor_meta_init          (LtTensorMeta *meta,
+/* Fills @meta from @t, keeping the shape in @node's memory. */
+void      _lt_tensor_meta_init          (LtGradFn     *node,
+                                         LtTensorMeta *meta,
                                          LtTensor     *t);
 
 /* Module scopes (thread-local). nn/ pushes a frame for every module whose

@@ -33,6 +33,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint64 sequence_counter;
+G_LOCK_DEFINE_STATIC (accumulator);
 
 /* Module scopes: a stack per thread. Frames beyond LT_SCOPE_MAX_DEPTH are
  * counted but not stored; nodes made there record the deepest stored
@@ -86,22 +87,23 @@ _lt_autograd_scope_get (gpointer *owner)
 
 G_DEFINE_FINAL_TYPE (LtGradFn, lt_grad_fn, G_TYPE_OBJECT)
 
-void
-_lt_hook_entry_clear (LtHookEntry *entry)
-{
-  if (entry->destroy)
-    entry->destroy (entry->user_data);
-  entry->destroy = NULL;
-  entry->user_data = NULL;
-  entry->func = NULL;
-}
-
+/* Frees the saved tensors once a backward pass no longer needs them. The
+ * lock keeps them while another pass's backward rule reads them; they are
+ * freed after it is dropped (freeing may run a hook's destroy notify). */
 void
 _lt_grad_fn_release (LtGradFn *node)
 {
-  for (guint i = 0; i < node->n_saved; i++)
-    g_clear_object (&node->saved[i]);
+  LtTensor *saved[LT_GRAD_FN_MAX_SAVED];
+  guint     n;
+
+  g_mutex_lock (&node->lock);
+  n = node->n_saved;
+  for (guint i = 0; i < n; i++)
+    saved[i] = g_steal_pointer (&node->saved[i]);
   node->released = TRUE;
+  g_mutex_unlock (&node->lock);
+  for (guint i = 0; i < n; i++)
+    _lt_object_release (saved[i]);
 }
 
 static void
@@ -109,10 +111,13 @@ lt_grad_fn_dispose (GObject *object)
 {
   LtGradFn *self = LT_GRAD_FN (object);
 
-  /* Atomic: a graph handed to another thread may drop the last reference
-   * there (see _lt_grad_fn_forget_accumulator()). */
   if (self->op == LT_OP_ACCUMULATE_GRAD && self->variable)
-    g_atomic_pointer_compare_and_exchange (&self->variable->grad_accumulator, self, NULL);
+    {
+      G_LOCK (accumulator);
+      if (self->variable->grad_accumulator == self)
+        self->variable->grad_accumulator = NULL;
+      G_UNLOCK (accumulator);
+    }
 
   G_OBJECT_CLASS (lt_grad_fn_parent_class)->dispose (object);
 }
@@ -122,25 +127,31 @@ lt_grad_fn_finalize (GObject *object)
 {
   LtGradFn *self = LT_GRAD_FN (object);
 
+  /* The nodes and tensors this one owns may own long histories in turn:
+   * _lt_object_release() frees them one after another instead of one
+   * inside the other. */
   for (guint i = 0; i < self->n_inputs; i++)
-    g_clear_object (&self->next[i].fn);
+    _lt_object_release (g_steal_pointer (&self->next[i].fn));
   if (self->next != self->next_inline)
     {
       g_free (self->next);
       g_free (self->input_meta);
     }
   for (guint i = 0; i < self->n_saved; i++)
-    g_clear_object (&self->saved[i]);
-  g_clear_object (&self->variable);
-  g_clear_object (&self->pending_grad);
-  if (self->pre_hooks)
-    {
-      for (guint i = 0; i < self->pre_hooks->len; i++)
-        _lt_hook_entry_clear (&g_array_index (self->pre_hooks, LtHookEntry, i));
-      g_array_unref (self->pre_hooks);
-    }
+    _lt_object_release (g_steal_pointer (&self->saved[i]));
+  _lt_object_release (g_steal_pointer (&self->variable));
+  g_clear_pointer (&self->saved_info, g_free);
+  g_clear_pointer (&self->pre_hooks, g_ptr_array_unref);
   if (self->has_retained)
     g_weak_ref_clear (&self->retained);
+  while (self->dims_blocks)
+    {
+      gpointer *block = self->dims_blocks;
+
+      self->dims_blocks = block[0];
+      g_free (block);
+    }
+  g_mutex_clear (&self->lock);
 
   G_OBJECT_CLASS (lt_grad_fn_parent_class)->finalize (object);
 }
@@ -200,13 +211,40 @@ lt_grad_fn_class_init (LtGradFnClass *klass)
 static void
 lt_grad_fn_init (LtGradFn *self)
 {
+  g_mutex_init (&self->lock);
+  self->output_meta.shape = self->dims_inline;
+}
+
+/* A node keeps the shapes it remembers in its own memory: a few dimensions
+ * inline, the rest in blocks of their own. Nodes are many (a long history
+ * holds millions), so they stay small. */
+static const gint64 *
+store_dims (LtGradFn *node, const gint64 *shape, guint ndim)
+{
+  gint64 *dims;
+
+  if (node->n_dims_used + ndim <= LT_GRAD_FN_INLINE_DIMS)
+    {
+      dims = node->dims_inline + node->n_dims_used;
+      node->n_dims_used += ndim;
+    }
+  else
+    {
+      gpointer *block = g_malloc (sizeof (gpointer) + ndim * sizeof (gint64));
+
+      block[0] = node->dims_blocks;
+      node->dims_blocks = block;
+      dims = (gint64 *) (block + 1);
+    }
+  if (ndim > 0)
+    memcpy (dims, shape, ndim * sizeof (gint64));
+  return dims;
 }
 
 void
-_lt_tensor_meta_init (LtTensorMeta *meta,
-                      LtTensor     *t)
+_lt_tensor_meta_init (LtGradFn *node, LtTensorMeta *meta, LtTensor *t)
 {
-  memcpy (meta->shape, t->shape, t->ndim * sizeof (gint64));
+  meta->shape = store_dims (node, t->shape, t->ndim);
   meta->ndim = t->ndim;
   meta->dtype = t->dtype;
   meta->device = t->storage->device;
@@ -232,20 +270,30 @@ grad_fn_new (LtOp  op,
       node->next = g_new0 (LtEdge, n_inputs);
       node->input_meta = g_new0 (LtTensorMeta, n_inputs);
     }
+  for (guint i = 0; i < n_inputs; i++)
+    node->input_meta[i].shape = node->dims_inline;
   return node;
 }
 
+/* A leaf's AccumulateGrad node is cached in the leaf while some graph
+ * holds it; graphs recorded on several threads share it. */
 LtGradFn *
 _lt_grad_fn_get_accumulator (LtTensor *leaf)
 {
-  LtGradFn *node = g_atomic_pointer_get (&leaf->grad_accumulator);
+  LtGradFn *node;
 
-  if (node)
-    return g_object_ref (node);
+  G_LOCK (accumulator);
+  if (leaf->grad_accumulator)
+    {
+      node = g_object_ref (leaf->grad_accumulator);
+      G_UNLOCK (accumulator);
+      return node;
+    }
   node = grad_fn_new (LT_OP_ACCUMULATE_GRAD, 0);
   node->variable = g_object_ref (leaf);
-  _lt_tensor_meta_init (&node->output_meta, leaf);
-  g_atomic_pointer_set (&leaf->grad_accumulator, node);
+  _lt_tensor_meta_init (node, &node->output_meta, leaf);
+  leaf->grad_accumulator = node;
+  G_UNLOCK (accumulator);
   return node;
 }
 
@@ -253,7 +301,12 @@ void
 _lt_grad_fn_forget_accumulator (LtGradFn *node)
 {
   if (node->op == LT_OP_ACCUMULATE_GRAD && node->variable)
-    g_atomic_pointer_compare_and_exchange (&node->variable->grad_accumulator, node, NULL);
+    {
+      G_LOCK (accumulator);
+      if (node->variable->grad_accumulator == node)
+        node->variable->grad_accumulator = NULL;
+      G_UNLOCK (accumulator);
+    }
 }
 
 gboolean
@@ -285,7 +338,7 @@ _lt_autograd_record (LtOp             op,
 
       if (t == NULL)
         continue;
-      _lt_tensor_meta_init (&node->input_meta[i], t);
+      _lt_tensor_meta_init (node, &node->input_meta[i], t);
       if (!t->requires_grad)
         continue;
       if (t->grad_fn)
@@ -300,7 +353,7 @@ void
 _lt_autograd_set_output (LtGradFn *node,
                          LtTensor *out)
 {
-  _lt_tensor_meta_init (&node->output_meta, out);
+  _lt_tensor_meta_init (node, &node->output_meta, out);
   g_clear_object (&out->grad_fn);
   out->grad_fn = node;
   out->requires_grad = TRUE;
@@ -312,9 +365,15 @@ _lt_grad_fn_save (LtGradFn *node,
                   LtTensor *t)
 {
   g_assert (slot < LT_GRAD_FN_MAX_SAVED);
+  if (node->saved_info == NULL)
+    {
+      node->saved_info = g_new0 (LtSavedInfo, 1);
+      for (guint i = 0; i < LT_GRAD_FN_MAX_SAVED; i++)
+        node->saved_info->meta[i].shape = node->dims_inline;
+    }
   g_set_object (&node->saved[slot], t);
-  node->saved_version[slot] = lt_storage_get_version (t->storage);
-  _lt_tensor_meta_init (&node->saved_meta[slot], t);
+  node->saved_info->version[slot] = lt_storage_get_version (t->storage);
+  _lt_tensor_meta_init (node, &node->saved_info->meta[slot], t);
   node->n_saved = MAX (node->n_saved, slot + 1);
 }
 
@@ -350,14 +409,14 @@ _lt_grad_fn_get_saved (LtGradFn *node,
     }
   t = node->saved[slot];
   version = lt_storage_get_version (t->storage);
-  if (version != node->saved_version[slot])
+  if (version != node->saved_info->version[slot])
     {
       g_autofree char *s = LT_SHAPE_STR (t);
       g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
                    "%s: a tensor it saved for backward (shape %s, %s) was modified by an "
                    "in-place operation: it is at version %u; expected version %u",
-                   lt_grad_fn_get_name (node), s, lt_dtype_get_name (t->dtype),
-                   version, node->saved_version[slot]);
+                   lt_grad_fn_get_name (node), s, lt_dtype_get_name (t->dtype), version,
+                   node->saved_info->version[slot]);
       return NULL;
     }
   return t;
@@ -498,8 +557,8 @@ lt_grad_fn_get_saved_shape (LtGradFn *self,
   g_return_val_if_fail (LT_IS_GRAD_FN (self), NULL);
   g_return_val_if_fail (index < self->n_saved, NULL);
   if (n_dims)
-    *n_dims = self->saved_meta[index].ndim;
-  return self->saved_meta[index].shape;
+    *n_dims = self->saved_info->meta[index].ndim;
+  return self->saved_info->meta[index].shape;
 }
 
 /**

@@ -46,7 +46,7 @@ LT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (LtGraph, lt_graph, LT, GRAPH, GObject)
 
 LT_AVAILABLE_IN_ALL
-LtGraph      *lt_graph_new                 (LtTensor    *output);
+LtGraph      *lt_graph_new                 (LtTensor    *output) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor     *lt_graph_get_output          (LtGraph     *self);
 LT_AVAILABLE_IN_ALL

@@ -9,15 +9,30 @@
 
 G_BEGIN_DECLS
 
+/* A gradient hook. Refcounted: a backward pass runs a copy of the list it
+ * took, so a hook can remove itself (or others) while it runs; the last
+ * reference frees @user_data. */
 typedef struct
 {
+  gatomicrefcount ref_count;
   guint id;
   LtTensorHookFunc func;
   gpointer user_data;
   GDestroyNotify destroy;
-} LtHookEntry;
+} LtHook;
 
-void _lt_hook_entry_clear (LtHookEntry *entry);
+LtHook *_lt_hook_new   (LtTensorHookFunc func,
+                        gpointer         user_data,
+                        GDestroyNotify   destroy);
+LtHook *_lt_hook_ref   (LtHook          *hook);
+void    _lt_hook_unref (LtHook          *hook);
+
+/* Drops a reference to a GObject. A tensor owns its autograd node, a node
+ * the nodes and tensors it needs, and so on down a whole history: while a
+ * release runs on this thread, the releases it causes are queued and done
+ * one after another by the outermost one, so that freeing a history of any
+ * length takes a bounded stack. */
+void _lt_object_release (gpointer object);
 
 struct _LtTensor
 {
@@ -27,7 +42,7 @@ struct _LtTensor
   LtStorage *storage;
   LtTensor *grad;
   LtGradFn *grad_fn;
-  GArray *hooks;               /* LtHookEntry: gradient hooks of a leaf */
+  GPtrArray *hooks;            /* LtHook: gradient hooks of a leaf */
 
   /* Borrowed: the AccumulateGrad node of a leaf that requires grad, cached
    * while some graph holds it; the node clears this when it is finalized. */

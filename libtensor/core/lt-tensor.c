@@ -44,19 +44,87 @@ static GParamSpec *properties[N_PROPS];
 
 G_DEFINE_FINAL_TYPE (LtTensor, lt_tensor, G_TYPE_OBJECT)
 
+LtHook *
+_lt_hook_new (LtTensorHookFunc func, gpointer user_data, GDestroyNotify destroy)
+{
+  static guint next_id = 1;
+  LtHook      *hook = g_new0 (LtHook, 1);
+
+  g_atomic_ref_count_init (&hook->ref_count);
+  hook->id = g_atomic_int_add (&next_id, 1);
+  hook->func = func;
+  hook->user_data = user_data;
+  hook->destroy = destroy;
+  return hook;
+}
+
+LtHook *
+_lt_hook_ref (LtHook *hook)
+{
+  g_atomic_ref_count_inc (&hook->ref_count);
+  return hook;
+}
+
+void
+_lt_hook_unref (LtHook *hook)
+{
+  if (!g_atomic_ref_count_dec (&hook->ref_count))
+    return;
+  if (hook->destroy)
+    hook->destroy (hook->user_data);
+  g_free (hook);
+}
+
+static void
+release_queue_free (gpointer queue)
+{
+  g_ptr_array_unref (queue);
+}
+
+static GPrivate               release_queue = G_PRIVATE_INIT (release_queue_free);
+static _Thread_local gboolean releasing;
+
+void
+_lt_object_release (gpointer object)
+{
+  GPtrArray *queue;
+
+  if (object == NULL)
+    return;
+  if (!releasing)
+    {
+      releasing = TRUE;
+      g_object_unref (object);
+      queue = g_private_get (&release_queue);
+      while (queue && queue->len > 0)
+        g_object_unref (g_ptr_array_steal_index_fast (queue, queue->len - 1));
+      releasing = FALSE;
+      return;
+    }
+  /* Inside a release: a reference that is not the last is dropped now;
+   * the last one waits for the outermost release. */
+  if (g_atomic_int_get (&G_OBJECT (object)->ref_count) > 1)
+    {
+      g_object_unref (object);
+      return;
+    }
+  queue = g_private_get (&release_queue);
+  if (queue == NULL)
+    {
+      queue = g_ptr_array_new ();
+      g_private_set (&release_queue, queue);
+    }
+  g_ptr_array_add (queue, object);
+}
+
 static void
 lt_tensor_finalize (GObject *object)
 {
   LtTensor *self = LT_TENSOR (object);
 
-  g_clear_object (&self->grad);
-  g_clear_object (&self->grad_fn);
-  if (self->hooks)
-    {
-      for (guint i = 0; i < self->hooks->len; i++)
-        _lt_hook_entry_clear (&g_array_index (self->hooks, LtHookEntry, i));
-      g_array_unref (self->hooks);
-    }
+  _lt_object_release (g_steal_pointer (&self->grad));
+  _lt_object_release (g_steal_pointer (&self->grad_fn));
+  g_clear_pointer (&self->hooks, g_ptr_array_unref);
   g_clear_pointer (&self->storage, lt_storage_unref);
 
   G_OBJECT_CLASS (lt_tensor_parent_class)->finalize (object);

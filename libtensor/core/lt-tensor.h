@@ -23,15 +23,18 @@ typedef struct _LtGradFn LtGradFn;
  * LtTensorHookFunc:
  * @grad: the gradient flowing into the tensor
  * @user_data: the data given to lt_tensor_register_hook()
+ * @error: return location for a #GError
  *
  * A gradient hook: reads the gradient computed for a tensor during
- * lt_tensor_backward() and may replace it.
+ * lt_tensor_backward() and may replace it. A hook that fails sets @error
+ * and returns %NULL: the backward pass stops with that error.
  *
  * Returns: (transfer full) (nullable): a replacement gradient of the same
- *   shape, or %NULL to keep @grad
+ *   shape, dtype and device, or %NULL to keep @grad (or with @error set)
  */
 typedef LtTensor *(*LtTensorHookFunc) (LtTensor *grad,
-                                       gpointer  user_data);
+                                       gpointer  user_data,
+                                       GError  **error);
 
 
 /* Metadata */

@@ -54,7 +54,8 @@ LtCifar10          *lt_cifar10_new         (const char             *root,
                                             LtTransform            *target_transform,
                                             gboolean                download,
                                             GCancellable           *cancellable,
-                                            GError                **error);
+                                            GError                **error)
+  G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 gboolean            lt_cifar10_download    (const char             *root,
                                             LtDownloadProgressFunc  progress,

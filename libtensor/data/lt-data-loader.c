@@ -17,9 +17,26 @@
  * (N, C, H, W) for images after #LtToTensor) and one target tensor (N)
  * (int64 for integer labels).
  *
- * Iterate with lt_data_loader_next() until it returns %FALSE without an
- * error: that is the end of an epoch, and the next call starts the next
- * one, reshuffled. lt_data_loader_reset() abandons the current epoch.
+ * Iterate with lt_data_loader_next() until it returns %TRUE with %NULL
+ * inputs: that is the end of an epoch, and the next call starts the next
+ * one, reshuffled (%FALSE always means an error, as with
+ * g_file_enumerator_iterate()):
+ *
+ * ```c
+ * for (;;)
+ *   {
+ *     g_autoptr(LtTensor) inputs = NULL;
+ *     g_autoptr(LtTensor) targets = NULL;
+ *
+ *     if (!lt_data_loader_next (loader, &inputs, &targets, error))
+ *       return FALSE;
+ *     if (inputs == NULL)
+ *       break;
+ *     ...
+ *   }
+ * ```
+ *
+ * lt_data_loader_reset() abandons the current epoch.
  *
  * With num_workers > 0, that many threads read and collate batches ahead
  * of the caller into a bounded queue (two batches per worker), and the
@@ -409,20 +426,21 @@ start_epoch (LtDataLoader *self,
 /**
  * lt_data_loader_next:
  * @self: a data loader
- * @inputs: (out) (transfer full) (optional) (nullable): return location for
- *   the batch's inputs, stacked (N, ...)
+ * @inputs: (out) (transfer full) (nullable): return location for the
+ *   batch's inputs, stacked (N, ...); set to %NULL at the end of the epoch
  * @targets: (out) (transfer full) (optional) (nullable): return location
  *   for the batch's targets, stacked (N, ...) with integers as int64;
- *   %NULL for a dataset without targets
+ *   %NULL for a dataset without targets and at the end of the epoch
  * @error: return location for a #GError
  *
  * Gets the next batch of the epoch, starting an epoch (and shuffling) when
- * none is under way.
+ * none is under way. As g_file_enumerator_iterate() does, the end of the
+ * epoch is not an error: it is %TRUE with @inputs set to %NULL, and the
+ * next call starts the next epoch.
  *
- * Returns: %TRUE with a batch; %FALSE without an error at the end of the
- *   epoch (the next call starts the next epoch); %FALSE with @error set
- *   when the dataset, a transform or the collation failed (the epoch ends
- *   there)
+ * Returns: %TRUE with a batch, or with %NULL @inputs at the end of the
+ *   epoch; %FALSE, always with @error set, when the dataset, a transform
+ *   or the collation failed (the epoch ends there)
  */
 gboolean
 lt_data_loader_next (LtDataLoader *self,
@@ -434,10 +452,10 @@ lt_data_loader_next (LtDataLoader *self,
   GError *local = NULL;
 
   g_return_val_if_fail (LT_IS_DATA_LOADER (self), FALSE);
+  g_return_val_if_fail (inputs != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
 
-  if (inputs)
-    *inputs = NULL;
+  *inputs = NULL;
   if (targets)
     *targets = NULL;
   if (!self->in_epoch && !start_epoch (self, error))
@@ -445,7 +463,7 @@ lt_data_loader_next (LtDataLoader *self,
   if (self->next_batch >= self->n_batches)
     {
       end_epoch (self);
-      return FALSE;
+      return TRUE;
     }
 
   if (self->n_threads == 0)
@@ -480,10 +498,7 @@ lt_data_loader_next (LtDataLoader *self,
         }
     }
 
-  if (inputs)
-    *inputs = in;
-  else
-    g_object_unref (in);
+  *inputs = in;
   if (targets)
     *targets = tg;
   else

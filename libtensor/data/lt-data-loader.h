@@ -23,7 +23,7 @@ LtDataLoader *lt_data_loader_new            (LtDataset     *dataset,
                                              gboolean       shuffle,
                                              gboolean       drop_last,
                                              guint          num_workers,
-                                             GError       **error);
+                                             GError       **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 gboolean      lt_data_loader_next           (LtDataLoader  *self,
                                              LtTensor     **inputs,

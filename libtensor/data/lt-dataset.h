@@ -63,7 +63,7 @@ LT_AVAILABLE_IN_ALL
 LtSubset     *lt_subset_new         (LtDataset    *dataset,
                                      const gint64 *indices,
                                      gsize         n_indices,
-                                     GError      **error);
+                                     GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtDataset    *lt_subset_get_dataset (LtSubset     *self);
 LT_AVAILABLE_IN_ALL

@@ -22,7 +22,8 @@ LT_AVAILABLE_IN_ALL
 LtImageFolder      *lt_image_folder_new                  (const char     *root,
                                                           LtTransform    *transform,
                                                           LtTransform    *target_transform,
-                                                          GError        **error);
+                                                          GError        **error)
+  G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 const char * const *lt_image_folder_get_classes          (LtImageFolder  *self);
 LT_AVAILABLE_IN_ALL

@@ -51,7 +51,7 @@ LtMnist            *lt_mnist_new                  (const char     *root,
                                                    LtMnistVariant  variant,
                                                    LtTransform    *transform,
                                                    LtTransform    *target_transform,
-                                                   GError        **error);
+                                                   GError        **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 const char * const *lt_mnist_get_classes          (LtMnist        *self);
 LT_AVAILABLE_IN_ALL

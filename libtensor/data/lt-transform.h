@@ -78,7 +78,7 @@ LT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (LtToTensor, lt_to_tensor, LT, TO_TENSOR, GObject)
 
 LT_AVAILABLE_IN_ALL
-LtTransform *lt_to_tensor_new (void);
+LtTransform *lt_to_tensor_new (void) G_GNUC_WARN_UNUSED_RESULT;
 
 #define LT_TYPE_NORMALIZE (lt_normalize_get_type ())
 LT_AVAILABLE_IN_ALL
@@ -89,7 +89,7 @@ LtTransform *lt_normalize_new (const double *mean,
                                gsize         n_mean,
                                const double *std,
                                gsize         n_std,
-                               GError      **error);
+                               GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 
 #define LT_TYPE_RANDOM_CROP (lt_random_crop_get_type ())
 LT_AVAILABLE_IN_ALL
@@ -103,7 +103,7 @@ LtTransform *lt_random_crop_new        (gint64         height,
                                         gboolean       pad_if_needed,
                                         double         fill,
                                         LtPaddingMode  padding_mode,
-                                        GError       **error);
+                                        GError       **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 gboolean     lt_random_crop_get_params (LtRandomCrop  *self,
                                         gint64         height,
@@ -118,7 +118,8 @@ G_DECLARE_FINAL_TYPE (LtRandomHorizontalFlip, lt_random_horizontal_flip, LT, RAN
                       GObject)
 
 LT_AVAILABLE_IN_ALL
-LtTransform *lt_random_horizontal_flip_new        (double                  p);
+LtTransform *lt_random_horizontal_flip_new        (double                  p)
+  G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 gboolean     lt_random_horizontal_flip_get_params (LtRandomHorizontalFlip *self);
 
@@ -129,7 +130,7 @@ G_DECLARE_FINAL_TYPE (LtResize, lt_resize, LT, RESIZE, GObject)
 LT_AVAILABLE_IN_ALL
 LtTransform *lt_resize_new (const gint64 *size,
                             gsize         n_size,
-                            GError      **error);
+                            GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 
 #define LT_TYPE_CENTER_CROP (lt_center_crop_get_type ())
 LT_AVAILABLE_IN_ALL
@@ -138,7 +139,7 @@ G_DECLARE_FINAL_TYPE (LtCenterCrop, lt_center_crop, LT, CENTER_CROP, GObject)
 LT_AVAILABLE_IN_ALL
 LtTransform *lt_center_crop_new (gint64   height,
                                  gint64   width,
-                                 GError **error);
+                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 #define LT_TYPE_GRAYSCALE (lt_grayscale_get_type ())
 LT_AVAILABLE_IN_ALL
@@ -146,7 +147,7 @@ G_DECLARE_FINAL_TYPE (LtGrayscale, lt_grayscale, LT, GRAYSCALE, GObject)
 
 LT_AVAILABLE_IN_ALL
 LtTransform *lt_grayscale_new (guint    num_output_channels,
-                               GError **error);
+                               GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 #define LT_TYPE_COMPOSE (lt_compose_get_type ())
 LT_AVAILABLE_IN_ALL
@@ -154,7 +155,7 @@ G_DECLARE_FINAL_TYPE (LtCompose, lt_compose, LT, COMPOSE, GObject)
 
 LT_AVAILABLE_IN_ALL
 LtTransform *lt_compose_new           (LtTransform **transforms,
-                                       gsize         n_transforms);
+                                       gsize         n_transforms) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 guint        lt_compose_get_n_transforms (LtCompose   *self);
 LT_AVAILABLE_IN_ALL

@@ -17,7 +17,7 @@ LT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (LtStateDict, lt_state_dict, LT, STATE_DICT, GObject)
 
 LT_AVAILABLE_IN_ALL
-LtStateDict  *lt_state_dict_new               (void);
+LtStateDict  *lt_state_dict_new               (void) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 void          lt_state_dict_insert            (LtStateDict *self,
                                                const char  *name,

@@ -34,30 +34,30 @@ LT_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (LtLogSoftmax, lt_log_softmax, LT, LOG_SOFTMAX, LtModule)
 
 LT_AVAILABLE_IN_ALL
-LtReLU       *lt_relu_new                    (gboolean      inplace);
+LtReLU       *lt_relu_new                    (gboolean      inplace) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 gboolean      lt_relu_get_inplace            (LtReLU       *self);
 
 LT_AVAILABLE_IN_ALL
 LtLeakyReLU  *lt_leaky_relu_new              (double        negative_slope,
-                                              gboolean      inplace);
+                                              gboolean      inplace) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 double        lt_leaky_relu_get_negative_slope (LtLeakyReLU *self);
 LT_AVAILABLE_IN_ALL
 gboolean      lt_leaky_relu_get_inplace      (LtLeakyReLU  *self);
 
 LT_AVAILABLE_IN_ALL
-LtSigmoid    *lt_sigmoid_new                 (void);
+LtSigmoid    *lt_sigmoid_new                 (void) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
-LtTanh       *lt_tanh_new                    (void);
+LtTanh       *lt_tanh_new                    (void) G_GNUC_WARN_UNUSED_RESULT;
 
 LT_AVAILABLE_IN_ALL
-LtSoftmax    *lt_softmax_new                 (gint          dim);
+LtSoftmax    *lt_softmax_new                 (gint          dim) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 gint          lt_softmax_get_dim             (LtSoftmax    *self);
 
 LT_AVAILABLE_IN_ALL
-LtLogSoftmax *lt_log_softmax_new             (gint          dim);
+LtLogSoftmax *lt_log_softmax_new             (gint          dim) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 gint          lt_log_softmax_get_dim         (LtLogSoftmax *self);
 

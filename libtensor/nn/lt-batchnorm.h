@@ -23,14 +23,14 @@ LtBatchNorm1d *lt_batch_norm1d_new (gint64     num_features,
                                     double     momentum,
                                     gboolean   affine,
                                     gboolean   track_running_stats,
-                                    GError   **error);
+                                    GError   **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtBatchNorm2d *lt_batch_norm2d_new (gint64     num_features,
                                     double     eps,
                                     double     momentum,
                                     gboolean   affine,
                                     gboolean   track_running_stats,
-                                    GError   **error);
+                                    GError   **error) G_GNUC_WARN_UNUSED_RESULT;
 
 LT_AVAILABLE_IN_ALL
 gint64         lt_batch_norm1d_get_num_features        (LtBatchNorm1d *self);

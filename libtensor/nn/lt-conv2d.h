@@ -22,7 +22,7 @@ LtConv2d     *lt_conv2d_new              (gint64        in_channels,
                                           const gint64 *dilation,
                                           gint64        groups,
                                           gboolean      bias,
-                                          GError      **error);
+                                          GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 gint64        lt_conv2d_get_in_channels  (LtConv2d     *self);
 LT_AVAILABLE_IN_ALL

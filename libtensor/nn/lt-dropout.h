@@ -16,7 +16,7 @@ G_DECLARE_FINAL_TYPE (LtDropout, lt_dropout, LT, DROPOUT, LtModule)
 LT_AVAILABLE_IN_ALL
 LtDropout *lt_dropout_new         (double      p,
                                    gboolean    inplace,
-                                   GError    **error);
+                                   GError    **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 double     lt_dropout_get_p       (LtDropout  *self);
 LT_AVAILABLE_IN_ALL

@@ -15,7 +15,7 @@ G_DECLARE_FINAL_TYPE (LtFlatten, lt_flatten, LT, FLATTEN, LtModule)
 
 LT_AVAILABLE_IN_ALL
 LtFlatten *lt_flatten_new           (gint       start_dim,
-                                     gint       end_dim);
+                                     gint       end_dim) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 gint       lt_flatten_get_start_dim (LtFlatten *self);
 LT_AVAILABLE_IN_ALL

@@ -17,7 +17,7 @@ LT_AVAILABLE_IN_ALL
 LtLinear *lt_linear_new              (gint64     in_features,
                                       gint64     out_features,
                                       gboolean   bias,
-                                      GError   **error);
+                                      GError   **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 gint64    lt_linear_get_in_features  (LtLinear  *self);
 LT_AVAILABLE_IN_ALL

@@ -71,14 +71,17 @@ G_DECLARE_FINAL_TYPE (LtBCEWithLogitsLoss, lt_bce_with_logits_loss, LT, BCE_WITH
                       LtLoss)
 
 LT_AVAILABLE_IN_ALL
-LtMSELoss           *lt_mse_loss_new                        (LtReduction          reduction);
+LtMSELoss           *lt_mse_loss_new                        (LtReduction          reduction)
+  G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
-LtL1Loss            *lt_l1_loss_new                         (LtReduction          reduction);
+LtL1Loss            *lt_l1_loss_new                         (LtReduction          reduction)
+  G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtNLLLoss           *lt_nll_loss_new                        (LtTensor            *weight,
                                                              gint64               ignore_index,
                                                              LtReduction          reduction,
-                                                             GError             **error);
+                                                             GError             **error)
+  G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 gint64               lt_nll_loss_get_ignore_index           (LtNLLLoss           *self);
 LT_AVAILABLE_IN_ALL
@@ -86,7 +89,8 @@ LtCrossEntropyLoss  *lt_cross_entropy_loss_new              (LtTensor           
                                                              gint64               ignore_index,
                                                              LtReduction          reduction,
                                                              double               label_smoothing,
-                                                             GError             **error);
+                                                             GError             **error)
+  G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 gint64               lt_cross_entropy_loss_get_ignore_index (LtCrossEntropyLoss  *self);
 LT_AVAILABLE_IN_ALL
@@ -95,6 +99,7 @@ LT_AVAILABLE_IN_ALL
 LtBCEWithLogitsLoss *lt_bce_with_logits_loss_new            (LtTensor            *weight,
                                                              LtTensor            *pos_weight,
                                                              LtReduction          reduction,
-                                                             GError             **error);
+                                                             GError             **error)
+  G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

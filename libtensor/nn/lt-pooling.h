@@ -32,7 +32,7 @@ LtMaxPool2d         *lt_max_pool2d_new          (const gint64 *kernel_size,
                                                  const gint64 *dilation,
                                                  gsize         n_dilation,
                                                  gboolean      ceil_mode,
-                                                 GError      **error);
+                                                 GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtAvgPool2d         *lt_avg_pool2d_new          (const gint64 *kernel_size,
                                                  gsize         n_kernel_size,
@@ -43,10 +43,10 @@ LtAvgPool2d         *lt_avg_pool2d_new          (const gint64 *kernel_size,
                                                  gboolean      ceil_mode,
                                                  gboolean      count_include_pad,
                                                  gint64        divisor_override,
-                                                 GError      **error);
+                                                 GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtAdaptiveAvgPool2d *lt_adaptive_avg_pool2d_new (const gint64 *output_size,
                                                  gsize         n_output_size,
-                                                 GError      **error);
+                                                 GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -15,7 +15,7 @@ G_DECLARE_FINAL_TYPE (LtSequential, lt_sequential, LT, SEQUENTIAL, LtModule)
 
 LT_AVAILABLE_IN_ALL
 LtSequential *lt_sequential_new    (LtModule    **modules,
-                                    gsize         n);
+                                    gsize         n) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 gboolean      lt_sequential_append (LtSequential *self,
                                     LtModule     *module,

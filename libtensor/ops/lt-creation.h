@@ -22,88 +22,88 @@ LT_AVAILABLE_IN_ALL
 LtTensor *lt_empty                   (const gint64 *shape,
                                       gsize         n_dims,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_zeros                   (const gint64 *shape,
                                       gsize         n_dims,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_ones                    (const gint64 *shape,
                                       gsize         n_dims,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_full                    (const gint64 *shape,
                                       gsize         n_dims,
                                       double        value,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_rand                    (const gint64 *shape,
                                       gsize         n_dims,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_randn                   (const gint64 *shape,
                                       gsize         n_dims,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_randint                 (gint64        low,
                                       gint64        high,
                                       const gint64 *shape,
                                       gsize         n_dims,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_randperm                (gint64        n,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_arange                  (double        start,
                                       double        end,
                                       double        step,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_linspace                (double        start,
                                       double        end,
                                       gint64        steps,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_eye                     (gint64        n,
                                       gint64        m,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_scalar_tensor           (double        value,
-                                      LtDType       dtype);
+                                      LtDType       dtype) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
-LtTensor *lt_scalar                  (double        value);
+LtTensor *lt_scalar                  (double        value) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
-LtTensor *lt_scalar_int              (gint64        value);
+LtTensor *lt_scalar_int              (gint64        value) G_GNUC_WARN_UNUSED_RESULT;
 
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_empty_like              (LtTensor     *like,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_zeros_like              (LtTensor     *like,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_ones_like               (LtTensor     *like,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_full_like               (LtTensor     *like,
                                       double        value,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_rand_like               (LtTensor     *like,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_randn_like              (LtTensor     *like,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_tensor_new_from_doubles (const double *data,
@@ -111,27 +111,27 @@ LtTensor *lt_tensor_new_from_doubles (const double *data,
                                       const gint64 *shape,
                                       gsize         n_dims,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_tensor_new_from_int64s  (const gint64 *data,
                                       gsize         n_data,
                                       const gint64 *shape,
                                       gsize         n_dims,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_tensor_new_from_data    (gconstpointer data,
                                       gsize         n_bytes,
                                       const gint64 *shape,
                                       gsize         n_dims,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_tensor_new_from_bytes   (GBytes       *bytes,
                                       const gint64 *shape,
                                       gsize         n_dims,
                                       LtDType       dtype,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_tensor_new_wrap         (guintptr      data,
                                       gsize         n_bytes,
@@ -143,10 +143,10 @@ LtTensor *lt_tensor_new_wrap         (guintptr      data,
                                       LtReleaseFunc release,
                                       gpointer      user_data,
                                       GDestroyNotify destroy,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_tensor_clone            (LtTensor     *self,
-                                      GError      **error);
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

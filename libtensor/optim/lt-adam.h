@@ -27,7 +27,7 @@ LtAdam  *lt_adam_new  (GPtrArray *params,
                        double     eps,
                        double     weight_decay,
                        gboolean   amsgrad,
-                       GError   **error);
+                       GError   **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtAdamW *lt_adamw_new (GPtrArray *params,
                        double     lr,
@@ -36,6 +36,6 @@ LtAdamW *lt_adamw_new (GPtrArray *params,
                        double     eps,
                        double     weight_decay,
                        gboolean   amsgrad,
-                       GError   **error);
+                       GError   **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -17,6 +17,11 @@
  * steps, moves to the next epoch and sets each group's "lr" with the
  * class's compute_lr, PyTorch's recursive (chainable) formulas, so the
  * rates match torch's step by step.
+ *
+ * A step that would set a rate that is not finite fails with a GError and
+ * changes nothing. The first step is made at construction; if it fails
+ * (a subclass's compute_lr), the schedule stays at epoch -1 and the next
+ * lt_lr_scheduler_step() tries epoch 0 again and reports the error.
  */
 
 typedef struct
@@ -64,9 +69,10 @@ lt_lr_scheduler_constructed (GObject *object)
 
       g_array_append_val (priv->base_lrs, lr);
     }
-  /* PyTorch's _initial_step(): epoch -1 -> 0 */
+  /* PyTorch's _initial_step(): epoch -1 -> 0; a failure leaves epoch -1
+   * for the next lt_lr_scheduler_step() to try again and report. */
   priv->last_epoch = -1;
-  lt_lr_scheduler_step (self);
+  lt_lr_scheduler_step (self, NULL);
 }
 
 static void
@@ -159,21 +165,30 @@ n_groups (LtLRSchedulerPrivate *priv)
 /**
  * lt_lr_scheduler_step:
  * @self: a schedule
+ * @error: return location for a #GError
  *
  * Moves to the next epoch and sets the learning rate of every group, as
  * `scheduler.step()`. Call it after the optimizer's steps of the epoch.
+ *
+ * Where PyTorch would set a rate that is not finite (a gamma that
+ * overflows, a subclass's formula), this fails instead and changes
+ * nothing: neither the epoch nor any group's rate.
+ *
+ * Returns: %TRUE; %FALSE with @error set (%LT_ERROR_INVALID_ARGUMENT) when
+ *   a rate would be infinite or NaN
  */
-void
-lt_lr_scheduler_step (LtLRScheduler *self)
+gboolean
+lt_lr_scheduler_step (LtLRScheduler *self, GError **error)
 {
   LtLRSchedulerPrivate *priv;
   LtLRSchedulerClass *klass;
   guint n;
   g_autofree double *lrs = NULL;
 
-  g_return_if_fail (LT_IS_LR_SCHEDULER (self));
+  g_return_val_if_fail (LT_IS_LR_SCHEDULER (self), FALSE);
   priv = lt_lr_scheduler_get_instance_private (self);
-  g_return_if_fail (priv->optimizer != NULL);
+  g_return_val_if_fail (priv->optimizer != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
   klass = LT_LR_SCHEDULER_GET_CLASS (self);
   priv->last_epoch++;
   n = n_groups (priv);
@@ -181,17 +196,25 @@ lt_lr_scheduler_step (LtLRScheduler *self)
   /* every rate is computed before any is set, as PyTorch does */
   for (guint i = 0; i < n; i++)
     lrs[i] = klass->compute_lr (self, i);
+  for (guint i = 0; i < n; i++)
+    if (!isfinite (lrs[i]))
+      {
+        g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                     "%s: at epoch %" G_GINT64_FORMAT " the learning rate of group %u "
+                     "would be %g (it is %g); nothing was changed",
+                     G_OBJECT_TYPE_NAME (self), priv->last_epoch, i, lrs[i],
+                     lt_optimizer_get_lr (priv->optimizer, i));
+        priv->last_epoch--;
+        return FALSE;
+      }
   g_array_set_size (priv->last_lrs, 0);
   for (guint i = 0; i < n; i++)
     {
-      if (isfinite (lrs[i]))
-        lt_optimizer_set_lr (priv->optimizer, i, lrs[i]);
-      else
-        g_warning ("%s: the learning rate of group %u would be %g; kept",
-                   G_OBJECT_TYPE_NAME (self), i, lrs[i]);
+      lt_optimizer_set_lr (priv->optimizer, i, lrs[i]);
       lrs[i] = lt_optimizer_get_lr (priv->optimizer, i);
       g_array_append_val (priv->last_lrs, lrs[i]);
     }
+  return TRUE;
 }
 
 /**

@@ -38,7 +38,8 @@ struct _LtLRSchedulerClass
 };
 
 LT_AVAILABLE_IN_ALL
-void         lt_lr_scheduler_step           (LtLRScheduler *self);
+gboolean     lt_lr_scheduler_step           (LtLRScheduler *self,
+                                             GError       **error);
 LT_AVAILABLE_IN_ALL
 double       lt_lr_scheduler_get_last_lr    (LtLRScheduler *self,
                                              guint          group);
@@ -67,17 +68,17 @@ LT_AVAILABLE_IN_ALL
 LtStepLR            *lt_step_lr_new             (LtOptimizer  *optimizer,
                                                  gint64        step_size,
                                                  double        gamma,
-                                                 GError      **error);
+                                                 GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtMultiStepLR       *lt_multi_step_lr_new       (LtOptimizer  *optimizer,
                                                  const gint64 *milestones,
                                                  gsize         n_milestones,
                                                  double        gamma,
-                                                 GError      **error);
+                                                 GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 LT_AVAILABLE_IN_ALL
 LtCosineAnnealingLR *lt_cosine_annealing_lr_new (LtOptimizer  *optimizer,
                                                  gint64        t_max,
                                                  double        eta_min,
-                                                 GError      **error);
+                                                 GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -44,4 +44,56 @@ LtTensor *_lt_optimizer_state_zeros (LtStateDict *state,
                                      LtTensor    *param,
                                      GError     **error);
 
+/* The class's internals that its state dict (lt-optimizer-state-dict.c)
+ * reads and changes. */
+
+/* One option of the optimizer: a key of PyTorch's "defaults" dict. */
+typedef struct
+{
+  char *name;
+  double default_value;
+  gboolean is_boolean;
+} LtOptimizerOption;
+
+/* The options in the order they were installed (borrowed; valid until the
+ * next option is installed). */
+const LtOptimizerOption *_lt_optimizer_get_options (LtOptimizer *self,
+                                                    guint       *n_options);
+
+/* The index of the option @name, or -1. */
+gint _lt_optimizer_find_option (LtOptimizer *self,
+                                const char  *name);
+
+/* FALSE with an error unless @value suits the option: finite, and 0 or 1
+ * for a flag. */
+gboolean _lt_optimizer_check_value (LtOptimizer             *self,
+                                    const LtOptimizerOption *o,
+                                    double                   value,
+                                    GError                 **error);
+
+/* FALSE with the error for an unknown option name, listing the options. */
+gboolean _lt_optimizer_unknown_option (LtOptimizer *self,
+                                       const char  *name,
+                                       GError     **error);
+
+/* The tensors of @group (borrowed), or NULL when there is no such group. */
+GPtrArray *_lt_optimizer_get_group_params (LtOptimizer *self,
+                                           guint        group);
+
+/* Sets option @option of @group to @value, unchecked. */
+void _lt_optimizer_set_group_value (LtOptimizer *self,
+                                    guint        group,
+                                    guint        option,
+                                    double       value);
+
+/* The state of @param (borrowed), or NULL when it has none yet; unlike
+ * lt_optimizer_get_state(), creates nothing. */
+LtStateDict *_lt_optimizer_lookup_state (LtOptimizer *self,
+                                         LtTensor    *param);
+
+/* Replaces the per-parameter state with @state (transfer full): a table
+ * from the optimizer's parameters to their LtStateDict (owned). */
+void _lt_optimizer_replace_state (LtOptimizer *self,
+                                  GHashTable  *state);
+
 G_END_DECLS

@@ -7,8 +7,7 @@
 
 #include "lt-optimizer-private.h"
 #include "autograd/lt-autograd.h"
-#include "core/lt-tensor-private.h"
-#include "io/lt-json-private.h"
+#include "core/lt-error.h"
 #include "ops/lt-creation.h"
 #include "ops/lt-pointwise.h"
 #include "ops/lt-shape.h"
@@ -32,14 +31,8 @@
  * lt_optimizer_state_dict() and lt_optimizer_load_state_dict() save and
  * restore the state in an #LtStateDict, so lt_state_dict_save() writes it
  * as a safetensors file; see lt_optimizer_state_dict() for the names.
+ * They live in lt-optimizer-state-dict.c, with the "param_groups" JSON.
  */
-
-typedef struct
-{
-  char *name;
-  double default_value;
-  gboolean is_boolean;
-} Option;
 
 typedef struct
 {
@@ -49,23 +42,17 @@ typedef struct
 
 typedef struct
 {
-  GArray *options;             /* Option */
-  GPtrArray *groups;           /* Group */
-  GHashTable *state;           /* LtTensor (held by a group) -> LtStateDict (owned) */
+  GArray     *options; /* LtOptimizerOption */
+  GPtrArray  *groups;  /* Group */
+  GHashTable *state;   /* LtTensor (held by a group) -> LtStateDict (owned) */
 } LtOptimizerPrivate;
 
 G_DEFINE_TYPE_WITH_PRIVATE (LtOptimizer, lt_optimizer, G_TYPE_OBJECT)
 
-/* PyTorch keys of param groups that have no meaning here, accepted and
- * ignored by lt_optimizer_load_state_dict() */
-static const char *const ignored_keys[] = {
-  "foreach", "capturable", "differentiable", "fused", "initial_lr",
-};
-
 static void
 option_clear (gpointer data)
 {
-  Option *o = data;
+  LtOptimizerOption *o = data;
 
   g_free (o->name);
 }
@@ -142,7 +129,7 @@ lt_optimizer_init (LtOptimizer *self)
 {
   LtOptimizerPrivate *priv = lt_optimizer_get_instance_private (self);
 
-  priv->options = g_array_new (FALSE, FALSE, sizeof (Option));
+  priv->options = g_array_new (FALSE, FALSE, sizeof (LtOptimizerOption));
   g_array_set_clear_func (priv->options, option_clear);
   priv->groups = g_ptr_array_new_with_free_func (group_free);
   priv->state = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_object_unref);
@@ -155,33 +142,31 @@ find_option (LtOptimizerPrivate *priv,
              const char         *name)
 {
   for (guint i = 0; i < priv->options->len; i++)
-    if (strcmp (g_array_index (priv->options, Option, i).name, name) == 0)
+    if (strcmp (g_array_index (priv->options, LtOptimizerOption, i).name, name) == 0)
       return (gint) i;
   return -1;
 }
 
-static gboolean
-unknown_option (LtOptimizer *self,
-                const char  *name,
-                GError     **error)
+gboolean
+_lt_optimizer_unknown_option (LtOptimizer *self, const char *name, GError **error)
 {
   LtOptimizerPrivate *priv = lt_optimizer_get_instance_private (self);
   g_autoptr(GString) known = g_string_new (NULL);
 
   for (guint i = 0; i < priv->options->len; i++)
     g_string_append_printf (known, "%s%s", i ? ", " : "",
-                            g_array_index (priv->options, Option, i).name);
+                            g_array_index (priv->options, LtOptimizerOption, i).name);
   g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
                "%s: unknown option \"%s\" (the options are: %s)", G_OBJECT_TYPE_NAME (self),
                name, known->str);
   return FALSE;
 }
 
-static gboolean
-check_value (LtOptimizer  *self,
-             const Option *o,
-             double        value,
-             GError      **error)
+gboolean
+_lt_optimizer_check_value (LtOptimizer             *self,
+                           const LtOptimizerOption *o,
+                           double                   value,
+                           GError                 **error)
 {
   if (!isfinite (value))
     {
@@ -224,7 +209,7 @@ lt_optimizer_install_option (LtOptimizer *self,
                              GError     **error)
 {
   LtOptimizerPrivate *priv;
-  Option o;
+  LtOptimizerOption   o;
 
   g_return_val_if_fail (LT_IS_OPTIMIZER (self), FALSE);
   g_return_val_if_fail (name != NULL, FALSE);
@@ -240,7 +225,7 @@ lt_optimizer_install_option (LtOptimizer *self,
   o.name = (char *) name;
   o.default_value = default_value;
   o.is_boolean = is_boolean;
-  if (!check_value (self, &o, default_value, error))
+  if (!_lt_optimizer_check_value (self, &o, default_value, error))
     return FALSE;
   o.name = g_strdup (name);
   g_array_append_val (priv->options, o);
@@ -287,7 +272,7 @@ lt_optimizer_list_options (LtOptimizer *self)
   priv = lt_optimizer_get_instance_private (self);
   b = g_strv_builder_new ();
   for (guint i = 0; i < priv->options->len; i++)
-    g_strv_builder_add (b, g_array_index (priv->options, Option, i).name);
+    g_strv_builder_add (b, g_array_index (priv->options, LtOptimizerOption, i).name);
   out = g_strv_builder_end (b);
   g_strv_builder_unref (b);
   return out;
@@ -331,7 +316,7 @@ lt_optimizer_option_is_boolean (LtOptimizer *self,
   g_return_val_if_fail (name != NULL, FALSE);
   priv = lt_optimizer_get_instance_private (self);
   i = find_option (priv, name);
-  return i >= 0 && g_array_index (priv->options, Option, i).is_boolean;
+  return i >= 0 && g_array_index (priv->options, LtOptimizerOption, i).is_boolean;
 }
 
 /**
@@ -358,10 +343,10 @@ lt_optimizer_get_default (LtOptimizer *self,
   i = find_option (priv, name);
   if (i < 0)
     {
-      unknown_option (self, name, error);
+      _lt_optimizer_unknown_option (self, name, error);
       return NAN;
     }
-  return g_array_index (priv->options, Option, i).default_value;
+  return g_array_index (priv->options, LtOptimizerOption, i).default_value;
 }
 
 /**
@@ -384,7 +369,7 @@ lt_optimizer_set_default (LtOptimizer *self,
                           GError     **error)
 {
   LtOptimizerPrivate *priv;
-  Option *o;
+  LtOptimizerOption  *o;
   gint i;
 
   g_return_val_if_fail (LT_IS_OPTIMIZER (self), FALSE);
@@ -392,9 +377,9 @@ lt_optimizer_set_default (LtOptimizer *self,
   priv = lt_optimizer_get_instance_private (self);
   i = find_option (priv, name);
   if (i < 0)
-    return unknown_option (self, name, error);
-  o = &g_array_index (priv->options, Option, i);
-  if (!check_value (self, o, value, error))
+    return _lt_optimizer_unknown_option (self, name, error);
+  o = &g_array_index (priv->options, LtOptimizerOption, i);
+  if (!_lt_optimizer_check_value (self, o, value, error))
     return FALSE;
   o->default_value = value;
   return TRUE;
@@ -475,7 +460,8 @@ lt_optimizer_add_param_group (LtOptimizer *self,
     g_ptr_array_add (g->params, g_object_ref (g_ptr_array_index (params, i)));
   g->values = g_array_sized_new (FALSE, FALSE, sizeof (double), priv->options->len);
   for (guint i = 0; i < priv->options->len; i++)
-    g_array_append_val (g->values, g_array_index (priv->options, Option, i).default_value);
+    g_array_append_val (g->values,
+                        g_array_index (priv->options, LtOptimizerOption, i).default_value);
   g_ptr_array_add (priv->groups, g);
   return TRUE;
 }
@@ -600,7 +586,7 @@ lt_optimizer_get_option (LtOptimizer *self,
   i = find_option (priv, name);
   if (i < 0)
     {
-      unknown_option (self, name, error);
+      _lt_optimizer_unknown_option (self, name, error);
       return NAN;
     }
   return g_array_index (get_group (self, group)->values, double, i);
@@ -637,8 +623,9 @@ lt_optimizer_set_option (LtOptimizer *self,
     return FALSE;
   i = find_option (priv, name);
   if (i < 0)
-    return unknown_option (self, name, error);
-  if (!check_value (self, &g_array_index (priv->options, Option, i), value, error))
+    return _lt_optimizer_unknown_option (self, name, error);
+  if (!_lt_optimizer_check_value (self, &g_array_index (priv->options, LtOptimizerOption, i), value,
+                                  error))
     return FALSE;
   g_array_index (get_group (self, group)->values, double, i) = value;
   return TRUE;
@@ -840,568 +827,53 @@ _lt_optimizer_state_zeros (LtStateDict *state,
   return z;
 }
 
-/* state_dict */
+/* What lt-optimizer-state-dict.c reads and changes */
 
-static void
-append_number (GString *s,
-               double   v)
-{
-  char fmt[8], buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-  /* the shortest text that reads back as @v, as Python's repr() */
-  for (int prec = 1; prec <= 17; prec++)
-    {
-      g_snprintf (fmt, sizeof fmt, "%%.%dg", prec);
-      g_ascii_formatd (buf, sizeof buf, fmt, v);
-      if (g_ascii_strtod (buf, NULL) == v)
-        break;
-    }
-  g_string_append (s, buf);
-}
-
-static char *
-param_groups_json (LtOptimizer *self)
+const LtOptimizerOption *
+_lt_optimizer_get_options (LtOptimizer *self, guint *n_options)
 {
   LtOptimizerPrivate *priv = lt_optimizer_get_instance_private (self);
-  gint b1 = find_option (priv, "beta1"), b2 = find_option (priv, "beta2");
-  gboolean betas = b1 >= 0 && b2 >= 0;
-  GString *s = g_string_new ("[");
-  guint index = 0;
 
-  for (guint gi = 0; gi < priv->groups->len; gi++)
-    {
-      Group *g = g_ptr_array_index (priv->groups, gi);
-      gboolean first = TRUE;
-
-      g_string_append (s, gi ? ", {" : "{");
-      for (guint i = 0; i < priv->options->len; i++)
-        {
-          Option *o = &g_array_index (priv->options, Option, i);
-          double v = g_array_index (g->values, double, i);
-
-          if (betas && (gint) i == b2)
-            continue;
-          if (!first)
-            g_string_append (s, ", ");
-          first = FALSE;
-          if (betas && (gint) i == b1)
-            {
-              g_string_append (s, "\"betas\": [");
-              append_number (s, v);
-              g_string_append (s, ", ");
-              append_number (s, g_array_index (g->values, double, b2));
-              g_string_append_c (s, ']');
-              continue;
-            }
-          _lt_json_append_string (s, o->name);
-          g_string_append (s, ": ");
-          if (o->is_boolean)
-            g_string_append (s, v != 0 ? "true" : "false");
-          else
-            append_number (s, v);
-        }
-      g_string_append (s, first ? "\"params\": [" : ", \"params\": [");
-      for (guint i = 0; i < g->params->len; i++)
-        g_string_append_printf (s, "%s%u", i ? ", " : "", index++);
-      g_string_append (s, "]}");
-    }
-  g_string_append_c (s, ']');
-  return g_string_free (s, FALSE);
+  *n_options = priv->options->len;
+  return (const LtOptimizerOption *) priv->options->data;
 }
 
-/**
- * lt_optimizer_state_dict:
- * @self: an optimizer
- *
- * Gets the optimizer's state in the structure of PyTorch's
- * `optimizer.state_dict()`, as an #LtStateDict that lt_state_dict_save()
- * writes as safetensors:
- *
- * - `state`: each state tensor of the parameter numbered `i` (numbering
- *   the parameters of all groups in order from 0, as PyTorch packs them)
- *   is named `state.<i>.<name>`: `state.0.momentum_buffer`,
- *   `state.3.exp_avg`, `state.3.exp_avg_sq`, `state.3.step` (a 0-dim
- *   float32 counter), ... Parameters without state (never updated) have
- *   no entry.
- * - `param_groups`: the metadata key "param_groups" holds PyTorch's list
- *   of group dicts as JSON, each with its options and the numbers of its
- *   parameters, e.g. `[{"lr": 0.01, "momentum": 0.9, "dampening": 0,
- *   "weight_decay": 0, "nesterov": false, "maximize": false, "params": [0,
- *   1]}]`. Flags are JSON booleans; Adam's "beta1" and "beta2" are written
- *   as PyTorch's pair "betas".
- *
- * The tensors are the optimizer's own, not copies.
- *
- * Returns: (transfer full): the state
- */
+gint
+_lt_optimizer_find_option (LtOptimizer *self, const char *name)
+{
+  return find_option (lt_optimizer_get_instance_private (self), name);
+}
+
+GPtrArray *
+_lt_optimizer_get_group_params (LtOptimizer *self, guint group)
+{
+  Group *g = get_group (self, group);
+
+  return g ? g->params : NULL;
+}
+
+void
+_lt_optimizer_set_group_value (LtOptimizer *self, guint group, guint option, double value)
+{
+  Group *g = get_group (self, group);
+
+  g_return_if_fail (g != NULL && option < g->values->len);
+  g_array_index (g->values, double, option) = value;
+}
+
 LtStateDict *
-lt_optimizer_state_dict (LtOptimizer *self)
-{
-  LtOptimizerPrivate *priv;
-  LtStateDict *out;
-  g_autofree char *groups = NULL;
-  guint index = 0;
-
-  g_return_val_if_fail (LT_IS_OPTIMIZER (self), NULL);
-  priv = lt_optimizer_get_instance_private (self);
-  out = lt_state_dict_new ();
-  for (guint gi = 0; gi < priv->groups->len; gi++)
-    {
-      Group *g = g_ptr_array_index (priv->groups, gi);
-
-      for (guint i = 0; i < g->params->len; i++, index++)
-        {
-          LtStateDict *st = g_hash_table_lookup (priv->state, g_ptr_array_index (g->params, i));
-          guint n = st ? lt_state_dict_get_n_tensors (st) : 0;
-
-          for (guint k = 0; k < n; k++)
-            {
-              g_autofree char *name = g_strdup_printf ("state.%u.%s", index,
-                                                       lt_state_dict_get_name (st, k));
-
-              lt_state_dict_insert (out, name, lt_state_dict_get_tensor (st, k));
-            }
-        }
-    }
-  groups = param_groups_json (self);
-  lt_state_dict_set_metadata (out, "param_groups", groups);
-  return out;
-}
-
-/* load_state_dict: parsing "param_groups" */
-
-typedef struct
-{
-  GArray *ids;                 /* gint64: the saved numbers of the parameters */
-  double *values;              /* one per option */
-  gboolean *seen;
-} SavedGroup;
-
-static void
-saved_group_free (gpointer data)
-{
-  SavedGroup *g = data;
-
-  g_array_unref (g->ids);
-  g_free (g->values);
-  g_free (g->seen);
-  g_free (g);
-}
-
-static gboolean
-bad_groups (GError    **error,
-            LtOptimizer *self,
-            const char *format,
-            ...) G_GNUC_PRINTF (3, 4);
-
-static gboolean
-bad_groups (GError     **error,
-            LtOptimizer *self,
-            const char  *format,
-            ...)
-{
-  va_list args;
-  g_autofree char *msg = NULL;
-
-  va_start (args, format);
-  msg = g_strdup_vprintf (format, args);
-  va_end (args);
-  g_set_error (error, LT_ERROR, LT_ERROR_FORMAT, "%s: load_state_dict: %s",
-               G_OBJECT_TYPE_NAME (self), msg);
-  return FALSE;
-}
-
-static gboolean
-read_literal (LtJsonReader *r,
-              const char   *word)
-{
-  gsize n = strlen (word);
-
-  if ((gsize) (r->end - r->p) >= n && memcmp (r->p, word, n) == 0)
-    {
-      r->p += n;
-      return TRUE;
-    }
-  return FALSE;
-}
-
-static gboolean
-read_double (LtJsonReader *r,
-             double       *out,
-             GError      **error)
-{
-  LtJsonNumber n;
-  const char *start;
-  g_autofree char *text = NULL;
-
-  _lt_json_reader_peek (r);
-  start = r->p;
-  if (!_lt_json_reader_number (r, &n, error))
-    return FALSE;
-  text = g_strndup (start, r->p - start);
-  *out = g_ascii_strtod (text, NULL);
-  return TRUE;
-}
-
-/* A JSON scalar (a number, a string, true, false or null), skipped. */
-static gboolean
-skip_scalar (LtJsonReader *r,
-             GError      **error)
-{
-  char c = _lt_json_reader_peek (r);
-  double d;
-
-  if (c == '"')
-    {
-      g_autofree char *s = _lt_json_reader_string (r, error);
-      return s != NULL;
-    }
-  if (read_literal (r, "true") || read_literal (r, "false") || read_literal (r, "null"))
-    return TRUE;
-  if (c == '-' || g_ascii_isdigit (c))
-    return read_double (r, &d, error);
-  return _lt_json_reader_fail (r, error, "expected a number, a string, a boolean or null");
-}
-
-static gboolean
-read_option_value (LtOptimizer  *self,
-                   LtJsonReader *r,
-                   const Option *o,
-                   double       *value,
-                   GError      **error)
-{
-  char c = _lt_json_reader_peek (r);
-
-  if (o->is_boolean)
-    {
-      if (read_literal (r, "true"))
-        *value = 1;
-      else if (read_literal (r, "false"))
-        *value = 0;
-      else
-        return bad_groups (error, self, "the flag \"%s\" is %s, not a boolean", o->name,
-                           _lt_json_reader_kind (r));
-      return TRUE;
-    }
-  if (c != '-' && !g_ascii_isdigit (c))
-    return bad_groups (error, self, "the option \"%s\" is %s, not a number", o->name,
-                       _lt_json_reader_kind (r));
-  if (!read_double (r, value, error))
-    return FALSE;
-  return check_value (self, o, *value, error);
-}
-
-static GPtrArray *
-parse_param_groups (LtOptimizer *self,
-                    const char  *text,
-                    GError     **error)
+_lt_optimizer_lookup_state (LtOptimizer *self, LtTensor *param)
 {
   LtOptimizerPrivate *priv = lt_optimizer_get_instance_private (self);
-  gint b1 = find_option (priv, "beta1"), b2 = find_option (priv, "beta2");
-  g_autoptr(GPtrArray) groups = g_ptr_array_new_with_free_func (saved_group_free);
-  LtJsonReader r;
-  gboolean first = TRUE, more;
 
-  if (!_lt_json_reader_init (&r, text, strlen (text), 0, error) ||
-      !_lt_json_reader_expect (&r, '[', error))
-    return NULL;
-  for (;;)
-    {
-      SavedGroup *g;
-      gboolean mfirst = TRUE, mmore, has_params = FALSE;
-
-      if (!_lt_json_reader_next (&r, ']', &first, &more, error))
-        return NULL;
-      if (!more)
-        break;
-      if (!_lt_json_reader_expect (&r, '{', error))
-        return NULL;
-      g = g_new0 (SavedGroup, 1);
-      g->ids = g_array_new (FALSE, FALSE, sizeof (gint64));
-      g->values = g_new0 (double, priv->options->len);
-      g->seen = g_new0 (gboolean, priv->options->len);
-      g_ptr_array_add (groups, g);
-      for (;;)
-        {
-          g_autofree char *key = NULL;
-          gint oi;
-
-          if (!_lt_json_reader_next (&r, '}', &mfirst, &mmore, error))
-            return NULL;
-          if (!mmore)
-            break;
-          key = _lt_json_reader_string (&r, error);
-          if (key == NULL || !_lt_json_reader_expect (&r, ':', error))
-            return NULL;
-          if (strcmp (key, "params") == 0)
-            {
-              gboolean pfirst = TRUE, pmore;
-
-              has_params = TRUE;
-              if (!_lt_json_reader_expect (&r, '[', error))
-                return NULL;
-              for (;;)
-                {
-                  LtJsonNumber n;
-                  gint64 id;
-
-                  if (!_lt_json_reader_next (&r, ']', &pfirst, &pmore, error))
-                    return NULL;
-                  if (!pmore)
-                    break;
-                  if (!_lt_json_reader_number (&r, &n, error))
-                    return NULL;
-                  if (!n.is_integer || n.negative || n.overflow || n.magnitude > G_MAXINT32)
-                    {
-                      bad_groups (error, self, "group %u: a parameter number is not an "
-                                  "integer in [0, 2^31)", groups->len - 1);
-                      return NULL;
-                    }
-                  id = (gint64) n.magnitude;
-                  g_array_append_val (g->ids, id);
-                }
-              continue;
-            }
-          if (strcmp (key, "betas") == 0 && b1 >= 0 && b2 >= 0)
-            {
-              Option *o1 = &g_array_index (priv->options, Option, b1);
-              Option *o2 = &g_array_index (priv->options, Option, b2);
-
-              if (!_lt_json_reader_expect (&r, '[', error) ||
-                  !read_option_value (self, &r, o1, &g->values[b1], error) ||
-                  !_lt_json_reader_expect (&r, ',', error) ||
-                  !read_option_value (self, &r, o2, &g->values[b2], error) ||
-                  !_lt_json_reader_expect (&r, ']', error))
-                return NULL;
-              g->seen[b1] = g->seen[b2] = TRUE;
-              continue;
-            }
-          oi = find_option (priv, key);
-          if (oi < 0)
-            {
-              gboolean ignored = FALSE;
-
-              for (guint k = 0; k < G_N_ELEMENTS (ignored_keys); k++)
-                ignored = ignored || strcmp (key, ignored_keys[k]) == 0;
-              if (!ignored)
-                {
-                  unknown_option (self, key, error);
-                  return NULL;
-                }
-              if (!skip_scalar (&r, error))
-                return NULL;
-              continue;
-            }
-          if (g->seen[oi])
-            {
-              bad_groups (error, self, "group %u: the option \"%s\" appears twice",
-                          groups->len - 1, key);
-              return NULL;
-            }
-          if (!read_option_value (self, &r, &g_array_index (priv->options, Option, oi),
-                                  &g->values[oi], error))
-            return NULL;
-          g->seen[oi] = TRUE;
-        }
-      if (!has_params)
-        {
-          bad_groups (error, self, "group %u has no \"params\"", groups->len - 1);
-          return NULL;
-        }
-    }
-  if (!_lt_json_reader_end (&r, error))
-    return NULL;
-  return g_steal_pointer (&groups);
+  return g_hash_table_lookup (priv->state, param);
 }
 
-/* The state tensors that have their parameter's shape */
-static gboolean
-is_buffer_name (const char *name)
+void
+_lt_optimizer_replace_state (LtOptimizer *self, GHashTable *state)
 {
-  static const char *const names[] = {
-    "momentum_buffer", "exp_avg", "exp_avg_sq", "max_exp_avg_sq", "square_avg", "grad_avg",
-  };
+  LtOptimizerPrivate *priv = lt_optimizer_get_instance_private (self);
 
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    if (strcmp (name, names[i]) == 0)
-      return TRUE;
-  return FALSE;
-}
-
-/* A copy of @t for the state of @param: the parameter's dtype and device
- * for buffers, a 0-dim float32 tensor for "step". */
-static LtTensor *
-state_tensor_copy (LtOptimizer *self,
-                   const char  *key,
-                   const char  *name,
-                   LtTensor    *t,
-                   LtTensor    *param,
-                   GError     **error)
-{
-  g_autoptr(LtTensor) conv = NULL;
-  g_autoptr(LtTensor) moved = NULL;
-
-  if (strcmp (name, "step") == 0)
-    {
-      double v;
-
-      if (lt_tensor_numel (t) != 1 || !lt_tensor_item (t, &v, error))
-        {
-          g_clear_error (error);
-          bad_groups (error, self, "\"%s\" must hold one number", key);
-          return NULL;
-        }
-      return lt_scalar_tensor (v, LT_DTYPE_FLOAT32);
-    }
-  if (is_buffer_name (name))
-    {
-      guint n1, n2;
-      const gint64 *s1 = lt_tensor_get_shape (t, &n1);
-      const gint64 *s2 = lt_tensor_get_shape (param, &n2);
-
-      if (!_lt_shape_equal (s1, n1, s2, n2) || !lt_tensor_is_floating_point (t))
-        {
-          g_autofree char *st = LT_SHAPE_STR (t);
-          g_autofree char *sp = LT_SHAPE_STR (param);
-          bad_groups (error, self, "\"%s\" is %s of shape %s, but its parameter is of shape %s",
-                      key, lt_dtype_get_name (lt_tensor_get_dtype (t)), st, sp);
-          return NULL;
-        }
-      conv = lt_tensor_to_dtype (t, lt_tensor_get_dtype (param), error);
-    }
-  else
-    conv = g_object_ref (t);
-  moved = conv ? lt_tensor_to_device (conv, lt_tensor_get_device (param), error) : NULL;
-  return moved ? lt_tensor_clone (moved, error) : NULL;
-}
-
-/**
- * lt_optimizer_load_state_dict:
- * @self: an optimizer
- * @state: a state made by lt_optimizer_state_dict() (or loaded from its
- *   file) for an optimizer of the same kind over the same parameters
- * @error: return location for a #GError
- *
- * Restores the options of every group and the per-parameter state, as
- * PyTorch's `optimizer.load_state_dict()`: the saved parameters map to this
- * optimizer's in order. Everything is checked first: the groups' count
- * and sizes, the option names and types, the state names
- * (`state.<i>.<name>` with a known parameter `i`) and the shapes of the
- * buffers; on error nothing changes. The tensors are copied to the
- * parameters' types and devices.
- *
- * Returns: %TRUE on success; %FALSE with @error set
- */
-gboolean
-lt_optimizer_load_state_dict (LtOptimizer *self,
-                              LtStateDict *state,
-                              GError     **error)
-{
-  LtOptimizerPrivate *priv;
-  const char *json;
-  g_autoptr(GPtrArray) saved = NULL;
-  g_autoptr(GHashTable) by_id = NULL;       /* saved number -> LtTensor (borrowed) */
-  g_autoptr(GHashTable) new_state = NULL;   /* LtTensor -> LtStateDict */
-  gboolean prev, ok = TRUE;
-
-  g_return_val_if_fail (LT_IS_OPTIMIZER (self), FALSE);
-  g_return_val_if_fail (LT_IS_STATE_DICT (state), FALSE);
-  priv = lt_optimizer_get_instance_private (self);
-
-  json = lt_state_dict_get_metadata (state, "param_groups");
-  if (json == NULL)
-    return bad_groups (error, self, "the state has no \"param_groups\" metadata");
-  saved = parse_param_groups (self, json, error);
-  if (saved == NULL)
-    return FALSE;
-  if (saved->len != priv->groups->len)
-    return bad_groups (error, self, "the state has %u parameter groups, the optimizer %u",
-                       saved->len, priv->groups->len);
-  by_id = g_hash_table_new (g_int64_hash, g_int64_equal);
-  for (guint gi = 0; gi < saved->len; gi++)
-    {
-      SavedGroup *sg = g_ptr_array_index (saved, gi);
-      Group *g = g_ptr_array_index (priv->groups, gi);
-
-      if (sg->ids->len != g->params->len)
-        return bad_groups (error, self, "group %u of the state has %u parameters, the "
-                           "optimizer's has %u", gi, sg->ids->len, g->params->len);
-      for (guint i = 0; i < sg->ids->len; i++)
-        {
-          gint64 *id = &g_array_index (sg->ids, gint64, i);
-
-          if (g_hash_table_contains (by_id, id))
-            return bad_groups (error, self, "parameter number %" G_GINT64_FORMAT
-                               " appears twice in the state's groups", *id);
-          g_hash_table_insert (by_id, id, g_ptr_array_index (g->params, i));
-        }
-    }
-
-  /* the per-parameter state, copied */
-  new_state = g_hash_table_new_full (g_direct_hash, g_direct_equal, NULL, g_object_unref);
-  prev = lt_set_grad_enabled (FALSE);
-  for (guint k = 0; ok && k < lt_state_dict_get_n_tensors (state); k++)
-    {
-      const char *key = lt_state_dict_get_name (state, k);
-      const char *rest, *dot;
-      char *end;
-      gint64 id;
-      LtTensor *param;
-      LtStateDict *st;
-      g_autoptr(LtTensor) copy = NULL;
-
-      if (!g_str_has_prefix (key, "state.") || !g_ascii_isdigit (key[6]))
-        {
-          ok = bad_groups (error, self, "unexpected tensor \"%s\" (names are "
-                           "state.<parameter number>.<name>)", key);
-          break;
-        }
-      rest = key + 6;
-      id = g_ascii_strtoll (rest, &end, 10);
-      dot = end;
-      if (*dot != '.' || dot[1] == '\0' || (rest[0] == '0' && end - rest > 1))
-        {
-          ok = bad_groups (error, self, "unexpected tensor \"%s\" (names are "
-                           "state.<parameter number>.<name>)", key);
-          break;
-        }
-      param = g_hash_table_lookup (by_id, &id);
-      if (param == NULL)
-        {
-          ok = bad_groups (error, self, "\"%s\" belongs to no parameter of the param groups",
-                           key);
-          break;
-        }
-      copy = state_tensor_copy (self, key, dot + 1, lt_state_dict_get_tensor (state, k), param,
-                                error);
-      if (copy == NULL)
-        {
-          ok = FALSE;
-          break;
-        }
-      st = g_hash_table_lookup (new_state, param);
-      if (st == NULL)
-        {
-          st = lt_state_dict_new ();
-          g_hash_table_insert (new_state, param, st);
-        }
-      lt_state_dict_insert (st, dot + 1, copy);
-    }
-  lt_set_grad_enabled (prev);
-  if (!ok)
-    return FALSE;
-
-  /* commit */
-  for (guint gi = 0; gi < saved->len; gi++)
-    {
-      SavedGroup *sg = g_ptr_array_index (saved, gi);
-      Group *g = g_ptr_array_index (priv->groups, gi);
-
-      for (guint i = 0; i < priv->options->len; i++)
-        if (sg->seen[i])
-          g_array_index (g->values, double, i) = sg->values[i];
-    }
   g_hash_table_unref (priv->state);
-  priv->state = g_steal_pointer (&new_state);
-  return TRUE;
+  priv->state = state;
 }

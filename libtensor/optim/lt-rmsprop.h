@@ -22,6 +22,6 @@ LtRMSprop *lt_rmsprop_new (GPtrArray *params,
                            double     weight_decay,
                            double     momentum,
                            gboolean   centered,
-                           GError   **error);
+                           GError   **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -21,6 +21,6 @@ LtSGD *lt_sgd_new (GPtrArray *params,
                    double     dampening,
                    double     weight_decay,
                    gboolean   nesterov,
-                   GError   **error);
+                   GError   **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

@@ -162,7 +162,8 @@ _lt_trainer_evaluate_loader (LtTrainer             *self,
       if (lock_per_batch)
         was_training = lt_module_is_training (self->model);
       lt_module_eval (self->model);
-      if (lt_data_loader_next (loader, &inputs, &targets, &local) && targets == NULL)
+      if (lt_data_loader_next (loader, &inputs, &targets, &local) && inputs != NULL &&
+          targets == NULL)
         g_set_error (&local, LT_ERROR, LT_ERROR_FAILED,
                      "trainer: the evaluation set gives no targets to compare with");
       if (inputs && local == NULL)

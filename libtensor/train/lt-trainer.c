@@ -395,7 +395,7 @@ train_epoch (LtTrainer *self,
       GError *local = NULL;
       LtTrainerStep step = { 0 };
       double value = 0;
-      gboolean ok, log;
+      gboolean ok, end, log;
       guint epoch;
       gint64 iteration, interval;
       guint64 graph_interval, batch_interval;
@@ -415,13 +415,14 @@ train_epoch (LtTrainer *self,
 
       g_mutex_lock (&self->model_lock);
       ok = lt_data_loader_next (self->train_loader, &inputs, &targets, &local);
-      if (ok)
+      end = ok && inputs == NULL; /* the end of the epoch */
+      if (ok && !end)
         ok = _lt_trainer_train_step (self, inputs, targets, device, &step, &local);
       value = step.loss;
       /* Nothing of the mini-batch outlives it, when its signals go out. */
       g_clear_object (&inputs);
       g_clear_object (&targets);
-      if (!ok)
+      if (!ok || end)
         {
           _lt_trainer_step_clear (&step);
           g_mutex_unlock (&self->model_lock);

@@ -62,7 +62,8 @@ LtTrainer      *lt_trainer_new                        (LtModule             *mod
                                                        LtOptimizer          *optimizer,
                                                        LtDataLoader         *train_loader,
                                                        LtDataLoader         *test_loader,
-                                                       guint                 epochs);
+                                                       guint                 epochs)
+  G_GNUC_WARN_UNUSED_RESULT;
 
 LT_AVAILABLE_IN_ALL
 LtModule       *lt_trainer_get_model                  (LtTrainer            *self);

@@ -11,6 +11,7 @@
 
 #include <libtensor.h>
 
+#include "autograd/lt-engine-private.h"
 #include "test-helpers.h"
 
 static LtTensor *
@@ -424,8 +425,7 @@ typedef struct
 } HookData;
 
 static LtTensor *
-scale_hook (LtTensor *grad,
-            gpointer  user_data)
+scale_hook (LtTensor *grad, gpointer user_data, GError **error)
 {
   HookData *h = user_data;
   g_autofree double *v = NULL;
@@ -532,6 +532,98 @@ test_hooks_nonleaf (void)
   g_assert_no_error (error);
   g_assert_cmpuint (h.calls, ==, 1);
   assert_values_rel (lt_tensor_get_grad (x), VALS (8, 16), 1e-6);
+}
+
+/* The engine's observer */
+
+typedef struct
+{
+  GPtrArray *names; /* node names, in the order the observer saw them */
+  GPtrArray *grads; /* copies of the gradients it saw */
+  GThread   *thread;
+} Observed;
+
+static void
+record_grad (LtGradFn *node, LtTensor *grad, gpointer user_data)
+{
+  Observed *o = user_data;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_true (o->thread == g_thread_self ());
+  g_ptr_array_add (o->names, g_strdup (lt_grad_fn_get_name (node)));
+  g_ptr_array_add (o->grads, lt_tensor_clone (grad, &error));
+  g_assert_no_error (error);
+}
+
+static LtTensor *
+plus_one_hook (LtTensor *grad, gpointer user_data, GError **error)
+{
+  return lt_tensor_add_scalar (grad, 1, NULL);
+}
+
+static guint
+observed_index (Observed *o, const char *name)
+{
+  guint found = G_MAXUINT;
+
+  for (guint i = 0; i < o->names->len; i++)
+    if (g_str_equal (g_ptr_array_index (o->names, i), name))
+      {
+        g_assert_cmpuint (found, ==, G_MAXUINT); /* seen once */
+        found = i;
+      }
+  g_assert_cmpuint (found, !=, G_MAXUINT);
+  return found;
+}
+
+static void
+test_observer (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) a = lt_tensor_mul_scalar (w, 2, &error);
+  g_autoptr(LtTensor) b = lt_tensor_add (a, a, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (b, &error);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) grads = g_ptr_array_new_with_free_func (g_object_unref);
+  HookData h = { 10, 0, { 0 }, 0, 0 };
+  Observed o = { names, grads, g_thread_self () };
+
+  g_test_summary ("_lt_engine_backward calls its observer once per node, with the "
+                  "node's complete gradient after the hooks, before the rule runs");
+  g_assert_no_error (error);
+  g_assert_cmpuint (lt_tensor_register_hook (a, scale_hook, &h, NULL, &error), >, 0);
+  g_assert_cmpuint (lt_tensor_register_hook (w, plus_one_hook, NULL, NULL, &error), >, 0);
+  g_assert_true (_lt_engine_backward (s, NULL, FALSE, record_grad, &o, &error));
+  g_assert_no_error (error);
+
+  g_assert_cmpuint (names->len, ==, 4);
+  /* newest first; the leaf last */
+  g_assert_cmpstr (g_ptr_array_index (names, 0), ==, "SumBackward0");
+  g_assert_cmpstr (g_ptr_array_index (names, 3), ==, "AccumulateGrad");
+  assert_values (g_ptr_array_index (grads, observed_index (&o, "SumBackward0")), VALS (1));
+  assert_values (g_ptr_array_index (grads, observed_index (&o, "AddBackward0")), VALS (1, 1));
+  /* a's gradient is the sum of both of add's edges (2), then its hook's x10 */
+  g_assert_cmpuint (h.calls, ==, 1);
+  g_assert_cmpfloat (h.seen[0], ==, 2);
+  assert_values (g_ptr_array_index (grads, observed_index (&o, "MulBackward0")), VALS (20, 20));
+  /* the leaf's: after its hook, what is accumulated */
+  assert_values (g_ptr_array_index (grads, observed_index (&o, "AccumulateGrad")), VALS (41, 41));
+  assert_values (lt_tensor_get_grad (w), VALS (41, 41));
+
+  /* without an observer it is lt_tensor_backward() */
+  {
+    g_autoptr(LtTensor) w2 = leaf_of (VALS (1, 2), DIMS (2));
+    g_autoptr(LtTensor) y = lt_tensor_mul (w2, w2, &error);
+    g_autoptr(LtTensor) s2 = lt_tensor_sum (y, &error);
+
+    g_assert_true (_lt_engine_backward (s2, NULL, TRUE, NULL, NULL, &error));
+    g_assert_no_error (error);
+    assert_values (lt_tensor_get_grad (w2), VALS (2, 4));
+    /* retained: a second pass adds again */
+    g_assert_true (_lt_engine_backward (s2, NULL, FALSE, NULL, NULL, &error));
+    assert_values (lt_tensor_get_grad (w2), VALS (4, 8));
+  }
 }
 
 /* Node structure */
@@ -756,8 +848,7 @@ sin_times_x (LtTensor **inputs,
 }
 
 static LtTensor *
-double_grad_hook (LtTensor *grad,
-                  gpointer  user_data)
+double_grad_hook (LtTensor *grad, gpointer user_data, GError **error)
 {
   return lt_tensor_mul_scalar (grad, 2, NULL);
 }
@@ -965,6 +1056,7 @@ main (int   argc,
   g_test_add_func ("/autograd/retain-grad", test_retain_grad);
   g_test_add_func ("/autograd/hooks/leaf", test_hooks_leaf);
   g_test_add_func ("/autograd/hooks/non-leaf", test_hooks_nonleaf);
+  g_test_add_func ("/autograd/engine/observer", test_observer);
   g_test_add_func ("/autograd/nodes/next-functions", test_next_functions);
   g_test_add_func ("/autograd/nodes/names", test_node_names);
   g_test_add_func ("/autograd/graph", test_graph);

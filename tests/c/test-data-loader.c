@@ -159,9 +159,13 @@ read_epoch (LtDataLoader *loader,
       g_autofree gint64 *labels = NULL;
       gsize n_labels;
 
-      if (!lt_data_loader_next (loader, &inputs, &targets, &error))
-        break;
+      g_assert_true (lt_data_loader_next (loader, &inputs, &targets, &error));
       g_assert_no_error (error);
+      if (inputs == NULL)
+        {
+          g_assert_null (targets);
+          break;
+        }
       n_batches++;
       idx = batch_indices (inputs);
       g_assert_cmpuint (idx->len, <=, batch_size);
@@ -322,7 +326,7 @@ all_batches (LtDataLoader *loader,
     {
       LtTensor *inputs = NULL, *targets = NULL;
 
-      while (lt_data_loader_next (loader, &inputs, &targets, &error))
+      while (lt_data_loader_next (loader, &inputs, &targets, &error) && inputs != NULL)
         {
           g_ptr_array_add (out, inputs);
           g_ptr_array_add (out, targets);
@@ -425,7 +429,7 @@ test_caller_random_ops (void)
   lt_manual_seed (8);
   plain = all_batches (a, 1);
   lt_manual_seed (8);
-  while (lt_data_loader_next (b, &inputs, &targets, &error))
+  while (lt_data_loader_next (b, &inputs, &targets, &error) && inputs != NULL)
     {
       g_autoptr(LtTensor) noise = lt_randn (s, 1, LT_DTYPE_FLOAT32, &error);
 
@@ -472,6 +476,7 @@ check_failure (guint    num_workers,
 
       if (!lt_data_loader_next (loader, &inputs, &targets, &error))
         break;
+      g_assert_nonnull (inputs); /* it fails before the end */
       n_ok++;
     }
   g_assert_nonnull (error);
@@ -610,6 +615,59 @@ test_reset_mid_epoch (void)
   g_assert_cmpint (lt_data_loader_get_epoch (loader), ==, 2);
 }
 
+/* As g_file_enumerator_iterate(): FALSE always comes with an error; the
+ * end of an epoch is TRUE with NULL outputs. */
+static void
+test_end_of_epoch (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(TestDataset) ds = test_dataset_new (5, NULL);
+  g_autoptr(TestDataset) empty = test_dataset_new (0, NULL);
+  LtDataLoader *loader = lt_data_loader_new (LT_DATASET (ds), 2, FALSE, FALSE, 0, &error);
+  LtDataLoader *none = lt_data_loader_new (LT_DATASET (empty), 2, FALSE, FALSE, 2, &error);
+
+  g_test_summary ("The end of an epoch is TRUE with NULL outputs and no error; the next call "
+                  "starts the next epoch; an empty dataset ends at once");
+  g_assert_no_error (error);
+  for (guint epoch = 1; epoch <= 2; epoch++)
+    {
+      for (int i = 0; i < 3; i++)
+        {
+          g_autoptr(LtTensor) inputs = NULL;
+          g_autoptr(LtTensor) targets = NULL;
+
+          g_assert_true (lt_data_loader_next (loader, &inputs, &targets, &error));
+          g_assert_no_error (error);
+          g_assert_nonnull (inputs);
+          g_assert_nonnull (targets);
+          g_assert_cmpuint (lt_data_loader_get_epoch (loader), ==, epoch);
+        }
+      {
+        LtTensor *inputs = lt_scalar (1.0), *targets = lt_scalar (2.0);
+        LtTensor *was_inputs = inputs, *was_targets = targets;
+
+        /* the out values are overwritten, not freed */
+        g_assert_true (lt_data_loader_next (loader, &inputs, &targets, &error));
+        g_assert_no_error (error);
+        g_assert_null (inputs);
+        g_assert_null (targets);
+        g_assert_finalize_object (was_inputs);
+        g_assert_finalize_object (was_targets);
+      }
+    }
+
+  for (int i = 0; i < 2; i++)
+    {
+      g_autoptr(LtTensor) inputs = NULL;
+
+      g_assert_true (lt_data_loader_next (none, &inputs, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_null (inputs);
+    }
+  g_assert_finalize_object (loader);
+  g_assert_finalize_object (none);
+}
+
 static void
 test_properties (void)
 {
@@ -647,6 +705,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/data-loader/collate-errors", test_collate_errors);
   g_test_add_func ("/data-loader/free-mid-epoch", test_free_mid_epoch);
   g_test_add_func ("/data-loader/reset-mid-epoch", test_reset_mid_epoch);
+  g_test_add_func ("/data-loader/end-of-epoch", test_end_of_epoch);
   g_test_add_func ("/data-loader/properties", test_properties);
 
   return g_test_run ();

@@ -345,13 +345,7 @@ test_fashion_mnist_real (void)
   g_autoptr(LtTensor) input = NULL;
   g_autoptr(LtTensor) target = NULL;
 
-  if (!g_file_test (FASHION_ROOT, G_FILE_TEST_IS_DIR))
-    {
-      g_printerr ("# " FASHION_ROOT " is absent (Debian package dataset-fashion-mnist): "
-                  "the real-data test is skipped\n");
-      g_test_skip (FASHION_ROOT " is absent: install dataset-fashion-mnist");
-      return;
-    }
+  require_path (FASHION_ROOT, "dataset-fashion-mnist");
 
   t0 = g_get_monotonic_time ();
   train = lt_mnist_new (NULL, TRUE, LT_MNIST_VARIANT_FASHION_MNIST, NULL, NULL, &error);

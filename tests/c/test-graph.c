@@ -484,7 +484,8 @@ assert_stats_of (LtGraph  *graph,
 
 static LtTensor *
 triple_grad (LtTensor *grad,
-             gpointer  user_data)
+             gpointer  user_data,
+             GError  **error)
 {
   return lt_tensor_mul_scalar (grad, 3.0, NULL);
 }

@@ -281,3 +281,33 @@ read_file (const char *path)
   g_assert_no_error (error);
   return g_bytes_new_take (data, len);
 }
+
+/* Skips */
+
+void
+skip_gpu (const char *reason)
+{
+  g_autofree char *message = g_strconcat ("GPU: ", reason, NULL);
+
+  g_test_skip (message);
+}
+
+void
+skip_display (const char *reason)
+{
+  g_autofree char *message = g_strconcat ("display: ", reason, NULL);
+
+  g_test_skip (message);
+}
+
+void
+require_path (const char *path, const char *package)
+{
+  g_autofree char *message = NULL;
+
+  if (g_file_test (path, G_FILE_TEST_EXISTS))
+    return;
+  message =
+    g_strdup_printf ("%s is missing: install %s (tools/install-deps.sh does)", path, package);
+  g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
+}

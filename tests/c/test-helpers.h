@@ -111,3 +111,18 @@ write_file (const char *path,
 
 GBytes *
 read_file (const char *path);
+
+/* Skips
+ *
+ * A test never skips because something it needs is missing (a reference
+ * file, a data set, a tool): it fails, saying what to install. Only
+ * hardware may be absent: these skip the running test with a reason that
+ * starts with "GPU: " or "display: ", the only skips .ci/run accepts. */
+
+void skip_gpu (const char *reason);
+
+void skip_display (const char *reason);
+
+/* Fails the running test unless `path` exists, naming the Debian `package`
+ * that provides it. */
+void require_path (const char *path, const char *package);

@@ -529,7 +529,7 @@ mm_bw_matmul (gconstpointer d)
  * w's own gradient is contiguous; hooks see the strides, the values are
  * checked against sums computed here. */
 static LtTensor *
-layout_hook (LtTensor *grad, gpointer data)
+layout_hook (LtTensor *grad, gpointer data, GError **error)
 {
   gint64 *strides = data;
   guint nd;

@@ -863,6 +863,7 @@ check_schedule (LtLRScheduler *sched,
                 gpointer       data,
                 double         rtol)
 {
+  g_autoptr(GError) error = NULL;
   const double base[2] = { 0.1, 0.02 };
 
   for (gint64 e = 0; e <= 40; e++)
@@ -880,7 +881,8 @@ check_schedule (LtLRScheduler *sched,
           g_assert_cmpfloat (lt_lr_scheduler_get_last_lr (sched, gi), ==, got);
           g_assert_cmpfloat (lt_lr_scheduler_get_base_lr (sched, gi), ==, base[gi]);
         }
-      lt_lr_scheduler_step (sched);
+      g_assert_true (lt_lr_scheduler_step (sched, &error));
+      g_assert_no_error (error);
     }
 }
 
@@ -958,6 +960,32 @@ test_schedulers (void)
     g_clear_error (&error);
     g_assert_null (lt_multi_step_lr_new (opt, (const gint64[]) { -1 }, 1, 0.1, &error));
     g_assert_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT);
+    g_clear_error (&error);
+    setup_clear (&s);
+  }
+  {
+    /* a rate that would overflow: an error, and nothing changes */
+    Setup s;
+    g_autoptr(LtOptimizer) opt = schedule_optimizer (&s);
+    g_autoptr(LtStepLR) sched = lt_step_lr_new (opt, 1, 1e300, &error);
+    LtLRScheduler *ls = LT_LR_SCHEDULER (sched);
+
+    g_assert_no_error (error);
+    g_assert_true (lt_lr_scheduler_step (ls, &error));
+    g_assert_no_error (error);
+    g_assert_cmpfloat (lt_optimizer_get_lr (opt, 0), ==, 0.1 * 1e300);
+    for (int i = 0; i < 2; i++)
+      {
+        g_assert_false (lt_lr_scheduler_step (ls, &error));
+        g_assert_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull (strstr (error->message, "LtStepLR: at epoch 2"));
+        g_assert_nonnull (strstr (error->message, "would be inf"));
+        g_clear_error (&error);
+        g_assert_cmpint (lt_lr_scheduler_get_last_epoch (ls), ==, 1);
+        g_assert_cmpfloat (lt_optimizer_get_lr (opt, 0), ==, 0.1 * 1e300);
+        g_assert_cmpfloat (lt_optimizer_get_lr (opt, 1), ==, 0.02 * 1e300);
+        g_assert_cmpfloat (lt_lr_scheduler_get_last_lr (ls, 0), ==, 0.1 * 1e300);
+      }
     setup_clear (&s);
   }
 }

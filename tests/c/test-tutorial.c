@@ -270,7 +270,7 @@ test_cuda (void)
   if (xc == NULL)
     {
       g_assert_error (error, LT_ERROR, LT_ERROR_DEVICE);
-      g_test_skip ("CUDA is not available in this build or on this machine");
+      skip_gpu ("CUDA is not available in this build or on this machine");
       return;
     }
   yc = lt_tensor_to_device (y, LT_DEVICE_CUDA, &error);

@@ -177,4 +177,35 @@ test('noGrad()', () => {
     }
 });
 
+test('a throwing gradient hook fails backward() with its own exception', () => {
+    const x = tensor([1, 2, 3], {dtype: FLOAT32, requiresGrad: true});
+    const err = new RangeError('bad gradient');
+    const y = x.mul_scalar(2);
+    y.register_hook(() => {
+        throw err;
+    });
+    assertThrows(() => y.sum().backward(), e => e === err, 'the same exception object');
+    assert(x.grad === null, 'nothing reached the leaf');
+
+    const z = x.mul_scalar(2);
+    z.register_hook(() => 5);
+    assertThrows(() => z.sum().backward(null, false), e => e instanceof TypeError,
+        'a hook returning a number');
+
+    /* a leaf's hook, and a hook that throws a GLib.Error */
+    const gerr = new GLib.Error(Lt.error_quark(), Lt.Error.FAILED, 'leaf hook failed');
+    x.register_hook(() => {
+        throw gerr;
+    });
+    assertThrows(() => x.mul_scalar(3).sum().backward(), e => e === gerr, 'a leaf hook');
+    assert(x.grad === null, 'still nothing accumulated');
+
+    /* hooks that behave still work through the override */
+    const a = tensor([1, 2], {dtype: FLOAT32, requiresGrad: true});
+    const b = a.mul_scalar(2);
+    b.register_hook(g => g.mul_scalar(10));
+    b.sum().backward();
+    assertEqual(toArray(a.grad), [20, 20], 'replacement gradient');
+});
+
 run({tap: true});

@@ -268,7 +268,7 @@ function makeFixture() {
         GLib.build_filenamev([GLib.path_get_dirname(System.programPath ?? '.'), '..', '..']);
     const script = GLib.build_filenamev([source, 'tests', 'make-train-fixtures.py']);
     const dir = GLib.dir_make_tmp('lt-tutorial-js-XXXXXX');
-    const python = GLib.find_program_in_path('python3') ?? '/usr/bin/python3';
+    const python = '/usr/bin/python3';
     const [, , stderr, status] = GLib.spawn_sync(null, [python, script, dir], null,
         GLib.SpawnFlags.DEFAULT, null);
     if (status !== 0)

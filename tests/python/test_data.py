@@ -13,12 +13,9 @@ import textwrap
 import threading
 import unittest
 
-try:
-    import numpy as np
-except ImportError as e:
-    print('SKIP: numpy cannot be imported by %s (%s); install python3-numpy'
-          % (sys.executable, e))
-    sys.exit(77)
+from harness import main, require, require_path
+
+np = require('numpy', 'python3-numpy')
 
 import gi
 gi.require_version('Lt', '1.0')
@@ -290,9 +287,7 @@ class TestDatasets(unittest.TestCase):
                 Lt.datasets.CIFAR10(os.path.join(root, 'nowhere'), train=False)
 
     def test_fashion_mnist(self):
-        root = '/usr/share/datasets/fashion-mnist'
-        if not os.path.isdir(root):
-            self.skipTest('%s is missing: install dataset-fashion-mnist' % root)
+        require_path('/usr/share/datasets/fashion-mnist', 'dataset-fashion-mnist')
         ds = Lt.datasets.FashionMNIST(train=False, transform=T.ToTensor())
         self.assertEqual(len(ds), 10000)
         x, y = next(iter(data.DataLoader(ds, batch_size=16, shuffle=True)))
@@ -338,10 +333,7 @@ class TestImages(unittest.TestCase):
             self.assertTrue(cm.exception.matches(Lt.error_quark(), Lt.Error.IO))
 
     def test_cairo_surface_round_trip(self):
-        try:
-            import cairo
-        except ImportError:
-            self.skipTest('pycairo is not installed')
+        cairo = require('cairo', 'python3-gi-cairo')
         rng = np.random.RandomState(1)
         rgb = rng.randint(0, 256, (3, 4, 5)).astype(np.uint8)
         surface = Lt.from_numpy(rgb).to_cairo_surface()
@@ -361,4 +353,4 @@ class TestImages(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=1)
+    main(verbosity=1)

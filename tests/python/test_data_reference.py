@@ -6,23 +6,18 @@ the crop offset or the flip (get_params, with the generator state that
 apply() then sees) and torchvision applies the same offset or flip."""
 
 import os
-import sys
 import tempfile
 import unittest
 import warnings
 
-try:
-    import torch
-    import torchvision
-    import torchvision.transforms as tvt
-    import torchvision.transforms.functional as TF
-    import torchvision.utils as tvu
-except Exception as e:  # noqa: BLE001 - any failure means no reference
-    print('SKIP: torchvision cannot be imported by %s (%s: %s); install python3-torchvision'
-          % (sys.executable, type(e).__name__, e))
-    sys.exit(77)
+from harness import main, require
 
-import numpy as np
+torch = require('torch', 'python3-torch')
+torchvision = require('torchvision', 'python3-torchvision')
+tvt = require('torchvision.transforms', 'python3-torchvision')
+TF = require('torchvision.transforms.functional', 'python3-torchvision')
+tvu = require('torchvision.utils', 'python3-torchvision')
+np = require('numpy', 'python3-numpy')
 
 import gi
 gi.require_version('Lt', '1.0')
@@ -242,4 +237,4 @@ class TestGrid(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=1)
+    main(verbosity=1)

@@ -12,20 +12,14 @@ import tempfile
 import time
 import unittest
 
+from harness import main, require, require_path
+
 import gi
 gi.require_version('Lt', '1.0')
 from gi.repository import GLib, GObject, Lt  # noqa: E402
 
-try:
-    import numpy as np
-except ImportError:
-    np = None
-
-try:
-    import torch
-    import torchvision
-except ImportError:
-    torch = torchvision = None
+np = require('numpy', 'python3-numpy')
+torchvision = require('torchvision', 'python3-torchvision')
 
 FASHION_ROOT = '/usr/share/datasets/fashion-mnist'
 intro = Lt._introspection_module
@@ -132,12 +126,10 @@ class TestPythonDataset(unittest.TestCase):
             Lt.random_split(ds, [10, 10])
 
 
-@unittest.skipIf(np is None, 'numpy is not installed')
 class TestFashionMnist(unittest.TestCase):
 
     def setUp(self):
-        if not os.path.isdir(FASHION_ROOT):
-            self.skipTest(FASHION_ROOT + ' is absent (Debian package dataset-fashion-mnist)')
+        require_path(FASHION_ROOT, 'dataset-fashion-mnist')
 
     def test_counts_and_first_label(self):
         t0 = time.monotonic()
@@ -154,7 +146,6 @@ class TestFashionMnist(unittest.TestCase):
         self.assertEqual(train.get_classes()[9], 'Ankle boot')
         self.assertEqual(Lt.MnistVariant.get_classes(Lt.MnistVariant.MNIST)[3], '3 - three')
 
-    @unittest.skipIf(torchvision is None, 'torchvision is not installed')
     def test_same_as_torchvision(self):
         tmp = tempfile.mkdtemp()
         try:
@@ -192,4 +183,4 @@ class TestFashionMnist(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main()
+    main()

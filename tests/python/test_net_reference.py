@@ -11,9 +11,7 @@ Lt.optim).
 
 PyTorch makes its network with its own initialisation and writes the
 weights to a safetensors file (safetensors.torch.save_file, from the source
-root's .venv when this interpreter lacks the package; without that venv,
-Lt writes the file from numpy copies of torch's weights, and the output
-says so); the Lt network loads that file (lt_module_load, strict). Then,
+root's .venv when this interpreter lacks the package); the Lt network loads that file (lt_module_load, strict). Then,
 with the same inputs:
 
 - the outputs, the CrossEntropyLoss and MSELoss values (the tutorial's
@@ -24,7 +22,8 @@ with the same inputs:
   step on a batch of its own, give parameters that agree within float32
   tolerance.
 
-Exits 77 with the reason when PyTorch cannot be imported.
+Fails with what to install when PyTorch, numpy or safetensors cannot be
+imported.
 """
 
 import os
@@ -32,29 +31,12 @@ import sys
 import tempfile
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_ROOT = os.environ.get('LT_SOURCE_DIR', os.path.dirname(os.path.dirname(HERE)))
-VENV_PYTHON = os.path.join(SOURCE_ROOT, '.venv', 'bin', 'python')
+from harness import main, require, require_from_venv
 
-try:
-    import safetensors.torch  # noqa: F401
-    HAVE_SAFETENSORS = True
-except ImportError:
-    # The venv has Debian's gi, numpy and torch plus safetensors (see
-    # test_safetensors_interop.py): rerun there when it exists.
-    if os.path.exists(VENV_PYTHON) and os.environ.get('LT_NET_REFERENCE_REEXEC') is None:
-        os.environ['LT_NET_REFERENCE_REEXEC'] = '1'
-        os.execv(VENV_PYTHON, [VENV_PYTHON, os.path.abspath(__file__)] + sys.argv[1:])
-    HAVE_SAFETENSORS = False
-
-try:
-    import torch
-except Exception as e:  # noqa: BLE001 - any failure means no reference
-    print('SKIP: PyTorch cannot be imported by %s (%s: %s); install python3-torch'
-          % (sys.executable, type(e).__name__, e))
-    sys.exit(77)
-
-import numpy as np
+require_from_venv('safetensors.torch')
+torch = require('torch', 'python3-torch')
+np = require('numpy', 'python3-numpy')
+import safetensors.torch  # noqa: E402
 
 import gi
 gi.require_version('Lt', '1.0')
@@ -63,15 +45,7 @@ from gi.repository import Lt  # noqa: E402
 torch.set_num_threads(1)
 rng = np.random.default_rng(20241127)
 
-if HAVE_SAFETENSORS:
-    WRITER = 'safetensors.torch.save_file (%s)' % sys.executable
-else:
-    WRITER = ('Lt.StateDict.save from numpy copies of torch\'s weights (%s cannot import '
-              'safetensors, and %s)' % (sys.executable, '%s does not exist' % VENV_PYTHON
-                                        if not os.path.exists(VENV_PYTHON) else
-                                        'this already is the re-run under %s, or re-running '
-                                        'was turned off (LT_NET_REFERENCE_REEXEC)' % VENV_PYTHON))
-print('# weights written by ' + WRITER, flush=True)
+print('# weights written by safetensors.torch.save_file (%s)' % sys.executable, flush=True)
 
 
 def make_net(lib, channels):
@@ -144,13 +118,7 @@ def write_weights(net, path):
     """torch's state_dict to a safetensors file"""
     state = net.state_dict()
     assert list(state) == NAMES
-    if HAVE_SAFETENSORS:
-        safetensors.torch.save_file({k: v.contiguous() for k, v in state.items()}, path)
-    else:
-        sd = Lt.StateDict.new()
-        for name, t in state.items():
-            sd.insert(name, Lt.tensor(t.detach().numpy().copy()))
-        sd.save(path)
+    safetensors.torch.save_file({k: v.contiguous() for k, v in state.items()}, path)
 
 
 class NetReference(unittest.TestCase):
@@ -313,4 +281,4 @@ class NetReference(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=2)
+    main(verbosity=2)

@@ -12,14 +12,16 @@ import math
 import unittest
 import weakref
 
+from harness import main, require
+
 import gi
 gi.require_version('Lt', '1.0')
 from gi.repository import GLib, Lt  # noqa: E402
 
-import numpy as np  # noqa: E402
-import torch  # noqa: E402
-import torch.nn as tnn  # noqa: E402
-import torch.nn.functional as TF  # noqa: E402
+np = require('numpy', 'python3-numpy')
+torch = require('torch', 'python3-torch')
+tnn = require('torch.nn', 'python3-torch')
+TF = require('torch.nn.functional', 'python3-torch')
 
 nn = Lt.nn
 F = Lt.nn.functional
@@ -640,4 +642,4 @@ class TestFunctional(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=1)
+    main(verbosity=1)

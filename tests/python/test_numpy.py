@@ -11,12 +11,9 @@ import textwrap
 import unittest
 import weakref
 
-try:
-    import numpy as np
-except ImportError as e:
-    print('SKIP: numpy cannot be imported by %s (%s); install python3-numpy'
-          % (sys.executable, e))
-    sys.exit(77)
+from harness import main, require
+
+np = require('numpy', 'python3-numpy')
 
 import gi
 gi.require_version('Lt', '1.0')
@@ -299,4 +296,4 @@ class TestLifetimes(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=1)
+    main(verbosity=1)

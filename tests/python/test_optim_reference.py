@@ -16,19 +16,14 @@ C losses through GI).
   smoothing, under every reduction.
 """
 
-import sys
 import unittest
 import warnings
 
-try:
-    import torch
-    import torch.nn.functional as F
-except Exception as e:  # noqa: BLE001 - any failure means no reference
-    print('SKIP: PyTorch cannot be imported by %s (%s: %s); install python3-torch'
-          % (sys.executable, type(e).__name__, e))
-    sys.exit(77)
+from harness import main, require
 
-import numpy as np
+torch = require('torch', 'python3-torch')
+F = require('torch.nn.functional', 'python3-torch')
+np = require('numpy', 'python3-numpy')
 
 import gi
 gi.require_version('Lt', '1.0')
@@ -282,6 +277,37 @@ class PythonSubclasses(unittest.TestCase):
             self.assertAlmostEqual(opt.param_groups[0]['lr'], 0.3 / (1 + e), delta=1e-15)
             s.step()
 
+    def test_scheduler_rate_not_finite(self):
+        class Blowup(Lt.LRScheduler):
+            first = float('nan')
+
+            def do_compute_lr(self, group):
+                e = self.get_last_epoch()
+                return self.first if e == 0 else (0.5 if e == 1 else float('inf'))
+
+        w = lt_tensor(np.zeros(2, dtype='float32'), requires_grad=True)
+        opt = Lt.optim.SGD([w], lr=0.3)
+        # the first step, at construction, fails: epoch -1 until a step works
+        s = Blowup(optimizer=opt)
+        self.assertEqual(s.get_last_epoch(), -1)
+        with self.assertRaises(GLib.Error) as cm:
+            s.step()
+        self.assertIn('at epoch 0 the learning rate of group 0 would be nan', cm.exception.message)
+        Blowup.first = 0.3
+        s.step()
+        s.step()
+        self.assertEqual((s.get_last_epoch(), opt.param_groups[0]['lr']), (1, 0.5))
+        with self.assertRaises(GLib.Error) as cm:
+            s.step()
+        self.assertTrue(cm.exception.matches(Lt.error_quark(), Lt.Error.INVALID_ARGUMENT))
+        self.assertEqual((s.get_last_epoch(), opt.param_groups[0]['lr']), (1, 0.5))
+        # and through the torch-style wrapper
+        sched = Lt.optim.lr_scheduler.StepLR(opt, 1, gamma=1e308)
+        sched.step()
+        with self.assertRaises(GLib.Error):
+            sched.step()
+        self.assertEqual(sched.last_epoch, 1)
+
 
 def both(fn_l, fn_t, arrays, grads_of, ga=None):
     """Runs a loss in both libraries: values and gradients of the arrays
@@ -435,4 +461,4 @@ class LossReference(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=1)
+    main(verbosity=1)

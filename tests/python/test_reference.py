@@ -8,18 +8,13 @@ ValueError or TypeError; Lt: GLib.Error in the Lt domain)."""
 
 import math
 import operator
-import sys
 import unittest
 import warnings
 
-try:
-    import torch
-except Exception as e:  # noqa: BLE001 - any failure means no reference
-    print('SKIP: PyTorch cannot be imported by %s (%s: %s); install python3-torch'
-          % (sys.executable, type(e).__name__, e))
-    sys.exit(77)
+from harness import main, require
 
-import numpy as np
+torch = require('torch', 'python3-torch')
+np = require('numpy', 'python3-numpy')
 
 import gi
 gi.require_version('Lt', '1.0')
@@ -961,4 +956,4 @@ class TestConvPool(ReferenceCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=1)
+    main(verbosity=1)

@@ -15,49 +15,21 @@ source root's .venv) and PyTorch:
   Net load into LtModules built with the same names, and ours load into
   torch's load_state_dict (strict), with identical values.
 
-Run by .venv/bin/python when the venv exists (tools/install-deps.sh makes it);
-exits 77 with the reason when the venv, safetensors or torch is missing."""
+Run by .venv/bin/python (tools/install-deps.sh makes it); fails with what
+to install when the venv, safetensors or torch is missing."""
 
 import os
-import sys
 import tempfile
 import unittest
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-SOURCE_ROOT = os.environ.get('LT_SOURCE_DIR', os.path.dirname(os.path.dirname(HERE)))
-VENV_PYTHON = os.path.join(SOURCE_ROOT, '.venv', 'bin', 'python')
+from harness import main, require, require_from_venv
 
-
-def _skip(reason):
-    print('SKIP: ' + reason)
-    sys.exit(77)
-
-
-try:
-    import safetensors  # noqa: F401
-except ImportError:
-    # Started by another interpreter (meson was set up before the venv was
-    # made): use the venv's when there is one.
-    if (os.path.exists(VENV_PYTHON) and os.environ.get('LT_INTEROP_REEXEC') is None):
-        os.environ['LT_INTEROP_REEXEC'] = '1'
-        os.execv(VENV_PYTHON, [VENV_PYTHON, os.path.abspath(__file__)] + sys.argv[1:])
-    if not os.path.exists(VENV_PYTHON):
-        _skip('%s does not exist and %s cannot import safetensors; run tools/install-deps.sh '
-              '(it makes the venv and installs safetensors from PyPI)'
-              % (VENV_PYTHON, sys.executable))
-    _skip('%s cannot import safetensors; run "%s -m pip install safetensors"'
-          % (sys.executable, VENV_PYTHON))
-
-try:
-    import torch
-except Exception as e:  # noqa: BLE001 - any failure means no reference
-    _skip('PyTorch cannot be imported by %s (%s: %s); install python3-torch'
-          % (sys.executable, type(e).__name__, e))
-
-import numpy as np
-import safetensors.numpy
-import safetensors.torch
-from safetensors import safe_open
+require_from_venv('safetensors')
+torch = require('torch', 'python3-torch')
+np = require('numpy', 'python3-numpy')
+import safetensors.numpy  # noqa: E402
+import safetensors.torch  # noqa: E402
+from safetensors import safe_open  # noqa: E402
 
 import gi
 gi.require_version('Lt', '1.0')
@@ -442,4 +414,4 @@ class TestModules(Case):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=2)
+    main(verbosity=2)

@@ -12,14 +12,13 @@ import operator
 import pickle
 import unittest
 
+from harness import main, require
+
 import gi
 gi.require_version('Lt', '1.0')
 from gi.repository import GLib, Lt  # noqa: E402
 
-try:
-    import numpy as np
-except ImportError:
-    np = None
+np = require('numpy', 'python3-numpy')
 
 
 def nested_map(fn, *lists):
@@ -476,8 +475,6 @@ class TestIndexing(unittest.TestCase):
             x[Lt.tensor([0.5])]
 
     def test_advanced_indexing_like_numpy(self):
-        if np is None:
-            self.skipTest('numpy is not installed')
         a = np.arange(60, dtype=np.float32).reshape(3, 4, 5)
         t = Lt.from_numpy(a.copy())
         keys = [([0, 2], slice(None), [1, 4]), (slice(None), [[0], [3]], [1, 2]),
@@ -827,4 +824,4 @@ class TestErrors(unittest.TestCase):
 
 if __name__ == '__main__':
     gc.collect()
-    unittest.main(verbosity=1)
+    main(verbosity=1)

@@ -18,6 +18,8 @@ import tempfile
 import textwrap
 import unittest
 
+from harness import main
+
 import gi
 gi.require_version('Lt', '1.0')
 from gi.repository import GLib, Lt  # noqa: E402
@@ -413,4 +415,4 @@ class TestTrainer(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=2)
+    main(verbosity=2)

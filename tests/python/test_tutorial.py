@@ -12,11 +12,13 @@ import math
 import re
 import unittest
 
+from harness import main, require
+
 import gi
 gi.require_version('Lt', '1.0')
 from gi.repository import Lt as torch  # noqa: E402
 
-import numpy as np  # noqa: E402
+np = require('numpy', 'python3-numpy')
 
 Variable = torch.autograd.Variable
 
@@ -270,4 +272,4 @@ class TestAutograd(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=1)
+    main(verbosity=1)

@@ -38,12 +38,14 @@ import tempfile
 import unittest
 import zlib
 
+from harness import main, require
+
 import gi
 gi.require_version('Lt', '1.0')
 from gi.repository import GLib  # noqa: E402
 from gi.repository import Lt as torch  # noqa: E402
 
-import numpy as np  # noqa: E402
+np = require('numpy', 'python3-numpy')
 
 nn = torch.nn
 F = torch.nn.functional
@@ -52,12 +54,8 @@ torchvision = torch
 transforms = torch.transforms
 Variable = torch.autograd.Variable
 
-try:
-    import torch as real_torch
-    import torchvision.utils as real_tvu
-except Exception:  # noqa: BLE001 - without PyTorch the numeric references are skipped
-    real_torch = None
-    real_tvu = None
+real_torch = require('torch', 'python3-torch')
+real_tvu = require('torchvision.utils', 'python3-torchvision')
 
 SOURCE_DIR = os.environ.get('LT_SOURCE_DIR',
                             os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..'))
@@ -81,10 +79,6 @@ def printed(fn):
     with contextlib.redirect_stdout(out):
         fn()
     return out.getvalue()
-
-
-def need_torch(test):
-    return unittest.skipIf(real_torch is None, 'PyTorch is not importable')(test)
 
 
 # ---------------------------------------------------------------------------
@@ -322,9 +316,7 @@ class TestNeuralNetworks(unittest.TestCase):
         params = list(net.parameters())
         self.assertEqual(printed(lambda: (print(len(params)), print(params[0].size()))),
                          '10\nLt.Size([6, 1, 5, 5])\n')          # conv1's .weight
-        if real_torch is not None:
-            self.assertEqual(str(net), str(define_net(real_torch.nn,
-                                                      real_torch.nn.functional)()))
+        self.assertEqual(str(net), str(define_net(real_torch.nn, real_torch.nn.functional)()))
 
     def test_forward_backward(self):
         net = self.net
@@ -340,7 +332,6 @@ class TestNeuralNetworks(unittest.TestCase):
         # a single sample gets a fake batch dimension
         self.assertEqual(net(torch.randn(1, 32, 32).unsqueeze(0)).size(), torch.Size([1, 10]))
 
-    @need_torch
     def test_loss_backprop_update_against_pytorch(self):
         net = self.net
         real_net = torch_copy(net, define_net(real_torch.nn, real_torch.nn.functional)())
@@ -498,9 +489,8 @@ class TestClassifier(unittest.TestCase):
         self.assertEqual(labels.size(), torch.Size([4]))
         grid = torchvision.utils.make_grid(images)
         self.assertEqual(grid.size(), torch.Size([3, 36, 138]))
-        if real_tvu is not None:
-            want = real_tvu.make_grid(real_torch.from_numpy(images.numpy().copy()))
-            np.testing.assert_array_equal(grid.numpy(), want.numpy())
+        want = real_tvu.make_grid(real_torch.from_numpy(images.numpy().copy()))
+        np.testing.assert_array_equal(grid.numpy(), want.numpy())
 
         # imshow: img / 2 + 0.5 (unnormalize), then a picture
         img = grid / 2 + 0.5
@@ -718,4 +708,4 @@ class TestErrors(unittest.TestCase):
 
 
 if __name__ == '__main__':
-    unittest.main(verbosity=2)
+    main(verbosity=2)

@@ -454,7 +454,7 @@ write_graph (LtModule    *net,
   graph = lt_graph_new (l);
   lt_module_name_graph (net, graph);
   dot = lt_graph_to_dot (graph);
-  return g_file_set_contents (path, dot, -1, error);
+  return lt_file_set_contents (path, (const guint8 *) dot, strlen (dot), error);
 }
 
 /* print('GroundTruth: ', ' '.join('%5s' % classes[labels[j]] for j in range(4))) */
@@ -489,9 +489,10 @@ test_section (App          *app,
 
   lt_data_loader_reset (test_loader);
   if (!lt_data_loader_next (test_loader, &images, &labels, error))
+    return FALSE;
+  if (images == NULL)
     {
-      if (error && *error == NULL)
-        g_set_error (error, LT_ERROR, LT_ERROR_FAILED, _("the test set is empty"));
+      g_set_error (error, LT_ERROR, LT_ERROR_FAILED, _ ("the test set is empty"));
       return FALSE;
     }
   lt_data_loader_reset (test_loader);

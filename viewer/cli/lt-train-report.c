@@ -1,7 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
@@ -9,7 +8,8 @@
 
 #include <cairo.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
+
+#include <libtensor.h>
 
 #include "lt-train-report.h"
 
@@ -247,8 +247,7 @@ lt_train_report_write_csv (LtTrainReport  *self,
       g_string_append_printf (s, "%u,%" G_GINT64_FORMAT ",%s\n", p->epoch, p->iteration,
                               g_ascii_formatd (buf, sizeof buf, "%.6f", p->loss));
     }
-  /* g_file_set_contents writes a temporary file and renames it. */
-  return g_file_set_contents (path, s->str, (gssize) s->len, error);
+  return lt_file_set_contents (path, (const guint8 *) s->str, s->len, error);
 }
 
 static double
@@ -262,6 +261,13 @@ nice_step (double range,
   return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
 }
 
+static cairo_status_t
+append_png (void *closure, const unsigned char *data, unsigned int length)
+{
+  g_byte_array_append (closure, data, length);
+  return CAIRO_STATUS_SUCCESS;
+}
+
 gboolean
 lt_train_report_write_plot (LtTrainReport  *self,
                             const char     *path,
@@ -272,7 +278,7 @@ lt_train_report_write_plot (LtTrainReport  *self,
   cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
   cairo_t *cr = cairo_create (surface);
   double xmax = 1, ymin = 0, ymax = 1, ystep, xstep;
-  g_autofree char *tmp = g_strconcat (path, ".part", NULL);
+  g_autoptr (GByteArray) png = g_byte_array_new ();
   cairo_status_t status;
   char label[64];
 
@@ -361,23 +367,13 @@ lt_train_report_write_plot (LtTrainReport  *self,
 
   cairo_destroy (cr);
   cairo_surface_flush (surface);
-  status = cairo_surface_write_to_png (surface, tmp);
+  status = cairo_surface_write_to_png_stream (surface, append_png, png);
   cairo_surface_destroy (surface);
   if (status != CAIRO_STATUS_SUCCESS)
     {
-      g_unlink (tmp);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("cannot write %s: %s"), path,
+      g_set_error (error, LT_ERROR, LT_ERROR_FAILED, _ ("cannot draw %s: %s"), path,
                    cairo_status_to_string (status));
       return FALSE;
     }
-  if (g_rename (tmp, path) != 0)
-    {
-      int saved = errno;
-
-      g_unlink (tmp);
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), _("cannot write %s: %s"),
-                   path, g_strerror (saved));
-      return FALSE;
-    }
-  return TRUE;
+  return lt_file_set_contents (path, png->data, png->len, error);
 }

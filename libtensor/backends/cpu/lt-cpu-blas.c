@@ -44,19 +44,22 @@ mat_layout (gint64 rows, gint64 cols, gint64 s0, gint64 s1)
   return m;
 }
 
-#define DEFINE_INT_GEMM(T, sfx)                                                          \
-  static void gemm_##sfx (gint64 M, gint64 N, gint64 K, const T *a, gint64 as0, gint64 as1, \
-                          const T *b, gint64 bs0, gint64 bs1, T *c, double alpha, double beta) \
-  {                                                                                      \
-    for (gint64 i = 0; i < M; i++)                                                       \
-      for (gint64 j = 0; j < N; j++)                                                     \
-        {                                                                                \
-          guint64 acc = 0;                                                               \
-          for (gint64 k = 0; k < K; k++)                                                 \
-            acc += (guint64) (gint64) a[i * as0 + k * as1] * (guint64) (gint64) b[k * bs0 + j * bs1]; \
-          c[i * N + j] = (T) ((gint64) (beta * (double) c[i * N + j]) +                  \
-                              (gint64) alpha * (gint64) acc);                            \
-        }                                                                                \
+/* c = beta c + alpha a b; with beta 0, c is not read (it may be
+ * uninitialised, as BLAS allows). */
+#define DEFINE_INT_GEMM(T, sfx)                                                                    \
+  static void gemm_##sfx (gint64 M, gint64 N, gint64 K, const T *a, gint64 as0, gint64 as1,        \
+                          const T *b, gint64 bs0, gint64 bs1, T *c, double alpha, double beta)     \
+  {                                                                                                \
+    for (gint64 i = 0; i < M; i++)                                                                 \
+      for (gint64 j = 0; j < N; j++)                                                               \
+        {                                                                                          \
+          guint64 acc = 0;                                                                         \
+          gint64  scaled = beta == 0 ? 0 : (gint64) (beta * (double) c[i * N + j]);                \
+          for (gint64 k = 0; k < K; k++)                                                           \
+            acc +=                                                                                 \
+              (guint64) (gint64) a[i * as0 + k * as1] * (guint64) (gint64) b[k * bs0 + j * bs1];   \
+          c[i * N + j] = (T) (scaled + (gint64) alpha * (gint64) acc);                             \
+        }                                                                                          \
   }
 
 DEFINE_INT_GEMM (gint64, i64)

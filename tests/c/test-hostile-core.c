@@ -1,0 +1,546 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Hostile inputs against the core ops and autograd: what a careless or
+ * malicious caller passes (sizes and dimensions that overflow, negative or
+ * huge arguments, NaN and infinities, aliasing in-place ops, backward
+ * twice, hooks that misbehave, threads). Each probe is one test case; each
+ * expects what PyTorch 1.13 does with the same input, or a GError naming
+ * the op where PyTorch raises, and never a crash, a hang or wrong numbers.
+ */
+#include <math.h>
+#include <string.h>
+
+#include <libtensor.h>
+
+#include "autograd/lt-grad-fn-private.h"
+#include "test-helpers.h"
+
+static LtTensor *
+leaf_of (const double *v, gsize n, const gint64 *shape, gsize n_dims)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *t = tensor_of (v, n, shape, n_dims, LT_DTYPE_FLOAT32);
+
+  g_assert_true (lt_tensor_set_requires_grad (t, TRUE, &error));
+  g_assert_no_error (error);
+  return t;
+}
+
+/* Autograd: threads */
+
+#define N_THREADS 4
+#define N_PASSES 200
+
+typedef struct
+{
+  LtTensor *w;   /* the shared leaf */
+  LtTensor *out; /* a shared output (retain_graph), or NULL */
+  double    scale;
+  gboolean  ok;
+  char     *message;
+} PassData;
+
+/* Builds its own graph through the shared leaf and runs backward on it,
+ * N_PASSES times (or runs backward through a shared graph). */
+static gpointer
+backward_thread (gpointer user_data)
+{
+  PassData *d = user_data;
+
+  d->ok = TRUE;
+  for (guint k = 0; k < N_PASSES && d->ok; k++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (d->out)
+        d->ok = lt_tensor_backward (d->out, NULL, TRUE, &error);
+      else
+        {
+          g_autoptr(LtTensor) y = lt_tensor_mul_scalar (d->w, d->scale, &error);
+          g_autoptr(LtTensor) z = y ? lt_tensor_mul (y, d->w, &error) : NULL;
+          g_autoptr(LtTensor) s = z ? lt_tensor_sum (z, &error) : NULL;
+
+          d->ok = s && lt_tensor_backward (s, NULL, FALSE, &error);
+        }
+      if (!d->ok)
+        d->message = g_strdup (error ? error->message : "(no error)");
+    }
+  return NULL;
+}
+
+static void
+test_threads_shared_leaf (void)
+{
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2, 3), DIMS (3));
+  PassData data[N_THREADS];
+  GThread *threads[N_THREADS];
+  double   want_factor = 0;
+  double   want[3];
+
+  g_test_summary ("Threads running backward through their own graphs over one "
+                  "leaf: every pass is added into its .grad");
+  for (guint t = 0; t < N_THREADS; t++)
+    {
+      data[t] = (PassData){ w, NULL, t + 1, FALSE, NULL };
+      want_factor += 2.0 * (t + 1) * N_PASSES;
+    }
+  for (guint t = 0; t < N_THREADS; t++)
+    threads[t] = g_thread_new ("backward", backward_thread, &data[t]);
+  for (guint t = 0; t < N_THREADS; t++)
+    g_thread_join (threads[t]);
+  for (guint t = 0; t < N_THREADS; t++)
+    {
+      g_assert_cmpstr (data[t].message, ==, NULL);
+      g_assert_true (data[t].ok);
+    }
+  /* d/dw sum (c w^2) = 2 c w */
+  for (guint i = 0; i < 3; i++)
+    want[i] = want_factor * (i + 1);
+  assert_values_rel (lt_tensor_get_grad (w), want, 3, 1e-6);
+}
+
+static void
+test_threads_shared_graph (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2, 3), DIMS (3));
+  g_autoptr(LtTensor) y = lt_tensor_mul (w, w, &error);
+  g_autoptr(LtTensor) out = lt_tensor_sum (y, &error);
+  PassData data[N_THREADS];
+  GThread *threads[N_THREADS];
+  double   want[3];
+
+  g_test_summary ("Threads running backward (retain_graph) through one shared graph");
+  g_assert_no_error (error);
+  for (guint t = 0; t < N_THREADS; t++)
+    data[t] = (PassData){ w, out, 0, FALSE, NULL };
+  for (guint t = 0; t < N_THREADS; t++)
+    threads[t] = g_thread_new ("backward", backward_thread, &data[t]);
+  for (guint t = 0; t < N_THREADS; t++)
+    g_thread_join (threads[t]);
+  for (guint t = 0; t < N_THREADS; t++)
+    {
+      g_assert_cmpstr (data[t].message, ==, NULL);
+      g_assert_true (data[t].ok);
+    }
+  for (guint i = 0; i < 3; i++)
+    want[i] = 2.0 * (i + 1) * N_THREADS * N_PASSES;
+  assert_values_rel (lt_tensor_get_grad (w), want, 3, 1e-6);
+}
+
+/* Autograd: backward from inside a hook */
+
+typedef struct
+{
+  LtTensor *other; /* the output the hook runs backward on */
+  gboolean  ok;
+  guint     calls;
+} ReentrantData;
+
+static LtTensor *
+backward_hook (LtTensor *grad, gpointer user_data, GError **error)
+{
+  ReentrantData *d = user_data;
+
+  /* a failure would fail the outer pass */
+  d->calls++;
+  d->ok = lt_tensor_backward (d->other, NULL, FALSE, error);
+  return NULL;
+}
+
+static void
+test_backward_in_hook (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(LtTensor) y2 = lt_tensor_mul_scalar (w, 5, &error);
+  g_autoptr(LtTensor) s2 = lt_tensor_sum (y2, &error);
+  ReentrantData d = { s2, FALSE, 0 };
+
+  g_test_summary ("A gradient hook running backward through another graph over "
+                  "the same leaf");
+  g_assert_cmpuint (lt_tensor_register_hook (y, backward_hook, &d, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_true (lt_tensor_backward (s, NULL, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (d.calls, ==, 1);
+  g_assert_true (d.ok);
+  /* 3 from s, 5 from s2 (run inside the hook) */
+  assert_values_rel (lt_tensor_get_grad (w), VALS (8, 8), 1e-6);
+}
+
+static void
+test_backward_in_leaf_hook (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) v = leaf_of (VALS (4, 4), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul (w, v, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(LtTensor) y2 = lt_tensor_mul_scalar (v, 7, &error);
+  g_autoptr(LtTensor) s2 = lt_tensor_sum (y2, &error);
+  ReentrantData d = { s2, FALSE, 0 };
+
+  g_test_summary ("A leaf's gradient hook running backward into a leaf of the "
+                  "running pass");
+  g_assert_cmpuint (lt_tensor_register_hook (w, backward_hook, &d, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_true (lt_tensor_backward (s, NULL, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (d.calls, ==, 1);
+  assert_values_rel (lt_tensor_get_grad (w), VALS (4, 4), 1e-6);
+  assert_values_rel (lt_tensor_get_grad (v), VALS (8, 9), 1e-6);
+}
+
+static LtTensor *
+backward_once_hook (LtTensor *grad, gpointer user_data, GError **error)
+{
+  ReentrantData *d = user_data;
+
+  if (d->calls++ > 0)
+    return NULL;
+  d->ok = lt_tensor_backward (d->other, NULL, TRUE, error);
+  return NULL;
+}
+
+static void
+test_backward_in_hook_same_graph (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  ReentrantData d = { s, FALSE, 0 };
+
+  g_test_summary ("A gradient hook running backward (retain_graph) through the graph "
+                  "whose backward is running");
+  g_assert_cmpuint (lt_tensor_register_hook (y, backward_once_hook, &d, NULL, &error), >, 0);
+  g_assert_no_error (error);
+  g_assert_true (lt_tensor_backward (s, NULL, TRUE, &error));
+  g_assert_no_error (error);
+  /* the outer pass ran the hook, whose pass ran it again */
+  g_assert_cmpuint (d.calls, ==, 2);
+  g_assert_true (d.ok);
+  assert_values_rel (lt_tensor_get_grad (w), VALS (6, 6), 1e-6);
+}
+
+/* Autograd: hooks that change the hook lists while they run */
+
+typedef struct
+{
+  LtTensor *t;
+  guint     id;
+  guint     calls;
+  guint     destroyed;
+} SelfRemovingData;
+
+static LtTensor *
+self_removing_hook (LtTensor *grad, gpointer user_data, GError **error)
+{
+  SelfRemovingData *d = user_data;
+
+  d->calls++;
+  g_assert_true (lt_tensor_remove_hook (d->t, d->id));
+  /* the hook's data stays valid until it returns */
+  g_assert_cmpuint (d->destroyed, ==, 0);
+  return lt_tensor_mul_scalar (grad, 2, NULL);
+}
+
+static void
+self_removing_destroy (gpointer user_data)
+{
+  ((SelfRemovingData *) user_data)->destroyed++;
+}
+
+static LtTensor *
+adding_hook (LtTensor *grad, gpointer user_data, GError **error)
+{
+  SelfRemovingData *d = user_data;
+
+  SelfRemovingData other = { 0 };
+  guint            ids[64];
+
+  d->calls++;
+  /* enough new hooks to move the list's memory, then removed again */
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    ids[i] = lt_tensor_register_hook (d->t, self_removing_hook, &other, NULL, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (ids); i++)
+    g_assert_true (lt_tensor_remove_hook (d->t, ids[i]));
+  g_assert_cmpuint (other.calls, ==, 0);
+  return NULL;
+}
+
+static void
+test_hook_removes_itself (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  SelfRemovingData d = { y, 0, 0, 0 };
+  SelfRemovingData dw = { w, 0, 0, 0 };
+
+  g_test_summary ("Gradient hooks that remove themselves while they run");
+  d.id = lt_tensor_register_hook (y, self_removing_hook, &d, self_removing_destroy, &error);
+  dw.id = lt_tensor_register_hook (w, self_removing_hook, &dw, self_removing_destroy, &error);
+  g_assert_no_error (error);
+  g_assert_true (lt_tensor_backward (s, NULL, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (d.calls, ==, 1);
+  g_assert_cmpuint (d.destroyed, ==, 1);
+  g_assert_cmpuint (dw.calls, ==, 1);
+  g_assert_cmpuint (dw.destroyed, ==, 1);
+  assert_values_rel (lt_tensor_get_grad (w), VALS (12, 12), 1e-6);
+}
+
+static void
+test_hook_adds_hooks (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  SelfRemovingData d = { y, 0, 0, 0 };
+
+  g_test_summary ("A gradient hook that registers and removes hooks while it runs");
+  d.id = lt_tensor_register_hook (y, adding_hook, &d, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (lt_tensor_backward (s, NULL, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (d.calls, ==, 1);
+  assert_values_rel (lt_tensor_get_grad (w), VALS (3, 3), 1e-6);
+}
+
+/* Autograd: hooks that fail or return the wrong thing */
+
+static LtTensor *
+failing_hook (LtTensor *grad, gpointer user_data, GError **error)
+{
+  guint *calls = user_data;
+
+  (*calls)++;
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND, "the hook's own failure");
+  return NULL;
+}
+
+static LtTensor *
+double_dtype_hook (LtTensor *grad, gpointer user_data, GError **error)
+{
+  return lt_tensor_to_dtype (grad, LT_DTYPE_FLOAT64, error);
+}
+
+static LtTensor *
+narrow_hook (LtTensor *grad, gpointer user_data, GError **error)
+{
+  return lt_tensor_narrow (grad, 0, 0, 1, error);
+}
+
+static void
+test_hook_fails (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  guint calls = 0;
+
+  g_test_summary ("A hook that sets its GError fails the backward pass with it");
+  g_assert_cmpuint (lt_tensor_register_hook (y, failing_hook, &calls, NULL, &error), >, 0);
+  g_assert_false (lt_tensor_backward (s, NULL, TRUE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "the hook's own failure"));
+  g_assert_nonnull (strstr (error->message, "MulBackward0"));
+  g_assert_cmpuint (calls, ==, 1);
+  /* the pass stopped there: nothing reached the leaf */
+  g_assert_null (lt_tensor_get_grad (w));
+}
+
+static void
+test_leaf_hook_fails (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(LtTensor) g = lt_ones (DIMS (2), LT_DTYPE_FLOAT32, &error);
+  guint calls = 0;
+
+  g_test_summary ("A leaf's hook that fails fails the pass, also on the leaf itself");
+  g_assert_cmpuint (lt_tensor_register_hook (w, failing_hook, &calls, NULL, &error), >, 0);
+  g_assert_false (lt_tensor_backward (s, NULL, FALSE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_nonnull (strstr (error->message, "a leaf of shape [2]"));
+  g_clear_error (&error);
+  g_assert_false (lt_tensor_backward (w, g, FALSE, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND);
+  g_assert_cmpuint (calls, ==, 2);
+  g_assert_null (lt_tensor_get_grad (w));
+}
+
+static void
+test_hook_changes_dtype (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+
+  g_test_summary ("A hook that returns a gradient of another dtype is an error (as torch)");
+  g_assert_cmpuint (lt_tensor_register_hook (y, double_dtype_hook, NULL, NULL, &error), >, 0);
+  g_assert_false (lt_tensor_backward (s, NULL, FALSE, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+  g_assert_nonnull (strstr (error->message, "float64"));
+  g_assert_null (lt_tensor_get_grad (w));
+}
+
+static void
+test_hook_changes_shape (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 3, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+
+  g_test_summary ("A hook that returns a gradient of another shape is an error");
+  g_assert_cmpuint (lt_tensor_register_hook (w, narrow_hook, NULL, NULL, &error), >, 0);
+  g_assert_false (lt_tensor_backward (s, NULL, FALSE, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+  g_assert_nonnull (strstr (error->message, "[1]"));
+  g_assert_null (lt_tensor_get_grad (w));
+}
+
+/* Autograd: backward twice */
+
+static void
+test_backward_twice (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) y = lt_tensor_mul (w, w, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+
+  g_test_summary ("A second backward through a freed graph is an error naming the node");
+  g_assert_true (lt_tensor_backward (s, NULL, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_false (lt_tensor_backward (s, NULL, FALSE, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+  g_assert_nonnull (strstr (error->message, "MulBackward0"));
+  g_assert_nonnull (strstr (error->message, "second time"));
+  /* the first pass's gradient is still there, and not doubled */
+  assert_values_rel (lt_tensor_get_grad (w), VALS (2, 4), 1e-6);
+}
+
+/* Autograd: long histories */
+
+static void
+test_long_chain_free (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) loss = leaf_of (VALS (1), DIMS (1));
+  LtTensor   *total = lt_zeros (DIMS (1), LT_DTYPE_FLOAT32, &error);
+  const guint n = 10 * 1000 * 1000;
+  LtGradFn   *first;
+
+  g_test_summary ("A history of ten million additions (total = total + loss without "
+                  ".item()) is freed without exhausting the stack");
+  g_assert_no_error (error);
+  /* The graph lt_tensor_add() records, without its arithmetic (the test
+   * is about the history, and ten million kernels take long): each step's
+   * tensor is a view of the same storage holding a new AddBackward0 node. */
+  for (guint i = 0; i < n; i++)
+    {
+      LtTensor *inputs[2] = { total, loss };
+      LtGradFn *node = _lt_autograd_record (LT_OP_ADD, inputs, 2);
+      LtTensor *next = lt_tensor_detach (total);
+
+      g_assert_nonnull (node);
+      _lt_autograd_set_output (node, next);
+      g_object_unref (total);
+      total = next;
+    }
+  /* the chain is whole: ten million nodes down to the first addition */
+  first = lt_tensor_get_grad_fn (total);
+  for (guint i = 1; i < n; i++)
+    first = lt_grad_fn_get_next_function (first, 0, NULL);
+  g_assert_cmpstr (lt_grad_fn_get_name (first), ==, "AddBackward0");
+  g_assert_null (lt_grad_fn_get_next_function (first, 0, NULL));
+  g_assert_cmpstr (lt_grad_fn_get_name (lt_grad_fn_get_next_function (first, 1, NULL)), ==,
+                   "AccumulateGrad");
+  g_assert_finalize_object (total);
+  g_assert_finalize_object (g_steal_pointer (&loss));
+}
+
+static void
+test_long_chain_backward (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1), DIMS (1));
+  LtTensor   *total = lt_zeros (DIMS (1), LT_DTYPE_FLOAT32, &error);
+  const guint n = 200 * 1000;
+
+  g_test_summary ("Backward through a chain of 200,000 nodes");
+  for (guint i = 0; i < n; i++)
+    {
+      LtTensor *next = lt_tensor_add (total, w, &error);
+
+      g_object_unref (total);
+      total = next;
+    }
+  g_assert_true (lt_tensor_backward (total, NULL, FALSE, &error));
+  g_assert_no_error (error);
+  assert_values (lt_tensor_get_grad (w), VALS (n));
+  g_object_unref (total);
+}
+
+static void
+test_wide_backward (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1), DIMS (1));
+  const guint n = 20000;
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(LtTensor) all = NULL;
+  g_autoptr(LtTensor) s = NULL;
+  g_autofree double *want = g_new (double, 1);
+
+  g_test_summary ("Backward through a node with 20,000 inputs that become ready at "
+                  "once (the ready queue must not be sorted on every insertion)");
+  for (guint i = 0; i < n; i++)
+    g_ptr_array_add (parts, lt_tensor_mul_scalar (w, i % 7, &error));
+  all = lt_cat ((LtTensor **) parts->pdata, n, 0, &error);
+  g_assert_no_error (error);
+  s = lt_tensor_sum (all, &error);
+  g_assert_true (lt_tensor_backward (s, NULL, FALSE, &error));
+  g_assert_no_error (error);
+  want[0] = 0;
+  for (guint i = 0; i < n; i++)
+    want[0] += i % 7;
+  assert_values (lt_tensor_get_grad (w), want, 1);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+
+  g_test_add_func ("/hostile/core/autograd/threads-shared-leaf", test_threads_shared_leaf);
+  g_test_add_func ("/hostile/core/autograd/threads-shared-graph", test_threads_shared_graph);
+  g_test_add_func ("/hostile/core/autograd/backward-in-hook", test_backward_in_hook);
+  g_test_add_func ("/hostile/core/autograd/backward-in-leaf-hook", test_backward_in_leaf_hook);
+  g_test_add_func ("/hostile/core/autograd/backward-in-hook-same-graph",
+                   test_backward_in_hook_same_graph);
+  g_test_add_func ("/hostile/core/autograd/hook-removes-itself", test_hook_removes_itself);
+  g_test_add_func ("/hostile/core/autograd/hook-adds-hooks", test_hook_adds_hooks);
+  g_test_add_func ("/hostile/core/autograd/hook-fails", test_hook_fails);
+  g_test_add_func ("/hostile/core/autograd/leaf-hook-fails", test_leaf_hook_fails);
+  g_test_add_func ("/hostile/core/autograd/hook-changes-dtype", test_hook_changes_dtype);
+  g_test_add_func ("/hostile/core/autograd/hook-changes-shape", test_hook_changes_shape);
+  g_test_add_func ("/hostile/core/autograd/backward-twice", test_backward_twice);
+  g_test_add_func ("/hostile/core/autograd/long-chain-free", test_long_chain_free);
+  g_test_add_func ("/hostile/core/autograd/long-chain-backward", test_long_chain_backward);
+  g_test_add_func ("/hostile/core/autograd/wide-backward", test_wide_backward);
+
+  return g_test_run ();
+}

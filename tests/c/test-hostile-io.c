@@ -1,0 +1,1383 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Hostile input against the files, loaders and checkpoints: one test case
+ * per probe. Each gives the library what a careless or hostile user would
+ * (special files where files are expected, links, modes, tiny file size
+ * limits, two writers at once, archives and images that declare more than
+ * they hold) and checks that it answers with a GError naming the file,
+ * never hangs, never crashes and never destroys what was there.
+ *
+ * Probes that hung or crashed before their fix run in a subprocess with a
+ * generous watchdog, so that a regression fails instead of hanging the
+ * suite.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/sysmacros.h>
+#include <sys/time.h>
+#include <sys/types.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "datasets-fixtures.h"
+
+#define WATCHDOG_S 60
+
+/* Runs the rest of the test in a subprocess (which must pass) watched for
+ * hangs. */
+#define IN_SUBPROCESS()                                                                            \
+  G_STMT_START                                                                                     \
+  {                                                                                                \
+    if (!g_test_subprocess ())                                                                     \
+      {                                                                                            \
+        g_test_trap_subprocess (NULL, (guint64) WATCHDOG_S *G_USEC_PER_SEC,                        \
+                                G_TEST_SUBPROCESS_INHERIT_STDOUT |                                 \
+                                  G_TEST_SUBPROCESS_INHERIT_STDERR);                               \
+        g_test_trap_assert_passed ();                                                              \
+        return;                                                                                    \
+      }                                                                                            \
+  }                                                                                                \
+  G_STMT_END
+
+static void
+assert_lt_error (const GError *error, LtError code, const char *a, const char *b)
+{
+  g_assert_nonnull (error);
+  if (!g_error_matches (error, LT_ERROR, code))
+    g_error ("expected LtError %d, got %s %d: %s", code, g_quark_to_string (error->domain),
+             error->code, error->message);
+  if (a && strstr (error->message, a) == NULL)
+    g_error ("\"%s\" is not in the message: %s", a, error->message);
+  if (b && strstr (error->message, b) == NULL)
+    g_error ("\"%s\" is not in the message: %s", b, error->message);
+}
+
+static LtStateDict *
+small_dict (double value)
+{
+  g_autoptr (GError) error = NULL;
+  LtStateDict *sd = lt_state_dict_new ();
+  g_autoptr (LtTensor) w = lt_full (DIMS (4, 3), value, LT_DTYPE_FLOAT32, &error);
+  g_autofree char *v = g_strdup_printf ("%g", value);
+
+  g_assert_no_error (error);
+  lt_state_dict_insert (sd, "weight", w);
+  lt_state_dict_set_metadata (sd, "version", v);
+  return sd;
+}
+
+static void
+save_ok (LtStateDict *sd, const char *path)
+{
+  g_autoptr (GError) error = NULL;
+
+  g_assert_true (lt_state_dict_save (sd, path, &error));
+  g_assert_no_error (error);
+}
+
+static char *
+version_at (const char *path)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtStateDict) sd = lt_state_dict_load (path, &error);
+
+  g_assert_no_error (error);
+  return g_strdup (lt_state_dict_get_metadata (sd, "version"));
+}
+
+static char *
+make_fifo (const char *dir, const char *name)
+{
+  char *path = g_build_filename (dir, name, NULL);
+
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  return path;
+}
+
+static mode_t
+mode_of (const char *path)
+{
+  struct stat st;
+
+  g_assert_cmpint (lstat (path, &st), ==, 0);
+  return st.st_mode;
+}
+
+/* Reads a FIFO to its end in a thread. The FIFO is opened (without
+ * blocking) before the thread starts, so that a writer finds a reader at
+ * once; the thread waits for the first bytes, then reads until the writer
+ * closes. */
+typedef struct
+{
+  int         fd;
+  GByteArray *got;
+  GThread    *thread;
+} FifoReader;
+
+static gpointer
+fifo_reader_main (gpointer data)
+{
+  FifoReader   *r = data;
+  struct pollfd p = { r->fd, POLLIN, 0 };
+  guint8        buf[4096];
+  ssize_t       n;
+
+  while (poll (&p, 1, -1) < 0 && errno == EINTR)
+    ;
+  fcntl (r->fd, F_SETFL, fcntl (r->fd, F_GETFL) & ~O_NONBLOCK);
+  while ((n = read (r->fd, buf, sizeof buf)) > 0)
+    g_byte_array_append (r->got, buf, (guint) n);
+  close (r->fd);
+  return NULL;
+}
+
+static FifoReader *
+fifo_reader_start (const char *path)
+{
+  FifoReader *r = g_new0 (FifoReader, 1);
+
+  r->fd = open (path, O_RDONLY | O_NONBLOCK);
+  g_assert_cmpint (r->fd, >=, 0);
+  r->got = g_byte_array_new ();
+  r->thread = g_thread_new ("fifo-reader", fifo_reader_main, r);
+  return r;
+}
+
+static GBytes *
+fifo_reader_finish (FifoReader *r)
+{
+  GBytes *b;
+
+  g_thread_join (r->thread);
+  b = g_byte_array_free_to_bytes (r->got);
+  g_free (r);
+  return b;
+}
+
+/* Runs @func in a child process as the user nobody when we are root (who
+ * may write anywhere), and returns its exit status. */
+static int
+as_unprivileged (void (*func) (gpointer), gpointer data)
+{
+  pid_t pid = fork ();
+  int   status;
+
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      if (geteuid () == 0 && (setgid (65534) != 0 || setuid (65534) != 0))
+        _exit (90);
+      func (data);
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  return WIFEXITED (status) ? WEXITSTATUS (status) : 128 + WTERMSIG (status);
+}
+
+/* Limits the address space of the calling process (a test's subprocess)
+ * to what it uses now plus @extra_mb: an allocation of the size a bomb
+ * declares then fails instead of succeeding. The soft limit only:
+ * unlimit_address_space () lifts it again before the process exits (the
+ * BLAS library's threads allocate at exit). */
+static void
+limit_address_space (guint64 extra_mb)
+{
+  g_autofree char *status_text = NULL;
+  const char      *vm;
+  struct rlimit    rl;
+  guint64          vm_kb;
+
+  g_assert_true (g_file_get_contents ("/proc/self/status", &status_text, NULL, NULL));
+  vm = strstr (status_text, "VmSize:");
+  g_assert_nonnull (vm);
+  vm_kb = g_ascii_strtoull (vm + 7, NULL, 10);
+  g_assert_cmpint (getrlimit (RLIMIT_AS, &rl), ==, 0);
+  rl.rlim_cur = (rlim_t) (vm_kb * 1024 + extra_mb * 1024 * 1024);
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &rl), ==, 0);
+}
+
+static void
+unlimit_address_space (void)
+{
+  struct rlimit rl;
+
+  g_assert_cmpint (getrlimit (RLIMIT_AS, &rl), ==, 0);
+  rl.rlim_cur = rl.rlim_max;
+  g_assert_cmpint (setrlimit (RLIMIT_AS, &rl), ==, 0);
+}
+
+/* zlib or gzip data of @prefix, then @reps copies of @row (never all in
+ * memory at once) */
+static GBytes *
+zlib_repeat_after (GZlibCompressorFormat format,
+                   const guint8         *prefix,
+                   gsize                 prefix_len,
+                   const guint8         *row,
+                   gsize                 row_len,
+                   guint64               reps)
+{
+  g_autoptr (GZlibCompressor) z = g_zlib_compressor_new (format, 9);
+  GByteArray *out = g_byte_array_new ();
+  guint8      buf[65536];
+  guint64     done = 0;
+  gsize       pos = 0;
+
+  while (pos < prefix_len)
+    {
+      gsize   nread = 0, nwritten = 0;
+      GError *error = NULL;
+
+      g_converter_convert (G_CONVERTER (z), prefix + pos, prefix_len - pos, buf, sizeof buf,
+                           G_CONVERTER_NO_FLAGS, &nread, &nwritten, &error);
+      g_assert_no_error (error);
+      g_byte_array_append (out, buf, (guint) nwritten);
+      pos += nread;
+    }
+  pos = 0;
+  for (;;)
+    {
+      gboolean         last = done + 1 >= reps;
+      gsize            nread = 0, nwritten = 0;
+      GError          *error = NULL;
+      GConverterResult r = g_converter_convert (
+        G_CONVERTER (z), row + pos, row_len - pos, buf, sizeof buf,
+        last ? G_CONVERTER_INPUT_AT_END : G_CONVERTER_NO_FLAGS, &nread, &nwritten, &error);
+
+      g_assert_no_error (error);
+      g_byte_array_append (out, buf, (guint) nwritten);
+      if (r == G_CONVERTER_FINISHED)
+        break;
+      pos += nread;
+      if (pos == row_len && !last)
+        {
+          pos = 0;
+          done++;
+        }
+    }
+  return g_byte_array_free_to_bytes (out);
+}
+
+static GBytes *
+zlib_repeat (GZlibCompressorFormat format, const guint8 *row, gsize row_len, guint64 reps)
+{
+  return zlib_repeat_after (format, NULL, 0, row, row_len, reps);
+}
+
+static guint32
+crc32_of (const guint8 *p, gsize n, guint32 crc)
+{
+  crc = ~crc;
+  for (gsize i = 0; i < n; i++)
+    {
+      crc ^= p[i];
+      for (int k = 0; k < 8; k++)
+        crc = (crc >> 1) ^ (0xEDB88320u & (0u - (crc & 1)));
+    }
+  return ~crc;
+}
+
+static void
+png_chunk (GByteArray *out, const char *type, const guint8 *data, gsize len)
+{
+  guint32 be = GUINT32_TO_BE ((guint32) len), crc;
+
+  g_byte_array_append (out, (const guint8 *) &be, 4);
+  g_byte_array_append (out, (const guint8 *) type, 4);
+  if (len)
+    g_byte_array_append (out, data, (guint) len);
+  crc = crc32_of ((const guint8 *) type, 4, 0);
+  crc = crc32_of (data, len, crc);
+  be = GUINT32_TO_BE (crc);
+  g_byte_array_append (out, (const guint8 *) &be, 4);
+}
+
+/* A valid grey PNG of @w x @h black pixels: small on disk (deflate), huge
+ * decoded. */
+static GBytes *
+png_bomb (guint32 w, guint32 h)
+{
+  static const guint8 sig[8] = { 0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n' };
+  GByteArray         *out = g_byte_array_new ();
+  guint8              ihdr[13];
+  guint32             bw = GUINT32_TO_BE (w), bh = GUINT32_TO_BE (h);
+  g_autofree guint8  *row = g_malloc0 (w + 1); /* filter 0, then the pixels */
+  g_autoptr (GBytes) idat = zlib_repeat (G_ZLIB_COMPRESSOR_FORMAT_ZLIB, row, w + 1, h);
+
+  memcpy (ihdr, &bw, 4);
+  memcpy (ihdr + 4, &bh, 4);
+  ihdr[8] = 8; /* bits */
+  ihdr[9] = 0; /* grey */
+  ihdr[10] = ihdr[11] = ihdr[12] = 0;
+  g_byte_array_append (out, sig, 8);
+  png_chunk (out, "IHDR", ihdr, 13);
+  png_chunk (out, "IDAT", g_bytes_get_data (idat, NULL), g_bytes_get_size (idat));
+  png_chunk (out, "IEND", NULL, 0);
+  return g_byte_array_free_to_bytes (out);
+}
+
+/* A small JPEG whose frame header (SOF0) is made to declare @w x @h. */
+static GBytes *
+jpeg_declaring (const char *dir, guint16 w, guint16 h)
+{
+  g_autofree char *path = g_build_filename (dir, "small.jpg", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtTensor) img = lt_full (DIMS (3, 16, 16), 0.5, LT_DTYPE_FLOAT32, &error);
+  g_autoptr (GBytes) small = NULL;
+  guint8 *data;
+  gsize   n;
+
+  g_assert_true (lt_save_image (img, path, 8, 0, FALSE, NULL, FALSE, 0, &error));
+  small = read_file (path);
+  g_unlink (path);
+  n = g_bytes_get_size (small);
+  data = g_memdup2 (g_bytes_get_data (small, NULL), n);
+  for (gsize i = 2; i + 9 < n; i++)
+    if (data[i] == 0xFF && data[i + 1] == 0xC0)
+      {
+        data[i + 5] = h >> 8;
+        data[i + 6] = h & 0xFF;
+        data[i + 7] = w >> 8;
+        data[i + 8] = w & 0xFF;
+        return g_bytes_new_take (data, n);
+      }
+  g_error ("no SOF0 marker in the JPEG that save_image wrote");
+}
+
+/* A dataset of n items: item i is a float vector of @dim values
+ * @value * (i + 1) with the class i % 2; @on_item (when set) runs first,
+ * on whatever thread reads the item. */
+typedef struct _HostileDataset HostileDataset;
+typedef void (*ItemHook) (HostileDataset *self, gint64 index);
+
+struct _HostileDataset
+{
+  GObject parent_instance;
+
+  gint64   n;
+  gint64   dim;
+  double   value;
+  ItemHook on_item;
+  gpointer hook_data;
+};
+
+typedef GObjectClass HostileDatasetClass;
+
+G_DEFINE_AUTOPTR_CLEANUP_FUNC (HostileDataset, g_object_unref)
+
+static void  hostile_dataset_iface_init (LtDatasetInterface *iface);
+static GType hostile_dataset_get_type (void);
+
+G_DEFINE_TYPE_WITH_CODE (HostileDataset,
+                         hostile_dataset,
+                         G_TYPE_OBJECT,
+                         G_IMPLEMENT_INTERFACE (LT_TYPE_DATASET, hostile_dataset_iface_init))
+
+static gint64
+hostile_dataset_get_length (LtDataset *dataset)
+{
+  return ((HostileDataset *) dataset)->n;
+}
+
+static gboolean
+hostile_dataset_get_item (LtDataset *dataset,
+                          gint64     index,
+                          LtTensor **input,
+                          LtTensor **target,
+                          GError   **error)
+{
+  HostileDataset *self = (HostileDataset *) dataset;
+
+  if (self->on_item)
+    self->on_item (self, index);
+  *input = lt_full (&self->dim, 1, self->value * (double) (index + 1), LT_DTYPE_FLOAT32, error);
+  if (*input == NULL)
+    return FALSE;
+  *target = lt_scalar_int (index % 2);
+  return TRUE;
+}
+
+static void
+hostile_dataset_iface_init (LtDatasetInterface *iface)
+{
+  iface->get_length = hostile_dataset_get_length;
+  iface->get_item = hostile_dataset_get_item;
+}
+
+static void
+hostile_dataset_class_init (HostileDatasetClass *klass)
+{
+}
+
+static void
+hostile_dataset_init (HostileDataset *self)
+{
+}
+
+static HostileDataset *
+hostile_dataset_new (gint64 n, gint64 dim, double value)
+{
+  HostileDataset *self = g_object_new (hostile_dataset_get_type (), NULL);
+
+  self->n = n;
+  self->dim = dim;
+  self->value = value;
+  return self;
+}
+
+/* A trainer of a linear classifier over @ds. */
+static LtTrainer *
+hostile_trainer_new (HostileDataset *ds, double lr, guint epochs)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtLinear) net = lt_linear_new (ds->dim, 2, TRUE, &error);
+  g_autoptr (GPtrArray) params = lt_module_parameters (LT_MODULE (net));
+  g_autoptr (LtSGD) opt = lt_sgd_new (params, lr, 0, 0, 0, FALSE, &error);
+  g_autoptr (LtCrossEntropyLoss) loss =
+    lt_cross_entropy_loss_new (NULL, -100, LT_REDUCTION_MEAN, 0, &error);
+  g_autoptr (LtDataLoader) loader =
+    lt_data_loader_new (LT_DATASET (ds), 2, FALSE, FALSE, 0, &error);
+
+  g_assert_no_error (error);
+  return lt_trainer_new (LT_MODULE (net), LT_LOSS (loss), LT_OPTIMIZER (opt), loader, NULL, epochs);
+}
+
+/* Checkpoints: reading */
+
+static void
+probe_checkpoint_load_fifo (void)
+{
+  g_autofree char *dir = NULL, *fifo = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtStateDict) sd = NULL;
+
+  IN_SUBPROCESS ();
+  dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  fifo = make_fifo (dir, "model.safetensors");
+  sd = lt_state_dict_load (fifo, &error);
+  g_assert_null (sd);
+  assert_lt_error (error, LT_ERROR_IO, fifo, "FIFO");
+  remove_tree (dir);
+}
+
+static void
+probe_checkpoint_load_folder (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtStateDict) sd = lt_state_dict_load (dir, &error);
+
+  g_assert_null (sd);
+  assert_lt_error (error, LT_ERROR_IO, dir, NULL);
+  remove_tree (dir);
+}
+
+static void
+probe_checkpoint_load_dev_zero (void)
+{
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtStateDict) sd = NULL;
+
+  IN_SUBPROCESS ();
+  sd = lt_state_dict_load ("/dev/zero", &error);
+  g_assert_null (sd);
+  assert_lt_error (error, LT_ERROR_IO, "/dev/zero", NULL);
+}
+
+static void
+probe_trainer_resume_fifo (void)
+{
+  g_autofree char *dir = NULL, *fifo = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (HostileDataset) ds = NULL;
+  g_autoptr (LtTrainer) trainer = NULL;
+
+  IN_SUBPROCESS ();
+  dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  fifo = make_fifo (dir, "train.safetensors");
+  ds = hostile_dataset_new (4, 2, 1);
+  trainer = hostile_trainer_new (ds, 0.1, 1);
+  g_assert_false (lt_trainer_resume_from (trainer, fifo, &error));
+  assert_lt_error (error, LT_ERROR_IO, fifo, "FIFO");
+  remove_tree (dir);
+}
+
+/* Checkpoints: writing */
+
+static void
+probe_checkpoint_save_through_symlink (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *real = g_build_filename (dir, "real.safetensors", NULL);
+  g_autofree char *link = g_build_filename (dir, "link.safetensors", NULL);
+  g_autoptr (LtStateDict) v1 = small_dict (1), v2 = small_dict (2);
+  g_autofree char *got = NULL;
+
+  save_ok (v1, real);
+  g_assert_cmpint (symlink ("real.safetensors", link), ==, 0);
+  save_ok (v2, link);
+  /* The link is still a link, and its file holds the new version. */
+  g_assert_true (S_ISLNK (mode_of (link)));
+  g_assert_true (S_ISREG (mode_of (real)));
+  got = version_at (real);
+  g_assert_cmpstr (got, ==, "2");
+  remove_tree (dir);
+}
+
+static void
+probe_checkpoint_save_dangling_symlink (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *real = g_build_filename (dir, "sub", "real.safetensors", NULL);
+  g_autofree char *sub = g_build_filename (dir, "sub", NULL);
+  g_autofree char *link = g_build_filename (dir, "link.safetensors", NULL);
+  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autofree char *got = NULL;
+
+  g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
+  g_assert_cmpint (symlink ("sub/real.safetensors", link), ==, 0);
+  save_ok (v1, link);
+  g_assert_true (S_ISLNK (mode_of (link)));
+  got = version_at (real);
+  g_assert_cmpstr (got, ==, "1");
+  remove_tree (dir);
+}
+
+static void
+probe_checkpoint_save_keeps_mode (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "private.safetensors", NULL);
+  g_autoptr (LtStateDict) v1 = small_dict (1), v2 = small_dict (2);
+
+  save_ok (v1, path);
+  g_assert_cmpint (g_chmod (path, 0600), ==, 0);
+  save_ok (v2, path);
+  g_assert_cmpuint (mode_of (path) & 07777, ==, 0600);
+  g_assert_cmpint (g_chmod (path, 0640), ==, 0);
+  save_ok (v1, path);
+  g_assert_cmpuint (mode_of (path) & 07777, ==, 0640);
+  remove_tree (dir);
+}
+
+static void
+probe_checkpoint_save_new_file_umask (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "new.safetensors", NULL);
+  g_autoptr (LtStateDict) v1 = small_dict (1);
+  mode_t old = umask (002);
+
+  /* A new file gets 0666 less the umask, as any program's. */
+  save_ok (v1, path);
+  umask (old);
+  g_assert_cmpuint (mode_of (path) & 07777, ==, 0664);
+  remove_tree (dir);
+}
+
+static void
+probe_checkpoint_save_to_fifo (void)
+{
+  g_autofree char *dir = NULL, *fifo = NULL;
+  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autoptr (GBytes) want = NULL, got = NULL;
+  g_autoptr (GError) error = NULL;
+  FifoReader *r;
+
+  IN_SUBPROCESS ();
+  dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  fifo = make_fifo (dir, "stream.safetensors");
+  want = lt_state_dict_serialize (v1, &error);
+  g_assert_no_error (error);
+  r = fifo_reader_start (fifo);
+  save_ok (v1, fifo);
+  got = fifo_reader_finish (r);
+  /* The bytes went through the FIFO, which is still one. */
+  g_assert_true (g_bytes_equal (want, got));
+  g_assert_true (S_ISFIFO (mode_of (fifo)));
+  remove_tree (dir);
+}
+
+static void
+probe_checkpoint_save_to_fifo_without_reader (void)
+{
+  g_autofree char *dir = NULL, *fifo = NULL;
+  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autoptr (GError) error = NULL;
+
+  IN_SUBPROCESS ();
+  dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  fifo = make_fifo (dir, "stream.safetensors");
+  g_assert_false (lt_state_dict_save (v1, fifo, &error));
+  assert_lt_error (error, LT_ERROR_IO, fifo, "FIFO");
+  g_assert_true (S_ISFIFO (mode_of (fifo)));
+  remove_tree (dir);
+}
+
+/* A character device (the null device) given as the checkpoint: written in
+ * place, never replaced. Root makes one of its own in a temporary folder
+ * (replacing /dev/null would break the machine); others use /dev/null,
+ * which they may not replace anyway. */
+static void
+probe_checkpoint_save_to_char_device (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *dev = NULL;
+  g_autoptr (LtStateDict) v1 = small_dict (1);
+  struct stat before, after;
+
+  if (geteuid () == 0)
+    {
+      dev = g_build_filename (dir, "null", NULL);
+      g_assert_cmpint (mknod (dev, S_IFCHR | 0666, makedev (1, 3)), ==, 0);
+    }
+  else
+    dev = g_strdup ("/dev/null");
+  g_assert_cmpint (stat (dev, &before), ==, 0);
+  save_ok (v1, dev);
+  g_assert_cmpint (stat (dev, &after), ==, 0);
+  g_assert_true (S_ISCHR (after.st_mode));
+  g_assert_cmpuint (before.st_ino, ==, after.st_ino);
+  g_assert_cmpuint (before.st_rdev, ==, after.st_rdev);
+  remove_tree (dir);
+}
+
+typedef struct
+{
+  const char *path;
+} SaveCase;
+
+static void
+save_read_only_file_child (gpointer data)
+{
+  SaveCase *c = data;
+  g_autoptr (LtStateDict) v2 = small_dict (2);
+  GError *error = NULL;
+
+  if (lt_state_dict_save (v2, c->path, &error) || !g_error_matches (error, LT_ERROR, LT_ERROR_IO) ||
+      strstr (error->message, c->path) == NULL)
+    _exit (1);
+  g_error_free (error);
+}
+
+static void
+probe_checkpoint_save_read_only_file (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "frozen.safetensors", NULL);
+  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autofree char *got = NULL;
+  SaveCase         c = { path };
+
+  save_ok (v1, path);
+  g_assert_cmpint (g_chmod (path, 0444), ==, 0);
+  /* The folder is writable (anyone's): only the file says no. */
+  g_assert_cmpint (g_chmod (dir, 0777), ==, 0);
+  g_assert_cmpint (as_unprivileged (save_read_only_file_child, &c), ==, 0);
+  got = version_at (path);
+  g_assert_cmpstr (got, ==, "1");
+  g_assert_cmpuint (mode_of (path) & 07777, ==, 0444);
+  remove_tree (dir);
+}
+
+static void
+probe_checkpoint_save_long_name (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *base = NULL;
+  g_autofree char *path = NULL;
+  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autofree char *got = NULL;
+  GString         *s = g_string_new (NULL);
+
+  /* 255 bytes, the longest name a file may have (in characters of two
+   * bytes, so that shortening it must respect them). */
+  while (s->len < 240)
+    g_string_append (s, "é");
+  g_string_append (s, ".safetensors");
+  while (s->len < 255)
+    g_string_prepend_c (s, 'x');
+  base = g_string_free (s, FALSE);
+  g_assert_cmpuint (strlen (base), ==, 255);
+  path = g_build_filename (dir, base, NULL);
+  save_ok (v1, path);
+  save_ok (v1, path);
+  got = version_at (path);
+  g_assert_cmpstr (got, ==, "1");
+  remove_tree (dir);
+}
+
+/* Two writers of one checkpoint at once: every save succeeds, and the file
+ * is always one writer's whole version. */
+typedef struct
+{
+  const char *path;
+  double      value;
+  guint       failures;
+  char       *message;
+} Writer;
+
+static gpointer
+writer_main (gpointer data)
+{
+  Writer *w = data;
+  g_autoptr (GError) error = NULL;
+  gint64 n = 1 << 21; /* 8 MiB a save */
+  g_autoptr (LtTensor) t = lt_full (&n, 1, w->value, LT_DTYPE_FLOAT32, &error);
+  g_autoptr (LtStateDict) sd = lt_state_dict_new ();
+
+  lt_state_dict_insert (sd, "weight", t);
+  for (guint i = 0; i < 12; i++)
+    if (!lt_state_dict_save (sd, w->path, &error))
+      {
+        w->failures++;
+        if (w->message == NULL)
+          w->message = g_strdup (error->message);
+        g_clear_error (&error);
+      }
+  return NULL;
+}
+
+static void
+probe_checkpoint_two_writers (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "shared.safetensors", NULL);
+  Writer           a = { path, 1, 0, NULL }, b = { path, 2, 0, NULL };
+  GThread         *ta, *tb;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtStateDict) back = NULL;
+  g_autofree double *vals = NULL;
+  gsize              n;
+  double             v;
+
+  ta = g_thread_new ("writer-a", writer_main, &a);
+  tb = g_thread_new ("writer-b", writer_main, &b);
+  g_thread_join (ta);
+  g_thread_join (tb);
+  if (a.failures || b.failures)
+    g_error ("%u and %u saves failed: %s", a.failures, b.failures,
+             a.message ? a.message : b.message);
+  back = lt_state_dict_load (path, &error);
+  g_assert_no_error (error);
+  vals = lt_tensor_to_doubles (lt_state_dict_lookup (back, "weight"), &n, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (n, ==, 1 << 21);
+  v = vals[0];
+  g_assert_true (v == 1 || v == 2);
+  for (gsize i = 0; i < n; i++)
+    g_assert_cmpfloat (vals[i], ==, v);
+  remove_tree (dir);
+}
+
+/* A save does not remove the temporary file of another save that is still
+ * running (in another process, here one that has it open and pauses). */
+static void
+probe_checkpoint_keeps_live_temporary (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
+  g_autofree char *other = g_build_filename (dir, ".model.safetensors.tmp-AbC123", NULL);
+  g_autoptr (LtStateDict) v1 = small_dict (1);
+  struct timeval tv[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
+  int            fds[2];
+  char           c;
+  pid_t          pid;
+  int            status;
+
+  g_assert_cmpint (pipe (fds), ==, 0);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      int fd = open (other, O_WRONLY | O_CREAT | O_EXCL, 0644);
+
+      close (fds[1]);
+      if (fd < 0 || write (fd, "half", 4) != 4)
+        _exit (1);
+      if (read (fds[0], &c, 1) < 0) /* until the parent says */
+        _exit (2);
+      _exit (0);
+    }
+  close (fds[0]);
+  while (!g_file_test (other, G_FILE_TEST_EXISTS))
+    g_usleep (1000);
+  /* It last wrote long ago. */
+  g_assert_cmpint (utimes (other, tv), ==, 0);
+  save_ok (v1, path);
+  g_assert_true (g_file_test (other, G_FILE_TEST_EXISTS));
+  close (fds[1]);
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  remove_tree (dir);
+}
+
+static void
+save_full_disk_child (gpointer data)
+{
+  SaveCase *c = data;
+  gint64    n = 1 << 20;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtTensor) t = lt_full (&n, 1, 7, LT_DTYPE_FLOAT32, &error);
+  g_autoptr (LtStateDict) sd = lt_state_dict_new ();
+  struct rlimit rl = { 64 * 1024, 64 * 1024 };
+
+  /* SIGXFSZ keeps its default action (ending the process): the library
+   * must not let the write raise it. */
+  signal (SIGXFSZ, SIG_DFL);
+  if (setrlimit (RLIMIT_FSIZE, &rl) != 0)
+    _exit (10);
+  lt_state_dict_insert (sd, "weight", t);
+  if (lt_state_dict_save (sd, c->path, &error) || !g_error_matches (error, LT_ERROR, LT_ERROR_IO) ||
+      strstr (error->message, g_strerror (EFBIG)) == NULL)
+    _exit (11);
+}
+
+static void
+probe_checkpoint_save_full_disk_default_sigxfsz (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
+  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autofree char *got = NULL;
+  SaveCase         c = { path };
+  pid_t            pid;
+  int              status;
+
+  save_ok (v1, path);
+  pid = fork ();
+  g_assert_cmpint (pid, >=, 0);
+  if (pid == 0)
+    {
+      save_full_disk_child (&c);
+      _exit (0);
+    }
+  g_assert_cmpint (waitpid (pid, &status, 0), ==, pid);
+  if (!WIFEXITED (status))
+    g_error ("the save ended the process with signal %d", WTERMSIG (status));
+  g_assert_cmpint (WEXITSTATUS (status), ==, 0);
+  got = version_at (path);
+  g_assert_cmpstr (got, ==, "1");
+  remove_tree (dir);
+}
+
+static void
+probe_checkpoint_save_empty_name (void)
+{
+  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autoptr (GError) error = NULL;
+
+  g_assert_false (lt_state_dict_save (v1, "", &error));
+  assert_lt_error (error, LT_ERROR_IO, "empty", NULL);
+}
+
+static void
+probe_checkpoint_save_into_file_as_folder (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *file = g_build_filename (dir, "plain", NULL);
+  g_autofree char *path = g_build_filename (dir, "plain", "model.safetensors", NULL);
+  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autoptr (GError) error = NULL;
+
+  write_file (file, "x", 1);
+  g_assert_false (lt_state_dict_save (v1, path, &error));
+  assert_lt_error (error, LT_ERROR_IO, path, NULL);
+  remove_tree (dir);
+}
+
+/* Images */
+
+static void
+probe_save_image_through_symlink (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *real = g_build_filename (dir, "real.png", NULL);
+  g_autofree char *link = g_build_filename (dir, "link.png", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtTensor) img = lt_full (DIMS (3, 4, 5), 0.5, LT_DTYPE_FLOAT32, &error);
+  g_autoptr (LtTensor) back = NULL;
+
+  write_file (real, "old", 3);
+  g_assert_cmpint (g_chmod (real, 0600), ==, 0);
+  g_assert_cmpint (symlink ("real.png", link), ==, 0);
+  g_assert_true (lt_save_image (img, link, 8, 2, FALSE, NULL, FALSE, 0, &error));
+  g_assert_no_error (error);
+  g_assert_true (S_ISLNK (mode_of (link)));
+  g_assert_cmpuint (mode_of (real) & 07777, ==, 0600);
+  back = lt_load_image (real, &error);
+  g_assert_no_error (error);
+  remove_tree (dir);
+}
+
+static void
+probe_load_image_fifo (void)
+{
+  g_autofree char *dir = NULL, *fifo = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtTensor) img = NULL;
+
+  IN_SUBPROCESS ();
+  dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  fifo = make_fifo (dir, "picture.png");
+  img = lt_load_image (fifo, &error);
+  g_assert_null (img);
+  assert_lt_error (error, LT_ERROR_IO, fifo, "FIFO");
+  remove_tree (dir);
+}
+
+/* A 14000 x 14000 PNG (196 M pixels; 190 KiB on disk): refused from its
+ * header, under an address-space limit its pixels would exceed. */
+static void
+probe_image_png_bomb (void)
+{
+  g_autofree char *dir = NULL, *path = NULL;
+  g_autoptr (GBytes) png = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtTensor) img = NULL;
+
+  IN_SUBPROCESS ();
+  dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  path = g_build_filename (dir, "bomb.png", NULL);
+  png = png_bomb (14000, 14000);
+  write_file (path, g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+  limit_address_space (256);
+  img = lt_load_image (path, &error);
+  g_assert_null (img);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, "14000 x 14000");
+  g_assert_nonnull (strstr (error->message, "limit"));
+  unlimit_address_space ();
+  remove_tree (dir);
+}
+
+static void
+probe_image_jpeg_bomb (void)
+{
+  g_autofree char *dir = NULL, *path = NULL;
+  g_autoptr (GBytes) jpeg = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtTensor) img = NULL;
+
+  IN_SUBPROCESS ();
+  dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  path = g_build_filename (dir, "bomb.jpg", NULL);
+  jpeg = jpeg_declaring (dir, 60000, 60000);
+  write_file (path, g_bytes_get_data (jpeg, NULL), g_bytes_get_size (jpeg));
+  limit_address_space (256);
+  img = lt_load_image (path, &error);
+  g_assert_null (img);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, "60000 x 60000");
+  unlimit_address_space ();
+  remove_tree (dir);
+}
+
+/* The limit is the caller's to move, as PIL's MAX_IMAGE_PIXELS. */
+static void
+probe_image_pixel_limit_setting (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "small.png", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtTensor) img = lt_full (DIMS (3, 20, 30), 0.5, LT_DTYPE_FLOAT32, &error);
+  g_autoptr (LtTensor) back = NULL;
+
+  g_assert_cmpuint (lt_image_get_max_pixels (), ==, LT_IMAGE_MAX_PIXELS_DEFAULT);
+  g_assert_true (lt_save_image (img, path, 8, 0, FALSE, NULL, FALSE, 0, &error));
+  lt_image_set_max_pixels (599);
+  back = lt_load_image (path, &error);
+  g_assert_null (back);
+  assert_lt_error (error, LT_ERROR_FORMAT, "30 x 20 = 600 pixels", "599");
+  g_clear_error (&error);
+  lt_image_set_max_pixels (600);
+  back = lt_load_image (path, &error);
+  g_assert_no_error (error);
+  g_clear_object (&back);
+  lt_image_set_max_pixels (0);
+  back = lt_load_image (path, &error);
+  g_assert_no_error (error);
+  lt_image_set_max_pixels (LT_IMAGE_MAX_PIXELS_DEFAULT);
+  remove_tree (dir);
+}
+
+static void
+probe_image_folder_png_bomb (void)
+{
+  g_autofree char *dir = NULL, *cls = NULL, *path = NULL;
+  g_autoptr (GBytes) png = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtImageFolder) folder = NULL;
+  LtTensor *x = NULL, *y = NULL;
+
+  IN_SUBPROCESS ();
+  dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  cls = g_build_filename (dir, "cats", NULL);
+  g_assert_cmpint (g_mkdir (cls, 0700), ==, 0);
+  path = g_build_filename (cls, "bomb.png", NULL);
+  png = png_bomb (14000, 14000);
+  write_file (path, g_bytes_get_data (png, NULL), g_bytes_get_size (png));
+  folder = lt_image_folder_new (dir, NULL, NULL, &error);
+  g_assert_no_error (error);
+  limit_address_space (256);
+  g_assert_false (lt_dataset_get_item (LT_DATASET (folder), 0, &x, &y, &error));
+  assert_lt_error (error, LT_ERROR_FORMAT, path, "limit");
+  unlimit_address_space ();
+  remove_tree (dir);
+}
+
+static void
+probe_image_empty_file (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "empty.png", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtTensor) img = NULL;
+
+  write_file (path, "", 0);
+  img = lt_load_image (path, &error);
+  g_assert_null (img);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, NULL);
+  remove_tree (dir);
+}
+
+static void
+probe_image_truncated_png (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = g_build_filename (dir, "cut.png", NULL);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtTensor) img = lt_full (DIMS (3, 64, 64), 0.25, LT_DTYPE_FLOAT32, &error);
+  g_autoptr (LtTensor) back = NULL;
+  g_autoptr (GBytes) whole = NULL;
+
+  g_assert_true (lt_save_image (img, path, 8, 0, FALSE, NULL, FALSE, 0, &error));
+  whole = read_file (path);
+  write_file (path, g_bytes_get_data (whole, NULL), g_bytes_get_size (whole) / 2);
+  back = lt_load_image (path, &error);
+  g_assert_null (back);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, NULL);
+  remove_tree (dir);
+}
+
+/* IDX (MNIST) files */
+
+/* An MNIST folder whose four files are good, 10 images each; returns the
+ * path of @which ("train-images-idx3-ubyte", ...), left out so that the
+ * probe can put something else there. */
+static char *
+mnist_folder_without (const char *dir, const char *which)
+{
+  static const char *const names[] = {
+    "train-images-idx3-ubyte",
+    "train-labels-idx1-ubyte",
+    "t10k-images-idx3-ubyte",
+    "t10k-labels-idx1-ubyte",
+  };
+  guint8 images[16 + 10 * 28 * 28] = { 0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28 };
+  guint8 labels[8 + 10] = { 0, 0, 8, 1, 0, 0, 0, 10 };
+  char  *out = NULL;
+
+  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+    {
+      g_autofree char *path = g_build_filename (dir, names[i], NULL);
+
+      if (strcmp (names[i], which) == 0)
+        {
+          out = g_steal_pointer (&path);
+          continue;
+        }
+      if (strstr (names[i], "images"))
+        write_file (path, images, sizeof images);
+      else
+        write_file (path, labels, sizeof labels);
+    }
+  g_assert_nonnull (out);
+  return out;
+}
+
+/* 96 MiB of zeros after a header that declares 10 x 28 x 28 bytes, in
+ * 100 KiB of gzip: unpacking stops at the declared size, under an address
+ * space limit that the whole would exceed. */
+static void
+probe_idx_gzip_bomb (void)
+{
+  g_autofree char *dir = NULL, *path = NULL;
+  g_autoptr (GBytes) gz = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtMnist) ds = NULL;
+  static const guint8 header[16] = { 0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28 };
+  g_autofree guint8  *zeros = NULL;
+
+  IN_SUBPROCESS ();
+  zeros = g_malloc0 (1 << 20);
+  dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  path = mnist_folder_without (dir, "train-images-idx3-ubyte");
+  g_free (path);
+  path = g_build_filename (dir, "train-images-idx3-ubyte.gz", NULL);
+  gz = zlib_repeat_after (G_ZLIB_COMPRESSOR_FORMAT_GZIP, header, sizeof header, zeros, 1 << 20, 96);
+  g_assert_cmpuint (g_bytes_get_size (gz), <, 1 << 20);
+  write_file (path, g_bytes_get_data (gz, NULL), g_bytes_get_size (gz));
+  limit_address_space (32);
+  ds = lt_mnist_new (dir, TRUE, LT_MNIST_VARIANT_MNIST, NULL, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, "7856 bytes");
+  unlimit_address_space ();
+  remove_tree (dir);
+}
+
+/* A header declaring 60,000 x 28 x 28 bytes in a few dozen bytes of gzip:
+ * refused before anything that size is allocated. */
+static void
+probe_idx_gzip_declares_too_much (void)
+{
+  g_autofree char *dir = NULL, *path = NULL;
+  g_autoptr (GBytes) gz = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtMnist) ds = NULL;
+  guint8 idx[16 + 64] = { 0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28 };
+
+  IN_SUBPROCESS ();
+  dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  path = mnist_folder_without (dir, "train-images-idx3-ubyte");
+  g_free (path);
+  path = g_build_filename (dir, "train-images-idx3-ubyte.gz", NULL);
+  gz = gzip_bytes (idx, sizeof idx);
+  write_file (path, g_bytes_get_data (gz, NULL), g_bytes_get_size (gz));
+  limit_address_space (32);
+  ds = lt_mnist_new (dir, TRUE, LT_MNIST_VARIANT_MNIST, NULL, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, NULL);
+  unlimit_address_space ();
+  remove_tree (dir);
+}
+
+static void
+probe_idx_truncated_gzip (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = NULL;
+  g_autoptr (GBytes) gz = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtMnist) ds = NULL;
+  guint8 idx[16 + 10 * 28 * 28] = { 0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28 };
+
+  for (gsize i = 16; i < sizeof idx; i++)
+    idx[i] = (guint8) (i * 7919 % 251);
+  path = mnist_folder_without (dir, "t10k-images-idx3-ubyte");
+  g_free (path);
+  path = g_build_filename (dir, "t10k-images-idx3-ubyte.gz", NULL);
+  gz = gzip_bytes (idx, sizeof idx);
+  write_file (path, g_bytes_get_data (gz, NULL), g_bytes_get_size (gz) / 2);
+  ds = lt_mnist_new (dir, FALSE, LT_MNIST_VARIANT_MNIST, NULL, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, NULL);
+  remove_tree (dir);
+}
+
+static void
+probe_idx_fifo (void)
+{
+  g_autofree char *dir = NULL, *path = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtMnist) ds = NULL;
+
+  IN_SUBPROCESS ();
+  dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  path = mnist_folder_without (dir, "train-labels-idx1-ubyte");
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  ds = lt_mnist_new (dir, TRUE, LT_MNIST_VARIANT_MNIST, NULL, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_IO, path, "FIFO");
+  remove_tree (dir);
+}
+
+static void
+probe_idx_folder (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = mnist_folder_without (dir, "train-images-idx3-ubyte");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtMnist) ds = NULL;
+
+  g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
+  ds = lt_mnist_new (dir, TRUE, LT_MNIST_VARIANT_MNIST, NULL, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_IO, path, "folder");
+  remove_tree (dir);
+}
+
+static void
+probe_idx_dangling_symlink (void)
+{
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = mnist_folder_without (dir, "t10k-labels-idx1-ubyte");
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtMnist) ds = NULL;
+
+  g_assert_cmpint (symlink ("gone", path), ==, 0);
+  ds = lt_mnist_new (dir, FALSE, LT_MNIST_VARIANT_MNIST, NULL, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_IO, "t10k-labels-idx1-ubyte", NULL);
+  remove_tree (dir);
+}
+
+/* CIFAR-10 */
+
+static char *
+cifar_file (const char *root, const char *name)
+{
+  return g_build_filename (root, LT_CIFAR10_FOLDER, name, NULL);
+}
+
+static void
+probe_cifar_empty_batch (gconstpointer data)
+{
+  const char      *name = data;
+  g_autofree char *root = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *folder = write_cifar_folder (root);
+  g_autofree char *path = cifar_file (root, name);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtCifar10) ds = NULL;
+
+  write_file (path, "", 0);
+  ds =
+    lt_cifar10_new (root, !g_str_equal (name, "test_batch.bin"), NULL, NULL, FALSE, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, "byte offset 0");
+  remove_tree (root);
+}
+
+static void
+probe_cifar_truncated_test_batch (void)
+{
+  g_autofree char *root = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *folder = write_cifar_folder (root);
+  g_autofree char *path = cifar_file (root, "test_batch.bin");
+  g_autoptr (GBytes) whole = read_file (path);
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtCifar10) ds = NULL;
+
+  write_file (path, g_bytes_get_data (whole, NULL), LT_CIFAR10_RECORD_SIZE + 1000);
+  ds = lt_cifar10_new (root, FALSE, NULL, NULL, FALSE, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_FORMAT, path, "byte offset 3073");
+  remove_tree (root);
+}
+
+static void
+probe_cifar_fifo (gconstpointer data)
+{
+  const char      *name = data;
+  g_autofree char *root = NULL, *folder = NULL, *path = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtCifar10) ds = NULL;
+
+  IN_SUBPROCESS ();
+  root = make_tmp_dir ("lt-hostile-XXXXXX");
+  folder = write_cifar_folder (root);
+  path = cifar_file (root, name);
+  g_unlink (path);
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  ds =
+    lt_cifar10_new (root, !g_str_equal (name, "test_batch.bin"), NULL, NULL, FALSE, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_IO, path, "FIFO");
+  remove_tree (root);
+}
+
+static void
+probe_cifar_archive_fifo (void)
+{
+  g_autofree char *root = NULL, *path = NULL;
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtCifar10) ds = NULL;
+
+  IN_SUBPROCESS ();
+  root = make_tmp_dir ("lt-hostile-XXXXXX");
+  path = g_build_filename (root, LT_CIFAR10_ARCHIVE, NULL);
+  g_assert_cmpint (mkfifo (path, 0600), ==, 0);
+  ds = lt_cifar10_new (root, FALSE, NULL, NULL, FALSE, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_IO, path, "FIFO");
+  remove_tree (root);
+}
+
+static void
+probe_cifar_archive_empty_member (void)
+{
+  g_autofree char *root = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = g_build_filename (root, LT_CIFAR10_ARCHIVE, NULL);
+  g_autofree char *meta = cifar_meta ();
+  Member           m[] = {
+              { LT_CIFAR10_FOLDER "/", NULL, 0, AE_IFDIR },
+              { LT_CIFAR10_FOLDER "/test_batch.bin", "", 0, AE_IFREG },
+              { LT_CIFAR10_FOLDER "/batches.meta.txt", meta, strlen (meta), AE_IFREG },
+  };
+  g_autoptr (GError) error = NULL;
+  g_autoptr (LtCifar10) ds = NULL;
+
+  write_tar_gz (path, m, G_N_ELEMENTS (m));
+  ds = lt_cifar10_new (root, FALSE, NULL, NULL, FALSE, NULL, &error);
+  g_assert_null (ds);
+  assert_lt_error (error, LT_ERROR_FORMAT, "test_batch.bin", "byte offset 0");
+  remove_tree (root);
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_summary ("Hostile files, links, modes, size limits and writers against the "
+                  "library's readers and writers: GErrors naming the file, no hang, no crash, "
+                  "nothing already saved lost");
+
+  g_test_add_func ("/hostile/checkpoint/load-fifo", probe_checkpoint_load_fifo);
+  g_test_add_func ("/hostile/checkpoint/load-folder", probe_checkpoint_load_folder);
+  g_test_add_func ("/hostile/checkpoint/load-dev-zero", probe_checkpoint_load_dev_zero);
+  g_test_add_func ("/hostile/checkpoint/trainer-resume-fifo", probe_trainer_resume_fifo);
+  g_test_add_func ("/hostile/checkpoint/save-through-symlink",
+                   probe_checkpoint_save_through_symlink);
+  g_test_add_func ("/hostile/checkpoint/save-dangling-symlink",
+                   probe_checkpoint_save_dangling_symlink);
+  g_test_add_func ("/hostile/checkpoint/save-keeps-mode", probe_checkpoint_save_keeps_mode);
+  g_test_add_func ("/hostile/checkpoint/save-new-file-umask", probe_checkpoint_save_new_file_umask);
+  g_test_add_func ("/hostile/checkpoint/save-to-fifo", probe_checkpoint_save_to_fifo);
+  g_test_add_func ("/hostile/checkpoint/save-to-fifo-without-reader",
+                   probe_checkpoint_save_to_fifo_without_reader);
+  g_test_add_func ("/hostile/checkpoint/save-to-char-device", probe_checkpoint_save_to_char_device);
+  g_test_add_func ("/hostile/checkpoint/save-read-only-file", probe_checkpoint_save_read_only_file);
+  g_test_add_func ("/hostile/checkpoint/save-long-name", probe_checkpoint_save_long_name);
+  g_test_add_func ("/hostile/checkpoint/two-writers", probe_checkpoint_two_writers);
+  g_test_add_func ("/hostile/checkpoint/keeps-live-temporary",
+                   probe_checkpoint_keeps_live_temporary);
+  g_test_add_func ("/hostile/checkpoint/save-full-disk-default-sigxfsz",
+                   probe_checkpoint_save_full_disk_default_sigxfsz);
+  g_test_add_func ("/hostile/checkpoint/save-empty-name", probe_checkpoint_save_empty_name);
+  g_test_add_func ("/hostile/checkpoint/save-into-file-as-folder",
+                   probe_checkpoint_save_into_file_as_folder);
+  g_test_add_func ("/hostile/image/save-through-symlink", probe_save_image_through_symlink);
+  g_test_add_func ("/hostile/image/load-fifo", probe_load_image_fifo);
+  g_test_add_func ("/hostile/image/png-bomb", probe_image_png_bomb);
+  g_test_add_func ("/hostile/image/jpeg-bomb", probe_image_jpeg_bomb);
+  g_test_add_func ("/hostile/image/pixel-limit-setting", probe_image_pixel_limit_setting);
+  g_test_add_func ("/hostile/image/folder-png-bomb", probe_image_folder_png_bomb);
+  g_test_add_func ("/hostile/image/empty-file", probe_image_empty_file);
+  g_test_add_func ("/hostile/image/truncated-png", probe_image_truncated_png);
+  g_test_add_func ("/hostile/idx/gzip-bomb", probe_idx_gzip_bomb);
+  g_test_add_func ("/hostile/idx/gzip-declares-too-much", probe_idx_gzip_declares_too_much);
+  g_test_add_func ("/hostile/idx/truncated-gzip", probe_idx_truncated_gzip);
+  g_test_add_func ("/hostile/idx/fifo", probe_idx_fifo);
+  g_test_add_func ("/hostile/idx/folder", probe_idx_folder);
+  g_test_add_func ("/hostile/idx/dangling-symlink", probe_idx_dangling_symlink);
+  g_test_add_data_func ("/hostile/cifar/empty-test-batch", "test_batch.bin",
+                        probe_cifar_empty_batch);
+  g_test_add_data_func ("/hostile/cifar/empty-data-batch", "data_batch_3.bin",
+                        probe_cifar_empty_batch);
+  g_test_add_func ("/hostile/cifar/truncated-test-batch", probe_cifar_truncated_test_batch);
+  g_test_add_data_func ("/hostile/cifar/test-batch-fifo", "test_batch.bin", probe_cifar_fifo);
+  g_test_add_data_func ("/hostile/cifar/meta-fifo", "batches.meta.txt", probe_cifar_fifo);
+  g_test_add_func ("/hostile/cifar/archive-fifo", probe_cifar_archive_fifo);
+  g_test_add_func ("/hostile/cifar/archive-empty-member", probe_cifar_archive_empty_member);
+  return g_test_run ();
+}

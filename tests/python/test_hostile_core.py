@@ -1,0 +1,144 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Hostile inputs against the core ops and autograd from Python: hooks that
+raise or return the wrong thing, threads sharing parameters, sizes that
+overflow, bad arguments that torch refuses. Each probe compares with what
+torch 1.13 does with the same input (torch raises: we raise; torch computes:
+we compute the same), and is one test method."""
+
+import threading
+import unittest
+
+import gi
+gi.require_version('Lt', '1.0')
+from gi.repository import GLib, Lt  # noqa: E402
+
+import torch  # noqa: E402
+
+
+def is_lt_error(e, code):
+    return isinstance(e, GLib.Error) and e.matches(Lt.error_quark(), code)
+
+
+class TestHooks(unittest.TestCase):
+    """A hook that raises fails backward() with its own exception, as in
+    torch (the same object); one that returns a non-tensor raises TypeError."""
+
+    def test_hook_exception_is_raised_by_backward(self):
+        x = Lt.ones(3, requires_grad=True)
+        y = x * 2
+        err = ValueError('bad gradient')
+
+        def hook(g):
+            raise err
+        y.register_hook(hook)
+        with self.assertRaises(ValueError) as cm:
+            y.sum().backward()
+        self.assertIs(cm.exception, err)
+        # the pass stopped before the leaf
+        self.assertIsNone(x.grad)
+
+    def test_leaf_hook_exception(self):
+        x = Lt.ones(2, requires_grad=True)
+
+        class Custom(Exception):
+            pass
+
+        def hook(g):
+            raise Custom('leaf')
+        x.register_hook(hook)
+        with self.assertRaises(Custom):
+            (x * 3).sum().backward()
+        with self.assertRaises(Custom):
+            x.backward(Lt.ones(2))
+        self.assertIsNone(x.grad)
+
+    def test_hook_returns_non_tensor(self):
+        x = Lt.ones(3, requires_grad=True)
+        y = x * 2
+        y.register_hook(lambda g: 5)
+        with self.assertRaises(TypeError) as cm:
+            y.sum().backward()
+        self.assertIn("returned 'int'", str(cm.exception))
+        # torch: TypeError too
+        tx = torch.ones(3, requires_grad=True)
+        ty = tx * 2
+        ty.register_hook(lambda g: 5)
+        with self.assertRaises(TypeError):
+            ty.sum().backward()
+
+    def test_hook_keyboard_interrupt(self):
+        x = Lt.ones(3, requires_grad=True)
+        y = x * 2
+
+        def hook(g):
+            raise KeyboardInterrupt
+        y.register_hook(hook)
+        with self.assertRaises(KeyboardInterrupt):
+            y.sum().backward()
+
+    def test_hook_changes_dtype(self):
+        x = Lt.ones(3, requires_grad=True)
+        y = x * 2
+        y.register_hook(lambda g: g.double())
+        with self.assertRaises(GLib.Error) as cm:
+            y.sum().backward()
+        self.assertTrue(is_lt_error(cm.exception, Lt.Error.AUTOGRAD))
+        self.assertIn('float64', cm.exception.message)
+        tx = torch.ones(3, requires_grad=True)
+        ty = tx * 2
+        ty.register_hook(lambda g: g.double())
+        with self.assertRaises(RuntimeError):
+            ty.sum().backward()
+
+    def test_hook_changes_shape(self):
+        x = Lt.ones(3, requires_grad=True)
+        y = x * 2
+        y.register_hook(lambda g: g[:2])
+        with self.assertRaises(GLib.Error) as cm:
+            y.sum().backward()
+        self.assertTrue(is_lt_error(cm.exception, Lt.Error.AUTOGRAD))
+
+    def test_hook_exception_after_success(self):
+        # a hook that fails once leaves the graph usable (retain_graph)
+        x = Lt.ones(2, requires_grad=True)
+        y = x * 2
+        calls = []
+
+        def hook(g):
+            calls.append(1)
+            if len(calls) == 1:
+                raise RuntimeError('first time')
+        y.register_hook(hook)
+        s = y.sum()
+        with self.assertRaises(RuntimeError):
+            s.backward(retain_graph=True)
+        s.backward()
+        self.assertEqual(x.grad.tolist(), [2.0, 2.0])
+
+
+class TestThreads(unittest.TestCase):
+
+    def test_backward_threads_shared_parameter(self):
+        w = Lt.tensor([1.0, 2.0, 3.0], requires_grad=True)
+        errors = []
+        n_threads, n_passes = 4, 50
+
+        def work(scale):
+            try:
+                for _ in range(n_passes):
+                    (w * w * scale).sum().backward()
+            except Exception as e:  # noqa: B902 - reported below
+                errors.append(e)
+        threads = [threading.Thread(target=work, args=(k + 1,)) for k in range(n_threads)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        self.assertEqual(errors, [])
+        factor = 2 * n_passes * sum(k + 1 for k in range(n_threads))
+        self.assertEqual(w.grad.tolist(), [factor * 1.0, factor * 2.0, factor * 3.0])
+
+
+if __name__ == '__main__':
+    unittest.main(verbosity=1)
