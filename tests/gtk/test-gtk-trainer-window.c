@@ -103,8 +103,10 @@ test_pause_resume_stop (void)
   g_assert_true (lt_trainer_start (trainer, NULL, &error));
   g_assert_no_error (error);
   ui_wait_for (stepped, trainer, 120000);
+  /* the window enables its pause once the state reached the main loop */
+  wait_state (trainer, LT_TRAINER_STATE_RUNNING);
 
-  gtk_widget_activate_action (window, "trainer.pause", NULL);
+  g_assert_true (gtk_widget_activate_action (window, "trainer.pause", NULL));
   wait_state (trainer, LT_TRAINER_STATE_PAUSED);
   g_assert_nonnull (
     strstr (lt_gtk_trainer_window_get_status (LT_GTK_TRAINER_WINDOW (window)), "Paused"));
@@ -112,9 +114,9 @@ test_pause_resume_stop (void)
   ui_spin (300);
   g_assert_cmpuint (lt_trainer_get_step (trainer), ==, paused_at);
 
-  gtk_widget_activate_action (window, "trainer.resume", NULL);
+  g_assert_true (gtk_widget_activate_action (window, "trainer.resume", NULL));
   wait_state (trainer, LT_TRAINER_STATE_RUNNING);
-  gtk_widget_activate_action (window, "trainer.stop", NULL);
+  g_assert_true (gtk_widget_activate_action (window, "trainer.stop", NULL));
   wait_state (trainer, LT_TRAINER_STATE_STOPPED);
   g_assert_nonnull (
     strstr (lt_gtk_trainer_window_get_status (LT_GTK_TRAINER_WINDOW (window)), "Stopped"));

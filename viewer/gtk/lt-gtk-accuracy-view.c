@@ -22,7 +22,8 @@
  * Selecting a cell of the matrix (a click, or
  * lt_gtk_accuracy_view_select_cell()) shows the test images confused that
  * way under it (the first %LT_GTK_ACCURACY_VIEW_MAX_IMAGES), read from
- * the test set in a worker thread.
+ * the test set in a worker thread (on the main thread for a bound trainer
+ * that is not #LtTrainer:threaded).
  *
  * Bound to a trainer (lt_gtk_accuracy_view_bind_trainer()), the view
  * follows #LtTrainer::evaluated: the predictions over the test loader
@@ -264,7 +265,8 @@ load_images (LtGtkAccuracyView *self)
   task = g_task_new (self, self->cancellable, images_done, NULL);
   g_task_set_source_tag (task, load_images);
   g_task_set_task_data (task, job, (GDestroyNotify) images_job_free);
-  g_task_run_in_thread (task, images_thread);
+  /* the trainer's dataset: on this thread when it trains on it */
+  _lt_gtk_task_run (task, self->trainer, images_thread);
 }
 
 /* What the selection shows: the caption and the images */

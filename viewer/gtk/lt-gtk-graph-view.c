@@ -1118,10 +1118,17 @@ lt_gtk_graph_view_zoom (LtGtkGraphView *self, double factor)
 void
 lt_gtk_graph_view_zoom_to_fit (LtGtkGraphView *self)
 {
+  int width, height;
+
   g_return_if_fail (LT_GTK_IS_GRAPH_VIEW (self));
 
   self->moved = FALSE;
-  self->need_fit = TRUE;
+  width = gtk_widget_get_width (self->canvas);
+  height = gtk_widget_get_height (self->canvas);
+  if (self->layout && width > 0 && height > 0)
+    lt_render_graph_view_fit (&self->view, self->layout, width, height);
+  else
+    self->need_fit = TRUE; /* when it is drawn */
   gtk_widget_queue_draw (self->canvas);
 }
 

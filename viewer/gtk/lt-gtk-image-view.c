@@ -29,8 +29,10 @@
  * fits (#LtGtkImageView:zoom).
  *
  * Loading a batch, classifying it and preparing its pixels happen in a
- * worker thread; the view draws the result with one Cairo node through
- * the renderer `lt-train --plots` uses.
+ * worker thread (on the main thread for a trainer that is not
+ * #LtTrainer:threaded, whose model and dataset may be written in
+ * JavaScript); the view draws the result with one Cairo node through the
+ * renderer `lt-train --plots` uses.
  *
  * ## Actions
  *
@@ -332,7 +334,8 @@ start_load (LtGtkImageView *self)
   task = g_task_new (self, self->cancellable, load_done, NULL);
   g_task_set_source_tag (task, start_load);
   g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
-  g_task_run_in_thread (task, load_thread);
+  /* the trainer's model and dataset: on this thread when it trains on it */
+  _lt_gtk_task_run (task, self->trainer, load_thread);
 }
 
 /* Asks for the batch the state says (or the current tensors again, with

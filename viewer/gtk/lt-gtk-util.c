@@ -147,3 +147,13 @@ _lt_gtk_icon_button_new (const char *icon_name, const char *action, const char *
                                   -1);
   return button;
 }
+
+void
+_lt_gtk_task_run (GTask *task, LtTrainer *trainer, GTaskThreadFunc func)
+{
+  if (trainer != NULL && !lt_trainer_get_threaded (trainer))
+    func (task, g_task_get_source_object (task), g_task_get_task_data (task),
+          g_task_get_cancellable (task));
+  else
+    g_task_run_in_thread (task, func);
+}
