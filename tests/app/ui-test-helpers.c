@@ -35,7 +35,7 @@ ensure_display (int    argc,
   dbus_run = g_find_program_in_path ("dbus-run-session");
   if (xvfb_run == NULL)
     {
-      g_print ("1..0 # SKIP no display, and no xvfb-run to make one (apt-get install xvfb)\n");
+      g_print ("1..0 # SKIP display: none, and no xvfb-run to make one (apt-get install xvfb)\n");
       exit (77);
     }
   args = g_ptr_array_new ();
