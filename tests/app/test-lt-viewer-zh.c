@@ -88,6 +88,20 @@ test_chinese (void)
   g_test_message ("status: %s", status);
   g_assert_nonnull (strstr (status, "轮"));
   assert_chinese (GTK_WIDGET (window), "the window while training");
+
+  /* How it looks, beside the English screenshots */
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "loss");
+  ui_iterate_for (800);
+  {
+    g_autofree char *path = g_build_filename (g_getenv ("LT_VIEWER_SCREENSHOT_DIR"),
+                                              "viewer-loss-zh_CN.png", NULL);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_cmpint (g_mkdir_with_parents (g_getenv ("LT_VIEWER_SCREENSHOT_DIR"), 0755), ==, 0);
+    ui_save_screenshot (GTK_WIDGET (window), path, 1.0, &error);
+    g_assert_no_error (error);
+    g_test_message ("%s", path);
+  }
   test_window_destroy (window);
 }
 
