@@ -14,12 +14,10 @@
 
 /* The error bar shows a message holding every one of @parts */
 static void
-assert_error_shown (LtViewerWindow *window,
-                    const char     *first,
-                    ...)
+assert_error_shown (LtViewerWindow *window, const char *first, ...)
 {
   const char *message = _lt_viewer_window_get_error_message (window);
-  va_list ap;
+  va_list     ap;
 
   if (message == NULL)
     g_error ("no error message in the window");
@@ -48,7 +46,7 @@ assert_still_trains (LtViewerWindow *window)
 static void
 test_missing_folder (void)
 {
-  LtViewerWindow *window = test_window_new ();
+  LtViewerWindow  *window = test_window_new ();
   g_autofree char *missing = g_build_filename (ui_test_home (), "no", "such", "folder", NULL);
 
   g_settings_set_string (window->settings, "data-folder", missing);
@@ -65,7 +63,7 @@ test_missing_folder (void)
 static void
 test_corrupt_folder (void)
 {
-  LtViewerWindow *window = test_window_new ();
+  LtViewerWindow  *window = test_window_new ();
   g_autofree char *root = g_build_filename (ui_test_home (), "corrupt", NULL);
   g_autofree char *folder = g_build_filename (root, "cifar-10-batches-bin", NULL);
   g_autofree char *batch = g_build_filename (folder, "data_batch_1.bin", NULL);
@@ -84,7 +82,7 @@ test_corrupt_folder (void)
 static void
 test_corrupt_checkpoint (void)
 {
-  LtViewerWindow *window = test_window_new ();
+  LtViewerWindow  *window = test_window_new ();
   g_autofree char *path = g_build_filename (ui_test_home (), "corrupt.safetensors", NULL);
   g_autoptr(GFile) file = g_file_new_for_path (path);
   LtTrainer *trainer;
@@ -115,7 +113,7 @@ test_corrupt_checkpoint (void)
 static void
 test_unwritable (void)
 {
-  LtViewerWindow *window = test_window_new ();
+  LtViewerWindow  *window = test_window_new ();
   g_autofree char *dir = g_build_filename (ui_test_home (), "missing-folder", NULL);
   g_autofree char *ckpt_path = g_build_filename (dir, "x.safetensors", NULL);
   g_autofree char *png_path = g_build_filename (dir, "loss.png", NULL);
@@ -155,13 +153,14 @@ serve_cb (GThreadedSocketService *service,
           GObject                *source,
           gpointer                user_data)
 {
-  GInputStream *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
+  GInputStream  *in = g_io_stream_get_input_stream (G_IO_STREAM (connection));
   GOutputStream *out = g_io_stream_get_output_stream (G_IO_STREAM (connection));
   g_autoptr(GDataInputStream) lines = g_data_input_stream_new (in);
-  g_autofree char *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n"
-                                           "Connection: close\r\n\r\n", BODY_SIZE);
+  g_autofree char   *head = g_strdup_printf ("HTTP/1.1 200 OK\r\nContent-Length: %d\r\n"
+                                               "Connection: close\r\n\r\n",
+                                             BODY_SIZE);
   g_autofree guint8 *chunk = g_malloc0 (CHUNK);
-  char *line;
+  char              *line;
 
   g_filter_input_stream_set_close_base_stream (G_FILTER_INPUT_STREAM (lines), FALSE);
   while ((line = g_data_input_stream_read_line (lines, NULL, NULL, NULL)) != NULL)
@@ -186,8 +185,8 @@ serve_cb (GThreadedSocketService *service,
 typedef struct
 {
   LtViewerWindow *window;
-  double max_fraction;
-  gboolean saw_downloading;
+  double          max_fraction;
+  gboolean        saw_downloading;
 } DownloadWatch;
 
 static gboolean
@@ -197,12 +196,12 @@ download_ended (gpointer data)
 
   if (w->window->state == LT_VIEWER_STATE_LOADING)
     {
-      double f = gtk_progress_bar_get_fraction (w->window->download_bar);
+      double      f = gtk_progress_bar_get_fraction (w->window->download_bar);
       const char *text = gtk_progress_bar_get_text (w->window->download_bar);
 
       w->max_fraction = MAX (w->max_fraction, f);
-      if (text && strstr (text, "Downloading CIFAR-10") && gtk_widget_get_visible (
-            GTK_WIDGET (w->window->download_bar)))
+      if (text && strstr (text, "Downloading CIFAR-10") &&
+          gtk_widget_get_visible (GTK_WIDGET (w->window->download_bar)))
         w->saw_downloading = TRUE;
       return FALSE;
     }
@@ -220,12 +219,12 @@ test_download_progress (void)
   g_autofree char *url = NULL;
   g_autofree char *folder = g_build_filename (ui_test_home (), "download", NULL);
   g_autofree char *old_url = g_strdup (g_getenv ("LT_CIFAR10_URL"));
-  LtViewerWindow *window;
-  DownloadWatch watch = { NULL, 0, FALSE };
+  LtViewerWindow  *window;
+  DownloadWatch    watch = { NULL, 0, FALSE };
 
   g_assert_true (g_socket_listener_add_address (G_SOCKET_LISTENER (service), any,
-                                                G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP,
-                                                NULL, &bound, &error));
+                                                G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                                &bound, &error));
   g_assert_no_error (error);
   g_signal_connect (service, "run", G_CALLBACK (serve_cb), NULL);
   g_socket_service_start (service);

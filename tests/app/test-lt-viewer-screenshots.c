@@ -18,8 +18,8 @@ static const char *const views[] = { "images", "loss", "graph", "accuracy" };
 static void
 test_screenshots (void)
 {
-  const char *dir = g_getenv ("LT_VIEWER_SCREENSHOT_DIR");
-  gboolean update_docs = g_getenv ("LT_VIEWER_UPDATE_DOCS") != NULL;
+  const char     *dir = g_getenv ("LT_VIEWER_SCREENSHOT_DIR");
+  gboolean        update_docs = g_getenv ("LT_VIEWER_UPDATE_DOCS") != NULL;
   LtViewerWindow *window;
 
   g_assert_nonnull (dir);

@@ -43,11 +43,10 @@ reference_graph (void)
 
 /* How many nodes of @graph @module (or a module inside it) made */
 static guint
-count_module_nodes (LtGraph    *graph,
-                    const char *module)
+count_module_nodes (LtGraph *graph, const char *module)
 {
   g_autofree char *prefix = g_strconcat (module, ".", NULL);
-  guint n = 0;
+  guint            n = 0;
 
   for (guint i = 0; i < lt_graph_get_n_nodes (graph); i++)
     {
@@ -78,7 +77,7 @@ accuracy_loaded (gpointer data)
 typedef struct
 {
   double accuracy;
-  guint epochs;
+  guint  epochs;
 } Evaluated;
 
 static void
@@ -100,9 +99,9 @@ test_graph_and_accuracy (void)
   LtViewerWindow *window = test_window_new ();
   g_autoptr(LtGraph) reference = reference_graph ();
   Evaluated evaluated = { NAN, 0 };
-  guint n_nodes, visible, conv1;
-  gint64 total = 0;
-  guint n_classes;
+  guint     n_nodes, visible, conv1;
+  gint64    total = 0;
+  guint     n_classes;
 
   g_settings_set_int (window->settings, "epochs", 1);
   test_activate (window, "win.start");

@@ -11,8 +11,8 @@
 
 /* Words that are names in every language */
 static const char *const names[] = {
-  "libtensor", "CIFAR", "Fashion", "MNIST", "SGD", "Adam", "AdamW", "RMSprop", "CPU", "GPU",
-  "CUDA", "PNG", "SVG", "CSV", "DOT", "safetensors", "MB", NULL,
+  "libtensor", "CIFAR", "Fashion", "MNIST", "SGD", "Adam", "AdamW",       "RMSprop", "CPU",
+  "GPU",       "CUDA",  "PNG",     "SVG",   "CSV", "DOT",  "safetensors", "MB",      NULL,
 };
 
 /* The first word of three or more Latin letters in @text that is not a
@@ -45,15 +45,14 @@ has_chinese (const char *text)
 }
 
 static void
-assert_chinese (GtkWidget  *widget,
-                const char *where)
+assert_chinese (GtkWidget *widget, const char *where)
 {
   g_autoptr(GPtrArray) texts = ui_collect_texts (widget);
   guint n = 0;
 
   for (guint i = 0; i < texts->len; i++)
     {
-      const char *text = texts->pdata[i];
+      const char      *text = texts->pdata[i];
       g_autofree char *word = NULL;
 
       /* A file name is a name */
@@ -73,9 +72,9 @@ assert_chinese (GtkWidget  *widget,
 static void
 test_chinese (void)
 {
-  LtViewerWindow *window = test_window_new ();
-  GtkShortcutsWindow *shortcuts = gtk_application_window_get_help_overlay (
-    GTK_APPLICATION_WINDOW (window));
+  LtViewerWindow     *window = test_window_new ();
+  GtkShortcutsWindow *shortcuts =
+    gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
   g_autofree char *status = NULL;
 
   g_assert_cmpstr (gtk_window_get_title (GTK_WINDOW (window)), ==, "libtensor 查看器");
@@ -93,8 +92,8 @@ test_chinese (void)
   gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "loss");
   ui_iterate_for (800);
   {
-    g_autofree char *path = g_build_filename (g_getenv ("LT_VIEWER_SCREENSHOT_DIR"),
-                                              "viewer-loss-zh_CN.png", NULL);
+    g_autofree char *path =
+      g_build_filename (g_getenv ("LT_VIEWER_SCREENSHOT_DIR"), "viewer-loss-zh_CN.png", NULL);
     g_autoptr(GError) error = NULL;
 
     g_assert_cmpint (g_mkdir_with_parents (g_getenv ("LT_VIEWER_SCREENSHOT_DIR"), 0755), ==, 0);

@@ -35,7 +35,7 @@ reset_settings (GSettings *settings)
 LtViewerWindow *
 test_window_new (void)
 {
-  GSettings *settings = lt_viewer_application_get_settings (test_app);
+  GSettings      *settings = lt_viewer_application_get_settings (test_app);
   LtViewerWindow *window;
 
   reset_settings (settings);
@@ -78,7 +78,7 @@ test_window_destroy (LtViewerWindow *window)
 typedef struct
 {
   LtViewerWindow *window;
-  LtViewerState state;
+  LtViewerState   state;
 } StateWait;
 
 static gboolean
@@ -90,8 +90,7 @@ state_is (gpointer data)
 }
 
 gboolean
-test_wait_state (LtViewerWindow *window,
-                 LtViewerState   state)
+test_wait_state (LtViewerWindow *window, LtViewerState state)
 {
   StateWait w = { window, state };
 
@@ -101,13 +100,13 @@ test_wait_state (LtViewerWindow *window,
 typedef struct
 {
   LtViewerWindow *window;
-  guint64 steps;
+  guint64         steps;
 } StepWait;
 
 static gboolean
 steps_reached (gpointer data)
 {
-  StepWait *w = data;
+  StepWait  *w = data;
   LtTrainer *trainer = _lt_viewer_window_get_trainer (w->window);
 
   return trainer && lt_trainer_get_step (trainer) >= w->steps;
@@ -115,8 +114,7 @@ steps_reached (gpointer data)
 
 /* Waits until the window's trainer has done @steps steps in all */
 gboolean
-test_wait_steps (LtViewerWindow *window,
-                 guint64         steps)
+test_wait_steps (LtViewerWindow *window, guint64 steps)
 {
   StepWait w = { window, steps };
 
@@ -124,16 +122,14 @@ test_wait_steps (LtViewerWindow *window,
 }
 
 void
-test_activate (LtViewerWindow *window,
-               const char     *action)
+test_activate (LtViewerWindow *window, const char *action)
 {
   g_assert_true (gtk_widget_activate_action (GTK_WIDGET (window), action, NULL));
 }
 
 /* Starts training through win.start and waits for @steps steps */
 void
-test_start_training (LtViewerWindow *window,
-                     guint64         steps)
+test_start_training (LtViewerWindow *window, guint64 steps)
 {
   test_activate (window, "win.start");
   g_assert_true (test_wait_state (window, LT_VIEWER_STATE_RUNNING));
@@ -145,8 +141,7 @@ test_start_training (LtViewerWindow *window,
  * shortcuts window. */
 
 static void
-collect_shortcut_actions (GtkWidget  *widget,
-                          GHashTable *actions)
+collect_shortcut_actions (GtkWidget *widget, GHashTable *actions)
 {
   if (GTK_IS_SHORTCUTS_SHORTCUT (widget))
     {
@@ -162,11 +157,10 @@ collect_shortcut_actions (GtkWidget  *widget,
 }
 
 static void
-assert_shortcut (GHashTable *listed,
-                 const char *action)
+assert_shortcut (GHashTable *listed, const char *action)
 {
-  g_auto(GStrv) accels = gtk_application_get_accels_for_action (GTK_APPLICATION (test_app),
-                                                                action);
+  g_auto(GStrv) accels =
+            gtk_application_get_accels_for_action (GTK_APPLICATION (test_app), action);
 
   if (accels == NULL || accels[0] == NULL)
     g_error ("%s has no keyboard shortcut", action);
@@ -178,21 +172,20 @@ static void
 test_shortcuts (void)
 {
   static const char *const views[] = { "images", "loss", "graph", "accuracy" };
-  LtViewerWindow *window = test_window_new ();
-  GtkShortcutsWindow *overlay = gtk_application_window_get_help_overlay (
-    GTK_APPLICATION_WINDOW (window));
+  LtViewerWindow          *window = test_window_new ();
+  GtkShortcutsWindow      *overlay =
+    gtk_application_window_get_help_overlay (GTK_APPLICATION_WINDOW (window));
   g_autoptr(GHashTable) listed = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   g_auto(GStrv) app_actions = g_action_group_list_actions (G_ACTION_GROUP (test_app));
-  const char *name, *property;
+  const char         *name, *property;
   const GVariantType *param;
-  GType owner;
-  guint n = 0;
+  GType               owner;
+  guint               n = 0;
 
   g_assert_nonnull (overlay);
   collect_shortcut_actions (GTK_WIDGET (overlay), listed);
-  for (guint i = 0;
-       gtk_widget_class_query_action (GTK_WIDGET_GET_CLASS (window), i, &owner, &name, &param,
-                                      &property);
+  for (guint i = 0; gtk_widget_class_query_action (GTK_WIDGET_GET_CLASS (window), i, &owner, &name,
+                                                   &param, &property);
        i++)
     {
       if (owner != LT_VIEWER_TYPE_WINDOW)
@@ -229,15 +222,15 @@ test_shortcuts (void)
 
 typedef struct
 {
-  char *klass;
+  char    *klass;
   gboolean icon, label, tooltip;
-  int depth;                    /* of the <object> element */
+  int      depth; /* of the <object> element */
 } Frame;
 
 typedef struct
 {
-  GArray *frames;
-  int depth;
+  GArray  *frames;
+  int      depth;
   gboolean in_accessibility;
   GString *problems;
 } A11yCheck;
@@ -250,7 +243,7 @@ a11y_start (GMarkupParseContext *context,
             gpointer             user_data,
             GError             **error)
 {
-  A11yCheck *c = user_data;
+  A11yCheck  *c = user_data;
   const char *klass = NULL, *name = NULL;
 
   c->depth++;
@@ -284,17 +277,13 @@ a11y_start (GMarkupParseContext *context,
 }
 
 static void
-a11y_end (GMarkupParseContext *context,
-          const char          *element,
-          gpointer             user_data,
-          GError             **error)
+a11y_end (GMarkupParseContext *context, const char *element, gpointer user_data, GError **error)
 {
   A11yCheck *c = user_data;
 
-  if ((g_str_equal (element, "object") || g_str_equal (element, "template")) &&
-      c->frames->len > 0)
+  if ((g_str_equal (element, "object") || g_str_equal (element, "template")) && c->frames->len > 0)
     {
-      Frame *f = &g_array_index (c->frames, Frame, c->frames->len - 1);
+      Frame   *f = &g_array_index (c->frames, Frame, c->frames->len - 1);
       gboolean button = g_strcmp0 (f->klass, "GtkButton") == 0 ||
                         g_strcmp0 (f->klass, "GtkToggleButton") == 0 ||
                         g_strcmp0 (f->klass, "GtkMenuButton") == 0;
@@ -317,8 +306,8 @@ test_icon_buttons_labelled (void)
   g_autoptr(GBytes) ui = NULL;
   g_autoptr(GMarkupParseContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  A11yCheck c = { g_array_new (FALSE, TRUE, sizeof (Frame)), 0, FALSE, g_string_new (NULL) };
-  gsize len;
+  A11yCheck   c = { g_array_new (FALSE, TRUE, sizeof (Frame)), 0, FALSE, g_string_new (NULL) };
+  gsize       len;
   const char *data;
 
   ui = g_resources_lookup_data ("/org/libtensor/Viewer/lt-viewer-window.ui",
@@ -336,8 +325,7 @@ test_icon_buttons_labelled (void)
 /* Training through the actions */
 
 static void
-assert_steps_stay (LtViewerWindow *window,
-                   guint           ms)
+assert_steps_stay (LtViewerWindow *window, guint ms)
 {
   guint64 before = lt_trainer_get_step (_lt_viewer_window_get_trainer (window));
 
@@ -357,9 +345,9 @@ static void
 test_start_pause_resume_stop (void)
 {
   LtViewerWindow *window = test_window_new ();
-  LtTrainer *trainer;
-  const char *checkpoint = _lt_viewer_window_get_checkpoint_path (window);
-  guint64 paused_at, stopped_at;
+  LtTrainer      *trainer;
+  const char     *checkpoint = _lt_viewer_window_get_checkpoint_path (window);
+  guint64         paused_at, stopped_at;
 
   g_remove (checkpoint);
   test_start_training (window, 5);
@@ -372,7 +360,6 @@ test_start_pause_resume_stop (void)
   /* The rate and the time left, once there are two samples of the steps */
   g_assert_true (ui_wait_until (status_has_rate, window, 60000));
   g_test_message ("status: %s", _lt_viewer_window_get_status (window));
-
 
   /* Pause: the steps stop */
   test_activate (window, "win.pause");
@@ -419,7 +406,7 @@ test_start_pause_resume_stop (void)
 typedef struct
 {
   LtViewerWindow *window;
-  guint points;
+  guint           points;
 } PointsWait;
 
 static gboolean
@@ -444,14 +431,13 @@ test_views_follow_training (void)
   static const char *const tutorial_classes[] = {
     "plane", "car", "bird", "cat", "deer", "dog", "frog", "horse", "ship", "truck",
   };
-  LtViewerWindow *window = test_window_new ();
-  g_autofree char *batch_file = g_build_filename (g_getenv ("LT_VIEWER_FIXTURE"),
-                                                  "cifar-10-batches-bin", "data_batch_1.bin",
-                                                  NULL);
+  LtViewerWindow    *window = test_window_new ();
+  g_autofree char   *batch_file = g_build_filename (g_getenv ("LT_VIEWER_FIXTURE"),
+                                                    "cifar-10-batches-bin", "data_batch_1.bin", NULL);
   g_autofree guint8 *records = NULL;
-  gsize len;
-  PointsWait points = { window, 0 };
-  guint n;
+  gsize              len;
+  PointsWait         points = { window, 0 };
+  guint              n;
 
   g_assert_cmpuint (lt_gtk_loss_view_get_n_points (window->loss_view), ==, 0);
   /* A point every 10 mini-batches (log-interval) */
@@ -473,7 +459,7 @@ test_views_follow_training (void)
   g_assert_cmpuint (len, >=, n * 3073);
   for (guint i = 0; i < n; i++)
     {
-      gint64 label = lt_gtk_image_view_get_label (window->image_view, i);
+      gint64           label = lt_gtk_image_view_get_label (window->image_view, i);
       g_autofree char *name = lt_gtk_image_view_dup_class_name (window->image_view, label);
 
       g_assert_cmpint (label, ==, records[i * 3073]);
@@ -489,7 +475,7 @@ static void
 test_device_without_cuda (void)
 {
   LtViewerWindow *window = test_window_new ();
-  const char *tooltip;
+  const char     *tooltip;
 
   g_settings_set_enum (window->settings, "device", 1);
   tooltip = gtk_widget_get_tooltip_text (GTK_WIDGET (window->cuda_button));
@@ -528,13 +514,13 @@ test_fashion_mnist (void)
 static void
 test_close_keeps_checkpoint (void)
 {
-  LtViewerWindow *window = test_window_new ();
+  LtViewerWindow  *window = test_window_new ();
   g_autofree char *checkpoint = g_strdup (_lt_viewer_window_get_checkpoint_path (window));
   g_autoptr(GFile) file = g_file_new_for_path (checkpoint);
   g_autoptr(LtStateDict) state = NULL;
   g_autoptr(GError) error = NULL;
-  gpointer weak = window;
-  guint64 before;
+  gpointer   weak = window;
+  guint64    before;
   LtTrainer *trainer;
 
   g_remove (checkpoint);
@@ -549,10 +535,10 @@ test_close_keeps_checkpoint (void)
   g_assert_cmpint (window->state, ==, LT_VIEWER_STATE_STOPPING);
   g_assert_true (ui_wait_until (is_null, &weak, 60000));
   /* The window's size is kept for the next one */
-  g_assert_cmpint (g_settings_get_int (lt_viewer_application_get_settings (test_app),
-                                       "window-width"), ==, 1111);
-  g_assert_cmpint (g_settings_get_int (lt_viewer_application_get_settings (test_app),
-                                       "window-height"), ==, 777);
+  g_assert_cmpint (
+    g_settings_get_int (lt_viewer_application_get_settings (test_app), "window-width"), ==, 1111);
+  g_assert_cmpint (
+    g_settings_get_int (lt_viewer_application_get_settings (test_app), "window-height"), ==, 777);
 
   g_assert_true (g_file_test (checkpoint, G_FILE_TEST_IS_REGULAR));
   state = lt_state_dict_load (checkpoint, &error);
@@ -582,8 +568,8 @@ static void
 test_responsive (void)
 {
   static const char *const views[] = { "images", "loss", "graph", "accuracy" };
-  LtViewerWindow *window = test_window_new ();
-  UiGapMeter gaps;
+  LtViewerWindow          *window = test_window_new ();
+  UiGapMeter               gaps;
 
   test_start_training (window, 3);
   /* Each view drawn once first: its first drawing (fonts, caches) is
@@ -601,10 +587,11 @@ test_responsive (void)
       ui_iterate_for (250);
     }
   ui_gap_meter_stop (&gaps);
-  g_test_message ("%u ticks, longest gap %.1f ms (%.1f ms without waiting for a CPU), %"
-                  G_GUINT64_FORMAT " steps", gaps.ticks, gaps.max_gap / 1000.0,
-                  gaps.max_own_gap / 1000.0,
-                  lt_trainer_get_step (_lt_viewer_window_get_trainer (window)));
+  g_test_message (
+    "%u ticks, longest gap %.1f ms (%.1f ms without waiting for a CPU), %" G_GUINT64_FORMAT
+    " steps",
+    gaps.ticks, gaps.max_gap / 1000.0, gaps.max_own_gap / 1000.0,
+    lt_trainer_get_step (_lt_viewer_window_get_trainer (window)));
   g_assert_cmpint (window->state, ==, LT_VIEWER_STATE_RUNNING);
   g_assert_cmpuint (gaps.ticks, >, 20);
   g_assert_cmpint (gaps.max_own_gap, <=, 50 * 1000);
@@ -612,8 +599,7 @@ test_responsive (void)
 }
 
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   int status;
 

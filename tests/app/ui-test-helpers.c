@@ -17,8 +17,7 @@ static char *home;
 /* No display: run this test again in a virtual X server with its own
  * session bus. Only a display that cannot be had is a skip. */
 static void
-ensure_display (int    argc,
-                char **argv)
+ensure_display (int argc, char **argv)
 {
   g_autofree char *xvfb_run = NULL;
   g_autofree char *dbus_run = NULL;
@@ -68,11 +67,13 @@ remove_home (void)
 }
 
 void
-ui_test_init (int    *argc,
-              char ***argv)
+ui_test_init (int *argc, char ***argv)
 {
   static const char *const xdg[] = {
-    "XDG_DATA_HOME", "XDG_CONFIG_HOME", "XDG_CACHE_HOME", "XDG_STATE_HOME",
+    "XDG_DATA_HOME",
+    "XDG_CONFIG_HOME",
+    "XDG_CACHE_HOME",
+    "XDG_STATE_HOME",
   };
   g_autoptr(GError) error = NULL;
 
@@ -116,12 +117,10 @@ timeout_cb (gpointer data)
 }
 
 gboolean
-ui_wait_until (UiCondition cond,
-               gpointer    data,
-               guint       timeout_ms)
+ui_wait_until (UiCondition cond, gpointer data, guint timeout_ms)
 {
-  Timeout t = { FALSE };
-  guint id = g_timeout_add (timeout_ms, timeout_cb, &t);
+  Timeout  t = { FALSE };
+  guint    id = g_timeout_add (timeout_ms, timeout_cb, &t);
   gboolean ok;
 
   while (!(ok = cond (data)) && !t.done)
@@ -142,19 +141,16 @@ ui_iterate_for (guint ms)
 }
 
 gboolean
-ui_save_screenshot (GtkWidget   *widget,
-                    const char  *path,
-                    double       scale,
-                    GError     **error)
+ui_save_screenshot (GtkWidget *widget, const char *path, double scale, GError **error)
 {
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  int width = gtk_widget_get_width (widget);
-  int height = gtk_widget_get_height (widget);
+  GskRenderer     *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  int              width = gtk_widget_get_width (widget);
+  int              height = gtk_widget_get_height (widget);
   cairo_surface_t *full, *small;
-  cairo_t *cr;
-  cairo_status_t status;
+  cairo_t         *cr;
+  cairo_status_t   status;
 
   if (renderer == NULL || width <= 0 || height <= 0)
     {
@@ -178,8 +174,7 @@ ui_save_screenshot (GtkWidget   *widget,
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the widget draws nothing");
       return FALSE;
     }
-  texture = gsk_renderer_render_texture (renderer, node,
-                                         &GRAPHENE_RECT_INIT (0, 0, width, height));
+  texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
 
   full = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
   gdk_texture_download (texture, cairo_image_surface_get_data (full),
@@ -206,8 +201,7 @@ ui_save_screenshot (GtkWidget   *widget,
 }
 
 static void
-collect (GtkWidget *widget,
-         GPtrArray *texts)
+collect (GtkWidget *widget, GPtrArray *texts)
 {
   /* Key names (Ctrl, Alt) are the keyboard's, not the program's */
   if (!gtk_widget_get_visible (widget) || GTK_IS_SHORTCUT_LABEL (widget))
@@ -242,7 +236,7 @@ static gint64
 queued_ns (const char *schedstat)
 {
   g_autofree char *text = NULL;
-  gint64 on_cpu, queued;
+  gint64           on_cpu, queued;
 
   if (schedstat == NULL || !g_file_get_contents (schedstat, &text, NULL, NULL) ||
       sscanf (text, "%" G_GINT64_FORMAT " %" G_GINT64_FORMAT, &on_cpu, &queued) != 2)
@@ -265,7 +259,7 @@ find_display_server (void)
     {
       g_autofree char *path = g_build_filename ("/proc", name, "cmdline", NULL);
       g_autofree char *cmdline = NULL;
-      gsize len;
+      gsize            len;
 
       if (!g_ascii_isdigit (name[0]) || !g_file_get_contents (path, &cmdline, &len, NULL) ||
           len == 0 || !g_str_has_suffix (cmdline, "Xvfb"))
@@ -279,8 +273,7 @@ find_display_server (void)
 }
 
 static gint64
-waited_us (gint64 now_ns,
-           gint64 then_ns)
+waited_us (gint64 now_ns, gint64 then_ns)
 {
   return now_ns >= 0 && then_ns >= 0 ? (now_ns - then_ns) / 1000 : 0;
 }
@@ -289,9 +282,9 @@ static gboolean
 gap_tick_cb (gpointer data)
 {
   UiGapMeter *m = data;
-  gint64 now = g_get_monotonic_time ();
-  gint64 queued = queued_ns ("/proc/thread-self/schedstat");
-  gint64 server_queued = queued_ns (m->server_schedstat);
+  gint64      now = g_get_monotonic_time ();
+  gint64      queued = queued_ns ("/proc/thread-self/schedstat");
+  gint64      server_queued = queued_ns (m->server_schedstat);
 
   if (m->last)
     {
@@ -299,8 +292,8 @@ gap_tick_cb (gpointer data)
       /* The main thread waits for the CPU itself, or for the X server
        * while the X server waits for one: the longer of the two is left
        * out (not both, they may overlap) */
-      gint64 waited = MAX (waited_us (queued, m->last_queued),
-                           waited_us (server_queued, m->last_server_queued));
+      gint64 waited =
+        MAX (waited_us (queued, m->last_queued), waited_us (server_queued, m->last_server_queued));
 
       m->max_gap = MAX (m->max_gap, gap);
       m->max_own_gap = MAX (m->max_own_gap, MAX (gap - waited, 0));

@@ -108,39 +108,30 @@ lt_viewer_application_get_settings (LtViewerApplication *self)
 /* Actions */
 
 static void
-lt_viewer_application_about_cb (GSimpleAction *action,
-                                GVariant      *param,
-                                gpointer       user_data)
+lt_viewer_application_about_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   LtViewerApplication *self = user_data;
-  static const char *developers[] = { "The libtensor developers", NULL };
-  GtkWindow *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
-  GtkWidget *about;
+  static const char   *developers[] = { "The libtensor developers", NULL };
+  GtkWindow           *parent = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWidget           *about;
 
-  about = g_object_new (ADW_TYPE_ABOUT_WINDOW,
-                        "transient-for", parent,
-                        "application-icon", LT_VIEWER_APP_ID,
-                        "application-name", _("libtensor Viewer"),
-                        "version", PACKAGE_VERSION,
-                        "developer-name", _("The libtensor developers"),
-                        "developers", developers,
-                        "comments", _("Train the network of the tutorial “Deep Learning with "
-                                      "PyTorch: A 60 Minute Blitz” and watch it learn: its "
-                                      "images, loss curves, autograd graph and confusion "
-                                      "matrix, live."),
-                        "website", LT_VIEWER_HOMEPAGE,
-                        "issue-url", LT_VIEWER_HOMEPAGE "/issues",
+  about = g_object_new (ADW_TYPE_ABOUT_WINDOW, "transient-for", parent, "application-icon",
+                        LT_VIEWER_APP_ID, "application-name", _ ("libtensor Viewer"), "version",
+                        PACKAGE_VERSION, "developer-name", _ ("The libtensor developers"),
+                        "developers", developers, "comments",
+                        _ ("Train the network of the tutorial “Deep Learning with "
+                           "PyTorch: A 60 Minute Blitz” and watch it learn: its "
+                           "images, loss curves, autograd graph and confusion "
+                           "matrix, live."),
+                        "website", LT_VIEWER_HOMEPAGE, "issue-url", LT_VIEWER_HOMEPAGE "/issues",
                         "license-type", GTK_LICENSE_LGPL_2_1,
                         /* Translators: your names, one a line */
-                        "translator-credits", _("translator-credits"),
-                        NULL);
+                        "translator-credits", _ ("translator-credits"), NULL);
   gtk_window_present (GTK_WINDOW (about));
 }
 
 static void
-lt_viewer_application_quit_cb (GSimpleAction *action,
-                               GVariant      *param,
-                               gpointer       user_data)
+lt_viewer_application_quit_cb (GSimpleAction *action, GVariant *param, gpointer user_data)
 {
   LtViewerApplication *self = user_data;
   g_autoptr(GList) windows = NULL;
@@ -176,7 +167,7 @@ static void
 lt_viewer_application_activate (GApplication *application)
 {
   LtViewerApplication *self = LT_VIEWER_APPLICATION (application);
-  GtkWindow *window = gtk_application_get_active_window (GTK_APPLICATION (self));
+  GtkWindow           *window = gtk_application_get_active_window (GTK_APPLICATION (self));
 
   if (window == NULL)
     window = GTK_WINDOW (lt_viewer_window_new (self));
@@ -184,8 +175,7 @@ lt_viewer_application_activate (GApplication *application)
 }
 
 static int
-lt_viewer_application_handle_local_options (GApplication *application,
-                                            GVariantDict *options)
+lt_viewer_application_handle_local_options (GApplication *application, GVariantDict *options)
 {
   g_autoptr(GSettings) settings = NULL;
 
@@ -198,17 +188,17 @@ lt_viewer_application_handle_local_options (GApplication *application,
   settings = _lt_viewer_settings_new ();
   if (settings == NULL)
     {
-      g_printerr (_("lt-viewer: the settings schema %s is not installed: install lt-viewer "
-                    "(meson install), or run it uninstalled with “meson devenv -C BUILD "
-                    "lt-viewer”\n"), LT_VIEWER_SCHEMA_ID);
+      g_printerr (_ ("lt-viewer: the settings schema %s is not installed: install lt-viewer "
+                     "(meson install), or run it uninstalled with “meson devenv -C BUILD "
+                     "lt-viewer”\n"),
+                  LT_VIEWER_SCHEMA_ID);
       return 1;
     }
   return -1;
 }
 
 static void
-lt_viewer_application_window_added (GtkApplication *application,
-                                    GtkWindow      *window)
+lt_viewer_application_window_added (GtkApplication *application, GtkWindow *window)
 {
 #if LT_VIEWER_DEVELOPMENT
   gtk_widget_add_css_class (GTK_WIDGET (window), "devel");
@@ -230,8 +220,8 @@ lt_viewer_application_finalize (GObject *object)
 static void
 lt_viewer_application_class_init (LtViewerApplicationClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+  GObjectClass        *object_class = G_OBJECT_CLASS (klass);
+  GApplicationClass   *app_class = G_APPLICATION_CLASS (klass);
   GtkApplicationClass *gtk_app_class = GTK_APPLICATION_CLASS (klass);
 
   object_class->finalize = lt_viewer_application_finalize;
@@ -245,15 +235,14 @@ static void
 lt_viewer_application_init (LtViewerApplication *self)
 {
   static const GOptionEntry entries[] = {
-    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
-    { NULL }
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_ ("Print the version and exit"), NULL }, { NULL }
   };
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
   g_application_set_option_context_summary (
     G_APPLICATION (self),
-    _("Trains a neural network and shows it learning: a batch of images, the loss curves, "
-      "the autograd graph and the confusion matrix."));
+    _ ("Trains a neural network and shows it learning: a batch of images, the loss curves, "
+       "the autograd graph and the confusion matrix."));
 }
 
 /**
@@ -264,9 +253,7 @@ lt_viewer_application_init (LtViewerApplication *self)
 LtViewerApplication *
 lt_viewer_application_new (void)
 {
-  return g_object_new (LT_VIEWER_TYPE_APPLICATION,
-                       "application-id", LT_VIEWER_APP_ID,
-                       "resource-base-path", LT_VIEWER_RESOURCE_PATH,
-                       "flags", G_APPLICATION_DEFAULT_FLAGS,
-                       NULL);
+  return g_object_new (LT_VIEWER_TYPE_APPLICATION, "application-id", LT_VIEWER_APP_ID,
+                       "resource-base-path", LT_VIEWER_RESOURCE_PATH, "flags",
+                       G_APPLICATION_DEFAULT_FLAGS, NULL);
 }

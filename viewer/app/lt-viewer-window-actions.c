@@ -15,33 +15,25 @@
  */
 
 static void
-lt_viewer_window_actions_start_cb (GtkWidget  *widget,
-                                   const char *action_name,
-                                   GVariant   *param)
+lt_viewer_window_actions_start_cb (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   _lt_viewer_window_start (LT_VIEWER_WINDOW (widget));
 }
 
 static void
-lt_viewer_window_actions_pause_cb (GtkWidget  *widget,
-                                   const char *action_name,
-                                   GVariant   *param)
+lt_viewer_window_actions_pause_cb (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   _lt_viewer_window_pause (LT_VIEWER_WINDOW (widget));
 }
 
 static void
-lt_viewer_window_actions_resume_cb (GtkWidget  *widget,
-                                    const char *action_name,
-                                    GVariant   *param)
+lt_viewer_window_actions_resume_cb (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   _lt_viewer_window_resume (LT_VIEWER_WINDOW (widget));
 }
 
 static void
-lt_viewer_window_actions_stop_cb (GtkWidget  *widget,
-                                  const char *action_name,
-                                  GVariant   *param)
+lt_viewer_window_actions_stop_cb (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   _lt_viewer_window_stop (LT_VIEWER_WINDOW (widget));
 }
@@ -49,12 +41,12 @@ lt_viewer_window_actions_stop_cb (GtkWidget  *widget,
 /* File choosers */
 
 static GtkFileChooserNative *
-file_chooser_new (LtViewerWindow       *self,
-                  const char           *title,
-                  GtkFileChooserAction  action,
-                  const char           *accept)
+file_chooser_new (LtViewerWindow      *self,
+                  const char          *title,
+                  GtkFileChooserAction action,
+                  const char          *accept)
 {
-  return gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept, _("_Cancel"));
+  return gtk_file_chooser_native_new (title, GTK_WINDOW (self), action, accept, _ ("_Cancel"));
 }
 
 static GtkFileFilter *
@@ -62,15 +54,13 @@ checkpoint_filter (void)
 {
   GtkFileFilter *filter = gtk_file_filter_new ();
 
-  gtk_file_filter_set_name (filter, _("Checkpoints (safetensors)"));
+  gtk_file_filter_set_name (filter, _ ("Checkpoints (safetensors)"));
   gtk_file_filter_add_suffix (filter, "safetensors");
   return filter;
 }
 
 static void
-save_checkpoint_response_cb (GtkNativeDialog *dialog,
-                             int              response,
-                             LtViewerWindow  *self)
+save_checkpoint_response_cb (GtkNativeDialog *dialog, int response, LtViewerWindow *self)
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
@@ -86,11 +76,11 @@ lt_viewer_window_actions_save_checkpoint_cb (GtkWidget  *widget,
                                              const char *action_name,
                                              GVariant   *param)
 {
-  LtViewerWindow *self = LT_VIEWER_WINDOW (widget);
+  LtViewerWindow       *self = LT_VIEWER_WINDOW (widget);
   GtkFileChooserNative *dialog;
 
-  dialog = file_chooser_new (self, _("Save a Checkpoint"), GTK_FILE_CHOOSER_ACTION_SAVE,
-                             _("_Save"));
+  dialog =
+    file_chooser_new (self, _ ("Save a Checkpoint"), GTK_FILE_CHOOSER_ACTION_SAVE, _ ("_Save"));
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), checkpoint_filter ());
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), "checkpoint.safetensors");
   g_signal_connect (dialog, "response", G_CALLBACK (save_checkpoint_response_cb), self);
@@ -98,9 +88,7 @@ lt_viewer_window_actions_save_checkpoint_cb (GtkWidget  *widget,
 }
 
 static void
-open_checkpoint_response_cb (GtkNativeDialog *dialog,
-                             int              response,
-                             LtViewerWindow  *self)
+open_checkpoint_response_cb (GtkNativeDialog *dialog, int response, LtViewerWindow *self)
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
@@ -116,20 +104,18 @@ lt_viewer_window_actions_open_checkpoint_cb (GtkWidget  *widget,
                                              const char *action_name,
                                              GVariant   *param)
 {
-  LtViewerWindow *self = LT_VIEWER_WINDOW (widget);
+  LtViewerWindow       *self = LT_VIEWER_WINDOW (widget);
   GtkFileChooserNative *dialog;
 
-  dialog = file_chooser_new (self, _("Open a Checkpoint"), GTK_FILE_CHOOSER_ACTION_OPEN,
-                             _("_Open"));
+  dialog =
+    file_chooser_new (self, _ ("Open a Checkpoint"), GTK_FILE_CHOOSER_ACTION_OPEN, _ ("_Open"));
   gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), checkpoint_filter ());
   g_signal_connect (dialog, "response", G_CALLBACK (open_checkpoint_response_cb), self);
   gtk_native_dialog_show (GTK_NATIVE_DIALOG (dialog));
 }
 
 static void
-choose_data_folder_response_cb (GtkNativeDialog *dialog,
-                                int              response,
-                                LtViewerWindow  *self)
+choose_data_folder_response_cb (GtkNativeDialog *dialog, int response, LtViewerWindow *self)
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
@@ -147,13 +133,13 @@ lt_viewer_window_actions_choose_data_folder_cb (GtkWidget  *widget,
                                                 const char *action_name,
                                                 GVariant   *param)
 {
-  LtViewerWindow *self = LT_VIEWER_WINDOW (widget);
+  LtViewerWindow  *self = LT_VIEWER_WINDOW (widget);
   g_autofree char *folder = _lt_viewer_window_dup_data_folder (self);
   g_autoptr(GFile) current = g_file_new_for_path (folder);
   GtkFileChooserNative *dialog;
 
-  dialog = file_chooser_new (self, _("Choose the Data Folder"),
-                             GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _("_Choose"));
+  dialog = file_chooser_new (self, _ ("Choose the Data Folder"),
+                             GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER, _ ("_Choose"));
   if (g_file_query_exists (current, NULL))
     gtk_file_chooser_set_current_folder (GTK_FILE_CHOOSER (dialog), current, NULL);
   g_signal_connect (dialog, "response", G_CALLBACK (choose_data_folder_response_cb), self);
@@ -161,9 +147,7 @@ lt_viewer_window_actions_choose_data_folder_cb (GtkWidget  *widget,
 }
 
 static void
-export_view_response_cb (GtkNativeDialog *dialog,
-                         int              response,
-                         LtViewerWindow  *self)
+export_view_response_cb (GtkNativeDialog *dialog, int response, LtViewerWindow *self)
 {
   if (response == GTK_RESPONSE_ACCEPT)
     {
@@ -181,11 +165,11 @@ lt_viewer_window_actions_export_view_cb (GtkWidget  *widget,
 {
   LtViewerWindow *self = LT_VIEWER_WINDOW (widget);
   g_autoptr(GPtrArray) filters = _lt_viewer_window_export_filters (self);
-  g_autofree char *name = _lt_viewer_window_export_suggested_name (self);
+  g_autofree char      *name = _lt_viewer_window_export_suggested_name (self);
   GtkFileChooserNative *dialog;
 
-  dialog = file_chooser_new (self, _("Export the View"), GTK_FILE_CHOOSER_ACTION_SAVE,
-                             _("_Export"));
+  dialog =
+    file_chooser_new (self, _ ("Export the View"), GTK_FILE_CHOOSER_ACTION_SAVE, _ ("_Export"));
   for (guint i = 0; i < filters->len; i++)
     gtk_file_chooser_add_filter (GTK_FILE_CHOOSER (dialog), filters->pdata[i]);
   gtk_file_chooser_set_current_name (GTK_FILE_CHOOSER (dialog), name);
@@ -194,12 +178,10 @@ lt_viewer_window_actions_export_view_cb (GtkWidget  *widget,
 }
 
 static void
-lt_viewer_window_actions_show_view_cb (GtkWidget  *widget,
-                                       const char *action_name,
-                                       GVariant   *param)
+lt_viewer_window_actions_show_view_cb (GtkWidget *widget, const char *action_name, GVariant *param)
 {
   LtViewerWindow *self = LT_VIEWER_WINDOW (widget);
-  const char *name = g_variant_get_string (param, NULL);
+  const char     *name = g_variant_get_string (param, NULL);
 
   if (adw_view_stack_get_child_by_name (self->view_stack, name))
     adw_view_stack_set_visible_child_name (self->view_stack, name);
@@ -235,17 +217,17 @@ _lt_viewer_window_class_actions_init (LtViewerWindowClass *klass)
 void
 _lt_viewer_window_actions_update (LtViewerWindow *self)
 {
-  GtkWidget *widget = GTK_WIDGET (self);
+  GtkWidget    *widget = GTK_WIDGET (self);
   LtViewerState state = self->state;
-  gboolean idle = state == LT_VIEWER_STATE_IDLE;
+  gboolean      idle = state == LT_VIEWER_STATE_IDLE;
 
   gtk_widget_action_set_enabled (widget, "win.start", idle && !self->closing);
   gtk_widget_action_set_enabled (widget, "win.pause", state == LT_VIEWER_STATE_RUNNING);
   gtk_widget_action_set_enabled (widget, "win.resume", state == LT_VIEWER_STATE_PAUSED);
   gtk_widget_action_set_enabled (widget, "win.stop",
                                  state == LT_VIEWER_STATE_RUNNING ||
-                                 state == LT_VIEWER_STATE_PAUSED ||
-                                 state == LT_VIEWER_STATE_LOADING);
+                                   state == LT_VIEWER_STATE_PAUSED ||
+                                   state == LT_VIEWER_STATE_LOADING);
   gtk_widget_action_set_enabled (widget, "win.save-checkpoint",
                                  self->trainer != NULL && state != LT_VIEWER_STATE_LOADING);
   gtk_widget_action_set_enabled (widget, "win.open-checkpoint", idle);

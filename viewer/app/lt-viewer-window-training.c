@@ -35,17 +35,17 @@
 /* The data load, shared by the window and its thread */
 struct _LtViewerLoad
 {
-  GMutex lock;
-  guint64 received;             /* bytes downloaded so far (under lock) */
-  guint64 total;                /* of this many, 0: unknown */
-  gboolean downloading;         /* (under lock) */
+  GMutex   lock;
+  guint64  received;    /* bytes downloaded so far (under lock) */
+  guint64  total;       /* of this many, 0: unknown */
+  gboolean downloading; /* (under lock) */
 
   LtTrainDatasetKind kind;
-  char *folder;
-  char *key;
-  GCancellable *cancellable;
-  LtTrainData data;             /* the result, written by the thread */
-  guint progress_source;        /* the window's timeout, main thread only */
+  char              *folder;
+  char              *key;
+  GCancellable      *cancellable;
+  LtTrainData        data;            /* the result, written by the thread */
+  guint              progress_source; /* the window's timeout, main thread only */
 };
 
 static void
@@ -112,17 +112,16 @@ trainer_config (LtViewerWindow *self)
 {
   g_autofree char *key = data_key (self);
 
-  return g_strdup_printf ("%s\n%d %d %.17g %.17g %.17g %d %d %d %d %d", key,
-                          (int) setting_device (self),
-                          g_settings_get_enum (self->settings, "optimizer"),
-                          g_settings_get_double (self->settings, "learning-rate"),
-                          g_settings_get_double (self->settings, "momentum"),
-                          g_settings_get_double (self->settings, "weight-decay"),
-                          g_settings_get_int (self->settings, "batch-size"),
-                          g_settings_get_int (self->settings, "seed"),
-                          g_settings_get_int (self->settings, "workers"),
-                          g_settings_get_int (self->settings, "log-interval"),
-                          g_settings_get_int (self->settings, "graph-interval"));
+  return g_strdup_printf (
+    "%s\n%d %d %.17g %.17g %.17g %d %d %d %d %d", key, (int) setting_device (self),
+    g_settings_get_enum (self->settings, "optimizer"),
+    g_settings_get_double (self->settings, "learning-rate"),
+    g_settings_get_double (self->settings, "momentum"),
+    g_settings_get_double (self->settings, "weight-decay"),
+    g_settings_get_int (self->settings, "batch-size"), g_settings_get_int (self->settings, "seed"),
+    g_settings_get_int (self->settings, "workers"),
+    g_settings_get_int (self->settings, "log-interval"),
+    g_settings_get_int (self->settings, "graph-interval"));
 }
 
 /* The status line */
@@ -143,7 +142,7 @@ format_duration (double seconds)
 static double
 step_rate (LtViewerWindow *self)
 {
-  guint newest, oldest;
+  guint  newest, oldest;
   double dt;
 
   if (self->rate_len < 2)
@@ -164,7 +163,7 @@ static void
 rate_sample (LtViewerWindow *self)
 {
   const guint n = G_N_ELEMENTS (self->rate_time);
-  gint64 now = g_get_monotonic_time ();
+  gint64      now = g_get_monotonic_time ();
 
   self->rate_time[self->rate_head] = now;
   self->rate_steps[self->rate_head] = lt_trainer_get_step (self->trainer);
@@ -195,11 +194,11 @@ progress_text (LtViewerWindow *self)
   g_autofree char *batch = NULL;
 
   /* Translators: the run's number, the epoch and the number of epochs */
-  epoch = g_strdup_printf (_("Run %u · epoch %u of %u"), self->run, MAX (self->epoch, 1),
-                           self->epochs);
+  epoch =
+    g_strdup_printf (_ ("Run %u · epoch %u of %u"), self->run, MAX (self->epoch, 1), self->epochs);
   /* Translators: the mini-batch within the epoch and their number */
-  batch = g_strdup_printf (_("mini-batch %" PRId64 " of %" PRId64),
-                           self->iteration, self->steps_per_epoch);
+  batch = g_strdup_printf (_ ("mini-batch %" PRId64 " of %" PRId64), self->iteration,
+                           self->steps_per_epoch);
   return g_strdup_printf ("%s · %s", epoch, batch);
 }
 
@@ -207,120 +206,122 @@ static void
 update_status (LtViewerWindow *self)
 {
   g_autofree char *text = NULL;
-  double fraction = 0;
+  double           fraction = 0;
 
   if (self->epochs > 0 && self->steps_per_epoch > 0)
     fraction = ((double) (MAX (self->epoch, 1) - 1) * (double) self->steps_per_epoch +
-                (double) self->iteration) / ((double) self->epochs * (double) self->steps_per_epoch);
+                (double) self->iteration) /
+               ((double) self->epochs * (double) self->steps_per_epoch);
   gtk_progress_bar_set_fraction (self->progress_bar, CLAMP (fraction, 0, 1));
 
   switch (self->state)
     {
-    case LT_VIEWER_STATE_LOADING:
-      {
-        LtViewerLoad *load = self->load;
-        guint64 received = 0, total = 0;
-        gboolean downloading = FALSE;
+      case LT_VIEWER_STATE_LOADING:
+        {
+          LtViewerLoad *load = self->load;
+          guint64       received = 0, total = 0;
+          gboolean      downloading = FALSE;
 
-        if (load)
-          {
-            g_mutex_lock (&load->lock);
-            received = load->received;
-            total = load->total;
-            downloading = load->downloading;
-            g_mutex_unlock (&load->lock);
-          }
-        if (downloading && total > 0)
-          {
-            text = g_strdup_printf (_("Downloading CIFAR-10: %.1f of %.1f MB"), received / 1e6,
-                                    total / 1e6);
-            gtk_progress_bar_set_fraction (self->download_bar, (double) received / total);
-          }
-        else if (downloading)
-          {
-            text = g_strdup_printf (_("Downloading CIFAR-10: %.1f MB"), received / 1e6);
-            gtk_progress_bar_pulse (self->download_bar);
-          }
+          if (load)
+            {
+              g_mutex_lock (&load->lock);
+              received = load->received;
+              total = load->total;
+              downloading = load->downloading;
+              g_mutex_unlock (&load->lock);
+            }
+          if (downloading && total > 0)
+            {
+              text = g_strdup_printf (_ ("Downloading CIFAR-10: %.1f of %.1f MB"), received / 1e6,
+                                      total / 1e6);
+              gtk_progress_bar_set_fraction (self->download_bar, (double) received / total);
+            }
+          else if (downloading)
+            {
+              text = g_strdup_printf (_ ("Downloading CIFAR-10: %.1f MB"), received / 1e6);
+              gtk_progress_bar_pulse (self->download_bar);
+            }
+          else
+            {
+              /* Translators: %s is the dataset's name, CIFAR-10 or Fashion-MNIST */
+              text = g_strdup_printf (_ ("Reading %s…"),
+                                      dataset_name (load ? load->kind : setting_dataset (self)));
+              gtk_progress_bar_pulse (self->download_bar);
+            }
+          gtk_progress_bar_set_text (self->download_bar, text);
+        }
+        break;
+
+      case LT_VIEWER_STATE_RUNNING:
+        {
+          g_autofree char *where = progress_text (self);
+          double           rate = step_rate (self);
+
+          if (rate > 0)
+            {
+              gint64 left =
+                (gint64) self->epochs * self->steps_per_epoch -
+                ((gint64) (MAX (self->epoch, 1) - 1) * self->steps_per_epoch + self->iteration);
+              g_autofree char *eta = format_duration ((double) MAX (left, 0) / rate);
+
+              /* Translators: where training is, the images per second and the
+               * time left (m:ss or h:mm:ss) */
+              text = g_strdup_printf (_ ("%s · %.0f images/s · %s left"), where,
+                                      rate * (double) self->batch_size, eta);
+            }
+          else
+            text = g_steal_pointer (&where);
+        }
+        break;
+
+      case LT_VIEWER_STATE_PAUSED:
+        {
+          g_autofree char *where = progress_text (self);
+
+          /* Translators: %s says where training is */
+          text = g_strdup_printf (_ ("Paused · %s"), where);
+        }
+        break;
+
+      case LT_VIEWER_STATE_STOPPING:
+        text = g_strdup (_ ("Stopping after this mini-batch…"));
+        break;
+
+      case LT_VIEWER_STATE_IDLE:
+      default:
+        if (self->trainer == NULL)
+          text = g_strdup (_ ("Ready to train"));
         else
-          {
-            /* Translators: %s is the dataset's name, CIFAR-10 or Fashion-MNIST */
-            text = g_strdup_printf (_("Reading %s…"),
-                                    dataset_name (load ? load->kind : setting_dataset (self)));
-            gtk_progress_bar_pulse (self->download_bar);
-          }
-        gtk_progress_bar_set_text (self->download_bar, text);
-      }
-      break;
-
-    case LT_VIEWER_STATE_RUNNING:
-      {
-        g_autofree char *where = progress_text (self);
-        double rate = step_rate (self);
-
-        if (rate > 0)
-          {
-            gint64 left = (gint64) self->epochs * self->steps_per_epoch -
-                          ((gint64) (MAX (self->epoch, 1) - 1) * self->steps_per_epoch +
-                           self->iteration);
-            g_autofree char *eta = format_duration ((double) MAX (left, 0) / rate);
-
-            /* Translators: where training is, the images per second and the
-             * time left (m:ss or h:mm:ss) */
-            text = g_strdup_printf (_("%s · %.0f images/s · %s left"), where,
-                                    rate * (double) self->batch_size, eta);
-          }
-        else
-          text = g_steal_pointer (&where);
-      }
-      break;
-
-    case LT_VIEWER_STATE_PAUSED:
-      {
-        g_autofree char *where = progress_text (self);
-
-        /* Translators: %s says where training is */
-        text = g_strdup_printf (_("Paused · %s"), where);
-      }
-      break;
-
-    case LT_VIEWER_STATE_STOPPING:
-      text = g_strdup (_("Stopping after this mini-batch…"));
-      break;
-
-    case LT_VIEWER_STATE_IDLE:
-    default:
-      if (self->trainer == NULL)
-        text = g_strdup (_("Ready to train"));
-      else
-        switch (lt_trainer_get_state (self->trainer))
-          {
-          case LT_TRAINER_STATE_FINISHED:
-            text = g_strdup_printf (ngettext ("Run %u finished: %u epoch", "Run %u finished: %u epochs",
-                                              self->epochs), self->run, self->epochs);
-            break;
-          case LT_TRAINER_STATE_STOPPED:
-            /* Translators: the run, the epoch and the mini-batch */
-            text = g_strdup_printf (_("Run %u stopped in epoch %u after mini-batch %" PRId64
-                                      "; Start continues it"), self->run,
-                                    lt_trainer_get_epoch (self->trainer) + 1,
-                                    lt_trainer_get_iteration (self->trainer));
-            break;
-          case LT_TRAINER_STATE_FAILED:
-            text = g_strdup_printf (_("Run %u failed"), self->run);
-            break;
-          case LT_TRAINER_STATE_IDLE:
-            text = g_strdup_printf (_("Run %u is ready at epoch %u, after mini-batch %"
-                                      PRId64 "; Start continues it"), self->run,
-                                    lt_trainer_get_epoch (self->trainer) + 1,
-                                    lt_trainer_get_iteration (self->trainer));
-            break;
-          case LT_TRAINER_STATE_RUNNING:
-          case LT_TRAINER_STATE_PAUSED:
-          default:
-            text = progress_text (self);
-            break;
-          }
-      break;
+          switch (lt_trainer_get_state (self->trainer))
+            {
+              case LT_TRAINER_STATE_FINISHED:
+                text = g_strdup_printf (ngettext ("Run %u finished: %u epoch",
+                                                  "Run %u finished: %u epochs", self->epochs),
+                                        self->run, self->epochs);
+                break;
+              case LT_TRAINER_STATE_STOPPED:
+                /* Translators: the run, the epoch and the mini-batch */
+                text = g_strdup_printf (
+                  _ ("Run %u stopped in epoch %u after mini-batch %" PRId64 "; Start continues it"),
+                  self->run, lt_trainer_get_epoch (self->trainer) + 1,
+                  lt_trainer_get_iteration (self->trainer));
+                break;
+              case LT_TRAINER_STATE_FAILED:
+                text = g_strdup_printf (_ ("Run %u failed"), self->run);
+                break;
+              case LT_TRAINER_STATE_IDLE:
+                text = g_strdup_printf (_ ("Run %u is ready at epoch %u, after mini-batch %" PRId64
+                                           "; Start continues it"),
+                                        self->run, lt_trainer_get_epoch (self->trainer) + 1,
+                                        lt_trainer_get_iteration (self->trainer));
+                break;
+              case LT_TRAINER_STATE_RUNNING:
+              case LT_TRAINER_STATE_PAUSED:
+              default:
+                text = progress_text (self);
+                break;
+            }
+        break;
     }
   gtk_label_set_text (self->status_label, text);
 }
@@ -345,8 +346,7 @@ status_timeout_cb (gpointer data)
 }
 
 static void
-set_state (LtViewerWindow *self,
-           LtViewerState   state)
+set_state (LtViewerWindow *self, LtViewerState state)
 {
   gboolean timed = state == LT_VIEWER_STATE_RUNNING || state == LT_VIEWER_STATE_LOADING;
 
@@ -376,9 +376,7 @@ trainer_step_cb (LtTrainer      *trainer,
 }
 
 static void
-trainer_state_cb (LtTrainer      *trainer,
-                  GParamSpec     *pspec,
-                  LtViewerWindow *self)
+trainer_state_cb (LtTrainer *trainer, GParamSpec *pspec, LtViewerWindow *self)
 {
   LtTrainerState state = lt_trainer_get_state (trainer);
 
@@ -404,36 +402,30 @@ run_ended (LtViewerWindow *self)
 }
 
 static void
-trainer_finished_cb (LtTrainer      *trainer,
-                     LtViewerWindow *self)
+trainer_finished_cb (LtTrainer *trainer, LtViewerWindow *self)
 {
-  g_autofree char *note = g_strdup_printf (_("Run %u finished"), self->run);
+  g_autofree char *note = g_strdup_printf (_ ("Run %u finished"), self->run);
 
   _lt_viewer_window_show_toast (self, note);
   run_ended (self);
 }
 
 static void
-trainer_stopped_cb (LtTrainer      *trainer,
-                    guint           epoch,
-                    gint64          iteration,
-                    LtViewerWindow *self)
+trainer_stopped_cb (LtTrainer *trainer, guint epoch, gint64 iteration, LtViewerWindow *self)
 {
   /* Translators: the epoch, the mini-batch, the checkpoint's file */
-  g_autofree char *note = g_strdup_printf (_("Stopped in epoch %u after mini-batch %"
-                                             PRId64 "; checkpoint written to %s"),
-                                           epoch, iteration, self->checkpoint_path);
+  g_autofree char *note = g_strdup_printf (
+    _ ("Stopped in epoch %u after mini-batch %" PRId64 "; checkpoint written to %s"), epoch,
+    iteration, self->checkpoint_path);
 
   _lt_viewer_window_show_toast (self, note);
   run_ended (self);
 }
 
 static void
-trainer_failed_cb (LtTrainer      *trainer,
-                   GError         *error,
-                   LtViewerWindow *self)
+trainer_failed_cb (LtTrainer *trainer, GError *error, LtViewerWindow *self)
 {
-  _lt_viewer_window_show_error (self, _("Training failed"), error);
+  _lt_viewer_window_show_error (self, _ ("Training failed"), error);
   run_ended (self);
 }
 
@@ -449,33 +441,31 @@ default_checkpoint_path (void)
 /* A trainer over the loaded data with the settings' hyperparameters,
  * not yet the window's */
 static LtTrainer *
-build_trainer (LtViewerWindow  *self,
-               GError         **error)
+build_trainer (LtViewerWindow *self, GError **error)
 {
   g_autoptr(LtTrainNet) net = NULL;
   g_autoptr(LtCrossEntropyLoss) loss = NULL;
   g_autoptr(LtOptimizer) optimizer = NULL;
   g_autoptr(LtDataLoader) train_loader = NULL;
   g_autoptr(LtDataLoader) test_loader = NULL;
-  LtTrainOptimizerKind kind = (LtTrainOptimizerKind) g_settings_get_enum (self->settings,
-                                                                          "optimizer");
-  gint64 batch_size = g_settings_get_int (self->settings, "batch-size");
-  guint workers = (guint) g_settings_get_int (self->settings, "workers");
+  LtTrainOptimizerKind kind =
+    (LtTrainOptimizerKind) g_settings_get_enum (self->settings, "optimizer");
+  gint64     batch_size = g_settings_get_int (self->settings, "batch-size");
+  guint      workers = (guint) g_settings_get_int (self->settings, "workers");
   LtTrainer *trainer;
 
   /* The same seed gives the same initial weights and batches */
   lt_manual_seed ((guint64) g_settings_get_int (self->settings, "seed"));
   if (!(net = lt_train_net_new (self->data.in_channels, error)) ||
       !(loss = lt_cross_entropy_loss_new (NULL, -100, LT_REDUCTION_MEAN, 0.0, error)) ||
-      !(optimizer = lt_train_optimizer_new (kind, LT_MODULE (net),
-                                            g_settings_get_double (self->settings, "learning-rate"),
-                                            g_settings_get_double (self->settings, "momentum"),
-                                            g_settings_get_double (self->settings, "weight-decay"),
-                                            error)) ||
-      !(train_loader = lt_data_loader_new (self->data.train, batch_size, TRUE, FALSE, workers,
-                                           error)) ||
-      !(test_loader = lt_data_loader_new (self->data.test, batch_size, FALSE, FALSE, workers,
-                                          error)))
+      !(optimizer = lt_train_optimizer_new (
+          kind, LT_MODULE (net), g_settings_get_double (self->settings, "learning-rate"),
+          g_settings_get_double (self->settings, "momentum"),
+          g_settings_get_double (self->settings, "weight-decay"), error)) ||
+      !(train_loader =
+          lt_data_loader_new (self->data.train, batch_size, TRUE, FALSE, workers, error)) ||
+      !(test_loader =
+          lt_data_loader_new (self->data.test, batch_size, FALSE, FALSE, workers, error)))
     return NULL;
 
   trainer = lt_trainer_new (LT_MODULE (net), LT_LOSS (loss), optimizer, train_loader, test_loader,
@@ -501,8 +491,7 @@ forget_trainer (LtViewerWindow *self)
 
 /* Makes @trainer the window's: a new run */
 static void
-install_trainer (LtViewerWindow *self,
-                 LtTrainer      *trainer)
+install_trainer (LtViewerWindow *self, LtTrainer *trainer)
 {
   forget_trainer (self);
   self->trainer = g_object_ref (trainer);
@@ -527,7 +516,7 @@ static gboolean
 can_continue (LtViewerWindow *self)
 {
   g_autofree char *config = NULL;
-  guint epochs = (guint) g_settings_get_int (self->settings, "epochs");
+  guint            epochs = (guint) g_settings_get_int (self->settings, "epochs");
 
   if (self->trainer == NULL)
     return FALSE;
@@ -536,22 +525,21 @@ can_continue (LtViewerWindow *self)
     return FALSE;
   switch (lt_trainer_get_state (self->trainer))
     {
-    case LT_TRAINER_STATE_IDLE:
-    case LT_TRAINER_STATE_STOPPED:
-      return lt_trainer_get_epoch (self->trainer) < epochs;
-    case LT_TRAINER_STATE_FINISHED:
-      return lt_trainer_get_epoch (self->trainer) < epochs;
-    case LT_TRAINER_STATE_FAILED:
-    case LT_TRAINER_STATE_RUNNING:
-    case LT_TRAINER_STATE_PAUSED:
-    default:
-      return FALSE;
+      case LT_TRAINER_STATE_IDLE:
+      case LT_TRAINER_STATE_STOPPED:
+        return lt_trainer_get_epoch (self->trainer) < epochs;
+      case LT_TRAINER_STATE_FINISHED:
+        return lt_trainer_get_epoch (self->trainer) < epochs;
+      case LT_TRAINER_STATE_FAILED:
+      case LT_TRAINER_STATE_RUNNING:
+      case LT_TRAINER_STATE_PAUSED:
+      default:
+        return FALSE;
     }
 }
 
 static gboolean
-ensure_checkpoint_folder (LtViewerWindow  *self,
-                          GError         **error)
+ensure_checkpoint_folder (LtViewerWindow *self, GError **error)
 {
   g_autofree char *folder = g_path_get_dirname (self->checkpoint_path);
 
@@ -560,7 +548,7 @@ ensure_checkpoint_folder (LtViewerWindow  *self,
       int saved = errno;
 
       g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
-                   _("Cannot create the folder %s for the checkpoint: %s"), folder,
+                   _ ("Cannot create the folder %s for the checkpoint: %s"), folder,
                    g_strerror (saved));
       return FALSE;
     }
@@ -574,7 +562,7 @@ start_with_data (LtViewerWindow *self)
 
   if (!ensure_checkpoint_folder (self, &error))
     {
-      _lt_viewer_window_show_error (self, _("Cannot start training"), error);
+      _lt_viewer_window_show_error (self, _ ("Cannot start training"), error);
       set_state (self, LT_VIEWER_STATE_IDLE);
       return;
     }
@@ -591,7 +579,7 @@ start_with_data (LtViewerWindow *self)
 
       if (trainer == NULL)
         {
-          _lt_viewer_window_show_error (self, _("Cannot start training"), error);
+          _lt_viewer_window_show_error (self, _ ("Cannot start training"), error);
           set_state (self, LT_VIEWER_STATE_IDLE);
           return;
         }
@@ -600,7 +588,7 @@ start_with_data (LtViewerWindow *self)
   rate_reset (self);
   if (!lt_trainer_start (self->trainer, NULL, &error))
     {
-      _lt_viewer_window_show_error (self, _("Cannot start training"), error);
+      _lt_viewer_window_show_error (self, _ ("Cannot start training"), error);
       set_state (self, LT_VIEWER_STATE_IDLE);
       return;
     }
@@ -622,23 +610,22 @@ open_checkpoint_with_data (LtViewerWindow *self)
     return;
   if (path == NULL)
     {
-      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED,
-                   _("%s is not a local file"), name);
-      _lt_viewer_window_show_error (self, _("Cannot open the checkpoint"), error);
+      g_set_error (&error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _ ("%s is not a local file"),
+                   name);
+      _lt_viewer_window_show_error (self, _ ("Cannot open the checkpoint"), error);
       return;
     }
   trainer = build_trainer (self, &error);
   if (trainer == NULL || !lt_trainer_resume_from (trainer, path, &error))
     {
       /* The run there was stays the window's. */
-      _lt_viewer_window_show_error (self, _("Cannot open the checkpoint"), error);
+      _lt_viewer_window_show_error (self, _ ("Cannot open the checkpoint"), error);
       return;
     }
   install_trainer (self, trainer);
   /* Translators: the checkpoint's file, the epoch and the mini-batch */
-  note = g_strdup_printf (_("Opened %s: epoch %u, after mini-batch %" PRId64),
-                          name, lt_trainer_get_epoch (trainer) + 1,
-                          lt_trainer_get_iteration (trainer));
+  note = g_strdup_printf (_ ("Opened %s: epoch %u, after mini-batch %" PRId64), name,
+                          lt_trainer_get_epoch (trainer) + 1, lt_trainer_get_iteration (trainer));
   _lt_viewer_window_show_toast (self, note);
   update_status (self);
   _lt_viewer_window_actions_update (self);
@@ -656,9 +643,7 @@ after_load (LtViewerWindow *self)
 /* Loading the data */
 
 static void
-load_progress_cb (guint64  received,
-                  guint64  total,
-                  gpointer user_data)
+load_progress_cb (guint64 received, guint64 total, gpointer user_data)
 {
   LtViewerLoad *load = user_data;
 
@@ -669,13 +654,10 @@ load_progress_cb (guint64  received,
 }
 
 static void
-load_thread (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
+load_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
 {
   LtViewerLoad *load = task_data;
-  GError *error = NULL;
+  GError       *error = NULL;
 
   if (load->kind == LT_TRAIN_DATASET_CIFAR10 && !lt_train_data_cifar10_present (load->folder))
     {
@@ -700,27 +682,25 @@ load_thread (GTask        *task,
 }
 
 static void
-load_done_cb (GObject      *source,
-              GAsyncResult *result,
-              gpointer      user_data)
+load_done_cb (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   LtViewerWindow *self = LT_VIEWER_WINDOW (source);
-  LtViewerLoad *load = g_task_get_task_data (G_TASK (result));
+  LtViewerLoad   *load = g_task_get_task_data (G_TASK (result));
   g_autoptr(GError) error = NULL;
 
   if (self->load != load)
-    return;                     /* the window has gone */
+    return; /* the window has gone */
   g_clear_handle_id (&load->progress_source, g_source_remove);
   self->load = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
     {
       if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
-        _lt_viewer_window_show_toast (self, _("Stopped reading the data"));
+        _lt_viewer_window_show_toast (self, _ ("Stopped reading the data"));
       else
         {
           /* Translators: %s is the dataset's name */
-          g_autofree char *what = g_strdup_printf (_("Cannot read %s"), dataset_name (load->kind));
+          g_autofree char *what = g_strdup_printf (_ ("Cannot read %s"), dataset_name (load->kind));
 
           _lt_viewer_window_show_error (self, what, error);
         }
@@ -767,7 +747,7 @@ ensure_data (LtViewerWindow *self)
   load->folder = _lt_viewer_window_dup_data_folder (self);
   load->key = g_steal_pointer (&key);
   load->cancellable = g_cancellable_new ();
-  self->load = load;            /* the window's reference; the task holds another */
+  self->load = load; /* the window's reference; the task holds another */
 
   task = g_task_new (self, load->cancellable, load_done_cb, NULL);
   g_task_set_source_tag (task, ensure_data);
@@ -821,27 +801,25 @@ _lt_viewer_window_stop (LtViewerWindow *self)
 
   switch (self->state)
     {
-    case LT_VIEWER_STATE_LOADING:
-      if (self->load)
-        g_cancellable_cancel (self->load->cancellable);
-      break;
-    case LT_VIEWER_STATE_RUNNING:
-    case LT_VIEWER_STATE_PAUSED:
-      lt_trainer_stop (self->trainer);
-      set_state (self, LT_VIEWER_STATE_STOPPING);
-      break;
-    case LT_VIEWER_STATE_IDLE:
-    case LT_VIEWER_STATE_STOPPING:
-    default:
-      break;
+      case LT_VIEWER_STATE_LOADING:
+        if (self->load)
+          g_cancellable_cancel (self->load->cancellable);
+        break;
+      case LT_VIEWER_STATE_RUNNING:
+      case LT_VIEWER_STATE_PAUSED:
+        lt_trainer_stop (self->trainer);
+        set_state (self, LT_VIEWER_STATE_STOPPING);
+        break;
+      case LT_VIEWER_STATE_IDLE:
+      case LT_VIEWER_STATE_STOPPING:
+      default:
+        break;
     }
 }
 
 /* Saves the run where it is (between two mini-batches) to @file. */
 gboolean
-_lt_viewer_window_save_checkpoint (LtViewerWindow  *self,
-                                   GFile           *file,
-                                   GError         **error)
+_lt_viewer_window_save_checkpoint (LtViewerWindow *self, GFile *file, GError **error)
 {
   g_autofree char *path = NULL;
 
@@ -851,7 +829,7 @@ _lt_viewer_window_save_checkpoint (LtViewerWindow  *self,
   if (self->trainer == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED,
-                   _("There is no training to save yet: start training first"));
+                   _ ("There is no training to save yet: start training first"));
       return FALSE;
     }
   path = g_file_get_path (file);
@@ -859,8 +837,7 @@ _lt_viewer_window_save_checkpoint (LtViewerWindow  *self,
     {
       g_autofree char *name = g_file_get_parse_name (file);
 
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("%s is not a local file"),
-                   name);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _ ("%s is not a local file"), name);
       return FALSE;
     }
   return lt_trainer_save_checkpoint (self->trainer, path, error);
@@ -868,8 +845,7 @@ _lt_viewer_window_save_checkpoint (LtViewerWindow  *self,
 
 /* Saves to @file and says how it went: a toast, or the error bar */
 gboolean
-_lt_viewer_window_save_checkpoint_to (LtViewerWindow *self,
-                                      GFile          *file)
+_lt_viewer_window_save_checkpoint_to (LtViewerWindow *self, GFile *file)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
@@ -877,12 +853,12 @@ _lt_viewer_window_save_checkpoint_to (LtViewerWindow *self,
 
   if (!_lt_viewer_window_save_checkpoint (self, file, &error))
     {
-      _lt_viewer_window_show_error (self, _("Cannot save the checkpoint"), error);
+      _lt_viewer_window_show_error (self, _ ("Cannot save the checkpoint"), error);
       return FALSE;
     }
   name = g_file_get_parse_name (file);
   /* Translators: %s is a file name */
-  note = g_strdup_printf (_("Checkpoint saved to %s"), name);
+  note = g_strdup_printf (_ ("Checkpoint saved to %s"), name);
   _lt_viewer_window_show_toast (self, note);
   return TRUE;
 }
@@ -890,8 +866,7 @@ _lt_viewer_window_save_checkpoint_to (LtViewerWindow *self,
 /* Opens a checkpoint as a new run built from the settings (which must
  * match the ones it was saved with); errors go to the error bar. */
 void
-_lt_viewer_window_open_checkpoint (LtViewerWindow *self,
-                                   GFile          *file)
+_lt_viewer_window_open_checkpoint (LtViewerWindow *self, GFile *file)
 {
   g_return_if_fail (LT_VIEWER_IS_WINDOW (self));
   g_return_if_fail (G_IS_FILE (file));

@@ -59,8 +59,7 @@ _lt_viewer_window_views_dispose (LtViewerWindow *self)
 
 /* What the views need of a trainer before it starts */
 void
-_lt_viewer_window_views_prepare_trainer (LtViewerWindow *self,
-                                         LtTrainer      *trainer)
+_lt_viewer_window_views_prepare_trainer (LtViewerWindow *self, LtTrainer *trainer)
 {
   /* The graph of the first mini-batch, then every graph-interval */
   lt_trainer_set_graph_interval (trainer,
@@ -89,8 +88,7 @@ _lt_viewer_window_views_bind (LtViewerWindow    *self,
 /* Exports */
 
 static GtkFileFilter *
-filter_new (const char *name,
-            const char *suffix)
+filter_new (const char *name, const char *suffix)
 {
   GtkFileFilter *filter = gtk_file_filter_new ();
 
@@ -103,15 +101,15 @@ filter_new (const char *name,
 GPtrArray *
 _lt_viewer_window_export_filters (LtViewerWindow *self)
 {
-  GPtrArray *filters = g_ptr_array_new_with_free_func (g_object_unref);
+  GPtrArray  *filters = g_ptr_array_new_with_free_func (g_object_unref);
   const char *view = adw_view_stack_get_visible_child_name (self->view_stack);
 
-  g_ptr_array_add (filters, filter_new (_("PNG Images"), "png"));
-  g_ptr_array_add (filters, filter_new (_("SVG Drawings"), "svg"));
+  g_ptr_array_add (filters, filter_new (_ ("PNG Images"), "png"));
+  g_ptr_array_add (filters, filter_new (_ ("SVG Drawings"), "svg"));
   if (g_strcmp0 (view, "loss") == 0)
-    g_ptr_array_add (filters, filter_new (_("CSV Tables (every run)"), "csv"));
+    g_ptr_array_add (filters, filter_new (_ ("CSV Tables (every run)"), "csv"));
   if (g_strcmp0 (view, "graph") == 0)
-    g_ptr_array_add (filters, filter_new (_("Graphviz DOT Files"), "dot"));
+    g_ptr_array_add (filters, filter_new (_ ("Graphviz DOT Files"), "dot"));
   return filters;
 }
 
@@ -125,19 +123,16 @@ _lt_viewer_window_export_suggested_name (LtViewerWindow *self)
 
 /* Writes the view shown to @file, in the format its extension names */
 gboolean
-_lt_viewer_window_export_view (LtViewerWindow  *self,
-                               GFile           *file,
-                               GError         **error)
+_lt_viewer_window_export_view (LtViewerWindow *self, GFile *file, GError **error)
 {
-  const char *view = adw_view_stack_get_visible_child_name (self->view_stack);
+  const char      *view = adw_view_stack_get_visible_child_name (self->view_stack);
   g_autofree char *path = g_file_get_path (file);
 
   if (path == NULL)
     {
       g_autofree char *name = g_file_get_parse_name (file);
 
-      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("%s is not a local file"),
-                   name);
+      g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _ ("%s is not a local file"), name);
       return FALSE;
     }
   if (g_strcmp0 (view, "images") == 0)
@@ -148,14 +143,13 @@ _lt_viewer_window_export_view (LtViewerWindow  *self,
     return lt_gtk_graph_view_export (self->graph_view, path, error);
   if (g_strcmp0 (view, "accuracy") == 0)
     return lt_gtk_accuracy_view_export (self->accuracy_view, path, error);
-  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _("This view cannot be exported"));
+  g_set_error (error, G_IO_ERROR, G_IO_ERROR_NOT_SUPPORTED, _ ("This view cannot be exported"));
   return FALSE;
 }
 
 /* Exports to @file and says how it went: a toast, or the error bar */
 gboolean
-_lt_viewer_window_export_view_to (LtViewerWindow *self,
-                                  GFile          *file)
+_lt_viewer_window_export_view_to (LtViewerWindow *self, GFile *file)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *name = NULL;
@@ -163,12 +157,12 @@ _lt_viewer_window_export_view_to (LtViewerWindow *self,
 
   if (!_lt_viewer_window_export_view (self, file, &error))
     {
-      _lt_viewer_window_show_error (self, _("Cannot export the view"), error);
+      _lt_viewer_window_show_error (self, _ ("Cannot export the view"), error);
       return FALSE;
     }
   name = g_file_get_parse_name (file);
   /* Translators: %s is a file name */
-  note = g_strdup_printf (_("Exported to %s"), name);
+  note = g_strdup_printf (_ ("Exported to %s"), name);
   _lt_viewer_window_show_toast (self, note);
   return TRUE;
 }

@@ -21,7 +21,8 @@
 
 G_DEFINE_FINAL_TYPE (LtViewerWindow, lt_viewer_window, ADW_TYPE_APPLICATION_WINDOW)
 
-enum {
+enum
+{
   PROP_0,
   PROP_SHOW_SETTINGS,
   N_PROPS
@@ -41,9 +42,7 @@ static GParamSpec *properties[N_PROPS];
  * next error replaces it. The window stays usable.
  */
 void
-_lt_viewer_window_show_error (LtViewerWindow *self,
-                              const char     *what,
-                              const GError   *error)
+_lt_viewer_window_show_error (LtViewerWindow *self, const char *what, const GError *error)
 {
   g_autofree char *text = NULL;
 
@@ -52,7 +51,7 @@ _lt_viewer_window_show_error (LtViewerWindow *self,
 
   if (what)
     /* Translators: what failed, then why */
-    text = g_strdup_printf (_("%s: %s"), what, error->message);
+    text = g_strdup_printf (_ ("%s: %s"), what, error->message);
   else
     text = g_strdup (error->message);
   g_free (self->last_error);
@@ -71,17 +70,14 @@ _lt_viewer_window_get_error_message (LtViewerWindow *self)
 }
 
 static void
-error_bar_response_cb (LtViewerWindow *self,
-                       int             response,
-                       GtkInfoBar     *bar)
+error_bar_response_cb (LtViewerWindow *self, int response, GtkInfoBar *bar)
 {
   gtk_info_bar_set_revealed (bar, FALSE);
 }
 
 /* A short note that goes by itself */
 void
-_lt_viewer_window_show_toast (LtViewerWindow *self,
-                              const char     *message)
+_lt_viewer_window_show_toast (LtViewerWindow *self, const char *message)
 {
   AdwToast *toast = adw_toast_new (message);
 
@@ -133,12 +129,10 @@ update_momentum_row (LtViewerWindow *self)
 /* An enum setting (its values in the order of the combo row's items) as
  * the row's "selected" */
 static gboolean
-enum_to_selected (GValue   *value,
-                  GVariant *variant,
-                  gpointer  user_data)
+enum_to_selected (GValue *value, GVariant *variant, gpointer user_data)
 {
   const char *const *nicks = user_data;
-  const char *nick = g_variant_get_string (variant, NULL);
+  const char        *nick = g_variant_get_string (variant, NULL);
 
   for (guint i = 0; nicks[i]; i++)
     if (g_str_equal (nick, nicks[i]))
@@ -150,12 +144,10 @@ enum_to_selected (GValue   *value,
 }
 
 static GVariant *
-selected_to_enum (const GValue       *value,
-                  const GVariantType *type,
-                  gpointer            user_data)
+selected_to_enum (const GValue *value, const GVariantType *type, gpointer user_data)
 {
   const char *const *nicks = user_data;
-  guint selected = g_value_get_uint (value);
+  guint              selected = g_value_get_uint (value);
 
   if (selected >= g_strv_length ((char **) nicks))
     return NULL;
@@ -163,18 +155,14 @@ selected_to_enum (const GValue       *value,
 }
 
 static gboolean
-device_to_active (GValue   *value,
-                  GVariant *variant,
-                  gpointer  user_data)
+device_to_active (GValue *value, GVariant *variant, gpointer user_data)
 {
   g_value_set_boolean (value, g_str_equal (g_variant_get_string (variant, NULL), "cuda"));
   return TRUE;
 }
 
 static GVariant *
-active_to_device (const GValue       *value,
-                  const GVariantType *type,
-                  gpointer            user_data)
+active_to_device (const GValue *value, const GVariantType *type, gpointer user_data)
 {
   return g_variant_new_string (g_value_get_boolean (value) ? "cuda" : "cpu");
 }
@@ -193,15 +181,15 @@ probe_cuda (LtViewerWindow *self)
   self->cuda_available = moved != NULL;
   if (self->cuda_available)
     {
-      gtk_widget_set_tooltip_text (GTK_WIDGET (self->cuda_button), _("Train on the GPU"));
+      gtk_widget_set_tooltip_text (GTK_WIDGET (self->cuda_button), _ ("Train on the GPU"));
       return;
     }
 #if LT_HAVE_CUDA
   /* Translators: %s is the library's own reason, in English */
-  why = g_strdup_printf (_("No CUDA device can be used: %s"), error->message);
+  why = g_strdup_printf (_ ("No CUDA device can be used: %s"), error->message);
 #else
-  why = g_strdup (_("This libtensor was built without its CUDA backend (configure it with "
-                    "-Dcuda=enabled on a machine with the CUDA toolkit)"));
+  why = g_strdup (_ ("This libtensor was built without its CUDA backend (configure it with "
+                     "-Dcuda=enabled on a machine with the CUDA toolkit)"));
 #endif
   gtk_widget_set_sensitive (GTK_WIDGET (self->cuda_button), FALSE);
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->cuda_button), why);
@@ -218,7 +206,7 @@ bind_settings (LtViewerWindow *self)
   static const struct
   {
     const char *key;
-    gsize offset;
+    gsize       offset;
   } spins[] = {
     { "learning-rate", G_STRUCT_OFFSET (LtViewerWindow, lr_spin) },
     { "momentum", G_STRUCT_OFFSET (LtViewerWindow, momentum_spin) },
@@ -244,8 +232,8 @@ bind_settings (LtViewerWindow *self)
                                 (gpointer) optimizer_nicks, NULL);
   if (self->cuda_available)
     g_settings_bind_with_mapping (self->settings, "device", self->cuda_button, "active",
-                                  G_SETTINGS_BIND_DEFAULT, device_to_active, active_to_device,
-                                  NULL, NULL);
+                                  G_SETTINGS_BIND_DEFAULT, device_to_active, active_to_device, NULL,
+                                  NULL);
   g_signal_connect_object (self->settings, "changed::data-folder", G_CALLBACK (update_folder_row),
                            self, G_CONNECT_SWAPPED);
   g_signal_connect_object (self->optimizer_row, "notify::selected",
@@ -256,8 +244,7 @@ bind_settings (LtViewerWindow *self)
 
 /* The state the actions and controls follow */
 void
-_lt_viewer_window_set_state (LtViewerWindow *self,
-                             LtViewerState   state)
+_lt_viewer_window_set_state (LtViewerWindow *self, LtViewerState state)
 {
   gboolean idle = state == LT_VIEWER_STATE_IDLE;
 
@@ -302,8 +289,8 @@ lt_viewer_window_close_request (GtkWindow *window)
       if (!self->closing)
         {
           self->closing = TRUE;
-          _lt_viewer_window_show_toast (self, _("Stopping after this mini-batch; the "
-                                                "checkpoint is kept"));
+          _lt_viewer_window_show_toast (self, _ ("Stopping after this mini-batch; the "
+                                                 "checkpoint is kept"));
           _lt_viewer_window_stop (self);
         }
       return TRUE;
@@ -335,20 +322,17 @@ lt_viewer_window_finalize (GObject *object)
 }
 
 static void
-lt_viewer_window_get_property (GObject    *object,
-                               guint       prop_id,
-                               GValue     *value,
-                               GParamSpec *pspec)
+lt_viewer_window_get_property (GObject *object, guint prop_id, GValue *value, GParamSpec *pspec)
 {
   LtViewerWindow *self = LT_VIEWER_WINDOW (object);
 
   switch (prop_id)
     {
-    case PROP_SHOW_SETTINGS:
-      g_value_set_boolean (value, self->show_settings);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_SHOW_SETTINGS:
+        g_value_set_boolean (value, self->show_settings);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -362,22 +346,22 @@ lt_viewer_window_set_property (GObject      *object,
 
   switch (prop_id)
     {
-    case PROP_SHOW_SETTINGS:
-      if (self->show_settings != g_value_get_boolean (value))
-        {
-          self->show_settings = g_value_get_boolean (value);
-          g_object_notify_by_pspec (object, pspec);
-        }
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_SHOW_SETTINGS:
+        if (self->show_settings != g_value_get_boolean (value))
+          {
+            self->show_settings = g_value_get_boolean (value);
+            g_object_notify_by_pspec (object, pspec);
+          }
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
 static void
 lt_viewer_window_class_init (LtViewerWindowClass *klass)
 {
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GObjectClass   *object_class = G_OBJECT_CLASS (klass);
   GtkWidgetClass *widget_class = GTK_WIDGET_CLASS (klass);
   GtkWindowClass *window_class = GTK_WINDOW_CLASS (klass);
 
@@ -397,8 +381,8 @@ lt_viewer_window_class_init (LtViewerWindowClass *klass)
                           G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 
-  gtk_widget_class_set_template_from_resource (widget_class, LT_VIEWER_RESOURCE_PATH
-                                               "/lt-viewer-window.ui");
+  gtk_widget_class_set_template_from_resource (widget_class,
+                                               LT_VIEWER_RESOURCE_PATH "/lt-viewer-window.ui");
   gtk_widget_class_bind_template_child (widget_class, LtViewerWindow, toast_overlay);
   gtk_widget_class_bind_template_child (widget_class, LtViewerWindow, switcher_title);
   gtk_widget_class_bind_template_child (widget_class, LtViewerWindow, view_stack);
@@ -442,10 +426,12 @@ lt_viewer_window_init (LtViewerWindow *self)
   gtk_widget_init_template (GTK_WIDGET (self));
 
   if (LT_VIEWER_IS_APPLICATION (app))
-    self->settings = g_object_ref (lt_viewer_application_get_settings (LT_VIEWER_APPLICATION (app)));
+    self->settings =
+      g_object_ref (lt_viewer_application_get_settings (LT_VIEWER_APPLICATION (app)));
   else
     self->settings = _lt_viewer_settings_new ();
-  gtk_window_set_default_size (GTK_WINDOW (self), g_settings_get_int (self->settings, "window-width"),
+  gtk_window_set_default_size (GTK_WINDOW (self),
+                               g_settings_get_int (self->settings, "window-width"),
                                g_settings_get_int (self->settings, "window-height"));
   if (g_settings_get_boolean (self->settings, "window-maximized"))
     gtk_window_maximize (GTK_WINDOW (self));

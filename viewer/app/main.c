@@ -3,8 +3,7 @@
 
 /* lt-viewer: the application does everything. */
 int
-main (int   argc,
-      char *argv[])
+main (int argc, char *argv[])
 {
   g_autoptr(LtViewerApplication) app = NULL;
 

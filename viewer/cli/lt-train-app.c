@@ -35,7 +35,8 @@
 #define DEFAULT_CHECKPOINT "lt-train-checkpoint.safetensors"
 
 /* In the order of LtTrainOptimizerKind */
-typedef enum {
+typedef enum
+{
   OPT_SGD = LT_TRAIN_OPTIMIZER_SGD,
   OPT_ADAM = LT_TRAIN_OPTIMIZER_ADAM,
   OPT_ADAMW = LT_TRAIN_OPTIMIZER_ADAMW,

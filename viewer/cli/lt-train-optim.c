@@ -19,8 +19,7 @@ lt_train_optimizer_kind_to_string (LtTrainOptimizerKind kind)
 
 /* FALSE for a name that is none of them */
 gboolean
-lt_train_optimizer_kind_from_string (const char           *name,
-                                     LtTrainOptimizerKind *kind)
+lt_train_optimizer_kind_from_string (const char *name, LtTrainOptimizerKind *kind)
 {
   for (guint i = 0; i < LT_TRAIN_N_OPTIMIZERS; i++)
     if (g_strcmp0 (name, names[i]) == 0)
@@ -53,17 +52,18 @@ lt_train_optimizer_new (LtTrainOptimizerKind kind,
 
   switch (kind)
     {
-    case LT_TRAIN_OPTIMIZER_SGD:
-      return LT_OPTIMIZER (lt_sgd_new (params, lr, momentum, 0, weight_decay, FALSE, error));
-    case LT_TRAIN_OPTIMIZER_ADAM:
-      return LT_OPTIMIZER (lt_adam_new (params, lr, 0.9, 0.999, 1e-8, weight_decay, FALSE, error));
-    case LT_TRAIN_OPTIMIZER_ADAMW:
-      return LT_OPTIMIZER (lt_adamw_new (params, lr, 0.9, 0.999, 1e-8, weight_decay, FALSE,
-                                         error));
-    case LT_TRAIN_OPTIMIZER_RMSPROP:
-      return LT_OPTIMIZER (lt_rmsprop_new (params, lr, 0.99, 1e-8, weight_decay, momentum, FALSE,
-                                           error));
-    default:
-      g_return_val_if_reached (NULL);
+      case LT_TRAIN_OPTIMIZER_SGD:
+        return LT_OPTIMIZER (lt_sgd_new (params, lr, momentum, 0, weight_decay, FALSE, error));
+      case LT_TRAIN_OPTIMIZER_ADAM:
+        return LT_OPTIMIZER (
+          lt_adam_new (params, lr, 0.9, 0.999, 1e-8, weight_decay, FALSE, error));
+      case LT_TRAIN_OPTIMIZER_ADAMW:
+        return LT_OPTIMIZER (
+          lt_adamw_new (params, lr, 0.9, 0.999, 1e-8, weight_decay, FALSE, error));
+      case LT_TRAIN_OPTIMIZER_RMSPROP:
+        return LT_OPTIMIZER (
+          lt_rmsprop_new (params, lr, 0.99, 1e-8, weight_decay, momentum, FALSE, error));
+      default:
+        g_return_val_if_reached (NULL);
     }
 }
