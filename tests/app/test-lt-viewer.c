@@ -213,6 +213,28 @@ test_shortcuts (void)
     }
   assert_shortcut (listed, "window.close");
   assert_shortcut (listed, "win.show-help-overlay");
+
+  /* The shortcuts window and the about window open */
+  test_activate (window, "win.show-help-overlay");
+  g_assert_true (ui_wait_until ((UiCondition) gtk_widget_get_mapped, overlay, 30000));
+  gtk_window_close (GTK_WINDOW (overlay));
+  g_action_group_activate_action (G_ACTION_GROUP (test_app), "about", NULL);
+  {
+    GListModel *toplevels = gtk_window_get_toplevels ();
+    GtkWindow *about = NULL;
+
+    for (guint i = 0; i < g_list_model_get_n_items (toplevels); i++)
+      {
+        g_autoptr(GtkWindow) w = g_list_model_get_item (toplevels, i);
+
+        if (ADW_IS_ABOUT_WINDOW (w))
+          about = w;
+      }
+    g_assert_nonnull (about);
+    g_assert_cmpstr (adw_about_window_get_application_icon (ADW_ABOUT_WINDOW (about)), ==,
+                     g_application_get_application_id (G_APPLICATION (test_app)));
+    gtk_window_destroy (about);
+  }
   test_window_destroy (window);
 }
 
