@@ -237,7 +237,7 @@ test_download_progress (void)
   g_settings_set_string (window->settings, "data-folder", folder);
   test_activate (window, "win.start");
   g_assert_cmpint (window->state, ==, LT_VIEWER_STATE_LOADING);
-  g_assert_true (ui_wait_until (download_ended, &watch, 60000));
+  g_assert_true (ui_wait_until (download_ended, &watch, UI_WAIT_MS));
   g_test_message ("the progress bar went up to %.2f", watch.max_fraction);
   g_assert_true (watch.saw_downloading);
   g_assert_cmpfloat (watch.max_fraction, >, 0.0);

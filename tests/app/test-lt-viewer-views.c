@@ -114,7 +114,7 @@ test_graph_and_accuracy (void)
 
   /* The graph: the trainer's, taken on its first mini-batch, has the
    * nodes of the same loss built here */
-  g_assert_true (ui_wait_until (graph_laid_out, window->graph_view, 60000));
+  g_assert_true (ui_wait_until (graph_laid_out, window->graph_view, UI_WAIT_MS));
   n_nodes = lt_gtk_graph_view_get_n_nodes (window->graph_view);
   g_test_message ("graph view: %u nodes, reference LtGraph: %u", n_nodes,
                   lt_graph_get_n_nodes (reference));
@@ -126,16 +126,16 @@ test_graph_and_accuracy (void)
   conv1 = count_module_nodes (reference, "conv1");
   g_assert_cmpuint (conv1, >=, 3);
   lt_gtk_graph_view_set_module_folded (window->graph_view, "conv1", TRUE);
-  g_assert_true (ui_wait_until (graph_laid_out, window->graph_view, 60000));
+  g_assert_true (ui_wait_until (graph_laid_out, window->graph_view, UI_WAIT_MS));
   visible = lt_gtk_graph_view_get_n_visible_nodes (window->graph_view);
   g_test_message ("conv1 made %u nodes; folded, %u of %u are drawn", conv1, visible, n_nodes);
   g_assert_cmpuint (visible, ==, n_nodes - conv1);
   lt_gtk_graph_view_set_module_folded (window->graph_view, "conv1", FALSE);
-  g_assert_true (ui_wait_until (graph_laid_out, window->graph_view, 60000));
+  g_assert_true (ui_wait_until (graph_laid_out, window->graph_view, UI_WAIT_MS));
   g_assert_cmpuint (lt_gtk_graph_view_get_n_visible_nodes (window->graph_view), ==, n_nodes);
 
   /* The accuracy: every test image counted once, the trainer's accuracy */
-  g_assert_true (ui_wait_until (accuracy_loaded, window->accuracy_view, 60000));
+  g_assert_true (ui_wait_until (accuracy_loaded, window->accuracy_view, UI_WAIT_MS));
   n_classes = lt_gtk_accuracy_view_get_n_classes (window->accuracy_view);
   g_assert_cmpuint (n_classes, ==, 10);
   for (guint t = 0; t < n_classes; t++)

@@ -140,35 +140,66 @@ ui_iterate_for (guint ms)
     g_main_context_iteration (NULL, TRUE);
 }
 
+/* A widget paintable is empty while its widget waits for a new size (a
+ * label's text changed): take the picture right after the frame clock
+ * has laid out and painted the window. */
+typedef struct
+{
+  GtkWidget     *widget;
+  int            width, height;
+  GskRenderNode *node;
+} Grab;
+
+static void
+grab_after_paint (GdkFrameClock *clock, Grab *grab)
+{
+  g_autoptr(GdkPaintable) paintable = NULL;
+  GtkSnapshot *snapshot;
+
+  if (grab->node)
+    return;
+  grab->width = gtk_widget_get_width (grab->widget);
+  grab->height = gtk_widget_get_height (grab->widget);
+  paintable = gtk_widget_paintable_new (grab->widget);
+  snapshot = gtk_snapshot_new ();
+  gdk_paintable_snapshot (paintable, snapshot, grab->width, grab->height);
+  grab->node = gtk_snapshot_free_to_node (snapshot);
+  if (grab->node == NULL)
+    gtk_widget_queue_draw (grab->widget);
+}
+
+static gboolean
+grabbed (gpointer data)
+{
+  return ((Grab *) data)->node != NULL;
+}
+
 gboolean
 ui_save_screenshot (GtkWidget *widget, const char *path, double scale, GError **error)
 {
   g_autoptr(GskRenderNode) node = NULL;
   g_autoptr(GdkTexture) texture = NULL;
-  GskRenderer     *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
-  int              width = gtk_widget_get_width (widget);
-  int              height = gtk_widget_get_height (widget);
+  GskRenderer   *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
+  GdkFrameClock *clock = gtk_widget_get_frame_clock (widget);
+  Grab grab = { widget, gtk_widget_get_width (widget), gtk_widget_get_height (widget), NULL };
   cairo_surface_t *full, *small;
   cairo_t         *cr;
   cairo_status_t   status;
+  int              width = grab.width, height = grab.height;
+  gulong           id;
 
-  if (renderer == NULL || width <= 0 || height <= 0)
+  if (renderer == NULL || clock == NULL || width <= 0 || height <= 0)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the widget is not drawn yet");
       return FALSE;
     }
-  /* A widget paintable is empty while the widget waits for a new size
-   * (a label's text changed): let the frame clock lay it out and retry */
-  for (guint tries = 0; node == NULL && tries < 100; tries++)
-    {
-      g_autoptr(GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-      GtkSnapshot *snapshot = gtk_snapshot_new ();
-
-      gdk_paintable_snapshot (paintable, snapshot, width, height);
-      node = gtk_snapshot_free_to_node (snapshot);
-      if (node == NULL)
-        ui_iterate_for (20);
-    }
+  id = g_signal_connect (clock, "after-paint", G_CALLBACK (grab_after_paint), &grab);
+  gtk_widget_queue_draw (widget);
+  ui_wait_until (grabbed, &grab, UI_WAIT_MS);
+  g_signal_handler_disconnect (clock, id);
+  node = g_steal_pointer (&grab.node);
+  width = grab.width;
+  height = grab.height;
   if (node == NULL)
     {
       g_set_error (error, G_IO_ERROR, G_IO_ERROR_FAILED, "the widget draws nothing");

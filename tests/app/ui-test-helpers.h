@@ -17,6 +17,11 @@ void     ui_test_init        (int         *argc,
 /* The temporary home of the test (XDG folders under it) */
 const char *ui_test_home     (void);
 
+/* How long the tests wait for something that must happen (a window
+ * mapped, a state reached, a layout done) before they call it a hang: not
+ * a timing, a guard; generous for sanitizer builds on a busy machine. */
+#define UI_WAIT_MS (10 * 60 * 1000)
+
 typedef gboolean (*UiCondition) (gpointer data);
 
 /* Iterates the main context until @cond holds; FALSE when it did not
