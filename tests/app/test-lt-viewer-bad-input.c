@@ -141,6 +141,41 @@ test_unwritable (void)
   test_window_destroy (window);
 }
 
+/* The trainer fails: its checkpoint cannot be written when it stops (its
+ * folder replaced by a file meanwhile). The window says why, and the next
+ * start, once the folder is back, trains. */
+static void
+test_trainer_fails (void)
+{
+  LtViewerWindow  *window = test_window_new ();
+  g_autofree char *folder = g_path_get_dirname (_lt_viewer_window_get_checkpoint_path (window));
+
+  test_start_training (window, 3);
+  remove_tree (folder);
+  write_file (folder, "not a folder", 12);
+  test_activate (window, "win.stop");
+  g_assert_true (test_wait_state (window, LT_VIEWER_STATE_IDLE));
+  g_assert_cmpint (lt_trainer_get_state (_lt_viewer_window_get_trainer (window)), ==,
+                   LT_TRAINER_STATE_FAILED);
+  assert_error_shown (window, "Training failed", folder, NULL);
+
+  g_assert_cmpint (g_remove (folder), ==, 0);
+  assert_still_trains (window);
+  g_assert_cmpuint (window->run, ==, 2);
+
+  /* Closing: when the checkpoint cannot be written, the window stays to
+   * say so */
+  test_start_training (window, lt_trainer_get_step (_lt_viewer_window_get_trainer (window)) + 3);
+  remove_tree (folder);
+  write_file (folder, "not a folder", 12);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (test_wait_state (window, LT_VIEWER_STATE_IDLE));
+  assert_error_shown (window, "Training failed", folder, NULL);
+  g_assert_true (gtk_widget_get_visible (GTK_WIDGET (window)));
+  g_assert_cmpint (g_remove (folder), ==, 0);
+  test_window_destroy (window);
+}
+
 /* The download: a server on 127.0.0.1 sends 2 MB slowly (not CIFAR-10:
  * its MD5 is refused at the end), and the progress bar moves meanwhile. */
 
@@ -277,6 +312,7 @@ test_add_bad_input_tests (void)
   g_test_add_func ("/viewer/bad-input/corrupt-folder", test_corrupt_folder);
   g_test_add_func ("/viewer/bad-input/corrupt-checkpoint", test_corrupt_checkpoint);
   g_test_add_func ("/viewer/bad-input/unwritable", test_unwritable);
+  g_test_add_func ("/viewer/bad-input/trainer-fails", test_trainer_fails);
   g_test_add_func ("/viewer/download/progress", test_download_progress);
   g_test_add_func ("/viewer/download/stop-while-loading", test_stop_while_loading);
 }

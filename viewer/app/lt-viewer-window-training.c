@@ -426,6 +426,9 @@ static void
 trainer_failed_cb (LtTrainer *trainer, GError *error, LtViewerWindow *self)
 {
   _lt_viewer_window_show_error (self, _ ("Training failed"), error);
+  /* A window closing stays open to say so: its checkpoint may not have
+   * been written; closing again closes it. */
+  self->closing = FALSE;
   run_ended (self);
 }
 
