@@ -1040,10 +1040,24 @@ test_failed_checkpoint (void)
 {
   g_auto(Setup) s = { 0 };
 
-  g_test_summary ("a checkpoint that cannot be written ends the run in ::failed");
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("a checkpoint that cannot be written ends the run in ::failed; written "
+                  "after every epoch, it is checked before the run starts");
   lt_manual_seed (11);
   setup_init (&s, 6, 0, 2, 0, 0, 0, OPT_SGD, 1);
   lt_trainer_set_checkpoint_path (s.trainer, "/nonexistent/folder/ckpt.safetensors");
+
+  /* After every epoch (the default): refused before the first mini-batch. */
+  g_assert_false (lt_trainer_run (s.trainer, NULL, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "the checkpoint cannot be written"));
+  g_assert_cmpint (g_atomic_int_get (&s.net->n_forward), ==, 0);
+  g_clear_error (&error);
+
+  /* Only when stopping (here after 2 steps): the run fails there. */
+  lt_trainer_set_checkpoint_every_epoch (s.trainer, FALSE);
+  lt_trainer_set_max_steps (s.trainer, 2);
   run_expect_failure (&s, LT_ERROR_IO, "trainer: cannot write the checkpoint");
 }
 
