@@ -125,6 +125,37 @@ test_nodes_and_folding (void)
   wait_settled (gv);
   g_assert_cmpuint (lt_gtk_graph_view_get_n_visible_nodes (gv), ==, n);
 
+  /* the keyboard: n and p move the selection, Enter folds the selected
+   * node's module and unfolds the box it is then in */
+  {
+    GtkWidget *canvas = _lt_gtk_graph_view_get_canvas (gv);
+    gint       conv = -1;
+
+    g_assert_true (ui_send_key (canvas, GDK_KEY_n));
+    g_assert_cmpint (lt_gtk_graph_view_get_selected (gv), ==, 0);
+    g_assert_true (ui_send_key (canvas, GDK_KEY_n));
+    g_assert_cmpint (lt_gtk_graph_view_get_selected (gv), ==, 1);
+    g_assert_true (ui_send_key (canvas, GDK_KEY_p));
+    g_assert_true (ui_send_key (canvas, GDK_KEY_p));
+    g_assert_cmpint (lt_gtk_graph_view_get_selected (gv), ==, (gint) n - 1);
+    g_assert_true (ui_send_key (canvas, GDK_KEY_Escape));
+    g_assert_cmpint (lt_gtk_graph_view_get_selected (gv), ==, -1);
+
+    for (guint i = 0; i < n && conv < 0; i++)
+      if (g_strcmp0 (lt_graph_get_node_module (graph, i), "conv1") == 0)
+        conv = (gint) i;
+    g_assert_cmpint (conv, >=, 0);
+    lt_gtk_graph_view_set_selected (gv, conv);
+    g_assert_true (ui_send_key (canvas, GDK_KEY_Return));
+    g_assert_true (lt_gtk_graph_view_get_module_folded (gv, "conv1"));
+    wait_settled (gv);
+    g_assert_cmpuint (lt_gtk_graph_view_get_n_visible_nodes (gv), ==, n - in_conv1);
+    g_assert_true (ui_send_key (canvas, GDK_KEY_Return));
+    g_assert_false (lt_gtk_graph_view_get_module_folded (gv, "conv1"));
+    wait_settled (gv);
+    g_assert_cmpuint (lt_gtk_graph_view_get_n_visible_nodes (gv), ==, n);
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (view);
 }

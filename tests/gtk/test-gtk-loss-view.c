@@ -119,6 +119,41 @@ test_pixels (void)
   }
   g_assert_cmpuint (n_ink, >, 2000);
 
+  /* the pointer over the 100th point: its readout is drawn, as the
+   * renderer draws it */
+  {
+    LtRenderLossHit        want;
+    double                 px, py, step, value;
+    GtkWidget             *canvas = _lt_gtk_loss_view_get_canvas (LT_GTK_LOSS_VIEW (view));
+    const LtRenderLossHit *hover;
+    cairo_surface_t       *with_hover;
+
+    g_assert_true (lt_gtk_run_get_point (lt_gtk_run_registry_get_run (registry, 0),
+                                         LT_GTK_SERIES_TRAIN_LOSS, 99, &step, &value));
+    g_assert_true (
+      lt_render_loss_frame_to_pixel (frame, LT_RENDER_LOSS_PANEL_LOSS, step, value, &px, &py));
+    g_assert_true (lt_render_loss_frame_hit_test (frame, px, py, &want));
+    g_assert_null (_lt_gtk_loss_view_get_hover (LT_GTK_LOSS_VIEW (view)));
+    ui_send_motion (canvas, px, py);
+    hover = _lt_gtk_loss_view_get_hover (LT_GTK_LOSS_VIEW (view));
+    g_assert_nonnull (hover);
+    g_assert_cmpuint (hover->index, ==, want.index);
+    g_assert_cmpfloat (hover->step, ==, want.step);
+    wait_settled (LT_GTK_LOSS_VIEW (view));
+    ui_spin (50);
+    with_hover = ui_widget_to_surface (view);
+    g_assert_cmpuint (ui_count_different_pixels (with_hover, widget_pixels), >, 0);
+    cairo_surface_destroy (renderer_pixels);
+    renderer_pixels = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+    {
+      cairo_t *cr = cairo_create (renderer_pixels);
+      lt_render_loss_frame_draw (frame, cr, hover);
+      cairo_destroy (cr);
+    }
+    g_assert_cmpuint (ui_count_different_pixels (with_hover, renderer_pixels), ==, 0);
+    cairo_surface_destroy (with_hover);
+  }
+
   shot = ui_save_screenshot (widget_pixels, "loss-view");
   g_test_message ("screenshot: %s", shot);
   cairo_surface_destroy (widget_pixels);

@@ -1218,3 +1218,9 @@ _lt_gtk_loss_view_get_frame (LtGtkLossView *self)
 {
   return self->frame;
 }
+
+const LtRenderLossHit *
+_lt_gtk_loss_view_get_hover (LtGtkLossView *self)
+{
+  return self->has_hover ? &self->hover : NULL;
+}
