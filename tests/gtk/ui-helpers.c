@@ -213,7 +213,6 @@ ui_widget_to_surface (GtkWidget *widget)
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture) texture = NULL;
   GskRenderer     *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
@@ -221,8 +220,17 @@ ui_widget_to_surface (GtkWidget *widget)
 
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
+  /* a widget that has not been drawn since it was mapped gives nothing:
+   * let the frame clock draw it (slow under sanitizers) */
+  for (int tries = 0; node == NULL && tries < 200; tries++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+      if (node == NULL)
+        ui_spin (20);
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
