@@ -224,7 +224,11 @@ test_clicks_and_pixels (void)
   g_test_message ("%d x %d: %u pixels differ", gtk_widget_get_width (canvas),
                   gtk_widget_get_height (canvas), n_different);
   g_assert_cmpuint (n_different, ==, 0);
-  path = ui_save_screenshot (ui_widget_to_surface (view), "graph-view");
+  {
+    cairo_surface_t *whole = ui_widget_to_surface (view);
+    path = ui_save_screenshot (whole, "graph-view");
+    cairo_surface_destroy (whole);
+  }
   g_test_message ("screenshot: %s", path);
   cairo_surface_destroy (widget_pixels);
   cairo_surface_destroy (renderer_pixels);
