@@ -91,7 +91,7 @@ time_layout (LtRenderGraph       *g,
              gboolean             cached,
              double              *cpu)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   LtRenderGraphLayout *layout;
   gint64               t0;
   double               c0;
@@ -132,9 +132,9 @@ main (int argc, char **argv)
   printf ("%6s %6s %6s %16s %16s %16s\n", "", "", "", "wall (cpu)", "wall (cpu)", "wall (cpu)");
   for (guint s = 0; s < G_N_ELEMENTS (sizes); s++)
     {
-      g_autoptr (LtRenderGraph) g = resnet_like (sizes[s]);
-      g_auto (GStrv) modules = lt_render_graph_dup_modules (g);
-      g_autoptr (GPtrArray) top = g_ptr_array_new ();
+      g_autoptr(LtRenderGraph) g = resnet_like (sizes[s]);
+      g_auto(GStrv) modules = lt_render_graph_dup_modules (g);
+      g_autoptr(GPtrArray) top = g_ptr_array_new ();
       double cold[16], warm[16], folded[16], cold_cpu[16], warm_cpu[16], folded_cpu[16];
 
       /* The blocks folded: "layers.<k>" */

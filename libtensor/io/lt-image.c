@@ -13,6 +13,7 @@
 #include "lt-file.h"
 #include "lt-file-private.h"
 #include "core/lt-tensor-private.h"
+#include "ops/lt-ops-private.h"
 
 /*
  * Images: torchvision.utils.make_grid and save_image, image files in and
@@ -166,7 +167,7 @@ lt_make_grid (LtTensor     *tensor,
 
   /* (B, C, H, W) with one channel made three */
   {
-    g_autoptr(LtTensor) host = _lt_tensor_contiguous_host (tensor, error);
+    g_autoptr(LtTensor) host = _lt_contiguous_host (tensor, error);
     gint64 s4[4] = { b, c, h, w };
     gsize plane = h * w * es;
 
@@ -246,7 +247,7 @@ static guint8 *
 to_hwc_bytes (LtTensor *image,
               GError  **error)
 {
-  g_autoptr(LtTensor) host = _lt_tensor_contiguous_host (image, error);
+  g_autoptr(LtTensor) host = _lt_contiguous_host (image, error);
   gint64 c = image->shape[0], h = image->shape[1], w = image->shape[2];
   guint8 *out;
 

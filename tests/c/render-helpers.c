@@ -62,7 +62,7 @@ count_pixels (cairo_surface_t *surface,
 char *
 make_temp_dir (void)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   char *dir = g_dir_make_tmp ("lt-render-XXXXXX", &error);
 
   g_assert_no_error (error);

@@ -644,6 +644,87 @@ test_graph_stats_retain (void)
   }
 }
 
+/* Hooks that hand the observer gradients in other layouts: a transposed
+ * copy (dense, not contiguous) and a broadcast row (stride 0). */
+static LtTensor *
+transposed_grad (LtTensor *grad,
+                 gpointer  user_data,
+                 GError  **error)
+{
+  g_autoptr(LtTensor) t = lt_tensor_t (grad, error);
+  g_autoptr(LtTensor) dense = t ? lt_tensor_contiguous (t, error) : NULL;
+  LtTensor *back = dense ? lt_tensor_t (dense, error) : NULL;
+
+  g_assert_false (back == NULL || lt_tensor_is_contiguous (back));
+  return back;
+}
+
+static LtTensor *
+broadcast_grad (LtTensor *grad,
+                gpointer  user_data,
+                GError  **error)
+{
+  guint nd;
+  const gint64 *shape = lt_tensor_get_shape (grad, &nd);
+  g_autoptr(LtTensor) row = lt_tensor_narrow (grad, 0, 0, 1, error);
+  LtTensor *wide = row ? lt_tensor_expand (row, shape, nd, error) : NULL;
+
+  g_assert_false (wide == NULL || lt_tensor_is_contiguous (wide));
+  return wide;
+}
+
+static void
+test_graph_stats_layouts (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rng = g_rand_new_with_seed (10);
+  g_autoptr(LtTensor) a = leaf64 (rng, DIMS (3, 4));
+  g_autoptr(LtTensor) b = leaf64 (rng, DIMS (4, 5));
+  g_autoptr(LtTensor) c = leaf64 (rng, DIMS (3, 4));
+  g_autoptr(LtTensor) ea = NULL, bt = NULL, ec = NULL, m = NULL, s = NULL, out = NULL;
+  g_autoptr(LtGraph) graph = NULL;
+  guint ha, hc;
+
+  g_test_summary ("Statistics of gradients that are transposed (read in memory order) or "
+                  "broadcast (read through a copy) equal those of their values");
+  ea = lt_tensor_exp (a, &error);                        /* (3, 4) */
+  bt = lt_tensor_t (b, &error);                          /* (5, 4), a view */
+  ec = lt_tensor_sin (c, &error);                        /* (3, 4) */
+  m = lt_tensor_matmul (ea, b, &error);                  /* (3, 5) */
+  s = lt_tensor_mul (ea, ec, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(LtTensor) sm = lt_tensor_sum (m, &error);
+    g_autoptr(LtTensor) ss = lt_tensor_sum (s, &error);
+    g_autoptr(LtTensor) sb = lt_tensor_sum (bt, &error);
+    g_autoptr(LtTensor) s1 = lt_tensor_add (sm, ss, &error);
+
+    out = lt_tensor_add (s1, sb, &error);
+  }
+  g_assert_no_error (error);
+  retain (ea);
+  retain (ec);
+  retain (bt);
+  ha = lt_tensor_register_hook (ea, transposed_grad, NULL, NULL, &error);
+  hc = lt_tensor_register_hook (ec, broadcast_grad, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ha, >, 0);
+  g_assert_cmpuint (hc, >, 0);
+  graph = lt_graph_new (out);
+  g_assert_true (lt_graph_backward (graph, FALSE, &error));
+  g_assert_no_error (error);
+  assert_stats_of (graph, node_of (graph, ea), lt_tensor_get_grad (ea));
+  assert_stats_of (graph, node_of (graph, ec), lt_tensor_get_grad (ec));
+  assert_stats_of (graph, node_of (graph, bt), lt_tensor_get_grad (bt));
+  for (guint l = 0; l < lt_graph_get_n_leaves (graph); l++)
+    {
+      guint node;
+      LtTensor *leaf = lt_graph_get_leaf (graph, l, &node);
+
+      assert_stats_of (graph, node, lt_tensor_get_grad (leaf));
+    }
+}
+
 /* lt-train's network: every node has statistics; the parameters' are
  * those of their .grad, the logits' those of their retained gradient. */
 static void
@@ -905,6 +986,7 @@ main (int   argc,
   g_test_add_func ("/graph/named", test_graph_named);
   g_test_add_func ("/graph/stats", test_graph_stats);
   g_test_add_func ("/graph/stats/retain", test_graph_stats_retain);
+  g_test_add_func ("/graph/stats/layouts", test_graph_stats_layouts);
   g_test_add_func ("/graph/stats/lt-train", test_graph_stats_net);
   g_test_add_func ("/graph/accumulators", test_graph_accumulators);
   g_test_add_func ("/graph/dot/nested", test_graph_dot_nested);

@@ -600,6 +600,28 @@ test_mse_tutorial (void)
     g_assert_cmpfloat (fabs (g[k] - 2 * (ov[k] - (k + 1)) / 10), <, 1e-5);
 }
 
+/* mse_loss saves its input and target, as PyTorch's MseLossBackward0 does
+ * (derivatives.yaml: mse_loss_backward (grad, self, target, reduction)): a
+ * target changed in place before backward is an error, as in PyTorch, not
+ * a wrong gradient */
+static void
+test_mse_saved_target (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree double *xv = random_values (rng, 3, -1, 1);
+  g_autofree double *tv = random_values (rng, 3, -1, 1);
+  g_autoptr(LtTensor) x = leaf_of (xv, DIMS (3));
+  g_autoptr(LtTensor) t = lt_tensor_new_from_doubles (tv, 3, DIMS (3), LT_DTYPE_FLOAT64, &error);
+  g_autoptr(LtTensor) loss = lt_mse_loss (x, t, LT_REDUCTION_SUM, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (lt_tensor_add_scalar_ (t, 1, &error));
+  g_assert_false (lt_tensor_backward (loss, NULL, FALSE, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+  g_assert_nonnull (strstr (error->message, "MseLossBackward0"));
+  g_assert_nonnull (strstr (error->message, "modified by an in-place operation"));
+}
+
 /* Loss modules: printed forms, buffers, compute, errors */
 static void
 test_loss_modules (void)
@@ -1107,6 +1129,7 @@ main (int   argc,
   g_test_add_func ("/losses/gradcheck", test_losses_gradcheck);
   g_test_add_func ("/losses/bce/stability", test_bce_stability);
   g_test_add_func ("/losses/mse/tutorial", test_mse_tutorial);
+  g_test_add_func ("/losses/mse/saved-target", test_mse_saved_target);
   g_test_add_func ("/losses/modules", test_loss_modules);
   g_test_add_func ("/losses/modules/subclass", test_loss_subclass);
   g_test_add_func ("/functional/leaky-relu", test_leaky_relu);

@@ -653,7 +653,7 @@ static const Case randperm_forward[] = {
 
 static const OpSpec specs[] = {
   SPEC (LT_OP_FILL, "fill", NULL, fill_forward, NULL, NULL, NULL),
-  SPEC (LT_OP_COPY, "copy", NULL, copy_forward, NULL, NULL, NULL),
+  SPEC (LT_OP_STRIDED_COPY, "copy", NULL, copy_forward, NULL, NULL, NULL),
   SPEC (LT_OP_UNIFORM, "uniform", NULL, uniform_forward, NULL, NULL, NULL),
   SPEC (LT_OP_NORMAL, "normal", NULL, normal_forward, NULL, NULL, NULL),
   SPEC (LT_OP_RANDINT, "randint", NULL, randint_forward, NULL, NULL, NULL),

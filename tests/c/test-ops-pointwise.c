@@ -2,8 +2,8 @@
 
 /*
  * The op-table harness (test-ops.c, ops-harness.h): pointwise ops of one
- * input (the unary functions, clamp, logical_not) and of two (arithmetic,
- * extrema, comparisons, logical and/or), and where.
+ * input (the unary functions, clamp, logical_not, leaky_relu) and of two
+ * (arithmetic, extrema, comparisons, logical and/or), and where.
  */
 
 #include "ops-harness.h"
@@ -1244,6 +1244,96 @@ static const Case where_backward[] = {
   { NULL, NULL }
 };
 
+/* leaky_relu (ops/lt-activation.c): composes public ops, one node */
+
+static void
+leaky_run (Shape s, LtDType dt, Lay lay, double slope)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (s, dt, lay, DIST_GRID);
+  g_autoptr(LtTensor) y = lt_leaky_relu (x.t, slope, &error);
+  g_autofree double *ref = g_new0 (double, MAX (x.n, 1));
+
+  g_assert_no_error (error);
+  for (gint64 k = 0; k < x.n; k++)
+    ref[k] = x.v[k] > 0 ? x.v[k] : x.v[k] * slope;
+  check (y, dt, s, ref);
+}
+
+static void
+leaky_fw_values (gconstpointer d)
+{
+  leaky_run (SH (4, 5), F32, LAY_CONTIG, 0.01);
+  leaky_run (SH (4, 5), F32, LAY_T, 0.2);
+  leaky_run (SH (3, 7), F64, LAY_STEP, -0.5);
+  leaky_run (SH (2, 3), F32, LAY_EXPAND, 1.5);
+  leaky_run (SH0, F64, LAY_CONTIG, 0.1);
+  leaky_run (SH (0, 4), F32, LAY_CONTIG, 0.1);
+  leaky_run (SH (BIG), F32, LAY_CONTIG, 0.01);
+}
+
+static void
+leaky_fw_errors (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(Arr) x = arr_new (SH (3), I64, LAY_CONTIG, DIST_UNIT);
+  LtTensor *y = lt_leaky_relu (x.t, 0.1, &error);
+
+  check_error (y, error, LT_ERROR_DTYPE);
+}
+
+static const Case leaky_relu_forward[] = { { "values", leaky_fw_values },
+                                           { "errors", leaky_fw_errors },
+                                           { NULL, NULL } };
+
+static LtTensor *
+gc_leaky (LtTensor **in, gsize n, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = lt_leaky_relu (in[0], *(const double *) data, &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+leaky_bw_values (gconstpointer d)
+{
+  static const double slopes[] = { 0.01, 0.3, -2 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (slopes); i++)
+    {
+      g_autoptr(LtTensor) x = leaf_new (SH (3, 4), i == 1 ? LAY_T : LAY_CONTIG, DIST_AWAY);
+      g_autoptr(LtTensor) x0 = leaf_new (SH0, LAY_CONTIG, DIST_AWAY);
+
+      gradcheck (gc_leaky, &slopes[i], &x, 1);
+      gradcheck (gc_leaky, &slopes[i], &x0, 1);
+    }
+}
+
+/* At 0 the gradient is the slope's, as PyTorch's (x > 0 ? g : g * slope) */
+static void
+leaky_bw_zero (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  const double v[] = { -1, 0, 2 };
+  g_autoptr(LtTensor) x = leaf_from (v, SH (3));
+  g_autoptr(LtTensor) y = lt_leaky_relu (x, 0.25, &error);
+  g_autofree double *g = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==, "LeakyReluBackward0");
+  backward_sum (y);
+  g = grad_of (x);
+  g_assert_cmpfloat (g[0], ==, 0.25);
+  g_assert_cmpfloat (g[1], ==, 0.25);
+  g_assert_cmpfloat (g[2], ==, 1);
+}
+
+static const Case leaky_relu_backward[] = { { "values", leaky_bw_values },
+                                            { "zero", leaky_bw_zero },
+                                            { NULL, NULL } };
+
 /* The specs, in the order of the op table */
 
 #define UNARY(op, path, def) \
@@ -1268,6 +1358,7 @@ static const OpSpec specs[] = {
   UNARY (LT_OP_RELU, "relu", un_relu),
   SPEC (LT_OP_CLAMP, "clamp", &un_clamp, unary_forward, clamp_forward_extra, unary_backward, NULL),
   SPEC (LT_OP_LOGICAL_NOT, "logical_not", &un_not, unary_forward, NULL, NULL, NULL),
+  SPEC (LT_OP_LEAKY_RELU, "leaky_relu", NULL, leaky_relu_forward, NULL, leaky_relu_backward, NULL),
 
   BINARY (LT_OP_ADD, "add", bin_add, add_forward_extra, binary_backward_inplace),
   BINARY (LT_OP_SUB, "sub", bin_sub, binary_forward_scalar_inplace, binary_backward_inplace),
@@ -1276,9 +1367,17 @@ static const OpSpec specs[] = {
   BINARY (LT_OP_POW, "pow", bin_pow, binary_forward_scalar_inplace, binary_backward_inplace),
   BINARY (LT_OP_MAXIMUM, "maximum", bin_maximum, binary_forward_scalar, extremum_backward_extra),
   BINARY (LT_OP_MINIMUM, "minimum", bin_minimum, binary_forward_scalar, extremum_backward_extra),
-  SPEC (LT_OP_FLOOR_DIVIDE, "floor_divide", &bin_floordiv, binary_forward,
-        binary_forward_scalar_inplace, NULL, NULL),
-  BINARY (LT_OP_REMAINDER, "remainder", bin_remainder, binary_forward_scalar_inplace,
+  SPEC (LT_OP_FLOOR_DIVIDE,
+        "floor_divide",
+        &bin_floordiv,
+        binary_forward,
+        binary_forward_scalar_inplace,
+        NULL,
+        NULL),
+  BINARY (LT_OP_REMAINDER,
+          "remainder",
+          bin_remainder,
+          binary_forward_scalar_inplace,
           binary_backward_inplace),
   COMPARE (LT_OP_EQ, "eq", bin_eq),
   COMPARE (LT_OP_NE, "ne", bin_ne),

@@ -683,7 +683,7 @@ to_fw_autograd (gconstpointer d)
   /* a float copy is recorded (ToCopyBackward0), an integer one is not */
   g_assert_nonnull (lt_tensor_get_grad_fn (f));
   g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (f)), ==,
-                   _lt_op_table[LT_OP_TO_DTYPE].node_name);
+                   _lt_op_table[LT_OP_TO_DTYPE].node_name[0]);
   g_assert_cmpint (lt_tensor_get_requires_grad (i), ==, FALSE);
   g_assert_null (lt_tensor_get_grad_fn (i));
   g_assert_cmphex (GPOINTER_TO_SIZE (same), ==, GPOINTER_TO_SIZE (x));
@@ -1210,7 +1210,7 @@ alias_fw_detach (gconstpointer d)
   double ref[12];
 
   g_assert_no_error (error);
-  g_assert_cmpstr (_lt_op_table[LT_OP_ALIAS].node_name, ==, "AliasBackward0");
+  g_assert_cmpstr (_lt_op_table[LT_OP_ALIAS].node_name[0], ==, "AliasBackward0");
   g_assert_cmpint (lt_tensor_get_requires_grad (a), ==, FALSE);
   g_assert_null (lt_tensor_get_grad_fn (a));
   g_assert_cmpint (lt_tensor_shares_storage (a, y), ==, TRUE);
@@ -1275,8 +1275,8 @@ static const OpSpec specs[] = {
   SPEC (LT_OP_TO_DTYPE, "to_dtype", NULL, to_forward, NULL, to_backward, NULL),
   SPEC (LT_OP_CAT, "cat", NULL, cat_forward, NULL, cat_backward, NULL),
   SPEC (LT_OP_STACK, "stack", NULL, stack_forward, NULL, stack_backward, NULL),
-  SPEC (LT_OP_COPY_, "copy_", NULL, copy__forward, NULL, copy__backward, NULL),
-  SPEC (LT_OP_FILL_, "fill_", NULL, fill__forward, NULL, fill__backward, NULL),
+  SPEC (LT_OP_INPLACE_COPY, "copy_", NULL, copy__forward, NULL, copy__backward, NULL),
+  SPEC (LT_OP_INPLACE_FILL, "fill_", NULL, fill__forward, NULL, fill__backward, NULL),
 };
 
 guint

@@ -51,7 +51,7 @@ accumulate_fw_node (gconstpointer d)
   acc = lt_grad_fn_get_next_function (ny, 0, NULL);
   g_assert_nonnull (acc);
   g_assert_null (lt_grad_fn_get_next_function (ny, 1, NULL));
-  g_assert_cmpstr (lt_grad_fn_get_name (acc), ==, _lt_op_table[LT_OP_ACCUMULATE_GRAD].node_name);
+  g_assert_cmpstr (lt_grad_fn_get_name (acc), ==, "AccumulateGrad");
   g_assert_cmphex (GPOINTER_TO_SIZE (lt_grad_fn_get_variable (acc)), ==, GPOINTER_TO_SIZE (x));
   /* one accumulator per leaf, shared by every use */
   g_assert_cmphex (GPOINTER_TO_SIZE (lt_grad_fn_get_next_function (nz, 0, NULL)), ==,
@@ -136,6 +136,35 @@ ops_register_autograd (void)
   return ops_add_specs (specs, G_N_ELEMENTS (specs));
 }
 
+/* The rows agree with themselves and with the CPU backend: a backward rule
+ * comes with its flag and its node's name, saves only with a backward rule,
+ * views have the view flag, and the CPU backend (the reference every other
+ * backend is compared with) has a kernel for exactly the ops whose row says
+ * they have one. */
+static void
+test_table_rows (void)
+{
+  const LtBackend *cpu = _lt_backend_get_cpu ();
+
+  for (guint op = 0; op < LT_OP_COUNT; op++)
+    {
+      const LtOpInfo *info = &_lt_op_table[op];
+      gboolean        differentiable = (info->flags & LT_OPF_DIFFERENTIABLE) != 0;
+
+      g_test_message ("op %u: %s", op, info->name);
+      g_assert_nonnull (info->name);
+      g_assert_cmpint (info->family, <, LT_OP_N_FAMILIES);
+      g_assert_cmpint (info->backward != NULL, ==, differentiable);
+      g_assert_cmpint (info->node_name[0] != NULL, ==, differentiable);
+      if (info->node_name[1])
+        g_assert_true (differentiable);
+      if (!differentiable)
+        g_assert_cmpuint (info->saves, ==, 0);
+      g_assert_cmpint ((info->flags & LT_OPF_VIEW) != 0, ==, info->family == LT_OP_FAMILY_VIEW);
+      g_assert_cmpint (cpu->kernels[op] != NULL, ==, (info->flags & LT_OPF_HAS_KERNEL) != 0);
+    }
+}
+
 /* Every op of the table has exactly one spec, with forward cases, and
  * backward cases exactly when the op is differentiable. */
 static void
@@ -164,10 +193,8 @@ test_table_complete (void)
       g_assert_cmpuint (ops_count_cases (spec->forward) + ops_count_cases (spec->forward_extra),
                         >, 0);
       nbw = ops_count_cases (spec->backward) + ops_count_cases (spec->backward_extra);
-      /* a backward rule comes with the name of its node */
-      if (info->backward)
-        g_assert_nonnull (info->node_name);
-      if (info->node_name)
+      /* AccumulateGrad, the engine's own node, has backward cases too */
+      if (info->backward || op == LT_OP_ACCUMULATE_GRAD)
         {
           if (nbw == 0)
             g_test_message ("op \"%s\" is differentiable but has no backward case", info->name);
@@ -188,6 +215,7 @@ main (int argc, char *argv[])
   g_test_summary ("Every op of the op table, forward against float64 references and "
                   "backward through gradcheck");
   g_test_add_func ("/ops/table/complete", test_table_complete);
+  g_test_add_func ("/ops/table/rows", test_table_rows);
   /* the families in the order of the op table */
   n += ops_register_creation ();
   n += ops_register_pointwise ();

@@ -21,7 +21,7 @@ static const gint64 counts[9] = {
 static LtTensor *
 matrix (const gint64 *v, gint64 k, LtDType dtype)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   gint64    shape[2] = { k, k };
   LtTensor *t = lt_tensor_new_from_int64s (v, k * k, shape, 2, dtype, &error);
 
@@ -32,7 +32,7 @@ matrix (const gint64 *v, gint64 k, LtDType dtype)
 static LtTensor *
 vector (const gint64 *v, gint64 n)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   LtTensor *t = lt_tensor_new_from_int64s (v, n, &n, 1, LT_DTYPE_INT64, &error);
 
   g_assert_no_error (error);
@@ -42,15 +42,15 @@ vector (const gint64 *v, gint64 n)
 static void
 test_numbers (void)
 {
-  g_autoptr (LtTensor) m = matrix (counts, 3, LT_DTYPE_INT32);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtRenderAccuracy) a = lt_render_accuracy_new (m, names, &theme, &error);
+  g_autoptr(LtTensor) m = matrix (counts, 3, LT_DTYPE_INT32);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtRenderAccuracy) a = lt_render_accuracy_new (m, names, &theme, &error);
   const gint64 pred[10] = { 0, 0, 0, 0, 0, 0, 0, 1, 1, 1 };
   const gint64 truth[10] = { 0, 0, 0, 0, 1, 1, 1, 1, 1, 1 };
-  g_autoptr (LtTensor) p = vector (pred, 10), t = vector (truth, 10);
-  g_autoptr (LtRenderAccuracy) b = NULL;
+  g_autoptr(LtTensor) p = vector (pred, 10), t = vector (truth, 10);
+  g_autoptr(LtRenderAccuracy) b = NULL;
   g_autofree char *name = NULL, *unnamed = NULL;
-  g_autoptr (LtRenderAccuracy) c = NULL;
+  g_autoptr(LtRenderAccuracy) c = NULL;
 
   g_test_summary ("counts, per-class and overall accuracy, from a matrix or from predictions");
   g_assert_no_error (error);
@@ -80,10 +80,10 @@ test_errors (void)
 {
   const gint64 neg[4] = { 1, -1, 0, 2 };
   const gint64 bad[3] = { 0, 1, 5 }, three[3] = { 0, 1, 2 };
-  g_autoptr (LtTensor) rect = NULL, floats = NULL, negative = matrix (neg, 2, LT_DTYPE_INT64);
-  g_autoptr (LtTensor) out_of_range = vector (bad, 3), ok = vector (three, 3),
+  g_autoptr(LtTensor) rect = NULL, floats = NULL, negative = matrix (neg, 2, LT_DTYPE_INT64);
+  g_autoptr(LtTensor) out_of_range = vector (bad, 3), ok = vector (three, 3),
                        two = vector (bad, 2);
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_test_summary ("a matrix that is not square, not of integers or negative, and predictions "
                   "of another length or outside the classes are LT_ERROR errors");
@@ -134,9 +134,9 @@ draw (cairo_t *cr, int width, int height, gpointer data)
 static void
 test_hit_test (void)
 {
-  g_autoptr (LtTensor) m = matrix (counts, 3, LT_DTYPE_INT64);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtRenderAccuracy) a = lt_render_accuracy_new (m, names, &theme, &error);
+  g_autoptr(LtTensor) m = matrix (counts, 3, LT_DTYPE_INT64);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtRenderAccuracy) a = lt_render_accuracy_new (m, names, &theme, &error);
   LtRenderAccuracyView view;
   LtRenderAccuracyHit  hit;
   LtRenderRect         r, first;
@@ -191,9 +191,9 @@ test_hit_test (void)
 static void
 test_pixels (void)
 {
-  g_autoptr (LtTensor) m = matrix (counts, 3, LT_DTYPE_INT64);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtRenderAccuracy) a = lt_render_accuracy_new (m, names, &theme, &error);
+  g_autoptr(LtTensor) m = matrix (counts, 3, LT_DTYPE_INT64);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtRenderAccuracy) a = lt_render_accuracy_new (m, names, &theme, &error);
   LtRenderAccuracyView view;
   Draw                 d = { a, &view };
   cairo_surface_t     *s;
@@ -253,9 +253,9 @@ test_pixels (void)
 static void
 test_files (void)
 {
-  g_autoptr (LtTensor) m = matrix (counts, 3, LT_DTYPE_INT64);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtRenderAccuracy) a = lt_render_accuracy_new (m, names, &theme, &error);
+  g_autoptr(LtTensor) m = matrix (counts, 3, LT_DTYPE_INT64);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtRenderAccuracy) a = lt_render_accuracy_new (m, names, &theme, &error);
   g_autofree char     *dir = make_temp_dir ();
   g_autofree char     *png = g_build_filename (dir, "confusion.png", NULL);
   g_autofree char     *bad = g_build_filename (dir, "none", "confusion.png", NULL);

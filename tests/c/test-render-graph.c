@@ -68,7 +68,7 @@ small_graph (gboolean stats)
 static LtRenderGraphLayout *
 layout_of (LtRenderGraph *g, const char *const *folded)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   LtRenderGraphLayout *layout = lt_render_graph_layout_new (g, folded, &theme, &error);
 
   g_assert_no_error (error);
@@ -79,8 +79,8 @@ layout_of (LtRenderGraph *g, const char *const *folded)
 static void
 test_describe (void)
 {
-  g_autoptr (LtRenderGraph) g = small_graph (TRUE);
-  g_auto (GStrv) modules = lt_render_graph_dup_modules (g);
+  g_autoptr(LtRenderGraph) g = small_graph (TRUE);
+  g_auto(GStrv) modules = lt_render_graph_dup_modules (g);
   g_autofree char         *w = lt_render_graph_describe_node (g, W);
   g_autofree char         *relu = lt_render_graph_describe_node (g, RELU);
   const LtRenderGraphNode *n = lt_render_graph_get_node (g, W);
@@ -111,8 +111,8 @@ test_describe (void)
 static void
 test_layout_order (void)
 {
-  g_autoptr (LtRenderGraph) g = small_graph (FALSE);
-  g_autoptr (LtRenderGraphLayout) layout = layout_of (g, NULL);
+  g_autoptr(LtRenderGraph) g = small_graph (FALSE);
+  g_autoptr(LtRenderGraphLayout) layout = layout_of (g, NULL);
   LtRenderRect a, b, group;
   gboolean     folded = TRUE;
   double       w, h;
@@ -161,9 +161,9 @@ test_layout_order (void)
 static void
 test_fold (void)
 {
-  g_autoptr (LtRenderGraph) g = small_graph (FALSE);
+  g_autoptr(LtRenderGraph) g = small_graph (FALSE);
   const char *const folded[] = { "lin", NULL };
-  g_autoptr (LtRenderGraphLayout) layout = layout_of (g, folded);
+  g_autoptr(LtRenderGraphLayout) layout = layout_of (g, folded);
   LtRenderRect box, relu, x;
   gboolean     is_folded = FALSE;
   guint        to_group = 0, from_group = 0;
@@ -213,10 +213,10 @@ test_fold (void)
 static void
 test_nested (void)
 {
-  g_autoptr (LtRenderGraph) g = lt_render_graph_new ();
-  g_autoptr (LtRenderGraphLayout) open = NULL, closed = NULL;
+  g_autoptr(LtRenderGraph) g = lt_render_graph_new ();
+  g_autoptr(LtRenderGraphLayout) open = NULL, closed = NULL;
   const char *const folded[] = { "features", "no.such.module", NULL };
-  g_auto (GStrv) modules = NULL;
+  g_auto(GStrv) modules = NULL;
   LtRenderRect outer, inner;
   guint        a, b, c, d;
 
@@ -248,9 +248,9 @@ test_nested (void)
 static void
 test_hit_test (void)
 {
-  g_autoptr (LtRenderGraph) g = small_graph (FALSE);
+  g_autoptr(LtRenderGraph) g = small_graph (FALSE);
   const char *const folded[] = { "out", NULL };
-  g_autoptr (LtRenderGraphLayout) layout = layout_of (g, folded);
+  g_autoptr(LtRenderGraphLayout) layout = layout_of (g, folded);
   LtRenderGraphView view;
   LtRenderGraphHit  hit;
   LtRenderRect      r;
@@ -312,8 +312,8 @@ draw_graph (cairo_t *cr, int width, int height, gpointer data)
 static void
 test_draw (void)
 {
-  g_autoptr (LtRenderGraph) g = small_graph (TRUE);
-  g_autoptr (LtRenderGraphLayout) layout = layout_of (g, NULL);
+  g_autoptr(LtRenderGraph) g = small_graph (TRUE);
+  g_autoptr(LtRenderGraphLayout) layout = layout_of (g, NULL);
   LtRenderGraphView view;
   Draw              d = { layout, &view };
   LtRenderRect      r;
@@ -355,9 +355,9 @@ test_draw (void)
 static void
 test_cache (void)
 {
-  g_autoptr (LtRenderGraph) a = small_graph (TRUE);
-  g_autoptr (LtRenderGraph) b = small_graph (TRUE);
-  g_autoptr (LtRenderGraphLayout) la = NULL, lb = NULL, lc = NULL;
+  g_autoptr(LtRenderGraph) a = small_graph (TRUE);
+  g_autoptr(LtRenderGraph) b = small_graph (TRUE);
+  g_autoptr(LtRenderGraphLayout) la = NULL, lb = NULL, lc = NULL;
 
   g_test_summary ("graphs of the same structure share one layout (other gradient values); "
                   "the layout draws the graph it was asked for");
@@ -397,8 +397,8 @@ layout_thread (gpointer data)
 static void
 test_threads (void)
 {
-  g_autoptr (LtRenderGraph) g = small_graph (FALSE);
-  g_autoptr (LtRenderGraph) h = small_graph (TRUE);
+  g_autoptr(LtRenderGraph) g = small_graph (FALSE);
+  g_autoptr(LtRenderGraph) h = small_graph (TRUE);
   GThread *t1 = g_thread_new ("layout-1", layout_thread, g);
   GThread *t2 = g_thread_new ("layout-2", layout_thread, h);
 
@@ -411,14 +411,14 @@ test_threads (void)
 static void
 test_from_lt_graph (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTrainNet) net = lt_train_net_new (3, &error);
-  g_autoptr (LtTensor) x = NULL, out = NULL, y = NULL, loss = NULL;
-  g_autoptr (LtCrossEntropyLoss) ce = NULL;
-  g_autoptr (LtGraph) graph = NULL;
-  g_autoptr (LtRenderGraph) rg = NULL;
-  g_autoptr (LtRenderGraphLayout) layout = NULL;
-  g_autoptr (LtRenderGraphLayout) folded_layout = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTrainNet) net = lt_train_net_new (3, &error);
+  g_autoptr(LtTensor) x = NULL, out = NULL, y = NULL, loss = NULL;
+  g_autoptr(LtCrossEntropyLoss) ce = NULL;
+  g_autoptr(LtGraph) graph = NULL;
+  g_autoptr(LtRenderGraph) rg = NULL;
+  g_autoptr(LtRenderGraphLayout) layout = NULL;
+  g_autoptr(LtRenderGraphLayout) folded_layout = NULL;
   const char *const folded[] = { "conv1", NULL };
   const gint64      shape[4] = { 2, 3, 32, 32 }, labels[2] = { 1, 7 }, n = 2;
   guint             params = 0, in_conv1 = 0;
@@ -498,9 +498,9 @@ count_clusters (Agraph_t *g)
 static void
 test_files (void)
 {
-  g_autoptr (LtRenderGraph) g = small_graph (TRUE);
+  g_autoptr(LtRenderGraph) g = small_graph (TRUE);
   const char *const folded[] = { "out", NULL };
-  g_autoptr (LtRenderGraphLayout) layout = layout_of (g, folded);
+  g_autoptr(LtRenderGraphLayout) layout = layout_of (g, folded);
   g_autofree char *dir = make_temp_dir ();
   g_autofree char *dot = g_build_filename (dir, "graph.dot", NULL);
   g_autofree char *png = g_build_filename (dir, "graph.png", NULL);
@@ -508,7 +508,7 @@ test_files (void)
   g_autofree char *bad = g_build_filename (dir, "missing", "graph.svg", NULL);
   g_autofree char *txt = g_build_filename (dir, "graph.txt", NULL);
   g_autofree char *text = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   Agraph_t        *parsed;
   cairo_surface_t *back;
   double           lw, lh;

@@ -21,8 +21,8 @@ random_batch (guint seed, gint64 n, gint64 c, gint64 h, gint64 w)
   gint64             shape[4] = { n, c, h, w };
   gsize              numel = n * c * h * w;
   g_autofree double *v = g_new (double, numel);
-  g_autoptr (GRand) rng = g_rand_new_with_seed (seed);
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GRand) rng = g_rand_new_with_seed (seed);
+  g_autoptr(GError) error = NULL;
   LtTensor *t;
 
   for (gsize i = 0; i < numel; i++)
@@ -35,7 +35,7 @@ random_batch (guint seed, gint64 n, gint64 c, gint64 h, gint64 w)
 static LtTensor *
 int64s (const gint64 *v, gint64 n)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   LtTensor *t = lt_tensor_new_from_int64s (v, n, &n, 1, LT_DTYPE_INT64, &error);
 
   g_assert_no_error (error);
@@ -71,9 +71,9 @@ static cairo_surface_t *
 make_grid_surface (LtTensor *images, int nrow, int padding, gboolean normalize)
 {
   static const double range[2] = { -1, 1 };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) grid =
-    lt_make_grid (images, nrow, padding, normalize, range, FALSE, 0, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) grid =
+               lt_make_grid (images, nrow, padding, normalize, range, FALSE, 0, &error);
   cairo_surface_t *s;
 
   g_assert_no_error (error);
@@ -87,8 +87,8 @@ make_grid_surface (LtTensor *images, int nrow, int padding, gboolean normalize)
 static void
 check_against_make_grid (LtTensor *images, guint nrow, guint padding, int zoom, gboolean normalize)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtRenderGrid) grid = lt_render_grid_new (images, NULL, NULL, NULL, &theme, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtRenderGrid) grid = lt_render_grid_new (images, NULL, NULL, NULL, &theme, &error);
   cairo_surface_t *ref = make_grid_surface (images, (int) nrow, (int) padding, normalize);
   LtRenderGridView view;
   cairo_surface_t *out;
@@ -142,8 +142,8 @@ check_against_make_grid (LtTensor *images, guint nrow, guint padding, int zoom, 
 static void
 test_make_grid_pixels (void)
 {
-  g_autoptr (LtTensor) batch = random_batch (1, 5, 3, 4, 6);
-  g_autoptr (LtTensor) gray = random_batch (2, 7, 1, 5, 3);
+  g_autoptr(LtTensor) batch = random_batch (1, 5, 3, 4, 6);
+  g_autoptr(LtTensor) gray = random_batch (2, 7, 1, 5, 3);
 
   g_test_summary ("without labels the grid is lt_make_grid()'s (same nrow and padding, "
                   "values x / 2 + 0.5 clamped), scaled 1x, 2x and 4x by nearest neighbour");
@@ -159,9 +159,9 @@ test_uint8 (void)
 {
   gint64 shape[4] = { 2, 3, 2, 2 };
   guint8 bytes[24];
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) images = NULL;
-  g_autoptr (LtRenderGrid) grid = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) images = NULL;
+  g_autoptr(LtRenderGrid) grid = NULL;
   LtRenderGridView view;
   cairo_surface_t *out;
 
@@ -186,9 +186,9 @@ test_uint8 (void)
 static void
 test_scale_and_fit (void)
 {
-  g_autoptr (LtTensor) batch = random_batch (3, 6, 3, 8, 8);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtRenderGrid) grid = lt_render_grid_new (batch, NULL, NULL, NULL, &theme, &error);
+  g_autoptr(LtTensor) batch = random_batch (3, 6, 3, 8, 8);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtRenderGrid) grid = lt_render_grid_new (batch, NULL, NULL, NULL, &theme, &error);
   LtRenderGridView view;
   LtRenderRect     r;
   double           s;
@@ -224,12 +224,12 @@ test_scale_and_fit (void)
 static void
 test_hit_test (void)
 {
-  g_autoptr (LtTensor) batch = random_batch (4, 5, 3, 4, 4);
+  g_autoptr(LtTensor) batch = random_batch (4, 5, 3, 4, 4);
   gint64 labels[5] = { 0, 1, 2, 3, 4 };
-  g_autoptr (LtTensor) l = int64s (labels, 5);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtRenderGrid) grid = lt_render_grid_new (batch, NULL, NULL, NULL, &theme, &error);
-  g_autoptr (LtRenderGrid) labelled = lt_render_grid_new (batch, l, NULL, classes, &theme, &error);
+  g_autoptr(LtTensor) l = int64s (labels, 5);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtRenderGrid) grid = lt_render_grid_new (batch, NULL, NULL, NULL, &theme, &error);
+  g_autoptr(LtRenderGrid) labelled = lt_render_grid_new (batch, l, NULL, classes, &theme, &error);
   LtRenderGridView view;
   LtRenderRect     r;
 
@@ -263,13 +263,13 @@ test_hit_test (void)
 static void
 test_labels_and_predictions (void)
 {
-  g_autoptr (LtTensor) batch = random_batch (5, 4, 3, 32, 32);
+  g_autoptr(LtTensor) batch = random_batch (5, 4, 3, 32, 32);
   gint64 labels[4] = { 3, 8, 8, 0 }, predicted[4] = { 3, 1, 8, 0 };
-  g_autoptr (LtTensor) l = int64s (labels, 4), p = int64s (predicted, 4);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtRenderGrid) grid = lt_render_grid_new (batch, l, NULL, classes, &theme, &error);
-  g_autoptr (LtRenderGrid) with_p = NULL;
-  g_autoptr (LtRenderGrid) plain = lt_render_grid_new (batch, NULL, NULL, NULL, &theme, &error);
+  g_autoptr(LtTensor) l = int64s (labels, 4), p = int64s (predicted, 4);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtRenderGrid) grid = lt_render_grid_new (batch, l, NULL, classes, &theme, &error);
+  g_autoptr(LtRenderGrid) with_p = NULL;
+  g_autoptr(LtRenderGrid) plain = lt_render_grid_new (batch, NULL, NULL, NULL, &theme, &error);
   cairo_surface_t *a, *b, *ref;
   LtRenderGridView view;
   LtRenderRect     r0, r1;
@@ -342,9 +342,9 @@ test_labels_and_predictions (void)
 static void
 test_selection (void)
 {
-  g_autoptr (LtTensor) batch = random_batch (6, 3, 3, 8, 8);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtRenderGrid) grid = lt_render_grid_new (batch, NULL, NULL, NULL, &theme, &error);
+  g_autoptr(LtTensor) batch = random_batch (6, 3, 3, 8, 8);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtRenderGrid) grid = lt_render_grid_new (batch, NULL, NULL, NULL, &theme, &error);
   LtRenderGridView view;
   LtRenderRect     r;
   cairo_surface_t *s;
@@ -367,13 +367,13 @@ test_selection (void)
 static void
 test_errors (void)
 {
-  g_autoptr (LtTensor) four = random_batch (7, 2, 4, 4, 4);
-  g_autoptr (LtTensor) three_d = NULL;
-  g_autoptr (LtTensor) ints = NULL;
-  g_autoptr (LtTensor) ok = random_batch (7, 2, 3, 4, 4);
+  g_autoptr(LtTensor) four = random_batch (7, 2, 4, 4, 4);
+  g_autoptr(LtTensor) three_d = NULL;
+  g_autoptr(LtTensor) ints = NULL;
+  g_autoptr(LtTensor) ok = random_batch (7, 2, 3, 4, 4);
   gint64 three[3] = { 0, 1, 2 };
-  g_autoptr (LtTensor) l3 = int64s (three, 3), l2 = int64s (three, 2);
-  g_autoptr (GError) error = NULL;
+  g_autoptr(LtTensor) l3 = int64s (three, 3), l2 = int64s (three, 2);
+  g_autoptr(GError) error = NULL;
   LtRenderGrid *g;
 
   g_test_summary ("bad batches, labels and predictions give LT_ERROR errors naming them");
@@ -410,11 +410,11 @@ test_errors (void)
 static void
 test_write (void)
 {
-  g_autoptr (LtTensor) batch = random_batch (8, 4, 3, 8, 8);
+  g_autoptr(LtTensor) batch = random_batch (8, 4, 3, 8, 8);
   gint64 labels[4] = { 0, 1, 2, 3 };
-  g_autoptr (LtTensor) l = int64s (labels, 4);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtRenderGrid) grid = lt_render_grid_new (batch, l, NULL, classes, &theme, &error);
+  g_autoptr(LtTensor) l = int64s (labels, 4);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtRenderGrid) grid = lt_render_grid_new (batch, l, NULL, classes, &theme, &error);
   g_autofree char *dir = make_temp_dir ();
   g_autofree char *png = g_build_filename (dir, "grid.png", NULL);
   g_autofree char *svg = g_build_filename (dir, "grid.svg", NULL);

@@ -51,8 +51,8 @@ fixed_view (LtRenderLossView *view)
 static void
 test_known_pixels (void)
 {
-  g_autoptr (LtRenderLossData) data = lt_render_loss_data_new ();
-  g_autoptr (LtRenderLossFrame) frame = NULL;
+  g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
+  g_autoptr(LtRenderLossFrame) frame = NULL;
   LtRenderLossView view;
   LtRenderRect     r, ra;
   LtRenderColor    c0, c1;
@@ -109,8 +109,8 @@ test_known_pixels (void)
 static void
 test_smoothing (void)
 {
-  g_autoptr (LtRenderLossData) data = lt_render_loss_data_new ();
-  g_autoptr (LtRenderLossFrame) frame = NULL;
+  g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
+  g_autoptr(LtRenderLossFrame) frame = NULL;
   LtRenderLossView view;
   LtRenderLossHit  hit;
   LtRenderColor    c;
@@ -176,8 +176,8 @@ test_smoothing (void)
 static void
 test_log_scale (void)
 {
-  g_autoptr (LtRenderLossData) data = lt_render_loss_data_new ();
-  g_autoptr (LtRenderLossFrame) frame = NULL;
+  g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
+  g_autoptr(LtRenderLossFrame) frame = NULL;
   LtRenderLossView view;
   LtRenderAxis     xa, ya;
   LtRenderRect     r;
@@ -224,8 +224,8 @@ test_log_scale (void)
 static void
 test_from_zero (void)
 {
-  g_autoptr (LtRenderLossData) data = lt_render_loss_data_new ();
-  g_autoptr (LtRenderLossFrame) frame = NULL, zero = NULL;
+  g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
+  g_autoptr(LtRenderLossFrame) frame = NULL, zero = NULL;
   LtRenderLossView view;
   LtRenderAxis     ya;
   guint            run = lt_render_loss_data_add_run (data, "run");
@@ -251,8 +251,8 @@ test_decimation (void)
   {
     N = 100000
   };
-  g_autoptr (LtRenderLossData) data = lt_render_loss_data_new ();
-  g_autoptr (LtRenderLossFrame) frame = NULL;
+  g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
+  g_autoptr(LtRenderLossFrame) frame = NULL;
   LtRenderLossView view;
   LtRenderColor    c;
   LtRenderRect     r;
@@ -288,8 +288,8 @@ test_decimation (void)
 static void
 test_zoom_follow (void)
 {
-  g_autoptr (LtRenderLossData) data = lt_render_loss_data_new ();
-  g_autoptr (LtRenderLossFrame) frame = NULL, later = NULL, panned = NULL;
+  g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
+  g_autoptr(LtRenderLossFrame) frame = NULL, later = NULL, panned = NULL;
   LtRenderLossView view;
   LtRenderAxis     xa, xb, ya;
   LtRenderRect     r;
@@ -352,8 +352,8 @@ test_zoom_follow (void)
 static void
 test_hit_test (void)
 {
-  g_autoptr (LtRenderLossData) data = lt_render_loss_data_new ();
-  g_autoptr (LtRenderLossFrame) frame = NULL;
+  g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
+  g_autoptr(LtRenderLossFrame) frame = NULL;
   LtRenderLossView view;
   LtRenderLossHit  hit;
   cairo_surface_t *plain, *hover;
@@ -403,8 +403,8 @@ test_hit_test (void)
 static void
 test_masks (void)
 {
-  g_autoptr (LtRenderLossData) data = lt_render_loss_data_new ();
-  g_autoptr (LtRenderLossFrame) frame = NULL;
+  g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
+  g_autoptr(LtRenderLossFrame) frame = NULL;
   LtRenderLossView view;
   guint            a = lt_render_loss_data_add_run (data, "a");
   guint            b = lt_render_loss_data_add_run (data, "b");
@@ -429,8 +429,8 @@ test_masks (void)
 static void
 test_data (void)
 {
-  g_autoptr (LtRenderLossData) data = lt_render_loss_data_new ();
-  g_autoptr (LtRenderLossData) copy = NULL;
+  g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
+  g_autoptr(LtRenderLossData) copy = NULL;
   guint   run = lt_render_loss_data_add_run (data, "run");
   guint64 serial = lt_render_loss_data_get_serial (data);
   double  step, value;
@@ -476,7 +476,7 @@ prepare_thread (gpointer user_data)
 static void
 test_worker (void)
 {
-  g_autoptr (LtRenderLossData) data = lt_render_loss_data_new ();
+  g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
   guint              run = lt_render_loss_data_add_run (data, "run");
   Job                job;
   GThread           *thread;
@@ -503,8 +503,8 @@ test_worker (void)
 static void
 test_empty (void)
 {
-  g_autoptr (LtRenderLossData) data = lt_render_loss_data_new ();
-  g_autoptr (LtRenderLossFrame) frame = NULL;
+  g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
+  g_autoptr(LtRenderLossFrame) frame = NULL;
   LtRenderLossView view;
   cairo_surface_t *s;
 
@@ -521,7 +521,7 @@ test_empty (void)
 static void
 test_files (void)
 {
-  g_autoptr (LtRenderLossData) data = lt_render_loss_data_new ();
+  g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
   g_autofree char *dir = make_temp_dir ();
   g_autofree char *csv = g_build_filename (dir, "loss.csv", NULL);
   g_autofree char *png = g_build_filename (dir, "loss.png", NULL);
@@ -529,7 +529,7 @@ test_files (void)
   g_autofree char *bad = g_build_filename (dir, "no", "such", "loss.csv", NULL);
   g_autofree char *bad_png = g_build_filename (dir, "no", "loss.png", NULL);
   g_autofree char *text = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   LtRenderLossView view;
   cairo_surface_t *back;
   guint            a = lt_render_loss_data_add_run (data, "plain");

@@ -9,6 +9,7 @@
 #include <libtensor.h>
 
 #include "lt-render-common.h"
+#include "lt-render-graph.h"
 
 gboolean
 lt_render_rect_contains (const LtRenderRect *rect, double x, double y)
@@ -231,18 +232,10 @@ append_bytes (void *closure, const unsigned char *data, unsigned int length)
 gboolean
 lt_render_write_text (const char *path, const char *contents, gssize length, GError **error)
 {
-  g_autoptr (GError) local = NULL;
-
-  if (length < 0)
-    length = (gssize) strlen (contents);
-  /* A temporary file beside @path, renamed over it when complete. */
-  if (!g_file_set_contents_full (path, contents, length, G_FILE_SET_CONTENTS_CONSISTENT, 0666,
-                                 &local))
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_IO, _ ("cannot write %s: %s"), path, local->message);
-      return FALSE;
-    }
-  return TRUE;
+  /* As the library writes every file: replaced atomically (a temporary
+   * file beside @path renamed over it), LT_ERROR_IO errors naming @path */
+  return lt_file_set_contents (path, (const guint8 *) contents,
+                               length < 0 ? strlen (contents) : (gsize) length, error);
 }
 
 gboolean
@@ -254,7 +247,7 @@ lt_render_write (const char      *path,
                  gpointer         user_data,
                  GError         **error)
 {
-  g_autoptr (GByteArray) bytes = g_byte_array_new ();
+  g_autoptr(GByteArray) bytes = g_byte_array_new ();
   cairo_surface_t *surface;
   cairo_status_t   status;
 
@@ -292,6 +285,13 @@ lt_render_write (const char      *path,
       return FALSE;
     }
   return lt_render_write_text (path, (const char *) bytes->data, (gssize) bytes->len, error);
+}
+
+void
+lt_render_cleanup (void)
+{
+  lt_render_graph_layout_clear_cache ();
+  pango_cairo_font_map_set_default (NULL);
 }
 
 char *

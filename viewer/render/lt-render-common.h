@@ -225,6 +225,13 @@ gboolean         lt_render_write_text      (const char        *path,
                                             gssize             length,
                                             GError           **error);
 
+/* Releases what the renderers keep between calls: the cached graph
+ * layouts and the calling thread's PangoCairo font map (graphviz's
+ * context stays for the process). For programs that check for leaks at
+ * exit (then cairo_debug_reset_static_data() can run); drawing afterwards
+ * starts them again. */
+void lt_render_cleanup (void);
+
 char *lt_render_format_shape (const gint64 *shape,
                               guint         n_dims);
 char *lt_render_format_count (gint64        count);

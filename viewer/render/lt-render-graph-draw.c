@@ -323,7 +323,7 @@ draw_nodes (LtRenderGraphLayout     *layout,
       cairo_stroke (cr);
       if (text)
         {
-          g_auto (GStrv) lines = _lt_render_graph_node_lines (layout->graph, i);
+          g_auto(GStrv) lines = _lt_render_graph_node_lines (layout->graph, i);
 
           draw_lines (cr, t, r, lines, n->is_leaf || (gint) i == output);
         }
@@ -351,7 +351,7 @@ draw_nodes (LtRenderGraphLayout     *layout,
       if (text)
         {
           RenderGroup rg = { g->module, g->parent, g->depth, TRUE, FALSE, g->n_nodes };
-          g_auto (GStrv) lines = _lt_render_graph_folded_lines (&rg);
+          g_auto(GStrv) lines = _lt_render_graph_folded_lines (&rg);
 
           draw_lines (cr, t, &g->rect, lines, TRUE);
         }
@@ -417,7 +417,7 @@ lt_render_graph_write (LtRenderGraphLayout     *layout,
   if (dot && (g_ascii_strcasecmp (dot, ".dot") == 0 || g_ascii_strcasecmp (dot, ".gv") == 0))
     {
       /* The fold state of the layout: its folded groups that show */
-      g_autoptr (GPtrArray) folded = g_ptr_array_new ();
+      g_autoptr(GPtrArray) folded = g_ptr_array_new ();
 
       for (guint k = 0; k < layout->geom->groups->len; k++)
         {

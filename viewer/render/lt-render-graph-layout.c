@@ -221,7 +221,7 @@ read_edge (Reader *r, Agraph_t *g, Agedge_t *e, guint n_edges)
 static gboolean
 run_graphviz (RenderGeometry *geom, const char *dot, guint n_edges, GError **error)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&gv_lock);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&gv_lock);
   Agraph_t *g;
   Reader    r = { geom };
 
@@ -280,10 +280,11 @@ compute_geometry (LtRenderGraph       *graph,
                   const LtRenderTheme *theme,
                   GError             **error)
 {
-  g_autoptr (RenderGrouping) gr = _lt_render_grouping_new (graph, folded);
+  g_autoptr(RenderGrouping) gr = _lt_render_grouping_new (graph, folded);
   guint                  n = graph->nodes->len, n_groups = gr->groups->len;
   g_autofree RenderSize *node_sizes = g_new0 (RenderSize, MAX (n, 1));
   g_autofree RenderSize *folded_sizes = g_new0 (RenderSize, MAX (n_groups, 1));
+  g_autofree RenderSize *header_sizes = g_new0 (RenderSize, MAX (n_groups, 1));
   g_autofree char       *dot = NULL;
   RenderGeometry        *geom;
   double                 header;
@@ -291,7 +292,7 @@ compute_geometry (LtRenderGraph       *graph,
   for (guint i = 0; i < n; i++)
     if (gr->node_folded[i] < 0)
       {
-        g_auto (GStrv) lines = _lt_render_graph_node_lines (graph, i);
+        g_auto(GStrv) lines = _lt_render_graph_node_lines (graph, i);
 
         node_sizes[i] = measure_lines (
           theme, lines, g_array_index (graph->nodes, LtRenderGraphNode, i).has_grad_stats);
@@ -302,14 +303,24 @@ compute_geometry (LtRenderGraph       *graph,
 
       if (g->folded && !g->hidden)
         {
-          g_auto (GStrv) lines = _lt_render_graph_folded_lines (g);
+          g_auto(GStrv) lines = _lt_render_graph_folded_lines (g);
 
           folded_sizes[k] = measure_lines (theme, lines, FALSE);
+        }
+      else
+        {
+          /* "▾ module", 8 points from the cluster's left edge */
+          g_autofree char *title = g_strdup_printf ("\u25be %s", g->module);
+
+          lt_render_text_size (theme, GRAPH_TITLE_SIZE (theme), TRUE, title, &header_sizes[k].width,
+                               &header);
+          header_sizes[k].width = ceil (header_sizes[k].width) + 8;
+          header_sizes[k].height = ceil (header) + 6;
         }
     }
   lt_render_text_size (theme, GRAPH_TITLE_SIZE (theme), TRUE, "Ag", NULL, &header);
   header = ceil (header) + 6;
-  dot = _lt_render_graph_build_dot (graph, gr, node_sizes, folded_sizes, header);
+  dot = _lt_render_graph_build_dot (graph, gr, node_sizes, folded_sizes, header_sizes);
 
   geom = g_new0 (RenderGeometry, 1);
   g_atomic_ref_count_init (&geom->ref);
@@ -371,7 +382,7 @@ static char *
 cache_key (LtRenderGraph *graph, const char *const *folded, const LtRenderTheme *theme)
 {
   g_autofree char *structure = _lt_render_graph_structure_key (graph);
-  g_autoptr (GPtrArray) sorted = g_ptr_array_new ();
+  g_autoptr(GPtrArray) sorted = g_ptr_array_new ();
   GString *key = g_string_new (structure);
   char     size[G_ASCII_DTOSTR_BUF_SIZE];
 
@@ -389,7 +400,7 @@ cache_key (LtRenderGraph *graph, const char *const *folded, const LtRenderTheme 
 void
 lt_render_graph_layout_clear_cache (void)
 {
-  g_autoptr (GMutexLocker) locker = g_mutex_locker_new (&cache_lock);
+  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&cache_lock);
 
   g_clear_pointer (&cache, g_hash_table_unref);
 }

@@ -45,15 +45,15 @@ typedef struct
 
 /* The DOT text of the graph under @grouping: for export (labels, colours,
  * shapes on the edges) when @node_sizes is NULL; for layout otherwise
- * (fixed box sizes from @node_sizes and @folded_sizes, edge ids, no
- * labels but the groups' headers, @header_size points high). Nodes are
+ * (fixed box sizes from @node_sizes and @folded_sizes, edge ids, no text:
+ * room of @header_sizes above each cluster's nodes). Nodes are
  * "n<i>", folded groups "f<k>", clusters "cluster_<k>" (k: the group's
  * index), edges carry id="e<j>" (j: the first edge drawn along them). */
 char *_lt_render_graph_build_dot (LtRenderGraph        *graph,
                                   const RenderGrouping *grouping,
                                   const RenderSize     *node_sizes,
                                   const RenderSize     *folded_sizes,
-                                  double                header_size);
+                                  const RenderSize     *header_sizes);
 
 /* What a box shows, line by line (transfer full, NULL-terminated): the
  * first line is the title. */

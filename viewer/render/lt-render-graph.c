@@ -274,7 +274,7 @@ RenderGrouping *
 _lt_render_grouping_new (LtRenderGraph *graph, const char *const *folded)
 {
   RenderGrouping *gr = g_new0 (RenderGrouping, 1);
-  g_autoptr (GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
+  g_autoptr(GHashTable) index = g_hash_table_new (g_str_hash, g_str_equal);
   guint n = graph->nodes->len;
 
   gr->groups = g_array_new (FALSE, TRUE, sizeof (RenderGroup));
@@ -337,7 +337,7 @@ _lt_render_grouping_free (RenderGrouping *gr)
 char **
 lt_render_graph_dup_modules (LtRenderGraph *self)
 {
-  g_autoptr (RenderGrouping) gr = NULL;
+  g_autoptr(RenderGrouping) gr = NULL;
   GPtrArray *out;
 
   g_return_val_if_fail (self != NULL, NULL);
@@ -479,7 +479,7 @@ typedef struct
   const RenderGrouping *gr;
   const RenderSize     *node_sizes; /* NULL: for export */
   const RenderSize     *folded_sizes;
-  double                header_size;
+  const RenderSize     *header_sizes;
   LtRenderTheme         theme;
   GString              *s;
 } DotBuilder;
@@ -499,7 +499,7 @@ emit_node (DotBuilder *b, guint i, int indent)
     }
   else
     {
-      g_auto (GStrv) lines = _lt_render_graph_node_lines (b->graph, i);
+      g_auto(GStrv) lines = _lt_render_graph_node_lines (b->graph, i);
       g_autofree char *label = g_strjoinv ("\n", lines);
       gboolean         output = (gint) i == lt_render_graph_get_output (b->graph);
 
@@ -529,7 +529,7 @@ emit_folded (DotBuilder *b, guint k, int indent)
     }
   else
     {
-      g_auto (GStrv) lines = _lt_render_graph_folded_lines (g);
+      g_auto(GStrv) lines = _lt_render_graph_folded_lines (g);
       g_autofree char *label = g_strjoinv ("\n", lines);
 
       g_string_append (s, "label=");
@@ -562,19 +562,24 @@ emit_members (DotBuilder *b, gint k, int indent)
           continue;
         }
       g_string_append_printf (b->s, "%*ssubgraph cluster_%u {\n", indent, "", c);
-      g_string_append_printf (b->s, "%*slabel=", indent + 2, "");
-      append_quoted (b->s, g->module);
-      g_string_append (b->s, ";\n");
       if (b->node_sizes)
         {
-          char buf[G_ASCII_DTOSTR_BUF_SIZE];
-
-          /* graphviz reserves about 1.2 font sizes above the nodes */
-          g_string_append_printf (b->s, "%*sfontsize=%s; labeljust=l; margin=10;\n", indent + 2, "",
-                                  g_ascii_formatd (buf, sizeof buf, "%.2f", b->header_size / 1.2));
+          /* The header's room: an empty cell of its size, so that
+           * graphviz measures no text (its text layout would keep fonts
+           * of its own alive) */
+          g_string_append_printf (b->s,
+                                  "%*slabel=<<TABLE BORDER=\"0\" CELLBORDER=\"0\" "
+                                  "CELLSPACING=\"0\" CELLPADDING=\"0\"><TR><TD FIXEDSIZE=\"TRUE\" "
+                                  "WIDTH=\"%d\" HEIGHT=\"%d\"></TD></TR></TABLE>>;\n"
+                                  "%*slabeljust=l; margin=10;\n",
+                                  indent + 2, "", (int) ceil (b->header_sizes[c].width),
+                                  (int) ceil (b->header_sizes[c].height), indent + 2, "");
         }
       else
         {
+          g_string_append_printf (b->s, "%*slabel=", indent + 2, "");
+          append_quoted (b->s, g->module);
+          g_string_append (b->s, ";\n");
           g_string_append_printf (b->s, "%*sstyle=rounded; labeljust=l; ", indent + 2, "");
           append_color (b->s, "color", &b->theme.grid);
           g_string_append (b->s, ";\n");
@@ -599,10 +604,10 @@ _lt_render_graph_build_dot (LtRenderGraph        *graph,
                             const RenderGrouping *gr,
                             const RenderSize     *node_sizes,
                             const RenderSize     *folded_sizes,
-                            double                header_size)
+                            const RenderSize     *header_sizes)
 {
-  DotBuilder b = { graph, gr, node_sizes, folded_sizes, header_size };
-  g_autoptr (GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  DotBuilder b = { graph, gr, node_sizes, folded_sizes, header_sizes };
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
   GString *s = g_string_new ("digraph autograd {\n");
 
   lt_render_theme_init (&b.theme, FALSE);
@@ -654,11 +659,11 @@ _lt_render_graph_build_dot (LtRenderGraph        *graph,
 char *
 lt_render_graph_to_dot (LtRenderGraph *self, const char *const *folded)
 {
-  g_autoptr (RenderGrouping) gr = NULL;
+  g_autoptr(RenderGrouping) gr = NULL;
 
   g_return_val_if_fail (self != NULL, NULL);
   gr = _lt_render_grouping_new (self, folded);
-  return _lt_render_graph_build_dot (self, gr, NULL, NULL, 0);
+  return _lt_render_graph_build_dot (self, gr, NULL, NULL, NULL);
 }
 
 gboolean
@@ -677,7 +682,7 @@ lt_render_graph_write_dot (LtRenderGraph     *self,
 char *
 _lt_render_graph_structure_key (LtRenderGraph *self)
 {
-  g_autoptr (GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autoptr(GChecksum) sum = g_checksum_new (G_CHECKSUM_SHA256);
   GString *s = g_string_new (NULL);
 
   for (guint i = 0; i < self->nodes->len; i++)

@@ -152,7 +152,7 @@ lt_render_grid_new (LtTensor            *images,
                     GError             **error)
 {
   static const double range[2] = { -1, 1 }; /* imshow (img / 2 + 0.5) */
-  g_autoptr (LtTensor) strip = NULL;
+  g_autoptr(LtTensor) strip = NULL;
   g_autofree gint64 *l = NULL, *p = NULL;
   cairo_surface_t   *surface;
   LtRenderGrid      *self;

@@ -945,7 +945,7 @@ lt_render_loss_write (LtRenderLossData       *data,
                       int                     height,
                       GError                **error)
 {
-  g_autoptr (LtRenderLossFrame) frame = NULL;
+  g_autoptr(LtRenderLossFrame) frame = NULL;
   LtRenderFormat format;
 
   if (!lt_render_format_for_path (path, &format, error))

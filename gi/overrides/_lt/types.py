@@ -3,22 +3,20 @@
 
 Part of gi/overrides/Lt.py (which imports every public name from here):
 ``Lt.float32`` and the other dtypes with torch's names and printed forms,
-``Lt.device``, ``Lt.Size``, the GLib.Error helper, and the reading of
-Python numbers, shapes and nested lists that the tensor constructors and
-operators share.  Nothing here depends on the other override modules.
+``Lt.device``, ``Lt.Size``, and the reading of Python numbers, shapes and
+nested lists that the tensor constructors and operators share.  Of the
+other override modules it uses only common.py.
 """
+
+from __future__ import annotations
 
 import builtins
 import numbers
 import operator
 import sys
-import threading
+from typing import Any
 
-from gi.repository import GLib
-
-from ..module import get_introspection_module
-
-Lt = get_introspection_module('Lt')
+from .common import Lt, Tensor, loaded_numpy
 
 _GITensor = Lt.Tensor
 
@@ -37,12 +35,6 @@ _any = builtins.any
 _INF = _float('inf')
 
 __all__ = []
-
-
-def _export(obj, name=None):
-    __all__.append(name or obj.__name__)
-    return obj
-
 
 
 # ---------------------------------------------------------------------------
@@ -123,7 +115,7 @@ def _dtype(d, default=None):
             return _DTYPE_BY_NAME[d]
         except KeyError:
             raise TypeError('unknown dtype name %r' % d) from None
-    np = sys.modules.get('numpy')
+    np = loaded_numpy()
     if np is not None:
         try:
             return _NP_TO_DTYPE[np.dtype(d).str.lstrip('<>=|')]
@@ -143,7 +135,7 @@ class device:
 
     __slots__ = ('type', 'index')
 
-    def __init__(self, type, index=None):
+    def __init__(self, type: Any, index: Tensor | None = None) -> None:
         if isinstance(type, device):
             self.type, self.index = type.type, type.index
             return
@@ -200,50 +192,6 @@ def _lt_device(d):
 
 
 # ---------------------------------------------------------------------------
-# Errors
-
-def _error(code, message):
-    return GLib.Error.new_literal(Lt.error_quark(), message, code)
-
-
-# Exceptions raised by Python code that C runs (forwards, losses, datasets,
-# transforms), perhaps on another thread (a loader's worker, the trainer's),
-# kept by the message of the GLib.Error that carries them through C, so the
-# caller who gets that GLib.Error can chain the original exception.
-_carried = {}
-_carried_lock = threading.Lock()
-
-
-def _remember_carried(message, exc):
-    with _carried_lock:
-        if len(_carried) > 64:
-            _carried.clear()
-        _carried[message] = exc
-
-
-def _take_carried(err):
-    """The Python exception the GLib.Error err carries, or None."""
-    with _carried_lock:
-        for message, exc in list(_carried.items()):
-            if message in err.message:
-                del _carried[message]
-                return exc
-    return None
-
-
-def _reraise_carried(err):
-    """Raises the GLib.Error err with the Python exception it carries as its
-    __cause__; a KeyboardInterrupt or SystemExit it carries is raised
-    itself."""
-    cause = _take_carried(err)
-    if cause is not None and not isinstance(cause, Exception):
-        raise cause
-    if cause is not None:
-        raise err from cause
-    raise err
-
-
-# ---------------------------------------------------------------------------
 # Lt.Size
 
 class Size(tuple):
@@ -257,7 +205,7 @@ class Size(tuple):
 
     __str__ = __repr__
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Any) -> Any:
         r = super().__getitem__(key)
         return Size(r) if isinstance(key, slice) else r
 
@@ -271,7 +219,7 @@ class Size(tuple):
             return NotImplemented
         return Size(tuple(other) + tuple(self))
 
-    def numel(self):
+    def numel(self) -> int:
         n = 1
         for s in self:
             n *= s
@@ -288,7 +236,7 @@ class Size(tuple):
 def _is_bool(v):
     if isinstance(v, _bool):
         return True
-    np = sys.modules.get('numpy')
+    np = loaded_numpy()
     return np is not None and isinstance(v, np.bool_)
 
 
@@ -333,7 +281,7 @@ def _size_and_dtype(args):
 def _flatten_data(data, name='tensor'):
     """Nested lists -> (flat values, shape, kind) where kind is the widest of
     'bool' < 'int' < 'float'."""
-    np = sys.modules.get('numpy')
+    np = loaded_numpy()
 
     def is_seq(v):
         if isinstance(v, (list, tuple)):
@@ -393,17 +341,6 @@ def _flatten_data(data, name='tensor'):
     kind = 'float' if 'float' in kinds else 'int' if 'int' in kinds else \
         'bool' if 'bool' in kinds else 'float'
     return flat, shape, kind
-
-
-class _Namespace:
-    """A plain namespace such as ``Lt.cuda``."""
-
-    def __init__(self, name, **members):
-        self.__name__ = name
-        self.__dict__.update(members)
-
-    def __repr__(self):
-        return '<namespace %s>' % self.__name__
 
 
 __all__ += ['Size', 'device']

@@ -32,18 +32,17 @@ parameter with a gradient; ``state`` is the parameter's Lt.StateDict) or
 ``step()`` in Python.
 """
 
+from __future__ import annotations
+
 import json
 import math
 import numbers
-import sys
+from typing import Any, Callable, Iterable, Mapping
 
 from gi.repository import GObject
 
-from ..module import get_introspection_module
-
-Lt = get_introspection_module('Lt')
-_ov = sys.modules[__package__ + '.Lt']          # gi/overrides/Lt.py, being loaded
-_proxy = sys.modules['gi.repository.Lt']
+from .autograd import enable_grad
+from .common import Lt, namespace, override
 
 _GITensor = Lt.Tensor
 _gi_add_param_group = Lt.Optimizer.add_param_group
@@ -54,14 +53,7 @@ _gi_load_state_dict = Lt.Optimizer.load_state_dict
 _gi_get_params = Lt.Optimizer.get_params
 _gi_get_state = Lt.Optimizer.get_state
 
-__all__ = []
-
-
-def _override(cls):
-    """Objects of the GType come to Python as ``cls``; Lt.<Name> is ``cls``."""
-    cls.__info__.get_g_type().pytype = cls
-    setattr(_proxy, cls.__name__, cls)
-    return cls
+__all__ = ['optim']
 
 
 class _RequiredParameter:
@@ -195,11 +187,11 @@ def _param_list(params):
     return params
 
 
-@_override
+@override
 class Optimizer(Lt.Optimizer):
     """The base class of optimizers, as ``torch.optim.Optimizer``."""
 
-    def __init__(self, params, defaults=None):
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any] | None = None) -> None:
         GObject.Object.__init__(self)
         self._init_optimizer(params, defaults or {})
 
@@ -240,7 +232,7 @@ class Optimizer(Lt.Optimizer):
         return d.setdefault(index, {})
 
     @property
-    def defaults(self):
+    def defaults(self) -> dict[str, Any]:
         out = {}
         for name in self.list_options():
             v = self.get_default(name)
@@ -251,11 +243,11 @@ class Optimizer(Lt.Optimizer):
         return out
 
     @property
-    def param_groups(self):
+    def param_groups(self) -> list[Any]:
         return [_ParamGroup(self, i) for i in range(self.get_n_param_groups())]
 
     @property
-    def state(self):
+    def state(self) -> Any:
         """``optimizer.state[param]``: the state tensors of each parameter."""
         out = {}
         for g in range(self.get_n_param_groups()):
@@ -265,7 +257,7 @@ class Optimizer(Lt.Optimizer):
                     out[p] = {st.get_name(k): st.get_tensor(k) for k in range(st.get_n_tensors())}
         return out
 
-    def add_param_group(self, param_group):
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Adds a group (a dict with 'params' and optional options)."""
         if not isinstance(param_group, dict):
             raise TypeError('param group must be a dict')
@@ -293,20 +285,20 @@ class Optimizer(Lt.Optimizer):
         for k, v in options.items():
             group[k] = v
 
-    def zero_grad(self, set_to_none=False):
+    def zero_grad(self, set_to_none: bool = False) -> None:
         """Clears the gradients: zeros (PyTorch 1.13's default) or None."""
         _gi_zero_grad(self, bool(set_to_none))
 
-    def step(self, closure=None):
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
         """One update of every parameter with a gradient; returns closure()'s loss."""
         loss = None
         if closure is not None:
-            with _ov.enable_grad():
+            with enable_grad():
                 loss = closure()
         _gi_step(self)
         return loss
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         """PyTorch's structure: {'state': {index: {name: tensor}}, 'param_groups': [...]}"""
         sd = _gi_state_dict(self)
         state = {}
@@ -324,7 +316,7 @@ class Optimizer(Lt.Optimizer):
             g['params'] = params
         return {'state': state, 'param_groups': groups}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         """Restores options and state from state_dict() (or an Lt.StateDict)."""
         if isinstance(state_dict, Lt.StateDict):
             _gi_load_state_dict(self, state_dict)
@@ -366,13 +358,15 @@ def _check_nonneg(what, value):
         raise ValueError('Invalid %s: %s' % (what, value))
 
 
-@_override
+@override
 class SGD(Lt.SGD):
     """``optim.SGD(params, lr, momentum=0, dampening=0, weight_decay=0,
     nesterov=False, *, maximize=False)``."""
 
-    def __init__(self, params, lr=required, momentum=0, dampening=0, weight_decay=0,
-                 nesterov=False, *, maximize=False, foreach=None, differentiable=False):
+    def __init__(self, params: Iterable[Any], lr: float = required, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None,
+                 differentiable: bool = False) -> None:
         if lr is not required:
             _check_nonneg('learning rate', lr)
         _check_nonneg('momentum value', momentum)
@@ -396,14 +390,16 @@ def _check_adam(lr, betas, eps, weight_decay):
     _check_nonneg('weight_decay value', weight_decay)
 
 
-@_override
+@override
 class Adam(Lt.Adam):
     """``optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
     weight_decay=0, amsgrad=False, *, maximize=False)``."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=0,
-                 amsgrad=False, *, foreach=None, maximize=False, capturable=False,
-                 differentiable=False, fused=False):
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = False) -> None:
         _check_adam(lr, betas, eps, weight_decay)
         GObject.Object.__init__(self)
         Optimizer._init_optimizer(self, params, dict(
@@ -412,13 +408,15 @@ class Adam(Lt.Adam):
             differentiable=differentiable, fused=fused))
 
 
-@_override
+@override
 class AdamW(Lt.AdamW):
     """``optim.AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
     weight_decay=1e-2, amsgrad=False, *, maximize=False)``."""
 
-    def __init__(self, params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8, weight_decay=1e-2,
-                 amsgrad=False, *, maximize=False, foreach=None, capturable=False):
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, capturable: bool = False) -> None:
         _check_adam(lr, betas, eps, weight_decay)
         GObject.Object.__init__(self)
         Optimizer._init_optimizer(self, params, dict(
@@ -426,13 +424,15 @@ class AdamW(Lt.AdamW):
             maximize=maximize, foreach=foreach, capturable=capturable))
 
 
-@_override
+@override
 class RMSprop(Lt.RMSprop):
     """``optim.RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0,
     momentum=0, centered=False, maximize=False)``."""
 
-    def __init__(self, params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0, momentum=0,
-                 centered=False, foreach=None, maximize=False, differentiable=False):
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
+                 centered: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
         _check_nonneg('learning rate', lr)
         _check_nonneg('epsilon value', eps)
         _check_nonneg('momentum value', momentum)
@@ -462,7 +462,7 @@ class _LRScheduler:
     subclasses set their fields, call ``super().__init__(optimizer)`` and
     write ``get_lr()`` from ``self.last_epoch`` and ``group['lr']``."""
 
-    def __init__(self, optimizer, last_epoch=-1, verbose=False):
+    def __init__(self, optimizer: Any, last_epoch: int = -1, verbose: bool = False) -> None:
         if not isinstance(optimizer, Lt.Optimizer):
             raise TypeError('{} is not an Optimizer'.format(type(optimizer).__name__))
         self.optimizer = optimizer
@@ -480,13 +480,13 @@ class _LRScheduler:
         self._step_count = 0
         self.step()
 
-    def get_lr(self):
+    def get_lr(self) -> list[float]:
         raise NotImplementedError
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> list[float]:
         return self._last_lr
 
-    def step(self, epoch=None):
+    def step(self, epoch: int | None = None) -> None:
         self._step_count += 1
         if epoch is None:
             self.last_epoch += 1
@@ -497,17 +497,17 @@ class _LRScheduler:
             group['lr'] = lr
         self._last_lr = [group['lr'] for group in self.optimizer.param_groups]
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {k: v for k, v in self.__dict__.items() if k != 'optimizer'}
 
-    def load_state_dict(self, state_dict):
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
         self.__dict__.update(state_dict)
 
 
 class _CScheduler:
     """A schedule computed in C (an Lt.LRScheduler), with torch's methods."""
 
-    def __init__(self, optimizer, last_epoch, make):
+    def __init__(self, optimizer: Any, last_epoch: int, make: Callable[[], Any]) -> None:
         if not isinstance(optimizer, Lt.Optimizer):
             raise TypeError('{} is not an Optimizer'.format(type(optimizer).__name__))
         if last_epoch != -1:
@@ -524,23 +524,23 @@ class _CScheduler:
         return n
 
     @property
-    def last_epoch(self):
+    def last_epoch(self) -> int:
         return self.scheduler.get_last_epoch()
 
     @property
-    def base_lrs(self):
+    def base_lrs(self) -> list[float]:
         return [self.scheduler.get_base_lr(i) for i in range(self._n())]
 
-    def step(self, epoch=None):
+    def step(self, epoch: int | None = None) -> None:
         if epoch is not None:
             raise ValueError('step(epoch) is deprecated in PyTorch and not supported; call '
                              'step() once per epoch')
         self.scheduler.step()
 
-    def get_last_lr(self):
+    def get_last_lr(self) -> list[float]:
         return [self.scheduler.get_last_lr(i) for i in range(self._n())]
 
-    def state_dict(self):
+    def state_dict(self) -> dict[str, Any]:
         return {'last_epoch': self.last_epoch, 'base_lrs': self.base_lrs,
                 '_last_lr': self.get_last_lr()}
 
@@ -548,7 +548,8 @@ class _CScheduler:
 class StepLR(_CScheduler):
     """``lr_scheduler.StepLR(optimizer, step_size, gamma=0.1)``."""
 
-    def __init__(self, optimizer, step_size, gamma=0.1, last_epoch=-1, verbose=False):
+    def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1, last_epoch: int = -1,
+                 verbose: bool = False) -> None:
         self.step_size = step_size
         self.gamma = gamma
         super().__init__(optimizer, last_epoch,
@@ -558,7 +559,8 @@ class StepLR(_CScheduler):
 class MultiStepLR(_CScheduler):
     """``lr_scheduler.MultiStepLR(optimizer, milestones, gamma=0.1)``."""
 
-    def __init__(self, optimizer, milestones, gamma=0.1, last_epoch=-1, verbose=False):
+    def __init__(self, optimizer: Any, milestones: Iterable[int], gamma: float = 0.1,
+                 last_epoch: int = -1, verbose: bool = False) -> None:
         self.milestones = [int(m) for m in milestones]
         self.gamma = gamma
         super().__init__(optimizer, last_epoch,
@@ -568,7 +570,8 @@ class MultiStepLR(_CScheduler):
 class CosineAnnealingLR(_CScheduler):
     """``lr_scheduler.CosineAnnealingLR(optimizer, T_max, eta_min=0)``."""
 
-    def __init__(self, optimizer, T_max, eta_min=0, last_epoch=-1, verbose=False):
+    def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0, last_epoch: int = -1,
+                 verbose: bool = False) -> None:
         self.T_max = T_max
         self.eta_min = eta_min
         super().__init__(optimizer, last_epoch,
@@ -576,26 +579,12 @@ class CosineAnnealingLR(_CScheduler):
                                                           float(eta_min)))
 
 
-class _Namespace:
-    def __init__(self, name, doc, members):
-        self.__name__ = name
-        self.__doc__ = doc
-        self.__dict__.update(members)
-
-    def __repr__(self):
-        return '<namespace %s>' % self.__name__
-
-
-lr_scheduler = _Namespace('Lt.optim.lr_scheduler', 'torch.optim.lr_scheduler for libtensor.', {
+lr_scheduler = namespace('Lt.optim.lr_scheduler', 'torch.optim.lr_scheduler for libtensor.', {
     '_LRScheduler': _LRScheduler, 'LRScheduler': _LRScheduler, 'StepLR': StepLR,
     'MultiStepLR': MultiStepLR, 'CosineAnnealingLR': CosineAnnealingLR,
 })
 
-optim = _Namespace('Lt.optim', 'torch.optim for libtensor.', {
+optim = namespace('Lt.optim', 'torch.optim for libtensor.', {
     'Optimizer': Optimizer, 'SGD': SGD, 'Adam': Adam, 'AdamW': AdamW, 'RMSprop': RMSprop,
     'lr_scheduler': lr_scheduler, 'required': required,
 })
-
-# Lt.optim on the override module (copied to gi.repository.Lt through __all__).
-_ov.optim = optim
-_ov.__all__.append('optim')

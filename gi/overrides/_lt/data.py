@@ -2,7 +2,8 @@
 """Data for libtensor from Python: ``Lt.utils.data``, ``Lt.transforms``,
 ``Lt.datasets`` and ``Lt.utils.make_grid`` / ``save_image``.
 
-Loaded by gi/overrides/Lt.py.  The tutorial's data steps read as they do
+Part of gi/overrides/Lt.py, which exports its ``utils``, ``transforms``
+and ``datasets``.  The tutorial's data steps read as they do
 with torch and torchvision::
 
     from gi.repository import Lt as torch
@@ -27,53 +28,22 @@ exception raised in Python code that the loader runs reaches the caller of
 whose ``__cause__`` is the original exception.
 """
 
+from __future__ import annotations
+
 import numbers
+import os
 import sys
-import types
+from typing import Any, Callable, Iterator
 
 from gi.repository import GLib, GObject
 
-from ..module import get_introspection_module
-
-Lt = get_introspection_module('Lt')
-_ov = sys.modules[__package__ + '.Lt']          # gi/overrides/Lt.py, being loaded
-_proxy = sys.modules['gi.repository.Lt']
-_lt_types = sys.modules[__package__ + '.lt_types']
+from .common import (IntPair, Lt, Tensor, callable_name as _callable_name, carry as _carry,
+                     loaded_numpy, namespace, override, reraise_carried as _reraise)
+from .creation import tensor as _tensor
 
 _GITensor = Lt.Tensor
-_FAILED = Lt.Error.FAILED
 
-
-def _override(cls):
-    """Objects of the GType made in C come to Python as ``cls``; Lt.<Name>
-    is ``cls``."""
-    cls.__info__.get_g_type().pytype = cls
-    setattr(_proxy, cls.__name__, cls)
-    return cls
-
-
-def _error(message, code=_FAILED):
-    return GLib.Error.new_literal(Lt.error_quark(), message, code)
-
-
-def _namespace(name, doc, members):
-    ns = types.ModuleType(name, doc)
-    for k, v in members.items():
-        setattr(ns, k, v)
-    ns.__all__ = sorted(k for k in members if not k.startswith('_'))
-    return ns
-
-
-def _carry(where, exc):
-    """A Python exception raised by a dataset or transform, as the GLib.Error
-    that carries it through C (remembered, to be chained by _reraise)."""
-    text = str(exc)
-    message = '%s: %s%s' % (where, type(exc).__name__, ': ' + text if text else '')
-    _lt_types._remember_carried(message, exc)
-    return _error(message)
-
-
-_reraise = _lt_types._reraise_carried
+__all__ = ['utils', 'transforms', 'datasets']
 
 
 def _to_tensor_value(v, what):
@@ -81,21 +51,21 @@ def _to_tensor_value(v, what):
     arrays and PIL images are copied, numbers become 0-dim tensors."""
     if isinstance(v, _GITensor):
         return v
-    np = sys.modules.get('numpy')
+    np = loaded_numpy()
     if np is not None and isinstance(v, (np.ndarray, np.generic)):
-        return _GITensor.clone(_ov.tensor(v))
+        return _GITensor.clone(_tensor(v))
     if isinstance(v, bool):
-        return _ov.tensor(v)
+        return _tensor(v)
     if isinstance(v, numbers.Integral):
         return Lt.scalar_tensor(float(v), Lt.DType.INT64) if abs(v) < 2 ** 53 \
-            else _ov.tensor(int(v))
+            else _tensor(int(v))
     if isinstance(v, numbers.Real):
         return Lt.scalar_tensor(float(v), Lt.DType.FLOAT32)
     if type(v).__module__.startswith('PIL.'):
         import numpy
-        return _GITensor.clone(_ov.tensor(numpy.asarray(v)))
+        return _GITensor.clone(_tensor(numpy.asarray(v)))
     if isinstance(v, (list, tuple)):
-        return _ov.tensor(v)
+        return _tensor(v)
     raise TypeError('%s is a %s, not a tensor, an array or a number'
                     % (what, type(v).__name__))
 
@@ -137,10 +107,6 @@ class _CallableTransform(GObject.Object, Lt.Transform):
 
     def __repr__(self):
         return repr(self.fn)
-
-
-def _callable_name(fn):
-    return getattr(fn, '__qualname__', None) or type(fn).__name__
 
 
 def _as_transform(t, name='transform'):
@@ -229,7 +195,7 @@ def _set_repr(obj, text):
     return obj
 
 
-@_override
+@override
 class ToTensor(_TransformBase, Lt.ToTensor):
     """uint8 (C, H, W), (H, W, C) or (H, W) images -> float32 (C, H, W) in
     [0, 1], as torchvision.transforms.ToTensor."""
@@ -238,7 +204,7 @@ class ToTensor(_TransformBase, Lt.ToTensor):
         return Lt.ToTensor.new()
 
 
-@_override
+@override
 class Normalize(_TransformBase, Lt.Normalize):
     """(x - mean) / std per channel, as torchvision.transforms.Normalize."""
 
@@ -247,7 +213,7 @@ class Normalize(_TransformBase, Lt.Normalize):
         return _set_repr(Lt.Normalize.new(m, s), 'mean=%s, std=%s' % (tuple(m), tuple(s)))
 
 
-@_override
+@override
 class RandomCrop(_TransformBase, Lt.RandomCrop):
     """A random crop after optional padding, as torchvision's RandomCrop."""
 
@@ -257,7 +223,8 @@ class RandomCrop(_TransformBase, Lt.RandomCrop):
                               _padding_mode(padding_mode))
         return _set_repr(t, 'size=%s, padding=%s' % ((h, w), padding))
 
-    def get_params(self, img, output_size=None):
+    def get_params(self, img: Tensor,
+                   output_size: IntPair | None = None) -> tuple[int, int, int, int]:
         """(top, left, height, width) of the crop apply() would make of img
         (already padded) with the generator as it is."""
         shape = img.get_shape()
@@ -266,7 +233,7 @@ class RandomCrop(_TransformBase, Lt.RandomCrop):
         return top, left, h, w
 
 
-@_override
+@override
 class RandomHorizontalFlip(_TransformBase, Lt.RandomHorizontalFlip):
     """A left-right flip with probability p, as torchvision's
     RandomHorizontalFlip."""
@@ -275,7 +242,7 @@ class RandomHorizontalFlip(_TransformBase, Lt.RandomHorizontalFlip):
         return _set_repr(Lt.RandomHorizontalFlip.new(float(p)), 'p=%s' % p)
 
 
-@_override
+@override
 class Resize(_TransformBase, Lt.Resize):
     """Bilinear resize of tensors (torchvision's Resize with
     antialias=False): an int resizes the smaller edge."""
@@ -292,7 +259,7 @@ class Resize(_TransformBase, Lt.Resize):
         return _set_repr(Lt.Resize.new(sizes), 'size=%s' % (size,))
 
 
-@_override
+@override
 class CenterCrop(_TransformBase, Lt.CenterCrop):
     """The center of an image, as torchvision's CenterCrop."""
 
@@ -301,7 +268,7 @@ class CenterCrop(_TransformBase, Lt.CenterCrop):
         return _set_repr(Lt.CenterCrop.new(h, w), 'size=%s' % ((h, w),))
 
 
-@_override
+@override
 class Grayscale(_TransformBase, Lt.Grayscale):
     """RGB to gray, 0.2989 R + 0.587 G + 0.114 B, as torchvision's
     Grayscale."""
@@ -313,7 +280,7 @@ class Grayscale(_TransformBase, Lt.Grayscale):
         return _set_repr(Lt.Grayscale.new(n), 'num_output_channels=%d' % n)
 
 
-@_override
+@override
 class Compose(_TransformBase, Lt.Compose):
     """Transforms applied in order; Python callables are welcome."""
 
@@ -322,7 +289,7 @@ class Compose(_TransformBase, Lt.Compose):
         return Lt.Compose.new(items)
 
     @property
-    def transforms(self):
+    def transforms(self) -> list[Any]:
         return [self.get_transform(i) for i in range(self.get_n_transforms())]
 
     def __repr__(self):
@@ -368,7 +335,7 @@ def _f_to_tensor(pic):
     return Lt.transforms_to_tensor(_to_tensor_value(pic, 'pic'))
 
 
-functional = _namespace('Lt.transforms.functional',
+functional = namespace('Lt.transforms.functional',
                         'The transforms as functions (torchvision.transforms.functional).', {
                             'to_tensor': _f_to_tensor,
                             'normalize': _f_normalize,
@@ -381,7 +348,7 @@ functional = _namespace('Lt.transforms.functional',
                                 Lt.transforms_rgb_to_grayscale(img, int(num_output_channels)),
                         })
 
-transforms = _namespace('Lt.transforms', 'torchvision.transforms for libtensor.', {
+transforms = namespace('Lt.transforms', 'torchvision.transforms for libtensor.', {
     'Compose': Compose, 'ToTensor': ToTensor, 'Normalize': Normalize,
     'RandomCrop': RandomCrop, 'RandomHorizontalFlip': RandomHorizontalFlip,
     'Resize': Resize, 'CenterCrop': CenterCrop, 'Grayscale': Grayscale, 'Lambda': Lambda,
@@ -464,23 +431,23 @@ class Dataset(GObject.Object, Lt.Dataset):
             __init__.__qualname__ = user_init.__qualname__
             cls.__init__ = __init__
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         _ensure_gobject(self)
 
-    def __len__(self):
+    def __len__(self) -> int:
         raise NotImplementedError('%s must define __len__' % type(self).__name__)
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> Any:
         raise NotImplementedError('%s must define __getitem__' % type(self).__name__)
 
-    def do_get_length(self):
+    def do_get_length(self) -> int:
         try:
             return int(len(self))
         except BaseException as e:  # noqa: B902 - no way to report it through C
             sys.excepthook(type(e), e, e.__traceback__)
             return 0
 
-    def do_get_item(self, index):
+    def do_get_item(self, index: int) -> Any:
         try:
             return _item_to_c(self, index)
         except GLib.Error:
@@ -528,16 +495,16 @@ class TensorDataset(Dataset):
     __gtype_name__ = 'LtPyTensorDataset'
     __module__ = 'Lt.utils.data'
 
-    def __init__(self, *tensors):
+    def __init__(self, *tensors: Any) -> None:
         n = {t.get_shape()[0] if t.get_n_dims() else None for t in tensors}
         if len(n) != 1 or None in n:
             raise ValueError('Size mismatch between tensors')
         self.tensors = tensors
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.tensors[0].get_shape()[0]
 
-    def __getitem__(self, index):
+    def __getitem__(self, index: int) -> tuple[Tensor, ...]:
         items = tuple(t.select(0, index) for t in self.tensors)
         return items[0] if len(items) == 1 else items
 
@@ -556,32 +523,41 @@ class DataLoader:
     ``len(loader)``.  num_workers threads (not processes) read ahead; the
     same Lt.manual_seed gives the same batches for any num_workers."""
 
-    def __init__(self, dataset, batch_size=1, shuffle=False, sampler=None, batch_sampler=None,
-                 num_workers=0, collate_fn=None, pin_memory=False, drop_last=False,
-                 timeout=0, worker_init_fn=None, prefetch_factor=None,
-                 persistent_workers=False, generator=None):
+    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool = False,
+                 sampler: None = None, batch_sampler: None = None, num_workers: int = 0,
+                 collate_fn: None = None, pin_memory: bool = False, drop_last: bool = False,
+                 timeout: float = 0, worker_init_fn: None = None,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False,
+                 generator: Any = None) -> None:
         for name, value in (('sampler', sampler), ('batch_sampler', batch_sampler),
                             ('collate_fn', collate_fn), ('worker_init_fn', worker_init_fn)):
             if value is not None:
                 raise ValueError('DataLoader: %s is not supported' % name)
         if batch_size is None:
             raise ValueError('DataLoader: batch_size=None is not supported')
+        if int(num_workers) < 0:
+            raise ValueError('DataLoader: num_workers option should be non-negative, not %d'
+                             % int(num_workers))
         self.dataset = dataset
         self.batch_size = int(batch_size)
         self.drop_last = bool(drop_last)
         self.num_workers = int(num_workers)
         self.shuffle = bool(shuffle)
         self._dataset = _as_dataset(dataset)
+        # The length now, where an exception can reach the caller: read by
+        # the loader at every epoch, through C, a __len__ that raises
+        # could only be printed (and read as an empty dataset).
+        len(self._dataset)
         self._loader = Lt.DataLoader.new(self._dataset, self.batch_size, self.shuffle,
                                          self.drop_last, self.num_workers)
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self._loader.get_length()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Any]:
         return _loader_iter(self._loader)
 
-    def close(self):
+    def close(self) -> None:
         """Stops the workers of the current epoch (also done when the loader
         is garbage-collected)."""
         loader = self.__dict__.get('_loader')
@@ -655,7 +631,8 @@ def _root(root):
     return os.fspath(os.path.expanduser(os.fspath(root)))
 
 
-def CIFAR10(root, train=True, transform=None, target_transform=None, download=False):
+def CIFAR10(root: str, train: bool = True, transform: Callable[[Any], Any] | None = None,
+            target_transform: Callable[[Any], Any] | None = None, download: bool = False) -> Any:
     """CIFAR-10 (binary version) from root/cifar-10-batches-bin or
     root/cifar-10-binary.tar.gz, downloaded there with download=True."""
     return Lt.Cifar10.new(_root(root), bool(train), _as_transform(transform),
@@ -671,7 +648,8 @@ def _idx_root(root, name):
     return raw if os.path.isdir(raw) else root
 
 
-def MNIST(root, train=True, transform=None, target_transform=None, download=False):
+def MNIST(root: str, train: bool = True, transform: Callable[[Any], Any] | None = None,
+          target_transform: Callable[[Any], Any] | None = None, download: bool = False) -> Any:
     """MNIST from IDX files (raw or .gz) in root/MNIST/raw or root."""
     if download:
         raise ValueError('MNIST: download is not supported; put the IDX files in %s' % root)
@@ -680,7 +658,10 @@ def MNIST(root, train=True, transform=None, target_transform=None, download=Fals
                                                                 'target_transform'))
 
 
-def FashionMNIST(root=None, train=True, transform=None, target_transform=None, download=False):
+def FashionMNIST(root: str | None = None, train: bool = True,
+                 transform: Callable[[Any], Any] | None = None,
+                 target_transform: Callable[[Any], Any] | None = None,
+                 download: bool = False) -> Any:
     """Fashion-MNIST from IDX files in root/FashionMNIST/raw or root (by
     default Debian's /usr/share/datasets/fashion-mnist)."""
     if download:
@@ -691,7 +672,8 @@ def FashionMNIST(root=None, train=True, transform=None, target_transform=None, d
                         _as_transform(target_transform, 'target_transform'))
 
 
-def ImageFolder(root, transform=None, target_transform=None):
+def ImageFolder(root: str, transform: Callable[[Any], Any] | None = None,
+                target_transform: Callable[[Any], Any] | None = None) -> Any:
     """One subfolder of PNG/JPEG images per class, as torchvision's
     ImageFolder (items are uint8 (C, H, W) before the transform)."""
     return Lt.ImageFolder.new(_root(root), _as_transform(transform),
@@ -707,7 +689,7 @@ for _name in ('Cifar10', 'Mnist', 'ImageFolder'):
     if _cls is not None:
         _cls.classes = property(_dataset_classes)
 
-datasets = _namespace('Lt.datasets', 'torchvision.datasets for libtensor.', {
+datasets = namespace('Lt.datasets', 'torchvision.datasets for libtensor.', {
     'CIFAR10': CIFAR10, 'MNIST': MNIST, 'FashionMNIST': FashionMNIST,
     'ImageFolder': ImageFolder,
 })
@@ -727,20 +709,23 @@ def _value_range(value_range, range=None):
 
 def _stack_list(tensor):
     if isinstance(tensor, (list, tuple)):
-        return _ov.stack(list(tensor), 0)
+        return Lt.stack(list(tensor), 0)
     return tensor
 
 
-def make_grid(tensor, nrow=8, padding=2, normalize=False, value_range=None, scale_each=False,
-              pad_value=0.0, range=None):
+def make_grid(tensor: Tensor, nrow: int = 8, padding: IntPair = 2, normalize: bool = False,
+              value_range: tuple[float, float] | None = None, scale_each: bool = False,
+              pad_value: float = 0.0, range: tuple[float, float] | None = None) -> Tensor:
     """Images (B, C, H, W) (or a list of (C, H, W)) laid out in a grid, as
     torchvision.utils.make_grid."""
     return Lt.make_grid(_stack_list(tensor), int(nrow), int(padding), bool(normalize),
                         _value_range(value_range, range), bool(scale_each), float(pad_value))
 
 
-def save_image(tensor, fp, format=None, nrow=8, padding=2, normalize=False, value_range=None,
-               scale_each=False, pad_value=0.0, range=None):
+def save_image(tensor: Tensor, fp: str | os.PathLike[str], format: str | None = None, nrow: int = 8,
+               padding: IntPair = 2, normalize: bool = False,
+               value_range: tuple[float, float] | None = None, scale_each: bool = False,
+               pad_value: float = 0.0, range: tuple[float, float] | None = None) -> None:
     """Writes images as one grid to a PNG or JPEG file, as
     torchvision.utils.save_image."""
     import os
@@ -755,22 +740,18 @@ def save_image(tensor, fp, format=None, nrow=8, padding=2, normalize=False, valu
                   _value_range(value_range, range), bool(scale_each), float(pad_value))
 
 
-def load_image(path):
+def load_image(path: str | os.PathLike[str]) -> Tensor:
     """An image file as a uint8 tensor (C, H, W), as
     torchvision.io.read_image."""
     import os
     return Lt.load_image(os.fspath(path))
 
 
-data = _namespace('Lt.utils.data', 'torch.utils.data for libtensor.', {
+data = namespace('Lt.utils.data', 'torch.utils.data for libtensor.', {
     'Dataset': Dataset, 'DataLoader': DataLoader, 'TensorDataset': TensorDataset,
     'Subset': _subset, 'random_split': _random_split,
 })
 
-utils = _namespace('Lt.utils', 'torch.utils.data and torchvision.utils for libtensor.', {
+utils = namespace('Lt.utils', 'torch.utils.data and torchvision.utils for libtensor.', {
     'data': data, 'make_grid': make_grid, 'save_image': save_image, 'load_image': load_image,
 })
-
-for _name, _value in (('utils', utils), ('transforms', transforms), ('datasets', datasets)):
-    setattr(_ov, _name, _value)
-    _ov.__all__.append(_name)

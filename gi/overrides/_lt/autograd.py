@@ -7,56 +7,42 @@ gradient modes, and ``Lt.autograd`` (``Variable``, ``backward``,
 Part of gi/overrides/Lt.py, which imports every public name from here.
 """
 
+from __future__ import annotations
+
 import functools
-import sys
 
-from ..module import get_introspection_module
-from .lt_types import _Namespace, _bool, _float
-
-Lt = get_introspection_module('Lt')
-_proxy = sys.modules['gi.repository.Lt']
+from .common import Lt, Tensor, exporter, namespace, override
+from .types import _bool, _float
 
 _GITensor = Lt.Tensor
 
 __all__ = []
-
-
-def _export(obj, name=None):
-    __all__.append(name or obj.__name__)
-    return obj
-
-
-def _override(cls):
-    """gi.overrides.override() for a class defined outside Lt.py: objects of
-    the GType made in C come to Python as ``cls``; Lt.<Name> is ``cls``."""
-    cls.__info__.get_g_type().pytype = cls
-    setattr(_proxy, cls.__name__, cls)
-    return cls
+_export = exporter(__all__)
 
 
 # ---------------------------------------------------------------------------
 # Gradient functions
 
-@_override
+@override
 class GradFn(Lt.GradFn):
     """An autograd node, as torch's ``grad_fn``: ``name()``, ``next_functions``."""
 
-    def name(self):
+    def name(self) -> str:
         return self.get_name()
 
     @property
-    def next_functions(self):
+    def next_functions(self) -> tuple[tuple[GradFn | None, int], ...]:
         n = self.get_n_next_functions()
         return tuple(tuple(self.get_next_function(i)) for i in range(n))
 
     @property
-    def previous_functions(self):
+    def previous_functions(self) -> tuple[tuple[GradFn | None, int], ...]:
         """next_functions under the name of the tutorial's PyTorch
         (``loss.creator.previous_functions[0][0]``)."""
         return self.next_functions
 
     @property
-    def variable(self):
+    def variable(self) -> Tensor | None:
         """The leaf tensor of an AccumulateGrad node."""
         return self.get_variable()
 
@@ -132,7 +118,7 @@ class enable_grad(_GradMode):
 class set_grad_enabled(_GradMode):
     """Sets grad mode now; as a context manager, restores it on exit."""
 
-    def __init__(self, mode):
+    def __init__(self, mode: bool) -> None:
         self._mode = _bool(mode)
         self._prev = Lt.set_grad_enabled(self._mode)
 
@@ -149,7 +135,7 @@ __all__ += ['no_grad', 'enable_grad', 'set_grad_enabled', 'inference_mode']
 
 
 @_export
-def is_grad_enabled():
+def is_grad_enabled() -> bool:
     return Lt.is_grad_enabled()
 
 
@@ -183,14 +169,13 @@ def _gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
                         _float(eps), _float(atol), _float(rtol))
 
 
-autograd = _Namespace(
-    'Lt.autograd',
-    Variable=_variable,
-    backward=_autograd_backward,
-    gradcheck=_gradcheck,
-    no_grad=no_grad,
-    enable_grad=enable_grad,
-    set_grad_enabled=set_grad_enabled,
-)
+autograd = namespace('Lt.autograd', 'torch.autograd for libtensor.', {
+    'Variable': _variable,
+    'backward': _autograd_backward,
+    'gradcheck': _gradcheck,
+    'no_grad': no_grad,
+    'enable_grad': enable_grad,
+    'set_grad_enabled': set_grad_enabled,
+})
 
 __all__.append('autograd')

@@ -2,7 +2,7 @@
 """``Lt.Trainer`` from Python: the C training loop (LtTrainer) driven by the
 objects a Python user already has.
 
-Part of gi/overrides/Lt.py (imported at its end).  The trainer takes what
+Part of gi/overrides/Lt.py, which exports its ``Trainer``.  The trainer takes what
 the tutorial's code makes::
 
     trainer = Lt.Trainer(net, nn.CrossEntropyLoss(), optim.SGD(...),
@@ -26,40 +26,31 @@ a dataset's ``__getitem__``, a transform) ends the run: ``run()`` raises
 the ``GLib.Error`` that carried it through C, with the original exception
 as its ``__cause__``.  Ctrl-C during ``run()`` stops after the current
 mini-batch, writes the checkpoint (when a path is set) and raises
-``KeyboardInterrupt``.
+``KeyboardInterrupt``; a second Ctrl-C, while a mini-batch that does not
+end keeps the run from stopping, ends the process at once.
 """
 
+from __future__ import annotations
+
+import os
 import signal
 import sys
 import threading
+from typing import Any, Callable
 
-from gi.repository import GLib
+from gi.repository import Gio, GLib
 
-from ..module import get_introspection_module
-
-Lt = get_introspection_module('Lt')
-_ov = sys.modules[__package__ + '.Lt']          # gi/overrides/Lt.py, being loaded
-_proxy = sys.modules['gi.repository.Lt']
-_lt_types = sys.modules[__package__ + '.lt_types']
+from .common import (DeviceLike, Lt, Tensor, TensorLike, callable_name as _callable_name, carry,
+                     error, override, reraise_carried as _reraise)
+from .creation import _as_tensor
+from .types import _lt_device
 _GITensor = Lt.Tensor
 
 _gi_run = Lt.Trainer.run
 _gi_evaluate = Lt.Trainer.evaluate
 _gi_predict = Lt.Trainer.predict
 
-__all__ = []
-
-
-_reraise = _lt_types._reraise_carried
-
-
-def _error(message):
-    return GLib.Error.new_literal(Lt.error_quark(), message, Lt.Error.FAILED)
-
-
-def _callable_name(fn):
-    return getattr(fn, '__qualname__', None) or getattr(fn, '__name__', None) or \
-        type(fn).__name__
+__all__ = ['Trainer']
 
 
 class _FunctionLoss(Lt.Loss):
@@ -79,14 +70,10 @@ class _FunctionLoss(Lt.Loss):
         except GLib.Error:
             raise
         except BaseException as e:  # noqa: B902 - everything must cross C as a GError
-            text = str(e)
-            message = 'criterion %s: %s%s' % (_callable_name(self._fn), type(e).__name__,
-                                              ': ' + text if text else '')
-            _lt_types._remember_carried(message, e)
-            raise _error(message) from None
+            raise carry('criterion %s' % _callable_name(self._fn), e) from None
         if not isinstance(out, _GITensor):
-            raise _error('criterion %s returned %s, not a tensor'
-                         % (_callable_name(self._fn), type(out).__name__))
+            raise error('criterion %s returned %s, not a tensor'
+                        % (_callable_name(self._fn), type(out).__name__))
         return out
 
     def do_extra_repr(self):
@@ -120,16 +107,21 @@ class Trainer(Lt.Trainer):
     ``Lt.Trainer(model, criterion, optimizer, train_loader, test_loader=None,
     epochs=2, *, device=None, log_interval=None, checkpoint_path=None,
     checkpoint_every_epoch=None, max_steps=None, graph_interval=None,
-    batch_interval=None, threaded=None)``; the
+    batch_interval=None, threaded=None, stop_on_divergence=None)``; the
     keyword options set the properties of the same names (None keeps the
-    default).  The loop runs in a worker thread; with ``threaded=False``
+    default).  A loss that becomes NaN or infinite ends the run: ``run()``
+    raises a GLib.Error with the code ``Lt.Error.DIVERGED`` naming the step
+    (``stop_on_divergence=False`` trains on, as PyTorch does).  The loop runs in a worker thread; with ``threaded=False``
     it runs in ``run()`` on the calling thread (a debugger's breakpoint in
     a forward then stops the one thread)."""
 
-    def __init__(self, model, criterion, optimizer, train_loader, test_loader=None, epochs=2,
-                 *, device=None, log_interval=None, checkpoint_path=None,
-                 checkpoint_every_epoch=None, max_steps=None, graph_interval=None,
-                 batch_interval=None, threaded=None):
+    def __init__(self, model: Any, criterion: Callable[[Tensor, Tensor], Tensor], optimizer: Any,
+                 train_loader: Any, test_loader: Any = None, epochs: int = 2, *,
+                 device: DeviceLike | None = None, log_interval: int | None = None,
+                 checkpoint_path: str | None = None, checkpoint_every_epoch: bool | None = None,
+                 max_steps: int | None = None, graph_interval: int | None = None,
+                 batch_interval: int | None = None, threaded: bool | None = None,
+                 stop_on_divergence: bool | None = None) -> None:
         if not isinstance(model, Lt.Module):
             raise TypeError('Trainer: model must be an Lt.nn.Module, got %s'
                             % type(model).__name__)
@@ -144,7 +136,7 @@ class Trainer(Lt.Trainer):
                      test_loader=_as_loader(test_loader, 'test_loader', optional=True),
                      epochs=epochs)
         if device is not None:
-            props['device'] = _lt_types._lt_device(device)
+            props['device'] = _lt_device(device)
         if log_interval is not None:
             if int(log_interval) < 0:
                 raise ValueError('Trainer: log_interval must be 0 or more, got %d'
@@ -168,12 +160,14 @@ class Trainer(Lt.Trainer):
                 props[name] = int(value)
         if threaded is not None:
             props['threaded'] = bool(threaded)
+        if stop_on_divergence is not None:
+            props['stop_on_divergence'] = bool(stop_on_divergence)
         super().__init__(**props)
         # The Python wrappers stay alive while the trainer uses their C
         # loaders (a DataLoader's __del__ stops its workers).
         self._lt_py_objects = (model, criterion, optimizer, train_loader, test_loader)
 
-    def run(self, cancellable=None):
+    def run(self, cancellable: Gio.Cancellable | None = None) -> None:
         """Trains until the run ends, dispatching the signals meanwhile.
         Returns True when the run finished or was stopped (see ``state``);
         raises GLib.Error when it failed (with the Python exception that
@@ -185,7 +179,16 @@ class Trainer(Lt.Trainer):
         if threading.current_thread() is threading.main_thread():
             def on_sigint():
                 interrupted.append(True)
-                self.stop()
+                if len(interrupted) == 1:
+                    self.stop()
+                    return GLib.SOURCE_CONTINUE
+                # The run did not stop (a mini-batch that does not end: a
+                # dataset blocked in a read, say): a second Ctrl-C ends the
+                # process, as it would without this handler.
+                sys.stderr.write('Lt.Trainer.run: interrupted again: quitting now\n')
+                sys.stderr.flush()
+                signal.signal(signal.SIGINT, signal.SIG_DFL)
+                os.kill(os.getpid(), signal.SIGINT)
                 return GLib.SOURCE_CONTINUE
             python_handler = signal.getsignal(signal.SIGINT)
             source = GLib.unix_signal_add(GLib.PRIORITY_HIGH, signal.SIGINT, on_sigint)
@@ -205,7 +208,7 @@ class Trainer(Lt.Trainer):
             raise KeyboardInterrupt
         return ok
 
-    def evaluate(self, loader, cancellable=None):
+    def evaluate(self, loader: Any, cancellable: Gio.Cancellable | None = None) -> Any:
         """Accuracy on a loader (the model in eval mode, without gradients):
         ``(accuracy, class_accuracy, confusion)`` with accuracy a fraction
         in [0, 1], class_accuracy a float64 tensor (classes) and confusion
@@ -217,31 +220,28 @@ class Trainer(Lt.Trainer):
             _reraise(err)
         return accuracy, per_class, confusion
 
-    def predict(self, inputs):
+    def predict(self, inputs: TensorLike) -> Tensor:
         """The predicted classes (int64, N) of a batch of inputs."""
         try:
-            return _gi_predict(self, _ov._as_tensor(inputs, 'inputs'))
+            return _gi_predict(self, _as_tensor(inputs, 'inputs'))
         except GLib.Error as err:
             _reraise(err)
 
     @property
-    def state(self):
+    def state(self) -> Lt.TrainerState:
         return self.get_state()
 
     @property
-    def epoch(self):
+    def epoch(self) -> int:
         return self.get_epoch()
 
     @property
-    def iteration(self):
+    def iteration(self) -> int:
         return self.get_iteration()
 
     @property
-    def step_count(self):
+    def step_count(self) -> int:
         return self.get_step()
 
 
-Trainer.__info__.get_g_type().pytype = Trainer
-setattr(_proxy, 'Trainer', Trainer)
-_ov.Trainer = Trainer
-_ov.__all__.append('Trainer')
+override(Trainer)

@@ -1,8 +1,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """``Lt.nn``: torch.nn for libtensor, on the C modules (LtModule and its layers).
 
-Loaded by gi/overrides/Lt.py, which it extends with ``Lt.nn`` and
-``Lt.nn.functional``::
+Part of gi/overrides/Lt.py, which exports its ``nn`` as ``Lt.nn`` (with
+``Lt.nn.functional`` and ``Lt.nn.init``)::
 
     from gi.repository import Lt as torch
     nn = torch.nn
@@ -28,23 +28,22 @@ GError ("ValueError: ..." in the Lt.Error domain, code FAILED); ``net(x)``
 raises it as GLib.Error with the original exception as its ``__cause__``.
 """
 
+from __future__ import annotations
+
 import collections
 import collections.abc
 import numbers
 import operator
-import sys
 import threading
-import types
 import warnings
+from typing import Any, Callable, Iterator, Mapping
 
 from gi.repository import GLib
 
-from ..module import get_introspection_module
-
-Lt = get_introspection_module('Lt')
-_ov = sys.modules[__package__ + '.Lt']          # gi/overrides/Lt.py, being loaded
-_proxy = sys.modules['gi.repository.Lt']
-_lt_types = sys.modules[__package__ + '.lt_types']
+from .common import (DeviceLike, DTypeLike, IntPair, Lt, Tensor, TensorLike, carry, error,
+                     namespace, override, take_carried)
+from .creation import _as_tensor, as_tensor, empty
+from .types import _dtype, _lt_device, device
 
 _GITensor = Lt.Tensor
 _GIModule = Lt.Module
@@ -57,20 +56,6 @@ _gi_zero_grad = Lt.Module.zero_grad
 _gi_state_dict = Lt.Module.state_dict
 _gi_load_state_dict = Lt.Module.load_state_dict
 _gi_to_device = Lt.Module.to_device
-
-_FAILED = Lt.Error.FAILED
-
-
-def _override(cls):
-    """gi.overrides.override() for a class defined outside Lt.py: objects of
-    the GType made in C come to Python as ``cls``; Lt.<Name> is ``cls``."""
-    cls.__info__.get_g_type().pytype = cls
-    setattr(_proxy, cls.__name__, cls)
-    return cls
-
-
-def _error(message, code=_FAILED):
-    return GLib.Error.new_literal(Lt.error_quark(), message, code)
 
 
 def _pair(v, name):
@@ -136,7 +121,7 @@ class Parameter(metaclass=_ParameterMeta):
 
     def __new__(cls, data=None, requires_grad=True):
         if data is None:
-            data = _ov.empty(0)
+            data = empty(0)
         if not isinstance(data, _GITensor):
             raise TypeError('Parameter: expected a tensor, got %s' % type(data).__name__)
         p = data.detach()
@@ -176,14 +161,9 @@ def _module_name(module):
 def _carry(module, exc):
     """A Python exception raised in forward, as the GLib.Error that carries
     it through C; the exception is kept to be chained or re-raised."""
-    st = _state()
-    st.pending = exc
-    text = str(exc)
-    message = '%s.forward: %s%s' % (_module_name(module), type(exc).__name__,
-                                    ': ' + text if text else '')
-    # for a caller on another thread (the trainer's run())
-    _lt_types._remember_carried(message, exc)
-    return _error(message)
+    _state().pending = exc
+    # remembered too, for a caller on another thread (the trainer's run())
+    return carry('%s.forward' % _module_name(module), exc)
 
 
 def _call_forward(fn, self, input):
@@ -201,7 +181,7 @@ def _call_forward(fn, self, input):
     if want_any:
         st.result = out
         return input
-    raise _error('%s.forward returned %s, not a tensor'
+    raise error('%s.forward returned %s, not a tensor'
                  % (_module_name(self), type(out).__name__))
 
 
@@ -242,7 +222,7 @@ def _is_module(v):
     return isinstance(v, _GIModule)
 
 
-@_override
+@override
 class Module(Lt.Module):
     """The base class of networks, as ``torch.nn.Module``.
 
@@ -263,12 +243,12 @@ class Module(Lt.Module):
         if 'extra_repr' in cls.__dict__ and 'do_extra_repr' not in cls.__dict__:
             cls.do_extra_repr = _do_extra_repr
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__()
 
     # -- calling --------------------------------------------------------------
 
-    def __call__(self, *args, **kwargs):
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
         if len(args) != 1 or kwargs or not isinstance(args[0], _GITensor):
             # Several inputs: Python only (the C method takes one tensor).
             return self.forward(*args, **kwargs)
@@ -285,7 +265,7 @@ class Module(Lt.Module):
             if st.depth == 1:
                 st.pending = None
             if pending is not None:
-                _lt_types._take_carried(err)    # chained here, not by another thread
+                take_carried(err)    # chained here, not by another thread
             if pending is not None and not isinstance(pending, Exception):
                 raise pending       # KeyboardInterrupt, SystemExit
             if pending is not None:
@@ -391,7 +371,7 @@ class Module(Lt.Module):
     def _get_name(self):
         return self.get_type_name()
 
-    def extra_repr(self):
+    def extra_repr(self) -> str:
         """The text between the parentheses of the printed form (PyTorch's
         extra_repr); override it in a subclass to print settings."""
         if type(self).__module__ == __name__ and self.get_n_children() == 0:
@@ -401,13 +381,13 @@ class Module(Lt.Module):
 
     # -- registration -----------------------------------------------------------
 
-    def register_parameter(self, name, param):
+    def register_parameter(self, name: str, param: Tensor | None) -> None:
         if param is not None and not isinstance(param, Parameter):
             raise TypeError("cannot assign '%s' object to parameter '%s' (Lt.nn.Parameter or "
                             "None required)" % (_tensor_type_name(param), name))
         _gi_register_parameter(self, name, param)
 
-    def register_buffer(self, name, tensor, persistent=True):
+    def register_buffer(self, name: str, tensor: Tensor, persistent: bool = True) -> None:
         if not persistent:
             raise NotImplementedError('register_buffer: non-persistent buffers are not supported')
         if tensor is not None and not isinstance(tensor, _GITensor):
@@ -416,7 +396,7 @@ class Module(Lt.Module):
         self.__dict__.pop(name, None)
         _gi_register_buffer(self, name, tensor)
 
-    def add_module(self, name, module):
+    def add_module(self, name: str, module: Any) -> None:
         if module is not None and not _is_module(module):
             raise TypeError('%s is not a Module subclass' % type(module).__name__)
         self.__dict__.pop(name, None)
@@ -424,7 +404,7 @@ class Module(Lt.Module):
 
     register_module = add_module
 
-    def get_submodule(self, target):
+    def get_submodule(self, target: str) -> Module:
         if target == '':
             return self
         m = self.get_child(target)
@@ -434,7 +414,8 @@ class Module(Lt.Module):
 
     # -- iteration --------------------------------------------------------------
 
-    def named_parameters(self, prefix='', recurse=True, remove_duplicate=True):
+    def named_parameters(self, prefix: str = '', recurse: bool = True,
+                         remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         prefix = prefix + '.' if prefix else ''
         if recurse:
             sd = Lt.Module.named_parameters(self)
@@ -446,11 +427,12 @@ class Module(Lt.Module):
                 if p is not None:
                     yield prefix + name, p
 
-    def parameters(self, recurse=True):
+    def parameters(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, p in self.named_parameters(recurse=recurse):
             yield p
 
-    def named_buffers(self, prefix='', recurse=True, remove_duplicate=True):
+    def named_buffers(self, prefix: str = '', recurse: bool = True,
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Tensor]]:
         prefix = prefix + '.' if prefix else ''
         if recurse:
             sd = Lt.Module.named_buffers(self)
@@ -462,20 +444,21 @@ class Module(Lt.Module):
                 if b is not None:
                     yield prefix + name, b
 
-    def buffers(self, recurse=True):
+    def buffers(self, recurse: bool = True) -> Iterator[Tensor]:
         for _, b in self.named_buffers(recurse=recurse):
             yield b
 
-    def named_children(self):
+    def named_children(self) -> Iterator[tuple[str, Module]]:
         for i in range(self.get_n_children()):
             child, name = self.get_child_at(i)
             yield name, child
 
-    def children(self):
+    def children(self) -> Iterator[Module]:
         for _, child in self.named_children():
             yield child
 
-    def named_modules(self, memo=None, prefix='', remove_duplicate=True):
+    def named_modules(self, memo: Any = None, prefix: str = '',
+                      remove_duplicate: bool = True) -> Iterator[tuple[str, Module]]:
         if memo is None:
             memo = set()
         if self in memo:
@@ -487,7 +470,7 @@ class Module(Lt.Module):
             yield from child.named_modules(memo, prefix + ('.' if prefix else '') + name,
                                            remove_duplicate)
 
-    def modules(self):
+    def modules(self) -> Iterator[Module]:
         for _, m in self.named_modules():
             yield m
 
@@ -496,38 +479,38 @@ class Module(Lt.Module):
 
     # -- state ----------------------------------------------------------------
 
-    def zero_grad(self, set_to_none=False):
+    def zero_grad(self, set_to_none: bool = False) -> None:
         _gi_zero_grad(self, set_to_none)
 
-    def train(self, mode=True):
+    def train(self, mode: bool = True) -> Module:
         if not isinstance(mode, bool):
             raise ValueError('training mode is expected to be boolean')
         _gi_train(self, mode)
         return self
 
-    def eval(self):
+    def eval(self) -> Module:
         return self.train(False)
 
     @property
-    def training(self):
+    def training(self) -> bool:
         return self.get_property('training')
 
     @training.setter
-    def training(self, value):
+    def training(self, value: bool) -> None:
         self.set_property('training', bool(value))
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Module:
         for p in self.parameters():
             p.requires_grad_(requires_grad)
         return self
 
-    def apply(self, fn):
+    def apply(self, fn: Callable[..., Any]) -> Module:
         for child in self.children():
             child.apply(fn)
         fn(self)
         return self
 
-    def to(self, *args, **kwargs):
+    def to(self, *args: Any, **kwargs: Any) -> Module:
         dev = kwargs.pop('device', None)
         dt = kwargs.pop('dtype', None)
         kwargs.pop('non_blocking', None)
@@ -536,7 +519,7 @@ class Module(Lt.Module):
         for a in args:
             if isinstance(a, _GITensor):
                 dev, dt = a.get_device(), a.get_dtype()
-            elif isinstance(a, (Lt.Device, _ov.device)) or (
+            elif isinstance(a, (Lt.Device, device)) or (
                     isinstance(a, str) and a.partition(':')[0] in ('cpu', 'cuda')):
                 dev = a
             elif isinstance(a, bool):
@@ -544,15 +527,15 @@ class Module(Lt.Module):
             else:
                 dt = a
         if dev is not None:
-            _gi_to_device(self, _ov._lt_device(dev))
+            _gi_to_device(self, _lt_device(dev))
         if dt is not None:
-            self._to_dtype(_ov._dtype(dt))
+            self._to_dtype(_dtype(dt))
         return self
 
-    def cuda(self, device=None):
+    def cuda(self, device: DeviceLike | None = None) -> Module:
         return self.to('cuda')
 
-    def cpu(self):
+    def cpu(self) -> Module:
         return self.to('cpu')
 
     def _to_dtype(self, dt):
@@ -570,13 +553,14 @@ class Module(Lt.Module):
                     _gi_register_buffer(m, name, b.to(dtype=dt))
         return self
 
-    def float(self):
+    def float(self) -> Module:
         return self._to_dtype(Lt.DType.FLOAT32)
 
-    def double(self):
+    def double(self) -> Module:
         return self._to_dtype(Lt.DType.FLOAT64)
 
-    def state_dict(self, destination=None, prefix='', keep_vars=False):
+    def state_dict(self, destination: Any = None, prefix: str = '',
+                   keep_vars: bool = False) -> collections.OrderedDict[str, Tensor]:
         if destination is None:
             destination = collections.OrderedDict()
         sd = _gi_state_dict(self)
@@ -585,14 +569,14 @@ class Module(Lt.Module):
             destination[prefix + sd.get_name(i)] = t if keep_vars else t.detach()
         return destination
 
-    def load_state_dict(self, state_dict, strict=True):
+    def load_state_dict(self, state_dict: Mapping[str, Any], strict: bool = True) -> Any:
         if isinstance(state_dict, Lt.StateDict):
             sd = state_dict
         else:
             sd = Lt.StateDict.new()
             for name, t in state_dict.items():
                 if not isinstance(t, _GITensor):
-                    t = _ov.as_tensor(t)
+                    t = as_tensor(t)
                 sd.insert(name, t)
         r = _gi_load_state_dict(self, sd, strict)
         if isinstance(r, tuple) and len(r) == 3:
@@ -600,7 +584,7 @@ class Module(Lt.Module):
         missing, unexpected = r
         return _IncompatibleKeys(list(missing or []), list(unexpected or []))
 
-    def num_parameters(self, trainable_only=False):
+    def num_parameters(self, trainable_only: bool = False) -> int:
         return self.count_parameters(trainable_only)
 
 
@@ -618,13 +602,13 @@ def _module_base(gi_class):
 
 def _device_dtype(m, device, dtype):
     if dtype is not None:
-        m._to_dtype(_ov._dtype(dtype))
+        m._to_dtype(_dtype(dtype))
     if device is not None:
         m.to(device)
     return m
 
 
-@_override
+@override
 class Linear(_module_base(Lt.Linear)):
     """``nn.Linear(in_features, out_features, bias=True)``: y = x W^T + b."""
 
@@ -632,14 +616,14 @@ class Linear(_module_base(Lt.Linear)):
         m = Lt.Linear.new(operator.index(in_features), operator.index(out_features), bool(bias))
         return _device_dtype(m, device, dtype)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     in_features = property(lambda self: self.get_in_features())
     out_features = property(lambda self: self.get_out_features())
 
 
-@_override
+@override
 class Conv2d(_module_base(Lt.Conv2d)):
     """``nn.Conv2d(in_channels, out_channels, kernel_size, stride=1, padding=0,
     dilation=1, groups=1, bias=True)``; sizes are ints or pairs."""
@@ -659,7 +643,7 @@ class Conv2d(_module_base(Lt.Conv2d)):
                           operator.index(groups), bool(bias))
         return _device_dtype(m, device, dtype)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     in_channels = property(lambda self: self.get_in_channels())
@@ -671,7 +655,7 @@ class Conv2d(_module_base(Lt.Conv2d)):
     groups = property(lambda self: self.get_groups())
 
 
-@_override
+@override
 class MaxPool2d(_module_base(Lt.MaxPool2d)):
     """``nn.MaxPool2d(kernel_size, stride=None, padding=0, dilation=1,
     ceil_mode=False)``; sizes are ints or pairs and print as given."""
@@ -686,11 +670,11 @@ class MaxPool2d(_module_base(Lt.MaxPool2d)):
                                 _int_or_pair(padding, 'padding'),
                                 _int_or_pair(dilation, 'dilation'), bool(ceil_mode))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
 
-@_override
+@override
 class AvgPool2d(_module_base(Lt.AvgPool2d)):
     """``nn.AvgPool2d(kernel_size, stride=None, padding=0, ceil_mode=False,
     count_include_pad=True, divisor_override=None)``."""
@@ -704,7 +688,7 @@ class AvgPool2d(_module_base(Lt.AvgPool2d)):
                                 0 if divisor_override is None else
                                 operator.index(divisor_override))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
 
@@ -716,7 +700,7 @@ def _adaptive_size(output_size):
     return [-1 if output_size is None else operator.index(output_size)]
 
 
-@_override
+@override
 class AdaptiveAvgPool2d(_module_base(Lt.AdaptiveAvgPool2d)):
     """``nn.AdaptiveAvgPool2d(output_size)``: an int, a pair, None keeps the
     input's size."""
@@ -724,56 +708,56 @@ class AdaptiveAvgPool2d(_module_base(Lt.AdaptiveAvgPool2d)):
     def __new__(cls, output_size):
         return Lt.AdaptiveAvgPool2d.new(_adaptive_size(output_size))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
 
-@_override
+@override
 class ReLU(_module_base(Lt.ReLU)):
     """``nn.ReLU(inplace=False)``."""
 
     def __new__(cls, inplace=False):
         return Lt.ReLU.new(bool(inplace))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     inplace = property(lambda self: self.get_inplace())
 
 
-@_override
+@override
 class LeakyReLU(_module_base(Lt.LeakyReLU)):
     """``nn.LeakyReLU(negative_slope=0.01, inplace=False)``."""
 
     def __new__(cls, negative_slope=0.01, inplace=False):
         return Lt.LeakyReLU.new(float(negative_slope), bool(inplace))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     negative_slope = property(lambda self: self.get_negative_slope())
     inplace = property(lambda self: self.get_inplace())
 
 
-@_override
+@override
 class Sigmoid(_module_base(Lt.Sigmoid)):
     """``nn.Sigmoid()``."""
 
     def __new__(cls):
         return Lt.Sigmoid.new()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
 
-@_override
+@override
 class Tanh(_module_base(Lt.Tanh)):
     """``nn.Tanh()``."""
 
     def __new__(cls):
         return Lt.Tanh.new()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
 
@@ -784,47 +768,47 @@ def _explicit_dim(dim, name):
     return operator.index(dim)
 
 
-@_override
+@override
 class Softmax(_module_base(Lt.Softmax)):
     """``nn.Softmax(dim)``."""
 
     def __new__(cls, dim=None):
         return Lt.Softmax.new(_explicit_dim(dim, 'Softmax'))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     dim = property(lambda self: self.get_dim())
 
 
-@_override
+@override
 class LogSoftmax(_module_base(Lt.LogSoftmax)):
     """``nn.LogSoftmax(dim)``."""
 
     def __new__(cls, dim=None):
         return Lt.LogSoftmax.new(_explicit_dim(dim, 'LogSoftmax'))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     dim = property(lambda self: self.get_dim())
 
 
-@_override
+@override
 class Flatten(_module_base(Lt.Flatten)):
     """``nn.Flatten(start_dim=1, end_dim=-1)``."""
 
     def __new__(cls, start_dim=1, end_dim=-1):
         return Lt.Flatten.new(operator.index(start_dim), operator.index(end_dim))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     start_dim = property(lambda self: self.get_start_dim())
     end_dim = property(lambda self: self.get_end_dim())
 
 
-@_override
+@override
 class Dropout(_module_base(Lt.Dropout)):
     """``nn.Dropout(p=0.5, inplace=False)``: zeroes elements with probability
     p in training mode (drawn from Lt.manual_seed's generator) and scales
@@ -833,7 +817,7 @@ class Dropout(_module_base(Lt.Dropout)):
     def __new__(cls, p=0.5, inplace=False):
         return Lt.Dropout.new(float(p), bool(inplace))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     p = property(lambda self: self.get_p())
@@ -851,7 +835,7 @@ def _batch_norm_class(gi_class, doc):
                              bool(track_running_stats))
             return _device_dtype(m, device, dtype)
 
-        def __init__(self, *args, **kwargs):
+        def __init__(self, *args: Any, **kwargs: Any) -> None:
             pass
 
         num_features = property(lambda self: self.get_num_features())
@@ -862,7 +846,7 @@ def _batch_norm_class(gi_class, doc):
         track_running_stats = property(lambda self: self.get_track_running_stats())
 
     BatchNorm.__name__ = BatchNorm.__qualname__ = gi_class.__name__
-    return _override(BatchNorm)
+    return override(BatchNorm)
 
 
 BatchNorm1d = _batch_norm_class(
@@ -873,7 +857,7 @@ BatchNorm2d = _batch_norm_class(
     'track_running_stats=True)`` over (N, C, H, W) inputs.')
 
 
-@_override
+@override
 class Sequential(_module_base(Lt.Sequential)):
     """``nn.Sequential(m1, m2, ...)`` or ``nn.Sequential(OrderedDict(...))``:
     each module's output is the next one's input."""
@@ -889,16 +873,16 @@ class Sequential(_module_base(Lt.Sequential)):
                 raise TypeError('%s is not a Module subclass' % type(m).__name__)
         return Lt.Sequential.new(list(args))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
-    def __len__(self):
+    def __len__(self) -> int:
         return self.get_n_children()
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Module]:
         return iter(list(self.children()))
 
-    def __getitem__(self, idx):
+    def __getitem__(self, idx: int | slice) -> Module:
         items = list(self.named_children())
         if isinstance(idx, slice):
             return Sequential(collections.OrderedDict(items[idx]))
@@ -907,7 +891,7 @@ class Sequential(_module_base(Lt.Sequential)):
             raise IndexError('index %d is out of range' % i)
         return items[i][1]
 
-    def append(self, module):
+    def append(self, module: Any) -> Sequential:
         Lt.Sequential.append(self, module)
         return self
 
@@ -920,7 +904,7 @@ _REDUCTION_NAMES = {v: k for k, v in _REDUCTIONS.items()}
 
 class _LossMixin:
     def forward(self, input, target):
-        return self.compute(input, _ov._as_tensor(target, 'target'))
+        return self.compute(input, _as_tensor(target, 'target'))
 
     @property
     def reduction(self):
@@ -931,7 +915,7 @@ class _LossMixin:
         self.set_reduction(_reduction(value))
 
 
-@_override
+@override
 class MSELoss(_LossMixin, _module_base(Lt.MSELoss)):
     """``nn.MSELoss(reduction='mean')``: mean of (input - target)^2; a target
     broadcasts against the input as in PyTorch."""
@@ -939,22 +923,22 @@ class MSELoss(_LossMixin, _module_base(Lt.MSELoss)):
     def __new__(cls, size_average=None, reduce=None, reduction='mean'):
         return Lt.MSELoss.new(_reduction(reduction, size_average, reduce))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
 
-@_override
+@override
 class L1Loss(_LossMixin, _module_base(Lt.L1Loss)):
     """``nn.L1Loss(reduction='mean')``: mean of |input - target|."""
 
     def __new__(cls, size_average=None, reduce=None, reduction='mean'):
         return Lt.L1Loss.new(_reduction(reduction, size_average, reduce))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
 
-@_override
+@override
 class NLLLoss(_LossMixin, _module_base(Lt.NLLLoss)):
     """``nn.NLLLoss(weight=None, ignore_index=-100, reduction='mean')`` on
     log-probabilities and class indices."""
@@ -964,16 +948,16 @@ class NLLLoss(_LossMixin, _module_base(Lt.NLLLoss)):
         return Lt.NLLLoss.new(weight, operator.index(ignore_index),
                               _reduction(reduction, size_average, reduce))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return self.compute(input, target)
 
     ignore_index = property(lambda self: self.get_ignore_index())
 
 
-@_override
+@override
 class CrossEntropyLoss(_LossMixin, _module_base(Lt.CrossEntropyLoss)):
     """``nn.CrossEntropyLoss(weight=None, ignore_index=-100, reduction='mean',
     label_smoothing=0.0)`` on logits and class indices (or probabilities)."""
@@ -984,17 +968,17 @@ class CrossEntropyLoss(_LossMixin, _module_base(Lt.CrossEntropyLoss)):
                                        _reduction(reduction, size_average, reduce),
                                        float(label_smoothing))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
-    def forward(self, input, target):
+    def forward(self, input: Tensor, target: TensorLike) -> Tensor:
         return self.compute(input, target)
 
     ignore_index = property(lambda self: self.get_ignore_index())
     label_smoothing = property(lambda self: self.get_label_smoothing())
 
 
-@_override
+@override
 class BCEWithLogitsLoss(_LossMixin, _module_base(Lt.BCEWithLogitsLoss)):
     """``nn.BCEWithLogitsLoss(weight=None, reduction='mean', pos_weight=None)``."""
 
@@ -1003,7 +987,7 @@ class BCEWithLogitsLoss(_LossMixin, _module_base(Lt.BCEWithLogitsLoss)):
         return Lt.BCEWithLogitsLoss.new(weight, pos_weight,
                                         _reduction(reduction, size_average, reduce))
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
 
@@ -1011,18 +995,18 @@ class BCEWithLogitsLoss(_LossMixin, _module_base(Lt.BCEWithLogitsLoss)):
 # nn.functional
 
 
-def relu(input, inplace=False):
+def relu(input: Tensor, inplace: bool = False) -> Tensor:
     if inplace:
         input.relu_()
         return input
     return _GITensor.relu(input)
 
 
-def relu_(input):
+def relu_(input: Tensor) -> Tensor:
     return relu(input, inplace=True)
 
 
-def leaky_relu(input, negative_slope=0.01, inplace=False):
+def leaky_relu(input: Tensor, negative_slope: float = 0.01, inplace: bool = False) -> Tensor:
     out = Lt.leaky_relu(input, float(negative_slope))
     if inplace:
         input.copy_(out)
@@ -1030,11 +1014,11 @@ def leaky_relu(input, negative_slope=0.01, inplace=False):
     return out
 
 
-def sigmoid(input):
+def sigmoid(input: Tensor) -> Tensor:
     return _GITensor.sigmoid(input)
 
 
-def tanh(input):
+def tanh(input: Tensor) -> Tensor:
     return _GITensor.tanh(input)
 
 
@@ -1044,7 +1028,8 @@ def _softmax_dim(name, ndim):
     return 0 if ndim in (0, 1, 3) else 1
 
 
-def softmax(input, dim=None, _stacklevel=3, dtype=None):
+def softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+            dtype: DTypeLike | None = None) -> Tensor:
     if dim is None:
         dim = _softmax_dim('softmax', input.get_n_dims())
     if dtype is not None:
@@ -1052,7 +1037,8 @@ def softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _GITensor.softmax(input, operator.index(dim))
 
 
-def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
+def log_softmax(input: Tensor, dim: int | None = None, _stacklevel: int = 3,
+                dtype: DTypeLike | None = None) -> Tensor:
     if dim is None:
         dim = _softmax_dim('log_softmax', input.get_n_dims())
     if dtype is not None:
@@ -1060,8 +1046,9 @@ def log_softmax(input, dim=None, _stacklevel=3, dtype=None):
     return _GITensor.log_softmax(input, operator.index(dim))
 
 
-def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode=False,
-               return_indices=False):
+def max_pool2d(input: Tensor, kernel_size: IntPair, stride: IntPair | None = None,
+               padding: IntPair = 0, dilation: IntPair = 1, ceil_mode: bool = False,
+               return_indices: bool = False) -> Tensor:
     k = _pair(kernel_size, 'kernel_size')
     s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) \
         else _pair(stride, 'stride')
@@ -1071,8 +1058,9 @@ def max_pool2d(input, kernel_size, stride=None, padding=0, dilation=1, ceil_mode
     return (out, indices) if return_indices else out
 
 
-def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
-               count_include_pad=True, divisor_override=None):
+def avg_pool2d(input: Tensor, kernel_size: IntPair, stride: IntPair | None = None,
+               padding: IntPair = 0, ceil_mode: bool = False, count_include_pad: bool = True,
+               divisor_override: int | None = None) -> Tensor:
     k = _pair(kernel_size, 'kernel_size')
     s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) \
         else _pair(stride, 'stride')
@@ -1081,7 +1069,7 @@ def avg_pool2d(input, kernel_size, stride=None, padding=0, ceil_mode=False,
                          0 if divisor_override is None else operator.index(divisor_override))
 
 
-def adaptive_avg_pool2d(input, output_size):
+def adaptive_avg_pool2d(input: Tensor, output_size: IntPair) -> Tensor:
     size = _adaptive_size(output_size)
     if len(size) == 1:
         size = size * 2
@@ -1090,7 +1078,8 @@ def adaptive_avg_pool2d(input, output_size):
     return Lt.adaptive_avg_pool2d(input, size)
 
 
-def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
+def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPair = 1,
+           padding: IntPair = 0, dilation: IntPair = 1, groups: int = 1) -> Tensor:
     if isinstance(padding, str):
         if padding != 'valid':
             raise NotImplementedError('conv2d: padding=%r is not supported' % (padding,))
@@ -1099,11 +1088,11 @@ def conv2d(input, weight, bias=None, stride=1, padding=0, dilation=1, groups=1):
                      _pair(dilation, 'dilation'), operator.index(groups))
 
 
-def linear(input, weight, bias=None):
+def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
     return Lt.linear(input, weight, bias)
 
 
-def dropout(input, p=0.5, training=True, inplace=False):
+def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     if p < 0.0 or p > 1.0:
         raise ValueError('dropout probability has to be between 0 and 1, but got %s' % p)
     out = Lt.dropout(input, float(p), bool(training))
@@ -1113,42 +1102,50 @@ def dropout(input, p=0.5, training=True, inplace=False):
     return out
 
 
-def batch_norm(input, running_mean, running_var, weight=None, bias=None, training=False,
-               momentum=0.1, eps=1e-05):
+def batch_norm(input: Tensor, running_mean: Tensor | None, running_var: Tensor | None,
+               weight: Tensor | None = None, bias: Tensor | None = None, training: bool = False,
+               momentum: float = 0.1, eps: float = 1e-05) -> Tensor:
     return Lt.batch_norm(input, running_mean, running_var, weight, bias, bool(training),
                          float(momentum), float(eps))
 
 
-def mse_loss(input, target, size_average=None, reduce=None, reduction='mean'):
-    return Lt.mse_loss(input, _ov._as_tensor(target, 'target'),
+def mse_loss(input: Tensor, target: TensorLike, size_average: bool | None = None,
+             reduce: bool | None = None, reduction: str = 'mean') -> Tensor:
+    return Lt.mse_loss(input, _as_tensor(target, 'target'),
                        _reduction(reduction, size_average, reduce))
 
 
-def l1_loss(input, target, size_average=None, reduce=None, reduction='mean'):
-    return Lt.l1_loss(input, _ov._as_tensor(target, 'target'),
+def l1_loss(input: Tensor, target: TensorLike, size_average: bool | None = None,
+            reduce: bool | None = None, reduction: str = 'mean') -> Tensor:
+    return Lt.l1_loss(input, _as_tensor(target, 'target'),
                       _reduction(reduction, size_average, reduce))
 
 
-def nll_loss(input, target, weight=None, size_average=None, ignore_index=-100, reduce=None,
-             reduction='mean'):
+def nll_loss(input: Tensor, target: TensorLike, weight: Tensor | None = None,
+             size_average: bool | None = None, ignore_index: int = -100, reduce: bool | None = None,
+             reduction: str = 'mean') -> Tensor:
     return Lt.nll_loss(input, target, weight, operator.index(ignore_index),
                        _reduction(reduction, size_average, reduce))
 
 
-def cross_entropy(input, target, weight=None, size_average=None, ignore_index=-100,
-                  reduce=None, reduction='mean', label_smoothing=0.0):
+def cross_entropy(input: Tensor, target: TensorLike, weight: Tensor | None = None,
+                  size_average: bool | None = None, ignore_index: int = -100,
+                  reduce: bool | None = None, reduction: str = 'mean',
+                  label_smoothing: float = 0.0) -> Tensor:
     return Lt.cross_entropy(input, target, weight, operator.index(ignore_index),
                             _reduction(reduction, size_average, reduce), float(label_smoothing))
 
 
-def binary_cross_entropy_with_logits(input, target, weight=None, size_average=None,
-                                     reduce=None, reduction='mean', pos_weight=None):
-    return Lt.binary_cross_entropy_with_logits(input, _ov._as_tensor(target, 'target'), weight,
+def binary_cross_entropy_with_logits(input: Tensor, target: TensorLike,
+                                     weight: Tensor | None = None, size_average: bool | None = None,
+                                     reduce: bool | None = None, reduction: str = 'mean',
+                                     pos_weight: Tensor | None = None) -> Tensor:
+    return Lt.binary_cross_entropy_with_logits(input, _as_tensor(target, 'target'), weight,
                                                pos_weight,
                                                _reduction(reduction, size_average, reduce))
 
 
-def one_hot(tensor, num_classes=-1):
+def one_hot(tensor: Tensor, num_classes: int = -1) -> Tensor:
     return _GITensor.one_hot(tensor, operator.index(num_classes))
 
 
@@ -1166,7 +1163,7 @@ def _gerror_to_value_error(fn, *args):
         raise
 
 
-def calculate_gain(nonlinearity, param=None):
+def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if param is None:
         param = 0.01
     elif isinstance(param, bool) or not isinstance(param, numbers.Real):
@@ -1181,47 +1178,49 @@ def _calculate_fan_in_and_fan_out(tensor):
     return tuple(r)
 
 
-def uniform_(tensor, a=0., b=1.):
+def uniform_(tensor: Tensor, a: float = 0., b: float = 1.) -> Tensor:
     Lt.init_uniform_(tensor, float(a), float(b))
     return tensor
 
 
-def normal_(tensor, mean=0., std=1.):
+def normal_(tensor: Tensor, mean: float = 0., std: float = 1.) -> Tensor:
     Lt.init_normal_(tensor, float(mean), float(std))
     return tensor
 
 
-def constant_(tensor, val):
+def constant_(tensor: Tensor, val: float) -> Tensor:
     Lt.init_constant_(tensor, float(val))
     return tensor
 
 
-def zeros_(tensor):
+def zeros_(tensor: Tensor) -> Tensor:
     Lt.init_zeros_(tensor)
     return tensor
 
 
-def ones_(tensor):
+def ones_(tensor: Tensor) -> Tensor:
     Lt.init_ones_(tensor)
     return tensor
 
 
-def kaiming_uniform_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu'):
+def kaiming_uniform_(tensor: Tensor, a: float = 0, mode: str = 'fan_in',
+                     nonlinearity: str = 'leaky_relu') -> Tensor:
     _gerror_to_value_error(Lt.init_kaiming_uniform_, tensor, float(a), mode, nonlinearity)
     return tensor
 
 
-def kaiming_normal_(tensor, a=0, mode='fan_in', nonlinearity='leaky_relu'):
+def kaiming_normal_(tensor: Tensor, a: float = 0, mode: str = 'fan_in',
+                    nonlinearity: str = 'leaky_relu') -> Tensor:
     _gerror_to_value_error(Lt.init_kaiming_normal_, tensor, float(a), mode, nonlinearity)
     return tensor
 
 
-def xavier_uniform_(tensor, gain=1.):
+def xavier_uniform_(tensor: Tensor, gain: float = 1.) -> Tensor:
     _gerror_to_value_error(Lt.init_xavier_uniform_, tensor, float(gain))
     return tensor
 
 
-def xavier_normal_(tensor, gain=1.):
+def xavier_normal_(tensor: Tensor, gain: float = 1.) -> Tensor:
     _gerror_to_value_error(Lt.init_xavier_normal_, tensor, float(gain))
     return tensor
 
@@ -1229,15 +1228,7 @@ def xavier_normal_(tensor, gain=1.):
 # ---------------------------------------------------------------------------
 # The namespaces
 
-def _namespace(name, doc, members):
-    ns = types.ModuleType(name, doc)
-    for k, v in members.items():
-        setattr(ns, k, v)
-    ns.__all__ = sorted(k for k in members if not k.startswith('_'))
-    return ns
-
-
-functional = _namespace('Lt.nn.functional', 'torch.nn.functional for libtensor.', {
+functional = namespace('Lt.nn.functional', 'torch.nn.functional for libtensor.', {
     'relu': relu, 'relu_': relu_, 'leaky_relu': leaky_relu, 'sigmoid': sigmoid,
     'tanh': tanh, 'softmax': softmax, 'log_softmax': log_softmax, 'max_pool2d': max_pool2d,
     'avg_pool2d': avg_pool2d, 'adaptive_avg_pool2d': adaptive_avg_pool2d, 'conv2d': conv2d,
@@ -1247,7 +1238,7 @@ functional = _namespace('Lt.nn.functional', 'torch.nn.functional for libtensor.'
     'one_hot': one_hot,
 })
 
-init = _namespace('Lt.nn.init', 'torch.nn.init for libtensor: in place, under no_grad, '
+init = namespace('Lt.nn.init', 'torch.nn.init for libtensor: in place, under no_grad, '
                   'drawn from Lt.manual_seed\'s generator.', {
                       'calculate_gain': calculate_gain,
                       '_calculate_fan_in_and_fan_out': _calculate_fan_in_and_fan_out,
@@ -1257,7 +1248,7 @@ init = _namespace('Lt.nn.init', 'torch.nn.init for libtensor: in place, under no
                       'xavier_normal_': xavier_normal_,
                   })
 
-nn = _namespace('Lt.nn', 'torch.nn for libtensor: modules, layers, losses, init.', {
+nn = namespace('Lt.nn', 'torch.nn for libtensor: modules, layers, losses, init.', {
     'Module': Module, 'Parameter': Parameter, 'Linear': Linear, 'Conv2d': Conv2d,
     'MaxPool2d': MaxPool2d, 'AvgPool2d': AvgPool2d, 'AdaptiveAvgPool2d': AdaptiveAvgPool2d,
     'ReLU': ReLU, 'LeakyReLU': LeakyReLU, 'Sigmoid': Sigmoid, 'Tanh': Tanh,
@@ -1268,6 +1259,4 @@ nn = _namespace('Lt.nn', 'torch.nn for libtensor: modules, layers, losses, init.
     'functional': functional, 'init': init,
 })
 
-# Lt.nn on the override module (copied to gi.repository.Lt through __all__).
-_ov.nn = nn
-_ov.__all__.append('nn')
+__all__ = ['nn']

@@ -8,16 +8,17 @@ storage, as torch's basic indexing does; lists and integer or bool tensors
 Part of gi/overrides/Lt.py, whose Tensor class inherits TensorIndexing.
 """
 
+from __future__ import annotations
+
 import builtins
 import numbers
 import operator
+from typing import Any
 
-from ..module import get_introspection_module
-from .lt_creation import _as_tensor, from_numpy, tensor
-from .lt_types import (_D, _DTYPE_NAME, _FLOATING, _bool, _error, _float, _int, _is_bool,
-                       _is_number, _max)
-
-Lt = get_introspection_module('Lt')
+from .common import Lt, Tensor, error
+from .creation import _as_tensor, from_numpy, tensor
+from .types import (_D, _DTYPE_NAME, _FLOATING, _bool, _float, _int, _is_bool, _is_number,
+                    _max)
 
 _GITensor = Lt.Tensor
 
@@ -79,10 +80,10 @@ class TensorIndexing:
         if consumed > ndim:
             if ndim == 0:
                 # the tutorial's loss.data[0], written when losses had one dimension
-                raise _error(Lt.Error.INDEX, 'index: invalid index of a 0-dim tensor; use '
-                             'tensor.item() to get its value as a Python number')
-            raise _error(Lt.Error.INDEX, 'index: too many indices for a tensor of '
-                         'dimension %d' % ndim)
+                raise error('index: invalid index of a 0-dim tensor; use '
+                            'tensor.item() to get its value as a Python number', Lt.Error.INDEX)
+            raise error('index: too many indices for a tensor of '
+                        'dimension %d' % ndim, Lt.Error.INDEX)
 
         t = self
         d = 0
@@ -135,8 +136,9 @@ class TensorIndexing:
             mshape = list(idx.get_shape())
             tshape = list(t.get_shape()[d:d + k])
             if mshape != tshape:
-                raise _error(Lt.Error.SHAPE, 'index: the mask of shape %s does not match '
-                             'the indexed shape %s at dimension %d' % (mshape, tshape, d))
+                raise error('index: the mask of shape %s does not match '
+                            'the indexed shape %s at dimension %d' % (mshape, tshape, d),
+                            Lt.Error.SHAPE)
             if k == 0:
                 raise NotImplementedError('index: 0-dim bool masks are not supported')
             import numpy as np
@@ -152,13 +154,13 @@ class TensorIndexing:
         for i in range(n):
             sizes = {s[i - n + len(s)] for s in shapes if i - n + len(s) >= 0} - {1}
             if len(sizes) > 1:
-                raise _error(Lt.Error.SHAPE, 'index: shape mismatch: indexing tensors '
-                             'of shapes %s cannot be broadcast together'
-                             % [list(s) for s in shapes])
+                raise error('index: shape mismatch: indexing tensors '
+                            'of shapes %s cannot be broadcast together'
+                            % [list(s) for s in shapes], Lt.Error.SHAPE)
             out.append(sizes.pop() if sizes else 1)
         return out
 
-    def __getitem__(self, key):
+    def __getitem__(self, key: Any) -> Tensor:
         t, adv = self._index_basic(key)
         if not adv:
             return t
@@ -196,8 +198,8 @@ class TensorIndexing:
             bad = _GITensor.logical_or(_GITensor.ge(idx, Lt.scalar_int(n)),
                                        _GITensor.lt(idx, Lt.scalar_int(-n)))
             if _GITensor.any(bad).item():
-                raise _error(Lt.Error.INDEX, 'index: an index is out of range for '
-                             'dimension %d of size %d' % (d, n))
+                raise error('index: an index is out of range for '
+                            'dimension %d of size %d' % (d, n), Lt.Error.INDEX)
             idx = Lt.where(_GITensor.lt(idx, Lt.scalar_int(0)),
                         _GITensor.add(idx, Lt.scalar_int(n)), idx)
             term = _GITensor.mul(idx, Lt.scalar_int(stride))

@@ -7,26 +7,23 @@ bridge's ``Lt.from_numpy`` (the tensor shares the array's memory).
 Part of gi/overrides/Lt.py, which imports every public name from here.
 """
 
+from __future__ import annotations
+
 import builtins
 import numbers
 import operator
-import sys
+from typing import Any
 
-from ..module import get_introspection_module
-from .lt_types import (_D, _DTYPE_BY_NAME, _DTYPE_TENSOR_NAME, _DTYPE_NAME, _NP_TO_DTYPE,
-                       _all, _any, _bool, _dtype, _flatten_data, _float, _int, _is_bool,
+from .common import (DeviceLike, DTypeLike, Lt, Number, Shape, Tensor, exporter,
+                     loaded_numpy)
+from .types import (_D, _DTYPE_BY_NAME, _DTYPE_TENSOR_NAME, _DTYPE_NAME, _NP_TO_DTYPE,
+                       _all, _any, _dtype, _flatten_data, _float, _int, _is_bool,
                        _is_number, _shape_args, _size_and_dtype, _sum, _wrap_number, Size)
-
-Lt = get_introspection_module('Lt')
 
 _GITensor = Lt.Tensor
 
 __all__ = []
-
-
-def _export(obj, name=None):
-    __all__.append(name or obj.__name__)
-    return obj
+_export = exporter(__all__)
 
 
 # ---------------------------------------------------------------------------
@@ -39,7 +36,7 @@ def _operand(v):
         return v
     if _is_number(v):
         return _wrap_number(v)
-    np = sys.modules.get('numpy')
+    np = loaded_numpy()
     if np is not None and isinstance(v, np.ndarray):
         return tensor(v)
     return None
@@ -94,7 +91,8 @@ def _finish(t, device=None, requires_grad=False):
 
 
 @_export
-def tensor(data, dtype=None, device=None, requires_grad=False):
+def tensor(data: Any, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+           requires_grad: bool = False) -> Tensor:
     """A tensor holding a copy of data (nested lists, numbers, an ndarray or a
     tensor): ints give int64, floats float32, bools bool."""
     dt = _dtype(dtype)
@@ -103,7 +101,7 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
         if dt is not None and dt != t.get_dtype():
             t = t.to_dtype(dt)
         return _finish(t, device=device, requires_grad=requires_grad)
-    np = sys.modules.get('numpy')
+    np = loaded_numpy()
     if np is not None and isinstance(data, (np.ndarray, np.generic)):
         arr = np.array(data, copy=True, order='C')
         if arr.dtype.kind == 'f' and arr.dtype != np.float32 and arr.dtype != np.float64:
@@ -123,15 +121,17 @@ def tensor(data, dtype=None, device=None, requires_grad=False):
 
 
 @_export
-def as_tensor(data, dtype=None, device=None):
-    """Like tensor(), but without copying when data already is a tensor or an
-    ndarray of a supported type."""
+def as_tensor(data: Any, dtype: DTypeLike | None = None,
+              device: DeviceLike | None = None) -> Tensor:
+    """Like tensor(), but without copying when data already is a tensor or a
+    writable ndarray of a supported type (a read-only one is copied)."""
     if dtype is None and device is None:
         if isinstance(data, _GITensor):
             return data
-        np = sys.modules.get('numpy')
+        np = loaded_numpy()
         if np is not None and isinstance(data, np.ndarray) and data.dtype.isnative and \
-                data.dtype.str[1:] in _NP_TO_DTYPE and _all(s >= 0 for s in data.strides):
+                data.dtype.str[1:] in _NP_TO_DTYPE and _all(s >= 0 for s in data.strides) and \
+                data.flags.writeable:
             return from_numpy(data)
     return tensor(data, dtype=dtype, device=device)
 
@@ -142,7 +142,7 @@ def _legacy_new(dt, args, kwargs):
     device_ = kwargs.pop('device', None)
     if kwargs:
         raise TypeError('unexpected keyword arguments %s' % list(kwargs))
-    np = sys.modules.get('numpy')
+    np = loaded_numpy()
     if len(args) == 1 and not isinstance(args[0], Size) and \
             (isinstance(args[0], (list, tuple)) or
              (np is not None and isinstance(args[0], np.ndarray))):
@@ -154,7 +154,7 @@ def _legacy_new(dt, args, kwargs):
 
 
 def _legacy_type(dt):
-    def new(*args, **kwargs):
+    def new(*args: Any, **kwargs: Any) -> Tensor:
         return _legacy_new(dt, args, kwargs)
     new.__name__ = _DTYPE_TENSOR_NAME[dt]
     new.__doc__ = 'A %s tensor, as torch.%s: from sizes (uninitialised) or data.' \
@@ -173,7 +173,8 @@ BoolTensor = _export(_legacy_type(_D.BOOL))
 
 
 def _creator(gi_fn, name, default_dtype):
-    def create(*size, dtype=None, device=None, requires_grad=False, out=None):
+    def create(*size: Any, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+               requires_grad: bool = False, out: Tensor | None = None) -> Tensor:
         shape, dt = _size_and_dtype(size)
         dt = _dtype(dtype, default_dtype if dt is None else dt)
         t = _finish(gi_fn(shape, dt), device=device, requires_grad=requires_grad)
@@ -203,7 +204,8 @@ def _infer_dtype(value):
 
 
 @_export
-def full(size, fill_value, dtype=None, device=None, requires_grad=False):
+def full(size: Shape, fill_value: Number, dtype: DTypeLike | None = None,
+         device: DeviceLike | None = None, requires_grad: bool = False) -> Tensor:
     shape = _shape_args((size,))
     if isinstance(fill_value, _GITensor):
         fill_value = fill_value.item()
@@ -213,7 +215,8 @@ def full(size, fill_value, dtype=None, device=None, requires_grad=False):
 
 
 @_export
-def randint(*args, size=None, dtype=None, device=None, requires_grad=False):
+def randint(*args: Any, size: Shape | None = None, dtype: DTypeLike | None = None,
+            device: DeviceLike | None = None, requires_grad: bool = False) -> Tensor:
     """randint(high, size), randint(low, high, size) as torch; also the C
     signature randint(low, high, shape, dtype)."""
     args = list(args)
@@ -236,7 +239,9 @@ def randint(*args, size=None, dtype=None, device=None, requires_grad=False):
 
 
 @_export
-def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
+def arange(start: Number, end: Number | None = None, step: Number = 1,
+           dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+           requires_grad: bool = False) -> Tensor:
     if end is None:
         start, end = 0, start
     if isinstance(dtype, _D) or dtype is not None:
@@ -251,21 +256,24 @@ def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False
 
 
 @_export
-def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
+def linspace(start: Number, end: Number | None, steps: int, dtype: DTypeLike | None = None,
+             device: DeviceLike | None = None, requires_grad: bool = False) -> Tensor:
     t = Lt.linspace(_float(start), _float(end), operator.index(steps),
                     _dtype(dtype, _D.FLOAT32))
     return _finish(t, device=device, requires_grad=requires_grad)
 
 
 @_export
-def eye(n, m=None, dtype=None, device=None, requires_grad=False):
+def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None,
+        device: DeviceLike | None = None, requires_grad: bool = False) -> Tensor:
     t = Lt.eye(operator.index(n), operator.index(n if m is None else m),
                _dtype(dtype, _D.FLOAT32))
     return _finish(t, device=device, requires_grad=requires_grad)
 
 
 def _like(gi_fn, name):
-    def like(input, dtype=None, device=None, requires_grad=False):
+    def like(input: Tensor, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+             requires_grad: bool = False) -> Tensor:
         dt = _dtype(dtype)
         if dt is None or dt == input.get_dtype():
             t = gi_fn(input)
@@ -286,7 +294,8 @@ randn_like = _export(_like(Lt.randn_like, 'randn'))
 
 
 @_export
-def full_like(input, fill_value, dtype=None, device=None, requires_grad=False):
+def full_like(input: Tensor, fill_value: Number, dtype: DTypeLike | None = None,
+              device: DeviceLike | None = None, requires_grad: bool = False) -> Tensor:
     return full(list(input.get_shape()), fill_value,
                 dtype=_dtype(dtype, input.get_dtype()),
                 device=device if device is not None else input.get_device(),
@@ -311,13 +320,22 @@ class _ArrayKeeper:
 
 
 @_export
-def from_numpy(ndarray):
+def from_numpy(ndarray: Any) -> Tensor:
     """A tensor sharing ndarray's memory: writes through either show in the
-    other, and the array lives as long as any tensor uses it."""
+    other, and the array lives as long as any tensor uses it.  A read-only
+    array (a read-only np.memmap, np.frombuffer() over bytes, a broadcast
+    view) is refused: the tensor's in-place operations would write into
+    memory that must not change; copy it first."""
     import numpy as np
     if not isinstance(ndarray, np.ndarray):
         raise TypeError('expected np.ndarray (got %s)' % builtins.type(ndarray).__name__)
     a = ndarray
+    if not a.flags.writeable:
+        raise ValueError('from_numpy: the array is read-only (such as a read-only np.memmap, '
+                         'np.frombuffer() over bytes, or a broadcast view), and a tensor made '
+                         'by from_numpy shares its memory, so in-place operations on the '
+                         'tensor would write into it. Copy it first: '
+                         'Lt.from_numpy(array.copy()), or Lt.tensor(array), which copies')
     dt = _NP_TO_DTYPE.get(a.dtype.str[1:]) if a.dtype.isnative else None
     if dt is None:
         raise TypeError("can't convert np.ndarray of type %s. The only supported types "
