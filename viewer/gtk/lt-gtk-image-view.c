@@ -18,7 +18,10 @@
  * Bound to a trainer (lt_gtk_image_view_bind_trainer()), the view shows
  * batches of the trainer's training or test set (#LtGtkImageView:split)
  * in the order of the dataset; the previous and next buttons (or
- * Page Up and Page Down) move between them. After every epoch the model
+ * Page Up and Page Down) move between them. With
+ * #LtGtkImageView:follow-training (the Live button, or L) it shows the
+ * batches the trainer trains on instead, as it trains, with the classes
+ * the model predicted for them in that step. After every epoch the model
  * classifies the batch shown, in a worker thread. Without a trainer,
  * lt_gtk_image_view_set_batch() shows any batch.
  *
@@ -66,6 +69,9 @@ struct _LtGtkImageView
   guint            batch_index;
   guint            batch_size;
   guint            epochs_done;
+  gboolean         follow; /* shows the trainer's ::batch */
+  guint            follow_epoch; /* of the batch shown when following */
+  gint64           follow_iteration;
   gboolean         classes_set;
   gboolean         grid_dark;
 
@@ -88,6 +94,7 @@ enum
   PROP_N_IMAGES,
   PROP_SHOW_CONTROLS,
   PROP_LOADING,
+  PROP_FOLLOW_TRAINING,
   N_PROPS
 };
 
@@ -442,6 +449,31 @@ on_query_tooltip (GtkWidget      *canvas,
 /* The trainer */
 
 static void
+on_trainer_batch (LtTrainer      *trainer,
+                  guint           epoch,
+                  gint64          iteration,
+                  LtTensor       *inputs,
+                  LtTensor       *targets,
+                  LtTensor       *predictions,
+                  LtGtkImageView *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!self->follow)
+    return;
+  /* a copy of the batch the worker trained on, with that step's
+   * predictions: quick to draw, no worker needed */
+  if (!lt_gtk_image_view_set_batch (self, inputs, targets, predictions, &error))
+    {
+      _lt_gtk_report_error (GTK_WIDGET (self), signals[SIGNAL_ERROR], error);
+      return;
+    }
+  self->follow_epoch = epoch;
+  self->follow_iteration = iteration;
+  update_controls (self);
+}
+
+static void
 on_epoch_finished (LtTrainer      *trainer,
                    guint           epoch,
                    double          train_loss,
@@ -450,9 +482,11 @@ on_epoch_finished (LtTrainer      *trainer,
                    LtTensor       *confusion,
                    LtGtkImageView *self)
 {
-  /* the model has learnt something: classify the batch shown */
+  /* the model has learnt something: classify the batch shown (a followed
+   * batch comes with its own predictions) */
   self->epochs_done++;
-  request_load (self);
+  if (!self->follow)
+    request_load (self);
 }
 
 /* Actions */
@@ -530,7 +564,14 @@ update_controls (LtGtkImageView *self)
                                  self->view.zoom != LT_RENDER_GRID_ZOOM_4X);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.zoom-out",
                                  self->view.zoom != LT_RENDER_GRID_ZOOM_FIT);
-  if (n > 0)
+  if (self->follow && self->follow_epoch > 0)
+    {
+      g_autofree char *iteration = g_strdup_printf ("%" G_GINT64_FORMAT, self->follow_iteration);
+      /* TRANSLATORS: the training batch the view shows while it follows
+       * the training: its epoch and its number in the epoch */
+      text = g_strdup_printf (_ ("Epoch %u, batch %s"), self->follow_epoch, iteration);
+    }
+  else if (n > 0)
     /* TRANSLATORS: which batch of images the view shows */
     text = g_strdup_printf (_ ("Batch %u of %u"), self->batch_index + 1, n);
   gtk_label_set_text (GTK_LABEL (self->batch_label), text ? text : "");
@@ -586,6 +627,15 @@ controls_new (LtGtkImageView *self)
   gtk_box_append (GTK_BOX (box), self->batch_label);
   gtk_box_append (GTK_BOX (box), _lt_gtk_icon_button_new ("go-next-symbolic", "images.next-batch",
                                                           _ ("Next Batch")));
+
+  {
+    GtkWidget *live = gtk_toggle_button_new_with_mnemonic (_ ("_Live"));
+
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (live), "images.follow-training");
+    gtk_widget_set_tooltip_text (live, _ ("Show the batches the network trains on, as it "
+                                          "trains, with its predictions (L)"));
+    gtk_box_append (GTK_BOX (box), live);
+  }
 
   self->zoom_dropdown = dropdown_new (zoom_names, _ ("Zoom"));
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->zoom_dropdown),
@@ -671,6 +721,9 @@ lt_gtk_image_view_get_property (GObject *object, guint prop_id, GValue *value, G
       case PROP_LOADING:
         g_value_set_boolean (value, self->loading);
         break;
+      case PROP_FOLLOW_TRAINING:
+        g_value_set_boolean (value, self->follow);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -709,6 +762,9 @@ lt_gtk_image_view_set_property (GObject      *object,
         break;
       case PROP_SHOW_CONTROLS:
         lt_gtk_image_view_set_show_controls (self, g_value_get_boolean (value));
+        break;
+      case PROP_FOLLOW_TRAINING:
+        lt_gtk_image_view_set_follow_training (self, g_value_get_boolean (value));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -827,6 +883,18 @@ lt_gtk_image_view_class_init (LtGtkImageViewClass *klass)
    */
   props[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * LtGtkImageView:follow-training:
+   *
+   * Whether the view shows the batches the trainer trains on, as it
+   * trains (#LtTrainer::batch: a copy of a training batch with the
+   * classes the model predicted for it in that step), instead of the
+   * dataset's batches in order. Moving to another batch or split turns it
+   * off.
+   */
+  props[PROP_FOLLOW_TRAINING] =
+    g_param_spec_boolean ("follow-training", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   /**
@@ -850,6 +918,8 @@ lt_gtk_image_view_class_init (LtGtkImageViewClass *klass)
   gtk_widget_class_install_action (widget_class, "images.zoom-in", NULL, zoom_in_cb);
   gtk_widget_class_install_action (widget_class, "images.zoom-out", NULL, zoom_out_cb);
   gtk_widget_class_install_action (widget_class, "images.export", NULL, export_cb);
+  gtk_widget_class_install_property_action (widget_class, "images.follow-training",
+                                            "follow-training");
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "images.previous-batch",
                                        NULL);
@@ -858,6 +928,7 @@ lt_gtk_image_view_class_init (LtGtkImageViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, 0, "images.zoom-in", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, 0, "images.zoom-in", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, 0, "images.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, 0, "images.follow-training", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ltimageview");
@@ -939,6 +1010,9 @@ lt_gtk_image_view_bind_trainer (LtGtkImageView *self, LtTrainer *trainer)
       LtDataLoader *loader = lt_trainer_get_train_loader (trainer);
 
       g_signal_connect (trainer, "epoch-finished", G_CALLBACK (on_epoch_finished), self);
+      g_signal_connect (trainer, "batch", G_CALLBACK (on_trainer_batch), self);
+      if (self->follow && lt_trainer_get_batch_interval (trainer) == 0)
+        lt_trainer_set_batch_interval (trainer, LT_GTK_IMAGE_VIEW_DEFAULT_INTERVAL);
       if (!self->classes_set && loader)
         {
           const char *const *classes =
@@ -1177,6 +1251,7 @@ lt_gtk_image_view_set_split (LtGtkImageView *self, LtGtkSplit split)
 
   if (self->split == split)
     return;
+  lt_gtk_image_view_set_follow_training (self, FALSE);
   self->split = split;
   self->batch_index = 0;
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->split_dropdown),
@@ -1222,6 +1297,7 @@ lt_gtk_image_view_set_batch_index (LtGtkImageView *self, guint batch_index)
     batch_index = n - 1;
   if (self->batch_index == batch_index)
     return;
+  lt_gtk_image_view_set_follow_training (self, FALSE);
   self->batch_index = batch_index;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BATCH_INDEX]);
   if (self->trainer)
@@ -1479,6 +1555,51 @@ lt_gtk_image_view_export (LtGtkImageView *self, const char *path, GError **error
       return FALSE;
     }
   return lt_render_grid_write (self->grid, &self->view, path, error);
+}
+
+/**
+ * lt_gtk_image_view_get_follow_training:
+ * @self: an image view
+ *
+ * Gets whether the view follows the batches the trainer trains on.
+ *
+ * Returns: %TRUE when it does
+ */
+gboolean
+lt_gtk_image_view_get_follow_training (LtGtkImageView *self)
+{
+  g_return_val_if_fail (LT_GTK_IS_IMAGE_VIEW (self), FALSE);
+  return self->follow;
+}
+
+/**
+ * lt_gtk_image_view_set_follow_training:
+ * @self: an image view
+ * @follow_training: whether to show the batches the trainer trains on
+ *
+ * Shows the batches the trainer trains on, as it trains (see
+ * #LtGtkImageView:follow-training), or the dataset's batches again. A bound
+ * trainer that sends no batches (#LtTrainer:batch-interval 0) is set to
+ * send one every %LT_GTK_IMAGE_VIEW_DEFAULT_INTERVAL steps.
+ */
+void
+lt_gtk_image_view_set_follow_training (LtGtkImageView *self, gboolean follow_training)
+{
+  g_return_if_fail (LT_GTK_IS_IMAGE_VIEW (self));
+
+  follow_training = !!follow_training;
+  if (self->follow == follow_training)
+    return;
+  if (follow_training && self->split != LT_GTK_SPLIT_TRAIN)
+    lt_gtk_image_view_set_split (self, LT_GTK_SPLIT_TRAIN);
+  self->follow = follow_training;
+  self->follow_epoch = 0;
+  if (follow_training && self->trainer && lt_trainer_get_batch_interval (self->trainer) == 0)
+    lt_trainer_set_batch_interval (self->trainer, LT_GTK_IMAGE_VIEW_DEFAULT_INTERVAL);
+  if (!follow_training && self->trainer)
+    request_load (self); /* the dataset's batch again */
+  update_controls (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FOLLOW_TRAINING]);
 }
 
 /* Private */
