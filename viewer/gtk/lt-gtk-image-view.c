@@ -5,6 +5,7 @@
 
 #include "lt-gtk-canvas-private.h"
 #include "lt-gtk-enum-types.h"
+#include "lt-gtk-image-load-private.h"
 #include "lt-gtk-image-view-private.h"
 #include "lt-gtk-private.h"
 
@@ -69,7 +70,7 @@ struct _LtGtkImageView
   guint            batch_index;
   guint            batch_size;
   guint            epochs_done;
-  gboolean         follow; /* shows the trainer's ::batch */
+  gboolean         follow;       /* shows the trainer's ::batch */
   guint            follow_epoch; /* of the batch shown when following */
   gint64           follow_iteration;
   gboolean         classes_set;
@@ -147,99 +148,7 @@ effective_batch_size (LtGtkImageView *self)
   return DEFAULT_BATCH_SIZE;
 }
 
-/* Loading, in a worker */
-
-typedef struct
-{
-  /* the batch to read, or the tensors to show */
-  LtDataset    *dataset;
-  gint64        start;
-  gint64        end;
-  LtTensor     *images;
-  LtTensor     *labels;
-  LtTensor     *predictions;
-  LtTrainer    *trainer; /* set: classify the batch */
-  char        **classes;
-  LtRenderTheme theme;
-  guint64       serial;
-
-  /* the result */
-  LtRenderGrid *grid;
-  GError       *predict_error;
-} LoadJob;
-
-static void
-load_job_free (LoadJob *job)
-{
-  g_clear_object (&job->dataset);
-  g_clear_object (&job->images);
-  g_clear_object (&job->labels);
-  g_clear_object (&job->predictions);
-  g_clear_object (&job->trainer);
-  g_strfreev (job->classes);
-  g_clear_pointer (&job->grid, lt_render_grid_unref);
-  g_clear_error (&job->predict_error);
-  g_free (job);
-}
-
-static gboolean
-read_batch (LoadJob *job, GError **error)
-{
-  gint64 n = job->end - job->start;
-  g_autoptr (GPtrArray) inputs = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autofree gint64 *labels = g_new (gint64, MAX (n, 1));
-
-  for (gint64 i = 0; i < n; i++)
-    {
-      g_autoptr (LtTensor) x = NULL;
-      g_autoptr (LtTensor) y = NULL;
-
-      if (!lt_dataset_get_item (job->dataset, job->start + i, &x, &y, error))
-        return FALSE;
-      if (!lt_tensor_item_int64 (y, &labels[i], error))
-        {
-          g_prefix_error (
-            error,
-            "image view: the target of item %" G_GINT64_FORMAT " is not a class: ", job->start + i);
-          return FALSE;
-        }
-      g_ptr_array_add (inputs, g_steal_pointer (&x));
-    }
-  job->images = lt_stack ((LtTensor **) inputs->pdata, inputs->len, 0, error);
-  if (job->images == NULL)
-    return FALSE;
-  job->labels = lt_tensor_new_from_int64s (labels, n, &n, 1, LT_DTYPE_INT64, error);
-  return job->labels != NULL;
-}
-
-static void
-load_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
-{
-  LoadJob *job = task_data;
-  GError  *error = NULL;
-
-  if (job->dataset && !read_batch (job, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (job->trainer && job->images)
-    {
-      g_clear_object (&job->predictions);
-      job->predictions = lt_trainer_predict (job->trainer, job->images, &job->predict_error);
-    }
-  if (job->images)
-    {
-      job->grid = lt_render_grid_new (job->images, job->labels, job->predictions,
-                                      (const char *const *) job->classes, &job->theme, &error);
-      if (job->grid == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-    }
-  g_task_return_boolean (task, TRUE);
-}
+/* Loading, in a worker: lt-gtk-image-load.c */
 
 static void
 apply_grid (LtGtkImageView *self, LtRenderGrid *grid, gboolean dark)
@@ -276,7 +185,7 @@ static void
 load_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   LtGtkImageView *self = LT_GTK_IMAGE_VIEW (source);
-  LoadJob        *job = g_task_get_task_data (G_TASK (result));
+  LtGtkImageLoad *job = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -313,8 +222,8 @@ static void
 start_load (LtGtkImageView *self)
 {
   g_autoptr (GTask) task = NULL;
-  LoadJob   *job = g_new0 (LoadJob, 1);
-  LtDataset *dataset = split_dataset (self);
+  LtGtkImageLoad *job = g_new0 (LtGtkImageLoad, 1);
+  LtDataset      *dataset = split_dataset (self);
 
   _lt_gtk_theme_for_widget (GTK_WIDGET (self), &job->theme);
   job->serial = self->request_serial;
@@ -340,9 +249,9 @@ start_load (LtGtkImageView *self)
   set_loading (self, TRUE);
   task = g_task_new (self, self->cancellable, load_done, NULL);
   g_task_set_source_tag (task, start_load);
-  g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
+  g_task_set_task_data (task, job, (GDestroyNotify) _lt_gtk_image_load_free);
   /* the trainer's model and dataset: on this thread when it trains on it */
-  _lt_gtk_task_run (task, self->trainer, load_thread);
+  _lt_gtk_task_run (task, self->trainer, _lt_gtk_image_load_thread);
 }
 
 /* Asks for the batch the state says (or the current tensors again, with
