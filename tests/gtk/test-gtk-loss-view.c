@@ -316,6 +316,55 @@ test_zoom_kept (void)
   g_assert_finalize_object (view);
 }
 
+/* A run hidden and shown again; the colour of a run is its index's */
+static void
+test_run_visible (void)
+{
+  g_autoptr (LtGtkRunRegistry) registry = registry_with_points (30);
+  LtGtkRun  *first = lt_gtk_run_registry_get_run (registry, 0);
+  LtGtkRun  *second = lt_gtk_run_registry_add_run (registry, NULL);
+  GtkWidget *view =
+    g_object_new (LT_GTK_TYPE_LOSS_VIEW, "registry", registry, "show-controls", FALSE, NULL);
+  GtkWidget *window;
+  GdkRGBA    a, b;
+
+  g_object_ref_sink (view);
+  g_assert_cmpstr (lt_gtk_run_get_name (second), ==, "Run 2");
+  lt_gtk_run_get_color (first, &a);
+  lt_gtk_run_get_color (second, &b);
+  g_assert_false (gdk_rgba_equal (&a, &b));
+  for (guint i = 0; i < 20; i++)
+    lt_gtk_run_append (second, LT_GTK_SERIES_TRAIN_LOSS, 10.0 * (i + 1), 1.5);
+  window = ui_window_new (view, 640, 400);
+  wait_settled (LT_GTK_LOSS_VIEW (view));
+  g_assert_cmpuint (
+    lt_render_loss_frame_get_n_drawn (_lt_gtk_loss_view_get_frame (LT_GTK_LOSS_VIEW (view)), 0,
+                                      LT_RENDER_SERIES_TRAIN_LOSS, FALSE),
+    >, 0);
+
+  g_assert_true (lt_gtk_loss_view_get_run_visible (LT_GTK_LOSS_VIEW (view), first));
+  lt_gtk_loss_view_set_run_visible (LT_GTK_LOSS_VIEW (view), first, FALSE);
+  g_assert_false (lt_gtk_loss_view_get_run_visible (LT_GTK_LOSS_VIEW (view), first));
+  wait_settled (LT_GTK_LOSS_VIEW (view));
+  g_assert_cmpuint (
+    lt_render_loss_frame_get_n_drawn (_lt_gtk_loss_view_get_frame (LT_GTK_LOSS_VIEW (view)), 0,
+                                      LT_RENDER_SERIES_TRAIN_LOSS, FALSE),
+    ==, 0);
+  g_assert_cmpuint (
+    lt_render_loss_frame_get_n_drawn (_lt_gtk_loss_view_get_frame (LT_GTK_LOSS_VIEW (view)), 1,
+                                      LT_RENDER_SERIES_TRAIN_LOSS, FALSE),
+    >, 0);
+  lt_gtk_loss_view_set_run_visible (LT_GTK_LOSS_VIEW (view), first, TRUE);
+  wait_settled (LT_GTK_LOSS_VIEW (view));
+  g_assert_cmpuint (
+    lt_render_loss_frame_get_n_drawn (_lt_gtk_loss_view_get_frame (LT_GTK_LOSS_VIEW (view)), 0,
+                                      LT_RENDER_SERIES_TRAIN_LOSS, FALSE),
+    >, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (view);
+}
+
 /* Exports, and what a bad path gives */
 
 static gboolean
@@ -438,6 +487,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gtk/loss-view/pixels", test_pixels);
   g_test_add_func ("/gtk/loss-view/trainer", test_trainer);
   g_test_add_func ("/gtk/loss-view/zoom-kept", test_zoom_kept);
+  g_test_add_func ("/gtk/loss-view/run-visible", test_run_visible);
   g_test_add_func ("/gtk/loss-view/export", test_export);
   g_test_add_func ("/gtk/loss-view/controls", test_controls);
   g_test_add_func ("/gtk/loss-view/gone", test_gone);

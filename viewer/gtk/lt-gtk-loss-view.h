@@ -70,6 +70,13 @@ void              lt_gtk_loss_view_zoom              (LtGtkLossView     *self,
 LT_GTK_AVAILABLE_IN_ALL
 void              lt_gtk_loss_view_reset_zoom        (LtGtkLossView     *self);
 LT_GTK_AVAILABLE_IN_ALL
+gboolean          lt_gtk_loss_view_get_run_visible   (LtGtkLossView     *self,
+                                                      LtGtkRun          *run);
+LT_GTK_AVAILABLE_IN_ALL
+void              lt_gtk_loss_view_set_run_visible   (LtGtkLossView     *self,
+                                                      LtGtkRun          *run,
+                                                      gboolean           visible);
+LT_GTK_AVAILABLE_IN_ALL
 gboolean          lt_gtk_loss_view_export            (LtGtkLossView     *self,
                                                       const char        *path,
                                                       int                width,
