@@ -233,6 +233,14 @@ test_trainer (void)
   widget_pixels = ui_widget_to_surface (canvas);
   renderer_pixels = lt_render_to_image (gtk_widget_get_width (canvas),
                                         gtk_widget_get_height (canvas), draw_accuracy, av);
+  /* the drawing is one Cairo node and nothing else */
+  {
+    guint n_cairo, n_other;
+
+    ui_count_render_nodes (canvas, &n_cairo, &n_other);
+    g_assert_cmpuint (n_cairo, ==, 1);
+    g_assert_cmpuint (n_other, ==, 0);
+  }
   n_different = ui_count_different_pixels (widget_pixels, renderer_pixels);
   g_test_message ("%d x %d: %u pixels differ", gtk_widget_get_width (canvas),
                   gtk_widget_get_height (canvas), n_different);

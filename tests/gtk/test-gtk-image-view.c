@@ -133,6 +133,13 @@ test_pixels (void)
       width = gtk_widget_get_width (canvas);
       height = gtk_widget_get_height (canvas);
       renderer_pixels = lt_render_to_image (width, height, draw_grid, view);
+      {
+        guint n_cairo, n_other;
+
+        ui_count_render_nodes (canvas, &n_cairo, &n_other);
+        g_assert_cmpuint (n_cairo, ==, 1);
+        g_assert_cmpuint (n_other, ==, 0);
+      }
       n = ui_count_different_pixels (widget_pixels, renderer_pixels);
       g_test_message ("zoom %d, %d x %d: %u pixels differ", zooms[z], width, height, n);
       g_assert_cmpuint (n, ==, 0);

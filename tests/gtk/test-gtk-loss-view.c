@@ -106,6 +106,15 @@ test_pixels (void)
                                     &theme, width, height);
   renderer_pixels = lt_render_to_image (width, height, draw_frame, frame);
 
+  /* the view, without its controls, is one Cairo node and nothing else */
+  {
+    guint n_cairo, n_other;
+
+    ui_count_render_nodes (view, &n_cairo, &n_other);
+    g_assert_cmpuint (n_cairo, ==, 1);
+    g_assert_cmpuint (n_other, ==, 0);
+  }
+
   n_different = ui_count_different_pixels (widget_pixels, renderer_pixels);
   g_test_message ("%d x %d: %u pixels differ", width, height, n_different);
   g_assert_cmpuint (n_different, ==, 0);

@@ -433,3 +433,59 @@ ui_send_motion (GtkWidget *widget, double x, double y)
         g_signal_emit_by_name (controller, "motion", x, y);
     }
 }
+
+/* Render nodes */
+
+static void
+count_nodes (GskRenderNode *node, guint *n_cairo, guint *n_other)
+{
+  switch (gsk_render_node_get_node_type (node))
+    {
+      case GSK_CAIRO_NODE:
+        (*n_cairo)++;
+        break;
+      case GSK_CONTAINER_NODE:
+        for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+          count_nodes (gsk_container_node_get_child (node, i), n_cairo, n_other);
+        break;
+      case GSK_TRANSFORM_NODE:
+        count_nodes (gsk_transform_node_get_child (node), n_cairo, n_other);
+        break;
+      case GSK_CLIP_NODE:
+        count_nodes (gsk_clip_node_get_child (node), n_cairo, n_other);
+        break;
+      case GSK_ROUNDED_CLIP_NODE:
+        count_nodes (gsk_rounded_clip_node_get_child (node), n_cairo, n_other);
+        break;
+      case GSK_OPACITY_NODE:
+        count_nodes (gsk_opacity_node_get_child (node), n_cairo, n_other);
+        break;
+      case GSK_DEBUG_NODE:
+        count_nodes (gsk_debug_node_get_child (node), n_cairo, n_other);
+        break;
+      default:
+        (*n_other)++;
+        break;
+    }
+}
+
+void
+ui_count_render_nodes (GtkWidget *widget, guint *n_cairo, guint *n_other)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr (GskRenderNode) node = NULL;
+
+  *n_cairo = *n_other = 0;
+  for (int tries = 0; node == NULL && tries < 200; tries++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget),
+                              gtk_widget_get_height (widget));
+      node = gtk_snapshot_free_to_node (snapshot);
+      if (node == NULL)
+        ui_spin (20);
+    }
+  g_assert_nonnull (node);
+  count_nodes (node, n_cairo, n_other);
+}

@@ -47,6 +47,14 @@ GtkWidget *ui_window_new (GtkWidget *child, int width, int height);
  * GSK's Cairo renderer under GSK_RENDERER=cairo), as an ARGB32 image. */
 cairo_surface_t *ui_widget_to_surface (GtkWidget *widget);
 
+/* Walks the render nodes of @widget's snapshot: @n_cairo counts the Cairo
+ * nodes, @n_other the nodes that draw anything else (colours, text,
+ * textures, borders, shadows...); wrappers (containers, transforms,
+ * clips, opacity, debug) are not counted. */
+void ui_count_render_nodes (GtkWidget *widget,
+                            guint     *n_cairo,
+                            guint     *n_other);
+
 /* Counts the pixels that differ between two ARGB32 images of one size. */
 guint ui_count_different_pixels (cairo_surface_t *a, cairo_surface_t *b);
 
