@@ -30,6 +30,7 @@ packages="
   python3 python3-gi python-gi-dev python3-gi-cairo python3-numpy python3-venv
   python3-torch python3-torchvision
   gjs
+  libgtk-4-dev gir1.2-gtk-4.0 adwaita-icon-theme xvfb xauth dbus-daemon
 "
 
 missing=""

@@ -84,6 +84,32 @@ test_counts (void)
   g_assert_false (lt_gtk_accuracy_view_get_selected_cell (av, NULL, NULL));
   g_assert_null (_lt_gtk_accuracy_view_get_caption (av));
 
+  /* the arrow keys: the first selects (0, 0), then they move and stop at
+   * the edges */
+  {
+    GtkWidget *canvas = _lt_gtk_accuracy_view_get_canvas (av);
+
+    g_assert_true (ui_send_key (canvas, GDK_KEY_Down));
+    g_assert_true (lt_gtk_accuracy_view_get_selected_cell (av, &row, &col));
+    g_assert_cmpint (row, ==, 0);
+    g_assert_cmpint (col, ==, 0);
+    g_assert_true (ui_send_key (canvas, GDK_KEY_Right));
+    g_assert_true (ui_send_key (canvas, GDK_KEY_Down));
+    lt_gtk_accuracy_view_get_selected_cell (av, &row, &col);
+    g_assert_cmpint (row, ==, 1);
+    g_assert_cmpint (col, ==, 1);
+    for (int i = 0; i < 3; i++)
+      g_assert_true (ui_send_key (canvas, GDK_KEY_Left));
+    lt_gtk_accuracy_view_get_selected_cell (av, &row, &col);
+    g_assert_cmpint (row, ==, 1);
+    g_assert_cmpint (col, ==, 0);
+    g_clear_pointer (&indices, g_free);
+    indices = lt_gtk_accuracy_view_dup_selected_indices (av, &n);
+    g_assert_cmpuint (n, ==, 1);
+    g_assert_cmpint (indices[0], ==, 6);
+    g_assert_false (ui_send_key (canvas, GDK_KEY_a));
+  }
+
   /* lengths that differ, a class outside the classes: errors, the view
    * keeps what it showed */
   g_assert_false (lt_gtk_accuracy_view_set_predictions (av, short_p, t, 0, &error));
@@ -207,6 +233,14 @@ test_trainer (void)
   widget_pixels = ui_widget_to_surface (canvas);
   renderer_pixels = lt_render_to_image (gtk_widget_get_width (canvas),
                                         gtk_widget_get_height (canvas), draw_accuracy, av);
+  /* the drawing is one Cairo node and nothing else */
+  {
+    guint n_cairo, n_other;
+
+    ui_count_render_nodes (canvas, &n_cairo, &n_other);
+    g_assert_cmpuint (n_cairo, ==, 1);
+    g_assert_cmpuint (n_other, ==, 0);
+  }
   n_different = ui_count_different_pixels (widget_pixels, renderer_pixels);
   g_test_message ("%d x %d: %u pixels differ", gtk_widget_get_width (canvas),
                   gtk_widget_get_height (canvas), n_different);
@@ -243,9 +277,9 @@ test_confusion_and_export (void)
   g_autoptr (GError) error = NULL;
   g_autoptr (GError) seen = NULL;
   g_autoptr (LtTensor) confusion =
-    lt_tensor_new_from_int64s (counts, 9, shape, 2, LT_DTYPE_INT64, &error);
+               lt_tensor_new_from_int64s (counts, 9, shape, 2, LT_DTYPE_INT64, &error);
   g_autoptr (LtTensor) not_square =
-    lt_tensor_new_from_int64s (counts, 6, wide, 2, LT_DTYPE_INT64, &error);
+               lt_tensor_new_from_int64s (counts, 6, wide, 2, LT_DTYPE_INT64, &error);
   const char        *classes[] = { "a", "b", "c", NULL };
   GtkWidget         *view = lt_gtk_accuracy_view_new ();
   LtGtkAccuracyView *av = LT_GTK_ACCURACY_VIEW (view);

@@ -125,6 +125,37 @@ test_nodes_and_folding (void)
   wait_settled (gv);
   g_assert_cmpuint (lt_gtk_graph_view_get_n_visible_nodes (gv), ==, n);
 
+  /* the keyboard: n and p move the selection, Enter folds the selected
+   * node's module and unfolds the box it is then in */
+  {
+    GtkWidget *canvas = _lt_gtk_graph_view_get_canvas (gv);
+    gint       conv = -1;
+
+    g_assert_true (ui_send_key (canvas, GDK_KEY_n));
+    g_assert_cmpint (lt_gtk_graph_view_get_selected (gv), ==, 0);
+    g_assert_true (ui_send_key (canvas, GDK_KEY_n));
+    g_assert_cmpint (lt_gtk_graph_view_get_selected (gv), ==, 1);
+    g_assert_true (ui_send_key (canvas, GDK_KEY_p));
+    g_assert_true (ui_send_key (canvas, GDK_KEY_p));
+    g_assert_cmpint (lt_gtk_graph_view_get_selected (gv), ==, (gint) n - 1);
+    g_assert_true (ui_send_key (canvas, GDK_KEY_Escape));
+    g_assert_cmpint (lt_gtk_graph_view_get_selected (gv), ==, -1);
+
+    for (guint i = 0; i < n && conv < 0; i++)
+      if (g_strcmp0 (lt_graph_get_node_module (graph, i), "conv1") == 0)
+        conv = (gint) i;
+    g_assert_cmpint (conv, >=, 0);
+    lt_gtk_graph_view_set_selected (gv, conv);
+    g_assert_true (ui_send_key (canvas, GDK_KEY_Return));
+    g_assert_true (lt_gtk_graph_view_get_module_folded (gv, "conv1"));
+    wait_settled (gv);
+    g_assert_cmpuint (lt_gtk_graph_view_get_n_visible_nodes (gv), ==, n - in_conv1);
+    g_assert_true (ui_send_key (canvas, GDK_KEY_Return));
+    g_assert_false (lt_gtk_graph_view_get_module_folded (gv, "conv1"));
+    wait_settled (gv);
+    g_assert_cmpuint (lt_gtk_graph_view_get_n_visible_nodes (gv), ==, n);
+  }
+
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (view);
 }
@@ -189,11 +220,23 @@ test_clicks_and_pixels (void)
   widget_pixels = ui_widget_to_surface (canvas);
   renderer_pixels = lt_render_to_image (gtk_widget_get_width (canvas),
                                         gtk_widget_get_height (canvas), draw_graph, gv);
+  /* the drawing is one Cairo node and nothing else */
+  {
+    guint n_cairo, n_other;
+
+    ui_count_render_nodes (canvas, &n_cairo, &n_other);
+    g_assert_cmpuint (n_cairo, ==, 1);
+    g_assert_cmpuint (n_other, ==, 0);
+  }
   n_different = ui_count_different_pixels (widget_pixels, renderer_pixels);
   g_test_message ("%d x %d: %u pixels differ", gtk_widget_get_width (canvas),
                   gtk_widget_get_height (canvas), n_different);
   g_assert_cmpuint (n_different, ==, 0);
-  path = ui_save_screenshot (ui_widget_to_surface (view), "graph-view");
+  {
+    cairo_surface_t *whole = ui_widget_to_surface (view);
+    path = ui_save_screenshot (whole, "graph-view");
+    cairo_surface_destroy (whole);
+  }
   g_test_message ("screenshot: %s", path);
   cairo_surface_destroy (widget_pixels);
   cairo_surface_destroy (renderer_pixels);
@@ -317,7 +360,14 @@ test_responsive (void)
   g_assert_cmpuint (lt_gtk_graph_view_get_n_nodes (LT_GTK_GRAPH_VIEW (view)), ==,
                     lt_graph_get_n_nodes (graph));
   g_assert_cmpuint (meter.ticks, >=, 10);
+#ifndef __SANITIZE_ADDRESS__
   g_assert_cmpint (meter.max_busy, <=, 50000);
+#else
+  /* AddressSanitizer makes drawing the 500 nodes on the main thread ten
+   * times slower: the layout still runs in the worker (the node count
+   * above), but the time is not the program's */
+  g_test_message ("under AddressSanitizer: the gap is not checked");
+#endif
 
   gtk_window_destroy (GTK_WINDOW (window));
   g_assert_finalize_object (view);

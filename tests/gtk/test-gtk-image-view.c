@@ -133,6 +133,13 @@ test_pixels (void)
       width = gtk_widget_get_width (canvas);
       height = gtk_widget_get_height (canvas);
       renderer_pixels = lt_render_to_image (width, height, draw_grid, view);
+      {
+        guint n_cairo, n_other;
+
+        ui_count_render_nodes (canvas, &n_cairo, &n_other);
+        g_assert_cmpuint (n_cairo, ==, 1);
+        g_assert_cmpuint (n_other, ==, 0);
+      }
       n = ui_count_different_pixels (widget_pixels, renderer_pixels);
       g_test_message ("zoom %d, %d x %d: %u pixels differ", zooms[z], width, height, n);
       g_assert_cmpuint (n, ==, 0);
@@ -248,6 +255,109 @@ test_trainer (void)
   ui_remove_tree (root);
 }
 
+/* Following the training: the batches of ::batch, with that step's
+ * predictions */
+
+typedef struct
+{
+  LtTensor *targets;
+  LtTensor *predictions;
+  guint     n_batches;
+  gboolean  done;
+} BatchWatch;
+
+static void
+on_batch (LtTrainer  *trainer,
+          guint       epoch,
+          gint64      iteration,
+          LtTensor   *inputs,
+          LtTensor   *targets,
+          LtTensor   *predictions,
+          BatchWatch *watch)
+{
+  g_set_object (&watch->targets, targets);
+  g_set_object (&watch->predictions, predictions);
+  watch->n_batches++;
+}
+
+static void
+on_batch_finished (LtTrainer *trainer, BatchWatch *watch)
+{
+  watch->done = TRUE;
+}
+
+static gboolean
+batch_done (gpointer data)
+{
+  return ((BatchWatch *) data)->done;
+}
+
+static void
+test_follow_training (void)
+{
+  g_autofree char *root = ui_make_cifar_fixture (4, 8);
+  g_autoptr (LtTrainer) trainer = ui_make_trainer (root, 4, 1);
+  g_autoptr (GError) error = NULL;
+  GtkWidget         *view = lt_gtk_image_view_new ();
+  LtGtkImageView    *iv = LT_GTK_IMAGE_VIEW (view);
+  BatchWatch         watch = { NULL, NULL, 0, FALSE };
+  g_autofree gint64 *targets = NULL;
+  g_autofree gint64 *predictions = NULL;
+  gsize              n = 0;
+
+  g_object_ref_sink (view);
+  lt_gtk_image_view_bind_trainer (iv, trainer);
+  lt_gtk_image_view_set_split (iv, LT_GTK_SPLIT_TEST);
+  g_assert_cmpuint (lt_trainer_get_batch_interval (trainer), ==, 0);
+  lt_gtk_image_view_set_follow_training (iv, TRUE);
+  g_assert_true (lt_gtk_image_view_get_follow_training (iv));
+  /* following shows the training set; a trainer that sent no batches sends them */
+  g_assert_cmpint (lt_gtk_image_view_get_split (iv), ==, LT_GTK_SPLIT_TRAIN);
+  g_assert_cmpuint (lt_trainer_get_batch_interval (trainer), ==,
+                    LT_GTK_IMAGE_VIEW_DEFAULT_INTERVAL);
+
+  g_signal_connect (trainer, "batch", G_CALLBACK (on_batch), &watch);
+  g_signal_connect (trainer, "finished", G_CALLBACK (on_batch_finished), &watch);
+  g_assert_true (lt_trainer_start (trainer, NULL, &error));
+  g_assert_no_error (error);
+  ui_wait_for (batch_done, &watch, 120000);
+  wait_settled (iv);
+
+  /* the first step's batch (10 steps, one every 50): its targets and the
+   * predictions of that step */
+  g_assert_cmpuint (watch.n_batches, ==, 1);
+  targets = lt_tensor_to_int64s (watch.targets, &n, &error);
+  g_assert_cmpuint (n, ==, 4);
+  predictions = lt_tensor_to_int64s (watch.predictions, &n, &error);
+  g_assert_cmpuint (lt_gtk_image_view_get_n_images (iv), ==, 4);
+  for (guint i = 0; i < 4; i++)
+    {
+      g_assert_cmpint (lt_gtk_image_view_get_label (iv, i), ==, targets[i]);
+      g_assert_cmpint (lt_gtk_image_view_get_prediction (iv, i), ==, predictions[i]);
+    }
+
+  /* moving to a batch of the dataset stops following */
+  g_assert_true (lt_gtk_image_view_next_batch (iv));
+  g_assert_false (lt_gtk_image_view_get_follow_training (iv));
+  wait_settled (iv);
+  for (guint i = 0; i < 4; i++)
+    {
+      LtDataset *train_set = lt_data_loader_get_dataset (lt_trainer_get_train_loader (trainer));
+      g_autoptr (LtTensor) x = NULL;
+      g_autoptr (LtTensor) y = NULL;
+      gint64 label;
+
+      g_assert_true (lt_dataset_get_item (train_set, 4 + i, &x, &y, &error));
+      g_assert_true (lt_tensor_item_int64 (y, &label, &error));
+      g_assert_cmpint (lt_gtk_image_view_get_label (iv, i), ==, label);
+    }
+
+  g_clear_object (&watch.targets);
+  g_clear_object (&watch.predictions);
+  g_assert_finalize_object (view);
+  ui_remove_tree (root);
+}
+
 static gboolean
 on_error (GtkWidget *view, const GError *error, GError **seen)
 {
@@ -325,6 +435,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gtk/image-view/set-batch", test_set_batch);
   g_test_add_func ("/gtk/image-view/pixels", test_pixels);
   g_test_add_func ("/gtk/image-view/trainer", test_trainer);
+  g_test_add_func ("/gtk/image-view/follow-training", test_follow_training);
   g_test_add_func ("/gtk/image-view/export", test_export);
   g_test_add_func ("/gtk/image-view/controls", test_controls);
   return g_test_run ();

@@ -106,6 +106,15 @@ test_pixels (void)
                                     &theme, width, height);
   renderer_pixels = lt_render_to_image (width, height, draw_frame, frame);
 
+  /* the view, without its controls, is one Cairo node and nothing else */
+  {
+    guint n_cairo, n_other;
+
+    ui_count_render_nodes (view, &n_cairo, &n_other);
+    g_assert_cmpuint (n_cairo, ==, 1);
+    g_assert_cmpuint (n_other, ==, 0);
+  }
+
   n_different = ui_count_different_pixels (widget_pixels, renderer_pixels);
   g_test_message ("%d x %d: %u pixels differ", width, height, n_different);
   g_assert_cmpuint (n_different, ==, 0);
@@ -118,6 +127,41 @@ test_pixels (void)
       n_ink += px[i] != background;
   }
   g_assert_cmpuint (n_ink, >, 2000);
+
+  /* the pointer over the 100th point: its readout is drawn, as the
+   * renderer draws it */
+  {
+    LtRenderLossHit        want;
+    double                 px, py, step, value;
+    GtkWidget             *canvas = _lt_gtk_loss_view_get_canvas (LT_GTK_LOSS_VIEW (view));
+    const LtRenderLossHit *hover;
+    cairo_surface_t       *with_hover;
+
+    g_assert_true (lt_gtk_run_get_point (lt_gtk_run_registry_get_run (registry, 0),
+                                         LT_GTK_SERIES_TRAIN_LOSS, 99, &step, &value));
+    g_assert_true (
+      lt_render_loss_frame_to_pixel (frame, LT_RENDER_LOSS_PANEL_LOSS, step, value, &px, &py));
+    g_assert_true (lt_render_loss_frame_hit_test (frame, px, py, &want));
+    g_assert_null (_lt_gtk_loss_view_get_hover (LT_GTK_LOSS_VIEW (view)));
+    ui_send_motion (canvas, px, py);
+    hover = _lt_gtk_loss_view_get_hover (LT_GTK_LOSS_VIEW (view));
+    g_assert_nonnull (hover);
+    g_assert_cmpuint (hover->index, ==, want.index);
+    g_assert_cmpfloat (hover->step, ==, want.step);
+    wait_settled (LT_GTK_LOSS_VIEW (view));
+    ui_spin (50);
+    with_hover = ui_widget_to_surface (view);
+    g_assert_cmpuint (ui_count_different_pixels (with_hover, widget_pixels), >, 0);
+    cairo_surface_destroy (renderer_pixels);
+    renderer_pixels = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
+    {
+      cairo_t *cr = cairo_create (renderer_pixels);
+      lt_render_loss_frame_draw (frame, cr, hover);
+      cairo_destroy (cr);
+    }
+    g_assert_cmpuint (ui_count_different_pixels (with_hover, renderer_pixels), ==, 0);
+    cairo_surface_destroy (with_hover);
+  }
 
   shot = ui_save_screenshot (widget_pixels, "loss-view");
   g_test_message ("screenshot: %s", shot);
@@ -281,6 +325,55 @@ test_zoom_kept (void)
   g_assert_finalize_object (view);
 }
 
+/* A run hidden and shown again; the colour of a run is its index's */
+static void
+test_run_visible (void)
+{
+  g_autoptr (LtGtkRunRegistry) registry = registry_with_points (30);
+  LtGtkRun  *first = lt_gtk_run_registry_get_run (registry, 0);
+  LtGtkRun  *second = lt_gtk_run_registry_add_run (registry, NULL);
+  GtkWidget *view =
+    g_object_new (LT_GTK_TYPE_LOSS_VIEW, "registry", registry, "show-controls", FALSE, NULL);
+  GtkWidget *window;
+  GdkRGBA    a, b;
+
+  g_object_ref_sink (view);
+  g_assert_cmpstr (lt_gtk_run_get_name (second), ==, "Run 2");
+  lt_gtk_run_get_color (first, &a);
+  lt_gtk_run_get_color (second, &b);
+  g_assert_false (gdk_rgba_equal (&a, &b));
+  for (guint i = 0; i < 20; i++)
+    lt_gtk_run_append (second, LT_GTK_SERIES_TRAIN_LOSS, 10.0 * (i + 1), 1.5);
+  window = ui_window_new (view, 640, 400);
+  wait_settled (LT_GTK_LOSS_VIEW (view));
+  g_assert_cmpuint (
+    lt_render_loss_frame_get_n_drawn (_lt_gtk_loss_view_get_frame (LT_GTK_LOSS_VIEW (view)), 0,
+                                      LT_RENDER_SERIES_TRAIN_LOSS, FALSE),
+    >, 0);
+
+  g_assert_true (lt_gtk_loss_view_get_run_visible (LT_GTK_LOSS_VIEW (view), first));
+  lt_gtk_loss_view_set_run_visible (LT_GTK_LOSS_VIEW (view), first, FALSE);
+  g_assert_false (lt_gtk_loss_view_get_run_visible (LT_GTK_LOSS_VIEW (view), first));
+  wait_settled (LT_GTK_LOSS_VIEW (view));
+  g_assert_cmpuint (
+    lt_render_loss_frame_get_n_drawn (_lt_gtk_loss_view_get_frame (LT_GTK_LOSS_VIEW (view)), 0,
+                                      LT_RENDER_SERIES_TRAIN_LOSS, FALSE),
+    ==, 0);
+  g_assert_cmpuint (
+    lt_render_loss_frame_get_n_drawn (_lt_gtk_loss_view_get_frame (LT_GTK_LOSS_VIEW (view)), 1,
+                                      LT_RENDER_SERIES_TRAIN_LOSS, FALSE),
+    >, 0);
+  lt_gtk_loss_view_set_run_visible (LT_GTK_LOSS_VIEW (view), first, TRUE);
+  wait_settled (LT_GTK_LOSS_VIEW (view));
+  g_assert_cmpuint (
+    lt_render_loss_frame_get_n_drawn (_lt_gtk_loss_view_get_frame (LT_GTK_LOSS_VIEW (view)), 0,
+                                      LT_RENDER_SERIES_TRAIN_LOSS, FALSE),
+    >, 0);
+
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (view);
+}
+
 /* Exports, and what a bad path gives */
 
 static gboolean
@@ -403,6 +496,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gtk/loss-view/pixels", test_pixels);
   g_test_add_func ("/gtk/loss-view/trainer", test_trainer);
   g_test_add_func ("/gtk/loss-view/zoom-kept", test_zoom_kept);
+  g_test_add_func ("/gtk/loss-view/run-visible", test_run_visible);
   g_test_add_func ("/gtk/loss-view/export", test_export);
   g_test_add_func ("/gtk/loss-view/controls", test_controls);
   g_test_add_func ("/gtk/loss-view/gone", test_gone);

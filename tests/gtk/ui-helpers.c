@@ -149,14 +149,14 @@ ui_make_trainer (const char *root, gint64 batch_size, guint epochs)
 /* The main loop */
 
 void
-ui_wait_for (UiCondition done, gpointer user_data, guint timeout_ms)
+ui_wait_for_what (const char *what, UiCondition done, gpointer user_data, guint timeout_ms)
 {
   gint64 end = g_get_monotonic_time () + (gint64) timeout_ms * 1000;
 
   while (!done (user_data))
     {
       if (g_get_monotonic_time () > end)
-        g_error ("waited %u ms for a condition that did not come", timeout_ms);
+        g_error ("waited %u ms for a condition that did not come (%s)", timeout_ms, what);
       g_main_context_iteration (NULL, FALSE);
       g_usleep (1000);
     }
@@ -213,7 +213,6 @@ ui_widget_to_surface (GtkWidget *widget)
   int width = gtk_widget_get_width (widget);
   int height = gtk_widget_get_height (widget);
   g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
-  GtkSnapshot *snapshot = gtk_snapshot_new ();
   g_autoptr (GskRenderNode) node = NULL;
   g_autoptr (GdkTexture) texture = NULL;
   GskRenderer     *renderer = gtk_native_get_renderer (gtk_widget_get_native (widget));
@@ -221,8 +220,17 @@ ui_widget_to_surface (GtkWidget *widget)
 
   g_assert_cmpint (width, >, 0);
   g_assert_cmpint (height, >, 0);
-  gdk_paintable_snapshot (paintable, snapshot, width, height);
-  node = gtk_snapshot_free_to_node (snapshot);
+  /* a widget that has not been drawn since it was mapped gives nothing:
+   * let the frame clock draw it (slow under sanitizers) */
+  for (int tries = 0; node == NULL && tries < 200; tries++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      gdk_paintable_snapshot (paintable, snapshot, width, height);
+      node = gtk_snapshot_free_to_node (snapshot);
+      if (node == NULL)
+        ui_spin (20);
+    }
   g_assert_nonnull (node);
   texture = gsk_renderer_render_texture (renderer, node, &GRAPHENE_RECT_INIT (0, 0, width, height));
   surface = cairo_image_surface_create (CAIRO_FORMAT_ARGB32, width, height);
@@ -332,10 +340,10 @@ ui_check_controls (GtkWidget *widget, guint *n_controls)
 
 /* The main loop's gaps */
 
-/* The nanoseconds this thread has spent runnable but waiting for a CPU,
- * or -1 when the kernel does not say. */
+/* The nanoseconds this thread has spent runnable but waiting for a CPU
+ * (and, in @running, on a CPU), or -1 when the kernel does not say. */
 static gint64
-runqueue_wait (void)
+runqueue_wait (gint64 *running)
 {
   g_autofree char *text = NULL;
   guint64          on_cpu, waiting;
@@ -343,6 +351,8 @@ runqueue_wait (void)
   if (!g_file_get_contents ("/proc/thread-self/schedstat", &text, NULL, NULL) ||
       sscanf (text, "%" G_GUINT64_FORMAT " %" G_GUINT64_FORMAT, &on_cpu, &waiting) != 2)
     return -1;
+  if (running)
+    *running = (gint64) on_cpu;
   return (gint64) waiting;
 }
 
@@ -351,16 +361,22 @@ gap_tick (gpointer data)
 {
   UiGapMeter *m = data;
   gint64      now = g_get_monotonic_time ();
-  gint64      wait = runqueue_wait ();
+  gint64      running = 0;
+  gint64      wait = runqueue_wait (&running);
   gint64      gap = now - m->last_wall;
   gint64      busy = gap;
 
   if (m->have_schedstat && wait >= 0)
     busy = gap - (wait - m->last_wait) / 1000;
   m->max_gap = MAX (m->max_gap, gap);
-  m->max_busy = MAX (m->max_busy, busy);
+  if (busy > m->max_busy)
+    {
+      m->max_busy = busy;
+      m->max_busy_running = (running - m->last_running) / 1000;
+    }
   m->last_wall = now;
   m->last_wait = wait;
+  m->last_running = running;
   m->ticks++;
   return G_SOURCE_CONTINUE;
 }
@@ -369,7 +385,7 @@ void
 ui_gap_meter_start (UiGapMeter *meter, guint interval_ms)
 {
   memset (meter, 0, sizeof *meter);
-  meter->last_wait = runqueue_wait ();
+  meter->last_wait = runqueue_wait (&meter->last_running);
   meter->have_schedstat = meter->last_wait >= 0;
   meter->last_wall = g_get_monotonic_time ();
   meter->source = g_timeout_add (interval_ms, gap_tick, meter);
@@ -380,7 +396,96 @@ ui_gap_meter_stop (UiGapMeter *meter)
 {
   g_clear_handle_id (&meter->source, g_source_remove);
   g_test_message ("main loop: %u ticks, longest gap %.1f ms, %.1f ms of it not waiting for a "
-                  "CPU%s",
+                  "CPU (%.1f ms of that running)%s",
                   meter->ticks, meter->max_gap / 1000.0, meter->max_busy / 1000.0,
+                  meter->max_busy_running / 1000.0,
                   meter->have_schedstat ? "" : " (no schedstat: the whole gap)");
+}
+
+/* Events */
+
+gboolean
+ui_send_key (GtkWidget *widget, guint keyval)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+  gboolean handled = FALSE;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers) && !handled; i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_KEY (controller))
+        g_signal_emit_by_name (controller, "key-pressed", keyval, 0, (GdkModifierType) 0, &handled);
+    }
+  return handled;
+}
+
+void
+ui_send_motion (GtkWidget *widget, double x, double y)
+{
+  g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (widget);
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (GTK_IS_EVENT_CONTROLLER_MOTION (controller))
+        g_signal_emit_by_name (controller, "motion", x, y);
+    }
+}
+
+/* Render nodes */
+
+static void
+count_nodes (GskRenderNode *node, guint *n_cairo, guint *n_other)
+{
+  switch (gsk_render_node_get_node_type (node))
+    {
+      case GSK_CAIRO_NODE:
+        (*n_cairo)++;
+        break;
+      case GSK_CONTAINER_NODE:
+        for (guint i = 0; i < gsk_container_node_get_n_children (node); i++)
+          count_nodes (gsk_container_node_get_child (node, i), n_cairo, n_other);
+        break;
+      case GSK_TRANSFORM_NODE:
+        count_nodes (gsk_transform_node_get_child (node), n_cairo, n_other);
+        break;
+      case GSK_CLIP_NODE:
+        count_nodes (gsk_clip_node_get_child (node), n_cairo, n_other);
+        break;
+      case GSK_ROUNDED_CLIP_NODE:
+        count_nodes (gsk_rounded_clip_node_get_child (node), n_cairo, n_other);
+        break;
+      case GSK_OPACITY_NODE:
+        count_nodes (gsk_opacity_node_get_child (node), n_cairo, n_other);
+        break;
+      case GSK_DEBUG_NODE:
+        count_nodes (gsk_debug_node_get_child (node), n_cairo, n_other);
+        break;
+      default:
+        (*n_other)++;
+        break;
+    }
+}
+
+void
+ui_count_render_nodes (GtkWidget *widget, guint *n_cairo, guint *n_other)
+{
+  g_autoptr (GdkPaintable) paintable = gtk_widget_paintable_new (widget);
+  g_autoptr (GskRenderNode) node = NULL;
+
+  *n_cairo = *n_other = 0;
+  for (int tries = 0; node == NULL && tries < 200; tries++)
+    {
+      GtkSnapshot *snapshot = gtk_snapshot_new ();
+
+      gdk_paintable_snapshot (paintable, snapshot, gtk_widget_get_width (widget),
+                              gtk_widget_get_height (widget));
+      node = gtk_snapshot_free_to_node (snapshot);
+      if (node == NULL)
+        ui_spin (20);
+    }
+  g_assert_nonnull (node);
+  count_nodes (node, n_cairo, n_other);
 }

@@ -33,7 +33,9 @@ LtTrainer *ui_make_trainer (const char *root, gint64 batch_size, guint epochs);
 /* Iterates the default main context until @done returns TRUE; fails the
  * test after @timeout_ms. */
 typedef gboolean (*UiCondition) (gpointer user_data);
-void ui_wait_for (UiCondition done, gpointer user_data, guint timeout_ms);
+#define ui_wait_for(done, user_data, timeout_ms)                                                   \
+  ui_wait_for_what (G_STRLOC ": " #done, done, user_data, timeout_ms)
+void ui_wait_for_what (const char *what, UiCondition done, gpointer user_data, guint timeout_ms);
 /* Iterates it for @ms milliseconds. */
 void ui_spin (guint ms);
 
@@ -44,6 +46,14 @@ GtkWidget *ui_window_new (GtkWidget *child, int width, int height);
 /* @widget as GTK draws it (its paintable through its native's renderer:
  * GSK's Cairo renderer under GSK_RENDERER=cairo), as an ARGB32 image. */
 cairo_surface_t *ui_widget_to_surface (GtkWidget *widget);
+
+/* Walks the render nodes of @widget's snapshot: @n_cairo counts the Cairo
+ * nodes, @n_other the nodes that draw anything else (colours, text,
+ * textures, borders, shadows...); wrappers (containers, transforms,
+ * clips, opacity, debug) are not counted. */
+void ui_count_render_nodes (GtkWidget *widget,
+                            guint     *n_cairo,
+                            guint     *n_other);
 
 /* Counts the pixels that differ between two ARGB32 images of one size. */
 guint ui_count_different_pixels (cairo_surface_t *a, cairo_surface_t *b);
@@ -65,12 +75,23 @@ typedef struct
   gint64   last_wait;
   gint64   max_gap;
   gint64   max_busy;
+  gint64   max_busy_running; /* of the gap of max_busy, the time on a CPU */
+  gint64   last_running;
   guint    ticks;
   gboolean have_schedstat;
 } UiGapMeter;
 
 void ui_gap_meter_start (UiGapMeter *meter, guint interval_ms);
 void ui_gap_meter_stop (UiGapMeter *meter);
+
+/* Delivers a key press (@keyval, no modifier) to the key controllers of
+ * @widget, as GTK would while it has the focus; returns whether one
+ * handled it. */
+gboolean ui_send_key (GtkWidget *widget, guint keyval);
+
+/* Delivers a pointer motion to (@x, @y) to the motion controllers of
+ * @widget. */
+void ui_send_motion (GtkWidget *widget, double x, double y);
 
 /* Checks that every control under @widget (buttons, toggles, scales,
  * drop-downs) can take the focus or holds one that can, and that one

@@ -19,7 +19,7 @@
  * cell's count, coloured by its share of the row), class names on the
  * axes.
  *
- * Selecting a cell of the matrix (a click, or
+ * Selecting a cell of the matrix (a click, the arrow keys, or
  * lt_gtk_accuracy_view_select_cell()) shows the test images confused that
  * way under it (the first %LT_GTK_ACCURACY_VIEW_MAX_IMAGES), read from
  * the test set in a worker thread (on the main thread for a bound trainer
@@ -375,6 +375,41 @@ on_released (GtkGestureClick *gesture, int n_press, double x, double y, LtGtkAcc
 }
 
 static gboolean
+on_key_pressed (GtkEventControllerKey *controller,
+                guint                  keyval,
+                guint                  keycode,
+                GdkModifierType        state,
+                LtGtkAccuracyView     *self)
+{
+  gint n = (gint) lt_gtk_accuracy_view_get_n_classes (self);
+  gint row = self->view.selected_row, col = self->view.selected_col;
+
+  if (n == 0)
+    return FALSE;
+  switch (keyval)
+    {
+      case GDK_KEY_Left:
+        col--;
+        break;
+      case GDK_KEY_Right:
+        col++;
+        break;
+      case GDK_KEY_Up:
+        row--;
+        break;
+      case GDK_KEY_Down:
+        row++;
+        break;
+      default:
+        return FALSE;
+    }
+  if (self->view.selected_row < 0)
+    row = col = 0;
+  lt_gtk_accuracy_view_select_cell (self, CLAMP (row, 0, n - 1), CLAMP (col, 0, n - 1));
+  return TRUE;
+}
+
+static gboolean
 on_query_tooltip (GtkWidget         *canvas,
                   int                x,
                   int                y,
@@ -684,7 +719,8 @@ lt_gtk_accuracy_view_class_init (LtGtkAccuracyViewClass *klass)
 static void
 lt_gtk_accuracy_view_init (LtGtkAccuracyView *self)
 {
-  GtkGesture *gesture;
+  GtkGesture         *gesture;
+  GtkEventController *controller;
 
   self->cancellable = g_cancellable_new ();
   self->selected = g_array_new (FALSE, FALSE, sizeof (gint64));
@@ -704,6 +740,9 @@ lt_gtk_accuracy_view_init (LtGtkAccuracyView *self)
   gesture = gtk_gesture_click_new ();
   g_signal_connect (gesture, "released", G_CALLBACK (on_released), self);
   gtk_widget_add_controller (self->canvas, GTK_EVENT_CONTROLLER (gesture));
+  controller = gtk_event_controller_key_new ();
+  g_signal_connect (controller, "key-pressed", G_CALLBACK (on_key_pressed), self);
+  gtk_widget_add_controller (self->canvas, controller);
   gtk_widget_set_parent (self->canvas, GTK_WIDGET (self));
 
   self->caption = gtk_label_new (NULL);

@@ -23,6 +23,11 @@
  * statistics of its gradient (mean, std, min, max, norm) beside the
  * graph. Scrolling zooms around the pointer and dragging pans.
  *
+ * From the keyboard: `n` and `p` (or Page Down and Page Up) select the
+ * next and previous node, Enter folds the selected node's module (or
+ * unfolds the folded box it is in), Escape clears the selection, the
+ * arrows pan, `+`, `-` and `0` zoom.
+ *
  * Bound to a trainer (lt_gtk_graph_view_bind_trainer()), the view shows
  * the graph of the trainer's #LtTrainer::graph signal. The layout is
  * computed by graphviz in a worker thread, never on the UI thread, and is
@@ -420,6 +425,37 @@ on_key_pressed (GtkEventControllerKey *controller,
         break;
       case GDK_KEY_Escape:
         lt_gtk_graph_view_set_selected (self, -1);
+        return TRUE;
+      case GDK_KEY_n:
+      case GDK_KEY_Page_Down:
+      case GDK_KEY_p:
+      case GDK_KEY_Page_Up:
+        {
+          guint n = lt_gtk_graph_view_get_n_nodes (self);
+          gint  step = keyval == GDK_KEY_n || keyval == GDK_KEY_Page_Down ? 1 : -1;
+
+          if (n > 0)
+            lt_gtk_graph_view_set_selected (
+              self, self->view.selected < 0 ? (step > 0 ? 0 : (gint) n - 1)
+                                            : (gint) ((self->view.selected + step + n) % n));
+          return TRUE;
+        }
+      case GDK_KEY_Return:
+      case GDK_KEY_KP_Enter:
+      case GDK_KEY_space:
+        /* folds the selected node's module, or unfolds the box it is in */
+        if (self->layout && self->view.selected >= 0)
+          {
+            const char *group =
+              lt_render_graph_layout_get_group_of (self->layout, (guint) self->view.selected);
+            const LtRenderGraphNode *node = lt_render_graph_get_node (
+              lt_render_graph_layout_get_graph (self->layout), (guint) self->view.selected);
+
+            if (group)
+              lt_gtk_graph_view_set_module_folded (self, group, FALSE);
+            else if (node && node->module)
+              lt_gtk_graph_view_set_module_folded (self, node->module, TRUE);
+          }
         return TRUE;
       default:
         return FALSE;

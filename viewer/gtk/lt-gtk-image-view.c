@@ -5,6 +5,7 @@
 
 #include "lt-gtk-canvas-private.h"
 #include "lt-gtk-enum-types.h"
+#include "lt-gtk-image-load-private.h"
 #include "lt-gtk-image-view-private.h"
 #include "lt-gtk-private.h"
 
@@ -18,7 +19,10 @@
  * Bound to a trainer (lt_gtk_image_view_bind_trainer()), the view shows
  * batches of the trainer's training or test set (#LtGtkImageView:split)
  * in the order of the dataset; the previous and next buttons (or
- * Page Up and Page Down) move between them. After every epoch the model
+ * Page Up and Page Down) move between them. With
+ * #LtGtkImageView:follow-training (the Live button, or L) it shows the
+ * batches the trainer trains on instead, as it trains, with the classes
+ * the model predicted for them in that step. After every epoch the model
  * classifies the batch shown, in a worker thread. Without a trainer,
  * lt_gtk_image_view_set_batch() shows any batch.
  *
@@ -66,6 +70,9 @@ struct _LtGtkImageView
   guint            batch_index;
   guint            batch_size;
   guint            epochs_done;
+  gboolean         follow;       /* shows the trainer's ::batch */
+  guint            follow_epoch; /* of the batch shown when following */
+  gint64           follow_iteration;
   gboolean         classes_set;
   gboolean         grid_dark;
 
@@ -88,6 +95,7 @@ enum
   PROP_N_IMAGES,
   PROP_SHOW_CONTROLS,
   PROP_LOADING,
+  PROP_FOLLOW_TRAINING,
   N_PROPS
 };
 
@@ -140,99 +148,7 @@ effective_batch_size (LtGtkImageView *self)
   return DEFAULT_BATCH_SIZE;
 }
 
-/* Loading, in a worker */
-
-typedef struct
-{
-  /* the batch to read, or the tensors to show */
-  LtDataset    *dataset;
-  gint64        start;
-  gint64        end;
-  LtTensor     *images;
-  LtTensor     *labels;
-  LtTensor     *predictions;
-  LtTrainer    *trainer; /* set: classify the batch */
-  char        **classes;
-  LtRenderTheme theme;
-  guint64       serial;
-
-  /* the result */
-  LtRenderGrid *grid;
-  GError       *predict_error;
-} LoadJob;
-
-static void
-load_job_free (LoadJob *job)
-{
-  g_clear_object (&job->dataset);
-  g_clear_object (&job->images);
-  g_clear_object (&job->labels);
-  g_clear_object (&job->predictions);
-  g_clear_object (&job->trainer);
-  g_strfreev (job->classes);
-  g_clear_pointer (&job->grid, lt_render_grid_unref);
-  g_clear_error (&job->predict_error);
-  g_free (job);
-}
-
-static gboolean
-read_batch (LoadJob *job, GError **error)
-{
-  gint64 n = job->end - job->start;
-  g_autoptr (GPtrArray) inputs = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autofree gint64 *labels = g_new (gint64, MAX (n, 1));
-
-  for (gint64 i = 0; i < n; i++)
-    {
-      g_autoptr (LtTensor) x = NULL;
-      g_autoptr (LtTensor) y = NULL;
-
-      if (!lt_dataset_get_item (job->dataset, job->start + i, &x, &y, error))
-        return FALSE;
-      if (!lt_tensor_item_int64 (y, &labels[i], error))
-        {
-          g_prefix_error (
-            error,
-            "image view: the target of item %" G_GINT64_FORMAT " is not a class: ", job->start + i);
-          return FALSE;
-        }
-      g_ptr_array_add (inputs, g_steal_pointer (&x));
-    }
-  job->images = lt_stack ((LtTensor **) inputs->pdata, inputs->len, 0, error);
-  if (job->images == NULL)
-    return FALSE;
-  job->labels = lt_tensor_new_from_int64s (labels, n, &n, 1, LT_DTYPE_INT64, error);
-  return job->labels != NULL;
-}
-
-static void
-load_thread (GTask *task, gpointer source_object, gpointer task_data, GCancellable *cancellable)
-{
-  LoadJob *job = task_data;
-  GError  *error = NULL;
-
-  if (job->dataset && !read_batch (job, &error))
-    {
-      g_task_return_error (task, error);
-      return;
-    }
-  if (job->trainer && job->images)
-    {
-      g_clear_object (&job->predictions);
-      job->predictions = lt_trainer_predict (job->trainer, job->images, &job->predict_error);
-    }
-  if (job->images)
-    {
-      job->grid = lt_render_grid_new (job->images, job->labels, job->predictions,
-                                      (const char *const *) job->classes, &job->theme, &error);
-      if (job->grid == NULL)
-        {
-          g_task_return_error (task, error);
-          return;
-        }
-    }
-  g_task_return_boolean (task, TRUE);
-}
+/* Loading, in a worker: lt-gtk-image-load.c */
 
 static void
 apply_grid (LtGtkImageView *self, LtRenderGrid *grid, gboolean dark)
@@ -269,7 +185,7 @@ static void
 load_done (GObject *source, GAsyncResult *result, gpointer user_data)
 {
   LtGtkImageView *self = LT_GTK_IMAGE_VIEW (source);
-  LoadJob        *job = g_task_get_task_data (G_TASK (result));
+  LtGtkImageLoad *job = g_task_get_task_data (G_TASK (result));
   g_autoptr (GError) error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -306,8 +222,8 @@ static void
 start_load (LtGtkImageView *self)
 {
   g_autoptr (GTask) task = NULL;
-  LoadJob   *job = g_new0 (LoadJob, 1);
-  LtDataset *dataset = split_dataset (self);
+  LtGtkImageLoad *job = g_new0 (LtGtkImageLoad, 1);
+  LtDataset      *dataset = split_dataset (self);
 
   _lt_gtk_theme_for_widget (GTK_WIDGET (self), &job->theme);
   job->serial = self->request_serial;
@@ -333,9 +249,9 @@ start_load (LtGtkImageView *self)
   set_loading (self, TRUE);
   task = g_task_new (self, self->cancellable, load_done, NULL);
   g_task_set_source_tag (task, start_load);
-  g_task_set_task_data (task, job, (GDestroyNotify) load_job_free);
+  g_task_set_task_data (task, job, (GDestroyNotify) _lt_gtk_image_load_free);
   /* the trainer's model and dataset: on this thread when it trains on it */
-  _lt_gtk_task_run (task, self->trainer, load_thread);
+  _lt_gtk_task_run (task, self->trainer, _lt_gtk_image_load_thread);
 }
 
 /* Asks for the batch the state says (or the current tensors again, with
@@ -442,6 +358,31 @@ on_query_tooltip (GtkWidget      *canvas,
 /* The trainer */
 
 static void
+on_trainer_batch (LtTrainer      *trainer,
+                  guint           epoch,
+                  gint64          iteration,
+                  LtTensor       *inputs,
+                  LtTensor       *targets,
+                  LtTensor       *predictions,
+                  LtGtkImageView *self)
+{
+  g_autoptr (GError) error = NULL;
+
+  if (!self->follow)
+    return;
+  /* a copy of the batch the worker trained on, with that step's
+   * predictions: quick to draw, no worker needed */
+  if (!lt_gtk_image_view_set_batch (self, inputs, targets, predictions, &error))
+    {
+      _lt_gtk_report_error (GTK_WIDGET (self), signals[SIGNAL_ERROR], error);
+      return;
+    }
+  self->follow_epoch = epoch;
+  self->follow_iteration = iteration;
+  update_controls (self);
+}
+
+static void
 on_epoch_finished (LtTrainer      *trainer,
                    guint           epoch,
                    double          train_loss,
@@ -450,9 +391,11 @@ on_epoch_finished (LtTrainer      *trainer,
                    LtTensor       *confusion,
                    LtGtkImageView *self)
 {
-  /* the model has learnt something: classify the batch shown */
+  /* the model has learnt something: classify the batch shown (a followed
+   * batch comes with its own predictions) */
   self->epochs_done++;
-  request_load (self);
+  if (!self->follow)
+    request_load (self);
 }
 
 /* Actions */
@@ -530,7 +473,14 @@ update_controls (LtGtkImageView *self)
                                  self->view.zoom != LT_RENDER_GRID_ZOOM_4X);
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.zoom-out",
                                  self->view.zoom != LT_RENDER_GRID_ZOOM_FIT);
-  if (n > 0)
+  if (self->follow && self->follow_epoch > 0)
+    {
+      g_autofree char *iteration = g_strdup_printf ("%" G_GINT64_FORMAT, self->follow_iteration);
+      /* TRANSLATORS: the training batch the view shows while it follows
+       * the training: its epoch and its number in the epoch */
+      text = g_strdup_printf (_ ("Epoch %u, batch %s"), self->follow_epoch, iteration);
+    }
+  else if (n > 0)
     /* TRANSLATORS: which batch of images the view shows */
     text = g_strdup_printf (_ ("Batch %u of %u"), self->batch_index + 1, n);
   gtk_label_set_text (GTK_LABEL (self->batch_label), text ? text : "");
@@ -586,6 +536,15 @@ controls_new (LtGtkImageView *self)
   gtk_box_append (GTK_BOX (box), self->batch_label);
   gtk_box_append (GTK_BOX (box), _lt_gtk_icon_button_new ("go-next-symbolic", "images.next-batch",
                                                           _ ("Next Batch")));
+
+  {
+    GtkWidget *live = gtk_toggle_button_new_with_mnemonic (_ ("_Live"));
+
+    gtk_actionable_set_action_name (GTK_ACTIONABLE (live), "images.follow-training");
+    gtk_widget_set_tooltip_text (live, _ ("Show the batches the network trains on, as it "
+                                          "trains, with its predictions (L)"));
+    gtk_box_append (GTK_BOX (box), live);
+  }
 
   self->zoom_dropdown = dropdown_new (zoom_names, _ ("Zoom"));
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->zoom_dropdown),
@@ -671,6 +630,9 @@ lt_gtk_image_view_get_property (GObject *object, guint prop_id, GValue *value, G
       case PROP_LOADING:
         g_value_set_boolean (value, self->loading);
         break;
+      case PROP_FOLLOW_TRAINING:
+        g_value_set_boolean (value, self->follow);
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -709,6 +671,9 @@ lt_gtk_image_view_set_property (GObject      *object,
         break;
       case PROP_SHOW_CONTROLS:
         lt_gtk_image_view_set_show_controls (self, g_value_get_boolean (value));
+        break;
+      case PROP_FOLLOW_TRAINING:
+        lt_gtk_image_view_set_follow_training (self, g_value_get_boolean (value));
         break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -827,6 +792,18 @@ lt_gtk_image_view_class_init (LtGtkImageViewClass *klass)
    */
   props[PROP_LOADING] =
     g_param_spec_boolean ("loading", NULL, NULL, FALSE, G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * LtGtkImageView:follow-training:
+   *
+   * Whether the view shows the batches the trainer trains on, as it
+   * trains (#LtTrainer::batch: a copy of a training batch with the
+   * classes the model predicted for it in that step), instead of the
+   * dataset's batches in order. Moving to another batch or split turns it
+   * off.
+   */
+  props[PROP_FOLLOW_TRAINING] =
+    g_param_spec_boolean ("follow-training", NULL, NULL, FALSE,
+                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, props);
 
   /**
@@ -850,6 +827,8 @@ lt_gtk_image_view_class_init (LtGtkImageViewClass *klass)
   gtk_widget_class_install_action (widget_class, "images.zoom-in", NULL, zoom_in_cb);
   gtk_widget_class_install_action (widget_class, "images.zoom-out", NULL, zoom_out_cb);
   gtk_widget_class_install_action (widget_class, "images.export", NULL, export_cb);
+  gtk_widget_class_install_property_action (widget_class, "images.follow-training",
+                                            "follow-training");
 
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Page_Up, 0, "images.previous-batch",
                                        NULL);
@@ -858,6 +837,7 @@ lt_gtk_image_view_class_init (LtGtkImageViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_plus, 0, "images.zoom-in", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, 0, "images.zoom-in", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, 0, "images.zoom-out", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, 0, "images.follow-training", NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ltimageview");
@@ -939,6 +919,9 @@ lt_gtk_image_view_bind_trainer (LtGtkImageView *self, LtTrainer *trainer)
       LtDataLoader *loader = lt_trainer_get_train_loader (trainer);
 
       g_signal_connect (trainer, "epoch-finished", G_CALLBACK (on_epoch_finished), self);
+      g_signal_connect (trainer, "batch", G_CALLBACK (on_trainer_batch), self);
+      if (self->follow && lt_trainer_get_batch_interval (trainer) == 0)
+        lt_trainer_set_batch_interval (trainer, LT_GTK_IMAGE_VIEW_DEFAULT_INTERVAL);
       if (!self->classes_set && loader)
         {
           const char *const *classes =
@@ -1177,6 +1160,7 @@ lt_gtk_image_view_set_split (LtGtkImageView *self, LtGtkSplit split)
 
   if (self->split == split)
     return;
+  lt_gtk_image_view_set_follow_training (self, FALSE);
   self->split = split;
   self->batch_index = 0;
   gtk_drop_down_set_selected (GTK_DROP_DOWN (self->split_dropdown),
@@ -1222,6 +1206,7 @@ lt_gtk_image_view_set_batch_index (LtGtkImageView *self, guint batch_index)
     batch_index = n - 1;
   if (self->batch_index == batch_index)
     return;
+  lt_gtk_image_view_set_follow_training (self, FALSE);
   self->batch_index = batch_index;
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_BATCH_INDEX]);
   if (self->trainer)
@@ -1479,6 +1464,51 @@ lt_gtk_image_view_export (LtGtkImageView *self, const char *path, GError **error
       return FALSE;
     }
   return lt_render_grid_write (self->grid, &self->view, path, error);
+}
+
+/**
+ * lt_gtk_image_view_get_follow_training:
+ * @self: an image view
+ *
+ * Gets whether the view follows the batches the trainer trains on.
+ *
+ * Returns: %TRUE when it does
+ */
+gboolean
+lt_gtk_image_view_get_follow_training (LtGtkImageView *self)
+{
+  g_return_val_if_fail (LT_GTK_IS_IMAGE_VIEW (self), FALSE);
+  return self->follow;
+}
+
+/**
+ * lt_gtk_image_view_set_follow_training:
+ * @self: an image view
+ * @follow_training: whether to show the batches the trainer trains on
+ *
+ * Shows the batches the trainer trains on, as it trains (see
+ * #LtGtkImageView:follow-training), or the dataset's batches again. A bound
+ * trainer that sends no batches (#LtTrainer:batch-interval 0) is set to
+ * send one every %LT_GTK_IMAGE_VIEW_DEFAULT_INTERVAL steps.
+ */
+void
+lt_gtk_image_view_set_follow_training (LtGtkImageView *self, gboolean follow_training)
+{
+  g_return_if_fail (LT_GTK_IS_IMAGE_VIEW (self));
+
+  follow_training = !!follow_training;
+  if (self->follow == follow_training)
+    return;
+  if (follow_training && self->split != LT_GTK_SPLIT_TRAIN)
+    lt_gtk_image_view_set_split (self, LT_GTK_SPLIT_TRAIN);
+  self->follow = follow_training;
+  self->follow_epoch = 0;
+  if (follow_training && self->trainer && lt_trainer_get_batch_interval (self->trainer) == 0)
+    lt_trainer_set_batch_interval (self->trainer, LT_GTK_IMAGE_VIEW_DEFAULT_INTERVAL);
+  if (!follow_training && self->trainer)
+    request_load (self); /* the dataset's batch again */
+  update_controls (self);
+  g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FOLLOW_TRAINING]);
 }
 
 /* Private */

@@ -13,6 +13,8 @@ GtkWidget              *_lt_gtk_loss_view_get_canvas (LtGtkLossView *self);
 gboolean                _lt_gtk_loss_view_is_settled (LtGtkLossView *self);
 const LtRenderLossView *_lt_gtk_loss_view_get_view (LtGtkLossView *self);
 LtRenderLossFrame      *_lt_gtk_loss_view_get_frame (LtGtkLossView *self);
+/* The point under the pointer, drawn with its readout (NULL: none). */
+const LtRenderLossHit *_lt_gtk_loss_view_get_hover (LtGtkLossView *self);
 
 /* Exports to @path as the view's export action does: a failure goes to
  * the "error" signal (and a dialog when no handler shows it). */

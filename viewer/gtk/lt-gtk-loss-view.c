@@ -1133,6 +1133,59 @@ lt_gtk_loss_view_reset_zoom (LtGtkLossView *self)
 }
 
 /**
+ * lt_gtk_loss_view_get_run_visible:
+ * @self: a loss view
+ * @run: a run of the view's registry
+ *
+ * Gets whether the view draws a run.
+ *
+ * Returns: %TRUE when it does (the default)
+ */
+gboolean
+lt_gtk_loss_view_get_run_visible (LtGtkLossView *self, LtGtkRun *run)
+{
+  guint index;
+
+  g_return_val_if_fail (LT_GTK_IS_LOSS_VIEW (self), FALSE);
+  g_return_val_if_fail (LT_GTK_IS_RUN (run), FALSE);
+
+  index = lt_gtk_run_get_index (run);
+  return index >= 64 || !(self->view.hidden_runs & (G_GUINT64_CONSTANT (1) << index));
+}
+
+/**
+ * lt_gtk_loss_view_set_run_visible:
+ * @self: a loss view
+ * @run: a run of the view's registry
+ * @visible: whether to draw it
+ *
+ * Hides a run's curves, or shows them again (its points stay in the
+ * registry, its colour too). The first 64 runs of a registry can be
+ * hidden.
+ */
+void
+lt_gtk_loss_view_set_run_visible (LtGtkLossView *self, LtGtkRun *run, gboolean visible)
+{
+  guint   index;
+  guint64 bit;
+
+  g_return_if_fail (LT_GTK_IS_LOSS_VIEW (self));
+  g_return_if_fail (LT_GTK_IS_RUN (run));
+
+  index = lt_gtk_run_get_index (run);
+  if (index >= 64)
+    return;
+  bit = G_GUINT64_CONSTANT (1) << index;
+  if (!!(self->view.hidden_runs & bit) == !visible)
+    return;
+  if (visible)
+    self->view.hidden_runs &= ~bit;
+  else
+    self->view.hidden_runs |= bit;
+  view_changed (self);
+}
+
+/**
  * lt_gtk_loss_view_export:
  * @self: a loss view
  * @path: (type filename): the file to write: `.png`, `.svg` or `.csv`
@@ -1217,4 +1270,10 @@ LtRenderLossFrame *
 _lt_gtk_loss_view_get_frame (LtGtkLossView *self)
 {
   return self->frame;
+}
+
+const LtRenderLossHit *
+_lt_gtk_loss_view_get_hover (LtGtkLossView *self)
+{
+  return self->has_hover ? &self->hover : NULL;
 }

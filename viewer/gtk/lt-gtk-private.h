@@ -53,8 +53,6 @@ GtkWidget *_lt_gtk_icon_button_new (const char *icon_name, const char *action, c
 /* Runs @func for @task in a worker thread, or, when @trainer is set and
  * not threaded, on this thread: its model and datasets may then be
  * written in JavaScript, which gjs runs on the main thread only. */
-void _lt_gtk_task_run (GTask           *task,
-                       LtTrainer       *trainer,
-                       GTaskThreadFunc  func);
+void _lt_gtk_task_run (GTask *task, LtTrainer *trainer, GTaskThreadFunc func);
 
 G_END_DECLS

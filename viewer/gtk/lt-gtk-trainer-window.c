@@ -19,11 +19,11 @@
  *
  * For a script that trains with its own #LtTrainer: from Python,
  *
- * |[<!-- language="Python" -->
+ * ```python
  * from gi.repository import LtGtk
  * window = LtGtk.show_trainer(trainer)
  * trainer.run()                # the window follows the training
- * ]|
+ * ```
  *
  * The window does not own the training: closing it leaves the trainer
  * running.

@@ -22,23 +22,24 @@ LT_GTK_AVAILABLE_IN_ALL
 G_DECLARE_FINAL_TYPE (LtGtkTrainerWindow, lt_gtk_trainer_window, LT_GTK, TRAINER_WINDOW, GtkWindow)
 
 LT_GTK_AVAILABLE_IN_ALL
-GtkWidget *lt_gtk_trainer_window_new (LtTrainer *trainer);
+GtkWidget          *lt_gtk_trainer_window_new               (LtTrainer          *trainer);
 LT_GTK_AVAILABLE_IN_ALL
-LtTrainer *lt_gtk_trainer_window_get_trainer (LtGtkTrainerWindow *self);
+LtTrainer          *lt_gtk_trainer_window_get_trainer       (LtGtkTrainerWindow *self);
 LT_GTK_AVAILABLE_IN_ALL
-void lt_gtk_trainer_window_set_trainer (LtGtkTrainerWindow *self, LtTrainer *trainer);
+void                lt_gtk_trainer_window_set_trainer       (LtGtkTrainerWindow *self,
+                                                             LtTrainer          *trainer);
 LT_GTK_AVAILABLE_IN_ALL
-LtGtkLossView *lt_gtk_trainer_window_get_loss_view (LtGtkTrainerWindow *self);
+LtGtkLossView      *lt_gtk_trainer_window_get_loss_view     (LtGtkTrainerWindow *self);
 LT_GTK_AVAILABLE_IN_ALL
-LtGtkImageView *lt_gtk_trainer_window_get_image_view (LtGtkTrainerWindow *self);
+LtGtkImageView     *lt_gtk_trainer_window_get_image_view    (LtGtkTrainerWindow *self);
 LT_GTK_AVAILABLE_IN_ALL
-LtGtkGraphView *lt_gtk_trainer_window_get_graph_view (LtGtkTrainerWindow *self);
+LtGtkGraphView     *lt_gtk_trainer_window_get_graph_view    (LtGtkTrainerWindow *self);
 LT_GTK_AVAILABLE_IN_ALL
-LtGtkAccuracyView *lt_gtk_trainer_window_get_accuracy_view (LtGtkTrainerWindow *self);
+LtGtkAccuracyView  *lt_gtk_trainer_window_get_accuracy_view (LtGtkTrainerWindow *self);
 LT_GTK_AVAILABLE_IN_ALL
-const char *lt_gtk_trainer_window_get_status (LtGtkTrainerWindow *self);
+const char         *lt_gtk_trainer_window_get_status        (LtGtkTrainerWindow *self);
 
 LT_GTK_AVAILABLE_IN_ALL
-LtGtkTrainerWindow *lt_gtk_show_trainer (LtTrainer *trainer);
+LtGtkTrainerWindow *lt_gtk_show_trainer                     (LtTrainer          *trainer);
 
 G_END_DECLS
