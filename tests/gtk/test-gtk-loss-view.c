@@ -164,6 +164,35 @@ test_pixels (void)
   }
 
   shot = ui_save_screenshot (widget_pixels, "loss-view");
+
+  /* a dark style: the plot is drawn with the renderer's dark theme */
+  {
+    GtkSettings       *settings = gtk_settings_get_default ();
+    cairo_surface_t   *dark_pixels, *dark_renderer;
+    LtRenderTheme      dark;
+    LtRenderLossFrame *dark_frame;
+
+    /* the pointer off the plot: no readout */
+    ui_send_motion (_lt_gtk_loss_view_get_canvas (LT_GTK_LOSS_VIEW (view)), 0, 0);
+    g_assert_null (_lt_gtk_loss_view_get_hover (LT_GTK_LOSS_VIEW (view)));
+    g_object_set (settings, "gtk-application-prefer-dark-theme", TRUE, NULL);
+    ui_spin (100);
+    wait_settled (LT_GTK_LOSS_VIEW (view));
+    lt_render_theme_init (&dark, TRUE);
+    dark_frame = lt_render_loss_frame_new (
+      data, _lt_gtk_loss_view_get_view (LT_GTK_LOSS_VIEW (view)), &dark, width, height);
+    dark_pixels = ui_widget_to_surface (view);
+    dark_renderer = lt_render_to_image (width, height, draw_frame, dark_frame);
+    g_assert_cmpuint (ui_count_different_pixels (dark_pixels, dark_renderer), ==, 0);
+    g_assert_cmpuint (ui_count_different_pixels (dark_pixels, widget_pixels), >,
+                      width * height / 2);
+    cairo_surface_destroy (dark_pixels);
+    cairo_surface_destroy (dark_renderer);
+    lt_render_loss_frame_unref (dark_frame);
+    g_object_set (settings, "gtk-application-prefer-dark-theme", FALSE, NULL);
+    ui_spin (100);
+    wait_settled (LT_GTK_LOSS_VIEW (view));
+  }
   g_test_message ("screenshot: %s", shot);
   cairo_surface_destroy (widget_pixels);
   cairo_surface_destroy (renderer_pixels);
