@@ -39,6 +39,9 @@ guint     lt_tensor_register_post_accumulate_grad_hook (LtTensor                
                                                         gpointer                           user_data,
                                                         GDestroyNotify                     destroy,
                                                         GError                           **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_retain_grad   (LtTensor        *self,
+                                   GError         **error);
 
 LT_AVAILABLE_IN_ALL
 gboolean  lt_is_grad_enabled      (void);

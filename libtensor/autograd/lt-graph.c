@@ -8,6 +8,7 @@
 #include "lt-engine-private.h"
 #include "lt-grad-fn-private.h"
 #include "core/lt-shape-private.h"
+#include "ops/lt-values.h"
 
 /**
  * LtGraph:
@@ -543,44 +544,46 @@ lt_graph_set_leaf_name (LtGraph    *self,
 
 /* Gradient statistics */
 
-/* The statistics of @n values of type T, in double precision: two passes,
- * so the variance does not lose its digits to the mean. A NaN anywhere
- * makes every statistic NaN. The loops vectorise (a graph's backward
- * reads every gradient once more). */
-#define DEFINE_COMPUTE_STATS(name, T)                                       \
-  static void                                                               \
-  name (const T      *v,                                                    \
-        gsize         n,                                                    \
-        LtGradStats  *stats)                                                \
-  {                                                                         \
-    double sum = 0, sq = 0, dev = 0, lo = INFINITY, hi = -INFINITY, mean;   \
-    int nan = 0;                                                            \
-                                                                            \
-    _Pragma ("omp simd reduction(+:sum,sq) reduction(|:nan) reduction(min:lo) reduction(max:hi)") \
-    for (gsize i = 0; i < n; i++)                                           \
-      {                                                                     \
-        double x = v[i];                                                    \
-                                                                            \
-        sum += x;                                                           \
-        sq += x * x;                                                        \
-        nan |= x != x;                                                      \
-        lo = x < lo ? x : lo;                                               \
-        hi = x > hi ? x : hi;                                               \
-      }                                                                     \
-    mean = n > 0 ? sum / (double) n : NAN;                                  \
-    _Pragma ("omp simd reduction(+:dev)")                                   \
-    for (gsize i = 0; i < n; i++)                                           \
-      dev += ((double) v[i] - mean) * ((double) v[i] - mean);               \
-    stats->numel = n;                                                       \
-    stats->mean = mean;                                                     \
-    stats->std = n > 0 ? sqrt (dev / (double) n) : NAN;                     \
-    stats->min = n > 0 && !nan ? lo : NAN;                                  \
-    stats->max = n > 0 && !nan ? hi : NAN;                                  \
-    stats->norm = nan ? NAN : sqrt (sq);                                    \
-  }
+/* Element @i of @v, a float array when @f32, else a double array. */
+static inline double
+stats_load (const void *v, gboolean f32, gsize i)
+{
+  return f32 ? (double) ((const float *) v)[i] : ((const double *) v)[i];
+}
 
-DEFINE_COMPUTE_STATS (compute_stats_f64, double)
-DEFINE_COMPUTE_STATS (compute_stats_f32, float)
+/* The statistics of @n values (floats when @f32, else doubles), in
+ * double precision: two passes, so the variance does not lose its digits
+ * to the mean. A NaN anywhere makes every statistic NaN. */
+static void
+compute_stats (const void *v, gboolean f32, gsize n, LtGradStats *stats)
+{
+  double   sum = 0, sq = 0, dev = 0, lo = INFINITY, hi = -INFINITY, mean;
+  gboolean nan = FALSE;
+
+  for (gsize i = 0; i < n; i++)
+    {
+      double x = stats_load (v, f32, i);
+
+      sum += x;
+      sq += x * x;
+      nan |= x != x;
+      lo = x < lo ? x : lo;
+      hi = x > hi ? x : hi;
+    }
+  mean = n > 0 ? sum / (double) n : NAN;
+  for (gsize i = 0; i < n; i++)
+    {
+      double d = stats_load (v, f32, i) - mean;
+
+      dev += d * d;
+    }
+  stats->numel = n;
+  stats->mean = mean;
+  stats->std = n > 0 ? sqrt (dev / (double) n) : NAN;
+  stats->min = n > 0 && !nan ? lo : NAN;
+  stats->max = n > 0 && !nan ? hi : NAN;
+  stats->norm = nan ? NAN : sqrt (sq);
+}
 
 /* Whether @t's elements fill one block of memory, each once, in some
  * order (a contiguous tensor, or a permutation of one such as a
@@ -629,15 +632,15 @@ grad_stats (LtTensor    *grad,
       (lt_tensor_is_contiguous (grad) || is_dense (grad)))
     {
       if (dtype == LT_DTYPE_FLOAT32)
-        compute_stats_f32 ((const float *) data, lt_tensor_numel (grad), stats);
+        compute_stats ((const void *) data, TRUE, lt_tensor_numel (grad), stats);
       else
-        compute_stats_f64 ((const double *) data, lt_tensor_numel (grad), stats);
+        compute_stats ((const void *) data, FALSE, lt_tensor_numel (grad), stats);
       return TRUE;
     }
   values = lt_tensor_to_doubles (grad, &n, error);
   if (values == NULL && n > 0)
     return FALSE;
-  compute_stats_f64 (values, n, stats);
+  compute_stats (values, FALSE, n, stats);
   return TRUE;
 }
 

@@ -146,8 +146,8 @@ _lt_cifar10_parse_bin (const guint8 *data,
                        LtTensor    **labels,
                        GError      **error)
 {
-  g_autoptr (LtTensor) im = NULL;
-  g_autoptr (LtTensor) lb = NULL;
+  g_autoptr(LtTensor) im = NULL;
+  g_autoptr(LtTensor) lb = NULL;
   LtCifarBinParser parser;
 
   if (!_lt_cifar10_bin_begin (&parser, name, len, error))
@@ -170,7 +170,7 @@ _lt_cifar10_parse_bin (const guint8 *data,
 char **
 _lt_cifar10_parse_meta (const guint8 *data, gsize len, const char *name, GError **error)
 {
-  g_autoptr (GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
   const char *end;
   gsize       pos = 0;
 
@@ -227,7 +227,7 @@ _lt_cifar10_parse_meta (const guint8 *data, gsize len, const char *name, GError 
 gboolean
 _lt_archive_path_is_safe (const char *path)
 {
-  g_auto (GStrv) parts = NULL;
+  g_auto(GStrv) parts = NULL;
 
   if (path == NULL || path[0] == '\0' || path[0] == '/' || path[0] == '\\')
     return FALSE;
@@ -548,8 +548,8 @@ archive_finish (ArchiveLoad *load, LtTensor **images, LtTensor **labels, GError 
     }
   else
     {
-      g_autoptr (LtTensor) im = _lt_cifar10_new_images (n, error);
-      g_autoptr (LtTensor) lb = im ? _lt_cifar10_new_labels (n, error) : NULL;
+      g_autoptr(LtTensor) im = _lt_cifar10_new_images (n, error);
+      g_autoptr(LtTensor) lb = im ? _lt_cifar10_new_labels (n, error) : NULL;
       guint8 *dst_im;
       gint64 *dst_lb;
 

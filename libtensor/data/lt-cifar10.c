@@ -142,7 +142,7 @@ load_folder (const char    *folder,
   g_autoptr(LtTensor) lb = NULL;
   g_autofree guint8 *buf = NULL;
   g_autofree char   *meta_path = g_build_filename (folder, LT_CIFAR10_META_NAME, NULL);
-  g_autoptr (GBytes) meta = NULL;
+  g_autoptr(GBytes) meta = NULL;
   char   *paths[LT_CIFAR10_N_BATCHES] = { NULL };
   guint64 sizes[LT_CIFAR10_N_BATCHES], meta_size;
   guint   first = train ? 0 : LT_CIFAR10_TEST_BATCH,

@@ -20,19 +20,21 @@ G_BEGIN_DECLS
  * + 3,072 pixel bytes (1,024 R, 1,024 G, 1,024 B, each 32 x 32 row-major),
  * in 6 batches: 0..4 data_batch_1..5.bin (training), 5 test_batch.bin;
  * the class names in batches.meta.txt. */
-#define LT_CIFAR10_RECORD_SIZE 3073
-#define LT_CIFAR10_IMAGE_SIZE 3072
-#define LT_CIFAR10_N_CLASSES 10
-#define LT_CIFAR10_N_BATCHES 6
-#define LT_CIFAR10_TEST_BATCH 5
-#define LT_CIFAR10_META_NAME "batches.meta.txt"
+#define LT_CIFAR10_RECORD_SIZE   3073
+#define LT_CIFAR10_IMAGE_SIZE    3072
+#define LT_CIFAR10_N_CLASSES     10
+#define LT_CIFAR10_N_BATCHES     6
+#define LT_CIFAR10_TEST_BATCH    5
+#define LT_CIFAR10_META_NAME     "batches.meta.txt"
 #define LT_CIFAR10_META_MAX_SIZE (64 * 1024)
 
 extern const char *const _lt_cifar10_batch_names[LT_CIFAR10_N_BATCHES];
 
 /* uint8 (n, 3, 32, 32) and int64 (n), uninitialised */
-LtTensor *_lt_cifar10_new_images (gint64 n, GError **error);
-LtTensor *_lt_cifar10_new_labels (gint64 n, GError **error);
+LtTensor  *_lt_cifar10_new_images    (gint64            n,
+                                      GError          **error);
+LtTensor  *_lt_cifar10_new_labels    (gint64            n,
+                                      GError          **error);
 
 /* A .bin file read in pieces: begin with the size the file has (stat, or
  * the archive member's header; 0 is an error: an empty batch is a file
@@ -87,14 +89,14 @@ gboolean   _lt_cifar10_parse_archive (const guint8     *data,
                                       GError          **error);
 
 /* The same from a file descriptor open on an archive (not closed here). */
-gboolean _lt_cifar10_parse_archive_fd (int           fd,
-                                       const char   *name,
-                                       gboolean      train,
-                                       LtTensor    **images,
-                                       LtTensor    **labels,
-                                       char       ***classes,
-                                       GCancellable *cancellable,
-                                       GError      **error);
+gboolean   _lt_cifar10_parse_archive_fd (int              fd,
+                                         const char      *name,
+                                         gboolean         train,
+                                         LtTensor       **images,
+                                         LtTensor       **labels,
+                                         char          ***classes,
+                                         GCancellable    *cancellable,
+                                         GError         **error);
 
 /* FALSE for an archive member path that is absolute or has a ".."
  * component (or is empty). */

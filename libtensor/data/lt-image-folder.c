@@ -138,7 +138,7 @@ static LtTensor *
 load_image (const char  *path,
             GError     **error)
 {
-  g_autoptr (GdkPixbuf) pixbuf = _lt_image_decode_file (path, "image_folder", error);
+  g_autoptr(GdkPixbuf) pixbuf = _lt_image_decode_file (path, "image_folder", error);
   g_autoptr(LtTensor) t = NULL;
   const guint8 *pixels;
   guint8 *dst;

@@ -415,7 +415,7 @@ gunzip_idx (const guint8 *in,
             GCancellable *cancellable,
             GError      **error)
 {
-  g_autoptr (GZlibDecompressor) conv = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  g_autoptr(GZlibDecompressor) conv = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
   guint8      head[4 + 4 * 255];
   gsize       have = 0, in_pos = 0, need = 4;
   gboolean    ended = FALSE;
@@ -493,7 +493,7 @@ _lt_data_read_file (const char   *path,
                     GCancellable *cancellable,
                     GError      **error)
 {
-  g_autoptr (GBytes) contents = _lt_file_read (path, "idx", 0, cancellable, error);
+  g_autoptr(GBytes) contents = _lt_file_read (path, "idx", 0, cancellable, error);
   gsize len;
   const guint8 *data;
 

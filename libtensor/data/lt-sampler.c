@@ -3,6 +3,7 @@
 
 #include "lt-sampler.h"
 #include "core/lt-tensor-private.h"
+#include "ops/lt-ops-private.h"
 
 /**
  * LtSampler:
@@ -73,7 +74,7 @@ lt_sampler_get_indices (LtSampler *self, gint64 dataset_length, guint64 epoch, G
     }
   if (!lt_tensor_is_contiguous (indices))
     {
-      LtTensor *c = _lt_tensor_contiguous_host (indices, error);
+      LtTensor *c = _lt_contiguous_host (indices, error);
 
       if (c == NULL)
         return NULL;

@@ -12,9 +12,12 @@
 G_BEGIN_DECLS
 
 LT_AVAILABLE_IN_ALL
-gboolean
-lt_file_set_contents (const char *path, const guint8 *contents, gsize length, GError **error);
+gboolean lt_file_set_contents   (const char   *path,
+                                 const guint8 *contents,
+                                 gsize         length,
+                                 GError      **error);
 LT_AVAILABLE_IN_ALL
-gboolean lt_file_check_writable (const char *path, GError **error);
+gboolean lt_file_check_writable (const char   *path,
+                                 GError      **error);
 
 G_END_DECLS

@@ -11,6 +11,8 @@ G_BEGIN_DECLS
  * the pixels are decoded). Errors start with "@what: " and name @path:
  * LT_ERROR_IO for a file that cannot be read, LT_ERROR_FORMAT for one
  * that is no image or too large. */
-GdkPixbuf *_lt_image_decode_file (const char *path, const char *what, GError **error);
+GdkPixbuf *_lt_image_decode_file (const char  *path,
+                                  const char  *what,
+                                  GError     **error);
 
 G_END_DECLS

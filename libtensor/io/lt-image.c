@@ -13,6 +13,7 @@
 #include "lt-file.h"
 #include "lt-file-private.h"
 #include "core/lt-tensor-private.h"
+#include "ops/lt-ops-private.h"
 
 /*
  * Images: torchvision.utils.make_grid and save_image, image files in and
@@ -166,7 +167,7 @@ lt_make_grid (LtTensor     *tensor,
 
   /* (B, C, H, W) with one channel made three */
   {
-    g_autoptr(LtTensor) host = _lt_tensor_contiguous_host (tensor, error);
+    g_autoptr(LtTensor) host = _lt_contiguous_host (tensor, error);
     gint64 s4[4] = { b, c, h, w };
     gsize plane = h * w * es;
 
@@ -246,7 +247,7 @@ static guint8 *
 to_hwc_bytes (LtTensor *image,
               GError  **error)
 {
-  g_autoptr(LtTensor) host = _lt_tensor_contiguous_host (image, error);
+  g_autoptr(LtTensor) host = _lt_contiguous_host (image, error);
   gint64 c = image->shape[0], h = image->shape[1], w = image->shape[2];
   guint8 *out;
 
@@ -480,7 +481,7 @@ size_prepared_cb (GdkPixbufLoader *loader, int width, int height, gpointer data)
 GdkPixbuf *
 _lt_image_decode_file (const char *path, const char *what, GError **error)
 {
-  g_autoptr (GdkPixbufLoader) loader = NULL;
+  g_autoptr(GdkPixbufLoader) loader = NULL;
   g_autofree guint8 *buf = NULL;
   GError            *local = NULL;
   SizeCheck          check = { 0, 0, FALSE };
@@ -588,7 +589,7 @@ lt_load_image (const char *path,
                GError    **error)
 {
   g_autoptr(GdkPixbuf) pixbuf = NULL;
-  g_autoptr (LtTensor) out = NULL;
+  g_autoptr(LtTensor) out = NULL;
   gint64 shape[3];
   int n_ch, stride;
   const guint8 *pixels;

@@ -44,9 +44,9 @@ LT_AVAILABLE_IN_ALL
 LtTensor        *lt_load_image                    (const char      *path,
                                                    GError         **error);
 LT_AVAILABLE_IN_ALL
-void lt_image_set_max_pixels (guint64 max_pixels);
+void             lt_image_set_max_pixels          (guint64          max_pixels);
 LT_AVAILABLE_IN_ALL
-guint64 lt_image_get_max_pixels (void);
+guint64          lt_image_get_max_pixels          (void);
 LT_AVAILABLE_IN_ALL
 cairo_surface_t *lt_tensor_to_cairo_surface       (LtTensor        *self,
                                                    GError         **error);

@@ -371,7 +371,7 @@ prepare_items (LtStateDict *self,
       Entry *e = &g_array_index (self->entries, Entry, i);
       Item it = { e->name, NULL, _lt_safetensors_dtype_of (e->tensor->dtype) };
 
-      it.host = _lt_tensor_contiguous_host (e->tensor, error);
+      it.host = _lt_contiguous_host (e->tensor, error);
       if (it.host == NULL)
         {
           for (guint k = 0; k < items->len; k++)

@@ -287,7 +287,9 @@ lt_trainer_get_checkpoint_every_epoch (LtTrainer *self)
  * @every_epoch: whether to write the checkpoint after every epoch
  *
  * Sets whether the checkpoint is written after every epoch, or only when
- * the trainer stops.
+ * the trainer stops. With every epoch, a run checks before it starts that
+ * the checkpoint path can be written (lt_file_check_writable()), and
+ * fails at once if not.
  */
 void
 lt_trainer_set_checkpoint_every_epoch (LtTrainer *self,

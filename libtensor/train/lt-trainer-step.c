@@ -9,6 +9,7 @@
 #include "core/lt-error.h"
 #include "ops/lt-creation.h"
 #include "ops/lt-shape.h"
+#include "ops/lt-values.h"
 
 /* One mini-batch of training: zero_grad, forward, loss, backward, step;
  * and what a viewer asked to see of it (the graph, the batch). */

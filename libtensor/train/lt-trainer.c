@@ -8,7 +8,9 @@
 #include "core/lt-enum-types.h"
 #include "core/lt-error.h"
 #include "core/lt-random.h"
+#include "io/lt-file.h"
 #include "ops/lt-shape.h"
+#include "ops/lt-values.h"
 
 /**
  * LtTrainer:
@@ -686,6 +688,14 @@ prepare_run (LtTrainer  *self,
   if (self->state == LT_TRAINER_STATE_STOPPED && self->has_snapshot &&
       !_lt_trainer_apply_snapshot (self, &self->snapshot, error))
     return FALSE;
+  /* A checkpoint written after every epoch must be writable: found out
+   * now, not after an epoch of training. */
+  if (self->checkpoint_path && self->checkpoint_every_epoch &&
+      !lt_file_check_writable (self->checkpoint_path, error))
+    {
+      g_prefix_error (error, "trainer: the checkpoint cannot be written: ");
+      return FALSE;
+    }
 
   g_mutex_lock (&self->lock);
   self->stop_requested = FALSE;

@@ -122,9 +122,10 @@ LT_AVAILABLE_IN_ALL
 void            lt_trainer_set_threaded               (LtTrainer            *self,
                                                        gboolean              threaded);
 LT_AVAILABLE_IN_ALL
-gboolean lt_trainer_get_stop_on_divergence (LtTrainer *self);
+gboolean        lt_trainer_get_stop_on_divergence     (LtTrainer            *self);
 LT_AVAILABLE_IN_ALL
-void lt_trainer_set_stop_on_divergence (LtTrainer *self, gboolean stop);
+void            lt_trainer_set_stop_on_divergence     (LtTrainer            *self,
+                                                       gboolean              stop);
 
 LT_AVAILABLE_IN_ALL
 LtTrainerState  lt_trainer_get_state                  (LtTrainer            *self);

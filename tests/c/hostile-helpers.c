@@ -23,9 +23,9 @@ assert_lt_error (const GError *error, LtError code, const char *a, const char *b
 LtStateDict *
 small_dict (double value)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   LtStateDict *sd = lt_state_dict_new ();
-  g_autoptr (LtTensor) w = lt_full (DIMS (4, 3), value, LT_DTYPE_FLOAT32, &error);
+  g_autoptr(LtTensor) w = lt_full (DIMS (4, 3), value, LT_DTYPE_FLOAT32, &error);
   g_autofree char *v = g_strdup_printf ("%g", value);
 
   g_assert_no_error (error);
@@ -37,7 +37,7 @@ small_dict (double value)
 void
 save_ok (LtStateDict *sd, const char *path)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
 
   g_assert_true (lt_state_dict_save (sd, path, &error));
   g_assert_no_error (error);
@@ -46,8 +46,8 @@ save_ok (LtStateDict *sd, const char *path)
 char *
 version_at (const char *path)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtStateDict) sd = lt_state_dict_load (path, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtStateDict) sd = lt_state_dict_load (path, &error);
 
   g_assert_no_error (error);
   return g_strdup (lt_state_dict_get_metadata (sd, "version"));
@@ -173,7 +173,7 @@ zlib_repeat_after (GZlibCompressorFormat format,
                    gsize                 row_len,
                    guint64               reps)
 {
-  g_autoptr (GZlibCompressor) z = g_zlib_compressor_new (format, 9);
+  g_autoptr(GZlibCompressor) z = g_zlib_compressor_new (format, 9);
   GByteArray *out = g_byte_array_new ();
   guint8      buf[65536];
   guint64     done = 0;
@@ -258,7 +258,7 @@ png_bomb (guint32 w, guint32 h)
   guint8              ihdr[13];
   guint32             bw = GUINT32_TO_BE (w), bh = GUINT32_TO_BE (h);
   g_autofree guint8  *row = g_malloc0 (w + 1); /* filter 0, then the pixels */
-  g_autoptr (GBytes) idat = zlib_repeat (G_ZLIB_COMPRESSOR_FORMAT_ZLIB, row, w + 1, h);
+  g_autoptr(GBytes) idat = zlib_repeat (G_ZLIB_COMPRESSOR_FORMAT_ZLIB, row, w + 1, h);
 
   memcpy (ihdr, &bw, 4);
   memcpy (ihdr + 4, &bh, 4);
@@ -277,9 +277,9 @@ GBytes *
 jpeg_declaring (const char *dir, guint16 w, guint16 h)
 {
   g_autofree char *path = g_build_filename (dir, "small.jpg", NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) img = lt_full (DIMS (3, 16, 16), 0.5, LT_DTYPE_FLOAT32, &error);
-  g_autoptr (GBytes) small = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) img = lt_full (DIMS (3, 16, 16), 0.5, LT_DTYPE_FLOAT32, &error);
+  g_autoptr(GBytes) small = NULL;
   guint8 *data;
   gsize   n;
 
@@ -363,15 +363,16 @@ hostile_dataset_new (gint64 n, gint64 dim, double value)
 LtTrainer *
 hostile_trainer_new (HostileDataset *ds, double lr, guint epochs)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtLinear) net = lt_linear_new (ds->dim, 2, TRUE, &error);
-  g_autoptr (GPtrArray) params = lt_module_parameters (LT_MODULE (net));
-  g_autoptr (LtSGD) opt = lt_sgd_new (params, lr, 0, 0, 0, FALSE, &error);
-  g_autoptr (LtCrossEntropyLoss) loss =
-    lt_cross_entropy_loss_new (NULL, -100, LT_REDUCTION_MEAN, 0, &error);
-  g_autoptr (LtDataLoader) loader =
-    lt_data_loader_new (LT_DATASET (ds), 2, FALSE, FALSE, 0, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtLinear) net = lt_linear_new (ds->dim, 2, TRUE, &error);
+  g_autoptr(GPtrArray) params = lt_module_parameters (LT_MODULE (net));
+  g_autoptr(LtSGD) opt = lt_sgd_new (params, lr, 0, 0, 0, FALSE, &error);
+  g_autoptr(LtCrossEntropyLoss) loss = NULL;
+  g_autoptr(LtDataLoader) loader = NULL;
 
+  loss = lt_cross_entropy_loss_new (NULL, -100, LT_REDUCTION_MEAN, 0, &error);
+  g_assert_no_error (error);
+  loader = lt_data_loader_new (LT_DATASET (ds), 2, FALSE, FALSE, 0, &error);
   g_assert_no_error (error);
   return lt_trainer_new (LT_MODULE (net), LT_LOSS (loss), LT_OPTIMIZER (opt), loader, NULL, epochs);
 }

@@ -259,8 +259,8 @@ test_hostile (void)
       g_autoptr(GBytes) bytes = hostile_bytes (h);
       g_autoptr(GError) error = NULL;
       g_autoptr(GError) error2 = NULL;
-      g_autoptr(LtStateDict) sd = NULL;
-      g_autoptr(LtStateDict) sd2 = NULL;
+      autofinal LtStateDict *sd = NULL;
+      autofinal LtStateDict *sd2 = NULL;
       gint64 t0 = g_get_monotonic_time ();
 
       write_file (path, g_bytes_get_data (bytes, NULL), g_bytes_get_size (bytes));
@@ -327,7 +327,7 @@ test_hostile_mutations (void)
 
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(LtStateDict) sd = lt_state_dict_deserialize (good, "good", &error);
+    autofinal LtStateDict *sd = lt_state_dict_deserialize (good, "good", &error);
     g_assert_no_error (error);
     g_assert_cmpuint (lt_state_dict_get_n_tensors (sd), ==, 2);
   }
@@ -335,7 +335,7 @@ test_hostile_mutations (void)
     {
       g_autoptr(GBytes) b = g_bytes_new_from_bytes (good, 0, cut);
       g_autoptr(GError) error = NULL;
-      g_autoptr(LtStateDict) sd = lt_state_dict_deserialize (b, "cut", &error);
+      autofinal LtStateDict *sd = lt_state_dict_deserialize (b, "cut", &error);
 
       g_assert_null (sd);
       g_assert_error (error, LT_ERROR, LT_ERROR_FORMAT);
@@ -347,7 +347,7 @@ test_hostile_mutations (void)
         g_autofree guint8 *copy = g_memdup2 (g_bytes_get_data (good, NULL), size);
         g_autoptr(GBytes) b = NULL;
         g_autoptr(GError) error = NULL;
-        g_autoptr(LtStateDict) sd = NULL;
+        autofinal LtStateDict *sd = NULL;
 
         copy[pos] = flips[f];
         b = g_bytes_new (copy, size);
@@ -507,8 +507,8 @@ test_atomic_failures (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
-  g_autoptr(LtStateDict) v1 = filled_dict (1000, 1);
-  g_autoptr(LtStateDict) big = filled_dict (1 << 20, 2);   /* 4 MiB */
+  autofinal LtStateDict *v1 = filled_dict (1000, 1);
+  autofinal LtStateDict *big = filled_dict (1 << 20, 2); /* 4 MiB */
   g_autoptr(GBytes) before = NULL;
   g_autoptr(GBytes) after = NULL;
   g_autoptr(GError) error = NULL;
@@ -562,7 +562,7 @@ test_atomic_failures (void)
   /* And the next save works. */
   save_ok (big, path);
   {
-    g_autoptr(LtStateDict) back = load_ok (path);
+    autofinal LtStateDict *back = load_ok (path);
     g_assert_cmpstr (lt_state_dict_get_metadata (back, "version"), ==, "2");
   }
   remove_tree (dir);
@@ -599,7 +599,7 @@ test_atomic_stale_cleanup (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
-  g_autoptr(LtStateDict) sd = filled_dict (10, 1);
+  autofinal LtStateDict *sd = filled_dict (10, 1);
   long             dead = dead_pid ();
   g_autofree char *sum = g_compute_checksum_for_string (G_CHECKSUM_SHA256, g_get_host_name (), -1);
   char            *stale[] = {
@@ -724,7 +724,7 @@ test_atomic_kill (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "train.safetensors", NULL);
-  g_autoptr(LtStateDict) sd = lt_state_dict_new ();
+  autofinal LtStateDict *sd = lt_state_dict_new ();
   g_autoptr(GHashTable) versions = g_hash_table_new (g_int64_hash, g_int64_equal);
   g_autoptr(GArray) seen = g_array_new (FALSE, FALSE, sizeof (gint64));
   g_autoptr(GError) error = NULL;
@@ -787,7 +787,7 @@ test_atomic_kill (void)
 
       /* The checkpoint loads, and is one whole version. */
       {
-        g_autoptr(LtStateDict) back = load_ok (path);
+        autofinal LtStateDict *back = load_ok (path);
         v = check_version (back);
       }
       g_array_append_val (seen, v);
@@ -819,7 +819,7 @@ test_atomic_kill (void)
   g_assert_cmpuint (count_temporaries (dir, "train.safetensors"), ==, 0);
   g_assert_cmpuint (count_entries (dir), ==, 1);
   {
-    g_autoptr(LtStateDict) back = load_ok (path);
+    autofinal LtStateDict *back = load_ok (path);
     g_assert_cmpint (check_version (back), ==, 999);
   }
   g_test_message ("kill test: %u runs (delays 0 to %.1f ms, mean %.1f ms), %u saves completed in all, "

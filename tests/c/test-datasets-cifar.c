@@ -153,7 +153,7 @@ test_cifar_bad_folder (void)
   /* The test set does not need it. */
   {
     g_autoptr(GError) error = NULL;
-    g_autoptr(LtCifar10) ds = lt_cifar10_new (root, FALSE, NULL, NULL, FALSE, NULL, &error);
+    autofinal LtCifar10 *ds = lt_cifar10_new (root, FALSE, NULL, NULL, FALSE, NULL, &error);
 
     g_assert_no_error (error);
     g_assert_cmpint (lt_dataset_get_length (LT_DATASET (ds)), ==, batch_records[5]);

@@ -19,8 +19,8 @@ static void
 probe_checkpoint_load_fifo (void)
 {
   g_autofree char *dir = NULL, *fifo = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtStateDict) sd = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtStateDict) sd = NULL;
 
   IN_SUBPROCESS ();
   dir = make_tmp_dir ("lt-hostile-XXXXXX");
@@ -35,8 +35,8 @@ static void
 probe_checkpoint_load_folder (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtStateDict) sd = lt_state_dict_load (dir, &error);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtStateDict) sd = lt_state_dict_load (dir, &error);
 
   g_assert_null (sd);
   assert_lt_error (error, LT_ERROR_IO, dir, NULL);
@@ -46,8 +46,8 @@ probe_checkpoint_load_folder (void)
 static void
 probe_checkpoint_load_dev_zero (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtStateDict) sd = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtStateDict) sd = NULL;
 
   IN_SUBPROCESS ();
   sd = lt_state_dict_load ("/dev/zero", &error);
@@ -59,9 +59,9 @@ static void
 probe_trainer_resume_fifo (void)
 {
   g_autofree char *dir = NULL, *fifo = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (HostileDataset) ds = NULL;
-  g_autoptr (LtTrainer) trainer = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HostileDataset) ds = NULL;
+  g_autoptr(LtTrainer) trainer = NULL;
 
   IN_SUBPROCESS ();
   dir = make_tmp_dir ("lt-hostile-XXXXXX");
@@ -81,7 +81,7 @@ probe_checkpoint_save_through_symlink (void)
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *real = g_build_filename (dir, "real.safetensors", NULL);
   g_autofree char *link = g_build_filename (dir, "link.safetensors", NULL);
-  g_autoptr (LtStateDict) v1 = small_dict (1), v2 = small_dict (2);
+  g_autoptr(LtStateDict) v1 = small_dict (1), v2 = small_dict (2);
   g_autofree char *got = NULL;
 
   save_ok (v1, real);
@@ -102,7 +102,7 @@ probe_checkpoint_save_dangling_symlink (void)
   g_autofree char *real = g_build_filename (dir, "sub", "real.safetensors", NULL);
   g_autofree char *sub = g_build_filename (dir, "sub", NULL);
   g_autofree char *link = g_build_filename (dir, "link.safetensors", NULL);
-  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autoptr(LtStateDict) v1 = small_dict (1);
   g_autofree char *got = NULL;
 
   g_assert_cmpint (g_mkdir (sub, 0700), ==, 0);
@@ -119,7 +119,7 @@ probe_checkpoint_save_keeps_mode (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "private.safetensors", NULL);
-  g_autoptr (LtStateDict) v1 = small_dict (1), v2 = small_dict (2);
+  g_autoptr(LtStateDict) v1 = small_dict (1), v2 = small_dict (2);
 
   save_ok (v1, path);
   g_assert_cmpint (g_chmod (path, 0600), ==, 0);
@@ -136,7 +136,7 @@ probe_checkpoint_save_new_file_umask (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "new.safetensors", NULL);
-  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autoptr(LtStateDict) v1 = small_dict (1);
   mode_t old = umask (002);
 
   /* A new file gets 0666 less the umask, as any program's. */
@@ -150,9 +150,9 @@ static void
 probe_checkpoint_save_to_fifo (void)
 {
   g_autofree char *dir = NULL, *fifo = NULL;
-  g_autoptr (LtStateDict) v1 = small_dict (1);
-  g_autoptr (GBytes) want = NULL, got = NULL;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(LtStateDict) v1 = small_dict (1);
+  g_autoptr(GBytes) want = NULL, got = NULL;
+  g_autoptr(GError) error = NULL;
   FifoReader *r;
 
   IN_SUBPROCESS ();
@@ -173,8 +173,8 @@ static void
 probe_checkpoint_save_to_fifo_without_reader (void)
 {
   g_autofree char *dir = NULL, *fifo = NULL;
-  g_autoptr (LtStateDict) v1 = small_dict (1);
-  g_autoptr (GError) error = NULL;
+  g_autoptr(LtStateDict) v1 = small_dict (1);
+  g_autoptr(GError) error = NULL;
 
   IN_SUBPROCESS ();
   dir = make_tmp_dir ("lt-hostile-XXXXXX");
@@ -194,7 +194,7 @@ probe_checkpoint_save_to_char_device (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *dev = NULL;
-  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autoptr(LtStateDict) v1 = small_dict (1);
   struct stat before, after;
 
   if (geteuid () == 0)
@@ -222,7 +222,7 @@ static void
 save_read_only_file_child (gpointer data)
 {
   SaveCase *c = data;
-  g_autoptr (LtStateDict) v2 = small_dict (2);
+  g_autoptr(LtStateDict) v2 = small_dict (2);
   GError *error = NULL;
 
   if (lt_state_dict_save (v2, c->path, &error) || !g_error_matches (error, LT_ERROR, LT_ERROR_IO) ||
@@ -236,7 +236,7 @@ probe_checkpoint_save_read_only_file (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "frozen.safetensors", NULL);
-  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autoptr(LtStateDict) v1 = small_dict (1);
   g_autofree char *got = NULL;
   SaveCase         c = { path };
 
@@ -257,7 +257,7 @@ probe_checkpoint_save_long_name (void)
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *base = NULL;
   g_autofree char *path = NULL;
-  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autoptr(LtStateDict) v1 = small_dict (1);
   g_autofree char *got = NULL;
   GString         *s = g_string_new (NULL);
 
@@ -292,10 +292,10 @@ static gpointer
 writer_main (gpointer data)
 {
   Writer *w = data;
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   gint64 n = 1 << 21; /* 8 MiB a save */
-  g_autoptr (LtTensor) t = lt_full (&n, 1, w->value, LT_DTYPE_FLOAT32, &error);
-  g_autoptr (LtStateDict) sd = lt_state_dict_new ();
+  g_autoptr(LtTensor) t = lt_full (&n, 1, w->value, LT_DTYPE_FLOAT32, &error);
+  g_autoptr(LtStateDict) sd = lt_state_dict_new ();
 
   lt_state_dict_insert (sd, "weight", t);
   for (guint i = 0; i < 12; i++)
@@ -316,8 +316,8 @@ probe_checkpoint_two_writers (void)
   g_autofree char *path = g_build_filename (dir, "shared.safetensors", NULL);
   Writer           a = { path, 1, 0, NULL }, b = { path, 2, 0, NULL };
   GThread         *ta, *tb;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtStateDict) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtStateDict) back = NULL;
   g_autofree double *vals = NULL;
   gsize              n;
   double             v;
@@ -349,7 +349,7 @@ probe_checkpoint_keeps_live_temporary (void)
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
   g_autofree char *other = g_build_filename (dir, ".model.safetensors.tmp-AbC123", NULL);
-  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autoptr(LtStateDict) v1 = small_dict (1);
   struct timeval tv[2] = { { 1000000000, 0 }, { 1000000000, 0 } };
   int            fds[2];
   char           c;
@@ -387,9 +387,9 @@ save_full_disk_child (gpointer data)
 {
   SaveCase *c = data;
   gint64    n = 1 << 20;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) t = lt_full (&n, 1, 7, LT_DTYPE_FLOAT32, &error);
-  g_autoptr (LtStateDict) sd = lt_state_dict_new ();
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) t = lt_full (&n, 1, 7, LT_DTYPE_FLOAT32, &error);
+  g_autoptr(LtStateDict) sd = lt_state_dict_new ();
   struct rlimit rl = { 64 * 1024, 64 * 1024 };
 
   /* SIGXFSZ keeps its default action (ending the process): the library
@@ -408,7 +408,7 @@ probe_checkpoint_save_full_disk_default_sigxfsz (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "model.safetensors", NULL);
-  g_autoptr (LtStateDict) v1 = small_dict (1);
+  g_autoptr(LtStateDict) v1 = small_dict (1);
   g_autofree char *got = NULL;
   SaveCase         c = { path };
   pid_t            pid;
@@ -434,8 +434,8 @@ probe_checkpoint_save_full_disk_default_sigxfsz (void)
 static void
 probe_checkpoint_save_empty_name (void)
 {
-  g_autoptr (LtStateDict) v1 = small_dict (1);
-  g_autoptr (GError) error = NULL;
+  g_autoptr(LtStateDict) v1 = small_dict (1);
+  g_autoptr(GError) error = NULL;
 
   g_assert_false (lt_state_dict_save (v1, "", &error));
   assert_lt_error (error, LT_ERROR_IO, "empty", NULL);
@@ -447,8 +447,8 @@ probe_checkpoint_save_into_file_as_folder (void)
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *file = g_build_filename (dir, "plain", NULL);
   g_autofree char *path = g_build_filename (dir, "plain", "model.safetensors", NULL);
-  g_autoptr (LtStateDict) v1 = small_dict (1);
-  g_autoptr (GError) error = NULL;
+  g_autoptr(LtStateDict) v1 = small_dict (1);
+  g_autoptr(GError) error = NULL;
 
   write_file (file, "x", 1);
   g_assert_false (lt_state_dict_save (v1, path, &error));
@@ -464,9 +464,9 @@ probe_save_image_through_symlink (void)
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *real = g_build_filename (dir, "real.png", NULL);
   g_autofree char *link = g_build_filename (dir, "link.png", NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) img = lt_full (DIMS (3, 4, 5), 0.5, LT_DTYPE_FLOAT32, &error);
-  g_autoptr (LtTensor) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) img = lt_full (DIMS (3, 4, 5), 0.5, LT_DTYPE_FLOAT32, &error);
+  g_autoptr(LtTensor) back = NULL;
 
   write_file (real, "old", 3);
   g_assert_cmpint (g_chmod (real, 0600), ==, 0);
@@ -484,8 +484,8 @@ static void
 probe_load_image_fifo (void)
 {
   g_autofree char *dir = NULL, *fifo = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) img = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) img = NULL;
 
   IN_SUBPROCESS ();
   dir = make_tmp_dir ("lt-hostile-XXXXXX");
@@ -502,9 +502,9 @@ static void
 probe_image_png_bomb (void)
 {
   g_autofree char *dir = NULL, *path = NULL;
-  g_autoptr (GBytes) png = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) img = NULL;
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) img = NULL;
 
   IN_SUBPROCESS ();
   dir = make_tmp_dir ("lt-hostile-XXXXXX");
@@ -524,9 +524,9 @@ static void
 probe_image_jpeg_bomb (void)
 {
   g_autofree char *dir = NULL, *path = NULL;
-  g_autoptr (GBytes) jpeg = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) img = NULL;
+  g_autoptr(GBytes) jpeg = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) img = NULL;
 
   IN_SUBPROCESS ();
   dir = make_tmp_dir ("lt-hostile-XXXXXX");
@@ -547,9 +547,9 @@ probe_image_pixel_limit_setting (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "small.png", NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) img = lt_full (DIMS (3, 20, 30), 0.5, LT_DTYPE_FLOAT32, &error);
-  g_autoptr (LtTensor) back = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) img = lt_full (DIMS (3, 20, 30), 0.5, LT_DTYPE_FLOAT32, &error);
+  g_autoptr(LtTensor) back = NULL;
 
   g_assert_cmpuint (lt_image_get_max_pixels (), ==, LT_IMAGE_MAX_PIXELS_DEFAULT);
   g_assert_true (lt_save_image (img, path, 8, 0, FALSE, NULL, FALSE, 0, &error));
@@ -573,9 +573,9 @@ static void
 probe_image_folder_png_bomb (void)
 {
   g_autofree char *dir = NULL, *cls = NULL, *path = NULL;
-  g_autoptr (GBytes) png = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtImageFolder) folder = NULL;
+  g_autoptr(GBytes) png = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtImageFolder) folder = NULL;
   LtTensor *x = NULL, *y = NULL;
 
   IN_SUBPROCESS ();
@@ -599,8 +599,8 @@ probe_image_empty_file (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "empty.png", NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) img = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) img = NULL;
 
   write_file (path, "", 0);
   img = lt_load_image (path, &error);
@@ -614,10 +614,10 @@ probe_image_truncated_png (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "cut.png", NULL);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) img = lt_full (DIMS (3, 64, 64), 0.25, LT_DTYPE_FLOAT32, &error);
-  g_autoptr (LtTensor) back = NULL;
-  g_autoptr (GBytes) whole = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) img = lt_full (DIMS (3, 64, 64), 0.25, LT_DTYPE_FLOAT32, &error);
+  g_autoptr(LtTensor) back = NULL;
+  g_autoptr(GBytes) whole = NULL;
 
   g_assert_true (lt_save_image (img, path, 8, 0, FALSE, NULL, FALSE, 0, &error));
   whole = read_file (path);
@@ -671,9 +671,9 @@ static void
 probe_idx_gzip_bomb (void)
 {
   g_autofree char *dir = NULL, *path = NULL;
-  g_autoptr (GBytes) gz = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtMnist) ds = NULL;
+  g_autoptr(GBytes) gz = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtMnist) ds = NULL;
   static const guint8 header[16] = { 0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28 };
   g_autofree guint8  *zeros = NULL;
 
@@ -700,9 +700,9 @@ static void
 probe_idx_gzip_declares_too_much (void)
 {
   g_autofree char *dir = NULL, *path = NULL;
-  g_autoptr (GBytes) gz = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtMnist) ds = NULL;
+  g_autoptr(GBytes) gz = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtMnist) ds = NULL;
   guint8 idx[16 + 64] = { 0, 0, 8, 3, 0, 0, 0xea, 0x60, 0, 0, 0, 28, 0, 0, 0, 28 };
 
   IN_SUBPROCESS ();
@@ -725,9 +725,9 @@ probe_idx_truncated_gzip (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *path = NULL;
-  g_autoptr (GBytes) gz = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtMnist) ds = NULL;
+  g_autoptr(GBytes) gz = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtMnist) ds = NULL;
   guint8 idx[16 + 10 * 28 * 28] = { 0, 0, 8, 3, 0, 0, 0, 10, 0, 0, 0, 28, 0, 0, 0, 28 };
 
   for (gsize i = 16; i < sizeof idx; i++)
@@ -747,8 +747,8 @@ static void
 probe_idx_fifo (void)
 {
   g_autofree char *dir = NULL, *path = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtMnist) ds = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtMnist) ds = NULL;
 
   IN_SUBPROCESS ();
   dir = make_tmp_dir ("lt-hostile-XXXXXX");
@@ -765,8 +765,8 @@ probe_idx_folder (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *path = mnist_folder_without (dir, "train-images-idx3-ubyte");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtMnist) ds = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtMnist) ds = NULL;
 
   g_assert_cmpint (g_mkdir (path, 0700), ==, 0);
   ds = lt_mnist_new (dir, TRUE, LT_MNIST_VARIANT_MNIST, NULL, NULL, &error);
@@ -780,8 +780,8 @@ probe_idx_dangling_symlink (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
   g_autofree char *path = mnist_folder_without (dir, "t10k-labels-idx1-ubyte");
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtMnist) ds = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtMnist) ds = NULL;
 
   g_assert_cmpint (symlink ("gone", path), ==, 0);
   ds = lt_mnist_new (dir, FALSE, LT_MNIST_VARIANT_MNIST, NULL, NULL, &error);
@@ -803,10 +803,10 @@ probe_cifar_empty_batch (gconstpointer data)
 {
   const char      *name = data;
   g_autofree char *root = make_tmp_dir ("lt-hostile-XXXXXX");
-  g_autofree char *folder = write_cifar_folder (root);
+  G_GNUC_UNUSED g_autofree char *folder = write_cifar_folder (root);
   g_autofree char *path = cifar_file (root, name);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtCifar10) ds = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtCifar10) ds = NULL;
 
   write_file (path, "", 0);
   ds =
@@ -820,11 +820,11 @@ static void
 probe_cifar_truncated_test_batch (void)
 {
   g_autofree char *root = make_tmp_dir ("lt-hostile-XXXXXX");
-  g_autofree char *folder = write_cifar_folder (root);
+  G_GNUC_UNUSED g_autofree char *folder = write_cifar_folder (root);
   g_autofree char *path = cifar_file (root, "test_batch.bin");
-  g_autoptr (GBytes) whole = read_file (path);
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtCifar10) ds = NULL;
+  g_autoptr(GBytes) whole = read_file (path);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtCifar10) ds = NULL;
 
   write_file (path, g_bytes_get_data (whole, NULL), LT_CIFAR10_RECORD_SIZE + 1000);
   ds = lt_cifar10_new (root, FALSE, NULL, NULL, FALSE, NULL, &error);
@@ -838,8 +838,8 @@ probe_cifar_fifo (gconstpointer data)
 {
   const char      *name = data;
   g_autofree char *root = NULL, *folder = NULL, *path = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtCifar10) ds = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtCifar10) ds = NULL;
 
   IN_SUBPROCESS ();
   root = make_tmp_dir ("lt-hostile-XXXXXX");
@@ -858,8 +858,8 @@ static void
 probe_cifar_archive_fifo (void)
 {
   g_autofree char *root = NULL, *path = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtCifar10) ds = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtCifar10) ds = NULL;
 
   IN_SUBPROCESS ();
   root = make_tmp_dir ("lt-hostile-XXXXXX");
@@ -882,8 +882,8 @@ probe_cifar_archive_empty_member (void)
               { LT_CIFAR10_FOLDER "/test_batch.bin", "", 0, AE_IFREG },
               { LT_CIFAR10_FOLDER "/batches.meta.txt", meta, strlen (meta), AE_IFREG },
   };
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtCifar10) ds = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtCifar10) ds = NULL;
 
   write_tar_gz (path, m, G_N_ELEMENTS (m));
   ds = lt_cifar10_new (root, FALSE, NULL, NULL, FALSE, NULL, &error);
@@ -956,8 +956,8 @@ wait_until_only_ref (gpointer object)
 static void
 probe_loader_freed_on_own_worker (void)
 {
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) x = NULL, y = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = NULL, y = NULL;
   HostileDataset *ds;
   LtDataLoader   *loader;
   LoaderHook      h = { 0 };
@@ -992,7 +992,7 @@ probe_loader_freed_on_own_worker (void)
 static void
 probe_loader_reset_on_own_worker (void)
 {
-  g_autoptr (GError) error = NULL;
+  g_autoptr(GError) error = NULL;
   HostileDataset *ds;
   LtDataLoader   *loader;
   LoaderHook      h = { 0 };
@@ -1016,7 +1016,7 @@ probe_loader_reset_on_own_worker (void)
    * batches); the next call starts a new one. */
   do
     {
-      g_autoptr (LtTensor) x = NULL, y = NULL;
+      g_autoptr(LtTensor) x = NULL, y = NULL;
 
       ok = lt_data_loader_next (loader, &x, &y, &error) && x != NULL;
       batches += ok;
@@ -1032,7 +1032,7 @@ probe_loader_reset_on_own_worker (void)
   lt_data_loader_reset (loader);
   for (batches = 0;; batches++)
     {
-      g_autoptr (LtTensor) x = NULL;
+      g_autoptr(LtTensor) x = NULL;
 
       if (!lt_data_loader_next (loader, &x, NULL, &error) || x == NULL)
         break;
@@ -1051,20 +1051,20 @@ probe_loader_reset_on_own_worker (void)
 static void
 probe_trainer_nan_loss (void)
 {
-  g_autoptr (HostileDataset) ds = hostile_dataset_new (8, 3, NAN);
-  g_autoptr (LtTrainer) trainer = hostile_trainer_new (ds, 0.1, 2);
-  g_autoptr (GError) error = NULL;
+  g_autoptr(HostileDataset) ds = hostile_dataset_new (8, 3, NAN);
+  g_autoptr(LtTrainer) trainer = hostile_trainer_new (ds, 0.1, 2);
+  g_autoptr(GError) error = NULL;
   LtModule *net = lt_trainer_get_model (trainer);
-  g_autoptr (GPtrArray) params = lt_module_parameters (net);
-  g_autoptr (LtTensor) before = lt_tensor_clone (g_ptr_array_index (params, 0), &error);
+  g_autoptr(GPtrArray) params = lt_module_parameters (net);
+  g_autoptr(LtTensor) before = lt_tensor_clone (g_ptr_array_index (params, 0), &error);
 
   g_assert_false (lt_trainer_run (trainer, NULL, &error));
   assert_lt_error (error, LT_ERROR_DIVERGED, "diverged at step 1 (epoch 1, mini-batch 1)", "NaN");
   g_assert_cmpint (lt_trainer_get_state (trainer), ==, LT_TRAINER_STATE_FAILED);
   /* Stopped before the update. */
   {
-    g_autoptr (GBytes) a = lt_tensor_to_bytes (before, &error);
-    g_autoptr (GBytes) b = lt_tensor_to_bytes (g_ptr_array_index (params, 0), &error);
+    g_autoptr(GBytes) a = lt_tensor_to_bytes (before, &error);
+    g_autoptr(GBytes) b = lt_tensor_to_bytes (g_ptr_array_index (params, 0), &error);
 
     g_assert_true (g_bytes_equal (a, b));
   }
@@ -1073,9 +1073,9 @@ probe_trainer_nan_loss (void)
 static void
 probe_trainer_exploding_loss (void)
 {
-  g_autoptr (HostileDataset) ds = hostile_dataset_new (16, 3, 1);
-  g_autoptr (LtTrainer) trainer = hostile_trainer_new (ds, 1e38, 4);
-  g_autoptr (GError) error = NULL;
+  g_autoptr(HostileDataset) ds = hostile_dataset_new (16, 3, 1);
+  g_autoptr(LtTrainer) trainer = hostile_trainer_new (ds, 1e38, 4);
+  g_autoptr(GError) error = NULL;
 
   g_assert_false (lt_trainer_run (trainer, NULL, &error));
   assert_lt_error (error, LT_ERROR_DIVERGED, "the loss diverged at step", NULL);
@@ -1085,9 +1085,9 @@ probe_trainer_exploding_loss (void)
 static void
 probe_trainer_divergence_check_off (void)
 {
-  g_autoptr (HostileDataset) ds = hostile_dataset_new (8, 3, NAN);
-  g_autoptr (LtTrainer) trainer = hostile_trainer_new (ds, 0.1, 2);
-  g_autoptr (GError) error = NULL;
+  g_autoptr(HostileDataset) ds = hostile_dataset_new (8, 3, NAN);
+  g_autoptr(LtTrainer) trainer = hostile_trainer_new (ds, 0.1, 2);
+  g_autoptr(GError) error = NULL;
 
   g_assert_true (lt_trainer_get_stop_on_divergence (trainer));
   g_object_set (trainer, "stop-on-divergence", FALSE, NULL);
@@ -1100,17 +1100,52 @@ probe_trainer_divergence_check_off (void)
 static void
 probe_loader_length_too_large (void)
 {
-  g_autoptr (HostileDataset) ds = NULL;
-  g_autoptr (LtDataLoader) loader = NULL;
-  g_autoptr (GError) error = NULL;
-  g_autoptr (LtTensor) x = NULL;
+  g_autoptr(HostileDataset) ds = NULL;
+  g_autoptr(LtDataLoader) loader = NULL;
+  g_autoptr(LtTensor) x = NULL;
+  g_autoptr(GError) error = NULL;
 
   IN_SUBPROCESS ();
   ds = hostile_dataset_new ((gint64) 1 << 62, 2, 1);
   loader = lt_data_loader_new (LT_DATASET (ds), 4, TRUE, FALSE, 0, &error);
   g_assert_no_error (error);
   g_assert_false (lt_data_loader_next (loader, &x, NULL, &error));
+  g_assert_null (x);
   assert_lt_error (error, LT_ERROR_OUT_OF_MEMORY, "4611686018427387904 items", NULL);
+}
+
+static void
+count_step (LtTrainer *trainer, guint epoch, gint64 iteration, double loss, guint *n)
+{
+  (*n)++;
+}
+
+/* A checkpoint written after every epoch to where it cannot be: the run
+ * fails before its first mini-batch, not after an epoch. */
+static void
+probe_trainer_checkpoint_unwritable (gconstpointer data)
+{
+  const char      *what = data;
+  g_autofree char *dir = make_tmp_dir ("lt-hostile-XXXXXX");
+  g_autofree char *path = NULL;
+  g_autoptr(HostileDataset) ds = hostile_dataset_new (8, 3, 1);
+  g_autoptr(LtTrainer) trainer = hostile_trainer_new (ds, 0.1, 1);
+  g_autoptr(GError) error = NULL;
+  guint steps = 0;
+
+  if (g_str_equal (what, "folder"))
+    path = g_strdup (dir);
+  else if (g_str_equal (what, "empty"))
+    path = g_strdup ("");
+  else
+    path = g_build_filename (dir, "missing", "train.safetensors", NULL);
+  lt_trainer_set_checkpoint_path (trainer, path);
+  lt_trainer_set_checkpoint_every_epoch (trainer, TRUE);
+  g_signal_connect (trainer, "step", G_CALLBACK (count_step), &steps);
+  g_assert_false (lt_trainer_run (trainer, NULL, &error));
+  assert_lt_error (error, LT_ERROR_IO, "checkpoint", NULL);
+  g_assert_cmpuint (steps, ==, 0);
+  remove_tree (dir);
 }
 
 int
@@ -1174,5 +1209,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/hostile/trainer/exploding-loss", probe_trainer_exploding_loss);
   g_test_add_func ("/hostile/trainer/divergence-check-off", probe_trainer_divergence_check_off);
   g_test_add_func ("/hostile/loader/length-too-large", probe_loader_length_too_large);
+  g_test_add_data_func ("/hostile/trainer/checkpoint-is-folder", "folder",
+                        probe_trainer_checkpoint_unwritable);
+  g_test_add_data_func ("/hostile/trainer/checkpoint-empty-name", "empty",
+                        probe_trainer_checkpoint_unwritable);
+  g_test_add_data_func ("/hostile/trainer/checkpoint-missing-folder", "missing",
+                        probe_trainer_checkpoint_unwritable);
   return g_test_run ();
 }

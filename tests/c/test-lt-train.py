@@ -312,13 +312,16 @@ def plots_are_drawn():
         n = svg_elements(path)
         check(n > 50, '%s has %d elements' % (path, n))
 
-    # A folder that cannot be made: a message, exit status 1
+    # A folder that cannot be made: a message before any training, exit
+    # status 1
     blocker = os.path.join(tmp, 'plots-blocker')
     open(blocker, 'w').close()
     r = lt_train(['--data', data, '--epochs', '1', '--log-interval', '2', '--workers', '0',
                   '--plots', os.path.join(blocker, 'sub')])
     check(r.returncode == 1 and '--plots' in r.stderr and 'plots-blocker' in r.stderr,
           'exit %d: %s' % (r.returncode, r.stderr))
+    check('Finished Training' not in r.stdout and 'Epoch 1' not in r.stderr,
+          'trained before finding out: ' + r.stderr)
 
 
 @test

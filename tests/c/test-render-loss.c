@@ -286,6 +286,69 @@ test_decimation (void)
 }
 
 static void
+test_dense_columns (void)
+{
+  enum
+  {
+    N = 20000
+  };
+  g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
+  g_autoptr(LtRenderLossFrame) frame = NULL;
+  g_autoptr(GRand) rng = g_rand_new_with_seed (7);
+  LtRenderLossView view;
+  LtRenderColor    c;
+  LtRenderRect     r;
+  cairo_surface_t *s;
+  double           lo[1024], hi[1024];
+  guint            run = lt_render_loss_data_add_run (data, "run"), checked = 0;
+
+  g_test_summary ("a dense noisy curve (many points per pixel column) covers, in every "
+                  "column, the rows from its lowest to its highest point");
+  for (guint i = 0; i < N; i++)
+    lt_render_loss_data_append (data, run, LT_RENDER_SERIES_TRAIN_LOSS, i,
+                                2 - i / (double) N + g_rand_double (rng));
+  lt_render_loss_view_init (&view);
+  view.smoothing = 0;
+  frame = lt_render_loss_frame_new (data, &view, &theme, 500, 300);
+  g_assert_true (lt_render_loss_frame_get_panel (frame, LT_RENDER_LOSS_PANEL_LOSS, &r));
+  g_assert_cmpfloat (r.x + r.width, <, 1024);
+  for (int x = 0; x < 1024; x++)
+    lo[x] = INFINITY, hi[x] = -INFINITY;
+  for (guint i = 0; i < N; i++)
+    {
+      double step, value, x, y;
+
+      g_assert_true (
+        lt_render_loss_data_get_point (data, run, LT_RENDER_SERIES_TRAIN_LOSS, i, &step, &value));
+      g_assert_true (
+        lt_render_loss_frame_to_pixel (frame, LT_RENDER_LOSS_PANEL_LOSS, step, value, &x, &y));
+      lo[(int) x] = MIN (lo[(int) x], y);
+      hi[(int) x] = MAX (hi[(int) x], y);
+    }
+  s = render (frame, NULL);
+  lt_render_run_color (run, &c);
+  for (int x = 0; x < 1024; x++)
+    {
+      if (!isfinite (lo[x]) || hi[x] - lo[x] < 4)
+        continue;
+      /* the column's rows from its lowest to its highest point */
+      for (int y = (int) lo[x] + 1; y < (int) hi[x]; y++)
+        g_assert_true (rgb_near (pixel_at (s, x, y), color_rgb (&c), 16));
+      /* and nothing well above this column and its neighbours' points */
+      if (x > 0 && x < 1023)
+        {
+          double top = MIN (lo[x], MIN (lo[x - 1], lo[x + 1]));
+
+          if (isfinite (top) && top > r.y + 4)
+            g_assert_false (rgb_near (pixel_at (s, x, (int) top - 3), color_rgb (&c), 60));
+        }
+      checked++;
+    }
+  g_assert_cmpuint (checked, >, r.width / 2);
+  cairo_surface_destroy (s);
+}
+
+static void
 test_zoom_follow (void)
 {
   g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
@@ -564,6 +627,24 @@ test_files (void)
   g_assert_nonnull (strstr (text, "<svg"));
   g_assert_nonnull (strstr (text, "<path"));
 
+  /* A prepared frame in a format of its own, whatever the name */
+  {
+    g_autoptr(LtRenderLossFrame) frame = lt_render_loss_frame_new (data, &view, &theme, 300, 200);
+    g_autofree char *plain = g_build_filename (dir, "plot", NULL);
+    g_autofree char *bytes = NULL;
+    gsize            len = 0;
+
+    g_assert_true (lt_render_loss_frame_write (frame, plain, LT_RENDER_FORMAT_PNG, &error));
+    g_assert_no_error (error);
+    g_assert_true (g_file_get_contents (plain, &bytes, &len, NULL));
+    g_assert_cmpmem (bytes, 8, "\x89PNG\r\n\x1a\n", 8);
+    g_assert_cmpuint (GUINT32_FROM_BE (*(guint32 *) (bytes + 16)), ==, 300);
+    g_clear_pointer (&bytes, g_free);
+    g_assert_true (lt_render_loss_frame_write (frame, plain, LT_RENDER_FORMAT_SVG, &error));
+    g_assert_true (g_file_get_contents (plain, &bytes, &len, NULL));
+    g_assert_nonnull (strstr (bytes, "<svg"));
+  }
+
   g_assert_false (lt_render_loss_data_write_csv (data, bad, &error));
   g_assert_error (error, LT_ERROR, LT_ERROR_IO);
   g_assert_nonnull (strstr (error->message, bad));
@@ -586,6 +667,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/loss/log-scale", test_log_scale);
   g_test_add_func ("/render/loss/from-zero", test_from_zero);
   g_test_add_func ("/render/loss/decimation", test_decimation);
+  g_test_add_func ("/render/loss/dense-columns", test_dense_columns);
   g_test_add_func ("/render/loss/zoom-follow", test_zoom_follow);
   g_test_add_func ("/render/loss/hit-test", test_hit_test);
   g_test_add_func ("/render/loss/masks", test_masks);

@@ -21,6 +21,7 @@
 #include "lt-train-app.h"
 #include "lt-train-data.h"
 #include "lt-train-net.h"
+#include "lt-train-optim.h"
 #include "lt-train-plots.h"
 #include "lt-train-report.h"
 
@@ -35,11 +36,13 @@
 
 #define DEFAULT_CHECKPOINT "lt-train-checkpoint.safetensors"
 
-typedef enum {
-  OPT_SGD,
-  OPT_ADAM,
-  OPT_ADAMW,
-  OPT_RMSPROP,
+/* In the order of LtTrainOptimizerKind */
+typedef enum
+{
+  OPT_SGD = LT_TRAIN_OPTIMIZER_SGD,
+  OPT_ADAM = LT_TRAIN_OPTIMIZER_ADAM,
+  OPT_ADAMW = LT_TRAIN_OPTIMIZER_ADAMW,
+  OPT_RMSPROP = LT_TRAIN_OPTIMIZER_RMSPROP,
 } OptimizerKind;
 
 typedef enum {
@@ -493,22 +496,13 @@ make_optimizer (const Options  *o,
                 LtModule       *net,
                 GError        **error)
 {
-  g_autoptr(GPtrArray) params = lt_module_parameters (net);
+  /* RMSprop's momentum is PyTorch's default (0) unless asked for; AdamW's
+   * weight decay is PyTorch's default (0.01). */
+  double momentum = o->optimizer == OPT_RMSPROP && !o->momentum_set ? 0 : o->momentum;
+  double weight_decay = o->optimizer == OPT_ADAMW ? 0.01 : 0;
 
-  switch (o->optimizer)
-    {
-    case OPT_SGD:
-      return LT_OPTIMIZER (lt_sgd_new (params, o->lr, o->momentum, 0, 0, FALSE, error));
-    case OPT_ADAM:
-      return LT_OPTIMIZER (lt_adam_new (params, o->lr, 0.9, 0.999, 1e-8, 0, FALSE, error));
-    case OPT_ADAMW:
-      return LT_OPTIMIZER (lt_adamw_new (params, o->lr, 0.9, 0.999, 1e-8, 0.01, FALSE, error));
-    case OPT_RMSPROP:
-      return LT_OPTIMIZER (lt_rmsprop_new (params, o->lr, 0.99, 1e-8, 0,
-                                           o->momentum_set ? o->momentum : 0, FALSE, error));
-    default:
-      g_assert_not_reached ();
-    }
+  return lt_train_optimizer_new ((LtTrainOptimizerKind) o->optimizer, net, o->lr, momentum,
+                                 weight_decay, error);
 }
 
 static gboolean
@@ -744,6 +738,32 @@ check_outputs (const Options *o, GError **error)
         g_prefix_error (error, "%s: ", outputs[i].option);
         return FALSE;
       }
+  /* --plots: its folder is made now, and each picture checked */
+  if (o->plots)
+    {
+      static const char *const names[] = { "grid.png",  "loss.png",  "loss.svg",
+                                           "graph.png", "graph.svg", "confusion.png" };
+
+      if (g_mkdir_with_parents (o->plots, 0755) != 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       _ ("--plots: cannot create the folder %s: %s"), o->plots,
+                       g_strerror (saved));
+          return FALSE;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          g_autofree char *path = g_build_filename (o->plots, names[i], NULL);
+
+          if (!lt_file_check_writable (path, error))
+            {
+              g_prefix_error (error, "--plots: ");
+              return FALSE;
+            }
+        }
+    }
   return TRUE;
 }
 

@@ -307,17 +307,23 @@ lt_train_report_loss_data (LtTrainReport *self, double *smoothing)
   return data;
 }
 
+/* --loss-plot: SVG for a name ending in .svg, PNG for any other (a FIFO,
+ * /dev/stdout) */
 gboolean
 lt_train_report_write_plot (LtTrainReport  *self,
                             const char     *path,
                             GError        **error)
 {
   g_autoptr(LtRenderLossData) data = NULL;
+  g_autoptr(LtRenderLossFrame) frame = NULL;
   LtRenderLossView view;
   LtRenderTheme    theme;
+  gboolean         svg = g_str_has_suffix (path, ".svg") || g_str_has_suffix (path, ".SVG");
 
   lt_render_loss_view_init (&view);
   data = lt_train_report_loss_data (self, &view.smoothing);
   lt_render_theme_init (&theme, FALSE);
-  return lt_render_loss_write (data, &view, &theme, path, 720, 432, error);
+  frame = lt_render_loss_frame_new (data, &view, &theme, 720, 432);
+  return lt_render_loss_frame_write (frame, path, svg ? LT_RENDER_FORMAT_SVG : LT_RENDER_FORMAT_PNG,
+                                     error);
 }

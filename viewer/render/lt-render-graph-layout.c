@@ -221,7 +221,7 @@ read_edge (Reader *r, Agraph_t *g, Agedge_t *e, guint n_edges)
 static gboolean
 run_graphviz (RenderGeometry *geom, const char *dot, guint n_edges, GError **error)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&gv_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&gv_lock);
   Agraph_t *g;
   Reader    r = { geom };
 
@@ -400,7 +400,7 @@ cache_key (LtRenderGraph *graph, const char *const *folded, const LtRenderTheme 
 void
 lt_render_graph_layout_clear_cache (void)
 {
-  g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&cache_lock);
+  G_GNUC_UNUSED g_autoptr(GMutexLocker) locker = g_mutex_locker_new (&cache_lock);
 
   g_clear_pointer (&cache, g_hash_table_unref);
 }

@@ -595,6 +595,112 @@ lt_render_loss_frame_hit_test (const LtRenderLossFrame *self,
 
 /* Drawing */
 
+/* Kept points lying in one pixel column, for drawing */
+typedef struct
+{
+  gsize    first, last;    /* positions in kept[] */
+  double   x0, x1, y0, y1; /* the extent of its points */
+  gboolean starts;         /* it follows a gap (or the start) */
+} ColumnRun;
+
+/* The next column run from kept[*i], skipping gap markers; FALSE at the
+ * end. */
+static gboolean
+next_column (const double *x, const double *y, const gsize *kept, gsize n, gsize *i, ColumnRun *run)
+{
+  double col;
+
+  run->starts = *i == 0;
+  while (*i < n && (isnan (x[kept[*i]]) || isnan (y[kept[*i]])))
+    {
+      run->starts = TRUE;
+      (*i)++;
+    }
+  if (*i >= n)
+    return FALSE;
+  run->first = run->last = *i;
+  run->x0 = run->x1 = x[kept[*i]];
+  run->y0 = run->y1 = y[kept[*i]];
+  col = floor (x[kept[*i]]);
+  for ((*i)++; *i < n && !isnan (y[kept[*i]]) && floor (x[kept[*i]]) == col; (*i)++)
+    {
+      run->last = *i;
+      run->x0 = MIN (run->x0, x[kept[*i]]);
+      run->x1 = MAX (run->x1, x[kept[*i]]);
+      run->y0 = MIN (run->y0, y[kept[*i]]);
+      run->y1 = MAX (run->y1, y[kept[*i]]);
+    }
+  return TRUE;
+}
+
+/* Draws a decimated curve. Sparse (about a point per column): a polyline
+ * through its points. Dense (several points per column, which zigzag):
+ * each column a span from its lowest to its highest point, the line's
+ * width wide, and a segment to the next column only where the two spans
+ * do not touch: the pixels the zigzag through every point covers, for a
+ * fraction of the stroking (a zigzag polyline of thousands of segments
+ * takes Cairo tens of milliseconds). */
+static void
+draw_line (cairo_t             *cr,
+           const double        *x,
+           const double        *y,
+           const gsize         *kept,
+           gsize                n,
+           double               width,
+           const LtRenderColor *color)
+{
+  ColumnRun run, prev = { 0 };
+  gsize     i = 0, runs = 0, points = 0;
+
+  while (next_column (x, y, kept, n, &i, &run))
+    {
+      runs++;
+      points += run.last - run.first + 1;
+    }
+  lt_render_set_color (cr, color);
+  cairo_set_line_width (cr, width);
+  if (2 * points < 3 * runs)
+    {
+      cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
+      cairo_set_line_cap (cr, CAIRO_LINE_CAP_ROUND);
+      i = 0;
+      while (next_column (x, y, kept, n, &i, &run))
+        for (gsize k = run.first; k <= run.last; k++)
+          {
+            if (k == run.first && run.starts)
+              {
+                cairo_move_to (cr, x[kept[k]], y[kept[k]]);
+                cairo_rel_line_to (cr, 0, 0); /* a lone point still shows */
+              }
+            else
+              cairo_line_to (cr, x[kept[k]], y[kept[k]]);
+          }
+      cairo_stroke (cr);
+    }
+  else
+    {
+      cairo_set_line_cap (cr, CAIRO_LINE_CAP_BUTT);
+      i = 0;
+      while (next_column (x, y, kept, n, &i, &run))
+        cairo_rectangle (cr, run.x0 - width / 2, run.y0 - width / 2, run.x1 - run.x0 + width,
+                         run.y1 - run.y0 + width);
+      cairo_fill (cr);
+      i = 0;
+      while (next_column (x, y, kept, n, &i, &run))
+        {
+          if (!run.starts && (floor (run.x0) - floor (prev.x1) > 1 || run.y0 > prev.y1 + width ||
+                              run.y1 < prev.y0 - width))
+            {
+              cairo_move_to (cr, x[kept[prev.last]], y[kept[prev.last]]);
+              cairo_line_to (cr, x[kept[run.first]], y[kept[run.first]]);
+            }
+          prev = run;
+        }
+      cairo_stroke (cr);
+    }
+}
+
+/* A dashed curve (a point per epoch): stroked as it is */
 static void
 trace (cairo_t *cr, const double *x, const double *y, const gsize *kept, gsize n)
 {
@@ -717,24 +823,30 @@ draw_curves (const LtRenderLossFrame *self, cairo_t *cr, int panel)
           static const double dash[] = { 6, 4 };
 
           cairo_set_dash (cr, dash, 2, 0);
-        }
-      else
-        cairo_set_dash (cr, NULL, 0, 0);
-      if (c->draw_raw)
-        {
-          color.alpha = c->smoothed ? 0.25 : 1;
           lt_render_set_color (cr, &color);
-          cairo_set_line_width (cr, c->smoothed ? 1 : 2);
+          cairo_set_line_width (cr, 2);
           trace (cr, x, c->py + c->first, c->raw_kept, c->n_raw);
           cairo_stroke (cr);
+          cairo_set_dash (cr, NULL, 0, 0);
         }
+      else if (c->draw_raw && c->smoothed)
+        {
+          /* Faint: a quarter of the way from the background, opaque (the
+           * same on every surface; Cairo 1.16 leaks translucent groups
+           * drawn into SVG) */
+          const LtRenderColor *bg = &self->theme.background;
+          LtRenderColor        faint = { bg->red + 0.25 * (color.red - bg->red),
+                                         bg->green + 0.25 * (color.green - bg->green),
+                                         bg->blue + 0.25 * (color.blue - bg->blue), 1 };
+
+          draw_line (cr, x, c->py + c->first, c->raw_kept, c->n_raw, 1, &faint);
+        }
+      else if (c->draw_raw)
+        draw_line (cr, x, c->py + c->first, c->raw_kept, c->n_raw, 2, &color);
       if (c->smoothed)
         {
           color.alpha = 1;
-          lt_render_set_color (cr, &color);
-          cairo_set_line_width (cr, 2);
-          trace (cr, x, c->spy + c->first, c->smooth_kept, c->n_smooth);
-          cairo_stroke (cr);
+          draw_line (cr, x, c->spy + c->first, c->smooth_kept, c->n_smooth, 2, &color);
         }
       /* Markers on the per-epoch series */
       if (c->series != LT_RENDER_SERIES_TRAIN_LOSS && c->last - c->first <= 400)
@@ -934,6 +1046,16 @@ static void
 draw_cb (cairo_t *cr, int width, int height, gpointer user_data)
 {
   lt_render_loss_frame_draw (user_data, cr, NULL);
+}
+
+gboolean
+lt_render_loss_frame_write (const LtRenderLossFrame *self,
+                            const char              *path,
+                            LtRenderFormat           format,
+                            GError                 **error)
+{
+  g_return_val_if_fail (self != NULL, FALSE);
+  return lt_render_write (path, format, self->width, self->height, draw_cb, (gpointer) self, error);
 }
 
 gboolean

@@ -255,15 +255,21 @@ guint                   lt_render_loss_frame_get_n_drawn (const LtRenderLossFram
                                                           LtRenderSeries           series,
                                                           gboolean                 smoothed);
 
-/* Draws @data with @view at @width x @height into a PNG or SVG file (by
- * @path's extension); errors as lt_render_write(). */
-gboolean lt_render_loss_write (LtRenderLossData        *data,
-                               const LtRenderLossView  *view,
-                               const LtRenderTheme     *theme,
-                               const char              *path,
-                               int                      width,
-                               int                      height,
-                               GError                 **error);
+/* lt_render_loss_write: draws @data with @view at @width x @height into a
+ *   PNG or SVG file (by @path's extension); errors as lt_render_write().
+ * lt_render_loss_frame_write: writes a prepared frame (at its size, no
+ *   hover) in @format, whatever @path's name. */
+gboolean lt_render_loss_write       (LtRenderLossData         *data,
+                                     const LtRenderLossView   *view,
+                                     const LtRenderTheme      *theme,
+                                     const char               *path,
+                                     int                       width,
+                                     int                       height,
+                                     GError                  **error);
+gboolean lt_render_loss_frame_write (const LtRenderLossFrame  *self,
+                                     const char               *path,
+                                     LtRenderFormat            format,
+                                     GError                  **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtRenderLossData, lt_render_loss_data_unref)
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtRenderLossFrame, lt_render_loss_frame_unref)

@@ -111,9 +111,10 @@ class Trainer(Lt.Trainer):
     keyword options set the properties of the same names (None keeps the
     default).  A loss that becomes NaN or infinite ends the run: ``run()``
     raises a GLib.Error with the code ``Lt.Error.DIVERGED`` naming the step
-    (``stop_on_divergence=False`` trains on, as PyTorch does).  The loop runs in a worker thread; with ``threaded=False``
-    it runs in ``run()`` on the calling thread (a debugger's breakpoint in
-    a forward then stops the one thread)."""
+    (``stop_on_divergence=False`` trains on, as PyTorch does).  The loop
+    runs in a worker thread; with ``threaded=False`` it runs in ``run()``
+    on the calling thread (a debugger's breakpoint in a forward then stops
+    the one thread)."""
 
     def __init__(self, model: Any, criterion: Callable[[Tensor, Tensor], Tensor], optimizer: Any,
                  train_loader: Any, test_loader: Any = None, epochs: int = 2, *,

@@ -4,9 +4,8 @@
 #include <math.h>
 #include <string.h>
 
-#include "lt-tensor-private.h"
-#include "lt-dtype-private.h"
-#include "lt-shape-private.h"
+#include "lt-ops-private.h"
+#include "lt-values.h"
 
 /*
  * The text form of a tensor, as the tutorial prints it: the layout of
@@ -43,26 +42,23 @@
 #define THRESHOLD 1000
 #define EDGE_ITEMS 3
 
-#define VDOTS "\u22ee"   /* ⋮ */
-#define DDOTS "\u22f1"   /* ⋱ */
+#define VDOTS "\u22ee" /* ⋮ */
+#define DDOTS "\u22f1" /* ⋱ */
 
 typedef struct
 {
-  gboolean is_int;     /* every value is integral: "%*.0f" */
-  gboolean sci;        /* "%*.*e" */
-  double scale;
-  int width;
+  gboolean is_int; /* every value is integral: "%*.0f" */
+  gboolean sci;    /* "%*.*e" */
+  double   scale;
+  int      width;
 } Format;
 
 static void
-choose_format (const double *v,
-               gint64        n,
-               int           min_width,
-               Format       *f)
+choose_format (const double *v, gint64 n, int min_width, Format *f)
 {
   gboolean have_finite = FALSE, have_invalid = FALSE;
-  double amin = 0, amax = 0;
-  int exp_min, exp_max;
+  double   amin = 0, amax = 0;
+  int      exp_min, exp_max;
 
   f->is_int = TRUE;
   f->sci = FALSE;
@@ -124,9 +120,7 @@ choose_format (const double *v,
 }
 
 static void
-append_value (GString      *s,
-              const Format *f,
-              double        v)
+append_value (GString *s, const Format *f, double v)
 {
   if (isnan (v))
     g_string_append_printf (s, "%*s", f->width, "nan");
@@ -141,8 +135,7 @@ append_value (GString      *s,
 }
 
 static void
-append_scale (GString      *s,
-              const Format *f)
+append_scale (GString *s, const Format *f)
 {
   if (f->scale != 1)
     g_string_append_printf (s, "%.5e *\n", f->scale);
@@ -151,10 +144,7 @@ append_scale (GString      *s,
 /* @text (@len characters wide) centred in @width columns, the odd space on
  * the right (Python's "{:^width}"). */
 static void
-append_centred (GString    *s,
-                const char *text,
-                int         len,
-                int         width)
+append_centred (GString *s, const char *text, int len, int width)
 {
   int pad = MAX (width - len, 0);
 
@@ -163,11 +153,7 @@ append_centred (GString    *s,
 
 /* Values @first .. @last - 1 of a row, separated by spaces. */
 static void
-append_values (GString      *s,
-               const double *row,
-               gint64        first,
-               gint64        last,
-               const Format *f)
+append_values (GString *s, const double *row, gint64 first, gint64 last, const Format *f)
 {
   for (gint64 c = first; c < last; c++)
     {
@@ -226,8 +212,9 @@ append_matrix (GString      *s,
             {
               if (first != 1)
                 g_string_append_c (s, '\n');
-              g_string_append_printf (s, "Columns %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
-                                      " \n%s", first, last - 1, indent);
+              g_string_append_printf (s,
+                                      "Columns %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT " \n%s",
+                                      first, last - 1, indent);
             }
           append_scale (s, f);
           for (gint64 r = 0; r < rows; r++)
@@ -274,12 +261,10 @@ append_matrix (GString      *s,
 }
 
 static void
-append_vector (GString      *s,
-               const double *v,
-               gint64        len)
+append_vector (GString *s, const double *v, gint64 len)
 {
   const char *indent;
-  Format f;
+  Format      f;
 
   choose_format (v, len, 0, &f);
   append_scale (s, &f);
@@ -303,18 +288,16 @@ append_vector (GString      *s,
 /* A tensor of 3 or more dimensions: one matrix per index of the leading
  * dimensions, walked with an odometer as torch's _tensor_str does. */
 static void
-append_tensor (GString      *s,
-               LtTensor     *self,
-               const double *v)
+append_tensor (GString *s, LtTensor *self, const double *v)
 {
-  guint lead = self->ndim - 2;
-  gint64 rows = self->shape[lead], cols = self->shape[lead + 1];
+  guint    lead = self->ndim - 2;
+  gint64   rows = self->shape[lead], cols = self->shape[lead + 1];
   gboolean full_mat = cols <= 2 * EDGE_ITEMS && rows <= 2 * EDGE_ITEMS;
   gboolean dots = self->numel >= THRESHOLD;
-  gint64 counter[LT_MAX_DIMS] = { 0 };
-  int dim_w = 2;
+  gint64   counter[LT_MAX_DIMS] = { 0 };
+  int      dim_w = 2;
   gboolean started = FALSE;
-  Format f;
+  Format   f;
 
   choose_format (v, self->numel, full_mat ? 0 : 3, &f);
   for (guint d = 0; d < self->ndim; d++)
@@ -328,7 +311,7 @@ append_tensor (GString      *s,
     {
       gboolean skipped[LT_MAX_DIMS] = { FALSE }, restarted[LT_MAX_DIMS] = { FALSE };
       gboolean any_skipped = FALSE, any_restarted = FALSE, finished = FALSE;
-      gint64 m = 0;
+      gint64   m = 0;
 
       for (guint i = lead; i-- > 0;)
         {
@@ -376,7 +359,7 @@ append_tensor (GString      *s,
       for (guint i = 0; i < lead; i++)
         {
           char buf[32];
-          int len = g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, counter[i]);
+          int  len = g_snprintf (buf, sizeof buf, "%" G_GINT64_FORMAT, counter[i]);
 
           if (i > 0)
             g_string_append_c (s, ',');
@@ -412,9 +395,9 @@ lt_tensor_to_string (LtTensor *self)
 {
   g_autoptr(GError) error = NULL;
   g_autofree double *v = NULL;
-  g_autofree char *type_name = NULL;
-  GString *s;
-  gsize n;
+  g_autofree char   *type_name = NULL;
+  GString           *s;
+  gsize              n;
 
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
   type_name = lt_tensor_get_type_name (self);
@@ -434,7 +417,7 @@ lt_tensor_to_string (LtTensor *self)
       else if (self->ndim == 2)
         {
           gboolean full_mat = self->shape[0] <= 2 * EDGE_ITEMS && self->shape[1] <= 2 * EDGE_ITEMS;
-          Format f;
+          Format   f;
 
           choose_format (v, self->numel, full_mat ? 0 : 5, &f);
           append_matrix (s, v, self->shape[0], self->shape[1], &f, "", FALSE);

@@ -5,7 +5,7 @@
 
 #include "lt-ops-private.h"
 #include "lt-backward-private.h"
-#include "lt-pool.h"
+#include "lt-pooling.h"
 
 /*
  * 2-D pooling: max (with the indices of the maxima), average and adaptive
@@ -17,9 +17,7 @@
  */
 
 static gboolean
-check_input (const char *op,
-             LtTensor   *input,
-             GError    **error)
+check_input (const char *op, LtTensor *input, GError **error)
 {
   guint nd = input->ndim;
 
@@ -29,7 +27,8 @@ check_input (const char *op,
       g_autofree char *s = LT_SHAPE_STR (input);
       g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
                    "%s: expected a 3-D (C, H, W) or 4-D (N, C, H, W) input with non-zero C, H "
-                   "and W, got shape %s", op, s);
+                   "and W, got shape %s",
+                   op, s);
       return FALSE;
     }
   if (input->dtype != LT_DTYPE_FLOAT32 && input->dtype != LT_DTYPE_FLOAT64)
@@ -44,8 +43,7 @@ check_input (const char *op,
 
 /* Floor division, for the negative numerators of too small inputs */
 static gint64
-div_floor (gint64 a,
-           gint64 b)
+div_floor (gint64 a, gint64 b)
 {
   gint64 q = a / b;
 
@@ -53,15 +51,10 @@ div_floor (gint64 a,
 }
 
 static gint64
-output_size (gint64   in,
-             gint64   k,
-             gint64   pad,
-             gint64   stride,
-             gint64   dilation,
-             gboolean ceil_mode)
+output_size (gint64 in, gint64 k, gint64 pad, gint64 stride, gint64 dilation, gboolean ceil_mode)
 {
-  gint64 out = div_floor (in + 2 * pad - dilation * (k - 1) - 1 + (ceil_mode ? stride - 1 : 0),
-                          stride) + 1;
+  gint64 out =
+    div_floor (in + 2 * pad - dilation * (k - 1) - 1 + (ceil_mode ? stride - 1 : 0), stride) + 1;
 
   /* the last window must start inside the image or its left padding */
   if (ceil_mode && (out - 1) * stride >= in + pad)
@@ -98,10 +91,11 @@ pool_setup (const char   *op,
       p->dilation[0] < 1 || p->dilation[1] < 1)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
-                   "%s: the kernel size (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT "), stride (%"
-                   G_GINT64_FORMAT ", %" G_GINT64_FORMAT ") and dilation (%" G_GINT64_FORMAT
-                   ", %" G_GINT64_FORMAT ") must be positive", op, p->kernel[0], p->kernel[1],
-                   p->stride[0], p->stride[1], p->dilation[0], p->dilation[1]);
+                   "%s: the kernel size (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+                   "), stride (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+                   ") and dilation (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ") must be positive",
+                   op, p->kernel[0], p->kernel[1], p->stride[0], p->stride[1], p->dilation[0],
+                   p->dilation[1]);
       return FALSE;
     }
   if (p->padding[0] < 0 || p->padding[1] < 0 || p->padding[0] > p->kernel[0] / 2 ||
@@ -109,8 +103,8 @@ pool_setup (const char   *op,
     {
       g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
                    "%s: the padding (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ") must be between "
-                   "0 and half the kernel size (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ")", op,
-                   p->padding[0], p->padding[1], p->kernel[0], p->kernel[1]);
+                   "0 and half the kernel size (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ")",
+                   op, p->padding[0], p->padding[1], p->kernel[0], p->kernel[1]);
       return FALSE;
     }
   memcpy (oshape, input->shape, nd * sizeof (gint64));
@@ -121,13 +115,13 @@ pool_setup (const char   *op,
     {
       g_autofree char *s = LT_SHAPE_STR (input);
       g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
-                   "%s: an input of shape %s gives an output of %" G_GINT64_FORMAT " x %"
-                   G_GINT64_FORMAT " (kernel %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT
-                   ", stride %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT ", padding %"
-                   G_GINT64_FORMAT " x %" G_GINT64_FORMAT ", dilation %" G_GINT64_FORMAT " x %"
-                   G_GINT64_FORMAT "): the output is too small", op, s, oshape[nd - 2],
-                   oshape[nd - 1], p->kernel[0], p->kernel[1], p->stride[0], p->stride[1],
-                   p->padding[0], p->padding[1], p->dilation[0], p->dilation[1]);
+                   "%s: an input of shape %s gives an output of %" G_GINT64_FORMAT
+                   " x %" G_GINT64_FORMAT " (kernel %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT
+                   ", stride %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT ", padding %" G_GINT64_FORMAT
+                   " x %" G_GINT64_FORMAT ", dilation %" G_GINT64_FORMAT " x %" G_GINT64_FORMAT
+                   "): the output is too small",
+                   op, s, oshape[nd - 2], oshape[nd - 1], p->kernel[0], p->kernel[1], p->stride[0],
+                   p->stride[1], p->padding[0], p->padding[1], p->dilation[0], p->dilation[1]);
       return FALSE;
     }
   return TRUE;
@@ -178,7 +172,7 @@ lt_max_pool2d (LtTensor     *input,
                GError      **error)
 {
   LtOpParams p;
-  gint64 oshape[4];
+  gint64     oshape[4];
   g_autoptr(LtTensor) x = NULL;
   g_autoptr(LtTensor) out = NULL;
   g_autoptr(LtTensor) idx = NULL;
@@ -187,23 +181,23 @@ lt_max_pool2d (LtTensor     *input,
   g_return_val_if_fail (LT_IS_TENSOR (input), NULL);
   g_return_val_if_fail (kernel_size != NULL, NULL);
   memset (&p, 0, sizeof p);
-  if (!pool_setup ("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode,
-                   &p.pool, oshape, error))
+  if (!pool_setup ("max_pool2d", input, kernel_size, stride, padding, dilation, ceil_mode, &p.pool,
+                   oshape, error))
     return NULL;
   x = _lt_contiguous (input, error);
   if (x == NULL)
     return NULL;
   out = _lt_tensor_new_empty (oshape, input->ndim, input->dtype, input->storage->device, error);
-  idx = out ? _lt_tensor_new_empty (oshape, input->ndim, LT_DTYPE_INT64, input->storage->device,
-                                    error) : NULL;
+  idx =
+    out ? _lt_tensor_new_empty (oshape, input->ndim, LT_DTYPE_INT64, input->storage->device, error)
+        : NULL;
   if (idx == NULL || !_lt_run (LT_OP_MAX_POOL2D, out, idx, &x, 1, &p, error))
     return NULL;
   node = _lt_autograd_record (LT_OP_MAX_POOL2D, &input, 1);
   if (node)
     {
       node->params = p;
-      _lt_grad_fn_save (node, 0, idx);
-      _lt_autograd_set_output (node, out);
+      _lt_autograd_set_outputs (node, out, idx);
     }
   if (indices)
     *indices = g_steal_pointer (&idx);
@@ -244,7 +238,7 @@ lt_avg_pool2d (LtTensor     *input,
                GError      **error)
 {
   LtOpParams p;
-  gint64 oshape[4];
+  gint64     oshape[4];
   g_autoptr(LtTensor) x = NULL;
   g_autoptr(LtTensor) out = NULL;
   LtGradFn *node;
@@ -252,8 +246,8 @@ lt_avg_pool2d (LtTensor     *input,
   g_return_val_if_fail (LT_IS_TENSOR (input), NULL);
   g_return_val_if_fail (kernel_size != NULL, NULL);
   memset (&p, 0, sizeof p);
-  if (!pool_setup ("avg_pool2d", input, kernel_size, stride, padding, NULL, ceil_mode,
-                   &p.pool, oshape, error))
+  if (!pool_setup ("avg_pool2d", input, kernel_size, stride, padding, NULL, ceil_mode, &p.pool,
+                   oshape, error))
     return NULL;
   p.pool.count_include_pad = count_include_pad;
   p.pool.divisor_override = divisor_override;
@@ -293,13 +287,11 @@ lt_avg_pool2d (LtTensor     *input,
  *   set
  */
 LtTensor *
-lt_adaptive_avg_pool2d (LtTensor     *input,
-                        const gint64 *output_size,
-                        GError      **error)
+lt_adaptive_avg_pool2d (LtTensor *input, const gint64 *output_size, GError **error)
 {
   LtOpParams p;
-  gint64 oshape[4];
-  guint nd;
+  gint64     oshape[4];
+  guint      nd;
   g_autoptr(LtTensor) x = NULL;
   g_autoptr(LtTensor) out = NULL;
   LtGradFn *node;
@@ -311,8 +303,9 @@ lt_adaptive_avg_pool2d (LtTensor     *input,
   if (output_size[0] < 0 || output_size[1] < 0)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
-                   "adaptive_avg_pool2d: the output size (%" G_GINT64_FORMAT ", %"
-                   G_GINT64_FORMAT ") must not be negative", output_size[0], output_size[1]);
+                   "adaptive_avg_pool2d: the output size (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+                   ") must not be negative",
+                   output_size[0], output_size[1]);
       return NULL;
     }
   memset (&p, 0, sizeof p);
@@ -338,9 +331,7 @@ lt_adaptive_avg_pool2d (LtTensor     *input,
 /* Backward rules */
 
 static LtTensor *
-grad_contiguous (LtGradFn *node,
-                 LtTensor *g,
-                 GError  **error)
+grad_contiguous (LtGradFn *node, LtTensor *g, GError **error)
 {
   g_autoptr(LtTensor) c = _lt_cast (g, node->input_meta[0].dtype, error);
 
@@ -350,19 +341,16 @@ grad_contiguous (LtGradFn *node,
 }
 
 gboolean
-_lt_backward_max_pool2d (LtGradFn  *node,
-                         LtTensor  *g,
-                         LtTensor **gi,
-                         GError   **error)
+_lt_backward_max_pool2d (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   /* dx = 0, dx[plane, indices] += dy (max_pool2d_grad) */
   const LtTensorMeta *m = &node->input_meta[0];
-  LtTensor *idx = _lt_grad_fn_get_saved (node, 0, error);
+  LT_SAVED (idx, AUX);
   g_autoptr(LtTensor) gc = NULL;
   g_autoptr(LtTensor) dx = NULL;
   LtTensor *kin[2];
 
-  if (idx == NULL || (gc = grad_contiguous (node, g, error)) == NULL)
+  if ((gc = grad_contiguous (node, g, error)) == NULL)
     return FALSE;
   dx = _lt_tensor_new_empty (m->shape, m->ndim, m->dtype, m->device, error);
   kin[0] = gc;
@@ -374,11 +362,7 @@ _lt_backward_max_pool2d (LtGradFn  *node,
 }
 
 static gboolean
-pool_grad (LtOp       op,
-           LtGradFn  *node,
-           LtTensor  *g,
-           LtTensor **gi,
-           GError   **error)
+pool_grad (LtOp op, LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   const LtTensorMeta *m = &node->input_meta[0];
   g_autoptr(LtTensor) gc = grad_contiguous (node, g, error);
@@ -394,19 +378,13 @@ pool_grad (LtOp       op,
 }
 
 gboolean
-_lt_backward_avg_pool2d (LtGradFn  *node,
-                         LtTensor  *g,
-                         LtTensor **gi,
-                         GError   **error)
+_lt_backward_avg_pool2d (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   return pool_grad (LT_OP_AVG_POOL2D_GRAD, node, g, gi, error);
 }
 
 gboolean
-_lt_backward_adaptive_avg_pool2d (LtGradFn  *node,
-                                  LtTensor  *g,
-                                  LtTensor **gi,
-                                  GError   **error)
+_lt_backward_adaptive_avg_pool2d (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   return pool_grad (LT_OP_ADAPTIVE_AVG_POOL2D_GRAD, node, g, gi, error);
 }
