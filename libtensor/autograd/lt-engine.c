@@ -360,8 +360,7 @@ run_hooks (GPtrArray **list, LtGradFn *node, LtTensor *grad, GError **error)
 /* Runs the post-accumulate-grad hooks of the leaf @t, after its .grad
  * was accumulated. */
 static gboolean
-run_post_accumulate_hooks (LtTensor *t,
-                           GError  **error)
+run_post_accumulate_hooks (LtTensor *t, GError **error)
 {
   g_autoptr(GPtrArray) hooks = snapshot_hooks (&t->post_accumulate_hooks);
 

@@ -504,19 +504,17 @@ test_hooks_leaf (void)
 
 typedef struct
 {
-  guint  calls;
-  double seen[2];    /* .grad when the hook ran */
-  guint  destroyed;
+  guint    calls;
+  double   seen[2]; /* .grad when the hook ran */
+  guint    destroyed;
   gboolean fail;
 } PostHookData;
 
 static gboolean
-post_hook (LtTensor *t,
-           gpointer  user_data,
-           GError  **error)
+post_hook (LtTensor *t, gpointer user_data, GError **error)
 {
-  PostHookData *h = user_data;
-  gsize n = 0;
+  PostHookData      *h = user_data;
+  gsize              n = 0;
   g_autofree double *v = lt_tensor_to_doubles (lt_tensor_get_grad (t), &n, NULL);
 
   h->calls++;
@@ -543,7 +541,7 @@ test_hooks_post_accumulate (void)
   g_autoptr(LtTensor) x = leaf_of (VALS (1, 2), DIMS (2));
   g_autoptr(LtTensor) plain = lt_ones (DIMS (2), LT_DTYPE_FLOAT32, &error);
   PostHookData h = { 0 }, bad = { .fail = TRUE };
-  guint id;
+  guint        id;
 
   g_test_summary ("a post-accumulate-grad hook runs once per pass, after .grad was "
                   "accumulated (earlier passes included), as torch's "
@@ -584,16 +582,14 @@ test_hooks_post_accumulate (void)
   g_assert_true (lt_tensor_remove_hook (x, id));
   g_assert_cmpuint (h.destroyed, ==, 1);
   g_assert_false (lt_tensor_remove_hook (x, id));
-  g_assert_cmpuint (lt_tensor_register_post_accumulate_grad_hook (plain, post_hook, &h, NULL,
-                                                                  &error),
-                    ==, 0);
+  g_assert_cmpuint (
+    lt_tensor_register_post_accumulate_grad_hook (plain, post_hook, &h, NULL, &error), ==, 0);
   g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
   g_clear_error (&error);
   {
     g_autoptr(LtTensor) y = lt_tensor_mul_scalar (x, 2, &error);
 
-    g_assert_cmpuint (lt_tensor_register_post_accumulate_grad_hook (y, post_hook, &h, NULL,
-                                                                    &error),
+    g_assert_cmpuint (lt_tensor_register_post_accumulate_grad_hook (y, post_hook, &h, NULL, &error),
                       ==, 0);
     g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
     g_assert_nonnull (strstr (error->message, "not a leaf"));
