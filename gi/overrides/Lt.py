@@ -1219,5 +1219,6 @@ from ._lt.nn import nn  # noqa: E402 - nn, nn.functional, nn.init
 from ._lt.optim import optim  # noqa: E402 - optimizers, lr_scheduler
 from ._lt.data import datasets, transforms, utils  # noqa: E402
 from ._lt.train import Trainer  # noqa: E402 - taking Python loaders and criteria
+from ._lt.distributed import distributed  # noqa: E402 - and nn.parallel
 
-__all__ += ['nn', 'optim', 'utils', 'transforms', 'datasets', 'Trainer']
+__all__ += ['nn', 'optim', 'utils', 'transforms', 'datasets', 'Trainer', 'distributed']

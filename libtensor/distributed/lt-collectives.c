@@ -21,8 +21,6 @@
  * reductions in PyTorch).
  */
 
-static const char *const op_names[] = { "SUM", "AVG", "MAX", "MIN" };
-
 static char *
 describe (const char *name, LtTensor *t)
 {
@@ -54,7 +52,7 @@ check_tensor (LtProcessGroup *self, LtTensor *t, const char *what, const char *r
 static gboolean
 backend_op (LtReduceOp op, LtDType dtype, const char *what, LtReduceOp *out, GError **error)
 {
-  if ((guint) op >= G_N_ELEMENTS (op_names))
+  if ((guint) op > LT_REDUCE_OP_MIN)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT, "%s: %d is not a ReduceOp", what,
                    (int) op);

@@ -29,6 +29,35 @@ typedef struct
 /* MPI_Init was ours: MPI_Finalize at exit is ours too. */
 static gboolean initialised_here;
 
+/* MPI_SUM of 8- and 16-bit integers as C (and PyTorch) add them: modulo
+ * 2^bits. Open MPI 4.1's AVX reductions (its op/avx component, chosen on
+ * any x86 with AVX) add them with saturation instead (255 + 1 = 255), so
+ * these types get an op of their own. */
+static MPI_Op wrapping_sum = MPI_OP_NULL;
+
+static void
+wrapping_sum_fn (void *in, void *inout, int *len, MPI_Datatype *type)
+{
+  int n = *len;
+
+  if (*type == MPI_UINT8_T || *type == MPI_INT8_T)
+    {
+      const guint8 *a = in;
+      guint8       *b = inout;
+
+      for (int i = 0; i < n; i++)
+        b[i] = (guint8) (a[i] + b[i]);
+    }
+  else
+    {
+      const guint16 *a = in;
+      guint16       *b = inout;
+
+      for (int i = 0; i < n; i++)
+        b[i] = (guint16) (a[i] + b[i]);
+    }
+}
+
 static void
 set_mpi_error (GError **error, const char *call, int rc)
 {
@@ -75,6 +104,16 @@ mpi_init (int *rank, int *size, GError **error)
       return NULL;
     }
 
+  if (wrapping_sum == MPI_OP_NULL)
+    {
+      rc = MPI_Op_create (wrapping_sum_fn, 1, &wrapping_sum);
+      if (rc != MPI_SUCCESS)
+        {
+          set_mpi_error (error, "MPI_Op_create", rc);
+          return NULL;
+        }
+    }
+
   self = g_new0 (Comm, 1);
   rc = MPI_Comm_dup (MPI_COMM_WORLD, &self->comm);
   if (rc == MPI_SUCCESS)
@@ -118,8 +157,11 @@ mpi_type (LtDType dtype)
 }
 
 static MPI_Op
-mpi_op (LtReduceOp op)
+mpi_op (LtReduceOp op, LtDType dtype)
 {
+  if (op == LT_REDUCE_OP_SUM &&
+      (dtype == LT_DTYPE_UINT8 || dtype == LT_DTYPE_INT8 || dtype == LT_DTYPE_INT16))
+    return wrapping_sum;
   switch (op)
     {
       case LT_REDUCE_OP_MAX:
@@ -174,8 +216,8 @@ mpi_start (gpointer comm, const LtDistCall *call, GError **error)
     {
       case LT_DIST_ALL_REDUCE:
         name = "MPI_Iallreduce";
-        rc = MPI_Iallreduce (MPI_IN_PLACE, call->recv, count, type, mpi_op (call->op), self->comm,
-                             request);
+        rc = MPI_Iallreduce (MPI_IN_PLACE, call->recv, count, type, mpi_op (call->op, call->dtype),
+                             self->comm, request);
         break;
       case LT_DIST_BROADCAST:
         name = "MPI_Ibcast";
@@ -187,8 +229,8 @@ mpi_start (gpointer comm, const LtDistCall *call, GError **error)
         break;
       case LT_DIST_REDUCE_SCATTER:
         name = "MPI_Ireduce_scatter_block";
-        rc = MPI_Ireduce_scatter_block (call->send, call->recv, count, type, mpi_op (call->op),
-                                        self->comm, request);
+        rc = MPI_Ireduce_scatter_block (call->send, call->recv, count, type,
+                                        mpi_op (call->op, call->dtype), self->comm, request);
         break;
       case LT_DIST_BARRIER:
         name = "MPI_Ibarrier";
