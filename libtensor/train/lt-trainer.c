@@ -8,6 +8,7 @@
 #include "core/lt-enum-types.h"
 #include "core/lt-error.h"
 #include "core/lt-random.h"
+#include "distributed/lt-process-group.h"
 #include "io/lt-file.h"
 #include "ops/lt-shape.h"
 #include "ops/lt-values.h"
@@ -496,6 +497,17 @@ train_epoch (LtTrainer *self,
     }
 }
 
+/* Under a process group (mpirun) rank 0 alone writes the checkpoints:
+ * every rank holds the same model, and every rank resumes from rank 0's
+ * file. */
+static gboolean
+writes_checkpoints (void)
+{
+  LtProcessGroup *group = lt_process_group_get_default ();
+
+  return group == NULL || lt_process_group_get_rank (group) == 0;
+}
+
 static void
 worker_stop (LtTrainer *self)
 {
@@ -503,7 +515,7 @@ worker_stop (LtTrainer *self)
   char *path;
 
   g_mutex_lock (&self->lock);
-  path = g_strdup (self->checkpoint_path);
+  path = writes_checkpoints () ? g_strdup (self->checkpoint_path) : NULL;
   g_mutex_unlock (&self->lock);
 
   g_mutex_lock (&self->model_lock);
@@ -614,7 +626,7 @@ worker_main (gpointer data)
       self->progress.running_loss = 0;
       self->progress.running_count = 0;
       self->progress.epoch_loss = 0;
-      if (self->checkpoint_every_epoch)
+      if (self->checkpoint_every_epoch && writes_checkpoints ())
         path = g_strdup (self->checkpoint_path);
       g_mutex_unlock (&self->lock);
       _lt_trainer_take_snapshot (self, &self->snapshot);
@@ -658,6 +670,18 @@ cancelled_cb (GCancellable *cancellable,
  *   training as lt_trainer_stop() does
  * @error: return location for a #GError
  *
+ * ## Distributed training
+ *
+ * Started under mpirun with a default process group
+ * (lt_init_process_group()), a model wrapped in
+ * #LtDistributedDataParallel and a training loader whose
+ * #LtDistributedSampler gives each rank its shard, every rank runs the
+ * same loop on its part of each global batch. Only rank 0 writes the
+ * checkpoints (after every epoch and on stop); every rank resumes from
+ * that file with lt_trainer_resume_from() and continues exactly. A lost
+ * peer ends the run of every other rank with #LtTrainer::failed and
+ * %LT_ERROR_PEER_LOST; the last checkpoint stays as it was written.
+ *
  * Starts training in a worker thread and returns at once. The signals
  * are emitted on the thread-default main context of the calling thread
  * (g_main_context_ref_thread_default()), which must be iterated for them
@@ -690,7 +714,7 @@ prepare_run (LtTrainer  *self,
     return FALSE;
   /* A checkpoint written after every epoch must be writable: found out
    * now, not after an epoch of training. */
-  if (self->checkpoint_path && self->checkpoint_every_epoch &&
+  if (self->checkpoint_path && self->checkpoint_every_epoch && writes_checkpoints () &&
       !lt_file_check_writable (self->checkpoint_path, error))
     {
       g_prefix_error (error, "trainer: the checkpoint cannot be written: ");

@@ -73,6 +73,7 @@ typedef struct
   char *loss_plot;
   char *graph;
   char              *plots;
+  double             timeout;
 } Options;
 
 static void
@@ -177,7 +178,7 @@ static char *
 description_text (void)
 {
   /* Translators: %1$s is the default checkpoint file's name, %2$s the
-   * CIFAR-10 archive's name */
+   * CIFAR-10 archive's name, %3$s the paragraph on distributed training */
   return g_strdup_printf (
     _ ("Data:\n"
        "  CIFAR-10 is read from the data folder (cifar-10-batches-bin/ or the archive\n"
@@ -208,13 +209,24 @@ description_text (void)
        "  --loss-plot and --graph write one of them, as PNG or SVG by the extension (--graph\n"
        "  writes DOT for any other name).\n"
        "\n"
+       "%3$s\n"
+       "\n"
        "Environment:\n"
        "  LT_CIFAR10_URL         a mirror of %2$s\n"
        "  LT_FASHION_MNIST_ROOT  the only folder to look for Fashion-MNIST in\n"
        "\n"
        "Exit status: 0 when trained (or stopped by Ctrl-C), 1 on failure (no data, an\n"
        "error while training, a loss that diverged), 2 for a bad option."),
-    DEFAULT_CHECKPOINT, LT_CIFAR10_ARCHIVE);
+    DEFAULT_CHECKPOINT, LT_CIFAR10_ARCHIVE,
+    _ ("Distributed training (mpirun -np N lt-train ...):\n"
+       "  Started by mpirun, the N processes train one model together, data-parallel:\n"
+       "  each reads its own shard of every epoch, in mini-batches of --batch-size images\n"
+       "  (the per-process batch), so a step's global batch is N times --batch-size and an\n"
+       "  epoch has 1/N of the mini-batches; the gradients are averaged over the processes\n"
+       "  after every backward pass. Rank 0 alone prints, writes the checkpoint and the\n"
+       "  output files; with --resume every rank continues from the checkpoint. A process\n"
+       "  that dies or hangs ends the others with an error naming it, within --timeout\n"
+       "  seconds (give mpirun --enable-recovery so that they can say so)."));
 }
 
 static gboolean
@@ -228,14 +240,14 @@ parse_options (int       *argc,
   static const char *const datasets[] = { "cifar10", "fashion-mnist", NULL };
   g_autofree char *epochs = NULL, *batch_size = NULL, *lr = NULL, *momentum = NULL;
   g_autofree char *optimizer = NULL, *workers = NULL, *device = NULL, *dataset = NULL;
-  g_autofree char *seed = NULL, *log_interval = NULL;
+  g_autofree char         *seed = NULL, *log_interval = NULL, *timeout = NULL;
   gint64 workers_v = 2, seed_v = 0;
   int choice;
   GOptionEntry             entries[] = {
                 { "epochs", 'e', 0, G_OPTION_ARG_STRING, &epochs, N_ ("Epochs to train (default 2)"),
                   N_ ("N") },
                 { "batch-size", 'b', 0, G_OPTION_ARG_STRING, &batch_size,
-                  N_ ("Images per mini-batch (default 4)"), N_ ("N") },
+                  N_ ("Images per mini-batch, per process under mpirun (default 4)"), N_ ("N") },
                 { "lr", 0, 0, G_OPTION_ARG_STRING, &lr, N_ ("Learning rate (default 0.001)"), N_ ("RATE") },
                 { "momentum", 0, 0, G_OPTION_ARG_STRING, &momentum,
                   N_ ("Momentum of sgd and rmsprop (default 0.9 for sgd, 0 for rmsprop)"), N_ ("M") },
@@ -267,6 +279,9 @@ parse_options (int       *argc,
                   N_ ("Save the autograd graph of one training step (Graphviz DOT; PNG or SVG for a name "
                                   "ending in .png or .svg)"),
                   N_ ("FILE") },
+                { "timeout", 0, 0, G_OPTION_ARG_STRING, &timeout,
+                  N_ ("Under mpirun: seconds a step may wait for the other processes (default 1800)"),
+                  N_ ("SECONDS") },
                 { "plots", 0, 0, G_OPTION_ARG_FILENAME, &o->plots,
                   N_ ("Draw the images, loss curves, graph and confusion matrix into FOLDER (see below)"),
                   N_ ("FOLDER") },
@@ -293,13 +308,15 @@ parse_options (int       *argc,
   o->lr = 0.001;
   o->momentum = 0.9;
   o->log_interval = LT_TRAINER_DEFAULT_LOG_INTERVAL;
+  o->timeout = LT_DISTRIBUTED_DEFAULT_TIMEOUT;
   if (!parse_int ("--epochs", epochs, 1, G_MAXUINT32, &o->epochs, error) ||
       !parse_int ("--batch-size", batch_size, 1, G_MAXINT32, &o->batch_size, error) ||
       !parse_double ("--lr", lr, FALSE, &o->lr, error) ||
       !parse_double ("--momentum", momentum, TRUE, &o->momentum, error) ||
       !parse_int ("--workers", workers, 0, 64, &workers_v, error) ||
       !parse_int ("--seed", seed, 0, G_MAXINT64, &seed_v, error) ||
-      !parse_int ("--log-interval", log_interval, 1, G_MAXINT64, &o->log_interval, error))
+      !parse_int ("--log-interval", log_interval, 1, G_MAXINT64, &o->log_interval, error) ||
+      !parse_double ("--timeout", timeout, FALSE, &o->timeout, error))
     return FALSE;
   o->momentum_set = momentum != NULL;
   o->workers = (guint) workers_v;
@@ -782,16 +799,52 @@ run (Options *o,
   g_autoptr(LtTrainReport) report = NULL;
   g_autofree char *checkpoint = NULL;
   gboolean interactive = isatty (STDOUT_FILENO) && isatty (STDERR_FILENO);
+  g_autoptr(LtDistributedDataParallel) ddp = NULL;
+  g_autoptr(LtDistributedSampler) sampler = NULL;
+  LtProcessGroup *group = NULL;
+  LtModule       *model;
+  int             rank = 0, world = 1;
   LtDevice device;
   LtTrainerState state;
   gboolean ok;
 
+  if (lt_distributed_is_launched ())
+    {
+      /* Under mpirun: rank 0 prints and writes; the others train quietly
+       * (their errors still go to stderr). */
+      if (!lt_init_process_group ("mpi", o->timeout, &error))
+        return fail (_ ("cannot join the other processes: "), error);
+      group = lt_process_group_get_default ();
+      rank = lt_process_group_get_rank (group);
+      world = lt_process_group_get_size (group);
+      if (rank != 0)
+        {
+          int null_fd = open ("/dev/null", O_WRONLY);
+
+          if (null_fd >= 0)
+            {
+              fflush (stdout);
+              dup2 (null_fd, STDOUT_FILENO);
+              close (null_fd);
+            }
+          g_clear_pointer (&o->grid, g_free);
+          g_clear_pointer (&o->loss_csv, g_free);
+          g_clear_pointer (&o->loss_plot, g_free);
+          g_clear_pointer (&o->graph, g_free);
+          g_clear_pointer (&o->plots, g_free);
+          interactive = FALSE;
+        }
+    }
   if (!resolve_device (o->device, &device, &error))
     return fail ("", error);
   if (o->data_given && !check_data_folder (o->data, &error))
     return fail ("", error);
   if (!check_outputs (o, &error))
     return fail ("", error);
+  /* Rank 0 gets the data (downloads it when absent) before the others
+   * read it. */
+  if (group && rank != 0 && !lt_process_group_barrier (group, &error))
+    return fail (_ ("waiting for rank 0 to get the data: "), error);
   if (!lt_train_data_load (o->dataset, o->data, interactive, app->cancellable, &data, &error) ||
       interrupted (app))
     {
@@ -803,11 +856,21 @@ run (Options *o,
         }
       return fail ("", error);
     }
-  fprintf (stderr, _("Training on %s: %" PRId64 " training images, %" PRId64
-                     " test images, batch size %" PRId64 ", %s\n"), data.description,
-           lt_dataset_get_length (data.train), lt_dataset_get_length (data.test), o->batch_size,
-           device == LT_DEVICE_CUDA ? "CUDA" : "CPU");
-  if (data.kind == LT_TRAIN_DATASET_FASHION_MNIST)
+  if (group && rank == 0 && !lt_process_group_barrier (group, &error))
+    return fail ("", error);
+  if (rank == 0)
+    fprintf (stderr,
+             _ ("Training on %s: %" PRId64 " training images, %" PRId64
+                " test images, batch size %" PRId64 ", %s\n"),
+             data.description, lt_dataset_get_length (data.train),
+             lt_dataset_get_length (data.test), o->batch_size,
+             device == LT_DEVICE_CUDA ? "CUDA" : "CPU");
+  if (group && rank == 0)
+    fprintf (stderr,
+             _ ("Distributed over %d processes: %" PRId64 " images per process and mini-batch, "
+                "a global batch of %" PRId64 "\n"),
+             world, o->batch_size, o->batch_size * world);
+  if (data.kind == LT_TRAIN_DATASET_FASHION_MNIST && rank == 0)
     fprintf (stderr, "%s\n", _("Fashion-MNIST: the network's first convolution takes 1 channel, "
                                "and the 28x28 images are padded to 32x32"));
 
@@ -815,14 +878,25 @@ run (Options *o,
   if (!(net = lt_train_net_new (data.in_channels, &error)) ||
       !(loss = lt_cross_entropy_loss_new (NULL, -100, LT_REDUCTION_MEAN, 0.0, &error)) ||
       !(optimizer = make_optimizer (o, LT_MODULE (net), &error)) ||
-      !(train_loader = lt_data_loader_new (data.train, o->batch_size, TRUE, FALSE, o->workers,
-                                           &error)) ||
-      !(test_loader = lt_data_loader_new (data.test, o->batch_size, FALSE, FALSE, o->workers,
-                                          &error)))
+      !(train_loader = lt_data_loader_new (data.train, o->batch_size, group == NULL, FALSE,
+                                           o->workers, &error)) ||
+      !(test_loader =
+          lt_data_loader_new (data.test, o->batch_size, FALSE, FALSE, o->workers, &error)))
     return fail ("", error);
+  model = LT_MODULE (net);
+  if (group)
+    {
+      /* Each rank its shard of every epoch, reshuffled from the seed; the
+       * gradients averaged over the ranks. */
+      if (!(sampler = lt_distributed_sampler_new (0, -1, TRUE, o->seed, FALSE, &error)) ||
+          !lt_data_loader_set_sampler (train_loader, LT_SAMPLER (sampler), &error) ||
+          !(ddp = lt_distributed_data_parallel_new (model, group, 0, &error)))
+        return fail ("", error);
+      model = LT_MODULE (ddp);
+    }
 
-  trainer = lt_trainer_new (LT_MODULE (net), LT_LOSS (loss), optimizer, train_loader,
-                            test_loader, (guint) o->epochs);
+  trainer =
+    lt_trainer_new (model, LT_LOSS (loss), optimizer, train_loader, test_loader, (guint) o->epochs);
   lt_trainer_set_device (trainer, device);
   lt_trainer_set_log_interval (trainer, o->log_interval);
   checkpoint = o->checkpoint ? g_strdup (o->checkpoint)
@@ -835,18 +909,20 @@ run (Options *o,
         {
           if (!lt_trainer_resume_from (trainer, checkpoint, &error))
             return fail (_("cannot resume: "), error);
-          fprintf (stderr, _("Resuming from %s: epoch %u, after mini-batch %" PRId64 "\n"),
-                   checkpoint, lt_trainer_get_epoch (trainer) + 1,
-                   lt_trainer_get_iteration (trainer));
+          if (rank == 0)
+            fprintf (stderr, _ ("Resuming from %s: epoch %u, after mini-batch %" PRId64 "\n"),
+                     checkpoint, lt_trainer_get_epoch (trainer) + 1,
+                     lt_trainer_get_iteration (trainer));
         }
-      else
+      else if (rank == 0)
         fprintf (stderr, _("No checkpoint at %s: starting from the beginning\n"), checkpoint);
     }
-  if (!ensure_parent (checkpoint, &error))
+  /* Rank 0 alone writes the checkpoint (LtTrainer) */
+  if (rank == 0 && !ensure_parent (checkpoint, &error))
     return fail ("", error);
-  if (o->checkpoint != NULL && !lt_file_check_writable (checkpoint, &error))
+  if (rank == 0 && o->checkpoint != NULL && !lt_file_check_writable (checkpoint, &error))
     return fail ("--checkpoint: ", error);
-  if (o->checkpoint == NULL && !lt_file_check_writable (checkpoint, &error))
+  if (rank == 0 && o->checkpoint == NULL && !lt_file_check_writable (checkpoint, &error))
     {
       /* Only Ctrl-C would write it: say so, and train. */
       fprintf (stderr,
@@ -865,10 +941,13 @@ run (Options *o,
   lt_train_report_start (report, lt_trainer_get_epoch (trainer) + 1,
                          lt_trainer_get_iteration (trainer));
   app->report = report;
-  g_signal_connect (trainer, "step", G_CALLBACK (on_step), app);
-  g_signal_connect (trainer, "log", G_CALLBACK (on_log), app);
-  g_signal_connect (trainer, "evaluated", G_CALLBACK (on_evaluated), app);
-  g_signal_connect (trainer, "epoch-finished", G_CALLBACK (on_epoch_finished), app);
+  if (rank == 0)
+    {
+      g_signal_connect (trainer, "step", G_CALLBACK (on_step), app);
+      g_signal_connect (trainer, "log", G_CALLBACK (on_log), app);
+      g_signal_connect (trainer, "evaluated", G_CALLBACK (on_evaluated), app);
+      g_signal_connect (trainer, "epoch-finished", G_CALLBACK (on_epoch_finished), app);
+    }
 
   g_mutex_lock (&app->lock);
   app->trainer = trainer;
@@ -899,12 +978,13 @@ run (Options *o,
     return fail (_("training failed: "), error);
   if (state == LT_TRAINER_STATE_STOPPED)
     {
-      fprintf (stderr, _("Stopped in epoch %u after mini-batch %" PRId64
-                         "; checkpoint written to %s\n"
-                         "Continue with: lt-train --resume --checkpoint %s (and the same "
-                         "options)\n"),
-               lt_trainer_get_epoch (trainer) + 1, lt_trainer_get_iteration (trainer),
-               checkpoint, checkpoint);
+      if (rank == 0)
+        fprintf (stderr,
+                 _ ("Stopped in epoch %u after mini-batch %" PRId64 "; checkpoint written to %s\n"
+                    "Continue with: lt-train --resume --checkpoint %s (and the same "
+                    "options)\n"),
+                 lt_trainer_get_epoch (trainer) + 1, lt_trainer_get_iteration (trainer), checkpoint,
+                 checkpoint);
       if (o->plots &&
           !write_plots (o, app, trainer, LT_MODULE (net), LT_LOSS (loss), &data, device, &error))
         return fail ("--plots: ", error);
@@ -958,6 +1038,11 @@ lt_train_main (int    argc,
   app.interactive = isatty (STDOUT_FILENO) && isatty (STDERR_FILENO);
   sigint = sigint_watch (&app);
   status = run (&o, &app);
+  /* Under mpirun: leave the group (after a lost peer this fails at once:
+   * the error was reported) */
+  if (lt_distributed_is_initialized () && !lt_destroy_process_group (&error) && status == 0)
+    status = fail ("", g_steal_pointer (&error));
+  g_clear_error (&error);
   sigint_unwatch (sigint);
   g_clear_object (&app.confusion);
   g_mutex_clear (&app.lock);
