@@ -30,11 +30,11 @@
 
 typedef struct
 {
-  LtModule    *net;
-  LtModule    *forward; /* the DDP wrapper, or net */
-  LtOptimizer *optimizer;
-  LtLoss      *criterion;
-  LtTensor    *inputs, *labels;
+  LtModule                  *net;
+  LtModule                  *forward; /* the DDP wrapper, or net */
+  LtOptimizer               *optimizer;
+  LtLoss                    *criterion;
+  LtTensor                  *inputs, *labels;
   LtDistributedDataParallel *ddp;
 } Step;
 
@@ -69,15 +69,16 @@ step_run (Step *s)
 int
 main (int argc, char **argv)
 {
-  GError *error = NULL;
+  GError          *error = NULL;
   g_autofree char *batches = NULL;
-  int    threads = 1, steps = 30, warmup = 5;
-  GOptionEntry entries[] = {
-    { "batch", 0, 0, G_OPTION_ARG_STRING, &batches, "Global batch sizes (default 64,256)", "N,..." },
-    { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads per process (default 1)", "N" },
-    { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Timed steps per batch size (default 30)", "N" },
-    { "warmup", 0, 0, G_OPTION_ARG_INT, &warmup, "Untimed steps first (default 5)", "N" },
-    { NULL }
+  int              threads = 1, steps = 30, warmup = 5;
+  GOptionEntry     entries[] = {
+        { "batch", 0, 0, G_OPTION_ARG_STRING, &batches, "Global batch sizes (default 64,256)",
+          "N,..." },
+        { "threads", 0, 0, G_OPTION_ARG_INT, &threads, "Threads per process (default 1)", "N" },
+        { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "Timed steps per batch size (default 30)", "N" },
+        { "warmup", 0, 0, G_OPTION_ARG_INT, &warmup, "Untimed steps first (default 5)", "N" },
+        { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- data-parallel training step");
   g_auto(GStrv) sizes = NULL;

@@ -511,6 +511,67 @@ test_group (void)
   g_assert_cmpfloat (lt_process_group_get_timeout (world), ==, 120);
 }
 
+/* Sums of 8- and 16-bit integers wrap around (modulo 2^bits) as C's and
+ * PyTorch's do, also where Open MPI's AVX reductions would saturate, in
+ * all_reduce and reduce_scatter. Rank r adds r + 250 (uint8), r + 120
+ * (int8), r + 32760 (int16) at every element; 1,000,003 elements take
+ * the vectorised paths. */
+static void
+test_small_int_sums_wrap (void)
+{
+  static const LtDType dtypes[] = { LT_DTYPE_UINT8, LT_DTYPE_INT8, LT_DTYPE_INT16 };
+  static const gint64  base[] = { 250, 120, 32760 };
+  const gint64         n = 1000003;
+
+  g_test_summary ("SUM of uint8, int8 and int16 tensors wraps around, never saturates");
+  for (guint d = 0; d < G_N_ELEMENTS (dtypes); d++)
+    {
+      g_autoptr(GError) error = NULL;
+      int    bits = dtypes[d] == LT_DTYPE_INT16 ? 16 : 8;
+      gint64 sum = 0, want;
+      g_autoptr(LtTensor) t =
+                   lt_full ((gint64[]){ n }, 1, (double) (base[d] + rank), dtypes[d], &error);
+      g_autoptr(LtTensor) in = lt_full ((gint64[]){ n * size }, 1, (double) (base[d] + rank),
+                                         dtypes[d], &error);
+      g_autoptr(LtTensor) out = lt_zeros ((gint64[]){ n }, 1, dtypes[d], &error);
+
+      g_assert_no_error (error);
+      for (int r = 0; r < size; r++)
+        sum += base[d] + r;
+      /* modulo 2^bits, read back as the dtype reads it */
+      want = sum & ((1 << bits) - 1);
+      if (dtypes[d] != LT_DTYPE_UINT8 && want >= (1 << (bits - 1)))
+        want -= 1 << bits;
+      g_assert_true (lt_process_group_all_reduce (world, t, LT_REDUCE_OP_SUM, &error));
+      g_assert_true (lt_process_group_reduce_scatter (world, out, in, LT_REDUCE_OP_SUM, &error));
+      g_assert_no_error (error);
+      for (gint64 i = 0; i < n; i += 997)
+        {
+          gint64 a, b;
+
+          switch (dtypes[d])
+            {
+              case LT_DTYPE_UINT8:
+                a = ((guint8 *) _lt_tensor_data (t))[i];
+                b = ((guint8 *) _lt_tensor_data (out))[i];
+                break;
+              case LT_DTYPE_INT8:
+                a = ((gint8 *) _lt_tensor_data (t))[i];
+                b = ((gint8 *) _lt_tensor_data (out))[i];
+                break;
+              default:
+                a = ((gint16 *) _lt_tensor_data (t))[i];
+                b = ((gint16 *) _lt_tensor_data (out))[i];
+                break;
+            }
+          if (a != want || b != want)
+            g_error ("%s SUM of element %" G_GINT64_FORMAT ": all_reduce %" G_GINT64_FORMAT
+                     ", reduce_scatter %" G_GINT64_FORMAT ", want %" G_GINT64_FORMAT,
+                     lt_dtype_get_name (dtypes[d]), i, a, b, want);
+        }
+    }
+}
+
 int
 main (int argc, char **argv)
 {
@@ -525,6 +586,7 @@ main (int argc, char **argv)
   g_test_add_func ("/distributed/group", test_group);
   g_test_add_func ("/distributed/all-reduce", test_all_reduce);
   g_test_add_func ("/distributed/all-reduce/large", test_all_reduce_large);
+  g_test_add_func ("/distributed/all-reduce/small-int-sums-wrap", test_small_int_sums_wrap);
   g_test_add_func ("/distributed/broadcast", test_broadcast);
   g_test_add_func ("/distributed/all-gather", test_all_gather);
   g_test_add_func ("/distributed/reduce-scatter", test_reduce_scatter);
