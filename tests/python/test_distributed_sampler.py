@@ -138,6 +138,35 @@ class TestWithDataLoader(unittest.TestCase):
             self.assertEqual(self.read_epoch(loader), e0)
             self.assertEqual(self.read_epoch(loader), e0)
 
+    def test_resume_mid_epoch(self):
+        # A loader resumed from another's position (a checkpoint) reads
+        # the rest of the same shuffled shard.
+        n = 41
+        data = Lt.utils.data.TensorDataset(Lt.arange(n))
+
+        def loader():
+            s = DS(data, num_replicas=2, rank=1, shuffle=True, seed=8)
+            return Lt.utils.data.DataLoader(data, batch_size=3, sampler=s)._loader
+
+        def rest(c):
+            out = []
+            while True:
+                _, x, _ = c.next()
+                if x is None:
+                    return out
+                out += [int(i) for i in x.tolist()]
+
+        a = loader()
+        rest(a)                          # epoch 0
+        a.reset()
+        first = [int(i) for i in a.next()[1].tolist()] + [int(i) for i in a.next()[1].tolist()]
+        pos = a.get_position()
+        want = rest(a)
+        self.assertEqual(first + want, lt_indices(n, 2, 1, True, 8, 1, False)[0])
+        b = loader()
+        b.set_position(*pos)
+        self.assertEqual(rest(b), want)
+
     def test_sampler_and_shuffle(self):
         data = Lt.utils.data.TensorDataset(Lt.arange(5))
         s = DS(data, num_replicas=1, rank=0)
