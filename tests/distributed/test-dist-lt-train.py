@@ -9,6 +9,8 @@ tests/make-train-fixtures.py):
 - a distributed run of 2 epochs stopped after the first and resumed from
   its checkpoint (every rank reads it) ends with the same checkpoint, bit
   for bit, as a run of 2 epochs without a stop, on 2 ranks and on 3;
+- a checkpoint that some ranks do not see (nodes without a shared file
+  system) makes every rank refuse to start;
 - a rank killed (SIGKILL) in the middle of training: every other rank ends
   with an error naming it (rank and pid) within --timeout, and the last
   checkpoint loads (a run resumes from it).
@@ -141,6 +143,33 @@ def test_output_and_resume(np_):
         assert a[k] == b[k], '%s differs between the resumed and the whole run' % k
 
 
+def test_checkpoint_not_everywhere():
+    # A checkpoint that rank 1 does not see (as on nodes that share no
+    # file system; here, mpirun's MPMD form gives it another path): both
+    # ranks refuse to start rather than train different models.
+    d = SMALL
+    ck = os.path.join(tmp, 'only-rank0.safetensors')
+    common = ['--data', d, '-b', '4', '-w', '0', '-e', '1', '--resume']
+    rc, launcher, out = run(2, common + ['-c', ck], 'make-only-rank0')
+    assert rc == 0 and os.path.exists(ck), launcher
+    outputs = os.path.join(tmp, 'out-not-everywhere')
+    cmd = mpirun_cmd(1, outputs)
+    cmd += [LT_TRAIN] + common + ['-e', '2', '-c', ck, ':', '-np', '1', LT_TRAIN] + common + \
+        ['-e', '2', '-c', os.path.join(tmp, 'nowhere.safetensors')]
+    proc = subprocess.run(cmd, env=env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                          timeout=120)
+    out = [(rank_output(outputs, r, 'stdout'), rank_output(outputs, r, 'stderr'))
+           for r in range(2)]
+    assert proc.returncode != 0, 'mpirun succeeded'
+    for r in range(2):
+        e = out[r][1]
+        if 'lt-train: --resume: the processes would start at different steps' not in e or \
+                'is missing or differs on some of them' not in e:
+            dump(out)
+            raise AssertionError('rank %d did not refuse' % r)
+        assert 'Finished Training' not in out[r][0], out[r][0]
+
+
 def rank_pids(mpirun_pid):
     """The ranks' pids by rank: mpirun's children, by OMPI_COMM_WORLD_RANK."""
     pids = {}
@@ -217,6 +246,8 @@ def main():
               lambda: test_output_and_resume(2))
         check('rank 0 prints, resuming continues exactly (3 ranks)',
               lambda: test_output_and_resume(3))
+        check('a checkpoint some ranks do not see is refused by all',
+              test_checkpoint_not_everywhere)
         check('a rank killed mid-training is named by the others; the checkpoint loads',
               test_killed_rank)
     finally:

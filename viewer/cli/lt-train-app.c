@@ -784,6 +784,40 @@ check_outputs (const Options *o, GError **error)
   return TRUE;
 }
 
+/* Under mpirun every rank must start at the same step: a checkpoint that
+ * only some ranks see (a file system the nodes do not share) would leave
+ * the copies of the model different. */
+static gboolean
+same_start_everywhere (LtProcessGroup *group,
+                       LtTrainer      *trainer,
+                       gboolean        resume,
+                       const char     *checkpoint,
+                       GError        **error)
+{
+  g_autoptr(LtTensor) low = NULL;
+  g_autoptr(LtTensor) high = NULL;
+  double step = resume && g_file_test (checkpoint, G_FILE_TEST_EXISTS)
+                  ? (double) lt_trainer_get_step (trainer) + 1
+                  : 0;
+  double lo = 0, hi = 0;
+
+  low = lt_scalar_tensor (step, LT_DTYPE_FLOAT64);
+  high = lt_scalar_tensor (step, LT_DTYPE_FLOAT64);
+  if (!lt_process_group_all_reduce (group, low, LT_REDUCE_OP_MIN, error) ||
+      !lt_process_group_all_reduce (group, high, LT_REDUCE_OP_MAX, error) ||
+      !lt_tensor_item (low, &lo, error) || !lt_tensor_item (high, &hi, error))
+    return FALSE;
+  if (lo != hi)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   _ ("the processes would start at different steps: %s is missing or "
+                      "differs on some of them (put it on a file system they all share)"),
+                   checkpoint);
+      return FALSE;
+    }
+  return TRUE;
+}
+
 static int
 run (Options *o,
      App     *app)
@@ -917,6 +951,8 @@ run (Options *o,
       else if (rank == 0)
         fprintf (stderr, _("No checkpoint at %s: starting from the beginning\n"), checkpoint);
     }
+  if (group && !same_start_everywhere (group, trainer, o->resume, checkpoint, &error))
+    return fail ("--resume: ", error);
   /* Rank 0 alone writes the checkpoint (LtTrainer) */
   if (rank == 0 && !ensure_parent (checkpoint, &error))
     return fail ("", error);
