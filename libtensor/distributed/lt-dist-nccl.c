@@ -5,10 +5,12 @@
 #include "core/lt-error.h"
 
 /*
- * The NCCL backend: CUDA tensors. Its place in the vtable exists in every
- * build so that "nccl" is a known backend with a clear answer; the
- * communication itself needs tensors in GPU memory, which only the CUDA
- * backend (not built yet) makes.
+ * The NCCL backend's answer while the CUDA backend is not built: "nccl"
+ * is a known backend with a clear error. The communication itself
+ * (lt-dist-nccl-cuda.c: NCCL bootstrapped through MPI, collectives on a
+ * stream polled through events) needs tensors in GPU memory, which only
+ * the CUDA backend makes; it replaces this file in builds that have it
+ * (libtensor/meson.build), and is compiled on its own meanwhile.
  */
 
 #define NO_CUDA "NCCL needs CUDA tensors: the CUDA backend is not built"
