@@ -330,21 +330,10 @@ _lt_tensor_new_empty (const gint64 *shape,
   gint64 numel;
   gsize nbytes;
 
-  if (ndim > LT_MAX_DIMS)
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
-                   "a tensor can have at most %d dimensions, %u asked", LT_MAX_DIMS, ndim);
-      return NULL;
-    }
-  if (!_lt_shape_numel (shape, ndim, &numel, "empty", error))
+  if (!_lt_shape_check_alloc (shape, ndim, dtype, "empty", error) ||
+      !_lt_shape_numel (shape, ndim, &numel, "empty", error))
     return NULL;
-  if (__builtin_mul_overflow ((gsize) numel, _lt_dtype_size (dtype), &nbytes))
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
-                   "a tensor of %" G_GINT64_FORMAT " %s elements does not fit in memory",
-                   numel, lt_dtype_get_name (dtype));
-      return NULL;
-    }
+  nbytes = (gsize) numel * _lt_dtype_size (dtype);
   storage = _lt_storage_new (device, nbytes, error);
   if (storage == NULL)
     return NULL;
@@ -744,7 +733,14 @@ copy_out_values (LtTensor *self,
     return NULL;
   esize = _lt_dtype_size (host->dtype);
   p = _lt_tensor_data (host);
-  out = g_malloc_n (MAX (host->numel, 1), as_int64 ? sizeof (gint64) : sizeof (double));
+  out = g_try_malloc_n (MAX (host->numel, 1), as_int64 ? sizeof (gint64) : sizeof (double));
+  if (out == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "%s: %" G_GINT64_FORMAT " values do not fit in memory",
+                   as_int64 ? "to_int64s" : "to_doubles", host->numel);
+      return NULL;
+    }
   if (as_int64)
     for (gint64 i = 0; i < host->numel; i++)
       ((gint64 *) out)[i] = _lt_load_int64 (p + i * esize, host->dtype);

@@ -8,6 +8,7 @@
  * the op where PyTorch raises, and never a crash, a hang or wrong numbers.
  */
 #include <math.h>
+#include <stdarg.h>
 #include <string.h>
 
 #include <libtensor.h>
@@ -520,6 +521,307 @@ test_wide_backward (void)
   assert_values (lt_tensor_get_grad (w), want, 1);
 }
 
+/* Shapes: sizes and strides near 2^63 */
+
+#define BIG G_MAXINT64
+
+/* Fails unless @t is NULL and @error an LT_ERROR of @code whose message
+ * holds every needle (NULL-terminated). */
+static void
+assert_fails (LtTensor *t, GError *error, gint code, const char *needle, ...)
+{
+  va_list ap;
+
+  g_assert_null (t);
+  g_assert_error (error, LT_ERROR, code);
+  va_start (ap, needle);
+  for (const char *n = needle; n; n = va_arg (ap, const char *))
+    if (strstr (error->message, n) == NULL)
+      g_error ("\"%s\" not in the message \"%s\"", n, error->message);
+  va_end (ap);
+}
+
+static void
+test_view_overflow (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) empty = lt_zeros (DIMS (0), LT_DTYPE_FLOAT32, &error);
+  LtTensor *v;
+
+  g_test_summary ("A view whose sizes multiply past 2^63 is refused, even when the "
+                  "product wraps around to the 0 elements of an empty tensor");
+  v =
+    lt_tensor_view (empty, DIMS (G_GINT64_CONSTANT (1) << 32, G_GINT64_CONSTANT (1) << 32), &error);
+  assert_fails (v, error, LT_ERROR_SHAPE, "view", "[4294967296, 4294967296]", NULL);
+  g_clear_error (&error);
+  v = lt_tensor_view (empty, DIMS (G_GINT64_CONSTANT (1) << 40, G_GINT64_CONSTANT (1) << 40, 0),
+                      &error);
+  assert_fails (v, error, LT_ERROR_SHAPE, "view", "1099511627776", NULL);
+  g_clear_error (&error);
+  v = lt_tensor_view (empty, DIMS (-1, G_GINT64_CONSTANT (1) << 32, G_GINT64_CONSTANT (1) << 32),
+                      &error);
+  assert_fails (v, error, LT_ERROR_SHAPE, "view", NULL);
+}
+
+static void
+test_reshape_overflow (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) empty = lt_zeros (DIMS (0, 3), LT_DTYPE_FLOAT32, &error);
+  g_autoptr(LtTensor) t = NULL;
+  LtTensor *v;
+
+  g_test_summary ("reshape of a non-contiguous empty tensor to sizes past 2^63");
+  t = lt_tensor_t (empty, &error);
+  v = lt_tensor_reshape (t, DIMS (G_GINT64_CONSTANT (1) << 62, 8), &error);
+  assert_fails (v, error, LT_ERROR_SHAPE, "reshape", "[4611686018427387904, 8]", NULL);
+}
+
+static void
+test_expand_overflow (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) one = lt_ones (DIMS (1), LT_DTYPE_FLOAT32, &error);
+  LtTensor *v;
+
+  g_test_summary ("expand to sizes whose product passes 2^63");
+  v =
+    lt_tensor_expand (one, DIMS (G_GINT64_CONSTANT (1) << 40, G_GINT64_CONSTANT (1) << 40), &error);
+  assert_fails (v, error, LT_ERROR_SHAPE, "expand", "[1099511627776, 1099511627776]", NULL);
+  g_clear_error (&error);
+  v = lt_tensor_expand (one, DIMS (-2), &error);
+  assert_fails (v, error, LT_ERROR_SHAPE, "expand", "-2", NULL);
+}
+
+static void
+test_slice_huge_step (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = iota (DIMS (10), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) m = iota (DIMS (10, 3), LT_DTYPE_FLOAT32);
+
+  g_test_summary ("x[::2**63-1] is x's first element (one, as Python's lists), from any "
+                  "start, along any dimension");
+  for (gint64 start = 0; start < 10; start++)
+    {
+      g_autoptr(LtTensor) s = lt_tensor_slice (x, 0, start, BIG, BIG, &error);
+
+      g_assert_no_error (error);
+      assert_shape (s, DIMS (1));
+      g_assert_cmpfloat (item (s), ==, start);
+    }
+  {
+    g_autoptr(LtTensor) s = lt_tensor_slice (m, 0, 8, 10, BIG - 1, &error);
+    g_autoptr(LtTensor) s2 = lt_tensor_slice (m, 1, 1, BIG, BIG, &error);
+    g_autoptr(LtTensor) s3 = lt_tensor_slice (x, 0, 3, 9, G_GINT64_CONSTANT (1) << 62, &error);
+    g_autoptr(LtTensor) s4 = lt_tensor_slice (x, 0, 10, BIG, BIG, &error);
+
+    g_assert_no_error (error);
+    assert_shape (s, DIMS (1, 3));
+    assert_values (s, VALS (24, 25, 26));
+    assert_shape (s2, DIMS (10, 1));
+    assert_shape (s3, DIMS (1));
+    assert_shape (s4, DIMS (0));
+  }
+}
+
+static void
+test_cat_huge_step (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = iota (DIMS (10), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) s = lt_tensor_slice (x, 0, 8, 10, BIG, &error);
+  g_autoptr(LtTensor) y = iota (DIMS (3), LT_DTYPE_FLOAT32);
+  LtTensor *parts[2] = { s, y };
+  g_autoptr(LtTensor) c = lt_cat (parts, 2, 0, &error);
+
+  g_test_summary ("cat of a slice with a huge step keeps every row");
+  g_assert_no_error (error);
+  assert_shape (c, DIMS (4));
+  assert_values (c, VALS (8, 0, 1, 2));
+}
+
+static void
+test_cat_size_overflow (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) one = lt_ones (DIMS (1), LT_DTYPE_FLOAT32, &error);
+  g_autoptr(LtTensor) big = lt_tensor_expand (one, DIMS (G_GINT64_CONSTANT (1) << 62), &error);
+  LtTensor *parts[3] = { big, big, big };
+  LtTensor *c;
+
+  g_test_summary ("cat whose sizes along the dimension add up past 2^63");
+  g_assert_no_error (error);
+  c = lt_cat (parts, 3, 0, &error);
+  assert_fails (c, error, LT_ERROR_SHAPE, "cat", NULL);
+  g_clear_error (&error);
+  c = lt_stack (parts, 3, 0, &error);
+  assert_fails (c, error, LT_ERROR_SHAPE, "stack", NULL);
+}
+
+static void
+test_narrow_overflow (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = iota (DIMS (10), LT_DTYPE_FLOAT32);
+  LtTensor *n;
+
+  g_test_summary ("narrow whose start + length passes 2^63");
+  n = lt_tensor_narrow (x, 0, BIG, 2, &error);
+  assert_fails (n, error, LT_ERROR_INDEX, "narrow", "9223372036854775807", NULL);
+  g_clear_error (&error);
+  n = lt_tensor_narrow (x, 0, 5, BIG, &error);
+  assert_fails (n, error, LT_ERROR_INDEX, "narrow", "9223372036854775807", NULL);
+}
+
+static void
+test_wrap_stride_overflow (void)
+{
+  g_autoptr(GError) error = NULL;
+  static float data[4] = { 1, 2, 3, 4 };
+  LtTensor    *t;
+
+  g_test_summary ("lt_tensor_new_wrap with strides that reach past 2^63 (and wrap to "
+                  "inside the block)");
+  t =
+    lt_tensor_new_wrap ((guintptr) data, sizeof data, DIMS (3), DIMS (G_GINT64_CONSTANT (1) << 62),
+                        LT_DTYPE_FLOAT32, NULL, NULL, NULL, &error);
+  assert_fails (t, error, LT_ERROR_SHAPE, "from_blob", NULL);
+  g_clear_error (&error);
+  t = lt_tensor_new_wrap ((guintptr) data, sizeof data, DIMS (2), DIMS (BIG / 2), LT_DTYPE_FLOAT32,
+                          NULL, NULL, NULL, &error);
+  assert_fails (t, error, LT_ERROR_SHAPE, "from_blob", NULL);
+}
+
+static void
+test_conv_huge_stride (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = lt_ones (DIMS (1, 1, 3, 3), LT_DTYPE_FLOAT32, &error);
+  g_autoptr(LtTensor) w = lt_ones (DIMS (1, 1, 2, 2), LT_DTYPE_FLOAT32, &error);
+  const gint64 stride[2] = { BIG, BIG };
+  g_autoptr(LtTensor) y = lt_conv2d (x, w, NULL, stride, NULL, NULL, 1, &error);
+
+  g_test_summary ("conv2d with a stride near 2^63: one window, the sum of its four ones");
+  g_assert_no_error (error);
+  assert_shape (y, DIMS (1, 1, 1, 1));
+  assert_values (y, VALS (4));
+}
+
+static void
+test_conv_huge_padding (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = lt_ones (DIMS (1, 1, 3, 3), LT_DTYPE_FLOAT32, &error);
+  g_autoptr(LtTensor) w = lt_ones (DIMS (1, 1, 2, 2), LT_DTYPE_FLOAT32, &error);
+  const gint64 padding[2] = { G_GINT64_CONSTANT (1) << 62, 0 };
+  const gint64 dilation[2] = { 1, G_GINT64_CONSTANT (1) << 62 };
+  LtTensor    *y;
+
+  g_test_summary ("conv2d with a padding or dilation whose padded input or filter passes "
+                  "2^63");
+  y = lt_conv2d (x, w, NULL, NULL, padding, NULL, 1, &error);
+  assert_fails (y, error, LT_ERROR_INVALID_ARGUMENT, "conv2d", "4611686018427387904", NULL);
+  g_clear_error (&error);
+  {
+    g_autoptr(LtTensor) w3 = lt_ones (DIMS (1, 1, 1, 3), LT_DTYPE_FLOAT32, &error);
+
+    y = lt_conv2d (x, w3, NULL, NULL, NULL, dilation, 1, &error);
+    assert_fails (y, error, LT_ERROR_INVALID_ARGUMENT, "conv2d", "4611686018427387904", NULL);
+  }
+}
+
+static void
+test_pool_huge_dilation (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = lt_ones (DIMS (1, 1, 3, 3), LT_DTYPE_FLOAT32, &error);
+  const gint64 kernel[2] = { 3, 3 };
+  const gint64 padding[2] = { 1, 1 };
+  const gint64 dilation[2] = { G_GINT64_CONSTANT (1) << 62, G_GINT64_CONSTANT (1) << 62 };
+  LtTensor    *y;
+
+  g_test_summary ("max_pool2d whose dilated window passes 2^63 (and wraps around)");
+  y = lt_max_pool2d (x, kernel, NULL, padding, dilation, FALSE, NULL, &error);
+  assert_fails (y, error, LT_ERROR_SHAPE, "max_pool2d", "too small", NULL);
+  g_clear_error (&error);
+  y = lt_max_pool2d (x, kernel, NULL, padding, dilation, TRUE, NULL, &error);
+  assert_fails (y, error, LT_ERROR_SHAPE, "max_pool2d", "too small", NULL);
+}
+
+static void
+test_pool_huge_stride (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = iota (DIMS (1, 1, 3, 3), LT_DTYPE_FLOAT32);
+  const gint64 kernel[2] = { 2, 2 };
+  const gint64 stride[2] = { BIG, BIG };
+  const gint64 padding[2] = { 1, 1 };
+
+  g_test_summary ("max_pool2d and avg_pool2d with a stride near 2^63: one window");
+  for (guint ceil_mode = 0; ceil_mode < 2; ceil_mode++)
+    {
+      g_autoptr(LtTensor) mx =
+                   lt_max_pool2d (x, kernel, stride, NULL, NULL, ceil_mode, NULL, &error);
+      g_autoptr(LtTensor) av = lt_avg_pool2d (x, kernel, stride, NULL, ceil_mode, TRUE, 0, &error);
+      g_autoptr(LtTensor) avp =
+                   lt_avg_pool2d (x, kernel, stride, padding, ceil_mode, TRUE, 0, &error);
+
+      g_assert_no_error (error);
+      assert_values (mx, VALS (4));
+      assert_values (av, VALS (2));
+      assert_values (avp, VALS (0));
+    }
+}
+
+static void
+test_alloc_names_op (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) cls = iota (DIMS (2), LT_DTYPE_INT64);
+  g_autoptr(LtTensor) img = lt_ones (DIMS (1, 1, 3, 3), LT_DTYPE_FLOAT32, &error);
+  const gint64 huge[2] = { G_GINT64_CONSTANT (1) << 62, G_GINT64_CONSTANT (1) << 62 };
+  LtTensor    *t;
+
+  g_test_summary ("Outputs too large for memory or 64 bits are errors naming the op");
+  t = lt_tensor_one_hot (cls, G_GINT64_CONSTANT (1) << 62, &error);
+  assert_fails (t, error, LT_ERROR_SHAPE, "one_hot", "[2, 4611686018427387904]", NULL);
+  g_clear_error (&error);
+  t = lt_tensor_one_hot (cls, G_GINT64_CONSTANT (1) << 60, &error);
+  assert_fails (t, error, LT_ERROR_OUT_OF_MEMORY, "one_hot", NULL);
+  g_clear_error (&error);
+  t = lt_adaptive_avg_pool2d (img, huge, &error);
+  assert_fails (t, error, LT_ERROR_SHAPE, "adaptive_avg_pool2d", NULL);
+  g_clear_error (&error);
+  t = lt_linspace (0, 1, G_GINT64_CONSTANT (1) << 62, LT_DTYPE_FLOAT32, &error);
+  assert_fails (t, error, LT_ERROR_OUT_OF_MEMORY, "linspace", NULL);
+  g_clear_error (&error);
+  t = lt_zeros (DIMS (G_GINT64_CONSTANT (1) << 62), LT_DTYPE_FLOAT64, &error);
+  assert_fails (t, error, LT_ERROR_OUT_OF_MEMORY, "zeros", NULL);
+  g_clear_error (&error);
+  t = lt_randn (DIMS (G_GINT64_CONSTANT (1) << 32, G_GINT64_CONSTANT (1) << 32), LT_DTYPE_FLOAT32,
+                &error);
+  assert_fails (t, error, LT_ERROR_SHAPE, "randn", NULL);
+}
+
+static void
+test_sum_expanded (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) one = lt_ones (DIMS (1), LT_DTYPE_FLOAT32, &error);
+  g_autoptr(LtTensor) big = lt_tensor_expand (one, DIMS (G_GINT64_CONSTANT (1) << 62), &error);
+  LtTensor *s;
+
+  g_test_summary ("sum and mean of an expanded tensor of 2^62 elements: an error, not an "
+                  "abort in the partial sums' allocation");
+  g_assert_no_error (error);
+  s = lt_tensor_sum (big, &error);
+  assert_fails (s, error, LT_ERROR_OUT_OF_MEMORY, "sum", NULL);
+  g_clear_error (&error);
+  s = lt_tensor_mean (big, &error);
+  assert_fails (s, error, LT_ERROR_OUT_OF_MEMORY, "mean", NULL);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -541,6 +843,21 @@ main (int argc, char *argv[])
   g_test_add_func ("/hostile/core/autograd/long-chain-free", test_long_chain_free);
   g_test_add_func ("/hostile/core/autograd/long-chain-backward", test_long_chain_backward);
   g_test_add_func ("/hostile/core/autograd/wide-backward", test_wide_backward);
+
+  g_test_add_func ("/hostile/core/shape/view-overflow", test_view_overflow);
+  g_test_add_func ("/hostile/core/shape/reshape-overflow", test_reshape_overflow);
+  g_test_add_func ("/hostile/core/shape/expand-overflow", test_expand_overflow);
+  g_test_add_func ("/hostile/core/shape/slice-huge-step", test_slice_huge_step);
+  g_test_add_func ("/hostile/core/shape/cat-huge-step", test_cat_huge_step);
+  g_test_add_func ("/hostile/core/shape/cat-size-overflow", test_cat_size_overflow);
+  g_test_add_func ("/hostile/core/shape/narrow-overflow", test_narrow_overflow);
+  g_test_add_func ("/hostile/core/shape/wrap-stride-overflow", test_wrap_stride_overflow);
+  g_test_add_func ("/hostile/core/conv/huge-stride", test_conv_huge_stride);
+  g_test_add_func ("/hostile/core/conv/huge-padding", test_conv_huge_padding);
+  g_test_add_func ("/hostile/core/pool/huge-dilation", test_pool_huge_dilation);
+  g_test_add_func ("/hostile/core/pool/huge-stride", test_pool_huge_stride);
+  g_test_add_func ("/hostile/core/alloc/names-op", test_alloc_names_op);
+  g_test_add_func ("/hostile/core/alloc/sum-expanded", test_sum_expanded);
 
   return g_test_run ();
 }

@@ -117,6 +117,49 @@ class TestHooks(unittest.TestCase):
         self.assertEqual(x.grad.tolist(), [2.0, 2.0])
 
 
+class TestShapes(unittest.TestCase):
+    """Sizes near 2^63: refused with a GLib.Error naming the op where torch
+    refuses; the right sizes where Python's own sequences have one."""
+
+    def test_view_overflow(self):
+        for f in (lambda: Lt.zeros(0).view(2 ** 32, 2 ** 32),
+                  lambda: Lt.zeros(0).reshape(2 ** 62, 8),
+                  lambda: Lt.zeros(0).view(-1, 2 ** 32, 2 ** 32)):
+            with self.assertRaises(GLib.Error) as cm:
+                f()
+            self.assertTrue(is_lt_error(cm.exception, Lt.Error.SHAPE), cm.exception)
+        with self.assertRaises(RuntimeError):
+            torch.zeros(0).view(2 ** 32, 2 ** 32)
+
+    def test_expand_overflow(self):
+        with self.assertRaises(GLib.Error) as cm:
+            Lt.ones(1).expand(2 ** 40, 2 ** 40)
+        self.assertIn('expand', cm.exception.message)
+        with self.assertRaises(GLib.Error):
+            Lt.ones(2).repeat(2 ** 40, 2 ** 40)
+
+    def test_slice_huge_step(self):
+        x = Lt.arange(10)
+        for start in range(10):
+            self.assertEqual(x[start::2 ** 63 - 1].tolist(), list(range(10))[start::2 ** 63 - 1])
+        self.assertEqual(x[3:9:2 ** 62].tolist(), [3])
+        m = Lt.arange(30).view(10, 3)
+        self.assertEqual(m[8::2 ** 63 - 2].tolist(), [[24, 25, 26]])
+
+    def test_cat_keeps_rows(self):
+        x = Lt.arange(10)
+        c = Lt.cat([x[8::2 ** 63 - 1], Lt.arange(3)])
+        self.assertEqual(c.tolist(), [8, 0, 1, 2])
+
+    def test_conv_huge_stride(self):
+        x = Lt.ones(1, 1, 3, 3)
+        w = Lt.ones(1, 1, 2, 2)
+        y = Lt.nn.functional.conv2d(x, w, stride=2 ** 63 - 1)
+        ty = torch.nn.functional.conv2d(torch.ones(1, 1, 3, 3), torch.ones(1, 1, 2, 2),
+                                        stride=2 ** 63 - 1)
+        self.assertEqual(y.tolist(), ty.tolist())
+
+
 class TestThreads(unittest.TestCase):
 
     def test_backward_threads_shared_parameter(self):
