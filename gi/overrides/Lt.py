@@ -854,6 +854,9 @@ class Tensor(_TensorIndexing, Lt.Tensor):
         if len(sizes) < n:
             raise _error(Lt.Error.SHAPE, 'repeat: %d repeats given for a tensor with %d '
                          'dimensions' % (len(sizes), n))
+        if any(r < 0 for r in sizes):
+            raise _error(Lt.Error.SHAPE, 'repeat: the repeats %s must not be negative'
+                         % (list(sizes),))
         shape = [1] * (len(sizes) - n) + list(self.get_shape())
         t = _GITensor.reshape(self, shape)
         inter, expd, final = [], [], []
@@ -870,23 +873,34 @@ class Tensor(_TensorIndexing, Lt.Tensor):
     def split(self, split_size, dim=0):
         n = self.get_size(dim)
         if isinstance(split_size, (list, tuple)):
+            sizes = [operator.index(s) for s in split_size]
+            if any(s < 0 for s in sizes):
+                raise _error(Lt.Error.INVALID_ARGUMENT, 'split: the sizes %s must not be '
+                             'negative' % (sizes,))
+            if builtins.sum(sizes) != n:
+                raise _error(Lt.Error.SHAPE, 'split: the sizes %s add up to %d but the '
+                             'dimension has %d' % (sizes, builtins.sum(sizes), n))
             out, start = [], 0
-            for s in split_size:
+            for s in sizes:
                 out.append(self.narrow(dim, start, s))
                 start += s
-            if start != n:
-                raise _error(Lt.Error.SHAPE, 'split: the sizes add up to %d but the '
-                             'dimension has %d' % (start, n))
             return tuple(out)
         split_size = operator.index(split_size)
+        if split_size == 0 and n == 0:
+            return (self.narrow(dim, 0, 0),)
         if split_size <= 0:
-            raise _error(Lt.Error.INVALID_ARGUMENT, 'split: the size must be positive')
+            raise _error(Lt.Error.INVALID_ARGUMENT, 'split: the size must be positive, not %d '
+                         '(0 only for a dimension of size 0)' % split_size)
         return tuple(self.narrow(dim, s, _min(split_size, n - s))
                      for s in range(0, n, split_size))
 
     def chunk(self, chunks, dim=0):
+        chunks = operator.index(chunks)
+        if chunks <= 0:
+            raise _error(Lt.Error.INVALID_ARGUMENT, 'chunk: the number of chunks must be '
+                         'positive, not %d' % chunks)
         n = self.get_size(dim)
-        size = -(-n // chunks) if chunks > 0 else 0
+        size = -(-n // chunks)
         return self.split(_max(size, 1), dim)
 
     # -- dtype and device ---------------------------------------------------

@@ -14,7 +14,7 @@ import sys
 
 from ..module import get_introspection_module
 from .lt_types import (_D, _DTYPE_BY_NAME, _DTYPE_TENSOR_NAME, _DTYPE_NAME, _NP_TO_DTYPE,
-                       _all, _any, _bool, _dtype, _flatten_data, _float, _int, _is_bool,
+                       _all, _any, _bool, _dtype, _error, _flatten_data, _float, _int, _is_bool,
                        _is_number, _shape_args, _size_and_dtype, _sum, _wrap_number, Size)
 
 Lt = get_introspection_module('Lt')
@@ -236,6 +236,12 @@ def randint(*args, size=None, dtype=None, device=None, requires_grad=False):
 
 
 @_export
+def randperm(n, dtype=None, device=None, requires_grad=False):
+    t = Lt.randperm(operator.index(n), _dtype(dtype, _D.INT64))
+    return _finish(t, device=device, requires_grad=requires_grad)
+
+
+@_export
 def arange(start, end=None, step=1, dtype=None, device=None, requires_grad=False):
     if end is None:
         start, end = 0, start
@@ -259,8 +265,13 @@ def linspace(start, end, steps, dtype=None, device=None, requires_grad=False):
 
 @_export
 def eye(n, m=None, dtype=None, device=None, requires_grad=False):
-    t = Lt.eye(operator.index(n), operator.index(n if m is None else m),
-               _dtype(dtype, _D.FLOAT32))
+    n = operator.index(n)
+    m = n if m is None else operator.index(m)
+    if n < 0 or m < 0:
+        # the C layer reads -1 columns as "as many as rows"
+        raise _error(Lt.Error.SHAPE, 'eye: the number of rows (%d) and of columns (%d) must '
+                     'not be negative' % (n, m))
+    t = Lt.eye(n, m, _dtype(dtype, _D.FLOAT32))
     return _finish(t, device=device, requires_grad=requires_grad)
 
 

@@ -400,6 +400,7 @@ lt_linspace (double   start,
  * Creates an identity matrix: ones on the diagonal, zeros elsewhere.
  *
  * Returns: (transfer full) (nullable): the tensor, or %NULL with @error set
+ *   when @n is negative or @m below -1
  */
 LtTensor *
 lt_eye (gint64   n,
@@ -407,12 +408,22 @@ lt_eye (gint64   n,
         LtDType  dtype,
         GError **error)
 {
-  gint64 shape[2] = { n, m < 0 ? n : m };
-  g_autoptr(LtTensor) t = new_filled (shape, 2, dtype, LT_DEVICE_CPU, 0, "eye", error);
+  gint64 shape[2] = { n, m == -1 ? n : m };
+  g_autoptr(LtTensor) t = NULL;
   g_autoptr(LtTensor) diag = NULL;
   gint64 len, stride;
   LtOpParams p = { .fill = { 1 } };
 
+  if (n < 0 || m < -1)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                   "eye: the number of rows (%" G_GINT64_FORMAT
+                   ") and of columns (%" G_GINT64_FORMAT
+                   ") must not be negative (-1 columns: as many as rows)",
+                   n, m);
+      return NULL;
+    }
+  t = new_filled (shape, 2, dtype, LT_DEVICE_CPU, 0, "eye", error);
   if (t == NULL)
     return NULL;
   /* The diagonal is a 1-D view with stride m + 1. */

@@ -822,6 +822,83 @@ test_sum_expanded (void)
   assert_fails (s, error, LT_ERROR_OUT_OF_MEMORY, "mean", NULL);
 }
 
+/* Arguments PyTorch refuses */
+
+static void
+test_one_hot_negative (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) cls = iota (DIMS (3), LT_DTYPE_INT64);
+  LtTensor *t;
+
+  g_test_summary ("one_hot (t, -5) is refused (it was taken as -1); -1 infers the count");
+  t = lt_tensor_one_hot (cls, -5, &error);
+  assert_fails (t, error, LT_ERROR_INVALID_ARGUMENT, "one_hot", "-5", NULL);
+  g_clear_error (&error);
+  t = lt_tensor_one_hot (cls, -1, &error);
+  g_assert_no_error (error);
+  assert_shape (t, DIMS (3, 3));
+  g_object_unref (t);
+}
+
+static void
+test_eye_negative (void)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *t;
+
+  g_test_summary ("eye (3, -5) is refused (it was taken as -1, a square matrix)");
+  t = lt_eye (3, -5, LT_DTYPE_FLOAT32, &error);
+  assert_fails (t, error, LT_ERROR_SHAPE, "eye", "-5", NULL);
+  g_clear_error (&error);
+  t = lt_eye (-2, 3, LT_DTYPE_FLOAT32, &error);
+  assert_fails (t, error, LT_ERROR_SHAPE, "eye", "-2", NULL);
+}
+
+static void
+test_clamp_min_above_max (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = tensor_of (VALS (1, 2, 3, NAN), DIMS (4), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) xi = iota (DIMS (5), LT_DTYPE_INT64);
+  g_autoptr(LtTensor) y = lt_tensor_clamp (x, 3, 1, &error);
+  g_autoptr(LtTensor) yi = lt_tensor_clamp (xi, 3, 1, &error);
+  g_autofree double *v = NULL;
+  gsize              n;
+
+  g_test_summary ("clamp with min above max gives max everywhere, as torch (min (max (x, "
+                  "lo), hi)); NaN stays NaN");
+  g_assert_no_error (error);
+  v = lt_tensor_to_doubles (y, &n, &error);
+  g_assert_cmpfloat (v[0], ==, 1);
+  g_assert_cmpfloat (v[1], ==, 1);
+  g_assert_cmpfloat (v[2], ==, 1);
+  g_assert_true (isnan (v[3]));
+  assert_values (yi, VALS (1, 1, 1, 1, 1));
+}
+
+static void
+test_print_int64_exact (void)
+{
+  g_autoptr(GError) error = NULL;
+  const gint64 vals[] = { G_GINT64_CONSTANT (123456789012345678), G_MININT64, 5 };
+  g_autoptr(LtTensor) t = lt_tensor_new_from_int64s (vals, 3, DIMS (3), LT_DTYPE_INT64, &error);
+  g_autoptr(LtTensor) m = NULL;
+
+  g_test_summary ("int64 tensors print their values exactly, never in floating point");
+  g_assert_no_error (error);
+  assert_prints (t, "  123456789012345678\n"
+                    "-9223372036854775808\n"
+                    "                   5\n"
+                    "[Lt.LongTensor of size 3]\n");
+  m = lt_tensor_view (t, DIMS (3, 1), &error);
+  g_assert_no_error (error);
+  assert_prints (m, "  123456789012345678\n"
+                    "-9223372036854775808\n"
+                    "                   5\n"
+                    "[Lt.LongTensor of size 3x1]\n");
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -858,6 +935,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/hostile/core/pool/huge-stride", test_pool_huge_stride);
   g_test_add_func ("/hostile/core/alloc/names-op", test_alloc_names_op);
   g_test_add_func ("/hostile/core/alloc/sum-expanded", test_sum_expanded);
+
+  g_test_add_func ("/hostile/core/args/one-hot-negative", test_one_hot_negative);
+  g_test_add_func ("/hostile/core/args/eye-negative", test_eye_negative);
+  g_test_add_func ("/hostile/core/args/clamp-min-above-max", test_clamp_min_above_max);
+  g_test_add_func ("/hostile/core/print/int64-exact", test_print_int64_exact);
 
   return g_test_run ();
 }
