@@ -39,6 +39,17 @@ index_tensor (const char *op,
   return _lt_contiguous (i64, error);
 }
 
+/* A private copy of @t when it shares @dest's storage: an in-place kernel
+ * writing @dest must not read indices or values it has already changed (an
+ * index read after its own element was added to can point anywhere). */
+static LtTensor *
+unaliased (LtTensor *t, LtTensor *dest, GError **error)
+{
+  if (t->storage != dest->storage)
+    return g_object_ref (t);
+  return _lt_clone_raw (t, error);
+}
+
 /**
  * lt_tensor_index_select:
  * @self: a tensor
@@ -184,6 +195,18 @@ lt_tensor_index_add_ (LtTensor *self,
   work = lt_tensor_is_contiguous (self) ? g_object_ref (self) : _lt_clone_raw (self, error);
   if (work == NULL)
     return FALSE;
+  if (work == self)
+    {
+      LtTensor *i2 = unaliased (idx, self, error);
+      LtTensor *s2 = i2 ? unaliased (src, self, error) : NULL;
+
+      g_object_unref (idx);
+      idx = i2;
+      g_object_unref (src);
+      src = s2;
+      if (src == NULL)
+        return FALSE;
+    }
   p.dim.dim = d;
   kin[0] = work;
   kin[1] = idx;
@@ -324,6 +347,18 @@ scatter_add_impl (LtTensor *self,
                                                      : _lt_clone_raw (self, error);
   if (work == NULL)
     return NULL;
+  if (work == self)
+    {
+      LtTensor *i2 = unaliased (idx, self, error);
+      LtTensor *s2 = i2 ? unaliased (csrc, self, error) : NULL;
+
+      g_object_unref (idx);
+      idx = i2;
+      g_object_unref (csrc);
+      csrc = s2;
+      if (csrc == NULL)
+        return NULL;
+    }
   p.dim.dim = d;
   kin[0] = work;
   kin[1] = idx;

@@ -129,6 +129,133 @@ test_threads_shared_graph (void)
   assert_values_rel (lt_tensor_get_grad (w), want, 3, 1e-6);
 }
 
+/* One thread frees the graph's saved tensors (no retain_graph) while the
+ * others run backward through it with retain_graph: each pass either
+ * completes or fails with "backward a second time"; nothing is read after
+ * it was freed. */
+typedef struct
+{
+  LtTensor *out;
+  gboolean  retain;
+  guint     ok, freed;
+  char     *other;
+} RaceData;
+
+static gpointer
+race_thread (gpointer user_data)
+{
+  RaceData *d = user_data;
+
+  for (guint k = 0; k < 50; k++)
+    {
+      g_autoptr(GError) error = NULL;
+
+      if (lt_tensor_backward (d->out, NULL, d->retain, &error))
+        d->ok++;
+      else if (g_error_matches (error, LT_ERROR, LT_ERROR_AUTOGRAD) &&
+               strstr (error->message, "second time"))
+        d->freed++;
+      else if (d->other == NULL)
+        d->other = g_strdup (error->message);
+    }
+  return NULL;
+}
+
+static void
+test_threads_release_race (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2, 3), DIMS (3));
+  g_autoptr(LtTensor) y = lt_tensor_mul (w, w, &error);
+  g_autoptr(LtTensor) z = lt_tensor_exp (y, &error);
+  g_autoptr(LtTensor) out = lt_tensor_sum (z, &error);
+  RaceData data[N_THREADS];
+  GThread *threads[N_THREADS];
+  guint    ok = 0;
+
+  g_test_summary ("A pass freeing the graph while other threads run backward through it: "
+                  "each completes or reports the freed graph");
+  g_assert_no_error (error);
+  for (guint t = 0; t < N_THREADS; t++)
+    data[t] = (RaceData){ out, t != 0, 0, 0, NULL };
+  for (guint t = 0; t < N_THREADS; t++)
+    threads[t] = g_thread_new ("backward", race_thread, &data[t]);
+  for (guint t = 0; t < N_THREADS; t++)
+    g_thread_join (threads[t]);
+  for (guint t = 0; t < N_THREADS; t++)
+    {
+      g_assert_cmpstr (data[t].other, ==, NULL);
+      g_assert_cmpuint (data[t].ok + data[t].freed, ==, 50);
+      ok += data[t].ok;
+    }
+  /* the freeing thread's first pass ran; every completed pass added its
+   * gradient 2 w exp (w^2) */
+  g_assert_cmpuint (data[0].ok, >=, 1);
+  {
+    g_autofree double *g = NULL;
+    gsize              n;
+
+    g = lt_tensor_to_doubles (lt_tensor_get_grad (w), &n, &error);
+    for (guint i = 0; i < 3; i++)
+      g_assert_cmpfloat_with_epsilon (g[i] / (ok * 2.0 * (i + 1) * exp ((i + 1.0) * (i + 1.0))),
+                                      1.0, 1e-5);
+  }
+}
+
+static gpointer
+no_grad_thread (gpointer user_data)
+{
+  GMutex  *m = user_data;
+  gboolean prev = lt_set_grad_enabled (FALSE);
+
+  g_mutex_lock (m); /* held by the main thread until it has checked */
+  g_mutex_unlock (m);
+  lt_set_grad_enabled (prev);
+  return GINT_TO_POINTER (prev);
+}
+
+static void
+test_grad_mode_per_thread (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1), DIMS (1));
+  GMutex   m;
+  GThread *t;
+
+  g_test_summary ("lt_set_grad_enabled (FALSE) on one thread leaves another recording");
+  g_mutex_init (&m);
+  g_mutex_lock (&m);
+  t = g_thread_new ("no-grad", no_grad_thread, &m);
+  g_usleep (10000);
+  {
+    g_autoptr(LtTensor) y = lt_tensor_mul_scalar (w, 2, &error);
+
+    g_assert_true (lt_is_grad_enabled ());
+    g_assert_nonnull (lt_tensor_get_grad_fn (y));
+  }
+  g_mutex_unlock (&m);
+  g_assert_true (GPOINTER_TO_INT (g_thread_join (t)));
+  g_mutex_clear (&m);
+}
+
+static void
+test_set_grad_mismatch (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) w = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) g3 = lt_zeros (DIMS (3), LT_DTYPE_FLOAT32, &error);
+  g_autoptr(LtTensor) g64 = lt_zeros (DIMS (2), LT_DTYPE_FLOAT64, &error);
+
+  g_test_summary ("A .grad of another shape or dtype is refused (as torch), so backward "
+                  "never adds into it");
+  g_assert_false (lt_tensor_set_grad (w, g3, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_SHAPE);
+  g_clear_error (&error);
+  g_assert_false (lt_tensor_set_grad (w, g64, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_SHAPE);
+  g_assert_null (lt_tensor_get_grad (w));
+}
+
 /* Autograd: backward from inside a hook */
 
 typedef struct
@@ -899,6 +1026,156 @@ test_print_int64_exact (void)
                     "[Lt.LongTensor of size 3x1]\n");
 }
 
+/* In-place ops whose inputs alias what they write */
+
+static void
+test_index_add_aliased_index (void)
+{
+  g_autoptr(GError) error = NULL;
+  const gint64 xv[] = { 1, 0, 0, 0 }, sv[] = { 100, 7 };
+
+  g_test_summary ("index_add_ and scatter_add_ whose index is a view of the tensor they "
+                  "add into: the index is read as it was (it was re-read after the "
+                  "additions had changed it, and pointed 100 elements past the end)");
+  for (guint scatter = 0; scatter < 2; scatter++)
+    {
+      g_autoptr(LtTensor) x = lt_tensor_new_from_int64s (xv, 4, DIMS (4), LT_DTYPE_INT64, &error);
+      g_autoptr(LtTensor) src =
+                   lt_tensor_new_from_int64s (sv, 2, DIMS (2), LT_DTYPE_INT64, &error);
+      g_autoptr(LtTensor) idx = lt_tensor_narrow (x, 0, 0, 2, &error);
+
+      g_assert_no_error (error);
+      if (scatter)
+        g_assert_true (lt_tensor_scatter_add_ (x, 0, idx, src, &error));
+      else
+        g_assert_true (lt_tensor_index_add_ (x, 0, idx, src, &error));
+      g_assert_no_error (error);
+      assert_values (x, VALS (8, 100, 0, 0));
+    }
+}
+
+static void
+test_index_add_aliased_source (void)
+{
+  g_autoptr(GError) error = NULL;
+  const gint64 iv[] = { 1, 2 };
+
+  g_test_summary ("index_add_ and scatter_add_ whose source is a view of the tensor they "
+                  "add into add the source as it was");
+  for (guint scatter = 0; scatter < 2; scatter++)
+    {
+      g_autoptr(LtTensor) x = lt_ones (DIMS (4), LT_DTYPE_FLOAT32, &error);
+      g_autoptr(LtTensor) idx =
+                   lt_tensor_new_from_int64s (iv, 2, DIMS (2), LT_DTYPE_INT64, &error);
+      g_autoptr(LtTensor) src = lt_tensor_narrow (x, 0, 0, 2, &error);
+
+      g_assert_no_error (error);
+      if (scatter)
+        g_assert_true (lt_tensor_scatter_add_ (x, 0, idx, src, &error));
+      else
+        g_assert_true (lt_tensor_index_add_ (x, 0, idx, src, &error));
+      g_assert_no_error (error);
+      assert_values (x, VALS (1, 2, 2, 1));
+    }
+}
+
+static void
+test_inplace_overlap (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = iota (DIMS (2, 2), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) xt = lt_tensor_t (x, &error);
+  g_autoptr(LtTensor) v = iota (DIMS (6), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) head = lt_tensor_narrow (v, 0, 0, 5, &error);
+  g_autoptr(LtTensor) tail = lt_tensor_narrow (v, 0, 1, 5, &error);
+
+  g_test_summary ("In-place ops reading a partly overlapping view of what they write see "
+                  "it as it was (x += x.t(); x[1:] = x[:-1])");
+  g_assert_true (lt_tensor_add_ (x, xt, &error));
+  g_assert_no_error (error);
+  assert_values (x, VALS (0, 3, 3, 6));
+  g_assert_true (lt_tensor_copy_ (tail, head, &error));
+  g_assert_no_error (error);
+  assert_values (v, VALS (0, 0, 1, 2, 3, 4));
+}
+
+static void
+test_inplace_expanded (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = lt_zeros (DIMS (3, 1), LT_DTYPE_FLOAT32, &error);
+  g_autoptr(LtTensor) e = lt_tensor_expand (x, DIMS (3, 3), &error);
+
+  g_test_summary ("An in-place op on an expanded tensor is refused (its elements share "
+                  "memory), as torch; the tensor is unchanged");
+  g_assert_false (lt_tensor_add_scalar_ (e, 1, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT);
+  assert_values (x, VALS (0, 0, 0));
+}
+
+/* NaN and infinity */
+
+static void
+test_nan_propagation (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = tensor_of (VALS (1, NAN, 3), DIMS (3), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) inf = tensor_of (VALS (INFINITY, 1), DIMS (2), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) mx = lt_tensor_max (x, &error);
+  g_autoptr(LtTensor) mn = lt_tensor_min (x, &error);
+  g_autoptr(LtTensor) am = lt_tensor_argmax (x, &error);
+  g_autoptr(LtTensor) sm = lt_tensor_softmax (inf, 0, &error);
+  g_autoptr(LtTensor) rl = lt_tensor_relu (x, &error);
+  g_autofree double *v = NULL;
+  gsize              n;
+
+  g_test_summary ("NaN and infinity propagate as in torch: max, min, argmax, softmax, relu");
+  g_assert_no_error (error);
+  g_assert_true (isnan (item (mx)));
+  g_assert_true (isnan (item (mn)));
+  g_assert_cmpfloat (item (am), ==, 1);
+  v = lt_tensor_to_doubles (sm, &n, &error);
+  g_assert_true (isnan (v[0]) && isnan (v[1]));
+  g_free (g_steal_pointer (&v));
+  v = lt_tensor_to_doubles (rl, &n, &error);
+  g_assert_true (v[0] == 1 && isnan (v[1]) && v[2] == 3);
+}
+
+static void
+test_nan_arguments (void)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *t;
+
+  g_test_summary ("NaN or infinite arguments where a count is derived from them are errors");
+  t = lt_arange (0, NAN, 1, LT_DTYPE_FLOAT32, &error);
+  assert_fails (t, error, LT_ERROR_INVALID_ARGUMENT, "arange", NULL);
+  g_clear_error (&error);
+  t = lt_arange (0, INFINITY, 1, LT_DTYPE_FLOAT32, &error);
+  assert_fails (t, error, LT_ERROR_INVALID_ARGUMENT, "arange", NULL);
+  g_clear_error (&error);
+  t = lt_arange (0, 10, 0, LT_DTYPE_FLOAT32, &error);
+  assert_fails (t, error, LT_ERROR_INVALID_ARGUMENT, "arange", NULL);
+  g_clear_error (&error);
+  t = lt_arange (0, 1e300, 1e-300, LT_DTYPE_FLOAT32, &error);
+  assert_fails (t, error, LT_ERROR_OUT_OF_MEMORY, "arange", NULL);
+  g_clear_error (&error);
+  t = lt_linspace (0, 1, -1, LT_DTYPE_FLOAT32, &error);
+  assert_fails (t, error, LT_ERROR_INVALID_ARGUMENT, "linspace", NULL);
+  g_clear_error (&error);
+  t = lt_linspace (NAN, 1, 3, LT_DTYPE_FLOAT32, &error);
+  g_assert_no_error (error);
+  {
+    g_autofree double *v = NULL;
+    gsize              n;
+
+    v = lt_tensor_to_doubles (t, &n, &error);
+    g_assert_cmpuint (n, ==, 3);
+    g_assert_true (isnan (v[0]) && isnan (v[1]));
+  }
+  g_object_unref (t);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -906,6 +1183,9 @@ main (int argc, char *argv[])
 
   g_test_add_func ("/hostile/core/autograd/threads-shared-leaf", test_threads_shared_leaf);
   g_test_add_func ("/hostile/core/autograd/threads-shared-graph", test_threads_shared_graph);
+  g_test_add_func ("/hostile/core/autograd/threads-release-race", test_threads_release_race);
+  g_test_add_func ("/hostile/core/autograd/grad-mode-per-thread", test_grad_mode_per_thread);
+  g_test_add_func ("/hostile/core/autograd/set-grad-mismatch", test_set_grad_mismatch);
   g_test_add_func ("/hostile/core/autograd/backward-in-hook", test_backward_in_hook);
   g_test_add_func ("/hostile/core/autograd/backward-in-leaf-hook", test_backward_in_leaf_hook);
   g_test_add_func ("/hostile/core/autograd/backward-in-hook-same-graph",
@@ -940,6 +1220,14 @@ main (int argc, char *argv[])
   g_test_add_func ("/hostile/core/args/eye-negative", test_eye_negative);
   g_test_add_func ("/hostile/core/args/clamp-min-above-max", test_clamp_min_above_max);
   g_test_add_func ("/hostile/core/print/int64-exact", test_print_int64_exact);
+
+  g_test_add_func ("/hostile/core/inplace/index-add-aliased-index", test_index_add_aliased_index);
+  g_test_add_func ("/hostile/core/inplace/index-add-aliased-source", test_index_add_aliased_source);
+  g_test_add_func ("/hostile/core/inplace/overlap", test_inplace_overlap);
+  g_test_add_func ("/hostile/core/inplace/expanded", test_inplace_expanded);
+
+  g_test_add_func ("/hostile/core/nan/propagation", test_nan_propagation);
+  g_test_add_func ("/hostile/core/nan/arguments", test_nan_arguments);
 
   return g_test_run ();
 }
