@@ -30,7 +30,7 @@ leaf_of (const double *v, gsize n, const gint64 *shape, gsize n_dims)
 /* Autograd: threads */
 
 #define N_THREADS 4
-#define N_PASSES 200
+#define N_PASSES 1000
 
 typedef struct
 {
