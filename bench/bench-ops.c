@@ -29,6 +29,8 @@
 
 #include <libtensor.h>
 
+#include "bench-common.h"
+
 typedef struct
 {
   const char *impl;   /* "lt" or "cblas" */
@@ -48,44 +50,12 @@ typedef struct
 static GArray *records;
 static double min_time = 0.25;
 
-static double
-clock_s (clockid_t id)
-{
-  struct timespec ts;
-
-  clock_gettime (id, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static double
-now (void)
-{
-  return clock_s (CLOCK_MONOTONIC);
-}
-
 /* CPU time over wall time of the last measure (): how many cores the
  * process kept busy, spinning threads included. */
 static double last_cpu_per_wall;
 
-static int
-cmp_double (const void *a, const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median_of (double *v, int n)
-{
-  qsort (v, n, sizeof (double), cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-typedef void (*BenchFn) (gpointer ctx);
-
 /* Times single calls of @fn until @min_time seconds and @min_calls calls
- * have passed; the median and the fastest call in seconds. */
+ * have passed (bench_measure); the median and the fastest call in seconds. */
 static int
 measure (BenchFn  fn,
          gpointer ctx,
@@ -94,26 +64,12 @@ measure (BenchFn  fn,
          double  *median_s,
          double  *min_s)
 {
-  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
-  double start, cpu_start;
+  BenchTiming t = bench_measure (NULL, fn, ctx, warmup, min_calls, min_time);
 
-  for (int i = 0; i < warmup; i++)
-    fn (ctx);
-  cpu_start = clock_s (CLOCK_PROCESS_CPUTIME_ID);
-  start = now ();
-  while ((now () - start < min_time || (int) times->len < min_calls) && times->len < 100000)
-    {
-      double t0 = now ();
-      double dt;
-
-      fn (ctx);
-      dt = now () - t0;
-      g_array_append_val (times, dt);
-    }
-  last_cpu_per_wall = (clock_s (CLOCK_PROCESS_CPUTIME_ID) - cpu_start) / (now () - start);
-  *median_s = median_of ((double *) times->data, times->len);
-  *min_s = g_array_index (times, double, 0);
-  return times->len;
+  last_cpu_per_wall = t.cpu_per_wall;
+  *median_s = t.median_s;
+  *min_s = t.min_s;
+  return t.calls;
 }
 
 static void

@@ -23,23 +23,10 @@ import argparse
 import json
 import os
 import statistics
-import sys
 import tempfile
 import time
 
-
-def reexec_with(build):
-    """Runs this script again with the build's typelib and library."""
-    lib = os.path.join(os.path.abspath(build), 'libtensor')
-    env = dict(os.environ)
-    if env.get('LT_BENCH_CHILD') == '1':
-        return
-    env['GI_TYPELIB_PATH'] = lib
-    env['LD_LIBRARY_PATH'] = lib + (':' + env['LD_LIBRARY_PATH'] if env.get('LD_LIBRARY_PATH')
-                                    else '')
-    env['PYTHONPATH'] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    env['LT_BENCH_CHILD'] = '1'
-    os.execve(sys.executable, [sys.executable] + sys.argv, env)
+from bench_common import reexec_with, stats
 
 
 def write_cifar(root, n, seed=0):
@@ -107,12 +94,8 @@ def torch_side(data, targets, workers):
                                        shuffle=True, num_workers=workers)
 
 
-def summary(values):
-    return statistics.median(values), min(values), max(values)
-
-
 def fmt(values):
-    m, lo, hi = summary(values)
+    m, lo, hi = stats(values)
     return '%.0f [%.0f-%.0f]' % (m, lo, hi)
 
 

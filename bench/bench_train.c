@@ -44,103 +44,19 @@
 
 #include <libtensor.h>
 
+#include "bench-common.h"
 #include "lt-train-net.h"
 
 static double min_time = 1.0;
 
-static double
-clock_s (clockid_t id)
-{
-  struct timespec ts;
-
-  clock_gettime (id, &ts);
-  return ts.tv_sec + ts.tv_nsec * 1e-9;
-}
-
-static double
-now (void)
-{
-  return clock_s (CLOCK_MONOTONIC);
-}
-
-static int
-cmp_double (const void *a,
-            const void *b)
-{
-  double x = *(const double *) a, y = *(const double *) b;
-
-  return (x > y) - (x < y);
-}
-
-static double
-median_of (double *v,
-           int     n)
-{
-  qsort (v, n, sizeof (double), cmp_double);
-  return n % 2 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
-}
-
-/* A timed call: @prepare (untimed, may be NULL) then @fn (timed). */
-typedef void (*BenchFn) (gpointer ctx);
-
-typedef struct
-{
-  double median_s, min_s, cpu_per_wall;
-  double cpu_median_s;  /* median process CPU time of a call */
-  int calls;
-} Timing;
-
-static Timing
-measure (BenchFn  prepare,
-         BenchFn  fn,
-         gpointer ctx,
-         int      warmup,
-         int      min_calls)
-{
-  g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
-  g_autoptr(GArray) cpu_times = g_array_new (FALSE, FALSE, sizeof (double));
-  double start, busy = 0, busy_cpu = 0;
-  Timing t;
-
-  for (int i = 0; i < warmup; i++)
-    {
-      if (prepare)
-        prepare (ctx);
-      fn (ctx);
-    }
-  start = now ();
-  while ((now () - start < min_time || (int) times->len < min_calls) && times->len < 100000)
-    {
-      double t0, c0, dt;
-
-      if (prepare)
-        prepare (ctx);
-      c0 = clock_s (CLOCK_PROCESS_CPUTIME_ID);
-      t0 = now ();
-      fn (ctx);
-      dt = now () - t0;
-      c0 = clock_s (CLOCK_PROCESS_CPUTIME_ID) - c0;
-      busy_cpu += c0;
-      busy += dt;
-      g_array_append_val (times, dt);
-      g_array_append_val (cpu_times, c0);
-    }
-  t.cpu_median_s = median_of ((double *) cpu_times->data, cpu_times->len);
-  t.cpu_per_wall = busy > 0 ? busy_cpu / busy : 0;
-  t.calls = times->len;
-  t.median_s = median_of ((double *) times->data, times->len);
-  t.min_s = g_array_index (times, double, 0);
-  return t;
-}
-
 static void
-emit (const char   *bench,
-      const char   *op,
-      gint64        n,
-      int           threads,
-      const char   *unit,
-      double        value,
-      const Timing *t)
+emit (const char        *bench,
+      const char        *op,
+      gint64             n,
+      int                threads,
+      const char        *unit,
+      double             value,
+      const BenchTiming *t)
 {
   printf ("{\"suite\": \"c\", \"impl\": \"lt\", \"bench\": \"%s\", \"op\": \"%s\", \"n\": %"
           G_GINT64_FORMAT ", \"threads\": %d, \"unit\": \"%s\", \"value\": %.6g, "
@@ -247,11 +163,11 @@ bench_step (const int    *batches,
         g_autoptr(GArray) times = g_array_new (FALSE, FALSE, sizeof (double));
         g_autoptr(GArray) cpu_times = g_array_new (FALSE, FALSE, sizeof (double));
         double start, busy = 0, busy_cpu = 0, last_loss = 0;
-        Timing tm;
+        BenchTiming tm;
 
         lt_set_num_threads (threads[t]);
-        start = now ();
-        for (int round = 0; now () - start < min_time || times->len < 10; round++)
+        start = bench_now ();
+        for (int round = 0; bench_now () - start < min_time || times->len < 10; round++)
           {
             Trainer tr = { 0 };
 
@@ -259,13 +175,14 @@ bench_step (const int    *batches,
             trainer_init (&tr, batches[b]);
             for (int i = 0; i < 5; i++)
               train_step (&tr);
-            for (int i = 0; i < STEPS_PER_NET && (now () - start < min_time || times->len < 10); i++)
+            for (int i = 0;
+                 i < STEPS_PER_NET && (bench_now () - start < min_time || times->len < 10); i++)
               {
-                double c0 = clock_s (CLOCK_PROCESS_CPUTIME_ID), t0 = now (), dt;
+                double c0 = bench_clock_s (CLOCK_PROCESS_CPUTIME_ID), t0 = bench_now (), dt;
 
                 train_step (&tr);
-                dt = now () - t0;
-                c0 = clock_s (CLOCK_PROCESS_CPUTIME_ID) - c0;
+                dt = bench_now () - t0;
+                c0 = bench_clock_s (CLOCK_PROCESS_CPUTIME_ID) - c0;
                 busy_cpu += c0;
                 busy += dt;
                 g_array_append_val (times, dt);
@@ -276,10 +193,10 @@ bench_step (const int    *batches,
           }
         if (!(last_loss > 0 && last_loss < 100))
           g_error ("bench-train: implausible loss %g", last_loss);
-        tm.cpu_median_s = median_of ((double *) cpu_times->data, cpu_times->len);
+        tm.cpu_median_s = bench_median ((double *) cpu_times->data, cpu_times->len);
         tm.cpu_per_wall = busy_cpu / busy;
         tm.calls = times->len;
-        tm.median_s = median_of ((double *) times->data, times->len);
+        tm.median_s = bench_median ((double *) times->data, times->len);
         tm.min_s = g_array_index (times, double, 0);
         emit ("step", "train", batches[b], threads[t], "ms", tm.median_s * 1e3, &tm);
       }
@@ -358,7 +275,7 @@ bench_conv (const int *batches,
           g_autofree char *fwd = g_strdup_printf ("%s-fwd", layers[l].name);
           g_autofree char *bwd = g_strdup_printf ("%s-bwd", layers[l].name);
           ConvCtx c = { 0 };
-          Timing tm;
+          BenchTiming      tm;
 
           lt_set_num_threads (threads[t]);
           c.x = lt_randn (xs, 4, LT_DTYPE_FLOAT32, &error);
@@ -367,13 +284,13 @@ bench_conv (const int *batches,
           c.gy = lt_randn (ys, 4, LT_DTYPE_FLOAT32, &error);
           check (error);
 
-          tm = measure (NULL, conv_forward, &c, 3, 10);
+          tm = bench_measure (NULL, conv_forward, &c, 3, 10, min_time);
           emit ("conv", fwd, N, threads[t], "GFLOP/s", flops / tm.median_s * 1e-9, &tm);
 
           lt_tensor_set_requires_grad (c.x, layers[l].input_grad, NULL);
           lt_tensor_set_requires_grad (c.w, TRUE, NULL);
           lt_tensor_set_requires_grad (c.b, TRUE, NULL);
-          tm = measure (conv_prepare_backward, conv_backward, &c, 3, 10);
+          tm = bench_measure (conv_prepare_backward, conv_backward, &c, 3, 10, min_time);
           emit ("conv", bwd, N, threads[t], "GFLOP/s",
                 (layers[l].input_grad ? 2 : 1) * flops / tm.median_s * 1e-9, &tm);
 
@@ -415,7 +332,7 @@ bench_sgemm (const int *threads,
         int n = sizes[i];
         SgemmCtx s = { g_new (float, (gsize) n * n), g_new (float, (gsize) n * n),
                        g_new (float, (gsize) n * n), n };
-        Timing tm;
+        BenchTiming tm;
 
         for (gsize k = 0; k < (gsize) n * n; k++)
           {
@@ -423,7 +340,7 @@ bench_sgemm (const int *threads,
             s.b[k] = (float) ((k * 5) % 11) / 11.0f;
           }
         lt_set_num_threads (threads[t]);
-        tm = measure (NULL, run_sgemm, &s, 2, 5);
+        tm = bench_measure (NULL, run_sgemm, &s, 2, 5, min_time);
         emit ("sgemm", "cblas_sgemm", n, threads[t], "GFLOP/s",
               2.0 * n * n * n / tm.median_s * 1e-9, &tm);
         g_free (s.a);
@@ -460,14 +377,14 @@ bench_rss (int batch,
   before = current_rss_kb ();
   lt_manual_seed (0);
   trainer_init (&tr, batch);
-  t0 = now ();
+  t0 = bench_now ();
   for (int i = 0; i < steps; i++)
     train_step (&tr);
   getrusage (RUSAGE_SELF, &ru);
   printf ("{\"suite\": \"c\", \"impl\": \"lt\", \"bench\": \"rss\", \"op\": \"train\", \"n\": %d, "
           "\"threads\": %d, \"unit\": \"MiB\", \"value\": %.4g, \"rss_before_mib\": %.4g, "
           "\"steps\": %d, \"seconds\": %.3g, \"last_loss\": %.5g}\n",
-          batch, threads, ru.ru_maxrss / 1024.0, before / 1024.0, steps, now () - t0,
+          batch, threads, ru.ru_maxrss / 1024.0, before / 1024.0, steps, bench_now () - t0,
           tr.last_loss);
   trainer_clear (&tr);
 }

@@ -35,6 +35,8 @@ import statistics
 import sys
 import time
 
+from bench_common import tutorial_net
+
 MIN_TIME = 1.0
 
 
@@ -90,30 +92,8 @@ def load(impl):
 
 
 def make_net(torch):
-    nn = torch.nn
-    F = torch.nn.functional
-
-    # The tutorial's network, as written there
-    class Net(nn.Module):
-        def __init__(self):
-            super(Net, self).__init__()
-            self.conv1 = nn.Conv2d(3, 6, 5)
-            self.pool = nn.MaxPool2d(2, 2)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = self.pool(F.relu(self.conv1(x)))
-            x = self.pool(F.relu(self.conv2(x)))
-            x = x.view(-1, 16 * 5 * 5)
-            x = F.relu(self.fc1(x))
-            x = F.relu(self.fc2(x))
-            x = self.fc3(x)
-            return x
-
-    return Net()
+    # The tutorial's network, as written there (examples/tutorial_net.py)
+    return tutorial_net().classifier_net(torch)()
 
 
 class Trainer:

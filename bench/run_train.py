@@ -24,75 +24,15 @@ import datetime
 import json
 import os
 import platform
-import statistics
 import subprocess
 import sys
-import time
+
+from bench_common import build_env, build_type, cpu_model, fmt, run_json_lines, stats
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 # issue 3: speed-up over PyTorch 1.13 required, and the goal, per batch
 TARGETS = {4: (2.0, 4.0), 64: (1.0, 2.0), 256: (1.0, 2.0)}
-
-
-def cpu_model():
-    try:
-        with open('/proc/cpuinfo') as f:
-            for line in f:
-                if line.startswith('model name'):
-                    return line.split(':', 1)[1].strip()
-    except OSError:
-        pass
-    return platform.processor() or 'unknown'
-
-
-def build_type(build):
-    try:
-        with open(os.path.join(build, 'meson-info', 'intro-buildoptions.json')) as f:
-            for opt in json.load(f):
-                if opt['name'] == 'buildtype':
-                    return opt['value']
-    except (OSError, ValueError, KeyError):
-        pass
-    return 'unknown'
-
-
-def run_json_lines(name, cmd, env, rep, log, notes):
-    t0 = time.time()
-    proc = subprocess.run(cmd, env=env, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                          universal_newlines=True)
-    if proc.returncode != 0:
-        sys.stderr.write(proc.stdout + proc.stderr)
-        sys.exit('bench/run_train.py: %s failed with status %d' % (' '.join(cmd), proc.returncode))
-    recs = []
-    for line in proc.stdout.splitlines():
-        if line.startswith('{'):
-            r = json.loads(line)
-            r['rep'] = rep
-            recs.append(r)
-        elif line.startswith('# note'):
-            notes.add(line[len('# note '):])
-    log('  rep %d: %s: %d records in %.0f s' % (rep, name, len(recs), time.time() - t0))
-    return recs
-
-
-def stats(values):
-    values = [v for v in values if v is not None]
-    if not values:
-        return None
-    return statistics.median(values), min(values), max(values)
-
-
-def fmt(s, digits=3):
-    if s is None:
-        return '-'
-    med, lo, hi = s
-
-    def f(v):
-        if abs(v) >= 10 ** digits:
-            return '%.0f' % v
-        return ('%.' + str(digits) + 'g') % v
-    return '%s [%s-%s]' % (f(med), f(lo), f(hi))
 
 
 def index(records):
@@ -257,18 +197,11 @@ def main():
 
     build = os.path.abspath(args.build)
     exe = os.path.join(build, 'bench', 'bench-train')
-    libdir = os.path.join(build, 'libtensor')
     if not os.access(exe, os.X_OK):
         sys.exit('bench/run_train.py: %s not found: build first (ninja -C %s)' % (exe, args.build))
 
-    env = dict(os.environ)
-    env.pop('PYTHONPATH', None)
-    env['GI_TYPELIB_PATH'] = libdir + (':' + env['GI_TYPELIB_PATH'] if env.get('GI_TYPELIB_PATH') else '')
-    env['LD_LIBRARY_PATH'] = libdir + (':' + env['LD_LIBRARY_PATH'] if env.get('LD_LIBRARY_PATH') else '')
-    for var in ('OMP_NUM_THREADS', 'OPENBLAS_NUM_THREADS', 'LT_NUM_THREADS', 'MKL_NUM_THREADS'):
-        env.pop(var, None)
-    py_env = dict(env)
-    py_env['PYTHONPATH'] = os.path.dirname(HERE)
+    env = build_env(build, overrides=False)
+    py_env = build_env(build)
 
     only = args.only.split(',')
     timed = ','.join(b for b in only if b in ('step', 'conv', 'sgemm'))

@@ -34,6 +34,8 @@
 
 #include <libtensor.h>
 
+#include "lt-train-net.h"
+
 #define F32 LT_DTYPE_FLOAT32
 
 static void
@@ -422,190 +424,22 @@ static struct {
 } options = { NULL, NULL, 2, 2000, 4, 2 };
 
 /*
- * class Net(nn.Module): the tutorial's network. With in-channels 1 it is
- * the one of "Neural Networks" (max pooling with F.max_pool2d); with 3 the
- * classifier's, which holds its pooling as a module, self.pool. Both print
- * as "Net", as in the tutorial.
+ * class Net(nn.Module): the tutorial's network, defined once in C in
+ * viewer/cli/lt-train-net.c (lt-train trains it; the tests and the benches
+ * use it too). With in-channels 1 it is the one of "Neural Networks" (max
+ * pooling with F.max_pool2d); with 3 the classifier's, which holds its
+ * pooling as a module, self.pool. Both print as "Net", as in the tutorial.
  */
-#define TYPE_NET (net_get_type ())
-G_DECLARE_FINAL_TYPE (Net, net, BLITZ, NET, LtModule)
-
-struct _Net
-{
-  LtModule parent_instance;
-  gint64 in_channels;
-};
-
-G_DEFINE_FINAL_TYPE (Net, net, LT_TYPE_MODULE)
-
-enum {
-  PROP_IN_CHANNELS = 1,
-};
-
-static LtTensor *
-child_forward (LtModule   *self,
-               const char *name,
-               LtTensor   *x,
-               GError    **error)
-{
-  return lt_module_forward (lt_module_get_child (self, name), x, error);
-}
-
-/* F.max_pool2d(F.relu(conv(x)), 2), or self.pool(F.relu(conv(x))) */
-static LtTensor *
-conv_relu_pool (LtModule   *self,
-                const char *conv,
-                LtTensor   *x,
-                GError    **error)
-{
-  static const gint64 window[2] = { 2, 2 };
-  g_autoptr(LtTensor) c = NULL;
-  g_autoptr(LtTensor) r = NULL;
-
-  if (!(c = child_forward (self, conv, x, error)) || !(r = lt_tensor_relu (c, error)))
-    return NULL;
-  if (lt_module_get_child (self, "pool") != NULL)
-    return child_forward (self, "pool", r, error);
-  return lt_max_pool2d (r, window, window, NULL, NULL, FALSE, NULL, error);
-}
-
-/* def num_flat_features(self, x): every dimension but the batch's */
-static gint64
-num_flat_features (LtTensor *x)
-{
-  guint n_dims;
-  const gint64 *size = lt_tensor_get_shape (x, &n_dims);
-  gint64 n = 1;
-
-  for (guint i = 1; i < n_dims; i++)
-    n *= size[i];
-  return n;
-}
-
-/*
- * x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
- * x = F.max_pool2d(F.relu(self.conv2(x)), 2)
- * x = x.view(-1, self.num_flat_features(x))
- * x = F.relu(self.fc1(x))
- * x = F.relu(self.fc2(x))
- * x = self.fc3(x)
- */
-static LtTensor *
-net_forward (LtModule *self,
-             LtTensor *input,
-             GError  **error)
-{
-  g_autoptr(LtTensor) p1 = NULL, p2 = NULL, flat = NULL;
-  g_autoptr(LtTensor) f1 = NULL, a1 = NULL, f2 = NULL, a2 = NULL;
-  gint64 shape[2];
-
-  if (!(p1 = conv_relu_pool (self, "conv1", input, error)) ||
-      !(p2 = conv_relu_pool (self, "conv2", p1, error)))
-    return NULL;
-  shape[0] = -1;
-  shape[1] = num_flat_features (p2);
-  if (!(flat = lt_tensor_view (p2, shape, 2, error)) ||
-      !(f1 = child_forward (self, "fc1", flat, error)) ||
-      !(a1 = lt_tensor_relu (f1, error)) ||
-      !(f2 = child_forward (self, "fc2", a1, error)) ||
-      !(a2 = lt_tensor_relu (f2, error)))
-    return NULL;
-  return child_forward (self, "fc3", a2, error);
-}
-
-static gboolean
-add_child (LtModule   *self,
-           const char *name,
-           gpointer    child,
-           GError    **error)
-{
-  g_autoptr(LtModule) owned = child;
-
-  return owned != NULL && lt_module_register_module (self, name, owned, error);
-}
-
-/* def __init__(self): the layers, in the tutorial's order (which is the
- * order their weights are drawn in) */
-static void
-net_constructed (GObject *object)
-{
-  static const gint64 k5[2] = { 5, 5 };
-  static const gint64 two[1] = { 2 };
-  g_autoptr(GError) error = NULL;
-  LtModule *m = LT_MODULE (object);
-  Net *self = BLITZ_NET (object);
-
-  G_OBJECT_CLASS (net_parent_class)->constructed (object);
-
-  if (!add_child (m, "conv1", lt_conv2d_new (self->in_channels, 6, k5, NULL, NULL, NULL, 1,
-                                             TRUE, &error), &error) ||
-      (self->in_channels == 3 &&
-       !add_child (m, "pool", lt_max_pool2d_new (two, 1, two, 1, NULL, 0, NULL, 0, FALSE,
-                                                 &error), &error)) ||
-      !add_child (m, "conv2", lt_conv2d_new (6, 16, k5, NULL, NULL, NULL, 1, TRUE, &error),
-                  &error) ||
-      !add_child (m, "fc1", lt_linear_new (16 * 5 * 5, 120, TRUE, &error), &error) ||
-      !add_child (m, "fc2", lt_linear_new (120, 84, TRUE, &error), &error) ||
-      !add_child (m, "fc3", lt_linear_new (84, 10, TRUE, &error), &error))
-    g_error ("Net: %s", error->message);   /* fixed sizes: cannot happen */
-}
-
-static void
-net_set_property (GObject      *object,
-                  guint         prop_id,
-                  const GValue *value,
-                  GParamSpec   *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_IN_CHANNELS:
-      BLITZ_NET (object)->in_channels = g_value_get_int64 (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-net_get_property (GObject    *object,
-                  guint       prop_id,
-                  GValue     *value,
-                  GParamSpec *pspec)
-{
-  switch (prop_id)
-    {
-    case PROP_IN_CHANNELS:
-      g_value_set_int64 (value, BLITZ_NET (object)->in_channels);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
-    }
-}
-
-static void
-net_class_init (NetClass *klass)
-{
-  GObjectClass *object_class = G_OBJECT_CLASS (klass);
-
-  object_class->constructed = net_constructed;
-  object_class->set_property = net_set_property;
-  object_class->get_property = net_get_property;
-  LT_MODULE_CLASS (klass)->forward = net_forward;
-
-  g_object_class_install_property (object_class, PROP_IN_CHANNELS,
-    g_param_spec_int64 ("in-channels", NULL, NULL, 1, 3, 1,
-                        G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS));
-}
-
-static void
-net_init (Net *self)
-{
-}
-
 static LtModule *
 net_new (gint64 in_channels)
 {
-  return g_object_new (TYPE_NET, "in-channels", in_channels, NULL);
+  g_autoptr(GError) error = NULL;
+  LtTrainNet *net =
+    in_channels == 1 ? lt_train_net_new_nn (&error) : lt_train_net_new (in_channels, &error);
+
+  if (net == NULL)
+    g_error ("Net: %s", error->message); /* fixed sizes: cannot happen */
+  return LT_MODULE (net);
 }
 
 /* print(net) */

@@ -23,10 +23,10 @@
 // tests compare them).
 
 import GLib from 'gi://GLib';
-import GObject from 'gi://GObject';
 import System from 'system';
 
 import Lt, {tensor, toArray, toTypedArray, typedArrayView, item, noGrad, size} from '../gi/js/lt.js';
+import {Net} from './tutorial-net.js';
 
 function heading(title, underline) {
     print(`${title}\n${underline.repeat(title.length)}\n`);
@@ -193,53 +193,8 @@ const options = {
     output: '.',
 };
 
-/*
- * class Net(nn.Module): the tutorial's network. With 1 input channel it is
- * the one of "Neural Networks" (max pooling with F.max_pool2d); with 3 the
- * classifier's, which holds its pooling as a module, this.pool. Both print
- * as "Net", as in the tutorial (a GObject type name is taken once).
- */
-const Net = GObject.registerClass(class Net extends Lt.Module {
-    constructor(inChannels = 1) {
-        super();
-        // inChannels image channels, 6 output channels, 5x5 square convolution kernel
-        this._add('conv1', Lt.Conv2d.new(inChannels, 6, [5, 5], null, null, null, 1, true));
-        if (inChannels === 3)
-            this._add('pool', Lt.MaxPool2d.new([2], [2], [], [], false));
-        this._add('conv2', Lt.Conv2d.new(6, 16, [5, 5], null, null, null, 1, true));
-        // an affine operation: y = Wx + b
-        this._add('fc1', Lt.Linear.new(16 * 5 * 5, 120, true));
-        this._add('fc2', Lt.Linear.new(120, 84, true));
-        this._add('fc3', Lt.Linear.new(84, 10, true));
-    }
-
-    _add(name, module) {
-        this.register_module(name, module);
-        this[name] = module;
-    }
-
-    // F.max_pool2d(F.relu(conv(x)), 2), or self.pool(F.relu(conv(x)))
-    _convReluPool(conv, x) {
-        const r = conv.forward(x).relu();
-        if (this.pool)
-            return this.pool.forward(r);
-        return Lt.max_pool2d(r, [2, 2], [2, 2], [0, 0], [1, 1], false)[0];
-    }
-
-    vfunc_forward(x) {
-        x = this._convReluPool(this.conv1, x);
-        x = this._convReluPool(this.conv2, x);
-        x = x.view([-1, this.numFlatFeatures(x)]);
-        x = this.fc1.forward(x).relu();
-        x = this.fc2.forward(x).relu();
-        return this.fc3.forward(x);
-    }
-
-    numFlatFeatures(x) {
-        // all dimensions except the batch dimension
-        return size(x).slice(1).reduce((a, b) => a * b, 1);
-    }
-});
+// class Net(nn.Module): the tutorial's network, in examples/tutorial-net.js
+// (shared with the tests).
 
 const lossValue = (net, criterion, input, target) =>
     item(criterion.compute(net.forward(input), target));

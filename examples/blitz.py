@@ -34,6 +34,8 @@ from gi.repository import GLib, Lt  # noqa: E402
 
 import numpy as np  # noqa: E402
 
+from tutorial_net import classifier_net, nn_net  # noqa: E402
+
 
 def heading(title, underline):
     print(f'{title}\n{underline * len(title)}\n')
@@ -197,36 +199,9 @@ F = Lt.nn.functional
 optim = Lt.optim
 
 
-class Net(nn.Module):
-    """The tutorial's network for 1x32x32 images."""
-
-    def __init__(self):
-        super(Net, self).__init__()
-        # 1 input image channel, 6 output channels, 5x5 square convolution kernel
-        self.conv1 = nn.Conv2d(1, 6, 5)
-        self.conv2 = nn.Conv2d(6, 16, 5)
-        # an affine operation: y = Wx + b
-        self.fc1 = nn.Linear(16 * 5 * 5, 120)
-        self.fc2 = nn.Linear(120, 84)
-        self.fc3 = nn.Linear(84, 10)
-
-    def forward(self, x):
-        # Max pooling over a (2, 2) window
-        x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
-        # If the size is a square you can only specify a single number
-        x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-        x = x.view(-1, self.num_flat_features(x))
-        x = F.relu(self.fc1(x))
-        x = F.relu(self.fc2(x))
-        x = self.fc3(x)
-        return x
-
-    def num_flat_features(self, x):
-        size = x.size()[1:]  # all dimensions except the batch dimension
-        num_features = 1
-        for s in size:
-            num_features *= s
-        return num_features
+# class Net(nn.Module): the tutorial's network, in examples/tutorial_net.py
+# (shared with the tests and the benches, and buildable on PyTorch too).
+Net = nn_net(Lt)
 
 
 def section_neural_networks():
@@ -322,33 +297,9 @@ datasets = Lt.datasets
 classes = ('plane', 'car', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck')
 
 
-def define_cifar_net():
-    """The network of "Neural Networks", taking 3-channel images; the
-    tutorial calls it Net too."""
-
-    class Net(nn.Module):
-        def __init__(self):
-            super(Net, self).__init__()
-            self.conv1 = nn.Conv2d(3, 6, 5)
-            self.pool = nn.MaxPool2d(2, 2)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = self.pool(F.relu(self.conv1(x)))
-            x = self.pool(F.relu(self.conv2(x)))
-            x = x.view(-1, 16 * 5 * 5)
-            x = F.relu(self.fc1(x))
-            x = F.relu(self.fc2(x))
-            x = self.fc3(x)
-            return x
-
-    return Net
-
-
-CifarNet = define_cifar_net()
+# The network of "Neural Networks", taking 3-channel images; the tutorial
+# calls it Net too (examples/tutorial_net.py).
+CifarNet = classifier_net(Lt)
 
 
 def imshow(img, name):

@@ -3,7 +3,10 @@
 # Installs what libtensor needs to build and test on Debian 12 (run as root),
 # then a virtual environment .venv in the source root holding the reference
 # `safetensors` package (from PyPI) on top of Debian's gi, numpy and torch.
-# Quiet when everything is already there; safe to run again.
+# Quiet when everything is already there; safe to run again. lt-viewer
+# needs GTK 4 and libadwaita; its tests a virtual X server (xvfb, xauth)
+# with a session bus (dbus), desktop-file-utils and appstream to validate
+# data/, and a font with Chinese glyphs for the zh_CN translation.
 set -eu
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -18,12 +21,16 @@ packages="
   libopenblas-dev
   libarchive-dev libsoup-3.0-dev libgdk-pixbuf-2.0-dev glib-networking
   libcairo2-dev
+  libpango1.0-dev libgraphviz-dev fonts-dejavu-core fonts-wqy-microhei
   dataset-fashion-mnist
   gettext
   graphviz
+  libgtk-4-dev libadwaita-1-dev
+  xvfb xauth dbus desktop-file-utils appstream fonts-wqy-microhei
   python3 python3-gi python-gi-dev python3-gi-cairo python3-numpy python3-venv
   python3-torch python3-torchvision
   gjs
+  libgtk-4-dev gir1.2-gtk-4.0 adwaita-icon-theme xvfb xauth dbus-daemon
 "
 
 missing=""

@@ -507,12 +507,14 @@ Lt.Tensor.prototype[Symbol.iterator] = function* () {
  *   after every epoch), or null
  * @param {object} [options] the trainer's properties: `epochs` (2),
  *   `logInterval`, `checkpointPath`, `checkpointEveryEpoch`, `maxSteps`,
- *   `graphInterval`, `batchInterval`, `device`, `threaded` (false)
+ *   `graphInterval`, `batchInterval`, `device`, `threaded` (false),
+ *   `stopOnDivergence` (true: a NaN or infinite loss ends the run, and
+ *   `run()` throws an `Lt.Error.DIVERGED` error naming the step)
  * @returns {Lt.Trainer} the trainer
  */
 export function trainer(model, criterion, optimizer, trainLoader, testLoader = null,
     {epochs = 2, logInterval, checkpointPath, checkpointEveryEpoch, maxSteps, graphInterval,
-        batchInterval, device, threaded = false} = {}) {
+        batchInterval, device, threaded = false, stopOnDivergence} = {}) {
     const t = Lt.Trainer.new(model, criterion, optimizer, trainLoader, testLoader, epochs);
     t.threaded = threaded;
     if (logInterval !== undefined)
@@ -529,5 +531,7 @@ export function trainer(model, criterion, optimizer, trainLoader, testLoader = n
         t.batch_interval = batchInterval;
     if (device !== undefined)
         t.device = device;
+    if (stopOnDivergence !== undefined)
+        t.stop_on_divergence = stopOnDivergence;
     return t;
 }

@@ -20,41 +20,37 @@ of the C library stays reachable through the introspection module, and
 errors from the library arrive as ``GLib.Error`` in the ``Lt.Error`` domain.
 
 The overrides are split by subject; this file is the entry point that
-PyGObject loads and holds the Tensor class and the functions over tensors:
-
-- lt_types.py: dtypes, ``Lt.device``, ``Lt.Size``, reading Python values;
-- lt_creation.py: ``Lt.tensor``, ``Lt.zeros``..., ``Lt.Tensor(5, 3)``,
-  ``Lt.from_numpy``;
-- lt_indexing.py: ``x[...]`` and ``x[...] = v``;
-- lt_autograd.py: ``grad_fn`` nodes, ``Lt.no_grad``, ``Lt.autograd``;
-- lt_nn.py, lt_optim.py, lt_data.py: ``Lt.nn``, ``Lt.optim``,
-  ``Lt.utils``, ``Lt.transforms``, ``Lt.datasets`` (imported at the end);
-- lt_train.py: ``Lt.Trainer`` taking those Python objects.
+PyGObject loads and holds the Tensor class and the functions over tensors.
+The other parts are the private package gi/overrides/_lt/ (its
+__init__.py lists them); this file exports their public names.
 """
+
+from __future__ import annotations
 
 import builtins
 import collections
 import operator
+from typing import Any, Callable, Iterator, Sequence
 
 from gi.repository import GLib
 
-from ..module import get_introspection_module
 from ..overrides import override
-from . import lt_autograd as _lt_autograd
-from . import lt_creation as _lt_creation
-from . import lt_types as _lt_types
-from .lt_autograd import *  # noqa: F401,F403 - GradFn, no_grad, autograd, ...
-from .lt_creation import *  # noqa: F401,F403 - tensor, zeros, ..., from_numpy
-from .lt_creation import (_as_tensor, _empty_data_ptr, _index_tensor, _legacy_new, _operand,
-                          _rebuild_tensor, empty, full, ones, tensor, zeros)
-from .lt_indexing import TensorIndexing as _TensorIndexing
-from .lt_types import *  # noqa: F401,F403 - Size, device
-from .lt_types import (_D, _DTYPE_BY_NAME, _DTYPE_NAME, _FLOATING, _NP_TYPESTR, _Namespace,
-                       _bool, _dtype, _error, _float, _INF, _int, _is_bool, _lt_device, _max,
-                       _min, _shape_args, Size, bool_, device, float32, float64, int8, int16,
-                       int32, int64, uint8)
-
-Lt = get_introspection_module('Lt')
+from ._lt import autograd as _lt_autograd
+from ._lt import creation as _lt_creation
+from ._lt import types as _lt_types
+from ._lt.autograd import *  # noqa: F401,F403 - GradFn, no_grad, autograd, ...
+from ._lt.autograd import GradFn
+from ._lt.common import (DeviceLike, DTypeLike, Lt, Number, Shape, TensorLike, error,
+                         remember_carried, take_carried,
+                         namespace)
+from ._lt.creation import *  # noqa: F401,F403 - tensor, zeros, ..., from_numpy
+from ._lt.creation import (_as_tensor, _empty_data_ptr, _index_tensor, _legacy_new, _operand,
+                           _rebuild_tensor, empty, full, ones, tensor, zeros)
+from ._lt.indexing import TensorIndexing as _TensorIndexing
+from ._lt.types import *  # noqa: F401,F403 - Size, device
+from ._lt.types import (_D, _DTYPE_BY_NAME, _DTYPE_NAME, _FLOATING, _NP_TYPESTR, _bool, _dtype,
+                        _float, _INF, _int, _is_bool, _lt_device, _max, _min, _shape_args, Size,
+                        bool_, device, float32, float64, int8, int16, int32, int64, uint8)
 
 _GITensor = Lt.Tensor
 
@@ -103,8 +99,8 @@ def _carry_hook(hook, exc):
     text = str(exc)
     message = 'hook %s raised %s%s' % (_hook_name(hook), type(exc).__name__,
                                        ': ' + text if text else '')
-    _lt_types._remember_carried(message, exc)
-    return _error(Lt.Error.FAILED, message)
+    remember_carried(message, exc)
+    return error(message)
 
 
 def _c_hook(hook):
@@ -125,13 +121,13 @@ def _c_hook(hook):
 def _binary(name):
     gi_fn = getattr(_GITensor, name)
 
-    def op(self, other):
+    def op(self: Tensor, other: TensorLike) -> Tensor:
         o = _operand(other)
         if o is None:
             return NotImplemented
         return gi_fn(self, o)
 
-    def rop(self, other):
+    def rop(self: Tensor, other: TensorLike) -> Tensor:
         o = _operand(other)
         if o is None:
             return NotImplemented
@@ -143,7 +139,7 @@ def _binary(name):
 def _inplace(name):
     gi_fn = getattr(_GITensor, name + '_')
 
-    def iop(self, other):
+    def iop(self: Tensor, other: TensorLike) -> Tensor:
         o = _operand(other)
         if o is None:
             return NotImplemented
@@ -157,7 +153,7 @@ def _method(name):
     """A torch-style method taking a tensor or a number."""
     gi_fn = getattr(_GITensor, name)
 
-    def m(self, other):
+    def m(self: Tensor, other: TensorLike) -> Tensor:
         return gi_fn(self, _as_tensor(other, 'other'))
 
     m.__name__ = name
@@ -167,7 +163,7 @@ def _method(name):
 def _method_(name):
     gi_fn = getattr(_GITensor, name + '_')
 
-    def m(self, other):
+    def m(self: Tensor, other: TensorLike) -> Tensor:
         gi_fn(self, _as_tensor(other, 'other'))
         return self
 
@@ -178,7 +174,7 @@ def _method_(name):
 def _unary_(name):
     gi_fn = getattr(_GITensor, name + '_')
 
-    def m(self):
+    def m(self: Tensor) -> Tensor:
         gi_fn(self)
         return self
 
@@ -207,7 +203,7 @@ class Tensor(_TensorIndexing, Lt.Tensor):
     def __new__(cls, *args, **kwargs):
         return _legacy_new(_D.FLOAT32, args, kwargs)
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         # The tensor was made by __new__ (or by C); nothing to set up.
         pass
 
@@ -227,122 +223,122 @@ class Tensor(_TensorIndexing, Lt.Tensor):
 
     __hash__ = object.__hash__
 
-    def size(self, dim=None):
+    def size(self, dim: int | None = None) -> Size | int:
         if dim is None:
             return Size(self.get_shape())
         return self.get_size(operator.index(dim))
 
     @property
-    def shape(self):
+    def shape(self) -> Size:
         return Size(self.get_shape())
 
     @property
-    def dtype(self):
+    def dtype(self) -> Lt.DType:
         return self.get_dtype()
 
     @property
-    def device(self):
+    def device(self) -> device:
         if self.get_device() == Lt.Device.CUDA:
             return device('cuda', 0)
         return device('cpu')
 
     @property
-    def is_cuda(self):
+    def is_cuda(self) -> bool:
         return self.get_device() == Lt.Device.CUDA
 
     @property
-    def ndim(self):
+    def ndim(self) -> int:
         return self.get_n_dims()
 
-    def dim(self):
+    def dim(self) -> int:
         return self.get_n_dims()
 
     ndimension = dim
 
-    def nelement(self):
+    def nelement(self) -> int:
         return self.numel()
 
-    def element_size(self):
+    def element_size(self) -> int:
         return self.get_element_size()
 
-    def stride(self, dim=None):
+    def stride(self, dim: int | None = None) -> tuple[int, ...] | int:
         strides = tuple(self.get_strides())
         if dim is None:
             return strides
         n = len(strides)
         dim = operator.index(dim)
         if not -n <= dim < _max(n, 1):
-            raise _error(Lt.Error.INDEX, 'stride: dimension %d is out of range for a '
-                         'tensor with %d dimensions' % (dim, n))
+            raise error('stride: dimension %d is out of range for a '
+                        'tensor with %d dimensions' % (dim, n), Lt.Error.INDEX)
         return strides[dim]
 
-    def storage_offset(self):
+    def storage_offset(self) -> int:
         return self.get_storage_offset()
 
-    def data_ptr(self):
+    def data_ptr(self) -> int:
         return self.get_data_ptr()
 
-    def type(self, dtype=None, non_blocking=False):
+    def type(self, dtype: DTypeLike | None = None, non_blocking: bool = False) -> Tensor | str:
         if dtype is None:
             return self.get_type_name()
         return self.to(_dtype(dtype))
 
-    def type_as(self, other):
+    def type_as(self, other: TensorLike) -> Tensor:
         return self.to(other.get_dtype())
 
     # -- autograd state -----------------------------------------------------
 
     @property
-    def requires_grad(self):
+    def requires_grad(self) -> bool:
         return self.get_requires_grad()
 
     @requires_grad.setter
-    def requires_grad(self, value):
+    def requires_grad(self, value: bool) -> None:
         self.set_requires_grad(_bool(value))
 
-    def requires_grad_(self, requires_grad=True):
+    def requires_grad_(self, requires_grad: bool = True) -> Tensor:
         _GITensor.requires_grad_(self, _bool(requires_grad))
         return self
 
     @property
-    def grad(self):
+    def grad(self) -> Tensor | None:
         return self.get_grad()
 
     @grad.setter
-    def grad(self, value):
+    def grad(self, value: Tensor | None) -> None:
         self.set_grad(value)
 
     @grad.deleter
-    def grad(self):
+    def grad(self) -> None:
         self.set_grad(None)
 
     @property
-    def grad_fn(self):
+    def grad_fn(self) -> GradFn | None:
         return self.get_grad_fn()
 
     @property
-    def creator(self):
+    def creator(self) -> GradFn | None:
         """grad_fn under the name of the tutorial's PyTorch (``y.creator``)."""
         return self.get_grad_fn()
 
     @property
-    def is_leaf(self):
+    def is_leaf(self) -> bool:
         return _GITensor.is_leaf(self)
 
     @property
-    def retains_grad(self):
+    def retains_grad(self) -> bool:
         return self.get_retains_grad()
 
-    def retain_grad(self):
+    def retain_grad(self) -> None:
         _GITensor.retain_grad(self)
 
     @property
-    def data(self):
+    def data(self) -> Tensor:
         """The same data without autograd history (a detached alias)."""
         return self.detach()
 
-    def backward(self, gradient=None, retain_graph=None, create_graph=False,
-                 inputs=None):
+    def backward(self, gradient: TensorLike | None = None, retain_graph: bool | None = None,
+                 create_graph: bool = False, inputs: Any = None) -> None:
         if create_graph:
             raise NotImplementedError('backward: create_graph (higher-order '
                                       'gradients) is not supported')
@@ -354,30 +350,30 @@ class Tensor(_TensorIndexing, Lt.Tensor):
             _GITensor.backward(self, gradient, _bool(retain_graph))
             return
         except GLib.Error as err:
-            carried = _lt_types._take_carried(err)
+            carried = take_carried(err)
             if carried is None:
                 raise
         # A hook's exception, raised itself (as torch does), outside the
         # except clause so that it does not gain the carrier as context.
         raise carried
 
-    def register_hook(self, hook):
+    def register_hook(self, hook: Callable[[Tensor], Tensor | None]) -> _RemovableHandle:
         hook_id = _GITensor.register_hook(self, _c_hook(hook))
         return _RemovableHandle(self, hook_id)
 
-    def detach_(self):
+    def detach_(self) -> Tensor:
         raise NotImplementedError('detach_: use detach(), which returns an alias')
 
     # -- conversions to Python ----------------------------------------------
 
-    def item(self):
+    def item(self) -> Number:
         dt = self.get_dtype()
         if dt in _FLOATING:
             return _GITensor.item(self)[1]
         v = _GITensor.item_int64(self)[1]
         return _bool(v) if dt == _D.BOOL else v
 
-    def tolist(self):
+    def tolist(self) -> Any:
         dt = self.get_dtype()
         if dt in _FLOATING:
             flat = self.to_doubles()
@@ -424,12 +420,12 @@ class Tensor(_TensorIndexing, Lt.Tensor):
                             'converted to an index')
         return _int(self.item())
 
-    def __len__(self):
+    def __len__(self) -> int:
         if self.get_n_dims() == 0:
             raise TypeError('len() of a 0-d tensor')
         return self.get_shape()[0]
 
-    def __iter__(self):
+    def __iter__(self) -> Iterator[Tensor]:
         if self.get_n_dims() == 0:
             raise TypeError('iteration over a 0-d tensor')
         return (self.select(0, i) for i in range(self.get_shape()[0]))
@@ -480,7 +476,7 @@ class Tensor(_TensorIndexing, Lt.Tensor):
             'data': (ptr, False),
         }
 
-    def numpy(self):
+    def numpy(self) -> Any:
         import numpy as np
         return np.asarray(self)
 
@@ -520,8 +516,8 @@ class Tensor(_TensorIndexing, Lt.Tensor):
 
     def __invert__(self):
         if self.get_dtype() != _D.BOOL:
-            raise _error(Lt.Error.DTYPE, 'bitwise_not: only bool tensors are supported, '
-                         'not %s' % _DTYPE_NAME[self.get_dtype()])
+            raise error('bitwise_not: only bool tensors are supported, '
+                        'not %s' % _DTYPE_NAME[self.get_dtype()], Lt.Error.DTYPE)
         return self.logical_not()
 
     def _logical(self, other, fn, name):
@@ -529,7 +525,7 @@ class Tensor(_TensorIndexing, Lt.Tensor):
         if o is None:
             return NotImplemented
         if self.get_dtype() != _D.BOOL or o.get_dtype() != _D.BOOL:
-            raise _error(Lt.Error.DTYPE, '%s: only bool tensors are supported' % name)
+            raise error('%s: only bool tensors are supported' % name, Lt.Error.DTYPE)
         return fn(self, o)
 
     def __and__(self, other):
@@ -547,7 +543,7 @@ class Tensor(_TensorIndexing, Lt.Tensor):
 
     # -- arithmetic methods -------------------------------------------------
 
-    def add(self, other, alpha=1, out=None):
+    def add(self, other: TensorLike, alpha: Number = 1, out: Tensor | None = None) -> Tensor:
         o = _as_tensor(other, 'other')
         if out is not None:
             if alpha != 1:
@@ -559,7 +555,7 @@ class Tensor(_TensorIndexing, Lt.Tensor):
             return _GITensor.add_scaled(self, o, _float(alpha))
         return _GITensor.add(self, o)
 
-    def add_(self, other, alpha=1):
+    def add_(self, other: TensorLike, alpha: Number = 1) -> Tensor:
         o = _as_tensor(other, 'other')
         if alpha != 1:
             _GITensor.add_scaled_(self, o, _float(alpha))
@@ -567,13 +563,13 @@ class Tensor(_TensorIndexing, Lt.Tensor):
             _GITensor.add_(self, o)
         return self
 
-    def sub(self, other, alpha=1):
+    def sub(self, other: TensorLike, alpha: Number = 1) -> Tensor:
         o = _as_tensor(other, 'other')
         if alpha != 1:
             return _GITensor.add_scaled(self, o, -_float(alpha))
         return _GITensor.sub(self, o)
 
-    def sub_(self, other, alpha=1):
+    def sub_(self, other: TensorLike, alpha: Number = 1) -> Tensor:
         o = _as_tensor(other, 'other')
         if alpha != 1:
             _GITensor.add_scaled_(self, o, -_float(alpha))
@@ -583,7 +579,7 @@ class Tensor(_TensorIndexing, Lt.Tensor):
 
     subtract = sub
 
-    def div(self, other, rounding_mode=None):
+    def div(self, other: TensorLike, rounding_mode: str | None = None) -> Tensor:
         o = _as_tensor(other, 'other')
         if rounding_mode is None:
             return _GITensor.div(self, o)
@@ -592,7 +588,7 @@ class Tensor(_TensorIndexing, Lt.Tensor):
         raise NotImplementedError("div: rounding_mode=%r is not supported "
                                   "(None and 'floor' are)" % (rounding_mode,))
 
-    def div_(self, other, rounding_mode=None):
+    def div_(self, other: TensorLike, rounding_mode: str | None = None) -> Tensor:
         o = _as_tensor(other, 'other')
         if rounding_mode is None:
             _GITensor.div_(self, o)
@@ -622,7 +618,7 @@ class Tensor(_TensorIndexing, Lt.Tensor):
     maximum = _method('maximum')
     minimum = _method('minimum')
 
-    def rsub(self, other, alpha=1):
+    def rsub(self, other: TensorLike, alpha: Number = 1) -> Tensor:
         return _as_tensor(other, 'other').sub(self, alpha=alpha)
 
     for _name in ('neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'rsqrt', 'sin', 'cos',
@@ -630,16 +626,16 @@ class Tensor(_TensorIndexing, Lt.Tensor):
         locals()[_name + '_'] = _unary_(_name)
     del _name
 
-    def negative(self):
+    def negative(self) -> Tensor:
         return _GITensor.neg(self)
 
-    def absolute(self):
+    def absolute(self) -> Tensor:
         return _GITensor.abs(self)
 
-    def square(self):
+    def square(self) -> Tensor:
         return _GITensor.mul(self, self)
 
-    def clamp(self, min=None, max=None):
+    def clamp(self, min: Number | None = None, max: Number | None = None) -> Tensor:
         if min is None and max is None:
             raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
         if isinstance(min, _GITensor) or isinstance(max, _GITensor):
@@ -652,7 +648,7 @@ class Tensor(_TensorIndexing, Lt.Tensor):
         return _GITensor.clamp(self, -_INF if min is None else _float(min),
                                _INF if max is None else _float(max))
 
-    def clamp_(self, min=None, max=None):
+    def clamp_(self, min: Number | None = None, max: Number | None = None) -> Tensor:
         if min is None and max is None:
             raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None")
         _GITensor.clamp_(self, -_INF if min is None else _float(min),
@@ -662,37 +658,39 @@ class Tensor(_TensorIndexing, Lt.Tensor):
     clip = clamp
     clip_ = clamp_
 
-    def clamp_min(self, min):
+    def clamp_min(self, min: Number | None) -> Tensor:
         return self.clamp(min=min)
 
-    def clamp_max(self, max):
+    def clamp_max(self, max: Number | None) -> Tensor:
         return self.clamp(max=max)
 
-    def where(self, condition, other):
+    def where(self, condition: Tensor, other: TensorLike) -> Tensor:
         return where(condition, self, other)
 
-    def masked_fill(self, mask, value):
+    def masked_fill(self, mask: Tensor, value: Number) -> Tensor:
         return _GITensor.masked_fill(self, mask, _float(value))
 
-    def masked_fill_(self, mask, value):
+    def masked_fill_(self, mask: Tensor, value: Number) -> Tensor:
         _GITensor.masked_fill_(self, mask, _float(value))
         return self
 
-    def logical_and(self, other):
+    def logical_and(self, other: TensorLike) -> Tensor:
         return _GITensor.logical_and(self, _as_tensor(other, 'other'))
 
-    def logical_or(self, other):
+    def logical_or(self, other: TensorLike) -> Tensor:
         return _GITensor.logical_or(self, _as_tensor(other, 'other'))
 
-    def equal(self, other):
+    def equal(self, other: TensorLike) -> bool:
         return equal(self, other)
 
-    def allclose(self, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+    def allclose(self, other: TensorLike, rtol: float = 1e-05, atol: float = 1e-08,
+                 equal_nan: bool = False) -> bool:
         return allclose(self, other, rtol, atol, equal_nan)
 
     # -- reductions ---------------------------------------------------------
 
-    def sum(self, dim=None, keepdim=False, dtype=None):
+    def sum(self, dim: int | Sequence[int] | None = None, keepdim: bool = False,
+            dtype: DTypeLike | None = None) -> Tensor:
         t = self if dtype is None else self.to(_dtype(dtype))
         if dim is None:
             r = _GITensor.sum(t)
@@ -702,7 +700,8 @@ class Tensor(_TensorIndexing, Lt.Tensor):
             return _GITensor.sum_dims(t, dims, _bool(keepdim))
         return _GITensor.sum_dim(t, operator.index(dim), _bool(keepdim))
 
-    def mean(self, dim=None, keepdim=False, dtype=None):
+    def mean(self, dim: int | Sequence[int] | None = None, keepdim: bool = False,
+             dtype: DTypeLike | None = None) -> Tensor:
         t = self if dtype is None else self.to(_dtype(dtype))
         if dim is None:
             r = _GITensor.mean(t)
@@ -712,7 +711,7 @@ class Tensor(_TensorIndexing, Lt.Tensor):
             return _GITensor.mean_dims(t, dims, _bool(keepdim))
         return _GITensor.mean_dim(t, operator.index(dim), _bool(keepdim))
 
-    def max(self, dim=None, keepdim=False):
+    def max(self, dim: int | None = None, keepdim: bool = False) -> Tensor | tuple[Tensor, Tensor]:
         if isinstance(dim, _GITensor):
             return _GITensor.maximum(self, dim)
         if dim is None:
@@ -720,7 +719,7 @@ class Tensor(_TensorIndexing, Lt.Tensor):
         values, indices = _GITensor.max_dim(self, operator.index(dim), _bool(keepdim))
         return _MaxResult(values, indices)
 
-    def min(self, dim=None, keepdim=False):
+    def min(self, dim: int | None = None, keepdim: bool = False) -> Tensor | tuple[Tensor, Tensor]:
         if isinstance(dim, _GITensor):
             return _GITensor.minimum(self, dim)
         if dim is None:
@@ -728,37 +727,38 @@ class Tensor(_TensorIndexing, Lt.Tensor):
         values, indices = _GITensor.min_dim(self, operator.index(dim), _bool(keepdim))
         return _MinResult(values, indices)
 
-    def amax(self, dim=None, keepdim=False):
+    def amax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return self.max() if dim is None else self.max(dim, keepdim).values
 
-    def amin(self, dim=None, keepdim=False):
+    def amin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         return self.min() if dim is None else self.min(dim, keepdim).values
 
-    def argmax(self, dim=None, keepdim=False):
+    def argmax(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         if dim is None:
             return _GITensor.argmax(self)
         return _GITensor.argmax_dim(self, operator.index(dim), _bool(keepdim))
 
-    def argmin(self, dim=None, keepdim=False):
+    def argmin(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         if dim is None:
             return _GITensor.argmin(self)
         return _GITensor.argmin_dim(self, operator.index(dim), _bool(keepdim))
 
-    def var(self, dim=None, unbiased=True, keepdim=False):
+    def var(self, dim: int | None = None, unbiased: bool = True, keepdim: bool = False) -> Tensor:
         if isinstance(dim, _bool):          # var(unbiased), the C signature
             dim, unbiased = None, dim
         if dim is None:
             return _GITensor.var(self, _bool(unbiased))
         return _GITensor.var_dim(self, operator.index(dim), _bool(unbiased), _bool(keepdim))
 
-    def std(self, dim=None, unbiased=True, keepdim=False):
+    def std(self, dim: int | None = None, unbiased: bool = True, keepdim: bool = False) -> Tensor:
         if isinstance(dim, _bool):
             dim, unbiased = None, dim
         if dim is None:
             return _GITensor.std(self, _bool(unbiased))
         return _GITensor.std_dim(self, operator.index(dim), _bool(unbiased), _bool(keepdim))
 
-    def norm(self, p='fro', dim=None, keepdim=False):
+    def norm(self, p: float | str | None = 'fro', dim: int | Sequence[int] | None = None,
+             keepdim: bool = False) -> Tensor:
         if p == 'fro' or p is None:
             p = 2.0
         elif isinstance(p, str):
@@ -772,75 +772,75 @@ class Tensor(_TensorIndexing, Lt.Tensor):
             dim = dims[0]
         return _GITensor.norm_dim(self, _float(p), operator.index(dim), _bool(keepdim))
 
-    def all(self, dim=None, keepdim=False):
+    def all(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         if dim is None:
             return _GITensor.all(self)
         nz = _GITensor.ne(self, Lt.scalar_int(0)).to_dtype(_D.INT64)
         n = self.get_size(operator.index(dim))
         return _GITensor.eq(nz.sum(dim, keepdim), Lt.scalar_int(n))
 
-    def any(self, dim=None, keepdim=False):
+    def any(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         if dim is None:
             return _GITensor.any(self)
         nz = _GITensor.ne(self, Lt.scalar_int(0)).to_dtype(_D.INT64)
         return _GITensor.gt(nz.sum(dim, keepdim), Lt.scalar_int(0))
 
-    def softmax(self, dim, dtype=None):
+    def softmax(self, dim: int, dtype: DTypeLike | None = None) -> Tensor:
         t = self if dtype is None else self.to(_dtype(dtype))
         return _GITensor.softmax(t, operator.index(dim))
 
-    def log_softmax(self, dim, dtype=None):
+    def log_softmax(self, dim: int, dtype: DTypeLike | None = None) -> Tensor:
         t = self if dtype is None else self.to(_dtype(dtype))
         return _GITensor.log_softmax(t, operator.index(dim))
 
     # -- linear algebra -----------------------------------------------------
 
-    def addmm(self, mat1, mat2, beta=1, alpha=1):
+    def addmm(self, mat1: Tensor, mat2: Tensor, beta: Number = 1, alpha: Number = 1) -> Tensor:
         return _GITensor.addmm(self, mat1, mat2, _float(beta), _float(alpha))
 
-    def dot(self, other):
+    def dot(self, other: TensorLike) -> Tensor:
         return _GITensor.mul(self, other).sum()
 
-    def mv(self, vec):
+    def mv(self, vec: Tensor) -> Tensor:
         return _GITensor.matmul(self, vec)
 
     # -- shapes and views ---------------------------------------------------
 
-    def view(self, *shape):
+    def view(self, *shape: Any) -> Tensor:
         return _GITensor.view(self, _shape_args(shape, 'shape'))
 
-    def view_as(self, other):
+    def view_as(self, other: TensorLike) -> Tensor:
         return _GITensor.view(self, other.get_shape())
 
-    def reshape(self, *shape):
+    def reshape(self, *shape: Any) -> Tensor:
         return _GITensor.reshape(self, _shape_args(shape, 'shape'))
 
-    def reshape_as(self, other):
+    def reshape_as(self, other: TensorLike) -> Tensor:
         return _GITensor.reshape(self, other.get_shape())
 
-    def flatten(self, start_dim=0, end_dim=-1):
+    def flatten(self, start_dim: int = 0, end_dim: int = -1) -> Tensor:
         return _GITensor.flatten(self, start_dim, end_dim)
 
-    def permute(self, *dims):
+    def permute(self, *dims: Any) -> Tensor:
         return _GITensor.permute(self, _shape_args(dims, 'dims'))
 
-    def t_(self):
+    def t_(self) -> Tensor:
         _GITensor.t_(self)
         return self
 
     @property
-    def T(self):
+    def T(self) -> Tensor:
         n = self.get_n_dims()
         if n <= 2:
             return self.t()
         return _GITensor.permute(self, list(range(n - 1, -1, -1)))
 
-    def squeeze(self, dim=None):
+    def squeeze(self, dim: int | None = None) -> Tensor:
         if dim is None:
             return _GITensor.squeeze(self)
         return _GITensor.squeeze_dim(self, operator.index(dim))
 
-    def expand(self, *sizes):
+    def expand(self, *sizes: Any) -> Tensor:
         sizes = _shape_args(sizes)
         shape = self.get_shape()
         lead = len(sizes) - len(shape)
@@ -848,15 +848,15 @@ class Tensor(_TensorIndexing, Lt.Tensor):
                  for i, s in enumerate(sizes)]
         return _GITensor.expand(self, sizes)
 
-    def repeat(self, *sizes):
+    def repeat(self, *sizes: Any) -> Tensor:
         sizes = _shape_args(sizes)
         n = self.get_n_dims()
         if len(sizes) < n:
-            raise _error(Lt.Error.SHAPE, 'repeat: %d repeats given for a tensor with %d '
-                         'dimensions' % (len(sizes), n))
+            raise error('repeat: %d repeats given for a tensor with %d '
+                        'dimensions' % (len(sizes), n), Lt.Error.SHAPE)
         if any(r < 0 for r in sizes):
-            raise _error(Lt.Error.SHAPE, 'repeat: the repeats %s must not be negative'
-                         % (list(sizes),))
+            raise error('repeat: the repeats %s must not be negative' % (list(sizes),),
+                        Lt.Error.SHAPE)
         shape = [1] * (len(sizes) - n) + list(self.get_shape())
         t = _GITensor.reshape(self, shape)
         inter, expd, final = [], [], []
@@ -867,19 +867,19 @@ class Tensor(_TensorIndexing, Lt.Tensor):
         t = _GITensor.reshape(t, inter)
         return _GITensor.reshape(_GITensor.expand(t, expd), final)
 
-    def unbind(self, dim=0):
+    def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         return tuple(self.select(dim, i) for i in range(self.get_size(dim)))
 
-    def split(self, split_size, dim=0):
+    def split(self, split_size: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
         n = self.get_size(dim)
         if isinstance(split_size, (list, tuple)):
             sizes = [operator.index(s) for s in split_size]
             if any(s < 0 for s in sizes):
-                raise _error(Lt.Error.INVALID_ARGUMENT, 'split: the sizes %s must not be '
-                             'negative' % (sizes,))
+                raise error('split: the sizes %s must not be negative' % (sizes,),
+                            Lt.Error.INVALID_ARGUMENT)
             if builtins.sum(sizes) != n:
-                raise _error(Lt.Error.SHAPE, 'split: the sizes %s add up to %d but the '
-                             'dimension has %d' % (sizes, builtins.sum(sizes), n))
+                raise error('split: the sizes %s add up to %d but the dimension has %d'
+                            % (sizes, builtins.sum(sizes), n), Lt.Error.SHAPE)
             out, start = [], 0
             for s in sizes:
                 out.append(self.narrow(dim, start, s))
@@ -889,23 +889,23 @@ class Tensor(_TensorIndexing, Lt.Tensor):
         if split_size == 0 and n == 0:
             return (self.narrow(dim, 0, 0),)
         if split_size <= 0:
-            raise _error(Lt.Error.INVALID_ARGUMENT, 'split: the size must be positive, not %d '
-                         '(0 only for a dimension of size 0)' % split_size)
+            raise error('split: the size must be positive, not %d (0 only for a dimension '
+                        'of size 0)' % split_size, Lt.Error.INVALID_ARGUMENT)
         return tuple(self.narrow(dim, s, _min(split_size, n - s))
                      for s in range(0, n, split_size))
 
-    def chunk(self, chunks, dim=0):
+    def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
         chunks = operator.index(chunks)
         if chunks <= 0:
-            raise _error(Lt.Error.INVALID_ARGUMENT, 'chunk: the number of chunks must be '
-                         'positive, not %d' % chunks)
+            raise error('chunk: the number of chunks must be positive, not %d' % chunks,
+                        Lt.Error.INVALID_ARGUMENT)
         n = self.get_size(dim)
         size = -(-n // chunks)
         return self.split(_max(size, 1), dim)
 
     # -- dtype and device ---------------------------------------------------
 
-    def to(self, *args, **kwargs):
+    def to(self, *args: Any, **kwargs: Any) -> Tensor:
         dt = kwargs.pop('dtype', None)
         dev = kwargs.pop('device', None)
         copy = kwargs.pop('copy', False)
@@ -935,102 +935,107 @@ class Tensor(_TensorIndexing, Lt.Tensor):
             r = _GITensor.clone(self)
         return r
 
-    def cuda(self, device=None, non_blocking=False):
+    def cuda(self, device: DeviceLike | None = None, non_blocking: bool = False) -> Tensor:
         return self.to('cuda')
 
-    def cpu(self):
+    def cpu(self) -> Tensor:
         return self.to('cpu')
 
-    def float(self):
+    def float(self) -> Tensor:
         return self.to(_D.FLOAT32)
 
-    def double(self):
+    def double(self) -> Tensor:
         return self.to(_D.FLOAT64)
 
-    def long(self):
+    def long(self) -> Tensor:
         return self.to(_D.INT64)
 
-    def int(self):
+    def int(self) -> Tensor:
         return self.to(_D.INT32)
 
-    def short(self):
+    def short(self) -> Tensor:
         return self.to(_D.INT16)
 
-    def char(self):
+    def char(self) -> Tensor:
         return self.to(_D.INT8)
 
-    def byte(self):
+    def byte(self) -> Tensor:
         return self.to(_D.UINT8)
 
-    def bool(self):
+    def bool(self) -> Tensor:
         return self.to(_D.BOOL)
 
     # -- copies and fills ---------------------------------------------------
 
-    def copy_(self, src, non_blocking=False):
+    def copy_(self, src: Tensor, non_blocking: bool = False) -> Tensor:
         _GITensor.copy_(self, _as_tensor(src, 'src'))
         return self
 
-    def fill_(self, value):
+    def fill_(self, value: Number) -> Tensor:
         _GITensor.fill_(self, _float(value))
         return self
 
-    def zero_(self):
+    def zero_(self) -> Tensor:
         _GITensor.zero_(self)
         return self
 
-    def new_empty(self, *size, dtype=None, requires_grad=False):
+    def new_empty(self, *size: Any, dtype: DTypeLike | None = None,
+                  requires_grad: bool = False) -> Tensor:
         return empty(*size, dtype=_dtype(dtype, self.get_dtype()),
                      device=self.get_device(), requires_grad=requires_grad)
 
-    def new_zeros(self, *size, dtype=None, requires_grad=False):
+    def new_zeros(self, *size: Any, dtype: DTypeLike | None = None,
+                  requires_grad: bool = False) -> Tensor:
         return zeros(*size, dtype=_dtype(dtype, self.get_dtype()),
                      device=self.get_device(), requires_grad=requires_grad)
 
-    def new_ones(self, *size, dtype=None, requires_grad=False):
+    def new_ones(self, *size: Any, dtype: DTypeLike | None = None,
+                 requires_grad: bool = False) -> Tensor:
         return ones(*size, dtype=_dtype(dtype, self.get_dtype()),
                     device=self.get_device(), requires_grad=requires_grad)
 
-    def new_full(self, size, fill_value, dtype=None, requires_grad=False):
+    def new_full(self, size: Shape, fill_value: Number, dtype: DTypeLike | None = None,
+                 requires_grad: bool = False) -> Tensor:
         return full(size, fill_value, dtype=_dtype(dtype, self.get_dtype()),
                     device=self.get_device(), requires_grad=requires_grad)
 
-    def new_tensor(self, data, dtype=None, requires_grad=False):
+    def new_tensor(self, data: Any, dtype: DTypeLike | None = None,
+                   requires_grad: bool = False) -> Tensor:
         return tensor(data, dtype=_dtype(dtype, self.get_dtype()),
                       device=self.get_device(), requires_grad=requires_grad)
 
     # -- indexing methods ---------------------------------------------------
 
-    def index_select(self, dim, index):
+    def index_select(self, dim: int, index: Tensor) -> Tensor:
         return _GITensor.index_select(self, operator.index(dim), _index_tensor(index))
 
-    def index_add_(self, dim, index, source, alpha=1):
+    def index_add_(self, dim: int, index: Tensor, source: Tensor, alpha: Number = 1) -> Tensor:
         if alpha != 1:
             source = source * alpha
         _GITensor.index_add_(self, operator.index(dim), _index_tensor(index), source)
         return self
 
-    def gather(self, dim, index):
+    def gather(self, dim: int, index: Tensor) -> Tensor:
         return _GITensor.gather(self, operator.index(dim), _index_tensor(index))
 
-    def scatter_add(self, dim, index, src):
+    def scatter_add(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         return _GITensor.scatter_add(self, operator.index(dim), _index_tensor(index), src)
 
-    def scatter_add_(self, dim, index, src):
+    def scatter_add_(self, dim: int, index: Tensor, src: Tensor) -> Tensor:
         _GITensor.scatter_add_(self, operator.index(dim), _index_tensor(index), src)
         return self
 
-    def masked_select(self, mask):
+    def masked_select(self, mask: Tensor) -> Tensor:
         return _GITensor.masked_select(self, mask)
 
-    def masked_scatter(self, mask, source):
+    def masked_scatter(self, mask: Tensor, source: Tensor) -> Tensor:
         return _GITensor.masked_scatter(self, mask, source)
 
-    def masked_scatter_(self, mask, source):
+    def masked_scatter_(self, mask: Tensor, source: Tensor) -> Tensor:
         _GITensor.copy_(self, _GITensor.masked_scatter(self, mask, source))
         return self
 
-    def one_hot(self, num_classes=-1):
+    def one_hot(self, num_classes: int = -1) -> Tensor:
         return _GITensor.one_hot(self, num_classes)
 
 
@@ -1051,7 +1056,7 @@ def _fn_sub(input, other, alpha=1, out=None):
 
 
 def _simple(name):
-    def fn(input, *args, out=None, **kwargs):
+    def fn(input: TensorLike, *args: Any, out: Tensor | None = None, **kwargs: Any) -> Any:
         r = getattr(_as_tensor(input, 'input'), name)(*args, **kwargs)
         if out is not None:
             out.copy_(r)
@@ -1100,14 +1105,14 @@ __all__.extend(_EXPORTS)
 
 
 @_export
-def where(condition, input, other):
+def where(condition: Tensor, input: Tensor, other: TensorLike) -> Tensor:
     """Elements of input where condition holds, of other elsewhere; either may be
     a number."""
     return Lt.where(condition, _as_tensor(input, 'input'), _as_tensor(other, 'other'))
 
 
 @_export
-def cat(tensors, dim=0, out=None):
+def cat(tensors: Sequence[Tensor], dim: int = 0, out: Tensor | None = None) -> Tensor:
     r = Lt.cat(list(tensors), operator.index(dim))
     if out is not None:
         out.copy_(r)
@@ -1119,7 +1124,7 @@ concat = _export(cat, 'concat')
 
 
 @_export
-def stack(tensors, dim=0, out=None):
+def stack(tensors: Sequence[Tensor], dim: int = 0, out: Tensor | None = None) -> Tensor:
     r = Lt.stack(list(tensors), operator.index(dim))
     if out is not None:
         out.copy_(r)
@@ -1128,12 +1133,12 @@ def stack(tensors, dim=0, out=None):
 
 
 @_export
-def is_tensor(obj):
+def is_tensor(obj: Any) -> bool:
     return isinstance(obj, _GITensor)
 
 
 @_export
-def equal(input, other):
+def equal(input: Tensor, other: TensorLike) -> bool:
     """True when both tensors have the same shape and the same elements."""
     if list(input.get_shape()) != list(other.get_shape()):
         return False
@@ -1141,7 +1146,8 @@ def equal(input, other):
 
 
 @_export
-def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
+def allclose(input: Tensor, other: TensorLike, rtol: float = 1e-05, atol: float = 1e-08,
+             equal_nan: bool = False) -> bool:
     other = _as_tensor(other, 'other')
     a = input.detach().double()
     b = other.detach().double()
@@ -1153,24 +1159,24 @@ def allclose(input, other, rtol=1e-05, atol=1e-08, equal_nan=False):
 
 
 @_export
-def manual_seed(seed):
+def manual_seed(seed: int) -> None:
     """Seeds the generator (Philox): the same stream on every device and for
     every thread count."""
     Lt.manual_seed(operator.index(seed) & 0xFFFFFFFFFFFFFFFF)
 
 
 @_export
-def get_default_dtype():
+def get_default_dtype() -> Lt.DType:
     return _D.FLOAT32
 
 
 @_export
-def set_num_threads(n):
+def set_num_threads(n: int) -> None:
     Lt.set_num_threads(operator.index(n))
 
 
 @_export
-def get_num_threads():
+def get_num_threads() -> int:
     return Lt.get_num_threads()
 
 
@@ -1191,19 +1197,23 @@ def _cuda_is_available():
     return True
 
 
-cuda = _Namespace(
-    'Lt.cuda',
-    is_available=_cuda_is_available,
-    device_count=lambda: 1 if _cuda_is_available() else 0,
-    current_device=lambda: 0,
-    manual_seed=manual_seed,
-    manual_seed_all=manual_seed,
-    synchronize=lambda device=None: None,
-)
+cuda = namespace('Lt.cuda', 'torch.cuda for libtensor.', {
+    'is_available': _cuda_is_available,
+    'device_count': lambda: 1 if _cuda_is_available() else 0,
+    'current_device': lambda: 0,
+    'manual_seed': manual_seed,
+    'manual_seed_all': manual_seed,
+    'synchronize': lambda device=None: None,
+})
 
 
 __all__ += ['Tensor', 'cuda']
-from . import lt_nn as _lt_nn  # noqa: E402,F401 - attaches Lt.nn (nn, nn.functional, nn.init)
-from . import lt_optim as _lt_optim  # noqa: E402,F401 - attaches Lt.optim (optimizers, lr_scheduler)
-from . import lt_data as _lt_data  # noqa: E402,F401 - attaches Lt.utils, Lt.transforms, Lt.datasets
-from . import lt_train as _lt_train  # noqa: E402,F401 - Lt.Trainer taking Python loaders and criteria
+
+# The parts over the Tensor class, imported once it exists (PyGObject copies
+# what __all__ names to gi.repository.Lt).
+from ._lt.nn import nn  # noqa: E402 - nn, nn.functional, nn.init
+from ._lt.optim import optim  # noqa: E402 - optimizers, lr_scheduler
+from ._lt.data import datasets, transforms, utils  # noqa: E402
+from ._lt.train import Trainer  # noqa: E402 - taking Python loaders and criteria
+
+__all__ += ['nn', 'optim', 'utils', 'transforms', 'datasets', 'Trainer']

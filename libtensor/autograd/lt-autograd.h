@@ -33,6 +33,9 @@ guint     lt_tensor_register_hook (LtTensor        *self,
 LT_AVAILABLE_IN_ALL
 gboolean  lt_tensor_remove_hook   (LtTensor        *self,
                                    guint            id);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_retain_grad   (LtTensor        *self,
+                                   GError         **error);
 
 LT_AVAILABLE_IN_ALL
 gboolean  lt_is_grad_enabled      (void);

@@ -39,8 +39,8 @@ struct _LtGradFn
   GObject parent_instance;
 
   LtOp op;
+  guint overload;              /* which of its row's node names it has: 0 or 1 */
   gboolean has_retained;       /* @retained was set */
-  const char *name;            /* static; a variant of the op's node name, or NULL */
   guint n_inputs;
   guint n_saved;
   guint64 sequence_nr;
@@ -93,8 +93,9 @@ gboolean  _lt_grad_mode_enabled         (void);
 
 /* Recording. Returns a new node with edges to the inputs that require
  * grad, or NULL when grad mode is off or no input requires grad. The caller
- * saves what the backward rule needs, then hands the node to its output
- * with _lt_autograd_set_output(). */
+ * saves the arguments its row names (_lt_autograd_save_args ()), then hands
+ * the node to its output with _lt_autograd_set_output (), which saves the
+ * output if the row names it. */
 LtGradFn *_lt_autograd_record           (LtOp             op,
                                          LtTensor *const *inputs,
                                          guint            n_inputs);
@@ -106,15 +107,31 @@ gboolean  _lt_autograd_check_inplace    (LtTensor        *self,
 gboolean  _lt_any_requires_grad         (LtTensor *const *inputs,
                                          guint            n_inputs);
 
-void      _lt_grad_fn_save              (LtGradFn        *node,
-                                         guint            slot,
-                                         LtTensor        *t);
-void      _lt_grad_fn_save_output       (LtGradFn        *node,
-                                         guint            slot,
-                                         LtTensor        *out);
+/* Saves what the saves column of @node's row names among @args, the op's
+ * tensor arguments as its kernel gets them (LT_SAVED_ARG0 is args[0]; an
+ * entry may be NULL): each one that the gradient of a live input reads. An
+ * argument sharing storage with @inplace_dest, which an in-place op is
+ * about to overwrite, is saved as a copy taken now, as PyTorch saves
+ * self.clone () for in-place ops that need self. */
+void      _lt_autograd_save_args        (LtGradFn        *node,
+                                         LtTensor *const *args,
+                                         guint            n_args,
+                                         LtTensor        *inplace_dest);
+/* _lt_autograd_set_output () for an op with a second output @aux (saved
+ * when the row names LT_SAVED_AUX). */
+void      _lt_autograd_set_outputs      (LtGradFn        *node,
+                                         LtTensor        *out,
+                                         LtTensor        *aux);
+/* The tensor the row names @what, checked against in-place changes since it
+ * was saved; NULL with @error set when it was freed by an earlier backward
+ * or changed. _optional: TRUE with *@t NULL when the argument was NULL. */
 LtTensor *_lt_grad_fn_get_saved         (LtGradFn        *node,
-                                         guint            slot,
+                                         LtSaved          what,
                                          GError         **error);
+gboolean  _lt_grad_fn_get_saved_optional (LtGradFn       *node,
+                                          LtSaved         what,
+                                          LtTensor      **t,
+                                          GError        **error);
 static inline gboolean
 _lt_grad_fn_needs_input_grad (LtGradFn *node,
                               guint     i)

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lt-grad-fn-private.h"
+#include "ops/lt-ops-private.h"
 #include "core/lt-shape-private.h"
 #include "core/lt-dtype-private.h"
 
@@ -349,21 +350,37 @@ _lt_autograd_record (LtOp             op,
   return node;
 }
 
-void
-_lt_autograd_set_output (LtGradFn *node,
-                         LtTensor *out)
+/* The slot of saved tensor @what in a node of @op: the row's saved
+ * tensors are stored in the order of LtSaved. */
+static guint
+saved_slot (LtOp op, LtSaved what)
 {
-  _lt_tensor_meta_init (node, &node->output_meta, out);
-  g_clear_object (&out->grad_fn);
-  out->grad_fn = node;
-  out->requires_grad = TRUE;
+  guint32 saves = _lt_op_table[op].saves;
+  guint   slot = 0;
+
+  for (guint k = 0; k < what; k++)
+    slot += _lt_saves_for (saves, k) != 0;
+  return slot;
 }
 
-void
-_lt_grad_fn_save (LtGradFn *node,
-                  guint     slot,
-                  LtTensor *t)
+/* Whether @node keeps saved tensor @what: its row names it, for an input
+ * whose gradient is wanted. */
+static gboolean
+saves (LtGradFn *node, LtSaved what)
 {
+  guint readers = _lt_saves_for (_lt_op_table[node->op].saves, what);
+
+  for (guint i = 0; readers != 0 && i < node->n_inputs; i++, readers >>= 1)
+    if ((readers & 1) && _lt_grad_fn_needs_input_grad (node, i))
+      return TRUE;
+  return FALSE;
+}
+
+static void
+save (LtGradFn *node, LtSaved what, LtTensor *t)
+{
+  guint slot = saved_slot (node->op, what);
+
   g_assert (slot < LT_GRAD_FN_MAX_SAVED);
   if (node->saved_info == NULL)
     {
@@ -378,47 +395,102 @@ _lt_grad_fn_save (LtGradFn *node,
 }
 
 void
-_lt_grad_fn_save_output (LtGradFn *node,
-                         guint     slot,
-                         LtTensor *out)
+_lt_autograd_save_args (LtGradFn *node, LtTensor *const *args, guint n_args, LtTensor *inplace_dest)
 {
-  /* The output holds its node: save a history-free alias of it, or the
-   * node and the tensor would hold each other. */
-  g_autoptr(LtTensor) alias = _lt_tensor_new_with_storage (out->storage, out->shape, out->strides,
-                                                           out->ndim, out->offset, out->dtype);
+  for (guint k = 0; k < MIN (n_args, (guint) LT_SAVED_RESULT); k++)
+    {
+      g_autoptr(LtTensor) copy = NULL;
 
-  _lt_grad_fn_save (node, slot, alias);
+      if (args[k] == NULL || !saves (node, k))
+        continue;
+      if (inplace_dest != NULL && args[k]->storage == inplace_dest->storage)
+        copy = _lt_clone_raw (args[k], NULL);
+      save (node, k, copy ? copy : args[k]);
+    }
 }
 
-LtTensor *
-_lt_grad_fn_get_saved (LtGradFn *node,
-                       guint     slot,
-                       GError  **error)
+void
+_lt_autograd_set_outputs (LtGradFn *node, LtTensor *out, LtTensor *aux)
 {
-  LtTensor *t;
+  if (saves (node, LT_SAVED_RESULT))
+    {
+      /* The output holds its node: the node saves a history-free alias of
+       * it, or the node and the tensor would hold each other. */
+      g_autoptr(LtTensor) alias = _lt_tensor_new_with_storage (
+        out->storage, out->shape, out->strides, out->ndim, out->offset, out->dtype);
+
+      save (node, LT_SAVED_RESULT, alias);
+    }
+  /* the second output has no history: saved as it is */
+  if (aux != NULL && saves (node, LT_SAVED_AUX))
+    save (node, LT_SAVED_AUX, aux);
+  _lt_tensor_meta_init (node, &node->output_meta, out);
+  g_clear_object (&out->grad_fn);
+  out->grad_fn = node;
+  out->requires_grad = TRUE;
+}
+
+void
+_lt_autograd_set_output (LtGradFn *node, LtTensor *out)
+{
+  _lt_autograd_set_outputs (node, out, NULL);
+}
+
+gboolean
+_lt_grad_fn_get_saved_optional (LtGradFn *node, LtSaved what, LtTensor **t, GError **error)
+{
+  guint slot = saved_slot (node->op, what);
   guint version;
 
-  if (node->released || slot >= node->n_saved || node->saved[slot] == NULL)
+  *t = NULL;
+  if (!saves (node, what))
+    {
+      /* the row and the rule disagree: a bug, not a user's error */
+      g_critical ("%s: its backward rule reads saved tensor %u, which the op table does not "
+                  "save for the inputs that need gradients",
+                  lt_grad_fn_get_name (node), what);
+      g_set_error (error, LT_ERROR, LT_ERROR_FAILED,
+                   "%s: its backward rule reads a tensor that was not saved",
+                   lt_grad_fn_get_name (node));
+      return FALSE;
+    }
+  if (node->released)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
                    "%s: trying to backward through the graph a second time; its saved "
                    "tensors were freed by the first backward. Pass retain_graph=TRUE to "
                    "the first backward to keep them",
                    lt_grad_fn_get_name (node));
-      return NULL;
+      return FALSE;
     }
-  t = node->saved[slot];
-  version = lt_storage_get_version (t->storage);
+  if (slot >= node->n_saved || node->saved[slot] == NULL)
+    return TRUE;
+  version = lt_storage_get_version (node->saved[slot]->storage);
   if (version != node->saved_info->version[slot])
     {
-      g_autofree char *s = LT_SHAPE_STR (t);
+      g_autofree char *s = LT_SHAPE_STR (node->saved[slot]);
       g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
                    "%s: a tensor it saved for backward (shape %s, %s) was modified by an "
                    "in-place operation: it is at version %u; expected version %u",
-                   lt_grad_fn_get_name (node), s, lt_dtype_get_name (t->dtype), version,
-                   node->saved_info->version[slot]);
-      return NULL;
+                   lt_grad_fn_get_name (node), s, lt_dtype_get_name (node->saved[slot]->dtype),
+                   version, node->saved_info->version[slot]);
+      return FALSE;
     }
+  *t = node->saved[slot];
+  return TRUE;
+}
+
+LtTensor *
+_lt_grad_fn_get_saved (LtGradFn *node, LtSaved what, GError **error)
+{
+  LtTensor *t;
+
+  if (!_lt_grad_fn_get_saved_optional (node, what, &t, error))
+    return NULL;
+  if (t == NULL)
+    g_set_error (error, LT_ERROR, LT_ERROR_FAILED,
+                 "%s: its backward rule reads a tensor that was not saved",
+                 lt_grad_fn_get_name (node));
   return t;
 }
 
@@ -433,6 +505,34 @@ _lt_grad_fn_retain_output (LtGradFn *node,
     }
   else
     g_weak_ref_set (&node->retained, out);
+}
+
+/**
+ * lt_tensor_retain_grad:
+ * @self: a tensor that requires grad
+ * @error: return location for a #GError
+ *
+ * Asks lt_tensor_backward() to keep the gradient of a non-leaf tensor in its
+ * #LtTensor:grad (leaves always keep theirs).
+ *
+ * Returns: %TRUE on success; %FALSE with @error set if @self does not
+ *   require grad
+ */
+gboolean
+lt_tensor_retain_grad (LtTensor *self, GError **error)
+{
+  g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
+  if (!self->requires_grad)
+    {
+      g_set_error_literal (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                           "retain_grad: the tensor does not require grad");
+      return FALSE;
+    }
+  if (self->grad_fn == NULL || self->retains_grad)
+    return TRUE;
+  self->retains_grad = TRUE;
+  _lt_grad_fn_retain_output (self->grad_fn, self);
+  return TRUE;
 }
 
 gboolean
@@ -478,9 +578,9 @@ lt_grad_fn_get_name (LtGradFn *self)
   g_return_val_if_fail (LT_IS_GRAD_FN (self), NULL);
   if (self->op == LT_OP_ACCUMULATE_GRAD)
     return "AccumulateGrad";
-  if (self->name)
-    return self->name;
-  name = _lt_op_table[self->op].node_name;
+  name = _lt_op_table[self->op].node_name[self->overload];
+  if (name == NULL)
+    name = _lt_op_table[self->op].node_name[0];
   return name ? name : _lt_op_table[self->op].name;
 }
 

@@ -8,6 +8,7 @@
 #include "lt-engine-private.h"
 #include "lt-grad-fn-private.h"
 #include "core/lt-shape-private.h"
+#include "ops/lt-values.h"
 
 /**
  * LtGraph:
@@ -543,34 +544,104 @@ lt_graph_set_leaf_name (LtGraph    *self,
 
 /* Gradient statistics */
 
-/* The statistics of @n values, in double precision: two passes, so the
- * variance does not lose its digits to the mean. A NaN anywhere makes
- * every statistic NaN. */
-static void
-compute_stats (const double *v,
-               gsize         n,
-               LtGradStats  *stats)
+/* Element @i of @v, a float array when @f32, else a double array. */
+static inline double
+stats_load (const void *v, gboolean f32, gsize i)
 {
-  double sum = 0, sq = 0, dev = 0, lo = INFINITY, hi = -INFINITY, mean;
+  return f32 ? (double) ((const float *) v)[i] : ((const double *) v)[i];
+}
+
+/* The statistics of @n values (floats when @f32, else doubles), in
+ * double precision: two passes, so the variance does not lose its digits
+ * to the mean. A NaN anywhere makes every statistic NaN. */
+static void
+compute_stats (const void *v, gboolean f32, gsize n, LtGradStats *stats)
+{
+  double   sum = 0, sq = 0, dev = 0, lo = INFINITY, hi = -INFINITY, mean;
   gboolean nan = FALSE;
 
   for (gsize i = 0; i < n; i++)
     {
-      sum += v[i];
-      sq += v[i] * v[i];
-      nan |= isnan (v[i]);
-      lo = MIN (lo, v[i]);
-      hi = MAX (hi, v[i]);
+      double x = stats_load (v, f32, i);
+
+      sum += x;
+      sq += x * x;
+      nan |= x != x;
+      lo = x < lo ? x : lo;
+      hi = x > hi ? x : hi;
     }
   mean = n > 0 ? sum / (double) n : NAN;
   for (gsize i = 0; i < n; i++)
-    dev += (v[i] - mean) * (v[i] - mean);
+    {
+      double d = stats_load (v, f32, i) - mean;
+
+      dev += d * d;
+    }
   stats->numel = n;
   stats->mean = mean;
   stats->std = n > 0 ? sqrt (dev / (double) n) : NAN;
   stats->min = n > 0 && !nan ? lo : NAN;
   stats->max = n > 0 && !nan ? hi : NAN;
   stats->norm = nan ? NAN : sqrt (sq);
+}
+
+/* Whether @t's elements fill one block of memory, each once, in some
+ * order (a contiguous tensor, or a permutation of one such as a
+ * transpose): then statistics can read the block in memory order. */
+static gboolean
+is_dense (LtTensor *t)
+{
+  guint nd, ns;
+  const gint64 *shape = lt_tensor_get_shape (t, &nd);
+  const gint64 *strides = lt_tensor_get_strides (t, &ns);
+  gboolean used[LT_MAX_DIMS] = { FALSE };
+  gint64 expect = 1;
+
+  for (guint k = 0; k < nd; k++)
+    {
+      guint best = nd;
+
+      /* the unused dimension with the smallest stride (size-1 ones first) */
+      for (guint d = 0; d < nd; d++)
+        if (!used[d] && (best == nd || shape[d] == 1 ||
+                         (shape[best] != 1 && strides[d] < strides[best])))
+          best = d;
+      used[best] = TRUE;
+      if (shape[best] == 1)
+        continue;
+      if (strides[best] != expect)
+        return FALSE;
+      expect *= shape[best];
+    }
+  return TRUE;
+}
+
+/* The statistics of @grad: read in place when it is a dense float tensor
+ * in host memory, from a float64 copy otherwise. */
+static gboolean
+grad_stats (LtTensor    *grad,
+            LtGradStats *stats,
+            GError     **error)
+{
+  LtDType dtype = lt_tensor_get_dtype (grad);
+  guintptr data = lt_tensor_get_data_ptr (grad);
+  g_autofree double *values = NULL;
+  gsize n = 0;
+
+  if (data != 0 && (dtype == LT_DTYPE_FLOAT32 || dtype == LT_DTYPE_FLOAT64) &&
+      (lt_tensor_is_contiguous (grad) || is_dense (grad)))
+    {
+      if (dtype == LT_DTYPE_FLOAT32)
+        compute_stats ((const void *) data, TRUE, lt_tensor_numel (grad), stats);
+      else
+        compute_stats ((const void *) data, FALSE, lt_tensor_numel (grad), stats);
+      return TRUE;
+    }
+  values = lt_tensor_to_doubles (grad, &n, error);
+  if (values == NULL && n > 0)
+    return FALSE;
+  compute_stats (values, FALSE, n, stats);
+  return TRUE;
 }
 
 typedef struct
@@ -586,18 +657,12 @@ observe_grad (LtGradFn *node,
 {
   StatsRun *run = user_data;
   guint pos = GPOINTER_TO_UINT (g_hash_table_lookup (run->graph->index, node));
-  g_autofree double *values = NULL;
   NodeInfo *info;
-  gsize n = 0;
 
   if (pos == 0 || run->error)
     return;
-  values = lt_tensor_to_doubles (grad, &n, &run->error);
-  if (values == NULL && run->error)
-    return;
   info = &g_array_index (run->graph->info, NodeInfo, pos - 1);
-  compute_stats (values, n, &info->stats);
-  info->has_stats = TRUE;
+  info->has_stats = grad_stats (grad, &info->stats, &run->error);
 }
 
 /**

@@ -2,8 +2,11 @@
 #pragma once
 
 /*
- * The backend vtable. A backend owns the memory of one device and supplies
- * kernels for the ops of the op table (ops/lt-op-private.h). The registry
+ * The backend vtable, the bottom layer: core's storage allocates through it.
+ * A backend owns the memory of one device and supplies kernels for the ops
+ * of the list of ops (ops/lt-op-list-private.h); what a kernel receives
+ * (LtKernelArgs) is defined by the op table (ops/lt-op-private.h), above
+ * core, where the kernels are written. The registry
  * (lt-backend-registry.c) is the only file that knows which backends were
  * built; everything else asks it for the backend of a device.
  *
@@ -13,9 +16,17 @@
  * float64 reference).
  */
 
-#include "ops/lt-op-private.h"
+#include "core/lt-types.h"
+#include "core/lt-error.h"
+#include "ops/lt-op-list-private.h"
 
 G_BEGIN_DECLS
+
+typedef struct _LtBackend LtBackend;
+typedef struct _LtKernelArgs LtKernelArgs;
+
+typedef gboolean (*LtKernel) (const LtKernelArgs *args,
+                              GError            **error);
 
 struct _LtBackend
 {
@@ -45,6 +56,7 @@ struct _LtBackend
 
   /* Threads for the backend's own parallel loops and its BLAS (optional). */
   void     (*set_num_threads) (int n_threads);
+  int      (*get_num_threads) (void);
 
   /* Finer support check by dtype (optional; NULL means: the kernel's
    * presence is the answer, and the kernel reports unsupported dtypes). */
@@ -52,7 +64,7 @@ struct _LtBackend
                               LtDType dtype);
 
   /* Kernels, indexed by op (optional each: NULL where the backend has none;
-   * _lt_dispatch() then reports LT_ERROR_NOT_SUPPORTED). */
+   * _lt_run() then reports LT_ERROR_NOT_SUPPORTED). */
   LtKernel kernels[LT_OP_COUNT];
 };
 
@@ -64,6 +76,7 @@ gboolean         _lt_backend_supports_op  (LtDevice   device,
                                            LtOp       op,
                                            LtDType    dtype);
 void             _lt_backends_set_num_threads (int n_threads);
+int              _lt_backends_get_num_threads (void);
 
 /* Constructors the registry calls */
 const LtBackend *_lt_cpu_backend_get      (void);

@@ -77,26 +77,10 @@ _lt_backends_set_num_threads (int n_threads)
     cpu->set_num_threads (n_threads);
 }
 
-gboolean
-_lt_dispatch (const LtKernelArgs *args,
-              GError            **error)
+int
+_lt_backends_get_num_threads (void)
 {
-  const LtBackend *backend;
-  LtDevice device = args->out->storage->device;
-  LtKernel kernel;
+  const LtBackend *cpu = _lt_cpu_backend_get ();
 
-  backend = _lt_backend_get (device, error);
-  if (backend == NULL)
-    return FALSE;
-  kernel = backend->kernels[args->op];
-  if (kernel == NULL ||
-      (backend->supports_op && !backend->supports_op (args->op, args->out->dtype)))
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
-                   "%s: the %s backend has no kernel for %s tensors",
-                   _lt_op_table[args->op].name, backend->name,
-                   lt_dtype_get_name (args->n_in ? args->in[0]->dtype : args->out->dtype));
-      return FALSE;
-    }
-  return kernel (args, error);
+  return cpu->get_num_threads ? cpu->get_num_threads () : 1;
 }

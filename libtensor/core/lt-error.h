@@ -37,10 +37,12 @@ G_BEGIN_DECLS
  * @LT_ERROR_NOT_SUPPORTED: the backend has no kernel for this operation
  *   and element type
  * @LT_ERROR_FAILED: any other failure, such as a failing user callback
+ * @LT_ERROR_DIVERGED: a training run's loss became NaN or infinite
  *
  * Error codes in the %LT_ERROR domain.
  */
-typedef enum {
+typedef enum
+{
   LT_ERROR_SHAPE,
   LT_ERROR_DTYPE,
   LT_ERROR_DEVICE,
@@ -53,6 +55,7 @@ typedef enum {
   LT_ERROR_INVALID_ARGUMENT,
   LT_ERROR_NOT_SUPPORTED,
   LT_ERROR_FAILED,
+  LT_ERROR_DIVERGED,
 } LtError;
 
 LT_AVAILABLE_IN_ALL

@@ -2,7 +2,6 @@
 #pragma once
 
 #include "lt-random.h"
-#include "ops/lt-op-private.h"
 
 G_BEGIN_DECLS
 
@@ -17,8 +16,5 @@ void  _lt_random_reserve           (guint64  n_blocks,
 void  _lt_random_push_stream       (guint64  seed,
                                     guint64  offset);
 void  _lt_random_pop_stream        (void);
-guint _lt_random_values_per_block  (LtOp                  op,
-                                    LtDType               dtype,
-                                    const LtRandomParams *params);
 
 G_END_DECLS

@@ -144,20 +144,3 @@ _lt_random_reserve (guint64  n_blocks,
   state_offset += n_blocks;
   g_mutex_unlock (&lock);
 }
-
-guint
-_lt_random_values_per_block (LtOp                  op,
-                             LtDType               dtype,
-                             const LtRandomParams *params)
-{
-  switch (op)
-    {
-    case LT_OP_UNIFORM:
-    case LT_OP_NORMAL:
-      return dtype == LT_DTYPE_FLOAT64 ? 2 : 4;
-    case LT_OP_RANDINT:
-      return (params->b - params->a) > 4294967296.0 ? 2 : 4;
-    default:
-      return 4;
-    }
-}

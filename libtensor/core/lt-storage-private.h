@@ -2,10 +2,9 @@
 #pragma once
 
 #include "lt-storage.h"
+#include "backends/lt-backend-private.h"
 
 G_BEGIN_DECLS
-
-typedef struct _LtBackend LtBackend;
 
 /*
  * LtStorage: one buffer of bytes on one device, shared by every tensor that

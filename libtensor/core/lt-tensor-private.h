@@ -91,11 +91,6 @@ _lt_tensor_data (LtTensor *t)
   return (guint8 *) t->storage->data + t->offset * (gint64) lt_dtype_get_element_size (t->dtype);
 }
 
-/* Host copy in row-major order; @self itself (with a new reference) when it
- * already is a contiguous CPU tensor. */
-LtTensor *_lt_tensor_contiguous_host (LtTensor *self,
-                                      GError  **error);
-
 static inline void
 _lt_tensor_bump_version (LtTensor *t)
 {

@@ -8,7 +8,6 @@
 #include "lt-shape-private.h"
 #include "lt-error.h"
 #include "lt-enum-types.h"
-#include "autograd/lt-grad-fn-private.h"
 
 /**
  * LtTensor:
@@ -252,14 +251,15 @@ lt_tensor_class_init (LtTensorClass *klass)
                          G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
 
   /**
-   * LtTensor:grad-fn:
+   * LtTensor:grad-fn: (type LtGradFn)
    *
-   * The autograd node of the operation that produced this tensor, or %NULL
-   * for a leaf.
+   * The autograd node (an #LtGradFn) of the operation that produced this
+   * tensor, or %NULL for a leaf.
    */
-  properties[PROP_GRAD_FN] =
-    g_param_spec_object ("grad-fn", NULL, NULL, LT_TYPE_GRAD_FN,
-                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /* A GObject in the type system: core sits below autograd, which
+   * registers LtGradFn. */
+  properties[PROP_GRAD_FN] = g_param_spec_object ("grad-fn", NULL, NULL, G_TYPE_OBJECT,
+                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
 
   /**
    * LtTensor:is-leaf:
@@ -644,176 +644,6 @@ lt_tensor_get_data_ptr (LtTensor *self)
   return (guintptr) _lt_tensor_data (self);
 }
 
-/* Reading values */
-
-/* The contiguous host copy of @self, which must have exactly one element
- * (for item()). */
-static LtTensor *
-single_element_host (LtTensor *self,
-                     GError  **error)
-{
-  if (self->numel != 1)
-    {
-      g_autofree char *s = LT_SHAPE_STR (self);
-      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
-                   "item: a tensor with %" G_GINT64_FORMAT " elements (shape %s) cannot be "
-                   "converted to a number; it needs exactly one", self->numel, s);
-      return NULL;
-    }
-  return _lt_tensor_contiguous_host (self, error);
-}
-
-/**
- * lt_tensor_item:
- * @self: a tensor with exactly one element
- * @value: (out): the element, converted to double
- * @error: return location for a #GError
- *
- * Reads the single element of @self, as `x.item()`.
- *
- * Returns: %TRUE on success; %FALSE with @error set if @self does not have
- *   exactly one element
- */
-gboolean
-lt_tensor_item (LtTensor *self,
-                double   *value,
-                GError  **error)
-{
-  g_autoptr(LtTensor) host = NULL;
-
-  g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
-  host = single_element_host (self, error);
-  if (host == NULL)
-    return FALSE;
-  *value = _lt_load_double (_lt_tensor_data (host), host->dtype);
-  return TRUE;
-}
-
-/**
- * lt_tensor_item_int64:
- * @self: a tensor with exactly one element
- * @value: (out): the element, converted to a 64-bit integer
- * @error: return location for a #GError
- *
- * Reads the single element of @self as an integer, exactly for integer
- * tensors (a double holds integers exactly only up to 2^53).
- *
- * Returns: %TRUE on success
- */
-gboolean
-lt_tensor_item_int64 (LtTensor *self,
-                      gint64   *value,
-                      GError  **error)
-{
-  g_autoptr(LtTensor) host = NULL;
-
-  g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
-  host = single_element_host (self, error);
-  if (host == NULL)
-    return FALSE;
-  *value = _lt_load_int64 (_lt_tensor_data (host), host->dtype);
-  return TRUE;
-}
-
-/* Copies the elements of @self, in row-major order, into a new array of
- * doubles, or of 64-bit integers when @as_int64 is set. */
-static gpointer
-copy_out_values (LtTensor *self,
-                 gboolean  as_int64,
-                 gsize    *n_values,
-                 GError  **error)
-{
-  g_autoptr(LtTensor) host = NULL;
-  gsize esize;
-  const guint8 *p;
-  gpointer out;
-
-  host = _lt_tensor_contiguous_host (self, error);
-  if (host == NULL)
-    return NULL;
-  esize = _lt_dtype_size (host->dtype);
-  p = _lt_tensor_data (host);
-  out = g_try_malloc_n (MAX (host->numel, 1), as_int64 ? sizeof (gint64) : sizeof (double));
-  if (out == NULL)
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
-                   "%s: %" G_GINT64_FORMAT " values do not fit in memory",
-                   as_int64 ? "to_int64s" : "to_doubles", host->numel);
-      return NULL;
-    }
-  if (as_int64)
-    for (gint64 i = 0; i < host->numel; i++)
-      ((gint64 *) out)[i] = _lt_load_int64 (p + i * esize, host->dtype);
-  else
-    for (gint64 i = 0; i < host->numel; i++)
-      ((double *) out)[i] = _lt_load_double (p + i * esize, host->dtype);
-  *n_values = host->numel;
-  return out;
-}
-
-/**
- * lt_tensor_to_doubles:
- * @self: a tensor
- * @n_values: (out): the number of values
- * @error: return location for a #GError
- *
- * Copies the elements of @self, in row-major order, into a new array of
- * doubles (from any device).
- *
- * Returns: (array length=n_values) (transfer full) (nullable): the values
- */
-double *
-lt_tensor_to_doubles (LtTensor *self,
-                      gsize    *n_values,
-                      GError  **error)
-{
-  g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
-  return copy_out_values (self, FALSE, n_values, error);
-}
-
-/**
- * lt_tensor_to_int64s:
- * @self: a tensor
- * @n_values: (out): the number of values
- * @error: return location for a #GError
- *
- * Copies the elements of @self, in row-major order, into a new array of
- * 64-bit integers (floats are truncated toward zero).
- *
- * Returns: (array length=n_values) (transfer full) (nullable): the values
- */
-gint64 *
-lt_tensor_to_int64s (LtTensor *self,
-                     gsize    *n_values,
-                     GError  **error)
-{
-  g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
-  return copy_out_values (self, TRUE, n_values, error);
-}
-
-/**
- * lt_tensor_to_bytes:
- * @self: a tensor
- * @error: return location for a #GError
- *
- * Copies the elements of @self, in row-major order and native byte order,
- * into a new #GBytes.
- *
- * Returns: (transfer full) (nullable): the bytes
- */
-GBytes *
-lt_tensor_to_bytes (LtTensor *self,
-                    GError  **error)
-{
-  g_autoptr(LtTensor) host = NULL;
-
-  g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
-  host = _lt_tensor_contiguous_host (self, error);
-  if (host == NULL)
-    return NULL;
-  return g_bytes_new (_lt_tensor_data (host), host->numel * _lt_dtype_size (host->dtype));
-}
-
 /**
  * lt_tensor_get_bytes:
  * @self: a contiguous tensor in host memory
@@ -1047,35 +877,6 @@ lt_tensor_is_leaf (LtTensor *self)
 {
   g_return_val_if_fail (LT_IS_TENSOR (self), TRUE);
   return self->grad_fn == NULL;
-}
-
-/**
- * lt_tensor_retain_grad:
- * @self: a tensor that requires grad
- * @error: return location for a #GError
- *
- * Asks lt_tensor_backward() to keep the gradient of a non-leaf tensor in its
- * #LtTensor:grad (leaves always keep theirs).
- *
- * Returns: %TRUE on success; %FALSE with @error set if @self does not
- *   require grad
- */
-gboolean
-lt_tensor_retain_grad (LtTensor *self,
-                       GError  **error)
-{
-  g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
-  if (!self->requires_grad)
-    {
-      g_set_error_literal (error, LT_ERROR, LT_ERROR_AUTOGRAD,
-                           "retain_grad: the tensor does not require grad");
-      return FALSE;
-    }
-  if (self->grad_fn == NULL || self->retains_grad)
-    return TRUE;
-  self->retains_grad = TRUE;
-  _lt_grad_fn_retain_output (self->grad_fn, self);
-  return TRUE;
 }
 
 /**

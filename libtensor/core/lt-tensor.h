@@ -74,31 +74,10 @@ guint         lt_tensor_get_version        (LtTensor *self);
 LT_AVAILABLE_IN_ALL
 guintptr      lt_tensor_get_data_ptr       (LtTensor *self);
 
-/* Reading values */
-LT_AVAILABLE_IN_ALL
-gboolean      lt_tensor_item               (LtTensor *self,
-                                            double   *value,
-                                            GError  **error);
-LT_AVAILABLE_IN_ALL
-gboolean      lt_tensor_item_int64         (LtTensor *self,
-                                            gint64   *value,
-                                            GError  **error);
-LT_AVAILABLE_IN_ALL
-double       *lt_tensor_to_doubles         (LtTensor *self,
-                                            gsize    *n_values,
-                                            GError  **error);
-LT_AVAILABLE_IN_ALL
-gint64       *lt_tensor_to_int64s          (LtTensor *self,
-                                            gsize    *n_values,
-                                            GError  **error);
-LT_AVAILABLE_IN_ALL
-GBytes       *lt_tensor_to_bytes           (LtTensor *self,
-                                            GError  **error);
+/* The memory, shared (ops/lt-values.h copies the values out) */
 LT_AVAILABLE_IN_ALL
 GBytes       *lt_tensor_get_bytes          (LtTensor *self,
                                             GError  **error);
-LT_AVAILABLE_IN_ALL
-char         *lt_tensor_to_string          (LtTensor *self);
 LT_AVAILABLE_IN_ALL
 char         *lt_tensor_get_type_name      (LtTensor *self);
 
@@ -123,9 +102,6 @@ LT_AVAILABLE_IN_ALL
 LtGradFn     *lt_tensor_get_grad_fn        (LtTensor *self);
 LT_AVAILABLE_IN_ALL
 gboolean      lt_tensor_is_leaf            (LtTensor *self);
-LT_AVAILABLE_IN_ALL
-gboolean      lt_tensor_retain_grad        (LtTensor *self,
-                                            GError  **error);
 LT_AVAILABLE_IN_ALL
 gboolean      lt_tensor_get_retains_grad   (LtTensor *self);
 LT_AVAILABLE_IN_ALL

@@ -3,7 +3,6 @@
 
 #include "lt-threads.h"
 #include "backends/lt-backend-private.h"
-#include "backends/cpu/lt-cpu-private.h"
 
 /**
  * lt_set_num_threads:
@@ -29,6 +28,5 @@ lt_set_num_threads (int n_threads)
 int
 lt_get_num_threads (void)
 {
-  _lt_backend_get_cpu ();
-  return _lt_cpu_get_num_threads ();
+  return _lt_backends_get_num_threads ();
 }

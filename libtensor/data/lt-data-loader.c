@@ -44,7 +44,11 @@
  * transform failing, in C, Python or JavaScript) is returned by the call
  * that reaches its batch, and ends the epoch. Freeing a loader or
  * resetting it mid-epoch stops its workers after the item each is
- * reading.
+ * reading. That may happen on one of the loader's own workers (a dataset
+ * dropping the last reference to it, or a Python garbage collection
+ * running there): the workers then finish on their own instead of being
+ * waited for, since the epoch's state is shared with them, not owned by
+ * the loader.
  *
  * ## Random numbers
  *
@@ -69,15 +73,46 @@ typedef struct
   GError *error;         /* owned */
 } Slot;
 
+/* One epoch's state, shared by the loader and its workers (each holds a
+ * reference): the loader can be reset or freed on any thread, a worker
+ * included, without waiting for that thread. */
+typedef struct
+{
+  gatomicrefcount ref;
+  GMutex          lock;
+  GCond           cond;
+
+  /* Owned */
+  LtDataset *dataset;
+  gint64    *order; /* the epoch's dataset indices, in reading order */
+  Slot      *slots;
+
+  guint   n_slots;
+  gint64  batch_size;
+  gint64  n_items; /* dataset length at the start of the epoch */
+  gint64  n_batches;
+  guint64 epoch;      /* its number */
+  guint64 sample_key; /* key of the epoch's per-sample streams */
+  gint64  next_batch; /* the next batch the caller gets (under lock) */
+  gint64  next_claim; /* the next batch a worker takes (under lock) */
+  gint    cancel;     /* atomic */
+  guint64 block_seed; /* the Philox block it took (its keys come from it) */
+  guint64 block_offset;
+
+  /* The workers: joined (or let go) by the one end_epoch () that takes the
+   * epoch from the loader */
+  GThread **threads;
+  guint     n_threads;
+} Epoch;
+
 struct _LtDataLoader
 {
   GObject parent_instance;
 
   /* Owned */
   LtDataset *dataset;
-  gint64 *order;         /* the epoch's dataset indices, in reading order */
-  GThread **threads;
-  Slot *slots;
+  Epoch     *run;  /* the epoch under way, or NULL (under lock) */
+  GMutex     lock; /* guards run: a worker may reset the loader */
 
   /* Settings */
   gint64 batch_size;
@@ -85,30 +120,14 @@ struct _LtDataLoader
   gboolean drop_last;
   guint num_workers;
 
-  /* Epoch state, read by the workers while they run */
-  gboolean in_epoch;
-  guint64 epoch;         /* epochs started */
-  guint64 sample_key;    /* key of the epoch's per-sample streams */
-  gint64 n_items;        /* dataset length at the start of the epoch */
-  gint64 n_batches;
-  gint64 next_batch;     /* the next batch the caller gets (under lock) */
-  guint64 block_seed;    /* the Philox block the epoch took (its keys come from it) */
-  guint64 block_offset;
+  guint64 epoch; /* epochs started */
 
   /* A position set by lt_data_loader_set_position(), taken by the next
    * epoch instead of a new block from the generator */
   gboolean has_pending;
   guint64 pending_seed;
   guint64 pending_offset;
-  gint64 pending_batch;
-
-  /* Workers */
-  GMutex lock;
-  GCond cond;
-  guint n_threads;
-  guint n_slots;
-  gint64 next_claim;     /* the next batch a worker takes (under lock) */
-  gint cancel;           /* atomic */
+  gint64   pending_batch;
 };
 
 enum {
@@ -190,17 +209,48 @@ collate (LtTensor  **items,
   return g_steal_pointer (&out);
 }
 
+/* Set on the loaders' worker threads: a loader reset or freed there does
+ * not wait for its workers. */
+static GPrivate on_worker;
+
+static Epoch *
+epoch_ref (Epoch *run)
+{
+  g_atomic_ref_count_inc (&run->ref);
+  return run;
+}
+
+static void
+slot_clear (Slot *slot)
+{
+  g_clear_object (&slot->inputs);
+  g_clear_object (&slot->targets);
+  g_clear_error (&slot->error);
+  slot->batch = -1;
+}
+
+static void
+epoch_unref (Epoch *run)
+{
+  if (!g_atomic_ref_count_dec (&run->ref))
+    return;
+  for (guint i = 0; i < run->n_slots; i++)
+    slot_clear (&run->slots[i]);
+  g_free (run->slots);
+  g_free (run->order);
+  g_clear_object (&run->dataset);
+  g_mutex_clear (&run->lock);
+  g_cond_clear (&run->cond);
+  g_free (run);
+}
+
 /* Reads and collates batch @b. Runs on a worker or the caller's thread;
  * returns FALSE without an error when cancelled. */
 static gboolean
-make_batch (LtDataLoader *self,
-            gint64        b,
-            LtTensor    **inputs,
-            LtTensor    **targets,
-            GError      **error)
+make_batch (Epoch *run, gint64 b, LtTensor **inputs, LtTensor **targets, GError **error)
 {
-  gint64 start = b * self->batch_size;
-  gint64 n = MIN (self->batch_size, self->n_items - start);
+  gint64 start = b * run->batch_size;
+  gint64 n = MIN (run->batch_size, run->n_items - start);
   g_autoptr(GPtrArray) ins = g_ptr_array_new_full (n, g_object_unref);
   g_autoptr(GPtrArray) tgs = g_ptr_array_new_full (n, g_object_unref);
   guint n_null_targets = 0;
@@ -208,22 +258,24 @@ make_batch (LtDataLoader *self,
   for (gint64 j = 0; j < n; j++)
     {
       gint64 pos = start + j;
-      const uint32_t counter[4] = { (uint32_t) pos, (uint32_t) (pos >> 32),
-                                    (uint32_t) self->epoch, (uint32_t) (self->epoch >> 32) };
-      const uint32_t key[2] = { (uint32_t) self->sample_key, (uint32_t) (self->sample_key >> 32) };
+      const uint32_t counter[4] = { (uint32_t) pos, (uint32_t) (pos >> 32), (uint32_t) run->epoch,
+                                    (uint32_t) (run->epoch >> 32) };
+      const uint32_t key[2] = { (uint32_t) run->sample_key, (uint32_t) (run->sample_key >> 32) };
       LtPhilox4 r = _lt_philox4x32_10_raw (counter, key);
       LtTensor *in = NULL, *tg = NULL;
       gboolean ok;
 
-      if (g_atomic_int_get (&self->cancel))
+      if (g_atomic_int_get (&run->cancel))
         return FALSE;
       _lt_random_push_stream ((guint64) r.v[0] | ((guint64) r.v[1] << 32), 0);
-      ok = lt_dataset_get_item (self->dataset, self->order[pos], &in, &tg, error);
+      ok = lt_dataset_get_item (run->dataset, run->order[pos], &in, &tg, error);
       _lt_random_pop_stream ();
       if (!ok)
         {
-          g_prefix_error (error, "DataLoader: sample %" G_GINT64_FORMAT " (dataset index %"
-                          G_GINT64_FORMAT "): ", pos, self->order[pos]);
+          g_prefix_error (
+            error,
+            "DataLoader: sample %" G_GINT64_FORMAT " (dataset index %" G_GINT64_FORMAT "): ", pos,
+            run->order[pos]);
           return FALSE;
         }
       g_ptr_array_add (ins, in);
@@ -260,9 +312,10 @@ make_batch (LtDataLoader *self,
 static gpointer
 worker_main (gpointer data)
 {
-  LtDataLoader *self = data;
+  Epoch *run = data;
 
-  g_mutex_lock (&self->lock);
+  g_private_set (&on_worker, GINT_TO_POINTER (1));
+  g_mutex_lock (&run->lock);
   for (;;)
     {
       gint64 b;
@@ -271,65 +324,86 @@ worker_main (gpointer data)
       gboolean ok;
       Slot *slot;
 
-      if (g_atomic_int_get (&self->cancel) || self->next_claim >= self->n_batches)
+      if (g_atomic_int_get (&run->cancel) || run->next_claim >= run->n_batches)
         break;
-      if (self->next_claim >= self->next_batch + self->n_slots)
+      if (run->next_claim >= run->next_batch + run->n_slots)
         {
-          g_cond_wait (&self->cond, &self->lock);
+          g_cond_wait (&run->cond, &run->lock);
           continue;
         }
-      b = self->next_claim++;
-      g_mutex_unlock (&self->lock);
+      b = run->next_claim++;
+      g_mutex_unlock (&run->lock);
 
-      ok = make_batch (self, b, &inputs, &targets, &error);
+      ok = make_batch (run, b, &inputs, &targets, &error);
 
-      g_mutex_lock (&self->lock);
+      g_mutex_lock (&run->lock);
       if (!ok && error == NULL)
         break;                          /* cancelled */
-      slot = &self->slots[b % self->n_slots];
+      slot = &run->slots[b % run->n_slots];
       g_assert (slot->batch == -1);
       slot->batch = b;
       slot->inputs = inputs;
       slot->targets = targets;
       slot->error = error;
-      g_cond_broadcast (&self->cond);
+      g_cond_broadcast (&run->cond);
       if (error != NULL)
         break;                          /* the caller ends the epoch there */
     }
-  g_mutex_unlock (&self->lock);
+  g_mutex_unlock (&run->lock);
+  epoch_unref (run);
   return NULL;
 }
 
-static void
-slot_clear (Slot *slot)
+/* The epoch under way, with a reference, or NULL. */
+static Epoch *
+current_epoch (LtDataLoader *self)
 {
-  g_clear_object (&slot->inputs);
-  g_clear_object (&slot->targets);
-  g_clear_error (&slot->error);
-  slot->batch = -1;
+  Epoch *run;
+
+  g_mutex_lock (&self->lock);
+  run = self->run ? epoch_ref (self->run) : NULL;
+  g_mutex_unlock (&self->lock);
+  return run;
 }
 
-/* Ends the epoch: stops and joins the workers, drops what they made. */
+/* Ends the epoch under way (only when it is @expected, if given): stops
+ * its workers and waits for them (or, on a worker thread, lets them finish
+ * on their own), drops what they made. */
+static void
+end_epoch_if (LtDataLoader *self, Epoch *expected)
+{
+  gboolean detach = g_private_get (&on_worker) != NULL;
+  Epoch   *run;
+
+  g_mutex_lock (&self->lock);
+  run = self->run;
+  if (run != NULL && (expected == NULL || run == expected))
+    self->run = NULL;
+  else
+    run = NULL;
+  g_mutex_unlock (&self->lock);
+  if (run == NULL)
+    return;
+  g_mutex_lock (&run->lock);
+  g_atomic_int_set (&run->cancel, 1);
+  g_cond_broadcast (&run->cond);
+  g_mutex_unlock (&run->lock);
+  for (guint i = 0; i < run->n_threads; i++)
+    {
+      if (detach)
+        g_thread_unref (run->threads[i]);
+      else
+        g_thread_join (run->threads[i]);
+    }
+  run->n_threads = 0;
+  g_clear_pointer (&run->threads, g_free);
+  epoch_unref (run);
+}
+
 static void
 end_epoch (LtDataLoader *self)
 {
-  g_mutex_lock (&self->lock);
-  g_atomic_int_set (&self->cancel, 1);
-  g_cond_broadcast (&self->cond);
-  g_mutex_unlock (&self->lock);
-
-  for (guint i = 0; i < self->n_threads; i++)
-    g_thread_join (self->threads[i]);
-  self->n_threads = 0;
-  g_clear_pointer (&self->threads, g_free);
-
-  for (guint i = 0; i < self->n_slots; i++)
-    slot_clear (&self->slots[i]);
-  g_clear_pointer (&self->slots, g_free);
-  self->n_slots = 0;
-  g_clear_pointer (&self->order, g_free);
-  g_atomic_int_set (&self->cancel, 0);
-  self->in_epoch = FALSE;
+  end_epoch_if (self, NULL);
 }
 
 static gboolean
@@ -338,29 +412,40 @@ start_epoch (LtDataLoader *self,
 {
   guint64 seed, offset, shuffle_key;
   LtPhilox4 r;
-  gint64 n;
+  gint64    n, n_batches;
+  gint64   *order;
+  Epoch    *run;
 
   if (self->dataset == NULL)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT, "DataLoader: no dataset");
       return FALSE;
     }
-  n = lt_dataset_get_length (self->dataset);
-  self->n_items = n;
-  self->n_batches = self->drop_last ? n / self->batch_size
-                                    : (n + self->batch_size - 1) / self->batch_size;
-  if (self->drop_last)
-    self->n_items = self->n_batches * self->batch_size;
+  n = MAX (lt_dataset_get_length (self->dataset), 0);
+  n_batches =
+    self->drop_last ? n / self->batch_size : (n + self->batch_size - 1) / self->batch_size;
+  /* The epoch's order of the dataset's indices: a length no memory holds
+   * is an error, not an abort. */
+  order = (guint64) n <= G_MAXSIZE / sizeof (gint64) ? g_try_new (gint64, MAX (n, 1)) : NULL;
+  if (order == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "DataLoader: cannot allocate the order of the dataset's %" G_GINT64_FORMAT
+                   " items (8 bytes each): is its length right?",
+                   n);
+      return FALSE;
+    }
 
   if (self->has_pending)
     {
       /* Resuming an epoch: its block, not a new one (lt_data_loader_set_position) */
-      if (self->pending_batch > self->n_batches)
+      if (self->pending_batch > n_batches)
         {
           g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
                        "DataLoader: cannot resume an epoch at batch %" G_GINT64_FORMAT
-                       ": it has %" G_GINT64_FORMAT " batches", self->pending_batch,
-                       self->n_batches);
+                       ": it has %" G_GINT64_FORMAT " batches",
+                       self->pending_batch, n_batches);
+          g_free (order);
           return FALSE;
         }
       seed = self->pending_seed;
@@ -368,58 +453,81 @@ start_epoch (LtDataLoader *self,
     }
   else
     _lt_random_reserve (1, &seed, &offset);
-  self->block_seed = seed;
-  self->block_offset = offset;
   r = _lt_philox4x32_10 (seed, offset);
-  self->sample_key = (guint64) r.v[0] | ((guint64) r.v[1] << 32);
   shuffle_key = (guint64) r.v[2] | ((guint64) r.v[3] << 32);
   self->epoch++;
 
+  run = g_new0 (Epoch, 1);
+  g_atomic_ref_count_init (&run->ref);
+  g_mutex_init (&run->lock);
+  g_cond_init (&run->cond);
+  run->dataset = g_object_ref (self->dataset);
+  run->batch_size = self->batch_size;
+  run->n_batches = n_batches;
+  run->n_items = self->drop_last ? n_batches * self->batch_size : n;
+  run->epoch = self->epoch;
+  run->sample_key = (guint64) r.v[0] | ((guint64) r.v[1] << 32);
+  run->block_seed = seed;
+  run->block_offset = offset;
+
   /* The whole permutation, also with drop_last: the dropped items are
    * random ones, as PyTorch's sampler and batcher do. */
-  self->order = g_new (gint64, MAX (n, 1));
+  run->order = order;
   for (gint64 i = 0; i < n; i++)
-    self->order[i] = i;
+    run->order[i] = i;
   if (self->shuffle)
     for (gint64 i = n - 1; i > 0; i--)
       {
         LtPhilox4 w = _lt_philox4x32_10 (shuffle_key, (guint64) i);
         guint64 x = (guint64) w.v[0] | ((guint64) w.v[1] << 32);
         gint64 j = (gint64) (((unsigned __int128) x * (guint64) (i + 1)) >> 64);
-        gint64 t = self->order[i];
+        gint64    t = run->order[i];
 
-        self->order[i] = self->order[j];
-        self->order[j] = t;
+        run->order[i] = run->order[j];
+        run->order[j] = t;
       }
 
-  self->next_batch = self->has_pending ? self->pending_batch : 0;
-  self->next_claim = self->next_batch;
+  run->next_batch = self->has_pending ? self->pending_batch : 0;
+  run->next_claim = run->next_batch;
   self->has_pending = FALSE;
-  self->in_epoch = TRUE;
 
-  if (self->num_workers > 0 && self->n_batches > 0)
+  if (self->num_workers > 0 && n_batches > 0)
     {
-      guint n_threads = (guint) MIN ((gint64) self->num_workers, self->n_batches);
+      guint n_threads = (guint) MIN ((gint64) self->num_workers, n_batches);
 
-      self->n_slots = MAX (n_threads, 1) * BATCHES_PER_WORKER;
-      self->slots = g_new0 (Slot, self->n_slots);
-      for (guint i = 0; i < self->n_slots; i++)
-        self->slots[i].batch = -1;
-      self->threads = g_new0 (GThread *, n_threads);
-      for (guint i = 0; i < n_threads; i++)
-        {
-          g_autofree char *name = g_strdup_printf ("lt-loader-%u", i);
-          GThread *thread = g_thread_try_new (name, worker_main, self, error);
-
-          if (thread == NULL)
-            {
-              g_prefix_error (error, "DataLoader: ");
-              end_epoch (self);
-              return FALSE;
-            }
-          self->threads[self->n_threads++] = thread;
-        }
+      run->n_slots = MAX (n_threads, 1) * BATCHES_PER_WORKER;
+      run->slots = g_new0 (Slot, run->n_slots);
+      for (guint i = 0; i < run->n_slots; i++)
+        run->slots[i].batch = -1;
+      run->threads = g_new0 (GThread *, n_threads);
     }
+  for (guint i = 0; run->threads && i < run->n_slots / BATCHES_PER_WORKER; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("lt-loader-%u", i);
+      GThread         *thread = g_thread_try_new (name, worker_main, epoch_ref (run), error);
+
+      if (thread == NULL)
+        {
+          epoch_unref (run); /* the thread's */
+          g_prefix_error (error, "DataLoader: ");
+          g_mutex_lock (&run->lock);
+          g_atomic_int_set (&run->cancel, 1);
+          g_cond_broadcast (&run->cond);
+          g_mutex_unlock (&run->lock);
+          for (guint j = 0; j < run->n_threads; j++)
+            g_thread_join (run->threads[j]);
+          run->n_threads = 0;
+          g_clear_pointer (&run->threads, g_free);
+          epoch_unref (run);
+          return FALSE;
+        }
+      run->threads[run->n_threads++] = thread;
+    }
+  /* Published only now: a worker that resets the loader before this point
+   * finds no epoch to end. */
+  g_mutex_lock (&self->lock);
+  self->run = run;
+  g_mutex_unlock (&self->lock);
   return TRUE;
 }
 
@@ -450,6 +558,8 @@ lt_data_loader_next (LtDataLoader *self,
 {
   LtTensor *in = NULL, *tg = NULL;
   GError *local = NULL;
+  Epoch    *run;
+  gboolean  abandoned = FALSE;
 
   g_return_val_if_fail (LT_IS_DATA_LOADER (self), FALSE);
   g_return_val_if_fail (inputs != NULL, FALSE);
@@ -458,45 +568,77 @@ lt_data_loader_next (LtDataLoader *self,
   *inputs = NULL;
   if (targets)
     *targets = NULL;
-  if (!self->in_epoch && !start_epoch (self, error))
-    return FALSE;
-  if (self->next_batch >= self->n_batches)
+  /* Our own reference: the dataset's code, run here or on a worker, may
+   * reset the loader meanwhile. */
+  run = current_epoch (self);
+  if (run == NULL)
     {
-      end_epoch (self);
+      if (!start_epoch (self, error))
+        return FALSE;
+      run = current_epoch (self);
+      if (run == NULL)
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_FAILED,
+                       "DataLoader: the epoch was abandoned "
+                       "(the loader was reset by the dataset's own code) as it started");
+          return FALSE;
+        }
+    }
+  if (run->next_batch >= run->n_batches)
+    {
+      end_epoch_if (self, run);
+      epoch_unref (run);
       return TRUE;
     }
 
-  if (self->n_threads == 0)
+  if (run->slots == NULL)
     {
-      if (!make_batch (self, self->next_batch, &in, &tg, &local))
-        {
-          end_epoch (self);
-          g_propagate_error (error, local);
-          return FALSE;
-        }
-      self->next_batch++;
+      gboolean ok = make_batch (run, run->next_batch, &in, &tg, &local);
+
+      abandoned = g_atomic_int_get (&run->cancel);
+      if (ok)
+        run->next_batch++;
+      else if (local == NULL)
+        abandoned = TRUE;
     }
   else
     {
-      Slot *slot = &self->slots[self->next_batch % self->n_slots];
+      Slot *slot = &run->slots[run->next_batch % run->n_slots];
 
-      g_mutex_lock (&self->lock);
-      while (slot->batch != self->next_batch)
-        g_cond_wait (&self->cond, &self->lock);
-      in = g_steal_pointer (&slot->inputs);
-      tg = g_steal_pointer (&slot->targets);
-      local = g_steal_pointer (&slot->error);
-      slot->batch = -1;
-      self->next_batch++;
-      g_cond_broadcast (&self->cond);
-      g_mutex_unlock (&self->lock);
-      if (local != NULL)
+      g_mutex_lock (&run->lock);
+      while (slot->batch != run->next_batch && !g_atomic_int_get (&run->cancel))
+        g_cond_wait (&run->cond, &run->lock);
+      if (slot->batch == run->next_batch)
         {
-          end_epoch (self);
-          g_propagate_error (error, local);
-          return FALSE;
+          in = g_steal_pointer (&slot->inputs);
+          tg = g_steal_pointer (&slot->targets);
+          local = g_steal_pointer (&slot->error);
+          slot->batch = -1;
+          run->next_batch++;
+          g_cond_broadcast (&run->cond);
         }
+      else
+        abandoned = TRUE;
+      g_mutex_unlock (&run->lock);
     }
+  if (abandoned && local == NULL)
+    {
+      g_clear_object (&in);
+      g_clear_object (&tg);
+      g_set_error (&local, LT_ERROR, LT_ERROR_FAILED,
+                   "DataLoader: the epoch was abandoned (the loader was reset or freed by the "
+                   "dataset's own code) while its batch was being read");
+    }
+  if (local != NULL)
+    {
+      end_epoch_if (self, run);
+      epoch_unref (run);
+      g_clear_object (&in);
+      g_clear_object (&tg);
+      g_propagate_error (error, local);
+      return FALSE;
+    }
+  epoch_unref (run);
 
   *inputs = in;
   if (targets)
@@ -518,8 +660,7 @@ void
 lt_data_loader_reset (LtDataLoader *self)
 {
   g_return_if_fail (LT_IS_DATA_LOADER (self));
-  if (self->in_epoch)
-    end_epoch (self);
+  end_epoch (self);
 }
 
 /**
@@ -660,15 +801,20 @@ lt_data_loader_get_position (LtDataLoader *self,
                              guint64      *offset,
                              gint64       *batch)
 {
+  Epoch *run;
+
   g_return_if_fail (LT_IS_DATA_LOADER (self));
+  run = current_epoch (self);
   if (epoch)
     *epoch = self->epoch;
   if (seed)
-    *seed = self->in_epoch ? self->block_seed : 0;
+    *seed = run ? run->block_seed : 0;
   if (offset)
-    *offset = self->in_epoch ? self->block_offset : 0;
+    *offset = run ? run->block_offset : 0;
   if (batch)
-    *batch = self->in_epoch ? self->next_batch : -1;
+    *batch = run ? run->next_batch : -1;
+  if (run)
+    epoch_unref (run);
 }
 
 /**
@@ -708,8 +854,7 @@ lt_data_loader_set_position (LtDataLoader *self,
                    "under way (epoch 1 or more), not epoch 0", batch);
       return FALSE;
     }
-  if (self->in_epoch)
-    end_epoch (self);
+  end_epoch (self);
   self->has_pending = batch >= 0;
   if (batch >= 0)
     {
@@ -730,8 +875,7 @@ lt_data_loader_dispose (GObject *object)
 {
   LtDataLoader *self = LT_DATA_LOADER (object);
 
-  if (self->in_epoch)
-    end_epoch (self);
+  end_epoch (self);
   g_clear_object (&self->dataset);
   G_OBJECT_CLASS (lt_data_loader_parent_class)->dispose (object);
 }
@@ -742,7 +886,6 @@ lt_data_loader_finalize (GObject *object)
   LtDataLoader *self = LT_DATA_LOADER (object);
 
   g_mutex_clear (&self->lock);
-  g_cond_clear (&self->cond);
   G_OBJECT_CLASS (lt_data_loader_parent_class)->finalize (object);
 }
 
@@ -859,7 +1002,6 @@ static void
 lt_data_loader_init (LtDataLoader *self)
 {
   g_mutex_init (&self->lock);
-  g_cond_init (&self->cond);
   self->batch_size = 1;
 }
 

@@ -16,14 +16,29 @@
 
 G_BEGIN_DECLS
 
-/* CIFAR-10 binary version: records of 1 label byte + 3,072 pixel bytes
- * (1,024 R, 1,024 G, 1,024 B, each 32 x 32 row-major). */
-#define LT_CIFAR10_RECORD_SIZE 3073
-#define LT_CIFAR10_IMAGE_SIZE  3072
-#define LT_CIFAR10_N_CLASSES   10
+/* CIFAR-10 binary version (lt-cifar10-parser.c): records of 1 label byte
+ * + 3,072 pixel bytes (1,024 R, 1,024 G, 1,024 B, each 32 x 32 row-major),
+ * in 6 batches: 0..4 data_batch_1..5.bin (training), 5 test_batch.bin;
+ * the class names in batches.meta.txt. */
+#define LT_CIFAR10_RECORD_SIZE   3073
+#define LT_CIFAR10_IMAGE_SIZE    3072
+#define LT_CIFAR10_N_CLASSES     10
+#define LT_CIFAR10_N_BATCHES     6
+#define LT_CIFAR10_TEST_BATCH    5
+#define LT_CIFAR10_META_NAME     "batches.meta.txt"
+#define LT_CIFAR10_META_MAX_SIZE (64 * 1024)
+
+extern const char *const _lt_cifar10_batch_names[LT_CIFAR10_N_BATCHES];
+
+/* uint8 (n, 3, 32, 32) and int64 (n), uninitialised */
+LtTensor  *_lt_cifar10_new_images    (gint64            n,
+                                      GError          **error);
+LtTensor  *_lt_cifar10_new_labels    (gint64            n,
+                                      GError          **error);
 
 /* A .bin file read in pieces: begin with the size the file has (stat, or
- * the archive member's header), feed its bytes in order, end. Pixels of
+ * the archive member's header; 0 is an error: an empty batch is a file
+ * cut short), feed its bytes in order, end. Pixels of
  * record r go to @images + r * 3072, its label to @labels[r]; the caller
  * keeps room for every record the fed bytes reach. */
 typedef struct
@@ -73,6 +88,16 @@ gboolean   _lt_cifar10_parse_archive (const guint8     *data,
                                       char           ***classes,
                                       GError          **error);
 
+/* The same from a file descriptor open on an archive (not closed here). */
+gboolean   _lt_cifar10_parse_archive_fd (int              fd,
+                                         const char      *name,
+                                         gboolean         train,
+                                         LtTensor       **images,
+                                         LtTensor       **labels,
+                                         char          ***classes,
+                                         GCancellable    *cancellable,
+                                         GError         **error);
+
 /* FALSE for an archive member path that is absolute or has a ".."
  * component (or is empty). */
 gboolean   _lt_archive_path_is_safe  (const char       *path);
@@ -109,8 +134,13 @@ gboolean   _lt_mnist_parse           (GBytes           *images_bytes,
                                       LtTensor        **labels,
                                       GError          **error);
 
-/* The whole content of @path, gunzipped when it starts with the gzip magic;
- * NULL with @error set (LT_ERROR_IO, LT_ERROR_FORMAT). */
+/* The whole content of the IDX file @path, gunzipped when it starts with
+ * the gzip magic: then the unpacked data must start with an IDX header,
+ * read first, and unpacking stops at the size it declares (a gzip bomb
+ * costs no more than that; its declared size must also be one the
+ * compressed data can hold). NULL with @error set (LT_ERROR_IO for a file
+ * that cannot be read or is no file, such as a FIFO or a folder,
+ * LT_ERROR_FORMAT, LT_ERROR_OUT_OF_MEMORY). */
 GBytes    *_lt_data_read_file        (const char       *path,
                                       GCancellable     *cancellable,
                                       GError          **error);

@@ -6,6 +6,7 @@
 
 #include "lt-image-folder.h"
 #include "lt-datasets-private.h"
+#include "io/lt-image-private.h"
 #include "core/lt-tensor-private.h"
 
 /**
@@ -19,7 +20,9 @@
  *
  * Images are decoded with gdk-pixbuf when an item is read, into uint8
  * tensors of shape (3, H, W) (RGB, channels first; grey images become RGB
- * and an alpha channel is dropped, as PIL's `convert("RGB")`).
+ * and an alpha channel is dropped, as PIL's `convert("RGB")`). An image
+ * declaring more pixels than lt_image_get_max_pixels() is refused from
+ * its header, before it is decoded, with an error naming the file.
  */
 
 #define MAX_DEPTH 32
@@ -135,8 +138,7 @@ static LtTensor *
 load_image (const char  *path,
             GError     **error)
 {
-  g_autoptr(GError) local = NULL;
-  g_autoptr(GdkPixbuf) pixbuf = gdk_pixbuf_new_from_file (path, &local);
+  g_autoptr(GdkPixbuf) pixbuf = _lt_image_decode_file (path, "image_folder", error);
   g_autoptr(LtTensor) t = NULL;
   const guint8 *pixels;
   guint8 *dst;
@@ -144,12 +146,7 @@ load_image (const char  *path,
   int w, h, nc, stride;
 
   if (pixbuf == NULL)
-    {
-      g_set_error (error, LT_ERROR,
-                   local->domain == G_FILE_ERROR ? LT_ERROR_IO : LT_ERROR_FORMAT,
-                   "image_folder: cannot load %s: %s", path, local->message);
-      return NULL;
-    }
+    return NULL;
   w = gdk_pixbuf_get_width (pixbuf);
   h = gdk_pixbuf_get_height (pixbuf);
   nc = gdk_pixbuf_get_n_channels (pixbuf);

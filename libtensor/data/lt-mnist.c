@@ -12,6 +12,7 @@
 #include "lt-datasets-private.h"
 #include "core/lt-tensor-private.h"
 #include "ops/lt-creation.h"
+#include "io/lt-file-private.h"
 
 /**
  * LtMnist:
@@ -104,12 +105,17 @@ dims_to_string (const guint32 *dims,
   return g_string_free (s, FALSE);
 }
 
-gboolean
-_lt_idx_parse_header (const guint8 *data,
-                      gsize         len,
-                      const char   *name,
-                      LtIdxHeader  *header,
-                      GError      **error)
+/* The header of an IDX file that starts at @data (@len bytes of it, at
+ * least its header): magic number, type, dimensions, and the total size
+ * the file must have (*@file_size: the header and the data). */
+static gboolean
+idx_parse_dims (const guint8 *data,
+                gsize         len,
+                const char   *name,
+                LtIdxHeader  *header,
+                guint64      *file_size,
+                char        **shape_text,
+                GError      **error)
 {
   guint32 dims[256];
   g_autofree char *shape = NULL;
@@ -185,6 +191,33 @@ _lt_idx_parse_header (const guint8 *data,
                      name, shape, header->data_offset - 1);
         return FALSE;
       }
+  if (total > G_MAXUINT64 - header->data_offset)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_FORMAT,
+                   "idx: %s: the dimensions %s declare more data than a file can hold", name,
+                   shape);
+      return FALSE;
+    }
+  header->data_size = (gsize) MIN (total, (guint64) G_MAXSIZE);
+  *file_size = header->data_offset + total;
+  if (shape_text)
+    *shape_text = g_steal_pointer (&shape);
+  return TRUE;
+}
+
+gboolean
+_lt_idx_parse_header (const guint8 *data,
+                      gsize         len,
+                      const char   *name,
+                      LtIdxHeader  *header,
+                      GError      **error)
+{
+  g_autofree char *shape = NULL;
+  guint64          file_size, total;
+
+  if (!idx_parse_dims (data, len, name, header, &file_size, &shape, error))
+    return FALSE;
+  total = file_size - header->data_offset;
   if (total > len - header->data_offset)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_FORMAT,
@@ -314,100 +347,144 @@ _lt_mnist_parse (GBytes        *images_bytes,
 
 /* Files, raw or gzipped */
 
+/* Deflate expands at most 1032 to 1 (a 258-byte match in about 2 bits):
+ * gzip data cannot unpack to more than this. */
+#define DEFLATE_MAX_RATIO 1032
+
+/* Inflates @in (from *@in_pos) into @out[*@have .. @cap) until @out is full
+ * or the data ends (*@ended); gzip members after the first continue the
+ * same stream. */
 static gboolean
-grow (guint8 **out,
-      gsize   *cap)
+inflate_some (GConverter   *conv,
+              const guint8 *in,
+              gsize         in_len,
+              gsize        *in_pos,
+              guint8       *out,
+              gsize         cap,
+              gsize        *have,
+              gboolean     *ended,
+              const char   *path,
+              GCancellable *cancellable,
+              GError      **error)
 {
-  guint8 *bigger;
-
-  if (*cap > G_MAXSIZE / 2)
-    return FALSE;
-  bigger = g_try_realloc (*out, *cap * 2);
-  if (bigger == NULL)
-    return FALSE;
-  *out = bigger;
-  *cap *= 2;
-  return TRUE;
-}
-
-static GBytes *
-gunzip (const guint8 *in,
-        gsize         in_len,
-        const char   *path,
-        GCancellable *cancellable,
-        GError      **error)
-{
-  g_autoptr(GZlibDecompressor) conv = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
-  guint8 *out;
-  gsize cap, bound, out_len = 0, in_pos = 0;
-  guint32 isize = 0;
-
-  /* The gzip trailer's size (modulo 2^32) is only a hint for the first
-   * allocation, bounded by a few times the compressed size; the buffer
-   * doubles when the data is bigger, so it never exceeds twice the data. */
-  if (in_len >= 18)
-    isize = (guint32) in[in_len - 4] | ((guint32) in[in_len - 3] << 8)
-            | ((guint32) in[in_len - 2] << 16) | ((guint32) in[in_len - 1] << 24);
-  bound = in_len < G_MAXSIZE / 16 ? 8 * in_len + (1 << 20) : G_MAXSIZE / 2;
-  cap = MAX ((gsize) 65536, MIN ((gsize) isize + 1, bound));
-  out = g_try_malloc (cap);
-  if (out == NULL)
-    goto oom;
-
-  for (;;)
+  *ended = FALSE;
+  while (*have < cap)
     {
       GError *local = NULL;
       gsize nread = 0, nwritten = 0;
       GConverterResult r;
 
-      if (out_len == cap && !grow (&out, &cap))
-        goto oom;
-      r = g_converter_convert (G_CONVERTER (conv), in + in_pos, in_len - in_pos, out + out_len,
-                               cap - out_len, G_CONVERTER_INPUT_AT_END, &nread, &nwritten,
-                               &local);
-      in_pos += nread;
-      out_len += nwritten;
+      r = g_converter_convert (conv, in + *in_pos, in_len - *in_pos, out + *have, cap - *have,
+                               G_CONVERTER_INPUT_AT_END, &nread, &nwritten, &local);
+      *in_pos += nread;
+      *have += nwritten;
       if (r == G_CONVERTER_ERROR)
         {
-          if (g_error_matches (local, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
-            {
-              g_error_free (local);
-              if (!grow (&out, &cap))
-                goto oom;
-              continue;
-            }
           g_set_error (error, LT_ERROR, LT_ERROR_FORMAT,
                        "idx: %s: the gzip data is broken at byte offset %" G_GSIZE_FORMAT
                        " of the compressed file (%" G_GSIZE_FORMAT " bytes unpacked): %s",
-                       path, in_pos, out_len, local->message);
+                       path, *in_pos, *have, local->message);
           g_error_free (local);
-          g_free (out);
-          return NULL;
+          return FALSE;
         }
       if (r == G_CONVERTER_FINISHED)
         {
-          /* gzip allows several members back to back. */
-          if (in_pos < in_len)
+          if (*in_pos < in_len)
             {
-              g_converter_reset (G_CONVERTER (conv));
+              g_converter_reset (conv);
               continue;
             }
-          break;
+          *ended = TRUE;
+          return TRUE;
         }
       if (g_cancellable_set_error_if_cancelled (cancellable, error))
-        {
-          g_free (out);
-          return NULL;
-        }
+        return FALSE;
     }
-  if (out_len < cap)
-    out = g_realloc (out, MAX (out_len, 1));
-  return g_bytes_new_take (out, out_len);
+  return TRUE;
+}
 
-oom:
+/* Unpacks a gzipped IDX file. Its header comes first: the unpacked size it
+ * declares is checked against what the compressed size can hold, the
+ * buffer is allocated at that size and unpacking stops there, so a small
+ * file that unpacks to gigabytes (a gzip bomb) costs no more memory than
+ * its header declares. */
+static GBytes *
+gunzip_idx (const guint8 *in,
+            gsize         in_len,
+            const char   *path,
+            GCancellable *cancellable,
+            GError      **error)
+{
+  g_autoptr(GZlibDecompressor) conv = g_zlib_decompressor_new (G_ZLIB_COMPRESSOR_FORMAT_GZIP);
+  guint8      head[4 + 4 * 255];
+  gsize       have = 0, in_pos = 0, need = 4;
+  gboolean    ended = FALSE;
+  LtIdxHeader h;
+  guint64     size;
+  guint8     *out, extra;
+  gsize       got_extra = 0;
+
+  /* The header: 4 bytes, then 4 per dimension. */
+  for (;;)
+    {
+      if (!inflate_some (G_CONVERTER (conv), in, in_len, &in_pos, head, need, &have, &ended, path,
+                         cancellable, error))
+        return NULL;
+      if (have == 4 && need == 4)
+        {
+          need = 4 + 4 * (gsize) head[3];
+          if (head[0] == 0 && head[1] == 0 && head[3] <= LT_MAX_DIMS && !ended)
+            continue;
+        }
+      break;
+    }
+  if (!idx_parse_dims (head, have, path, &h, &size, NULL, error))
+    return NULL;
+  if (size / DEFLATE_MAX_RATIO > in_len)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_FORMAT,
+                   "idx: %s: its IDX header declares %" G_GUINT64_FORMAT " bytes, more than "
+                   "its %" G_GSIZE_FORMAT " bytes of gzip data can unpack to",
+                   path, size, in_len);
+      return NULL;
+    }
+  out = size <= G_MAXSIZE ? g_try_malloc (MAX (size, 1)) : NULL;
+  if (out == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "idx: %s: cannot allocate the %" G_GUINT64_FORMAT " bytes its header declares",
+                   path, size);
+      return NULL;
+    }
+  memcpy (out, head, have);
+  if (!ended && !inflate_some (G_CONVERTER (conv), in, in_len, &in_pos, out, (gsize) size, &have,
+                               &ended, path, cancellable, error))
+    goto fail;
+  if (have < size)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_FORMAT,
+                   "idx: %s: the unpacked data ends at byte offset %" G_GSIZE_FORMAT ", but its "
+                   "header declares %" G_GUINT64_FORMAT " bytes",
+                   path, have, size);
+      goto fail;
+    }
+  /* Anything past the declared size is an error, found with one byte of
+   * room: nothing more is unpacked. */
+  if (!ended && !inflate_some (G_CONVERTER (conv), in, in_len, &in_pos, &extra, 1, &got_extra,
+                               &ended, path, cancellable, error))
+    goto fail;
+  if (got_extra > 0)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_FORMAT,
+                   "idx: %s: the gzip data unpacks to more than the %" G_GUINT64_FORMAT " bytes "
+                   "its IDX header declares (unpacking stopped there)",
+                   path, size);
+      goto fail;
+    }
+  return g_bytes_new_take (out, (gsize) size);
+
+fail:
   g_free (out);
-  g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
-               "idx: %s: cannot allocate %" G_GSIZE_FORMAT " bytes to unpack it", path, cap);
   return NULL;
 }
 
@@ -416,18 +493,16 @@ _lt_data_read_file (const char   *path,
                     GCancellable *cancellable,
                     GError      **error)
 {
-  g_autofree char *contents = NULL;
-  g_autoptr(GError) local = NULL;
+  g_autoptr(GBytes) contents = _lt_file_read (path, "idx", 0, cancellable, error);
   gsize len;
+  const guint8 *data;
 
-  if (!g_file_get_contents (path, &contents, &len, &local))
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_IO, "cannot read %s: %s", path, local->message);
-      return NULL;
-    }
-  if (len >= 2 && (guint8) contents[0] == 0x1f && (guint8) contents[1] == 0x8b)
-    return gunzip ((const guint8 *) contents, len, path, cancellable, error);
-  return g_bytes_new_take (g_steal_pointer (&contents), len);
+  if (contents == NULL)
+    return NULL;
+  data = g_bytes_get_data (contents, &len);
+  if (len >= 2 && data[0] == 0x1f && data[1] == 0x8b)
+    return gunzip_idx (data, len, path, cancellable, error);
+  return g_steal_pointer (&contents);
 }
 
 /* The dataset */
@@ -499,7 +574,9 @@ find_file (const char     *root,
         g_autofree char *base = g_strconcat (name, gz ? ".gz" : "", NULL);
         g_autofree char *path = g_build_filename (dirs[d], base, NULL);
 
-        if (g_file_test (path, G_FILE_TEST_IS_REGULAR))
+        /* Whatever is there (a folder or a FIFO is reported as what it is
+         * when it is read, not as missing). */
+        if (g_file_test (path, G_FILE_TEST_EXISTS))
           return g_steal_pointer (&path);
       }
   return NULL;

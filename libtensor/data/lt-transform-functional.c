@@ -8,6 +8,7 @@
 #include "core/lt-tensor-private.h"
 #include "core/lt-random-private.h"
 #include "core/lt-philox-private.h"
+#include "ops/lt-ops-private.h"
 
 /*
  * The functional forms of the transforms: plain loops over images
@@ -197,7 +198,7 @@ remap (LtTensor      *input,
   for (gint64 x = 1; x < out_w && x_run; x++)
     x_run = xmap[x] == xmap[0] + x;
 
-  src = _lt_tensor_contiguous_host (input, error);
+  src = _lt_contiguous_host (input, error);
   if (src == NULL)
     return NULL;
   memcpy (shape, input->shape, nd * sizeof (gint64));
@@ -466,7 +467,7 @@ lt_transforms_to_tensor (LtTensor  *input,
                    "with 1, 3 or 4 channels, nor (H, W)", s);
       return NULL;
     }
-  src = _lt_tensor_contiguous_host (input, error);
+  src = _lt_contiguous_host (input, error);
   if (src == NULL)
     return NULL;
   shape[0] = c, shape[1] = h, shape[2] = w;
@@ -579,7 +580,7 @@ lt_transforms_normalize (LtTensor      *input,
                      "normalize: std[%" G_GSIZE_FORMAT "] is zero: division by zero", i);
         return NULL;
       }
-  src = _lt_tensor_contiguous_host (input, error);
+  src = _lt_contiguous_host (input, error);
   if (src == NULL)
     return NULL;
   out = _lt_tensor_new_empty (input->shape, input->ndim, input->dtype, LT_DEVICE_CPU, error);
@@ -717,7 +718,7 @@ lt_transforms_resize (LtTensor  *input,
                    G_GINT64_FORMAT, s, height, width);
       return NULL;
     }
-  src = _lt_tensor_contiguous_host (input, error);
+  src = _lt_contiguous_host (input, error);
   if (src == NULL)
     return NULL;
   dtype = input->dtype;
@@ -853,7 +854,7 @@ lt_transforms_rgb_to_grayscale (LtTensor  *input,
                    "got shape %s", s);
       return NULL;
     }
-  src = _lt_tensor_contiguous_host (input, error);
+  src = _lt_contiguous_host (input, error);
   if (src == NULL)
     return NULL;
   dtype = input->dtype;

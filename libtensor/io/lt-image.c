@@ -1,12 +1,19 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <errno.h>
 #include <math.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <gdk-pixbuf/gdk-pixbuf.h>
 
 #include "lt-image.h"
+#include "lt-image-private.h"
+#include "lt-file.h"
+#include "lt-file-private.h"
 #include "core/lt-tensor-private.h"
+#include "ops/lt-ops-private.h"
 
 /*
  * Images: torchvision.utils.make_grid and save_image, image files in and
@@ -160,7 +167,7 @@ lt_make_grid (LtTensor     *tensor,
 
   /* (B, C, H, W) with one channel made three */
   {
-    g_autoptr(LtTensor) host = _lt_tensor_contiguous_host (tensor, error);
+    g_autoptr(LtTensor) host = _lt_contiguous_host (tensor, error);
     gint64 s4[4] = { b, c, h, w };
     gsize plane = h * w * es;
 
@@ -240,7 +247,7 @@ static guint8 *
 to_hwc_bytes (LtTensor *image,
               GError  **error)
 {
-  g_autoptr(LtTensor) host = _lt_tensor_contiguous_host (image, error);
+  g_autoptr(LtTensor) host = _lt_contiguous_host (image, error);
   gint64 c = image->shape[0], h = image->shape[1], w = image->shape[2];
   guint8 *out;
 
@@ -323,8 +330,9 @@ check_picture (LtTensor   *t,
  *
  * Writes images to a file as one grid, as `torchvision.utils.save_image()`:
  * the grid's float values become bytes by `x * 255 + 0.5` clamped to
- * [0, 255] and truncated. The file is written to a temporary name and
- * renamed into place.
+ * [0, 255] and truncated. The file is written as lt_file_set_contents()
+ * writes: atomically, through symbolic links, keeping an existing file's
+ * mode.
  *
  * Returns: %TRUE on success; %FALSE with @error set
  */
@@ -397,15 +405,169 @@ lt_save_image (LtTensor     *tensor,
           pixels[y * stride + x * n_ch + k] = bytes[(y * w + x) * c + (c == 1 ? 0 : k)];
   }
   if (!gdk_pixbuf_save_to_buffer (pixbuf, &buffer, &buffer_size, format, &local,
-                                  g_str_equal (format, "jpeg") ? "quality" : NULL, "95", NULL) ||
-      !g_file_set_contents (path, buffer, buffer_size, &local))
+                                  g_str_equal (format, "jpeg") ? "quality" : NULL, "95", NULL))
     {
-      g_set_error (error, LT_ERROR, LT_ERROR_IO, "save_image: cannot write '%s': %s",
-                   path, local->message);
+      g_set_error (error, LT_ERROR, LT_ERROR_IO, "save_image: cannot encode '%s': %s", path,
+                   local->message);
       g_error_free (local);
       return FALSE;
     }
+  if (!lt_file_set_contents (path, (const guint8 *) buffer, buffer_size, error))
+    {
+      g_prefix_error (error, "save_image: ");
+      return FALSE;
+    }
   return TRUE;
+}
+
+/* Decoding */
+
+static guint64 image_max_pixels = LT_IMAGE_MAX_PIXELS_DEFAULT; /* atomic */
+
+/**
+ * lt_image_set_max_pixels:
+ * @max_pixels: the most pixels (width times height) an image file may
+ *   declare, or 0 for no limit
+ *
+ * Sets the largest image that lt_load_image() and #LtImageFolder decode,
+ * as PIL's `Image.MAX_IMAGE_PIXELS` does (0 as `None`). An image file
+ * declaring more pixels is refused from its header, before its pixels are
+ * decoded or anything is allocated for them: a small PNG or JPEG can
+ * declare 20000 x 20000 pixels and take gigabytes to decode. The default
+ * is %LT_IMAGE_MAX_PIXELS_DEFAULT (178,956,970 pixels, the size PIL
+ * refuses with `DecompressionBombError`).
+ */
+void
+lt_image_set_max_pixels (guint64 max_pixels)
+{
+  __atomic_store_n (&image_max_pixels, max_pixels, __ATOMIC_RELAXED);
+}
+
+/**
+ * lt_image_get_max_pixels:
+ *
+ * Gets the largest image, in pixels, that the image readers decode (see
+ * lt_image_set_max_pixels()).
+ *
+ * Returns: the limit, or 0 for none
+ */
+guint64
+lt_image_get_max_pixels (void)
+{
+  return __atomic_load_n (&image_max_pixels, __ATOMIC_RELAXED);
+}
+
+typedef struct
+{
+  int      width;
+  int      height;
+  gboolean known;
+} SizeCheck;
+
+/* The loader knows the size from the header: keep it, and ask for a size
+ * of 0 x 0, which makes gdk-pixbuf's loaders stop before they allocate the
+ * pixels. */
+static void
+size_prepared_cb (GdkPixbufLoader *loader, int width, int height, gpointer data)
+{
+  SizeCheck *c = data;
+
+  c->width = width;
+  c->height = height;
+  c->known = TRUE;
+  gdk_pixbuf_loader_set_size (loader, 0, 0);
+}
+
+GdkPixbuf *
+_lt_image_decode_file (const char *path, const char *what, GError **error)
+{
+  g_autoptr(GdkPixbufLoader) loader = NULL;
+  g_autofree guint8 *buf = NULL;
+  GError            *local = NULL;
+  SizeCheck          check = { 0, 0, FALSE };
+  guint64            limit = lt_image_get_max_pixels ();
+  struct stat        st;
+  GdkPixbuf         *pixbuf;
+  gboolean           ok = TRUE;
+  int                fd;
+
+  /* The file first (a FIFO would block gdk-pixbuf's reader forever). */
+  fd = _lt_file_open_read (path, what, &st, error);
+  if (fd < 0)
+    return NULL;
+  if (st.st_size == 0)
+    {
+      close (fd);
+      g_set_error (error, LT_ERROR, LT_ERROR_FORMAT, "%s: %s is empty (0 bytes), not an image",
+                   what, path);
+      return NULL;
+    }
+
+  /* Then its header, through a progressive loader that stops as soon as
+   * it knows the size (size-prepared), before any pixel is decoded. */
+  loader = gdk_pixbuf_loader_new ();
+  g_signal_connect (loader, "size-prepared", G_CALLBACK (size_prepared_cb), &check);
+  buf = g_malloc (65536);
+  while (ok && !check.known)
+    {
+      ssize_t n = read (fd, buf, 65536);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved = errno;
+
+          close (fd);
+          gdk_pixbuf_loader_close (loader, NULL);
+          g_set_error (error, LT_ERROR, LT_ERROR_IO, "%s: cannot read %s: %s", what, path,
+                       g_strerror (saved));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      ok = gdk_pixbuf_loader_write (loader, buf, (gsize) n, &local);
+    }
+  close (fd);
+  gdk_pixbuf_loader_close (loader, NULL);
+  if (check.known && (check.width <= 0 || check.height <= 0))
+    {
+      g_clear_error (&local);
+      g_set_error (error, LT_ERROR, LT_ERROR_FORMAT, "%s: %s declares a size of %d x %d pixels",
+                   what, path, check.width, check.height);
+      return NULL;
+    }
+  if (check.known && limit > 0 && (guint64) check.width * (guint64) check.height > limit)
+    {
+      g_clear_error (&local);
+      g_set_error (error, LT_ERROR, LT_ERROR_FORMAT,
+                   "%s: %s declares %d x %d = %" G_GUINT64_FORMAT
+                   " pixels, more than the limit of %" G_GUINT64_FORMAT
+                   " (lt_image_set_max_pixels() changes it); it was not decoded",
+                   what, path, check.width, check.height,
+                   (guint64) check.width * (guint64) check.height, limit);
+      return NULL;
+    }
+  if (!check.known)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_FORMAT, "%s: cannot decode %s: %s", what, path,
+                   local ? local->message : "the file ends inside the image's header");
+      g_clear_error (&local);
+      return NULL;
+    }
+  g_clear_error (&local);
+
+  /* Now the pixels, by the format's whole-file reader, which (unlike the
+   * progressive one) fails on a file cut short. */
+  pixbuf = gdk_pixbuf_new_from_file (path, &local);
+  if (pixbuf == NULL)
+    {
+      g_set_error (error, LT_ERROR, local->domain == G_FILE_ERROR ? LT_ERROR_IO : LT_ERROR_FORMAT,
+                   "%s: cannot decode %s: %s", what, path, local->message);
+      g_error_free (local);
+      return NULL;
+    }
+  return pixbuf;
 }
 
 /**
@@ -415,11 +577,12 @@ lt_save_image (LtTensor     *tensor,
  *
  * Reads an image file into a uint8 tensor (C, H, W) with 3 channels (RGB)
  * or 4 (RGBA, not premultiplied), as `torchvision.io.read_image()`; gray
- * images come as RGB.
+ * images come as RGB. An image declaring more pixels than
+ * lt_image_get_max_pixels() is refused before it is decoded.
  *
  * Returns: (transfer full) (nullable): the image, or %NULL with @error set
- *   (%LT_ERROR_IO for a missing file, %LT_ERROR_FORMAT for an unreadable
- *   one)
+ *   (%LT_ERROR_IO for a missing file or one that is no file, such as a
+ *   FIFO; %LT_ERROR_FORMAT for an unreadable or too large image)
  */
 LtTensor *
 lt_load_image (const char *path,
@@ -427,23 +590,15 @@ lt_load_image (const char *path,
 {
   g_autoptr(GdkPixbuf) pixbuf = NULL;
   g_autoptr(LtTensor) out = NULL;
-  GError *local = NULL;
   gint64 shape[3];
   int n_ch, stride;
   const guint8 *pixels;
   guint8 *d;
 
   g_return_val_if_fail (path != NULL, NULL);
-  pixbuf = gdk_pixbuf_new_from_file (path, &local);
+  pixbuf = _lt_image_decode_file (path, "load_image", error);
   if (pixbuf == NULL)
-    {
-      gboolean io = local->domain == G_FILE_ERROR;
-
-      g_set_error (error, LT_ERROR, io ? LT_ERROR_IO : LT_ERROR_FORMAT,
-                   "load_image: cannot read '%s': %s", path, local->message);
-      g_error_free (local);
-      return NULL;
-    }
+    return NULL;
   n_ch = gdk_pixbuf_get_n_channels (pixbuf);
   if (gdk_pixbuf_get_bits_per_sample (pixbuf) != 8 || (n_ch != 3 && n_ch != 4))
     {

@@ -12,6 +12,15 @@
 
 G_BEGIN_DECLS
 
+/**
+ * LT_IMAGE_MAX_PIXELS_DEFAULT:
+ *
+ * The default of lt_image_set_max_pixels(): 178,956,970 pixels (about
+ * 13,377 x 13,377), the size from which PIL refuses an image
+ * (`DecompressionBombError`, twice its `MAX_IMAGE_PIXELS`).
+ */
+#define LT_IMAGE_MAX_PIXELS_DEFAULT G_GUINT64_CONSTANT (178956970)
+
 LT_AVAILABLE_IN_ALL
 LtTensor        *lt_make_grid                     (LtTensor        *tensor,
                                                    gint             nrow,
@@ -34,6 +43,10 @@ gboolean         lt_save_image                    (LtTensor        *tensor,
 LT_AVAILABLE_IN_ALL
 LtTensor        *lt_load_image                    (const char      *path,
                                                    GError         **error);
+LT_AVAILABLE_IN_ALL
+void             lt_image_set_max_pixels          (guint64          max_pixels);
+LT_AVAILABLE_IN_ALL
+guint64          lt_image_get_max_pixels          (void);
 LT_AVAILABLE_IN_ALL
 cairo_surface_t *lt_tensor_to_cairo_surface       (LtTensor        *self,
                                                    GError         **error);

@@ -10,6 +10,7 @@
 #include <glib/gstdio.h>
 
 #include "lt-state-dict.h"
+#include "lt-file-private.h"
 #include "lt-json-private.h"
 #include "lt-safetensors-private.h"
 #include "core/lt-tensor-private.h"
@@ -370,7 +371,7 @@ prepare_items (LtStateDict *self,
       Entry *e = &g_array_index (self->entries, Entry, i);
       Item it = { e->name, NULL, _lt_safetensors_dtype_of (e->tensor->dtype) };
 
-      it.host = _lt_tensor_contiguous_host (e->tensor, error);
+      it.host = _lt_contiguous_host (e->tensor, error);
       if (it.host == NULL)
         {
           for (guint k = 0; k < items->len; k++)
@@ -503,91 +504,23 @@ lt_state_dict_serialize (LtStateDict *self,
   return g_bytes_new_take (out, (gsize) total);
 }
 
-static gboolean
-write_all (int         fd,
-           const void *data,
-           gsize       n,
-           GError    **error)
-{
-  const guint8 *p = data;
-
-  while (n > 0)
-    {
-      ssize_t w = write (fd, p, MIN (n, (gsize) 1 << 30));
-
-      if (w < 0)
-        {
-          int saved = errno;
-
-          if (saved == EINTR)
-            continue;
-          g_set_error (error, LT_ERROR, LT_ERROR_IO, "%s", g_strerror (saved));
-          return FALSE;
-        }
-      p += w;
-      n -= (gsize) w;
-    }
-  return TRUE;
-}
-
-/* Removes the temporary files that earlier saves to @base left in @dir
- * when they were killed: regular files of ours named .<base>.tmp-XXXXXX,
- * other than this save's own (@own), not modified after @since (when
- * this save made its own). A save to the
- * same file running at the same time in another process keeps touching its
- * temporary file while it writes, but between its last write and its
- * rename it may lose the file here and fail with an error: the target is
- * never left broken. */
-static void
-remove_stale_temporaries (const char            *dir,
-                          const char            *base,
-                          const char            *own,
-                          const struct timespec *since)
-{
-  g_autofree char *prefix = g_strdup_printf (".%s.tmp-", base);
-  gsize plen = strlen (prefix);
-  GDir *d = g_dir_open (dir, 0, NULL);
-  const char *name;
-
-  if (d == NULL)
-    return;
-  while ((name = g_dir_read_name (d)) != NULL)
-    {
-      g_autofree char *full = NULL;
-      struct stat st;
-      gboolean ours = TRUE;
-
-      if (strncmp (name, prefix, plen) != 0 || strlen (name + plen) != 6 ||
-          strcmp (name, own) == 0)
-        continue;
-      for (const char *c = name + plen; *c; c++)
-        ours = ours && g_ascii_isalnum (*c);
-      if (!ours)
-        continue;
-      full = g_build_filename (dir, name, NULL);
-      if (lstat (full, &st) != 0 || !S_ISREG (st.st_mode) || st.st_uid != geteuid ())
-        continue;
-      if (st.st_mtim.tv_sec > since->tv_sec ||
-          (st.st_mtim.tv_sec == since->tv_sec && st.st_mtim.tv_nsec > since->tv_nsec))
-        continue;
-      g_unlink (full);
-    }
-  g_dir_close (d);
-}
-
 /**
  * lt_state_dict_save:
  * @self: a state dict
  * @path: (type filename): the file to write
  * @error: return location for a #GError
  *
- * Writes the state dict to @path in the safetensors format, atomically: the
- * bytes go to a temporary file in the same folder (named
- * `.<name>.tmp-XXXXXX`), which is flushed to disk and then renamed over
- * @path. A failure (a full disk, a crash) leaves any previous file at @path
- * intact; on an error the temporary file is removed. A process killed while
- * saving leaves its temporary file behind: the next save to @path removes
- * such files (those of @path only, and only older ones).
+ * Writes the state dict to @path in the safetensors format, atomically, as
+ * lt_file_set_contents() writes: the bytes go to a temporary file in the
+ * same folder (named `.<name>.tmp-<host>-<pid>-XXXXXX`, unique to this
+ * save), which is flushed to disk and then renamed over @path. A failure
+ * (a full disk, a crash) leaves any previous file at @path intact; on an
+ * error the temporary file is removed. A symbolic link at @path is
+ * followed (its file is replaced, the link stays), an existing file keeps
+ * its mode. A process killed while saving leaves its temporary file
+ * behind: the next save to @path on the same host removes it once that
+ * process is gone (never the file of a save still running, in this
+ * process or another).
  *
  * Names, metadata keys and values must be valid UTF-8, and no tensor may be
  * called `__metadata__`.
@@ -600,16 +533,11 @@ lt_state_dict_save (LtStateDict *self,
                     const char  *path,
                     GError     **error)
 {
-  g_autofree char *dir = NULL;
-  g_autofree char *base = NULL;
-  g_autofree char *tmp = NULL;
-  g_autoptr(GError) local = NULL;
+  LtFileWriter *w;
   GArray *items;
   GString *h;
-  guint64 n;
-  int fd, dfd;
-  gboolean ok;
-  struct stat st;
+  guint64       n;
+  gboolean      ok;
 
   g_return_val_if_fail (LT_IS_STATE_DICT (self), FALSE);
   g_return_val_if_fail (path != NULL, FALSE);
@@ -617,75 +545,31 @@ lt_state_dict_save (LtStateDict *self,
   items = prepare_items (self, error);
   if (items == NULL)
     return FALSE;
-  h = build_header (self, items);
-
-  dir = g_path_get_dirname (path);
-  base = g_path_get_basename (path);
-  tmp = g_strdup_printf ("%s/.%s.tmp-XXXXXX", dir, base);
-  fd = g_mkstemp_full (tmp, O_WRONLY | O_CLOEXEC, 0644);
-  if (fd < 0)
+  w = _lt_file_writer_new (path, error);
+  if (w == NULL)
     {
-      int saved = errno;
-      g_set_error (error, LT_ERROR, LT_ERROR_IO, "%s: cannot create a temporary file in %s: %s",
-                   path, dir, g_strerror (saved));
-      g_string_free (h, TRUE);
       free_items (items);
       return FALSE;
     }
-  /* Earlier saves to @path that were killed left their temporary files:
-   * remove them now, which also frees their space for this one. */
-  if (fstat (fd, &st) == 0)
-    {
-      g_autofree char *own = g_path_get_basename (tmp);
-      remove_stale_temporaries (dir, base, own, &st.st_mtim);
-    }
-
+  h = build_header (self, items);
   n = GUINT64_TO_LE ((guint64) h->len);
-  ok = write_all (fd, &n, 8, &local) && write_all (fd, h->str, h->len, &local);
+  ok = _lt_file_writer_write (w, &n, 8, error) && _lt_file_writer_write (w, h->str, h->len, error);
   for (guint i = 0; ok && i < items->len; i++)
     {
       Item *it = &g_array_index (items, Item, i);
       gsize nbytes = (gsize) it->host->numel * it->st->size;
 
       if (nbytes)
-        ok = write_all (fd, _lt_tensor_data (it->host), nbytes, &local);
+        ok = _lt_file_writer_write (w, _lt_tensor_data (it->host), nbytes, error);
     }
   g_string_free (h, TRUE);
   free_items (items);
-
-  if (ok && fsync (fd) != 0)
-    {
-      int saved = errno;
-      g_set_error (&local, LT_ERROR, LT_ERROR_IO, "%s", g_strerror (saved));
-      ok = FALSE;
-    }
-  if (close (fd) != 0 && ok)
-    {
-      int saved = errno;
-      g_set_error (&local, LT_ERROR, LT_ERROR_IO, "%s", g_strerror (saved));
-      ok = FALSE;
-    }
-  if (ok && g_rename (tmp, path) != 0)
-    {
-      int saved = errno;
-      g_set_error (&local, LT_ERROR, LT_ERROR_IO, "rename: %s", g_strerror (saved));
-      ok = FALSE;
-    }
   if (!ok)
     {
-      g_unlink (tmp);
-      g_set_error (error, LT_ERROR, LT_ERROR_IO, "%s: saving failed, the previous file is "
-                   "unchanged: %s", path, local->message);
+      _lt_file_writer_abort (w);
       return FALSE;
     }
-  /* Make the rename itself durable. */
-  dfd = open (dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (dfd >= 0)
-    {
-      fsync (dfd);
-      close (dfd);
-    }
-  return TRUE;
+  return _lt_file_writer_finish (w, error);
 }
 
 /**
@@ -792,18 +676,9 @@ lt_state_dict_load (const char *path,
   LtStateDict *dict = NULL;
 
   g_return_val_if_fail (path != NULL, NULL);
-  fd = g_open (path, O_RDONLY | O_CLOEXEC, 0);
+  fd = _lt_file_open_read (path, NULL, &st, error);
   if (fd < 0)
-    {
-      int saved = errno;
-      g_set_error (error, LT_ERROR, LT_ERROR_IO, "%s: %s", path, g_strerror (saved));
-      return NULL;
-    }
-  if (fstat (fd, &st) != 0 || !S_ISREG (st.st_mode))
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_IO, "%s: not a regular file", path);
-      goto out;
-    }
+    return NULL;
   if (!_lt_safetensors_check_size (path, (guint64) st.st_size, error))
     goto out;
   if (!read_exact (fd, &n, 8, 0, path, error))

@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "lt-activation.h"
-#include "ops/lt-loss.h"
+#include "ops/lt-activation.h"
 #include "lt-nn-private.h"
 #include "ops/lt-ops-private.h"
 

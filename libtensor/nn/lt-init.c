@@ -7,7 +7,6 @@
 #include "lt-init.h"
 #include "lt-nn-private.h"
 #include "core/lt-tensor-private.h"
-#include "core/lt-random-private.h"
 #include "ops/lt-ops-private.h"
 
 /*
@@ -59,8 +58,6 @@ fill_random (LtTensor   *t,
              GError    **error)
 {
   g_autoptr(LtTensor) r = NULL;
-  LtOpParams p = { .random = { 0, 0, a, b } };
-  guint per_block;
 
   if (!check_float (t, name, error))
     return FALSE;
@@ -69,9 +66,7 @@ fill_random (LtTensor   *t,
   r = _lt_tensor_new_empty (t->shape, t->ndim, t->dtype, t->storage->device, error);
   if (r == NULL)
     return FALSE;
-  per_block = _lt_random_values_per_block (op, t->dtype, &p.random);
-  _lt_random_reserve ((r->numel + per_block - 1) / per_block, &p.random.seed, &p.random.offset);
-  if (!_lt_run (op, r, NULL, NULL, 0, &p, error))
+  if (!_lt_run_random (op, r, a, b, error))
     return FALSE;
   return write_into (t, r, name, error);
 }

@@ -3,7 +3,7 @@
 
 #include "lt-pooling.h"
 #include "lt-nn-private.h"
-#include "ops/lt-pool.h"
+#include "ops/lt-pooling.h"
 #include "ops/lt-ops-private.h"
 
 /*

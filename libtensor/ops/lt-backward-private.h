@@ -1,92 +1,51 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-/* The backward rules of the op table, one per differentiable op; each lives
- * beside its op's front end. */
+/*
+ * The backward rules of the op table, one per differentiable op, declared
+ * from the list of ops (ops/lt-op-list-private.h); each lives beside its op's front
+ * end. The helpers below are for writing them:
+ *
+ *   gboolean
+ *   _lt_backward_mul (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
+ *   {
+ *     if (LT_NEEDS (0))
+ *       {
+ *         LT_SAVED (b, ARG1);
+ *         ...
+ *
+ * LT_NEEDS (i) tells whether input i's gradient is wanted; LT_SAVED (var,
+ * WHAT) declares var as the tensor the row's saves column names WHAT
+ * (ARG0..ARG3, RESULT, AUX), returning FALSE with @error set when it was
+ * freed by an earlier backward or modified in place since; LT_SAVED_OPTIONAL
+ * (var, WHAT) is the same for an argument that may have been NULL (var is
+ * then NULL). They expect the rule's parameters to be named node and error.
+ */
 
-#include "lt-op-private.h"
+#include "lt-ops-private.h"
 
 G_BEGIN_DECLS
 
-#define LT_DECLARE_BACKWARD(name) \
-  gboolean _lt_backward_##name (LtGradFn *node, LtTensor *grad_output, \
-                                LtTensor **grad_inputs, GError **error)
+#define LT_NEEDS(i) _lt_grad_fn_needs_input_grad (node, (i))
 
-/* lt-pointwise.c */
-LT_DECLARE_BACKWARD (neg);
-LT_DECLARE_BACKWARD (abs);
-LT_DECLARE_BACKWARD (sign);
-LT_DECLARE_BACKWARD (exp);
-LT_DECLARE_BACKWARD (log);
-LT_DECLARE_BACKWARD (sqrt);
-LT_DECLARE_BACKWARD (rsqrt);
-LT_DECLARE_BACKWARD (sin);
-LT_DECLARE_BACKWARD (cos);
-LT_DECLARE_BACKWARD (tanh);
-LT_DECLARE_BACKWARD (sigmoid);
-LT_DECLARE_BACKWARD (relu);
-LT_DECLARE_BACKWARD (clamp);
-LT_DECLARE_BACKWARD (add);
-LT_DECLARE_BACKWARD (sub);
-LT_DECLARE_BACKWARD (mul);
-LT_DECLARE_BACKWARD (div);
-LT_DECLARE_BACKWARD (pow);
-LT_DECLARE_BACKWARD (maximum);
-LT_DECLARE_BACKWARD (minimum);
-LT_DECLARE_BACKWARD (remainder);
-LT_DECLARE_BACKWARD (where);
-LT_DECLARE_BACKWARD (masked_fill);
+#define LT_SAVED(var, what)                                                                        \
+  LtTensor *var = _lt_grad_fn_get_saved (node, LT_SAVED_##what, error);                            \
+  if (var == NULL)                                                                                 \
+    return FALSE
 
-/* lt-reduce.c */
-LT_DECLARE_BACKWARD (sum);
-LT_DECLARE_BACKWARD (mean);
-LT_DECLARE_BACKWARD (max);
-LT_DECLARE_BACKWARD (max_dim);
-LT_DECLARE_BACKWARD (var);
-LT_DECLARE_BACKWARD (std);
-LT_DECLARE_BACKWARD (norm);
-LT_DECLARE_BACKWARD (softmax);
-LT_DECLARE_BACKWARD (log_softmax);
+#define LT_SAVED_OPTIONAL(var, what)                                                               \
+  LtTensor *var = NULL;                                                                            \
+  if (!_lt_grad_fn_get_saved_optional (node, LT_SAVED_##what, &var, error))                        \
+    return FALSE
 
-/* lt-linalg.c */
-LT_DECLARE_BACKWARD (mm);
-LT_DECLARE_BACKWARD (bmm);
-LT_DECLARE_BACKWARD (addmm);
+#define LT_DECLARE_BACKWARD_(id, name_, family_, flags_, saves_, node0, node1, rule)              \
+  gboolean _lt_backward_##rule (LtGradFn *node, LtTensor *grad_output, LtTensor **grad_inputs,     \
+                                GError **error);
+#define LT_NO_BACKWARD_(id, ...)
 
-/* lt-shape.c */
-LT_DECLARE_BACKWARD (view);
-LT_DECLARE_BACKWARD (permute);
-LT_DECLARE_BACKWARD (transpose);
-LT_DECLARE_BACKWARD (expand);
-LT_DECLARE_BACKWARD (select);
-LT_DECLARE_BACKWARD (slice);
-LT_DECLARE_BACKWARD (identity);
-LT_DECLARE_BACKWARD (cat);
-LT_DECLARE_BACKWARD (stack);
-LT_DECLARE_BACKWARD (copy_);
-LT_DECLARE_BACKWARD (fill_);
+LT_OP_LIST (LT_NO_BACKWARD_, LT_DECLARE_BACKWARD_)
 
-/* lt-index.c */
-LT_DECLARE_BACKWARD (index_select);
-LT_DECLARE_BACKWARD (index_add);
-LT_DECLARE_BACKWARD (gather);
-LT_DECLARE_BACKWARD (scatter_add);
-LT_DECLARE_BACKWARD (masked_select);
-LT_DECLARE_BACKWARD (masked_scatter);
-
-/* lt-conv.c */
-LT_DECLARE_BACKWARD (conv2d);
-
-/* lt-pool.c */
-LT_DECLARE_BACKWARD (max_pool2d);
-LT_DECLARE_BACKWARD (avg_pool2d);
-LT_DECLARE_BACKWARD (adaptive_avg_pool2d);
-
-/* lt-loss.c */
-LT_DECLARE_BACKWARD (leaky_relu);
-LT_DECLARE_BACKWARD (mse_loss);
-LT_DECLARE_BACKWARD (l1_loss);
-LT_DECLARE_BACKWARD (nll_loss);
-LT_DECLARE_BACKWARD (bce_with_logits);
+#undef LT_DECLARE_BACKWARD_
+#undef LT_NO_BACKWARD_
 
 G_END_DECLS

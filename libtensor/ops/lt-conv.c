@@ -74,9 +74,11 @@ check_dtype (const char *what,
  * `OH = (H + 2 padding[0] - dilation[0] (kH - 1) - 1) / stride[0] + 1`
  * (rounded down), and likewise OW; an unbatched input gives (O, OH, OW).
  *
- * The CPU backend unfolds the images into columns and multiplies them by
- * the filters with one BLAS call per group for several images at a time
- * (float32 and float64). When an input requires grad the result records a
+ * The CPU backend computes it as products of the filters and the images'
+ * columns (zero-padded image rows for stride 1, unfolded columns
+ * otherwise), one group and several images at a time, with matrix kernels
+ * of its own for AVX-512, AVX2 or the baseline rather than BLAS (float32
+ * and float64). When an input requires grad the result records a
  * `ConvolutionBackward0` node.
  *
  * Errors (%LT_ERROR_SHAPE, %LT_ERROR_DTYPE, %LT_ERROR_DEVICE,
@@ -261,10 +263,7 @@ lt_conv2d (LtTensor     *input,
     {
       node->params = p;
       /* the weight's gradient needs the images, the images' the weight */
-      if (_lt_grad_fn_needs_input_grad (node, 1))
-        _lt_grad_fn_save (node, 0, x4);
-      if (_lt_grad_fn_needs_input_grad (node, 0))
-        _lt_grad_fn_save (node, 1, cw);
+      _lt_autograd_save_args (node, kin, 3, NULL);
     }
   if (!batched)
     {
@@ -277,12 +276,6 @@ lt_conv2d (LtTensor     *input,
     _lt_autograd_set_output (node, out);
   return g_steal_pointer (&out);
 }
-
-#define NEEDS(i) _lt_grad_fn_needs_input_grad (node, (i))
-#define SAVED(var, slot)                                        \
-  LtTensor *var = _lt_grad_fn_get_saved (node, (slot), error);  \
-  if (var == NULL)                                              \
-    return FALSE
 
 gboolean
 _lt_backward_conv2d (LtGradFn  *node,
@@ -322,9 +315,9 @@ _lt_backward_conv2d (LtGradFn  *node,
       gy = _lt_alias_shape (gc, g4, 4);
     }
 
-  if (NEEDS (0))
+  if (LT_NEEDS (0))
     {
-      SAVED (w, 1);
+      LT_SAVED (w, ARG1);
       g_autoptr(LtTensor) dx = _lt_tensor_new_empty (x4, 4, xm->dtype, xm->device, error);
       LtTensor *kin[2] = { gy, w };
 
@@ -333,9 +326,9 @@ _lt_backward_conv2d (LtGradFn  *node,
         return FALSE;
       gi[0] = batched ? g_steal_pointer (&dx) : _lt_alias_shape (dx, xm->shape, 3);
     }
-  if (NEEDS (1))
+  if (LT_NEEDS (1))
     {
-      SAVED (x, 0);
+      LT_SAVED (x, ARG0);
       gint64 O = wm->shape[0];
       g_autoptr(LtTensor) dw = _lt_tensor_new_empty (wm->shape, 4, xm->dtype, xm->device, error);
       g_autoptr(LtTensor) db = NULL;
@@ -343,7 +336,7 @@ _lt_backward_conv2d (LtGradFn  *node,
 
       if (dw == NULL)
         return FALSE;
-      if (NEEDS (2) && (db = _lt_tensor_new_empty (&O, 1, xm->dtype, xm->device, error)) == NULL)
+      if (LT_NEEDS (2) && (db = _lt_tensor_new_empty (&O, 1, xm->dtype, xm->device, error)) == NULL)
         return FALSE;
       if (!_lt_run (LT_OP_CONV2D_GRAD_WEIGHT, dw, db, kin, 2, &node->params, error))
         return FALSE;
@@ -351,7 +344,7 @@ _lt_backward_conv2d (LtGradFn  *node,
       if (db)
         gi[2] = g_steal_pointer (&db);
     }
-  else if (NEEDS (2))
+  else if (LT_NEEDS (2))
     {
       static const gint dims[3] = { 0, 2, 3 };
 

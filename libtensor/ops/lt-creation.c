@@ -34,6 +34,16 @@ new_filled (const gint64 *shape,
   return g_steal_pointer (&t);
 }
 
+gboolean
+_lt_run_random (LtOp op, LtTensor *out, double a, double b, GError **error)
+{
+  LtOpParams p = { .random = { 0, 0, a, b } };
+  guint      per_block = _lt_random_values_per_block (op, out->dtype, &p.random);
+
+  _lt_random_reserve ((out->numel + per_block - 1) / per_block, &p.random.seed, &p.random.offset);
+  return _lt_run (op, out, NULL, NULL, 0, &p, error);
+}
+
 static LtTensor *
 new_random (LtOp          op,
             const gint64 *shape,
@@ -46,12 +56,10 @@ new_random (LtOp          op,
             GError      **error)
 {
   g_autoptr(LtTensor) t = NULL;
-  LtOpParams p = { .random = { 0, 0, a, b } };
-  guint per_block;
 
   if (!_lt_check_shape_arg (shape, n_dims, name, error))
     return NULL;
-  if (op != LT_OP_RANDINT && !_lt_dtype_is_float (dtype))
+  if ((_lt_op_table[op].flags & LT_OPF_FLOAT_ONLY) && !_lt_dtype_is_float (dtype))
     {
       g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
                    "%s: a floating-point dtype is needed, not %s", name, lt_dtype_get_name (dtype));
@@ -60,11 +68,7 @@ new_random (LtOp          op,
   if (!_lt_shape_check_alloc (shape, n_dims, dtype, name, error))
     return NULL;
   t = _lt_tensor_new_empty (shape, n_dims, dtype, device, error);
-  if (t == NULL)
-    return NULL;
-  per_block = _lt_random_values_per_block (op, dtype, &p.random);
-  _lt_random_reserve ((t->numel + per_block - 1) / per_block, &p.random.seed, &p.random.offset);
-  if (!_lt_run (op, t, NULL, NULL, 0, &p, error))
+  if (t == NULL || !_lt_run_random (op, t, a, b, error))
     return NULL;
   return g_steal_pointer (&t);
 }
@@ -319,7 +323,7 @@ lt_arange (double   start,
            GError **error)
 {
   g_autoptr(LtTensor) t = NULL;
-  LtOpParams p = { .range = { start, step, end, 0 } };
+  LtOpParams p = { .range = { start, step, end } };
   double n;
   gint64 shape[1];
 
@@ -344,7 +348,6 @@ lt_arange (double   start,
       return NULL;
     }
   shape[0] = (gint64) n;
-  p.range.steps = shape[0];
   if (!_lt_shape_check_alloc (shape, 1, dtype, "arange", error))
     return NULL;
   t = _lt_tensor_new_empty (shape, 1, dtype, LT_DEVICE_CPU, error);
@@ -373,7 +376,7 @@ lt_linspace (double   start,
              GError **error)
 {
   g_autoptr(LtTensor) t = NULL;
-  LtOpParams p = { .range = { start, 0, end, steps } };
+  LtOpParams p = { .range = { start, 0, end } };
 
   if (steps < 0)
     {

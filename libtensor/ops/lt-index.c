@@ -121,7 +121,7 @@ lt_tensor_index_select (LtTensor *self,
   if (node)
     {
       node->params = p;
-      _lt_grad_fn_save (node, 0, idx);
+      _lt_autograd_save_args (node, kin, 2, NULL);
       _lt_autograd_set_output (node, out);
     }
   return g_steal_pointer (&out);
@@ -222,7 +222,7 @@ lt_tensor_index_add_ (LtTensor *self,
   if (node)
     {
       node->params = p;
-      _lt_grad_fn_save (node, 0, idx);
+      _lt_autograd_save_args (node, kin, 3, NULL);
       _lt_autograd_set_output (node, self);
     }
   return TRUE;
@@ -304,7 +304,7 @@ lt_tensor_gather (LtTensor *self,
   if (node)
     {
       node->params = p;
-      _lt_grad_fn_save (node, 0, idx);
+      _lt_autograd_save_args (node, kin, 2, NULL);
       _lt_autograd_set_output (node, out);
     }
   return g_steal_pointer (&out);
@@ -379,7 +379,7 @@ scatter_add_impl (LtTensor *self,
   if (node)
     {
       node->params = p;
-      _lt_grad_fn_save (node, 0, idx);
+      _lt_autograd_save_args (node, kin, 3, NULL);
       _lt_autograd_set_output (node, work);
     }
   return g_steal_pointer (&work);
@@ -527,7 +527,7 @@ lt_tensor_masked_select (LtTensor *self,
   node = _lt_autograd_record (LT_OP_MASKED_SELECT, &self, 1);
   if (node)
     {
-      _lt_grad_fn_save (node, 0, bm);
+      _lt_autograd_save_args (node, kin, 2, NULL);
       _lt_autograd_set_output (node, out);
     }
   return g_steal_pointer (&out);
@@ -590,7 +590,7 @@ lt_tensor_masked_scatter (LtTensor *self,
   node = _lt_autograd_record (LT_OP_MASKED_SCATTER, inputs, 2);
   if (node)
     {
-      _lt_grad_fn_save (node, 0, bm);
+      _lt_autograd_save_args (node, kin, 2, NULL);
       _lt_autograd_set_output (node, out);
     }
   return g_steal_pointer (&out);
@@ -685,16 +685,10 @@ lt_tensor_one_hot (LtTensor *self,
 
 /* Backward rules */
 
-#define NEEDS(i) _lt_grad_fn_needs_input_grad (node, (i))
-#define SAVED(var, slot)                                        \
-  LtTensor *var = _lt_grad_fn_get_saved (node, (slot), error);  \
-  if (var == NULL)                                              \
-    return FALSE
-
 gboolean
 _lt_backward_index_select (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (idx, 0);
+  LT_SAVED (idx, ARG1);
   g_autoptr(LtTensor) z = _lt_zeros_meta (&node->input_meta[0], error);
   g_autoptr(LtTensor) gc = z ? _lt_contiguous (g, error) : NULL;
 
@@ -722,11 +716,11 @@ _lt_backward_index_select (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **
 gboolean
 _lt_backward_index_add (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  if (NEEDS (0))
+  if (LT_NEEDS (0))
     gi[0] = g_object_ref (g);
-  if (NEEDS (1))
+  if (LT_NEEDS (1))
     {
-      SAVED (idx, 0);
+      LT_SAVED (idx, ARG1);
       if ((gi[1] = lt_tensor_index_select (g, (gint) node->params.dim.dim, idx, error)) == NULL)
         return FALSE;
     }
@@ -736,7 +730,7 @@ _lt_backward_index_add (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **err
 gboolean
 _lt_backward_gather (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (idx, 0);
+  LT_SAVED (idx, ARG1);
   g_autoptr(LtTensor) z = _lt_zeros_meta (&node->input_meta[0], error);
 
   return z && (gi[0] = lt_tensor_scatter_add (z, (gint) node->params.dim.dim, idx, g, error)) != NULL;
@@ -745,11 +739,11 @@ _lt_backward_gather (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 gboolean
 _lt_backward_scatter_add (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  if (NEEDS (0))
+  if (LT_NEEDS (0))
     gi[0] = g_object_ref (g);
-  if (NEEDS (1))
+  if (LT_NEEDS (1))
     {
-      SAVED (idx, 0);
+      LT_SAVED (idx, ARG1);
       g_autoptr(LtTensor) picked = lt_tensor_gather (g, (gint) node->params.dim.dim, idx, error);
 
       if (picked == NULL)
@@ -785,7 +779,7 @@ _lt_backward_scatter_add (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **e
 gboolean
 _lt_backward_masked_select (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (mask, 0);
+  LT_SAVED (mask, ARG1);
   g_autoptr(LtTensor) z = lt_zeros (mask->shape, mask->ndim, node->input_meta[0].dtype, error);
 
   return z && (gi[0] = lt_tensor_masked_scatter (z, mask, g, error)) != NULL;
@@ -794,10 +788,10 @@ _lt_backward_masked_select (LtGradFn *node, LtTensor *g, LtTensor **gi, GError *
 gboolean
 _lt_backward_masked_scatter (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (mask, 0);
-  if (NEEDS (0) && (gi[0] = lt_tensor_masked_fill (g, mask, 0.0, error)) == NULL)
+  LT_SAVED (mask, ARG0);
+  if (LT_NEEDS (0) && (gi[0] = lt_tensor_masked_fill (g, mask, 0.0, error)) == NULL)
     return FALSE;
-  if (NEEDS (1))
+  if (LT_NEEDS (1))
     {
       /* the selected gradient, then zeros for the unused source elements */
       g_autoptr(LtTensor) sel = lt_tensor_masked_select (g, mask, error);

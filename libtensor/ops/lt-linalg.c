@@ -156,10 +156,7 @@ mm_op (LtOp      op,
       for (guint i = n_in - 2; i < n_in; i++)
         if (stored_transposed (inputs[i]))
           node->params.gemm.column_major |= 1u << i;
-      if (_lt_grad_fn_needs_input_grad (node, n_in - 2))
-        _lt_grad_fn_save (node, 1, cb);
-      if (_lt_grad_fn_needs_input_grad (node, n_in - 1))
-        _lt_grad_fn_save (node, 0, ca);
+      _lt_autograd_save_args (node, kin, n_in, NULL);
       _lt_autograd_set_output (node, out);
     }
   return g_steal_pointer (&out);
@@ -354,12 +351,6 @@ lt_tensor_matmul (LtTensor *self,
 
 /* Backward rules */
 
-#define NEEDS(i) _lt_grad_fn_needs_input_grad (node, (i))
-#define SAVED(var, slot)                                        \
-  LtTensor *var = _lt_grad_fn_get_saved (node, (slot), error);  \
-  if (var == NULL)                                              \
-    return FALSE
-
 /* x @ y, or (y^T @ x^T)^T when @transposed: the same product, computed so
  * that the result is stored column by column. */
 static LtTensor *
@@ -394,11 +385,11 @@ product_backward (LtGradFn *node, LtTensor *g, LtTensor **ga, LtTensor **gb,
 {
   gint last = node->op == LT_OP_BMM ? 2 : 1;
 
-  if (NEEDS (ia))
+  if (LT_NEEDS (ia))
     {
-      /* dA = g @ B^T */
-      SAVED (b, 1);
-      g_autoptr(LtTensor) bt = lt_tensor_transpose (b, last - 1, last, error);
+      /* dA = g @ B^T; B is argument ib */
+      LtTensor *b = _lt_grad_fn_get_saved (node, (LtSaved) ib, error);
+      g_autoptr(LtTensor) bt = b ? lt_tensor_transpose (b, last - 1, last, error) : NULL;
       g_autoptr(LtTensor) r = NULL;
 
       if (bt == NULL)
@@ -410,11 +401,11 @@ product_backward (LtGradFn *node, LtTensor *g, LtTensor **ga, LtTensor **gb,
       if (*ga == NULL)
         return FALSE;
     }
-  if (NEEDS (ib))
+  if (LT_NEEDS (ib))
     {
-      /* dB = A^T @ g */
-      SAVED (a, 0);
-      g_autoptr(LtTensor) at = lt_tensor_transpose (a, last - 1, last, error);
+      /* dB = A^T @ g; A is argument ia */
+      LtTensor *a = _lt_grad_fn_get_saved (node, (LtSaved) ia, error);
+      g_autoptr(LtTensor) at = a ? lt_tensor_transpose (a, last - 1, last, error) : NULL;
       g_autoptr(LtTensor) r = NULL;
 
       if (at == NULL)
@@ -446,7 +437,7 @@ _lt_backward_addmm (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   double beta = node->params.gemm.beta;
 
-  if (NEEDS (0))
+  if (LT_NEEDS (0))
     {
       gi[0] = beta == 1.0 ? g_object_ref (g) : lt_tensor_mul_scalar (g, beta, error);
       if (gi[0] == NULL)

@@ -10,36 +10,16 @@
 #include "backends/lt-backend-private.h"
 
 /*
- * Losses and leaky_relu: ops with a node of their own. The forward
+ * Losses: ops with a node of their own. The forward
  * composes public ops with grad mode off, then records one node
  * (MseLossBackward0, NllLossBackward0, ...) whose backward rule below
  * follows PyTorch 1.13's derivatives (tools/autograd/derivatives.yaml and
- * aten/src/ATen/native/Loss.cpp, LossNLL.cpp, Activation.cpp), so any
+ * aten/src/ATen/native/Loss.cpp, LossNLL.cpp), so any
  * backend with the public ops runs them. nll_loss, on the hot path of
  * classification training, runs one kernel forward (LT_OP_NLL_LOSS) and one
  * backward (LT_OP_NLL_LOSS_GRAD) where the backend has them, and the same
  * computation in public ops where it has not.
  */
-
-#define NEEDS(i) _lt_grad_fn_needs_input_grad (node, (i))
-#define SAVED(var, slot)                                        \
-  LtTensor *var = _lt_grad_fn_get_saved (node, (slot), error);  \
-  if (var == NULL)                                              \
-    return FALSE
-
-/* A saved tensor that may be absent (an optional weight). */
-static LtTensor *
-saved_optional (LtGradFn  *node,
-                guint      slot,
-                gboolean  *ok,
-                GError   **error)
-{
-  if (slot >= node->n_saved || node->saved[slot] == NULL)
-    return NULL;
-  if (_lt_grad_fn_get_saved (node, slot, error) == NULL)
-    *ok = FALSE;
-  return node->saved[slot];
-}
 
 static gboolean
 check_reduction (const char  *op,
@@ -114,63 +94,6 @@ reduce_loss (LtTensor    *elem,
     }
 }
 
-/* leaky_relu */
-
-/**
- * lt_leaky_relu:
- * @input: a floating-point tensor
- * @negative_slope: the factor of negative elements (PyTorch's default: 0.01)
- * @error: return location for a #GError
- *
- * Computes `x if x > 0 else negative_slope * x` elementwise, as
- * `torch.nn.functional.leaky_relu()`. Its node is `LeakyReluBackward0`.
- *
- * Returns: (transfer full) (nullable): the result, or %NULL with @error set
- *   for an integer input
- */
-LtTensor *
-lt_leaky_relu (LtTensor *input,
-               double    negative_slope,
-               GError  **error)
-{
-  g_autoptr(LtTensor) pos = NULL;
-  g_autoptr(LtTensor) scaled = NULL;
-  g_autoptr(LtTensor) out = NULL;
-  LtGradFn *node;
-  gboolean prev;
-
-  g_return_val_if_fail (LT_IS_TENSOR (input), NULL);
-  if (!check_float ("leaky_relu", "input", input, error))
-    return NULL;
-  prev = lt_set_grad_enabled (FALSE);
-  pos = lt_tensor_gt_scalar (input, 0.0, error);
-  scaled = pos ? lt_tensor_mul_scalar (input, negative_slope, error) : NULL;
-  out = scaled ? lt_where (pos, input, scaled, error) : NULL;
-  lt_set_grad_enabled (prev);
-  if (out == NULL)
-    return NULL;
-  node = _lt_autograd_record (LT_OP_LEAKY_RELU, &input, 1);
-  if (node)
-    {
-      node->params.loss.negative_slope = negative_slope;
-      _lt_grad_fn_save (node, 0, input);
-      _lt_autograd_set_output (node, out);
-    }
-  return g_steal_pointer (&out);
-}
-
-gboolean
-_lt_backward_leaky_relu (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
-{
-  /* self > 0 ? grad : grad * negative_slope */
-  SAVED (x, 0);
-  g_autoptr(LtTensor) pos = lt_tensor_gt_scalar (x, 0.0, error);
-  g_autoptr(LtTensor) scaled = pos ? lt_tensor_mul_scalar (g, node->params.loss.negative_slope,
-                                                           error) : NULL;
-
-  return scaled && (gi[0] = lt_where (pos, g, scaled, error)) != NULL;
-}
-
 /* mse_loss, l1_loss */
 
 static LtTensor *
@@ -224,7 +147,7 @@ pointwise_loss (LtOp         op,
   if (node)
     {
       node->params.loss.reduction = reduction;
-      _lt_grad_fn_save (node, 0, diff);
+      _lt_autograd_save_args (node, both, 2, NULL);
       _lt_autograd_set_output (node, out);
     }
   return g_steal_pointer (&out);
@@ -285,12 +208,16 @@ pointwise_loss_backward (LtGradFn  *node,
                          gboolean   squared,
                          GError   **error)
 {
-  SAVED (diff, 0);
+  LT_SAVED (input, ARG0);
+  LT_SAVED (target, ARG1);
   double norm = squared ? 2.0 : 1.0;
+  g_autoptr(LtTensor) diff = lt_tensor_sub (input, target, error);
   g_autoptr(LtTensor) d = NULL;
   g_autoptr(LtTensor) gs = NULL;
   g_autoptr(LtTensor) gx = NULL;
 
+  if (diff == NULL)
+    return FALSE;
   if (node->params.loss.reduction == LT_REDUCTION_MEAN && diff->numel > 0)
     norm /= (double) diff->numel;
   /* mse: norm * (input - target) * grad; l1: sign(input - target) * grad / n */
@@ -299,9 +226,9 @@ pointwise_loss_backward (LtGradFn  *node,
   gx = gs ? lt_tensor_mul (d, gs, error) : NULL;
   if (gx == NULL)
     return FALSE;
-  if (NEEDS (1) && (gi[1] = lt_tensor_neg (gx, error)) == NULL)
+  if (LT_NEEDS (1) && (gi[1] = lt_tensor_neg (gx, error)) == NULL)
     return FALSE;
-  if (NEEDS (0))
+  if (LT_NEEDS (0))
     gi[0] = g_steal_pointer (&gx);
   return TRUE;
 }
@@ -578,11 +505,8 @@ nll_loss_full (const char  *op,
     {
       node->params.loss.reduction = reduction;
       node->params.loss.ignore_index = ignore_index;
-      _lt_grad_fn_save (node, 0, t2);
-      _lt_grad_fn_save (node, 1, total);
-      if (w)
-        _lt_grad_fn_save (node, 2, w);
-      _lt_autograd_set_output (node, out);
+      _lt_autograd_save_args (node, (LtTensor *[]){ x2, t2, w }, 3, NULL);
+      _lt_autograd_set_outputs (node, out, total);
     }
   if (total_out)
     *total_out = g_steal_pointer (&total);
@@ -628,19 +552,16 @@ _lt_backward_nll_loss (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **erro
 {
   /* grad_input[n, t[n]] = -weight[t[n]] * grad (/ total weight for mean), 0 for
    * ignored targets (even when the total weight is 0) */
-  SAVED (t2, 0);
-  SAVED (total, 1);
-  gboolean ok = TRUE;
-  LtTensor *w = saved_optional (node, 2, &ok, error);
+  LT_SAVED (t2, ARG1);
+  LT_SAVED_OPTIONAL (w, ARG2);
+  LT_SAVED (total, AUX);
   const LtTensorMeta *in = &node->input_meta[0];
   gint64 shape2[LT_MAX_DIMS];
   guint n2 = in->ndim;
   g_autoptr(LtTensor) gw = NULL;
   g_autoptr(LtTensor) grad2 = NULL;
 
-  if (!ok)
-    return FALSE;
-  if (!NEEDS (0))
+  if (!LT_NEEDS (0))
     return TRUE;
   if (in->ndim == 1)
     {
@@ -1090,12 +1011,7 @@ lt_binary_cross_entropy_with_logits (LtTensor    *input,
   if (node)
     {
       node->params.loss.reduction = reduction;
-      _lt_grad_fn_save (node, 0, input);
-      _lt_grad_fn_save (node, 1, t);
-      if (w)
-        _lt_grad_fn_save (node, 2, w);
-      if (pw)
-        _lt_grad_fn_save (node, 3, pw);
+      _lt_autograd_save_args (node, (LtTensor *[]){ input, t, w, pw }, 4, NULL);
       _lt_autograd_set_output (node, out);
     }
   return g_steal_pointer (&out);
@@ -1104,16 +1020,13 @@ lt_binary_cross_entropy_with_logits (LtTensor    *input,
 gboolean
 _lt_backward_bce_with_logits (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (x, 0);
-  SAVED (t, 1);
-  gboolean ok = TRUE;
-  LtTensor *w = saved_optional (node, 2, &ok, error);
-  LtTensor *pw = ok ? saved_optional (node, 3, &ok, error) : NULL;
+  LT_SAVED (x, ARG0);
+  LT_SAVED (t, ARG1);
+  LT_SAVED_OPTIONAL (w, ARG2);
+  LT_SAVED_OPTIONAL (pw, ARG3);
   g_autoptr(LtTensor) gs = NULL;
   double norm = 1.0;
 
-  if (!ok)
-    return FALSE;
   if (node->params.loss.reduction == LT_REDUCTION_MEAN && x->numel > 0)
     norm = 1.0 / (double) x->numel;
   /* grad * weight / n, shared by every input */
@@ -1128,7 +1041,7 @@ _lt_backward_bce_with_logits (LtGradFn *node, LtTensor *g, LtTensor **gi, GError
   if (gs == NULL)
     return FALSE;
 
-  if (NEEDS (0))
+  if (LT_NEEDS (0))
     {
       /* pos_weight: ((pw t + 1 - t) sigmoid(x) - pw t) grad; else (sigmoid(x) - t) grad */
       g_autoptr(LtTensor) sig = lt_tensor_sigmoid (x, error);
@@ -1152,7 +1065,7 @@ _lt_backward_bce_with_logits (LtGradFn *node, LtTensor *g, LtTensor **gi, GError
       if (d == NULL || (gi[0] = lt_tensor_mul (d, gs, error)) == NULL)
         return FALSE;
     }
-  if (NEEDS (1))
+  if (LT_NEEDS (1))
     {
       /* pos_weight: (log_sigmoid(-x) - pw log_sigmoid(x)) grad; else -x grad */
       g_autoptr(LtTensor) d = NULL;
@@ -1171,21 +1084,21 @@ _lt_backward_bce_with_logits (LtGradFn *node, LtTensor *g, LtTensor **gi, GError
       if (d == NULL || (gi[1] = lt_tensor_mul (d, gs, error)) == NULL)
         return FALSE;
     }
-  if (NEEDS (2) || NEEDS (3))
+  if (LT_NEEDS (2) || LT_NEEDS (3))
     {
       /* d/d weight: the unweighted loss; d/d pos_weight: -t log_sigmoid(x) weight */
       g_autoptr(LtTensor) gn = lt_tensor_mul_scalar (g, norm, error);
 
       if (gn == NULL)
         return FALSE;
-      if (NEEDS (2))
+      if (LT_NEEDS (2))
         {
           g_autoptr(LtTensor) l = bce_unweighted (x, t, pw, error);
 
           if (l == NULL || (gi[2] = lt_tensor_mul (l, gn, error)) == NULL)
             return FALSE;
         }
-      if (NEEDS (3))
+      if (LT_NEEDS (3))
         {
           g_autoptr(LtTensor) ls = log_sigmoid (x, error);
           g_autoptr(LtTensor) tl = ls ? lt_tensor_mul (t, ls, error) : NULL;

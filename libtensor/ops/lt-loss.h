@@ -10,10 +10,6 @@
 G_BEGIN_DECLS
 
 LT_AVAILABLE_IN_ALL
-LtTensor *lt_leaky_relu                        (LtTensor    *input,
-                                                double       negative_slope,
-                                                GError     **error);
-LT_AVAILABLE_IN_ALL
 LtTensor *lt_mse_loss                          (LtTensor    *input,
                                                 LtTensor    *target,
                                                 LtReduction  reduction,

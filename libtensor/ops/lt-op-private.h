@@ -2,154 +2,99 @@
 #pragma once
 
 /*
- * The op table: one enum, one typed parameter union, one row per op with
- * its name, its autograd node name and its backward rule. Backends index
- * their kernels by the same enum (backends/lt-backend-private.h); the test
- * harness walks the same enum (tests/c/test-ops*.c) and fails for an op it
- * has no sample for.
+ * The op table: the typed parameters of ops, what a kernel receives, and one
+ * row per op (ops/lt-op-table.c) generated from the list of ops
+ * (ops/lt-op-list-private.h): its name, family, flags, what its backward rule saves,
+ * its autograd node's names and its backward rule. Backends index their
+ * kernels by the same enum (backends/lt-backend-private.h); the test harness
+ * walks the same table (tests/c/test-ops*.c) and fails for an op it has no
+ * sample for.
  */
 
+#include "lt-op-list-private.h"
 #include "core/lt-tensor-private.h"
+#include "backends/lt-backend-private.h"
 
 G_BEGIN_DECLS
 
+/* What kind of op a row is: its front end's family, and for a backend the
+ * kind of kernel it needs. */
 typedef enum {
-  /* Data movement and creation (kernels, not differentiable) */
-  LT_OP_FILL,
-  LT_OP_COPY,          /* strided copy with dtype conversion */
-  LT_OP_UNIFORM,
-  LT_OP_NORMAL,
-  LT_OP_RANDINT,
-  LT_OP_ARANGE,
-  LT_OP_LINSPACE,
-  LT_OP_RANDPERM,      /* random keys from Philox, sorted (ops/lt-creation.c) */
+  LT_OP_FAMILY_CREATE,     /* fills, ranges, random numbers */
+  LT_OP_FAMILY_COPY,       /* the strided copy kernel and the copies autograd sees */
+  LT_OP_FAMILY_UNARY,      /* pointwise, one input */
+  LT_OP_FAMILY_BINARY,     /* pointwise, two inputs, broadcasting */
+  LT_OP_FAMILY_TERNARY,    /* where and masked_fill */
+  LT_OP_FAMILY_REDUCE,
+  LT_OP_FAMILY_SOFTMAX,    /* along one dimension */
+  LT_OP_FAMILY_GEMM,       /* matrix products */
+  LT_OP_FAMILY_VIEW,       /* new strides over the same storage */
+  LT_OP_FAMILY_INDEX,
+  LT_OP_FAMILY_CONV,
+  LT_OP_FAMILY_POOL,
+  LT_OP_FAMILY_LOSS,
+  LT_OP_FAMILY_OPTIM,      /* fused optimizer updates */
+  LT_OP_FAMILY_AUTOGRAD,   /* the engine's own node */
+  LT_OP_N_FAMILIES
+} LtOpFamily;
 
-  /* Pointwise, one input */
-  LT_OP_NEG,
-  LT_OP_ABS,
-  LT_OP_SIGN,
-  LT_OP_EXP,
-  LT_OP_LOG,
-  LT_OP_SQRT,
-  LT_OP_RSQRT,
-  LT_OP_SIN,
-  LT_OP_COS,
-  LT_OP_TANH,
-  LT_OP_SIGMOID,
-  LT_OP_RELU,
-  LT_OP_CLAMP,
-  LT_OP_LOGICAL_NOT,
+/* What a row says about its op. The front ends of a family read them
+ * instead of testing for particular ops. */
+typedef enum {
+  LT_OPF_DIFFERENTIABLE = 1 << 0,   /* has an autograd node and a backward rule (GRAD_OP rows) */
+  LT_OPF_HAS_KERNEL = 1 << 1,       /* backends run a kernel for it (the CPU backend has all) */
+  LT_OPF_BOOL_RESULT = 1 << 2,      /* the result is bool (comparisons, logical ops) */
+  LT_OPF_LOGICAL = 1 << 3,          /* reads its inputs as truth values */
+  LT_OPF_FLOAT_RESULT = 1 << 4,     /* integer and bool inputs give a float32 result */
+  LT_OPF_FLOAT_ONLY = 1 << 5,      /* a non-floating-point input (or, for a creation op,
+                                    * output) is an error */
+  LT_OPF_NO_BOOL = 1 << 6,          /* a bool input is an error */
+  LT_OPF_INT_TO_INT64 = 1 << 7,     /* integer and bool inputs give an int64 result (sum) */
+  LT_OPF_INDEX_RESULT = 1 << 8,     /* the result is int64 positions (argmax, one_hot) */
+  LT_OPF_INDICES = 1 << 9,          /* a second output: the int64 positions of the result */
+  LT_OPF_NEEDS_ELEMENTS = 1 << 10,  /* reducing zero elements is an error (no identity) */
+  LT_OPF_ANY_ORDER = 1 << 11,       /* a full reduction reads its input in memory order */
+  LT_OPF_INT_CAN_FAIL = 1 << 12,    /* the integer kernel can fail (division by zero): an
+                                    * in-place form computes into a new tensor first */
+  LT_OPF_INPLACE = 1 << 13,         /* writes into its first argument */
+  LT_OPF_VIEW = 1 << 14,            /* the result shares its input's storage */
+  LT_OPF_RANDOM = 1 << 15,          /* draws from the Philox generator (core/lt-random.c) */
+} LtOpFlags;
 
-  /* Pointwise, two inputs (broadcasting) */
-  LT_OP_ADD,
-  LT_OP_SUB,
-  LT_OP_MUL,
-  LT_OP_DIV,
-  LT_OP_POW,
-  LT_OP_MAXIMUM,
-  LT_OP_MINIMUM,
-  LT_OP_FLOOR_DIVIDE,
-  LT_OP_REMAINDER,
-  LT_OP_EQ,
-  LT_OP_NE,
-  LT_OP_LT,
-  LT_OP_LE,
-  LT_OP_GT,
-  LT_OP_GE,
-  LT_OP_LOGICAL_AND,
-  LT_OP_LOGICAL_OR,
+/* What a backward rule can save (the SAVED of ops/lt-backward-private.h
+ * names them): the op's tensor arguments as its kernel gets them, in order,
+ * its result and its second output. */
+typedef enum {
+  LT_SAVED_ARG0,
+  LT_SAVED_ARG1,
+  LT_SAVED_ARG2,
+  LT_SAVED_ARG3,
+  LT_SAVED_RESULT,
+  LT_SAVED_AUX,
+  LT_SAVED_N_KINDS
+} LtSaved;
 
-  /* Pointwise, three inputs */
-  LT_OP_WHERE,
+/* The saves column of a row: four bits per LtSaved, the inputs whose
+ * gradient reads it; the tensor is saved when one of them needs a gradient. */
+#define LT_SAVE_FOR_IN0 0x1u
+#define LT_SAVE_FOR_IN1 0x2u
+#define LT_SAVE_FOR_IN2 0x4u
+#define LT_SAVE_FOR_IN3 0x8u
+#define LT_SAVE_FOR_ANY 0xfu
+#define LT_SAVE(what, for) ((guint32) LT_SAVE_FOR_##for << (4 * LT_SAVED_##what))
 
-  /* Reductions */
-  LT_OP_SUM,
-  LT_OP_MEAN,
-  LT_OP_MAX,           /* max over everything, no indices */
-  LT_OP_MIN,
-  LT_OP_MAX_DIM,       /* max along one dim, with indices */
-  LT_OP_MIN_DIM,
-  LT_OP_ARGMAX,
-  LT_OP_ARGMIN,
-  LT_OP_VAR,
-  LT_OP_STD,
-  LT_OP_NORM,
-  LT_OP_ANY,
-  LT_OP_ALL,
-
-  /* Along one dimension */
-  LT_OP_SOFTMAX,
-  LT_OP_LOG_SOFTMAX,
-
-  /* Matrix products (BLAS) */
-  LT_OP_MM,
-  LT_OP_BMM,
-  LT_OP_ADDMM,
-
-  /* Views: no kernel, new strides over the same storage */
-  LT_OP_VIEW,
-  LT_OP_PERMUTE,
-  LT_OP_TRANSPOSE,
-  LT_OP_EXPAND,
-  LT_OP_SQUEEZE,
-  LT_OP_UNSQUEEZE,
-  LT_OP_SELECT,
-  LT_OP_SLICE,
-  LT_OP_ALIAS,         /* detach() and views that keep the shape */
-
-  /* Copies that autograd sees */
-  LT_OP_CLONE,
-  LT_OP_TO_DTYPE,
-  LT_OP_CAT,
-  LT_OP_STACK,
-  LT_OP_COPY_,         /* dst.copy_(src) */
-  LT_OP_FILL_,         /* dst.fill_(v), dst.zero_() */
-
-  /* Indexing */
-  LT_OP_INDEX_SELECT,
-  LT_OP_INDEX_ADD,
-  LT_OP_GATHER,
-  LT_OP_SCATTER_ADD,
-  LT_OP_MASKED_FILL,
-  LT_OP_MASKED_SELECT,
-  LT_OP_MASKED_SCATTER,
-  LT_OP_ONE_HOT,
-
-  /* Neural-network ops: convolution and pooling (ops/lt-conv.c,
-   * ops/lt-pool.c); the _GRAD ops are the kernels of their backward rules */
-  LT_OP_CONV2D,
-  LT_OP_CONV2D_GRAD_INPUT,
-  LT_OP_CONV2D_GRAD_WEIGHT,
-  LT_OP_MAX_POOL2D,
-  LT_OP_MAX_POOL2D_GRAD,
-  LT_OP_AVG_POOL2D,
-  LT_OP_AVG_POOL2D_GRAD,
-  LT_OP_ADAPTIVE_AVG_POOL2D,
-  LT_OP_ADAPTIVE_AVG_POOL2D_GRAD,
-
-  /* Activations and losses with a node of their own (ops/lt-loss.c) */
-  LT_OP_LEAKY_RELU,
-  LT_OP_MSE_LOSS,
-  LT_OP_L1_LOSS,
-  LT_OP_NLL_LOSS,
-  LT_OP_BCE_WITH_LOGITS,
-  LT_OP_NLL_LOSS_GRAD,        /* the kernel of nll_loss's backward rule */
-  LT_OP_RELU_GRAD,            /* the kernel of relu's backward rule: the gradient
-                               * where the output is not <= 0, else 0 (ops/lt-pointwise.c) */
-
-  /* Fused optimizer updates, in place, not differentiable (optim/) */
-  LT_OP_SGD_UPDATE,
-
-  /* Autograd's leaf node */
-  LT_OP_ACCUMULATE_GRAD,
-
-  LT_OP_COUNT
-} LtOp;
+/* The inputs (bits 0 to 3) whose gradient reads saved tensor @what */
+static inline guint
+_lt_saves_for (guint32 saves,
+               LtSaved what)
+{
+  return (saves >> (4 * what)) & 0xf;
+}
 
 /* Typed parameters, one struct per family. */
 typedef struct { double value; } LtFillParams;
 typedef struct { guint64 seed; guint64 offset; double a; double b; } LtRandomParams;
-typedef struct { double start; double step; double end; gint64 steps; } LtRangeParams;
+typedef struct { double start; double step; double end; } LtRangeParams;
 typedef struct { double min; double max; gboolean has_min; gboolean has_max; } LtClampParams;
 typedef struct
 {
@@ -201,9 +146,8 @@ typedef struct
 {
   int reduction;               /* LtReduction */
   gint64 ignore_index;
-  double label_smoothing;
-  double negative_slope;       /* leaky_relu */
 } LtLossParams;
+typedef struct { double negative_slope; } LtLeakyReluParams;
 typedef struct
 {
   double lr;
@@ -229,23 +173,34 @@ typedef union
   LtConvParams conv;
   LtPoolParams pool;
   LtLossParams loss;
+  LtLeakyReluParams leaky_relu;
   LtOptimParams optim;
 } LtOpParams;
 
-/* What a kernel gets: outputs, inputs, parameters. Every tensor is on the
- * backend's device; shapes and dtypes were checked by the op's front end. */
-typedef struct
+#define LT_KERNEL_MAX_INPUTS 3
+
+/* What a kernel gets (LtKernel, backends/lt-backend-private.h): outputs,
+ * inputs, parameters. Every tensor is on the backend's device; shapes and
+ * dtypes were checked by the op's front end. */
+struct _LtKernelArgs
 {
   LtOp op;
   LtTensor *out;
-  LtTensor *out2;            /* indices of max/min along a dim, else NULL */
-  LtTensor *in[3];
+  /* The op's second output, NULL when it has none; each kernel names it
+   * for what it is. */
+  union
+  {
+    LtTensor *aux;
+    LtTensor *indices;         /* max/min along a dim, max_pool2d: int64 positions */
+    LtTensor *grad_bias;       /* conv2d_grad_weight: the bias's gradient (optional) */
+    LtTensor *total_weight;    /* nll_loss: the total weight of the counted targets */
+    LtTensor *momentum;        /* sgd_update: the momentum buffer, read and written
+                                * (optional) */
+  };
+  LtTensor *in[LT_KERNEL_MAX_INPUTS];
   guint n_in;
   const LtOpParams *params;
-} LtKernelArgs;
-
-typedef gboolean (*LtKernel) (const LtKernelArgs *args,
-                              GError            **error);
+};
 
 /* Backward rule: given the gradient of the node's output, fill
  * @grad_inputs[i] for every input whose edge is live
@@ -256,17 +211,38 @@ typedef gboolean (*LtBackwardFunc) (LtGradFn  *node,
                                     LtTensor **grad_inputs,
                                     GError   **error);
 
+/* One row of the op table, generated from ops/lt-op-list-private.h */
 typedef struct
 {
-  const char *name;           /* "add" */
-  const char *node_name;      /* "AddBackward0"; NULL when not differentiable */
-  LtBackwardFunc backward;
+  const char *name;            /* "add" */
+  LtOpFamily family;
+  LtOpFlags flags;
+  guint32 saves;               /* LT_SAVE () terms: what the backward rule reads */
+  const char *node_name[2];    /* PyTorch's name for its autograd node ("AddBackward0"),
+                                * and the name for another overload, or NULL */
+  LtBackwardFunc backward;     /* NULL when not differentiable */
 } LtOpInfo;
 
 extern const LtOpInfo _lt_op_table[LT_OP_COUNT];
 
-/* Runs @args->op on the backend of @args->out's device. */
-gboolean _lt_dispatch (const LtKernelArgs *args,
-                       GError            **error);
+/* V, the values a random kernel takes from one Philox block
+ * (core/lt-random.c): element i of the output uses lane i % V of block
+ * offset + i / V, on every backend. */
+static inline guint
+_lt_random_values_per_block (LtOp                  op,
+                             LtDType               dtype,
+                             const LtRandomParams *params)
+{
+  switch (op)
+    {
+    case LT_OP_UNIFORM:
+    case LT_OP_NORMAL:
+      return dtype == LT_DTYPE_FLOAT64 ? 2 : 4;
+    case LT_OP_RANDINT:
+      return (params->b - params->a) > 4294967296.0 ? 2 : 4;
+    default:
+      return 4;
+    }
+}
 
 G_END_DECLS

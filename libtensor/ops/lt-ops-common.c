@@ -9,18 +9,31 @@
 gboolean
 _lt_run (LtOp              op,
          LtTensor         *out,
-         LtTensor         *out2,
+         LtTensor         *aux,
          LtTensor *const  *in,
          guint             n_in,
          const LtOpParams *params,
          GError          **error)
 {
-  LtKernelArgs args = { .op = op, .out = out, .out2 = out2, .n_in = n_in, .params = params };
+  LtKernelArgs     args = { .op = op, .out = out, .aux = aux, .n_in = n_in, .params = params };
+  const LtBackend *backend;
+  LtKernel         kernel;
 
-  g_assert (n_in <= 3);
+  g_assert (n_in <= LT_KERNEL_MAX_INPUTS);
   for (guint i = 0; i < n_in; i++)
     args.in[i] = in[i];
-  return _lt_dispatch (&args, error);
+  backend = _lt_backend_get (out->storage->device, error);
+  if (backend == NULL)
+    return FALSE;
+  kernel = backend->kernels[op];
+  if (kernel == NULL || (backend->supports_op && !backend->supports_op (op, out->dtype)))
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
+                   "%s: the %s backend has no kernel for %s tensors", _lt_op_table[op].name,
+                   backend->name, lt_dtype_get_name (n_in ? in[0]->dtype : out->dtype));
+      return FALSE;
+    }
+  return kernel (&args, error);
 }
 
 gboolean
@@ -39,7 +52,7 @@ _lt_copy_into (LtTensor *dst,
         return FALSE;
       src = moved;
     }
-  return _lt_run (LT_OP_COPY, dst, NULL, &src, 1, NULL, error);
+  return _lt_run (LT_OP_STRIDED_COPY, dst, NULL, &src, 1, NULL, error);
 }
 
 LtTensor *
@@ -69,6 +82,16 @@ _lt_cast (LtTensor *t,
 }
 
 LtTensor *
+_lt_cast_to (LtTensor *t, LtDType dtype, LtDevice device, GError **error)
+{
+  g_autoptr(LtTensor) cast = _lt_cast (t, dtype, error);
+
+  if (cast == NULL || cast->storage->device == device)
+    return g_steal_pointer (&cast);
+  return lt_tensor_to_device (cast, device, error);
+}
+
+LtTensor *
 _lt_contiguous (LtTensor *t,
                 GError  **error)
 {
@@ -87,8 +110,7 @@ _lt_alias_shape (LtTensor     *t,
 }
 
 LtTensor *
-_lt_tensor_contiguous_host (LtTensor *self,
-                            GError  **error)
+_lt_contiguous_host (LtTensor *self, GError **error)
 {
   g_autoptr(LtTensor) c = NULL;
 
@@ -263,13 +285,6 @@ _lt_zeros_meta (const LtTensorMeta *meta,
   if (t == NULL || !_lt_run (LT_OP_FILL, t, NULL, NULL, 0, &p, error))
     return NULL;
   return g_steal_pointer (&t);
-}
-
-LtTensor *
-_lt_scalar_for (LtTensor *t,
-                double    value)
-{
-  return _lt_tensor_new_scalar (value, t->dtype, TRUE);
 }
 
 /* The permutation that sorts @t's dims by stride, outermost first, when @t

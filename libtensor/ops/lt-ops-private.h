@@ -14,13 +14,15 @@
 #include "lt-linalg.h"
 #include "lt-shape.h"
 #include "lt-index.h"
+#include "lt-values.h"
 
 G_BEGIN_DECLS
 
-/* Runs a kernel on the device of @out. */
+/* Runs the kernel of @op on the backend of @out's device; @aux is the
+ * op's second output (LtKernelArgs), or NULL. */
 gboolean  _lt_run              (LtOp              op,
                                 LtTensor         *out,
-                                LtTensor         *out2,
+                                LtTensor         *aux,
                                 LtTensor *const  *in,
                                 guint             n_in,
                                 const LtOpParams *params,
@@ -31,6 +33,16 @@ LtTensor *_lt_cast             (LtTensor   *t,
                                 LtDType     dtype,
                                 GError    **error);
 LtTensor *_lt_contiguous       (LtTensor   *t,
+                                GError    **error);
+/* A host copy in row-major order; @t itself (a new reference) when it
+ * already is a contiguous CPU tensor. */
+LtTensor *_lt_contiguous_host  (LtTensor   *t,
+                                GError    **error);
+/* @t as @dtype on @device (a new reference when it already is): a CPU
+ * scalar meets tensors of any device, as in PyTorch. */
+LtTensor *_lt_cast_to          (LtTensor   *t,
+                                LtDType     dtype,
+                                LtDevice    device,
                                 GError    **error);
 /* Copy of @t in its own new storage (no autograd). */
 LtTensor *_lt_clone_raw        (LtTensor   *t,
@@ -68,6 +80,15 @@ gboolean  _lt_check_writable   (LtTensor   *self,
                                 const char *op,
                                 GError    **error);
 
+/* Runs random op @op (LT_OPF_RANDOM: uniform on [a, b), normal of mean a
+ * and standard deviation b, integers in [a, b)) into @out, taking the
+ * generator's blocks for its elements (core/lt-random.c). */
+gboolean  _lt_run_random       (LtOp        op,
+                                LtTensor   *out,
+                                double      a,
+                                double      b,
+                                GError    **error);
+
 /* Zeros of the shape/dtype/device of a tensor meta. */
 LtTensor *_lt_zeros_meta       (const LtTensorMeta *meta,
                                 GError            **error);
@@ -80,9 +101,5 @@ LtTensor *_lt_new_output_like  (LtTensor     *layout,
                                 LtDType       dtype,
                                 LtDevice      device,
                                 GError      **error);
-
-/* A wrapped number in the compute dtype of an op with @t. */
-LtTensor *_lt_scalar_for       (LtTensor   *t,
-                                double      value);
 
 G_END_DECLS

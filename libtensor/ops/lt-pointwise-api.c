@@ -312,6 +312,23 @@ lt_tensor_div_scalar_ (LtTensor *self,
   return _lt_pw_binary_scalar_inplace (LT_OP_DIV, self, other, error);
 }
 
+/* As torch: an integer tensor to a negative integer number is an error
+ * (the result would be fractional). */
+static gboolean
+pow_exponent_ok (LtTensor *self, LtTensor *other, GError **error)
+{
+  LtTensor *both[2] = { self, other };
+
+  /* NULL or non-tensor arguments are reported by the front end */
+  if (!LT_IS_TENSOR (self) || !LT_IS_TENSOR (other) || !other->is_wrapped_number ||
+      _lt_dtype_is_float (_lt_result_type (both, 2)) ||
+      _lt_load_double (_lt_tensor_data (other), other->dtype) >= 0)
+    return TRUE;
+  g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+               "pow: integers to negative integer powers are not allowed");
+  return FALSE;
+}
+
 /**
  * lt_tensor_pow:
  * @self: a tensor
@@ -329,6 +346,8 @@ lt_tensor_pow (LtTensor *self,
                LtTensor *other,
                GError  **error)
 {
+  if (!pow_exponent_ok (self, other, error))
+    return NULL;
   return _lt_pw_binary_new (LT_OP_POW, self, other, error);
 }
 
@@ -367,6 +386,8 @@ lt_tensor_pow_ (LtTensor *self,
                 LtTensor *other,
                 GError  **error)
 {
+  if (!pow_exponent_ok (self, other, error))
+    return FALSE;
   return _lt_pw_binary_inplace (LT_OP_POW, self, other, error);
 }
 
@@ -1237,7 +1258,7 @@ lt_tensor_add_out (LtTensor *self,
   g_return_val_if_fail (LT_IS_TENSOR (other), FALSE);
   g_return_val_if_fail (LT_IS_TENSOR (out), FALSE);
   /* _lt_pw_binary_op() bumps @out's version once */
-  r = _lt_pw_binary_op (LT_OP_ADD, self, other, out, MODE_OUT, error);
+  r = _lt_pw_binary_op (LT_OP_ADD, self, other, out, LT_WRITE_OUT, error);
   return r != NULL;
 }
 
@@ -1373,7 +1394,7 @@ lt_tensor_clamp (LtTensor *self,
   LtOpParams p = { .clamp = { min, max, !isinf (min) || min > 0, !isinf (max) || max < 0 } };
 
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
-  return _lt_pw_unary_op (LT_OP_CLAMP, self, MODE_NEW, &p, error);
+  return _lt_pw_unary_op (LT_OP_CLAMP, self, LT_WRITE_NEW, &p, error);
 }
 
 /**
@@ -1397,7 +1418,7 @@ lt_tensor_clamp_ (LtTensor *self,
   g_autoptr(LtTensor) r = NULL;
 
   g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
-  r = _lt_pw_unary_op (LT_OP_CLAMP, self, MODE_INPLACE, &p, error);
+  r = _lt_pw_unary_op (LT_OP_CLAMP, self, LT_WRITE_INPLACE, &p, error);
   return r != NULL;
 }
 

@@ -8,17 +8,18 @@
 
 G_BEGIN_DECLS
 
+/* Where a pointwise front end writes its result */
 typedef enum {
-  MODE_NEW,
-  MODE_INPLACE,
-  MODE_OUT,
-} Mode;
+  LT_WRITE_NEW,       /* a new tensor */
+  LT_WRITE_INPLACE,   /* into its first input (add_ ...) */
+  LT_WRITE_OUT,       /* into a given tensor (the out= forms; binary ops only) */
+} LtWriteMode;
 
 LtTensor *_lt_pw_binary_op             (LtOp              op,
                                         LtTensor         *a,
                                         LtTensor         *b,
                                         LtTensor         *dest,
-                                        Mode              mode,
+                                        LtWriteMode       mode,
                                         GError          **error);
 LtTensor *_lt_pw_binary_new            (LtOp              op,
                                         LtTensor         *a,
@@ -39,7 +40,7 @@ gboolean  _lt_pw_binary_scalar_inplace (LtOp              op,
                                         GError          **error);
 LtTensor *_lt_pw_unary_op              (LtOp              op,
                                         LtTensor         *a,
-                                        Mode              mode,
+                                        LtWriteMode       mode,
                                         const LtOpParams *params,
                                         GError          **error);
 LtTensor *_lt_pw_unary_new             (LtOp              op,

@@ -14,31 +14,6 @@
  * are the backends' (backends/cpu/lt-cpu-pointwise.c).
  */
 
-
-static gboolean
-is_compare (LtOp op)
-{
-  return (op >= LT_OP_EQ && op <= LT_OP_LOGICAL_OR);
-}
-
-static gboolean
-is_float_unary (LtOp op)
-{
-  return op >= LT_OP_EXP && op <= LT_OP_SIGMOID;
-}
-
-/* Moves a CPU scalar (0-dim) to @device, as PyTorch lets CPU scalars meet
- * tensors of any device. */
-static LtTensor *
-on_device (LtTensor  *t,
-           LtDevice   device,
-           GError   **error)
-{
-  if (t->storage->device == device)
-    return g_object_ref (t);
-  return lt_tensor_to_device (t, device, error);
-}
-
 /* Gives @in a private copy when it overlaps @out without being the very
  * same elements, so an in-place kernel never reads what it already wrote. */
 static LtTensor *
@@ -55,59 +30,34 @@ resolve_overlap (LtTensor  *out,
   return _lt_clone_raw (in, error);
 }
 
-/* Saves input @t for backward. An in-place op is about to overwrite the
- * storage of @dest: an input living there is saved as a copy taken now,
- * as PyTorch saves `self.clone()` for in-place ops that need self. */
-static void
-save_input (LtGradFn *node,
-            guint     slot,
-            LtTensor *t,
-            LtTensor *dest)
+/* The row's refusal of bool inputs (LT_OPF_NO_BOOL) */
+static gboolean
+check_no_bool (LtOp op, LtTensor *const *inputs, guint n, GError **error)
 {
-  g_autoptr(LtTensor) copy = NULL;
-
-  if (dest != NULL && t->storage == dest->storage)
-    copy = _lt_clone_raw (t, NULL);
-  _lt_grad_fn_save (node, slot, copy ? copy : t);
-}
-
-static void
-save_binary_inputs (LtGradFn *node,
-                    LtOp      op,
-                    LtTensor *a,
-                    LtTensor *b,
-                    LtTensor *dest)
-{
-  switch (op)
-    {
-    case LT_OP_MUL:
-      if (_lt_grad_fn_needs_input_grad (node, 0))
-        save_input (node, 1, b, dest);
-      if (_lt_grad_fn_needs_input_grad (node, 1))
-        save_input (node, 0, a, dest);
-      break;
-    case LT_OP_DIV:
-    case LT_OP_POW:
-    case LT_OP_MAXIMUM:
-    case LT_OP_MINIMUM:
-    case LT_OP_REMAINDER:
-      save_input (node, 0, a, dest);
-      save_input (node, 1, b, dest);
-      break;
-    default:
-      break;
-    }
+  if (!(_lt_op_table[op].flags & LT_OPF_NO_BOOL))
+    return TRUE;
+  for (guint i = 0; i < n; i++)
+    if (inputs[i]->dtype == LT_DTYPE_BOOL)
+      {
+        g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
+                     "%s: not supported for bool tensors; use the logical ops (logical_not, "
+                     "logical_and, logical_or) instead",
+                     _lt_op_table[op].name);
+        return FALSE;
+      }
+  return TRUE;
 }
 
 LtTensor *
-_lt_pw_binary_op (LtOp      op,
-           LtTensor *a,
-           LtTensor *b,
-           LtTensor *dest,
-           Mode      mode,
-           GError  **error)
+_lt_pw_binary_op (LtOp        op,
+                  LtTensor   *a,
+                  LtTensor   *b,
+                  LtTensor   *dest,
+                  LtWriteMode mode,
+                  GError    **error)
 {
-  const char *name = _lt_op_table[op].name;
+  const LtOpInfo *row = &_lt_op_table[op];
+  const char     *name = row->name;
   LtTensor *inputs[2] = { a, b };
   gint64 shape[LT_MAX_DIMS];
   guint ndim;
@@ -129,29 +79,17 @@ _lt_pw_binary_op (LtOp      op,
                    "%s: shapes %s and %s cannot be broadcast", name, s1, s2);
       return NULL;
     }
+  /* As torch: a bool operand is an error for some ops, whatever the other. */
+  if (!check_no_bool (op, inputs, 2, error))
+    return NULL;
 
   ct = _lt_result_type (inputs, 2);
-  if (op == LT_OP_DIV && !_lt_dtype_is_float (ct))
+  if ((row->flags & LT_OPF_FLOAT_RESULT) && !_lt_dtype_is_float (ct))
     ct = LT_DTYPE_FLOAT32;
-  /* As torch: a bool operand of a subtraction is an error, whatever the other. */
-  if (op == LT_OP_SUB && (a->dtype == LT_DTYPE_BOOL || b->dtype == LT_DTYPE_BOOL))
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
-                   "%s: subtracting bool tensors is not supported; use logical_xor or "
-                   "logical_not instead", name);
-      return NULL;
-    }
-  if (op == LT_OP_POW && !_lt_dtype_is_float (ct) && b->is_wrapped_number &&
-      _lt_load_double (_lt_tensor_data (b), b->dtype) < 0)
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
-                   "%s: integers to negative integer powers are not allowed", name);
-      return NULL;
-    }
-  odt = is_compare (op) ? LT_DTYPE_BOOL : ct;
+  odt = (row->flags & LT_OPF_BOOL_RESULT) ? LT_DTYPE_BOOL : ct;
   device = a->is_wrapped_number ? b->storage->device : a->storage->device;
 
-  if (mode != MODE_NEW)
+  if (mode != LT_WRITE_NEW)
     {
       if (!_lt_shape_equal (dest->shape, dest->ndim, shape, ndim))
         {
@@ -176,9 +114,9 @@ _lt_pw_binary_op (LtOp      op,
                        lt_device_get_name (dest->storage->device), lt_device_get_name (device));
           return NULL;
         }
-      if (mode == MODE_INPLACE && !_lt_check_writable (dest, name, error))
+      if (mode == LT_WRITE_INPLACE && !_lt_check_writable (dest, name, error))
         return NULL;
-      if (mode == MODE_OUT && _lt_any_requires_grad (inputs, 2) && _lt_op_table[op].backward)
+      if (mode == LT_WRITE_OUT && _lt_any_requires_grad (inputs, 2) && row->backward)
         {
           g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
                        "%s: the out= form does not support automatic differentiation; "
@@ -187,32 +125,15 @@ _lt_pw_binary_op (LtOp      op,
         }
     }
 
-  ca = _lt_cast (a, ct, error);
-  if (ca == NULL)
-    return NULL;
-  cb = _lt_cast (b, ct, error);
+  ca = _lt_cast_to (a, ct, device, error);
+  cb = ca ? _lt_cast_to (b, ct, device, error) : NULL;
   if (cb == NULL)
     return NULL;
-  if (ca->storage->device != device)
-    {
-      LtTensor *t = on_device (ca, device, error);
-      if (t == NULL)
-        return NULL;
-      g_object_unref (ca);
-      ca = t;
-    }
-  if (cb->storage->device != device)
-    {
-      LtTensor *t = on_device (cb, device, error);
-      if (t == NULL)
-        return NULL;
-      g_object_unref (cb);
-      cb = t;
-    }
 
-  if (mode == MODE_NEW || dest->dtype != odt ||
-      (mode == MODE_INPLACE && (op == LT_OP_FLOOR_DIVIDE || op == LT_OP_REMAINDER) &&
-       !_lt_dtype_is_float (ct)))
+  /* A kernel that can fail part-way must not write into @dest: it computes
+   * into a new tensor, copied into @dest once it succeeded. */
+  if (mode == LT_WRITE_NEW || dest->dtype != odt ||
+      (mode == LT_WRITE_INPLACE && (row->flags & LT_OPF_INT_CAN_FAIL) && !_lt_dtype_is_float (ct)))
     {
       kout = _lt_new_output_like (a->is_wrapped_number ? b : a, shape, ndim, odt, device, error);
       if (kout == NULL)
@@ -227,13 +148,17 @@ _lt_pw_binary_op (LtOp      op,
 
     if (rb == NULL)
       return NULL;
-    if (mode != MODE_OUT && _lt_op_table[op].backward && !is_compare (op))
+    kin[0] = ca;
+    kin[1] = cb;
+    if (mode != LT_WRITE_OUT && row->backward)
       {
         node = _lt_autograd_record (op, inputs, 2);
         if (node)
-          save_binary_inputs (node, op, ca, cb, mode == MODE_INPLACE ? dest : NULL);
-        if (node && op == LT_OP_POW)
-          node->name = b->is_wrapped_number ? "PowBackward0" : "PowBackward1";
+          {
+            _lt_autograd_save_args (node, kin, 2, mode == LT_WRITE_INPLACE ? dest : NULL);
+            /* the Scalar overload's node when the second operand is a number */
+            node->overload = b->is_wrapped_number && row->node_name[1] != NULL;
+          }
       }
     kin[0] = ra;
     kin[1] = rb;
@@ -241,14 +166,10 @@ _lt_pw_binary_op (LtOp      op,
       return NULL;
   }
 
-  if (mode == MODE_NEW)
+  if (mode == LT_WRITE_NEW)
     {
       if (node)
-        {
-          if (op == LT_OP_POW && _lt_grad_fn_needs_input_grad (node, 1))
-            _lt_grad_fn_save_output (node, 2, kout);
-          _lt_autograd_set_output (g_steal_pointer (&node), kout);
-        }
+        _lt_autograd_set_output (g_steal_pointer (&node), kout);
       return g_steal_pointer (&kout);
     }
 
@@ -256,96 +177,72 @@ _lt_pw_binary_op (LtOp      op,
     return NULL;
   _lt_tensor_bump_version (dest);
   if (node)
-    {
-      if (op == LT_OP_POW && _lt_grad_fn_needs_input_grad (node, 1))
-        _lt_grad_fn_save_output (node, 2, dest);
-      _lt_autograd_set_output (g_steal_pointer (&node), dest);
-    }
+    _lt_autograd_set_output (g_steal_pointer (&node), dest);
   return g_object_ref (dest);
 }
 
 LtTensor *
-_lt_pw_binary_new (LtOp      op,
-            LtTensor *a,
-            LtTensor *b,
-            GError  **error)
+_lt_pw_binary_new (LtOp op, LtTensor *a, LtTensor *b, GError **error)
 {
   g_return_val_if_fail (LT_IS_TENSOR (a), NULL);
   g_return_val_if_fail (LT_IS_TENSOR (b), NULL);
-  return _lt_pw_binary_op (op, a, b, NULL, MODE_NEW, error);
+  return _lt_pw_binary_op (op, a, b, NULL, LT_WRITE_NEW, error);
 }
 
 LtTensor *
-_lt_pw_binary_scalar_new (LtOp      op,
-                   LtTensor *a,
-                   double    v,
-                   gboolean  reversed,
-                   GError  **error)
+_lt_pw_binary_scalar_new (LtOp op, LtTensor *a, double v, gboolean reversed, GError **error)
 {
   g_autoptr(LtTensor) s = NULL;
 
   g_return_val_if_fail (LT_IS_TENSOR (a), NULL);
   s = lt_scalar (v);
-  return reversed ? _lt_pw_binary_op (op, s, a, NULL, MODE_NEW, error)
-                  : _lt_pw_binary_op (op, a, s, NULL, MODE_NEW, error);
+  return reversed ? _lt_pw_binary_op (op, s, a, NULL, LT_WRITE_NEW, error)
+                  : _lt_pw_binary_op (op, a, s, NULL, LT_WRITE_NEW, error);
 }
 
 gboolean
-_lt_pw_binary_inplace (LtOp      op,
-                LtTensor *a,
-                LtTensor *b,
-                GError  **error)
+_lt_pw_binary_inplace (LtOp op, LtTensor *a, LtTensor *b, GError **error)
 {
   g_autoptr(LtTensor) r = NULL;
 
   g_return_val_if_fail (LT_IS_TENSOR (a), FALSE);
   g_return_val_if_fail (LT_IS_TENSOR (b), FALSE);
-  r = _lt_pw_binary_op (op, a, b, a, MODE_INPLACE, error);
+  r = _lt_pw_binary_op (op, a, b, a, LT_WRITE_INPLACE, error);
   return r != NULL;
 }
 
 gboolean
-_lt_pw_binary_scalar_inplace (LtOp      op,
-                       LtTensor *a,
-                       double    v,
-                       GError  **error)
+_lt_pw_binary_scalar_inplace (LtOp op, LtTensor *a, double v, GError **error)
 {
   g_autoptr(LtTensor) s = NULL;
   g_autoptr(LtTensor) r = NULL;
 
   g_return_val_if_fail (LT_IS_TENSOR (a), FALSE);
   s = lt_scalar (v);
-  r = _lt_pw_binary_op (op, a, s, a, MODE_INPLACE, error);
+  r = _lt_pw_binary_op (op, a, s, a, LT_WRITE_INPLACE, error);
   return r != NULL;
 }
 
 /* Unary */
 
 LtTensor *
-_lt_pw_unary_op (LtOp              op,
-          LtTensor         *a,
-          Mode              mode,
-          const LtOpParams *params,
-          GError          **error)
+_lt_pw_unary_op (LtOp op, LtTensor *a, LtWriteMode mode, const LtOpParams *params, GError **error)
 {
-  const char *name = _lt_op_table[op].name;
+  const LtOpInfo *row = &_lt_op_table[op];
+  const char     *name = row->name;
   LtDType odt = a->dtype;
   g_autoptr(LtTensor) ca = NULL;
   g_autoptr(LtTensor) kout = NULL;
   g_autoptr(LtGradFn) node = NULL;
-  LtTensor *kin[1];
 
-  if (is_float_unary (op) && !_lt_dtype_is_float (odt))
+  g_return_val_if_fail (mode != LT_WRITE_OUT, NULL);
+  if ((row->flags & LT_OPF_FLOAT_RESULT) && !_lt_dtype_is_float (odt))
     odt = LT_DTYPE_FLOAT32;
-  if (op == LT_OP_LOGICAL_NOT)
+  if (row->flags & LT_OPF_BOOL_RESULT)
     odt = LT_DTYPE_BOOL;
-  if ((op == LT_OP_NEG || op == LT_OP_RELU || op == LT_OP_CLAMP) && a->dtype == LT_DTYPE_BOOL)
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
-                   "%s: not supported for bool tensors; use logical_not for negation", name);
-      return NULL;
-    }
-  if (mode == MODE_INPLACE)
+  if (!check_no_bool (op, &a, 1, error))
+    return NULL;
+  if (mode == LT_WRITE_INPLACE)
     {
       if (!_lt_can_cast (odt, a->dtype))
         {
@@ -358,10 +255,11 @@ _lt_pw_unary_op (LtOp              op,
         return NULL;
     }
 
-  ca = op == LT_OP_LOGICAL_NOT ? g_object_ref (a) : _lt_cast (a, odt, error);
+  /* a logical op's kernel reads any dtype as truth values */
+  ca = (row->flags & LT_OPF_LOGICAL) ? g_object_ref (a) : _lt_cast (a, odt, error);
   if (ca == NULL)
     return NULL;
-  if (mode == MODE_NEW || a->dtype != odt)
+  if (mode == LT_WRITE_NEW || a->dtype != odt)
     {
       kout = _lt_new_output_like (a, a->shape, a->ndim, odt, a->storage->device, error);
       if (kout == NULL)
@@ -370,32 +268,20 @@ _lt_pw_unary_op (LtOp              op,
   else
     kout = g_object_ref (a);
 
-  if (_lt_op_table[op].backward)
+  if (row->backward)
     {
       node = _lt_autograd_record (op, &a, 1);
       if (node)
         {
-          switch (op)
-            {
-            case LT_OP_ABS:
-            case LT_OP_LOG:
-            case LT_OP_SIN:
-            case LT_OP_COS:
-            case LT_OP_CLAMP:
-              save_input (node, 0, ca, mode == MODE_INPLACE ? a : NULL);
-              break;
-            default:
-              break;
-            }
+          _lt_autograd_save_args (node, &ca, 1, mode == LT_WRITE_INPLACE ? a : NULL);
           if (params)
             node->params = *params;
         }
     }
-  kin[0] = ca;
-  if (!_lt_run (op, kout, NULL, kin, 1, params, error))
+  if (!_lt_run (op, kout, NULL, &ca, 1, params, error))
     return NULL;
 
-  if (mode == MODE_INPLACE)
+  if (mode == LT_WRITE_INPLACE)
     {
       if (kout != a && !_lt_copy_into (a, kout, error))
         return NULL;
@@ -404,60 +290,35 @@ _lt_pw_unary_op (LtOp              op,
       kout = g_object_ref (a);
     }
   if (node)
-    {
-      switch (op)
-        {
-        case LT_OP_EXP:
-        case LT_OP_SQRT:
-        case LT_OP_RSQRT:
-        case LT_OP_TANH:
-        case LT_OP_SIGMOID:
-        case LT_OP_RELU:
-          _lt_grad_fn_save_output (node, 1, kout);
-          break;
-        default:
-          break;
-        }
-      _lt_autograd_set_output (g_steal_pointer (&node), kout);
-    }
+    _lt_autograd_set_output (g_steal_pointer (&node), kout);
   return g_steal_pointer (&kout);
 }
 
 LtTensor *
-_lt_pw_unary_new (LtOp      op,
-           LtTensor *a,
-           GError  **error)
+_lt_pw_unary_new (LtOp op, LtTensor *a, GError **error)
 {
   g_return_val_if_fail (LT_IS_TENSOR (a), NULL);
-  return _lt_pw_unary_op (op, a, MODE_NEW, NULL, error);
+  return _lt_pw_unary_op (op, a, LT_WRITE_NEW, NULL, error);
 }
 
 gboolean
-_lt_pw_unary_inplace (LtOp      op,
-               LtTensor *a,
-               GError  **error)
+_lt_pw_unary_inplace (LtOp op, LtTensor *a, GError **error)
 {
   g_autoptr(LtTensor) r = NULL;
 
   g_return_val_if_fail (LT_IS_TENSOR (a), FALSE);
-  r = _lt_pw_unary_op (op, a, MODE_INPLACE, NULL, error);
+  r = _lt_pw_unary_op (op, a, LT_WRITE_INPLACE, NULL, error);
   return r != NULL;
 }
 
 /* Backward rules */
 
-#define NEEDS(i) _lt_grad_fn_needs_input_grad (node, (i))
-#define SAVED(var, slot)                                   \
-  LtTensor *var = _lt_grad_fn_get_saved (node, (slot), error); \
-  if (var == NULL)                                         \
-    return FALSE
-
 gboolean
 _lt_backward_add (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  if (NEEDS (0))
+  if (LT_NEEDS (0))
     gi[0] = g_object_ref (g);
-  if (NEEDS (1))
+  if (LT_NEEDS (1))
     gi[1] = g_object_ref (g);
   return TRUE;
 }
@@ -465,9 +326,9 @@ _lt_backward_add (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 gboolean
 _lt_backward_sub (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  if (NEEDS (0))
+  if (LT_NEEDS (0))
     gi[0] = g_object_ref (g);
-  if (NEEDS (1) && (gi[1] = lt_tensor_neg (g, error)) == NULL)
+  if (LT_NEEDS (1) && (gi[1] = lt_tensor_neg (g, error)) == NULL)
     return FALSE;
   return TRUE;
 }
@@ -475,15 +336,15 @@ _lt_backward_sub (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 gboolean
 _lt_backward_mul (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  if (NEEDS (0))
+  if (LT_NEEDS (0))
     {
-      SAVED (b, 1);
+      LT_SAVED (b, ARG1);
       if ((gi[0] = lt_tensor_mul (g, b, error)) == NULL)
         return FALSE;
     }
-  if (NEEDS (1))
+  if (LT_NEEDS (1))
     {
-      SAVED (a, 0);
+      LT_SAVED (a, ARG0);
       if ((gi[1] = lt_tensor_mul (g, a, error)) == NULL)
         return FALSE;
     }
@@ -493,13 +354,13 @@ _lt_backward_mul (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 gboolean
 _lt_backward_div (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (b, 1);
-  if (NEEDS (0) && (gi[0] = lt_tensor_div (g, b, error)) == NULL)
+  LT_SAVED (b, ARG1);
+  if (LT_NEEDS (0) && (gi[0] = lt_tensor_div (g, b, error)) == NULL)
     return FALSE;
-  if (NEEDS (1))
+  if (LT_NEEDS (1))
     {
       /* d(a/b)/db = -a / b^2 */
-      SAVED (a, 0);
+      LT_SAVED (a, ARG0);
       g_autoptr(LtTensor) q = lt_tensor_div (a, b, error);
       g_autoptr(LtTensor) q2 = q ? lt_tensor_div (q, b, error) : NULL;
       g_autoptr(LtTensor) t = q2 ? lt_tensor_mul (g, q2, error) : NULL;
@@ -513,10 +374,10 @@ _lt_backward_div (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 gboolean
 _lt_backward_pow (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (a, 0);
-  SAVED (b, 1);
+  LT_SAVED (a, ARG0);
+  LT_SAVED (b, ARG1);
 
-  if (NEEDS (0))
+  if (LT_NEEDS (0))
     {
       /* b * a^(b-1), and 0 where b == 0 (as PyTorch) */
       g_autoptr(LtTensor) bm1 = lt_tensor_sub_scalar (b, 1.0, error);
@@ -528,10 +389,10 @@ _lt_backward_pow (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
       if (dz == NULL || (gi[0] = lt_tensor_mul (g, dz, error)) == NULL)
         return FALSE;
     }
-  if (NEEDS (1))
+  if (LT_NEEDS (1))
     {
       /* a^b * log(a), and 0 where a == 0 and b >= 0 */
-      SAVED (out, 2);
+      LT_SAVED (out, RESULT);
       g_autoptr(LtTensor) la = lt_tensor_log (a, error);
       g_autoptr(LtTensor) d = la ? lt_tensor_mul (out, la, error) : NULL;
       g_autoptr(LtTensor) za = d ? lt_tensor_eq_scalar (a, 0.0, error) : NULL;
@@ -550,8 +411,8 @@ _lt_backward_pow (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 static gboolean
 extremum_backward (LtGradFn *node, LtTensor *g, LtTensor **gi, gboolean is_max, GError **error)
 {
-  SAVED (a, 0);
-  SAVED (b, 1);
+  LT_SAVED (a, ARG0);
+  LT_SAVED (b, ARG1);
   g_autoptr(LtTensor) half = lt_tensor_mul_scalar (g, 0.5, error);
   g_autoptr(LtTensor) tie = half ? lt_tensor_eq (a, b, error) : NULL;
   g_autoptr(LtTensor) a_wins = tie ? (is_max ? lt_tensor_gt (a, b, error) : lt_tensor_lt (a, b, error)) : NULL;
@@ -565,7 +426,7 @@ extremum_backward (LtGradFn *node, LtTensor *g, LtTensor **gi, gboolean is_max, 
       g_autoptr(LtTensor) win = NULL;
       g_autoptr(LtTensor) shared = NULL;
 
-      if (!NEEDS (i))
+      if (!LT_NEEDS (i))
         continue;
       zero = lt_zeros_like (g, error);
       win = zero ? lt_where (i == 0 ? a_wins : b_wins, g, zero, error) : NULL;
@@ -592,12 +453,12 @@ _lt_backward_minimum (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error
 gboolean
 _lt_backward_remainder (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  if (NEEDS (0))
+  if (LT_NEEDS (0))
     gi[0] = g_object_ref (g);
-  if (NEEDS (1))
+  if (LT_NEEDS (1))
     {
-      SAVED (a, 0);
-      SAVED (b, 1);
+      LT_SAVED (a, ARG0);
+      LT_SAVED (b, ARG1);
       g_autoptr(LtTensor) q = lt_tensor_floor_divide (a, b, error);
       g_autoptr(LtTensor) t = q ? lt_tensor_mul (g, q, error) : NULL;
 
@@ -616,7 +477,7 @@ _lt_backward_neg (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 gboolean
 _lt_backward_abs (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (x, 0);
+  LT_SAVED (x, ARG0);
   g_autoptr(LtTensor) s = lt_tensor_sign (x, error);
 
   return s && (gi[0] = lt_tensor_mul (g, s, error)) != NULL;
@@ -631,21 +492,21 @@ _lt_backward_sign (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 gboolean
 _lt_backward_exp (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (out, 1);
+  LT_SAVED (out, RESULT);
   return (gi[0] = lt_tensor_mul (g, out, error)) != NULL;
 }
 
 gboolean
 _lt_backward_log (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (x, 0);
+  LT_SAVED (x, ARG0);
   return (gi[0] = lt_tensor_div (g, x, error)) != NULL;
 }
 
 gboolean
 _lt_backward_sqrt (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (out, 1);
+  LT_SAVED (out, RESULT);
   g_autoptr(LtTensor) two_out = lt_tensor_mul_scalar (out, 2.0, error);
 
   return two_out && (gi[0] = lt_tensor_div (g, two_out, error)) != NULL;
@@ -655,7 +516,7 @@ gboolean
 _lt_backward_rsqrt (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   /* d/dx x^-1/2 = -1/2 x^-3/2 = -1/2 out^3 */
-  SAVED (out, 1);
+  LT_SAVED (out, RESULT);
   g_autoptr(LtTensor) c = lt_tensor_pow_scalar (out, 3.0, error);
   g_autoptr(LtTensor) d = c ? lt_tensor_mul_scalar (c, -0.5, error) : NULL;
 
@@ -665,7 +526,7 @@ _lt_backward_rsqrt (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 gboolean
 _lt_backward_sin (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (x, 0);
+  LT_SAVED (x, ARG0);
   g_autoptr(LtTensor) c = lt_tensor_cos (x, error);
 
   return c && (gi[0] = lt_tensor_mul (g, c, error)) != NULL;
@@ -674,7 +535,7 @@ _lt_backward_sin (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 gboolean
 _lt_backward_cos (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (x, 0);
+  LT_SAVED (x, ARG0);
   g_autoptr(LtTensor) s = lt_tensor_sin (x, error);
   g_autoptr(LtTensor) ns = s ? lt_tensor_neg (s, error) : NULL;
 
@@ -685,7 +546,7 @@ gboolean
 _lt_backward_tanh (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   /* 1 - out^2 */
-  SAVED (out, 1);
+  LT_SAVED (out, RESULT);
   g_autoptr(LtTensor) sq = lt_tensor_mul (out, out, error);
   g_autoptr(LtTensor) d = sq ? lt_tensor_rsub_scalar (sq, 1.0, error) : NULL;
 
@@ -696,7 +557,7 @@ gboolean
 _lt_backward_sigmoid (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   /* out * (1 - out) */
-  SAVED (out, 1);
+  LT_SAVED (out, RESULT);
   g_autoptr(LtTensor) om = lt_tensor_rsub_scalar (out, 1.0, error);
   g_autoptr(LtTensor) d = om ? lt_tensor_mul (out, om, error) : NULL;
 
@@ -708,7 +569,7 @@ _lt_backward_relu (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   /* threshold_backward: pass where out > 0 (not where out <= 0, so that a
    * NaN output passes its gradient) */
-  SAVED (out, 1);
+  LT_SAVED (out, RESULT);
   LtDevice device = out->storage->device;
 
   if (g->dtype == out->dtype && _lt_backend_supports_op (device, LT_OP_RELU_GRAD, out->dtype))
@@ -736,7 +597,7 @@ gboolean
 _lt_backward_clamp (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   /* pass where min <= x <= max */
-  SAVED (x, 0);
+  LT_SAVED (x, ARG0);
   const LtClampParams *p = &node->params.clamp;
   g_autoptr(LtTensor) lo = lt_tensor_lt_scalar (x, p->has_min ? p->min : -INFINITY, error);
   g_autoptr(LtTensor) hi = lo ? lt_tensor_gt_scalar (x, p->has_max ? p->max : INFINITY, error) : NULL;
@@ -748,14 +609,14 @@ _lt_backward_clamp (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 gboolean
 _lt_backward_where (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (cond, 0);
+  LT_SAVED (cond, ARG0);
   g_autoptr(LtTensor) zero = lt_zeros_like (g, error);
 
   if (zero == NULL)
     return FALSE;
-  if (NEEDS (1) && (gi[1] = lt_where (cond, g, zero, error)) == NULL)
+  if (LT_NEEDS (1) && (gi[1] = lt_where (cond, g, zero, error)) == NULL)
     return FALSE;
-  if (NEEDS (2) && (gi[2] = lt_where (cond, zero, g, error)) == NULL)
+  if (LT_NEEDS (2) && (gi[2] = lt_where (cond, zero, g, error)) == NULL)
     return FALSE;
   return TRUE;
 }
@@ -763,19 +624,22 @@ _lt_backward_where (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 gboolean
 _lt_backward_masked_fill (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (mask, 0);
+  LT_SAVED (mask, ARG0);
   return (gi[0] = lt_tensor_masked_fill (g, mask, 0.0, error)) != NULL;
 }
 
-/* where and masked_fill */
+/* where and masked_fill: both run where's kernel on (condition, a, b);
+ * @inputs are the op's differentiable inputs, for its node. */
 
 static LtTensor *
-where_op (LtOp      op,
-          LtTensor *cond,
-          LtTensor *a,
-          LtTensor *b,
-          LtTensor *dest,
-          GError  **error)
+where_op (LtOp             op,
+          LtTensor        *cond,
+          LtTensor        *a,
+          LtTensor        *b,
+          LtTensor        *dest,
+          LtTensor *const *inputs,
+          guint            n_inputs,
+          GError         **error)
 {
   const char *name = _lt_op_table[op].name;
   LtTensor *all[3] = { cond, a, b };
@@ -823,26 +687,10 @@ where_op (LtOp      op,
   if (dest && !_lt_check_writable (dest, name, error))
     return NULL;
 
-  ca = _lt_cast (a, ct, error);
-  cb = ca ? _lt_cast (b, ct, error) : NULL;
+  ca = _lt_cast_to (a, ct, device, error);
+  cb = ca ? _lt_cast_to (b, ct, device, error) : NULL;
   if (cb == NULL)
     return NULL;
-  if (ca->storage->device != device)
-    {
-      LtTensor *t = on_device (ca, device, error);
-      if (t == NULL)
-        return NULL;
-      g_object_unref (ca);
-      ca = t;
-    }
-  if (cb->storage->device != device)
-    {
-      LtTensor *t = on_device (cb, device, error);
-      if (t == NULL)
-        return NULL;
-      g_object_unref (cb);
-      cb = t;
-    }
   kout = dest ? g_object_ref (dest) : _lt_tensor_new_empty (shape, ndim, ct, device, error);
   if (kout == NULL)
     return NULL;
@@ -858,18 +706,12 @@ where_op (LtOp      op,
       cb = t;
     }
 
-  if (op == LT_OP_WHERE)
-    {
-      node = _lt_autograd_record (op, all, 3);
-      if (node)
-        _lt_grad_fn_save (node, 0, cond);
-    }
-  else
-    {
-      node = _lt_autograd_record (op, &b, 1);
-      if (node)
-        _lt_grad_fn_save (node, 0, cond);
-    }
+  kin[0] = cond;
+  kin[1] = ca;
+  kin[2] = cb;
+  node = _lt_autograd_record (op, inputs, n_inputs);
+  if (node)
+    _lt_autograd_save_args (node, kin, 3, dest);
   kin[0] = cc;
   kin[1] = ca;
   kin[2] = cb;
@@ -903,7 +745,8 @@ lt_where (LtTensor *condition,
   g_return_val_if_fail (LT_IS_TENSOR (condition), NULL);
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
   g_return_val_if_fail (LT_IS_TENSOR (other), NULL);
-  return where_op (LT_OP_WHERE, condition, self, other, NULL, error);
+  return where_op (LT_OP_WHERE, condition, self, other, NULL,
+                   (LtTensor *[]){ condition, self, other }, 3, error);
 }
 
 /**
@@ -948,7 +791,7 @@ lt_tensor_masked_fill (LtTensor *self,
         return NULL;
       }
   }
-  return where_op (LT_OP_MASKED_FILL, mask, expanded, self, NULL, error);
+  return where_op (LT_OP_MASKED_FILL, mask, expanded, self, NULL, &self, 1, error);
 }
 
 /**
@@ -974,6 +817,6 @@ lt_tensor_masked_fill_ (LtTensor *self,
   g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
   g_return_val_if_fail (LT_IS_TENSOR (mask), FALSE);
   v = _lt_tensor_new_scalar (value, self->dtype, TRUE);
-  r = where_op (LT_OP_MASKED_FILL, mask, v, self, self, error);
+  r = where_op (LT_OP_MASKED_FILL, mask, v, self, self, &self, 1, error);
   return r != NULL;
 }

@@ -88,7 +88,8 @@ reduce (LtOp              op,
         LtTensor        **indices,
         GError          **error)
 {
-  const char *name = _lt_op_table[op].name;
+  const LtOpInfo *row = &_lt_op_table[op];
+  const char     *name = row->name;
   gint64 keep[LT_MAX_DIMS], drop[LT_MAX_DIMS];
   guint ndrop;
   LtDType in_dt = x->dtype, out_dt = x->dtype;
@@ -109,58 +110,39 @@ reduce (LtOp              op,
         reduced_numel *= x->shape[d];
     }
 
-  switch (op)
+  if ((row->flags & LT_OPF_FLOAT_ONLY) && !_lt_dtype_is_float (x->dtype))
     {
-    case LT_OP_SUM:
-      if (!_lt_dtype_is_float (x->dtype))
-        {
-          in_dt = x->dtype == LT_DTYPE_BOOL ? LT_DTYPE_INT64 : x->dtype;
-          out_dt = LT_DTYPE_INT64;
-        }
-      break;
-    case LT_OP_MEAN:
-    case LT_OP_VAR:
-    case LT_OP_STD:
-    case LT_OP_NORM:
-      if (!_lt_dtype_is_float (x->dtype))
-        {
-          g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
-                       "%s: the input must be floating point, not %s; convert it with "
-                       "to_dtype() first", name, lt_dtype_get_name (x->dtype));
-          return NULL;
-        }
-      break;
-    case LT_OP_ARGMAX:
-    case LT_OP_ARGMIN:
-      out_dt = LT_DTYPE_INT64;
-      G_GNUC_FALLTHROUGH;
-    case LT_OP_MAX:
-    case LT_OP_MIN:
-    case LT_OP_MAX_DIM:
-    case LT_OP_MIN_DIM:
-      if (reduced_numel == 0)
-        {
-          g_autofree char *s = LT_SHAPE_STR (x);
-          g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
-                       "%s: cannot reduce over zero elements (input of shape %s)", name, s);
-          return NULL;
-        }
-      break;
-    case LT_OP_ANY:
-    case LT_OP_ALL:
-      in_dt = LT_DTYPE_BOOL;
-      out_dt = LT_DTYPE_BOOL;
-      break;
-    default:
-      break;
+      g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
+                   "%s: the input must be floating point, not %s; convert it with "
+                   "to_dtype() first",
+                   name, lt_dtype_get_name (x->dtype));
+      return NULL;
     }
+  if ((row->flags & LT_OPF_NEEDS_ELEMENTS) && reduced_numel == 0)
+    {
+      g_autofree char *s = LT_SHAPE_STR (x);
+      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                   "%s: cannot reduce over zero elements (input of shape %s)", name, s);
+      return NULL;
+    }
+  if ((row->flags & LT_OPF_INT_TO_INT64) && !_lt_dtype_is_float (x->dtype))
+    {
+      in_dt = x->dtype == LT_DTYPE_BOOL ? LT_DTYPE_INT64 : x->dtype;
+      out_dt = LT_DTYPE_INT64;
+    }
+  if (row->flags & LT_OPF_INDEX_RESULT)
+    out_dt = LT_DTYPE_INT64;
+  if (row->flags & LT_OPF_LOGICAL)
+    in_dt = LT_DTYPE_BOOL;
+  if (row->flags & LT_OPF_BOOL_RESULT)
+    out_dt = LT_DTYPE_BOOL;
 
   cx = _lt_cast (x, in_dt, error);
   if (cx == NULL)
     return NULL;
   /* Sums and means read any layout in memory order; the other full
    * reductions want row-major order (argmax's index, for one). */
-  if (p->all && op != LT_OP_SUM && op != LT_OP_MEAN && !lt_tensor_is_contiguous (cx))
+  if (p->all && !(row->flags & LT_OPF_ANY_ORDER) && !lt_tensor_is_contiguous (cx))
     {
       LtTensor *c = _lt_clone_raw (cx, error);
       if (c == NULL)
@@ -171,7 +153,7 @@ reduce (LtOp              op,
   out = _lt_tensor_new_empty (keep, x->ndim, out_dt, x->storage->device, error);
   if (out == NULL)
     return NULL;
-  if (op == LT_OP_MAX_DIM || op == LT_OP_MIN_DIM)
+  if (row->flags & LT_OPF_INDICES)
     {
       idx = _lt_tensor_new_empty (keep, x->ndim, LT_DTYPE_INT64, x->storage->device, error);
       if (idx == NULL)
@@ -179,39 +161,20 @@ reduce (LtOp              op,
     }
   {
     LtOpParams params = { .reduce = *p };
-    LtTensor *kin[1] = { cx };
 
-    if (!_lt_run (op, out, idx, kin, 1, &params, error))
+    if (!_lt_run (op, out, idx, &cx, 1, &params, error))
       return NULL;
   }
 
-  if (_lt_op_table[op].backward)
+  if (row->backward)
     {
       node = _lt_autograd_record (op, &x, 1);
       if (node)
         {
           node->params.reduce = *p;
-          switch (op)
-            {
-            case LT_OP_MAX:
-            case LT_OP_MIN:
-            case LT_OP_VAR:
-            case LT_OP_STD:
-            case LT_OP_NORM:
-              _lt_grad_fn_save (node, 0, cx);
-              _lt_grad_fn_save_output (node, 1, out);
-              break;
-            case LT_OP_MAX_DIM:
-            case LT_OP_MIN_DIM:
-              _lt_grad_fn_save (node, 1, idx);
-              break;
-            default:
-              break;
-            }
-          if (!p->all && (op == LT_OP_SUM || op == LT_OP_MEAN))
-            node->name = op == LT_OP_SUM ? "SumBackward1" : "MeanBackward1";
-          if (p->all && op == LT_OP_NORM)
-            node->name = "NormBackward0";
+          _lt_autograd_save_args (node, &cx, 1, NULL);
+          /* the overload over some dims has a node name of its own */
+          node->overload = !p->all && row->node_name[1] != NULL;
         }
     }
 
@@ -229,7 +192,7 @@ reduce (LtOp              op,
         }
     }
   if (node)
-    _lt_autograd_set_output (g_steal_pointer (&node), out);
+    _lt_autograd_set_outputs (g_steal_pointer (&node), out, idx);
   if (indices)
     *indices = g_steal_pointer (&idx);
   return g_steal_pointer (&out);
@@ -711,7 +674,7 @@ softmax_op (LtOp      op,
   g_return_val_if_fail (LT_IS_TENSOR (x), NULL);
   if (!_lt_normalize_dim (dim, x->ndim, &d, _lt_op_table[op].name, error))
     return NULL;
-  if (!_lt_dtype_is_float (x->dtype))
+  if ((_lt_op_table[op].flags & LT_OPF_FLOAT_ONLY) && !_lt_dtype_is_float (x->dtype))
     {
       g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
                    "%s: the input must be floating point, not %s", _lt_op_table[op].name,
@@ -732,7 +695,6 @@ softmax_op (LtOp      op,
   if (node)
     {
       node->params = p;
-      _lt_grad_fn_save_output (node, 0, out);
       _lt_autograd_set_output (node, out);
     }
   return g_steal_pointer (&out);
@@ -776,12 +738,6 @@ lt_tensor_log_softmax (LtTensor *self,
 }
 
 /* Backward rules */
-
-#define NEEDS(i) _lt_grad_fn_needs_input_grad (node, (i))
-#define SAVED(var, slot)                                        \
-  LtTensor *var = _lt_grad_fn_get_saved (node, (slot), error);  \
-  if (var == NULL)                                              \
-    return FALSE
 
 /* The gradient of a reduced tensor, reshaped with the reduced dims kept
  * (size 1) so it broadcasts against the input. */
@@ -853,11 +809,11 @@ _lt_backward_mean (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 }
 
 gboolean
-_lt_backward_max (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
+_lt_backward_max_min (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   /* Shared evenly by every element equal to the result. */
-  SAVED (x, 0);
-  SAVED (out, 1);
+  LT_SAVED (x, ARG0);
+  LT_SAVED (out, RESULT);
   g_autoptr(LtTensor) mask = lt_tensor_eq (x, out, error);
   g_autoptr(LtTensor) count = mask ? lt_tensor_sum (mask, error) : NULL;
   g_autoptr(LtTensor) share = count ? lt_tensor_div (g, count, error) : NULL;
@@ -867,10 +823,10 @@ _lt_backward_max (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 }
 
 gboolean
-_lt_backward_max_dim (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
+_lt_backward_max_min_dim (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   /* The gradient goes to the returned index. */
-  SAVED (idx, 1);
+  LT_SAVED (idx, AUX);
   guint dim = node->params.reduce.dims[0];
   g_autoptr(LtTensor) gk = unsqueeze_reduced (node, g, error);
   g_autoptr(LtTensor) ik = gk ? unsqueeze_reduced (node, idx, error) : NULL;
@@ -910,7 +866,7 @@ gboolean
 _lt_backward_var (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   /* 2 (x - mean) / (N - correction) */
-  SAVED (x, 0);
+  LT_SAVED (x, ARG0);
   double denom = (double) reduced_count (node) - node->params.reduce.correction;
   g_autoptr(LtTensor) c = centered (node, x, error);
   g_autoptr(LtTensor) d = c ? lt_tensor_mul_scalar (c, 2.0 / denom, error) : NULL;
@@ -923,8 +879,8 @@ gboolean
 _lt_backward_std (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   /* (x - mean) / ((N - correction) std) */
-  SAVED (x, 0);
-  SAVED (out, 1);
+  LT_SAVED (x, ARG0);
+  LT_SAVED (out, RESULT);
   double denom = (double) reduced_count (node) - node->params.reduce.correction;
   g_autoptr(LtTensor) c = centered (node, x, error);
   g_autoptr(LtTensor) gk = c ? unsqueeze_reduced (node, g, error) : NULL;
@@ -938,8 +894,8 @@ _lt_backward_std (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 gboolean
 _lt_backward_norm (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  SAVED (x, 0);
-  SAVED (out, 1);
+  LT_SAVED (x, ARG0);
+  LT_SAVED (out, RESULT);
   double p = node->params.reduce.p;
   g_autoptr(LtTensor) gk = unsqueeze_reduced (node, g, error);
   g_autoptr(LtTensor) nk = gk ? unsqueeze_reduced (node, out, error) : NULL;
@@ -1004,7 +960,7 @@ gboolean
 _lt_backward_softmax (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   /* y * (g - sum(g * y, dim)) */
-  SAVED (y, 0);
+  LT_SAVED (y, RESULT);
   gint dim = (gint) node->params.dim.dim;
   g_autoptr(LtTensor) gy = lt_tensor_mul (g, y, error);
   g_autoptr(LtTensor) s = gy ? (y->ndim ? lt_tensor_sum_dim (gy, dim, TRUE, error)
@@ -1018,7 +974,7 @@ gboolean
 _lt_backward_log_softmax (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   /* g - exp(y) * sum(g, dim) */
-  SAVED (y, 0);
+  LT_SAVED (y, RESULT);
   gint dim = (gint) node->params.dim.dim;
   g_autoptr(LtTensor) s = y->ndim ? lt_tensor_sum_dim (g, dim, TRUE, error) : g_object_ref (g);
   g_autoptr(LtTensor) e = s ? lt_tensor_exp (y, error) : NULL;

@@ -22,7 +22,7 @@ make_view (LtOp                op,
            guint               ndim,
            gint64              offset,
            const LtViewParams *vp,
-           const char         *node_name)
+           guint               overload)
 {
   LtTensor *v = _lt_tensor_new_view (self, shape, strides, ndim, offset);
   LtGradFn *node = _lt_autograd_record (op, &self, 1);
@@ -31,8 +31,7 @@ make_view (LtOp                op,
     {
       if (vp)
         node->params.view = *vp;
-      if (node_name)
-        node->name = node_name;
+      node->overload = overload;
       _lt_autograd_set_output (node, v);
     }
   return v;
@@ -187,7 +186,7 @@ lt_tensor_view (LtTensor     *self,
                    "without a copy; call contiguous() first or use reshape()", s2, s1);
       return NULL;
     }
-  return make_view (LT_OP_VIEW, self, s, st, n_dims, self->offset, NULL, NULL);
+  return make_view (LT_OP_VIEW, self, s, st, n_dims, self->offset, NULL, 0);
 }
 
 /**
@@ -215,7 +214,7 @@ lt_tensor_reshape (LtTensor     *self,
   if (!infer_shape ("reshape", self, shape, n_dims, s, error))
     return NULL;
   if (view_strides (self, s, n_dims, st))
-    return make_view (LT_OP_VIEW, self, s, st, n_dims, self->offset, NULL, NULL);
+    return make_view (LT_OP_VIEW, self, s, st, n_dims, self->offset, NULL, 0);
   c = lt_tensor_clone (self, error);
   if (c == NULL)
     return NULL;
@@ -319,22 +318,18 @@ lt_tensor_permute (LtTensor   *self,
       strides[i] = self->strides[d];
       vp.perm[i] = d;
     }
-  return make_view (LT_OP_PERMUTE, self, shape, strides, self->ndim, self->offset, &vp, NULL);
+  return make_view (LT_OP_PERMUTE, self, shape, strides, self->ndim, self->offset, &vp, 0);
 }
 
 static LtTensor *
-transpose_impl (LtTensor   *self,
-                gint        dim0,
-                gint        dim1,
-                const char *node_name,
-                GError    **error)
+transpose_impl (LtTensor *self, gint dim0, gint dim1, guint overload, GError **error)
 {
   gint64 shape[LT_MAX_DIMS], strides[LT_MAX_DIMS];
   guint a, b;
   LtViewParams vp = { 0 };
 
   if (self->ndim == 0)
-    return make_view (LT_OP_TRANSPOSE, self, NULL, NULL, 0, self->offset, &vp, node_name);
+    return make_view (LT_OP_TRANSPOSE, self, NULL, NULL, 0, self->offset, &vp, overload);
   if (!_lt_normalize_dim (dim0, self->ndim, &a, "transpose", error) ||
       !_lt_normalize_dim (dim1, self->ndim, &b, "transpose", error))
     return NULL;
@@ -346,8 +341,7 @@ transpose_impl (LtTensor   *self,
   strides[b] = self->strides[a];
   vp.dim = a;
   vp.dim1 = b;
-  return make_view (LT_OP_TRANSPOSE, self, shape, strides, self->ndim, self->offset, &vp,
-                    node_name);
+  return make_view (LT_OP_TRANSPOSE, self, shape, strides, self->ndim, self->offset, &vp, overload);
 }
 
 /**
@@ -368,7 +362,7 @@ lt_tensor_transpose (LtTensor *self,
                      GError  **error)
 {
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
-  return transpose_impl (self, dim0, dim1, NULL, error);
+  return transpose_impl (self, dim0, dim1, 0, error);
 }
 
 /**
@@ -394,9 +388,9 @@ lt_tensor_t (LtTensor *self,
       return NULL;
     }
   if (self->ndim < 2)
-    return make_view (LT_OP_TRANSPOSE, self, self->shape, self->strides, self->ndim,
-                      self->offset, NULL, "TBackward0");
-  return transpose_impl (self, 0, 1, "TBackward0", error);
+    return make_view (LT_OP_TRANSPOSE, self, self->shape, self->strides, self->ndim, self->offset,
+                      NULL, 1 /* TBackward0 */);
+  return transpose_impl (self, 0, 1, 1 /* TBackward0 */, error);
 }
 
 /**
@@ -439,7 +433,7 @@ lt_tensor_t_ (LtTensor *self,
   if (node)
     {
       node->params.view = vp;
-      node->name = "TBackward0";
+      node->overload = 1; /* TBackward0 */
       _lt_autograd_set_output (node, self);
     }
   return TRUE;
@@ -487,7 +481,7 @@ lt_tensor_unsqueeze (LtTensor *self,
           k++;
         }
     }
-  return make_view (LT_OP_UNSQUEEZE, self, shape, strides, self->ndim + 1, self->offset, NULL, NULL);
+  return make_view (LT_OP_UNSQUEEZE, self, shape, strides, self->ndim + 1, self->offset, NULL, 0);
 }
 
 /**
@@ -513,7 +507,7 @@ lt_tensor_squeeze (LtTensor *self,
         shape[n] = self->shape[i];
         strides[n++] = self->strides[i];
       }
-  return make_view (LT_OP_SQUEEZE, self, shape, strides, n, self->offset, NULL, NULL);
+  return make_view (LT_OP_SQUEEZE, self, shape, strides, n, self->offset, NULL, 0);
 }
 
 /**
@@ -544,7 +538,8 @@ lt_tensor_squeeze_dim (LtTensor *self,
         shape[n] = self->shape[i];
         strides[n++] = self->strides[i];
       }
-  return make_view (LT_OP_SQUEEZE, self, shape, strides, n, self->offset, NULL, "SqueezeBackward1");
+  return make_view (LT_OP_SQUEEZE, self, shape, strides, n, self->offset, NULL,
+                    1 /* SqueezeBackward1 */);
 }
 
 /**
@@ -641,7 +636,7 @@ lt_tensor_expand (LtTensor     *self,
     if (!_lt_shape_numel (s, n_dims, &numel, "expand", error))
       return NULL;
   }
-  return make_view (LT_OP_EXPAND, self, s, st, n_dims, self->offset, NULL, NULL);
+  return make_view (LT_OP_EXPAND, self, s, st, n_dims, self->offset, NULL, 0);
 }
 
 /**
@@ -734,8 +729,8 @@ lt_tensor_select (LtTensor *self,
       }
   vp.dim = d;
   vp.index = index;
-  return make_view (LT_OP_SELECT, self, shape, strides, n,
-                    self->offset + index * self->strides[d], &vp, NULL);
+  return make_view (LT_OP_SELECT, self, shape, strides, n, self->offset + index * self->strides[d],
+                    &vp, 0);
 }
 
 /**
@@ -808,7 +803,7 @@ lt_tensor_slice (LtTensor *self,
   vp.end = end;
   vp.step = step;
   return make_view (LT_OP_SLICE, self, shape, strides, self->ndim,
-                    self->offset + start * self->strides[d], &vp, NULL);
+                    self->offset + start * self->strides[d], &vp, 0);
 }
 
 /**
@@ -1177,7 +1172,8 @@ lt_tensor_copy_ (LtTensor *self,
     s = g_object_ref (src);
   if (s == NULL)
     return FALSE;
-  node = _lt_dtype_is_float (self->dtype) ? _lt_autograd_record (LT_OP_COPY_, inputs, 2) : NULL;
+  node =
+    _lt_dtype_is_float (self->dtype) ? _lt_autograd_record (LT_OP_INPLACE_COPY, inputs, 2) : NULL;
   if (!_lt_copy_into (self, s, error))
     {
       g_clear_object (&node);
@@ -1210,7 +1206,7 @@ lt_tensor_fill_ (LtTensor *self,
   g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
   if (!_lt_check_writable (self, "fill_", error))
     return FALSE;
-  node = _lt_autograd_record (LT_OP_FILL_, &self, 1);
+  node = _lt_autograd_record (LT_OP_INPLACE_FILL, &self, 1);
   if (self->numel > 0 && !_lt_run (LT_OP_FILL, self, NULL, NULL, 0, &p, error))
     {
       g_clear_object (&node);
@@ -1239,8 +1235,6 @@ lt_tensor_zero_ (LtTensor *self,
 }
 
 /* Backward rules */
-
-#define NEEDS(i) _lt_grad_fn_needs_input_grad (node, (i))
 
 gboolean
 _lt_backward_view (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
@@ -1321,7 +1315,7 @@ _lt_backward_cat (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
     {
       gint64 len = node->input_meta[i].shape[d];
 
-      if (NEEDS (i) && (gi[i] = lt_tensor_narrow (g, (gint) d, offset, len, error)) == NULL)
+      if (LT_NEEDS (i) && (gi[i] = lt_tensor_narrow (g, (gint) d, offset, len, error)) == NULL)
         return FALSE;
       offset += len;
     }
@@ -1332,24 +1326,24 @@ gboolean
 _lt_backward_stack (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   for (guint i = 0; i < node->n_inputs; i++)
-    if (NEEDS (i) &&
+    if (LT_NEEDS (i) &&
         (gi[i] = lt_tensor_select (g, (gint) node->params.view.dim, i, error)) == NULL)
       return FALSE;
   return TRUE;
 }
 
 gboolean
-_lt_backward_copy_ (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
+_lt_backward_inplace_copy (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  if (NEEDS (0) && (gi[0] = lt_zeros_like (g, error)) == NULL)
+  if (LT_NEEDS (0) && (gi[0] = lt_zeros_like (g, error)) == NULL)
     return FALSE;
-  if (NEEDS (1))
+  if (LT_NEEDS (1))
     gi[1] = g_object_ref (g);
   return TRUE;
 }
 
 gboolean
-_lt_backward_fill_ (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
+_lt_backward_inplace_fill (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   return (gi[0] = lt_zeros_like (g, error)) != NULL;
 }

@@ -9,6 +9,7 @@
 #include "io/lt-json-private.h"
 #include "ops/lt-creation.h"
 #include "ops/lt-shape.h"
+#include "ops/lt-values.h"
 
 /* LtOptimizer's state dict (lt_optimizer_state_dict() and
  * lt_optimizer_load_state_dict()), in PyTorch's structure: the

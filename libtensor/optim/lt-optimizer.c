@@ -11,6 +11,7 @@
 #include "ops/lt-creation.h"
 #include "ops/lt-pointwise.h"
 #include "ops/lt-shape.h"
+#include "ops/lt-values.h"
 
 /**
  * LtOptimizer:

@@ -287,7 +287,9 @@ lt_trainer_get_checkpoint_every_epoch (LtTrainer *self)
  * @every_epoch: whether to write the checkpoint after every epoch
  *
  * Sets whether the checkpoint is written after every epoch, or only when
- * the trainer stops.
+ * the trainer stops. With every epoch, a run checks before it starts that
+ * the checkpoint path can be written (lt_file_check_writable()), and
+ * fails at once if not.
  */
 void
 lt_trainer_set_checkpoint_every_epoch (LtTrainer *self,
@@ -481,6 +483,54 @@ lt_trainer_set_threaded (LtTrainer *self,
     return;
   self->threaded = threaded;
   g_object_notify (G_OBJECT (self), "threaded");
+}
+
+/**
+ * lt_trainer_get_stop_on_divergence:
+ * @self: a trainer
+ *
+ * Gets whether a loss that becomes NaN or infinite stops the run.
+ *
+ * Returns: %TRUE when it does (the default)
+ */
+gboolean
+lt_trainer_get_stop_on_divergence (LtTrainer *self)
+{
+  gboolean stop;
+
+  g_return_val_if_fail (LT_IS_TRAINER (self), TRUE);
+  g_mutex_lock (&self->lock);
+  stop = self->stop_on_divergence;
+  g_mutex_unlock (&self->lock);
+  return stop;
+}
+
+/**
+ * lt_trainer_set_stop_on_divergence:
+ * @self: a trainer
+ * @stop: whether a NaN or infinite loss stops the run
+ *
+ * Sets what a mini-batch whose loss is NaN or infinite does. With %TRUE
+ * (the default) the run fails there, before that mini-batch's backward
+ * pass and update, with an %LT_ERROR_DIVERGED error naming the epoch, the
+ * step and the loss; the model keeps the parameters of the last finite
+ * step. With %FALSE the loop trains on, as PyTorch's does, and the NaNs
+ * spread through the parameters. Takes effect at the next mini-batch.
+ */
+void
+lt_trainer_set_stop_on_divergence (LtTrainer *self, gboolean stop)
+{
+  g_return_if_fail (LT_IS_TRAINER (self));
+  stop = !!stop;
+  g_mutex_lock (&self->lock);
+  if (self->stop_on_divergence == stop)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->stop_on_divergence = stop;
+  g_mutex_unlock (&self->lock);
+  g_object_notify (G_OBJECT (self), "stop-on-divergence");
 }
 
 /**

@@ -9,6 +9,7 @@
 #include "ops/lt-creation.h"
 #include "ops/lt-reduce.h"
 #include "ops/lt-shape.h"
+#include "ops/lt-values.h"
 
 /* Evaluation and prediction: the model in eval mode, without gradients. */
 

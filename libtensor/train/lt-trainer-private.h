@@ -60,6 +60,7 @@ struct _LtTrainer
   gboolean threaded;
   guint64 graph_interval;
   guint64 batch_interval;
+  gboolean stop_on_divergence;
 
   /* Control, under lock */
   GMutex lock;

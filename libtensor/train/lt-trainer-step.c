@@ -1,12 +1,15 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <math.h>
+
 #include "lt-trainer-private.h"
 #include "autograd/lt-autograd.h"
 #include "autograd/lt-graph.h"
 #include "core/lt-error.h"
 #include "ops/lt-creation.h"
 #include "ops/lt-shape.h"
+#include "ops/lt-values.h"
 
 /* One mini-batch of training: zero_grad, forward, loss, backward, step;
  * and what a viewer asked to see of it (the graph, the batch). */
@@ -61,6 +64,7 @@ _lt_trainer_train_step (LtTrainer     *self,
   g_autoptr(LtTensor) y = NULL;
   g_autoptr(LtTensor) out = NULL;
   g_autoptr(LtTensor) loss = NULL;
+  gboolean check;
 
   if (targets == NULL)
     {
@@ -77,6 +81,30 @@ _lt_trainer_train_step (LtTrainer     *self,
       !(out = lt_module_forward (self->model, x, error)) ||
       !(loss = lt_loss_compute (self->loss, out, y, error)))
     return FALSE;
+  g_mutex_lock (&self->lock);
+  check = self->stop_on_divergence;
+  g_mutex_unlock (&self->lock);
+  /* A diverged run stops before this step's update: the model keeps the
+   * parameters of the last finite one. */
+  if (check)
+    {
+      if (!lt_tensor_item (loss, &step->loss, error))
+        return FALSE;
+      if (!isfinite (step->loss))
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_DIVERGED,
+                       "trainer: the loss diverged at step %" G_GUINT64_FORMAT " (epoch %u, "
+                       "mini-batch %" G_GINT64_FORMAT "): it is %s; training stopped before "
+                       "that step's update (a smaller learning rate may help; the "
+                       "stop-on-divergence property turns this check off)",
+                       self->progress.step + 1, self->progress.epoch + 1,
+                       self->progress.iteration + 1,
+                       isnan (step->loss) ? "NaN"
+                       : step->loss > 0   ? "+inf"
+                                          : "-inf");
+          return FALSE;
+        }
+    }
   if (step->want_batch)
     capture_predictions (out, step);
   g_clear_object (&out);
@@ -92,5 +120,5 @@ _lt_trainer_train_step (LtTrainer     *self,
   else if (!lt_tensor_backward (loss, NULL, FALSE, error))
     return FALSE;
   return lt_optimizer_step (self->optimizer, error) &&
-         lt_tensor_item (loss, &step->loss, error);
+         (check || lt_tensor_item (loss, &step->loss, error));
 }

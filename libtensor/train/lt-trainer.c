@@ -8,7 +8,9 @@
 #include "core/lt-enum-types.h"
 #include "core/lt-error.h"
 #include "core/lt-random.h"
+#include "io/lt-file.h"
 #include "ops/lt-shape.h"
+#include "ops/lt-values.h"
 
 /**
  * LtTrainer:
@@ -83,7 +85,8 @@ G_DEFINE_ENUM_TYPE (LtTrainerState, lt_trainer_state,
 
 G_DEFINE_FINAL_TYPE (LtTrainer, lt_trainer, G_TYPE_OBJECT)
 
-enum {
+enum
+{
   PROP_0,
   PROP_MODEL,
   PROP_LOSS,
@@ -99,6 +102,7 @@ enum {
   PROP_THREADED,
   PROP_GRAPH_INTERVAL,
   PROP_BATCH_INTERVAL,
+  PROP_STOP_ON_DIVERGENCE,
   PROP_STATE,
   N_PROPS
 };
@@ -684,6 +688,14 @@ prepare_run (LtTrainer  *self,
   if (self->state == LT_TRAINER_STATE_STOPPED && self->has_snapshot &&
       !_lt_trainer_apply_snapshot (self, &self->snapshot, error))
     return FALSE;
+  /* A checkpoint written after every epoch must be writable: found out
+   * now, not after an epoch of training. */
+  if (self->checkpoint_path && self->checkpoint_every_epoch &&
+      !lt_file_check_writable (self->checkpoint_path, error))
+    {
+      g_prefix_error (error, "trainer: the checkpoint cannot be written: ");
+      return FALSE;
+    }
 
   g_mutex_lock (&self->lock);
   self->stop_requested = FALSE;
@@ -1027,6 +1039,9 @@ lt_trainer_get_property (GObject    *object,
     case PROP_BATCH_INTERVAL:
       g_value_set_uint64 (value, lt_trainer_get_batch_interval (self));
       break;
+    case PROP_STOP_ON_DIVERGENCE:
+      g_value_set_boolean (value, lt_trainer_get_stop_on_divergence (self));
+      break;
     case PROP_STATE:
       g_value_set_enum (value, self->state);
       break;
@@ -1086,6 +1101,9 @@ lt_trainer_set_property (GObject      *object,
       break;
     case PROP_BATCH_INTERVAL:
       lt_trainer_set_batch_interval (self, g_value_get_uint64 (value));
+      break;
+    case PROP_STOP_ON_DIVERGENCE:
+      lt_trainer_set_stop_on_divergence (self, g_value_get_boolean (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1212,6 +1230,15 @@ lt_trainer_class_init (LtTrainerClass *klass)
    */
   props[PROP_BATCH_INTERVAL] =
     g_param_spec_uint64 ("batch-interval", NULL, NULL, 0, G_MAXUINT64, 0, rw);
+  /**
+   * LtTrainer:stop-on-divergence:
+   *
+   * Whether a mini-batch whose loss is NaN or infinite ends the run with
+   * %LT_ERROR_DIVERGED (the default), before its update; see
+   * lt_trainer_set_stop_on_divergence().
+   */
+  props[PROP_STOP_ON_DIVERGENCE] =
+    g_param_spec_boolean ("stop-on-divergence", NULL, NULL, TRUE, rw);
   /**
    * LtTrainer:state:
    *
@@ -1384,6 +1411,7 @@ lt_trainer_init (LtTrainer *self)
   self->log_interval = LT_TRAINER_DEFAULT_LOG_INTERVAL;
   self->checkpoint_every_epoch = TRUE;
   self->threaded = TRUE;
+  self->stop_on_divergence = TRUE;
   self->state = LT_TRAINER_STATE_IDLE;
 }
 

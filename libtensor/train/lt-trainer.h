@@ -121,6 +121,11 @@ gboolean        lt_trainer_get_threaded               (LtTrainer            *sel
 LT_AVAILABLE_IN_ALL
 void            lt_trainer_set_threaded               (LtTrainer            *self,
                                                        gboolean              threaded);
+LT_AVAILABLE_IN_ALL
+gboolean        lt_trainer_get_stop_on_divergence     (LtTrainer            *self);
+LT_AVAILABLE_IN_ALL
+void            lt_trainer_set_stop_on_divergence     (LtTrainer            *self,
+                                                       gboolean              stop);
 
 LT_AVAILABLE_IN_ALL
 LtTrainerState  lt_trainer_get_state                  (LtTrainer            *self);

@@ -10,7 +10,7 @@
 /* Shapes */
 
 gint64
-numel (Shape s)
+oh_numel (OhShape s)
 {
   gint64 n = 1;
 
@@ -20,7 +20,7 @@ numel (Shape s)
 }
 
 void
-unravel (gint64 k, Shape s, gint64 *idx)
+oh_unravel (gint64 k, OhShape s, gint64 *idx)
 {
   for (guint d = s.n; d-- > 0;)
     {
@@ -30,7 +30,7 @@ unravel (gint64 k, Shape s, gint64 *idx)
 }
 
 gint64
-ravel (const gint64 *idx, Shape s)
+oh_ravel (const gint64 *idx, OhShape s)
 {
   gint64 k = 0;
 
@@ -40,10 +40,10 @@ ravel (const gint64 *idx, Shape s)
 }
 
 /* NumPy's broadcasting rule, written out here. */
-Shape
-broadcast (Shape a, Shape b)
+OhShape
+oh_broadcast (OhShape a, OhShape b)
 {
-  Shape o = { { 0 }, MAX (a.n, b.n) };
+  OhShape o = { { 0 }, MAX (a.n, b.n) };
 
   for (guint i = 0; i < o.n; i++)
     {
@@ -59,7 +59,7 @@ broadcast (Shape a, Shape b)
 /* Row-major position in an operand of shape @s of the output index @idx
  * (of @nout dims) it broadcasts to. */
 gint64
-bindex (const gint64 *idx, guint nout, Shape s)
+oh_bindex (const gint64 *idx, guint nout, OhShape s)
 {
   gint64 k = 0;
 
@@ -68,10 +68,10 @@ bindex (const gint64 *idx, guint nout, Shape s)
   return k;
 }
 
-Shape
-shape_of (LtTensor *t)
+OhShape
+oh_shape_of (LtTensor *t)
 {
-  Shape s = { { 0 }, t->ndim };
+  OhShape s = { { 0 }, t->ndim };
 
   memcpy (s.d, t->shape, t->ndim * sizeof (gint64));
   return s;
@@ -80,17 +80,17 @@ shape_of (LtTensor *t)
 /* A dim of a tensor of @n dims counted from 0 (@d < 0 counts from the
  * end; 0-dim tensors take dims 0 and -1). */
 guint
-norm_dim (gint d, guint n)
+oh_norm_dim (gint d, guint n)
 {
   return d < 0 ? (guint) (d + (gint) MAX (n, 1)) : (guint) d;
 }
 
 /* Random values */
 
-GRand *rng;
+GRand *oh_rng;
 
 gboolean
-is_float (LtDType dt)
+oh_is_float (LtDType dt)
 {
   return dt == F32 || dt == F64;
 }
@@ -98,7 +98,7 @@ is_float (LtDType dt)
 /* @v as a @dt element holds it, for values the dtype can represent (and
  * wrapping around like two's complement for integers out of range). */
 double
-wrap_to (double v, LtDType dt)
+oh_wrap_to (double v, LtDType dt)
 {
   switch (dt)
     {
@@ -118,161 +118,161 @@ wrap_to (double v, LtDType dt)
 /* Conversion of @v from one dtype to @to, as C (and PyTorch) do it:
  * toward zero for float -> integer, != 0 for bool. */
 double
-convert (double v, LtDType to)
+oh_convert (double v, LtDType to)
 {
   if (to == BOOL)
     return v != 0;
-  if (!is_float (to))
-    return wrap_to (trunc (v), to);
-  return wrap_to (v, to);
+  if (!oh_is_float (to))
+    return oh_wrap_to (trunc (v), to);
+  return oh_wrap_to (v, to);
 }
 
 double
-draw (Dist dist, LtDType dt)
+oh_draw (OhDist dist, LtDType dt)
 {
   double v;
 
   if (dt == BOOL)
-    return g_rand_int_range (rng, 0, 2);
-  if (!is_float (dt))
+    return g_rand_int_range (oh_rng, 0, 2);
+  if (!oh_is_float (dt))
     {
       switch (dist)
         {
-        case DIST_POS:
-          v = g_rand_int_range (rng, 1, 21);
+        case OH_DIST_POS:
+          v = g_rand_int_range (oh_rng, 1, 21);
           break;
-        case DIST_AWAY:
-          v = g_rand_int_range (rng, 1, 10) * (g_rand_boolean (rng) ? 1 : -1);
+        case OH_DIST_AWAY:
+          v = g_rand_int_range (oh_rng, 1, 10) * (g_rand_boolean (oh_rng) ? 1 : -1);
           break;
-        case DIST_GRID:
-          v = g_rand_int_range (rng, -3, 4);
+        case OH_DIST_GRID:
+          v = g_rand_int_range (oh_rng, -3, 4);
           break;
-        case DIST_EXPO:
-          v = g_rand_int_range (rng, 0, 5);
+        case OH_DIST_EXPO:
+          v = g_rand_int_range (oh_rng, 0, 5);
           break;
         default:
-          v = g_rand_int_range (rng, -20, 21);
+          v = g_rand_int_range (oh_rng, -20, 21);
           break;
         }
       return dt == U8 ? fabs (v) : v;
     }
   switch (dist)
     {
-    case DIST_POS:
-      v = g_rand_double_range (rng, 0.5, 2.5);
+    case OH_DIST_POS:
+      v = g_rand_double_range (oh_rng, 0.5, 2.5);
       break;
-    case DIST_AWAY:
-      v = g_rand_int_range (rng, -20, 20) / 10.0 + 0.05 + g_rand_double_range (rng, -0.02, 0.02);
+    case OH_DIST_AWAY:
+      v = g_rand_int_range (oh_rng, -20, 20) / 10.0 + 0.05 + g_rand_double_range (oh_rng, -0.02, 0.02);
       break;
-    case DIST_GRID:
-      v = g_rand_int_range (rng, -6, 7) * 0.5;
+    case OH_DIST_GRID:
+      v = g_rand_int_range (oh_rng, -6, 7) * 0.5;
       break;
-    case DIST_WIDE:
-      v = g_rand_double_range (rng, -30, 30);
+    case OH_DIST_WIDE:
+      v = g_rand_double_range (oh_rng, -30, 30);
       break;
     default:
-      v = g_rand_double_range (rng, -2, 2);
+      v = g_rand_double_range (oh_rng, -2, 2);
       break;
     }
-  return wrap_to (v, dt);
+  return oh_wrap_to (v, dt);
 }
 
 /* Tensors with their reference values */
 
 void
-arr_clear (Arr *a)
+oh_arr_clear (OhArr *a)
 {
   g_clear_object (&a->t);
   g_clear_pointer (&a->v, g_free);
 }
 
-/* What the gaps of a LAY_STEP tensor hold: a kernel reading them shows. */
+/* What the gaps of a OH_LAY_STEP tensor hold: a kernel reading them shows. */
 double
-sentinel (LtDType dt)
+oh_sentinel (LtDType dt)
 {
-  return is_float (dt) ? NAN : (dt == BOOL ? 1 : 99);
+  return oh_is_float (dt) ? NAN : (dt == BOOL ? 1 : 99);
 }
 
 /* A tensor of logical values @v laid out as @lay. */
 LtTensor *
-build (const double *v, Shape s, LtDType dt, Lay lay)
+oh_build (const double *v, OhShape s, LtDType dt, OhLay lay)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LtTensor) base = NULL;
   g_autofree double *b = NULL;
-  gint64 n = numel (s), idx[LT_MAX_DIMS], t;
-  Shape bs = s;
+  gint64 n = oh_numel (s), idx[LT_MAX_DIMS], t;
+  OhShape bs = s;
   LtTensor *out = NULL;
 
-  if (s.n == 0 || (lay == LAY_EXPAND && s.d[0] == 0))
-    lay = LAY_CONTIG;
-  if (lay == LAY_T && s.n < 2)
-    lay = LAY_STEP;
-  if (lay == LAY_TPAD && s.n < 2)
-    lay = LAY_PAD;
+  if (s.n == 0 || (lay == OH_LAY_EXPAND && s.d[0] == 0))
+    lay = OH_LAY_CONTIG;
+  if (lay == OH_LAY_T && s.n < 2)
+    lay = OH_LAY_STEP;
+  if (lay == OH_LAY_TPAD && s.n < 2)
+    lay = OH_LAY_PAD;
   switch (lay)
     {
-    case LAY_CONTIG:
+    case OH_LAY_CONTIG:
       out = lt_tensor_new_from_doubles (v, n, s.d, s.n, dt, &error);
       break;
-    case LAY_T:
+    case OH_LAY_T:
       bs.d[s.n - 2] = s.d[s.n - 1];
       bs.d[s.n - 1] = s.d[s.n - 2];
       b = g_new (double, MAX (n, 1));
       for (gint64 k = 0; k < n; k++)
         {
-          unravel (k, s, idx);
+          oh_unravel (k, s, idx);
           t = idx[s.n - 2];
           idx[s.n - 2] = idx[s.n - 1];
           idx[s.n - 1] = t;
-          b[ravel (idx, bs)] = v[k];
+          b[oh_ravel (idx, bs)] = v[k];
         }
       base = lt_tensor_new_from_doubles (b, n, bs.d, bs.n, dt, &error);
       g_assert_no_error (error);
       out = lt_tensor_transpose (base, -2, -1, &error);
       break;
-    case LAY_STEP:
+    case OH_LAY_STEP:
       bs.d[s.n - 1] = 2 * s.d[s.n - 1] + 1;
-      b = g_new (double, MAX (numel (bs), 1));
-      for (gint64 k = 0; k < numel (bs); k++)
-        b[k] = sentinel (dt);
+      b = g_new (double, MAX (oh_numel (bs), 1));
+      for (gint64 k = 0; k < oh_numel (bs); k++)
+        b[k] = oh_sentinel (dt);
       for (gint64 k = 0; k < n; k++)
         {
-          unravel (k, s, idx);
+          oh_unravel (k, s, idx);
           idx[s.n - 1] = 2 * idx[s.n - 1] + 1;
-          b[ravel (idx, bs)] = v[k];
+          b[oh_ravel (idx, bs)] = v[k];
         }
-      base = lt_tensor_new_from_doubles (b, numel (bs), bs.d, bs.n, dt, &error);
+      base = lt_tensor_new_from_doubles (b, oh_numel (bs), bs.d, bs.n, dt, &error);
       g_assert_no_error (error);
       out = lt_tensor_slice (base, -1, 1, bs.d[s.n - 1], 2, &error);
       break;
-    case LAY_PAD:
-    case LAY_TPAD:
-      if (lay == LAY_TPAD)
+    case OH_LAY_PAD:
+    case OH_LAY_TPAD:
+      if (lay == OH_LAY_TPAD)
         {
           bs.d[s.n - 2] = s.d[s.n - 1];
           bs.d[s.n - 1] = s.d[s.n - 2];
         }
       bs.d[s.n - 1] += 3;
-      b = g_new (double, MAX (numel (bs), 1));
-      for (gint64 k = 0; k < numel (bs); k++)
-        b[k] = sentinel (dt);
+      b = g_new (double, MAX (oh_numel (bs), 1));
+      for (gint64 k = 0; k < oh_numel (bs); k++)
+        b[k] = oh_sentinel (dt);
       for (gint64 k = 0; k < n; k++)
         {
-          unravel (k, s, idx);
-          if (lay == LAY_TPAD)
+          oh_unravel (k, s, idx);
+          if (lay == OH_LAY_TPAD)
             {
               t = idx[s.n - 2];
               idx[s.n - 2] = idx[s.n - 1];
               idx[s.n - 1] = t;
             }
           idx[s.n - 1] += 1;
-          b[ravel (idx, bs)] = v[k];
+          b[oh_ravel (idx, bs)] = v[k];
         }
-      base = lt_tensor_new_from_doubles (b, numel (bs), bs.d, bs.n, dt, &error);
+      base = lt_tensor_new_from_doubles (b, oh_numel (bs), bs.d, bs.n, dt, &error);
       g_assert_no_error (error);
       out = lt_tensor_slice (base, -1, 1, bs.d[s.n - 1] - 2, 1, &error);
-      if (out && lay == LAY_TPAD)
+      if (out && lay == OH_LAY_TPAD)
         {
           LtTensor *tr = lt_tensor_transpose (out, -2, -1, &error);
 
@@ -280,9 +280,9 @@ build (const double *v, Shape s, LtDType dt, Lay lay)
           out = tr;
         }
       break;
-    case LAY_EXPAND:
+    case OH_LAY_EXPAND:
       bs.d[0] = 1;
-      base = lt_tensor_new_from_doubles (v, numel (bs), bs.d, bs.n, dt, &error);
+      base = lt_tensor_new_from_doubles (v, oh_numel (bs), bs.d, bs.n, dt, &error);
       g_assert_no_error (error);
       out = lt_tensor_expand (base, s.d, s.n, &error);
       break;
@@ -295,38 +295,38 @@ build (const double *v, Shape s, LtDType dt, Lay lay)
   return out;
 }
 
-Arr
-arr_from (const double *v, Shape s, LtDType dt, Lay lay)
+OhArr
+oh_arr_from (const double *v, OhShape s, LtDType dt, OhLay lay)
 {
-  Arr a = { NULL, NULL, s, numel (s) };
+  OhArr a = { NULL, NULL, s, oh_numel (s) };
 
   a.v = g_new0 (double, MAX (a.n, 1));
   for (gint64 k = 0; k < a.n; k++)
-    a.v[k] = wrap_to (v[k], dt);
-  a.t = build (a.v, s, dt, lay);
+    a.v[k] = oh_wrap_to (v[k], dt);
+  a.t = oh_build (a.v, s, dt, lay);
   return a;
 }
 
-Arr
-arr_new (Shape s, LtDType dt, Lay lay, Dist dist)
+OhArr
+oh_arr_new (OhShape s, LtDType dt, OhLay lay, OhDist dist)
 {
-  gint64 n = numel (s);
+  gint64 n = oh_numel (s);
   g_autofree double *v = g_new0 (double, MAX (n, 1));
 
   for (gint64 k = 0; k < n; k++)
-    v[k] = draw (dist, dt);
-  if (lay == LAY_EXPAND && s.n > 0 && s.d[0] > 0)
+    v[k] = oh_draw (dist, dt);
+  if (lay == OH_LAY_EXPAND && s.n > 0 && s.d[0] > 0)
     for (gint64 k = 0; k < n; k++)
       v[k] = v[k % (n / s.d[0])];
-  return arr_from (v, s, dt, lay);
+  return oh_arr_from (v, s, dt, lay);
 }
 
 /* A float64 leaf that requires grad, sharing the layout's storage but
  * with no history (as `x.detach().requires_grad_()`). */
 LtTensor *
-leaf_new (Shape s, Lay lay, Dist dist)
+oh_leaf_new (OhShape s, OhLay lay, OhDist dist)
 {
-  g_auto(Arr) a = arr_new (s, F64, lay, dist);
+  g_auto(OhArr) a = oh_arr_new (s, F64, lay, dist);
   g_autoptr(GError) error = NULL;
   LtTensor *t = lt_tensor_detach (a.t);
 
@@ -336,9 +336,9 @@ leaf_new (Shape s, Lay lay, Dist dist)
 }
 
 LtTensor *
-leaf_from (const double *v, Shape s)
+oh_leaf_from (const double *v, OhShape s)
 {
-  g_autoptr(LtTensor) t = build (v, s, F64, LAY_CONTIG);
+  g_autoptr(LtTensor) t = oh_build (v, s, F64, OH_LAY_CONTIG);
   g_autoptr(GError) error = NULL;
 
   g_assert_cmpint (lt_tensor_set_requires_grad (t, TRUE, &error), ==, TRUE);
@@ -349,11 +349,11 @@ leaf_from (const double *v, Shape s)
 /* Reading results: straight from the storage through the strides, so a
  * check does not depend on the library's copy kernel. */
 double *
-values_of (LtTensor *t)
+oh_values_of (LtTensor *t)
 {
   gsize es = lt_dtype_get_element_size (t->dtype);
   double *out = g_new0 (double, MAX (t->numel, 1));
-  Shape s = shape_of (t);
+  OhShape s = oh_shape_of (t);
   gint64 idx[LT_MAX_DIMS];
 
   g_assert_cmpint (lt_tensor_get_device (t), ==, LT_DEVICE_CPU);
@@ -361,7 +361,7 @@ values_of (LtTensor *t)
     {
       gint64 off = t->offset;
 
-      unravel (k, s, idx);
+      oh_unravel (k, s, idx);
       for (guint d = 0; d < t->ndim; d++)
         off += idx[d] * t->strides[d];
       out[k] = _lt_load_double ((const guint8 *) t->storage->data + off * es, t->dtype);
@@ -370,9 +370,9 @@ values_of (LtTensor *t)
 }
 
 double
-value_at (LtTensor *t, gint64 k)
+oh_value_at (LtTensor *t, gint64 k)
 {
-  g_autofree double *v = values_of (t);
+  g_autofree double *v = oh_values_of (t);
 
   g_assert_cmpint (k, <, MAX (t->numel, 1));
   return v[k];
@@ -381,18 +381,18 @@ value_at (LtTensor *t, gint64 k)
 /* Checks */
 
 void
-assert_shape (LtTensor *t, Shape s)
+oh_assert_shape (LtTensor *t, OhShape s)
 {
   g_assert_cmpuint (t->ndim, ==, s.n);
   for (guint d = 0; d < s.n; d++)
     g_assert_cmpint (t->shape[d], ==, s.d[d]);
-  g_assert_cmpint (t->numel, ==, numel (s));
+  g_assert_cmpint (t->numel, ==, oh_numel (s));
 }
 
 void
-assert_values (LtTensor *t, const double *ref, double rtol, double atol)
+oh_assert_values (LtTensor *t, const double *ref, double rtol, double atol)
 {
-  g_autofree double *got = values_of (t);
+  g_autofree double *got = oh_values_of (t);
   double num = 0, den = 0;
 
   for (gint64 k = 0; k < t->numel; k++)
@@ -429,33 +429,33 @@ assert_values (LtTensor *t, const double *ref, double rtol, double atol)
 }
 
 void
-check_tol (LtTensor *t, LtDType dt, Shape s, const double *ref, double rtol, double atol)
+oh_check_tol (LtTensor *t, LtDType dt, OhShape s, const double *ref, double rtol, double atol)
 {
   g_assert_nonnull (t);
   g_assert_cmpstr (lt_dtype_get_name (t->dtype), ==, lt_dtype_get_name (dt));
-  assert_shape (t, s);
-  assert_values (t, ref, rtol, atol);
+  oh_assert_shape (t, s);
+  oh_assert_values (t, ref, rtol, atol);
 }
 
 /* Float results within a few units in the last place of the dtype
  * (float32 kernels call float libm functions); integers exactly. */
 void
-check (LtTensor *t, LtDType dt, Shape s, const double *ref)
+oh_check (LtTensor *t, LtDType dt, OhShape s, const double *ref)
 {
   if (dt == F32)
-    check_tol (t, dt, s, ref, 1e-5, 1e-6);
+    oh_check_tol (t, dt, s, ref, 1e-5, 1e-6);
   else if (dt == F64)
-    check_tol (t, dt, s, ref, 1e-10, 1e-12);
+    oh_check_tol (t, dt, s, ref, 1e-10, 1e-12);
   else
-    check_tol (t, dt, s, ref, 0, 0);
+    oh_check_tol (t, dt, s, ref, 0, 0);
 }
 
 /* @a and @b hold the same values (@same), or differ in most elements. */
 void
-assert_same_values (LtTensor *a, LtTensor *b, gboolean same)
+oh_assert_same_values (LtTensor *a, LtTensor *b, gboolean same)
 {
-  g_autofree double *va = values_of (a);
-  g_autofree double *vb = values_of (b);
+  g_autofree double *va = oh_values_of (a);
+  g_autofree double *vb = oh_values_of (b);
   gint64 differ = 0;
 
   g_assert_cmpint (a->numel, ==, b->numel);
@@ -468,7 +468,7 @@ assert_same_values (LtTensor *a, LtTensor *b, gboolean same)
 }
 
 void
-check_error (LtTensor *t, GError *error, LtError code)
+oh_check_error (LtTensor *t, GError *error, LtError code)
 {
   g_assert_null (t);
   g_assert_error (error, LT_ERROR, (gint) code);
@@ -477,7 +477,7 @@ check_error (LtTensor *t, GError *error, LtError code)
 
 /* PyTorch's promotion of two tensors with dimensions (torch.promote_types). */
 LtDType
-promote (LtDType a, LtDType b)
+oh_promote (LtDType a, LtDType b)
 {
   static const int size[] = { [I64] = 8, [I32] = 4, [I16] = 2, [I8] = 1, [U8] = 1 };
 
@@ -521,7 +521,7 @@ gc_transposed_output (LtTensor **in, gsize n, gpointer data)
 
 /* lt_gradcheck with PyTorch's defaults, on f and on f's transposed output */
 void
-gradcheck (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n)
+oh_gradcheck (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n)
 {
   g_autoptr(GError) error = NULL;
   gboolean ok = lt_gradcheck (func, (gpointer) data, inputs, n, 1e-6, 1e-5, 1e-3, &error);
@@ -542,7 +542,7 @@ gradcheck (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n)
  * gets a gradient of its own shape and dtype. For size-0 tensors, where
  * gradcheck has no element to perturb. */
 void
-backward_shapes (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n)
+oh_backward_shapes (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LtTensor) out = func (inputs, n, (gpointer) data);
@@ -561,10 +561,10 @@ backward_shapes (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gs
         continue;
       g = lt_tensor_get_grad (inputs[i]);
       g_assert_nonnull (g);
-      assert_shape (g, shape_of (inputs[i]));
+      oh_assert_shape (g, oh_shape_of (inputs[i]));
       g_assert_cmpint (g->dtype, ==, inputs[i]->dtype);
       {
-        g_autofree double *v = values_of (g);
+        g_autofree double *v = oh_values_of (g);
         for (gint64 k = 0; k < g->numel; k++)
           g_assert_cmpint (isfinite (v[k]), !=, 0);
       }
@@ -573,17 +573,17 @@ backward_shapes (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gs
 
 /* Reads the gradient of a leaf. */
 double *
-grad_of (LtTensor *t)
+oh_grad_of (LtTensor *t)
 {
   LtTensor *g = lt_tensor_get_grad (t);
 
   g_assert_nonnull (g);
-  assert_shape (g, shape_of (t));
-  return values_of (g);
+  oh_assert_shape (g, oh_shape_of (t));
+  return oh_values_of (g);
 }
 
 void
-backward_sum (LtTensor *out)
+oh_backward_sum (LtTensor *out)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LtTensor) total = lt_tensor_sum (out, &error);
@@ -593,14 +593,14 @@ backward_sum (LtTensor *out)
   g_assert_no_error (error);
 }
 
-const LtDType all_dtypes[8] = { F32, F64, I64, I32, I16, I8, U8, BOOL };
+const LtDType oh_all_dtypes[8] = { F32, F64, I64, I32, I16, I8, U8, BOOL };
 
 /* Registration */
 
 static GPtrArray *registered_specs;
 
 guint
-ops_count_cases (const Case *cases)
+oh_count_cases (const OhCase *cases)
 {
   guint n = 0;
 
@@ -611,7 +611,7 @@ ops_count_cases (const Case *cases)
 
 typedef struct
 {
-  CaseFunc func;
+  OhCaseFunc func;
   gconstpointer data;
 } Registered;
 
@@ -622,16 +622,16 @@ run_case (gconstpointer user_data)
   const Registered *r = user_data;
   guint seed = g_str_hash (g_test_get_path ());
 
-  rng = g_rand_new_with_seed (seed);
+  oh_rng = g_rand_new_with_seed (seed);
   lt_manual_seed (seed);
   r->func (r->data);
-  g_clear_pointer (&rng, g_rand_free);
+  g_clear_pointer (&oh_rng, g_rand_free);
 }
 
 static guint
-add_cases (const OpSpec *spec, const char *kind, const Case *cases)
+add_cases (const OhSpec *spec, const char *kind, const OhCase *cases)
 {
-  guint n = ops_count_cases (cases);
+  guint n = oh_count_cases (cases);
 
   for (guint i = 0; i < n; i++)
     {
@@ -646,7 +646,7 @@ add_cases (const OpSpec *spec, const char *kind, const Case *cases)
 }
 
 guint
-ops_add_specs (const OpSpec *specs, guint n_specs)
+oh_add_specs (const OhSpec *specs, guint n_specs)
 {
   guint n = 0;
 
@@ -663,9 +663,9 @@ ops_add_specs (const OpSpec *specs, guint n_specs)
   return n;
 }
 
-const OpSpec *const *
-ops_get_specs (guint *n_specs)
+const OhSpec *const *
+oh_get_specs (guint *n_specs)
 {
   *n_specs = registered_specs ? registered_specs->len : 0;
-  return registered_specs ? (const OpSpec *const *) registered_specs->pdata : NULL;
+  return registered_specs ? (const OhSpec *const *) registered_specs->pdata : NULL;
 }

@@ -7,6 +7,11 @@
  * test-ops-<family>.c holds the specs of one family of ops and registers
  * them with its ops_register_<family> (); test-ops.c calls those in the
  * order of the op table's families.
+ *
+ * Every name the harness shares carries its prefix: functions and
+ * variables oh_, types Oh, macros and enum values OH_ (the dtype
+ * shorthands F32, F64, ... excepted), so a spec file's own helpers never
+ * collide with them.
  */
 
 #pragma once
@@ -31,10 +36,10 @@
 
 /* Above LT_CPU_GRAIN * 2 = 65536 elements the CPU backend splits loops
  * across threads; full reductions split above 2 * 65536. */
-#define BIG 70001
-#define BIG_REDUCE 140001
+#define OH_BIG 70001
+#define OH_BIG_REDUCE 140001
 
-#define ALL_DIMS G_MININT
+#define OH_ALL_DIMS G_MININT
 
 /* Shapes */
 
@@ -42,126 +47,126 @@ typedef struct
 {
   gint64 d[LT_MAX_DIMS];
   guint n;
-} Shape;
+} OhShape;
 
-#define SH(...) ((Shape) { { __VA_ARGS__ }, sizeof ((gint64[]) { __VA_ARGS__ }) / sizeof (gint64) })
-#define SH0 ((Shape) { { 0 }, 0 })
+#define OH_SH(...) ((OhShape) { { __VA_ARGS__ }, sizeof ((gint64[]) { __VA_ARGS__ }) / sizeof (gint64) })
+#define OH_SH0 ((OhShape) { { 0 }, 0 })
 
-gint64 numel (Shape s);
-void unravel (gint64 k, Shape s, gint64 *idx);
-gint64 ravel (const gint64 *idx, Shape s);
-Shape broadcast (Shape a, Shape b);
-gint64 bindex (const gint64 *idx, guint nout, Shape s);
-Shape shape_of (LtTensor *t);
-guint norm_dim (gint d, guint n);
+gint64 oh_numel (OhShape s);
+void oh_unravel (gint64 k, OhShape s, gint64 *idx);
+gint64 oh_ravel (const gint64 *idx, OhShape s);
+OhShape oh_broadcast (OhShape a, OhShape b);
+gint64 oh_bindex (const gint64 *idx, guint nout, OhShape s);
+OhShape oh_shape_of (LtTensor *t);
+guint oh_norm_dim (gint d, guint n);
 
 /* Random values: every case gets its own reproducible stream in @rng. */
 
-extern GRand *rng;
+extern GRand *oh_rng;
 
 typedef enum {
-  DIST_UNIT,     /* uniform in [-2, 2] */
-  DIST_POS,      /* uniform in [0.5, 2.5]: logarithms, roots, divisors */
-  DIST_AWAY,     /* k / 10 + 0.05 +- 0.02: never near 0 or a multiple of 0.1 */
-  DIST_GRID,     /* multiples of 0.5 in [-3, 3]: ties and equal elements */
-  DIST_WIDE,     /* uniform in [-30, 30] */
-  DIST_EXPO,     /* exponents: uniform in [-2, 2]; integers 0 to 4 */
-} Dist;
+  OH_DIST_UNIT,     /* uniform in [-2, 2] */
+  OH_DIST_POS,      /* uniform in [0.5, 2.5]: logarithms, roots, divisors */
+  OH_DIST_AWAY,     /* k / 10 + 0.05 +- 0.02: never near 0 or a multiple of 0.1 */
+  OH_DIST_GRID,     /* multiples of 0.5 in [-3, 3]: ties and equal elements */
+  OH_DIST_WIDE,     /* uniform in [-30, 30] */
+  OH_DIST_EXPO,     /* exponents: uniform in [-2, 2]; integers 0 to 4 */
+} OhDist;
 
-gboolean is_float (LtDType dt);
-double wrap_to (double v, LtDType dt);
-double convert (double v, LtDType to);
-double draw (Dist dist, LtDType dt);
+gboolean oh_is_float (LtDType dt);
+double oh_wrap_to (double v, LtDType dt);
+double oh_convert (double v, LtDType to);
+double oh_draw (OhDist dist, LtDType dt);
 
 /* Tensors with their reference values */
 
 typedef enum {
-  LAY_CONTIG,   /* row-major */
-  LAY_T,        /* the transpose of a row-major tensor (last two dims) */
-  LAY_STEP,     /* every other element of a wider tensor, from offset 1 */
-  LAY_EXPAND,   /* dim 0 expanded from 1 with stride 0 */
-  LAY_PAD,      /* rows narrowed out of wider rows: unit stride, rows apart */
-  LAY_TPAD,     /* the transpose of a LAY_PAD tensor */
-} Lay;
+  OH_LAY_CONTIG,   /* row-major */
+  OH_LAY_T,        /* the transpose of a row-major tensor (last two dims) */
+  OH_LAY_STEP,     /* every other element of a wider tensor, from offset 1 */
+  OH_LAY_EXPAND,   /* dim 0 expanded from 1 with stride 0 */
+  OH_LAY_PAD,      /* rows narrowed out of wider rows: unit stride, rows apart */
+  OH_LAY_TPAD,     /* the transpose of a OH_LAY_PAD tensor */
+} OhLay;
 
 typedef struct
 {
   LtTensor *t;
   double *v;     /* the logical values, row-major */
-  Shape s;
+  OhShape s;
   gint64 n;
-} Arr;
+} OhArr;
 
-void arr_clear (Arr *a);
+void oh_arr_clear (OhArr *a);
 
-G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Arr, arr_clear)
+G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (OhArr, oh_arr_clear)
 
-double sentinel (LtDType dt);
-LtTensor *build (const double *v, Shape s, LtDType dt, Lay lay);
-Arr arr_from (const double *v, Shape s, LtDType dt, Lay lay);
-Arr arr_new (Shape s, LtDType dt, Lay lay, Dist dist);
-LtTensor *leaf_new (Shape s, Lay lay, Dist dist);
-LtTensor *leaf_from (const double *v, Shape s);
-double *values_of (LtTensor *t);
-double value_at (LtTensor *t, gint64 k);
+double oh_sentinel (LtDType dt);
+LtTensor *oh_build (const double *v, OhShape s, LtDType dt, OhLay lay);
+OhArr oh_arr_from (const double *v, OhShape s, LtDType dt, OhLay lay);
+OhArr oh_arr_new (OhShape s, LtDType dt, OhLay lay, OhDist dist);
+LtTensor *oh_leaf_new (OhShape s, OhLay lay, OhDist dist);
+LtTensor *oh_leaf_from (const double *v, OhShape s);
+double *oh_values_of (LtTensor *t);
+double oh_value_at (LtTensor *t, gint64 k);
 
 /* Checks */
 
-void assert_shape (LtTensor *t, Shape s);
-void assert_values (LtTensor *t, const double *ref, double rtol, double atol);
-void check_tol (LtTensor *t, LtDType dt, Shape s, const double *ref, double rtol, double atol);
-void check (LtTensor *t, LtDType dt, Shape s, const double *ref);
-void assert_same_values (LtTensor *a, LtTensor *b, gboolean same);
-void check_error (LtTensor *t, GError *error, LtError code);
-LtDType promote (LtDType a, LtDType b);
+void oh_assert_shape (LtTensor *t, OhShape s);
+void oh_assert_values (LtTensor *t, const double *ref, double rtol, double atol);
+void oh_check_tol (LtTensor *t, LtDType dt, OhShape s, const double *ref, double rtol, double atol);
+void oh_check (LtTensor *t, LtDType dt, OhShape s, const double *ref);
+void oh_assert_same_values (LtTensor *a, LtTensor *b, gboolean same);
+void oh_check_error (LtTensor *t, GError *error, LtError code);
+LtDType oh_promote (LtDType a, LtDType b);
 
 /* Gradients */
 
-void gradcheck (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n);
-void backward_shapes (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n);
-double *grad_of (LtTensor *t);
-void backward_sum (LtTensor *out);
+void oh_gradcheck (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n);
+void oh_backward_shapes (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n);
+double *oh_grad_of (LtTensor *t);
+void oh_backward_sum (LtTensor *out);
 
 /* Specs: one per op, each with lists of forward and backward cases. */
 
-typedef void (*CaseFunc) (gconstpointer data);
+typedef void (*OhCaseFunc) (gconstpointer data);
 
 typedef struct
 {
   const char *name;
-  CaseFunc func;
-} Case;
+  OhCaseFunc func;
+} OhCase;
 
 typedef struct
 {
   LtOp op;
   const char *path;          /* /ops/<path>/... */
   gconstpointer data;        /* handed to every case */
-  const Case *forward;       /* NULL-terminated lists */
-  const Case *forward_extra;
-  const Case *backward;
-  const Case *backward_extra;
-} OpSpec;
+  const OhCase *forward;       /* NULL-terminated lists */
+  const OhCase *forward_extra;
+  const OhCase *backward;
+  const OhCase *backward_extra;
+} OhSpec;
 
-#define SPEC(op, path, data, fw, fwx, bw, bwx) { op, path, data, fw, fwx, bw, bwx }
+#define OH_SPEC(op, path, data, fw, fwx, bw, bwx) { op, path, data, fw, fwx, bw, bwx }
 
-extern const LtDType all_dtypes[8];
+extern const LtDType oh_all_dtypes[8];
 
-/* Registration: ops_add_specs () registers every case of @specs as
+/* Registration: oh_add_specs () registers every case of @specs as
  * /ops/<path>/{forward,backward}/<case> and keeps the specs for
- * ops_get_specs (); both return counts (of cases, of specs). */
-guint ops_add_specs (const OpSpec *specs, guint n_specs);
-const OpSpec *const *ops_get_specs (guint *n_specs);
-guint ops_count_cases (const Case *cases);
+ * oh_get_specs (); both return counts (of cases, of specs). */
+guint oh_add_specs (const OhSpec *specs, guint n_specs);
+const OhSpec *const *oh_get_specs (guint *n_specs);
+guint oh_count_cases (const OhCase *cases);
 
 /* One per family file, in the order test-ops.c calls them; each returns
  * the number of cases it registered. */
-guint ops_register_creation (void);
-guint ops_register_pointwise (void);
-guint ops_register_reduce (void);
-guint ops_register_linalg (void);
-guint ops_register_shape (void);
-guint ops_register_index (void);
-guint ops_register_conv (void);
-guint ops_register_pool (void);
-guint ops_register_loss (void);
+guint oh_register_creation (void);
+guint oh_register_pointwise (void);
+guint oh_register_reduce (void);
+guint oh_register_linalg (void);
+guint oh_register_shape (void);
+guint oh_register_index (void);
+guint oh_register_conv (void);
+guint oh_register_pool (void);
+guint oh_register_loss (void);

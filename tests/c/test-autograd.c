@@ -713,7 +713,7 @@ test_graph (void)
   g_autoptr(LtTensor) h = NULL;
   g_autoptr(LtTensor) r = NULL;
   g_autoptr(LtTensor) out = NULL;
-  g_autoptr(LtGraph) graph = NULL;
+  autofinal LtGraph *graph = NULL;
   g_autofree char *dot = NULL;
   guint n_nodes, n_edges, arrows = 0;
   gboolean seen_param = FALSE, seen_x = FALSE;
@@ -828,7 +828,7 @@ test_graph (void)
   /* a tensor without history gives an empty graph */
   {
     g_autoptr(LtTensor) plain = lt_ones (DIMS (2), LT_DTYPE_FLOAT32, &error);
-    g_autoptr(LtGraph) empty = lt_graph_new (plain);
+    autofinal LtGraph *empty = lt_graph_new (plain);
 
     g_assert_cmpuint (lt_graph_get_n_nodes (empty), ==, 0);
     g_assert_cmpuint (lt_graph_get_n_leaves (empty), ==, 0);

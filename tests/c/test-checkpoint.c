@@ -121,9 +121,9 @@ test_roundtrip_dtypes (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "dtypes.safetensors", NULL);
-  g_autoptr(LtStateDict) sd = lt_state_dict_new ();
-  g_autoptr(LtStateDict) back = NULL;
-  g_autoptr(LtStateDict) back2 = NULL;
+  autofinal LtStateDict *sd = lt_state_dict_new ();
+  autofinal LtStateDict *back = NULL;
+  autofinal LtStateDict *back2 = NULL;
   g_autoptr(GBytes) file = NULL;
   g_autoptr(GBytes) mem = NULL;
   g_autoptr(GError) error = NULL;
@@ -176,8 +176,8 @@ test_roundtrip_shapes (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "shapes.safetensors", NULL);
-  g_autoptr(LtStateDict) sd = lt_state_dict_new ();
-  g_autoptr(LtStateDict) back = NULL;
+  autofinal LtStateDict *sd = lt_state_dict_new ();
+  autofinal LtStateDict *back = NULL;
   g_autoptr(GError) error = NULL;
   double scalar = -2.5;
   gint64 ints[6] = { 1, 2, 3, 4, 5, 6 };
@@ -224,8 +224,8 @@ test_roundtrip_shapes (void)
 
   /* A state dict with nothing in it. */
   {
-    g_autoptr(LtStateDict) empty = lt_state_dict_new ();
-    g_autoptr(LtStateDict) eback = NULL;
+    autofinal LtStateDict *empty = lt_state_dict_new ();
+    autofinal LtStateDict *eback = NULL;
 
     save_ok (empty, path);
     eback = load_ok (path);
@@ -249,8 +249,8 @@ test_roundtrip_names (void)
   };
   g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "names.safetensors", NULL);
-  g_autoptr(LtStateDict) sd = lt_state_dict_new ();
-  g_autoptr(LtStateDict) back = NULL;
+  autofinal LtStateDict *sd = lt_state_dict_new ();
+  autofinal LtStateDict *back = NULL;
   g_autoptr(GBytes) file = NULL;
   g_auto(GStrv) keys = NULL;
   const char *header;
@@ -300,8 +300,8 @@ test_metadata (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "meta.safetensors", NULL);
-  g_autoptr(LtStateDict) sd = lt_state_dict_new ();
-  g_autoptr(LtStateDict) back = NULL;
+  autofinal LtStateDict *sd = lt_state_dict_new ();
+  autofinal LtStateDict *back = NULL;
   g_autoptr(GBytes) file = NULL;
   g_autoptr(GError) error = NULL;
   g_autoptr(LtTensor) w = lt_ones (DIMS (2), LT_DTYPE_FLOAT32, &error);
@@ -340,8 +340,8 @@ test_metadata (void)
 
   /* Metadata only, no tensor. */
   {
-    g_autoptr(LtStateDict) only = lt_state_dict_new ();
-    g_autoptr(LtStateDict) oback = NULL;
+    autofinal LtStateDict *only = lt_state_dict_new ();
+    autofinal LtStateDict *oback = NULL;
     g_autoptr(GBytes) bytes = NULL;
 
     lt_state_dict_set_metadata (only, "k", "v");
@@ -368,7 +368,7 @@ test_save_refuses (void)
 
   /* Names the header cannot hold: nothing is written. */
   {
-    g_autoptr(LtStateDict) sd = lt_state_dict_new ();
+    autofinal LtStateDict *sd = lt_state_dict_new ();
     lt_state_dict_insert (sd, "bad\xff" "name", w);
     g_assert_false (lt_state_dict_save (sd, path, &error));
     g_assert_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT);
@@ -379,7 +379,7 @@ test_save_refuses (void)
     g_clear_error (&error);
   }
   {
-    g_autoptr(LtStateDict) sd = lt_state_dict_new ();
+    autofinal LtStateDict *sd = lt_state_dict_new ();
     lt_state_dict_insert (sd, "__metadata__", w);
     g_assert_false (lt_state_dict_save (sd, path, &error));
     g_assert_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT);
@@ -387,7 +387,7 @@ test_save_refuses (void)
     g_clear_error (&error);
   }
   {
-    g_autoptr(LtStateDict) sd = lt_state_dict_new ();
+    autofinal LtStateDict *sd = lt_state_dict_new ();
     lt_state_dict_insert (sd, "w", w);
     lt_state_dict_set_metadata (sd, "k", "\xc3\x28");
     g_assert_false (lt_state_dict_save (sd, path, &error));
@@ -404,8 +404,8 @@ static void
 test_golden_empty (void)
 {
   static const guint8 want[16] = { 8, 0, 0, 0, 0, 0, 0, 0, '{', '}', ' ', ' ', ' ', ' ', ' ', ' ' };
-  g_autoptr(LtStateDict) sd = lt_state_dict_new ();
-  g_autoptr(LtStateDict) back = NULL;
+  autofinal LtStateDict *sd = lt_state_dict_new ();
+  autofinal LtStateDict *back = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GBytes) golden = g_bytes_new_static (want, sizeof want);
   g_autoptr(GError) error = NULL;
@@ -426,8 +426,8 @@ test_golden_attn (void)
   const float values[6] = { 0, 1, 2, 3, 4, 5 };
   g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "attn.safetensors", NULL);
-  g_autoptr(LtStateDict) sd = lt_state_dict_new ();
-  g_autoptr(LtStateDict) back = NULL;
+  autofinal LtStateDict *sd = lt_state_dict_new ();
+  autofinal LtStateDict *back = NULL;
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GBytes) file = NULL;
   g_autoptr(GBytes) golden = NULL;
@@ -485,7 +485,7 @@ test_golden_reference_order (void)
   static const char data_hex[] =
     "0000000000ffffff9a9999999999b93f0000c03f0000404070110100d4fefdc80100";
   guint8 data[34];
-  g_autoptr(LtStateDict) sd = lt_state_dict_new ();
+  autofinal LtStateDict *sd = lt_state_dict_new ();
   g_autoptr(GBytes) bytes = NULL;
   g_autoptr(GBytes) golden = NULL;
   g_autoptr(GError) error = NULL;
@@ -570,7 +570,7 @@ make_net (double start)
 static GPtrArray *
 snapshot (LtModule *net)
 {
-  g_autoptr(LtStateDict) sd = lt_module_state_dict (net);
+  autofinal LtStateDict *sd = lt_module_state_dict (net);
   GPtrArray *out = g_ptr_array_new_with_free_func ((GDestroyNotify) g_bytes_unref);
 
   for (guint i = 0; i < lt_state_dict_get_n_tensors (sd); i++)
@@ -594,11 +594,11 @@ test_module_save_load (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "net.safetensors", NULL);
-  g_autoptr(LtModule) a = make_net (1);
-  g_autoptr(LtModule) b = make_net (-7);
-  g_autoptr(LtStateDict) sa = lt_module_state_dict (a);
-  g_autoptr(LtStateDict) sb = NULL;
-  g_autoptr(LtStateDict) file = NULL;
+  autofinal LtModule    *a = make_net (1);
+  autofinal LtModule    *b = make_net (-7);
+  autofinal LtStateDict *sa = lt_module_state_dict (a);
+  autofinal LtStateDict *sb = NULL;
+  autofinal LtStateDict *file = NULL;
   g_autoptr(GError) error = NULL;
   LtTensor *weight_b;
   static const char *order[] = { "scale", "running", "fc.weight", "fc.bias" };
@@ -630,9 +630,9 @@ test_module_strict (void)
 {
   g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "net.safetensors", NULL);
-  g_autoptr(LtModule) a = make_net (1);
-  g_autoptr(LtModule) b = make_net (-7);
-  g_autoptr(LtStateDict) state = lt_module_state_dict (a);
+  autofinal LtModule    *a = make_net (1);
+  autofinal LtModule    *b = make_net (-7);
+  autofinal LtStateDict *state = lt_module_state_dict (a);
   g_autoptr(GPtrArray) before = snapshot (b);
   g_autoptr(GPtrArray) of_a = snapshot (a);
   g_autoptr(GError) error = NULL;
@@ -659,7 +659,7 @@ test_module_strict (void)
 
   /* Not strict: the matching keys load, the others are reported. */
   {
-    g_autoptr(LtStateDict) file = load_ok (path);
+    autofinal LtStateDict *file = load_ok (path);
 
     g_assert_true (lt_module_load_state_dict (b, file, FALSE, &missing, &unexpected, &error));
     g_assert_no_error (error);
@@ -678,7 +678,7 @@ test_module_strict (void)
 
   /* lt_module_load (not strict) takes the same file. */
   {
-    g_autoptr(LtModule) c = make_net (5);
+    autofinal LtModule *c = make_net (5);
     g_assert_true (lt_module_load (c, path, FALSE, &error));
     g_assert_no_error (error);
   }
@@ -691,9 +691,9 @@ test_module_mismatch (void)
   g_autofree char *dir = make_tmp_dir ("lt-ckpt-XXXXXX");
   g_autofree char *path = g_build_filename (dir, "net.safetensors", NULL);
   g_autofree char *broken = g_build_filename (dir, "broken.safetensors", NULL);
-  g_autoptr(LtModule) a = make_net (1);
-  g_autoptr(LtModule) b = make_net (-7);
-  g_autoptr(LtStateDict) state = lt_module_state_dict (a);
+  autofinal LtModule    *a = make_net (1);
+  autofinal LtModule    *b = make_net (-7);
+  autofinal LtStateDict *state = lt_module_state_dict (a);
   g_autoptr(GPtrArray) before = snapshot (b);
   g_autoptr(GError) error = NULL;
   g_autoptr(LtTensor) wrong = param (DIMS (4, 3), 0);
@@ -733,7 +733,7 @@ test_module_mismatch (void)
     double s = 2.5;
     g_autoptr(LtTensor) scale64 = lt_tensor_new_from_doubles (&s, 1, DIMS (1), LT_DTYPE_FLOAT64,
                                                               &error);
-    g_autoptr(LtStateDict) good = lt_module_state_dict (a);
+    autofinal LtStateDict *good = lt_module_state_dict (a);
     double got;
 
     lt_state_dict_insert (good, "scale", scale64);

@@ -3,6 +3,8 @@
 
 #include <libtensor.h>
 
+#include "test-helpers.h"
+
 /*
  * LtDataLoader over a small dataset defined here: item i is a uint8 image
  * (3, H, W) whose pixels encode i (so every batch says which items it
@@ -211,9 +213,8 @@ static void
 test_basic (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestDataset) ds = test_dataset_new (10, NULL);
-  g_autoptr(LtDataLoader) loader = lt_data_loader_new (LT_DATASET (ds), 4, FALSE, FALSE, 0,
-                                                       &error);
+  autofinal TestDataset  *ds = test_dataset_new (10, NULL);
+  autofinal LtDataLoader *loader = lt_data_loader_new (LT_DATASET (ds), 4, FALSE, FALSE, 0, &error);
   g_autoptr(LtTensor) inputs = NULL;
   g_autoptr(LtTensor) targets = NULL;
   g_autoptr(GArray) order = NULL;
@@ -258,10 +259,10 @@ static void
 test_drop_last (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestDataset) ds = test_dataset_new (10, NULL);
-  g_autoptr(LtDataLoader) a = lt_data_loader_new (LT_DATASET (ds), 4, TRUE, TRUE, 0, &error);
-  g_autoptr(LtDataLoader) b = lt_data_loader_new (LT_DATASET (ds), 4, FALSE, TRUE, 2, &error);
-  g_autoptr(LtDataLoader) c = lt_data_loader_new (LT_DATASET (ds), 20, FALSE, TRUE, 0, &error);
+  autofinal TestDataset  *ds = test_dataset_new (10, NULL);
+  autofinal LtDataLoader *a = lt_data_loader_new (LT_DATASET (ds), 4, TRUE, TRUE, 0, &error);
+  autofinal LtDataLoader *b = lt_data_loader_new (LT_DATASET (ds), 4, FALSE, TRUE, 2, &error);
+  autofinal LtDataLoader *c = lt_data_loader_new (LT_DATASET (ds), 20, FALSE, TRUE, 0, &error);
   g_autoptr(GArray) oa = NULL, ob = NULL, oc = NULL;
 
   g_test_summary ("drop_last drops the incomplete last batch, from len() too");
@@ -282,11 +283,9 @@ static void
 test_shuffle (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestDataset) ds = test_dataset_new (50, NULL);
-  g_autoptr(LtDataLoader) loader = lt_data_loader_new (LT_DATASET (ds), 8, TRUE, FALSE, 0,
-                                                       &error);
-  g_autoptr(LtDataLoader) other = lt_data_loader_new (LT_DATASET (ds), 8, TRUE, FALSE, 0,
-                                                      &error);
+  autofinal TestDataset  *ds = test_dataset_new (50, NULL);
+  autofinal LtDataLoader *loader = lt_data_loader_new (LT_DATASET (ds), 8, TRUE, FALSE, 0, &error);
+  autofinal LtDataLoader *other = lt_data_loader_new (LT_DATASET (ds), 8, TRUE, FALSE, 0, &error);
   g_autoptr(GArray) e1 = NULL, e2 = NULL, f1 = NULL, f2 = NULL, g1 = NULL;
   gboolean sorted = TRUE;
 
@@ -375,8 +374,8 @@ static void
 test_workers_identical (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTransform) aug = augmentation ();
-  g_autoptr(TestDataset) ds = test_dataset_new (37, aug);
+  autofinal LtTransform *aug = augmentation ();
+  autofinal TestDataset *ds = test_dataset_new (37, aug);
   guint workers[] = { 0, 1, 2, 3 };
   g_autoptr(GPtrArray) reference = NULL;
 
@@ -385,8 +384,8 @@ test_workers_identical (void)
   ds->size = 6;
   for (guint w = 0; w < G_N_ELEMENTS (workers); w++)
     {
-      g_autoptr(LtDataLoader) loader = lt_data_loader_new (LT_DATASET (ds), 5, TRUE, FALSE,
-                                                           workers[w], &error);
+      autofinal LtDataLoader *loader =
+        lt_data_loader_new (LT_DATASET (ds), 5, TRUE, FALSE, workers[w], &error);
       g_autoptr(GPtrArray) batches = NULL;
 
       g_assert_no_error (error);
@@ -415,10 +414,10 @@ static void
 test_caller_random_ops (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTransform) aug = augmentation ();
-  g_autoptr(TestDataset) ds = test_dataset_new (12, aug);
-  g_autoptr(LtDataLoader) a = lt_data_loader_new (LT_DATASET (ds), 4, TRUE, FALSE, 0, &error);
-  g_autoptr(LtDataLoader) b = lt_data_loader_new (LT_DATASET (ds), 4, TRUE, FALSE, 0, &error);
+  autofinal LtTransform  *aug = augmentation ();
+  autofinal TestDataset  *ds = test_dataset_new (12, aug);
+  autofinal LtDataLoader *a = lt_data_loader_new (LT_DATASET (ds), 4, TRUE, FALSE, 0, &error);
+  autofinal LtDataLoader *b = lt_data_loader_new (LT_DATASET (ds), 4, TRUE, FALSE, 0, &error);
   g_autoptr(GPtrArray) plain = NULL;
   g_autoptr(GPtrArray) mixed = g_ptr_array_new_with_free_func (g_object_unref);
   LtTensor *inputs, *targets;
@@ -449,9 +448,9 @@ check_failure (guint    num_workers,
                gboolean in_transform)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestDataset) ds = test_dataset_new (20, NULL);
-  g_autoptr(LtDataLoader) loader = lt_data_loader_new (LT_DATASET (ds), 4, FALSE, FALSE,
-                                                       num_workers, &error);
+  autofinal TestDataset  *ds = test_dataset_new (20, NULL);
+  autofinal LtDataLoader *loader =
+    lt_data_loader_new (LT_DATASET (ds), 4, FALSE, FALSE, num_workers, &error);
   int n_ok = 0;
   gint64 t0 = g_get_monotonic_time ();
 
@@ -523,10 +522,9 @@ static void
 test_collate_errors (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestDataset) ds = test_dataset_new (6, NULL);
-  g_autoptr(LtDataLoader) loader = lt_data_loader_new (LT_DATASET (ds), 3, FALSE, FALSE, 2,
-                                                       &error);
-  g_autoptr(LtDataLoader) bad = NULL;
+  autofinal TestDataset  *ds = test_dataset_new (6, NULL);
+  autofinal LtDataLoader *loader = lt_data_loader_new (LT_DATASET (ds), 3, FALSE, FALSE, 2, &error);
+  autofinal LtDataLoader *bad = NULL;
   g_autoptr(LtTensor) inputs = NULL;
   g_autoptr(LtTensor) targets = NULL;
 
@@ -594,9 +592,8 @@ static void
 test_reset_mid_epoch (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestDataset) ds = test_dataset_new (30, NULL);
-  g_autoptr(LtDataLoader) loader = lt_data_loader_new (LT_DATASET (ds), 4, FALSE, FALSE, 2,
-                                                       &error);
+  autofinal TestDataset  *ds = test_dataset_new (30, NULL);
+  autofinal LtDataLoader *loader = lt_data_loader_new (LT_DATASET (ds), 4, FALSE, FALSE, 2, &error);
   g_autoptr(GArray) order = NULL;
 
   g_test_summary ("reset abandons the epoch: the next call starts over");
@@ -621,8 +618,8 @@ static void
 test_end_of_epoch (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestDataset) ds = test_dataset_new (5, NULL);
-  g_autoptr(TestDataset) empty = test_dataset_new (0, NULL);
+  autofinal TestDataset *ds = test_dataset_new (5, NULL);
+  autofinal TestDataset *empty = test_dataset_new (0, NULL);
   LtDataLoader *loader = lt_data_loader_new (LT_DATASET (ds), 2, FALSE, FALSE, 0, &error);
   LtDataLoader *none = lt_data_loader_new (LT_DATASET (empty), 2, FALSE, FALSE, 2, &error);
 
@@ -672,13 +669,10 @@ static void
 test_properties (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestDataset) ds = test_dataset_new (9, NULL);
-  g_autoptr(LtDataLoader) loader = g_object_new (LT_TYPE_DATA_LOADER,
-                                                 "dataset", ds,
-                                                 "batch-size", (gint64) 2,
-                                                 "drop-last", TRUE,
-                                                 "num-workers", 2u,
-                                                 NULL);
+  autofinal TestDataset  *ds = test_dataset_new (9, NULL);
+  autofinal LtDataLoader *loader =
+    g_object_new (LT_TYPE_DATA_LOADER, "dataset", ds, "batch-size", (gint64) 2, "drop-last", TRUE,
+                  "num-workers", 2u, NULL);
   g_autoptr(GArray) order = NULL;
 
   g_test_summary ("The settings are construct properties");

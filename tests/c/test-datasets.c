@@ -337,8 +337,8 @@ static void
 test_fashion_mnist_real (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtMnist) train = NULL;
-  g_autoptr(LtMnist) test = NULL;
+  autofinal LtMnist *train = NULL;
+  autofinal LtMnist *test = NULL;
   gint64 counts[10] = { 0 };
   const gint64 *lb;
   gint64 t0, t1;
@@ -507,7 +507,7 @@ static void
 test_dataset_interface (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestDs) good = test_ds_new (10, TEST_DS_GOOD);
+  autofinal TestDs *good = test_ds_new (10, TEST_DS_GOOD);
   g_autoptr(LtTensor) input = NULL;
   g_autoptr(LtTensor) target = NULL;
 
@@ -532,7 +532,7 @@ test_dataset_interface (void)
 
   for (TestDsMode m = TEST_DS_FAIL_SILENTLY; m <= TEST_DS_FAIL; m++)
     {
-      g_autoptr(TestDs) bad = test_ds_new (4, m);
+      autofinal TestDs *bad = test_ds_new (4, m);
       gint code = m == TEST_DS_FAIL ? LT_ERROR_IO : LT_ERROR_FAILED;
 
       g_assert_false (lt_dataset_get_item (LT_DATASET (bad), 1, &input, &target, &error));
@@ -547,10 +547,10 @@ static void
 test_subset (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestDs) ds = test_ds_new (10, TEST_DS_GOOD);
+  autofinal TestDs   *ds = test_ds_new (10, TEST_DS_GOOD);
   const gint64 idx[] = { 9, 2, 2, 0 };
-  g_autoptr(LtSubset) sub = lt_subset_new (LT_DATASET (ds), idx, 4, &error);
-  g_autoptr(LtSubset) subsub = NULL;
+  autofinal LtSubset *sub = lt_subset_new (LT_DATASET (ds), idx, 4, &error);
+  autofinal LtSubset *subsub = NULL;
   const gint64 *got;
   gsize n;
 
@@ -604,7 +604,7 @@ static void
 test_random_split (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestDs) ds = test_ds_new (50, TEST_DS_GOOD);
+  autofinal TestDs *ds = test_ds_new (50, TEST_DS_GOOD);
   const gint64 lengths[] = { 20, 0, 25, 5 };
   g_autoptr(GPtrArray) a = split (LT_DATASET (ds), 42, lengths, 4);
   g_autoptr(GPtrArray) b = split (LT_DATASET (ds), 42, lengths, 4);
@@ -656,7 +656,7 @@ test_random_split (void)
   {
     g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
     g_free (write_cifar_folder (root));
-    g_autoptr(LtCifar10) cifar = lt_cifar10_new (root, TRUE, NULL, NULL, FALSE, NULL, &error);
+    autofinal LtCifar10 *cifar = lt_cifar10_new (root, TRUE, NULL, NULL, FALSE, NULL, &error);
     g_autoptr(GPtrArray) parts = NULL;
     gint64 n = lt_dataset_get_length (LT_DATASET (cifar));
 
@@ -749,7 +749,7 @@ test_image_folder (void)
   g_autofree char *empty = g_build_filename (root, "emu", NULL);
   g_autofree char *p = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtImageFolder) ds = NULL;
+  autofinal LtImageFolder *ds = NULL;
   const char *const *classes;
 
   g_assert_cmpint (g_mkdir_with_parents (cat, 0755), ==, 0);
@@ -867,15 +867,15 @@ test_transforms_on_items (void)
   g_autofree char *root = make_tmp_dir ("lt-datasets-XXXXXX");
   g_free (write_cifar_folder (root));
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestPlus) plus = g_object_new (TEST_TYPE_PLUS, NULL);
-  g_autoptr(TestPlus) twice = g_object_new (TEST_TYPE_PLUS, NULL);
-  g_autoptr(LtCifar10) ds = NULL;
+  autofinal TestPlus  *plus = g_object_new (TEST_TYPE_PLUS, NULL);
+  autofinal TestPlus  *twice = g_object_new (TEST_TYPE_PLUS, NULL);
+  autofinal LtCifar10 *ds = NULL;
   g_autoptr(LtTensor) input = NULL;
   g_autoptr(LtTensor) target = NULL;
   g_autoptr(LtTensor) compose_in = NULL;
   g_autoptr(LtTensor) compose_tg = NULL;
-  g_autoptr(LtTransform) to_tensor = lt_to_tensor_new ();
-  g_autoptr(LtCifar10) ds2 = NULL;
+  autofinal LtTransform *to_tensor = lt_to_tensor_new ();
+  autofinal LtCifar10   *ds2 = NULL;
   double label;
   g_autofree double *v = NULL;
   gsize nv;

@@ -480,7 +480,7 @@ test_cifar_download (void)
   g_autoptr(Server) server = NULL;
   g_autofree char *url = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtCifar10) ds = NULL;
+  autofinal LtCifar10 *ds = NULL;
   gsize len;
 
   write_cifar_archive (src, official_order, G_N_ELEMENTS (official_order), "");

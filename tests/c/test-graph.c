@@ -101,7 +101,7 @@ test_nested_forward (LtModule *self,
                      GError  **error)
 {
   g_autoptr(LtTensor) f = NULL, v = NULL, b0 = NULL, a = NULL, r = NULL;
-  g_autoptr(LtReLU) fly = lt_relu_new (FALSE);
+  autofinal LtReLU *fly = lt_relu_new (FALSE);
 
   if (!(f = lt_module_forward (lt_module_get_child (self, "features"), input, error)) ||
       !(v = lt_tensor_view (f, PAIR (-1, 8), 2, error)) ||
@@ -152,9 +152,9 @@ static void
 test_scope_nested (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtModule) net = NULL;
+  autofinal LtModule *net = NULL;
   g_autoptr(LtTensor) x = NULL, out = NULL, loss = NULL;
-  g_autoptr(LtGraph) graph = NULL;
+  autofinal LtGraph *graph = NULL;
   g_autofree char *got = NULL;
 
   g_test_summary ("Nodes record the dotted path of the module that made them: Sequential "
@@ -186,7 +186,7 @@ test_scope_nested (void)
   {
     g_autoptr(LtTensor) h = randn (DIMS (2, 4));
     g_autoptr(LtTensor) y = run (net, "block.1", h);
-    g_autoptr(LtGraph) g = lt_graph_new (y);
+    autofinal LtGraph *g = lt_graph_new (y);
     LtGradFn *top = lt_graph_get_node (g, lt_graph_get_n_nodes (g) - 1);
 
     g_assert_cmpstr (lt_grad_fn_get_name (top), ==, "AddmmBackward0");
@@ -222,7 +222,7 @@ static void
 test_scope_thread (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtModule) net = test_nested_new ();
+  autofinal LtModule *net = test_nested_new ();
   g_autoptr(LtTensor) x = randn (DIMS (2, 1, 6, 6));
   g_autoptr(LtTensor) y = NULL, w = NULL, z = NULL;
   GThread *thread;
@@ -243,10 +243,10 @@ static void
 test_scope_lt_train (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTrainNet) net = NULL;
-  g_autoptr(LtCrossEntropyLoss) criterion = NULL;
+  autofinal LtTrainNet         *net = NULL;
+  autofinal LtCrossEntropyLoss *criterion = NULL;
   g_autoptr(LtTensor) x = NULL, y = NULL, out = NULL, loss = NULL;
-  g_autoptr(LtGraph) graph = NULL;
+  autofinal LtGraph *graph = NULL;
   g_autofree char *got = NULL;
 
   lt_manual_seed (2);
@@ -329,7 +329,7 @@ test_graph_shapes (void)
   g_autoptr(LtTensor) w = randn (DIMS (3, 4));
   g_autoptr(LtTensor) b = randn (DIMS (4));
   g_autoptr(LtTensor) h = NULL, hb = NULL, r = NULL, v = NULL, sq = NULL, out = NULL;
-  g_autoptr(LtGraph) graph = NULL;
+  autofinal LtGraph *graph = NULL;
   guint n_edges = 0;
 
   g_test_summary ("Node names and shapes are the forward tensors'; edge shapes are the "
@@ -523,7 +523,7 @@ test_graph_stats (void)
   g_autoptr(LtTensor) w = leaf64 (rng, DIMS (5, 4));
   g_autoptr(LtTensor) b = leaf64 (rng, DIMS (4));
   g_autoptr(LtTensor) h = NULL, hb = NULL, t = NULL, sq = NULL, out = NULL;
-  g_autoptr(LtGraph) graph = NULL;
+  autofinal LtGraph *graph = NULL;
   guint hook;
 
   g_test_summary ("lt_graph_backward records every node's gradient statistics: those of the "
@@ -605,7 +605,7 @@ test_graph_stats_retain (void)
   g_autoptr(GRand) rng = g_rand_new_with_seed (8);
   g_autoptr(LtTensor) x = leaf64 (rng, DIMS (6));
   g_autoptr(LtTensor) e = NULL, out = NULL;
-  g_autoptr(LtGraph) graph = NULL;
+  autofinal LtGraph *graph = NULL;
   LtGradStats first, second;
   guint xnode = 0;
 
@@ -635,7 +635,7 @@ test_graph_stats_retain (void)
 
   /* an output with several elements: the error of lt_tensor_backward() */
   {
-    g_autoptr(LtGraph) wide = lt_graph_new (e);
+    autofinal LtGraph *wide = lt_graph_new (e);
 
     g_assert_false (lt_graph_backward (wide, FALSE, &error));
     g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
@@ -644,16 +644,97 @@ test_graph_stats_retain (void)
   }
 }
 
+/* Hooks that hand the observer gradients in other layouts: a transposed
+ * copy (dense, not contiguous) and a broadcast row (stride 0). */
+static LtTensor *
+transposed_grad (LtTensor *grad,
+                 gpointer  user_data,
+                 GError  **error)
+{
+  g_autoptr(LtTensor) t = lt_tensor_t (grad, error);
+  g_autoptr(LtTensor) dense = t ? lt_tensor_contiguous (t, error) : NULL;
+  LtTensor *back = dense ? lt_tensor_t (dense, error) : NULL;
+
+  g_assert_false (back == NULL || lt_tensor_is_contiguous (back));
+  return back;
+}
+
+static LtTensor *
+broadcast_grad (LtTensor *grad,
+                gpointer  user_data,
+                GError  **error)
+{
+  guint nd;
+  const gint64 *shape = lt_tensor_get_shape (grad, &nd);
+  g_autoptr(LtTensor) row = lt_tensor_narrow (grad, 0, 0, 1, error);
+  LtTensor *wide = row ? lt_tensor_expand (row, shape, nd, error) : NULL;
+
+  g_assert_false (wide == NULL || lt_tensor_is_contiguous (wide));
+  return wide;
+}
+
+static void
+test_graph_stats_layouts (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GRand) rng = g_rand_new_with_seed (10);
+  g_autoptr(LtTensor) a = leaf64 (rng, DIMS (3, 4));
+  g_autoptr(LtTensor) b = leaf64 (rng, DIMS (4, 5));
+  g_autoptr(LtTensor) c = leaf64 (rng, DIMS (3, 4));
+  g_autoptr(LtTensor) ea = NULL, bt = NULL, ec = NULL, m = NULL, s = NULL, out = NULL;
+  autofinal LtGraph *graph = NULL;
+  guint ha, hc;
+
+  g_test_summary ("Statistics of gradients that are transposed (read in memory order) or "
+                  "broadcast (read through a copy) equal those of their values");
+  ea = lt_tensor_exp (a, &error);                        /* (3, 4) */
+  bt = lt_tensor_t (b, &error);                          /* (5, 4), a view */
+  ec = lt_tensor_sin (c, &error);                        /* (3, 4) */
+  m = lt_tensor_matmul (ea, b, &error);                  /* (3, 5) */
+  s = lt_tensor_mul (ea, ec, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(LtTensor) sm = lt_tensor_sum (m, &error);
+    g_autoptr(LtTensor) ss = lt_tensor_sum (s, &error);
+    g_autoptr(LtTensor) sb = lt_tensor_sum (bt, &error);
+    g_autoptr(LtTensor) s1 = lt_tensor_add (sm, ss, &error);
+
+    out = lt_tensor_add (s1, sb, &error);
+  }
+  g_assert_no_error (error);
+  retain (ea);
+  retain (ec);
+  retain (bt);
+  ha = lt_tensor_register_hook (ea, transposed_grad, NULL, NULL, &error);
+  hc = lt_tensor_register_hook (ec, broadcast_grad, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (ha, >, 0);
+  g_assert_cmpuint (hc, >, 0);
+  graph = lt_graph_new (out);
+  g_assert_true (lt_graph_backward (graph, FALSE, &error));
+  g_assert_no_error (error);
+  assert_stats_of (graph, node_of (graph, ea), lt_tensor_get_grad (ea));
+  assert_stats_of (graph, node_of (graph, ec), lt_tensor_get_grad (ec));
+  assert_stats_of (graph, node_of (graph, bt), lt_tensor_get_grad (bt));
+  for (guint l = 0; l < lt_graph_get_n_leaves (graph); l++)
+    {
+      guint node;
+      LtTensor *leaf = lt_graph_get_leaf (graph, l, &node);
+
+      assert_stats_of (graph, node, lt_tensor_get_grad (leaf));
+    }
+}
+
 /* lt-train's network: every node has statistics; the parameters' are
  * those of their .grad, the logits' those of their retained gradient. */
 static void
 test_graph_stats_net (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTrainNet) net = NULL;
-  g_autoptr(LtCrossEntropyLoss) criterion = NULL;
+  autofinal LtTrainNet         *net = NULL;
+  autofinal LtCrossEntropyLoss *criterion = NULL;
   g_autoptr(LtTensor) x = NULL, y = NULL, out = NULL, loss = NULL;
-  g_autoptr(LtGraph) graph = NULL;
+  autofinal LtGraph *graph = NULL;
 
   lt_manual_seed (4);
   net = lt_train_net_new (3, &error);
@@ -773,11 +854,11 @@ static void
 test_graph_named (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTrainNet) net = NULL;
-  g_autoptr(LtCrossEntropyLoss) criterion = NULL;
+  autofinal LtTrainNet         *net = NULL;
+  autofinal LtCrossEntropyLoss *criterion = NULL;
   g_autoptr(LtTensor) x = NULL, y = NULL, out = NULL, loss = NULL;
-  g_autoptr(LtGraph) graph = NULL;
-  g_autoptr(LtStateDict) named = NULL;
+  autofinal LtGraph     *graph = NULL;
+  autofinal LtStateDict *named = NULL;
   g_autofree char *dot = NULL;
   guint n_named = 0;
 
@@ -870,11 +951,11 @@ static void
 test_graph_dot_nested (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtModule) net = test_nested_new ();
+  autofinal LtModule *net = test_nested_new ();
   g_autoptr(LtTensor) x = randn (DIMS (2, 1, 6, 6));
   g_autoptr(LtTensor) out = run (net, NULL, x);
   g_autoptr(LtTensor) loss = lt_tensor_sum (out, &error);
-  g_autoptr(LtGraph) graph = lt_graph_new (loss);
+  autofinal LtGraph *graph = lt_graph_new (loss);
   g_autofree char *dot = NULL;
   const char *features, *inner;
 
@@ -905,6 +986,7 @@ main (int   argc,
   g_test_add_func ("/graph/named", test_graph_named);
   g_test_add_func ("/graph/stats", test_graph_stats);
   g_test_add_func ("/graph/stats/retain", test_graph_stats_retain);
+  g_test_add_func ("/graph/stats/layouts", test_graph_stats_layouts);
   g_test_add_func ("/graph/stats/lt-train", test_graph_stats_net);
   g_test_add_func ("/graph/accumulators", test_graph_accumulators);
   g_test_add_func ("/graph/dot/nested", test_graph_dot_nested);

@@ -282,6 +282,27 @@ read_file (const char *path)
   return g_bytes_new_take (data, len);
 }
 
+/* Objects */
+
+void
+autofinal_cleanup (gpointer location)
+{
+  GObject *object = *(GObject **) location;
+  guint    refs;
+
+  if (object == NULL)
+    return;
+  refs = g_atomic_int_get ((int *) &object->ref_count);
+  if (refs != 1)
+    {
+      g_autofree char *message =
+        g_strdup_printf ("a %s still has %u references when its variable goes out of scope",
+                         G_OBJECT_TYPE_NAME (object), refs);
+      g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
+    }
+  g_assert_finalize_object (object);
+}
+
 /* Skips */
 
 void

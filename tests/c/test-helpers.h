@@ -19,6 +19,23 @@
 #define VALS(...) ((const double[]) { __VA_ARGS__ }), \
   (sizeof ((const double[]) { __VA_ARGS__ }) / sizeof (double))
 
+/* Objects
+ *
+ * `autofinal LtLinear *fc = lt_linear_new (...);` releases the object when
+ * the variable goes out of scope, as g_autoptr(LtLinear) would, and the
+ * variable must then hold the last reference: the object is finalized
+ * there, or the test fails (g_assert_finalize_object). The C tests declare
+ * the objects they make (modules, optimizers, datasets, loaders,
+ * transforms, trainers, state dicts, graphs) this way, so every test ends
+ * by proving that no reference leaked. Variables go out of scope in the
+ * reverse order of their declarations: a container is declared after what
+ * it holds, so that it is released first. (Helpers that build an object
+ * and hand its parts to it keep g_autoptr for the parts.) */
+#define autofinal __attribute__ ((cleanup (autofinal_cleanup)))
+
+void
+autofinal_cleanup (gpointer location);
+
 /* Values and tensors */
 
 double *

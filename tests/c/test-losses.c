@@ -575,7 +575,7 @@ test_mse_tutorial (void)
   g_autoptr(LtTensor) out = leaf_of (ov, DIMS (1, 10));
   g_autoptr(LtTensor) out32 = lt_tensor_to_dtype (out, LT_DTYPE_FLOAT32, &error);
   g_autoptr(LtTensor) target = lt_arange (1, 11, 1, LT_DTYPE_INT64, &error);
-  g_autoptr(LtMSELoss) criterion = lt_mse_loss_new (LT_REDUCTION_MEAN);
+  autofinal LtMSELoss *criterion = lt_mse_loss_new (LT_REDUCTION_MEAN);
   g_autoptr(LtTensor) loss = NULL;
   g_autofree char *text = NULL;
   g_autofree double *g = NULL;
@@ -600,6 +600,28 @@ test_mse_tutorial (void)
     g_assert_cmpfloat (fabs (g[k] - 2 * (ov[k] - (k + 1)) / 10), <, 1e-5);
 }
 
+/* mse_loss saves its input and target, as PyTorch's MseLossBackward0 does
+ * (derivatives.yaml: mse_loss_backward (grad, self, target, reduction)): a
+ * target changed in place before backward is an error, as in PyTorch, not
+ * a wrong gradient */
+static void
+test_mse_saved_target (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree double *xv = random_values (rng, 3, -1, 1);
+  g_autofree double *tv = random_values (rng, 3, -1, 1);
+  g_autoptr(LtTensor) x = leaf_of (xv, DIMS (3));
+  g_autoptr(LtTensor) t = lt_tensor_new_from_doubles (tv, 3, DIMS (3), LT_DTYPE_FLOAT64, &error);
+  g_autoptr(LtTensor) loss = lt_mse_loss (x, t, LT_REDUCTION_SUM, &error);
+
+  g_assert_no_error (error);
+  g_assert_true (lt_tensor_add_scalar_ (t, 1, &error));
+  g_assert_false (lt_tensor_backward (loss, NULL, FALSE, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+  g_assert_nonnull (strstr (error->message, "MseLossBackward0"));
+  g_assert_nonnull (strstr (error->message, "modified by an in-place operation"));
+}
+
 /* Loss modules: printed forms, buffers, compute, errors */
 static void
 test_loss_modules (void)
@@ -609,13 +631,13 @@ test_loss_modules (void)
   g_autoptr(LtTensor) w = tensor_of_shape (wv, DIMS (3), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) x = tensor_of_shape (xv, DIMS (2, 3), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) t = tensor_of_shape (tv, DIMS (2), LT_DTYPE_INT64);
-  g_autoptr(LtCrossEntropyLoss) ce = lt_cross_entropy_loss_new (w, 1, LT_REDUCTION_SUM, 0.1,
-                                                               &error);
-  g_autoptr(LtNLLLoss) nll = lt_nll_loss_new (NULL, -100, LT_REDUCTION_MEAN, &error);
-  g_autoptr(LtBCEWithLogitsLoss) bce = lt_bce_with_logits_loss_new (NULL, w, LT_REDUCTION_MEAN,
-                                                                    &error);
-  g_autoptr(LtL1Loss) l1 = lt_l1_loss_new (LT_REDUCTION_NONE);
-  g_autoptr(LtStateDict) sd = NULL;
+  autofinal LtCrossEntropyLoss *ce =
+    lt_cross_entropy_loss_new (w, 1, LT_REDUCTION_SUM, 0.1, &error);
+  autofinal LtNLLLoss           *nll = lt_nll_loss_new (NULL, -100, LT_REDUCTION_MEAN, &error);
+  autofinal LtBCEWithLogitsLoss *bce =
+    lt_bce_with_logits_loss_new (NULL, w, LT_REDUCTION_MEAN, &error);
+  autofinal LtL1Loss    *l1 = lt_l1_loss_new (LT_REDUCTION_NONE);
+  autofinal LtStateDict *sd = NULL;
   g_autoptr(LtTensor) a = NULL;
   g_autoptr(LtTensor) b = NULL;
   g_autofree char *s1 = NULL;
@@ -734,8 +756,8 @@ test_loss_subclass (void)
   const double xv[] = { 1, 2 }, tv[] = { 0, 0 };
   g_autoptr(LtTensor) x = tensor_of_shape (xv, DIMS (2), LT_DTYPE_FLOAT64);
   g_autoptr(LtTensor) t = tensor_of_shape (tv, DIMS (2), LT_DTYPE_FLOAT64);
-  g_autoptr(LtLoss) loss = g_object_new (test_half_squared_get_type (), "reduction",
-                                         LT_REDUCTION_SUM, NULL);
+  autofinal LtLoss *loss =
+    g_object_new (test_half_squared_get_type (), "reduction", LT_REDUCTION_SUM, NULL);
   g_autoptr(LtTensor) y = lt_loss_compute (loss, x, t, &error);
   const double want = 2.5;
 
@@ -1107,6 +1129,7 @@ main (int   argc,
   g_test_add_func ("/losses/gradcheck", test_losses_gradcheck);
   g_test_add_func ("/losses/bce/stability", test_bce_stability);
   g_test_add_func ("/losses/mse/tutorial", test_mse_tutorial);
+  g_test_add_func ("/losses/mse/saved-target", test_mse_saved_target);
   g_test_add_func ("/losses/modules", test_loss_modules);
   g_test_add_func ("/losses/modules/subclass", test_loss_subclass);
   g_test_add_func ("/functional/leaky-relu", test_leaky_relu);

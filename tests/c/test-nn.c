@@ -148,7 +148,7 @@ static void
 test_linear_forward (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtLinear) fc = lt_linear_new (4, 3, TRUE, &error);
+  autofinal LtLinear *fc = lt_linear_new (4, 3, TRUE, &error);
   g_autoptr(LtTensor) x = randn (DIMS (2, 4), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) y = NULL;
   g_autoptr(LtTensor) x3 = randn (DIMS (5, 2, 4), LT_DTYPE_FLOAT32);
@@ -188,10 +188,10 @@ static void
 test_linear_no_bias (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtLinear) fc = lt_linear_new (3, 2, FALSE, &error);
+  autofinal LtLinear *fc = lt_linear_new (3, 2, FALSE, &error);
   g_autoptr(LtTensor) x = NULL;
   g_autoptr(LtTensor) y = NULL;
-  g_autoptr(LtStateDict) named = NULL;
+  autofinal LtStateDict *named = NULL;
   g_autofree double *wv = NULL;
   gsize n;
 
@@ -234,9 +234,9 @@ static void
 test_linear_init (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtLinear) a = NULL;
-  g_autoptr(LtLinear) b = NULL;
-  g_autoptr(LtLinear) c = NULL;
+  autofinal LtLinear *a = NULL;
+  autofinal LtLinear *b = NULL;
+  autofinal LtLinear *c = NULL;
   g_autofree double *av = NULL, *bv = NULL, *cv = NULL, *abias = NULL, *bbias = NULL;
   gsize n, nb;
 
@@ -270,8 +270,8 @@ static void
 test_conv2d_forward (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtConv2d) conv = lt_conv2d_new (2, 3, PAIR (3, 2), PAIR (2, 1), PAIR (1, 0), NULL, 1,
-                                            TRUE, &error);
+  autofinal LtConv2d *conv =
+    lt_conv2d_new (2, 3, PAIR (3, 2), PAIR (2, 1), PAIR (1, 0), NULL, 1, TRUE, &error);
   g_autoptr(LtTensor) x = randn (DIMS (2, 2, 5, 4), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) y = NULL;
   g_autofree double *xv = NULL, *wv = NULL, *bv = NULL, *yv = NULL;
@@ -313,8 +313,8 @@ static void
 test_conv2d_init (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtConv2d) conv = NULL;
-  g_autoptr(LtConv2d) grouped = NULL;
+  autofinal LtConv2d *conv = NULL;
+  autofinal LtConv2d *grouped = NULL;
 
   /* fan_in = in_channels / groups * kH * kW */
   conv = lt_conv2d_new (6, 16, PAIR (5, 5), NULL, NULL, NULL, 1, TRUE, &error);
@@ -334,36 +334,36 @@ static void
 test_print (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtLinear) linear = lt_linear_new (400, 120, TRUE, &error);
-  g_autoptr(LtConv2d) conv = lt_conv2d_new (1, 6, PAIR (5, 5), NULL, NULL, NULL, 1, TRUE, &error);
-  g_autoptr(LtConv2d) conv_full = lt_conv2d_new (4, 8, PAIR (3, 5), PAIR (2, 1), PAIR (1, 2),
-                                                 PAIR (2, 3), 2, FALSE, &error);
-  g_autoptr(LtMaxPool2d) maxpool = lt_max_pool2d_new (DIMS (2), DIMS (2), NULL, 0, NULL, 0, FALSE,
-                                                      &error);
-  g_autoptr(LtMaxPool2d) maxpool_t = lt_max_pool2d_new (DIMS (2, 2), NULL, 0, NULL, 0, NULL, 0,
-                                                        FALSE, &error);
-  g_autoptr(LtMaxPool2d) maxpool_mixed = lt_max_pool2d_new (DIMS (3), DIMS (2, 1), DIMS (1),
-                                                            NULL, 0, TRUE, &error);
-  g_autoptr(LtAvgPool2d) avgpool = lt_avg_pool2d_new (DIMS (2), NULL, 0, NULL, 0, FALSE, TRUE, 0,
-                                                      &error);
-  g_autoptr(LtAvgPool2d) avgpool_t = lt_avg_pool2d_new (DIMS (2, 3), DIMS (1), DIMS (1, 0), FALSE,
-                                                        TRUE, 0, &error);
-  g_autoptr(LtAdaptiveAvgPool2d) adaptive = lt_adaptive_avg_pool2d_new (DIMS (5, 7), &error);
-  g_autoptr(LtAdaptiveAvgPool2d) adaptive_i = lt_adaptive_avg_pool2d_new (DIMS (1), &error);
-  g_autoptr(LtAdaptiveAvgPool2d) adaptive_none = lt_adaptive_avg_pool2d_new (DIMS (-1, 7), &error);
-  g_autoptr(LtReLU) relu = lt_relu_new (FALSE);
-  g_autoptr(LtReLU) relu_ip = lt_relu_new (TRUE);
-  g_autoptr(LtLeakyReLU) leaky = lt_leaky_relu_new (0.01, FALSE);
-  g_autoptr(LtLeakyReLU) leaky2 = lt_leaky_relu_new (0.2, TRUE);
-  g_autoptr(LtSigmoid) sigmoid = lt_sigmoid_new ();
-  g_autoptr(LtTanh) tanh_ = lt_tanh_new ();
-  g_autoptr(LtSoftmax) softmax = lt_softmax_new (1);
-  g_autoptr(LtLogSoftmax) log_softmax = lt_log_softmax_new (-1);
-  g_autoptr(LtFlatten) flatten = lt_flatten_new (1, -1);
-  g_autoptr(LtDropout) dropout = lt_dropout_new (0.5, FALSE, &error);
-  g_autoptr(LtDropout) dropout2 = lt_dropout_new (0.25, TRUE, &error);
-  g_autoptr(LtBatchNorm2d) bn2 = lt_batch_norm2d_new (16, 1e-5, 0.1, TRUE, TRUE, &error);
-  g_autoptr(LtBatchNorm1d) bn1 = lt_batch_norm1d_new (32, 1e-3, -1, FALSE, FALSE, &error);
+  autofinal LtLinear *linear = lt_linear_new (400, 120, TRUE, &error);
+  autofinal LtConv2d *conv = lt_conv2d_new (1, 6, PAIR (5, 5), NULL, NULL, NULL, 1, TRUE, &error);
+  autofinal LtConv2d *conv_full =
+    lt_conv2d_new (4, 8, PAIR (3, 5), PAIR (2, 1), PAIR (1, 2), PAIR (2, 3), 2, FALSE, &error);
+  autofinal LtMaxPool2d *maxpool =
+    lt_max_pool2d_new (DIMS (2), DIMS (2), NULL, 0, NULL, 0, FALSE, &error);
+  autofinal LtMaxPool2d *maxpool_t =
+    lt_max_pool2d_new (DIMS (2, 2), NULL, 0, NULL, 0, NULL, 0, FALSE, &error);
+  autofinal LtMaxPool2d *maxpool_mixed =
+    lt_max_pool2d_new (DIMS (3), DIMS (2, 1), DIMS (1), NULL, 0, TRUE, &error);
+  autofinal LtAvgPool2d *avgpool =
+    lt_avg_pool2d_new (DIMS (2), NULL, 0, NULL, 0, FALSE, TRUE, 0, &error);
+  autofinal LtAvgPool2d *avgpool_t =
+    lt_avg_pool2d_new (DIMS (2, 3), DIMS (1), DIMS (1, 0), FALSE, TRUE, 0, &error);
+  autofinal LtAdaptiveAvgPool2d *adaptive = lt_adaptive_avg_pool2d_new (DIMS (5, 7), &error);
+  autofinal LtAdaptiveAvgPool2d *adaptive_i = lt_adaptive_avg_pool2d_new (DIMS (1), &error);
+  autofinal LtAdaptiveAvgPool2d *adaptive_none = lt_adaptive_avg_pool2d_new (DIMS (-1, 7), &error);
+  autofinal LtReLU              *relu = lt_relu_new (FALSE);
+  autofinal LtReLU              *relu_ip = lt_relu_new (TRUE);
+  autofinal LtLeakyReLU         *leaky = lt_leaky_relu_new (0.01, FALSE);
+  autofinal LtLeakyReLU         *leaky2 = lt_leaky_relu_new (0.2, TRUE);
+  autofinal LtSigmoid           *sigmoid = lt_sigmoid_new ();
+  autofinal LtTanh              *tanh_ = lt_tanh_new ();
+  autofinal LtSoftmax           *softmax = lt_softmax_new (1);
+  autofinal LtLogSoftmax        *log_softmax = lt_log_softmax_new (-1);
+  autofinal LtFlatten           *flatten = lt_flatten_new (1, -1);
+  autofinal LtDropout           *dropout = lt_dropout_new (0.5, FALSE, &error);
+  autofinal LtDropout           *dropout2 = lt_dropout_new (0.25, TRUE, &error);
+  autofinal LtBatchNorm2d       *bn2 = lt_batch_norm2d_new (16, 1e-5, 0.1, TRUE, TRUE, &error);
+  autofinal LtBatchNorm1d       *bn1 = lt_batch_norm1d_new (32, 1e-3, -1, FALSE, FALSE, &error);
 
   g_assert_no_error (error);
   assert_module_prints (linear, "Linear(in_features=400, out_features=120, bias=True)");
@@ -402,24 +402,24 @@ static void
 test_print_containers (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtLinear) l1 = lt_linear_new (784, 128, TRUE, &error);
-  g_autoptr(LtReLU) relu = lt_relu_new (FALSE);
-  g_autoptr(LtDropout) drop = lt_dropout_new (0.2, FALSE, &error);
-  g_autoptr(LtLinear) l2 = lt_linear_new (128, 10, TRUE, &error);
-  g_autoptr(LtLogSoftmax) lsm = lt_log_softmax_new (1);
+  autofinal LtLinear     *l1 = lt_linear_new (784, 128, TRUE, &error);
+  autofinal LtReLU       *relu = lt_relu_new (FALSE);
+  autofinal LtDropout    *drop = lt_dropout_new (0.2, FALSE, &error);
+  autofinal LtLinear     *l2 = lt_linear_new (128, 10, TRUE, &error);
+  autofinal LtLogSoftmax *lsm = lt_log_softmax_new (1);
   LtModule *mods[] = { LT_MODULE (l1), LT_MODULE (relu), LT_MODULE (drop), LT_MODULE (l2),
                        LT_MODULE (lsm) };
-  g_autoptr(LtSequential) seq = lt_sequential_new (mods, G_N_ELEMENTS (mods));
-  g_autoptr(LtSequential) empty = lt_sequential_new (NULL, 0);
-  g_autoptr(LtConv2d) conv = lt_conv2d_new (3, 6, PAIR (5, 5), NULL, NULL, NULL, 1, TRUE, &error);
-  g_autoptr(LtBatchNorm2d) bn = lt_batch_norm2d_new (6, 1e-5, 0.1, TRUE, TRUE, &error);
-  g_autoptr(LtMaxPool2d) pool = lt_max_pool2d_new (DIMS (2), DIMS (2), NULL, 0, NULL, 0, FALSE,
-                                                   &error);
+  autofinal LtSequential *seq = lt_sequential_new (mods, G_N_ELEMENTS (mods));
+  autofinal LtSequential *empty = lt_sequential_new (NULL, 0);
+  autofinal LtConv2d *conv = lt_conv2d_new (3, 6, PAIR (5, 5), NULL, NULL, NULL, 1, TRUE, &error);
+  autofinal LtBatchNorm2d *bn = lt_batch_norm2d_new (6, 1e-5, 0.1, TRUE, TRUE, &error);
+  autofinal LtMaxPool2d   *pool =
+    lt_max_pool2d_new (DIMS (2), DIMS (2), NULL, 0, NULL, 0, FALSE, &error);
   LtModule *fmods[] = { LT_MODULE (conv), LT_MODULE (bn), LT_MODULE (relu), LT_MODULE (pool) };
-  g_autoptr(LtSequential) features = lt_sequential_new (fmods, G_N_ELEMENTS (fmods));
-  g_autoptr(LtSequential) nested = lt_sequential_new (NULL, 0);
-  g_autoptr(LtFlatten) flat = lt_flatten_new (1, -1);
-  g_autoptr(LtLinear) classifier = lt_linear_new (6 * 14 * 14, 10, TRUE, &error);
+  autofinal LtSequential *features = lt_sequential_new (fmods, G_N_ELEMENTS (fmods));
+  autofinal LtFlatten    *flat = lt_flatten_new (1, -1);
+  autofinal LtLinear     *classifier = lt_linear_new (6 * 14 * 14, 10, TRUE, &error);
+  autofinal LtSequential *nested = lt_sequential_new (NULL, 0);
 
   g_assert_no_error (error);
   assert_module_prints (seq,
@@ -460,12 +460,12 @@ test_pooling (void)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LtTensor) x = NULL;
-  g_autoptr(LtMaxPool2d) maxpool = lt_max_pool2d_new (DIMS (2), NULL, 0, NULL, 0, NULL, 0, FALSE,
-                                                      &error);
-  g_autoptr(LtAvgPool2d) avgpool = lt_avg_pool2d_new (DIMS (2), NULL, 0, NULL, 0, FALSE, TRUE, 0,
-                                                      &error);
-  g_autoptr(LtAdaptiveAvgPool2d) adaptive = lt_adaptive_avg_pool2d_new (DIMS (1, 2), &error);
-  g_autoptr(LtAdaptiveAvgPool2d) keep_h = lt_adaptive_avg_pool2d_new (DIMS (-1, 1), &error);
+  autofinal LtMaxPool2d *maxpool =
+    lt_max_pool2d_new (DIMS (2), NULL, 0, NULL, 0, NULL, 0, FALSE, &error);
+  autofinal LtAvgPool2d *avgpool =
+    lt_avg_pool2d_new (DIMS (2), NULL, 0, NULL, 0, FALSE, TRUE, 0, &error);
+  autofinal LtAdaptiveAvgPool2d *adaptive = lt_adaptive_avg_pool2d_new (DIMS (1, 2), &error);
+  autofinal LtAdaptiveAvgPool2d *keep_h = lt_adaptive_avg_pool2d_new (DIMS (-1, 1), &error);
   g_autoptr(LtTensor) y1 = NULL;
   g_autoptr(LtTensor) y2 = NULL;
   g_autoptr(LtTensor) y3 = NULL;
@@ -525,12 +525,12 @@ test_activations (void)
   const double xv[] = { -2, -0.5, 0, 0.5, 3, -1 };
   g_autoptr(LtTensor) x = lt_tensor_new_from_doubles (xv, 6, DIMS (2, 3), LT_DTYPE_FLOAT64,
                                                       &error);
-  g_autoptr(LtReLU) relu = lt_relu_new (FALSE);
-  g_autoptr(LtLeakyReLU) leaky = lt_leaky_relu_new (0.1, FALSE);
-  g_autoptr(LtSigmoid) sig = lt_sigmoid_new ();
-  g_autoptr(LtTanh) th = lt_tanh_new ();
-  g_autoptr(LtSoftmax) sm = lt_softmax_new (1);
-  g_autoptr(LtLogSoftmax) lsm = lt_log_softmax_new (0);
+  autofinal LtReLU       *relu = lt_relu_new (FALSE);
+  autofinal LtLeakyReLU  *leaky = lt_leaky_relu_new (0.1, FALSE);
+  autofinal LtSigmoid    *sig = lt_sigmoid_new ();
+  autofinal LtTanh       *th = lt_tanh_new ();
+  autofinal LtSoftmax    *sm = lt_softmax_new (1);
+  autofinal LtLogSoftmax *lsm = lt_log_softmax_new (0);
   g_autoptr(LtTensor) y = NULL;
   double want[6];
 
@@ -585,7 +585,7 @@ test_activations (void)
 
   /* ReLU(inplace=True) returns its input, rectified */
   {
-    g_autoptr(LtReLU) ip = lt_relu_new (TRUE);
+    autofinal LtReLU *ip = lt_relu_new (TRUE);
     g_autoptr(LtTensor) z = lt_tensor_clone (x, &error);
 
     y = forward (ip, z);
@@ -601,8 +601,8 @@ static void
 test_flatten (void)
 {
   g_autoptr(LtTensor) x = randn (DIMS (2, 3, 4, 5), LT_DTYPE_FLOAT32);
-  g_autoptr(LtFlatten) all = lt_flatten_new (1, -1);
-  g_autoptr(LtFlatten) mid = lt_flatten_new (1, 2);
+  autofinal LtFlatten *all = lt_flatten_new (1, -1);
+  autofinal LtFlatten *mid = lt_flatten_new (1, 2);
   g_autoptr(LtTensor) a = forward (all, x);
   g_autoptr(LtTensor) b = forward (mid, x);
   gsize n1, n2;
@@ -622,19 +622,19 @@ static void
 test_sequential (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtLinear) l1 = lt_linear_new (3, 4, TRUE, &error);
-  g_autoptr(LtTanh) act = lt_tanh_new ();
-  g_autoptr(LtLinear) l2 = lt_linear_new (4, 2, TRUE, &error);
+  autofinal LtLinear     *l1 = lt_linear_new (3, 4, TRUE, &error);
+  autofinal LtTanh       *act = lt_tanh_new ();
+  autofinal LtLinear     *l2 = lt_linear_new (4, 2, TRUE, &error);
   LtModule *mods[] = { LT_MODULE (l1), LT_MODULE (act) };
-  g_autoptr(LtSequential) seq = lt_sequential_new (mods, 2);
-  g_autoptr(LtSequential) empty = lt_sequential_new (NULL, 0);
+  autofinal LtSequential *seq = lt_sequential_new (mods, 2);
+  autofinal LtSequential *empty = lt_sequential_new (NULL, 0);
   g_autoptr(LtTensor) x = randn (DIMS (5, 3), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) h = NULL;
   g_autoptr(LtTensor) h2 = NULL;
   g_autoptr(LtTensor) want = NULL;
   g_autoptr(LtTensor) got = NULL;
   g_autoptr(LtTensor) same = NULL;
-  g_autoptr(LtStateDict) named = NULL;
+  autofinal LtStateDict *named = NULL;
   g_autoptr(GPtrArray) params = NULL;
   gsize n;
   g_autofree double *wv = NULL;
@@ -678,11 +678,11 @@ static void
 test_registration (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestNet) net = test_net_new ();
+  autofinal TestNet     *net = test_net_new ();
   LtModule *m = LT_MODULE (net);
-  g_autoptr(LtStateDict) named = lt_module_named_parameters (m);
-  g_autoptr(LtStateDict) buffers = lt_module_named_buffers (m);
-  g_autoptr(LtStateDict) state = lt_module_state_dict (m);
+  autofinal LtStateDict *named = lt_module_named_parameters (m);
+  autofinal LtStateDict *buffers = lt_module_named_buffers (m);
+  autofinal LtStateDict *state = lt_module_state_dict (m);
   g_autoptr(GPtrArray) all = lt_module_modules (m);
   g_autoptr(LtTensor) x = randn (DIMS (2, 1, 8, 8), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) y = NULL;
@@ -778,7 +778,7 @@ fill_linear (LtModule *module,
 static void
 test_apply (void)
 {
-  g_autoptr(TestNet) net = test_net_new ();
+  autofinal TestNet *net = test_net_new ();
   g_autoptr(GPtrArray) seen = g_ptr_array_new ();
   g_autofree double *w = NULL;
   gsize n;
@@ -801,7 +801,7 @@ test_apply (void)
 static void
 test_train_eval (void)
 {
-  g_autoptr(TestNet) net = test_net_new ();
+  autofinal TestNet *net = test_net_new ();
   LtModule *bn = lt_module_get_child (LT_MODULE (net), "bn1");
   gboolean prop;
 
@@ -824,7 +824,7 @@ static void
 test_to_device (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestNet) net = test_net_new ();
+  autofinal TestNet *net = test_net_new ();
   LtModule *m = LT_MODULE (net);
   LtTensor *w = lt_module_get_parameter (m, "conv1.weight");
   LtTensor *rm = lt_module_get_buffer (m, "bn1.running_mean");
@@ -857,7 +857,7 @@ static void
 test_dropout (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtDropout) drop = lt_dropout_new (0.25, FALSE, &error);
+  autofinal LtDropout *drop = lt_dropout_new (0.25, FALSE, &error);
   g_autoptr(LtTensor) x = lt_ones (DIMS (4000), LT_DTYPE_FLOAT32, &error);
   g_autoptr(LtTensor) a = NULL;
   g_autoptr(LtTensor) b = NULL;
@@ -896,7 +896,7 @@ static void
 test_batch_norm1d (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtBatchNorm1d) bn = lt_batch_norm1d_new (3, 1e-5, 0.1, TRUE, TRUE, &error);
+  autofinal LtBatchNorm1d *bn = lt_batch_norm1d_new (3, 1e-5, 0.1, TRUE, TRUE, &error);
   LtModule *m = LT_MODULE (bn);
   const double xv[] = { 1, 2, -1, 3, 0, 4, 5, 1, 0, -2, 7, 2 };     /* (4, 3) */
   g_autoptr(LtTensor) x = lt_tensor_new_from_doubles (xv, 12, DIMS (4, 3), LT_DTYPE_FLOAT32,
@@ -962,15 +962,15 @@ static void
 test_batch_norm2d (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtBatchNorm2d) bn = lt_batch_norm2d_new (2, 1e-5, -1, FALSE, TRUE, &error);
-  g_autoptr(LtBatchNorm2d) nostats = lt_batch_norm2d_new (2, 1e-5, 0.1, TRUE, FALSE, &error);
+  autofinal LtBatchNorm2d *bn = lt_batch_norm2d_new (2, 1e-5, -1, FALSE, TRUE, &error);
+  autofinal LtBatchNorm2d *nostats = lt_batch_norm2d_new (2, 1e-5, 0.1, TRUE, FALSE, &error);
   LtModule *m = LT_MODULE (bn);
   g_autoptr(LtTensor) x1 = randn (DIMS (3, 2, 4, 4), LT_DTYPE_FLOAT64);
   g_autoptr(LtTensor) x2 = randn (DIMS (3, 2, 4, 4), LT_DTYPE_FLOAT64);
   g_autoptr(LtTensor) y = NULL;
   g_autoptr(LtTensor) y2 = NULL;
   g_autoptr(LtTensor) e = NULL;
-  g_autoptr(LtStateDict) state = NULL;
+  autofinal LtStateDict *state = NULL;
   g_autofree double *v1 = NULL, *v2 = NULL, *yv = NULL;
   double m1[2] = { 0 }, m2[2] = { 0 }, want[2];
   gsize n;
@@ -1165,7 +1165,7 @@ static void
 test_init_no_grad (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtLinear) fc = lt_linear_new (5, 4, TRUE, &error);
+  autofinal LtLinear *fc = lt_linear_new (5, 4, TRUE, &error);
   LtTensor *w = param (fc, "weight");
   guint version = lt_tensor_get_version (w);
   g_autoptr(LtTensor) a = NULL;
@@ -1199,7 +1199,7 @@ static void
 test_errors (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtLinear) fc = lt_linear_new (4, 3, TRUE, &error);
+  autofinal LtLinear *fc = lt_linear_new (4, 3, TRUE, &error);
   g_autoptr(LtTensor) bad = randn (DIMS (2, 5), LT_DTYPE_FLOAT32);
 
   g_assert_no_error (error);
@@ -1246,7 +1246,7 @@ test_errors (void)
 
   /* a module without forward */
   {
-    g_autoptr(LtModule) bare = g_object_new (LT_TYPE_MODULE, NULL);
+    autofinal LtModule *bare = g_object_new (LT_TYPE_MODULE, NULL);
 
     g_assert_null (lt_module_forward (bare, bad, &error));
     g_assert_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED);
@@ -1271,7 +1271,7 @@ static void
 test_gradcheck_linear (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtLinear) fc = lt_linear_new (3, 2, TRUE, &error);
+  autofinal LtLinear *fc = lt_linear_new (3, 2, TRUE, &error);
   LtTensor *in[3];
 
   in[0] = randn (DIMS (4, 3), LT_DTYPE_FLOAT64);
@@ -1307,17 +1307,17 @@ static void
 test_gradcheck_composed (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtConv2d) conv = lt_conv2d_new (2, 3, PAIR (3, 3), NULL, PAIR (1, 1), NULL, 1, TRUE,
-                                            &error);
-  g_autoptr(LtTanh) th = lt_tanh_new ();
-  g_autoptr(LtMaxPool2d) pool = lt_max_pool2d_new (DIMS (2), NULL, 0, NULL, 0, NULL, 0, FALSE,
-                                                   &error);
-  g_autoptr(LtFlatten) flat = lt_flatten_new (1, -1);
-  g_autoptr(LtLinear) fc = lt_linear_new (3 * 2 * 2, 2, TRUE, &error);
-  g_autoptr(LtSigmoid) sig = lt_sigmoid_new ();
+  autofinal LtConv2d *conv =
+    lt_conv2d_new (2, 3, PAIR (3, 3), NULL, PAIR (1, 1), NULL, 1, TRUE, &error);
+  autofinal LtTanh      *th = lt_tanh_new ();
+  autofinal LtMaxPool2d *pool =
+    lt_max_pool2d_new (DIMS (2), NULL, 0, NULL, 0, NULL, 0, FALSE, &error);
+  autofinal LtFlatten    *flat = lt_flatten_new (1, -1);
+  autofinal LtLinear     *fc = lt_linear_new (3 * 2 * 2, 2, TRUE, &error);
+  autofinal LtSigmoid    *sig = lt_sigmoid_new ();
   LtModule *mods[] = { LT_MODULE (conv), LT_MODULE (th), LT_MODULE (pool), LT_MODULE (flat),
                        LT_MODULE (fc), LT_MODULE (sig) };
-  g_autoptr(LtSequential) seq = lt_sequential_new (mods, G_N_ELEMENTS (mods));
+  autofinal LtSequential *seq = lt_sequential_new (mods, G_N_ELEMENTS (mods));
   LtTensor *in[5];
 
   g_assert_no_error (error);
@@ -1340,7 +1340,7 @@ static void
 test_backward_through_net (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestNet) net = test_net_new ();
+  autofinal TestNet *net = test_net_new ();
   g_autoptr(LtTensor) x = randn (DIMS (2, 1, 8, 8), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) y = forward (net, x);
   g_autoptr(LtTensor) loss = lt_tensor_sum (y, &error);

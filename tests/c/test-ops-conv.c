@@ -45,10 +45,10 @@ static const ConvCase conv_gc_cases[] = {
   { 1, 2, 5, 4, 2, 2, 2, { 1, 1 }, { 1, 1 }, { 1, 1 }, 1, FALSE, FALSE },
 };
 
-static Shape
+static OhShape
 conv_in_shape (const ConvCase *c)
 {
-  return c->batched ? SH (c->N, c->C, c->H, c->W) : SH (c->C, c->H, c->W);
+  return c->batched ? OH_SH (c->N, c->C, c->H, c->W) : OH_SH (c->C, c->H, c->W);
 }
 
 static gint64
@@ -59,11 +59,11 @@ conv_oh (const ConvCase *c, guint i)
   return (in + 2 * c->padding[i] - c->dilation[i] * (k - 1) - 1) / c->stride[i] + 1;
 }
 
-static Shape
+static OhShape
 conv_out_shape (const ConvCase *c)
 {
-  return c->batched ? SH (c->N, c->O, conv_oh (c, 0), conv_oh (c, 1))
-                    : SH (c->O, conv_oh (c, 0), conv_oh (c, 1));
+  return c->batched ? OH_SH (c->N, c->O, conv_oh (c, 0), conv_oh (c, 1))
+                    : OH_SH (c->O, conv_oh (c, 0), conv_oh (c, 1));
 }
 
 /* Calls @visit for every (output, weight, input) triple of the sum that
@@ -131,15 +131,15 @@ ref_conv2d (const ConvCase *c, const double *x, const double *w, const double *b
 {
   ConvRef r = { .x = x, .w = w, .b = b };
 
-  r.y = g_new0 (double, MAX (numel (conv_out_shape (c)), 1));
+  r.y = g_new0 (double, MAX (oh_numel (conv_out_shape (c)), 1));
   conv_walk (c, conv_ref_visit, &r);
   return r.y;
 }
 
-static Shape
+static OhShape
 conv_w_shape (const ConvCase *c)
 {
-  return SH (c->O, c->C / c->groups, c->kh, c->kw);
+  return OH_SH (c->O, c->C / c->groups, c->kh, c->kw);
 }
 
 static LtTensor *
@@ -153,7 +153,7 @@ static void
 conv2d_fw_values (gconstpointer data)
 {
   static const LtDType dts[] = { F32, F64 };
-  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_STEP };
+  static const OhLay lays[] = { OH_LAY_CONTIG, OH_LAY_T, OH_LAY_STEP };
 
   for (guint ci = 0; ci < G_N_ELEMENTS (conv_cases); ci++)
     for (guint di = 0; di < G_N_ELEMENTS (dts); di++)
@@ -162,18 +162,18 @@ conv2d_fw_values (gconstpointer data)
           const ConvCase *c = &conv_cases[ci];
           LtDType dt = dts[di];
           g_autoptr(GError) error = NULL;
-          g_auto(Arr) x = arr_new (conv_in_shape (c), dt, lays[li], DIST_UNIT);
-          g_auto(Arr) w = arr_new (conv_w_shape (c), dt, lays[(li + 1) % 3], DIST_UNIT);
-          g_auto(Arr) b = arr_new (SH (c->O), dt, lays[li], DIST_UNIT);
+          g_auto(OhArr) x = oh_arr_new (conv_in_shape (c), dt, lays[li], OH_DIST_UNIT);
+          g_auto(OhArr) w = oh_arr_new (conv_w_shape (c), dt, lays[(li + 1) % 3], OH_DIST_UNIT);
+          g_auto(OhArr) b = oh_arr_new (OH_SH (c->O), dt, lays[li], OH_DIST_UNIT);
           g_autoptr(LtTensor) y = conv_call (c, x.t, w.t, b.t, &error);
           g_autofree double *ref = ref_conv2d (c, x.v, w.v, c->bias ? b.v : NULL);
 
           g_test_message ("case %u, %s, layout %u", ci, lt_dtype_get_name (dt), li);
           g_assert_no_error (error);
           if (dt == F32)
-            check_tol (y, dt, conv_out_shape (c), ref, 1e-4, 1e-5);
+            oh_check_tol (y, dt, conv_out_shape (c), ref, 1e-4, 1e-5);
           else
-            check_tol (y, dt, conv_out_shape (c), ref, 1e-10, 1e-12);
+            oh_check_tol (y, dt, conv_out_shape (c), ref, 1e-10, 1e-12);
           g_assert_cmpint (lt_tensor_is_contiguous (y), ==, TRUE);
         }
 }
@@ -189,36 +189,36 @@ conv2d_fw_big (gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (cs); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_auto(Arr) x = arr_new (conv_in_shape (cs[i]), F32, LAY_CONTIG, DIST_UNIT);
-      g_auto(Arr) w = arr_new (conv_w_shape (cs[i]), F32, LAY_CONTIG, DIST_UNIT);
-      g_auto(Arr) b = arr_new (SH (cs[i]->O), F32, LAY_CONTIG, DIST_UNIT);
+      g_auto(OhArr) x = oh_arr_new (conv_in_shape (cs[i]), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+      g_auto(OhArr) w = oh_arr_new (conv_w_shape (cs[i]), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+      g_auto(OhArr) b = oh_arr_new (OH_SH (cs[i]->O), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
       g_autoptr(LtTensor) y = conv_call (cs[i], x.t, w.t, b.t, &error);
       g_autofree double *ref = ref_conv2d (cs[i], x.v, w.v, b.v);
 
       g_assert_no_error (error);
-      g_assert_cmpint (numel (conv_in_shape (cs[i])), >, BIG);
-      check_tol (y, F32, conv_out_shape (cs[i]), ref, 1e-4, 1e-5);
+      g_assert_cmpint (oh_numel (conv_in_shape (cs[i])), >, OH_BIG);
+      oh_check_tol (y, F32, conv_out_shape (cs[i]), ref, 1e-4, 1e-5);
     }
 }
 
 static void
-conv_expect_error (const ConvCase *c, Shape xs, Shape ws, gint64 nb, LtDType xdt, LtDType wdt,
+conv_expect_error (const ConvCase *c, OhShape xs, OhShape ws, gint64 nb, LtDType xdt, LtDType wdt,
                    LtDType bdt, LtError code)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (xs, xdt, LAY_CONTIG, DIST_UNIT);
-  g_auto(Arr) w = arr_new (ws, wdt, LAY_CONTIG, DIST_UNIT);
-  g_auto(Arr) b = arr_new (SH (nb), bdt, LAY_CONTIG, DIST_UNIT);
-  g_autofree double *before = values_of (x.t);
+  g_auto(OhArr) x = oh_arr_new (xs, xdt, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) w = oh_arr_new (ws, wdt, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) b = oh_arr_new (OH_SH (nb), bdt, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_autofree double *before = oh_values_of (x.t);
   g_autofree double *after = NULL;
   LtTensor *y = lt_conv2d (x.t, w.t, b.t, c->stride, c->padding, c->dilation, c->groups, &error);
 
-  check_error (y, error, code);
+  oh_check_error (y, error, code);
   g_test_message ("%s", error->message);
   g_assert_true (g_str_has_prefix (error->message, "conv2d: "));
   if (code == LT_ERROR_SHAPE)
     g_assert_nonnull (strchr (error->message, '['));
-  after = values_of (x.t);
+  after = oh_values_of (x.t);
   g_assert_cmpmem (before, x.n * sizeof (double), after, x.n * sizeof (double));
 }
 
@@ -227,22 +227,22 @@ conv2d_fw_errors (gconstpointer data)
 {
   const ConvCase ok = { 2, 4, 6, 6, 4, 3, 3, { 1, 1 }, { 0, 0 }, { 1, 1 }, 2, TRUE, TRUE };
   ConvCase c;
-  Shape xs = SH (2, 4, 6, 6), ws = SH (4, 2, 3, 3);
+  OhShape xs = OH_SH (2, 4, 6, 6), ws = OH_SH (4, 2, 3, 3);
 
-  conv_expect_error (&ok, SH (4, 6), ws, 4, F32, F32, F32, LT_ERROR_SHAPE);
-  conv_expect_error (&ok, SH (1, 2, 4, 6, 6), ws, 4, F32, F32, F32, LT_ERROR_SHAPE);
-  conv_expect_error (&ok, xs, SH (4, 2, 3), 4, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, OH_SH (4, 6), ws, 4, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, OH_SH (1, 2, 4, 6, 6), ws, 4, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, xs, OH_SH (4, 2, 3), 4, F32, F32, F32, LT_ERROR_SHAPE);
   conv_expect_error (&ok, xs, ws, 4, I64, I64, I64, LT_ERROR_DTYPE);
   conv_expect_error (&ok, xs, ws, 4, F32, F64, F32, LT_ERROR_DTYPE);
   conv_expect_error (&ok, xs, ws, 4, F64, F64, F32, LT_ERROR_DTYPE);
   /* channels: 4 input channels, groups 2, weight expects 2 x 3 */
-  conv_expect_error (&ok, xs, SH (4, 3, 3, 3), 4, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, xs, OH_SH (4, 3, 3, 3), 4, F32, F32, F32, LT_ERROR_SHAPE);
   /* 3 output channels in 2 groups */
-  conv_expect_error (&ok, xs, SH (3, 2, 3, 3), 3, F32, F32, F32, LT_ERROR_SHAPE);
-  conv_expect_error (&ok, xs, SH (0, 2, 3, 3), 0, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, xs, OH_SH (3, 2, 3, 3), 3, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, xs, OH_SH (0, 2, 3, 3), 0, F32, F32, F32, LT_ERROR_SHAPE);
   conv_expect_error (&ok, xs, ws, 5, F32, F32, F32, LT_ERROR_SHAPE);
   /* a filter larger than the image */
-  conv_expect_error (&ok, xs, SH (4, 2, 7, 3), 4, F32, F32, F32, LT_ERROR_SHAPE);
+  conv_expect_error (&ok, xs, OH_SH (4, 2, 7, 3), 4, F32, F32, F32, LT_ERROR_SHAPE);
   c = ok;
   c.dilation[1] = 3;
   conv_expect_error (&c, xs, ws, 4, F32, F32, F32, LT_ERROR_SHAPE);
@@ -263,12 +263,12 @@ conv2d_fw_errors (gconstpointer data)
   {
     /* a 2-D bias */
     g_autoptr(GError) error = NULL;
-    g_auto(Arr) x = arr_new (xs, F32, LAY_CONTIG, DIST_UNIT);
-    g_auto(Arr) w = arr_new (ws, F32, LAY_CONTIG, DIST_UNIT);
-    g_auto(Arr) b = arr_new (SH (1, 4), F32, LAY_CONTIG, DIST_UNIT);
+    g_auto(OhArr) x = oh_arr_new (xs, F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+    g_auto(OhArr) w = oh_arr_new (ws, F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+    g_auto(OhArr) b = oh_arr_new (OH_SH (1, 4), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
     LtTensor *y = lt_conv2d (x.t, w.t, b.t, NULL, NULL, NULL, 2, &error);
 
-    check_error (y, error, LT_ERROR_SHAPE);
+    oh_check_error (y, error, LT_ERROR_SHAPE);
   }
 }
 
@@ -278,14 +278,14 @@ conv2d_fw_defaults (gconstpointer data)
 {
   const ConvCase c = { 2, 3, 6, 5, 4, 3, 2, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, FALSE, TRUE };
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (conv_in_shape (&c), F64, LAY_CONTIG, DIST_UNIT);
-  g_autoptr(LtTensor) w = leaf_new (conv_w_shape (&c), LAY_CONTIG, DIST_UNIT);
-  g_autofree double *wv = values_of (w);
+  g_auto(OhArr) x = oh_arr_new (conv_in_shape (&c), F64, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_autoptr(LtTensor) w = oh_leaf_new (conv_w_shape (&c), OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_autofree double *wv = oh_values_of (w);
   g_autoptr(LtTensor) y = lt_conv2d (x.t, w, NULL, NULL, NULL, NULL, 1, &error);
   g_autofree double *ref = ref_conv2d (&c, x.v, wv, NULL);
 
   g_assert_no_error (error);
-  check (y, F64, conv_out_shape (&c), ref);
+  oh_check (y, F64, conv_out_shape (&c), ref);
   g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==, "ConvolutionBackward0");
   /* the images need no gradient: the weight is not kept for one */
   g_assert_null (lt_tensor_get_grad_fn (y)->saved[1]);
@@ -300,7 +300,7 @@ conv2d_fw_defaults (gconstpointer data)
   }
 }
 
-static const Case conv2d_forward[] = {
+static const OhCase conv2d_forward[] = {
   { "values", conv2d_fw_values },
   { "big", conv2d_fw_big },
   { "errors", conv2d_fw_errors },
@@ -311,13 +311,13 @@ static const Case conv2d_forward[] = {
 /* The gradients of y = conv2d (x, w, b) for an upstream gradient dy, against
  * the reference; @which: bit 0 x, bit 1 w, bit 2 b require grad. */
 static void
-conv_grads_check (const ConvCase *c, LtDType dt, Lay lay, guint which)
+conv_grads_check (const ConvCase *c, LtDType dt, OhLay lay, guint which)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) xa = arr_new (conv_in_shape (c), dt, lay, DIST_UNIT);
-  g_auto(Arr) wa = arr_new (conv_w_shape (c), dt, LAY_CONTIG, DIST_UNIT);
-  g_auto(Arr) ba = arr_new (SH (c->O), dt, LAY_CONTIG, DIST_UNIT);
-  g_auto(Arr) dya = arr_new (conv_out_shape (c), dt, lay, DIST_UNIT);
+  g_auto(OhArr) xa = oh_arr_new (conv_in_shape (c), dt, lay, OH_DIST_UNIT);
+  g_auto(OhArr) wa = oh_arr_new (conv_w_shape (c), dt, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) ba = oh_arr_new (OH_SH (c->O), dt, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) dya = oh_arr_new (conv_out_shape (c), dt, lay, OH_DIST_UNIT);
   g_autoptr(LtTensor) x = lt_tensor_detach (xa.t);
   g_autoptr(LtTensor) w = lt_tensor_detach (wa.t);
   g_autoptr(LtTensor) b = lt_tensor_detach (ba.t);
@@ -351,15 +351,15 @@ conv_grads_check (const ConvCase *c, LtDType dt, Lay lay, guint which)
   r.db = which & 4 && c->bias ? g_new0 (double, c->O) : NULL;
   conv_walk (c, conv_ref_visit, &r);
   if (r.dx)
-    check_tol (lt_tensor_get_grad (x), dt, xa.s, r.dx, rtol, atol);
+    oh_check_tol (lt_tensor_get_grad (x), dt, xa.s, r.dx, rtol, atol);
   else
     g_assert_null (lt_tensor_get_grad (x));
   if (r.dw)
-    check_tol (lt_tensor_get_grad (w), dt, wa.s, r.dw, rtol, atol);
+    oh_check_tol (lt_tensor_get_grad (w), dt, wa.s, r.dw, rtol, atol);
   else
     g_assert_null (lt_tensor_get_grad (w));
   if (r.db)
-    check_tol (lt_tensor_get_grad (b), dt, ba.s, r.db, rtol, atol);
+    oh_check_tol (lt_tensor_get_grad (b), dt, ba.s, r.db, rtol, atol);
   else
     g_assert_null (lt_tensor_get_grad (b));
   g_free (r.dx);
@@ -373,8 +373,8 @@ conv2d_grad_input_fw_values (gconstpointer data)
   for (guint ci = 0; ci < G_N_ELEMENTS (conv_cases); ci++)
     {
       g_test_message ("case %u", ci);
-      conv_grads_check (&conv_cases[ci], F64, ci % 2 ? LAY_T : LAY_CONTIG, 1);
-      conv_grads_check (&conv_cases[ci], F32, LAY_STEP, 1 | 4);
+      conv_grads_check (&conv_cases[ci], F64, ci % 2 ? OH_LAY_T : OH_LAY_CONTIG, 1);
+      conv_grads_check (&conv_cases[ci], F32, OH_LAY_STEP, 1 | 4);
     }
 }
 
@@ -384,12 +384,12 @@ conv2d_grad_weight_fw_values (gconstpointer data)
   for (guint ci = 0; ci < G_N_ELEMENTS (conv_cases); ci++)
     {
       g_test_message ("case %u", ci);
-      conv_grads_check (&conv_cases[ci], F64, ci % 2 ? LAY_CONTIG : LAY_T, 2 | 4);
-      conv_grads_check (&conv_cases[ci], F32, LAY_CONTIG, 1 | 2 | 4);
-      conv_grads_check (&conv_cases[ci], F64, LAY_STEP, 2);
+      conv_grads_check (&conv_cases[ci], F64, ci % 2 ? OH_LAY_CONTIG : OH_LAY_T, 2 | 4);
+      conv_grads_check (&conv_cases[ci], F32, OH_LAY_CONTIG, 1 | 2 | 4);
+      conv_grads_check (&conv_cases[ci], F64, OH_LAY_STEP, 2);
     }
   /* the bias alone */
-  conv_grads_check (&conv_cases[1], F64, LAY_CONTIG, 4);
+  conv_grads_check (&conv_cases[1], F64, OH_LAY_CONTIG, 4);
 }
 
 static void
@@ -397,16 +397,16 @@ conv2d_grad_fw_big (gconstpointer data)
 {
   const ConvCase c = { 24, 3, 32, 32, 6, 5, 5, { 1, 1 }, { 2, 1 }, { 1, 1 }, 1, TRUE, TRUE };
 
-  conv_grads_check (&c, F32, LAY_CONTIG, 1 | 2 | 4);
+  conv_grads_check (&c, F32, OH_LAY_CONTIG, 1 | 2 | 4);
 }
 
-static const Case conv2d_grad_input_forward[] = {
+static const OhCase conv2d_grad_input_forward[] = {
   { "values", conv2d_grad_input_fw_values },
   { "big", conv2d_grad_fw_big },
   { NULL, NULL }
 };
 
-static const Case conv2d_grad_weight_forward[] = {
+static const OhCase conv2d_grad_weight_forward[] = {
   { "values", conv2d_grad_weight_fw_values },
   { "big", conv2d_grad_fw_big },
   { NULL, NULL }
@@ -433,10 +433,10 @@ conv2d_bw_gradcheck (gconstpointer data)
       gsize n = c->bias ? 3 : 2;
 
       g_test_message ("case %u", ci);
-      in[0] = leaf_new (conv_in_shape (c), ci % 2 ? LAY_T : LAY_CONTIG, DIST_UNIT);
-      in[1] = leaf_new (conv_w_shape (c), ci % 2 ? LAY_CONTIG : LAY_STEP, DIST_UNIT);
-      in[2] = leaf_new (SH (c->O), LAY_CONTIG, DIST_UNIT);
-      gradcheck (gc_conv2d, c, in, n);
+      in[0] = oh_leaf_new (conv_in_shape (c), ci % 2 ? OH_LAY_T : OH_LAY_CONTIG, OH_DIST_UNIT);
+      in[1] = oh_leaf_new (conv_w_shape (c), ci % 2 ? OH_LAY_CONTIG : OH_LAY_STEP, OH_DIST_UNIT);
+      in[2] = oh_leaf_new (OH_SH (c->O), OH_LAY_CONTIG, OH_DIST_UNIT);
+      oh_gradcheck (gc_conv2d, c, in, n);
       for (guint i = 0; i < 3; i++)
         g_object_unref (in[i]);
     }
@@ -452,12 +452,12 @@ conv2d_bw_partial (gconstpointer data)
     {
       LtTensor *in[3];
 
-      in[0] = leaf_new (conv_in_shape (c), LAY_CONTIG, DIST_UNIT);
-      in[1] = leaf_new (conv_w_shape (c), LAY_CONTIG, DIST_UNIT);
-      in[2] = leaf_new (SH (c->O), LAY_CONTIG, DIST_UNIT);
+      in[0] = oh_leaf_new (conv_in_shape (c), OH_LAY_CONTIG, OH_DIST_UNIT);
+      in[1] = oh_leaf_new (conv_w_shape (c), OH_LAY_CONTIG, OH_DIST_UNIT);
+      in[2] = oh_leaf_new (OH_SH (c->O), OH_LAY_CONTIG, OH_DIST_UNIT);
       g_assert_true (lt_tensor_set_requires_grad (in[which], FALSE, NULL));
       g_assert_true (lt_tensor_set_requires_grad (in[2], FALSE, NULL));
-      gradcheck (gc_conv2d, c, in, 3);
+      oh_gradcheck (gc_conv2d, c, in, 3);
       for (guint i = 0; i < 3; i++)
         g_object_unref (in[i]);
     }
@@ -470,13 +470,13 @@ conv2d_bw_size0 (gconstpointer data)
   LtTensor *in[3];
 
   g_assert_cmpint (c->N, ==, 0);
-  in[0] = leaf_new (conv_in_shape (c), LAY_CONTIG, DIST_UNIT);
-  in[1] = leaf_new (conv_w_shape (c), LAY_CONTIG, DIST_UNIT);
-  in[2] = leaf_new (SH (c->O), LAY_CONTIG, DIST_UNIT);
-  backward_shapes (gc_conv2d, c, in, 3);
+  in[0] = oh_leaf_new (conv_in_shape (c), OH_LAY_CONTIG, OH_DIST_UNIT);
+  in[1] = oh_leaf_new (conv_w_shape (c), OH_LAY_CONTIG, OH_DIST_UNIT);
+  in[2] = oh_leaf_new (OH_SH (c->O), OH_LAY_CONTIG, OH_DIST_UNIT);
+  oh_backward_shapes (gc_conv2d, c, in, 3);
   {
-    g_autofree double *gw = grad_of (in[1]);
-    g_autofree double *gb = grad_of (in[2]);
+    g_autofree double *gw = oh_grad_of (in[1]);
+    g_autofree double *gb = oh_grad_of (in[2]);
 
     for (gint64 k = 0; k < in[1]->numel; k++)
       g_assert_cmpfloat (gw[k], ==, 0);
@@ -487,7 +487,7 @@ conv2d_bw_size0 (gconstpointer data)
     g_object_unref (in[i]);
 }
 
-static const Case conv2d_backward[] = {
+static const OhCase conv2d_backward[] = {
   { "gradcheck", conv2d_bw_gradcheck },
   { "partial", conv2d_bw_partial },
   { "size0", conv2d_bw_size0 },
@@ -496,16 +496,16 @@ static const Case conv2d_backward[] = {
 
 /* The specs, in the order of the op table */
 
-static const OpSpec specs[] = {
-  SPEC (LT_OP_CONV2D, "conv2d", NULL, conv2d_forward, NULL, conv2d_backward, NULL),
-  SPEC (LT_OP_CONV2D_GRAD_INPUT, "conv2d_grad_input", NULL, conv2d_grad_input_forward, NULL,
+static const OhSpec specs[] = {
+  OH_SPEC (LT_OP_CONV2D, "conv2d", NULL, conv2d_forward, NULL, conv2d_backward, NULL),
+  OH_SPEC (LT_OP_CONV2D_GRAD_INPUT, "conv2d_grad_input", NULL, conv2d_grad_input_forward, NULL,
         NULL, NULL),
-  SPEC (LT_OP_CONV2D_GRAD_WEIGHT, "conv2d_grad_weight", NULL, conv2d_grad_weight_forward, NULL,
+  OH_SPEC (LT_OP_CONV2D_GRAD_WEIGHT, "conv2d_grad_weight", NULL, conv2d_grad_weight_forward, NULL,
         NULL, NULL),
 };
 
 guint
-ops_register_conv (void)
+oh_register_conv (void)
 {
-  return ops_add_specs (specs, G_N_ELEMENTS (specs));
+  return oh_add_specs (specs, G_N_ELEMENTS (specs));
 }

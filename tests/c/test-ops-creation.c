@@ -13,11 +13,11 @@
 static void
 fill_forward_values (gconstpointer data)
 {
-  for (guint i = 0; i < G_N_ELEMENTS (all_dtypes); i++)
+  for (guint i = 0; i < G_N_ELEMENTS (oh_all_dtypes); i++)
     {
-      LtDType dt = all_dtypes[i];
+      LtDType dt = oh_all_dtypes[i];
       g_autoptr(GError) error = NULL;
-      Shape s = SH (3, 5);
+      OhShape s = OH_SH (3, 5);
       g_autoptr(LtTensor) z = lt_zeros (s.d, s.n, dt, &error);
       g_autoptr(LtTensor) o = lt_ones (s.d, s.n, dt, &error);
       g_autoptr(LtTensor) f = lt_full (s.d, s.n, 2.5, dt, &error);
@@ -29,11 +29,11 @@ fill_forward_values (gconstpointer data)
           rz[k] = 0;
           ro[k] = 1;
           /* float -> integer conversion truncates toward zero */
-          rf[k] = is_float (dt) ? 2.5 : (dt == BOOL ? 1 : 2);
+          rf[k] = oh_is_float (dt) ? 2.5 : (dt == BOOL ? 1 : 2);
         }
-      check (z, dt, s, rz);
-      check (o, dt, s, ro);
-      check (f, dt, s, rf);
+      oh_check (z, dt, s, rz);
+      oh_check (o, dt, s, ro);
+      oh_check (f, dt, s, rf);
       g_assert_cmpint (lt_tensor_is_contiguous (f), ==, TRUE);
     }
 }
@@ -42,38 +42,38 @@ static void
 fill_forward_shapes (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  Shape s0 = SH (0, 3);
+  OhShape s0 = OH_SH (0, 3);
   g_autoptr(LtTensor) e = lt_full (s0.d, s0.n, 4, F32, &error);
   g_autoptr(LtTensor) r = lt_full (NULL, 0, -7.25, F64, &error);
-  g_auto(Arr) like = arr_new (SH (4, 6), F64, LAY_T, DIST_UNIT);
+  g_auto(OhArr) like = oh_arr_new (OH_SH (4, 6), F64, OH_LAY_T, OH_DIST_UNIT);
   g_autoptr(LtTensor) fl = lt_full_like (like.t, 3.5, &error);
   double ref[24], one = -7.25;
   gint64 bad[] = { 2, -3 };
   LtTensor *err;
 
   g_assert_no_error (error);
-  check (e, F32, s0, NULL);
-  check (r, F64, SH0, &one);
+  oh_check (e, F32, s0, NULL);
+  oh_check (r, F64, OH_SH0, &one);
   for (guint k = 0; k < 24; k++)
     ref[k] = 3.5;
-  check (fl, F64, SH (4, 6), ref);
+  oh_check (fl, F64, OH_SH (4, 6), ref);
   g_assert_cmpint (lt_tensor_is_contiguous (fl), ==, TRUE);
   err = lt_full (bad, 2, 1, F32, &error);
-  check_error (err, error, LT_ERROR_SHAPE);
+  oh_check_error (err, error, LT_ERROR_SHAPE);
 }
 
 static void
 fill_forward_parallel (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  Shape s = SH (BIG);
+  OhShape s = OH_SH (OH_BIG);
   g_autoptr(LtTensor) f = lt_full (s.d, s.n, 7, F32, &error);
-  g_autofree double *ref = g_new (double, BIG);
+  g_autofree double *ref = g_new (double, OH_BIG);
 
   g_assert_no_error (error);
-  for (gint64 k = 0; k < BIG; k++)
+  for (gint64 k = 0; k < OH_BIG; k++)
     ref[k] = 7;
-  check (f, F32, s, ref);
+  oh_check (f, F32, s, ref);
 }
 
 static void
@@ -90,12 +90,12 @@ fill_forward_eye (gconstpointer data)
     ra[k] = k / 5 == k % 5;
   for (gint64 k = 0; k < 16; k++)
     rb[k] = k / 4 == k % 4;
-  check (a, F32, SH (3, 5), ra);
-  check (b, I64, SH (4, 4), rb);
-  check (c, F32, SH (0, 3), NULL);
+  oh_check (a, F32, OH_SH (3, 5), ra);
+  oh_check (b, I64, OH_SH (4, 4), rb);
+  oh_check (c, F32, OH_SH (0, 3), NULL);
 }
 
-static const Case fill_forward[] = {
+static const OhCase fill_forward[] = {
   { "dtypes", fill_forward_values },
   { "shapes", fill_forward_shapes },
   { "parallel", fill_forward_parallel },
@@ -106,14 +106,14 @@ static const Case fill_forward[] = {
 /* copy: contiguous(), clone's kernel, to_dtype() */
 
 static void
-copy_contiguous_one (Shape s, LtDType dt, Lay lay)
+copy_contiguous_one (OhShape s, LtDType dt, OhLay lay)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (s, dt, lay, DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (s, dt, lay, OH_DIST_UNIT);
   g_autoptr(LtTensor) c = lt_tensor_contiguous (x.t, &error);
 
   g_assert_no_error (error);
-  check (c, dt, s, x.v);
+  oh_check (c, dt, s, x.v);
   g_assert_cmpint (lt_tensor_is_contiguous (c), ==, TRUE);
   if (lt_tensor_is_contiguous (x.t))
     g_assert_cmphex (GPOINTER_TO_SIZE (c), ==, GPOINTER_TO_SIZE (x.t));
@@ -124,26 +124,26 @@ copy_contiguous_one (Shape s, LtDType dt, Lay lay)
 static void
 copy_forward_layouts (gconstpointer data)
 {
-  copy_contiguous_one (SH (5, 7), F32, LAY_T);
-  copy_contiguous_one (SH (4, 7), F32, LAY_STEP);
-  copy_contiguous_one (SH (5, 3), F32, LAY_EXPAND);
-  copy_contiguous_one (SH (5, 3), F32, LAY_PAD);
-  copy_contiguous_one (SH (2, 5, 3), F64, LAY_TPAD);
-  copy_contiguous_one (SH (3, 4, 5), F64, LAY_T);
-  copy_contiguous_one (SH (13), I64, LAY_STEP);
-  copy_contiguous_one (SH (6, 2), U8, LAY_T);
-  copy_contiguous_one (SH (6, 2), BOOL, LAY_T);
-  copy_contiguous_one (SH (2, 3), I16, LAY_CONTIG);
-  copy_contiguous_one (SH (0, 3), F32, LAY_T);
-  copy_contiguous_one (SH0, F32, LAY_T);
+  copy_contiguous_one (OH_SH (5, 7), F32, OH_LAY_T);
+  copy_contiguous_one (OH_SH (4, 7), F32, OH_LAY_STEP);
+  copy_contiguous_one (OH_SH (5, 3), F32, OH_LAY_EXPAND);
+  copy_contiguous_one (OH_SH (5, 3), F32, OH_LAY_PAD);
+  copy_contiguous_one (OH_SH (2, 5, 3), F64, OH_LAY_TPAD);
+  copy_contiguous_one (OH_SH (3, 4, 5), F64, OH_LAY_T);
+  copy_contiguous_one (OH_SH (13), I64, OH_LAY_STEP);
+  copy_contiguous_one (OH_SH (6, 2), U8, OH_LAY_T);
+  copy_contiguous_one (OH_SH (6, 2), BOOL, OH_LAY_T);
+  copy_contiguous_one (OH_SH (2, 3), I16, OH_LAY_CONTIG);
+  copy_contiguous_one (OH_SH (0, 3), F32, OH_LAY_T);
+  copy_contiguous_one (OH_SH0, F32, OH_LAY_T);
 }
 
 static void
 copy_forward_parallel (gconstpointer data)
 {
-  copy_contiguous_one (SH (263, 267), F32, LAY_T);
-  copy_contiguous_one (SH (3, 97, 71), F64, LAY_TPAD);
-  copy_contiguous_one (SH (BIG), F64, LAY_STEP);
+  copy_contiguous_one (OH_SH (263, 267), F32, OH_LAY_T);
+  copy_contiguous_one (OH_SH (3, 97, 71), F64, OH_LAY_TPAD);
+  copy_contiguous_one (OH_SH (OH_BIG), F64, OH_LAY_STEP);
 }
 
 static void
@@ -152,23 +152,23 @@ copy_forward_dtypes (gconstpointer data)
   /* Values every dtype holds (after truncation for the integer ones). */
   static const double vals[] = { 0, 1, 2.75, 100, 7.5, 0.25, 42, 3 };
 
-  for (guint i = 0; i < G_N_ELEMENTS (all_dtypes); i++)
-    for (guint j = 0; j < G_N_ELEMENTS (all_dtypes); j++)
+  for (guint i = 0; i < G_N_ELEMENTS (oh_all_dtypes); i++)
+    for (guint j = 0; j < G_N_ELEMENTS (oh_all_dtypes); j++)
       {
-        LtDType from = all_dtypes[i], to = all_dtypes[j];
+        LtDType from = oh_all_dtypes[i], to = oh_all_dtypes[j];
         g_autoptr(GError) error = NULL;
         double src[8], ref[8];
-        g_auto(Arr) x = { NULL };
+        g_auto(OhArr) x = { NULL };
         g_autoptr(LtTensor) y = NULL;
 
         for (guint k = 0; k < 8; k++)
-          src[k] = convert (vals[k], from);
-        x = arr_from (src, SH (2, 4), from, LAY_T);
+          src[k] = oh_convert (vals[k], from);
+        x = oh_arr_from (src, OH_SH (2, 4), from, OH_LAY_T);
         y = lt_tensor_to_dtype (x.t, to, &error);
         g_assert_no_error (error);
         for (guint k = 0; k < 8; k++)
-          ref[k] = convert (x.v[k], to);
-        check (y, to, SH (2, 4), ref);
+          ref[k] = oh_convert (x.v[k], to);
+        oh_check (y, to, OH_SH (2, 4), ref);
         if (from == to)
           g_assert_cmphex (GPOINTER_TO_SIZE (y), ==, GPOINTER_TO_SIZE (x.t));
       }
@@ -182,20 +182,20 @@ copy_forward_wrap (gconstpointer data)
   static const double to_u8[] = { 44, 255, 0, 254, 1 };
   static const double to_i8[] = { 44, -1, 0, -2, 1 };
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) a = arr_from (src, SH (5), F64, LAY_CONTIG);
-  g_auto(Arr) b = arr_from (src, SH (4), I64, LAY_CONTIG);
+  g_auto(OhArr) a = oh_arr_from (src, OH_SH (5), F64, OH_LAY_CONTIG);
+  g_auto(OhArr) b = oh_arr_from (src, OH_SH (4), I64, OH_LAY_CONTIG);
   g_autoptr(LtTensor) bu = lt_tensor_to_dtype (b.t, U8, &error);
   g_autoptr(LtTensor) bi = lt_tensor_to_dtype (b.t, I8, &error);
   g_autoptr(LtTensor) ai = lt_tensor_to_dtype (a.t, I64, &error);
   double ref_ai[] = { 300, -1, 256, -2, 1 };
 
   g_assert_no_error (error);
-  check (bu, U8, SH (4), to_u8);
-  check (bi, I8, SH (4), to_i8);
-  check (ai, I64, SH (5), ref_ai);
+  oh_check (bu, U8, OH_SH (4), to_u8);
+  oh_check (bi, I8, OH_SH (4), to_i8);
+  oh_check (ai, I64, OH_SH (5), ref_ai);
 }
 
-static const Case copy_forward[] = {
+static const OhCase copy_forward[] = {
   { "layouts", copy_forward_layouts },
   { "parallel", copy_forward_parallel },
   { "dtypes", copy_forward_dtypes },
@@ -208,7 +208,7 @@ static const Case copy_forward[] = {
 static void
 moments (LtTensor *t, double *mean, double *var, double *lo, double *hi)
 {
-  g_autofree double *v = values_of (t);
+  g_autofree double *v = oh_values_of (t);
   double m = 0, s = 0;
 
   *lo = INFINITY;
@@ -234,12 +234,12 @@ uniform_forward_statistics (gconstpointer data)
   for (guint i = 0; i < 2; i++)
     {
       g_autoptr(GError) error = NULL;
-      Shape s = SH (BIG_REDUCE);
+      OhShape s = OH_SH (OH_BIG_REDUCE);
       g_autoptr(LtTensor) u = lt_rand (s.d, s.n, dts[i], &error);
-      double mean, var, lo, hi, n = BIG_REDUCE;
+      double mean, var, lo, hi, n = OH_BIG_REDUCE;
 
       g_assert_no_error (error);
-      assert_shape (u, s);
+      oh_assert_shape (u, s);
       g_assert_cmpint (u->dtype, ==, dts[i]);
       moments (u, &mean, &var, &lo, &hi);
       /* U(0, 1): mean 1/2, variance 1/12; 5 standard errors */
@@ -256,7 +256,7 @@ static void
 uniform_forward_seed (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  Shape s = SH (BIG);
+  OhShape s = OH_SH (OH_BIG);
   g_autoptr(LtTensor) a = NULL;
   g_autoptr(LtTensor) b = NULL;
   g_autoptr(LtTensor) c = NULL;
@@ -274,33 +274,33 @@ uniform_forward_seed (gconstpointer data)
   lt_manual_seed (99);
   d = lt_rand (s.d, s.n, F32, &error);
   g_assert_no_error (error);
-  assert_same_values (a, c, TRUE);
-  assert_same_values (a, b, FALSE);
-  assert_same_values (a, d, FALSE);
+  oh_assert_same_values (a, c, TRUE);
+  oh_assert_same_values (a, b, FALSE);
+  oh_assert_same_values (a, d, FALSE);
 }
 
 static void
 uniform_forward_like (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (SH (3, 0), F64, LAY_T, DIST_UNIT);
-  g_auto(Arr) y = arr_new (SH (4, 6), F64, LAY_T, DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (3, 0), F64, OH_LAY_T, OH_DIST_UNIT);
+  g_auto(OhArr) y = oh_arr_new (OH_SH (4, 6), F64, OH_LAY_T, OH_DIST_UNIT);
   g_autoptr(LtTensor) e = lt_rand_like (x.t, &error);
   g_autoptr(LtTensor) r = lt_rand_like (y.t, &error);
   g_autoptr(LtTensor) z = lt_rand (NULL, 0, F32, &error);
   g_autoptr(LtTensor) bad = NULL;
-  Shape s = SH (3);
+  OhShape s = OH_SH (3);
 
   g_assert_no_error (error);
-  check (e, F64, SH (3, 0), NULL);
-  assert_shape (r, SH (4, 6));
+  oh_check (e, F64, OH_SH (3, 0), NULL);
+  oh_assert_shape (r, OH_SH (4, 6));
   g_assert_cmpint (lt_tensor_is_contiguous (r), ==, TRUE);
-  assert_shape (z, SH0);
+  oh_assert_shape (z, OH_SH0);
   bad = lt_rand (s.d, s.n, I64, &error);
-  check_error (bad, error, LT_ERROR_DTYPE);
+  oh_check_error (bad, error, LT_ERROR_DTYPE);
 }
 
-static const Case uniform_forward[] = {
+static const OhCase uniform_forward[] = {
   { "statistics", uniform_forward_statistics },
   { "seed", uniform_forward_seed },
   { "like", uniform_forward_like },
@@ -315,19 +315,19 @@ normal_forward_statistics (gconstpointer data)
   for (guint i = 0; i < 2; i++)
     {
       g_autoptr(GError) error = NULL;
-      Shape s = SH (BIG_REDUCE);
+      OhShape s = OH_SH (OH_BIG_REDUCE);
       g_autoptr(LtTensor) z = lt_randn (s.d, s.n, dts[i], &error);
       g_autofree double *v = NULL;
-      double mean, var, lo, hi, n = BIG_REDUCE, within = 0;
+      double mean, var, lo, hi, n = OH_BIG_REDUCE, within = 0;
 
       g_assert_no_error (error);
-      assert_shape (z, s);
+      oh_assert_shape (z, s);
       moments (z, &mean, &var, &lo, &hi);
       g_assert_cmpfloat (fabs (mean), <, 5 / sqrt (n));
       g_assert_cmpfloat (fabs (var - 1), <, 5 * sqrt (2 / n));
       g_assert_cmpfloat (lo, <, -3.5);
       g_assert_cmpfloat (hi, >, 3.5);
-      v = values_of (z);
+      v = oh_values_of (z);
       for (gint64 k = 0; k < z->numel; k++)
         within += fabs (v[k]) < 1;
       /* P(|Z| < 1) = erf(1 / sqrt 2) */
@@ -339,19 +339,19 @@ static void
 normal_forward_like (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) y = arr_new (SH (5, 3), F32, LAY_EXPAND, DIST_UNIT);
+  g_auto(OhArr) y = oh_arr_new (OH_SH (5, 3), F32, OH_LAY_EXPAND, OH_DIST_UNIT);
   g_autoptr(LtTensor) r = lt_randn_like (y.t, &error);
   g_autoptr(LtTensor) bad = NULL;
-  Shape s = SH (2);
+  OhShape s = OH_SH (2);
 
   g_assert_no_error (error);
-  assert_shape (r, SH (5, 3));
+  oh_assert_shape (r, OH_SH (5, 3));
   g_assert_cmpint (r->strides[0], ==, 3);
   bad = lt_randn (s.d, s.n, U8, &error);
-  check_error (bad, error, LT_ERROR_DTYPE);
+  oh_check_error (bad, error, LT_ERROR_DTYPE);
 }
 
-static const Case normal_forward[] = {
+static const OhCase normal_forward[] = {
   { "statistics", normal_forward_statistics },
   { "like", normal_forward_like },
   { NULL, NULL }
@@ -361,7 +361,7 @@ static void
 randint_one (gint64 low, gint64 high, LtDType dt, gint64 n)
 {
   g_autoptr(GError) error = NULL;
-  Shape s = SH (n);
+  OhShape s = OH_SH (n);
   g_autoptr(LtTensor) r = lt_randint (low, high, s.d, s.n, dt, &error);
   g_autofree gint64 *v = NULL;
   g_autofree guint *hits = NULL;
@@ -394,7 +394,7 @@ static void
 randint_forward_ranges (gconstpointer data)
 {
   g_autoptr(GError) error = NULL;
-  Shape s = SH (3);
+  OhShape s = OH_SH (3);
   g_autoptr(LtTensor) bad = NULL;
 
   randint_one (0, 10, I64, 5001);
@@ -405,16 +405,16 @@ randint_forward_ranges (gconstpointer data)
   /* above 2^32: 64 random bits per value */
   randint_one (-G_GINT64_CONSTANT (5000000000), G_GINT64_CONSTANT (9000000000), I64, 20001);
   bad = lt_randint (5, 5, s.d, s.n, I64, &error);
-  check_error (bad, error, LT_ERROR_INVALID_ARGUMENT);
+  oh_check_error (bad, error, LT_ERROR_INVALID_ARGUMENT);
 }
 
 static void
 randint_forward_parallel (gconstpointer data)
 {
-  randint_one (-50, 50, I64, BIG_REDUCE);
+  randint_one (-50, 50, I64, OH_BIG_REDUCE);
 }
 
-static const Case randint_forward[] = {
+static const OhCase randint_forward[] = {
   { "ranges", randint_forward_ranges },
   { "parallel", randint_forward_parallel },
   { NULL, NULL }
@@ -432,8 +432,8 @@ arange_one (double start, double end, double step, LtDType dt)
 
   g_assert_no_error (error);
   for (gint64 i = 0; i < n; i++)
-    ref[i] = is_float (dt) ? start + i * step : trunc (start) + i * trunc (step);
-  check (t, dt, SH (n), ref);
+    ref[i] = oh_is_float (dt) ? start + i * step : trunc (start) + i * trunc (step);
+  oh_check (t, dt, OH_SH (n), ref);
 }
 
 static void
@@ -448,15 +448,15 @@ arange_forward_values (gconstpointer data)
   arange_one (-3, 3, 1.5, I32);
   arange_one (0, 10, 3, I64);
   arange_one (3, 3, 1, F32);
-  arange_one (0, BIG, 1, F32);
+  arange_one (0, OH_BIG, 1, F32);
   bad = lt_arange (0, 1, 0, F32, &error);
-  check_error (bad, error, LT_ERROR_INVALID_ARGUMENT);
+  oh_check_error (bad, error, LT_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
   bad = lt_arange (0, 1, -1, F32, &error);
-  check_error (bad, error, LT_ERROR_INVALID_ARGUMENT);
+  oh_check_error (bad, error, LT_ERROR_INVALID_ARGUMENT);
 }
 
-static const Case arange_forward[] = {
+static const OhCase arange_forward[] = {
   { "values", arange_forward_values },
   { NULL, NULL }
 };
@@ -472,15 +472,15 @@ linspace_one (double start, double end, gint64 steps, LtDType dt)
   for (gint64 i = 0; i < steps; i++)
     {
       double v = steps == 1 ? start : start + (end - start) * i / (double) (steps - 1);
-      ref[i] = is_float (dt) ? v : trunc (v);
+      ref[i] = oh_is_float (dt) ? v : trunc (v);
     }
-  check (t, dt, SH (steps), ref);
+  oh_check (t, dt, OH_SH (steps), ref);
   /* both ends exact, as torch.linspace */
   if (steps > 0)
-    g_assert_cmpfloat (value_at (t, 0), ==, wrap_to (is_float (dt) ? start : trunc (start), dt));
+    g_assert_cmpfloat (oh_value_at (t, 0), ==, oh_wrap_to (oh_is_float (dt) ? start : trunc (start), dt));
   if (steps > 1)
-    g_assert_cmpfloat (value_at (t, steps - 1), ==,
-                       wrap_to (is_float (dt) ? end : trunc (end), dt));
+    g_assert_cmpfloat (oh_value_at (t, steps - 1), ==,
+                       oh_wrap_to (oh_is_float (dt) ? end : trunc (end), dt));
 }
 
 static void
@@ -497,10 +497,10 @@ linspace_forward_values (gconstpointer data)
   linspace_one (2, 5, 1, F32);
   linspace_one (2, 5, 0, F32);
   bad = lt_linspace (0, 1, -1, F32, &error);
-  check_error (bad, error, LT_ERROR_INVALID_ARGUMENT);
+  oh_check_error (bad, error, LT_ERROR_INVALID_ARGUMENT);
 }
 
-static const Case linspace_forward[] = {
+static const OhCase linspace_forward[] = {
   { "values", linspace_forward_values },
   { NULL, NULL }
 };
@@ -562,7 +562,7 @@ randperm_one (gint64 n, LtDType dt)
   lt_random_get_state (NULL, &after);
   g_assert_cmpuint (after - offset, ==, (guint64) (n + 1) / 2);
   ref = ref_randperm (n, seed, offset);
-  check (p, dt, SH (n), ref);
+  oh_check (p, dt, OH_SH (n), ref);
   v = lt_tensor_to_int64s (p, &nv, &error);
   g_assert_no_error (error);
   for (gsize i = 0; i < nv; i++)
@@ -594,7 +594,7 @@ randperm_forward_values (gconstpointer data)
   randperm_one (128, I8);
   randperm_one (77, F32);
   randperm_one (333, F64);
-  randperm_one (BIG, I64);
+  randperm_one (OH_BIG, I64);
 
   /* the same seed, the same permutation */
   lt_manual_seed (1234);
@@ -608,13 +608,13 @@ randperm_forward_values (gconstpointer data)
   g_assert_cmpmem (va, na * sizeof (gint64), vb, nb * sizeof (gint64));
 
   bad = lt_randperm (-1, I64, &error);
-  check_error (bad, error, LT_ERROR_INVALID_ARGUMENT);
+  oh_check_error (bad, error, LT_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
   bad = lt_randperm (257, U8, &error);
-  check_error (bad, error, LT_ERROR_DTYPE);
+  oh_check_error (bad, error, LT_ERROR_DTYPE);
   g_clear_error (&error);
   bad = lt_randperm (3, BOOL, &error);
-  check_error (bad, error, LT_ERROR_DTYPE);
+  oh_check_error (bad, error, LT_ERROR_DTYPE);
 }
 
 /* Every value lands at every position equally often: 6 positions, 12,000
@@ -643,7 +643,7 @@ randperm_forward_uniform (gconstpointer data)
       g_assert_cmpfloat (fabs (counts[i][k] - expect), <, 5 * sd);
 }
 
-static const Case randperm_forward[] = {
+static const OhCase randperm_forward[] = {
   { "values", randperm_forward_values },
   { "uniform", randperm_forward_uniform },
   { NULL, NULL }
@@ -651,19 +651,19 @@ static const Case randperm_forward[] = {
 
 /* The specs, in the order of the op table */
 
-static const OpSpec specs[] = {
-  SPEC (LT_OP_FILL, "fill", NULL, fill_forward, NULL, NULL, NULL),
-  SPEC (LT_OP_COPY, "copy", NULL, copy_forward, NULL, NULL, NULL),
-  SPEC (LT_OP_UNIFORM, "uniform", NULL, uniform_forward, NULL, NULL, NULL),
-  SPEC (LT_OP_NORMAL, "normal", NULL, normal_forward, NULL, NULL, NULL),
-  SPEC (LT_OP_RANDINT, "randint", NULL, randint_forward, NULL, NULL, NULL),
-  SPEC (LT_OP_ARANGE, "arange", NULL, arange_forward, NULL, NULL, NULL),
-  SPEC (LT_OP_LINSPACE, "linspace", NULL, linspace_forward, NULL, NULL, NULL),
-  SPEC (LT_OP_RANDPERM, "randperm", NULL, randperm_forward, NULL, NULL, NULL),
+static const OhSpec specs[] = {
+  OH_SPEC (LT_OP_FILL, "fill", NULL, fill_forward, NULL, NULL, NULL),
+  OH_SPEC (LT_OP_STRIDED_COPY, "copy", NULL, copy_forward, NULL, NULL, NULL),
+  OH_SPEC (LT_OP_UNIFORM, "uniform", NULL, uniform_forward, NULL, NULL, NULL),
+  OH_SPEC (LT_OP_NORMAL, "normal", NULL, normal_forward, NULL, NULL, NULL),
+  OH_SPEC (LT_OP_RANDINT, "randint", NULL, randint_forward, NULL, NULL, NULL),
+  OH_SPEC (LT_OP_ARANGE, "arange", NULL, arange_forward, NULL, NULL, NULL),
+  OH_SPEC (LT_OP_LINSPACE, "linspace", NULL, linspace_forward, NULL, NULL, NULL),
+  OH_SPEC (LT_OP_RANDPERM, "randperm", NULL, randperm_forward, NULL, NULL, NULL),
 };
 
 guint
-ops_register_creation (void)
+oh_register_creation (void)
 {
-  return ops_add_specs (specs, G_N_ELEMENTS (specs));
+  return oh_add_specs (specs, G_N_ELEMENTS (specs));
 }

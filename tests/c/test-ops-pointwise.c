@@ -2,8 +2,8 @@
 
 /*
  * The op-table harness (test-ops.c, ops-harness.h): pointwise ops of one
- * input (the unary functions, clamp, logical_not) and of two (arithmetic,
- * extrema, comparisons, logical and/or), and where.
+ * input (the unary functions, clamp, logical_not, leaky_relu) and of two
+ * (arithmetic, extrema, comparisons, logical and/or), and where.
  */
 
 #include "ops-harness.h"
@@ -16,8 +16,8 @@ typedef struct
   LtTensor *(*fn) (LtTensor *, GError **);
   gboolean (*fn_) (LtTensor *, GError **);
   double (*ref) (double);
-  Dist dist;        /* forward inputs */
-  Dist gdist;       /* gradcheck inputs, away from kinks */
+  OhDist dist;        /* forward inputs */
+  OhDist gdist;       /* gradcheck inputs, away from kinks */
   gboolean keeps_int;   /* integer inputs keep their dtype, else float32 */
 } UnaryDef;
 
@@ -45,68 +45,68 @@ clamp_fn_ (LtTensor *x, GError **error)
 
 static const UnaryDef un_neg = { LT_OP_NEG,
                                  lt_tensor_neg, lt_tensor_neg_, ref_neg,
-                                 DIST_UNIT, DIST_UNIT, TRUE };
+                                 OH_DIST_UNIT, OH_DIST_UNIT, TRUE };
 static const UnaryDef un_abs = { LT_OP_ABS,
                                  lt_tensor_abs, lt_tensor_abs_, ref_abs,
-                                 DIST_UNIT, DIST_AWAY, TRUE };
+                                 OH_DIST_UNIT, OH_DIST_AWAY, TRUE };
 static const UnaryDef un_sign = { LT_OP_SIGN,
                                   lt_tensor_sign, lt_tensor_sign_, ref_sign,
-                                  DIST_GRID, DIST_AWAY, TRUE };
+                                  OH_DIST_GRID, OH_DIST_AWAY, TRUE };
 static const UnaryDef un_exp = { LT_OP_EXP,
                                  lt_tensor_exp, lt_tensor_exp_, exp,
-                                 DIST_UNIT, DIST_UNIT, FALSE };
+                                 OH_DIST_UNIT, OH_DIST_UNIT, FALSE };
 static const UnaryDef un_log = { LT_OP_LOG,
                                  lt_tensor_log, lt_tensor_log_, log,
-                                 DIST_POS, DIST_POS, FALSE };
+                                 OH_DIST_POS, OH_DIST_POS, FALSE };
 static const UnaryDef un_sqrt = { LT_OP_SQRT,
                                   lt_tensor_sqrt, lt_tensor_sqrt_, ref_sqrt,
-                                  DIST_POS, DIST_POS, FALSE };
+                                  OH_DIST_POS, OH_DIST_POS, FALSE };
 static const UnaryDef un_rsqrt = { LT_OP_RSQRT,
                                    lt_tensor_rsqrt, lt_tensor_rsqrt_, ref_rsqrt,
-                                   DIST_POS, DIST_POS, FALSE };
+                                   OH_DIST_POS, OH_DIST_POS, FALSE };
 static const UnaryDef un_sin = { LT_OP_SIN,
                                  lt_tensor_sin, lt_tensor_sin_, sin,
-                                 DIST_UNIT, DIST_UNIT, FALSE };
+                                 OH_DIST_UNIT, OH_DIST_UNIT, FALSE };
 static const UnaryDef un_cos = { LT_OP_COS,
                                  lt_tensor_cos, lt_tensor_cos_, cos,
-                                 DIST_UNIT, DIST_UNIT, FALSE };
+                                 OH_DIST_UNIT, OH_DIST_UNIT, FALSE };
 static const UnaryDef un_tanh = { LT_OP_TANH,
                                   lt_tensor_tanh, lt_tensor_tanh_, tanh,
-                                  DIST_UNIT, DIST_UNIT, FALSE };
+                                  OH_DIST_UNIT, OH_DIST_UNIT, FALSE };
 static const UnaryDef un_sigmoid = { LT_OP_SIGMOID,
                                      lt_tensor_sigmoid, lt_tensor_sigmoid_, ref_sigmoid,
-                                     DIST_WIDE, DIST_UNIT, FALSE };
+                                     OH_DIST_WIDE, OH_DIST_UNIT, FALSE };
 static const UnaryDef un_relu = { LT_OP_RELU,
                                   lt_tensor_relu, lt_tensor_relu_, ref_relu,
-                                  DIST_GRID, DIST_AWAY, TRUE };
+                                  OH_DIST_GRID, OH_DIST_AWAY, TRUE };
 static const UnaryDef un_clamp = { LT_OP_CLAMP,
                                    clamp_fn, clamp_fn_, ref_clamp,
-                                   DIST_UNIT, DIST_AWAY, TRUE };
+                                   OH_DIST_UNIT, OH_DIST_AWAY, TRUE };
 static const UnaryDef un_not = { LT_OP_LOGICAL_NOT,
                                  lt_tensor_logical_not, NULL, ref_not,
-                                 DIST_GRID, DIST_UNIT, TRUE };
+                                 OH_DIST_GRID, OH_DIST_UNIT, TRUE };
 
 static LtDType
 unary_out_dtype (const UnaryDef *u, LtDType dt)
 {
   if (u->op == LT_OP_LOGICAL_NOT)
     return BOOL;
-  return is_float (dt) || u->keeps_int ? dt : F32;
+  return oh_is_float (dt) || u->keeps_int ? dt : F32;
 }
 
 static void
-unary_run (const UnaryDef *u, Shape s, LtDType dt, Lay lay)
+unary_run (const UnaryDef *u, OhShape s, LtDType dt, OhLay lay)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (s, dt, lay, u->dist);
+  g_auto(OhArr) x = oh_arr_new (s, dt, lay, u->dist);
   g_autoptr(LtTensor) y = u->fn (x.t, &error);
   LtDType odt = unary_out_dtype (u, dt);
   g_autofree double *ref = g_new0 (double, MAX (x.n, 1));
 
   g_assert_no_error (error);
   for (gint64 k = 0; k < x.n; k++)
-    ref[k] = wrap_to (u->ref (x.v[k]), odt);
-  check (y, odt, s, ref);
+    ref[k] = oh_wrap_to (u->ref (x.v[k]), odt);
+  oh_check (y, odt, s, ref);
   /* As in PyTorch, the result is row-major, or keeps the memory order of a
    * dense input (a transposed input gives a transposed result). */
   if (!lt_tensor_is_contiguous (y))
@@ -115,7 +115,7 @@ unary_run (const UnaryDef *u, Shape s, LtDType dt, Lay lay)
       const gint64 *ys = lt_tensor_get_strides (y, &n);
       const gint64 *xs = lt_tensor_get_strides (x.t, NULL);
 
-      g_assert_cmpint (lay, ==, LAY_T);
+      g_assert_cmpint (lay, ==, OH_LAY_T);
       for (guint i = 0; i < n; i++)
         g_assert_cmpint (ys[i], ==, xs[i]);
     }
@@ -124,59 +124,59 @@ unary_run (const UnaryDef *u, Shape s, LtDType dt, Lay lay)
 static void
 unary_fw_contiguous (gconstpointer d)
 {
-  unary_run (d, SH (13), F32, LAY_CONTIG);
+  unary_run (d, OH_SH (13), F32, OH_LAY_CONTIG);
 }
 
 static void
 unary_fw_transposed (gconstpointer d)
 {
-  unary_run (d, SH (5, 7), F32, LAY_T);
+  unary_run (d, OH_SH (5, 7), F32, OH_LAY_T);
 }
 
 static void
 unary_fw_strided (gconstpointer d)
 {
-  unary_run (d, SH (4, 7), F32, LAY_STEP);
-  unary_run (d, SH (4, 7), F32, LAY_PAD);
-  unary_run (d, SH (2, 4, 7), F32, LAY_TPAD);
+  unary_run (d, OH_SH (4, 7), F32, OH_LAY_STEP);
+  unary_run (d, OH_SH (4, 7), F32, OH_LAY_PAD);
+  unary_run (d, OH_SH (2, 4, 7), F32, OH_LAY_TPAD);
 }
 
 static void
 unary_fw_expanded (gconstpointer d)
 {
-  unary_run (d, SH (5, 3), F32, LAY_EXPAND);
+  unary_run (d, OH_SH (5, 3), F32, OH_LAY_EXPAND);
 }
 
 static void
 unary_fw_rank0 (gconstpointer d)
 {
-  unary_run (d, SH0, F32, LAY_CONTIG);
+  unary_run (d, OH_SH0, F32, OH_LAY_CONTIG);
 }
 
 static void
 unary_fw_empty (gconstpointer d)
 {
-  unary_run (d, SH (0, 3), F32, LAY_T);
+  unary_run (d, OH_SH (0, 3), F32, OH_LAY_T);
 }
 
 static void
 unary_fw_parallel (gconstpointer d)
 {
-  unary_run (d, SH (BIG), F32, LAY_CONTIG);
+  unary_run (d, OH_SH (OH_BIG), F32, OH_LAY_CONTIG);
 }
 
 static void
 unary_fw_parallel_transposed (gconstpointer d)
 {
-  unary_run (d, SH (263, 267), F32, LAY_T);
-  unary_run (d, SH (3, 97, 71), F32, LAY_TPAD);
+  unary_run (d, OH_SH (263, 267), F32, OH_LAY_T);
+  unary_run (d, OH_SH (3, 97, 71), F32, OH_LAY_TPAD);
 }
 
 static void
 unary_fw_float64 (gconstpointer d)
 {
-  unary_run (d, SH (6, 5), F64, LAY_T);
-  unary_run (d, SH (3, 1, 5), F64, LAY_STEP);
+  unary_run (d, OH_SH (6, 5), F64, OH_LAY_T);
+  unary_run (d, OH_SH (3, 1, 5), F64, OH_LAY_STEP);
 }
 
 static void
@@ -184,21 +184,21 @@ unary_fw_integer (gconstpointer d)
 {
   const UnaryDef *u = d;
 
-  unary_run (u, SH (9), I64, LAY_CONTIG);
-  unary_run (u, SH (3, 4), I32, LAY_T);
-  unary_run (u, SH (7), I16, LAY_STEP);
-  unary_run (u, SH (7), I8, LAY_CONTIG);
-  unary_run (u, SH (2, 5), U8, LAY_T);
+  unary_run (u, OH_SH (9), I64, OH_LAY_CONTIG);
+  unary_run (u, OH_SH (3, 4), I32, OH_LAY_T);
+  unary_run (u, OH_SH (7), I16, OH_LAY_STEP);
+  unary_run (u, OH_SH (7), I8, OH_LAY_CONTIG);
+  unary_run (u, OH_SH (2, 5), U8, OH_LAY_T);
   if (u->op == LT_OP_LOGICAL_NOT || u->op == LT_OP_ABS || u->op == LT_OP_SIGN || !u->keeps_int)
-    unary_run (u, SH (6), BOOL, LAY_CONTIG);
+    unary_run (u, OH_SH (6), BOOL, OH_LAY_CONTIG);
   else
     {
       /* neg, relu and clamp of bool tensors are errors, as in torch */
       g_autoptr(GError) error = NULL;
-      g_auto(Arr) b = arr_new (SH (6), BOOL, LAY_CONTIG, DIST_UNIT);
+      g_auto(OhArr) b = oh_arr_new (OH_SH (6), BOOL, OH_LAY_CONTIG, OH_DIST_UNIT);
       g_autoptr(LtTensor) y = u->fn (b.t, &error);
 
-      check_error (y, error, LT_ERROR_DTYPE);
+      oh_check_error (y, error, LT_ERROR_DTYPE);
     }
 }
 
@@ -208,14 +208,14 @@ unary_fw_inplace_big (gconstpointer d)
   const UnaryDef *u = d;
   g_autoptr(GError) error = NULL;
   /* writing through a transposed view, in tiles, on several threads */
-  g_auto(Arr) x = arr_new (SH (263, 267), F32, LAY_T, u->dist);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (263, 267), F32, OH_LAY_T, u->dist);
   g_autofree double *ref = g_new (double, x.n);
 
   for (gint64 k = 0; k < x.n; k++)
-    ref[k] = wrap_to (u->ref (x.v[k]), F32);
+    ref[k] = oh_wrap_to (u->ref (x.v[k]), F32);
   g_assert_cmpint (u->fn_ (x.t, &error), ==, TRUE);
   g_assert_no_error (error);
-  check (x.t, F32, x.s, ref);
+  oh_check (x.t, F32, x.s, ref);
 }
 
 static void
@@ -223,16 +223,16 @@ unary_fw_inplace (gconstpointer d)
 {
   const UnaryDef *u = d;
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (SH (4, 6), F32, LAY_T, u->dist);
-  g_auto(Arr) i = arr_new (SH (3), I64, LAY_CONTIG, u->dist);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (4, 6), F32, OH_LAY_T, u->dist);
+  g_auto(OhArr) i = oh_arr_new (OH_SH (3), I64, OH_LAY_CONTIG, u->dist);
   double ref[24];
   guint version = lt_tensor_get_version (x.t);
 
   g_assert_cmpint (u->fn_ (x.t, &error), ==, TRUE);
   g_assert_no_error (error);
   for (guint k = 0; k < 24; k++)
-    ref[k] = wrap_to (u->ref (x.v[k]), F32);
-  check (x.t, F32, SH (4, 6), ref);
+    ref[k] = oh_wrap_to (u->ref (x.v[k]), F32);
+  oh_check (x.t, F32, OH_SH (4, 6), ref);
   g_assert_cmpuint (lt_tensor_get_version (x.t), >, version);
   /* an integer tensor cannot hold a float result */
   if (!u->keeps_int)
@@ -242,7 +242,7 @@ unary_fw_inplace (gconstpointer d)
     }
 }
 
-static const Case unary_forward[] = {
+static const OhCase unary_forward[] = {
   { "contiguous", unary_fw_contiguous },
   { "transposed", unary_fw_transposed },
   { "strided", unary_fw_strided },
@@ -256,7 +256,7 @@ static const Case unary_forward[] = {
   { NULL, NULL }
 };
 
-static const Case unary_forward_inplace[] = {
+static const OhCase unary_forward_inplace[] = {
   { "inplace", unary_fw_inplace },
   { "inplace_parallel", unary_fw_inplace_big },
   { NULL, NULL }
@@ -268,8 +268,8 @@ clamp_fw_bounds (gconstpointer d)
   struct { double lo, hi; } b[] = {
     { -INFINITY, 0.5 }, { 0.25, INFINITY }, { -0.5, -0.5 }, { 0.5, 0.75 },
   };
-  g_auto(Arr) x = arr_new (SH (4, 5), F32, LAY_T, DIST_GRID);
-  g_auto(Arr) xi = arr_new (SH (9), U8, LAY_CONTIG, DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (4, 5), F32, OH_LAY_T, OH_DIST_GRID);
+  g_auto(OhArr) xi = oh_arr_new (OH_SH (9), U8, OH_LAY_CONTIG, OH_DIST_UNIT);
 
   for (guint j = 0; j < G_N_ELEMENTS (b); j++)
     {
@@ -279,8 +279,8 @@ clamp_fw_bounds (gconstpointer d)
 
       g_assert_no_error (error);
       for (guint k = 0; k < 20; k++)
-        ref[k] = wrap_to (x.v[k] < b[j].lo ? b[j].lo : (x.v[k] > b[j].hi ? b[j].hi : x.v[k]), F32);
-      check (y, F32, SH (4, 5), ref);
+        ref[k] = oh_wrap_to (x.v[k] < b[j].lo ? b[j].lo : (x.v[k] > b[j].hi ? b[j].hi : x.v[k]), F32);
+      oh_check (y, F32, OH_SH (4, 5), ref);
     }
   {
     /* uint8 with integer bounds, as torch.clamp(x, 3, 12) */
@@ -291,11 +291,11 @@ clamp_fw_bounds (gconstpointer d)
     g_assert_no_error (error);
     for (guint k = 0; k < 9; k++)
       ref[k] = CLAMP (xi.v[k], 3, 12);
-    check (y, U8, SH (9), ref);
+    oh_check (y, U8, OH_SH (9), ref);
   }
 }
 
-static const Case clamp_forward_extra[] = {
+static const OhCase clamp_forward_extra[] = {
   { "inplace", unary_fw_inplace },
   { "inplace_parallel", unary_fw_inplace_big },
   { "bounds", clamp_fw_bounds },
@@ -330,54 +330,54 @@ gc_unary_inplace (LtTensor **in, gsize n, gpointer data)
 }
 
 static void
-unary_bw_run (const UnaryDef *u, Shape s, Lay lay)
+unary_bw_run (const UnaryDef *u, OhShape s, OhLay lay)
 {
-  g_autoptr(LtTensor) x = leaf_new (s, lay, u->gdist);
+  g_autoptr(LtTensor) x = oh_leaf_new (s, lay, u->gdist);
 
-  gradcheck (gc_unary, u, &x, 1);
+  oh_gradcheck (gc_unary, u, &x, 1);
 }
 
 static void
 unary_bw_contiguous (gconstpointer d)
 {
-  unary_bw_run (d, SH (3, 4), LAY_CONTIG);
+  unary_bw_run (d, OH_SH (3, 4), OH_LAY_CONTIG);
 }
 
 static void
 unary_bw_transposed (gconstpointer d)
 {
-  unary_bw_run (d, SH (4, 3), LAY_T);
+  unary_bw_run (d, OH_SH (4, 3), OH_LAY_T);
 }
 
 static void
 unary_bw_strided (gconstpointer d)
 {
-  unary_bw_run (d, SH (2, 5), LAY_STEP);
+  unary_bw_run (d, OH_SH (2, 5), OH_LAY_STEP);
 }
 
 static void
 unary_bw_rank0 (gconstpointer d)
 {
-  unary_bw_run (d, SH0, LAY_CONTIG);
+  unary_bw_run (d, OH_SH0, OH_LAY_CONTIG);
 }
 
 static void
 unary_bw_empty (gconstpointer d)
 {
-  g_autoptr(LtTensor) x = leaf_new (SH (0, 3), LAY_T, DIST_POS);
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (0, 3), OH_LAY_T, OH_DIST_POS);
 
-  backward_shapes (gc_unary, d, &x, 1);
+  oh_backward_shapes (gc_unary, d, &x, 1);
 }
 
 static void
 unary_bw_inplace (gconstpointer d)
 {
-  g_autoptr(LtTensor) x = leaf_new (SH (3, 4), LAY_T, ((const UnaryDef *) d)->gdist);
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (3, 4), OH_LAY_T, ((const UnaryDef *) d)->gdist);
 
-  gradcheck (gc_unary_inplace, d, &x, 1);
+  oh_gradcheck (gc_unary_inplace, d, &x, 1);
 }
 
-static const Case unary_backward[] = {
+static const OhCase unary_backward[] = {
   { "contiguous", unary_bw_contiguous },
   { "transposed", unary_bw_transposed },
   { "strided", unary_bw_strided },
@@ -404,8 +404,8 @@ typedef struct
   gboolean (*fn_) (LtTensor *, LtTensor *, GError **);
   double (*ref) (double, double);
   BinKind kind;
-  Dist da, db;       /* forward inputs */
-  Dist ga, gb;       /* gradcheck inputs */
+  OhDist da, db;       /* forward inputs */
+  OhDist ga, gb;       /* gradcheck inputs */
   double scalar;     /* the number of the _scalar cases */
   gboolean bool_ok;  /* bool tensors have a kernel */
 } BinaryDef;
@@ -431,103 +431,103 @@ static const BinaryDef bin_add = { LT_OP_ADD,
                                    lt_tensor_add, lt_tensor_add_scalar,
                                    NULL, lt_tensor_add_,
                                    ref_add, BIN_ARITH,
-                                   DIST_UNIT, DIST_UNIT, DIST_UNIT, DIST_UNIT,
+                                   OH_DIST_UNIT, OH_DIST_UNIT, OH_DIST_UNIT, OH_DIST_UNIT,
                                    0.75, TRUE };
 static const BinaryDef bin_sub = { LT_OP_SUB,
                                    lt_tensor_sub, lt_tensor_sub_scalar,
                                    lt_tensor_rsub_scalar, lt_tensor_sub_,
                                    ref_sub, BIN_ARITH,
-                                   DIST_UNIT, DIST_UNIT, DIST_UNIT, DIST_UNIT,
+                                   OH_DIST_UNIT, OH_DIST_UNIT, OH_DIST_UNIT, OH_DIST_UNIT,
                                    0.75, FALSE };
 static const BinaryDef bin_mul = { LT_OP_MUL,
                                    lt_tensor_mul, lt_tensor_mul_scalar,
                                    NULL, lt_tensor_mul_,
                                    ref_mul, BIN_ARITH,
-                                   DIST_UNIT, DIST_UNIT, DIST_UNIT, DIST_UNIT,
+                                   OH_DIST_UNIT, OH_DIST_UNIT, OH_DIST_UNIT, OH_DIST_UNIT,
                                    -1.5, TRUE };
 static const BinaryDef bin_div = { LT_OP_DIV,
                                    lt_tensor_div, lt_tensor_div_scalar,
                                    lt_tensor_rdiv_scalar, lt_tensor_div_,
                                    ref_div, BIN_DIV,
-                                   DIST_UNIT, DIST_AWAY, DIST_UNIT, DIST_AWAY,
+                                   OH_DIST_UNIT, OH_DIST_AWAY, OH_DIST_UNIT, OH_DIST_AWAY,
                                    0.75, FALSE };
 static const BinaryDef bin_pow = { LT_OP_POW,
                                    lt_tensor_pow, lt_tensor_pow_scalar,
                                    lt_tensor_rpow_scalar, lt_tensor_pow_,
                                    pow, BIN_ARITH,
-                                   DIST_POS, DIST_EXPO, DIST_POS, DIST_EXPO,
+                                   OH_DIST_POS, OH_DIST_EXPO, OH_DIST_POS, OH_DIST_EXPO,
                                    1.5, FALSE };
 static const BinaryDef bin_maximum = { LT_OP_MAXIMUM,
                                        lt_tensor_maximum, lt_tensor_maximum_scalar,
                                        NULL, NULL,
                                        ref_max, BIN_ARITH,
-                                       DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                       OH_DIST_GRID, OH_DIST_GRID, OH_DIST_UNIT, OH_DIST_UNIT,
                                        0.5, TRUE };
 static const BinaryDef bin_minimum = { LT_OP_MINIMUM,
                                        lt_tensor_minimum, lt_tensor_minimum_scalar,
                                        NULL, NULL,
                                        ref_min, BIN_ARITH,
-                                       DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                       OH_DIST_GRID, OH_DIST_GRID, OH_DIST_UNIT, OH_DIST_UNIT,
                                        0.5, TRUE };
 static const BinaryDef bin_floordiv = { LT_OP_FLOOR_DIVIDE,
                                         lt_tensor_floor_divide, lt_tensor_floor_divide_scalar,
                                         NULL, lt_tensor_floor_divide_,
                                         ref_floordiv, BIN_ARITH,
-                                        DIST_WIDE, DIST_AWAY, DIST_UNIT, DIST_AWAY,
+                                        OH_DIST_WIDE, OH_DIST_AWAY, OH_DIST_UNIT, OH_DIST_AWAY,
                                         -0.75, FALSE };
 static const BinaryDef bin_remainder = { LT_OP_REMAINDER,
                                          lt_tensor_remainder, lt_tensor_remainder_scalar,
                                          NULL, lt_tensor_remainder_,
                                          ref_remainder, BIN_ARITH,
-                                         DIST_WIDE, DIST_AWAY, DIST_UNIT, DIST_POS,
+                                         OH_DIST_WIDE, OH_DIST_AWAY, OH_DIST_UNIT, OH_DIST_POS,
                                          -0.75, FALSE };
 static const BinaryDef bin_eq = { LT_OP_EQ,
                                   lt_tensor_eq, lt_tensor_eq_scalar,
                                   NULL, NULL,
                                   ref_eq, BIN_COMPARE,
-                                  DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                  OH_DIST_GRID, OH_DIST_GRID, OH_DIST_UNIT, OH_DIST_UNIT,
                                   0.5, TRUE };
 static const BinaryDef bin_ne = { LT_OP_NE,
                                   lt_tensor_ne, lt_tensor_ne_scalar,
                                   NULL, NULL,
                                   ref_ne, BIN_COMPARE,
-                                  DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                  OH_DIST_GRID, OH_DIST_GRID, OH_DIST_UNIT, OH_DIST_UNIT,
                                   0.5, TRUE };
 static const BinaryDef bin_lt = { LT_OP_LT,
                                   lt_tensor_lt, lt_tensor_lt_scalar,
                                   NULL, NULL,
                                   ref_lt, BIN_COMPARE,
-                                  DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                  OH_DIST_GRID, OH_DIST_GRID, OH_DIST_UNIT, OH_DIST_UNIT,
                                   0.5, TRUE };
 static const BinaryDef bin_le = { LT_OP_LE,
                                   lt_tensor_le, lt_tensor_le_scalar,
                                   NULL, NULL,
                                   ref_le, BIN_COMPARE,
-                                  DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                  OH_DIST_GRID, OH_DIST_GRID, OH_DIST_UNIT, OH_DIST_UNIT,
                                   0.5, TRUE };
 static const BinaryDef bin_gt = { LT_OP_GT,
                                   lt_tensor_gt, lt_tensor_gt_scalar,
                                   NULL, NULL,
                                   ref_gt, BIN_COMPARE,
-                                  DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                  OH_DIST_GRID, OH_DIST_GRID, OH_DIST_UNIT, OH_DIST_UNIT,
                                   0.5, TRUE };
 static const BinaryDef bin_ge = { LT_OP_GE,
                                   lt_tensor_ge, lt_tensor_ge_scalar,
                                   NULL, NULL,
                                   ref_ge, BIN_COMPARE,
-                                  DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                  OH_DIST_GRID, OH_DIST_GRID, OH_DIST_UNIT, OH_DIST_UNIT,
                                   0.5, TRUE };
 static const BinaryDef bin_and = { LT_OP_LOGICAL_AND,
                                    lt_tensor_logical_and, NULL,
                                    NULL, NULL,
                                    ref_and, BIN_COMPARE,
-                                   DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                   OH_DIST_GRID, OH_DIST_GRID, OH_DIST_UNIT, OH_DIST_UNIT,
                                    0, TRUE };
 static const BinaryDef bin_or = { LT_OP_LOGICAL_OR,
                                   lt_tensor_logical_or, NULL,
                                   NULL, NULL,
                                   ref_or, BIN_COMPARE,
-                                  DIST_GRID, DIST_GRID, DIST_UNIT, DIST_UNIT,
+                                  OH_DIST_GRID, OH_DIST_GRID, OH_DIST_UNIT, OH_DIST_UNIT,
                                   0, TRUE };
 
 static LtDType
@@ -535,7 +535,7 @@ binary_out_dtype (const BinaryDef *b, LtDType ct)
 {
   if (b->kind == BIN_COMPARE)
     return BOOL;
-  if (b->kind == BIN_DIV && !is_float (ct))
+  if (b->kind == BIN_DIV && !oh_is_float (ct))
     return F32;
   return ct;
 }
@@ -543,110 +543,110 @@ binary_out_dtype (const BinaryDef *b, LtDType ct)
 /* Reference of @b over broadcast operands, rounded to @odt, computed in
  * @ct (the inputs are exact in it). */
 static double *
-binary_ref (const BinaryDef *b, const Arr *x, const Arr *y, LtDType ct, LtDType odt, Shape *out)
+binary_ref (const BinaryDef *b, const OhArr *x, const OhArr *y, LtDType ct, LtDType odt, OhShape *out)
 {
-  Shape o = broadcast (x->s, y->s);
-  gint64 n = numel (o), idx[LT_MAX_DIMS];
+  OhShape o = oh_broadcast (x->s, y->s);
+  gint64 n = oh_numel (o), idx[LT_MAX_DIMS];
   double *ref = g_new0 (double, MAX (n, 1));
 
   for (gint64 k = 0; k < n; k++)
     {
       double a, c;
 
-      unravel (k, o, idx);
-      a = wrap_to (x->v[bindex (idx, o.n, x->s)], ct);
-      c = wrap_to (y->v[bindex (idx, o.n, y->s)], ct);
-      ref[k] = wrap_to (b->ref (a, c), odt);
+      oh_unravel (k, o, idx);
+      a = oh_wrap_to (x->v[oh_bindex (idx, o.n, x->s)], ct);
+      c = oh_wrap_to (y->v[oh_bindex (idx, o.n, y->s)], ct);
+      ref[k] = oh_wrap_to (b->ref (a, c), odt);
     }
   *out = o;
   return ref;
 }
 
 static void
-binary_check (const BinaryDef *b, const Arr *x, const Arr *y, LtDType ct)
+binary_check (const BinaryDef *b, const OhArr *x, const OhArr *y, LtDType ct)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LtTensor) z = b->fn (x->t, y->t, &error);
   LtDType odt = binary_out_dtype (b, ct);
-  Shape o;
+  OhShape o;
   g_autofree double *ref = NULL;
 
   g_assert_no_error (error);
   ref = binary_ref (b, x, y, ct, odt, &o);
-  check (z, odt, o, ref);
+  oh_check (z, odt, o, ref);
 }
 
 static void
-binary_run (const BinaryDef *b, Shape sa, LtDType da, Lay la, Shape sb, LtDType db, Lay lb)
+binary_run (const BinaryDef *b, OhShape sa, LtDType da, OhLay la, OhShape sb, LtDType db, OhLay lb)
 {
-  g_auto(Arr) x = arr_new (sa, da, la, b->da);
-  g_auto(Arr) y = arr_new (sb, db, lb, b->db);
+  g_auto(OhArr) x = oh_arr_new (sa, da, la, b->da);
+  g_auto(OhArr) y = oh_arr_new (sb, db, lb, b->db);
 
-  binary_check (b, &x, &y, promote (da, db));
+  binary_check (b, &x, &y, oh_promote (da, db));
 }
 
 static void
 bin_fw_contiguous (gconstpointer d)
 {
-  binary_run (d, SH (13), F32, LAY_CONTIG, SH (13), F32, LAY_CONTIG);
+  binary_run (d, OH_SH (13), F32, OH_LAY_CONTIG, OH_SH (13), F32, OH_LAY_CONTIG);
 }
 
 static void
 bin_fw_broadcast (gconstpointer d)
 {
-  binary_run (d, SH (2, 1, 4, 1), F32, LAY_CONTIG, SH (3, 1, 5), F32, LAY_TPAD);
-  binary_run (d, SH (4, 1, 5), F32, LAY_CONTIG, SH (3, 1), F32, LAY_CONTIG);
-  binary_run (d, SH (7), F32, LAY_CONTIG, SH (2, 3, 1), F32, LAY_T);
+  binary_run (d, OH_SH (2, 1, 4, 1), F32, OH_LAY_CONTIG, OH_SH (3, 1, 5), F32, OH_LAY_TPAD);
+  binary_run (d, OH_SH (4, 1, 5), F32, OH_LAY_CONTIG, OH_SH (3, 1), F32, OH_LAY_CONTIG);
+  binary_run (d, OH_SH (7), F32, OH_LAY_CONTIG, OH_SH (2, 3, 1), F32, OH_LAY_T);
 }
 
 static void
 bin_fw_transposed (gconstpointer d)
 {
-  binary_run (d, SH (5, 7), F32, LAY_T, SH (5, 7), F32, LAY_STEP);
-  binary_run (d, SH (5, 7), F32, LAY_TPAD, SH (5, 7), F32, LAY_PAD);
+  binary_run (d, OH_SH (5, 7), F32, OH_LAY_T, OH_SH (5, 7), F32, OH_LAY_STEP);
+  binary_run (d, OH_SH (5, 7), F32, OH_LAY_TPAD, OH_SH (5, 7), F32, OH_LAY_PAD);
 }
 
 static void
 bin_fw_expanded (gconstpointer d)
 {
-  binary_run (d, SH (6, 5), F32, LAY_EXPAND, SH (6, 5), F32, LAY_T);
-  binary_run (d, SH (6, 5), F32, LAY_T, SH (6, 5), F32, LAY_EXPAND);
+  binary_run (d, OH_SH (6, 5), F32, OH_LAY_EXPAND, OH_SH (6, 5), F32, OH_LAY_T);
+  binary_run (d, OH_SH (6, 5), F32, OH_LAY_T, OH_SH (6, 5), F32, OH_LAY_EXPAND);
 }
 
 static void
 bin_fw_rank0 (gconstpointer d)
 {
-  binary_run (d, SH0, F32, LAY_CONTIG, SH (6), F32, LAY_CONTIG);
-  binary_run (d, SH (2, 3), F32, LAY_T, SH0, F32, LAY_CONTIG);
-  binary_run (d, SH0, F64, LAY_CONTIG, SH0, F64, LAY_CONTIG);
+  binary_run (d, OH_SH0, F32, OH_LAY_CONTIG, OH_SH (6), F32, OH_LAY_CONTIG);
+  binary_run (d, OH_SH (2, 3), F32, OH_LAY_T, OH_SH0, F32, OH_LAY_CONTIG);
+  binary_run (d, OH_SH0, F64, OH_LAY_CONTIG, OH_SH0, F64, OH_LAY_CONTIG);
 }
 
 static void
 bin_fw_empty (gconstpointer d)
 {
-  binary_run (d, SH (0, 4), F32, LAY_CONTIG, SH (4), F32, LAY_CONTIG);
-  binary_run (d, SH (3, 0), F32, LAY_T, SH (3, 1), F32, LAY_CONTIG);
+  binary_run (d, OH_SH (0, 4), F32, OH_LAY_CONTIG, OH_SH (4), F32, OH_LAY_CONTIG);
+  binary_run (d, OH_SH (3, 0), F32, OH_LAY_T, OH_SH (3, 1), F32, OH_LAY_CONTIG);
 }
 
 static void
 bin_fw_parallel (gconstpointer d)
 {
-  binary_run (d, SH (BIG), F32, LAY_CONTIG, SH (BIG), F32, LAY_CONTIG);
+  binary_run (d, OH_SH (OH_BIG), F32, OH_LAY_CONTIG, OH_SH (OH_BIG), F32, OH_LAY_CONTIG);
 }
 
 static void
 bin_fw_parallel_broadcast (gconstpointer d)
 {
-  binary_run (d, SH (280, 251), F32, LAY_T, SH (251), F32, LAY_CONTIG);
-  binary_run (d, SH (251, 1), F32, LAY_CONTIG, SH (251, 280), F32, LAY_STEP);
-  binary_run (d, SH (3, 97, 71), F32, LAY_TPAD, SH (97, 1), F32, LAY_CONTIG);
-  binary_run (d, SH (300, 251), F32, LAY_EXPAND, SH (300, 251), F32, LAY_T);
+  binary_run (d, OH_SH (280, 251), F32, OH_LAY_T, OH_SH (251), F32, OH_LAY_CONTIG);
+  binary_run (d, OH_SH (251, 1), F32, OH_LAY_CONTIG, OH_SH (251, 280), F32, OH_LAY_STEP);
+  binary_run (d, OH_SH (3, 97, 71), F32, OH_LAY_TPAD, OH_SH (97, 1), F32, OH_LAY_CONTIG);
+  binary_run (d, OH_SH (300, 251), F32, OH_LAY_EXPAND, OH_SH (300, 251), F32, OH_LAY_T);
 }
 
 static void
 bin_fw_float64 (gconstpointer d)
 {
-  binary_run (d, SH (5, 3), F64, LAY_T, SH (3), F64, LAY_CONTIG);
+  binary_run (d, OH_SH (5, 3), F64, OH_LAY_T, OH_SH (3), F64, OH_LAY_CONTIG);
 }
 
 static void
@@ -657,29 +657,29 @@ bin_fw_integer (gconstpointer d)
 
   for (guint i = 0; i < G_N_ELEMENTS (dts); i++)
     {
-      binary_run (b, SH (4, 5), dts[i], LAY_T, SH (5), dts[i], LAY_CONTIG);
-      binary_run (b, SH (3, 1), dts[i], LAY_CONTIG, SH (3, 4), dts[i], LAY_STEP);
+      binary_run (b, OH_SH (4, 5), dts[i], OH_LAY_T, OH_SH (5), dts[i], OH_LAY_CONTIG);
+      binary_run (b, OH_SH (3, 1), dts[i], OH_LAY_CONTIG, OH_SH (3, 4), dts[i], OH_LAY_STEP);
     }
   if (b->bool_ok)
-    binary_run (b, SH (3, 4), BOOL, LAY_T, SH (4), BOOL, LAY_CONTIG);
+    binary_run (b, OH_SH (3, 4), BOOL, OH_LAY_T, OH_SH (4), BOOL, OH_LAY_CONTIG);
   else if (b->op == LT_OP_SUB)
     {
       g_autoptr(GError) error = NULL;
-      g_auto(Arr) x = arr_new (SH (3), BOOL, LAY_CONTIG, DIST_UNIT);
+      g_auto(OhArr) x = oh_arr_new (OH_SH (3), BOOL, OH_LAY_CONTIG, OH_DIST_UNIT);
       g_autoptr(LtTensor) z = b->fn (x.t, x.t, &error);
 
-      check_error (z, error, LT_ERROR_DTYPE);
+      oh_check_error (z, error, LT_ERROR_DTYPE);
     }
   if (b->op == LT_OP_FLOOR_DIVIDE || b->op == LT_OP_REMAINDER)
     {
       /* integer division by zero is an error, not a signal */
       static const double num[] = { 3, 4 }, den[] = { 1, 0 };
       g_autoptr(GError) error = NULL;
-      g_auto(Arr) x = arr_from (num, SH (2), I64, LAY_CONTIG);
-      g_auto(Arr) y = arr_from (den, SH (2), I64, LAY_CONTIG);
+      g_auto(OhArr) x = oh_arr_from (num, OH_SH (2), I64, OH_LAY_CONTIG);
+      g_auto(OhArr) y = oh_arr_from (den, OH_SH (2), I64, OH_LAY_CONTIG);
       g_autoptr(LtTensor) z = b->fn (x.t, y.t, &error);
 
-      check_error (z, error, LT_ERROR_INVALID_ARGUMENT);
+      oh_check_error (z, error, LT_ERROR_INVALID_ARGUMENT);
     }
 }
 
@@ -704,17 +704,17 @@ bin_fw_promotion (gconstpointer d)
     {
       if (b->op == LT_OP_SUB && (pairs[i].a == BOOL || pairs[i].b == BOOL))
         continue;
-      binary_run (b, SH (4, 3), pairs[i].a, LAY_T, SH (3), pairs[i].b, LAY_CONTIG);
+      binary_run (b, OH_SH (4, 3), pairs[i].a, OH_LAY_T, OH_SH (3), pairs[i].b, OH_LAY_CONTIG);
     }
   for (guint i = 0; i < G_N_ELEMENTS (zero_dim); i++)
     {
-      g_auto(Arr) x = arr_new (SH (2, 3), zero_dim[i].a, LAY_CONTIG, b->da);
-      g_auto(Arr) y = { NULL };
+      g_auto(OhArr) x = oh_arr_new (OH_SH (2, 3), zero_dim[i].a, OH_LAY_CONTIG, b->da);
+      g_auto(OhArr) y = { NULL };
       double v = zero_dim[i].b == -1 ? 1.5
                  : zero_dim[i].b == -2 ? 2
-                 : draw (b->db, zero_dim[i].b);
+                 : oh_draw (b->db, zero_dim[i].b);
 
-      y.s = SH0;
+      y.s = OH_SH0;
       y.n = 1;
       y.v = g_new (double, 1);
       y.v[0] = v;
@@ -724,7 +724,7 @@ bin_fw_promotion (gconstpointer d)
         y.t = lt_scalar_int ((gint64) v);
       else
         {
-          y.v[0] = wrap_to (v, zero_dim[i].b);
+          y.v[0] = oh_wrap_to (v, zero_dim[i].b);
           y.t = lt_scalar_tensor (y.v[0], zero_dim[i].b);
         }
       if (b->op == LT_OP_SUB && zero_dim[i].a == BOOL)
@@ -733,7 +733,7 @@ bin_fw_promotion (gconstpointer d)
           g_autoptr(GError) error = NULL;
           g_autoptr(LtTensor) z = b->fn (x.t, y.t, &error);
 
-          check_error (z, error, LT_ERROR_DTYPE);
+          oh_check_error (z, error, LT_ERROR_DTYPE);
           continue;
         }
       binary_check (b, &x, &y, zero_dim[i].ct);
@@ -750,27 +750,27 @@ bin_fw_scalar (gconstpointer d)
   for (guint i = 0; i < G_N_ELEMENTS (dts); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_auto(Arr) x = arr_new (SH (3, 4), dts[i], LAY_T, b->op == LT_OP_POW ? DIST_POS : b->da);
+      g_auto(OhArr) x = oh_arr_new (OH_SH (3, 4), dts[i], OH_LAY_T, b->op == LT_OP_POW ? OH_DIST_POS : b->da);
       /* a Python float: integer tensors compute in float32 */
-      LtDType ct = is_float (dts[i]) ? dts[i] : F32;
+      LtDType ct = oh_is_float (dts[i]) ? dts[i] : F32;
       LtDType odt = binary_out_dtype (b, ct);
       g_autoptr(LtTensor) z = b->fn_scalar (x.t, b->scalar, &error);
       g_autoptr(LtTensor) r = NULL;
       double ref[12], rref[12];
-      double s = wrap_to (b->scalar, ct);
+      double s = oh_wrap_to (b->scalar, ct);
 
       g_assert_no_error (error);
       for (guint k = 0; k < 12; k++)
         {
-          ref[k] = wrap_to (b->ref (x.v[k], s), odt);
-          rref[k] = wrap_to (b->ref (s, x.v[k]), odt);
+          ref[k] = oh_wrap_to (b->ref (x.v[k], s), odt);
+          rref[k] = oh_wrap_to (b->ref (s, x.v[k]), odt);
         }
-      check (z, odt, SH (3, 4), ref);
+      oh_check (z, odt, OH_SH (3, 4), ref);
       if (b->fn_rscalar)
         {
           r = b->fn_rscalar (x.t, b->scalar, &error);
           g_assert_no_error (error);
-          check (r, odt, SH (3, 4), rref);
+          oh_check (r, odt, OH_SH (3, 4), rref);
         }
     }
 }
@@ -780,22 +780,22 @@ bin_fw_inplace (gconstpointer d)
 {
   const BinaryDef *b = d;
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (SH (4, 6), F32, LAY_T, b->da);
-  g_auto(Arr) y = arr_new (SH (6), F64, LAY_CONTIG, b->db);
-  g_auto(Arr) i = arr_new (SH (6), I64, LAY_CONTIG, b->da);
-  g_auto(Arr) s = arr_new (SH (6), I32, LAY_CONTIG, b->db);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (4, 6), F32, OH_LAY_T, b->da);
+  g_auto(OhArr) y = oh_arr_new (OH_SH (6), F64, OH_LAY_CONTIG, b->db);
+  g_auto(OhArr) i = oh_arr_new (OH_SH (6), I64, OH_LAY_CONTIG, b->da);
+  g_auto(OhArr) s = oh_arr_new (OH_SH (6), I32, OH_LAY_CONTIG, b->db);
   double ref[24], iref[6];
 
   /* self (a transposed view) op= a broadcast float64 tensor: float32 result */
   for (guint k = 0; k < 24; k++)
-    ref[k] = wrap_to (b->ref (x.v[k], y.v[k % 6]), F32);
+    ref[k] = oh_wrap_to (b->ref (x.v[k], y.v[k % 6]), F32);
   g_assert_cmpint (b->fn_ (x.t, y.t, &error), ==, TRUE);
   g_assert_no_error (error);
-  check_tol (x.t, F32, SH (4, 6), ref, 1e-5, 1e-5);
+  oh_check_tol (x.t, F32, OH_SH (4, 6), ref, 1e-5, 1e-5);
 
   /* int64 op= int32 stays int64; true division cannot */
   for (guint k = 0; k < 6; k++)
-    iref[k] = wrap_to (b->ref (i.v[k], s.v[k]), I64);
+    iref[k] = oh_wrap_to (b->ref (i.v[k], s.v[k]), I64);
   if (b->kind == BIN_DIV)
     {
       g_assert_cmpint (b->fn_ (i.t, s.t, &error), ==, FALSE);
@@ -806,7 +806,7 @@ bin_fw_inplace (gconstpointer d)
     {
       g_assert_cmpint (b->fn_ (i.t, s.t, &error), ==, TRUE);
       g_assert_no_error (error);
-      check (i.t, I64, SH (6), iref);
+      oh_check (i.t, I64, OH_SH (6), iref);
     }
   /* a float result does not fit an integer tensor */
   g_assert_cmpint (b->fn_ (i.t, y.t, &error), ==, FALSE);
@@ -819,15 +819,15 @@ bin_fw_inplace (gconstpointer d)
 
   {
     /* a transposed self op= a broadcast row, in tiles on several threads */
-    g_auto(Arr) big = arr_new (SH (280, 251), F32, LAY_T, b->da);
-    g_auto(Arr) row = arr_new (SH (251), F32, LAY_CONTIG, b->db);
+    g_auto(OhArr) big = oh_arr_new (OH_SH (280, 251), F32, OH_LAY_T, b->da);
+    g_auto(OhArr) row = oh_arr_new (OH_SH (251), F32, OH_LAY_CONTIG, b->db);
     g_autofree double *bref = g_new (double, big.n);
 
     for (gint64 k = 0; k < big.n; k++)
-      bref[k] = wrap_to (b->ref (big.v[k], row.v[k % 251]), F32);
+      bref[k] = oh_wrap_to (b->ref (big.v[k], row.v[k % 251]), F32);
     g_assert_cmpint (b->fn_ (big.t, row.t, &error), ==, TRUE);
     g_assert_no_error (error);
-    check (big.t, F32, big.s, bref);
+    oh_check (big.t, F32, big.s, bref);
   }
 }
 
@@ -836,15 +836,15 @@ bin_fw_shape_error (gconstpointer d)
 {
   const BinaryDef *b = d;
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (SH (5, 3), F32, LAY_CONTIG, DIST_POS);
-  g_auto(Arr) y = arr_new (SH (4), F32, LAY_CONTIG, DIST_POS);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (5, 3), F32, OH_LAY_CONTIG, OH_DIST_POS);
+  g_auto(OhArr) y = oh_arr_new (OH_SH (4), F32, OH_LAY_CONTIG, OH_DIST_POS);
   g_autoptr(LtTensor) z = b->fn (x.t, y.t, &error);
 
-  check_error (z, error, LT_ERROR_SHAPE);
+  oh_check_error (z, error, LT_ERROR_SHAPE);
   g_assert_nonnull (strstr (error->message, "[5, 3]"));
 }
 
-static const Case binary_forward[] = {
+static const OhCase binary_forward[] = {
   { "contiguous", bin_fw_contiguous },
   { "broadcast", bin_fw_broadcast },
   { "transposed", bin_fw_transposed },
@@ -860,12 +860,12 @@ static const Case binary_forward[] = {
   { NULL, NULL }
 };
 
-static const Case binary_forward_scalar[] = {
+static const OhCase binary_forward_scalar[] = {
   { "scalar", bin_fw_scalar },
   { NULL, NULL }
 };
 
-static const Case binary_forward_scalar_inplace[] = {
+static const OhCase binary_forward_scalar_inplace[] = {
   { "scalar", bin_fw_scalar },
   { "inplace", bin_fw_inplace },
   { NULL, NULL }
@@ -875,9 +875,9 @@ static void
 add_fw_out_scaled (gconstpointer d)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (SH (3, 4), F32, LAY_T, DIST_UNIT);
-  g_auto(Arr) y = arr_new (SH (4), F32, LAY_CONTIG, DIST_UNIT);
-  g_auto(Arr) o = arr_new (SH (3, 4), F64, LAY_T, DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (3, 4), F32, OH_LAY_T, OH_DIST_UNIT);
+  g_auto(OhArr) y = oh_arr_new (OH_SH (4), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) o = oh_arr_new (OH_SH (3, 4), F64, OH_LAY_T, OH_DIST_UNIT);
   g_autoptr(LtTensor) s = lt_tensor_add_scaled (x.t, y.t, -2.5, &error);
   double ref[12], sref[12];
 
@@ -885,23 +885,23 @@ add_fw_out_scaled (gconstpointer d)
   for (guint k = 0; k < 12; k++)
     {
       ref[k] = x.v[k] + y.v[k % 4];
-      sref[k] = wrap_to (x.v[k] + wrap_to (-2.5 * y.v[k % 4], F32), F32);
+      sref[k] = oh_wrap_to (x.v[k] + oh_wrap_to (-2.5 * y.v[k % 4], F32), F32);
     }
-  check (s, F32, SH (3, 4), sref);
+  oh_check (s, F32, OH_SH (3, 4), sref);
   /* out= into a float64 transposed tensor */
   g_assert_cmpint (lt_tensor_add_out (x.t, y.t, o.t, &error), ==, TRUE);
   g_assert_no_error (error);
   for (guint k = 0; k < 12; k++)
-    ref[k] = wrap_to (ref[k], F32);
-  check (o.t, F64, SH (3, 4), ref);
+    ref[k] = oh_wrap_to (ref[k], F32);
+  oh_check (o.t, F64, OH_SH (3, 4), ref);
   g_assert_cmpint (lt_tensor_add_scaled_ (x.t, y.t, 2, &error), ==, TRUE);
   g_assert_no_error (error);
   for (guint k = 0; k < 12; k++)
-    ref[k] = wrap_to (x.v[k] + wrap_to (2 * y.v[k % 4], F32), F32);
-  check (x.t, F32, SH (3, 4), ref);
+    ref[k] = oh_wrap_to (x.v[k] + oh_wrap_to (2 * y.v[k % 4], F32), F32);
+  oh_check (x.t, F32, OH_SH (3, 4), ref);
 }
 
-static const Case add_forward_extra[] = {
+static const OhCase add_forward_extra[] = {
   { "scalar", bin_fw_scalar },
   { "inplace", bin_fw_inplace },
   { "out_scaled", add_fw_out_scaled },
@@ -966,14 +966,14 @@ gc_binary_inplace_self (LtTensor **in, gsize n, gpointer data)
 }
 
 static void
-binary_bw_run (const BinaryDef *b, Shape sa, Lay la, Shape sb, Lay lb)
+binary_bw_run (const BinaryDef *b, OhShape sa, OhLay la, OhShape sb, OhLay lb)
 {
-  LtTensor *in[2] = { leaf_new (sa, la, b->ga), leaf_new (sb, lb, b->gb) };
+  LtTensor *in[2] = { oh_leaf_new (sa, la, b->ga), oh_leaf_new (sb, lb, b->gb) };
 
-  gradcheck (gc_binary, b, in, 2);
+  oh_gradcheck (gc_binary, b, in, 2);
   /* one side only */
   g_assert_cmpint (lt_tensor_set_requires_grad (in[1], FALSE, NULL), ==, TRUE);
-  gradcheck (gc_binary, b, in, 2);
+  oh_gradcheck (gc_binary, b, in, 2);
   g_object_unref (in[0]);
   g_object_unref (in[1]);
 }
@@ -981,37 +981,37 @@ binary_bw_run (const BinaryDef *b, Shape sa, Lay la, Shape sb, Lay lb)
 static void
 bin_bw_contiguous (gconstpointer d)
 {
-  binary_bw_run (d, SH (3, 4), LAY_CONTIG, SH (3, 4), LAY_CONTIG);
+  binary_bw_run (d, OH_SH (3, 4), OH_LAY_CONTIG, OH_SH (3, 4), OH_LAY_CONTIG);
 }
 
 static void
 bin_bw_broadcast (gconstpointer d)
 {
-  binary_bw_run (d, SH (3, 1, 4), LAY_CONTIG, SH (2, 1), LAY_CONTIG);
-  binary_bw_run (d, SH (4), LAY_CONTIG, SH (3, 4), LAY_T);
+  binary_bw_run (d, OH_SH (3, 1, 4), OH_LAY_CONTIG, OH_SH (2, 1), OH_LAY_CONTIG);
+  binary_bw_run (d, OH_SH (4), OH_LAY_CONTIG, OH_SH (3, 4), OH_LAY_T);
 }
 
 static void
 bin_bw_transposed (gconstpointer d)
 {
-  binary_bw_run (d, SH (4, 3), LAY_T, SH (4, 3), LAY_STEP);
+  binary_bw_run (d, OH_SH (4, 3), OH_LAY_T, OH_SH (4, 3), OH_LAY_STEP);
 }
 
 static void
 bin_bw_rank0 (gconstpointer d)
 {
-  binary_bw_run (d, SH (2, 3), LAY_CONTIG, SH0, LAY_CONTIG);
-  binary_bw_run (d, SH0, LAY_CONTIG, SH0, LAY_CONTIG);
+  binary_bw_run (d, OH_SH (2, 3), OH_LAY_CONTIG, OH_SH0, OH_LAY_CONTIG);
+  binary_bw_run (d, OH_SH0, OH_LAY_CONTIG, OH_SH0, OH_LAY_CONTIG);
 }
 
 static void
 bin_bw_empty (gconstpointer d)
 {
   const BinaryDef *b = d;
-  LtTensor *in[2] = { leaf_new (SH (0, 3), LAY_CONTIG, b->ga),
-                      leaf_new (SH (3), LAY_CONTIG, b->gb) };
+  LtTensor *in[2] = { oh_leaf_new (OH_SH (0, 3), OH_LAY_CONTIG, b->ga),
+                      oh_leaf_new (OH_SH (3), OH_LAY_CONTIG, b->gb) };
 
-  backward_shapes (gc_binary, b, in, 2);
+  oh_backward_shapes (gc_binary, b, in, 2);
   g_object_unref (in[0]);
   g_object_unref (in[1]);
 }
@@ -1020,25 +1020,25 @@ static void
 bin_bw_scalar (gconstpointer d)
 {
   const BinaryDef *b = d;
-  Dist dist = b->op == LT_OP_POW ? DIST_POS : (b->fn_rscalar ? b->gb : b->ga);
-  g_autoptr(LtTensor) x = leaf_new (SH (3, 4), LAY_T, dist);
+  OhDist dist = b->op == LT_OP_POW ? OH_DIST_POS : (b->fn_rscalar ? b->gb : b->ga);
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (3, 4), OH_LAY_T, dist);
 
-  gradcheck (gc_binary_scalar, b, &x, 1);
+  oh_gradcheck (gc_binary_scalar, b, &x, 1);
 }
 
 static void
 bin_bw_inplace (gconstpointer d)
 {
   const BinaryDef *b = d;
-  LtTensor *in[2] = { leaf_new (SH (3, 4), LAY_T, b->ga), leaf_new (SH (4), LAY_CONTIG, b->gb) };
+  LtTensor *in[2] = { oh_leaf_new (OH_SH (3, 4), OH_LAY_T, b->ga), oh_leaf_new (OH_SH (4), OH_LAY_CONTIG, b->gb) };
 
-  gradcheck (gc_binary_inplace, b, in, 2);
-  gradcheck (gc_binary_inplace_self, b, in, 1);
+  oh_gradcheck (gc_binary_inplace, b, in, 2);
+  oh_gradcheck (gc_binary_inplace_self, b, in, 1);
   g_object_unref (in[0]);
   g_object_unref (in[1]);
 }
 
-static const Case binary_backward[] = {
+static const OhCase binary_backward[] = {
   { "contiguous", bin_bw_contiguous },
   { "broadcast", bin_bw_broadcast },
   { "transposed", bin_bw_transposed },
@@ -1048,7 +1048,7 @@ static const Case binary_backward[] = {
   { NULL, NULL }
 };
 
-static const Case binary_backward_inplace[] = {
+static const OhCase binary_backward_inplace[] = {
   { "inplace", bin_bw_inplace },
   { NULL, NULL }
 };
@@ -1059,8 +1059,8 @@ extremum_bw_ties (gconstpointer d)
 {
   const BinaryDef *b = d;
   static const double va[] = { 1, 2, 3, -1 }, vb[] = { 1, 0, 4, -1 };
-  g_autoptr(LtTensor) a = leaf_from (va, SH (4));
-  g_autoptr(LtTensor) c = leaf_from (vb, SH (4));
+  g_autoptr(LtTensor) a = oh_leaf_from (va, OH_SH (4));
+  g_autoptr(LtTensor) c = oh_leaf_from (vb, OH_SH (4));
   g_autoptr(GError) error = NULL;
   g_autoptr(LtTensor) z = b->fn (a, c, &error);
   g_autofree double *ga = NULL;
@@ -1068,9 +1068,9 @@ extremum_bw_ties (gconstpointer d)
   gboolean is_max = b->op == LT_OP_MAXIMUM;
 
   g_assert_no_error (error);
-  backward_sum (z);
-  ga = grad_of (a);
-  gb = grad_of (c);
+  oh_backward_sum (z);
+  ga = oh_grad_of (a);
+  gb = oh_grad_of (c);
   for (guint k = 0; k < 4; k++)
     {
       double wa = va[k] == vb[k] ? 0.5 : ((va[k] > vb[k]) == is_max ? 1 : 0);
@@ -1080,7 +1080,7 @@ extremum_bw_ties (gconstpointer d)
     }
 }
 
-static const Case extremum_backward_extra[] = {
+static const OhCase extremum_backward_extra[] = {
   { "ties", extremum_bw_ties },
   { NULL, NULL }
 };
@@ -1088,91 +1088,91 @@ static const Case extremum_backward_extra[] = {
 /* where (cond, a, b); masked_fill (x, mask, v) is in test-ops-index.c */
 
 static void
-where_run (Shape sc, Lay lc, Shape sa, LtDType da, Lay la, Shape sb, LtDType db, Lay lb)
+where_run (OhShape sc, OhLay lc, OhShape sa, LtDType da, OhLay la, OhShape sb, LtDType db, OhLay lb)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) c = arr_new (sc, BOOL, lc, DIST_UNIT);
-  g_auto(Arr) a = arr_new (sa, da, la, DIST_UNIT);
-  g_auto(Arr) b = arr_new (sb, db, lb, DIST_UNIT);
+  g_auto(OhArr) c = oh_arr_new (sc, BOOL, lc, OH_DIST_UNIT);
+  g_auto(OhArr) a = oh_arr_new (sa, da, la, OH_DIST_UNIT);
+  g_auto(OhArr) b = oh_arr_new (sb, db, lb, OH_DIST_UNIT);
   g_autoptr(LtTensor) z = lt_where (c.t, a.t, b.t, &error);
-  LtDType ct = promote (da, db);
-  Shape o = broadcast (sc, broadcast (sa, sb));
-  gint64 n = numel (o), idx[LT_MAX_DIMS];
+  LtDType ct = oh_promote (da, db);
+  OhShape o = oh_broadcast (sc, oh_broadcast (sa, sb));
+  gint64 n = oh_numel (o), idx[LT_MAX_DIMS];
   g_autofree double *ref = g_new0 (double, MAX (n, 1));
 
   g_assert_no_error (error);
   for (gint64 k = 0; k < n; k++)
     {
-      unravel (k, o, idx);
-      ref[k] = c.v[bindex (idx, o.n, sc)] ? a.v[bindex (idx, o.n, sa)] : b.v[bindex (idx, o.n, sb)];
-      ref[k] = wrap_to (ref[k], ct);
+      oh_unravel (k, o, idx);
+      ref[k] = c.v[oh_bindex (idx, o.n, sc)] ? a.v[oh_bindex (idx, o.n, sa)] : b.v[oh_bindex (idx, o.n, sb)];
+      ref[k] = oh_wrap_to (ref[k], ct);
     }
-  check (z, ct, o, ref);
+  oh_check (z, ct, o, ref);
 }
 
 static void
 where_fw_broadcast (gconstpointer d)
 {
-  where_run (SH (4, 1), LAY_CONTIG, SH (1, 5), F32, LAY_CONTIG, SH (4, 5), F32, LAY_CONTIG);
-  where_run (SH (5), LAY_CONTIG, SH (3, 1, 5), F32, LAY_T, SH (2, 1), F32, LAY_CONTIG);
+  where_run (OH_SH (4, 1), OH_LAY_CONTIG, OH_SH (1, 5), F32, OH_LAY_CONTIG, OH_SH (4, 5), F32, OH_LAY_CONTIG);
+  where_run (OH_SH (5), OH_LAY_CONTIG, OH_SH (3, 1, 5), F32, OH_LAY_T, OH_SH (2, 1), F32, OH_LAY_CONTIG);
 }
 
 static void
 where_fw_transposed (gconstpointer d)
 {
-  where_run (SH (5, 6), LAY_T, SH (5, 6), F32, LAY_STEP, SH (5, 6), F32, LAY_T);
+  where_run (OH_SH (5, 6), OH_LAY_T, OH_SH (5, 6), F32, OH_LAY_STEP, OH_SH (5, 6), F32, OH_LAY_T);
 }
 
 static void
 where_fw_expanded (gconstpointer d)
 {
-  where_run (SH (4, 6), LAY_EXPAND, SH (4, 6), F32, LAY_T, SH (4, 6), F32, LAY_EXPAND);
+  where_run (OH_SH (4, 6), OH_LAY_EXPAND, OH_SH (4, 6), F32, OH_LAY_T, OH_SH (4, 6), F32, OH_LAY_EXPAND);
 }
 
 static void
 where_fw_rank0 (gconstpointer d)
 {
-  where_run (SH0, LAY_CONTIG, SH (3), F32, LAY_CONTIG, SH0, F32, LAY_CONTIG);
-  where_run (SH0, LAY_CONTIG, SH0, F64, LAY_CONTIG, SH0, F64, LAY_CONTIG);
+  where_run (OH_SH0, OH_LAY_CONTIG, OH_SH (3), F32, OH_LAY_CONTIG, OH_SH0, F32, OH_LAY_CONTIG);
+  where_run (OH_SH0, OH_LAY_CONTIG, OH_SH0, F64, OH_LAY_CONTIG, OH_SH0, F64, OH_LAY_CONTIG);
 }
 
 static void
 where_fw_empty (gconstpointer d)
 {
-  where_run (SH (0, 3), LAY_CONTIG, SH (3), F32, LAY_CONTIG, SH (1), F32, LAY_CONTIG);
+  where_run (OH_SH (0, 3), OH_LAY_CONTIG, OH_SH (3), F32, OH_LAY_CONTIG, OH_SH (1), F32, OH_LAY_CONTIG);
 }
 
 static void
 where_fw_parallel (gconstpointer d)
 {
-  where_run (SH (300, 251), LAY_T, SH (251), F32, LAY_CONTIG, SH (300, 1), F32, LAY_CONTIG);
+  where_run (OH_SH (300, 251), OH_LAY_T, OH_SH (251), F32, OH_LAY_CONTIG, OH_SH (300, 1), F32, OH_LAY_CONTIG);
 }
 
 static void
 where_fw_dtypes (gconstpointer d)
 {
-  where_run (SH (3, 4), LAY_CONTIG, SH (4), I32, LAY_CONTIG, SH (3, 4), F64, LAY_T);
-  where_run (SH (3, 4), LAY_T, SH (3, 4), I64, LAY_CONTIG, SH (3, 4), I64, LAY_STEP);
-  where_run (SH (7), LAY_CONTIG, SH (7), U8, LAY_CONTIG, SH (7), I8, LAY_CONTIG);
-  where_run (SH (7), LAY_CONTIG, SH (7), BOOL, LAY_CONTIG, SH (7), BOOL, LAY_STEP);
-  where_run (SH (2, 7), LAY_CONTIG, SH (7), I16, LAY_CONTIG, SH (2, 7), I16, LAY_T);
+  where_run (OH_SH (3, 4), OH_LAY_CONTIG, OH_SH (4), I32, OH_LAY_CONTIG, OH_SH (3, 4), F64, OH_LAY_T);
+  where_run (OH_SH (3, 4), OH_LAY_T, OH_SH (3, 4), I64, OH_LAY_CONTIG, OH_SH (3, 4), I64, OH_LAY_STEP);
+  where_run (OH_SH (7), OH_LAY_CONTIG, OH_SH (7), U8, OH_LAY_CONTIG, OH_SH (7), I8, OH_LAY_CONTIG);
+  where_run (OH_SH (7), OH_LAY_CONTIG, OH_SH (7), BOOL, OH_LAY_CONTIG, OH_SH (7), BOOL, OH_LAY_STEP);
+  where_run (OH_SH (2, 7), OH_LAY_CONTIG, OH_SH (7), I16, OH_LAY_CONTIG, OH_SH (2, 7), I16, OH_LAY_T);
 }
 
 static void
 where_fw_errors (gconstpointer d)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) c = arr_new (SH (3), F32, LAY_CONTIG, DIST_UNIT);
-  g_auto(Arr) m = arr_new (SH (4), BOOL, LAY_CONTIG, DIST_UNIT);
+  g_auto(OhArr) c = oh_arr_new (OH_SH (3), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) m = oh_arr_new (OH_SH (4), BOOL, OH_LAY_CONTIG, OH_DIST_UNIT);
   g_autoptr(LtTensor) z = lt_where (c.t, c.t, c.t, &error);
 
-  check_error (z, error, LT_ERROR_DTYPE);
+  oh_check_error (z, error, LT_ERROR_DTYPE);
   g_clear_error (&error);
   z = lt_where (m.t, c.t, c.t, &error);
-  check_error (z, error, LT_ERROR_SHAPE);
+  oh_check_error (z, error, LT_ERROR_SHAPE);
 }
 
-static const Case where_forward[] = {
+static const OhCase where_forward[] = {
   { "broadcast", where_fw_broadcast },
   { "transposed", where_fw_transposed },
   { "expanded", where_fw_expanded },
@@ -1195,12 +1195,12 @@ gc_where (LtTensor **in, gsize n, gpointer data)
 }
 
 static void
-where_bw_run (Shape sc, Shape sa, Lay la, Shape sb, Lay lb)
+where_bw_run (OhShape sc, OhShape sa, OhLay la, OhShape sb, OhLay lb)
 {
-  g_auto(Arr) c = arr_new (sc, BOOL, LAY_T, DIST_UNIT);
-  LtTensor *in[3] = { c.t, leaf_new (sa, la, DIST_UNIT), leaf_new (sb, lb, DIST_UNIT) };
+  g_auto(OhArr) c = oh_arr_new (sc, BOOL, OH_LAY_T, OH_DIST_UNIT);
+  LtTensor *in[3] = { c.t, oh_leaf_new (sa, la, OH_DIST_UNIT), oh_leaf_new (sb, lb, OH_DIST_UNIT) };
 
-  gradcheck (gc_where, NULL, in, 3);
+  oh_gradcheck (gc_where, NULL, in, 3);
   g_object_unref (in[1]);
   g_object_unref (in[2]);
 }
@@ -1208,35 +1208,35 @@ where_bw_run (Shape sc, Shape sa, Lay la, Shape sb, Lay lb)
 static void
 where_bw_broadcast (gconstpointer d)
 {
-  where_bw_run (SH (3, 4), SH (3, 1), LAY_CONTIG, SH (1, 4), LAY_CONTIG);
-  where_bw_run (SH (4), SH (2, 4), LAY_CONTIG, SH (1), LAY_CONTIG);
+  where_bw_run (OH_SH (3, 4), OH_SH (3, 1), OH_LAY_CONTIG, OH_SH (1, 4), OH_LAY_CONTIG);
+  where_bw_run (OH_SH (4), OH_SH (2, 4), OH_LAY_CONTIG, OH_SH (1), OH_LAY_CONTIG);
 }
 
 static void
 where_bw_transposed (gconstpointer d)
 {
-  where_bw_run (SH (4, 3), SH (4, 3), LAY_T, SH (4, 3), LAY_STEP);
+  where_bw_run (OH_SH (4, 3), OH_SH (4, 3), OH_LAY_T, OH_SH (4, 3), OH_LAY_STEP);
 }
 
 static void
 where_bw_rank0 (gconstpointer d)
 {
-  where_bw_run (SH (2, 3), SH0, LAY_CONTIG, SH (2, 3), LAY_CONTIG);
+  where_bw_run (OH_SH (2, 3), OH_SH0, OH_LAY_CONTIG, OH_SH (2, 3), OH_LAY_CONTIG);
 }
 
 static void
 where_bw_empty (gconstpointer d)
 {
-  g_auto(Arr) c = arr_new (SH (0, 3), BOOL, LAY_T, DIST_UNIT);
-  LtTensor *in[3] = { c.t, leaf_new (SH (3), LAY_CONTIG, DIST_UNIT),
-                      leaf_new (SH (0, 1), LAY_CONTIG, DIST_UNIT) };
+  g_auto(OhArr) c = oh_arr_new (OH_SH (0, 3), BOOL, OH_LAY_T, OH_DIST_UNIT);
+  LtTensor *in[3] = { c.t, oh_leaf_new (OH_SH (3), OH_LAY_CONTIG, OH_DIST_UNIT),
+                      oh_leaf_new (OH_SH (0, 1), OH_LAY_CONTIG, OH_DIST_UNIT) };
 
-  backward_shapes (gc_where, NULL, in, 3);
+  oh_backward_shapes (gc_where, NULL, in, 3);
   g_object_unref (in[1]);
   g_object_unref (in[2]);
 }
 
-static const Case where_backward[] = {
+static const OhCase where_backward[] = {
   { "broadcast", where_bw_broadcast },
   { "transposed", where_bw_transposed },
   { "rank0", where_bw_rank0 },
@@ -1244,16 +1244,107 @@ static const Case where_backward[] = {
   { NULL, NULL }
 };
 
+/* leaky_relu (ops/lt-activation.c): composes public ops, one node */
+
+static void
+leaky_run (OhShape s, LtDType dt, OhLay lay, double slope)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(OhArr) x = oh_arr_new (s, dt, lay, OH_DIST_GRID);
+  g_autoptr(LtTensor) y = lt_leaky_relu (x.t, slope, &error);
+  g_autofree double *ref = g_new0 (double, MAX (x.n, 1));
+
+  g_assert_no_error (error);
+  for (gint64 k = 0; k < x.n; k++)
+    ref[k] = x.v[k] > 0 ? x.v[k] : x.v[k] * slope;
+  oh_check (y, dt, s, ref);
+}
+
+static void
+leaky_fw_values (gconstpointer d)
+{
+  leaky_run (OH_SH (4, 5), F32, OH_LAY_CONTIG, 0.01);
+  leaky_run (OH_SH (4, 5), F32, OH_LAY_T, 0.2);
+  leaky_run (OH_SH (3, 7), F64, OH_LAY_STEP, -0.5);
+  leaky_run (OH_SH (2, 3), F32, OH_LAY_EXPAND, 1.5);
+  leaky_run (OH_SH0, F64, OH_LAY_CONTIG, 0.1);
+  leaky_run (OH_SH (0, 4), F32, OH_LAY_CONTIG, 0.1);
+  leaky_run (OH_SH (OH_BIG), F32, OH_LAY_CONTIG, 0.01);
+}
+
+static void
+leaky_fw_errors (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(OhArr) x = oh_arr_new (OH_SH (3), I64, OH_LAY_CONTIG, OH_DIST_UNIT);
+  LtTensor *y = lt_leaky_relu (x.t, 0.1, &error);
+
+  oh_check_error (y, error, LT_ERROR_DTYPE);
+}
+
+static const OhCase leaky_relu_forward[] = { { "values", leaky_fw_values },
+                                             { "errors", leaky_fw_errors },
+                                             { NULL, NULL } };
+
+static LtTensor *
+gc_leaky (LtTensor **in, gsize n, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = lt_leaky_relu (in[0], *(const double *) data, &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+leaky_bw_values (gconstpointer d)
+{
+  static const double slopes[] = { 0.01, 0.3, -2 };
+
+  for (guint i = 0; i < G_N_ELEMENTS (slopes); i++)
+    {
+      OhLay lay = i == 1 ? OH_LAY_T : OH_LAY_CONTIG;
+      g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (3, 4), lay, OH_DIST_AWAY);
+      g_autoptr(LtTensor) x0 = oh_leaf_new (OH_SH0, OH_LAY_CONTIG, OH_DIST_AWAY);
+
+      oh_gradcheck (gc_leaky, &slopes[i], &x, 1);
+      oh_gradcheck (gc_leaky, &slopes[i], &x0, 1);
+    }
+}
+
+/* At 0 the gradient is the slope's, as PyTorch's (x > 0 ? g : g * slope) */
+static void
+leaky_bw_zero (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  const double v[] = { -1, 0, 2 };
+  g_autoptr(LtTensor) x = oh_leaf_from (v, OH_SH (3));
+  g_autoptr(LtTensor) y = lt_leaky_relu (x, 0.25, &error);
+  g_autofree double *g = NULL;
+
+  g_assert_no_error (error);
+  g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==, "LeakyReluBackward0");
+  oh_backward_sum (y);
+  g = oh_grad_of (x);
+  g_assert_cmpfloat (g[0], ==, 0.25);
+  g_assert_cmpfloat (g[1], ==, 0.25);
+  g_assert_cmpfloat (g[2], ==, 1);
+}
+
+static const OhCase leaky_relu_backward[] = { { "values", leaky_bw_values },
+                                              { "zero", leaky_bw_zero },
+                                              { NULL, NULL } };
+
 /* The specs, in the order of the op table */
 
 #define UNARY(op, path, def) \
-  SPEC (op, path, &def, unary_forward, unary_forward_inplace, unary_backward, NULL)
+  OH_SPEC (op, path, &def, unary_forward, unary_forward_inplace, unary_backward, NULL)
 #define BINARY(op, path, def, fwx, bwx) \
-  SPEC (op, path, &def, binary_forward, fwx, binary_backward, bwx)
+  OH_SPEC (op, path, &def, binary_forward, fwx, binary_backward, bwx)
 #define COMPARE(op, path, def) \
-  SPEC (op, path, &def, binary_forward, binary_forward_scalar, NULL, NULL)
+  OH_SPEC (op, path, &def, binary_forward, binary_forward_scalar, NULL, NULL)
 
-static const OpSpec specs[] = {
+static const OhSpec specs[] = {
   UNARY (LT_OP_NEG, "neg", un_neg),
   UNARY (LT_OP_ABS, "abs", un_abs),
   UNARY (LT_OP_SIGN, "sign", un_sign),
@@ -1266,8 +1357,21 @@ static const OpSpec specs[] = {
   UNARY (LT_OP_TANH, "tanh", un_tanh),
   UNARY (LT_OP_SIGMOID, "sigmoid", un_sigmoid),
   UNARY (LT_OP_RELU, "relu", un_relu),
-  SPEC (LT_OP_CLAMP, "clamp", &un_clamp, unary_forward, clamp_forward_extra, unary_backward, NULL),
-  SPEC (LT_OP_LOGICAL_NOT, "logical_not", &un_not, unary_forward, NULL, NULL, NULL),
+  OH_SPEC (LT_OP_CLAMP,
+           "clamp",
+           &un_clamp,
+           unary_forward,
+           clamp_forward_extra,
+           unary_backward,
+           NULL),
+  OH_SPEC (LT_OP_LOGICAL_NOT, "logical_not", &un_not, unary_forward, NULL, NULL, NULL),
+  OH_SPEC (LT_OP_LEAKY_RELU,
+           "leaky_relu",
+           NULL,
+           leaky_relu_forward,
+           NULL,
+           leaky_relu_backward,
+           NULL),
 
   BINARY (LT_OP_ADD, "add", bin_add, add_forward_extra, binary_backward_inplace),
   BINARY (LT_OP_SUB, "sub", bin_sub, binary_forward_scalar_inplace, binary_backward_inplace),
@@ -1276,9 +1380,17 @@ static const OpSpec specs[] = {
   BINARY (LT_OP_POW, "pow", bin_pow, binary_forward_scalar_inplace, binary_backward_inplace),
   BINARY (LT_OP_MAXIMUM, "maximum", bin_maximum, binary_forward_scalar, extremum_backward_extra),
   BINARY (LT_OP_MINIMUM, "minimum", bin_minimum, binary_forward_scalar, extremum_backward_extra),
-  SPEC (LT_OP_FLOOR_DIVIDE, "floor_divide", &bin_floordiv, binary_forward,
-        binary_forward_scalar_inplace, NULL, NULL),
-  BINARY (LT_OP_REMAINDER, "remainder", bin_remainder, binary_forward_scalar_inplace,
+  OH_SPEC (LT_OP_FLOOR_DIVIDE,
+           "floor_divide",
+           &bin_floordiv,
+           binary_forward,
+           binary_forward_scalar_inplace,
+           NULL,
+           NULL),
+  BINARY (LT_OP_REMAINDER,
+          "remainder",
+          bin_remainder,
+          binary_forward_scalar_inplace,
           binary_backward_inplace),
   COMPARE (LT_OP_EQ, "eq", bin_eq),
   COMPARE (LT_OP_NE, "ne", bin_ne),
@@ -1286,14 +1398,14 @@ static const OpSpec specs[] = {
   COMPARE (LT_OP_LE, "le", bin_le),
   COMPARE (LT_OP_GT, "gt", bin_gt),
   COMPARE (LT_OP_GE, "ge", bin_ge),
-  SPEC (LT_OP_LOGICAL_AND, "logical_and", &bin_and, binary_forward, NULL, NULL, NULL),
-  SPEC (LT_OP_LOGICAL_OR, "logical_or", &bin_or, binary_forward, NULL, NULL, NULL),
+  OH_SPEC (LT_OP_LOGICAL_AND, "logical_and", &bin_and, binary_forward, NULL, NULL, NULL),
+  OH_SPEC (LT_OP_LOGICAL_OR, "logical_or", &bin_or, binary_forward, NULL, NULL, NULL),
 
-  SPEC (LT_OP_WHERE, "where", NULL, where_forward, NULL, where_backward, NULL),
+  OH_SPEC (LT_OP_WHERE, "where", NULL, where_forward, NULL, where_backward, NULL),
 };
 
 guint
-ops_register_pointwise (void)
+oh_register_pointwise (void)
 {
-  return ops_add_specs (specs, G_N_ELEMENTS (specs));
+  return oh_add_specs (specs, G_N_ELEMENTS (specs));
 }

@@ -52,16 +52,16 @@ pool_out (const PoolCase *c, guint i, gboolean dilated)
   return o;
 }
 
-static Shape
+static OhShape
 pool_in_shape (const PoolCase *c)
 {
-  return c->batched ? SH (c->N, c->C, c->H, c->W) : SH (c->C, c->H, c->W);
+  return c->batched ? OH_SH (c->N, c->C, c->H, c->W) : OH_SH (c->C, c->H, c->W);
 }
 
-static Shape
+static OhShape
 pool_shape_out (const PoolCase *c, gint64 OH, gint64 OW)
 {
-  return c->batched ? SH (c->N, c->C, OH, OW) : SH (c->C, OH, OW);
+  return c->batched ? OH_SH (c->N, c->C, OH, OW) : OH_SH (c->C, OH, OW);
 }
 
 static gint64
@@ -187,27 +187,27 @@ avg_pool_call (const PoolCase *c, LtTensor *x, GError **error)
 static void
 max_pool2d_fw_values (gconstpointer data)
 {
-  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_STEP };
+  static const OhLay lays[] = { OH_LAY_CONTIG, OH_LAY_T, OH_LAY_STEP };
 
   for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
     for (guint li = 0; li < G_N_ELEMENTS (lays); li++)
       for (LtDType dt = F32; dt <= F64; dt++)
         {
           const PoolCase *c = &pool_cases[ci];
-          Shape os = pool_shape_out (c, pool_out (c, 0, TRUE), pool_out (c, 1, TRUE));
+          OhShape os = pool_shape_out (c, pool_out (c, 0, TRUE), pool_out (c, 1, TRUE));
           g_autoptr(GError) error = NULL;
           /* a grid of few values: ties everywhere */
-          g_auto(Arr) x = arr_new (pool_in_shape (c), dt, lays[li], DIST_GRID);
-          g_autofree double *ref = g_new0 (double, MAX (numel (os), 1));
-          g_autofree double *ridx = g_new0 (double, MAX (numel (os), 1));
+          g_auto(OhArr) x = oh_arr_new (pool_in_shape (c), dt, lays[li], OH_DIST_GRID);
+          g_autofree double *ref = g_new0 (double, MAX (oh_numel (os), 1));
+          g_autofree double *ridx = g_new0 (double, MAX (oh_numel (os), 1));
           g_autoptr(LtTensor) idx = NULL;
           g_autoptr(LtTensor) y = max_pool_call (c, x.t, &idx, &error);
 
           g_test_message ("case %u, layout %u, %s", ci, li, lt_dtype_get_name (dt));
           g_assert_no_error (error);
           ref_max_pool (c, x.v, ref, ridx);
-          check (y, dt, os, ref);
-          check (idx, I64, os, ridx);
+          oh_check (y, dt, os, ref);
+          oh_check (idx, I64, os, ridx);
         }
 }
 
@@ -228,17 +228,17 @@ max_pool2d_fw_nan (gconstpointer data)
   v[27] = NAN;
   for (guint i = 0; i < G_N_ELEMENTS (cs); i++)
     {
-      Shape os = pool_shape_out (cs[i], pool_out (cs[i], 0, TRUE), pool_out (cs[i], 1, TRUE));
+      OhShape os = pool_shape_out (cs[i], pool_out (cs[i], 0, TRUE), pool_out (cs[i], 1, TRUE));
       g_autoptr(GError) error = NULL;
-      g_auto(Arr) x = arr_from (v, pool_in_shape (cs[i]), F32, LAY_CONTIG);
+      g_auto(OhArr) x = oh_arr_from (v, pool_in_shape (cs[i]), F32, OH_LAY_CONTIG);
       double ref[48], ridx[48];
       g_autoptr(LtTensor) idx = NULL;
       g_autoptr(LtTensor) y = max_pool_call (cs[i], x.t, &idx, &error);
 
       g_assert_no_error (error);
       ref_max_pool (cs[i], x.v, ref, ridx);
-      check (y, F32, os, ref);
-      check (idx, I64, os, ridx);
+      oh_check (y, F32, os, ref);
+      oh_check (idx, I64, os, ridx);
     }
 }
 
@@ -251,19 +251,19 @@ max_pool2d_fw_big (gconstpointer data)
 
   for (guint i = 0; i < G_N_ELEMENTS (cs); i++)
     {
-      Shape os = pool_shape_out (cs[i], pool_out (cs[i], 0, TRUE), pool_out (cs[i], 1, TRUE));
+      OhShape os = pool_shape_out (cs[i], pool_out (cs[i], 0, TRUE), pool_out (cs[i], 1, TRUE));
       g_autoptr(GError) error = NULL;
-      g_auto(Arr) x = arr_new (pool_in_shape (cs[i]), F32, LAY_CONTIG, DIST_GRID);
-      g_autofree double *ref = g_new0 (double, numel (os));
-      g_autofree double *ridx = g_new0 (double, numel (os));
+      g_auto(OhArr) x = oh_arr_new (pool_in_shape (cs[i]), F32, OH_LAY_CONTIG, OH_DIST_GRID);
+      g_autofree double *ref = g_new0 (double, oh_numel (os));
+      g_autofree double *ridx = g_new0 (double, oh_numel (os));
       g_autoptr(LtTensor) idx = NULL;
       g_autoptr(LtTensor) y = max_pool_call (cs[i], x.t, &idx, &error);
 
       g_assert_no_error (error);
-      g_assert_cmpint (x.n, >, BIG);
+      g_assert_cmpint (x.n, >, OH_BIG);
       ref_max_pool (cs[i], x.v, ref, ridx);
-      check (y, F32, os, ref);
-      check (idx, I64, os, ridx);
+      oh_check (y, F32, os, ref);
+      oh_check (idx, I64, os, ridx);
     }
 }
 
@@ -271,7 +271,7 @@ max_pool2d_fw_big (gconstpointer data)
 static void
 pool_expect_error (const char *op, LtTensor *y, GError *error, LtError code)
 {
-  check_error (y, error, code);
+  oh_check_error (y, error, code);
   g_test_message ("%s", error->message);
   g_assert_true (g_str_has_prefix (error->message, op));
 }
@@ -283,25 +283,25 @@ pool_fw_errors_for (const char *op)
   const gint64 pneg[2] = { -1, 0 }, d0[2] = { 1, 0 }, k3[2] = { 3, 3 }, p1[2] = { 1, 1 };
   const gint64 d3[2] = { 3, 3 };
   gboolean is_max = g_str_equal (op, "max_pool2d");
-  struct { Shape s; LtDType dt; const gint64 *k, *st, *p, *d; LtError code; } bad[] = {
-    { SH (6, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
-    { SH (1, 2, 3, 6, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
-    { SH (2, 0, 6, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
-    { SH (2, 3, 0, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
-    { SH (2, 3, 6, 6), I64, k2, NULL, NULL, NULL, LT_ERROR_DTYPE },
-    { SH (2, 3, 6, 6), F32, k0, NULL, NULL, NULL, LT_ERROR_INVALID_ARGUMENT },
-    { SH (2, 3, 6, 6), F32, k2, s0, NULL, NULL, LT_ERROR_INVALID_ARGUMENT },
-    { SH (2, 3, 6, 6), F32, k2, NULL, pbig, NULL, LT_ERROR_INVALID_ARGUMENT },
-    { SH (2, 3, 6, 6), F32, k2, NULL, pneg, NULL, LT_ERROR_INVALID_ARGUMENT },
-    { SH (2, 3, 2, 2), F32, k3, NULL, NULL, NULL, LT_ERROR_SHAPE },
-    { SH (2, 3, 6, 6), F32, k2, NULL, NULL, d0, LT_ERROR_INVALID_ARGUMENT },
-    { SH (1, 2, 2), F32, k3, NULL, p1, d3, LT_ERROR_SHAPE },
+  struct { OhShape s; LtDType dt; const gint64 *k, *st, *p, *d; LtError code; } bad[] = {
+    { OH_SH (6, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { OH_SH (1, 2, 3, 6, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { OH_SH (2, 0, 6, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { OH_SH (2, 3, 0, 6), F32, k2, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { OH_SH (2, 3, 6, 6), I64, k2, NULL, NULL, NULL, LT_ERROR_DTYPE },
+    { OH_SH (2, 3, 6, 6), F32, k0, NULL, NULL, NULL, LT_ERROR_INVALID_ARGUMENT },
+    { OH_SH (2, 3, 6, 6), F32, k2, s0, NULL, NULL, LT_ERROR_INVALID_ARGUMENT },
+    { OH_SH (2, 3, 6, 6), F32, k2, NULL, pbig, NULL, LT_ERROR_INVALID_ARGUMENT },
+    { OH_SH (2, 3, 6, 6), F32, k2, NULL, pneg, NULL, LT_ERROR_INVALID_ARGUMENT },
+    { OH_SH (2, 3, 2, 2), F32, k3, NULL, NULL, NULL, LT_ERROR_SHAPE },
+    { OH_SH (2, 3, 6, 6), F32, k2, NULL, NULL, d0, LT_ERROR_INVALID_ARGUMENT },
+    { OH_SH (1, 2, 2), F32, k3, NULL, p1, d3, LT_ERROR_SHAPE },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_auto(Arr) x = arr_new (bad[i].s, bad[i].dt, LAY_CONTIG, DIST_UNIT);
+      g_auto(OhArr) x = oh_arr_new (bad[i].s, bad[i].dt, OH_LAY_CONTIG, OH_DIST_UNIT);
       LtTensor *idx = NULL;
       LtTensor *y;
 
@@ -336,17 +336,17 @@ static void
 max_pool2d_fw_defaults (gconstpointer data)
 {
   const PoolCase c = { 2, 3, 7, 6, { 3, 2 }, { 3, 2 }, { 0, 0 }, { 1, 1 }, FALSE, TRUE, 0, TRUE };
-  Shape os = pool_shape_out (&c, pool_out (&c, 0, TRUE), pool_out (&c, 1, TRUE));
+  OhShape os = pool_shape_out (&c, pool_out (&c, 0, TRUE), pool_out (&c, 1, TRUE));
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTensor) x = leaf_new (pool_in_shape (&c), LAY_CONTIG, DIST_UNIT);
-  g_autofree double *xv = values_of (x);
-  g_autofree double *ref = g_new0 (double, numel (os));
-  g_autofree double *ridx = g_new0 (double, numel (os));
+  g_autoptr(LtTensor) x = oh_leaf_new (pool_in_shape (&c), OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_autofree double *xv = oh_values_of (x);
+  g_autofree double *ref = g_new0 (double, oh_numel (os));
+  g_autofree double *ridx = g_new0 (double, oh_numel (os));
   g_autoptr(LtTensor) y = lt_max_pool2d (x, c.k, NULL, NULL, NULL, FALSE, NULL, &error);
 
   g_assert_no_error (error);
   ref_max_pool (&c, xv, ref, ridx);
-  check (y, F64, os, ref);
+  oh_check (y, F64, os, ref);
   g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==,
                    "MaxPool2DWithIndicesBackward0");
 }
@@ -365,28 +365,28 @@ max_pool2d_fw_widths (gconstpointer data)
       {
         const PoolCase c = { 2, 3, 5, widths[wi], { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 },
                              FALSE, TRUE, 0, TRUE };
-        Shape is = pool_in_shape (&c);
-        Shape os = pool_shape_out (&c, pool_out (&c, 0, TRUE), pool_out (&c, 1, TRUE));
+        OhShape is = pool_in_shape (&c);
+        OhShape os = pool_shape_out (&c, pool_out (&c, 0, TRUE), pool_out (&c, 1, TRUE));
         g_autoptr(GError) error = NULL;
-        g_autofree double *v = g_new0 (double, numel (is));
-        g_autofree double *ref = g_new0 (double, MAX (numel (os), 1));
-        g_autofree double *ridx = g_new0 (double, MAX (numel (os), 1));
-        g_auto(Arr) x = { NULL };
+        g_autofree double *v = g_new0 (double, oh_numel (is));
+        g_autofree double *ref = g_new0 (double, MAX (oh_numel (os), 1));
+        g_autofree double *ridx = g_new0 (double, MAX (oh_numel (os), 1));
+        g_auto(OhArr) x = { NULL };
         g_autoptr(LtTensor) idx = NULL;
         g_autoptr(LtTensor) y = NULL;
 
-        for (gint64 k = 0; k < numel (is); k++)
-          v[k] = k % 23 == 7 ? NAN : draw (DIST_GRID, dt);
-        x = arr_from (v, is, dt, LAY_CONTIG);
+        for (gint64 k = 0; k < oh_numel (is); k++)
+          v[k] = k % 23 == 7 ? NAN : oh_draw (OH_DIST_GRID, dt);
+        x = oh_arr_from (v, is, dt, OH_LAY_CONTIG);
         y = max_pool_call (&c, x.t, &idx, &error);
         g_assert_no_error (error);
         ref_max_pool (&c, x.v, ref, ridx);
-        check (y, dt, os, ref);
-        check (idx, I64, os, ridx);
+        oh_check (y, dt, os, ref);
+        oh_check (idx, I64, os, ridx);
       }
 }
 
-static const Case max_pool2d_forward[] = {
+static const OhCase max_pool2d_forward[] = {
   { "widths", max_pool2d_fw_widths },
   { "values", max_pool2d_fw_values },
   { "nan", max_pool2d_fw_nan },
@@ -416,8 +416,8 @@ max_pool2d_bw_gradcheck (gconstpointer data)
       if (pool_cases[ci].N == 0)
         continue;
       /* distinct values: the maxima do not move under the finite differences */
-      x = leaf_new (pool_in_shape (&pool_cases[ci]), ci % 2 ? LAY_T : LAY_CONTIG, DIST_UNIT);
-      gradcheck (gc_max_pool, &pool_cases[ci], &x, 1);
+      x = oh_leaf_new (pool_in_shape (&pool_cases[ci]), ci % 2 ? OH_LAY_T : OH_LAY_CONTIG, OH_DIST_UNIT);
+      oh_gradcheck (gc_max_pool, &pool_cases[ci], &x, 1);
     }
 }
 
@@ -425,16 +425,16 @@ max_pool2d_bw_gradcheck (gconstpointer data)
  * the first maximum of each window in row-major order, as PyTorch's index;
  * overlapping windows add up. */
 static void
-max_pool_grads_check (const PoolCase *c, LtDType dt, Lay lay, Dist dist)
+max_pool_grads_check (const PoolCase *c, LtDType dt, OhLay lay, OhDist dist)
 {
-  Shape os = pool_shape_out (c, pool_out (c, 0, TRUE), pool_out (c, 1, TRUE));
+  OhShape os = pool_shape_out (c, pool_out (c, 0, TRUE), pool_out (c, 1, TRUE));
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) xa = arr_new (pool_in_shape (c), dt, LAY_CONTIG, dist);
-  g_auto(Arr) dy = arr_new (os, dt, lay, DIST_UNIT);
+  g_auto(OhArr) xa = oh_arr_new (pool_in_shape (c), dt, OH_LAY_CONTIG, dist);
+  g_auto(OhArr) dy = oh_arr_new (os, dt, lay, OH_DIST_UNIT);
   g_autoptr(LtTensor) x = lt_tensor_detach (xa.t);
   g_autoptr(LtTensor) y = NULL;
-  g_autofree double *ref = g_new0 (double, MAX (numel (os), 1));
-  g_autofree double *ridx = g_new0 (double, MAX (numel (os), 1));
+  g_autofree double *ref = g_new0 (double, MAX (oh_numel (os), 1));
+  g_autofree double *ridx = g_new0 (double, MAX (oh_numel (os), 1));
   g_autofree double *rdx = g_new0 (double, MAX (xa.n, 1));
   gint64 OHW = pool_out (c, 0, TRUE) * pool_out (c, 1, TRUE);
 
@@ -444,19 +444,19 @@ max_pool_grads_check (const PoolCase *c, LtDType dt, Lay lay, Dist dist)
   g_assert_true (lt_tensor_backward (y, dy.t, FALSE, &error));
   g_assert_no_error (error);
   ref_max_pool (c, xa.v, ref, ridx);
-  for (gint64 k = 0; k < numel (os); k++)
+  for (gint64 k = 0; k < oh_numel (os); k++)
     rdx[(k / OHW) * c->H * c->W + (gint64) ridx[k]] += dy.v[k];
-  check (lt_tensor_get_grad (x), dt, xa.s, rdx);
+  oh_check (lt_tensor_get_grad (x), dt, xa.s, rdx);
 }
 
 static void
 max_pool2d_bw_ties (gconstpointer data)
 {
   for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
-    max_pool_grads_check (&pool_cases[ci], F64, LAY_T, DIST_GRID);
+    max_pool_grads_check (&pool_cases[ci], F64, OH_LAY_T, OH_DIST_GRID);
 }
 
-static const Case max_pool2d_backward[] = {
+static const OhCase max_pool2d_backward[] = {
   { "gradcheck", max_pool2d_bw_gradcheck },
   { "ties", max_pool2d_bw_ties },
   { NULL, NULL }
@@ -466,12 +466,12 @@ static const Case max_pool2d_backward[] = {
 static void
 max_pool2d_grad_fw_values (gconstpointer data)
 {
-  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_STEP };
+  static const OhLay lays[] = { OH_LAY_CONTIG, OH_LAY_T, OH_LAY_STEP };
 
   for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
     for (LtDType dt = F32; dt <= F64; dt++)
       for (guint li = 0; li < G_N_ELEMENTS (lays); li++)
-        max_pool_grads_check (&pool_cases[ci], dt, lays[li], li == 1 ? DIST_UNIT : DIST_GRID);
+        max_pool_grads_check (&pool_cases[ci], dt, lays[li], li == 1 ? OH_DIST_UNIT : OH_DIST_GRID);
 }
 
 static void
@@ -480,8 +480,8 @@ max_pool2d_grad_fw_big (gconstpointer data)
   const PoolCase c = { 16, 6, 28, 28, { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 }, FALSE, TRUE, 0, TRUE };
   const PoolCase c3 = { 16, 6, 29, 27, { 3, 3 }, { 2, 2 }, { 1, 1 }, { 1, 1 }, TRUE, TRUE, 0, TRUE };
 
-  max_pool_grads_check (&c, F32, LAY_CONTIG, DIST_GRID);
-  max_pool_grads_check (&c3, F64, LAY_CONTIG, DIST_UNIT);
+  max_pool_grads_check (&c, F32, OH_LAY_CONTIG, OH_DIST_GRID);
+  max_pool_grads_check (&c3, F64, OH_LAY_CONTIG, OH_DIST_UNIT);
 }
 
 /* Indices changed behind the library's back: an error, not a write out of
@@ -495,7 +495,7 @@ max_pool2d_grad_fw_bad_index (gconstpointer data)
   for (guint i = 0; i < G_N_ELEMENTS (ks); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(LtTensor) x = leaf_new (SH (1, 2, 4, 4), LAY_CONTIG, DIST_UNIT);
+      g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (1, 2, 4, 4), OH_LAY_CONTIG, OH_DIST_UNIT);
       g_autoptr(LtTensor) idx = NULL;
       g_autoptr(LtTensor) y = lt_max_pool2d (x, ks[i], i ? s1 : NULL, NULL, NULL, FALSE, &idx,
                                              &error);
@@ -521,8 +521,8 @@ max_pool2d_grad_fw_widths (gconstpointer data)
         const PoolCase c = { 2, 3, 5, widths[wi], { 2, 2 }, { 2, 2 }, { 0, 0 }, { 1, 1 },
                              FALSE, TRUE, 0, TRUE };
 
-        max_pool_grads_check (&c, dt, LAY_CONTIG, DIST_GRID);
-        max_pool_grads_check (&c, dt, LAY_T, DIST_UNIT);
+        max_pool_grads_check (&c, dt, OH_LAY_CONTIG, OH_DIST_GRID);
+        max_pool_grads_check (&c, dt, OH_LAY_T, OH_DIST_UNIT);
       }
 }
 
@@ -536,7 +536,7 @@ max_pool2d_grad_fw_wrong_window (gconstpointer data)
   for (gint64 q = 0; q < 16; q++)
     {
       g_autoptr(GError) error = NULL;
-      g_autoptr(LtTensor) x = leaf_new (SH (1, 1, 2, 32), LAY_CONTIG, DIST_UNIT);
+      g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (1, 1, 2, 32), OH_LAY_CONTIG, OH_DIST_UNIT);
       g_autoptr(LtTensor) idx = NULL;
       g_autoptr(LtTensor) y = lt_max_pool2d (x, k, NULL, NULL, NULL, FALSE, &idx, &error);
       g_autoptr(LtTensor) total = NULL;
@@ -550,7 +550,7 @@ max_pool2d_grad_fw_wrong_window (gconstpointer data)
     }
 }
 
-static const Case max_pool2d_grad_forward[] = {
+static const OhCase max_pool2d_grad_forward[] = {
   { "widths", max_pool2d_grad_fw_widths },
   { "wrong-window", max_pool2d_grad_fw_wrong_window },
   { "values", max_pool2d_grad_fw_values },
@@ -562,7 +562,7 @@ static const Case max_pool2d_grad_forward[] = {
 static void
 avg_pool2d_fw_values (gconstpointer data)
 {
-  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_STEP };
+  static const OhLay lays[] = { OH_LAY_CONTIG, OH_LAY_T, OH_LAY_STEP };
 
   for (guint ci = 0; ci < G_N_ELEMENTS (pool_cases); ci++)
     for (guint li = 0; li < G_N_ELEMENTS (lays); li++)
@@ -570,20 +570,20 @@ avg_pool2d_fw_values (gconstpointer data)
         for (guint cip = 0; cip < 2; cip++)
           {
             PoolCase c = pool_cases[ci];
-            Shape os;
+            OhShape os;
             g_autoptr(GError) error = NULL;
-            g_auto(Arr) x = arr_new (pool_in_shape (&c), dt, lays[li], DIST_UNIT);
+            g_auto(OhArr) x = oh_arr_new (pool_in_shape (&c), dt, lays[li], OH_DIST_UNIT);
             g_autofree double *ref = NULL;
             g_autoptr(LtTensor) y = NULL;
 
             c.count_include_pad = cip;
             os = pool_shape_out (&c, pool_out (&c, 0, FALSE), pool_out (&c, 1, FALSE));
-            ref = g_new0 (double, MAX (numel (os), 1));
+            ref = g_new0 (double, MAX (oh_numel (os), 1));
             y = avg_pool_call (&c, x.t, &error);
             g_test_message ("case %u, layout %u, %s, %u", ci, li, lt_dtype_get_name (dt), cip);
             g_assert_no_error (error);
             ref_avg_pool (&c, x.v, ref, NULL, NULL);
-            check (y, dt, os, ref);
+            oh_check (y, dt, os, ref);
           }
 }
 
@@ -591,15 +591,15 @@ static void
 avg_pool2d_fw_big (gconstpointer data)
 {
   const PoolCase c = { 16, 6, 28, 28, { 3, 3 }, { 2, 2 }, { 1, 1 }, { 1, 1 }, TRUE, FALSE, 0, TRUE };
-  Shape os = pool_shape_out (&c, pool_out (&c, 0, FALSE), pool_out (&c, 1, FALSE));
+  OhShape os = pool_shape_out (&c, pool_out (&c, 0, FALSE), pool_out (&c, 1, FALSE));
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (pool_in_shape (&c), F32, LAY_CONTIG, DIST_UNIT);
-  g_autofree double *ref = g_new0 (double, numel (os));
+  g_auto(OhArr) x = oh_arr_new (pool_in_shape (&c), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_autofree double *ref = g_new0 (double, oh_numel (os));
   g_autoptr(LtTensor) y = avg_pool_call (&c, x.t, &error);
 
   g_assert_no_error (error);
   ref_avg_pool (&c, x.v, ref, NULL, NULL);
-  check (y, F32, os, ref);
+  oh_check (y, F32, os, ref);
 }
 
 static void
@@ -607,7 +607,7 @@ avg_pool2d_fw_errors (gconstpointer data)
 {
   const gint64 k[2] = { 2, 2 };
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (SH (1, 2, 4, 4), F32, LAY_CONTIG, DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (1, 2, 4, 4), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
   g_autoptr(LtTensor) y = NULL;
 
   pool_fw_errors_for ("avg_pool2d");
@@ -617,7 +617,7 @@ avg_pool2d_fw_errors (gconstpointer data)
   g_assert_null (lt_tensor_get_grad_fn (y));
 }
 
-static const Case avg_pool2d_forward[] = {
+static const OhCase avg_pool2d_forward[] = {
   { "values", avg_pool2d_fw_values },
   { "big", avg_pool2d_fw_big },
   { "errors", avg_pool2d_fw_errors },
@@ -646,8 +646,8 @@ avg_pool2d_bw_gradcheck (gconstpointer data)
         if (c.N == 0)
           continue;
         c.count_include_pad = cip;
-        x = leaf_new (pool_in_shape (&c), ci % 2 ? LAY_STEP : LAY_CONTIG, DIST_UNIT);
-        gradcheck (gc_avg_pool, &c, &x, 1);
+        x = oh_leaf_new (pool_in_shape (&c), ci % 2 ? OH_LAY_STEP : OH_LAY_CONTIG, OH_DIST_UNIT);
+        oh_gradcheck (gc_avg_pool, &c, &x, 1);
       }
 }
 
@@ -656,18 +656,18 @@ avg_pool2d_bw_node (gconstpointer data)
 {
   const PoolCase *c = &pool_cases[3];
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTensor) x = leaf_new (pool_in_shape (c), LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) x = oh_leaf_new (pool_in_shape (c), OH_LAY_CONTIG, OH_DIST_UNIT);
   g_autoptr(LtTensor) y = avg_pool_call (c, x, &error);
-  g_autoptr(LtTensor) x0 = leaf_new (pool_in_shape (&pool_cases[G_N_ELEMENTS (pool_cases) - 1]),
-                                     LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) x0 = oh_leaf_new (pool_in_shape (&pool_cases[G_N_ELEMENTS (pool_cases) - 1]),
+                                     OH_LAY_CONTIG, OH_DIST_UNIT);
 
   g_assert_no_error (error);
   g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==, "AvgPool2DBackward0");
   g_assert_cmpint (x0->numel, ==, 0);
-  backward_shapes (gc_avg_pool, &pool_cases[G_N_ELEMENTS (pool_cases) - 1], &x0, 1);
+  oh_backward_shapes (gc_avg_pool, &pool_cases[G_N_ELEMENTS (pool_cases) - 1], &x0, 1);
 }
 
-static const Case avg_pool2d_backward[] = {
+static const OhCase avg_pool2d_backward[] = {
   { "gradcheck", avg_pool2d_bw_gradcheck },
   { "node", avg_pool2d_bw_node },
   { NULL, NULL }
@@ -682,9 +682,9 @@ avg_pool2d_grad_fw_values (gconstpointer data)
       for (guint cip = 0; cip < 2; cip++)
         {
           PoolCase c = pool_cases[ci];
-          Shape os;
+          OhShape os;
           g_autoptr(GError) error = NULL;
-          g_auto(Arr) xa = arr_new (pool_in_shape (&c), dt, LAY_CONTIG, DIST_UNIT);
+          g_auto(OhArr) xa = oh_arr_new (pool_in_shape (&c), dt, OH_LAY_CONTIG, OH_DIST_UNIT);
           g_autoptr(LtTensor) x = lt_tensor_detach (xa.t);
           g_autoptr(LtTensor) y = NULL;
           g_autofree double *rdx = g_new0 (double, MAX (xa.n, 1));
@@ -692,7 +692,7 @@ avg_pool2d_grad_fw_values (gconstpointer data)
           c.count_include_pad = cip;
           os = pool_shape_out (&c, pool_out (&c, 0, FALSE), pool_out (&c, 1, FALSE));
           {
-            g_auto(Arr) dy = arr_new (os, dt, cip ? LAY_T : LAY_CONTIG, DIST_UNIT);
+            g_auto(OhArr) dy = oh_arr_new (os, dt, cip ? OH_LAY_T : OH_LAY_CONTIG, OH_DIST_UNIT);
 
             g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
             y = avg_pool_call (&c, x, &error);
@@ -700,12 +700,12 @@ avg_pool2d_grad_fw_values (gconstpointer data)
             g_assert_true (lt_tensor_backward (y, dy.t, FALSE, &error));
             g_assert_no_error (error);
             ref_avg_pool (&c, NULL, NULL, dy.v, rdx);
-            check (lt_tensor_get_grad (x), dt, xa.s, rdx);
+            oh_check (lt_tensor_get_grad (x), dt, xa.s, rdx);
           }
         }
 }
 
-static const Case avg_pool2d_grad_forward[] = {
+static const OhCase avg_pool2d_grad_forward[] = {
   { "values", avg_pool2d_grad_fw_values },
   { NULL, NULL }
 };
@@ -719,7 +719,7 @@ static const gint64 adaptive_sizes[][2] = {
 static void
 adaptive_avg_pool2d_fw_values (gconstpointer data)
 {
-  static const Lay lays[] = { LAY_CONTIG, LAY_T, LAY_PAD };
+  static const OhLay lays[] = { OH_LAY_CONTIG, OH_LAY_T, OH_LAY_PAD };
   const PoolCase base[] = {
     { 2, 3, 8, 6, { 0 }, { 0 }, { 0 }, { 0 }, FALSE, FALSE, 0, TRUE },
     { 1, 2, 7, 9, { 0 }, { 0 }, { 0 }, { 0 }, FALSE, FALSE, 0, FALSE },
@@ -732,15 +732,15 @@ adaptive_avg_pool2d_fw_values (gconstpointer data)
         {
           const PoolCase *c = &base[bi];
           const gint64 *osz = adaptive_sizes[si];
-          Shape os = pool_shape_out (c, osz[0], osz[1]);
+          OhShape os = pool_shape_out (c, osz[0], osz[1]);
           g_autoptr(GError) error = NULL;
-          g_auto(Arr) x = arr_new (pool_in_shape (c), dt, lays[si % 3], DIST_UNIT);
-          g_autofree double *ref = g_new0 (double, MAX (numel (os), 1));
+          g_auto(OhArr) x = oh_arr_new (pool_in_shape (c), dt, lays[si % 3], OH_DIST_UNIT);
+          g_autofree double *ref = g_new0 (double, MAX (oh_numel (os), 1));
           g_autoptr(LtTensor) y = lt_adaptive_avg_pool2d (x.t, osz, &error);
 
           g_assert_no_error (error);
           ref_adaptive (c, osz[0], osz[1], x.v, ref, NULL, NULL);
-          check (y, dt, os, ref);
+          oh_check (y, dt, os, ref);
         }
 }
 
@@ -748,25 +748,25 @@ static void
 adaptive_avg_pool2d_fw_errors (gconstpointer data)
 {
   const gint64 ok[2] = { 2, 2 }, neg[2] = { 2, -1 };
-  struct { Shape s; LtDType dt; const gint64 *o; LtError code; } bad[] = {
-    { SH (6, 6), F32, ok, LT_ERROR_SHAPE },
-    { SH (1, 2, 3, 6, 6), F32, ok, LT_ERROR_SHAPE },
-    { SH (1, 2, 0, 6), F32, ok, LT_ERROR_SHAPE },
-    { SH (1, 2, 6, 6), I32, ok, LT_ERROR_DTYPE },
-    { SH (1, 2, 6, 6), F32, neg, LT_ERROR_INVALID_ARGUMENT },
+  struct { OhShape s; LtDType dt; const gint64 *o; LtError code; } bad[] = {
+    { OH_SH (6, 6), F32, ok, LT_ERROR_SHAPE },
+    { OH_SH (1, 2, 3, 6, 6), F32, ok, LT_ERROR_SHAPE },
+    { OH_SH (1, 2, 0, 6), F32, ok, LT_ERROR_SHAPE },
+    { OH_SH (1, 2, 6, 6), I32, ok, LT_ERROR_DTYPE },
+    { OH_SH (1, 2, 6, 6), F32, neg, LT_ERROR_INVALID_ARGUMENT },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
     {
       g_autoptr(GError) error = NULL;
-      g_auto(Arr) x = arr_new (bad[i].s, bad[i].dt, LAY_CONTIG, DIST_UNIT);
+      g_auto(OhArr) x = oh_arr_new (bad[i].s, bad[i].dt, OH_LAY_CONTIG, OH_DIST_UNIT);
       LtTensor *y = lt_adaptive_avg_pool2d (x.t, bad[i].o, &error);
 
       pool_expect_error ("adaptive_avg_pool2d", y, error, bad[i].code);
     }
 }
 
-static const Case adaptive_avg_pool2d_forward[] = {
+static const OhCase adaptive_avg_pool2d_forward[] = {
   { "values", adaptive_avg_pool2d_fw_values },
   { "errors", adaptive_avg_pool2d_fw_errors },
   { NULL, NULL }
@@ -787,19 +787,19 @@ adaptive_avg_pool2d_bw_gradcheck (gconstpointer data)
 {
   for (guint si = 0; si < G_N_ELEMENTS (adaptive_sizes); si++)
     {
-      g_autoptr(LtTensor) x = leaf_new (si % 2 ? SH (2, 2, 7, 6) : SH (3, 5, 8), LAY_T, DIST_UNIT);
+      g_autoptr(LtTensor) x = oh_leaf_new (si % 2 ? OH_SH (2, 2, 7, 6) : OH_SH (3, 5, 8), OH_LAY_T, OH_DIST_UNIT);
       g_autoptr(LtTensor) y = gc_adaptive (&x, 1, (gpointer) adaptive_sizes[si]);
 
       g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==,
                        "AdaptiveAvgPool2DBackward0");
       if (y->numel == 0)
-        backward_shapes (gc_adaptive, adaptive_sizes[si], &x, 1);
+        oh_backward_shapes (gc_adaptive, adaptive_sizes[si], &x, 1);
       else
-        gradcheck (gc_adaptive, adaptive_sizes[si], &x, 1);
+        oh_gradcheck (gc_adaptive, adaptive_sizes[si], &x, 1);
     }
 }
 
-static const Case adaptive_avg_pool2d_backward[] = {
+static const OhCase adaptive_avg_pool2d_backward[] = {
   { "gradcheck", adaptive_avg_pool2d_bw_gradcheck },
   { NULL, NULL }
 };
@@ -813,10 +813,10 @@ adaptive_avg_pool2d_grad_fw_values (gconstpointer data)
     for (LtDType dt = F32; dt <= F64; dt++)
       {
         const gint64 *osz = adaptive_sizes[si];
-        Shape os = pool_shape_out (&c, osz[0], osz[1]);
+        OhShape os = pool_shape_out (&c, osz[0], osz[1]);
         g_autoptr(GError) error = NULL;
-        g_auto(Arr) xa = arr_new (pool_in_shape (&c), dt, LAY_CONTIG, DIST_UNIT);
-        g_auto(Arr) dy = arr_new (os, dt, LAY_T, DIST_UNIT);
+        g_auto(OhArr) xa = oh_arr_new (pool_in_shape (&c), dt, OH_LAY_CONTIG, OH_DIST_UNIT);
+        g_auto(OhArr) dy = oh_arr_new (os, dt, OH_LAY_T, OH_DIST_UNIT);
         g_autoptr(LtTensor) x = lt_tensor_detach (xa.t);
         g_autoptr(LtTensor) y = NULL;
         g_autofree double *rdx = g_new0 (double, xa.n);
@@ -827,34 +827,34 @@ adaptive_avg_pool2d_grad_fw_values (gconstpointer data)
         g_assert_true (lt_tensor_backward (y, dy.t, FALSE, &error));
         g_assert_no_error (error);
         ref_adaptive (&c, osz[0], osz[1], NULL, NULL, dy.v, rdx);
-        check (lt_tensor_get_grad (x), dt, xa.s, rdx);
+        oh_check (lt_tensor_get_grad (x), dt, xa.s, rdx);
       }
 }
 
-static const Case adaptive_avg_pool2d_grad_forward[] = {
+static const OhCase adaptive_avg_pool2d_grad_forward[] = {
   { "values", adaptive_avg_pool2d_grad_fw_values },
   { NULL, NULL }
 };
 
 /* The specs, in the order of the op table */
 
-static const OpSpec specs[] = {
-  SPEC (LT_OP_MAX_POOL2D, "max_pool2d", NULL, max_pool2d_forward, NULL, max_pool2d_backward,
+static const OhSpec specs[] = {
+  OH_SPEC (LT_OP_MAX_POOL2D, "max_pool2d", NULL, max_pool2d_forward, NULL, max_pool2d_backward,
         NULL),
-  SPEC (LT_OP_MAX_POOL2D_GRAD, "max_pool2d_grad", NULL, max_pool2d_grad_forward, NULL, NULL,
+  OH_SPEC (LT_OP_MAX_POOL2D_GRAD, "max_pool2d_grad", NULL, max_pool2d_grad_forward, NULL, NULL,
         NULL),
-  SPEC (LT_OP_AVG_POOL2D, "avg_pool2d", NULL, avg_pool2d_forward, NULL, avg_pool2d_backward,
+  OH_SPEC (LT_OP_AVG_POOL2D, "avg_pool2d", NULL, avg_pool2d_forward, NULL, avg_pool2d_backward,
         NULL),
-  SPEC (LT_OP_AVG_POOL2D_GRAD, "avg_pool2d_grad", NULL, avg_pool2d_grad_forward, NULL, NULL,
+  OH_SPEC (LT_OP_AVG_POOL2D_GRAD, "avg_pool2d_grad", NULL, avg_pool2d_grad_forward, NULL, NULL,
         NULL),
-  SPEC (LT_OP_ADAPTIVE_AVG_POOL2D, "adaptive_avg_pool2d", NULL, adaptive_avg_pool2d_forward,
+  OH_SPEC (LT_OP_ADAPTIVE_AVG_POOL2D, "adaptive_avg_pool2d", NULL, adaptive_avg_pool2d_forward,
         NULL, adaptive_avg_pool2d_backward, NULL),
-  SPEC (LT_OP_ADAPTIVE_AVG_POOL2D_GRAD, "adaptive_avg_pool2d_grad", NULL,
+  OH_SPEC (LT_OP_ADAPTIVE_AVG_POOL2D_GRAD, "adaptive_avg_pool2d_grad", NULL,
         adaptive_avg_pool2d_grad_forward, NULL, NULL, NULL),
 };
 
 guint
-ops_register_pool (void)
+oh_register_pool (void)
 {
-  return ops_add_specs (specs, G_N_ELEMENTS (specs));
+  return oh_add_specs (specs, G_N_ELEMENTS (specs));
 }

@@ -16,22 +16,22 @@ typedef struct
   double param;          /* var/std: correction; norm: p */
   gboolean has_dim;      /* a form along one dim exists */
   gboolean float_only;   /* integer inputs are an error */
-  Dist dist;
+  OhDist dist;
 } ReduceDef;
 
-static const ReduceDef red_sum = { LT_OP_SUM, 0, TRUE, FALSE, DIST_UNIT };
-static const ReduceDef red_mean = { LT_OP_MEAN, 0, TRUE, TRUE, DIST_UNIT };
-static const ReduceDef red_max = { LT_OP_MAX, 0, FALSE, FALSE, DIST_UNIT };
-static const ReduceDef red_min = { LT_OP_MIN, 0, FALSE, FALSE, DIST_UNIT };
-static const ReduceDef red_max_dim = { LT_OP_MAX_DIM, 0, TRUE, FALSE, DIST_GRID };
-static const ReduceDef red_min_dim = { LT_OP_MIN_DIM, 0, TRUE, FALSE, DIST_GRID };
-static const ReduceDef red_argmax = { LT_OP_ARGMAX, 0, TRUE, FALSE, DIST_GRID };
-static const ReduceDef red_argmin = { LT_OP_ARGMIN, 0, TRUE, FALSE, DIST_GRID };
-static const ReduceDef red_var = { LT_OP_VAR, 1, TRUE, TRUE, DIST_UNIT };
-static const ReduceDef red_std = { LT_OP_STD, 1, TRUE, TRUE, DIST_UNIT };
-static const ReduceDef red_norm = { LT_OP_NORM, 2, TRUE, TRUE, DIST_UNIT };
-static const ReduceDef red_any = { LT_OP_ANY, 0, FALSE, FALSE, DIST_GRID };
-static const ReduceDef red_all = { LT_OP_ALL, 0, FALSE, FALSE, DIST_GRID };
+static const ReduceDef red_sum = { LT_OP_SUM, 0, TRUE, FALSE, OH_DIST_UNIT };
+static const ReduceDef red_mean = { LT_OP_MEAN, 0, TRUE, TRUE, OH_DIST_UNIT };
+static const ReduceDef red_max = { LT_OP_MAX, 0, FALSE, FALSE, OH_DIST_UNIT };
+static const ReduceDef red_min = { LT_OP_MIN, 0, FALSE, FALSE, OH_DIST_UNIT };
+static const ReduceDef red_max_dim = { LT_OP_MAX_DIM, 0, TRUE, FALSE, OH_DIST_GRID };
+static const ReduceDef red_min_dim = { LT_OP_MIN_DIM, 0, TRUE, FALSE, OH_DIST_GRID };
+static const ReduceDef red_argmax = { LT_OP_ARGMAX, 0, TRUE, FALSE, OH_DIST_GRID };
+static const ReduceDef red_argmin = { LT_OP_ARGMIN, 0, TRUE, FALSE, OH_DIST_GRID };
+static const ReduceDef red_var = { LT_OP_VAR, 1, TRUE, TRUE, OH_DIST_UNIT };
+static const ReduceDef red_std = { LT_OP_STD, 1, TRUE, TRUE, OH_DIST_UNIT };
+static const ReduceDef red_norm = { LT_OP_NORM, 2, TRUE, TRUE, OH_DIST_UNIT };
+static const ReduceDef red_any = { LT_OP_ANY, 0, FALSE, FALSE, OH_DIST_GRID };
+static const ReduceDef red_all = { LT_OP_ALL, 0, FALSE, FALSE, OH_DIST_GRID };
 
 /* The reduction of the list @v of @n values (row-major order of the
  * reduced dims); @index gets the position of max/min (first on ties, NaN
@@ -112,9 +112,9 @@ reduce_list (LtOp op, const double *v, gint64 n, double param, gint64 *index)
 /* Reduces @x over the dims set in @mask; @keep receives the keepdim
  * shape and @idx the indices of max/min. */
 static double *
-reduce_ref_mask (LtOp op, const Arr *x, guint mask, double param, Shape *keep, double **idx)
+reduce_ref_mask (LtOp op, const OhArr *x, guint mask, double param, OhShape *keep, double **idx)
 {
-  Shape ks = x->s, rs = { { 0 }, 0 };
+  OhShape ks = x->s, rs = { { 0 }, 0 };
   guint rdims[LT_MAX_DIMS], nr = 0;
   gint64 nk, n, kidx[LT_MAX_DIMS], ridx[LT_MAX_DIMS];
   double *out;
@@ -128,8 +128,8 @@ reduce_ref_mask (LtOp op, const Arr *x, guint mask, double param, Shape *keep, d
         ks.d[d] = 1;
       }
   rs.n = nr;
-  nk = numel (ks);
-  n = numel (rs);
+  nk = oh_numel (ks);
+  n = oh_numel (rs);
   out = g_new0 (double, MAX (nk, 1));
   *idx = g_new0 (double, MAX (nk, 1));
   buf = g_new0 (double, MAX (n, 1));
@@ -137,13 +137,13 @@ reduce_ref_mask (LtOp op, const Arr *x, guint mask, double param, Shape *keep, d
     {
       gint64 bi = 0;
 
-      unravel (o, ks, kidx);
+      oh_unravel (o, ks, kidx);
       for (gint64 r = 0; r < n; r++)
         {
-          unravel (r, rs, ridx);
+          oh_unravel (r, rs, ridx);
           for (guint i = 0; i < nr; i++)
             kidx[rdims[i]] = ridx[i];
-          buf[r] = x->v[ravel (kidx, x->s)];
+          buf[r] = x->v[oh_ravel (kidx, x->s)];
         }
       out[o] = reduce_list (op, buf, n, param, &bi);
       (*idx)[o] = bi;
@@ -152,14 +152,14 @@ reduce_ref_mask (LtOp op, const Arr *x, guint mask, double param, Shape *keep, d
   return out;
 }
 
-/* The same over @dim (ALL_DIMS: every dim) */
+/* The same over @dim (OH_ALL_DIMS: every dim) */
 static double *
-reduce_ref (LtOp op, const Arr *x, gint dim, double param, Shape *keep, double **idx)
+reduce_ref (LtOp op, const OhArr *x, gint dim, double param, OhShape *keep, double **idx)
 {
   guint mask = 0;
 
   for (guint d = 0; d < x->s.n; d++)
-    if (dim == ALL_DIMS || d == (guint) (dim < 0 ? dim + (gint) x->s.n : dim))
+    if (dim == OH_ALL_DIMS || d == (guint) (dim < 0 ? dim + (gint) x->s.n : dim))
       mask |= 1u << d;
   return reduce_ref_mask (op, x, mask, param, keep, idx);
 }
@@ -170,7 +170,7 @@ reduce_out_dtype (LtOp op, LtDType dt)
   switch (op)
     {
     case LT_OP_SUM:
-      return is_float (dt) ? dt : I64;
+      return oh_is_float (dt) ? dt : I64;
     case LT_OP_ARGMAX:
     case LT_OP_ARGMIN:
       return I64;
@@ -182,12 +182,12 @@ reduce_out_dtype (LtOp op, LtDType dt)
     }
 }
 
-/* The library call: @dim ALL_DIMS for the whole-tensor form. */
+/* The library call: @dim OH_ALL_DIMS for the whole-tensor form. */
 static LtTensor *
 reduce_call (LtOp op, LtTensor *x, gint dim, gboolean keepdim, double param,
              LtTensor **indices, GError **error)
 {
-  gboolean all = dim == ALL_DIMS;
+  gboolean all = dim == OH_ALL_DIMS;
   gboolean unbiased = param != 0;
 
   switch (op)
@@ -234,7 +234,7 @@ is_dim_only (LtOp op)
 }
 
 static void
-reduce_check (const ReduceDef *r, const Arr *x, gint dim, gboolean keepdim, double param)
+reduce_check (const ReduceDef *r, const OhArr *x, gint dim, gboolean keepdim, double param)
 {
   g_autoptr(GError) error = NULL;
   g_autoptr(LtTensor) indices = NULL;
@@ -242,11 +242,11 @@ reduce_check (const ReduceDef *r, const Arr *x, gint dim, gboolean keepdim, doub
   g_autofree double *idx = NULL;
   g_autofree double *ref = NULL;
   LtDType dt = x->t->dtype, odt = reduce_out_dtype (r->op, dt);
-  Shape ks, os = { { 0 }, 0 };
+  OhShape ks, os = { { 0 }, 0 };
   double maxabs = 0, rtol, atol;
   gint64 nred;
 
-  if (dim == ALL_DIMS && is_dim_only (r->op))
+  if (dim == OH_ALL_DIMS && is_dim_only (r->op))
     dim = 0;
   y = reduce_call (r->op, x->t, dim, keepdim, param, is_dim_only (r->op) ? &indices : NULL, &error);
   g_assert_no_error (error);
@@ -254,11 +254,11 @@ reduce_check (const ReduceDef *r, const Arr *x, gint dim, gboolean keepdim, doub
   /* the result shape: keepdim, or without the reduced dims */
   if (keepdim)
     os = ks;
-  else if (dim != ALL_DIMS)
+  else if (dim != OH_ALL_DIMS)
     for (guint d = 0; d < x->s.n; d++)
       if (d != (guint) (dim < 0 ? dim + (gint) x->s.n : dim))
         os.d[os.n++] = x->s.d[d];
-  nred = MAX (x->n, 1) / MAX (numel (ks), 1);
+  nred = MAX (x->n, 1) / MAX (oh_numel (ks), 1);
   for (gint64 k = 0; k < x->n; k++)
     if (isfinite (x->v[k]))
       maxabs = MAX (maxabs, fabs (x->v[k]));
@@ -273,19 +273,19 @@ reduce_check (const ReduceDef *r, const Arr *x, gint dim, gboolean keepdim, doub
     atol = 0;
   if (r->op == LT_OP_MEAN)
     atol /= MAX (nred, 1);
-  check_tol (y, odt, os, ref, rtol, atol);
+  oh_check_tol (y, odt, os, ref, rtol, atol);
   if (indices)
-    check (indices, I64, os, idx);
+    oh_check (indices, I64, os, idx);
 }
 
 static void
-reduce_run (const ReduceDef *r, Shape s, LtDType dt, Lay lay, gint dim, gboolean keepdim)
+reduce_run (const ReduceDef *r, OhShape s, LtDType dt, OhLay lay, gint dim, gboolean keepdim)
 {
-  g_auto(Arr) x = arr_new (s, dt, lay, r->dist);
+  g_auto(OhArr) x = oh_arr_new (s, dt, lay, r->dist);
 
-  if (dim != ALL_DIMS && !r->has_dim)
+  if (dim != OH_ALL_DIMS && !r->has_dim)
     {
-      dim = ALL_DIMS;
+      dim = OH_ALL_DIMS;
       keepdim = FALSE;
     }
   reduce_check (r, &x, dim, keepdim, r->param);
@@ -294,45 +294,45 @@ reduce_run (const ReduceDef *r, Shape s, LtDType dt, Lay lay, gint dim, gboolean
 static void
 red_fw_all (gconstpointer d)
 {
-  reduce_run (d, SH (5, 7), F32, LAY_CONTIG, ALL_DIMS, FALSE);
-  reduce_run (d, SH (13), F32, LAY_CONTIG, ALL_DIMS, FALSE);
+  reduce_run (d, OH_SH (5, 7), F32, OH_LAY_CONTIG, OH_ALL_DIMS, FALSE);
+  reduce_run (d, OH_SH (13), F32, OH_LAY_CONTIG, OH_ALL_DIMS, FALSE);
 }
 
 static void
 red_fw_dim (gconstpointer d)
 {
-  reduce_run (d, SH (4, 5, 6), F32, LAY_CONTIG, 1, FALSE);
-  reduce_run (d, SH (4, 5, 6), F32, LAY_CONTIG, -1, TRUE);
-  reduce_run (d, SH (4, 5, 6), F32, LAY_CONTIG, 0, FALSE);
-  reduce_run (d, SH (3, 1, 7), F32, LAY_CONTIG, 1, FALSE);
+  reduce_run (d, OH_SH (4, 5, 6), F32, OH_LAY_CONTIG, 1, FALSE);
+  reduce_run (d, OH_SH (4, 5, 6), F32, OH_LAY_CONTIG, -1, TRUE);
+  reduce_run (d, OH_SH (4, 5, 6), F32, OH_LAY_CONTIG, 0, FALSE);
+  reduce_run (d, OH_SH (3, 1, 7), F32, OH_LAY_CONTIG, 1, FALSE);
 }
 
 static void
 red_fw_transposed (gconstpointer d)
 {
-  reduce_run (d, SH (6, 7), F32, LAY_T, 0, FALSE);
-  reduce_run (d, SH (6, 7), F32, LAY_T, 1, TRUE);
-  reduce_run (d, SH (6, 7), F32, LAY_T, ALL_DIMS, FALSE);
-  reduce_run (d, SH (2, 6, 7), F32, LAY_T, 1, FALSE);
+  reduce_run (d, OH_SH (6, 7), F32, OH_LAY_T, 0, FALSE);
+  reduce_run (d, OH_SH (6, 7), F32, OH_LAY_T, 1, TRUE);
+  reduce_run (d, OH_SH (6, 7), F32, OH_LAY_T, OH_ALL_DIMS, FALSE);
+  reduce_run (d, OH_SH (2, 6, 7), F32, OH_LAY_T, 1, FALSE);
 }
 
 static void
 red_fw_strided (gconstpointer d)
 {
-  reduce_run (d, SH (5, 9), F32, LAY_STEP, 1, FALSE);
-  reduce_run (d, SH (5, 9), F32, LAY_STEP, 0, FALSE);
-  reduce_run (d, SH (5, 9), F32, LAY_STEP, ALL_DIMS, FALSE);
-  reduce_run (d, SH (5, 9), F32, LAY_PAD, 1, FALSE);
-  reduce_run (d, SH (5, 9), F32, LAY_TPAD, 0, TRUE);
-  reduce_run (d, SH (2, 5, 9), F32, LAY_TPAD, ALL_DIMS, FALSE);
+  reduce_run (d, OH_SH (5, 9), F32, OH_LAY_STEP, 1, FALSE);
+  reduce_run (d, OH_SH (5, 9), F32, OH_LAY_STEP, 0, FALSE);
+  reduce_run (d, OH_SH (5, 9), F32, OH_LAY_STEP, OH_ALL_DIMS, FALSE);
+  reduce_run (d, OH_SH (5, 9), F32, OH_LAY_PAD, 1, FALSE);
+  reduce_run (d, OH_SH (5, 9), F32, OH_LAY_TPAD, 0, TRUE);
+  reduce_run (d, OH_SH (2, 5, 9), F32, OH_LAY_TPAD, OH_ALL_DIMS, FALSE);
 }
 
 static void
 red_fw_expanded (gconstpointer d)
 {
-  reduce_run (d, SH (4, 5), F32, LAY_EXPAND, 0, FALSE);
-  reduce_run (d, SH (4, 5), F32, LAY_EXPAND, 1, FALSE);
-  reduce_run (d, SH (4, 5), F32, LAY_EXPAND, ALL_DIMS, FALSE);
+  reduce_run (d, OH_SH (4, 5), F32, OH_LAY_EXPAND, 0, FALSE);
+  reduce_run (d, OH_SH (4, 5), F32, OH_LAY_EXPAND, 1, FALSE);
+  reduce_run (d, OH_SH (4, 5), F32, OH_LAY_EXPAND, OH_ALL_DIMS, FALSE);
 }
 
 static void
@@ -341,9 +341,9 @@ red_fw_rank0 (gconstpointer d)
   const ReduceDef *r = d;
 
   /* a one-element variance with Bessel's correction is NaN (0 / 0) */
-  reduce_run (r, SH0, F32, LAY_CONTIG, ALL_DIMS, FALSE);
-  reduce_run (r, SH0, F32, LAY_CONTIG, 0, FALSE);
-  reduce_run (r, SH0, F64, LAY_CONTIG, -1, TRUE);
+  reduce_run (r, OH_SH0, F32, OH_LAY_CONTIG, OH_ALL_DIMS, FALSE);
+  reduce_run (r, OH_SH0, F32, OH_LAY_CONTIG, 0, FALSE);
+  reduce_run (r, OH_SH0, F64, OH_LAY_CONTIG, -1, TRUE);
 }
 
 static void
@@ -357,29 +357,29 @@ red_fw_empty (gconstpointer d)
     {
       g_autoptr(GError) error = NULL;
       g_autoptr(LtTensor) ind = NULL;
-      g_auto(Arr) x = arr_new (SH (0, 3), F32, LAY_CONTIG, DIST_UNIT);
-      g_autoptr(LtTensor) y = reduce_call (r->op, x.t, is_dim_only (r->op) ? 0 : ALL_DIMS, FALSE, 0,
+      g_auto(OhArr) x = oh_arr_new (OH_SH (0, 3), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+      g_autoptr(LtTensor) y = reduce_call (r->op, x.t, is_dim_only (r->op) ? 0 : OH_ALL_DIMS, FALSE, 0,
                                            is_dim_only (r->op) ? &ind : NULL, &error);
 
-      check_error (y, error, LT_ERROR_SHAPE);
+      oh_check_error (y, error, LT_ERROR_SHAPE);
       g_assert_null (ind);
       if (r->has_dim)
-        reduce_run (r, SH (0, 3), F32, LAY_CONTIG, 1, FALSE);
+        reduce_run (r, OH_SH (0, 3), F32, OH_LAY_CONTIG, 1, FALSE);
       return;
     }
-  reduce_run (r, SH (0, 3), F32, LAY_CONTIG, ALL_DIMS, FALSE);
-  reduce_run (r, SH (0, 3), F32, LAY_T, 0, FALSE);
-  reduce_run (r, SH (0, 3), F32, LAY_CONTIG, 1, TRUE);
+  reduce_run (r, OH_SH (0, 3), F32, OH_LAY_CONTIG, OH_ALL_DIMS, FALSE);
+  reduce_run (r, OH_SH (0, 3), F32, OH_LAY_T, 0, FALSE);
+  reduce_run (r, OH_SH (0, 3), F32, OH_LAY_CONTIG, 1, TRUE);
 }
 
 static void
 red_fw_parallel (gconstpointer d)
 {
-  reduce_run (d, SH (BIG_REDUCE), F32, LAY_CONTIG, ALL_DIMS, FALSE);
-  reduce_run (d, SH (BIG_REDUCE), F64, LAY_CONTIG, ALL_DIMS, FALSE);
-  reduce_run (d, SH (300, 251), F32, LAY_CONTIG, 1, FALSE);
-  reduce_run (d, SH (300, 251), F32, LAY_CONTIG, 0, TRUE);
-  reduce_run (d, SH (300, 251), F32, LAY_T, 1, FALSE);
+  reduce_run (d, OH_SH (OH_BIG_REDUCE), F32, OH_LAY_CONTIG, OH_ALL_DIMS, FALSE);
+  reduce_run (d, OH_SH (OH_BIG_REDUCE), F64, OH_LAY_CONTIG, OH_ALL_DIMS, FALSE);
+  reduce_run (d, OH_SH (300, 251), F32, OH_LAY_CONTIG, 1, FALSE);
+  reduce_run (d, OH_SH (300, 251), F32, OH_LAY_CONTIG, 0, TRUE);
+  reduce_run (d, OH_SH (300, 251), F32, OH_LAY_T, 1, FALSE);
 }
 
 /* A reduction gives the same bits on one thread as on several. */
@@ -387,28 +387,28 @@ static void
 red_fw_threads (gconstpointer d)
 {
   const ReduceDef *r = d;
-  g_auto(Arr) x = arr_new (SH (BIG_REDUCE), F32, LAY_CONTIG, r->dist);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (OH_BIG_REDUCE), F32, OH_LAY_CONTIG, r->dist);
   int threads = lt_get_num_threads ();
   g_autoptr(GError) error = NULL;
   g_autoptr(LtTensor) a = NULL;
   g_autoptr(LtTensor) b = NULL;
   g_autoptr(LtTensor) ia = NULL;
   g_autoptr(LtTensor) ib = NULL;
-  gint dim = is_dim_only (r->op) ? 0 : ALL_DIMS;
+  gint dim = is_dim_only (r->op) ? 0 : OH_ALL_DIMS;
 
   a = reduce_call (r->op, x.t, dim, FALSE, r->param, is_dim_only (r->op) ? &ia : NULL, &error);
   lt_set_num_threads (1);
   b = reduce_call (r->op, x.t, dim, FALSE, r->param, is_dim_only (r->op) ? &ib : NULL, &error);
   lt_set_num_threads (threads);
   g_assert_no_error (error);
-  assert_same_values (a, b, TRUE);
+  oh_assert_same_values (a, b, TRUE);
 }
 
 static void
 red_fw_float64 (gconstpointer d)
 {
-  reduce_run (d, SH (6, 5), F64, LAY_T, 0, FALSE);
-  reduce_run (d, SH (6, 5), F64, LAY_STEP, ALL_DIMS, FALSE);
+  reduce_run (d, OH_SH (6, 5), F64, OH_LAY_T, 0, FALSE);
+  reduce_run (d, OH_SH (6, 5), F64, OH_LAY_STEP, OH_ALL_DIMS, FALSE);
 }
 
 static void
@@ -420,17 +420,17 @@ red_fw_integer (gconstpointer d)
   if (r->float_only)
     {
       g_autoptr(GError) error = NULL;
-      g_auto(Arr) x = arr_new (SH (3, 4), I64, LAY_CONTIG, DIST_UNIT);
-      g_autoptr(LtTensor) y = reduce_call (r->op, x.t, ALL_DIMS, FALSE, r->param, NULL, &error);
+      g_auto(OhArr) x = oh_arr_new (OH_SH (3, 4), I64, OH_LAY_CONTIG, OH_DIST_UNIT);
+      g_autoptr(LtTensor) y = reduce_call (r->op, x.t, OH_ALL_DIMS, FALSE, r->param, NULL, &error);
 
-      check_error (y, error, LT_ERROR_DTYPE);
+      oh_check_error (y, error, LT_ERROR_DTYPE);
       return;
     }
   for (guint i = 0; i < G_N_ELEMENTS (dts); i++)
     {
-      reduce_run (r, SH (4, 5), dts[i], LAY_T, ALL_DIMS, FALSE);
-      reduce_run (r, SH (4, 5), dts[i], LAY_CONTIG, 1, FALSE);
-      reduce_run (r, SH (3, 4, 2), dts[i], LAY_STEP, 0, TRUE);
+      reduce_run (r, OH_SH (4, 5), dts[i], OH_LAY_T, OH_ALL_DIMS, FALSE);
+      reduce_run (r, OH_SH (4, 5), dts[i], OH_LAY_CONTIG, 1, FALSE);
+      reduce_run (r, OH_SH (3, 4, 2), dts[i], OH_LAY_STEP, 0, TRUE);
     }
 }
 
@@ -440,11 +440,11 @@ red_fw_nan (gconstpointer d)
 {
   const ReduceDef *r = d;
   static const double v[] = { 1, 2, NAN, 5, NAN, 0, 3, 4, -1, 7, 2, 9 };
-  g_auto(Arr) x = arr_from (v, SH (3, 4), F32, LAY_CONTIG);
-  g_auto(Arr) xt = arr_from (v, SH (4, 3), F64, LAY_T);
+  g_auto(OhArr) x = oh_arr_from (v, OH_SH (3, 4), F32, OH_LAY_CONTIG);
+  g_auto(OhArr) xt = oh_arr_from (v, OH_SH (4, 3), F64, OH_LAY_T);
 
-  reduce_check (r, &x, ALL_DIMS, FALSE, r->param);
-  reduce_check (r, &xt, ALL_DIMS, FALSE, r->param);
+  reduce_check (r, &x, OH_ALL_DIMS, FALSE, r->param);
+  reduce_check (r, &xt, OH_ALL_DIMS, FALSE, r->param);
   if (r->has_dim)
     {
       reduce_check (r, &x, 1, FALSE, r->param);
@@ -452,7 +452,7 @@ red_fw_nan (gconstpointer d)
     }
 }
 
-static const Case reduce_forward[] = {
+static const OhCase reduce_forward[] = {
   { "all", red_fw_all },
   { "dim", red_fw_dim },
   { "transposed", red_fw_transposed },
@@ -467,7 +467,7 @@ static const Case reduce_forward[] = {
   { NULL, NULL }
 };
 
-static const Case reduce_forward_nan[] = {
+static const OhCase reduce_forward_nan[] = {
   { "nan", red_fw_nan },
   { NULL, NULL }
 };
@@ -476,7 +476,7 @@ static void
 sum_fw_dims (gconstpointer d)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (SH (3, 4, 5), F64, LAY_T, DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (3, 4, 5), F64, OH_LAY_T, OH_DIST_UNIT);
   const gint dims[] = { 2, 0 };
   g_autoptr(LtTensor) y = lt_tensor_sum_dims (x.t, dims, 2, FALSE, &error);
   g_autoptr(LtTensor) m = lt_tensor_mean_dims (x.t, dims, 2, TRUE, &error);
@@ -491,16 +491,16 @@ sum_fw_dims (gconstpointer d)
       ref[(k / 5) % 4] += x.v[k];
       total += x.v[k];
     }
-  check (y, F64, SH (4), ref);
+  oh_check (y, F64, OH_SH (4), ref);
   for (guint i = 0; i < 4; i++)
     ref[i] /= 15;
-  check (m, F64, SH (1, 4, 1), ref);
-  check (a, F64, SH0, &total);
+  oh_check (m, F64, OH_SH (1, 4, 1), ref);
+  oh_check (a, F64, OH_SH0, &total);
   e = lt_tensor_sum_dims (x.t, bad, 2, FALSE, &error);
-  check_error (e, error, LT_ERROR_INDEX);
+  oh_check_error (e, error, LT_ERROR_INDEX);
   g_clear_error (&error);
   e = lt_tensor_sum_dim (x.t, 3, FALSE, &error);
-  check_error (e, error, LT_ERROR_INDEX);
+  oh_check_error (e, error, LT_ERROR_INDEX);
 }
 
 /* Every subset of the dims of a 4-D tensor, in several layouts: the
@@ -508,11 +508,11 @@ sum_fw_dims (gconstpointer d)
 static void
 sum_fw_subsets (gconstpointer d)
 {
-  const Lay lays[] = { LAY_CONTIG, LAY_TPAD, LAY_STEP, LAY_EXPAND };
+  const OhLay lays[] = { OH_LAY_CONTIG, OH_LAY_TPAD, OH_LAY_STEP, OH_LAY_EXPAND };
 
   for (guint l = 0; l < G_N_ELEMENTS (lays); l++)
     {
-      g_auto(Arr) x = arr_new (SH (2, 3, 4, 5), F64, lays[l], DIST_UNIT);
+      g_auto(OhArr) x = oh_arr_new (OH_SH (2, 3, 4, 5), F64, lays[l], OH_DIST_UNIT);
 
       for (guint mask = 1; mask < 16; mask++)
         {
@@ -523,7 +523,7 @@ sum_fw_subsets (gconstpointer d)
           g_autoptr(LtTensor) m = NULL;
           g_autofree double *ref = NULL;
           g_autofree double *idx = NULL;
-          Shape ks, os = { { 0 }, 0 };
+          OhShape ks, os = { { 0 }, 0 };
 
           for (guint i = 0; i < 4; i++)
             if (mask & (1u << i))
@@ -534,16 +534,16 @@ sum_fw_subsets (gconstpointer d)
           m = lt_tensor_mean_dims (x.t, dims, n, TRUE, &error);
           g_assert_no_error (error);
           ref = reduce_ref_mask (LT_OP_SUM, &x, mask, 0, &ks, &idx);
-          check (y, F64, os, ref);
+          oh_check (y, F64, os, ref);
           g_clear_pointer (&ref, g_free);
           g_clear_pointer (&idx, g_free);
           ref = reduce_ref_mask (LT_OP_MEAN, &x, mask, 0, &ks, &idx);
-          check (m, F64, ks, ref);
+          oh_check (m, F64, ks, ref);
         }
     }
 }
 
-static const Case sum_forward_extra[] = {
+static const OhCase sum_forward_extra[] = {
   { "dims", sum_fw_dims },
   { "dim_subsets", sum_fw_subsets },
   { NULL, NULL }
@@ -553,10 +553,10 @@ static void
 var_fw_biased (gconstpointer d)
 {
   const ReduceDef *r = d;
-  g_auto(Arr) x = arr_new (SH (4, 6), F32, LAY_T, DIST_UNIT);
-  g_auto(Arr) one = arr_new (SH (1, 3), F64, LAY_CONTIG, DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (4, 6), F32, OH_LAY_T, OH_DIST_UNIT);
+  g_auto(OhArr) one = oh_arr_new (OH_SH (1, 3), F64, OH_LAY_CONTIG, OH_DIST_UNIT);
 
-  reduce_check (r, &x, ALL_DIMS, FALSE, 0);
+  reduce_check (r, &x, OH_ALL_DIMS, FALSE, 0);
   reduce_check (r, &x, 1, FALSE, 0);
   reduce_check (r, &x, 0, TRUE, 1);
   /* one element per group: NaN with the correction, 0 without */
@@ -564,7 +564,7 @@ var_fw_biased (gconstpointer d)
   reduce_check (r, &one, 0, FALSE, 0);
 }
 
-static const Case var_forward_extra[] = {
+static const OhCase var_forward_extra[] = {
   { "biased", var_fw_biased },
   { NULL, NULL }
 };
@@ -574,12 +574,12 @@ norm_fw_p (gconstpointer d)
 {
   const ReduceDef *r = d;
   const double ps[] = { 1, 3, 0.5, INFINITY, -INFINITY, 0 };
-  g_auto(Arr) x = arr_new (SH (4, 6), F32, LAY_T, DIST_GRID);
-  g_auto(Arr) z = arr_new (SH (0, 2), F64, LAY_CONTIG, DIST_GRID);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (4, 6), F32, OH_LAY_T, OH_DIST_GRID);
+  g_auto(OhArr) z = oh_arr_new (OH_SH (0, 2), F64, OH_LAY_CONTIG, OH_DIST_GRID);
 
   for (guint i = 0; i < G_N_ELEMENTS (ps); i++)
     {
-      reduce_check (r, &x, ALL_DIMS, FALSE, ps[i]);
+      reduce_check (r, &x, OH_ALL_DIMS, FALSE, ps[i]);
       reduce_check (r, &x, 1, FALSE, ps[i]);
       reduce_check (r, &x, 0, TRUE, ps[i]);
       if (ps[i] >= 0)
@@ -587,7 +587,7 @@ norm_fw_p (gconstpointer d)
     }
 }
 
-static const Case norm_forward_extra[] = {
+static const OhCase norm_forward_extra[] = {
   { "p", norm_fw_p },
   { NULL, NULL }
 };
@@ -616,17 +616,17 @@ gc_reduce (LtTensor **in, gsize n, gpointer data)
 }
 
 static void
-reduce_bw_run (const ReduceDef *r, Shape s, Lay lay, gint dim, gboolean keepdim, double param)
+reduce_bw_run (const ReduceDef *r, OhShape s, OhLay lay, gint dim, gboolean keepdim, double param)
 {
   ReduceCall c = { r->op, dim, keepdim, param };
-  g_autoptr(LtTensor) x = leaf_new (s, lay,
-                                    r->op == LT_OP_NORM && param <= 1 ? DIST_AWAY : DIST_UNIT);
+  g_autoptr(LtTensor) x = oh_leaf_new (s, lay,
+                                    r->op == LT_OP_NORM && param <= 1 ? OH_DIST_AWAY : OH_DIST_UNIT);
 
-  if (is_dim_only (r->op) && dim == ALL_DIMS)
+  if (is_dim_only (r->op) && dim == OH_ALL_DIMS)
     c.dim = 0;
   if (!r->has_dim)
-    c.dim = ALL_DIMS;
-  gradcheck (gc_reduce, &c, &x, 1);
+    c.dim = OH_ALL_DIMS;
+  oh_gradcheck (gc_reduce, &c, &x, 1);
 }
 
 static void
@@ -634,8 +634,8 @@ red_bw_all (gconstpointer d)
 {
   const ReduceDef *r = d;
 
-  reduce_bw_run (r, SH (3, 4), LAY_CONTIG, ALL_DIMS, FALSE, r->param);
-  reduce_bw_run (r, SH (7), LAY_STEP, ALL_DIMS, FALSE, r->param);
+  reduce_bw_run (r, OH_SH (3, 4), OH_LAY_CONTIG, OH_ALL_DIMS, FALSE, r->param);
+  reduce_bw_run (r, OH_SH (7), OH_LAY_STEP, OH_ALL_DIMS, FALSE, r->param);
 }
 
 static void
@@ -643,9 +643,9 @@ red_bw_dim (gconstpointer d)
 {
   const ReduceDef *r = d;
 
-  reduce_bw_run (r, SH (3, 4), LAY_CONTIG, 1, FALSE, r->param);
-  reduce_bw_run (r, SH (3, 4), LAY_CONTIG, 0, TRUE, r->param);
-  reduce_bw_run (r, SH (2, 3, 2), LAY_CONTIG, -2, FALSE, r->param);
+  reduce_bw_run (r, OH_SH (3, 4), OH_LAY_CONTIG, 1, FALSE, r->param);
+  reduce_bw_run (r, OH_SH (3, 4), OH_LAY_CONTIG, 0, TRUE, r->param);
+  reduce_bw_run (r, OH_SH (2, 3, 2), OH_LAY_CONTIG, -2, FALSE, r->param);
 }
 
 static void
@@ -653,8 +653,8 @@ red_bw_transposed (gconstpointer d)
 {
   const ReduceDef *r = d;
 
-  reduce_bw_run (r, SH (4, 3), LAY_T, 0, FALSE, r->param);
-  reduce_bw_run (r, SH (4, 3), LAY_T, ALL_DIMS, FALSE, r->param);
+  reduce_bw_run (r, OH_SH (4, 3), OH_LAY_T, 0, FALSE, r->param);
+  reduce_bw_run (r, OH_SH (4, 3), OH_LAY_T, OH_ALL_DIMS, FALSE, r->param);
 }
 
 static void
@@ -666,27 +666,27 @@ red_bw_rank0 (gconstpointer d)
     {
       /* biased: a one-element variance is 0, its gradient 0 (std: NaN) */
       if (r->op == LT_OP_VAR)
-        reduce_bw_run (r, SH0, LAY_CONTIG, ALL_DIMS, FALSE, 0);
+        reduce_bw_run (r, OH_SH0, OH_LAY_CONTIG, OH_ALL_DIMS, FALSE, 0);
       return;
     }
-  reduce_bw_run (r, SH0, LAY_CONTIG, ALL_DIMS, FALSE, r->param);
+  reduce_bw_run (r, OH_SH0, OH_LAY_CONTIG, OH_ALL_DIMS, FALSE, r->param);
   if (r->has_dim)
-    reduce_bw_run (r, SH0, LAY_CONTIG, 0, TRUE, r->param);
+    reduce_bw_run (r, OH_SH0, OH_LAY_CONTIG, 0, TRUE, r->param);
 }
 
 static void
 red_bw_empty (gconstpointer d)
 {
   const ReduceDef *r = d;
-  ReduceCall c = { r->op, r->has_dim ? 1 : ALL_DIMS, FALSE, r->param };
-  g_autoptr(LtTensor) x = leaf_new (SH (0, 3), LAY_CONTIG, DIST_UNIT);
+  ReduceCall c = { r->op, r->has_dim ? 1 : OH_ALL_DIMS, FALSE, r->param };
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (0, 3), OH_LAY_CONTIG, OH_DIST_UNIT);
 
   if (r->op == LT_OP_MAX || r->op == LT_OP_MIN)
     return;
-  backward_shapes (gc_reduce, &c, &x, 1);
+  oh_backward_shapes (gc_reduce, &c, &x, 1);
 }
 
-static const Case reduce_backward[] = {
+static const OhCase reduce_backward[] = {
   { "all", red_bw_all },
   { "dim", red_bw_dim },
   { "transposed", red_bw_transposed },
@@ -700,11 +700,11 @@ var_bw_biased (gconstpointer d)
 {
   const ReduceDef *r = d;
 
-  reduce_bw_run (r, SH (3, 4), LAY_T, ALL_DIMS, FALSE, 0);
-  reduce_bw_run (r, SH (3, 4), LAY_CONTIG, 1, TRUE, 0);
+  reduce_bw_run (r, OH_SH (3, 4), OH_LAY_T, OH_ALL_DIMS, FALSE, 0);
+  reduce_bw_run (r, OH_SH (3, 4), OH_LAY_CONTIG, 1, TRUE, 0);
 }
 
-static const Case var_backward_extra[] = {
+static const OhCase var_backward_extra[] = {
   { "biased", var_bw_biased },
   { NULL, NULL }
 };
@@ -717,12 +717,12 @@ norm_bw_p (gconstpointer d)
 
   for (guint i = 0; i < G_N_ELEMENTS (ps); i++)
     {
-      reduce_bw_run (r, SH (3, 4), LAY_T, ALL_DIMS, FALSE, ps[i]);
-      reduce_bw_run (r, SH (3, 4), LAY_CONTIG, 1, FALSE, ps[i]);
+      reduce_bw_run (r, OH_SH (3, 4), OH_LAY_T, OH_ALL_DIMS, FALSE, ps[i]);
+      reduce_bw_run (r, OH_SH (3, 4), OH_LAY_CONTIG, 1, FALSE, ps[i]);
     }
 }
 
-static const Case norm_backward_extra[] = {
+static const OhCase norm_backward_extra[] = {
   { "p", norm_bw_p },
   { NULL, NULL }
 };
@@ -735,15 +735,15 @@ extreme_bw_ties (gconstpointer d)
   const ReduceDef *r = d;
   gboolean is_max = r->op == LT_OP_MAX;
   static const double v[] = { 1, 3, -2, 3, 0, -2, 3, 1 };
-  g_autoptr(LtTensor) x = leaf_from (v, SH (2, 4));
+  g_autoptr(LtTensor) x = oh_leaf_from (v, OH_SH (2, 4));
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTensor) y = reduce_call (r->op, x, ALL_DIMS, FALSE, 0, NULL, &error);
+  g_autoptr(LtTensor) y = reduce_call (r->op, x, OH_ALL_DIMS, FALSE, 0, NULL, &error);
   g_autofree double *g = NULL;
 
   g_assert_no_error (error);
-  g_assert_cmpfloat (value_at (y, 0), ==, is_max ? 3 : -2);
-  backward_sum (y);
-  g = grad_of (x);
+  g_assert_cmpfloat (oh_value_at (y, 0), ==, is_max ? 3 : -2);
+  oh_backward_sum (y);
+  g = oh_grad_of (x);
   for (guint k = 0; k < 8; k++)
     g_assert_cmpfloat (g[k], ==, v[k] == (is_max ? 3 : -2) ? (is_max ? 1.0 / 3 : 0.5) : 0);
 }
@@ -755,7 +755,7 @@ extreme_dim_bw_ties (gconstpointer d)
   const ReduceDef *r = d;
   gboolean is_max = r->op == LT_OP_MAX_DIM;
   static const double v[] = { 1, 3, 3, 2, 2, 0, -1, -1, 5 };
-  g_autoptr(LtTensor) x = leaf_from (v, SH (3, 3));
+  g_autoptr(LtTensor) x = oh_leaf_from (v, OH_SH (3, 3));
   g_autoptr(GError) error = NULL;
   g_autoptr(LtTensor) ind = NULL;
   g_autoptr(LtTensor) y = reduce_call (r->op, x, 1, FALSE, 0, &ind, &error);
@@ -766,9 +766,9 @@ extreme_dim_bw_ties (gconstpointer d)
   const double *want = is_max ? want_max : want_min;
 
   g_assert_no_error (error);
-  iv = values_of (ind);
-  backward_sum (y);
-  g = grad_of (x);
+  iv = oh_values_of (ind);
+  oh_backward_sum (y);
+  g = oh_grad_of (x);
   for (guint i = 0; i < 3; i++)
     {
       g_assert_cmpfloat (iv[i], ==, want[i]);
@@ -777,12 +777,12 @@ extreme_dim_bw_ties (gconstpointer d)
     }
 }
 
-static const Case extreme_backward_extra[] = {
+static const OhCase extreme_backward_extra[] = {
   { "ties", extreme_bw_ties },
   { NULL, NULL }
 };
 
-static const Case extreme_dim_backward_extra[] = {
+static const OhCase extreme_dim_backward_extra[] = {
   { "ties", extreme_dim_bw_ties },
   { NULL, NULL }
 };
@@ -790,10 +790,10 @@ static const Case extreme_dim_backward_extra[] = {
 /* softmax and log_softmax along one dim */
 
 static void
-softmax_run (LtOp op, Shape s, LtDType dt, Lay lay, gint dim)
+softmax_run (LtOp op, OhShape s, LtDType dt, OhLay lay, gint dim)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (s, dt, lay, DIST_WIDE);
+  g_auto(OhArr) x = oh_arr_new (s, dt, lay, OH_DIST_WIDE);
   g_autoptr(LtTensor) y = op == LT_OP_SOFTMAX ? lt_tensor_softmax (x.t, dim, &error)
                                              : lt_tensor_log_softmax (x.t, dim, &error);
   g_autofree double *ref = g_new0 (double, MAX (x.n, 1));
@@ -809,7 +809,7 @@ softmax_run (LtOp op, Shape s, LtDType dt, Lay lay, gint dim)
       gint64 first, pos;
       double m = -INFINITY, sum = 0;
 
-      unravel (k, s, idx);
+      oh_unravel (k, s, idx);
       pos = s.n ? idx[d] : 0;
       first = k - pos * inner;
       for (gint64 j = 0; j < D; j++)
@@ -818,7 +818,7 @@ softmax_run (LtOp op, Shape s, LtDType dt, Lay lay, gint dim)
         sum += exp (x.v[first + j * inner] - m);
       ref[k] = op == LT_OP_SOFTMAX ? exp (x.v[k] - m) / sum : x.v[k] - m - log (sum);
     }
-  check_tol (y, dt, s, ref, dt == F32 ? 1e-5 : 1e-10, dt == F32 ? 1e-6 : 1e-12);
+  oh_check_tol (y, dt, s, ref, dt == F32 ? 1e-5 : 1e-10, dt == F32 ? 1e-6 : 1e-12);
 }
 
 static void
@@ -827,49 +827,49 @@ softmax_fw_dim (gconstpointer d)
   LtOp op = GPOINTER_TO_INT (d);
 
   for (gint dim = -1; dim < 3; dim++)
-    softmax_run (op, SH (4, 5, 6), F32, LAY_CONTIG, dim);
+    softmax_run (op, OH_SH (4, 5, 6), F32, OH_LAY_CONTIG, dim);
 }
 
 static void
 softmax_fw_transposed (gconstpointer d)
 {
-  softmax_run (GPOINTER_TO_INT (d), SH (7, 5), F32, LAY_T, 0);
-  softmax_run (GPOINTER_TO_INT (d), SH (7, 5), F32, LAY_T, 1);
+  softmax_run (GPOINTER_TO_INT (d), OH_SH (7, 5), F32, OH_LAY_T, 0);
+  softmax_run (GPOINTER_TO_INT (d), OH_SH (7, 5), F32, OH_LAY_T, 1);
 }
 
 static void
 softmax_fw_strided (gconstpointer d)
 {
-  softmax_run (GPOINTER_TO_INT (d), SH (3, 9), F32, LAY_STEP, 1);
-  softmax_run (GPOINTER_TO_INT (d), SH (4, 3), F32, LAY_EXPAND, 0);
-  softmax_run (GPOINTER_TO_INT (d), SH (4, 6), F32, LAY_TPAD, 1);
+  softmax_run (GPOINTER_TO_INT (d), OH_SH (3, 9), F32, OH_LAY_STEP, 1);
+  softmax_run (GPOINTER_TO_INT (d), OH_SH (4, 3), F32, OH_LAY_EXPAND, 0);
+  softmax_run (GPOINTER_TO_INT (d), OH_SH (4, 6), F32, OH_LAY_TPAD, 1);
 }
 
 static void
 softmax_fw_rank0 (gconstpointer d)
 {
-  softmax_run (GPOINTER_TO_INT (d), SH0, F32, LAY_CONTIG, 0);
-  softmax_run (GPOINTER_TO_INT (d), SH0, F64, LAY_CONTIG, -1);
+  softmax_run (GPOINTER_TO_INT (d), OH_SH0, F32, OH_LAY_CONTIG, 0);
+  softmax_run (GPOINTER_TO_INT (d), OH_SH0, F64, OH_LAY_CONTIG, -1);
 }
 
 static void
 softmax_fw_empty (gconstpointer d)
 {
-  softmax_run (GPOINTER_TO_INT (d), SH (0, 5), F32, LAY_CONTIG, 1);
-  softmax_run (GPOINTER_TO_INT (d), SH (3, 0), F32, LAY_CONTIG, 1);
+  softmax_run (GPOINTER_TO_INT (d), OH_SH (0, 5), F32, OH_LAY_CONTIG, 1);
+  softmax_run (GPOINTER_TO_INT (d), OH_SH (3, 0), F32, OH_LAY_CONTIG, 1);
 }
 
 static void
 softmax_fw_parallel (gconstpointer d)
 {
-  softmax_run (GPOINTER_TO_INT (d), SH (300, 251), F32, LAY_CONTIG, 1);
-  softmax_run (GPOINTER_TO_INT (d), SH (300, 251), F32, LAY_T, 0);
+  softmax_run (GPOINTER_TO_INT (d), OH_SH (300, 251), F32, OH_LAY_CONTIG, 1);
+  softmax_run (GPOINTER_TO_INT (d), OH_SH (300, 251), F32, OH_LAY_T, 0);
 }
 
 static void
 softmax_fw_float64 (gconstpointer d)
 {
-  softmax_run (GPOINTER_TO_INT (d), SH (6, 5), F64, LAY_T, 1);
+  softmax_run (GPOINTER_TO_INT (d), OH_SH (6, 5), F64, OH_LAY_T, 1);
 }
 
 /* -inf elements get 0 (log: -inf); a row of -inf, or holding +inf or
@@ -881,7 +881,7 @@ softmax_fw_special (gconstpointer d)
   const double v[] = { 1, -INFINITY, 2, -INFINITY, -INFINITY, -INFINITY,
                        INFINITY, 0, 1, NAN, 0, 1 };
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_from (v, SH (4, 3), F32, LAY_CONTIG);
+  g_auto(OhArr) x = oh_arr_from (v, OH_SH (4, 3), F32, OH_LAY_CONTIG);
   g_autoptr(LtTensor) y = op == LT_OP_SOFTMAX ? lt_tensor_softmax (x.t, 1, &error)
                                              : lt_tensor_log_softmax (x.t, 1, &error);
   double e = exp (-1) / (1 + exp (-1)), ref[12];
@@ -892,7 +892,7 @@ softmax_fw_special (gconstpointer d)
   ref[0] = op == LT_OP_SOFTMAX ? e : log (e);
   ref[1] = op == LT_OP_SOFTMAX ? 0 : -INFINITY;
   ref[2] = op == LT_OP_SOFTMAX ? 1 - e : log (1 - e);
-  check (y, F32, SH (4, 3), ref);
+  oh_check (y, F32, OH_SH (4, 3), ref);
 }
 
 static void
@@ -900,18 +900,18 @@ softmax_fw_errors (gconstpointer d)
 {
   LtOp op = GPOINTER_TO_INT (d);
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (SH (3, 4), I64, LAY_CONTIG, DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (3, 4), I64, OH_LAY_CONTIG, OH_DIST_UNIT);
   g_autoptr(LtTensor) y = op == LT_OP_SOFTMAX ? lt_tensor_softmax (x.t, 1, &error)
                                              : lt_tensor_log_softmax (x.t, 1, &error);
 
-  check_error (y, error, LT_ERROR_DTYPE);
+  oh_check_error (y, error, LT_ERROR_DTYPE);
   g_clear_error (&error);
   y = op == LT_OP_SOFTMAX ? lt_tensor_softmax (x.t, 2, &error)
                           : lt_tensor_log_softmax (x.t, 2, &error);
-  check_error (y, error, LT_ERROR_INDEX);
+  oh_check_error (y, error, LT_ERROR_INDEX);
 }
 
-static const Case softmax_forward[] = {
+static const OhCase softmax_forward[] = {
   { "dim", softmax_fw_dim },
   { "transposed", softmax_fw_transposed },
   { "strided", softmax_fw_strided },
@@ -943,44 +943,44 @@ gc_softmax (LtTensor **in, gsize n, gpointer data)
 }
 
 static void
-softmax_bw_run (LtOp op, Shape s, Lay lay, gint dim)
+softmax_bw_run (LtOp op, OhShape s, OhLay lay, gint dim)
 {
   SoftmaxCall c = { op, dim };
-  g_autoptr(LtTensor) x = leaf_new (s, lay, DIST_UNIT);
+  g_autoptr(LtTensor) x = oh_leaf_new (s, lay, OH_DIST_UNIT);
 
-  gradcheck (gc_softmax, &c, &x, 1);
+  oh_gradcheck (gc_softmax, &c, &x, 1);
 }
 
 static void
 softmax_bw_dim (gconstpointer d)
 {
-  softmax_bw_run (GPOINTER_TO_INT (d), SH (3, 4), LAY_CONTIG, 0);
-  softmax_bw_run (GPOINTER_TO_INT (d), SH (2, 3, 2), LAY_CONTIG, -1);
+  softmax_bw_run (GPOINTER_TO_INT (d), OH_SH (3, 4), OH_LAY_CONTIG, 0);
+  softmax_bw_run (GPOINTER_TO_INT (d), OH_SH (2, 3, 2), OH_LAY_CONTIG, -1);
 }
 
 static void
 softmax_bw_transposed (gconstpointer d)
 {
-  softmax_bw_run (GPOINTER_TO_INT (d), SH (4, 3), LAY_T, 1);
-  softmax_bw_run (GPOINTER_TO_INT (d), SH (3, 4), LAY_STEP, 0);
+  softmax_bw_run (GPOINTER_TO_INT (d), OH_SH (4, 3), OH_LAY_T, 1);
+  softmax_bw_run (GPOINTER_TO_INT (d), OH_SH (3, 4), OH_LAY_STEP, 0);
 }
 
 static void
 softmax_bw_rank0 (gconstpointer d)
 {
-  softmax_bw_run (GPOINTER_TO_INT (d), SH0, LAY_CONTIG, 0);
+  softmax_bw_run (GPOINTER_TO_INT (d), OH_SH0, OH_LAY_CONTIG, 0);
 }
 
 static void
 softmax_bw_empty (gconstpointer d)
 {
   SoftmaxCall c = { GPOINTER_TO_INT (d), 1 };
-  g_autoptr(LtTensor) x = leaf_new (SH (0, 3), LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (0, 3), OH_LAY_CONTIG, OH_DIST_UNIT);
 
-  backward_shapes (gc_softmax, &c, &x, 1);
+  oh_backward_shapes (gc_softmax, &c, &x, 1);
 }
 
-static const Case softmax_backward[] = {
+static const OhCase softmax_backward[] = {
   { "dim", softmax_bw_dim },
   { "transposed", softmax_bw_transposed },
   { "rank0", softmax_bw_rank0 },
@@ -990,11 +990,11 @@ static const Case softmax_backward[] = {
 
 /* The specs, in the order of the op table */
 
-#define REDUCE(op, path, def, fwx, bw, bwx) SPEC (op, path, &def, reduce_forward, fwx, bw, bwx)
+#define REDUCE(op, path, def, fwx, bw, bwx) OH_SPEC (op, path, &def, reduce_forward, fwx, bw, bwx)
 
-static const OpSpec specs[] = {
+static const OhSpec specs[] = {
   REDUCE (LT_OP_SUM, "sum", red_sum, sum_forward_extra, reduce_backward, NULL),
-  SPEC (LT_OP_MEAN, "mean", &red_mean, reduce_forward, NULL, reduce_backward, NULL),
+  OH_SPEC (LT_OP_MEAN, "mean", &red_mean, reduce_forward, NULL, reduce_backward, NULL),
   REDUCE (LT_OP_MAX, "max", red_max, reduce_forward_nan, reduce_backward, extreme_backward_extra),
   REDUCE (LT_OP_MIN, "min", red_min, reduce_forward_nan, reduce_backward, extreme_backward_extra),
   REDUCE (LT_OP_MAX_DIM, "max_dim", red_max_dim, reduce_forward_nan, reduce_backward,
@@ -1009,14 +1009,14 @@ static const OpSpec specs[] = {
   REDUCE (LT_OP_ANY, "any", red_any, NULL, NULL, NULL),
   REDUCE (LT_OP_ALL, "all", red_all, NULL, NULL, NULL),
 
-  SPEC (LT_OP_SOFTMAX, "softmax", GINT_TO_POINTER (LT_OP_SOFTMAX), softmax_forward, NULL,
+  OH_SPEC (LT_OP_SOFTMAX, "softmax", GINT_TO_POINTER (LT_OP_SOFTMAX), softmax_forward, NULL,
         softmax_backward, NULL),
-  SPEC (LT_OP_LOG_SOFTMAX, "log_softmax", GINT_TO_POINTER (LT_OP_LOG_SOFTMAX), softmax_forward,
+  OH_SPEC (LT_OP_LOG_SOFTMAX, "log_softmax", GINT_TO_POINTER (LT_OP_LOG_SOFTMAX), softmax_forward,
         NULL, softmax_backward, NULL),
 };
 
 guint
-ops_register_reduce (void)
+oh_register_reduce (void)
 {
-  return ops_add_specs (specs, G_N_ELEMENTS (specs));
+  return oh_add_specs (specs, G_N_ELEMENTS (specs));
 }

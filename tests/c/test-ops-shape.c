@@ -18,7 +18,7 @@ typedef enum {
 typedef struct
 {
   ViewKind kind;
-  Shape shape;          /* view, reshape, expand */
+  OhShape shape;          /* view, reshape, expand */
   gint perm[LT_MAX_DIMS];
   gint a, b;            /* dims */
   gint64 start, end, step;
@@ -59,9 +59,9 @@ view_apply (const ViewCall *c, LtTensor *x, GError **error)
 
 /* The output shape and values of @c on @x, from index arithmetic. */
 static double *
-view_ref (const ViewCall *c, const Arr *x, Shape *os)
+view_ref (const ViewCall *c, const OhArr *x, OhShape *os)
 {
-  Shape s = x->s, o = { { 0 }, 0 };
+  OhShape s = x->s, o = { { 0 }, 0 };
   gint64 idx[LT_MAX_DIMS], in[LT_MAX_DIMS], n;
   double *ref;
   guint d;
@@ -86,10 +86,10 @@ view_ref (const ViewCall *c, const Arr *x, Shape *os)
       }
     case V_FLATTEN:
       if (s.n == 0)
-        o = SH (1);
+        o = OH_SH (1);
       for (guint i = 0; i < s.n; i++)
         {
-          if (i <= norm_dim (c->a, s.n) || i > norm_dim (c->b, s.n))
+          if (i <= oh_norm_dim (c->a, s.n) || i > oh_norm_dim (c->b, s.n))
             o.d[o.n++] = s.d[i];
           else
             o.d[o.n - 1] *= s.d[i];
@@ -102,7 +102,7 @@ view_ref (const ViewCall *c, const Arr *x, Shape *os)
       break;
     case V_SQUEEZE_DIM:
       for (guint i = 0; i < s.n; i++)
-        if (i != norm_dim (c->a, s.n) || s.d[i] != 1)
+        if (i != oh_norm_dim (c->a, s.n) || s.d[i] != 1)
           o.d[o.n++] = s.d[i];
       break;
     case V_UNSQUEEZE:
@@ -122,7 +122,7 @@ view_ref (const ViewCall *c, const Arr *x, Shape *os)
     case V_VIEW: case V_RESHAPE: case V_FLATTEN: case V_SQUEEZE: case V_SQUEEZE_DIM:
     case V_UNSQUEEZE: case V_CLONE: case V_CONTIGUOUS:
       /* the row-major order is kept */
-      g_assert_cmpint (numel (o), ==, x->n);
+      g_assert_cmpint (oh_numel (o), ==, x->n);
       *os = o;
       return g_memdup2 (x->v, MAX (x->n, 1) * sizeof (double));
     default:
@@ -135,7 +135,7 @@ view_ref (const ViewCall *c, const Arr *x, Shape *os)
     case V_PERMUTE:
       o.n = s.n;
       for (guint i = 0; i < s.n; i++)
-        o.d[i] = s.d[norm_dim (c->perm[i], s.n)];
+        o.d[i] = s.d[oh_norm_dim (c->perm[i], s.n)];
       break;
     case V_TRANSPOSE:
     case V_T:
@@ -143,8 +143,8 @@ view_ref (const ViewCall *c, const Arr *x, Shape *os)
       o = s;
       if (s.n >= 2)
         {
-          guint a = c->kind == V_TRANSPOSE ? norm_dim (c->a, s.n) : 0;
-          guint b = c->kind == V_TRANSPOSE ? norm_dim (c->b, s.n) : 1;
+          guint a = c->kind == V_TRANSPOSE ? oh_norm_dim (c->a, s.n) : 0;
+          guint b = c->kind == V_TRANSPOSE ? oh_norm_dim (c->b, s.n) : 1;
 
           o.d[a] = s.d[b];
           o.d[b] = s.d[a];
@@ -158,13 +158,13 @@ view_ref (const ViewCall *c, const Arr *x, Shape *os)
       break;
     case V_SELECT:
       for (guint i = 0; i < s.n; i++)
-        if (i != norm_dim (c->a, s.n))
+        if (i != oh_norm_dim (c->a, s.n))
           o.d[o.n++] = s.d[i];
       break;
     case V_SLICE:
     case V_NARROW:
       {
-        guint dd = norm_dim (c->a, s.n);
+        guint dd = oh_norm_dim (c->a, s.n);
         gint64 size = s.d[dd], st = c->start, en, step = c->kind == V_SLICE ? c->step : 1;
 
         if (st < 0)
@@ -181,16 +181,16 @@ view_ref (const ViewCall *c, const Arr *x, Shape *os)
     default:
       g_assert_not_reached ();
     }
-  n = numel (o);
+  n = oh_numel (o);
   ref = g_new0 (double, MAX (n, 1));
   for (gint64 k = 0; k < n; k++)
     {
-      unravel (k, o, idx);
+      oh_unravel (k, o, idx);
       switch (c->kind)
         {
         case V_PERMUTE:
           for (guint i = 0; i < s.n; i++)
-            in[norm_dim (c->perm[i], s.n)] = idx[i];
+            in[oh_norm_dim (c->perm[i], s.n)] = idx[i];
           break;
         case V_TRANSPOSE:
         case V_T:
@@ -198,25 +198,25 @@ view_ref (const ViewCall *c, const Arr *x, Shape *os)
           memcpy (in, idx, sizeof in);
           if (s.n >= 2)
             {
-              guint a = c->kind == V_TRANSPOSE ? norm_dim (c->a, s.n) : 0;
-              guint b = c->kind == V_TRANSPOSE ? norm_dim (c->b, s.n) : 1;
+              guint a = c->kind == V_TRANSPOSE ? oh_norm_dim (c->a, s.n) : 0;
+              guint b = c->kind == V_TRANSPOSE ? oh_norm_dim (c->b, s.n) : 1;
 
               in[a] = idx[b];
               in[b] = idx[a];
             }
           break;
         case V_EXPAND:
-          ref[k] = x->v[bindex (idx, o.n, s)];
+          ref[k] = x->v[oh_bindex (idx, o.n, s)];
           continue;
         case V_SELECT:
           for (guint i = 0, j = 0; i < s.n; i++)
-            in[i] = i == norm_dim (c->a,
+            in[i] = i == oh_norm_dim (c->a,
                                    s.n) ? (c->start < 0 ? c->start + s.d[i] : c->start) : idx[j++];
           break;
         case V_SLICE:
         case V_NARROW:
           {
-            guint dd = norm_dim (c->a, s.n);
+            guint dd = oh_norm_dim (c->a, s.n);
             gint64 st = c->start < 0 ? c->start + s.d[dd] : c->start;
 
             memcpy (in, idx, sizeof in);
@@ -226,7 +226,7 @@ view_ref (const ViewCall *c, const Arr *x, Shape *os)
         default:
           g_assert_not_reached ();
         }
-      ref[k] = x->v[ravel (in, s)];
+      ref[k] = x->v[oh_ravel (in, s)];
     }
   *os = o;
   return ref;
@@ -234,18 +234,18 @@ view_ref (const ViewCall *c, const Arr *x, Shape *os)
 
 /* Runs @c on a @lay tensor: values, shape, and whether it is a view. */
 static void
-view_run (const ViewCall *c, Shape s, LtDType dt, Lay lay)
+view_run (const ViewCall *c, OhShape s, LtDType dt, OhLay lay)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (s, dt, lay, DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (s, dt, lay, OH_DIST_UNIT);
   g_autoptr(LtTensor) y = view_apply (c, x.t, &error);
-  Shape os;
+  OhShape os;
   g_autofree double *ref = view_ref (c, &x, &os);
   gboolean copies = c->kind == V_CLONE || c->kind == V_T_ ||
                     (c->kind == V_CONTIGUOUS && !lt_tensor_is_contiguous (x.t));
 
   g_assert_no_error (error);
-  check (y, dt, os, ref);
+  oh_check (y, dt, os, ref);
   /* reshape and flatten copy when no view fits */
   if (c->kind == V_RESHAPE || c->kind == V_FLATTEN)
     return;
@@ -255,13 +255,13 @@ view_run (const ViewCall *c, Shape s, LtDType dt, Lay lay)
 }
 
 static void
-view_error (const ViewCall *c, Shape s, Lay lay, LtError code)
+view_error (const ViewCall *c, OhShape s, OhLay lay, LtError code)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (s, F32, lay, DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (s, F32, lay, OH_DIST_UNIT);
   g_autoptr(LtTensor) y = view_apply (c, x.t, &error);
 
-  check_error (y, error, code);
+  oh_check_error (y, error, code);
 }
 
 #define VC(...) (&(ViewCall) { __VA_ARGS__ })
@@ -269,62 +269,62 @@ view_error (const ViewCall *c, Shape s, Lay lay, LtError code)
 static void
 view_fw_view (gconstpointer d)
 {
-  view_run (VC (V_VIEW, SH (6, 4)), SH (2, 3, 4), F32, LAY_CONTIG);
-  view_run (VC (V_VIEW, SH (4, -1, 2)), SH (2, 3, 4), F64, LAY_CONTIG);
-  view_run (VC (V_VIEW, SH (-1)), SH (2, 3, 4), I64, LAY_CONTIG);
+  view_run (VC (V_VIEW, OH_SH (6, 4)), OH_SH (2, 3, 4), F32, OH_LAY_CONTIG);
+  view_run (VC (V_VIEW, OH_SH (4, -1, 2)), OH_SH (2, 3, 4), F64, OH_LAY_CONTIG);
+  view_run (VC (V_VIEW, OH_SH (-1)), OH_SH (2, 3, 4), I64, OH_LAY_CONTIG);
   /* splitting a dim of a transposed tensor needs no copy */
-  view_run (VC (V_VIEW, SH (2, 2, 5)), SH (4, 5), F32, LAY_T);
-  view_run (VC (V_VIEW, SH (2, 2, 1, 9)), SH (4, 9), F32, LAY_STEP);
-  view_run (VC (V_VIEW, SH (5, 1, 3)), SH (5, 3), F32, LAY_EXPAND);
+  view_run (VC (V_VIEW, OH_SH (2, 2, 5)), OH_SH (4, 5), F32, OH_LAY_T);
+  view_run (VC (V_VIEW, OH_SH (2, 2, 1, 9)), OH_SH (4, 9), F32, OH_LAY_STEP);
+  view_run (VC (V_VIEW, OH_SH (5, 1, 3)), OH_SH (5, 3), F32, OH_LAY_EXPAND);
 }
 
 static void
 view_fw_reshape (gconstpointer d)
 {
-  view_run (VC (V_RESHAPE, SH (12)), SH (3, 4), F32, LAY_T);
-  view_run (VC (V_RESHAPE, SH (3, -1)), SH (4, 9), F32, LAY_STEP);
-  view_run (VC (V_RESHAPE, SH (15)), SH (5, 3), U8, LAY_EXPAND);
-  view_run (VC (V_RESHAPE, SH (2, 6)), SH (3, 4), F32, LAY_CONTIG);
+  view_run (VC (V_RESHAPE, OH_SH (12)), OH_SH (3, 4), F32, OH_LAY_T);
+  view_run (VC (V_RESHAPE, OH_SH (3, -1)), OH_SH (4, 9), F32, OH_LAY_STEP);
+  view_run (VC (V_RESHAPE, OH_SH (15)), OH_SH (5, 3), U8, OH_LAY_EXPAND);
+  view_run (VC (V_RESHAPE, OH_SH (2, 6)), OH_SH (3, 4), F32, OH_LAY_CONTIG);
 }
 
 static void
 view_fw_flatten (gconstpointer d)
 {
-  view_run (VC (V_FLATTEN, .a = 1, .b = -1), SH (2, 3, 4), F32, LAY_CONTIG);
-  view_run (VC (V_FLATTEN, .a = 0, .b = 1), SH (2, 3, 4), F32, LAY_T);
-  view_run (VC (V_FLATTEN, .a = 0, .b = -1), SH0, F32, LAY_CONTIG);
+  view_run (VC (V_FLATTEN, .a = 1, .b = -1), OH_SH (2, 3, 4), F32, OH_LAY_CONTIG);
+  view_run (VC (V_FLATTEN, .a = 0, .b = 1), OH_SH (2, 3, 4), F32, OH_LAY_T);
+  view_run (VC (V_FLATTEN, .a = 0, .b = -1), OH_SH0, F32, OH_LAY_CONTIG);
 }
 
 static void
 view_fw_rank0 (gconstpointer d)
 {
-  view_run (VC (V_VIEW, SH (1)), SH0, F32, LAY_CONTIG);
-  view_run (VC (V_VIEW, SH (1, 1)), SH0, F32, LAY_CONTIG);
-  view_run (VC (V_VIEW, SH0), SH (1), F32, LAY_CONTIG);
-  view_run (VC (V_VIEW, SH (-1)), SH0, F32, LAY_CONTIG);
+  view_run (VC (V_VIEW, OH_SH (1)), OH_SH0, F32, OH_LAY_CONTIG);
+  view_run (VC (V_VIEW, OH_SH (1, 1)), OH_SH0, F32, OH_LAY_CONTIG);
+  view_run (VC (V_VIEW, OH_SH0), OH_SH (1), F32, OH_LAY_CONTIG);
+  view_run (VC (V_VIEW, OH_SH (-1)), OH_SH0, F32, OH_LAY_CONTIG);
 }
 
 static void
 view_fw_empty (gconstpointer d)
 {
-  view_run (VC (V_VIEW, SH (3, 0)), SH (0, 3), F32, LAY_CONTIG);
-  view_run (VC (V_VIEW, SH (2, 3, 0)), SH (2, 0, 3), F32, LAY_T);
+  view_run (VC (V_VIEW, OH_SH (3, 0)), OH_SH (0, 3), F32, OH_LAY_CONTIG);
+  view_run (VC (V_VIEW, OH_SH (2, 3, 0)), OH_SH (2, 0, 3), F32, OH_LAY_T);
   /* -1 could be anything next to a 0 */
-  view_error (VC (V_VIEW, SH (0, -1)), SH (0, 3), LAY_CONTIG, LT_ERROR_SHAPE);
-  view_error (VC (V_VIEW, SH (2, -1, 0)), SH (2, 0, 3), LAY_CONTIG, LT_ERROR_SHAPE);
+  view_error (VC (V_VIEW, OH_SH (0, -1)), OH_SH (0, 3), OH_LAY_CONTIG, LT_ERROR_SHAPE);
+  view_error (VC (V_VIEW, OH_SH (2, -1, 0)), OH_SH (2, 0, 3), OH_LAY_CONTIG, LT_ERROR_SHAPE);
 }
 
 static void
 view_fw_errors (gconstpointer d)
 {
-  view_error (VC (V_VIEW, SH (12)), SH (3, 4), LAY_T, LT_ERROR_SHAPE);
-  view_error (VC (V_VIEW, SH (5)), SH (3, 4), LAY_CONTIG, LT_ERROR_SHAPE);
-  view_error (VC (V_VIEW, SH (-1, -1)), SH (3, 4), LAY_CONTIG, LT_ERROR_SHAPE);
-  view_error (VC (V_RESHAPE, SH (-1, 5)), SH (3, 4), LAY_CONTIG, LT_ERROR_SHAPE);
-  view_error (VC (V_FLATTEN, .a = 2, .b = 1), SH (2, 3, 4), LAY_CONTIG, LT_ERROR_INDEX);
+  view_error (VC (V_VIEW, OH_SH (12)), OH_SH (3, 4), OH_LAY_T, LT_ERROR_SHAPE);
+  view_error (VC (V_VIEW, OH_SH (5)), OH_SH (3, 4), OH_LAY_CONTIG, LT_ERROR_SHAPE);
+  view_error (VC (V_VIEW, OH_SH (-1, -1)), OH_SH (3, 4), OH_LAY_CONTIG, LT_ERROR_SHAPE);
+  view_error (VC (V_RESHAPE, OH_SH (-1, 5)), OH_SH (3, 4), OH_LAY_CONTIG, LT_ERROR_SHAPE);
+  view_error (VC (V_FLATTEN, .a = 2, .b = 1), OH_SH (2, 3, 4), OH_LAY_CONTIG, LT_ERROR_INDEX);
 }
 
-static const Case view_forward[] = {
+static const OhCase view_forward[] = {
   { "view", view_fw_view },
   { "reshape", view_fw_reshape },
   { "flatten", view_fw_flatten },
@@ -337,17 +337,17 @@ static const Case view_forward[] = {
 static void
 permute_fw_dims (gconstpointer d)
 {
-  view_run (VC (V_PERMUTE, .perm = { 2, 0, 1 }), SH (2, 3, 4), F32, LAY_CONTIG);
-  view_run (VC (V_PERMUTE, .perm = { -1, -3, -2 }), SH (2, 3, 4), I32, LAY_T);
-  view_run (VC (V_PERMUTE, .perm = { 1, 0 }), SH (5, 3), F32, LAY_EXPAND);
-  view_run (VC (V_PERMUTE, .perm = { 0 }), SH (7), F32, LAY_STEP);
-  view_run (VC (V_PERMUTE, .perm = { 0 }), SH0, F32, LAY_CONTIG);
-  view_run (VC (V_PERMUTE, .perm = { 2, 1, 0 }), SH (0, 2, 3), F32, LAY_CONTIG);
-  view_error (VC (V_PERMUTE, .perm = { 0, 0 }), SH (2, 2), LAY_CONTIG, LT_ERROR_INDEX);
-  view_error (VC (V_PERMUTE, .perm = { 0, 2 }), SH (2, 2), LAY_CONTIG, LT_ERROR_INDEX);
+  view_run (VC (V_PERMUTE, .perm = { 2, 0, 1 }), OH_SH (2, 3, 4), F32, OH_LAY_CONTIG);
+  view_run (VC (V_PERMUTE, .perm = { -1, -3, -2 }), OH_SH (2, 3, 4), I32, OH_LAY_T);
+  view_run (VC (V_PERMUTE, .perm = { 1, 0 }), OH_SH (5, 3), F32, OH_LAY_EXPAND);
+  view_run (VC (V_PERMUTE, .perm = { 0 }), OH_SH (7), F32, OH_LAY_STEP);
+  view_run (VC (V_PERMUTE, .perm = { 0 }), OH_SH0, F32, OH_LAY_CONTIG);
+  view_run (VC (V_PERMUTE, .perm = { 2, 1, 0 }), OH_SH (0, 2, 3), F32, OH_LAY_CONTIG);
+  view_error (VC (V_PERMUTE, .perm = { 0, 0 }), OH_SH (2, 2), OH_LAY_CONTIG, LT_ERROR_INDEX);
+  view_error (VC (V_PERMUTE, .perm = { 0, 2 }), OH_SH (2, 2), OH_LAY_CONTIG, LT_ERROR_INDEX);
 }
 
-static const Case permute_forward[] = {
+static const OhCase permute_forward[] = {
   { "dims", permute_fw_dims },
   { NULL, NULL }
 };
@@ -355,27 +355,27 @@ static const Case permute_forward[] = {
 static void
 transpose_fw_dims (gconstpointer d)
 {
-  view_run (VC (V_TRANSPOSE, .a = 0, .b = 2), SH (2, 3, 4), F32, LAY_CONTIG);
-  view_run (VC (V_TRANSPOSE, .a = -1, .b = 0), SH (2, 3, 4), F64, LAY_T);
-  view_run (VC (V_TRANSPOSE, .a = 1, .b = 1), SH (2, 3), F32, LAY_STEP);
-  view_run (VC (V_TRANSPOSE, .a = 0, .b = -1), SH0, F32, LAY_CONTIG);
-  view_error (VC (V_TRANSPOSE, .a = 0, .b = 3), SH (2, 3, 4), LAY_CONTIG, LT_ERROR_INDEX);
+  view_run (VC (V_TRANSPOSE, .a = 0, .b = 2), OH_SH (2, 3, 4), F32, OH_LAY_CONTIG);
+  view_run (VC (V_TRANSPOSE, .a = -1, .b = 0), OH_SH (2, 3, 4), F64, OH_LAY_T);
+  view_run (VC (V_TRANSPOSE, .a = 1, .b = 1), OH_SH (2, 3), F32, OH_LAY_STEP);
+  view_run (VC (V_TRANSPOSE, .a = 0, .b = -1), OH_SH0, F32, OH_LAY_CONTIG);
+  view_error (VC (V_TRANSPOSE, .a = 0, .b = 3), OH_SH (2, 3, 4), OH_LAY_CONTIG, LT_ERROR_INDEX);
 }
 
 static void
 transpose_fw_t (gconstpointer d)
 {
-  view_run (VC (V_T), SH (3, 5), F32, LAY_CONTIG);
-  view_run (VC (V_T), SH (3, 5), F32, LAY_T);
-  view_run (VC (V_T), SH (5), F32, LAY_STEP);
-  view_run (VC (V_T), SH0, F32, LAY_CONTIG);
-  view_run (VC (V_T_), SH (3, 5), F32, LAY_T);
-  view_run (VC (V_T_), SH (4), I64, LAY_CONTIG);
-  view_error (VC (V_T), SH (2, 3, 4), LAY_CONTIG, LT_ERROR_SHAPE);
-  view_error (VC (V_T_), SH (2, 3, 4), LAY_CONTIG, LT_ERROR_SHAPE);
+  view_run (VC (V_T), OH_SH (3, 5), F32, OH_LAY_CONTIG);
+  view_run (VC (V_T), OH_SH (3, 5), F32, OH_LAY_T);
+  view_run (VC (V_T), OH_SH (5), F32, OH_LAY_STEP);
+  view_run (VC (V_T), OH_SH0, F32, OH_LAY_CONTIG);
+  view_run (VC (V_T_), OH_SH (3, 5), F32, OH_LAY_T);
+  view_run (VC (V_T_), OH_SH (4), I64, OH_LAY_CONTIG);
+  view_error (VC (V_T), OH_SH (2, 3, 4), OH_LAY_CONTIG, LT_ERROR_SHAPE);
+  view_error (VC (V_T_), OH_SH (2, 3, 4), OH_LAY_CONTIG, LT_ERROR_SHAPE);
 }
 
-static const Case transpose_forward[] = {
+static const OhCase transpose_forward[] = {
   { "dims", transpose_fw_dims },
   { "t", transpose_fw_t },
   { NULL, NULL }
@@ -385,26 +385,26 @@ static void
 expand_fw_shapes (gconstpointer d)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (SH (3, 1), F32, LAY_CONTIG, DIST_UNIT);
-  g_auto(Arr) o = arr_new (SH (2, 3, 4), F32, LAY_CONTIG, DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (3, 1), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) o = oh_arr_new (OH_SH (2, 3, 4), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
   g_autoptr(LtTensor) y = lt_tensor_expand_as (x.t, o.t, &error);
 
   g_assert_no_error (error);
-  assert_shape (y, SH (2, 3, 4));
+  oh_assert_shape (y, OH_SH (2, 3, 4));
   g_assert_cmpint (y->strides[0], ==, 0);
   g_assert_cmpint (y->strides[2], ==, 0);
-  view_run (VC (V_EXPAND, SH (2, 3, 4)), SH (3, 1), F32, LAY_CONTIG);
-  view_run (VC (V_EXPAND, SH (-1, 4)), SH (3, 1), I64, LAY_STEP);
-  view_run (VC (V_EXPAND, SH (5)), SH (1), F32, LAY_CONTIG);
-  view_run (VC (V_EXPAND, SH (2, 3)), SH0, F32, LAY_CONTIG);
-  view_run (VC (V_EXPAND, SH (0, 4)), SH (1, 4), F32, LAY_T);
-  view_run (VC (V_EXPAND, SH (2, 5, 3)), SH (5, 3), F32, LAY_EXPAND);
-  view_error (VC (V_EXPAND, SH (3, 4)), SH (2, 1), LAY_CONTIG, LT_ERROR_SHAPE);
-  view_error (VC (V_EXPAND, SH (4)), SH (2, 1), LAY_CONTIG, LT_ERROR_SHAPE);
-  view_error (VC (V_EXPAND, SH (-1, 2, 1)), SH (2, 1), LAY_CONTIG, LT_ERROR_SHAPE);
+  view_run (VC (V_EXPAND, OH_SH (2, 3, 4)), OH_SH (3, 1), F32, OH_LAY_CONTIG);
+  view_run (VC (V_EXPAND, OH_SH (-1, 4)), OH_SH (3, 1), I64, OH_LAY_STEP);
+  view_run (VC (V_EXPAND, OH_SH (5)), OH_SH (1), F32, OH_LAY_CONTIG);
+  view_run (VC (V_EXPAND, OH_SH (2, 3)), OH_SH0, F32, OH_LAY_CONTIG);
+  view_run (VC (V_EXPAND, OH_SH (0, 4)), OH_SH (1, 4), F32, OH_LAY_T);
+  view_run (VC (V_EXPAND, OH_SH (2, 5, 3)), OH_SH (5, 3), F32, OH_LAY_EXPAND);
+  view_error (VC (V_EXPAND, OH_SH (3, 4)), OH_SH (2, 1), OH_LAY_CONTIG, LT_ERROR_SHAPE);
+  view_error (VC (V_EXPAND, OH_SH (4)), OH_SH (2, 1), OH_LAY_CONTIG, LT_ERROR_SHAPE);
+  view_error (VC (V_EXPAND, OH_SH (-1, 2, 1)), OH_SH (2, 1), OH_LAY_CONTIG, LT_ERROR_SHAPE);
 }
 
-static const Case expand_forward[] = {
+static const OhCase expand_forward[] = {
   { "shapes", expand_fw_shapes },
   { NULL, NULL }
 };
@@ -412,18 +412,18 @@ static const Case expand_forward[] = {
 static void
 squeeze_fw_dims (gconstpointer d)
 {
-  view_run (VC (V_SQUEEZE), SH (1, 3, 1, 2), F32, LAY_CONTIG);
-  view_run (VC (V_SQUEEZE), SH (1, 3, 1, 2), F32, LAY_T);
-  view_run (VC (V_SQUEEZE), SH0, F32, LAY_CONTIG);
-  view_run (VC (V_SQUEEZE), SH (1, 0, 1), F32, LAY_CONTIG);
-  view_run (VC (V_SQUEEZE_DIM, .a = 0), SH (1, 3, 1, 2), F32, LAY_STEP);
-  view_run (VC (V_SQUEEZE_DIM, .a = 1), SH (1, 3, 1, 2), I32, LAY_CONTIG);
-  view_run (VC (V_SQUEEZE_DIM, .a = -2), SH (1, 3, 1, 2), F32, LAY_CONTIG);
-  view_run (VC (V_SQUEEZE_DIM, .a = 0), SH0, F32, LAY_CONTIG);
-  view_error (VC (V_SQUEEZE_DIM, .a = 4), SH (1, 3, 1, 2), LAY_CONTIG, LT_ERROR_INDEX);
+  view_run (VC (V_SQUEEZE), OH_SH (1, 3, 1, 2), F32, OH_LAY_CONTIG);
+  view_run (VC (V_SQUEEZE), OH_SH (1, 3, 1, 2), F32, OH_LAY_T);
+  view_run (VC (V_SQUEEZE), OH_SH0, F32, OH_LAY_CONTIG);
+  view_run (VC (V_SQUEEZE), OH_SH (1, 0, 1), F32, OH_LAY_CONTIG);
+  view_run (VC (V_SQUEEZE_DIM, .a = 0), OH_SH (1, 3, 1, 2), F32, OH_LAY_STEP);
+  view_run (VC (V_SQUEEZE_DIM, .a = 1), OH_SH (1, 3, 1, 2), I32, OH_LAY_CONTIG);
+  view_run (VC (V_SQUEEZE_DIM, .a = -2), OH_SH (1, 3, 1, 2), F32, OH_LAY_CONTIG);
+  view_run (VC (V_SQUEEZE_DIM, .a = 0), OH_SH0, F32, OH_LAY_CONTIG);
+  view_error (VC (V_SQUEEZE_DIM, .a = 4), OH_SH (1, 3, 1, 2), OH_LAY_CONTIG, LT_ERROR_INDEX);
 }
 
-static const Case squeeze_forward[] = {
+static const OhCase squeeze_forward[] = {
   { "dims", squeeze_fw_dims },
   { NULL, NULL }
 };
@@ -431,16 +431,16 @@ static const Case squeeze_forward[] = {
 static void
 unsqueeze_fw_dims (gconstpointer d)
 {
-  view_run (VC (V_UNSQUEEZE, .a = 0), SH (3, 4), F32, LAY_CONTIG);
-  view_run (VC (V_UNSQUEEZE, .a = 1), SH (3, 4), F32, LAY_T);
-  view_run (VC (V_UNSQUEEZE, .a = -1), SH (3, 4), F64, LAY_STEP);
-  view_run (VC (V_UNSQUEEZE, .a = 2), SH (3, 4), F32, LAY_EXPAND);
-  view_run (VC (V_UNSQUEEZE, .a = 0), SH0, F32, LAY_CONTIG);
-  view_run (VC (V_UNSQUEEZE, .a = 1), SH (0, 2), F32, LAY_CONTIG);
-  view_error (VC (V_UNSQUEEZE, .a = 3), SH (3, 4), LAY_CONTIG, LT_ERROR_INDEX);
+  view_run (VC (V_UNSQUEEZE, .a = 0), OH_SH (3, 4), F32, OH_LAY_CONTIG);
+  view_run (VC (V_UNSQUEEZE, .a = 1), OH_SH (3, 4), F32, OH_LAY_T);
+  view_run (VC (V_UNSQUEEZE, .a = -1), OH_SH (3, 4), F64, OH_LAY_STEP);
+  view_run (VC (V_UNSQUEEZE, .a = 2), OH_SH (3, 4), F32, OH_LAY_EXPAND);
+  view_run (VC (V_UNSQUEEZE, .a = 0), OH_SH0, F32, OH_LAY_CONTIG);
+  view_run (VC (V_UNSQUEEZE, .a = 1), OH_SH (0, 2), F32, OH_LAY_CONTIG);
+  view_error (VC (V_UNSQUEEZE, .a = 3), OH_SH (3, 4), OH_LAY_CONTIG, LT_ERROR_INDEX);
 }
 
-static const Case unsqueeze_forward[] = {
+static const OhCase unsqueeze_forward[] = {
   { "dims", unsqueeze_fw_dims },
   { NULL, NULL }
 };
@@ -448,19 +448,19 @@ static const Case unsqueeze_forward[] = {
 static void
 select_fw_index (gconstpointer d)
 {
-  view_run (VC (V_SELECT, .a = 1, .start = 2), SH (3, 4, 5), F32, LAY_CONTIG);
-  view_run (VC (V_SELECT, .a = 0, .start = -1), SH (3, 4, 5), F32, LAY_T);
-  view_run (VC (V_SELECT, .a = -1, .start = 3), SH (3, 4, 5), I64, LAY_T);
-  view_run (VC (V_SELECT, .a = 1, .start = 0), SH (4, 6), F32, LAY_STEP);
-  view_run (VC (V_SELECT, .a = 0, .start = 3), SH (5, 2), F32, LAY_EXPAND);
-  view_run (VC (V_SELECT, .a = 0, .start = 1), SH (3), F32, LAY_CONTIG);
-  view_run (VC (V_SELECT, .a = 1, .start = 1), SH (0, 2), F32, LAY_CONTIG);
-  view_error (VC (V_SELECT, .a = 0, .start = 3), SH (3, 4), LAY_CONTIG, LT_ERROR_INDEX);
-  view_error (VC (V_SELECT, .a = 0, .start = -4), SH (3, 4), LAY_CONTIG, LT_ERROR_INDEX);
-  view_error (VC (V_SELECT, .a = 0, .start = 0), SH0, LAY_CONTIG, LT_ERROR_INDEX);
+  view_run (VC (V_SELECT, .a = 1, .start = 2), OH_SH (3, 4, 5), F32, OH_LAY_CONTIG);
+  view_run (VC (V_SELECT, .a = 0, .start = -1), OH_SH (3, 4, 5), F32, OH_LAY_T);
+  view_run (VC (V_SELECT, .a = -1, .start = 3), OH_SH (3, 4, 5), I64, OH_LAY_T);
+  view_run (VC (V_SELECT, .a = 1, .start = 0), OH_SH (4, 6), F32, OH_LAY_STEP);
+  view_run (VC (V_SELECT, .a = 0, .start = 3), OH_SH (5, 2), F32, OH_LAY_EXPAND);
+  view_run (VC (V_SELECT, .a = 0, .start = 1), OH_SH (3), F32, OH_LAY_CONTIG);
+  view_run (VC (V_SELECT, .a = 1, .start = 1), OH_SH (0, 2), F32, OH_LAY_CONTIG);
+  view_error (VC (V_SELECT, .a = 0, .start = 3), OH_SH (3, 4), OH_LAY_CONTIG, LT_ERROR_INDEX);
+  view_error (VC (V_SELECT, .a = 0, .start = -4), OH_SH (3, 4), OH_LAY_CONTIG, LT_ERROR_INDEX);
+  view_error (VC (V_SELECT, .a = 0, .start = 0), OH_SH0, OH_LAY_CONTIG, LT_ERROR_INDEX);
 }
 
-static const Case select_forward[] = {
+static const OhCase select_forward[] = {
   { "index", select_fw_index },
   { NULL, NULL }
 };
@@ -468,30 +468,30 @@ static const Case select_forward[] = {
 static void
 slice_fw_steps (gconstpointer d)
 {
-  view_run (VC (V_SLICE, .a = 0, .start = 1, .end = 5, .step = 2), SH (6, 5), F32, LAY_CONTIG);
-  view_run (VC (V_SLICE, .a = 1, .start = -3, .end = G_MAXINT64, .step = 1), SH (6, 5), F32, LAY_T);
-  view_run (VC (V_SLICE, .a = -1, .start = 0, .end = -1, .step = 3), SH (4, 8), I32, LAY_STEP);
-  view_run (VC (V_SLICE, .a = 0, .start = -100, .end = 100, .step = 4), SH (9), F32, LAY_CONTIG);
-  view_run (VC (V_SLICE, .a = 0, .start = 1, .end = 3, .step = 1), SH (5, 3), F32, LAY_EXPAND);
+  view_run (VC (V_SLICE, .a = 0, .start = 1, .end = 5, .step = 2), OH_SH (6, 5), F32, OH_LAY_CONTIG);
+  view_run (VC (V_SLICE, .a = 1, .start = -3, .end = G_MAXINT64, .step = 1), OH_SH (6, 5), F32, OH_LAY_T);
+  view_run (VC (V_SLICE, .a = -1, .start = 0, .end = -1, .step = 3), OH_SH (4, 8), I32, OH_LAY_STEP);
+  view_run (VC (V_SLICE, .a = 0, .start = -100, .end = 100, .step = 4), OH_SH (9), F32, OH_LAY_CONTIG);
+  view_run (VC (V_SLICE, .a = 0, .start = 1, .end = 3, .step = 1), OH_SH (5, 3), F32, OH_LAY_EXPAND);
   /* empty slices */
-  view_run (VC (V_SLICE, .a = 0, .start = 4, .end = 2, .step = 1), SH (6, 5), F32, LAY_CONTIG);
-  view_run (VC (V_SLICE, .a = 1, .start = 7, .end = 9, .step = 2), SH (6, 5), F32, LAY_CONTIG);
-  view_error (VC (V_SLICE, .a = 0, .start = 0, .end = 2, .step = 0), SH (6, 5), LAY_CONTIG,
+  view_run (VC (V_SLICE, .a = 0, .start = 4, .end = 2, .step = 1), OH_SH (6, 5), F32, OH_LAY_CONTIG);
+  view_run (VC (V_SLICE, .a = 1, .start = 7, .end = 9, .step = 2), OH_SH (6, 5), F32, OH_LAY_CONTIG);
+  view_error (VC (V_SLICE, .a = 0, .start = 0, .end = 2, .step = 0), OH_SH (6, 5), OH_LAY_CONTIG,
               LT_ERROR_INVALID_ARGUMENT);
-  view_error (VC (V_SLICE, .a = 0, .start = 0, .end = 1, .step = 1), SH0, LAY_CONTIG,
+  view_error (VC (V_SLICE, .a = 0, .start = 0, .end = 1, .step = 1), OH_SH0, OH_LAY_CONTIG,
               LT_ERROR_INDEX);
 }
 
 static void
 slice_fw_narrow (gconstpointer d)
 {
-  view_run (VC (V_NARROW, .a = 1, .start = 1, .end = 3), SH (4, 5), F32, LAY_CONTIG);
-  view_run (VC (V_NARROW, .a = 0, .start = -2, .end = 2), SH (4, 5), F32, LAY_T);
-  view_run (VC (V_NARROW, .a = 0, .start = 4, .end = 0), SH (4, 5), F32, LAY_CONTIG);
-  view_error (VC (V_NARROW, .a = 0, .start = 3, .end = 2), SH (4, 5), LAY_CONTIG, LT_ERROR_INDEX);
+  view_run (VC (V_NARROW, .a = 1, .start = 1, .end = 3), OH_SH (4, 5), F32, OH_LAY_CONTIG);
+  view_run (VC (V_NARROW, .a = 0, .start = -2, .end = 2), OH_SH (4, 5), F32, OH_LAY_T);
+  view_run (VC (V_NARROW, .a = 0, .start = 4, .end = 0), OH_SH (4, 5), F32, OH_LAY_CONTIG);
+  view_error (VC (V_NARROW, .a = 0, .start = 3, .end = 2), OH_SH (4, 5), OH_LAY_CONTIG, LT_ERROR_INDEX);
 }
 
-static const Case slice_forward[] = {
+static const OhCase slice_forward[] = {
   { "steps", slice_fw_steps },
   { "narrow", slice_fw_narrow },
   { NULL, NULL }
@@ -510,28 +510,28 @@ gc_view (LtTensor **in, gsize n, gpointer data)
 }
 
 static void
-view_bw_run (const ViewCall *c, Shape s, Lay lay)
+view_bw_run (const ViewCall *c, OhShape s, OhLay lay)
 {
-  g_autoptr(LtTensor) x = leaf_new (s, lay, DIST_UNIT);
+  g_autoptr(LtTensor) x = oh_leaf_new (s, lay, OH_DIST_UNIT);
 
-  if (numel (s) == 0)
-    backward_shapes (gc_view, c, &x, 1);
+  if (oh_numel (s) == 0)
+    oh_backward_shapes (gc_view, c, &x, 1);
   else
-    gradcheck (gc_view, c, &x, 1);
+    oh_gradcheck (gc_view, c, &x, 1);
 }
 
 static void
 view_bw_cases (gconstpointer d)
 {
-  view_bw_run (VC (V_VIEW, SH (6, 4)), SH (2, 3, 4), LAY_CONTIG);
-  view_bw_run (VC (V_VIEW, SH (2, 2, 3)), SH (4, 3), LAY_T);
-  view_bw_run (VC (V_RESHAPE, SH (12)), SH (3, 4), LAY_T);
-  view_bw_run (VC (V_FLATTEN, .a = 0, .b = -1), SH (2, 3), LAY_STEP);
-  view_bw_run (VC (V_VIEW, SH (1, 1)), SH0, LAY_CONTIG);
-  view_bw_run (VC (V_VIEW, SH (3, 0)), SH (0, 3), LAY_CONTIG);
+  view_bw_run (VC (V_VIEW, OH_SH (6, 4)), OH_SH (2, 3, 4), OH_LAY_CONTIG);
+  view_bw_run (VC (V_VIEW, OH_SH (2, 2, 3)), OH_SH (4, 3), OH_LAY_T);
+  view_bw_run (VC (V_RESHAPE, OH_SH (12)), OH_SH (3, 4), OH_LAY_T);
+  view_bw_run (VC (V_FLATTEN, .a = 0, .b = -1), OH_SH (2, 3), OH_LAY_STEP);
+  view_bw_run (VC (V_VIEW, OH_SH (1, 1)), OH_SH0, OH_LAY_CONTIG);
+  view_bw_run (VC (V_VIEW, OH_SH (3, 0)), OH_SH (0, 3), OH_LAY_CONTIG);
 }
 
-static const Case view_backward[] = {
+static const OhCase view_backward[] = {
   { "shapes", view_bw_cases },
   { NULL, NULL }
 };
@@ -539,12 +539,12 @@ static const Case view_backward[] = {
 static void
 permute_bw_cases (gconstpointer d)
 {
-  view_bw_run (VC (V_PERMUTE, .perm = { 2, 0, 1 }), SH (2, 3, 2), LAY_CONTIG);
-  view_bw_run (VC (V_PERMUTE, .perm = { 1, 0 }), SH (3, 4), LAY_T);
-  view_bw_run (VC (V_PERMUTE, .perm = { 0 }), SH0, LAY_CONTIG);
+  view_bw_run (VC (V_PERMUTE, .perm = { 2, 0, 1 }), OH_SH (2, 3, 2), OH_LAY_CONTIG);
+  view_bw_run (VC (V_PERMUTE, .perm = { 1, 0 }), OH_SH (3, 4), OH_LAY_T);
+  view_bw_run (VC (V_PERMUTE, .perm = { 0 }), OH_SH0, OH_LAY_CONTIG);
 }
 
-static const Case permute_backward[] = {
+static const OhCase permute_backward[] = {
   { "dims", permute_bw_cases },
   { NULL, NULL }
 };
@@ -552,15 +552,15 @@ static const Case permute_backward[] = {
 static void
 transpose_bw_cases (gconstpointer d)
 {
-  view_bw_run (VC (V_TRANSPOSE, .a = 0, .b = 2), SH (2, 3, 2), LAY_CONTIG);
-  view_bw_run (VC (V_T), SH (3, 4), LAY_T);
-  view_bw_run (VC (V_T), SH (4), LAY_STEP);
-  view_bw_run (VC (V_T_), SH (3, 4), LAY_CONTIG);
-  view_bw_run (VC (V_T_), SH (3), LAY_CONTIG);
-  view_bw_run (VC (V_TRANSPOSE, .a = 0, .b = 0), SH0, LAY_CONTIG);
+  view_bw_run (VC (V_TRANSPOSE, .a = 0, .b = 2), OH_SH (2, 3, 2), OH_LAY_CONTIG);
+  view_bw_run (VC (V_T), OH_SH (3, 4), OH_LAY_T);
+  view_bw_run (VC (V_T), OH_SH (4), OH_LAY_STEP);
+  view_bw_run (VC (V_T_), OH_SH (3, 4), OH_LAY_CONTIG);
+  view_bw_run (VC (V_T_), OH_SH (3), OH_LAY_CONTIG);
+  view_bw_run (VC (V_TRANSPOSE, .a = 0, .b = 0), OH_SH0, OH_LAY_CONTIG);
 }
 
-static const Case transpose_backward[] = {
+static const OhCase transpose_backward[] = {
   { "dims", transpose_bw_cases },
   { NULL, NULL }
 };
@@ -568,13 +568,13 @@ static const Case transpose_backward[] = {
 static void
 expand_bw_cases (gconstpointer d)
 {
-  view_bw_run (VC (V_EXPAND, SH (2, 3, 4)), SH (3, 1), LAY_CONTIG);
-  view_bw_run (VC (V_EXPAND, SH (3, -1)), SH (1, 4), LAY_T);
-  view_bw_run (VC (V_EXPAND, SH (4)), SH0, LAY_CONTIG);
-  view_bw_run (VC (V_EXPAND, SH (0, 3)), SH (1, 3), LAY_CONTIG);
+  view_bw_run (VC (V_EXPAND, OH_SH (2, 3, 4)), OH_SH (3, 1), OH_LAY_CONTIG);
+  view_bw_run (VC (V_EXPAND, OH_SH (3, -1)), OH_SH (1, 4), OH_LAY_T);
+  view_bw_run (VC (V_EXPAND, OH_SH (4)), OH_SH0, OH_LAY_CONTIG);
+  view_bw_run (VC (V_EXPAND, OH_SH (0, 3)), OH_SH (1, 3), OH_LAY_CONTIG);
 }
 
-static const Case expand_backward[] = {
+static const OhCase expand_backward[] = {
   { "shapes", expand_bw_cases },
   { NULL, NULL }
 };
@@ -582,13 +582,13 @@ static const Case expand_backward[] = {
 static void
 squeeze_bw_cases (gconstpointer d)
 {
-  view_bw_run (VC (V_SQUEEZE), SH (1, 3, 1, 2), LAY_CONTIG);
-  view_bw_run (VC (V_SQUEEZE_DIM, .a = -2), SH (3, 1, 2), LAY_STEP);
-  view_bw_run (VC (V_SQUEEZE_DIM, .a = 0), SH (3, 2), LAY_T);
-  view_bw_run (VC (V_SQUEEZE), SH0, LAY_CONTIG);
+  view_bw_run (VC (V_SQUEEZE), OH_SH (1, 3, 1, 2), OH_LAY_CONTIG);
+  view_bw_run (VC (V_SQUEEZE_DIM, .a = -2), OH_SH (3, 1, 2), OH_LAY_STEP);
+  view_bw_run (VC (V_SQUEEZE_DIM, .a = 0), OH_SH (3, 2), OH_LAY_T);
+  view_bw_run (VC (V_SQUEEZE), OH_SH0, OH_LAY_CONTIG);
 }
 
-static const Case squeeze_backward[] = {
+static const OhCase squeeze_backward[] = {
   { "dims", squeeze_bw_cases },
   { NULL, NULL }
 };
@@ -596,12 +596,12 @@ static const Case squeeze_backward[] = {
 static void
 unsqueeze_bw_cases (gconstpointer d)
 {
-  view_bw_run (VC (V_UNSQUEEZE, .a = 1), SH (3, 2), LAY_T);
-  view_bw_run (VC (V_UNSQUEEZE, .a = -1), SH (4), LAY_STEP);
-  view_bw_run (VC (V_UNSQUEEZE, .a = 0), SH0, LAY_CONTIG);
+  view_bw_run (VC (V_UNSQUEEZE, .a = 1), OH_SH (3, 2), OH_LAY_T);
+  view_bw_run (VC (V_UNSQUEEZE, .a = -1), OH_SH (4), OH_LAY_STEP);
+  view_bw_run (VC (V_UNSQUEEZE, .a = 0), OH_SH0, OH_LAY_CONTIG);
 }
 
-static const Case unsqueeze_backward[] = {
+static const OhCase unsqueeze_backward[] = {
   { "dims", unsqueeze_bw_cases },
   { NULL, NULL }
 };
@@ -609,12 +609,12 @@ static const Case unsqueeze_backward[] = {
 static void
 select_bw_cases (gconstpointer d)
 {
-  view_bw_run (VC (V_SELECT, .a = 1, .start = 2), SH (2, 3, 2), LAY_CONTIG);
-  view_bw_run (VC (V_SELECT, .a = 0, .start = -1), SH (3, 4), LAY_T);
-  view_bw_run (VC (V_SELECT, .a = 0, .start = 2), SH (4), LAY_STEP);
+  view_bw_run (VC (V_SELECT, .a = 1, .start = 2), OH_SH (2, 3, 2), OH_LAY_CONTIG);
+  view_bw_run (VC (V_SELECT, .a = 0, .start = -1), OH_SH (3, 4), OH_LAY_T);
+  view_bw_run (VC (V_SELECT, .a = 0, .start = 2), OH_SH (4), OH_LAY_STEP);
 }
 
-static const Case select_backward[] = {
+static const OhCase select_backward[] = {
   { "index", select_bw_cases },
   { NULL, NULL }
 };
@@ -622,13 +622,13 @@ static const Case select_backward[] = {
 static void
 slice_bw_cases (gconstpointer d)
 {
-  view_bw_run (VC (V_SLICE, .a = 0, .start = 1, .end = 5, .step = 2), SH (6, 2), LAY_CONTIG);
-  view_bw_run (VC (V_SLICE, .a = 1, .start = -3, .end = G_MAXINT64, .step = 2), SH (3, 5), LAY_T);
-  view_bw_run (VC (V_NARROW, .a = 0, .start = 1, .end = 2), SH (4, 3), LAY_STEP);
-  view_bw_run (VC (V_SLICE, .a = 0, .start = 3, .end = 3, .step = 1), SH (4, 3), LAY_CONTIG);
+  view_bw_run (VC (V_SLICE, .a = 0, .start = 1, .end = 5, .step = 2), OH_SH (6, 2), OH_LAY_CONTIG);
+  view_bw_run (VC (V_SLICE, .a = 1, .start = -3, .end = G_MAXINT64, .step = 2), OH_SH (3, 5), OH_LAY_T);
+  view_bw_run (VC (V_NARROW, .a = 0, .start = 1, .end = 2), OH_SH (4, 3), OH_LAY_STEP);
+  view_bw_run (VC (V_SLICE, .a = 0, .start = 3, .end = 3, .step = 1), OH_SH (4, 3), OH_LAY_CONTIG);
 }
 
-static const Case slice_backward[] = {
+static const OhCase slice_backward[] = {
   { "steps", slice_bw_cases },
   { NULL, NULL }
 };
@@ -638,17 +638,17 @@ static const Case slice_backward[] = {
 static void
 clone_fw_layouts (gconstpointer d)
 {
-  view_run (VC (V_CLONE), SH (5, 7), F32, LAY_T);
-  view_run (VC (V_CLONE), SH (4, 7), I64, LAY_STEP);
-  view_run (VC (V_CLONE), SH (5, 3), U8, LAY_EXPAND);
-  view_run (VC (V_CLONE), SH (13), F64, LAY_CONTIG);
-  view_run (VC (V_CLONE), SH0, BOOL, LAY_CONTIG);
-  view_run (VC (V_CLONE), SH (0, 4), F32, LAY_T);
-  view_run (VC (V_CLONE), SH (263, 267), F32, LAY_T);
-  view_run (VC (V_CONTIGUOUS), SH (3, 4), F32, LAY_CONTIG);
+  view_run (VC (V_CLONE), OH_SH (5, 7), F32, OH_LAY_T);
+  view_run (VC (V_CLONE), OH_SH (4, 7), I64, OH_LAY_STEP);
+  view_run (VC (V_CLONE), OH_SH (5, 3), U8, OH_LAY_EXPAND);
+  view_run (VC (V_CLONE), OH_SH (13), F64, OH_LAY_CONTIG);
+  view_run (VC (V_CLONE), OH_SH0, BOOL, OH_LAY_CONTIG);
+  view_run (VC (V_CLONE), OH_SH (0, 4), F32, OH_LAY_T);
+  view_run (VC (V_CLONE), OH_SH (263, 267), F32, OH_LAY_T);
+  view_run (VC (V_CONTIGUOUS), OH_SH (3, 4), F32, OH_LAY_CONTIG);
 }
 
-static const Case clone_forward[] = {
+static const OhCase clone_forward[] = {
   { "layouts", clone_fw_layouts },
   { NULL, NULL }
 };
@@ -656,14 +656,14 @@ static const Case clone_forward[] = {
 static void
 clone_bw_cases (gconstpointer d)
 {
-  view_bw_run (VC (V_CLONE), SH (3, 4), LAY_T);
-  view_bw_run (VC (V_CLONE), SH (5), LAY_STEP);
-  view_bw_run (VC (V_CLONE), SH0, LAY_CONTIG);
-  view_bw_run (VC (V_CONTIGUOUS), SH (3, 2), LAY_T);
-  view_bw_run (VC (V_CLONE), SH (0, 2), LAY_CONTIG);
+  view_bw_run (VC (V_CLONE), OH_SH (3, 4), OH_LAY_T);
+  view_bw_run (VC (V_CLONE), OH_SH (5), OH_LAY_STEP);
+  view_bw_run (VC (V_CLONE), OH_SH0, OH_LAY_CONTIG);
+  view_bw_run (VC (V_CONTIGUOUS), OH_SH (3, 2), OH_LAY_T);
+  view_bw_run (VC (V_CLONE), OH_SH (0, 2), OH_LAY_CONTIG);
 }
 
-static const Case clone_backward[] = {
+static const OhCase clone_backward[] = {
   { "layouts", clone_bw_cases },
   { NULL, NULL }
 };
@@ -674,7 +674,7 @@ static void
 to_fw_autograd (gconstpointer d)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTensor) x = leaf_new (SH (3, 2), LAY_T, DIST_UNIT);
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (3, 2), OH_LAY_T, OH_DIST_UNIT);
   g_autoptr(LtTensor) f = lt_tensor_to_dtype (x, F32, &error);
   g_autoptr(LtTensor) i = lt_tensor_to_dtype (x, I64, &error);
   g_autoptr(LtTensor) same = lt_tensor_to_dtype (x, F64, &error);
@@ -683,14 +683,14 @@ to_fw_autograd (gconstpointer d)
   /* a float copy is recorded (ToCopyBackward0), an integer one is not */
   g_assert_nonnull (lt_tensor_get_grad_fn (f));
   g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (f)), ==,
-                   _lt_op_table[LT_OP_TO_DTYPE].node_name);
+                   _lt_op_table[LT_OP_TO_DTYPE].node_name[0]);
   g_assert_cmpint (lt_tensor_get_requires_grad (i), ==, FALSE);
   g_assert_null (lt_tensor_get_grad_fn (i));
   g_assert_cmphex (GPOINTER_TO_SIZE (same), ==, GPOINTER_TO_SIZE (x));
   g_assert_cmpint (lt_tensor_get_device (f), ==, LT_DEVICE_CPU);
 }
 
-static const Case to_forward[] = {
+static const OhCase to_forward[] = {
   { "autograd", to_fw_autograd },
   { NULL, NULL }
 };
@@ -711,9 +711,9 @@ static void
 to_bw_float32 (gconstpointer d)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTensor) x = leaf_new (SH (3, 2), LAY_T, DIST_POS);
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (3, 2), OH_LAY_T, OH_DIST_POS);
   g_autoptr(LtTensor) y = gc_to (&x, 1, NULL);
-  g_autofree double *xv = values_of (x);
+  g_autofree double *xv = oh_values_of (x);
   g_autofree double *g = NULL;
 
   /* A float32 round trip: with eps = 1e-6 the finite differences would
@@ -721,14 +721,14 @@ to_bw_float32 (gconstpointer d)
   g_assert_cmpint (lt_gradcheck (gc_to, NULL, &x, 1, 1e-3, 1e-5, 1e-3, &error), ==, TRUE);
   g_assert_no_error (error);
   /* d (x^2) / dx = 2x, in float32 precision, as a float64 gradient */
-  backward_sum (y);
-  g = grad_of (x);
+  oh_backward_sum (y);
+  g = oh_grad_of (x);
   g_assert_cmpint (lt_tensor_get_grad (x)->dtype, ==, F64);
   for (guint k = 0; k < 6; k++)
     g_assert_cmpfloat (fabs (g[k] - 2 * xv[k]), <, 1e-5);
 }
 
-static const Case to_backward[] = {
+static const OhCase to_backward[] = {
   { "float32", to_bw_float32 },
   { NULL, NULL }
 };
@@ -736,30 +736,30 @@ static const Case to_backward[] = {
 /* cat and stack */
 
 static void
-cat_run (const Shape *shapes, const LtDType *dts, const Lay *lays, guint n, gint dim,
+cat_run (const OhShape *shapes, const LtDType *dts, const OhLay *lays, guint n, gint dim,
          gboolean stack)
 {
   g_autoptr(GError) error = NULL;
-  Arr arrs[8];
+  OhArr arrs[8];
   LtTensor *ts[8];
   g_autoptr(LtTensor) y = NULL;
   LtDType ct = dts[0];
-  Shape o = shapes[0];
+  OhShape o = shapes[0];
   guint d;
   gint64 idx[LT_MAX_DIMS];
   g_autofree double *ref = NULL;
 
   for (guint i = 0; i < n; i++)
     {
-      arrs[i] = arr_new (shapes[i], dts[i], lays[i], DIST_UNIT);
+      arrs[i] = oh_arr_new (shapes[i], dts[i], lays[i], OH_DIST_UNIT);
       ts[i] = arrs[i].t;
-      ct = promote (ct, dts[i]);
+      ct = oh_promote (ct, dts[i]);
     }
   y = stack ? lt_stack (ts, n, dim, &error) : lt_cat (ts, n, dim, &error);
   g_assert_no_error (error);
   if (stack)
     {
-      d = norm_dim (dim, o.n + 1);
+      d = oh_norm_dim (dim, o.n + 1);
       for (guint i = o.n + 1; i-- > d + 1;)
         o.d[i] = o.d[i - 1];
       o.d[d] = n;
@@ -767,18 +767,18 @@ cat_run (const Shape *shapes, const LtDType *dts, const Lay *lays, guint n, gint
     }
   else
     {
-      d = norm_dim (dim, o.n);
+      d = oh_norm_dim (dim, o.n);
       o.d[d] = 0;
       for (guint i = 0; i < n; i++)
         o.d[d] += shapes[i].d[d];
     }
-  ref = g_new0 (double, MAX (numel (o), 1));
-  for (gint64 k = 0; k < numel (o); k++)
+  ref = g_new0 (double, MAX (oh_numel (o), 1));
+  for (gint64 k = 0; k < oh_numel (o); k++)
     {
       guint which = 0;
       gint64 in[LT_MAX_DIMS];
 
-      unravel (k, o, idx);
+      oh_unravel (k, o, idx);
       if (stack)
         {
           which = (guint) idx[d];
@@ -792,20 +792,20 @@ cat_run (const Shape *shapes, const LtDType *dts, const Lay *lays, guint n, gint
           while (in[d] >= shapes[which].d[d])
             in[d] -= shapes[which++].d[d];
         }
-      ref[k] = wrap_to (arrs[which].v[ravel (in, shapes[which])], ct);
+      ref[k] = oh_wrap_to (arrs[which].v[oh_ravel (in, shapes[which])], ct);
     }
-  check (y, ct, o, ref);
+  oh_check (y, ct, o, ref);
   for (guint i = 0; i < n; i++)
-    arr_clear (&arrs[i]);
+    oh_arr_clear (&arrs[i]);
 }
 
 static void
 cat_fw_dims (gconstpointer d)
 {
-  const Shape s0[] = { SH (2, 3), SH (4, 3), SH (1, 3) };
-  const Shape s1[] = { SH (2, 3), SH (2, 5) };
+  const OhShape s0[] = { OH_SH (2, 3), OH_SH (4, 3), OH_SH (1, 3) };
+  const OhShape s1[] = { OH_SH (2, 3), OH_SH (2, 5) };
   const LtDType f[] = { F32, F32, F32 };
-  const Lay l[] = { LAY_CONTIG, LAY_T, LAY_STEP };
+  const OhLay l[] = { OH_LAY_CONTIG, OH_LAY_T, OH_LAY_STEP };
 
   cat_run (s0, f, l, 3, 0, FALSE);
   cat_run (s1, f, l + 1, 2, 1, FALSE);
@@ -816,9 +816,9 @@ cat_fw_dims (gconstpointer d)
 static void
 cat_fw_dtypes (gconstpointer d)
 {
-  const Shape s[] = { SH (2, 3), SH (1, 3), SH (3, 3) };
+  const OhShape s[] = { OH_SH (2, 3), OH_SH (1, 3), OH_SH (3, 3) };
   const LtDType a[] = { I32, F32, I64 }, b[] = { U8, I8, BOOL }, c[] = { F64, F32, F32 };
-  const Lay l[] = { LAY_T, LAY_CONTIG, LAY_EXPAND };
+  const OhLay l[] = { OH_LAY_T, OH_LAY_CONTIG, OH_LAY_EXPAND };
 
   cat_run (s, a, l, 3, 0, FALSE);
   cat_run (s, b, l, 3, 0, FALSE);
@@ -828,39 +828,39 @@ cat_fw_dtypes (gconstpointer d)
 static void
 cat_fw_empty (gconstpointer d)
 {
-  const Shape s[] = { SH (0, 3), SH (2, 3), SH (0, 3) };
-  const Shape z[] = { SH (2, 0), SH (2, 0) };
+  const OhShape s[] = { OH_SH (0, 3), OH_SH (2, 3), OH_SH (0, 3) };
+  const OhShape z[] = { OH_SH (2, 0), OH_SH (2, 0) };
   const LtDType f[] = { F32, F32, F32 };
-  const Lay l[] = { LAY_CONTIG, LAY_T, LAY_CONTIG };
+  const OhLay l[] = { OH_LAY_CONTIG, OH_LAY_T, OH_LAY_CONTIG };
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) r = arr_new (SH0, F32, LAY_CONTIG, DIST_UNIT);
-  g_auto(Arr) m = arr_new (SH (2, 4), F32, LAY_CONTIG, DIST_UNIT);
+  g_auto(OhArr) r = oh_arr_new (OH_SH0, F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) m = oh_arr_new (OH_SH (2, 4), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
   LtTensor *two[2] = { r.t, r.t }, *bad[2] = { m.t, r.t };
   g_autoptr(LtTensor) y = NULL;
 
   cat_run (s, f, l, 3, 0, FALSE);
   cat_run (z, f, l, 2, 1, FALSE);
   y = lt_cat (two, 2, 0, &error);
-  check_error (y, error, LT_ERROR_SHAPE);
+  oh_check_error (y, error, LT_ERROR_SHAPE);
   g_clear_error (&error);
   y = lt_cat (bad, 2, 0, &error);
-  check_error (y, error, LT_ERROR_SHAPE);
+  oh_check_error (y, error, LT_ERROR_SHAPE);
   g_clear_error (&error);
   y = lt_cat (bad, 0, 0, &error);
-  check_error (y, error, LT_ERROR_INVALID_ARGUMENT);
+  oh_check_error (y, error, LT_ERROR_INVALID_ARGUMENT);
 }
 
 static void
 cat_fw_parallel (gconstpointer d)
 {
-  const Shape s[] = { SH (200, 251), SH (100, 251) };
+  const OhShape s[] = { OH_SH (200, 251), OH_SH (100, 251) };
   const LtDType f[] = { F32, F32 };
-  const Lay l[] = { LAY_T, LAY_CONTIG };
+  const OhLay l[] = { OH_LAY_T, OH_LAY_CONTIG };
 
   cat_run (s, f, l, 2, 0, FALSE);
 }
 
-static const Case cat_forward[] = {
+static const OhCase cat_forward[] = {
   { "dims", cat_fw_dims },
   { "dtypes", cat_fw_dtypes },
   { "empty", cat_fw_empty },
@@ -871,9 +871,9 @@ static const Case cat_forward[] = {
 static void
 stack_fw_dims (gconstpointer d)
 {
-  const Shape s[] = { SH (2, 3), SH (2, 3), SH (2, 3) };
+  const OhShape s[] = { OH_SH (2, 3), OH_SH (2, 3), OH_SH (2, 3) };
   const LtDType f[] = { F32, F64, I64 };
-  const Lay l[] = { LAY_CONTIG, LAY_T, LAY_STEP };
+  const OhLay l[] = { OH_LAY_CONTIG, OH_LAY_T, OH_LAY_STEP };
 
   for (gint dim = -3; dim < 3; dim++)
     cat_run (s, f, l, 3, dim, TRUE);
@@ -882,26 +882,26 @@ stack_fw_dims (gconstpointer d)
 static void
 stack_fw_shapes (gconstpointer d)
 {
-  const Shape r[] = { SH0, SH0, SH0, SH0 };
-  const Shape e[] = { SH (0, 2), SH (0, 2) };
+  const OhShape r[] = { OH_SH0, OH_SH0, OH_SH0, OH_SH0 };
+  const OhShape e[] = { OH_SH (0, 2), OH_SH (0, 2) };
   const LtDType f[] = { F32, F32, F32, F32 };
-  const Lay l[] = { LAY_CONTIG, LAY_CONTIG, LAY_CONTIG, LAY_CONTIG };
+  const OhLay l[] = { OH_LAY_CONTIG, OH_LAY_CONTIG, OH_LAY_CONTIG, OH_LAY_CONTIG };
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) a = arr_new (SH (2, 3), F32, LAY_CONTIG, DIST_UNIT);
-  g_auto(Arr) b = arr_new (SH (3, 2), F32, LAY_CONTIG, DIST_UNIT);
+  g_auto(OhArr) a = oh_arr_new (OH_SH (2, 3), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) b = oh_arr_new (OH_SH (3, 2), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
   LtTensor *bad[2] = { a.t, b.t };
   g_autoptr(LtTensor) y = NULL;
 
   cat_run (r, f, l, 4, 0, TRUE);
   cat_run (e, f, l, 2, 1, TRUE);
   y = lt_stack (bad, 2, 0, &error);
-  check_error (y, error, LT_ERROR_SHAPE);
+  oh_check_error (y, error, LT_ERROR_SHAPE);
   g_clear_error (&error);
   y = lt_stack (bad, 1, 3, &error);
-  check_error (y, error, LT_ERROR_INDEX);
+  oh_check_error (y, error, LT_ERROR_INDEX);
 }
 
-static const Case stack_forward[] = {
+static const OhCase stack_forward[] = {
   { "dims", stack_fw_dims },
   { "shapes", stack_fw_shapes },
   { NULL, NULL }
@@ -925,18 +925,18 @@ gc_cat (LtTensor **in, gsize n, gpointer data)
 }
 
 static void
-cat_bw_run (const Shape *shapes, const Lay *lays, guint n, gint dim, gboolean stack)
+cat_bw_run (const OhShape *shapes, const OhLay *lays, guint n, gint dim, gboolean stack)
 {
   CatCall c = { dim, stack };
   LtTensor *in[8];
 
   for (guint i = 0; i < n; i++)
-    in[i] = leaf_new (shapes[i], lays[i], DIST_UNIT);
+    in[i] = oh_leaf_new (shapes[i], lays[i], OH_DIST_UNIT);
   /* one input without grad: its edge is skipped */
   g_assert_cmpint (lt_tensor_set_requires_grad (in[1], FALSE, NULL), ==, TRUE);
-  gradcheck (gc_cat, &c, in, n);
+  oh_gradcheck (gc_cat, &c, in, n);
   g_assert_cmpint (lt_tensor_set_requires_grad (in[1], TRUE, NULL), ==, TRUE);
-  gradcheck (gc_cat, &c, in, n);
+  oh_gradcheck (gc_cat, &c, in, n);
   for (guint i = 0; i < n; i++)
     g_object_unref (in[i]);
 }
@@ -945,15 +945,15 @@ static void
 cat_bw_cases (gconstpointer d)
 {
   /* four inputs: more than a node holds inline */
-  const Shape s[] = { SH (2, 3), SH (1, 3), SH (0, 3), SH (2, 3) };
-  const Shape t[] = { SH (2, 1), SH (2, 3) };
-  const Lay l[] = { LAY_CONTIG, LAY_T, LAY_CONTIG, LAY_STEP };
+  const OhShape s[] = { OH_SH (2, 3), OH_SH (1, 3), OH_SH (0, 3), OH_SH (2, 3) };
+  const OhShape t[] = { OH_SH (2, 1), OH_SH (2, 3) };
+  const OhLay l[] = { OH_LAY_CONTIG, OH_LAY_T, OH_LAY_CONTIG, OH_LAY_STEP };
 
   cat_bw_run (s, l, 4, 0, FALSE);
   cat_bw_run (t, l, 2, 1, FALSE);
 }
 
-static const Case cat_backward[] = {
+static const OhCase cat_backward[] = {
   { "dims", cat_bw_cases },
   { NULL, NULL }
 };
@@ -961,16 +961,16 @@ static const Case cat_backward[] = {
 static void
 stack_bw_cases (gconstpointer d)
 {
-  const Shape s[] = { SH (2, 3), SH (2, 3), SH (2, 3), SH (2, 3) };
-  const Shape r[] = { SH0, SH0 };
-  const Lay l[] = { LAY_CONTIG, LAY_T, LAY_STEP, LAY_T };
+  const OhShape s[] = { OH_SH (2, 3), OH_SH (2, 3), OH_SH (2, 3), OH_SH (2, 3) };
+  const OhShape r[] = { OH_SH0, OH_SH0 };
+  const OhLay l[] = { OH_LAY_CONTIG, OH_LAY_T, OH_LAY_STEP, OH_LAY_T };
 
   cat_bw_run (s, l, 4, 1, TRUE);
   cat_bw_run (s, l, 2, -1, TRUE);
   cat_bw_run (r, l, 2, 0, TRUE);
 }
 
-static const Case stack_backward[] = {
+static const OhCase stack_backward[] = {
   { "dims", stack_bw_cases },
   { NULL, NULL }
 };
@@ -978,23 +978,23 @@ static const Case stack_backward[] = {
 /* copy_ and fill_ */
 
 static void
-copy__run (Shape sd, LtDType dd, Lay ld, Shape ss, LtDType ds, Lay ls)
+copy__run (OhShape sd, LtDType dd, OhLay ld, OhShape ss, LtDType ds, OhLay ls)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) dst = arr_new (sd, dd, ld, DIST_UNIT);
-  g_auto(Arr) src = arr_new (ss, ds, ls, DIST_UNIT);
+  g_auto(OhArr) dst = oh_arr_new (sd, dd, ld, OH_DIST_UNIT);
+  g_auto(OhArr) src = oh_arr_new (ss, ds, ls, OH_DIST_UNIT);
   gint64 idx[LT_MAX_DIMS];
   g_autofree double *ref = g_new0 (double, MAX (dst.n, 1));
   guint version = lt_tensor_get_version (dst.t);
 
   for (gint64 k = 0; k < dst.n; k++)
     {
-      unravel (k, sd, idx);
-      ref[k] = convert (src.v[bindex (idx, sd.n, ss)], dd);
+      oh_unravel (k, sd, idx);
+      ref[k] = oh_convert (src.v[oh_bindex (idx, sd.n, ss)], dd);
     }
   g_assert_cmpint (lt_tensor_copy_ (dst.t, src.t, &error), ==, TRUE);
   g_assert_no_error (error);
-  check (dst.t, dd, sd, ref);
+  oh_check (dst.t, dd, sd, ref);
   if (dst.n > 0)
     g_assert_cmpuint (lt_tensor_get_version (dst.t), >, version);
 }
@@ -1002,13 +1002,13 @@ copy__run (Shape sd, LtDType dd, Lay ld, Shape ss, LtDType ds, Lay ls)
 static void
 copy__fw_cases (gconstpointer d)
 {
-  copy__run (SH (4, 5), F32, LAY_T, SH (5), F64, LAY_CONTIG);
-  copy__run (SH (4, 5), F64, LAY_STEP, SH (4, 1), F32, LAY_T);
-  copy__run (SH (3, 4), I64, LAY_CONTIG, SH (3, 4), F32, LAY_T);
-  copy__run (SH (3, 4), BOOL, LAY_T, SH (4), I32, LAY_CONTIG);
-  copy__run (SH0, F32, LAY_CONTIG, SH0, I64, LAY_CONTIG);
-  copy__run (SH (0, 3), F32, LAY_CONTIG, SH (3), F32, LAY_CONTIG);
-  copy__run (SH (263, 267), F32, LAY_T, SH (263, 267), F32, LAY_CONTIG);
+  copy__run (OH_SH (4, 5), F32, OH_LAY_T, OH_SH (5), F64, OH_LAY_CONTIG);
+  copy__run (OH_SH (4, 5), F64, OH_LAY_STEP, OH_SH (4, 1), F32, OH_LAY_T);
+  copy__run (OH_SH (3, 4), I64, OH_LAY_CONTIG, OH_SH (3, 4), F32, OH_LAY_T);
+  copy__run (OH_SH (3, 4), BOOL, OH_LAY_T, OH_SH (4), I32, OH_LAY_CONTIG);
+  copy__run (OH_SH0, F32, OH_LAY_CONTIG, OH_SH0, I64, OH_LAY_CONTIG);
+  copy__run (OH_SH (0, 3), F32, OH_LAY_CONTIG, OH_SH (3), F32, OH_LAY_CONTIG);
+  copy__run (OH_SH (263, 267), F32, OH_LAY_T, OH_SH (263, 267), F32, OH_LAY_CONTIG);
 }
 
 static void
@@ -1016,7 +1016,7 @@ copy__fw_overlap (gconstpointer d)
 {
   /* x.copy_(x.t()): the source is read before it is overwritten */
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (SH (4, 4), F32, LAY_CONTIG, DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (4, 4), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
   g_autoptr(LtTensor) t = lt_tensor_t (x.t, &error);
   double ref[16];
 
@@ -1025,11 +1025,11 @@ copy__fw_overlap (gconstpointer d)
     ref[k] = x.v[(k % 4) * 4 + k / 4];
   g_assert_cmpint (lt_tensor_copy_ (x.t, t, &error), ==, TRUE);
   g_assert_no_error (error);
-  check (x.t, F32, SH (4, 4), ref);
+  oh_check (x.t, F32, OH_SH (4, 4), ref);
 
   {
     /* x[1:].copy_(x[:-1]): a shift within one storage */
-    g_auto(Arr) v = arr_new (SH (9), F64, LAY_CONTIG, DIST_UNIT);
+    g_auto(OhArr) v = oh_arr_new (OH_SH (9), F64, OH_LAY_CONTIG, OH_DIST_UNIT);
     g_autoptr(LtTensor) dst = lt_tensor_slice (v.t, 0, 1, 9, 1, &error);
     g_autoptr(LtTensor) src = lt_tensor_slice (v.t, 0, 0, 8, 1, &error);
     double sref[9];
@@ -1040,7 +1040,7 @@ copy__fw_overlap (gconstpointer d)
       sref[k] = v.v[k - 1];
     g_assert_cmpint (lt_tensor_copy_ (dst, src, &error), ==, TRUE);
     g_assert_no_error (error);
-    check (v.t, F64, SH (9), sref);
+    oh_check (v.t, F64, OH_SH (9), sref);
   }
 }
 
@@ -1048,9 +1048,9 @@ static void
 copy__fw_errors (gconstpointer d)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (SH (3), F32, LAY_CONTIG, DIST_UNIT);
-  g_auto(Arr) y = arr_new (SH (2, 3), F32, LAY_CONTIG, DIST_UNIT);
-  g_auto(Arr) e = arr_new (SH (2, 3), F32, LAY_EXPAND, DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (3), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) y = oh_arr_new (OH_SH (2, 3), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) e = oh_arr_new (OH_SH (2, 3), F32, OH_LAY_EXPAND, OH_DIST_UNIT);
 
   g_assert_cmpint (lt_tensor_copy_ (x.t, y.t, &error), ==, FALSE);
   g_assert_error (error, LT_ERROR, LT_ERROR_SHAPE);
@@ -1060,7 +1060,7 @@ copy__fw_errors (gconstpointer d)
   g_assert_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT);
 }
 
-static const Case copy__forward[] = {
+static const OhCase copy__forward[] = {
   { "cases", copy__fw_cases },
   { "overlap", copy__fw_overlap },
   { "errors", copy__fw_errors },
@@ -1087,33 +1087,33 @@ gc_copy_ (LtTensor **in, gsize n, gpointer data)
 static void
 copy__bw_cases (gconstpointer d)
 {
-  LtTensor *in[2] = { leaf_new (SH (3, 4), LAY_T, DIST_UNIT),
-                      leaf_new (SH (4), LAY_STEP, DIST_UNIT) };
+  LtTensor *in[2] = { oh_leaf_new (OH_SH (3, 4), OH_LAY_T, OH_DIST_UNIT),
+                      oh_leaf_new (OH_SH (4), OH_LAY_STEP, OH_DIST_UNIT) };
 
-  gradcheck (gc_copy_, NULL, in, 2);
+  oh_gradcheck (gc_copy_, NULL, in, 2);
   g_assert_cmpint (lt_tensor_set_requires_grad (in[0], FALSE, NULL), ==, TRUE);
-  gradcheck (gc_copy_, NULL, in, 2);
+  oh_gradcheck (gc_copy_, NULL, in, 2);
   g_object_unref (in[0]);
   g_object_unref (in[1]);
 }
 
-static const Case copy__backward[] = {
+static const OhCase copy__backward[] = {
   { "broadcast", copy__bw_cases },
   { NULL, NULL }
 };
 
 static void
-fill__run (Shape s, LtDType dt, Lay lay, double value)
+fill__run (OhShape s, LtDType dt, OhLay lay, double value)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) x = arr_new (s, dt, lay, DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (s, dt, lay, OH_DIST_UNIT);
   g_autofree double *ref = g_new0 (double, MAX (x.n, 1));
   gint64 nan_before = 0, nan_after = 0;
   gsize es = lt_dtype_get_element_size (dt);
   gsize nbytes = lt_storage_get_nbytes (lt_tensor_get_storage (x.t));
 
   for (gint64 k = 0; k < x.n; k++)
-    ref[k] = convert (value, dt);
+    ref[k] = oh_convert (value, dt);
   /* the gaps of a stepped tensor keep their sentinels */
   for (gsize b = 0; b < nbytes / es; b++)
     nan_before += isnan (_lt_load_double ((guint8 *) x.t->storage->data + b * es, dt));
@@ -1122,7 +1122,7 @@ fill__run (Shape s, LtDType dt, Lay lay, double value)
   else
     g_assert_cmpint (lt_tensor_fill_ (x.t, value, &error), ==, TRUE);
   g_assert_no_error (error);
-  check (x.t, dt, s, ref);
+  oh_check (x.t, dt, s, ref);
   for (gsize b = 0; b < nbytes / es; b++)
     nan_after += isnan (_lt_load_double ((guint8 *) x.t->storage->data + b * es, dt));
   g_assert_cmpint (nan_after, ==, nan_before);
@@ -1131,22 +1131,22 @@ fill__run (Shape s, LtDType dt, Lay lay, double value)
 static void
 fill__fw_cases (gconstpointer d)
 {
-  fill__run (SH (4, 5), F32, LAY_T, 2.5);
-  fill__run (SH (4, 5), F64, LAY_STEP, -1.25);
-  fill__run (SH (3, 4), I64, LAY_STEP, 7.75);
-  fill__run (SH (3, 4), U8, LAY_T, 200);
-  fill__run (SH (6), BOOL, LAY_CONTIG, 3);
-  fill__run (SH0, F32, LAY_CONTIG, 0);
-  fill__run (SH (0, 3), F32, LAY_T, 1);
-  fill__run (SH (263, 267), F32, LAY_T, 0);
+  fill__run (OH_SH (4, 5), F32, OH_LAY_T, 2.5);
+  fill__run (OH_SH (4, 5), F64, OH_LAY_STEP, -1.25);
+  fill__run (OH_SH (3, 4), I64, OH_LAY_STEP, 7.75);
+  fill__run (OH_SH (3, 4), U8, OH_LAY_T, 200);
+  fill__run (OH_SH (6), BOOL, OH_LAY_CONTIG, 3);
+  fill__run (OH_SH0, F32, OH_LAY_CONTIG, 0);
+  fill__run (OH_SH (0, 3), F32, OH_LAY_T, 1);
+  fill__run (OH_SH (263, 267), F32, OH_LAY_T, 0);
 }
 
 static void
 fill__fw_errors (gconstpointer d)
 {
   g_autoptr(GError) error = NULL;
-  g_auto(Arr) e = arr_new (SH (2, 3), F32, LAY_EXPAND, DIST_UNIT);
-  g_autoptr(LtTensor) l = leaf_new (SH (3), LAY_CONTIG, DIST_UNIT);
+  g_auto(OhArr) e = oh_arr_new (OH_SH (2, 3), F32, OH_LAY_EXPAND, OH_DIST_UNIT);
+  g_autoptr(LtTensor) l = oh_leaf_new (OH_SH (3), OH_LAY_CONTIG, OH_DIST_UNIT);
 
   g_assert_cmpint (lt_tensor_fill_ (e.t, 1, &error), ==, FALSE);
   g_assert_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT);
@@ -1156,7 +1156,7 @@ fill__fw_errors (gconstpointer d)
   g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
 }
 
-static const Case fill__forward[] = {
+static const OhCase fill__forward[] = {
   { "cases", fill__fw_cases },
   { "errors", fill__fw_errors },
   { NULL, NULL }
@@ -1181,14 +1181,14 @@ gc_fill_ (LtTensor **in, gsize n, gpointer data)
 static void
 fill__bw_cases (gconstpointer d)
 {
-  g_autoptr(LtTensor) x = leaf_new (SH (3, 4), LAY_T, DIST_UNIT);
-  g_autoptr(LtTensor) r = leaf_new (SH0, LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (3, 4), OH_LAY_T, OH_DIST_UNIT);
+  g_autoptr(LtTensor) r = oh_leaf_new (OH_SH0, OH_LAY_CONTIG, OH_DIST_UNIT);
 
-  gradcheck (gc_fill_, NULL, &x, 1);
-  gradcheck (gc_fill_, NULL, &r, 1);
+  oh_gradcheck (gc_fill_, NULL, &x, 1);
+  oh_gradcheck (gc_fill_, NULL, &r, 1);
 }
 
-static const Case fill__backward[] = {
+static const OhCase fill__backward[] = {
   { "cases", fill__bw_cases },
   { NULL, NULL }
 };
@@ -1203,27 +1203,27 @@ static void
 alias_fw_detach (gconstpointer d)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTensor) x = leaf_new (SH (3, 4), LAY_T, DIST_UNIT);
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (3, 4), OH_LAY_T, OH_DIST_UNIT);
   g_autoptr(LtTensor) y = lt_tensor_mul_scalar (x, 2, &error);
   g_autoptr(LtTensor) a = lt_tensor_detach (y);
-  g_autofree double *before = values_of (y);
+  g_autofree double *before = oh_values_of (y);
   double ref[12];
 
   g_assert_no_error (error);
-  g_assert_cmpstr (_lt_op_table[LT_OP_ALIAS].node_name, ==, "AliasBackward0");
+  g_assert_cmpstr (_lt_op_table[LT_OP_ALIAS].node_name[0], ==, "AliasBackward0");
   g_assert_cmpint (lt_tensor_get_requires_grad (a), ==, FALSE);
   g_assert_null (lt_tensor_get_grad_fn (a));
   g_assert_cmpint (lt_tensor_shares_storage (a, y), ==, TRUE);
-  check (a, F64, SH (3, 4), before);
+  oh_check (a, F64, OH_SH (3, 4), before);
   /* writes through the alias show in the original */
   g_assert_cmpint (lt_tensor_fill_ (a, 1.5, &error), ==, TRUE);
   g_assert_no_error (error);
   for (guint k = 0; k < 12; k++)
     ref[k] = 1.5;
-  check (y, F64, SH (3, 4), ref);
+  oh_check (y, F64, OH_SH (3, 4), ref);
 }
 
-static const Case alias_forward[] = {
+static const OhCase alias_forward[] = {
   { "detach", alias_fw_detach },
   { NULL, NULL }
 };
@@ -1246,41 +1246,41 @@ gc_alias (LtTensor **in, gsize n, gpointer data)
 static void
 alias_bw_identity (gconstpointer d)
 {
-  g_autoptr(LtTensor) x = leaf_new (SH (3, 4), LAY_T, DIST_UNIT);
-  g_autoptr(LtTensor) r = leaf_new (SH0, LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (3, 4), OH_LAY_T, OH_DIST_UNIT);
+  g_autoptr(LtTensor) r = oh_leaf_new (OH_SH0, OH_LAY_CONTIG, OH_DIST_UNIT);
 
-  gradcheck (gc_alias, NULL, &x, 1);
-  gradcheck (gc_alias, NULL, &r, 1);
+  oh_gradcheck (gc_alias, NULL, &x, 1);
+  oh_gradcheck (gc_alias, NULL, &r, 1);
 }
 
-static const Case alias_backward[] = {
+static const OhCase alias_backward[] = {
   { "identity", alias_bw_identity },
   { NULL, NULL }
 };
 
 /* The specs, in the order of the op table */
 
-static const OpSpec specs[] = {
-  SPEC (LT_OP_VIEW, "view", NULL, view_forward, NULL, view_backward, NULL),
-  SPEC (LT_OP_PERMUTE, "permute", NULL, permute_forward, NULL, permute_backward, NULL),
-  SPEC (LT_OP_TRANSPOSE, "transpose", NULL, transpose_forward, NULL, transpose_backward, NULL),
-  SPEC (LT_OP_EXPAND, "expand", NULL, expand_forward, NULL, expand_backward, NULL),
-  SPEC (LT_OP_SQUEEZE, "squeeze", NULL, squeeze_forward, NULL, squeeze_backward, NULL),
-  SPEC (LT_OP_UNSQUEEZE, "unsqueeze", NULL, unsqueeze_forward, NULL, unsqueeze_backward, NULL),
-  SPEC (LT_OP_SELECT, "select", NULL, select_forward, NULL, select_backward, NULL),
-  SPEC (LT_OP_SLICE, "slice", NULL, slice_forward, NULL, slice_backward, NULL),
-  SPEC (LT_OP_ALIAS, "alias", NULL, alias_forward, NULL, alias_backward, NULL),
+static const OhSpec specs[] = {
+  OH_SPEC (LT_OP_VIEW, "view", NULL, view_forward, NULL, view_backward, NULL),
+  OH_SPEC (LT_OP_PERMUTE, "permute", NULL, permute_forward, NULL, permute_backward, NULL),
+  OH_SPEC (LT_OP_TRANSPOSE, "transpose", NULL, transpose_forward, NULL, transpose_backward, NULL),
+  OH_SPEC (LT_OP_EXPAND, "expand", NULL, expand_forward, NULL, expand_backward, NULL),
+  OH_SPEC (LT_OP_SQUEEZE, "squeeze", NULL, squeeze_forward, NULL, squeeze_backward, NULL),
+  OH_SPEC (LT_OP_UNSQUEEZE, "unsqueeze", NULL, unsqueeze_forward, NULL, unsqueeze_backward, NULL),
+  OH_SPEC (LT_OP_SELECT, "select", NULL, select_forward, NULL, select_backward, NULL),
+  OH_SPEC (LT_OP_SLICE, "slice", NULL, slice_forward, NULL, slice_backward, NULL),
+  OH_SPEC (LT_OP_ALIAS, "alias", NULL, alias_forward, NULL, alias_backward, NULL),
 
-  SPEC (LT_OP_CLONE, "clone", NULL, clone_forward, NULL, clone_backward, NULL),
-  SPEC (LT_OP_TO_DTYPE, "to_dtype", NULL, to_forward, NULL, to_backward, NULL),
-  SPEC (LT_OP_CAT, "cat", NULL, cat_forward, NULL, cat_backward, NULL),
-  SPEC (LT_OP_STACK, "stack", NULL, stack_forward, NULL, stack_backward, NULL),
-  SPEC (LT_OP_COPY_, "copy_", NULL, copy__forward, NULL, copy__backward, NULL),
-  SPEC (LT_OP_FILL_, "fill_", NULL, fill__forward, NULL, fill__backward, NULL),
+  OH_SPEC (LT_OP_CLONE, "clone", NULL, clone_forward, NULL, clone_backward, NULL),
+  OH_SPEC (LT_OP_TO_DTYPE, "to_dtype", NULL, to_forward, NULL, to_backward, NULL),
+  OH_SPEC (LT_OP_CAT, "cat", NULL, cat_forward, NULL, cat_backward, NULL),
+  OH_SPEC (LT_OP_STACK, "stack", NULL, stack_forward, NULL, stack_backward, NULL),
+  OH_SPEC (LT_OP_INPLACE_COPY, "copy_", NULL, copy__forward, NULL, copy__backward, NULL),
+  OH_SPEC (LT_OP_INPLACE_FILL, "fill_", NULL, fill__forward, NULL, fill__backward, NULL),
 };
 
 guint
-ops_register_shape (void)
+oh_register_shape (void)
 {
-  return ops_add_specs (specs, G_N_ELEMENTS (specs));
+  return oh_add_specs (specs, G_N_ELEMENTS (specs));
 }

@@ -37,7 +37,7 @@ static void
 accumulate_fw_node (gconstpointer d)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTensor) x = leaf_new (SH (3), LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (3), OH_LAY_CONTIG, OH_DIST_UNIT);
   g_autoptr(LtTensor) y = lt_tensor_mul_scalar (x, 2, &error);
   g_autoptr(LtTensor) z = lt_tensor_mul_scalar (x, 3, &error);
   LtGradFn *ny, *nz, *acc;
@@ -51,14 +51,14 @@ accumulate_fw_node (gconstpointer d)
   acc = lt_grad_fn_get_next_function (ny, 0, NULL);
   g_assert_nonnull (acc);
   g_assert_null (lt_grad_fn_get_next_function (ny, 1, NULL));
-  g_assert_cmpstr (lt_grad_fn_get_name (acc), ==, _lt_op_table[LT_OP_ACCUMULATE_GRAD].node_name);
+  g_assert_cmpstr (lt_grad_fn_get_name (acc), ==, "AccumulateGrad");
   g_assert_cmphex (GPOINTER_TO_SIZE (lt_grad_fn_get_variable (acc)), ==, GPOINTER_TO_SIZE (x));
   /* one accumulator per leaf, shared by every use */
   g_assert_cmphex (GPOINTER_TO_SIZE (lt_grad_fn_get_next_function (nz, 0, NULL)), ==,
                    GPOINTER_TO_SIZE (acc));
 }
 
-static const Case accumulate_forward[] = {
+static const OhCase accumulate_forward[] = {
   { "node", accumulate_fw_node },
   { NULL, NULL }
 };
@@ -78,19 +78,19 @@ static void
 accumulate_bw_sum (gconstpointer d)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTensor) x = leaf_new (SH (2, 3), LAY_T, DIST_UNIT);
-  g_autofree double *xv = values_of (x);
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (2, 3), OH_LAY_T, OH_DIST_UNIT);
+  g_autofree double *xv = oh_values_of (x);
 
   /* x used three times in one graph */
-  gradcheck (gc_twice, NULL, &x, 1);
+  oh_gradcheck (gc_twice, NULL, &x, 1);
   for (guint pass = 1; pass <= 2; pass++)
     {
       g_autoptr(LtTensor) y = gc_twice (&x, 1, NULL);
       g_autofree double *g = NULL;
 
       /* each backward adds 2x + 1 into .grad */
-      backward_sum (y);
-      g = grad_of (x);
+      oh_backward_sum (y);
+      g = oh_grad_of (x);
       for (guint k = 0; k < 6; k++)
         g_assert_cmpfloat (fabs (g[k] - pass * (2 * xv[k] + 1)), <, 1e-12);
     }
@@ -102,21 +102,21 @@ static void
 accumulate_bw_retain (gconstpointer d)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtTensor) x = leaf_new (SH0, LAY_CONTIG, DIST_UNIT);
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH0, OH_LAY_CONTIG, OH_DIST_UNIT);
   g_autoptr(LtTensor) y = lt_tensor_exp (x, &error);
-  double xv = value_at (x, 0);
+  double xv = oh_value_at (x, 0);
 
   g_assert_no_error (error);
   g_assert_cmpint (lt_tensor_backward (y, NULL, TRUE, &error), ==, TRUE);
   g_assert_cmpint (lt_tensor_backward (y, NULL, FALSE, &error), ==, TRUE);
   g_assert_no_error (error);
-  g_assert_cmpfloat (fabs (value_at (lt_tensor_get_grad (x), 0) - 2 * exp (xv)), <, 1e-12);
+  g_assert_cmpfloat (fabs (oh_value_at (lt_tensor_get_grad (x), 0) - 2 * exp (xv)), <, 1e-12);
   /* the graph is freed now */
   g_assert_cmpint (lt_tensor_backward (y, NULL, FALSE, &error), ==, FALSE);
   g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
 }
 
-static const Case accumulate_backward[] = {
+static const OhCase accumulate_backward[] = {
   { "sum", accumulate_bw_sum },
   { "retain", accumulate_bw_retain },
   { NULL, NULL }
@@ -125,15 +125,44 @@ static const Case accumulate_backward[] = {
 /* The spec of the autograd's own op; the families' specs are in
  * test-ops-<family>.c. */
 
-static const OpSpec specs[] = {
-  SPEC (LT_OP_ACCUMULATE_GRAD, "accumulate_grad", NULL, accumulate_forward, NULL,
+static const OhSpec specs[] = {
+  OH_SPEC (LT_OP_ACCUMULATE_GRAD, "accumulate_grad", NULL, accumulate_forward, NULL,
         accumulate_backward, NULL),
 };
 
 static guint
-ops_register_autograd (void)
+oh_register_autograd (void)
 {
-  return ops_add_specs (specs, G_N_ELEMENTS (specs));
+  return oh_add_specs (specs, G_N_ELEMENTS (specs));
+}
+
+/* The rows agree with themselves and with the CPU backend: a backward rule
+ * comes with its flag and its node's name, saves only with a backward rule,
+ * views have the view flag, and the CPU backend (the reference every other
+ * backend is compared with) has a kernel for exactly the ops whose row says
+ * they have one. */
+static void
+test_table_rows (void)
+{
+  const LtBackend *cpu = _lt_backend_get_cpu ();
+
+  for (guint op = 0; op < LT_OP_COUNT; op++)
+    {
+      const LtOpInfo *info = &_lt_op_table[op];
+      gboolean        differentiable = (info->flags & LT_OPF_DIFFERENTIABLE) != 0;
+
+      g_test_message ("op %u: %s", op, info->name);
+      g_assert_nonnull (info->name);
+      g_assert_cmpint (info->family, <, LT_OP_N_FAMILIES);
+      g_assert_cmpint (info->backward != NULL, ==, differentiable);
+      g_assert_cmpint (info->node_name[0] != NULL, ==, differentiable);
+      if (info->node_name[1])
+        g_assert_true (differentiable);
+      if (!differentiable)
+        g_assert_cmpuint (info->saves, ==, 0);
+      g_assert_cmpint ((info->flags & LT_OPF_VIEW) != 0, ==, info->family == LT_OP_FAMILY_VIEW);
+      g_assert_cmpint (cpu->kernels[op] != NULL, ==, (info->flags & LT_OPF_HAS_KERNEL) != 0);
+    }
 }
 
 /* Every op of the table has exactly one spec, with forward cases, and
@@ -142,12 +171,12 @@ static void
 test_table_complete (void)
 {
   guint n_specs;
-  const OpSpec *const *all = ops_get_specs (&n_specs);
+  const OhSpec *const *all = oh_get_specs (&n_specs);
 
   for (guint op = 0; op < LT_OP_COUNT; op++)
     {
       const LtOpInfo *info = &_lt_op_table[op];
-      const OpSpec *spec = NULL;
+      const OhSpec *spec = NULL;
       guint found = 0, nbw;
 
       g_assert_nonnull (info->name);
@@ -161,13 +190,11 @@ test_table_complete (void)
         g_test_message ("op %u (\"%s\") has %u specs in tests/c/test-ops*.c; add one", op,
                         info->name, found);
       g_assert_cmpuint (found, ==, 1);
-      g_assert_cmpuint (ops_count_cases (spec->forward) + ops_count_cases (spec->forward_extra),
+      g_assert_cmpuint (oh_count_cases (spec->forward) + oh_count_cases (spec->forward_extra),
                         >, 0);
-      nbw = ops_count_cases (spec->backward) + ops_count_cases (spec->backward_extra);
-      /* a backward rule comes with the name of its node */
-      if (info->backward)
-        g_assert_nonnull (info->node_name);
-      if (info->node_name)
+      nbw = oh_count_cases (spec->backward) + oh_count_cases (spec->backward_extra);
+      /* AccumulateGrad, the engine's own node, has backward cases too */
+      if (info->backward || op == LT_OP_ACCUMULATE_GRAD)
         {
           if (nbw == 0)
             g_test_message ("op \"%s\" is differentiable but has no backward case", info->name);
@@ -188,17 +215,18 @@ main (int argc, char *argv[])
   g_test_summary ("Every op of the op table, forward against float64 references and "
                   "backward through gradcheck");
   g_test_add_func ("/ops/table/complete", test_table_complete);
+  g_test_add_func ("/ops/table/rows", test_table_rows);
   /* the families in the order of the op table */
-  n += ops_register_creation ();
-  n += ops_register_pointwise ();
-  n += ops_register_reduce ();
-  n += ops_register_linalg ();
-  n += ops_register_shape ();
-  n += ops_register_index ();
-  n += ops_register_conv ();
-  n += ops_register_pool ();
-  n += ops_register_loss ();
-  n += ops_register_autograd ();
+  n += oh_register_creation ();
+  n += oh_register_pointwise ();
+  n += oh_register_reduce ();
+  n += oh_register_linalg ();
+  n += oh_register_shape ();
+  n += oh_register_index ();
+  n += oh_register_conv ();
+  n += oh_register_pool ();
+  n += oh_register_loss ();
+  n += oh_register_autograd ();
   g_debug ("%u test cases", n);
   return g_test_run ();
 }

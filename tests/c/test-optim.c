@@ -187,7 +187,7 @@ test_sgd_reference (void)
         const SgdConf *c = &sgd_confs[ci];
         g_autoptr(GError) error = NULL;
         g_auto(GStrv) names = NULL;
-        g_autoptr(LtSGD) opt = NULL;
+        autofinal LtSGD *opt = NULL;
         Setup s;
 
         setup_init (&s, dt ? LT_DTYPE_FLOAT32 : LT_DTYPE_FLOAT64);
@@ -240,8 +240,8 @@ test_sgd_composed (void)
       g_autoptr(LtTensor) p_alone = tensor_of (init, 12, DIMS (12), LT_DTYPE_FLOAT32);
       g_autoptr(GPtrArray) a = g_ptr_array_new ();
       g_autoptr(GPtrArray) b = g_ptr_array_new ();
-      g_autoptr(LtSGD) oa = NULL;
-      g_autoptr(LtSGD) ob = NULL;
+      autofinal LtSGD *oa = NULL;
+      autofinal LtSGD *ob = NULL;
 
       g_assert_no_error (error);
       g_assert_true (lt_tensor_set_requires_grad (p_shared, TRUE, &error));
@@ -290,7 +290,7 @@ test_sgd_groups (void)
   g_autoptr(GPtrArray) g1 = g_ptr_array_new ();
   g_autoptr(GPtrArray) g2 = g_ptr_array_new ();
   g_autoptr(GPtrArray) got = NULL;
-  g_autoptr(LtSGD) opt = NULL;
+  autofinal LtSGD *opt = NULL;
   const double ga[] = { 1, 2, 3 }, gb[] = { -1, 0.5, 2 };
   g_autoptr(LtTensor) gat = tensor_of (ga, 3, DIMS (3), LT_DTYPE_FLOAT64);
   g_autoptr(LtTensor) gbt = tensor_of (gb, 3, DIMS (3), LT_DTYPE_FLOAT64);
@@ -390,7 +390,7 @@ test_adam_reference (void)
       {
         const AdamConf *c = &adam_confs[ci];
         g_autoptr(GError) error = NULL;
-        g_autoptr(LtOptimizer) opt = NULL;
+        autofinal LtOptimizer *opt = NULL;
         Setup s;
 
         setup_init (&s, dt ? LT_DTYPE_FLOAT32 : LT_DTYPE_FLOAT64);
@@ -477,7 +477,7 @@ test_rmsprop_reference (void)
       {
         const RmsConf *c = &rms_confs[ci];
         g_autoptr(GError) error = NULL;
-        g_autoptr(LtRMSprop) opt = NULL;
+        autofinal LtRMSprop *opt = NULL;
         Setup s;
 
         setup_init (&s, dt ? LT_DTYPE_FLOAT32 : LT_DTYPE_FLOAT64);
@@ -502,7 +502,7 @@ static void
 test_zero_grad (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtSGD) opt = NULL;
+  autofinal LtSGD *opt = NULL;
   Setup s;
   double **g;
   LtTensor *p0, *g0;
@@ -532,7 +532,7 @@ static void
 test_options (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtAdam) opt = NULL;
+  autofinal LtAdam *opt = NULL;
   g_autoptr(GPtrArray) dup = g_ptr_array_new ();
   g_autoptr(GPtrArray) again = g_ptr_array_new ();
   g_autoptr(GPtrArray) empty = g_ptr_array_new ();
@@ -682,10 +682,10 @@ test_state_dict (void)
   g_autoptr(GError) error = NULL;
   g_autofree char *dir = g_dir_make_tmp ("lt-optim-XXXXXX", &error);
   g_autofree char *path = g_build_filename (dir, "adam.safetensors", NULL);
-  g_autoptr(LtOptimizer) opt = NULL;
-  g_autoptr(LtOptimizer) twin = NULL;
-  g_autoptr(LtStateDict) sd = NULL;
-  g_autoptr(LtStateDict) loaded = NULL;
+  autofinal LtOptimizer *opt = NULL;
+  autofinal LtOptimizer *twin = NULL;
+  autofinal LtStateDict *sd = NULL;
+  autofinal LtStateDict *loaded = NULL;
   g_autoptr(GPtrArray) twin_params = NULL;
   g_autoptr(GPtrArray) extra = g_ptr_array_new ();
   const char *groups;
@@ -790,11 +790,11 @@ test_state_dict_errors (void)
     {
       const BadState *b = &bad_states[bi];
       g_autoptr(GError) error = NULL;
-      g_autoptr(LtSGD) opt = NULL;
-      g_autoptr(LtSGD) twin = NULL;
+      autofinal LtSGD *opt = NULL;
+      autofinal LtSGD *twin = NULL;
       g_autoptr(GPtrArray) twin_params = NULL;
-      g_autoptr(LtStateDict) bad = lt_state_dict_new ();
-      g_autoptr(LtStateDict) good = NULL;
+      autofinal LtStateDict *bad = lt_state_dict_new ();
+      autofinal LtStateDict *good = NULL;
       Setup s;
 
       g_test_message ("%s", b->what);
@@ -920,8 +920,8 @@ test_schedulers (void)
 
   {
     Setup s;
-    g_autoptr(LtOptimizer) opt = schedule_optimizer (&s);
-    g_autoptr(LtStepLR) sched = lt_step_lr_new (opt, 7, 0.5, &error);
+    autofinal LtOptimizer *opt = schedule_optimizer (&s);
+    autofinal LtStepLR    *sched = lt_step_lr_new (opt, 7, 0.5, &error);
 
     g_assert_no_error (error);
     g_assert_true (lt_lr_scheduler_get_optimizer (LT_LR_SCHEDULER (sched)) == opt);
@@ -930,8 +930,8 @@ test_schedulers (void)
   }
   {
     Setup s;
-    g_autoptr(LtOptimizer) opt = schedule_optimizer (&s);
-    g_autoptr(LtMultiStepLR) sched = lt_multi_step_lr_new (opt, milestones, 4, 0.3, &error);
+    autofinal LtOptimizer   *opt = schedule_optimizer (&s);
+    autofinal LtMultiStepLR *sched = lt_multi_step_lr_new (opt, milestones, 4, 0.3, &error);
 
     g_assert_no_error (error);
     check_schedule (LT_LR_SCHEDULER (sched), opt, multistep_closed, NULL, 1e-14);
@@ -941,8 +941,8 @@ test_schedulers (void)
     /* the recursive formula follows the cosine to rounding, over two
      * periods and back up */
     Setup s;
-    g_autoptr(LtOptimizer) opt = schedule_optimizer (&s);
-    g_autoptr(LtCosineAnnealingLR) sched = lt_cosine_annealing_lr_new (opt, 10, 0.001, &error);
+    autofinal LtOptimizer         *opt = schedule_optimizer (&s);
+    autofinal LtCosineAnnealingLR *sched = lt_cosine_annealing_lr_new (opt, 10, 0.001, &error);
 
     g_assert_no_error (error);
     check_schedule (LT_LR_SCHEDULER (sched), opt, cosine_closed, NULL, 1e-9);
@@ -950,7 +950,7 @@ test_schedulers (void)
   }
   {
     Setup s;
-    g_autoptr(LtOptimizer) opt = schedule_optimizer (&s);
+    autofinal LtOptimizer *opt = schedule_optimizer (&s);
 
     g_assert_null (lt_step_lr_new (opt, 0, 0.1, &error));
     g_assert_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT);
@@ -966,8 +966,8 @@ test_schedulers (void)
   {
     /* a rate that would overflow: an error, and nothing changes */
     Setup s;
-    g_autoptr(LtOptimizer) opt = schedule_optimizer (&s);
-    g_autoptr(LtStepLR) sched = lt_step_lr_new (opt, 1, 1e300, &error);
+    autofinal LtOptimizer *opt = schedule_optimizer (&s);
+    autofinal LtStepLR    *sched = lt_step_lr_new (opt, 1, 1e300, &error);
     LtLRScheduler *ls = LT_LR_SCHEDULER (sched);
 
     g_assert_no_error (error);
@@ -1069,8 +1069,8 @@ static void
 test_subclass (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtOptimizer) opt = g_object_new (test_sign_sgd_get_type (), NULL);
-  g_autoptr(LtStateDict) sd = NULL;
+  autofinal LtOptimizer *opt = g_object_new (test_sign_sgd_get_type (), NULL);
+  autofinal LtStateDict *sd = NULL;
   Setup s;
   double **g;
 

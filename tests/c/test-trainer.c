@@ -704,7 +704,7 @@ test_stop (void)
   g_auto(Record) r;
   g_autofree char *path = tmp_path ("stop.safetensors");
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtStateDict) ckpt = NULL;
+  autofinal LtStateDict *ckpt = NULL;
 
   g_test_summary ("stop takes effect after the mini-batch under way and writes the checkpoint; "
                   "the run ends with ::stopped and run_finish() says TRUE");
@@ -930,7 +930,7 @@ test_resume_bad (void)
   g_auto(Setup) other = { 0 };
   g_autofree char *path = tmp_path ("bad.safetensors");
   g_autoptr(GError) error = NULL;
-  g_autoptr(LtStateDict) plain = lt_state_dict_new ();
+  autofinal LtStateDict *plain = lt_state_dict_new ();
 
   g_test_summary ("resume_from refuses a file that is not a trainer checkpoint, and one made "
                   "with another batch size");
@@ -1040,10 +1040,24 @@ test_failed_checkpoint (void)
 {
   g_auto(Setup) s = { 0 };
 
-  g_test_summary ("a checkpoint that cannot be written ends the run in ::failed");
+  g_autoptr(GError) error = NULL;
+
+  g_test_summary ("a checkpoint that cannot be written ends the run in ::failed; written "
+                  "after every epoch, it is checked before the run starts");
   lt_manual_seed (11);
   setup_init (&s, 6, 0, 2, 0, 0, 0, OPT_SGD, 1);
   lt_trainer_set_checkpoint_path (s.trainer, "/nonexistent/folder/ckpt.safetensors");
+
+  /* After every epoch (the default): refused before the first mini-batch. */
+  g_assert_false (lt_trainer_run (s.trainer, NULL, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_IO);
+  g_assert_nonnull (strstr (error->message, "the checkpoint cannot be written"));
+  g_assert_cmpint (g_atomic_int_get (&s.net->n_forward), ==, 0);
+  g_clear_error (&error);
+
+  /* Only when stopping (here after 2 steps): the run fails there. */
+  lt_trainer_set_checkpoint_every_epoch (s.trainer, FALSE);
+  lt_trainer_set_max_steps (s.trainer, 2);
   run_expect_failure (&s, LT_ERROR_IO, "trainer: cannot write the checkpoint");
 }
 
@@ -1073,16 +1087,16 @@ static void
 test_evaluate_known (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestDataset) set = g_object_new (test_dataset_get_type (), NULL);
-  g_autoptr(TestDataset) bad = g_object_new (test_dataset_get_type (), NULL);
-  g_autoptr(TestNet) net = NULL;
-  g_autoptr(LtDataLoader) loader = NULL;
-  g_autoptr(LtDataLoader) train = NULL;
-  g_autoptr(LtDataLoader) bad_loader = NULL;
-  g_autoptr(LtCrossEntropyLoss) loss = NULL;
-  g_autoptr(LtOptimizer) sgd = NULL;
+  autofinal TestDataset        *set = g_object_new (test_dataset_get_type (), NULL);
+  autofinal TestDataset        *bad = g_object_new (test_dataset_get_type (), NULL);
+  autofinal TestNet            *net = NULL;
+  autofinal LtDataLoader       *loader = NULL;
+  autofinal LtDataLoader       *train = NULL;
+  autofinal LtDataLoader       *bad_loader = NULL;
+  autofinal LtCrossEntropyLoss *loss = NULL;
+  autofinal LtOptimizer        *sgd = NULL;
   g_autoptr(GPtrArray) params = NULL;
-  g_autoptr(LtTrainer) trainer = NULL;
+  autofinal LtTrainer *trainer = NULL;
   g_autoptr(LtTensor) class_acc = NULL;
   g_autoptr(LtTensor) confusion = NULL;
   g_autoptr(LtTensor) batch = NULL;
@@ -1215,9 +1229,9 @@ static void
 test_loader_position (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(TestDataset) set = blobs_new (11, 0.5);
-  g_autoptr(LtDataLoader) a = NULL;
-  g_autoptr(LtDataLoader) b = NULL;
+  autofinal TestDataset  *set = blobs_new (11, 0.5);
+  autofinal LtDataLoader *a = NULL;
+  autofinal LtDataLoader *b = NULL;
   guint64 epoch, seed, offset, rng_seed, rng_offset;
   gint64 batch;
 

@@ -52,7 +52,7 @@ test_to_tensor_layouts (void)
   gint64 s_chw[] = { 3, 2, 2 }, s_hwc[] = { 2, 2, 3 }, s_gray[] = { 2, 6 };
   g_autoptr(LtTensor) a = NULL, b = NULL, g = NULL;
   g_autoptr(LtTensor) ta = NULL, tb = NULL, tg = NULL;
-  g_autoptr(LtTransform) to_tensor = lt_to_tensor_new ();
+  autofinal LtTransform *to_tensor = lt_to_tensor_new ();
   g_autofree double *va = NULL, *vb = NULL, *vg = NULL;
   gsize n;
 
@@ -130,7 +130,7 @@ test_normalize (void)
   double mean[] = { 0.5, 0.25, -1 }, std[] = { 0.5, 2, 0.1 };
   gint64 s[] = { 3, 2, 2 };
   g_autoptr(LtTensor) x = NULL, y = NULL, u8 = NULL, bad = NULL;
-  g_autoptr(LtTransform) norm = NULL;
+  autofinal LtTransform *norm = NULL;
   g_autofree double *v = NULL;
   gsize n;
   double zero_std[] = { 1, 0, 1 };
@@ -298,7 +298,7 @@ test_center_crop (void)
   double img[25];
   gint64 s[] = { 1, 5, 5 };
   g_autoptr(LtTensor) x = NULL;
-  g_autoptr(LtTransform) cc2 = NULL, cc7 = NULL;
+  autofinal LtTransform *cc2 = NULL, *cc7 = NULL;
   g_autoptr(LtTensor) a = NULL, b = NULL;
 
   g_test_summary ("CenterCrop: offset round ((H - h) / 2) half to even, zero padding when larger");
@@ -343,7 +343,7 @@ test_random_crop_params (void)
   gint64 s[] = { 3, 6, 5 };
   gint64 pad[] = { 2 };
   g_autoptr(LtTensor) x = NULL;
-  g_autoptr(LtTransform) rc = NULL;
+  autofinal LtTransform *rc = NULL;
   gboolean seen_top[7] = { FALSE }, seen_left[6] = { FALSE };
 
   g_test_summary ("RandomCrop crops the padded image where get_params says, and every offset "
@@ -385,8 +385,8 @@ test_random_crop_params (void)
 
   /* a crop larger than the padded image */
   {
-    g_autoptr(LtTransform) big = lt_random_crop_new (20, 4, NULL, 0, FALSE, 0,
-                                                     LT_PADDING_MODE_CONSTANT, &error);
+    autofinal LtTransform *big =
+      lt_random_crop_new (20, 4, NULL, 0, FALSE, 0, LT_PADDING_MODE_CONSTANT, &error);
     g_autoptr(LtTensor) y = NULL;
 
     g_assert_no_error (error);
@@ -412,7 +412,7 @@ test_random_crop_pad_if_needed (void)
     for (int k = 0; k < 20; k++)
       {
         gint64 pad1[] = { 1 };
-        g_autoptr(LtTransform) rc = lt_random_crop_new (5, 6, pad1, 1, TRUE, -3, modes[m], &error);
+        autofinal LtTransform *rc = lt_random_crop_new (5, 6, pad1, 1, TRUE, -3, modes[m], &error);
         g_autoptr(LtTensor) y = NULL, p1 = NULL, p2 = NULL, p3 = NULL, expect = NULL;
         gint64 top, left;
         /* padded by 1: 4 x 5; width 5 < 6: pad (1, 0) -> 4 x 7; height 4 < 5:
@@ -446,9 +446,9 @@ test_random_flip (void)
   gint64 s[] = { 1, 2, 3 };
   g_autoptr(LtTensor) x = tensor_of_shape (img, s, 3, LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) flipped = lt_transforms_hflip (x, &error);
-  g_autoptr(LtTransform) never = lt_random_horizontal_flip_new (0);
-  g_autoptr(LtTransform) always = lt_random_horizontal_flip_new (1);
-  g_autoptr(LtTransform) half = lt_random_horizontal_flip_new (0.5);
+  autofinal LtTransform *never = lt_random_horizontal_flip_new (0);
+  autofinal LtTransform *always = lt_random_horizontal_flip_new (1);
+  autofinal LtTransform *half = lt_random_horizontal_flip_new (0.5);
   int n_flips = 0;
 
   g_test_summary ("RandomHorizontalFlip flips with probability p, as get_params draws");
@@ -545,7 +545,7 @@ test_resize (void)
   {
     gint64 one[] = { 6 };
     gint64 big[] = { 3, 9, 20 };
-    g_autoptr(LtTransform) r = lt_resize_new (one, 1, &error);
+    autofinal LtTransform *r = lt_resize_new (one, 1, &error);
     g_autoptr(LtTensor) z = NULL, y = NULL;
 
     g_assert_no_error (error);
@@ -569,8 +569,8 @@ test_grayscale (void)
                   255, 30, 255, 100 };  /* B */
   gint64 s[] = { 3, 2, 2 };
   g_autoptr(LtTensor) x = tensor_u8 (px, s, 3);
-  g_autoptr(LtTransform) g1 = lt_grayscale_new (1, &error);
-  g_autoptr(LtTransform) g3 = lt_grayscale_new (3, &error);
+  autofinal LtTransform *g1 = lt_grayscale_new (1, &error);
+  autofinal LtTransform *g3 = lt_grayscale_new (3, &error);
   g_autoptr(LtTensor) y1 = NULL, y3 = NULL, f = NULL, fy = NULL;
   gsize n;
   g_autofree double *v1 = NULL, *v3 = NULL, *vf = NULL;
@@ -614,7 +614,7 @@ test_compose (void)
   double half[] = { 0.5, 0.5, 0.5 };
   g_autoptr(LtTensor) x = NULL, y = NULL;
   LtTransform *list[2];
-  g_autoptr(LtTransform) compose = NULL;
+  autofinal LtTransform *compose = NULL;
   gsize n;
   g_autofree double *v = NULL;
 
@@ -682,7 +682,7 @@ test_seed_reproducible (void)
   g_autoptr(GError) error = NULL;
   gint64 s[] = { 3, 32, 32 };
   g_autoptr(LtTensor) img = NULL;
-  g_autoptr(LtTransform) aug = cifar_augmentation ();
+  autofinal LtTransform *aug = cifar_augmentation ();
   g_autoptr(GPtrArray) first = g_ptr_array_new_with_free_func (g_object_unref);
   int n_diff = 0;
 
@@ -790,9 +790,9 @@ test_silent_failure (void)
   g_autoptr(GError) error = NULL;
   gint64 s[] = { 1, 2, 2 };
   g_autoptr(LtTensor) x = lt_zeros (s, 3, LT_DTYPE_FLOAT32, &error);
-  g_autoptr(LtTransform) t = g_object_new (silent_fail_get_type (), NULL);
+  autofinal LtTransform *t = g_object_new (silent_fail_get_type (), NULL);
   LtTransform *list[2] = { lt_to_tensor_new (), t };
-  g_autoptr(LtTransform) compose = lt_compose_new (list, 2);
+  autofinal LtTransform *compose = lt_compose_new (list, 2);
   g_autoptr(LtTensor) y = lt_transform_apply (compose, x, &error);
 
   g_test_summary ("A transform that fails without an error still gives the caller one");

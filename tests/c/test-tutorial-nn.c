@@ -15,104 +15,17 @@
 #include <libtensor.h>
 
 #include "test-helpers.h"
+#include "../../viewer/cli/lt-train-net.h"
 
-/* class Net(nn.Module) */
-
-#define TYPE_NET (net_get_type ())
-G_DECLARE_FINAL_TYPE (Net, net, TUTORIAL, NET, LtModule)
-
-struct _Net
+/* class Net(nn.Module): the tutorial's, from viewer/cli/lt-train-net.c */
+static LtTrainNet *
+net_new (void)
 {
-  LtModule parent_instance;
-};
-
-G_DEFINE_FINAL_TYPE (Net, net, LT_TYPE_MODULE)
-
-static LtTensor *
-child (LtModule   *self,
-       const char *name,
-       LtTensor   *x,
-       GError    **error)
-{
-  return lt_module_forward (lt_module_get_child (self, name), x, error);
-}
-
-/* def num_flat_features(self, x): every dimension but the batch's */
-static gint64
-num_flat_features (LtTensor *x)
-{
-  guint nd;
-  const gint64 *size = lt_tensor_get_shape (x, &nd);
-  gint64 n = 1;
-
-  for (guint i = 1; i < nd; i++)
-    n *= size[i];
-  return n;
-}
-
-/*
- * x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
- * x = F.max_pool2d(F.relu(self.conv2(x)), 2)
- * x = x.view(-1, self.num_flat_features(x))
- * x = F.relu(self.fc1(x))
- * x = F.relu(self.fc2(x))
- * x = self.fc3(x)
- */
-static LtTensor *
-net_forward (LtModule *self,
-             LtTensor *input,
-             GError  **error)
-{
-  static const gint64 window[2] = { 2, 2 };
-  g_autoptr(LtTensor) c1 = NULL, r1 = NULL, p1 = NULL, c2 = NULL, r2 = NULL, p2 = NULL;
-  g_autoptr(LtTensor) flat = NULL, f1 = NULL, a1 = NULL, f2 = NULL, a2 = NULL;
-  gint64 shape[2];
-
-  if (!(c1 = child (self, "conv1", input, error)) ||
-      !(r1 = lt_tensor_relu (c1, error)) ||
-      !(p1 = lt_max_pool2d (r1, window, window, NULL, NULL, FALSE, NULL, error)) ||
-      !(c2 = child (self, "conv2", p1, error)) ||
-      !(r2 = lt_tensor_relu (c2, error)) ||
-      !(p2 = lt_max_pool2d (r2, window, NULL, NULL, NULL, FALSE, NULL, error)))
-    return NULL;
-  shape[0] = -1;
-  shape[1] = num_flat_features (p2);
-  if (!(flat = lt_tensor_view (p2, shape, 2, error)) ||
-      !(f1 = child (self, "fc1", flat, error)) ||
-      !(a1 = lt_tensor_relu (f1, error)) ||
-      !(f2 = child (self, "fc2", a1, error)) ||
-      !(a2 = lt_tensor_relu (f2, error)))
-    return NULL;
-  return child (self, "fc3", a2, error);
-}
-
-static void
-net_class_init (NetClass *klass)
-{
-  LT_MODULE_CLASS (klass)->forward = net_forward;
-}
-
-/* def __init__(self): conv1 1->6 5x5, conv2 6->16 5x5, fc1 400->120,
- * fc2 120->84, fc3 84->10 */
-static void
-net_init (Net *self)
-{
-  static const gint64 k5[2] = { 5, 5 };
   g_autoptr(GError) error = NULL;
-  LtModule *m = LT_MODULE (self);
-  g_autoptr(LtConv2d) conv1 = lt_conv2d_new (1, 6, k5, NULL, NULL, NULL, 1, TRUE, &error);
-  g_autoptr(LtConv2d) conv2 = lt_conv2d_new (6, 16, k5, NULL, NULL, NULL, 1, TRUE, &error);
-  g_autoptr(LtLinear) fc1 = lt_linear_new (16 * 5 * 5, 120, TRUE, &error);
-  g_autoptr(LtLinear) fc2 = lt_linear_new (120, 84, TRUE, &error);
-  g_autoptr(LtLinear) fc3 = lt_linear_new (84, 10, TRUE, &error);
+  LtTrainNet *net = lt_train_net_new_nn (&error);
 
   g_assert_no_error (error);
-  lt_module_register_module (m, "conv1", LT_MODULE (conv1), &error);
-  lt_module_register_module (m, "conv2", LT_MODULE (conv2), &error);
-  lt_module_register_module (m, "fc1", LT_MODULE (fc1), &error);
-  lt_module_register_module (m, "fc2", LT_MODULE (fc2), &error);
-  lt_module_register_module (m, "fc3", LT_MODULE (fc3), &error);
-  g_assert_no_error (error);
+  return net;
 }
 
 /* Helpers */
@@ -134,10 +47,10 @@ all_zero (LtTensor *t)
 static void
 test_define (void)
 {
-  g_autoptr(Net) net = g_object_new (TYPE_NET, NULL);
+  autofinal LtTrainNet *net = net_new ();
   g_autofree char *text = lt_module_to_string (LT_MODULE (net));
   g_autoptr(GPtrArray) params = lt_module_parameters (LT_MODULE (net));
-  g_autoptr(LtStateDict) named = lt_module_named_parameters (LT_MODULE (net));
+  autofinal LtStateDict   *named = lt_module_named_parameters (LT_MODULE (net));
   static const char *const names[] = {
     "conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias", "fc1.weight", "fc1.bias",
     "fc2.weight", "fc2.bias", "fc3.weight", "fc3.bias",
@@ -170,7 +83,7 @@ static void
 test_forward_backward (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(Net) net = g_object_new (TYPE_NET, NULL);
+  autofinal LtTrainNet *net = net_new ();
   g_autoptr(LtTensor) input = NULL;
   g_autoptr(LtTensor) out = NULL;
   g_autoptr(LtTensor) grad = NULL;
@@ -219,15 +132,15 @@ static void
 test_loss_and_update (void)
 {
   g_autoptr(GError) error = NULL;
-  g_autoptr(Net) net = g_object_new (TYPE_NET, NULL);
+  autofinal LtTrainNet *net = net_new ();
   LtModule *m = LT_MODULE (net);
   g_autoptr(LtTensor) input = NULL;
   g_autoptr(LtTensor) output = NULL;
   g_autoptr(LtTensor) target = NULL;
-  g_autoptr(LtMSELoss) criterion = lt_mse_loss_new (LT_REDUCTION_MEAN);
+  autofinal LtMSELoss *criterion = lt_mse_loss_new (LT_REDUCTION_MEAN);
   g_autoptr(LtTensor) loss = NULL;
   g_autoptr(GPtrArray) params = lt_module_parameters (m);
-  g_autoptr(LtSGD) sgd = NULL;
+  autofinal LtSGD   *sgd = NULL;
   LtTensor *bias = lt_module_get_parameter (m, "conv1.bias");
   g_autofree double *out_v = NULL, *before = NULL, *after = NULL, *after_sgd = NULL;
   double want = 0, lv, lr = 0.01;

@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Fuzz target for the CIFAR-10 readers (libtensor/data/lt-cifar10.c). The
+ * Fuzz target for the CIFAR-10 parsers (libtensor/data/lt-cifar10-parser.c). The
  * input is read as:
  *   - a .bin file, whole (_lt_cifar10_parse_bin) and fed in pieces of
  *     varying sizes (_lt_cifar10_bin_begin/feed/end), which must agree
  *     with each other and with the format itself: success exactly when the
- *     size is a multiple of 3,073 and every label byte is under 10, and
+ *     size is a non-zero multiple of 3,073 and every label byte is under 10, and
  *     then the same labels and pixels as the bytes;
  *   - the same file cut one byte short and fed one byte too many, which
  *     must fail;
@@ -35,7 +35,7 @@ static gboolean
 bin_is_valid (const uint8_t *data,
               size_t         size)
 {
-  if (size % LT_CIFAR10_RECORD_SIZE != 0)
+  if (size == 0 || size % LT_CIFAR10_RECORD_SIZE != 0)
     return FALSE;
   for (size_t r = 0; r < size; r += LT_CIFAR10_RECORD_SIZE)
     if (data[r] >= LT_CIFAR10_N_CLASSES)
@@ -106,7 +106,7 @@ fuzz_stream (const uint8_t *data,
 
   ok = _lt_cifar10_bin_begin (&parser, BIN_NAME, claimed, &error);
   FUZZ_CHECK_RESULT (ok, error, BIN_NAME);
-  FUZZ_CHECK (ok == (claimed % LT_CIFAR10_RECORD_SIZE == 0));
+  FUZZ_CHECK (ok == (claimed > 0 && claimed % LT_CIFAR10_RECORD_SIZE == 0));
   if (!ok)
     return;
   /* Room for every record the bytes reach, exactly: AddressSanitizer

@@ -4,8 +4,11 @@
  * input is an IDX file, raw or gzipped, or an MNIST pair (an image file
  * followed by its label file, raw or the two gzipped together):
  *   - the file is read through _lt_data_read_file(), which unpacks gzip
- *     (the input is written to a memfd and opened by its /proc path); raw
- *     input must come back unchanged;
+ *     holding one IDX file, stopping at the size its header declares (the
+ *     input is written to a memfd and opened by its /proc path); raw
+ *     input must come back unchanged, gzip input unpacked must be a valid
+ *     IDX file (a gzipped MNIST pair is refused, and goes to the parsers
+ *     raw);
  *   - the unpacked bytes go to _lt_idx_parse_header() and _lt_idx_parse(),
  *     checked against the format read here independently: 00 00, a type
  *     byte, at most LT_MAX_DIMS dimensions, big-endian u32 sizes whose
@@ -271,6 +274,8 @@ LLVMFuzzerTestOneInput (const uint8_t *data,
   path = write_file (data, size);
   unpacked = _lt_data_read_file (path, NULL, &error);
   FUZZ_CHECK_RESULT (unpacked != NULL, error, path);
+  if (gzip && unpacked != NULL)
+    FUZZ_CHECK (idx_read (g_bytes_get_data (unpacked, NULL), g_bytes_get_size (unpacked)).valid);
   if (!gzip)
     {
       FUZZ_CHECK (unpacked != NULL);

@@ -187,6 +187,40 @@ test('a JavaScript forward that throws ends the run', () => {
     assertEqual(events.length, 5, 'nothing after failed');
 });
 
+test ('a loss that becomes NaN ends the run with DIVERGED', () => {
+  const x = makeData ();
+  const s = setup (x, 7, -1);
+  // A learning rate that blows the parameters up within a few steps.
+  const optimizer = Lt.SGD.new(s.net.parameters(), 1e30, 0, 0, 0, false);
+  const t = trainer (s.net, s.criterion, optimizer, s.train, null, { epochs : 3 });
+  const events = record (t);
+  let   caught = null;
+  try
+    {
+      t.run(null);
+    }
+  catch (e)
+    {
+      caught = e;
+    }
+  assert (caught !== null, 'run() throws');
+  assert (caught.matches(Lt.Error, Lt.Error.DIVERGED), caught.message);
+  assert (/diverged at step [0-9]+ \(epoch [0-9]+, mini-batch [0-9]+\)/.test(caught.message),
+          caught.message);
+  assertEqual (t.get_state(), Lt.TrainerState.FAILED, 'state');
+  assert (events[events.length - 1].startsWith('failed '), events[events.length - 1]);
+  // Every step before it had a finite loss.
+  const steps = events.filter(e => e.startsWith('step '));
+  assert (steps.length < 3 * N / BATCH, `${steps.length} steps`);
+
+  // Turned off, the same run trains on, as PyTorch's loop does.
+  const s2 = setup (x, 7, -1);
+  const t2 = trainer (s2.net, s2.criterion, Lt.SGD.new(s2.net.parameters(), 1e30, 0, 0, 0, false),
+                      s2.train, null, { epochs : 3, stopOnDivergence : false });
+  assert (t2.run(null), 'run() returns true');
+  assertEqual (t2.get_state(), Lt.TrainerState.FINISHED, 'state');
+});
+
 test('left threaded, a JavaScript dataset fails with advice', () => {
     const env = GLib.get_environ().filter(v => !v.startsWith('G_DEBUG='));
     const me = GLib.filename_from_uri(import.meta.url)[0];

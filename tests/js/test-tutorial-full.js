@@ -12,12 +12,12 @@
 
 import GLib from 'gi://GLib';
 import Gio from 'gi://Gio';
-import GObject from 'gi://GObject';
 import System from 'system';
 
 import Lt, {tensor, toArray, toTypedArray, typedArrayView, item, noGrad, size, batches}
     from '../../gi/js/lt.js';
 import {assert, assertEqual, assertClose, assertThrows, flat, test, run} from './harness.js';
+import {Net} from '../../examples/tutorial-net.js';
 
 const F32 = Lt.DType.FLOAT32;
 
@@ -154,43 +154,7 @@ test('autograd: 4.5 and the doubling loop', () => {
 
 /* ---- Neural networks ---- */
 
-const Net = GObject.registerClass(class Net extends Lt.Module {
-    constructor(inChannels = 1) {
-        super();
-        // inChannels image channels, 6 output channels, 5x5 square convolution kernel
-        this._add('conv1', Lt.Conv2d.new(inChannels, 6, [5, 5], null, null, null, 1, true));
-        if (inChannels === 3)
-            this._add('pool', Lt.MaxPool2d.new([2], [2], [], [], false));
-        this._add('conv2', Lt.Conv2d.new(6, 16, [5, 5], null, null, null, 1, true));
-        // an affine operation: y = Wx + b
-        this._add('fc1', Lt.Linear.new(16 * 5 * 5, 120, true));
-        this._add('fc2', Lt.Linear.new(120, 84, true));
-        this._add('fc3', Lt.Linear.new(84, 10, true));
-    }
-
-    _add(name, module) {
-        this.register_module(name, module);
-        this[name] = module;
-    }
-
-    _pool(x) {
-        if (this.pool)
-            return this.pool.forward(x);
-        // Max pooling over a (2, 2) window
-        return Lt.max_pool2d(x, [2, 2], [2, 2], [0, 0], [1, 1], false)[0];
-    }
-
-    vfunc_forward(x) {
-        if (x.get_n_dims() !== 4)
-            throw new RangeError(`Net takes (N, C, H, W) images, not ${x.get_n_dims()} dimensions`);
-        x = this._pool(this.conv1.forward(x).relu());
-        x = this._pool(this.conv2.forward(x).relu());
-        x = x.view([-1, size(x).slice(1).reduce((a, b) => a * b, 1)]);
-        x = this.fc1.forward(x).relu();
-        x = this.fc2.forward(x).relu();
-        return this.fc3.forward(x);
-    }
-});
+// class Net(nn.Module): examples/tutorial-net.js
 
 // PyTorch 1.13's print(net) for the tutorial's Net
 const NET_TEXT = `Net(

@@ -13,6 +13,7 @@ import GLib from 'gi://GLib';
 import GObject from 'gi://GObject';
 
 import Lt, {item, noGrad, size} from '../../gi/js/lt.js';
+import {Net} from '../../examples/tutorial-net.js';
 import {AssertionError, assert, assertEqual, flat, test, run} from './harness.js';
 
 const F32 = Lt.DType.FLOAT32;
@@ -26,39 +27,7 @@ const TORCH_TEXT = `Net(
   (fc3): Linear(in_features=84, out_features=10, bias=True)
 )`;
 
-/* class Net(nn.Module) */
-const Net = GObject.registerClass(class Net extends Lt.Module {
-    constructor() {
-        super();
-        // 1 input image channel, 6 output channels, 5x5 square convolution kernel
-        this._add('conv1', Lt.Conv2d.new(1, 6, [5, 5], null, null, null, 1, true));
-        this._add('conv2', Lt.Conv2d.new(6, 16, [5, 5], null, null, null, 1, true));
-        // an affine operation: y = Wx + b
-        this._add('fc1', Lt.Linear.new(16 * 5 * 5, 120, true));
-        this._add('fc2', Lt.Linear.new(120, 84, true));
-        this._add('fc3', Lt.Linear.new(84, 10, true));
-    }
-
-    _add(name, module) {
-        this.register_module(name, module);
-        this[name] = module;
-    }
-
-    vfunc_forward(x) {
-        // Max pooling over a (2, 2) window
-        [x] = Lt.max_pool2d(this.conv1.forward(x).relu(), [2, 2], [2, 2], null, null, false);
-        // If the size is a square you can only specify a single number
-        [x] = Lt.max_pool2d(this.conv2.forward(x).relu(), [2, 2], null, null, null, false);
-        x = x.view([-1, this.numFlatFeatures(x)]);
-        x = this.fc1.forward(x).relu();
-        x = this.fc2.forward(x).relu();
-        return this.fc3.forward(x);
-    }
-
-    numFlatFeatures(x) {
-        return size(x).slice(1).reduce((a, b) => a * b, 1);
-    }
-});
+/* class Net(nn.Module): examples/tutorial-net.js */
 
 test('define the network and print it', () => {
     const net = new Net();

@@ -52,10 +52,7 @@ def require_from_venv(name: str) -> ModuleType:
     source root's .venv (tools/install-deps.sh makes it: Debian's gi, numpy
     and torch plus the PyPI packages); fails the test when that venv
     cannot import it either."""
-    source_root = os.environ.get('LT_SOURCE_DIR',
-                                 os.path.dirname(os.path.dirname(os.path.dirname(
-                                     os.path.abspath(__file__)))))
-    venv_python = os.path.join(source_root, '.venv', 'bin', 'python')
+    venv_python = os.path.join(source_dir(), '.venv', 'bin', 'python')
     try:
         return importlib.import_module(name)
     except ImportError as e:
@@ -78,6 +75,22 @@ def require_path(path: str, package: str) -> str:
     if not os.path.exists(path):
         fail('%s is missing: install %s (tools/install-deps.sh does)' % (path, package))
     return path
+
+
+def source_dir() -> str:
+    """The source root (LT_SOURCE_DIR under meson test)."""
+    return os.environ.get('LT_SOURCE_DIR',
+                          os.path.dirname(os.path.dirname(os.path.dirname(
+                              os.path.abspath(__file__)))))
+
+
+def tutorial_net() -> ModuleType:
+    """examples/tutorial_net.py: the tutorial's networks, defined once for
+    the examples, the tests and the benches (nn_net, classifier_net)."""
+    examples = os.path.join(source_dir(), 'examples')
+    if examples not in sys.path:
+        sys.path.insert(0, examples)
+    return importlib.import_module('tutorial_net')
 
 
 def skip_gpu(reason: str) -> NoReturn:

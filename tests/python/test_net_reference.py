@@ -31,7 +31,7 @@ import sys
 import tempfile
 import unittest
 
-from harness import main, require, require_from_venv
+from harness import main, require, require_from_venv, tutorial_net
 
 require_from_venv('safetensors.torch')
 torch = require('torch', 'python3-torch')
@@ -49,56 +49,10 @@ print('# weights written by safetensors.torch.save_file (%s)' % sys.executable, 
 
 
 def make_net(lib, channels):
-    """The tutorial's Net on `lib` (torch or Lt): channels 1 is the nn
-    section's, 3 the CIFAR-10 classifier's."""
-    nn = lib.nn
-    F = lib.nn.functional
-
-    if channels == 1:
-        class Net(nn.Module):
-            def __init__(self):
-                super(Net, self).__init__()
-                self.conv1 = nn.Conv2d(1, 6, 5)
-                self.conv2 = nn.Conv2d(6, 16, 5)
-                self.fc1 = nn.Linear(16 * 5 * 5, 120)
-                self.fc2 = nn.Linear(120, 84)
-                self.fc3 = nn.Linear(84, 10)
-
-            def forward(self, x):
-                x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
-                x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-                x = x.view(-1, self.num_flat_features(x))
-                x = F.relu(self.fc1(x))
-                x = F.relu(self.fc2(x))
-                x = self.fc3(x)
-                return x
-
-            def num_flat_features(self, x):
-                size = x.size()[1:]
-                num_features = 1
-                for s in size:
-                    num_features *= s
-                return num_features
-    else:
-        class Net(nn.Module):
-            def __init__(self):
-                super(Net, self).__init__()
-                self.conv1 = nn.Conv2d(3, 6, 5)
-                self.pool = nn.MaxPool2d(2, 2)
-                self.conv2 = nn.Conv2d(6, 16, 5)
-                self.fc1 = nn.Linear(16 * 5 * 5, 120)
-                self.fc2 = nn.Linear(120, 84)
-                self.fc3 = nn.Linear(84, 10)
-
-            def forward(self, x):
-                x = self.pool(F.relu(self.conv1(x)))
-                x = self.pool(F.relu(self.conv2(x)))
-                x = x.view(-1, 16 * 5 * 5)
-                x = F.relu(self.fc1(x))
-                x = F.relu(self.fc2(x))
-                x = self.fc3(x)
-                return x
-    return Net()
+    """The tutorial's Net on `lib` (torch or Lt), from examples/tutorial_net.py:
+    channels 1 is the nn section's, 3 the CIFAR-10 classifier's."""
+    nets = tutorial_net()
+    return (nets.nn_net(lib) if channels == 1 else nets.classifier_net(lib))()
 
 
 NAMES = ['conv1.weight', 'conv1.bias', 'conv2.weight', 'conv2.bias', 'fc1.weight', 'fc1.bias',

@@ -9,10 +9,11 @@ PyTorch 1.13 (/usr/bin/python3's torch) is the reference throughout."""
 import collections
 import gc
 import math
+import types
 import unittest
 import weakref
 
-from harness import main, require
+from harness import main, require, tutorial_net
 
 import gi
 gi.require_version('Lt', '1.0')
@@ -48,24 +49,13 @@ def is_lt_error(e, code):
 
 # Structures built the same way with both libraries: f(nn) -> module
 
-def tutorial_net(nn, F):
-    class Net(nn.Module):
-        def __init__(self):
-            super().__init__()
-            self.conv1 = nn.Conv2d(1, 6, 5)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
+# the tutorial's "Neural Networks" Net (examples/tutorial_net.py)
+TutorialNet = tutorial_net().nn_net(Lt)
 
-        def forward(self, x):
-            x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
-            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-            x = x.view(-1, 16 * 5 * 5)
-            x = F.relu(self.fc1(x))
-            x = F.relu(self.fc2(x))
-            return self.fc3(x)
-    return Net()
+
+def tutorial(nn, F):
+    """The same Net on nn (Lt.nn or torch.nn, whose functional is F)."""
+    return tutorial_net().nn_net(types.SimpleNamespace(nn=nn))()
 
 
 def bn_net(nn, F):
@@ -108,7 +98,7 @@ def mlp(nn, F):
                          nn.Linear(20, 3, bias=False), nn.Softmax(dim=-1))
 
 
-STRUCTURES = [tutorial_net, bn_net, sequential_net, mlp]
+STRUCTURES = [tutorial, bn_net, sequential_net, mlp]
 
 
 class TestRegistration(unittest.TestCase):
@@ -247,7 +237,7 @@ class TestRegistration(unittest.TestCase):
         self.assertEqual(str(seq), str(tseq))
 
     def test_apply_and_init(self):
-        net = tutorial_net(nn, F)
+        net = TutorialNet()
         seen = []
 
         def init(m):
@@ -439,7 +429,7 @@ class TestStateDict(unittest.TestCase):
 
     def test_same_weights_same_outputs(self):
         torch.manual_seed(0)
-        for build, shape in ((tutorial_net, (2, 1, 32, 32)), (bn_net, (3, 3, 8, 8)),
+        for build, shape in ((tutorial, (2, 1, 32, 32)), (bn_net, (3, 3, 8, 8)),
                              (sequential_net, (2, 3, 20, 20)), (mlp, (6, 10))):
             with self.subTest(build.__name__):
                 ours, theirs = build(nn, F), build(tnn, TF)
@@ -455,7 +445,7 @@ class TestStateDict(unittest.TestCase):
                 np.testing.assert_allclose(got, want, rtol=1e-4, atol=1e-5)
 
     def test_load_state_dict_keys(self):
-        net = tutorial_net(nn, F)
+        net = TutorialNet()
         sd = net.state_dict()
         self.assertIsInstance(sd, collections.OrderedDict)
         self.assertFalse(sd['fc1.weight'].requires_grad)
@@ -518,7 +508,7 @@ class TestModes(unittest.TestCase):
                                    rtol=1e-5, atol=1e-5)
 
     def test_zero_grad_and_device(self):
-        net = tutorial_net(nn, F)
+        net = TutorialNet()
         net(Lt.randn(1, 1, 32, 32)).sum().backward()
         self.assertTrue(all(p.grad is not None for p in net.parameters()))
         net.zero_grad()

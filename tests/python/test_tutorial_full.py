@@ -38,7 +38,7 @@ import tempfile
 import unittest
 import zlib
 
-from harness import main, require
+from harness import main, require, tutorial_net
 
 import gi
 gi.require_version('Lt', '1.0')
@@ -85,65 +85,9 @@ def printed(fn):
 # The tutorial's networks, defined as it defines them, for either library
 
 
-def define_net(nn, F):
-    class Net(nn.Module):
-
-        def __init__(self):
-            super(Net, self).__init__()
-            # 1 input image channel, 6 output channels, 5x5 square convolution kernel
-            self.conv1 = nn.Conv2d(1, 6, 5)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            # an affine operation: y = Wx + b
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            # Max pooling over a (2, 2) window
-            x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
-            # If the size is a square you can only specify a single number
-            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-            x = x.view(-1, self.num_flat_features(x))
-            x = F.relu(self.fc1(x))
-            x = F.relu(self.fc2(x))
-            x = self.fc3(x)
-            return x
-
-        def num_flat_features(self, x):
-            size = x.size()[1:]  # all dimensions except the batch dimension
-            num_features = 1
-            for s in size:
-                num_features *= s
-            return num_features
-
-    return Net
-
-
-def define_cifar_net(nn, F):
-    class Net(nn.Module):
-        def __init__(self):
-            super(Net, self).__init__()
-            self.conv1 = nn.Conv2d(3, 6, 5)
-            self.pool = nn.MaxPool2d(2, 2)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            x = self.pool(F.relu(self.conv1(x)))
-            x = self.pool(F.relu(self.conv2(x)))
-            x = x.view(-1, 16 * 5 * 5)
-            x = F.relu(self.fc1(x))
-            x = F.relu(self.fc2(x))
-            x = self.fc3(x)
-            return x
-
-    return Net
-
-
-Net = define_net(nn, F)
-CifarNet = define_cifar_net(nn, F)
+# examples/tutorial_net.py, on Lt here and on PyTorch to compare
+Net = tutorial_net().nn_net(torch)
+CifarNet = tutorial_net().classifier_net(torch)
 
 
 def torch_copy(net, real_net):
@@ -316,7 +260,7 @@ class TestNeuralNetworks(unittest.TestCase):
         params = list(net.parameters())
         self.assertEqual(printed(lambda: (print(len(params)), print(params[0].size()))),
                          '10\nLt.Size([6, 1, 5, 5])\n')          # conv1's .weight
-        self.assertEqual(str(net), str(define_net(real_torch.nn, real_torch.nn.functional)()))
+        self.assertEqual(str(net), str(tutorial_net().nn_net(real_torch)()))
 
     def test_forward_backward(self):
         net = self.net
@@ -334,7 +278,7 @@ class TestNeuralNetworks(unittest.TestCase):
 
     def test_loss_backprop_update_against_pytorch(self):
         net = self.net
-        real_net = torch_copy(net, define_net(real_torch.nn, real_torch.nn.functional)())
+        real_net = torch_copy(net, tutorial_net().nn_net(real_torch)())
         input = Variable(torch.randn(1, 1, 32, 32))
         real_input = real_torch.from_numpy(input.numpy().copy())
         # the step before: backprop with random gradients (so the

@@ -12,7 +12,7 @@ import contextlib
 import io
 import unittest
 
-from harness import main, require
+from harness import main, require, tutorial_net
 
 import gi
 gi.require_version('Lt', '1.0')
@@ -34,41 +34,9 @@ TORCH_TEXT = ('Net(\n'
               ')')
 
 
-def define(nn, F):
-    """The tutorial's class, for either library."""
-    class Net(nn.Module):
-
-        def __init__(self):
-            super(Net, self).__init__()
-            # 1 input image channel, 6 output channels, 5x5 square convolution kernel
-            self.conv1 = nn.Conv2d(1, 6, 5)
-            self.conv2 = nn.Conv2d(6, 16, 5)
-            # an affine operation: y = Wx + b
-            self.fc1 = nn.Linear(16 * 5 * 5, 120)
-            self.fc2 = nn.Linear(120, 84)
-            self.fc3 = nn.Linear(84, 10)
-
-        def forward(self, x):
-            # Max pooling over a (2, 2) window
-            x = F.max_pool2d(F.relu(self.conv1(x)), (2, 2))
-            # If the size is a square you can only specify a single number
-            x = F.max_pool2d(F.relu(self.conv2(x)), 2)
-            x = x.view(-1, self.num_flat_features(x))
-            x = F.relu(self.fc1(x))
-            x = F.relu(self.fc2(x))
-            x = self.fc3(x)
-            return x
-
-        def num_flat_features(self, x):
-            size = x.size()[1:]  # all dimensions except the batch dimension
-            num_features = 1
-            for s in size:
-                num_features *= s
-            return num_features
-    return Net
-
-
-Net = define(nn, F)
+# The tutorial's class (examples/tutorial_net.py), on Lt here and on
+# PyTorch to compare.
+Net = tutorial_net().nn_net(torch)
 
 
 def printed(obj):
@@ -87,7 +55,7 @@ class TestNeuralNetworks(unittest.TestCase):
     def test_define_and_print(self):
         self.assertEqual(printed(self.net), TORCH_TEXT + '\n')
         real_torch = require('torch', 'python3-torch')
-        real = define(real_torch.nn, real_torch.nn.functional)()
+        real = tutorial_net().nn_net(real_torch)()
         self.assertEqual(str(self.net), str(real))
 
     def test_parameters(self):

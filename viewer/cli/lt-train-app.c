@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <inttypes.h>
 #include <locale.h>
 #include <math.h>
@@ -9,9 +10,9 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/stat.h>
 
 #include <cairo.h>
-#include <glib-unix.h>
 #include <glib/gi18n.h>
 #include <glib/gstdio.h>
 
@@ -20,6 +21,8 @@
 #include "lt-train-app.h"
 #include "lt-train-data.h"
 #include "lt-train-net.h"
+#include "lt-train-optim.h"
+#include "lt-train-plots.h"
 #include "lt-train-report.h"
 
 /*
@@ -33,11 +36,13 @@
 
 #define DEFAULT_CHECKPOINT "lt-train-checkpoint.safetensors"
 
-typedef enum {
-  OPT_SGD,
-  OPT_ADAM,
-  OPT_ADAMW,
-  OPT_RMSPROP,
+/* In the order of LtTrainOptimizerKind */
+typedef enum
+{
+  OPT_SGD = LT_TRAIN_OPTIMIZER_SGD,
+  OPT_ADAM = LT_TRAIN_OPTIMIZER_ADAM,
+  OPT_ADAMW = LT_TRAIN_OPTIMIZER_ADAMW,
+  OPT_RMSPROP = LT_TRAIN_OPTIMIZER_RMSPROP,
 } OptimizerKind;
 
 typedef enum {
@@ -58,6 +63,7 @@ typedef struct
   DeviceChoice device;
   LtTrainDatasetKind dataset;
   char *data;
+  gboolean           data_given;
   char *checkpoint;
   gboolean resume;
   guint64 seed;
@@ -66,6 +72,7 @@ typedef struct
   char *loss_csv;
   char *loss_plot;
   char *graph;
+  char              *plots;
 } Options;
 
 static void
@@ -77,6 +84,7 @@ options_clear (Options *o)
   g_free (o->loss_csv);
   g_free (o->loss_plot);
   g_free (o->graph);
+  g_free (o->plots);
 }
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (Options, options_clear)
@@ -170,32 +178,43 @@ description_text (void)
 {
   /* Translators: %1$s is the default checkpoint file's name, %2$s the
    * CIFAR-10 archive's name */
-  return g_strdup_printf (_(
-  "Data:\n"
-  "  CIFAR-10 is read from the data folder (cifar-10-batches-bin/ or the archive\n"
-  "  cifar-10-binary.tar.gz) and downloaded there when absent. When it cannot be\n"
-  "  downloaded, lt-train says so and trains on Fashion-MNIST instead (from the data\n"
-  "  folder, or from Debian's dataset-fashion-mnist package in\n"
-  "  /usr/share/datasets/fashion-mnist), with a 1-channel first convolution and the\n"
-  "  28x28 images padded to 32x32. Without either it says how to get them and exits 1.\n"
-  "\n"
-  "Checkpoints:\n"
-  "  With --checkpoint FILE, the model, the optimizer and the position in training are\n"
-  "  saved to FILE (safetensors) after every epoch; --resume continues from FILE when\n"
-  "  it exists, exactly where it stopped. Ctrl-C stops after the current mini-batch,\n"
-  "  writes the checkpoint (to FILE, or to %1$s in the data\n"
-  "  folder) and exits 0.\n"
-  "\n"
-  "Output:\n"
-  "  The tutorial's lines go to stdout. A progress bar (rate, time left) goes to stderr\n"
-  "  when stdout is a terminal; a line per epoch otherwise.\n"
-  "\n"
-  "Environment:\n"
-  "  LT_CIFAR10_URL         a mirror of %2$s\n"
-  "  LT_FASHION_MNIST_ROOT  the only folder to look for Fashion-MNIST in\n"
-  "\n"
-  "Exit status: 0 when trained (or stopped by Ctrl-C), 1 on failure (no data, an\n"
-  "error while training), 2 for a bad option."), DEFAULT_CHECKPOINT, LT_CIFAR10_ARCHIVE);
+  return g_strdup_printf (
+    _ ("Data:\n"
+       "  CIFAR-10 is read from the data folder (cifar-10-batches-bin/ or the archive\n"
+       "  cifar-10-binary.tar.gz) and downloaded there when absent. When it cannot be\n"
+       "  downloaded, lt-train says so and trains on Fashion-MNIST instead (from the data\n"
+       "  folder, or from Debian's dataset-fashion-mnist package in\n"
+       "  /usr/share/datasets/fashion-mnist), with a 1-channel first convolution and the\n"
+       "  28x28 images padded to 32x32. Without either it says how to get them and exits 1.\n"
+       "\n"
+       "Checkpoints:\n"
+       "  With --checkpoint FILE, the model, the optimizer and the position in training are\n"
+       "  saved to FILE (safetensors) after every epoch; --resume continues from FILE when\n"
+       "  it exists, exactly where it stopped. Ctrl-C stops after the current mini-batch,\n"
+       "  writes the checkpoint (to FILE, or to %1$s in the data\n"
+       "  folder) and exits 0; a second Ctrl-C quits at once. FILE and the output files\n"
+       "  are checked to be writable before training starts.\n"
+       "\n"
+       "Output:\n"
+       "  The tutorial's lines go to stdout. A progress bar (rate, time left) goes to stderr\n"
+       "  when stdout is a terminal; a line per epoch otherwise.\n"
+       "\n"
+       "Pictures (drawn by the viewer's renderers, no display needed):\n"
+       "  --plots FOLDER writes, once training ends, grid.png (training images with their\n"
+       "  classes and the predictions, wrong ones marked), loss.png and loss.svg (the training\n"
+       "  loss and the test loss and accuracy per epoch), graph.png and graph.svg (the\n"
+       "  autograd graph of one training step, grouped by module, with every node's gradient\n"
+       "  norm) and confusion.png (the last epoch's accuracy per class and confusion matrix).\n"
+       "  --loss-plot and --graph write one of them, as PNG or SVG by the extension (--graph\n"
+       "  writes DOT for any other name).\n"
+       "\n"
+       "Environment:\n"
+       "  LT_CIFAR10_URL         a mirror of %2$s\n"
+       "  LT_FASHION_MNIST_ROOT  the only folder to look for Fashion-MNIST in\n"
+       "\n"
+       "Exit status: 0 when trained (or stopped by Ctrl-C), 1 on failure (no data, an\n"
+       "error while training, a loss that diverged), 2 for a bad option."),
+    DEFAULT_CHECKPOINT, LT_CIFAR10_ARCHIVE);
 }
 
 static gboolean
@@ -212,42 +231,46 @@ parse_options (int       *argc,
   g_autofree char *seed = NULL, *log_interval = NULL;
   gint64 workers_v = 2, seed_v = 0;
   int choice;
-  GOptionEntry entries[] = {
-    { "epochs", 'e', 0, G_OPTION_ARG_STRING, &epochs,
-      N_("Epochs to train (default 2)"), N_("N") },
-    { "batch-size", 'b', 0, G_OPTION_ARG_STRING, &batch_size,
-      N_("Images per mini-batch (default 4)"), N_("N") },
-    { "lr", 0, 0, G_OPTION_ARG_STRING, &lr,
-      N_("Learning rate (default 0.001)"), N_("RATE") },
-    { "momentum", 0, 0, G_OPTION_ARG_STRING, &momentum,
-      N_("Momentum of sgd and rmsprop (default 0.9 for sgd, 0 for rmsprop)"), N_("M") },
-    { "optimizer", 'o', 0, G_OPTION_ARG_STRING, &optimizer,
-      N_("sgd (default), adam, adamw or rmsprop"), N_("NAME") },
-    { "workers", 'w', 0, G_OPTION_ARG_STRING, &workers,
-      N_("Threads reading the data (default 2, as the tutorial's num_workers)"), N_("N") },
-    { "device", 0, 0, G_OPTION_ARG_STRING, &device,
-      N_("cpu, cuda, or auto (default: cuda when there is a GPU)"), N_("DEVICE") },
-    { "dataset", 'd', 0, G_OPTION_ARG_STRING, &dataset,
-      N_("cifar10 or fashion-mnist (default: cifar10, else fashion-mnist)"), N_("NAME") },
-    { "data", 0, 0, G_OPTION_ARG_FILENAME, &o->data,
-      N_("The data folder (default ./data)"), N_("FOLDER") },
-    { "checkpoint", 'c', 0, G_OPTION_ARG_FILENAME, &o->checkpoint,
-      N_("Save the checkpoint to FILE after every epoch and on Ctrl-C"), N_("FILE") },
-    { "resume", 'r', 0, G_OPTION_ARG_NONE, &o->resume,
-      N_("Continue from the checkpoint when it exists"), NULL },
-    { "seed", 's', 0, G_OPTION_ARG_STRING, &seed,
-      N_("Seed of the random numbers: initial weights, shuffling (default 0)"), N_("N") },
-    { "log-interval", 0, 0, G_OPTION_ARG_STRING, &log_interval,
-      N_("Print the running loss every N mini-batches (default 2000)"), N_("N") },
-    { "grid", 0, 0, G_OPTION_ARG_FILENAME, &o->grid,
-      N_("Save the first test batch as a grid of images (PNG)"), N_("PNG") },
-    { "loss-csv", 0, 0, G_OPTION_ARG_FILENAME, &o->loss_csv,
-      N_("Save the loss curve as CSV (epoch, iteration, running loss)"), N_("FILE") },
-    { "loss-plot", 0, 0, G_OPTION_ARG_FILENAME, &o->loss_plot,
-      N_("Draw the loss curve (PNG)"), N_("PNG") },
-    { "graph", 0, 0, G_OPTION_ARG_FILENAME, &o->graph,
-      N_("Save the autograd graph of one training step (Graphviz DOT)"), N_("DOT") },
-    { NULL }
+  GOptionEntry             entries[] = {
+                { "epochs", 'e', 0, G_OPTION_ARG_STRING, &epochs, N_ ("Epochs to train (default 2)"),
+                  N_ ("N") },
+                { "batch-size", 'b', 0, G_OPTION_ARG_STRING, &batch_size,
+                  N_ ("Images per mini-batch (default 4)"), N_ ("N") },
+                { "lr", 0, 0, G_OPTION_ARG_STRING, &lr, N_ ("Learning rate (default 0.001)"), N_ ("RATE") },
+                { "momentum", 0, 0, G_OPTION_ARG_STRING, &momentum,
+                  N_ ("Momentum of sgd and rmsprop (default 0.9 for sgd, 0 for rmsprop)"), N_ ("M") },
+                { "optimizer", 'o', 0, G_OPTION_ARG_STRING, &optimizer,
+                  N_ ("sgd (default), adam, adamw or rmsprop"), N_ ("NAME") },
+                { "workers", 'w', 0, G_OPTION_ARG_STRING, &workers,
+                  N_ ("Threads reading the data (default 2, as the tutorial's num_workers)"), N_ ("N") },
+                { "device", 0, 0, G_OPTION_ARG_STRING, &device,
+                  N_ ("cpu, cuda, or auto (default: cuda when there is a GPU)"), N_ ("DEVICE") },
+                { "dataset", 'd', 0, G_OPTION_ARG_STRING, &dataset,
+                  N_ ("cifar10 or fashion-mnist (default: cifar10, else fashion-mnist)"), N_ ("NAME") },
+                { "data", 0, 0, G_OPTION_ARG_FILENAME, &o->data, N_ ("The data folder (default ./data)"),
+                  N_ ("FOLDER") },
+                { "checkpoint", 'c', 0, G_OPTION_ARG_FILENAME, &o->checkpoint,
+                  N_ ("Save the checkpoint to FILE after every epoch and on Ctrl-C"), N_ ("FILE") },
+                { "resume", 'r', 0, G_OPTION_ARG_NONE, &o->resume,
+                  N_ ("Continue from the checkpoint when it exists"), NULL },
+                { "seed", 's', 0, G_OPTION_ARG_STRING, &seed,
+                  N_ ("Seed of the random numbers: initial weights, shuffling (default 0)"), N_ ("N") },
+                { "log-interval", 0, 0, G_OPTION_ARG_STRING, &log_interval,
+                  N_ ("Print the running loss every N mini-batches (default 2000)"), N_ ("N") },
+                { "grid", 0, 0, G_OPTION_ARG_FILENAME, &o->grid,
+                  N_ ("Save the first test batch as a grid of images (PNG)"), N_ ("PNG") },
+                { "loss-csv", 0, 0, G_OPTION_ARG_FILENAME, &o->loss_csv,
+                  N_ ("Save the loss curve as CSV (epoch, iteration, running loss)"), N_ ("FILE") },
+                { "loss-plot", 0, 0, G_OPTION_ARG_FILENAME, &o->loss_plot,
+                  N_ ("Draw the loss curves (PNG, or SVG for a name ending in .svg)"), N_ ("FILE") },
+                { "graph", 0, 0, G_OPTION_ARG_FILENAME, &o->graph,
+                  N_ ("Save the autograd graph of one training step (Graphviz DOT; PNG or SVG for a name "
+                                  "ending in .png or .svg)"),
+                  N_ ("FILE") },
+                { "plots", 0, 0, G_OPTION_ARG_FILENAME, &o->plots,
+                  N_ ("Draw the images, loss curves, graph and confusion matrix into FOLDER (see below)"),
+                  N_ ("FOLDER") },
+                { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new (NULL);
 
@@ -300,6 +323,7 @@ parse_options (int       *argc,
                    _("--momentum: applies to sgd and rmsprop, not to %s"), optimizer);
       return FALSE;
     }
+  o->data_given = o->data != NULL;
   if (o->data == NULL)
     o->data = g_strdup ("./data");
   return TRUE;
@@ -309,30 +333,117 @@ parse_options (int       *argc,
 
 typedef struct
 {
-  LtTrainer *trainer;           /* borrowed, while training */
+  GMutex         lock;
+  LtTrainer     *trainer; /* borrowed, while training (under lock) */
   GCancellable *cancellable;
   LtTrainReport *report;
   LtTensor *confusion;          /* the last epoch's, owned */
-  gboolean stopping;
+  gboolean       interactive;
 } App;
 
-static gboolean
-on_sigint (gpointer data)
+/* Ctrl-C. A handler of our own (not a main-context source: those are
+ * dispatched only while a main loop runs, and much of lt-train runs
+ * outside one: loading data, writing files, the test set) counts the
+ * interrupts and wakes a thread that stops the run: the cancellable
+ * (loading, downloading) and the trainer (after the current mini-batch,
+ * with a checkpoint). A second Ctrl-C ends the process at once, whatever
+ * it is doing, as if lt-train had no handler. */
+
+static volatile sig_atomic_t sigint_count;
+static int                   sigint_pipe[2] = { -1, -1 };
+static char                  sigint_again_text[256];
+
+static void
+sigint_handler (int sig)
+{
+  int  saved = errno;
+  char c = 1;
+
+  if (++sigint_count >= 2)
+    {
+      if (write (STDERR_FILENO, sigint_again_text, strlen (sigint_again_text)) < 0)
+        {
+          /* nothing to do: the process ends */
+        }
+      signal (SIGINT, SIG_DFL);
+      raise (SIGINT);
+      return;
+    }
+  if (write (sigint_pipe[1], &c, 1) < 0)
+    {
+      /* the pipe holds a byte already */
+    }
+  errno = saved;
+}
+
+static gpointer
+sigint_thread (gpointer data)
 {
   App *app = data;
+  char c;
 
-  if (app->stopping)
-    return G_SOURCE_CONTINUE;
-  app->stopping = TRUE;
-  g_cancellable_cancel (app->cancellable);
-  if (app->trainer)
+  while (read (sigint_pipe[0], &c, 1) != 0)
     {
-      if (app->report)
-        lt_train_report_clear_bar (app->report);
-      fprintf (stderr, "lt-train: %s\n", _("stopping after this mini-batch"));
-      lt_trainer_stop (app->trainer);
+      LtTrainer *trainer;
+
+      if (c == 0)
+        break; /* lt-train is ending */
+      g_cancellable_cancel (app->cancellable);
+      g_mutex_lock (&app->lock);
+      trainer = app->trainer ? g_object_ref (app->trainer) : NULL;
+      g_mutex_unlock (&app->lock);
+      fprintf (stderr, "%slt-train: %s\n", app->interactive ? "\r\033[K" : "",
+               trainer ? _ ("stopping after this mini-batch (Ctrl-C again to quit at once)")
+                       : _ ("interrupted (Ctrl-C again to quit at once)"));
+      fflush (stderr);
+      if (trainer)
+        {
+          lt_trainer_stop (trainer);
+          g_object_unref (trainer);
+        }
     }
-  return G_SOURCE_CONTINUE;
+  return NULL;
+}
+
+static GThread *
+sigint_watch (App *app)
+{
+  struct sigaction sa = { 0 };
+
+  g_snprintf (sigint_again_text, sizeof sigint_again_text, "\nlt-train: %s\n",
+              _ ("interrupted again: quitting now"));
+  if (pipe (sigint_pipe) != 0)
+    return NULL;
+  fcntl (sigint_pipe[0], F_SETFD, FD_CLOEXEC);
+  fcntl (sigint_pipe[1], F_SETFD, FD_CLOEXEC);
+  fcntl (sigint_pipe[1], F_SETFL, O_NONBLOCK);
+  sa.sa_handler = sigint_handler;
+  sigemptyset (&sa.sa_mask);
+  sa.sa_flags = SA_RESTART;
+  sigaction (SIGINT, &sa, NULL);
+  return g_thread_new ("lt-train-sigint", sigint_thread, app);
+}
+
+static void
+sigint_unwatch (GThread *thread)
+{
+  char c = 0;
+
+  signal (SIGINT, SIG_DFL);
+  if (thread == NULL)
+    return;
+  /* The handler may still have a byte in flight: ours comes after it. */
+  while (write (sigint_pipe[1], &c, 1) < 0 && errno == EAGAIN)
+    g_usleep (1000);
+  g_thread_join (thread);
+  close (sigint_pipe[0]);
+  close (sigint_pipe[1]);
+}
+
+static gboolean
+interrupted (App *app)
+{
+  return g_cancellable_is_cancelled (app->cancellable);
 }
 
 static void
@@ -356,6 +467,18 @@ on_log (LtTrainer *trainer,
 }
 
 static void
+on_evaluated (LtTrainer *trainer,
+              guint      epoch,
+              double     test_loss,
+              double     accuracy,
+              LtTensor  *predictions,
+              LtTensor  *targets,
+              App       *app)
+{
+  lt_train_report_evaluated (app->report, epoch, test_loss, accuracy);
+}
+
+static void
 on_epoch_finished (LtTrainer *trainer,
                    guint      epoch,
                    double     train_loss,
@@ -373,22 +496,13 @@ make_optimizer (const Options  *o,
                 LtModule       *net,
                 GError        **error)
 {
-  g_autoptr(GPtrArray) params = lt_module_parameters (net);
+  /* RMSprop's momentum is PyTorch's default (0) unless asked for; AdamW's
+   * weight decay is PyTorch's default (0.01). */
+  double momentum = o->optimizer == OPT_RMSPROP && !o->momentum_set ? 0 : o->momentum;
+  double weight_decay = o->optimizer == OPT_ADAMW ? 0.01 : 0;
 
-  switch (o->optimizer)
-    {
-    case OPT_SGD:
-      return LT_OPTIMIZER (lt_sgd_new (params, o->lr, o->momentum, 0, 0, FALSE, error));
-    case OPT_ADAM:
-      return LT_OPTIMIZER (lt_adam_new (params, o->lr, 0.9, 0.999, 1e-8, 0, FALSE, error));
-    case OPT_ADAMW:
-      return LT_OPTIMIZER (lt_adamw_new (params, o->lr, 0.9, 0.999, 1e-8, 0.01, FALSE, error));
-    case OPT_RMSPROP:
-      return LT_OPTIMIZER (lt_rmsprop_new (params, o->lr, 0.99, 1e-8, 0,
-                                           o->momentum_set ? o->momentum : 0, FALSE, error));
-    default:
-      g_assert_not_reached ();
-    }
+  return lt_train_optimizer_new ((LtTrainOptimizerKind) o->optimizer, net, o->lr, momentum,
+                                 weight_decay, error);
 }
 
 static gboolean
@@ -418,7 +532,7 @@ resolve_device (DeviceChoice  choice,
 }
 
 /* The autograd graph of one training step: the loss of the training set's
- * first mini-batch, before any update. */
+ * first mini-batch, before any update, with its gradients' statistics. */
 static gboolean
 write_graph (LtModule    *net,
              LtLoss      *loss,
@@ -428,33 +542,10 @@ write_graph (LtModule    *net,
              const char  *path,
              GError     **error)
 {
-  gint64 n = MIN (batch_size, lt_dataset_get_length (train));
-  g_autoptr(GPtrArray) xs = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(GPtrArray) ys = g_ptr_array_new_with_free_func (g_object_unref);
-  g_autoptr(LtTensor) x = NULL, y = NULL, xd = NULL, yd = NULL, out = NULL, l = NULL;
-  g_autoptr(LtGraph) graph = NULL;
-  g_autofree char *dot = NULL;
+  g_autoptr(LtRenderGraph) graph =
+               lt_train_plots_graph (net, loss, train, batch_size, device, TRUE, error);
 
-  for (gint64 i = 0; i < n; i++)
-    {
-      LtTensor *input = NULL, *target = NULL;
-
-      if (!lt_dataset_get_item (train, i, &input, &target, error))
-        return FALSE;
-      g_ptr_array_add (xs, input);
-      g_ptr_array_add (ys, target);
-    }
-  if (!(x = lt_stack ((LtTensor **) xs->pdata, xs->len, 0, error)) ||
-      !(y = lt_stack ((LtTensor **) ys->pdata, ys->len, 0, error)) ||
-      !(xd = lt_tensor_to_device (x, device, error)) ||
-      !(yd = lt_tensor_to_device (y, device, error)) ||
-      !(out = lt_module_forward (net, xd, error)) ||
-      !(l = lt_loss_compute (loss, out, yd, error)))
-    return FALSE;
-  graph = lt_graph_new (l);
-  lt_module_name_graph (net, graph);
-  dot = lt_graph_to_dot (graph);
-  return g_file_set_contents (path, dot, -1, error);
+  return graph != NULL && lt_train_plots_write_graph (graph, path, error);
 }
 
 /* print('GroundTruth: ', ' '.join('%5s' % classes[labels[j]] for j in range(4))) */
@@ -547,6 +638,33 @@ test_section (App          *app,
   return TRUE;
 }
 
+/* --plots: what the run leaves to see, drawn by the viewer's renderers */
+static gboolean
+write_plots (const Options     *o,
+             App               *app,
+             LtTrainer         *trainer,
+             LtModule          *net,
+             LtLoss            *loss,
+             const LtTrainData *data,
+             LtDevice           device,
+             GError           **error)
+{
+  g_autoptr(LtRenderLossData) curves = NULL;
+  LtTrainPlots plots = { 0 };
+
+  curves = lt_train_report_loss_data (app->report, &plots.smoothing);
+  plots.trainer = trainer;
+  plots.net = net;
+  plots.loss = loss;
+  plots.train = data->train;
+  plots.classes = data->classes;
+  plots.loss_data = curves;
+  plots.confusion = app->confusion;
+  plots.batch_size = o->batch_size;
+  plots.device = device;
+  return lt_train_plots_write (&plots, o->plots, error);
+}
+
 static int
 fail (const char *what,
       GError     *error)
@@ -573,6 +691,82 @@ ensure_parent (const char  *path,
   return TRUE;
 }
 
+/* --data, when given, must be a folder that exists: lt-train never makes
+ * one from a mistyped name. */
+static gboolean
+check_data_folder (const char *dir, GError **error)
+{
+  GStatBuf st;
+
+  if (g_stat (dir, &st) != 0)
+    {
+      int saved = errno;
+
+      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                   _ ("--data %s: %s (lt-train does not create it: make the folder, or give "
+                      "the one that holds CIFAR-10 or Fashion-MNIST)"),
+                   dir, g_strerror (saved));
+      return FALSE;
+    }
+  if (!S_ISDIR (st.st_mode))
+    {
+      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_NOTDIR, _ ("--data %s is not a folder"), dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+/* The files written after training can be written: found out now, not
+ * after the run. */
+static gboolean
+check_outputs (const Options *o, GError **error)
+{
+  const struct
+  {
+    const char *option;
+    const char *path;
+  } outputs[] = {
+    { "--loss-csv", o->loss_csv },
+    { "--loss-plot", o->loss_plot },
+    { "--graph", o->graph },
+    { "--grid", o->grid },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (outputs); i++)
+    if (outputs[i].path && !lt_file_check_writable (outputs[i].path, error))
+      {
+        g_prefix_error (error, "%s: ", outputs[i].option);
+        return FALSE;
+      }
+  /* --plots: its folder is made now, and each picture checked */
+  if (o->plots)
+    {
+      static const char *const names[] = { "grid.png",  "loss.png",  "loss.svg",
+                                           "graph.png", "graph.svg", "confusion.png" };
+
+      if (g_mkdir_with_parents (o->plots, 0755) != 0)
+        {
+          int saved = errno;
+
+          g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved),
+                       _ ("--plots: cannot create the folder %s: %s"), o->plots,
+                       g_strerror (saved));
+          return FALSE;
+        }
+      for (guint i = 0; i < G_N_ELEMENTS (names); i++)
+        {
+          g_autofree char *path = g_build_filename (o->plots, names[i], NULL);
+
+          if (!lt_file_check_writable (path, error))
+            {
+              g_prefix_error (error, "--plots: ");
+              return FALSE;
+            }
+        }
+    }
+  return TRUE;
+}
+
 static int
 run (Options *o,
      App     *app)
@@ -594,14 +788,20 @@ run (Options *o,
 
   if (!resolve_device (o->device, &device, &error))
     return fail ("", error);
-  if (!lt_train_data_load (o->dataset, o->data, interactive, app->cancellable, &data, &error))
+  if (o->data_given && !check_data_folder (o->data, &error))
     return fail ("", error);
-  while (g_main_context_iteration (NULL, FALSE))
-    ;                                   /* a Ctrl-C while loading */
-  if (g_cancellable_is_cancelled (app->cancellable))
+  if (!check_outputs (o, &error))
+    return fail ("", error);
+  if (!lt_train_data_load (o->dataset, o->data, interactive, app->cancellable, &data, &error) ||
+      interrupted (app))
     {
-      fprintf (stderr, "lt-train: %s\n", _("interrupted before training"));
-      return 1;
+      if (interrupted (app))
+        {
+          g_clear_error (&error);
+          fprintf (stderr, "lt-train: %s\n", _ ("interrupted before training"));
+          return 1;
+        }
+      return fail ("", error);
     }
   fprintf (stderr, _("Training on %s: %" PRId64 " training images, %" PRId64
                      " test images, batch size %" PRId64 ", %s\n"), data.description,
@@ -644,6 +844,17 @@ run (Options *o,
     }
   if (!ensure_parent (checkpoint, &error))
     return fail ("", error);
+  if (o->checkpoint != NULL && !lt_file_check_writable (checkpoint, &error))
+    return fail ("--checkpoint: ", error);
+  if (o->checkpoint == NULL && !lt_file_check_writable (checkpoint, &error))
+    {
+      /* Only Ctrl-C would write it: say so, and train. */
+      fprintf (stderr,
+               _ ("lt-train: a Ctrl-C could not save its checkpoint (%s); give "
+                  "--checkpoint FILE to save it elsewhere\n"),
+               error->message);
+      g_clear_error (&error);
+    }
   if (o->graph &&
       !write_graph (LT_MODULE (net), LT_LOSS (loss), data.train, o->batch_size, device, o->graph,
                     &error))
@@ -656,11 +867,19 @@ run (Options *o,
   app->report = report;
   g_signal_connect (trainer, "step", G_CALLBACK (on_step), app);
   g_signal_connect (trainer, "log", G_CALLBACK (on_log), app);
+  g_signal_connect (trainer, "evaluated", G_CALLBACK (on_evaluated), app);
   g_signal_connect (trainer, "epoch-finished", G_CALLBACK (on_epoch_finished), app);
 
+  g_mutex_lock (&app->lock);
   app->trainer = trainer;
+  g_mutex_unlock (&app->lock);
+  /* A Ctrl-C before the trainer was there */
+  if (interrupted (app))
+    lt_trainer_stop (trainer);
   ok = lt_trainer_run (trainer, NULL, &error);
+  g_mutex_lock (&app->lock);
   app->trainer = NULL;
+  g_mutex_unlock (&app->lock);
   lt_train_report_clear_bar (report);
   state = lt_trainer_get_state (trainer);
 
@@ -668,6 +887,14 @@ run (Options *o,
     return fail ("--loss-csv: ", error);
   if (ok && o->loss_plot && !lt_train_report_write_plot (report, o->loss_plot, &error))
     return fail ("--loss-plot: ", error);
+  if (!ok && g_error_matches (error, LT_ERROR, LT_ERROR_DIVERGED))
+    {
+      /* Translators: after the library's message saying at which step */
+      fprintf (stderr, _ ("lt-train: %s\nThe learning rate may be too high (--lr %g).\n"),
+               error->message, o->lr);
+      g_error_free (error);
+      return 1;
+    }
   if (!ok)
     return fail (_("training failed: "), error);
   if (state == LT_TRAINER_STATE_STOPPED)
@@ -678,6 +905,9 @@ run (Options *o,
                          "options)\n"),
                lt_trainer_get_epoch (trainer) + 1, lt_trainer_get_iteration (trainer),
                checkpoint, checkpoint);
+      if (o->plots &&
+          !write_plots (o, app, trainer, LT_MODULE (net), LT_LOSS (loss), &data, device, &error))
+        return fail ("--plots: ", error);
       return 0;
     }
 
@@ -688,6 +918,9 @@ run (Options *o,
   fflush (stdout);
   if (!test_section (app, trainer, test_loader, data.classes, o->grid, &error))
     return fail ("", error);
+  if (o->plots &&
+      !write_plots (o, app, trainer, LT_MODULE (net), LT_LOSS (loss), &data, device, &error))
+    return fail ("--plots: ", error);
   return 0;
 }
 
@@ -699,7 +932,7 @@ lt_train_main (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   App app = { 0 };
-  guint sigint;
+  GThread *sigint;
   int status;
 
   /* Messages in the user's language and charset; numbers always with a
@@ -718,13 +951,19 @@ lt_train_main (int    argc,
       return 2;
     }
 
+  /* A file size limit makes a write fail, not the process end. */
+  signal (SIGXFSZ, SIG_IGN);
+  g_mutex_init (&app.lock);
   app.cancellable = cancellable;
-  sigint = g_unix_signal_add (SIGINT, on_sigint, &app);
+  app.interactive = isatty (STDOUT_FILENO) && isatty (STDERR_FILENO);
+  sigint = sigint_watch (&app);
   status = run (&o, &app);
-  g_source_remove (sigint);
+  sigint_unwatch (sigint);
   g_clear_object (&app.confusion);
-  /* Cairo's font caches (the loss plot's labels), so that leak checkers
+  g_mutex_clear (&app.lock);
+  /* The renderers' caches and fonts, then Cairo's, so that leak checkers
    * see nothing left */
+  lt_render_cleanup ();
   cairo_debug_reset_static_data ();
   return status;
 }

@@ -219,8 +219,10 @@ download_cifar10 (const char    *root,
   return TRUE;
 }
 
-static gboolean
-cifar10_present (const char *root)
+/* Whether @root holds CIFAR-10, extracted or as its archive (whole or
+ * not: lt_cifar10_new says what is wrong with a broken one). */
+gboolean
+lt_train_data_cifar10_present (const char *root)
 {
   g_autofree char *folder = g_build_filename (root, LT_CIFAR10_FOLDER, NULL);
   g_autofree char *archive = g_build_filename (root, LT_CIFAR10_ARCHIVE, NULL);
@@ -355,7 +357,7 @@ lt_train_data_load (LtTrainDatasetKind   kind,
       return FALSE;
     }
 
-  if (cifar10_present (data_dir))
+  if (lt_train_data_cifar10_present (data_dir))
     return load_cifar10 (data_dir, cancellable, data, error);
   if (download_cifar10 (data_dir, interactive, cancellable, &cifar_error))
     return load_cifar10 (data_dir, cancellable, data, error);

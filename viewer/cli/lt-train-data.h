@@ -23,13 +23,14 @@ typedef struct
   LtTrainDatasetKind kind;        /* what was loaded */
 } LtTrainData;
 
-void     lt_train_data_clear (LtTrainData        *data);
-gboolean lt_train_data_load  (LtTrainDatasetKind  kind,
-                              const char         *data_dir,
-                              gboolean            interactive,
-                              GCancellable       *cancellable,
-                              LtTrainData        *data,
-                              GError            **error);
+void     lt_train_data_clear           (LtTrainData        *data);
+gboolean lt_train_data_cifar10_present (const char         *data_dir);
+gboolean lt_train_data_load            (LtTrainDatasetKind  kind,
+                                        const char         *data_dir,
+                                        gboolean            interactive,
+                                        GCancellable       *cancellable,
+                                        LtTrainData        *data,
+                                        GError            **error);
 
 G_DEFINE_AUTO_CLEANUP_CLEAR_FUNC (LtTrainData, lt_train_data_clear)
 

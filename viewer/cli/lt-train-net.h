@@ -9,7 +9,8 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (LtTrainNet, lt_train_net, LT_TRAIN, NET, LtModule)
 
-LtTrainNet *lt_train_net_new (gint64   in_channels,
-                              GError **error);
+LtTrainNet *lt_train_net_new    (gint64   in_channels,
+                                 GError **error) G_GNUC_WARN_UNUSED_RESULT;
+LtTrainNet *lt_train_net_new_nn (GError **error) G_GNUC_WARN_UNUSED_RESULT;
 
 G_END_DECLS

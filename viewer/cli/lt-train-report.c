@@ -1,15 +1,14 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
-#include <errno.h>
 #include <inttypes.h>
 #include <math.h>
 #include <stdio.h>
 #include <string.h>
 
-#include <cairo.h>
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
+
+#include <libtensor.h>
 
 #include "lt-train-report.h"
 
@@ -17,7 +16,7 @@
  * What lt-train shows while it trains: the tutorial's running-loss lines
  * on stdout; on stderr, a progress bar with the rate and the time left
  * when stdout is a terminal, and a line per epoch. It keeps the loss
- * curve for --loss-csv and --loss-plot.
+ * curves for --loss-csv, --loss-plot and --plots.
  */
 
 typedef struct
@@ -36,6 +35,8 @@ struct _LtTrainReport
 
   GArray *logs;                 /* Point: the running losses printed */
   GArray *steps;                /* Point: every step's loss */
+  GArray *tests;                /* Point: each epoch's test loss  */
+  GArray *accuracies;           /* Point: each epoch's test accuracy */
 
   gint64 start_time;
   gint64 epoch_start_time;
@@ -64,6 +65,8 @@ lt_train_report_new (gboolean progress_bar,
   self->epochs = epochs;
   self->logs = g_array_new (FALSE, FALSE, sizeof (Point));
   self->steps = g_array_new (FALSE, FALSE, sizeof (Point));
+  self->tests = g_array_new (FALSE, FALSE, sizeof (Point));
+  self->accuracies = g_array_new (FALSE, FALSE, sizeof (Point));
   self->start_time = g_get_monotonic_time ();
   self->epoch_start_time = self->start_time;
   return self;
@@ -74,6 +77,8 @@ lt_train_report_free (LtTrainReport *self)
 {
   g_array_unref (self->logs);
   g_array_unref (self->steps);
+  g_array_unref (self->tests);
+  g_array_unref (self->accuracies);
   g_free (self);
 }
 
@@ -247,137 +252,78 @@ lt_train_report_write_csv (LtTrainReport  *self,
       g_string_append_printf (s, "%u,%" G_GINT64_FORMAT ",%s\n", p->epoch, p->iteration,
                               g_ascii_formatd (buf, sizeof buf, "%.6f", p->loss));
     }
-  /* g_file_set_contents writes a temporary file and renames it. */
-  return g_file_set_contents (path, s->str, (gssize) s->len, error);
+  return lt_file_set_contents (path, (const guint8 *) s->str, s->len, error);
+}
+
+/* The epoch's evaluation on the test set: a point of the test curves at
+ * the epoch's last step. */
+void
+lt_train_report_evaluated (LtTrainReport *self, guint epoch, double test_loss, double accuracy)
+{
+  Point loss = { epoch, self->per_epoch, test_loss };
+  Point acc = { epoch, self->per_epoch, accuracy };
+
+  g_array_append_val (self->tests, loss);
+  g_array_append_val (self->accuracies, acc);
 }
 
 static double
-nice_step (double range,
-           int    ticks)
+global_step (LtTrainReport *self, const Point *p)
 {
-  double raw = range / ticks;
-  double mag = pow (10, floor (log10 (raw)));
-  double f = raw / mag;
-
-  return (f < 1.5 ? 1 : f < 3 ? 2 : f < 7 ? 5 : 10) * mag;
+  return (double) (p->epoch - 1) * (double) self->per_epoch + (double) p->iteration;
 }
 
+/* The run's curves for the renderers: the training loss (the running
+ * losses printed, which are averages already and not smoothed again, or
+ * for runs too short to print any, every step's loss, smoothed), the test
+ * loss and accuracy per epoch, against the step. */
+LtRenderLossData *
+lt_train_report_loss_data (LtTrainReport *self, double *smoothing)
+{
+  LtRenderLossData *data = lt_render_loss_data_new ();
+  GArray           *train = curve (self);
+  guint             run = lt_render_loss_data_add_run (data, "lt-train");
+  struct
+  {
+    GArray        *points;
+    LtRenderSeries series;
+  } all[] = {
+    { train, LT_RENDER_SERIES_TRAIN_LOSS },
+    { self->tests, LT_RENDER_SERIES_TEST_LOSS },
+    { self->accuracies, LT_RENDER_SERIES_TEST_ACCURACY },
+  };
+
+  for (guint k = 0; k < G_N_ELEMENTS (all); k++)
+    for (guint i = 0; i < all[k].points->len; i++)
+      {
+        Point *p = &g_array_index (all[k].points, Point, i);
+
+        if (isnan (p->loss))
+          continue;
+        lt_render_loss_data_append (data, run, all[k].series, global_step (self, p), p->loss);
+      }
+  if (smoothing)
+    *smoothing = train == self->logs ? 0 : 0.6;
+  return data;
+}
+
+/* --loss-plot: SVG for a name ending in .svg, PNG for any other (a FIFO,
+ * /dev/stdout) */
 gboolean
 lt_train_report_write_plot (LtTrainReport  *self,
                             const char     *path,
                             GError        **error)
 {
-  const int W = 720, H = 432, left = 64, right = 20, top = 36, bottom = 48;
-  GArray *pts = curve (self);
-  cairo_surface_t *surface = cairo_image_surface_create (CAIRO_FORMAT_RGB24, W, H);
-  cairo_t *cr = cairo_create (surface);
-  double xmax = 1, ymin = 0, ymax = 1, ystep, xstep;
-  g_autofree char *tmp = g_strconcat (path, ".part", NULL);
-  cairo_status_t status;
-  char label[64];
+  g_autoptr(LtRenderLossData) data = NULL;
+  g_autoptr(LtRenderLossFrame) frame = NULL;
+  LtRenderLossView view;
+  LtRenderTheme    theme;
+  gboolean         svg = g_str_has_suffix (path, ".svg") || g_str_has_suffix (path, ".SVG");
 
-  for (guint i = 0; i < pts->len; i++)
-    {
-      Point *p = &g_array_index (pts, Point, i);
-      double x = (double) (p->epoch - 1) * self->per_epoch + p->iteration;
-
-      xmax = MAX (xmax, x);
-      ymax = i == 0 ? p->loss : MAX (ymax, p->loss);
-    }
-  ymax = ymax > 0 ? ymax * 1.1 : 1;
-  ystep = nice_step (ymax - ymin, 5);
-  ymax = ceil (ymax / ystep) * ystep;
-  xstep = nice_step (xmax, 6);
-  xmax = ceil (xmax / xstep) * xstep;
-
-#define PX(x) (left + (x) / xmax * (W - left - right))
-#define PY(y) (H - bottom - ((y) - ymin) / (ymax - ymin) * (H - top - bottom))
-
-  cairo_set_source_rgb (cr, 1, 1, 1);
-  cairo_paint (cr);
-  cairo_select_font_face (cr, "sans-serif", CAIRO_FONT_SLANT_NORMAL, CAIRO_FONT_WEIGHT_NORMAL);
-  cairo_set_font_size (cr, 12);
-
-  /* Grid and tick labels */
-  cairo_set_line_width (cr, 1);
-  for (double y = ymin; y <= ymax + ystep / 2; y += ystep)
-    {
-      cairo_set_source_rgb (cr, 0.88, 0.88, 0.88);
-      cairo_move_to (cr, left, floor (PY (y)) + 0.5);
-      cairo_line_to (cr, W - right, floor (PY (y)) + 0.5);
-      cairo_stroke (cr);
-      cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
-      g_snprintf (label, sizeof label, "%g", y);
-      cairo_move_to (cr, 8, PY (y) + 4);
-      cairo_show_text (cr, label);
-    }
-  for (double x = 0; x <= xmax + xstep / 2; x += xstep)
-    {
-      cairo_set_source_rgb (cr, 0.88, 0.88, 0.88);
-      cairo_move_to (cr, floor (PX (x)) + 0.5, top);
-      cairo_line_to (cr, floor (PX (x)) + 0.5, H - bottom);
-      cairo_stroke (cr);
-      cairo_set_source_rgb (cr, 0.2, 0.2, 0.2);
-      g_snprintf (label, sizeof label, "%g", x);
-      cairo_move_to (cr, PX (x) - 10, H - bottom + 16);
-      cairo_show_text (cr, label);
-    }
-  cairo_set_source_rgb (cr, 0, 0, 0);
-  cairo_rectangle (cr, left + 0.5, top + 0.5, W - left - right - 1, H - top - bottom - 1);
-  cairo_stroke (cr);
-  cairo_move_to (cr, left, 22);
-  cairo_set_font_size (cr, 14);
-  cairo_show_text (cr, self->logs->len > 0 ? _("Running loss") : _("Loss per mini-batch"));
-  cairo_set_font_size (cr, 12);
-  cairo_move_to (cr, W / 2 - 40, H - 12);
-  cairo_show_text (cr, _("mini-batches"));
-
-  /* The curve */
-  cairo_set_source_rgb (cr, 0.12, 0.39, 0.71);
-  cairo_set_line_width (cr, 2);
-  cairo_set_line_join (cr, CAIRO_LINE_JOIN_ROUND);
-  for (guint i = 0; i < pts->len; i++)
-    {
-      Point *p = &g_array_index (pts, Point, i);
-      double x = PX ((double) (p->epoch - 1) * self->per_epoch + p->iteration);
-      double y = PY (p->loss);
-
-      if (i == 0)
-        cairo_move_to (cr, x, y);
-      else
-        cairo_line_to (cr, x, y);
-    }
-  cairo_stroke (cr);
-  for (guint i = 0; i < pts->len && pts->len <= 200; i++)
-    {
-      Point *p = &g_array_index (pts, Point, i);
-
-      cairo_arc (cr, PX ((double) (p->epoch - 1) * self->per_epoch + p->iteration),
-                 PY (p->loss), 3, 0, 2 * G_PI);
-      cairo_fill (cr);
-    }
-#undef PX
-#undef PY
-
-  cairo_destroy (cr);
-  cairo_surface_flush (surface);
-  status = cairo_surface_write_to_png (surface, tmp);
-  cairo_surface_destroy (surface);
-  if (status != CAIRO_STATUS_SUCCESS)
-    {
-      g_unlink (tmp);
-      g_set_error (error, G_FILE_ERROR, G_FILE_ERROR_FAILED, _("cannot write %s: %s"), path,
-                   cairo_status_to_string (status));
-      return FALSE;
-    }
-  if (g_rename (tmp, path) != 0)
-    {
-      int saved = errno;
-
-      g_unlink (tmp);
-      g_set_error (error, G_FILE_ERROR, g_file_error_from_errno (saved), _("cannot write %s: %s"),
-                   path, g_strerror (saved));
-      return FALSE;
-    }
-  return TRUE;
+  lt_render_loss_view_init (&view);
+  data = lt_train_report_loss_data (self, &view.smoothing);
+  lt_render_theme_init (&theme, FALSE);
+  frame = lt_render_loss_frame_new (data, &view, &theme, 720, 432);
+  return lt_render_loss_frame_write (frame, path, svg ? LT_RENDER_FORMAT_SVG : LT_RENDER_FORMAT_PNG,
+                                     error);
 }

@@ -3,6 +3,8 @@
 
 #include <glib.h>
 
+#include "lt-render.h"
+
 G_BEGIN_DECLS
 
 typedef struct _LtTrainReport LtTrainReport;
@@ -27,7 +29,13 @@ void           lt_train_report_epoch       (LtTrainReport  *self,
                                             guint           epoch,
                                             double          train_loss,
                                             double          accuracy);
+void           lt_train_report_evaluated   (LtTrainReport  *self,
+                                            guint           epoch,
+                                            double          test_loss,
+                                            double          accuracy);
 void           lt_train_report_clear_bar   (LtTrainReport  *self);
+LtRenderLossData *lt_train_report_loss_data (LtTrainReport *self,
+                                            double         *smoothing);
 gboolean       lt_train_report_write_csv   (LtTrainReport  *self,
                                             const char     *path,
                                             GError        **error);

@@ -560,7 +560,9 @@ _lt_cpu_gemm (const LtKernelArgs *args,
 
       if (args->op == LT_OP_ADDMM)
         {
-          LtKernelArgs copy = { .op = LT_OP_COPY, .out = out, .in = { args->in[0] }, .n_in = 1 };
+          LtKernelArgs copy = {
+            .op = LT_OP_STRIDED_COPY, .out = out, .in = { args->in[0] }, .n_in = 1
+          };
 
           alpha = args->params->gemm.alpha;
           beta = args->params->gemm.beta;

@@ -677,7 +677,7 @@ _lt_cpu_conv (const LtKernelArgs *args,
       job.x = _lt_tensor_data (x);
       job.dy = _lt_tensor_data (y);
       job.dw = _lt_tensor_data (w);
-      job.db = args->out2 ? _lt_tensor_data (args->out2) : NULL;
+      job.db = args->grad_bias ? _lt_tensor_data (args->grad_bias) : NULL;
       kind = 2;
       break;
     default:

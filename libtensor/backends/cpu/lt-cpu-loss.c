@@ -32,59 +32,58 @@ nll_dims (LtTensor *x,
 
 /*
  * Forward, x: (N, C, R), t: (N, R), w: (C) or none; out: (N, R) for
- * reduction none, else (); out2: () the total weight of the counted
+ * reduction none, else (); total_weight: () the total weight of the counted
  * targets.
  *   loss[n, r] = -w[t] x[n, t, r], 0 where t == ignore_index
  *   sum: the sum; mean: the sum / total weight (NaN for 0 / 0)
  */
-#define DEFINE_NLL_FORWARD(T, sfx)                                             \
-  static gboolean                                                              \
-  nll_forward_##sfx (const LtKernelArgs *args, GError **error)                 \
-  {                                                                            \
-    const T *x = _lt_tensor_data (args->in[0]);                                \
-    const gint64 *t = _lt_tensor_data (args->in[1]);                           \
-    const T *w = args->in[2] ? _lt_tensor_data (args->in[2]) : NULL;           \
-    T *out = _lt_tensor_data (args->out);                                      \
-    T *total_out = _lt_tensor_data (args->out2);                               \
-    const LtLossParams *p = &args->params->loss;                               \
-    gint64 N, C, R;                                                            \
-    double sum = 0, total = 0;                                                 \
-                                                                               \
-    nll_dims (args->in[0], &N, &C, &R);                                        \
-    for (gint64 i = 0; i < N; i++)                                             \
-      for (gint64 r = 0; r < R; r++)                                           \
-        {                                                                      \
-          gint64 c = t[i * R + r];                                             \
-          T wc, l;                                                             \
-                                                                               \
-          if (c == p->ignore_index)                                            \
-            {                                                                  \
-              if (p->reduction == LT_REDUCTION_NONE)                           \
-                out[i * R + r] = 0;                                            \
-              continue;                                                        \
-            }                                                                  \
-          if (c < 0 || c >= C)                                                 \
-            {                                                                  \
-              g_set_error (error, LT_ERROR, LT_ERROR_INDEX,                    \
-                           "target %" G_GINT64_FORMAT " is out of bounds: "    \
-                           "class indices must be in [0, %" G_GINT64_FORMAT    \
-                           ") or equal ignore_index (%" G_GINT64_FORMAT ")",   \
-                           c, C, p->ignore_index);                             \
-              return FALSE;                                                    \
-            }                                                                  \
-          wc = w ? w[c] : (T) 1;                                               \
-          l = -wc * x[(i * C + c) * R + r];                                    \
-          if (p->reduction == LT_REDUCTION_NONE)                               \
-            out[i * R + r] = l;                                                \
-          sum += l;                                                            \
-          total += wc;                                                         \
-        }                                                                      \
-    *total_out = (T) total;                                                    \
-    if (p->reduction == LT_REDUCTION_SUM)                                      \
-      *out = (T) sum;                                                          \
-    else if (p->reduction == LT_REDUCTION_MEAN)                                \
-      *out = (T) sum / (T) total;                                              \
-    return TRUE;                                                               \
+#define DEFINE_NLL_FORWARD(T, sfx)                                                                 \
+  static gboolean nll_forward_##sfx (const LtKernelArgs *args, GError **error)                     \
+  {                                                                                                \
+    const T            *x = _lt_tensor_data (args->in[0]);                                         \
+    const gint64       *t = _lt_tensor_data (args->in[1]);                                         \
+    const T            *w = args->in[2] ? _lt_tensor_data (args->in[2]) : NULL;                    \
+    T                  *out = _lt_tensor_data (args->out);                                         \
+    T                  *total_out = _lt_tensor_data (args->total_weight);                          \
+    const LtLossParams *p = &args->params->loss;                                                   \
+    gint64              N, C, R;                                                                   \
+    double              sum = 0, total = 0;                                                        \
+                                                                                                   \
+    nll_dims (args->in[0], &N, &C, &R);                                                            \
+    for (gint64 i = 0; i < N; i++)                                                                 \
+      for (gint64 r = 0; r < R; r++)                                                               \
+        {                                                                                          \
+          gint64 c = t[i * R + r];                                                                 \
+          T      wc, l;                                                                            \
+                                                                                                   \
+          if (c == p->ignore_index)                                                                \
+            {                                                                                      \
+              if (p->reduction == LT_REDUCTION_NONE)                                               \
+                out[i * R + r] = 0;                                                                \
+              continue;                                                                            \
+            }                                                                                      \
+          if (c < 0 || c >= C)                                                                     \
+            {                                                                                      \
+              g_set_error (error, LT_ERROR, LT_ERROR_INDEX,                                        \
+                           "target %" G_GINT64_FORMAT " is out of bounds: "                        \
+                           "class indices must be in [0, %" G_GINT64_FORMAT                        \
+                           ") or equal ignore_index (%" G_GINT64_FORMAT ")",                       \
+                           c, C, p->ignore_index);                                                 \
+              return FALSE;                                                                        \
+            }                                                                                      \
+          wc = w ? w[c] : (T) 1;                                                                   \
+          l = -wc * x[(i * C + c) * R + r];                                                        \
+          if (p->reduction == LT_REDUCTION_NONE)                                                   \
+            out[i * R + r] = l;                                                                    \
+          sum += l;                                                                                \
+          total += wc;                                                                             \
+        }                                                                                          \
+    *total_out = (T) total;                                                                        \
+    if (p->reduction == LT_REDUCTION_SUM)                                                          \
+      *out = (T) sum;                                                                              \
+    else if (p->reduction == LT_REDUCTION_MEAN)                                                    \
+      *out = (T) sum / (T) total;                                                                  \
+    return TRUE;                                                                                   \
   }
 
 /*

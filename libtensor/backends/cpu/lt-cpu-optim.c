@@ -88,8 +88,8 @@ gboolean
 _lt_cpu_sgd_update (const LtKernelArgs *args,
                     GError            **error)
 {
-  LtTensor *ops[3] = { args->out, args->in[0], args->out2 };
-  SgdCtx ctx = { &args->params->optim, args->out2 != NULL };
+  LtTensor *operands[3] = { args->out, args->in[0], args->momentum };
+  SgdCtx    ctx = { &args->params->optim, args->momentum != NULL };
   LtCpuLoop loop;
 
   switch (args->out->dtype)
@@ -106,6 +106,6 @@ _lt_cpu_sgd_update (const LtKernelArgs *args,
                    lt_dtype_get_name (args->out->dtype));
       return FALSE;
     }
-  _lt_cpu_foreach (ops, ctx.has_buf ? 3 : 2, loop, &ctx, TRUE);
+  _lt_cpu_foreach (operands, ctx.has_buf ? 3 : 2, loop, &ctx, TRUE);
   return TRUE;
 }

@@ -430,7 +430,7 @@ gboolean
 _lt_cpu_unary (const LtKernelArgs *args,
                GError            **error)
 {
-  LtTensor *ops[2] = { args->out, args->in[0] };
+  LtTensor *operands[2] = { args->out, args->in[0] };
   LtCpuLoop loop = get_loop (args->op, args->in[0]->dtype, error);
   ClampCtx clamp;
   gpointer ctx = NULL;
@@ -443,7 +443,7 @@ _lt_cpu_unary (const LtKernelArgs *args,
       clamp.max = args->params->clamp.has_max ? args->params->clamp.max : INFINITY;
       ctx = &clamp;
     }
-  _lt_cpu_foreach (ops, 2, loop, ctx, TRUE);
+  _lt_cpu_foreach (operands, 2, loop, ctx, TRUE);
   return TRUE;
 }
 
@@ -451,13 +451,13 @@ gboolean
 _lt_cpu_binary (const LtKernelArgs *args,
                 GError            **error)
 {
-  LtTensor *ops[3] = { args->out, args->in[0], args->in[1] };
+  LtTensor    *operands[3] = { args->out, args->in[0], args->in[1] };
   LtCpuLoop loop = get_loop (args->op, args->in[0]->dtype, error);
   PointwiseCtx ctx = { 0 };
 
   if (loop == NULL)
     return FALSE;
-  _lt_cpu_foreach (ops, 3, loop, &ctx, TRUE);
+  _lt_cpu_foreach (operands, 3, loop, &ctx, TRUE);
   if (ctx.div_by_zero)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
@@ -487,7 +487,7 @@ gboolean
 _lt_cpu_where (const LtKernelArgs *args,
                GError            **error)
 {
-  LtTensor *ops[4] = { args->out, args->in[0], args->in[1], args->in[2] };
+  LtTensor *operands[4] = { args->out, args->in[0], args->in[1], args->in[2] };
   LtCpuLoop loop;
 
   switch (_lt_dtype_size (args->out->dtype))
@@ -497,7 +497,7 @@ _lt_cpu_where (const LtKernelArgs *args,
     case 4: loop = where_4; break;
     default: loop = where_8; break;
     }
-  _lt_cpu_foreach (ops, 4, loop, NULL, TRUE);
+  _lt_cpu_foreach (operands, 4, loop, NULL, TRUE);
   return TRUE;
 }
 
@@ -586,7 +586,7 @@ gboolean
 _lt_cpu_copy (const LtKernelArgs *args,
               GError            **error)
 {
-  LtTensor *ops[2] = { args->out, args->in[0] };
+  LtTensor *operands[2] = { args->out, args->in[0] };
   LtDType sd = args->in[0]->dtype, dd = args->out->dtype;
 
   if (sd == dd)
@@ -600,10 +600,10 @@ _lt_cpu_copy (const LtKernelArgs *args,
         case 4: loop = copy_bytes_4; break;
         default: loop = copy_bytes_8; break;
         }
-      _lt_cpu_foreach (ops, 2, loop, NULL, TRUE);
+      _lt_cpu_foreach (operands, 2, loop, NULL, TRUE);
     }
   else
-    _lt_cpu_foreach (ops, 2, copy_loops[sd][dd], NULL, TRUE);
+    _lt_cpu_foreach (operands, 2, copy_loops[sd][dd], NULL, TRUE);
   return TRUE;
 }
 
@@ -630,7 +630,7 @@ gboolean
 _lt_cpu_fill (const LtKernelArgs *args,
               GError            **error)
 {
-  LtTensor *ops[1] = { args->out };
+  LtTensor *operands[1] = { args->out };
   guint64 value = 0;
   LtCpuLoop loop;
 
@@ -642,6 +642,6 @@ _lt_cpu_fill (const LtKernelArgs *args,
     case 4: loop = fill_4; break;
     default: loop = fill_8; break;
     }
-  _lt_cpu_foreach (ops, 1, loop, &value, TRUE);
+  _lt_cpu_foreach (operands, 1, loop, &value, TRUE);
   return TRUE;
 }

@@ -2,6 +2,7 @@
 #pragma once
 
 #include "backends/lt-backend-private.h"
+#include "ops/lt-op-private.h"
 #include "core/lt-dtype-private.h"
 
 G_BEGIN_DECLS
@@ -31,12 +32,13 @@ typedef enum {
 LtCpuIsa _lt_cpu_isa (void);
 
 /* Host buffers, 64-byte aligned at least, through the backend's cache of
- * freed buffers (lt-cpu-backend.c); kernels take their scratch here too.
+ * freed buffers (lt-cpu-alloc.c); kernels take their scratch here too.
  * _lt_cpu_free needs the size given to _lt_cpu_alloc. */
-gpointer _lt_cpu_alloc (gsize     nbytes,
-                        GError  **error);
-void     _lt_cpu_free  (gpointer  data,
-                        gsize     nbytes);
+gpointer _lt_cpu_alloc            (gsize     nbytes,
+                                   GError  **error);
+void     _lt_cpu_free             (gpointer  data,
+                                   gsize     nbytes);
+void     _lt_cpu_alloc_after_fork (void);
 
 /*
  * Parallel regions: runs @func (part, n, ctx) once for every part = 0 ..
@@ -55,9 +57,11 @@ typedef void (*LtCpuParallelFunc) (int      tid,
                                    int      n,
                                    gpointer ctx);
 
-void _lt_cpu_parallel (int               n,
-                       LtCpuParallelFunc func,
-                       gpointer          ctx);
+void _lt_cpu_parallel            (int               n,
+                                  LtCpuParallelFunc func,
+                                  gpointer          ctx);
+/* In a child of fork (): forget the parent's workers (lt-cpu-parallel.c) */
+void _lt_cpu_parallel_after_fork (void);
 
 /* The part [*begin, *end) of [0, total) that part @tid of @n takes. */
 static inline void
@@ -74,7 +78,7 @@ _lt_cpu_split (gint64  total,
 }
 
 /*
- * Elementwise iteration. @ops[0] is the output and defines the iteration
+ * Elementwise iteration (lt-cpu-foreach.c). @operands[0] is the output and defines the iteration
  * shape; the other operands broadcast to it. The loop gets one pointer per
  * operand, the byte stride of each operand along the innermost dimension,
  * and the number of elements of the run. Dimensions are reordered to follow
@@ -86,8 +90,8 @@ typedef void (*LtCpuLoop) (char        **data,
                            gint64        n,
                            gpointer      ctx);
 
-void _lt_cpu_foreach (LtTensor **ops,
-                      guint      n_ops,
+void _lt_cpu_foreach (LtTensor **operands,
+                      guint      n_operands,
                       LtCpuLoop  loop,
                       gpointer   ctx,
                       gboolean   parallel);
@@ -108,6 +112,6 @@ gboolean _lt_cpu_index        (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_nll_loss      (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_sgd_update   (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_conv         (const LtKernelArgs *args, GError **error);
-gboolean _lt_cpu_pool         (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_pooling         (const LtKernelArgs *args, GError **error);
 
 G_END_DECLS

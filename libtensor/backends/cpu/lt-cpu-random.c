@@ -6,7 +6,6 @@
 
 #include "lt-cpu-private.h"
 #include "core/lt-philox-private.h"
-#include "core/lt-random-private.h"
 
 /*
  * Random and range kernels. @out is contiguous (the front end makes sure).

@@ -501,7 +501,7 @@ reduce_outputs (const Job *job,
   LtTensor *x = args->in[0], *out = args->out;
   const char *xbase = _lt_tensor_data (x);
   char *obase = _lt_tensor_data (out);
-  gint64 *ibase = args->out2 ? _lt_tensor_data (args->out2) : NULL;
+  gint64             *ibase = args->indices ? _lt_tensor_data (args->indices) : NULL;
   gint64 kidx[LT_MAX_DIMS];
   gint64 rem = k0;
   gboolean fop = is_float_op (args->op, x->dtype);
@@ -677,7 +677,7 @@ order_free (const LtKernelArgs *args)
       return TRUE;
     case LT_OP_MAX:
     case LT_OP_MIN:
-      return args->out2 == NULL;
+      return args->indices == NULL;
     default:
       return FALSE;
     }

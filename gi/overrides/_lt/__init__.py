@@ -1,0 +1,14 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The parts of the ``Lt`` overrides (private: gi/overrides/Lt.py, the
+module PyGObject loads, imports them and exports their public names).
+
+- common.py: what the others share (the introspection module, the override
+  decorator, GLib.Error in the Lt domain, namespaces, carried exceptions);
+- types.py: dtypes, ``Lt.device``, ``Lt.Size``, reading Python values;
+- creation.py: ``Lt.tensor``, ``Lt.zeros``..., ``Lt.from_numpy``;
+- indexing.py: ``x[...]`` and ``x[...] = v``;
+- autograd.py: ``grad_fn`` nodes, ``Lt.no_grad``, ``Lt.autograd``;
+- nn.py, optim.py, data.py: ``Lt.nn``, ``Lt.optim``, ``Lt.utils``,
+  ``Lt.transforms``, ``Lt.datasets``;
+- train.py: ``Lt.Trainer`` taking those Python objects.
+"""

@@ -1,0 +1,181 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Autograd for the ``Lt`` overrides: ``grad_fn`` nodes as torch shows them
+(``name()``, ``next_functions``), ``with Lt.no_grad():`` and the other
+gradient modes, and ``Lt.autograd`` (``Variable``, ``backward``,
+``gradcheck``).
+
+Part of gi/overrides/Lt.py, which imports every public name from here.
+"""
+
+from __future__ import annotations
+
+import functools
+
+from .common import Lt, Tensor, exporter, namespace, override
+from .types import _bool, _float
+
+_GITensor = Lt.Tensor
+
+__all__ = []
+_export = exporter(__all__)
+
+
+# ---------------------------------------------------------------------------
+# Gradient functions
+
+@override
+class GradFn(Lt.GradFn):
+    """An autograd node, as torch's ``grad_fn``: ``name()``, ``next_functions``."""
+
+    def name(self) -> str:
+        return self.get_name()
+
+    @property
+    def next_functions(self) -> tuple[tuple[GradFn | None, int], ...]:
+        n = self.get_n_next_functions()
+        return tuple(tuple(self.get_next_function(i)) for i in range(n))
+
+    @property
+    def previous_functions(self) -> tuple[tuple[GradFn | None, int], ...]:
+        """next_functions under the name of the tutorial's PyTorch
+        (``loss.creator.previous_functions[0][0]``)."""
+        return self.next_functions
+
+    @property
+    def variable(self) -> Tensor | None:
+        """The leaf tensor of an AccumulateGrad node."""
+        return self.get_variable()
+
+    def __repr__(self):
+        return '<%s object at %#x>' % (self.get_name(), id(self))
+
+    __str__ = __repr__
+
+
+__all__.append('GradFn')
+
+
+
+
+# ---------------------------------------------------------------------------
+# Gradient mode
+
+
+class _GradMode:
+    _mode = None
+
+    def __enter__(self):
+        self._prev = Lt.set_grad_enabled(self._mode)
+        return self
+
+    def __exit__(self, *exc):
+        Lt.set_grad_enabled(self._prev)
+        return False
+
+    def __call__(self, func):
+        mode = self._mode
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            prev = Lt.set_grad_enabled(mode)
+            try:
+                return func(*args, **kwargs)
+            finally:
+                Lt.set_grad_enabled(prev)
+        return wrapper
+
+
+class no_grad(_GradMode):
+    """``with Lt.no_grad():`` or ``@Lt.no_grad()``: operations record no
+    autograd history (lt_set_grad_enabled)."""
+
+    _mode = False
+
+    def __new__(cls, func=None, *user_data):
+        if func is not None and user_data:
+            # the C signature lt_no_grad(func, user_data): run func now
+            with no_grad():
+                func(*user_data)
+            return None
+        self = super().__new__(cls)
+        if func is not None:
+            return self(func)
+        return self
+
+
+class enable_grad(_GradMode):
+    """``with Lt.enable_grad():`` records history again inside a no_grad block."""
+
+    _mode = True
+
+    def __new__(cls, func=None):
+        self = super().__new__(cls)
+        if func is not None:
+            return self(func)
+        return self
+
+
+class set_grad_enabled(_GradMode):
+    """Sets grad mode now; as a context manager, restores it on exit."""
+
+    def __init__(self, mode: bool) -> None:
+        self._mode = _bool(mode)
+        self._prev = Lt.set_grad_enabled(self._mode)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        Lt.set_grad_enabled(self._prev)
+        return False
+
+
+inference_mode = no_grad
+__all__ += ['no_grad', 'enable_grad', 'set_grad_enabled', 'inference_mode']
+
+
+@_export
+def is_grad_enabled() -> bool:
+    return Lt.is_grad_enabled()
+
+
+
+
+def _variable(data, requires_grad=False, volatile=False):
+    """The tutorial's ``Variable(t, requires_grad=True)``: a tensor is its own
+    Variable; this sets requires_grad on a detached alias."""
+    t = data.detach()
+    if requires_grad:
+        t.set_requires_grad(True)
+    return t
+
+
+def _autograd_backward(tensors, grad_tensors=None, retain_graph=None):
+    if isinstance(tensors, _GITensor):
+        tensors = [tensors]
+        grad_tensors = [grad_tensors]
+    if grad_tensors is None:
+        grad_tensors = [None] * len(tensors)
+    for t, g in zip(tensors, grad_tensors):
+        t.backward(g, retain_graph=retain_graph)
+
+
+def _gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
+    """torch.autograd.gradcheck: finite differences in float64 against the
+    analytic gradient of func(*inputs) (lt_gradcheck)."""
+    if isinstance(inputs, _GITensor):
+        inputs = (inputs,)
+    return Lt.gradcheck(lambda tensors, *user_data: func(*tensors), None, list(inputs),
+                        _float(eps), _float(atol), _float(rtol))
+
+
+autograd = namespace('Lt.autograd', 'torch.autograd for libtensor.', {
+    'Variable': _variable,
+    'backward': _autograd_backward,
+    'gradcheck': _gradcheck,
+    'no_grad': no_grad,
+    'enable_grad': enable_grad,
+    'set_grad_enabled': set_grad_enabled,
+})
+
+__all__.append('autograd')

@@ -1,0 +1,757 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Data for libtensor from Python: ``Lt.utils.data``, ``Lt.transforms``,
+``Lt.datasets`` and ``Lt.utils.make_grid`` / ``save_image``.
+
+Part of gi/overrides/Lt.py, which exports its ``utils``, ``transforms``
+and ``datasets``.  The tutorial's data steps read as they do
+with torch and torchvision::
+
+    from gi.repository import Lt as torch
+    transforms, datasets = torch.transforms, torch.datasets
+
+    transform = transforms.Compose([transforms.ToTensor(),
+                                    transforms.Normalize((0.5, 0.5, 0.5), (0.5, 0.5, 0.5))])
+    trainset = datasets.CIFAR10(root='./data', train=True, download=True, transform=transform)
+    trainloader = torch.utils.data.DataLoader(trainset, batch_size=4, shuffle=True,
+                                              num_workers=2)
+    images, labels = next(iter(trainloader))
+    torch.utils.save_image(torch.utils.make_grid(images / 2 + 0.5), 'batch.png')
+
+The transforms, datasets and the loader are the C objects (LtTransform,
+LtDataset, LtDataLoader): worker threads run in C, and take the GIL only
+to call Python code (a Python dataset's ``__getitem__``, a Python
+callable used as a transform).  A subclass of ``Lt.utils.data.Dataset``
+is a GObject implementing LtDataset, so C code reads it too; any object
+with ``__len__`` and ``__getitem__`` is accepted by DataLoader.  An
+exception raised in Python code that the loader runs reaches the caller of
+``next()`` as a ``GLib.Error`` ("ValueError: ..." in the Lt.Error domain)
+whose ``__cause__`` is the original exception.
+"""
+
+from __future__ import annotations
+
+import numbers
+import os
+import sys
+from typing import Any, Callable, Iterator
+
+from gi.repository import GLib, GObject
+
+from .common import (IntPair, Lt, Tensor, callable_name as _callable_name, carry as _carry,
+                     loaded_numpy, namespace, override, reraise_carried as _reraise)
+from .creation import tensor as _tensor
+
+_GITensor = Lt.Tensor
+
+__all__ = ['utils', 'transforms', 'datasets']
+
+
+def _to_tensor_value(v, what):
+    """A value a Python dataset or transform returned, as a tensor: numpy
+    arrays and PIL images are copied, numbers become 0-dim tensors."""
+    if isinstance(v, _GITensor):
+        return v
+    np = loaded_numpy()
+    if np is not None and isinstance(v, (np.ndarray, np.generic)):
+        return _GITensor.clone(_tensor(v))
+    if isinstance(v, bool):
+        return _tensor(v)
+    if isinstance(v, numbers.Integral):
+        return Lt.scalar_tensor(float(v), Lt.DType.INT64) if abs(v) < 2 ** 53 \
+            else _tensor(int(v))
+    if isinstance(v, numbers.Real):
+        return Lt.scalar_tensor(float(v), Lt.DType.FLOAT32)
+    if type(v).__module__.startswith('PIL.'):
+        import numpy
+        return _GITensor.clone(_tensor(numpy.asarray(v)))
+    if isinstance(v, (list, tuple)):
+        return _tensor(v)
+    raise TypeError('%s is a %s, not a tensor, an array or a number'
+                    % (what, type(v).__name__))
+
+
+# ---------------------------------------------------------------------------
+# Transforms
+
+def _transform_call(self, x):
+    """t(x): applies the transform (numpy arrays and PIL images are
+    converted to tensors first)."""
+    return self.apply(_to_tensor_value(x, 'the input of %s' % type(self).__name__))
+
+
+Lt.Transform.__call__ = _transform_call
+
+
+class _CallableTransform(GObject.Object, Lt.Transform):
+    """A Python callable (a function, a lambda, an object with __call__)
+    as an LtTransform, so that C datasets and Compose run it."""
+
+    __gtype_name__ = 'LtPyCallableTransform'
+    __module__ = 'Lt.transforms'      # registered as a GType (not an override)
+
+    def __init__(self, fn):
+        super().__init__()
+        self.fn = fn
+
+    def do_apply(self, input):
+        try:
+            out = self.fn(input)
+            return _to_tensor_value(out, 'the result of %r' % (self.fn,))
+        except GLib.Error:
+            raise
+        except BaseException as e:  # noqa: B902 - everything must cross C as a GError
+            raise _carry('transform %s' % _callable_name(self.fn), e) from None
+
+    def __call__(self, x):
+        return self.fn(x)
+
+    def __repr__(self):
+        return repr(self.fn)
+
+
+def _as_transform(t, name='transform'):
+    if t is None or isinstance(t, Lt.Transform):
+        return t
+    if callable(t):
+        return _CallableTransform(t)
+    raise TypeError('%s must be an Lt.Transform or a callable, not %s' % (name, type(t).__name__))
+
+
+def _floats(v, name):
+    if isinstance(v, numbers.Real):
+        return [float(v)]
+    if isinstance(v, _GITensor):
+        v = v.tolist()
+    out = [float(x) for x in v]
+    if not out:
+        raise ValueError('%s must not be empty' % name)
+    return out
+
+
+def _size2(size, name='size'):
+    if isinstance(size, numbers.Integral):
+        return int(size), int(size)
+    size = tuple(size)
+    if len(size) == 1:
+        return int(size[0]), int(size[0])
+    if len(size) != 2:
+        raise ValueError('Please provide only two dimensions (h, w) for %s.' % name)
+    return int(size[0]), int(size[1])
+
+
+def _padding(padding):
+    if padding is None:
+        return []
+    if isinstance(padding, numbers.Integral):
+        return [int(padding)]
+    padding = [int(p) for p in padding]
+    if len(padding) not in (1, 2, 4):
+        raise ValueError('Padding must be an int or a 1, 2, or 4 element tuple, not a %d '
+                         'element tuple' % len(padding))
+    return padding
+
+
+_PADDING_MODES = {
+    'constant': Lt.PaddingMode.CONSTANT,
+    'edge': Lt.PaddingMode.EDGE,
+    'reflect': Lt.PaddingMode.REFLECT,
+    'symmetric': Lt.PaddingMode.SYMMETRIC,
+}
+
+
+def _padding_mode(mode):
+    if isinstance(mode, Lt.PaddingMode):
+        return mode
+    try:
+        return _PADDING_MODES[mode]
+    except (KeyError, TypeError):
+        raise ValueError('Padding mode should be either constant, edge, reflect or symmetric') \
+            from None
+
+
+def _fill(fill):
+    if fill is None:
+        return 0.0
+    if isinstance(fill, (tuple, list)):
+        if len(set(fill)) > 1:
+            raise ValueError('a fill value per channel is not supported; give one number')
+        fill = fill[0]
+    return float(fill)
+
+
+class _TransformBase:
+    """Construction from Python: ``__new__`` builds the C object with its
+    C constructor; ``__init__`` only keeps the arguments for ``repr``."""
+
+    def __init__(self, *args, **kwargs):
+        pass
+
+    def __repr__(self):
+        return '%s(%s)' % (type(self).__name__, getattr(self, '_lt_repr', ''))
+
+
+def _set_repr(obj, text):
+    obj._lt_repr = text
+    return obj
+
+
+@override
+class ToTensor(_TransformBase, Lt.ToTensor):
+    """uint8 (C, H, W), (H, W, C) or (H, W) images -> float32 (C, H, W) in
+    [0, 1], as torchvision.transforms.ToTensor."""
+
+    def __new__(cls):
+        return Lt.ToTensor.new()
+
+
+@override
+class Normalize(_TransformBase, Lt.Normalize):
+    """(x - mean) / std per channel, as torchvision.transforms.Normalize."""
+
+    def __new__(cls, mean, std, inplace=False):
+        m, s = _floats(mean, 'mean'), _floats(std, 'std')
+        return _set_repr(Lt.Normalize.new(m, s), 'mean=%s, std=%s' % (tuple(m), tuple(s)))
+
+
+@override
+class RandomCrop(_TransformBase, Lt.RandomCrop):
+    """A random crop after optional padding, as torchvision's RandomCrop."""
+
+    def __new__(cls, size, padding=None, pad_if_needed=False, fill=0, padding_mode='constant'):
+        h, w = _size2(size)
+        t = Lt.RandomCrop.new(h, w, _padding(padding), bool(pad_if_needed), _fill(fill),
+                              _padding_mode(padding_mode))
+        return _set_repr(t, 'size=%s, padding=%s' % ((h, w), padding))
+
+    def get_params(self, img: Tensor,
+                   output_size: IntPair | None = None) -> tuple[int, int, int, int]:
+        """(top, left, height, width) of the crop apply() would make of img
+        (already padded) with the generator as it is."""
+        shape = img.get_shape()
+        ok, top, left = Lt.RandomCrop.get_params(self, shape[-2], shape[-1])
+        h, w = _size2(output_size) if output_size is not None else (None, None)
+        return top, left, h, w
+
+
+@override
+class RandomHorizontalFlip(_TransformBase, Lt.RandomHorizontalFlip):
+    """A left-right flip with probability p, as torchvision's
+    RandomHorizontalFlip."""
+
+    def __new__(cls, p=0.5):
+        return _set_repr(Lt.RandomHorizontalFlip.new(float(p)), 'p=%s' % p)
+
+
+@override
+class Resize(_TransformBase, Lt.Resize):
+    """Bilinear resize of tensors (torchvision's Resize with
+    antialias=False): an int resizes the smaller edge."""
+
+    def __new__(cls, size, interpolation=None, max_size=None, antialias=None):
+        if max_size is not None:
+            raise ValueError('Resize: max_size is not supported')
+        if antialias:
+            raise ValueError('Resize: antialias=True is not supported (tensors resize without '
+                             'antialiasing, as torchvision does by default)')
+        if interpolation is not None and str(interpolation).lower().split('.')[-1] != 'bilinear':
+            raise ValueError('Resize: only bilinear interpolation is supported')
+        sizes = [int(size)] if isinstance(size, numbers.Integral) else [int(s) for s in size]
+        return _set_repr(Lt.Resize.new(sizes), 'size=%s' % (size,))
+
+
+@override
+class CenterCrop(_TransformBase, Lt.CenterCrop):
+    """The center of an image, as torchvision's CenterCrop."""
+
+    def __new__(cls, size):
+        h, w = _size2(size)
+        return _set_repr(Lt.CenterCrop.new(h, w), 'size=%s' % ((h, w),))
+
+
+@override
+class Grayscale(_TransformBase, Lt.Grayscale):
+    """RGB to gray, 0.2989 R + 0.587 G + 0.114 B, as torchvision's
+    Grayscale."""
+
+    def __new__(cls, num_output_channels=1):
+        n = int(num_output_channels)
+        if n not in (1, 3):
+            raise ValueError('num_output_channels should be either 1 or 3')
+        return _set_repr(Lt.Grayscale.new(n), 'num_output_channels=%d' % n)
+
+
+@override
+class Compose(_TransformBase, Lt.Compose):
+    """Transforms applied in order; Python callables are welcome."""
+
+    def __new__(cls, transforms):
+        items = [_as_transform(t, 'Compose item') for t in transforms]
+        return Lt.Compose.new(items)
+
+    @property
+    def transforms(self) -> list[Any]:
+        return [self.get_transform(i) for i in range(self.get_n_transforms())]
+
+    def __repr__(self):
+        lines = ['Compose(']
+        lines += ['    %r' % (t,) for t in self.transforms]
+        lines.append(')')
+        return '\n'.join(lines)
+
+
+class Lambda:
+    """A user function as a transform, as torchvision's Lambda."""
+
+    def __new__(cls, lambd):
+        if not callable(lambd):
+            raise TypeError('Argument lambd should be callable, got %r' % type(lambd).__name__)
+        return _CallableTransform(lambd)
+
+
+def _f_pad(img, padding, fill=0, padding_mode='constant'):
+    return Lt.transforms_pad(img, _padding(padding), _fill(fill), _padding_mode(padding_mode))
+
+
+def _f_crop(img, top, left, height, width):
+    return Lt.transforms_crop(img, int(top), int(left), int(height), int(width))
+
+
+def _f_center_crop(img, output_size):
+    h, w = _size2(output_size, 'output_size')
+    return Lt.transforms_center_crop(img, h, w)
+
+
+def _f_resize(img, size, interpolation=None, max_size=None, antialias=None):
+    if isinstance(size, numbers.Integral) or len(size) == 1:
+        return Resize(size, interpolation, max_size, antialias).apply(img)
+    return Lt.transforms_resize(img, int(size[0]), int(size[1]))
+
+
+def _f_normalize(tensor, mean, std, inplace=False):
+    return Lt.transforms_normalize(tensor, _floats(mean, 'mean'), _floats(std, 'std'))
+
+
+def _f_to_tensor(pic):
+    return Lt.transforms_to_tensor(_to_tensor_value(pic, 'pic'))
+
+
+functional = namespace('Lt.transforms.functional',
+                        'The transforms as functions (torchvision.transforms.functional).', {
+                            'to_tensor': _f_to_tensor,
+                            'normalize': _f_normalize,
+                            'pad': _f_pad,
+                            'crop': _f_crop,
+                            'center_crop': _f_center_crop,
+                            'hflip': lambda img: Lt.transforms_hflip(img),
+                            'resize': _f_resize,
+                            'rgb_to_grayscale': lambda img, num_output_channels=1:
+                                Lt.transforms_rgb_to_grayscale(img, int(num_output_channels)),
+                        })
+
+transforms = namespace('Lt.transforms', 'torchvision.transforms for libtensor.', {
+    'Compose': Compose, 'ToTensor': ToTensor, 'Normalize': Normalize,
+    'RandomCrop': RandomCrop, 'RandomHorizontalFlip': RandomHorizontalFlip,
+    'Resize': Resize, 'CenterCrop': CenterCrop, 'Grayscale': Grayscale, 'Lambda': Lambda,
+    'functional': functional,
+})
+
+
+# ---------------------------------------------------------------------------
+# Datasets
+
+def _dataset_len(self):
+    return self.get_length()
+
+
+def _dataset_getitem(self, index):
+    """dataset[i]: (input, target), or input alone for a dataset without
+    targets; negative indices count from the end."""
+    if not isinstance(index, numbers.Integral):
+        raise TypeError('dataset indices must be integers, not %s' % type(index).__name__)
+    n = self.get_length()
+    i = int(index)
+    if i < 0:
+        i += n
+    if i < 0 or i >= n:
+        raise IndexError('index %d is out of range for a dataset of %d items' % (index, n))
+    ok, x, y = Lt.Dataset.get_item(self, i)
+    return x if y is None else (x, y)
+
+
+Lt.Dataset.__len__ = _dataset_len
+Lt.Dataset.__getitem__ = _dataset_getitem
+
+
+def _ensure_gobject(obj):
+    try:
+        obj.__gpointer__
+    except ValueError:
+        GObject.Object.__init__(obj)
+
+
+def _item_to_c(self, index):
+    item = self[index]
+    if isinstance(item, (tuple, list)):
+        if len(item) != 2:
+            raise TypeError('an item must be (input, target) or an input, not a %d-tuple'
+                            % len(item))
+        x, y = item
+    else:
+        x, y = item, None
+    x = _to_tensor_value(x, 'the input of item %d' % index)
+    y = None if y is None else _to_tensor_value(y, 'the target of item %d' % index)
+    return True, x, y
+
+
+class Dataset(GObject.Object, Lt.Dataset):
+    """The base of map-style datasets written in Python, as
+    torch.utils.data.Dataset: define ``__len__`` and ``__getitem__``
+    (returning ``(input, target)`` or an input; tensors, numpy arrays or
+    numbers).  It is a GObject implementing LtDataset: data loaders (and
+    their worker threads) read it through C."""
+
+    __gtype_name__ = 'LtPyDataset'
+    __module__ = 'Lt.utils.data'      # registered as a GType (not an override)
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for name in ('do_get_item', 'do_get_length'):
+            if name in cls.__dict__:
+                # A subclass shares its parent's LtDataset vtable: a vfunc
+                # defined here would replace the one of every Dataset.
+                raise TypeError('%s: define __getitem__ and __len__, not %s'
+                                % (cls.__name__, name))
+        user_init = cls.__dict__.get('__init__')
+        if user_init is not None:
+            # torch's subclasses need not call super().__init__()
+            def __init__(self, *args, **kw):
+                _ensure_gobject(self)
+                user_init(self, *args, **kw)
+            __init__.__doc__ = user_init.__doc__
+            __init__.__qualname__ = user_init.__qualname__
+            cls.__init__ = __init__
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        _ensure_gobject(self)
+
+    def __len__(self) -> int:
+        raise NotImplementedError('%s must define __len__' % type(self).__name__)
+
+    def __getitem__(self, index: int) -> Any:
+        raise NotImplementedError('%s must define __getitem__' % type(self).__name__)
+
+    def do_get_length(self) -> int:
+        try:
+            return int(len(self))
+        except BaseException as e:  # noqa: B902 - no way to report it through C
+            sys.excepthook(type(e), e, e.__traceback__)
+            return 0
+
+    def do_get_item(self, index: int) -> Any:
+        try:
+            return _item_to_c(self, index)
+        except GLib.Error:
+            raise
+        except BaseException as e:  # noqa: B902 - everything must cross C as a GError
+            raise _carry('%s[%d]' % (self._lt_name(), index), e) from None
+
+    def _lt_name(self):
+        return type(self).__name__
+
+
+class _Adapter(Dataset):
+    """Any object with __len__ and __getitem__, as a Dataset."""
+
+    __gtype_name__ = 'LtPyDatasetAdapter'
+    __module__ = 'Lt.utils.data'
+
+    def __init__(self, obj):
+        super().__init__()
+        self.obj = obj
+
+    def __len__(self):
+        return len(self.obj)
+
+    def __getitem__(self, index):
+        return self.obj[index]
+
+    def _lt_name(self):
+        return type(self.obj).__name__
+
+
+def _as_dataset(dataset):
+    if isinstance(dataset, Lt.Dataset):
+        return dataset
+    if hasattr(dataset, '__len__') and hasattr(dataset, '__getitem__'):
+        return _Adapter(dataset)
+    raise TypeError('a dataset needs __len__ and __getitem__ (%s has not)'
+                    % type(dataset).__name__)
+
+
+class TensorDataset(Dataset):
+    """Items are the i-th rows of tensors of one length, as
+    torch.utils.data.TensorDataset."""
+
+    __gtype_name__ = 'LtPyTensorDataset'
+    __module__ = 'Lt.utils.data'
+
+    def __init__(self, *tensors: Any) -> None:
+        n = {t.get_shape()[0] if t.get_n_dims() else None for t in tensors}
+        if len(n) != 1 or None in n:
+            raise ValueError('Size mismatch between tensors')
+        self.tensors = tensors
+
+    def __len__(self) -> int:
+        return self.tensors[0].get_shape()[0]
+
+    def __getitem__(self, index: int) -> tuple[Tensor, ...]:
+        items = tuple(t.select(0, index) for t in self.tensors)
+        return items[0] if len(items) == 1 else items
+
+
+def _subset(dataset, indices):
+    return Lt.Subset.new(_as_dataset(dataset), [int(i) for i in indices])
+
+
+def _random_split(dataset, lengths, generator=None):
+    return list(Lt.random_split(_as_dataset(dataset), [int(n) for n in lengths]))
+
+
+class DataLoader:
+    """Mini-batches of a dataset, as torch.utils.data.DataLoader (on
+    LtDataLoader): ``for inputs, labels in loader``, ``next(iter(loader))``,
+    ``len(loader)``.  num_workers threads (not processes) read ahead; the
+    same Lt.manual_seed gives the same batches for any num_workers."""
+
+    def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool = False,
+                 sampler: None = None, batch_sampler: None = None, num_workers: int = 0,
+                 collate_fn: None = None, pin_memory: bool = False, drop_last: bool = False,
+                 timeout: float = 0, worker_init_fn: None = None,
+                 prefetch_factor: int | None = None, persistent_workers: bool = False,
+                 generator: Any = None) -> None:
+        for name, value in (('sampler', sampler), ('batch_sampler', batch_sampler),
+                            ('collate_fn', collate_fn), ('worker_init_fn', worker_init_fn)):
+            if value is not None:
+                raise ValueError('DataLoader: %s is not supported' % name)
+        if batch_size is None:
+            raise ValueError('DataLoader: batch_size=None is not supported')
+        if int(num_workers) < 0:
+            raise ValueError('DataLoader: num_workers option should be non-negative, not %d'
+                             % int(num_workers))
+        self.dataset = dataset
+        self.batch_size = int(batch_size)
+        self.drop_last = bool(drop_last)
+        self.num_workers = int(num_workers)
+        self.shuffle = bool(shuffle)
+        self._dataset = _as_dataset(dataset)
+        # The length now, where an exception can reach the caller: read by
+        # the loader at every epoch, through C, a __len__ that raises
+        # could only be printed (and read as an empty dataset).
+        len(self._dataset)
+        self._loader = Lt.DataLoader.new(self._dataset, self.batch_size, self.shuffle,
+                                         self.drop_last, self.num_workers)
+
+    def __len__(self) -> int:
+        return self._loader.get_length()
+
+    def __iter__(self) -> Iterator[Any]:
+        return _loader_iter(self._loader)
+
+    def close(self) -> None:
+        """Stops the workers of the current epoch (also done when the loader
+        is garbage-collected)."""
+        loader = self.__dict__.get('_loader')
+        if loader is not None:
+            loader.reset()
+
+    def __del__(self):
+        # The workers stop in a C call, which releases the GIL for the
+        # Python code they may be running.
+        try:
+            self.close()
+        except Exception:  # noqa: BLE001 - interpreter shutdown
+            pass
+
+
+class _LoaderIter:
+    """One epoch of an LtDataLoader.  A loader reads one epoch at a time: a
+    newer iter() abandons the epoch of an older iterator, which then
+    raises."""
+
+    def __init__(self, loader, generation):
+        self._loader = loader
+        self._generation = generation
+        self._done = False
+
+    def __iter__(self):
+        return self
+
+    def __next__(self):
+        if self._done:
+            raise StopIteration
+        if self._loader._lt_generation != self._generation:
+            self._done = True
+            raise RuntimeError('this DataLoader iterator was abandoned by a newer iter() of '
+                               'its loader (a loader reads one epoch at a time)')
+        try:
+            _, inputs, targets = self._loader.next()
+        except GLib.Error as e:
+            self._done = True
+            _reraise(e)
+        if inputs is None:                      # the end of the epoch
+            self._done = True
+            raise StopIteration
+        return inputs if targets is None else (inputs, targets)
+
+    # the tutorial's ``dataiter.next()`` (Python 2's spelling of next(dataiter))
+    next = __next__
+
+    def __len__(self):
+        return self._loader.get_length()
+
+
+# Lt.DataLoader stays the introspected class (iterable too); the torch-like
+# one is Lt.utils.data.DataLoader.
+
+def _loader_iter(self):
+    """iter(loader): a new epoch (reshuffled), read by the iterator."""
+    self.reset()
+    self._lt_generation = getattr(self, '_lt_generation', 0) + 1
+    return _LoaderIter(self, self._lt_generation)
+
+
+Lt.DataLoader.__iter__ = _loader_iter
+Lt.DataLoader.__len__ = lambda self: self.get_length()
+
+
+# The datasets of the C library, with torchvision's signatures
+
+def _root(root):
+    import os
+    return os.fspath(os.path.expanduser(os.fspath(root)))
+
+
+def CIFAR10(root: str, train: bool = True, transform: Callable[[Any], Any] | None = None,
+            target_transform: Callable[[Any], Any] | None = None, download: bool = False) -> Any:
+    """CIFAR-10 (binary version) from root/cifar-10-batches-bin or
+    root/cifar-10-binary.tar.gz, downloaded there with download=True."""
+    return Lt.Cifar10.new(_root(root), bool(train), _as_transform(transform),
+                          _as_transform(target_transform, 'target_transform'), bool(download),
+                          None)
+
+
+def _idx_root(root, name):
+    """root/<name>/raw when it exists (torchvision's layout), else root."""
+    import os
+    root = _root(root)
+    raw = os.path.join(root, name, 'raw')
+    return raw if os.path.isdir(raw) else root
+
+
+def MNIST(root: str, train: bool = True, transform: Callable[[Any], Any] | None = None,
+          target_transform: Callable[[Any], Any] | None = None, download: bool = False) -> Any:
+    """MNIST from IDX files (raw or .gz) in root/MNIST/raw or root."""
+    if download:
+        raise ValueError('MNIST: download is not supported; put the IDX files in %s' % root)
+    return Lt.Mnist.new(_idx_root(root, 'MNIST'), bool(train), Lt.MnistVariant.MNIST,
+                        _as_transform(transform), _as_transform(target_transform,
+                                                                'target_transform'))
+
+
+def FashionMNIST(root: str | None = None, train: bool = True,
+                 transform: Callable[[Any], Any] | None = None,
+                 target_transform: Callable[[Any], Any] | None = None,
+                 download: bool = False) -> Any:
+    """Fashion-MNIST from IDX files in root/FashionMNIST/raw or root (by
+    default Debian's /usr/share/datasets/fashion-mnist)."""
+    if download:
+        raise ValueError('FashionMNIST: download is not supported; install Debian\'s '
+                         'dataset-fashion-mnist or put the IDX files in %s' % root)
+    return Lt.Mnist.new(None if root is None else _idx_root(root, 'FashionMNIST'), bool(train),
+                        Lt.MnistVariant.FASHION_MNIST, _as_transform(transform),
+                        _as_transform(target_transform, 'target_transform'))
+
+
+def ImageFolder(root: str, transform: Callable[[Any], Any] | None = None,
+                target_transform: Callable[[Any], Any] | None = None) -> Any:
+    """One subfolder of PNG/JPEG images per class, as torchvision's
+    ImageFolder (items are uint8 (C, H, W) before the transform)."""
+    return Lt.ImageFolder.new(_root(root), _as_transform(transform),
+                              _as_transform(target_transform, 'target_transform'))
+
+
+def _dataset_classes(self):
+    return list(self.get_classes())
+
+
+for _name in ('Cifar10', 'Mnist', 'ImageFolder'):
+    _cls = getattr(Lt, _name, None)
+    if _cls is not None:
+        _cls.classes = property(_dataset_classes)
+
+datasets = namespace('Lt.datasets', 'torchvision.datasets for libtensor.', {
+    'CIFAR10': CIFAR10, 'MNIST': MNIST, 'FashionMNIST': FashionMNIST,
+    'ImageFolder': ImageFolder,
+})
+
+
+# ---------------------------------------------------------------------------
+# Images
+
+def _value_range(value_range, range=None):
+    if value_range is None:
+        value_range = range
+    if value_range is None:
+        return None
+    lo, hi = value_range
+    return [float(lo), float(hi)]
+
+
+def _stack_list(tensor):
+    if isinstance(tensor, (list, tuple)):
+        return Lt.stack(list(tensor), 0)
+    return tensor
+
+
+def make_grid(tensor: Tensor, nrow: int = 8, padding: IntPair = 2, normalize: bool = False,
+              value_range: tuple[float, float] | None = None, scale_each: bool = False,
+              pad_value: float = 0.0, range: tuple[float, float] | None = None) -> Tensor:
+    """Images (B, C, H, W) (or a list of (C, H, W)) laid out in a grid, as
+    torchvision.utils.make_grid."""
+    return Lt.make_grid(_stack_list(tensor), int(nrow), int(padding), bool(normalize),
+                        _value_range(value_range, range), bool(scale_each), float(pad_value))
+
+
+def save_image(tensor: Tensor, fp: str | os.PathLike[str], format: str | None = None, nrow: int = 8,
+               padding: IntPair = 2, normalize: bool = False,
+               value_range: tuple[float, float] | None = None, scale_each: bool = False,
+               pad_value: float = 0.0, range: tuple[float, float] | None = None) -> None:
+    """Writes images as one grid to a PNG or JPEG file, as
+    torchvision.utils.save_image."""
+    import os
+    path = os.fspath(fp)
+    if format is not None:
+        ext = {'png': '.png', 'jpeg': '.jpg', 'jpg': '.jpg'}.get(str(format).lower())
+        if ext is None:
+            raise ValueError('save_image: unknown format %r' % (format,))
+        if not path.lower().endswith(('.png', '.jpg', '.jpeg')):
+            raise ValueError('save_image: name the file with the %s extension' % ext)
+    Lt.save_image(_stack_list(tensor), path, int(nrow), int(padding), bool(normalize),
+                  _value_range(value_range, range), bool(scale_each), float(pad_value))
+
+
+def load_image(path: str | os.PathLike[str]) -> Tensor:
+    """An image file as a uint8 tensor (C, H, W), as
+    torchvision.io.read_image."""
+    import os
+    return Lt.load_image(os.fspath(path))
+
+
+data = namespace('Lt.utils.data', 'torch.utils.data for libtensor.', {
+    'Dataset': Dataset, 'DataLoader': DataLoader, 'TensorDataset': TensorDataset,
+    'Subset': _subset, 'random_split': _random_split,
+})
+
+utils = namespace('Lt.utils', 'torch.utils.data and torchvision.utils for libtensor.', {
+    'data': data, 'make_grid': make_grid, 'save_image': save_image, 'load_image': load_image,
+})

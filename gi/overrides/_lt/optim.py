@@ -1,0 +1,590 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""``Lt.optim``: torch.optim for libtensor, on the C optimizers (LtOptimizer,
+LtSGD, LtAdam, LtAdamW, LtRMSprop) and schedules (LtStepLR, ...).
+
+Loaded by gi/overrides/Lt.py.  Training reads as with torch::
+
+    from gi.repository import Lt as torch
+    optim = torch.optim
+
+    optimizer = optim.SGD(net.parameters(), lr=0.01, momentum=0.9)
+    scheduler = optim.lr_scheduler.StepLR(optimizer, step_size=30, gamma=0.1)
+    for epoch in range(100):
+        optimizer.zero_grad()
+        loss_fn(net(x), y).backward()
+        optimizer.step()
+        scheduler.step()
+
+The optimizer objects are the C ones: ``step()`` runs the update in C (the
+formulas of PyTorch 1.13, with grad mode off) and C code such as an
+LtLRScheduler takes them as they are.  ``optimizer.param_groups`` is a list
+of dict-like views of the C groups: reading or assigning
+``group['lr']`` reads or sets the C option.  ``state_dict()`` gives
+PyTorch's structure (``{'state': {0: {'momentum_buffer': t}},
+'param_groups': [{..., 'params': [0, 1]}]}``); ``load_state_dict()`` takes
+that or an ``Lt.StateDict`` (as written by ``Lt.Optimizer.state_dict`` in C
+and saved as safetensors).
+
+A new optimizer subclasses ``optim.Optimizer``, passes its defaults to
+``super().__init__(params, defaults)`` and either overrides
+``do_update(self, group, param, grad, state)`` (called from C for every
+parameter with a gradient; ``state`` is the parameter's Lt.StateDict) or
+``step()`` in Python.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from typing import Any, Callable, Iterable, Mapping
+
+from gi.repository import GObject
+
+from .autograd import enable_grad
+from .common import Lt, namespace, override
+
+_GITensor = Lt.Tensor
+_gi_add_param_group = Lt.Optimizer.add_param_group
+_gi_step = Lt.Optimizer.step
+_gi_zero_grad = Lt.Optimizer.zero_grad
+_gi_state_dict = Lt.Optimizer.state_dict
+_gi_load_state_dict = Lt.Optimizer.load_state_dict
+_gi_get_params = Lt.Optimizer.get_params
+_gi_get_state = Lt.Optimizer.get_state
+
+__all__ = ['optim']
+
+
+class _RequiredParameter:
+    """The default of an option every group must give (torch.optim.optimizer.required)."""
+
+    def __repr__(self):
+        return '<required parameter>'
+
+
+required = _RequiredParameter()
+
+# Keys of PyTorch's param groups that configure its implementation, not the
+# update: accepted and kept in Python.
+_TORCH_ONLY = ('foreach', 'capturable', 'differentiable', 'fused')
+
+
+def _typename(v):
+    return type(v).__module__ + '.' + type(v).__name__
+
+
+def _show(v):
+    """A value as PyTorch shows it in repr(optimizer)."""
+    if isinstance(v, float) and v.is_integer() and abs(v) < 1e16:
+        return str(int(v))
+    return str(v)
+
+
+class _ParamGroup:
+    """A view of one C parameter group as PyTorch's dict: options read and
+    set the C values; "params" lists the tensors; other keys stay in Python."""
+
+    __slots__ = ('_opt', '_index')
+
+    def __init__(self, optimizer, index):
+        self._opt = optimizer
+        self._index = index
+
+    def _extra(self):
+        return self._opt._py_extra(self._index)
+
+    def _has_betas(self):
+        return self._opt.has_option('beta1') and self._opt.has_option('beta2')
+
+    def keys(self):
+        names = [n for n in self._opt.list_options() if not (self._has_betas() and n in
+                                                             ('beta1', 'beta2'))]
+        if self._has_betas():
+            names.insert(1, 'betas')
+        return names + list(self._extra().keys()) + ['params']
+
+    def __iter__(self):
+        return iter(self.keys())
+
+    def __len__(self):
+        return len(self.keys())
+
+    def __contains__(self, key):
+        return key in self.keys()
+
+    def __getitem__(self, key):
+        opt, i = self._opt, self._index
+        if key == 'params':
+            return list(_gi_get_params(opt, i))
+        if key == 'betas' and self._has_betas():
+            return (opt.get_option(i, 'beta1'), opt.get_option(i, 'beta2'))
+        if isinstance(key, str) and opt.has_option(key):
+            v = opt.get_option(i, key)
+            return bool(v) if opt.option_is_boolean(key) else v
+        return self._extra()[key]
+
+    def __setitem__(self, key, value):
+        opt, i = self._opt, self._index
+        if key == 'params':
+            raise TypeError('the parameters of a group cannot be replaced; use add_param_group()')
+        if key == 'betas' and self._has_betas():
+            b1, b2 = value
+            opt.set_option(i, 'beta1', float(b1))
+            opt.set_option(i, 'beta2', float(b2))
+            return
+        if isinstance(key, str) and opt.has_option(key):
+            if opt.option_is_boolean(key):
+                value = bool(value)
+            elif not isinstance(value, numbers.Real) or isinstance(value, bool):
+                raise TypeError('param group option %r must be a number, got %s'
+                                % (key, type(value).__name__))
+            opt.set_option(i, key, float(value))
+            return
+        self._extra()[key] = value
+
+    def get(self, key, default=None):
+        try:
+            return self[key]
+        except KeyError:
+            return default
+
+    def setdefault(self, key, default=None):
+        if key not in self:
+            self[key] = default
+        return self[key]
+
+    def items(self):
+        return [(k, self[k]) for k in self.keys()]
+
+    def values(self):
+        return [self[k] for k in self.keys()]
+
+    def to_dict(self):
+        return dict(self.items())
+
+    def __eq__(self, other):
+        if isinstance(other, _ParamGroup):
+            other = other.to_dict()
+        return self.to_dict() == other
+
+    def __repr__(self):
+        return repr(self.to_dict())
+
+
+def _param_list(params):
+    if isinstance(params, _GITensor):
+        return [params]
+    if isinstance(params, set):
+        raise TypeError('optimizer parameters need to be organized in ordered collections, but '
+                        'the ordering of tensors in sets will change between runs. Please use '
+                        'a list instead.')
+    params = list(params)
+    for p in params:
+        if not isinstance(p, _GITensor):
+            raise TypeError('optimizer can only optimize Tensors, but one of the params is '
+                            + _typename(p))
+    return params
+
+
+@override
+class Optimizer(Lt.Optimizer):
+    """The base class of optimizers, as ``torch.optim.Optimizer``."""
+
+    def __init__(self, params: Iterable[Any], defaults: dict[str, Any] | None = None) -> None:
+        GObject.Object.__init__(self)
+        self._init_optimizer(params, defaults or {})
+
+    def _init_optimizer(self, params, defaults):
+        if isinstance(params, _GITensor):
+            raise TypeError('params argument given to the optimizer should be an iterable of '
+                            'Tensors or dicts, but got ' + _typename(params))
+        self._py_defaults = {}
+        for name, value in defaults.items():
+            if name == 'betas' and self.has_option('beta1'):
+                b1, b2 = value
+                self.set_default('beta1', float(b1))
+                self.set_default('beta2', float(b2))
+            elif name == 'betas' and not self.has_option('beta1'):
+                b1, b2 = value
+                self.install_option('beta1', float(b1), False)
+                self.install_option('beta2', float(b2), False)
+            elif value is required:
+                self._py_defaults[name] = value
+            elif self.has_option(name):
+                self.set_default(name, float(value))
+            elif isinstance(value, (bool, numbers.Real)) and name not in _TORCH_ONLY:
+                self.install_option(name, float(value), isinstance(value, bool))
+            else:
+                self._py_defaults[name] = value
+        groups = list(params)
+        if not groups:
+            raise ValueError('optimizer got an empty parameter list')
+        if not isinstance(groups[0], dict):
+            groups = [{'params': groups}]
+        for g in groups:
+            self.add_param_group(g)
+
+    # Python-side data (also for objects made in C, where __init__ did not run)
+
+    def _py_extra(self, index):
+        d = self.__dict__.setdefault('_py_groups_extra', {})
+        return d.setdefault(index, {})
+
+    @property
+    def defaults(self) -> dict[str, Any]:
+        out = {}
+        for name in self.list_options():
+            v = self.get_default(name)
+            out[name] = bool(v) if self.option_is_boolean(name) else v
+        if 'beta1' in out and 'beta2' in out:
+            out['betas'] = (out.pop('beta1'), out.pop('beta2'))
+        out.update(self.__dict__.get('_py_defaults', {}))
+        return out
+
+    @property
+    def param_groups(self) -> list[Any]:
+        return [_ParamGroup(self, i) for i in range(self.get_n_param_groups())]
+
+    @property
+    def state(self) -> Any:
+        """``optimizer.state[param]``: the state tensors of each parameter."""
+        out = {}
+        for g in range(self.get_n_param_groups()):
+            for p in _gi_get_params(self, g):
+                st = _gi_get_state(self, p)
+                if st is not None and st.get_n_tensors():
+                    out[p] = {st.get_name(k): st.get_tensor(k) for k in range(st.get_n_tensors())}
+        return out
+
+    def add_param_group(self, param_group: dict[str, Any]) -> None:
+        """Adds a group (a dict with 'params' and optional options)."""
+        if not isinstance(param_group, dict):
+            raise TypeError('param group must be a dict')
+        params = _param_list(param_group['params'])
+        options = {k: v for k, v in param_group.items() if k != 'params'}
+        pydefaults = self.__dict__.get('_py_defaults', {})
+        for name, default in pydefaults.items():
+            if default is required and name not in options:
+                raise ValueError("parameter group didn't specify a value of required "
+                                 "optimization parameter " + name)
+        # check the values before the group exists
+        for k, v in options.items():
+            if k == 'betas' and self.has_option('beta1'):
+                if len(v) != 2 or not all(isinstance(b, numbers.Real) for b in v):
+                    raise TypeError('betas must be a pair of numbers')
+            elif self.has_option(k) and not self.option_is_boolean(k):
+                if not isinstance(v, numbers.Real) or isinstance(v, bool) or not math.isfinite(v):
+                    raise TypeError('param group option %r must be a finite number, got %r'
+                                    % (k, v))
+        _gi_add_param_group(self, params)
+        group = _ParamGroup(self, self.get_n_param_groups() - 1)
+        for name, default in pydefaults.items():
+            if default is not required:
+                group._extra().setdefault(name, default)
+        for k, v in options.items():
+            group[k] = v
+
+    def zero_grad(self, set_to_none: bool = False) -> None:
+        """Clears the gradients: zeros (PyTorch 1.13's default) or None."""
+        _gi_zero_grad(self, bool(set_to_none))
+
+    def step(self, closure: Callable[[], Any] | None = None) -> Any:
+        """One update of every parameter with a gradient; returns closure()'s loss."""
+        loss = None
+        if closure is not None:
+            with enable_grad():
+                loss = closure()
+        _gi_step(self)
+        return loss
+
+    def state_dict(self) -> dict[str, Any]:
+        """PyTorch's structure: {'state': {index: {name: tensor}}, 'param_groups': [...]}"""
+        sd = _gi_state_dict(self)
+        state = {}
+        for k in range(sd.get_n_tensors()):
+            _, index, name = sd.get_name(k).split('.', 2)
+            state.setdefault(int(index), {})[name] = sd.get_tensor(k)
+        groups = json.loads(sd.get_metadata('param_groups'))
+        for i, g in enumerate(groups):
+            if 'betas' in g:
+                g['betas'] = tuple(g['betas'])
+            extra = self._py_extra(i)
+            for k, v in extra.items():
+                g.setdefault(k, v)
+            params = g.pop('params')
+            g['params'] = params
+        return {'state': state, 'param_groups': groups}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        """Restores options and state from state_dict() (or an Lt.StateDict)."""
+        if isinstance(state_dict, Lt.StateDict):
+            _gi_load_state_dict(self, state_dict)
+            return
+        sd = Lt.StateDict.new()
+        groups = []
+        extras = []
+        for g in state_dict['param_groups']:
+            c, extra = {}, {}
+            for k, v in g.items():
+                if k == 'params' or k == 'betas' or self.has_option(k):
+                    c[k] = list(v) if k in ('params', 'betas') else v
+                else:
+                    extra[k] = v
+            groups.append(c)
+            extras.append(extra)
+        for index, st in state_dict['state'].items():
+            for name, t in st.items():
+                if not isinstance(t, _GITensor):
+                    t = Lt.scalar_tensor(float(t), Lt.DType.FLOAT32)
+                sd.insert('state.%d.%s' % (int(index), name), t)
+        sd.set_metadata('param_groups', json.dumps(groups))
+        _gi_load_state_dict(self, sd)
+        for i, extra in enumerate(extras):
+            self._py_extra(i).update(extra)
+
+    def __repr__(self):
+        s = type(self).__name__ + ' ('
+        for i, group in enumerate(self.param_groups):
+            s += '\nParameter Group %d' % i
+            for key in sorted(group.keys()):
+                if key != 'params':
+                    s += '\n    %s: %s' % (key, _show(group[key]))
+        return s + '\n)'
+
+
+def _check_nonneg(what, value):
+    if not value >= 0.0:
+        raise ValueError('Invalid %s: %s' % (what, value))
+
+
+@override
+class SGD(Lt.SGD):
+    """``optim.SGD(params, lr, momentum=0, dampening=0, weight_decay=0,
+    nesterov=False, *, maximize=False)``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = required, momentum: float = 0,
+                 dampening: float = 0, weight_decay: float = 0, nesterov: bool = False, *,
+                 maximize: bool = False, foreach: bool | None = None,
+                 differentiable: bool = False) -> None:
+        if lr is not required:
+            _check_nonneg('learning rate', lr)
+        _check_nonneg('momentum value', momentum)
+        _check_nonneg('weight_decay value', weight_decay)
+        if nesterov and (momentum <= 0 or dampening != 0):
+            raise ValueError('Nesterov momentum requires a momentum and zero dampening')
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
+            nesterov=nesterov, maximize=maximize, foreach=foreach,
+            differentiable=differentiable))
+
+
+def _check_adam(lr, betas, eps, weight_decay):
+    _check_nonneg('learning rate', lr)
+    _check_nonneg('epsilon value', eps)
+    if not 0.0 <= betas[0] < 1.0:
+        raise ValueError('Invalid beta parameter at index 0: {}'.format(betas[0]))
+    if not 0.0 <= betas[1] < 1.0:
+        raise ValueError('Invalid beta parameter at index 1: {}'.format(betas[1]))
+    _check_nonneg('weight_decay value', weight_decay)
+
+
+@override
+class Adam(Lt.Adam):
+    """``optim.Adam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
+    weight_decay=0, amsgrad=False, *, maximize=False)``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, amsgrad: bool = False, *, foreach: bool | None = None,
+                 maximize: bool = False, capturable: bool = False, differentiable: bool = False,
+                 fused: bool | None = False) -> None:
+        _check_adam(lr, betas, eps, weight_decay)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+            maximize=maximize, foreach=foreach, capturable=capturable,
+            differentiable=differentiable, fused=fused))
+
+
+@override
+class AdamW(Lt.AdamW):
+    """``optim.AdamW(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
+    weight_decay=1e-2, amsgrad=False, *, maximize=False)``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 1e-2, amsgrad: bool = False, *, maximize: bool = False,
+                 foreach: bool | None = None, capturable: bool = False) -> None:
+        _check_adam(lr, betas, eps, weight_decay)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, amsgrad=amsgrad,
+            maximize=maximize, foreach=foreach, capturable=capturable))
+
+
+@override
+class RMSprop(Lt.RMSprop):
+    """``optim.RMSprop(params, lr=1e-2, alpha=0.99, eps=1e-8, weight_decay=0,
+    momentum=0, centered=False, maximize=False)``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, alpha: float = 0.99,
+                 eps: float = 1e-8, weight_decay: float = 0, momentum: float = 0,
+                 centered: bool = False, foreach: bool | None = None, maximize: bool = False,
+                 differentiable: bool = False) -> None:
+        _check_nonneg('learning rate', lr)
+        _check_nonneg('epsilon value', eps)
+        _check_nonneg('momentum value', momentum)
+        _check_nonneg('weight_decay value', weight_decay)
+        _check_nonneg('alpha value', alpha)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, alpha=alpha, eps=eps, weight_decay=weight_decay, momentum=momentum,
+            centered=centered, foreach=foreach, maximize=maximize,
+            differentiable=differentiable))
+
+
+# The Python API of the base class on the library's optimizers (final C
+# types: their Python classes cannot derive from Optimizer's).
+for _cls in (SGD, Adam, AdamW, RMSprop):
+    for _name in ('_py_extra', 'defaults', 'param_groups', 'state', 'add_param_group',
+                  'zero_grad', 'step', 'state_dict', 'load_state_dict', '__repr__'):
+        setattr(_cls, _name, Optimizer.__dict__[_name])
+del _cls, _name
+
+
+# ---------------------------------------------------------------------------
+# Learning-rate schedules
+
+class _LRScheduler:
+    """The base of schedules written in Python, as torch's ``_LRScheduler``:
+    subclasses set their fields, call ``super().__init__(optimizer)`` and
+    write ``get_lr()`` from ``self.last_epoch`` and ``group['lr']``."""
+
+    def __init__(self, optimizer: Any, last_epoch: int = -1, verbose: bool = False) -> None:
+        if not isinstance(optimizer, Lt.Optimizer):
+            raise TypeError('{} is not an Optimizer'.format(type(optimizer).__name__))
+        self.optimizer = optimizer
+        if last_epoch == -1:
+            for group in optimizer.param_groups:
+                group.setdefault('initial_lr', group['lr'])
+        else:
+            for i, group in enumerate(optimizer.param_groups):
+                if 'initial_lr' not in group:
+                    raise KeyError("param 'initial_lr' is not specified in param_groups[{}] "
+                                   "when resuming an optimizer".format(i))
+        self.base_lrs = [group['initial_lr'] for group in optimizer.param_groups]
+        self.last_epoch = last_epoch
+        self.verbose = verbose
+        self._step_count = 0
+        self.step()
+
+    def get_lr(self) -> list[float]:
+        raise NotImplementedError
+
+    def get_last_lr(self) -> list[float]:
+        return self._last_lr
+
+    def step(self, epoch: int | None = None) -> None:
+        self._step_count += 1
+        if epoch is None:
+            self.last_epoch += 1
+        else:
+            self.last_epoch = epoch
+        values = self.get_lr()
+        for group, lr in zip(self.optimizer.param_groups, values):
+            group['lr'] = lr
+        self._last_lr = [group['lr'] for group in self.optimizer.param_groups]
+
+    def state_dict(self) -> dict[str, Any]:
+        return {k: v for k, v in self.__dict__.items() if k != 'optimizer'}
+
+    def load_state_dict(self, state_dict: Mapping[str, Any]) -> None:
+        self.__dict__.update(state_dict)
+
+
+class _CScheduler:
+    """A schedule computed in C (an Lt.LRScheduler), with torch's methods."""
+
+    def __init__(self, optimizer: Any, last_epoch: int, make: Callable[[], Any]) -> None:
+        if not isinstance(optimizer, Lt.Optimizer):
+            raise TypeError('{} is not an Optimizer'.format(type(optimizer).__name__))
+        if last_epoch != -1:
+            raise ValueError('resuming a schedule (last_epoch=%r) is not supported; make it '
+                             'with last_epoch=-1' % (last_epoch,))
+        self.optimizer = optimizer
+        self.scheduler = make()
+
+    def _n(self):
+        n = 0
+        while (n < self.optimizer.get_n_param_groups()
+               and not math.isnan(self.scheduler.get_base_lr(n))):
+            n += 1
+        return n
+
+    @property
+    def last_epoch(self) -> int:
+        return self.scheduler.get_last_epoch()
+
+    @property
+    def base_lrs(self) -> list[float]:
+        return [self.scheduler.get_base_lr(i) for i in range(self._n())]
+
+    def step(self, epoch: int | None = None) -> None:
+        if epoch is not None:
+            raise ValueError('step(epoch) is deprecated in PyTorch and not supported; call '
+                             'step() once per epoch')
+        self.scheduler.step()
+
+    def get_last_lr(self) -> list[float]:
+        return [self.scheduler.get_last_lr(i) for i in range(self._n())]
+
+    def state_dict(self) -> dict[str, Any]:
+        return {'last_epoch': self.last_epoch, 'base_lrs': self.base_lrs,
+                '_last_lr': self.get_last_lr()}
+
+
+class StepLR(_CScheduler):
+    """``lr_scheduler.StepLR(optimizer, step_size, gamma=0.1)``."""
+
+    def __init__(self, optimizer: Any, step_size: int, gamma: float = 0.1, last_epoch: int = -1,
+                 verbose: bool = False) -> None:
+        self.step_size = step_size
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch,
+                         lambda: Lt.StepLR.new(optimizer, int(step_size), float(gamma)))
+
+
+class MultiStepLR(_CScheduler):
+    """``lr_scheduler.MultiStepLR(optimizer, milestones, gamma=0.1)``."""
+
+    def __init__(self, optimizer: Any, milestones: Iterable[int], gamma: float = 0.1,
+                 last_epoch: int = -1, verbose: bool = False) -> None:
+        self.milestones = [int(m) for m in milestones]
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch,
+                         lambda: Lt.MultiStepLR.new(optimizer, self.milestones, float(gamma)))
+
+
+class CosineAnnealingLR(_CScheduler):
+    """``lr_scheduler.CosineAnnealingLR(optimizer, T_max, eta_min=0)``."""
+
+    def __init__(self, optimizer: Any, T_max: int, eta_min: float = 0, last_epoch: int = -1,
+                 verbose: bool = False) -> None:
+        self.T_max = T_max
+        self.eta_min = eta_min
+        super().__init__(optimizer, last_epoch,
+                         lambda: Lt.CosineAnnealingLR.new(optimizer, int(T_max),
+                                                          float(eta_min)))
+
+
+lr_scheduler = namespace('Lt.optim.lr_scheduler', 'torch.optim.lr_scheduler for libtensor.', {
+    '_LRScheduler': _LRScheduler, 'LRScheduler': _LRScheduler, 'StepLR': StepLR,
+    'MultiStepLR': MultiStepLR, 'CosineAnnealingLR': CosineAnnealingLR,
+})
+
+optim = namespace('Lt.optim', 'torch.optim for libtensor.', {
+    'Optimizer': Optimizer, 'SGD': SGD, 'Adam': Adam, 'AdamW': AdamW, 'RMSprop': RMSprop,
+    'lr_scheduler': lr_scheduler, 'required': required,
+})

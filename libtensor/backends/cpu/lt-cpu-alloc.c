@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+
+#include "lt-cpu-private.h"
+
+/*
+ * Host memory for the CPU backend's storage and its kernels' scratch:
+ * 64-byte aligned buffers (2 MiB aligned and on huge pages when large),
+ * through a cache of freed buffers.
+ */
+
+/* Buffers from this size on are aligned to 2 MiB and asked to live on
+ * transparent huge pages: the C library maps such buffers afresh for every
+ * allocation, and filling 40 MB of new 4 KiB pages costs 10,000 page
+ * faults, more than the arithmetic of an elementwise op over them. */
+#define LT_CPU_HUGE_BYTES (8u << 20)
+#define LT_CPU_HUGE_ALIGN (2u << 20)
+
+/*
+ * A cache of freed buffers. A training loop frees and allocates the same
+ * sizes at every step (activations, gradients, scratch); the C library
+ * returns buffers of 128 KiB and more to the system (munmap, or trimming
+ * the top of its heap) and maps them again, and every first touch of a
+ * page of the new buffer is a page fault: 5 to 12% of a training step.
+ * Freed buffers from LT_CPU_CACHE_MIN_BYTES on wait here instead, in size
+ * classes four to a power of two (a buffer is allocated at its class's
+ * size, at most 25% above the request), and are handed out again for a
+ * request of the same class. The cache holds at most LT_CPU_CACHE_BYTES;
+ * a buffer freed beyond that goes back to the system. One lock guards it.
+ * Builds with AddressSanitizer skip it, so that a use after free is still
+ * seen.
+ */
+#define LT_CPU_CACHE_MIN_BYTES (32u << 10)
+#define LT_CPU_CACHE_BYTES ((gsize) 256 << 20)
+#define LT_CPU_CACHE_CLASSES (4 * 30) /* classes up to 2^30 bytes */
+
+#if defined(__SANITIZE_ADDRESS__)
+#define LT_CPU_CACHE 0
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define LT_CPU_CACHE 0
+#endif
+#endif
+#ifndef LT_CPU_CACHE
+#define LT_CPU_CACHE 1
+#endif
+
+typedef struct CachedBuffer CachedBuffer;
+struct CachedBuffer
+{
+  CachedBuffer *next; /* written into the freed buffer itself */
+};
+
+static struct
+{
+  GMutex        lock;
+  CachedBuffer *free[LT_CPU_CACHE_CLASSES];
+  gsize         bytes; /* held, in all */
+} cache;
+
+/* The size class of a request of @nbytes (cached sizes only) and the size
+ * of its buffers */
+static guint
+cache_class (gsize nbytes, gsize *class_bytes)
+{
+  guint k = g_bit_storage (nbytes) - 1; /* 2^k <= nbytes < 2^(k+1) */
+  gsize base = (gsize) 1 << k, step = base / 4;
+  gsize j = (nbytes - base + step - 1) / step; /* 0 .. 4 */
+
+  *class_bytes = base + j * step;
+  return 4 * k + (guint) j;
+}
+
+static gboolean
+cache_takes (gsize nbytes)
+{
+  return LT_CPU_CACHE && nbytes >= LT_CPU_CACHE_MIN_BYTES && nbytes <= LT_CPU_CACHE_BYTES;
+}
+
+static gpointer
+system_alloc (gsize nbytes, GError **error)
+{
+  gpointer p = NULL;
+  gsize    align = 64;
+
+#ifdef MADV_HUGEPAGE
+  if (nbytes >= LT_CPU_HUGE_BYTES)
+    align = LT_CPU_HUGE_ALIGN;
+#endif
+  if (posix_memalign (&p, align, nbytes) != 0 || p == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "cpu: could not allocate %" G_GSIZE_FORMAT " bytes", nbytes);
+      return NULL;
+    }
+#ifdef MADV_HUGEPAGE
+  /* Only advice: where the kernel has no huge pages nothing changes. */
+  if (align == LT_CPU_HUGE_ALIGN)
+    madvise (p, nbytes, MADV_HUGEPAGE);
+#endif
+  return p;
+}
+
+gpointer
+_lt_cpu_alloc (gsize nbytes, GError **error)
+{
+  gsize         class_bytes;
+  guint         c;
+  CachedBuffer *b;
+
+  if (!cache_takes (nbytes))
+    return system_alloc (nbytes, error);
+  c = cache_class (nbytes, &class_bytes);
+  g_mutex_lock (&cache.lock);
+  b = cache.free[c];
+  if (b)
+    {
+      cache.free[c] = b->next;
+      cache.bytes -= class_bytes;
+    }
+  g_mutex_unlock (&cache.lock);
+  return b ? (gpointer) b : system_alloc (class_bytes, error);
+}
+
+void
+_lt_cpu_free (gpointer data, gsize nbytes)
+{
+  gsize class_bytes;
+  guint c;
+
+  if (data == NULL)
+    return;
+  if (cache_takes (nbytes))
+    {
+      c = cache_class (nbytes, &class_bytes);
+      g_mutex_lock (&cache.lock);
+      if (cache.bytes + class_bytes <= LT_CPU_CACHE_BYTES)
+        {
+          CachedBuffer *b = data;
+
+          b->next = cache.free[c];
+          cache.free[c] = b;
+          cache.bytes += class_bytes;
+          data = NULL;
+        }
+      g_mutex_unlock (&cache.lock);
+    }
+  free (data);
+}
+
+/* In a child of fork (): the cache's buffers were copied with the memory;
+ * its lock may have been held by a thread that the child does not have. */
+void
+_lt_cpu_alloc_after_fork (void)
+{
+  memset (&cache.lock, 0, sizeof cache.lock);
+}

@@ -1,0 +1,202 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <sched.h>
+#include <string.h>
+
+#include "lt-cpu-private.h"
+
+/*
+ * The CPU backend's thread pool: _lt_cpu_parallel () runs the parts of a job
+ * on the calling thread and the pool's workers (lt-cpu-private.h says how).
+ *
+ * Why not OpenMP: after a parallel region libgomp's idle threads busy-wait
+ * for milliseconds (GOMP_SPINCOUNT), taking the cores from OpenBLAS's
+ * threads when a matrix product follows an elementwise op; with 2 cores an
+ * add-then-mm loop ran slower on 2 threads than on 1. Our pool's idle
+ * threads spin for at most LT_CPU_SPIN_US microseconds, yielding the core
+ * to any other runnable thread, and then sleep.
+ */
+
+#define LT_CPU_MAX_WORKERS 63
+#define LT_CPU_SPIN_US 100
+
+static inline void
+cpu_relax (void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+  __builtin_ia32_pause ();
+#elif defined(__aarch64__)
+  __asm__ __volatile__("yield");
+#endif
+}
+
+typedef struct
+{
+  GThread *thread;
+  gint     go;   /* atomic: bumped once for every job the worker is asked to join */
+  gint     seen; /* the go count it has answered; only the worker touches it */
+} Worker;
+
+/*
+ * Jobs are cut into parts that the calling thread and the woken workers
+ * claim one at a time, so the parts go to whichever thread is running: on
+ * a busy machine a worker that the kernel has not scheduled yet claims
+ * nothing, and the caller, having done every part, returns without waiting
+ * for it. The caller waits only for parts that were claimed and are still
+ * running. A late worker finds the job finished, or another job: `claim'
+ * holds the job's number in its high 32 bits and the next part in the low
+ * ones, and a part is claimed by a compare-and-swap that checks both.
+ */
+static struct
+{
+  GMutex busy; /* held by the thread whose job the pool runs */
+  Worker workers[LT_CPU_MAX_WORKERS];
+  int    n_workers;
+
+  /* The current job: written before claim is reset to (job, 0) */
+  LtCpuParallelFunc func;
+  gpointer          ctx;
+  int               n;
+  gint64            claim;    /* atomic: (job number << 32) | next part */
+  gint              finished; /* atomic: parts done */
+  guint32           job;      /* number of the current job; only the caller touches it */
+
+  /* Workers that found no job for LT_CPU_SPIN_US sleep here */
+  GMutex sleep_lock;
+  GCond  wake;
+  gint   n_sleeping; /* atomic */
+} pool;
+
+/* Waits until @w is asked to join a job: spins briefly, then yields the
+ * core to whatever else wants it, then sleeps. */
+static void
+worker_wait (Worker *w)
+{
+  gint64 deadline = 0;
+
+  for (guint i = 0; g_atomic_int_get (&w->go) == w->seen; i++)
+    {
+      if (i < 256)
+        {
+          cpu_relax ();
+          continue;
+        }
+      if (deadline == 0)
+        deadline = g_get_monotonic_time () + LT_CPU_SPIN_US;
+      if (g_get_monotonic_time () < deadline)
+        {
+          sched_yield ();
+          continue;
+        }
+      g_mutex_lock (&pool.sleep_lock);
+      g_atomic_int_inc (&pool.n_sleeping);
+      while (g_atomic_int_get (&w->go) == w->seen)
+        g_cond_wait (&pool.wake, &pool.sleep_lock);
+      g_atomic_int_add (&pool.n_sleeping, -1);
+      g_mutex_unlock (&pool.sleep_lock);
+      return;
+    }
+}
+
+/* Claims and runs parts of job @job until none is left (or the pool has
+ * moved on to another job). */
+static void
+run_parts (guint32 job)
+{
+  for (;;)
+    {
+      gint64 c = __atomic_load_n (&pool.claim, __ATOMIC_SEQ_CST);
+      int    part = (int) (c & 0xffffffff);
+
+      if ((guint32) (c >> 32) != job || part >= g_atomic_int_get (&pool.n))
+        return;
+      if (!__atomic_compare_exchange_n (&pool.claim, &c, c + 1, FALSE, __ATOMIC_SEQ_CST,
+                                        __ATOMIC_SEQ_CST))
+        continue;
+      /* the job cannot end before this part is done: func, ctx, n are its */
+      pool.func (part, pool.n, pool.ctx);
+      g_atomic_int_inc (&pool.finished);
+    }
+}
+
+static gpointer
+worker_main (gpointer data)
+{
+  Worker *w = data;
+
+  for (;;)
+    {
+      worker_wait (w);
+      w->seen = g_atomic_int_get (&w->go);
+      run_parts ((guint32) (__atomic_load_n (&pool.claim, __ATOMIC_SEQ_CST) >> 32));
+    }
+  return NULL;
+}
+
+/* A child of fork () has none of its parent's threads: it starts a pool
+ * of its own when it needs one (a forked data-loading worker would hang
+ * on threads that do not exist otherwise). */
+void
+_lt_cpu_parallel_after_fork (void)
+{
+  memset (&pool, 0, sizeof pool);
+}
+
+void
+_lt_cpu_parallel (int n, LtCpuParallelFunc func, gpointer ctx)
+{
+  int threads = MIN (n, _lt_cpu_get_num_threads ());
+
+  if (threads > 1 && g_mutex_trylock (&pool.busy))
+    {
+      threads = MIN (threads, LT_CPU_MAX_WORKERS + 1);
+      while (pool.n_workers < threads - 1)
+        {
+          Worker          *w = &pool.workers[pool.n_workers];
+          g_autofree char *name = g_strdup_printf ("lt-cpu-%d", pool.n_workers + 1);
+
+          w->thread = g_thread_try_new (name, worker_main, w, NULL);
+          if (w->thread == NULL)
+            break;
+          pool.n_workers++;
+        }
+      threads = MIN (threads, pool.n_workers + 1);
+      if (threads > 1)
+        {
+          guint32 job = ++pool.job;
+
+          pool.func = func;
+          pool.ctx = ctx;
+          g_atomic_int_set (&pool.n, n);
+          g_atomic_int_set (&pool.finished, 0);
+          __atomic_store_n (&pool.claim, (gint64) job << 32, __ATOMIC_SEQ_CST);
+          for (int i = 0; i < threads - 1; i++)
+            g_atomic_int_inc (&pool.workers[i].go);
+          /* A worker counts itself asleep before it checks its go, and we
+           * bumped go before this check: one of us sees the other. */
+          if (g_atomic_int_get (&pool.n_sleeping) > 0)
+            {
+              g_mutex_lock (&pool.sleep_lock);
+              g_cond_broadcast (&pool.wake);
+              g_mutex_unlock (&pool.sleep_lock);
+            }
+          run_parts (job);
+          /* every part is claimed: wait for those still running */
+          for (guint i = 0; g_atomic_int_get (&pool.finished) < n; i++)
+            {
+              if (i < 4096)
+                cpu_relax ();
+              else
+                sched_yield ();
+            }
+          g_mutex_unlock (&pool.busy);
+          return;
+        }
+      g_mutex_unlock (&pool.busy);
+    }
+  /* One thread, a job from inside a job, or the pool serves another
+   * thread: the same parts, one after the other. */
+  for (int part = 0; part < n; part++)
+    func (part, n, ctx);
+}

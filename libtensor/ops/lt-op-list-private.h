@@ -1,0 +1,234 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The list of ops: the one place an op is added. It is an X-macro that
+ * includes nothing, so that the backend vtable (backends/lt-backend-private.h),
+ * which sits below core/, can index its kernels by LtOp; ops/lt-op-table.c
+ * expands the same list into the table's rows and ops/lt-backward-private.h
+ * into the declarations of the backward rules, so the enum, the rows and
+ * the rules cannot drift apart.
+ *
+ * An op without an autograd node (a kernel that front ends or backward rules
+ * run, or an op with no gradient):
+ *
+ *   OP (ID, "name", FAMILY, flags)
+ *
+ * A differentiable op, with what its backward rule saves and the rule:
+ *
+ *   GRAD_OP (ID, "name", FAMILY, flags, saves, "Node", "Node of the other
+ *            overload" or NULL, rule)
+ *
+ * ID gives LT_OP_ID; FAMILY gives LT_OP_FAMILY_FAMILY; flags are LtOpFlags
+ * (LT_OPF_HAS_KERNEL: the backends run a kernel for it; the others say how
+ * its front end computes the result's dtype and what it refuses); saves
+ * names what the backward rule reads, as ATen's derivatives.yaml formulas
+ * do: LT_SAVE (WHAT, FOR) saves WHAT (ARG0..ARG3, the op's tensor arguments
+ * as its kernel gets them; RESULT, its output; AUX, its second output) when
+ * the gradient of input FOR (IN0..IN3, or ANY) is needed. The node names are
+ * PyTorch's; the second is that of another overload (a number exponent,
+ * reduction over dims, t(), squeeze(dim)), chosen by the front end. The rule
+ * _lt_backward_<rule> lives beside the op's front end (ops/lt-<family>.c).
+ * The types and macros are in ops/lt-op-private.h.
+ */
+
+/* clang-format off */
+#define LT_OP_LIST(OP, GRAD_OP)                                                                    \
+  /* Creation and data movement: kernels, not differentiable (ops/lt-creation.c) */                \
+  OP (FILL, "fill", CREATE, LT_OPF_HAS_KERNEL)                                                     \
+  OP (STRIDED_COPY, "copy", COPY, LT_OPF_HAS_KERNEL) /* dst <- src, any strides, converting */     \
+  OP (UNIFORM, "uniform", CREATE, LT_OPF_HAS_KERNEL | LT_OPF_RANDOM | LT_OPF_FLOAT_ONLY)           \
+  OP (NORMAL, "normal", CREATE, LT_OPF_HAS_KERNEL | LT_OPF_RANDOM | LT_OPF_FLOAT_ONLY)             \
+  OP (RANDINT, "randint", CREATE, LT_OPF_HAS_KERNEL | LT_OPF_RANDOM)                               \
+  OP (ARANGE, "arange", CREATE, LT_OPF_HAS_KERNEL)                                                 \
+  OP (LINSPACE, "linspace", CREATE, LT_OPF_HAS_KERNEL)                                             \
+  OP (RANDPERM, "randperm", CREATE, LT_OPF_HAS_KERNEL | LT_OPF_RANDOM)                             \
+                                                                                                   \
+  /* Pointwise, one input (ops/lt-pointwise.c, ops/lt-activation.c) */                             \
+  GRAD_OP (NEG, "neg", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_NO_BOOL, 0, "NegBackward0", NULL, neg)    \
+  GRAD_OP (ABS, "abs", UNARY, LT_OPF_HAS_KERNEL, LT_SAVE (ARG0, ANY), "AbsBackward0", NULL, abs)   \
+  GRAD_OP (SIGN, "sign", UNARY, LT_OPF_HAS_KERNEL, 0, "SignBackward0", NULL, sign)                 \
+  GRAD_OP (EXP, "exp", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (RESULT, ANY),      \
+           "ExpBackward0", NULL, exp)                                                              \
+  GRAD_OP (LOG, "log", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),        \
+           "LogBackward0", NULL, log)                                                              \
+  GRAD_OP (SQRT, "sqrt", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (RESULT, ANY),    \
+           "SqrtBackward0", NULL, sqrt)                                                            \
+  GRAD_OP (RSQRT, "rsqrt", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (RESULT, ANY),  \
+           "RsqrtBackward0", NULL, rsqrt)                                                          \
+  GRAD_OP (SIN, "sin", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),        \
+           "SinBackward0", NULL, sin)                                                              \
+  GRAD_OP (COS, "cos", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),        \
+           "CosBackward0", NULL, cos)                                                              \
+  GRAD_OP (TANH, "tanh", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (RESULT, ANY),    \
+           "TanhBackward0", NULL, tanh)                                                            \
+  GRAD_OP (SIGMOID, "sigmoid", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT,                     \
+           LT_SAVE (RESULT, ANY), "SigmoidBackward0", NULL, sigmoid)                               \
+  GRAD_OP (RELU, "relu", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_NO_BOOL, LT_SAVE (RESULT, ANY),         \
+           "ReluBackward0", NULL, relu)                                                            \
+  GRAD_OP (CLAMP, "clamp", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_NO_BOOL, LT_SAVE (ARG0, ANY),         \
+           "ClampBackward1", NULL, clamp)                                                          \
+  OP (LOGICAL_NOT, "logical_not", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT | LT_OPF_LOGICAL)  \
+  /* composes public ops, no kernel */                                                             \
+  GRAD_OP (LEAKY_RELU, "leaky_relu", UNARY, LT_OPF_FLOAT_ONLY, LT_SAVE (ARG0, ANY),                \
+           "LeakyReluBackward0", NULL, leaky_relu)                                                 \
+                                                                                                   \
+  /* Pointwise, two inputs, broadcasting (ops/lt-pointwise.c) */                                   \
+  GRAD_OP (ADD, "add", BINARY, LT_OPF_HAS_KERNEL, 0, "AddBackward0", NULL, add)                    \
+  GRAD_OP (SUB, "sub", BINARY, LT_OPF_HAS_KERNEL | LT_OPF_NO_BOOL, 0, "SubBackward0", NULL, sub)   \
+  GRAD_OP (MUL, "mul", BINARY, LT_OPF_HAS_KERNEL, LT_SAVE (ARG0, IN1) | LT_SAVE (ARG1, IN0),       \
+           "MulBackward0", NULL, mul)                                                              \
+  GRAD_OP (DIV, "div", BINARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT,                            \
+           LT_SAVE (ARG0, IN1) | LT_SAVE (ARG1, ANY), "DivBackward0", NULL, div)                   \
+  /* PowBackward0 when the exponent is a number */                                                 \
+  GRAD_OP (POW, "pow", BINARY, LT_OPF_HAS_KERNEL,                                                  \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY) | LT_SAVE (RESULT, IN1), "PowBackward1",      \
+           "PowBackward0", pow)                                                                    \
+  GRAD_OP (MAXIMUM, "maximum", BINARY, LT_OPF_HAS_KERNEL,                                          \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY), "MaximumBackward0", NULL, maximum)           \
+  GRAD_OP (MINIMUM, "minimum", BINARY, LT_OPF_HAS_KERNEL,                                          \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY), "MinimumBackward0", NULL, minimum)           \
+  OP (FLOOR_DIVIDE, "floor_divide", BINARY, LT_OPF_HAS_KERNEL | LT_OPF_INT_CAN_FAIL)               \
+  GRAD_OP (REMAINDER, "remainder", BINARY, LT_OPF_HAS_KERNEL | LT_OPF_INT_CAN_FAIL,                \
+           LT_SAVE (ARG0, IN1) | LT_SAVE (ARG1, IN1), "RemainderBackward0", NULL, remainder)       \
+  OP (EQ, "eq", BINARY, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT)                                    \
+  OP (NE, "ne", BINARY, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT)                                    \
+  OP (LT, "lt", BINARY, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT)                                    \
+  OP (LE, "le", BINARY, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT)                                    \
+  OP (GT, "gt", BINARY, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT)                                    \
+  OP (GE, "ge", BINARY, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT)                                    \
+  OP (LOGICAL_AND, "logical_and", BINARY, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT | LT_OPF_LOGICAL) \
+  OP (LOGICAL_OR, "logical_or", BINARY, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT | LT_OPF_LOGICAL)   \
+  /* relu's backward kernel: the gradient where the output is not <= 0 */                          \
+  OP (RELU_GRAD, "relu_grad", BINARY, LT_OPF_HAS_KERNEL)                                           \
+                                                                                                   \
+  /* Pointwise, three inputs (ops/lt-pointwise.c); masked_fill runs where's kernel */              \
+  GRAD_OP (WHERE, "where", TERNARY, LT_OPF_HAS_KERNEL, LT_SAVE (ARG0, ANY), "WhereBackward0",      \
+           NULL, where)                                                                            \
+  GRAD_OP (MASKED_FILL, "masked_fill", TERNARY, 0, LT_SAVE (ARG0, ANY), "MaskedFillBackward0",     \
+           NULL, masked_fill)                                                                      \
+                                                                                                   \
+  /* Reductions (ops/lt-reduce.c); the second node name: over some dims */                         \
+  GRAD_OP (SUM, "sum", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_INT_TO_INT64 | LT_OPF_ANY_ORDER, 0,      \
+           "SumBackward0", "SumBackward1", sum)                                                    \
+  GRAD_OP (MEAN, "mean", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY | LT_OPF_ANY_ORDER, 0,      \
+           "MeanBackward0", "MeanBackward1", mean)                                                 \
+  /* max and min over everything, no indices */                                                    \
+  GRAD_OP (MAX, "max", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_NEEDS_ELEMENTS,                          \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (RESULT, ANY), "MaxBackward1", NULL, max_min)             \
+  GRAD_OP (MIN, "min", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_NEEDS_ELEMENTS,                          \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (RESULT, ANY), "MinBackward1", NULL, max_min)             \
+  /* max and min along one dim, with indices */                                                    \
+  GRAD_OP (MAX_DIM, "max", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_NEEDS_ELEMENTS | LT_OPF_INDICES,     \
+           LT_SAVE (AUX, ANY), "MaxBackward0", NULL, max_min_dim)                                  \
+  GRAD_OP (MIN_DIM, "min", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_NEEDS_ELEMENTS | LT_OPF_INDICES,     \
+           LT_SAVE (AUX, ANY), "MinBackward0", NULL, max_min_dim)                                  \
+  OP (ARGMAX, "argmax", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_NEEDS_ELEMENTS | LT_OPF_INDEX_RESULT)   \
+  OP (ARGMIN, "argmin", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_NEEDS_ELEMENTS | LT_OPF_INDEX_RESULT)   \
+  GRAD_OP (VAR, "var", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY, LT_SAVE (ARG0, ANY),         \
+           "VarBackward0", NULL, var)                                                              \
+  GRAD_OP (STD, "std", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                              \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (RESULT, ANY), "StdBackward0", NULL, std)                 \
+  GRAD_OP (NORM, "norm", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                            \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (RESULT, ANY), "NormBackward0", "NormBackward1", norm)    \
+  OP (ANY, "any", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT | LT_OPF_LOGICAL)                 \
+  OP (ALL, "all", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT | LT_OPF_LOGICAL)                 \
+                                                                                                   \
+  /* Along one dimension (ops/lt-reduce.c) */                                                      \
+  GRAD_OP (SOFTMAX, "softmax", SOFTMAX, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                     \
+           LT_SAVE (RESULT, ANY), "SoftmaxBackward0", NULL, softmax)                               \
+  GRAD_OP (LOG_SOFTMAX, "log_softmax", SOFTMAX, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,             \
+           LT_SAVE (RESULT, ANY), "LogSoftmaxBackward0", NULL, log_softmax)                        \
+                                                                                                   \
+  /* Matrix products (ops/lt-linalg.c) */                                                          \
+  GRAD_OP (MM, "mm", GEMM, LT_OPF_HAS_KERNEL, LT_SAVE (ARG0, IN1) | LT_SAVE (ARG1, IN0),           \
+           "MmBackward0", NULL, mm)                                                                \
+  GRAD_OP (BMM, "bmm", GEMM, LT_OPF_HAS_KERNEL, LT_SAVE (ARG0, IN1) | LT_SAVE (ARG1, IN0),         \
+           "BmmBackward0", NULL, bmm)                                                              \
+  GRAD_OP (ADDMM, "addmm", GEMM, LT_OPF_HAS_KERNEL, LT_SAVE (ARG1, IN2) | LT_SAVE (ARG2, IN1),     \
+           "AddmmBackward0", NULL, addmm)                                                          \
+                                                                                                   \
+  /* Views: no kernel, new strides over the same storage (ops/lt-shape.c) */                       \
+  GRAD_OP (VIEW, "view", VIEW, LT_OPF_VIEW, 0, "ViewBackward0", NULL, view)                        \
+  GRAD_OP (PERMUTE, "permute", VIEW, LT_OPF_VIEW, 0, "PermuteBackward0", NULL, permute)            \
+  GRAD_OP (TRANSPOSE, "transpose", VIEW, LT_OPF_VIEW, 0, "TransposeBackward0", "TBackward0",       \
+           transpose)                                                                              \
+  GRAD_OP (EXPAND, "expand", VIEW, LT_OPF_VIEW, 0, "ExpandBackward0", NULL, expand)                \
+  GRAD_OP (SQUEEZE, "squeeze", VIEW, LT_OPF_VIEW, 0, "SqueezeBackward0", "SqueezeBackward1", view) \
+  GRAD_OP (UNSQUEEZE, "unsqueeze", VIEW, LT_OPF_VIEW, 0, "UnsqueezeBackward0", NULL, view)         \
+  GRAD_OP (SELECT, "select", VIEW, LT_OPF_VIEW, 0, "SelectBackward0", NULL, select)                \
+  GRAD_OP (SLICE, "slice", VIEW, LT_OPF_VIEW, 0, "SliceBackward0", NULL, slice)                    \
+  /* detach() and views that keep the shape */                                                     \
+  GRAD_OP (ALIAS, "alias", VIEW, LT_OPF_VIEW, 0, "AliasBackward0", NULL, identity)                 \
+                                                                                                   \
+  /* Copies that autograd sees; they run the fill and copy kernels (ops/lt-shape.c) */             \
+  GRAD_OP (CLONE, "clone", COPY, 0, 0, "CloneBackward0", NULL, identity)                           \
+  GRAD_OP (TO_DTYPE, "to", COPY, 0, 0, "ToCopyBackward0", NULL, identity)                          \
+  GRAD_OP (CAT, "cat", COPY, 0, 0, "CatBackward0", NULL, cat)                                      \
+  GRAD_OP (STACK, "stack", COPY, 0, 0, "StackBackward0", NULL, stack)                              \
+  /* dst.copy_(src) */                                                                             \
+  GRAD_OP (INPLACE_COPY, "copy_", COPY, LT_OPF_INPLACE, 0, "CopyBackwards", NULL, inplace_copy)    \
+  /* dst.fill_(v), dst.zero_() */                                                                  \
+  GRAD_OP (INPLACE_FILL, "fill_", COPY, LT_OPF_INPLACE, 0, "FillBackward0", NULL, inplace_fill)    \
+                                                                                                   \
+  /* Indexing (ops/lt-index.c) */                                                                  \
+  GRAD_OP (INDEX_SELECT, "index_select", INDEX, LT_OPF_HAS_KERNEL, LT_SAVE (ARG1, ANY),            \
+           "IndexSelectBackward0", NULL, index_select)                                             \
+  GRAD_OP (INDEX_ADD, "index_add", INDEX, LT_OPF_HAS_KERNEL | LT_OPF_INPLACE, LT_SAVE (ARG1, IN1), \
+           "IndexAddBackward0", NULL, index_add)                                                   \
+  GRAD_OP (GATHER, "gather", INDEX, LT_OPF_HAS_KERNEL, LT_SAVE (ARG1, ANY), "GatherBackward0",     \
+           NULL, gather)                                                                           \
+  GRAD_OP (SCATTER_ADD, "scatter_add", INDEX, LT_OPF_HAS_KERNEL, LT_SAVE (ARG1, IN1),              \
+           "ScatterAddBackward0", NULL, scatter_add)                                               \
+  GRAD_OP (MASKED_SELECT, "masked_select", INDEX, LT_OPF_HAS_KERNEL, LT_SAVE (ARG1, ANY),          \
+           "MaskedSelectBackward0", NULL, masked_select)                                           \
+  GRAD_OP (MASKED_SCATTER, "masked_scatter", INDEX, LT_OPF_HAS_KERNEL, LT_SAVE (ARG0, ANY),        \
+           "MaskedScatterBackward0", NULL, masked_scatter)                                         \
+  OP (ONE_HOT, "one_hot", INDEX, LT_OPF_HAS_KERNEL | LT_OPF_INDEX_RESULT)                          \
+                                                                                                   \
+  /* Convolution and pooling (ops/lt-conv.c, ops/lt-pooling.c); the _GRAD ops are the */           \
+  /* kernels of their backward rules */                                                            \
+  GRAD_OP (CONV2D, "conv2d", CONV, LT_OPF_HAS_KERNEL, LT_SAVE (ARG0, IN1) | LT_SAVE (ARG1, IN0),   \
+           "ConvolutionBackward0", NULL, conv2d)                                                   \
+  OP (CONV2D_GRAD_INPUT, "conv2d_grad_input", CONV, LT_OPF_HAS_KERNEL)                             \
+  OP (CONV2D_GRAD_WEIGHT, "conv2d_grad_weight", CONV, LT_OPF_HAS_KERNEL)                           \
+  GRAD_OP (MAX_POOL2D, "max_pool2d", POOL, LT_OPF_HAS_KERNEL | LT_OPF_INDICES, LT_SAVE (AUX, ANY), \
+           "MaxPool2DWithIndicesBackward0", NULL, max_pool2d)                                      \
+  OP (MAX_POOL2D_GRAD, "max_pool2d_grad", POOL, LT_OPF_HAS_KERNEL)                                 \
+  GRAD_OP (AVG_POOL2D, "avg_pool2d", POOL, LT_OPF_HAS_KERNEL, 0, "AvgPool2DBackward0", NULL,       \
+           avg_pool2d)                                                                             \
+  OP (AVG_POOL2D_GRAD, "avg_pool2d_grad", POOL, LT_OPF_HAS_KERNEL)                                 \
+  GRAD_OP (ADAPTIVE_AVG_POOL2D, "adaptive_avg_pool2d", POOL, LT_OPF_HAS_KERNEL, 0,                 \
+           "AdaptiveAvgPool2DBackward0", NULL, adaptive_avg_pool2d)                                \
+  OP (ADAPTIVE_AVG_POOL2D_GRAD, "adaptive_avg_pool2d_grad", POOL, LT_OPF_HAS_KERNEL)               \
+                                                                                                   \
+  /* Losses with a node of their own (ops/lt-loss.c); mse, l1 and bce compose public ops */        \
+  GRAD_OP (MSE_LOSS, "mse_loss", LOSS, 0, LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY),               \
+           "MseLossBackward0", NULL, mse_loss)                                                     \
+  GRAD_OP (L1_LOSS, "l1_loss", LOSS, 0, LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY),                 \
+           "L1LossBackward0", NULL, l1_loss)                                                       \
+  /* arguments: input, target, weight; AUX: the total weight of the counted targets */             \
+  GRAD_OP (NLL_LOSS, "nll_loss", LOSS, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                      \
+           LT_SAVE (ARG1, ANY) | LT_SAVE (ARG2, ANY) | LT_SAVE (AUX, ANY), "NllLossBackward0",     \
+           NULL, nll_loss)                                                                         \
+  /* arguments: input, target, weight, pos_weight */                                               \
+  GRAD_OP (BCE_WITH_LOGITS, "binary_cross_entropy_with_logits", LOSS, LT_OPF_FLOAT_ONLY,           \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY) | LT_SAVE (ARG2, ANY) | LT_SAVE (ARG3, ANY),  \
+           "BinaryCrossEntropyWithLogitsBackward0", NULL, bce_with_logits)                         \
+  OP (NLL_LOSS_GRAD, "nll_loss_grad", LOSS, LT_OPF_HAS_KERNEL) /* nll_loss's backward kernel */    \
+                                                                                                   \
+  /* Fused optimizer updates, in place, not differentiable (optim/) */                             \
+  OP (SGD_UPDATE, "sgd_update", OPTIM, LT_OPF_HAS_KERNEL | LT_OPF_INPLACE)                         \
+                                                                                                   \
+  /* Autograd's leaf node, AccumulateGrad: the engine adds into the leaf's .grad */                \
+  OP (ACCUMULATE_GRAD, "accumulate_grad", AUTOGRAD, 0)
+/* clang-format on */
+
+#define LT_OP_ENUM_VALUE_(id, ...) LT_OP_##id,
+
+typedef enum {
+  LT_OP_LIST (LT_OP_ENUM_VALUE_, LT_OP_ENUM_VALUE_)
+  LT_OP_COUNT
+} LtOp;
+
+#undef LT_OP_ENUM_VALUE_
