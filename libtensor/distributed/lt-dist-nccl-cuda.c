@@ -131,12 +131,12 @@ nccl_comm_free (NcclComm *self, gboolean abort_nccl)
 static gpointer
 nccl_init (int *rank, int *size, GError **error)
 {
-  NcclComm      *self = g_new0 (NcclComm, 1);
-  ncclUniqueId   id;
-  LtDistCall     bcast = { 0 };
-  int            n_devices = 0;
-  cudaError_t    crc;
-  ncclResult_t   nrc;
+  NcclComm    *self = g_new0 (NcclComm, 1);
+  ncclUniqueId id;
+  LtDistCall   bcast = { 0 };
+  int          n_devices = 0;
+  cudaError_t  crc;
+  ncclResult_t nrc;
 
   self->mpi = _lt_dist_mpi_backend ();
   self->mpi_comm = self->mpi->init (rank, size, error);
@@ -307,8 +307,8 @@ nccl_start (gpointer comm, const LtDistCall *call, GError **error)
         break;
       case LT_DIST_BROADCAST:
         name = "ncclBroadcast";
-        rc = ncclBroadcast (call->recv, call->recv, count, type, call->root, self->comm,
-                            self->stream);
+        rc =
+          ncclBroadcast (call->recv, call->recv, count, type, call->root, self->comm, self->stream);
         break;
       case LT_DIST_ALL_GATHER:
         name = "ncclAllGather";
@@ -316,8 +316,8 @@ nccl_start (gpointer comm, const LtDistCall *call, GError **error)
         break;
       case LT_DIST_REDUCE_SCATTER:
         name = "ncclReduceScatter";
-        rc = ncclReduceScatter (call->send, call->recv, count, type, nccl_op (call->op),
-                                self->comm, self->stream);
+        rc = ncclReduceScatter (call->send, call->recv, count, type, nccl_op (call->op), self->comm,
+                                self->stream);
         break;
       case LT_DIST_BARRIER:
         /* NCCL has none: an all_reduce of one float does */
