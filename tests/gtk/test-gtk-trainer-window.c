@@ -155,8 +155,8 @@ test_failure (void)
   g_autofree char *root = ui_make_cifar_fixture (4, 8);
   g_autoptr (LtTrainer) trainer = ui_make_trainer (root, 4, 1);
   g_autoptr (GError) error = NULL;
-  GtkWidget       *window = lt_gtk_trainer_window_new (trainer);
-  GtkWidget       *info_bar;
+  GtkWidget *window = lt_gtk_trainer_window_new (trainer);
+  GtkWidget *info_bar;
 
   lt_optimizer_set_lr (lt_trainer_get_optimizer (trainer), 0, 1e30);
   gtk_window_present (GTK_WINDOW (window));
