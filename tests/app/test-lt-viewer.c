@@ -530,6 +530,33 @@ test_fashion_mnist (void)
   test_window_destroy (window);
 }
 
+/* Fashion-MNIST from Debian's dataset-fashion-mnist package itself: with
+ * a data folder that holds no dataset, the window finds it in
+ * /usr/share/datasets/fashion-mnist and trains on its 60,000 images. */
+static void
+test_fashion_mnist_debian (void)
+{
+  LtViewerWindow  *window;
+  g_autofree char *empty = g_build_filename (ui_test_home (), "no-data", NULL);
+
+  require_path (LT_FASHION_MNIST_DEFAULT_ROOT "/train-images-idx3-ubyte.gz",
+                "dataset-fashion-mnist");
+  g_assert_cmpint (g_mkdir_with_parents (empty, 0755), ==, 0);
+  window = test_window_new ();
+  g_settings_set_enum (window->settings, "dataset", 1);
+  g_settings_set_string (window->settings, "data-folder", empty);
+  test_start_training (window, 5);
+  g_test_message ("%s", window->data.description);
+  g_assert_cmpint (window->data.kind, ==, LT_TRAIN_DATASET_FASHION_MNIST);
+  g_assert_cmpint (window->data.in_channels, ==, 1);
+  g_assert_nonnull (strstr (window->data.description, LT_FASHION_MNIST_DEFAULT_ROOT));
+  g_assert_cmpuint (
+    lt_gtk_run_get_steps_per_epoch (lt_gtk_run_registry_get_run (window->registry, 0)), ==,
+    60000 / g_settings_get_int (window->settings, "batch-size"));
+  test_window_destroy (window);
+  g_assert_cmpint (g_rmdir (empty), ==, 0);
+}
+
 /* Quitting (or closing the window) while it trains stops after the
  * mini-batch; the checkpoint it leaves opens in a new window, where the
  * run goes on. The window's size is remembered. */
@@ -664,6 +691,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/viewer/views/follow-training", test_views_follow_training);
   g_test_add_func ("/viewer/device/without-cuda", test_device_without_cuda);
   g_test_add_func ("/viewer/data/fashion-mnist", test_fashion_mnist);
+  g_test_add_func ("/viewer/data/fashion-mnist-debian", test_fashion_mnist_debian);
   test_add_view_tests ();
   test_add_bad_input_tests ();
   test_add_screenshot_tests ();
