@@ -134,6 +134,25 @@ test_unwritable (void)
   assert_error_shown (window, "export", NULL);
   g_assert_false (g_file_test (png_path, G_FILE_TEST_EXISTS));
 
+  /* An export from a view's own bar that fails (the view reports it with
+   * its "error" signal) shows in the window's error bar too, not in a
+   * dialog of the view's */
+  {
+    GtkWidget *views[] = { GTK_WIDGET (window->image_view), GTK_WIDGET (window->loss_view),
+                           GTK_WIDGET (window->graph_view), GTK_WIDGET (window->accuracy_view) };
+
+    for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+      {
+        g_autoptr(GError) error =
+                     g_error_new (LT_ERROR, LT_ERROR_IO, "cannot write %s: view %u", png_path, i);
+        gboolean handled = FALSE;
+
+        g_signal_emit_by_name (views[i], "error", error, &handled);
+        g_assert_true (handled);
+        assert_error_shown (window, "export", error->message, NULL);
+      }
+  }
+
   /* Training went on meanwhile */
   g_assert_cmpint (window->state, ==, LT_VIEWER_STATE_RUNNING);
   test_activate (window, "win.stop");

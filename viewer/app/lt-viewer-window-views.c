@@ -32,6 +32,16 @@ run_colors_changed (LtViewerWindow *self)
     _lt_viewer_window_show_error (self, _ ("Cannot use the run colours setting"), error);
 }
 
+/* A view's own controls failed (an export from its bar): the message
+ * goes to the window's error bar, as the window's own errors do, instead
+ * of the view's dialog. */
+static gboolean
+view_error_cb (GtkWidget *view, const GError *error, LtViewerWindow *self)
+{
+  _lt_viewer_window_show_error (self, _ ("Cannot export the view"), error);
+  return TRUE;
+}
+
 void
 _lt_viewer_window_views_init (LtViewerWindow *self)
 {
@@ -54,6 +64,11 @@ _lt_viewer_window_views_init (LtViewerWindow *self)
 
   self->accuracy_view = LT_GTK_ACCURACY_VIEW (lt_gtk_accuracy_view_new ());
   adw_bin_set_child (self->accuracy_bin, GTK_WIDGET (self->accuracy_view));
+
+  g_signal_connect_object (self->image_view, "error", G_CALLBACK (view_error_cb), self, 0);
+  g_signal_connect_object (self->loss_view, "error", G_CALLBACK (view_error_cb), self, 0);
+  g_signal_connect_object (self->graph_view, "error", G_CALLBACK (view_error_cb), self, 0);
+  g_signal_connect_object (self->accuracy_view, "error", G_CALLBACK (view_error_cb), self, 0);
 }
 
 void
