@@ -168,6 +168,48 @@ assert_shortcut (GHashTable *listed, const char *action)
     g_error ("%s (%s) is not in the shortcuts window", action, accels[0]);
 }
 
+/* Every action a view installs (images.*, loss.*, graph.*, accuracy.*)
+ * has a key among its class's shortcuts. */
+static void
+assert_view_keys (GtkWidget *view)
+{
+  g_autoptr(GHashTable) bound = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (view);
+  const char         *name, *property;
+  const GVariantType *param;
+  GType               owner;
+  guint               n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (controller)); k++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), k);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+          if (GTK_IS_NAMED_ACTION (action))
+            g_hash_table_add (
+              bound, g_strdup (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action))));
+        }
+    }
+  for (guint i = 0; gtk_widget_class_query_action (GTK_WIDGET_GET_CLASS (view), i, &owner, &name,
+                                                   &param, &property);
+       i++)
+    {
+      if (owner != G_OBJECT_TYPE (view))
+        continue;
+      if (!g_hash_table_contains (bound, name))
+        g_error ("%s (%s) has no keyboard shortcut", name, G_OBJECT_TYPE_NAME (view));
+      n++;
+    }
+  g_test_message ("%s: %u actions, each with a key", G_OBJECT_TYPE_NAME (view), n);
+  g_assert_cmpuint (n, >=, 2);
+}
+
 static void
 test_shortcuts (void)
 {
@@ -213,6 +255,10 @@ test_shortcuts (void)
     }
   assert_shortcut (listed, "window.close");
   assert_shortcut (listed, "win.show-help-overlay");
+  assert_view_keys (GTK_WIDGET (window->image_view));
+  assert_view_keys (GTK_WIDGET (window->loss_view));
+  assert_view_keys (GTK_WIDGET (window->graph_view));
+  assert_view_keys (GTK_WIDGET (window->accuracy_view));
 
   /* The shortcuts window and the about window open */
   test_activate (window, "win.show-help-overlay");

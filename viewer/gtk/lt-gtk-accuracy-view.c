@@ -710,6 +710,8 @@ lt_gtk_accuracy_view_class_init (LtGtkAccuracyViewClass *klass)
                                    clear_selection_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "accuracy.clear-selection",
                                        NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "accuracy.export",
+                                       NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ltaccuracyview");
