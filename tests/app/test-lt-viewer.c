@@ -368,6 +368,48 @@ a11y_end (GMarkupParseContext *context, const char *element, gpointer user_data,
 }
 
 static void
+check_icon_buttons (GtkWidget *widget, guint *n)
+{
+  /* Hidden ones are not shown to anybody (GtkInfoBar's own close
+   * button); a spin button is one control, its - and + are GTK's */
+  if (!gtk_widget_get_visible (widget) || GTK_IS_SPIN_BUTTON (widget))
+    return;
+  if (GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget))
+    {
+      GtkWidget *child = gtk_widget_get_first_child (widget);
+
+      /* a GtkMenuButton holds its GtkToggleButton, which holds the icon */
+      if (GTK_IS_MENU_BUTTON (widget) && child)
+        child = gtk_widget_get_first_child (child);
+      if (GTK_IS_IMAGE (child) && gtk_widget_get_next_sibling (child) == NULL)
+        {
+          GtkWidget *labelled = widget;
+
+          if (!gtk_test_accessible_has_property (GTK_ACCESSIBLE (labelled),
+                                                 GTK_ACCESSIBLE_PROPERTY_LABEL) &&
+              !(GTK_IS_TOGGLE_BUTTON (widget) &&
+                GTK_IS_MENU_BUTTON (gtk_widget_get_parent (widget)) &&
+                gtk_test_accessible_has_property (GTK_ACCESSIBLE (gtk_widget_get_parent (widget)),
+                                                  GTK_ACCESSIBLE_PROPERTY_LABEL)))
+            {
+              g_autoptr(GString) path = g_string_new (NULL);
+
+              for (GtkWidget *w = widget; w; w = gtk_widget_get_parent (w))
+                g_string_append_printf (path, " < %s", G_OBJECT_TYPE_NAME (w));
+              g_error ("an icon-only %s (%s, in%s) has no accessible label",
+                       G_OBJECT_TYPE_NAME (widget),
+                       gtk_widget_get_tooltip_text (widget) ? gtk_widget_get_tooltip_text (widget)
+                                                            : "no tooltip",
+                       path->str);
+            }
+          (*n)++;
+        }
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    check_icon_buttons (c, n);
+}
+
+static void
 test_icon_buttons_labelled (void)
 {
   static const GMarkupParser parser = { a11y_start, a11y_end, NULL, NULL, NULL };
@@ -388,6 +430,18 @@ test_icon_buttons_labelled (void)
   g_assert_cmpstr (c.problems->str, ==, "");
   g_array_unref (c.frames);
   g_string_free (c.problems, TRUE);
+
+  /* And the window as built, the views' own bars included (made in C):
+   * every button whose only child is an icon has an accessible label */
+  {
+    LtViewerWindow *window = test_window_new ();
+    guint           n = 0;
+
+    check_icon_buttons (GTK_WIDGET (window), &n);
+    g_test_message ("%u icon-only buttons, each with an accessible label", n);
+    g_assert_cmpuint (n, >=, 8);
+    test_window_destroy (window);
+  }
 }
 
 /* Training through the actions */
@@ -708,6 +762,9 @@ main (int argc, char *argv[])
 {
   int status;
 
+  /* GTK's in-memory accessibility backend (no bus, as "none"), so that
+   * the tests can read the accessible labels (gtk_test_accessible_*) */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   ui_test_init (&argc, &argv);
   _lt_viewer_i18n_init ();
   g_test_summary ("lt-viewer in-process: its actions train, pause, resume and stop, and "
