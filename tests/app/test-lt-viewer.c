@@ -707,6 +707,48 @@ test_close_keeps_checkpoint (void)
   test_window_destroy (window);
 }
 
+/* Closing the window itself (its close button, Ctrl+W) while training is
+ * paused: the paused trainer stops, the window goes, and the checkpoint
+ * holds the step it was paused at. */
+static void
+test_close_paused (void)
+{
+  LtViewerWindow  *window = test_window_new ();
+  g_autofree char *checkpoint = g_strdup (_lt_viewer_window_get_checkpoint_path (window));
+  g_autoptr(LtStateDict) state = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTrainer) trainer = NULL;
+  gpointer weak = window;
+  guint64  paused_at;
+
+  g_remove (checkpoint);
+  test_start_training (window, 5);
+  test_activate (window, "win.pause");
+  g_assert_true (test_wait_state (window, LT_VIEWER_STATE_PAUSED));
+  trainer = g_object_ref (_lt_viewer_window_get_trainer (window));
+  paused_at = lt_trainer_get_step (trainer);
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (ui_wait_until (is_null, &weak, UI_WAIT_MS));
+  g_assert_cmpint (lt_trainer_get_state (trainer), ==, LT_TRAINER_STATE_STOPPED);
+  g_assert_cmpuint (lt_trainer_get_step (trainer), ==, paused_at);
+
+  state = lt_state_dict_load (checkpoint, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (state);
+  /* It opens where the run was paused */
+  window = test_window_new ();
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (checkpoint);
+
+    _lt_viewer_window_open_checkpoint (window, file);
+  }
+  g_assert_true (test_wait_state (window, LT_VIEWER_STATE_IDLE));
+  g_assert_null (_lt_viewer_window_get_error_message (window));
+  g_assert_cmpuint (lt_trainer_get_step (_lt_viewer_window_get_trainer (window)), ==, paused_at);
+  test_window_destroy (window);
+}
+
 /* While training runs, a 5 ms timer on the main loop never waits more
  * than 50 ms (the issue's explicit timed check), leaving out the time
  * other processes held the CPUs that the main thread or the X server
@@ -787,6 +829,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/viewer/icon-buttons-labelled", test_icon_buttons_labelled);
   g_test_add_func ("/viewer/train/start-pause-resume-stop", test_start_pause_resume_stop);
   g_test_add_func ("/viewer/train/close-keeps-checkpoint", test_close_keeps_checkpoint);
+  g_test_add_func ("/viewer/train/close-paused", test_close_paused);
   /* Sanitizer builds run it apart, with the fast unwinder (see
    * tests/app/meson.build) */
   if (!g_getenv ("LT_UI_RESPONSIVE_APART"))
