@@ -854,6 +854,9 @@ class Tensor(_TensorIndexing, Lt.Tensor):
         if len(sizes) < n:
             raise error('repeat: %d repeats given for a tensor with %d '
                         'dimensions' % (len(sizes), n), Lt.Error.SHAPE)
+        if any(r < 0 for r in sizes):
+            raise error('repeat: the repeats %s must not be negative' % (list(sizes),),
+                        Lt.Error.SHAPE)
         shape = [1] * (len(sizes) - n) + list(self.get_shape())
         t = _GITensor.reshape(self, shape)
         inter, expd, final = [], [], []
@@ -870,23 +873,34 @@ class Tensor(_TensorIndexing, Lt.Tensor):
     def split(self, split_size: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
         n = self.get_size(dim)
         if isinstance(split_size, (list, tuple)):
+            sizes = [operator.index(s) for s in split_size]
+            if any(s < 0 for s in sizes):
+                raise error('split: the sizes %s must not be negative' % (sizes,),
+                            Lt.Error.INVALID_ARGUMENT)
+            if builtins.sum(sizes) != n:
+                raise error('split: the sizes %s add up to %d but the dimension has %d'
+                            % (sizes, builtins.sum(sizes), n), Lt.Error.SHAPE)
             out, start = [], 0
-            for s in split_size:
+            for s in sizes:
                 out.append(self.narrow(dim, start, s))
                 start += s
-            if start != n:
-                raise error('split: the sizes add up to %d but the '
-                            'dimension has %d' % (start, n), Lt.Error.SHAPE)
             return tuple(out)
         split_size = operator.index(split_size)
+        if split_size == 0 and n == 0:
+            return (self.narrow(dim, 0, 0),)
         if split_size <= 0:
-            raise error('split: the size must be positive', Lt.Error.INVALID_ARGUMENT)
+            raise error('split: the size must be positive, not %d (0 only for a dimension '
+                        'of size 0)' % split_size, Lt.Error.INVALID_ARGUMENT)
         return tuple(self.narrow(dim, s, _min(split_size, n - s))
                      for s in range(0, n, split_size))
 
     def chunk(self, chunks: int, dim: int = 0) -> tuple[Tensor, ...]:
+        chunks = operator.index(chunks)
+        if chunks <= 0:
+            raise error('chunk: the number of chunks must be positive, not %d' % chunks,
+                        Lt.Error.INVALID_ARGUMENT)
         n = self.get_size(dim)
-        size = -(-n // chunks) if chunks > 0 else 0
+        size = -(-n // chunks)
         return self.split(_max(size, 1), dim)
 
     # -- dtype and device ---------------------------------------------------

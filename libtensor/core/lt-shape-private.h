@@ -13,6 +13,14 @@ gboolean _lt_shape_numel           (const gint64 *shape,
                                     gint64       *numel,
                                     const char   *op,
                                     GError      **error);
+/* Checks that a tensor of @shape and @dtype can be made: sizes that are
+ * not negative, whose product (and the strides) fit in 64 bits and whose
+ * bytes fit in memory; the error names @op and the shape. */
+gboolean _lt_shape_check_alloc     (const gint64 *shape,
+                                    guint         ndim,
+                                    LtDType       dtype,
+                                    const char   *op,
+                                    GError      **error);
 void     _lt_shape_contiguous_strides (const gint64 *shape,
                                        guint         ndim,
                                        gint64       *strides);

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "lt-shape-private.h"
+#include "lt-dtype-private.h"
 #include "lt-tensor-private.h"
 
 gboolean
@@ -40,6 +41,37 @@ _lt_shape_numel (const gint64 *shape,
     }
   n = zero ? 0 : span;
   *numel = n;
+  return TRUE;
+}
+
+gboolean
+_lt_shape_check_alloc (const gint64 *shape,
+                       guint         ndim,
+                       LtDType       dtype,
+                       const char   *op,
+                       GError      **error)
+{
+  gint64 numel;
+  gsize  nbytes;
+
+  if (ndim > LT_MAX_DIMS)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                   "%s: a tensor can have at most %d dimensions, %u asked", op, LT_MAX_DIMS, ndim);
+      return FALSE;
+    }
+  if (!_lt_shape_numel (shape, ndim, &numel, op, error))
+    return FALSE;
+  if (__builtin_mul_overflow ((gsize) numel, _lt_dtype_size (dtype), &nbytes) ||
+      nbytes > G_MAXSSIZE)
+    {
+      g_autofree char *s = _lt_shape_to_string (shape, ndim);
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "%s: a tensor of shape %s (%" G_GINT64_FORMAT " %s elements) does not fit "
+                   "in memory",
+                   op, s, numel, lt_dtype_get_name (dtype));
+      return FALSE;
+    }
   return TRUE;
 }
 

@@ -330,21 +330,10 @@ _lt_tensor_new_empty (const gint64 *shape,
   gint64 numel;
   gsize nbytes;
 
-  if (ndim > LT_MAX_DIMS)
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
-                   "a tensor can have at most %d dimensions, %u asked", LT_MAX_DIMS, ndim);
-      return NULL;
-    }
-  if (!_lt_shape_numel (shape, ndim, &numel, "empty", error))
+  if (!_lt_shape_check_alloc (shape, ndim, dtype, "empty", error) ||
+      !_lt_shape_numel (shape, ndim, &numel, "empty", error))
     return NULL;
-  if (__builtin_mul_overflow ((gsize) numel, _lt_dtype_size (dtype), &nbytes))
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
-                   "a tensor of %" G_GINT64_FORMAT " %s elements does not fit in memory",
-                   numel, lt_dtype_get_name (dtype));
-      return NULL;
-    }
+  nbytes = (gsize) numel * _lt_dtype_size (dtype);
   storage = _lt_storage_new (device, nbytes, error);
   if (storage == NULL)
     return NULL;

@@ -195,6 +195,21 @@ lt_conv2d (LtTensor     *input,
                    "shape [%" G_GINT64_FORMAT "]", s1, s2, O);
       return NULL;
     }
+  /* padding and dilation near 2^63 must not wrap around */
+  if ((__int128) H + 2 * (__int128) padding[0] > G_MAXINT64 ||
+      (__int128) W + 2 * (__int128) padding[1] > G_MAXINT64 ||
+      (__int128) dilation[0] * (kh - 1) + 1 > G_MAXINT64 ||
+      (__int128) dilation[1] * (kw - 1) + 1 > G_MAXINT64)
+    {
+      g_autofree char *s1 = LT_SHAPE_STR (input);
+      g_autofree char *s2 = LT_SHAPE_STR (weight);
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "conv2d: the padding (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT
+                   ") or the dilation (%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ") of input %s "
+                   "and weight %s makes a padded input or dilated filter past 64 bits",
+                   padding[0], padding[1], dilation[0], dilation[1], s1, s2);
+      return NULL;
+    }
   eh = dilation[0] * (kh - 1) + 1;
   ew = dilation[1] * (kw - 1) + 1;
   if (H + 2 * padding[0] < eh || W + 2 * padding[1] < ew)
@@ -220,6 +235,8 @@ lt_conv2d (LtTensor     *input,
   oshape[1] = O;
   oshape[2] = (H + 2 * padding[0] - eh) / stride[0] + 1;
   oshape[3] = (W + 2 * padding[1] - ew) / stride[1] + 1;
+  if (!_lt_shape_check_alloc (oshape, 4, input->dtype, "conv2d", error))
+    return NULL;
 
   cx = _lt_contiguous (input, error);
   cw = cx ? _lt_contiguous (weight, error) : NULL;

@@ -25,7 +25,8 @@ new_filled (const gint64 *shape,
   g_autoptr(LtTensor) t = NULL;
   LtOpParams p = { .fill = { value } };
 
-  if (!_lt_check_shape_arg (shape, n_dims, op, error))
+  if (!_lt_check_shape_arg (shape, n_dims, op, error) ||
+      !_lt_shape_check_alloc (shape, n_dims, dtype, op, error))
     return NULL;
   t = _lt_tensor_new_empty (shape, n_dims, dtype, device, error);
   if (t == NULL || !_lt_run (LT_OP_FILL, t, NULL, NULL, 0, &p, error))
@@ -64,6 +65,8 @@ new_random (LtOp          op,
                    "%s: a floating-point dtype is needed, not %s", name, lt_dtype_get_name (dtype));
       return NULL;
     }
+  if (!_lt_shape_check_alloc (shape, n_dims, dtype, name, error))
+    return NULL;
   t = _lt_tensor_new_empty (shape, n_dims, dtype, device, error);
   if (t == NULL || !_lt_run_random (op, t, a, b, error))
     return NULL;
@@ -89,7 +92,8 @@ lt_empty (const gint64 *shape,
           LtDType       dtype,
           GError      **error)
 {
-  if (!_lt_check_shape_arg (shape, n_dims, "empty", error))
+  if (!_lt_check_shape_arg (shape, n_dims, "empty", error) ||
+      !_lt_shape_check_alloc (shape, n_dims, dtype, "empty", error))
     return NULL;
   return _lt_tensor_new_empty (shape, n_dims, dtype, LT_DEVICE_CPU, error);
 }
@@ -286,6 +290,8 @@ lt_randperm (gint64   n,
                    lt_dtype_get_name (dtype), n - 1);
       return NULL;
     }
+  if (!_lt_shape_check_alloc (&n, 1, dtype, "randperm", error))
+    return NULL;
   t = _lt_tensor_new_empty (&n, 1, dtype, LT_DEVICE_CPU, error);
   if (t == NULL)
     return NULL;
@@ -342,6 +348,8 @@ lt_arange (double   start,
       return NULL;
     }
   shape[0] = (gint64) n;
+  if (!_lt_shape_check_alloc (shape, 1, dtype, "arange", error))
+    return NULL;
   t = _lt_tensor_new_empty (shape, 1, dtype, LT_DEVICE_CPU, error);
   if (t == NULL || !_lt_run (LT_OP_ARANGE, t, NULL, NULL, 0, &p, error))
     return NULL;
@@ -377,6 +385,8 @@ lt_linspace (double   start,
                    steps);
       return NULL;
     }
+  if (!_lt_shape_check_alloc (&steps, 1, dtype, "linspace", error))
+    return NULL;
   t = _lt_tensor_new_empty (&steps, 1, dtype, LT_DEVICE_CPU, error);
   if (t == NULL || !_lt_run (LT_OP_LINSPACE, t, NULL, NULL, 0, &p, error))
     return NULL;
@@ -393,6 +403,7 @@ lt_linspace (double   start,
  * Creates an identity matrix: ones on the diagonal, zeros elsewhere.
  *
  * Returns: (transfer full) (nullable): the tensor, or %NULL with @error set
+ *   when @n is negative or @m below -1
  */
 LtTensor *
 lt_eye (gint64   n,
@@ -400,12 +411,22 @@ lt_eye (gint64   n,
         LtDType  dtype,
         GError **error)
 {
-  gint64 shape[2] = { n, m < 0 ? n : m };
-  g_autoptr(LtTensor) t = new_filled (shape, 2, dtype, LT_DEVICE_CPU, 0, "eye", error);
+  gint64 shape[2] = { n, m == -1 ? n : m };
+  g_autoptr(LtTensor) t = NULL;
   g_autoptr(LtTensor) diag = NULL;
   gint64 len, stride;
   LtOpParams p = { .fill = { 1 } };
 
+  if (n < 0 || m < -1)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                   "eye: the number of rows (%" G_GINT64_FORMAT
+                   ") and of columns (%" G_GINT64_FORMAT
+                   ") must not be negative (-1 columns: as many as rows)",
+                   n, m);
+      return NULL;
+    }
+  t = new_filled (shape, 2, dtype, LT_DEVICE_CPU, 0, "eye", error);
   if (t == NULL)
     return NULL;
   /* The diagonal is a 1-D view with stride m + 1. */
@@ -806,7 +827,7 @@ lt_tensor_new_wrap (guintptr       data,
   WrapRelease *w;
   LtStorage *storage;
   LtTensor *t;
-  gint64 numel, max_off = 0;
+  gint64       numel, max_off = 0, reach;
   gint64 cstrides[LT_MAX_DIMS];
 
   if (!_lt_check_shape_arg (shape, n_dims, "from_blob", error) ||
@@ -832,15 +853,22 @@ lt_tensor_new_wrap (guintptr       data,
                        "from_blob: negative strides are not supported (copy the array first)");
           goto fail;
         }
-      if (shape[d] > 0)
-        max_off += (shape[d] - 1) * strides[d];
+      if (shape[d] > 0 && (__builtin_mul_overflow (shape[d] - 1, strides[d], &reach) ||
+                           __builtin_add_overflow (max_off, reach, &max_off)))
+        {
+          g_autofree char *s = _lt_shape_to_string (shape, n_dims);
+          g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                       "from_blob: the shape %s and its strides reach past 64 bits", s);
+          goto fail;
+        }
     }
-  if (numel > 0 && (gsize) (max_off + 1) * _lt_dtype_size (dtype) > n_bytes)
+  if (numel > 0 && (max_off >= G_MAXINT64 / (gint64) _lt_dtype_size (dtype) ||
+                    (gsize) (max_off + 1) * _lt_dtype_size (dtype) > n_bytes))
     {
       g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
-                   "from_blob: the shape and strides reach %" G_GINT64_FORMAT " bytes into a "
-                   "block of %" G_GSIZE_FORMAT, (max_off + 1) * (gint64) _lt_dtype_size (dtype),
-                   n_bytes);
+                   "from_blob: the shape and strides reach element %" G_GINT64_FORMAT " (of %u "
+                   "bytes) in a block of %" G_GSIZE_FORMAT " bytes",
+                   max_off, (guint) _lt_dtype_size (dtype), n_bytes);
       goto fail;
     }
   if (data == 0 && n_bytes > 0)

@@ -39,6 +39,17 @@ index_tensor (const char *op,
   return _lt_contiguous (i64, error);
 }
 
+/* A private copy of @t when it shares @dest's storage: an in-place kernel
+ * writing @dest must not read indices or values it has already changed (an
+ * index read after its own element was added to can point anywhere). */
+static LtTensor *
+unaliased (LtTensor *t, LtTensor *dest, GError **error)
+{
+  if (t->storage != dest->storage)
+    return g_object_ref (t);
+  return _lt_clone_raw (t, error);
+}
+
 /**
  * lt_tensor_index_select:
  * @self: a tensor
@@ -184,6 +195,18 @@ lt_tensor_index_add_ (LtTensor *self,
   work = lt_tensor_is_contiguous (self) ? g_object_ref (self) : _lt_clone_raw (self, error);
   if (work == NULL)
     return FALSE;
+  if (work == self)
+    {
+      LtTensor *i2 = unaliased (idx, self, error);
+      LtTensor *s2 = i2 ? unaliased (src, self, error) : NULL;
+
+      g_object_unref (idx);
+      idx = i2;
+      g_object_unref (src);
+      src = s2;
+      if (src == NULL)
+        return FALSE;
+    }
   p.dim.dim = d;
   kin[0] = work;
   kin[1] = idx;
@@ -324,6 +347,18 @@ scatter_add_impl (LtTensor *self,
                                                      : _lt_clone_raw (self, error);
   if (work == NULL)
     return NULL;
+  if (work == self)
+    {
+      LtTensor *i2 = unaliased (idx, self, error);
+      LtTensor *s2 = i2 ? unaliased (csrc, self, error) : NULL;
+
+      g_object_unref (idx);
+      idx = i2;
+      g_object_unref (csrc);
+      csrc = s2;
+      if (csrc == NULL)
+        return NULL;
+    }
   p.dim.dim = d;
   kin[0] = work;
   kin[1] = idx;
@@ -572,7 +607,8 @@ lt_tensor_masked_scatter (LtTensor *self,
  * size @num_classes, and dtype int64.
  *
  * Returns: (transfer full) (nullable): the encoding, or %NULL with @error
- *   set when an index is outside [0, @num_classes)
+ *   set when an index is outside [0, @num_classes), when @num_classes is
+ *   below -1, or when the result would not fit in memory
  */
 LtTensor *
 lt_tensor_one_hot (LtTensor *self,
@@ -598,6 +634,14 @@ lt_tensor_one_hot (LtTensor *self,
       g_set_error (error, LT_ERROR, LT_ERROR_SHAPE, "one_hot: too many dimensions");
       return NULL;
     }
+  if (num_classes < -1)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "one_hot: the number of classes must be -1 (the largest index + 1) or "
+                   "not negative, not %" G_GINT64_FORMAT,
+                   num_classes);
+      return NULL;
+    }
   x = _lt_contiguous (self, error);
   if (x == NULL)
     return NULL;
@@ -615,10 +659,20 @@ lt_tensor_one_hot (LtTensor *self,
       m = lt_tensor_max (x, error);
       if (m == NULL || !lt_tensor_item_int64 (m, &v, error))
         return NULL;
+      if (v < 0 || v == G_MAXINT64)
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_INDEX,
+                       "one_hot: the largest class %" G_GINT64_FORMAT " gives no number of "
+                       "classes",
+                       v);
+          return NULL;
+        }
       num_classes = v + 1;
     }
   memcpy (shape, self->shape, self->ndim * sizeof (gint64));
   shape[self->ndim] = num_classes;
+  if (!_lt_shape_check_alloc (shape, self->ndim + 1, LT_DTYPE_INT64, "one_hot", error))
+    return NULL;
   out = _lt_tensor_new_empty (shape, self->ndim + 1, LT_DTYPE_INT64, self->storage->device, error);
   if (out == NULL)
     return NULL;

@@ -41,25 +41,22 @@ check_input (const char *op, LtTensor *input, GError **error)
   return TRUE;
 }
 
-/* Floor division, for the negative numerators of too small inputs */
-static gint64
-div_floor (gint64 a, gint64 b)
-{
-  gint64 q = a / b;
-
-  return (a % b != 0 && (a < 0) != (b < 0)) ? q - 1 : q;
-}
-
+/* The number of windows along @in positions (PyTorch's pooling output
+ * size). The sizes, paddings, strides and dilations users pass may be near
+ * 2^63: the arithmetic is done in 128 bits, with floor division for the
+ * negative numerators of too small inputs, and a count past 64 bits comes
+ * back as G_MAXINT64 (which no allocation accepts). */
 static gint64
 output_size (gint64 in, gint64 k, gint64 pad, gint64 stride, gint64 dilation, gboolean ceil_mode)
 {
-  gint64 out =
-    div_floor (in + 2 * pad - dilation * (k - 1) - 1 + (ceil_mode ? stride - 1 : 0), stride) + 1;
+  __int128 num = (__int128) in + 2 * (__int128) pad - (__int128) dilation * (k - 1) - 1 +
+                 (ceil_mode ? stride - 1 : 0);
+  __int128 out = num / stride - (num % stride != 0 && num < 0) + 1;
 
   /* the last window must start inside the image or its left padding */
-  if (ceil_mode && (out - 1) * stride >= in + pad)
+  if (ceil_mode && (out - 1) * stride >= (__int128) in + pad)
     out--;
-  return out;
+  return out > G_MAXINT64 ? G_MAXINT64 : (gint64) out;
 }
 
 /* Fills @p's windows and the output shape; checks them as PyTorch does. */
@@ -124,7 +121,7 @@ pool_setup (const char   *op,
                    p->stride[1], p->padding[0], p->padding[1], p->dilation[0], p->dilation[1]);
       return FALSE;
     }
-  return TRUE;
+  return _lt_shape_check_alloc (oshape, nd, input->dtype, op, error);
 }
 
 /**
@@ -313,6 +310,8 @@ lt_adaptive_avg_pool2d (LtTensor *input, const gint64 *output_size, GError **err
   memcpy (oshape, input->shape, nd * sizeof (gint64));
   oshape[nd - 2] = p.pool.output_size[0] = output_size[0];
   oshape[nd - 1] = p.pool.output_size[1] = output_size[1];
+  if (!_lt_shape_check_alloc (oshape, nd, input->dtype, "adaptive_avg_pool2d", error))
+    return NULL;
   x = _lt_contiguous (input, error);
   if (x == NULL)
     return NULL;

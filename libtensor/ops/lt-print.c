@@ -17,7 +17,11 @@
  *   fixed point with 4 decimals; scientific "%*.4e" when the magnitudes
  *   span more than 4 decades; or fixed point over a common scale factor,
  *   printed first as a line such as "1.00000e-28 *", when they are all
- *   tiny or huge. The minimum width is 2; 3 with nan or inf among the
+ *   tiny or huge. Integer tensors are the exception: their values print
+ *   exactly, as "%*lld" as wide as the longest and a sign (PyTorch 0.3 put
+ *   integers of more than 5 digits in scientific notation, which loses
+ *   digits; PyTorch prints them as integers now). The minimum width is 2;
+ *   3 with nan or inf among the
  *   values; 5 for a matrix (3 for the matrices of a higher-dimensional
  *   tensor) with more than 6 rows or columns.
  * - Values in a row are separated by one space; rows printed under a scale
@@ -51,8 +55,17 @@ typedef struct
   gboolean sci;    /* "%*.*e" */
   double   scale;
   int      width;
+  /* An integer tensor's values, printed exactly (a double has 53 bits):
+   * the value of v[k] (v the tensor's values as doubles, from @doubles) is
+   * ints[k]. NULL for floating-point tensors. */
+  const gint64 *ints;
+  const double *doubles;
 } Format;
 
+static void choose_int_format (const gint64 *v, gint64 n, int min_width, Format *f);
+
+/* The format of the values @v (of a tensor whose integer values, if it is
+ * one, are @f->ints). */
 static void
 choose_format (const double *v, gint64 n, int min_width, Format *f)
 {
@@ -60,6 +73,11 @@ choose_format (const double *v, gint64 n, int min_width, Format *f)
   double   amin = 0, amax = 0;
   int      exp_min, exp_max;
 
+  if (f->ints)
+    {
+      choose_int_format (f->ints + (v - f->doubles), n, min_width, f);
+      return;
+    }
   f->is_int = TRUE;
   f->sci = FALSE;
   f->scale = 1;
@@ -119,10 +137,45 @@ choose_format (const double *v, gint64 n, int min_width, Format *f)
     f->width = MAX (min_width, exp_max == 0 ? 7 : exp_max + 6);
 }
 
-static void
-append_value (GString *s, const Format *f, double v)
+/* The number of digits of |v| (1 for 0), exactly. */
+static int
+int_digits (gint64 v)
 {
-  if (isnan (v))
+  guint64 a = v < 0 ? -(guint64) v : (guint64) v;
+  int     n = 1;
+
+  while (a >= 10)
+    {
+      a /= 10;
+      n++;
+    }
+  return n;
+}
+
+/* An integer tensor's format: its values as they are, wide enough for the
+ * longest and a sign, as PyTorch prints integer tensors (never in
+ * floating point). */
+static void
+choose_int_format (const gint64 *v, gint64 n, int min_width, Format *f)
+{
+  int digits = 1;
+
+  f->is_int = TRUE;
+  f->sci = FALSE;
+  f->scale = 1;
+  for (gint64 i = 0; i < n; i++)
+    digits = MAX (digits, int_digits (v[i]));
+  f->width = MAX (MAX (min_width, 2), digits + 1);
+}
+
+static void
+append_value (GString *s, const Format *f, const double *p)
+{
+  double v = *p;
+
+  if (f->ints)
+    g_string_append_printf (s, "%*" G_GINT64_FORMAT, f->width, f->ints[p - f->doubles]);
+  else if (isnan (v))
     g_string_append_printf (s, "%*s", f->width, "nan");
   else if (isinf (v))
     g_string_append_printf (s, "%*s", f->width, v > 0 ? "inf" : "-inf");
@@ -159,7 +212,7 @@ append_values (GString *s, const double *row, gint64 first, gint64 last, const F
     {
       if (c > first)
         g_string_append_c (s, ' ');
-      append_value (s, f, row[c]);
+      append_value (s, f, &row[c]);
     }
 }
 
@@ -261,10 +314,10 @@ append_matrix (GString      *s,
 }
 
 static void
-append_vector (GString *s, const double *v, gint64 len)
+append_vector (GString *s, const double *v, gint64 len, const Format *values)
 {
   const char *indent;
-  Format      f;
+  Format      f = *values;
 
   choose_format (v, len, 0, &f);
   append_scale (s, &f);
@@ -280,7 +333,7 @@ append_vector (GString *s, const double *v, gint64 len)
           continue;
         }
       g_string_append (s, indent);
-      append_value (s, &f, v[i]);
+      append_value (s, &f, &v[i]);
       g_string_append_c (s, '\n');
     }
 }
@@ -288,7 +341,7 @@ append_vector (GString *s, const double *v, gint64 len)
 /* A tensor of 3 or more dimensions: one matrix per index of the leading
  * dimensions, walked with an odometer as torch's _tensor_str does. */
 static void
-append_tensor (GString *s, LtTensor *self, const double *v)
+append_tensor (GString *s, LtTensor *self, const double *v, const Format *values)
 {
   guint    lead = self->ndim - 2;
   gint64   rows = self->shape[lead], cols = self->shape[lead + 1];
@@ -297,7 +350,7 @@ append_tensor (GString *s, LtTensor *self, const double *v)
   gint64   counter[LT_MAX_DIMS] = { 0 };
   int      dim_w = 2;
   gboolean started = FALSE;
-  Format   f;
+  Format   f = *values;
 
   choose_format (v, self->numel, full_mat ? 0 : 3, &f);
   for (guint d = 0; d < self->ndim; d++)
@@ -396,6 +449,8 @@ lt_tensor_to_string (LtTensor *self)
   g_autoptr(GError) error = NULL;
   g_autofree double *v = NULL;
   g_autofree char   *type_name = NULL;
+  g_autofree gint64 *ints = NULL;
+  Format             values = { 0 };
   GString           *s;
   gsize              n;
 
@@ -406,24 +461,28 @@ lt_tensor_to_string (LtTensor *self)
   if (self->numel > 0)
     {
       v = lt_tensor_to_doubles (self, &n, &error);
-      if (v == NULL)
+      if (v != NULL && !_lt_dtype_is_float (self->dtype))
+        ints = lt_tensor_to_int64s (self, &n, &error);
+      if (v == NULL || (ints == NULL && !_lt_dtype_is_float (self->dtype)))
         {
           g_string_append_printf (s, "[%s: %s]\n", type_name, error->message);
           return g_string_free (s, FALSE);
         }
+      values.doubles = v;
+      values.ints = ints;
 
       if (self->ndim <= 1)
-        append_vector (s, v, self->numel);
+        append_vector (s, v, self->numel, &values);
       else if (self->ndim == 2)
         {
           gboolean full_mat = self->shape[0] <= 2 * EDGE_ITEMS && self->shape[1] <= 2 * EDGE_ITEMS;
-          Format   f;
+          Format   f = values;
 
           choose_format (v, self->numel, full_mat ? 0 : 5, &f);
           append_matrix (s, v, self->shape[0], self->shape[1], &f, "", FALSE);
         }
       else
-        append_tensor (s, self, v);
+        append_tensor (s, self, v, &values);
     }
 
   g_string_append_printf (s, "[%s of size ", type_name);

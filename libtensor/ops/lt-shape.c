@@ -80,7 +80,9 @@ view_strides (LtTensor     *t,
   return view_d == -1;
 }
 
-/* Resolves one -1 in @shape against @numel. */
+/* Resolves one -1 in @shape against @t's number of elements; the sizes
+ * must multiply to it within 64 bits (a product that wraps around to 0
+ * would pass for an empty tensor's). */
 static gboolean
 infer_shape (const char   *op,
              LtTensor     *t,
@@ -90,7 +92,7 @@ infer_shape (const char   *op,
              GError      **error)
 {
   gint infer = -1;
-  gint64 known = 1;
+  gint64 known = 1, numel;
 
   if (n_dims > LT_MAX_DIMS)
     {
@@ -110,6 +112,7 @@ infer_shape (const char   *op,
               return FALSE;
             }
           infer = (gint) i;
+          out[i] = 1;
         }
       else if (shape[i] < 0)
         {
@@ -117,24 +120,26 @@ infer_shape (const char   *op,
                        op, shape[i]);
           return FALSE;
         }
-      else
-        known *= shape[i];
     }
+  if (!_lt_shape_numel (out, n_dims, &known, op, error))
+    return FALSE;
   if (infer >= 0)
     {
       if (known == 0 || t->numel % known != 0)
         {
           g_autofree char *s1 = _lt_shape_to_string (shape, n_dims);
           g_autofree char *s2 = LT_SHAPE_STR (t);
-          g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
-                       "%s: shape %s is invalid for a tensor of shape %s (%" G_GINT64_FORMAT
-                       " elements)", op, s1, s2, t->numel);
+          g_set_error (
+            error, LT_ERROR, LT_ERROR_SHAPE,
+            "%s: shape %s is invalid for a tensor of shape %s (%" G_GINT64_FORMAT " elements)%s",
+            op, s1, s2, t->numel, known == 0 ? ": the size of -1 could be anything" : "");
           return FALSE;
         }
       out[infer] = t->numel / known;
-      known *= out[infer];
     }
-  if (known != t->numel)
+  if (!_lt_shape_numel (out, n_dims, &numel, op, error))
+    return FALSE;
+  if (numel != t->numel)
     {
       g_autofree char *s1 = _lt_shape_to_string (shape, n_dims);
       g_autofree char *s2 = LT_SHAPE_STR (t);
@@ -575,8 +580,17 @@ lt_tensor_expand (LtTensor     *self,
         {
           if (shape[i] < 0)
             {
-              g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
-                           "expand: -1 is not allowed for a new leading dimension (%u)", i);
+              g_autofree char *s1 = LT_SHAPE_STR (self);
+              g_autofree char *s2 = _lt_shape_to_string (shape, n_dims);
+
+              if (shape[i] == -1)
+                g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                             "expand: -1 is not allowed for a new leading dimension (%u)", i);
+              else
+                g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                             "expand: the size %" G_GINT64_FORMAT " at dimension %u is "
+                             "negative (shape %s to %s)",
+                             shape[i], i, s1, s2);
               return NULL;
             }
           s[i] = shape[i];
@@ -601,14 +615,27 @@ lt_tensor_expand (LtTensor     *self,
           {
             g_autofree char *s1 = LT_SHAPE_STR (self);
             g_autofree char *s2 = _lt_shape_to_string (shape, n_dims);
-            g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
-                         "expand: the size %" G_GINT64_FORMAT " at dimension %u must be 1 to "
-                         "expand it to %" G_GINT64_FORMAT " (shape %s to %s)",
-                         cur, i, want, s1, s2);
+
+            if (want < 0)
+              g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                           "expand: the size %" G_GINT64_FORMAT " at dimension %u is negative "
+                           "(shape %s to %s)",
+                           want, i, s1, s2);
+            else
+              g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                           "expand: the size %" G_GINT64_FORMAT " at dimension %u must be 1 to "
+                           "expand it to %" G_GINT64_FORMAT " (shape %s to %s)",
+                           cur, i, want, s1, s2);
             return NULL;
           }
       }
     }
+  {
+    gint64 numel;
+
+    if (!_lt_shape_numel (s, n_dims, &numel, "expand", error))
+      return NULL;
+  }
   return make_view (LT_OP_EXPAND, self, s, st, n_dims, self->offset, NULL, 0);
 }
 
@@ -755,11 +782,22 @@ lt_tensor_slice (LtTensor *self,
     end += size;
   start = CLAMP (start, 0, size);
   end = CLAMP (end, start, size);
-  len = (end - start + step - 1) / step;
+  /* ceil ((end - start) / step), without the overflow of end - start +
+   * step - 1 for a step near 2^63 */
+  len = end > start ? (end - start - 1) / step + 1 : 0;
   memcpy (shape, self->shape, sizeof shape);
   memcpy (strides, self->strides, sizeof strides);
   shape[d] = len;
-  strides[d] = self->strides[d] * step;
+  /* one position or none: any stride will do; the step's may not fit */
+  if (len > 1 && __builtin_mul_overflow (self->strides[d], step, &strides[d]))
+    {
+      g_autofree char *s = LT_SHAPE_STR (self);
+      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                   "slice: the step %" G_GINT64_FORMAT " times the stride %" G_GINT64_FORMAT
+                   " of dimension %u (shape %s) does not fit in 64 bits",
+                   step, self->strides[d], d, s);
+      return NULL;
+    }
   vp.dim = d;
   vp.start = start;
   vp.end = end;
@@ -803,12 +841,12 @@ lt_tensor_narrow (LtTensor *self,
   size = self->shape[d];
   if (start < 0)
     start += size;
-  if (start < 0 || length < 0 || start > size || start + length > size)
+  if (start < 0 || length < 0 || start > size || length > size - start)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_INDEX,
-                   "narrow: positions %" G_GINT64_FORMAT " to %" G_GINT64_FORMAT
-                   " are outside dimension %u of size %" G_GINT64_FORMAT,
-                   start, start + length, d, size);
+                   "narrow: %" G_GINT64_FORMAT " positions from %" G_GINT64_FORMAT
+                   " do not fit in dimension %u of size %" G_GINT64_FORMAT,
+                   length, start, d, size);
       return NULL;
     }
   return lt_tensor_slice (self, (gint) d, start, start + length, 1, error);
@@ -893,8 +931,17 @@ lt_cat (LtTensor **tensors,
                        "dimension %u", s1, s2, i, d);
           return NULL;
         }
-      shape[d] += t->shape[d];
+      if (__builtin_add_overflow (shape[d], t->shape[d], &shape[d]))
+        {
+          g_set_error (
+            error, LT_ERROR, LT_ERROR_SHAPE,
+            "cat: the sizes along dimension %u add up past 64 bits (at tensor %" G_GSIZE_FORMAT ")",
+            d, i);
+          return NULL;
+        }
     }
+  if (!_lt_shape_check_alloc (shape, first->ndim, dt, "cat", error))
+    return NULL;
   out = _lt_tensor_new_empty (shape, first->ndim, dt, first->storage->device, error);
   if (out == NULL)
     return NULL;
@@ -967,6 +1014,8 @@ lt_stack (LtTensor **tensors,
   for (guint i = 0; i <= first->ndim; i++)
     shape[i] = i == d ? (gint64) n_tensors : first->shape[k++];
   dt = _lt_result_type (tensors, n_tensors);
+  if (!_lt_shape_check_alloc (shape, first->ndim + 1, dt, "stack", error))
+    return NULL;
   out = _lt_tensor_new_empty (shape, first->ndim + 1, dt, first->storage->device, error);
   if (out == NULL)
     return NULL;

@@ -90,7 +90,14 @@ copy_out_values (LtTensor *self, gboolean as_int64, gsize *n_values, GError **er
     return NULL;
   esize = _lt_dtype_size (host->dtype);
   p = _lt_tensor_data (host);
-  out = g_malloc_n (MAX (host->numel, 1), as_int64 ? sizeof (gint64) : sizeof (double));
+  out = g_try_malloc_n (MAX (host->numel, 1), as_int64 ? sizeof (gint64) : sizeof (double));
+  if (out == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "%s: %" G_GINT64_FORMAT " values do not fit in memory",
+                   as_int64 ? "to_int64s" : "to_doubles", host->numel);
+      return NULL;
+    }
   if (as_int64)
     for (gint64 i = 0; i < host->numel; i++)
       ((gint64 *) out)[i] = _lt_load_int64 (p + i * esize, host->dtype);

@@ -14,7 +14,7 @@ import numbers
 import operator
 from typing import Any
 
-from .common import (DeviceLike, DTypeLike, Lt, Number, Shape, Tensor, exporter,
+from .common import (DeviceLike, DTypeLike, Lt, Number, Shape, Tensor, error, exporter,
                      loaded_numpy)
 from .types import (_D, _DTYPE_BY_NAME, _DTYPE_TENSOR_NAME, _DTYPE_NAME, _NP_TO_DTYPE,
                        _all, _any, _dtype, _flatten_data, _float, _int, _is_bool,
@@ -239,6 +239,13 @@ def randint(*args: Any, size: Shape | None = None, dtype: DTypeLike | None = Non
 
 
 @_export
+def randperm(n: int, dtype: DTypeLike | None = None, device: DeviceLike | None = None,
+             requires_grad: bool = False) -> Tensor:
+    t = Lt.randperm(operator.index(n), _dtype(dtype, _D.INT64))
+    return _finish(t, device=device, requires_grad=requires_grad)
+
+
+@_export
 def arange(start: Number, end: Number | None = None, step: Number = 1,
            dtype: DTypeLike | None = None, device: DeviceLike | None = None,
            requires_grad: bool = False) -> Tensor:
@@ -266,8 +273,13 @@ def linspace(start: Number, end: Number | None, steps: int, dtype: DTypeLike | N
 @_export
 def eye(n: int, m: int | None = None, dtype: DTypeLike | None = None,
         device: DeviceLike | None = None, requires_grad: bool = False) -> Tensor:
-    t = Lt.eye(operator.index(n), operator.index(n if m is None else m),
-               _dtype(dtype, _D.FLOAT32))
+    n = operator.index(n)
+    m = n if m is None else operator.index(m)
+    if n < 0 or m < 0:
+        # the C layer reads -1 columns as "as many as rows"
+        raise error('eye: the number of rows (%d) and of columns (%d) must not be negative'
+                    % (n, m), Lt.Error.SHAPE)
+    t = Lt.eye(n, m, _dtype(dtype, _D.FLOAT32))
     return _finish(t, device=device, requires_grad=requires_grad)
 
 

@@ -693,11 +693,20 @@ class AvgPool2d(_module_base(Lt.AvgPool2d)):
 
 
 def _adaptive_size(output_size):
+    """output_size as the C layer takes it: -1 for None (the input's size);
+    a negative size is refused, as torch does."""
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != 2:
             raise ValueError('output_size must be an int or a pair, got %r' % (output_size,))
-        return [-1 if v is None else operator.index(v) for v in output_size]
-    return [-1 if output_size is None else operator.index(output_size)]
+        sizes = [-1 if v is None else operator.index(v) for v in output_size]
+        given = [v for v in output_size if v is not None]
+    else:
+        sizes = [-1 if output_size is None else operator.index(output_size)]
+        given = [] if output_size is None else [output_size]
+    if any(operator.index(v) < 0 for v in given):
+        raise error('adaptive_avg_pool2d: the output size %r must not be negative (None keeps '
+                    'the input\'s size)' % (output_size,), Lt.Error.INVALID_ARGUMENT)
+    return sizes
 
 
 @override
@@ -1064,6 +1073,9 @@ def avg_pool2d(input: Tensor, kernel_size: IntPair, stride: IntPair | None = Non
     k = _pair(kernel_size, 'kernel_size')
     s = k if stride is None or (isinstance(stride, (tuple, list)) and not stride) \
         else _pair(stride, 'stride')
+    if divisor_override is not None and operator.index(divisor_override) == 0:
+        # the C layer reads 0 as "none"
+        raise error('avg_pool2d: divisor_override must not be zero', Lt.Error.INVALID_ARGUMENT)
     return Lt.avg_pool2d(input, k, s, _pair(padding, 'padding'), bool(ceil_mode),
                          bool(count_include_pad),
                          0 if divisor_override is None else operator.index(divisor_override))

@@ -156,8 +156,9 @@ span (gint64  off,
       gint64 *lo,
       gint64 *hi)
 {
-  gint64 l = off >= 0 ? 0 : (-off + s - 1) / s;
-  gint64 h = off >= W ? 0 : (W - off + s - 1) / s;
+  /* ceil (a / s) as (a - 1) / s + 1: a stride near 2^63 must not wrap */
+  gint64 l = off >= 0 ? 0 : (-off - 1) / s + 1;
+  gint64 h = off >= W ? 0 : (W - off - 1) / s + 1;
 
   h = MIN (h, OW);
   *lo = MIN (l, h);

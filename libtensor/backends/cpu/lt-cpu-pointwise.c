@@ -243,20 +243,24 @@ typedef struct
   double min, max;
 } ClampCtx;
 
-#define DEFINE_CLAMP(T, sfx)                                                   \
-  static void clamp_##sfx (char **d, const gint64 *s, gint64 n, gpointer ctx)  \
-  {                                                                            \
-    const ClampCtx *c = ctx;                                                   \
-    for (gint64 i = 0; i < n; i++)                                             \
-      {                                                                        \
-        T x = *(const T *) (d[1] + i * s[1]);                                  \
-        double v = (double) x;                                                 \
-        if (v < c->min)                                                        \
-          x = (T) c->min;                                                      \
-        else if (v > c->max)                                                   \
-          x = (T) c->max;                                                      \
-        *(T *) (d[0] + i * s[0]) = x;                                          \
-      }                                                                        \
+#define DEFINE_CLAMP(T, sfx)                                                                       \
+  static void clamp_##sfx (char **d, const gint64 *s, gint64 n, gpointer ctx)                      \
+  {                                                                                                \
+    const ClampCtx *c = ctx;                                                                       \
+    for (gint64 i = 0; i < n; i++)                                                                 \
+      {                                                                                            \
+        T      x = *(const T *) (d[1] + i * s[1]);                                                 \
+        double v = (double) x;                                                                     \
+        /* min (max (x, lo), hi), as torch: hi wins when lo > hi */                                \
+        if (v < c->min)                                                                            \
+          {                                                                                        \
+            x = (T) c->min;                                                                        \
+            v = c->min;                                                                            \
+          }                                                                                        \
+        if (v > c->max)                                                                            \
+          x = (T) c->max;                                                                          \
+        *(T *) (d[0] + i * s[0]) = x;                                                              \
+      }                                                                                            \
   }
 
 DEFINE_CLAMP (float, f32)

@@ -591,9 +591,11 @@ chunk_sum (ChunkJob *job)
   return result;
 }
 
+/* Returns FALSE when the reduction is not one it does; else TRUE with
+ * *@ok set, or cleared with @error set when the partial sums do not fit in
+ * memory (an expanded input can have 2^62 elements). */
 static gboolean
-reduce_full_chunked (const LtKernelArgs *args,
-                     const Layout       *L)
+reduce_full_chunked (const LtKernelArgs *args, const Layout *L, gboolean *ok, GError **error)
 {
   LtTensor *x = args->in[0];
   LtOp op = args->op;
@@ -616,7 +618,15 @@ reduce_full_chunked (const LtKernelArgs *args,
   job.nchunks = (job.N + CHUNK - 1) / CHUNK;
   job.es = _lt_dtype_size (x->dtype);
   job.mean = 0;
-  job.part = part = g_new0 (double, job.nchunks);
+  job.part = part = g_try_new0 (double, job.nchunks);
+  if (part == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "%s: the partial sums of %" G_GINT64_FORMAT " elements do not fit in memory",
+                   _lt_op_table[op].name, job.N);
+      *ok = FALSE;
+      return TRUE;
+    }
 
   result = chunk_sum (&job);
   if (op == LT_OP_VAR || op == LT_OP_STD)
@@ -633,6 +643,7 @@ reduce_full_chunked (const LtKernelArgs *args,
     result = pnorm_finish (result, p->p);
 
   _lt_store_double (_lt_tensor_data (args->out), args->out->dtype, result);
+  *ok = TRUE;
   return TRUE;
 }
 
@@ -683,8 +694,13 @@ _lt_cpu_reduce (const LtKernelArgs *args,
   layout_build (&L, args->in[0], args->out, &args->params->reduce, order_free (args));
   if (L.NK == 0)
     return TRUE;
-  if (L.NK == 1 && reduce_full_chunked (args, &L))
-    return TRUE;
+  if (L.NK == 1)
+    {
+      gboolean ok;
+
+      if (reduce_full_chunked (args, &L, &ok, error))
+        return ok;
+    }
 
   job.args = args;
   job.L = &L;
