@@ -34,8 +34,8 @@
  *
  * ## Actions
  *
- * `accuracy.export` (asks for a PNG or SVG file) and
- * `accuracy.clear-selection`.
+ * `accuracy.export` (asks for a PNG or SVG file; Ctrl+E) and
+ * `accuracy.clear-selection` (Escape).
  */
 
 struct _LtGtkAccuracyView

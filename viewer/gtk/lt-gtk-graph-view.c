@@ -26,7 +26,8 @@
  * From the keyboard: `n` and `p` (or Page Down and Page Up) select the
  * next and previous node, Enter folds the selected node's module (or
  * unfolds the folded box it is in), Escape clears the selection, the
- * arrows pan, `+`, `-` and `0` zoom.
+ * arrows pan, `+`, `-` and `0` zoom, `f` folds every module and `u`
+ * unfolds them, Ctrl+E exports.
  *
  * Bound to a trainer (lt_gtk_graph_view_bind_trainer()), the view shows
  * the graph of the trainer's #LtTrainer::graph signal. The layout is

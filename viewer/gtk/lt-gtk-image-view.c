@@ -41,7 +41,9 @@
  * ## Actions
  *
  * `images.previous-batch`, `images.next-batch`, `images.zoom-in`,
- * `images.zoom-out` and `images.export` (asks for a PNG or SVG file).
+ * `images.zoom-out`, `images.follow-training` (stateful) and
+ * `images.export` (asks for a PNG or SVG file); their keys: Page Up,
+ * Page Down, `+`, `-`, `l` and Ctrl+E.
  */
 
 struct _LtGtkImageView

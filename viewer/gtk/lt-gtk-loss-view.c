@@ -43,7 +43,8 @@
  * The view defines `loss.log-x`, `loss.log-y`, `loss.y-from-zero`,
  * `loss.follow-latest` (stateful, for toggle buttons), `loss.zoom-in`,
  * `loss.zoom-out`, `loss.zoom-reset` and `loss.export` (asks for a file).
- * Its own controls (#LtGtkLossView:show-controls) use them.
+ * Its own controls (#LtGtkLossView:show-controls) use them. Their keys:
+ * `x`, `l`, `z`, `f`, `+`, `-`, `0` and Ctrl+E; the arrows pan.
  */
 
 struct _LtGtkLossView
