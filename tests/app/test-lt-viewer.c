@@ -590,6 +590,46 @@ test_views_follow_training (void)
   test_window_destroy (window);
 }
 
+/* The settings hold the hyperparameters and the smoothing: they show in
+ * the controls, a control writes them back, and the run is built with
+ * them. */
+static void
+test_settings_used (void)
+{
+  LtViewerWindow *window = test_window_new ();
+  LtTrainer      *trainer;
+  LtOptimizer    *optimizer;
+  g_autoptr(GError) error = NULL;
+
+  g_settings_set_enum (window->settings, "optimizer", 2); /* adamw */
+  g_settings_set_double (window->settings, "learning-rate", 0.004);
+  g_settings_set_double (window->settings, "weight-decay", 0.02);
+  g_settings_set_int (window->settings, "batch-size", 8);
+  g_settings_set_int (window->settings, "epochs", 3);
+  g_settings_set_int (window->settings, "seed", 11);
+  g_settings_set_double (window->settings, "smoothing", 0.25);
+  g_assert_cmpuint (adw_combo_row_get_selected (window->optimizer_row), ==, 2);
+  g_assert_cmpfloat (gtk_spin_button_get_value (window->lr_spin), ==, 0.004);
+  g_assert_cmpfloat (gtk_spin_button_get_value (window->batch_spin), ==, 8);
+  g_assert_cmpfloat (lt_gtk_loss_view_get_smoothing (window->loss_view), ==, 0.25);
+  /* and back: a control writes its setting */
+  gtk_spin_button_set_value (window->epochs_spin, 2);
+  g_assert_cmpint (g_settings_get_int (window->settings, "epochs"), ==, 2);
+
+  test_start_training (window, 3);
+  trainer = _lt_viewer_window_get_trainer (window);
+  optimizer = lt_trainer_get_optimizer (trainer);
+  g_test_message ("%s, lr %g", G_OBJECT_TYPE_NAME (optimizer), lt_optimizer_get_lr (optimizer, 0));
+  g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (optimizer, LT_TYPE_ADAMW));
+  g_assert_cmpfloat_with_epsilon (lt_optimizer_get_lr (optimizer, 0), 0.004, 1e-12);
+  g_assert_cmpfloat_with_epsilon (lt_optimizer_get_option (optimizer, 0, "weight_decay", &error),
+                                  0.02, 1e-12);
+  g_assert_no_error (error);
+  g_assert_cmpint (lt_data_loader_get_batch_size (lt_trainer_get_train_loader (trainer)), ==, 8);
+  g_assert_cmpuint (lt_trainer_get_epochs (trainer), ==, 2);
+  test_window_destroy (window);
+}
+
 /* Without a CUDA backend (this build) or a device, the GPU cannot be
  * chosen, and its tooltip says why; training runs on the CPU even when
  * the settings ask for CUDA. */
@@ -835,6 +875,7 @@ main (int argc, char *argv[])
   if (!g_getenv ("LT_UI_RESPONSIVE_APART"))
     g_test_add_func ("/viewer/train/responsive", test_responsive);
   g_test_add_func ("/viewer/views/follow-training", test_views_follow_training);
+  g_test_add_func ("/viewer/settings-used", test_settings_used);
   g_test_add_func ("/viewer/device/without-cuda", test_device_without_cuda);
   g_test_add_func ("/viewer/data/fashion-mnist", test_fashion_mnist);
   g_test_add_func ("/viewer/data/fashion-mnist-debian", test_fashion_mnist_debian);
