@@ -134,6 +134,25 @@ test_unwritable (void)
   assert_error_shown (window, "export", NULL);
   g_assert_false (g_file_test (png_path, G_FILE_TEST_EXISTS));
 
+  /* An export from a view's own bar that fails (the view reports it with
+   * its "error" signal) shows in the window's error bar too, not in a
+   * dialog of the view's */
+  {
+    GtkWidget *views[] = { GTK_WIDGET (window->image_view), GTK_WIDGET (window->loss_view),
+                           GTK_WIDGET (window->graph_view), GTK_WIDGET (window->accuracy_view) };
+
+    for (guint i = 0; i < G_N_ELEMENTS (views); i++)
+      {
+        g_autoptr(GError) error =
+                     g_error_new (LT_ERROR, LT_ERROR_IO, "cannot write %s: view %u", png_path, i);
+        gboolean handled = FALSE;
+
+        g_signal_emit_by_name (views[i], "error", error, &handled);
+        g_assert_true (handled);
+        assert_error_shown (window, "export", error->message, NULL);
+      }
+  }
+
   /* Training went on meanwhile */
   g_assert_cmpint (window->state, ==, LT_VIEWER_STATE_RUNNING);
   test_activate (window, "win.stop");
@@ -290,6 +309,76 @@ test_download_progress (void)
     g_unsetenv ("LT_CIFAR10_URL");
 }
 
+/* Closing the window while CIFAR-10 downloads: the download is cancelled,
+ * the window goes, and no archive is left in the data folder (nor the
+ * partial file it was being written to). */
+
+static gboolean
+download_under_way (gpointer data)
+{
+  LtViewerWindow *window = data;
+
+  return window->state == LT_VIEWER_STATE_LOADING &&
+         gtk_progress_bar_get_fraction (window->download_bar) > 0;
+}
+
+static gboolean
+is_gone (gpointer data)
+{
+  return *(gpointer *) data == NULL;
+}
+
+static void
+test_close_while_downloading (void)
+{
+  g_autoptr(GSocketService) service = g_threaded_socket_service_new (2);
+  g_autoptr(GInetAddress) loopback = g_inet_address_new_loopback (G_SOCKET_FAMILY_IPV4);
+  g_autoptr(GSocketAddress) any = g_inet_socket_address_new (loopback, 0);
+  g_autoptr(GSocketAddress) bound = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *url = NULL;
+  g_autofree char *folder = g_build_filename (ui_test_home (), "download-closed", NULL);
+  g_autofree char *old_url = g_strdup (g_getenv ("LT_CIFAR10_URL"));
+  g_autoptr(GDir) dir = NULL;
+  LtViewerWindow *window;
+  gpointer        weak;
+  const char     *name;
+
+  g_assert_true (g_socket_listener_add_address (G_SOCKET_LISTENER (service), any,
+                                                G_SOCKET_TYPE_STREAM, G_SOCKET_PROTOCOL_TCP, NULL,
+                                                &bound, &error));
+  g_assert_no_error (error);
+  g_signal_connect (service, "run", G_CALLBACK (serve_cb), NULL);
+  g_socket_service_start (service);
+  url = g_strdup_printf ("http://127.0.0.1:%u/cifar-10-binary.tar.gz",
+                         g_inet_socket_address_get_port (G_INET_SOCKET_ADDRESS (bound)));
+  g_setenv ("LT_CIFAR10_URL", url, TRUE);
+
+  window = test_window_new ();
+  weak = window;
+  g_settings_set_string (window->settings, "data-folder", folder);
+  test_activate (window, "win.start");
+  g_assert_true (ui_wait_until (download_under_way, window, UI_WAIT_MS));
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (ui_wait_until (is_gone, &weak, UI_WAIT_MS));
+  /* the worker's end, after the window's */
+  ui_iterate_for (1500);
+
+  dir = g_dir_open (folder, 0, &error);
+  if (dir != NULL)
+    while ((name = g_dir_read_name (dir)) != NULL)
+      g_error ("%s left in the data folder after the download was cancelled", name);
+  g_clear_error (&error);
+
+  g_socket_service_stop (service);
+  g_socket_listener_close (G_SOCKET_LISTENER (service));
+  if (old_url)
+    g_setenv ("LT_CIFAR10_URL", old_url, TRUE);
+  else
+    g_unsetenv ("LT_CIFAR10_URL");
+}
+
 /* Stopping while the data loads cancels the load, quietly. */
 static void
 test_stop_while_loading (void)
@@ -315,4 +404,5 @@ test_add_bad_input_tests (void)
   g_test_add_func ("/viewer/bad-input/trainer-fails", test_trainer_fails);
   g_test_add_func ("/viewer/download/progress", test_download_progress);
   g_test_add_func ("/viewer/download/stop-while-loading", test_stop_while_loading);
+  g_test_add_func ("/viewer/download/close-while-downloading", test_close_while_downloading);
 }

@@ -5,9 +5,12 @@
  * loss built here (the tutorial's network on a batch of four, with
  * lt-train's network code), and folding a module hides exactly the nodes
  * that module made; the accuracy view counts every test image once, and
- * its accuracy is the one the trainer reported.
+ * its accuracy is the one the trainer reported. The "run-colors" setting
+ * recolours the runs already drawn.
  */
+#include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
 #include "lt-train-net.h"
 #include "viewer-test.h"
@@ -148,8 +151,116 @@ test_graph_and_accuracy (void)
   test_window_destroy (window);
 }
 
+/* The loss view's pixels of colour 0xRRGGBB, from a screenshot */
+typedef struct
+{
+  LtViewerWindow *window;
+  guint32         rgb;
+  guint32         gone; /* a colour that must not be left */
+  guint           n;
+  guint           n_gone;
+} ColorCount;
+
+static gboolean
+loss_view_shows (gpointer data)
+{
+  ColorCount      *c = data;
+  g_autofree char *path =
+    g_build_filename (g_getenv ("LT_VIEWER_SCREENSHOT_DIR"), "run-colors.png", NULL);
+  g_autoptr(GError) error = NULL;
+  cairo_surface_t *s;
+  const guchar    *pixels;
+  int              stride;
+
+  g_assert_cmpint (g_mkdir_with_parents (g_getenv ("LT_VIEWER_SCREENSHOT_DIR"), 0755), ==, 0);
+  /* (not yet drawn, just after the page is shown: the next try) */
+  if (!ui_save_screenshot (GTK_WIDGET (c->window->loss_view), path, 1.0, &error))
+    return FALSE;
+  s = cairo_image_surface_create_from_png (path);
+  g_assert_cmpint (cairo_surface_status (s), ==, CAIRO_STATUS_SUCCESS);
+  pixels = cairo_image_surface_get_data (s);
+  stride = cairo_image_surface_get_stride (s);
+  c->n = c->n_gone = 0;
+  for (int y = 0; y < cairo_image_surface_get_height (s); y++)
+    for (int x = 0; x < cairo_image_surface_get_width (s); x++)
+      {
+        guint32 p = ((const guint32 *) (pixels + (gsize) y * stride))[x];
+
+        c->n += p == (0xff000000u | c->rgb);
+        c->n_gone += p == (0xff000000u | c->gone);
+      }
+  cairo_surface_destroy (s);
+  return c->n > 20 && c->n_gone == 0;
+}
+
+static void
+assert_run_color (LtGtkRun *run, const char *expected)
+{
+  GdkRGBA          rgba, want;
+  g_autofree char *got = NULL;
+
+  g_assert_true (gdk_rgba_parse (&want, expected));
+  lt_gtk_run_get_color (run, &rgba);
+  got = gdk_rgba_to_string (&rgba);
+  g_test_message ("run %u: %s, expected %s", lt_gtk_run_get_index (run), got, expected);
+  g_assert_true (gdk_rgba_equal (&rgba, &want));
+}
+
+/* The "run-colors" setting: a run already drawn takes its new colour in
+ * the loss view; a bad colour is refused in the error bar and changes
+ * nothing; an empty list is the default palette. */
+static void
+test_run_colors (void)
+{
+  static const char *const mine[] = { "#ff00ff", "#00ff00", NULL };
+  static const char *const bad[] = { "#00ff00", "nope", NULL };
+  static const char *const none[] = { NULL };
+  LtViewerWindow          *window = test_window_new ();
+  g_auto(GStrv) palette = NULL;
+  ColorCount count = { window, 0x0072b2, 0xff00ff, 0, 0 };
+  LtGtkRun  *run;
+
+  /* The default: Okabe and Ito's palette, the registry's own */
+  palette = g_settings_get_strv (window->settings, "run-colors");
+  {
+    g_auto(GStrv) registry_palette = lt_gtk_run_registry_dup_palette (window->registry);
+
+    g_assert_cmpstrv (palette, registry_palette);
+  }
+  test_start_training (window, 30);
+  test_activate (window, "win.stop");
+  g_assert_true (test_wait_state (window, LT_VIEWER_STATE_IDLE));
+  run = lt_gtk_run_registry_get_run (window->registry, 0);
+  g_assert_nonnull (run);
+  assert_run_color (run, "#0072b2");
+  gtk_widget_activate_action (GTK_WIDGET (window), "win.show-view", "s", "loss");
+  ui_iterate_for (500);
+  g_assert_true (ui_wait_until (loss_view_shows, &count, 60000));
+
+  g_settings_set_strv (window->settings, "run-colors", mine);
+  assert_run_color (run, "#ff00ff");
+  count.rgb = 0xff00ff;
+  count.gone = 0x0072b2;
+  g_assert_true (ui_wait_until (loss_view_shows, &count, 60000));
+  g_test_message ("%u pixels of the run in #ff00ff", count.n);
+
+  /* Refused: the error bar says which and why; the colours stay */
+  g_assert_null (_lt_viewer_window_get_error_message (window));
+  g_settings_set_strv (window->settings, "run-colors", bad);
+  g_assert_nonnull (_lt_viewer_window_get_error_message (window));
+  g_test_message ("%s", _lt_viewer_window_get_error_message (window));
+  g_assert_nonnull (strstr (_lt_viewer_window_get_error_message (window), "“nope”"));
+  assert_run_color (run, "#ff00ff");
+
+  /* Empty: the default palette again */
+  g_settings_set_strv (window->settings, "run-colors", none);
+  assert_run_color (run, "#0072b2");
+  test_window_destroy (window);
+}
+
 void
 test_add_view_tests (void)
 {
   g_test_add_func ("/viewer/views/graph-and-accuracy", test_graph_and_accuracy);
+  g_test_add_func ("/viewer/views/run-colors", test_run_colors);
 }

@@ -168,6 +168,48 @@ assert_shortcut (GHashTable *listed, const char *action)
     g_error ("%s (%s) is not in the shortcuts window", action, accels[0]);
 }
 
+/* Every action a view installs (images.*, loss.*, graph.*, accuracy.*)
+ * has a key among its class's shortcuts. */
+static void
+assert_view_keys (GtkWidget *view)
+{
+  g_autoptr(GHashTable) bound = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autoptr(GListModel) controllers = gtk_widget_observe_controllers (view);
+  const char         *name, *property;
+  const GVariantType *param;
+  GType               owner;
+  guint               n = 0;
+
+  for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+    {
+      g_autoptr(GObject) controller = g_list_model_get_item (controllers, i);
+
+      if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+        continue;
+      for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (controller)); k++)
+        {
+          g_autoptr(GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), k);
+          GtkShortcutAction *action = gtk_shortcut_get_action (shortcut);
+
+          if (GTK_IS_NAMED_ACTION (action))
+            g_hash_table_add (
+              bound, g_strdup (gtk_named_action_get_action_name (GTK_NAMED_ACTION (action))));
+        }
+    }
+  for (guint i = 0; gtk_widget_class_query_action (GTK_WIDGET_GET_CLASS (view), i, &owner, &name,
+                                                   &param, &property);
+       i++)
+    {
+      if (owner != G_OBJECT_TYPE (view))
+        continue;
+      if (!g_hash_table_contains (bound, name))
+        g_error ("%s (%s) has no keyboard shortcut", name, G_OBJECT_TYPE_NAME (view));
+      n++;
+    }
+  g_test_message ("%s: %u actions, each with a key", G_OBJECT_TYPE_NAME (view), n);
+  g_assert_cmpuint (n, >=, 2);
+}
+
 static void
 test_shortcuts (void)
 {
@@ -213,6 +255,10 @@ test_shortcuts (void)
     }
   assert_shortcut (listed, "window.close");
   assert_shortcut (listed, "win.show-help-overlay");
+  assert_view_keys (GTK_WIDGET (window->image_view));
+  assert_view_keys (GTK_WIDGET (window->loss_view));
+  assert_view_keys (GTK_WIDGET (window->graph_view));
+  assert_view_keys (GTK_WIDGET (window->accuracy_view));
 
   /* The shortcuts window and the about window open */
   test_activate (window, "win.show-help-overlay");
@@ -322,6 +368,48 @@ a11y_end (GMarkupParseContext *context, const char *element, gpointer user_data,
 }
 
 static void
+check_icon_buttons (GtkWidget *widget, guint *n)
+{
+  /* Hidden ones are not shown to anybody (GtkInfoBar's own close
+   * button); a spin button is one control, its - and + are GTK's */
+  if (!gtk_widget_get_visible (widget) || GTK_IS_SPIN_BUTTON (widget))
+    return;
+  if (GTK_IS_BUTTON (widget) || GTK_IS_MENU_BUTTON (widget))
+    {
+      GtkWidget *child = gtk_widget_get_first_child (widget);
+
+      /* a GtkMenuButton holds its GtkToggleButton, which holds the icon */
+      if (GTK_IS_MENU_BUTTON (widget) && child)
+        child = gtk_widget_get_first_child (child);
+      if (GTK_IS_IMAGE (child) && gtk_widget_get_next_sibling (child) == NULL)
+        {
+          GtkWidget *labelled = widget;
+
+          if (!gtk_test_accessible_has_property (GTK_ACCESSIBLE (labelled),
+                                                 GTK_ACCESSIBLE_PROPERTY_LABEL) &&
+              !(GTK_IS_TOGGLE_BUTTON (widget) &&
+                GTK_IS_MENU_BUTTON (gtk_widget_get_parent (widget)) &&
+                gtk_test_accessible_has_property (GTK_ACCESSIBLE (gtk_widget_get_parent (widget)),
+                                                  GTK_ACCESSIBLE_PROPERTY_LABEL)))
+            {
+              g_autoptr(GString) path = g_string_new (NULL);
+
+              for (GtkWidget *w = widget; w; w = gtk_widget_get_parent (w))
+                g_string_append_printf (path, " < %s", G_OBJECT_TYPE_NAME (w));
+              g_error ("an icon-only %s (%s, in%s) has no accessible label",
+                       G_OBJECT_TYPE_NAME (widget),
+                       gtk_widget_get_tooltip_text (widget) ? gtk_widget_get_tooltip_text (widget)
+                                                            : "no tooltip",
+                       path->str);
+            }
+          (*n)++;
+        }
+    }
+  for (GtkWidget *c = gtk_widget_get_first_child (widget); c; c = gtk_widget_get_next_sibling (c))
+    check_icon_buttons (c, n);
+}
+
+static void
 test_icon_buttons_labelled (void)
 {
   static const GMarkupParser parser = { a11y_start, a11y_end, NULL, NULL, NULL };
@@ -342,6 +430,18 @@ test_icon_buttons_labelled (void)
   g_assert_cmpstr (c.problems->str, ==, "");
   g_array_unref (c.frames);
   g_string_free (c.problems, TRUE);
+
+  /* And the window as built, the views' own bars included (made in C):
+   * every button whose only child is an icon has an accessible label */
+  {
+    LtViewerWindow *window = test_window_new ();
+    guint           n = 0;
+
+    check_icon_buttons (GTK_WIDGET (window), &n);
+    g_test_message ("%u icon-only buttons, each with an accessible label", n);
+    g_assert_cmpuint (n, >=, 8);
+    test_window_destroy (window);
+  }
 }
 
 /* Training through the actions */
@@ -490,6 +590,46 @@ test_views_follow_training (void)
   test_window_destroy (window);
 }
 
+/* The settings hold the hyperparameters and the smoothing: they show in
+ * the controls, a control writes them back, and the run is built with
+ * them. */
+static void
+test_settings_used (void)
+{
+  LtViewerWindow *window = test_window_new ();
+  LtTrainer      *trainer;
+  LtOptimizer    *optimizer;
+  g_autoptr(GError) error = NULL;
+
+  g_settings_set_enum (window->settings, "optimizer", 2); /* adamw */
+  g_settings_set_double (window->settings, "learning-rate", 0.004);
+  g_settings_set_double (window->settings, "weight-decay", 0.02);
+  g_settings_set_int (window->settings, "batch-size", 8);
+  g_settings_set_int (window->settings, "epochs", 3);
+  g_settings_set_int (window->settings, "seed", 11);
+  g_settings_set_double (window->settings, "smoothing", 0.25);
+  g_assert_cmpuint (adw_combo_row_get_selected (window->optimizer_row), ==, 2);
+  g_assert_cmpfloat (gtk_spin_button_get_value (window->lr_spin), ==, 0.004);
+  g_assert_cmpfloat (gtk_spin_button_get_value (window->batch_spin), ==, 8);
+  g_assert_cmpfloat (lt_gtk_loss_view_get_smoothing (window->loss_view), ==, 0.25);
+  /* and back: a control writes its setting */
+  gtk_spin_button_set_value (window->epochs_spin, 2);
+  g_assert_cmpint (g_settings_get_int (window->settings, "epochs"), ==, 2);
+
+  test_start_training (window, 3);
+  trainer = _lt_viewer_window_get_trainer (window);
+  optimizer = lt_trainer_get_optimizer (trainer);
+  g_test_message ("%s, lr %g", G_OBJECT_TYPE_NAME (optimizer), lt_optimizer_get_lr (optimizer, 0));
+  g_assert_true (G_TYPE_CHECK_INSTANCE_TYPE (optimizer, LT_TYPE_ADAMW));
+  g_assert_cmpfloat_with_epsilon (lt_optimizer_get_lr (optimizer, 0), 0.004, 1e-12);
+  g_assert_cmpfloat_with_epsilon (lt_optimizer_get_option (optimizer, 0, "weight_decay", &error),
+                                  0.02, 1e-12);
+  g_assert_no_error (error);
+  g_assert_cmpint (lt_data_loader_get_batch_size (lt_trainer_get_train_loader (trainer)), ==, 8);
+  g_assert_cmpuint (lt_trainer_get_epochs (trainer), ==, 2);
+  test_window_destroy (window);
+}
+
 /* Without a CUDA backend (this build) or a device, the GPU cannot be
  * chosen, and its tooltip says why; training runs on the CPU even when
  * the settings ask for CUDA. */
@@ -528,6 +668,33 @@ test_fashion_mnist (void)
   g_assert_true (ui_wait_until (images_loaded, window->image_view, UI_WAIT_MS));
   g_assert_cmpstr (lt_gtk_image_view_get_classes (window->image_view)[0], ==, "T-shirt/top");
   test_window_destroy (window);
+}
+
+/* Fashion-MNIST from Debian's dataset-fashion-mnist package itself: with
+ * a data folder that holds no dataset, the window finds it in
+ * /usr/share/datasets/fashion-mnist and trains on its 60,000 images. */
+static void
+test_fashion_mnist_debian (void)
+{
+  LtViewerWindow  *window;
+  g_autofree char *empty = g_build_filename (ui_test_home (), "no-data", NULL);
+
+  require_path (LT_FASHION_MNIST_DEFAULT_ROOT "/train-images-idx3-ubyte.gz",
+                "dataset-fashion-mnist");
+  g_assert_cmpint (g_mkdir_with_parents (empty, 0755), ==, 0);
+  window = test_window_new ();
+  g_settings_set_enum (window->settings, "dataset", 1);
+  g_settings_set_string (window->settings, "data-folder", empty);
+  test_start_training (window, 5);
+  g_test_message ("%s", window->data.description);
+  g_assert_cmpint (window->data.kind, ==, LT_TRAIN_DATASET_FASHION_MNIST);
+  g_assert_cmpint (window->data.in_channels, ==, 1);
+  g_assert_nonnull (strstr (window->data.description, LT_FASHION_MNIST_DEFAULT_ROOT));
+  g_assert_cmpuint (
+    lt_gtk_run_get_steps_per_epoch (lt_gtk_run_registry_get_run (window->registry, 0)), ==,
+    60000 / g_settings_get_int (window->settings, "batch-size"));
+  test_window_destroy (window);
+  g_assert_cmpint (g_rmdir (empty), ==, 0);
 }
 
 /* Quitting (or closing the window) while it trains stops after the
@@ -577,6 +744,48 @@ test_close_keeps_checkpoint (void)
   before = lt_trainer_get_step (trainer);
   test_start_training (window, before + 3);
   g_assert_true (_lt_viewer_window_get_trainer (window) == trainer);
+  test_window_destroy (window);
+}
+
+/* Closing the window itself (its close button, Ctrl+W) while training is
+ * paused: the paused trainer stops, the window goes, and the checkpoint
+ * holds the step it was paused at. */
+static void
+test_close_paused (void)
+{
+  LtViewerWindow  *window = test_window_new ();
+  g_autofree char *checkpoint = g_strdup (_lt_viewer_window_get_checkpoint_path (window));
+  g_autoptr(LtStateDict) state = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTrainer) trainer = NULL;
+  gpointer weak = window;
+  guint64  paused_at;
+
+  g_remove (checkpoint);
+  test_start_training (window, 5);
+  test_activate (window, "win.pause");
+  g_assert_true (test_wait_state (window, LT_VIEWER_STATE_PAUSED));
+  trainer = g_object_ref (_lt_viewer_window_get_trainer (window));
+  paused_at = lt_trainer_get_step (trainer);
+  g_object_add_weak_pointer (G_OBJECT (window), &weak);
+  gtk_window_close (GTK_WINDOW (window));
+  g_assert_true (ui_wait_until (is_null, &weak, UI_WAIT_MS));
+  g_assert_cmpint (lt_trainer_get_state (trainer), ==, LT_TRAINER_STATE_STOPPED);
+  g_assert_cmpuint (lt_trainer_get_step (trainer), ==, paused_at);
+
+  state = lt_state_dict_load (checkpoint, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (state);
+  /* It opens where the run was paused */
+  window = test_window_new ();
+  {
+    g_autoptr(GFile) file = g_file_new_for_path (checkpoint);
+
+    _lt_viewer_window_open_checkpoint (window, file);
+  }
+  g_assert_true (test_wait_state (window, LT_VIEWER_STATE_IDLE));
+  g_assert_null (_lt_viewer_window_get_error_message (window));
+  g_assert_cmpuint (lt_trainer_get_step (_lt_viewer_window_get_trainer (window)), ==, paused_at);
   test_window_destroy (window);
 }
 
@@ -635,6 +844,9 @@ main (int argc, char *argv[])
 {
   int status;
 
+  /* GTK's in-memory accessibility backend (no bus, as "none"), so that
+   * the tests can read the accessible labels (gtk_test_accessible_*) */
+  g_setenv ("GTK_A11Y", "test", TRUE);
   ui_test_init (&argc, &argv);
   _lt_viewer_i18n_init ();
   g_test_summary ("lt-viewer in-process: its actions train, pause, resume and stop, and "
@@ -657,13 +869,16 @@ main (int argc, char *argv[])
   g_test_add_func ("/viewer/icon-buttons-labelled", test_icon_buttons_labelled);
   g_test_add_func ("/viewer/train/start-pause-resume-stop", test_start_pause_resume_stop);
   g_test_add_func ("/viewer/train/close-keeps-checkpoint", test_close_keeps_checkpoint);
+  g_test_add_func ("/viewer/train/close-paused", test_close_paused);
   /* Sanitizer builds run it apart, with the fast unwinder (see
    * tests/app/meson.build) */
   if (!g_getenv ("LT_UI_RESPONSIVE_APART"))
     g_test_add_func ("/viewer/train/responsive", test_responsive);
   g_test_add_func ("/viewer/views/follow-training", test_views_follow_training);
+  g_test_add_func ("/viewer/settings-used", test_settings_used);
   g_test_add_func ("/viewer/device/without-cuda", test_device_without_cuda);
   g_test_add_func ("/viewer/data/fashion-mnist", test_fashion_mnist);
+  g_test_add_func ("/viewer/data/fashion-mnist-debian", test_fashion_mnist_debian);
   test_add_view_tests ();
   test_add_bad_input_tests ();
   test_add_screenshot_tests ();

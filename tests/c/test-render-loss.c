@@ -657,6 +657,73 @@ test_files (void)
   remove_dir (dir);
 }
 
+static void
+test_run_colors (void)
+{
+  g_autoptr(LtRenderLossData) data = lt_render_loss_data_new ();
+  g_autoptr(LtRenderLossData) copy = NULL;
+  g_autoptr(LtRenderLossFrame) frame = NULL;
+  g_autofree char *text = NULL;
+  LtRenderLossView view;
+  LtRenderColor    c, magenta, got;
+  cairo_surface_t *s;
+  double           x, y;
+  guint            run;
+
+  g_test_summary ("colours written #rrggbb are read and written back; a run drawn in the colour "
+                  "its data gives it, kept by a copy");
+  g_assert_true (lt_render_color_parse ("#0072B2", &c));
+  g_assert_cmpfloat (c.red, ==, 0);
+  g_assert_cmpfloat (c.green, ==, 0x72 / 255.0);
+  g_assert_cmpfloat (c.blue, ==, 0xb2 / 255.0);
+  g_assert_cmpfloat (c.alpha, ==, 1);
+  text = lt_render_color_to_string (&c);
+  g_assert_cmpstr (text, ==, "#0072b2");
+  for (guint i = 0; i < 8; i++)
+    {
+      g_autofree char *back = NULL;
+
+      lt_render_run_color (i, &c);
+      back = lt_render_color_to_string (&c);
+      g_assert_true (lt_render_color_parse (back, &got));
+      g_assert_cmpmem (&got, sizeof got, &c, sizeof c);
+    }
+  {
+    static const char *const bad[] = {
+      "",        "#",        "0072b2",   "#0072b", "#0072b2f",
+      "#0072g2", " #0072b2", "#0072b2 ", "blue",   "rgb(0,114,178)"
+    };
+
+    got = c;
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_assert_false (lt_render_color_parse (bad[i], &got));
+        g_assert_cmpmem (&got, sizeof got, &c, sizeof c);
+      }
+    g_assert_false (lt_render_color_parse (NULL, &got));
+  }
+
+  run = lt_render_loss_data_add_run (data, "run");
+  lt_render_loss_data_get_run_color (data, run, &got);
+  lt_render_run_color (run, &c);
+  g_assert_cmpmem (&got, sizeof got, &c, sizeof c);
+  g_assert_true (lt_render_color_parse ("#ff00ff", &magenta));
+  lt_render_loss_data_set_run_color (data, run, &magenta);
+  lt_render_loss_data_append (data, run, LT_RENDER_SERIES_TRAIN_LOSS, 10, 2);
+  lt_render_loss_data_append (data, run, LT_RENDER_SERIES_TRAIN_LOSS, 90, 2);
+  copy = lt_render_loss_data_copy (data);
+  lt_render_loss_data_get_run_color (copy, run, &got);
+  g_assert_cmpmem (&got, sizeof got, &magenta, sizeof magenta);
+
+  fixed_view (&view);
+  frame = lt_render_loss_frame_new (copy, &view, &theme, 500, 400);
+  s = render (frame, NULL);
+  g_assert_true (lt_render_loss_frame_to_pixel (frame, LT_RENDER_LOSS_PANEL_LOSS, 50, 2, &x, &y));
+  g_assert_cmphex (pixel_at (s, (int) x, (int) y), ==, color_rgb (&magenta));
+  g_assert_cmpuint (count_pixels (s, 0, 0, 500, 400, color_rgb (&c), 0), ==, 0);
+  cairo_surface_destroy (s);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -672,6 +739,7 @@ main (int argc, char **argv)
   g_test_add_func ("/render/loss/hit-test", test_hit_test);
   g_test_add_func ("/render/loss/masks", test_masks);
   g_test_add_func ("/render/loss/data", test_data);
+  g_test_add_func ("/render/loss/run-colors", test_run_colors);
   g_test_add_func ("/render/loss/worker", test_worker);
   g_test_add_func ("/render/loss/empty", test_empty);
   g_test_add_func ("/render/loss/files", test_files);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include <glib/gstdio.h>
 #include <math.h>
+#include <string.h>
 
 #include "lt-gtk-loss-view-private.h"
 #include "lt-gtk-private.h"
@@ -403,6 +404,179 @@ test_run_visible (void)
   g_assert_finalize_object (view);
 }
 
+/* Counts the opaque pixels of @surface (ARGB32) of colour 0xRRGGBB @rgb */
+static guint
+count_color (cairo_surface_t *surface, guint32 rgb)
+{
+  const guchar *data = cairo_image_surface_get_data (surface);
+  int           stride = cairo_image_surface_get_stride (surface);
+  guint         n = 0;
+
+  cairo_surface_flush (surface);
+  for (int y = 0; y < cairo_image_surface_get_height (surface); y++)
+    for (int x = 0; x < cairo_image_surface_get_width (surface); x++)
+      if (((const guint32 *) (data + (gsize) y * stride))[x] == (0xff000000u | rgb))
+        n++;
+  return n;
+}
+
+static void
+count_notify (GObject *object, GParamSpec *pspec, guint *n)
+{
+  (*n)++;
+}
+
+static void
+count_run_changed (LtGtkRunRegistry *registry, LtGtkRun *run, guint *n)
+{
+  (*n)++;
+}
+
+static void
+assert_color (LtGtkRun *run, const char *expected)
+{
+  GdkRGBA rgba, want;
+
+  g_assert_true (gdk_rgba_parse (&want, expected));
+  lt_gtk_run_get_color (run, &rgba);
+  if (!gdk_rgba_equal (&rgba, &want))
+    {
+      g_autofree char *got = gdk_rgba_to_string (&rgba);
+      g_error ("run %u: colour %s, expected %s", lt_gtk_run_get_index (run), got, expected);
+    }
+}
+
+/* The registry's palette: the runs already there take their new colours,
+ * the view's pixels follow; a bad colour is refused and changes nothing;
+ * an empty list is the default palette again. */
+static void
+test_palette (void)
+{
+  static const char *const okabe_ito[] = { "#0072b2", "#e69f00", "#009e73", "#d55e00", "#cc79a7",
+                                           "#56b4e9", "#f0e442", "#999999", NULL };
+  static const char *const mine[] = { "#FF00FF", "#00ff00", NULL };
+  static const char *const empty[] = { NULL };
+  g_autoptr (LtGtkRunRegistry) registry = registry_with_points (60);
+  LtGtkRun  *first = lt_gtk_run_registry_get_run (registry, 0);
+  LtGtkRun  *second = lt_gtk_run_registry_add_run (registry, "second");
+  LtGtkRun  *third;
+  GtkWidget *view =
+    g_object_new (LT_GTK_TYPE_LOSS_VIEW, "registry", registry, "show-controls", FALSE, NULL);
+  GtkWidget *window;
+  g_auto (GStrv) palette = NULL;
+  g_autoptr (GError) error = NULL;
+  cairo_surface_t *before, *after, *back;
+  guint            n_color_notify = 0, n_palette_notify = 0, n_run_changed = 0;
+  guint64          serial;
+
+  g_object_ref_sink (view);
+  for (guint i = 0; i < 60; i++)
+    lt_gtk_run_append (second, LT_GTK_SERIES_TRAIN_LOSS, 10.0 * (i + 1), 1.2 + 0.1 * cos (i));
+  palette = lt_gtk_run_registry_dup_palette (registry);
+  g_assert_cmpstrv (palette, okabe_ito);
+  g_clear_pointer (&palette, g_strfreev);
+  assert_color (first, "#0072b2");
+  assert_color (second, "#e69f00");
+
+  window = ui_window_new (view, 640, 400);
+  wait_settled (LT_GTK_LOSS_VIEW (view));
+  before = ui_widget_to_surface (view);
+  g_assert_cmpuint (count_color (before, 0x0072b2), >, 20);
+  g_assert_cmpuint (count_color (before, 0xe69f00), >, 20);
+  g_assert_cmpuint (count_color (before, 0xff00ff), ==, 0);
+  g_assert_cmpuint (count_color (before, 0x00ff00), ==, 0);
+
+  g_signal_connect (first, "notify::color", G_CALLBACK (count_notify), &n_color_notify);
+  g_signal_connect (registry, "notify::palette", G_CALLBACK (count_notify), &n_palette_notify);
+  g_signal_connect (registry, "run-changed", G_CALLBACK (count_run_changed), &n_run_changed);
+  serial = lt_gtk_run_registry_get_serial (registry);
+  g_assert_true (lt_gtk_run_registry_set_palette (registry, mine, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (n_color_notify, ==, 1);
+  g_assert_cmpuint (n_palette_notify, ==, 1);
+  g_assert_cmpuint (n_run_changed, ==, 2);
+  g_assert_cmpuint (lt_gtk_run_registry_get_serial (registry), >, serial);
+  assert_color (first, "#ff00ff");
+  assert_color (second, "#00ff00");
+  palette = lt_gtk_run_registry_dup_palette (registry);
+  g_assert_cmpstrv (palette, ((const char *const[]){ "#ff00ff", "#00ff00", NULL }));
+  g_clear_pointer (&palette, g_strfreev);
+  /* A new run takes its colour from the palette too, round again */
+  third = lt_gtk_run_registry_add_run (registry, NULL);
+  assert_color (third, "#ff00ff");
+
+  /* The view redraws by itself: its pixels of each run are the new colour */
+  ui_wait_for (settled, view, 10000);
+  ui_spin (30);
+  ui_wait_for (settled, view, 10000);
+  after = ui_widget_to_surface (view);
+  g_assert_cmpuint (count_color (after, 0xff00ff), >, 20);
+  g_assert_cmpuint (count_color (after, 0x00ff00), >, 20);
+  g_assert_cmpuint (count_color (after, 0x0072b2), ==, 0);
+  g_assert_cmpuint (count_color (after, 0xe69f00), ==, 0);
+
+  /* The same palette again changes nothing */
+  g_assert_true (lt_gtk_run_registry_set_palette (registry, mine, &error));
+  g_assert_cmpuint (n_palette_notify, ==, 1);
+
+  /* Refused, saying which and why; nothing changes */
+  {
+    static const char *const bad[][3] = {
+      { "#00ff00", "blue", NULL },     { "#00ff00", "#12345", NULL },
+      { "#00ff00", "#1234567", NULL }, { "#00ff00", "#gg0000", NULL },
+      { "#00ff00", "", NULL },         { "#00ff00", " #00ff00", NULL },
+    };
+
+    for (guint i = 0; i < G_N_ELEMENTS (bad); i++)
+      {
+        g_assert_false (lt_gtk_run_registry_set_palette (registry, bad[i], &error));
+        g_assert_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT);
+        g_assert_nonnull (strstr (error->message, "colour 2"));
+        g_assert_nonnull (strstr (error->message, bad[i][1]));
+        g_assert_nonnull (strstr (error->message, "#rrggbb"));
+        g_clear_error (&error);
+      }
+  }
+  g_assert_cmpuint (n_palette_notify, ==, 1);
+  assert_color (first, "#ff00ff");
+  assert_color (second, "#00ff00");
+
+  /* The property, as a binding sets it */
+  g_object_set (registry, "palette", ((const char *const[]){ "#123456", NULL }), NULL);
+  assert_color (second, "#123456");
+  g_object_get (registry, "palette", &palette, NULL);
+  g_assert_cmpstrv (palette, ((const char *const[]){ "#123456", NULL }));
+  g_clear_pointer (&palette, g_strfreev);
+
+  /* An empty list, or none, is the default palette */
+  g_assert_true (lt_gtk_run_registry_set_palette (registry, empty, &error));
+  g_assert_no_error (error);
+  assert_color (first, "#0072b2");
+  assert_color (second, "#e69f00");
+  assert_color (third, "#009e73");
+  palette = lt_gtk_run_registry_dup_palette (registry);
+  g_assert_cmpstrv (palette, okabe_ito);
+  g_clear_pointer (&palette, g_strfreev);
+  g_assert_true (lt_gtk_run_registry_set_palette (registry, mine, &error));
+  g_assert_true (lt_gtk_run_registry_set_palette (registry, NULL, &error));
+  assert_color (first, "#0072b2");
+  lt_gtk_run_clear (third);
+  ui_wait_for (settled, view, 10000);
+  ui_spin (30);
+  ui_wait_for (settled, view, 10000);
+  back = ui_widget_to_surface (view);
+  g_assert_cmpuint (count_color (back, 0xff00ff), ==, 0);
+  g_assert_cmpuint (count_color (back, 0x123456), ==, 0);
+  g_assert_cmpuint (count_color (back, 0x0072b2), >, 20);
+  g_assert_cmpuint (count_color (back, 0xe69f00), >, 20);
+
+  cairo_surface_destroy (before);
+  cairo_surface_destroy (after);
+  cairo_surface_destroy (back);
+  gtk_window_destroy (GTK_WINDOW (window));
+  g_assert_finalize_object (view);
+}
+
 /* Exports, and what a bad path gives */
 
 static gboolean
@@ -526,6 +700,7 @@ main (int argc, char *argv[])
   g_test_add_func ("/gtk/loss-view/trainer", test_trainer);
   g_test_add_func ("/gtk/loss-view/zoom-kept", test_zoom_kept);
   g_test_add_func ("/gtk/loss-view/run-visible", test_run_visible);
+  g_test_add_func ("/gtk/loss-view/palette", test_palette);
   g_test_add_func ("/gtk/loss-view/export", test_export);
   g_test_add_func ("/gtk/loss-view/controls", test_controls);
   g_test_add_func ("/gtk/loss-view/gone", test_gone);

@@ -194,6 +194,34 @@ test_controls (void)
 
   ui_check_controls (window, &n);
   g_assert_cmpuint (n, >=, 15);
+  /* Keys: Ctrl+P pauses and resumes (trainer.pause and trainer.resume
+   * are its two halves, for buttons and scripts), Ctrl+. stops, Alt+1..4
+   * show the pages */
+  {
+    static const char *const keyed[] = { "trainer.pause-resume", "trainer.stop",
+                                         "trainer.show-page" };
+    g_autoptr (GListModel) controllers = gtk_widget_observe_controllers (window);
+    g_autoptr (GHashTable) bound = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+
+    for (guint i = 0; i < g_list_model_get_n_items (controllers); i++)
+      {
+        g_autoptr (GObject) controller = g_list_model_get_item (controllers, i);
+
+        if (!GTK_IS_SHORTCUT_CONTROLLER (controller))
+          continue;
+        for (guint k = 0; k < g_list_model_get_n_items (G_LIST_MODEL (controller)); k++)
+          {
+            g_autoptr (GtkShortcut) shortcut = g_list_model_get_item (G_LIST_MODEL (controller), k);
+
+            if (GTK_IS_NAMED_ACTION (gtk_shortcut_get_action (shortcut)))
+              g_hash_table_add (bound, g_strdup (gtk_named_action_get_action_name (
+                                         GTK_NAMED_ACTION (gtk_shortcut_get_action (shortcut)))));
+          }
+      }
+    for (guint i = 0; i < G_N_ELEMENTS (keyed); i++)
+      if (!g_hash_table_contains (bound, keyed[i]))
+        g_error ("%s has no key", keyed[i]);
+  }
   g_assert_cmpstr (lt_gtk_trainer_window_get_status (LT_GTK_TRAINER_WINDOW (window)), ==,
                    "No trainer");
   gtk_window_destroy (GTK_WINDOW (window));

@@ -139,4 +139,24 @@ test('the whole viewer in one call', () => {
     window.destroy();
 });
 
+test('run colours from a palette', () => {
+    const registry = LtGtk.RunRegistry.new();
+    const first = registry.add_run('first');
+    assertEqual(registry.dup_palette()[0], '#0072b2', 'the default palette');
+    assert(registry.set_palette(['#FF0000']), 'set_palette() returns true');
+    assertEqual(registry.palette, ['#ff0000'], 'the palette property');
+    assertEqual(first.get_color().to_string(), 'rgb(255,0,0)', 'the run recoloured');
+    let caught = null;
+    try {
+        registry.set_palette(['green']);
+    } catch (e) {
+        caught = e;
+    }
+    assert(caught !== null && caught.matches(Lt.Error, Lt.Error.INVALID_ARGUMENT),
+        `a bad colour throws an Lt.Error: ${caught}`);
+    assert(caught.message.includes('green'), 'the message names it');
+    registry.palette = [];
+    assertEqual(first.color.to_string(), 'rgb(0,114,178)', 'the default again');
+});
+
 run();

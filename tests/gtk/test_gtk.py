@@ -147,6 +147,21 @@ class TestWidgets(unittest.TestCase):
             view.set_batch(images, Lt.tensor([0, 1]), None)
         self.assertEqual(view.get_n_images(), 5)
 
+    def test_run_palette_from_python(self):
+        registry = LtGtk.RunRegistry.new()
+        first = registry.add_run('first')
+        self.assertEqual(registry.dup_palette()[0], '#0072b2')
+        self.assertTrue(registry.set_palette(['#FF0000', '#00ff00']))
+        self.assertEqual(registry.props.palette, ['#ff0000', '#00ff00'])
+        self.assertEqual(first.get_color().to_string(), 'rgb(255,0,0)')
+        with self.assertRaises(GLib.Error) as caught:
+            registry.set_palette(['#0000ff', 'green'])
+        self.assertTrue(caught.exception.matches(Lt.Error.quark(), Lt.Error.INVALID_ARGUMENT))
+        self.assertIn('green', caught.exception.message)
+        self.assertEqual(first.props.color.to_string(), 'rgb(255,0,0)')
+        registry.props.palette = []
+        self.assertEqual(first.get_color().to_string(), 'rgb(0,114,178)')
+
 
 if __name__ == '__main__':
     unittest.main()

@@ -9,7 +9,8 @@
  * The window's four views, from libtensor-gtk-1, each in a page of its
  * AdwViewStack: the images, the loss, the autograd graph, the accuracy.
  * They share one run registry, so a run has one colour everywhere and
- * earlier runs stay drawn beside the new one. Each run's trainer is bound
+ * earlier runs stay drawn beside the new one; the registry's palette is
+ * the "run-colors" setting, followed as it changes. Each run's trainer is bound
  * to every view; the views follow its signals themselves, and draw on the
  * frame clock.
  *
@@ -18,10 +19,36 @@
  * or CSV (every run), the graph as PNG, SVG or Graphviz DOT.
  */
 
+/* The "run-colors" setting as the registry's palette: the runs already
+ * drawn take their new colours. One that is not a colour leaves the
+ * colours as they are and says why in the error bar. */
+static void
+run_colors_changed (LtViewerWindow *self)
+{
+  g_auto (GStrv) colors = g_settings_get_strv (self->settings, "run-colors");
+  g_autoptr (GError) error = NULL;
+
+  if (!lt_gtk_run_registry_set_palette (self->registry, (const char *const *) colors, &error))
+    _lt_viewer_window_show_error (self, _ ("Cannot use the run colours setting"), error);
+}
+
+/* A view's own controls failed (an export from its bar): the message
+ * goes to the window's error bar, as the window's own errors do, instead
+ * of the view's dialog. */
+static gboolean
+view_error_cb (GtkWidget *view, const GError *error, LtViewerWindow *self)
+{
+  _lt_viewer_window_show_error (self, _ ("Cannot export the view"), error);
+  return TRUE;
+}
+
 void
 _lt_viewer_window_views_init (LtViewerWindow *self)
 {
   self->registry = lt_gtk_run_registry_new ();
+  g_signal_connect_object (self->settings, "changed::run-colors", G_CALLBACK (run_colors_changed),
+                           self, G_CONNECT_SWAPPED);
+  run_colors_changed (self);
 
   self->image_view = LT_GTK_IMAGE_VIEW (lt_gtk_image_view_new ());
   adw_bin_set_child (self->images_bin, GTK_WIDGET (self->image_view));
@@ -37,6 +64,11 @@ _lt_viewer_window_views_init (LtViewerWindow *self)
 
   self->accuracy_view = LT_GTK_ACCURACY_VIEW (lt_gtk_accuracy_view_new ());
   adw_bin_set_child (self->accuracy_bin, GTK_WIDGET (self->accuracy_view));
+
+  g_signal_connect_object (self->image_view, "error", G_CALLBACK (view_error_cb), self, 0);
+  g_signal_connect_object (self->loss_view, "error", G_CALLBACK (view_error_cb), self, 0);
+  g_signal_connect_object (self->graph_view, "error", G_CALLBACK (view_error_cb), self, 0);
+  g_signal_connect_object (self->accuracy_view, "error", G_CALLBACK (view_error_cb), self, 0);
 }
 
 void

@@ -34,8 +34,8 @@
  *
  * ## Actions
  *
- * `accuracy.export` (asks for a PNG or SVG file) and
- * `accuracy.clear-selection`.
+ * `accuracy.export` (asks for a PNG or SVG file; Ctrl+E) and
+ * `accuracy.clear-selection` (Escape).
  */
 
 struct _LtGtkAccuracyView
@@ -709,6 +709,8 @@ lt_gtk_accuracy_view_class_init (LtGtkAccuracyViewClass *klass)
   gtk_widget_class_install_action (widget_class, "accuracy.clear-selection", NULL,
                                    clear_selection_cb);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_Escape, 0, "accuracy.clear-selection",
+                                       NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "accuracy.export",
                                        NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);

@@ -26,7 +26,8 @@
  * From the keyboard: `n` and `p` (or Page Down and Page Up) select the
  * next and previous node, Enter folds the selected node's module (or
  * unfolds the folded box it is in), Escape clears the selection, the
- * arrows pan, `+`, `-` and `0` zoom.
+ * arrows pan, `+`, `-` and `0` zoom, `f` folds every module and `u`
+ * unfolds them, Ctrl+E exports.
  *
  * Bound to a trainer (lt_gtk_graph_view_bind_trainer()), the view shows
  * the graph of the trainer's #LtTrainer::graph signal. The layout is
@@ -761,6 +762,10 @@ lt_gtk_graph_view_class_init (LtGtkGraphViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, 0, "graph.zoom-in", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, 0, "graph.zoom-out", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, 0, "graph.zoom-fit", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, 0, "graph.fold-all", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_u, 0, "graph.unfold-all", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "graph.export",
+                                       NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ltgraphview");

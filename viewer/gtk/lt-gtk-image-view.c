@@ -41,7 +41,9 @@
  * ## Actions
  *
  * `images.previous-batch`, `images.next-batch`, `images.zoom-in`,
- * `images.zoom-out` and `images.export` (asks for a PNG or SVG file).
+ * `images.zoom-out`, `images.follow-training` (stateful) and
+ * `images.export` (asks for a PNG or SVG file); their keys: Page Up,
+ * Page Down, `+`, `-`, `l` and Ctrl+E.
  */
 
 struct _LtGtkImageView
@@ -838,6 +840,8 @@ lt_gtk_image_view_class_init (LtGtkImageViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_equal, 0, "images.zoom-in", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_minus, 0, "images.zoom-out", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, 0, "images.follow-training", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "images.export",
+                                       NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ltimageview");

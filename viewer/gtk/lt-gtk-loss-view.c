@@ -43,7 +43,8 @@
  * The view defines `loss.log-x`, `loss.log-y`, `loss.y-from-zero`,
  * `loss.follow-latest` (stateful, for toggle buttons), `loss.zoom-in`,
  * `loss.zoom-out`, `loss.zoom-reset` and `loss.export` (asks for a file).
- * Its own controls (#LtGtkLossView:show-controls) use them.
+ * Its own controls (#LtGtkLossView:show-controls) use them. Their keys:
+ * `x`, `l`, `z`, `f`, `+`, `-`, `0` and Ctrl+E; the arrows pan.
  */
 
 struct _LtGtkLossView
@@ -694,6 +695,10 @@ lt_gtk_loss_view_class_init (LtGtkLossViewClass *klass)
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_0, 0, "loss.zoom-reset", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_f, 0, "loss.follow-latest", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_l, 0, "loss.log-y", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_x, 0, "loss.log-x", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_z, 0, "loss.y-from-zero", NULL);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_e, GDK_CONTROL_MASK, "loss.export",
+                                       NULL);
 
   gtk_widget_class_set_layout_manager_type (widget_class, GTK_TYPE_BOX_LAYOUT);
   gtk_widget_class_set_css_name (widget_class, "ltlossview");

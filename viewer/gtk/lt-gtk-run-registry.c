@@ -14,10 +14,11 @@
  * points of its curves (#LtGtkSeries), appended live while a trainer runs.
  *
  * Runs belong to an #LtGtkRunRegistry, which numbers them from 0 in the
- * order they were added. The number decides the colour, from Okabe and
- * Ito's colour-blind-safe palette, so the same run has the same colour in
- * the loss plot, in a legend, and in every other view over the same
- * registry.
+ * order they were added. The number decides the colour, from the
+ * registry's palette (by default Okabe and Ito's colour-blind-safe one;
+ * see lt_gtk_run_registry_set_palette()), so the same run has the same
+ * colour in the loss plot, in a legend, and in every other view over the
+ * same registry.
  *
  * A run made by lt_gtk_run_registry_add_trainer() records its trainer's
  * signals itself; one made by lt_gtk_run_registry_add_run() receives its
@@ -36,6 +37,9 @@
  * views is one run with one colour everywhere, and a new run is overlaid on
  * the previous ones. The registry lives on the main thread: trainers
  * deliver their signals there.
+ *
+ * Its palette (#LtGtkRunRegistry:palette) gives the runs their colours:
+ * run k takes colour k modulo the palette's length.
  */
 
 typedef struct
@@ -57,7 +61,8 @@ struct _LtGtkRun
   GWeakRef trainer;
   guint64  steps_per_epoch;
 
-  guint index;
+  guint   index;
+  GdkRGBA color;
 };
 
 struct _LtGtkRunRegistry
@@ -65,7 +70,8 @@ struct _LtGtkRunRegistry
   GObject parent_instance;
 
   /* Owned */
-  GPtrArray *runs; /* of LtGtkRun */
+  GPtrArray *runs;    /* of LtGtkRun */
+  GArray    *palette; /* of GdkRGBA; NULL: the default palette */
 
   guint64 serial;
 };
@@ -87,6 +93,7 @@ enum
   REG_PROP_0,
   REG_PROP_N_RUNS,
   REG_PROP_N_POINTS,
+  REG_PROP_PALETTE,
   REG_N_PROPS
 };
 
@@ -172,7 +179,8 @@ lt_gtk_run_class_init (LtGtkRunClass *klass)
   /**
    * LtGtkRun:index:
    *
-   * The run's number in its registry, from 0; it decides the colour.
+   * The run's number in its registry, from 0; it picks the run's colour
+   * from the registry's palette.
    */
   run_props[RUN_PROP_INDEX] = g_param_spec_uint ("index", NULL, NULL, 0, G_MAXUINT, 0,
                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
@@ -186,10 +194,12 @@ lt_gtk_run_class_init (LtGtkRunClass *klass)
   /**
    * LtGtkRun:color:
    *
-   * The run's colour (a #GdkRGBA), the same in every view.
+   * The run's colour (a #GdkRGBA), the same in every view; it changes
+   * with the registry's palette.
    */
-  run_props[RUN_PROP_COLOR] = g_param_spec_boxed ("color", NULL, NULL, GDK_TYPE_RGBA,
-                                                  G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  run_props[RUN_PROP_COLOR] =
+    g_param_spec_boxed ("color", NULL, NULL, GDK_TYPE_RGBA,
+                        G_PARAM_READABLE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   /**
    * LtGtkRun:trainer:
    *
@@ -266,17 +276,18 @@ lt_gtk_run_set_name (LtGtkRun *self, const char *name)
  * @self: a run
  * @color: (out caller-allocates): the colour
  *
- * Gets the colour every view draws the run in: the run's entry in Okabe
- * and Ito's colour-blind-safe palette of eight colours (blue, orange,
- * bluish green, vermillion, reddish purple, sky blue, yellow, grey), by
- * its index.
+ * Gets the colour every view draws the run in: the entry of its index in
+ * the registry's palette (lt_gtk_run_registry_set_palette()), by default
+ * Okabe and Ito's colour-blind-safe palette of eight colours (blue,
+ * orange, bluish green, vermillion, reddish purple, sky blue, yellow,
+ * grey).
  */
 void
 lt_gtk_run_get_color (LtGtkRun *self, GdkRGBA *color)
 {
   g_return_if_fail (LT_GTK_IS_RUN (self));
   g_return_if_fail (color != NULL);
-  _lt_gtk_run_color (self->index, color);
+  *color = self->color;
 }
 
 /**
@@ -514,6 +525,7 @@ lt_gtk_run_registry_dispose (GObject *object)
   for (guint i = 0; i < self->runs->len; i++)
     LT_GTK_RUN (g_ptr_array_index (self->runs, i))->registry = NULL;
   g_ptr_array_set_size (self->runs, 0);
+  g_clear_pointer (&self->palette, g_array_unref);
 
   G_OBJECT_CLASS (lt_gtk_run_registry_parent_class)->dispose (object);
 }
@@ -541,6 +553,33 @@ lt_gtk_run_registry_get_property (GObject *object, guint prop_id, GValue *value,
       case REG_PROP_N_POINTS:
         g_value_set_uint (value, lt_gtk_run_registry_get_n_points (self));
         break;
+      case REG_PROP_PALETTE:
+        g_value_take_boxed (value, lt_gtk_run_registry_dup_palette (self));
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+lt_gtk_run_registry_set_property (GObject      *object,
+                                  guint         prop_id,
+                                  const GValue *value,
+                                  GParamSpec   *pspec)
+{
+  LtGtkRunRegistry *self = LT_GTK_RUN_REGISTRY (object);
+
+  switch (prop_id)
+    {
+      case REG_PROP_PALETTE:
+        {
+          g_autoptr (GError) error = NULL;
+
+          /* A property cannot fail: a refused palette is a warning */
+          if (!lt_gtk_run_registry_set_palette (self, g_value_get_boxed (value), &error))
+            g_warning ("%s", error->message);
+        }
+        break;
       default:
         G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
@@ -554,6 +593,7 @@ lt_gtk_run_registry_class_init (LtGtkRunRegistryClass *klass)
   object_class->dispose = lt_gtk_run_registry_dispose;
   object_class->finalize = lt_gtk_run_registry_finalize;
   object_class->get_property = lt_gtk_run_registry_get_property;
+  object_class->set_property = lt_gtk_run_registry_set_property;
 
   /**
    * LtGtkRunRegistry:n-runs:
@@ -569,6 +609,19 @@ lt_gtk_run_registry_class_init (LtGtkRunRegistryClass *klass)
    */
   reg_props[REG_PROP_N_POINTS] = g_param_spec_uint ("n-points", NULL, NULL, 0, G_MAXUINT, 0,
                                                     G_PARAM_READABLE | G_PARAM_STATIC_STRINGS);
+  /**
+   * LtGtkRunRegistry:palette:
+   *
+   * The run colours, each written `#rrggbb`, in the order runs take them
+   * (see lt_gtk_run_registry_set_palette()). Reading it gives the palette
+   * in use, the default one included; setting it to %NULL or an empty
+   * list restores the default. A list with a string that is not such a
+   * colour is refused with a warning: call
+   * lt_gtk_run_registry_set_palette() to get the reason as an error.
+   */
+  reg_props[REG_PROP_PALETTE] =
+    g_param_spec_boxed ("palette", NULL, NULL, G_TYPE_STRV,
+                        G_PARAM_READWRITE | G_PARAM_EXPLICIT_NOTIFY | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, REG_N_PROPS, reg_props);
 
   /**
@@ -576,7 +629,8 @@ lt_gtk_run_registry_class_init (LtGtkRunRegistryClass *klass)
    * @self: the registry
    * @run: the run whose points or name changed
    *
-   * Emitted when a run gains points, loses them, or is renamed.
+   * Emitted when a run gains points, loses them, is renamed, or takes
+   * another colour.
    */
   signals[SIGNAL_RUN_CHANGED] =
     g_signal_new ("run-changed", G_TYPE_FROM_CLASS (klass), G_SIGNAL_RUN_LAST, 0, NULL, NULL, NULL,
@@ -587,6 +641,16 @@ static void
 lt_gtk_run_registry_init (LtGtkRunRegistry *self)
 {
   self->runs = g_ptr_array_new_with_free_func (g_object_unref);
+}
+
+/* The colour of run @index: its entry in the palette */
+static void
+registry_color (LtGtkRunRegistry *self, guint index, GdkRGBA *color)
+{
+  if (self->palette != NULL && self->palette->len > 0)
+    *color = g_array_index (self->palette, GdkRGBA, index % self->palette->len);
+  else
+    _lt_gtk_run_color (index, color);
 }
 
 /**
@@ -641,6 +705,7 @@ lt_gtk_run_registry_add_run (LtGtkRunRegistry *self, const char *name)
   run = g_object_new (LT_GTK_TYPE_RUN, NULL);
   run->registry = self;
   run->index = self->runs->len;
+  registry_color (self, run->index, &run->color);
   /* TRANSLATORS: the default name of a training run; %u counts them from 1 */
   run->name = name ? g_strdup (name) : g_strdup_printf (_ ("Run %u"), run->index + 1);
   g_ptr_array_add (self->runs, run);
@@ -795,7 +860,10 @@ _lt_gtk_run_registry_dup_loss_data (LtGtkRunRegistry *self)
     {
       LtGtkRun *run = g_ptr_array_index (self->runs, i);
 
+      LtRenderColor color = { run->color.red, run->color.green, run->color.blue, 1 };
+
       lt_render_loss_data_add_run (data, run->name);
+      lt_render_loss_data_set_run_color (data, i, &color);
       for (guint s = 0; s < LT_GTK_N_SERIES; s++)
         for (guint k = 0; k < run->points[s]->len; k++)
           {
@@ -830,4 +898,132 @@ lt_gtk_run_registry_write_csv (LtGtkRunRegistry *self, const char *path, GError 
 
   data = _lt_gtk_run_registry_dup_loss_data (self);
   return lt_render_loss_data_write_csv (data, path, error);
+}
+
+/**
+ * lt_gtk_run_registry_set_palette:
+ * @self: a registry
+ * @colors: (array zero-terminated=1) (nullable): the run colours, each
+ *   written `#rrggbb` (hexadecimal digits, in either case), in the order
+ *   runs take them; %NULL or an empty list for the default palette
+ * @error: return location for a #GError
+ *
+ * Sets the colours the runs are drawn in: run k takes colour k modulo
+ * the number of colours, so runs share a colour only when there are more
+ * runs than colours. The runs already in the registry take their new
+ * colours at once (#LtGtkRun:color changes, #LtGtkRunRegistry::run-changed
+ * is emitted for each) and every view over the registry redraws.
+ *
+ * The default palette is Okabe and Ito's eight colour-blind-safe colours:
+ * `#0072b2` (blue), `#e69f00` (orange), `#009e73` (bluish green),
+ * `#d55e00` (vermillion), `#cc79a7` (reddish purple), `#56b4e9` (sky
+ * blue), `#f0e442` (yellow) and `#999999` (grey).
+ *
+ * Returns: %TRUE when the palette is set; %FALSE with an
+ *   %LT_ERROR_INVALID_ARGUMENT error naming the first string that is not
+ *   a colour `#rrggbb` and its position, in which case nothing changes
+ */
+gboolean
+lt_gtk_run_registry_set_palette (LtGtkRunRegistry *self, const char *const *colors, GError **error)
+{
+  g_autoptr (GArray) palette = NULL;
+
+  g_return_val_if_fail (LT_GTK_IS_RUN_REGISTRY (self), FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+
+  if (colors != NULL && colors[0] != NULL)
+    {
+      palette = g_array_new (FALSE, FALSE, sizeof (GdkRGBA));
+      for (guint i = 0; colors[i] != NULL; i++)
+        {
+          LtRenderColor c;
+          GdkRGBA       rgba;
+
+          if (!lt_render_color_parse (colors[i], &c))
+            {
+              _lt_gtk_ensure_i18n ();
+              g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                           /* TRANSLATORS: %u counts the colours from 1; %s is what was given */
+                           _ ("colour %u of the palette, “%s”, is not a colour written #rrggbb "
+                              "(such as #0072b2)"),
+                           i + 1, colors[i]);
+              return FALSE;
+            }
+          rgba = (GdkRGBA){ (float) c.red, (float) c.green, (float) c.blue, 1 };
+          g_array_append_val (palette, rgba);
+        }
+    }
+
+  /* The same palette again changes nothing */
+  if (palette == NULL && self->palette == NULL)
+    return TRUE;
+  if (palette != NULL && self->palette != NULL && palette->len == self->palette->len)
+    {
+      guint i = 0;
+
+      while (i < palette->len && gdk_rgba_equal (&g_array_index (palette, GdkRGBA, i),
+                                                 &g_array_index (self->palette, GdkRGBA, i)))
+        i++;
+      if (i == palette->len)
+        return TRUE;
+    }
+
+  g_clear_pointer (&self->palette, g_array_unref);
+  self->palette = g_steal_pointer (&palette);
+  g_object_freeze_notify (G_OBJECT (self));
+  for (guint i = 0; i < self->runs->len; i++)
+    {
+      LtGtkRun *run = g_ptr_array_index (self->runs, i);
+      GdkRGBA   color;
+
+      registry_color (self, run->index, &color);
+      if (!gdk_rgba_equal (&color, &run->color))
+        {
+          run->color = color;
+          g_object_notify_by_pspec (G_OBJECT (run), run_props[RUN_PROP_COLOR]);
+          run_changed (run);
+        }
+    }
+  g_object_notify_by_pspec (G_OBJECT (self), reg_props[REG_PROP_PALETTE]);
+  g_object_thaw_notify (G_OBJECT (self));
+  return TRUE;
+}
+
+/**
+ * lt_gtk_run_registry_dup_palette:
+ * @self: a registry
+ *
+ * Gets the run colours in use, each written `#rrggbb` in lower case, in
+ * the order runs take them: the palette given to
+ * lt_gtk_run_registry_set_palette(), or the default one.
+ *
+ * Returns: (transfer full) (array zero-terminated=1): the colours; free
+ *   them with g_strfreev()
+ */
+char **
+lt_gtk_run_registry_dup_palette (LtGtkRunRegistry *self)
+{
+  GPtrArray *strv;
+
+  g_return_val_if_fail (LT_GTK_IS_RUN_REGISTRY (self), NULL);
+
+  strv = g_ptr_array_new ();
+  if (self->palette != NULL)
+    for (guint i = 0; i < self->palette->len; i++)
+      {
+        const GdkRGBA *rgba = &g_array_index (self->palette, GdkRGBA, i);
+        LtRenderColor  c = { rgba->red, rgba->green, rgba->blue, 1 };
+
+        g_ptr_array_add (strv, lt_render_color_to_string (&c));
+      }
+  else
+    for (guint i = 0; i < LT_RENDER_N_RUN_COLORS; i++)
+      {
+        LtRenderColor c;
+
+        lt_render_run_color (i, &c);
+        g_ptr_array_add (strv, lt_render_color_to_string (&c));
+      }
+  g_ptr_array_add (strv, NULL);
+  return (char **) g_ptr_array_free (strv, FALSE);
 }

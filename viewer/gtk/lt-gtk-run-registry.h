@@ -78,6 +78,12 @@ guint             lt_gtk_run_registry_get_n_points   (LtGtkRunRegistry  *self);
 LT_GTK_AVAILABLE_IN_ALL
 guint64           lt_gtk_run_registry_get_serial     (LtGtkRunRegistry  *self);
 LT_GTK_AVAILABLE_IN_ALL
+gboolean          lt_gtk_run_registry_set_palette    (LtGtkRunRegistry  *self,
+                                                      const char *const *colors,
+                                                      GError           **error);
+LT_GTK_AVAILABLE_IN_ALL
+char            **lt_gtk_run_registry_dup_palette    (LtGtkRunRegistry  *self);
+LT_GTK_AVAILABLE_IN_ALL
 gboolean          lt_gtk_run_registry_write_csv      (LtGtkRunRegistry  *self,
                                                       const char        *path,
                                                       GError           **error);

@@ -334,6 +334,8 @@ lt_gtk_trainer_window_class_init (LtGtkTrainerWindowClass *klass)
   for (guint i = 0; i < G_N_ELEMENTS (page_names); i++)
     gtk_widget_class_add_binding_action (widget_class, GDK_KEY_1 + i, GDK_ALT_MASK,
                                          "trainer.show-page", "i", (gint32) i);
+  gtk_widget_class_add_binding_action (widget_class, GDK_KEY_period, GDK_CONTROL_MASK,
+                                       "trainer.stop", NULL);
   gtk_widget_class_add_binding_action (widget_class, GDK_KEY_w, GDK_CONTROL_MASK, "window.close",
                                        NULL);
 }
@@ -376,7 +378,7 @@ lt_gtk_trainer_window_init (LtGtkTrainerWindow *self)
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), self->pause_button);
   stop = gtk_button_new_with_mnemonic (_ ("_Stop"));
   gtk_actionable_set_action_name (GTK_ACTIONABLE (stop), "trainer.stop");
-  gtk_widget_set_tooltip_text (stop, _ ("Stop after the mini-batch under way"));
+  gtk_widget_set_tooltip_text (stop, _ ("Stop after the mini-batch under way (Ctrl+.)"));
   gtk_widget_add_css_class (stop, "destructive-action");
   gtk_header_bar_pack_start (GTK_HEADER_BAR (header), stop);
   gtk_window_set_titlebar (GTK_WINDOW (self), header);

@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <math.h>
 #include <string.h>
 
 #include <cairo-svg.h>
@@ -44,6 +45,40 @@ void
 lt_render_run_color (guint run, LtRenderColor *color)
 {
   set_rgb (color, okabe_ito[run % LT_RENDER_N_RUN_COLORS]);
+}
+
+gboolean
+lt_render_color_parse (const char *text, LtRenderColor *color)
+{
+  guint32 rgb = 0;
+
+  g_return_val_if_fail (color != NULL, FALSE);
+  if (text == NULL || text[0] != '#' || strlen (text) != 7)
+    return FALSE;
+  for (int i = 1; i < 7; i++)
+    {
+      int digit = g_ascii_xdigit_value (text[i]);
+
+      if (digit < 0)
+        return FALSE;
+      rgb = (rgb << 4) | (guint32) digit;
+    }
+  set_rgb (color, rgb);
+  return TRUE;
+}
+
+static guint
+channel_byte (double value)
+{
+  return (guint) lround (CLAMP (value, 0.0, 1.0) * 255);
+}
+
+char *
+lt_render_color_to_string (const LtRenderColor *color)
+{
+  g_return_val_if_fail (color != NULL, NULL);
+  return g_strdup_printf ("#%02x%02x%02x", channel_byte (color->red), channel_byte (color->green),
+                          channel_byte (color->blue));
 }
 
 void

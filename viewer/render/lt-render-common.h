@@ -85,6 +85,15 @@ gboolean lt_render_rect_contains (const LtRenderRect *rect,
 void lt_render_run_color (guint          run,
                           LtRenderColor *color);
 
+/* Reads @text, a colour written "#rrggbb" (three pairs of hexadecimal
+ * digits, in either case, and nothing else), into @color (opaque).
+ * Returns FALSE, leaving @color alone, when @text is not such a colour. */
+gboolean lt_render_color_parse     (const char          *text,
+                                    LtRenderColor       *color);
+/* @color written "#rrggbb" (lower case, each channel rounded to 8 bits;
+ * alpha left out). Free it with g_free(). */
+char    *lt_render_color_to_string (const LtRenderColor *color);
+
 /**
  * LtRenderTheme:
  * @dark: whether this is the dark variant

@@ -59,6 +59,8 @@ lt_render_loss_data_copy (LtRenderLossData *self)
       LossRun *from = g_ptr_array_index (self->runs, r);
       LossRun *to = run_new (from->name);
 
+      to->color = from->color;
+
       for (int s = 0; s < LT_RENDER_N_SERIES; s++)
         g_array_append_vals (to->series[s], from->series[s]->data, from->series[s]->len);
       g_ptr_array_add (copy->runs, to);
@@ -86,8 +88,12 @@ lt_render_loss_data_unref (LtRenderLossData *self)
 guint
 lt_render_loss_data_add_run (LtRenderLossData *self, const char *name)
 {
+  LossRun *run;
+
   g_return_val_if_fail (self != NULL, 0);
-  g_ptr_array_add (self->runs, run_new (name));
+  run = run_new (name);
+  lt_render_run_color (self->runs->len, &run->color);
+  g_ptr_array_add (self->runs, run);
   self->serial++;
   return self->runs->len - 1;
 }
@@ -105,6 +111,34 @@ lt_render_loss_data_get_run_name (LtRenderLossData *self, guint run)
   g_return_val_if_fail (self != NULL, NULL);
   g_return_val_if_fail (run < self->runs->len, NULL);
   return ((LossRun *) g_ptr_array_index (self->runs, run))->name;
+}
+
+void
+lt_render_loss_data_set_run_color (LtRenderLossData *self, guint run, const LtRenderColor *color)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (run < self->runs->len);
+  g_return_if_fail (color != NULL);
+  ((LossRun *) g_ptr_array_index (self->runs, run))->color = *color;
+  self->serial++;
+}
+
+void
+lt_render_loss_data_get_run_color (LtRenderLossData *self, guint run, LtRenderColor *color)
+{
+  g_return_if_fail (self != NULL);
+  g_return_if_fail (run < self->runs->len);
+  g_return_if_fail (color != NULL);
+  *color = ((LossRun *) g_ptr_array_index (self->runs, run))->color;
+}
+
+/* The colour run @run is drawn in (NULL when there is no such run) */
+const LtRenderColor *
+_lt_render_loss_data_run_color (LtRenderLossData *self, guint run)
+{
+  if (run >= self->runs->len)
+    return NULL;
+  return &((LossRun *) g_ptr_array_index (self->runs, run))->color;
 }
 
 GArray *

@@ -13,8 +13,9 @@ typedef struct
 
 typedef struct
 {
-  char   *name;
-  GArray *series[LT_RENDER_N_SERIES]; /* LossPoint, in step order */
+  char         *name;
+  GArray       *series[LT_RENDER_N_SERIES]; /* LossPoint, in step order */
+  LtRenderColor color;
 } LossRun;
 
 struct _LtRenderLossData
@@ -24,6 +25,7 @@ struct _LtRenderLossData
   guint64         serial;
 };
 
+const LtRenderColor *_lt_render_loss_data_run_color (LtRenderLossData *self, guint run);
 GArray *_lt_render_loss_data_series (LtRenderLossData *self, guint run, LtRenderSeries series);
 char   *_lt_render_loss_data_to_csv (LtRenderLossData *self);
 

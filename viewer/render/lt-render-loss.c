@@ -817,7 +817,7 @@ draw_curves (const LtRenderLossFrame *self, cairo_t *cr, int panel)
       if (c->panel != (LtRenderLossPanel) panel ||
           c->series != (LtRenderSeries) (i / self->curves->len))
         continue;
-      lt_render_run_color (c->run, &color);
+      color = *_lt_render_loss_data_run_color (self->data, c->run);
       if (c->series == LT_RENDER_SERIES_TEST_LOSS)
         {
           static const double dash[] = { 6, 4 };
@@ -925,7 +925,7 @@ draw_legend (const LtRenderLossFrame *self, cairo_t *cr)
       x -= w;
       lt_render_text (cr, t, self->label_size, FALSE, &t->foreground, x, y + 1, 0, name);
       x -= 14;
-      lt_render_run_color (i, &color);
+      color = *_lt_render_loss_data_run_color (self->data, i);
       lt_render_set_color (cr, &color);
       cairo_rectangle (cr, x, y + self->line_height / 2 - 3, 10, 8);
       cairo_fill (cr);
@@ -961,7 +961,7 @@ draw_hover (const LtRenderLossFrame *self, cairo_t *cr, const LtRenderLossHit *h
   if (hit->run >= self->data->runs->len)
     return;
   name = ((LossRun *) g_ptr_array_index (self->data->runs, hit->run))->name;
-  lt_render_run_color (hit->run, &color);
+  color = *_lt_render_loss_data_run_color (self->data, hit->run);
 
   /* The marker */
   cairo_save (cr);

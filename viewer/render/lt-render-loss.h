@@ -58,7 +58,8 @@ typedef enum
 typedef struct _LtRenderLossData LtRenderLossData;
 
 /* An empty store; runs are numbered from 0 in the order they are added,
- * and the number decides the run's colour (lt_render_run_color()).
+ * and the number decides the run's colour (lt_render_run_color()) unless
+ * lt_render_loss_data_set_run_color() gives it another.
  * lt_render_loss_data_copy() makes the independent copy a worker thread
  * prepares a frame from; the other functions are for one thread at a time.
  * lt_render_loss_data_append() adds a point (the steps of a series should
@@ -92,6 +93,12 @@ gboolean          lt_render_loss_data_get_point    (LtRenderLossData  *self,
                                                     double            *value);
 void              lt_render_loss_data_clear_run    (LtRenderLossData  *self,
                                                     guint              run);
+void              lt_render_loss_data_set_run_color (LtRenderLossData    *self,
+                                                     guint                run,
+                                                     const LtRenderColor *color);
+void              lt_render_loss_data_get_run_color (LtRenderLossData    *self,
+                                                     guint                run,
+                                                     LtRenderColor       *color);
 guint64           lt_render_loss_data_get_serial   (LtRenderLossData  *self);
 gboolean          lt_render_loss_data_write_csv    (LtRenderLossData  *self,
                                                     const char        *path,
