@@ -276,13 +276,16 @@ save_window_state (LtViewerWindow *self)
 }
 
 /* Closing while training stops after the mini-batch (the trainer writes
- * its checkpoint), then closes. */
+ * its checkpoint), then closes. Closing while the data loads or downloads
+ * cancels that at once: the worker holds the window until it ends. */
 static gboolean
 lt_viewer_window_close_request (GtkWindow *window)
 {
   LtViewerWindow *self = LT_VIEWER_WINDOW (window);
 
   save_window_state (self);
+  if (self->state == LT_VIEWER_STATE_LOADING)
+    _lt_viewer_window_stop (self);
   if (self->state == LT_VIEWER_STATE_RUNNING || self->state == LT_VIEWER_STATE_PAUSED ||
       self->state == LT_VIEWER_STATE_STOPPING)
     {
