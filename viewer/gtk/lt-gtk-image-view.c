@@ -46,43 +46,6 @@
  * Page Down, `+`, `-`, `l` and Ctrl+E.
  */
 
-struct _LtGtkImageView
-{
-  GtkWidget parent_instance;
-
-  /* Owned */
-  LtTrainer    *trainer;
-  LtTensor     *images;
-  LtTensor     *labels;
-  LtTensor     *predictions;
-  LtRenderGrid *grid;
-  char        **classes;
-  GCancellable *cancellable;
-
-  /* Borrowed: children */
-  GtkWidget *controls;
-  GtkWidget *scroller;
-  GtkWidget *canvas;
-  GtkWidget *split_dropdown;
-  GtkWidget *zoom_dropdown;
-  GtkWidget *batch_label;
-
-  LtRenderGridView view;
-  LtGtkSplit       split;
-  guint            batch_index;
-  guint            batch_size;
-  guint            epochs_done;
-  gboolean         follow;       /* shows the trainer's ::batch */
-  guint            follow_epoch; /* of the batch shown when following */
-  gint64           follow_iteration;
-  gboolean         classes_set;
-  gboolean         grid_dark;
-
-  guint64  request_serial; /* grows with every change of what to show */
-  guint64  shown_serial;   /* the request the grid shown answers */
-  gboolean loading;
-};
-
 enum
 {
   PROP_0,
@@ -114,7 +77,6 @@ static guint signals[N_SIGNALS];
 G_DEFINE_FINAL_TYPE (LtGtkImageView, lt_gtk_image_view, GTK_TYPE_WIDGET)
 
 static void request_load (LtGtkImageView *self);
-static void update_controls (LtGtkImageView *self);
 
 #define DEFAULT_BATCH_SIZE 16
 
@@ -263,7 +225,7 @@ static void
 request_load (LtGtkImageView *self)
 {
   self->request_serial++;
-  update_controls (self);
+  _lt_gtk_image_view_update_controls (self);
   if (!self->loading)
     start_load (self);
 }
@@ -381,7 +343,7 @@ on_trainer_batch (LtTrainer      *trainer,
     }
   self->follow_epoch = epoch;
   self->follow_iteration = iteration;
-  update_controls (self);
+  _lt_gtk_image_view_update_controls (self);
 }
 
 static void
@@ -414,38 +376,6 @@ next_batch_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
   lt_gtk_image_view_next_batch (LT_GTK_IMAGE_VIEW (widget));
 }
 
-static const LtGtkImageZoom zooms[] = { LT_GTK_IMAGE_ZOOM_FIT, LT_GTK_IMAGE_ZOOM_1X,
-                                        LT_GTK_IMAGE_ZOOM_2X, LT_GTK_IMAGE_ZOOM_4X };
-
-static guint
-zoom_position (LtGtkImageZoom zoom)
-{
-  for (guint i = 0; i < G_N_ELEMENTS (zooms); i++)
-    if (zooms[i] == zoom)
-      return i;
-  return 0;
-}
-
-static void
-zoom_in_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  LtGtkImageView *self = LT_GTK_IMAGE_VIEW (widget);
-  guint           at = zoom_position ((LtGtkImageZoom) self->view.zoom);
-
-  if (at + 1 < G_N_ELEMENTS (zooms))
-    lt_gtk_image_view_set_zoom (self, zooms[at + 1]);
-}
-
-static void
-zoom_out_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
-{
-  LtGtkImageView *self = LT_GTK_IMAGE_VIEW (widget);
-  guint           at = zoom_position ((LtGtkImageZoom) self->view.zoom);
-
-  if (at > 0)
-    lt_gtk_image_view_set_zoom (self, zooms[at - 1]);
-}
-
 static void
 export_chosen (GtkWidget *widget, const char *path, gpointer user_data)
 {
@@ -457,107 +387,6 @@ static void
 export_cb (GtkWidget *widget, const char *action_name, GVariant *parameter)
 {
   _lt_gtk_choose_export_path (widget, _ ("Export the Images"), "images.png", export_chosen, NULL);
-}
-
-/* Controls */
-
-static void
-update_controls (LtGtkImageView *self)
-{
-  guint            n = lt_gtk_image_view_get_n_batches (self);
-  g_autofree char *text = NULL;
-
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.previous-batch",
-                                 self->trainer && self->batch_index > 0);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.next-batch",
-                                 self->trainer && self->batch_index + 1 < n);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.zoom-in",
-                                 self->view.zoom != LT_RENDER_GRID_ZOOM_4X);
-  gtk_widget_action_set_enabled (GTK_WIDGET (self), "images.zoom-out",
-                                 self->view.zoom != LT_RENDER_GRID_ZOOM_FIT);
-  if (self->follow && self->follow_epoch > 0)
-    {
-      g_autofree char *iteration = g_strdup_printf ("%" G_GINT64_FORMAT, self->follow_iteration);
-      /* TRANSLATORS: the training batch the view shows while it follows
-       * the training: its epoch and its number in the epoch */
-      text = g_strdup_printf (_ ("Epoch %u, batch %s"), self->follow_epoch, iteration);
-    }
-  else if (n > 0)
-    /* TRANSLATORS: which batch of images the view shows */
-    text = g_strdup_printf (_ ("Batch %u of %u"), self->batch_index + 1, n);
-  gtk_label_set_text (GTK_LABEL (self->batch_label), text ? text : "");
-  gtk_widget_set_sensitive (self->split_dropdown, self->trainer != NULL);
-}
-
-static void
-on_split_selected (GtkDropDown *dropdown, GParamSpec *pspec, LtGtkImageView *self)
-{
-  lt_gtk_image_view_set_split (
-    self, gtk_drop_down_get_selected (dropdown) == 1 ? LT_GTK_SPLIT_TEST : LT_GTK_SPLIT_TRAIN);
-}
-
-static void
-on_zoom_selected (GtkDropDown *dropdown, GParamSpec *pspec, LtGtkImageView *self)
-{
-  guint at = gtk_drop_down_get_selected (dropdown);
-
-  if (at < G_N_ELEMENTS (zooms))
-    lt_gtk_image_view_set_zoom (self, zooms[at]);
-}
-
-static GtkWidget *
-dropdown_new (const char *const *items, const char *tooltip)
-{
-  GtkWidget *dropdown = gtk_drop_down_new_from_strings (items);
-
-  gtk_widget_set_tooltip_text (dropdown, tooltip);
-  gtk_accessible_update_property (GTK_ACCESSIBLE (dropdown), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip,
-                                  -1);
-  return dropdown;
-}
-
-static GtkWidget *
-controls_new (LtGtkImageView *self)
-{
-  GtkWidget  *box = gtk_box_new (GTK_ORIENTATION_HORIZONTAL, 6);
-  const char *splits[] = { _ ("Training Set"), _ ("Test Set"), NULL };
-  /* TRANSLATORS: zoom levels of the image grid */
-  const char *zoom_names[] = { _ ("Fit"), _ ("1×"), _ ("2×"), _ ("4×"), NULL };
-
-  gtk_widget_add_css_class (box, "toolbar");
-
-  self->split_dropdown = dropdown_new (splits, _ ("The images to show"));
-  g_signal_connect (self->split_dropdown, "notify::selected", G_CALLBACK (on_split_selected), self);
-  gtk_box_append (GTK_BOX (box), self->split_dropdown);
-
-  gtk_box_append (GTK_BOX (box),
-                  _lt_gtk_icon_button_new ("go-previous-symbolic", "images.previous-batch",
-                                           _ ("Previous Batch")));
-  self->batch_label = gtk_label_new (NULL);
-  gtk_label_set_width_chars (GTK_LABEL (self->batch_label), 16);
-  gtk_box_append (GTK_BOX (box), self->batch_label);
-  gtk_box_append (GTK_BOX (box), _lt_gtk_icon_button_new ("go-next-symbolic", "images.next-batch",
-                                                          _ ("Next Batch")));
-
-  {
-    GtkWidget *live = gtk_toggle_button_new_with_mnemonic (_ ("_Live"));
-
-    gtk_actionable_set_action_name (GTK_ACTIONABLE (live), "images.follow-training");
-    gtk_widget_set_tooltip_text (live, _ ("Show the batches the network trains on, as it "
-                                          "trains, with its predictions (L)"));
-    gtk_box_append (GTK_BOX (box), live);
-  }
-
-  self->zoom_dropdown = dropdown_new (zoom_names, _ ("Zoom"));
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->zoom_dropdown),
-                              zoom_position ((LtGtkImageZoom) self->view.zoom));
-  g_signal_connect (self->zoom_dropdown, "notify::selected", G_CALLBACK (on_zoom_selected), self);
-  gtk_box_append (GTK_BOX (box), self->zoom_dropdown);
-
-  gtk_box_append (GTK_BOX (box),
-                  _lt_gtk_icon_button_new ("document-save-as-symbolic", "images.export",
-                                           _ ("Export as PNG or SVG")));
-  return box;
 }
 
 /* GObject */
@@ -826,8 +655,10 @@ lt_gtk_image_view_class_init (LtGtkImageViewClass *klass)
 
   gtk_widget_class_install_action (widget_class, "images.previous-batch", NULL, previous_batch_cb);
   gtk_widget_class_install_action (widget_class, "images.next-batch", NULL, next_batch_cb);
-  gtk_widget_class_install_action (widget_class, "images.zoom-in", NULL, zoom_in_cb);
-  gtk_widget_class_install_action (widget_class, "images.zoom-out", NULL, zoom_out_cb);
+  gtk_widget_class_install_action (widget_class, "images.zoom-in", NULL,
+                                   _lt_gtk_image_view_zoom_in_cb);
+  gtk_widget_class_install_action (widget_class, "images.zoom-out", NULL,
+                                   _lt_gtk_image_view_zoom_out_cb);
   gtk_widget_class_install_action (widget_class, "images.export", NULL, export_cb);
   gtk_widget_class_install_property_action (widget_class, "images.follow-training",
                                             "follow-training");
@@ -858,7 +689,7 @@ lt_gtk_image_view_init (LtGtkImageView *self)
   gtk_orientable_set_orientation (
     GTK_ORIENTABLE (gtk_widget_get_layout_manager (GTK_WIDGET (self))), GTK_ORIENTATION_VERTICAL);
 
-  self->controls = controls_new (self);
+  self->controls = _lt_gtk_image_view_controls_new (self);
   gtk_widget_set_parent (self->controls, GTK_WIDGET (self));
 
   self->canvas = _lt_gtk_canvas_new (draw_canvas, self);
@@ -877,7 +708,7 @@ lt_gtk_image_view_init (LtGtkImageView *self)
   gtk_widget_set_parent (self->scroller, GTK_WIDGET (self));
 
   view_changed (self);
-  update_controls (self);
+  _lt_gtk_image_view_update_controls (self);
 }
 
 /**
@@ -942,7 +773,7 @@ lt_gtk_image_view_bind_trainer (LtGtkImageView *self, LtTrainer *trainer)
   if (trainer)
     request_load (self);
   else
-    update_controls (self);
+    _lt_gtk_image_view_update_controls (self);
 }
 
 /**
@@ -1351,9 +1182,10 @@ lt_gtk_image_view_set_zoom (LtGtkImageView *self, LtGtkImageZoom zoom)
   if ((LtGtkImageZoom) self->view.zoom == zoom)
     return;
   self->view.zoom = (LtRenderGridZoom) zoom;
-  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->zoom_dropdown), zoom_position (zoom));
+  gtk_drop_down_set_selected (GTK_DROP_DOWN (self->zoom_dropdown),
+                              _lt_gtk_image_zoom_position (zoom));
   view_changed (self);
-  update_controls (self);
+  _lt_gtk_image_view_update_controls (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_ZOOM]);
 }
 
@@ -1511,7 +1343,7 @@ lt_gtk_image_view_set_follow_training (LtGtkImageView *self, gboolean follow_tra
     lt_trainer_set_batch_interval (self->trainer, LT_GTK_IMAGE_VIEW_DEFAULT_INTERVAL);
   if (!follow_training && self->trainer)
     request_load (self); /* the dataset's batch again */
-  update_controls (self);
+  _lt_gtk_image_view_update_controls (self);
   g_object_notify_by_pspec (G_OBJECT (self), props[PROP_FOLLOW_TRAINING]);
 }
 
