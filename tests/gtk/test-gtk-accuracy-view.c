@@ -135,15 +135,8 @@ draw_accuracy (cairo_t *cr, int width, int height, gpointer view)
  * images; pixels are the renderer's */
 typedef struct
 {
-  gboolean done;
-  guint    n_evaluated;
+  guint n_evaluated;
 } Watch;
-
-static void
-on_finished (LtTrainer *trainer, Watch *watch)
-{
-  watch->done = TRUE;
-}
 
 static void
 on_evaluated (LtTrainer *trainer,
@@ -157,22 +150,15 @@ on_evaluated (LtTrainer *trainer,
   watch->n_evaluated++;
 }
 
-static gboolean
-watch_done (gpointer data)
-{
-  return ((Watch *) data)->done;
-}
-
 static void
 test_trainer (void)
 {
   g_autofree char *root = ui_make_cifar_fixture (8, 30);
   g_autoptr (LtTrainer) trainer = ui_make_trainer (root, 4, 1);
-  g_autoptr (GError) error = NULL;
   GtkWidget         *view = lt_gtk_accuracy_view_new ();
   LtGtkAccuracyView *av = LT_GTK_ACCURACY_VIEW (view);
   LtGtkImageView    *images = LT_GTK_IMAGE_VIEW (_lt_gtk_accuracy_view_get_image_view (av));
-  Watch              watch = { FALSE, 0 };
+  Watch              watch = { 0 };
   GtkWidget         *window, *canvas;
   gint64             total = 0;
   gint               best_row = -1, best_col = -1;
@@ -192,10 +178,7 @@ test_trainer (void)
   g_assert_cmpstr (lt_gtk_accuracy_view_get_classes (av)[9], ==, "truck");
 
   g_signal_connect (trainer, "evaluated", G_CALLBACK (on_evaluated), &watch);
-  g_signal_connect (trainer, "finished", G_CALLBACK (on_finished), &watch);
-  g_assert_true (lt_trainer_start (trainer, NULL, &error));
-  g_assert_no_error (error);
-  ui_wait_for (watch_done, &watch, 120000);
+  ui_train_to_end (trainer);
   g_assert_cmpuint (watch.n_evaluated, ==, 1);
 
   /* every test image counted once */

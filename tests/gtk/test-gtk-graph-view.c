@@ -379,7 +379,6 @@ typedef struct
 {
   LtGraph *graph;
   guint    n_graphs;
-  gboolean done;
 } GraphWatch;
 
 static void
@@ -390,26 +389,13 @@ on_graph (LtTrainer *trainer, LtGraph *graph, GraphWatch *watch)
 }
 
 static void
-on_finished (LtTrainer *trainer, GraphWatch *watch)
-{
-  watch->done = TRUE;
-}
-
-static gboolean
-watch_done (gpointer data)
-{
-  return ((GraphWatch *) data)->done;
-}
-
-static void
 test_trainer (void)
 {
   g_autofree char *root = ui_make_cifar_fixture (4, 8);
   g_autoptr (LtTrainer) trainer = ui_make_trainer (root, 4, 1);
-  g_autoptr (GError) error = NULL;
   GtkWidget      *view = lt_gtk_graph_view_new ();
   LtGtkGraphView *gv = LT_GTK_GRAPH_VIEW (view);
-  GraphWatch      watch = { NULL, 0, FALSE };
+  GraphWatch      watch = { NULL, 0 };
   GtkWidget      *window;
   g_auto (GStrv) modules = NULL;
   g_autofree char *description = NULL;
@@ -424,10 +410,7 @@ test_trainer (void)
                     LT_GTK_GRAPH_VIEW_DEFAULT_INTERVAL);
 
   g_signal_connect (trainer, "graph", G_CALLBACK (on_graph), &watch);
-  g_signal_connect (trainer, "finished", G_CALLBACK (on_finished), &watch);
-  g_assert_true (lt_trainer_start (trainer, NULL, &error));
-  g_assert_no_error (error);
-  ui_wait_for (watch_done, &watch, 120000);
+  ui_train_to_end (trainer);
   wait_settled (gv);
 
   /* the first step's graph, as the trainer sent it */

@@ -163,23 +163,6 @@ test_pixels (void)
 /* Bound to a trainer: the batches of its datasets, with their labels;
  * predictions after an epoch */
 
-typedef struct
-{
-  gboolean done;
-} Done;
-
-static void
-on_finished (LtTrainer *trainer, Done *done)
-{
-  done->done = TRUE;
-}
-
-static gboolean
-is_done (gpointer data)
-{
-  return ((Done *) data)->done;
-}
-
 static void
 test_trainer (void)
 {
@@ -189,7 +172,6 @@ test_trainer (void)
   GtkWidget       *view = lt_gtk_image_view_new ();
   LtGtkImageView  *iv = LT_GTK_IMAGE_VIEW (view);
   GtkWidget       *window;
-  Done             done = { FALSE };
   cairo_surface_t *shot;
   g_autofree char *path = NULL;
   LtDataset       *test_set = lt_data_loader_get_dataset (lt_trainer_get_test_loader (trainer));
@@ -233,10 +215,7 @@ test_trainer (void)
   g_assert_cmpuint (lt_gtk_image_view_get_batch_index (iv), ==, 1);
 
   /* after an epoch the batch shown is classified */
-  g_signal_connect (trainer, "finished", G_CALLBACK (on_finished), &done);
-  g_assert_true (lt_trainer_start (trainer, NULL, &error));
-  g_assert_no_error (error);
-  ui_wait_for (is_done, &done, 120000);
+  ui_train_to_end (trainer);
   ui_spin (50);
   wait_settled (iv);
   for (guint i = 0; i < 4; i++)
@@ -263,7 +242,6 @@ typedef struct
   LtTensor *targets;
   LtTensor *predictions;
   guint     n_batches;
-  gboolean  done;
 } BatchWatch;
 
 static void
@@ -281,18 +259,6 @@ on_batch (LtTrainer  *trainer,
 }
 
 static void
-on_batch_finished (LtTrainer *trainer, BatchWatch *watch)
-{
-  watch->done = TRUE;
-}
-
-static gboolean
-batch_done (gpointer data)
-{
-  return ((BatchWatch *) data)->done;
-}
-
-static void
 test_follow_training (void)
 {
   g_autofree char *root = ui_make_cifar_fixture (4, 8);
@@ -300,7 +266,7 @@ test_follow_training (void)
   g_autoptr (GError) error = NULL;
   GtkWidget         *view = lt_gtk_image_view_new ();
   LtGtkImageView    *iv = LT_GTK_IMAGE_VIEW (view);
-  BatchWatch         watch = { NULL, NULL, 0, FALSE };
+  BatchWatch         watch = { NULL, NULL, 0 };
   g_autofree gint64 *targets = NULL;
   g_autofree gint64 *predictions = NULL;
   gsize              n = 0;
@@ -317,10 +283,7 @@ test_follow_training (void)
                     LT_GTK_IMAGE_VIEW_DEFAULT_INTERVAL);
 
   g_signal_connect (trainer, "batch", G_CALLBACK (on_batch), &watch);
-  g_signal_connect (trainer, "finished", G_CALLBACK (on_batch_finished), &watch);
-  g_assert_true (lt_trainer_start (trainer, NULL, &error));
-  g_assert_no_error (error);
-  ui_wait_for (batch_done, &watch, 120000);
+  ui_train_to_end (trainer);
   wait_settled (iv);
 
   /* the first step's batch (10 steps, one every 50): its targets and the

@@ -207,7 +207,6 @@ typedef struct
 {
   LtGtkLossView *view;
   GArray        *counts; /* guint, the view's point count at each "log" */
-  gboolean       done;
 } TrainWatch;
 
 static void
@@ -218,26 +217,13 @@ on_log (LtTrainer *trainer, guint epoch, gint64 iteration, double loss, TrainWat
 }
 
 static void
-on_finished (LtTrainer *trainer, TrainWatch *watch)
-{
-  watch->done = TRUE;
-}
-
-static gboolean
-watch_done (gpointer data)
-{
-  return ((TrainWatch *) data)->done;
-}
-
-static void
 test_trainer (void)
 {
   g_autofree char *root = ui_make_cifar_fixture (8, 16);
   g_autoptr (LtTrainer) trainer = ui_make_trainer (root, 4, 2);
   g_autoptr (LtGtkRunRegistry) registry = lt_gtk_run_registry_new ();
-  g_autoptr (GError) error = NULL;
   GtkWidget *view = g_object_new (LT_GTK_TYPE_LOSS_VIEW, "registry", registry, NULL);
-  TrainWatch watch = { LT_GTK_LOSS_VIEW (view), g_array_new (FALSE, FALSE, sizeof (guint)), FALSE };
+  TrainWatch watch = { LT_GTK_LOSS_VIEW (view), g_array_new (FALSE, FALSE, sizeof (guint)) };
   GtkWidget *window;
   LtGtkRun  *run;
   double     step, value;
@@ -252,12 +238,9 @@ test_trainer (void)
 
   /* connected after the registry's handler: sees the point of this log */
   g_signal_connect (trainer, "log", G_CALLBACK (on_log), &watch);
-  g_signal_connect (trainer, "finished", G_CALLBACK (on_finished), &watch);
   window = ui_window_new (view, 640, 400);
 
-  g_assert_true (lt_trainer_start (trainer, NULL, &error));
-  g_assert_no_error (error);
-  ui_wait_for (watch_done, &watch, 120000);
+  ui_train_to_end (trainer);
 
   /* one training loss per step, growing with every log */
   g_assert_cmpuint (watch.counts->len, ==, 20);

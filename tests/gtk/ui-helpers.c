@@ -162,6 +162,31 @@ ui_wait_for_what (const char *what, UiCondition done, gpointer user_data, guint 
     }
 }
 
+static void
+on_trainer_finished (LtTrainer *trainer, gpointer user_data)
+{
+  *(gboolean *) user_data = TRUE;
+}
+
+static gboolean
+flag_is_set (gpointer user_data)
+{
+  return *(gboolean *) user_data;
+}
+
+void
+ui_train_to_end (LtTrainer *trainer)
+{
+  g_autoptr (GError) error = NULL;
+  gboolean finished = FALSE;
+  gulong   id = g_signal_connect (trainer, "finished", G_CALLBACK (on_trainer_finished), &finished);
+
+  g_assert_true (lt_trainer_start (trainer, NULL, &error));
+  g_assert_no_error (error);
+  ui_wait_for (flag_is_set, &finished, 120000);
+  g_signal_handler_disconnect (trainer, id);
+}
+
 void
 ui_spin (guint ms)
 {

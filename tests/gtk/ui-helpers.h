@@ -36,6 +36,10 @@ typedef gboolean (*UiCondition) (gpointer user_data);
 #define ui_wait_for(done, user_data, timeout_ms)                                                   \
   ui_wait_for_what (G_STRLOC ": " #done, done, user_data, timeout_ms)
 void ui_wait_for_what (const char *what, UiCondition done, gpointer user_data, guint timeout_ms);
+/* Starts @trainer and iterates the default main context until its
+ * ::finished signal; fails the test when it cannot start or after two
+ * minutes. */
+void ui_train_to_end (LtTrainer *trainer);
 /* Iterates it for @ms milliseconds. */
 void ui_spin (guint ms);
 
