@@ -374,7 +374,10 @@ def _dataset_getitem(self, index):
         i += n
     if i < 0 or i >= n:
         raise IndexError('index %d is out of range for a dataset of %d items' % (index, n))
-    ok, x, y = Lt.Dataset.get_item(self, i)
+    try:
+        ok, x, y = Lt.Dataset.get_item(self, i)
+    except GLib.Error as e:
+        _reraise(e)     # a transform's own exception, itself
     return x if y is None else (x, y)
 
 
