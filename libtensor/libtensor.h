@@ -65,6 +65,7 @@
 #include "io/lt-state-dict.h"
 #include "io/lt-image.h"
 #include "io/lt-file.h"
+#include "io/lt-torch-file.h"
 #include "data/lt-transform.h"
 #include "data/lt-data-loader.h"
 #include "data/lt-sampler.h"

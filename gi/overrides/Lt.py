@@ -39,6 +39,7 @@ from ..overrides import override
 from ._lt import autograd as _lt_autograd
 from ._lt import creation as _lt_creation
 from ._lt import printing as _lt_printing
+from ._lt import serialization as _lt_serialization
 from ._lt import types as _lt_types
 from ._lt.autograd import *  # noqa: F401,F403 - GradFn, no_grad, autograd, ...
 from ._lt.autograd import GradFn
@@ -50,6 +51,7 @@ from ._lt.creation import (_as_tensor, _empty_data_ptr, _index_tensor, _legacy_n
                            _rebuild_tensor, empty, full, ones, tensor, zeros)
 from ._lt.indexing import TensorIndexing as _TensorIndexing
 from ._lt.printing import *  # noqa: F401,F403 - set_printoptions, get_printoptions
+from ._lt.serialization import *  # noqa: F401,F403 - save, load
 from ._lt.types import *  # noqa: F401,F403 - Size, device
 from ._lt.types import (_D, _DTYPE_BY_NAME, _DTYPE_NAME, _FLOATING, _NP_TYPESTR, _bool, _dtype,
                         _float, _INF, _int, _is_bool, _lt_device, _max, _min, _shape_args, Size,
@@ -59,7 +61,7 @@ _GITensor = Lt.Tensor
 
 # The public names of the parts, then this file's.
 __all__ = (_lt_types.__all__ + _lt_creation.__all__ + _lt_autograd.__all__
-           + _lt_printing.__all__)
+           + _lt_printing.__all__ + _lt_serialization.__all__)
 
 
 def _export(obj, name=None):
