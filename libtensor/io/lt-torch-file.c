@@ -48,7 +48,9 @@
 
 #define MAX_STACK (1 << 20)
 #define MAX_MEMO (1 << 20)
-#define MAX_VALUES (1 << 24)
+#define MAX_VALUES (1 << 22)
+#define MAX_VISITS (1 << 22)         /* values walked for the result */
+#define MAX_OUTPUT ((gsize) 1 << 28) /* bytes of its JSON */
 #define MAX_DEPTH 100
 
 typedef enum
@@ -108,8 +110,9 @@ typedef struct
 typedef struct _Value Value;
 struct _Value
 {
-  Kind     kind;
-  gboolean ordered; /* an OrderedDict */
+  Kind        kind;
+  gboolean    ordered; /* an OrderedDict */
+  GHashTable *index;   /* a dict's keys (key_text ()) -> position + 1 */
   union
   {
     gboolean b;
@@ -146,6 +149,7 @@ typedef struct
   GPtrArray    *stack;
   GArray       *marks; /* stack depths */
   GHashTable   *memo;  /* index -> Value */
+  guint         visits;
   GError      **error;
 } Vm;
 
@@ -183,6 +187,7 @@ value_free (gpointer p)
       case V_TUPLE:
       case V_DICT:
         g_ptr_array_unref (v->items);
+        g_clear_pointer (&v->index, g_hash_table_unref);
         break;
       case V_TENSOR:
         g_clear_object (&v->tensor->made);
@@ -313,6 +318,8 @@ vm_push_string (Vm *vm, Kind kind, gsize n)
     return FALSE;
   if (kind == V_STR && !g_utf8_validate_len ((const char *) d, n, NULL))
     return vm_fail (vm, "a string is not valid UTF-8");
+  if (kind == V_STR && memchr (d, '\0', n) != NULL)
+    return vm_fail (vm, "a string holds a NUL character");
   v = vm_new (vm, kind);
   if (v == NULL)
     return FALSE;
@@ -453,6 +460,14 @@ vm_rebuild_tensor (Vm *vm, Value *args)
     }
   if (!_lt_shape_numel (t->shape, t->ndim, &numel, "load", vm->error))
     return NULL;
+  if (t->offset > t->storage->numel)
+    {
+      vm_fail (vm,
+               "a tensor starts at element %" G_GINT64_FORMAT
+               " of storage %s, which has %" G_GINT64_FORMAT,
+               t->offset, t->storage->key, t->storage->numel);
+      return NULL;
+    }
   /* the last element it reads must be in the storage */
   if (numel > 0)
     {
@@ -570,28 +585,43 @@ vm_setitems (Vm *vm, Value *dict, GPtrArray *kv)
   for (guint i = 0; i < kv->len; i += 2)
     {
       Value *k = kv->pdata[i];
+      char  *text;
       guint  j;
 
-      if (k->kind != V_STR && k->kind != V_INT && k->kind != V_BOOL && k->kind != V_FLOAT &&
-          k->kind != V_NONE)
-        return vm_fail (vm, "a dict key is not a string, a number or None");
-      /* a key given again replaces its value, as in Python */
-      for (j = 0; j < dict->items->len; j += 2)
+      switch (k->kind)
         {
-          Value *o = dict->items->pdata[j];
-
-          if (o->kind == k->kind &&
-              ((k->kind == V_STR && strcmp (o->s.data, k->s.data) == 0) ||
-               (k->kind == V_INT && o->i == k->i) || (k->kind == V_BOOL && o->b == k->b) ||
-               (k->kind == V_FLOAT && o->f == k->f) || k->kind == V_NONE))
+          case V_STR:
+            text = g_strconcat ("s", k->s.data, NULL);
             break;
+          case V_INT:
+            text = g_strdup_printf ("i%" G_GINT64_FORMAT, k->i);
+            break;
+          case V_BOOL:
+            text = g_strdup (k->b ? "b1" : "b0");
+            break;
+          case V_FLOAT:
+            text = g_strdup_printf ("f%.17g", k->f);
+            break;
+          case V_NONE:
+            text = g_strdup ("n");
+            break;
+          default:
+            return vm_fail (vm, "a dict key is not a string, a number or None");
         }
-      if (j < dict->items->len)
-        dict->items->pdata[j + 1] = kv->pdata[i + 1];
+      if (dict->index == NULL)
+        dict->index = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+      /* a key given again replaces its value, as in Python */
+      j = GPOINTER_TO_UINT (g_hash_table_lookup (dict->index, text));
+      if (j > 0)
+        {
+          dict->items->pdata[j] = kv->pdata[i + 1];
+          g_free (text);
+        }
       else
         {
           g_ptr_array_add (dict->items, k);
           g_ptr_array_add (dict->items, kv->pdata[i + 1]);
+          g_hash_table_insert (dict->index, text, GUINT_TO_POINTER (dict->items->len - 1));
         }
     }
   return TRUE;
@@ -1030,6 +1060,11 @@ append_double (GString *out, double f)
 static gboolean
 walk (Vm *vm, Value *v, GString *path, guint depth, GString *out, LtStateDict *dict)
 {
+  if (++vm->visits > MAX_VISITS || out->len > MAX_OUTPUT)
+    return vm_fail (vm,
+                    "the object is too large once its shared parts are written out "
+                    "(more than %d values or %" G_GSIZE_FORMAT " bytes)",
+                    MAX_VISITS, MAX_OUTPUT);
   if (depth > MAX_DEPTH)
     return vm_fail (vm, "containers nested more than %d deep (or a container inside itself)",
                     MAX_DEPTH);

@@ -495,7 +495,13 @@ def torch_corpus():
     loop = pickle_v2(b"]q\x00h\x00a")
     deep = pickle_v2(b"]" * 200 + b"a" * 199)
     unset = pickle_v2(b"h\x07")
-    for name, pkl in (("memo-loop", loop), ("deep", deep), ("unset-memo", unset)):
+    # lists of two references to the last one: 2**60 paths to walk
+    shared = pickle_v2(b"]q\x000" + b"(h\x00h\x00lq\x000" * 60 + b"h\x00")
+    # one key set 2,000 times
+    keys = pickle_v2(b"}(" + b"X\x01\x00\x00\x00kK\x01" * 2000 + b"u")
+    nul = pickle_v2(b"X\x03\x00\x00\x00a\x00b")
+    for name, pkl in (("memo-loop", loop), ("deep", deep), ("unset-memo", unset),
+                      ("shared", shared), ("same-key", keys), ("nul", nul)):
         write("torch", name + ".pt", stored_zip([("archive/data.pkl", pkl)]))
     over = (b"ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storage"
             b"ctorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x02tQ"

@@ -267,6 +267,32 @@ class HostileFiles(unittest.TestCase):
                     self.refused(data[:n], 'cut.pt')
         self.refused(b'PK\x03\x04', 'tiny.pt', 'zip')
 
+    def test_pickles_that_cost(self):
+        import zipfile
+
+        def zipped(body):
+            out = io.BytesIO()
+            with zipfile.ZipFile(out, 'w') as z:
+                z.writestr('archive/data.pkl', b'\x80\x02' + body + b'.')
+            return out.getvalue()
+        # 2**60 paths through shared lists: refused, not walked
+        self.refused(zipped(b']q\x000' + b'(h\x00h\x00lq\x000' * 60 + b'h\x00'), 'shared.pt',
+                     'too large')
+        self.refused(zipped(b']q\x00h\x00a'), 'loop.pt', 'inside itself')
+        # a key set 50,000 times is one key (in linear time)
+        p = os.path.join(self.dir.name, 'keys.pt')
+        with open(p, 'wb') as f:
+            f.write(zipped(b'}(' + b'X\x01\x00\x00\x00kK\x01' * 50000 + b'u'))
+        self.assertEqual(Lt.load(p), {'k': 1})
+        # the structure of a safetensors file is checked too
+        sd = Lt.StateDict.new()
+        sd.set_metadata('lt.structure', '{"dict": 5}')
+        p = os.path.join(self.dir.name, 'bad.safetensors')
+        sd.save(p)
+        with self.assertRaises(GLib.Error) as cm:
+            Lt.load(p)
+        self.assertIn('lt.structure', cm.exception.message)
+
     def test_sizes_that_lie(self):
         buf = io.BytesIO()
         torch.save({'w': torch.ones(2)}, buf, _use_new_zipfile_serialization=False)

@@ -155,4 +155,8 @@ def load(f: str | os.PathLike[str], map_location: Any = None, pickle_module: Any
     if structure is None:
         return collections.OrderedDict(
             (sd.get_name(i), sd.get_tensor(i)) for i in range(sd.get_n_tensors()))
-    return _decode(json.loads(structure), sd, path)
+    try:
+        return _decode(json.loads(structure), sd, path)
+    except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as e:
+        raise error('load: %s: the structure in its metadata %r is not valid (%s)'
+                    % (path, STRUCTURE_KEY, e), Lt.Error.FORMAT) from None
