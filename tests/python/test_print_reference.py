@@ -114,6 +114,17 @@ class Repr(unittest.TestCase):
         self.assertEqual(repr(Lt.zeros(2, dtype=Lt.float64, requires_grad=True)),
                          torch_text(torch.zeros(2, dtype=torch.float64, requires_grad=True)))
 
+    def test_parameters(self):
+        a = rng.standard_normal((2, 3)).astype(np.float32)
+        ours, theirs = Lt.nn.Parameter(Lt.tensor(a)), torch.nn.Parameter(torch.tensor(a))
+        self.assertEqual(repr(ours), torch_text(theirs))
+        self.assertTrue(repr(ours).startswith('Parameter containing:\ntensor([['))
+        ours = Lt.nn.Parameter(Lt.tensor(a), requires_grad=False)
+        theirs = torch.nn.Parameter(torch.tensor(a), requires_grad=False)
+        self.assertEqual(repr(ours), torch_text(theirs))
+        # a result computed from a parameter is a plain tensor
+        self.assertEqual(repr(ours * 2), torch_text(theirs * 2))
+
     def test_size_and_dtype(self):
         self.assertEqual(repr(Lt.zeros(2, 3).size()), 'Lt.Size([2, 3])')
         self.assertEqual(repr(Lt.zeros(2, 3).shape), torch_text(torch.zeros(2, 3).shape))

@@ -253,7 +253,10 @@ def tensor_repr(t) -> str:
         suffixes.append('grad_fn=<%s>' % name)
     elif t.get_requires_grad():
         suffixes.append('requires_grad=True')
-    return _add_suffixes(prefix + text, suffixes, indent)
+    text = _add_suffixes(prefix + text, suffixes, indent)
+    if t.get_is_parameter():
+        return 'Parameter containing:\n' + text
+    return text
 
 
 def _as_bool(values):
