@@ -195,8 +195,9 @@ class LtSaveLoad(unittest.TestCase):
 
     def test_refusals(self):
         with tempfile.TemporaryDirectory() as d:
-            with self.assertRaises(TypeError):
+            with self.assertRaises(TypeError) as cm:
                 Lt.save(Lt.nn.Linear(2, 2), os.path.join(d, 'model.pt'))
+            self.assertTrue(cm.exception.matches(Lt.error_quark(), Lt.Error.INVALID_ARGUMENT))
             with self.assertRaises(TypeError):
                 Lt.save({'f': len}, os.path.join(d, 'f.pt'))
             with self.assertRaises(FileNotFoundError):

@@ -84,21 +84,25 @@ _GError = GLib.Error
 _E = Lt.Error
 
 
-def _lt_error_type(name: str, base: type) -> type:
+def _lt_error_type(name: str, base: type, default_code: Any) -> type:
+    """A class deriving from GLib.Error and `base`; raised from Python
+    (``raise ValueError_('...')``) it is an Lt-domain error of
+    `default_code`."""
     def __init__(self, message: str = 'unknown error', domain: str = _LT_DOMAIN,
-                 code: int = int(FAILED)) -> None:
+                 code: int = int(default_code)) -> None:
         _GError.__init__(self, message, domain, code)
     return type(name, (_GError, base), {
         '__init__': __init__, '__module__': 'gi.repository.Lt',
         '__doc__': 'A GLib.Error of the Lt domain that is also %s.' % base.__name__})
 
 
-IndexError_ = _lt_error_type('IndexError', IndexError)
-TypeError_ = _lt_error_type('TypeError', TypeError)
-ValueError_ = _lt_error_type('ValueError', ValueError)
-NotImplementedError_ = _lt_error_type('NotImplementedError', NotImplementedError)
-OSError_ = _lt_error_type('OSError', OSError)
-FileNotFoundError_ = _lt_error_type('FileNotFoundError', FileNotFoundError)
+IndexError_ = _lt_error_type('IndexError', IndexError, _E.INDEX)
+TypeError_ = _lt_error_type('TypeError', TypeError, _E.INVALID_ARGUMENT)
+ValueError_ = _lt_error_type('ValueError', ValueError, _E.INVALID_ARGUMENT)
+NotImplementedError_ = _lt_error_type('NotImplementedError', NotImplementedError,
+                                      _E.NOT_SUPPORTED)
+OSError_ = _lt_error_type('OSError', OSError, _E.IO)
+FileNotFoundError_ = _lt_error_type('FileNotFoundError', FileNotFoundError, _E.IO)
 
 # Ops whose index errors PyTorch raises as RuntimeError (an index value
 # out of range, not a dimension), unless the message is about a dimension.

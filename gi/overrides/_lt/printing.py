@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from typing import Any
 
-from .common import Lt, exporter
+from .common import ValueError_, Lt, exporter
 from .types import _D, _DTYPE_NAME, _FLOATING
 
 __all__: list[str] = []
@@ -64,7 +64,7 @@ def set_printoptions(precision: int | None = None, threshold: float | None = Non
     in PyTorch's current form again; None leaves it as it is."""
     if profile is not None:
         if profile not in _PROFILES:
-            raise ValueError("set_printoptions: profile must be 'default', 'short' or "
+            raise ValueError_("set_printoptions: profile must be 'default', 'short' or "
                              "'full', not %r" % (profile,))
         for k, v in _PROFILES[profile].items():
             setattr(OPTIONS, k, v)

@@ -27,7 +27,7 @@ import math
 import os
 from typing import Any
 
-from .common import Lt, Tensor, error, exporter
+from .common import NotImplementedError_, TypeError_, ValueError_, Lt, Tensor, error, exporter
 
 __all__: list[str] = []
 export = exporter(__all__)
@@ -39,7 +39,7 @@ _PT_MAGIC = (b'PK\x03\x04', b'\x80\x02')
 def _encode(obj: Any, path: str, sd: Any, seen: dict[int, str], depth: int) -> Any:
     """The JSON form of `obj`; its tensors go into `sd` under their path."""
     if depth > 100:
-        raise ValueError('save: containers nested more than 100 deep (or one inside itself)')
+        raise ValueError_('save: containers nested more than 100 deep (or one inside itself)')
     if isinstance(obj, Tensor):
         name = seen.get(id(obj))
         if name is None:
@@ -58,7 +58,7 @@ def _encode(obj: Any, path: str, sd: Any, seen: dict[int, str], depth: int) -> A
         return obj
     if isinstance(obj, int):
         if not -2**63 <= obj < 2**63:
-            raise ValueError('save: %s: the integer %d does not fit 64 bits' % (path, obj))
+            raise ValueError_('save: %s: the integer %d does not fit 64 bits' % (path, obj))
         return int(obj)
     if isinstance(obj, float):
         if math.isfinite(obj):
@@ -77,7 +77,7 @@ def _encode(obj: Any, path: str, sd: Any, seen: dict[int, str], depth: int) -> A
         items = []
         for i, (k, v) in enumerate(obj.items()):
             if not (k is None or isinstance(k, (bool, int, float, str))):
-                raise TypeError('save: %s: a dict key of type %s cannot be saved (strings, '
+                raise TypeError_('save: %s: a dict key of type %s cannot be saved (strings, '
                                 'numbers and None can)' % (path or 'the object', type(k).__name__))
             key_path = sub(k if isinstance(k, (str, int)) else i)
             items.append([_encode(k, key_path, sd, seen, depth + 1),
@@ -86,7 +86,7 @@ def _encode(obj: Any, path: str, sd: Any, seen: dict[int, str], depth: int) -> A
         if isinstance(obj, collections.OrderedDict):
             out['ordered'] = True
         return out
-    raise TypeError('save: %s is a %s, which Lt.save does not write: it saves tensors, '
+    raise TypeError_('save: %s is a %s, which Lt.save does not write: it saves tensors, '
                     'containers (dict, OrderedDict, list, tuple), numbers, strings, bytes and '
                     'None (save a model\'s state_dict(), not the model)'
                     % (path or 'the object', type(obj).__name__))
@@ -142,7 +142,7 @@ def load(f: str | os.PathLike[str], map_location: Any = None, pickle_module: Any
     tensors by name), or a .pt/.pth file of torch.save.  Everything is
     loaded on the CPU; `map_location` may only say so."""
     if map_location not in (None, 'cpu') and str(map_location) != 'cpu':
-        raise NotImplementedError('load: map_location=%r: tensors load on the CPU; move them '
+        raise NotImplementedError_('load: map_location=%r: tensors load on the CPU; move them '
                                   'with .to() afterwards' % (map_location,))
     path = os.fspath(f)
     with open(path, 'rb') as fp:           # FileNotFoundError, as torch.load raises
