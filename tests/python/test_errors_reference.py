@@ -160,7 +160,7 @@ class OwnExceptions(unittest.TestCase):
             bad = model if isinstance(model, Bad) else model[1]
             self.assertIs(cm.exception, bad.raised)
 
-    def test_dataset_transform_collate(self):
+    def test_dataset_and_transform(self):
         raised = []
 
         class Items(Lt.utils.data.Dataset):
@@ -178,13 +178,21 @@ class OwnExceptions(unittest.TestCase):
                 list(Lt.utils.data.DataLoader(Items(), batch_size=1, num_workers=workers))
             self.assertIs(cm.exception, raised[-1])
 
+        # a Python transform inside a C Compose, called directly and by a loader
         def transform(img):
             raised.append(ArithmeticError('transform'))
             raise raised[-1]
-        t = Lt.transforms.Lambda(transform) if hasattr(Lt.transforms, 'Lambda') else None
-        if t is not None:
+        t = Lt.transforms.Compose([Lt.transforms.Normalize([0.5], [0.5]), transform])
+        with self.assertRaises(ArithmeticError) as cm:
+            t(Lt.zeros(1, 2, 2))
+        self.assertIs(cm.exception, raised[-1])
+
+        class Images(Items):
+            def __getitem__(self, i):
+                return t(Lt.zeros(1, 2, 2)), i
+        for workers in (0, 2):
             with self.assertRaises(ArithmeticError) as cm:
-                t(Lt.zeros(1, 2, 2))
+                list(Lt.utils.data.DataLoader(Images(), batch_size=1, num_workers=workers))
             self.assertIs(cm.exception, raised[-1])
 
     def test_criterion(self):

@@ -75,8 +75,13 @@ def _to_tensor_value(v, what):
 
 def _transform_call(self, x):
     """t(x): applies the transform (numpy arrays and PIL images are
-    converted to tensors first)."""
-    return self.apply(_to_tensor_value(x, 'the input of %s' % type(self).__name__))
+    converted to tensors first); a Python transform's exception comes
+    through itself."""
+    x = _to_tensor_value(x, 'the input of %s' % type(self).__name__)
+    try:
+        return self.apply(x)
+    except GLib.Error as e:
+        _reraise(e)
 
 
 Lt.Transform.__call__ = _transform_call
