@@ -77,6 +77,7 @@
 #include "nn/lt-init.h"
 #include "nn/lt-flatten.h"
 #include "nn/lt-sequential.h"
+#include "nn/lt-containers.h"
 #include "nn/lt-linear.h"
 #include "nn/lt-conv2d.h"
 #include "nn/lt-pooling.h"
