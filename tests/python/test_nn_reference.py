@@ -213,5 +213,172 @@ class TestContainers(unittest.TestCase):
         self.assertEqual(str(nn.Identity()), str(tnn.Identity()))
 
 
+def same_values(test, ours, theirs, rtol=1e-5, atol=1e-6, msg=None):
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=rtol,
+                               atol=atol, err_msg=msg)
+
+
+# (Lt.nn module, torch.nn module) built the same way: f(nn) -> module
+ACTIVATION_LAYERS = [
+    lambda nn: nn.GELU(),
+    lambda nn: nn.GELU(approximate='tanh'),
+    lambda nn: nn.SiLU(),
+    lambda nn: nn.ELU(),
+    lambda nn: nn.ELU(alpha=0.5),
+    lambda nn: nn.Softplus(),
+    lambda nn: nn.Softplus(beta=2, threshold=3),
+    lambda nn: nn.Hardtanh(),
+    lambda nn: nn.Hardtanh(-2.0, 0.5),
+    lambda nn: nn.PReLU(),
+    lambda nn: nn.PReLU(3, init=0.1),
+]
+
+# (Lt functional, torch functional, node name) over the same input
+ACTIVATION_FUNCTIONS = [
+    (lambda F, x: F.gelu(x), 'GeluBackward0'),
+    (lambda F, x: F.gelu(x, approximate='tanh'), 'GeluBackward0'),
+    (lambda F, x: F.silu(x), 'SiluBackward0'),
+    (lambda F, x: F.elu(x, 0.7), 'EluBackward0'),
+    (lambda F, x: F.selu(x), 'EluBackward0'),
+    (lambda F, x: F.celu(x, 0.5), 'CeluBackward0'),
+    (lambda F, x: F.softplus(x, beta=0.5, threshold=2), 'SoftplusBackward0'),
+    (lambda F, x: F.hardtanh(x, -0.5, 0.5), 'HardtanhBackward0'),
+    (lambda F, x: F.relu6(x * 4), 'HardtanhBackward0'),
+]
+
+
+class TestActivations(unittest.TestCase):
+    def setUp(self):
+        Lt.manual_seed(0)
+        torch.manual_seed(0)
+
+    def test_layers_match_torch(self):
+        for make in ACTIVATION_LAYERS:
+            ours, theirs = make(nn), make(tnn)
+            self.assertEqual(str(ours), str(theirs))
+            copy_weights(ours, theirs)
+            for dtype in (torch.float32, torch.float64):
+                ours.to(dtype=Lt.float64 if dtype == torch.float64 else Lt.float32)
+                theirs.to(dtype)
+                x_t = (torch.randn(4, 3, 5, dtype=dtype) * 3).requires_grad_()
+                x_o = to_lt(x_t).requires_grad_()
+                y_t, y_o = theirs(x_t), ours(x_o)
+                self.assertEqual(y_o.grad_fn.name(), y_t.grad_fn.name(), str(theirs))
+                tol = dict(rtol=1e-5, atol=1e-6) if dtype == torch.float32 else \
+                    dict(rtol=1e-12, atol=1e-12)
+                same_values(self, y_o, y_t, msg=str(theirs), **tol)
+                w = torch.randn(4, 3, 5, dtype=dtype)
+                ours.zero_grad(set_to_none=True)
+                theirs.zero_grad(set_to_none=True)
+                y_t.backward(w)
+                y_o.backward(to_lt(w))
+                same_values(self, x_o.grad, x_t.grad, msg=str(theirs), **tol)
+                for (n, p_o), (_, p_t) in zip(ours.named_parameters(), theirs.named_parameters()):
+                    same_values(self, p_o.grad, p_t.grad, msg=n, **tol)
+
+    def test_functional_match_torch(self):
+        for f, node in ACTIVATION_FUNCTIONS:
+            x_t = (torch.randn(3, 7, dtype=torch.float64) * 3).requires_grad_()
+            x_o = to_lt(x_t).requires_grad_()
+            y_t, y_o = f(TF, x_t), f(F, x_o)
+            self.assertEqual(y_t.grad_fn.name(), node)
+            self.assertEqual(y_o.grad_fn.name(), node)
+            same_values(self, y_o, y_t, rtol=1e-12, atol=1e-12, msg=node)
+            y_t.sum().backward()
+            y_o.sum().backward()
+            same_values(self, x_o.grad, x_t.grad, rtol=1e-12, atol=1e-12, msg=node)
+            self.assertTrue(Lt.autograd.gradcheck(lambda x: f(F, x), (x_o.detach().requires_grad_(),)))
+
+    def test_inplace_and_errors(self):
+        x = Lt.tensor([-2.0, 0.5, 3.0])
+        y = F.hardtanh(x, inplace=True)
+        self.assertIs(y, x)
+        self.assertEqual(x.tolist(), [-1.0, 0.5, 1.0])
+        self.assertEqual(str(nn.SiLU(inplace=True)), str(tnn.SiLU(inplace=True)))
+        self.assertEqual(str(nn.ELU(inplace=True)), str(tnn.ELU(inplace=True)))
+        self.assertEqual(str(nn.Hardtanh(inplace=True)), str(tnn.Hardtanh(inplace=True)))
+        with self.assertRaises(GLib.Error):
+            F.gelu(Lt.tensor([1, 2]))
+        with self.assertRaises(GLib.Error):
+            nn.GELU(approximate='fast')
+        with self.assertRaises(GLib.Error):
+            F.prelu(Lt.randn(2, 3), Lt.ones(2))
+        with self.assertRaises(GLib.Error):
+            nn.PReLU(0)
+
+
+class TestSimpleLayers(unittest.TestCase):
+    def setUp(self):
+        Lt.manual_seed(0)
+        torch.manual_seed(0)
+
+    def test_embedding_matches_torch(self):
+        for kwargs in ({}, {'padding_idx': 1}, {'padding_idx': -2}):
+            ours, theirs = nn.Embedding(6, 4, **kwargs), tnn.Embedding(6, 4, **kwargs)
+            self.assertEqual(str(ours), str(theirs))
+            self.assertEqual(ours.padding_idx, theirs.padding_idx)
+            if theirs.padding_idx is not None:
+                self.assertEqual(ours.weight[theirs.padding_idx].tolist(), [0.0] * 4)
+            copy_weights(ours, theirs)
+            idx = torch.tensor([[1, 4, 4], [0, 1, 5]])
+            y_t, y_o = theirs(idx), ours(to_lt(idx))
+            self.assertEqual(y_o.grad_fn.name(), 'EmbeddingBackward0')
+            self.assertEqual(tuple(y_o.shape), (2, 3, 4))
+            same_values(self, y_o, y_t)
+            g = torch.randn(2, 3, 4)
+            y_t.backward(g)
+            y_o.backward(to_lt(g))
+            same_values(self, ours.weight.grad, theirs.weight.grad)
+        # int32 indices, and F.embedding
+        w = torch.randn(5, 2, dtype=torch.float64, requires_grad=True)
+        w_o = to_lt(w).requires_grad_()
+        idx = torch.tensor([3, 3, 0], dtype=torch.int32)
+        same_values(self, F.embedding(to_lt(idx), w_o, padding_idx=3),
+                    TF.embedding(idx, w, padding_idx=3))
+        with self.assertRaises(GLib.Error) as cm:
+            nn.Embedding(3, 2)(Lt.tensor([3]))
+        self.assertTrue(cm.exception.matches(Lt.error_quark(), Lt.Error.INDEX))
+        with self.assertRaises(AssertionError):
+            nn.Embedding(3, 2, padding_idx=3)
+
+    def test_embedding_max_norm_and_pretrained(self):
+        ours, theirs = nn.Embedding(5, 3, max_norm=1.0), tnn.Embedding(5, 3, max_norm=1.0)
+        self.assertEqual(str(ours), str(theirs))
+        copy_weights(ours, theirs)
+        idx = torch.tensor([0, 2, 2, 4])
+        y_t, y_o = theirs(idx), ours(to_lt(idx))
+        same_values(self, y_o, y_t)
+        # the rows looked up were scaled in place, the others kept
+        same_values(self, ours.weight, theirs.weight)
+        pre = Lt.tensor([[1.0, 2.0], [3.0, 4.0]])
+        e = nn.Embedding.from_pretrained(pre)
+        self.assertFalse(e.weight.requires_grad)
+        self.assertEqual(e(Lt.tensor([1])).tolist(), [[3.0, 4.0]])
+        self.assertTrue(nn.Embedding.from_pretrained(pre, freeze=False).weight.requires_grad)
+
+    def test_dropout2d(self):
+        self.assertEqual(str(nn.Dropout2d()), str(tnn.Dropout2d()))
+        self.assertEqual(str(nn.Dropout2d(0.2, inplace=True)), str(tnn.Dropout2d(0.2, True)))
+        m = nn.Dropout2d(0.5)
+        x = Lt.ones(8, 16, 3, 3)
+        y = m(x).numpy()
+        # every channel is all zero or all 2
+        per_channel = y.reshape(8, 16, 9)
+        self.assertTrue(np.all((per_channel == 0).all(axis=2) | (per_channel == 2).all(axis=2)))
+        zeroed = (per_channel == 0).all(axis=2).mean()
+        self.assertGreater(zeroed, 0.3)
+        self.assertLess(zeroed, 0.7)
+        m.eval()
+        self.assertIs(m(x), x)
+        x3 = Lt.ones(4, 8, 5, requires_grad=True)
+        y3 = F.dropout2d(x3, 0.5)
+        y3.sum().backward()
+        self.assertTrue(np.all((y3.detach().numpy() == x3.grad.numpy())))
+        with self.assertRaises(ValueError):
+            F.dropout2d(x, 1.5)
+        with self.assertRaises(GLib.Error):
+            F.dropout2d(Lt.ones(3), 0.5)
+
+
 if __name__ == '__main__':
     main()

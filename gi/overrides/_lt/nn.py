@@ -1277,11 +1277,13 @@ nn = namespace('Lt.nn', 'torch.nn for libtensor: modules, layers, losses, init.'
     'functional': functional, 'init': init,
 })
 
-# The containers (nn_containers.py), in a file of its own, which imports
-# this one.
+# The containers (nn_containers.py) and the newer layers (nn_layers.py), in
+# files of their own, which import this one.
 from . import nn_containers as _nn_containers  # noqa: E402
+from . import nn_layers as _nn_layers  # noqa: E402
 
-for _part, _ns in ((_nn_containers.MEMBERS, nn),):
+for _part, _ns in ((_nn_containers.MEMBERS, nn), (_nn_layers.MEMBERS, nn),
+                   (_nn_layers.FUNCTIONAL, functional)):
     for _name, _member in _part.items():
         setattr(_ns, _name, _member)
     _ns.__all__ = sorted(set(_ns.__all__) | set(_part))
