@@ -5,9 +5,14 @@ C losses through GI).
 
 - The same initial parameters and the same sequence of gradients go through
   our optimizers and torch's: after 5 steps of SGD (momentum, dampening,
-  nesterov, weight decay), Adam, AdamW (amsgrad on and off) and RMSprop
-  (centered, momentum) the parameters agree within float32 tolerance, and
-  so do the optimizers' states and state_dict() structures.
+  nesterov, weight decay), Adam, AdamW (amsgrad on and off), RMSprop
+  (centered, momentum), Adagrad, Adadelta, Adamax, NAdam and RAdam (every
+  option of each) the parameters agree within float32 tolerance, and so do
+  the optimizers' states and state_dict() structures; a state dict saved
+  mid-way (ours, through safetensors, or torch's) continues as torch's.
+- LBFGS (fixed step and strong-Wolfe line search, history, max_eval,
+  tolerances) minimises a small regression with the same closure as
+  torch's: the same parameters, losses, number of evaluations and state.
 - StepLR, MultiStepLR and CosineAnnealingLR give torch's learning rates for
   20 steps.
 - cross_entropy, nll_loss, binary_cross_entropy_with_logits, mse_loss,
@@ -28,6 +33,9 @@ np = require('numpy', 'python3-numpy')
 import gi
 gi.require_version('Lt', '1.0')
 from gi.repository import GLib, Lt  # noqa: E402
+from gi.module import get_introspection_module  # noqa: E402
+
+_gi = get_introspection_module('Lt')    # the C API, under the overrides
 
 torch.set_num_threads(1)
 warnings.filterwarnings('ignore', message='Using a target size')
@@ -147,6 +155,241 @@ class OptimizerReference(unittest.TestCase):
             with self.subTest(**conf):
                 self.run_both(lambda p: Lt.optim.RMSprop(p, **conf),
                               lambda p: torch.optim.RMSprop(p, **conf))
+
+    def test_adagrad(self):
+        confs = [dict(), dict(lr=0.1, lr_decay=0.05), dict(lr=0.05, weight_decay=0.1),
+                 dict(lr=0.1, initial_accumulator_value=0.5, eps=1e-6),
+                 dict(lr=0.1, maximize=True, lr_decay=0.01, weight_decay=0.01)]
+        for conf in confs:
+            with self.subTest(**conf):
+                self.run_both(lambda p: Lt.optim.Adagrad(p, **conf),
+                              lambda p: torch.optim.Adagrad(p, **conf))
+
+    def test_adadelta(self):
+        confs = [dict(), dict(lr=0.5, rho=0.8), dict(lr=1.0, weight_decay=0.1, eps=1e-4),
+                 dict(rho=0.95, maximize=True), dict(lr=2.0, rho=1.0)]
+        for conf in confs:
+            with self.subTest(**conf):
+                self.run_both(lambda p: Lt.optim.Adadelta(p, **conf),
+                              lambda p: torch.optim.Adadelta(p, **conf))
+
+    def test_adamax(self):
+        confs = [dict(), dict(lr=0.01, betas=(0.8, 0.99)), dict(lr=0.01, weight_decay=0.1),
+                 dict(lr=0.05, eps=1e-3, maximize=True)]
+        for conf in confs:
+            with self.subTest(**conf):
+                self.run_both(lambda p: Lt.optim.Adamax(p, **conf),
+                              lambda p: torch.optim.Adamax(p, **conf))
+
+    def test_nadam(self):
+        confs = [dict(), dict(lr=0.01, betas=(0.8, 0.99)), dict(lr=0.01, weight_decay=0.1),
+                 dict(lr=0.05, momentum_decay=0.1, eps=1e-4), dict(momentum_decay=0)]
+        for conf in confs:
+            with self.subTest(**conf):
+                self.run_both(lambda p: Lt.optim.NAdam(p, **conf),
+                              lambda p: torch.optim.NAdam(p, **conf), steps=8)
+
+    def test_radam(self):
+        # with beta2 = 0.999 the rectified update starts at step 6; with
+        # beta2 = 0.9 at step 3: both branches run
+        confs = [dict(), dict(lr=0.01, betas=(0.8, 0.9)), dict(lr=0.01, weight_decay=0.1),
+                 dict(lr=0.05, betas=(0.5, 0.8), eps=1e-3)]
+        for conf in confs:
+            with self.subTest(**conf):
+                self.run_both(lambda p: Lt.optim.RAdam(p, **conf),
+                              lambda p: torch.optim.RAdam(p, **conf), steps=9)
+        with self.subTest('float64'):
+            self.run_both(lambda p: Lt.optim.RAdam(p, lr=0.01, betas=(0.8, 0.9)),
+                          lambda p: torch.optim.RAdam(p, lr=0.01, betas=(0.8, 0.9)),
+                          steps=6, dtype='float64')
+
+    def test_new_optimizers_groups_and_repr(self):
+        def groups(ps):
+            return [{'params': ps[:2]}, {'params': ps[2:], 'lr': 0.5, 'betas': (0.7, 0.95)}]
+        for name in ('Adamax', 'NAdam', 'RAdam'):
+            with self.subTest(name):
+                opt_l, opt_t = self.run_both(
+                    lambda g: getattr(Lt.optim, name)(g, lr=0.01, weight_decay=0.01),
+                    lambda g: getattr(torch.optim, name)(g, lr=0.01, weight_decay=0.01),
+                    groups=groups, steps=7)
+                self.assertEqual(opt_l.param_groups[1]['betas'], (0.7, 0.95))
+                keys_t = set(opt_t.defaults) - {'foreach'}
+                self.assertEqual(set(opt_l.defaults) - {'foreach'}, keys_t)
+                self.assertEqual(repr(opt_l).replace('foreach: None\n    ', ''),
+                                 repr(opt_t).replace('foreach: None\n    ', ''))
+        for name in ('Adagrad', 'Adadelta'):
+            with self.subTest(name):
+                self.assertEqual(set(getattr(Lt.optim, name)(
+                    [lt_tensor(np.ones(2, dtype='float32'), requires_grad=True)]).defaults),
+                    set(getattr(torch.optim, name)([torch.ones(2, requires_grad=True)]).defaults))
+
+    def test_new_optimizers_state_dict_round_trip(self):
+        """Saved after 3 steps (ours through Lt.StateDict and safetensors, and
+        torch's dict loaded into ours) and continued: torch's parameters."""
+        import os
+        import tempfile
+        makers = [('Adagrad', dict(lr=0.1, lr_decay=0.01, initial_accumulator_value=0.1)),
+                  ('Adadelta', dict(lr=0.7, rho=0.8, weight_decay=0.01)),
+                  ('Adamax', dict(lr=0.01, betas=(0.8, 0.95))),
+                  ('NAdam', dict(lr=0.01, momentum_decay=0.05)),
+                  ('RAdam', dict(lr=0.01, betas=(0.8, 0.9)))]
+        for name, conf in makers:
+            for source in ('ours', 'safetensors', 'torch'):
+                with self.subTest(name, source=source):
+                    init = [rng.standard_normal(s).astype('float32') for s in SHAPES]
+                    grads = [[rng.standard_normal(s).astype('float32') for s in SHAPES]
+                             for _ in range(7)]
+                    ours = [lt_tensor(a, requires_grad=True) for a in init]
+                    theirs = [torch.tensor(a, requires_grad=True) for a in init]
+                    opt_l = getattr(Lt.optim, name)(ours, **conf)
+                    opt_t = getattr(torch.optim, name)(theirs, **conf)
+                    for k in range(7):
+                        if k == 3:
+                            fresh = getattr(Lt.optim, name)(ours, lr=0.5)
+                            if source == 'ours':
+                                fresh.load_state_dict(opt_l.state_dict())
+                            elif source == 'safetensors':
+                                with tempfile.TemporaryDirectory() as d:
+                                    path = os.path.join(d, 'opt.safetensors')
+                                    _gi.Optimizer.state_dict(opt_l).save(path)
+                                    fresh.load_state_dict(Lt.StateDict.load(path))
+                            else:
+                                sd = opt_t.state_dict()
+                                sd['state'] = {i: {n: (lt_tensor(v.numpy())
+                                                       if isinstance(v, torch.Tensor) else v)
+                                                   for n, v in st.items()}
+                                               for i, st in sd['state'].items()}
+                                fresh.load_state_dict(sd)
+                            self.assertEqual(fresh.param_groups[0]['lr'], conf['lr'])
+                            opt_l = fresh
+                        for p, q, g in zip(ours, theirs, grads[k]):
+                            p.grad = lt_tensor(g)
+                            q.grad = torch.tensor(g)
+                        opt_l.step()
+                        opt_t.step()
+                    for p, q in zip(ours, theirs):
+                        np.testing.assert_allclose(np_of(p), np_of(q), rtol=2e-5, atol=2e-6)
+
+    def test_new_optimizers_errors_as_torch(self):
+        p = [lt_tensor(np.ones(3, dtype='float32'), requires_grad=True)]
+        q = [torch.ones(3, requires_grad=True)]
+        bad = [('Adagrad', dict(lr_decay=-1)), ('Adagrad', dict(initial_accumulator_value=-1)),
+               ('Adagrad', dict(eps=-1)), ('Adadelta', dict(rho=1.5)),
+               ('Adadelta', dict(lr=-1)), ('Adamax', dict(betas=(0.9, 1.0))),
+               ('Adamax', dict(weight_decay=-1)), ('NAdam', dict(momentum_decay=-1)),
+               ('NAdam', dict(betas=(-0.1, 0.9))), ('RAdam', dict(eps=-1)),
+               ('RAdam', dict(lr=-0.1))]
+        for name, conf in bad:
+            with self.subTest(name, **conf):
+                with self.assertRaises(ValueError) as want:
+                    getattr(torch.optim, name)(q, **conf)
+                with self.assertRaises(ValueError) as got:
+                    getattr(Lt.optim, name)(p, **conf)
+                self.assertEqual(str(got.exception), str(want.exception))
+        for name in ('Adagrad', 'Adadelta', 'Adamax', 'NAdam', 'RAdam'):
+            with self.assertRaises(ValueError):
+                getattr(Lt.optim, name)([])
+
+    def lbfgs_both(self, conf, steps=3, dtype='float32', tol=None):
+        """A small regression with a quartic penalty, minimised by our LBFGS
+        and torch's with the same closure."""
+        X = rng.standard_normal((16, 3)).astype(dtype)
+        Y = rng.standard_normal((16, 2)).astype(dtype)
+        W0 = rng.standard_normal((3, 2)).astype(dtype)
+        b0 = rng.standard_normal((2,)).astype(dtype)
+
+        def run(make_tensor, optim_mod):
+            X_, Y_ = make_tensor(X), make_tensor(Y)
+            W, b = make_tensor(W0, requires_grad=True), make_tensor(b0, requires_grad=True)
+            opt = optim_mod.LBFGS([W, b], **conf)
+            evals = [0]
+
+            def closure():
+                evals[0] += 1
+                opt.zero_grad()
+                r = X_ @ W + b - Y_
+                loss = (r * r).mean() + 0.05 * (W * W * W * W).sum()
+                loss.backward()
+                return loss
+            losses = [float(opt.step(closure)) for _ in range(steps)]
+            return [np_of(W), np_of(b)], losses, evals[0], opt
+        ours = run(lambda a, requires_grad=False: lt_tensor(a, requires_grad), Lt.optim)
+        theirs = run(lambda a, requires_grad=False: torch.tensor(a, requires_grad=requires_grad),
+                     torch.optim)
+        tol = tol or (dict(rtol=1e-4, atol=1e-5) if dtype == 'float32'
+                      else dict(rtol=1e-9, atol=1e-11))
+        for a, b in zip(ours[0], theirs[0]):
+            np.testing.assert_allclose(a, b, **tol)
+        np.testing.assert_allclose(ours[1], theirs[1], **tol)
+        self.assertEqual(ours[2], theirs[2])        # the same number of evaluations
+        st_l = ours[3].state_dict()['state'][0]
+        st_t = theirs[3].state_dict()['state'][0]
+        self.assertEqual(int(st_l['func_evals']), st_t['func_evals'])
+        self.assertEqual(int(st_l['n_iter']), st_t['n_iter'])
+        np.testing.assert_allclose(np_of(st_l['d']), np_of(st_t['d']), **tol)
+        self.assertEqual(st_l['old_dirs'].shape[0] if 'old_dirs' in st_l else 0,
+                         len(st_t['old_dirs']))
+        return ours, theirs
+
+    def test_lbfgs(self):
+        """In float64 every iteration and evaluation is torch's, to the end
+        of convergence; in float32 (where rounding decides when a converged
+        run stops) the first iterations are."""
+        confs = [dict(), dict(lr=0.5, max_iter=5), dict(lr=0.8, history_size=3, max_iter=10),
+                 dict(max_iter=7, max_eval=5), dict(tolerance_grad=1e-2),
+                 dict(tolerance_change=1e-3), dict(line_search_fn='strong_wolfe'),
+                 dict(line_search_fn='strong_wolfe', history_size=2, max_iter=8)]
+        for conf in confs:
+            with self.subTest('float64', **conf):
+                self.lbfgs_both(conf, dtype='float64')
+            with self.subTest('float32', **conf):
+                self.lbfgs_both(dict(conf, max_iter=min(conf.get('max_iter', 20), 4)),
+                                steps=1)
+
+    def test_lbfgs_state_dict_and_errors(self):
+        W = lt_tensor(np.ones((2, 2), dtype='float32'), requires_grad=True)
+        opt = Lt.optim.LBFGS([W], history_size=4, line_search_fn='strong_wolfe')
+        self.assertEqual(opt.param_groups[0]['line_search_fn'], 'strong_wolfe')
+        self.assertEqual(opt.param_groups[0]['max_eval'], 25)
+
+        def closure():
+            opt.zero_grad()
+            loss = ((W - lt_tensor(np.eye(2, dtype='float32'))) * W).sum() + (W * W * W * W).sum()
+            loss.backward()
+            return loss
+        opt.step(closure)
+        # a state saved and loaded into a new optimizer continues as the old one
+        sd = opt.state_dict()
+        self.assertIn('old_dirs', sd['state'][0])
+        W2 = lt_tensor(np_of(W).astype('float32'), requires_grad=True)
+        other = Lt.optim.LBFGS([W2], history_size=4, line_search_fn='strong_wolfe')
+        other.load_state_dict(sd)
+
+        def closure2():
+            other.zero_grad()
+            loss = ((W2 - lt_tensor(np.eye(2, dtype='float32'))) * W2).sum() + \
+                (W2 * W2 * W2 * W2).sum()
+            loss.backward()
+            return loss
+        opt.step(closure)
+        other.step(closure2)
+        np.testing.assert_array_equal(np_of(W), np_of(W2))
+        # a closure's own exception reaches the caller as it is
+        class Boom(Exception):
+            pass
+
+        def bad():
+            raise Boom('from the closure')
+        with self.assertRaises(Boom):
+            opt.step(bad)
+        with self.assertRaises(TypeError):
+            opt.step()
+        with self.assertRaises(GLib.Error):
+            Lt.Optimizer.step(opt)               # a step needs the closure
+        with self.assertRaises(ValueError):
+            Lt.optim.LBFGS([{'params': [W]}, {'params': [W2]}])
+        with self.assertRaises(RuntimeError):
+            Lt.optim.LBFGS([W], line_search_fn='armijo')
 
     def test_errors_as_torch(self):
         p = [lt_tensor(np.ones(3, dtype='float32'), requires_grad=True)]

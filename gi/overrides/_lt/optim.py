@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """``Lt.optim``: torch.optim for libtensor, on the C optimizers (LtOptimizer,
-LtSGD, LtAdam, LtAdamW, LtRMSprop) and schedules (LtStepLR, ...).
+LtSGD, LtAdam, LtAdamW, LtRMSprop, LtAdagrad, LtAdadelta, LtAdamax,
+LtNAdam, LtRAdam) and schedules (LtStepLR, ...).
 
 Loaded by gi/overrides/Lt.py.  Training reads as with torch::
 
@@ -39,7 +40,7 @@ import math
 import numbers
 from typing import Any, Callable, Iterable, Mapping
 
-from gi.repository import GObject
+from gi.repository import GLib, GObject
 
 from .autograd import enable_grad
 from .common import Lt, namespace, override
@@ -344,13 +345,14 @@ class Optimizer(Lt.Optimizer):
             self._py_extra(i).update(extra)
 
     def __repr__(self):
+        # torch's layout: every line ends with a newline, a group starts with one
         s = type(self).__name__ + ' ('
         for i, group in enumerate(self.param_groups):
-            s += '\nParameter Group %d' % i
+            s += '\nParameter Group %d\n' % i
             for key in sorted(group.keys()):
                 if key != 'params':
-                    s += '\n    %s: %s' % (key, _show(group[key]))
-        return s + '\n)'
+                    s += '    %s: %s\n' % (key, _show(group[key]))
+        return s + ')'
 
 
 def _check_nonneg(what, value):
@@ -445,12 +447,157 @@ class RMSprop(Lt.RMSprop):
             differentiable=differentiable))
 
 
+@override
+class Adagrad(Lt.Adagrad):
+    """``optim.Adagrad(params, lr=1e-2, lr_decay=0, weight_decay=0,
+    initial_accumulator_value=0, eps=1e-10, foreach=None, *, maximize=False)``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0,
+                 eps: float = 1e-10, foreach: bool | None = None, *,
+                 maximize: bool = False) -> None:
+        _check_nonneg('learning rate', lr)
+        _check_nonneg('lr_decay value', lr_decay)
+        _check_nonneg('weight_decay value', weight_decay)
+        _check_nonneg('initial_accumulator_value value', initial_accumulator_value)
+        _check_nonneg('epsilon value', eps)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value, foreach=foreach,
+            maximize=maximize))
+
+
+@override
+class Adadelta(Lt.Adadelta):
+    """``optim.Adadelta(params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0,
+    foreach=None, *, maximize=False)``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9,
+                 eps: float = 1e-6, weight_decay: float = 0, foreach: bool | None = None, *,
+                 maximize: bool = False) -> None:
+        _check_nonneg('learning rate', lr)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError('Invalid rho value: {}'.format(rho))
+        _check_nonneg('epsilon value', eps)
+        _check_nonneg('weight_decay value', weight_decay)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+            foreach=foreach))
+
+
+@override
+class Adamax(Lt.Adamax):
+    """``optim.Adamax(params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8,
+    weight_decay=0, foreach=None, *, maximize=False)``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 2e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, foreach: bool | None = None, *,
+                 maximize: bool = False) -> None:
+        _check_adam(lr, betas, eps, weight_decay)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
+            maximize=maximize))
+
+
+@override
+class NAdam(Lt.NAdam):
+    """``optim.NAdam(params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8,
+    weight_decay=0, momentum_decay=4e-3, foreach=None)``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 2e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 foreach: bool | None = None) -> None:
+        _check_adam(lr, betas, eps, weight_decay)
+        _check_nonneg('momentum_decay value', momentum_decay)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+            momentum_decay=momentum_decay, foreach=foreach))
+
+
+@override
+class RAdam(Lt.RAdam):
+    """``optim.RAdam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
+    weight_decay=0, foreach=None)``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, foreach: bool | None = None) -> None:
+        _check_adam(lr, betas, eps, weight_decay)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach))
+
+
+@override
+class LBFGS(Lt.LBFGS):
+    """``optim.LBFGS(params, lr=1, max_iter=20, max_eval=None,
+    tolerance_grad=1e-7, tolerance_change=1e-9, history_size=100,
+    line_search_fn=None)``; ``step(closure)`` returns the closure's first
+    loss.  The line search ``'strong_wolfe'`` is the C option
+    ``strong_wolfe``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1, max_iter: int = 20,
+                 max_eval: int | None = None, tolerance_grad: float = 1e-7,
+                 tolerance_change: float = 1e-9, history_size: int = 100,
+                 line_search_fn: str | None = None) -> None:
+        if max_eval is None:
+            max_eval = max_iter * 5 // 4
+        if line_search_fn not in (None, 'strong_wolfe'):
+            raise RuntimeError("only 'strong_wolfe' is supported")
+        _check_nonneg('learning rate', lr)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
+            tolerance_change=tolerance_change, history_size=history_size,
+            strong_wolfe=line_search_fn == 'strong_wolfe'))
+        self._py_defaults['line_search_fn'] = line_search_fn
+        self._py_extra(0)['line_search_fn'] = line_search_fn
+        if self.get_n_param_groups() != 1:
+            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
+
+    def step(self, closure: Callable[[], Any]) -> Any:
+        """Up to max_iter iterations, calling closure() (grad mode on) to
+        re-evaluate the model; returns the loss of its first call."""
+        if closure is None:
+            raise TypeError("LBFGS.step() missing 1 required positional argument: 'closure'")
+        results, failure = [], []
+
+        def call(_data=None):
+            if failure:
+                return False, 0.0
+            try:
+                with enable_grad():
+                    loss = closure()
+                results.append(loss)
+                return True, float(loss)
+            except BaseException as e:  # re-raised below, as the caller's own
+                failure.append(e)
+                return False, 0.0
+
+        try:
+            self.step_with_closure(call, None)
+        except GLib.Error:
+            if failure:
+                raise failure[0] from None
+            raise
+        if failure:
+            raise failure[0]
+        return results[0] if results else None
+
+
 # The Python API of the base class on the library's optimizers (final C
 # types: their Python classes cannot derive from Optimizer's).
-for _cls in (SGD, Adam, AdamW, RMSprop):
+for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, LBFGS):
     for _name in ('_py_extra', 'defaults', 'param_groups', 'state', 'add_param_group',
                   'zero_grad', 'step', 'state_dict', 'load_state_dict', '__repr__'):
-        setattr(_cls, _name, Optimizer.__dict__[_name])
+        if _name not in _cls.__dict__:
+            setattr(_cls, _name, Optimizer.__dict__[_name])
 del _cls, _name
 
 
@@ -586,5 +733,7 @@ lr_scheduler = namespace('Lt.optim.lr_scheduler', 'torch.optim.lr_scheduler for 
 
 optim = namespace('Lt.optim', 'torch.optim for libtensor.', {
     'Optimizer': Optimizer, 'SGD': SGD, 'Adam': Adam, 'AdamW': AdamW, 'RMSprop': RMSprop,
+    'Adagrad': Adagrad, 'Adadelta': Adadelta, 'Adamax': Adamax, 'NAdam': NAdam, 'RAdam': RAdam,
+    'LBFGS': LBFGS,
     'lr_scheduler': lr_scheduler, 'required': required,
 })
