@@ -93,6 +93,7 @@
 #include "optim/lt-adamax.h"
 #include "optim/lt-lbfgs.h"
 #include "optim/lt-lr-scheduler.h"
+#include "optim/lt-lr-schedulers.h"
 #include "distributed/lt-process-group.h"
 #include "distributed/lt-distributed-data-parallel.h"
 #include "distributed/lt-distributed-sampler.h"

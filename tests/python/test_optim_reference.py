@@ -13,8 +13,11 @@ C losses through GI).
 - LBFGS (fixed step and strong-Wolfe line search, history, max_eval,
   tolerances) minimises a small regression with the same closure as
   torch's: the same parameters, losses, number of evaluations and state.
-- StepLR, MultiStepLR and CosineAnnealingLR give torch's learning rates for
-  20 steps.
+- StepLR, MultiStepLR, CosineAnnealingLR, LambdaLR, MultiplicativeLR,
+  ExponentialLR, LinearLR, CosineAnnealingWarmRestarts, OneCycleLR (and the
+  momentum or beta1 it cycles), CyclicLR (every mode, a scale_fn),
+  SequentialLR and ReduceLROnPlateau give torch's learning rates for 20 to
+  60 steps, step(epoch) its closed forms, bad arguments its ValueErrors.
 - cross_entropy, nll_loss, binary_cross_entropy_with_logits, mse_loss,
   l1_loss and leaky_relu give torch.nn.functional's values and gradients on
   random inputs, with large logits, class weights, ignore_index and label
@@ -437,25 +440,44 @@ class OptimizerReference(unittest.TestCase):
 class SchedulerReference(unittest.TestCase):
     """20 steps of each schedule: our learning rates are torch's."""
 
-    def run_both(self, make_ours, make_torch, lrs=(0.1, 0.03)):
+    def run_both(self, make_ours, make_torch, lrs=(0.1, 0.03), steps=21, optim='SGD',
+                 keys=('lr',), metrics=None, **opt_kwargs):
         ours = [lt_tensor(np.zeros(2, dtype='float32'), requires_grad=True) for _ in lrs]
         theirs = [torch.zeros(2, requires_grad=True) for _ in lrs]
-        opt_l = Lt.optim.SGD([{'params': [p], 'lr': lr} for p, lr in zip(ours, lrs)], lr=1)
-        opt_t = torch.optim.SGD([{'params': [p], 'lr': lr} for p, lr in zip(theirs, lrs)], lr=1)
+        opt_kwargs.setdefault('lr', 1)
+        opt_l = getattr(Lt.optim, optim)([{'params': [p], 'lr': lr} for p, lr in zip(ours, lrs)],
+                                         **opt_kwargs)
+        opt_t = getattr(torch.optim, optim)([{'params': [p], 'lr': lr}
+                                             for p, lr in zip(theirs, lrs)], **opt_kwargs)
         s_l, s_t = make_ours(opt_l), make_torch(opt_t)
-        for k in range(21):
+        for k in range(steps):
             got = s_l.get_last_lr()
-            want = s_t.get_last_lr()
+            # torch 1.13's ReduceLROnPlateau has no get_last_lr()
+            want = (s_t.get_last_lr() if hasattr(s_t, 'get_last_lr')
+                    else [g['lr'] for g in opt_t.param_groups])
             self.assertEqual(len(got), len(want))
             for a, b in zip(got, want):
                 self.assertAlmostEqual(a, b, delta=1e-15 * abs(b), msg='epoch %d' % k)
-            self.assertEqual([g['lr'] for g in opt_l.param_groups],
-                             [g['lr'] for g in opt_t.param_groups])
+            for key in keys:
+                for gl, gt in zip(opt_l.param_groups, opt_t.param_groups):
+                    if isinstance(gt[key], tuple):
+                        np.testing.assert_allclose(gl[key], gt[key], rtol=1e-15,
+                                                   err_msg='%s at epoch %d' % (key, k))
+                    else:
+                        self.assertAlmostEqual(gl[key], gt[key], delta=1e-15 * abs(gt[key]),
+                                               msg='%s at epoch %d' % (key, k))
             self.assertEqual(s_l.last_epoch, s_t.last_epoch)
             opt_l.step()
             opt_t.step()
-            s_l.step()
-            s_t.step()
+            if metrics is None:
+                s_l.step()
+                s_t.step()
+            else:
+                s_l.step(metrics[k])
+                s_t.step(metrics[k])
+                for name in ('best', 'num_bad_epochs', 'cooldown_counter'):
+                    self.assertEqual(getattr(s_l, name), getattr(s_t, name), name)
+        return s_l, s_t
 
     def test_step_lr(self):
         for step_size, gamma in ((3, 0.5), (1, 0.9), (7, 0.1)):
@@ -472,6 +494,172 @@ class SchedulerReference(unittest.TestCase):
             self.run_both(
                 lambda o: Lt.optim.lr_scheduler.CosineAnnealingLR(o, t_max, eta_min=eta_min),
                 lambda o: torch.optim.lr_scheduler.CosineAnnealingLR(o, t_max, eta_min=eta_min))
+
+    def test_lambda_lr(self):
+        L, T = Lt.optim.lr_scheduler, torch.optim.lr_scheduler
+        for fn in (lambda e: 0.95 ** e, [lambda e: e // 3 + 1, lambda e: 1 / (e + 1)]):
+            self.run_both(lambda o: L.LambdaLR(o, fn), lambda o: T.LambdaLR(o, fn), steps=40)
+
+    def test_multiplicative_lr(self):
+        L, T = Lt.optim.lr_scheduler, torch.optim.lr_scheduler
+        for fn in (lambda e: 0.9, [lambda e: 0.99, lambda e: 1.0 + 0.01 * (e % 3)]):
+            self.run_both(lambda o: L.MultiplicativeLR(o, fn),
+                          lambda o: T.MultiplicativeLR(o, fn), steps=40)
+
+    def test_exponential_lr(self):
+        L, T = Lt.optim.lr_scheduler, torch.optim.lr_scheduler
+        for gamma in (0.9, 0.5, 1.02):
+            self.run_both(lambda o: L.ExponentialLR(o, gamma), lambda o: T.ExponentialLR(o, gamma),
+                          steps=60)
+
+    def test_linear_lr(self):
+        L, T = Lt.optim.lr_scheduler, torch.optim.lr_scheduler
+        for kw in (dict(), dict(start_factor=0.5, end_factor=0.9, total_iters=10),
+                   dict(start_factor=1.0, end_factor=0.1, total_iters=4)):
+            self.run_both(lambda o: L.LinearLR(o, **kw), lambda o: T.LinearLR(o, **kw), steps=30)
+
+    def test_cosine_annealing_warm_restarts(self):
+        L, T = Lt.optim.lr_scheduler, torch.optim.lr_scheduler
+        for args in ((5,), (3, 2, 0.01), (1, 3), (7, 1, 0.02)):
+            self.run_both(lambda o: L.CosineAnnealingWarmRestarts(o, *args),
+                          lambda o: T.CosineAnnealingWarmRestarts(o, *args), steps=60)
+
+    def test_one_cycle_lr(self):
+        L, T = Lt.optim.lr_scheduler, torch.optim.lr_scheduler
+        confs = [dict(max_lr=0.5, total_steps=30), dict(max_lr=[0.5, 0.2], total_steps=41,
+                                                        anneal_strategy='linear'),
+                 dict(max_lr=1.0, epochs=4, steps_per_epoch=10, pct_start=0.25,
+                      three_phase=True, div_factor=10., final_div_factor=100.),
+                 dict(max_lr=0.3, total_steps=40, cycle_momentum=False)]
+        for conf in confs:
+            with self.subTest(**conf):
+                self.run_both(lambda o: L.OneCycleLR(o, **conf), lambda o: T.OneCycleLR(o, **conf),
+                              steps=30, keys=('lr', 'momentum'), momentum=0.9)
+        with self.subTest('Adam: beta1 cycles'):
+            self.run_both(lambda o: L.OneCycleLR(o, 0.1, total_steps=25),
+                          lambda o: T.OneCycleLR(o, 0.1, total_steps=25), steps=25,
+                          optim='Adam', keys=('lr', 'betas'))
+        # past total_steps: torch's ValueError
+        o = Lt.optim.SGD([lt_tensor(np.zeros(2, dtype='float32'), requires_grad=True)], lr=1,
+                         momentum=0.9)
+        s = L.OneCycleLR(o, 0.1, total_steps=3)
+        s.step(), s.step(), s.step()
+        with self.assertRaisesRegex(ValueError, 'Tried to step 5 times'):
+            s.step()
+        with self.assertRaisesRegex(ValueError, 'must support momentum'):
+            L.OneCycleLR(Lt.optim.Adagrad(o.param_groups[0]['params']), 0.1, total_steps=3)
+
+    def test_cyclic_lr(self):
+        L, T = Lt.optim.lr_scheduler, torch.optim.lr_scheduler
+        confs = [dict(base_lr=0.01, max_lr=0.1, step_size_up=4),
+                 dict(base_lr=[0.01, 0.02], max_lr=[0.1, 0.3], step_size_up=3,
+                      step_size_down=5, mode='triangular2'),
+                 dict(base_lr=0.01, max_lr=0.1, step_size_up=2, mode='exp_range', gamma=0.9),
+                 dict(base_lr=0.01, max_lr=0.1, step_size_up=3, cycle_momentum=False),
+                 dict(base_lr=0.01, max_lr=0.1, step_size_up=3, scale_fn=lambda x: 1 / x),
+                 dict(base_lr=0.01, max_lr=0.1, step_size_up=3, scale_fn=lambda x: 0.97 ** x,
+                      scale_mode='iterations')]
+        for conf in confs:
+            with self.subTest(**{k: v for k, v in conf.items() if k != 'scale_fn'}):
+                self.run_both(lambda o: L.CyclicLR(o, **conf), lambda o: T.CyclicLR(o, **conf),
+                              steps=40, keys=('lr', 'momentum'), momentum=0.9)
+
+    def test_sequential_lr(self):
+        L, T = Lt.optim.lr_scheduler, torch.optim.lr_scheduler
+
+        def chain(M):
+            return [lambda o: M.SequentialLR(o, [M.LinearLR(o, start_factor=0.1, total_iters=3),
+                                                 M.ExponentialLR(o, 0.9)], milestones=[4]),
+                    lambda o: M.SequentialLR(o, [M.ExponentialLR(o, 0.8),
+                                                 M.StepLR(o, 2, gamma=0.5),
+                                                 M.CosineAnnealingLR(o, 5, eta_min=0.001)],
+                                             milestones=[3, 9]),
+                    lambda o: M.SequentialLR(o, [M.LambdaLR(o, lambda e: 1 / (e + 1)),
+                                                 M.MultiStepLR(o, [2, 5], gamma=0.3),
+                                                 M.CosineAnnealingWarmRestarts(o, 3)],
+                                             milestones=[5, 12])]
+        for i, (ours, theirs) in enumerate(zip(chain(L), chain(T))):
+            with self.subTest(i):
+                self.run_both(ours, theirs, steps=30)
+
+    def test_reduce_lr_on_plateau(self):
+        L, T = Lt.optim.lr_scheduler, torch.optim.lr_scheduler
+        r = np.random.default_rng(5)
+        falling = list(np.concatenate([np.linspace(1, 0.5, 10), np.full(30, 0.5)]) +
+                       r.standard_normal(40) * 0.001)
+        rising = [-m for m in falling]
+        confs = [(dict(), falling), (dict(patience=2), falling),
+                 (dict(mode='max', patience=3, factor=0.5), rising),
+                 (dict(patience=1, threshold=0.01, threshold_mode='abs', cooldown=2), falling),
+                 (dict(patience=0, factor=0.5, min_lr=[0.01, 0.005]), falling),
+                 (dict(patience=0, factor=0.5, min_lr=0.02, eps=0.01), falling)]
+        for conf, metrics in confs:
+            with self.subTest(**conf):
+                self.run_both(lambda o: L.ReduceLROnPlateau(o, **conf),
+                              lambda o: T.ReduceLROnPlateau(o, **conf), steps=40,
+                              metrics=metrics)
+
+    def test_schedule_errors_as_torch(self):
+        L, T = Lt.optim.lr_scheduler, torch.optim.lr_scheduler
+        o_l = Lt.optim.SGD([lt_tensor(np.zeros(2, dtype='float32'), requires_grad=True)], lr=1,
+                           momentum=0.9)
+        o_t = torch.optim.SGD([torch.zeros(2, requires_grad=True)], lr=1, momentum=0.9)
+        bad = [('LinearLR', dict(start_factor=1.5)), ('LinearLR', dict(end_factor=-1)),
+               ('CosineAnnealingWarmRestarts', dict(T_0=0)),
+               ('CosineAnnealingWarmRestarts', dict(T_0=2, T_mult=0)),
+               ('OneCycleLR', dict(max_lr=0.1)), ('OneCycleLR', dict(max_lr=0.1, total_steps=0)),
+               ('OneCycleLR', dict(max_lr=0.1, total_steps=5, pct_start=1.5)),
+               ('OneCycleLR', dict(max_lr=0.1, total_steps=5, anneal_strategy='tan')),
+               ('OneCycleLR', dict(max_lr=[0.1, 0.2], total_steps=5)),
+               ('CyclicLR', dict(base_lr=0.1, max_lr=0.2, mode='square')),
+               ('ReduceLROnPlateau', dict(factor=1.0)), ('ReduceLROnPlateau', dict(mode='up')),
+               ('ReduceLROnPlateau', dict(min_lr=[0, 0])),
+               ('LambdaLR', dict(lr_lambda=[lambda e: 1, lambda e: 2]))]
+        for name, kw in bad:
+            with self.subTest(name, **kw):
+                with self.assertRaises(ValueError) as want:
+                    getattr(T, name)(o_t, **kw)
+                with self.assertRaises(ValueError) as got:
+                    getattr(L, name)(o_l, **kw)
+                self.assertEqual(str(got.exception), str(want.exception))
+
+        # an exception in a Python lr_lambda reaches the caller as it is
+        class Boom(Exception):
+            pass
+
+        def boom(e):
+            if e >= 2:
+                raise Boom(e)
+            return 1.0
+        s = L.LambdaLR(o_l, boom)
+        s.step()
+        with self.assertRaises(Boom):
+            s.step()
+        self.assertEqual(s.last_epoch, 1)           # the failed step changed nothing
+        s2 = L.MultiplicativeLR(o_l, lambda e: float('inf'))
+        with self.assertRaises(GLib.Error):
+            s2.step()
+        with self.assertRaises(TypeError):
+            L.SequentialLR(o_l, [object()], milestones=[])
+
+    def test_step_to_epoch(self):
+        """step(epoch) uses torch's closed forms."""
+        L, T = Lt.optim.lr_scheduler, torch.optim.lr_scheduler
+        makers = [lambda M, o: M.StepLR(o, 3, gamma=0.5), lambda M, o: M.ExponentialLR(o, 0.9),
+                  lambda M, o: M.MultiStepLR(o, [2, 6], gamma=0.1),
+                  lambda M, o: M.CosineAnnealingLR(o, 7, eta_min=0.01),
+                  lambda M, o: M.LinearLR(o, 0.2, 0.8, 6)]
+        for make in makers:
+            o_l = Lt.optim.SGD([lt_tensor(np.zeros(2, dtype='float32'), requires_grad=True)],
+                               lr=0.5)
+            o_t = torch.optim.SGD([torch.zeros(2, requires_grad=True)], lr=0.5)
+            s_l, s_t = make(L, o_l), make(T, o_t)
+            for epoch in (5, 2, 9, 0, 13):
+                with warnings.catch_warnings():
+                    warnings.simplefilter('ignore')
+                    s_t.step(epoch)
+                s_l.step(epoch)
+                self.assertAlmostEqual(s_l.get_last_lr()[0], s_t.get_last_lr()[0], delta=1e-15)
 
     def test_set_lr_by_hand(self):
         p = lt_tensor(np.ones(2, dtype='float32'), requires_grad=True)
