@@ -200,7 +200,7 @@ class TestErrors(unittest.TestCase):
         with self.assertRaises(GLib.Error):
             data.DataLoader(Pictures(4), batch_size=0)
         with self.assertRaises(ValueError):
-            data.DataLoader(Pictures(4), collate_fn=lambda b: b)
+            data.DataLoader(Pictures(4), batch_sampler=[[0]], batch_size=2)
         with self.assertRaises(TypeError):
             class Bad(data.Dataset):
                 def do_get_item(self, index):
