@@ -258,22 +258,23 @@ class Module(Lt.Module):
             st.pending = None   # left by an exception some forward caught
         st.depth += 1
         st.want_any = self
+        pending = None
         try:
             out = _gi_forward(self, x)
         except GLib.Error as err:
             pending = st.pending
             if st.depth == 1:
                 st.pending = None
-            if pending is not None:
-                take_carried(err)    # chained here, not by another thread
-            if pending is not None and not isinstance(pending, Exception):
-                raise pending       # KeyboardInterrupt, SystemExit
-            if pending is not None:
-                err.__cause__ = pending
-            raise
+            if pending is None:
+                raise
+            take_carried(err)       # raised here, not by another thread
         finally:
             st.depth -= 1
             st.want_any = None
+        if pending is not None:
+            # The forward's own exception, that same object, raised outside
+            # the except clause so that the carrier is not its context.
+            raise pending from pending.__cause__
         result, st.result = st.result, _MISSING
         if result is not _MISSING and out is x:
             return result
