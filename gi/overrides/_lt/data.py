@@ -77,8 +77,13 @@ def _to_tensor_value(v, what):
 
 def _transform_call(self, x):
     """t(x): applies the transform (numpy arrays and PIL images are
-    converted to tensors first)."""
-    return self.apply(_to_tensor_value(x, 'the input of %s' % type(self).__name__))
+    converted to tensors first); a Python transform's exception comes
+    through itself."""
+    x = _to_tensor_value(x, 'the input of %s' % type(self).__name__)
+    try:
+        return self.apply(x)
+    except GLib.Error as e:
+        _reraise(e)
 
 
 Lt.Transform.__call__ = _transform_call
@@ -377,7 +382,10 @@ def _dataset_getitem(self, index):
         i += n
     if i < 0 or i >= n:
         raise IndexError('index %d is out of range for a dataset of %d items' % (index, n))
-    ok, x, y = Lt.Dataset.get_item(self, i)
+    try:
+        ok, x, y = Lt.Dataset.get_item(self, i)
+    except GLib.Error as e:
+        _reraise(e)     # a transform's own exception, itself
     return x if y is None else (x, y)
 
 
