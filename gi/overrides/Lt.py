@@ -1240,5 +1240,7 @@ from ._lt.optim import optim  # noqa: E402 - optimizers, lr_scheduler
 from ._lt.data import datasets, transforms, utils  # noqa: E402
 from ._lt.train import Trainer  # noqa: E402 - taking Python loaders and criteria
 from ._lt.distributed import distributed  # noqa: E402 - and nn.parallel
+from ._lt.vision import backends  # noqa: E402 - backends.cudnn, backends.mps
 
-__all__ += ['nn', 'optim', 'utils', 'transforms', 'datasets', 'Trainer', 'distributed']
+__all__ += ['nn', 'optim', 'utils', 'transforms', 'datasets', 'Trainer', 'distributed',
+            'backends']
