@@ -219,6 +219,7 @@ main (int argc, char *argv[])
   /* the families in the order of the op table */
   n += oh_register_creation ();
   n += oh_register_pointwise ();
+  n += oh_register_math ();
   n += oh_register_reduce ();
   n += oh_register_linalg ();
   n += oh_register_shape ();
