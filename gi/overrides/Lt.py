@@ -804,6 +804,21 @@ class Tensor(_TensorIndexing, _TensorMath, Lt.Tensor):
         _GITensor.t_(self)
         return self
 
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        _GITensor.transpose_(self, operator.index(dim0), operator.index(dim1))
+        return self
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        _GITensor.unsqueeze_(self, operator.index(dim))
+        return self
+
+    def squeeze_(self, dim: int | None = None) -> Tensor:
+        if dim is None:
+            _GITensor.squeeze_(self)
+        else:
+            _GITensor.squeeze_dim_(self, operator.index(dim))
+        return self
+
     @property
     def T(self) -> Tensor:
         n = self.get_n_dims()

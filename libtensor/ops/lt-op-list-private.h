@@ -215,6 +215,13 @@
   GRAD_OP (SLICE, "slice", VIEW, LT_OPF_VIEW, 0, "SliceBackward0", NULL, slice)                    \
   /* detach() and views that keep the shape */                                                     \
   GRAD_OP (ALIAS, "alias", VIEW, LT_OPF_VIEW, 0, "AliasBackward0", NULL, identity)                 \
+  /* x.unsqueeze_(), x.squeeze_(), x.transpose_(): new strides for x (ops/lt-shape-inplace.c) */   \
+  GRAD_OP (UNSQUEEZE_INPLACE, "unsqueeze_", VIEW, LT_OPF_VIEW | LT_OPF_INPLACE, 0,                 \
+           "UnsqueezeBackward1", NULL, view)                                                       \
+  GRAD_OP (SQUEEZE_INPLACE, "squeeze_", VIEW, LT_OPF_VIEW | LT_OPF_INPLACE, 0,                     \
+           "SqueezeBackward2", "SqueezeBackward3", view)                                           \
+  GRAD_OP (TRANSPOSE_INPLACE, "transpose_", VIEW, LT_OPF_VIEW | LT_OPF_INPLACE, 0,                 \
+           "TransposeBackward1", NULL, transpose)                                                  \
                                                                                                    \
   /* Copies that autograd sees; they run the fill and copy kernels (ops/lt-shape.c) */             \
   GRAD_OP (CLONE, "clone", COPY, 0, 0, "CloneBackward0", NULL, identity)                           \

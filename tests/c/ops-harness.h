@@ -169,6 +169,7 @@ guint oh_register_math (void);
 guint oh_register_reduce (void);
 guint oh_register_linalg (void);
 guint oh_register_shape (void);
+guint oh_register_shape_inplace (void);
 guint oh_register_index (void);
 guint oh_register_conv (void);
 guint oh_register_pool (void);

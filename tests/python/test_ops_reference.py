@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
-"""The reference suite for the math functions (ops/lt-math.c,
+"""The reference suite for the tensor ops PyTorch's tutorials reach for
+beyond the basics, side by side with PyTorch: values, result dtypes,
+gradients, autograd node names and the errors of the same bad inputs
+(test_reference.py has the machinery).  The math functions (ops/lt-math.c,
 gi/overrides/_lt/math.py): rounding, the inverse and hyperbolic
 trigonometric functions, erf, logarithms and powers of other bases,
-reciprocal, square, the bitwise ops, clamp with tensor bounds, and the
-in-place forms of every pointwise function of one input, side by side with
-PyTorch: values, result dtypes, gradients, autograd node names and the
-errors of the same bad inputs (test_reference.py has the machinery)."""
+reciprocal, square, the bitwise ops, clamp with tensor bounds, the in-place
+forms of every pointwise function of one input; the in-place view ops
+(ops/lt-shape-inplace.c)."""
 
 import unittest
 
@@ -256,6 +258,47 @@ class TestClampTensor(ReferenceCase):
                   what='clamp_ bounds broadcasting self')
 
 
+class TestInplaceViews(ReferenceCase):
+
+    CASES = [
+        ('unsqueeze_(0)', (3, 4), lambda t: t.unsqueeze_(0)),
+        ('unsqueeze_(-1)', (3, 4), lambda t: t.unsqueeze_(-1)),
+        ('squeeze_()', (3, 1, 4, 1), lambda t: t.squeeze_()),
+        ('squeeze_(1)', (3, 1, 4), lambda t: t.squeeze_(1)),
+        ('squeeze_(0) of size 3', (3, 4), lambda t: t.squeeze_(0)),
+        ('transpose_(0, 1)', (3, 4), lambda t: t.transpose_(0, 1)),
+        ('transpose_(0, -1)', (2, 3, 4), lambda t: t.transpose_(0, -1)),
+    ]
+
+    def test_values_and_gradients(self):
+        for name, shape, op in self.CASES:
+            with self.subTest(op=name):
+                def fn(m, t):
+                    y = t * 2
+                    r = op(y)
+                    self.assertIs(r, y)
+                    self.assertEqual(tuple(y.stride()), tuple(
+                        op(t.detach().clone() * 2).stride()))
+                    return y.contiguous() * y.contiguous()
+                self.both(fn, arr(shape), grad=True, what=name)
+
+    def test_node_names(self):
+        for name, shape, op in self.CASES:
+            with self.subTest(op=name):
+                names = [type(op(m.ones(*shape, requires_grad=True) * 1).grad_fn).__name__
+                         if m is torch else op(m.ones(*shape, requires_grad=True) * 1)
+                         .grad_fn.name() for m in (torch, Lt)]
+                self.assertEqual(names[1], names[0])
+
+    def test_view_of_a_tensor_that_requires_grad(self):
+        def fn(m, t):
+            y = t * 3
+            v = y[1]
+            v.unsqueeze_(0)
+            return v * v
+        self.both(fn, arr((3, 4)), grad=True, what='unsqueeze_ of a view')
+
+
 class TestErrors(unittest.TestCase):
     """The same bad inputs raise in both; Lt's message names the op."""
 
@@ -271,6 +314,10 @@ class TestErrors(unittest.TestCase):
         ('bitwise_not of float', lambda m: m.ones(2).bitwise_not()),
         ('bitwise_xor shapes', lambda m: m.ones(2, dtype=m.int64) ^ m.ones(3, dtype=m.int64)),
         ('clamp shapes', lambda m: m.ones(2, 3).clamp(m.zeros(2))),
+        ('unsqueeze_ dim', lambda m: m.ones(2, 3).unsqueeze_(3)),
+        ('squeeze_ dim', lambda m: m.ones(2, 3).squeeze_(2)),
+        ('transpose_ dim', lambda m: m.ones(2, 3).transpose_(0, 2)),
+        ('unsqueeze_ of a leaf', lambda m: m.ones(2, requires_grad=True).unsqueeze_(0)),
     ]
 
     def test_bad_inputs(self):
