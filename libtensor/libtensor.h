@@ -49,6 +49,7 @@
 #include "core/lt-threads.h"
 #include "ops/lt-creation.h"
 #include "ops/lt-pointwise.h"
+#include "ops/lt-math.h"
 #include "ops/lt-reduce.h"
 #include "ops/lt-linalg.h"
 #include "ops/lt-shape.h"
