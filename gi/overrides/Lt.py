@@ -1230,6 +1230,7 @@ __all__ += ['Tensor', 'cuda']
 # The parts over the Tensor class, imported once it exists (PyGObject copies
 # what __all__ names to gi.repository.Lt).
 from ._lt.nn import nn  # noqa: E402 - nn, nn.functional, nn.init
+from ._lt import hooks as _lt_hooks  # noqa: E402,F401 - Module's hooks
 from ._lt.optim import optim  # noqa: E402 - optimizers, lr_scheduler
 from ._lt.data import datasets, transforms, utils  # noqa: E402
 from ._lt.train import Trainer  # noqa: E402 - taking Python loaders and criteria

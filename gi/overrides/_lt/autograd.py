@@ -10,6 +10,7 @@ Part of gi/overrides/Lt.py, which imports every public name from here.
 from __future__ import annotations
 
 import functools
+import threading
 
 from .common import Lt, Tensor, exporter, namespace, override
 from .types import _bool, _float
@@ -130,8 +131,46 @@ class set_grad_enabled(_GradMode):
         return False
 
 
-inference_mode = no_grad
+_inference = threading.local()
+
+
+class inference_mode(_GradMode):
+    """``with Lt.inference_mode():`` or ``@Lt.inference_mode()``: no
+    autograd history, as no_grad; ``inference_mode(False)`` changes
+    nothing. Tensors made inside are ordinary tensors (torch marks them
+    as inference tensors, which autograd refuses later)."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self._inference = _bool(mode)
+
+    def __enter__(self):
+        self._prev_depth = getattr(_inference, 'depth', 0)
+        _inference.depth = self._prev_depth + 1 if self._inference else 0
+        self._prev = Lt.set_grad_enabled(False) if self._inference else None
+        return self
+
+    def __exit__(self, *exc):
+        _inference.depth = self._prev_depth
+        if self._prev is not None:
+            Lt.set_grad_enabled(self._prev)
+        return False
+
+    def __call__(self, func):
+        mode = self._inference
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return func(*args, **kwargs)
+        return wrapper
+
+
 __all__ += ['no_grad', 'enable_grad', 'set_grad_enabled', 'inference_mode']
+
+
+@_export
+def is_inference_mode_enabled() -> bool:
+    return getattr(_inference, 'depth', 0) > 0
 
 
 @_export
@@ -176,6 +215,7 @@ autograd = namespace('Lt.autograd', 'torch.autograd for libtensor.', {
     'no_grad': no_grad,
     'enable_grad': enable_grad,
     'set_grad_enabled': set_grad_enabled,
+    'inference_mode': inference_mode,
 })
 
 __all__.append('autograd')
