@@ -351,15 +351,23 @@ class Tensor(_TensorIndexing, Lt.Tensor):
 
     def backward(self, gradient: TensorLike | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
-        if create_graph:
-            raise NotImplementedError('backward: create_graph (higher-order '
-                                      'gradients) is not supported')
-        if inputs is not None:
-            raise NotImplementedError('backward: inputs= is not supported')
         if gradient is not None and not isinstance(gradient, _GITensor):
             gradient = tensor(gradient, dtype=self.get_dtype())
+        create_graph = _bool(create_graph)
+        if retain_graph is None:
+            retain_graph = create_graph
+        if isinstance(inputs, _GITensor):
+            inputs = [inputs]
+        elif inputs is not None:
+            inputs = list(inputs)
+            if not inputs:
+                raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         try:
-            _GITensor.backward(self, gradient, _bool(retain_graph))
+            if create_graph or inputs is not None:
+                _GITensor.backward_full(self, gradient, _bool(retain_graph), create_graph,
+                                        inputs)
+            else:
+                _GITensor.backward(self, gradient, _bool(retain_graph))
             return
         except GLib.Error as err:
             carried = take_carried(err)

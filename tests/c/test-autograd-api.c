@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
  * The autograd API a PyTorch user reaches for beyond backward(): module
- * hooks (forward pre-hooks, forward hooks, full backward hooks).
+ * hooks (forward pre-hooks, forward hooks, full backward hooks),
+ * lt_autograd_grad and lt_tensor_backward_full (higher-order gradients).
  * Expected values are worked out from the layer's own weights.
  */
 #include <math.h>
@@ -192,11 +193,106 @@ test_module_backward_hook (void)
   g_assert_cmpuint (log.destroyed, ==, 1);
 }
 
+/* -- lt_autograd_grad and lt_tensor_backward_full ------------------------ */
+
+static void
+test_autograd_grad (void)
+{
+  g_autoptr(GError) error = NULL;
+  double xv[3] = { 1, 2, 3 };
+  g_autoptr(LtTensor) x = tensor_of (xv, 3, (gint64[]){ 3 }, 1, LT_DTYPE_FLOAT64);
+  g_autoptr(LtTensor) u = tensor_of (xv, 3, (gint64[]){ 3 }, 1, LT_DTYPE_FLOAT64);
+  g_autoptr(LtTensor) cube = NULL, y = NULL, g1 = NULL;
+  g_autoptr(GPtrArray) first = NULL, second = NULL, unused = NULL;
+  LtTensor *wrt[2];
+  double    want1[3], want2[3];
+
+  g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
+  g_assert_true (lt_tensor_set_requires_grad (u, TRUE, &error));
+  cube = lt_tensor_pow_scalar (x, 3, &error);
+  y = lt_tensor_sum (cube, &error);
+  g_assert_no_error (error);
+
+  /* d/dx sum x^3 = 3 x^2, with a history (create_graph); .grad untouched */
+  first = lt_autograd_grad (&y, 1, NULL, 0, &x, 1, TRUE, TRUE, FALSE, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (first->len, ==, 1);
+  for (guint i = 0; i < 3; i++)
+    {
+      want1[i] = 3 * xv[i] * xv[i];
+      want2[i] = 6 * xv[i];
+    }
+  assert_values (g_ptr_array_index (first, 0), want1, 3);
+  g_assert_true (lt_tensor_get_requires_grad (g_ptr_array_index (first, 0)));
+  g_assert_null (lt_tensor_get_grad (x));
+
+  /* and again: 6 x */
+  g1 = lt_tensor_sum (g_ptr_array_index (first, 0), &error);
+  second = lt_autograd_grad (&g1, 1, NULL, 0, &x, 1, FALSE, FALSE, FALSE, &error);
+  g_assert_no_error (error);
+  assert_values (g_ptr_array_index (second, 0), want2, 3);
+  g_assert_false (lt_tensor_get_requires_grad (g_ptr_array_index (second, 0)));
+
+  /* an input the output does not depend on */
+  wrt[0] = x;
+  wrt[1] = u;
+  g_assert_null (lt_autograd_grad (&y, 1, NULL, 0, wrt, 2, TRUE, FALSE, FALSE, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+  g_assert_nonnull (strstr (error->message, "inputs[1] was not used"));
+  g_clear_error (&error);
+  unused = lt_autograd_grad (&y, 1, NULL, 0, wrt, 2, TRUE, FALSE, TRUE, &error);
+  g_assert_no_error (error);
+  g_assert_null (g_ptr_array_index (unused, 1));
+  assert_values (g_ptr_array_index (unused, 0), want1, 3);
+}
+
+static void
+test_backward_full (void)
+{
+  g_autoptr(GError) error = NULL;
+  double xv[2] = { 2, -1 }, yv[2] = { 3, 5 };
+  g_autoptr(LtTensor) x = tensor_of (xv, 2, (gint64[]){ 2 }, 1, LT_DTYPE_FLOAT64);
+  g_autoptr(LtTensor) y = tensor_of (yv, 2, (gint64[]){ 2 }, 1, LT_DTYPE_FLOAT64);
+  g_autoptr(LtTensor) xx = NULL, xxy = NULL, z = NULL, gs = NULL;
+  double want_x[2], want_y[2];
+
+  g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
+  g_assert_true (lt_tensor_set_requires_grad (y, TRUE, &error));
+  xx = lt_tensor_mul (x, x, &error);
+  xxy = lt_tensor_mul (xx, y, &error);
+  z = lt_tensor_sum (xxy, &error);
+
+  /* only x gets a gradient: 2 x y, with a history */
+  g_assert_true (lt_tensor_backward_full (z, NULL, TRUE, TRUE, &x, 1, &error));
+  g_assert_no_error (error);
+  g_assert_null (lt_tensor_get_grad (y));
+  for (guint i = 0; i < 2; i++)
+    {
+      want_x[i] = 2 * xv[i] * yv[i];
+      want_y[i] = 2 * xv[i];
+    }
+  assert_values (lt_tensor_get_grad (x), want_x, 2);
+  g_assert_true (lt_tensor_get_requires_grad (lt_tensor_get_grad (x)));
+
+  /* d/dy sum (2 x y) = 2 x */
+  gs = lt_tensor_sum (lt_tensor_get_grad (x), &error);
+  g_assert_true (lt_tensor_backward_full (gs, NULL, FALSE, FALSE, &y, 1, &error));
+  g_assert_no_error (error);
+  assert_values (lt_tensor_get_grad (y), want_y, 2);
+
+  /* an input that does not require grad */
+  g_assert_true (lt_tensor_set_requires_grad (y, FALSE, &error));
+  g_assert_false (lt_tensor_backward_full (z, NULL, TRUE, FALSE, &y, 1, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+}
+
 int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/autograd-api/module/forward-hooks", test_module_forward_hooks);
   g_test_add_func ("/autograd-api/module/backward-hook", test_module_backward_hook);
+  g_test_add_func ("/autograd-api/grad/higher-order", test_autograd_grad);
+  g_test_add_func ("/autograd-api/grad/backward-full", test_backward_full);
   return g_test_run ();
 }

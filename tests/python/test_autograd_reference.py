@@ -303,5 +303,170 @@ class ModuleHooks(Case):
             self.fail('a forward hook that raises must fail the forward')
 
 
+def run_both(fn, *arrays, requires_grad=True):
+    """fn(m, *tensors) on torch and on Lt with the same float64 inputs."""
+    out = []
+    for m in (torch, Lt):
+        ts = [torch.tensor(a, requires_grad=requires_grad) if m is torch else
+              Lt.tensor(np.asarray(a).tolist(), dtype=Lt.float64, requires_grad=requires_grad)
+              for a in arrays]
+        out.append(fn(m, *ts))
+    return out
+
+
+class Grad(Case):
+    def test_grad_matches_and_leaves_grad_alone(self):
+        def f(m, x, w):
+            y = (m.tanh(x @ w) * x.sum()).sum()
+            gx, gw = m.autograd.grad(y, (x, w))
+            return gx, gw, x.grad, w.grad
+        (tgx, tgw, tg1, tg2), (lgx, lgw, lg1, lg2) = run_both(f, arr(3, 4), arr(4, 2))
+        self.close(tgx, lgx)
+        self.close(tgw, lgw)
+        self.assertIsNone(lg1)
+        self.assertIsNone(lg2)
+
+    def test_grad_outputs_and_several_outputs(self):
+        v = arr(3)
+
+        def f(m, x):
+            y1 = x * x
+            y2 = (x.exp()).sum()
+            gv = m.tensor(v.tolist(), dtype=x.dtype)
+            return m.autograd.grad([y1, y2], [x], grad_outputs=[gv, None])[0]
+        t, lt = run_both(f, arr(3))
+        self.close(t, lt)
+
+    def test_non_leaf_input(self):
+        def f(m, x):
+            h = x * 3
+            y = (h * h).sum()
+            return m.autograd.grad(y, h)[0]
+        t, lt = run_both(f, arr(4))
+        self.close(t, lt)
+
+    def test_hessian_vector_products(self):
+        v = arr(5)
+        fns = {
+            'poly': lambda m, x: (x ** 3).sum() + (x[0] * x[1] * x[2]),
+            'exp_log': lambda m, x: (m.exp(x) * m.log(x * x + 1)).sum(),
+            'softmax': lambda m, x: (m.softmax(x, 0) * m.arange(5, dtype=x.dtype)).sum(),
+            'sigmoid_tanh': lambda m, x: (m.sigmoid(x) * m.tanh(x)).sum(),
+            'norm_var': lambda m, x: x.norm() + x.var() + x.std(),
+            'matmul': lambda m, x: (x.reshape(5, 1) @ x.reshape(1, 5)).sin().sum(),
+            'relu': lambda m, x: (m.relu(x) ** 2).sum(),
+        }
+        for name, fn in fns.items():
+            def hvp(m, x, fn=fn):
+                g, = m.autograd.grad(fn(m, x), x, create_graph=True)
+                vt = (torch.tensor(v) if m is torch else
+                      Lt.tensor(v.tolist(), dtype=Lt.float64))
+                h, = m.autograd.grad((g * vt).sum(), x)
+                return g, h
+            (tg, th), (lg, lh) = run_both(hvp, arr(5))
+            with self.subTest(name):
+                self.close(tg, lg)
+                self.close(th, lh)
+
+    def test_third_derivative(self):
+        def f(m, x):
+            y = (x ** 4).sum()
+            g, = m.autograd.grad(y, x, create_graph=True)
+            h, = m.autograd.grad(g.sum(), x, create_graph=True)
+            return m.autograd.grad(h.sum(), x)[0]
+        t, lt = run_both(f, arr(3))
+        self.close(t, lt)
+
+    def test_gradient_penalty_through_linear_and_losses(self):
+        w1, w2 = arr(4, 3), arr(3, 4)
+        target = [1, 0, 2, 1, 0]
+
+        def f(m, x):
+            lin1 = (torch.nn.Linear(3, 4).double() if m is torch else
+                    Lt.nn.Linear(3, 4, dtype=Lt.float64))
+            lin2 = (torch.nn.Linear(4, 3).double() if m is torch else
+                    Lt.nn.Linear(4, 3, dtype=Lt.float64))
+            with m.no_grad():
+                lin1.weight.copy_(m.tensor(w1.tolist(), dtype=m.float64))
+                lin1.bias.zero_()
+                lin2.weight.copy_(m.tensor(w2.tolist(), dtype=m.float64))
+                lin2.bias.zero_()
+            out = lin2(m.nn.functional.relu(lin1(x)))
+            loss = m.nn.functional.cross_entropy(out, m.tensor(target))
+            g, = m.autograd.grad(loss, x, create_graph=True)
+            penalty = (g ** 2).sum()
+            penalty.backward()
+            return g, lin1.weight.grad, lin2.weight.grad
+        t, lt = run_both(f, arr(5, 3))
+        for a, b in zip(t, lt):
+            self.close(a, b)
+
+    def test_backward_create_graph_and_inputs(self):
+        def f(m, x, y):
+            z = (x * x * y).sum()
+            z.backward(create_graph=True, inputs=[x])
+            gx = x.grad
+            self_grad_y = y.grad
+            h, = m.autograd.grad(gx.sum(), y)
+            return gx, self_grad_y, h
+        (tgx, tgy, th), (lgx, lgy, lh) = run_both(f, arr(3), arr(3))
+        self.close(tgx, lgx)
+        self.assertIsNone(tgy)
+        self.assertIsNone(lgy)
+        self.close(th, lh)
+
+    def test_autograd_backward_function(self):
+        def f(m, x):
+            y1, y2 = (x * 2).sum(), (x ** 2).sum()
+            m.autograd.backward([y1, y2])
+            return x.grad
+        t, lt = run_both(f, arr(3))
+        self.close(t, lt)
+
+    def test_errors(self):
+        def unused(m):
+            x = m.ones(2, requires_grad=True)
+            y = m.ones(2, requires_grad=True)
+            return m.autograd.grad((x * 2).sum(), [x, y])
+        self.raises_like(lambda: unused(torch), lambda: unused(Lt))
+        t, lt = unused_ok = [m.autograd.grad((m.ones(2, requires_grad=True) * 2).sum(),
+                                             [m.ones(2, requires_grad=True)],
+                                             allow_unused=True) for m in (torch, Lt)]
+        self.assertEqual(t, (None,))
+        self.assertEqual(lt, (None,))
+
+        def no_grad_input(m):
+            x = m.ones(2, requires_grad=True)
+            return m.autograd.grad((x * 2).sum(), [m.ones(2)])
+        self.raises_like(lambda: no_grad_input(torch), lambda: no_grad_input(Lt))
+
+        def non_scalar(m):
+            x = m.ones(2, requires_grad=True)
+            return m.autograd.grad(x * 2, x)
+        self.raises_like(lambda: non_scalar(torch), lambda: non_scalar(Lt))
+
+        def no_grad_output(m):
+            x = m.ones(2, requires_grad=True)
+            return m.autograd.grad(m.ones(2).sum(), x)
+        self.raises_like(lambda: no_grad_output(torch), lambda: no_grad_output(Lt))
+
+        def freed(m):
+            x = m.ones(2, requires_grad=True)
+            y = (x.exp()).sum()
+            m.autograd.grad(y, x)
+            return m.autograd.grad(y, x)
+        self.raises_like(lambda: freed(torch), lambda: freed(Lt))
+
+    def test_not_twice_differentiable_names_the_op(self):
+        x = Lt.randn(1, 1, 5, 5, dtype=Lt.float64, requires_grad=True)
+        w = Lt.randn(2, 1, 3, 3, dtype=Lt.float64, requires_grad=True)
+        y = Lt.nn.functional.conv2d(x, w).sum()
+        g, = Lt.autograd.grad(y, w, create_graph=True)
+        with self.assertRaises(GLib.Error) as c:
+            Lt.autograd.grad(g.sum(), x)
+        self.assertIn('conv2d', c.exception.message)
+        self.assertIn('double backward', c.exception.message)
+
+
 if __name__ == '__main__':
     main()
