@@ -78,6 +78,7 @@
 #include "data/lt-mnist.h"
 #include "data/lt-image-folder.h"
 #include "nn/lt-module.h"
+#include "nn/lt-module-hooks.h"
 #include "nn/lt-init.h"
 #include "nn/lt-flatten.h"
 #include "nn/lt-sequential.h"

@@ -348,15 +348,23 @@ class Tensor(_TensorIndexing, _TensorMath, Lt.Tensor):
 
     def backward(self, gradient: TensorLike | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
-        if create_graph:
-            raise NotImplementedError('backward: create_graph (higher-order '
-                                      'gradients) is not supported')
-        if inputs is not None:
-            raise NotImplementedError('backward: inputs= is not supported')
         if gradient is not None and not isinstance(gradient, _GITensor):
             gradient = tensor(gradient, dtype=self.get_dtype())
+        create_graph = _bool(create_graph)
+        if retain_graph is None:
+            retain_graph = create_graph
+        if isinstance(inputs, _GITensor):
+            inputs = [inputs]
+        elif inputs is not None:
+            inputs = list(inputs)
+            if not inputs:
+                raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         try:
-            _GITensor.backward(self, gradient, _bool(retain_graph))
+            if create_graph or inputs is not None:
+                _GITensor.backward_full(self, gradient, _bool(retain_graph), create_graph,
+                                        inputs)
+            else:
+                _GITensor.backward(self, gradient, _bool(retain_graph))
             return
         except GLib.Error as err:
             carried = take_carried(err)
@@ -1212,6 +1220,7 @@ __all__ += ['Tensor', 'cuda']
 # The parts over the Tensor class, imported once it exists (PyGObject copies
 # what __all__ names to gi.repository.Lt).
 from ._lt.nn import nn  # noqa: E402 - nn, nn.functional, nn.init
+from ._lt import hooks as _lt_hooks  # noqa: E402,F401 - Module's hooks
 from ._lt.optim import optim  # noqa: E402 - optimizers, lr_scheduler
 from ._lt.data import datasets, transforms, utils  # noqa: E402
 from ._lt.train import Trainer  # noqa: E402 - taking Python loaders and criteria

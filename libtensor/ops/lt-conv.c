@@ -324,6 +324,7 @@ _lt_backward_conv2d (LtGradFn  *node,
       if (dx == NULL ||
           !_lt_run (LT_OP_CONV2D_GRAD_INPUT, dx, NULL, kin, 2, &node->params, error))
         return FALSE;
+      _lt_autograd_not_twice (node, dx, kin, 2); /* no double backward yet */
       gi[0] = batched ? g_steal_pointer (&dx) : _lt_alias_shape (dx, xm->shape, 3);
     }
   if (LT_NEEDS (1))
@@ -340,6 +341,9 @@ _lt_backward_conv2d (LtGradFn  *node,
         return FALSE;
       if (!_lt_run (LT_OP_CONV2D_GRAD_WEIGHT, dw, db, kin, 2, &node->params, error))
         return FALSE;
+      _lt_autograd_not_twice (node, dw, kin, 2);
+      if (db)
+        _lt_autograd_not_twice (node, db, &gy, 1);
       gi[1] = g_steal_pointer (&dw);
       if (db)
         gi[2] = g_steal_pointer (&db);
