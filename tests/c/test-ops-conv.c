@@ -300,12 +300,51 @@ conv2d_fw_defaults (gconstpointer data)
   }
 }
 
+/* A batch of one or two images on 2 threads, above the pool's threshold:
+ * fewer images than parts, so the CPU kernels cut each product into blocks
+ * of rows (output channels for the forward and the weight's gradient,
+ * input channels for the input's), and the weight's gradient over a few
+ * vectors of columns is dy @ B^T; wide rows, unfolded columns, 1x1,
+ * dilation and groups */
+static const ConvCase conv_small_batch_cases[] = {
+  { 1, 32, 7, 7, 40, 3, 3, { 1, 1 }, { 1, 1 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 2, 24, 9, 8, 48, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 1, 128, 5, 5, 128, 1, 1, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 1, 32, 10, 10, 36, 3, 3, { 1, 1 }, { 2, 2 }, { 2, 2 }, 2, FALSE, TRUE },
+};
+
+static void
+conv2d_fw_small_batch (gconstpointer data)
+{
+  int threads = lt_get_num_threads ();
+
+  lt_set_num_threads (2);
+  for (guint i = 0; i < G_N_ELEMENTS (conv_small_batch_cases); i++)
+    for (guint di = 0; di < 2; di++)
+      {
+        const ConvCase *c = &conv_small_batch_cases[i];
+        LtDType         dt = di ? F64 : F32;
+        g_autoptr(GError) error = NULL;
+        g_auto(OhArr) x = oh_arr_new (conv_in_shape (c), dt, OH_LAY_CONTIG, OH_DIST_UNIT);
+        g_auto(OhArr) w = oh_arr_new (conv_w_shape (c), dt, OH_LAY_CONTIG, OH_DIST_UNIT);
+        g_auto(OhArr) b = oh_arr_new (OH_SH (c->O), dt, OH_LAY_CONTIG, OH_DIST_UNIT);
+        g_autoptr(LtTensor) y = conv_call (c, x.t, w.t, b.t, &error);
+        g_autofree double *ref = ref_conv2d (c, x.v, w.v, c->bias ? b.v : NULL);
+
+        g_test_message ("case %u, %s", i, lt_dtype_get_name (dt));
+        g_assert_no_error (error);
+        if (dt == F32)
+          oh_check_tol (y, dt, conv_out_shape (c), ref, 1e-4, 1e-5);
+        else
+          oh_check_tol (y, dt, conv_out_shape (c), ref, 1e-10, 1e-12);
+      }
+  lt_set_num_threads (threads);
+}
+
 static const OhCase conv2d_forward[] = {
-  { "values", conv2d_fw_values },
-  { "big", conv2d_fw_big },
-  { "errors", conv2d_fw_errors },
-  { "defaults", conv2d_fw_defaults },
-  { NULL, NULL }
+  { "values", conv2d_fw_values },           { "big", conv2d_fw_big },
+  { "small-batch", conv2d_fw_small_batch }, { "errors", conv2d_fw_errors },
+  { "defaults", conv2d_fw_defaults },       { NULL, NULL }
 };
 
 /* The gradients of y = conv2d (x, w, b) for an upstream gradient dy, against
@@ -400,17 +439,30 @@ conv2d_grad_fw_big (gconstpointer data)
   conv_grads_check (&c, F32, OH_LAY_CONTIG, 1 | 2 | 4);
 }
 
-static const OhCase conv2d_grad_input_forward[] = {
-  { "values", conv2d_grad_input_fw_values },
-  { "big", conv2d_grad_fw_big },
-  { NULL, NULL }
-};
+static void
+conv2d_grad_fw_small_batch (gconstpointer data)
+{
+  int threads = lt_get_num_threads ();
 
-static const OhCase conv2d_grad_weight_forward[] = {
-  { "values", conv2d_grad_weight_fw_values },
-  { "big", conv2d_grad_fw_big },
-  { NULL, NULL }
-};
+  lt_set_num_threads (2);
+  for (guint i = 0; i < G_N_ELEMENTS (conv_small_batch_cases); i++)
+    {
+      g_test_message ("case %u", i);
+      conv_grads_check (&conv_small_batch_cases[i], F32, OH_LAY_CONTIG, 1 | 2 | 4);
+      conv_grads_check (&conv_small_batch_cases[i], F64, OH_LAY_T, 1 | 2 | 4);
+    }
+  lt_set_num_threads (threads);
+}
+
+static const OhCase conv2d_grad_input_forward[] = { { "values", conv2d_grad_input_fw_values },
+                                                    { "big", conv2d_grad_fw_big },
+                                                    { "small-batch", conv2d_grad_fw_small_batch },
+                                                    { NULL, NULL } };
+
+static const OhCase conv2d_grad_weight_forward[] = { { "values", conv2d_grad_weight_fw_values },
+                                                     { "big", conv2d_grad_fw_big },
+                                                     { "small-batch", conv2d_grad_fw_small_batch },
+                                                     { NULL, NULL } };
 
 static LtTensor *
 gc_conv2d (LtTensor **in, gsize n, gpointer data)
