@@ -30,6 +30,12 @@ static const ConvCase conv_cases[] = {
   { 3, 3, 32, 32, 6, 5, 5, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
   { 5, 6, 14, 14, 16, 5, 5, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
   { 3, 4, 9, 10, 6, 3, 3, { 1, 1 }, { 2, 1 }, { 2, 2 }, 2, TRUE, TRUE },
+  /* strides whose phases the filter does not all meet: unfolded columns */
+  { 2, 6, 7, 8, 5, 1, 1, { 2, 2 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 2, 3, 9, 9, 4, 3, 3, { 2, 2 }, { 2, 2 }, { 2, 2 }, 1, TRUE, TRUE },
+  /* stride 2 and 3 on wide rows through the image's phases */
+  { 3, 5, 14, 13, 7, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 2, 3, 17, 16, 4, 7, 7, { 2, 3 }, { 3, 3 }, { 1, 1 }, 1, TRUE, TRUE },
   { 0, 3, 5, 5, 2, 3, 3, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
 };
 

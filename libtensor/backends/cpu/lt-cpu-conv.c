@@ -26,13 +26,20 @@
  *
  * B comes in one of two shapes:
  *
- * - Wide rows, for stride 1 (the common case): the images are copied into a
- *   zero-padded buffer xp (Cg, images, Hp, Wp), Hp = H + 2 pH,
- *   Wp = W + 2 pW, and outputs are computed Wp wide and Hp apart (the extra
- *   columns are dropped; dy is zero there). Row k of B is then xp itself,
- *   read from offset c (images Hp Wp) + i dH Wp + j dW: nothing is unfolded.
- *   The grad-input columns are folded back with one pass per (c, i) that
- *   adds the kW shifted rows in registers.
+ * - Wide rows (stride 1, and strides whose phases the filter all uses): the
+ *   images are copied into a zero-padded buffer xp, Hp = H + 2 pH,
+ *   Wp = W + 2 pW, split into its sH x sW phases: phase (a, b) holds the
+ *   padded pixels (h sH + a, w sW + b), a plane of Hq = ceil (Hp / sH) by
+ *   Wq = ceil (Wp / sW); xp is (Cg, sH, sW, images, Hq, Wq). Filter tap
+ *   (i, j) of a strided window then reads phase ((i dH) % sH, (j dW) % sW)
+ *   at the stride-1 offset ((i dH) / sH) Wq + (j dW) / sW, and the outputs
+ *   are computed Wq wide and Hq apart (the extra columns are dropped; dy
+ *   is zero there). Row k of B is xp itself from offset off[k]: nothing is
+ *   unfolded, and a stride-2 3x3 layer copies each pixel once instead of
+ *   2.25 times. For stride 1 there is one phase, xp is the padded image.
+ *   The grad input takes wide rows at stride 1 only; its columns are
+ *   folded back with one pass per (c, i) that adds the kW shifted rows in
+ *   registers.
  * - Unfolded columns (im2col, as Caffe) for other strides: col (K, L),
  *   image n at column n Pp, Pp = OH OW rounded up to whole vectors.
  *
@@ -78,8 +85,9 @@ typedef struct
   gint64 vmax;         /* elements in CONV_VEC_BYTES */
   gboolean wide;
   gint64 Hp, Wp;       /* wide: the padded image */
-  gint64 cstride;      /* columns from one image to the next: Hp Wp or Pp */
-  gint64 rpitch;       /* columns from one output row to the next: Wp or OW */
+  gint64        Hq, Wq;       /* wide: a phase plane, ceil (Hp / sh) by ceil (Wp / sw) */
+  gint64        cstride;      /* columns from one image to the next: Hq Wq or Pp */
+  gint64        rpitch;       /* columns from one output row to the next: Wq or OW */
   gint64 nc;           /* images per chunk */
   gint64 L, Lp;        /* columns of a chunk, and rounded up to vmax */
   gint64 xlen;         /* elements of the B buffer: xp or col */
@@ -105,13 +113,32 @@ round_up (gint64 v,
   return (v + m - 1) / m * m;
 }
 
+/* Whether the taps i d of a filter of @k taps meet every residue modulo @s */
+static gboolean
+all_phases (gint64 k, gint64 d, gint64 s)
+{
+  if (s > 64)
+    return FALSE;
+  for (gint64 a = 0; a < s; a++)
+    {
+      gboolean hit = FALSE;
+
+      for (gint64 i = 0; i < k && !hit; i++)
+        hit = (i * d) % s == a;
+      if (!hit)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 geom_init (ConvGeom           *g,
            const LtTensor     *x,
            const LtTensor     *w,
            const LtTensor     *y,
            const LtConvParams *p,
-           gsize               es)
+           gsize               es,
+           int                 kind)
 {
   g->N = x->shape[0];
   g->C = x->shape[1];
@@ -136,11 +163,23 @@ geom_init (ConvGeom           *g,
   g->vmax = CONV_VEC_BYTES / (gint64) es;
   g->Hp = g->H + 2 * g->ph;
   g->Wp = g->W + 2 * g->pw;
-  /* wide rows waste Wp - OW columns of each row: take them while at least
-   * half of the work is useful */
-  g->wide = g->sh == 1 && g->sw == 1 && 2 * g->OW >= g->Wp;
-  g->cstride = g->wide ? g->Hp * g->Wp : round_up (g->P, g->vmax);
-  g->rpitch = g->wide ? g->Wp : g->OW;
+  g->Hq = (g->Hp + g->sh - 1) / g->sh;
+  g->Wq = (g->Wp + g->sw - 1) / g->sw;
+  /* wide rows waste Wq - OW columns of each row: take them while at least
+   * half of the work is useful. At strides above 1 they also need filter
+   * taps that meet every phase (a 1x1 stride-2 filter reads one phase of
+   * four: its columns are unfolded), and they pay off in the forward and
+   * the weight gradient of products at least 16 deep (K): the phases
+   * replace K unfolded rows by one copy of the image, while the outputs
+   * and dy still move row by row. The grad input keeps unfolded columns
+   * there: folding back into the phases cost more than it saved. */
+  if (g->sh == 1 && g->sw == 1)
+    g->wide = 2 * g->OW >= g->Wq;
+  else
+    g->wide = kind != 1 && g->K >= 16 && 2 * g->OW >= g->Wq && all_phases (g->kh, g->dh, g->sh) &&
+              all_phases (g->kw, g->dw, g->sw);
+  g->cstride = g->wide ? g->Hq * g->Wq : round_up (g->P, g->vmax);
+  g->rpitch = g->wide ? g->Wq : g->OW;
   g->vec_sums = g->Og * g->K * g->vmax <= CONV_MAX_VEC_SUMS;
 }
 
@@ -152,10 +191,11 @@ geom_chunk (ConvGeom *g,
   gint64 reach = (g->kw - 1) * g->dw;
 
   g->nc = nc;
-  g->L = (nc - 1) * g->cstride + (g->wide ? g->OH * g->Wp : g->cstride);
+  g->L = (nc - 1) * g->cstride + (g->wide ? g->OH * g->Wq : g->cstride);
   g->Lp = round_up (g->L, g->vmax);
-  g->xlen = g->wide ? round_up (g->Cg * nc * g->Hp * g->Wp + reach + 2 * g->vmax, g->vmax)
-                    : g->K * g->Lp;
+  g->xlen = g->wide
+              ? round_up (g->Cg * g->sh * g->sw * nc * g->Hq * g->Wq + reach + 2 * g->vmax, g->vmax)
+              : g->K * g->Lp;
   g->padl = g->wide ? round_up (reach, g->vmax) : 0;
   g->Ls = g->wide ? g->padl + g->Lp + round_up (reach, g->vmax) + g->vmax : g->Lp;
 }
@@ -357,9 +397,9 @@ typedef struct
     gint64 kk = g->kh * g->kw;                                                                     \
     if (g->wide)                                                                                   \
       {                                                                                            \
-        gint64 images = g->Cg * g->nc * g->Hp * g->Wp;                                             \
+        gint64 plane = g->Hq * g->Wq, images = g->Cg * g->sh * g->sw * g->nc * plane;              \
         /* without padding the images fill the buffer up to its tail */                            \
-        if (g->ph == 0 && g->pw == 0)                                                              \
+        if (g->ph == 0 && g->pw == 0 && g->Hp % g->sh == 0 && g->Wp % g->sw == 0)                  \
           memset (buf + images, 0, (g->xlen - images) * sizeof (T));                               \
         else                                                                                       \
           memset (buf, 0, g->xlen * sizeof (T));                                                   \
@@ -367,12 +407,26 @@ typedef struct
           for (gint64 n = 0; n < g->nc; n++)                                                       \
             {                                                                                      \
               const T *src = x + ((n0 + n) * g->C + group * g->Cg + c) * g->H * g->W;              \
-              T       *dst = buf + (c * g->nc + n) * g->Hp * g->Wp + g->ph * g->Wp + g->pw;        \
-              if (g->pw == 0)                                                                      \
-                memcpy (dst, src, g->H * g->W * sizeof (T));                                       \
+              T       *ph0 = buf + c * g->sh * g->sw * g->nc * plane + n * plane;                  \
+              if (g->sh == 1 && g->sw == 1 && g->pw == 0)                                          \
+                memcpy (ph0 + g->ph * g->Wp, src, g->H * g->W * sizeof (T));                       \
+              else if (g->sh == 1 && g->sw == 1)                                                   \
+                for (gint64 h = 0; h < g->H; h++)                                                  \
+                  memcpy (ph0 + (h + g->ph) * g->Wp + g->pw, src + h * g->W, g->W * sizeof (T));   \
               else                                                                                 \
                 for (gint64 h = 0; h < g->H; h++)                                                  \
-                  memcpy (dst + h * g->Wp, src + h * g->W, g->W * sizeof (T));                     \
+                  {                                                                                \
+                    gint64 hp = h + g->ph;                                                         \
+                    T     *row = ph0 + (hp % g->sh) * g->sw * g->nc * plane + hp / g->sh * g->Wq;  \
+                    for (gint64 b = 0; b < g->sw; b++)                                             \
+                      {                                                                            \
+                        /* the pixels w with (w + pw) % sw == b, in order */                       \
+                        gint64 w0 = ((b - g->pw) % g->sw + g->sw) % g->sw;                         \
+                        T     *d = row + b * g->nc * plane + (w0 + g->pw) / g->sw;                 \
+                        for (gint64 w = w0; w < g->W; w += g->sw)                                  \
+                          *d++ = src[h * g->W + w];                                                \
+                      }                                                                            \
+                  }                                                                                \
             }                                                                                      \
         return;                                                                                    \
       }                                                                                            \
@@ -437,6 +491,7 @@ typedef struct
     T                *img = dx + (n * g->C + group * g->Cg) * g->H * g->W;                         \
     if (g->wide)                                                                                   \
       {                                                                                            \
+        /* stride 1 only (see geom_init ()): one phase, xp is the padded image */                  \
         gint64 plane = g->Hp * g->Wp, Q = g->L + (g->kw - 1) * g->dw;                              \
         /* what the passes of channels [c0, c1) touch */                                           \
         gint64 end = (c1 - 1) * plane + (g->kh - 1) * g->dh * g->Wp + round_up (Q, vl);            \
@@ -792,7 +847,7 @@ grad_weight_chunk (const ConvGeom *g,
 {
   gint64 per_part = MAX (g->N / MAX (n_parts, 1), 1);
   gint64 want = MAX ((CONV_CHUNK_COLUMNS + g->cstride - 1) / g->cstride, 1);
-  gint64 fit = MAX (CONV_CHUNK_ELEMENTS / MAX (g->Cg * g->cstride, 1), 1);
+  gint64 fit = MAX (CONV_CHUNK_ELEMENTS / MAX (g->Cg * g->sh * g->sw * g->cstride, 1), 1);
   gint64 nc = MAX (MIN (MIN (want, fit), per_part), 1);
 
   while (g->N % nc != 0)
@@ -857,7 +912,7 @@ _lt_cpu_conv (const LtKernelArgs *args,
     default:
       g_assert_not_reached ();
     }
-  geom_init (&g, x, w, y, p, es);
+  geom_init (&g, x, w, y, p, es, kind);
   job.g = &g;
 
   fmas = g.N * g.O * g.P * MAX (g.K, 1);
@@ -904,7 +959,10 @@ _lt_cpu_conv (const LtKernelArgs *args,
     {
       gint64 c = k / kk, i = (k % kk) / g.kw, j = k % g.kw;
 
-      tables[k] = g.wide ? (c * g.nc * g.Hp + i * g.dh) * g.Wp + j * g.dw : k * g.Lp;
+      tables[k] = g.wide
+                    ? ((c * g.sh + i * g.dh % g.sh) * g.sw + j * g.dw % g.sw) * g.nc * g.Hq * g.Wq +
+                        i * g.dh / g.sh * g.Wq + j * g.dw / g.sw
+                    : k * g.Lp;
       tables[g.K + nrows + k] = k * g.Ls + g.padl;
     }
   for (gint64 r = 0; r < nrows; r++)
