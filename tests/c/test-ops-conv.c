@@ -33,6 +33,10 @@ static const ConvCase conv_cases[] = {
   /* strides whose phases the filter does not all meet: unfolded columns */
   { 2, 6, 7, 8, 5, 1, 1, { 2, 2 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
   { 2, 3, 9, 9, 4, 3, 3, { 2, 2 }, { 2, 2 }, { 2, 2 }, 1, TRUE, TRUE },
+  /* stride 2 over rows long enough for the vector (de)interleaving of the
+   * unfolded columns, every instruction set's width */
+  { 2, 1, 5, 40, 3, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 2, 4, 6, 37, 4, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 4, TRUE, TRUE },
   /* stride 2 and 3 on wide rows through the image's phases */
   { 3, 5, 14, 13, 7, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 1, TRUE, TRUE },
   { 2, 3, 17, 16, 4, 7, 7, { 2, 3 }, { 3, 3 }, { 1, 1 }, 1, TRUE, TRUE },

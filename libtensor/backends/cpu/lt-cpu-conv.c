@@ -262,8 +262,9 @@ typedef struct
 #define NT_ROW(sfx, mr) \
   NT_CASE (sfx, mr, 4); NT_CASE (sfx, mr, 3); NT_CASE (sfx, mr, 2); NT_CASE (sfx, mr, 1)
 
-#define DEFINE_CONV(T, sfx, VB, ATTR, KR)                                                          \
-  typedef T vec_##sfx __attribute__ ((vector_size (VB), aligned (sizeof (T)), may_alias));         \
+#define DEFINE_CONV(T, IT, sfx, VB, ATTR, KR)                                                      \
+  typedef T  vec_##sfx __attribute__ ((vector_size (VB), aligned (sizeof (T)), may_alias));        \
+  typedef IT ivec_##sfx __attribute__ ((vector_size (VB)));                                        \
                                                                                                    \
   ATTR static inline __attribute__ ((always_inline)) void nn_block_##sfx (                         \
     const int mr, const int nv, gint64 K, const T *A, gint64 ars, gint64 acs, const T *B,          \
@@ -394,7 +395,13 @@ typedef struct
   ATTR static void load_images_##sfx (const ConvGeom *g, const T *x, T *buf, gint64 n0,            \
                                       gint64 group)                                                \
   {                                                                                                \
-    gint64 kk = g->kh * g->kw;                                                                     \
+    typedef vec_##sfx V;                                                                           \
+    const int         vl = VB / sizeof (T);                                                        \
+    ivec_##sfx        even;                                                                        \
+    gint64            kk = g->kh * g->kw;                                                          \
+    /* stride 2: every other element of two vectors */                                             \
+    for (int l = 0; l < vl; l++)                                                                   \
+      even[l] = 2 * l;                                                                             \
     if (g->wide)                                                                                   \
       {                                                                                            \
         gint64 plane = g->Hq * g->Wq, images = g->Cg * g->sh * g->sw * g->nc * plane;              \
@@ -448,11 +455,17 @@ typedef struct
                     memset (dst, 0, g->OW * sizeof (T));                                           \
                     continue;                                                                      \
                   }                                                                                \
-                for (gint64 ow = 0; ow < lo; ow++)                                                 \
+                gint64 ow;                                                                         \
+                for (ow = 0; ow < lo; ow++)                                                        \
                   dst[ow] = 0;                                                                     \
-                for (gint64 ow = lo; ow < hi; ow++)                                                \
+                if (g->sw == 2)                                                                    \
+                  for (; ow + vl <= hi && 2 * (ow + vl) + off <= g->W; ow += vl)                   \
+                    V_STORE (dst + ow,                                                             \
+                             __builtin_shuffle (V_LOAD (src + 2 * ow + off),                       \
+                                                V_LOAD (src + 2 * ow + off + vl), even));          \
+                for (; ow < hi; ow++)                                                              \
                   dst[ow] = src[ow * g->sw + off];                                                 \
-                for (gint64 ow = hi; ow < g->OW; ow++)                                             \
+                for (ow = hi; ow < g->OW; ow++)                                                    \
                   dst[ow] = 0;                                                                     \
               }                                                                                    \
             memset (buf + k * g->Lp + n * g->cstride + g->P, 0, (g->cstride - g->P) * sizeof (T)); \
@@ -489,6 +502,13 @@ typedef struct
     typedef vec_##sfx V;                                                                           \
     const int         vl = VB / sizeof (T);                                                        \
     T                *img = dx + (n * g->C + group * g->Cg) * g->H * g->W;                         \
+    ivec_##sfx        ilo, ihi;                                                                    \
+    /* stride 2: a vector of columns interleaved with zeros, in two vectors */                     \
+    for (int l = 0; l < vl; l++)                                                                   \
+      {                                                                                            \
+        ilo[l] = l % 2 ? vl : l / 2;                                                               \
+        ihi[l] = l % 2 ? vl : vl / 2 + l / 2;                                                      \
+      }                                                                                            \
     if (g->wide)                                                                                   \
       {                                                                                            \
         /* stride 1 only (see geom_init ()): one phase, xp is the padded image */                  \
@@ -529,7 +549,16 @@ typedef struct
                 T     *dst = img + (c * g->H + ih) * g->W;                                         \
                 if (ih < 0 || ih >= g->H)                                                          \
                   continue;                                                                        \
-                for (gint64 ow = lo; ow < hi; ow++)                                                \
+                gint64 ow = lo;                                                                    \
+                if (g->sw == 2)                                                                    \
+                  for (; ow + vl <= hi && 2 * (ow + vl) + off <= g->W; ow += vl)                   \
+                    {                                                                              \
+                      V  v = V_LOAD (src + ow), z = (V){};                                         \
+                      T *d = dst + 2 * ow + off;                                                   \
+                      V_STORE (d, V_LOAD (d) + __builtin_shuffle (v, z, ilo));                     \
+                      V_STORE (d + vl, V_LOAD (d + vl) + __builtin_shuffle (v, z, ihi));           \
+                    }                                                                              \
+                for (; ow < hi; ow++)                                                              \
                   dst[ow * g->sw + off] += src[ow];                                                \
               }                                                                                    \
           }                                                                                        \
@@ -761,16 +790,16 @@ typedef struct
   }
 
 #define ATTR_BASE
-DEFINE_CONV (float, f32_base, 16, ATTR_BASE, 2)
-DEFINE_CONV (double, f64_base, 16, ATTR_BASE, 2)
+DEFINE_CONV (float, gint32, f32_base, 16, ATTR_BASE, 2)
+DEFINE_CONV (double, gint64, f64_base, 16, ATTR_BASE, 2)
 
 #ifdef LT_CPU_X86_ISAS
 #define ATTR_AVX2 __attribute__ ((target ("avx2,fma")))
 #define ATTR_AVX512 __attribute__ ((target ("avx512f,avx512vl,fma")))
-DEFINE_CONV (float, f32_avx2, 32, ATTR_AVX2, 2)
-DEFINE_CONV (double, f64_avx2, 32, ATTR_AVX2, 2)
-DEFINE_CONV (float, f32_avx512, 64, ATTR_AVX512, 4)
-DEFINE_CONV (double, f64_avx512, 64, ATTR_AVX512, 4)
+DEFINE_CONV (float, gint32, f32_avx2, 32, ATTR_AVX2, 2)
+DEFINE_CONV (double, gint64, f64_avx2, 32, ATTR_AVX2, 2)
+DEFINE_CONV (float, gint32, f32_avx512, 64, ATTR_AVX512, 4)
+DEFINE_CONV (double, gint64, f64_avx512, 64, ATTR_AVX512, 4)
 #endif
 
 #ifdef LT_CPU_X86_ISAS
