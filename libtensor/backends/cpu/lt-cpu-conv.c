@@ -245,6 +245,17 @@ typedef struct
  * edges take the same code with fewer rows or vectors.
  */
 
+/* Two vectors shuffled by a vector of indices: GCC's __builtin_shuffle.
+ * Clang has no form with indices known only at run time; built with clang
+ * the stride-2 vector paths are skipped and the scalar loops do the work. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define CONV_HAVE_SHUFFLE 1
+#define V_SHUFFLE2(a, b, m) __builtin_shuffle (a, b, m)
+#else
+#define CONV_HAVE_SHUFFLE 0
+#define V_SHUFFLE2(a, b, m) ((void) (b), (void) (m), (a))
+#endif
+
 #define V_LOAD(p) (*(const V *) (p))
 #define V_STORE(p, v) (*(V *) (p) = (v))
 #define MR 6
@@ -458,11 +469,10 @@ typedef struct
                 gint64 ow;                                                                         \
                 for (ow = 0; ow < lo; ow++)                                                        \
                   dst[ow] = 0;                                                                     \
-                if (g->sw == 2)                                                                    \
+                if (CONV_HAVE_SHUFFLE && g->sw == 2)                                               \
                   for (; ow + vl <= hi && 2 * (ow + vl) + off <= g->W; ow += vl)                   \
-                    V_STORE (dst + ow,                                                             \
-                             __builtin_shuffle (V_LOAD (src + 2 * ow + off),                       \
-                                                V_LOAD (src + 2 * ow + off + vl), even));          \
+                    V_STORE (dst + ow, V_SHUFFLE2 (V_LOAD (src + 2 * ow + off),                    \
+                                                   V_LOAD (src + 2 * ow + off + vl), even));       \
                 for (; ow < hi; ow++)                                                              \
                   dst[ow] = src[ow * g->sw + off];                                                 \
                 for (ow = hi; ow < g->OW; ow++)                                                    \
@@ -550,13 +560,13 @@ typedef struct
                 if (ih < 0 || ih >= g->H)                                                          \
                   continue;                                                                        \
                 gint64 ow = lo;                                                                    \
-                if (g->sw == 2)                                                                    \
+                if (CONV_HAVE_SHUFFLE && g->sw == 2)                                               \
                   for (; ow + vl <= hi && 2 * (ow + vl) + off <= g->W; ow += vl)                   \
                     {                                                                              \
                       V  v = V_LOAD (src + ow), z = (V){};                                         \
                       T *d = dst + 2 * ow + off;                                                   \
-                      V_STORE (d, V_LOAD (d) + __builtin_shuffle (v, z, ilo));                     \
-                      V_STORE (d + vl, V_LOAD (d + vl) + __builtin_shuffle (v, z, ihi));           \
+                      V_STORE (d, V_LOAD (d) + V_SHUFFLE2 (v, z, ilo));                            \
+                      V_STORE (d + vl, V_LOAD (d + vl) + V_SHUFFLE2 (v, z, ihi));                  \
                     }                                                                              \
                 for (; ow < hi; ow++)                                                              \
                   dst[ow * g->sw + off] += src[ow];                                                \
