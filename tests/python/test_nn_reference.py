@@ -4,7 +4,8 @@
 torch): the containers and nn.Parameter (names, printed forms, state_dict,
 gradients), the activations and simple layers, with the same weights in
 and the same outputs and gradients out, their autograd node names, and
-float64 gradcheck of the new ops."""
+float64 gradcheck of the new ops; nn.utils and the composed initialisers of
+nn.init."""
 
 import collections
 import unittest
@@ -418,6 +419,92 @@ class TestSimpleLayers(unittest.TestCase):
             F.interpolate(x, size=4, mode='bicubic')
         with self.assertRaises(GLib.Error):
             nn.Upsample()
+
+
+
+class TestUtils(unittest.TestCase):
+    def setUp(self):
+        Lt.manual_seed(0)
+        torch.manual_seed(0)
+
+    def nets_with_grads(self):
+        theirs = tnn.Sequential(tnn.Linear(4, 5), tnn.Tanh(), tnn.Linear(5, 3))
+        ours = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
+        copy_weights(ours, theirs)
+        x = torch.randn(6, 4) * 3
+        (theirs(x) ** 2).sum().backward()
+        (ours(to_lt(x)) ** 2).sum().backward()
+        return ours, theirs
+
+    def test_clip_grad_norm_matches_torch(self):
+        for max_norm, norm_type in ((1.0, 2.0), (0.5, 1.0), (0.1, float('inf')),
+                                    (1e6, 2.0), (2.0, 3.0)):
+            ours, theirs = self.nets_with_grads()
+            n_t = torch.nn.utils.clip_grad_norm_(theirs.parameters(), max_norm, norm_type)
+            n_o = nn.utils.clip_grad_norm_(ours.parameters(), max_norm, norm_type)
+            self.assertAlmostEqual(n_o.item(), n_t.item(), places=3)
+            for p_o, p_t in zip(ours.parameters(), theirs.parameters()):
+                same_values(self, p_o.grad, p_t.grad, rtol=1e-4, atol=1e-6,
+                            msg=(max_norm, norm_type))
+        p = nn.Parameter(Lt.ones(2))
+        p.grad = Lt.tensor([float('nan'), 1.0])
+        with self.assertRaises(RuntimeError):
+            nn.utils.clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
+        self.assertEqual(nn.utils.clip_grad_norm_([nn.Parameter(Lt.ones(1))], 1.0).item(), 0.0)
+
+    def test_clip_grad_value_matches_torch(self):
+        ours, theirs = self.nets_with_grads()
+        torch.nn.utils.clip_grad_value_(theirs.parameters(), 0.3)
+        self.assertIsNone(nn.utils.clip_grad_value_(ours.parameters(), 0.3))
+        for p_o, p_t in zip(ours.parameters(), theirs.parameters()):
+            same_values(self, p_o.grad, p_t.grad)
+
+    def test_parameter_vectors(self):
+        ours, theirs = self.nets_with_grads()
+        v_t = torch.nn.utils.parameters_to_vector(theirs.parameters())
+        v_o = nn.utils.parameters_to_vector(ours.parameters())
+        self.assertEqual(tuple(v_o.shape), tuple(v_t.shape))
+        same_values(self, v_o, v_t)
+        self.assertTrue(v_o.requires_grad)
+        nn.utils.vector_to_parameters(Lt.arange(v_o.numel()).float(), ours.parameters())
+        torch.nn.utils.vector_to_parameters(torch.arange(v_t.numel()).float(),
+                                            theirs.parameters())
+        for p_o, p_t in zip(ours.parameters(), theirs.parameters()):
+            same_values(self, p_o, p_t)
+        with self.assertRaises(TypeError):
+            nn.utils.vector_to_parameters([1.0], ours.parameters())
+        with self.assertRaises(RuntimeError):
+            nn.utils.vector_to_parameters(Lt.zeros(3), ours.parameters())
+
+    def test_init_eye_dirac_match_torch(self):
+        for shape in ((3, 5), (4, 2)):
+            t = torch.empty(shape)
+            same_values(self, nn.init.eye_(Lt.empty(*shape)), tnn.init.eye_(t))
+        for shape, groups in (((4, 2, 3), 1), ((6, 2, 3, 3), 2), ((2, 3, 3, 3, 3), 1)):
+            t = torch.empty(shape)
+            same_values(self, nn.init.dirac_(Lt.empty(*shape), groups),
+                        tnn.init.dirac_(t, groups))
+        with self.assertRaises(ValueError):
+            nn.init.eye_(Lt.empty(2, 2, 2))
+        with self.assertRaises(ValueError):
+            nn.init.dirac_(Lt.empty(3, 2, 3), 2)
+
+    def test_init_distributions(self):
+        # trunc_normal_: inside [a, b], mean and std of the truncated normal
+        t = nn.init.trunc_normal_(Lt.empty(20000), mean=0.5, std=1.0, a=0.0, b=2.0)
+        v = t.numpy()
+        self.assertGreaterEqual(v.min(), 0.0)
+        self.assertLessEqual(v.max(), 2.0)
+        ref = tnn.init.trunc_normal_(torch.empty(200000, dtype=torch.float64), 0.5, 1.0, 0.0,
+                                     2.0).numpy()
+        self.assertAlmostEqual(v.mean(), ref.mean(), delta=0.02)
+        self.assertAlmostEqual(v.std(), ref.std(), delta=0.02)
+        # sparse_: the fraction of zeros of every column, the others N(0, std)
+        s = nn.init.sparse_(Lt.empty(10, 400), 0.3, std=0.5).numpy()
+        self.assertTrue(np.all((s == 0).sum(axis=0) == 3))
+        self.assertAlmostEqual(s[s != 0].std(), 0.5, delta=0.03)
+        with self.assertRaises(ValueError):
+            nn.init.sparse_(Lt.empty(3), 0.1)
 
 
 if __name__ == '__main__':
