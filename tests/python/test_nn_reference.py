@@ -507,5 +507,113 @@ class TestUtils(unittest.TestCase):
             nn.init.sparse_(Lt.empty(3), 0.1)
 
 
+
+class TestLossesAndFunctional(unittest.TestCase):
+    """The losses and functional forms composed in Python
+    (gi/overrides/_lt/nn_losses.py): values and gradients as torch's."""
+
+    def setUp(self):
+        Lt.manual_seed(0)
+        torch.manual_seed(0)
+
+    def compare(self, f_ours, f_theirs, inputs, msg, rtol=1e-10, atol=1e-12, n_grad=None):
+        """inputs: torch float64 tensors; the first n_grad (all) require grad."""
+        n_grad = len(inputs) if n_grad is None else n_grad
+        ts = [t.clone().requires_grad_(i < n_grad) for i, t in enumerate(inputs)]
+        os_ = [to_lt(t) for t in inputs]
+        for o, t in zip(os_, ts):
+            if t.requires_grad:
+                o.requires_grad_()
+        y_t, y_o = f_theirs(*ts), f_ours(*os_)
+        same_values(self, y_o, y_t, rtol=rtol, atol=atol, msg=msg)
+        g = torch.randn(y_t.shape, dtype=y_t.dtype)
+        y_t.backward(g)
+        y_o.backward(to_lt(g))
+        for o, t in zip(os_, ts):
+            if t.requires_grad:
+                same_values(self, o.grad, t.grad, rtol=1e-8, atol=1e-10, msg=msg)
+
+    def test_losses_match_torch(self):
+        d = torch.float64
+        p = torch.rand(4, 5, dtype=d) * 0.98 + 0.01
+        q = torch.rand(4, 5, dtype=d)
+        a, b = torch.randn(4, 5, dtype=d) * 2, torch.randn(4, 5, dtype=d) * 2
+        logp = torch.log_softmax(torch.randn(4, 5, dtype=d), 1)
+        tgt = torch.softmax(torch.randn(4, 5, dtype=d), 1)
+        tgt[0, 1] = 0.0
+        sign = torch.tensor([1.0, -1.0, 1.0, -1.0], dtype=d)
+        x1, x2 = torch.randn(4, 5, dtype=d), torch.randn(4, 5, dtype=d)
+        r1, r2 = torch.randn(4, dtype=d), torch.randn(4, dtype=d)
+        for red in ('mean', 'sum', 'none'):
+            cases = [
+                ('BCELoss', {}, (p, q)),
+                ('BCELoss', {'weight': torch.rand(5, dtype=d)}, (p, q)),
+                ('SmoothL1Loss', {}, (a, b)), ('SmoothL1Loss', {'beta': 0.5}, (a, b)),
+                ('SmoothL1Loss', {'beta': 0.0}, (a, b)),
+                ('HuberLoss', {}, (a, b)), ('HuberLoss', {'delta': 2.5}, (a, b)),
+                ('KLDivLoss', {}, (logp, tgt)),
+                ('KLDivLoss', {'log_target': True}, (logp, torch.log(tgt + 0.1))),
+                ('CosineEmbeddingLoss', {}, (x1, x2, sign)),
+                ('CosineEmbeddingLoss', {'margin': 0.2}, (x1, x2, sign)),
+                ('MarginRankingLoss', {}, (r1, r2, sign)),
+                ('MarginRankingLoss', {'margin': 0.5}, (r1, r2, sign)),
+            ]
+            for name, kw, ins in cases:
+                kw_o = dict(kw)
+                if 'weight' in kw:
+                    kw_o['weight'] = to_lt(kw['weight'])
+                m_t = getattr(tnn, name)(reduction=red, **kw)
+                m_o = getattr(nn, name)(reduction=red, **kw_o)
+                self.assertEqual(str(m_o), str(m_t))
+                with warnings_ignored():
+                    # the inputs' gradients (torch's of a zero KL target is NaN)
+                    self.compare(m_o, m_t, ins, '%s %s %s' % (name, kw, red),
+                                 n_grad=1 if name == 'KLDivLoss' else 2)
+        self.compare(lambda x, y: F.kl_div(x, y, reduction='batchmean'),
+                     lambda x, y: TF.kl_div(x, y, reduction='batchmean'), (logp, tgt), 'batchmean',
+                     n_grad=1)
+        # probabilities of exactly 0 and 1: the logarithms clamped at -100 (values only:
+        # there torch's gradient is its formula's (x - t) / max(x (1 - x), 1e-12))
+        x01 = torch.tensor([0.0, 1.0, 0.5, 0.0, 1.0], dtype=d)
+        t01 = torch.tensor([0.0, 1.0, 1.0, 1.0, 0.0], dtype=d)
+        for red in ('none', 'mean'):
+            same_values(self, F.binary_cross_entropy(to_lt(x01), to_lt(t01), reduction=red),
+                        TF.binary_cross_entropy(x01, t01, reduction=red), rtol=1e-12, atol=0)
+        with self.assertRaises(ValueError):
+            F.binary_cross_entropy(Lt.rand(3), Lt.rand(4))
+        with self.assertRaises(ValueError):
+            nn.SmoothL1Loss(reduction='avg')(Lt.rand(3), Lt.rand(3))
+
+    def test_functional_match_torch(self):
+        d = torch.float64
+        x = torch.randn(2, 3, 4, 5, dtype=d)
+        for pad, value in (((1, 2), None), ((1, 1, 2, 0), 3.5), ((0, 0, 0, 0, 1, 1), None),
+                           ((-1, 2), None), ((2, -3, -1, 1), 0.5)):
+            self.compare(lambda t: F.pad(t, pad, value=value),
+                         lambda t: TF.pad(t, pad, value=0.0 if value is None else value),
+                         (x,), 'pad %s' % (pad,))
+        for p, dim in ((2.0, 1), (1.0, -1), (3.0, 0)):
+            self.compare(lambda t: F.normalize(t, p, dim), lambda t: TF.normalize(t, p, dim),
+                         (x,), 'normalize %s %s' % (p, dim))
+        y = torch.randn(2, 3, 4, 5, dtype=d)
+        self.compare(lambda a, b: F.cosine_similarity(a, b, dim=1),
+                     lambda a, b: TF.cosine_similarity(a, b, dim=1), (x, y), 'cosine_similarity')
+        with self.assertRaises(NotImplementedError):
+            F.pad(Lt.randn(2, 2), (1, 1), mode='reflect')
+        with self.assertRaises(ValueError):
+            F.pad(Lt.randn(2, 2), (1,))
+
+
+class warnings_ignored:
+    def __enter__(self):
+        import warnings
+        self._cm = warnings.catch_warnings()
+        self._cm.__enter__()
+        warnings.simplefilter('ignore')
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)
+
+
 if __name__ == '__main__':
     main()
