@@ -191,6 +191,7 @@ class OwnExceptions(unittest.TestCase):
             def __getitem__(self, i):
                 return t(Lt.zeros(1, 2, 2)), i
         for workers in (0, 2):
+            del raised[:]
             with self.assertRaises(ArithmeticError) as cm:
                 list(Lt.utils.data.DataLoader(Images(), batch_size=1, num_workers=workers))
             # workers fetch ahead: a later item may have raised too, after
