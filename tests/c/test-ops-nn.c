@@ -397,7 +397,6 @@ prelu_bw_values (gconstpointer d)
                       oh_leaf_new (OH_SH (3), OH_LAY_CONTIG, OH_DIST_AWAY) };
   LtTensor *one[2] = { oh_leaf_new (OH_SH (4, 3), OH_LAY_T, OH_DIST_AWAY),
                        oh_leaf_new (OH_SH (1), OH_LAY_CONTIG, OH_DIST_AWAY) };
-  g_autoptr(GError) error = NULL;
   g_autoptr(LtTensor) y = NULL;
 
   oh_gradcheck (gc_prelu, NULL, in, 2);

@@ -4,7 +4,8 @@
 torch): the containers and nn.Parameter (names, printed forms, state_dict,
 gradients), the activations and simple layers, with the same weights in
 and the same outputs and gradients out, their autograd node names, and
-float64 gradcheck of the new ops."""
+float64 gradcheck of the new ops; nn.utils and the composed initialisers of
+nn.init."""
 
 import collections
 import unittest
@@ -418,6 +419,200 @@ class TestSimpleLayers(unittest.TestCase):
             F.interpolate(x, size=4, mode='bicubic')
         with self.assertRaises(GLib.Error):
             nn.Upsample()
+
+
+
+class TestUtils(unittest.TestCase):
+    def setUp(self):
+        Lt.manual_seed(0)
+        torch.manual_seed(0)
+
+    def nets_with_grads(self):
+        theirs = tnn.Sequential(tnn.Linear(4, 5), tnn.Tanh(), tnn.Linear(5, 3))
+        ours = nn.Sequential(nn.Linear(4, 5), nn.Tanh(), nn.Linear(5, 3))
+        copy_weights(ours, theirs)
+        x = torch.randn(6, 4) * 3
+        (theirs(x) ** 2).sum().backward()
+        (ours(to_lt(x)) ** 2).sum().backward()
+        return ours, theirs
+
+    def test_clip_grad_norm_matches_torch(self):
+        for max_norm, norm_type in ((1.0, 2.0), (0.5, 1.0), (0.1, float('inf')),
+                                    (1e6, 2.0), (2.0, 3.0)):
+            ours, theirs = self.nets_with_grads()
+            n_t = torch.nn.utils.clip_grad_norm_(theirs.parameters(), max_norm, norm_type)
+            n_o = nn.utils.clip_grad_norm_(ours.parameters(), max_norm, norm_type)
+            self.assertAlmostEqual(n_o.item(), n_t.item(), places=3)
+            for p_o, p_t in zip(ours.parameters(), theirs.parameters()):
+                same_values(self, p_o.grad, p_t.grad, rtol=1e-4, atol=1e-6,
+                            msg=(max_norm, norm_type))
+        p = nn.Parameter(Lt.ones(2))
+        p.grad = Lt.tensor([float('nan'), 1.0])
+        with self.assertRaises(RuntimeError):
+            nn.utils.clip_grad_norm_([p], 1.0, error_if_nonfinite=True)
+        self.assertEqual(nn.utils.clip_grad_norm_([nn.Parameter(Lt.ones(1))], 1.0).item(), 0.0)
+
+    def test_clip_grad_value_matches_torch(self):
+        ours, theirs = self.nets_with_grads()
+        torch.nn.utils.clip_grad_value_(theirs.parameters(), 0.3)
+        self.assertIsNone(nn.utils.clip_grad_value_(ours.parameters(), 0.3))
+        for p_o, p_t in zip(ours.parameters(), theirs.parameters()):
+            same_values(self, p_o.grad, p_t.grad)
+
+    def test_parameter_vectors(self):
+        ours, theirs = self.nets_with_grads()
+        v_t = torch.nn.utils.parameters_to_vector(theirs.parameters())
+        v_o = nn.utils.parameters_to_vector(ours.parameters())
+        self.assertEqual(tuple(v_o.shape), tuple(v_t.shape))
+        same_values(self, v_o, v_t)
+        self.assertTrue(v_o.requires_grad)
+        nn.utils.vector_to_parameters(Lt.arange(v_o.numel()).float(), ours.parameters())
+        torch.nn.utils.vector_to_parameters(torch.arange(v_t.numel()).float(),
+                                            theirs.parameters())
+        for p_o, p_t in zip(ours.parameters(), theirs.parameters()):
+            same_values(self, p_o, p_t)
+        with self.assertRaises(TypeError):
+            nn.utils.vector_to_parameters([1.0], ours.parameters())
+        with self.assertRaises(RuntimeError):
+            nn.utils.vector_to_parameters(Lt.zeros(3), ours.parameters())
+
+    def test_init_eye_dirac_match_torch(self):
+        for shape in ((3, 5), (4, 2)):
+            t = torch.empty(shape)
+            same_values(self, nn.init.eye_(Lt.empty(*shape)), tnn.init.eye_(t))
+        for shape, groups in (((4, 2, 3), 1), ((6, 2, 3, 3), 2), ((2, 3, 3, 3, 3), 1)):
+            t = torch.empty(shape)
+            same_values(self, nn.init.dirac_(Lt.empty(*shape), groups),
+                        tnn.init.dirac_(t, groups))
+        with self.assertRaises(ValueError):
+            nn.init.eye_(Lt.empty(2, 2, 2))
+        with self.assertRaises(ValueError):
+            nn.init.dirac_(Lt.empty(3, 2, 3), 2)
+
+    def test_init_distributions(self):
+        # trunc_normal_: inside [a, b], mean and std of the truncated normal
+        t = nn.init.trunc_normal_(Lt.empty(20000), mean=0.5, std=1.0, a=0.0, b=2.0)
+        v = t.numpy()
+        self.assertGreaterEqual(v.min(), 0.0)
+        self.assertLessEqual(v.max(), 2.0)
+        ref = tnn.init.trunc_normal_(torch.empty(200000, dtype=torch.float64), 0.5, 1.0, 0.0,
+                                     2.0).numpy()
+        self.assertAlmostEqual(v.mean(), ref.mean(), delta=0.02)
+        self.assertAlmostEqual(v.std(), ref.std(), delta=0.02)
+        # sparse_: the fraction of zeros of every column, the others N(0, std)
+        s = nn.init.sparse_(Lt.empty(10, 400), 0.3, std=0.5).numpy()
+        self.assertTrue(np.all((s == 0).sum(axis=0) == 3))
+        self.assertAlmostEqual(s[s != 0].std(), 0.5, delta=0.03)
+        with self.assertRaises(ValueError):
+            nn.init.sparse_(Lt.empty(3), 0.1)
+
+
+
+class TestLossesAndFunctional(unittest.TestCase):
+    """The losses and functional forms composed in Python
+    (gi/overrides/_lt/nn_losses.py): values and gradients as torch's."""
+
+    def setUp(self):
+        Lt.manual_seed(0)
+        torch.manual_seed(0)
+
+    def compare(self, f_ours, f_theirs, inputs, msg, rtol=1e-10, atol=1e-12, n_grad=None):
+        """inputs: torch float64 tensors; the first n_grad (all) require grad."""
+        n_grad = len(inputs) if n_grad is None else n_grad
+        ts = [t.clone().requires_grad_(i < n_grad) for i, t in enumerate(inputs)]
+        os_ = [to_lt(t) for t in inputs]
+        for o, t in zip(os_, ts):
+            if t.requires_grad:
+                o.requires_grad_()
+        y_t, y_o = f_theirs(*ts), f_ours(*os_)
+        same_values(self, y_o, y_t, rtol=rtol, atol=atol, msg=msg)
+        g = torch.randn(y_t.shape, dtype=y_t.dtype)
+        y_t.backward(g)
+        y_o.backward(to_lt(g))
+        for o, t in zip(os_, ts):
+            if t.requires_grad:
+                same_values(self, o.grad, t.grad, rtol=1e-8, atol=1e-10, msg=msg)
+
+    def test_losses_match_torch(self):
+        d = torch.float64
+        p = torch.rand(4, 5, dtype=d) * 0.98 + 0.01
+        q = torch.rand(4, 5, dtype=d)
+        a, b = torch.randn(4, 5, dtype=d) * 2, torch.randn(4, 5, dtype=d) * 2
+        logp = torch.log_softmax(torch.randn(4, 5, dtype=d), 1)
+        tgt = torch.softmax(torch.randn(4, 5, dtype=d), 1)
+        tgt[0, 1] = 0.0
+        sign = torch.tensor([1.0, -1.0, 1.0, -1.0], dtype=d)
+        x1, x2 = torch.randn(4, 5, dtype=d), torch.randn(4, 5, dtype=d)
+        r1, r2 = torch.randn(4, dtype=d), torch.randn(4, dtype=d)
+        for red in ('mean', 'sum', 'none'):
+            cases = [
+                ('BCELoss', {}, (p, q)),
+                ('BCELoss', {'weight': torch.rand(5, dtype=d)}, (p, q)),
+                ('SmoothL1Loss', {}, (a, b)), ('SmoothL1Loss', {'beta': 0.5}, (a, b)),
+                ('SmoothL1Loss', {'beta': 0.0}, (a, b)),
+                ('HuberLoss', {}, (a, b)), ('HuberLoss', {'delta': 2.5}, (a, b)),
+                ('KLDivLoss', {}, (logp, tgt)),
+                ('KLDivLoss', {'log_target': True}, (logp, torch.log(tgt + 0.1))),
+                ('CosineEmbeddingLoss', {}, (x1, x2, sign)),
+                ('CosineEmbeddingLoss', {'margin': 0.2}, (x1, x2, sign)),
+                ('MarginRankingLoss', {}, (r1, r2, sign)),
+                ('MarginRankingLoss', {'margin': 0.5}, (r1, r2, sign)),
+            ]
+            for name, kw, ins in cases:
+                kw_o = dict(kw)
+                if 'weight' in kw:
+                    kw_o['weight'] = to_lt(kw['weight'])
+                m_t = getattr(tnn, name)(reduction=red, **kw)
+                m_o = getattr(nn, name)(reduction=red, **kw_o)
+                self.assertEqual(str(m_o), str(m_t))
+                with warnings_ignored():
+                    # the inputs' gradients (torch's of a zero KL target is NaN)
+                    self.compare(m_o, m_t, ins, '%s %s %s' % (name, kw, red),
+                                 n_grad=1 if name == 'KLDivLoss' else 2)
+        self.compare(lambda x, y: F.kl_div(x, y, reduction='batchmean'),
+                     lambda x, y: TF.kl_div(x, y, reduction='batchmean'), (logp, tgt), 'batchmean',
+                     n_grad=1)
+        # probabilities of exactly 0 and 1: the logarithms clamped at -100 (values only:
+        # there torch's gradient is its formula's (x - t) / max(x (1 - x), 1e-12))
+        x01 = torch.tensor([0.0, 1.0, 0.5, 0.0, 1.0], dtype=d)
+        t01 = torch.tensor([0.0, 1.0, 1.0, 1.0, 0.0], dtype=d)
+        for red in ('none', 'mean'):
+            same_values(self, F.binary_cross_entropy(to_lt(x01), to_lt(t01), reduction=red),
+                        TF.binary_cross_entropy(x01, t01, reduction=red), rtol=1e-12, atol=0)
+        with self.assertRaises(ValueError):
+            F.binary_cross_entropy(Lt.rand(3), Lt.rand(4))
+        with self.assertRaises(ValueError):
+            nn.SmoothL1Loss(reduction='avg')(Lt.rand(3), Lt.rand(3))
+
+    def test_functional_match_torch(self):
+        d = torch.float64
+        x = torch.randn(2, 3, 4, 5, dtype=d)
+        for pad, value in (((1, 2), None), ((1, 1, 2, 0), 3.5), ((0, 0, 0, 0, 1, 1), None),
+                           ((-1, 2), None), ((2, -3, -1, 1), 0.5)):
+            self.compare(lambda t: F.pad(t, pad, value=value),
+                         lambda t: TF.pad(t, pad, value=0.0 if value is None else value),
+                         (x,), 'pad %s' % (pad,))
+        for p, dim in ((2.0, 1), (1.0, -1), (3.0, 0)):
+            self.compare(lambda t: F.normalize(t, p, dim), lambda t: TF.normalize(t, p, dim),
+                         (x,), 'normalize %s %s' % (p, dim))
+        y = torch.randn(2, 3, 4, 5, dtype=d)
+        self.compare(lambda a, b: F.cosine_similarity(a, b, dim=1),
+                     lambda a, b: TF.cosine_similarity(a, b, dim=1), (x, y), 'cosine_similarity')
+        with self.assertRaises(NotImplementedError):
+            F.pad(Lt.randn(2, 2), (1, 1), mode='reflect')
+        with self.assertRaises(ValueError):
+            F.pad(Lt.randn(2, 2), (1,))
+
+
+class warnings_ignored:
+    def __enter__(self):
+        import warnings
+        self._cm = warnings.catch_warnings()
+        self._cm.__enter__()
+        warnings.simplefilter('ignore')
+
+    def __exit__(self, *exc):
+        return self._cm.__exit__(*exc)
 
 
 if __name__ == '__main__':
