@@ -47,6 +47,7 @@
 #include "core/lt-tensor.h"
 #include "core/lt-random.h"
 #include "core/lt-threads.h"
+#include "core/lt-cuda.h"
 #include "ops/lt-creation.h"
 #include "ops/lt-pointwise.h"
 #include "ops/lt-math.h"

@@ -1205,13 +1205,26 @@ def _cuda_is_available():
     return True
 
 
+def _cuda_mem_get_info(device=None):
+    ok, free, total = Lt.cuda_mem_get_info()
+    return (free, total)
+
+
 cuda = namespace('Lt.cuda', 'torch.cuda for libtensor.', {
     'is_available': _cuda_is_available,
-    'device_count': lambda: 1 if _cuda_is_available() else 0,
+    'init': lambda: Lt.cuda_init(),
+    'device_count': lambda: Lt.cuda_device_count(),
     'current_device': lambda: 0,
+    'get_device_name': lambda device=0: Lt.cuda_get_device_name(
+        device if isinstance(device, int) else 0),
+    'mem_get_info': _cuda_mem_get_info,
+    'memory_allocated': lambda device=None: Lt.cuda_memory_allocated(),
+    'memory_reserved': lambda device=None: Lt.cuda_memory_reserved(),
+    'max_memory_allocated': lambda device=None: Lt.cuda_max_memory_allocated(),
+    'empty_cache': lambda: Lt.cuda_empty_cache(),
     'manual_seed': manual_seed,
     'manual_seed_all': manual_seed,
-    'synchronize': lambda device=None: None,
+    'synchronize': lambda device=None: Lt.cuda_synchronize(),
 })
 
 
