@@ -37,18 +37,18 @@ struct _LtFunctionCtx
 {
   GObject parent_instance;
 
-  char *name;              /* "<Name>Backward" */
-  LtFunction *function;    /* owned */
-  guint n_inputs;
-  gboolean *needs;         /* per input */
-  GPtrArray *saved;        /* LtTensor */
-  GArray *versions;        /* guint, per saved tensor */
-  GArray *is_output;       /* gboolean, per saved tensor: a history-free alias of the output */
-  gboolean has_saved;
-  gboolean released;
-  LtTensor *non_differentiable; /* compared only, not owned */
-  LtGradFn *node;          /* borrowed, during backward */
-  LtTensor **grads;        /* during backward: owned, n_inputs */
+  char       *name;     /* "<Name>Backward" */
+  LtFunction *function; /* owned */
+  guint       n_inputs;
+  gboolean   *needs;     /* per input */
+  GPtrArray  *saved;     /* LtTensor */
+  GArray     *versions;  /* guint, per saved tensor */
+  GArray     *is_output; /* gboolean, per saved tensor: a history-free alias of the output */
+  gboolean    has_saved;
+  gboolean    released;
+  LtTensor   *non_differentiable; /* compared only, not owned */
+  LtGradFn   *node;               /* borrowed, during backward */
+  LtTensor  **grads;              /* during backward: owned, n_inputs */
 };
 
 G_DEFINE_FINAL_TYPE (LtFunctionCtx, lt_function_ctx, G_TYPE_OBJECT)
@@ -113,11 +113,11 @@ lt_function_get_property (GObject *object, guint prop_id, GValue *value, GParamS
 
   switch (prop_id)
     {
-    case PROP_NAME:
-      g_value_set_string (value, priv->name);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_NAME:
+        g_value_set_string (value, priv->name);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
@@ -128,18 +128,21 @@ lt_function_set_property (GObject *object, guint prop_id, const GValue *value, G
 
   switch (prop_id)
     {
-    case PROP_NAME:
-      g_free (priv->name);
-      priv->name = g_value_dup_string (value);
-      break;
-    default:
-      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+      case PROP_NAME:
+        g_free (priv->name);
+        priv->name = g_value_dup_string (value);
+        break;
+      default:
+        G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
     }
 }
 
 static LtTensor *
-lt_function_real_forward (LtFunction *self, LtFunctionCtx *ctx, LtTensor **inputs,
-                          guint n_inputs, GError **error)
+lt_function_real_forward (LtFunction    *self,
+                          LtFunctionCtx *ctx,
+                          LtTensor     **inputs,
+                          guint          n_inputs,
+                          GError       **error)
 {
   g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
                "%s: the function has no forward; subclasses must implement it",
@@ -148,8 +151,10 @@ lt_function_real_forward (LtFunction *self, LtFunctionCtx *ctx, LtTensor **input
 }
 
 static gboolean
-lt_function_real_backward (LtFunction *self, LtFunctionCtx *ctx, LtTensor *grad_output,
-                           GError **error)
+lt_function_real_backward (LtFunction    *self,
+                           LtFunctionCtx *ctx,
+                           LtTensor      *grad_output,
+                           GError       **error)
 {
   g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
                "%s: the function has no backward; subclasses must implement it to be "
@@ -175,8 +180,8 @@ lt_function_class_init (LtFunctionClass *klass)
    * The name of the function; its node is "<name>Backward". %NULL for the
    * type's name.
    */
-  properties[PROP_NAME] = g_param_spec_string ("name", NULL, NULL, NULL,
-                                               G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
+  properties[PROP_NAME] =
+    g_param_spec_string ("name", NULL, NULL, NULL, G_PARAM_READWRITE | G_PARAM_STATIC_STRINGS);
   g_object_class_install_properties (object_class, N_PROPS, properties);
 }
 
@@ -191,7 +196,7 @@ static char *
 backward_name (LtFunction *self)
 {
   LtFunctionPrivate *priv = lt_function_get_instance_private (self);
-  const char *name = priv->name;
+  const char        *name = priv->name;
 
   if (name == NULL)
     {
@@ -225,16 +230,13 @@ backward_name (LtFunction *self)
  *   when the forward fails
  */
 LtTensor *
-lt_function_apply (LtFunction *self,
-                   LtTensor  **inputs,
-                   guint       n_inputs,
-                   GError    **error)
+lt_function_apply (LtFunction *self, LtTensor **inputs, guint n_inputs, GError **error)
 {
   g_autoptr(LtFunctionCtx) ctx = NULL;
   g_autoptr(LtTensor) out = NULL;
-  GError *local = NULL;
-  gboolean grad_mode = lt_is_grad_enabled ();
-  gboolean any = FALSE, prev;
+  GError   *local = NULL;
+  gboolean  grad_mode = lt_is_grad_enabled ();
+  gboolean  any = FALSE, prev;
   LtGradFn *node;
 
   g_return_val_if_fail (LT_IS_FUNCTION (self), NULL);
@@ -318,14 +320,11 @@ _lt_function_ctx_release_saved (LtFunctionCtx *ctx)
 }
 
 gboolean
-_lt_function_run_backward (LtGradFn  *node,
-                           LtTensor  *grad,
-                           LtTensor **grad_inputs,
-                           GError   **error)
+_lt_function_run_backward (LtGradFn *node, LtTensor *grad, LtTensor **grad_inputs, GError **error)
 {
   LtFunctionCtx *ctx = node->custom;
-  GError *local = NULL;
-  gboolean ok;
+  GError        *local = NULL;
+  gboolean       ok;
 
   ctx->grads = g_new0 (LtTensor *, MAX (ctx->n_inputs, 1));
   ctx->node = node;
@@ -334,8 +333,8 @@ _lt_function_run_backward (LtGradFn  *node,
   if (!ok || local != NULL)
     {
       if (local == NULL)
-        local = g_error_new_literal (LT_ERROR, LT_ERROR_FAILED,
-                                     "the backward failed without an error");
+        local =
+          g_error_new_literal (LT_ERROR, LT_ERROR_FAILED, "the backward failed without an error");
       g_propagate_prefixed_error (error, local, "%s: ", ctx->name);
       ok = FALSE;
     }
@@ -360,9 +359,7 @@ _lt_function_run_backward (LtGradFn  *node,
  * backward makes lt_function_ctx_get_saved_tensors() fail.
  */
 void
-lt_function_ctx_save_for_backward (LtFunctionCtx *self,
-                                   LtTensor     **tensors,
-                                   guint          n_tensors)
+lt_function_ctx_save_for_backward (LtFunctionCtx *self, LtTensor **tensors, guint n_tensors)
 {
   g_return_if_fail (LT_IS_FUNCTION_CTX (self));
   g_return_if_fail (n_tensors == 0 || tensors != NULL);
@@ -372,7 +369,7 @@ lt_function_ctx_save_for_backward (LtFunctionCtx *self,
   g_array_set_size (self->is_output, 0);
   for (guint i = 0; i < n_tensors; i++)
     {
-      guint version;
+      guint    version;
       gboolean no = FALSE;
 
       g_return_if_fail (LT_IS_TENSOR (tensors[i]));
@@ -397,8 +394,7 @@ lt_function_ctx_save_for_backward (LtFunctionCtx *self,
  *   without retain_graph already freed them or one was changed in place
  */
 GPtrArray *
-lt_function_ctx_get_saved_tensors (LtFunctionCtx *self,
-                                   GError       **error)
+lt_function_ctx_get_saved_tensors (LtFunctionCtx *self, GError **error)
 {
   GPtrArray *out;
 
@@ -416,7 +412,7 @@ lt_function_ctx_get_saved_tensors (LtFunctionCtx *self,
   for (guint k = 0; k < self->saved->len; k++)
     {
       LtTensor *t = g_ptr_array_index (self->saved, k);
-      guint version = lt_storage_get_version (t->storage);
+      guint     version = lt_storage_get_version (t->storage);
 
       if (version != g_array_index (self->versions, guint, k))
         {
@@ -473,8 +469,7 @@ lt_function_ctx_get_n_inputs (LtFunctionCtx *self)
  * Returns: %TRUE when the input requires grad (and grad mode was on)
  */
 gboolean
-lt_function_ctx_needs_input_grad (LtFunctionCtx *self,
-                                  guint          index)
+lt_function_ctx_needs_input_grad (LtFunctionCtx *self, guint index)
 {
   g_return_val_if_fail (LT_IS_FUNCTION_CTX (self), FALSE);
   return index < self->n_inputs && self->needs[index];
@@ -490,8 +485,7 @@ lt_function_ctx_needs_input_grad (LtFunctionCtx *self,
  * grad.
  */
 void
-lt_function_ctx_mark_non_differentiable (LtFunctionCtx *self,
-                                         LtTensor      *output)
+lt_function_ctx_mark_non_differentiable (LtFunctionCtx *self, LtTensor *output)
 {
   g_return_if_fail (LT_IS_FUNCTION_CTX (self));
   g_return_if_fail (LT_IS_TENSOR (output));
@@ -513,13 +507,10 @@ lt_function_ctx_mark_non_differentiable (LtFunctionCtx *self,
  *   @index is out of range or @grad's shape does not fit the input's
  */
 gboolean
-lt_function_ctx_set_grad_input (LtFunctionCtx *self,
-                                guint          index,
-                                LtTensor      *grad,
-                                GError       **error)
+lt_function_ctx_set_grad_input (LtFunctionCtx *self, guint index, LtTensor *grad, GError **error)
 {
   const LtTensorMeta *meta;
-  gboolean fits;
+  gboolean            fits;
 
   g_return_val_if_fail (LT_IS_FUNCTION_CTX (self), FALSE);
   g_return_val_if_fail (grad == NULL || LT_IS_TENSOR (grad), FALSE);
@@ -532,8 +523,8 @@ lt_function_ctx_set_grad_input (LtFunctionCtx *self,
   if (index >= self->n_inputs)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_INDEX,
-                   "%s: gradient for input %u, but the function has %u inputs", self->name,
-                   index, self->n_inputs);
+                   "%s: gradient for input %u, but the function has %u inputs", self->name, index,
+                   self->n_inputs);
       return FALSE;
     }
   if (grad == NULL)

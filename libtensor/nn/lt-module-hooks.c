@@ -271,7 +271,6 @@ static LtTensor *
 call_backward_hooks (BackwardState *st, LtTensor *grad_input, gboolean *failed, GError **error)
 {
   LtTensor *g = grad_input ? g_object_ref (grad_input) : NULL;
-  g_autoptr(LtTensor) zeros = NULL;
   LtTensor *grad_output = st->grad_output;
 
   *failed = FALSE;

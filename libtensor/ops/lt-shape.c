@@ -1058,8 +1058,6 @@ lt_tensor_to_dtype (LtTensor *self,
                     LtDType   dtype,
                     GError  **error)
 {
-  g_autoptr(LtTensor) out = NULL;
-
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
   g_return_val_if_fail ((guint) dtype < LT_N_DTYPES, NULL);
   if (self->dtype == dtype)
