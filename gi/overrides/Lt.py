@@ -12,7 +12,8 @@ They make the tensor core feel like PyTorch from Python::
     print(x.grad)
 
 Lt.Tensor gains Python operators, indexing (views where torch gives views),
-the tutorial's printed form, keyword arguments like torch's, and a numpy
+PyTorch's printed form (the tutorial's older one with
+``Lt.set_printoptions(legacy=True)``), keyword arguments like torch's, and a numpy
 bridge that shares memory both ways.  Module-level functions take torch's
 signatures (``Lt.zeros(2, 3, dtype=Lt.float64)``) and still accept the
 introspected ones (``Lt.zeros([2, 3], Lt.DType.FLOAT64)``).  Every function
@@ -37,6 +38,8 @@ from gi.repository import GLib
 from ..overrides import override
 from ._lt import autograd as _lt_autograd
 from ._lt import creation as _lt_creation
+from ._lt import printing as _lt_printing
+from ._lt import serialization as _lt_serialization
 from ._lt import types as _lt_types
 from ._lt.autograd import *  # noqa: F401,F403 - GradFn, no_grad, autograd, ...
 from ._lt.autograd import GradFn
@@ -47,6 +50,10 @@ from ._lt.creation import *  # noqa: F401,F403 - tensor, zeros, ..., from_numpy
 from ._lt.creation import (_as_tensor, _empty_data_ptr, _index_tensor, _legacy_new, _operand,
                            _rebuild_tensor, empty, full, ones, tensor, zeros)
 from ._lt.indexing import TensorIndexing as _TensorIndexing
+from ._lt.printing import *  # noqa: F401,F403 - set_printoptions, get_printoptions
+from ._lt.serialization import *  # noqa: F401,F403 - save, load
+from ._lt.math import FUNCTIONS as _MATH_FUNCTIONS
+from ._lt.math import TensorMath as _TensorMath
 from ._lt.types import *  # noqa: F401,F403 - Size, device
 from ._lt.types import (_D, _DTYPE_BY_NAME, _DTYPE_NAME, _FLOATING, _NP_TYPESTR, _bool, _dtype,
                         _float, _INF, _int, _is_bool, _lt_device, _max, _min, _shape_args, Size,
@@ -55,7 +62,8 @@ from ._lt.types import (_D, _DTYPE_BY_NAME, _DTYPE_NAME, _FLOATING, _NP_TYPESTR,
 _GITensor = Lt.Tensor
 
 # The public names of the parts, then this file's.
-__all__ = _lt_types.__all__ + _lt_creation.__all__ + _lt_autograd.__all__
+__all__ = (_lt_types.__all__ + _lt_creation.__all__ + _lt_autograd.__all__
+           + _lt_printing.__all__ + _lt_serialization.__all__)
 
 
 def _export(obj, name=None):
@@ -183,17 +191,6 @@ def _method_(name):
     return m
 
 
-def _unary_(name):
-    gi_fn = getattr(_GITensor, name + '_')
-
-    def m(self: Tensor) -> Tensor:
-        gi_fn(self)
-        return self
-
-    m.__name__ = name + '_'
-    return m
-
-
 def _to_dim_list(dim):
     if isinstance(dim, (list, tuple)):
         return [operator.index(d) for d in dim]
@@ -201,7 +198,7 @@ def _to_dim_list(dim):
 
 
 @override
-class Tensor(_TensorIndexing, Lt.Tensor):
+class Tensor(_TensorIndexing, _TensorMath, Lt.Tensor):
     """A tensor, with torch's Python interface.
 
     ``Lt.Tensor(5, 3)`` makes an uninitialised 5x3 float32 tensor (as the
@@ -222,7 +219,7 @@ class Tensor(_TensorIndexing, Lt.Tensor):
     # -- printing -----------------------------------------------------------
 
     def __repr__(self):
-        return self.to_string()
+        return _lt_printing.tensor_repr(self)
 
     __str__ = __repr__
 
@@ -540,32 +537,7 @@ class Tensor(_TensorIndexing, Lt.Tensor):
     def __abs__(self):
         return _GITensor.abs(self)
 
-    def __invert__(self):
-        if self.get_dtype() != _D.BOOL:
-            raise error('bitwise_not: only bool tensors are supported, '
-                        'not %s' % _DTYPE_NAME[self.get_dtype()], Lt.Error.DTYPE)
-        return self.logical_not()
-
-    def _logical(self, other, fn, name):
-        o = _operand(other)
-        if o is None:
-            return NotImplemented
-        if self.get_dtype() != _D.BOOL or o.get_dtype() != _D.BOOL:
-            raise error('%s: only bool tensors are supported' % name, Lt.Error.DTYPE)
-        return fn(self, o)
-
-    def __and__(self, other):
-        return self._logical(other, _GITensor.logical_and, 'bitwise_and')
-
-    def __or__(self, other):
-        return self._logical(other, _GITensor.logical_or, 'bitwise_or')
-
-    def __xor__(self, other):
-        return self._logical(other, _GITensor.ne, 'bitwise_xor')
-
-    __rand__ = __and__
-    __ror__ = __or__
-    __rxor__ = __xor__
+    # &, |, ^, ~ and the in-place and math methods: _lt/math.py
 
     # -- arithmetic methods -------------------------------------------------
 
@@ -647,36 +619,28 @@ class Tensor(_TensorIndexing, Lt.Tensor):
     def rsub(self, other: TensorLike, alpha: Number = 1) -> Tensor:
         return _as_tensor(other, 'other').sub(self, alpha=alpha)
 
-    for _name in ('neg', 'abs', 'sign', 'exp', 'log', 'sqrt', 'rsqrt', 'sin', 'cos',
-                  'tanh', 'sigmoid', 'relu'):
-        locals()[_name + '_'] = _unary_(_name)
-    del _name
-
     def negative(self) -> Tensor:
         return _GITensor.neg(self)
 
     def absolute(self) -> Tensor:
         return _GITensor.abs(self)
 
-    def square(self) -> Tensor:
-        return _GITensor.mul(self, self)
-
     def clamp(self, min: Number | None = None, max: Number | None = None) -> Tensor:
         if min is None and max is None:
             raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
         if isinstance(min, _GITensor) or isinstance(max, _GITensor):
-            r = self
-            if min is not None:
-                r = r.maximum(min)
-            if max is not None:
-                r = r.minimum(max)
-            return r
+            return _GITensor.clamp_tensor(self, None if min is None else _as_tensor(min, 'min'),
+                                          None if max is None else _as_tensor(max, 'max'))
         return _GITensor.clamp(self, -_INF if min is None else _float(min),
                                _INF if max is None else _float(max))
 
     def clamp_(self, min: Number | None = None, max: Number | None = None) -> Tensor:
         if min is None and max is None:
             raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None")
+        if isinstance(min, _GITensor) or isinstance(max, _GITensor):
+            _GITensor.clamp_tensor_(self, None if min is None else _as_tensor(min, 'min'),
+                                    None if max is None else _as_tensor(max, 'max'))
+            return self
         _GITensor.clamp_(self, -_INF if min is None else _float(min),
                          _INF if max is None else _float(max))
         return self
@@ -852,6 +816,21 @@ class Tensor(_TensorIndexing, Lt.Tensor):
 
     def t_(self) -> Tensor:
         _GITensor.t_(self)
+        return self
+
+    def transpose_(self, dim0: int, dim1: int) -> Tensor:
+        _GITensor.transpose_(self, operator.index(dim0), operator.index(dim1))
+        return self
+
+    def unsqueeze_(self, dim: int) -> Tensor:
+        _GITensor.unsqueeze_(self, operator.index(dim))
+        return self
+
+    def squeeze_(self, dim: int | None = None) -> Tensor:
+        if dim is None:
+            _GITensor.squeeze_(self)
+        else:
+            _GITensor.squeeze_dim_(self, operator.index(dim))
         return self
 
     @property
@@ -1107,6 +1086,9 @@ for _name in ('mul', 'div', 'true_divide', 'pow', 'floor_divide', 'remainder', '
               'square'):
     _EXPORTS[_name] = _simple(_name)
 del _name
+for _name in _MATH_FUNCTIONS:
+    _EXPORTS[_name] = _simple(_name)
+del _name
 _EXPORTS['add'] = _fn_add
 _EXPORTS['sub'] = _EXPORTS['subtract'] = _fn_sub
 _EXPORTS['multiply'] = _EXPORTS['mul']
@@ -1243,5 +1225,7 @@ from ._lt.optim import optim  # noqa: E402 - optimizers, lr_scheduler
 from ._lt.data import datasets, transforms, utils  # noqa: E402
 from ._lt.train import Trainer  # noqa: E402 - taking Python loaders and criteria
 from ._lt.distributed import distributed  # noqa: E402 - and nn.parallel
+from ._lt.vision import backends  # noqa: E402 - backends.cudnn, backends.mps
 
-__all__ += ['nn', 'optim', 'utils', 'transforms', 'datasets', 'Trainer', 'distributed']
+__all__ += ['nn', 'optim', 'utils', 'transforms', 'datasets', 'Trainer', 'distributed',
+            'backends']

@@ -72,6 +72,70 @@
   /* composes public ops, no kernel */                                                             \
   GRAD_OP (LEAKY_RELU, "leaky_relu", UNARY, LT_OPF_FLOAT_ONLY, LT_SAVE (ARG0, ANY),                \
            "LeakyReluBackward0", NULL, leaky_relu)                                                 \
+  /* Activations with kernels of their own (ops/lt-activation.c); their backward rules run */     \
+  /* activation_grad, the derivative times the gradient in one pass; celu is elu's overload */     \
+  GRAD_OP (GELU, "gelu", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY, LT_SAVE (ARG0, ANY),         \
+           "GeluBackward0", NULL, activation)                                                      \
+  GRAD_OP (SILU, "silu", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY, LT_SAVE (ARG0, ANY),         \
+           "SiluBackward0", NULL, activation)                                                      \
+  GRAD_OP (ELU, "elu", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY, LT_SAVE (ARG0, ANY),           \
+           "EluBackward0", "CeluBackward0", activation)                                            \
+  GRAD_OP (SOFTPLUS, "softplus", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                     \
+           LT_SAVE (ARG0, ANY), "SoftplusBackward0", NULL, activation)                             \
+  GRAD_OP (HARDTANH, "hardtanh", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                     \
+           LT_SAVE (ARG0, ANY), "HardtanhBackward0", NULL, activation)                             \
+  /* arguments: grad, input; params: the forward op and its parameters */                          \
+  OP (ACTIVATION_GRAD, "activation_grad", BINARY, LT_OPF_HAS_KERNEL)                               \
+  /* input, weight (one per channel, dim 1); composes public ops */                                \
+  GRAD_OP (PRELU, "prelu", BINARY, LT_OPF_FLOAT_ONLY, LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY),    \
+           "PreluBackward0", NULL, prelu)                                                          \
+  /* Math functions (ops/lt-math.c). Rounding keeps integers, refuses bool; 0 gradient */          \
+  GRAD_OP (CEIL, "ceil", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_NO_BOOL, 0, "CeilBackward0", NULL,      \
+           zero)                                                                                   \
+  GRAD_OP (FLOOR, "floor", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_NO_BOOL, 0, "FloorBackward0", NULL,   \
+           zero)                                                                                   \
+  GRAD_OP (ROUND, "round", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_NO_BOOL, 0, "RoundBackward0", NULL,   \
+           zero)                                                                                   \
+  GRAD_OP (TRUNC, "trunc", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_NO_BOOL, 0, "TruncBackward0", NULL,   \
+           zero)                                                                                   \
+  GRAD_OP (FRAC, "frac", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY, 0, "FracBackward0", NULL,   \
+           identity)                                                                               \
+  GRAD_OP (LOG1P, "log1p", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),    \
+           "Log1PBackward0", NULL, log1p)                                                          \
+  GRAD_OP (EXPM1, "expm1", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (RESULT, ANY),  \
+           "Expm1Backward0", NULL, expm1)                                                          \
+  GRAD_OP (ASIN, "asin", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),      \
+           "AsinBackward0", NULL, asin)                                                            \
+  GRAD_OP (ACOS, "acos", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),      \
+           "AcosBackward0", NULL, acos)                                                            \
+  GRAD_OP (ATAN, "atan", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),      \
+           "AtanBackward0", NULL, atan)                                                            \
+  GRAD_OP (SINH, "sinh", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),      \
+           "SinhBackward0", NULL, sinh)                                                            \
+  GRAD_OP (COSH, "cosh", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),      \
+           "CoshBackward0", NULL, cosh)                                                            \
+  GRAD_OP (ASINH, "asinh", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),    \
+           "AsinhBackward0", NULL, asinh)                                                          \
+  GRAD_OP (ACOSH, "acosh", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),    \
+           "AcoshBackward0", NULL, acosh)                                                          \
+  GRAD_OP (ATANH, "atanh", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),    \
+           "AtanhBackward0", NULL, atanh)                                                          \
+  GRAD_OP (TAN, "tan", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (RESULT, ANY),      \
+           "TanBackward0", NULL, tan)                                                              \
+  GRAD_OP (ERF, "erf", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),        \
+           "ErfBackward0", NULL, erf)                                                              \
+  GRAD_OP (ERFC, "erfc", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),      \
+           "ErfcBackward0", NULL, erfc)                                                            \
+  GRAD_OP (LOG2, "log2", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),      \
+           "Log2Backward0", NULL, log2)                                                            \
+  GRAD_OP (LOG10, "log10", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (ARG0, ANY),    \
+           "Log10Backward0", NULL, log10)                                                          \
+  GRAD_OP (EXP2, "exp2", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT, LT_SAVE (RESULT, ANY),    \
+           "Exp2Backward0", NULL, exp2)                                                            \
+  GRAD_OP (RECIPROCAL, "reciprocal", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_RESULT,               \
+           LT_SAVE (RESULT, ANY), "ReciprocalBackward0", NULL, reciprocal)                         \
+  /* integers and bool only */                                                                     \
+  OP (BITWISE_NOT, "bitwise_not", UNARY, LT_OPF_HAS_KERNEL)                                        \
                                                                                                    \
   /* Pointwise, two inputs, broadcasting (ops/lt-pointwise.c) */                                   \
   GRAD_OP (ADD, "add", BINARY, LT_OPF_HAS_KERNEL, 0, "AddBackward0", NULL, add)                    \
@@ -101,12 +165,20 @@
   OP (LOGICAL_OR, "logical_or", BINARY, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT | LT_OPF_LOGICAL)   \
   /* relu's backward kernel: the gradient where the output is not <= 0 */                          \
   OP (RELU_GRAD, "relu_grad", BINARY, LT_OPF_HAS_KERNEL)                                           \
+  /* integers and bool only (ops/lt-math.c) */                                                     \
+  OP (BITWISE_AND, "bitwise_and", BINARY, LT_OPF_HAS_KERNEL)                                       \
+  OP (BITWISE_OR, "bitwise_or", BINARY, LT_OPF_HAS_KERNEL)                                         \
+  OP (BITWISE_XOR, "bitwise_xor", BINARY, LT_OPF_HAS_KERNEL)                                       \
                                                                                                    \
   /* Pointwise, three inputs (ops/lt-pointwise.c); masked_fill runs where's kernel */              \
   GRAD_OP (WHERE, "where", TERNARY, LT_OPF_HAS_KERNEL, LT_SAVE (ARG0, ANY), "WhereBackward0",      \
            NULL, where)                                                                            \
   GRAD_OP (MASKED_FILL, "masked_fill", TERNARY, 0, LT_SAVE (ARG0, ANY), "MaskedFillBackward0",     \
            NULL, masked_fill)                                                                      \
+  /* clamp with tensor bounds (ops/lt-math.c): maximum and minimum, no kernel of its own */        \
+  GRAD_OP (CLAMP_TENSOR, "clamp", TERNARY, 0,                                                      \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY) | LT_SAVE (ARG2, ANY), "ClampBackward0",      \
+           NULL, clamp_tensor)                                                                     \
                                                                                                    \
   /* Reductions (ops/lt-reduce.c); the second node name: over some dims */                         \
   GRAD_OP (SUM, "sum", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_INT_TO_INT64 | LT_OPF_ANY_ORDER, 0,      \
@@ -160,6 +232,13 @@
   GRAD_OP (SLICE, "slice", VIEW, LT_OPF_VIEW, 0, "SliceBackward0", NULL, slice)                    \
   /* detach() and views that keep the shape */                                                     \
   GRAD_OP (ALIAS, "alias", VIEW, LT_OPF_VIEW, 0, "AliasBackward0", NULL, identity)                 \
+  /* x.unsqueeze_(), x.squeeze_(), x.transpose_(): new strides for x (ops/lt-shape-inplace.c) */   \
+  GRAD_OP (UNSQUEEZE_INPLACE, "unsqueeze_", VIEW, LT_OPF_VIEW | LT_OPF_INPLACE, 0,                 \
+           "UnsqueezeBackward1", NULL, view)                                                       \
+  GRAD_OP (SQUEEZE_INPLACE, "squeeze_", VIEW, LT_OPF_VIEW | LT_OPF_INPLACE, 0,                     \
+           "SqueezeBackward2", "SqueezeBackward3", view)                                           \
+  GRAD_OP (TRANSPOSE_INPLACE, "transpose_", VIEW, LT_OPF_VIEW | LT_OPF_INPLACE, 0,                 \
+           "TransposeBackward1", NULL, transpose)                                                  \
                                                                                                    \
   /* Copies that autograd sees; they run the fill and copy kernels (ops/lt-shape.c) */             \
   GRAD_OP (CLONE, "clone", COPY, 0, 0, "CloneBackward0", NULL, identity)                           \
@@ -185,6 +264,9 @@
   GRAD_OP (MASKED_SCATTER, "masked_scatter", INDEX, LT_OPF_HAS_KERNEL, LT_SAVE (ARG0, ANY),        \
            "MaskedScatterBackward0", NULL, masked_scatter)                                         \
   OP (ONE_HOT, "one_hot", INDEX, LT_OPF_HAS_KERNEL | LT_OPF_INDEX_RESULT)                          \
+  /* weight, indices: index_select's rows; its backward adds them up, skipping padding_idx */     \
+  GRAD_OP (EMBEDDING, "embedding", INDEX, 0, LT_SAVE (ARG1, ANY), "EmbeddingBackward0", NULL,       \
+           embedding)                                                                              \
                                                                                                    \
   /* Convolution and pooling (ops/lt-conv.c, ops/lt-pooling.c); the _GRAD ops are the */           \
   /* kernels of their backward rules */                                                            \
@@ -201,6 +283,11 @@
   GRAD_OP (ADAPTIVE_AVG_POOL2D, "adaptive_avg_pool2d", POOL, LT_OPF_HAS_KERNEL, 0,                 \
            "AdaptiveAvgPool2DBackward0", NULL, adaptive_avg_pool2d)                                \
   OP (ADAPTIVE_AVG_POOL2D_GRAD, "adaptive_avg_pool2d_grad", POOL, LT_OPF_HAS_KERNEL)               \
+  /* Resampling (ops/lt-upsample.c): products with interpolation matrices, one node */           \
+  GRAD_OP (UPSAMPLE_NEAREST2D, "upsample_nearest2d", POOL, LT_OPF_FLOAT_ONLY, 0,                   \
+           "UpsampleNearest2DBackward1", NULL, upsample)                                           \
+  GRAD_OP (UPSAMPLE_BILINEAR2D, "upsample_bilinear2d", POOL, LT_OPF_FLOAT_ONLY, 0,                 \
+           "UpsampleBilinear2DBackward1", NULL, upsample)                                          \
                                                                                                    \
   /* Losses with a node of their own (ops/lt-loss.c); mse, l1 and bce compose public ops */        \
   GRAD_OP (MSE_LOSS, "mse_loss", LOSS, 0, LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY),               \

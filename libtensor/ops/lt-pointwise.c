@@ -242,6 +242,14 @@ _lt_pw_unary_op (LtOp op, LtTensor *a, LtWriteMode mode, const LtOpParams *param
     odt = LT_DTYPE_BOOL;
   if (!check_no_bool (op, &a, 1, error))
     return NULL;
+  if ((row->flags & LT_OPF_FLOAT_ONLY) && !_lt_dtype_is_float (a->dtype))
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
+                   "%s: the input must be floating point, not %s; convert it with "
+                   "to_dtype() first",
+                   name, lt_dtype_get_name (a->dtype));
+      return NULL;
+    }
   if (mode == LT_WRITE_INPLACE)
     {
       if (!_lt_can_cast (odt, a->dtype))

@@ -52,6 +52,22 @@ LtTensor *lt_tensor_squeeze_dim   (LtTensor     *self,
                                    gint          dim,
                                    GError      **error);
 LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_unsqueeze_    (LtTensor     *self,
+                                   gint          dim,
+                                   GError      **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_squeeze_      (LtTensor     *self,
+                                   GError      **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_squeeze_dim_  (LtTensor     *self,
+                                   gint          dim,
+                                   GError      **error);
+LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_transpose_    (LtTensor     *self,
+                                   gint          dim0,
+                                   gint          dim1,
+                                   GError      **error);
+LT_AVAILABLE_IN_ALL
 LtTensor *lt_tensor_expand        (LtTensor     *self,
                                    const gint64 *shape,
                                    gsize         n_dims,

@@ -150,6 +150,12 @@ oh_draw (OhDist dist, LtDType dt)
         case OH_DIST_EXPO:
           v = g_rand_int_range (oh_rng, 0, 5);
           break;
+        case OH_DIST_OPEN1:
+          v = g_rand_int_range (oh_rng, -1, 2);
+          break;
+        case OH_DIST_GT1:
+          v = g_rand_int_range (oh_rng, 1, 6);
+          break;
         default:
           v = g_rand_int_range (oh_rng, -20, 21);
           break;
@@ -169,6 +175,12 @@ oh_draw (OhDist dist, LtDType dt)
       break;
     case OH_DIST_WIDE:
       v = g_rand_double_range (oh_rng, -30, 30);
+      break;
+    case OH_DIST_OPEN1:
+      v = g_rand_double_range (oh_rng, -0.9, 0.9);
+      break;
+    case OH_DIST_GT1:
+      v = g_rand_double_range (oh_rng, 1.1, 3);
       break;
     default:
       v = g_rand_double_range (oh_rng, -2, 2);

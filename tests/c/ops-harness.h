@@ -71,6 +71,8 @@ typedef enum {
   OH_DIST_GRID,     /* multiples of 0.5 in [-3, 3]: ties and equal elements */
   OH_DIST_WIDE,     /* uniform in [-30, 30] */
   OH_DIST_EXPO,     /* exponents: uniform in [-2, 2]; integers 0 to 4 */
+  OH_DIST_OPEN1,    /* uniform in [-0.9, 0.9]: asin, atanh; integers -1 to 1 */
+  OH_DIST_GT1,      /* uniform in [1.1, 3]: acosh; integers 1 to 5 */
 } OhDist;
 
 gboolean oh_is_float (LtDType dt);
@@ -164,10 +166,13 @@ guint oh_count_cases (const OhCase *cases);
  * the number of cases it registered. */
 guint oh_register_creation (void);
 guint oh_register_pointwise (void);
+guint oh_register_math (void);
 guint oh_register_reduce (void);
 guint oh_register_linalg (void);
 guint oh_register_shape (void);
+guint oh_register_shape_inplace (void);
 guint oh_register_index (void);
 guint oh_register_conv (void);
 guint oh_register_pool (void);
 guint oh_register_loss (void);
+guint oh_register_nn (void);

@@ -6,20 +6,9 @@
  * (arithmetic, extrema, comparisons, logical and/or), and where.
  */
 
-#include "ops-harness.h"
+#include "ops-unary.h"
 
-/* Pointwise, one input */
-
-typedef struct
-{
-  LtOp op;
-  LtTensor *(*fn) (LtTensor *, GError **);
-  gboolean (*fn_) (LtTensor *, GError **);
-  double (*ref) (double);
-  OhDist dist;        /* forward inputs */
-  OhDist gdist;       /* gradcheck inputs, away from kinks */
-  gboolean keeps_int;   /* integer inputs keep their dtype, else float32 */
-} UnaryDef;
+/* Pointwise, one input (UnaryDef: ops-unary.h) */
 
 static double ref_neg (double x) { return -x; }
 static double ref_abs (double x) { return fabs (x); }
@@ -83,8 +72,12 @@ static const UnaryDef un_clamp = { LT_OP_CLAMP,
                                    clamp_fn, clamp_fn_, ref_clamp,
                                    OH_DIST_UNIT, OH_DIST_AWAY, TRUE };
 static const UnaryDef un_not = { LT_OP_LOGICAL_NOT,
-                                 lt_tensor_logical_not, NULL, ref_not,
-                                 OH_DIST_GRID, OH_DIST_UNIT, TRUE };
+                                 lt_tensor_logical_not,
+                                 lt_tensor_logical_not_,
+                                 ref_not,
+                                 OH_DIST_GRID,
+                                 OH_DIST_UNIT,
+                                 TRUE };
 
 static LtDType
 unary_out_dtype (const UnaryDef *u, LtDType dt)
@@ -184,6 +177,20 @@ unary_fw_integer (gconstpointer d)
 {
   const UnaryDef *u = d;
 
+  if (u->float_only)
+    {
+      const LtDType dts[] = { I64, I32, U8, BOOL };
+
+      for (guint j = 0; j < G_N_ELEMENTS (dts); j++)
+        {
+          g_autoptr(GError) error = NULL;
+          g_auto(OhArr) b = oh_arr_new (OH_SH (6), dts[j], OH_LAY_CONTIG, u->dist);
+          g_autoptr(LtTensor) y = u->fn (b.t, &error);
+
+          oh_check_error (y, error, LT_ERROR_DTYPE);
+        }
+      return;
+    }
   unary_run (u, OH_SH (9), I64, OH_LAY_CONTIG);
   unary_run (u, OH_SH (3, 4), I32, OH_LAY_T);
   unary_run (u, OH_SH (7), I16, OH_LAY_STEP);
@@ -242,25 +249,21 @@ unary_fw_inplace (gconstpointer d)
     }
 }
 
-static const OhCase unary_forward[] = {
-  { "contiguous", unary_fw_contiguous },
-  { "transposed", unary_fw_transposed },
-  { "strided", unary_fw_strided },
-  { "expanded", unary_fw_expanded },
-  { "rank0", unary_fw_rank0 },
-  { "empty", unary_fw_empty },
-  { "parallel", unary_fw_parallel },
-  { "parallel_transposed", unary_fw_parallel_transposed },
-  { "float64", unary_fw_float64 },
-  { "integer", unary_fw_integer },
-  { NULL, NULL }
-};
+const OhCase oh_unary_forward[] = { { "contiguous", unary_fw_contiguous },
+                                    { "transposed", unary_fw_transposed },
+                                    { "strided", unary_fw_strided },
+                                    { "expanded", unary_fw_expanded },
+                                    { "rank0", unary_fw_rank0 },
+                                    { "empty", unary_fw_empty },
+                                    { "parallel", unary_fw_parallel },
+                                    { "parallel_transposed", unary_fw_parallel_transposed },
+                                    { "float64", unary_fw_float64 },
+                                    { "integer", unary_fw_integer },
+                                    { NULL, NULL } };
 
-static const OhCase unary_forward_inplace[] = {
-  { "inplace", unary_fw_inplace },
-  { "inplace_parallel", unary_fw_inplace_big },
-  { NULL, NULL }
-};
+const OhCase oh_unary_forward_inplace[] = { { "inplace", unary_fw_inplace },
+                                            { "inplace_parallel", unary_fw_inplace_big },
+                                            { NULL, NULL } };
 
 static void
 clamp_fw_bounds (gconstpointer d)
@@ -377,15 +380,13 @@ unary_bw_inplace (gconstpointer d)
   oh_gradcheck (gc_unary_inplace, d, &x, 1);
 }
 
-static const OhCase unary_backward[] = {
-  { "contiguous", unary_bw_contiguous },
-  { "transposed", unary_bw_transposed },
-  { "strided", unary_bw_strided },
-  { "rank0", unary_bw_rank0 },
-  { "empty", unary_bw_empty },
-  { "inplace", unary_bw_inplace },
-  { NULL, NULL }
-};
+const OhCase oh_unary_backward[] = { { "contiguous", unary_bw_contiguous },
+                                     { "transposed", unary_bw_transposed },
+                                     { "strided", unary_bw_strided },
+                                     { "rank0", unary_bw_rank0 },
+                                     { "empty", unary_bw_empty },
+                                     { "inplace", unary_bw_inplace },
+                                     { NULL, NULL } };
 
 /* Pointwise, two inputs */
 
@@ -1337,8 +1338,8 @@ static const OhCase leaky_relu_backward[] = { { "values", leaky_bw_values },
 
 /* The specs, in the order of the op table */
 
-#define UNARY(op, path, def) \
-  OH_SPEC (op, path, &def, unary_forward, unary_forward_inplace, unary_backward, NULL)
+#define UNARY(op, path, def)                                                                       \
+  OH_SPEC (op, path, &def, oh_unary_forward, oh_unary_forward_inplace, oh_unary_backward, NULL)
 #define BINARY(op, path, def, fwx, bwx) \
   OH_SPEC (op, path, &def, binary_forward, fwx, binary_backward, bwx)
 #define COMPARE(op, path, def) \
@@ -1360,11 +1361,17 @@ static const OhSpec specs[] = {
   OH_SPEC (LT_OP_CLAMP,
            "clamp",
            &un_clamp,
-           unary_forward,
+           oh_unary_forward,
            clamp_forward_extra,
-           unary_backward,
+           oh_unary_backward,
            NULL),
-  OH_SPEC (LT_OP_LOGICAL_NOT, "logical_not", &un_not, unary_forward, NULL, NULL, NULL),
+  OH_SPEC (LT_OP_LOGICAL_NOT,
+           "logical_not",
+           &un_not,
+           oh_unary_forward,
+           oh_unary_forward_inplace,
+           NULL,
+           NULL),
   OH_SPEC (LT_OP_LEAKY_RELU,
            "leaky_relu",
            NULL,

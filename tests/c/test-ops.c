@@ -219,13 +219,16 @@ main (int argc, char *argv[])
   /* the families in the order of the op table */
   n += oh_register_creation ();
   n += oh_register_pointwise ();
+  n += oh_register_math ();
   n += oh_register_reduce ();
   n += oh_register_linalg ();
   n += oh_register_shape ();
+  n += oh_register_shape_inplace ();
   n += oh_register_index ();
   n += oh_register_conv ();
   n += oh_register_pool ();
   n += oh_register_loss ();
+  n += oh_register_nn ();
   n += oh_register_autograd ();
   g_debug ("%u test cases", n);
   return g_test_run ();

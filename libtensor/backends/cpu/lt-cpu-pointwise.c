@@ -227,6 +227,48 @@ DEFINE_UNARY (relu_u8, guint8, guint8, x)
 DEFINE_UNARY (sign_b8, guint8, guint8, x != 0)
 DEFINE_UNARY (abs_b8, guint8, guint8, x)
 
+/* Math functions (ops/lt-math.c); M is libm's suffix (f for float). round
+ * rounds half to even, as torch.round. */
+#define FLOAT_MATH(T, sfx, M)                                                                      \
+  DEFINE_UNARY (ceil_##sfx, T, T, ceil##M (x))                                                     \
+  DEFINE_UNARY (floor_##sfx, T, T, floor##M (x))                                                   \
+  DEFINE_UNARY (round_##sfx, T, T, nearbyint##M (x))                                               \
+  DEFINE_UNARY (trunc_##sfx, T, T, trunc##M (x))                                                   \
+  DEFINE_UNARY (frac_##sfx, T, T, x - trunc##M (x))                                                \
+  DEFINE_UNARY (log1p_##sfx, T, T, log1p##M (x))                                                   \
+  DEFINE_UNARY (expm1_##sfx, T, T, expm1##M (x))                                                   \
+  DEFINE_UNARY (asin_##sfx, T, T, asin##M (x))                                                     \
+  DEFINE_UNARY (acos_##sfx, T, T, acos##M (x))                                                     \
+  DEFINE_UNARY (atan_##sfx, T, T, atan##M (x))                                                     \
+  DEFINE_UNARY (sinh_##sfx, T, T, sinh##M (x))                                                     \
+  DEFINE_UNARY (cosh_##sfx, T, T, cosh##M (x))                                                     \
+  DEFINE_UNARY (asinh_##sfx, T, T, asinh##M (x))                                                   \
+  DEFINE_UNARY (acosh_##sfx, T, T, acosh##M (x))                                                   \
+  DEFINE_UNARY (atanh_##sfx, T, T, atanh##M (x))                                                   \
+  DEFINE_UNARY (tan_##sfx, T, T, tan##M (x))                                                       \
+  DEFINE_UNARY (erf_##sfx, T, T, erf##M (x))                                                       \
+  DEFINE_UNARY (erfc_##sfx, T, T, erfc##M (x))                                                     \
+  DEFINE_UNARY (log2_##sfx, T, T, log2##M (x))                                                     \
+  DEFINE_UNARY (log10_##sfx, T, T, log10##M (x))                                                   \
+  DEFINE_UNARY (exp2_##sfx, T, T, exp2##M (x))                                                     \
+  DEFINE_UNARY (reciprocal_##sfx, T, T, (T) 1 / x)
+
+FLOAT_MATH (float, f32, f)
+FLOAT_MATH (double, f64, )
+
+/* Integers: rounding is the identity; bitwise not flips every bit (bool:
+ * logical not) */
+#define INT_MATH(T, sfx)                                                                           \
+  DEFINE_UNARY (ident_##sfx, T, T, x)                                                              \
+  DEFINE_UNARY (bitnot_##sfx, T, T, (T) ~x)
+
+INT_MATH (gint64, i64)
+INT_MATH (gint32, i32)
+INT_MATH (gint16, i16)
+INT_MATH (gint8, i8)
+INT_MATH (guint8, u8)
+DEFINE_UNARY (bitnot_b8, guint8, guint8, !x)
+
 #define LOGICAL_NOT(T, sfx) DEFINE_UNARY (not_##sfx, T, guint8, !x)
 LOGICAL_NOT (float, f32)
 LOGICAL_NOT (double, f64)
@@ -334,6 +376,19 @@ COMPARE (gint8, i8)
 COMPARE (guint8, u8)
 COMPARE (guint8, b8)
 
+/* Bitwise and, or, xor of integers and bools (values 0 and 1) */
+#define BITWISE(T, sfx)                                                                            \
+  DEFINE_BINARY (bitand_##sfx, T, T, (T) (a & b))                                                  \
+  DEFINE_BINARY (bitor_##sfx, T, T, (T) (a | b))                                                   \
+  DEFINE_BINARY (bitxor_##sfx, T, T, (T) (a ^ b))
+
+BITWISE (gint64, i64)
+BITWISE (gint32, i32)
+BITWISE (gint16, i16)
+BITWISE (gint8, i8)
+BITWISE (guint8, u8)
+BITWISE (guint8, b8)
+
 static LtCpuLoop loops[LT_OP_COUNT][LT_N_DTYPES];
 
 #define SET(op, dt, fn) loops[op][dt] = fn
@@ -387,6 +442,39 @@ static LtCpuLoop loops[LT_OP_COUNT][LT_N_DTYPES];
   SET (LT_OP_REMAINDER, dt, remainder_##sfx);        \
   SET_ALL_COMPARE (sfx, dt)
 
+#define SET_FLOAT_MATH(sfx, dt)                                                                    \
+  SET (LT_OP_CEIL, dt, ceil_##sfx);                                                                \
+  SET (LT_OP_FLOOR, dt, floor_##sfx);                                                              \
+  SET (LT_OP_ROUND, dt, round_##sfx);                                                              \
+  SET (LT_OP_TRUNC, dt, trunc_##sfx);                                                              \
+  SET (LT_OP_FRAC, dt, frac_##sfx);                                                                \
+  SET (LT_OP_LOG1P, dt, log1p_##sfx);                                                              \
+  SET (LT_OP_EXPM1, dt, expm1_##sfx);                                                              \
+  SET (LT_OP_ASIN, dt, asin_##sfx);                                                                \
+  SET (LT_OP_ACOS, dt, acos_##sfx);                                                                \
+  SET (LT_OP_ATAN, dt, atan_##sfx);                                                                \
+  SET (LT_OP_SINH, dt, sinh_##sfx);                                                                \
+  SET (LT_OP_COSH, dt, cosh_##sfx);                                                                \
+  SET (LT_OP_ASINH, dt, asinh_##sfx);                                                              \
+  SET (LT_OP_ACOSH, dt, acosh_##sfx);                                                              \
+  SET (LT_OP_ATANH, dt, atanh_##sfx);                                                              \
+  SET (LT_OP_TAN, dt, tan_##sfx);                                                                  \
+  SET (LT_OP_ERF, dt, erf_##sfx);                                                                  \
+  SET (LT_OP_ERFC, dt, erfc_##sfx);                                                                \
+  SET (LT_OP_LOG2, dt, log2_##sfx);                                                                \
+  SET (LT_OP_LOG10, dt, log10_##sfx);                                                              \
+  SET (LT_OP_EXP2, dt, exp2_##sfx);                                                                \
+  SET (LT_OP_RECIPROCAL, dt, reciprocal_##sfx)
+#define SET_INT_MATH(sfx, dt)                                                                      \
+  SET (LT_OP_CEIL, dt, ident_##sfx);                                                               \
+  SET (LT_OP_FLOOR, dt, ident_##sfx);                                                              \
+  SET (LT_OP_ROUND, dt, ident_##sfx);                                                              \
+  SET (LT_OP_TRUNC, dt, ident_##sfx);                                                              \
+  SET (LT_OP_BITWISE_NOT, dt, bitnot_##sfx);                                                       \
+  SET (LT_OP_BITWISE_AND, dt, bitand_##sfx);                                                       \
+  SET (LT_OP_BITWISE_OR, dt, bitor_##sfx);                                                         \
+  SET (LT_OP_BITWISE_XOR, dt, bitxor_##sfx)
+
 static gpointer
 init_loops (gpointer data)
 {
@@ -406,6 +494,17 @@ init_loops (gpointer data)
   SET (LT_OP_MINIMUM, LT_DTYPE_BOOL, minimum_b8);
   SET (LT_OP_SIGN, LT_DTYPE_BOOL, sign_b8);
   SET (LT_OP_ABS, LT_DTYPE_BOOL, abs_b8);
+  SET_FLOAT_MATH (f32, LT_DTYPE_FLOAT32);
+  SET_FLOAT_MATH (f64, LT_DTYPE_FLOAT64);
+  SET_INT_MATH (i64, LT_DTYPE_INT64);
+  SET_INT_MATH (i32, LT_DTYPE_INT32);
+  SET_INT_MATH (i16, LT_DTYPE_INT16);
+  SET_INT_MATH (i8, LT_DTYPE_INT8);
+  SET_INT_MATH (u8, LT_DTYPE_UINT8);
+  SET (LT_OP_BITWISE_NOT, LT_DTYPE_BOOL, bitnot_b8);
+  SET (LT_OP_BITWISE_AND, LT_DTYPE_BOOL, bitand_b8);
+  SET (LT_OP_BITWISE_OR, LT_DTYPE_BOOL, bitor_b8);
+  SET (LT_OP_BITWISE_XOR, LT_DTYPE_BOOL, bitxor_b8);
   return NULL;
 }
 
