@@ -66,6 +66,7 @@
 #include "autograd/lt-autograd.h"
 #include "autograd/lt-gradcheck.h"
 #include "autograd/lt-graph.h"
+#include "autograd/lt-function.h"
 #include "io/lt-state-dict.h"
 #include "io/lt-image.h"
 #include "io/lt-file.h"
