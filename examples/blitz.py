@@ -36,6 +36,10 @@ import numpy as np  # noqa: E402
 
 from tutorial_net import classifier_net, nn_net  # noqa: E402
 
+# The tutorial's tensors print in the form of its PyTorch (0.3):
+# [Lt.FloatTensor of size 5x3].
+Lt.set_printoptions(legacy=True)
+
 
 def heading(title, underline):
     print(f'{title}\n{underline * len(title)}\n')

@@ -12,7 +12,8 @@ They make the tensor core feel like PyTorch from Python::
     print(x.grad)
 
 Lt.Tensor gains Python operators, indexing (views where torch gives views),
-the tutorial's printed form, keyword arguments like torch's, and a numpy
+PyTorch's printed form (the tutorial's older one with
+``Lt.set_printoptions(legacy=True)``), keyword arguments like torch's, and a numpy
 bridge that shares memory both ways.  Module-level functions take torch's
 signatures (``Lt.zeros(2, 3, dtype=Lt.float64)``) and still accept the
 introspected ones (``Lt.zeros([2, 3], Lt.DType.FLOAT64)``).  Every function
@@ -37,6 +38,8 @@ from gi.repository import GLib
 from ..overrides import override
 from ._lt import autograd as _lt_autograd
 from ._lt import creation as _lt_creation
+from ._lt import printing as _lt_printing
+from ._lt import serialization as _lt_serialization
 from ._lt import types as _lt_types
 from ._lt.autograd import *  # noqa: F401,F403 - GradFn, no_grad, autograd, ...
 from ._lt.autograd import GradFn
@@ -49,6 +52,8 @@ from ._lt.creation import (_as_tensor, _empty_data_ptr, _index_tensor, _legacy_n
 from ._lt.indexing import TensorIndexing as _TensorIndexing
 from ._lt.math import FUNCTIONS as _MATH_FUNCTIONS
 from ._lt.math import TensorMath as _TensorMath
+from ._lt.printing import *  # noqa: F401,F403 - set_printoptions, get_printoptions
+from ._lt.serialization import *  # noqa: F401,F403 - save, load
 from ._lt.types import *  # noqa: F401,F403 - Size, device
 from ._lt.types import (_D, _DTYPE_BY_NAME, _DTYPE_NAME, _FLOATING, _NP_TYPESTR, _bool, _dtype,
                         _float, _INF, _int, _is_bool, _lt_device, _max, _min, _shape_args, Size,
@@ -57,7 +62,8 @@ from ._lt.types import (_D, _DTYPE_BY_NAME, _DTYPE_NAME, _FLOATING, _NP_TYPESTR,
 _GITensor = Lt.Tensor
 
 # The public names of the parts, then this file's.
-__all__ = _lt_types.__all__ + _lt_creation.__all__ + _lt_autograd.__all__
+__all__ = (_lt_types.__all__ + _lt_creation.__all__ + _lt_autograd.__all__
+           + _lt_printing.__all__ + _lt_serialization.__all__)
 
 
 def _export(obj, name=None):
@@ -213,7 +219,7 @@ class Tensor(_TensorIndexing, _TensorMath, Lt.Tensor):
     # -- printing -----------------------------------------------------------
 
     def __repr__(self):
-        return self.to_string()
+        return _lt_printing.tensor_repr(self)
 
     __str__ = __repr__
 

@@ -72,4 +72,7 @@ void                 _lt_safetensors_header_free         (LtSafetensorsHeader *h
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtSafetensorsHeader, _lt_safetensors_header_free)
 
+/* An IEEE half-precision value (its bits) as a float, exactly. */
+float                _lt_half_to_float                   (guint16              h);
+
 G_END_DECLS

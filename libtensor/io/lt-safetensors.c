@@ -601,8 +601,8 @@ _lt_safetensors_header_check_layout (LtSafetensorsHeader *h,
   return TRUE;
 }
 
-static float
-half_to_float (guint16 h)
+float
+_lt_half_to_float (guint16 h)
 {
   guint32 sign = (guint32) (h >> 15) << 31;
   guint32 exp = (h >> 10) & 0x1f, mant = h & 0x3ff, bits;
@@ -685,7 +685,7 @@ make_tensor (const Info   *info,
               memcpy (&f[i], &bits, 4);
             }
           else
-            f[i] = half_to_float (h);
+            f[i] = _lt_half_to_float (h);
         }
       return t;
     }

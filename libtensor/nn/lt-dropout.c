@@ -123,3 +123,85 @@ lt_dropout_get_inplace (LtDropout *self)
   g_return_val_if_fail (LT_IS_DROPOUT (self), FALSE);
   return self->inplace;
 }
+
+/**
+ * LtDropout2d:
+ *
+ * Channel dropout, as `torch.nn.Dropout2d`: in training mode each channel
+ * `input[n, c]` is zeroed with probability p and the others are scaled by
+ * 1 / (1 - p); in evaluation mode the input passes unchanged.
+ */
+struct _LtDropout2d
+{
+  LtModule parent_instance;
+
+  double   p;
+  gboolean inplace;
+};
+
+G_DEFINE_FINAL_TYPE (LtDropout2d, lt_dropout2d, LT_TYPE_MODULE)
+
+static LtTensor *
+lt_dropout2d_forward (LtModule *module, LtTensor *input, GError **error)
+{
+  LtDropout2d *self = LT_DROPOUT2D (module);
+  g_autoptr(LtTensor) out = lt_dropout2d (input, self->p, lt_module_is_training (module), error);
+
+  if (out == NULL || !self->inplace || out == input)
+    return g_steal_pointer (&out);
+  if (!lt_tensor_copy_ (input, out, error))
+    return NULL;
+  return g_object_ref (input);
+}
+
+static char *
+lt_dropout2d_extra_repr (LtModule *module)
+{
+  LtDropout2d     *self = LT_DROPOUT2D (module);
+  g_autofree char *p = _lt_py_float_repr (self->p);
+
+  return g_strdup_printf ("p=%s, inplace=%s", p, _lt_py_bool (self->inplace));
+}
+
+static void
+lt_dropout2d_class_init (LtDropout2dClass *klass)
+{
+  LT_MODULE_CLASS (klass)->forward = lt_dropout2d_forward;
+  LT_MODULE_CLASS (klass)->extra_repr = lt_dropout2d_extra_repr;
+}
+
+static void
+lt_dropout2d_init (LtDropout2d *self)
+{
+}
+
+/**
+ * lt_dropout2d_new:
+ * @p: the probability of zeroing a channel, in [0, 1] (PyTorch's default
+ *   is 0.5)
+ * @inplace: write the result into the input
+ * @error: return location for a #GError
+ *
+ * Creates a channel dropout layer, as `nn.Dropout2d(p, inplace)`.
+ *
+ * Returns: (transfer full) (nullable): the layer, or %NULL with @error set
+ *   for a probability outside [0, 1]
+ */
+LtDropout2d *
+lt_dropout2d_new (double p, gboolean inplace, GError **error)
+{
+  LtDropout2d *self;
+
+  if (!(p >= 0 && p <= 1))
+    {
+      g_autofree char *text = _lt_py_float_repr (p);
+
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "Dropout2d: dropout probability has to be between 0 and 1, but got %s", text);
+      return NULL;
+    }
+  self = g_object_new (LT_TYPE_DROPOUT2D, NULL);
+  self->p = p;
+  self->inplace = !!inplace;
+  return self;
+}

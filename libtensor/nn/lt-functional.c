@@ -135,6 +135,71 @@ lt_dropout (LtTensor *input,
   return lt_tensor_mul (input, noise, error);
 }
 
+/**
+ * lt_dropout2d:
+ * @input: a floating-point tensor (N, C, ...) of at least two dimensions
+ * @p: the probability of zeroing a whole channel, in [0, 1]
+ * @training: apply dropout; when %FALSE @input is returned unchanged
+ * @error: return location for a #GError
+ *
+ * Zeroes whole channels (`input[n, c]`) with probability @p, drawn from
+ * the global generator, and scales the others by `1 / (1 - p)`, as
+ * `torch.nn.functional.dropout2d()` (on a 3-D input, (N, C, L), channel by
+ * channel as PyTorch 1.13 does).
+ *
+ * Returns: (transfer full) (nullable): the result (@input itself, with a
+ *   new reference, when not training or @p is 0), or %NULL with @error set
+ *   for a @p out of range, an integer input or fewer than two dimensions
+ */
+LtTensor *
+lt_dropout2d (LtTensor *input, double p, gboolean training, GError **error)
+{
+  g_autoptr(LtTensor) corner = NULL;
+  g_autoptr(LtTensor) u = NULL;
+  g_autoptr(LtTensor) keep = NULL;
+  g_autoptr(LtTensor) noise = NULL;
+  gboolean prev;
+
+  g_return_val_if_fail (LT_IS_TENSOR (input), NULL);
+  if (!(p >= 0.0 && p <= 1.0))
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "dropout2d: the probability has to be between 0 and 1, but got %g", p);
+      return NULL;
+    }
+  if (!lt_tensor_is_floating_point (input) || lt_tensor_get_n_dims (input) < 2)
+    {
+      g_autofree char *s = LT_SHAPE_STR (input);
+      g_set_error (error, LT_ERROR,
+                   lt_tensor_is_floating_point (input) ? LT_ERROR_SHAPE : LT_ERROR_DTYPE,
+                   "dropout2d: the input must be floating point with at least 2 dimensions "
+                   "(N, C, ...), not %s of shape %s",
+                   lt_dtype_get_name (lt_tensor_get_dtype (input)), s);
+      return NULL;
+    }
+  if (!training || p == 0.0)
+    return g_object_ref (input);
+  /* one draw per (n, c): the noise has shape (N, C, 1, ...) */
+  prev = lt_set_grad_enabled (FALSE);
+  corner = g_object_ref (input);
+  for (guint d = 2; corner && d < lt_tensor_get_n_dims (input); d++)
+    {
+      LtTensor *next = lt_tensor_narrow (corner, (gint) d, 0, MIN (1, input->shape[d]), error);
+
+      g_object_unref (corner);
+      corner = next;
+    }
+  u = corner ? lt_rand_like (corner, error) : NULL;
+  keep = u ? lt_tensor_lt_scalar (u, 1.0 - p, error) : NULL;
+  noise = keep ? lt_tensor_to_dtype (keep, lt_tensor_get_dtype (input), error) : NULL;
+  if (noise && p < 1.0 && !lt_tensor_div_scalar_ (noise, 1.0 - p, error))
+    g_clear_object (&noise);
+  lt_set_grad_enabled (prev);
+  if (noise == NULL)
+    return NULL;
+  return lt_tensor_mul (input, noise, error);
+}
+
 /* @t of shape (C) as (1, C, 1, ...) against an input of @ndim dims */
 static LtTensor *
 channel_view (LtTensor *t,

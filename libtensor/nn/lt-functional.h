@@ -20,6 +20,11 @@ LtTensor *lt_dropout    (LtTensor  *input,
                          gboolean   training,
                          GError   **error);
 LT_AVAILABLE_IN_ALL
+LtTensor *lt_dropout2d  (LtTensor  *input,
+                         double     p,
+                         gboolean   training,
+                         GError   **error);
+LT_AVAILABLE_IN_ALL
 LtTensor *lt_batch_norm (LtTensor  *input,
                          LtTensor  *running_mean,
                          LtTensor  *running_var,

@@ -13,5 +13,36 @@ LT_AVAILABLE_IN_ALL
 LtTensor *lt_leaky_relu (LtTensor *input,
                          double    negative_slope,
                          GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_gelu       (LtTensor   *input,
+                         const char *approximate,
+                         GError    **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_silu       (LtTensor   *input,
+                         GError    **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_elu        (LtTensor   *input,
+                         double      alpha,
+                         double      scale,
+                         double      input_scale,
+                         GError    **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_celu       (LtTensor   *input,
+                         double      alpha,
+                         GError    **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_softplus   (LtTensor   *input,
+                         double      beta,
+                         double      threshold,
+                         GError    **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_hardtanh   (LtTensor   *input,
+                         double      min_val,
+                         double      max_val,
+                         GError    **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_prelu      (LtTensor   *input,
+                         LtTensor   *weight,
+                         GError    **error);
 
 G_END_DECLS

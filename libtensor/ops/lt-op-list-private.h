@@ -72,6 +72,23 @@
   /* composes public ops, no kernel */                                                             \
   GRAD_OP (LEAKY_RELU, "leaky_relu", UNARY, LT_OPF_FLOAT_ONLY, LT_SAVE (ARG0, ANY),                \
            "LeakyReluBackward0", NULL, leaky_relu)                                                 \
+  /* Activations with kernels of their own (ops/lt-activation.c); their backward rules run */     \
+  /* activation_grad, the derivative times the gradient in one pass; celu is elu's overload */     \
+  GRAD_OP (GELU, "gelu", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY, LT_SAVE (ARG0, ANY),         \
+           "GeluBackward0", NULL, activation)                                                      \
+  GRAD_OP (SILU, "silu", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY, LT_SAVE (ARG0, ANY),         \
+           "SiluBackward0", NULL, activation)                                                      \
+  GRAD_OP (ELU, "elu", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY, LT_SAVE (ARG0, ANY),           \
+           "EluBackward0", "CeluBackward0", activation)                                            \
+  GRAD_OP (SOFTPLUS, "softplus", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                     \
+           LT_SAVE (ARG0, ANY), "SoftplusBackward0", NULL, activation)                             \
+  GRAD_OP (HARDTANH, "hardtanh", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                     \
+           LT_SAVE (ARG0, ANY), "HardtanhBackward0", NULL, activation)                             \
+  /* arguments: grad, input; params: the forward op and its parameters */                          \
+  OP (ACTIVATION_GRAD, "activation_grad", BINARY, LT_OPF_HAS_KERNEL)                               \
+  /* input, weight (one per channel, dim 1); composes public ops */                                \
+  GRAD_OP (PRELU, "prelu", BINARY, LT_OPF_FLOAT_ONLY, LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY),    \
+           "PreluBackward0", NULL, prelu)                                                          \
   /* Math functions (ops/lt-math.c). Rounding keeps integers, refuses bool; 0 gradient */          \
   GRAD_OP (CEIL, "ceil", UNARY, LT_OPF_HAS_KERNEL | LT_OPF_NO_BOOL, 0, "CeilBackward0", NULL,      \
            zero)                                                                                   \
@@ -247,6 +264,9 @@
   GRAD_OP (MASKED_SCATTER, "masked_scatter", INDEX, LT_OPF_HAS_KERNEL, LT_SAVE (ARG0, ANY),        \
            "MaskedScatterBackward0", NULL, masked_scatter)                                         \
   OP (ONE_HOT, "one_hot", INDEX, LT_OPF_HAS_KERNEL | LT_OPF_INDEX_RESULT)                          \
+  /* weight, indices: index_select's rows; its backward adds them up, skipping padding_idx */     \
+  GRAD_OP (EMBEDDING, "embedding", INDEX, 0, LT_SAVE (ARG1, ANY), "EmbeddingBackward0", NULL,       \
+           embedding)                                                                              \
                                                                                                    \
   /* Convolution and pooling (ops/lt-conv.c, ops/lt-pooling.c); the _GRAD ops are the */           \
   /* kernels of their backward rules */                                                            \

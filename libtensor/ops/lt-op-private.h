@@ -148,6 +148,11 @@ typedef struct
   gint64 ignore_index;
 } LtLossParams;
 typedef struct { double negative_slope; } LtLeakyReluParams;
+/* gelu: tanh (the approximation); elu: a = alpha, b = scale, c = input_scale;
+ * softplus: a = beta, b = threshold; hardtanh: a = min, b = max. For
+ * activation_grad, op is the forward op. */
+typedef struct { LtOp op; double a; double b; double c; gboolean tanh; } LtActivationParams;
+typedef struct { gint64 padding_idx; gint64 num_weights; } LtEmbeddingParams;
 typedef struct
 {
   double lr;
@@ -174,6 +179,8 @@ typedef union
   LtPoolParams pool;
   LtLossParams loss;
   LtLeakyReluParams leaky_relu;
+  LtActivationParams activation;
+  LtEmbeddingParams embedding;
   LtOptimParams optim;
 } LtOpParams;
 

@@ -28,32 +28,6 @@ static const LtOptimizerOptionSpec options[N_OPTIONS] = {
   [MAXIMIZE] = { "maximize", TRUE },
 };
 
-/* self + value * t1 * t2, in PyTorch's addcmul_ order: (value * t1) * t2 */
-static gboolean
-addcmul_ (LtTensor *self,
-          LtTensor *t1,
-          LtTensor *t2,
-          double    value,
-          GError  **error)
-{
-  g_autoptr(LtTensor) t = lt_tensor_mul_scalar (t1, value, error);
-
-  return t && lt_tensor_mul_ (t, t2, error) && lt_tensor_add_ (self, t, error);
-}
-
-/* self + value * t1 / t2, in PyTorch's addcdiv_ order: (value * t1) / t2 */
-static gboolean
-addcdiv_ (LtTensor *self,
-          LtTensor *t1,
-          LtTensor *t2,
-          double    value,
-          GError  **error)
-{
-  g_autoptr(LtTensor) t = lt_tensor_mul_scalar (t1, value, error);
-
-  return t && lt_tensor_div_ (t, t2, error) && lt_tensor_add_ (self, t, error);
-}
-
 static gboolean
 adam_update (LtOptimizer *optimizer,
              guint        group,
@@ -101,7 +75,7 @@ adam_update (LtOptimizer *optimizer,
   if (!lt_tensor_mul_scalar_ (exp_avg, beta1, error) ||
       !lt_tensor_add_scaled_ (exp_avg, g, 1 - beta1, error) ||
       !lt_tensor_mul_scalar_ (exp_avg_sq, beta2, error) ||
-      !addcmul_ (exp_avg_sq, g, g, 1 - beta2, error))
+      !_lt_optimizer_addcmul_ (exp_avg_sq, g, g, 1 - beta2, error))
     return FALSE;
 
   bias_correction1 = 1 - pow (beta1, step);
@@ -126,7 +100,7 @@ adam_update (LtOptimizer *optimizer,
       !lt_tensor_add_scalar_ (denom, eps, error))
     return FALSE;
   /* param.addcdiv_(exp_avg, denom, value=-step_size) */
-  return addcdiv_ (param, exp_avg, denom, -step_size, error);
+  return _lt_optimizer_addcdiv_ (param, exp_avg, denom, -step_size, error);
 }
 
 static gboolean

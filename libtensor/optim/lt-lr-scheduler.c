@@ -4,7 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "lt-lr-scheduler.h"
+#include "lt-lr-scheduler-private.h"
 #include "core/lt-error.h"
 
 /**
@@ -51,11 +51,55 @@ lt_lr_scheduler_real_compute_lr (LtLRScheduler *self,
   return lt_optimizer_get_lr (priv->optimizer, group);
 }
 
+static gboolean lt_lr_scheduler_real_step (LtLRScheduler *self, GError **error);
+
+#define INITIAL_LR_KEY "lt-lr-scheduler-initial-lr"
+
+/* PyTorch's group["initial_lr"] of every group of @optimizer that has one,
+ * kept with the optimizer */
+static GArray *
+initial_lrs (LtOptimizer *optimizer)
+{
+  GArray *a = g_object_get_data (G_OBJECT (optimizer), INITIAL_LR_KEY);
+
+  if (a == NULL)
+    {
+      a = g_array_new (FALSE, FALSE, sizeof (double));
+      g_object_set_data_full (G_OBJECT (optimizer), INITIAL_LR_KEY, a,
+                              (GDestroyNotify) g_array_unref);
+    }
+  return a;
+}
+
+void
+_lt_lr_scheduler_set_initial_lr (LtOptimizer *optimizer, guint group, double lr)
+{
+  GArray *a = initial_lrs (optimizer);
+
+  while (a->len <= group)
+    {
+      double current = lt_optimizer_get_lr (optimizer, a->len);
+
+      g_array_append_val (a, current);
+    }
+  g_array_index (a, double, group) = lr;
+}
+
+void
+_lt_lr_scheduler_set_base_lr (LtLRScheduler *self, guint group, double lr)
+{
+  LtLRSchedulerPrivate *priv = lt_lr_scheduler_get_instance_private (self);
+
+  if (group < priv->base_lrs->len)
+    g_array_index (priv->base_lrs, double, group) = lr;
+}
+
 static void
 lt_lr_scheduler_constructed (GObject *object)
 {
   LtLRScheduler *self = LT_LR_SCHEDULER (object);
   LtLRSchedulerPrivate *priv = lt_lr_scheduler_get_instance_private (self);
+  GArray               *initial;
 
   G_OBJECT_CLASS (lt_lr_scheduler_parent_class)->constructed (object);
   if (priv->optimizer == NULL)
@@ -63,16 +107,23 @@ lt_lr_scheduler_constructed (GObject *object)
       g_critical ("%s: made without an optimizer", G_OBJECT_TYPE_NAME (object));
       return;
     }
+  /* the base rates are the groups' "initial_lr", which the first schedule
+   * made on the optimizer sets (group.setdefault('initial_lr', lr)) */
+  initial = initial_lrs (priv->optimizer);
   for (guint i = 0; i < lt_optimizer_get_n_param_groups (priv->optimizer); i++)
     {
       double lr = lt_optimizer_get_lr (priv->optimizer, i);
 
-      g_array_append_val (priv->base_lrs, lr);
+      if (i >= initial->len)
+        g_array_append_val (initial, lr);
+      g_array_append_val (priv->base_lrs, g_array_index (initial, double, i));
     }
   /* PyTorch's _initial_step(): epoch -1 -> 0; a failure leaves epoch -1
-   * for the next lt_lr_scheduler_step() to try again and report. */
+   * for the next lt_lr_scheduler_step() to try again and report. A class
+   * with its own step makes its own first step. */
   priv->last_epoch = -1;
-  lt_lr_scheduler_step (self, NULL);
+  if (LT_LR_SCHEDULER_GET_CLASS (self)->step == lt_lr_scheduler_real_step)
+    lt_lr_scheduler_step (self, NULL);
 }
 
 static void
@@ -132,6 +183,7 @@ lt_lr_scheduler_class_init (LtLRSchedulerClass *klass)
   object_class->get_property = lt_lr_scheduler_get_property;
   object_class->set_property = lt_lr_scheduler_set_property;
   klass->compute_lr = lt_lr_scheduler_real_compute_lr;
+  klass->step = lt_lr_scheduler_real_step;
 
   /**
    * LtLRScheduler:optimizer:
@@ -162,6 +214,52 @@ n_groups (LtLRSchedulerPrivate *priv)
   return MIN (lt_optimizer_get_n_param_groups (priv->optimizer), priv->base_lrs->len);
 }
 
+/* Sets every group's rate for @epoch, computed with the class's
+ * closed_form_lr (when @closed_form and the class has one) or compute_lr;
+ * changes nothing when a rate would not be finite. */
+static gboolean
+apply_epoch (LtLRScheduler *self, gint64 epoch, gboolean closed_form, GError **error)
+{
+  LtLRSchedulerPrivate *priv = lt_lr_scheduler_get_instance_private (self);
+  LtLRSchedulerClass   *klass = LT_LR_SCHEDULER_GET_CLASS (self);
+  gint64                prev_epoch = priv->last_epoch;
+  guint                 n = n_groups (priv);
+  g_autofree double    *lrs = g_new (double, MAX (n, 1));
+
+  priv->last_epoch = epoch;
+  /* every rate is computed before any is set, as PyTorch does */
+  for (guint i = 0; i < n; i++)
+    lrs[i] = closed_form && klass->closed_form_lr ? klass->closed_form_lr (self, i)
+                                                  : klass->compute_lr (self, i);
+  for (guint i = 0; i < n; i++)
+    if (!isfinite (lrs[i]))
+      {
+        g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                     "%s: at epoch %" G_GINT64_FORMAT " the learning rate of group %u "
+                     "would be %g (it is %g); nothing was changed",
+                     G_OBJECT_TYPE_NAME (self), priv->last_epoch, i, lrs[i],
+                     lt_optimizer_get_lr (priv->optimizer, i));
+        priv->last_epoch = prev_epoch;
+        return FALSE;
+      }
+  g_array_set_size (priv->last_lrs, 0);
+  for (guint i = 0; i < n; i++)
+    {
+      lt_optimizer_set_lr (priv->optimizer, i, lrs[i]);
+      lrs[i] = lt_optimizer_get_lr (priv->optimizer, i);
+      g_array_append_val (priv->last_lrs, lrs[i]);
+    }
+  return TRUE;
+}
+
+static gboolean
+lt_lr_scheduler_real_step (LtLRScheduler *self, GError **error)
+{
+  LtLRSchedulerPrivate *priv = lt_lr_scheduler_get_instance_private (self);
+
+  return apply_epoch (self, priv->last_epoch + 1, FALSE, error);
+}
+
 /**
  * lt_lr_scheduler_step:
  * @self: a schedule
@@ -181,40 +279,59 @@ gboolean
 lt_lr_scheduler_step (LtLRScheduler *self, GError **error)
 {
   LtLRSchedulerPrivate *priv;
-  LtLRSchedulerClass *klass;
-  guint n;
-  g_autofree double *lrs = NULL;
 
   g_return_val_if_fail (LT_IS_LR_SCHEDULER (self), FALSE);
   priv = lt_lr_scheduler_get_instance_private (self);
   g_return_val_if_fail (priv->optimizer != NULL, FALSE);
   g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
-  klass = LT_LR_SCHEDULER_GET_CLASS (self);
-  priv->last_epoch++;
-  n = n_groups (priv);
-  lrs = g_new (double, MAX (n, 1));
-  /* every rate is computed before any is set, as PyTorch does */
-  for (guint i = 0; i < n; i++)
-    lrs[i] = klass->compute_lr (self, i);
-  for (guint i = 0; i < n; i++)
-    if (!isfinite (lrs[i]))
-      {
-        g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
-                     "%s: at epoch %" G_GINT64_FORMAT " the learning rate of group %u "
-                     "would be %g (it is %g); nothing was changed",
-                     G_OBJECT_TYPE_NAME (self), priv->last_epoch, i, lrs[i],
-                     lt_optimizer_get_lr (priv->optimizer, i));
-        priv->last_epoch--;
-        return FALSE;
-      }
-  g_array_set_size (priv->last_lrs, 0);
-  for (guint i = 0; i < n; i++)
-    {
-      lt_optimizer_set_lr (priv->optimizer, i, lrs[i]);
-      lrs[i] = lt_optimizer_get_lr (priv->optimizer, i);
-      g_array_append_val (priv->last_lrs, lrs[i]);
-    }
-  return TRUE;
+  return LT_LR_SCHEDULER_GET_CLASS (self)->step (self, error);
+}
+
+/**
+ * lt_lr_scheduler_step_to:
+ * @self: a schedule
+ * @epoch: the epoch to move to
+ * @error: return location for a #GError
+ *
+ * Moves to @epoch and sets the learning rate of every group for it, as
+ * PyTorch's `scheduler.step(epoch)`: from the class's closed form where it
+ * has one (#LtStepLR, #LtMultiStepLR, #LtCosineAnnealingLR,
+ * #LtExponentialLR, #LtLinearLR, #LtCosineAnnealingWarmRestarts), else
+ * from its recursive formula at that epoch. A rate that would not be
+ * finite changes nothing, as with lt_lr_scheduler_step().
+ *
+ * Returns: %TRUE; %FALSE with @error set when a rate would be infinite or
+ *   NaN
+ */
+gboolean
+lt_lr_scheduler_step_to (LtLRScheduler *self, gint64 epoch, GError **error)
+{
+  LtLRSchedulerPrivate *priv;
+
+  g_return_val_if_fail (LT_IS_LR_SCHEDULER (self), FALSE);
+  priv = lt_lr_scheduler_get_instance_private (self);
+  g_return_val_if_fail (priv->optimizer != NULL, FALSE);
+  g_return_val_if_fail (error == NULL || *error == NULL, FALSE);
+  return apply_epoch (self, epoch, TRUE, error);
+}
+
+/**
+ * lt_lr_scheduler_set_last_epoch:
+ * @self: a schedule
+ * @epoch: the epoch
+ *
+ * Sets the current epoch without changing any rate, as assigning
+ * PyTorch's `scheduler.last_epoch` (what `SequentialLR` does to the
+ * schedules it chains).
+ */
+void
+lt_lr_scheduler_set_last_epoch (LtLRScheduler *self, gint64 epoch)
+{
+  LtLRSchedulerPrivate *priv;
+
+  g_return_if_fail (LT_IS_LR_SCHEDULER (self));
+  priv = lt_lr_scheduler_get_instance_private (self);
+  priv->last_epoch = epoch;
 }
 
 /**
@@ -335,10 +452,24 @@ lt_step_lr_compute_lr (LtLRScheduler *scheduler,
   return lr * self->gamma;
 }
 
+static double
+lt_step_lr_closed_form_lr (LtLRScheduler *scheduler, guint group)
+{
+  LtStepLR *self = LT_STEP_LR (scheduler);
+  gint64    epoch = lt_lr_scheduler_get_last_epoch (scheduler);
+
+  /* base_lr * gamma ** (last_epoch // step_size), Python's floor division */
+  return lt_lr_scheduler_get_base_lr (scheduler, group) *
+         pow (self->gamma,
+              (double) (epoch >= 0 ? epoch / self->step_size
+                                   : -((-epoch + self->step_size - 1) / self->step_size)));
+}
+
 static void
 lt_step_lr_class_init (LtStepLRClass *klass)
 {
   LT_LR_SCHEDULER_CLASS (klass)->compute_lr = lt_step_lr_compute_lr;
+  LT_LR_SCHEDULER_CLASS (klass)->closed_form_lr = lt_step_lr_closed_form_lr;
 }
 
 static void
@@ -423,11 +554,25 @@ lt_multi_step_lr_finalize (GObject *object)
   G_OBJECT_CLASS (lt_multi_step_lr_parent_class)->finalize (object);
 }
 
+static double
+lt_multi_step_lr_closed_form_lr (LtLRScheduler *scheduler, guint group)
+{
+  LtMultiStepLR *self = LT_MULTI_STEP_LR (scheduler);
+  gint64         epoch = lt_lr_scheduler_get_last_epoch (scheduler);
+  guint          below = 0;
+
+  /* base_lr * gamma ** bisect_right(sorted(milestones), last_epoch) */
+  for (guint i = 0; self->milestones && i < self->milestones->len; i++)
+    below += g_array_index (self->milestones, gint64, i) <= epoch;
+  return lt_lr_scheduler_get_base_lr (scheduler, group) * pow (self->gamma, below);
+}
+
 static void
 lt_multi_step_lr_class_init (LtMultiStepLRClass *klass)
 {
   G_OBJECT_CLASS (klass)->finalize = lt_multi_step_lr_finalize;
   LT_LR_SCHEDULER_CLASS (klass)->compute_lr = lt_multi_step_lr_compute_lr;
+  LT_LR_SCHEDULER_CLASS (klass)->closed_form_lr = lt_multi_step_lr_closed_form_lr;
 }
 
 static void
@@ -518,10 +663,22 @@ lt_cosine_annealing_lr_compute_lr (LtLRScheduler *scheduler,
          (lr - eta_min) + eta_min;
 }
 
+static double
+lt_cosine_annealing_lr_closed_form_lr (LtLRScheduler *scheduler, guint group)
+{
+  LtCosineAnnealingLR *self = LT_COSINE_ANNEALING_LR (scheduler);
+  double               e = (double) lt_lr_scheduler_get_last_epoch (scheduler);
+  double               base_lr = lt_lr_scheduler_get_base_lr (scheduler, group);
+
+  return self->eta_min +
+         (base_lr - self->eta_min) * (1 + cos (G_PI * e / (double) self->t_max)) / 2;
+}
+
 static void
 lt_cosine_annealing_lr_class_init (LtCosineAnnealingLRClass *klass)
 {
   LT_LR_SCHEDULER_CLASS (klass)->compute_lr = lt_cosine_annealing_lr_compute_lr;
+  LT_LR_SCHEDULER_CLASS (klass)->closed_form_lr = lt_cosine_annealing_lr_closed_form_lr;
 }
 
 static void
@@ -559,5 +716,172 @@ lt_cosine_annealing_lr_new (LtOptimizer *optimizer,
   self = g_object_new (LT_TYPE_COSINE_ANNEALING_LR, "optimizer", optimizer, NULL);
   self->t_max = t_max;
   self->eta_min = eta_min;
+  return self;
+}
+
+/* SequentialLR */
+
+/**
+ * LtSequentialLR:
+ *
+ * Runs schedules one after another, as
+ * `torch.optim.lr_scheduler.SequentialLR`: the schedule of index i from
+ * milestone i - 1 on (the first from epoch 0); at a milestone the next
+ * schedule restarts from its epoch 0 (lt_lr_scheduler_step_to()). When it
+ * is made, the groups' rates go back to their base rates, every schedule
+ * moves one epoch back and the first one makes its first step again, as
+ * PyTorch's does.
+ */
+struct _LtSequentialLR
+{
+  LtLRScheduler parent_instance;
+
+  GPtrArray *schedulers; /* LtLRScheduler, owned */
+  GArray    *milestones; /* gint64 */
+};
+
+G_DEFINE_FINAL_TYPE (LtSequentialLR, lt_sequential_lr, LT_TYPE_LR_SCHEDULER)
+
+/* This schedule's last rates are the running schedule's. */
+static void
+copy_last_lrs (LtLRScheduler *self, LtLRScheduler *from)
+{
+  LtLRSchedulerPrivate *priv = lt_lr_scheduler_get_instance_private (self);
+  LtLRSchedulerPrivate *fpriv = lt_lr_scheduler_get_instance_private (from);
+
+  g_array_set_size (priv->last_lrs, 0);
+  g_array_append_vals (priv->last_lrs, fpriv->last_lrs->data, fpriv->last_lrs->len);
+}
+
+static gboolean
+lt_sequential_lr_step (LtLRScheduler *scheduler, GError **error)
+{
+  LtSequentialLR       *self = LT_SEQUENTIAL_LR (scheduler);
+  LtLRSchedulerPrivate *priv = lt_lr_scheduler_get_instance_private (scheduler);
+  gint64                epoch = priv->last_epoch + 1;
+  guint                 idx = 0;
+  LtLRScheduler        *child;
+  gboolean              ok;
+
+  /* bisect_right(milestones, epoch) */
+  while (idx < self->milestones->len && g_array_index (self->milestones, gint64, idx) <= epoch)
+    idx++;
+  child = g_ptr_array_index (self->schedulers, idx);
+  if (idx > 0 && g_array_index (self->milestones, gint64, idx - 1) == epoch)
+    ok = lt_lr_scheduler_step_to (child, 0, error);
+  else
+    ok = lt_lr_scheduler_step (child, error);
+  if (!ok)
+    return FALSE;
+  priv->last_epoch = epoch;
+  copy_last_lrs (scheduler, child);
+  return TRUE;
+}
+
+static void
+lt_sequential_lr_finalize (GObject *object)
+{
+  LtSequentialLR *self = LT_SEQUENTIAL_LR (object);
+
+  g_clear_pointer (&self->schedulers, g_ptr_array_unref);
+  g_clear_pointer (&self->milestones, g_array_unref);
+  G_OBJECT_CLASS (lt_sequential_lr_parent_class)->finalize (object);
+}
+
+static void
+lt_sequential_lr_class_init (LtSequentialLRClass *klass)
+{
+  G_OBJECT_CLASS (klass)->finalize = lt_sequential_lr_finalize;
+  LT_LR_SCHEDULER_CLASS (klass)->step = lt_sequential_lr_step;
+}
+
+static void
+lt_sequential_lr_init (LtSequentialLR *self)
+{
+}
+
+/**
+ * lt_sequential_lr_new:
+ * @optimizer: the optimizer
+ * @schedulers: (array length=n_schedulers): the schedules, all of
+ *   @optimizer
+ * @n_schedulers: their number (at least 1)
+ * @milestones: (array length=n_milestones): the epochs at which the next
+ *   schedule takes over, one fewer than the schedules
+ * @n_milestones: their number
+ * @error: return location for a #GError
+ *
+ * Creates `SequentialLR(optimizer, schedulers, milestones)`.
+ *
+ * Returns: (transfer full) (nullable): the schedule, or %NULL with @error
+ *   set when a schedule is of another optimizer or the numbers of
+ *   schedules and milestones do not fit
+ */
+LtSequentialLR *
+lt_sequential_lr_new (LtOptimizer    *optimizer,
+                      LtLRScheduler **schedulers,
+                      gsize           n_schedulers,
+                      const gint64   *milestones,
+                      gsize           n_milestones,
+                      GError        **error)
+{
+  LtSequentialLR       *self;
+  LtLRSchedulerPrivate *priv, *first;
+  LtLRScheduler        *child;
+
+  g_return_val_if_fail (LT_IS_OPTIMIZER (optimizer), NULL);
+  g_return_val_if_fail (schedulers != NULL || n_schedulers == 0, NULL);
+  g_return_val_if_fail (milestones != NULL || n_milestones == 0, NULL);
+  for (gsize i = 0; i < n_schedulers; i++)
+    {
+      g_return_val_if_fail (LT_IS_LR_SCHEDULER (schedulers[i]), NULL);
+      if (lt_lr_scheduler_get_optimizer (schedulers[i]) != optimizer)
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                       "Sequential Schedulers expects all schedulers to belong to the same "
+                       "optimizer, but got schedulers at index %" G_GSIZE_FORMAT " to be "
+                       "different than the optimizer passed in.",
+                       i);
+          return NULL;
+        }
+    }
+  if (n_schedulers == 0 || n_milestones != n_schedulers - 1)
+    {
+      g_set_error (
+        error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+        "Sequential Schedulers expects number of schedulers provided to be one more "
+        "than the number of milestone points, but got number of schedulers %" G_GSIZE_FORMAT
+        " and the number of milestones to be equal to %" G_GSIZE_FORMAT,
+        n_schedulers, n_milestones);
+      return NULL;
+    }
+  self = g_object_new (LT_TYPE_SEQUENTIAL_LR, "optimizer", optimizer, NULL);
+  self->schedulers = g_ptr_array_new_with_free_func (g_object_unref);
+  for (gsize i = 0; i < n_schedulers; i++)
+    g_ptr_array_add (self->schedulers, g_object_ref (schedulers[i]));
+  self->milestones = g_array_new (FALSE, FALSE, sizeof (gint64));
+  if (n_milestones)
+    g_array_append_vals (self->milestones, milestones, (guint) n_milestones);
+
+  /* the groups back at their initial rates (the first schedule's base
+   * rates), every schedule one epoch back, the first one's first step */
+  priv = lt_lr_scheduler_get_instance_private (LT_LR_SCHEDULER (self));
+  first = lt_lr_scheduler_get_instance_private (schedulers[0]);
+  g_array_set_size (priv->base_lrs, 0);
+  g_array_append_vals (priv->base_lrs, first->base_lrs->data, first->base_lrs->len);
+  for (guint i = 0; i < n_groups (priv); i++)
+    lt_optimizer_set_lr (optimizer, i, g_array_index (priv->base_lrs, double, i));
+  for (gsize i = 0; i < n_schedulers; i++)
+    {
+      LtLRSchedulerPrivate *p = lt_lr_scheduler_get_instance_private (schedulers[i]);
+
+      p->last_epoch--;
+    }
+  child = schedulers[0];
+  priv->last_epoch = 0;
+  if (lt_lr_scheduler_step (child, error))
+    copy_last_lrs (LT_LR_SCHEDULER (self), child);
+  else
+    g_clear_object (&self);
   return self;
 }

@@ -4,6 +4,7 @@
 /* What the optimizers of the library share beyond the public API. */
 
 #include "lt-optimizer.h"
+#include "ops/lt-pointwise.h"
 
 G_BEGIN_DECLS
 
@@ -43,6 +44,47 @@ LtTensor *_lt_optimizer_state_zeros (LtStateDict *state,
                                      const char  *name,
                                      LtTensor    *param,
                                      GError     **error);
+
+/* self + value * t1 * t2, in PyTorch's addcmul_ order: (value * t1) * t2 */
+static inline gboolean
+_lt_optimizer_addcmul_ (LtTensor *self,
+                        LtTensor *t1,
+                        LtTensor *t2,
+                        double    value,
+                        GError  **error)
+{
+  g_autoptr(LtTensor) t = lt_tensor_mul_scalar (t1, value, error);
+
+  return t && lt_tensor_mul_ (t, t2, error) && lt_tensor_add_ (self, t, error);
+}
+
+/* self + value * t1 / t2, in PyTorch's addcdiv_ order: (value * t1) / t2 */
+static inline gboolean
+_lt_optimizer_addcdiv_ (LtTensor *self,
+                        LtTensor *t1,
+                        LtTensor *t2,
+                        double    value,
+                        GError  **error)
+{
+  g_autoptr(LtTensor) t = lt_tensor_mul_scalar (t1, value, error);
+
+  return t && lt_tensor_div_ (t, t2, error) && lt_tensor_add_ (self, t, error);
+}
+
+/* The gradient as the update sees it: negated with "maximize", plus
+ * weight_decay * param when weight_decay != 0 (transfer full). */
+LtTensor *_lt_optimizer_grad_with_decay (LtTensor *param,
+                                         LtTensor *grad,
+                                         gboolean  maximize,
+                                         double    weight_decay,
+                                         GError  **error);
+
+/* FALSE with "<type>: invalid <what>: <value>" (PyTorch's ValueError
+ * message) when @what is not NULL. */
+gboolean _lt_optimizer_check_arg (const char *type,
+                                  const char *what,
+                                  double      value,
+                                  GError    **error);
 
 /* The class's internals that its state dict (lt-optimizer-state-dict.c)
  * reads and changes. */

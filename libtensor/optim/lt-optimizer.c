@@ -878,3 +878,29 @@ _lt_optimizer_replace_state (LtOptimizer *self, GHashTable *state)
   g_hash_table_unref (priv->state);
   priv->state = state;
 }
+
+LtTensor *
+_lt_optimizer_grad_with_decay (LtTensor *param,
+                               LtTensor *grad,
+                               gboolean  maximize,
+                               double    weight_decay,
+                               GError  **error)
+{
+  g_autoptr(LtTensor) g = maximize ? lt_tensor_neg (grad, error) : g_object_ref (grad);
+
+  if (g == NULL)
+    return NULL;
+  /* grad = grad.add(param, alpha=weight_decay) */
+  if (weight_decay != 0)
+    return lt_tensor_add_scaled (g, param, weight_decay, error);
+  return g_steal_pointer (&g);
+}
+
+gboolean
+_lt_optimizer_check_arg (const char *type, const char *what, double value, GError **error)
+{
+  if (what == NULL)
+    return TRUE;
+  g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT, "%s: invalid %s: %g", type, what, value);
+  return FALSE;
+}

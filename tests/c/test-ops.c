@@ -228,6 +228,7 @@ main (int argc, char *argv[])
   n += oh_register_conv ();
   n += oh_register_pool ();
   n += oh_register_loss ();
+  n += oh_register_nn ();
   n += oh_register_autograd ();
   g_debug ("%u test cases", n);
   return g_test_run ();

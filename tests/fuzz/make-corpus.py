@@ -14,7 +14,9 @@ over 9, bad magic numbers, overflowing dimensions, unsafe archive paths,
 bad offsets...). Every generated name starts with "gen-"; the other files
 in the corpus folders (inputs the fuzzers found, crashes turned into
 regression cases) are kept as they are. Output is deterministic: fixed
-seeds, fixed archive timestamps.
+seeds, fixed archive timestamps (but for torch's legacy format, which
+names its storages by their addresses). The files of torch.save are
+written by Debian's python3-torch.
 """
 
 import gzip
@@ -421,11 +423,104 @@ def json_corpus():
     write("json", "overlong-utf8.json", b'["\xc0\xaf"]')
 
 
+# torch.save's files: written by PyTorch itself (Debian's python3-torch),
+# then broken by hand.
+
+def torch_bytes(obj, legacy=False):
+    import torch
+    buf = io.BytesIO()
+    torch.save(obj, buf, _use_new_zipfile_serialization=not legacy)
+    return buf.getvalue()
+
+
+class _Evil:
+    """Pickles as a call of os.system, which the reader must refuse."""
+
+    def __reduce__(self):
+        return (os.system, ("true",))
+
+
+def pickle_v2(body):
+    """A protocol 2 pickle: PROTO 2, `body`, STOP."""
+    return b"\x80\x02" + body + b"."
+
+
+def stored_zip(members):
+    """A zip archive of stored members, as torch's writer makes them."""
+    import zipfile
+    buf = io.BytesIO()
+    with zipfile.ZipFile(buf, "w", zipfile.ZIP_STORED) as z:
+        for name, data in members:
+            info = zipfile.ZipInfo(name, date_time=(1980, 1, 1, 0, 0, 0))
+            z.writestr(info, data)
+    return buf.getvalue()
+
+
+def torch_corpus():
+    import collections
+    import torch
+    torch.manual_seed(20261206)
+    clean("torch")
+    net = torch.nn.Sequential(torch.nn.Linear(3, 2), torch.nn.ReLU(), torch.nn.Linear(2, 1))
+    opt = torch.optim.SGD(net.parameters(), lr=0.1, momentum=0.9)
+    net(torch.randn(4, 3)).sum().backward()
+    opt.step()
+    base = torch.arange(12.0)
+    mixed = {"f32": torch.randn(2, 3), "f64": torch.randn(3, dtype=torch.float64),
+             "i64": torch.tensor([1, -2, 2**40]), "bool": torch.tensor([True, False]),
+             "half": torch.tensor([1.5, -2.0, 65504.0], dtype=torch.half),
+             "bf16": torch.tensor([1.5, -3.0], dtype=torch.bfloat16),
+             "u8": torch.tensor([0, 255], dtype=torch.uint8), "scalar": torch.tensor(3.5),
+             "empty": torch.zeros(0, 4), "view": base[2:8].view(2, 3), "t": base.view(3, 4).t(),
+             "base": base, "nested": {"x": [1, 2.5, None, "s", (3, True), float("nan")]}}
+    write("torch", "state-dict.pt", torch_bytes(net.state_dict()))
+    write("torch", "state-dict-legacy.pt", torch_bytes(net.state_dict(), legacy=True))
+    write("torch", "optimizer.pt", torch_bytes(opt.state_dict()))
+    write("torch", "mixed.pt", torch_bytes(mixed))
+    write("torch", "mixed-legacy.pt", torch_bytes(mixed, legacy=True))
+    write("torch", "parameter.pt", torch_bytes(torch.nn.Parameter(torch.ones(2))))
+    write("torch", "ordered.pt", torch_bytes(collections.OrderedDict(a=torch.ones(1), b=2)))
+    evil = torch_bytes({"w": torch.ones(1), "x": _Evil()})
+    write("torch", "os-system.pt", evil)
+    write("torch", "os-system-legacy.pt", torch_bytes({"x": _Evil()}, legacy=True))
+    small = torch_bytes({"w": torch.ones(2)})
+    write("torch", "truncated-half.pt", small[:len(small) // 2])
+    write("torch", "truncated-end.pt", small[:-1])
+    legacy = torch_bytes({"w": torch.ones(2)}, legacy=True)
+    write("torch", "legacy-truncated.pt", legacy[:-3])
+    # storage sizes that lie
+    write("torch", "legacy-size.pt", legacy[:-16] + struct.pack("<q", 1 << 60) + legacy[-8:])
+    # hand-made pickles inside a zip: an unset memo slot, a deep nest, a
+    # list inside itself, a tensor reaching past its storage
+    loop = pickle_v2(b"]q\x00h\x00a")
+    deep = pickle_v2(b"]" * 200 + b"a" * 199)
+    unset = pickle_v2(b"h\x07")
+    # lists of two references to the last one: 2**60 paths to walk
+    shared = pickle_v2(b"]q\x000" + b"(h\x00h\x00lq\x000" * 60 + b"h\x00")
+    # one key set 2,000 times
+    keys = pickle_v2(b"}(" + b"X\x01\x00\x00\x00kK\x01" * 2000 + b"u")
+    nul = pickle_v2(b"X\x03\x00\x00\x00a\x00b")
+    for name, pkl in (("memo-loop", loop), ("deep", deep), ("unset-memo", unset),
+                      ("shared", shared), ("same-key", keys), ("nul", nul)):
+        write("torch", name + ".pt", stored_zip([("archive/data.pkl", pkl)]))
+    over = (b"ctorch._utils\n_rebuild_tensor_v2\n((X\x07\x00\x00\x00storage"
+            b"ctorch\nFloatStorage\nX\x01\x00\x00\x000X\x03\x00\x00\x00cpuK\x02tQ"
+            b"K\x00K\x05\x85K\x01\x85\x89ccollections\nOrderedDict\n)RtR")
+    write("torch", "past-storage.pt",
+          stored_zip([("archive/data.pkl", pickle_v2(over)),
+                      ("archive/data/0", struct.pack("<2f", 1, 2))]))
+    write("torch", "short-storage.pt",
+          stored_zip([("archive/data.pkl", pickle_v2(over.replace(b"K\x05\x85", b"K\x02\x85"))),
+                      ("archive/data/0", struct.pack("<f", 1))]))
+    write("torch", "not-torch.pt", b"hello, world")
+
+
 def main():
     cifar_corpus()
     idx_corpus()
     safetensors_corpus()
     json_corpus()
+    torch_corpus()
     total = 0
     for root, _, files in os.walk(CORPUS):
         total += sum(os.path.getsize(os.path.join(root, f)) for f in files)

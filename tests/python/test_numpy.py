@@ -132,7 +132,7 @@ class TestNumpyToTensor(unittest.TestCase):
         np.add(a, 1, out=a)
         self.assertEqual(b.dtype, Lt.float64)
         self.assertEqual(b.tolist(), [2.0] * 5)
-        self.assertTrue(str(b).endswith('[Lt.DoubleTensor of size 5]\n'))
+        self.assertEqual(str(b), 'tensor([2., 2., 2., 2., 2.], dtype=Lt.float64)')
 
     def test_strided_arrays(self):
         base = np.arange(60, dtype=np.float32).reshape(5, 12)

@@ -65,7 +65,7 @@ class TestCreation(unittest.TestCase):
         x = Lt.Tensor(5, 3)
         self.assertEqual(x.size(), (5, 3))
         self.assertEqual(x.dtype, Lt.float32)
-        self.assertTrue(str(x).endswith('[Lt.FloatTensor of size 5x3]\n'))
+        self.assertEqual(x.type(), 'Lt.FloatTensor')
         self.assertEqual(Lt.Tensor().shape, (0,))
         self.assertEqual(Lt.Tensor(Lt.Size([2, 4])).shape, (2, 4))
 
@@ -520,6 +520,14 @@ class TestIndexing(unittest.TestCase):
 
 
 class TestPrinting(unittest.TestCase):
+    """The tutorial's form, behind Lt.set_printoptions(legacy=True)
+    (test_print_reference.py checks the default, PyTorch's current form)."""
+
+    def setUp(self):
+        Lt.set_printoptions(legacy=True)
+
+    def tearDown(self):
+        Lt.set_printoptions(legacy=False)
 
     def test_tutorial_forms(self):
         # the tutorial prints torch.ones(5) and ones(2, 2) exactly so (with Lt. for torch.)

@@ -18,6 +18,9 @@ import gi
 gi.require_version('Lt', '1.0')
 from gi.repository import Lt as torch  # noqa: E402
 
+# The tutorial prints tensors in PyTorch 0.3's form, as these tests check.
+torch.set_printoptions(legacy=True)
+
 np = require('numpy', 'python3-numpy')
 
 nn = torch.nn

@@ -10,6 +10,7 @@ PyGObject loads the overrides; nothing here depends on them.
 
 from __future__ import annotations
 
+import re
 import sys
 import threading
 import types
@@ -60,8 +61,108 @@ def override(cls: type[T]) -> type[T]:
 
 
 def error(message: str, code: int = FAILED) -> GLib.Error:
-    """A GLib.Error in the Lt.Error domain (FAILED unless `code` says)."""
+    """A GLib.Error in the Lt.Error domain (FAILED unless `code` says), of
+    the class that error_class() picks."""
     return GLib.Error.new_literal(Lt.error_quark(), message, code)
+
+
+# ---------------------------------------------------------------------------
+# GLib.Error in the Lt domain as the exceptions PyTorch raises.
+#
+# PyGObject makes every GError it raises by calling GLib.Error (message,
+# domain, code); its __new__ is replaced below so that an error of the Lt
+# domain is made as a class deriving from GLib.Error and from the builtin
+# exception that PyTorch 1.13 raises for the same call: IndexError for an
+# index or dimension out of range, ValueError for a bad argument of a
+# module, optimizer, loader or transform, NotImplementedError for a
+# missing kernel, OSError for a file, RuntimeError (GLib.Error itself, a
+# RuntimeError) for the rest.  `except IndexError` and `except GLib.Error`
+# both catch them; errors of other domains are made as before.
+
+_LT_DOMAIN = GLib.quark_to_string(Lt.error_quark())
+_GError = GLib.Error
+_E = Lt.Error
+
+
+def _lt_error_type(name: str, base: type, default_code: Any) -> type:
+    """A class deriving from GLib.Error and `base`; raised from Python
+    (``raise ValueError_('...')``) it is an Lt-domain error of
+    `default_code`."""
+    def __init__(self, message: str = 'unknown error', domain: str = _LT_DOMAIN,
+                 code: int = int(default_code)) -> None:
+        _GError.__init__(self, message, domain, code)
+    return type(name, (_GError, base), {
+        '__init__': __init__, '__module__': 'gi.repository.Lt',
+        '__doc__': 'A GLib.Error of the Lt domain that is also %s.' % base.__name__})
+
+
+IndexError_ = _lt_error_type('IndexError', IndexError, _E.INDEX)
+TypeError_ = _lt_error_type('TypeError', TypeError, _E.INVALID_ARGUMENT)
+ValueError_ = _lt_error_type('ValueError', ValueError, _E.INVALID_ARGUMENT)
+NotImplementedError_ = _lt_error_type('NotImplementedError', NotImplementedError,
+                                      _E.NOT_SUPPORTED)
+OSError_ = _lt_error_type('OSError', OSError, _E.IO)
+FileNotFoundError_ = _lt_error_type('FileNotFoundError', FileNotFoundError, _E.IO)
+
+# Ops whose index errors PyTorch raises as RuntimeError (an index value
+# out of range, not a dimension), unless the message is about a dimension.
+_INDEX_RUNTIME_OPS = frozenset((
+    'gather', 'scatter', 'scatter_', 'scatter_add', 'scatter_add_', 'one_hot', 'permute',
+    'narrow', 'index_add', 'index_add_', 'take', 'index_put', 'index_put_', 'subset'))
+_DIM_OUT_OF_RANGE = re.compile(r'dimension -?\d+ out of range')
+# Ops whose shape errors PyTorch raises as ValueError (the losses that
+# compare the batch sizes of input and target).
+_SHAPE_VALUE_OPS = frozenset((
+    'cross_entropy', 'nll_loss', 'binary_cross_entropy', 'binary_cross_entropy_with_logits',
+    'CrossEntropyLoss', 'NLLLoss', 'BCELoss', 'BCEWithLogitsLoss'))
+# Bad arguments that PyTorch raises as ValueError although the name is an
+# op's, and classes whose bad arguments it raises as RuntimeError.
+_INVALID_VALUE_OPS = frozenset(('dropout', 'random_split', 'DataLoader', 'normalize'))
+_INVALID_RUNTIME_OPS = frozenset(('Linear', 'Conv2d.forward', 'Linear.forward'))
+
+
+def error_op(message: str) -> str:
+    """The op (or class) a library error message names: the text before
+    its first ': ' ('index_select: index 7 is out of range ...')."""
+    head, sep, _ = message.partition(': ')
+    return head if sep and ' ' not in head.strip() else ''
+
+
+def error_class(code: int, message: str) -> type:
+    """The class of an Lt-domain GLib.Error with `code` and `message`:
+    GLib.Error itself (a RuntimeError) or a class deriving from it and
+    from the exception PyTorch 1.13 raises for the same call."""
+    op = error_op(message)
+    if code == _E.INDEX:
+        if op in _INDEX_RUNTIME_OPS and not _DIM_OUT_OF_RANGE.search(message):
+            return _GError
+        return IndexError_
+    if code == _E.SHAPE:
+        return ValueError_ if op in _SHAPE_VALUE_OPS else _GError
+    if code == _E.INVALID_ARGUMENT:
+        if op in _INVALID_RUNTIME_OPS:
+            return _GError
+        if op in _INVALID_VALUE_OPS or op[:1].isupper():
+            return ValueError_      # a module's, optimizer's or transform's argument
+        return _GError
+    if code == _E.NOT_SUPPORTED:
+        return NotImplementedError_
+    if code == _E.IO:
+        if 'No such file' in message or 'does not exist' in message:
+            return FileNotFoundError_
+        return OSError_
+    return _GError
+
+
+def _gerror_new(cls: type, *args: Any, **kwargs: Any) -> BaseException:
+    if cls is _GError and len(args) >= 3 and args[1] == _LT_DOMAIN:
+        cls = error_class(args[2], str(args[0]))
+    if issubclass(cls, OSError):
+        return OSError.__new__(cls, *args[:1])
+    return RuntimeError.__new__(cls, *args)
+
+
+_GError.__new__ = staticmethod(_gerror_new)
 
 
 def namespace(name: str, doc: str, members: dict[str, Any]) -> types.ModuleType:
@@ -91,8 +192,8 @@ def loaded_numpy() -> types.ModuleType | None:
 # Exceptions raised by Python code that C runs (forwards, losses, datasets,
 # transforms), perhaps on another thread (a loader's worker, the
 # trainer's), kept by the message of the GLib.Error that carries them
-# through C, so the caller who gets that GLib.Error can chain the original
-# exception.
+# through C, so the caller who gets that GLib.Error raises the original
+# exception itself.
 
 _carried: dict[str, BaseException] = {}
 _carried_lock = threading.Lock()
@@ -126,12 +227,12 @@ def carry(where: str, exc: BaseException) -> GLib.Error:
 
 
 def reraise_carried(err: GLib.Error) -> NoReturn:
-    """Raises the GLib.Error `err` with the Python exception it carries as
-    its __cause__; a KeyboardInterrupt or SystemExit it carries is raised
-    itself."""
+    """Raises the Python exception that the GLib.Error `err` carries, that
+    same object (as PyTorch lets a forward's or a dataset's exception
+    through), or `err` when it carries none."""
     cause = take_carried(err)
-    if cause is not None and not isinstance(cause, Exception):
-        raise cause
-    if cause is not None:
-        raise err from cause
-    raise err
+    if cause is None:
+        raise err
+    # Raised outside the caller's except clause: the carrier is not its
+    # context.
+    raise cause from cause.__cause__

@@ -39,6 +39,7 @@ from gi.repository import GLib, GObject
 
 from .common import (IntPair, Lt, Tensor, callable_name as _callable_name, carry as _carry,
                      loaded_numpy, namespace, override, reraise_carried as _reraise)
+from . import sampling as _sampling
 from .creation import tensor as _tensor
 
 _GITensor = Lt.Tensor
@@ -75,8 +76,13 @@ def _to_tensor_value(v, what):
 
 def _transform_call(self, x):
     """t(x): applies the transform (numpy arrays and PIL images are
-    converted to tensors first)."""
-    return self.apply(_to_tensor_value(x, 'the input of %s' % type(self).__name__))
+    converted to tensors first); a Python transform's exception comes
+    through itself."""
+    x = _to_tensor_value(x, 'the input of %s' % type(self).__name__)
+    try:
+        return self.apply(x)
+    except GLib.Error as e:
+        _reraise(e)
 
 
 Lt.Transform.__call__ = _transform_call
@@ -374,7 +380,10 @@ def _dataset_getitem(self, index):
         i += n
     if i < 0 or i >= n:
         raise IndexError('index %d is out of range for a dataset of %d items' % (index, n))
-    ok, x, y = Lt.Dataset.get_item(self, i)
+    try:
+        ok, x, y = Lt.Dataset.get_item(self, i)
+    except GLib.Error as e:
+        _reraise(e)     # a transform's own exception, itself
     return x if y is None else (x, y)
 
 
@@ -458,6 +467,9 @@ class Dataset(GObject.Object, Lt.Dataset):
     def _lt_name(self):
         return type(self).__name__
 
+    def __add__(self, other: Any) -> Any:
+        return _sampling.ConcatDataset([self, other])
+
 
 class _Adapter(Dataset):
     """Any object with __len__ and __getitem__, as a Dataset."""
@@ -490,7 +502,8 @@ def _as_dataset(dataset):
 
 class TensorDataset(Dataset):
     """Items are the i-th rows of tensors of one length, as
-    torch.utils.data.TensorDataset."""
+    torch.utils.data.TensorDataset: a tuple with one row of each; a slice
+    or an index tensor gives a tuple of those rows."""
 
     __gtype_name__ = 'LtPyTensorDataset'
     __module__ = 'Lt.utils.data'
@@ -504,9 +517,31 @@ class TensorDataset(Dataset):
     def __len__(self) -> int:
         return self.tensors[0].get_shape()[0]
 
-    def __getitem__(self, index: int) -> tuple[Tensor, ...]:
-        items = tuple(t.select(0, index) for t in self.tensors)
-        return items[0] if len(items) == 1 else items
+    def __getitem__(self, index: Any) -> tuple[Tensor, ...]:
+        return tuple(t[index] for t in self.tensors)
+
+
+def _dataset_slice(self, index):
+    """dataset[a:b] and dataset[index tensor or list]: a list of items, for
+    datasets that index by integers only."""
+    n = len(self)
+    if isinstance(index, slice):
+        return [self[i] for i in range(*index.indices(n))]
+    if isinstance(index, _GITensor):
+        index = index.tolist()
+    return [self[int(i)] for i in index]
+
+
+_c_getitem = Lt.Dataset.__getitem__
+
+
+def _dataset_getitem_any(self, index):
+    if isinstance(index, (slice, list, tuple, _GITensor)):
+        return _dataset_slice(self, index)
+    return _c_getitem(self, index)
+
+
+Lt.Dataset.__getitem__ = _dataset_getitem_any
 
 
 def _subset(dataset, indices):
@@ -517,54 +552,123 @@ def _random_split(dataset, lengths, generator=None):
     return list(Lt.random_split(_as_dataset(dataset), [int(n) for n in lengths]))
 
 
+def _is_pair_value(v):
+    np = loaded_numpy()
+    return isinstance(v, (_GITensor, numbers.Integral)) and not isinstance(v, bool) or \
+        (np is not None and isinstance(v, np.ndarray) and v.dtype.kind in 'biuf')
+
+
+def _pairs(dataset):
+    """Whether the C loader batches the items of @dataset as torch's
+    default_collate would: (input, target) pairs of tensors, arrays or ints,
+    or single tensors or arrays."""
+    if isinstance(dataset, TensorDataset):
+        return len(dataset.tensors) == 2
+    if isinstance(dataset, Lt.Dataset) and not isinstance(dataset, Dataset):
+        return True                         # a C dataset: (input, target) tensors
+    if isinstance(dataset, _sampling.ConcatDataset):
+        return all(_pairs(d) for d in dataset.datasets)
+    if len(dataset) == 0:
+        return True
+    try:
+        item = dataset[0]                   # the items' structure, from the first
+    except Exception:                       # noqa: BLE001 - raised again by next()
+        return True
+    if type(item) in (tuple, list):
+        return len(item) == 2 and all(_is_pair_value(v) for v in item)
+    return _is_pair_value(item) and not isinstance(item, numbers.Integral)
+
+
 class DataLoader:
-    """Mini-batches of a dataset, as torch.utils.data.DataLoader (on
-    LtDataLoader): ``for inputs, labels in loader``, ``next(iter(loader))``,
-    ``len(loader)``.  num_workers threads (not processes) read ahead; the
-    same Lt.manual_seed gives the same batches for any num_workers."""
+    """Mini-batches of a dataset, as torch.utils.data.DataLoader: ``for
+    inputs, labels in loader``, ``next(iter(loader))``, ``len(loader)``.
+
+    For (input, target) items in order or shuffled, the C loader
+    (LtDataLoader) reads them: num_workers threads read ahead, and the same
+    Lt.manual_seed gives the same batches for any num_workers.  A
+    ``collate_fn``, a Python ``sampler`` or ``batch_sampler``, a
+    ``worker_init_fn``, a ``generator``, ``batch_size=None``, an
+    ``IterableDataset`` or items of another structure (tuples of any
+    length, dicts, nested) are read by torch's algorithm in Python
+    (Lt.utils.data's module ``_lt.sampling``), with num_workers threads."""
 
     def __init__(self, dataset: Any, batch_size: int | None = 1, shuffle: bool = False,
-                 sampler: Any = None, batch_sampler: None = None, num_workers: int = 0,
-                 collate_fn: None = None, pin_memory: bool = False, drop_last: bool = False,
-                 timeout: float = 0, worker_init_fn: None = None,
+                 sampler: Any = None, batch_sampler: Any = None, num_workers: int = 0,
+                 collate_fn: Callable[[list[Any]], Any] | None = None, pin_memory: bool = False,
+                 drop_last: bool = False, timeout: float = 0,
+                 worker_init_fn: Callable[[int], None] | None = None,
+                 multiprocessing_context: Any = None, generator: Any = None, *,
                  prefetch_factor: int | None = None, persistent_workers: bool = False,
-                 generator: Any = None) -> None:
-        for name, value in (('batch_sampler', batch_sampler),
-                            ('collate_fn', collate_fn), ('worker_init_fn', worker_init_fn)):
-            if value is not None:
-                raise ValueError('DataLoader: %s is not supported' % name)
-        if batch_size is None:
-            raise ValueError('DataLoader: batch_size=None is not supported')
+                 pin_memory_device: str = '') -> None:
         if int(num_workers) < 0:
-            raise ValueError('DataLoader: num_workers option should be non-negative, not %d'
-                             % int(num_workers))
+            raise ValueError('num_workers option should be non-negative')
+        if num_workers == 0 and prefetch_factor is not None:
+            raise ValueError('prefetch_factor option could only be specified in '
+                             'multiprocessing.let num_workers > 0 to enable multiprocessing.')
+        if persistent_workers and num_workers == 0:
+            raise ValueError('persistent_workers option needs num_workers > 0')
+        if batch_sampler is not None:
+            if batch_size != 1 or shuffle or sampler is not None or drop_last:
+                raise ValueError('batch_sampler option is mutually exclusive with batch_size, '
+                                 'shuffle, sampler, and drop_last')
+            batch_size = None
+            drop_last = False
+        elif batch_size is None and drop_last:
+            raise ValueError('batch_size=None option disables auto-batching and is mutually '
+                             'exclusive with drop_last')
+        if sampler is not None and shuffle:
+            raise ValueError('sampler option is mutually exclusive with shuffle')
         self.dataset = dataset
-        self.batch_size = int(batch_size)
+        self.batch_size = None if batch_size is None else int(batch_size)
         self.drop_last = bool(drop_last)
         self.num_workers = int(num_workers)
         self.shuffle = bool(shuffle)
+        self.collate_fn = collate_fn
+        self.worker_init_fn = worker_init_fn
+        self.generator = generator
+        self.persistent_workers = bool(persistent_workers)
+        self.prefetch_factor = prefetch_factor
+        self.timeout = timeout
+        self.pin_memory = pin_memory
+        c_sampler = getattr(sampler, '_lt_sampler', sampler) if sampler is not None else None
+        iterable = isinstance(dataset, _sampling.IterableDataset)
+        use_python = (collate_fn is not None or batch_sampler is not None or
+                      worker_init_fn is not None or generator is not None or
+                      self.batch_size is None or iterable or
+                      (sampler is not None and not isinstance(c_sampler, Lt.Sampler)))
+        if not use_python:
+            # The length now, where an exception can reach the caller: read
+            # by the loader at every epoch, through C, a __len__ that raises
+            # could only be printed (and read as an empty dataset).
+            len(dataset)
+            use_python = not _pairs(dataset)
+        self._loader = None
+        self._py = None
+        if use_python:
+            self._py = _sampling.PyLoader(dataset, self.batch_size, self.shuffle, sampler,
+                                          batch_sampler, self.num_workers, collate_fn,
+                                          self.drop_last, worker_init_fn, generator,
+                                          self.persistent_workers, prefetch_factor)
+            self.sampler = self._py.sampler
+            self.batch_sampler = self._py.batch_sampler
+            self.collate_fn = self._py.collate_fn
+            return
         self._dataset = _as_dataset(dataset)
-        # The length now, where an exception can reach the caller: read by
-        # the loader at every epoch, through C, a __len__ that raises
-        # could only be printed (and read as an empty dataset).
-        len(self._dataset)
         self._loader = Lt.DataLoader.new(self._dataset, self.batch_size, self.shuffle,
                                          self.drop_last, self.num_workers)
         self.sampler = sampler
+        self.batch_sampler = None
         if sampler is not None:
-            c_sampler = getattr(sampler, '_lt_sampler', sampler)
-            if not isinstance(c_sampler, Lt.Sampler):
-                raise ValueError('DataLoader: sampler must be an Lt.Sampler (such as '
-                                 'Lt.utils.data.distributed.DistributedSampler), not %s'
-                                 % type(sampler).__name__)
-            if self.shuffle:
-                raise ValueError('sampler option is mutually exclusive with shuffle')
             self._loader.set_sampler(c_sampler)
 
     def __len__(self) -> int:
+        if self._py is not None:
+            return len(self._py)
         return self._loader.get_length()
 
     def __iter__(self) -> Iterator[Any]:
+        if self._py is not None:
+            return iter(self._py)
         return _loader_iter(self._loader)
 
     def close(self) -> None:
@@ -573,6 +677,9 @@ class DataLoader:
         loader = self.__dict__.get('_loader')
         if loader is not None:
             loader.reset()
+        py = self.__dict__.get('_py')
+        if py is not None:
+            py.close()
 
     def __del__(self):
         # The workers stop in a C call, which releases the GIL for the
@@ -813,6 +920,10 @@ class DistributedSampler:
 data = namespace('Lt.utils.data', 'torch.utils.data for libtensor.', {
     'Dataset': Dataset, 'DataLoader': DataLoader, 'TensorDataset': TensorDataset,
     'Subset': _subset, 'random_split': _random_split,
+    **{name: getattr(_sampling, name) for name in (
+        'Sampler', 'SequentialSampler', 'RandomSampler', 'SubsetRandomSampler',
+        'WeightedRandomSampler', 'BatchSampler', 'default_collate', 'default_convert',
+        'ConcatDataset', 'IterableDataset', 'ChainDataset', 'get_worker_info')},
     'distributed': namespace('Lt.utils.data.distributed',
                              'torch.utils.data.distributed for libtensor.',
                              {'DistributedSampler': DistributedSampler}),

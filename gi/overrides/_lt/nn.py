@@ -258,22 +258,23 @@ class Module(Lt.Module):
             st.pending = None   # left by an exception some forward caught
         st.depth += 1
         st.want_any = self
+        pending = None
         try:
             out = _gi_forward(self, x)
         except GLib.Error as err:
             pending = st.pending
             if st.depth == 1:
                 st.pending = None
-            if pending is not None:
-                take_carried(err)    # chained here, not by another thread
-            if pending is not None and not isinstance(pending, Exception):
-                raise pending       # KeyboardInterrupt, SystemExit
-            if pending is not None:
-                err.__cause__ = pending
-            raise
+            if pending is None:
+                raise
+            take_carried(err)       # raised here, not by another thread
         finally:
             st.depth -= 1
             st.want_any = None
+        if pending is not None:
+            # The forward's own exception, that same object, raised outside
+            # the except clause so that the carrier is not its context.
+            raise pending from pending.__cause__
         result, st.result = st.result, _MISSING
         if result is not _MISSING and out is x:
             return result
@@ -305,11 +306,14 @@ class Module(Lt.Module):
             else:
                 if name in children or name in buffers:
                     self.remove(name)
+                rg = value.requires_grad
                 try:
                     _gi_register_parameter(self, name, value)
                 except (TypeError, RuntimeError):
                     raise AttributeError('cannot assign parameters before Module.__init__() '
                                          'call') from None
+                if not rg:      # nn.Parameter(t, requires_grad=False) stays frozen
+                    value.requires_grad_(False)
             return
         params, buffers, children = self._own_names()
         if name in params:
@@ -385,7 +389,10 @@ class Module(Lt.Module):
         if param is not None and not isinstance(param, Parameter):
             raise TypeError("cannot assign '%s' object to parameter '%s' (Lt.nn.Parameter or "
                             "None required)" % (_tensor_type_name(param), name))
+        rg = param is not None and param.requires_grad
         _gi_register_parameter(self, name, param)
+        if param is not None and not rg:
+            param.requires_grad_(False)
 
     def register_buffer(self, name: str, tensor: Tensor, persistent: bool = True) -> None:
         if not persistent:
@@ -1270,5 +1277,16 @@ nn = namespace('Lt.nn', 'torch.nn for libtensor: modules, layers, losses, init.'
     'CrossEntropyLoss': CrossEntropyLoss, 'BCEWithLogitsLoss': BCEWithLogitsLoss,
     'functional': functional, 'init': init,
 })
+
+# The containers (nn_containers.py) and the newer layers (nn_layers.py), in
+# files of their own, which import this one.
+from . import nn_containers as _nn_containers  # noqa: E402
+from . import nn_layers as _nn_layers  # noqa: E402
+
+for _part, _ns in ((_nn_containers.MEMBERS, nn), (_nn_layers.MEMBERS, nn),
+                   (_nn_layers.FUNCTIONAL, functional)):
+    for _name, _member in _part.items():
+        setattr(_ns, _name, _member)
+    _ns.__all__ = sorted(set(_ns.__all__) | set(_part))
 
 __all__ = ['nn']

@@ -1,6 +1,7 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """``Lt.optim``: torch.optim for libtensor, on the C optimizers (LtOptimizer,
-LtSGD, LtAdam, LtAdamW, LtRMSprop) and schedules (LtStepLR, ...).
+LtSGD, LtAdam, LtAdamW, LtRMSprop, LtAdagrad, LtAdadelta, LtAdamax,
+LtNAdam, LtRAdam) and schedules (LtStepLR, ...).
 
 Loaded by gi/overrides/Lt.py.  Training reads as with torch::
 
@@ -39,7 +40,7 @@ import math
 import numbers
 from typing import Any, Callable, Iterable, Mapping
 
-from gi.repository import GObject
+from gi.repository import GLib, GObject
 
 from .autograd import enable_grad
 from .common import Lt, namespace, override
@@ -344,13 +345,14 @@ class Optimizer(Lt.Optimizer):
             self._py_extra(i).update(extra)
 
     def __repr__(self):
+        # torch's layout: every line ends with a newline, a group starts with one
         s = type(self).__name__ + ' ('
         for i, group in enumerate(self.param_groups):
-            s += '\nParameter Group %d' % i
+            s += '\nParameter Group %d\n' % i
             for key in sorted(group.keys()):
                 if key != 'params':
-                    s += '\n    %s: %s' % (key, _show(group[key]))
-        return s + '\n)'
+                    s += '    %s: %s\n' % (key, _show(group[key]))
+        return s + ')'
 
 
 def _check_nonneg(what, value):
@@ -445,12 +447,157 @@ class RMSprop(Lt.RMSprop):
             differentiable=differentiable))
 
 
+@override
+class Adagrad(Lt.Adagrad):
+    """``optim.Adagrad(params, lr=1e-2, lr_decay=0, weight_decay=0,
+    initial_accumulator_value=0, eps=1e-10, foreach=None, *, maximize=False)``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-2, lr_decay: float = 0,
+                 weight_decay: float = 0, initial_accumulator_value: float = 0,
+                 eps: float = 1e-10, foreach: bool | None = None, *,
+                 maximize: bool = False) -> None:
+        _check_nonneg('learning rate', lr)
+        _check_nonneg('lr_decay value', lr_decay)
+        _check_nonneg('weight_decay value', weight_decay)
+        _check_nonneg('initial_accumulator_value value', initial_accumulator_value)
+        _check_nonneg('epsilon value', eps)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, lr_decay=lr_decay, eps=eps, weight_decay=weight_decay,
+            initial_accumulator_value=initial_accumulator_value, foreach=foreach,
+            maximize=maximize))
+
+
+@override
+class Adadelta(Lt.Adadelta):
+    """``optim.Adadelta(params, lr=1.0, rho=0.9, eps=1e-6, weight_decay=0,
+    foreach=None, *, maximize=False)``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1.0, rho: float = 0.9,
+                 eps: float = 1e-6, weight_decay: float = 0, foreach: bool | None = None, *,
+                 maximize: bool = False) -> None:
+        _check_nonneg('learning rate', lr)
+        if not 0.0 <= rho <= 1.0:
+            raise ValueError('Invalid rho value: {}'.format(rho))
+        _check_nonneg('epsilon value', eps)
+        _check_nonneg('weight_decay value', weight_decay)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, rho=rho, eps=eps, weight_decay=weight_decay, maximize=maximize,
+            foreach=foreach))
+
+
+@override
+class Adamax(Lt.Adamax):
+    """``optim.Adamax(params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8,
+    weight_decay=0, foreach=None, *, maximize=False)``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 2e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, foreach: bool | None = None, *,
+                 maximize: bool = False) -> None:
+        _check_adam(lr, betas, eps, weight_decay)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach,
+            maximize=maximize))
+
+
+@override
+class NAdam(Lt.NAdam):
+    """``optim.NAdam(params, lr=2e-3, betas=(0.9, 0.999), eps=1e-8,
+    weight_decay=0, momentum_decay=4e-3, foreach=None)``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 2e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, momentum_decay: float = 4e-3,
+                 foreach: bool | None = None) -> None:
+        _check_adam(lr, betas, eps, weight_decay)
+        _check_nonneg('momentum_decay value', momentum_decay)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay,
+            momentum_decay=momentum_decay, foreach=foreach))
+
+
+@override
+class RAdam(Lt.RAdam):
+    """``optim.RAdam(params, lr=1e-3, betas=(0.9, 0.999), eps=1e-8,
+    weight_decay=0, foreach=None)``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1e-3,
+                 betas: tuple[float, float] = (0.9, 0.999), eps: float = 1e-8,
+                 weight_decay: float = 0, foreach: bool | None = None) -> None:
+        _check_adam(lr, betas, eps, weight_decay)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, betas=betas, eps=eps, weight_decay=weight_decay, foreach=foreach))
+
+
+@override
+class LBFGS(Lt.LBFGS):
+    """``optim.LBFGS(params, lr=1, max_iter=20, max_eval=None,
+    tolerance_grad=1e-7, tolerance_change=1e-9, history_size=100,
+    line_search_fn=None)``; ``step(closure)`` returns the closure's first
+    loss.  The line search ``'strong_wolfe'`` is the C option
+    ``strong_wolfe``."""
+
+    def __init__(self, params: Iterable[Any], lr: float = 1, max_iter: int = 20,
+                 max_eval: int | None = None, tolerance_grad: float = 1e-7,
+                 tolerance_change: float = 1e-9, history_size: int = 100,
+                 line_search_fn: str | None = None) -> None:
+        if max_eval is None:
+            max_eval = max_iter * 5 // 4
+        if line_search_fn not in (None, 'strong_wolfe'):
+            raise RuntimeError("only 'strong_wolfe' is supported")
+        _check_nonneg('learning rate', lr)
+        GObject.Object.__init__(self)
+        Optimizer._init_optimizer(self, params, dict(
+            lr=lr, max_iter=max_iter, max_eval=max_eval, tolerance_grad=tolerance_grad,
+            tolerance_change=tolerance_change, history_size=history_size,
+            strong_wolfe=line_search_fn == 'strong_wolfe'))
+        self._py_defaults['line_search_fn'] = line_search_fn
+        self._py_extra(0)['line_search_fn'] = line_search_fn
+        if self.get_n_param_groups() != 1:
+            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
+
+    def step(self, closure: Callable[[], Any]) -> Any:
+        """Up to max_iter iterations, calling closure() (grad mode on) to
+        re-evaluate the model; returns the loss of its first call."""
+        if closure is None:
+            raise TypeError("LBFGS.step() missing 1 required positional argument: 'closure'")
+        results, failure = [], []
+
+        def call(_data=None):
+            if failure:
+                return False, 0.0
+            try:
+                with enable_grad():
+                    loss = closure()
+                results.append(loss)
+                return True, float(loss)
+            except BaseException as e:  # re-raised below, as the caller's own
+                failure.append(e)
+                return False, 0.0
+
+        try:
+            self.step_with_closure(call, None)
+        except GLib.Error:
+            if failure:
+                raise failure[0] from None
+            raise
+        if failure:
+            raise failure[0]
+        return results[0] if results else None
+
+
 # The Python API of the base class on the library's optimizers (final C
 # types: their Python classes cannot derive from Optimizer's).
-for _cls in (SGD, Adam, AdamW, RMSprop):
+for _cls in (SGD, Adam, AdamW, RMSprop, Adagrad, Adadelta, Adamax, NAdam, RAdam, LBFGS):
     for _name in ('_py_extra', 'defaults', 'param_groups', 'state', 'add_param_group',
                   'zero_grad', 'step', 'state_dict', 'load_state_dict', '__repr__'):
-        setattr(_cls, _name, Optimizer.__dict__[_name])
+        if _name not in _cls.__dict__:
+            setattr(_cls, _name, Optimizer.__dict__[_name])
 del _cls, _name
 
 
@@ -514,7 +661,31 @@ class _CScheduler:
             raise ValueError('resuming a schedule (last_epoch=%r) is not supported; make it '
                              'with last_epoch=-1' % (last_epoch,))
         self.optimizer = optimizer
-        self.scheduler = make()
+        self._failures = []
+        self.scheduler = self._call(make)
+
+    def _call(self, fn):
+        """fn(), re-raising as it is an exception a Python callback of the
+        schedule raised meanwhile."""
+        try:
+            out = fn()
+        except GLib.Error:
+            if self._failures:
+                raise self._failures.pop() from None
+            raise
+        if self._failures:
+            raise self._failures.pop()
+        return out
+
+    def _callback(self, fn):
+        """A C callback that calls fn, keeping its exception for _call."""
+        def call(*args):
+            try:
+                return float(fn(*args))
+            except BaseException as e:  # re-raised by _call, as the caller's own
+                self._failures.append(e)
+                return math.nan
+        return call
 
     def _n(self):
         n = 0
@@ -527,15 +698,24 @@ class _CScheduler:
     def last_epoch(self) -> int:
         return self.scheduler.get_last_epoch()
 
+    @last_epoch.setter
+    def last_epoch(self, value: int) -> None:
+        self.scheduler.set_last_epoch(int(value))
+
     @property
     def base_lrs(self) -> list[float]:
         return [self.scheduler.get_base_lr(i) for i in range(self._n())]
 
     def step(self, epoch: int | None = None) -> None:
-        if epoch is not None:
-            raise ValueError('step(epoch) is deprecated in PyTorch and not supported; call '
-                             'step() once per epoch')
-        self.scheduler.step()
+        """The next epoch, or ``epoch`` (torch's deprecated ``step(epoch)``:
+        the closed form where the schedule has one)."""
+        if epoch is None:
+            self._call(self.scheduler.step)
+        else:
+            self._call(lambda: self.scheduler.step_to(int(epoch)))
+
+    def _initial_step(self) -> None:
+        self.step()
 
     def get_last_lr(self) -> list[float]:
         return [self.scheduler.get_last_lr(i) for i in range(self._n())]
@@ -543,6 +723,15 @@ class _CScheduler:
     def state_dict(self) -> dict[str, Any]:
         return {'last_epoch': self.last_epoch, 'base_lrs': self.base_lrs,
                 '_last_lr': self.get_last_lr()}
+
+
+def _per_group(name, optimizer, value):
+    if isinstance(value, (list, tuple)):
+        if len(value) != len(optimizer.param_groups):
+            raise ValueError('expected {} values for {}, got {}'.format(
+                len(optimizer.param_groups), name, len(value)))
+        return [float(v) for v in value]
+    return [float(value)]
 
 
 class StepLR(_CScheduler):
@@ -579,12 +768,288 @@ class CosineAnnealingLR(_CScheduler):
                                                           float(eta_min)))
 
 
+class LambdaLR(_CScheduler):
+    """``lr_scheduler.LambdaLR(optimizer, lr_lambda)``: lr = base_lr *
+    lr_lambda(epoch); one function or one per group."""
+
+    def __init__(self, optimizer: Any, lr_lambda: Any, last_epoch: int = -1,
+                 verbose: bool = False) -> None:
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
+        cb = self._callback(lambda group, epoch: self.lr_lambdas[group](epoch))
+        super().__init__(optimizer, last_epoch,
+                         lambda: Lt.LambdaLR.new(optimizer, cb))
+
+
+class MultiplicativeLR(_CScheduler):
+    """``lr_scheduler.MultiplicativeLR(optimizer, lr_lambda)``: lr = lr *
+    lr_lambda(epoch) after epoch 0."""
+
+    def __init__(self, optimizer: Any, lr_lambda: Any, last_epoch: int = -1,
+                 verbose: bool = False) -> None:
+        self.lr_lambdas = _lambdas(optimizer, lr_lambda)
+        cb = self._callback(lambda group, epoch: self.lr_lambdas[group](epoch))
+        super().__init__(optimizer, last_epoch,
+                         lambda: Lt.MultiplicativeLR.new(optimizer, cb))
+
+
+def _lambdas(optimizer, lr_lambda):
+    n = optimizer.get_n_param_groups() if isinstance(optimizer, Lt.Optimizer) else 0
+    if not isinstance(lr_lambda, (list, tuple)):
+        return [lr_lambda] * n
+    if len(lr_lambda) != n:
+        raise ValueError('Expected {} lr_lambdas, but got {}'.format(n, len(lr_lambda)))
+    return list(lr_lambda)
+
+
+class ExponentialLR(_CScheduler):
+    """``lr_scheduler.ExponentialLR(optimizer, gamma)``."""
+
+    def __init__(self, optimizer: Any, gamma: float, last_epoch: int = -1,
+                 verbose: bool = False) -> None:
+        self.gamma = gamma
+        super().__init__(optimizer, last_epoch,
+                         lambda: Lt.ExponentialLR.new(optimizer, float(gamma)))
+
+
+class LinearLR(_CScheduler):
+    """``lr_scheduler.LinearLR(optimizer, start_factor=1/3, end_factor=1.0,
+    total_iters=5)``."""
+
+    def __init__(self, optimizer: Any, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
+                 total_iters: int = 5, last_epoch: int = -1, verbose: bool = False) -> None:
+        if start_factor > 1.0 or start_factor < 0:
+            raise ValueError('Starting multiplicative factor expected to be between 0 and 1.')
+        if end_factor > 1.0 or end_factor < 0:
+            raise ValueError('Ending multiplicative factor expected to be between 0 and 1.')
+        self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
+        super().__init__(optimizer, last_epoch,
+                         lambda: Lt.LinearLR.new(optimizer, float(start_factor),
+                                                 float(end_factor), int(total_iters)))
+
+
+class CosineAnnealingWarmRestarts(_CScheduler):
+    """``lr_scheduler.CosineAnnealingWarmRestarts(optimizer, T_0, T_mult=1,
+    eta_min=0)``."""
+
+    def __init__(self, optimizer: Any, T_0: int, T_mult: int = 1, eta_min: float = 0,
+                 last_epoch: int = -1, verbose: bool = False) -> None:
+        if T_0 <= 0 or not isinstance(T_0, int):
+            raise ValueError('Expected positive integer T_0, but got {}'.format(T_0))
+        if T_mult < 1 or not isinstance(T_mult, int):
+            raise ValueError('Expected integer T_mult >= 1, but got {}'.format(T_mult))
+        self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
+        super().__init__(optimizer, last_epoch,
+                         lambda: Lt.CosineAnnealingWarmRestarts.new(optimizer, T_0, T_mult,
+                                                                    float(eta_min)))
+
+    def step(self, epoch: int | None = None) -> None:
+        if epoch is not None and epoch < 0:
+            raise ValueError('Expected non-negative epoch, but got {}'.format(epoch))
+        super().step(epoch)
+
+
+class OneCycleLR(_CScheduler):
+    """``lr_scheduler.OneCycleLR(optimizer, max_lr, total_steps=None,
+    epochs=None, steps_per_epoch=None, pct_start=0.3, anneal_strategy='cos',
+    cycle_momentum=True, base_momentum=0.85, max_momentum=0.95,
+    div_factor=25., final_div_factor=1e4, three_phase=False)``."""
+
+    def __init__(self, optimizer: Any, max_lr: Any, total_steps: int | None = None,
+                 epochs: int | None = None, steps_per_epoch: int | None = None,
+                 pct_start: float = 0.3, anneal_strategy: str = 'cos',
+                 cycle_momentum: bool = True, base_momentum: float = 0.85,
+                 max_momentum: float = 0.95, div_factor: float = 25.,
+                 final_div_factor: float = 1e4, three_phase: bool = False,
+                 last_epoch: int = -1, verbose: bool = False) -> None:
+        if not isinstance(optimizer, Lt.Optimizer):
+            raise TypeError('{} is not an Optimizer'.format(type(optimizer).__name__))
+        if total_steps is None and epochs is None and steps_per_epoch is None:
+            raise ValueError('You must define either total_steps OR (epochs AND steps_per_epoch)')
+        elif total_steps is not None:
+            if total_steps <= 0 or not isinstance(total_steps, int):
+                raise ValueError('Expected positive integer total_steps, but got {}'
+                                 .format(total_steps))
+        else:
+            if epochs <= 0 or not isinstance(epochs, int):
+                raise ValueError('Expected positive integer epochs, but got {}'.format(epochs))
+            if steps_per_epoch <= 0 or not isinstance(steps_per_epoch, int):
+                raise ValueError('Expected positive integer steps_per_epoch, but got {}'
+                                 .format(steps_per_epoch))
+            total_steps = epochs * steps_per_epoch
+        if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
+            raise ValueError('Expected float between 0 and 1 pct_start, but got {}'
+                             .format(pct_start))
+        if anneal_strategy not in ('cos', 'linear'):
+            raise ValueError("anneal_strategy must by one of 'cos' or 'linear', instead got {}"
+                             .format(anneal_strategy))
+        if isinstance(base_momentum, (list, tuple)) or isinstance(max_momentum, (list, tuple)):
+            raise NotImplementedError('OneCycleLR: momenta per group are not supported; give '
+                                      'one base_momentum and one max_momentum')
+        self.total_steps = total_steps
+        self.cycle_momentum = cycle_momentum
+        max_lrs = _per_group('max_lr', optimizer, max_lr)
+        if cycle_momentum and 'momentum' not in optimizer.defaults \
+                and 'betas' not in optimizer.defaults:
+            raise ValueError('optimizer must support momentum with `cycle_momentum` option '
+                             'enabled')
+        super().__init__(optimizer, last_epoch, lambda: Lt.OneCycleLR.new(
+            optimizer, max_lrs, total_steps, float(pct_start), anneal_strategy,
+            bool(cycle_momentum), float(base_momentum), float(max_momentum),
+            float(div_factor), float(final_div_factor), bool(three_phase)))
+
+    def step(self, epoch: int | None = None) -> None:
+        step_num = self.last_epoch + 1 if epoch is None else epoch
+        if step_num > self.total_steps:
+            raise ValueError('Tried to step {} times. The specified number of total steps is {}'
+                             .format(step_num + 1, self.total_steps))
+        super().step(epoch)
+
+
+class CyclicLR(_CScheduler):
+    """``lr_scheduler.CyclicLR(optimizer, base_lr, max_lr, step_size_up=2000,
+    step_size_down=None, mode='triangular', gamma=1., scale_fn=None,
+    scale_mode='cycle', cycle_momentum=True, base_momentum=0.8,
+    max_momentum=0.9)``."""
+
+    def __init__(self, optimizer: Any, base_lr: Any, max_lr: Any, step_size_up: int = 2000,
+                 step_size_down: int | None = None, mode: str = 'triangular',
+                 gamma: float = 1., scale_fn: Callable[[Any], float] | None = None,
+                 scale_mode: str = 'cycle', cycle_momentum: bool = True,
+                 base_momentum: float = 0.8, max_momentum: float = 0.9, last_epoch: int = -1,
+                 verbose: bool = False) -> None:
+        if not isinstance(optimizer, Lt.Optimizer):
+            raise TypeError('{} is not an Optimizer'.format(type(optimizer).__name__))
+        if mode not in ('triangular', 'triangular2', 'exp_range') and scale_fn is None:
+            raise ValueError('mode is invalid and scale_fn is None')
+        if cycle_momentum and 'momentum' not in optimizer.defaults:
+            raise ValueError('optimizer must support momentum with `cycle_momentum` option '
+                             'enabled')
+        if isinstance(base_momentum, (list, tuple)) or isinstance(max_momentum, (list, tuple)):
+            raise NotImplementedError('CyclicLR: momenta per group are not supported; give '
+                                      'one base_momentum and one max_momentum')
+        self.max_lrs = (list(max_lr) if isinstance(max_lr, (list, tuple))
+                        else [max_lr] * len(optimizer.param_groups))
+        self.mode, self.gamma, self.cycle_momentum = mode, gamma, cycle_momentum
+        self.scale_mode = scale_mode if scale_fn is not None else (
+            'iterations' if mode == 'exp_range' else 'cycle')
+        c_mode = mode if scale_fn is None else 'triangular'
+        super().__init__(optimizer, last_epoch, lambda: Lt.CyclicLR.new(
+            optimizer, _per_group('base_lr', optimizer, base_lr),
+            _per_group('max_lr', optimizer, max_lr), float(step_size_up),
+            float(step_size_down) if step_size_down is not None else 0.0, c_mode, float(gamma),
+            bool(cycle_momentum), float(base_momentum), float(max_momentum)))
+        if scale_fn is not None:
+            self._scale_fn_custom = scale_fn
+            self.scheduler.set_scale_fn(self._callback(lambda x, _data=None: scale_fn(int(x))),
+                                        None, scale_mode == 'cycle')
+
+
+class SequentialLR(_CScheduler):
+    """``lr_scheduler.SequentialLR(optimizer, schedulers, milestones)``:
+    the schedules (of this module, on ``optimizer``) one after another."""
+
+    def __init__(self, optimizer: Any, schedulers: list[Any], milestones: list[int],
+                 last_epoch: int = -1, verbose: bool = False) -> None:
+        for i, sched in enumerate(schedulers):
+            if not isinstance(sched, _CScheduler):
+                raise TypeError('SequentialLR: schedulers[%d] is a %s; it chains the schedules '
+                                'of Lt.optim.lr_scheduler' % (i, type(sched).__name__))
+            if sched.optimizer is not optimizer:
+                raise ValueError(
+                    'Sequential Schedulers expects all schedulers to belong to the same '
+                    'optimizer, but got schedulers at index {} to be different than the '
+                    'optimizer passed in.'.format(i))
+        if len(milestones) != len(schedulers) - 1:
+            raise ValueError(
+                'Sequential Schedulers expects number of schedulers provided to be one more '
+                'than the number of milestone points, but got number of schedulers {} and the '
+                'number of milestones to be equal to {}'.format(len(schedulers),
+                                                                len(milestones)))
+        self._schedulers = list(schedulers)
+        self._milestones = [int(m) for m in milestones]
+        super().__init__(optimizer, last_epoch, lambda: Lt.SequentialLR.new(
+            optimizer, [s.scheduler for s in schedulers], self._milestones))
+        for s in self._schedulers:          # their Python callbacks' exceptions
+            s._failures = self._failures
+
+    def step(self) -> None:  # type: ignore[override]
+        self._call(self.scheduler.step)
+
+
+class ReduceLROnPlateau:
+    """``lr_scheduler.ReduceLROnPlateau(optimizer, mode='min', factor=0.1,
+    patience=10, threshold=1e-4, threshold_mode='rel', cooldown=0, min_lr=0,
+    eps=1e-8)``; ``step(metrics)`` once per epoch."""
+
+    def __init__(self, optimizer: Any, mode: str = 'min', factor: float = 0.1,
+                 patience: int = 10, threshold: float = 1e-4, threshold_mode: str = 'rel',
+                 cooldown: int = 0, min_lr: Any = 0, eps: float = 1e-8,
+                 verbose: bool = False) -> None:
+        if factor >= 1.0:
+            raise ValueError('Factor should be < 1.0.')
+        if not isinstance(optimizer, Lt.Optimizer):
+            raise TypeError('{} is not an Optimizer'.format(type(optimizer).__name__))
+        if isinstance(min_lr, (list, tuple)) and len(min_lr) != len(optimizer.param_groups):
+            raise ValueError('expected {} min_lrs, got {}'.format(len(optimizer.param_groups),
+                                                                 len(min_lr)))
+        if mode not in ('min', 'max'):
+            raise ValueError('mode ' + mode + ' is unknown!')
+        if threshold_mode not in ('rel', 'abs'):
+            raise ValueError('threshold mode ' + threshold_mode + ' is unknown!')
+        self.optimizer = optimizer
+        self.mode, self.factor, self.patience = mode, factor, patience
+        self.threshold, self.threshold_mode, self.cooldown, self.eps = (threshold, threshold_mode,
+                                                                        cooldown, eps)
+        self.min_lrs = _per_group('min_lr', optimizer, min_lr)
+        self.scheduler = Lt.ReduceLROnPlateau.new(optimizer, mode == 'max', float(factor),
+                                                  int(patience), float(threshold),
+                                                  threshold_mode == 'abs', int(cooldown),
+                                                  self.min_lrs, float(eps))
+        if len(self.min_lrs) == 1:
+            self.min_lrs = self.min_lrs * len(optimizer.param_groups)
+        self._last_lr = [g['lr'] for g in optimizer.param_groups]
+
+    def step(self, metrics: Any, epoch: int | None = None) -> None:
+        if epoch is not None:
+            raise ValueError('step(metrics, epoch) is deprecated in PyTorch and not supported')
+        self.scheduler.step(float(metrics))
+        self._last_lr = [g['lr'] for g in self.optimizer.param_groups]
+
+    @property
+    def last_epoch(self) -> int:
+        return self.scheduler.get_last_epoch()
+
+    @property
+    def best(self) -> float:
+        return self.scheduler.get_best()
+
+    @property
+    def num_bad_epochs(self) -> int:
+        return self.scheduler.get_num_bad_epochs()
+
+    @property
+    def cooldown_counter(self) -> int:
+        return self.scheduler.get_cooldown_counter()
+
+    @property
+    def in_cooldown(self) -> bool:
+        return self.cooldown_counter > 0
+
+    def get_last_lr(self) -> list[float]:
+        return self._last_lr
+
+
 lr_scheduler = namespace('Lt.optim.lr_scheduler', 'torch.optim.lr_scheduler for libtensor.', {
     '_LRScheduler': _LRScheduler, 'LRScheduler': _LRScheduler, 'StepLR': StepLR,
-    'MultiStepLR': MultiStepLR, 'CosineAnnealingLR': CosineAnnealingLR,
+    'MultiStepLR': MultiStepLR, 'CosineAnnealingLR': CosineAnnealingLR, 'LambdaLR': LambdaLR,
+    'MultiplicativeLR': MultiplicativeLR, 'ExponentialLR': ExponentialLR, 'LinearLR': LinearLR,
+    'CosineAnnealingWarmRestarts': CosineAnnealingWarmRestarts, 'OneCycleLR': OneCycleLR,
+    'CyclicLR': CyclicLR, 'SequentialLR': SequentialLR, 'ReduceLROnPlateau': ReduceLROnPlateau,
 })
 
 optim = namespace('Lt.optim', 'torch.optim for libtensor.', {
     'Optimizer': Optimizer, 'SGD': SGD, 'Adam': Adam, 'AdamW': AdamW, 'RMSprop': RMSprop,
+    'Adagrad': Adagrad, 'Adadelta': Adadelta, 'Adamax': Adamax, 'NAdam': NAdam, 'RAdam': RAdam,
+    'LBFGS': LBFGS,
     'lr_scheduler': lr_scheduler, 'required': required,
 })

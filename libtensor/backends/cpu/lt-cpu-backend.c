@@ -118,6 +118,12 @@ cpu_backend_init (gpointer data)
   b->kernels[LT_OP_NLL_LOSS] = _lt_cpu_nll_loss;
   b->kernels[LT_OP_NLL_LOSS_GRAD] = _lt_cpu_nll_loss;
   b->kernels[LT_OP_SGD_UPDATE] = _lt_cpu_sgd_update;
+  b->kernels[LT_OP_GELU] = _lt_cpu_activation;
+  b->kernels[LT_OP_SILU] = _lt_cpu_activation;
+  b->kernels[LT_OP_ELU] = _lt_cpu_activation;
+  b->kernels[LT_OP_SOFTPLUS] = _lt_cpu_activation;
+  b->kernels[LT_OP_HARDTANH] = _lt_cpu_activation;
+  b->kernels[LT_OP_ACTIVATION_GRAD] = _lt_cpu_activation;
   return b;
 }
 

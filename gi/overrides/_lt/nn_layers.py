@@ -1,0 +1,245 @@
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The newer layers of ``Lt.nn`` and their functional forms: GELU, SiLU,
+ELU, Softplus, Hardtanh, PReLU, Dropout2d, Embedding (the C layers of
+libtensor/nn/lt-nonlinear.c, lt-dropout.c and lt-embedding.c) with
+PyTorch's arguments, and ``F.gelu``, ``F.silu``, ``F.elu``, ``F.celu``,
+``F.selu``, ``F.softplus``, ``F.hardtanh``, ``F.relu6``, ``F.prelu``,
+``F.dropout2d``, ``F.embedding``.
+
+Part of gi/overrides/_lt/nn.py, which imports this file at its end and adds
+MEMBERS to ``Lt.nn`` and FUNCTIONAL to ``Lt.nn.functional``.
+"""
+
+from __future__ import annotations
+
+import operator
+from typing import Any, Mapping
+
+from .common import Lt, Tensor, override
+from .nn import _device_dtype, _module_base
+
+# SELU's constants, as PyTorch's
+_SELU_ALPHA = 1.6732632423543772848170429916717
+_SELU_SCALE = 1.0507009873554804934193349852946
+
+
+def _inplace(input, out, inplace):
+    if inplace:
+        input.copy_(out)
+        return input
+    return out
+
+
+@override
+class GELU(_module_base(Lt.GELU)):
+    """``nn.GELU(approximate='none')``: x Φ(x), or its tanh approximation."""
+
+    def __new__(cls, approximate='none'):
+        return Lt.GELU.new(approximate)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    approximate = property(lambda self: self.get_approximate())
+
+
+@override
+class SiLU(_module_base(Lt.SiLU)):
+    """``nn.SiLU(inplace=False)``: x sigmoid(x)."""
+
+    def __new__(cls, inplace=False):
+        return Lt.SiLU.new(bool(inplace))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+@override
+class ELU(_module_base(Lt.ELU)):
+    """``nn.ELU(alpha=1.0, inplace=False)``."""
+
+    def __new__(cls, alpha=1.0, inplace=False):
+        return Lt.ELU.new(float(alpha), bool(inplace))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    alpha = property(lambda self: self.get_alpha())
+
+
+@override
+class Softplus(_module_base(Lt.Softplus)):
+    """``nn.Softplus(beta=1, threshold=20)``: log(1 + exp(beta x)) / beta."""
+
+    def __new__(cls, beta=1, threshold=20):
+        return Lt.Softplus.new(float(beta), float(threshold))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+@override
+class Hardtanh(_module_base(Lt.Hardtanh)):
+    """``nn.Hardtanh(min_val=-1.0, max_val=1.0, inplace=False)``."""
+
+    def __new__(cls, min_val=-1.0, max_val=1.0, inplace=False):
+        return Lt.Hardtanh.new(float(min_val), float(max_val), bool(inplace))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+@override
+class PReLU(_module_base(Lt.PReLU)):
+    """``nn.PReLU(num_parameters=1, init=0.25)``: learned negative slopes,
+    one for all channels or one per channel (dim 1)."""
+
+    def __new__(cls, num_parameters=1, init=0.25, device=None, dtype=None):
+        m = Lt.PReLU.new(operator.index(num_parameters), float(init))
+        return _device_dtype(m, device, dtype)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+@override
+class Dropout2d(_module_base(Lt.Dropout2d)):
+    """``nn.Dropout2d(p=0.5, inplace=False)``: zeroes whole channels."""
+
+    def __new__(cls, p=0.5, inplace=False):
+        return Lt.Dropout2d.new(float(p), bool(inplace))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+def _padding_idx(padding_idx, num_embeddings):
+    if padding_idx is None:
+        return None
+    padding_idx = operator.index(padding_idx)
+    if not -num_embeddings <= padding_idx < num_embeddings:
+        raise AssertionError('Padding_idx must be within num_embeddings')
+    return padding_idx + num_embeddings if padding_idx < 0 else padding_idx
+
+
+@override
+class Embedding(_module_base(Lt.Embedding)):
+    """``nn.Embedding(num_embeddings, embedding_dim, padding_idx=None,
+    max_norm=None, norm_type=2.0, scale_grad_by_freq=False, sparse=False,
+    _weight=None)``; ``Embedding.from_pretrained(embeddings, freeze=True,
+    ...)``."""
+
+    def __new__(cls, num_embeddings, embedding_dim, padding_idx=None, max_norm=None,
+                norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
+                device=None, dtype=None):
+        if scale_grad_by_freq or sparse:
+            raise NotImplementedError('Embedding: scale_grad_by_freq and sparse are not '
+                                      'supported')
+        n = operator.index(num_embeddings)
+        pad = _padding_idx(padding_idx, n)
+        m = Lt.Embedding.new(n, operator.index(embedding_dim),
+                             -(2 ** 63) if pad is None else pad,
+                             -1.0 if max_norm is None else float(max_norm), float(norm_type))
+        if _weight is not None:
+            from .nn import Parameter
+            if tuple(_weight.shape) != (n, embedding_dim):
+                raise AssertionError('Shape of weight does not match num_embeddings and '
+                                     'embedding_dim')
+            m.weight = Parameter(_weight)
+        return _device_dtype(m, device, dtype)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    num_embeddings = property(lambda self: self.get_num_embeddings())
+    embedding_dim = property(lambda self: self.get_embedding_dim())
+    padding_idx = property(lambda self: (None if self.get_padding_idx() < 0
+                                         else self.get_padding_idx()))
+    max_norm = property(lambda self: (None if self.get_max_norm() != self.get_max_norm()
+                                      else self.get_max_norm()))
+
+    @classmethod
+    def from_pretrained(cls, embeddings, freeze=True, padding_idx=None, max_norm=None,
+                        norm_type=2.0, scale_grad_by_freq=False, sparse=False):
+        if embeddings.dim() != 2:
+            raise AssertionError('Embeddings parameter is expected to be 2-dimensional')
+        rows, cols = embeddings.shape
+        m = cls(rows, cols, padding_idx=padding_idx, max_norm=max_norm, norm_type=norm_type,
+                scale_grad_by_freq=scale_grad_by_freq, sparse=sparse, _weight=embeddings)
+        m.weight.requires_grad_(not freeze)
+        return m
+
+
+# ---------------------------------------------------------------------------
+# Functional forms
+
+
+def gelu(input: Tensor, approximate: str = 'none') -> Tensor:
+    return Lt.gelu(input, approximate)
+
+
+def silu(input: Tensor, inplace: bool = False) -> Tensor:
+    return _inplace(input, Lt.silu(input), inplace)
+
+
+def elu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    return _inplace(input, Lt.elu(input, float(alpha), 1.0, 1.0), inplace)
+
+
+def celu(input: Tensor, alpha: float = 1.0, inplace: bool = False) -> Tensor:
+    return _inplace(input, Lt.celu(input, float(alpha)), inplace)
+
+
+def selu(input: Tensor, inplace: bool = False) -> Tensor:
+    return _inplace(input, Lt.elu(input, _SELU_ALPHA, _SELU_SCALE, 1.0), inplace)
+
+
+def softplus(input: Tensor, beta: float = 1, threshold: float = 20) -> Tensor:
+    return Lt.softplus(input, float(beta), float(threshold))
+
+
+def hardtanh(input: Tensor, min_val: float = -1., max_val: float = 1.,
+             inplace: bool = False) -> Tensor:
+    return _inplace(input, Lt.hardtanh(input, float(min_val), float(max_val)), inplace)
+
+
+def relu6(input: Tensor, inplace: bool = False) -> Tensor:
+    return hardtanh(input, 0.0, 6.0, inplace)
+
+
+def prelu(input: Tensor, weight: Tensor) -> Tensor:
+    return Lt.prelu(input, weight)
+
+
+def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
+              inplace: bool = False) -> Tensor:
+    if p < 0.0 or p > 1.0:
+        raise ValueError('dropout probability has to be between 0 and 1, but got %s' % p)
+    out = Lt.dropout2d(input, float(p), bool(training))
+    if inplace and out is not input:
+        input.copy_(out)
+        return input
+    return out
+
+
+def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
+              max_norm: float | None = None, norm_type: float = 2.0,
+              scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
+    if scale_grad_by_freq or sparse:
+        raise NotImplementedError('embedding: scale_grad_by_freq and sparse are not supported')
+    pad = _padding_idx(padding_idx, weight.shape[0])
+    if max_norm is not None:
+        Lt.embedding_renorm_(weight, input, float(max_norm), float(norm_type))
+    return Lt.embedding(weight, input, -1 if pad is None else pad)
+
+
+MEMBERS: Mapping[str, Any] = {
+    'GELU': GELU, 'SiLU': SiLU, 'ELU': ELU, 'Softplus': Softplus, 'Hardtanh': Hardtanh,
+    'PReLU': PReLU, 'Dropout2d': Dropout2d, 'Embedding': Embedding,
+}
+
+FUNCTIONAL: Mapping[str, Any] = {
+    'gelu': gelu, 'silu': silu, 'elu': elu, 'celu': celu, 'selu': selu, 'softplus': softplus,
+    'hardtanh': hardtanh, 'relu6': relu6, 'prelu': prelu, 'dropout2d': dropout2d,
+    'embedding': embedding,
+}

@@ -1,0 +1,384 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""The newer parts of Lt.nn side by side with PyTorch 1.13 (/usr/bin/python3's
+torch): the containers and nn.Parameter (names, printed forms, state_dict,
+gradients), the activations and simple layers, with the same weights in
+and the same outputs and gradients out, their autograd node names, and
+float64 gradcheck of the new ops."""
+
+import collections
+import unittest
+
+from harness import main, require
+
+import gi
+gi.require_version('Lt', '1.0')
+from gi.repository import GLib, Lt  # noqa: E402
+
+np = require('numpy', 'python3-numpy')
+torch = require('torch', 'python3-torch')
+tnn = require('torch.nn', 'python3-torch')
+TF = require('torch.nn.functional', 'python3-torch')
+
+nn = Lt.nn
+F = Lt.nn.functional
+
+
+def to_torch(t):
+    return torch.from_numpy(np.array(t.numpy(), copy=True))
+
+
+def to_lt(t):
+    return Lt.tensor(t.detach().numpy())
+
+
+def copy_weights(ours, theirs):
+    sd = collections.OrderedDict((k, to_lt(v)) for k, v in theirs.state_dict().items())
+    result = ours.load_state_dict(sd)
+    assert not result.missing_keys and not result.unexpected_keys, result
+
+
+def lt_repr(text):
+    """PyTorch's printed form as Lt prints it (Lt.float32 for torch.float32)."""
+    return text.replace('torch.', 'Lt.')
+
+
+def containers_net(nn):
+    """One structure with every container, on nn (Lt.nn or torch.nn)."""
+    class Net(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.layers = nn.ModuleList([nn.Linear(3, 4), nn.Linear(4, 4)])
+            self.layers.append(nn.Linear(4, 2))
+            self.heads = nn.ModuleDict(collections.OrderedDict(
+                [('act', nn.Tanh()), ('skip', nn.Identity())]))
+            self.scales = nn.ParameterList([nn.Parameter(torch_like(nn).ones(4)),
+                                            nn.Parameter(torch_like(nn).ones(4))])
+            self.extra = nn.ParameterDict(collections.OrderedDict(
+                [('shift', nn.Parameter(torch_like(nn).zeros(2)))]))
+            self.gain = nn.Parameter(torch_like(nn).ones(1))
+
+        def forward(self, x):
+            for i, layer in enumerate(self.layers):
+                x = layer(x)
+                if i < len(self.scales):
+                    x = self.heads['act'](x * self.scales[i])
+            return self.heads['skip'](x) * self.gain + self.extra['shift']
+    return Net()
+
+
+def torch_like(nn):
+    return Lt if nn is Lt.nn else torch
+
+
+class TestContainers(unittest.TestCase):
+    def setUp(self):
+        Lt.manual_seed(0)
+        torch.manual_seed(0)
+
+    def test_names_and_print_match_torch(self):
+        ours, theirs = containers_net(nn), containers_net(tnn)
+        self.assertEqual([n for n, _ in ours.named_parameters()],
+                         [n for n, _ in theirs.named_parameters()])
+        self.assertEqual(list(ours.state_dict()), list(theirs.state_dict()))
+        self.assertEqual(str(ours), lt_repr(str(theirs)))
+        self.assertEqual([n for n, _ in ours.named_modules()],
+                         [n for n, _ in theirs.named_modules()])
+
+    def test_same_weights_same_outputs_and_gradients(self):
+        ours, theirs = containers_net(nn), containers_net(tnn)
+        copy_weights(ours, theirs)
+        x = torch.randn(5, 3)
+        y_t = theirs(x)
+        y_o = ours(to_lt(x))
+        np.testing.assert_allclose(y_o.detach().numpy(), y_t.detach().numpy(), rtol=1e-5, atol=1e-6)
+        y_t.pow(2).sum().backward()
+        y_o.pow(2).sum().backward()
+        grads_t = dict((n, p.grad) for n, p in theirs.named_parameters())
+        for n, p in ours.named_parameters():
+            np.testing.assert_allclose(p.grad.numpy(), grads_t[n].numpy(), rtol=1e-4,
+                                       atol=1e-6, err_msg=n)
+
+    def test_module_list_operations(self):
+        for lib in (nn, tnn):
+            ml = lib.ModuleList([lib.ReLU(), lib.Tanh(), lib.Sigmoid()])
+            ml.insert(1, lib.Identity())
+            del ml[0]
+            ml[2] = lib.ReLU()
+            ml += [lib.Tanh()]
+            ml.extend([lib.Sigmoid()])
+            got = [type(m).__name__ for m in ml]
+            self.assertEqual(got, ['Identity', 'Tanh', 'ReLU', 'Tanh', 'Sigmoid'], lib)
+            self.assertEqual(len(ml[1:3]), 2)
+            self.assertEqual(type(ml[-1]).__name__, 'Sigmoid')
+            self.assertEqual(type(ml.pop(0)).__name__, 'Identity')
+            self.assertEqual([n for n, _ in ml.named_children()], ['0', '1', '2', '3'])
+            with self.assertRaises(IndexError):
+                ml[10]
+            with self.assertRaises(TypeError):
+                ml.append(3)
+        self.assertEqual(str(nn.ModuleList([nn.ReLU(), nn.Linear(2, 3)])),
+                         str(tnn.ModuleList([tnn.ReLU(), tnn.Linear(2, 3)])))
+        self.assertEqual(str(nn.ModuleList()), str(tnn.ModuleList()))
+
+    def test_module_dict_operations(self):
+        for lib in (nn, tnn):
+            md = lib.ModuleDict({'b': lib.ReLU(), 'a': lib.Tanh()})
+            md['c'] = lib.Identity()
+            md.update([('d', lib.Sigmoid())])
+            self.assertEqual(list(md.keys()), ['b', 'a', 'c', 'd'], lib)
+            self.assertIn('a', md)
+            self.assertNotIn('z', md)
+            self.assertEqual(type(md.pop('a')).__name__, 'Tanh')
+            del md['b']
+            self.assertEqual([k for k in md], ['c', 'd'])
+            self.assertEqual([type(v).__name__ for v in md.values()], ['Identity', 'Sigmoid'])
+            self.assertEqual(len(md), 2)
+            with self.assertRaises(KeyError):
+                md['zz']
+            md.clear()
+            self.assertEqual(len(md), 0)
+        self.assertEqual(str(nn.ModuleDict({'x': nn.ReLU()})), str(tnn.ModuleDict({'x': tnn.ReLU()})))
+        with self.assertRaises(GLib.Error) as cm:
+            nn.ModuleDict()(Lt.ones(2))
+        self.assertTrue(cm.exception.matches(Lt.error_quark(), Lt.Error.NOT_SUPPORTED))
+
+    def test_parameter_list_and_dict(self):
+        pl_o = nn.ParameterList([nn.Parameter(Lt.randn(2, 3)), Lt.randn(4)])
+        pl_t = tnn.ParameterList([tnn.Parameter(torch.randn(2, 3)), torch.randn(4)])
+        self.assertEqual(str(pl_o), lt_repr(str(pl_t)))
+        self.assertTrue(all(isinstance(p, nn.Parameter) and p.requires_grad for p in pl_o))
+        self.assertEqual(len(pl_o), 2)
+        pl_o.append(Lt.zeros(1, dtype=Lt.float64))
+        pl_t.append(torch.zeros(1, dtype=torch.float64))
+        self.assertEqual(str(pl_o), lt_repr(str(pl_t)))
+        self.assertEqual([tuple(p.shape) for p in pl_o[1:]], [(4,), (1,)])
+        pd_o = nn.ParameterDict({'w': nn.Parameter(Lt.randn(2, 3).double()), 'b': Lt.randn(4)})
+        pd_t = tnn.ParameterDict({'w': tnn.Parameter(torch.randn(2, 3).double()),
+                                  'b': torch.randn(4)})
+        self.assertEqual(list(pd_o.keys()), list(pd_t.keys()))
+        self.assertEqual(str(pd_o), lt_repr(str(pd_t)))
+        pd_o['c'] = Lt.ones(1)
+        self.assertEqual(pd_o.get('c').shape, Lt.Size([1]))
+        self.assertIsNone(pd_o.get('zz'))
+        del pd_o['c']
+        self.assertEqual(list(pd_o), ['b', 'w'])
+        self.assertEqual(str(nn.ParameterList()), str(tnn.ParameterList()))
+        with self.assertRaises(TypeError):
+            nn.ParameterList([3])
+
+    def test_parameter_in_all_its_uses(self):
+        class M(nn.Module):
+            def __init__(self):
+                super().__init__()
+                self.w = nn.Parameter(Lt.ones(2, 2))
+                self.frozen = nn.Parameter(Lt.ones(2), requires_grad=False)
+                self.register_parameter('b', nn.Parameter(Lt.zeros(2)))
+                self.register_parameter('none', None)
+                self.plain = Lt.ones(2)     # a tensor attribute is not a parameter
+
+        m = M()
+        self.assertEqual([n for n, _ in m.named_parameters()], ['w', 'frozen', 'b'])
+        self.assertEqual(list(m.state_dict()), ['w', 'frozen', 'b'])
+        self.assertTrue(m.w.requires_grad)
+        self.assertFalse(m.frozen.requires_grad)
+        self.assertTrue(isinstance(m.w, nn.Parameter))
+        self.assertFalse(isinstance(m.plain, nn.Parameter))
+        self.assertFalse(isinstance(Lt.ones(1), nn.Parameter))
+        self.assertIsNone(m.none)
+        # a Parameter shares the memory of the tensor it was made from
+        t = Lt.zeros(3)
+        p = nn.Parameter(t)
+        with Lt.no_grad():
+            p.add_(1)
+        self.assertEqual(t.tolist(), [1.0, 1.0, 1.0])
+        # replacing a C layer's parameter, and the optimizer sees the new one
+        lin = nn.Linear(2, 2)
+        lin.weight = nn.Parameter(Lt.eye(2))
+        self.assertEqual(lin.weight.tolist(), [[1.0, 0.0], [0.0, 1.0]])
+        self.assertEqual(sum(1 for _ in lin.parameters()), 2)
+        opt = Lt.optim.SGD(m.parameters(), lr=0.5)
+        (m.w.sum() + m.b.sum()).backward()
+        opt.step()
+        self.assertEqual(m.w.tolist(), [[0.5, 0.5], [0.5, 0.5]])
+        self.assertEqual(m.frozen.tolist(), [1.0, 1.0])
+        with self.assertRaises(TypeError):
+            m.w = Lt.ones(2, 2)
+        with self.assertRaises(TypeError):
+            m.register_parameter('x', Lt.ones(2))
+
+    def test_identity(self):
+        x = Lt.randn(2, 3)
+        self.assertIs(nn.Identity(54, unused='x')(x), x)
+        self.assertEqual(str(nn.Identity()), str(tnn.Identity()))
+
+
+def same_values(test, ours, theirs, rtol=1e-5, atol=1e-6, msg=None):
+    np.testing.assert_allclose(ours.detach().numpy(), theirs.detach().numpy(), rtol=rtol,
+                               atol=atol, err_msg=msg)
+
+
+# (Lt.nn module, torch.nn module) built the same way: f(nn) -> module
+ACTIVATION_LAYERS = [
+    lambda nn: nn.GELU(),
+    lambda nn: nn.GELU(approximate='tanh'),
+    lambda nn: nn.SiLU(),
+    lambda nn: nn.ELU(),
+    lambda nn: nn.ELU(alpha=0.5),
+    lambda nn: nn.Softplus(),
+    lambda nn: nn.Softplus(beta=2, threshold=3),
+    lambda nn: nn.Hardtanh(),
+    lambda nn: nn.Hardtanh(-2.0, 0.5),
+    lambda nn: nn.PReLU(),
+    lambda nn: nn.PReLU(3, init=0.1),
+]
+
+# (Lt functional, torch functional, node name) over the same input
+ACTIVATION_FUNCTIONS = [
+    (lambda F, x: F.gelu(x), 'GeluBackward0'),
+    (lambda F, x: F.gelu(x, approximate='tanh'), 'GeluBackward0'),
+    (lambda F, x: F.silu(x), 'SiluBackward0'),
+    (lambda F, x: F.elu(x, 0.7), 'EluBackward0'),
+    (lambda F, x: F.selu(x), 'EluBackward0'),
+    (lambda F, x: F.celu(x, 0.5), 'CeluBackward0'),
+    (lambda F, x: F.softplus(x, beta=0.5, threshold=2), 'SoftplusBackward0'),
+    (lambda F, x: F.hardtanh(x, -0.5, 0.5), 'HardtanhBackward0'),
+    (lambda F, x: F.relu6(x * 4), 'HardtanhBackward0'),
+]
+
+
+class TestActivations(unittest.TestCase):
+    def setUp(self):
+        Lt.manual_seed(0)
+        torch.manual_seed(0)
+
+    def test_layers_match_torch(self):
+        for make in ACTIVATION_LAYERS:
+            ours, theirs = make(nn), make(tnn)
+            self.assertEqual(str(ours), str(theirs))
+            copy_weights(ours, theirs)
+            for dtype in (torch.float32, torch.float64):
+                ours.to(dtype=Lt.float64 if dtype == torch.float64 else Lt.float32)
+                theirs.to(dtype)
+                x_t = (torch.randn(4, 3, 5, dtype=dtype) * 3).requires_grad_()
+                x_o = to_lt(x_t).requires_grad_()
+                y_t, y_o = theirs(x_t), ours(x_o)
+                self.assertEqual(y_o.grad_fn.name(), y_t.grad_fn.name(), str(theirs))
+                tol = dict(rtol=1e-5, atol=1e-6) if dtype == torch.float32 else \
+                    dict(rtol=1e-12, atol=1e-12)
+                same_values(self, y_o, y_t, msg=str(theirs), **tol)
+                w = torch.randn(4, 3, 5, dtype=dtype)
+                ours.zero_grad(set_to_none=True)
+                theirs.zero_grad(set_to_none=True)
+                y_t.backward(w)
+                y_o.backward(to_lt(w))
+                same_values(self, x_o.grad, x_t.grad, msg=str(theirs), **tol)
+                for (n, p_o), (_, p_t) in zip(ours.named_parameters(), theirs.named_parameters()):
+                    same_values(self, p_o.grad, p_t.grad, msg=n, **tol)
+
+    def test_functional_match_torch(self):
+        for f, node in ACTIVATION_FUNCTIONS:
+            x_t = (torch.randn(3, 7, dtype=torch.float64) * 3).requires_grad_()
+            x_o = to_lt(x_t).requires_grad_()
+            y_t, y_o = f(TF, x_t), f(F, x_o)
+            self.assertEqual(y_t.grad_fn.name(), node)
+            self.assertEqual(y_o.grad_fn.name(), node)
+            same_values(self, y_o, y_t, rtol=1e-12, atol=1e-12, msg=node)
+            y_t.sum().backward()
+            y_o.sum().backward()
+            same_values(self, x_o.grad, x_t.grad, rtol=1e-12, atol=1e-12, msg=node)
+            self.assertTrue(Lt.autograd.gradcheck(lambda x: f(F, x), (x_o.detach().requires_grad_(),)))
+
+    def test_inplace_and_errors(self):
+        x = Lt.tensor([-2.0, 0.5, 3.0])
+        y = F.hardtanh(x, inplace=True)
+        self.assertIs(y, x)
+        self.assertEqual(x.tolist(), [-1.0, 0.5, 1.0])
+        self.assertEqual(str(nn.SiLU(inplace=True)), str(tnn.SiLU(inplace=True)))
+        self.assertEqual(str(nn.ELU(inplace=True)), str(tnn.ELU(inplace=True)))
+        self.assertEqual(str(nn.Hardtanh(inplace=True)), str(tnn.Hardtanh(inplace=True)))
+        with self.assertRaises(GLib.Error):
+            F.gelu(Lt.tensor([1, 2]))
+        with self.assertRaises(GLib.Error):
+            nn.GELU(approximate='fast')
+        with self.assertRaises(GLib.Error):
+            F.prelu(Lt.randn(2, 3), Lt.ones(2))
+        with self.assertRaises(GLib.Error):
+            nn.PReLU(0)
+
+
+class TestSimpleLayers(unittest.TestCase):
+    def setUp(self):
+        Lt.manual_seed(0)
+        torch.manual_seed(0)
+
+    def test_embedding_matches_torch(self):
+        for kwargs in ({}, {'padding_idx': 1}, {'padding_idx': -2}):
+            ours, theirs = nn.Embedding(6, 4, **kwargs), tnn.Embedding(6, 4, **kwargs)
+            self.assertEqual(str(ours), str(theirs))
+            self.assertEqual(ours.padding_idx, theirs.padding_idx)
+            if theirs.padding_idx is not None:
+                self.assertEqual(ours.weight[theirs.padding_idx].tolist(), [0.0] * 4)
+            copy_weights(ours, theirs)
+            idx = torch.tensor([[1, 4, 4], [0, 1, 5]])
+            y_t, y_o = theirs(idx), ours(to_lt(idx))
+            self.assertEqual(y_o.grad_fn.name(), 'EmbeddingBackward0')
+            self.assertEqual(tuple(y_o.shape), (2, 3, 4))
+            same_values(self, y_o, y_t)
+            g = torch.randn(2, 3, 4)
+            y_t.backward(g)
+            y_o.backward(to_lt(g))
+            same_values(self, ours.weight.grad, theirs.weight.grad)
+        # int32 indices, and F.embedding
+        w = torch.randn(5, 2, dtype=torch.float64, requires_grad=True)
+        w_o = to_lt(w).requires_grad_()
+        idx = torch.tensor([3, 3, 0], dtype=torch.int32)
+        same_values(self, F.embedding(to_lt(idx), w_o, padding_idx=3),
+                    TF.embedding(idx, w, padding_idx=3))
+        with self.assertRaises(GLib.Error) as cm:
+            nn.Embedding(3, 2)(Lt.tensor([3]))
+        self.assertTrue(cm.exception.matches(Lt.error_quark(), Lt.Error.INDEX))
+        with self.assertRaises(AssertionError):
+            nn.Embedding(3, 2, padding_idx=3)
+
+    def test_embedding_max_norm_and_pretrained(self):
+        ours, theirs = nn.Embedding(5, 3, max_norm=1.0), tnn.Embedding(5, 3, max_norm=1.0)
+        self.assertEqual(str(ours), str(theirs))
+        copy_weights(ours, theirs)
+        idx = torch.tensor([0, 2, 2, 4])
+        y_t, y_o = theirs(idx), ours(to_lt(idx))
+        same_values(self, y_o, y_t)
+        # the rows looked up were scaled in place, the others kept
+        same_values(self, ours.weight, theirs.weight)
+        pre = Lt.tensor([[1.0, 2.0], [3.0, 4.0]])
+        e = nn.Embedding.from_pretrained(pre)
+        self.assertFalse(e.weight.requires_grad)
+        self.assertEqual(e(Lt.tensor([1])).tolist(), [[3.0, 4.0]])
+        self.assertTrue(nn.Embedding.from_pretrained(pre, freeze=False).weight.requires_grad)
+
+    def test_dropout2d(self):
+        self.assertEqual(str(nn.Dropout2d()), str(tnn.Dropout2d()))
+        self.assertEqual(str(nn.Dropout2d(0.2, inplace=True)), str(tnn.Dropout2d(0.2, True)))
+        m = nn.Dropout2d(0.5)
+        x = Lt.ones(8, 16, 3, 3)
+        y = m(x).numpy()
+        # every channel is all zero or all 2
+        per_channel = y.reshape(8, 16, 9)
+        self.assertTrue(np.all((per_channel == 0).all(axis=2) | (per_channel == 2).all(axis=2)))
+        zeroed = (per_channel == 0).all(axis=2).mean()
+        self.assertGreater(zeroed, 0.3)
+        self.assertLess(zeroed, 0.7)
+        m.eval()
+        self.assertIs(m(x), x)
+        x3 = Lt.ones(4, 8, 5, requires_grad=True)
+        y3 = F.dropout2d(x3, 0.5)
+        y3.sum().backward()
+        self.assertTrue(np.all((y3.detach().numpy() == x3.grad.numpy())))
+        with self.assertRaises(ValueError):
+            F.dropout2d(x, 1.5)
+        with self.assertRaises(GLib.Error):
+            F.dropout2d(Lt.ones(3), 0.5)
+
+
+if __name__ == '__main__':
+    main()
