@@ -56,9 +56,15 @@ with tempfile.TemporaryDirectory(prefix='lt-install-') as dest:
 
     lt_py = installed_path(installed, dest, '/gi/overrides/Lt.py')
     overrides = os.path.dirname(lt_py)
-    for name in ('__init__', 'common', 'types', 'creation', 'indexing', 'autograd', 'nn',
-                 'optim', 'data', 'train'):
-        installed_path(installed, dest, '/gi/overrides/_lt/%s.py' % name)
+    # The private package is installed as a folder: every module of the
+    # source tree's package must be there.
+    source_pkg = os.path.join(os.environ['LT_SOURCE_DIR'], 'gi', 'overrides', '_lt')
+    modules = sorted(n for n in os.listdir(source_pkg) if n.endswith('.py'))
+    if '__init__.py' not in modules or 'common.py' not in modules:
+        fail('%s does not look like the overrides package' % source_pkg)
+    for name in modules:
+        if not os.path.isfile(os.path.join(overrides, '_lt', name)):
+            fail('gi/overrides/_lt/%s was not installed beside Lt.py' % name)
     lt_js = installed_path(installed, dest, '/gi/js/lt.js')
     typelib = installed_path(installed, dest, '/Lt-1.0.typelib')
     library = [dest + d for s, d in installed.items() if d.endswith('/libtensor-1.so')]

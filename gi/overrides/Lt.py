@@ -50,10 +50,10 @@ from ._lt.creation import *  # noqa: F401,F403 - tensor, zeros, ..., from_numpy
 from ._lt.creation import (_as_tensor, _empty_data_ptr, _index_tensor, _legacy_new, _operand,
                            _rebuild_tensor, empty, full, ones, tensor, zeros)
 from ._lt.indexing import TensorIndexing as _TensorIndexing
-from ._lt.math import FUNCTIONS as _MATH_FUNCTIONS
-from ._lt.math import TensorMath as _TensorMath
 from ._lt.printing import *  # noqa: F401,F403 - set_printoptions, get_printoptions
 from ._lt.serialization import *  # noqa: F401,F403 - save, load
+from ._lt.math import FUNCTIONS as _MATH_FUNCTIONS
+from ._lt.math import TensorMath as _TensorMath
 from ._lt.types import *  # noqa: F401,F403 - Size, device
 from ._lt.types import (_D, _DTYPE_BY_NAME, _DTYPE_NAME, _FLOATING, _NP_TYPESTR, _bool, _dtype,
                         _float, _INF, _int, _is_bool, _lt_device, _max, _min, _shape_args, Size,
@@ -348,15 +348,23 @@ class Tensor(_TensorIndexing, _TensorMath, Lt.Tensor):
 
     def backward(self, gradient: TensorLike | None = None, retain_graph: bool | None = None,
                  create_graph: bool = False, inputs: Any = None) -> None:
-        if create_graph:
-            raise NotImplementedError('backward: create_graph (higher-order '
-                                      'gradients) is not supported')
-        if inputs is not None:
-            raise NotImplementedError('backward: inputs= is not supported')
         if gradient is not None and not isinstance(gradient, _GITensor):
             gradient = tensor(gradient, dtype=self.get_dtype())
+        create_graph = _bool(create_graph)
+        if retain_graph is None:
+            retain_graph = create_graph
+        if isinstance(inputs, _GITensor):
+            inputs = [inputs]
+        elif inputs is not None:
+            inputs = list(inputs)
+            if not inputs:
+                raise RuntimeError("'inputs' argument to backward() cannot be empty.")
         try:
-            _GITensor.backward(self, gradient, _bool(retain_graph))
+            if create_graph or inputs is not None:
+                _GITensor.backward_full(self, gradient, _bool(retain_graph), create_graph,
+                                        inputs)
+            else:
+                _GITensor.backward(self, gradient, _bool(retain_graph))
             return
         except GLib.Error as err:
             carried = take_carried(err)
@@ -1212,9 +1220,12 @@ __all__ += ['Tensor', 'cuda']
 # The parts over the Tensor class, imported once it exists (PyGObject copies
 # what __all__ names to gi.repository.Lt).
 from ._lt.nn import nn  # noqa: E402 - nn, nn.functional, nn.init
+from ._lt import hooks as _lt_hooks  # noqa: E402,F401 - Module's hooks
 from ._lt.optim import optim  # noqa: E402 - optimizers, lr_scheduler
 from ._lt.data import datasets, transforms, utils  # noqa: E402
 from ._lt.train import Trainer  # noqa: E402 - taking Python loaders and criteria
 from ._lt.distributed import distributed  # noqa: E402 - and nn.parallel
+from ._lt.vision import backends  # noqa: E402 - backends.cudnn, backends.mps
 
-__all__ += ['nn', 'optim', 'utils', 'transforms', 'datasets', 'Trainer', 'distributed']
+__all__ += ['nn', 'optim', 'utils', 'transforms', 'datasets', 'Trainer', 'distributed',
+            'backends']

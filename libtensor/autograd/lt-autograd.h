@@ -23,6 +23,25 @@ gboolean  lt_tensor_backward      (LtTensor        *self,
                                    gboolean         retain_graph,
                                    GError         **error);
 LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_backward_full (LtTensor        *self,
+                                   LtTensor        *gradient,
+                                   gboolean         retain_graph,
+                                   gboolean         create_graph,
+                                   LtTensor       **inputs,
+                                   guint            n_inputs,
+                                   GError         **error);
+LT_AVAILABLE_IN_ALL
+GPtrArray *lt_autograd_grad       (LtTensor       **outputs,
+                                   guint            n_outputs,
+                                   LtTensor       **grad_outputs,
+                                   guint            n_grad_outputs,
+                                   LtTensor       **inputs,
+                                   guint            n_inputs,
+                                   gboolean         retain_graph,
+                                   gboolean         create_graph,
+                                   gboolean         allow_unused,
+                                   GError         **error);
+LT_AVAILABLE_IN_ALL
 LtTensor *lt_tensor_detach        (LtTensor        *self);
 LT_AVAILABLE_IN_ALL
 guint     lt_tensor_register_hook (LtTensor        *self,

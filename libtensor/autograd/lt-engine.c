@@ -18,6 +18,13 @@
  */
 
 static _Thread_local int grad_disabled_depth; /* 0: enabled */
+static _Thread_local int create_graph_depth;  /* create_graph passes running */
+
+gboolean
+_lt_creating_graph (void)
+{
+  return create_graph_depth > 0 && grad_disabled_depth == 0;
+}
 
 gboolean
 _lt_grad_mode_enabled (void)
@@ -449,7 +456,11 @@ typedef struct
 {
   LtGradFn *node;         /* borrowed: the pass holds the root, the root the rest */
   LtTensor *grad;         /* owned: the sum of the gradients received */
+  LtTensor *captured;     /* owned: the gradient kept for lt_autograd_grad() */
   guint     dependencies; /* edges into the node whose gradient has not come yet */
+  guint     target : 1;   /* its output's gradient is captured */
+  guint     needed : 1;   /* a captured gradient lies at or below it */
+  guint     descend : 1;  /* a captured gradient lies below it */
 } PassNode;
 
 typedef struct
@@ -458,6 +469,8 @@ typedef struct
   GHashTable    *index; /* LtGradFn -> position in nodes + 1 */
   GArray        *ready; /* positions in nodes: a max-heap by sequence number */
   gboolean       retain_graph;
+  gboolean       create_graph; /* rules run with grad mode on, keeping their graph */
+  gboolean       prune;        /* run only what leads to a target; accumulate nothing */
   LtGradObserver observer;
   gpointer       user_data;
 } Pass;
@@ -532,6 +545,16 @@ pass_find (Pass *pass, LtGradFn *node)
   return GPOINTER_TO_UINT (g_hash_table_lookup (pass->index, node)) - 1;
 }
 
+static gint
+compare_sequence (gconstpointer a, gconstpointer b, gpointer data)
+{
+  Pass   *pass = data;
+  guint64 sa = pass_node (pass, *(const guint *) a)->node->sequence_nr;
+  guint64 sb = pass_node (pass, *(const guint *) b)->node->sequence_nr;
+
+  return sa < sb ? -1 : sa > sb;
+}
+
 /* One edge into the node at @pos has delivered (or has no gradient to
  * deliver): the node is ready once all have. */
 static void
@@ -549,12 +572,14 @@ static void
 pass_discover (Pass *pass, LtGradFn *root)
 {
   g_autoptr(GArray) stack = g_array_new (FALSE, FALSE, sizeof (guint));
-  PassNode first = { root, NULL, 0 };
-  guint    zero = 0;
+  PassNode first = { root };
+  guint    pos0 = pass->nodes->len;
 
+  if (g_hash_table_contains (pass->index, root))
+    return;
   g_array_append_val (pass->nodes, first);
-  g_hash_table_insert (pass->index, root, GUINT_TO_POINTER (1));
-  g_array_append_val (stack, zero);
+  g_hash_table_insert (pass->index, root, GUINT_TO_POINTER (pos0 + 1));
+  g_array_append_val (stack, pos0);
   while (stack->len > 0)
     {
       guint     pos = g_array_index (stack, guint, stack->len - 1);
@@ -572,7 +597,7 @@ pass_discover (Pass *pass, LtGradFn *root)
           found = g_hash_table_lookup (pass->index, next);
           if (found == NULL)
             {
-              PassNode pn = { next, NULL, 0 };
+              PassNode pn = { next };
 
               next_pos = pass->nodes->len;
               g_array_append_val (pass->nodes, pn);
@@ -644,36 +669,102 @@ static gboolean
 run_rule (LtGradFn *node, LtTensor *grad, LtTensor **grads, GError **error)
 {
   gboolean ok;
+  guint    unpacked;
 
+  if (node->not_twice)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
+                   "backward: the gradient that %s computed under create_graph cannot be "
+                   "differentiated again: the double backward of %s is not implemented",
+                   lt_grad_fn_get_name (node), _lt_op_table[node->op].name);
+      return FALSE;
+    }
   if (_lt_op_table[node->op].backward == NULL)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD, "backward: %s has no derivative",
                    _lt_op_table[node->op].name);
       return FALSE;
     }
+  unpacked = _lt_grad_fn_n_unpacked ();
   g_mutex_lock (&node->lock);
   ok = _lt_op_table[node->op].backward (node, grad, grads, error);
   g_mutex_unlock (&node->lock);
+  _lt_grad_fn_drop_unpacked (unpacked);
+  return ok;
+}
+
+/* Under create_graph every gradient a rule gives is linear in the incoming
+ * @grad: when @grad has a history and the result has none, the rule used a
+ * kernel without a derivative. The result then gets a node that refuses a
+ * second backward, naming the op. */
+static LtTensor *
+check_twice (LtGradFn *node, LtTensor *grad, LtTensor *gi)
+{
+  LtTensor *alias;
+
+  if (!grad->requires_grad || gi->requires_grad)
+    return gi;
+  alias = _lt_tensor_new_with_storage (gi->storage, gi->shape, gi->strides, gi->ndim, gi->offset,
+                                       gi->dtype);
+  _lt_autograd_not_twice (node, alias, &grad, 1);
+  g_object_unref (gi);
+  return alias;
+}
+
+/* The node needs no gradient: its inputs wait for one edge less. */
+static void
+skip_inputs (Pass *pass, LtGradFn *node)
+{
+  for (guint i = 0; i < node->n_inputs; i++)
+    if (node->next[i].fn)
+      edge_done (pass, pass_find (pass, node->next[i].fn));
+}
+
+/* Adds @grad (taken) into the leaf @t's .grad under create_graph: the
+ * gradient keeps its history, and one that meets an earlier gradient is
+ * added out of place, as PyTorch's AccumulateGrad does in grad mode. */
+static gboolean
+accumulate_with_graph (LtTensor *t, LtTensor *grad, GError **error)
+{
+  gboolean ok = TRUE;
+
+  G_LOCK (accumulate);
+  if (t->grad == NULL)
+    t->grad = g_object_ref (grad);
+  else
+    {
+      LtTensor *sum = lt_tensor_add (t->grad, grad, error);
+
+      if (sum == NULL)
+        ok = FALSE;
+      else
+        {
+          g_object_unref (t->grad);
+          t->grad = sum;
+        }
+    }
+  G_UNLOCK (accumulate);
+  g_object_unref (grad);
   return ok;
 }
 
 static gboolean
 run_node (Pass *pass, guint pos, GError **error)
 {
-  LtGradFn  *node = pass_node (pass, pos)->node;
-  LtTensor  *grad = g_steal_pointer (&pass_node (pass, pos)->grad);
+  PassNode  *pn = pass_node (pass, pos);
+  LtGradFn  *node = pn->node;
+  LtTensor  *grad = g_steal_pointer (&pn->grad);
   LtTensor *inline_grads[LT_GRAD_FN_INLINE_INPUTS] = { NULL };
   LtTensor **grads = inline_grads;
   gboolean ok = TRUE;
 
-  if (grad == NULL)
+  if (grad == NULL || (pass->prune && !pn->needed))
     {
       /* Every gradient that reached the node was undefined (a rule gave
-       * none for that input): its inputs get none from it either, but
-       * still wait for one edge less. */
-      for (guint i = 0; i < node->n_inputs; i++)
-        if (node->next[i].fn)
-          edge_done (pass, pass_find (pass, node->next[i].fn));
+       * none for that input), or none is wanted from it: its inputs get
+       * none from it either, but still wait for one edge less. */
+      g_clear_object (&grad);
+      skip_inputs (pass, node);
       return TRUE;
     }
 
@@ -684,6 +775,15 @@ run_node (Pass *pass, guint pos, GError **error)
         return FALSE;
       if (pass->observer)
         pass->observer (node, grad, pass->user_data);
+      if (pass->prune)
+        {
+          g_set_object (&pn->captured, grad);
+          g_object_unref (grad);
+          return TRUE;
+        }
+      if (pass->create_graph && grad->requires_grad)
+        return accumulate_with_graph (node->variable, grad, error) &&
+               run_post_accumulate_hooks (node->variable, error);
       return accumulate_into (node->variable, grad, error) &&
              run_post_accumulate_hooks (node->variable, error);
     }
@@ -693,7 +793,15 @@ run_node (Pass *pass, guint pos, GError **error)
     return FALSE;
   if (pass->observer)
     pass->observer (node, grad, pass->user_data);
-  if (node->has_retained)
+  if (pn->target)
+    g_set_object (&pn->captured, grad);
+  if (pass->prune && !pn->descend)
+    {
+      g_object_unref (grad);
+      skip_inputs (pass, node);
+      return TRUE;
+    }
+  if (node->has_retained && !pass->prune)
     {
       LtTensor *t = g_weak_ref_get (&node->retained);
 
@@ -712,7 +820,6 @@ run_node (Pass *pass, guint pos, GError **error)
   if (node->n_inputs > LT_GRAD_FN_INLINE_INPUTS)
     grads = g_new0 (LtTensor *, node->n_inputs);
   ok = run_rule (node, grad, grads, error);
-  g_object_unref (grad);
 
   for (guint i = 0; i < node->n_inputs; i++)
     {
@@ -722,9 +829,11 @@ run_node (Pass *pass, guint pos, GError **error)
         g_clear_object (&g);
       else if (g == NULL)
         edge_done (pass, pass_find (pass, node->next[i].fn)); /* no gradient for it */
-      else if (!send_grad (pass, node, i, g, error))
+      else if (!send_grad (pass, node, i, pass->create_graph ? check_twice (node, grad, g) : g,
+                           error))
         ok = FALSE;
     }
+  g_object_unref (grad);
   if (grads != inline_grads)
     g_free (grads);
   if (ok && !pass->retain_graph)
@@ -810,6 +919,147 @@ lt_tensor_backward (LtTensor *self,
   return _lt_engine_backward (self, gradient, retain_graph, NULL, NULL, error);
 }
 
+/* A pass from @n_outputs outputs with their initial gradients @grads
+ * (taken). With @n_inputs targets (tensors that require grad) their
+ * gradients go to @captured (NULL for one the pass did not reach); with
+ * @prune only nodes that lead to a target run and no leaf's .grad changes.
+ * The rules run with grad mode @create_graph. */
+static gboolean
+engine_run (LtTensor *const *outputs,
+            LtTensor       **grads,
+            guint            n_outputs,
+            LtTensor *const *inputs,
+            guint            n_inputs,
+            LtTensor       **captured,
+            gboolean         retain_graph,
+            gboolean         create_graph,
+            gboolean         prune,
+            LtGradObserver   observer,
+            gpointer         user_data,
+            GError         **error)
+{
+  g_autoptr(GPtrArray) roots = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(GPtrArray) targets = g_ptr_array_new_with_free_func (g_object_unref);
+  Pass pass = {
+    NULL,
+  };
+  gboolean prev, ok = TRUE;
+
+  prev = lt_set_grad_enabled (create_graph);
+  create_graph_depth += create_graph ? 1 : 0;
+  pass.nodes = g_array_new (FALSE, FALSE, sizeof (PassNode));
+  pass.index = g_hash_table_new (NULL, NULL);
+  pass.ready = g_array_new (FALSE, FALSE, sizeof (guint));
+  pass.retain_graph = retain_graph;
+  pass.create_graph = create_graph;
+  pass.prune = prune;
+  pass.observer = observer;
+  pass.user_data = user_data;
+
+  /* A hook may replace an output's node (an in-place op rebases it): the
+   * pass holds the roots, which hold every other node it reaches. A leaf
+   * output starts at its AccumulateGrad node. */
+  for (guint i = 0; i < n_outputs; i++)
+    {
+      LtTensor *o = outputs[i];
+      LtGradFn *root = o->grad_fn ? g_object_ref (o->grad_fn) : _lt_grad_fn_get_accumulator (o);
+
+      g_ptr_array_add (roots, root);
+      pass_discover (&pass, root);
+    }
+  for (guint j = 0; j < n_inputs; j++)
+    {
+      LtTensor *t = inputs[j];
+      LtGradFn *node = t->grad_fn ? g_object_ref (t->grad_fn) : _lt_grad_fn_get_accumulator (t);
+      gpointer  found = g_hash_table_lookup (pass.index, node);
+
+      g_ptr_array_add (targets, node);
+      if (found)
+        pass_node (&pass, GPOINTER_TO_UINT (found) - 1)->target = TRUE;
+    }
+  if (prune)
+    {
+      /* A node's inputs are older than it (AccumulateGrad nodes, which may
+       * be younger, have no inputs): in order of sequence number, each
+       * node's inputs are settled before it. */
+      g_autofree guint *order = g_new (guint, pass.nodes->len);
+      guint             n = pass.nodes->len;
+
+      for (guint k = 0; k < n; k++)
+        {
+          PassNode *pn = pass_node (&pass, k);
+
+          pn->needed = pn->target;
+          order[k] = k;
+        }
+      g_qsort_with_data (order, n, sizeof (guint), compare_sequence, &pass);
+      for (guint k = 0; k < n; k++)
+        {
+          PassNode *pn = pass_node (&pass, order[k]);
+          LtGradFn *node = pn->node;
+
+          for (guint i = 0; i < node->n_inputs && !pn->descend; i++)
+            if (node->next[i].fn && pass_node (&pass, pass_find (&pass, node->next[i].fn))->needed)
+              pn->descend = TRUE;
+          pn->needed |= pn->descend;
+        }
+    }
+
+  for (guint i = 0; i < n_outputs && ok; i++)
+    {
+      PassNode *pn = pass_node (&pass, pass_find (&pass, g_ptr_array_index (roots, i)));
+      LtTensor *g = g_steal_pointer (&grads[i]);
+
+      if (pn->grad == NULL)
+        pn->grad = g;
+      else
+        {
+          LtTensor *sum = lt_tensor_add (pn->grad, g, error);
+
+          g_object_unref (g);
+          ok = sum != NULL;
+          if (ok)
+            {
+              g_object_unref (pn->grad);
+              pn->grad = sum;
+            }
+        }
+    }
+  for (guint i = 0; i < n_outputs && ok; i++)
+    {
+      guint    pos = pass_find (&pass, g_ptr_array_index (roots, i));
+      gboolean seen = FALSE;
+
+      for (guint k = 0; k < i; k++)
+        seen |= g_ptr_array_index (roots, k) == g_ptr_array_index (roots, i);
+      if (!seen && pass_node (&pass, pos)->dependencies == 0)
+        ready_push (&pass, pos);
+    }
+  while (ok && pass.ready->len > 0)
+    ok = run_node (&pass, ready_pop (&pass), error);
+
+  for (guint j = 0; j < n_inputs; j++)
+    {
+      gpointer  found = g_hash_table_lookup (pass.index, g_ptr_array_index (targets, j));
+      LtTensor *c = found ? pass_node (&pass, GPOINTER_TO_UINT (found) - 1)->captured : NULL;
+
+      captured[j] = ok && c ? g_object_ref (c) : NULL;
+    }
+  for (guint i = 0; i < pass.nodes->len; i++)
+    {
+      g_clear_object (&pass_node (&pass, i)->grad);
+      g_clear_object (&pass_node (&pass, i)->captured);
+    }
+  for (guint i = 0; i < n_outputs; i++)
+    g_clear_object (&grads[i]);
+  g_array_unref (pass.nodes);
+  g_hash_table_unref (pass.index);
+  g_array_unref (pass.ready);
+  create_graph_depth -= create_graph ? 1 : 0;
+  lt_set_grad_enabled (prev);
+  return ok;
+}
+
 /* lt_tensor_backward() with an observer: see lt-engine-private.h. */
 gboolean
 _lt_engine_backward (LtTensor      *output,
@@ -819,12 +1069,7 @@ _lt_engine_backward (LtTensor      *output,
                      gpointer       user_data,
                      GError       **error)
 {
-  g_autoptr(LtTensor) grad = NULL;
-  g_autoptr(LtGradFn) root = NULL;
-  Pass pass = {
-    NULL,
-  };
-  gboolean prev, ok = TRUE;
+  LtTensor *grad;
 
   g_return_val_if_fail (LT_IS_TENSOR (output), FALSE);
   g_return_val_if_fail (gradient == NULL || LT_IS_TENSOR (gradient), FALSE);
@@ -833,39 +1078,205 @@ _lt_engine_backward (LtTensor      *output,
   if (grad == NULL)
     return FALSE;
 
-  prev = lt_set_grad_enabled (FALSE);
-
   if (output->grad_fn == NULL)
     {
       /* A leaf: its gradient is the given one. */
-      LtTensor *g = run_hooks (&output->hooks, NULL, g_steal_pointer (&grad), error);
+      gboolean  prev = lt_set_grad_enabled (FALSE);
+      LtTensor *g = run_hooks (&output->hooks, NULL, grad, error);
+      gboolean  ok = g && accumulate_into (output, g, error);
 
-      ok = g && accumulate_into (output, g, error);
       lt_set_grad_enabled (prev);
       return ok;
     }
+  return engine_run (&output, &grad, 1, NULL, 0, NULL, retain_graph, FALSE, FALSE, observer,
+                     user_data, error);
+}
 
-  /* A hook may replace the output's node (an in-place op rebases it): the
-   * pass holds the root, which holds every other node it reaches. */
-  root = g_object_ref (output->grad_fn);
-  pass.nodes = g_array_new (FALSE, FALSE, sizeof (PassNode));
-  pass.index = g_hash_table_new (NULL, NULL);
-  pass.ready = g_array_new (FALSE, FALSE, sizeof (guint));
-  pass.retain_graph = retain_graph;
-  pass.observer = observer;
-  pass.user_data = user_data;
-  pass_discover (&pass, root);
+/**
+ * lt_tensor_backward_full:
+ * @self: the tensor to differentiate, usually a scalar loss
+ * @gradient: (nullable): the gradient of some final value with respect to
+ *   @self, of @self's shape; %NULL for a one-element @self (an implicit 1)
+ * @retain_graph: keep the graph's saved tensors, so that backward can run
+ *   through it again (PyTorch's default is @create_graph)
+ * @create_graph: record the backward pass itself, so that the gradients it
+ *   leaves in #LtTensor:grad have a history and can be differentiated
+ *   again (higher-order gradients)
+ * @inputs: (array length=n_inputs) (nullable): the tensors whose
+ *   #LtTensor:grad receives a gradient; %NULL for every leaf of the graph
+ * @n_inputs: the number of @inputs
+ * @error: return location for a #GError
+ *
+ * lt_tensor_backward() with the rest of `out.backward()`'s arguments. With
+ * @inputs only their gradients are computed and accumulated, non-leaves
+ * included; other leaves' gradients stay as they are.
+ *
+ * Under @create_graph the backward rules run with grad mode on: every op
+ * whose backward is made of differentiable ops can be differentiated again.
+ * A gradient computed with a kernel that has no derivative (the gradient
+ * kernels of convolutions and pooling) makes a second backward through it
+ * fail with an error naming the op.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set as for
+ *   lt_tensor_backward(), or when an input does not require grad
+ */
+gboolean
+lt_tensor_backward_full (LtTensor  *self,
+                         LtTensor  *gradient,
+                         gboolean   retain_graph,
+                         gboolean   create_graph,
+                         LtTensor **inputs,
+                         guint      n_inputs,
+                         GError   **error)
+{
+  g_autofree LtTensor **captured = NULL;
+  LtTensor             *grad;
+  gboolean              ok;
 
-  pass_node (&pass, 0)->grad = g_steal_pointer (&grad);
-  ready_push (&pass, 0);
-  while (ok && pass.ready->len > 0)
-    ok = run_node (&pass, ready_pop (&pass), error);
+  g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
+  g_return_val_if_fail (gradient == NULL || LT_IS_TENSOR (gradient), FALSE);
+  g_return_val_if_fail (n_inputs == 0 || inputs != NULL, FALSE);
 
-  for (guint i = 0; i < pass.nodes->len; i++)
-    g_clear_object (&pass_node (&pass, i)->grad);
-  g_array_unref (pass.nodes);
-  g_hash_table_unref (pass.index);
-  g_array_unref (pass.ready);
-  lt_set_grad_enabled (prev);
+  for (guint j = 0; j < n_inputs; j++)
+    {
+      g_return_val_if_fail (LT_IS_TENSOR (inputs[j]), FALSE);
+      if (!inputs[j]->requires_grad)
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                       "backward: inputs[%u] does not require grad: only tensors that require "
+                       "grad can receive a gradient",
+                       j);
+          return FALSE;
+        }
+    }
+  if (n_inputs == 0 && !create_graph)
+    return _lt_engine_backward (self, gradient, retain_graph, NULL, NULL, error);
+  grad = initial_grad (self, gradient, error);
+  if (grad == NULL)
+    return FALSE;
+  captured = g_new0 (LtTensor *, MAX (n_inputs, 1));
+  ok = engine_run (&self, &grad, 1, inputs, n_inputs, captured, retain_graph, create_graph,
+                   n_inputs > 0, NULL, NULL, error);
+  for (guint j = 0; j < n_inputs; j++)
+    {
+      LtTensor *c = g_steal_pointer (&captured[j]);
+
+      if (c == NULL || !ok)
+        g_clear_object (&c);
+      else if (create_graph && c->requires_grad)
+        ok = accumulate_with_graph (inputs[j], c, error);
+      else
+        ok = accumulate_into (inputs[j], c, error);
+    }
   return ok;
+}
+
+static void
+unref_nullable (gpointer object)
+{
+  if (object)
+    g_object_unref (object);
+}
+
+/**
+ * lt_autograd_grad:
+ * @outputs: (array length=n_outputs): the tensors to differentiate
+ * @n_outputs: the number of @outputs
+ * @grad_outputs: (array length=n_grad_outputs) (nullable): the gradient
+ *   with respect to each output; %NULL when every output has one element
+ *   (an implicit 1)
+ * @n_grad_outputs: 0, or @n_outputs
+ * @inputs: (array length=n_inputs): the tensors to differentiate with
+ *   respect to; each must require grad
+ * @n_inputs: the number of @inputs
+ * @retain_graph: keep the graph's saved tensors (PyTorch's default is
+ *   @create_graph)
+ * @create_graph: record the backward pass, so that the gradients returned
+ *   have a history and can be differentiated again
+ * @allow_unused: give %NULL for an input the outputs do not depend on,
+ *   instead of failing
+ * @error: return location for a #GError
+ *
+ * Computes the gradients of the sum of @outputs (each weighted by its
+ * @grad_outputs) with respect to @inputs and returns them, without
+ * touching any tensor's #LtTensor:grad, as `torch.autograd.grad()`. Only
+ * the part of the graph that leads to @inputs runs.
+ *
+ * Returns: (transfer container) (element-type LtTensor): the gradient for each
+ *   input, in order (%NULL for an unused one with @allow_unused), or
+ *   %NULL with @error set when an output or input does not require grad,
+ *   an input was not used without @allow_unused, or the pass fails
+ */
+GPtrArray *
+lt_autograd_grad (LtTensor **outputs,
+                  guint      n_outputs,
+                  LtTensor **grad_outputs,
+                  guint      n_grad_outputs,
+                  LtTensor **inputs,
+                  guint      n_inputs,
+                  gboolean   retain_graph,
+                  gboolean   create_graph,
+                  gboolean   allow_unused,
+                  GError   **error)
+{
+  g_autofree LtTensor **grads = NULL;
+  g_autofree LtTensor **captured = NULL;
+  GPtrArray            *result;
+  gboolean              ok;
+
+  g_return_val_if_fail (n_outputs > 0 && outputs != NULL, NULL);
+  g_return_val_if_fail (n_inputs > 0 && inputs != NULL, NULL);
+  if (n_grad_outputs != 0 && n_grad_outputs != n_outputs)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "grad: got %u grad_outputs for %u outputs: give one per output", n_grad_outputs,
+                   n_outputs);
+      return NULL;
+    }
+  for (guint j = 0; j < n_inputs; j++)
+    {
+      g_return_val_if_fail (LT_IS_TENSOR (inputs[j]), NULL);
+      if (!inputs[j]->requires_grad)
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                       "grad: inputs[%u] does not require grad: one can differentiate only "
+                       "with respect to tensors that require grad",
+                       j);
+          return NULL;
+        }
+    }
+  grads = g_new0 (LtTensor *, n_outputs);
+  for (guint i = 0; i < n_outputs; i++)
+    {
+      GError *local = NULL;
+
+      g_return_val_if_fail (LT_IS_TENSOR (outputs[i]), NULL);
+      grads[i] = initial_grad (outputs[i], n_grad_outputs ? grad_outputs[i] : NULL, &local);
+      if (grads[i] == NULL)
+        {
+          g_propagate_prefixed_error (error, local, "grad: outputs[%u]: ", i);
+          for (guint k = 0; k < i; k++)
+            g_clear_object (&grads[k]);
+          return NULL;
+        }
+    }
+  captured = g_new0 (LtTensor *, n_inputs);
+  ok = engine_run (outputs, grads, n_outputs, inputs, n_inputs, captured, retain_graph,
+                   create_graph, TRUE, NULL, NULL, error);
+  result = g_ptr_array_new_full (n_inputs, unref_nullable);
+  for (guint j = 0; j < n_inputs; j++)
+    {
+      if (ok && captured[j] == NULL && !allow_unused)
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                       "grad: inputs[%u] was not used in the graph of the outputs; pass "
+                       "allow_unused=TRUE to get no gradient for it",
+                       j);
+          ok = FALSE;
+        }
+      g_ptr_array_add (result, captured[j]);
+    }
+  if (!ok)
+    g_clear_pointer (&result, g_ptr_array_unref);
+  return result;
 }

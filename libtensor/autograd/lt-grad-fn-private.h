@@ -40,7 +40,10 @@ struct _LtGradFn
 
   LtOp op;
   guint overload;              /* which of its row's node names it has: 0 or 1 */
-  gboolean has_retained;       /* @retained was set */
+  gboolean has_retained : 1;   /* @retained was set */
+  gboolean not_twice : 1;      /* stands for a gradient that @op's backward rule
+                                * computed without a graph: differentiating it
+                                * is an error */
   guint n_inputs;
   guint n_saved;
   guint64 sequence_nr;
@@ -90,6 +93,10 @@ const char *_lt_autograd_scope_get      (gpointer     *owner);
 
 /* Grad mode (thread-local) */
 gboolean  _lt_grad_mode_enabled         (void);
+/* Whether this thread runs the backward rules of a create_graph pass (grad
+ * mode on): the private helpers the rules use (casts, contiguous copies,
+ * reductions to a shape) then record their nodes like public ops. */
+gboolean  _lt_creating_graph            (void);
 
 /* Recording. Returns a new node with edges to the inputs that require
  * grad, or NULL when grad mode is off or no input requires grad. The caller
@@ -138,6 +145,22 @@ _lt_grad_fn_needs_input_grad (LtGradFn *node,
 {
   return i < node->n_inputs && node->next[i].fn != NULL;
 }
+/* Under create_graph a backward rule that computes @out from @inputs with a
+ * kernel that has no derivative (a conv or pool gradient kernel) gives @out
+ * a node of @of's op that refuses to be differentiated, so that a second
+ * backward through it is an error naming @of instead of a gradient that
+ * silently lacks a term. Does nothing with grad mode off or when no input
+ * requires grad. */
+void      _lt_autograd_not_twice        (LtGradFn        *of,
+                                         LtTensor        *out,
+                                         LtTensor *const *inputs,
+                                         guint            n_inputs);
+/* Saved outputs that a backward rule read under create_graph are handed out
+ * as tensors whose grad_fn is the node (as PyTorch unpacks them), kept on
+ * a per-thread list: the engine notes its length before a rule and drops
+ * what the rule added after it. */
+guint     _lt_grad_fn_n_unpacked        (void);
+void      _lt_grad_fn_drop_unpacked     (guint            keep);
 LtGradFn *_lt_grad_fn_get_accumulator   (LtTensor        *leaf);
 /* Makes @node's leaf forget its cached AccumulateGrad node @node: the
  * next operation on the leaf makes a new one. The leaf's cache is a weak

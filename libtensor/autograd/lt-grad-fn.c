@@ -34,6 +34,7 @@ enum {
 
 static GParamSpec *properties[N_PROPS];
 static guint64 sequence_counter;
+static GPrivate    unpacked_key = G_PRIVATE_INIT ((GDestroyNotify) g_ptr_array_unref);
 G_LOCK_DEFINE_STATIC (accumulator);
 
 /* Module scopes: a stack per thread. Frames beyond LT_SCOPE_MAX_DEPTH are
@@ -403,8 +404,11 @@ _lt_autograd_save_args (LtGradFn *node, LtTensor *const *args, guint n_args, LtT
 
       if (args[k] == NULL || !saves (node, k))
         continue;
+      /* a copy with the history of what it copies, so that a backward
+       * under create_graph can differentiate through it */
       if (inplace_dest != NULL && args[k]->storage == inplace_dest->storage)
-        copy = _lt_clone_raw (args[k], NULL);
+        copy =
+          args[k]->requires_grad ? lt_tensor_clone (args[k], NULL) : _lt_clone_raw (args[k], NULL);
       save (node, k, copy ? copy : args[k]);
     }
 }
@@ -477,7 +481,57 @@ _lt_grad_fn_get_saved_optional (LtGradFn *node, LtSaved what, LtTensor **t, GErr
       return FALSE;
     }
   *t = node->saved[slot];
+  if (what == LT_SAVED_RESULT && _lt_grad_mode_enabled ())
+    {
+      /* create_graph: the output with its history, so that the gradient
+       * the rule computes from it depends on the node's inputs */
+      GPtrArray *list = g_private_get (&unpacked_key);
+      LtTensor  *r = _lt_tensor_new_with_storage ((*t)->storage, (*t)->shape, (*t)->strides,
+                                                  (*t)->ndim, (*t)->offset, (*t)->dtype);
+
+      r->grad_fn = g_object_ref (node);
+      r->requires_grad = TRUE;
+      if (list == NULL)
+        {
+          list = g_ptr_array_new_with_free_func (g_object_unref);
+          g_private_set (&unpacked_key, list);
+        }
+      g_ptr_array_add (list, r);
+      *t = r;
+    }
   return TRUE;
+}
+
+guint
+_lt_grad_fn_n_unpacked (void)
+{
+  GPtrArray *list = g_private_get (&unpacked_key);
+
+  return list ? list->len : 0;
+}
+
+void
+_lt_grad_fn_drop_unpacked (guint keep)
+{
+  GPtrArray *list = g_private_get (&unpacked_key);
+
+  if (list && list->len > keep)
+    g_ptr_array_set_size (list, keep);
+}
+
+void
+_lt_autograd_not_twice (LtGradFn *of, LtTensor *out, LtTensor *const *inputs, guint n_inputs)
+{
+  LtGradFn *node = _lt_autograd_record (of->op, inputs, n_inputs);
+
+  if (node == NULL)
+    return;
+  node->not_twice = TRUE;
+  node->overload = of->overload;
+  _lt_tensor_meta_init (node, &node->output_meta, out);
+  g_clear_object (&out->grad_fn);
+  out->grad_fn = node;
+  out->requires_grad = TRUE;
 }
 
 LtTensor *

@@ -33,4 +33,14 @@ gboolean lt_gradcheck (LtGradcheckFunc func,
                        double          rtol,
                        GError        **error);
 
+LT_AVAILABLE_IN_ALL
+gboolean lt_gradgradcheck (LtGradcheckFunc func,
+                           gpointer        user_data,
+                           LtTensor      **inputs,
+                           gsize           n_inputs,
+                           double          eps,
+                           double          atol,
+                           double          rtol,
+                           GError        **error);
+
 G_END_DECLS

@@ -18,7 +18,7 @@
  * (num_embeddings, embedding_dim) is drawn from N(0, 1), with the padding
  * row (if any) zero; the forward takes integer indices of any shape and
  * returns their rows (lt_embedding()). With a max_norm, the rows looked up
- * are first scaled down in place to that norm (lt_embedding_renorm_()).
+ * are first scaled down in place to that norm (lt_tensor_embedding_renorm_()).
  */
 struct _LtEmbedding
 {
@@ -45,7 +45,7 @@ lt_embedding_forward (LtModule *module, LtTensor *input, GError **error)
       return NULL;
     }
   if (!isnan (self->max_norm) &&
-      !lt_embedding_renorm_ (weight, input, self->max_norm, self->norm_type, error))
+      !lt_tensor_embedding_renorm_ (weight, input, self->max_norm, self->norm_type, error))
     return NULL;
   return lt_embedding (weight, input, self->padding_idx, error);
 }

@@ -48,6 +48,7 @@ typedef struct
   GArray *params;           /* Entry of LtTensor */
   GArray *buffers;          /* Entry of LtTensor */
   GArray *children;         /* Entry of LtModule */
+  GPtrArray *hooks;            /* forward and backward hooks (nn/lt-module-hooks.c) */
 
   gboolean training;
 } LtModulePrivate;
@@ -98,6 +99,7 @@ lt_module_dispose (GObject *object)
   g_clear_pointer (&priv->params, g_array_unref);
   g_clear_pointer (&priv->buffers, g_array_unref);
   g_clear_pointer (&priv->children, g_array_unref);
+  g_clear_pointer (&priv->hooks, g_ptr_array_unref);
   G_OBJECT_CLASS (lt_module_parent_class)->dispose (object);
 }
 
@@ -214,12 +216,32 @@ lt_module_forward (LtModule *self,
                    LtTensor *input,
                    GError  **error)
 {
+  LtModulePrivate *priv;
+
+  g_return_val_if_fail (LT_IS_MODULE (self), NULL);
+  g_return_val_if_fail (LT_IS_TENSOR (input), NULL);
+  priv = lt_module_get_instance_private (self);
+  if (G_UNLIKELY (g_atomic_pointer_get (&priv->hooks) != NULL))
+    return _lt_module_forward_hooked (self, input, error);
+  return _lt_module_run_forward (self, input, error);
+}
+
+GPtrArray **
+_lt_module_hooks (LtModule *self)
+{
+  LtModulePrivate *priv = lt_module_get_instance_private (self);
+
+  return &priv->hooks;
+}
+
+/* lt_module_forward() without the hooks. */
+LtTensor *
+_lt_module_run_forward (LtModule *self, LtTensor *input, GError **error)
+{
   LtModuleClass *klass;
   GError *local = NULL;
   LtTensor *out;
 
-  g_return_val_if_fail (LT_IS_MODULE (self), NULL);
-  g_return_val_if_fail (LT_IS_TENSOR (input), NULL);
   klass = LT_MODULE_GET_CLASS (self);
   _lt_module_scope_enter (self);
   out = klass->forward (self, input, &local);

@@ -40,4 +40,16 @@ gboolean  _lt_init_reset_parameters (LtTensor     *weight,
 void      _lt_module_scope_enter    (LtModule     *self);
 void      _lt_module_scope_leave    (void);
 
+/* Module hooks (nn/lt-module-hooks.c). The hooks live in the module's
+ * private data, in the list this returns the address of (NULL until the
+ * first hook). */
+GPtrArray **_lt_module_hooks        (LtModule     *self);
+/* lt_module_forward() without hooks, and with them. */
+LtTensor *_lt_module_run_forward    (LtModule     *self,
+                                     LtTensor     *input,
+                                     GError      **error);
+LtTensor *_lt_module_forward_hooked (LtModule     *self,
+                                     LtTensor     *input,
+                                     GError      **error);
+
 G_END_DECLS

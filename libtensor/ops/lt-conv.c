@@ -75,10 +75,11 @@ check_dtype (const char *what,
  * (rounded down), and likewise OW; an unbatched input gives (O, OH, OW).
  *
  * The CPU backend computes it as products of the filters and the images'
- * columns (zero-padded image rows for stride 1, unfolded columns
- * otherwise), one group and several images at a time, with matrix kernels
- * of its own for AVX-512, AVX2 or the baseline rather than BLAS (float32
- * and float64). When an input requires grad the result records a
+ * columns (the zero-padded image's rows, split into its phases at strides
+ * above 1, or unfolded columns), one group and one or several images at a
+ * time, cut into blocks of channels when the batch is too small to keep
+ * every thread busy, with matrix kernels of its own for AVX-512, AVX2 or
+ * the baseline rather than BLAS (float32 and float64). When an input requires grad the result records a
  * `ConvolutionBackward0` node.
  *
  * Errors (%LT_ERROR_SHAPE, %LT_ERROR_DTYPE, %LT_ERROR_DEVICE,
@@ -324,6 +325,7 @@ _lt_backward_conv2d (LtGradFn  *node,
       if (dx == NULL ||
           !_lt_run (LT_OP_CONV2D_GRAD_INPUT, dx, NULL, kin, 2, &node->params, error))
         return FALSE;
+      _lt_autograd_not_twice (node, dx, kin, 2); /* no double backward yet */
       gi[0] = batched ? g_steal_pointer (&dx) : _lt_alias_shape (dx, xm->shape, 3);
     }
   if (LT_NEEDS (1))
@@ -340,6 +342,9 @@ _lt_backward_conv2d (LtGradFn  *node,
         return FALSE;
       if (!_lt_run (LT_OP_CONV2D_GRAD_WEIGHT, dw, db, kin, 2, &node->params, error))
         return FALSE;
+      _lt_autograd_not_twice (node, dw, kin, 2);
+      if (db)
+        _lt_autograd_not_twice (node, db, &gy, 1);
       gi[1] = g_steal_pointer (&dw);
       if (db)
         gi[2] = g_steal_pointer (&db);

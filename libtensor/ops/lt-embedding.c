@@ -136,7 +136,7 @@ _lt_backward_embedding (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **err
 }
 
 /**
- * lt_embedding_renorm_:
+ * lt_tensor_embedding_renorm_:
  * @weight: the table, (num_embeddings, embedding_dim), floating point
  * @indices: int64 or int32 row numbers, of any shape
  * @max_norm: the largest norm a looked-up row may keep
@@ -153,11 +153,11 @@ _lt_backward_embedding (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **err
  *   dtypes, an index out of range or a @max_norm that is negative
  */
 gboolean
-lt_embedding_renorm_ (LtTensor *weight,
-                      LtTensor *indices,
-                      double    max_norm,
-                      double    norm_type,
-                      GError  **error)
+lt_tensor_embedding_renorm_ (LtTensor *weight,
+                             LtTensor *indices,
+                             double    max_norm,
+                             double    norm_type,
+                             GError  **error)
 {
   g_autofree gint64 *idx = NULL;
   g_autoptr(GHashTable) seen = NULL;

@@ -16,10 +16,10 @@ LtTensor *lt_embedding (LtTensor *weight,
                         GError  **error);
 
 LT_AVAILABLE_IN_ALL
-gboolean  lt_embedding_renorm_ (LtTensor *weight,
-                                LtTensor *indices,
-                                double    max_norm,
-                                double    norm_type,
-                                GError  **error);
+gboolean  lt_tensor_embedding_renorm_ (LtTensor *weight,
+                                       LtTensor *indices,
+                                       double    max_norm,
+                                       double    norm_type,
+                                       GError  **error);
 
 G_END_DECLS

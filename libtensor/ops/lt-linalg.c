@@ -23,7 +23,7 @@ blas_ready (LtTensor *t,
     return g_object_ref (t);
   if ((s0 == 1 || r <= 1) && (s1 >= MAX (r, 1) || c <= 1))
     return g_object_ref (t);
-  return _lt_clone_raw (t, error);
+  return _lt_contiguous (t, error); /* keeps the history of one that requires grad */
 }
 
 /* Whether matrix @t (the last two dims) is stored column by column: a

@@ -580,7 +580,8 @@ _lt_backward_nll_loss (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **erro
   if (gw == NULL)
     return FALSE;
 
-  if (_lt_backend_supports_op (in->device, LT_OP_NLL_LOSS_GRAD, in->dtype))
+  if (!(gw->requires_grad && _lt_creating_graph ()) &&
+      _lt_backend_supports_op (in->device, LT_OP_NLL_LOSS_GRAD, in->dtype))
     {
       g_autoptr(LtTensor) gc = _lt_cast (gw, in->dtype, error);
       g_autoptr(LtTensor) gcc = gc ? _lt_contiguous (gc, error) : NULL;
@@ -882,11 +883,16 @@ log_sigmoid (LtTensor *x,
              GError  **error)
 {
   g_autoptr(LtTensor) ax = lt_tensor_abs (x, error);
-  g_autoptr(LtTensor) e = ax ? lt_tensor_neg (ax, error) : NULL;
+  g_autoptr(LtTensor) na = ax ? lt_tensor_neg (ax, error) : NULL;
+  g_autoptr(LtTensor) ex = na ? lt_tensor_exp (na, error) : NULL;
+  g_autoptr(LtTensor) e = NULL;
   g_autoptr(LtTensor) l = NULL;
   g_autoptr(LtTensor) m = NULL;
 
-  if (e == NULL || !lt_tensor_exp_ (e, error) || !lt_tensor_add_scalar_ (e, 1, error))
+  /* out of place: exp's saved output must stay as it was for a backward
+   * rule run under create_graph */
+  e = ex ? lt_tensor_add_scalar (ex, 1, error) : NULL;
+  if (e == NULL)
     return NULL;
   l = lt_tensor_log (e, error);
   m = l ? lt_tensor_minimum_scalar (x, 0, error) : NULL;
@@ -906,16 +912,17 @@ bce_unweighted (LtTensor *x,
   g_autoptr(LtTensor) max_val = negx ? lt_tensor_clamp (negx, 0, INFINITY, error) : NULL;
   g_autoptr(LtTensor) omt = max_val ? lt_tensor_rsub_scalar (t, 1, error) : NULL;
   g_autoptr(LtTensor) a = omt ? lt_tensor_mul (omt, x, error) : NULL;
-  g_autoptr(LtTensor) e1 = a ? lt_tensor_neg (max_val, error) : NULL;
-  g_autoptr(LtTensor) e2 = NULL;
+  g_autoptr(LtTensor) nm = a ? lt_tensor_neg (max_val, error) : NULL;
+  g_autoptr(LtTensor) e1 = nm ? lt_tensor_exp (nm, error) : NULL;
+  g_autoptr(LtTensor) d2 = e1 ? lt_tensor_sub (negx, max_val, error) : NULL;
+  g_autoptr(LtTensor) e2 = d2 ? lt_tensor_exp (d2, error) : NULL;
+  g_autoptr(LtTensor) sum = e2 ? lt_tensor_add (e1, e2, error) : NULL;
   g_autoptr(LtTensor) lse = NULL;
 
-  if (e1 == NULL || !lt_tensor_exp_ (e1, error))
+  /* out of place: exp's saved outputs must stay as they were (create_graph) */
+  if (sum == NULL)
     return NULL;
-  e2 = lt_tensor_sub (negx, max_val, error);
-  if (e2 == NULL || !lt_tensor_exp_ (e2, error) || !lt_tensor_add_ (e1, e2, error))
-    return NULL;
-  lse = lt_tensor_log (e1, error);
+  lse = lt_tensor_log (sum, error);
   if (lse == NULL)
     return NULL;
   if (pos_weight)

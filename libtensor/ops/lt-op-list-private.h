@@ -283,6 +283,11 @@
   GRAD_OP (ADAPTIVE_AVG_POOL2D, "adaptive_avg_pool2d", POOL, LT_OPF_HAS_KERNEL, 0,                 \
            "AdaptiveAvgPool2DBackward0", NULL, adaptive_avg_pool2d)                                \
   OP (ADAPTIVE_AVG_POOL2D_GRAD, "adaptive_avg_pool2d_grad", POOL, LT_OPF_HAS_KERNEL)               \
+  /* Resampling (ops/lt-upsample.c): products with interpolation matrices, one node */           \
+  GRAD_OP (UPSAMPLE_NEAREST2D, "upsample_nearest2d", POOL, LT_OPF_FLOAT_ONLY, 0,                   \
+           "UpsampleNearest2DBackward1", NULL, upsample)                                           \
+  GRAD_OP (UPSAMPLE_BILINEAR2D, "upsample_bilinear2d", POOL, LT_OPF_FLOAT_ONLY, 0,                 \
+           "UpsampleBilinear2DBackward1", NULL, upsample)                                          \
                                                                                                    \
   /* Losses with a node of their own (ops/lt-loss.c); mse, l1 and bce compose public ops */        \
   GRAD_OP (MSE_LOSS, "mse_loss", LOSS, 0, LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY),               \

@@ -153,6 +153,13 @@ typedef struct { double negative_slope; } LtLeakyReluParams;
  * activation_grad, op is the forward op. */
 typedef struct { LtOp op; double a; double b; double c; gboolean tanh; } LtActivationParams;
 typedef struct { gint64 padding_idx; gint64 num_weights; } LtEmbeddingParams;
+/* scale_h, scale_w: the scale factors given (0: from the sizes) */
+typedef struct
+{
+  gint64 in_h, in_w, out_h, out_w;
+  double scale_h, scale_w;
+  gboolean align_corners;
+} LtUpsampleParams;
 typedef struct
 {
   double lr;
@@ -181,6 +188,7 @@ typedef union
   LtLeakyReluParams leaky_relu;
   LtActivationParams activation;
   LtEmbeddingParams embedding;
+  LtUpsampleParams upsample;
   LtOptimParams optim;
 } LtOpParams;
 

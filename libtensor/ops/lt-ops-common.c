@@ -78,6 +78,14 @@ _lt_cast (LtTensor *t,
   out = _lt_tensor_empty_like (t, dtype, error);
   if (out == NULL || !_lt_copy_into (out, t, error))
     return NULL;
+  if (t->requires_grad && _lt_dtype_is_float (dtype))
+    {
+      /* with its history (lt_tensor_to_dtype's node), for create_graph */
+      LtGradFn *node = _lt_autograd_record (LT_OP_TO_DTYPE, &t, 1);
+
+      if (node)
+        _lt_autograd_set_output (node, out);
+    }
   return g_steal_pointer (&out);
 }
 
@@ -97,6 +105,8 @@ _lt_contiguous (LtTensor *t,
 {
   if (lt_tensor_is_contiguous (t))
     return g_object_ref (t);
+  if (t->requires_grad && _lt_grad_mode_enabled ())
+    return lt_tensor_contiguous (t, error); /* with its history (create_graph) */
   return _lt_clone_raw (t, error);
 }
 
@@ -246,7 +256,7 @@ _lt_sum_to_shape (LtTensor     *grad,
     summed = g_object_ref (grad);
   else
     {
-      gboolean prev = lt_set_grad_enabled (FALSE);
+      gboolean prev = lt_set_grad_enabled (_lt_creating_graph ());
 
       summed = lt_tensor_sum_dims (grad, dims, n, TRUE, error);
       lt_set_grad_enabled (prev);

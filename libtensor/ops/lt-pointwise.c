@@ -494,6 +494,10 @@ _lt_backward_abs (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 gboolean
 _lt_backward_sign (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
+  /* under create_graph a zero that keeps g's history, so that it can be
+   * differentiated again (to zero) */
+  if (g->requires_grad && _lt_creating_graph ())
+    return (gi[0] = lt_tensor_mul_scalar (g, 0.0, error)) != NULL;
   return (gi[0] = lt_zeros_like (g, error)) != NULL;
 }
 
@@ -580,7 +584,8 @@ _lt_backward_relu (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
   LT_SAVED (out, RESULT);
   LtDevice device = out->storage->device;
 
-  if (g->dtype == out->dtype && _lt_backend_supports_op (device, LT_OP_RELU_GRAD, out->dtype))
+  if (g->dtype == out->dtype && !(g->requires_grad && _lt_creating_graph ()) &&
+      _lt_backend_supports_op (device, LT_OP_RELU_GRAD, out->dtype))
     {
       /* one pass over g and out (LT_OP_RELU_GRAD) */
       g_autoptr(LtTensor) r = _lt_new_output_like (out, out->shape, out->ndim, out->dtype,
@@ -594,7 +599,8 @@ _lt_backward_relu (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
     }
   else
     {
-      /* the same with public ops, for a backend without the kernel */
+      /* the same with public ops, for a backend without the kernel and
+       * under create_graph (differentiable in g: relu's double backward) */
       g_autoptr(LtTensor) off = lt_tensor_le_scalar (out, 0.0, error);
 
       return off && (gi[0] = lt_tensor_masked_fill (g, off, 0.0, error)) != NULL;

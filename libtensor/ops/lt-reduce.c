@@ -144,7 +144,7 @@ reduce (LtOp              op,
    * reductions want row-major order (argmax's index, for one). */
   if (p->all && !(row->flags & LT_OPF_ANY_ORDER) && !lt_tensor_is_contiguous (cx))
     {
-      LtTensor *c = _lt_clone_raw (cx, error);
+      LtTensor *c = _lt_contiguous (cx, error); /* keeps the history (create_graph) */
       if (c == NULL)
         return NULL;
       g_object_unref (cx);

@@ -1064,17 +1064,8 @@ lt_tensor_to_dtype (LtTensor *self,
   g_return_val_if_fail ((guint) dtype < LT_N_DTYPES, NULL);
   if (self->dtype == dtype)
     return g_object_ref (self);
-  out = _lt_cast (self, dtype, error);
-  if (out == NULL)
-    return NULL;
-  if (_lt_dtype_is_float (dtype))
-    {
-      LtGradFn *node = _lt_autograd_record (LT_OP_TO_DTYPE, &self, 1);
-
-      if (node)
-        _lt_autograd_set_output (node, out);
-    }
-  return g_steal_pointer (&out);
+  /* _lt_cast records the node (ToCopyBackward0) */
+  return _lt_cast (self, dtype, error);
 }
 
 /**
@@ -1278,12 +1269,47 @@ _lt_backward_identity (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **erro
   return TRUE;
 }
 
+/* Under create_graph: @g (with @dim) added into zeros of the input's shape
+ * at positions start, start + step, ... along @dim, with index_add_, which
+ * records its node: the double backward of select and slice. */
+static gboolean
+embed_with_graph (LtGradFn  *node,
+                  LtTensor  *g,
+                  gint       dim,
+                  gint64     start,
+                  gint64     step,
+                  LtTensor **gi,
+                  GError   **error)
+{
+  g_autoptr(LtTensor) z = _lt_zeros_meta (&node->input_meta[0], error);
+  gint64 n = g->shape[dim];
+  g_autoptr(LtTensor) idx = z ? lt_arange ((double) start, (double) (start + n * step),
+                                            (double) step, LT_DTYPE_INT64, error)
+                               : NULL;
+  g_autoptr(LtTensor) on = idx ? lt_tensor_to_device (idx, z->storage->device, error) : NULL;
+
+  if (on == NULL || !lt_tensor_index_add_ (z, dim, on, g, error))
+    return FALSE;
+  gi[0] = g_steal_pointer (&z);
+  return TRUE;
+}
+
 gboolean
 _lt_backward_select (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  g_autoptr(LtTensor) z = _lt_zeros_meta (&node->input_meta[0], error);
-  g_autoptr(LtTensor) part = z ? lt_tensor_select (z, (gint) node->params.view.dim,
-                                                   node->params.view.index, error) : NULL;
+  g_autoptr(LtTensor) z = NULL;
+  g_autoptr(LtTensor) part = NULL;
+
+  if (g->requires_grad && _lt_creating_graph ())
+    {
+      gint dim = (gint) node->params.view.dim;
+      g_autoptr(LtTensor) g1 = lt_tensor_unsqueeze (g, dim, error);
+
+      return g1 && embed_with_graph (node, g1, dim, node->params.view.index, 1, gi, error);
+    }
+  z = _lt_zeros_meta (&node->input_meta[0], error);
+  part =
+    z ? lt_tensor_select (z, (gint) node->params.view.dim, node->params.view.index, error) : NULL;
 
   if (part == NULL || !_lt_copy_into (part, g, error))
     return FALSE;
@@ -1295,10 +1321,13 @@ gboolean
 _lt_backward_slice (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
   const LtViewParams *vp = &node->params.view;
-  g_autoptr(LtTensor) z = _lt_zeros_meta (&node->input_meta[0], error);
-  g_autoptr(LtTensor) part = z ? lt_tensor_slice (z, (gint) vp->dim, vp->start, vp->end,
-                                                  vp->step, error) : NULL;
+  g_autoptr(LtTensor) z = NULL;
+  g_autoptr(LtTensor) part = NULL;
 
+  if (g->requires_grad && _lt_creating_graph ())
+    return embed_with_graph (node, g, (gint) vp->dim, vp->start, vp->step, gi, error);
+  z = _lt_zeros_meta (&node->input_meta[0], error);
+  part = z ? lt_tensor_slice (z, (gint) vp->dim, vp->start, vp->end, vp->step, error) : NULL;
   if (part == NULL || !_lt_copy_into (part, g, error))
     return FALSE;
   gi[0] = g_steal_pointer (&z);

@@ -125,6 +125,7 @@ LtDType oh_promote (LtDType a, LtDType b);
 /* Gradients */
 
 void oh_gradcheck (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n);
+void oh_gradgradcheck (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n);
 void oh_backward_shapes (LtGradcheckFunc func, gconstpointer data, LtTensor **inputs, gsize n);
 double *oh_grad_of (LtTensor *t);
 void oh_backward_sum (LtTensor *out);

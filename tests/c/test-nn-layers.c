@@ -42,6 +42,12 @@ test_printed (void)
   assert_repr (lt_embedding_new (10, 3, -1, 1.0, 2, &error),
                "Embedding(10, 3, padding_idx=9, max_norm=1.0)");
   assert_repr (lt_identity_new (), "Identity()");
+  assert_repr (lt_upsample_new (NULL, 0, (double[]){ 2 }, 1, "nearest", FALSE, &error),
+               "Upsample(scale_factor=2.0, mode=nearest)");
+  assert_repr (lt_upsample_new ((gint64[]){ 4, 5 }, 2, NULL, 0, "bilinear", FALSE, &error),
+               "Upsample(size=(4, 5), mode=bilinear)");
+  assert_repr (lt_upsample_new ((gint64[]){ 4 }, 1, NULL, 0, "bilinear", TRUE, &error),
+               "Upsample(size=4, mode=bilinear)");
   assert_repr (lt_module_list_new (NULL, 0), "ModuleList()");
   g_assert_no_error (error);
 }
@@ -71,6 +77,12 @@ test_errors (void)
   g_clear_error (&error);
   g_assert_null (lt_embedding_new (0, 2, G_MININT64, -1, 2, &error));
   g_assert_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (lt_upsample_new (NULL, 0, NULL, 0, "nearest", FALSE, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT);
+  g_clear_error (&error);
+  g_assert_null (lt_upsample_new ((gint64[]){ 4 }, 1, NULL, 0, "bicubic", FALSE, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED);
 }
 
 /* The parameters and their PyTorch defaults */

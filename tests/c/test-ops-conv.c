@@ -30,6 +30,16 @@ static const ConvCase conv_cases[] = {
   { 3, 3, 32, 32, 6, 5, 5, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
   { 5, 6, 14, 14, 16, 5, 5, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
   { 3, 4, 9, 10, 6, 3, 3, { 1, 1 }, { 2, 1 }, { 2, 2 }, 2, TRUE, TRUE },
+  /* strides whose phases the filter does not all meet: unfolded columns */
+  { 2, 6, 7, 8, 5, 1, 1, { 2, 2 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 2, 3, 9, 9, 4, 3, 3, { 2, 2 }, { 2, 2 }, { 2, 2 }, 1, TRUE, TRUE },
+  /* stride 2 over rows long enough for the vector (de)interleaving of the
+   * unfolded columns, every instruction set's width */
+  { 2, 1, 5, 40, 3, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 2, 4, 6, 37, 4, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 4, TRUE, TRUE },
+  /* stride 2 and 3 on wide rows through the image's phases */
+  { 3, 5, 14, 13, 7, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 2, 3, 17, 16, 4, 7, 7, { 2, 3 }, { 3, 3 }, { 1, 1 }, 1, TRUE, TRUE },
   { 0, 3, 5, 5, 2, 3, 3, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
 };
 
@@ -300,12 +310,51 @@ conv2d_fw_defaults (gconstpointer data)
   }
 }
 
+/* A batch of one or two images on 2 threads, above the pool's threshold:
+ * fewer images than parts, so the CPU kernels cut each product into blocks
+ * of rows (output channels for the forward and the weight's gradient,
+ * input channels for the input's), and the weight's gradient over a few
+ * vectors of columns is dy @ B^T; wide rows, unfolded columns, 1x1,
+ * dilation and groups */
+static const ConvCase conv_small_batch_cases[] = {
+  { 1, 32, 7, 7, 40, 3, 3, { 1, 1 }, { 1, 1 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 2, 24, 9, 8, 48, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 1, 128, 5, 5, 128, 1, 1, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 1, 32, 10, 10, 36, 3, 3, { 1, 1 }, { 2, 2 }, { 2, 2 }, 2, FALSE, TRUE },
+};
+
+static void
+conv2d_fw_small_batch (gconstpointer data)
+{
+  int threads = lt_get_num_threads ();
+
+  lt_set_num_threads (2);
+  for (guint i = 0; i < G_N_ELEMENTS (conv_small_batch_cases); i++)
+    for (guint di = 0; di < 2; di++)
+      {
+        const ConvCase *c = &conv_small_batch_cases[i];
+        LtDType         dt = di ? F64 : F32;
+        g_autoptr(GError) error = NULL;
+        g_auto(OhArr) x = oh_arr_new (conv_in_shape (c), dt, OH_LAY_CONTIG, OH_DIST_UNIT);
+        g_auto(OhArr) w = oh_arr_new (conv_w_shape (c), dt, OH_LAY_CONTIG, OH_DIST_UNIT);
+        g_auto(OhArr) b = oh_arr_new (OH_SH (c->O), dt, OH_LAY_CONTIG, OH_DIST_UNIT);
+        g_autoptr(LtTensor) y = conv_call (c, x.t, w.t, b.t, &error);
+        g_autofree double *ref = ref_conv2d (c, x.v, w.v, c->bias ? b.v : NULL);
+
+        g_test_message ("case %u, %s", i, lt_dtype_get_name (dt));
+        g_assert_no_error (error);
+        if (dt == F32)
+          oh_check_tol (y, dt, conv_out_shape (c), ref, 1e-4, 1e-5);
+        else
+          oh_check_tol (y, dt, conv_out_shape (c), ref, 1e-10, 1e-12);
+      }
+  lt_set_num_threads (threads);
+}
+
 static const OhCase conv2d_forward[] = {
-  { "values", conv2d_fw_values },
-  { "big", conv2d_fw_big },
-  { "errors", conv2d_fw_errors },
-  { "defaults", conv2d_fw_defaults },
-  { NULL, NULL }
+  { "values", conv2d_fw_values },           { "big", conv2d_fw_big },
+  { "small-batch", conv2d_fw_small_batch }, { "errors", conv2d_fw_errors },
+  { "defaults", conv2d_fw_defaults },       { NULL, NULL }
 };
 
 /* The gradients of y = conv2d (x, w, b) for an upstream gradient dy, against
@@ -400,17 +449,30 @@ conv2d_grad_fw_big (gconstpointer data)
   conv_grads_check (&c, F32, OH_LAY_CONTIG, 1 | 2 | 4);
 }
 
-static const OhCase conv2d_grad_input_forward[] = {
-  { "values", conv2d_grad_input_fw_values },
-  { "big", conv2d_grad_fw_big },
-  { NULL, NULL }
-};
+static void
+conv2d_grad_fw_small_batch (gconstpointer data)
+{
+  int threads = lt_get_num_threads ();
 
-static const OhCase conv2d_grad_weight_forward[] = {
-  { "values", conv2d_grad_weight_fw_values },
-  { "big", conv2d_grad_fw_big },
-  { NULL, NULL }
-};
+  lt_set_num_threads (2);
+  for (guint i = 0; i < G_N_ELEMENTS (conv_small_batch_cases); i++)
+    {
+      g_test_message ("case %u", i);
+      conv_grads_check (&conv_small_batch_cases[i], F32, OH_LAY_CONTIG, 1 | 2 | 4);
+      conv_grads_check (&conv_small_batch_cases[i], F64, OH_LAY_T, 1 | 2 | 4);
+    }
+  lt_set_num_threads (threads);
+}
+
+static const OhCase conv2d_grad_input_forward[] = { { "values", conv2d_grad_input_fw_values },
+                                                    { "big", conv2d_grad_fw_big },
+                                                    { "small-batch", conv2d_grad_fw_small_batch },
+                                                    { NULL, NULL } };
+
+static const OhCase conv2d_grad_weight_forward[] = { { "values", conv2d_grad_weight_fw_values },
+                                                     { "big", conv2d_grad_fw_big },
+                                                     { "small-batch", conv2d_grad_fw_small_batch },
+                                                     { NULL, NULL } };
 
 static LtTensor *
 gc_conv2d (LtTensor **in, gsize n, gpointer data)

@@ -3,7 +3,8 @@
 /*
  * The op harness's specs of the ops of the nn layers: the activations
  * with kernels of their own (gelu, silu, elu, softplus, hardtanh) and
- * their backward kernel activation_grad, prelu and embedding. Forward
+ * their backward kernel activation_grad, prelu, embedding and the
+ * resampling of interpolate (upsample_nearest2d, upsample_bilinear2d). Forward
  * values against float64 references written here from the definitions
  * (not from the kernels' expressions: gelu through erfc, softplus through
  * log, ...), in every layout; backward by float64 gradcheck and against
@@ -515,6 +516,157 @@ embedding_bw_values (gconstpointer d)
 
 static const OhCase embedding_backward[] = { { "values", embedding_bw_values }, { NULL, NULL } };
 
+/* upsample_nearest2d, upsample_bilinear2d: references pixel by pixel */
+
+typedef struct
+{
+  gboolean bilinear;
+  gboolean align_corners;
+  gint64   oh, ow;
+  double   sh, sw;
+} Ups;
+
+static LtTensor *
+ups_apply (const Ups *u, LtTensor *x, GError **error)
+{
+  if (u->bilinear)
+    return lt_interpolate_bilinear2d (x, u->oh, u->ow, u->align_corners, u->sh, u->sw, error);
+  return lt_interpolate_nearest2d (x, u->oh, u->ow, u->sh, u->sw, error);
+}
+
+/* source coordinate of output pixel d along an axis of @in pixels */
+static double
+ups_src (const Ups *u, gint64 d, gint64 in, gint64 out, double given)
+{
+  if (u->bilinear && u->align_corners)
+    return out > 1 ? d * (double) (in - 1) / (out - 1) : 0;
+  if (u->bilinear)
+    {
+      double r = given > 0 ? 1 / given : (double) in / out;
+
+      return MAX ((d + 0.5) * r - 0.5, 0);
+    }
+  return MIN (floorf ((float) d * (float) (given > 0 ? 1 / given : (double) in / out)), in - 1);
+}
+
+static double
+ups_at (const double *v, gint64 w, gint64 h, gint64 x)
+{
+  return v[h * w + x];
+}
+
+static void
+ups_run (const Ups *u, OhShape s, LtDType dt, OhLay lay)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(OhArr) x = oh_arr_new (s, dt, lay, OH_DIST_UNIT);
+  g_autoptr(LtTensor) y = ups_apply (u, x.t, &error);
+  gint64             planes = s.d[0] * s.d[1], H = s.d[2], W = s.d[3];
+  g_autofree double *ref = g_new0 (double, MAX (planes * u->oh * u->ow, 1));
+
+  g_assert_no_error (error);
+  for (gint64 p = 0; p < planes; p++)
+    for (gint64 i = 0; i < u->oh; i++)
+      for (gint64 j = 0; j < u->ow; j++)
+        {
+          const double *plane = x.v + p * H * W;
+          double        sy = ups_src (u, i, H, u->oh, u->sh), sx = ups_src (u, j, W, u->ow, u->sw);
+          double        r;
+
+          if (!u->bilinear)
+            r = ups_at (plane, W, (gint64) sy, (gint64) sx);
+          else
+            {
+              gint64 y0 = (gint64) sy, x0 = (gint64) sx;
+              gint64 y1 = MIN (y0 + 1, H - 1), x1 = MIN (x0 + 1, W - 1);
+              double ly = sy - y0, lx = sx - x0;
+
+              r =
+                (1 - ly) * ((1 - lx) * ups_at (plane, W, y0, x0) + lx * ups_at (plane, W, y0, x1)) +
+                ly * ((1 - lx) * ups_at (plane, W, y1, x0) + lx * ups_at (plane, W, y1, x1));
+            }
+          ref[(p * u->oh + i) * u->ow + j] = r;
+        }
+  oh_check_tol (y, dt, OH_SH (s.d[0], s.d[1], u->oh, u->ow), ref, dt == F32 ? 1e-5 : 1e-12,
+                dt == F32 ? 1e-6 : 1e-12);
+}
+
+static const Ups ups_cases[] = {
+  { FALSE, FALSE, 6, 10, 2, 2 },    { FALSE, FALSE, 5, 7, 0, 0 },    { FALSE, FALSE, 2, 3, 0, 0 },
+  { FALSE, FALSE, 5, 8, 1.7, 1.7 }, { TRUE, FALSE, 6, 10, 2, 2 },    { TRUE, FALSE, 5, 7, 0, 0 },
+  { TRUE, TRUE, 7, 4, 0, 0 },       { TRUE, FALSE, 2, 3, 0.6, 0.6 }, { TRUE, TRUE, 1, 1, 0, 0 },
+};
+
+static void
+ups_fw_values (gconstpointer d)
+{
+  gboolean bilinear = GPOINTER_TO_INT (d);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ups_cases); i++)
+    if (ups_cases[i].bilinear == bilinear)
+      {
+        ups_run (&ups_cases[i], OH_SH (2, 3, 3, 5), F32, OH_LAY_CONTIG);
+        ups_run (&ups_cases[i], OH_SH (1, 2, 3, 5), F64, OH_LAY_T);
+        ups_run (&ups_cases[i], OH_SH (2, 1, 3, 5), F64, OH_LAY_STEP);
+        ups_run (&ups_cases[i], OH_SH (0, 2, 3, 5), F32, OH_LAY_CONTIG);
+      }
+}
+
+static void
+ups_fw_errors (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  Ups u = { GPOINTER_TO_INT (d), FALSE, 4, 4, 0, 0 };
+  Ups bad = { GPOINTER_TO_INT (d), FALSE, 0, 4, 0, 0 };
+  g_auto(OhArr) x3 = oh_arr_new (OH_SH (2, 3, 4), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) xi = oh_arr_new (OH_SH (1, 1, 2, 2), I64, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) x = oh_arr_new (OH_SH (1, 1, 2, 2), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+  LtTensor *y;
+
+  y = ups_apply (&u, x3.t, &error);
+  oh_check_error (y, error, LT_ERROR_SHAPE);
+  g_clear_error (&error);
+  y = ups_apply (&u, xi.t, &error);
+  oh_check_error (y, error, LT_ERROR_DTYPE);
+  g_clear_error (&error);
+  y = ups_apply (&bad, x.t, &error);
+  oh_check_error (y, error, LT_ERROR_INVALID_ARGUMENT);
+}
+
+static const OhCase ups_forward[] = { { "values", ups_fw_values },
+                                      { "errors", ups_fw_errors },
+                                      { NULL, NULL } };
+
+static LtTensor *
+gc_ups (LtTensor **in, gsize n, gpointer data)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = ups_apply (data, in[0], &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+ups_bw_values (gconstpointer d)
+{
+  gboolean bilinear = GPOINTER_TO_INT (d);
+
+  for (guint i = 0; i < G_N_ELEMENTS (ups_cases); i++)
+    if (ups_cases[i].bilinear == bilinear)
+      {
+        g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (1, 2, 3, 5), OH_LAY_CONTIG, OH_DIST_UNIT);
+        g_autoptr(LtTensor) y = NULL;
+
+        oh_gradcheck (gc_ups, (gpointer) &ups_cases[i], &x, 1);
+        y = gc_ups (&x, 1, (gpointer) &ups_cases[i]);
+        g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==,
+                         bilinear ? "UpsampleBilinear2DBackward1" : "UpsampleNearest2DBackward1");
+      }
+}
+
+static const OhCase ups_backward[] = { { "values", ups_bw_values }, { NULL, NULL } };
+
 static const Act *const gelu_variants[] = { &act_gelu, &act_gelu_tanh, NULL };
 static const Act *const silu_variants[] = { &act_silu, NULL };
 static const Act *const elu_variants[] = { &act_elu, &act_selu, NULL };
@@ -533,6 +685,20 @@ static const OhSpec specs[] = {
   OH_SPEC (LT_OP_ACTIVATION_GRAD, "activation_grad", NULL, actgrad_forward, NULL, NULL, NULL),
   OH_SPEC (LT_OP_PRELU, "prelu", NULL, prelu_forward, NULL, prelu_backward, NULL),
   OH_SPEC (LT_OP_EMBEDDING, "embedding", NULL, embedding_forward, NULL, embedding_backward, NULL),
+  OH_SPEC (LT_OP_UPSAMPLE_NEAREST2D,
+           "upsample_nearest2d",
+           GINT_TO_POINTER (FALSE),
+           ups_forward,
+           NULL,
+           ups_backward,
+           NULL),
+  OH_SPEC (LT_OP_UPSAMPLE_BILINEAR2D,
+           "upsample_bilinear2d",
+           GINT_TO_POINTER (TRUE),
+           ups_forward,
+           NULL,
+           ups_backward,
+           NULL),
 };
 
 guint

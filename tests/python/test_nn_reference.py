@@ -380,5 +380,45 @@ class TestSimpleLayers(unittest.TestCase):
             F.dropout2d(Lt.ones(3), 0.5)
 
 
+    def test_upsample_and_interpolate_match_torch(self):
+        cases = [dict(scale_factor=2), dict(scale_factor=(2, 3)), dict(size=(5, 7)),
+                 dict(size=4), dict(scale_factor=1.7), dict(size=(2, 3)),
+                 dict(scale_factor=2, mode='bilinear'),
+                 dict(size=(5, 7), mode='bilinear'),
+                 dict(size=(7, 4), mode='bilinear', align_corners=True),
+                 dict(scale_factor=0.6, mode='bilinear'),
+                 dict(scale_factor=2.5, mode='bilinear', recompute_scale_factor=True),
+                 dict(size=1, mode='bilinear', align_corners=True)]
+        for kw in cases:
+            for dtype in (torch.float32, torch.float64):
+                x_t = torch.randn(2, 3, 4, 5, dtype=dtype, requires_grad=True)
+                x_o = to_lt(x_t).requires_grad_()
+                y_t = TF.interpolate(x_t, **kw)
+                y_o = F.interpolate(x_o, **kw)
+                self.assertEqual(tuple(y_o.shape), tuple(y_t.shape), kw)
+                self.assertEqual(y_o.grad_fn.name(), y_t.grad_fn.name(), kw)
+                tol = dict(rtol=1e-5, atol=1e-6) if dtype == torch.float32 else \
+                    dict(rtol=1e-12, atol=1e-12)
+                same_values(self, y_o, y_t, msg=str(kw), **tol)
+                g = torch.randn(y_t.shape, dtype=dtype)
+                y_t.backward(g)
+                y_o.backward(to_lt(g))
+                same_values(self, x_o.grad, x_t.grad, msg=str(kw), **tol)
+            kw.pop('recompute_scale_factor', None)
+            self.assertEqual(str(nn.Upsample(**kw)), str(tnn.Upsample(**kw)))
+            m_t, m_o = tnn.Upsample(**kw), nn.Upsample(**kw)
+            x = torch.randn(1, 2, 3, 3)
+            same_values(self, m_o(to_lt(x)), m_t(x))
+        x = Lt.randn(1, 1, 3, 3, dtype=Lt.float64, requires_grad=True)
+        self.assertTrue(Lt.autograd.gradcheck(
+            lambda x: F.interpolate(x, size=(5, 4), mode='bilinear'), (x,)))
+        with self.assertRaises(ValueError):
+            F.interpolate(x, size=4, scale_factor=2)
+        with self.assertRaises(NotImplementedError):
+            F.interpolate(x, size=4, mode='bicubic')
+        with self.assertRaises(GLib.Error):
+            nn.Upsample()
+
+
 if __name__ == '__main__':
     main()

@@ -7,9 +7,9 @@ module PyGObject loads, imports them and exports their public names).
 - types.py: dtypes, ``Lt.device``, ``Lt.Size``, reading Python values;
 - creation.py: ``Lt.tensor``, ``Lt.zeros``..., ``Lt.from_numpy``;
 - indexing.py: ``x[...]`` and ``x[...] = v``;
-- math.py: in-place math methods, bitwise operators, torch's aliases;
 - printing.py: ``repr()`` of a tensor, ``Lt.set_printoptions``;
 - serialization.py: ``Lt.save`` and ``Lt.load`` (safetensors, torch's .pt);
+- math.py: in-place math methods, bitwise operators, torch's aliases;
 - autograd.py: ``grad_fn`` nodes, ``Lt.no_grad``, ``Lt.autograd``;
 - nn.py, optim.py, data.py: ``Lt.nn``, ``Lt.optim``, ``Lt.utils``,
   ``Lt.transforms``, ``Lt.datasets``;

@@ -10,8 +10,11 @@ Part of gi/overrides/Lt.py, which imports every public name from here.
 from __future__ import annotations
 
 import functools
+import threading
 
-from .common import Lt, Tensor, exporter, namespace, override
+from gi.repository import GLib
+
+from .common import Lt, Tensor, exporter, namespace, override, take_carried
 from .types import _bool, _float
 
 _GITensor = Lt.Tensor
@@ -130,8 +133,46 @@ class set_grad_enabled(_GradMode):
         return False
 
 
-inference_mode = no_grad
+_inference = threading.local()
+
+
+class inference_mode(_GradMode):
+    """``with Lt.inference_mode():`` or ``@Lt.inference_mode()``: no
+    autograd history, as no_grad; ``inference_mode(False)`` changes
+    nothing. Tensors made inside are ordinary tensors (torch marks them
+    as inference tensors, which autograd refuses later)."""
+
+    def __init__(self, mode: bool = True) -> None:
+        self._inference = _bool(mode)
+
+    def __enter__(self):
+        self._prev_depth = getattr(_inference, 'depth', 0)
+        _inference.depth = self._prev_depth + 1 if self._inference else 0
+        self._prev = Lt.set_grad_enabled(False) if self._inference else None
+        return self
+
+    def __exit__(self, *exc):
+        _inference.depth = self._prev_depth
+        if self._prev is not None:
+            Lt.set_grad_enabled(self._prev)
+        return False
+
+    def __call__(self, func):
+        mode = self._inference
+
+        @functools.wraps(func)
+        def wrapper(*args, **kwargs):
+            with inference_mode(mode):
+                return func(*args, **kwargs)
+        return wrapper
+
+
 __all__ += ['no_grad', 'enable_grad', 'set_grad_enabled', 'inference_mode']
+
+
+@_export
+def is_inference_mode_enabled() -> bool:
+    return getattr(_inference, 'depth', 0) > 0
 
 
 @_export
@@ -150,14 +191,81 @@ def _variable(data, requires_grad=False, volatile=False):
     return t
 
 
-def _autograd_backward(tensors, grad_tensors=None, retain_graph=None):
+def _autograd_backward(tensors, grad_tensors=None, retain_graph=None, create_graph=False,
+                       grad_variables=None, inputs=None):
     if isinstance(tensors, _GITensor):
         tensors = [tensors]
         grad_tensors = [grad_tensors]
     if grad_tensors is None:
+        grad_tensors = grad_variables
+    if grad_tensors is None:
         grad_tensors = [None] * len(tensors)
-    for t, g in zip(tensors, grad_tensors):
-        t.backward(g, retain_graph=retain_graph)
+    if isinstance(grad_tensors, _GITensor):
+        grad_tensors = [grad_tensors]
+    if retain_graph is None:
+        retain_graph = create_graph
+    # one pass per output with the graph kept until the last
+    for k, (t, g) in enumerate(zip(tensors, grad_tensors)):
+        t.backward(g, retain_graph=retain_graph or k < len(tensors) - 1,
+                   create_graph=create_graph, inputs=inputs)
+
+
+def _tensors(value, what):
+    if isinstance(value, _GITensor):
+        return [value]
+    value = list(value)
+    for v in value:
+        if not isinstance(v, _GITensor):
+            raise TypeError('grad: %s must be tensors, not %s' % (what, type(v).__name__))
+    return value
+
+
+def _grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=False,
+          only_inputs=True, allow_unused=False, is_grads_batched=False):
+    """torch.autograd.grad: the gradients of outputs (weighted by
+    grad_outputs) with respect to inputs, as a tuple, leaving every .grad
+    as it is (lt_autograd_grad)."""
+    outputs = _tensors(outputs, 'outputs')
+    inputs = _tensors(inputs, 'inputs')
+    if is_grads_batched:
+        raise NotImplementedError('grad: is_grads_batched is not supported')
+    if grad_outputs is None:
+        grad_outputs = [None] * len(outputs)
+    elif isinstance(grad_outputs, _GITensor):
+        grad_outputs = [grad_outputs]
+    else:
+        grad_outputs = list(grad_outputs)
+    if len(grad_outputs) != len(outputs):
+        raise RuntimeError('grad requires one grad_output per output: got %d grad_outputs '
+                           'and %d outputs' % (len(grad_outputs), len(outputs)))
+    for i, o in enumerate(outputs):
+        if not o.requires_grad:
+            raise RuntimeError('element %d of tensors does not require grad and does not '
+                               'have a grad_fn' % i)
+    for t in inputs:
+        if not t.requires_grad:
+            raise RuntimeError('One of the differentiated Tensors does not require grad')
+    for i, (o, g) in enumerate(zip(outputs, grad_outputs)):
+        if g is None:
+            if o.numel() != 1:
+                raise RuntimeError('grad can be implicitly created only for scalar outputs')
+            grad_outputs[i] = Lt.ones_like(o)
+    if retain_graph is None:
+        retain_graph = create_graph
+    try:
+        result = Lt.autograd_grad(outputs, grad_outputs, inputs, _bool(retain_graph),
+                                  _bool(create_graph), _bool(allow_unused))
+    except GLib.Error as err:
+        carried = take_carried(err)
+        if carried is None:
+            if 'was not used in the graph' in err.message:
+                raise RuntimeError('One of the differentiated Tensors appears to not have '
+                                   'been used in the graph. Set allow_unused=True if this is '
+                                   'the desired behavior.') from None
+            raise
+    else:
+        return tuple(result)
+    raise carried
 
 
 def _gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
@@ -172,10 +280,12 @@ def _gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
 autograd = namespace('Lt.autograd', 'torch.autograd for libtensor.', {
     'Variable': _variable,
     'backward': _autograd_backward,
+    'grad': _grad,
     'gradcheck': _gradcheck,
     'no_grad': no_grad,
     'enable_grad': enable_grad,
     'set_grad_enabled': set_grad_enabled,
+    'inference_mode': inference_mode,
 })
 
 __all__.append('autograd')

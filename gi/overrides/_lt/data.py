@@ -40,6 +40,7 @@ from gi.repository import GLib, GObject
 from .common import (IntPair, Lt, Tensor, callable_name as _callable_name, carry as _carry,
                      loaded_numpy, namespace, override, reraise_carried as _reraise)
 from . import sampling as _sampling
+from . import vision as _vision
 from .creation import tensor as _tensor
 
 _GITensor = Lt.Tensor
@@ -352,13 +353,14 @@ functional = namespace('Lt.transforms.functional',
                             'resize': _f_resize,
                             'rgb_to_grayscale': lambda img, num_output_channels=1:
                                 Lt.transforms_rgb_to_grayscale(img, int(num_output_channels)),
+                            **_vision.vision_functional,
                         })
 
 transforms = namespace('Lt.transforms', 'torchvision.transforms for libtensor.', {
     'Compose': Compose, 'ToTensor': ToTensor, 'Normalize': Normalize,
     'RandomCrop': RandomCrop, 'RandomHorizontalFlip': RandomHorizontalFlip,
     'Resize': Resize, 'CenterCrop': CenterCrop, 'Grayscale': Grayscale, 'Lambda': Lambda,
-    'functional': functional,
+    'functional': functional, **_vision.vision_transforms,
 })
 
 
@@ -757,22 +759,21 @@ def CIFAR10(root: str, train: bool = True, transform: Callable[[Any], Any] | Non
                           None)
 
 
-def _idx_root(root, name):
-    """root/<name>/raw when it exists (torchvision's layout), else root."""
-    import os
-    root = _root(root)
-    raw = os.path.join(root, name, 'raw')
-    return raw if os.path.isdir(raw) else root
-
-
 def MNIST(root: str, train: bool = True, transform: Callable[[Any], Any] | None = None,
           target_transform: Callable[[Any], Any] | None = None, download: bool = False) -> Any:
-    """MNIST from IDX files (raw or .gz) in root/MNIST/raw or root."""
-    if download:
-        raise ValueError('MNIST: download is not supported; put the IDX files in %s' % root)
-    return Lt.Mnist.new(_idx_root(root, 'MNIST'), bool(train), Lt.MnistVariant.MNIST,
+    """MNIST from IDX files (raw or .gz) in root/MNIST/raw or root; with
+    download=True, the files already there are used, and those missing are
+    downloaded to root/MNIST/raw (from MNIST.mirrors, checked against the
+    MD5s of MNIST.resources)."""
+    folder = _vision.mnist_root(_root(root), 'MNIST', bool(train), bool(download),
+                                MNIST.mirrors, MNIST.resources)
+    return Lt.Mnist.new(folder, bool(train), Lt.MnistVariant.MNIST,
                         _as_transform(transform), _as_transform(target_transform,
                                                                 'target_transform'))
+
+
+MNIST.mirrors = list(_vision.MNIST_MIRRORS)
+MNIST.resources = list(_vision.MNIST_RESOURCES)
 
 
 def FashionMNIST(root: str | None = None, train: bool = True,
@@ -780,13 +781,20 @@ def FashionMNIST(root: str | None = None, train: bool = True,
                  target_transform: Callable[[Any], Any] | None = None,
                  download: bool = False) -> Any:
     """Fashion-MNIST from IDX files in root/FashionMNIST/raw or root (by
-    default Debian's /usr/share/datasets/fashion-mnist)."""
-    if download:
-        raise ValueError('FashionMNIST: download is not supported; install Debian\'s '
-                         'dataset-fashion-mnist or put the IDX files in %s' % root)
-    return Lt.Mnist.new(None if root is None else _idx_root(root, 'FashionMNIST'), bool(train),
-                        Lt.MnistVariant.FASHION_MNIST, _as_transform(transform),
-                        _as_transform(target_transform, 'target_transform'))
+    default Debian's /usr/share/datasets/fashion-mnist); with
+    download=True, the files already there are used, and those missing are
+    downloaded to root/FashionMNIST/raw (FashionMNIST.mirrors and
+    .resources)."""
+    folder = None if root is None else _vision.mnist_root(
+        _root(root), 'FashionMNIST', bool(train), bool(download), FashionMNIST.mirrors,
+        FashionMNIST.resources)
+    return Lt.Mnist.new(folder, bool(train), Lt.MnistVariant.FASHION_MNIST,
+                        _as_transform(transform), _as_transform(target_transform,
+                                                                'target_transform'))
+
+
+FashionMNIST.mirrors = list(_vision.FASHION_MIRRORS)
+FashionMNIST.resources = list(_vision.FASHION_RESOURCES)
 
 
 def ImageFolder(root: str, transform: Callable[[Any], Any] | None = None,

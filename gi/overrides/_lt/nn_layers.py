@@ -4,7 +4,8 @@ ELU, Softplus, Hardtanh, PReLU, Dropout2d, Embedding (the C layers of
 libtensor/nn/lt-nonlinear.c, lt-dropout.c and lt-embedding.c) with
 PyTorch's arguments, and ``F.gelu``, ``F.silu``, ``F.elu``, ``F.celu``,
 ``F.selu``, ``F.softplus``, ``F.hardtanh``, ``F.relu6``, ``F.prelu``,
-``F.dropout2d``, ``F.embedding``.
+``F.dropout2d``, ``F.embedding``; Upsample (lt-upsample.c) and
+``F.interpolate`` for modes "nearest" and "bilinear".
 
 Part of gi/overrides/_lt/nn.py, which imports this file at its end and adds
 MEMBERS to ``Lt.nn`` and FUNCTIONAL to ``Lt.nn.functional``.
@@ -170,6 +171,37 @@ class Embedding(_module_base(Lt.Embedding)):
         return m
 
 
+def _two(v, name, conv):
+    if isinstance(v, (tuple, list)):
+        if len(v) not in (1, 2):
+            raise ValueError('%s must be a number or a pair, got %r' % (name, v))
+        return [conv(x) for x in v]
+    return [conv(v)]
+
+
+@override
+class Upsample(_module_base(Lt.Upsample)):
+    """``nn.Upsample(size=None, scale_factor=None, mode='nearest',
+    align_corners=None)`` for (N, C, H, W) inputs, mode "nearest" or
+    "bilinear"."""
+
+    def __new__(cls, size=None, scale_factor=None, mode='nearest', align_corners=None,
+                recompute_scale_factor=None):
+        if mode not in ('nearest', 'bilinear'):
+            raise NotImplementedError('Upsample: mode %r is not supported (nearest, bilinear)'
+                                      % (mode,))
+        if align_corners is not None and mode == 'nearest':
+            raise ValueError('align_corners option can only be set with the interpolating '
+                             'modes: linear | bilinear | bicubic | trilinear')
+        return Lt.Upsample.new([] if size is None else _two(size, 'size', operator.index),
+                               [] if scale_factor is None else
+                               _two(scale_factor, 'scale_factor', float),
+                               mode, bool(align_corners))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
 # ---------------------------------------------------------------------------
 # Functional forms
 
@@ -229,17 +261,54 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
         raise NotImplementedError('embedding: scale_grad_by_freq and sparse are not supported')
     pad = _padding_idx(padding_idx, weight.shape[0])
     if max_norm is not None:
-        Lt.embedding_renorm_(weight, input, float(max_norm), float(norm_type))
+        weight.embedding_renorm_(input, float(max_norm), float(norm_type))
     return Lt.embedding(weight, input, -1 if pad is None else pad)
+
+
+def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
+                mode: str = 'nearest', align_corners: bool | None = None,
+                recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
+    if mode not in ('nearest', 'bilinear'):
+        raise NotImplementedError('interpolate: mode %r is not supported (nearest, bilinear)'
+                                  % (mode,))
+    if antialias:
+        raise NotImplementedError('interpolate: antialias is not supported')
+    if align_corners is not None and mode == 'nearest':
+        raise ValueError('align_corners option can only be set with the interpolating modes: '
+                         'linear | bilinear | bicubic | trilinear')
+    if input.dim() != 4:
+        raise NotImplementedError('interpolate: only 4-D (N, C, H, W) inputs are supported, '
+                                  'got %d-D' % input.dim())
+    if (size is None) == (scale_factor is None):
+        raise ValueError('either size or scale_factor should be defined, not both or neither')
+    h, w = input.shape[2], input.shape[3]
+    if size is not None:
+        out = _two(size, 'size', operator.index)
+        oh, ow = out[0], out[-1]
+        sh = sw = 0.0
+    else:
+        sc = _two(scale_factor, 'scale_factor', float)
+        sh, sw = sc[0], sc[-1]
+        oh, ow = int(h * sh // 1), int(w * sw // 1)
+        if recompute_scale_factor:
+            sh = sw = 0.0
+    if mode == 'bilinear':
+        return Lt.interpolate_bilinear2d(input, oh, ow, bool(align_corners), sh, sw)
+    return Lt.interpolate_nearest2d(input, oh, ow, sh, sw)
+
+
+def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = 'nearest',
+             align_corners: bool | None = None) -> Tensor:
+    return interpolate(input, size, scale_factor, mode, align_corners)
 
 
 MEMBERS: Mapping[str, Any] = {
     'GELU': GELU, 'SiLU': SiLU, 'ELU': ELU, 'Softplus': Softplus, 'Hardtanh': Hardtanh,
-    'PReLU': PReLU, 'Dropout2d': Dropout2d, 'Embedding': Embedding,
+    'PReLU': PReLU, 'Dropout2d': Dropout2d, 'Embedding': Embedding, 'Upsample': Upsample,
 }
 
 FUNCTIONAL: Mapping[str, Any] = {
     'gelu': gelu, 'silu': silu, 'elu': elu, 'celu': celu, 'selu': selu, 'softplus': softplus,
     'hardtanh': hardtanh, 'relu6': relu6, 'prelu': prelu, 'dropout2d': dropout2d,
-    'embedding': embedding,
+    'embedding': embedding, 'interpolate': interpolate, 'upsample': upsample,
 }

@@ -31,7 +31,7 @@ import queue
 import threading
 from typing import Any, Callable, Iterator
 
-from .common import Lt, loaded_numpy
+from .common import Lt, TypeError_, ValueError_, loaded_numpy
 
 _GITensor = Lt.Tensor
 
@@ -90,10 +90,10 @@ class RandomSampler(Sampler):
         self._num_samples = num_samples
         self.generator = generator
         if not isinstance(self.replacement, bool):
-            raise TypeError('replacement should be a boolean value, but got replacement={}'
+            raise TypeError_('replacement should be a boolean value, but got replacement={}'
                             .format(self.replacement))
         if not isinstance(self.num_samples, int) or self.num_samples <= 0:
-            raise ValueError('num_samples should be a positive integer value, but got '
+            raise ValueError_('num_samples should be a positive integer value, but got '
                              'num_samples={}'.format(self.num_samples))
 
     @property
@@ -137,10 +137,10 @@ class WeightedRandomSampler(Sampler):
                  generator: Any = None) -> None:
         if not isinstance(num_samples, int) or isinstance(num_samples, bool) or \
                 num_samples <= 0:
-            raise ValueError('num_samples should be a positive integer value, but got '
+            raise ValueError_('num_samples should be a positive integer value, but got '
                              'num_samples={}'.format(num_samples))
         if not isinstance(replacement, bool):
-            raise ValueError('replacement should be a boolean value, but got replacement={}'
+            raise ValueError_('replacement should be a boolean value, but got replacement={}'
                              .format(replacement))
         if isinstance(weights, _GITensor):
             weights = weights.tolist()
@@ -184,10 +184,10 @@ class BatchSampler(Sampler):
 
     def __init__(self, sampler: Any, batch_size: int, drop_last: bool) -> None:
         if not isinstance(batch_size, int) or isinstance(batch_size, bool) or batch_size <= 0:
-            raise ValueError('batch_size should be a positive integer value, but got '
+            raise ValueError_('batch_size should be a positive integer value, but got '
                              'batch_size={}'.format(batch_size))
         if not isinstance(drop_last, bool):
-            raise ValueError('drop_last should be a boolean value, but got drop_last={}'
+            raise ValueError_('drop_last should be a boolean value, but got drop_last={}'
                              .format(drop_last))
         self.sampler = sampler
         self.batch_size = batch_size
@@ -242,7 +242,7 @@ def default_collate(batch: list[Any]) -> Any:
     if np is not None and isinstance(elem, (np.ndarray, np.generic)) and \
             not isinstance(elem, (np.str_, np.bytes_)):
         if elem.dtype.kind not in 'biuf':
-            raise TypeError('default_collate: batch must contain tensors, numpy arrays, '
+            raise TypeError_('default_collate: batch must contain tensors, numpy arrays, '
                             'numbers, dicts or lists; found numpy dtype %s' % elem.dtype)
         if isinstance(elem, np.ndarray) and elem.ndim > 0:
             return Lt.stack([tensor(b) for b in batch], 0)
@@ -276,7 +276,7 @@ def default_collate(batch: list[Any]) -> Any:
             return type(elem)([default_collate(samples) for samples in transposed])
         except TypeError:
             return [default_collate(samples) for samples in transposed]
-    raise TypeError('default_collate: batch must contain tensors, numpy arrays, numbers, '
+    raise TypeError_('default_collate: batch must contain tensors, numpy arrays, numbers, '
                     'dicts or lists; found {}'.format(type(elem)))
 
 
@@ -306,7 +306,7 @@ class ConcatDataset:
     def __getitem__(self, idx: int) -> Any:
         if idx < 0:
             if -idx > len(self):
-                raise ValueError('absolute value of index should not exceed dataset length')
+                raise ValueError_('absolute value of index should not exceed dataset length')
             idx = len(self) + idx
         dataset_idx = bisect.bisect_right(self.cumulative_sizes, idx)
         if dataset_idx >= len(self.datasets):
@@ -423,7 +423,7 @@ class PyLoader:
         self.iterable = isinstance(dataset, IterableDataset)
         if self.iterable:
             if shuffle or sampler is not None or batch_sampler is not None:
-                raise ValueError('DataLoader with IterableDataset: expected unspecified '
+                raise ValueError_('DataLoader with IterableDataset: expected unspecified '
                                  'shuffle, sampler and batch_sampler options')
             self.sampler = None
             self.batch_sampler = None
