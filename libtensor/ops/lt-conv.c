@@ -79,8 +79,8 @@ check_dtype (const char *what,
  * above 1, or unfolded columns), one group and one or several images at a
  * time, cut into blocks of channels when the batch is too small to keep
  * every thread busy, with matrix kernels of its own for AVX-512, AVX2 or
- * the baseline rather than BLAS (float32 and float64). When an input requires grad the result records a
- * `ConvolutionBackward0` node.
+ * the baseline rather than BLAS (float32 and float64). When an input requires grad the result
+ * records a `ConvolutionBackward0` node.
  *
  * Errors (%LT_ERROR_SHAPE, %LT_ERROR_DTYPE, %LT_ERROR_DEVICE,
  * %LT_ERROR_INVALID_ARGUMENT): an input that is not 3-D or 4-D, a weight
