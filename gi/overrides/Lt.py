@@ -733,19 +733,22 @@ class Tensor(_TensorIndexing, _TensorMath, Lt.Tensor):
             return _GITensor.argmin(self)
         return _GITensor.argmin_dim(self, operator.index(dim), _bool(keepdim))
 
-    def var(self, dim: int | None = None, unbiased: bool = True, keepdim: bool = False) -> Tensor:
+    def _var_std(self, gi_fn, dim, unbiased, keepdim, correction):
         if isinstance(dim, _bool):          # var(unbiased), the C signature
             dim, unbiased = None, dim
-        if dim is None:
-            return _GITensor.var(self, _bool(unbiased))
-        return _GITensor.var_dim(self, operator.index(dim), _bool(unbiased), _bool(keepdim))
+        if correction is None:
+            correction = 1 if _bool(unbiased) else 0
+        dims = ([] if dim is None else _to_dim_list(dim) if isinstance(dim, (list, tuple))
+                else [operator.index(dim)])
+        return gi_fn(self, dims, _float(correction), _bool(keepdim))
 
-    def std(self, dim: int | None = None, unbiased: bool = True, keepdim: bool = False) -> Tensor:
-        if isinstance(dim, _bool):
-            dim, unbiased = None, dim
-        if dim is None:
-            return _GITensor.std(self, _bool(unbiased))
-        return _GITensor.std_dim(self, operator.index(dim), _bool(unbiased), _bool(keepdim))
+    def var(self, dim: int | Sequence[int] | None = None, unbiased: bool = True,
+            keepdim: bool = False, *, correction: Number | None = None) -> Tensor:
+        return self._var_std(_GITensor.var_correction, dim, unbiased, keepdim, correction)
+
+    def std(self, dim: int | Sequence[int] | None = None, unbiased: bool = True,
+            keepdim: bool = False, *, correction: Number | None = None) -> Tensor:
+        return self._var_std(_GITensor.std_correction, dim, unbiased, keepdim, correction)
 
     def norm(self, p: float | str | None = 'fro', dim: int | Sequence[int] | None = None,
              keepdim: bool = False) -> Tensor:
