@@ -27,7 +27,7 @@ axis_scale (gint64 in, gint64 out, double given, gboolean bilinear, gboolean ali
   return given > 0 ? 1.0 / given : (double) in / (double) out;
 }
 
-/* The (out, in) matrix of one axis, in @dtype */
+/* The (out, in) matrix of one axis, in @dtype on @device */
 static LtTensor *
 axis_matrix (LtOp     op,
              gint64   in,
@@ -35,12 +35,14 @@ axis_matrix (LtOp     op,
              double   given,
              gboolean align_corners,
              LtDType  dtype,
+             LtDevice device,
              GError **error)
 {
   gboolean           bilinear = op == LT_OP_UPSAMPLE_BILINEAR2D;
   g_autofree double *m = g_new0 (double, MAX (in * out, 1));
   gint64             shape[2] = { out, in };
   g_autoptr(LtTensor) t = NULL;
+  g_autoptr(LtTensor) typed = NULL;
 
   if (!bilinear)
     {
@@ -70,17 +72,18 @@ axis_matrix (LtOp     op,
         }
     }
   t = lt_tensor_new_from_data (m, in * out * sizeof (double), shape, 2, LT_DTYPE_FLOAT64, error);
-  return t ? lt_tensor_to_dtype (t, dtype, error) : NULL;
+  typed = t ? lt_tensor_to_dtype (t, dtype, error) : NULL;
+  return typed ? lt_tensor_to_device (typed, device, error) : NULL;
 }
 
 /* A_h @ x @ A_w^T, or with @transposed A_h^T @ x @ A_w */
 static LtTensor *
 resample (LtOp op, const LtUpsampleParams *p, LtTensor *x, gboolean transposed, GError **error)
 {
-  g_autoptr(LtTensor) ah =
-               axis_matrix (op, p->in_h, p->out_h, p->scale_h, p->align_corners, x->dtype, error);
+  g_autoptr(LtTensor) ah = axis_matrix (op, p->in_h, p->out_h, p->scale_h, p->align_corners,
+                                         x->dtype, lt_tensor_get_device (x), error);
   g_autoptr(LtTensor) aw = ah ? axis_matrix (op, p->in_w, p->out_w, p->scale_w, p->align_corners,
-                                              x->dtype, error)
+                                              x->dtype, lt_tensor_get_device (x), error)
                                : NULL;
   g_autoptr(LtTensor) left = NULL;
   g_autoptr(LtTensor) right = NULL;
