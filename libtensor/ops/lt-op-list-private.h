@@ -289,6 +289,17 @@
   GRAD_OP (UPSAMPLE_BILINEAR2D, "upsample_bilinear2d", POOL, LT_OPF_FLOAT_ONLY, 0,                 \
            "UpsampleBilinear2DBackward1", NULL, upsample)                                          \
                                                                                                    \
+  /* Normalisation over the trailing elements of each row (ops/lt-norm.c): arguments input, */   \
+  /* weight, bias (optional); AUX: each row's mean and 1 / std, (2, rows); the _GRAD op is */    \
+  /* both rules' kernel: dx, and into its AUX the weight's and bias's gradients, (2, C) */       \
+  GRAD_OP (LAYER_NORM, "layer_norm", NORM, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                  \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY) | LT_SAVE (AUX, ANY),                         \
+           "NativeLayerNormBackward0", NULL, layer_group_norm)                                     \
+  GRAD_OP (GROUP_NORM, "group_norm", NORM, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                  \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY) | LT_SAVE (AUX, ANY),                         \
+           "NativeGroupNormBackward0", NULL, layer_group_norm)                                     \
+  OP (NORM_GRAD, "norm_grad", NORM, LT_OPF_HAS_KERNEL)                                             \
+                                                                                                   \
   /* Losses with a node of their own (ops/lt-loss.c); mse, l1 and bce compose public ops */        \
   GRAD_OP (MSE_LOSS, "mse_loss", LOSS, 0, LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY),               \
            "MseLossBackward0", NULL, mse_loss)                                                     \

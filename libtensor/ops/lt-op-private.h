@@ -33,6 +33,7 @@ typedef enum {
   LT_OP_FAMILY_CONV,
   LT_OP_FAMILY_POOL,
   LT_OP_FAMILY_LOSS,
+  LT_OP_FAMILY_NORM,       /* layer and group normalisation */
   LT_OP_FAMILY_OPTIM,      /* fused optimizer updates */
   LT_OP_FAMILY_AUTOGRAD,   /* the engine's own node */
   LT_OP_N_FAMILIES
@@ -142,6 +143,16 @@ typedef struct
   gint64 divisor_override;     /* 0: none */
   gint64 output_size[2];       /* adaptive pooling */
 } LtPoolParams;
+/* layer_norm, group_norm and norm_grad: the input is contiguous, viewed as
+ * (rows, D); element j of row r is scaled by weight[c] and shifted by
+ * bias[c], c = (r % groups) * (channels / groups) + j / inner (layer_norm:
+ * groups 1, inner 1, channels D). */
+typedef struct
+{
+  gint64 rows, D;
+  gint64 groups, channels, inner;
+  double eps;
+} LtNormParams;
 typedef struct
 {
   int reduction;               /* LtReduction */
@@ -184,6 +195,7 @@ typedef union
   LtOneHotParams one_hot;
   LtConvParams conv;
   LtPoolParams pool;
+  LtNormParams norm;
   LtLossParams loss;
   LtLeakyReluParams leaky_relu;
   LtActivationParams activation;
@@ -192,7 +204,7 @@ typedef union
   LtOptimParams optim;
 } LtOpParams;
 
-#define LT_KERNEL_MAX_INPUTS 3
+#define LT_KERNEL_MAX_INPUTS 4
 
 /* What a kernel gets (LtKernel, backends/lt-backend-private.h): outputs,
  * inputs, parameters. Every tensor is on the backend's device; shapes and
@@ -208,6 +220,10 @@ struct _LtKernelArgs
     LtTensor *aux;
     LtTensor *indices;         /* max/min along a dim, max_pool2d: int64 positions */
     LtTensor *grad_bias;       /* conv2d_grad_weight: the bias's gradient (optional) */
+    LtTensor *stats;           /* layer_norm, group_norm: (2, rows), each row's mean and
+                                * 1 / std */
+    LtTensor *grad_affine;     /* norm_grad: (2, C), the weight's and bias's gradients
+                                * (optional) */
     LtTensor *total_weight;    /* nll_loss: the total weight of the counted targets */
     LtTensor *momentum;        /* sgd_update: the momentum buffer, read and written
                                 * (optional) */

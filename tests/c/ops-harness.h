@@ -182,4 +182,5 @@ guint oh_register_index (void);
 guint oh_register_conv (void);
 guint oh_register_pool (void);
 guint oh_register_loss (void);
+guint oh_register_norm (void);
 guint oh_register_nn (void);

@@ -4,7 +4,7 @@
 torch): the containers and nn.Parameter (names, printed forms, state_dict,
 gradients), the activations and simple layers, with the same weights in
 and the same outputs and gradients out, their autograd node names, and
-float64 gradcheck of the new ops; nn.utils and the composed initialisers of
+float64 gradcheck of the new ops; LayerNorm and GroupNorm; nn.utils and the composed initialisers of
 nn.init."""
 
 import collections
@@ -602,6 +602,116 @@ class TestLossesAndFunctional(unittest.TestCase):
             F.pad(Lt.randn(2, 2), (1, 1), mode='reflect')
         with self.assertRaises(ValueError):
             F.pad(Lt.randn(2, 2), (1,))
+
+
+# (Lt.nn or torch.nn) -> module, input shape
+NORM_LAYERS = [
+    (lambda nn: nn.LayerNorm(5), (4, 3, 5)),
+    (lambda nn: nn.LayerNorm([3, 5], eps=1e-3), (4, 3, 5)),
+    (lambda nn: nn.LayerNorm((5,), elementwise_affine=False), (2, 5)),
+    (lambda nn: nn.GroupNorm(2, 6), (3, 6, 4)),
+    (lambda nn: nn.GroupNorm(3, 6, eps=1e-4, affine=False), (2, 6, 2, 3)),
+    (lambda nn: nn.GroupNorm(1, 4), (5, 4)),
+    (lambda nn: nn.GroupNorm(4, 4), (2, 4, 3, 3)),
+]
+
+
+class TestNormalization(unittest.TestCase):
+    def setUp(self):
+        Lt.manual_seed(0)
+        torch.manual_seed(0)
+
+    def test_layers_match_torch(self):
+        for make, shape in NORM_LAYERS:
+            ours, theirs = make(nn), make(tnn)
+            self.assertEqual(str(ours), str(theirs))
+            attrs = ('normalized_shape', 'eps', 'elementwise_affine') \
+                if isinstance(theirs, tnn.LayerNorm) else ('num_groups', 'num_channels', 'eps',
+                                                          'affine')
+            for a in attrs:
+                self.assertEqual(getattr(ours, a), getattr(theirs, a), a)
+            self.assertEqual([n for n, _ in ours.named_parameters()],
+                             [n for n, _ in theirs.named_parameters()])
+            with torch.no_grad():
+                for p in theirs.parameters():
+                    p.copy_(torch.randn_like(p))
+            copy_weights(ours, theirs)
+            for dtype in (torch.float32, torch.float64):
+                ours.to(dtype=Lt.float64 if dtype == torch.float64 else Lt.float32)
+                theirs.to(dtype)
+                x_t = (torch.randn(*shape, dtype=dtype) * 3 + 1).requires_grad_()
+                x_o = to_lt(x_t).requires_grad_()
+                y_t, y_o = theirs(x_t), ours(x_o)
+                self.assertEqual(y_o.grad_fn.name(), y_t.grad_fn.name(), str(theirs))
+                tol = dict(rtol=1e-4, atol=1e-5) if dtype == torch.float32 else \
+                    dict(rtol=1e-10, atol=1e-11)
+                same_values(self, y_o, y_t, msg=str(theirs), **tol)
+                w = torch.randn(*shape, dtype=dtype)
+                ours.zero_grad(set_to_none=True)
+                theirs.zero_grad(set_to_none=True)
+                y_t.backward(w)
+                y_o.backward(to_lt(w))
+                same_values(self, x_o.grad, x_t.grad, msg=str(theirs), **tol)
+                for (n, p_o), (_, p_t) in zip(ours.named_parameters(), theirs.named_parameters()):
+                    same_values(self, p_o.grad, p_t.grad, msg=n, **tol)
+
+    def test_functional_match_torch(self):
+        x_t = torch.randn(3, 4, 5, dtype=torch.float64, requires_grad=True)
+        w_t = torch.randn(4, 5, dtype=torch.float64, requires_grad=True)
+        b_t = torch.randn(4, 5, dtype=torch.float64, requires_grad=True)
+        g_t = torch.randn(4, dtype=torch.float64, requires_grad=True)
+        c_t = torch.randn(4, dtype=torch.float64, requires_grad=True)
+        cases = [
+            (lambda F, x, w, b, g, c: F.layer_norm(x, (4, 5), w, b, eps=1e-3),
+             'NativeLayerNormBackward0'),
+            (lambda F, x, w, b, g, c: F.layer_norm(x, [5]), 'NativeLayerNormBackward0'),
+            (lambda F, x, w, b, g, c: F.group_norm(x, 2, g, c), 'NativeGroupNormBackward0'),
+            (lambda F, x, w, b, g, c: F.group_norm(x, 4, weight=g), 'NativeGroupNormBackward0'),
+            # torch 1.13's backward fails for a bias without a weight ("tensor does
+            # not have a device"): it is given the weight of ones, the same function
+            (lambda F, x, w, b, g, c: F.group_norm(
+                x, 1, weight=torch.ones(4, dtype=torch.float64) if F is TF else None, bias=c),
+             'NativeGroupNormBackward0'),
+        ]
+        for f, node in cases:
+            ts = [t.detach().clone().requires_grad_() for t in (x_t, w_t, b_t, g_t, c_t)]
+            os_ = [to_lt(t).requires_grad_() for t in ts]
+            y_t, y_o = f(TF, *ts), f(F, *os_)
+            self.assertEqual(y_t.grad_fn.name(), node)
+            self.assertEqual(y_o.grad_fn.name(), node)
+            same_values(self, y_o, y_t, rtol=1e-10, atol=1e-11, msg=node)
+            w = torch.randn(3, 4, 5, dtype=torch.float64)
+            y_t.backward(w)
+            y_o.backward(to_lt(w))
+            for t, o in zip(ts, os_):
+                self.assertEqual(o.grad is None, t.grad is None, node)
+                if t.grad is not None:
+                    same_values(self, o.grad, t.grad, rtol=1e-10, atol=1e-11, msg=node)
+            ins = tuple(o.detach().requires_grad_() for o in os_)
+            self.assertTrue(Lt.autograd.gradcheck(lambda *a: f(F, *a), ins))
+
+    def test_errors_like_torch(self):
+        x = Lt.randn(2, 6, 4)
+        for call, exc in ((lambda: F.layer_norm(x, (5,)), RuntimeError),
+                          (lambda: F.layer_norm(x, (4,), Lt.ones(5)), RuntimeError),
+                          (lambda: F.group_norm(x, 4), RuntimeError),
+                          (lambda: nn.GroupNorm(4, 6), ValueError),
+                          (lambda: nn.LayerNorm(4)(x[:, :, :3]), RuntimeError)):
+            with self.assertRaises(exc):
+                call()
+        with self.assertRaises(RuntimeError):
+            TF.layer_norm(torch.randn(2, 6, 4), (5,))
+        with self.assertRaises(RuntimeError):
+            TF.group_norm(torch.randn(2, 6, 4), 4)
+        with self.assertRaises(ValueError):
+            tnn.GroupNorm(4, 6)
+        with self.assertRaises(GLib.Error) as cm:
+            F.layer_norm(x, (5,))
+        self.assertIn('[2, 6, 4]', cm.exception.message)
+        self.assertIn('[5]', cm.exception.message)
+        with self.assertRaises(GLib.Error) as cm:
+            F.group_norm(x, 4)
+        self.assertIn('[2, 6, 4]', cm.exception.message)
 
 
 class warnings_ignored:

@@ -5,7 +5,8 @@ libtensor/nn/lt-nonlinear.c, lt-dropout.c and lt-embedding.c) with
 PyTorch's arguments, and ``F.gelu``, ``F.silu``, ``F.elu``, ``F.celu``,
 ``F.selu``, ``F.softplus``, ``F.hardtanh``, ``F.relu6``, ``F.prelu``,
 ``F.dropout2d``, ``F.embedding``; Upsample (lt-upsample.c) and
-``F.interpolate`` for modes "nearest" and "bilinear".
+``F.interpolate`` for modes "nearest" and "bilinear"; LayerNorm and
+GroupNorm (lt-normalization.c) and ``F.layer_norm``, ``F.group_norm``.
 
 Part of gi/overrides/_lt/nn.py, which imports this file at its end and adds
 MEMBERS to ``Lt.nn`` and FUNCTIONAL to ``Lt.nn.functional``.
@@ -14,7 +15,7 @@ MEMBERS to ``Lt.nn`` and FUNCTIONAL to ``Lt.nn.functional``.
 from __future__ import annotations
 
 import operator
-from typing import Any, Mapping
+from typing import Any, Mapping, Sequence
 
 from .common import Lt, Tensor, override
 from .nn import _device_dtype, _module_base
@@ -302,13 +303,73 @@ def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: st
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
+def _shape_tuple(normalized_shape):
+    if isinstance(normalized_shape, int) or hasattr(normalized_shape, '__index__'):
+        return (operator.index(normalized_shape),)
+    return tuple(operator.index(d) for d in normalized_shape)
+
+
+@override
+class LayerNorm(_module_base(Lt.LayerNorm)):
+    """``nn.LayerNorm(normalized_shape, eps=1e-05, elementwise_affine=True)``:
+    normalises over the last dims, then scales and shifts elementwise."""
+
+    def __new__(cls, normalized_shape, eps=1e-05, elementwise_affine=True, device=None,
+                dtype=None):
+        shape = _shape_tuple(normalized_shape)
+        m = Lt.LayerNorm.new(list(shape), float(eps), bool(elementwise_affine))
+        return _device_dtype(m, device, dtype)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    normalized_shape = property(lambda self: tuple(self.get_normalized_shape()))
+    eps = property(lambda self: self.get_eps())
+    elementwise_affine = property(lambda self: self.get_elementwise_affine())
+
+
+@override
+class GroupNorm(_module_base(Lt.GroupNorm)):
+    """``nn.GroupNorm(num_groups, num_channels, eps=1e-05, affine=True)``:
+    normalises each group of channels of each sample, then scales and
+    shifts each channel."""
+
+    def __new__(cls, num_groups, num_channels, eps=1e-05, affine=True, device=None,
+                dtype=None):
+        m = Lt.GroupNorm.new(operator.index(num_groups), operator.index(num_channels),
+                             float(eps), bool(affine))
+        return _device_dtype(m, device, dtype)
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    num_groups = property(lambda self: self.get_num_groups())
+    num_channels = property(lambda self: self.get_num_channels())
+    eps = property(lambda self: self.get_eps())
+    affine = property(lambda self: self.get_affine())
+
+
+def layer_norm(input: Tensor, normalized_shape: int | Sequence[int], weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-05) -> Tensor:
+    """``F.layer_norm``."""
+    return Lt.layer_norm(input, list(_shape_tuple(normalized_shape)), weight, bias, float(eps))
+
+
+def group_norm(input: Tensor, num_groups: int, weight: Tensor | None = None,
+               bias: Tensor | None = None, eps: float = 1e-05) -> Tensor:
+    """``F.group_norm``."""
+    return Lt.group_norm(input, operator.index(num_groups), weight, bias, float(eps))
+
+
 MEMBERS: Mapping[str, Any] = {
     'GELU': GELU, 'SiLU': SiLU, 'ELU': ELU, 'Softplus': Softplus, 'Hardtanh': Hardtanh,
     'PReLU': PReLU, 'Dropout2d': Dropout2d, 'Embedding': Embedding, 'Upsample': Upsample,
+    'LayerNorm': LayerNorm, 'GroupNorm': GroupNorm,
 }
 
 FUNCTIONAL: Mapping[str, Any] = {
     'gelu': gelu, 'silu': silu, 'elu': elu, 'celu': celu, 'selu': selu, 'softplus': softplus,
     'hardtanh': hardtanh, 'relu6': relu6, 'prelu': prelu, 'dropout2d': dropout2d,
     'embedding': embedding, 'interpolate': interpolate, 'upsample': upsample,
+    'layer_norm': layer_norm, 'group_norm': group_norm,
 }

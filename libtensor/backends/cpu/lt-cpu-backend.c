@@ -79,6 +79,7 @@ static const LtKernel family_kernels[LT_OP_N_FAMILIES] = {
   [LT_OP_FAMILY_INDEX] = _lt_cpu_index,
   [LT_OP_FAMILY_CONV] = _lt_cpu_conv,
   [LT_OP_FAMILY_POOL] = _lt_cpu_pooling,
+  [LT_OP_FAMILY_NORM] = _lt_cpu_norm,
 };
 
 static void

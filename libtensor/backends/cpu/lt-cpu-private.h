@@ -113,6 +113,7 @@ gboolean _lt_cpu_nll_loss      (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_sgd_update   (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_conv         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_pooling         (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_norm            (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_activation   (const LtKernelArgs *args, GError **error);
 
 G_END_DECLS
