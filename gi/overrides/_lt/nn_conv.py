@@ -10,9 +10,9 @@ MEMBERS to ``Lt.nn`` and FUNCTIONAL to ``Lt.nn.functional``.
 from __future__ import annotations
 
 import operator
-from typing import Any, Mapping
+from typing import Any, Mapping, Tuple, Union
 
-from .common import Lt, Tensor, override
+from .common import IntPair, Lt, Tensor, override
 from .nn import _device_dtype, _module_base, _pair
 
 
@@ -76,16 +76,20 @@ class ConvTranspose2d(_module_base(Lt.ConvTranspose2d)):
         pass
 
 
-def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1, padding=0,
-           dilation=1, groups: int = 1) -> Tensor:
+IntSingle = Union[int, Tuple[int]]
+
+
+def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntSingle = 1,
+           padding: IntSingle | str = 0, dilation: IntSingle = 1, groups: int = 1) -> Tensor:
     padding = _zeros_padding('conv1d', 'zeros', padding)
     return Lt.conv1d(input, weight, bias, _single(stride, 'stride'),
                      _single(padding, 'padding'), _single(dilation, 'dilation'),
                      operator.index(groups))
 
 
-def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride=1,
-                     padding=0, output_padding=0, groups: int = 1, dilation=1) -> Tensor:
+def conv_transpose2d(input: Tensor, weight: Tensor, bias: Tensor | None = None,
+                     stride: IntPair = 1, padding: IntPair = 0, output_padding: IntPair = 0,
+                     groups: int = 1, dilation: IntPair = 1) -> Tensor:
     return Lt.conv_transpose2d(input, weight, bias, _pair(stride, 'stride'),
                                _pair(padding, 'padding'),
                                _pair(output_padding, 'output_padding'),
