@@ -733,19 +733,22 @@ class Tensor(_TensorIndexing, _TensorMath, Lt.Tensor):
             return _GITensor.argmin(self)
         return _GITensor.argmin_dim(self, operator.index(dim), _bool(keepdim))
 
-    def var(self, dim: int | None = None, unbiased: bool = True, keepdim: bool = False) -> Tensor:
+    def _var_std(self, gi_fn, dim, unbiased, keepdim, correction):
         if isinstance(dim, _bool):          # var(unbiased), the C signature
             dim, unbiased = None, dim
-        if dim is None:
-            return _GITensor.var(self, _bool(unbiased))
-        return _GITensor.var_dim(self, operator.index(dim), _bool(unbiased), _bool(keepdim))
+        if correction is None:
+            correction = 1 if _bool(unbiased) else 0
+        dims = ([] if dim is None else _to_dim_list(dim) if isinstance(dim, (list, tuple))
+                else [operator.index(dim)])
+        return gi_fn(self, dims, _float(correction), _bool(keepdim))
 
-    def std(self, dim: int | None = None, unbiased: bool = True, keepdim: bool = False) -> Tensor:
-        if isinstance(dim, _bool):
-            dim, unbiased = None, dim
-        if dim is None:
-            return _GITensor.std(self, _bool(unbiased))
-        return _GITensor.std_dim(self, operator.index(dim), _bool(unbiased), _bool(keepdim))
+    def var(self, dim: int | Sequence[int] | None = None, unbiased: bool = True,
+            keepdim: bool = False, *, correction: Number | None = None) -> Tensor:
+        return self._var_std(_GITensor.var_correction, dim, unbiased, keepdim, correction)
+
+    def std(self, dim: int | Sequence[int] | None = None, unbiased: bool = True,
+            keepdim: bool = False, *, correction: Number | None = None) -> Tensor:
+        return self._var_std(_GITensor.std_correction, dim, unbiased, keepdim, correction)
 
     def norm(self, p: float | str | None = 'fro', dim: int | Sequence[int] | None = None,
              keepdim: bool = False) -> Tensor:
@@ -1205,13 +1208,26 @@ def _cuda_is_available():
     return True
 
 
+def _cuda_mem_get_info(device=None):
+    ok, free, total = Lt.cuda_mem_get_info()
+    return (free, total)
+
+
 cuda = namespace('Lt.cuda', 'torch.cuda for libtensor.', {
     'is_available': _cuda_is_available,
-    'device_count': lambda: 1 if _cuda_is_available() else 0,
+    'init': lambda: Lt.cuda_init(),
+    'device_count': lambda: Lt.cuda_device_count(),
     'current_device': lambda: 0,
+    'get_device_name': lambda device=0: Lt.cuda_get_device_name(
+        device if isinstance(device, int) else 0),
+    'mem_get_info': _cuda_mem_get_info,
+    'memory_allocated': lambda device=None: Lt.cuda_memory_allocated(),
+    'memory_reserved': lambda device=None: Lt.cuda_memory_reserved(),
+    'max_memory_allocated': lambda device=None: Lt.cuda_max_memory_allocated(),
+    'empty_cache': lambda: Lt.cuda_empty_cache(),
     'manual_seed': manual_seed,
     'manual_seed_all': manual_seed,
-    'synchronize': lambda device=None: None,
+    'synchronize': lambda device=None: Lt.cuda_synchronize(),
 })
 
 

@@ -3,6 +3,7 @@
 
 #include "lt-autograd.h"
 #include "lt-engine-private.h"
+#include "lt-function-private.h"
 #include "lt-grad-fn-private.h"
 #include "ops/lt-ops-private.h"
 
@@ -687,7 +688,10 @@ run_rule (LtGradFn *node, LtTensor *grad, LtTensor **grads, GError **error)
     }
   unpacked = _lt_grad_fn_n_unpacked ();
   g_mutex_lock (&node->lock);
-  ok = _lt_op_table[node->op].backward (node, grad, grads, error);
+  if (G_UNLIKELY (node->custom != NULL))
+    ok = _lt_function_run_backward (node, grad, grads, error);
+  else
+    ok = _lt_op_table[node->op].backward (node, grad, grads, error);
   g_mutex_unlock (&node->lock);
   _lt_grad_fn_drop_unpacked (unpacked);
   return ok;

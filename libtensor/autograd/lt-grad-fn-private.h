@@ -50,6 +50,7 @@ struct _LtGradFn
   gboolean released;           /* under @lock */
   guint n_dims_used;           /* of dims_inline */
   const char *module;          /* interned; the module scope it was made in, or NULL */
+  gpointer custom;             /* LtFunctionCtx of a custom function's node (owned) */
 
   /* Owned (or pointing into the inline arrays below) */
   LtEdge *next;

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lt-grad-fn-private.h"
+#include "lt-function-private.h"
 #include "ops/lt-ops-private.h"
 #include "core/lt-shape-private.h"
 #include "core/lt-dtype-private.h"
@@ -103,6 +104,8 @@ _lt_grad_fn_release (LtGradFn *node)
   for (guint i = 0; i < n; i++)
     saved[i] = g_steal_pointer (&node->saved[i]);
   node->released = TRUE;
+  if (node->custom)
+    _lt_function_ctx_release_saved (node->custom);
   g_mutex_unlock (&node->lock);
   for (guint i = 0; i < n; i++)
     _lt_object_release (saved[i]);
@@ -142,6 +145,7 @@ lt_grad_fn_finalize (GObject *object)
   for (guint i = 0; i < self->n_saved; i++)
     _lt_object_release (g_steal_pointer (&self->saved[i]));
   _lt_object_release (g_steal_pointer (&self->variable));
+  _lt_object_release (g_steal_pointer (&self->custom));
   g_clear_pointer (&self->saved_info, g_free);
   g_clear_pointer (&self->pre_hooks, g_ptr_array_unref);
   if (self->has_retained)
@@ -632,6 +636,8 @@ lt_grad_fn_get_name (LtGradFn *self)
   g_return_val_if_fail (LT_IS_GRAD_FN (self), NULL);
   if (self->op == LT_OP_ACCUMULATE_GRAD)
     return "AccumulateGrad";
+  if (self->custom)
+    return _lt_function_ctx_get_name (self->custom);
   name = _lt_op_table[self->op].node_name[self->overload];
   if (name == NULL)
     name = _lt_op_table[self->op].node_name[0];

@@ -63,6 +63,20 @@ struct _LtBackend
   gboolean (*supports_op)    (LtOp    op,
                               LtDType dtype);
 
+  /* The device behind the backend (optional each; NULL on the CPU
+   * backend): the core's lt_cuda_* functions (core/lt-cuda.c) ask these. */
+  int      (*device_count)   (void);
+  gboolean (*device_name)    (int       index,
+                              char    **name,
+                              GError  **error);
+  gboolean (*memory_info)    (gsize    *free_bytes,
+                              gsize    *total_bytes,
+                              GError  **error);
+  void     (*memory_stats)   (guint64  *allocated,
+                              guint64  *reserved,
+                              guint64  *peak_allocated);
+  void     (*empty_cache)    (void);
+
   /* Kernels, indexed by op (optional each: NULL where the backend has none;
    * _lt_run() then reports LT_ERROR_NOT_SUPPORTED). */
   LtKernel kernels[LT_OP_COUNT];
@@ -80,5 +94,6 @@ int              _lt_backends_get_num_threads (void);
 
 /* Constructors the registry calls */
 const LtBackend *_lt_cpu_backend_get      (void);
+const LtBackend *_lt_cuda_backend_get     (GError **error);
 
 G_END_DECLS

@@ -787,6 +787,16 @@ lt_tensor_masked_fill (LtTensor *self,
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
   g_return_val_if_fail (LT_IS_TENSOR (mask), NULL);
   v = _lt_tensor_new_scalar (value, self->dtype, TRUE);
+  if (self->storage->device != LT_DEVICE_CPU)
+    {
+      /* the value joins @self on its device */
+      LtTensor *moved = lt_tensor_to_device (v, self->storage->device, error);
+
+      if (moved == NULL)
+        return NULL;
+      g_object_unref (v);
+      v = moved;
+    }
   expanded = lt_tensor_expand (v, self->shape, self->ndim, error);
   if (expanded == NULL)
     return NULL;

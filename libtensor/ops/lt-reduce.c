@@ -585,6 +585,60 @@ lt_tensor_std_dim (LtTensor *self,
 }
 
 /**
+ * lt_tensor_var_correction:
+ * @self: a floating-point tensor
+ * @dims: (array length=n_dims) (nullable): the dimensions to reduce; none:
+ *   every dimension
+ * @n_dims: the number of dimensions in @dims
+ * @correction: the divisor is N - @correction (0: the population variance,
+ *   1: Bessel's correction, the default of `torch.var`)
+ * @keepdim: keep each reduced dimension with size 1
+ * @error: return location for a #GError
+ *
+ * The variance over @dims with the divisor N - @correction, as
+ * `torch.var (x, dim, correction=c, keepdim=k)`; a divisor of 0 or less
+ * gives infinity or NaN, as there.
+ *
+ * Returns: (transfer full) (nullable): the result, or %NULL with @error set
+ */
+LtTensor *
+lt_tensor_var_correction (LtTensor   *self,
+                          const gint *dims,
+                          gsize       n_dims,
+                          double      correction,
+                          gboolean    keepdim,
+                          GError    **error)
+{
+  return reduce_dims (LT_OP_VAR, self, dims, n_dims, keepdim, correction, 0, NULL, error);
+}
+
+/**
+ * lt_tensor_std_correction:
+ * @self: a floating-point tensor
+ * @dims: (array length=n_dims) (nullable): the dimensions to reduce; none:
+ *   every dimension
+ * @n_dims: the number of dimensions in @dims
+ * @correction: the divisor is N - @correction
+ * @keepdim: keep each reduced dimension with size 1
+ * @error: return location for a #GError
+ *
+ * The standard deviation over @dims with the divisor N - @correction, as
+ * `torch.std (x, dim, correction=c, keepdim=k)`.
+ *
+ * Returns: (transfer full) (nullable): the result, or %NULL with @error set
+ */
+LtTensor *
+lt_tensor_std_correction (LtTensor   *self,
+                          const gint *dims,
+                          gsize       n_dims,
+                          double      correction,
+                          gboolean    keepdim,
+                          GError    **error)
+{
+  return reduce_dims (LT_OP_STD, self, dims, n_dims, keepdim, correction, 0, NULL, error);
+}
+
+/**
  * lt_tensor_norm:
  * @self: a floating-point tensor
  * @p: the order: 2 for the Euclidean norm, 1, INFINITY, or any p > 0

@@ -92,6 +92,20 @@ LtTensor *lt_tensor_std_dim      (LtTensor   *self,
                                   gboolean    keepdim,
                                   GError    **error);
 LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_var_correction (LtTensor   *self,
+                                    const gint *dims,
+                                    gsize       n_dims,
+                                    double      correction,
+                                    gboolean    keepdim,
+                                    GError    **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_std_correction (LtTensor   *self,
+                                    const gint *dims,
+                                    gsize       n_dims,
+                                    double      correction,
+                                    gboolean    keepdim,
+                                    GError    **error);
+LT_AVAILABLE_IN_ALL
 LtTensor *lt_tensor_norm         (LtTensor   *self,
                                   double      p,
                                   GError    **error);

@@ -130,6 +130,13 @@ void oh_backward_shapes (LtGradcheckFunc func, gconstpointer data, LtTensor **in
 double *oh_grad_of (LtTensor *t);
 void oh_backward_sum (LtTensor *out);
 
+/* The device the harness runs on (OH_DEVICE=cuda: the CUDA backend), and
+ * the ops it skipped there for want of a kernel (their names). */
+extern LtDevice oh_device;
+extern GPtrArray *oh_ops_without_kernel;
+extern GPtrArray *oh_cases_excluded;     /* "path: why" */
+gboolean oh_device_has_kernel (LtOp op);
+
 /* Specs: one per op, each with lists of forward and backward cases. */
 
 typedef void (*OhCaseFunc) (gconstpointer data);

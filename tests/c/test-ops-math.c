@@ -683,8 +683,104 @@ static const OhSpec math_specs[] = {
   OH_SPEC (LT_OP_CLAMP_TENSOR, "clamp_tensor", NULL, clamp_forward, NULL, clamp_backward, NULL),
 };
 
-/* square is pow with the exponent 2, not an op of its own: its cases run
- * as the specs' do (a random stream of their own), beside pow's */
+/* var and std with a correction and several dims: the var and std ops
+ * with other parameters, so their cases run beside those ops' specs */
+
+static void
+var_correction_fw (gconstpointer d)
+{
+  static const double corrections[] = { 0, 1, 2, 0.5 };
+  static const gint   dims[] = { 0, -1 };
+  g_auto(OhArr) x = oh_arr_new (OH_SH (4, 3, 5), F64, OH_LAY_T, OH_DIST_UNIT);
+
+  for (guint c = 0; c < G_N_ELEMENTS (corrections); c++)
+    for (guint is_std = 0; is_std < 2; is_std++)
+      for (guint keep = 0; keep < 2; keep++)
+        {
+          g_autoptr(GError) error = NULL;
+          LtTensor *(*fn) (LtTensor *, const gint *, gsize, double, gboolean, GError **) =
+            is_std ? lt_tensor_std_correction : lt_tensor_var_correction;
+          /* over dims 0 and 2 of (4, 3, 5): 20 elements per output */
+          g_autoptr(LtTensor) y = fn (x.t, dims, 2, corrections[c], keep, &error);
+          g_autoptr(LtTensor) all = fn (x.t, NULL, 0, corrections[c], keep, &error);
+          double ref[3], mean_all = 0, ss_all = 0, ref_all;
+
+          g_assert_no_error (error);
+          for (gint64 k = 0; k < 60; k++)
+            mean_all += x.v[k] / 60;
+          for (gint64 k = 0; k < 60; k++)
+            ss_all += (x.v[k] - mean_all) * (x.v[k] - mean_all);
+          ref_all = ss_all / (60 - corrections[c]);
+          for (guint j = 0; j < 3; j++)
+            {
+              double mean = 0, ss = 0;
+
+              for (guint a = 0; a < 4; a++)
+                for (guint b = 0; b < 5; b++)
+                  mean += x.v[a * 15 + j * 5 + b] / 20;
+              for (guint a = 0; a < 4; a++)
+                for (guint b = 0; b < 5; b++)
+                  ss += (x.v[a * 15 + j * 5 + b] - mean) * (x.v[a * 15 + j * 5 + b] - mean);
+              ref[j] = ss / (20 - corrections[c]);
+              if (is_std)
+                ref[j] = sqrt (ref[j]);
+            }
+          oh_check (y, F64, keep ? OH_SH (1, 3, 1) : OH_SH (3), ref);
+          if (is_std)
+            ref_all = sqrt (ref_all);
+          oh_check (all, F64, keep ? OH_SH (1, 1, 1) : OH_SH0, &ref_all);
+        }
+  {
+    /* N - correction <= 0: infinity (or NaN for 0 / 0), as torch */
+    g_autoptr(GError) error = NULL;
+    g_auto(OhArr) one = oh_arr_new (OH_SH (2, 1), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+    g_auto(OhArr) xi = oh_arr_new (OH_SH (3), I64, OH_LAY_CONTIG, OH_DIST_UNIT);
+    static const gint   d1[] = { 1 };
+    static const double nan2[] = { NAN, NAN };
+    g_autoptr(LtTensor) y = lt_tensor_var_correction (one.t, d1, 1, 1, FALSE, &error);
+    g_autoptr(LtTensor) bad = NULL;
+
+    g_assert_no_error (error);
+    oh_check (y, F32, OH_SH (2), nan2);
+    bad = lt_tensor_var_correction (xi.t, NULL, 0, 1, FALSE, &error);
+    oh_check_error (bad, error, LT_ERROR_DTYPE);
+  }
+}
+
+typedef struct
+{
+  gboolean is_std;
+  double   correction;
+} VarCase;
+
+static LtTensor *
+gc_var (LtTensor **in, gsize n, gpointer data)
+{
+  const VarCase    *v = data;
+  static const gint dims[] = { 1, 0 };
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = (v->is_std ? lt_tensor_std_correction : lt_tensor_var_correction) (
+    in[0], dims, 2, v->correction, TRUE, &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+var_correction_bw (gconstpointer d)
+{
+  static const VarCase cases[] = { { FALSE, 0 }, { FALSE, 2 }, { TRUE, 0 }, { TRUE, 1.5 } };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (3, 4, 2), OH_LAY_T, OH_DIST_UNIT);
+
+      oh_gradcheck (gc_var, &cases[i], &x, 1);
+    }
+}
+
+/* Cases that are not an op's spec (square is pow, var_correction var) run
+ * as the specs' do, with a random stream of their own */
 static void
 square_case (gconstpointer d)
 {
@@ -701,5 +797,7 @@ oh_register_math (void)
 {
   g_test_add_data_func ("/ops/pow/square/forward", square_fw, square_case);
   g_test_add_data_func ("/ops/pow/square/backward", square_bw, square_case);
-  return oh_add_specs (math_specs, G_N_ELEMENTS (math_specs)) + 2;
+  g_test_add_data_func ("/ops/var/correction/forward", var_correction_fw, square_case);
+  g_test_add_data_func ("/ops/var/correction/backward", var_correction_bw, square_case);
+  return oh_add_specs (math_specs, G_N_ELEMENTS (math_specs)) + 4;
 }

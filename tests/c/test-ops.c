@@ -206,6 +206,33 @@ test_table_complete (void)
   g_assert_cmpuint (n_specs, ==, LT_OP_COUNT);
 }
 
+/* On a device other than the CPU: the ops skipped for want of a kernel,
+ * listed, and each of them really without one. */
+static void
+test_device_skipped (void)
+{
+  for (guint i = 0; i < oh_ops_without_kernel->len; i++)
+    g_test_message ("no %s kernel: %s", lt_device_get_name (oh_device),
+                    (const char *) oh_ops_without_kernel->pdata[i]);
+  for (guint i = 0; i < oh_cases_excluded->len; i++)
+    g_test_message ("not run on %s: %s", lt_device_get_name (oh_device),
+                    (const char *) oh_cases_excluded->pdata[i]);
+  for (guint op = 0; op < LT_OP_COUNT; op++)
+    {
+      gboolean listed = FALSE;
+
+      for (guint i = 0; i < oh_ops_without_kernel->len; i++)
+        listed |= g_strcmp0 (oh_ops_without_kernel->pdata[i], _lt_op_table[op].name) == 0;
+      if (!oh_device_has_kernel (op))
+        g_assert_true (listed);
+    }
+  if (oh_device == LT_DEVICE_CPU)
+    {
+      g_assert_cmpuint (oh_ops_without_kernel->len, ==, 0);
+      g_assert_cmpuint (oh_cases_excluded->len, ==, 0);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -230,6 +257,7 @@ main (int argc, char *argv[])
   n += oh_register_loss ();
   n += oh_register_nn ();
   n += oh_register_autograd ();
+  g_test_add_func ("/ops/device/skipped", test_device_skipped);
   g_debug ("%u test cases", n);
   return g_test_run ();
 }

@@ -468,5 +468,183 @@ class Grad(Case):
         self.assertIn('double backward', c.exception.message)
 
 
+def function_classes(m):
+    """The classic custom Functions, written once for both libraries."""
+    class LegendrePolynomial3(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, input):
+            ctx.save_for_backward(input)
+            return 0.5 * (5 * input ** 3 - 3 * input)
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            input, = ctx.saved_tensors
+            return grad_output * 1.5 * (5 * input ** 2 - 1)
+
+    class Exp(m.autograd.Function):
+        @staticmethod
+        def forward(ctx, i):
+            result = i.exp()
+            ctx.save_for_backward(result)
+            return result
+
+        @staticmethod
+        def backward(ctx, grad_output):
+            result, = ctx.saved_tensors
+            return grad_output * result
+
+    class ScaledMul(m.autograd.Function):
+        """Two tensors and a number; needs_input_grad; a constant on ctx."""
+        @staticmethod
+        def forward(ctx, a, b, scale):
+            ctx.save_for_backward(a, b)
+            ctx.scale = scale
+            ctx.needs = ctx.needs_input_grad
+            return a * b * scale
+
+        @staticmethod
+        def backward(ctx, g):
+            a, b = ctx.saved_tensors
+            ga = g * b * ctx.scale if ctx.needs_input_grad[0] else None
+            gb = g * a * ctx.scale if ctx.needs_input_grad[1] else None
+            return ga, gb, None
+
+    return LegendrePolynomial3, Exp, ScaledMul
+
+
+class CustomFunctions(Case):
+    def test_legendre_polynomial(self):
+        def f(m, x):
+            P3, _, _ = function_classes(m)
+            y = P3.apply(x)
+            (y * y).sum().backward()
+            return y, x.grad, y.grad_fn.name() if m is Lt else type(y.grad_fn).__name__
+        (ty, tg, tn), (ly, lg, ln) = run_both(f, arr(6))
+        self.close(ty, ly)
+        self.close(tg, lg)
+        self.assertEqual(tn, ln)
+        self.assertEqual(ln, 'LegendrePolynomial3Backward')
+
+    def test_exp_and_its_second_derivative(self):
+        def f(m, x):
+            _, Exp, _ = function_classes(m)
+            y = Exp.apply(x)
+            g, = m.autograd.grad(y.sum(), x, create_graph=True)
+            h, = m.autograd.grad((g * g).sum(), x)
+            return y, g, h
+        for a, b in zip(*run_both(f, arr(4))):
+            self.close(a, b)
+
+    def test_non_tensor_arguments_and_needs_input_grad(self):
+        a, b = arr(3), arr(3)
+        res = []
+        for m in (torch, Lt):
+            _, _, SM = function_classes(m)
+            ta = (torch.tensor(a, requires_grad=True) if m is torch else
+                  Lt.tensor(a.tolist(), dtype=Lt.float64, requires_grad=True))
+            tb = (torch.tensor(b) if m is torch else Lt.tensor(b.tolist(), dtype=Lt.float64))
+            y = SM.apply(ta, tb, 2.5)
+            y.sum().backward()
+            res.append((npy(y), npy(ta.grad), tb.grad))
+        np.testing.assert_allclose(res[1][0], res[0][0])
+        np.testing.assert_allclose(res[1][1], res[0][1])
+        self.assertIsNone(res[0][2])
+        self.assertIsNone(res[1][2])
+
+    def test_gradcheck_and_gradgradcheck_of_custom_functions(self):
+        P3, Exp, SM = function_classes(Lt)
+        x = Lt.tensor(arr(4).tolist(), dtype=Lt.float64, requires_grad=True)
+        y = Lt.tensor(arr(4).tolist(), dtype=Lt.float64, requires_grad=True)
+        self.assertTrue(Lt.autograd.gradcheck(P3.apply, (x,)))
+        self.assertTrue(Lt.autograd.gradcheck(Exp.apply, (x,)))
+        self.assertTrue(Lt.autograd.gradcheck(lambda a, b: SM.apply(a, b, 0.5), (x, y)))
+        self.assertTrue(Lt.autograd.gradgradcheck(P3.apply, (x,)))
+        self.assertTrue(Lt.autograd.gradgradcheck(Exp.apply, (x,)))
+
+    def test_mark_non_differentiable(self):
+        for m in (torch, Lt):
+            class Argmax(m.autograd.Function):
+                @staticmethod
+                def forward(ctx, x):
+                    out = (x > 0).to(x.dtype)
+                    ctx.mark_non_differentiable(out)
+                    return out
+
+                @staticmethod
+                def backward(ctx, g):
+                    return None
+            x = m.ones(3, requires_grad=True)
+            out = Argmax.apply(x)
+            self.assertFalse(out.requires_grad)
+            self.assertIsNone(out.grad_fn)
+
+    def test_exceptions(self):
+        class Boom(Exception):
+            pass
+
+        def raising_backward(m):
+            class F(m.autograd.Function):
+                @staticmethod
+                def forward(ctx, x):
+                    return x * 2
+
+                @staticmethod
+                def backward(ctx, g):
+                    raise Boom('in backward')
+            x = m.ones(2, requires_grad=True)
+            F.apply(x).sum().backward()
+        for m in (torch, Lt):
+            with self.assertRaises(Boom):
+                raising_backward(m)
+
+        def raising_forward(m):
+            class F(m.autograd.Function):
+                @staticmethod
+                def forward(ctx, x):
+                    raise Boom('in forward')
+
+                @staticmethod
+                def backward(ctx, g):
+                    return g
+            F.apply(m.ones(2, requires_grad=True))
+        for m in (torch, Lt):
+            with self.assertRaises(Boom):
+                raising_forward(m)
+
+        def wrong_count(m):
+            class F(m.autograd.Function):
+                @staticmethod
+                def forward(ctx, x, y):
+                    return x * y
+
+                @staticmethod
+                def backward(ctx, g):
+                    return g
+            x = m.ones(2, requires_grad=True)
+            F.apply(x, x).sum().backward()
+        self.raises_like(lambda: wrong_count(torch), lambda: wrong_count(Lt))
+
+        def wrong_shape(m):
+            class F(m.autograd.Function):
+                @staticmethod
+                def forward(ctx, x):
+                    return x * 2
+
+                @staticmethod
+                def backward(ctx, g):
+                    return m.ones(5)
+            x = m.ones(2, requires_grad=True)
+            F.apply(x).sum().backward()
+        self.raises_like(lambda: wrong_shape(torch), lambda: wrong_shape(Lt))
+
+        def second_backward(m):
+            _, Exp, _ = function_classes(m)
+            x = m.ones(2, requires_grad=True)
+            y = Exp.apply(x).sum()
+            y.backward()
+            y.backward()
+        self.raises_like(lambda: second_backward(torch), lambda: second_backward(Lt))
+
+
 if __name__ == '__main__':
     main()

@@ -198,6 +198,21 @@ class OwnExceptions(unittest.TestCase):
             # the one whose batch came first
             self.assertTrue(any(cm.exception is e for e in raised), cm.exception)
 
+    def test_collate_fn(self):
+        raised = []
+
+        def collate(batch):
+            raised.append(OverflowError('collate'))
+            raise raised[-1]
+        data = Lt.utils.data.TensorDataset(Lt.zeros(4, 2), Lt.zeros(4))
+        for workers in (0, 2):
+            del raised[:]
+            with self.assertRaises(OverflowError) as cm:
+                list(Lt.utils.data.DataLoader(data, batch_size=2, collate_fn=collate,
+                                              num_workers=workers))
+            self.assertTrue(any(cm.exception is e for e in raised), cm.exception)
+            self.assertNotIsInstance(cm.exception, GLib.Error)
+
     def test_criterion(self):
         raised = KeyError('criterion')
 

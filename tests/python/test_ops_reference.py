@@ -299,6 +299,29 @@ class TestInplaceViews(ReferenceCase):
         self.both(fn, arr((3, 4)), grad=True, what='unsqueeze_ of a view')
 
 
+class TestVarStd(ReferenceCase):
+
+    def test_correction_and_dims(self):
+        x = arr((4, 3, 5), 'float64')
+        for name in ('var', 'std'):
+            # torch 1.13 takes correction only beside dim (None: every dim)
+            for kw in ({}, {'unbiased': False}, {'dim': None, 'correction': 0},
+                       {'dim': None, 'correction': 2},
+                       {'dim': 1}, {'dim': (0, 2)}, {'dim': [-1], 'keepdim': True},
+                       {'dim': (0, 2), 'correction': 0, 'keepdim': True},
+                       {'dim': 1, 'unbiased': False},
+                       {'dim': None, 'keepdim': True, 'correction': 3}):
+                with self.subTest(op=name, **kw):
+                    self.both(lambda m, t: getattr(t, name)(**kw), x, grad=True,
+                              what='%s %r' % (name, kw))
+                    self.both(lambda m, t: getattr(m, name)(t, **kw), x,
+                              what='Lt.%s %r' % (name, kw))
+        self.both(lambda m, t: t.var(1, True, True), arr((3, 4)), grad=True,
+                  what='var positional')
+        self.both(lambda m, t: t.std(0, correction=5), arr((3, 4)), what='std with N <= correction')
+        self.both(lambda m, t: t.var(), arr((3,), 'int64'), what='var of ints')
+
+
 class TestErrors(unittest.TestCase):
     """The same bad inputs raise in both; Lt's message names the op."""
 

@@ -15,6 +15,7 @@ import threading
 from gi.repository import GLib
 
 from .common import Lt, Tensor, exporter, namespace, override, take_carried
+from . import function as _function
 from .types import _bool, _float
 
 _GITensor = Lt.Tensor
@@ -277,11 +278,23 @@ def _gradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
                         _float(eps), _float(atol), _float(rtol))
 
 
+def _gradgradcheck(func, inputs, eps=1e-6, atol=1e-5, rtol=1e-3):
+    """torch.autograd.gradgradcheck: second derivatives of func(*inputs)
+    against finite differences of its first derivatives (lt_gradgradcheck)."""
+    if isinstance(inputs, _GITensor):
+        inputs = (inputs,)
+    return Lt.gradgradcheck(lambda tensors, *user_data: func(*tensors), None, list(inputs),
+                            _float(eps), _float(atol), _float(rtol))
+
+
 autograd = namespace('Lt.autograd', 'torch.autograd for libtensor.', {
     'Variable': _variable,
     'backward': _autograd_backward,
     'grad': _grad,
+    'Function': _function.Function,
+    'function': _function,
     'gradcheck': _gradcheck,
+    'gradgradcheck': _gradgradcheck,
     'no_grad': no_grad,
     'enable_grad': enable_grad,
     'set_grad_enabled': set_grad_enabled,

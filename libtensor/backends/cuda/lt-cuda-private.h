@@ -1,0 +1,120 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The CUDA backend's private parts.
+ *
+ * The backend reaches the CUDA runtime only through an LtCudaRuntime, a
+ * table of function pointers with three implementations:
+ * - lt-cuda-runtime-real.c: cudart and cuBLAS (a GPU);
+ * - lt-cuda-runtime-emulated.c: the emulated device, chosen only by
+ *   LT_CUDA_EMULATE=1: device memory is host memory with sentinel bytes
+ *   after every buffer (checked when it is freed), kernels are
+ *   lt-cuda-kernels.cu compiled for the host through the launch shim;
+ * - lt-cuda-runtime-fake.c: the emulated device with failures injected on
+ *   request (tests): out of memory at the Nth allocation, a sticky error,
+ *   a failed launch.
+ * Every call returns a status (lt-cuda-kernels-private.h: cudaError_t values).
+ *
+ * lt-cuda-alloc.c is the caching allocator, lt-cuda-backend.c the device
+ * state (stream, sticky errors, the device-side error word), the vtable and
+ * the kernels' glue, which turns statuses into GErrors.
+ */
+
+#include "backends/lt-backend-private.h"
+#include "lt-cuda-kernels-private.h"
+
+G_BEGIN_DECLS
+
+typedef enum {
+  LT_CUDA_H2D,
+  LT_CUDA_D2H,
+  LT_CUDA_D2D,
+} LtCudaCopyKind;
+
+typedef struct _LtCudaRuntime LtCudaRuntime;
+
+struct _LtCudaRuntime
+{
+  const char *name;             /* "cuda", "emulated", "fake" */
+  int (*device_count)       (int *n);
+  int (*device_name)        (int device, char *buf, size_t len);
+  int (*mem_get_info)       (size_t *free_bytes, size_t *total_bytes);
+  int (*malloc)             (void **ptr, size_t nbytes);
+  int (*free)               (void *ptr);
+  int (*memcpy_async)       (void *dst, const void *src, size_t nbytes, LtCudaCopyKind kind,
+                             void *stream);
+  int (*memset_async)       (void *dst, int value, size_t nbytes, void *stream);
+  int (*stream_create)      (void **stream);
+  int (*stream_synchronize) (void *stream);
+  int (*get_last_error)     (void);  /* returns and clears a non-sticky error */
+  const char *(*error_string) (int status);
+  const LtCuKernels *kernels;
+  /* C = A B by a BLAS library (cuBLAS); LT_CU_UNSUPPORTED for a layout or
+   * dtype it does not take. NULL: the gemm kernel does all. */
+  int (*blas_gemm)          (void *stream, const LtCuGemm *g);
+};
+
+/* An error after which every call fails (the context is lost) */
+gboolean _lt_cuda_status_is_sticky (int status);
+
+const LtCudaRuntime *_lt_cuda_runtime_real     (void);
+const LtCudaRuntime *_lt_cuda_runtime_emulated (void);
+
+/* The emulated device's memory: @capacity bytes (0: 8 GiB) */
+void   _lt_cuda_emulated_set_capacity (size_t capacity);
+/* Buffers freed with their sentinel bytes overwritten since the start */
+gsize  _lt_cuda_emulated_n_corrupted  (void);
+
+/* The fake runtime (tests): the emulated device with failures on request.
+ * Counts start at the call that sets them; 0 means never. */
+typedef struct
+{
+  guint fail_malloc_at;        /* the Nth cudaMalloc from now fails (out of memory) */
+  guint fail_malloc_times;     /* ... and that many after it (0 = 1) */
+  guint sticky_at_launch;      /* the Nth launch from now loses the context: it and every
+                                * later call fail with an illegal address */
+  guint fail_launch_at;        /* the Nth launch fails on its own (not sticky) */
+  gsize capacity;              /* device memory (0: 1 GiB) */
+} LtCudaFakeConfig;
+
+typedef struct
+{
+  guint n_malloc;
+  guint n_free;
+  guint n_launch;
+  gsize bytes_in_use;
+} LtCudaFakeCounts;
+
+const LtCudaRuntime *_lt_cuda_runtime_fake        (const LtCudaFakeConfig *config);
+void                 _lt_cuda_fake_get_counts     (LtCudaFakeCounts *counts);
+
+/* The backend: which runtime it uses (tests replace it; NULL goes back to
+ * the choice from the environment). Resets the device. */
+void             _lt_cuda_backend_set_runtime (const LtCudaRuntime *runtime);
+const LtBackend *_lt_cuda_backend_get         (GError **error);
+
+/* The caching allocator (lt-cuda-alloc.c) */
+typedef struct
+{
+  gsize allocated;             /* bytes in blocks handed out */
+  gsize reserved;              /* bytes obtained from the runtime */
+  gsize peak_allocated;
+  guint64 n_device_malloc;     /* runtime mallocs and frees since the start */
+  guint64 n_device_free;
+  guint64 n_oom_retries;       /* times the cache was emptied to retry */
+} LtCudaAllocStats;
+
+void     _lt_cuda_alloc_init       (const LtCudaRuntime *runtime);
+gpointer _lt_cuda_alloc            (gsize nbytes, GError **error);
+void     _lt_cuda_free             (gpointer ptr);
+void     _lt_cuda_alloc_empty_cache (void);
+void     _lt_cuda_alloc_get_stats  (LtCudaAllocStats *stats);
+void     _lt_cuda_alloc_reset_peak (void);
+/* Forgets every block (after the runtime was replaced or lost) */
+void     _lt_cuda_alloc_reset      (void);
+
+/* Status to GError, for the backend's files */
+gboolean _lt_cuda_check (int status, const char *what, GError **error);
+
+G_END_DECLS

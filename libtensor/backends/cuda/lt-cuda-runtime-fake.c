@@ -1,0 +1,289 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include "lt-cuda-private.h"
+
+/*
+ * The fake runtime of the tests: the emulated device, with the failures a
+ * GPU can have injected on request (LtCudaFakeConfig): cudaMalloc out of
+ * memory at the Nth call, a launch that loses the context (every call
+ * after it fails, as CUDA's sticky errors do) and a launch that fails on
+ * its own. It counts mallocs, frees and launches, so tests can check that
+ * a training loop's steady state makes no cudaMalloc.
+ */
+
+#define STICKY LT_CU_ERR_ILLEGAL_ADDRESS
+#define LAUNCH_OUT_OF_RESOURCES 701
+
+static GMutex           lock;
+static LtCudaFakeConfig config;
+static LtCudaFakeCounts counts;
+static guint            mallocs_seen, launches_seen;
+static gboolean         lost;
+
+static const LtCudaRuntime *
+emu (void)
+{
+  return _lt_cuda_runtime_emulated ();
+}
+
+static int
+fake_device_count (int *n)
+{
+  return emu ()->device_count (n);
+}
+
+static int
+fake_device_name (int device, char *buf, size_t len)
+{
+  return emu ()->device_name (device, buf, len);
+}
+
+static int
+fake_mem_get_info (size_t *f, size_t *t)
+{
+  if (g_atomic_int_get (&lost))
+    return STICKY;
+  return emu ()->mem_get_info (f, t);
+}
+
+static int
+fake_malloc (void **ptr, size_t nbytes)
+{
+  int   status;
+  guint k;
+
+  g_mutex_lock (&lock);
+  if (lost)
+    {
+      g_mutex_unlock (&lock);
+      return STICKY;
+    }
+  k = ++mallocs_seen;
+  if (config.fail_malloc_at && k >= config.fail_malloc_at &&
+      k < config.fail_malloc_at + MAX (config.fail_malloc_times, 1))
+    {
+      g_mutex_unlock (&lock);
+      *ptr = NULL;
+      return LT_CU_ERR_MEMORY_ALLOCATION;
+    }
+  g_mutex_unlock (&lock);
+  status = emu ()->malloc (ptr, nbytes);
+  if (status == LT_CU_OK)
+    {
+      g_mutex_lock (&lock);
+      counts.n_malloc++;
+      counts.bytes_in_use += nbytes;
+      g_mutex_unlock (&lock);
+    }
+  return status;
+}
+
+static int
+fake_free (void *ptr)
+{
+  size_t f0, f1, t;
+  int    status;
+
+  /* memory is given back even after the context was lost (the process
+   * keeps its host memory), and the status says so */
+  emu ()->mem_get_info (&f0, &t);
+  status = emu ()->free (ptr);
+  emu ()->mem_get_info (&f1, &t);
+  g_mutex_lock (&lock);
+  if (ptr)
+    counts.n_free++;
+  counts.bytes_in_use -= MIN (counts.bytes_in_use, f1 - f0);
+  if (lost)
+    status = STICKY;
+  g_mutex_unlock (&lock);
+  return status;
+}
+
+static int
+fake_memcpy_async (void *dst, const void *src, size_t n, LtCudaCopyKind kind, void *stream)
+{
+  if (g_atomic_int_get (&lost))
+    return STICKY;
+  return emu ()->memcpy_async (dst, src, n, kind, stream);
+}
+
+static int
+fake_memset_async (void *dst, int value, size_t n, void *stream)
+{
+  if (g_atomic_int_get (&lost))
+    return STICKY;
+  return emu ()->memset_async (dst, value, n, stream);
+}
+
+static int
+fake_stream_create (void **stream)
+{
+  return emu ()->stream_create (stream);
+}
+
+static int
+fake_stream_synchronize (void *stream)
+{
+  if (g_atomic_int_get (&lost))
+    return STICKY;
+  return emu ()->stream_synchronize (stream);
+}
+
+static int
+fake_get_last_error (void)
+{
+  return g_atomic_int_get (&lost) ? STICKY : LT_CU_OK;
+}
+
+static const char *
+fake_error_string (int status)
+{
+  return emu ()->error_string (status);
+}
+
+/* Every launch passes here first: the injected failures, or 0 to go on. */
+static int
+launch_gate (void)
+{
+  guint k;
+  int   status = LT_CU_OK;
+
+  g_mutex_lock (&lock);
+  if (lost)
+    status = STICKY;
+  else
+    {
+      k = ++launches_seen;
+      counts.n_launch++;
+      if (config.sticky_at_launch && k == config.sticky_at_launch)
+        {
+          lost = TRUE;
+          status = STICKY;
+        }
+      else if (config.fail_launch_at && k == config.fail_launch_at)
+        status = LAUNCH_OUT_OF_RESOURCES;
+    }
+  g_mutex_unlock (&lock);
+  return status;
+}
+
+#define K (emu ()->kernels)
+#define GATE                                                                                       \
+  int status = launch_gate ();                                                                     \
+  if (status != LT_CU_OK)                                                                          \
+    return status;
+
+static int
+fake_fill (void *s, const LtCuIter *it, double v, int64_t bits)
+{
+  GATE;
+  return K->fill (s, it, v, bits);
+}
+
+static int
+fake_copy (void *s, const LtCuIter *it)
+{
+  GATE;
+  return K->copy (s, it);
+}
+
+static int
+fake_unary (void *s, const LtCuIter *it, int op, double a, double b)
+{
+  GATE;
+  return K->unary (s, it, op, a, b);
+}
+
+static int
+fake_binary (void *s, const LtCuIter *it, int op, LtCuErrorWord *err)
+{
+  GATE;
+  return K->binary (s, it, op, err);
+}
+
+static int
+fake_where (void *s, const LtCuIter *it)
+{
+  GATE;
+  return K->where (s, it);
+}
+
+static int
+fake_reduce (void *s, const LtCuReduce *r, int op)
+{
+  GATE;
+  return K->reduce (s, r, op);
+}
+
+static int
+fake_softmax (void *s, const LtCuSoftmax *x)
+{
+  GATE;
+  return K->softmax (s, x);
+}
+
+static int
+fake_gemm (void *s, const LtCuGemm *g)
+{
+  GATE;
+  return K->gemm (s, g);
+}
+
+static int
+fake_sgd (void           *s,
+          const LtCuIter *it,
+          double          lr,
+          double          mom,
+          double          damp,
+          double          wd,
+          int             nesterov,
+          int             maximize,
+          int             first)
+{
+  GATE;
+  return K->sgd (s, it, lr, mom, damp, wd, nesterov, maximize, first);
+}
+
+static const LtCuKernels fake_kernels = {
+  fake_fill,   fake_copy,    fake_unary, fake_binary, fake_where,
+  fake_reduce, fake_softmax, fake_gemm,  fake_sgd,
+};
+
+static const LtCudaRuntime fake = {
+  .name = "fake",
+  .device_count = fake_device_count,
+  .device_name = fake_device_name,
+  .mem_get_info = fake_mem_get_info,
+  .malloc = fake_malloc,
+  .free = fake_free,
+  .memcpy_async = fake_memcpy_async,
+  .memset_async = fake_memset_async,
+  .stream_create = fake_stream_create,
+  .stream_synchronize = fake_stream_synchronize,
+  .get_last_error = fake_get_last_error,
+  .error_string = fake_error_string,
+  .kernels = &fake_kernels,
+  .blas_gemm = NULL,
+};
+
+const LtCudaRuntime *
+_lt_cuda_runtime_fake (const LtCudaFakeConfig *cfg)
+{
+  g_mutex_lock (&lock);
+  config = *cfg;
+  mallocs_seen = launches_seen = 0;
+  lost = FALSE;
+  counts.n_malloc = counts.n_free = counts.n_launch = 0;
+  g_mutex_unlock (&lock);
+  _lt_cuda_emulated_set_capacity (cfg->capacity ? cfg->capacity : (gsize) 1 << 30);
+  return &fake;
+}
+
+void
+_lt_cuda_fake_get_counts (LtCudaFakeCounts *out)
+{
+  g_mutex_lock (&lock);
+  *out = counts;
+  g_mutex_unlock (&lock);
+}
