@@ -91,6 +91,8 @@
 #include "nn/lt-upsample.h"
 #include "nn/lt-linear.h"
 #include "nn/lt-conv2d.h"
+#include "nn/lt-conv1d.h"
+#include "nn/lt-conv-transpose2d.h"
 #include "nn/lt-pooling.h"
 #include "nn/lt-normalization.h"
 #include "nn/lt-activation.h"

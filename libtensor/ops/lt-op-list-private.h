@@ -274,6 +274,10 @@
            "ConvolutionBackward0", NULL, conv2d)                                                   \
   OP (CONV2D_GRAD_INPUT, "conv2d_grad_input", CONV, LT_OPF_HAS_KERNEL)                             \
   OP (CONV2D_GRAD_WEIGHT, "conv2d_grad_weight", CONV, LT_OPF_HAS_KERNEL)                           \
+  /* conv2d_grad_input's kernel forward; conv2d and conv2d_grad_weight backward */                 \
+  GRAD_OP (CONV_TRANSPOSE2D, "conv_transpose2d", CONV, 0,                                          \
+           LT_SAVE (ARG0, IN1) | LT_SAVE (ARG1, IN0), "ConvolutionBackward0", NULL,                \
+           conv_transpose2d)                                                                       \
   GRAD_OP (MAX_POOL2D, "max_pool2d", POOL, LT_OPF_HAS_KERNEL | LT_OPF_INDICES, LT_SAVE (AUX, ANY), \
            "MaxPool2DWithIndicesBackward0", NULL, max_pool2d)                                      \
   OP (MAX_POOL2D_GRAD, "max_pool2d_grad", POOL, LT_OPF_HAS_KERNEL)                                 \

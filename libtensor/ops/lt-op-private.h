@@ -131,6 +131,7 @@ typedef struct
   gint64 padding[2];
   gint64 dilation[2];
   gint64 groups;
+  gint64 output_padding[2]; /* conv_transpose2d only */
 } LtConvParams;
 typedef struct
 {

@@ -2,7 +2,8 @@
 
 /*
  * The op-table harness (test-ops.c, ops-harness.h): conv2d and the kernels
- * of its backward rule (conv2d_grad_input, conv2d_grad_weight).
+ * of its backward rule (conv2d_grad_input, conv2d_grad_weight), and
+ * conv_transpose2d, made of them.
  */
 
 #include "ops-harness.h"
@@ -556,14 +557,335 @@ static const OhCase conv2d_backward[] = {
   { NULL, NULL }
 };
 
+/* conv_transpose2d: the definition of torch.nn.functional's
+ * conv_transpose2d written as plain loops over doubles, each input pixel
+ * spreading its values over the output. */
+
+typedef struct
+{
+  gint64   N, C, H, W, O, kh, kw;
+  gint64   stride[2], padding[2], output_padding[2], dilation[2], groups;
+  gboolean bias, batched;
+} ConvTCase;
+
+static const ConvTCase convt_cases[] = {
+  /* N, C, H, W, O, kh, kw, stride, padding, output_padding, dilation, groups, bias, batched */
+  { 2, 3, 5, 4, 4, 3, 3, { 1, 1 }, { 0, 0 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 2, 4, 4, 5, 6, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, { 1, 1 }, 2, TRUE, TRUE },
+  { 3, 4, 3, 4, 2, 2, 3, { 3, 2 }, { 1, 2 }, { 2, 0 }, { 2, 1 }, 2, FALSE, TRUE },
+  { 1, 2, 4, 3, 3, 3, 2, { 2, 1 }, { 0, 1 }, { 1, 0 }, { 1, 2 }, 1, TRUE, FALSE },
+  /* an output padding past the stride, below the dilation: the input's
+   * gradient drops the convolution's extra row */
+  { 2, 2, 4, 4, 3, 2, 2, { 1, 1 }, { 1, 0 }, { 1, 1 }, { 2, 2 }, 1, TRUE, TRUE },
+  { 2, 4, 6, 5, 4, 1, 1, { 2, 3 }, { 0, 0 }, { 1, 2 }, { 1, 1 }, 4, TRUE, TRUE },
+  { 4, 8, 7, 6, 6, 4, 4, { 2, 2 }, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+  { 0, 3, 4, 4, 2, 3, 3, { 1, 1 }, { 0, 0 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
+};
+
+static gint64
+convt_oh (const ConvTCase *c, guint i)
+{
+  return ((i ? c->W : c->H) - 1) * c->stride[i] - 2 * c->padding[i] +
+         c->dilation[i] * ((i ? c->kw : c->kh) - 1) + c->output_padding[i] + 1;
+}
+
+static OhShape
+convt_in_shape (const ConvTCase *c)
+{
+  return c->batched ? OH_SH (c->N, c->C, c->H, c->W) : OH_SH (c->C, c->H, c->W);
+}
+
+static OhShape
+convt_out_shape (const ConvTCase *c)
+{
+  return c->batched ? OH_SH (c->N, c->O, convt_oh (c, 0), convt_oh (c, 1))
+                    : OH_SH (c->O, convt_oh (c, 0), convt_oh (c, 1));
+}
+
+static OhShape
+convt_w_shape (const ConvTCase *c)
+{
+  return OH_SH (c->C, c->O / c->groups, c->kh, c->kw);
+}
+
+/* The forward (y, when dy is NULL) or the three gradients for dy (dx, dw,
+ * db, each optional) */
+static void
+convt_ref (const ConvTCase *c,
+           const double    *x,
+           const double    *w,
+           const double    *b,
+           double          *y,
+           const double    *dy,
+           double          *dx,
+           double          *dw,
+           double          *db)
+{
+  gint64 OH = convt_oh (c, 0), OW = convt_oh (c, 1), Cg = c->C / c->groups;
+  gint64 Og = c->O / c->groups;
+
+  for (gint64 n = 0; n < c->N; n++)
+    {
+      for (gint64 o = 0; o < c->O; o++)
+        for (gint64 k = 0; k < OH * OW; k++)
+          {
+            gint64 yi = (n * c->O + o) * OH * OW + k;
+            if (dy == NULL)
+              y[yi] = b ? b[o] : 0;
+            else if (db)
+              db[o] += dy[yi];
+          }
+      for (gint64 ci = 0; ci < c->C; ci++)
+        for (gint64 h = 0; h < c->H; h++)
+          for (gint64 ww = 0; ww < c->W; ww++)
+            for (gint64 o = 0; o < Og; o++)
+              for (gint64 i = 0; i < c->kh; i++)
+                for (gint64 j = 0; j < c->kw; j++)
+                  {
+                    gint64 oy = h * c->stride[0] - c->padding[0] + i * c->dilation[0];
+                    gint64 ox = ww * c->stride[1] - c->padding[1] + j * c->dilation[1];
+                    gint64 xi = ((n * c->C + ci) * c->H + h) * c->W + ww;
+                    gint64 wi = ((ci * Og + o) * c->kh + i) * c->kw + j;
+                    gint64 yi;
+
+                    if (oy < 0 || oy >= OH || ox < 0 || ox >= OW)
+                      continue;
+                    yi = ((n * c->O + ci / Cg * Og + o) * OH + oy) * OW + ox;
+                    if (dy == NULL)
+                      y[yi] += x[xi] * w[wi];
+                    else
+                      {
+                        if (dx)
+                          dx[xi] += dy[yi] * w[wi];
+                        if (dw)
+                          dw[wi] += dy[yi] * x[xi];
+                      }
+                  }
+    }
+}
+
+static LtTensor *
+convt_call (const ConvTCase *c, LtTensor *x, LtTensor *w, LtTensor *b, GError **error)
+{
+  return lt_conv_transpose2d (x, w, c->bias ? b : NULL, c->stride, c->padding, c->output_padding,
+                              c->dilation, c->groups, error);
+}
+
+static void
+convt_fw_values (gconstpointer data)
+{
+  const OhLay lays[3] = { OH_LAY_CONTIG, OH_LAY_T, OH_LAY_STEP };
+
+  for (guint ci = 0; ci < G_N_ELEMENTS (convt_cases); ci++)
+    for (guint li = 0; li < 3; li++)
+      for (guint di = 0; di < 2; di++)
+        {
+          const ConvTCase *c = &convt_cases[ci];
+          LtDType          dt = di ? F64 : F32;
+          g_autoptr(GError) error = NULL;
+          g_auto(OhArr) x = oh_arr_new (convt_in_shape (c), dt, lays[li], OH_DIST_UNIT);
+          g_auto(OhArr) w = oh_arr_new (convt_w_shape (c), dt, lays[(li + 1) % 3], OH_DIST_UNIT);
+          g_auto(OhArr) b = oh_arr_new (OH_SH (c->O), dt, OH_LAY_CONTIG, OH_DIST_UNIT);
+          g_autoptr(LtTensor) y = convt_call (c, x.t, w.t, b.t, &error);
+          g_autofree double *ref = g_new0 (double, MAX (oh_numel (convt_out_shape (c)), 1));
+
+          g_test_message ("case %u, layout %u, %s", ci, li, lt_dtype_get_name (dt));
+          g_assert_no_error (error);
+          convt_ref (c, x.v, w.v, c->bias ? b.v : NULL, ref, NULL, NULL, NULL, NULL);
+          if (dt == F32)
+            oh_check_tol (y, dt, convt_out_shape (c), ref, 1e-4, 1e-5);
+          else
+            oh_check_tol (y, dt, convt_out_shape (c), ref, 1e-10, 1e-12);
+        }
+}
+
+static void
+convt_expect_error (const ConvTCase *c,
+                    OhShape          xs,
+                    OhShape          ws,
+                    gint64           nb,
+                    LtDType          xdt,
+                    LtDType          wdt,
+                    LtError          code)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(OhArr) x = oh_arr_new (xs, xdt, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) w = oh_arr_new (ws, wdt, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) b = oh_arr_new (OH_SH (nb), wdt, OH_LAY_CONTIG, OH_DIST_UNIT);
+  LtTensor *y = lt_conv_transpose2d (x.t, w.t, b.t, c->stride, c->padding, c->output_padding,
+                                     c->dilation, c->groups, &error);
+
+  oh_check_error (y, error, code);
+  g_test_message ("%s", error->message);
+  g_assert_true (g_str_has_prefix (error->message, "conv_transpose2d: "));
+}
+
+static void
+convt_fw_errors (gconstpointer data)
+{
+  const ConvTCase ok = {
+    2, 4, 5, 5, 6, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, { 1, 1 }, 2, TRUE, TRUE
+  };
+  OhShape   xs = OH_SH (2, 4, 5, 5), ws = OH_SH (4, 3, 3, 3);
+  ConvTCase c;
+
+  convt_expect_error (&ok, OH_SH (4, 5), ws, 6, F32, F32, LT_ERROR_SHAPE);
+  convt_expect_error (&ok, xs, OH_SH (4, 3, 3), 6, F32, F32, LT_ERROR_SHAPE);
+  convt_expect_error (&ok, xs, ws, 6, I64, I64, LT_ERROR_DTYPE);
+  convt_expect_error (&ok, xs, ws, 6, F32, F64, LT_ERROR_DTYPE);
+  /* input channels other than the weight's first size */
+  convt_expect_error (&ok, OH_SH (2, 3, 5, 5), ws, 6, F32, F32, LT_ERROR_SHAPE);
+  /* weight's channels not divisible by groups */
+  c = ok;
+  c.groups = 3;
+  convt_expect_error (&c, xs, ws, 9, F32, F32, LT_ERROR_SHAPE);
+  /* a bias of the wrong size */
+  convt_expect_error (&ok, xs, ws, 3, F32, F32, LT_ERROR_SHAPE);
+  /* output padding not below the stride nor the dilation */
+  c = ok;
+  c.output_padding[1] = 2;
+  convt_expect_error (&c, xs, ws, 6, F32, F32, LT_ERROR_INVALID_ARGUMENT);
+  c = ok;
+  c.stride[0] = 0;
+  convt_expect_error (&c, xs, ws, 6, F32, F32, LT_ERROR_INVALID_ARGUMENT);
+  c = ok;
+  c.padding[1] = -1;
+  convt_expect_error (&c, xs, ws, 6, F32, F32, LT_ERROR_INVALID_ARGUMENT);
+  c = ok;
+  c.groups = 0;
+  convt_expect_error (&c, xs, ws, 6, F32, F32, LT_ERROR_INVALID_ARGUMENT);
+  /* an output without rows */
+  c = ok;
+  c.stride[0] = 1;
+  c.output_padding[0] = 0;
+  c.padding[0] = 4;
+  convt_expect_error (&c, xs, ws, 6, F32, F32, LT_ERROR_SHAPE);
+}
+
+static const OhCase convt_forward[] = { { "values", convt_fw_values },
+                                        { "errors", convt_fw_errors },
+                                        { NULL, NULL } };
+
+/* The three gradients against the reference, for every subset of inputs
+ * that require grad (bit 0 x, bit 1 w, bit 2 b) */
+static void
+convt_bw_values (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (convt_cases); ci++)
+    for (guint which = 1; which < 8; which++)
+      {
+        const ConvTCase *c = &convt_cases[ci];
+        LtDType          dt = which % 2 ? F64 : F32;
+        g_autoptr(GError) error = NULL;
+        g_auto(OhArr) xa = oh_arr_new (convt_in_shape (c), dt, OH_LAY_T, OH_DIST_UNIT);
+        g_auto(OhArr) wa = oh_arr_new (convt_w_shape (c), dt, OH_LAY_CONTIG, OH_DIST_UNIT);
+        g_auto(OhArr) ba = oh_arr_new (OH_SH (c->O), dt, OH_LAY_CONTIG, OH_DIST_UNIT);
+        g_auto(OhArr) dya = oh_arr_new (convt_out_shape (c), dt, OH_LAY_STEP, OH_DIST_UNIT);
+        g_autoptr(LtTensor) x = lt_tensor_detach (xa.t);
+        g_autoptr(LtTensor) w = lt_tensor_detach (wa.t);
+        g_autoptr(LtTensor) b = lt_tensor_detach (ba.t);
+        g_autoptr(LtTensor) y = NULL;
+        g_autofree double *dx = g_new0 (double, MAX (xa.n, 1));
+        g_autofree double *dw = g_new0 (double, MAX (wa.n, 1));
+        g_autofree double *db = g_new0 (double, c->O);
+        double             rtol = dt == F32 ? 1e-4 : 1e-10, atol = dt == F32 ? 1e-4 : 1e-12;
+        LtTensor          *ts[3] = { x, w, b };
+
+        g_test_message ("case %u, inputs %u", ci, which);
+        for (guint i = 0; i < 3; i++)
+          if (which & (1u << i))
+            g_assert_true (lt_tensor_set_requires_grad (ts[i], TRUE, &error));
+        y = convt_call (c, x, w, b, &error);
+        g_assert_no_error (error);
+        if (!(which & 3) && !c->bias)
+          {
+            g_assert_null (lt_tensor_get_grad_fn (y));
+            continue;
+          }
+        g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==,
+                         "ConvolutionBackward0");
+        /* what nobody needs is not kept */
+        if (!(which & 1))
+          g_assert_null (lt_tensor_get_grad_fn (y)->saved[1]);
+        if (!(which & 2))
+          g_assert_null (lt_tensor_get_grad_fn (y)->saved[0]);
+        g_assert_true (lt_tensor_backward (y, dya.t, FALSE, &error));
+        g_assert_no_error (error);
+        convt_ref (c, xa.v, wa.v, NULL, NULL, dya.v, dx, dw, db);
+        if (which & 1)
+          oh_check_tol (lt_tensor_get_grad (x), dt, xa.s, dx, rtol, atol);
+        else
+          g_assert_null (lt_tensor_get_grad (x));
+        if (which & 2)
+          oh_check_tol (lt_tensor_get_grad (w), dt, wa.s, dw, rtol, atol);
+        else
+          g_assert_null (lt_tensor_get_grad (w));
+        if (which & 4 && c->bias)
+          oh_check_tol (lt_tensor_get_grad (b), dt, ba.s, db, rtol, atol);
+        else
+          g_assert_null (lt_tensor_get_grad (b));
+      }
+}
+
+static LtTensor *
+gc_convt (LtTensor **in, gsize n, gpointer data)
+{
+  const ConvTCase *c = data;
+  g_autoptr(GError) error = NULL;
+  LtTensor *y = convt_call (c, in[0], in[1], n > 2 ? in[2] : NULL, &error);
+
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+convt_bw_gradcheck (gconstpointer data)
+{
+  for (guint ci = 0; ci < G_N_ELEMENTS (convt_cases) - 2; ci++)
+    {
+      const ConvTCase *c = &convt_cases[ci];
+      LtTensor        *in[3];
+      gsize            n = c->bias ? 3 : 2;
+
+      g_test_message ("case %u", ci);
+      in[0] = oh_leaf_new (convt_in_shape (c), ci % 2 ? OH_LAY_T : OH_LAY_CONTIG, OH_DIST_UNIT);
+      in[1] = oh_leaf_new (convt_w_shape (c), ci % 2 ? OH_LAY_CONTIG : OH_LAY_STEP, OH_DIST_UNIT);
+      in[2] = oh_leaf_new (OH_SH (c->O), OH_LAY_CONTIG, OH_DIST_UNIT);
+      oh_gradcheck (gc_convt, c, in, n);
+      for (guint i = 0; i < 3; i++)
+        g_object_unref (in[i]);
+    }
+}
+
+static const OhCase convt_backward[] = { { "values", convt_bw_values },
+                                         { "gradcheck", convt_bw_gradcheck },
+                                         { NULL, NULL } };
+
 /* The specs, in the order of the op table */
 
 static const OhSpec specs[] = {
   OH_SPEC (LT_OP_CONV2D, "conv2d", NULL, conv2d_forward, NULL, conv2d_backward, NULL),
-  OH_SPEC (LT_OP_CONV2D_GRAD_INPUT, "conv2d_grad_input", NULL, conv2d_grad_input_forward, NULL,
-        NULL, NULL),
-  OH_SPEC (LT_OP_CONV2D_GRAD_WEIGHT, "conv2d_grad_weight", NULL, conv2d_grad_weight_forward, NULL,
-        NULL, NULL),
+  OH_SPEC (LT_OP_CONV2D_GRAD_INPUT,
+           "conv2d_grad_input",
+           NULL,
+           conv2d_grad_input_forward,
+           NULL,
+           NULL,
+           NULL),
+  OH_SPEC (LT_OP_CONV2D_GRAD_WEIGHT,
+           "conv2d_grad_weight",
+           NULL,
+           conv2d_grad_weight_forward,
+           NULL,
+           NULL,
+           NULL),
+  OH_SPEC (LT_OP_CONV_TRANSPOSE2D,
+           "conv_transpose2d",
+           NULL,
+           convt_forward,
+           NULL,
+           convt_backward,
+           NULL),
 };
 
 guint

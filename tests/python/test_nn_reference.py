@@ -5,7 +5,8 @@ torch): the containers and nn.Parameter (names, printed forms, state_dict,
 gradients), the activations and simple layers, with the same weights in
 and the same outputs and gradients out, their autograd node names, and
 float64 gradcheck of the new ops; LayerNorm and GroupNorm; nn.utils and the composed initialisers of
-nn.init."""
+nn.init; Conv1d and ConvTranspose2d (outputs, gradients, printed forms,
+errors)."""
 
 import collections
 import unittest
@@ -712,6 +713,120 @@ class TestNormalization(unittest.TestCase):
         with self.assertRaises(GLib.Error) as cm:
             F.group_norm(x, 4)
         self.assertIn('[2, 6, 4]', cm.exception.message)
+
+
+# (Lt.nn / torch.nn) -> layer, and the input's shape
+CONV_LAYERS = [
+    (lambda nn: nn.Conv1d(3, 4, 3), (2, 3, 9)),
+    (lambda nn: nn.Conv1d(4, 6, 2, stride=2, padding=1, dilation=2, groups=2), (3, 4, 11)),
+    (lambda nn: nn.Conv1d(2, 3, (4,), stride=(3,), padding=(2,), bias=False), (2, 10)),
+    (lambda nn: nn.ConvTranspose2d(3, 4, 3), (2, 3, 5, 4)),
+    (lambda nn: nn.ConvTranspose2d(4, 6, (3, 2), stride=(2, 3), padding=1,
+                                   output_padding=(1, 2), groups=2), (2, 4, 4, 5)),
+    (lambda nn: nn.ConvTranspose2d(2, 3, 2, stride=1, padding=(1, 0), output_padding=1,
+                                   dilation=2, bias=False), (2, 2, 4, 3)),
+    (lambda nn: nn.ConvTranspose2d(2, 2, 3, stride=2, padding=1, output_padding=1,
+                                   groups=2), (2, 5, 5)),
+]
+
+
+class TestConvLayers(unittest.TestCase):
+    def setUp(self):
+        Lt.manual_seed(0)
+        torch.manual_seed(0)
+
+    def test_layers_match_torch(self):
+        for make, shape in CONV_LAYERS:
+            ours, theirs = make(nn), make(tnn)
+            msg = str(theirs)
+            self.assertEqual(str(ours), str(theirs))
+            self.assertEqual([(k, tuple(v.shape)) for k, v in ours.state_dict().items()],
+                             [(k, tuple(v.shape)) for k, v in theirs.state_dict().items()])
+            # PyTorch's initialisation bounds: 1/sqrt(fan_in), fan_in from the weight
+            bound = 1 / np.sqrt(np.prod(theirs.weight.shape[1:]))
+            self.assertLessEqual(float(np.abs(ours.weight.detach().numpy()).max()), bound)
+            copy_weights(ours, theirs)
+            x_t = torch.randn(*shape, requires_grad=True)
+            x_o = to_lt(x_t).requires_grad_()
+            y_t, y_o = theirs(x_t), ours(x_o)
+            self.assertEqual(tuple(y_o.shape), tuple(y_t.shape), msg)
+            same_values(self, y_o, y_t, msg=msg)
+            g = torch.randn(*y_t.shape)
+            y_t.backward(g)
+            y_o.backward(to_lt(g))
+            same_values(self, x_o.grad, x_t.grad, msg=msg)
+            same_values(self, ours.weight.grad, theirs.weight.grad, msg=msg)
+            if theirs.bias is not None:
+                same_values(self, ours.bias.grad, theirs.bias.grad, msg=msg)
+            if isinstance(theirs, tnn.ConvTranspose2d):
+                self.assertEqual(y_o.grad_fn.name(), 'ConvolutionBackward0')
+
+    def test_functional_match_torch_float64(self):
+        cases = [
+            (lambda F, x, w, b: F.conv1d(x, w, b, stride=2, padding=2, dilation=2, groups=2),
+             (2, 4, 9), (6, 2, 3), 6),
+            (lambda F, x, w, b: F.conv1d(x, w, None, 1, 0), (3, 5), (2, 3, 2), None),
+            (lambda F, x, w, b: F.conv_transpose2d(x, w, b, stride=2, padding=(1, 0),
+                                                   output_padding=(1, 0), groups=2,
+                                                   dilation=(1, 2)),
+             (2, 4, 3, 4), (4, 3, 3, 2), 6),
+            (lambda F, x, w, b: F.conv_transpose2d(x, w, b, 3, 1, 2), (2, 2, 3), (2, 2, 3, 3),
+             2),
+        ]
+        for f, xs, ws, nb in cases:
+            ts = [torch.randn(*xs, dtype=torch.float64, requires_grad=True),
+                  torch.randn(*ws, dtype=torch.float64, requires_grad=True)]
+            if nb:
+                ts.append(torch.randn(nb, dtype=torch.float64, requires_grad=True))
+            os_ = [to_lt(t).requires_grad_() for t in ts]
+            y_t = f(TF, *ts, *([None] * (3 - len(ts))))
+            y_o = f(F, *os_, *([None] * (3 - len(os_))))
+            self.assertEqual(tuple(y_o.shape), tuple(y_t.shape))
+            same_values(self, y_o, y_t, rtol=1e-10, atol=1e-12)
+            g = torch.randn(*y_t.shape, dtype=torch.float64)
+            y_t.backward(g)
+            y_o.backward(to_lt(g))
+            for o, t in zip(os_, ts):
+                same_values(self, o.grad, t.grad, rtol=1e-10, atol=1e-12)
+            # float64 gradcheck of ours
+            n = len(os_)
+            inputs = [to_lt(t.detach()).requires_grad_() for t in ts]
+            self.assertTrue(Lt.autograd.gradcheck(lambda *a: f(F, *a, *([None] * (3 - n))),
+                                                  inputs))
+
+    def test_errors_match_torch(self):
+        bad = [
+            # input channels other than the weight's
+            lambda F, T: F.conv_transpose2d(T.randn(1, 3, 4, 4), T.randn(4, 2, 3, 3)),
+            # output padding not below the stride nor the dilation
+            lambda F, T: F.conv_transpose2d(T.randn(1, 4, 4, 4), T.randn(4, 2, 3, 3),
+                                            stride=2, output_padding=2),
+            # a bias of the wrong size
+            lambda F, T: F.conv_transpose2d(T.randn(1, 4, 4, 4), T.randn(4, 2, 3, 3),
+                                            T.randn(3), groups=2),
+            # an output too small
+            lambda F, T: F.conv_transpose2d(T.randn(1, 4, 2, 2), T.randn(4, 2, 1, 1),
+                                            padding=1),
+            # a 4-D input for conv1d, channels not matching
+            lambda F, T: F.conv1d(T.randn(1, 2, 3, 4), T.randn(3, 2, 2)),
+            lambda F, T: F.conv1d(T.randn(1, 3, 5), T.randn(3, 2, 2)),
+            # a filter longer than the padded sequence
+            lambda F, T: F.conv1d(T.randn(1, 2, 3), T.randn(3, 2, 5)),
+        ]
+        for i, f in enumerate(bad):
+            with self.assertRaises(RuntimeError, msg='torch %d' % i):
+                f(TF, torch)
+            with self.assertRaises(GLib.Error, msg='ours %d' % i):
+                f(F, Lt)
+        for make in (lambda nn: nn.ConvTranspose2d(2, 2, 3, stride=1, output_padding=1),
+                     lambda nn: nn.Conv1d(3, 2, 2, groups=2),
+                     lambda nn: nn.ConvTranspose2d(3, 2, 2, groups=2)):
+            # PyTorch checks the output padding in the forward, we when the
+            # layer is made
+            with self.assertRaises((ValueError, RuntimeError)):
+                make(tnn)(torch.randn(1, 2, 4, 4))
+            with self.assertRaises(GLib.Error):
+                make(nn)
 
 
 class warnings_ignored:

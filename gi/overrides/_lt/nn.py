@@ -1284,11 +1284,13 @@ from . import nn_containers as _nn_containers  # noqa: E402
 from . import nn_layers as _nn_layers  # noqa: E402
 from . import nn_utils as _nn_utils  # noqa: E402
 from . import nn_losses as _nn_losses  # noqa: E402
+from . import nn_conv as _nn_conv  # noqa: E402
 
 for _part, _ns in ((_nn_containers.MEMBERS, nn), (_nn_layers.MEMBERS, nn),
                    (_nn_layers.FUNCTIONAL, functional), (_nn_utils.INIT, init),
                    ({'utils': _nn_utils.utils}, nn), (_nn_losses.MEMBERS, nn),
-                   (_nn_losses.FUNCTIONAL, functional)):
+                   (_nn_losses.FUNCTIONAL, functional), (_nn_conv.MEMBERS, nn),
+                   (_nn_conv.FUNCTIONAL, functional)):
     for _name, _member in _part.items():
         setattr(_ns, _name, _member)
     _ns.__all__ = sorted(set(_ns.__all__) | set(_part))
