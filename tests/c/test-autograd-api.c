@@ -284,6 +284,12 @@ test_backward_full (void)
   g_assert_true (lt_tensor_set_requires_grad (y, FALSE, &error));
   g_assert_false (lt_tensor_backward_full (z, NULL, TRUE, FALSE, &y, 1, &error));
   g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+  g_clear_error (&error);
+
+  /* x's gradient has a history that holds x (as PyTorch's does after
+   * create_graph): clearing it breaks the cycle */
+  g_assert_true (lt_tensor_set_grad (x, NULL, &error));
+  g_assert_no_error (error);
 }
 
 int

@@ -163,8 +163,9 @@ geom_init (ConvGeom           *g,
   g->vmax = CONV_VEC_BYTES / (gint64) es;
   g->Hp = g->H + 2 * g->ph;
   g->Wp = g->W + 2 * g->pw;
-  g->Hq = (g->Hp + g->sh - 1) / g->sh;
-  g->Wq = (g->Wp + g->sw - 1) / g->sw;
+  /* rounded up without overflow: a hostile stride can be near 2^63 */
+  g->Hq = g->Hp / g->sh + (g->Hp % g->sh != 0);
+  g->Wq = g->Wp / g->sw + (g->Wp % g->sw != 0);
   /* wide rows waste Wq - OW columns of each row: take them while at least
    * half of the work is useful. At strides above 1 they also need filter
    * taps that meet every phase (a 1x1 stride-2 filter reads one phase of
