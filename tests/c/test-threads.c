@@ -4,6 +4,8 @@
 
 #include <libtensor.h>
 
+#include "backends/cpu/lt-cpu-private.h"
+
 /* Adds two tensors large enough for the CPU backend to split the work
  * across its thread pool, and checks every element. */
 static gboolean
@@ -137,6 +139,62 @@ test_threads_buffer_cache (void)
     g_assert_true (GPOINTER_TO_INT (g_thread_join (t[i])));
 }
 
+/* The pool's jobs, one after the other, with part counts that go up and
+ * down: each part of a job runs once, and only while its job runs. A late
+ * worker of a 2-part job that still held its claim when the next job (48
+ * parts) wrote its part count used to take part 2 of that job: the part
+ * ran twice, on the same scratch, and the job returned while it still
+ * ran (lt-train crashed in the convolution's forward after ~10,000 steps,
+ * reading the job that its caller had left). The pool's set-up is slowed
+ * down here so that the window is wide enough to be seen. */
+typedef struct
+{
+  gint counts[64];
+  gint alive; /* 1 until the job has returned */
+} PoolJob;
+
+static gint pool_stray_parts;
+
+static void
+pool_job_part (int tid, int n, gpointer ctx)
+{
+  PoolJob *job = ctx;
+
+  if (g_atomic_int_get (&job->alive) != 1 || tid < 0 || tid >= n)
+    g_atomic_int_inc (&pool_stray_parts);
+  else
+    g_atomic_int_inc (&job->counts[tid]);
+}
+
+static void
+test_threads_pool_jobs (void)
+{
+  int threads = lt_get_num_threads ();
+
+  g_test_summary ("Every part of a pool job runs once, while its job runs, however late a "
+                  "worker of the job before comes");
+  _lt_cpu_parallel_set_open_delay (300);
+  for (int t = 2; t <= 8; t *= 2)
+    {
+      lt_set_num_threads (t);
+      for (int i = 0; i < 4000; i++)
+        {
+          PoolJob job = { { 0 }, 1 };
+          int     n = i % 2 ? 2 : 48;
+
+          _lt_cpu_parallel (n, pool_job_part, &job);
+          for (int p = 0; p < (int) G_N_ELEMENTS (job.counts); p++)
+            if (g_atomic_int_get (&job.counts[p]) != (p < n))
+              g_error ("job %d on %d threads: part %d of %d ran %d times", i, t, p, n,
+                       g_atomic_int_get (&job.counts[p]));
+          g_atomic_int_set (&job.alive, 0);
+          g_assert_cmpint (g_atomic_int_get (&pool_stray_parts), ==, 0);
+        }
+    }
+  _lt_cpu_parallel_set_open_delay (0);
+  lt_set_num_threads (threads);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -145,5 +203,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/threads/concurrent", test_threads_concurrent);
   g_test_add_func ("/threads/count", test_threads_count);
   g_test_add_func ("/threads/buffer-cache", test_threads_buffer_cache);
+  g_test_add_func ("/threads/pool-jobs", test_threads_pool_jobs);
   return g_test_run ();
 }

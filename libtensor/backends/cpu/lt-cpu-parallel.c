@@ -46,7 +46,10 @@ typedef struct
  * for it. The caller waits only for parts that were claimed and are still
  * running. A late worker finds the job finished, or another job: `claim'
  * holds the job's number in its high 32 bits and the next part in the low
- * ones, and a part is claimed by a compare-and-swap that checks both.
+ * ones, and a part is claimed by a compare-and-swap that checks both. A
+ * new job closes the claim (its number, no part left) before it writes its
+ * function, context and part count, and opens it after: a late worker
+ * never compares the last job's claim with the new job's part count.
  */
 static struct
 {
@@ -58,9 +61,10 @@ static struct
   LtCpuParallelFunc func;
   gpointer          ctx;
   int               n;
-  gint64            claim;    /* atomic: (job number << 32) | next part */
-  gint              finished; /* atomic: parts done */
-  guint32           job;      /* number of the current job; only the caller touches it */
+  gint64            claim;      /* atomic: (job number << 32) | next part */
+  gint              finished;   /* atomic: parts done */
+  guint32           job;        /* number of the current job; only the caller touches it */
+  gint              open_delay; /* atomic: see _lt_cpu_parallel_set_open_delay () */
 
   /* Workers that found no job for LT_CPU_SPIN_US sleep here */
   GMutex sleep_lock;
@@ -143,6 +147,15 @@ _lt_cpu_parallel_after_fork (void)
   memset (&pool, 0, sizeof pool);
 }
 
+/* Tests only: the caller waits @spins pauses between writing a job's
+ * fields and opening its claim, which widens the window a late worker of
+ * the last job could slip through (tests/c/test-threads.c). */
+void
+_lt_cpu_parallel_set_open_delay (int spins)
+{
+  g_atomic_int_set (&pool.open_delay, MAX (spins, 0));
+}
+
 void
 _lt_cpu_parallel (int n, LtCpuParallelFunc func, gpointer ctx)
 {
@@ -166,10 +179,19 @@ _lt_cpu_parallel (int n, LtCpuParallelFunc func, gpointer ctx)
         {
           guint32 job = ++pool.job;
 
+          /* Closed first: a late worker of the last job may hold its
+           * claim (last job, its n) and read n below before the new
+           * claim is out; with the old claim still in place its
+           * compare-and-swap would take part `last n' of this job, run it
+           * a second time and count it as finished, and this job could
+           * return while a part still runs. */
+          __atomic_store_n (&pool.claim, ((gint64) job << 32) | G_MAXINT32, __ATOMIC_SEQ_CST);
           pool.func = func;
           pool.ctx = ctx;
           g_atomic_int_set (&pool.n, n);
           g_atomic_int_set (&pool.finished, 0);
+          for (int i = g_atomic_int_get (&pool.open_delay); i > 0; i--)
+            cpu_relax ();
           __atomic_store_n (&pool.claim, (gint64) job << 32, __ATOMIC_SEQ_CST);
           for (int i = 0; i < threads - 1; i++)
             g_atomic_int_inc (&pool.workers[i].go);

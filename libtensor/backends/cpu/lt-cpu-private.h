@@ -62,6 +62,8 @@ void _lt_cpu_parallel            (int               n,
                                   gpointer          ctx);
 /* In a child of fork (): forget the parent's workers (lt-cpu-parallel.c) */
 void _lt_cpu_parallel_after_fork (void);
+/* Tests only: widens the window between a job's set-up and its opening */
+void _lt_cpu_parallel_set_open_delay (int spins);
 
 /* The part [*begin, *end) of [0, total) that part @tid of @n takes. */
 static inline void
