@@ -75,10 +75,11 @@ check_dtype (const char *what,
  * (rounded down), and likewise OW; an unbatched input gives (O, OH, OW).
  *
  * The CPU backend computes it as products of the filters and the images'
- * columns (the zero-padded image's rows at stride 1, unfolded columns
- * otherwise), one group and one or several images at a time, with matrix
- * kernels of its own for AVX-512, AVX2 or the baseline rather than BLAS
- * (float32 and float64). When an input requires grad the result
+ * columns (the zero-padded image's rows, split into its phases at strides
+ * above 1, or unfolded columns), one group and one or several images at a
+ * time, cut into blocks of channels when the batch is too small to keep
+ * every thread busy, with matrix kernels of its own for AVX-512, AVX2 or
+ * the baseline rather than BLAS (float32 and float64). When an input requires grad the result
  * records a `ConvolutionBackward0` node.
  *
  * Errors (%LT_ERROR_SHAPE, %LT_ERROR_DTYPE, %LT_ERROR_DEVICE,

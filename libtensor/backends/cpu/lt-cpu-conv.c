@@ -26,13 +26,20 @@
  *
  * B comes in one of two shapes:
  *
- * - Wide rows, for stride 1 (the common case): the images are copied into a
- *   zero-padded buffer xp (Cg, images, Hp, Wp), Hp = H + 2 pH,
- *   Wp = W + 2 pW, and outputs are computed Wp wide and Hp apart (the extra
- *   columns are dropped; dy is zero there). Row k of B is then xp itself,
- *   read from offset c (images Hp Wp) + i dH Wp + j dW: nothing is unfolded.
- *   The grad-input columns are folded back with one pass per (c, i) that
- *   adds the kW shifted rows in registers.
+ * - Wide rows (stride 1, and strides whose phases the filter all uses): the
+ *   images are copied into a zero-padded buffer xp, Hp = H + 2 pH,
+ *   Wp = W + 2 pW, split into its sH x sW phases: phase (a, b) holds the
+ *   padded pixels (h sH + a, w sW + b), a plane of Hq = ceil (Hp / sH) by
+ *   Wq = ceil (Wp / sW); xp is (Cg, sH, sW, images, Hq, Wq). Filter tap
+ *   (i, j) of a strided window then reads phase ((i dH) % sH, (j dW) % sW)
+ *   at the stride-1 offset ((i dH) / sH) Wq + (j dW) / sW, and the outputs
+ *   are computed Wq wide and Hq apart (the extra columns are dropped; dy
+ *   is zero there). Row k of B is xp itself from offset off[k]: nothing is
+ *   unfolded, and a stride-2 3x3 layer copies each pixel once instead of
+ *   2.25 times. For stride 1 there is one phase, xp is the padded image.
+ *   The grad input takes wide rows at stride 1 only; its columns are
+ *   folded back with one pass per (c, i) that adds the kW shifted rows in
+ *   registers.
  * - Unfolded columns (im2col, as Caffe) for other strides: col (K, L),
  *   image n at column n Pp, Pp = OH OW rounded up to whole vectors.
  *
@@ -48,6 +55,9 @@
  * Images are split across the backend's pool, each part with its own
  * scratch (and its own weight-gradient sums, added up in order at the end,
  * so the result does not depend on timing); nothing is allocated per image.
+ * A batch too small to give every thread images is split by blocks of rows
+ * of the products instead (split_rows ()), and the weight gradient of a few
+ * vectors of columns is computed as dy @ B^T (dw_chunk ()).
  */
 
 /* The widest vector of the kernels below, in bytes; buffers are padded to it */
@@ -60,6 +70,9 @@
  * stay under this many elements */
 #define CONV_CHUNK_COLUMNS 1024
 #define CONV_CHUNK_ELEMENTS (256 * 1024)
+/* dy @ B^T (dw_chunk) in blocks of this many columns of B^T: a panel of at
+ * most 16 vectors of rows (see g->wt) by 256 columns, 64 KiB of float32 */
+#define CONV_WT_COLUMNS 256
 
 typedef struct
 {
@@ -72,13 +85,22 @@ typedef struct
   gint64 vmax;         /* elements in CONV_VEC_BYTES */
   gboolean wide;
   gint64 Hp, Wp;       /* wide: the padded image */
-  gint64 cstride;      /* columns from one image to the next: Hp Wp or Pp */
-  gint64 rpitch;       /* columns from one output row to the next: Wp or OW */
+  gint64        Hq, Wq;       /* wide: a phase plane, ceil (Hp / sh) by ceil (Wp / sw) */
+  gint64        cstride;      /* columns from one image to the next: Hq Wq or Pp */
+  gint64        rpitch;       /* columns from one output row to the next: Wq or OW */
   gint64 nc;           /* images per chunk */
   gint64 L, Lp;        /* columns of a chunk, and rounded up to vmax */
   gint64 xlen;         /* elements of the B buffer: xp or col */
   gint64 padl, Ls;     /* wide grad input: zeros before each dB row; its length */
   gboolean vec_sums;   /* the weight gradient keeps vector sums */
+  gboolean      wt;         /* the weight gradient as dy @ B^T with B^T copied out */
+  gint64        Kp;         /* wt: K rounded up to vmax */
+  const gint64 *trows;      /* wt: trows[j] = j Kp, for j < Lp */
+  const gint64 *orows;      /* wt: orows[o] = o Kp, for o < Og */
+  gsize         bt_offset;  /* wt: bytes into a part's scratch: B^T (Lp, Kp), then (Og, Kp) */
+  gint64        rsplit;     /* row blocks per (image or chunk, group); see split_rows () */
+  gint64        rblock;     /* rows of a block: outputs (forward, grad weight) or
+                             * input channels (grad input) */
   const gint64 *off;   /* row k of B starts at B + off[k] */
   const gint64 *rows;  /* rows[i] = i Lp */
   const gint64 *drows; /* wide grad input: row k of dB at k Ls + padl */
@@ -91,13 +113,32 @@ round_up (gint64 v,
   return (v + m - 1) / m * m;
 }
 
+/* Whether the taps i d of a filter of @k taps meet every residue modulo @s */
+static gboolean
+all_phases (gint64 k, gint64 d, gint64 s)
+{
+  if (s > 64)
+    return FALSE;
+  for (gint64 a = 0; a < s; a++)
+    {
+      gboolean hit = FALSE;
+
+      for (gint64 i = 0; i < k && !hit; i++)
+        hit = (i * d) % s == a;
+      if (!hit)
+        return FALSE;
+    }
+  return TRUE;
+}
+
 static void
 geom_init (ConvGeom           *g,
            const LtTensor     *x,
            const LtTensor     *w,
            const LtTensor     *y,
            const LtConvParams *p,
-           gsize               es)
+           gsize               es,
+           int                 kind)
 {
   g->N = x->shape[0];
   g->C = x->shape[1];
@@ -122,11 +163,24 @@ geom_init (ConvGeom           *g,
   g->vmax = CONV_VEC_BYTES / (gint64) es;
   g->Hp = g->H + 2 * g->ph;
   g->Wp = g->W + 2 * g->pw;
-  /* wide rows waste Wp - OW columns of each row: take them while at least
-   * half of the work is useful */
-  g->wide = g->sh == 1 && g->sw == 1 && 2 * g->OW >= g->Wp;
-  g->cstride = g->wide ? g->Hp * g->Wp : round_up (g->P, g->vmax);
-  g->rpitch = g->wide ? g->Wp : g->OW;
+  /* rounded up without overflow: a hostile stride can be near 2^63 */
+  g->Hq = g->Hp / g->sh + (g->Hp % g->sh != 0);
+  g->Wq = g->Wp / g->sw + (g->Wp % g->sw != 0);
+  /* wide rows waste Wq - OW columns of each row: take them while at least
+   * half of the work is useful. At strides above 1 they also need filter
+   * taps that meet every phase (a 1x1 stride-2 filter reads one phase of
+   * four: its columns are unfolded), and they pay off in the forward and
+   * the weight gradient of products at least 16 deep (K): the phases
+   * replace K unfolded rows by one copy of the image, while the outputs
+   * and dy still move row by row. The grad input keeps unfolded columns
+   * there: folding back into the phases cost more than it saved. */
+  if (g->sh == 1 && g->sw == 1)
+    g->wide = 2 * g->OW >= g->Wq;
+  else
+    g->wide = kind != 1 && g->K >= 16 && 2 * g->OW >= g->Wq && all_phases (g->kh, g->dh, g->sh) &&
+              all_phases (g->kw, g->dw, g->sw);
+  g->cstride = g->wide ? g->Hq * g->Wq : round_up (g->P, g->vmax);
+  g->rpitch = g->wide ? g->Wq : g->OW;
   g->vec_sums = g->Og * g->K * g->vmax <= CONV_MAX_VEC_SUMS;
 }
 
@@ -138,10 +192,11 @@ geom_chunk (ConvGeom *g,
   gint64 reach = (g->kw - 1) * g->dw;
 
   g->nc = nc;
-  g->L = (nc - 1) * g->cstride + (g->wide ? g->OH * g->Wp : g->cstride);
+  g->L = (nc - 1) * g->cstride + (g->wide ? g->OH * g->Wq : g->cstride);
   g->Lp = round_up (g->L, g->vmax);
-  g->xlen = g->wide ? round_up (g->Cg * nc * g->Hp * g->Wp + reach + 2 * g->vmax, g->vmax)
-                    : g->K * g->Lp;
+  g->xlen = g->wide
+              ? round_up (g->Cg * g->sh * g->sw * nc * g->Hq * g->Wq + reach + 2 * g->vmax, g->vmax)
+              : g->K * g->Lp;
   g->padl = g->wide ? round_up (reach, g->vmax) : 0;
   g->Ls = g->wide ? g->padl + g->Lp + round_up (reach, g->vmax) + g->vmax : g->Lp;
 }
@@ -191,6 +246,17 @@ typedef struct
  * edges take the same code with fewer rows or vectors.
  */
 
+/* Two vectors shuffled by a vector of indices: GCC's __builtin_shuffle.
+ * Clang has no form with indices known only at run time; built with clang
+ * the stride-2 vector paths are skipped and the scalar loops do the work. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define CONV_HAVE_SHUFFLE 1
+#define V_SHUFFLE2(a, b, m) __builtin_shuffle (a, b, m)
+#else
+#define CONV_HAVE_SHUFFLE 0
+#define V_SHUFFLE2(a, b, m) ((void) (b), (void) (m), (a))
+#endif
+
 #define V_LOAD(p) (*(const V *) (p))
 #define V_STORE(p, v) (*(V *) (p) = (v))
 #define MR 6
@@ -208,372 +274,543 @@ typedef struct
 #define NT_ROW(sfx, mr) \
   NT_CASE (sfx, mr, 4); NT_CASE (sfx, mr, 3); NT_CASE (sfx, mr, 2); NT_CASE (sfx, mr, 1)
 
-#define DEFINE_CONV(T, sfx, VB, ATTR, KR)                                                    \
-  typedef T vec_##sfx __attribute__ ((vector_size (VB), aligned (sizeof (T)), may_alias)); \
-                                                                                         \
-  ATTR static inline __attribute__ ((always_inline)) void                                \
-  nn_block_##sfx (const int mr, const int nv, gint64 K, const T *A, gint64 ars,          \
-                  gint64 acs, const T *B, const gint64 *boff, T *C, const gint64 *coff,  \
-                  const T *init)                                                         \
-  {                                                                                      \
-    typedef vec_##sfx V;                                                                 \
-    const int vl = VB / sizeof (T);                                                      \
-    V acc[MR][2];                                                                        \
-    for (int r = 0; r < mr; r++)                                                         \
-      for (int v = 0; v < nv; v++)                                                       \
-        acc[r][v] = (V) {} + (init ? init[r] : (T) 0);                                   \
-    for (gint64 k = 0; k < K; k++)                                                       \
-      {                                                                                  \
-        const T *b = B + boff[k];                                                        \
-        V b0 = V_LOAD (b), b1 = nv > 1 ? V_LOAD (b + vl) : b0;                           \
-        for (int r = 0; r < mr; r++)                                                     \
-          {                                                                              \
-            T a = A[r * ars + k * acs];                                                  \
-            acc[r][0] += a * b0;                                                         \
-            if (nv > 1)                                                                  \
-              acc[r][1] += a * b1;                                                       \
-          }                                                                              \
-      }                                                                                  \
-    for (int r = 0; r < mr; r++)                                                         \
-      for (int v = 0; v < nv; v++)                                                       \
-        V_STORE (C + coff[r] + v * vl, acc[r][v]);                                       \
-  }                                                                                      \
-                                                                                         \
-  ATTR static void                                                                       \
-  gemm_nn_##sfx (gint64 M, gint64 N, gint64 K, const T *A, gint64 ars, gint64 acs,       \
-                 const T *B, const gint64 *boff, T *C, const gint64 *coff,               \
-                 const T *init)                                                          \
-  {                                                                                      \
-    const int vl = VB / sizeof (T);                                                      \
-    for (gint64 m = 0; m < M; m += MR)                                                   \
-      {                                                                                  \
-        const T *Am = A + m * ars, *im = init ? init + m : NULL;                         \
-        const gint64 *cm = coff + m;                                                     \
-        int mr = (int) MIN (MR, M - m);                                                  \
-        for (gint64 j = 0; j < N; j += 2 * vl)                                           \
-          switch (mr * 2 + (j + 2 * vl <= N ? 2 : 1) - 1)                                \
-            {                                                                            \
-              NN_CASE (sfx, 6, 2); NN_CASE (sfx, 6, 1); NN_CASE (sfx, 5, 2);             \
-              NN_CASE (sfx, 5, 1); NN_CASE (sfx, 4, 2); NN_CASE (sfx, 4, 1);             \
-              NN_CASE (sfx, 3, 2); NN_CASE (sfx, 3, 1); NN_CASE (sfx, 2, 2);             \
-              NN_CASE (sfx, 2, 1); NN_CASE (sfx, 1, 2);                                  \
-            default:                                                                     \
-              nn_block_##sfx (1, 1, K, Am, ars, acs, B + j, boff, C + j, cm, im);        \
-            }                                                                            \
-      }                                                                                  \
-  }                                                                                      \
-                                                                                         \
-  ATTR static inline __attribute__ ((always_inline)) void                                \
-  nt_block_##sfx (const int mr, const int kr, gint64 K, gint64 L, const T *A, gint64 lda, \
-                  const T *B, const gint64 *boff, T *S, gint64 ldc, T *sums)             \
-  {                                                                                      \
-    typedef vec_##sfx V;                                                                 \
-    const int vl = VB / sizeof (T);                                                      \
-    const T *bp[KRMAX];                                                                  \
-    V acc[MR][KRMAX];                                                                    \
-    for (int q = 0; q < kr; q++)                                                         \
-      bp[q] = B + boff[q];                                                               \
-    for (int r = 0; r < mr; r++)                                                         \
-      for (int q = 0; q < kr; q++)                                                       \
-        acc[r][q] = sums ? V_LOAD (S + (r * K + q) * vl) : (V) {};                       \
-    for (gint64 j = 0; j < L; j += vl)                                                   \
-      {                                                                                  \
-        V b[KRMAX];                                                                      \
-        for (int q = 0; q < kr; q++)                                                     \
-          b[q] = V_LOAD (bp[q] + j);                                                     \
-        for (int r = 0; r < mr; r++)                                                     \
-          {                                                                              \
-            V a = V_LOAD (A + r * lda + j);                                              \
-            for (int q = 0; q < kr; q++)                                                 \
-              acc[r][q] += a * b[q];                                                     \
-          }                                                                              \
-      }                                                                                  \
-    for (int r = 0; r < mr; r++)                                                         \
-      for (int q = 0; q < kr; q++)                                                       \
-        {                                                                                \
-          if (sums)                                                                      \
-            V_STORE (S + (r * K + q) * vl, acc[r][q]);                                   \
-          else                                                                           \
-            {                                                                            \
-              T s = 0;                                                                   \
-              for (int l = 0; l < vl; l++)                                               \
-                s += acc[r][q][l];                                                       \
-              S[r * ldc + q] += s;                                                       \
-            }                                                                            \
-        }                                                                                \
-  }                                                                                      \
-                                                                                         \
-  /* Blocks of 6 rows of A by KR rows of B: KR = 4 where 32 registers hold the           \
-   * 24 sums (AVX-512), else 2 */                                                        \
-  ATTR static void                                                                       \
-  gemm_nt_##sfx (gint64 M, gint64 K, gint64 L, const T *A, gint64 lda, const T *B,       \
-                 const gint64 *boff, T *C, gint64 ldc, T *sums)                          \
-  {                                                                                      \
-    const int vl = VB / sizeof (T);                                                      \
-    for (gint64 m = 0; m < M; m += MR)                                                   \
-      for (gint64 k = 0; k < K; k += KR)                                                 \
-        {                                                                                \
-          const T *Am = A + m * lda;                                                     \
-          T *Sm = sums ? sums + (m * K + k) * vl : C + m * ldc + k;                      \
-          switch ((int) MIN (MR, M - m) * KRMAX + (int) MIN (KR, K - k) - 1)             \
-            {                                                                            \
-              NT_ROW (sfx, 6); NT_ROW (sfx, 5); NT_ROW (sfx, 4);                         \
-              NT_ROW (sfx, 3); NT_ROW (sfx, 2);                                          \
-              NT_CASE (sfx, 1, 4); NT_CASE (sfx, 1, 3); NT_CASE (sfx, 1, 2);             \
-            default:                                                                     \
-              nt_block_##sfx (1, 1, K, L, Am, lda, B, boff + k, Sm, ldc, sums);          \
-            }                                                                            \
-        }                                                                                \
-  }                                                                                      \
-                                                                                         \
-  /* The B buffer for images [n0, n0 + nc), group @group: xp (wide; zeros                \
-   * around the images) or the unfolded columns (zeros past each image's P) */           \
-  ATTR static void load_images_##sfx (const ConvGeom *g, const T *x, T *buf, gint64 n0,  \
-                                      gint64 group)                                      \
-  {                                                                                      \
-    gint64 kk = g->kh * g->kw;                                                           \
-    if (g->wide)                                                                         \
-      {                                                                                  \
-        gint64 images = g->Cg * g->nc * g->Hp * g->Wp;                                   \
-        /* without padding the images fill the buffer up to its tail */                  \
-        if (g->ph == 0 && g->pw == 0)                                                    \
-          memset (buf + images, 0, (g->xlen - images) * sizeof (T));                     \
-        else                                                                             \
-          memset (buf, 0, g->xlen * sizeof (T));                                         \
-        for (gint64 c = 0; c < g->Cg; c++)                                               \
-          for (gint64 n = 0; n < g->nc; n++)                                             \
-            {                                                                            \
-              const T *src = x + ((n0 + n) * g->C + group * g->Cg + c) * g->H * g->W;    \
-              T *dst = buf + (c * g->nc + n) * g->Hp * g->Wp + g->ph * g->Wp + g->pw;    \
-              if (g->pw == 0)                                                            \
-                memcpy (dst, src, g->H * g->W * sizeof (T));                             \
-              else                                                                       \
-                for (gint64 h = 0; h < g->H; h++)                                        \
-                  memcpy (dst + h * g->Wp, src + h * g->W, g->W * sizeof (T));           \
-            }                                                                            \
-        return;                                                                          \
-      }                                                                                  \
-    for (gint64 k = 0; k < g->K; k++)                                                    \
-      {                                                                                  \
-        gint64 c = k / kk, i = (k % kk) / g->kw, j = k % g->kw;                          \
-        gint64 off = j * g->dw - g->pw, lo, hi;                                          \
-        span (off, g->sw, g->W, g->OW, &lo, &hi);                                        \
-        for (gint64 n = 0; n < g->nc; n++)                                               \
-          {                                                                              \
-            const T *plane = x + ((n0 + n) * g->C + group * g->Cg + c) * g->H * g->W;    \
-            T *dst = buf + k * g->Lp + n * g->cstride;                                   \
-            for (gint64 oh = 0; oh < g->OH; oh++, dst += g->OW)                          \
-              {                                                                          \
-                gint64 ih = oh * g->sh - g->ph + i * g->dh;                              \
-                const T *src = plane + ih * g->W;                                        \
-                if (ih < 0 || ih >= g->H)                                                \
-                  {                                                                      \
-                    memset (dst, 0, g->OW * sizeof (T));                                 \
-                    continue;                                                            \
-                  }                                                                      \
-                for (gint64 ow = 0; ow < lo; ow++)                                       \
-                  dst[ow] = 0;                                                           \
-                for (gint64 ow = lo; ow < hi; ow++)                                      \
-                  dst[ow] = src[ow * g->sw + off];                                       \
-                for (gint64 ow = hi; ow < g->OW; ow++)                                   \
-                  dst[ow] = 0;                                                           \
-              }                                                                          \
-            memset (buf + k * g->Lp + n * g->cstride + g->P, 0,                          \
-                    (g->cstride - g->P) * sizeof (T));                                   \
-          }                                                                              \
-        memset (buf + k * g->Lp + g->L, 0, (g->Lp - g->L) * sizeof (T));                 \
-      }                                                                                  \
-  }                                                                                      \
-                                                                                         \
-  /* buf (Og, Lp) <- dy images [n0, n0 + nc), channels of @group, in B's                 \
-   * column layout; zeros in the columns that are not outputs */                         \
-  ATTR static void load_dys_##sfx (const ConvGeom *g, const T *dy, T *buf, gint64 n0,    \
-                                   gint64 group)                                         \
-  {                                                                                      \
-    memset (buf, 0, g->Og * g->Lp * sizeof (T));                                         \
-    for (gint64 o = 0; o < g->Og; o++)                                                   \
-      for (gint64 n = 0; n < g->nc; n++)                                                 \
-        {                                                                                \
-          const T *src = dy + ((n0 + n) * g->O + group * g->Og + o) * g->P;              \
-          T *dst = buf + o * g->Lp + n * g->cstride;                                     \
-          if (g->rpitch == g->OW)                                                        \
-            memcpy (dst, src, g->P * sizeof (T));                                        \
-          else                                                                           \
-            for (gint64 oh = 0; oh < g->OH; oh++)                                        \
-              memcpy (dst + oh * g->rpitch, src + oh * g->OW, g->OW * sizeof (T));       \
-        }                                                                                \
-  }                                                                                      \
-                                                                                         \
-  /* dx image n, channels of @group <- the columns dB (K, Ls), folded back:              \
-   * wide rows through xp, one pass per (c, i) adding the kW shifted rows                \
-   * (xp is the scratch B buffer); unfolded columns element by element */                \
-  ATTR static void fold_##sfx (const ConvGeom *g, const T *dB, T *xp, T *dx, gint64 n,   \
-                               gint64 group)                                             \
-  {                                                                                      \
-    typedef vec_##sfx V;                                                                 \
-    const int vl = VB / sizeof (T);                                                      \
-    T *img = dx + (n * g->C + group * g->Cg) * g->H * g->W;                              \
-    if (g->wide)                                                                         \
-      {                                                                                  \
-        gint64 plane = g->Hp * g->Wp, Q = g->L + (g->kw - 1) * g->dw;                    \
-        memset (xp, 0, g->xlen * sizeof (T));                                            \
-        for (gint64 c = 0; c < g->Cg; c++)                                               \
-          for (gint64 i = 0; i < g->kh; i++)                                             \
-            {                                                                            \
-              const T *rows = dB + ((c * g->kh + i) * g->kw) * g->Ls + g->padl;          \
-              T *dst = xp + c * plane + i * g->dh * g->Wp;                               \
-              for (gint64 q = 0; q < Q; q += vl)                                         \
-                {                                                                        \
-                  V acc = V_LOAD (dst + q);                                              \
-                  for (gint64 j = 0; j < g->kw; j++)                                     \
-                    acc += V_LOAD (rows + j * g->Ls + q - j * g->dw);                    \
-                  V_STORE (dst + q, acc);                                                \
-                }                                                                        \
-            }                                                                            \
-        for (gint64 c = 0; c < g->Cg; c++)                                               \
-          for (gint64 h = 0; h < g->H; h++)                                              \
-            memcpy (img + (c * g->H + h) * g->W,                                         \
-                    xp + (c * g->Hp + h + g->ph) * g->Wp + g->pw, g->W * sizeof (T));    \
-        return;                                                                          \
-      }                                                                                  \
-    memset (img, 0, g->Cg * g->H * g->W * sizeof (T));                                   \
-    for (gint64 c = 0; c < g->Cg; c++)                                                   \
-      for (gint64 i = 0; i < g->kh; i++)                                                 \
-        for (gint64 j = 0; j < g->kw; j++)                                               \
-          {                                                                              \
-            const T *src = dB + ((c * g->kh + i) * g->kw + j) * g->Ls;                   \
-            gint64 off = j * g->dw - g->pw, lo, hi;                                      \
-            span (off, g->sw, g->W, g->OW, &lo, &hi);                                    \
-            for (gint64 oh = 0; oh < g->OH; oh++, src += g->OW)                          \
-              {                                                                          \
-                gint64 ih = oh * g->sh - g->ph + i * g->dh;                              \
-                T *dst = img + (c * g->H + ih) * g->W;                                   \
-                if (ih < 0 || ih >= g->H)                                                \
-                  continue;                                                              \
-                for (gint64 ow = lo; ow < hi; ow++)                                      \
-                  dst[ow * g->sw + off] += src[ow];                                      \
-              }                                                                          \
-          }                                                                              \
-  }                                                                                      \
-                                                                                         \
-  ATTR static void forward_part_##sfx (int tid, int np, gpointer data)                   \
-  {                                                                                      \
-    const ConvJob *job = data;                                                           \
-    const ConvGeom *g = job->g;                                                          \
-    const T *x = job->x, *w = job->w, *b = job->b;                                       \
-    T *y = job->y;                                                                       \
-    T *buf = (T *) (job->scratch + tid * job->scratch_bytes);                            \
-    T *out = buf + g->xlen;                                                              \
-    gint64 n0, n1;                                                                       \
-    _lt_cpu_split (g->N, tid, np, &n0, &n1);                                             \
-    for (gint64 n = n0; n < n1; n++)                                                     \
-      for (gint64 group = 0; group < g->groups; group++)                                 \
-        {                                                                                \
-          T *yg = y + (n * g->O + group * g->Og) * g->P;                                 \
-          load_images_##sfx (g, x, buf, n, group);                                       \
-          /* out (Og, Lp) = b_g + w_g (Og, K) @ B (K, Lp) */                             \
-          gemm_nn_##sfx (g->Og, g->Lp, g->K, w + group * g->Og * g->K, g->K, 1, buf,     \
-                         g->off, out, g->rows, b ? b + group * g->Og : NULL);            \
-          for (gint64 o = 0; o < g->Og; o++)                                             \
-            if (g->rpitch == g->OW)                                                      \
-              memcpy (yg + o * g->P, out + o * g->Lp, g->P * sizeof (T));                \
-            else                                                                         \
-              for (gint64 oh = 0; oh < g->OH; oh++)                                      \
-                memcpy (yg + o * g->P + oh * g->OW, out + o * g->Lp + oh * g->rpitch,    \
-                        g->OW * sizeof (T));                                             \
-        }                                                                                \
-  }                                                                                      \
-                                                                                         \
-  ATTR static void grad_input_part_##sfx (int tid, int np, gpointer data)                \
-  {                                                                                      \
-    const ConvJob *job = data;                                                           \
-    const ConvGeom *g = job->g;                                                          \
-    const T *w = job->w, *dy = job->dy;                                                  \
-    T *dx = job->dx;                                                                     \
-    T *buf = (T *) (job->scratch + tid * job->scratch_bytes);                            \
-    T *dyb = buf + g->xlen;                                                              \
-    T *dB = dyb + g->Og * g->Lp;                                                         \
-    gint64 n0, n1;                                                                       \
-    _lt_cpu_split (g->N, tid, np, &n0, &n1);                                             \
-    /* the zeros around the rows of dB, which the product never writes */                \
-    memset (dB, 0, g->K * g->Ls * sizeof (T));                                           \
-    for (gint64 n = n0; n < n1; n++)                                                     \
-      for (gint64 group = 0; group < g->groups; group++)                                 \
-        {                                                                                \
-          load_dys_##sfx (g, dy, dyb, n, group);                                         \
-          /* dB (K, Lp) = w_g^T (K, Og) @ dy_g (Og, Lp) */                               \
-          gemm_nn_##sfx (g->K, g->Lp, g->Og, w + group * g->Og * g->K, 1, g->K, dyb,     \
-                         g->rows, dB, g->drows, NULL);                                   \
-          fold_##sfx (g, dB, buf, dx, n, group);                                         \
-        }                                                                                \
-  }                                                                                      \
-                                                                                         \
-  ATTR static void grad_weight_part_##sfx (int tid, int np, gpointer data)               \
-  {                                                                                      \
-    typedef vec_##sfx V;                                                                 \
-    const ConvJob *job = data;                                                           \
-    const ConvGeom *g = job->g;                                                          \
-    const int vl = VB / sizeof (T);                                                      \
-    const T *x = job->x, *dy = job->dy;                                                  \
-    char *part = job->scratch + tid * job->scratch_bytes;                                \
-    T *buf = (T *) part;                                                                 \
-    T *dyb = buf + g->xlen;                                                              \
-    T *sums = g->vec_sums ? dyb + g->Og * g->Lp : NULL;                                  \
-    /* part 0 sums into the outputs, the others into sums of their own */                \
-    T *dw = tid == 0 ? job->dw : (T *) (part + job->sums_offset);                        \
-    T *db = job->db == NULL ? NULL : tid == 0 ? job->db                                  \
-                                              : (T *) (part + job->sums_offset) + g->O * g->K; \
-    gint64 n0, n1;                                                                       \
-    _lt_cpu_split (g->N / g->nc, tid, np, &n0, &n1);                                     \
-    memset (dw, 0, g->O * g->K * sizeof (T));                                            \
-    if (db)                                                                              \
-      memset (db, 0, g->O * sizeof (T));                                                 \
-    for (gint64 group = 0; group < g->groups; group++)                                   \
-      {                                                                                  \
-        T *dwg = dw + group * g->Og * g->K;                                              \
-        if (sums)                                                                        \
-          memset (sums, 0, g->Og * g->K * vl * sizeof (T));                              \
-        for (gint64 ch = n0; ch < n1; ch++)                                              \
-          {                                                                              \
-            load_images_##sfx (g, x, buf, ch * g->nc, group);                            \
-            load_dys_##sfx (g, dy, dyb, ch * g->nc, group);                              \
-            /* dw_g (Og, K) += dy_g (Og, Lp) @ B^T (Lp, K) */                            \
-            gemm_nt_##sfx (g->Og, g->K, g->Lp, dyb, g->Lp, buf, g->off, dwg, g->K, sums); \
-            if (db)                                                                      \
-              for (gint64 o = 0; o < g->Og; o++)                                         \
-                {                                                                        \
-                  const T *r = dyb + o * g->Lp;                                          \
-                  V acc = (V) {};                                                        \
-                  T s = 0;                                                               \
-                  for (gint64 p = 0; p < g->Lp; p += vl)                                 \
-                    acc += V_LOAD (r + p);                                               \
-                  for (int l = 0; l < vl; l++)                                           \
-                    s += acc[l];                                                         \
-                  db[group * g->Og + o] += s;                                            \
-                }                                                                        \
-          }                                                                              \
-        if (sums)                                                                        \
-          for (gint64 i = 0; i < g->Og * g->K; i++)                                      \
-            {                                                                            \
-              T s = 0;                                                                   \
-              for (int l = 0; l < vl; l++)                                               \
-                s += sums[i * vl + l];                                                   \
-              dwg[i] += s;                                                               \
-            }                                                                            \
-      }                                                                                  \
+#define DEFINE_CONV(T, IT, sfx, VB, ATTR, KR)                                                      \
+  typedef T  vec_##sfx __attribute__ ((vector_size (VB), aligned (sizeof (T)), may_alias));        \
+  typedef IT ivec_##sfx __attribute__ ((vector_size (VB)));                                        \
+                                                                                                   \
+  ATTR static inline __attribute__ ((always_inline)) void nn_block_##sfx (                         \
+    const int mr, const int nv, gint64 K, const T *A, gint64 ars, gint64 acs, const T *B,          \
+    const gint64 *boff, T *C, const gint64 *coff, const T *init)                                   \
+  {                                                                                                \
+    typedef vec_##sfx V;                                                                           \
+    const int         vl = VB / sizeof (T);                                                        \
+    V                 acc[MR][2];                                                                  \
+    for (int r = 0; r < mr; r++)                                                                   \
+      for (int v = 0; v < nv; v++)                                                                 \
+        acc[r][v] = (V){} + (init ? init[r] : (T) 0);                                              \
+    for (gint64 k = 0; k < K; k++)                                                                 \
+      {                                                                                            \
+        const T *b = B + boff[k];                                                                  \
+        V        b0 = V_LOAD (b), b1 = nv > 1 ? V_LOAD (b + vl) : b0;                              \
+        for (int r = 0; r < mr; r++)                                                               \
+          {                                                                                        \
+            T a = A[r * ars + k * acs];                                                            \
+            acc[r][0] += a * b0;                                                                   \
+            if (nv > 1)                                                                            \
+              acc[r][1] += a * b1;                                                                 \
+          }                                                                                        \
+      }                                                                                            \
+    for (int r = 0; r < mr; r++)                                                                   \
+      for (int v = 0; v < nv; v++)                                                                 \
+        V_STORE (C + coff[r] + v * vl, acc[r][v]);                                                 \
+  }                                                                                                \
+                                                                                                   \
+  ATTR static void gemm_nn_##sfx (gint64 M, gint64 N, gint64 K, const T *A, gint64 ars,            \
+                                  gint64 acs, const T *B, const gint64 *boff, T *C,                \
+                                  const gint64 *coff, const T *init)                               \
+  {                                                                                                \
+    const int vl = VB / sizeof (T);                                                                \
+    for (gint64 m = 0; m < M; m += MR)                                                             \
+      {                                                                                            \
+        const T      *Am = A + m * ars, *im = init ? init + m : NULL;                              \
+        const gint64 *cm = coff + m;                                                               \
+        int           mr = (int) MIN (MR, M - m);                                                  \
+        for (gint64 j = 0; j < N; j += 2 * vl)                                                     \
+          switch (mr * 2 + (j + 2 * vl <= N ? 2 : 1) - 1)                                          \
+            {                                                                                      \
+              NN_CASE (sfx, 6, 2);                                                                 \
+              NN_CASE (sfx, 6, 1);                                                                 \
+              NN_CASE (sfx, 5, 2);                                                                 \
+              NN_CASE (sfx, 5, 1);                                                                 \
+              NN_CASE (sfx, 4, 2);                                                                 \
+              NN_CASE (sfx, 4, 1);                                                                 \
+              NN_CASE (sfx, 3, 2);                                                                 \
+              NN_CASE (sfx, 3, 1);                                                                 \
+              NN_CASE (sfx, 2, 2);                                                                 \
+              NN_CASE (sfx, 2, 1);                                                                 \
+              NN_CASE (sfx, 1, 2);                                                                 \
+              default:                                                                             \
+                nn_block_##sfx (1, 1, K, Am, ars, acs, B + j, boff, C + j, cm, im);                \
+            }                                                                                      \
+      }                                                                                            \
+  }                                                                                                \
+                                                                                                   \
+  ATTR static inline __attribute__ ((always_inline)) void nt_block_##sfx (                         \
+    const int mr, const int kr, gint64 K, gint64 L, const T *A, gint64 lda, const T *B,            \
+    const gint64 *boff, T *S, gint64 ldc, T *sums)                                                 \
+  {                                                                                                \
+    typedef vec_##sfx V;                                                                           \
+    const int         vl = VB / sizeof (T);                                                        \
+    const T          *bp[KRMAX];                                                                   \
+    V                 acc[MR][KRMAX];                                                              \
+    for (int q = 0; q < kr; q++)                                                                   \
+      bp[q] = B + boff[q];                                                                         \
+    for (int r = 0; r < mr; r++)                                                                   \
+      for (int q = 0; q < kr; q++)                                                                 \
+        acc[r][q] = sums ? V_LOAD (S + (r * K + q) * vl) : (V){};                                  \
+    for (gint64 j = 0; j < L; j += vl)                                                             \
+      {                                                                                            \
+        V b[KRMAX];                                                                                \
+        for (int q = 0; q < kr; q++)                                                               \
+          b[q] = V_LOAD (bp[q] + j);                                                               \
+        for (int r = 0; r < mr; r++)                                                               \
+          {                                                                                        \
+            V a = V_LOAD (A + r * lda + j);                                                        \
+            for (int q = 0; q < kr; q++)                                                           \
+              acc[r][q] += a * b[q];                                                               \
+          }                                                                                        \
+      }                                                                                            \
+    for (int r = 0; r < mr; r++)                                                                   \
+      for (int q = 0; q < kr; q++)                                                                 \
+        {                                                                                          \
+          if (sums)                                                                                \
+            V_STORE (S + (r * K + q) * vl, acc[r][q]);                                             \
+          else                                                                                     \
+            {                                                                                      \
+              T s = 0;                                                                             \
+              for (int l = 0; l < vl; l++)                                                         \
+                s += acc[r][q][l];                                                                 \
+              S[r * ldc + q] += s;                                                                 \
+            }                                                                                      \
+        }                                                                                          \
+  }                                                                                                \
+                                                                                                   \
+  /* Blocks of 6 rows of A by KR rows of B: KR = 4 where 32 registers hold the                     \
+   * 24 sums (AVX-512), else 2 */                                                                  \
+  ATTR static void gemm_nt_##sfx (gint64 M, gint64 K, gint64 L, const T *A, gint64 lda,            \
+                                  const T *B, const gint64 *boff, T *C, gint64 ldc, T *sums)       \
+  {                                                                                                \
+    const int vl = VB / sizeof (T);                                                                \
+    for (gint64 m = 0; m < M; m += MR)                                                             \
+      for (gint64 k = 0; k < K; k += KR)                                                           \
+        {                                                                                          \
+          const T *Am = A + m * lda;                                                               \
+          T       *Sm = sums ? sums + (m * K + k) * vl : C + m * ldc + k;                          \
+          switch ((int) MIN (MR, M - m) * KRMAX + (int) MIN (KR, K - k) - 1)                       \
+            {                                                                                      \
+              NT_ROW (sfx, 6);                                                                     \
+              NT_ROW (sfx, 5);                                                                     \
+              NT_ROW (sfx, 4);                                                                     \
+              NT_ROW (sfx, 3);                                                                     \
+              NT_ROW (sfx, 2);                                                                     \
+              NT_CASE (sfx, 1, 4);                                                                 \
+              NT_CASE (sfx, 1, 3);                                                                 \
+              NT_CASE (sfx, 1, 2);                                                                 \
+              default:                                                                             \
+                nt_block_##sfx (1, 1, K, L, Am, lda, B, boff + k, Sm, ldc, sums);                  \
+            }                                                                                      \
+        }                                                                                          \
+  }                                                                                                \
+                                                                                                   \
+  /* The B buffer for images [n0, n0 + nc), group @group: xp (wide; zeros                          \
+   * around the images) or the unfolded columns (zeros past each image's P) */                     \
+  ATTR static void load_images_##sfx (const ConvGeom *g, const T *x, T *buf, gint64 n0,            \
+                                      gint64 group)                                                \
+  {                                                                                                \
+    typedef vec_##sfx V;                                                                           \
+    const int         vl = VB / sizeof (T);                                                        \
+    ivec_##sfx        even;                                                                        \
+    gint64            kk = g->kh * g->kw;                                                          \
+    /* stride 2: every other element of two vectors */                                             \
+    for (int l = 0; l < vl; l++)                                                                   \
+      even[l] = 2 * l;                                                                             \
+    if (g->wide)                                                                                   \
+      {                                                                                            \
+        gint64 plane = g->Hq * g->Wq, images = g->Cg * g->sh * g->sw * g->nc * plane;              \
+        /* without padding the images fill the buffer up to its tail */                            \
+        if (g->ph == 0 && g->pw == 0 && g->Hp % g->sh == 0 && g->Wp % g->sw == 0)                  \
+          memset (buf + images, 0, (g->xlen - images) * sizeof (T));                               \
+        else                                                                                       \
+          memset (buf, 0, g->xlen * sizeof (T));                                                   \
+        for (gint64 c = 0; c < g->Cg; c++)                                                         \
+          for (gint64 n = 0; n < g->nc; n++)                                                       \
+            {                                                                                      \
+              const T *src = x + ((n0 + n) * g->C + group * g->Cg + c) * g->H * g->W;              \
+              T       *ph0 = buf + c * g->sh * g->sw * g->nc * plane + n * plane;                  \
+              if (g->sh == 1 && g->sw == 1 && g->pw == 0)                                          \
+                memcpy (ph0 + g->ph * g->Wp, src, g->H * g->W * sizeof (T));                       \
+              else if (g->sh == 1 && g->sw == 1)                                                   \
+                for (gint64 h = 0; h < g->H; h++)                                                  \
+                  memcpy (ph0 + (h + g->ph) * g->Wp + g->pw, src + h * g->W, g->W * sizeof (T));   \
+              else                                                                                 \
+                for (gint64 h = 0; h < g->H; h++)                                                  \
+                  {                                                                                \
+                    gint64 hp = h + g->ph;                                                         \
+                    T     *row = ph0 + (hp % g->sh) * g->sw * g->nc * plane + hp / g->sh * g->Wq;  \
+                    for (gint64 b = 0; b < g->sw; b++)                                             \
+                      {                                                                            \
+                        /* the pixels w with (w + pw) % sw == b, in order */                       \
+                        gint64 w0 = ((b - g->pw) % g->sw + g->sw) % g->sw;                         \
+                        T     *d = row + b * g->nc * plane + (w0 + g->pw) / g->sw;                 \
+                        for (gint64 w = w0; w < g->W; w += g->sw)                                  \
+                          *d++ = src[h * g->W + w];                                                \
+                      }                                                                            \
+                  }                                                                                \
+            }                                                                                      \
+        return;                                                                                    \
+      }                                                                                            \
+    for (gint64 k = 0; k < g->K; k++)                                                              \
+      {                                                                                            \
+        gint64 c = k / kk, i = (k % kk) / g->kw, j = k % g->kw;                                    \
+        gint64 off = j * g->dw - g->pw, lo, hi;                                                    \
+        span (off, g->sw, g->W, g->OW, &lo, &hi);                                                  \
+        for (gint64 n = 0; n < g->nc; n++)                                                         \
+          {                                                                                        \
+            const T *plane = x + ((n0 + n) * g->C + group * g->Cg + c) * g->H * g->W;              \
+            T       *dst = buf + k * g->Lp + n * g->cstride;                                       \
+            for (gint64 oh = 0; oh < g->OH; oh++, dst += g->OW)                                    \
+              {                                                                                    \
+                gint64   ih = oh * g->sh - g->ph + i * g->dh;                                      \
+                const T *src = plane + ih * g->W;                                                  \
+                if (ih < 0 || ih >= g->H)                                                          \
+                  {                                                                                \
+                    memset (dst, 0, g->OW * sizeof (T));                                           \
+                    continue;                                                                      \
+                  }                                                                                \
+                gint64 ow;                                                                         \
+                for (ow = 0; ow < lo; ow++)                                                        \
+                  dst[ow] = 0;                                                                     \
+                if (CONV_HAVE_SHUFFLE && g->sw == 2)                                               \
+                  for (; ow + vl <= hi && 2 * (ow + vl) + off <= g->W; ow += vl)                   \
+                    V_STORE (dst + ow, V_SHUFFLE2 (V_LOAD (src + 2 * ow + off),                    \
+                                                   V_LOAD (src + 2 * ow + off + vl), even));       \
+                for (; ow < hi; ow++)                                                              \
+                  dst[ow] = src[ow * g->sw + off];                                                 \
+                for (ow = hi; ow < g->OW; ow++)                                                    \
+                  dst[ow] = 0;                                                                     \
+              }                                                                                    \
+            memset (buf + k * g->Lp + n * g->cstride + g->P, 0, (g->cstride - g->P) * sizeof (T)); \
+          }                                                                                        \
+        memset (buf + k * g->Lp + g->L, 0, (g->Lp - g->L) * sizeof (T));                           \
+      }                                                                                            \
+  }                                                                                                \
+                                                                                                   \
+  /* buf (Og, Lp) <- dy images [n0, n0 + nc), channels of @group, in B's                           \
+   * column layout; zeros in the columns that are not outputs */                                   \
+  ATTR static void load_dys_##sfx (const ConvGeom *g, const T *dy, T *buf, gint64 n0,              \
+                                   gint64 group)                                                   \
+  {                                                                                                \
+    memset (buf, 0, g->Og * g->Lp * sizeof (T));                                                   \
+    for (gint64 o = 0; o < g->Og; o++)                                                             \
+      for (gint64 n = 0; n < g->nc; n++)                                                           \
+        {                                                                                          \
+          const T *src = dy + ((n0 + n) * g->O + group * g->Og + o) * g->P;                        \
+          T       *dst = buf + o * g->Lp + n * g->cstride;                                         \
+          if (g->rpitch == g->OW)                                                                  \
+            memcpy (dst, src, g->P * sizeof (T));                                                  \
+          else                                                                                     \
+            for (gint64 oh = 0; oh < g->OH; oh++)                                                  \
+              memcpy (dst + oh * g->rpitch, src + oh * g->OW, g->OW * sizeof (T));                 \
+        }                                                                                          \
+  }                                                                                                \
+                                                                                                   \
+  /* dx image n, channels of @group <- the columns dB (K, Ls), folded back:                        \
+   * wide rows through xp, one pass per (c, i) adding the kW shifted rows                          \
+   * (xp is the scratch B buffer); unfolded columns element by element */                          \
+  ATTR static void fold_##sfx (const ConvGeom *g, const T *dB, T *xp, T *dx, gint64 n,             \
+                               gint64 group, gint64 c0, gint64 c1)                                 \
+  {                                                                                                \
+    typedef vec_##sfx V;                                                                           \
+    const int         vl = VB / sizeof (T);                                                        \
+    T                *img = dx + (n * g->C + group * g->Cg) * g->H * g->W;                         \
+    ivec_##sfx        ilo, ihi;                                                                    \
+    /* stride 2: a vector of columns interleaved with zeros, in two vectors */                     \
+    for (int l = 0; l < vl; l++)                                                                   \
+      {                                                                                            \
+        ilo[l] = l % 2 ? vl : l / 2;                                                               \
+        ihi[l] = l % 2 ? vl : vl / 2 + l / 2;                                                      \
+      }                                                                                            \
+    if (g->wide)                                                                                   \
+      {                                                                                            \
+        /* stride 1 only (see geom_init ()): one phase, xp is the padded image */                  \
+        gint64 plane = g->Hp * g->Wp, Q = g->L + (g->kw - 1) * g->dw;                              \
+        /* what the passes of channels [c0, c1) touch */                                           \
+        gint64 end = (c1 - 1) * plane + (g->kh - 1) * g->dh * g->Wp + round_up (Q, vl);            \
+        memset (xp + c0 * plane, 0, (MIN (end, g->xlen) - c0 * plane) * sizeof (T));               \
+        for (gint64 c = c0; c < c1; c++)                                                           \
+          for (gint64 i = 0; i < g->kh; i++)                                                       \
+            {                                                                                      \
+              const T *rows = dB + ((c * g->kh + i) * g->kw) * g->Ls + g->padl;                    \
+              T       *dst = xp + c * plane + i * g->dh * g->Wp;                                   \
+              for (gint64 q = 0; q < Q; q += vl)                                                   \
+                {                                                                                  \
+                  V acc = V_LOAD (dst + q);                                                        \
+                  for (gint64 j = 0; j < g->kw; j++)                                               \
+                    acc += V_LOAD (rows + j * g->Ls + q - j * g->dw);                              \
+                  V_STORE (dst + q, acc);                                                          \
+                }                                                                                  \
+            }                                                                                      \
+        for (gint64 c = c0; c < c1; c++)                                                           \
+          for (gint64 h = 0; h < g->H; h++)                                                        \
+            memcpy (img + (c * g->H + h) * g->W, xp + (c * g->Hp + h + g->ph) * g->Wp + g->pw,     \
+                    g->W * sizeof (T));                                                            \
+        return;                                                                                    \
+      }                                                                                            \
+    memset (img + c0 * g->H * g->W, 0, (c1 - c0) * g->H * g->W * sizeof (T));                      \
+    for (gint64 c = c0; c < c1; c++)                                                               \
+      for (gint64 i = 0; i < g->kh; i++)                                                           \
+        for (gint64 j = 0; j < g->kw; j++)                                                         \
+          {                                                                                        \
+            const T *src = dB + ((c * g->kh + i) * g->kw + j) * g->Ls;                             \
+            gint64   off = j * g->dw - g->pw, lo, hi;                                              \
+            span (off, g->sw, g->W, g->OW, &lo, &hi);                                              \
+            for (gint64 oh = 0; oh < g->OH; oh++, src += g->OW)                                    \
+              {                                                                                    \
+                gint64 ih = oh * g->sh - g->ph + i * g->dh;                                        \
+                T     *dst = img + (c * g->H + ih) * g->W;                                         \
+                if (ih < 0 || ih >= g->H)                                                          \
+                  continue;                                                                        \
+                gint64 ow = lo;                                                                    \
+                if (CONV_HAVE_SHUFFLE && g->sw == 2)                                               \
+                  for (; ow + vl <= hi && 2 * (ow + vl) + off <= g->W; ow += vl)                   \
+                    {                                                                              \
+                      V  v = V_LOAD (src + ow), z = (V){};                                         \
+                      T *d = dst + 2 * ow + off;                                                   \
+                      V_STORE (d, V_LOAD (d) + V_SHUFFLE2 (v, z, ilo));                            \
+                      V_STORE (d + vl, V_LOAD (d + vl) + V_SHUFFLE2 (v, z, ihi));                  \
+                    }                                                                              \
+                for (; ow < hi; ow++)                                                              \
+                  dst[ow * g->sw + off] += src[ow];                                                \
+              }                                                                                    \
+          }                                                                                        \
+  }                                                                                                \
+                                                                                                   \
+  /* Units (image, group, block of rsplit output rows), in that order; a part                      \
+   * reloads the image only when its next unit needs another */                                    \
+  ATTR static void forward_part_##sfx (int tid, int np, gpointer data)                             \
+  {                                                                                                \
+    const ConvJob  *job = data;                                                                    \
+    const ConvGeom *g = job->g;                                                                    \
+    const T        *x = job->x, *w = job->w, *b = job->b;                                          \
+    T              *y = job->y;                                                                    \
+    T              *buf = (T *) (job->scratch + tid * job->scratch_bytes);                         \
+    T              *out = buf + g->xlen;                                                           \
+    gint64          u0, u1, loaded = -1;                                                           \
+    _lt_cpu_split (g->N * g->groups * g->rsplit, tid, np, &u0, &u1);                               \
+    for (gint64 u = u0; u < u1; u++)                                                               \
+      {                                                                                            \
+        gint64 ng = u / g->rsplit, n = ng / g->groups, group = ng % g->groups;                     \
+        gint64 o0 = MIN (u % g->rsplit * g->rblock, g->Og);                                        \
+        gint64 o1 = MIN (o0 + g->rblock, g->Og);                                                   \
+        T     *yg = y + (n * g->O + group * g->Og) * g->P;                                         \
+        if (o0 == o1)                                                                              \
+          continue;                                                                                \
+        if (ng != loaded)                                                                          \
+          load_images_##sfx (g, x, buf, n, group);                                                 \
+        loaded = ng;                                                                               \
+        /* out (o1 - o0, Lp) = b_g + w_g (rows o0 .. o1, K) @ B (K, Lp) */                         \
+        gemm_nn_##sfx (o1 - o0, g->Lp, g->K, w + (group * g->Og + o0) * g->K, g->K, 1, buf,        \
+                       g->off, out, g->rows, b ? b + group * g->Og + o0 : NULL);                   \
+        for (gint64 o = o0; o < o1; o++)                                                           \
+          if (g->rpitch == g->OW)                                                                  \
+            memcpy (yg + o * g->P, out + (o - o0) * g->Lp, g->P * sizeof (T));                     \
+          else                                                                                     \
+            for (gint64 oh = 0; oh < g->OH; oh++)                                                  \
+              memcpy (yg + o * g->P + oh * g->OW, out + (o - o0) * g->Lp + oh * g->rpitch,         \
+                      g->OW * sizeof (T));                                                         \
+      }                                                                                            \
+  }                                                                                                \
+                                                                                                   \
+  /* Units (image, group, block of rsplit input channels) */                                       \
+  ATTR static void grad_input_part_##sfx (int tid, int np, gpointer data)                          \
+  {                                                                                                \
+    const ConvJob  *job = data;                                                                    \
+    const ConvGeom *g = job->g;                                                                    \
+    const T        *w = job->w, *dy = job->dy;                                                     \
+    T              *dx = job->dx;                                                                  \
+    T              *buf = (T *) (job->scratch + tid * job->scratch_bytes);                         \
+    T              *dyb = buf + g->xlen;                                                           \
+    T              *dB = dyb + g->Og * g->Lp;                                                      \
+    gint64          kk = g->kh * g->kw, u0, u1, loaded = -1;                                       \
+    _lt_cpu_split (g->N * g->groups * g->rsplit, tid, np, &u0, &u1);                               \
+    /* the zeros around the rows of dB, which the product never writes */                          \
+    memset (dB, 0, g->K * g->Ls * sizeof (T));                                                     \
+    for (gint64 u = u0; u < u1; u++)                                                               \
+      {                                                                                            \
+        gint64 ng = u / g->rsplit, n = ng / g->groups, group = ng % g->groups;                     \
+        gint64 c0 = MIN (u % g->rsplit * g->rblock, g->Cg);                                        \
+        gint64 c1 = MIN (c0 + g->rblock, g->Cg);                                                   \
+        if (c0 == c1)                                                                              \
+          continue;                                                                                \
+        if (ng != loaded)                                                                          \
+          load_dys_##sfx (g, dy, dyb, n, group);                                                   \
+        loaded = ng;                                                                               \
+        /* dB (rows of channels c0 .. c1, Lp) = w_g^T (those rows, Og) @ dy_g (Og, Lp) */          \
+        gemm_nn_##sfx ((c1 - c0) * kk, g->Lp, g->Og, w + group * g->Og * g->K + c0 * kk, 1, g->K,  \
+                       dyb, g->rows, dB, g->drows + c0 * kk, NULL);                                \
+        fold_##sfx (g, dB, buf, dx, n, group, c0, c1);                                             \
+      }                                                                                            \
+  }                                                                                                \
+                                                                                                   \
+  /* dw (nr rows, K) += dy rows @ B^T for one chunk. The nt product streams                        \
+   * the Lp columns once per block of MR x KR sums, and loads, adds up and                         \
+   * stores those sums once per block: over a few vectors of columns (one small                    \
+   * image) that costs more than the products. There (g->wt) B^T is copied                         \
+   * out, K along the rows, and dy @ B^T is an nn product whose vectors run                        \
+   * along K. */                                                                                   \
+  ATTR static void dw_chunk_##sfx (const ConvGeom *g, gint64 nr, const T *dyr, const T *buf,       \
+                                   T *dwg, T *sums, T *bt)                                         \
+  {                                                                                                \
+    T *tmp = bt + g->Lp * g->Kp;                                                                   \
+    if (!g->wt)                                                                                    \
+      {                                                                                            \
+        gemm_nt_##sfx (nr, g->K, g->Lp, dyr, g->Lp, buf, g->off, dwg, g->K, sums);                 \
+        return;                                                                                    \
+      }                                                                                            \
+    for (gint64 j0 = 0; j0 < g->Lp; j0 += 16)                                                      \
+      {                                                                                            \
+        gint64 j1 = MIN (j0 + 16, g->Lp);                                                          \
+        for (gint64 k = 0; k < g->K; k++)                                                          \
+          {                                                                                        \
+            const T *src = buf + g->off[k];                                                        \
+            for (gint64 j = j0; j < j1; j++)                                                       \
+              bt[j * g->Kp + k] = src[j];                                                          \
+          }                                                                                        \
+        for (gint64 j = j0; j < j1; j++)                                                           \
+          for (gint64 k = g->K; k < g->Kp; k++)                                                    \
+            bt[j * g->Kp + k] = 0;                                                                 \
+      }                                                                                            \
+    /* tmp (nr, Kp) = dy rows (nr, Lp) @ B^T (Lp, Kp), in blocks of columns whose                  \
+     * B^T panel stays in L2 while the rows of dy pass over it */                                  \
+    for (gint64 c0 = 0; c0 < g->Kp; c0 += CONV_WT_COLUMNS)                                         \
+      gemm_nn_##sfx (nr, MIN (CONV_WT_COLUMNS, g->Kp - c0), g->Lp, dyr, g->Lp, 1, bt + c0,         \
+                     g->trows, tmp + c0, g->orows, NULL);                                          \
+    for (gint64 o = 0; o < nr; o++)                                                                \
+      for (gint64 k = 0; k < g->K; k++)                                                            \
+        dwg[o * g->K + k] += tmp[o * g->Kp + k];                                                   \
+  }                                                                                                \
+                                                                                                   \
+  ATTR static void grad_weight_part_##sfx (int tid, int np, gpointer data)                         \
+  {                                                                                                \
+    typedef vec_##sfx V;                                                                           \
+    const ConvJob    *job = data;                                                                  \
+    const ConvGeom   *g = job->g;                                                                  \
+    const int         vl = VB / sizeof (T);                                                        \
+    const T          *x = job->x, *dy = job->dy;                                                   \
+    char             *part = job->scratch + tid * job->scratch_bytes;                              \
+    T                *buf = (T *) part;                                                            \
+    T                *dyb = buf + g->xlen;                                                         \
+    T                *sums = g->vec_sums ? dyb + g->Og * g->Lp : NULL;                             \
+    /* part 0 sums into the outputs, the others into sums of their own */                          \
+    T     *dw = tid == 0 ? job->dw : (T *) (part + job->sums_offset);                              \
+    T     *db = job->db == NULL ? NULL                                                             \
+                : tid == 0      ? job->db                                                          \
+                                : (T *) (part + job->sums_offset) + g->O * g->K;                        \
+    gint64 n0, n1;                                                                                 \
+    _lt_cpu_split (g->N / g->nc, tid, np, &n0, &n1);                                               \
+    memset (dw, 0, g->O * g->K * sizeof (T));                                                      \
+    if (db)                                                                                        \
+      memset (db, 0, g->O * sizeof (T));                                                           \
+    for (gint64 group = 0; group < g->groups; group++)                                             \
+      {                                                                                            \
+        T *dwg = dw + group * g->Og * g->K;                                                        \
+        if (sums)                                                                                  \
+          memset (sums, 0, g->Og * g->K * vl * sizeof (T));                                        \
+        for (gint64 ch = n0; ch < n1; ch++)                                                        \
+          {                                                                                        \
+            load_images_##sfx (g, x, buf, ch * g->nc, group);                                      \
+            load_dys_##sfx (g, dy, dyb, ch * g->nc, group);                                        \
+            /* dw_g (Og, K) += dy_g (Og, Lp) @ B^T (Lp, K) */                                      \
+            dw_chunk_##sfx (g, g->Og, dyb, buf, dwg, sums, (T *) (part + g->bt_offset));           \
+            if (db)                                                                                \
+              for (gint64 o = 0; o < g->Og; o++)                                                   \
+                {                                                                                  \
+                  const T *r = dyb + o * g->Lp;                                                    \
+                  V        acc = (V){};                                                            \
+                  T        s = 0;                                                                  \
+                  for (gint64 p = 0; p < g->Lp; p += vl)                                           \
+                    acc += V_LOAD (r + p);                                                         \
+                  for (int l = 0; l < vl; l++)                                                     \
+                    s += acc[l];                                                                   \
+                  db[group * g->Og + o] += s;                                                      \
+                }                                                                                  \
+          }                                                                                        \
+        if (sums)                                                                                  \
+          for (gint64 i = 0; i < g->Og * g->K; i++)                                                \
+            {                                                                                      \
+              T s = 0;                                                                             \
+              for (int l = 0; l < vl; l++)                                                         \
+                s += sums[i * vl + l];                                                             \
+              dwg[i] += s;                                                                         \
+            }                                                                                      \
+      }                                                                                            \
+  }                                                                                                \
+                                                                                                   \
+  /* Units (group, block of rsplit output rows), each over every chunk of                          \
+   * images: a part writes its rows of dw and db itself */                                         \
+  ATTR static void grad_weight_rows_part_##sfx (int tid, int np, gpointer data)                    \
+  {                                                                                                \
+    typedef vec_##sfx V;                                                                           \
+    const ConvJob    *job = data;                                                                  \
+    const ConvGeom   *g = job->g;                                                                  \
+    const int         vl = VB / sizeof (T);                                                        \
+    const T          *x = job->x, *dy = job->dy;                                                   \
+    T                *buf = (T *) (job->scratch + tid * job->scratch_bytes);                       \
+    T                *dyb = buf + g->xlen;                                                         \
+    T                *sums = g->vec_sums ? dyb + g->Og * g->Lp : NULL;                             \
+    gint64            u0, u1, loaded = -1;                                                         \
+    _lt_cpu_split (g->groups * g->rsplit, tid, np, &u0, &u1);                                      \
+    for (gint64 u = u0; u < u1; u++)                                                               \
+      {                                                                                            \
+        gint64 group = u / g->rsplit;                                                              \
+        gint64 o0 = MIN (u % g->rsplit * g->rblock, g->Og);                                        \
+        gint64 o1 = MIN (o0 + g->rblock, g->Og), nr = o1 - o0;                                     \
+        T     *dwg = (T *) job->dw + (group * g->Og + o0) * g->K;                                  \
+        T     *dbg = job->db ? (T *) job->db + group * g->Og + o0 : NULL;                          \
+        if (nr == 0)                                                                               \
+          continue;                                                                                \
+        memset (dwg, 0, nr * g->K * sizeof (T));                                                   \
+        if (dbg)                                                                                   \
+          memset (dbg, 0, nr * sizeof (T));                                                        \
+        if (sums)                                                                                  \
+          memset (sums, 0, nr * g->K * vl * sizeof (T));                                           \
+        for (gint64 ch = 0; ch < g->N / g->nc; ch++)                                               \
+          {                                                                                        \
+            gint64 key = ch * g->groups + group;                                                   \
+            if (key != loaded)                                                                     \
+              {                                                                                    \
+                load_images_##sfx (g, x, buf, ch * g->nc, group);                                  \
+                load_dys_##sfx (g, dy, dyb, ch * g->nc, group);                                    \
+              }                                                                                    \
+            loaded = key;                                                                          \
+            /* dw (rows o0 .. o1 of group, K) += dy_g (those rows, Lp) @ B^T */                    \
+            dw_chunk_##sfx (g, nr, dyb + o0 * g->Lp, buf, dwg, sums,                               \
+                            (T *) ((char *) buf + g->bt_offset));                                  \
+            if (dbg)                                                                               \
+              for (gint64 o = 0; o < nr; o++)                                                      \
+                {                                                                                  \
+                  const T *r = dyb + (o0 + o) * g->Lp;                                             \
+                  V        acc = (V){};                                                            \
+                  T        s = 0;                                                                  \
+                  for (gint64 p = 0; p < g->Lp; p += vl)                                           \
+                    acc += V_LOAD (r + p);                                                         \
+                  for (int l = 0; l < vl; l++)                                                     \
+                    s += acc[l];                                                                   \
+                  dbg[o] += s;                                                                     \
+                }                                                                                  \
+          }                                                                                        \
+        if (sums)                                                                                  \
+          for (gint64 i = 0; i < nr * g->K; i++)                                                   \
+            {                                                                                      \
+              T s = 0;                                                                             \
+              for (int l = 0; l < vl; l++)                                                         \
+                s += sums[i * vl + l];                                                             \
+              dwg[i] += s;                                                                         \
+            }                                                                                      \
+      }                                                                                            \
   }
 
 #define ATTR_BASE
-DEFINE_CONV (float, f32_base, 16, ATTR_BASE, 2)
-DEFINE_CONV (double, f64_base, 16, ATTR_BASE, 2)
+DEFINE_CONV (float, gint32, f32_base, 16, ATTR_BASE, 2)
+DEFINE_CONV (double, gint64, f64_base, 16, ATTR_BASE, 2)
 
 #ifdef LT_CPU_X86_ISAS
 #define ATTR_AVX2 __attribute__ ((target ("avx2,fma")))
 #define ATTR_AVX512 __attribute__ ((target ("avx512f,avx512vl,fma")))
-DEFINE_CONV (float, f32_avx2, 32, ATTR_AVX2, 2)
-DEFINE_CONV (double, f64_avx2, 32, ATTR_AVX2, 2)
-DEFINE_CONV (float, f32_avx512, 64, ATTR_AVX512, 4)
-DEFINE_CONV (double, f64_avx512, 64, ATTR_AVX512, 4)
+DEFINE_CONV (float, gint32, f32_avx2, 32, ATTR_AVX2, 2)
+DEFINE_CONV (double, gint64, f64_avx2, 32, ATTR_AVX2, 2)
+DEFINE_CONV (float, gint32, f32_avx512, 64, ATTR_AVX512, 4)
+DEFINE_CONV (double, gint64, f64_avx512, 64, ATTR_AVX512, 4)
 #endif
 
 #ifdef LT_CPU_X86_ISAS
@@ -585,8 +822,11 @@ DEFINE_CONV (double, f64_avx512, 64, ATTR_AVX512, 4)
 #endif
 
 /* [op][isa][float64] */
-static const LtCpuParallelFunc conv_parts[3][LT_CPU_N_ISAS][2] = {
-  PARTS (forward), PARTS (grad_input), PARTS (grad_weight),
+static const LtCpuParallelFunc conv_parts[4][LT_CPU_N_ISAS][2] = {
+  PARTS (forward),
+  PARTS (grad_input),
+  PARTS (grad_weight),
+  PARTS (grad_weight_rows),
 };
 
 /* Adds the weight-gradient sums of parts 1 .. np - 1 into part 0's, in
@@ -611,6 +851,35 @@ static const LtCpuParallelFunc conv_parts[3][LT_CPU_N_ISAS][2] = {
 DEFINE_REDUCE (float, f32)
 DEFINE_REDUCE (double, f64)
 
+/*
+ * Parallel work comes in units: (image, group) for the forward and the
+ * grad input, chunks of images for the grad weight. A batch of one or two
+ * large images has fewer units than the pool wants parts (@want), and one
+ * core would do all the work; the product of each unit is then cut into
+ * blocks of rows instead: output channels (forward, grad weight) or input
+ * channels (grad input). Each block repeats its unit's copies (the image's
+ * columns, or dy), one pass over them against a product of at least
+ * 2 MR rows of K (or Og) multiply-adds per column, so the blocks keep at
+ * least 2 MR rows and the split stops at @want units. Sets g->rsplit and
+ * g->rblock; returns the units, @units times the blocks of each.
+ */
+static gint64
+split_rows (ConvGeom *g, int kind, gint64 units, gint64 want)
+{
+  gint64 rows = kind == 1 ? g->Cg : g->Og;
+  gint64 kk = g->kh * g->kw;
+  /* grad input: a block of channels is kk rows of dB each */
+  gint64 min_block = kind == 1 ? (2 * MR + kk - 1) / kk : 2 * MR;
+  gint64 r = units > 0 && units < want ? (want + units - 1) / units : 1;
+  gint64 block = (rows + r - 1) / r;
+
+  if (kind != 1)
+    block = round_up (block, MR);
+  g->rblock = MAX (MAX (block, min_block), 1);
+  g->rsplit = MAX ((rows + g->rblock - 1) / g->rblock, 1);
+  return units * g->rsplit;
+}
+
 /* The largest chunk of the weight gradient that divides N */
 static gint64
 grad_weight_chunk (const ConvGeom *g,
@@ -618,7 +887,7 @@ grad_weight_chunk (const ConvGeom *g,
 {
   gint64 per_part = MAX (g->N / MAX (n_parts, 1), 1);
   gint64 want = MAX ((CONV_CHUNK_COLUMNS + g->cstride - 1) / g->cstride, 1);
-  gint64 fit = MAX (CONV_CHUNK_ELEMENTS / MAX (g->Cg * g->cstride, 1), 1);
+  gint64 fit = MAX (CONV_CHUNK_ELEMENTS / MAX (g->Cg * g->sh * g->sw * g->cstride, 1), 1);
   gint64 nc = MAX (MIN (MIN (want, fit), per_part), 1);
 
   while (g->N % nc != 0)
@@ -638,7 +907,7 @@ _lt_cpu_conv (const LtKernelArgs *args,
   ConvGeom g;
   ConvJob job = { 0 };
   int kind;
-  gint64 fmas, elems, kk, nrows, nunits;
+  gint64              fmas, elems, kk, nrows, nunits, want;
   gint64 *tables;
   int nt = _lt_cpu_get_num_threads ();
 
@@ -683,20 +952,46 @@ _lt_cpu_conv (const LtKernelArgs *args,
     default:
       g_assert_not_reached ();
     }
-  geom_init (&g, x, w, y, p, es);
+  geom_init (&g, x, w, y, p, es, kind);
   job.g = &g;
 
   fmas = g.N * g.O * g.P * MAX (g.K, 1);
-  job.n_parts = nt > 1 ? (int) MIN ((gint64) nt * LT_CPU_PARTS_PER_THREAD, g.N) : 1;
-  if (fmas < CONV_PARALLEL_FMAS)
-    job.n_parts = 1;
-  geom_chunk (&g, kind == 2 ? grad_weight_chunk (&g, job.n_parts) : 1);
-  nunits = g.N / g.nc;
-  job.n_parts = (int) MAX (1, MIN ((gint64) job.n_parts, nunits));
+  want = nt > 1 && fmas >= CONV_PARALLEL_FMAS ? (gint64) nt * LT_CPU_PARTS_PER_THREAD : 1;
+  g.rsplit = 1;
+  g.rblock = kind == 1 ? g.Cg : g.Og;
+  if (kind == 2)
+    {
+      geom_chunk (&g, grad_weight_chunk (&g, (int) MIN (want, MAX (g.N, 1))));
+      nunits = g.N / g.nc;
+      if (nunits < want && split_rows (&g, kind, g.groups, want) > nunits)
+        {
+          /* row blocks over every image: the chunks as wide as one part wants */
+          geom_chunk (&g, grad_weight_chunk (&g, 1));
+          nunits = g.groups * g.rsplit;
+          kind = 3;
+        }
+      else
+        {
+          g.rsplit = 1;
+          g.rblock = g.Og;
+        }
+    }
+  else
+    {
+      geom_chunk (&g, 1);
+      nunits = split_rows (&g, kind, g.N * g.groups, want);
+    }
+  job.n_parts = (int) MAX (1, MIN (want, nunits));
 
   /* Row offsets: of B (g.off), rows i Lp (g.rows), rows of dB (g.drows) */
   nrows = MAX (g.K, g.Og);
-  tables = g_try_new (gint64, 2 * g.K + nrows);
+  /* the weight gradient of a few vectors of columns, K long enough to fill
+   * vectors: dy @ B^T (see dw_chunk ()) */
+  g.wt = kind >= 2 && g.Lp < 16 * g.vmax && g.K >= 2 * g.vmax;
+  g.Kp = round_up (g.K, g.vmax);
+  if (g.wt)
+    g.vec_sums = FALSE;
+  tables = g_try_new (gint64, 2 * g.K + nrows + (g.wt ? g.Lp + g.Og : 0));
   if (tables == NULL)
     goto oom;
   kk = g.kh * g.kw;
@@ -704,7 +999,10 @@ _lt_cpu_conv (const LtKernelArgs *args,
     {
       gint64 c = k / kk, i = (k % kk) / g.kw, j = k % g.kw;
 
-      tables[k] = g.wide ? (c * g.nc * g.Hp + i * g.dh) * g.Wp + j * g.dw : k * g.Lp;
+      tables[k] = g.wide
+                    ? ((c * g.sh + i * g.dh % g.sh) * g.sw + j * g.dw % g.sw) * g.nc * g.Hq * g.Wq +
+                        i * g.dh / g.sh * g.Wq + j * g.dw / g.sw
+                    : k * g.Lp;
       tables[g.K + nrows + k] = k * g.Ls + g.padl;
     }
   for (gint64 r = 0; r < nrows; r++)
@@ -712,17 +1010,32 @@ _lt_cpu_conv (const LtKernelArgs *args,
   g.off = tables;
   g.rows = tables + g.K;
   g.drows = tables + g.K + nrows;
+  if (g.wt)
+    {
+      gint64 *t = tables + 2 * g.K + nrows;
+
+      for (gint64 j = 0; j < g.Lp; j++)
+        t[j] = j * g.Kp;
+      for (gint64 o = 0; o < g.Og; o++)
+        t[g.Lp + o] = o * g.Kp;
+      g.trows = t;
+      g.orows = t + g.Lp;
+    }
 
   /* per part: B, dy or y, then dB (grad input) or vector sums and
    * weight-gradient sums (grad weight) */
   elems = g.xlen + g.Og * g.Lp;
   if (kind == 1)
     elems += g.K * g.Ls;
-  if (kind == 2 && g.vec_sums)
+  if (kind >= 2 && g.vec_sums)
     elems += g.Og * g.K * g.vmax;
   job.sums_offset = (gsize) (elems * (gint64) es);
-  if (kind == 2)
+  if (kind >= 2)
     elems += g.O * g.K + g.O;
+  elems = round_up (elems, g.vmax);
+  g.bt_offset = (gsize) (elems * (gint64) es);
+  if (g.wt)
+    elems += (g.Lp + g.Og) * g.Kp;
   job.scratch_bytes = (gsize) round_up (elems * (gint64) es, CONV_VEC_BYTES);
   /* the backend's buffers are 64-byte aligned (CONV_VEC_BYTES) and come
    * from its cache of freed buffers: the same scratch at every step */

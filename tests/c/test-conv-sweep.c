@@ -1,0 +1,168 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * conv2d's CPU kernels (libtensor/backends/cpu/lt-cpu-conv.c) over a sweep
+ * of the shapes where their ways of cutting the work change: batches of 1
+ * to 8 images, channel counts on both sides of the register blocks (6
+ * rows) and of the blocks of rows a small batch is split into (12 rows),
+ * on 1, 2 and 3 threads; the forward, the grad input and the grad weight
+ * (with the bias) through autograd, against the definition as loops over
+ * doubles. The tutorial's two layers (5x5 on 32x32 and 14x14 images) are
+ * among them, as lt-train runs them, and a stride-2 3x3 layer with
+ * padding (the image's phases). tests/meson.build runs it again under
+ * every narrower LT_CPU_ISA; the ASan build checks that no kernel reads or
+ * writes outside its buffers.
+ */
+
+#include "test-helpers.h"
+
+typedef struct
+{
+  gint64 C, H, k, stride, padding;
+} Layer;
+
+static const Layer layers[] = {
+  /* the tutorial's layers */
+  { 1, 32, 5, 1, 0 },
+  { 6, 14, 5, 1, 0 },
+  /* stride 2 through the phases (forward, grad weight), unfolded (grad input) */
+  { 5, 13, 3, 2, 1 },
+  /* 1x1: unfolded columns one row deep */
+  { 7, 9, 1, 1, 0 },
+};
+
+static const gint64 out_channels[] = { 1, 5, 6, 7, 11, 12, 13, 16, 17, 25 };
+
+typedef struct
+{
+  gint64        N, C, H, W, O, k, s, p, OH, OW;
+  const double *x, *w, *b, *dy;
+} Ref;
+
+/* y, dx, dw, db of the definition, in doubles */
+static void
+reference (const Ref *r, double *y, double *dx, double *dw, double *db)
+{
+  gint64 K = r->C * r->k * r->k;
+
+  memset (dx, 0, r->N * r->C * r->H * r->W * sizeof (double));
+  memset (dw, 0, r->O * K * sizeof (double));
+  memset (db, 0, r->O * sizeof (double));
+  for (gint64 n = 0; n < r->N; n++)
+    for (gint64 o = 0; o < r->O; o++)
+      for (gint64 oh = 0; oh < r->OH; oh++)
+        for (gint64 ow = 0; ow < r->OW; ow++)
+          {
+            gint64 yi = ((n * r->O + o) * r->OH + oh) * r->OW + ow;
+            double acc = r->b[o], g = r->dy[yi];
+
+            db[o] += g;
+            for (gint64 c = 0; c < r->C; c++)
+              for (gint64 i = 0; i < r->k; i++)
+                for (gint64 j = 0; j < r->k; j++)
+                  {
+                    gint64 ih = oh * r->s - r->p + i, iw = ow * r->s - r->p + j;
+                    gint64 wi = ((o * r->C + c) * r->k + i) * r->k + j;
+                    gint64 xi = ((n * r->C + c) * r->H + ih) * r->W + iw;
+
+                    if (ih < 0 || ih >= r->H || iw < 0 || iw >= r->W)
+                      continue;
+                    acc += r->w[wi] * r->x[xi];
+                    dx[xi] += r->w[wi] * g;
+                    dw[wi] += r->x[xi] * g;
+                  }
+            y[yi] = acc;
+          }
+}
+
+/* float32 against the float64 definition: relative to the terms' scale */
+static void
+assert_close (const char *what, const Ref *r, LtTensor *t, const double *want, gint64 n,
+              double scale)
+{
+  gsize             got_n;
+  g_autofree double *got = values (t, &got_n);
+
+  g_assert_cmpint ((gint64) got_n, ==, n);
+  for (gint64 i = 0; i < n; i++)
+    if (fabs (got[i] - want[i]) > 1e-4 * scale)
+      g_error ("%s of N=%" G_GINT64_FORMAT " C=%" G_GINT64_FORMAT " H=%" G_GINT64_FORMAT
+               " O=%" G_GINT64_FORMAT " k=%" G_GINT64_FORMAT " stride %" G_GINT64_FORMAT
+               " on %d threads: element %" G_GINT64_FORMAT " is %g, want %g",
+               what, r->N, r->C, r->H, r->O, r->k, r->s, lt_get_num_threads (), i, got[i],
+               want[i]);
+}
+
+static void
+check (GRand *rng, const Layer *l, gint64 N, gint64 O)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 OH = (l->H + 2 * l->padding - l->k) / l->stride + 1;
+  gint64 K = l->C * l->k * l->k;
+  gint64 nx = N * l->C * l->H * l->H, ny = N * O * OH * OH;
+  g_autofree double *xv = random_values (rng, nx, -1, 1);
+  g_autofree double *wv = random_values (rng, O * K, -1, 1);
+  g_autofree double *bv = random_values (rng, O, -1, 1);
+  g_autofree double *dyv = random_values (rng, ny, -1, 1);
+  g_autofree double *y = g_new (double, ny);
+  g_autofree double *dx = g_new (double, nx);
+  g_autofree double *dw = g_new (double, O * K);
+  g_autofree double *db = g_new (double, O);
+  g_autoptr(LtTensor) x = tensor_of (xv, nx, DIMS (N, l->C, l->H, l->H), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) w = tensor_of (wv, O * K, DIMS (O, l->C, l->k, l->k), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) b = tensor_of (bv, O, DIMS (O), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) dy = tensor_of (dyv, ny, DIMS (N, O, OH, OH), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) out = NULL;
+  const gint64 stride[2] = { l->stride, l->stride }, padding[2] = { l->padding, l->padding };
+  const gint64 dilation[2] = { 1, 1 };
+  Ref r = { N, l->C, l->H, l->H, O, l->k, l->stride, l->padding, OH, OH, xv, wv, bv, dyv };
+
+  g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
+  g_assert_true (lt_tensor_set_requires_grad (w, TRUE, &error));
+  g_assert_true (lt_tensor_set_requires_grad (b, TRUE, &error));
+  out = lt_conv2d (x, w, b, stride, padding, dilation, 1, &error);
+  g_assert_no_error (error);
+  g_assert_true (lt_tensor_backward (out, dy, FALSE, &error));
+  g_assert_no_error (error);
+  reference (&r, y, dx, dw, db);
+  /* each value is a sum of K (forward), O k k (dx) or N OH OW (dw, db)
+   * products of numbers in [-1, 1] */
+  assert_close ("forward", &r, out, y, ny, K);
+  assert_close ("grad input", &r, lt_tensor_get_grad (x), dx, nx, O * l->k * l->k);
+  assert_close ("grad weight", &r, lt_tensor_get_grad (w), dw, O * K, N * OH * OH);
+  assert_close ("grad bias", &r, lt_tensor_get_grad (b), db, O, N * OH * OH);
+}
+
+static void
+test_sweep (gconstpointer data)
+{
+  const Layer *l = data;
+  int          threads = lt_get_num_threads ();
+  g_autoptr(GRand) rng = g_rand_new_with_seed (12);
+
+  for (int t = 1; t <= 3; t++)
+    {
+      lt_set_num_threads (t);
+      for (gint64 N = 1; N <= 8; N++)
+        for (guint i = 0; i < G_N_ELEMENTS (out_channels); i++)
+          check (rng, l, N, out_channels[i]);
+    }
+  lt_set_num_threads (threads);
+}
+
+int
+main (int argc, char **argv)
+{
+  g_test_init (&argc, &argv, NULL);
+  for (guint i = 0; i < G_N_ELEMENTS (layers); i++)
+    {
+      const Layer     *l = &layers[i];
+      g_autofree char *path =
+        g_strdup_printf ("/conv/sweep/%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT "-k%" G_GINT64_FORMAT
+                         "-s%" G_GINT64_FORMAT,
+                         l->C, l->H, l->k, l->stride);
+
+      g_test_add_data_func (path, l, test_sweep);
+    }
+  return g_test_run ();
+}
