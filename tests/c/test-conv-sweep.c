@@ -77,10 +77,14 @@ reference (const Ref *r, double *y, double *dx, double *dw, double *db)
 
 /* float32 against the float64 definition: relative to the terms' scale */
 static void
-assert_close (const char *what, const Ref *r, LtTensor *t, const double *want, gint64 n,
-              double scale)
+assert_close (const char   *what,
+              const Ref    *r,
+              LtTensor     *t,
+              const double *want,
+              gint64        n,
+              double        scale)
 {
-  gsize             got_n;
+  gsize              got_n;
   g_autofree double *got = values (t, &got_n);
 
   g_assert_cmpint ((gint64) got_n, ==, n);
@@ -89,33 +93,32 @@ assert_close (const char *what, const Ref *r, LtTensor *t, const double *want, g
       g_error ("%s of N=%" G_GINT64_FORMAT " C=%" G_GINT64_FORMAT " H=%" G_GINT64_FORMAT
                " O=%" G_GINT64_FORMAT " k=%" G_GINT64_FORMAT " stride %" G_GINT64_FORMAT
                " on %d threads: element %" G_GINT64_FORMAT " is %g, want %g",
-               what, r->N, r->C, r->H, r->O, r->k, r->s, lt_get_num_threads (), i, got[i],
-               want[i]);
+               what, r->N, r->C, r->H, r->O, r->k, r->s, lt_get_num_threads (), i, got[i], want[i]);
 }
 
 static void
 check (GRand *rng, const Layer *l, gint64 N, gint64 O)
 {
   g_autoptr(GError) error = NULL;
-  gint64 OH = (l->H + 2 * l->padding - l->k) / l->stride + 1;
-  gint64 K = l->C * l->k * l->k;
-  gint64 nx = N * l->C * l->H * l->H, ny = N * O * OH * OH;
+  gint64             OH = (l->H + 2 * l->padding - l->k) / l->stride + 1;
+  gint64             K = l->C * l->k * l->k;
+  gint64             nx = N * l->C * l->H * l->H, ny = N * O * OH * OH, nw = O * K;
   g_autofree double *xv = random_values (rng, nx, -1, 1);
-  g_autofree double *wv = random_values (rng, O * K, -1, 1);
+  g_autofree double *wv = random_values (rng, nw, -1, 1);
   g_autofree double *bv = random_values (rng, O, -1, 1);
   g_autofree double *dyv = random_values (rng, ny, -1, 1);
   g_autofree double *y = g_new (double, ny);
   g_autofree double *dx = g_new (double, nx);
-  g_autofree double *dw = g_new (double, O * K);
+  g_autofree double *dw = g_new (double, nw);
   g_autofree double *db = g_new (double, O);
   g_autoptr(LtTensor) x = tensor_of (xv, nx, DIMS (N, l->C, l->H, l->H), LT_DTYPE_FLOAT32);
-  g_autoptr(LtTensor) w = tensor_of (wv, O * K, DIMS (O, l->C, l->k, l->k), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) w = tensor_of (wv, nw, DIMS (O, l->C, l->k, l->k), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) b = tensor_of (bv, O, DIMS (O), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) dy = tensor_of (dyv, ny, DIMS (N, O, OH, OH), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) out = NULL;
   const gint64 stride[2] = { l->stride, l->stride }, padding[2] = { l->padding, l->padding };
   const gint64 dilation[2] = { 1, 1 };
-  Ref r = { N, l->C, l->H, l->H, O, l->k, l->stride, l->padding, OH, OH, xv, wv, bv, dyv };
+  Ref          r = { N, l->C, l->H, l->H, O, l->k, l->stride, l->padding, OH, OH, xv, wv, bv, dyv };
 
   g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
   g_assert_true (lt_tensor_set_requires_grad (w, TRUE, &error));
@@ -129,7 +132,7 @@ check (GRand *rng, const Layer *l, gint64 N, gint64 O)
    * products of numbers in [-1, 1] */
   assert_close ("forward", &r, out, y, ny, K);
   assert_close ("grad input", &r, lt_tensor_get_grad (x), dx, nx, O * l->k * l->k);
-  assert_close ("grad weight", &r, lt_tensor_get_grad (w), dw, O * K, N * OH * OH);
+  assert_close ("grad weight", &r, lt_tensor_get_grad (w), dw, nw, N * OH * OH);
   assert_close ("grad bias", &r, lt_tensor_get_grad (b), db, O, N * OH * OH);
 }
 
@@ -157,10 +160,9 @@ main (int argc, char **argv)
   for (guint i = 0; i < G_N_ELEMENTS (layers); i++)
     {
       const Layer     *l = &layers[i];
-      g_autofree char *path =
-        g_strdup_printf ("/conv/sweep/%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT "-k%" G_GINT64_FORMAT
-                         "-s%" G_GINT64_FORMAT,
-                         l->C, l->H, l->k, l->stride);
+      g_autofree char *path = g_strdup_printf ("/conv/sweep/%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT
+                                               "-k%" G_GINT64_FORMAT "-s%" G_GINT64_FORMAT,
+                                               l->C, l->H, l->k, l->stride);
 
       g_test_add_data_func (path, l, test_sweep);
     }
