@@ -21,11 +21,7 @@
 #define STEP(var, call) g_autoptr (LtTensor) var = (call)
 
 static gboolean
-check_same_shape (const char *op,
-                  const char *what,
-                  LtTensor   *t,
-                  LtTensor   *input,
-                  GError    **error)
+check_same_shape (const char *op, const char *what, LtTensor *t, LtTensor *input, GError **error)
 {
   g_autofree char *s1 = NULL;
   g_autofree char *s2 = NULL;
@@ -34,8 +30,8 @@ check_same_shape (const char *op,
     return TRUE;
   s1 = LT_SHAPE_STR (t);
   s2 = LT_SHAPE_STR (input);
-  g_set_error (error, LT_ERROR, LT_ERROR_SHAPE, "%s: the %s's shape %s must be the input's %s",
-               op, what, s1, s2);
+  g_set_error (error, LT_ERROR, LT_ERROR_SHAPE, "%s: the %s's shape %s must be the input's %s", op,
+               what, s1, s2);
   return FALSE;
 }
 
@@ -43,8 +39,7 @@ check_same_shape (const char *op,
  * not positive the result is -100 and its gradient 0 (the logarithm is not
  * taken there, so no NaN reaches the gradient). */
 static LtTensor *
-clamped_log (LtTensor *x,
-             GError  **error)
+clamped_log (LtTensor *x, GError **error)
 {
   STEP (pos, lt_tensor_gt_scalar (x, 0, error));
   STEP (one, pos ? lt_ones_like (x, error) : NULL);
@@ -58,9 +53,7 @@ clamped_log (LtTensor *x,
 
 /* Checks every element of @x lies in [0, 1] (NaN does not). */
 static gboolean
-check_probabilities (const char *op,
-                     LtTensor   *x,
-                     GError    **error)
+check_probabilities (const char *op, LtTensor *x, GError **error)
 {
   double lo, hi;
 
@@ -101,11 +94,11 @@ check_probabilities (const char *op,
  *   outside [0, 1]
  */
 LtTensor *
-lt_binary_cross_entropy (LtTensor    *input,
-                         LtTensor    *target,
-                         LtTensor    *weight,
-                         LtReduction  reduction,
-                         GError     **error)
+lt_binary_cross_entropy (LtTensor   *input,
+                         LtTensor   *target,
+                         LtTensor   *weight,
+                         LtReduction reduction,
+                         GError    **error)
 {
   const char *op = "binary_cross_entropy";
 
@@ -138,11 +131,7 @@ lt_binary_cross_entropy (LtTensor    *input,
 
 /* |input - target| after the shared checks of the regression losses */
 static LtTensor *
-abs_diff (const char *op,
-          LtTensor   *input,
-          LtTensor   *target,
-          LtReduction reduction,
-          GError    **error)
+abs_diff (const char *op, LtTensor *input, LtTensor *target, LtReduction reduction, GError **error)
 {
   g_return_val_if_fail (LT_IS_TENSOR (input), NULL);
   g_return_val_if_fail (LT_IS_TENSOR (target), NULL);
@@ -193,11 +182,11 @@ piecewise_loss (LtTensor   *d,
  * Returns: (transfer full) (nullable): the loss, or %NULL with @error set
  */
 LtTensor *
-lt_smooth_l1_loss (LtTensor    *input,
-                   LtTensor    *target,
-                   LtReduction  reduction,
-                   double       beta,
-                   GError     **error)
+lt_smooth_l1_loss (LtTensor   *input,
+                   LtTensor   *target,
+                   LtReduction reduction,
+                   double      beta,
+                   GError    **error)
 {
   const char *op = "smooth_l1_loss";
 
@@ -234,11 +223,11 @@ lt_smooth_l1_loss (LtTensor    *input,
  * Returns: (transfer full) (nullable): the loss, or %NULL with @error set
  */
 LtTensor *
-lt_huber_loss (LtTensor    *input,
-               LtTensor    *target,
-               LtReduction  reduction,
-               double       delta,
-               GError     **error)
+lt_huber_loss (LtTensor   *input,
+               LtTensor   *target,
+               LtReduction reduction,
+               double      delta,
+               GError    **error)
 {
   const char *op = "huber_loss";
 
@@ -272,11 +261,11 @@ lt_huber_loss (LtTensor    *input,
  * Returns: (transfer full) (nullable): the loss, or %NULL with @error set
  */
 LtTensor *
-lt_kl_div (LtTensor    *input,
-           LtTensor    *target,
-           LtReduction  reduction,
-           gboolean     log_target,
-           GError     **error)
+lt_kl_div (LtTensor   *input,
+           LtTensor   *target,
+           LtReduction reduction,
+           gboolean    log_target,
+           GError    **error)
 {
   const char *op = "kl_div";
 
@@ -309,10 +298,7 @@ lt_kl_div (LtTensor    *input,
 }
 
 static gboolean
-check_dim (const char *op,
-           LtTensor   *t,
-           gint64     *dim,
-           GError    **error)
+check_dim (const char *op, LtTensor *t, gint64 *dim, GError **error)
 {
   gint64 n = MAX (t->ndim, 1);
 
@@ -392,11 +378,7 @@ cosine (const char *op,
  *   @error set
  */
 LtTensor *
-lt_cosine_similarity (LtTensor *x1,
-                      LtTensor *x2,
-                      gint64    dim,
-                      double    eps,
-                      GError  **error)
+lt_cosine_similarity (LtTensor *x1, LtTensor *x2, gint64 dim, double eps, GError **error)
 {
   g_return_val_if_fail (LT_IS_TENSOR (x1), NULL);
   g_return_val_if_fail (LT_IS_TENSOR (x2), NULL);
@@ -415,7 +397,7 @@ check_pair_loss (const char *op,
 {
   g_autofree char *s1 = NULL;
   g_autofree char *s2 = NULL;
-  guint n = input1->ndim > 0 ? input1->ndim - 1 : 0;
+  guint            n = input1->ndim > 0 ? input1->ndim - 1 : 0;
 
   if (!_lt_loss_check_reduction (op, reduction, error) ||
       !check_same_shape (op, "input2", input2, input1, error))
@@ -424,8 +406,7 @@ check_pair_loss (const char *op,
     return TRUE;
   s1 = LT_SHAPE_STR (target);
   s2 = _lt_shape_to_string (input1->shape, n);
-  g_set_error (error, LT_ERROR, LT_ERROR_SHAPE, "%s: the target's shape %s must be %s", op, s1,
-               s2);
+  g_set_error (error, LT_ERROR, LT_ERROR_SHAPE, "%s: the target's shape %s must be %s", op, s1, s2);
   return FALSE;
 }
 
@@ -448,12 +429,12 @@ check_pair_loss (const char *op,
  * Returns: (transfer full) (nullable): the loss, or %NULL with @error set
  */
 LtTensor *
-lt_cosine_embedding_loss (LtTensor    *input1,
-                          LtTensor    *input2,
-                          LtTensor    *target,
-                          double       margin,
-                          LtReduction  reduction,
-                          GError     **error)
+lt_cosine_embedding_loss (LtTensor   *input1,
+                          LtTensor   *input2,
+                          LtTensor   *target,
+                          double      margin,
+                          LtReduction reduction,
+                          GError    **error)
 {
   const char *op = "cosine_embedding_loss";
 
@@ -494,12 +475,12 @@ lt_cosine_embedding_loss (LtTensor    *input1,
  * Returns: (transfer full) (nullable): the loss, or %NULL with @error set
  */
 LtTensor *
-lt_margin_ranking_loss (LtTensor    *input1,
-                        LtTensor    *input2,
-                        LtTensor    *target,
-                        double       margin,
-                        LtReduction  reduction,
-                        GError     **error)
+lt_margin_ranking_loss (LtTensor   *input1,
+                        LtTensor   *input2,
+                        LtTensor   *target,
+                        double      margin,
+                        LtReduction reduction,
+                        GError    **error)
 {
   const char *op = "margin_ranking_loss";
 

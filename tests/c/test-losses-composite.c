@@ -18,9 +18,7 @@
 
 static GRand *rng;
 
-static const LtReduction reductions[] = {
-  LT_REDUCTION_NONE, LT_REDUCTION_MEAN, LT_REDUCTION_SUM
-};
+static const LtReduction reductions[] = { LT_REDUCTION_NONE, LT_REDUCTION_MEAN, LT_REDUCTION_SUM };
 
 typedef enum
 {
@@ -45,40 +43,36 @@ typedef struct
 } Call;
 
 static LtTensor *
-run (LtTensor  **in,
-     const Call *c,
-     GError    **error)
+run (LtTensor **in, const Call *c, GError **error)
 {
   switch (c->kind)
     {
-    case K_BCE:
-      return lt_binary_cross_entropy (in[0], in[1], NULL, c->reduction, error);
-    case K_BCE_WEIGHT:
-      return lt_binary_cross_entropy (in[0], in[1], c->extra, c->reduction, error);
-    case K_SMOOTH_L1:
-      return lt_smooth_l1_loss (in[0], in[1], c->reduction, c->arg, error);
-    case K_HUBER:
-      return lt_huber_loss (in[0], in[1], c->reduction, c->arg, error);
-    case K_KL:
-      return lt_kl_div (in[0], in[1], c->reduction, FALSE, error);
-    case K_KL_LOG:
-      return lt_kl_div (in[0], in[1], c->reduction, TRUE, error);
-    case K_COSINE_SIMILARITY:
-      return lt_cosine_similarity (in[0], in[1], (gint64) c->arg, 1e-8, error);
-    case K_COSINE_EMBEDDING:
-      return lt_cosine_embedding_loss (in[0], in[1], c->extra, c->arg, c->reduction, error);
-    case K_MARGIN_RANKING:
-      return lt_margin_ranking_loss (in[0], in[1], c->extra, c->arg, c->reduction, error);
-    case K_N:
-    default:
-      g_assert_not_reached ();
+      case K_BCE:
+        return lt_binary_cross_entropy (in[0], in[1], NULL, c->reduction, error);
+      case K_BCE_WEIGHT:
+        return lt_binary_cross_entropy (in[0], in[1], c->extra, c->reduction, error);
+      case K_SMOOTH_L1:
+        return lt_smooth_l1_loss (in[0], in[1], c->reduction, c->arg, error);
+      case K_HUBER:
+        return lt_huber_loss (in[0], in[1], c->reduction, c->arg, error);
+      case K_KL:
+        return lt_kl_div (in[0], in[1], c->reduction, FALSE, error);
+      case K_KL_LOG:
+        return lt_kl_div (in[0], in[1], c->reduction, TRUE, error);
+      case K_COSINE_SIMILARITY:
+        return lt_cosine_similarity (in[0], in[1], (gint64) c->arg, 1e-8, error);
+      case K_COSINE_EMBEDDING:
+        return lt_cosine_embedding_loss (in[0], in[1], c->extra, c->arg, c->reduction, error);
+      case K_MARGIN_RANKING:
+        return lt_margin_ranking_loss (in[0], in[1], c->extra, c->arg, c->reduction, error);
+      case K_N:
+      default:
+        g_assert_not_reached ();
     }
 }
 
 static LtTensor *
-gc_run (LtTensor **in,
-        gsize      n,
-        gpointer   data)
+gc_run (LtTensor **in, gsize n, gpointer data)
 {
   g_autoptr(GError) error = NULL;
   LtTensor *y = run (in, data, &error);
@@ -88,9 +82,7 @@ gc_run (LtTensor **in,
 }
 
 static LtTensor *
-leaf (const double *v,
-      const gint64 *shape,
-      gsize         n_dims)
+leaf (const double *v, const gint64 *shape, gsize n_dims)
 {
   g_autoptr(GError) error = NULL;
   LtTensor *t = tensor_of_shape (v, shape, n_dims, LT_DTYPE_FLOAT64);
@@ -101,9 +93,7 @@ leaf (const double *v,
 
 /* The reference of @n losses reduced as @r */
 static double
-reduce_ref (const double *loss,
-            gsize         n,
-            LtReduction   r)
+reduce_ref (const double *loss, gsize n, LtReduction r)
 {
   double s = 0;
 
@@ -113,10 +103,7 @@ reduce_ref (const double *loss,
 }
 
 static void
-check_against (LtTensor     *y,
-               const double *loss,
-               gsize         n,
-               LtReduction   r)
+check_against (LtTensor *y, const double *loss, gsize n, LtReduction r)
 {
   if (r == LT_REDUCTION_NONE)
     assert_allclose (y, loss, n, 1e-12, 1e-12);
@@ -138,29 +125,34 @@ clamped_log_ref (double x)
 static void
 test_values_and_gradients (void)
 {
-  enum { R = 4, C = 6, N = R * C };
+  enum
+  {
+    R = 4,
+    C = 6,
+    N = R * C
+  };
   g_autoptr(GError) error = NULL;
   g_autofree double *p = random_values (rng, N, 0.05, 0.95);
   g_autofree double *q = random_values (rng, N, 0, 1);
   g_autofree double *a = random_values (rng, N, -2, 2);
   g_autofree double *b = random_values (rng, N, -2, 2);
   g_autofree double *w = random_values (rng, C, 0.5, 1.5);
-  const double sign[R] = { 1, -1, 1, -1 };
+  const double       sign[R] = { 1, -1, 1, -1 };
 
   for (guint ri = 0; ri < G_N_ELEMENTS (reductions); ri++)
     for (Kind k = 0; k < K_N; k++)
       {
         LtReduction r = reductions[ri];
-        gboolean probs = k == K_BCE || k == K_BCE_WEIGHT || k == K_KL;
+        gboolean    probs = k == K_BCE || k == K_BCE_WEIGHT || k == K_KL;
         g_autoptr(LtTensor) x1 = leaf (probs ? p : a, DIMS (R, C));
         g_autoptr(LtTensor) x2 = leaf (probs ? q : b, DIMS (R, C));
         g_autoptr(LtTensor) wt = tensor_of_shape (w, DIMS (C), LT_DTYPE_FLOAT64);
         g_autoptr(LtTensor) st = tensor_of_shape (sign, DIMS (R), LT_DTYPE_FLOAT64);
         g_autoptr(LtTensor) y = NULL;
-        Call c = { k, r, 0.7, NULL };
+        Call      c = { k, r, 0.7, NULL };
         LtTensor *in[2] = { x1, x2 };
-        double loss[N];
-        gsize n = N;
+        double    loss[N];
+        gsize     n = N;
 
         if (k == K_BCE_WEIGHT)
           c.extra = wt;
@@ -187,50 +179,50 @@ test_values_and_gradients (void)
 
             switch (k)
               {
-              case K_BCE:
-              case K_BCE_WEIGHT:
-                loss[i] = -(t * clamped_log_ref (x) + (1 - t) * clamped_log_ref (1 - x));
-                if (k == K_BCE_WEIGHT)
-                  loss[i] *= w[i % C];
-                break;
-              case K_SMOOTH_L1:
-                loss[i] = d < c.arg ? 0.5 * d * d / c.arg : d - 0.5 * c.arg;
-                break;
-              case K_HUBER:
-                loss[i] = d < c.arg ? 0.5 * d * d : c.arg * (d - 0.5 * c.arg);
-                break;
-              case K_KL:
-                loss[i] = t > 0 ? t * (log (t) - x) : 0;
-                break;
-              case K_KL_LOG:
-                loss[i] = exp (t) * (t - x);
-                break;
-              case K_COSINE_SIMILARITY:
-              case K_COSINE_EMBEDDING:
-                {
-                  double dot = 0, n1 = 0, n2 = 0, cos;
+                case K_BCE:
+                case K_BCE_WEIGHT:
+                  loss[i] = -(t * clamped_log_ref (x) + (1 - t) * clamped_log_ref (1 - x));
+                  if (k == K_BCE_WEIGHT)
+                    loss[i] *= w[i % C];
+                  break;
+                case K_SMOOTH_L1:
+                  loss[i] = d < c.arg ? 0.5 * d * d / c.arg : d - 0.5 * c.arg;
+                  break;
+                case K_HUBER:
+                  loss[i] = d < c.arg ? 0.5 * d * d : c.arg * (d - 0.5 * c.arg);
+                  break;
+                case K_KL:
+                  loss[i] = t > 0 ? t * (log (t) - x) : 0;
+                  break;
+                case K_KL_LOG:
+                  loss[i] = exp (t) * (t - x);
+                  break;
+                case K_COSINE_SIMILARITY:
+                case K_COSINE_EMBEDDING:
+                  {
+                    double dot = 0, n1 = 0, n2 = 0, cos;
 
-                  for (guint j = 0; j < C; j++)
-                    {
-                      dot += a[i * C + j] * b[i * C + j];
-                      n1 += a[i * C + j] * a[i * C + j];
-                      n2 += b[i * C + j] * b[i * C + j];
-                    }
-                  if (k == K_COSINE_SIMILARITY)
-                    loss[i] = dot / sqrt (MAX (n1 * n2, 1e-16));
-                  else
-                    {
-                      cos = dot / sqrt ((n1 + 1e-12) * (n2 + 1e-12));
-                      loss[i] = sign[i] > 0 ? 1 - cos : MAX (cos - c.arg, 0);
-                    }
-                }
-                break;
-              case K_MARGIN_RANKING:
-                loss[i] = MAX (-sign[i] * (a[i] - b[i]) + c.arg, 0);
-                break;
-              case K_N:
-              default:
-                g_assert_not_reached ();
+                    for (guint j = 0; j < C; j++)
+                      {
+                        dot += a[i * C + j] * b[i * C + j];
+                        n1 += a[i * C + j] * a[i * C + j];
+                        n2 += b[i * C + j] * b[i * C + j];
+                      }
+                    if (k == K_COSINE_SIMILARITY)
+                      loss[i] = dot / sqrt (MAX (n1 * n2, 1e-16));
+                    else
+                      {
+                        cos = dot / sqrt ((n1 + 1e-12) * (n2 + 1e-12));
+                        loss[i] = sign[i] > 0 ? 1 - cos : MAX (cos - c.arg, 0);
+                      }
+                  }
+                  break;
+                case K_MARGIN_RANKING:
+                  loss[i] = MAX (-sign[i] * (a[i] - b[i]) + c.arg, 0);
+                  break;
+                case K_N:
+                default:
+                  g_assert_not_reached ();
               }
           }
         y = run (in, &c, &error);
@@ -253,7 +245,7 @@ test_bce_clamped (void)
   g_autoptr(LtTensor) y = lt_binary_cross_entropy (x, t, NULL, LT_REDUCTION_NONE, &error);
   g_autoptr(LtTensor) s = NULL;
   g_autofree double *g = NULL;
-  gsize n;
+  gsize              n;
 
   g_assert_no_error (error);
   assert_values (y, VALS (0, 0, log (2), 100, 100));
@@ -266,10 +258,7 @@ test_bce_clamped (void)
 }
 
 static void
-expect_error (LtTensor  *y,
-              GError    *error,
-              gint       code,
-              const char *part)
+expect_error (LtTensor *y, GError *error, gint code, const char *part)
 {
   g_assert_null (y);
   g_assert_error (error, LT_ERROR, code);
@@ -278,11 +267,11 @@ expect_error (LtTensor  *y,
 
 /* Runs @y = @expr and checks it failed with @code and a message that
  * contains @part. */
-#define EXPECT_ERROR(expr, code, part)                                                              \
+#define EXPECT_ERROR(expr, code, part)                                                             \
   G_STMT_START                                                                                     \
   {                                                                                                \
-    g_autoptr(GError) error = NULL;                                                                \
-    g_autoptr(LtTensor) y = (expr);                                                                \
+    g_autoptr(GError) error = NULL;                                                               \
+    g_autoptr(LtTensor) y = (expr);                                                               \
                                                                                                    \
     expect_error (y, error, code, part);                                                           \
   }                                                                                                \
@@ -321,8 +310,8 @@ test_errors (void)
   EXPECT_ERROR (lt_cosine_similarity (x, x, 2, 1e-8, &error), LT_ERROR_INDEX, "dimension 2");
   EXPECT_ERROR (lt_cosine_embedding_loss (x, x, t4, 0, LT_REDUCTION_MEAN, &error), LT_ERROR_SHAPE,
                 "must be [3]");
-  EXPECT_ERROR (lt_cosine_embedding_loss (x, x5, t3, 0, LT_REDUCTION_MEAN, &error),
-                LT_ERROR_SHAPE, "input2");
+  EXPECT_ERROR (lt_cosine_embedding_loss (x, x5, t3, 0, LT_REDUCTION_MEAN, &error), LT_ERROR_SHAPE,
+                "input2");
   EXPECT_ERROR (lt_margin_ranking_loss (r3, r3, x, 0, LT_REDUCTION_MEAN, &error), LT_ERROR_SHAPE,
                 "same number of dimensions");
 }
