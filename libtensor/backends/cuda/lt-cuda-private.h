@@ -23,6 +23,7 @@
 
 #include "backends/lt-backend-private.h"
 #include "lt-cuda-kernels-private.h"
+#include "lt-cuda-kernels-math-private.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +54,8 @@ struct _LtCudaRuntime
   /* C = A B by a BLAS library (cuBLAS); LT_CU_UNSUPPORTED for a layout or
    * dtype it does not take. NULL: the gemm kernel does all. */
   int (*blas_gemm)          (void *stream, const LtCuGemm *g);
+  /* lt-cuda-kernels-math.cu's launchers */
+  const LtCuMathKernels *math_kernels;
 };
 
 /* An error after which every call fails (the context is lost) */
@@ -116,5 +119,16 @@ void     _lt_cuda_alloc_reset      (void);
 
 /* Status to GError, for the backend's files */
 gboolean _lt_cuda_check (int status, const char *what, GError **error);
+
+/* lt-cuda-backend.c's device state and glue, for lt-cuda-backend-math.c */
+typedef struct _LtTensor LtTensor;
+gboolean             _lt_cuda_usable       (GError **error);
+gboolean             _lt_cuda_after_launch (int status, LtOp op, GError **error);
+void                 _lt_cuda_iter_build   (LtCuIter *it, LtTensor **ops, guint n);
+const LtCudaRuntime *_lt_cuda_runtime      (void);
+void                *_lt_cuda_stream       (void);
+LtCuErrorWord       *_lt_cuda_error_word   (void);
+/* Fills in the kernels of lt-cuda-backend-math.c */
+void                 _lt_cuda_backend_math_init (LtBackend *backend);
 
 G_END_DECLS

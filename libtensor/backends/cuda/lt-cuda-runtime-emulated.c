@@ -215,6 +215,7 @@ static const LtCudaRuntime emulated = {
   .error_string = emu_error_string,
   .kernels = &_lt_cu_kernels_emulated,
   .blas_gemm = NULL,
+  .math_kernels = &_lt_cu_math_kernels_emulated,
 };
 
 const LtCudaRuntime *

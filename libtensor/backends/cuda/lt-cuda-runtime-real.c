@@ -169,6 +169,7 @@ static const LtCudaRuntime real = {
   .error_string = real_error_string,
   .kernels = &_lt_cu_kernels_device,
   .blas_gemm = real_blas_gemm,
+  .math_kernels = &_lt_cu_math_kernels_device,
 };
 
 const LtCudaRuntime *
