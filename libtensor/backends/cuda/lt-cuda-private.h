@@ -10,15 +10,18 @@
  * - lt-cuda-runtime-emulated.c: the emulated device, chosen only by
  *   LT_CUDA_EMULATE=1: device memory is host memory with sentinel bytes
  *   after every buffer (checked when it is freed), kernels are
- *   lt-cuda-kernels.cu compiled for the host through the launch shim;
+ *   lt-cuda-kernels.cu and lt-cuda-kernels-math.cu compiled for the host
+ *   through the launch shim;
  * - lt-cuda-runtime-fake.c: the emulated device with failures injected on
  *   request (tests): out of memory at the Nth allocation, a sticky error,
- *   a failed launch.
+ *   a failed launch (of lt-cuda-kernels.cu's kernels; the math kernels run
+ *   as on the emulated device).
  * Every call returns a status (lt-cuda-kernels-private.h: cudaError_t values).
  *
  * lt-cuda-alloc.c is the caching allocator, lt-cuda-backend.c the device
  * state (stream, sticky errors, the device-side error word), the vtable and
- * the kernels' glue, which turns statuses into GErrors.
+ * the kernels' glue, which turns statuses into GErrors; lt-cuda-backend-math.c
+ * the glue of lt-cuda-kernels-math.cu.
  */
 
 #include "backends/lt-backend-private.h"
