@@ -398,8 +398,14 @@ gc_nll (LtTensor **in, gsize n, gpointer data)
 {
   const NllCall *c = data;
   g_autoptr(GError) error = NULL;
-  LtTensor *y = lt_nll_loss (in[0], c->t, c->w, c->ignore, c->r, &error);
+  /* on a device, the harness runs f on CPU copies of the inputs too */
+  LtDevice dev = lt_tensor_get_device (in[0]);
+  g_autoptr(LtTensor) t = lt_tensor_to_device (c->t, dev, &error);
+  g_autoptr(LtTensor) w = c->w ? lt_tensor_to_device (c->w, dev, &error) : NULL;
+  LtTensor *y;
 
+  g_assert_no_error (error);
+  y = lt_nll_loss (in[0], t, w, c->ignore, c->r, &error);
   g_assert_no_error (error);
   return y;
 }

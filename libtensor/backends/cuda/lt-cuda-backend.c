@@ -217,6 +217,12 @@ cuda_synchronize (GError **error)
                      "%s: integer division by zero (of %" G_GINT64_FORMAT ", on cuda:0)",
                      word.op == LT_CU_FLOOR_DIVIDE ? "floor_divide" : "remainder", word.value);
         break;
+      case LT_CU_ERRW_CLASS_TARGET:
+        g_set_error (error, LT_ERROR, LT_ERROR_INDEX,
+                     "target %" G_GINT64_FORMAT " is out of bounds: class indices must be in "
+                     "[0, %d) or equal ignore_index (found by nll_loss on cuda:0)",
+                     word.value, word.op);
+        break;
       default:
         g_set_error (error, LT_ERROR, LT_ERROR_INDEX,
                      "cuda:0: a kernel found an index out of range (%" G_GINT64_FORMAT ")",
@@ -694,6 +700,44 @@ k_sgd_update (const LtKernelArgs *args, GError **error)
                        args->op, error);
 }
 
+/* The glue's helpers for the backend's other files (lt-cuda-private.h) */
+
+gboolean
+_lt_cuda_usable (GError **error)
+{
+  return usable (error);
+}
+
+gboolean
+_lt_cuda_after_launch (int status, LtOp op, GError **error)
+{
+  return after_launch (status, op, error);
+}
+
+void
+_lt_cuda_iter_build (LtCuIter *it, LtTensor **ops, guint n)
+{
+  iter_build (it, ops, n);
+}
+
+const LtCudaRuntime *
+_lt_cuda_runtime (void)
+{
+  return dev.rt;
+}
+
+void *
+_lt_cuda_stream (void)
+{
+  return dev.stream;
+}
+
+LtCuErrorWord *
+_lt_cuda_error_word (void)
+{
+  return dev.err_word;
+}
+
 /* ---- the device's information (lt-cuda.h) ---- */
 
 static int
@@ -788,6 +832,7 @@ backend_init (gpointer data)
   backend.kernels[LT_OP_BMM] = k_gemm;
   backend.kernels[LT_OP_ADDMM] = k_gemm;
   backend.kernels[LT_OP_SGD_UPDATE] = k_sgd_update;
+  _lt_cuda_backend_math_init (&backend);
   return NULL;
 }
 

@@ -77,6 +77,7 @@ enum {
   LT_CU_ERRW_NONE,
   LT_CU_ERRW_DIV_BY_ZERO,
   LT_CU_ERRW_INDEX,
+  LT_CU_ERRW_CLASS_TARGET,   /* nll_loss: op holds the number of classes */
 };
 
 typedef struct

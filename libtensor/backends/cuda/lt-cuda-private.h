@@ -10,19 +10,23 @@
  * - lt-cuda-runtime-emulated.c: the emulated device, chosen only by
  *   LT_CUDA_EMULATE=1: device memory is host memory with sentinel bytes
  *   after every buffer (checked when it is freed), kernels are
- *   lt-cuda-kernels.cu compiled for the host through the launch shim;
+ *   lt-cuda-kernels.cu and lt-cuda-kernels-math.cu compiled for the host
+ *   through the launch shim;
  * - lt-cuda-runtime-fake.c: the emulated device with failures injected on
  *   request (tests): out of memory at the Nth allocation, a sticky error,
- *   a failed launch.
+ *   a failed launch (of lt-cuda-kernels.cu's kernels; the math kernels run
+ *   as on the emulated device).
  * Every call returns a status (lt-cuda-kernels-private.h: cudaError_t values).
  *
  * lt-cuda-alloc.c is the caching allocator, lt-cuda-backend.c the device
  * state (stream, sticky errors, the device-side error word), the vtable and
- * the kernels' glue, which turns statuses into GErrors.
+ * the kernels' glue, which turns statuses into GErrors; lt-cuda-backend-math.c
+ * the glue of lt-cuda-kernels-math.cu.
  */
 
 #include "backends/lt-backend-private.h"
 #include "lt-cuda-kernels-private.h"
+#include "lt-cuda-kernels-math-private.h"
 
 G_BEGIN_DECLS
 
@@ -53,6 +57,8 @@ struct _LtCudaRuntime
   /* C = A B by a BLAS library (cuBLAS); LT_CU_UNSUPPORTED for a layout or
    * dtype it does not take. NULL: the gemm kernel does all. */
   int (*blas_gemm)          (void *stream, const LtCuGemm *g);
+  /* lt-cuda-kernels-math.cu's launchers */
+  const LtCuMathKernels *math_kernels;
 };
 
 /* An error after which every call fails (the context is lost) */
@@ -116,5 +122,16 @@ void     _lt_cuda_alloc_reset      (void);
 
 /* Status to GError, for the backend's files */
 gboolean _lt_cuda_check (int status, const char *what, GError **error);
+
+/* lt-cuda-backend.c's device state and glue, for lt-cuda-backend-math.c */
+typedef struct _LtTensor LtTensor;
+gboolean             _lt_cuda_usable       (GError **error);
+gboolean             _lt_cuda_after_launch (int status, LtOp op, GError **error);
+void                 _lt_cuda_iter_build   (LtCuIter *it, LtTensor **ops, guint n);
+const LtCudaRuntime *_lt_cuda_runtime      (void);
+void                *_lt_cuda_stream       (void);
+LtCuErrorWord       *_lt_cuda_error_word   (void);
+/* Fills in the kernels of lt-cuda-backend-math.c */
+void                 _lt_cuda_backend_math_init (LtBackend *backend);
 
 G_END_DECLS

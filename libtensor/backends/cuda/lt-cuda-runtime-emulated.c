@@ -10,7 +10,8 @@
  * every buffer followed by sentinel bytes that are checked when it is
  * freed (a kernel writing past its buffer is caught there); the stream is
  * the calling thread, so every call completes before it returns; kernels
- * are lt-cuda-kernels.cu compiled for the host (_lt_cu_kernels_emulated).
+ * are lt-cuda-kernels.cu and lt-cuda-kernels-math.cu compiled for the host
+ * (_lt_cu_kernels_emulated, _lt_cu_math_kernels_emulated).
  * The device has a fixed capacity, so running out of memory behaves as on
  * a GPU.
  */
@@ -215,6 +216,7 @@ static const LtCudaRuntime emulated = {
   .error_string = emu_error_string,
   .kernels = &_lt_cu_kernels_emulated,
   .blas_gemm = NULL,
+  .math_kernels = &_lt_cu_math_kernels_emulated,
 };
 
 const LtCudaRuntime *

@@ -265,6 +265,9 @@ static const LtCudaRuntime fake = {
   .error_string = fake_error_string,
   .kernels = &fake_kernels,
   .blas_gemm = NULL,
+  /* the math kernels run as on the emulated device, outside the failure
+   * injection */
+  .math_kernels = &_lt_cu_math_kernels_emulated,
 };
 
 const LtCudaRuntime *

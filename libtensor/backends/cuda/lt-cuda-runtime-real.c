@@ -11,7 +11,8 @@
  * loads on a machine without a driver: cudaGetDeviceCount fails there and
  * the backend says CUDA is unavailable) and cuBLAS for the float matrix
  * products, its handle bound to the backend's stream. Kernels are
- * lt-cuda-kernels.cu compiled by nvcc (_lt_cu_kernels_device).
+ * lt-cuda-kernels.cu and lt-cuda-kernels-math.cu compiled by nvcc
+ * (_lt_cu_kernels_device, _lt_cu_math_kernels_device).
  */
 
 /* cuBLAS statuses travel as 20000 + cublasStatus_t */
@@ -169,6 +170,7 @@ static const LtCudaRuntime real = {
   .error_string = real_error_string,
   .kernels = &_lt_cu_kernels_device,
   .blas_gemm = real_blas_gemm,
+  .math_kernels = &_lt_cu_math_kernels_device,
 };
 
 const LtCudaRuntime *

@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The emulated device's math kernels: lt-cuda-kernels-math.cu compiled by
+ * the host's C++ compiler through the launch shim (lt-cuda-shim-private.h).
+ */
+
+#include "lt-cuda-kernels-math.cu"
