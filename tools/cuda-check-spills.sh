@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: LGPL-2.1-or-later
 #
 # Compiles the CUDA backend's kernels (libtensor/backends/cuda/
-# lt-cuda-kernels.cu) with `nvcc -Xptxas -v` for every architecture the
+# lt-cuda-kernels.cu and lt-cuda-kernels-index.cu: indexing, convolution,
+# pooling) with `nvcc -Xptxas -v` for every architecture the
 # library ships SASS for, and fails when a kernel spills registers to local
 # memory (ptxas's "N bytes spill stores" / "N bytes spill loads" not 0).
 # Every kernel in that file is on a hot path (elementwise, reductions,
@@ -17,12 +18,13 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 nvcc=${NVCC:-$(command -v nvcc || echo /usr/local/cuda/bin/nvcc)}
-src=libtensor/backends/cuda/lt-cuda-kernels.cu
+srcs="libtensor/backends/cuda/lt-cuda-kernels.cu libtensor/backends/cuda/lt-cuda-kernels-index.cu"
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
 
 pass=0
 fail=0
+for src in $srcs; do
 for arch in 80 90; do
   "$nvcc" -c "$src" -o "$out/k.o" -std=c++17 -O3 -fmad=false \
     -Ilibtensor/backends/cuda -Xptxas -v \
@@ -50,6 +52,7 @@ for arch in 80 90; do
       match($0, /Used [0-9]+ registers/); r = substr($0, RSTART + 5, RLENGTH - 15)
       printf "%s\t%s\t%s\t%s\n", name, st, ld, r; name = ""
     }' "$out/ptxas-$arch.txt")
+done
 done
 echo "$pass passed, $fail failed"
 [ "$fail" = 0 ] && [ "$pass" -gt 0 ]

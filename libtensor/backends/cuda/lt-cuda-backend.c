@@ -217,10 +217,20 @@ cuda_synchronize (GError **error)
                      "%s: integer division by zero (of %" G_GINT64_FORMAT ", on cuda:0)",
                      word.op == LT_CU_FLOOR_DIVIDE ? "floor_divide" : "remainder", word.value);
         break;
+      case LT_CU_ERRW_MASK_COUNT:
+        g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                     "%s: the mask selects %" G_GINT64_FORMAT " elements but the source has only "
+                     "%" G_GINT64_FORMAT " (found on cuda:0)",
+                     word.op >= 0 && word.op < LT_OP_COUNT ? _lt_op_table[word.op].name : "?",
+                     word.value, word.bound);
+        break;
       default:
         g_set_error (error, LT_ERROR, LT_ERROR_INDEX,
-                     "cuda:0: a kernel found an index out of range (%" G_GINT64_FORMAT ")",
-                     word.value);
+                     "%s: index %" G_GINT64_FORMAT
+                     " is out of bounds for a dimension of size %" G_GINT64_FORMAT
+                     " (found on cuda:0)",
+                     word.op >= 0 && word.op < LT_OP_COUNT ? _lt_op_table[word.op].name : "?",
+                     word.value, word.bound);
     }
   return FALSE;
 }
@@ -235,6 +245,33 @@ after_launch (int status, LtOp op, GError **error)
   if (dev.sync_every_op)
     return cuda_synchronize (error);
   return TRUE;
+}
+
+gboolean
+_lt_cuda_launch_begin (LtCudaLaunch *launch, GError **error)
+{
+  if (!usable (error))
+    return FALSE;
+  launch->rt = dev.rt;
+  launch->stream = dev.stream;
+  launch->err_word = dev.err_word;
+  return TRUE;
+}
+
+gboolean
+_lt_cuda_after_launch (int status, LtOp op, GError **error)
+{
+  return after_launch (status, op, error);
+}
+
+int
+_lt_cuda_gemm (const LtCuGemm *g)
+{
+  int status = dev.rt->blas_gemm ? dev.rt->blas_gemm (dev.stream, g) : LT_CU_UNSUPPORTED;
+
+  if (status == LT_CU_UNSUPPORTED)
+    status = dev.rt->kernels->gemm (dev.stream, g);
+  return status;
 }
 
 static gpointer
@@ -671,9 +708,7 @@ k_gemm (const LtKernelArgs *args, GError **error)
   g.a = _lt_tensor_data (a);
   g.b = _lt_tensor_data (b);
   g.c = _lt_tensor_data (out);
-  status = dev.rt->blas_gemm ? dev.rt->blas_gemm (dev.stream, &g) : LT_CU_UNSUPPORTED;
-  if (status == LT_CU_UNSUPPORTED)
-    status = dev.rt->kernels->gemm (dev.stream, &g);
+  status = _lt_cuda_gemm (&g);
   return after_launch (status, args->op, error);
 }
 
@@ -788,6 +823,7 @@ backend_init (gpointer data)
   backend.kernels[LT_OP_BMM] = k_gemm;
   backend.kernels[LT_OP_ADDMM] = k_gemm;
   backend.kernels[LT_OP_SGD_UPDATE] = k_sgd_update;
+  _lt_cuda_backend_index_init (&backend);
   return NULL;
 }
 

@@ -69,14 +69,16 @@ enum {
 typedef struct
 {
   int32_t code;
-  int32_t op;
+  int32_t op;     /* LT_CU_ERRW_INDEX: the LtOp */
   int64_t value;
+  int64_t bound;  /* LT_CU_ERRW_INDEX: the size the index had to lie under */
 } LtCuErrorWord;
 
 enum {
   LT_CU_ERRW_NONE,
   LT_CU_ERRW_DIV_BY_ZERO,
   LT_CU_ERRW_INDEX,
+  LT_CU_ERRW_MASK_COUNT, /* a mask selected more elements (value) than a source holds (bound) */
 };
 
 typedef struct

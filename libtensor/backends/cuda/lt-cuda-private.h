@@ -117,4 +117,22 @@ void     _lt_cuda_alloc_reset      (void);
 /* Status to GError, for the backend's files */
 gboolean _lt_cuda_check (int status, const char *what, GError **error);
 
+/* What the backend's other kernel files (lt-cuda-backend-index.c) launch
+ * with: the runtime, the stream, the device-side error word. */
+typedef struct
+{
+  const LtCudaRuntime *rt;
+  void                *stream;
+  LtCuErrorWord       *err_word;
+} LtCudaLaunch;
+
+/* Fills @launch; FALSE with @error set when the device is unusable */
+gboolean _lt_cuda_launch_begin (LtCudaLaunch *launch, GError **error);
+/* A launch's status to a GError naming @op; synchronises with LT_CUDA_SYNC=1 */
+gboolean _lt_cuda_after_launch (int status, LtOp op, GError **error);
+/* C = A B by the runtime's BLAS, or the gemm kernel for what it does not take */
+int      _lt_cuda_gemm         (const LtCuGemm *g);
+/* Sets the kernels of lt-cuda-backend-index.c in @backend's table */
+void     _lt_cuda_backend_index_init (LtBackend *backend);
+
 G_END_DECLS
