@@ -780,6 +780,13 @@ cuda_empty_cache (void)
   _lt_cuda_alloc_empty_cache ();
 }
 
+/* The emulated and fake runtimes keep device buffers in host memory */
+static gboolean
+cuda_memory_is_host (void)
+{
+  return dev.rt != NULL && strcmp (dev.rt->name, "cuda") != 0;
+}
+
 static gpointer
 backend_init (gpointer data)
 {
@@ -796,6 +803,7 @@ backend_init (gpointer data)
   backend.memory_info = cuda_memory_info;
   backend.memory_stats = cuda_memory_stats;
   backend.empty_cache = cuda_empty_cache;
+  backend.memory_is_host = cuda_memory_is_host;
 
   backend.kernels[LT_OP_FILL] = k_fill;
   backend.kernels[LT_OP_STRIDED_COPY] = k_copy;
