@@ -7,7 +7,7 @@
 # bytes spill stores" / "N bytes spill loads" not 0). Every kernel is on a
 # hot path of some model (elementwise, reductions, softmax, gemm fallback,
 # the optimizer step, random numbers, math functions, activations, norms,
-# losses), so none may spill.
+# losses, indexing, convolution, pooling), so none may spill.
 #
 #   tools/cuda-check-spills.sh            check sm_80 and sm_90
 #   NVCC=/path/to/nvcc tools/cuda-check-spills.sh

@@ -76,6 +76,10 @@ struct _LtBackend
                               guint64  *reserved,
                               guint64  *peak_allocated);
   void     (*empty_cache)    (void);
+  /* Whether this device's memory is really host memory (an emulated
+   * device): what a library that needs the device's own memory (NCCL)
+   * asks. Optional: NULL means it is not. */
+  gboolean (*memory_is_host) (void);
 
   /* Kernels, indexed by op (optional each: NULL where the backend has none;
    * _lt_run() then reports LT_ERROR_NOT_SUPPORTED). */

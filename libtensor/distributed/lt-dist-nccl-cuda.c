@@ -7,6 +7,7 @@
 #include <nccl.h>
 
 #include "lt-dist-backend-private.h"
+#include "backends/lt-backend-private.h"
 #include "core/lt-error.h"
 
 /*
@@ -15,10 +16,16 @@
  * "nccl" process groups.
  *
  * It is built into the library with the CUDA backend (LT_HAVE_NCCL), which
- * is what makes CUDA tensors; until then meson compiles this file alone,
- * against the CUDA toolkit's nccl.h when it is found, to keep it building
- * (libtensor/meson.build, "lt-dist-nccl-check"), and lt-dist-nccl.c
- * answers for "nccl".
+ * is what makes CUDA tensors, and MPI; in builds without the CUDA backend
+ * meson compiles this file alone, against the CUDA toolkit's nccl.h when it
+ * is found, to keep it building (libtensor/meson.build,
+ * "lt-dist-nccl-check"), and lt-dist-nccl.c answers for "nccl".
+ *
+ * The CUDA backend must run on a GPU: its emulated device
+ * (LT_CUDA_EMULATE=1) keeps tensors in host memory, which NCCL cannot
+ * reach, and init says so. The backend works on cuda:0 of each process,
+ * so NCCL's GPU must be that one: one visible GPU per rank
+ * (CUDA_VISIBLE_DEVICES), or a local rank of 0.
  *
  * - Bootstrap and host exchanges through MPI: NCCL needs its unique id on
  *   every rank before it can talk, and the process group's own exchanges
@@ -131,13 +138,31 @@ nccl_comm_free (NcclComm *self, gboolean abort_nccl)
 static gpointer
 nccl_init (int *rank, int *size, GError **error)
 {
-  NcclComm    *self = g_new0 (NcclComm, 1);
-  ncclUniqueId id;
-  LtDistCall   bcast = { 0 };
-  int          n_devices = 0;
-  cudaError_t  crc;
-  ncclResult_t nrc;
+  NcclComm        *self = g_new0 (NcclComm, 1);
+  const LtBackend *cuda;
+  ncclUniqueId     id;
+  LtDistCall       bcast = { 0 };
+  int              n_devices = 0;
+  cudaError_t      crc;
+  ncclResult_t     nrc;
 
+  /* The CUDA tensors must be in GPU memory before anything starts */
+  cuda = _lt_backend_get (LT_DEVICE_CUDA, error);
+  if (cuda == NULL)
+    {
+      g_prefix_error (error, "nccl: ");
+      g_free (self);
+      return NULL;
+    }
+  if (cuda->memory_is_host && cuda->memory_is_host ())
+    {
+      g_set_error_literal (error, LT_ERROR, LT_ERROR_DEVICE,
+                           "nccl: the CUDA backend runs on the emulated device "
+                           "(LT_CUDA_EMULATE), whose tensors are in host memory, which NCCL "
+                           "cannot reach; use a GPU, or the \"mpi\" backend with CPU tensors");
+      g_free (self);
+      return NULL;
+    }
   self->mpi = _lt_dist_mpi_backend ();
   self->mpi_comm = self->mpi->init (rank, size, error);
   if (self->mpi_comm == NULL)
@@ -157,6 +182,16 @@ nccl_init (int *rank, int *size, GError **error)
       return NULL;
     }
   self->device = local_rank (*rank) % n_devices;
+  if (self->device != 0)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_DEVICE,
+                   "nccl: rank %d (local rank %d) would use GPU %d of %d, but the CUDA backend's "
+                   "tensors are on cuda:0; give each rank its own GPU with "
+                   "CUDA_VISIBLE_DEVICES",
+                   *rank, local_rank (*rank), self->device, n_devices);
+      nccl_comm_free (self, TRUE);
+      return NULL;
+    }
   if ((crc = cudaSetDevice (self->device)) != cudaSuccess ||
       (crc = cudaStreamCreateWithFlags (&self->stream, cudaStreamNonBlocking)) != cudaSuccess ||
       (crc = cudaMalloc (&self->scratch, sizeof (float))) != cudaSuccess)

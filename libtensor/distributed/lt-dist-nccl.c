@@ -5,15 +5,17 @@
 #include "core/lt-error.h"
 
 /*
- * The NCCL backend's answer while the CUDA backend is not built: "nccl"
- * is a known backend with a clear error. The communication itself
+ * The NCCL backend's answer in builds without it: "nccl" is a known
+ * backend with a clear error. The communication itself
  * (lt-dist-nccl-cuda.c: NCCL bootstrapped through MPI, collectives on a
  * stream polled through events) needs tensors in GPU memory, which only
- * the CUDA backend makes; it replaces this file in builds that have it
- * (libtensor/meson.build), and is compiled on its own meanwhile.
+ * the CUDA backend makes, and MPI; it replaces this file in builds that
+ * have both and the toolkit's NCCL (libtensor/meson.build).
  */
 
-#define NO_CUDA "NCCL needs CUDA tensors: the CUDA backend is not built"
+#define NO_CUDA                                                                                    \
+  "NCCL is not built into this libtensor: it needs the CUDA backend (nvcc and the CUDA "           \
+  "toolkit's NCCL) and MPI, which bootstraps it"
 
 static gpointer
 nccl_init (int *rank, int *size, GError **error)

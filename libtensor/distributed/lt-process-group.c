@@ -471,7 +471,7 @@ lt_distributed_is_initialized (void)
  *
  * Whether libtensor was built with @backend (with any backend for
  * %NULL), as `torch.distributed.is_available ()` and
- * `is_mpi_available ()`. "nccl" is built only with the CUDA backend.
+ * `is_mpi_available ()`. "nccl" is built with the CUDA backend and MPI.
  *
  * Returns: %TRUE when lt_init_process_group() can use it
  */

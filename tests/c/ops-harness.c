@@ -791,11 +791,6 @@ static const struct
   { "/ops/*/forward/promotion",
     "mixes a CPU 0-dim tensor (lt_scalar_tensor) with a device tensor: PyTorch accepts it, "
     "libtensor's front ends report the two devices" },
-  { "/ops/max_dim/backward/*", "the backward rule runs scatter_add, which has no CUDA kernel" },
-  { "/ops/min_dim/backward/*", "the backward rule runs scatter_add, which has no CUDA kernel" },
-  { "/ops/embedding/*", "runs index_select with CPU indices; index_select has no CUDA kernel" },
-  { "/ops/conv_transpose2d/*",
-    "runs conv2d's grad_input and grad_weight kernels, which have no CUDA kernel" },
   { "/ops/to_dtype/forward/autograd", "the case asserts its result is on the CPU" },
   { "/ops/to_dtype/backward/float32", "lt_gradcheck takes CPU tensors only" },
 };

@@ -363,6 +363,23 @@ def missing_data_exits_1():
     check(r.returncode == 1 and 'cifar-10-binary.tar.gz' in r.stderr, r.stderr)
 
 
+@test
+def device_cuda_without_a_device_exits_1():
+    # No GPU here and no emulated device: --device cuda says why; auto
+    # falls back to the CPU
+    data = cifar('device-data', train=2, test=4)
+    args = ['--data', data, '--epochs', '1', '--workers', '0', '--seed', '1']
+    r = lt_train(args + ['--device', 'cuda'], LT_CUDA_EMULATE='0')
+    if r.returncode == 0:
+        return  # a machine with a GPU
+    check(r.returncode == 1, 'exit %d: %s' % (r.returncode, r.stderr))
+    check('--device cuda: no CUDA device: CUDA is not available' in r.stderr, r.stderr)
+    check(r.stdout == '', r.stdout)
+    r = lt_train(args + ['--device', 'auto'], LT_CUDA_EMULATE='0')
+    check(r.returncode == 0, 'exit %d: %s' % (r.returncode, r.stderr))
+    check('batch size 4, CPU' in r.stderr, r.stderr)
+
+
 def interrupt(args, after_lines):
     """Starts lt-train, sends SIGINT once it printed @after_lines loss
     lines; returns (exit status, stdout, stderr)."""

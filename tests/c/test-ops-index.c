@@ -114,12 +114,25 @@ typedef struct
   LtTensor *mask;
 } IndexCall;
 
+/* @t on @like's device: lt_gradcheck's inputs are on the CPU while the
+ * harness built the index or mask on its device */
+static LtTensor *
+same_device (LtTensor *t, LtTensor *like)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *r = lt_tensor_to_device (t, lt_tensor_get_device (like), &error);
+
+  g_assert_no_error (error);
+  return r;
+}
+
 static LtTensor *
 gc_index_select (LtTensor **in, gsize n, gpointer data)
 {
   const IndexCall *c = data;
   g_autoptr(GError) error = NULL;
-  LtTensor *y = lt_tensor_index_select (in[0], c->dim, c->index, &error);
+  g_autoptr(LtTensor) idx = same_device (c->index, in[0]);
+  LtTensor *y = lt_tensor_index_select (in[0], c->dim, idx, &error);
 
   g_assert_no_error (error);
   return y;
@@ -216,10 +229,11 @@ gc_index_add (LtTensor **in, gsize n, gpointer data)
 {
   const IndexCall *c = data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) idx = same_device (c->index, in[0]);
   g_autoptr(LtTensor) y = lt_tensor_clone (in[0], &error);
 
   g_assert_no_error (error);
-  g_assert_cmpint (lt_tensor_index_add_ (y, c->dim, c->index, in[1], &error), ==, TRUE);
+  g_assert_cmpint (lt_tensor_index_add_ (y, c->dim, idx, in[1], &error), ==, TRUE);
   g_assert_no_error (error);
   return g_steal_pointer (&y);
 }
@@ -312,7 +326,8 @@ gc_gather (LtTensor **in, gsize n, gpointer data)
 {
   const IndexCall *c = data;
   g_autoptr(GError) error = NULL;
-  LtTensor *y = lt_tensor_gather (in[0], c->dim, c->index, &error);
+  g_autoptr(LtTensor) idx = same_device (c->index, in[0]);
+  LtTensor *y = lt_tensor_gather (in[0], c->dim, idx, &error);
 
   g_assert_no_error (error);
   return y;
@@ -421,7 +436,8 @@ gc_scatter_add (LtTensor **in, gsize n, gpointer data)
 {
   const IndexCall *c = data;
   g_autoptr(GError) error = NULL;
-  LtTensor *y = lt_tensor_scatter_add (in[0], c->dim, c->index, in[1], &error);
+  g_autoptr(LtTensor) idx = same_device (c->index, in[0]);
+  LtTensor *y = lt_tensor_scatter_add (in[0], c->dim, idx, in[1], &error);
 
   g_assert_no_error (error);
   return y;
@@ -432,10 +448,11 @@ gc_scatter_add_ (LtTensor **in, gsize n, gpointer data)
 {
   const IndexCall *c = data;
   g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) idx = same_device (c->index, in[0]);
   g_autoptr(LtTensor) y = lt_tensor_clone (in[0], &error);
 
   g_assert_no_error (error);
-  g_assert_cmpint (lt_tensor_scatter_add_ (y, c->dim, c->index, in[1], &error), ==, TRUE);
+  g_assert_cmpint (lt_tensor_scatter_add_ (y, c->dim, idx, in[1], &error), ==, TRUE);
   g_assert_no_error (error);
   return g_steal_pointer (&y);
 }
@@ -703,7 +720,8 @@ gc_masked_select (LtTensor **in, gsize n, gpointer data)
 {
   const IndexCall *c = data;
   g_autoptr(GError) error = NULL;
-  LtTensor *y = lt_tensor_masked_select (in[0], c->mask, &error);
+  g_autoptr(LtTensor) mask = same_device (c->mask, in[0]);
+  LtTensor *y = lt_tensor_masked_select (in[0], mask, &error);
 
   g_assert_no_error (error);
   return y;
@@ -793,7 +811,8 @@ gc_masked_scatter (LtTensor **in, gsize n, gpointer data)
 {
   const IndexCall *c = data;
   g_autoptr(GError) error = NULL;
-  LtTensor *y = lt_tensor_masked_scatter (in[0], c->mask, in[1], &error);
+  g_autoptr(LtTensor) mask = same_device (c->mask, in[0]);
+  LtTensor *y = lt_tensor_masked_scatter (in[0], mask, in[1], &error);
 
   g_assert_no_error (error);
   return y;

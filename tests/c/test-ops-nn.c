@@ -421,7 +421,8 @@ embedding_run (OhShape ws, const gint64 *idx, OhShape is, LtDType dt, LtDType it
   g_auto(OhArr) w = oh_arr_new (ws, dt, lay, OH_DIST_UNIT);
   g_autoptr(LtTensor) i64 = lt_tensor_new_from_data (idx, oh_numel (is) * sizeof (gint64), is.d,
                                                       is.n, I64, &error);
-  g_autoptr(LtTensor) indices = i64 ? lt_tensor_to_dtype (i64, it, &error) : NULL;
+  g_autoptr(LtTensor) ic = i64 ? lt_tensor_to_dtype (i64, it, &error) : NULL;
+  g_autoptr(LtTensor) indices = ic ? lt_tensor_to_device (ic, oh_device, &error) : NULL;
   g_autoptr(LtTensor) y = indices ? lt_embedding (w.t, indices, -1, &error) : NULL;
   OhShape            os = is;
   gint64             n = oh_numel (is);
@@ -455,8 +456,9 @@ embedding_fw_errors (gconstpointer d)
   g_auto(OhArr) w1 = oh_arr_new (OH_SH (4), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
   g_auto(OhArr) fidx = oh_arr_new (OH_SH (2), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
   const gint64 bad[] = { 1, 4 };
-  g_autoptr(LtTensor) idx =
+  g_autoptr(LtTensor) host_idx =
                lt_tensor_new_from_data (bad, sizeof bad, (gint64[]){ 2 }, 1, I64, NULL);
+  g_autoptr(LtTensor) idx = lt_tensor_to_device (host_idx, oh_device, NULL);
   LtTensor *y;
 
   y = lt_embedding (w.t, idx, -1, &error);
@@ -482,8 +484,10 @@ gc_embedding (LtTensor **in, gsize n, gpointer data)
 {
   g_autoptr(GError) error = NULL;
   const gint64 idx[] = { 2, 0, 2, 3, 1, 2 };
-  g_autoptr(LtTensor) indices =
+  g_autoptr(LtTensor) host_indices =
                lt_tensor_new_from_data (idx, sizeof idx, (gint64[]){ 2, 3 }, 2, I64, &error);
+  g_autoptr(LtTensor) indices =
+               lt_tensor_to_device (host_indices, lt_tensor_get_device (in[0]), &error);
   LtTensor *y = lt_embedding (in[0], indices, data ? *(const gint64 *) data : -1, &error);
 
   g_assert_no_error (error);

@@ -7,6 +7,8 @@
 
 #include "ops-harness.h"
 
+#include "backends/lt-backend-private.h"
+
 /* Pooling: the references below are the definitions of
  * torch.nn.functional's ops written as plain loops over doubles. */
 
@@ -484,6 +486,27 @@ max_pool2d_grad_fw_big (gconstpointer data)
   max_pool_grads_check (&c3, F64, OH_LAY_CONTIG, OH_DIST_UNIT);
 }
 
+/* Changes index @q of @idx (int64, on the harness's device) to
+ * @value, or to (its value + @shift) % @mod when @mod is not 0: in place,
+ * behind the library's back */
+static void
+poke_index (LtTensor *idx, gint64 q, gint64 value, gint64 shift, gint64 mod)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) host = lt_tensor_to_device (idx, LT_DEVICE_CPU, &error);
+  gint64 *ip;
+
+  g_assert_no_error (error);
+  ip = (gint64 *) lt_tensor_get_data_ptr (host);
+  ip[q] = mod ? (ip[q] + shift) % mod : value;
+  /* on a device: the bytes themselves, not an op the tensor's version
+   * would count */
+  if (host != idx)
+    g_assert_true (_lt_backend_get (oh_device, NULL)
+                     ->upload (_lt_tensor_data (idx), ip, idx->numel * sizeof (gint64), &error));
+  g_assert_no_error (error);
+}
+
 /* Indices changed behind the library's back: an error, not a write out of
  * the plane */
 static void
@@ -502,7 +525,7 @@ max_pool2d_grad_fw_bad_index (gconstpointer data)
       g_autoptr(LtTensor) total = NULL;
 
       g_assert_no_error (error);
-      ((gint64 *) lt_tensor_get_data_ptr (idx))[1] = i ? -1 : 16;
+      poke_index (idx, 1, i ? -1 : 16, 0, 0);
       total = lt_tensor_sum (y, &error);
       g_assert_false (lt_tensor_backward (total, NULL, FALSE, &error));
       g_assert_error (error, LT_ERROR, LT_ERROR_INDEX);
@@ -540,10 +563,9 @@ max_pool2d_grad_fw_wrong_window (gconstpointer data)
       g_autoptr(LtTensor) idx = NULL;
       g_autoptr(LtTensor) y = lt_max_pool2d (x, k, NULL, NULL, NULL, FALSE, &idx, &error);
       g_autoptr(LtTensor) total = NULL;
-      gint64 *ip = (gint64 *) lt_tensor_get_data_ptr (idx);
 
       g_assert_no_error (error);
-      ip[q] = (ip[q] + 2) % 32;
+      poke_index (idx, q, 0, 2, 32);
       total = lt_tensor_sum (y, &error);
       g_assert_false (lt_tensor_backward (total, NULL, FALSE, &error));
       g_assert_error (error, LT_ERROR, LT_ERROR_INDEX);

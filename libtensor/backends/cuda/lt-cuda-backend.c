@@ -223,10 +223,20 @@ cuda_synchronize (GError **error)
                      "[0, %d) or equal ignore_index (found by nll_loss on cuda:0)",
                      word.value, word.op);
         break;
+      case LT_CU_ERRW_MASK_COUNT:
+        g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                     "%s: the mask selects %" G_GINT64_FORMAT " elements but the source has only "
+                     "%" G_GINT64_FORMAT " (found on cuda:0)",
+                     word.op >= 0 && word.op < LT_OP_COUNT ? _lt_op_table[word.op].name : "?",
+                     word.value, word.bound);
+        break;
       default:
         g_set_error (error, LT_ERROR, LT_ERROR_INDEX,
-                     "cuda:0: a kernel found an index out of range (%" G_GINT64_FORMAT ")",
-                     word.value);
+                     "%s: index %" G_GINT64_FORMAT
+                     " is out of bounds for a dimension of size %" G_GINT64_FORMAT
+                     " (found on cuda:0)",
+                     word.op >= 0 && word.op < LT_OP_COUNT ? _lt_op_table[word.op].name : "?",
+                     word.value, word.bound);
     }
   return FALSE;
 }
@@ -241,6 +251,33 @@ after_launch (int status, LtOp op, GError **error)
   if (dev.sync_every_op)
     return cuda_synchronize (error);
   return TRUE;
+}
+
+gboolean
+_lt_cuda_launch_begin (LtCudaLaunch *launch, GError **error)
+{
+  if (!usable (error))
+    return FALSE;
+  launch->rt = dev.rt;
+  launch->stream = dev.stream;
+  launch->err_word = dev.err_word;
+  return TRUE;
+}
+
+gboolean
+_lt_cuda_after_launch (int status, LtOp op, GError **error)
+{
+  return after_launch (status, op, error);
+}
+
+int
+_lt_cuda_gemm (const LtCuGemm *g)
+{
+  int status = dev.rt->blas_gemm ? dev.rt->blas_gemm (dev.stream, g) : LT_CU_UNSUPPORTED;
+
+  if (status == LT_CU_UNSUPPORTED)
+    status = dev.rt->kernels->gemm (dev.stream, g);
+  return status;
 }
 
 static gpointer
@@ -677,9 +714,7 @@ k_gemm (const LtKernelArgs *args, GError **error)
   g.a = _lt_tensor_data (a);
   g.b = _lt_tensor_data (b);
   g.c = _lt_tensor_data (out);
-  status = dev.rt->blas_gemm ? dev.rt->blas_gemm (dev.stream, &g) : LT_CU_UNSUPPORTED;
-  if (status == LT_CU_UNSUPPORTED)
-    status = dev.rt->kernels->gemm (dev.stream, &g);
+  status = _lt_cuda_gemm (&g);
   return after_launch (status, args->op, error);
 }
 
@@ -706,12 +741,6 @@ gboolean
 _lt_cuda_usable (GError **error)
 {
   return usable (error);
-}
-
-gboolean
-_lt_cuda_after_launch (int status, LtOp op, GError **error)
-{
-  return after_launch (status, op, error);
 }
 
 void
@@ -789,6 +818,13 @@ cuda_empty_cache (void)
   _lt_cuda_alloc_empty_cache ();
 }
 
+/* The emulated and fake runtimes keep device buffers in host memory */
+static gboolean
+cuda_memory_is_host (void)
+{
+  return dev.rt != NULL && strcmp (dev.rt->name, "cuda") != 0;
+}
+
 static gpointer
 backend_init (gpointer data)
 {
@@ -805,6 +841,7 @@ backend_init (gpointer data)
   backend.memory_info = cuda_memory_info;
   backend.memory_stats = cuda_memory_stats;
   backend.empty_cache = cuda_empty_cache;
+  backend.memory_is_host = cuda_memory_is_host;
 
   backend.kernels[LT_OP_FILL] = k_fill;
   backend.kernels[LT_OP_STRIDED_COPY] = k_copy;
@@ -833,6 +870,7 @@ backend_init (gpointer data)
   backend.kernels[LT_OP_ADDMM] = k_gemm;
   backend.kernels[LT_OP_SGD_UPDATE] = k_sgd_update;
   _lt_cuda_backend_math_init (&backend);
+  _lt_cuda_backend_index_init (&backend);
   return NULL;
 }
 

@@ -69,8 +69,9 @@ enum {
 typedef struct
 {
   int32_t code;
-  int32_t op;
+  int32_t op;     /* LT_CU_ERRW_INDEX: the LtOp */
   int64_t value;
+  int64_t bound;  /* LT_CU_ERRW_INDEX: the size the index had to lie under */
 } LtCuErrorWord;
 
 enum {
@@ -78,6 +79,7 @@ enum {
   LT_CU_ERRW_DIV_BY_ZERO,
   LT_CU_ERRW_INDEX,
   LT_CU_ERRW_CLASS_TARGET,   /* nll_loss: op holds the number of classes */
+  LT_CU_ERRW_MASK_COUNT, /* a mask selected more elements (value) than a source holds (bound) */
 };
 
 typedef struct

@@ -133,5 +133,20 @@ void                *_lt_cuda_stream       (void);
 LtCuErrorWord       *_lt_cuda_error_word   (void);
 /* Fills in the kernels of lt-cuda-backend-math.c */
 void                 _lt_cuda_backend_math_init (LtBackend *backend);
+/* What the backend's other kernel files (lt-cuda-backend-index.c) launch
+ * with: the runtime, the stream, the device-side error word. */
+typedef struct
+{
+  const LtCudaRuntime *rt;
+  void                *stream;
+  LtCuErrorWord       *err_word;
+} LtCudaLaunch;
+
+/* Fills @launch; FALSE with @error set when the device is unusable */
+gboolean _lt_cuda_launch_begin (LtCudaLaunch *launch, GError **error);
+/* C = A B by the runtime's BLAS, or the gemm kernel for what it does not take */
+int      _lt_cuda_gemm         (const LtCuGemm *g);
+/* Sets the kernels of lt-cuda-backend-index.c in @backend's table */
+void     _lt_cuda_backend_index_init (LtBackend *backend);
 
 G_END_DECLS
