@@ -798,6 +798,7 @@ static const struct
     "runs conv2d's grad_input and grad_weight kernels, which have no CUDA kernel" },
   { "/ops/to_dtype/forward/autograd", "the case asserts its result is on the CPU" },
   { "/ops/to_dtype/backward/float32", "lt_gradcheck takes CPU tensors only" },
+  { "/ops/flip/*", "runs index_select, which has no CUDA kernel" },
 };
 
 GPtrArray *oh_cases_excluded;
