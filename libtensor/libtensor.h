@@ -52,6 +52,8 @@
 #include "ops/lt-pointwise.h"
 #include "ops/lt-math.h"
 #include "ops/lt-reduce.h"
+#include "ops/lt-scan.h"
+#include "ops/lt-rearrange.h"
 #include "ops/lt-linalg.h"
 #include "ops/lt-shape.h"
 #include "ops/lt-index.h"

@@ -54,6 +54,8 @@ from ._lt.printing import *  # noqa: F401,F403 - set_printoptions, get_printopti
 from ._lt.serialization import *  # noqa: F401,F403 - save, load
 from ._lt.math import FUNCTIONS as _MATH_FUNCTIONS
 from ._lt.math import TensorMath as _TensorMath
+from ._lt.ops_extra import FUNCTIONS as _EXTRA_FUNCTIONS
+from ._lt.ops_extra import TensorExtra as _TensorExtra
 from ._lt.types import *  # noqa: F401,F403 - Size, device
 from ._lt.types import (_D, _DTYPE_BY_NAME, _DTYPE_NAME, _FLOATING, _NP_TYPESTR, _bool, _dtype,
                         _float, _INF, _int, _is_bool, _lt_device, _max, _min, _shape_args, Size,
@@ -198,7 +200,7 @@ def _to_dim_list(dim):
 
 
 @override
-class Tensor(_TensorIndexing, _TensorMath, Lt.Tensor):
+class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, Lt.Tensor):
     """A tensor, with torch's Python interface.
 
     ``Lt.Tensor(5, 3)`` makes an uninitialised 5x3 float32 tensor (as the
@@ -577,27 +579,7 @@ class Tensor(_TensorIndexing, _TensorMath, Lt.Tensor):
 
     subtract = sub
 
-    def div(self, other: TensorLike, rounding_mode: str | None = None) -> Tensor:
-        o = _as_tensor(other, 'other')
-        if rounding_mode is None:
-            return _GITensor.div(self, o)
-        if rounding_mode == 'floor':
-            return _GITensor.floor_divide(self, o)
-        raise NotImplementedError("div: rounding_mode=%r is not supported "
-                                  "(None and 'floor' are)" % (rounding_mode,))
-
-    def div_(self, other: TensorLike, rounding_mode: str | None = None) -> Tensor:
-        o = _as_tensor(other, 'other')
-        if rounding_mode is None:
-            _GITensor.div_(self, o)
-        elif rounding_mode == 'floor':
-            _GITensor.floor_divide_(self, o)
-        else:
-            raise NotImplementedError("div_: rounding_mode=%r is not supported"
-                                      % (rounding_mode,))
-        return self
-
-    divide = true_divide = div
+    # div, div_ (rounding_mode=): TensorExtra (_lt/ops_extra.py)
     mul = _method('mul')
     mul_ = _method_('mul')
     multiply = mul
@@ -750,20 +732,7 @@ class Tensor(_TensorIndexing, _TensorMath, Lt.Tensor):
             keepdim: bool = False, *, correction: Number | None = None) -> Tensor:
         return self._var_std(_GITensor.std_correction, dim, unbiased, keepdim, correction)
 
-    def norm(self, p: float | str | None = 'fro', dim: int | Sequence[int] | None = None,
-             keepdim: bool = False) -> Tensor:
-        if p == 'fro' or p is None:
-            p = 2.0
-        elif isinstance(p, str):
-            raise NotImplementedError('norm: p=%r is not supported' % p)
-        if dim is None:
-            return _GITensor.norm(self, _float(p))
-        dims = _to_dim_list(dim)
-        if dims is not None:
-            if len(dims) != 1:
-                raise NotImplementedError('norm: only one dimension at a time')
-            dim = dims[0]
-        return _GITensor.norm_dim(self, _float(p), operator.index(dim), _bool(keepdim))
+    # norm, prod, cumsum, logsumexp, ...: TensorExtra (_lt/ops_extra.py)
 
     def all(self, dim: int | None = None, keepdim: bool = False) -> Tensor:
         if dim is None:
@@ -856,24 +825,7 @@ class Tensor(_TensorIndexing, _TensorMath, Lt.Tensor):
                  for i, s in enumerate(sizes)]
         return _GITensor.expand(self, sizes)
 
-    def repeat(self, *sizes: Any) -> Tensor:
-        sizes = _shape_args(sizes)
-        n = self.get_n_dims()
-        if len(sizes) < n:
-            raise error('repeat: %d repeats given for a tensor with %d '
-                        'dimensions' % (len(sizes), n), Lt.Error.SHAPE)
-        if any(r < 0 for r in sizes):
-            raise error('repeat: the repeats %s must not be negative' % (list(sizes),),
-                        Lt.Error.SHAPE)
-        shape = [1] * (len(sizes) - n) + list(self.get_shape())
-        t = _GITensor.reshape(self, shape)
-        inter, expd, final = [], [], []
-        for r, s in zip(sizes, shape):
-            inter += [1, s]
-            expd += [r, s]
-            final.append(r * s)
-        t = _GITensor.reshape(t, inter)
-        return _GITensor.reshape(_GITensor.expand(t, expd), final)
+    # repeat: TensorExtra (_lt/ops_extra.py)
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
         return tuple(self.select(dim, i) for i in range(self.get_size(dim)))
@@ -1096,6 +1048,7 @@ _EXPORTS['add'] = _fn_add
 _EXPORTS['sub'] = _EXPORTS['subtract'] = _fn_sub
 _EXPORTS['multiply'] = _EXPORTS['mul']
 _EXPORTS['divide'] = _EXPORTS['div']
+_EXPORTS.update(_EXTRA_FUNCTIONS)
 
 # dtype aliases, served by __getattr__ so they do not shadow builtins here
 _EXPORTS.update({

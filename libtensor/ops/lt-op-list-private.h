@@ -205,12 +205,25 @@
            LT_SAVE (ARG0, ANY) | LT_SAVE (RESULT, ANY), "NormBackward0", "NormBackward1", norm)    \
   OP (ANY, "any", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT | LT_OPF_LOGICAL)                 \
   OP (ALL, "all", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_BOOL_RESULT | LT_OPF_LOGICAL)                 \
+  /* prod over one dim or all (ops/lt-scan.c, kernel in backends/cpu/lt-cpu-scan.c; its */         \
+  /* rule runs cumprod_grad); logsumexp composes public ops */                                     \
+  GRAD_OP (PROD, "prod", REDUCE, LT_OPF_HAS_KERNEL | LT_OPF_INT_TO_INT64, LT_SAVE (ARG0, ANY),     \
+           "ProdBackward0", "ProdBackward1", prod)                                                 \
+  GRAD_OP (LOGSUMEXP, "logsumexp", REDUCE, LT_OPF_FLOAT_RESULT,                                    \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (RESULT, ANY), "LogsumexpBackward0", NULL, logsumexp)     \
                                                                                                    \
   /* Along one dimension (ops/lt-reduce.c) */                                                      \
   GRAD_OP (SOFTMAX, "softmax", SOFTMAX, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                     \
            LT_SAVE (RESULT, ANY), "SoftmaxBackward0", NULL, softmax)                               \
   GRAD_OP (LOG_SOFTMAX, "log_softmax", SOFTMAX, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,             \
            LT_SAVE (RESULT, ANY), "LogSoftmaxBackward0", NULL, log_softmax)                        \
+  /* Scans along one dimension (ops/lt-scan.c, backends/cpu/lt-cpu-scan.c); cumprod_grad is        \
+   * the gradient of cumprod and prod (arguments x, g), exact where x has zeros */                 \
+  GRAD_OP (CUMSUM, "cumsum", SOFTMAX, LT_OPF_HAS_KERNEL | LT_OPF_INT_TO_INT64, 0,                  \
+           "CumsumBackward0", NULL, cumsum)                                                        \
+  GRAD_OP (CUMPROD, "cumprod", SOFTMAX, LT_OPF_HAS_KERNEL | LT_OPF_INT_TO_INT64,                   \
+           LT_SAVE (ARG0, ANY), "CumprodBackward0", NULL, cumprod)                                 \
+  OP (CUMPROD_GRAD, "cumprod_grad", SOFTMAX, LT_OPF_HAS_KERNEL)                                    \
                                                                                                    \
   /* Matrix products (ops/lt-linalg.c) */                                                          \
   GRAD_OP (MM, "mm", GEMM, LT_OPF_HAS_KERNEL, LT_SAVE (ARG0, IN1) | LT_SAVE (ARG1, IN0),           \
@@ -232,6 +245,9 @@
   GRAD_OP (SLICE, "slice", VIEW, LT_OPF_VIEW, 0, "SliceBackward0", NULL, slice)                    \
   /* detach() and views that keep the shape */                                                     \
   GRAD_OP (ALIAS, "alias", VIEW, LT_OPF_VIEW, 0, "AliasBackward0", NULL, identity)                 \
+  /* the diagonal of two dims, moved to the end (ops/lt-rearrange.c) */                            \
+  GRAD_OP (DIAGONAL, "diagonal", VIEW, LT_OPF_VIEW, 0, "DiagonalBackward0", NULL,                  \
+           diagonal)                                                                               \
   /* x.unsqueeze_(), x.squeeze_(), x.transpose_(): new strides for x (ops/lt-shape-inplace.c) */   \
   GRAD_OP (UNSQUEEZE_INPLACE, "unsqueeze_", VIEW, LT_OPF_VIEW | LT_OPF_INPLACE, 0,                 \
            "UnsqueezeBackward1", NULL, view)                                                       \
@@ -249,6 +265,12 @@
   GRAD_OP (INPLACE_COPY, "copy_", COPY, LT_OPF_INPLACE, 0, "CopyBackwards", NULL, inplace_copy)    \
   /* dst.fill_(v), dst.zero_() */                                                                  \
   GRAD_OP (INPLACE_FILL, "fill_", COPY, LT_OPF_INPLACE, 0, "FillBackward0", NULL, inplace_fill)    \
+  /* Copies that rearrange elements; they compose public ops (ops/lt-rearrange.c) */               \
+  GRAD_OP (TRIL, "tril", COPY, 0, 0, "TrilBackward0", NULL, tril_triu)                             \
+  GRAD_OP (TRIU, "triu", COPY, 0, 0, "TriuBackward0", NULL, tril_triu)                             \
+  GRAD_OP (FLIP, "flip", COPY, 0, 0, "FlipBackward0", NULL, flip)                                  \
+  GRAD_OP (ROLL, "roll", COPY, 0, 0, "RollBackward0", NULL, roll)                                  \
+  GRAD_OP (REPEAT, "repeat", COPY, 0, 0, "RepeatBackward0", NULL, repeat)                          \
                                                                                                    \
   /* Indexing (ops/lt-index.c) */                                                                  \
   GRAD_OP (INDEX_SELECT, "index_select", INDEX, LT_OPF_HAS_KERNEL, LT_SAVE (ARG1, ANY),            \

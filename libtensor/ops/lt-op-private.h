@@ -107,6 +107,20 @@ typedef struct
   double p;                  /* norm */
 } LtReduceParams;
 typedef struct { guint dim; } LtDimParams;
+/* cumsum, cumprod, cumprod_grad and prod along @dim (reverse: cumsum from the
+ * end); prod and logsumexp also over everything (@all), keeping dims */
+typedef struct { guint dim; gboolean reverse; gboolean all; gboolean keepdim; } LtScanParams;
+/* tril, triu (k: the diagonal), diagonal (k: the offset, between dims dim0
+ * and dim1), flip (dims), roll (shifts along dims; n 0: the flattened
+ * tensor by shifts[0]), repeat (n repeats, sizes) */
+typedef struct
+{
+  gint64 k;
+  guint dim0, dim1;
+  guint n;
+  guint dims[LT_MAX_DIMS];
+  gint64 sizes[LT_MAX_DIMS];
+} LtRearrangeParams;
 typedef struct
 {
   double alpha;
@@ -191,6 +205,8 @@ typedef union
   LtClampParams clamp;
   LtReduceParams reduce;
   LtDimParams dim;
+  LtScanParams scan;
+  LtRearrangeParams rearrange;
   LtGemmParams gemm;
   LtViewParams view;
   LtOneHotParams one_hot;

@@ -11,6 +11,8 @@
 #include "lt-creation.h"
 #include "lt-pointwise.h"
 #include "lt-reduce.h"
+#include "lt-scan.h"
+#include "lt-rearrange.h"
 #include "lt-linalg.h"
 #include "lt-shape.h"
 #include "lt-index.h"

@@ -679,6 +679,36 @@ lt_tensor_norm_dim (LtTensor *self,
 }
 
 /**
+ * lt_tensor_norm_dims:
+ * @self: a floating-point tensor
+ * @p: the order of the norm: 2 (Euclidean, Frobenius), 1, 0 (the number of
+ *   non-zero elements), INFINITY (the largest magnitude), -INFINITY (the
+ *   smallest) or any other number, `(sum |x|^p)^(1/p)`
+ * @dims: (array length=n_dims) (nullable): the dimensions to reduce, negative
+ *   values counting from the end; none: every dimension
+ * @n_dims: the number of dimensions in @dims
+ * @keepdim: keep each reduced dimension with size 1
+ * @error: return location for a #GError
+ *
+ * Computes p-norms over several dimensions at once, as
+ * `torch.norm (x, p, dim=(0, 1), keepdim=k)`: the elements of each
+ * reduced slice are taken as one vector.
+ *
+ * Returns: (transfer full) (nullable): the norms, or %NULL with @error set
+ *   for an integer tensor, a dimension out of range or repeated
+ */
+LtTensor *
+lt_tensor_norm_dims (LtTensor   *self,
+                     double      p,
+                     const gint *dims,
+                     gsize       n_dims,
+                     gboolean    keepdim,
+                     GError    **error)
+{
+  return reduce_dims (LT_OP_NORM, self, dims, n_dims, keepdim, 0, p, NULL, error);
+}
+
+/**
  * lt_tensor_any:
  * @self: a tensor
  * @error: return location for a #GError

@@ -116,6 +116,13 @@ LtTensor *lt_tensor_norm_dim     (LtTensor   *self,
                                   gboolean    keepdim,
                                   GError    **error);
 LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_norm_dims    (LtTensor   *self,
+                                  double      p,
+                                  const gint *dims,
+                                  gsize       n_dims,
+                                  gboolean    keepdim,
+                                  GError    **error);
+LT_AVAILABLE_IN_ALL
 LtTensor *lt_tensor_any          (LtTensor   *self,
                                   GError    **error);
 LT_AVAILABLE_IN_ALL

@@ -257,6 +257,7 @@ main (int argc, char *argv[])
   n += oh_register_norm ();
   n += oh_register_loss ();
   n += oh_register_nn ();
+  n += oh_register_extra ();
   n += oh_register_autograd ();
   g_test_add_func ("/ops/device/skipped", test_device_skipped);
   g_debug ("%u test cases", n);

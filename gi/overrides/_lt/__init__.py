@@ -10,6 +10,9 @@ module PyGObject loads, imports them and exports their public names).
 - printing.py: ``repr()`` of a tensor, ``Lt.set_printoptions``;
 - serialization.py: ``Lt.save`` and ``Lt.load`` (safetensors, torch's .pt);
 - math.py: in-place math methods, bitwise operators, torch's aliases;
+- ops_extra.py: prod, cumsum, cumprod, logsumexp, norm, dist, tril, triu,
+  flip, roll, repeat, repeat_interleave, diag, diagonal, trace, outer,
+  cross, einsum, div(rounding_mode=);
 - autograd.py: ``grad_fn`` nodes, ``Lt.no_grad``, ``Lt.autograd``;
 - nn.py, optim.py, data.py: ``Lt.nn``, ``Lt.optim``, ``Lt.utils``,
   ``Lt.transforms``, ``Lt.datasets``;

@@ -125,6 +125,10 @@ cpu_backend_init (gpointer data)
   b->kernels[LT_OP_SOFTPLUS] = _lt_cpu_activation;
   b->kernels[LT_OP_HARDTANH] = _lt_cpu_activation;
   b->kernels[LT_OP_ACTIVATION_GRAD] = _lt_cpu_activation;
+  b->kernels[LT_OP_PROD] = _lt_cpu_scan;
+  b->kernels[LT_OP_CUMSUM] = _lt_cpu_scan;
+  b->kernels[LT_OP_CUMPROD] = _lt_cpu_scan;
+  b->kernels[LT_OP_CUMPROD_GRAD] = _lt_cpu_scan;
   return b;
 }
 

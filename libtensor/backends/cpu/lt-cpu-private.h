@@ -117,5 +117,6 @@ gboolean _lt_cpu_conv         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_pooling         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_norm            (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_activation   (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_scan         (const LtKernelArgs *args, GError **error);
 
 G_END_DECLS
