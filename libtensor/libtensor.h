@@ -63,6 +63,7 @@
 #include "ops/lt-embedding.h"
 #include "ops/lt-upsample.h"
 #include "ops/lt-values.h"
+#include "ops/lt-sort.h"
 #include "autograd/lt-grad-fn.h"
 #include "autograd/lt-autograd.h"
 #include "autograd/lt-gradcheck.h"

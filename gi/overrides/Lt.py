@@ -54,6 +54,9 @@ from ._lt.printing import *  # noqa: F401,F403 - set_printoptions, get_printopti
 from ._lt.serialization import *  # noqa: F401,F403 - save, load
 from ._lt.math import FUNCTIONS as _MATH_FUNCTIONS
 from ._lt.math import TensorMath as _TensorMath
+from ._lt.sorting import FUNCTIONS as _SORTING_FUNCTIONS
+from ._lt.sorting import TensorSorting as _TensorSorting
+from ._lt.sorting import return_types  # noqa: F401 - Lt.return_types
 from ._lt.types import *  # noqa: F401,F403 - Size, device
 from ._lt.types import (_D, _DTYPE_BY_NAME, _DTYPE_NAME, _FLOATING, _NP_TYPESTR, _bool, _dtype,
                         _float, _INF, _int, _is_bool, _lt_device, _max, _min, _shape_args, Size,
@@ -63,7 +66,7 @@ _GITensor = Lt.Tensor
 
 # The public names of the parts, then this file's.
 __all__ = (_lt_types.__all__ + _lt_creation.__all__ + _lt_autograd.__all__
-           + _lt_printing.__all__ + _lt_serialization.__all__)
+           + _lt_printing.__all__ + _lt_serialization.__all__ + ['return_types'])
 
 
 def _export(obj, name=None):
@@ -198,7 +201,7 @@ def _to_dim_list(dim):
 
 
 @override
-class Tensor(_TensorIndexing, _TensorMath, Lt.Tensor):
+class Tensor(_TensorIndexing, _TensorMath, _TensorSorting, Lt.Tensor):
     """A tensor, with torch's Python interface.
 
     ``Lt.Tensor(5, 3)`` makes an uninitialised 5x3 float32 tensor (as the
@@ -1089,7 +1092,7 @@ for _name in ('mul', 'div', 'true_divide', 'pow', 'floor_divide', 'remainder', '
               'square'):
     _EXPORTS[_name] = _simple(_name)
 del _name
-for _name in _MATH_FUNCTIONS:
+for _name in _MATH_FUNCTIONS + _SORTING_FUNCTIONS:
     _EXPORTS[_name] = _simple(_name)
 del _name
 _EXPORTS['add'] = _fn_add

@@ -125,6 +125,13 @@ cpu_backend_init (gpointer data)
   b->kernels[LT_OP_SOFTPLUS] = _lt_cpu_activation;
   b->kernels[LT_OP_HARDTANH] = _lt_cpu_activation;
   b->kernels[LT_OP_ACTIVATION_GRAD] = _lt_cpu_activation;
+  b->kernels[LT_OP_SORT] = _lt_cpu_sort;
+  b->kernels[LT_OP_TOPK] = _lt_cpu_sort;
+  b->kernels[LT_OP_KTHVALUE] = _lt_cpu_sort;
+  b->kernels[LT_OP_MEDIAN] = _lt_cpu_sort;
+  b->kernels[LT_OP_MEDIAN_DIM] = _lt_cpu_sort;
+  b->kernels[LT_OP_MODE] = _lt_cpu_sort;
+  b->kernels[LT_OP_UNIQUE] = _lt_cpu_unique;
   return b;
 }
 
