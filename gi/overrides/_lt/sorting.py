@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import collections
 import operator
+from typing import Any
 
 from .common import Lt, NotImplementedError_
 from .types import _bool
@@ -48,7 +49,7 @@ FUNCTIONS = ('sort', 'argsort', 'msort', 'topk', 'kthvalue', 'median', 'mode', '
 class TensorSorting:
     """The sorting and selection methods of Lt.Tensor."""
 
-    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False):
+    def sort(self, dim: int = -1, descending: bool = False, *, stable: bool = False) -> Any:
         """Sorted values along dim and where they came from, as
         torch.sort: a named tuple (values, indices). The sort is stable;
         NaN sorts as the largest value."""
@@ -56,15 +57,15 @@ class TensorSorting:
                                          _bool(stable))
         return _Sort(values, indices)
 
-    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False):
+    def argsort(self, dim: int = -1, descending: bool = False, stable: bool = False) -> Any:
         """The positions that sort the tensor along dim (torch.argsort)."""
         return _GITensor.argsort(self, operator.index(dim), _bool(descending), _bool(stable))
 
-    def msort(self):
+    def msort(self) -> Any:
         """Sorted along the first dimension (torch.msort)."""
         return _GITensor.msort(self)
 
-    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True):
+    def topk(self, k: int, dim: int = -1, largest: bool = True, sorted: bool = True) -> Any:
         """The k largest (or smallest) elements along dim with their
         positions, as torch.topk: a named tuple (values, indices). They
         always come in order."""
@@ -72,14 +73,14 @@ class TensorSorting:
                                          _bool(largest), _bool(sorted))
         return _Topk(values, indices)
 
-    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False):
+    def kthvalue(self, k: int, dim: int = -1, keepdim: bool = False) -> Any:
         """The k-th smallest element along dim with its position, as
         torch.kthvalue: a named tuple (values, indices)."""
         values, indices = _GITensor.kthvalue(self, operator.index(k), operator.index(dim),
                                              _bool(keepdim))
         return _Kthvalue(values, indices)
 
-    def median(self, dim: int | None = None, keepdim: bool = False):
+    def median(self, dim: int | None = None, keepdim: bool = False) -> Any:
         """The lower median: of every element (a tensor) without dim, else
         along dim with its position, a named tuple (values, indices), as
         torch.median. NaN when there is a NaN."""
@@ -88,14 +89,14 @@ class TensorSorting:
         values, indices = _GITensor.median_dim(self, operator.index(dim), _bool(keepdim))
         return _Median(values, indices)
 
-    def mode(self, dim: int = -1, keepdim: bool = False):
+    def mode(self, dim: int = -1, keepdim: bool = False) -> Any:
         """The most frequent value along dim (the smallest on a tie) and its
         last position, as torch.mode: a named tuple (values, indices)."""
         values, indices = _GITensor.mode(self, operator.index(dim), _bool(keepdim))
         return _Mode(values, indices)
 
     def unique(self, sorted: bool = True, return_inverse: bool = False,
-               return_counts: bool = False, dim: int | None = None):
+               return_counts: bool = False, dim: int | None = None) -> Any:
         """The distinct values, flattened and in ascending order, as
         torch.unique; with return_inverse, each element's position among
         them, and with return_counts, how many elements have each."""
