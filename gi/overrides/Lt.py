@@ -56,6 +56,12 @@ from ._lt.math import FUNCTIONS as _MATH_FUNCTIONS
 from ._lt.math import TensorMath as _TensorMath
 from ._lt.ops_extra import FUNCTIONS as _EXTRA_FUNCTIONS
 from ._lt.ops_extra import TensorExtra as _TensorExtra
+from ._lt.sorting import FUNCTIONS as _SORTING_FUNCTIONS
+from ._lt.sorting import TensorSorting as _TensorSorting
+from ._lt.sorting import return_types  # noqa: F401 - Lt.return_types
+from ._lt import generator as _lt_generator
+from ._lt.generator import *  # noqa: F401,F403 - Generator; rand, randn, ... with generator=
+from ._lt.generator import TensorRandom as _TensorRandom
 from ._lt.types import *  # noqa: F401,F403 - Size, device
 from ._lt.types import (_D, _DTYPE_BY_NAME, _DTYPE_NAME, _FLOATING, _NP_TYPESTR, _bool, _dtype,
                         _float, _INF, _int, _is_bool, _lt_device, _max, _min, _shape_args, Size,
@@ -65,7 +71,8 @@ _GITensor = Lt.Tensor
 
 # The public names of the parts, then this file's.
 __all__ = (_lt_types.__all__ + _lt_creation.__all__ + _lt_autograd.__all__
-           + _lt_printing.__all__ + _lt_serialization.__all__)
+           + _lt_printing.__all__ + _lt_serialization.__all__ + ['return_types']
+           + [n for n in _lt_generator.__all__ if n not in _lt_creation.__all__])
 
 
 def _export(obj, name=None):
@@ -200,7 +207,8 @@ def _to_dim_list(dim):
 
 
 @override
-class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, Lt.Tensor):
+class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _TensorRandom,
+             Lt.Tensor):
     """A tensor, with torch's Python interface.
 
     ``Lt.Tensor(5, 3)`` makes an uninitialised 5x3 float32 tensor (as the
@@ -1041,7 +1049,7 @@ for _name in ('mul', 'div', 'true_divide', 'pow', 'floor_divide', 'remainder', '
               'square'):
     _EXPORTS[_name] = _simple(_name)
 del _name
-for _name in _MATH_FUNCTIONS:
+for _name in _MATH_FUNCTIONS + _SORTING_FUNCTIONS:
     _EXPORTS[_name] = _simple(_name)
 del _name
 _EXPORTS['add'] = _fn_add

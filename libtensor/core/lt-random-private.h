@@ -16,5 +16,8 @@ void  _lt_random_reserve           (guint64  n_blocks,
 void  _lt_random_push_stream       (guint64  seed,
                                     guint64  offset);
 void  _lt_random_pop_stream        (void);
+/* The offset the innermost pushed stream of the calling thread has reached
+ * (its blocks taken so far since it was pushed at its first offset). */
+guint64 _lt_random_stream_offset   (void);
 
 G_END_DECLS

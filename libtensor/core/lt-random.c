@@ -124,6 +124,13 @@ _lt_random_pop_stream (void)
   n_streams--;
 }
 
+guint64
+_lt_random_stream_offset (void)
+{
+  g_return_val_if_fail (n_streams > 0, 0);
+  return streams[n_streams - 1].offset;
+}
+
 void
 _lt_random_reserve (guint64  n_blocks,
                     guint64 *seed,

@@ -225,6 +225,26 @@
            LT_SAVE (ARG0, ANY), "CumprodBackward0", NULL, cumprod)                                 \
   OP (CUMPROD_GRAD, "cumprod_grad", SOFTMAX, LT_OPF_HAS_KERNEL)                                    \
                                                                                                    \
+  /* Sorting and selection along one dimension (ops/lt-sort.c); AUX: the int64 positions. */       \
+  /* Their rules scatter the gradient to those positions; median over everything (the kernel */    \
+  /* of median_dim on the flattened input) shares it evenly among the elements equal to it */      \
+  GRAD_OP (SORT, "sort", SOFTMAX, LT_OPF_HAS_KERNEL | LT_OPF_INDICES, LT_SAVE (AUX, ANY),          \
+           "SortBackward0", "SortBackward1", sort_select)                                          \
+  GRAD_OP (TOPK, "topk", SOFTMAX, LT_OPF_HAS_KERNEL | LT_OPF_INDICES, LT_SAVE (AUX, ANY),          \
+           "TopkBackward0", NULL, sort_select)                                                     \
+  GRAD_OP (KTHVALUE, "kthvalue", SOFTMAX,                                                          \
+           LT_OPF_HAS_KERNEL | LT_OPF_INDICES | LT_OPF_NEEDS_ELEMENTS, LT_SAVE (AUX, ANY),         \
+           "KthvalueBackward0", NULL, sort_select)                                                 \
+  GRAD_OP (MEDIAN_DIM, "median", SOFTMAX,                                                          \
+           LT_OPF_HAS_KERNEL | LT_OPF_INDICES | LT_OPF_NEEDS_ELEMENTS, LT_SAVE (AUX, ANY),         \
+           "MedianBackward1", NULL, sort_select)                                                   \
+  GRAD_OP (MEDIAN, "median", SOFTMAX, LT_OPF_HAS_KERNEL,                                          \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (RESULT, ANY), "MedianBackward0", NULL, median)           \
+  GRAD_OP (MODE, "mode", SOFTMAX, LT_OPF_HAS_KERNEL | LT_OPF_INDICES | LT_OPF_NEEDS_ELEMENTS,      \
+           LT_SAVE (AUX, ANY), "ModeBackward0", NULL, sort_select)                                 \
+  /* sorted values in, the distinct ones out; AUX (2, N): the inverse and the counts */            \
+  OP (UNIQUE, "unique", SOFTMAX, LT_OPF_HAS_KERNEL)                                                \
+                                                                                                   \
   /* Matrix products (ops/lt-linalg.c) */                                                          \
   GRAD_OP (MM, "mm", GEMM, LT_OPF_HAS_KERNEL, LT_SAVE (ARG0, IN1) | LT_SAVE (ARG1, IN0),           \
            "MmBackward0", NULL, mm)                                                                \

@@ -197,6 +197,19 @@ typedef struct
   gboolean first;              /* the momentum buffer starts as the update */
 } LtOptimParams;
 
+/* sort, topk, kthvalue, median, mode (ops/lt-sort.c): along @dim (0 for a
+ * tensor without dimensions); @k: topk's count, kthvalue's rank (1-based);
+ * @descending: sort's order, topk's largest; @stable: sort's overload;
+ * @keepdim: the reductions keep @dim with size 1 */
+typedef struct
+{
+  guint dim;
+  gint64 k;
+  gboolean descending;
+  gboolean stable;
+  gboolean keepdim;
+} LtSortParams;
+
 typedef union
 {
   LtFillParams fill;
@@ -219,6 +232,7 @@ typedef union
   LtEmbeddingParams embedding;
   LtUpsampleParams upsample;
   LtOptimParams optim;
+  LtSortParams sort;
 } LtOpParams;
 
 #define LT_KERNEL_MAX_INPUTS 4

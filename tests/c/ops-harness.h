@@ -185,3 +185,4 @@ guint oh_register_loss (void);
 guint oh_register_norm (void);
 guint oh_register_nn (void);
 guint oh_register_extra (void);
+guint oh_register_sort (void);

@@ -248,6 +248,7 @@ main (int argc, char *argv[])
   n += oh_register_pointwise ();
   n += oh_register_math ();
   n += oh_register_reduce ();
+  n += oh_register_sort ();
   n += oh_register_linalg ();
   n += oh_register_shape ();
   n += oh_register_shape_inplace ();

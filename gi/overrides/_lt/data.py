@@ -551,7 +551,9 @@ def _subset(dataset, indices):
 
 
 def _random_split(dataset, lengths, generator=None):
-    return list(Lt.random_split(_as_dataset(dataset), [int(n) for n in lengths]))
+    from .generator import drawing
+    with drawing(generator):
+        return list(Lt.random_split(_as_dataset(dataset), [int(n) for n in lengths]))
 
 
 def _is_pair_value(v):

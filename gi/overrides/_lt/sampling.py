@@ -65,18 +65,13 @@ class SequentialSampler(Sampler):
 
 
 def _randperm(n, generator):
-    from .creation import randperm
-    if generator is not None:
-        try:
-            return [int(i) for i in Lt.randperm(n, generator=generator).tolist()]
-        except TypeError:
-            pass
-    return [int(i) for i in randperm(n).tolist()]
+    from .generator import randperm
+    return [int(i) for i in randperm(n, generator=generator).tolist()]
 
 
-def _uniform(n):
-    from .creation import rand
-    return [float(u) for u in rand(n).tolist()] if n else []
+def _uniform(n, generator=None):
+    from .generator import rand
+    return [float(u) for u in rand(n, generator=generator).tolist()] if n else []
 
 
 class RandomSampler(Sampler):
@@ -103,7 +98,7 @@ class RandomSampler(Sampler):
     def __iter__(self) -> Iterator[int]:
         n = len(self.data_source)
         if self.replacement:
-            return iter(min(int(u * n), n - 1) for u in _uniform(self.num_samples))
+            return iter(min(int(u * n), n - 1) for u in _uniform(self.num_samples, self.generator))
         out = []
         for _ in range(self.num_samples // n):
             out += _randperm(n, self.generator)
@@ -162,10 +157,10 @@ class WeightedRandomSampler(Sampler):
         out = []
         if self.replacement:
             cum = list(itertools.accumulate(w))
-            for u in _uniform(self.num_samples):
+            for u in _uniform(self.num_samples, self.generator):
                 out.append(min(bisect.bisect_right(cum, u * cum[-1]), len(w) - 1))
             return iter(out)
-        for u in _uniform(self.num_samples):
+        for u in _uniform(self.num_samples, self.generator):
             cum = list(itertools.accumulate(w))
             i = min(bisect.bisect_right(cum, u * cum[-1]), len(w) - 1)
             while w[i] == 0:          # u * total fell on the end of a zero run

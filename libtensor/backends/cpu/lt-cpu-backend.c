@@ -129,6 +129,13 @@ cpu_backend_init (gpointer data)
   b->kernels[LT_OP_CUMSUM] = _lt_cpu_scan;
   b->kernels[LT_OP_CUMPROD] = _lt_cpu_scan;
   b->kernels[LT_OP_CUMPROD_GRAD] = _lt_cpu_scan;
+  b->kernels[LT_OP_SORT] = _lt_cpu_sort;
+  b->kernels[LT_OP_TOPK] = _lt_cpu_sort;
+  b->kernels[LT_OP_KTHVALUE] = _lt_cpu_sort;
+  b->kernels[LT_OP_MEDIAN] = _lt_cpu_sort;
+  b->kernels[LT_OP_MEDIAN_DIM] = _lt_cpu_sort;
+  b->kernels[LT_OP_MODE] = _lt_cpu_sort;
+  b->kernels[LT_OP_UNIQUE] = _lt_cpu_unique;
   return b;
 }
 
