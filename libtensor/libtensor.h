@@ -88,6 +88,7 @@
 #include "nn/lt-containers.h"
 #include "nn/lt-nonlinear.h"
 #include "nn/lt-embedding.h"
+#include "nn/lt-rnn.h"
 #include "nn/lt-upsample.h"
 #include "nn/lt-linear.h"
 #include "nn/lt-conv2d.h"

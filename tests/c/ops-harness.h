@@ -184,3 +184,4 @@ guint oh_register_pool (void);
 guint oh_register_loss (void);
 guint oh_register_norm (void);
 guint oh_register_nn (void);
+guint oh_register_rnn (void);

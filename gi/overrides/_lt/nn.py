@@ -1285,14 +1285,18 @@ from . import nn_layers as _nn_layers  # noqa: E402
 from . import nn_utils as _nn_utils  # noqa: E402
 from . import nn_losses as _nn_losses  # noqa: E402
 from . import nn_conv as _nn_conv  # noqa: E402
+from . import nn_rnn as _nn_rnn  # noqa: E402
 
 for _part, _ns in ((_nn_containers.MEMBERS, nn), (_nn_layers.MEMBERS, nn),
                    (_nn_layers.FUNCTIONAL, functional), (_nn_utils.INIT, init),
                    ({'utils': _nn_utils.utils}, nn), (_nn_losses.MEMBERS, nn),
                    (_nn_losses.FUNCTIONAL, functional), (_nn_conv.MEMBERS, nn),
-                   (_nn_conv.FUNCTIONAL, functional)):
+                   (_nn_conv.FUNCTIONAL, functional), (_nn_rnn.MEMBERS, nn)):
     for _name, _member in _part.items():
         setattr(_ns, _name, _member)
     _ns.__all__ = sorted(set(_ns.__all__) | set(_part))
+
+_nn_utils.utils.rnn = _nn_rnn.rnn
+_nn_utils.utils.__all__ = sorted(set(_nn_utils.utils.__all__) | {'rnn'})
 
 __all__ = ['nn']

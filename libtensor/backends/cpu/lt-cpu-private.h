@@ -115,5 +115,6 @@ gboolean _lt_cpu_conv         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_pooling         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_norm            (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_activation   (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_rnn          (const LtKernelArgs *args, GError **error);
 
 G_END_DECLS
