@@ -637,18 +637,13 @@ class Conv2d(_module_base(Lt.Conv2d)):
 
     def __new__(cls, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                 groups=1, bias=True, padding_mode='zeros', device=None, dtype=None):
-        if padding_mode != 'zeros':
-            raise NotImplementedError("Conv2d: padding_mode %r is not supported (only 'zeros')"
-                                      % (padding_mode,))
-        if isinstance(padding, str):
-            if padding != 'valid':
-                raise NotImplementedError("Conv2d: padding=%r is not supported" % (padding,))
-            padding = 0
+        from .nn_conv import _padding_args, _set_padding
+        padding, pstr = _padding_args('Conv2d', padding_mode, padding, stride, 2)
         m = Lt.Conv2d.new(operator.index(in_channels), operator.index(out_channels),
                           _pair(kernel_size, 'kernel_size'), _pair(stride, 'stride'),
                           _pair(padding, 'padding'), _pair(dilation, 'dilation'),
                           operator.index(groups), bool(bias))
-        return _device_dtype(m, device, dtype)
+        return _device_dtype(_set_padding(m, padding_mode, pstr), device, dtype)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
@@ -660,6 +655,7 @@ class Conv2d(_module_base(Lt.Conv2d)):
     padding = property(lambda self: tuple(self.get_padding()))
     dilation = property(lambda self: tuple(self.get_dilation()))
     groups = property(lambda self: self.get_groups())
+    padding_mode = property(lambda self: Lt.conv_get_padding_mode(self))
 
 
 @override
@@ -1099,10 +1095,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size: IntPair) -> Tensor:
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPair = 1,
            padding: IntPair = 0, dilation: IntPair = 1, groups: int = 1) -> Tensor:
-    if isinstance(padding, str):
-        if padding != 'valid':
-            raise NotImplementedError('conv2d: padding=%r is not supported' % (padding,))
-        padding = 0
+    from .nn_conv import _functional_padding
+    input, padding = _functional_padding(input, weight, padding, stride, dilation, 2, 'conv2d')
     return Lt.conv2d(input, weight, bias, _pair(stride, 'stride'), _pair(padding, 'padding'),
                      _pair(dilation, 'dilation'), operator.index(groups))
 
