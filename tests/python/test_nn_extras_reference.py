@@ -5,7 +5,8 @@ F.pad's reflect, replicate and circular modes (values, gradients, float64
 gradcheck, errors), the padding modes of Conv1d and Conv2d and their
 padding 'same' and 'valid' (a torch state_dict loaded gives the same
 outputs and gradients; printed forms; errors), and F.conv1d / F.conv2d
-with string paddings."""
+with string paddings; nn.init.orthogonal_ against PyTorch's steps on the
+same Gaussian matrix."""
 
 import collections
 import itertools
@@ -153,6 +154,54 @@ class TestConvPadding(Case):
         conv = nn.Conv2d(1, 1, 5, padding=3, padding_mode='reflect')
         with self.assertRaises(RuntimeError):
             conv(Lt.randn(1, 1, 3, 3))
+
+
+class TestOrthogonal(Case):
+    def torch_orthogonal(self, g, shape, gain):
+        """PyTorch 1.13's orthogonal_, step by step, on the Gaussian matrix g."""
+        rows = shape[0]
+        cols = int(np.prod(shape)) // rows
+        flattened = torch.from_numpy(g)
+        if rows < cols:
+            flattened.t_()
+        q, r = torch.linalg.qr(flattened)
+        q *= torch.diag(r, 0).sign()
+        if rows < cols:
+            q.t_()
+        return (q * gain).reshape(shape)
+
+    def test_values(self):
+        for shape, gain, seed in (((5, 3), 1.0, 0), ((3, 5), 2.0, 1), ((4, 2, 3), 1.0, 2),
+                                  ((6, 6), 0.5, 3), ((1, 7), 1.0, 4), ((16, 4, 3, 3), 1.0, 5)):
+            with self.subTest(shape=shape, gain=gain):
+                t = Lt.empty(*shape, requires_grad=True)
+                Lt.manual_seed(seed)
+                self.assertIs(nn.init.orthogonal_(t, gain=gain), t)
+                # the Gaussian it drew, drawn again from the same seed
+                rows = shape[0]
+                cols = int(np.prod(shape)) // rows
+                Lt.manual_seed(seed)
+                g = nn.init.normal_(Lt.empty(rows, cols, dtype=Lt.float64))
+                self.close(t, self.torch_orthogonal(to_np(g), shape, gain), 'orthogonal_', 1e-6)
+                w = to_np(t).reshape(rows, cols).astype(np.float64)
+                gram = w @ w.T if rows <= cols else w.T @ w
+                np.testing.assert_allclose(gram, gain * gain * np.eye(min(rows, cols)),
+                                           atol=1e-5)
+                self.assertTrue(t.requires_grad)
+                self.assertIsNone(t.grad_fn)
+        # float64 tensors and torch's own result agree on the property
+        t_t = tnn.init.orthogonal_(torch.empty(8, 3, dtype=torch.float64))
+        t = nn.init.orthogonal_(Lt.empty(8, 3, dtype=Lt.float64))
+        for w in (t_t.numpy(), to_np(t)):
+            np.testing.assert_allclose(w.T @ w, np.eye(3), atol=1e-12)
+
+    def test_errors(self):
+        self.assertRaises(ValueError, tnn.init.orthogonal_, torch.empty(5))
+        self.assertRaises(ValueError, nn.init.orthogonal_, Lt.empty(5))
+        with self.assertRaises(GLib.Error):
+            nn.init.orthogonal_(Lt.zeros(3, 3, dtype=Lt.int64))
+        empty = Lt.empty(0, 3)
+        self.assertIs(nn.init.orthogonal_(empty), empty)
 
 
 if __name__ == '__main__':

@@ -1238,6 +1238,11 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.) -> Tensor:
     return tensor
 
 
+def orthogonal_(tensor: Tensor, gain: float = 1) -> Tensor:
+    _gerror_to_value_error(Lt.init_orthogonal_, tensor, float(gain))
+    return tensor
+
+
 # ---------------------------------------------------------------------------
 # The namespaces
 
@@ -1258,7 +1263,7 @@ init = namespace('Lt.nn.init', 'torch.nn.init for libtensor: in place, under no_
                       'uniform_': uniform_, 'normal_': normal_, 'constant_': constant_,
                       'zeros_': zeros_, 'ones_': ones_, 'kaiming_uniform_': kaiming_uniform_,
                       'kaiming_normal_': kaiming_normal_, 'xavier_uniform_': xavier_uniform_,
-                      'xavier_normal_': xavier_normal_,
+                      'xavier_normal_': xavier_normal_, 'orthogonal_': orthogonal_,
                   })
 
 nn = namespace('Lt.nn', 'torch.nn for libtensor: modules, layers, losses, init.', {
