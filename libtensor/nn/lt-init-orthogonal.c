@@ -97,7 +97,6 @@ lt_init_orthogonal_ (LtTensor *tensor, double gain, GError **error)
   gint64 rows, cols, m, n, gshape[2];
   g_autoptr(LtTensor) g = NULL;
   g_autoptr(LtTensor) res = NULL;
-  g_autoptr(LtTensor) typed = NULL;
   g_autofree double *a = NULL;
   g_autofree double *q = NULL;
   g_autofree double *out = NULL;
