@@ -42,8 +42,15 @@ lt_conv1d_forward (LtModule *module, LtTensor *input, GError **error)
       g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT, "Conv1d: the layer has no weight");
       return NULL;
     }
-  return lt_conv1d (input, weight, lt_module_get_parameter (module, "bias"), self->stride,
-                    self->padding, self->dilation, self->groups, error);
+  gint64 padding;
+  g_autoptr(LtTensor) x =
+               _lt_conv_padded_input (module, input, 1, &self->kernel_size, &self->stride,
+                                      &self->dilation, &self->padding, &padding, error);
+
+  if (x == NULL)
+    return NULL;
+  return lt_conv1d (x, weight, lt_module_get_parameter (module, "bias"), self->stride, padding,
+                    self->dilation, self->groups, error);
 }
 
 static char *

@@ -45,8 +45,14 @@ lt_conv2d_forward (LtModule *module,
                    "Conv2d: the layer has no weight");
       return NULL;
     }
-  return lt_conv2d (input, weight, lt_module_get_parameter (module, "bias"), self->stride,
-                    self->padding, self->dilation, self->groups, error);
+  gint64 padding[2];
+  g_autoptr(LtTensor) x = _lt_conv_padded_input (module, input, 2, self->kernel_size, self->stride,
+                                                  self->dilation, self->padding, padding, error);
+
+  if (x == NULL)
+    return NULL;
+  return lt_conv2d (x, weight, lt_module_get_parameter (module, "bias"), self->stride, padding,
+                    self->dilation, self->groups, error);
 }
 
 static gboolean
@@ -83,6 +89,7 @@ _lt_conv_extra_repr (LtModule     *module,
   g_string_append_printf (s, "%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT, in_channels, out_channels);
   append_ints (s, "kernel_size", kernel_size, n);
   append_ints (s, "stride", stride, n);
+  _lt_conv_padding_repr (module, s, TRUE);
   if (!all_equal (padding, n, 0))
     append_ints (s, "padding", padding, n);
   if (!all_equal (dilation, n, 1))
@@ -93,6 +100,7 @@ _lt_conv_extra_repr (LtModule     *module,
     g_string_append_printf (s, ", groups=%" G_GINT64_FORMAT, groups);
   if (lt_module_get_parameter (module, "bias") == NULL)
     g_string_append (s, ", bias=False");
+  _lt_conv_padding_repr (module, s, FALSE);
   return g_string_free (s, FALSE);
 }
 

@@ -58,5 +58,9 @@ LT_AVAILABLE_IN_ALL
 gboolean lt_init_xavier_normal_              (LtTensor   *tensor,
                                               double      gain,
                                               GError    **error);
+LT_AVAILABLE_IN_ALL
+gboolean lt_init_orthogonal_                 (LtTensor   *tensor,
+                                              double      gain,
+                                              GError    **error);
 
 G_END_DECLS

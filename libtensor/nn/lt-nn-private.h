@@ -57,6 +57,24 @@ char     *_lt_conv_extra_repr       (LtModule     *module,
                                      const gint64 *output_padding,
                                      gint64        groups);
 
+/* Conv1d's and Conv2d's padding modes (nn/lt-conv-padding.c): the input
+ * the convolution runs on (padded by lt_pad() for a mode other than
+ * zeros, or an asymmetric "same") and the padding it runs with; the text
+ * the printed form adds ("padding=same" before the dilation, or
+ * "padding_mode=reflect" at the end). */
+LtTensor *_lt_conv_padded_input     (LtModule     *conv,
+                                     LtTensor     *input,
+                                     guint         n,
+                                     const gint64 *kernel_size,
+                                     const gint64 *stride,
+                                     const gint64 *dilation,
+                                     const gint64 *padding,
+                                     gint64       *conv_padding,
+                                     GError      **error);
+void      _lt_conv_padding_repr     (LtModule     *conv,
+                                     GString      *s,
+                                     gboolean      before_padding);
+
 /* Module scopes (nn/lt-module-scope.c): lt_module_forward() enters the
  * scope of the module it runs, so that the autograd nodes made meanwhile
  * record the module's dotted path, and leaves it after. */

@@ -36,6 +36,7 @@ typedef enum {
   LT_OP_FAMILY_NORM,       /* layer and group normalisation */
   LT_OP_FAMILY_OPTIM,      /* fused optimizer updates */
   LT_OP_FAMILY_AUTOGRAD,   /* the engine's own node */
+  LT_OP_FAMILY_RNN,        /* recurrent cells' fused steps */
   LT_OP_N_FAMILIES
 } LtOpFamily;
 

@@ -186,3 +186,4 @@ guint oh_register_norm (void);
 guint oh_register_nn (void);
 guint oh_register_extra (void);
 guint oh_register_sort (void);
+guint oh_register_rnn (void);

@@ -611,7 +611,7 @@ class TestLossesAndFunctional(unittest.TestCase):
         self.compare(lambda a, b: F.cosine_similarity(a, b, dim=1),
                      lambda a, b: TF.cosine_similarity(a, b, dim=1), (x, y), 'cosine_similarity')
         with self.assertRaises(NotImplementedError):
-            F.pad(Lt.randn(2, 2), (1, 1), mode='reflect')
+            F.pad(Lt.randn(2, 2), (1, 1), mode='mirror')
         with self.assertRaises(ValueError):
             F.pad(Lt.randn(2, 2), (1,))
 

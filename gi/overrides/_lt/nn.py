@@ -637,18 +637,13 @@ class Conv2d(_module_base(Lt.Conv2d)):
 
     def __new__(cls, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                 groups=1, bias=True, padding_mode='zeros', device=None, dtype=None):
-        if padding_mode != 'zeros':
-            raise NotImplementedError("Conv2d: padding_mode %r is not supported (only 'zeros')"
-                                      % (padding_mode,))
-        if isinstance(padding, str):
-            if padding != 'valid':
-                raise NotImplementedError("Conv2d: padding=%r is not supported" % (padding,))
-            padding = 0
+        from .nn_conv import _padding_args, _set_padding
+        padding, pstr = _padding_args('Conv2d', padding_mode, padding, stride, 2)
         m = Lt.Conv2d.new(operator.index(in_channels), operator.index(out_channels),
                           _pair(kernel_size, 'kernel_size'), _pair(stride, 'stride'),
                           _pair(padding, 'padding'), _pair(dilation, 'dilation'),
                           operator.index(groups), bool(bias))
-        return _device_dtype(m, device, dtype)
+        return _device_dtype(_set_padding(m, padding_mode, pstr), device, dtype)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
@@ -660,6 +655,7 @@ class Conv2d(_module_base(Lt.Conv2d)):
     padding = property(lambda self: tuple(self.get_padding()))
     dilation = property(lambda self: tuple(self.get_dilation()))
     groups = property(lambda self: self.get_groups())
+    padding_mode = property(lambda self: Lt.conv_get_padding_mode(self))
 
 
 @override
@@ -1099,10 +1095,8 @@ def adaptive_avg_pool2d(input: Tensor, output_size: IntPair) -> Tensor:
 
 def conv2d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntPair = 1,
            padding: IntPair = 0, dilation: IntPair = 1, groups: int = 1) -> Tensor:
-    if isinstance(padding, str):
-        if padding != 'valid':
-            raise NotImplementedError('conv2d: padding=%r is not supported' % (padding,))
-        padding = 0
+    from .nn_conv import _functional_padding
+    input, padding = _functional_padding(input, weight, padding, stride, dilation, 2, 'conv2d')
     return Lt.conv2d(input, weight, bias, _pair(stride, 'stride'), _pair(padding, 'padding'),
                      _pair(dilation, 'dilation'), operator.index(groups))
 
@@ -1244,6 +1238,11 @@ def xavier_normal_(tensor: Tensor, gain: float = 1.) -> Tensor:
     return tensor
 
 
+def orthogonal_(tensor: Tensor, gain: float = 1) -> Tensor:
+    _gerror_to_value_error(Lt.init_orthogonal_, tensor, float(gain))
+    return tensor
+
+
 # ---------------------------------------------------------------------------
 # The namespaces
 
@@ -1264,7 +1263,7 @@ init = namespace('Lt.nn.init', 'torch.nn.init for libtensor: in place, under no_
                       'uniform_': uniform_, 'normal_': normal_, 'constant_': constant_,
                       'zeros_': zeros_, 'ones_': ones_, 'kaiming_uniform_': kaiming_uniform_,
                       'kaiming_normal_': kaiming_normal_, 'xavier_uniform_': xavier_uniform_,
-                      'xavier_normal_': xavier_normal_,
+                      'xavier_normal_': xavier_normal_, 'orthogonal_': orthogonal_,
                   })
 
 nn = namespace('Lt.nn', 'torch.nn for libtensor: modules, layers, losses, init.', {
@@ -1285,14 +1284,18 @@ from . import nn_layers as _nn_layers  # noqa: E402
 from . import nn_utils as _nn_utils  # noqa: E402
 from . import nn_losses as _nn_losses  # noqa: E402
 from . import nn_conv as _nn_conv  # noqa: E402
+from . import nn_rnn as _nn_rnn  # noqa: E402
 
 for _part, _ns in ((_nn_containers.MEMBERS, nn), (_nn_layers.MEMBERS, nn),
                    (_nn_layers.FUNCTIONAL, functional), (_nn_utils.INIT, init),
                    ({'utils': _nn_utils.utils}, nn), (_nn_losses.MEMBERS, nn),
                    (_nn_losses.FUNCTIONAL, functional), (_nn_conv.MEMBERS, nn),
-                   (_nn_conv.FUNCTIONAL, functional)):
+                   (_nn_conv.FUNCTIONAL, functional), (_nn_rnn.MEMBERS, nn)):
     for _name, _member in _part.items():
         setattr(_ns, _name, _member)
     _ns.__all__ = sorted(set(_ns.__all__) | set(_part))
+
+_nn_utils.utils.rnn = _nn_rnn.rnn
+_nn_utils.utils.__all__ = sorted(set(_nn_utils.utils.__all__) | {'rnn'})
 
 __all__ = ['nn']

@@ -24,15 +24,53 @@ def _single(v, name):
     return operator.index(v)
 
 
-def _zeros_padding(cls, padding_mode, padding):
-    if padding_mode != 'zeros':
-        raise NotImplementedError("%s: padding_mode %r is not supported (only 'zeros')"
-                                  % (cls, padding_mode))
-    if isinstance(padding, str):
-        if padding != 'valid':
-            raise NotImplementedError('%s: padding=%r is not supported' % (cls, padding))
-        return 0
-    return padding
+_PADDING_MODES = ('zeros', 'reflect', 'replicate', 'circular')
+
+
+def _padding_args(cls, padding_mode, padding, stride, n):
+    """PyTorch's checks of padding_mode and a string padding: (the numeric
+    padding to build the layer with, the string or None)."""
+    if padding_mode not in _PADDING_MODES:
+        raise ValueError("padding_mode must be one of {}, but got padding_mode='{}'"
+                         .format(set(_PADDING_MODES), padding_mode))
+    if not isinstance(padding, str):
+        return padding, None
+    if padding not in ('same', 'valid'):
+        raise ValueError('Invalid padding string {!r}, should be one of {}'
+                         .format(padding, {'valid', 'same'}))
+    strides = stride if isinstance(stride, (tuple, list)) else (stride,) * n
+    if padding == 'same' and any(s != 1 for s in strides):
+        raise ValueError("padding='same' is not supported for strided convolutions")
+    return 0, padding
+
+
+def _set_padding(m, padding_mode, pstr):
+    if padding_mode != 'zeros' or pstr is not None:
+        Lt.conv_set_padding_mode(m, padding_mode, pstr)
+    return m
+
+
+def _functional_padding(input, weight, padding, stride, dilation, n, name):
+    """A string padding of F.conv1d / F.conv2d: the input (padded first
+    when "same" is asymmetric) and the numeric padding."""
+    if not isinstance(padding, str):
+        return input, padding
+    _padding_args(name, 'zeros', padding, stride, n)
+    if padding == 'valid':
+        return input, 0
+    dil = dilation if isinstance(dilation, (tuple, list)) else (dilation,) * n
+    ks = tuple(weight.shape[2:])
+    lefts, rights = [], []
+    for k, d in zip(ks, dil):
+        total = d * (k - 1)
+        lefts.append(total // 2)
+        rights.append(total - total // 2)
+    if lefts == rights:
+        return input, tuple(lefts) if n > 1 else lefts[0]
+    pad = []
+    for left, right in zip(reversed(lefts), reversed(rights)):
+        pad += [left, right]
+    return Lt.pad(input, pad, 'constant', 0.0), 0
 
 
 @override
@@ -42,15 +80,17 @@ class Conv1d(_module_base(Lt.Conv1d)):
 
     def __new__(cls, in_channels, out_channels, kernel_size, stride=1, padding=0, dilation=1,
                 groups=1, bias=True, padding_mode='zeros', device=None, dtype=None):
-        padding = _zeros_padding('Conv1d', padding_mode, padding)
+        padding, pstr = _padding_args('Conv1d', padding_mode, padding, stride, 1)
         m = Lt.Conv1d.new(operator.index(in_channels), operator.index(out_channels),
                           _single(kernel_size, 'kernel_size'), _single(stride, 'stride'),
                           _single(padding, 'padding'), _single(dilation, 'dilation'),
                           operator.index(groups), bool(bias))
-        return _device_dtype(m, device, dtype)
+        return _device_dtype(_set_padding(m, padding_mode, pstr), device, dtype)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
+
+    padding_mode = property(lambda self: Lt.conv_get_padding_mode(self))
 
 
 @override
@@ -81,7 +121,7 @@ IntSingle = Union[int, Tuple[int]]
 
 def conv1d(input: Tensor, weight: Tensor, bias: Tensor | None = None, stride: IntSingle = 1,
            padding: IntSingle | str = 0, dilation: IntSingle = 1, groups: int = 1) -> Tensor:
-    padding = _zeros_padding('conv1d', 'zeros', padding)
+    input, padding = _functional_padding(input, weight, padding, stride, dilation, 1, 'conv1d')
     return Lt.conv1d(input, weight, bias, _single(stride, 'stride'),
                      _single(padding, 'padding'), _single(dilation, 'dilation'),
                      operator.index(groups))

@@ -128,11 +128,16 @@ def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
 
 def pad(input: Tensor, pad: Sequence[int], mode: str = 'constant',
         value: float | None = None) -> Tensor:
-    """Constant padding (or cropping, for negative sizes) of the last
-    len(pad) / 2 dimensions: pad = (left, right, top, bottom, ...)."""
-    if mode != 'constant':
-        raise NotImplementedError("pad: mode %r is not supported (only 'constant')" % (mode,))
+    """Padding (or cropping, for negative sizes) of the last len(pad) / 2
+    dimensions: pad = (left, right, top, bottom, ...); mode "constant",
+    or "reflect", "replicate" and "circular" (lt_pad)."""
     pad = [operator.index(v) for v in pad]
+    if mode != 'constant':
+        if mode not in ('reflect', 'replicate', 'circular'):
+            raise NotImplementedError('Unrecognised padding mode %s' % (mode,))
+        if value is not None:
+            raise RuntimeError('Padding mode "{}" doesn\'t take in value argument'.format(mode))
+        return Lt.pad(input, pad, mode, 0.0)
     if len(pad) % 2 or len(pad) // 2 > input.dim():
         raise ValueError('Padding length must be divisible by 2 and at most twice the number of '
                          'dimensions of the input')

@@ -80,6 +80,7 @@ static const LtKernel family_kernels[LT_OP_N_FAMILIES] = {
   [LT_OP_FAMILY_CONV] = _lt_cpu_conv,
   [LT_OP_FAMILY_POOL] = _lt_cpu_pooling,
   [LT_OP_FAMILY_NORM] = _lt_cpu_norm,
+  [LT_OP_FAMILY_RNN] = _lt_cpu_rnn,
 };
 
 static void

@@ -120,5 +120,6 @@ gboolean _lt_cpu_activation   (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_scan         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_sort         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_unique       (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_rnn          (const LtKernelArgs *args, GError **error);
 
 G_END_DECLS
