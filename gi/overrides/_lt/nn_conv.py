@@ -13,24 +13,25 @@ import operator
 from typing import Any, Mapping, Tuple, Union
 
 from .common import IntPair, Lt, Tensor, override
+from .common import NotImplementedError_, ValueError_
 from .nn import _device_dtype, _module_base, _pair
 
 
 def _single(v, name):
     if isinstance(v, (tuple, list)):
         if len(v) != 1:
-            raise ValueError('%s must be an int or a tuple of one int, got %r' % (name, v))
+            raise ValueError_('%s must be an int or a tuple of one int, got %r' % (name, v))
         v = v[0]
     return operator.index(v)
 
 
 def _zeros_padding(cls, padding_mode, padding):
     if padding_mode != 'zeros':
-        raise NotImplementedError("%s: padding_mode %r is not supported (only 'zeros')"
+        raise NotImplementedError_("%s: padding_mode %r is not supported (only 'zeros')"
                                   % (cls, padding_mode))
     if isinstance(padding, str):
         if padding != 'valid':
-            raise NotImplementedError('%s: padding=%r is not supported' % (cls, padding))
+            raise NotImplementedError_('%s: padding=%r is not supported' % (cls, padding))
         return 0
     return padding
 
@@ -63,7 +64,7 @@ class ConvTranspose2d(_module_base(Lt.ConvTranspose2d)):
                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode='zeros',
                 device=None, dtype=None):
         if padding_mode != 'zeros':
-            raise ValueError('Only "zeros" padding mode is supported for ConvTranspose2d')
+            raise ValueError_('Only "zeros" padding mode is supported for ConvTranspose2d')
         m = Lt.ConvTranspose2d.new(operator.index(in_channels), operator.index(out_channels),
                                    _pair(kernel_size, 'kernel_size'), _pair(stride, 'stride'),
                                    _pair(padding, 'padding'),

@@ -22,6 +22,7 @@ import warnings
 from typing import Any, Mapping, Sequence
 
 from .common import Tensor
+from .common import NotImplementedError_, RuntimeError_, TypeError_, ValueError_
 from .nn import Module, _reduction
 
 
@@ -56,7 +57,7 @@ def _as(t, like):
 
 def _check_same_size(name, input, target):
     if tuple(input.shape) != tuple(target.shape):
-        raise ValueError('Using a target size (%s) that is different to the input size (%s) '
+        raise ValueError_('Using a target size (%s) that is different to the input size (%s) '
                          'is deprecated. Please ensure they have the same size.'
                          % (list(target.shape), list(input.shape)))
 
@@ -90,7 +91,7 @@ def smooth_l1_loss(input: Tensor, target: Any, size_average: bool | None = None,
     target = _as(target, input)
     beta = float(beta)
     if beta < 0:
-        raise RuntimeError('smooth_l1_loss does not support negative values for beta.')
+        raise RuntimeError_('smooth_l1_loss does not support negative values for beta.')
     d = (input - target).abs()
     if beta == 0.0:
         loss = d
@@ -104,7 +105,7 @@ def huber_loss(input: Tensor, target: Any, reduction: str = 'mean',
     target = _as(target, input)
     delta = float(delta)
     if delta <= 0:
-        raise RuntimeError('huber_loss does not support non-positive values for delta.')
+        raise RuntimeError_('huber_loss does not support non-positive values for delta.')
     d = (input - target).abs()
     loss = Lt.where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
     return _reduce(loss, reduction)
@@ -170,7 +171,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Any, margin: flo
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
               out: Any = None) -> Tensor:
     if out is not None:
-        raise NotImplementedError('normalize: out= is not supported')
+        raise NotImplementedError_('normalize: out= is not supported')
     denom = input.norm(float(p), dim=operator.index(dim), keepdim=True).clamp(min=float(eps))
     return input / denom
 
@@ -180,10 +181,10 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = 'constant',
     """Constant padding (or cropping, for negative sizes) of the last
     len(pad) / 2 dimensions: pad = (left, right, top, bottom, ...)."""
     if mode != 'constant':
-        raise NotImplementedError("pad: mode %r is not supported (only 'constant')" % (mode,))
+        raise NotImplementedError_("pad: mode %r is not supported (only 'constant')" % (mode,))
     pad = [operator.index(v) for v in pad]
     if len(pad) % 2 or len(pad) // 2 > input.dim():
-        raise ValueError('Padding length must be divisible by 2 and at most twice the number of '
+        raise ValueError_('Padding length must be divisible by 2 and at most twice the number of '
                          'dimensions of the input')
     value = 0.0 if value is None else float(value)
     out = input
@@ -195,7 +196,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = 'constant',
             start = max(-left, 0)
             stop = size - max(-right, 0)
             if stop < start:
-                raise RuntimeError('pad: the input of size %d along dim %d cannot be cropped '
+                raise RuntimeError_('pad: the input of size %d along dim %d cannot be cropped '
                                    'by %d and %d' % (size, dim, -left, -right))
             out = out.narrow(dim, start, stop - start)
             left, right = max(left, 0), max(right, 0)
@@ -224,7 +225,7 @@ def _loss_class(name, fn, doc, defaults, args):
             opts[names[i]] = v
         for k, v in kw.items():
             if k not in opts:
-                raise TypeError('%s got an unexpected keyword argument %r' % (name, k))
+                raise TypeError_('%s got an unexpected keyword argument %r' % (name, k))
             opts[k] = v
         sa, rd = opts.pop('size_average', None), opts.pop('reduce', None)
         if sa is not None or rd is not None:
@@ -235,7 +236,7 @@ def _loss_class(name, fn, doc, defaults, args):
 
     def forward(self, *tensors):
         if len(tensors) != args:
-            raise TypeError('%s.forward takes %d tensors, got %d' % (name, args, len(tensors)))
+            raise TypeError_('%s.forward takes %d tensors, got %d' % (name, args, len(tensors)))
         return fn(*tensors, **self._opts)
 
     def extra_repr(self):
