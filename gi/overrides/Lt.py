@@ -386,7 +386,8 @@ class Tensor(_TensorIndexing, _TensorMath, Lt.Tensor):
         return _RemovableHandle(self, hook_id)
 
     def detach_(self) -> Tensor:
-        raise NotImplementedError_('detach_: use detach(), which returns an alias')
+        _GITensor.detach_(self)
+        return self
 
     # -- conversions to Python ----------------------------------------------
 

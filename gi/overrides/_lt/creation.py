@@ -14,6 +14,8 @@ import numbers
 import operator
 from typing import Any
 
+from gi.repository import GObject
+
 from .common import (DeviceLike, DTypeLike, Lt, Number, Shape, Tensor, error, exporter,
                      loaded_numpy)
 from .common import TypeError_, ValueError_
@@ -319,17 +321,21 @@ def full_like(input: Tensor, fill_value: Number, dtype: DTypeLike | None = None,
 # numpy bridge
 
 
-class _ArrayKeeper:
-    """The release callable given to lt_tensor_new_wrap(): holds the array
-    until no tensor uses its memory."""
+class _ArrayOwner(GObject.Object):
+    """The owner given to lt_tensor_new_wrap_owned(): holds the array; the
+    memory keeps a reference on it (PyGObject then keeps this wrapper and
+    its array alive) until no tensor uses the memory.  No Python code runs
+    when that happens (a release callback would, and Python refuses to
+    call one while an exception unwinds: SystemError)."""
 
-    __slots__ = ('array',)
+    # A module outside gi.overrides: PyGObject registers a GType of its own
+    # only for classes defined elsewhere.
+    __module__ = 'lt_numpy'
+    __gtype_name__ = 'LtPyArrayOwner'
 
     def __init__(self, array):
+        super().__init__()
         self.array = array
-
-    def __call__(self, *user_data):
-        self.array = None
 
 
 @_export
@@ -371,6 +377,6 @@ def from_numpy(ndarray: Any) -> Tensor:
     if ptr == 0:
         ptr = _empty_data_ptr()
     strides = [s // itemsize for s in a.strides]
-    return _GITensor.new_wrap(ptr, n_bytes, list(a.shape), strides, dt,
-                              _ArrayKeeper(a), None)
+    return _GITensor.new_wrap_owned(ptr, n_bytes, list(a.shape), strides, dt,
+                                    _ArrayOwner(a))
 

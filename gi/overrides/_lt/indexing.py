@@ -16,7 +16,7 @@ import operator
 from typing import Any
 
 from .common import Lt, Tensor, error
-from .common import IndexError_, NotImplementedError_, ValueError_
+from .common import IndexError_, ValueError_
 from .creation import _as_tensor, from_numpy, tensor
 from .types import (_D, _DTYPE_NAME, _FLOATING, _bool, _float, _int, _is_bool, _is_number,
                     _max)
@@ -64,7 +64,11 @@ class TensorIndexing:
                 if k.numel() == 0:
                     k = k.to_dtype(_D.INT64)
             dt = k.get_dtype()
-            if dt == _D.BOOL:
+            if dt == _D.BOOL and k.get_n_dims() == 0:
+                # a 0-dim mask is Python's True or False: a new dimension
+                # of size 1 or 0, as torch treats both
+                items.append(_bool(k.item()))
+            elif dt == _D.BOOL:
                 items.append(('mask', k))
                 consumed += _max(k.get_n_dims(), 0)
             elif dt in _FLOATING:
@@ -140,8 +144,6 @@ class TensorIndexing:
                 raise error('index: the mask of shape %s does not match '
                             'the indexed shape %s at dimension %d' % (mshape, tshape, d),
                             Lt.Error.SHAPE)
-            if k == 0:
-                raise NotImplementedError_('index: 0-dim bool masks are not supported')
             import numpy as np
             nz = np.nonzero(np.asarray(_GITensor.contiguous(idx.detach())))
             for j in range(k):
