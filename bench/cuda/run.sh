@@ -10,6 +10,12 @@
 #     which the GPU machine has) into bench/cuda/pack/ (ignored by git),
 #     small enough to carry (the device tool's `carry`: bench/cuda/pack).
 #
+# Here again, the rehearsal:
+#   bench/cuda/run.sh --dry-run
+#     checks that the packed binaries load every library from the pack
+#     except the GPU machine's own, and runs the packed harness on a few
+#     specs on the emulated device.
+#
 # There (the GPU machine: nvcc, cuBLAS, compute-sanitizer; no GLib):
 #   bench/cuda/run.sh
 #     unpacks, then runs, printing a closing "N passed, N failed" line:
@@ -52,12 +58,47 @@ if [ "${1:-}" = "--pack" ]; then
   exit 0
 fi
 
+# The harness's options for the forward and backward cases of the ops
+# named (GLib's -p selects a test or the cases of its nearest suite, so
+# /ops/sum alone selects none).
+specs () {
+  for op in "$@"; do
+    printf -- '-p /ops/%s/forward -p /ops/%s/backward ' "$op" "$op"
+  done
+}
+
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 tar -C "$work" -xJf "$pack/libtensor-cuda.tar.xz"
 cuda_lib=/usr/local/cuda/lib64
 export LD_LIBRARY_PATH="$work/lib:$cuda_lib:${LD_LIBRARY_PATH:-}"
 export LT_SOURCE_DIR="$root"
+
+# The pack's rehearsal here, before device time is spent on it: every
+# library the packed binaries load, except what the GPU machine provides,
+# comes from the pack; then the packed harness runs a few specs on the
+# emulated device.
+if [ "${1:-}" = "--dry-run" ]; then
+  missing=0
+  for f in "$work"/bin/* "$work"/lib/*; do
+    while read -r name path; do
+      case "$name" in
+        libc.so*|libm.so*|libpthread.so*|libdl.so*|librt.so*|ld-linux*|libstdc++.so*|\
+        libgcc_s.so*|libcuda.so*|libcudart.so*|libcublas.so*|libcublasLt.so*|linux-vdso*) ;;
+        *) case "$path" in
+             "$work"/lib/*) ;;
+             *) echo "not in the pack: $name ($path), needed by $(basename "$f")"; missing=1 ;;
+           esac ;;
+      esac
+    done < <(ldd "$f" | awk '/=>/ { print $1, $3 }')
+  done
+  [ "$missing" = 0 ] || { echo "dry run: the pack is incomplete"; exit 1; }
+  echo "dry run: every library comes from the pack or the GPU machine"
+  env OH_DEVICE=cuda LT_CUDA_EMULATE=1 LT_CUDA_SYNC=1 "$work/bin/test-ops" \
+    $(specs sum mm softmax) || { echo "dry run: the packed harness failed"; exit 1; }
+  echo "dry run: ok ($(du -h "$pack/libtensor-cuda.tar.xz" | cut -f1) to carry)"
+  exit 0
+fi
 nvidia-smi --query-gpu=name,memory.total,driver_version --format=csv,noheader || true
 
 pass=0
@@ -83,10 +124,10 @@ step "op harness on the GPU, asynchronous" \
 if command -v compute-sanitizer >/dev/null; then
   step "compute-sanitizer memcheck: reductions" \
     env OH_DEVICE=cuda LT_CUDA_SYNC=1 compute-sanitizer --tool memcheck --error-exitcode 1 \
-      "$work/bin/test-ops" -p /ops/sum -p /ops/max_dim -p /ops/softmax
+      "$work/bin/test-ops" $(specs sum max_dim softmax)
   step "compute-sanitizer memcheck: gemm, copy" \
     env OH_DEVICE=cuda LT_CUDA_SYNC=1 compute-sanitizer --tool memcheck --error-exitcode 1 \
-      "$work/bin/test-ops" -p /ops/mm -p /ops/bmm -p /ops/addmm -p /ops/copy
+      "$work/bin/test-ops" $(specs mm bmm addmm copy)
 fi
 if [ -f "$root/libtensor/backends/cuda/lt-cuda-kernels.cu" ]; then
   step "no register spills" "$root/tools/cuda-check-spills.sh"

@@ -50,41 +50,14 @@ lt_conv_transpose2d_forward (LtModule *module, LtTensor *input, GError **error)
                               error);
 }
 
-static gboolean
-pair_is (const gint64 *v, gint64 value)
-{
-  return v[0] == value && v[1] == value;
-}
-
-static void
-append_pair (GString *s, const char *name, const gint64 *v)
-{
-  g_string_append_printf (s, ", %s=", name);
-  _lt_append_py_ints (s, v, 2, FALSE);
-}
-
-/* torch.nn.modules.conv._ConvNd.extra_repr */
 static char *
 lt_conv_transpose2d_extra_repr (LtModule *module)
 {
   LtConvTranspose2d *self = LT_CONV_TRANSPOSE2D (module);
-  GString           *s = g_string_new (NULL);
 
-  g_string_append_printf (s, "%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", kernel_size=",
-                          self->in_channels, self->out_channels);
-  _lt_append_py_ints (s, self->kernel_size, 2, FALSE);
-  append_pair (s, "stride", self->stride);
-  if (!pair_is (self->padding, 0))
-    append_pair (s, "padding", self->padding);
-  if (!pair_is (self->dilation, 1))
-    append_pair (s, "dilation", self->dilation);
-  if (!pair_is (self->output_padding, 0))
-    append_pair (s, "output_padding", self->output_padding);
-  if (self->groups != 1)
-    g_string_append_printf (s, ", groups=%" G_GINT64_FORMAT, self->groups);
-  if (lt_module_get_parameter (module, "bias") == NULL)
-    g_string_append (s, ", bias=False");
-  return g_string_free (s, FALSE);
+  return _lt_conv_extra_repr (module, self->in_channels, self->out_channels, 2, self->kernel_size,
+                              self->stride, self->padding, self->dilation, self->output_padding,
+                              self->groups);
 }
 
 static void
@@ -143,8 +116,6 @@ lt_conv_transpose2d_new (gint64        in_channels,
 {
   static const gint64 ones[2] = { 1, 1 }, zeros[2] = { 0, 0 };
   g_autoptr(LtConvTranspose2d) self = NULL;
-  g_autoptr(LtTensor) w = NULL;
-  g_autoptr(LtTensor) b = NULL;
   gint64 wshape[4];
 
   g_return_val_if_fail (kernel_size != NULL, NULL);
@@ -197,18 +168,7 @@ lt_conv_transpose2d_new (gint64        in_channels,
   wshape[1] = out_channels / groups;
   wshape[2] = kernel_size[0];
   wshape[3] = kernel_size[1];
-  w = lt_empty (wshape, 4, LT_DTYPE_FLOAT32, error);
-  if (w == NULL)
-    return NULL;
-  if (bias)
-    {
-      b = lt_empty (&out_channels, 1, LT_DTYPE_FLOAT32, error);
-      if (b == NULL)
-        return NULL;
-    }
-  if (!_lt_init_reset_parameters (w, b, error) ||
-      !lt_module_register_parameter (LT_MODULE (self), "weight", w, error) ||
-      !lt_module_register_parameter (LT_MODULE (self), "bias", b, error))
+  if (!_lt_module_add_weight_and_bias (LT_MODULE (self), wshape, 4, out_channels, bias, error))
     return NULL;
   return g_steal_pointer (&self);
 }

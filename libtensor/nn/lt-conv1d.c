@@ -46,33 +46,13 @@ lt_conv1d_forward (LtModule *module, LtTensor *input, GError **error)
                     self->padding, self->dilation, self->groups, error);
 }
 
-/* torch.nn.modules.conv._ConvNd.extra_repr */
 static char *
 lt_conv1d_extra_repr (LtModule *module)
 {
   LtConv1d *self = LT_CONV1D (module);
-  GString  *s = g_string_new (NULL);
 
-  g_string_append_printf (s, "%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", kernel_size=",
-                          self->in_channels, self->out_channels);
-  _lt_append_py_ints (s, &self->kernel_size, 1, FALSE);
-  g_string_append (s, ", stride=");
-  _lt_append_py_ints (s, &self->stride, 1, FALSE);
-  if (self->padding != 0)
-    {
-      g_string_append (s, ", padding=");
-      _lt_append_py_ints (s, &self->padding, 1, FALSE);
-    }
-  if (self->dilation != 1)
-    {
-      g_string_append (s, ", dilation=");
-      _lt_append_py_ints (s, &self->dilation, 1, FALSE);
-    }
-  if (self->groups != 1)
-    g_string_append_printf (s, ", groups=%" G_GINT64_FORMAT, self->groups);
-  if (lt_module_get_parameter (module, "bias") == NULL)
-    g_string_append (s, ", bias=False");
-  return g_string_free (s, FALSE);
+  return _lt_conv_extra_repr (module, self->in_channels, self->out_channels, 1, &self->kernel_size,
+                              &self->stride, &self->padding, &self->dilation, NULL, self->groups);
 }
 
 static void
@@ -122,8 +102,6 @@ lt_conv1d_new (gint64   in_channels,
                GError **error)
 {
   g_autoptr(LtConv1d) self = NULL;
-  g_autoptr(LtTensor) w = NULL;
-  g_autoptr(LtTensor) b = NULL;
   gint64 wshape[3];
 
   if (groups <= 0 || in_channels <= 0 || out_channels <= 0 || in_channels % groups != 0 ||
@@ -151,18 +129,7 @@ lt_conv1d_new (gint64   in_channels,
   wshape[0] = out_channels;
   wshape[1] = in_channels / groups;
   wshape[2] = kernel_size;
-  w = lt_empty (wshape, 3, LT_DTYPE_FLOAT32, error);
-  if (w == NULL)
-    return NULL;
-  if (bias)
-    {
-      b = lt_empty (&out_channels, 1, LT_DTYPE_FLOAT32, error);
-      if (b == NULL)
-        return NULL;
-    }
-  if (!_lt_init_reset_parameters (w, b, error) ||
-      !lt_module_register_parameter (LT_MODULE (self), "weight", w, error) ||
-      !lt_module_register_parameter (LT_MODULE (self), "bias", b, error))
+  if (!_lt_module_add_weight_and_bias (LT_MODULE (self), wshape, 3, out_channels, bias, error))
     return NULL;
   return g_steal_pointer (&self);
 }

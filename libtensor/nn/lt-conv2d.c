@@ -50,39 +50,59 @@ lt_conv2d_forward (LtModule *module,
 }
 
 static gboolean
-pair_is (const gint64 *v,
-         gint64        value)
+all_equal (const gint64 *v, guint n, gint64 value)
 {
-  return v[0] == value && v[1] == value;
+  for (guint i = 0; i < n; i++)
+    if (v[i] != value)
+      return FALSE;
+  return TRUE;
+}
+
+static void
+append_ints (GString *s, const char *name, const gint64 *v, guint n)
+{
+  g_string_append_printf (s, ", %s=", name);
+  _lt_append_py_ints (s, v, n, FALSE);
 }
 
 /* torch.nn.modules.conv._ConvNd.extra_repr */
+char *
+_lt_conv_extra_repr (LtModule     *module,
+                     gint64        in_channels,
+                     gint64        out_channels,
+                     guint         n,
+                     const gint64 *kernel_size,
+                     const gint64 *stride,
+                     const gint64 *padding,
+                     const gint64 *dilation,
+                     const gint64 *output_padding,
+                     gint64        groups)
+{
+  GString *s = g_string_new (NULL);
+
+  g_string_append_printf (s, "%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT, in_channels, out_channels);
+  append_ints (s, "kernel_size", kernel_size, n);
+  append_ints (s, "stride", stride, n);
+  if (!all_equal (padding, n, 0))
+    append_ints (s, "padding", padding, n);
+  if (!all_equal (dilation, n, 1))
+    append_ints (s, "dilation", dilation, n);
+  if (output_padding && !all_equal (output_padding, n, 0))
+    append_ints (s, "output_padding", output_padding, n);
+  if (groups != 1)
+    g_string_append_printf (s, ", groups=%" G_GINT64_FORMAT, groups);
+  if (lt_module_get_parameter (module, "bias") == NULL)
+    g_string_append (s, ", bias=False");
+  return g_string_free (s, FALSE);
+}
+
 static char *
 lt_conv2d_extra_repr (LtModule *module)
 {
   LtConv2d *self = LT_CONV2D (module);
-  GString *s = g_string_new (NULL);
 
-  g_string_append_printf (s, "%" G_GINT64_FORMAT ", %" G_GINT64_FORMAT ", kernel_size=",
-                          self->in_channels, self->out_channels);
-  _lt_append_py_ints (s, self->kernel_size, 2, FALSE);
-  g_string_append (s, ", stride=");
-  _lt_append_py_ints (s, self->stride, 2, FALSE);
-  if (!pair_is (self->padding, 0))
-    {
-      g_string_append (s, ", padding=");
-      _lt_append_py_ints (s, self->padding, 2, FALSE);
-    }
-  if (!pair_is (self->dilation, 1))
-    {
-      g_string_append (s, ", dilation=");
-      _lt_append_py_ints (s, self->dilation, 2, FALSE);
-    }
-  if (self->groups != 1)
-    g_string_append_printf (s, ", groups=%" G_GINT64_FORMAT, self->groups);
-  if (lt_module_get_parameter (module, "bias") == NULL)
-    g_string_append (s, ", bias=False");
-  return g_string_free (s, FALSE);
+  return _lt_conv_extra_repr (module, self->in_channels, self->out_channels, 2, self->kernel_size,
+                              self->stride, self->padding, self->dilation, NULL, self->groups);
 }
 
 static void
@@ -151,8 +171,6 @@ lt_conv2d_new (gint64        in_channels,
 {
   static const gint64 ones[2] = { 1, 1 }, zeros[2] = { 0, 0 };
   g_autoptr(LtConv2d) self = NULL;
-  g_autoptr(LtTensor) w = NULL;
-  g_autoptr(LtTensor) b = NULL;
   gint64 wshape[4];
 
   g_return_val_if_fail (kernel_size != NULL, NULL);
@@ -205,18 +223,7 @@ lt_conv2d_new (gint64        in_channels,
   wshape[1] = in_channels / groups;
   wshape[2] = kernel_size[0];
   wshape[3] = kernel_size[1];
-  w = lt_empty (wshape, 4, LT_DTYPE_FLOAT32, error);
-  if (w == NULL)
-    return NULL;
-  if (bias)
-    {
-      b = lt_empty (&out_channels, 1, LT_DTYPE_FLOAT32, error);
-      if (b == NULL)
-        return NULL;
-    }
-  if (!_lt_init_reset_parameters (w, b, error) ||
-      !lt_module_register_parameter (LT_MODULE (self), "weight", w, error) ||
-      !lt_module_register_parameter (LT_MODULE (self), "bias", b, error))
+  if (!_lt_module_add_weight_and_bias (LT_MODULE (self), wshape, 4, out_channels, bias, error))
     return NULL;
   return g_steal_pointer (&self);
 }

@@ -6,6 +6,43 @@
 #include "lt-nn-private.h"
 #include "ops/lt-ops-private.h"
 
+/* What both layers share: the result written into the input with
+ * "inplace", the printed options, the check of p. */
+static LtTensor *
+finish_inplace (LtTensor *input, LtTensor *out, gboolean inplace, GError **error)
+{
+  if (out == NULL || !inplace || out == input)
+    return out;
+  if (!lt_tensor_copy_ (input, out, error))
+    {
+      g_object_unref (out);
+      return NULL;
+    }
+  g_object_unref (out);
+  return g_object_ref (input);
+}
+
+static char *
+options_repr (double p, gboolean inplace)
+{
+  g_autofree char *text = _lt_py_float_repr (p);
+
+  return g_strdup_printf ("p=%s, inplace=%s", text, _lt_py_bool (inplace));
+}
+
+static gboolean
+check_p (const char *type, double p, GError **error)
+{
+  g_autofree char *text = NULL;
+
+  if (p >= 0 && p <= 1)
+    return TRUE;
+  text = _lt_py_float_repr (p);
+  g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+               "%s: dropout probability has to be between 0 and 1, but got %s", type, text);
+  return FALSE;
+}
+
 /**
  * LtDropout:
  *
@@ -31,22 +68,17 @@ lt_dropout_forward (LtModule *module,
                     GError  **error)
 {
   LtDropout *self = LT_DROPOUT (module);
-  g_autoptr(LtTensor) out = lt_dropout (input, self->p, lt_module_is_training (module), error);
 
-  if (out == NULL || !self->inplace || out == input)
-    return g_steal_pointer (&out);
-  if (!lt_tensor_copy_ (input, out, error))
-    return NULL;
-  return g_object_ref (input);
+  return finish_inplace (input, lt_dropout (input, self->p, lt_module_is_training (module), error),
+                         self->inplace, error);
 }
 
 static char *
 lt_dropout_extra_repr (LtModule *module)
 {
   LtDropout *self = LT_DROPOUT (module);
-  g_autofree char *p = _lt_py_float_repr (self->p);
 
-  return g_strdup_printf ("p=%s, inplace=%s", p, _lt_py_bool (self->inplace));
+  return options_repr (self->p, self->inplace);
 }
 
 static void
@@ -80,14 +112,8 @@ lt_dropout_new (double    p,
 {
   LtDropout *self;
 
-  if (!(p >= 0 && p <= 1))
-    {
-      g_autofree char *text = _lt_py_float_repr (p);
-
-      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
-                   "Dropout: dropout probability has to be between 0 and 1, but got %s", text);
-      return NULL;
-    }
+  if (!check_p ("Dropout", p, error))
+    return NULL;
   self = g_object_new (LT_TYPE_DROPOUT, NULL);
   self->p = p;
   self->inplace = !!inplace;
@@ -145,22 +171,18 @@ static LtTensor *
 lt_dropout2d_forward (LtModule *module, LtTensor *input, GError **error)
 {
   LtDropout2d *self = LT_DROPOUT2D (module);
-  g_autoptr(LtTensor) out = lt_dropout2d (input, self->p, lt_module_is_training (module), error);
 
-  if (out == NULL || !self->inplace || out == input)
-    return g_steal_pointer (&out);
-  if (!lt_tensor_copy_ (input, out, error))
-    return NULL;
-  return g_object_ref (input);
+  return finish_inplace (input,
+                         lt_dropout2d (input, self->p, lt_module_is_training (module), error),
+                         self->inplace, error);
 }
 
 static char *
 lt_dropout2d_extra_repr (LtModule *module)
 {
-  LtDropout2d     *self = LT_DROPOUT2D (module);
-  g_autofree char *p = _lt_py_float_repr (self->p);
+  LtDropout2d *self = LT_DROPOUT2D (module);
 
-  return g_strdup_printf ("p=%s, inplace=%s", p, _lt_py_bool (self->inplace));
+  return options_repr (self->p, self->inplace);
 }
 
 static void
@@ -192,14 +214,8 @@ lt_dropout2d_new (double p, gboolean inplace, GError **error)
 {
   LtDropout2d *self;
 
-  if (!(p >= 0 && p <= 1))
-    {
-      g_autofree char *text = _lt_py_float_repr (p);
-
-      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
-                   "Dropout2d: dropout probability has to be between 0 and 1, but got %s", text);
-      return NULL;
-    }
+  if (!check_p ("Dropout2d", p, error))
+    return NULL;
   self = g_object_new (LT_TYPE_DROPOUT2D, NULL);
   self->p = p;
   self->inplace = !!inplace;

@@ -484,3 +484,27 @@ _lt_init_reset_parameters (LtTensor *weight,
   bound = fan_in > 0 ? 1 / sqrt ((double) fan_in) : 0;
   return lt_init_uniform_ (bias, -bound, bound, error);
 }
+
+gboolean
+_lt_module_add_weight_and_bias (LtModule     *module,
+                                const gint64 *wshape,
+                                guint         ndim,
+                                gint64        bias_size,
+                                gboolean      bias,
+                                GError      **error)
+{
+  g_autoptr(LtTensor) w = lt_empty (wshape, ndim, LT_DTYPE_FLOAT32, error);
+  g_autoptr(LtTensor) b = NULL;
+
+  if (w == NULL)
+    return FALSE;
+  if (bias)
+    {
+      b = lt_empty (&bias_size, 1, LT_DTYPE_FLOAT32, error);
+      if (b == NULL)
+        return FALSE;
+    }
+  return _lt_init_reset_parameters (w, b, error) &&
+         lt_module_register_parameter (module, "weight", w, error) &&
+         lt_module_register_parameter (module, "bias", b, error);
+}

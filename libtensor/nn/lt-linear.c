@@ -84,8 +84,6 @@ lt_linear_new (gint64    in_features,
                GError  **error)
 {
   g_autoptr(LtLinear) self = NULL;
-  g_autoptr(LtTensor) w = NULL;
-  g_autoptr(LtTensor) b = NULL;
   gint64 wshape[2] = { out_features, in_features };
 
   if (in_features < 0 || out_features < 0)
@@ -98,18 +96,7 @@ lt_linear_new (gint64    in_features,
   self = g_object_new (LT_TYPE_LINEAR, NULL);
   self->in_features = in_features;
   self->out_features = out_features;
-  w = lt_empty (wshape, 2, LT_DTYPE_FLOAT32, error);
-  if (w == NULL)
-    return NULL;
-  if (bias)
-    {
-      b = lt_empty (&out_features, 1, LT_DTYPE_FLOAT32, error);
-      if (b == NULL)
-        return NULL;
-    }
-  if (!_lt_init_reset_parameters (w, b, error) ||
-      !lt_module_register_parameter (LT_MODULE (self), "weight", w, error) ||
-      !lt_module_register_parameter (LT_MODULE (self), "bias", b, error))
+  if (!_lt_module_add_weight_and_bias (LT_MODULE (self), wshape, 2, out_features, bias, error))
     return NULL;
   return g_steal_pointer (&self);
 }

@@ -34,6 +34,29 @@ gboolean  _lt_init_reset_parameters (LtTensor     *weight,
                                      LtTensor     *bias,
                                      GError      **error);
 
+/* The parameters of Linear and the convolutions: a float32 "weight" of
+ * shape @wshape and, with @bias, a float32 "bias" of @bias_size elements,
+ * drawn by _lt_init_reset_parameters() and registered on @module. */
+gboolean  _lt_module_add_weight_and_bias (LtModule     *module,
+                                          const gint64 *wshape,
+                                          guint         ndim,
+                                          gint64        bias_size,
+                                          gboolean      bias,
+                                          GError      **error);
+
+/* torch.nn.modules.conv._ConvNd.extra_repr for @n spatial dimensions;
+ * @output_padding is %NULL for a layer that has none (lt-conv2d.c). */
+char     *_lt_conv_extra_repr       (LtModule     *module,
+                                     gint64        in_channels,
+                                     gint64        out_channels,
+                                     guint         n,
+                                     const gint64 *kernel_size,
+                                     const gint64 *stride,
+                                     const gint64 *padding,
+                                     const gint64 *dilation,
+                                     const gint64 *output_padding,
+                                     gint64        groups);
+
 /* Module scopes (nn/lt-module-scope.c): lt_module_forward() enters the
  * scope of the module it runs, so that the autograd nodes made meanwhile
  * record the module's dotted path, and leaves it after. */

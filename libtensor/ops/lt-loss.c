@@ -21,10 +21,8 @@
  * computation in public ops where it has not.
  */
 
-static gboolean
-check_reduction (const char  *op,
-                 LtReduction  reduction,
-                 GError     **error)
+gboolean
+_lt_loss_check_reduction (const char *op, LtReduction reduction, GError **error)
 {
   if (reduction != LT_REDUCTION_NONE && reduction != LT_REDUCTION_MEAN &&
       reduction != LT_REDUCTION_SUM)
@@ -36,11 +34,8 @@ check_reduction (const char  *op,
   return TRUE;
 }
 
-static gboolean
-check_float (const char *op,
-             const char *what,
-             LtTensor   *t,
-             GError    **error)
+gboolean
+_lt_loss_check_float (const char *op, const char *what, LtTensor *t, GError **error)
 {
   if (!_lt_dtype_is_float (t->dtype))
     {
@@ -54,12 +49,12 @@ check_float (const char *op,
 }
 
 /* Checks that @w broadcasts to @x's shape. */
-static gboolean
-check_broadcasts_to (const char *op,
-                     const char *what,
-                     LtTensor   *w,
-                     LtTensor   *x,
-                     GError    **error)
+gboolean
+_lt_loss_check_broadcasts_to (const char *op,
+                              const char *what,
+                              LtTensor   *w,
+                              LtTensor   *x,
+                              GError    **error)
 {
   gint64 shape[LT_MAX_DIMS];
   guint n;
@@ -77,10 +72,8 @@ check_broadcasts_to (const char *op,
   return TRUE;
 }
 
-static LtTensor *
-reduce_loss (LtTensor    *elem,
-             LtReduction  reduction,
-             GError     **error)
+LtTensor *
+_lt_loss_reduce (LtTensor *elem, LtReduction reduction, GError **error)
 {
   switch (reduction)
     {
@@ -116,7 +109,7 @@ pointwise_loss (LtOp         op,
 
   g_return_val_if_fail (LT_IS_TENSOR (input), NULL);
   g_return_val_if_fail (LT_IS_TENSOR (target), NULL);
-  if (!check_reduction (name, reduction, error))
+  if (!_lt_loss_check_reduction (name, reduction, error))
     return NULL;
   dt = _lt_result_type (both, 2);
   if (!_lt_dtype_is_float (dt))
@@ -139,7 +132,7 @@ pointwise_loss (LtOp         op,
   diff = lt_tensor_sub (input, target, error);
   if (diff)
     elem = op == LT_OP_MSE_LOSS ? lt_tensor_mul (diff, diff, error) : lt_tensor_abs (diff, error);
-  out = elem ? reduce_loss (elem, reduction, error) : NULL;
+  out = elem ? _lt_loss_reduce (elem, reduction, error) : NULL;
   lt_set_grad_enabled (prev);
   if (out == NULL)
     return NULL;
@@ -300,7 +293,7 @@ check_class_target (const char *op,
                        "), got shape %s", op, classes, s);
           return NULL;
         }
-      if (!check_float (op, "class weight", weight, error))
+      if (!_lt_loss_check_float (op, "class weight", weight, error))
         return NULL;
     }
   return _lt_cast (target, LT_DTYPE_INT64, error);
@@ -468,7 +461,8 @@ nll_loss_full (const char  *op,
   LtGradFn *node;
   gboolean prev;
 
-  if (!check_reduction (op, reduction, error) || !check_float (op, "input", input, error))
+  if (!_lt_loss_check_reduction (op, reduction, error) ||
+      !_lt_loss_check_float (op, "input", input, error))
     return NULL;
   t = check_class_target (op, input, target, weight, error);
   if (t == NULL)
@@ -755,7 +749,8 @@ lt_cross_entropy (LtTensor    *input,
   g_return_val_if_fail (LT_IS_TENSOR (input), NULL);
   g_return_val_if_fail (LT_IS_TENSOR (target), NULL);
   g_return_val_if_fail (weight == NULL || LT_IS_TENSOR (weight), NULL);
-  if (!check_reduction (op, reduction, error) || !check_float (op, "input", input, error))
+  if (!_lt_loss_check_reduction (op, reduction, error) ||
+      !_lt_loss_check_float (op, "input", input, error))
     return NULL;
   if (!(label_smoothing >= 0.0 && label_smoothing <= 1.0))
     {
@@ -792,7 +787,7 @@ lt_cross_entropy (LtTensor    *input,
                        G_GINT64_FORMAT "), got shape %s", op, classes, sw);
           return NULL;
         }
-      if (weight && !check_float (op, "class weight", weight, error))
+      if (weight && !_lt_loss_check_float (op, "class weight", weight, error))
         return NULL;
       logp = lt_tensor_log_softmax (input, class_dim, error);
       return logp ? cross_entropy_probs (logp, target, weight, reduction, label_smoothing,
@@ -983,8 +978,9 @@ lt_binary_cross_entropy_with_logits (LtTensor    *input,
   g_return_val_if_fail (LT_IS_TENSOR (target), NULL);
   g_return_val_if_fail (weight == NULL || LT_IS_TENSOR (weight), NULL);
   g_return_val_if_fail (pos_weight == NULL || LT_IS_TENSOR (pos_weight), NULL);
-  if (!check_reduction (op, reduction, error) || !check_float (op, "input", input, error) ||
-      !check_float (op, "target", target, error))
+  if (!_lt_loss_check_reduction (op, reduction, error) ||
+      !_lt_loss_check_float (op, "input", input, error) ||
+      !_lt_loss_check_float (op, "target", target, error))
     return NULL;
   if (!_lt_shape_equal (target->shape, target->ndim, input->shape, input->ndim))
     {
@@ -995,11 +991,11 @@ lt_binary_cross_entropy_with_logits (LtTensor    *input,
                    s1, s2);
       return NULL;
     }
-  if (weight && (!check_float (op, "weight", weight, error) ||
-                 !check_broadcasts_to (op, "weight", weight, input, error)))
+  if (weight && (!_lt_loss_check_float (op, "weight", weight, error) ||
+                 !_lt_loss_check_broadcasts_to (op, "weight", weight, input, error)))
     return NULL;
-  if (pos_weight && (!check_float (op, "pos_weight", pos_weight, error) ||
-                     !check_broadcasts_to (op, "pos_weight", pos_weight, input, error)))
+  if (pos_weight && (!_lt_loss_check_float (op, "pos_weight", pos_weight, error) ||
+                     !_lt_loss_check_broadcasts_to (op, "pos_weight", pos_weight, input, error)))
     return NULL;
 
   prev = lt_set_grad_enabled (FALSE);
@@ -1010,7 +1006,7 @@ lt_binary_cross_entropy_with_logits (LtTensor    *input,
     loss = bce_unweighted (input, t, pw, error);
   if (loss && w && !lt_tensor_mul_ (loss, w, error))
     g_clear_object (&loss);
-  out = loss ? reduce_loss (loss, reduction, error) : NULL;
+  out = loss ? _lt_loss_reduce (loss, reduction, error) : NULL;
   lt_set_grad_enabled (prev);
   if (out == NULL)
     return NULL;

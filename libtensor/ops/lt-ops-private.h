@@ -102,4 +102,24 @@ LtTensor *_lt_new_output_like  (LtTensor     *layout,
                                 LtDevice      device,
                                 GError      **error);
 
+/* The losses' shared checks and reduction (ops/lt-loss.c): @reduction is
+ * one of LtReduction's; @t is floating point; @w broadcasts to @x's shape;
+ * the losses of @elem reduced as @reduction says (a new reference for
+ * none). Each names @op in its error. */
+gboolean  _lt_loss_check_reduction     (const char  *op,
+                                        LtReduction  reduction,
+                                        GError     **error);
+gboolean  _lt_loss_check_float         (const char  *op,
+                                        const char  *what,
+                                        LtTensor    *t,
+                                        GError     **error);
+gboolean  _lt_loss_check_broadcasts_to (const char  *op,
+                                        const char  *what,
+                                        LtTensor    *w,
+                                        LtTensor    *x,
+                                        GError     **error);
+LtTensor *_lt_loss_reduce              (LtTensor    *elem,
+                                        LtReduction  reduction,
+                                        GError     **error);
+
 G_END_DECLS

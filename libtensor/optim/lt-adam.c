@@ -51,24 +51,12 @@ adam_update (LtOptimizer *optimizer,
   if (exp_avg_sq == NULL || !_lt_optimizer_count_step (state, &step, error))
     return FALSE;
 
-  g = v[MAXIMIZE] != 0 ? lt_tensor_neg (grad, error) : g_object_ref (grad);
-  if (g == NULL)
+  /* Adam adds the decay to the gradient; AdamW decays the parameter
+   * itself: param.mul_(1 - lr * weight_decay) */
+  g = _lt_optimizer_grad_with_decay (param, grad, v[MAXIMIZE] != 0, decoupled ? 0 : weight_decay,
+                                     error);
+  if (g == NULL || (decoupled && !lt_tensor_mul_scalar_ (param, 1 - lr * weight_decay, error)))
     return FALSE;
-  if (decoupled)
-    {
-      /* AdamW: param.mul_(1 - lr * weight_decay) */
-      if (!lt_tensor_mul_scalar_ (param, 1 - lr * weight_decay, error))
-        return FALSE;
-    }
-  else if (weight_decay != 0)
-    {
-      LtTensor *t = lt_tensor_add_scaled (g, param, weight_decay, error);
-
-      if (t == NULL)
-        return FALSE;
-      g_object_unref (g);
-      g = t;
-    }
 
   /* exp_avg.mul_(beta1).add_(grad, alpha=1 - beta1);
    * exp_avg_sq.mul_(beta2).addcmul_(grad, grad, value=1 - beta2) */

@@ -58,30 +58,19 @@ lt_rmsprop_update (LtOptimizer *optimizer,
   double momentum = v[MOMENTUM], step;
   LtTensor *square_avg;
   g_autoptr(LtTensor) g = NULL;
-  g_autoptr(LtTensor) sq = NULL;
   g_autoptr(LtTensor) avg = NULL;
 
   square_avg = _lt_optimizer_state_zeros (state, "square_avg", param, error);
   if (square_avg == NULL || !_lt_optimizer_count_step (state, &step, error))
     return FALSE;
 
-  g = v[MAXIMIZE] != 0 ? lt_tensor_neg (grad, error) : g_object_ref (grad);
+  g = _lt_optimizer_grad_with_decay (param, grad, v[MAXIMIZE] != 0, weight_decay, error);
   if (g == NULL)
     return FALSE;
-  if (weight_decay != 0)
-    {
-      LtTensor *t = lt_tensor_add_scaled (g, param, weight_decay, error);
-
-      if (t == NULL)
-        return FALSE;
-      g_object_unref (g);
-      g = t;
-    }
 
   /* square_avg.mul_(alpha).addcmul_(grad, grad, value=1 - alpha) */
-  sq = lt_tensor_mul_scalar (g, 1 - alpha, error);
-  if (sq == NULL || !lt_tensor_mul_ (sq, g, error) ||
-      !lt_tensor_mul_scalar_ (square_avg, alpha, error) || !lt_tensor_add_ (square_avg, sq, error))
+  if (!lt_tensor_mul_scalar_ (square_avg, alpha, error) ||
+      !_lt_optimizer_addcmul_ (square_avg, g, g, 1 - alpha, error))
     return FALSE;
 
   if (v[CENTERED] != 0)
@@ -118,9 +107,7 @@ lt_rmsprop_update (LtOptimizer *optimizer,
   else
     {
       /* param.addcdiv_(grad, avg, value=-lr) */
-      g_autoptr(LtTensor) q = lt_tensor_mul_scalar (g, -lr, error);
-
-      return q && lt_tensor_div_ (q, avg, error) && lt_tensor_add_ (param, q, error);
+      return _lt_optimizer_addcdiv_ (param, g, avg, -lr, error);
     }
 }
 

@@ -120,18 +120,9 @@ lt_sgd_update (LtOptimizer *optimizer,
     return sgd_fused (v, param, grad, state_buf, state, error);
 
   /* the same update with one op per step, for what the kernel does not take */
-  d_p = v[MAXIMIZE] != 0 ? lt_tensor_neg (grad, error) : g_object_ref (grad);
+  d_p = _lt_optimizer_grad_with_decay (param, grad, v[MAXIMIZE] != 0, weight_decay, error);
   if (d_p == NULL)
     return FALSE;
-  if (weight_decay != 0)
-    {
-      LtTensor *t = lt_tensor_add_scaled (d_p, param, weight_decay, error);
-
-      if (t == NULL)
-        return FALSE;
-      g_object_unref (d_p);
-      d_p = t;
-    }
   if (momentum != 0)
     {
       LtTensor *buf = lt_state_dict_lookup (state, "momentum_buffer");

@@ -582,6 +582,17 @@ class TestLossesAndFunctional(unittest.TestCase):
                         TF.binary_cross_entropy(x01, t01, reduction=red), rtol=1e-12, atol=0)
         with self.assertRaises(ValueError):
             F.binary_cross_entropy(Lt.rand(3), Lt.rand(4))
+        # probabilities outside [0, 1] (NaN too): RuntimeError in both
+        for bad in ([0.5, 1.5], [-0.1, 0.5], [float('nan'), 0.5]):
+            with self.assertRaises(RuntimeError):
+                TF.binary_cross_entropy(torch.tensor(bad), torch.tensor([0.0, 1.0]))
+            with self.assertRaises(RuntimeError):
+                F.binary_cross_entropy(Lt.tensor(bad), Lt.tensor([0.0, 1.0]))
+        # the pairwise losses' shapes: RuntimeError in both
+        with self.assertRaises(RuntimeError):
+            TF.margin_ranking_loss(torch.rand(3), torch.rand(3), torch.ones(3, 1))
+        with self.assertRaises(RuntimeError):
+            F.margin_ranking_loss(Lt.rand(3), Lt.rand(3), Lt.ones(3, 1))
         with self.assertRaises(ValueError):
             nn.SmoothL1Loss(reduction='avg')(Lt.rand(3), Lt.rand(3))
 

@@ -38,17 +38,6 @@ class _LtProxy:
 Lt = _LtProxy()
 
 
-def _reduce(loss, reduction, size_average=None, reduce=None):
-    r = _reduction(reduction, size_average, reduce)
-    name = {v: k for k, v in (('mean', Lt.Reduction.MEAN), ('sum', Lt.Reduction.SUM),
-                              ('none', Lt.Reduction.NONE))}[r]
-    if name == 'mean':
-        return loss.mean()
-    if name == 'sum':
-        return loss.sum()
-    return loss
-
-
 def _as(t, like):
     if not isinstance(t, Lt.Tensor):
         t = Lt.tensor(t, dtype=like.dtype)
@@ -62,110 +51,72 @@ def _check_same_size(name, input, target):
                          % (list(target.shape), list(input.shape)))
 
 
-def _clamped_log(x):
-    """log(x) clamped at -100, whose gradient where x is 0 is 0 (not NaN:
-    the logarithm is not taken there)"""
-    pos = x > 0
-    safe = Lt.where(pos, x, Lt.ones_like(x))
-    return Lt.where(pos, safe.log().clamp(min=-100.0), Lt.full_like(x, -100.0))
-
-
 def binary_cross_entropy(input: Tensor, target: Any, weight: Tensor | None = None,
                          size_average: bool | None = None, reduce: bool | None = None,
                          reduction: str = 'mean') -> Tensor:
     """-(t log x + (1 - t) log(1 - x)) with the logarithms clamped at -100,
-    as PyTorch's."""
+    as PyTorch's (lt_binary_cross_entropy)."""
     target = _as(target, input)
     _check_same_size('binary_cross_entropy', input, target)
-    log_x = _clamped_log(input)
-    log_1mx = _clamped_log(1 - input)
-    loss = -(target * log_x + (1 - target) * log_1mx)
-    if weight is not None:
-        loss = loss * weight
-    return _reduce(loss, reduction, size_average, reduce)
+    return Lt.binary_cross_entropy(input, target, weight,
+                                   _reduction(reduction, size_average, reduce))
 
 
 def smooth_l1_loss(input: Tensor, target: Any, size_average: bool | None = None,
                    reduce: bool | None = None, reduction: str = 'mean',
                    beta: float = 1.0) -> Tensor:
     target = _as(target, input)
-    beta = float(beta)
-    if beta < 0:
-        raise RuntimeError_('smooth_l1_loss does not support negative values for beta.')
-    d = (input - target).abs()
-    if beta == 0.0:
-        loss = d
-    else:
-        loss = Lt.where(d < beta, d * d * (0.5 / beta), d - 0.5 * beta)
-    return _reduce(loss, reduction, size_average, reduce)
+    return Lt.smooth_l1_loss(input, target, _reduction(reduction, size_average, reduce),
+                             float(beta))
 
 
 def huber_loss(input: Tensor, target: Any, reduction: str = 'mean',
                delta: float = 1.0) -> Tensor:
     target = _as(target, input)
-    delta = float(delta)
-    if delta <= 0:
-        raise RuntimeError_('huber_loss does not support non-positive values for delta.')
-    d = (input - target).abs()
-    loss = Lt.where(d < delta, d * d * 0.5, (d - 0.5 * delta) * delta)
-    return _reduce(loss, reduction)
+    return Lt.huber_loss(input, target, _reduction(reduction), float(delta))
 
 
 def kl_div(input: Tensor, target: Any, size_average: bool | None = None,
            reduce: bool | None = None, reduction: str = 'mean',
            log_target: bool = False) -> Tensor:
     """target * (log target - input), with 0 where target is 0; with
-    log_target, exp(target) * (target - input)."""
+    log_target, exp(target) * (target - input) (lt_kl_div)."""
     target = _as(target, input)
     if reduction == 'mean':
         warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
                       "support size.'batchmean' divides only by the batch size, and aligns with "
                       "the KL div math definition.'mean' will be changed to behave the same as "
                       "'batchmean' in the next major release.")
-    if log_target:
-        loss = target.exp() * (target - input)
-    else:
-        pos = target > 0
-        safe = Lt.where(pos, target, Lt.ones_like(target))
-        loss = Lt.where(pos, target * (safe.log() - input), Lt.zeros_like(input * target))
     if reduction == 'batchmean':
         if size_average is not None or reduce is not None:
-            return _reduce(loss, 'sum', size_average, reduce)
-        return loss.sum() / (input.shape[0] if input.dim() > 0 else 1)
-    return _reduce(loss, reduction, size_average, reduce)
+            return Lt.kl_div(input, target, _reduction('sum', size_average, reduce),
+                             bool(log_target))
+        loss = Lt.kl_div(input, target, Lt.Reduction.SUM, bool(log_target))
+        return loss / (input.shape[0] if input.dim() > 0 else 1)
+    return Lt.kl_div(input, target, _reduction(reduction, size_average, reduce),
+                     bool(log_target))
 
 
 def cosine_similarity(x1: Tensor, x2: Tensor, dim: int = 1, eps: float = 1e-8) -> Tensor:
-    dim = operator.index(dim)
-    w12 = (x1 * x2).sum(dim)
-    n1 = (x1 * x1).sum(dim)
-    n2 = (x2 * x2).sum(dim)
-    return w12 / (n1 * n2).clamp(min=float(eps) * float(eps)).sqrt()
+    return Lt.cosine_similarity(x1, x2, operator.index(dim), float(eps))
 
 
 def cosine_embedding_loss(input1: Tensor, input2: Tensor, target: Any, margin: float = 0.,
                           size_average: bool | None = None, reduce: bool | None = None,
                           reduction: str = 'mean') -> Tensor:
     """1 - cos(x1, x2) where target is 1, max(0, cos(x1, x2) - margin)
-    where it is -1; cos as PyTorch's loss computes it (EPSILON 1e-12)."""
+    where it is -1 (lt_cosine_embedding_loss)."""
     target = _as(target, input1)
-    dim = input1.dim() - 1
-    prod = (input1 * input2).sum(dim)
-    mag1 = (input1 * input1).sum(dim) + 1e-12
-    mag2 = (input2 * input2).sum(dim) + 1e-12
-    cos = prod / (mag1 * mag2).sqrt()
-    zeros = Lt.zeros_like(cos)
-    pos = Lt.where(target == 1, 1 - cos, zeros)
-    neg = Lt.where(target == -1, (cos - float(margin)).clamp(min=0.0), zeros)
-    return _reduce(pos + neg, reduction, size_average, reduce)
+    return Lt.cosine_embedding_loss(input1, input2, target, float(margin),
+                                    _reduction(reduction, size_average, reduce))
 
 
 def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Any, margin: float = 0,
                         size_average: bool | None = None, reduce: bool | None = None,
                         reduction: str = 'mean') -> Tensor:
     target = _as(target, input1)
-    loss = (-target * (input1 - input2) + float(margin)).clamp(min=0.0)
-    return _reduce(loss, reduction, size_average, reduce)
+    return Lt.margin_ranking_loss(input1, input2, target, float(margin),
+                                  _reduction(reduction, size_average, reduce))
 
 
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
