@@ -46,6 +46,7 @@ from ._lt.autograd import GradFn
 from ._lt.common import (DeviceLike, DTypeLike, Lt, Number, Shape, TensorLike, error,
                          remember_carried, take_carried,
                          namespace)
+from ._lt.common import NotImplementedError_, RuntimeError_, TypeError_, ValueError_
 from ._lt.creation import *  # noqa: F401,F403 - tensor, zeros, ..., from_numpy
 from ._lt.creation import (_as_tensor, _empty_data_ptr, _index_tensor, _legacy_new, _operand,
                            _rebuild_tensor, empty, full, ones, tensor, zeros)
@@ -130,7 +131,7 @@ def _c_hook(hook):
             raise _carry_hook(hook, e) from None
         if result is None or isinstance(result, _GITensor):
             return result
-        raise _carry_hook(hook, TypeError("expected a tensor or None, but hook '%s' returned "
+        raise _carry_hook(hook, TypeError_("expected a tensor or None, but hook '%s' returned "
                                           "'%s'" % (_hook_name(hook), type(result).__name__)))
     return c_hook
 
@@ -368,7 +369,7 @@ class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _Tensor
         elif inputs is not None:
             inputs = list(inputs)
             if not inputs:
-                raise RuntimeError("'inputs' argument to backward() cannot be empty.")
+                raise RuntimeError_("'inputs' argument to backward() cannot be empty.")
         try:
             if create_graph or inputs is not None:
                 _GITensor.backward_full(self, gradient, _bool(retain_graph), create_graph,
@@ -395,7 +396,8 @@ class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _Tensor
         return _RemovableHandle(self, hook_id)
 
     def detach_(self) -> Tensor:
-        raise NotImplementedError('detach_: use detach(), which returns an alias')
+        _GITensor.detach_(self)
+        return self
 
     # -- conversions to Python ----------------------------------------------
 
@@ -430,7 +432,7 @@ class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _Tensor
 
     def _one_element(self, what):
         if self.numel() != 1:
-            raise ValueError('only one element tensors can be converted to Python '
+            raise ValueError_('only one element tensors can be converted to Python '
                              'scalars (%s of a tensor of shape %s)'
                              % (what, list(self.get_shape())))
         return self.item()
@@ -443,30 +445,30 @@ class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _Tensor
 
     def __bool__(self):
         if self.numel() != 1:
-            raise RuntimeError('Boolean value of Tensor with %s values is ambiguous'
+            raise RuntimeError_('Boolean value of Tensor with %s values is ambiguous'
                                % ('no' if self.numel() == 0 else 'more than one'))
         return _bool(self.item())
 
     def __index__(self):
         if self.get_dtype() in _FLOATING or self.numel() != 1:
-            raise TypeError('only integer tensors of a single element can be '
+            raise TypeError_('only integer tensors of a single element can be '
                             'converted to an index')
         return _int(self.item())
 
     def __len__(self) -> int:
         if self.get_n_dims() == 0:
-            raise TypeError('len() of a 0-d tensor')
+            raise TypeError_('len() of a 0-d tensor')
         return self.get_shape()[0]
 
     def __iter__(self) -> Iterator[Tensor]:
         if self.get_n_dims() == 0:
-            raise TypeError('iteration over a 0-d tensor')
+            raise TypeError_('iteration over a 0-d tensor')
         return (self.select(0, i) for i in range(self.get_shape()[0]))
 
     def __contains__(self, element):
         o = _operand(element)
         if o is None:
-            raise RuntimeError('Tensor.__contains__ only supports Tensor or scalar, '
+            raise RuntimeError_('Tensor.__contains__ only supports Tensor or scalar, '
                                'but you passed in a %s' % builtins.type(element).__name__)
         return _bool(_GITensor.eq(self, o).any().item())
 
@@ -491,11 +493,11 @@ class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _Tensor
     @property
     def __array_interface__(self):
         if self.get_device() != Lt.Device.CPU:
-            raise TypeError("can't convert %s device type tensor to numpy. Use "
+            raise TypeError_("can't convert %s device type tensor to numpy. Use "
                             "Tensor.cpu() to copy the tensor to host memory first."
                             % self.device)
         if self.get_requires_grad():
-            raise RuntimeError("Can't call numpy() on Tensor that requires grad. "
+            raise RuntimeError_("Can't call numpy() on Tensor that requires grad. "
                                "Use tensor.detach().numpy() instead.")
         es = self.get_element_size()
         ptr = self.get_data_ptr()
@@ -617,7 +619,7 @@ class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _Tensor
 
     def clamp(self, min: Number | None = None, max: Number | None = None) -> Tensor:
         if min is None and max is None:
-            raise RuntimeError("clamp: at least one of 'min' or 'max' must not be None")
+            raise RuntimeError_("clamp: at least one of 'min' or 'max' must not be None")
         if isinstance(min, _GITensor) or isinstance(max, _GITensor):
             return _GITensor.clamp_tensor(self, None if min is None else _as_tensor(min, 'min'),
                                           None if max is None else _as_tensor(max, 'max'))
@@ -626,7 +628,7 @@ class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _Tensor
 
     def clamp_(self, min: Number | None = None, max: Number | None = None) -> Tensor:
         if min is None and max is None:
-            raise RuntimeError("clamp_: at least one of 'min' or 'max' must not be None")
+            raise RuntimeError_("clamp_: at least one of 'min' or 'max' must not be None")
         if isinstance(min, _GITensor) or isinstance(max, _GITensor):
             _GITensor.clamp_tensor_(self, None if min is None else _as_tensor(min, 'min'),
                                     None if max is None else _as_tensor(max, 'max'))
@@ -879,7 +881,7 @@ class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _Tensor
         copy = kwargs.pop('copy', False)
         kwargs.pop('non_blocking', None)
         if kwargs:
-            raise TypeError('to() got unexpected keyword arguments %s' % list(kwargs))
+            raise TypeError_('to() got unexpected keyword arguments %s' % list(kwargs))
         for a in args:
             if isinstance(a, _GITensor):
                 dt, dev = a.get_dtype(), a.get_device()

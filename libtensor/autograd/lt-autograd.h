@@ -44,6 +44,9 @@ GPtrArray *lt_autograd_grad       (LtTensor       **outputs,
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_tensor_detach        (LtTensor        *self);
 LT_AVAILABLE_IN_ALL
+gboolean  lt_tensor_detach_       (LtTensor        *self,
+                                   GError         **error);
+LT_AVAILABLE_IN_ALL
 guint     lt_tensor_register_hook (LtTensor        *self,
                                    LtTensorHookFunc func,
                                    gpointer         user_data,

@@ -107,6 +107,38 @@ lt_tensor_detach (LtTensor *self)
                                       self->offset, self->dtype);
 }
 
+/**
+ * lt_tensor_detach_:
+ * @self: a tensor
+ * @error: return location for a #GError
+ *
+ * Detaches @self from the autograd graph in place, as `x.detach_()`: it
+ * no longer requires grad, has no node and is a leaf. The graph already
+ * recorded is left as it is (a backward pass through it still runs). A
+ * view (made by slicing, view(), transpose(), ...) cannot be detached in
+ * place, as in PyTorch: its history is shared with its base; use
+ * lt_tensor_detach().
+ *
+ * Returns: %TRUE, or %FALSE with @error set when @self is a view
+ */
+gboolean
+lt_tensor_detach_ (LtTensor *self, GError **error)
+{
+  g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
+
+  if (self->is_view)
+    {
+      g_set_error_literal (error, LT_ERROR, LT_ERROR_AUTOGRAD,
+                           "detach_: can't detach views in-place; use detach() instead");
+      return FALSE;
+    }
+  /* a long history is freed with a bounded stack */
+  _lt_object_release (g_steal_pointer (&self->grad_fn));
+  self->requires_grad = FALSE;
+  self->retains_grad = FALSE;
+  return TRUE;
+}
+
 /* The hook lists of tensors and nodes change under this lock; a pass runs
  * a copy of a list taken under it. */
 G_LOCK_DEFINE_STATIC (hooks);

@@ -901,6 +901,47 @@ fail:
 }
 
 /**
+ * lt_tensor_new_wrap_owned:
+ * @data: the address of the first element, in host memory
+ * @n_bytes: the size of the memory block that starts at @data
+ * @shape: (array length=n_dims): the size of every dimension
+ * @n_dims: the number of dimensions
+ * @strides: (array length=n_strides) (nullable): the stride of every
+ *   dimension in elements, or %NULL for row-major order
+ * @n_strides: the number of strides (0 or @n_dims)
+ * @dtype: the element type
+ * @owner: (transfer none): the object that owns the memory
+ * @error: return location for a #GError
+ *
+ * Creates a tensor over memory that @owner keeps alive, without copying,
+ * as lt_tensor_new_wrap() does; the memory holds a reference on @owner
+ * until no tensor (nor any view of one) uses it, and then drops it. No
+ * callback runs: a binding's object (a Python object that holds a numpy
+ * array) is released by dropping its reference, which a language runtime
+ * can do at any time, even while an exception unwinds. This is what the
+ * Python overrides' `from_numpy()` uses.
+ *
+ * Returns: (transfer full) (nullable): the tensor, or %NULL with @error set
+ *   when the shape and strides reach outside @n_bytes
+ */
+LtTensor *
+lt_tensor_new_wrap_owned (guintptr      data,
+                          gsize         n_bytes,
+                          const gint64 *shape,
+                          gsize         n_dims,
+                          const gint64 *strides,
+                          gsize         n_strides,
+                          LtDType       dtype,
+                          GObject      *owner,
+                          GError      **error)
+{
+  g_return_val_if_fail (G_IS_OBJECT (owner), NULL);
+
+  return lt_tensor_new_wrap (data, n_bytes, shape, n_dims, strides, n_strides, dtype, NULL,
+                             g_object_ref (owner), g_object_unref, error);
+}
+
+/**
  * lt_tensor_clone:
  * @self: a tensor
  * @error: return location for a #GError

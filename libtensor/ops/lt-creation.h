@@ -144,6 +144,16 @@ LtTensor *lt_tensor_new_wrap         (guintptr      data,
                                       gpointer      user_data,
                                       GDestroyNotify destroy,
                                       GError      **error) G_GNUC_WARN_UNUSED_RESULT;
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_new_wrap_owned   (guintptr      data,
+                                      gsize         n_bytes,
+                                      const gint64 *shape,
+                                      gsize         n_dims,
+                                      const gint64 *strides,
+                                      gsize         n_strides,
+                                      LtDType       dtype,
+                                      GObject      *owner,
+                                      GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 
 LT_AVAILABLE_IN_ALL
 LtTensor *lt_tensor_clone            (LtTensor     *self,

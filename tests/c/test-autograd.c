@@ -365,6 +365,41 @@ test_detach (void)
 }
 
 static void
+test_detach_in_place (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = leaf_of (VALS (1, 2, 3), DIMS (3));
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (x, 2, &error);
+  g_autoptr(LtTensor) s = lt_tensor_sum (y, &error);
+  g_autoptr(LtTensor) v = NULL;
+  g_autoptr(LtTensor) z = NULL;
+
+  g_test_summary ("lt_tensor_detach_ drops the node and requires_grad of a tensor in place; "
+                  "the graph already recorded still runs; views are refused");
+  g_assert_no_error (error);
+  g_assert_true (lt_tensor_detach_ (y, &error));
+  g_assert_no_error (error);
+  g_assert_false (lt_tensor_get_requires_grad (y));
+  g_assert_null (lt_tensor_get_grad_fn (y));
+  g_assert_true (lt_tensor_is_leaf (y));
+  z = lt_tensor_mul (y, y, &error);
+  g_assert_false (lt_tensor_get_requires_grad (z));
+  g_assert_true (lt_tensor_backward (s, NULL, FALSE, &error));
+  g_assert_no_error (error);
+  assert_values_rel (lt_tensor_get_grad (x), VALS (2, 2, 2), 1e-12);
+
+  /* a view: refused, left as it was */
+  g_clear_object (&y);
+  y = lt_tensor_mul_scalar (x, 3, &error);
+  v = lt_tensor_slice (y, 0, 1, 3, 1, &error);
+  g_assert_no_error (error);
+  g_assert_false (lt_tensor_detach_ (v, &error));
+  g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+  g_assert_true (lt_tensor_get_requires_grad (v));
+  g_assert_nonnull (lt_tensor_get_grad_fn (v));
+}
+
+static void
 test_requires_grad_int (void)
 {
   g_autoptr(GError) error = NULL;
@@ -1160,6 +1195,7 @@ main (int   argc,
   g_test_add_func ("/autograd/gradcheck", test_gradcheck);
   g_test_add_func ("/autograd/grad/broadcast", test_grad_broadcast);
   g_test_add_func ("/autograd/grad/views", test_grad_views);
+  g_test_add_func ("/autograd/detach-in-place", test_detach_in_place);
   g_test_add_func ("/autograd/grad/indexing", test_grad_indexing);
   g_test_add_func ("/autograd/grad/mm", test_grad_mm);
 

@@ -343,6 +343,44 @@ test_create_wrap (void)
 }
 
 static void
+test_create_wrap_owned (void)
+{
+  g_autoptr(GError) error = NULL;
+  double    mem[6] = { 0, 1, 2, 3, 4, 5 };
+  GObject  *owner = g_object_new (G_TYPE_OBJECT, NULL);
+  LtTensor *t;
+  LtTensor *row;
+
+  g_test_summary ("lt_tensor_new_wrap_owned keeps a reference on the owner while a tensor "
+                  "or a view uses the memory, and drops it once, without a callback");
+  g_object_add_weak_pointer (owner, (gpointer *) &owner);
+  t = lt_tensor_new_wrap_owned ((guintptr) mem, sizeof mem, DIMS (2, 3), NULL, 0, LT_DTYPE_FLOAT64,
+                                owner, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (lt_tensor_get_data_ptr (t), ==, (guintptr) mem);
+  assert_values (t, VALS (0, 1, 2, 3, 4, 5));
+  row = lt_tensor_select (t, 0, 1, &error);
+  g_assert_no_error (error);
+  g_object_unref (owner);   /* the caller's reference */
+  g_assert_nonnull (owner); /* the memory's is left */
+  g_assert_finalize_object (t);
+  g_assert_nonnull (owner); /* the view still uses the memory */
+  mem[3] = 30;
+  assert_values (row, VALS (30, 4, 5));
+  g_assert_finalize_object (row);
+  g_assert_null (owner);
+
+  /* a failed call drops the reference it took */
+  owner = g_object_new (G_TYPE_OBJECT, NULL);
+  g_object_add_weak_pointer (owner, (gpointer *) &owner);
+  t = lt_tensor_new_wrap_owned ((guintptr) mem, sizeof mem, DIMS (7), NULL, 0, LT_DTYPE_FLOAT64,
+                                owner, &error);
+  g_assert_null (t);
+  g_assert_error (error, LT_ERROR, LT_ERROR_SHAPE);
+  g_assert_finalize_object (owner);
+}
+
+static void
 test_create_like (void)
 {
   g_autoptr(GError) error = NULL;
@@ -825,6 +863,7 @@ main (int   argc,
   g_test_add_func ("/tensor/create/ranges", test_create_ranges);
   g_test_add_func ("/tensor/create/from-host", test_create_from_host);
   g_test_add_func ("/tensor/create/wrap", test_create_wrap);
+  g_test_add_func ("/tensor/create/wrap-owned", test_create_wrap_owned);
   g_test_add_func ("/tensor/create/get-bytes", test_get_bytes);
   g_test_add_func ("/tensor/create/like", test_create_like);
   g_test_add_func ("/tensor/create/clone", test_create_clone);

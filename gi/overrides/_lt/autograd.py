@@ -15,6 +15,7 @@ import threading
 from gi.repository import GLib
 
 from .common import Lt, Tensor, exporter, namespace, override, take_carried
+from .common import NotImplementedError_, RuntimeError_, TypeError_
 from . import function as _function
 from .types import _bool, _float
 
@@ -217,7 +218,7 @@ def _tensors(value, what):
     value = list(value)
     for v in value:
         if not isinstance(v, _GITensor):
-            raise TypeError('grad: %s must be tensors, not %s' % (what, type(v).__name__))
+            raise TypeError_('grad: %s must be tensors, not %s' % (what, type(v).__name__))
     return value
 
 
@@ -229,7 +230,7 @@ def _grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fa
     outputs = _tensors(outputs, 'outputs')
     inputs = _tensors(inputs, 'inputs')
     if is_grads_batched:
-        raise NotImplementedError('grad: is_grads_batched is not supported')
+        raise NotImplementedError_('grad: is_grads_batched is not supported')
     if grad_outputs is None:
         grad_outputs = [None] * len(outputs)
     elif isinstance(grad_outputs, _GITensor):
@@ -237,19 +238,19 @@ def _grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fa
     else:
         grad_outputs = list(grad_outputs)
     if len(grad_outputs) != len(outputs):
-        raise RuntimeError('grad requires one grad_output per output: got %d grad_outputs '
+        raise RuntimeError_('grad requires one grad_output per output: got %d grad_outputs '
                            'and %d outputs' % (len(grad_outputs), len(outputs)))
     for i, o in enumerate(outputs):
         if not o.requires_grad:
-            raise RuntimeError('element %d of tensors does not require grad and does not '
+            raise RuntimeError_('element %d of tensors does not require grad and does not '
                                'have a grad_fn' % i)
     for t in inputs:
         if not t.requires_grad:
-            raise RuntimeError('One of the differentiated Tensors does not require grad')
+            raise RuntimeError_('One of the differentiated Tensors does not require grad')
     for i, (o, g) in enumerate(zip(outputs, grad_outputs)):
         if g is None:
             if o.numel() != 1:
-                raise RuntimeError('grad can be implicitly created only for scalar outputs')
+                raise RuntimeError_('grad can be implicitly created only for scalar outputs')
             grad_outputs[i] = Lt.ones_like(o)
     if retain_graph is None:
         retain_graph = create_graph
@@ -260,7 +261,7 @@ def _grad(outputs, inputs, grad_outputs=None, retain_graph=None, create_graph=Fa
         carried = take_carried(err)
         if carried is None:
             if 'was not used in the graph' in err.message:
-                raise RuntimeError('One of the differentiated Tensors appears to not have '
+                raise RuntimeError_('One of the differentiated Tensors appears to not have '
                                    'been used in the graph. Set allow_unused=True if this is '
                                    'the desired behavior.') from None
             raise

@@ -103,6 +103,8 @@ NotImplementedError_ = _lt_error_type('NotImplementedError', NotImplementedError
                                       _E.NOT_SUPPORTED)
 OSError_ = _lt_error_type('OSError', OSError, _E.IO)
 FileNotFoundError_ = _lt_error_type('FileNotFoundError', FileNotFoundError, _E.IO)
+# GLib.Error is a RuntimeError already; this one says so by its name.
+RuntimeError_ = _lt_error_type('RuntimeError', RuntimeError, _E.FAILED)
 
 # Ops whose index errors PyTorch raises as RuntimeError (an index value
 # out of range, not a dimension), unless the message is about a dimension.
@@ -152,6 +154,23 @@ def error_class(code: int, message: str) -> type:
             return FileNotFoundError_
         return OSError_
     return _GError
+
+
+def crosses_c(err: GLib.Error) -> bool:
+    """Whether `err`, raised in Python code that C calls, comes back to the
+    Python caller as the same class when it crosses C as a plain GError
+    (PyGObject makes a new GLib.Error of its domain, code and message):
+    true for an error of another domain and for one whose class
+    error_class() picks again; false for one raised from Python as a class
+    its code does not give (a TypeError_, or a ValueError_ of an op
+    whose bad arguments are RuntimeErrors), which must be carried
+    (carry()) to reach the caller as raised."""
+    if err.domain != _LT_DOMAIN:
+        return True
+    cls = type(err)
+    if cls is RuntimeError_:
+        cls = _GError
+    return cls is error_class(err.code, err.message)
 
 
 def _gerror_new(cls: type, *args: Any, **kwargs: Any) -> BaseException:

@@ -14,8 +14,11 @@ import numbers
 import operator
 from typing import Any
 
+from gi.repository import GObject
+
 from .common import (DeviceLike, DTypeLike, Lt, Number, Shape, Tensor, error, exporter,
                      loaded_numpy)
+from .common import TypeError_, ValueError_
 from .types import (_D, _DTYPE_BY_NAME, _DTYPE_TENSOR_NAME, _DTYPE_NAME, _NP_TO_DTYPE,
                        _all, _any, _dtype, _flatten_data, _float, _int, _is_bool,
                        _is_number, _shape_args, _size_and_dtype, _sum, _wrap_number, Size)
@@ -47,7 +50,7 @@ def _as_tensor(v, name='argument'):
     if t is None:
         if isinstance(v, (list, tuple)):
             return tensor(v)
-        raise TypeError('%s must be a Tensor or a number, not %s'
+        raise TypeError_('%s must be a Tensor or a number, not %s'
                         % (name, builtins.type(v).__name__))
     return t
 
@@ -141,7 +144,7 @@ def _legacy_new(dt, args, kwargs):
     ``Lt.FloatTensor(...)`` and friends."""
     device_ = kwargs.pop('device', None)
     if kwargs:
-        raise TypeError('unexpected keyword arguments %s' % list(kwargs))
+        raise TypeError_('unexpected keyword arguments %s' % list(kwargs))
     np = loaded_numpy()
     if len(args) == 1 and not isinstance(args[0], Size) and \
             (isinstance(args[0], (list, tuple)) or
@@ -225,14 +228,14 @@ def randint(*args: Any, size: Shape | None = None, dtype: DTypeLike | None = Non
         dtype = positional if dtype is None else dtype
     if size is None:
         if not args or not isinstance(args[-1], (list, tuple)):
-            raise TypeError('randint() missing the size argument')
+            raise TypeError_('randint() missing the size argument')
         size = args.pop()
     if len(args) == 1:
         low, high = 0, args[0]
     elif len(args) == 2:
         low, high = args
     else:
-        raise TypeError('randint() takes (high, size) or (low, high, size)')
+        raise TypeError_('randint() takes (high, size) or (low, high, size)')
     t = Lt.randint(operator.index(low), operator.index(high), _shape_args((size,)),
                    _dtype(dtype, _D.INT64))
     return _finish(t, device=device, requires_grad=requires_grad)
@@ -318,17 +321,21 @@ def full_like(input: Tensor, fill_value: Number, dtype: DTypeLike | None = None,
 # numpy bridge
 
 
-class _ArrayKeeper:
-    """The release callable given to lt_tensor_new_wrap(): holds the array
-    until no tensor uses its memory."""
+class _ArrayOwner(GObject.Object):
+    """The owner given to lt_tensor_new_wrap_owned(): holds the array; the
+    memory keeps a reference on it (PyGObject then keeps this wrapper and
+    its array alive) until no tensor uses the memory.  No Python code runs
+    when that happens (a release callback would, and Python refuses to
+    call one while an exception unwinds: SystemError)."""
 
-    __slots__ = ('array',)
+    # A module outside gi.overrides: PyGObject registers a GType of its own
+    # only for classes defined elsewhere.
+    __module__ = 'lt_numpy'
+    __gtype_name__ = 'LtPyArrayOwner'
 
     def __init__(self, array):
+        super().__init__()
         self.array = array
-
-    def __call__(self, *user_data):
-        self.array = None
 
 
 @_export
@@ -340,27 +347,27 @@ def from_numpy(ndarray: Any) -> Tensor:
     memory that must not change; copy it first."""
     import numpy as np
     if not isinstance(ndarray, np.ndarray):
-        raise TypeError('expected np.ndarray (got %s)' % builtins.type(ndarray).__name__)
+        raise TypeError_('expected np.ndarray (got %s)' % builtins.type(ndarray).__name__)
     a = ndarray
     if not a.flags.writeable:
-        raise ValueError('from_numpy: the array is read-only (such as a read-only np.memmap, '
+        raise ValueError_('from_numpy: the array is read-only (such as a read-only np.memmap, '
                          'np.frombuffer() over bytes, or a broadcast view), and a tensor made '
                          'by from_numpy shares its memory, so in-place operations on the '
                          'tensor would write into it. Copy it first: '
                          'Lt.from_numpy(array.copy()), or Lt.tensor(array), which copies')
     dt = _NP_TO_DTYPE.get(a.dtype.str[1:]) if a.dtype.isnative else None
     if dt is None:
-        raise TypeError("can't convert np.ndarray of type %s. The only supported types "
+        raise TypeError_("can't convert np.ndarray of type %s. The only supported types "
                         "are: float64, float32, int64, int32, int16, int8, uint8, and bool."
                         % a.dtype)
     itemsize = a.itemsize
     if _any(s < 0 for s in a.strides):
-        raise ValueError('At least one stride in the given numpy array is negative, and '
+        raise ValueError_('At least one stride in the given numpy array is negative, and '
                          'tensors with negative strides are not currently supported. '
                          '(You can probably work around this by making a copy of your '
                          'array with array.copy().)')
     if _any(s % itemsize for s in a.strides):
-        raise ValueError('given numpy array strides not a multiple of the element byte '
+        raise ValueError_('given numpy array strides not a multiple of the element byte '
                          'size. Copy the numpy array to reallocate the memory.')
     if a.size == 0:
         n_bytes = 0
@@ -370,6 +377,6 @@ def from_numpy(ndarray: Any) -> Tensor:
     if ptr == 0:
         ptr = _empty_data_ptr()
     strides = [s // itemsize for s in a.strides]
-    return _GITensor.new_wrap(ptr, n_bytes, list(a.shape), strides, dt,
-                              _ArrayKeeper(a), None)
+    return _GITensor.new_wrap_owned(ptr, n_bytes, list(a.shape), strides, dt,
+                                    _ArrayOwner(a))
 

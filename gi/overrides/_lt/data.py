@@ -39,6 +39,8 @@ from gi.repository import GLib, GObject
 
 from .common import (IntPair, Lt, Tensor, callable_name as _callable_name, carry as _carry,
                      loaded_numpy, namespace, override, reraise_carried as _reraise)
+from .common import crosses_c
+from .common import IndexError_, NotImplementedError_, RuntimeError_, TypeError_, ValueError_
 from . import sampling as _sampling
 from . import vision as _vision
 from .creation import tensor as _tensor
@@ -68,7 +70,7 @@ def _to_tensor_value(v, what):
         return _GITensor.clone(_tensor(numpy.asarray(v)))
     if isinstance(v, (list, tuple)):
         return _tensor(v)
-    raise TypeError('%s is a %s, not a tensor, an array or a number'
+    raise TypeError_('%s is a %s, not a tensor, an array or a number'
                     % (what, type(v).__name__))
 
 
@@ -104,8 +106,10 @@ class _CallableTransform(GObject.Object, Lt.Transform):
         try:
             out = self.fn(input)
             return _to_tensor_value(out, 'the result of %r' % (self.fn,))
-        except GLib.Error:
-            raise
+        except GLib.Error as e:
+            if crosses_c(e):
+                raise
+            raise _carry('transform %s' % _callable_name(self.fn), e) from None
         except BaseException as e:  # noqa: B902 - everything must cross C as a GError
             raise _carry('transform %s' % _callable_name(self.fn), e) from None
 
@@ -121,7 +125,7 @@ def _as_transform(t, name='transform'):
         return t
     if callable(t):
         return _CallableTransform(t)
-    raise TypeError('%s must be an Lt.Transform or a callable, not %s' % (name, type(t).__name__))
+    raise TypeError_('%s must be an Lt.Transform or a callable, not %s' % (name, type(t).__name__))
 
 
 def _floats(v, name):
@@ -131,7 +135,7 @@ def _floats(v, name):
         v = v.tolist()
     out = [float(x) for x in v]
     if not out:
-        raise ValueError('%s must not be empty' % name)
+        raise ValueError_('%s must not be empty' % name)
     return out
 
 
@@ -142,7 +146,7 @@ def _size2(size, name='size'):
     if len(size) == 1:
         return int(size[0]), int(size[0])
     if len(size) != 2:
-        raise ValueError('Please provide only two dimensions (h, w) for %s.' % name)
+        raise ValueError_('Please provide only two dimensions (h, w) for %s.' % name)
     return int(size[0]), int(size[1])
 
 
@@ -153,7 +157,7 @@ def _padding(padding):
         return [int(padding)]
     padding = [int(p) for p in padding]
     if len(padding) not in (1, 2, 4):
-        raise ValueError('Padding must be an int or a 1, 2, or 4 element tuple, not a %d '
+        raise ValueError_('Padding must be an int or a 1, 2, or 4 element tuple, not a %d '
                          'element tuple' % len(padding))
     return padding
 
@@ -172,7 +176,7 @@ def _padding_mode(mode):
     try:
         return _PADDING_MODES[mode]
     except (KeyError, TypeError):
-        raise ValueError('Padding mode should be either constant, edge, reflect or symmetric') \
+        raise ValueError_('Padding mode should be either constant, edge, reflect or symmetric') \
             from None
 
 
@@ -181,7 +185,7 @@ def _fill(fill):
         return 0.0
     if isinstance(fill, (tuple, list)):
         if len(set(fill)) > 1:
-            raise ValueError('a fill value per channel is not supported; give one number')
+            raise ValueError_('a fill value per channel is not supported; give one number')
         fill = fill[0]
     return float(fill)
 
@@ -256,12 +260,12 @@ class Resize(_TransformBase, Lt.Resize):
 
     def __new__(cls, size, interpolation=None, max_size=None, antialias=None):
         if max_size is not None:
-            raise ValueError('Resize: max_size is not supported')
+            raise ValueError_('Resize: max_size is not supported')
         if antialias:
-            raise ValueError('Resize: antialias=True is not supported (tensors resize without '
+            raise ValueError_('Resize: antialias=True is not supported (tensors resize without '
                              'antialiasing, as torchvision does by default)')
         if interpolation is not None and str(interpolation).lower().split('.')[-1] != 'bilinear':
-            raise ValueError('Resize: only bilinear interpolation is supported')
+            raise ValueError_('Resize: only bilinear interpolation is supported')
         sizes = [int(size)] if isinstance(size, numbers.Integral) else [int(s) for s in size]
         return _set_repr(Lt.Resize.new(sizes), 'size=%s' % (size,))
 
@@ -283,7 +287,7 @@ class Grayscale(_TransformBase, Lt.Grayscale):
     def __new__(cls, num_output_channels=1):
         n = int(num_output_channels)
         if n not in (1, 3):
-            raise ValueError('num_output_channels should be either 1 or 3')
+            raise ValueError_('num_output_channels should be either 1 or 3')
         return _set_repr(Lt.Grayscale.new(n), 'num_output_channels=%d' % n)
 
 
@@ -311,7 +315,7 @@ class Lambda:
 
     def __new__(cls, lambd):
         if not callable(lambd):
-            raise TypeError('Argument lambd should be callable, got %r' % type(lambd).__name__)
+            raise TypeError_('Argument lambd should be callable, got %r' % type(lambd).__name__)
         return _CallableTransform(lambd)
 
 
@@ -375,13 +379,13 @@ def _dataset_getitem(self, index):
     """dataset[i]: (input, target), or input alone for a dataset without
     targets; negative indices count from the end."""
     if not isinstance(index, numbers.Integral):
-        raise TypeError('dataset indices must be integers, not %s' % type(index).__name__)
+        raise TypeError_('dataset indices must be integers, not %s' % type(index).__name__)
     n = self.get_length()
     i = int(index)
     if i < 0:
         i += n
     if i < 0 or i >= n:
-        raise IndexError('index %d is out of range for a dataset of %d items' % (index, n))
+        raise IndexError_('index %d is out of range for a dataset of %d items' % (index, n))
     try:
         ok, x, y = Lt.Dataset.get_item(self, i)
     except GLib.Error as e:
@@ -404,7 +408,7 @@ def _item_to_c(self, index):
     item = self[index]
     if isinstance(item, (tuple, list)):
         if len(item) != 2:
-            raise TypeError('an item must be (input, target) or an input, not a %d-tuple'
+            raise TypeError_('an item must be (input, target) or an input, not a %d-tuple'
                             % len(item))
         x, y = item
     else:
@@ -430,7 +434,7 @@ class Dataset(GObject.Object, Lt.Dataset):
             if name in cls.__dict__:
                 # A subclass shares its parent's LtDataset vtable: a vfunc
                 # defined here would replace the one of every Dataset.
-                raise TypeError('%s: define __getitem__ and __len__, not %s'
+                raise TypeError_('%s: define __getitem__ and __len__, not %s'
                                 % (cls.__name__, name))
         user_init = cls.__dict__.get('__init__')
         if user_init is not None:
@@ -446,10 +450,10 @@ class Dataset(GObject.Object, Lt.Dataset):
         _ensure_gobject(self)
 
     def __len__(self) -> int:
-        raise NotImplementedError('%s must define __len__' % type(self).__name__)
+        raise NotImplementedError_('%s must define __len__' % type(self).__name__)
 
     def __getitem__(self, index: int) -> Any:
-        raise NotImplementedError('%s must define __getitem__' % type(self).__name__)
+        raise NotImplementedError_('%s must define __getitem__' % type(self).__name__)
 
     def do_get_length(self) -> int:
         try:
@@ -461,8 +465,10 @@ class Dataset(GObject.Object, Lt.Dataset):
     def do_get_item(self, index: int) -> Any:
         try:
             return _item_to_c(self, index)
-        except GLib.Error:
-            raise
+        except GLib.Error as e:
+            if crosses_c(e):
+                raise
+            raise _carry('%s[%d]' % (self._lt_name(), index), e) from None
         except BaseException as e:  # noqa: B902 - everything must cross C as a GError
             raise _carry('%s[%d]' % (self._lt_name(), index), e) from None
 
@@ -498,7 +504,7 @@ def _as_dataset(dataset):
         return dataset
     if hasattr(dataset, '__len__') and hasattr(dataset, '__getitem__'):
         return _Adapter(dataset)
-    raise TypeError('a dataset needs __len__ and __getitem__ (%s has not)'
+    raise TypeError_('a dataset needs __len__ and __getitem__ (%s has not)'
                     % type(dataset).__name__)
 
 
@@ -513,7 +519,7 @@ class TensorDataset(Dataset):
     def __init__(self, *tensors: Any) -> None:
         n = {t.get_shape()[0] if t.get_n_dims() else None for t in tensors}
         if len(n) != 1 or None in n:
-            raise ValueError('Size mismatch between tensors')
+            raise ValueError_('Size mismatch between tensors')
         self.tensors = tensors
 
     def __len__(self) -> int:
@@ -605,23 +611,23 @@ class DataLoader:
                  prefetch_factor: int | None = None, persistent_workers: bool = False,
                  pin_memory_device: str = '') -> None:
         if int(num_workers) < 0:
-            raise ValueError('num_workers option should be non-negative')
+            raise ValueError_('num_workers option should be non-negative')
         if num_workers == 0 and prefetch_factor is not None:
-            raise ValueError('prefetch_factor option could only be specified in '
+            raise ValueError_('prefetch_factor option could only be specified in '
                              'multiprocessing.let num_workers > 0 to enable multiprocessing.')
         if persistent_workers and num_workers == 0:
-            raise ValueError('persistent_workers option needs num_workers > 0')
+            raise ValueError_('persistent_workers option needs num_workers > 0')
         if batch_sampler is not None:
             if batch_size != 1 or shuffle or sampler is not None or drop_last:
-                raise ValueError('batch_sampler option is mutually exclusive with batch_size, '
+                raise ValueError_('batch_sampler option is mutually exclusive with batch_size, '
                                  'shuffle, sampler, and drop_last')
             batch_size = None
             drop_last = False
         elif batch_size is None and drop_last:
-            raise ValueError('batch_size=None option disables auto-batching and is mutually '
+            raise ValueError_('batch_size=None option disables auto-batching and is mutually '
                              'exclusive with drop_last')
         if sampler is not None and shuffle:
-            raise ValueError('sampler option is mutually exclusive with shuffle')
+            raise ValueError_('sampler option is mutually exclusive with shuffle')
         self.dataset = dataset
         self.batch_size = None if batch_size is None else int(batch_size)
         self.drop_last = bool(drop_last)
@@ -712,7 +718,7 @@ class _LoaderIter:
             raise StopIteration
         if self._loader._lt_generation != self._generation:
             self._done = True
-            raise RuntimeError('this DataLoader iterator was abandoned by a newer iter() of '
+            raise RuntimeError_('this DataLoader iterator was abandoned by a newer iter() of '
                                'its loader (a loader reads one epoch at a time)')
         try:
             _, inputs, targets = self._loader.next()
@@ -860,9 +866,9 @@ def save_image(tensor: Tensor, fp: str | os.PathLike[str], format: str | None = 
     if format is not None:
         ext = {'png': '.png', 'jpeg': '.jpg', 'jpg': '.jpg'}.get(str(format).lower())
         if ext is None:
-            raise ValueError('save_image: unknown format %r' % (format,))
+            raise ValueError_('save_image: unknown format %r' % (format,))
         if not path.lower().endswith(('.png', '.jpg', '.jpeg')):
-            raise ValueError('save_image: name the file with the %s extension' % ext)
+            raise ValueError_('save_image: name the file with the %s extension' % ext)
     Lt.save_image(_stack_list(tensor), path, int(nrow), int(padding), bool(normalize),
                   _value_range(value_range, range), bool(scale_each), float(pad_value))
 
@@ -887,11 +893,11 @@ class DistributedSampler:
     def __init__(self, dataset: Any, num_replicas: int | None = None, rank: int | None = None,
                  shuffle: bool = True, seed: int = 0, drop_last: bool = False) -> None:
         if num_replicas is not None and int(num_replicas) <= 0:
-            raise ValueError('DistributedSampler: num_replicas must be positive, not %d'
+            raise ValueError_('DistributedSampler: num_replicas must be positive, not %d'
                              % int(num_replicas))
         if rank is not None and (int(rank) < 0 or (num_replicas is not None
                                                    and int(rank) >= int(num_replicas))):
-            raise ValueError('Invalid rank {}, rank should be in the interval [0, {}]'.format(
+            raise ValueError_('Invalid rank {}, rank should be in the interval [0, {}]'.format(
                 int(rank), (int(num_replicas) if num_replicas is not None else 0) - 1))
         self.dataset = dataset
         self._lt_sampler = Lt.DistributedSampler.new(

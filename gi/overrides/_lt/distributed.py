@@ -31,6 +31,7 @@ import datetime
 from typing import Any, Callable, Iterator, Sequence
 
 from .common import Lt, Tensor, namespace, override
+from .common import RuntimeError_, ValueError_
 from .nn import _module_base, nn
 
 __all__ = ['distributed']
@@ -57,10 +58,10 @@ class Backend:
 def _group(group):
     pg = Lt.ProcessGroup.get_default()
     if pg is None:
-        raise RuntimeError('Default process group has not been initialized, please make sure '
+        raise RuntimeError_('Default process group has not been initialized, please make sure '
                            'to call init_process_group.')
     if group is not None and group != pg:
-        raise ValueError('only the default process group exists (group=None)')
+        raise ValueError_('only the default process group exists (group=None)')
     return pg
 
 
@@ -70,7 +71,7 @@ def _op(op):
     try:
         return Lt.ReduceOp(int(op))
     except (TypeError, ValueError):
-        raise ValueError('unknown reduce op %r: use Lt.distributed.ReduceOp' % (op,)) from None
+        raise ValueError_('unknown reduce op %r: use Lt.distributed.ReduceOp' % (op,)) from None
 
 
 class _Work:
@@ -137,10 +138,10 @@ def init_process_group(backend: str = 'mpi', init_method: str | None = None,
     when given, must be mpirun's; timeout (a timedelta or seconds) bounds
     every collective."""
     if init_method not in (None, 'env://'):
-        raise ValueError('init_process_group: init_method %r is not supported: the processes '
+        raise ValueError_('init_process_group: init_method %r is not supported: the processes '
                          'come from mpirun' % (init_method,))
     if store is not None:
-        raise ValueError('init_process_group: store is not supported: the processes come '
+        raise ValueError_('init_process_group: store is not supported: the processes come '
                          'from mpirun')
     seconds = timeout.total_seconds() if isinstance(timeout, datetime.timedelta) \
         else float(timeout)
@@ -150,7 +151,7 @@ def init_process_group(backend: str = 'mpi', init_method: str | None = None,
                              ('rank', rank, pg.get_rank())):
         if int(want) >= 0 and int(want) != have:
             Lt.destroy_process_group()
-            raise ValueError('init_process_group: %s=%d, but mpirun started this process with '
+            raise ValueError_('init_process_group: %s=%d, but mpirun started this process with '
                              '%s %d' % (name, int(want), name, have))
 
 
@@ -196,11 +197,11 @@ def all_gather(tensor_list: list[Tensor], tensor: Tensor, group: Any = None,
     """Rank r's `tensor` into `tensor_list[r]`, on every rank."""
     pg = _group(group)
     if len(tensor_list) != pg.get_size():
-        raise ValueError('all_gather: tensor_list has %d tensors for %d ranks'
+        raise ValueError_('all_gather: tensor_list has %d tensors for %d ranks'
                          % (len(tensor_list), pg.get_size()))
     for t in tensor_list:
         if tuple(t.shape) != tuple(tensor.shape) or t.dtype != tensor.dtype:
-            raise ValueError('all_gather: tensor_list holds a %s %s tensor for a %s %s input'
+            raise ValueError_('all_gather: tensor_list holds a %s %s tensor for a %s %s input'
                              % (tuple(t.shape), t.dtype, tuple(tensor.shape), tensor.dtype))
     out = Lt.empty([pg.get_size()] + list(tensor.shape), dtype=tensor.dtype)
 
@@ -223,7 +224,7 @@ def reduce_scatter(output: Tensor, input_list: Sequence[Tensor], op: Any = Reduc
     """Reduces `input_list[r]` over the ranks into rank r's `output`."""
     pg = _group(group)
     if len(input_list) != pg.get_size():
-        raise ValueError('reduce_scatter: input_list has %d tensors for %d ranks'
+        raise ValueError_('reduce_scatter: input_list has %d tensors for %d ranks'
                          % (len(input_list), pg.get_size()))
     flat = Lt.stack(list(input_list), 0)
     return _run(pg.reduce_scatter_async(output, flat, _op(op)), async_op)
@@ -270,13 +271,13 @@ class DistributedDataParallel(_module_base(Lt.DistributedDataParallel)):
                 find_unused_parameters=False, check_reduction=False,
                 gradient_as_bucket_view=False, static_graph=False):
         if device_ids not in (None, [], [0]) or output_device not in (None, 0):
-            raise ValueError('DistributedDataParallel: device_ids and output_device are for one '
+            raise ValueError_('DistributedDataParallel: device_ids and output_device are for one '
                              'device per process; leave them out')
         if int(dim) != 0:
-            raise ValueError('DistributedDataParallel: dim=%d: only the batch dimension 0 is '
+            raise ValueError_('DistributedDataParallel: dim=%d: only the batch dimension 0 is '
                              'supported' % int(dim))
         if find_unused_parameters:
-            raise ValueError('DistributedDataParallel: find_unused_parameters is not supported: '
+            raise ValueError_('DistributedDataParallel: find_unused_parameters is not supported: '
                              'every parameter that requires grad must get a gradient')
         pg = _group(process_group)
         ddp = Lt.DistributedDataParallel.new(module, pg, float(bucket_cap_mb))

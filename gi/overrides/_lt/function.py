@@ -14,6 +14,7 @@ from typing import Any, Callable
 from gi.repository import GLib
 
 from .common import Lt, carry, take_carried
+from .common import NotImplementedError_, RuntimeError_, TypeError_
 
 _GITensor = Lt.Tensor
 
@@ -34,7 +35,7 @@ class FunctionCtx:
     def save_for_backward(self, *tensors: Any) -> None:
         for t in tensors:
             if t is not None and not isinstance(t, _GITensor):
-                raise TypeError('save_for_backward can only save variables, but argument %d '
+                raise TypeError_('save_for_backward can only save variables, but argument %d '
                                 'is not a Variable' % tensors.index(t))
         self._saved_none = tuple(i for i, t in enumerate(tensors) if t is None)
         self._n_saved = len(tensors)
@@ -45,7 +46,7 @@ class FunctionCtx:
         try:
             got = list(self._c.get_saved_tensors())
         except GLib.Error as err:
-            raise RuntimeError(err.message) from None
+            raise RuntimeError_(err.message) from None
         if not self._saved_none:
             return tuple(got)
         it = iter(got)
@@ -62,7 +63,7 @@ class FunctionCtx:
             self._c.mark_non_differentiable(o)
 
     def mark_dirty(self, *tensors: Any) -> None:
-        raise NotImplementedError('mark_dirty: in-place custom functions are not supported; '
+        raise NotImplementedError_('mark_dirty: in-place custom functions are not supported; '
                                   'return a new tensor')
 
     def set_materialize_grads(self, value: bool) -> None:
@@ -97,7 +98,7 @@ class _Applied(Lt.Function):
         if isinstance(out, tuple) and len(out) == 1:
             out = out[0]
         if not isinstance(out, _GITensor):
-            raise carry('%s.forward' % self._cls.__name__, NotImplementedError(
+            raise carry('%s.forward' % self._cls.__name__, NotImplementedError_(
                 'a custom Function must return one tensor (got %s); several outputs are not '
                 'supported' % type(out).__name__))
         return out
@@ -112,25 +113,25 @@ class _Applied(Lt.Function):
             grads = (grads,)
         n = len(self._args)
         if len(grads) != n:
-            raise carry(name, RuntimeError(
+            raise carry(name, RuntimeError_(
                 'function %s returned an incorrect number of gradients (expected %d, got %d)'
                 % (name, n, len(grads))))
         for i, g in enumerate(grads):
             if i not in self._positions:
                 if g is not None:
-                    raise carry(name, RuntimeError(
+                    raise carry(name, RuntimeError_(
                         'function %s returned a gradient different than None at position %d, '
                         'but the corresponding forward input was not a Variable'
                         % (name, i + 1)))
                 continue
             if g is not None and not isinstance(g, _GITensor):
-                raise carry(name, TypeError(
+                raise carry(name, TypeError_(
                     'function %s returned a %s as the gradient at position %d; expected a '
                     'tensor or None' % (name, type(g).__name__, i + 1)))
             try:
                 c_ctx.set_grad_input(self._positions[i], g)
             except GLib.Error as err:
-                raise carry(name, RuntimeError(err.message)) from None
+                raise carry(name, RuntimeError_(err.message)) from None
         return True
 
 
@@ -158,12 +159,12 @@ class Function:
 
     @staticmethod
     def forward(ctx: FunctionCtx, *args: Any, **kwargs: Any) -> Any:
-        raise NotImplementedError('You must implement the forward function for custom '
+        raise NotImplementedError_('You must implement the forward function for custom '
                                   'autograd.Function.')
 
     @staticmethod
     def backward(ctx: FunctionCtx, *grad_outputs: Any) -> Any:
-        raise NotImplementedError('You must implement either the backward or vjp method for '
+        raise NotImplementedError_('You must implement either the backward or vjp method for '
                                   'your custom autograd.Function to use it with backward '
                                   'mode AD.')
 

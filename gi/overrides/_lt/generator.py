@@ -25,7 +25,7 @@ from typing import Any, Iterator
 
 from ...overrides import override
 from . import creation as _creation
-from .common import Lt, error
+from .common import Lt, TypeError_, error
 from .types import _D, _float, _shape_args, device as _device
 
 _GITensor = Lt.Tensor
@@ -80,7 +80,7 @@ def drawing(generator: Any) -> Iterator[None]:
         yield
         return
     if not isinstance(generator, Lt.Generator):
-        raise TypeError('generator must be an Lt.Generator, not %s' % type(generator).__name__)
+        raise TypeError_('generator must be an Lt.Generator, not %s' % type(generator).__name__)
     generator.push()
     try:
         yield
@@ -115,7 +115,7 @@ def normal(mean: Any, std: Any = 1.0, size: Any = None, *, generator: Generator 
             noise = Lt.randn_like(like)
             return noise * std + mean
         if size is None:
-            raise TypeError('normal() with a number mean and std needs a size')
+            raise TypeError_('normal() with a number mean and std needs a size')
         t = _creation.randn(*_shape_args((size,)), dtype=dtype, device=device)
         t = t * _float(std) + _float(mean)
         return t.requires_grad_(requires_grad) if requires_grad else t
@@ -170,7 +170,7 @@ class TensorRandom:
         a = kwargs.pop('from', a)
         b = kwargs.pop('to', b)
         if kwargs:
-            raise TypeError('uniform_() got unexpected arguments %s' % ', '.join(kwargs))
+            raise TypeError_('uniform_() got unexpected arguments %s' % ', '.join(kwargs))
         with drawing(generator):
             Lt.init_uniform_(self, _float(a), _float(b))
         return self

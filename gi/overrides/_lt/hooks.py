@@ -17,6 +17,7 @@ from __future__ import annotations
 from typing import Any, Callable
 
 from .common import Lt, callable_name, carry
+from .common import RuntimeError_, TypeError_
 from .nn import Module, _state
 
 _GITensor = Lt.Tensor
@@ -64,7 +65,7 @@ def _one_tensor(hook, what, value, forward):
     if isinstance(value, tuple) and len(value) == 1 and \
             (value[0] is None or isinstance(value[0], _GITensor)):
         return value[0]
-    raise _carry(hook, what, TypeError(
+    raise _carry(hook, what, TypeError_(
         "%s hook '%s' returned %s; the module takes one tensor, so return one tensor, a "
         "tuple of one, or None" % (what, callable_name(hook), type(value).__name__)), forward)
 
@@ -106,11 +107,11 @@ def register_full_backward_hook(self: Module, hook: Callable[..., Any]) -> Remov
             return None
         result = _as_tuple(result)
         if len(result) != 1:
-            raise _carry(hook, 'backward', RuntimeError(
+            raise _carry(hook, 'backward', RuntimeError_(
                 "hook '%s' has returned an incorrect number of values (got %d, but expected "
                 "1)" % (callable_name(hook), len(result))), False)
         if result[0] is not None and not isinstance(result[0], _GITensor):
-            raise _carry(hook, 'backward', TypeError(
+            raise _carry(hook, 'backward', TypeError_(
                 "expected a tensor or None, but hook '%s' returned '%s'"
                 % (callable_name(hook), type(result[0]).__name__)), False)
         return result[0]

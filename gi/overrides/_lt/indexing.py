@@ -16,6 +16,7 @@ import operator
 from typing import Any
 
 from .common import Lt, Tensor, error
+from .common import IndexError_, ValueError_
 from .creation import _as_tensor, from_numpy, tensor
 from .types import (_D, _DTYPE_NAME, _FLOATING, _bool, _float, _int, _is_bool, _is_number,
                     _max)
@@ -57,17 +58,21 @@ class TensorIndexing:
                 try:
                     k = tensor(k)
                 except (TypeError, ValueError):
-                    raise IndexError('only integers, slices (`:`), ellipsis (`...`), '
+                    raise IndexError_('only integers, slices (`:`), ellipsis (`...`), '
                                      'None and long or bool tensors are valid indices '
                                      '(got %s)' % builtins.type(k).__name__) from None
                 if k.numel() == 0:
                     k = k.to_dtype(_D.INT64)
             dt = k.get_dtype()
-            if dt == _D.BOOL:
+            if dt == _D.BOOL and k.get_n_dims() == 0:
+                # a 0-dim mask is Python's True or False: a new dimension
+                # of size 1 or 0, as torch treats both
+                items.append(_bool(k.item()))
+            elif dt == _D.BOOL:
                 items.append(('mask', k))
                 consumed += _max(k.get_n_dims(), 0)
             elif dt in _FLOATING:
-                raise IndexError('tensors used as indices must be long, int, byte or '
+                raise IndexError_('tensors used as indices must be long, int, byte or '
                                  'bool tensors (got %s)' % _DTYPE_NAME[dt])
             elif k.get_n_dims() == 0:
                 items.append(_int(k.item()))
@@ -76,7 +81,7 @@ class TensorIndexing:
                 items.append(('index', k))
                 consumed += 1
         if n_ellipsis > 1:
-            raise IndexError('an index can only have a single ellipsis (...)')
+            raise IndexError_('an index can only have a single ellipsis (...)')
         if consumed > ndim:
             if ndim == 0:
                 # the tutorial's loss.data[0], written when losses had one dimension
@@ -106,7 +111,7 @@ class TensorIndexing:
             elif isinstance(k, slice):
                 step = 1 if k.step is None else operator.index(k.step)
                 if step <= 0:
-                    raise ValueError('step must be greater than zero')
+                    raise ValueError_('step must be greater than zero')
                 size = t.get_shape()[d]
                 start, stop, _ = k.indices(size)
                 if (start, stop, step) != (0, size, 1):
@@ -139,8 +144,6 @@ class TensorIndexing:
                 raise error('index: the mask of shape %s does not match '
                             'the indexed shape %s at dimension %d' % (mshape, tshape, d),
                             Lt.Error.SHAPE)
-            if k == 0:
-                raise NotImplementedError('index: 0-dim bool masks are not supported')
             import numpy as np
             nz = np.nonzero(np.asarray(_GITensor.contiguous(idx.detach())))
             for j in range(k):

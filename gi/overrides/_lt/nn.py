@@ -42,6 +42,8 @@ from gi.repository import GLib
 
 from .common import (DeviceLike, DTypeLike, IntPair, Lt, Tensor, TensorLike, carry, error,
                      namespace, override, take_carried)
+from .common import crosses_c
+from .common import IndexError_, NotImplementedError_, TypeError_, ValueError_
 from .creation import _as_tensor, as_tensor, empty
 from .types import _dtype, _lt_device, device
 
@@ -63,7 +65,7 @@ def _pair(v, name):
         if len(v) == 1:
             v = (v[0], v[0])
         if len(v) != 2:
-            raise ValueError('%s must be an int or a pair of ints, got %r' % (name, v))
+            raise ValueError_('%s must be an int or a pair of ints, got %r' % (name, v))
         return [operator.index(v[0]), operator.index(v[1])]
     v = operator.index(v)
     return [v, v]
@@ -76,7 +78,7 @@ def _int_or_pair(v, name):
         return []
     if isinstance(v, (tuple, list)):
         if len(v) not in (1, 2):
-            raise ValueError('%s must be an int or a pair of ints, got %r' % (name, v))
+            raise ValueError_('%s must be an int or a pair of ints, got %r' % (name, v))
         if len(v) == 1:
             return [operator.index(v[0])] * 2
         return [operator.index(x) for x in v]
@@ -96,7 +98,7 @@ def _reduction(reduction, size_average=None, reduce=None):
     try:
         return _REDUCTIONS[reduction]
     except KeyError:
-        raise ValueError('%s is not a valid value for reduction' % (reduction,)) from None
+        raise ValueError_('%s is not a valid value for reduction' % (reduction,)) from None
 
 
 def _tensor_type_name(v):
@@ -123,7 +125,7 @@ class Parameter(metaclass=_ParameterMeta):
         if data is None:
             data = empty(0)
         if not isinstance(data, _GITensor):
-            raise TypeError('Parameter: expected a tensor, got %s' % type(data).__name__)
+            raise TypeError_('Parameter: expected a tensor, got %s' % type(data).__name__)
         p = data.detach()
         p.set_is_parameter(True)
         if requires_grad:
@@ -172,8 +174,10 @@ def _call_forward(fn, self, input):
     st.want_any = None
     try:
         out = fn(self, input)
-    except GLib.Error:
-        raise
+    except GLib.Error as e:
+        if crosses_c(e):
+            raise
+        raise _carry(self, e) from None
     except BaseException as e:  # noqa: B902 - everything must cross C as a GError
         raise _carry(self, e) from None
     if isinstance(out, _GITensor):
@@ -318,18 +322,18 @@ class Module(Lt.Module):
         params, buffers, children = self._own_names()
         if name in params:
             if value is not None:
-                raise TypeError("cannot assign '%s' as parameter '%s' (Lt.nn.Parameter or None "
+                raise TypeError_("cannot assign '%s' as parameter '%s' (Lt.nn.Parameter or None "
                                 "expected)" % (_tensor_type_name(value), name))
             _gi_register_parameter(self, name, None)
             return
         if name in children:
             if value is not None:
-                raise TypeError("cannot assign '%s' as child module '%s' (Lt.nn.Module or None "
+                raise TypeError_("cannot assign '%s' as child module '%s' (Lt.nn.Module or None "
                                 "expected)" % (_tensor_type_name(value), name))
             self.remove(name)
         elif name in buffers:
             if value is not None and not isinstance(value, _GITensor):
-                raise TypeError("cannot assign '%s' as buffer '%s' (Lt.Tensor or None expected)"
+                raise TypeError_("cannot assign '%s' as buffer '%s' (Lt.Tensor or None expected)"
                                 % (_tensor_type_name(value), name))
             _gi_register_buffer(self, name, value)
             return
@@ -387,7 +391,7 @@ class Module(Lt.Module):
 
     def register_parameter(self, name: str, param: Tensor | None) -> None:
         if param is not None and not isinstance(param, Parameter):
-            raise TypeError("cannot assign '%s' object to parameter '%s' (Lt.nn.Parameter or "
+            raise TypeError_("cannot assign '%s' object to parameter '%s' (Lt.nn.Parameter or "
                             "None required)" % (_tensor_type_name(param), name))
         rg = param is not None and param.requires_grad
         _gi_register_parameter(self, name, param)
@@ -396,16 +400,16 @@ class Module(Lt.Module):
 
     def register_buffer(self, name: str, tensor: Tensor, persistent: bool = True) -> None:
         if not persistent:
-            raise NotImplementedError('register_buffer: non-persistent buffers are not supported')
+            raise NotImplementedError_('register_buffer: non-persistent buffers are not supported')
         if tensor is not None and not isinstance(tensor, _GITensor):
-            raise TypeError("cannot assign '%s' object to buffer '%s' (Lt.Tensor or None "
+            raise TypeError_("cannot assign '%s' object to buffer '%s' (Lt.Tensor or None "
                             "required)" % (type(tensor).__name__, name))
         self.__dict__.pop(name, None)
         _gi_register_buffer(self, name, tensor)
 
     def add_module(self, name: str, module: Any) -> None:
         if module is not None and not _is_module(module):
-            raise TypeError('%s is not a Module subclass' % type(module).__name__)
+            raise TypeError_('%s is not a Module subclass' % type(module).__name__)
         self.__dict__.pop(name, None)
         _gi_register_module(self, name, module)
 
@@ -491,7 +495,7 @@ class Module(Lt.Module):
 
     def train(self, mode: bool = True) -> Module:
         if not isinstance(mode, bool):
-            raise ValueError('training mode is expected to be boolean')
+            raise ValueError_('training mode is expected to be boolean')
         _gi_train(self, mode)
         return self
 
@@ -522,7 +526,7 @@ class Module(Lt.Module):
         dt = kwargs.pop('dtype', None)
         kwargs.pop('non_blocking', None)
         if kwargs:
-            raise TypeError('to() got unexpected keyword arguments %s' % list(kwargs))
+            raise TypeError_('to() got unexpected keyword arguments %s' % list(kwargs))
         for a in args:
             if isinstance(a, _GITensor):
                 dev, dt = a.get_device(), a.get_dtype()
@@ -547,7 +551,7 @@ class Module(Lt.Module):
 
     def _to_dtype(self, dt):
         if dt not in (Lt.DType.FLOAT32, Lt.DType.FLOAT64):
-            raise TypeError('nn.Module.to only accepts floating point dtypes, but got %r' % dt)
+            raise TypeError_('nn.Module.to only accepts floating point dtypes, but got %r' % dt)
         for m in self.modules():
             for name in m.get_parameter_names():
                 p = m.get_parameter(name)
@@ -666,7 +670,7 @@ class MaxPool2d(_module_base(Lt.MaxPool2d)):
     def __new__(cls, kernel_size, stride=None, padding=0, dilation=1, return_indices=False,
                 ceil_mode=False):
         if return_indices:
-            raise NotImplementedError('MaxPool2d: return_indices=True is not supported; use '
+            raise NotImplementedError_('MaxPool2d: return_indices=True is not supported; use '
                                       'Lt.nn.functional.max_pool2d(..., return_indices=True)')
         return Lt.MaxPool2d.new(_int_or_pair(kernel_size, 'kernel_size'),
                                 _int_or_pair(stride, 'stride'),
@@ -700,7 +704,7 @@ def _adaptive_size(output_size):
     a negative size is refused, as torch does."""
     if isinstance(output_size, (tuple, list)):
         if len(output_size) != 2:
-            raise ValueError('output_size must be an int or a pair, got %r' % (output_size,))
+            raise ValueError_('output_size must be an int or a pair, got %r' % (output_size,))
         sizes = [-1 if v is None else operator.index(v) for v in output_size]
         given = [v for v in output_size if v is not None]
     else:
@@ -775,7 +779,7 @@ class Tanh(_module_base(Lt.Tanh)):
 
 def _explicit_dim(dim, name):
     if dim is None:
-        raise TypeError('%s: pass dim explicitly (the implicit choice of PyTorch is deprecated)'
+        raise TypeError_('%s: pass dim explicitly (the implicit choice of PyTorch is deprecated)'
                         % name)
     return operator.index(dim)
 
@@ -882,7 +886,7 @@ class Sequential(_module_base(Lt.Sequential)):
             return seq
         for m in args:
             if not _is_module(m):
-                raise TypeError('%s is not a Module subclass' % type(m).__name__)
+                raise TypeError_('%s is not a Module subclass' % type(m).__name__)
         return Lt.Sequential.new(list(args))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -900,7 +904,7 @@ class Sequential(_module_base(Lt.Sequential)):
             return Sequential(collections.OrderedDict(items[idx]))
         i = operator.index(idx)
         if not -len(items) <= i < len(items):
-            raise IndexError('index %d is out of range' % i)
+            raise IndexError_('index %d is out of range' % i)
         return items[i][1]
 
     def append(self, module: Any) -> Sequential:
@@ -1107,7 +1111,7 @@ def linear(input: Tensor, weight: Tensor, bias: Tensor | None = None) -> Tensor:
 
 def dropout(input: Tensor, p: float = 0.5, training: bool = True, inplace: bool = False) -> Tensor:
     if p < 0.0 or p > 1.0:
-        raise ValueError('dropout probability has to be between 0 and 1, but got %s' % p)
+        raise ValueError_('dropout probability has to be between 0 and 1, but got %s' % p)
     out = Lt.dropout(input, float(p), bool(training))
     if inplace and out is not input:
         input.copy_(out)
@@ -1172,7 +1176,7 @@ def _gerror_to_value_error(fn, *args):
     except GLib.Error as e:
         if e.matches(Lt.error_quark(), Lt.Error.SHAPE) or \
            e.matches(Lt.error_quark(), Lt.Error.INVALID_ARGUMENT):
-            raise ValueError(e.message) from None
+            raise ValueError_(e.message) from None
         raise
 
 
@@ -1180,7 +1184,7 @@ def calculate_gain(nonlinearity: str, param: float | None = None) -> float:
     if param is None:
         param = 0.01
     elif isinstance(param, bool) or not isinstance(param, numbers.Real):
-        raise ValueError('negative_slope {} not a valid number'.format(param))
+        raise ValueError_('negative_slope {} not a valid number'.format(param))
     return _gerror_to_value_error(Lt.init_calculate_gain, nonlinearity, float(param))
 
 

@@ -29,6 +29,7 @@ import operator
 from typing import Any, Iterable, Iterator, Mapping
 
 from .common import Lt, override
+from .common import IndexError_, TypeError_, ValueError_
 from .nn import Module, Parameter, _GITensor, _gi_register_module, _gi_register_parameter, \
     _is_module, _module_base
 
@@ -39,13 +40,13 @@ _gi_parameter_list_append = Lt.ParameterList.append
 def _list_index(idx, n, what):
     i = operator.index(idx)
     if not -n <= i < n:
-        raise IndexError('index %d is out of range' % i)
+        raise IndexError_('index %d is out of range' % i)
     return i + n if i < 0 else i
 
 
 def _check_module(m):
     if not _is_module(m):
-        raise TypeError('%s is not a Module subclass' % type(m).__name__)
+        raise TypeError_('%s is not a Module subclass' % type(m).__name__)
     return m
 
 
@@ -56,7 +57,7 @@ def _as_parameter(v):
         return v
     if isinstance(v, _GITensor):
         return Parameter(v)
-    raise TypeError("cannot assign '%s' object to a parameter container (Lt.nn.Parameter or "
+    raise TypeError_("cannot assign '%s' object to a parameter container (Lt.nn.Parameter or "
                     "tensor required)" % type(v).__name__)
 
 
@@ -140,7 +141,7 @@ class ModuleList(_module_base(Lt.ModuleList)):
 
     def extend(self, modules: Iterable[Module]) -> ModuleList:
         if not isinstance(modules, collections.abc.Iterable):
-            raise TypeError('ModuleList.extend should be called with an iterable, but got '
+            raise TypeError_('ModuleList.extend should be called with an iterable, but got '
                             + type(modules).__name__)
         for m in modules:
             self.append(m)
@@ -218,11 +219,11 @@ class ModuleDict(_module_base(Lt.ModuleDict)):
                 self[k] = v
             return
         if not isinstance(modules, collections.abc.Iterable):
-            raise TypeError('ModuleDict.update should be called with an iterable of key/value '
+            raise TypeError_('ModuleDict.update should be called with an iterable of key/value '
                             'pairs, but got ' + type(modules).__name__)
         for j, kv in enumerate(modules):
             if not isinstance(kv, collections.abc.Iterable) or len(kv) != 2:
-                raise ValueError('ModuleDict update sequence element #%d should be an iterable '
+                raise ValueError_('ModuleDict update sequence element #%d should be an iterable '
                                  'of length 2' % j)
             self[kv[0]] = kv[1]
 
@@ -273,7 +274,7 @@ class ParameterList(_module_base(Lt.ParameterList)):
 
     def extend(self, values: Iterable[Any]) -> ParameterList:
         if not isinstance(values, collections.abc.Iterable) or isinstance(values, _GITensor):
-            raise TypeError('ParameterList.extend should be called with an iterable, but got '
+            raise TypeError_('ParameterList.extend should be called with an iterable, but got '
                             + type(values).__name__)
         for v in values:
             self.append(v)
@@ -302,7 +303,7 @@ class ParameterDict(_module_base(Lt.ParameterDict)):
 
     def __setitem__(self, key: str, value: Any) -> None:
         if not isinstance(key, str):
-            raise TypeError('ParameterDict keys must be strings, got %s' % type(key).__name__)
+            raise TypeError_('ParameterDict keys must be strings, got %s' % type(key).__name__)
         _register_parameter(self, key, _as_parameter(value))
 
     def __delitem__(self, key: str) -> None:
@@ -349,11 +350,11 @@ class ParameterDict(_module_base(Lt.ParameterDict)):
                 self[k] = v
             return
         if not isinstance(parameters, collections.abc.Iterable):
-            raise TypeError('ParametersDict.update should be called with an iterable of '
+            raise TypeError_('ParametersDict.update should be called with an iterable of '
                             'key/value pairs, but got ' + type(parameters).__name__)
         for j, kv in enumerate(parameters):
             if not isinstance(kv, collections.abc.Iterable) or len(kv) != 2:
-                raise ValueError('ParameterDict update sequence element #%d should be an '
+                raise ValueError_('ParameterDict update sequence element #%d should be an '
                                  'iterable of length 2' % j)
             self[kv[0]] = kv[1]
 

@@ -13,13 +13,14 @@ import operator
 from typing import Any, Mapping, Tuple, Union
 
 from .common import IntPair, Lt, Tensor, override
+from .common import NotImplementedError_, ValueError_
 from .nn import _device_dtype, _module_base, _pair
 
 
 def _single(v, name):
     if isinstance(v, (tuple, list)):
         if len(v) != 1:
-            raise ValueError('%s must be an int or a tuple of one int, got %r' % (name, v))
+            raise ValueError_('%s must be an int or a tuple of one int, got %r' % (name, v))
         v = v[0]
     return operator.index(v)
 
@@ -31,16 +32,16 @@ def _padding_args(cls, padding_mode, padding, stride, n):
     """PyTorch's checks of padding_mode and a string padding: (the numeric
     padding to build the layer with, the string or None)."""
     if padding_mode not in _PADDING_MODES:
-        raise ValueError("padding_mode must be one of {}, but got padding_mode='{}'"
+        raise ValueError_("padding_mode must be one of {}, but got padding_mode='{}'"
                          .format(set(_PADDING_MODES), padding_mode))
     if not isinstance(padding, str):
         return padding, None
     if padding not in ('same', 'valid'):
-        raise ValueError('Invalid padding string {!r}, should be one of {}'
+        raise ValueError_('Invalid padding string {!r}, should be one of {}'
                          .format(padding, {'valid', 'same'}))
     strides = stride if isinstance(stride, (tuple, list)) else (stride,) * n
     if padding == 'same' and any(s != 1 for s in strides):
-        raise ValueError("padding='same' is not supported for strided convolutions")
+        raise ValueError_("padding='same' is not supported for strided convolutions")
     return 0, padding
 
 
@@ -103,7 +104,7 @@ class ConvTranspose2d(_module_base(Lt.ConvTranspose2d)):
                 output_padding=0, groups=1, bias=True, dilation=1, padding_mode='zeros',
                 device=None, dtype=None):
         if padding_mode != 'zeros':
-            raise ValueError('Only "zeros" padding mode is supported for ConvTranspose2d')
+            raise ValueError_('Only "zeros" padding mode is supported for ConvTranspose2d')
         m = Lt.ConvTranspose2d.new(operator.index(in_channels), operator.index(out_channels),
                                    _pair(kernel_size, 'kernel_size'), _pair(stride, 'stride'),
                                    _pair(padding, 'padding'),

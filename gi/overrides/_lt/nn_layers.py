@@ -18,6 +18,7 @@ import operator
 from typing import Any, Mapping, Sequence
 
 from .common import Lt, Tensor, override
+from .common import NotImplementedError_, ValueError_
 from .nn import _device_dtype, _module_base
 
 # SELU's constants, as PyTorch's
@@ -135,7 +136,7 @@ class Embedding(_module_base(Lt.Embedding)):
                 norm_type=2.0, scale_grad_by_freq=False, sparse=False, _weight=None,
                 device=None, dtype=None):
         if scale_grad_by_freq or sparse:
-            raise NotImplementedError('Embedding: scale_grad_by_freq and sparse are not '
+            raise NotImplementedError_('Embedding: scale_grad_by_freq and sparse are not '
                                       'supported')
         n = operator.index(num_embeddings)
         pad = _padding_idx(padding_idx, n)
@@ -175,7 +176,7 @@ class Embedding(_module_base(Lt.Embedding)):
 def _two(v, name, conv):
     if isinstance(v, (tuple, list)):
         if len(v) not in (1, 2):
-            raise ValueError('%s must be a number or a pair, got %r' % (name, v))
+            raise ValueError_('%s must be a number or a pair, got %r' % (name, v))
         return [conv(x) for x in v]
     return [conv(v)]
 
@@ -189,10 +190,10 @@ class Upsample(_module_base(Lt.Upsample)):
     def __new__(cls, size=None, scale_factor=None, mode='nearest', align_corners=None,
                 recompute_scale_factor=None):
         if mode not in ('nearest', 'bilinear'):
-            raise NotImplementedError('Upsample: mode %r is not supported (nearest, bilinear)'
+            raise NotImplementedError_('Upsample: mode %r is not supported (nearest, bilinear)'
                                       % (mode,))
         if align_corners is not None and mode == 'nearest':
-            raise ValueError('align_corners option can only be set with the interpolating '
+            raise ValueError_('align_corners option can only be set with the interpolating '
                              'modes: linear | bilinear | bicubic | trilinear')
         return Lt.Upsample.new([] if size is None else _two(size, 'size', operator.index),
                                [] if scale_factor is None else
@@ -247,7 +248,7 @@ def prelu(input: Tensor, weight: Tensor) -> Tensor:
 def dropout2d(input: Tensor, p: float = 0.5, training: bool = True,
               inplace: bool = False) -> Tensor:
     if p < 0.0 or p > 1.0:
-        raise ValueError('dropout probability has to be between 0 and 1, but got %s' % p)
+        raise ValueError_('dropout probability has to be between 0 and 1, but got %s' % p)
     out = Lt.dropout2d(input, float(p), bool(training))
     if inplace and out is not input:
         input.copy_(out)
@@ -259,7 +260,7 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
               max_norm: float | None = None, norm_type: float = 2.0,
               scale_grad_by_freq: bool = False, sparse: bool = False) -> Tensor:
     if scale_grad_by_freq or sparse:
-        raise NotImplementedError('embedding: scale_grad_by_freq and sparse are not supported')
+        raise NotImplementedError_('embedding: scale_grad_by_freq and sparse are not supported')
     pad = _padding_idx(padding_idx, weight.shape[0])
     if max_norm is not None:
         weight.embedding_renorm_(input, float(max_norm), float(norm_type))
@@ -270,18 +271,18 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                 mode: str = 'nearest', align_corners: bool | None = None,
                 recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
     if mode not in ('nearest', 'bilinear'):
-        raise NotImplementedError('interpolate: mode %r is not supported (nearest, bilinear)'
+        raise NotImplementedError_('interpolate: mode %r is not supported (nearest, bilinear)'
                                   % (mode,))
     if antialias:
-        raise NotImplementedError('interpolate: antialias is not supported')
+        raise NotImplementedError_('interpolate: antialias is not supported')
     if align_corners is not None and mode == 'nearest':
-        raise ValueError('align_corners option can only be set with the interpolating modes: '
+        raise ValueError_('align_corners option can only be set with the interpolating modes: '
                          'linear | bilinear | bicubic | trilinear')
     if input.dim() != 4:
-        raise NotImplementedError('interpolate: only 4-D (N, C, H, W) inputs are supported, '
+        raise NotImplementedError_('interpolate: only 4-D (N, C, H, W) inputs are supported, '
                                   'got %d-D' % input.dim())
     if (size is None) == (scale_factor is None):
-        raise ValueError('either size or scale_factor should be defined, not both or neither')
+        raise ValueError_('either size or scale_factor should be defined, not both or neither')
     h, w = input.shape[2], input.shape[3]
     if size is not None:
         out = _two(size, 'size', operator.index)

@@ -22,6 +22,7 @@ import warnings
 from typing import Any, Mapping, Sequence
 
 from .common import Tensor
+from .common import NotImplementedError_, RuntimeError_, TypeError_, ValueError_
 from .nn import Module, _reduction
 
 
@@ -45,7 +46,7 @@ def _as(t, like):
 
 def _check_same_size(name, input, target):
     if tuple(input.shape) != tuple(target.shape):
-        raise ValueError('Using a target size (%s) that is different to the input size (%s) '
+        raise ValueError_('Using a target size (%s) that is different to the input size (%s) '
                          'is deprecated. Please ensure they have the same size.'
                          % (list(target.shape), list(input.shape)))
 
@@ -121,7 +122,7 @@ def margin_ranking_loss(input1: Tensor, input2: Tensor, target: Any, margin: flo
 def normalize(input: Tensor, p: float = 2.0, dim: int = 1, eps: float = 1e-12,
               out: Any = None) -> Tensor:
     if out is not None:
-        raise NotImplementedError('normalize: out= is not supported')
+        raise NotImplementedError_('normalize: out= is not supported')
     denom = input.norm(float(p), dim=operator.index(dim), keepdim=True).clamp(min=float(eps))
     return input / denom
 
@@ -134,12 +135,12 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = 'constant',
     pad = [operator.index(v) for v in pad]
     if mode != 'constant':
         if mode not in ('reflect', 'replicate', 'circular'):
-            raise NotImplementedError('Unrecognised padding mode %s' % (mode,))
+            raise NotImplementedError_('Unrecognised padding mode %s' % (mode,))
         if value is not None:
-            raise RuntimeError('Padding mode "{}" doesn\'t take in value argument'.format(mode))
+            raise RuntimeError_('Padding mode "{}" doesn\'t take in value argument'.format(mode))
         return Lt.pad(input, pad, mode, 0.0)
     if len(pad) % 2 or len(pad) // 2 > input.dim():
-        raise ValueError('Padding length must be divisible by 2 and at most twice the number of '
+        raise ValueError_('Padding length must be divisible by 2 and at most twice the number of '
                          'dimensions of the input')
     value = 0.0 if value is None else float(value)
     out = input
@@ -151,7 +152,7 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = 'constant',
             start = max(-left, 0)
             stop = size - max(-right, 0)
             if stop < start:
-                raise RuntimeError('pad: the input of size %d along dim %d cannot be cropped '
+                raise RuntimeError_('pad: the input of size %d along dim %d cannot be cropped '
                                    'by %d and %d' % (size, dim, -left, -right))
             out = out.narrow(dim, start, stop - start)
             left, right = max(left, 0), max(right, 0)
@@ -180,7 +181,7 @@ def _loss_class(name, fn, doc, defaults, args):
             opts[names[i]] = v
         for k, v in kw.items():
             if k not in opts:
-                raise TypeError('%s got an unexpected keyword argument %r' % (name, k))
+                raise TypeError_('%s got an unexpected keyword argument %r' % (name, k))
             opts[k] = v
         sa, rd = opts.pop('size_average', None), opts.pop('reduce', None)
         if sa is not None or rd is not None:
@@ -191,7 +192,7 @@ def _loss_class(name, fn, doc, defaults, args):
 
     def forward(self, *tensors):
         if len(tensors) != args:
-            raise TypeError('%s.forward takes %d tensors, got %d' % (name, args, len(tensors)))
+            raise TypeError_('%s.forward takes %d tensors, got %d' % (name, args, len(tensors)))
         return fn(*tensors, **self._opts)
 
     def extra_repr(self):

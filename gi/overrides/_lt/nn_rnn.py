@@ -18,7 +18,7 @@ import warnings
 from typing import Any, Mapping
 
 from .common import Lt as _GILt
-from .common import Tensor, TypeError_, ValueError_, namespace, override
+from .common import RuntimeError_, Tensor, TypeError_, ValueError_, namespace, override
 from .nn import _device_dtype, _module_base
 
 
@@ -360,11 +360,11 @@ def pad_sequence(sequences: Any, batch_first: bool = False,
         sequences = sequences.unbind(0)
     sequences = list(sequences)
     if not sequences:
-        raise RuntimeError('received an empty list of sequences')
+        raise RuntimeError_('received an empty list of sequences')
     trailing = tuple(sequences[0].shape[1:])
     for s in sequences:
         if tuple(s.shape[1:]) != trailing:
-            raise RuntimeError('The size of tensor a (%s) must match the size of tensor b (%s) '
+            raise RuntimeError_('The size of tensor a (%s) must match the size of tensor b (%s) '
                                'at non-singleton dimension 1'
                                % (list(trailing), list(s.shape[1:])))
     longest = max(s.shape[0] for s in sequences)
@@ -386,7 +386,7 @@ def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
     lens = _lengths_list(lengths)
     if enforce_sorted:
         if any(lens[i] < lens[i + 1] for i in range(len(lens) - 1)):
-            raise RuntimeError('`lengths` array must be sorted in decreasing order when '
+            raise RuntimeError_('`lengths` array must be sorted in decreasing order when '
                                '`enforce_sorted` is True. You can pass `enforce_sorted=False` '
                                'to pack_padded_sequence and/or pack_sequence to sidestep this '
                                'requirement if you do not need ONNX exportability.')
@@ -398,10 +398,10 @@ def pack_padded_sequence(input: Tensor, lengths: Any, batch_first: bool = False,
     if batch_first:
         input = input.transpose(0, 1)
     if any(n <= 0 for n in lens):
-        raise RuntimeError('Length of all samples has to be greater than 0, but found an '
+        raise RuntimeError_('Length of all samples has to be greater than 0, but found an '
                            'element in \'lengths\' that is <= 0')
     if lens and max(lens) > input.shape[0]:
-        raise RuntimeError('pack_padded_sequence: a length (%d) is longer than the padded '
+        raise RuntimeError_('pack_padded_sequence: a length (%d) is longer than the padded '
                            'sequences (%d)' % (max(lens), input.shape[0]))
     sorted_lens = [lens[i] for i in order]
     batch_sizes = []

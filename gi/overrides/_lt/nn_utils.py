@@ -15,6 +15,7 @@ import operator
 from typing import Any, Iterable, Mapping
 
 from .common import Tensor, namespace
+from .common import RuntimeError_, TypeError_, ValueError_
 from .nn import _GITensor
 
 
@@ -54,7 +55,7 @@ def clip_grad_norm_(parameters: Any, max_norm: float, norm_type: float = 2.0,
             total = Lt.stack([g.detach().norm(norm_type) for g in grads]).norm(norm_type)
         value = total.item()
         if error_if_nonfinite and (math.isnan(value) or math.isinf(value)):
-            raise RuntimeError('The total norm of order %s for gradients from `parameters` is '
+            raise RuntimeError_('The total norm of order %s for gradients from `parameters` is '
                                'non-finite, so it cannot be clipped. To disable this error and '
                                'scale the gradients by the non-finite norm anyway, set '
                                '`error_if_nonfinite=False`' % norm_type)
@@ -80,18 +81,18 @@ def parameters_to_vector(parameters: Iterable[Tensor]) -> Tensor:
     tensor that records autograd)."""
     vec = [p.view(-1) for p in parameters]
     if not vec:
-        raise RuntimeError('parameters_to_vector: no parameters (torch.cat() of an empty list)')
+        raise RuntimeError_('parameters_to_vector: no parameters (torch.cat() of an empty list)')
     return Lt.cat(vec)
 
 
 def vector_to_parameters(vec: Tensor, parameters: Iterable[Tensor]) -> None:
     """Copies consecutive slices of `vec` into the parameters, in place."""
     if not isinstance(vec, _GITensor):
-        raise TypeError('expected Tensor, but got: {}'.format(type(vec).__name__))
+        raise TypeError_('expected Tensor, but got: {}'.format(type(vec).__name__))
     params = list(parameters)
     need = sum(p.numel() for p in params)
     if vec.dim() != 1 or vec.numel() != need:
-        raise RuntimeError('vector_to_parameters: the vector has shape %s, the parameters %d '
+        raise RuntimeError_('vector_to_parameters: the vector has shape %s, the parameters %d '
                            'elements' % (list(vec.shape), need))
     pointer = 0
     with Lt.no_grad():
@@ -117,7 +118,7 @@ utils = namespace('Lt.nn.utils', 'torch.nn.utils for libtensor: gradient clippin
 def eye_(tensor: Tensor) -> Tensor:
     """The identity matrix, in place, for a 2-D tensor."""
     if tensor.dim() != 2:
-        raise ValueError('Only tensors with 2 dimensions are supported')
+        raise ValueError_('Only tensors with 2 dimensions are supported')
     rows, cols = tensor.shape
     with Lt.no_grad():
         tensor.zero_()
@@ -131,11 +132,11 @@ def dirac_(tensor: Tensor, groups: int = 1) -> Tensor:
     each output channel (per group) passes its input channel through."""
     dims = tensor.dim()
     if dims not in (3, 4, 5):
-        raise ValueError('Only tensors with 3, 4, or 5 dimensions are supported')
+        raise ValueError_('Only tensors with 3, 4, or 5 dimensions are supported')
     groups = operator.index(groups)
     sizes = list(tensor.shape)
     if sizes[0] % groups != 0:
-        raise ValueError('dim 0 must be divisible by groups')
+        raise ValueError_('dim 0 must be divisible by groups')
     out_per_group = sizes[0] // groups
     min_dim = min(out_per_group, sizes[1])
     centre = [s // 2 for s in sizes[2:]]
@@ -154,7 +155,7 @@ def trunc_normal_(tensor: Tensor, mean: float = 0., std: float = 1., a: float = 
     distribution as PyTorch's inverse-CDF method, not the same numbers)."""
     mean, std, a, b = float(mean), float(std), float(a), float(b)
     if not a < b:
-        raise ValueError('trunc_normal_: a (%s) must be less than b (%s)' % (a, b))
+        raise ValueError_('trunc_normal_: a (%s) must be less than b (%s)' % (a, b))
     with Lt.no_grad():
         out = Lt.empty(*tensor.shape, dtype=tensor.dtype)
         normal_out = Lt.nn.init.normal_
@@ -176,7 +177,7 @@ def sparse_(tensor: Tensor, sparsity: float, std: float = 0.01) -> Tensor:
     """A 2-D tensor drawn from N(0, std²) with a fraction `sparsity` of each
     column set to zero, in place."""
     if tensor.dim() != 2:
-        raise ValueError('Only tensors with 2 dimensions are supported')
+        raise ValueError_('Only tensors with 2 dimensions are supported')
     rows, cols = tensor.shape
     num_zeros = int(math.ceil(float(sparsity) * rows))
     with Lt.no_grad():

@@ -16,7 +16,7 @@ import builtins
 import operator
 from typing import Sequence
 
-from .common import DTypeLike, Lt, Tensor, TensorLike, error
+from .common import DTypeLike, Lt, Tensor, TensorLike, TypeError_, error
 from .creation import _as_tensor, tensor
 from .types import _D, _bool, _dtype, _float, _is_bool
 
@@ -41,7 +41,7 @@ def _varargs(args, name) -> list[int]:
     try:
         return [operator.index(a) for a in args]
     except TypeError:
-        raise TypeError('%s(): arguments must be ints or one sequence of ints, not %r'
+        raise TypeError_('%s(): arguments must be ints or one sequence of ints, not %r'
                         % (name, args)) from None
 
 
@@ -232,7 +232,7 @@ def einsum(equation: str, *operands: Tensor | Sequence[Tensor]) -> Tensor:
     if len(operands) == 1 and isinstance(operands[0], (list, tuple)):
         operands = operands[0]
     if not isinstance(equation, str):
-        raise TypeError('einsum(): the equation must be a str, not %s'
+        raise TypeError_('einsum(): the equation must be a str, not %s'
                         % type(equation).__name__)
     return Lt.einsum(equation, [_as_tensor(o, 'operand') for o in operands])
 

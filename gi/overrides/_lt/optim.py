@@ -44,6 +44,7 @@ from gi.repository import GLib, GObject
 
 from .autograd import enable_grad
 from .common import Lt, namespace, override
+from .common import NotImplementedError_, RuntimeError_, TypeError_, ValueError_
 
 _GITensor = Lt.Tensor
 _gi_add_param_group = Lt.Optimizer.add_param_group
@@ -128,7 +129,7 @@ class _ParamGroup:
     def __setitem__(self, key, value):
         opt, i = self._opt, self._index
         if key == 'params':
-            raise TypeError('the parameters of a group cannot be replaced; use add_param_group()')
+            raise TypeError_('the parameters of a group cannot be replaced; use add_param_group()')
         if key == 'betas' and self._has_betas():
             b1, b2 = value
             opt.set_option(i, 'beta1', float(b1))
@@ -138,7 +139,7 @@ class _ParamGroup:
             if opt.option_is_boolean(key):
                 value = bool(value)
             elif not isinstance(value, numbers.Real) or isinstance(value, bool):
-                raise TypeError('param group option %r must be a number, got %s'
+                raise TypeError_('param group option %r must be a number, got %s'
                                 % (key, type(value).__name__))
             opt.set_option(i, key, float(value))
             return
@@ -177,13 +178,13 @@ def _param_list(params):
     if isinstance(params, _GITensor):
         return [params]
     if isinstance(params, set):
-        raise TypeError('optimizer parameters need to be organized in ordered collections, but '
+        raise TypeError_('optimizer parameters need to be organized in ordered collections, but '
                         'the ordering of tensors in sets will change between runs. Please use '
                         'a list instead.')
     params = list(params)
     for p in params:
         if not isinstance(p, _GITensor):
-            raise TypeError('optimizer can only optimize Tensors, but one of the params is '
+            raise TypeError_('optimizer can only optimize Tensors, but one of the params is '
                             + _typename(p))
     return params
 
@@ -198,7 +199,7 @@ class Optimizer(Lt.Optimizer):
 
     def _init_optimizer(self, params, defaults):
         if isinstance(params, _GITensor):
-            raise TypeError('params argument given to the optimizer should be an iterable of '
+            raise TypeError_('params argument given to the optimizer should be an iterable of '
                             'Tensors or dicts, but got ' + _typename(params))
         self._py_defaults = {}
         for name, value in defaults.items():
@@ -220,7 +221,7 @@ class Optimizer(Lt.Optimizer):
                 self._py_defaults[name] = value
         groups = list(params)
         if not groups:
-            raise ValueError('optimizer got an empty parameter list')
+            raise ValueError_('optimizer got an empty parameter list')
         if not isinstance(groups[0], dict):
             groups = [{'params': groups}]
         for g in groups:
@@ -261,22 +262,22 @@ class Optimizer(Lt.Optimizer):
     def add_param_group(self, param_group: dict[str, Any]) -> None:
         """Adds a group (a dict with 'params' and optional options)."""
         if not isinstance(param_group, dict):
-            raise TypeError('param group must be a dict')
+            raise TypeError_('param group must be a dict')
         params = _param_list(param_group['params'])
         options = {k: v for k, v in param_group.items() if k != 'params'}
         pydefaults = self.__dict__.get('_py_defaults', {})
         for name, default in pydefaults.items():
             if default is required and name not in options:
-                raise ValueError("parameter group didn't specify a value of required "
+                raise ValueError_("parameter group didn't specify a value of required "
                                  "optimization parameter " + name)
         # check the values before the group exists
         for k, v in options.items():
             if k == 'betas' and self.has_option('beta1'):
                 if len(v) != 2 or not all(isinstance(b, numbers.Real) for b in v):
-                    raise TypeError('betas must be a pair of numbers')
+                    raise TypeError_('betas must be a pair of numbers')
             elif self.has_option(k) and not self.option_is_boolean(k):
                 if not isinstance(v, numbers.Real) or isinstance(v, bool) or not math.isfinite(v):
-                    raise TypeError('param group option %r must be a finite number, got %r'
+                    raise TypeError_('param group option %r must be a finite number, got %r'
                                     % (k, v))
         _gi_add_param_group(self, params)
         group = _ParamGroup(self, self.get_n_param_groups() - 1)
@@ -357,7 +358,7 @@ class Optimizer(Lt.Optimizer):
 
 def _check_nonneg(what, value):
     if not value >= 0.0:
-        raise ValueError('Invalid %s: %s' % (what, value))
+        raise ValueError_('Invalid %s: %s' % (what, value))
 
 
 @override
@@ -374,7 +375,7 @@ class SGD(Lt.SGD):
         _check_nonneg('momentum value', momentum)
         _check_nonneg('weight_decay value', weight_decay)
         if nesterov and (momentum <= 0 or dampening != 0):
-            raise ValueError('Nesterov momentum requires a momentum and zero dampening')
+            raise ValueError_('Nesterov momentum requires a momentum and zero dampening')
         GObject.Object.__init__(self)
         Optimizer._init_optimizer(self, params, dict(
             lr=lr, momentum=momentum, dampening=dampening, weight_decay=weight_decay,
@@ -386,9 +387,9 @@ def _check_adam(lr, betas, eps, weight_decay):
     _check_nonneg('learning rate', lr)
     _check_nonneg('epsilon value', eps)
     if not 0.0 <= betas[0] < 1.0:
-        raise ValueError('Invalid beta parameter at index 0: {}'.format(betas[0]))
+        raise ValueError_('Invalid beta parameter at index 0: {}'.format(betas[0]))
     if not 0.0 <= betas[1] < 1.0:
-        raise ValueError('Invalid beta parameter at index 1: {}'.format(betas[1]))
+        raise ValueError_('Invalid beta parameter at index 1: {}'.format(betas[1]))
     _check_nonneg('weight_decay value', weight_decay)
 
 
@@ -478,7 +479,7 @@ class Adadelta(Lt.Adadelta):
                  maximize: bool = False) -> None:
         _check_nonneg('learning rate', lr)
         if not 0.0 <= rho <= 1.0:
-            raise ValueError('Invalid rho value: {}'.format(rho))
+            raise ValueError_('Invalid rho value: {}'.format(rho))
         _check_nonneg('epsilon value', eps)
         _check_nonneg('weight_decay value', weight_decay)
         GObject.Object.__init__(self)
@@ -549,7 +550,7 @@ class LBFGS(Lt.LBFGS):
         if max_eval is None:
             max_eval = max_iter * 5 // 4
         if line_search_fn not in (None, 'strong_wolfe'):
-            raise RuntimeError("only 'strong_wolfe' is supported")
+            raise RuntimeError_("only 'strong_wolfe' is supported")
         _check_nonneg('learning rate', lr)
         GObject.Object.__init__(self)
         Optimizer._init_optimizer(self, params, dict(
@@ -559,13 +560,13 @@ class LBFGS(Lt.LBFGS):
         self._py_defaults['line_search_fn'] = line_search_fn
         self._py_extra(0)['line_search_fn'] = line_search_fn
         if self.get_n_param_groups() != 1:
-            raise ValueError("LBFGS doesn't support per-parameter options (parameter groups)")
+            raise ValueError_("LBFGS doesn't support per-parameter options (parameter groups)")
 
     def step(self, closure: Callable[[], Any]) -> Any:
         """Up to max_iter iterations, calling closure() (grad mode on) to
         re-evaluate the model; returns the loss of its first call."""
         if closure is None:
-            raise TypeError("LBFGS.step() missing 1 required positional argument: 'closure'")
+            raise TypeError_("LBFGS.step() missing 1 required positional argument: 'closure'")
         results, failure = [], []
 
         def call(_data=None):
@@ -611,7 +612,7 @@ class _LRScheduler:
 
     def __init__(self, optimizer: Any, last_epoch: int = -1, verbose: bool = False) -> None:
         if not isinstance(optimizer, Lt.Optimizer):
-            raise TypeError('{} is not an Optimizer'.format(type(optimizer).__name__))
+            raise TypeError_('{} is not an Optimizer'.format(type(optimizer).__name__))
         self.optimizer = optimizer
         if last_epoch == -1:
             for group in optimizer.param_groups:
@@ -656,9 +657,9 @@ class _CScheduler:
 
     def __init__(self, optimizer: Any, last_epoch: int, make: Callable[[], Any]) -> None:
         if not isinstance(optimizer, Lt.Optimizer):
-            raise TypeError('{} is not an Optimizer'.format(type(optimizer).__name__))
+            raise TypeError_('{} is not an Optimizer'.format(type(optimizer).__name__))
         if last_epoch != -1:
-            raise ValueError('resuming a schedule (last_epoch=%r) is not supported; make it '
+            raise ValueError_('resuming a schedule (last_epoch=%r) is not supported; make it '
                              'with last_epoch=-1' % (last_epoch,))
         self.optimizer = optimizer
         self._failures = []
@@ -728,7 +729,7 @@ class _CScheduler:
 def _per_group(name, optimizer, value):
     if isinstance(value, (list, tuple)):
         if len(value) != len(optimizer.param_groups):
-            raise ValueError('expected {} values for {}, got {}'.format(
+            raise ValueError_('expected {} values for {}, got {}'.format(
                 len(optimizer.param_groups), name, len(value)))
         return [float(v) for v in value]
     return [float(value)]
@@ -797,7 +798,7 @@ def _lambdas(optimizer, lr_lambda):
     if not isinstance(lr_lambda, (list, tuple)):
         return [lr_lambda] * n
     if len(lr_lambda) != n:
-        raise ValueError('Expected {} lr_lambdas, but got {}'.format(n, len(lr_lambda)))
+        raise ValueError_('Expected {} lr_lambdas, but got {}'.format(n, len(lr_lambda)))
     return list(lr_lambda)
 
 
@@ -818,9 +819,9 @@ class LinearLR(_CScheduler):
     def __init__(self, optimizer: Any, start_factor: float = 1.0 / 3, end_factor: float = 1.0,
                  total_iters: int = 5, last_epoch: int = -1, verbose: bool = False) -> None:
         if start_factor > 1.0 or start_factor < 0:
-            raise ValueError('Starting multiplicative factor expected to be between 0 and 1.')
+            raise ValueError_('Starting multiplicative factor expected to be between 0 and 1.')
         if end_factor > 1.0 or end_factor < 0:
-            raise ValueError('Ending multiplicative factor expected to be between 0 and 1.')
+            raise ValueError_('Ending multiplicative factor expected to be between 0 and 1.')
         self.start_factor, self.end_factor, self.total_iters = start_factor, end_factor, total_iters
         super().__init__(optimizer, last_epoch,
                          lambda: Lt.LinearLR.new(optimizer, float(start_factor),
@@ -834,9 +835,9 @@ class CosineAnnealingWarmRestarts(_CScheduler):
     def __init__(self, optimizer: Any, T_0: int, T_mult: int = 1, eta_min: float = 0,
                  last_epoch: int = -1, verbose: bool = False) -> None:
         if T_0 <= 0 or not isinstance(T_0, int):
-            raise ValueError('Expected positive integer T_0, but got {}'.format(T_0))
+            raise ValueError_('Expected positive integer T_0, but got {}'.format(T_0))
         if T_mult < 1 or not isinstance(T_mult, int):
-            raise ValueError('Expected integer T_mult >= 1, but got {}'.format(T_mult))
+            raise ValueError_('Expected integer T_mult >= 1, but got {}'.format(T_mult))
         self.T_0, self.T_mult, self.eta_min = T_0, T_mult, eta_min
         super().__init__(optimizer, last_epoch,
                          lambda: Lt.CosineAnnealingWarmRestarts.new(optimizer, T_0, T_mult,
@@ -844,7 +845,7 @@ class CosineAnnealingWarmRestarts(_CScheduler):
 
     def step(self, epoch: int | None = None) -> None:
         if epoch is not None and epoch < 0:
-            raise ValueError('Expected non-negative epoch, but got {}'.format(epoch))
+            raise ValueError_('Expected non-negative epoch, but got {}'.format(epoch))
         super().step(epoch)
 
 
@@ -862,35 +863,35 @@ class OneCycleLR(_CScheduler):
                  final_div_factor: float = 1e4, three_phase: bool = False,
                  last_epoch: int = -1, verbose: bool = False) -> None:
         if not isinstance(optimizer, Lt.Optimizer):
-            raise TypeError('{} is not an Optimizer'.format(type(optimizer).__name__))
+            raise TypeError_('{} is not an Optimizer'.format(type(optimizer).__name__))
         if total_steps is None and epochs is None and steps_per_epoch is None:
-            raise ValueError('You must define either total_steps OR (epochs AND steps_per_epoch)')
+            raise ValueError_('You must define either total_steps OR (epochs AND steps_per_epoch)')
         elif total_steps is not None:
             if total_steps <= 0 or not isinstance(total_steps, int):
-                raise ValueError('Expected positive integer total_steps, but got {}'
+                raise ValueError_('Expected positive integer total_steps, but got {}'
                                  .format(total_steps))
         else:
             if epochs <= 0 or not isinstance(epochs, int):
-                raise ValueError('Expected positive integer epochs, but got {}'.format(epochs))
+                raise ValueError_('Expected positive integer epochs, but got {}'.format(epochs))
             if steps_per_epoch <= 0 or not isinstance(steps_per_epoch, int):
-                raise ValueError('Expected positive integer steps_per_epoch, but got {}'
+                raise ValueError_('Expected positive integer steps_per_epoch, but got {}'
                                  .format(steps_per_epoch))
             total_steps = epochs * steps_per_epoch
         if pct_start < 0 or pct_start > 1 or not isinstance(pct_start, float):
-            raise ValueError('Expected float between 0 and 1 pct_start, but got {}'
+            raise ValueError_('Expected float between 0 and 1 pct_start, but got {}'
                              .format(pct_start))
         if anneal_strategy not in ('cos', 'linear'):
-            raise ValueError("anneal_strategy must by one of 'cos' or 'linear', instead got {}"
+            raise ValueError_("anneal_strategy must by one of 'cos' or 'linear', instead got {}"
                              .format(anneal_strategy))
         if isinstance(base_momentum, (list, tuple)) or isinstance(max_momentum, (list, tuple)):
-            raise NotImplementedError('OneCycleLR: momenta per group are not supported; give '
+            raise NotImplementedError_('OneCycleLR: momenta per group are not supported; give '
                                       'one base_momentum and one max_momentum')
         self.total_steps = total_steps
         self.cycle_momentum = cycle_momentum
         max_lrs = _per_group('max_lr', optimizer, max_lr)
         if cycle_momentum and 'momentum' not in optimizer.defaults \
                 and 'betas' not in optimizer.defaults:
-            raise ValueError('optimizer must support momentum with `cycle_momentum` option '
+            raise ValueError_('optimizer must support momentum with `cycle_momentum` option '
                              'enabled')
         super().__init__(optimizer, last_epoch, lambda: Lt.OneCycleLR.new(
             optimizer, max_lrs, total_steps, float(pct_start), anneal_strategy,
@@ -900,7 +901,7 @@ class OneCycleLR(_CScheduler):
     def step(self, epoch: int | None = None) -> None:
         step_num = self.last_epoch + 1 if epoch is None else epoch
         if step_num > self.total_steps:
-            raise ValueError('Tried to step {} times. The specified number of total steps is {}'
+            raise ValueError_('Tried to step {} times. The specified number of total steps is {}'
                              .format(step_num + 1, self.total_steps))
         super().step(epoch)
 
@@ -918,14 +919,14 @@ class CyclicLR(_CScheduler):
                  base_momentum: float = 0.8, max_momentum: float = 0.9, last_epoch: int = -1,
                  verbose: bool = False) -> None:
         if not isinstance(optimizer, Lt.Optimizer):
-            raise TypeError('{} is not an Optimizer'.format(type(optimizer).__name__))
+            raise TypeError_('{} is not an Optimizer'.format(type(optimizer).__name__))
         if mode not in ('triangular', 'triangular2', 'exp_range') and scale_fn is None:
-            raise ValueError('mode is invalid and scale_fn is None')
+            raise ValueError_('mode is invalid and scale_fn is None')
         if cycle_momentum and 'momentum' not in optimizer.defaults:
-            raise ValueError('optimizer must support momentum with `cycle_momentum` option '
+            raise ValueError_('optimizer must support momentum with `cycle_momentum` option '
                              'enabled')
         if isinstance(base_momentum, (list, tuple)) or isinstance(max_momentum, (list, tuple)):
-            raise NotImplementedError('CyclicLR: momenta per group are not supported; give '
+            raise NotImplementedError_('CyclicLR: momenta per group are not supported; give '
                                       'one base_momentum and one max_momentum')
         self.max_lrs = (list(max_lr) if isinstance(max_lr, (list, tuple))
                         else [max_lr] * len(optimizer.param_groups))
@@ -952,15 +953,15 @@ class SequentialLR(_CScheduler):
                  last_epoch: int = -1, verbose: bool = False) -> None:
         for i, sched in enumerate(schedulers):
             if not isinstance(sched, _CScheduler):
-                raise TypeError('SequentialLR: schedulers[%d] is a %s; it chains the schedules '
+                raise TypeError_('SequentialLR: schedulers[%d] is a %s; it chains the schedules '
                                 'of Lt.optim.lr_scheduler' % (i, type(sched).__name__))
             if sched.optimizer is not optimizer:
-                raise ValueError(
+                raise ValueError_(
                     'Sequential Schedulers expects all schedulers to belong to the same '
                     'optimizer, but got schedulers at index {} to be different than the '
                     'optimizer passed in.'.format(i))
         if len(milestones) != len(schedulers) - 1:
-            raise ValueError(
+            raise ValueError_(
                 'Sequential Schedulers expects number of schedulers provided to be one more '
                 'than the number of milestone points, but got number of schedulers {} and the '
                 'number of milestones to be equal to {}'.format(len(schedulers),
@@ -986,16 +987,16 @@ class ReduceLROnPlateau:
                  cooldown: int = 0, min_lr: Any = 0, eps: float = 1e-8,
                  verbose: bool = False) -> None:
         if factor >= 1.0:
-            raise ValueError('Factor should be < 1.0.')
+            raise ValueError_('Factor should be < 1.0.')
         if not isinstance(optimizer, Lt.Optimizer):
-            raise TypeError('{} is not an Optimizer'.format(type(optimizer).__name__))
+            raise TypeError_('{} is not an Optimizer'.format(type(optimizer).__name__))
         if isinstance(min_lr, (list, tuple)) and len(min_lr) != len(optimizer.param_groups):
-            raise ValueError('expected {} min_lrs, got {}'.format(len(optimizer.param_groups),
+            raise ValueError_('expected {} min_lrs, got {}'.format(len(optimizer.param_groups),
                                                                  len(min_lr)))
         if mode not in ('min', 'max'):
-            raise ValueError('mode ' + mode + ' is unknown!')
+            raise ValueError_('mode ' + mode + ' is unknown!')
         if threshold_mode not in ('rel', 'abs'):
-            raise ValueError('threshold mode ' + threshold_mode + ' is unknown!')
+            raise ValueError_('threshold mode ' + threshold_mode + ' is unknown!')
         self.optimizer = optimizer
         self.mode, self.factor, self.patience = mode, factor, patience
         self.threshold, self.threshold_mode, self.cooldown, self.eps = (threshold, threshold_mode,
@@ -1011,7 +1012,7 @@ class ReduceLROnPlateau:
 
     def step(self, metrics: Any, epoch: int | None = None) -> None:
         if epoch is not None:
-            raise ValueError('step(metrics, epoch) is deprecated in PyTorch and not supported')
+            raise ValueError_('step(metrics, epoch) is deprecated in PyTorch and not supported')
         self.scheduler.step(float(metrics))
         self._last_lr = [g['lr'] for g in self.optimizer.param_groups]
 

@@ -32,6 +32,7 @@ import threading
 from typing import Any, Callable, Iterator
 
 from .common import Lt, TypeError_, ValueError_, loaded_numpy
+from .common import IndexError_, RuntimeError_
 
 _GITensor = Lt.Tensor
 
@@ -141,10 +142,10 @@ class WeightedRandomSampler(Sampler):
             weights = weights.tolist()
         w = [float(x) for x in weights]
         if len(w) == 0 or any(not math.isfinite(x) or x < 0 for x in w) or sum(w) <= 0:
-            raise RuntimeError('WeightedRandomSampler: weights must be finite, non-negative '
+            raise RuntimeError_('WeightedRandomSampler: weights must be finite, non-negative '
                                'and not all zero')
         if not replacement and num_samples > sum(1 for x in w if x > 0):
-            raise RuntimeError('WeightedRandomSampler: cannot draw %d samples without '
+            raise RuntimeError_('WeightedRandomSampler: cannot draw %d samples without '
                                'replacement from %d categories of non-zero weight'
                                % (num_samples, sum(1 for x in w if x > 0)))
         self.weights = w
@@ -263,7 +264,7 @@ def default_collate(batch: list[Any]) -> Any:
         it = iter(batch)
         elem_size = len(next(it))
         if not all(len(e) == elem_size for e in it):
-            raise RuntimeError('each element in list of batch should be of equal size')
+            raise RuntimeError_('each element in list of batch should be of equal size')
         transposed = list(zip(*batch))
         if isinstance(elem, tuple):
             return [default_collate(samples) for samples in transposed]
@@ -305,7 +306,7 @@ class ConcatDataset:
             idx = len(self) + idx
         dataset_idx = bisect.bisect_right(self.cumulative_sizes, idx)
         if dataset_idx >= len(self.datasets):
-            raise IndexError('index %d is out of range for a dataset of %d items'
+            raise IndexError_('index %d is out of range for a dataset of %d items'
                              % (idx, len(self)))
         sample_idx = idx if dataset_idx == 0 else idx - self.cumulative_sizes[dataset_idx - 1]
         return self.datasets[dataset_idx][sample_idx]

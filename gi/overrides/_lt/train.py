@@ -42,6 +42,8 @@ from gi.repository import Gio, GLib
 
 from .common import (DeviceLike, Lt, Tensor, TensorLike, callable_name as _callable_name, carry,
                      error, override, reraise_carried as _reraise)
+from .common import crosses_c
+from .common import TypeError_, ValueError_
 from .creation import _as_tensor
 from .types import _lt_device
 _GITensor = Lt.Tensor
@@ -67,8 +69,10 @@ class _FunctionLoss(Lt.Loss):
     def do_compute(self, input, target):
         try:
             out = self._fn(input, target)
-        except GLib.Error:
-            raise
+        except GLib.Error as e:
+            if crosses_c(e):
+                raise
+            raise carry('criterion %s' % _callable_name(self._fn), e) from None
         except BaseException as e:  # noqa: B902 - everything must cross C as a GError
             raise carry('criterion %s' % _callable_name(self._fn), e) from None
         if not isinstance(out, _GITensor):
@@ -85,7 +89,7 @@ def _as_loss(criterion):
         return criterion
     if callable(criterion):
         return _FunctionLoss(criterion)
-    raise TypeError('Trainer: criterion must be an Lt.nn loss or a callable '
+    raise TypeError_('Trainer: criterion must be an Lt.nn loss or a callable '
                     'f(output, target), got %s' % type(criterion).__name__)
 
 
@@ -97,7 +101,7 @@ def _as_loader(loader, what, optional=False):
     inner = getattr(loader, '_loader', None)
     if isinstance(inner, Lt.DataLoader):
         return inner
-    raise TypeError('Trainer: %s must be an Lt.utils.data.DataLoader or an Lt.DataLoader%s, '
+    raise TypeError_('Trainer: %s must be an Lt.utils.data.DataLoader or an Lt.DataLoader%s, '
                     'got %s' % (what, ' or None' if optional else '', type(loader).__name__))
 
 
@@ -124,14 +128,14 @@ class Trainer(Lt.Trainer):
                  batch_interval: int | None = None, threaded: bool | None = None,
                  stop_on_divergence: bool | None = None) -> None:
         if not isinstance(model, Lt.Module):
-            raise TypeError('Trainer: model must be an Lt.nn.Module, got %s'
+            raise TypeError_('Trainer: model must be an Lt.nn.Module, got %s'
                             % type(model).__name__)
         if not isinstance(optimizer, Lt.Optimizer):
-            raise TypeError('Trainer: optimizer must be an Lt.optim optimizer, got %s'
+            raise TypeError_('Trainer: optimizer must be an Lt.optim optimizer, got %s'
                             % type(optimizer).__name__)
         epochs = int(epochs)
         if epochs < 0:
-            raise ValueError('Trainer: epochs must be 0 or more, got %d' % epochs)
+            raise ValueError_('Trainer: epochs must be 0 or more, got %d' % epochs)
         props = dict(model=model, loss=_as_loss(criterion), optimizer=optimizer,
                      train_loader=_as_loader(train_loader, 'train_loader'),
                      test_loader=_as_loader(test_loader, 'test_loader', optional=True),
@@ -140,7 +144,7 @@ class Trainer(Lt.Trainer):
             props['device'] = _lt_device(device)
         if log_interval is not None:
             if int(log_interval) < 0:
-                raise ValueError('Trainer: log_interval must be 0 or more, got %d'
+                raise ValueError_('Trainer: log_interval must be 0 or more, got %d'
                                  % int(log_interval))
             props['log_interval'] = int(log_interval)
         if checkpoint_path is not None:
@@ -150,14 +154,14 @@ class Trainer(Lt.Trainer):
             props['checkpoint_every_epoch'] = bool(checkpoint_every_epoch)
         if max_steps is not None:
             if int(max_steps) < 0:
-                raise ValueError('Trainer: max_steps must be 0 or more, got %d'
+                raise ValueError_('Trainer: max_steps must be 0 or more, got %d'
                                  % int(max_steps))
             props['max_steps'] = int(max_steps)
         for name, value in (('graph_interval', graph_interval),
                             ('batch_interval', batch_interval)):
             if value is not None:
                 if int(value) < 0:
-                    raise ValueError('Trainer: %s must be 0 or more, got %d' % (name, int(value)))
+                    raise ValueError_('Trainer: %s must be 0 or more, got %d' % (name, int(value)))
                 props[name] = int(value)
         if threaded is not None:
             props['threaded'] = bool(threaded)

@@ -17,6 +17,7 @@ import sys
 from typing import Any
 
 from .common import Lt, Tensor, loaded_numpy
+from .common import RuntimeError_, TypeError_, ValueError_
 
 _GITensor = Lt.Tensor
 
@@ -114,14 +115,14 @@ def _dtype(d, default=None):
         try:
             return _DTYPE_BY_NAME[d]
         except KeyError:
-            raise TypeError('unknown dtype name %r' % d) from None
+            raise TypeError_('unknown dtype name %r' % d) from None
     np = loaded_numpy()
     if np is not None:
         try:
             return _NP_TO_DTYPE[np.dtype(d).str.lstrip('<>=|')]
         except (TypeError, KeyError):
             pass
-    raise TypeError('expected an Lt.DType, got %r' % (d,))
+    raise TypeError_('expected an Lt.DType, got %r' % (d,))
 
 
 _NP_TO_DTYPE = {
@@ -147,18 +148,18 @@ class device:
             self.type, self.index = 'cuda', _int(type)
             return
         if not isinstance(type, str):
-            raise TypeError('device() expects a string such as "cpu" or "cuda:0"')
+            raise TypeError_('device() expects a string such as "cpu" or "cuda:0"')
         name, sep, idx = type.partition(':')
         if name not in ('cpu', 'cuda'):
-            raise RuntimeError('Expected one of cpu, cuda device type at start of '
+            raise RuntimeError_('Expected one of cpu, cuda device type at start of '
                                'device string: %s' % type)
         if sep:
             if index is not None:
-                raise RuntimeError('device string %r already names an index' % type)
+                raise RuntimeError_('device string %r already names an index' % type)
             try:
                 index = _int(idx)
             except ValueError:
-                raise RuntimeError('Invalid device string: %r' % type) from None
+                raise RuntimeError_('Invalid device string: %r' % type) from None
         self.type = name
         self.index = index
 
@@ -264,7 +265,7 @@ def _shape_args(args, name='size'):
     try:
         return [operator.index(a) for a in args]
     except TypeError:
-        raise TypeError('%s must be a sequence of integers, got %r'
+        raise TypeError_('%s must be a sequence of integers, got %r'
                         % (name, tuple(args))) from None
 
 
@@ -307,7 +308,7 @@ def _flatten_data(data, name='tensor'):
                 v = v.item()
             if isinstance(v, _GITensor):
                 if v.numel() != 1:
-                    raise ValueError('only one element tensors can be converted to '
+                    raise ValueError_('only one element tensors can be converted to '
                                      'Python scalars')
                 dt = v.get_dtype()
                 v = v.item()
@@ -325,14 +326,14 @@ def _flatten_data(data, name='tensor'):
                 kinds.add('float')
                 flat.append(_float(v))
             else:
-                raise TypeError("%s(): can't convert %s to a number"
+                raise TypeError_("%s(): can't convert %s to a number"
                                 % (name, builtins.type(v).__name__))
             return
         if not is_seq(v):
-            raise ValueError('%s(): expected a sequence at dimension %d (got %s)'
+            raise ValueError_('%s(): expected a sequence at dimension %d (got %s)'
                              % (name, depth, builtins.type(v).__name__))
         if len(v) != shape[depth]:
-            raise ValueError('%s(): expected sequence of length %d at dim %d (got %d)'
+            raise ValueError_('%s(): expected sequence of length %d at dim %d (got %d)'
                              % (name, shape[depth], depth, len(v)))
         for e in v:
             walk(e, depth + 1)

@@ -21,6 +21,7 @@ import warnings
 from typing import Any, Sequence
 
 from .common import Lt, loaded_numpy, namespace
+from .common import RuntimeError_, TypeError_, ValueError_
 
 _GITensor = Lt.Tensor
 
@@ -34,9 +35,9 @@ def _np():
 
 def _array(img, name):
     if not isinstance(img, _GITensor):
-        raise TypeError('%s: img should be a Tensor, got %s' % (name, type(img).__name__))
+        raise TypeError_('%s: img should be a Tensor, got %s' % (name, type(img).__name__))
     if img.get_n_dims() < 2:
-        raise TypeError('%s: expected a tensor of at least 2 dimensions, got %d'
+        raise TypeError_('%s: expected a tensor of at least 2 dimensions, got %d'
                         % (name, img.get_n_dims()))
     return img.numpy()
 
@@ -93,7 +94,7 @@ def _gray(a):
 
 def adjust_brightness(img: Any, brightness_factor: float) -> Any:
     if brightness_factor < 0:
-        raise ValueError('brightness_factor ({}) is not non-negative.'.format(brightness_factor))
+        raise ValueError_('brightness_factor ({}) is not non-negative.'.format(brightness_factor))
     np = _np()
     a = _array(img, 'adjust_brightness')
     f = a.astype(np.float32)
@@ -102,7 +103,7 @@ def adjust_brightness(img: Any, brightness_factor: float) -> Any:
 
 def adjust_contrast(img: Any, contrast_factor: float) -> Any:
     if contrast_factor < 0:
-        raise ValueError('contrast_factor ({}) is not non-negative.'.format(contrast_factor))
+        raise ValueError_('contrast_factor ({}) is not non-negative.'.format(contrast_factor))
     np = _np()
     a = _array(img, 'adjust_contrast')
     gray = _gray(a) if a.shape[-3] == 3 else a
@@ -112,7 +113,7 @@ def adjust_contrast(img: Any, contrast_factor: float) -> Any:
 
 def adjust_saturation(img: Any, saturation_factor: float) -> Any:
     if saturation_factor < 0:
-        raise ValueError('saturation_factor ({}) is not non-negative.'.format(saturation_factor))
+        raise ValueError_('saturation_factor ({}) is not non-negative.'.format(saturation_factor))
     np = _np()
     a = _array(img, 'adjust_saturation')
     if a.shape[-3] == 1:
@@ -161,7 +162,7 @@ def _hsv2rgb(a):
 
 def adjust_hue(img: Any, hue_factor: float) -> Any:
     if not -0.5 <= hue_factor <= 0.5:
-        raise ValueError('hue_factor ({}) is not in [-0.5, 0.5].'.format(hue_factor))
+        raise ValueError_('hue_factor ({}) is not in [-0.5, 0.5].'.format(hue_factor))
     np = _np()
     a = _array(img, 'adjust_hue')
     if a.shape[-3] == 1:
@@ -198,7 +199,7 @@ def gaussian_blur(img: Any, kernel_size: Sequence[int] | int,
         kernel_size = kernel_size * 2
     for k in kernel_size:
         if k % 2 == 0 or k < 0:
-            raise ValueError('kernel_size should have odd and positive integers. Got {}'
+            raise ValueError_('kernel_size should have odd and positive integers. Got {}'
                              .format(kernel_size))
     if sigma is None:
         sigma = [k * 0.15 + 0.35 for k in kernel_size]
@@ -209,7 +210,7 @@ def gaussian_blur(img: Any, kernel_size: Sequence[int] | int,
         sigma = sigma * 2
     for s in sigma:
         if s <= 0.0:
-            raise ValueError('sigma should have positive values. Got {}'.format(sigma))
+            raise ValueError_('sigma should have positive values. Got {}'.format(sigma))
     a = _array(img, 'gaussian_blur')
     f = a.astype(np.float32)
     kx = _gaussian_kernel1d(kernel_size[0], sigma[0])
@@ -233,7 +234,7 @@ def erase(img: Any, i: int, j: int, h: int, w: int, v: Any, inplace: bool = Fals
     a = _array(img, 'erase')
     vv = v.numpy() if isinstance(v, _GITensor) else np.asarray(v)
     if inplace:
-        raise ValueError('erase: inplace=True is not supported; use the returned tensor')
+        raise ValueError_('erase: inplace=True is not supported; use the returned tensor')
     out = a.copy()
     out[..., i:i + h, j:j + w] = vv
     return _tensor(out)
@@ -264,7 +265,7 @@ def to_pil_image(pic: Any, mode: str | None = None) -> Any:
         if a.ndim == 2:
             a = a[None]
         if a.ndim != 3:
-            raise ValueError('pic should be 2/3 dimensional. Got {} dimensions.'.format(a.ndim))
+            raise ValueError_('pic should be 2/3 dimensional. Got {} dimensions.'.format(a.ndim))
         a = a.transpose(1, 2, 0)
         if a.dtype.kind == 'f' and mode != 'F':
             a = (a * 255).astype(np.uint8)
@@ -281,7 +282,7 @@ def to_pil_image(pic: Any, mode: str | None = None) -> Any:
     if mode is None:
         mode = {3: 'RGB', 4: 'RGBA', 2: 'LA'}.get(a.shape[2])
         if mode is None:
-            raise TypeError('Input type {} is not supported'.format(a.dtype))
+            raise TypeError_('Input type {} is not supported'.format(a.dtype))
     return Image.fromarray(np.ascontiguousarray(a), mode=mode)
 
 
@@ -306,7 +307,7 @@ def _mode(interpolation):
     name = 'nearest' if interpolation is None else \
         str(getattr(interpolation, 'value', interpolation)).lower().split('.')[-1]
     if name not in ('nearest', 'bilinear'):
-        raise ValueError('interpolation %r is not supported (nearest or bilinear)'
+        raise ValueError_('interpolation %r is not supported (nearest or bilinear)'
                          % (interpolation,))
     return name
 
@@ -370,7 +371,7 @@ def _fill_list(fill, channels):
         return [float(fill)] * channels
     fill = [float(f) for f in fill]
     if len(fill) not in (1, channels):
-        raise ValueError('The number of elements in \'fill\' does not match the number of '
+        raise ValueError_('The number of elements in \'fill\' does not match the number of '
                          'channels of the image ({} != {})'.format(len(fill), channels))
     return fill * (channels if len(fill) == 1 else 1)
 
@@ -409,12 +410,12 @@ def affine(img: Any, angle: float, translate: Sequence[int], scale: float, shear
     if len(shear) == 1:
         shear = [shear[0], shear[0]]
     if len(shear) != 2:
-        raise ValueError('Shear should be a sequence containing two values. Got {}'
+        raise ValueError_('Shear should be a sequence containing two values. Got {}'
                          .format(shear))
     if scale <= 0.0:
-        raise ValueError('Argument scale should be positive')
+        raise ValueError_('Argument scale should be positive')
     if len(translate) != 2:
-        raise ValueError('Argument translate should be a sequence of length 2')
+        raise ValueError_('Argument translate should be a sequence of length 2')
     a = _array(img, 'affine')
     h, w = a.shape[-2:]
     center_f = [0.0, 0.0] if center is None else [c - s * 0.5 for c, s in zip(center, [w, h])]
@@ -426,13 +427,13 @@ def affine(img: Any, angle: float, translate: Sequence[int], scale: float, shear
 def _setup_angle(x, name, req_sizes=(2,)):
     if isinstance(x, numbers.Number):
         if x < 0:
-            raise ValueError('If {} is a single number, it must be positive.'.format(name))
+            raise ValueError_('If {} is a single number, it must be positive.'.format(name))
         x = [-x, x]
     else:
         if not isinstance(x, Sequence):
-            raise TypeError('{} should be a sequence of length {}.'.format(name, req_sizes))
+            raise TypeError_('{} should be a sequence of length {}.'.format(name, req_sizes))
         if len(x) not in req_sizes:
-            raise ValueError('{} should be sequence of length {}.'.format(name, req_sizes))
+            raise ValueError_('{} should be sequence of length {}.'.format(name, req_sizes))
     return [float(d) for d in x]
 
 
@@ -455,16 +456,16 @@ class _Transform:
 def _pair_range(value, name, center=1.0, bound=(0, float('inf')), clip_first_on_zero=True):
     if isinstance(value, numbers.Number):
         if value < 0:
-            raise ValueError('If {} is a single number, it must be non negative.'.format(name))
+            raise ValueError_('If {} is a single number, it must be non negative.'.format(name))
         value = [center - float(value), center + float(value)]
         if clip_first_on_zero:
             value[0] = max(value[0], 0.0)
     elif isinstance(value, (tuple, list)) and len(value) == 2:
         if not bound[0] <= value[0] <= value[1] <= bound[1]:
-            raise ValueError('{} values should be between {}'.format(name, bound))
+            raise ValueError_('{} values should be between {}'.format(name, bound))
         value = [float(value[0]), float(value[1])]
     else:
-        raise TypeError('{} should be a single number or a list/tuple with length 2.'
+        raise TypeError_('{} should be a single number or a list/tuple with length 2.'
                         .format(name))
     if value[0] == value[1] == center:
         return None
@@ -522,16 +523,16 @@ class GaussianBlur(_Transform):
             else tuple(kernel_size)
         for k in ks:
             if k <= 0 or k % 2 == 0:
-                raise ValueError('Kernel size value should be an odd and positive number.')
+                raise ValueError_('Kernel size value should be an odd and positive number.')
         if isinstance(sigma, numbers.Number):
             if sigma <= 0:
-                raise ValueError('If sigma is a single number, it must be positive.')
+                raise ValueError_('If sigma is a single number, it must be positive.')
             sigma = (float(sigma), float(sigma))
         elif isinstance(sigma, Sequence) and len(sigma) == 2:
             if not 0.0 < sigma[0] <= sigma[1]:
-                raise ValueError('sigma values should be positive and of the form (min, max).')
+                raise ValueError_('sigma values should be positive and of the form (min, max).')
         else:
-            raise ValueError('sigma should be a single number or a list/tuple with length 2.')
+            raise ValueError_('sigma should be a single number or a list/tuple with length 2.')
         self.kernel_size = ks
         self.sigma = tuple(sigma)
 
@@ -555,19 +556,19 @@ class RandomErasing(_Transform):
     def __init__(self, p: float = 0.5, scale: Any = (0.02, 0.33), ratio: Any = (0.3, 3.3),
                  value: Any = 0, inplace: bool = False) -> None:
         if not isinstance(value, (numbers.Number, str, tuple, list)):
-            raise TypeError('Argument value should be either a number or str or a sequence')
+            raise TypeError_('Argument value should be either a number or str or a sequence')
         if isinstance(value, str) and value != 'random':
-            raise ValueError("If value is str, it should be 'random'")
+            raise ValueError_("If value is str, it should be 'random'")
         if not isinstance(scale, (tuple, list)):
-            raise TypeError('Scale should be a sequence')
+            raise TypeError_('Scale should be a sequence')
         if not isinstance(ratio, (tuple, list)):
-            raise TypeError('Ratio should be a sequence')
+            raise TypeError_('Ratio should be a sequence')
         if (scale[0] > scale[1]) or (ratio[0] > ratio[1]):
             warnings.warn('Scale and ratio should be of kind (min, max)')
         if scale[0] < 0 or scale[1] > 1:
-            raise ValueError('Scale should be between 0 and 1')
+            raise ValueError_('Scale should be between 0 and 1')
         if p < 0 or p > 1:
-            raise ValueError('Random erasing probability should be between 0 and 1')
+            raise ValueError_('Random erasing probability should be between 0 and 1')
         self.p, self.scale, self.ratio, self.value, self.inplace = p, scale, ratio, value, inplace
 
     @staticmethod
@@ -607,7 +608,7 @@ class RandomErasing(_Transform):
                 value = list(self.value)
             c = img.get_shape()[-3]
             if value is not None and not (len(value) in (1, c)):
-                raise ValueError('If value is a sequence, it should have either a single value '
+                raise ValueError_('If value is a sequence, it should have either a single value '
                                  'or {} (number of input channels)'.format(c))
             x, y, h, w, v = self.get_params(img, self.scale, self.ratio, value)
             return erase(img, x, y, h, w, v)
@@ -699,16 +700,16 @@ class RandomAffine(_Transform):
         self.degrees = _setup_angle(degrees, 'degrees', (2,))
         if translate is not None:
             if len(translate) != 2:
-                raise ValueError('translate should be a sequence of length 2.')
+                raise ValueError_('translate should be a sequence of length 2.')
             for t in translate:
                 if not 0.0 <= t <= 1.0:
-                    raise ValueError('translation values should be between 0 and 1')
+                    raise ValueError_('translation values should be between 0 and 1')
         if scale is not None:
             if len(scale) != 2:
-                raise ValueError('scale should be a sequence of length 2.')
+                raise ValueError_('scale should be a sequence of length 2.')
             for s in scale:
                 if s <= 0:
-                    raise ValueError('scale values should be positive')
+                    raise ValueError_('scale values should be positive')
         self.translate, self.scale = translate, scale
         self.shear = None if shear is None else _setup_angle(shear, 'shear', (2, 4))
         self.interpolation, self.fill, self.center = interpolation, fill, center
@@ -824,7 +825,7 @@ def mnist_root(root: str, name: str, train: bool, download: bool, mirrors: list[
             except GLib.Error as e:
                 errors.append('%s%s: %s' % (mirror, filename, e.message))
         else:
-            raise RuntimeError('%s: the files are not in %s and could not be downloaded:\n%s'
+            raise RuntimeError_('%s: the files are not in %s and could not be downloaded:\n%s'
                                % (name, raw, '\n'.join(errors)))
     return raw
 
