@@ -380,6 +380,28 @@ def device_cuda_without_a_device_exits_1():
     check('batch size 4, CPU' in r.stderr, r.stderr)
 
 
+@test
+def device_cuda_on_the_emulated_device_trains_as_the_cpu():
+    # The emulated CUDA device runs the same run as the CPU: every op of
+    # the tutorial's network has a CUDA kernel; the losses agree to the
+    # printed digits within float32 rounding of the different summation
+    # orders, and the tutorial's lines are all there.
+    data = cifar('emulated-data', train=8, test=20)
+    args = ['--data', data, '--epochs', '1', '--log-interval', '2', '--workers', '0',
+            '--seed', '3']
+    r_cpu = lt_train(args + ['--device', 'cpu'])
+    r_gpu = lt_train(args + ['--device', 'cuda'], LT_CUDA_EMULATE='1')
+    check(r_cpu.returncode == 0, 'cpu: exit %d: %s' % (r_cpu.returncode, r_cpu.stderr))
+    check(r_gpu.returncode == 0, 'cuda: exit %d: %s' % (r_gpu.returncode, r_gpu.stderr))
+    check('batch size 4, CUDA' in r_gpu.stderr, r_gpu.stderr)
+    tutorial_lines(r_gpu.stdout, CIFAR_CLASSES, 20, 4, test_labels(4), epochs=1, per_epoch=10,
+                   interval=2)
+    losses = [[float(LOG_LINE.match(l).group(3)) for l in r.stdout.splitlines()
+               if l.startswith('[')] for r in (r_cpu, r_gpu)]
+    check(len(losses[0]) == 5 and len(losses[1]) == 5, losses)
+    check(all(abs(a - b) <= 0.0015 for a, b in zip(*losses)), 'losses differ: %r' % (losses,))
+
+
 def interrupt(args, after_lines):
     """Starts lt-train, sends SIGINT once it printed @after_lines loss
     lines; returns (exit status, stdout, stderr)."""
