@@ -37,20 +37,9 @@
 namespace LT_CU_INDEX_NS
 {
 
-#define THREADS 256
+#include "lt-cuda-kernels-common-private.h"
+
 #define SCAN_THREADS 256
-#define MAX_GRID 65535u
-
-inline unsigned
-grid_for (int64_t n, unsigned threads)
-{
-  int64_t g = (n + threads - 1) / threads;
-  return g < 1 ? 1u : (g > (int64_t) MAX_GRID ? MAX_GRID : (unsigned) g);
-}
-
-#define GRID_STRIDE_LOOP(i, n)                                                     \
-  for (int64_t i = (int64_t) blockIdx.x * blockDim.x + threadIdx.x; i < (n);       \
-       i += (int64_t) blockDim.x * gridDim.x)
 
 __device__ __forceinline__ void
 record_index_error (LtCuErrorWord *err, int code, int op, int64_t value, int64_t bound)

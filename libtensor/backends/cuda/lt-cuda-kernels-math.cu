@@ -32,36 +32,9 @@
 namespace LT_CU_MATH_NS
 {
 
-#define THREADS 256
+#include "lt-cuda-kernels-common-private.h"
+
 #define BLOCK_THREADS 128 /* block reductions: a power of two */
-#define MAX_GRID 65535u
-
-inline unsigned
-grid_for (int64_t n, unsigned threads)
-{
-  int64_t g = (n + threads - 1) / threads;
-  return g < 1 ? 1u : (g > (int64_t) MAX_GRID ? MAX_GRID : (unsigned) g);
-}
-
-#define GRID_STRIDE_LOOP(i, n)                                                     \
-  for (int64_t i = (int64_t) blockIdx.x * blockDim.x + threadIdx.x; i < (n);       \
-       i += (int64_t) blockDim.x * gridDim.x)
-
-__device__ __forceinline__ int64_t
-offset_of (const LtCuIter &it, int k, int64_t i)
-{
-  if (it.contiguous[k])
-    return i;
-  int64_t off = 0;
-  for (int d = it.ndim - 1; d >= 0; d--)
-    {
-      int64_t s = it.shape[d];
-      int64_t q = i / s;
-      off += (i - q * s) * it.stride[k][d];
-      i = q;
-    }
-  return off;
-}
 
 __device__ __forceinline__ bool
 is_nan (double v)

@@ -20,8 +20,7 @@
 namespace LT_CU_NS
 {
 
-#define THREADS 256
-#define MAX_GRID 65535u
+#include "lt-cuda-kernels-common-private.h"
 
 template <typename T> struct IsFloat { static constexpr bool value = false; };
 template <> struct IsFloat<float> { static constexpr bool value = true; };
@@ -29,33 +28,6 @@ template <> struct IsFloat<double> { static constexpr bool value = true; };
 
 /* bool is stored as one byte holding 0 or 1 */
 struct Bool8 { uint8_t v; };
-
-__device__ __forceinline__ int64_t
-offset_of (const LtCuIter &it, int k, int64_t i)
-{
-  if (it.contiguous[k])
-    return i;
-  int64_t off = 0;
-  for (int d = it.ndim - 1; d >= 0; d--)
-    {
-      int64_t s = it.shape[d];
-      int64_t q = i / s;
-      off += (i - q * s) * it.stride[k][d];
-      i = q;
-    }
-  return off;
-}
-
-inline unsigned
-grid_for (int64_t n, unsigned threads)
-{
-  int64_t g = (n + threads - 1) / threads;
-  return g < 1 ? 1u : (g > (int64_t) MAX_GRID ? MAX_GRID : (unsigned) g);
-}
-
-#define GRID_STRIDE_LOOP(i, n)                                                     \
-  for (int64_t i = (int64_t) blockIdx.x * blockDim.x + threadIdx.x; i < (n);       \
-       i += (int64_t) blockDim.x * gridDim.x)
 
 /* Dispatch on a dtype code: runs @code with T the element type. */
 #define DISPATCH(dt, T, code)                           \

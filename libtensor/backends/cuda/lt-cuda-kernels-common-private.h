@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * What every kernel file (lt-cuda-kernels.cu, lt-cuda-kernels-math.cu,
+ * lt-cuda-kernels-index.cu) launches with: the block size, the grid limit,
+ * the grid for n elements, the grid-stride loop and the offset of a linear
+ * index in a strided operand. Each kernel file includes it inside its own
+ * namespace, after lt-cuda-kernels-private.h (LtCuIter), so that the three
+ * compilations for the emulated device keep their symbols apart.
+ */
+
+#define THREADS 256
+#define MAX_GRID 65535u
+
+/* Blocks of @threads for @n elements, at least one, at most MAX_GRID (the
+ * kernels loop over the rest) */
+inline unsigned
+grid_for (int64_t n, unsigned threads)
+{
+  int64_t g = (n + threads - 1) / threads;
+  return g < 1 ? 1u : (g > (int64_t) MAX_GRID ? MAX_GRID : (unsigned) g);
+}
+
+#define GRID_STRIDE_LOOP(i, n)                                                     \
+  for (int64_t i = (int64_t) blockIdx.x * blockDim.x + threadIdx.x; i < (n);       \
+       i += (int64_t) blockDim.x * gridDim.x)
+
+/* The element offset of linear index @i in operand @k of @it */
+__device__ __forceinline__ int64_t
+offset_of (const LtCuIter &it, int k, int64_t i)
+{
+  if (it.contiguous[k])
+    return i;
+  int64_t off = 0;
+  for (int d = it.ndim - 1; d >= 0; d--)
+    {
+      int64_t s = it.shape[d];
+      int64_t q = i / s;
+      off += (i - q * s) * it.stride[k][d];
+      i = q;
+    }
+  return off;
+}
