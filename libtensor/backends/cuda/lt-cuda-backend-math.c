@@ -226,14 +226,12 @@ k_activation (const LtKernelArgs *args, GError **error)
                                 args->op, error);
 }
 
-/* var, std, norm along the reduced dims (lt-cuda-backend.c's k_reduce
- * builds the same struct) */
+/* var, std, norm along the reduced dims */
 static gboolean
 k_moments (const LtKernelArgs *args, GError **error)
 {
   const LtReduceParams *p = &args->params->reduce;
   LtTensor             *x = args->in[0], *out = args->out;
-  gboolean              reduced[LT_MAX_DIMS] = { FALSE };
   LtCuReduce            r;
   int                   code = args->op == LT_OP_VAR   ? LT_CU_MOM_VAR
                                : args->op == LT_OP_STD ? LT_CU_MOM_STD
@@ -241,32 +239,7 @@ k_moments (const LtKernelArgs *args, GError **error)
 
   if (!_lt_cuda_usable (error))
     return FALSE;
-  memset (&r, 0, sizeof r);
-  if (p->all)
-    for (guint d = 0; d < x->ndim; d++)
-      reduced[d] = TRUE;
-  else
-    for (guint i = 0; i < p->n_dims; i++)
-      reduced[p->dims[i]] = TRUE;
-  r.n_out = r.n_red = 1;
-  for (guint d = 0; d < x->ndim; d++)
-    if (reduced[d])
-      {
-        r.red_shape[r.red_ndim] = x->shape[d];
-        r.red_stride[r.red_ndim++] = x->strides[d];
-        r.n_red *= x->shape[d];
-      }
-    else
-      {
-        r.keep_shape[r.keep_ndim] = x->shape[d];
-        r.keep_in_stride[r.keep_ndim] = x->strides[d];
-        r.keep_out_stride[r.keep_ndim++] = out->strides[d];
-        r.n_out *= x->shape[d];
-      }
-  r.in = _lt_tensor_data (x);
-  r.out = _lt_tensor_data (out);
-  r.in_dtype = x->dtype;
-  r.out_dtype = out->dtype;
+  _lt_cuda_reduce_geometry (&r, x, out, NULL, p->all, p->dims, p->n_dims);
   return _lt_cuda_after_launch (
     math_kernels ()->moments (_lt_cuda_stream (), &r, code, p->correction, p->p), args->op, error);
 }

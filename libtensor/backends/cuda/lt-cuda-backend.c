@@ -516,12 +516,52 @@ k_where (const LtKernelArgs *args, GError **error)
   return after_launch (dev.rt->kernels->where (dev.stream, &it), args->op, error);
 }
 
+void
+_lt_cuda_reduce_geometry (LtCuReduce  *r,
+                          LtTensor    *x,
+                          LtTensor    *out,
+                          LtTensor    *idx,
+                          gboolean     all,
+                          const guint *dims,
+                          guint        n_dims)
+{
+  gboolean reduced[LT_MAX_DIMS] = { FALSE };
+
+  memset (r, 0, sizeof *r);
+  if (all)
+    for (guint d = 0; d < x->ndim; d++)
+      reduced[d] = TRUE;
+  else
+    for (guint i = 0; i < n_dims; i++)
+      reduced[dims[i]] = TRUE;
+  r->n_out = r->n_red = 1;
+  for (guint d = 0; d < x->ndim; d++)
+    if (reduced[d])
+      {
+        r->red_shape[r->red_ndim] = x->shape[d];
+        r->red_stride[r->red_ndim++] = x->strides[d];
+        r->n_red *= x->shape[d];
+      }
+    else
+      {
+        r->keep_shape[r->keep_ndim] = x->shape[d];
+        r->keep_in_stride[r->keep_ndim] = x->strides[d];
+        r->keep_out_stride[r->keep_ndim] = out->strides[d];
+        r->keep_idx_stride[r->keep_ndim++] = idx ? idx->strides[d] : 0;
+        r->n_out *= x->shape[d];
+      }
+  r->in = _lt_tensor_data (x);
+  r->out = _lt_tensor_data (out);
+  r->indices = idx ? (int64_t *) _lt_tensor_data (idx) : NULL;
+  r->in_dtype = x->dtype;
+  r->out_dtype = out->dtype;
+}
+
 static gboolean
 k_reduce (const LtKernelArgs *args, GError **error)
 {
   const LtReduceParams *p = &args->params->reduce;
   LtTensor             *x = args->in[0], *out = args->out, *idx = NULL;
-  gboolean              reduced[LT_MAX_DIMS] = { FALSE };
   LtDType               want;
   LtCuReduce            r;
   int                   code;
@@ -585,34 +625,7 @@ k_reduce (const LtKernelArgs *args, GError **error)
   if (args->op == LT_OP_MAX_DIM || args->op == LT_OP_MIN_DIM)
     idx = args->indices;
 
-  memset (&r, 0, sizeof r);
-  if (p->all)
-    for (guint d = 0; d < x->ndim; d++)
-      reduced[d] = TRUE;
-  else
-    for (guint i = 0; i < p->n_dims; i++)
-      reduced[p->dims[i]] = TRUE;
-  r.n_out = r.n_red = 1;
-  for (guint d = 0; d < x->ndim; d++)
-    if (reduced[d])
-      {
-        r.red_shape[r.red_ndim] = x->shape[d];
-        r.red_stride[r.red_ndim++] = x->strides[d];
-        r.n_red *= x->shape[d];
-      }
-    else
-      {
-        r.keep_shape[r.keep_ndim] = x->shape[d];
-        r.keep_in_stride[r.keep_ndim] = x->strides[d];
-        r.keep_out_stride[r.keep_ndim] = out->strides[d];
-        r.keep_idx_stride[r.keep_ndim++] = idx ? idx->strides[d] : 0;
-        r.n_out *= x->shape[d];
-      }
-  r.in = _lt_tensor_data (x);
-  r.out = _lt_tensor_data (out);
-  r.indices = idx ? (int64_t *) _lt_tensor_data (idx) : NULL;
-  r.in_dtype = x->dtype;
-  r.out_dtype = out->dtype;
+  _lt_cuda_reduce_geometry (&r, x, out, idx, p->all, p->dims, p->n_dims);
   return after_launch (dev.rt->kernels->reduce (dev.stream, &r, code), args->op, error);
 }
 

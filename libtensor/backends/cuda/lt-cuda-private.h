@@ -131,6 +131,15 @@ void                 _lt_cuda_iter_build   (LtCuIter *it, LtTensor **ops, guint 
 const LtCudaRuntime *_lt_cuda_runtime      (void);
 void                *_lt_cuda_stream       (void);
 LtCuErrorWord       *_lt_cuda_error_word   (void);
+/* The kept and reduced dims of a reduction of @x into @out (@idx: the
+ * positions, nullable) over @dims (every dim with @all) */
+void _lt_cuda_reduce_geometry (LtCuReduce  *r,
+                               LtTensor    *x,
+                               LtTensor    *out,
+                               LtTensor    *idx,
+                               gboolean     all,
+                               const guint *dims,
+                               guint        n_dims);
 /* Fills in the kernels of lt-cuda-backend-math.c */
 void                 _lt_cuda_backend_math_init (LtBackend *backend);
 /* What the backend's other kernel files (lt-cuda-backend-index.c) launch
