@@ -793,7 +793,6 @@ static const struct
     "libtensor's front ends report the two devices" },
   { "/ops/to_dtype/forward/autograd", "the case asserts its result is on the CPU" },
   { "/ops/to_dtype/backward/float32", "lt_gradcheck takes CPU tensors only" },
-  { "/ops/flip/*", "runs index_select, which has no CUDA kernel" },
 };
 
 GPtrArray *oh_cases_excluded;
