@@ -62,6 +62,15 @@ struct Block
   const void *sched_bottom = nullptr;
   size_t sched_size = 0;
 #endif
+
+  /* A host thread's stacks go with it (a trainer's worker thread that
+   * launched kernels ends before the process does). */
+  ~Block ()
+  {
+    if (stacks)
+      munmap (stacks, (size_t) n_stacks * FIBER_STACK);
+    delete[] fibers;
+  }
 };
 
 thread_local Block blk;
