@@ -3,8 +3,8 @@
 /*
  * What every kernel file (lt-cuda-kernels.cu, lt-cuda-kernels-math.cu,
  * lt-cuda-kernels-index.cu) launches with: the block size, the grid limit,
- * the grid for n elements, the grid-stride loop and the offset of a linear
- * index in a strided operand. Each kernel file includes it inside its own
+ * the grid for n elements, the grid-stride loop, the offset of a linear
+ * index in a strided operand, and the dispatch on a dtype code. Each kernel file includes it inside its own
  * namespace, after lt-cuda-kernels-private.h (LtCuIter), so that the three
  * compilations for the emulated device keep their symbols apart.
  */
@@ -41,3 +41,21 @@ offset_of (const LtCuIter &it, int k, int64_t i)
     }
   return off;
 }
+
+/* bool is stored as one byte holding 0 or 1 (sums of bools are or) */
+struct Bool8 { uint8_t v; };
+
+/* Dispatch on a dtype code: runs @code with T the element type. */
+#define DISPATCH(dt, T, code)                           \
+  switch (dt)                                           \
+    {                                                   \
+    case LT_CU_F32: { typedef float T; code; } break;   \
+    case LT_CU_F64: { typedef double T; code; } break;  \
+    case LT_CU_I64: { typedef int64_t T; code; } break; \
+    case LT_CU_I32: { typedef int32_t T; code; } break; \
+    case LT_CU_I16: { typedef int16_t T; code; } break; \
+    case LT_CU_I8: { typedef int8_t T; code; } break;   \
+    case LT_CU_U8: { typedef uint8_t T; code; } break;  \
+    case LT_CU_BOOL: { typedef Bool8 T; code; } break;  \
+    default: return LT_CU_UNSUPPORTED;                  \
+    }

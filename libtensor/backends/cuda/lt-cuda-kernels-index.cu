@@ -72,23 +72,6 @@ index_ok (LtCuErrorWord *err, int op, int64_t v, int64_t size)
     default: return LT_CU_UNSUPPORTED;                                       \
     }
 
-/* bool adds as or */
-struct Bool8 { uint8_t v; };
-
-#define DISPATCH_ADD(dt, T, code)                           \
-  switch (dt)                                               \
-    {                                                       \
-    case LT_CU_F32: { typedef float T; code; } break;       \
-    case LT_CU_F64: { typedef double T; code; } break;      \
-    case LT_CU_I64: { typedef int64_t T; code; } break;     \
-    case LT_CU_I32: { typedef int32_t T; code; } break;     \
-    case LT_CU_I16: { typedef int16_t T; code; } break;     \
-    case LT_CU_I8: { typedef int8_t T; code; } break;       \
-    case LT_CU_U8: { typedef uint8_t T; code; } break;      \
-    case LT_CU_BOOL: { typedef Bool8 T; code; } break;      \
-    default: return LT_CU_UNSUPPORTED;                      \
-    }
-
 /* d += s, integers wrapping as the CPU's (T) (d + s) */
 template <typename T>
 __device__ __forceinline__ void
@@ -159,7 +142,7 @@ launch_index_add (void *stream, void *out, const void *src, const int64_t *idx, 
   unsigned g = grid_for (outer * inner, THREADS);
   if (outer * inner == 0 || n_idx == 0)
     return LT_CU_OK;
-  DISPATCH_ADD (dtype, T,
+  DISPATCH (dtype, T,
                 LT_LAUNCH (k_index_add<T>, g, THREADS, stream, out, src, idx, n_idx, outer, size,
                            inner, op, err));
   return LT_LAUNCH_STATUS ();
@@ -252,7 +235,7 @@ launch_scatter_add (void *stream, const LtCuTensor *out, const LtCuTensor *src,
   unsigned g = grid_for (idx->numel, THREADS);
   if (idx->numel == 0)
     return LT_CU_OK;
-  DISPATCH_ADD (out->dtype, T,
+  DISPATCH (out->dtype, T,
                 LT_LAUNCH (k_scatter_add<T>, g, THREADS, stream, *out, *src, *idx, dim, op, err));
   return LT_LAUNCH_STATUS ();
 }

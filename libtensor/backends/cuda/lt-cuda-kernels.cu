@@ -26,24 +26,6 @@ template <typename T> struct IsFloat { static constexpr bool value = false; };
 template <> struct IsFloat<float> { static constexpr bool value = true; };
 template <> struct IsFloat<double> { static constexpr bool value = true; };
 
-/* bool is stored as one byte holding 0 or 1 */
-struct Bool8 { uint8_t v; };
-
-/* Dispatch on a dtype code: runs @code with T the element type. */
-#define DISPATCH(dt, T, code)                           \
-  switch (dt)                                           \
-    {                                                   \
-    case LT_CU_F32: { typedef float T; code; } break;   \
-    case LT_CU_F64: { typedef double T; code; } break;  \
-    case LT_CU_I64: { typedef int64_t T; code; } break; \
-    case LT_CU_I32: { typedef int32_t T; code; } break; \
-    case LT_CU_I16: { typedef int16_t T; code; } break; \
-    case LT_CU_I8: { typedef int8_t T; code; } break;   \
-    case LT_CU_U8: { typedef uint8_t T; code; } break;  \
-    case LT_CU_BOOL: { typedef Bool8 T; code; } break;  \
-    default: return LT_CU_UNSUPPORTED;                  \
-    }
-
 /* Element loads and stores, with bool as a byte */
 template <typename T> struct Elem
 {
