@@ -27,6 +27,7 @@
 #include "backends/lt-backend-private.h"
 #include "lt-cuda-kernels-private.h"
 #include "lt-cuda-kernels-math-private.h"
+#include "lt-cuda-kernels-scan-private.h"
 
 G_BEGIN_DECLS
 
@@ -59,6 +60,8 @@ struct _LtCudaRuntime
   int (*blas_gemm)          (void *stream, const LtCuGemm *g);
   /* lt-cuda-kernels-math.cu's launchers */
   const LtCuMathKernels *math_kernels;
+  /* lt-cuda-kernels-scan.cu's launchers */
+  const LtCuScanKernels *scan_kernels;
 };
 
 /* An error after which every call fails (the context is lost) */
@@ -157,5 +160,8 @@ gboolean _lt_cuda_launch_begin (LtCudaLaunch *launch, GError **error);
 int      _lt_cuda_gemm         (const LtCuGemm *g);
 /* Sets the kernels of lt-cuda-backend-index.c in @backend's table */
 void     _lt_cuda_backend_index_init (LtBackend *backend);
+/* Sets the kernels of lt-cuda-backend-scan.c (sorting, scans, recurrent
+ * cells) in @backend's table */
+void     _lt_cuda_backend_scan_init  (LtBackend *backend);
 
 G_END_DECLS

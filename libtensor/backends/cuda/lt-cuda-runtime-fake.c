@@ -268,6 +268,7 @@ static const LtCudaRuntime fake = {
   /* the math kernels run as on the emulated device, outside the failure
    * injection */
   .math_kernels = &_lt_cu_math_kernels_emulated,
+  .scan_kernels = &_lt_cu_scan_kernels_emulated,
 };
 
 const LtCudaRuntime *
