@@ -84,18 +84,14 @@ k_sort (const LtKernelArgs *args, GError **error)
   s.dtype = (int32_t) x->dtype;
   s.select = select_code (args->op);
   s.descending = p->descending;
-  s.keys = scratch ((gsize) (2 * rows * s.N) * sizeof (double), args->op, error);
+  /* one scratch buffer: the keys, then the positions */
+  s.keys =
+    scratch ((gsize) (2 * rows * s.N) * (sizeof (double) + sizeof (gint64)), args->op, error);
   if (s.keys == NULL)
     return FALSE;
-  s.pos = scratch ((gsize) (2 * rows * s.N) * sizeof (gint64), args->op, error);
-  if (s.pos == NULL)
-    {
-      _lt_cuda_free (s.keys);
-      return FALSE;
-    }
+  s.pos = (gint64 *) ((char *) s.keys + (gsize) (2 * rows * s.N) * sizeof (double));
   status = l.rt->scan_kernels->sort (l.stream, &s);
   _lt_cuda_free (s.keys);
-  _lt_cuda_free (s.pos);
   return _lt_cuda_after_launch (status, args->op, error);
 }
 

@@ -24,7 +24,7 @@ enum { LT_CU_SEL_SORT, LT_CU_SEL_TOPK, LT_CU_SEL_KTHVALUE, LT_CU_SEL_MEDIAN, LT_
 /* sort, topk, kthvalue, median, mode: x viewed as (outer, N, inner), out
  * and indices as (outer, M, inner) with M = N (sort), k (topk) or 1. @keys
  * (2 * outer * inner * N elements of 8 bytes) and @pos (as many int64) are
- * scratch device buffers: two copies of every row, sorted back and forth. */
+ * device scratch: two copies of every row, sorted back and forth. */
 typedef struct
 {
   const void *x;
