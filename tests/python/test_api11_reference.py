@@ -294,6 +294,76 @@ class FunctionOutputs(Case):
             bad_forward(Lt).apply(lt)
 
 
+class RecurrentHooks(Case):
+    """Forward hooks and pre-hooks on the recurrent layers' tuple call."""
+
+    def layers(self, m, name, **kw):
+        m.manual_seed(0)
+        return getattr(m.nn, name)(3, 4, **kw)
+
+    def test_forward_hooks_see_tuples(self):
+        data = rng.standard_normal((5, 2, 3))
+        for name in ('RNN', 'LSTM', 'GRU'):
+            t, lt = both(data, 'float32')
+            mt, ml = self.layers(torch, name), self.layers(Lt, name)
+            ml.load_state_dict({k: Lt.tensor(v.detach().numpy().tolist())
+                                for k, v in mt.state_dict().items()})
+            logs = {}
+            for m, mod, x in (('t', mt, t), ('l', ml, lt)):
+                log = logs[m] = []
+
+                def pre(module, args, log=log):
+                    log.append(('pre', type(args).__name__, len(args)))
+
+                def post(module, args, out, log=log):
+                    log.append(('post', type(args).__name__, len(args), type(out).__name__,
+                                len(out), type(out[1]).__name__))
+
+                h1 = mod.register_forward_pre_hook(pre)
+                h2 = mod.register_forward_hook(post)
+                out = mod(x)
+                out_hx = mod(x, out[1])
+                h1.remove()
+                mod(x)
+                h2.remove()
+                mod(x)
+                logs[m + 'out'] = (out, out_hx)
+            COMPARED[0] += 1
+            self.assertEqual(logs['t'], logs['l'])
+            self.close(logs['tout'][1][0], logs['lout'][1][0], 1e-5)
+
+    def test_hooks_replace_arguments_and_output(self):
+        data = rng.standard_normal((4, 1, 3))
+        for name in ('LSTM', 'GRU'):
+            t, lt = both(data, 'float32')
+            mt, ml = self.layers(torch, name), self.layers(Lt, name)
+            ml.load_state_dict({k: Lt.tensor(v.detach().numpy().tolist())
+                                for k, v in mt.state_dict().items()})
+            res = []
+            for mod, x in ((mt, t), (ml, lt)):
+                mod.register_forward_pre_hook(lambda module, args: args[0] * 2)
+                mod.register_forward_hook(lambda module, args, out: (out[0] + 1, out[1]))
+                res.append(mod(x)[0])
+            self.close(res[0], res[1], 1e-5)
+        # a cell: its hooks fire too, and an exception a hook raises reaches
+        # the caller as that exception
+        cell = Lt.nn.LSTMCell(3, 4)
+        seen = []
+        cell.register_forward_hook(lambda module, args, out: seen.append(len(out)))
+        cell(Lt.randn(2, 3))
+        self.assertEqual(seen, [2])
+
+        class Stop(Exception):
+            pass
+
+        def stop(module, args):
+            raise Stop()
+        rnn = Lt.nn.GRU(3, 4)
+        rnn.register_forward_pre_hook(stop)
+        with self.assertRaises(Stop):
+            rnn(Lt.randn(2, 1, 3))
+
+
 if __name__ == '__main__':
     import atexit
     atexit.register(lambda: print('# %d comparisons with torch' % COMPARED[0]))
