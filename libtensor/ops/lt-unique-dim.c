@@ -119,7 +119,6 @@ lt_tensor_unique_dim (LtTensor  *self,
   g_autoptr(LtTensor) group = NULL;
   g_autoptr(LtTensor) inv = NULL;
   g_autoptr(LtTensor) cnt = NULL;
-  g_autoptr(LtTensor) firsts = NULL;
   g_autoptr(LtTensor) values = NULL;
 
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
