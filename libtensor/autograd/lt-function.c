@@ -33,6 +33,18 @@
  * backward, the gradients of the inputs.
  */
 
+/* What the node remembers of one of several outputs. */
+typedef struct
+{
+  gint64   shape[LT_MAX_DIMS];
+  guint    ndim;
+  LtDType  dtype;
+  LtDevice device;
+  gboolean differentiable;
+  gint64   offset; /* in the packed gradient */
+  gint64   numel;
+} OutputInfo;
+
 struct _LtFunctionCtx
 {
   GObject parent_instance;
@@ -43,12 +55,25 @@ struct _LtFunctionCtx
   gboolean   *needs;     /* per input */
   GPtrArray  *saved;     /* LtTensor */
   GArray     *versions;  /* guint, per saved tensor */
-  GArray     *is_output; /* gboolean, per saved tensor: a history-free alias of the output */
-  gboolean    has_saved;
-  gboolean    released;
-  LtTensor   *non_differentiable; /* compared only, not owned */
-  LtGradFn   *node;               /* borrowed, during backward */
-  LtTensor  **grads;              /* during backward: owned, n_inputs */
+  GArray     *is_output; /* guint, per saved tensor: 1 + the output it is a
+                          * history-free alias of, or 0 */
+  gboolean   has_saved;
+  gboolean   released;
+  GPtrArray *non_differentiable; /* outputs, compared only, not owned */
+  GPtrArray *outputs;            /* during forward: lt_function_ctx_set_outputs () */
+  LtGradFn  *node;               /* borrowed, during backward */
+  LtTensor **grads;              /* during backward: owned, n_inputs */
+
+  /* Several outputs: the node's gradient is every differentiable output's
+   * gradient, flattened, one after another (in @pack_dtype, @pack_numel
+   * elements); each such output has a selector node of its own, whose
+   * backward puts its gradient at its place among zeros. */
+  guint          n_outputs;
+  OutputInfo    *out_info;
+  LtDType        pack_dtype;
+  gint64         pack_numel;
+  LtFunctionCtx *parent;    /* a selector's: the function's context (owned) */
+  guint          out_index; /* a selector's output */
 };
 
 G_DEFINE_FINAL_TYPE (LtFunctionCtx, lt_function_ctx, G_TYPE_OBJECT)
@@ -80,6 +105,10 @@ lt_function_ctx_finalize (GObject *object)
   g_clear_pointer (&self->saved, g_ptr_array_unref);
   g_clear_pointer (&self->versions, g_array_unref);
   g_clear_pointer (&self->is_output, g_array_unref);
+  g_clear_pointer (&self->non_differentiable, g_ptr_array_unref);
+  g_clear_pointer (&self->outputs, g_ptr_array_unref);
+  g_free (self->out_info);
+  g_clear_object (&self->parent);
   G_OBJECT_CLASS (lt_function_ctx_parent_class)->finalize (object);
 }
 
@@ -94,7 +123,8 @@ lt_function_ctx_init (LtFunctionCtx *self)
 {
   self->saved = g_ptr_array_new_with_free_func (g_object_unref);
   self->versions = g_array_new (FALSE, TRUE, sizeof (guint));
-  self->is_output = g_array_new (FALSE, TRUE, sizeof (gboolean));
+  self->is_output = g_array_new (FALSE, TRUE, sizeof (guint));
+  self->non_differentiable = g_ptr_array_new ();
 }
 
 static void
@@ -163,6 +193,24 @@ lt_function_real_backward (LtFunction    *self,
   return FALSE;
 }
 
+static gboolean
+lt_function_real_backward_outputs (LtFunction    *self,
+                                   LtFunctionCtx *ctx,
+                                   LtTensor     **grad_outputs,
+                                   guint          n_outputs,
+                                   GError       **error)
+{
+  if (n_outputs != 1)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
+                   "%s: the function has %u outputs; subclasses must implement "
+                   "backward_outputs to be differentiated",
+                   G_OBJECT_TYPE_NAME (self), n_outputs);
+      return FALSE;
+    }
+  return LT_FUNCTION_GET_CLASS (self)->backward (self, ctx, grad_outputs[0], error);
+}
+
 static void
 lt_function_class_init (LtFunctionClass *klass)
 {
@@ -173,6 +221,7 @@ lt_function_class_init (LtFunctionClass *klass)
   object_class->set_property = lt_function_set_property;
   klass->forward = lt_function_real_forward;
   klass->backward = lt_function_real_backward;
+  klass->backward_outputs = lt_function_real_backward_outputs;
 
   /**
    * LtFunction:name:
@@ -212,31 +261,217 @@ backward_name (LtFunction *self)
   return g_strdup_printf ("%sBackward", name);
 }
 
+/* A tensor of zeros on @device. */
+static LtTensor *
+zeros_on (const gint64 *shape, guint ndim, LtDType dtype, LtDevice device, GError **error)
+{
+  LtTensor *z = lt_zeros (shape, ndim, dtype, error);
+
+  if (z != NULL && device != LT_DEVICE_CPU)
+    {
+      LtTensor *moved = lt_tensor_to_device (z, device, error);
+
+      g_object_unref (z);
+      z = moved;
+    }
+  return z;
+}
+
+static gboolean
+is_non_differentiable (LtFunctionCtx *ctx, LtTensor *out)
+{
+  for (guint k = 0; k < ctx->non_differentiable->len; k++)
+    if (g_ptr_array_index (ctx->non_differentiable, k) == out)
+      return TRUE;
+  return FALSE;
+}
+
+/* An alias of @t without its history. */
+static LtTensor *
+plain_alias (LtTensor *t)
+{
+  return _lt_tensor_new_with_storage (t->storage, t->shape, t->strides, t->ndim, t->offset,
+                                      t->dtype);
+}
+
+/* Gives @out a selector node for output @index of the function whose node
+ * is @node (and context @ctx): its gradient goes to the node at the
+ * output's place in the packed gradient. */
+static void
+add_selector (LtFunctionCtx *ctx, LtGradFn *node, guint index, LtTensor *out)
+{
+  const OutputInfo *info = &ctx->out_info[index];
+  gint64            one = 1, zero_stride = 0;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) cell = zeros_on (&one, 1, ctx->pack_dtype, info->device, &error);
+  g_autoptr(LtTensor) packed = NULL;
+  LtFunctionCtx *sel;
+  LtGradFn      *sel_node;
+
+  /* one element, seen as the packed gradient's shape (nothing reads it) */
+  if (cell == NULL)
+    {
+      /* out of memory for one element: the output keeps no history */
+      g_warning ("%s: %s", ctx->name, error->message);
+      return;
+    }
+  packed = _lt_tensor_new_with_storage (cell->storage, &ctx->pack_numel, &zero_stride, 1, 0,
+                                        ctx->pack_dtype);
+  packed->grad_fn = g_object_ref (node);
+  packed->requires_grad = TRUE;
+  sel = g_object_new (LT_TYPE_FUNCTION_CTX, NULL);
+  sel->name = g_strdup (ctx->name);
+  sel->function = g_object_ref (ctx->function);
+  sel->parent = g_object_ref (ctx);
+  sel->out_index = index;
+  sel_node = _lt_autograd_record (LT_OP_ALIAS, &packed, 1);
+  g_assert (sel_node != NULL);
+  sel_node->custom = sel;
+  _lt_autograd_set_output (sel_node, out);
+}
+
+/* Records what the node needs of several outputs; FALSE when none is
+ * differentiable. */
+static gboolean
+plan_outputs (LtFunctionCtx *ctx, GPtrArray *outs, GError **error)
+{
+  gboolean any = FALSE;
+  LtDevice device = LT_DEVICE_CPU;
+
+  ctx->n_outputs = outs->len;
+  ctx->out_info = g_new0 (OutputInfo, outs->len);
+  ctx->pack_dtype = LT_DTYPE_FLOAT32;
+  for (guint k = 0; k < outs->len; k++)
+    {
+      LtTensor   *o = g_ptr_array_index (outs, k);
+      OutputInfo *info = &ctx->out_info[k];
+
+      info->ndim = o->ndim;
+      memcpy (info->shape, o->shape, sizeof (gint64) * o->ndim);
+      info->dtype = o->dtype;
+      info->device = o->storage->device;
+      info->numel = o->numel;
+      info->differentiable = _lt_dtype_is_float (o->dtype) && !is_non_differentiable (ctx, o);
+      if (!info->differentiable)
+        continue;
+      if (any && info->device != device)
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_DEVICE,
+                       "%s: the differentiable outputs of a function must be on one device "
+                       "(output %u is on device %d, an earlier one on device %d)",
+                       ctx->name, k, (int) info->device, (int) device);
+          return FALSE;
+        }
+      device = info->device;
+      if (o->dtype == LT_DTYPE_FLOAT64)
+        ctx->pack_dtype = LT_DTYPE_FLOAT64;
+      info->offset = ctx->pack_numel;
+      ctx->pack_numel += o->numel;
+      any = TRUE;
+    }
+  return any;
+}
+
+/* The forward's outputs: those it set, or the one it returned. */
+static GPtrArray *
+run_forward (LtFunction    *self,
+             LtFunctionCtx *ctx,
+             LtTensor     **inputs,
+             guint          n_inputs,
+             GError       **error)
+{
+  g_autoptr(LtTensor) out = NULL;
+  GError    *local = NULL;
+  gboolean   prev = lt_set_grad_enabled (FALSE);
+  GPtrArray *outs;
+
+  out = LT_FUNCTION_GET_CLASS (self)->forward (self, ctx, inputs, n_inputs, &local);
+  lt_set_grad_enabled (prev);
+  if (out == NULL || local != NULL)
+    {
+      if (local == NULL)
+        local = g_error_new (LT_ERROR, LT_ERROR_FAILED, "the forward returned no tensor");
+      g_propagate_prefixed_error (error, local, "%s: ", ctx->name);
+      return NULL;
+    }
+  if (!LT_IS_TENSOR (out))
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_FAILED, "%s: the forward returned no tensor",
+                   ctx->name);
+      return NULL;
+    }
+  if (ctx->outputs != NULL)
+    return g_steal_pointer (&ctx->outputs);
+  outs = g_ptr_array_new_with_free_func (g_object_unref);
+  g_ptr_array_add (outs, g_steal_pointer (&out));
+  return outs;
+}
+
+/* An output that is an input (or has a history of its own) is replaced by
+ * an alias, which gets the node; a saved tensor that was that input stays
+ * an input. */
+static void
+alias_if_owned (LtFunctionCtx *ctx, GPtrArray *outs, guint k)
+{
+  LtTensor *out = g_ptr_array_index (outs, k);
+
+  if (!out->requires_grad && out->grad_fn == NULL)
+    return;
+  for (guint j = 0; j < ctx->saved->len; j++)
+    if (g_ptr_array_index (ctx->saved, j) == out)
+      g_array_index (ctx->is_output, guint, j) = 0;
+  g_ptr_array_index (outs, k) = plain_alias (out);
+  g_object_unref (out);
+}
+
+/* The node holds the context, which must not hold an output: a saved
+ * output is kept as a history-free alias. */
+static void
+save_outputs_as_aliases (LtFunctionCtx *ctx, GPtrArray *outs)
+{
+  for (guint k = 0; k < outs->len; k++)
+    {
+      LtTensor *out = g_ptr_array_index (outs, k);
+
+      for (guint j = 0; j < ctx->saved->len; j++)
+        if (g_ptr_array_index (ctx->saved, j) == out)
+          {
+            g_ptr_array_index (ctx->saved, j) = plain_alias (out);
+            g_object_unref (out);
+            g_array_index (ctx->is_output, guint, j) = k + 1;
+          }
+    }
+}
+
 /**
- * lt_function_apply:
+ * lt_function_apply_outputs:
  * @self: a function
  * @inputs: (array length=n_inputs): the inputs
  * @n_inputs: the number of inputs
  * @error: return location for a #GError
  *
- * Runs @self's forward on @inputs with grad mode off, as
- * `Function.apply()`. With grad mode on and an input that requires grad,
- * the output gets a node ("<name>Backward") whose backward rule is @self's
- * backward, unless the forward marked it non-differentiable. An output
- * that is one of the inputs is given as an alias, so the input keeps its
- * own history.
+ * Runs @self's forward on @inputs with grad mode off, as `Function.apply()`
+ * for a forward that returns a tuple: the outputs are those the forward
+ * gave to lt_function_ctx_set_outputs() (or the one it returned). With
+ * grad mode on and an input that requires grad, every floating-point
+ * output that the forward did not mark non-differentiable gets a history
+ * that leads to one node of the function, whose backward gets a gradient
+ * for every output (#LtFunctionClass::backward_outputs); an output that
+ * is one of the inputs is given as an alias, so the input keeps its own
+ * history. Each differentiable output of several has a node of its own
+ * ("<name>Backward", as the function's) that hands its gradient to the
+ * function's node.
  *
- * Returns: (transfer full) (nullable): the output, or %NULL with @error set
- *   when the forward fails
+ * Returns: (transfer container) (element-type LtTensor): the outputs, or
+ *   %NULL with @error set when the forward fails
  */
-LtTensor *
-lt_function_apply (LtFunction *self, LtTensor **inputs, guint n_inputs, GError **error)
+GPtrArray *
+lt_function_apply_outputs (LtFunction *self, LtTensor **inputs, guint n_inputs, GError **error)
 {
   g_autoptr(LtFunctionCtx) ctx = NULL;
-  g_autoptr(LtTensor) out = NULL;
-  GError   *local = NULL;
+  g_autoptr(GPtrArray) outs = NULL;
   gboolean  grad_mode = lt_is_grad_enabled ();
-  gboolean  any = FALSE, prev;
+  gboolean  any = FALSE;
   LtGradFn *node;
 
   g_return_val_if_fail (LT_IS_FUNCTION (self), NULL);
@@ -252,55 +487,105 @@ lt_function_apply (LtFunction *self, LtTensor **inputs, guint n_inputs, GError *
   for (guint i = 0; i < n_inputs; i++)
     any |= ctx->needs[i] = grad_mode && inputs[i]->requires_grad;
 
-  prev = lt_set_grad_enabled (FALSE);
-  out = LT_FUNCTION_GET_CLASS (self)->forward (self, ctx, inputs, n_inputs, &local);
-  lt_set_grad_enabled (prev);
-  if (out == NULL || local != NULL)
-    {
-      if (local == NULL)
-        local = g_error_new (LT_ERROR, LT_ERROR_FAILED, "the forward returned no tensor");
-      g_clear_object (&out);
-      g_propagate_prefixed_error (error, local, "%s: ", ctx->name);
-      return NULL;
-    }
-  if (!LT_IS_TENSOR (out))
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_FAILED, "%s: the forward returned no tensor",
-                   ctx->name);
-      return NULL;
-    }
-  if (!any || ctx->non_differentiable == out)
-    return g_steal_pointer (&out);
+  outs = run_forward (self, ctx, inputs, n_inputs, error);
+  if (outs == NULL)
+    return NULL;
+  if (!any)
+    return g_steal_pointer (&outs);
 
-  if (out->requires_grad || out->grad_fn != NULL)
+  if (outs->len == 1)
     {
-      /* an input (or a tensor with a history of its own): its alias gets
-       * the node */
-      LtTensor *alias = _lt_tensor_new_with_storage (out->storage, out->shape, out->strides,
-                                                     out->ndim, out->offset, out->dtype);
-
-      for (guint k = 0; k < ctx->saved->len; k++)
-        if (g_ptr_array_index (ctx->saved, k) == out)
-          g_array_index (ctx->is_output, gboolean, k) = FALSE;
-      g_object_unref (out);
-      out = alias;
+      /* one output: the node is its own */
+      if (is_non_differentiable (ctx, g_ptr_array_index (outs, 0)))
+        return g_steal_pointer (&outs);
+      alias_if_owned (ctx, outs, 0);
+      save_outputs_as_aliases (ctx, outs);
+      ctx->n_outputs = 1;
+      node = _lt_autograd_record (LT_OP_ALIAS, inputs, n_inputs);
+      g_assert (node != NULL);
+      node->custom = g_object_ref (ctx);
+      _lt_autograd_set_output (node, g_ptr_array_index (outs, 0));
+      return g_steal_pointer (&outs);
     }
-  /* The node holds the context, which must not hold the output: a saved
-   * output is kept as a history-free alias. */
-  for (guint k = 0; k < ctx->saved->len; k++)
-    if (g_ptr_array_index (ctx->saved, k) == out)
+
+  {
+    GError *local = NULL;
+
+    if (!plan_outputs (ctx, outs, &local))
       {
-        g_ptr_array_index (ctx->saved, k) = _lt_tensor_new_with_storage (
-          out->storage, out->shape, out->strides, out->ndim, out->offset, out->dtype);
-        g_object_unref (out);
-        g_array_index (ctx->is_output, gboolean, k) = TRUE;
+        if (local == NULL)
+          return g_steal_pointer (&outs);
+        g_propagate_error (error, local);
+        return NULL;
       }
-
+  }
+  for (guint k = 0; k < outs->len; k++)
+    if (ctx->out_info[k].differentiable)
+      alias_if_owned (ctx, outs, k);
+  save_outputs_as_aliases (ctx, outs);
   node = _lt_autograd_record (LT_OP_ALIAS, inputs, n_inputs);
   g_assert (node != NULL);
-  node->custom = g_steal_pointer (&ctx);
-  _lt_autograd_set_output (node, out);
-  return g_steal_pointer (&out);
+  node->custom = g_object_ref (ctx);
+  {
+    /* the node's output stands for the packed gradient */
+    gint64 zero_stride = 0, one = 1;
+    g_autoptr(GError) local = NULL;
+    g_autoptr(LtTensor) cell =
+                 zeros_on (&one, 1, ctx->pack_dtype, ctx->out_info[0].device, &local);
+    g_autoptr(LtTensor) stub = NULL;
+
+    if (cell == NULL)
+      {
+        g_object_unref (node);
+        g_propagate_error (error, g_steal_pointer (&local));
+        return NULL;
+      }
+    stub = _lt_tensor_new_with_storage (cell->storage, &ctx->pack_numel, &zero_stride, 1, 0,
+                                        ctx->pack_dtype);
+    _lt_autograd_set_output (node, stub);
+    for (guint k = 0; k < outs->len; k++)
+      if (ctx->out_info[k].differentiable)
+        add_selector (ctx, node, k, g_ptr_array_index (outs, k));
+  }
+  return g_steal_pointer (&outs);
+}
+
+/**
+ * lt_function_apply:
+ * @self: a function
+ * @inputs: (array length=n_inputs): the inputs
+ * @n_inputs: the number of inputs
+ * @error: return location for a #GError
+ *
+ * Runs @self's forward on @inputs with grad mode off, as
+ * `Function.apply()`. With grad mode on and an input that requires grad,
+ * the output gets a node ("<name>Backward") whose backward rule is @self's
+ * backward, unless the forward marked it non-differentiable. An output
+ * that is one of the inputs is given as an alias, so the input keeps its
+ * own history. A forward with several outputs needs
+ * lt_function_apply_outputs().
+ *
+ * Returns: (transfer full) (nullable): the output, or %NULL with @error set
+ *   when the forward fails or gives several outputs
+ */
+LtTensor *
+lt_function_apply (LtFunction *self, LtTensor **inputs, guint n_inputs, GError **error)
+{
+  g_autoptr(GPtrArray) outs = lt_function_apply_outputs (self, inputs, n_inputs, error);
+
+  if (outs == NULL)
+    return NULL;
+  if (outs->len != 1)
+    {
+      g_autofree char *name = backward_name (self);
+
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "%s: the forward gave %u outputs; apply them with "
+                   "lt_function_apply_outputs()",
+                   name, outs->len);
+      return NULL;
+    }
+  return g_object_ref (g_ptr_array_index (outs, 0));
 }
 
 const char *
@@ -319,17 +604,100 @@ _lt_function_ctx_release_saved (LtFunctionCtx *ctx)
     }
 }
 
+/* A selector's backward: the output's gradient, flattened, at its place
+ * among zeros (a cat, so that it can be differentiated again). */
+static gboolean
+selector_backward (LtFunctionCtx *sel, LtTensor *grad, LtTensor **grad_inputs, GError **error)
+{
+  const LtFunctionCtx *ctx = sel->parent;
+  const OutputInfo    *info = &ctx->out_info[sel->out_index];
+  gint64               n = info->numel;
+  gint64               before = info->offset, after = ctx->pack_numel - info->offset - n;
+  g_autoptr(LtTensor) flat = lt_tensor_reshape (grad, &n, 1, error);
+  g_autoptr(LtTensor) head = NULL;
+  g_autoptr(LtTensor) tail = NULL;
+  LtTensor *parts[3];
+  guint     n_parts = 0;
+
+  if (flat == NULL)
+    return FALSE;
+  head = before > 0 ? zeros_on (&before, 1, grad->dtype, info->device, error) : NULL;
+  tail = after > 0 ? zeros_on (&after, 1, grad->dtype, info->device, error) : NULL;
+  if ((before > 0 && head == NULL) || (after > 0 && tail == NULL))
+    return FALSE;
+  if (head)
+    parts[n_parts++] = head;
+  parts[n_parts++] = flat;
+  if (tail)
+    parts[n_parts++] = tail;
+  grad_inputs[0] = n_parts == 1 ? g_object_ref (flat) : lt_cat (parts, n_parts, 0, error);
+  return grad_inputs[0] != NULL;
+}
+
+/* The gradient of every output, from the packed gradient. */
+static LtTensor **
+unpack_grads (LtFunctionCtx *ctx, LtTensor *grad, GError **error)
+{
+  LtTensor **grads = g_new0 (LtTensor *, ctx->n_outputs);
+
+  for (guint k = 0; k < ctx->n_outputs; k++)
+    {
+      const OutputInfo *info = &ctx->out_info[k];
+
+      if (info->differentiable)
+        {
+          g_autoptr(LtTensor) part = lt_tensor_narrow (grad, 0, info->offset, info->numel, error);
+          g_autoptr(LtTensor) shaped =
+                       part ? lt_tensor_reshape (part, info->shape, info->ndim, error) : NULL;
+
+          grads[k] = shaped == NULL ? NULL
+                     : shaped->dtype == info->dtype
+                       ? g_object_ref (shaped)
+                       : lt_tensor_to_dtype (shaped, info->dtype, error);
+        }
+      else
+        grads[k] = zeros_on (info->shape, info->ndim, info->dtype, info->device, error);
+      if (grads[k] == NULL)
+        {
+          for (guint j = 0; j < k; j++)
+            g_object_unref (grads[j]);
+          g_free (grads);
+          return NULL;
+        }
+    }
+  return grads;
+}
+
 gboolean
 _lt_function_run_backward (LtGradFn *node, LtTensor *grad, LtTensor **grad_inputs, GError **error)
 {
   LtFunctionCtx *ctx = node->custom;
   GError        *local = NULL;
   gboolean       ok;
+  LtTensor     **grads;
+  guint          n_grads = MAX (ctx->n_outputs, 1);
 
+  if (ctx->parent != NULL)
+    return selector_backward (ctx, grad, grad_inputs, error);
+  if (ctx->n_outputs > 1)
+    {
+      grads = unpack_grads (ctx, grad, error);
+      if (grads == NULL)
+        return FALSE;
+    }
+  else
+    {
+      grads = g_new (LtTensor *, 1);
+      grads[0] = g_object_ref (grad);
+    }
   ctx->grads = g_new0 (LtTensor *, MAX (ctx->n_inputs, 1));
   ctx->node = node;
-  ok = LT_FUNCTION_GET_CLASS (ctx->function)->backward (ctx->function, ctx, grad, &local);
+  ok = LT_FUNCTION_GET_CLASS (ctx->function)
+         ->backward_outputs (ctx->function, ctx, grads, n_grads, &local);
   ctx->node = NULL;
+  for (guint k = 0; k < n_grads; k++)
+    g_object_unref (grads[k]);
+  g_free (grads);
   if (!ok || local != NULL)
     {
       if (local == NULL)
@@ -369,8 +737,7 @@ lt_function_ctx_save_for_backward (LtFunctionCtx *self, LtTensor **tensors, guin
   g_array_set_size (self->is_output, 0);
   for (guint i = 0; i < n_tensors; i++)
     {
-      guint    version;
-      gboolean no = FALSE;
+      guint version, no = 0;
 
       g_return_if_fail (LT_IS_TENSOR (tensors[i]));
       version = lt_storage_get_version (tensors[i]->storage);
@@ -426,15 +793,19 @@ lt_function_ctx_get_saved_tensors (LtFunctionCtx *self, GError **error)
           g_ptr_array_unref (out);
           return NULL;
         }
-      if (g_array_index (self->is_output, gboolean, k) && self->node != NULL &&
+      if (g_array_index (self->is_output, guint, k) != 0 && self->node != NULL &&
           _lt_creating_graph ())
         {
           /* the output with its history (create_graph) */
-          LtTensor *r = _lt_tensor_new_with_storage (t->storage, t->shape, t->strides, t->ndim,
-                                                     t->offset, t->dtype);
+          LtTensor *r = plain_alias (t);
 
-          r->grad_fn = g_object_ref (self->node);
-          r->requires_grad = TRUE;
+          if (self->n_outputs > 1)
+            add_selector (self, self->node, g_array_index (self->is_output, guint, k) - 1, r);
+          else
+            {
+              r->grad_fn = g_object_ref (self->node);
+              r->requires_grad = TRUE;
+            }
           g_ptr_array_add (out, r);
         }
       else
@@ -478,18 +849,45 @@ lt_function_ctx_needs_input_grad (LtFunctionCtx *self, guint index)
 /**
  * lt_function_ctx_mark_non_differentiable:
  * @self: a context
- * @output: the tensor the forward is about to return
+ * @output: a tensor the forward is about to return
  *
- * Marks the output as not differentiable, as
+ * Marks an output as not differentiable, as
  * `ctx.mark_non_differentiable()`: it gets no node and does not require
- * grad.
+ * grad; the backward of a function with several outputs gets zeros for
+ * it. Call it once for each such output.
  */
 void
 lt_function_ctx_mark_non_differentiable (LtFunctionCtx *self, LtTensor *output)
 {
   g_return_if_fail (LT_IS_FUNCTION_CTX (self));
   g_return_if_fail (LT_IS_TENSOR (output));
-  self->non_differentiable = output;
+  g_ptr_array_add (self->non_differentiable, output);
+}
+
+/**
+ * lt_function_ctx_set_outputs:
+ * @self: a context, during the function's forward
+ * @outputs: (array length=n_outputs): the outputs, in order
+ * @n_outputs: the number of @outputs
+ *
+ * Gives the outputs of a forward that has several, as a PyTorch forward
+ * that returns a tuple; the forward then returns the first of them (or
+ * any tensor: what it returns is not used). lt_function_apply_outputs()
+ * returns them, and the backward gets one gradient for each
+ * (#LtFunctionClass::backward_outputs).
+ */
+void
+lt_function_ctx_set_outputs (LtFunctionCtx *self, LtTensor **outputs, guint n_outputs)
+{
+  g_return_if_fail (LT_IS_FUNCTION_CTX (self));
+  g_return_if_fail (n_outputs > 0 && outputs != NULL);
+  for (guint k = 0; k < n_outputs; k++)
+    g_return_if_fail (LT_IS_TENSOR (outputs[k]));
+
+  g_clear_pointer (&self->outputs, g_ptr_array_unref);
+  self->outputs = g_ptr_array_new_full (n_outputs, g_object_unref);
+  for (guint k = 0; k < n_outputs; k++)
+    g_ptr_array_add (self->outputs, g_object_ref (outputs[k]));
 }
 
 /**

@@ -30,6 +30,9 @@ G_DECLARE_DERIVABLE_TYPE (LtFunction, lt_function, LT, FUNCTION, GObject)
  * @backward: computes the gradients of the inputs from @grad_output,
  *   handing each to lt_function_ctx_set_grad_input(); returns %FALSE with
  *   @error set on failure
+ * @backward_outputs: the backward of a function with several outputs (see
+ *   lt_function_ctx_set_outputs()): gets one gradient per output; by
+ *   default calls @backward with the only one
  *
  * The class of custom autograd functions, as `torch.autograd.Function`:
  * a subclass gives a forward and a backward; lt_function_apply() runs the
@@ -63,6 +66,23 @@ G_DECLARE_DERIVABLE_TYPE (LtFunction, lt_function, LT, FUNCTION, GObject)
  *
  * Returns: %TRUE on success, %FALSE with @error set
  */
+
+/**
+ * LtFunctionClass::backward_outputs:
+ * @self: the function
+ * @ctx: the context the forward filled
+ * @grad_outputs: (array length=n_outputs): the gradient of every output,
+ *   in order: zeros for an output that no gradient reached and for one
+ *   marked non-differentiable, as PyTorch's materialized gradients
+ * @n_outputs: the number of outputs
+ * @error: return location for a #GError
+ *
+ * Computes the gradients of the inputs of a function with several
+ * outputs, handing each to lt_function_ctx_set_grad_input(). The default
+ * calls #LtFunctionClass::backward when there is one output.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
 struct _LtFunctionClass
 {
   GObjectClass parent_class;
@@ -76,9 +96,14 @@ struct _LtFunctionClass
                          LtFunctionCtx  *ctx,
                          LtTensor       *grad_output,
                          GError        **error);
+  gboolean  (*backward_outputs) (LtFunction     *self,
+                                 LtFunctionCtx  *ctx,
+                                 LtTensor      **grad_outputs,
+                                 guint           n_outputs,
+                                 GError        **error);
 
   /*< private >*/
-  gpointer padding[8];
+  gpointer padding[7];
 };
 
 LT_AVAILABLE_IN_ALL
@@ -87,6 +112,16 @@ LtTensor *lt_function_apply                       (LtFunction     *self,
                                                    guint           n_inputs,
                                                    GError        **error);
 
+LT_AVAILABLE_IN_ALL
+GPtrArray *lt_function_apply_outputs              (LtFunction     *self,
+                                                   LtTensor      **inputs,
+                                                   guint           n_inputs,
+                                                   GError        **error);
+
+LT_AVAILABLE_IN_ALL
+void      lt_function_ctx_set_outputs             (LtFunctionCtx  *self,
+                                                   LtTensor      **outputs,
+                                                   guint           n_outputs);
 LT_AVAILABLE_IN_ALL
 void      lt_function_ctx_save_for_backward       (LtFunctionCtx  *self,
                                                    LtTensor      **tensors,

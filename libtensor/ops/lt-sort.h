@@ -61,5 +61,12 @@ LtTensor *lt_tensor_unique       (LtTensor  *self,
                                   LtTensor **inverse,
                                   LtTensor **counts,
                                   GError   **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_unique_dim   (LtTensor  *self,
+                                  gint       dim,
+                                  gboolean   sorted,
+                                  LtTensor **inverse,
+                                  LtTensor **counts,
+                                  GError   **error);
 
 G_END_DECLS

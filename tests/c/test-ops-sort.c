@@ -663,7 +663,128 @@ static const OhCase median_backward[] = { { "gradcheck", bw_median_all },
                                           { "ties", bw_ties },
                                           { NULL, NULL } };
 
-static const OhCase unique_forward[] = { { "values", fw_unique }, { NULL, NULL } };
+/* unique along a dim (lt_tensor_unique_dim, composed of public ops): the
+ * slices of a matrix along @dim in lexicographic order against a
+ * reference that compares them element by element */
+static const double *slice_base;
+static gint64        slice_len, slice_step, slice_stride;
+
+static int
+slice_cmp (const void *a, const void *b)
+{
+  gint64 i = *(const gint64 *) a, j = *(const gint64 *) b;
+
+  for (gint64 k = 0; k < slice_len; k++)
+    {
+      double u = slice_base[i * slice_step + k * slice_stride];
+      double v = slice_base[j * slice_step + k * slice_stride];
+
+      if (u != v)
+        return u < v ? -1 : 1;
+    }
+  return 0;
+}
+
+static int
+slice_order_cmp (const void *a, const void *b)
+{
+  gint64 i = *(const gint64 *) a, j = *(const gint64 *) b;
+  int    c = slice_cmp (a, b);
+
+  return c != 0 ? c : (i < j ? -1 : i > j);
+}
+
+static void
+check_unique_dim (const OhArr *x, gint dim)
+{
+  gint64 rows = x->t->shape[0], cols = x->t->shape[1];
+  gint64 n = dim == 0 ? rows : cols, m = dim == 0 ? cols : rows, nu = 0;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) inv = NULL;
+  g_autoptr(LtTensor) cnt = NULL;
+  g_autoptr(LtTensor) u = lt_tensor_unique_dim (x->t, dim, TRUE, &inv, &cnt, &error);
+  g_autofree gint64 *order = g_new0 (gint64, n);
+  g_autofree double *rv = g_new0 (double, rows *cols);
+  g_autofree double *ri = g_new0 (double, n);
+  g_autofree double *rc = g_new0 (double, n);
+  g_autofree gint64 *firsts = g_new0 (gint64, n);
+
+  g_assert_no_error (error);
+  slice_base = x->v;
+  slice_len = m;
+  slice_step = dim == 0 ? cols : 1;
+  slice_stride = dim == 0 ? 1 : cols;
+  for (gint64 j = 0; j < n; j++)
+    order[j] = j;
+  qsort (order, n, sizeof (gint64), slice_order_cmp);
+  for (gint64 j = 0; j < n; j++)
+    {
+      if (j == 0 || slice_cmp (&order[j], &order[j - 1]) != 0)
+        firsts[nu++] = order[j];
+      ri[order[j]] = (double) (nu - 1);
+      rc[nu - 1] += 1;
+    }
+  for (gint64 g = 0; g < nu; g++)
+    for (gint64 k = 0; k < m; k++)
+      {
+        double val = x->v[firsts[g] * slice_step + k * slice_stride];
+
+        if (dim == 0)
+          rv[g * cols + k] = val;
+        else
+          rv[k * nu + g] = val;
+      }
+  if (dim == 0)
+    oh_check_tol (u, x->t->dtype, OH_SH (nu, cols), rv, 0, 0);
+  else
+    oh_check_tol (u, x->t->dtype, OH_SH (rows, nu), rv, 0, 0);
+  oh_check_tol (inv, I64, OH_SH (n), ri, 0, 0);
+  oh_check_tol (cnt, I64, OH_SH (nu), rc, 0, 0);
+}
+
+static void
+fw_unique_dim (gconstpointer d)
+{
+  static const LtDType dts[] = { F32, F64, I64, I32, I8, U8, BOOL };
+  static const OhLay   lays[] = { OH_LAY_CONTIG, OH_LAY_T, OH_LAY_STEP, OH_LAY_EXPAND };
+  static const double  dup[] = { 1, 2, 1, 0, 5, 0, 1, 2, 1, 0, 5, -1 };
+
+  for (guint t = 0; t < G_N_ELEMENTS (dts); t++)
+    for (guint l = 0; l < G_N_ELEMENTS (lays); l++)
+      for (gint dim = 0; dim < 2; dim++)
+        {
+          g_auto (OhArr) x = oh_arr_new (OH_SH (6, 2), dts[t], lays[l], OH_DIST_GRID);
+          g_auto (OhArr) y = oh_arr_new (OH_SH (3, 7), dts[t], lays[l], OH_DIST_GRID);
+
+          check_unique_dim (&x, dim);
+          check_unique_dim (&y, dim);
+        }
+  for (gint dim = 0; dim < 2; dim++)
+    {
+      g_auto (OhArr) x = oh_arr_from (dup, OH_SH (4, 3), F64, OH_LAY_STEP);
+
+      check_unique_dim (&x, dim);
+    }
+  {
+    g_auto (OhArr) s = oh_arr_new (OH_SH0, F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+    g_auto (OhArr) e = oh_arr_new (OH_SH (2, 0), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+    g_auto (OhArr) x = oh_arr_new (OH_SH (2, 3), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+    g_autoptr(GError) error = NULL;
+
+    g_assert_null (lt_tensor_unique_dim (s.t, 0, TRUE, NULL, NULL, &error));
+    g_assert_error (error, LT_ERROR, LT_ERROR_INDEX);
+    g_clear_error (&error);
+    g_assert_null (lt_tensor_unique_dim (x.t, 2, TRUE, NULL, NULL, &error));
+    g_assert_error (error, LT_ERROR, LT_ERROR_INDEX);
+    g_clear_error (&error);
+    g_assert_null (lt_tensor_unique_dim (e.t, 0, TRUE, NULL, NULL, &error));
+    g_assert_error (error, LT_ERROR, LT_ERROR_SHAPE);
+  }
+}
+
+static const OhCase unique_forward[] = { { "values", fw_unique },
+                                         { "dim", fw_unique_dim },
+                                         { NULL, NULL } };
 
 static const OhSpec specs[] = {
   OH_SPEC (LT_OP_SORT, "sort", &def_sort, sel_forward, NULL, sel_backward, NULL),

@@ -62,6 +62,29 @@ const Failing = GObject.registerClass({GTypeName: 'JsFailing'},
         }
     });
 
+// Two outputs, sin and cos, and a third marked non-differentiable: the
+// backward gets a gradient for each (zeros for the unused and the
+// non-differentiable ones).
+let seenGrads = null;
+const SinCos = GObject.registerClass({GTypeName: 'JsSinCos'},
+    class SinCos extends Lt.Function {
+        vfunc_forward(ctx, inputs) {
+            const [x] = inputs;
+            ctx.save_for_backward([x]);
+            const outs = [x.sin(), x.cos(), x.mul_scalar(2)];
+            ctx.mark_non_differentiable(outs[2]);
+            ctx.set_outputs(outs);
+            return outs[0];
+        }
+
+        vfunc_backward_outputs(ctx, grads) {
+            seenGrads = grads.map(g => toArray(g));
+            const [x] = ctx.get_saved_tensors();
+            ctx.set_grad_input(0, grads[0].mul(x.cos()).sub(grads[1].mul(x.sin())));
+            return true;
+        }
+    });
+
 const xs = [0.5, -1, 2];
 const leaf = () => {
     const x = tensor(xs, {dtype: Lt.DType.FLOAT64});
@@ -76,6 +99,24 @@ test('a custom function subclassed in JS: forward, node, backward', () => {
     assertEqual(y.get_grad_fn().get_name(), 'JsLegendrePolynomial3Backward', 'node name');
     y.sum().backward(null, false);
     close(toArray(x.get_grad()), xs.map(v => 1.5 * (5 * v * v - 1)), 'P3\'(x)');
+});
+
+test('a JS function with several outputs: one gradient per output', () => {
+    const x = leaf();
+    const [s, c, d] = new SinCos().apply_outputs([x]);
+    close(toArray(s), xs.map(Math.sin), 'sin');
+    close(toArray(c), xs.map(Math.cos), 'cos');
+    assert(s.get_requires_grad() && c.get_requires_grad(), 'sin and cos require grad');
+    assert(!d.get_requires_grad(), 'the marked output does not');
+    assertEqual(c.get_grad_fn().get_name(), 'JsSinCosBackward', 'node name');
+    c.sum().backward(null, false);
+    close(toArray(x.get_grad()), xs.map(v => -Math.sin(v)), 'd/dx sum cos');
+    close(seenGrads[0], [0, 0, 0], 'zeros for the unused output');
+    close(seenGrads[1], [1, 1, 1], 'the gradient of cos');
+    close(seenGrads[2], [0, 0, 0], 'zeros for the non-differentiable output');
+    const fn = new SinCos();
+    assert(Lt.gradcheck(inputs => fn.apply_outputs(inputs)[1], [leaf()], 1e-6, 1e-5, 1e-3),
+        'gradcheck');
 });
 
 test('gradcheck and gradgradcheck of JS functions', () => {

@@ -238,10 +238,48 @@ class Unique(Case):
         self.assertFalse(lt.unique().requires_grad)
         self.assertIsNone(lt.unique().grad_fn)
 
-    def test_unique_dim_is_refused(self):
+    def test_unique_dim(self):
+        rows = np.array([[1, 2, 1], [0, 5, 0], [1, 2, 1], [0, 5, -1], [1, 2, 1]])
+        for data in (rows, rows.T, grid(6, 2), grid(3, 2, 4), np.zeros((3, 2)), np.ones(1),
+                     grid(9), np.zeros((0, 3)), rng.integers(0, 2, size=(7, 3))):
+            for dim in range(-data.ndim, data.ndim):
+                if any(s == 0 for d, s in enumerate(data.shape) if d != dim % data.ndim):
+                    continue
+                for dtype in ('float64', 'float32', 'int64', 'int8', 'uint8'):
+                    t, lt = both(data, dtype)
+                    for sort in (True, False):
+                        for inv in (False, True):
+                            for cnt in (False, True):
+                                rt = torch.unique(t, sort, inv, cnt, dim=dim)
+                                rl = lt.unique(sort, inv, cnt, dim=dim)
+                                if not (inv or cnt):
+                                    rt, rl = (rt,), (rl,)
+                                COMPARED[0] += 1
+                                self.assertEqual(len(rl), len(rt))
+                                for a, b in zip(rt, rl):
+                                    self.same(a, b)
+        t, lt = both(rng.integers(0, 2, size=(6, 2)), 'bool')
+        for dim in (0, 1):
+            rt = torch.unique(t, return_inverse=True, return_counts=True, dim=dim)
+            rl = Lt.unique(lt, return_inverse=True, return_counts=True, dim=dim)
+            for a, b in zip(rt, rl):
+                self.same(a, b)
+        # -0.0 and 0.0 are the same value
+        t, lt = both([[0.0, 1.0], [-0.0, 1.0]])
+        self.same(t.unique(dim=0), lt.unique(dim=0))
+        t, lt = both(grid(3, 4), requires_grad=True)
+        self.assertFalse(lt.unique(dim=1).requires_grad)
+        self.assertIsNone(lt.unique(dim=1).grad_fn)
+
+    def test_unique_dim_errors(self):
         t, lt = both(grid(3, 4))
-        with self.assertRaises(NotImplementedError):
-            lt.unique(dim=0)
+        te, le = both(np.zeros((2, 0)))
+        ts, ls = both(np.array(3.0))
+        for ft, fl in ((lambda: t.unique(dim=2), lambda: lt.unique(dim=2)),
+                       (lambda: t.unique(dim=-3), lambda: lt.unique(dim=-3)),
+                       (lambda: te.unique(dim=0), lambda: le.unique(dim=0)),
+                       (lambda: ts.unique(dim=0), lambda: ls.unique(dim=0))):
+            self.raises_like(ft, fl)
 
 
 class Gradients(Case):

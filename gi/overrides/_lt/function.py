@@ -95,18 +95,29 @@ class _Applied(Lt.Function):
             out = self._cls.forward(ctx, *self._args)
         except BaseException as e:  # noqa: B902 - everything must cross C as a GError
             raise carry('%s.forward' % self._cls.__name__, e) from None
-        if isinstance(out, tuple) and len(out) == 1:
-            out = out[0]
-        if not isinstance(out, _GITensor):
-            raise carry('%s.forward' % self._cls.__name__, NotImplementedError_(
-                'a custom Function must return one tensor (got %s); several outputs are not '
-                'supported' % type(out).__name__))
-        return out
+        if isinstance(out, _GITensor):
+            return out
+        if isinstance(out, tuple) and any(isinstance(o, _GITensor) for o in out):
+            # several outputs: the tensors go to C, the rest stay here
+            self._result = out
+            tensors = [o for o in out if isinstance(o, _GITensor)]
+            self._tensor_positions = [i for i, o in enumerate(out) if isinstance(o, _GITensor)]
+            c_ctx.set_outputs(tensors)
+            return tensors[0]
+        raise carry('%s.forward' % self._cls.__name__, TypeError_(
+            'a custom Function must return a tensor or a tuple with tensors (got %s)'
+            % type(out).__name__))
 
-    def do_backward(self, c_ctx, grad_output):
+    def do_backward_outputs(self, c_ctx, grad_outputs, *n_outputs):
         name = self._cls.__name__ + 'Backward'
+        grad_outputs = list(grad_outputs)
+        if self._result is not None:
+            # one gradient per element of the tuple forward returned: None
+            # for what was not a tensor
+            by_pos = dict(zip(self._tensor_positions, grad_outputs))
+            grad_outputs = [by_pos.get(i) for i in range(len(self._result))]
         try:
-            grads = self._cls.backward(self._ctx, grad_output)
+            grads = self._cls.backward(self._ctx, *grad_outputs)
         except BaseException as e:  # noqa: B902 - everything must cross C as a GError
             raise carry(name, e) from None
         if not isinstance(grads, tuple):
@@ -153,8 +164,10 @@ class Function:
         y = Exp.apply(x)
 
     forward gets the arguments of ``apply`` (tensors and other values) and
-    returns one tensor; backward returns one gradient (or None) per
-    argument. An exception either raises reaches the caller of ``apply``
+    returns one tensor or a tuple (of tensors and other values); backward
+    gets one gradient per output (zeros for an output no gradient reached
+    or marked non-differentiable, None for one that is not a tensor) and
+    returns one gradient (or None) per argument. An exception either raises reaches the caller of ``apply``
     or of ``backward()`` as that exception."""
 
     @staticmethod
@@ -177,12 +190,16 @@ class Function:
                 fn._positions[i] = len(tensors)
                 tensors.append(a)
         try:
-            return Lt.Function.apply(fn, tensors)
+            outs = Lt.Function.apply_outputs(fn, tensors)
         except GLib.Error as err:
             carried = take_carried(err)
             if carried is None:
                 raise
-        raise carried
+            raise carried from None
+        if fn._result is None:
+            return outs[0]
+        it = iter(outs)
+        return tuple(next(it) if isinstance(o, _GITensor) else o for o in fn._result)
 
 
 def once_differentiable(fn: Callable[..., Any]) -> Callable[..., Any]:

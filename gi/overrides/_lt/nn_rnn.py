@@ -52,7 +52,72 @@ def _dropout(dropout, num_layers):
     return float(dropout)
 
 
-class _RNNCommon:
+class _HookHandle:
+    """What a recurrent layer's ``register_forward_*hook`` returns, as
+    torch's RemovableHandle: ``remove()``, or a ``with`` block."""
+
+    _next_id = 0
+
+    def __init__(self, hooks):
+        self._hooks = hooks
+        self.id = _HookHandle._next_id
+        _HookHandle._next_id += 1
+
+    def remove(self) -> None:
+        self._hooks.pop(self.id, None)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.remove()
+
+
+class _TupleHooks:
+    """Forward hooks of the layers called with several arguments and
+    returning tuples (the recurrent layers and cells): kept and run here,
+    as torch's Module._call_impl, since the C hooks take one tensor. A
+    pre-hook gets the arguments as a tuple and may return replacements (a
+    tuple, or one value); a forward hook gets them and the output (the
+    layer's tuple) and may return a replacement output."""
+
+    def _hooks(self, kind):
+        return self.__dict__.setdefault(kind, collections.OrderedDict())
+
+    def register_forward_pre_hook(self, hook: Any) -> _HookHandle:
+        hooks = self._hooks('_tuple_pre_hooks')
+        handle = _HookHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def register_forward_hook(self, hook: Any) -> _HookHandle:
+        hooks = self._hooks('_tuple_forward_hooks')
+        handle = _HookHandle(hooks)
+        hooks[handle.id] = hook
+        return handle
+
+    def _call_hooked(self, args):
+        for hook in list(self._hooks('_tuple_pre_hooks').values()):
+            result = hook(self, args)
+            if result is not None:
+                args = result if isinstance(result, tuple) else (result,)
+        out = self.forward(*args)
+        for hook in list(self._hooks('_tuple_forward_hooks').values()):
+            result = hook(self, args, out)
+            if result is not None:
+                out = result
+        return out
+
+    def __call__(self, input: Any, *args: Any, **kwargs: Any) -> Any:
+        if 'hx' in kwargs:
+            args = args + (kwargs.pop('hx'),)
+        if kwargs:
+            raise TypeError_('%s() got an unexpected keyword argument %r'
+                             % (type(self).__name__, next(iter(kwargs))))
+        return self._call_hooked((input,) + args)
+
+
+class _RNNCommon(_TupleHooks):
     """What RNN, LSTM and GRU share in Python: PyTorch's call, its
     attributes and packed sequences."""
 
@@ -87,9 +152,6 @@ class _RNNCommon:
     def flatten_parameters(self) -> None:
         """Does nothing: the parameters need no flattening here (as PyTorch
         on the CPU)."""
-
-    def __call__(self, input: Any, hx: Any = None) -> Any:
-        return self.forward(input, hx)
 
     def _states(self, hx):
         if self.mode == 'LSTM':
@@ -236,16 +298,13 @@ class GRU(_RNNCommon, _module_base(_GILt.GRU)):
         return _device_dtype(m, v['device'], v['dtype'])
 
 
-class _CellCommon:
+class _CellCommon(_TupleHooks):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
 
     input_size = property(lambda self: self.get_input_size())
     hidden_size = property(lambda self: self.get_hidden_size())
     bias = property(lambda self: self.get_bias())
-
-    def __call__(self, input: Any, hx: Any = None) -> Any:
-        return self.forward(input, hx)
 
     def forward(self, input: Any, hx: Any = None) -> Any:
         if self.get_mode() == 'LSTM':

@@ -15,7 +15,7 @@ import collections
 import operator
 from typing import Any
 
-from .common import Lt, NotImplementedError_
+from .common import Lt
 from .types import _bool
 
 _GITensor = Lt.Tensor
@@ -99,11 +99,14 @@ class TensorSorting:
                return_counts: bool = False, dim: int | None = None) -> Any:
         """The distinct values, flattened and in ascending order, as
         torch.unique; with return_inverse, each element's position among
-        them, and with return_counts, how many elements have each."""
-        if dim is not None:
-            raise NotImplementedError_('unique: dim=%r is not supported yet; only the '
-                                       'distinct elements (dim=None)' % (dim,))
-        values, inverse, counts = _GITensor.unique(self, _bool(sorted))
+        them, and with return_counts, how many elements have each. With
+        dim, the distinct slices along dim in lexicographic order, the
+        inverse and counts of the slices."""
+        if dim is None:
+            values, inverse, counts = _GITensor.unique(self, _bool(sorted))
+        else:
+            values, inverse, counts = _GITensor.unique_dim(self, operator.index(dim),
+                                                           _bool(sorted))
         if return_inverse and return_counts:
             return values, inverse, counts
         if return_inverse:
