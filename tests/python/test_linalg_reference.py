@@ -15,6 +15,9 @@ eigen/singular values, and losses built from sign-free products.
 """
 
 import math
+import os
+import subprocess
+import sys
 import unittest
 
 from harness import main, require
@@ -373,6 +376,43 @@ class Compositions(Case):
             args_t, args_lt = ((t, t), (lt, lt)) if name == 'solve' else ((t,), (lt,))
             self.assertEqual(getattr(Lt.linalg, name)(*args_lt).grad_fn.name(),
                              type(getattr(torch.linalg, name)(*args_t).grad_fn).__name__)
+
+
+# On the CUDA device (the emulated backend when the build has CUDA): no
+# kernels, so each op raises NotImplementedError (a GLib.Error of code
+# NOT_SUPPORTED) and nothing crashes.
+_CUDA_SCRIPT = '''
+import gi
+gi.require_version('Lt', '1.0')
+from gi.repository import GLib, Lt
+if not Lt.cuda.is_available():
+    print('no-cuda')
+    raise SystemExit(0)
+x = Lt.eye(3).to('cuda')
+for f in (Lt.linalg.inv, Lt.linalg.det, Lt.linalg.slogdet, Lt.linalg.cholesky, Lt.linalg.eigh,
+          Lt.linalg.svd, Lt.linalg.qr, Lt.linalg.pinv, lambda a: Lt.linalg.solve(a, a),
+          lambda a: Lt.linalg.matrix_norm(a, 'nuc')):
+    try:
+        f(x)
+    except NotImplementedError as e:
+        assert isinstance(e, GLib.Error) and e.code == Lt.Error.NOT_SUPPORTED, e
+        assert 'cuda' in str(e), e
+    else:
+        raise AssertionError('no error on cuda')
+print('ok')
+'''
+
+
+class Device(Case):
+    def test_cuda_refuses(self):
+        env = dict(os.environ, LT_CUDA_EMULATE='1')
+        r = subprocess.run([sys.executable, '-c', _CUDA_SCRIPT], env=env, capture_output=True,
+                           text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        if r.stdout.strip() == 'no-cuda':
+            self.skipTest('no CUDA backend in this build')
+        self.assertEqual(r.stdout.strip(), 'ok')
+
 
 if __name__ == '__main__':
     import atexit
