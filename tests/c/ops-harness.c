@@ -6,6 +6,7 @@
  */
 
 #include "ops-harness.h"
+#include <stdio.h>
 
 /* Shapes */
 
@@ -808,6 +809,27 @@ device_excluded (const char *path)
   return NULL;
 }
 
+/* OH_SHARD=K/N (1 <= K <= N): this process registers only every N-th case,
+ * starting at the K-th, so that N processes run the harness between them
+ * (tests/c/meson.build splits test-ops so, which halves its wall time under
+ * valgrind). The table checks run in every shard. */
+static guint shard_k, shard_n = 1;
+static guint shard_next;
+
+static void
+shard_init (void)
+{
+  const char *s = g_getenv ("OH_SHARD");
+  guint       k = 0, n = 0;
+
+  if (s == NULL || *s == '\0')
+    return;
+  if (sscanf (s, "%u/%u", &k, &n) != 2 || n == 0 || k == 0 || k > n)
+    g_error ("OH_SHARD=%s: expected K/N with 1 <= K <= N", s);
+  shard_k = k - 1;
+  shard_n = n;
+}
+
 static guint
 add_cases (const OhSpec *spec, const char *kind, const OhCase *cases)
 {
@@ -824,6 +846,8 @@ add_cases (const OhSpec *spec, const char *kind, const OhCase *cases)
           g_ptr_array_add (oh_cases_excluded, g_strdup_printf ("%s: %s", path, why));
           continue;
         }
+      if (shard_next++ % shard_n != shard_k)
+        continue;
       r = g_new (Registered, 1);
 
       r->func = cases[i].func;
@@ -848,6 +872,7 @@ device_init (void)
     return;
   oh_ops_without_kernel = g_ptr_array_new ();
   oh_cases_excluded = g_ptr_array_new_with_free_func (g_free);
+  shard_init ();
   if (dev == NULL || g_strcmp0 (dev, "cpu") == 0)
     return;
   g_assert_cmpstr (dev, ==, "cuda");
