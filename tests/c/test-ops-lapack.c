@@ -820,6 +820,199 @@ bw_qr_refused (gconstpointer d)
     }
 }
 
+/* The compositions over svd and eigh (ops/lt-linalg-norms.c), in the svd
+ * spec: pinv (A pinv (A) A = A), matrix_rank of matrices of known rank,
+ * lstsq against the normal equations, and the matrix norms against their
+ * definitions (over the singular values the svd cases check) */
+
+static double
+row_col_sum_norm (const double *a, gint64 m, gint64 n, gboolean cols, gboolean largest)
+{
+  double best = largest ? -INFINITY : INFINITY;
+
+  for (gint64 o = 0; o < (cols ? n : m); o++)
+    {
+      double acc = 0;
+
+      for (gint64 i = 0; i < (cols ? m : n); i++)
+        acc += fabs (cols ? a[i * n + o] : a[o * n + i]);
+      best = largest ? MAX (best, acc) : MIN (best, acc);
+    }
+  return best;
+}
+
+static void
+fw_compositions (gconstpointer d)
+{
+  static const gint64      shapes[][2] = { { 4, 3 }, { 3, 5 }, { 3, 3 } };
+  static const char *const ords[] = { "1", "-1", "inf", "-inf", "2", "-2", "nuc", "fro" };
+
+  for (guint dti = 0; dti < 2; dti++)
+    for (guint si = 0; si < G_N_ELEMENTS (shapes); si++)
+      {
+        LtDType            dt = dti ? F64 : F32;
+        double             tol = dt == F64 ? 1e-10 : 1e-4;
+        gint64             m = shapes[si][0], n = shapes[si][1], k = MIN (m, n);
+        g_autofree double *v = mat_values (1, m, n, 0);
+        g_auto (OhArr) a = oh_arr_from (v, OH_SH (m, n), dt, OH_LAY_T);
+        g_autoptr(GError) error = NULL;
+        g_autoptr(LtTensor) p = lt_linalg_pinv (a.t, NAN, NAN, FALSE, &error);
+        g_autoptr(LtTensor) ap = NULL;
+        g_autoptr(LtTensor) apa = NULL;
+        g_autoptr(LtTensor) rank = NULL;
+        g_autoptr(LtTensor) s = NULL;
+        g_autofree double *sv = NULL;
+
+        g_assert_no_error (error);
+        oh_assert_shape (p, OH_SH (n, m));
+        ap = lt_tensor_matmul (a.t, p, &error);
+        apa = lt_tensor_matmul (ap, a.t, &error);
+        g_assert_no_error (error);
+        oh_check_tol (apa, dt, OH_SH (m, n), a.v, tol * 10, tol * 10);
+        rank = lt_linalg_matrix_rank (a.t, NAN, NAN, FALSE, &error);
+        g_assert_no_error (error);
+        g_assert_cmpint (lt_tensor_get_dtype (rank), ==, I64);
+        g_assert_cmpfloat (oh_value_at (rank, 0), ==, (double) k);
+        s = lt_linalg_svdvals (a.t, &error);
+        g_assert_no_error (error);
+        sv = oh_values_of (s);
+        for (guint o = 0; o < G_N_ELEMENTS (ords); o++)
+          {
+            g_autoptr(LtTensor) r = lt_linalg_matrix_norm (a.t, ords[o], -2, -1, FALSE, &error);
+            double ref = 0;
+
+            g_assert_no_error (error);
+            if (o < 4)
+              ref = row_col_sum_norm (a.v, m, n, o < 2, o % 2 == 0);
+            else if (o == 4)
+              ref = sv[0];
+            else if (o == 5)
+              ref = sv[k - 1];
+            else
+              for (gint64 i = 0; i < k; i++)
+                ref += o == 6 ? sv[i] : sv[i] * sv[i];
+            if (o == 7)
+              ref = sqrt (ref);
+            oh_check_tol (r, dt, OH_SH0, &ref, tol * 10, tol * 10);
+          }
+      }
+  {
+    /* rank 2 of a 5 x 4 product; lstsq of a full-rank tall system solves the
+     * normal equations A^T A x = A^T b */
+    g_autofree double *x = mat_values (1, 5, 2, 0);
+    g_autofree double *y = mat_values (1, 2, 4, 0);
+    g_autofree double *lo = g_new0 (double, 20);
+    g_autofree double *vf = mat_values (1, 5, 4, 1.0);
+    g_autofree double *vb = mat_values (1, 5, 1, 0);
+    g_autofree double *ata = g_new0 (double, 16);
+    g_autofree double *atb = g_new0 (double, 4);
+    g_autofree double *ref = g_new0 (double, 4);
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LtTensor) low = NULL;
+    g_autoptr(LtTensor) rank = NULL;
+    g_autoptr(LtTensor) rank0 = NULL;
+    g_autoptr(LtTensor) full = NULL;
+    g_autoptr(LtTensor) b = NULL;
+    g_autoptr(LtTensor) sol = NULL;
+    LtTensor *res = NULL, *r2 = NULL, *svals = NULL;
+
+    for (gint64 i = 0; i < 5; i++)
+      for (gint64 j = 0; j < 4; j++)
+        for (gint64 c = 0; c < 2; c++)
+          lo[i * 4 + j] += x[i * 2 + c] * y[c * 4 + j];
+    low = oh_build (lo, OH_SH (5, 4), F64, OH_LAY_CONTIG);
+    rank = lt_linalg_matrix_rank (low, NAN, NAN, FALSE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpfloat (oh_value_at (rank, 0), ==, 2.0);
+    rank0 = lt_linalg_matrix_rank (low, 1e6, NAN, FALSE, &error);
+    g_assert_no_error (error);
+    g_assert_cmpfloat (oh_value_at (rank0, 0), ==, 0.0);
+
+    full = oh_build (vf, OH_SH (5, 4), F64, OH_LAY_CONTIG);
+    b = oh_build (vb, OH_SH (5), F64, OH_LAY_CONTIG);
+    for (gint64 i = 0; i < 4; i++)
+      {
+        for (gint64 j = 0; j < 4; j++)
+          for (gint64 r = 0; r < 5; r++)
+            ata[i * 4 + j] += vf[r * 4 + i] * vf[r * 4 + j];
+        for (gint64 r = 0; r < 5; r++)
+          atb[i] += vf[r * 4 + i] * vb[r];
+      }
+    gauss (ata, 4, atb, 1, ref);
+    sol = lt_linalg_lstsq (full, b, NAN, &res, &r2, &svals, &error);
+    g_assert_no_error (error);
+    oh_check_tol (sol, F64, OH_SH (4), ref, 1e-9, 1e-9);
+    oh_assert_shape (res, OH_SH (0));
+    oh_assert_shape (svals, OH_SH (0));
+    g_assert_cmpfloat (oh_value_at (r2, 0), ==, 4.0);
+    g_object_unref (res);
+    g_object_unref (r2);
+    g_object_unref (svals);
+  }
+  {
+    /* vector norms, and norm's dispatch: a 2-D input with an order is a matrix */
+    static const double vals[] = { 3, -4, 0, 12 };
+    static const double vords[] = { 2, 1, 0, INFINITY, -INFINITY };
+    static const double refs[] = { 13, 19, 3, 12, 0 };
+    g_autoptr(GError) error = NULL;
+    g_autoptr(LtTensor) x = lt_tensor_new_from_doubles (vals, 4, (gint64[]){ 2, 2 }, 2, F64, NULL);
+    g_autoptr(LtTensor) rows = NULL;
+    g_autoptr(LtTensor) m1 = NULL;
+    g_autoptr(LtTensor) bad = NULL;
+    gint last = -1;
+
+    for (guint o = 0; o < G_N_ELEMENTS (vords); o++)
+      {
+        g_autoptr(LtTensor) r = lt_linalg_vector_norm (x, vords[o], NULL, 0, FALSE, &error);
+
+        g_assert_no_error (error);
+        g_assert_cmpfloat_with_epsilon (oh_value_at (r, 0), refs[o], 1e-12);
+      }
+    rows = lt_linalg_norm (x, NULL, &last, 1, TRUE, &error);
+    m1 = rows ? lt_linalg_norm (x, "1", NULL, 0, FALSE, &error) : NULL;
+    g_assert_no_error (error);
+    oh_assert_shape (rows, OH_SH (2, 1));
+    g_assert_cmpfloat_with_epsilon (oh_value_at (rows, 0), 5, 1e-12);
+    g_assert_cmpfloat_with_epsilon (oh_value_at (m1, 0), 16, 1e-12);
+    bad = lt_linalg_norm (x, "nuc", &last, 1, FALSE, &error);
+    oh_check_error (bad, error, LT_ERROR_INVALID_ARGUMENT);
+  }
+}
+
+static LtTensor *
+gc_compose (LtTensor **in, gsize n_in, gpointer data)
+{
+  static const char *const ords[] = { "nuc", "2", "-2", "1", "inf", "fro" };
+  const int               *variant = data;
+  g_autoptr(GError) error = NULL;
+  LtTensor *out = NULL;
+
+  if (*variant == 0)
+    out = lt_linalg_pinv (in[0], NAN, NAN, FALSE, &error);
+  else if (*variant == 1)
+    out = lt_linalg_lstsq (in[0], in[1], NAN, NULL, NULL, NULL, &error);
+  else
+    out = lt_linalg_matrix_norm (in[0], ords[*variant - 2], -2, -1, FALSE, &error);
+  g_assert_no_error (error);
+  return out;
+}
+
+static void
+bw_compositions (gconstpointer d)
+{
+  for (int variant = 0; variant < 8; variant++)
+    {
+      g_autofree double *v = mat_values (2, 4, 3, 0.5);
+      g_autofree double *vb = mat_values (2, 4, 2, 0);
+      LtTensor *in[2] = { oh_leaf_from (v, OH_SH (2, 4, 3)), oh_leaf_from (vb, OH_SH (2, 4, 2)) };
+
+      g_test_message ("composition %d", variant);
+      oh_gradcheck (gc_compose, &variant, in, variant == 1 ? 2 : 1);
+      g_object_unref (in[0]);
+      g_object_unref (in[1]);
+    }
+}
+
 static const SqDef  def_inv = { LT_OP_LINALG_INV };
 static const SqDef  def_solve = { LT_OP_LINALG_SOLVE };
 static const SqDef  def_det = { LT_OP_LINALG_DET };
@@ -841,6 +1034,8 @@ static const OhCase dec_forward[] = { { "values", fw_decomp },
                                       { "errors", fw_decomp_errors },
                                       { NULL, NULL } };
 static const OhCase dec_backward[] = { { "gradcheck", bw_decomp }, { NULL, NULL } };
+static const OhCase compose_forward[] = { { "compositions", fw_compositions }, { NULL, NULL } };
+static const OhCase compose_backward[] = { { "compositions", bw_compositions }, { NULL, NULL } };
 static const OhCase qr_backward[] = { { "gradcheck", bw_decomp },
                                       { "refused", bw_qr_refused },
                                       { NULL, NULL } };
@@ -864,7 +1059,13 @@ static const OhSpec specs[] = {
            dec_backward,
            NULL),
   OH_SPEC (LT_OP_LINALG_EIGH, "linalg_eigh", &def_eigh, dec_forward, NULL, dec_backward, NULL),
-  OH_SPEC (LT_OP_LINALG_SVD, "linalg_svd", &def_svd, dec_forward, NULL, dec_backward, NULL),
+  OH_SPEC (LT_OP_LINALG_SVD,
+           "linalg_svd",
+           &def_svd,
+           dec_forward,
+           compose_forward,
+           dec_backward,
+           compose_backward),
   OH_SPEC (LT_OP_LINALG_QR, "linalg_qr", &def_qr, dec_forward, NULL, qr_backward, NULL),
 };
 
