@@ -370,6 +370,17 @@ class Compositions(Case):
         ti, li = both(np.ones((2, 2)), 'int64')
         self.raises_like(lambda: torch.linalg.vector_norm(ti), lambda: Lt.linalg.vector_norm(li))
 
+    def test_out_and_driver(self):
+        t, lt = both(mats(3, 3, diag=2.0))
+        lo = (Lt.tensor(0.0, dtype=Lt.float64), Lt.tensor(0.0, dtype=Lt.float64))
+        tr = torch.linalg.slogdet(t, out=(torch.empty((), dtype=torch.float64),
+                                          torch.empty((), dtype=torch.float64)))
+        lr = Lt.linalg.slogdet(lt, out=lo)
+        self.assertIs(lr.sign, lo[0])
+        self.close(tr.logabsdet, lo[1])
+        self.raises_like(lambda: torch.linalg.svd(t, driver='gesvd'),
+                         lambda: Lt.linalg.svd(lt, driver='gesvd'))
+
     def test_grad_fn_names(self):
         t, lt = both(mats(3, 3, diag=2.0), requires_grad=True)
         for name in ('inv', 'det', 'solve'):

@@ -57,6 +57,24 @@ def _out(r, out):
     return out
 
 
+def _out_tuple(r, out):
+    """A named tuple of results, copied into the tensors of `out` when given."""
+    if out is None:
+        return r
+    if len(out) != len(r):
+        raise error('out: expected %d tensors, got %d' % (len(r), len(out)),
+                    Lt.Error.INVALID_ARGUMENT)
+    for o, v in zip(out, r):
+        o.copy_(v)
+    return type(r)(*out)
+
+
+def _no_driver(name, driver):
+    if driver is not None:
+        raise error('%s: keyword argument `driver=` is only supported on CUDA inputs with '
+                    'cuSOLVER backend.' % name, Lt.Error.INVALID_ARGUMENT)
+
+
 def _t(x):
     return _as_tensor(x, 'A')
 
@@ -118,7 +136,7 @@ def det(A: TensorLike, *, out: Tensor | None = None) -> Tensor:
 def slogdet(A: TensorLike, *, out: Any = None) -> Any:
     """(sign, logabsdet) of each determinant, as torch.linalg.slogdet."""
     sign, logabsdet = Lt.linalg_slogdet(_t(A))
-    return _Slogdet(sign, logabsdet)
+    return _out_tuple(_Slogdet(sign, logabsdet), out)
 
 
 def cholesky(A: TensorLike, *, upper: bool = False, out: Tensor | None = None) -> Tensor:
@@ -136,7 +154,7 @@ def _uplo(UPLO) -> str:
 def eigh(A: TensorLike, UPLO: str = 'L', *, out: Any = None) -> Any:
     """(eigenvalues, eigenvectors) of symmetric matrices, as torch.linalg.eigh."""
     w, v = Lt.linalg_eigh(_t(A), _uplo(UPLO))
-    return _Eigh(w, v)
+    return _out_tuple(_Eigh(w, v), out)
 
 
 def eigvalsh(A: TensorLike, UPLO: str = 'L', *, out: Tensor | None = None) -> Tensor:
@@ -147,19 +165,21 @@ def eigvalsh(A: TensorLike, UPLO: str = 'L', *, out: Tensor | None = None) -> Te
 def svd(A: TensorLike, full_matrices: bool = True, *, driver: str | None = None,
         out: Any = None) -> Any:
     """(U, S, Vh), as torch.linalg.svd."""
+    _no_driver('linalg.svd', driver)
     u, s, vh = Lt.linalg_svd(_t(A), _bool(full_matrices))
-    return _Svd(u, s, vh)
+    return _out_tuple(_Svd(u, s, vh), out)
 
 
 def svdvals(A: TensorLike, *, driver: str | None = None, out: Tensor | None = None) -> Tensor:
     """The singular values, as torch.linalg.svdvals."""
+    _no_driver('linalg.svdvals', driver)
     return _out(Lt.linalg_svdvals(_t(A)), out)
 
 
 def qr(A: TensorLike, mode: str = 'reduced', *, out: Any = None) -> Any:
     """(Q, R), as torch.linalg.qr."""
     q, r = Lt.linalg_qr(_t(A), mode)
-    return _Qr(q, r)
+    return _out_tuple(_Qr(q, r), out)
 
 
 def lstsq(A: TensorLike, B: TensorLike, rcond: float | None = None, *,
