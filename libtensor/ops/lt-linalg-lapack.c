@@ -754,7 +754,7 @@ lt_linalg_qr (LtTensor *a, const char *mode, LtTensor **r, GError **error)
   gint64         shape[LT_MAX_DIMS], m, n, q;
   g_autoptr(LtTensor) packed = NULL;
   g_autoptr(LtTensor) qt = NULL;
-  LtTensor *rr = NULL;
+  g_autoptr(LtTensor) rr = NULL;
 
   g_return_val_if_fail (LT_IS_TENSOR (a), NULL);
   if (mode == NULL || g_strcmp0 (mode, "reduced") == 0)
@@ -783,10 +783,6 @@ lt_linalg_qr (LtTensor *a, const char *mode, LtTensor **r, GError **error)
   rr = narrow (packed, -1, m, n, error);
   if (rr == NULL)
     return NULL;
-  if (r)
-    *r = rr;
-  else
-    g_object_unref (rr);
   if (lp.mode == 2)
     {
       gint64 zero = 0;
@@ -799,10 +795,18 @@ lt_linalg_qr (LtTensor *a, const char *mode, LtTensor **r, GError **error)
           g_object_unref (qt);
           qt = moved;
         }
-      return g_steal_pointer (&qt);
     }
-  qt = narrow (packed, -1, 0, m, error);
-  return mT (qt, error);
+  else
+    {
+      g_autoptr(LtTensor) qtt = narrow (packed, -1, 0, m, error);
+
+      qt = mT (qtt, error);
+    }
+  if (qt == NULL)
+    return NULL;
+  if (r)
+    *r = g_steal_pointer (&rr);
+  return g_steal_pointer (&qt);
 }
 
 /* grad A for A = Q R with R square and invertible (m >= n, reduced):

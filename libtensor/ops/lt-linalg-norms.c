@@ -240,6 +240,9 @@ lt_linalg_lstsq (LtTensor  *a,
   g_autoptr(LtTensor) p = NULL;
   g_autoptr(LtTensor) bm = NULL;
   g_autoptr(LtTensor) x = NULL;
+  g_autoptr(LtTensor) r = NULL;
+  g_autoptr(LtTensor) res = NULL;
+  g_autoptr(LtTensor) sv = NULL;
 
   g_return_val_if_fail (LT_IS_TENSOR (a), NULL);
   g_return_val_if_fail (LT_IS_TENSOR (b), NULL);
@@ -280,12 +283,22 @@ lt_linalg_lstsq (LtTensor  *a,
     }
   if (x == NULL)
     return NULL;
-  if (rank && (*rank = lt_linalg_matrix_rank (a, 0.0, rcond, FALSE, error)) == NULL)
+  /* the out values only when all of them could be made */
+  r = rank ? lt_linalg_matrix_rank (a, 0.0, rcond, FALSE, error) : NULL;
+  if (rank && r == NULL)
     return NULL;
-  if (residuals && (*residuals = lt_zeros (&zero, 1, a->dtype, error)) == NULL)
+  res = residuals ? lt_zeros (&zero, 1, a->dtype, error) : NULL;
+  if (residuals && res == NULL)
     return NULL;
-  if (singular_values && (*singular_values = lt_zeros (&zero, 1, a->dtype, error)) == NULL)
+  sv = singular_values ? lt_zeros (&zero, 1, a->dtype, error) : NULL;
+  if (singular_values && sv == NULL)
     return NULL;
+  if (rank)
+    *rank = g_steal_pointer (&r);
+  if (residuals)
+    *residuals = g_steal_pointer (&res);
+  if (singular_values)
+    *singular_values = g_steal_pointer (&sv);
   return g_steal_pointer (&x);
 }
 
