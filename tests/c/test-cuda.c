@@ -8,7 +8,12 @@
  * and merging, statistics, empty_cache, no cudaMalloc in a training loop's
  * steady state), out-of-memory recovery, sticky errors, failed launches,
  * the device-side error word and LT_CUDA_SYNC, the sentinel bytes after
- * every emulated buffer, and the launch shim's __syncthreads.
+ * every emulated buffer, and the launch shim's __syncthreads. /cuda/faults/
+ * injects a failed launch, a lost context and an out-of-memory at each
+ * launch and allocation of ops of lt-cuda-kernels-math.cu,
+ * lt-cuda-kernels-index.cu and lt-cuda-kernels-scan.cu: the GError names
+ * the op, a lost context marks the device unusable, and nothing stays
+ * allocated.
  *
  * Each test picks its runtime with _lt_cuda_backend_set_runtime, which
  * resets the device.
@@ -20,6 +25,8 @@
 
 #include "backends/cuda/lt-cuda-private.h"
 #include "core/lt-tensor-private.h"
+#include "ops/lt-op-private.h"
+#include "ops/lt-rnn-private.h"
 
 static LtTensor *
 cuda_from (const double *v, gsize n, LtDType dt)
@@ -494,6 +501,369 @@ test_shim_reduce (void)
   g_assert_cmpfloat (host_value (m, 0, &error), ==, n / 2);
 }
 
+/* ---- failures in the middle of the math, index and scan kernels' ops ---- */
+
+/* An op of one kernel file, run on device inputs */
+typedef LtTensor *(*FaultRun) (LtTensor **in, GError **error);
+
+typedef struct
+{
+  const char *path;
+  const char *name; /* the op of the kernel file */
+  guint       n_in;
+  gint64      shape[3][4];
+  guint       ndim[3];
+  LtDType     dtype[3];
+  FaultRun    run;
+  gboolean    mid_alloc; /* its scratch comes from the runtime: an OOM inside the kernel */
+} FaultCase;
+
+static LtTensor *
+run_erf (LtTensor **in, GError **error)
+{
+  return lt_tensor_erf (in[0], error);
+}
+
+static LtTensor *
+run_layer_norm (LtTensor **in, GError **error)
+{
+  gint64 shape[1] = { in[0]->shape[1] };
+
+  return lt_layer_norm (in[0], shape, 1, NULL, NULL, 1e-5, error);
+}
+
+static LtTensor *
+run_masked_select (LtTensor **in, GError **error)
+{
+  g_autoptr(LtTensor) mask = lt_tensor_gt_scalar (in[0], 0, error);
+
+  return mask ? lt_tensor_masked_select (in[0], mask, error) : NULL;
+}
+
+static LtTensor *
+run_conv2d (LtTensor **in, GError **error)
+{
+  static const gint64 one[2] = { 1, 1 };
+
+  return lt_conv2d (in[0], in[1], in[2], one, one, one, 1, error);
+}
+
+static LtTensor *
+run_index_select (LtTensor **in, GError **error)
+{
+  g_autoptr(LtTensor) idx = lt_tensor_argmax_dim (in[0], 1, FALSE, error);
+
+  return idx ? lt_tensor_index_select (in[0], 0, idx, error) : NULL;
+}
+
+static LtTensor *
+run_sort (LtTensor **in, GError **error)
+{
+  g_autoptr(LtTensor) idx = NULL;
+
+  return lt_tensor_sort (in[0], -1, TRUE, TRUE, &idx, error);
+}
+
+static LtTensor *
+run_kthvalue (LtTensor **in, GError **error)
+{
+  g_autoptr(LtTensor) idx = NULL;
+
+  return lt_tensor_kthvalue (in[0], 7, -1, FALSE, &idx, error);
+}
+
+static LtTensor *
+run_unique (LtTensor **in, GError **error)
+{
+  g_autoptr(LtTensor) inverse = NULL;
+  g_autoptr(LtTensor) counts = NULL;
+
+  return lt_tensor_unique (in[0], TRUE, &inverse, &counts, error);
+}
+
+static LtTensor *
+run_cumsum (LtTensor **in, GError **error)
+{
+  return lt_tensor_cumsum (in[0], 0, error);
+}
+
+static LtTensor *
+run_lstm_cell (LtTensor **in, GError **error)
+{
+  return _lt_lstm_cell_fused (in[0], in[1], in[2], error);
+}
+
+static const FaultCase fault_cases[] = {
+  { "erf", "erf", 1, { { 300 } }, { 1 }, { LT_DTYPE_FLOAT32 }, run_erf, FALSE },
+  { "layer_norm",
+    "layer_norm",
+    1,
+    { { 4, 50 } },
+    { 2 },
+    { LT_DTYPE_FLOAT64 },
+    run_layer_norm,
+    FALSE },
+  /* the prefix sums' scratch (11.2 MB) is a segment of its own */
+  { "masked_select",
+    "masked_select",
+    1,
+    { { 1400000 } },
+    { 1 },
+    { LT_DTYPE_FLOAT32 },
+    run_masked_select,
+    TRUE },
+  /* im2col's columns (4.7 MB), then the product, then the bias */
+  { "conv2d",
+    "conv2d",
+    3,
+    { { 2, 16, 64, 64 }, { 16, 16, 3, 3 }, { 16 } },
+    { 4, 4, 1 },
+    { LT_DTYPE_FLOAT32, LT_DTYPE_FLOAT32, LT_DTYPE_FLOAT32 },
+    run_conv2d,
+    TRUE },
+  { "index_select",
+    "index_select",
+    1,
+    { { 30, 20 } },
+    { 2 },
+    { LT_DTYPE_FLOAT64 },
+    run_index_select,
+    FALSE },
+  /* the keys and positions (1.3 MB) from the large pool; tiles, then merges */
+  { "sort", "sort", 1, { { 2, 20000 } }, { 2 }, { LT_DTYPE_FLOAT32 }, run_sort, TRUE },
+  { "kthvalue", "kthvalue", 1, { { 3, 20000 } }, { 2 }, { LT_DTYPE_FLOAT64 }, run_kthvalue, TRUE },
+  { "unique", "unique", 1, { { 5000 } }, { 1 }, { LT_DTYPE_INT64 }, run_unique, FALSE },
+  { "cumsum", "cumsum", 1, { { 40, 3 } }, { 2 }, { LT_DTYPE_FLOAT64 }, run_cumsum, FALSE },
+  { "lstm_cell",
+    "lstm_cell",
+    3,
+    { { 5, 32 }, { 5, 32 }, { 5, 8 } },
+    { 2, 2, 2 },
+    { LT_DTYPE_FLOAT32, LT_DTYPE_FLOAT32, LT_DTYPE_FLOAT32 },
+    run_lstm_cell,
+    FALSE },
+};
+
+/* The case's inputs on a fresh fake device: values with ties and both
+ * signs (unique: few distinct values) */
+static void
+fault_inputs (const FaultCase *fc, LtTensor **in)
+{
+  const LtCudaFakeConfig none = { 0 };
+
+  use_fake (&none);
+  for (guint i = 0; i < fc->n_in; i++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LtTensor) host = NULL;
+      g_autofree double *v = NULL;
+      gint64             n = 1;
+
+      for (guint d = 0; d < fc->ndim[i]; d++)
+        n *= fc->shape[i][d];
+      v = g_new (double, n);
+      for (gint64 k = 0; k < n; k++)
+        v[k] = fc->dtype[i] == LT_DTYPE_INT64 ? (double) ((k * 7919) % 97)
+                                              : (double) ((k * 7919) % 1009) / 500.0 - 1.0;
+      host = lt_tensor_new_from_doubles (v, n, fc->shape[i], fc->ndim[i], fc->dtype[i], &error);
+      g_assert_no_error (error);
+      in[i] = lt_tensor_to_device (host, LT_DEVICE_CUDA, &error);
+      g_assert_no_error (error);
+    }
+}
+
+/* @message names @name: "name: ..." or "cuda:0: name failed" */
+static gboolean
+names (const char *message, const char *name)
+{
+  g_autofree char *a = g_strdup_printf ("%s: ", name);
+  g_autofree char *b = g_strdup_printf ("cuda:0: %s failed", name);
+
+  return g_str_has_prefix (message, a) || strstr (message, b) != NULL;
+}
+
+/* The op that failed, of the ops the case's front end runs, is named */
+static void
+assert_names_an_op (const FaultCase *fc, const char *what, guint k, const char *message)
+{
+  for (guint op = 0; op < LT_OP_COUNT; op++)
+    if (names (message, _lt_op_table[op].name))
+      return;
+  g_error ("%s, %s %u: the error names no op: %s", fc->path, what, k, message);
+}
+
+/* Everything the op left on the device is given back: the blocks handed
+ * out are the inputs' alone */
+static void
+assert_no_device_leak (gsize baseline)
+{
+  LtCudaAllocStats st;
+
+  _lt_cuda_alloc_get_stats (&st);
+  g_assert_cmpuint (st.allocated, ==, baseline);
+}
+
+static gsize
+allocated_now (void)
+{
+  LtCudaAllocStats st;
+
+  _lt_cuda_alloc_get_stats (&st);
+  return st.allocated;
+}
+
+static void
+free_inputs (const FaultCase *fc, LtTensor **in)
+{
+  for (guint i = 0; i < fc->n_in; i++)
+    g_clear_object (&in[i]);
+}
+
+/* A launch that fails on its own, at each launch of the case in turn: a
+ * GError naming the op that failed (the case's own, or one its front end
+ * runs), nothing left allocated, and the op works once the failure has
+ * passed. Returns the case's launches; @own counts the failures of the
+ * case's own op. */
+static guint
+fault_launch_sweep (const FaultCase *fc, guint *own)
+{
+  for (guint k = 1;; k++)
+    {
+      LtTensor              *in[3] = { NULL };
+      LtCudaFakeConfig       cfg = { .fail_launch_at = k };
+      const LtCudaFakeConfig none = { 0 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LtTensor) y = NULL;
+      g_autoptr(LtTensor) again = NULL;
+      gsize base;
+
+      g_assert_cmpuint (k, <, 64);
+      fault_inputs (fc, in);
+      base = allocated_now ();
+      _lt_cuda_fake_arm (&cfg);
+      y = fc->run (in, &error);
+      if (y != NULL)
+        {
+          g_assert_no_error (error);
+          g_clear_object (&y);
+          assert_no_device_leak (base);
+          free_inputs (fc, in);
+          g_assert_cmpuint (k, >, 1);
+          return k - 1;
+        }
+      g_assert_error (error, LT_ERROR, LT_ERROR_CUDA);
+      assert_names_an_op (fc, "launch", k, error->message);
+      *own += names (error->message, fc->name);
+      g_assert_nonnull (strstr (error->message, "too many resources"));
+      g_clear_error (&error);
+      assert_no_device_leak (base);
+      _lt_cuda_fake_arm (&none);
+      again = fc->run (in, &error);
+      g_assert_no_error (error);
+      g_assert_nonnull (again);
+      g_clear_object (&again);
+      assert_no_device_leak (base);
+      free_inputs (fc, in);
+    }
+}
+
+/* The context lost at each launch of the op: a GError naming the op that
+ * says the device is unusable, which every later op repeats; nothing left
+ * allocated */
+static void
+fault_sticky_sweep (const FaultCase *fc, guint n_launches, guint *own)
+{
+  for (guint k = 1; k <= n_launches; k++)
+    {
+      LtTensor        *in[3] = { NULL };
+      LtCudaFakeConfig cfg = { .sticky_at_launch = k };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LtTensor) y = NULL;
+      g_autoptr(LtTensor) next = NULL;
+      gsize base;
+
+      fault_inputs (fc, in);
+      base = allocated_now ();
+      _lt_cuda_fake_arm (&cfg);
+      y = fc->run (in, &error);
+      g_assert_null (y);
+      g_assert_error (error, LT_ERROR, LT_ERROR_CUDA);
+      assert_names_an_op (fc, "sticky at launch", k, error->message);
+      *own += names (error->message, fc->name);
+      g_assert_nonnull (strstr (error->message, "unusable until the process restarts"));
+      g_clear_error (&error);
+      assert_no_device_leak (base);
+      next = lt_tensor_neg (in[0], &error);
+      g_assert_null (next);
+      g_assert_error (error, LT_ERROR, LT_ERROR_CUDA);
+      g_assert_nonnull (strstr (error->message, "unusable after an earlier error"));
+      free_inputs (fc, in);
+    }
+}
+
+/* cudaMalloc out of memory (the first try and the retry) at each of the
+ * op's allocations: an out-of-memory GError, named after the op where the
+ * allocation is the kernel's own scratch; nothing left allocated; the op
+ * works once the memory is back */
+static void
+fault_oom_sweep (const FaultCase *fc)
+{
+  guint named = 0;
+
+  for (guint k = 1;; k++)
+    {
+      LtTensor              *in[3] = { NULL };
+      LtCudaFakeConfig       cfg = { .fail_malloc_at = k, .fail_malloc_times = 2 };
+      const LtCudaFakeConfig none = { 0 };
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LtTensor) y = NULL;
+      g_autoptr(LtTensor) again = NULL;
+      gsize base;
+
+      g_assert_cmpuint (k, <, 64);
+      fault_inputs (fc, in);
+      base = allocated_now ();
+      _lt_cuda_fake_arm (&cfg);
+      y = fc->run (in, &error);
+      if (y != NULL)
+        {
+          g_assert_no_error (error);
+          g_clear_object (&y);
+          assert_no_device_leak (base);
+          free_inputs (fc, in);
+          break;
+        }
+      g_assert_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY);
+      g_assert_nonnull (strstr (error->message, "out of memory"));
+      g_test_message ("%s, out of memory at allocation %u: %s", fc->path, k, error->message);
+      named += names (error->message, fc->name);
+      g_clear_error (&error);
+      assert_no_device_leak (base);
+      _lt_cuda_fake_arm (&none);
+      again = fc->run (in, &error);
+      g_assert_no_error (error);
+      g_clear_object (&again);
+      assert_no_device_leak (base);
+      free_inputs (fc, in);
+    }
+  if (fc->mid_alloc)
+    g_assert_cmpuint (named, >, 0);
+}
+
+static void
+test_fault_case (gconstpointer data)
+{
+  const FaultCase *fc = data;
+  guint            own_launch = 0, own_sticky = 0;
+  guint            n_launches = fault_launch_sweep (fc, &own_launch);
+
+  fault_sticky_sweep (fc, n_launches, &own_sticky);
+  fault_oom_sweep (fc);
+  /* some launch of the sweep was the case's own op's */
+  g_assert_cmpuint (own_launch, >, 0);
+  g_assert_cmpuint (own_sticky, >, 0);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -513,5 +883,11 @@ main (int argc, char *argv[])
   g_test_add_func ("/cuda/errors/launch-failure", test_launch_failure);
   g_test_add_func ("/cuda/errors/error-word", test_error_word);
   g_test_add_func ("/cuda/errors/sync-every-op", test_sync_every_op);
+  for (guint i = 0; i < G_N_ELEMENTS (fault_cases); i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/cuda/faults/%s", fault_cases[i].path);
+
+      g_test_add_data_func (path, &fault_cases[i], test_fault_case);
+    }
   return g_test_run ();
 }

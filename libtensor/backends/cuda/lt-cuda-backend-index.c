@@ -32,8 +32,7 @@
 static const LtCuIndexKernels *
 index_kernels (const LtCudaLaunch *l)
 {
-  return l->rt->kernels == &_lt_cu_kernels_device ? &_lt_cu_index_kernels_device
-                                                  : &_lt_cu_index_kernels_emulated;
+  return l->rt->index_kernels;
 }
 
 static void
@@ -51,12 +50,17 @@ tensor_desc (LtCuTensor *d, LtTensor *t)
     }
 }
 
-/* Device scratch of @nbytes, freed by the caller (stream order keeps it
- * alive for the kernels queued before). */
+/* Device scratch of @nbytes for @op (an allocation failure names it),
+ * freed by the caller (stream order keeps it alive for the kernels queued
+ * before). */
 static gpointer
-scratch (gsize nbytes, GError **error)
+scratch (gsize nbytes, LtOp op, GError **error)
 {
-  return _lt_cuda_alloc (MAX (nbytes, 1), error);
+  gpointer p = _lt_cuda_alloc (MAX (nbytes, 1), error);
+
+  if (p == NULL)
+    g_prefix_error (error, "%s: ", _lt_op_table[op].name);
+  return p;
 }
 
 /* ---- indexing ---- */
@@ -127,7 +131,7 @@ k_index (const LtKernelArgs *args, GError **error)
 
           if (mask->numel == 0 || (select && out->numel == 0))
             return TRUE;
-          sums = scratch ((mask->numel + 1) * sizeof (gint64), error);
+          sums = scratch ((mask->numel + 1) * sizeof (gint64), args->op, error);
           if (sums == NULL)
             return FALSE;
           if (select)
@@ -406,11 +410,11 @@ k_conv (const LtKernelArgs *args, GError **error)
     }
   if (c.g.dtype != LT_CU_F32 && c.g.dtype != LT_CU_F64)
     return _lt_cuda_after_launch (LT_CU_UNSUPPORTED, args->op, error);
-  col = scratch ((gsize) c.chunk * c.g.c * c.g.kh * c.g.kw * c.L * es, error);
+  col = scratch ((gsize) c.chunk * c.g.c * c.g.kh * c.g.kw * c.L * es, args->op, error);
   if (col == NULL)
     return FALSE;
   if (args->op == LT_OP_CONV2D_GRAD_WEIGHT &&
-      (dyt = scratch ((gsize) c.chunk * c.O * c.L * es, error)) == NULL)
+      (dyt = scratch ((gsize) c.chunk * c.O * c.L * es, args->op, error)) == NULL)
     {
       _lt_cuda_free (col);
       return FALSE;

@@ -74,12 +74,13 @@ k_randperm (const LtKernelArgs *args, GError **error)
   r.seed = p->seed;
   r.offset = p->offset;
   r.keys = _lt_cuda_alloc ((gsize) padded * sizeof (uint64_t), error);
-  if (r.keys == NULL)
-    return FALSE;
-  r.index = _lt_cuda_alloc ((gsize) padded * sizeof (int64_t), error);
+  r.index = r.keys ? _lt_cuda_alloc ((gsize) padded * sizeof (int64_t), error) : NULL;
   if (r.index == NULL)
     {
-      _lt_cuda_free (r.keys);
+      /* the scratch's allocation failed: the error names the op */
+      g_prefix_error (error, "randperm: ");
+      if (r.keys)
+        _lt_cuda_free (r.keys);
       return FALSE;
     }
   status = math_kernels ()->randperm (_lt_cuda_stream (), &r);

@@ -884,6 +884,7 @@ backend_init (gpointer data)
   backend.kernels[LT_OP_SGD_UPDATE] = k_sgd_update;
   _lt_cuda_backend_math_init (&backend);
   _lt_cuda_backend_index_init (&backend);
+  _lt_cuda_backend_scan_init (&backend);
   return NULL;
 }
 

@@ -14,19 +14,23 @@
  *   through the launch shim;
  * - lt-cuda-runtime-fake.c: the emulated device with failures injected on
  *   request (tests): out of memory at the Nth allocation, a sticky error,
- *   a failed launch (of lt-cuda-kernels.cu's kernels; the math kernels run
- *   as on the emulated device).
+ *   a failed launch (of any kernel file's launchers; those of the math,
+ *   index and scan files are gated in lt-cuda-fake-kernels.c).
  * Every call returns a status (lt-cuda-kernels-private.h: cudaError_t values).
  *
  * lt-cuda-alloc.c is the caching allocator, lt-cuda-backend.c the device
  * state (stream, sticky errors, the device-side error word), the vtable and
- * the kernels' glue, which turns statuses into GErrors; lt-cuda-backend-math.c
- * the glue of lt-cuda-kernels-math.cu.
+ * the kernels' glue, which turns statuses into GErrors; lt-cuda-backend-math.c,
+ * lt-cuda-backend-index.c and lt-cuda-backend-scan.c the glue of
+ * lt-cuda-kernels-math.cu, lt-cuda-kernels-index.cu and
+ * lt-cuda-kernels-scan.cu.
  */
 
 #include "backends/lt-backend-private.h"
 #include "lt-cuda-kernels-private.h"
 #include "lt-cuda-kernels-math-private.h"
+#include "lt-cuda-kernels-index-private.h"
+#include "lt-cuda-kernels-scan-private.h"
 
 G_BEGIN_DECLS
 
@@ -59,6 +63,9 @@ struct _LtCudaRuntime
   int (*blas_gemm)          (void *stream, const LtCuGemm *g);
   /* lt-cuda-kernels-math.cu's launchers */
   const LtCuMathKernels *math_kernels;
+  /* lt-cuda-kernels-index.cu's and lt-cuda-kernels-scan.cu's launchers */
+  const LtCuIndexKernels *index_kernels;
+  const LtCuScanKernels *scan_kernels;
 };
 
 /* An error after which every call fails (the context is lost) */
@@ -94,6 +101,16 @@ typedef struct
 
 const LtCudaRuntime *_lt_cuda_runtime_fake        (const LtCudaFakeConfig *config);
 void                 _lt_cuda_fake_get_counts     (LtCudaFakeCounts *counts);
+/* New failures counted from now, on the device as it is (the runtime
+ * already in use; nothing is reset but the counts of mallocs and launches
+ * seen) */
+void                 _lt_cuda_fake_arm            (const LtCudaFakeConfig *config);
+/* lt-cuda-fake-kernels.c: every launcher of the fake runtime passes here
+ * first; 0 to go on, or the injected failure */
+int                  _lt_cuda_fake_launch_gate    (void);
+extern const LtCuMathKernels  _lt_cuda_fake_math_kernels;
+extern const LtCuIndexKernels _lt_cuda_fake_index_kernels;
+extern const LtCuScanKernels  _lt_cuda_fake_scan_kernels;
 
 /* The backend: which runtime it uses (tests replace it; NULL goes back to
  * the choice from the environment). Resets the device. */
@@ -157,5 +174,8 @@ gboolean _lt_cuda_launch_begin (LtCudaLaunch *launch, GError **error);
 int      _lt_cuda_gemm         (const LtCuGemm *g);
 /* Sets the kernels of lt-cuda-backend-index.c in @backend's table */
 void     _lt_cuda_backend_index_init (LtBackend *backend);
+/* Sets the kernels of lt-cuda-backend-scan.c (sorting, scans, recurrent
+ * cells) in @backend's table */
+void     _lt_cuda_backend_scan_init  (LtBackend *backend);
 
 G_END_DECLS

@@ -217,6 +217,8 @@ static const LtCudaRuntime emulated = {
   .kernels = &_lt_cu_kernels_emulated,
   .blas_gemm = NULL,
   .math_kernels = &_lt_cu_math_kernels_emulated,
+  .index_kernels = &_lt_cu_index_kernels_emulated,
+  .scan_kernels = &_lt_cu_scan_kernels_emulated,
 };
 
 const LtCudaRuntime *

@@ -143,8 +143,8 @@ fake_error_string (int status)
 }
 
 /* Every launch passes here first: the injected failures, or 0 to go on. */
-static int
-launch_gate (void)
+int
+_lt_cuda_fake_launch_gate (void)
 {
   guint k;
   int   status = LT_CU_OK;
@@ -170,7 +170,7 @@ launch_gate (void)
 
 #define K (emu ()->kernels)
 #define GATE                                                                                       \
-  int status = launch_gate ();                                                                     \
+  int status = _lt_cuda_fake_launch_gate ();                                                       \
   if (status != LT_CU_OK)                                                                          \
     return status;
 
@@ -265,9 +265,10 @@ static const LtCudaRuntime fake = {
   .error_string = fake_error_string,
   .kernels = &fake_kernels,
   .blas_gemm = NULL,
-  /* the math kernels run as on the emulated device, outside the failure
-   * injection */
-  .math_kernels = &_lt_cu_math_kernels_emulated,
+  /* the other kernel files' launchers, behind the same gate */
+  .math_kernels = &_lt_cuda_fake_math_kernels,
+  .index_kernels = &_lt_cuda_fake_index_kernels,
+  .scan_kernels = &_lt_cuda_fake_scan_kernels,
 };
 
 const LtCudaRuntime *
@@ -281,6 +282,18 @@ _lt_cuda_runtime_fake (const LtCudaFakeConfig *cfg)
   g_mutex_unlock (&lock);
   _lt_cuda_emulated_set_capacity (cfg->capacity ? cfg->capacity : (gsize) 1 << 30);
   return &fake;
+}
+
+void
+_lt_cuda_fake_arm (const LtCudaFakeConfig *cfg)
+{
+  g_mutex_lock (&lock);
+  config.fail_malloc_at = cfg->fail_malloc_at;
+  config.fail_malloc_times = cfg->fail_malloc_times;
+  config.sticky_at_launch = cfg->sticky_at_launch;
+  config.fail_launch_at = cfg->fail_launch_at;
+  mallocs_seen = launches_seen = 0;
+  g_mutex_unlock (&lock);
 }
 
 void

@@ -171,6 +171,8 @@ static const LtCudaRuntime real = {
   .kernels = &_lt_cu_kernels_device,
   .blas_gemm = real_blas_gemm,
   .math_kernels = &_lt_cu_math_kernels_device,
+  .index_kernels = &_lt_cu_index_kernels_device,
+  .scan_kernels = &_lt_cu_scan_kernels_device,
 };
 
 const LtCudaRuntime *
