@@ -135,7 +135,7 @@ fw_square (gconstpointer d)
           g_autofree double *vb = mat_values (batch, n, k, 0);
           g_auto (OhArr) a = oh_arr_from (v, s, dt, lays[l]);
           g_auto (OhArr) b = oh_arr_from (vb, sb, dt, OH_LAY_CONTIG);
-          g_autofree double *ref = g_new0 (double, MAX (batch * n * MAX (n, k), 1));
+          g_autofree double *ref = g_new0 (double, MAX (batch * MAX (n * MAX (n, k), 1), 1));
           g_autofree double *ref2 = g_new0 (double, MAX (batch, 1));
           g_autoptr(GError) error = NULL;
           g_autoptr(LtTensor) y = NULL;
