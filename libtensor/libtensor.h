@@ -68,6 +68,7 @@
 #include "ops/lt-upsample.h"
 #include "ops/lt-values.h"
 #include "ops/lt-sort.h"
+#include "ops/lt-linalg-lapack.h"
 #include "ops/lt-distributions.h"
 #include "autograd/lt-grad-fn.h"
 #include "autograd/lt-autograd.h"

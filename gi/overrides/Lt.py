@@ -60,6 +60,9 @@ from ._lt.ops_extra import TensorExtra as _TensorExtra
 from ._lt.sorting import FUNCTIONS as _SORTING_FUNCTIONS
 from ._lt.sorting import TensorSorting as _TensorSorting
 from ._lt.sorting import return_types  # noqa: F401 - Lt.return_types
+from ._lt.linalg import FUNCTIONS as _LINALG_FUNCTIONS
+from ._lt.linalg import TensorLinalg as _TensorLinalg
+from ._lt.linalg import linalg  # noqa: F401 - Lt.linalg
 from ._lt import generator as _lt_generator
 from ._lt.generator import *  # noqa: F401,F403 - Generator; rand, randn, ... with generator=
 from ._lt.generator import TensorRandom as _TensorRandom
@@ -209,7 +212,7 @@ def _to_dim_list(dim):
 
 @override
 class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _TensorRandom,
-             Lt.Tensor):
+             _TensorLinalg, Lt.Tensor):
     """A tensor, with torch's Python interface.
 
     ``Lt.Tensor(5, 3)`` makes an uninitialised 5x3 float32 tensor (as the
@@ -1051,7 +1054,7 @@ for _name in ('mul', 'div', 'true_divide', 'pow', 'floor_divide', 'remainder', '
               'square'):
     _EXPORTS[_name] = _simple(_name)
 del _name
-for _name in _MATH_FUNCTIONS + _SORTING_FUNCTIONS:
+for _name in _MATH_FUNCTIONS + _SORTING_FUNCTIONS + _LINALG_FUNCTIONS:
     _EXPORTS[_name] = _simple(_name)
 del _name
 _EXPORTS['add'] = _fn_add
@@ -1194,7 +1197,7 @@ cuda = namespace('Lt.cuda', 'torch.cuda for libtensor.', {
 })
 
 
-__all__ += ['Tensor', 'cuda']
+__all__ += ['Tensor', 'cuda', 'linalg']
 
 # The parts over the Tensor class, imported once it exists (PyGObject copies
 # what __all__ names to gi.repository.Lt).

@@ -42,6 +42,9 @@ G_BEGIN_DECLS
  *   within the group's timeout
  * @LT_ERROR_PEER_LOST: a process of a process group ended, hung or became
  *   unreachable
+ * @LT_ERROR_LINALG: a linear algebra op cannot factor its input: a
+ *   singular matrix, one that is not positive-definite, or a
+ *   decomposition that does not converge
  *
  * Error codes in the %LT_ERROR domain.
  */
@@ -62,6 +65,7 @@ typedef enum
   LT_ERROR_DIVERGED,
   LT_ERROR_TIMED_OUT,
   LT_ERROR_PEER_LOST,
+  LT_ERROR_LINALG,
 } LtError;
 
 LT_AVAILABLE_IN_ALL

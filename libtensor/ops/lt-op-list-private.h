@@ -252,6 +252,28 @@
            "BmmBackward0", NULL, bmm)                                                              \
   GRAD_OP (ADDMM, "addmm", GEMM, LT_OPF_HAS_KERNEL, LT_SAVE (ARG1, IN2) | LT_SAVE (ARG2, IN1),     \
            "AddmmBackward0", NULL, addmm)                                                          \
+  /* Linear algebra over LAPACK (ops/lt-linalg-lapack.c, backends/cpu/lt-cpu-linalg.c; no CUDA */  \
+  /* kernels). A decomposition's factors are one packed output, the user's factors views of it: */ \
+  /* eigh (.., n+1, n) = [w; V]; svd (.., r, m+1+n) = [U^T | S | Vh]; */                         \
+  /* qr (.., q, m+n) = [Q^T | R]; */                                                               \
+  /* slogdet (.., 2) = (sign, log|det|). Their rules compose differentiable public ops. */         \
+  GRAD_OP (LINALG_INV, "linalg_inv", GEMM, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                  \
+           LT_SAVE (RESULT, ANY), "LinalgInvExBackward0", NULL, linalg_inv)                        \
+  GRAD_OP (LINALG_SOLVE, "linalg_solve", GEMM, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,              \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (RESULT, IN0), "LinalgSolveExBackward0", NULL,            \
+           linalg_solve)                                                                           \
+  GRAD_OP (LINALG_DET, "linalg_det", GEMM, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                  \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (RESULT, ANY), "LinalgDetBackward0", NULL, linalg_det)    \
+  GRAD_OP (LINALG_SLOGDET, "linalg_slogdet", GEMM, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,          \
+           LT_SAVE (ARG0, ANY), "LinalgSlogdetBackward0", NULL, linalg_slogdet)                    \
+  GRAD_OP (LINALG_CHOLESKY, "linalg_cholesky", GEMM, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,        \
+           LT_SAVE (RESULT, ANY), "LinalgCholeskyExBackward0", NULL, linalg_cholesky)              \
+  GRAD_OP (LINALG_EIGH, "linalg_eigh", GEMM, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                \
+           LT_SAVE (RESULT, ANY), "LinalgEighBackward0", NULL, linalg_eigh)                        \
+  GRAD_OP (LINALG_SVD, "linalg_svd", GEMM, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                  \
+           LT_SAVE (RESULT, ANY), "LinalgSvdBackward0", NULL, linalg_svd)                          \
+  GRAD_OP (LINALG_QR, "linalg_qr", GEMM, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                    \
+           LT_SAVE (RESULT, ANY), "LinalgQrBackward0", NULL, linalg_qr)                            \
                                                                                                    \
   /* Views: no kernel, new strides over the same storage (ops/lt-shape.c) */                       \
   GRAD_OP (VIEW, "view", VIEW, LT_OPF_VIEW, 0, "ViewBackward0", NULL, view)                        \

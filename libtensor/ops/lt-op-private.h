@@ -211,6 +211,18 @@ typedef struct
   gboolean keepdim;
 } LtSortParams;
 
+/* The LAPACK-backed linear algebra ops (ops/lt-linalg-lapack.c): @upper:
+ * eigh reads the upper triangle; @full: svd's full_matrices; @mode: qr's
+ * (0 reduced, 1 complete, 2 r); @m: the rows of svd's and qr's input, which
+ * their backward rules read */
+typedef struct
+{
+  gboolean upper;
+  gboolean full;
+  int mode;
+  gint64 m;
+} LtLinalgParams;
+
 typedef union
 {
   LtFillParams fill;
@@ -234,6 +246,7 @@ typedef union
   LtUpsampleParams upsample;
   LtOptimParams optim;
   LtSortParams sort;
+  LtLinalgParams linalg;
 } LtOpParams;
 
 #define LT_KERNEL_MAX_INPUTS 4

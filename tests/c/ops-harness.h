@@ -176,6 +176,7 @@ guint oh_register_pointwise (void);
 guint oh_register_math (void);
 guint oh_register_reduce (void);
 guint oh_register_linalg (void);
+guint oh_register_lapack (void);
 guint oh_register_shape (void);
 guint oh_register_shape_inplace (void);
 guint oh_register_index (void);

@@ -250,6 +250,7 @@ main (int argc, char *argv[])
   n += oh_register_reduce ();
   n += oh_register_sort ();
   n += oh_register_linalg ();
+  n += oh_register_lapack ();
   n += oh_register_shape ();
   n += oh_register_shape_inplace ();
   n += oh_register_index ();

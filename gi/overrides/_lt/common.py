@@ -105,6 +105,8 @@ OSError_ = _lt_error_type('OSError', OSError, _E.IO)
 FileNotFoundError_ = _lt_error_type('FileNotFoundError', FileNotFoundError, _E.IO)
 # GLib.Error is a RuntimeError already; this one says so by its name.
 RuntimeError_ = _lt_error_type('RuntimeError', RuntimeError, _E.FAILED)
+# torch.linalg.LinAlgError: a matrix a linear algebra op cannot factor
+LinAlgError_ = _lt_error_type('LinAlgError', RuntimeError, _E.LINALG)
 
 # Ops whose index errors PyTorch raises as RuntimeError (an index value
 # out of range, not a dimension), unless the message is about a dimension.
@@ -149,6 +151,8 @@ def error_class(code: int, message: str) -> type:
         return _GError
     if code == _E.NOT_SUPPORTED:
         return NotImplementedError_
+    if code == _E.LINALG:
+        return LinAlgError_
     if code == _E.IO:
         if 'No such file' in message or 'does not exist' in message:
             return FileNotFoundError_

@@ -137,6 +137,14 @@ cpu_backend_init (gpointer data)
   b->kernels[LT_OP_MEDIAN_DIM] = _lt_cpu_sort;
   b->kernels[LT_OP_MODE] = _lt_cpu_sort;
   b->kernels[LT_OP_UNIQUE] = _lt_cpu_unique;
+  b->kernels[LT_OP_LINALG_INV] = _lt_cpu_linalg_solve;
+  b->kernels[LT_OP_LINALG_SOLVE] = _lt_cpu_linalg_solve;
+  b->kernels[LT_OP_LINALG_DET] = _lt_cpu_linalg_det;
+  b->kernels[LT_OP_LINALG_SLOGDET] = _lt_cpu_linalg_det;
+  b->kernels[LT_OP_LINALG_CHOLESKY] = _lt_cpu_linalg_cholesky;
+  b->kernels[LT_OP_LINALG_EIGH] = _lt_cpu_linalg_eigh;
+  b->kernels[LT_OP_LINALG_SVD] = _lt_cpu_linalg_svd;
+  b->kernels[LT_OP_LINALG_QR] = _lt_cpu_linalg_qr;
   return b;
 }
 

@@ -119,6 +119,13 @@ gboolean _lt_cpu_norm            (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_activation   (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_scan         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_sort         (const LtKernelArgs *args, GError **error);
+/* LAPACK (lt-cpu-linalg.c) */
+gboolean _lt_cpu_linalg_solve     (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_linalg_det       (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_linalg_cholesky  (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_linalg_eigh      (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_linalg_svd       (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_linalg_qr        (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_unique       (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_rnn          (const LtKernelArgs *args, GError **error);
 

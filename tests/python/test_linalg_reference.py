@@ -1,0 +1,431 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: LGPL-2.1-or-later
+"""Lt.linalg against PyTorch 1.13's torch.linalg on the same numpy inputs:
+inv, solve, det, slogdet, cholesky, eigh, eigvalsh, svd, svdvals, qr,
+lstsq, pinv, matrix_rank, norm, matrix_norm and vector_norm, the older
+spellings (torch.det, torch.inverse, x.det(), torch.svd, ...), float32
+and float64, batches; the gradients (and second derivatives through
+create_graph) against torch's; the exception types (LinAlgError a
+RuntimeError, and a GLib.Error).
+
+Where a factor's signs are LAPACK's choice (eigenvectors, singular
+vectors, Q and R), the comparison is of what does not depend on them: the
+values that are unique, the reconstructions, |entries| for distinct
+eigen/singular values, and losses built from sign-free products.
+"""
+
+import math
+import os
+import subprocess
+import sys
+import unittest
+
+from harness import main, require
+
+torch = require('torch', 'python3-torch')
+np = require('numpy', 'python3-numpy')
+
+import gi
+gi.require_version('Lt', '1.0')
+from gi.repository import GLib, Lt  # noqa: E402
+
+torch.set_num_threads(1)
+rng = np.random.default_rng(20261206)
+COMPARED = [0]
+
+
+def mats(*shape, diag=0.0):
+    a = rng.uniform(-1, 1, size=shape)
+    if diag:
+        n = min(shape[-2:])
+        a[..., range(n), range(n)] += diag
+    return a
+
+
+def spd(*shape):
+    x = rng.uniform(-1, 1, size=shape)
+    return x @ np.swapaxes(x, -1, -2) + shape[-1] * np.eye(shape[-1])
+
+
+def sym(*shape):
+    x = rng.uniform(-1, 1, size=shape)
+    return x + np.swapaxes(x, -1, -2)
+
+
+def both(a, dtype='float64', requires_grad=False):
+    a = np.asarray(a, dtype=dtype)
+    t = torch.tensor(a, requires_grad=requires_grad)
+    lt = Lt.tensor(a.tolist(), dtype=getattr(Lt, dtype), requires_grad=requires_grad)
+    if a.size == 0:
+        lt = lt.reshape(a.shape)
+    return t, lt
+
+
+def npy(x):
+    if isinstance(x, torch.Tensor):
+        return x.detach().numpy()
+    return np.asarray(x.detach().tolist()).reshape(tuple(x.shape))
+
+
+def tol(dtype):
+    return (1e-9, 1e-9) if dtype == 'float64' else (2e-4, 2e-4)
+
+
+class Case(unittest.TestCase):
+    def close(self, t, lt, dtype='float64', abs_=False):
+        COMPARED[0] += 1
+        self.assertEqual(tuple(lt.shape), tuple(t.shape))
+        self.assertEqual(str(lt.dtype).split('.')[-1], str(t.dtype).split('.')[-1])
+        a, b = npy(lt), npy(t)
+        if abs_:
+            a, b = np.abs(a), np.abs(b)
+        rtol, atol = tol(dtype)
+        np.testing.assert_allclose(a, b, rtol=rtol, atol=atol)
+
+    def grads(self, ft, flt, *arrays, create_graph=False):
+        """The gradients of ft and flt (a scalar loss of the inputs) match
+        torch's; with create_graph, so do those of the gradients' sum."""
+        ts, lts = zip(*(both(a, requires_grad=True) for a in arrays))
+        lt_out, t_out = flt(*lts), ft(*ts)
+        self.close(t_out, lt_out)
+        if not create_graph:
+            t_out.backward()
+            lt_out.backward()
+            for t, lt in zip(ts, lts):
+                self.close(t.grad, lt.grad)
+            return
+        tg = torch.autograd.grad(t_out, ts, create_graph=True)
+        lg = Lt.autograd.grad(lt_out, lts, create_graph=True)
+        for t, lt in zip(tg, lg):
+            self.close(t, lt)
+        tgg = torch.autograd.grad(sum((g * g).sum() for g in tg), ts)
+        lgg = Lt.autograd.grad(sum((g * g).sum() for g in lg), lts)
+        for t, lt in zip(tgg, lgg):
+            COMPARED[0] += 1
+            np.testing.assert_allclose(npy(lt), npy(t), rtol=1e-6, atol=1e-8)
+
+    def raises_like(self, fn_t, fn_lt):
+        COMPARED[0] += 1
+        with self.assertRaises(Exception) as ct:
+            fn_t()
+        with self.assertRaises(Exception) as cl:
+            fn_lt()
+        if isinstance(ct.exception, torch.linalg.LinAlgError):
+            self.assertIsInstance(cl.exception, Lt.linalg.LinAlgError)
+        else:
+            self.assertNotIsInstance(cl.exception, Lt.linalg.LinAlgError)
+            self.assertIsInstance(cl.exception, type(ct.exception),
+                                  'torch raised %r, Lt %r' % (ct.exception, cl.exception))
+        self.assertIsInstance(cl.exception, RuntimeError)
+        self.assertIsInstance(cl.exception, GLib.Error)
+        return str(ct.exception), str(cl.exception)
+
+
+class Solvers(Case):
+    def test_inv_solve_det_slogdet(self):
+        for dtype in ('float64', 'float32'):
+            for shape in ((3, 3), (2, 4, 4), (2, 1, 2, 2), (0, 3, 3), (2, 0, 0)):
+                t, lt = both(mats(*shape, diag=2.0), dtype)
+                self.close(torch.linalg.inv(t), Lt.linalg.inv(lt), dtype)
+                self.close(torch.inverse(t), Lt.inverse(lt), dtype)
+                self.close(t.inverse(), lt.inverse(), dtype)
+                self.close(torch.linalg.det(t), Lt.linalg.det(lt), dtype)
+                self.close(torch.det(t), Lt.det(lt), dtype)
+                self.close(t.det(), lt.det(), dtype)
+                ts, ls = torch.linalg.slogdet(t), Lt.linalg.slogdet(lt)
+                self.assertEqual(type(ls).__name__, type(ts).__name__)
+                self.close(ts.sign, ls.sign, dtype)
+                self.close(ts.logabsdet, ls.logabsdet, dtype)
+                ts, ls = t.slogdet(), lt.slogdet()
+                self.close(ts[1], ls[1], dtype)
+                self.close(torch.logdet(t), Lt.logdet(lt), dtype)
+                n = shape[-1]
+                tb, lb = both(mats(*shape[:-1], 2), dtype)
+                self.close(torch.linalg.solve(t, tb), Lt.linalg.solve(lt, lb), dtype)
+                tv, lv = both(mats(*shape[:-1]), dtype)
+                self.close(torch.linalg.solve(t, tv), Lt.linalg.solve(lt, lv), dtype)
+                tr, lr = both(mats(3, n), dtype)
+                self.close(torch.linalg.solve(t, tr, left=False),
+                           Lt.linalg.solve(lt, lr, left=False), dtype)
+        # broadcast batches
+        t, lt = both(mats(1, 3, 3, diag=2.0))
+        tb, lb = both(mats(4, 1, 3, 2))
+        self.close(torch.linalg.solve(t, tb), Lt.linalg.solve(lt, lb))
+
+    def test_singular(self):
+        a = np.array([[1., 2, 3], [2, 4, 6], [1, 0, 1]])
+        t, lt = both(a)
+        self.close(torch.linalg.det(t), Lt.linalg.det(lt))
+        self.close(torch.linalg.slogdet(t).logabsdet, Lt.linalg.slogdet(lt).logabsdet)
+        msg_t, msg_lt = self.raises_like(lambda: torch.linalg.inv(t), lambda: Lt.linalg.inv(lt))
+        self.assertIn('linalg.inv: The diagonal element', msg_lt)
+        self.assertIn('singular', msg_lt)
+        self.raises_like(lambda: torch.linalg.solve(t, t), lambda: Lt.linalg.solve(lt, lt))
+        tb, lb = both(np.stack([np.eye(3), a]))
+        _, msg = self.raises_like(lambda: torch.linalg.inv(tb), lambda: Lt.linalg.inv(lb))
+        self.assertIn('(Batch element 1)', msg)
+        try:
+            Lt.linalg.inv(lt)
+        except torch.linalg.LinAlgError:
+            self.fail('an Lt error is not a torch class')
+        except Lt.linalg.LinAlgError as e:
+            self.assertTrue(e.matches(Lt.error_quark(), Lt.Error.LINALG))
+
+    def test_errors(self):
+        t, lt = both(np.zeros((2, 3)))
+        ti, li = both(np.zeros((2, 2)), 'int64')
+        tv, lv = both(np.zeros(3))
+        for name in ('inv', 'det', 'slogdet', 'cholesky', 'eigh'):
+            for tx, lx in ((t, lt), (ti, li), (tv, lv)):
+                self.raises_like(lambda: getattr(torch.linalg, name)(tx),
+                                 lambda: getattr(Lt.linalg, name)(lx))
+        for name in ('svd', 'qr', 'svdvals', 'pinv', 'matrix_rank'):
+            for tx, lx in ((ti, li), (tv, lv)):
+                self.raises_like(lambda: getattr(torch.linalg, name)(tx),
+                                 lambda: getattr(Lt.linalg, name)(lx))
+        t3, l3 = both(np.eye(3))
+        t4, l4 = both(np.ones(4))
+        self.raises_like(lambda: torch.linalg.solve(t3, t4), lambda: Lt.linalg.solve(l3, l4))
+        self.raises_like(lambda: torch.linalg.qr(t3, mode='x'), lambda: Lt.linalg.qr(l3, mode='x'))
+        self.raises_like(lambda: torch.linalg.eigh(t3, UPLO='x'),
+                         lambda: Lt.linalg.eigh(l3, UPLO='x'))
+        tn, ln = both(np.array([[1., 2], [2, 1]]))
+        self.raises_like(lambda: torch.linalg.cholesky(tn), lambda: Lt.linalg.cholesky(ln))
+
+    def test_grads(self):
+        for cg in (False, True):
+            a = mats(2, 3, 3, diag=2.0)
+            b = mats(2, 3, 2)
+            self.grads(lambda x: (torch.linalg.inv(x) ** 2).sum(),
+                       lambda x: (Lt.linalg.inv(x) ** 2).sum(), a, create_graph=cg)
+            self.grads(lambda x, y: (torch.linalg.solve(x, y) ** 2).sum(),
+                       lambda x, y: (Lt.linalg.solve(x, y) ** 2).sum(), a, b, create_graph=cg)
+            self.grads(lambda x: torch.linalg.det(x).sum(),
+                       lambda x: Lt.linalg.det(x).sum(), a, create_graph=cg)
+            self.grads(lambda x: torch.linalg.slogdet(x).logabsdet.sum(),
+                       lambda x: Lt.linalg.slogdet(x).logabsdet.sum(), a, create_graph=cg)
+
+
+class Decompositions(Case):
+    def test_cholesky(self):
+        for dtype in ('float64', 'float32'):
+            for shape in ((3, 3), (2, 4, 4), (0, 2, 2)):
+                t, lt = both(spd(*shape), dtype)
+                self.close(torch.linalg.cholesky(t), Lt.linalg.cholesky(lt), dtype)
+                self.close(torch.linalg.cholesky(t, upper=True),
+                           Lt.linalg.cholesky(lt, upper=True), dtype)
+                self.close(torch.cholesky(t), Lt.cholesky(lt), dtype)
+                self.close(t.cholesky(upper=True), lt.cholesky(upper=True), dtype)
+        for cg in (False, True):
+            self.grads(lambda x: (torch.linalg.cholesky(x @ x.transpose(-2, -1) + 3 * torch.eye(3)) ** 2).sum(),
+                       lambda x: (Lt.linalg.cholesky(x @ x.transpose(-2, -1) + 3 * Lt.eye(3, dtype=Lt.float64))
+                                  ** 2).sum(), mats(2, 3, 3), create_graph=cg)
+
+    def test_eigh(self):
+        for dtype in ('float64', 'float32'):
+            for shape in ((4, 4), (2, 3, 3), (1, 1)):
+                a = sym(*shape)
+                t, lt = both(a, dtype)
+                for uplo in ('L', 'U'):
+                    tr, lr = torch.linalg.eigh(t, UPLO=uplo), Lt.linalg.eigh(lt, UPLO=uplo)
+                    self.assertEqual(type(lr).__name__, type(tr).__name__)
+                    self.close(tr.eigenvalues, lr.eigenvalues, dtype)
+                    self.close(tr.eigenvectors, lr.eigenvectors, dtype, abs_=True)
+                    self.close(torch.linalg.eigvalsh(t, uplo), Lt.linalg.eigvalsh(lt, uplo), dtype)
+                    rec = lr.eigenvectors @ (lr.eigenvalues.unsqueeze(-1) * lr.eigenvectors.transpose(-2, -1))
+                    self.close(tr.eigenvectors @ (tr.eigenvalues.unsqueeze(-1) * tr.eigenvectors.transpose(-2, -1)),
+                               rec, dtype)
+        for cg in (False, True):
+            def f(lib, mod):
+                def loss(x):
+                    w, v = mod.eigh(x + x.transpose(-2, -1))
+                    return (v * v * w.unsqueeze(-2)).sum() + (w ** 3).sum()
+                return loss
+            self.grads(f(torch, torch.linalg), f(Lt, Lt.linalg), mats(2, 3, 3), create_graph=cg)
+
+    def test_svd(self):
+        for dtype in ('float64', 'float32'):
+            for shape in ((4, 3), (3, 5), (2, 3, 3), (0, 2, 3)):
+                t, lt = both(mats(*shape), dtype)
+                for full in (True, False):
+                    tr, lr = torch.linalg.svd(t, full), Lt.linalg.svd(lt, full)
+                    self.assertEqual(type(lr).__name__, type(tr).__name__)
+                    self.assertEqual(tuple(lr.U.shape), tuple(tr.U.shape))
+                    self.assertEqual(tuple(lr.Vh.shape), tuple(tr.Vh.shape))
+                    self.close(tr.S, lr.S, dtype)
+                    k = min(shape[-2:])
+                    self.close(tr.U[..., :k], lr.U[..., :k], dtype, abs_=True)
+                    self.close(tr.Vh[..., :k, :], lr.Vh[..., :k, :], dtype, abs_=True)
+                    rec = (lr.U[..., :k] * lr.S.unsqueeze(-2)) @ lr.Vh[..., :k, :]
+                    self.close(t, rec, dtype)
+                self.close(torch.linalg.svdvals(t), Lt.linalg.svdvals(lt), dtype)
+                to, lo = torch.svd(t), Lt.svd(lt)
+                self.assertEqual(type(lo).__name__, type(to).__name__)
+                self.close(to.V, lo.V, dtype, abs_=True)
+                self.close(t.svd(some=False).U, lt.svd(some=False).U, dtype, abs_=True)
+        for shape in ((4, 3), (3, 4), (3, 3)):
+            for cg in (False, True):
+                def f(mod):
+                    def loss(x):
+                        u, s, vh = mod.svd(x, full_matrices=False)
+                        return (u @ vh).sum() + (u * u * s.unsqueeze(-2)).sum() + (s ** 2).sum()
+                    return loss
+                self.grads(f(torch.linalg), f(Lt.linalg), mats(*shape), create_graph=cg)
+
+    def test_qr(self):
+        for dtype in ('float64', 'float32'):
+            for shape in ((4, 3), (3, 5), (2, 3, 3)):
+                t, lt = both(mats(*shape), dtype)
+                for mode in ('reduced', 'complete', 'r'):
+                    tr, lr = torch.linalg.qr(t, mode), Lt.linalg.qr(lt, mode)
+                    self.assertEqual(type(lr).__name__, type(tr).__name__)
+                    self.close(tr.Q, lr.Q, dtype, abs_=True)
+                    self.close(tr.R, lr.R, dtype, abs_=True)
+                    if mode != 'r':
+                        self.close(t, lr.Q @ lr.R, dtype)
+                to, lo = torch.qr(t), Lt.qr(lt)
+                self.assertEqual(type(lo).__name__, type(to).__name__)
+                self.close(to.R, lo.R, dtype, abs_=True)
+        for shape in ((4, 3), (3, 3), (3, 5)):
+            for cg in (False, True):
+                def f(mod):
+                    def loss(x):
+                        q, r = mod.qr(x)
+                        return (q.sum(-2) ** 2).sum() + (r * r * r).sum()
+                    return loss
+                self.grads(f(torch.linalg), f(Lt.linalg), mats(*shape, diag=1.0),
+                           create_graph=cg)
+        t, lt = both(mats(4, 3), requires_grad=True)
+        self.raises_like(lambda: torch.linalg.qr(t, 'r').R.sum().backward(),
+                         lambda: Lt.linalg.qr(lt, 'r').R.sum().backward())
+
+
+class Compositions(Case):
+    def test_pinv_lstsq_rank(self):
+        for dtype in ('float64', 'float32'):
+            for shape in ((4, 3), (3, 5), (2, 3, 3)):
+                a = mats(*shape)
+                t, lt = both(a, dtype)
+                self.close(torch.linalg.pinv(t), Lt.linalg.pinv(lt), dtype)
+                self.close(torch.pinverse(t), Lt.pinverse(lt), dtype)
+                self.close(torch.linalg.matrix_rank(t), Lt.linalg.matrix_rank(lt))
+                tb, lb = both(mats(*shape[:-1], 2), dtype)
+                tr, lr = torch.linalg.lstsq(t, tb), Lt.linalg.lstsq(lt, lb)
+                self.assertEqual(type(lr).__name__, type(tr).__name__)
+                self.close(tr.solution, lr.solution, dtype)
+                self.close(tr.rank, lr.rank)
+                self.close(tr.residuals, lr.residuals, dtype)
+                self.close(tr.singular_values, lr.singular_values, dtype)
+            s = sym(4, 4)
+            t, lt = both(s, dtype)
+            self.close(torch.linalg.pinv(t, hermitian=True), Lt.linalg.pinv(lt, hermitian=True),
+                       dtype)
+        # rank-deficient: rank and pseudo-inverse
+        low = mats(5, 2) @ mats(2, 4)
+        t, lt = both(low)
+        self.close(torch.linalg.matrix_rank(t), Lt.linalg.matrix_rank(lt))
+        self.close(torch.linalg.matrix_rank(t, hermitian=False, atol=1.0, rtol=0.0),
+                   Lt.linalg.matrix_rank(lt, atol=1.0, rtol=0.0))
+        self.close(torch.linalg.pinv(t), Lt.linalg.pinv(lt))
+        tb, lb = both(mats(5, 2))
+        self.close(torch.linalg.lstsq(t, tb).rank, Lt.linalg.lstsq(lt, lb).rank)
+        for cg in (False, True):
+            self.grads(lambda x: (torch.linalg.pinv(x) ** 2).sum(),
+                       lambda x: (Lt.linalg.pinv(x) ** 2).sum(), mats(4, 3), create_graph=cg)
+            self.grads(lambda x, y: (torch.linalg.lstsq(x, y).solution ** 2).sum(),
+                       lambda x, y: (Lt.linalg.lstsq(x, y).solution ** 2).sum(),
+                       mats(4, 3), mats(4, 2), create_graph=cg)
+
+    def test_norms(self):
+        for dtype in ('float64', 'float32'):
+            a = mats(2, 3, 4)
+            t, lt = both(a, dtype)
+            for ord in ('fro', 'nuc', 2, -2, 1, -1, math.inf, -math.inf):
+                for dim in ((-2, -1), (0, 2), (2, 1)):
+                    for keepdim in (False, True):
+                        self.close(torch.linalg.matrix_norm(t, ord, dim, keepdim),
+                                   Lt.linalg.matrix_norm(lt, ord, dim, keepdim), dtype)
+                        self.close(torch.linalg.norm(t, ord, dim, keepdim),
+                                   Lt.linalg.norm(lt, ord, dim, keepdim), dtype)
+            for ord in (2, 1, 0, 3.5, math.inf, -math.inf):
+                for dim in (None, 1, (0, 2)):
+                    self.close(torch.linalg.vector_norm(t, ord, dim),
+                               Lt.linalg.vector_norm(lt, ord, dim), dtype)
+                self.close(torch.linalg.norm(t[0, 0], ord), Lt.linalg.norm(lt[0, 0], ord), dtype)
+            self.close(torch.linalg.norm(t), Lt.linalg.norm(lt), dtype)
+            self.close(torch.linalg.norm(t, dim=-1), Lt.linalg.norm(lt, dim=-1), dtype)
+            self.close(torch.linalg.norm(t[0], 'nuc'), Lt.linalg.norm(lt[0], 'nuc'), dtype)
+        for cg in (False, True):
+            for ord in ('fro', 'nuc', 2, -2, 1, math.inf):
+                # squared, for second derivatives that are not 0 almost everywhere
+                self.grads(lambda x: (torch.linalg.matrix_norm(x, ord) ** 2).sum(),
+                           lambda x: (Lt.linalg.matrix_norm(x, ord) ** 2).sum(), mats(2, 3, 4),
+                           create_graph=cg)
+            self.grads(lambda x: torch.linalg.vector_norm(x, 3.0, -1).sum(),
+                       lambda x: Lt.linalg.vector_norm(x, 3.0, -1).sum(), mats(2, 3),
+                       create_graph=cg)
+        t, lt = both(mats(3, 3))
+        self.raises_like(lambda: torch.linalg.matrix_norm(t, 'bad'),
+                         lambda: Lt.linalg.matrix_norm(lt, 'bad'))
+        ti, li = both(np.ones((2, 2)), 'int64')
+        self.raises_like(lambda: torch.linalg.vector_norm(ti), lambda: Lt.linalg.vector_norm(li))
+
+    def test_out_and_driver(self):
+        t, lt = both(mats(3, 3, diag=2.0))
+        lo = (Lt.tensor(0.0, dtype=Lt.float64), Lt.tensor(0.0, dtype=Lt.float64))
+        tr = torch.linalg.slogdet(t, out=(torch.empty((), dtype=torch.float64),
+                                          torch.empty((), dtype=torch.float64)))
+        lr = Lt.linalg.slogdet(lt, out=lo)
+        self.assertIs(lr.sign, lo[0])
+        self.close(tr.logabsdet, lo[1])
+        self.raises_like(lambda: torch.linalg.svd(t, driver='gesvd'),
+                         lambda: Lt.linalg.svd(lt, driver='gesvd'))
+
+    def test_grad_fn_names(self):
+        t, lt = both(mats(3, 3, diag=2.0), requires_grad=True)
+        for name in ('inv', 'det', 'solve'):
+            args_t, args_lt = ((t, t), (lt, lt)) if name == 'solve' else ((t,), (lt,))
+            self.assertEqual(getattr(Lt.linalg, name)(*args_lt).grad_fn.name(),
+                             type(getattr(torch.linalg, name)(*args_t).grad_fn).__name__)
+
+
+# On the CUDA device (the emulated backend when the build has CUDA): no
+# kernels, so each op raises NotImplementedError (a GLib.Error of code
+# NOT_SUPPORTED) and nothing crashes.
+_CUDA_SCRIPT = '''
+import gi
+gi.require_version('Lt', '1.0')
+from gi.repository import GLib, Lt
+if not Lt.cuda.is_available():
+    print('no-cuda')
+    raise SystemExit(0)
+x = Lt.eye(3).to('cuda')
+for f in (Lt.linalg.inv, Lt.linalg.det, Lt.linalg.slogdet, Lt.linalg.cholesky, Lt.linalg.eigh,
+          Lt.linalg.svd, Lt.linalg.qr, Lt.linalg.pinv, lambda a: Lt.linalg.solve(a, a),
+          lambda a: Lt.linalg.matrix_norm(a, 'nuc')):
+    try:
+        f(x)
+    except NotImplementedError as e:
+        assert isinstance(e, GLib.Error) and e.code == Lt.Error.NOT_SUPPORTED, e
+        assert 'cuda' in str(e), e
+    else:
+        raise AssertionError('no error on cuda')
+print('ok')
+'''
+
+
+class Device(Case):
+    def test_cuda_refuses(self):
+        env = dict(os.environ, LT_CUDA_EMULATE='1')
+        r = subprocess.run([sys.executable, '-c', _CUDA_SCRIPT], env=env, capture_output=True,
+                           text=True, timeout=300)
+        self.assertEqual(r.returncode, 0, r.stderr)
+        if r.stdout.strip() == 'no-cuda':
+            self.skipTest('no CUDA backend in this build')
+        self.assertEqual(r.stdout.strip(), 'ok')
+
+
+if __name__ == '__main__':
+    import atexit
+    atexit.register(lambda: print('# %d comparisons with torch' % COMPARED[0]))
+    main()
