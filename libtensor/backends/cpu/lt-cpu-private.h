@@ -123,6 +123,7 @@ gboolean _lt_cpu_conv_depthwise         (const LtKernelArgs *args,
                                          GError            **error);
 gboolean _lt_cpu_pooling         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_norm            (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_batch_norm      (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_activation   (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_scan         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_sort         (const LtKernelArgs *args, GError **error);
