@@ -83,22 +83,29 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
 #define DEFINE_DW(T, sfx, VB, ATTR)                                                                \
   typedef T dwvec_##sfx __attribute__ ((vector_size (VB), aligned (sizeof (T)), may_alias));       \
                                                                                                    \
-  /* P = the padded plane x (H, W), split into its phases */                                       \
+  /* P = the padded plane x (H, W), split into its phases. The sizes are                           \
+   * copied out of the job: the stores into P would otherwise make the                             \
+   * compiler load them again for every pixel. */                                                  \
   ATTR static void dw_pack_##sfx (const DwJob *j, const T *x, T *P)                                \
   {                                                                                                \
+    const gint64 H = j->H, W = j->W, sh = j->sh, sw = j->sw, ph = j->ph, pw = j->pw;               \
+    const gint64 hw = j->hw, Wq = j->Wq;                                                           \
     memset (P, 0, (gsize) j->plen * sizeof (T));                                                   \
-    for (gint64 h = 0; h < j->H; h++)                                                              \
+    for (gint64 h = 0; h < H; h++)                                                                 \
       {                                                                                            \
-        gint64   hp = h + j->ph;                                                                   \
-        T       *row = P + (hp % j->sh) * j->sw * j->hw + (hp / j->sh) * j->Wq;                    \
-        const T *xr = x + h * j->W;                                                                \
-        if (j->sw == 1)                                                                            \
-          memcpy (row + j->pw, xr, (gsize) j->W * sizeof (T));                                     \
+        gint64   hp = h + ph;                                                                      \
+        T       *row = P + (hp % sh) * sw * hw + (hp / sh) * Wq;                                   \
+        const T *xr = x + h * W;                                                                   \
+        if (sw == 1)                                                                               \
+          memcpy (row + pw, xr, (gsize) W * sizeof (T));                                           \
         else                                                                                       \
-          for (gint64 w = 0; w < j->W; w++)                                                        \
+          for (gint64 b = 0; b < sw; b++)                                                          \
             {                                                                                      \
-              gint64 wp = w + j->pw;                                                               \
-              row[(wp % j->sw) * j->hw + wp / j->sw] = xr[w];                                      \
+              /* the pixels w with (w + pw) % sw == b, in order */                                 \
+              gint64 w0 = ((b - pw) % sw + sw) % sw;                                               \
+              T     *d = row + b * hw + (w0 + pw) / sw;                                            \
+              for (gint64 w = w0, q = 0; w < W; w += sw, q++)                                      \
+                d[q] = xr[w];                                                                      \
             }                                                                                      \
       }                                                                                            \
   }                                                                                                \
@@ -106,18 +113,22 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
   /* dx (H, W) = the image's pixels of dP */                                                       \
   ATTR static void dw_unpack_##sfx (const DwJob *j, const T *dP, T *dx)                            \
   {                                                                                                \
-    for (gint64 h = 0; h < j->H; h++)                                                              \
+    const gint64 H = j->H, W = j->W, sh = j->sh, sw = j->sw, ph = j->ph, pw = j->pw;               \
+    const gint64 hw = j->hw, Wq = j->Wq;                                                           \
+    for (gint64 h = 0; h < H; h++)                                                                 \
       {                                                                                            \
-        gint64   hp = h + j->ph;                                                                   \
-        const T *row = dP + (hp % j->sh) * j->sw * j->hw + (hp / j->sh) * j->Wq;                   \
-        T       *dr = dx + h * j->W;                                                               \
-        if (j->sw == 1)                                                                            \
-          memcpy (dr, row + j->pw, (gsize) j->W * sizeof (T));                                     \
+        gint64   hp = h + ph;                                                                      \
+        const T *row = dP + (hp % sh) * sw * hw + (hp / sh) * Wq;                                  \
+        T       *dr = dx + h * W;                                                                  \
+        if (sw == 1)                                                                               \
+          memcpy (dr, row + pw, (gsize) W * sizeof (T));                                           \
         else                                                                                       \
-          for (gint64 w = 0; w < j->W; w++)                                                        \
+          for (gint64 b = 0; b < sw; b++)                                                          \
             {                                                                                      \
-              gint64 wp = w + j->pw;                                                               \
-              dr[w] = row[(wp % j->sw) * j->hw + wp / j->sw];                                      \
+              gint64   w0 = ((b - pw) % sw + sw) % sw;                                             \
+              const T *s = row + b * hw + (w0 + pw) / sw;                                          \
+              for (gint64 w = w0, q = 0; w < W; w += sw, q++)                                      \
+                dr[w] = s[q];                                                                      \
             }                                                                                      \
       }                                                                                            \
   }                                                                                                \
