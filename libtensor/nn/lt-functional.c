@@ -11,6 +11,7 @@
 #include "ops/lt-reduce.h"
 #include "ops/lt-linalg.h"
 #include "ops/lt-shape.h"
+#include "ops/lt-batch-norm-private.h"
 
 /*
  * Functional forms without kernels of their own: each is composed of
@@ -262,8 +263,11 @@ update_running (LtTensor *running,
  * `(x - mean) / sqrt(var + eps) * weight + bias`. In training mode the mean
  * and the biased variance are taken over every dimension but 1, and the
  * running statistics, when given, are updated in place with the unbiased
- * variance: `running = (1 - momentum) * running + momentum * batch`. The
- * result is composed of differentiable ops.
+ * variance: `running = (1 - momentum) * running + momentum * batch`. On the
+ * CPU, with every tensor of the input's dtype, one kernel computes the
+ * result and one its gradients (a `NativeBatchNormBackward0` node, which
+ * cannot be differentiated again); elsewhere the result is composed of
+ * differentiable ops.
  *
  * Returns: (transfer full) (nullable): the normalised tensor, or %NULL with
  *   @error set
@@ -330,19 +334,24 @@ lt_batch_norm (LtTensor *input,
       !check_channels ("bias", bias, channels, error))
     return NULL;
   per_channel = channels ? lt_tensor_numel (input) / channels : 0;
+  if (training && per_channel <= 1)
+    {
+      g_autofree char *s = LT_SHAPE_STR (input);
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "batch_norm: expected more than 1 value per channel when training, "
+                   "got an input of shape %s",
+                   s);
+      return NULL;
+    }
+  /* one kernel a direction where the backend has them (ops/lt-batch-norm.c) */
+  if (_lt_batch_norm_can_fuse (input, running_mean, running_var, weight, bias))
+    return _lt_batch_norm_fused (input, running_mean, running_var, weight, bias, training, momentum,
+                                 eps, error);
 
   if (training)
     {
       g_autoptr(LtTensor) sq = NULL;
 
-      if (per_channel <= 1)
-        {
-          g_autofree char *s = LT_SHAPE_STR (input);
-          g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
-                       "batch_norm: expected more than 1 value per channel when training, "
-                       "got an input of shape %s", s);
-          return NULL;
-        }
       for (guint d = 0; d < ndim; d++)
         if (d != 1)
           dims[nd++] = (gint) d;

@@ -367,6 +367,14 @@
            LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY) | LT_SAVE (AUX, ANY),                         \
            "NativeGroupNormBackward0", NULL, layer_group_norm)                                     \
   OP (NORM_GRAD, "norm_grad", NORM, LT_OPF_HAS_KERNEL)                                             \
+  /* Batch normalisation, fused (ops/lt-batch-norm.c): arguments input (N, C, *), weight and */  \
+  /* bias (optional), and in evaluation (norm.training FALSE) the running mean and variance */  \
+  /* as one (2, C); AUX: the mean and biased variance used, (2, C); the _GRAD op gives dx and */ \
+  /* into its AUX the weight's and bias's gradients, (2, C) */                                   \
+  GRAD_OP (BATCH_NORM, "batch_norm", NORM, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                  \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY) | LT_SAVE (AUX, ANY),                         \
+           "NativeBatchNormBackward0", NULL, batch_norm)                                           \
+  OP (BATCH_NORM_GRAD, "batch_norm_grad", NORM, LT_OPF_HAS_KERNEL)                                 \
                                                                                                    \
   /* Recurrent cells' fused steps (ops/lt-rnn-ops.c): arguments the input's and the hidden */      \
   /* state's gate products (N, G * H) and the cell (lstm) or hidden (gru) state (N, H). */         \

@@ -168,6 +168,7 @@ typedef struct
   gint64 rows, D;
   gint64 groups, channels, inner;
   double eps;
+  gboolean training;           /* batch_norm: the batch's statistics, else the running ones */
 } LtNormParams;
 typedef struct
 {

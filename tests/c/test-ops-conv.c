@@ -41,6 +41,14 @@ static const ConvCase conv_cases[] = {
   /* stride 2 and 3 on wide rows through the image's phases */
   { 3, 5, 14, 13, 7, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 1, TRUE, TRUE },
   { 2, 3, 17, 16, 4, 7, 7, { 2, 3 }, { 3, 3 }, { 1, 1 }, 1, TRUE, TRUE },
+  /* depthwise (groups = channels): the CPU backend's direct kernels; 3x3
+   * at stride 1 and 2, dilated, rows past a vector and a 1x1 at stride 2 */
+  { 2, 5, 14, 13, 5, 3, 3, { 1, 1 }, { 1, 1 }, { 1, 1 }, 5, TRUE, TRUE },
+  { 3, 6, 15, 18, 6, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 6, TRUE, TRUE },
+  { 2, 4, 11, 9, 4, 3, 3, { 1, 2 }, { 2, 1 }, { 2, 2 }, 4, FALSE, TRUE },
+  { 1, 3, 7, 35, 3, 3, 3, { 2, 1 }, { 1, 1 }, { 1, 1 }, 3, TRUE, FALSE },
+  { 2, 4, 6, 6, 4, 1, 1, { 2, 2 }, { 0, 0 }, { 1, 1 }, 4, TRUE, TRUE },
+  /* an empty batch: last (conv2d_bw_size0) */
   { 0, 3, 5, 5, 2, 3, 3, { 1, 1 }, { 0, 0 }, { 1, 1 }, 1, TRUE, TRUE },
 };
 
@@ -54,6 +62,10 @@ static const ConvCase conv_gc_cases[] = {
   { 1, 2, 4, 5, 3, 2, 3, { 2, 2 }, { 1, 2 }, { 1, 1 }, 1, TRUE, FALSE },
   { 2, 4, 6, 7, 4, 3, 2, { 1, 1 }, { 1, 2 }, { 2, 1 }, 2, TRUE, TRUE },
   { 1, 2, 5, 4, 2, 2, 2, { 1, 1 }, { 1, 1 }, { 1, 1 }, 1, FALSE, FALSE },
+  /* depthwise: 3x3 at stride 1 and 2 with padding 1, dilated 3x3 */
+  { 2, 3, 5, 6, 3, 3, 3, { 1, 1 }, { 1, 1 }, { 1, 1 }, 3, TRUE, TRUE },
+  { 2, 2, 6, 5, 2, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 2, TRUE, TRUE },
+  { 1, 2, 6, 6, 2, 3, 3, { 1, 1 }, { 2, 2 }, { 2, 2 }, 2, FALSE, TRUE },
 };
 
 static OhShape

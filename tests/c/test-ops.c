@@ -257,6 +257,7 @@ main (int argc, char *argv[])
   n += oh_register_conv ();
   n += oh_register_pool ();
   n += oh_register_norm ();
+  n += oh_register_batch_norm ();
   n += oh_register_rnn ();
   n += oh_register_loss ();
   n += oh_register_nn ();

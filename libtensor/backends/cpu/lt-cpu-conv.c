@@ -918,6 +918,10 @@ _lt_cpu_conv (const LtKernelArgs *args,
                    _lt_op_table[args->op].name);
       return FALSE;
     }
+  if (_lt_cpu_conv_depthwise_applies (
+        args->op == LT_OP_CONV2D_GRAD_INPUT ? args->out : args->in[0],
+        args->op == LT_OP_CONV2D_GRAD_WEIGHT ? args->out : args->in[1], p))
+    return _lt_cpu_conv_depthwise (args, error);
   switch (args->op)
     {
     case LT_OP_CONV2D:

@@ -163,6 +163,8 @@ _lt_cpu_norm (const LtKernelArgs *args, GError **error)
   NormJob             job = { .p = p };
   gint64              numel = p->rows * p->D;
 
+  if (args->op == LT_OP_BATCH_NORM || args->op == LT_OP_BATCH_NORM_GRAD)
+    return _lt_cpu_batch_norm (args, error);
   if (args->out->dtype != LT_DTYPE_FLOAT32 && !f64)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,

@@ -114,8 +114,16 @@ gboolean _lt_cpu_index        (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_nll_loss      (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_sgd_update   (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_conv         (const LtKernelArgs *args, GError **error);
+/* Depthwise conv2d, computed directly (lt-cpu-conv-depthwise.c); the rule
+ * that picks it is in lt-cpu-conv.c */
+gboolean _lt_cpu_conv_depthwise_applies (const LtTensor     *x,
+                                         const LtTensor     *w,
+                                         const LtConvParams *p);
+gboolean _lt_cpu_conv_depthwise         (const LtKernelArgs *args,
+                                         GError            **error);
 gboolean _lt_cpu_pooling         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_norm            (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_batch_norm      (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_activation   (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_scan         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_sort         (const LtKernelArgs *args, GError **error);
