@@ -1187,12 +1187,12 @@ def _cuda_mem_get_info(device=None):
 
 
 def _cuda_stat(k):
-    def stat(device=None):
+    def stat(device: DeviceLike | int | None = None) -> int:
         return Lt.cuda_device_memory_stats(_cuda_index(device))[1 + k]
     return stat
 
 
-def _cuda_set_device(device):
+def _cuda_set_device(device: DeviceLike | int) -> None:
     """Makes device the one that 'cuda' without an index means, as
     torch.cuda.set_device (a negative index changes nothing)."""
     index = device if isinstance(device, int) else _cuda_index(device)
