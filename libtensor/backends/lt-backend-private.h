@@ -17,7 +17,7 @@
  */
 
 #include "core/lt-types.h"
-#include "core/lt-device-private.h"
+#include "backends/lt-device-private.h"
 #include "core/lt-error.h"
 #include "ops/lt-op-list-private.h"
 

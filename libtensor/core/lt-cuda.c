@@ -4,7 +4,7 @@
 #include "lt-cuda.h"
 #include "lt-error.h"
 #include "backends/lt-backend-private.h"
-#include "lt-device-private.h"
+#include "backends/lt-device-private.h"
 
 /*
  * torch.cuda's questions, answered by the backend of LT_DEVICE_CUDA through

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "lt-device-private.h"
+#include "backends/lt-device-private.h"
 #include "lt-error.h"
 
 /*

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "lt-dtype-private.h"
-#include "lt-device-private.h"
+#include "backends/lt-device-private.h"
 
 const guint8 _lt_dtype_sizes[LT_N_DTYPES] = {
   [LT_DTYPE_FLOAT32] = 4,

@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 struct _LtStorage
 {
   gint ref_count;        /* atomic */
-  LtDevice device;       /* with its index (core/lt-device-private.h) */
+  LtDevice device;       /* with its index (backends/lt-device-private.h) */
   guint version;         /* atomic; bumped by every in-place write */
 
   /* Borrowed */

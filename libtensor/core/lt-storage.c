@@ -3,7 +3,7 @@
 
 #include "lt-storage-private.h"
 #include "lt-error.h"
-#include "lt-device-private.h"
+#include "backends/lt-device-private.h"
 #include "backends/lt-backend-private.h"
 
 /**

@@ -5,7 +5,7 @@
 
 #include "lt-tensor-private.h"
 #include "lt-dtype-private.h"
-#include "lt-device-private.h"
+#include "backends/lt-device-private.h"
 #include "lt-shape-private.h"
 #include "lt-error.h"
 #include "lt-enum-types.h"

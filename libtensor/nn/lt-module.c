@@ -9,7 +9,7 @@
 #include "lt-module.h"
 #include "lt-nn-private.h"
 #include "core/lt-tensor-private.h"
-#include "core/lt-device-private.h"
+#include "backends/lt-device-private.h"
 #include "ops/lt-ops-private.h"
 
 /**

@@ -2,7 +2,7 @@
 #include "config.h"
 
 #include "lt-trainer-private.h"
-#include "core/lt-device-private.h"
+#include "backends/lt-device-private.h"
 
 /* LtTrainer's accessors: the parts, the settings (under the lock the
  * worker reads them with) and the position. */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
-#include "lt-types.h"
+#include "core/lt-types.h"
 
 G_BEGIN_DECLS
 
@@ -36,6 +36,7 @@ _lt_device_make (LtDevice type, int index)
   return (LtDevice) (((guint) type & 0xfu) | ((guint) index << 4));
 }
 
+/* core/lt-device.c: */
 /* "cpu", "cuda:0", "cuda:1": the name with its index, for messages */
 const char *_lt_device_name (LtDevice device);
 
