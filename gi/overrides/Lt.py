@@ -69,6 +69,7 @@ from ._lt.generator import TensorRandom as _TensorRandom
 from ._lt.types import *  # noqa: F401,F403 - Size, device
 from ._lt.types import (_D, _DTYPE_BY_NAME, _DTYPE_NAME, _FLOATING, _NP_TYPESTR, _bool, _dtype,
                         _float, _INF, _int, _is_bool, _lt_device, _max, _min, _shape_args, Size,
+                        _current_cuda, _device_of, _device_pair, _to_device,
                         bool_, device, float32, float64, int8, int16, int32, int64, uint8)
 
 _GITensor = Lt.Tensor
@@ -261,9 +262,7 @@ class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _Tensor
 
     @property
     def device(self) -> device:
-        if self.get_device() == Lt.Device.CUDA:
-            return device('cuda', 0)
-        return device('cpu')
+        return _device_of(self)
 
     @property
     def is_cuda(self) -> bool:
@@ -887,7 +886,7 @@ class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _Tensor
             raise TypeError_('to() got unexpected keyword arguments %s' % list(kwargs))
         for a in args:
             if isinstance(a, _GITensor):
-                dt, dev = a.get_dtype(), a.get_device()
+                dt, dev = a.get_dtype(), _device_of(a)
             elif isinstance(a, (_D, builtins.type)) or (isinstance(a, str) and
                                                        a in _DTYPE_BY_NAME):
                 dt = a
@@ -898,9 +897,8 @@ class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _Tensor
             else:
                 dt = a
         r = self
-        dev = _lt_device(dev)
-        if dev is not None and dev != r.get_device():
-            r = _GITensor.to_device(r, dev)
+        if dev is not None:
+            r = _to_device(r, dev)
         dt = _dtype(dt)
         if dt is not None and dt != r.get_dtype():
             r = _GITensor.to_dtype(r, dt)
@@ -909,7 +907,9 @@ class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _Tensor
         return r
 
     def cuda(self, device: DeviceLike | None = None, non_blocking: bool = False) -> Tensor:
-        return self.to('cuda')
+        if device is None:
+            return self.to('cuda')
+        return self.to(device if not isinstance(device, int) else 'cuda:%d' % device)
 
     def cpu(self) -> Tensor:
         return self.to('cpu')
@@ -1174,26 +1174,56 @@ def _cuda_is_available():
     return True
 
 
+def _cuda_index(d=None):
+    """The CUDA index of a device-like (None: the current device)."""
+    if d is None:
+        return _current_cuda[0]
+    kind, index = _device_pair(d if not isinstance(d, int) else 'cuda:%d' % d)
+    if kind != Lt.Device.CUDA:
+        raise ValueError_('Expected a cuda device, but got: %s' % device(d))
+    return index
+
+
 def _cuda_mem_get_info(device=None):
-    ok, free, total = Lt.cuda_mem_get_info()
+    ok, free, total = Lt.cuda_device_mem_get_info(_cuda_index(device))
     return (free, total)
+
+
+def _cuda_stat(k):
+    def stat(device: DeviceLike | int | None = None) -> int:
+        return Lt.cuda_device_memory_stats(_cuda_index(device))[1 + k]
+    return stat
+
+
+def _cuda_set_device(device: DeviceLike | int) -> None:
+    """Makes device the one that 'cuda' without an index means, as
+    torch.cuda.set_device (a negative index changes nothing)."""
+    index = device if isinstance(device, int) else _cuda_index(device)
+    if index < 0:
+        return
+    n = Lt.cuda_device_count()
+    if index >= n:
+        raise error('cuda:%d: invalid device index: there %s %d CUDA device%s'
+                    % (index, 'is' if n == 1 else 'are', n, '' if n == 1 else 's'),
+                    Lt.Error.DEVICE)
+    _current_cuda[0] = index
 
 
 cuda = namespace('Lt.cuda', 'torch.cuda for libtensor.', {
     'is_available': _cuda_is_available,
     'init': lambda: Lt.cuda_init(),
     'device_count': lambda: Lt.cuda_device_count(),
-    'current_device': lambda: 0,
-    'get_device_name': lambda device=0: Lt.cuda_get_device_name(
-        device if isinstance(device, int) else 0),
+    'current_device': lambda: _current_cuda[0],
+    'set_device': _cuda_set_device,
+    'get_device_name': lambda device=None: Lt.cuda_get_device_name(_cuda_index(device)),
     'mem_get_info': _cuda_mem_get_info,
-    'memory_allocated': lambda device=None: Lt.cuda_memory_allocated(),
-    'memory_reserved': lambda device=None: Lt.cuda_memory_reserved(),
-    'max_memory_allocated': lambda device=None: Lt.cuda_max_memory_allocated(),
+    'memory_allocated': _cuda_stat(0),
+    'memory_reserved': _cuda_stat(1),
+    'max_memory_allocated': _cuda_stat(2),
     'empty_cache': lambda: Lt.cuda_empty_cache(),
     'manual_seed': manual_seed,
     'manual_seed_all': manual_seed,
-    'synchronize': lambda device=None: Lt.cuda_synchronize(),
+    'synchronize': lambda device=None: Lt.cuda_device_synchronize(_cuda_index(device)),
 })
 
 

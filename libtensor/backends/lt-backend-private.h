@@ -17,6 +17,7 @@
  */
 
 #include "core/lt-types.h"
+#include "backends/lt-device-private.h"
 #include "core/lt-error.h"
 #include "ops/lt-op-list-private.h"
 
@@ -50,6 +51,28 @@ struct _LtBackend
                               gconstpointer src_device,
                               gsize         nbytes,
                               GError      **error);
+
+  /* Transfers that only some devices have (optional each):
+   * - upload_async: from page-locked host memory (host_alloc's), queued
+   *   without waiting; @keep, the host buffer's storage, is referenced
+   *   until the copy is done;
+   * - copy_peer: from device @src_index's memory to device @dst_index's
+   *   (the registry made @dst_index current);
+   * - host_alloc, host_free: page-locked host memory (pin_memory). */
+  gboolean (*upload_async)   (gpointer      dst_device,
+                              gconstpointer src_host,
+                              gsize         nbytes,
+                              LtStorage    *keep,
+                              GError      **error);
+  gboolean (*copy_peer)      (gpointer      dst,
+                              int           dst_index,
+                              gconstpointer src,
+                              int           src_index,
+                              gsize         nbytes,
+                              GError      **error);
+  gpointer (*host_alloc)     (gsize         nbytes,
+                              GError      **error);
+  void     (*host_free)      (gpointer      data);
 
   /* Waits for queued work (optional: NULL when every kernel is synchronous). */
   gboolean (*synchronize)    (GError  **error);
@@ -99,5 +122,10 @@ int              _lt_backends_get_num_threads (void);
 /* Constructors the registry calls */
 const LtBackend *_lt_cpu_backend_get      (void);
 const LtBackend *_lt_cuda_backend_get     (GError **error);
+/* The CUDA backend with device @index made the calling thread's current
+ * one (its allocations, transfers and kernels go there); a GError for an
+ * index past the devices there are */
+const LtBackend *_lt_cuda_backend_get_device (int       index,
+                                              GError  **error);
 
 G_END_DECLS

@@ -32,14 +32,15 @@ const LtBackend *
 _lt_backend_get (LtDevice  device,
                  GError  **error)
 {
-  switch (device)
+  switch (_lt_device_type (device))
     {
     case LT_DEVICE_CPU:
       return _lt_cpu_backend_get ();
     case LT_DEVICE_CUDA:
 #if LT_HAVE_CUDA
+      /* the index becomes the calling thread's current CUDA device */
       if (backend_allowed ("cuda"))
-        return _lt_cuda_backend_get (error);
+        return _lt_cuda_backend_get_device (_lt_device_index (device), error);
       g_set_error (error, LT_ERROR, LT_ERROR_DEVICE,
                    "the CUDA backend is hidden by LT_BACKEND=%s", g_getenv ("LT_BACKEND"));
       return NULL;

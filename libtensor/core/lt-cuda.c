@@ -4,6 +4,7 @@
 #include "lt-cuda.h"
 #include "lt-error.h"
 #include "backends/lt-backend-private.h"
+#include "backends/lt-device-private.h"
 
 /*
  * torch.cuda's questions, answered by the backend of LT_DEVICE_CUDA through
@@ -16,6 +17,17 @@ static const LtBackend *
 cuda_backend (GError **error)
 {
   return _lt_backend_get (LT_DEVICE_CUDA, error);
+}
+
+/* The backend with device @index current */
+static const LtBackend *
+device_backend (int index, GError **error)
+{
+  LtDevice d;
+
+  if (!_lt_device_from_index (LT_DEVICE_CUDA, index, &d, error))
+    return NULL;
+  return _lt_backend_get (d, error);
 }
 
 /**
@@ -203,6 +215,78 @@ gboolean
 lt_cuda_synchronize (GError **error)
 {
   const LtBackend *b = cuda_backend (error);
+
+  return b != NULL && (b->synchronize == NULL || b->synchronize (error));
+}
+
+/**
+ * lt_cuda_device_mem_get_info:
+ * @device: the device's index, from 0
+ * @free_bytes: (out): the device's free memory in bytes
+ * @total_bytes: (out): the device's memory in bytes
+ * @error: return location for a #GError
+ *
+ * The memory of CUDA device @device, as `torch.cuda.mem_get_info(device)`.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set (%LT_ERROR_DEVICE for
+ *   an index past the devices there are)
+ */
+gboolean
+lt_cuda_device_mem_get_info (int device, gsize *free_bytes, gsize *total_bytes, GError **error)
+{
+  const LtBackend *b = device_backend (device, error);
+
+  *free_bytes = *total_bytes = 0;
+  return b != NULL && b->memory_info (free_bytes, total_bytes, error);
+}
+
+/**
+ * lt_cuda_device_memory_stats:
+ * @device: the device's index, from 0
+ * @allocated: (out): the bytes tensors hold on the device
+ * @reserved: (out): the bytes the caching allocator holds there
+ * @max_allocated: (out): the most bytes tensors held there at once
+ * @error: return location for a #GError
+ *
+ * The caching allocator's figures for CUDA device @device, as
+ * `torch.cuda.memory_allocated(device)`, `memory_reserved(device)` and
+ * `max_memory_allocated(device)` (lt_cuda_memory_allocated() and its
+ * siblings are these for device 0).
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+lt_cuda_device_memory_stats (int      device,
+                             guint64 *allocated,
+                             guint64 *reserved,
+                             guint64 *max_allocated,
+                             GError **error)
+{
+  const LtBackend *b = device_backend (device, error);
+
+  *allocated = *reserved = *max_allocated = 0;
+  if (b == NULL)
+    return FALSE;
+  if (b->memory_stats)
+    b->memory_stats (allocated, reserved, max_allocated);
+  return TRUE;
+}
+
+/**
+ * lt_cuda_device_synchronize:
+ * @device: the device's index, from 0
+ * @error: return location for a #GError
+ *
+ * Waits for the work queued on CUDA device @device, as
+ * `torch.cuda.synchronize(device)`, and reports what failed there, as
+ * lt_cuda_synchronize() does for device 0.
+ *
+ * Returns: %TRUE on success, %FALSE with @error set
+ */
+gboolean
+lt_cuda_device_synchronize (int device, GError **error)
+{
+  const LtBackend *b = device_backend (device, error);
 
   return b != NULL && (b->synchronize == NULL || b->synchronize (error));
 }

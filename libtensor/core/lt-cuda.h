@@ -34,5 +34,19 @@ LT_AVAILABLE_IN_ALL
 void     lt_cuda_empty_cache           (void);
 LT_AVAILABLE_IN_ALL
 gboolean lt_cuda_synchronize           (GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean lt_cuda_device_mem_get_info   (int       device,
+                                        gsize    *free_bytes,
+                                        gsize    *total_bytes,
+                                        GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean lt_cuda_device_memory_stats   (int       device,
+                                        guint64  *allocated,
+                                        guint64  *reserved,
+                                        guint64  *max_allocated,
+                                        GError  **error);
+LT_AVAILABLE_IN_ALL
+gboolean lt_cuda_device_synchronize    (int       device,
+                                        GError  **error);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lt-dtype-private.h"
+#include "backends/lt-device-private.h"
 
 const guint8 _lt_dtype_sizes[LT_N_DTYPES] = {
   [LT_DTYPE_FLOAT32] = 4,
@@ -194,17 +195,21 @@ _lt_dtype_tensor_name (LtDType dtype)
  * lt_device_get_name:
  * @device: a device
  *
- * Gets the name of @device, as PyTorch spells it.
+ * Gets the name of @device, as PyTorch spells it: the type's name
+ * ("cuda" for every CUDA device; lt_tensor_get_device_index() tells them
+ * apart).
  *
  * Returns: (transfer none): "cpu" or "cuda"
  */
 const char *
 lt_device_get_name (LtDevice device)
 {
-  switch (device)
+  switch (_lt_device_type (device))
     {
     case LT_DEVICE_CPU: return "cpu";
-    case LT_DEVICE_CUDA: return "cuda";
+    case LT_DEVICE_CUDA:
+      /* an index above 0 only reaches here from inside the library */
+      return _lt_device_index (device) ? _lt_device_name (device) : "cuda";
     default: return "invalid";
     }
 }

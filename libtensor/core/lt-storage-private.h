@@ -14,7 +14,7 @@ G_BEGIN_DECLS
 struct _LtStorage
 {
   gint ref_count;        /* atomic */
-  LtDevice device;
+  LtDevice device;       /* with its index (backends/lt-device-private.h) */
   guint version;         /* atomic; bumped by every in-place write */
 
   /* Borrowed */
@@ -27,6 +27,7 @@ struct _LtStorage
   GDestroyNotify release;
   gpointer release_data;
   gboolean inline_data;  /* data lives right after this struct */
+  gboolean pinned;       /* page-locked host memory (@backend's host_alloc) */
 };
 
 /* Small host buffers live inside the storage's own allocation. */
@@ -35,6 +36,11 @@ struct _LtStorage
 LtStorage *_lt_storage_new      (LtDevice    device,
                                  gsize       nbytes,
                                  GError    **error);
+/* Page-locked host memory from the backend of @device (which must have
+ * host_alloc): a CPU storage whose copies to @device can be asynchronous */
+LtStorage *_lt_storage_new_pinned (LtDevice    device,
+                                   gsize       nbytes,
+                                   GError    **error);
 LtStorage *_lt_storage_new_wrap (gpointer       data,
                                  gsize          nbytes,
                                  GDestroyNotify release,

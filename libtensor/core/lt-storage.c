@@ -3,6 +3,7 @@
 
 #include "lt-storage-private.h"
 #include "lt-error.h"
+#include "backends/lt-device-private.h"
 #include "backends/lt-backend-private.h"
 
 /**
@@ -49,6 +50,48 @@ _lt_storage_new (LtDevice  device,
   storage->device = device;
   storage->backend = backend;
   storage->nbytes = nbytes;
+  return storage;
+}
+
+typedef struct
+{
+  const LtBackend *backend;
+  gpointer         data;
+} PinnedBuffer;
+
+static void
+pinned_release (gpointer data)
+{
+  PinnedBuffer *p = data;
+
+  p->backend->host_free (p->data);
+  g_free (p);
+}
+
+LtStorage *
+_lt_storage_new_pinned (LtDevice device, gsize nbytes, GError **error)
+{
+  const LtBackend *backend = _lt_backend_get (device, error);
+  PinnedBuffer    *p;
+  LtStorage       *storage;
+  gpointer         data;
+
+  if (backend == NULL)
+    return NULL;
+  if (backend->host_alloc == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_DEVICE,
+                   "pin_memory: the %s backend has no page-locked host memory", backend->name);
+      return NULL;
+    }
+  data = backend->host_alloc (nbytes, error);
+  if (data == NULL)
+    return NULL;
+  p = g_new (PinnedBuffer, 1);
+  p->backend = backend;
+  p->data = data;
+  storage = _lt_storage_new_wrap (data, nbytes, pinned_release, p);
+  storage->pinned = TRUE;
   return storage;
 }
 
@@ -124,7 +167,8 @@ lt_storage_get_nbytes (LtStorage *storage)
  * lt_storage_get_device:
  * @storage: a storage
  *
- * Gets the device whose memory holds the buffer.
+ * Gets the device whose memory holds the buffer: its type;
+ * lt_storage_get_device_index() tells CUDA devices apart.
  *
  * Returns: the device the buffer lives on
  */
@@ -132,7 +176,25 @@ LtDevice
 lt_storage_get_device (LtStorage *storage)
 {
   g_return_val_if_fail (storage != NULL, LT_DEVICE_CPU);
-  return storage->device;
+  return _lt_device_type (storage->device);
+}
+
+/**
+ * lt_storage_get_device_index:
+ * @storage: a storage
+ *
+ * Gets the index of the device whose memory holds the buffer: N for
+ * `cuda:N`, -1 on the CPU (as `torch.Tensor.get_device()`).
+ *
+ * Returns: the device's index, or -1 for host memory
+ */
+int
+lt_storage_get_device_index (LtStorage *storage)
+{
+  g_return_val_if_fail (storage != NULL, -1);
+  if (_lt_device_type (storage->device) == LT_DEVICE_CPU)
+    return -1;
+  return _lt_device_index (storage->device);
 }
 
 /**

@@ -24,6 +24,8 @@ gsize      lt_storage_get_nbytes  (LtStorage *storage);
 LT_AVAILABLE_IN_ALL
 LtDevice   lt_storage_get_device  (LtStorage *storage);
 LT_AVAILABLE_IN_ALL
+int        lt_storage_get_device_index (LtStorage *storage);
+LT_AVAILABLE_IN_ALL
 guint      lt_storage_get_version (LtStorage *storage);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (LtStorage, lt_storage_unref)

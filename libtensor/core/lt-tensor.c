@@ -5,6 +5,7 @@
 
 #include "lt-tensor-private.h"
 #include "lt-dtype-private.h"
+#include "backends/lt-device-private.h"
 #include "lt-shape-private.h"
 #include "lt-error.h"
 #include "lt-enum-types.h"
@@ -397,7 +398,8 @@ lt_tensor_get_dtype (LtTensor *self)
  * lt_tensor_get_device:
  * @self: a tensor
  *
- * Gets the device whose memory holds the elements of @self.
+ * Gets the device whose memory holds the elements of @self: its type, the
+ * same for every CUDA device; lt_tensor_get_device_index() says which.
  *
  * Returns: the device @self lives on
  */
@@ -405,7 +407,40 @@ LtDevice
 lt_tensor_get_device (LtTensor *self)
 {
   g_return_val_if_fail (LT_IS_TENSOR (self), LT_DEVICE_CPU);
-  return self->storage->device;
+  return _lt_device_type (self->storage->device);
+}
+
+/**
+ * lt_tensor_get_device_index:
+ * @self: a tensor
+ *
+ * Gets the index of the device @self lives on, as
+ * `torch.Tensor.get_device()`: N for `cuda:N`, -1 on the CPU.
+ *
+ * Returns: the device's index, or -1 on the CPU
+ */
+int
+lt_tensor_get_device_index (LtTensor *self)
+{
+  g_return_val_if_fail (LT_IS_TENSOR (self), -1);
+  return lt_storage_get_device_index (self->storage);
+}
+
+/**
+ * lt_tensor_is_pinned:
+ * @self: a tensor
+ *
+ * Whether @self's elements are in page-locked host memory, as
+ * `torch.Tensor.is_pinned()`: lt_tensor_pin_memory() made them so, and
+ * copies from them to a CUDA device do not wait.
+ *
+ * Returns: %TRUE for a tensor in pinned host memory
+ */
+gboolean
+lt_tensor_is_pinned (LtTensor *self)
+{
+  g_return_val_if_fail (LT_IS_TENSOR (self), FALSE);
+  return self->storage->pinned;
 }
 
 /**
@@ -708,7 +743,7 @@ lt_tensor_get_type_name (LtTensor *self)
 {
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
   return g_strdup_printf ("Lt.%s%s",
-                          self->storage->device == LT_DEVICE_CUDA ? "cuda." : "",
+                          _lt_device_type (self->storage->device) == LT_DEVICE_CUDA ? "cuda." : "",
                           _lt_dtype_tensor_name (self->dtype));
 }
 

@@ -62,6 +62,10 @@ LtDType       lt_tensor_get_dtype          (LtTensor *self);
 LT_AVAILABLE_IN_ALL
 LtDevice      lt_tensor_get_device         (LtTensor *self);
 LT_AVAILABLE_IN_ALL
+int           lt_tensor_get_device_index   (LtTensor *self);
+LT_AVAILABLE_IN_ALL
+gboolean      lt_tensor_is_pinned          (LtTensor *self);
+LT_AVAILABLE_IN_ALL
 guint         lt_tensor_get_n_dims         (LtTensor *self);
 LT_AVAILABLE_IN_ALL
 const gint64 *lt_tensor_get_shape          (LtTensor *self,

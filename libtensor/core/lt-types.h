@@ -97,5 +97,10 @@ gboolean     lt_dtype_from_name        (const char *name,
 
 LT_AVAILABLE_IN_ALL
 const char  *lt_device_get_name        (LtDevice device);
+LT_AVAILABLE_IN_ALL
+gboolean     lt_device_parse           (const char *name,
+                                        LtDevice   *device,
+                                        int        *index,
+                                        GError    **error);
 
 G_END_DECLS

@@ -109,4 +109,19 @@ const LtDistBackend *_lt_dist_nccl_backend   (void);
  * MPI backend initialised MPI and no group is failed. */
 void                 _lt_dist_mpi_at_exit    (gboolean   failed);
 
+/* lt-dist-device.c: the CUDA device of an NCCL rank */
+struct _LtBackend;
+/* The local rank from the launcher's environment (@rank without one) */
+int                      _lt_dist_local_rank        (int          rank);
+/* cuda:(local rank modulo the devices), made current: its backend, or
+ * NULL with @error set ("nccl: " and why) */
+const struct _LtBackend *_lt_dist_nccl_pick_device  (int          rank,
+                                                     int         *device,
+                                                     GError     **error);
+/* Whether @tensor is on cuda:@device; else a GError naming both devices */
+gboolean                 _lt_dist_nccl_check_device (LtTensor    *tensor,
+                                                     int          device,
+                                                     const char  *op,
+                                                     GError     **error);
+
 G_END_DECLS

@@ -23,9 +23,9 @@
  *
  * The CUDA backend must run on a GPU: its emulated device
  * (LT_CUDA_EMULATE=1) keeps tensors in host memory, which NCCL cannot
- * reach, and init says so. The backend works on cuda:0 of each process,
- * so NCCL's GPU must be that one: one visible GPU per rank
- * (CUDA_VISIBLE_DEVICES), or a local rank of 0.
+ * reach, and init says so. Each rank works on cuda:local_rank (modulo the
+ * node's devices; _lt_dist_nccl_pick_device): its tensors must be there,
+ * and a tensor on another device is a GError naming both.
  *
  * - Bootstrap and host exchanges through MPI: NCCL needs its unique id on
  *   every rank before it can talk, and the process group's own exchanges
@@ -72,22 +72,6 @@ set_cuda_error (GError **error, const char *call, cudaError_t rc)
 {
   g_set_error (error, LT_ERROR, LT_ERROR_DEVICE, "%s failed: %s (CUDA error %d)", call,
                cudaGetErrorString (rc), (int) rc);
-}
-
-static int
-local_rank (int rank)
-{
-  static const char *const names[] = { "OMPI_COMM_WORLD_LOCAL_RANK", "MV2_COMM_WORLD_LOCAL_RANK",
-                                       "SLURM_LOCALID", "LOCAL_RANK" };
-
-  for (guint i = 0; i < G_N_ELEMENTS (names); i++)
-    {
-      const char *v = g_getenv (names[i]);
-
-      if (v && *v)
-        return atoi (v);
-    }
-  return rank;
 }
 
 /* Runs a host exchange through the MPI backend to its end (bootstrap
@@ -142,24 +126,24 @@ nccl_init (int *rank, int *size, GError **error)
   const LtBackend *cuda;
   ncclUniqueId     id;
   LtDistCall       bcast = { 0 };
-  int              n_devices = 0;
   cudaError_t      crc;
   ncclResult_t     nrc;
 
-  /* The CUDA tensors must be in GPU memory before anything starts */
-  cuda = _lt_backend_get (LT_DEVICE_CUDA, error);
+  /* The rank's device, cuda:local_rank, which the CUDA backend makes
+   * current; its tensors must be in GPU memory before anything starts */
+  cuda = _lt_dist_nccl_pick_device (*rank, &self->device, error);
   if (cuda == NULL)
     {
-      g_prefix_error (error, "nccl: ");
       g_free (self);
       return NULL;
     }
   if (cuda->memory_is_host && cuda->memory_is_host ())
     {
-      g_set_error_literal (error, LT_ERROR, LT_ERROR_DEVICE,
-                           "nccl: the CUDA backend runs on the emulated device "
-                           "(LT_CUDA_EMULATE), whose tensors are in host memory, which NCCL "
-                           "cannot reach; use a GPU, or the \"mpi\" backend with CPU tensors");
+      g_set_error (error, LT_ERROR, LT_ERROR_DEVICE,
+                   "nccl: the CUDA backend runs on the emulated device (LT_CUDA_EMULATE; this "
+                   "rank's is cuda:%d), whose tensors are in host memory, which NCCL cannot "
+                   "reach; use a GPU, or the \"mpi\" backend with CPU tensors",
+                   self->device);
       g_free (self);
       return NULL;
     }
@@ -169,27 +153,6 @@ nccl_init (int *rank, int *size, GError **error)
     {
       g_prefix_error (error, "nccl: bootstrapping through MPI: ");
       g_free (self);
-      return NULL;
-    }
-  crc = cudaGetDeviceCount (&n_devices);
-  if (crc != cudaSuccess || n_devices == 0)
-    {
-      if (crc != cudaSuccess)
-        set_cuda_error (error, "nccl: cudaGetDeviceCount", crc);
-      else
-        g_set_error (error, LT_ERROR, LT_ERROR_DEVICE, "nccl: rank %d sees no GPU", *rank);
-      nccl_comm_free (self, TRUE);
-      return NULL;
-    }
-  self->device = local_rank (*rank) % n_devices;
-  if (self->device != 0)
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_DEVICE,
-                   "nccl: rank %d (local rank %d) would use GPU %d of %d, but the CUDA backend's "
-                   "tensors are on cuda:0; give each rank its own GPU with "
-                   "CUDA_VISIBLE_DEVICES",
-                   *rank, local_rank (*rank), self->device, n_devices);
-      nccl_comm_free (self, TRUE);
       return NULL;
     }
   if ((crc = cudaSetDevice (self->device)) != cudaSuccess ||
@@ -281,14 +244,8 @@ nccl_check_tensor (gpointer comm, LtTensor *tensor, const char *op, GError **err
   NcclComm      *self = comm;
   ncclDataType_t type;
 
-  if (tensor->storage->device != LT_DEVICE_CUDA)
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_DEVICE,
-                   "%s: the NCCL backend works on CUDA tensors, this one is on %s (use the "
-                   "\"mpi\" backend for CPU tensors)",
-                   op, lt_device_get_name (tensor->storage->device));
-      return FALSE;
-    }
+  if (!_lt_dist_nccl_check_device (tensor, self->device, op, error))
+    return FALSE;
   if (!nccl_type (tensor->dtype, &type))
     {
       g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
@@ -297,7 +254,6 @@ nccl_check_tensor (gpointer comm, LtTensor *tensor, const char *op, GError **err
                    op, lt_dtype_get_name (tensor->dtype));
       return FALSE;
     }
-  (void) self;
   return TRUE;
 }
 

@@ -507,8 +507,13 @@ make_buckets (LtDistributedDataParallel *self, double cap, GError **error)
           slot->offset = numel;
           numel += slot->param->numel;
         }
-      bucket->buffer = lt_zeros ((gint64[]){ numel }, 1,
-                                 g_array_index (self->slots, Slot, first).param->dtype, error);
+      {
+        LtTensor *p = g_array_index (self->slots, Slot, first).param;
+        g_autoptr(LtTensor) host = lt_zeros ((gint64[]){ numel }, 1, p->dtype, error);
+
+        /* on the parameters' device (cuda:N), where the gradients are */
+        bucket->buffer = host ? lt_tensor_to_device (host, p->storage->device, error) : NULL;
+      }
       if (bucket->buffer == NULL)
         {
           g_array_unref (starts);

@@ -9,6 +9,7 @@
 #include "lt-module.h"
 #include "lt-nn-private.h"
 #include "core/lt-tensor-private.h"
+#include "backends/lt-device-private.h"
 #include "ops/lt-ops-private.h"
 
 /**
@@ -964,6 +965,33 @@ lt_module_to_device (LtModule *self,
         return FALSE;
     }
   return TRUE;
+}
+
+/**
+ * lt_module_to_device_index:
+ * @self: a module
+ * @device: the device's type
+ * @index: its index: N for `cuda:N`; 0 or -1 for the CPU
+ * @error: return location for a #GError
+ *
+ * Moves every parameter (with its gradient) and buffer of the tree to
+ * device @index of type @device, as `net.cuda(1)` or `net.to("cuda:1")`;
+ * lt_module_to_device() is this function with index 0.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set when the device is not
+ *   available or has no such index (nothing is moved then)
+ */
+gboolean
+lt_module_to_device_index (LtModule *self, LtDevice device, int index, GError **error)
+{
+  LtDevice d;
+
+  g_return_val_if_fail (LT_IS_MODULE (self), FALSE);
+  if (device == LT_DEVICE_CPU && index < 0)
+    index = 0;
+  if (!_lt_device_from_index (device, index, &d, error))
+    return FALSE;
+  return lt_module_to_device (self, d, error);
 }
 
 /**

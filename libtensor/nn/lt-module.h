@@ -120,6 +120,11 @@ gboolean     lt_module_to_device            (LtModule     *self,
                                              LtDevice      device,
                                              GError      **error);
 LT_AVAILABLE_IN_ALL
+gboolean     lt_module_to_device_index      (LtModule     *self,
+                                             LtDevice      device,
+                                             int           index,
+                                             GError      **error);
+LT_AVAILABLE_IN_ALL
 void         lt_module_apply                (LtModule     *self,
                                              LtModuleFunc  func,
                                              gpointer      user_data);

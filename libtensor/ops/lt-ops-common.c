@@ -21,7 +21,19 @@ _lt_run (LtOp              op,
 
   g_assert (n_in <= LT_KERNEL_MAX_INPUTS);
   for (guint i = 0; i < n_in; i++)
-    args.in[i] = in[i];
+    {
+      args.in[i] = in[i];
+      /* a kernel on one CUDA device cannot read another's memory */
+      if (in[i] && in[i]->storage->device != out->storage->device &&
+          _lt_device_type (in[i]->storage->device) == _lt_device_type (out->storage->device))
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_DEVICE,
+                       "%s: expected all tensors on the same device, found %s and %s",
+                       _lt_op_table[op].name, _lt_device_name (out->storage->device),
+                       _lt_device_name (in[i]->storage->device));
+          return FALSE;
+        }
+    }
   backend = _lt_backend_get (out->storage->device, error);
   if (backend == NULL)
     return FALSE;
@@ -153,9 +165,8 @@ _lt_check_devices (const char      *op,
       else if (ts[i]->storage->device != device)
         {
           g_set_error (error, LT_ERROR, LT_ERROR_DEVICE,
-                       "%s: expected all tensors on the same device, found %s and %s",
-                       op, lt_device_get_name (device),
-                       lt_device_get_name (ts[i]->storage->device));
+                       "%s: expected all tensors on the same device, found %s and %s", op,
+                       _lt_device_name (device), _lt_device_name (ts[i]->storage->device));
           return FALSE;
         }
     }

@@ -124,4 +124,9 @@ LtTensor *_lt_loss_reduce              (LtTensor    *elem,
                                         LtReduction  reduction,
                                         GError     **error);
 
+/* lt-device-ops.c: @self on @device (with its index), a copy or @self */
+LtTensor *_lt_tensor_move (LtTensor *self,
+                           LtDevice  device,
+                           GError  **error);
+
 G_END_DECLS

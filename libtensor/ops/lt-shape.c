@@ -1073,7 +1073,8 @@ lt_tensor_to_dtype (LtTensor *self,
  * @error: return location for a #GError
  *
  * Moves the elements to @device, as `x.to(device)` or `x.cuda()`: @self
- * itself when it is already there, else a copy.
+ * itself when it is already there, else a copy. A CUDA @device is
+ * `cuda:0`; lt_tensor_to_device_index() names another.
  *
  * Returns: (transfer full) (nullable): the result, or %NULL with @error set
  *   when @device was not built or is absent
@@ -1083,40 +1084,8 @@ lt_tensor_to_device (LtTensor *self,
                      LtDevice  device,
                      GError  **error)
 {
-  g_autoptr(LtTensor) src = NULL;
-  g_autoptr(LtTensor) out = NULL;
-  const LtBackend *from, *to;
-  gsize nbytes;
-  LtGradFn *node;
-
   g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
-  if (self->storage->device == device)
-    return g_object_ref (self);
-  to = _lt_backend_get (device, error);
-  if (to == NULL)
-    return NULL;
-  from = _lt_backend_get (self->storage->device, error);
-  if (from == NULL)
-    return NULL;
-  src = _lt_contiguous (self, error);
-  if (src == NULL)
-    return NULL;
-  out = _lt_tensor_new_empty (self->shape, self->ndim, self->dtype, device, error);
-  if (out == NULL)
-    return NULL;
-  nbytes = self->numel * _lt_dtype_size (self->dtype);
-  if (nbytes > 0)
-    {
-      gboolean ok = device == LT_DEVICE_CPU
-        ? from->download (_lt_tensor_data (out), _lt_tensor_data (src), nbytes, error)
-        : to->upload (_lt_tensor_data (out), _lt_tensor_data (src), nbytes, error);
-      if (!ok)
-        return NULL;
-    }
-  node = _lt_autograd_record (LT_OP_TO_DTYPE, &self, 1);
-  if (node)
-    _lt_autograd_set_output (node, out);
-  return g_steal_pointer (&out);
+  return _lt_tensor_move (self, device, error);
 }
 
 /**

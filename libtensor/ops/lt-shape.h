@@ -116,6 +116,14 @@ LtTensor *lt_tensor_to_device     (LtTensor     *self,
                                    LtDevice      device,
                                    GError      **error);
 LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_to_device_index (LtTensor   *self,
+                                     LtDevice    device,
+                                     int         index,
+                                     GError    **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_tensor_pin_memory    (LtTensor     *self,
+                                   GError      **error);
+LT_AVAILABLE_IN_ALL
 gboolean  lt_tensor_copy_         (LtTensor     *self,
                                    LtTensor     *src,
                                    GError      **error);

@@ -81,9 +81,9 @@ static LtTensor *
 resample (LtOp op, const LtUpsampleParams *p, LtTensor *x, gboolean transposed, GError **error)
 {
   g_autoptr(LtTensor) ah = axis_matrix (op, p->in_h, p->out_h, p->scale_h, p->align_corners,
-                                         x->dtype, lt_tensor_get_device (x), error);
+                                         x->dtype, x->storage->device, error);
   g_autoptr(LtTensor) aw = ah ? axis_matrix (op, p->in_w, p->out_w, p->scale_w, p->align_corners,
-                                              x->dtype, lt_tensor_get_device (x), error)
+                                              x->dtype, x->storage->device, error)
                                : NULL;
   g_autoptr(LtTensor) left = NULL;
   g_autoptr(LtTensor) right = NULL;

@@ -445,7 +445,7 @@ state_tensor_copy (LtOptimizer *self,
     }
   else
     conv = g_object_ref (t);
-  moved = conv ? lt_tensor_to_device (conv, lt_tensor_get_device (param), error) : NULL;
+  moved = conv ? lt_tensor_to_device (conv, param->storage->device, error) : NULL;
   return moved ? lt_tensor_clone (moved, error) : NULL;
 }
 

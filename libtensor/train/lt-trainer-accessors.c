@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "lt-trainer-private.h"
+#include "backends/lt-device-private.h"
 
 /* LtTrainer's accessors: the parts, the settings (under the lock the
  * worker reads them with) and the position. */
@@ -130,7 +131,8 @@ lt_trainer_set_epochs (LtTrainer *self,
  * lt_trainer_get_device:
  * @self: a trainer
  *
- * Gets the device the model trains on.
+ * Gets the device the model trains on: its type
+ * (lt_trainer_get_device_index() gives its index).
  *
  * Returns: the device
  */
@@ -143,7 +145,64 @@ lt_trainer_get_device (LtTrainer *self)
   g_mutex_lock (&self->lock);
   device = self->device;
   g_mutex_unlock (&self->lock);
-  return device;
+  return _lt_device_type (device);
+}
+
+/**
+ * lt_trainer_get_device_index:
+ * @self: a trainer
+ *
+ * Gets the index of the device the model trains on: N for `cuda:N`, -1
+ * on the CPU.
+ *
+ * Returns: the device's index, or -1 for the CPU
+ */
+int
+lt_trainer_get_device_index (LtTrainer *self)
+{
+  LtDevice device;
+
+  g_return_val_if_fail (LT_IS_TRAINER (self), -1);
+  g_mutex_lock (&self->lock);
+  device = self->device;
+  g_mutex_unlock (&self->lock);
+  return _lt_device_type (device) == LT_DEVICE_CPU ? -1 : _lt_device_index (device);
+}
+
+/**
+ * lt_trainer_set_device_index:
+ * @self: a trainer
+ * @device: the device's type
+ * @index: its index: N for `cuda:N`; 0 or -1 for the CPU
+ * @error: return location for a #GError
+ *
+ * Sets the device the model trains on, with its index, as
+ * lt_trainer_set_device() (which means index 0). Whether the device exists
+ * is found when training starts.
+ *
+ * Returns: %TRUE on success; %FALSE with @error set (%LT_ERROR_DEVICE) for
+ *   an index out of [0, 16), or above 0 for the CPU
+ */
+gboolean
+lt_trainer_set_device_index (LtTrainer *self, LtDevice device, int index, GError **error)
+{
+  LtDevice d;
+
+  g_return_val_if_fail (LT_IS_TRAINER (self), FALSE);
+  if (device == LT_DEVICE_CPU && index < 0)
+    index = 0;
+  if (!_lt_device_from_index (device, index, &d, error))
+    return FALSE;
+  g_mutex_lock (&self->lock);
+  if (self->device == d)
+    {
+      g_mutex_unlock (&self->lock);
+      return TRUE;
+    }
+  self->device = d;
+  g_mutex_unlock (&self->lock);
+  g_object_notify (G_OBJECT (self), "device");
+  return TRUE;
 }
 
 /**
@@ -154,6 +213,7 @@ lt_trainer_get_device (LtTrainer *self)
  * Sets the device the model trains on: the model and the loss move there
  * when training starts (a device that is not available makes the run
  * fail), and every batch is copied there. Takes effect at the next start.
+ * A CUDA @device is `cuda:0` (lt_trainer_set_device_index() names another).
  */
 void
 lt_trainer_set_device (LtTrainer *self,

@@ -4,6 +4,7 @@
 #include <math.h>
 
 #include "lt-trainer-private.h"
+#include "core/lt-tensor-private.h"
 #include "autograd/lt-autograd.h"
 #include "core/lt-error.h"
 #include "ops/lt-creation.h"
@@ -21,7 +22,7 @@ _lt_trainer_model_device (LtTrainer *self)
 
   if (params->len == 0)
     return LT_DEVICE_CPU;
-  return lt_tensor_get_device (g_ptr_array_index (params, 0));
+  return ((LtTensor *) g_ptr_array_index (params, 0))->storage->device;
 }
 
 /* The predicted classes (argmax over dimension 1) of a model's output

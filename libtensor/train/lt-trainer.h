@@ -87,6 +87,13 @@ LT_AVAILABLE_IN_ALL
 void            lt_trainer_set_device                 (LtTrainer            *self,
                                                        LtDevice              device);
 LT_AVAILABLE_IN_ALL
+int             lt_trainer_get_device_index           (LtTrainer            *self);
+LT_AVAILABLE_IN_ALL
+gboolean        lt_trainer_set_device_index           (LtTrainer            *self,
+                                                       LtDevice              device,
+                                                       int                   index,
+                                                       GError              **error);
+LT_AVAILABLE_IN_ALL
 gint64          lt_trainer_get_log_interval           (LtTrainer            *self);
 LT_AVAILABLE_IN_ALL
 void            lt_trainer_set_log_interval           (LtTrainer            *self,

@@ -402,6 +402,29 @@ def device_cuda_on_the_emulated_device_trains_as_the_cpu():
     check(all(abs(a - b) <= 0.0015 for a, b in zip(*losses)), 'losses differ: %r' % (losses,))
 
 
+@test
+def device_cuda_index_trains_on_that_device():
+    # --device cuda:1 on two emulated devices runs the CPU's run on cuda:1;
+    # an index past the devices exits 1 naming it
+    data = cifar('index-data', train=8, test=20)
+    args = ['--data', data, '--epochs', '1', '--log-interval', '2', '--workers', '0',
+            '--seed', '3']
+    r_cpu = lt_train(args + ['--device', 'cpu'])
+    r_gpu = lt_train(args + ['--device', 'cuda:1'], LT_CUDA_EMULATE='2')
+    check(r_gpu.returncode == 0, 'cuda:1: exit %d: %s' % (r_gpu.returncode, r_gpu.stderr))
+    check('batch size 4, CUDA' in r_gpu.stderr, r_gpu.stderr)
+    losses = [[float(LOG_LINE.match(l).group(3)) for l in r.stdout.splitlines()
+               if l.startswith('[')] for r in (r_cpu, r_gpu)]
+    check(len(losses[0]) == 5 and len(losses[1]) == 5, losses)
+    check(all(abs(a - b) <= 0.0015 for a, b in zip(*losses)), 'losses differ: %r' % (losses,))
+    r = lt_train(args + ['--device', 'cuda:2'], LT_CUDA_EMULATE='2')
+    check(r.returncode == 1, 'exit %d: %s' % (r.returncode, r.stderr))
+    check('--device cuda:2: no such CUDA device: cuda:2: invalid device index' in r.stderr,
+          r.stderr)
+    r = lt_train(args + ['--device', 'cuda:x'])
+    check(r.returncode != 0 and 'cuda:x' in r.stderr, r.stderr)
+
+
 def interrupt(args, after_lines):
     """Starts lt-train, sends SIGINT once it printed @after_lines loss
     lines; returns (exit status, stdout, stderr)."""

@@ -61,6 +61,7 @@ typedef struct
   OptimizerKind optimizer;
   guint workers;
   DeviceChoice device;
+  int                device_index; /* N of --device cuda:N */
   LtTrainDatasetKind dataset;
   char *data;
   gboolean           data_given;
@@ -237,6 +238,7 @@ parse_options (int       *argc,
 {
   static const char *const optimizers[] = { "sgd", "adam", "adamw", "rmsprop", NULL };
   static const char *const devices[] = { "auto", "cpu", "cuda", NULL };
+  g_autoptr(GError) parse_error = NULL;
   static const char *const datasets[] = { "cifar10", "fashion-mnist", NULL };
   g_autofree char *epochs = NULL, *batch_size = NULL, *lr = NULL, *momentum = NULL;
   g_autofree char *optimizer = NULL, *workers = NULL, *device = NULL, *dataset = NULL;
@@ -256,7 +258,7 @@ parse_options (int       *argc,
                 { "workers", 'w', 0, G_OPTION_ARG_STRING, &workers,
                   N_ ("Threads reading the data (default 2, as the tutorial's num_workers)"), N_ ("N") },
                 { "device", 0, 0, G_OPTION_ARG_STRING, &device,
-                  N_ ("cpu, cuda, or auto (default: cuda when there is a GPU)"), N_ ("DEVICE") },
+                  N_ ("cpu, cuda, cuda:N, or auto (default: cuda when there is a GPU)"), N_ ("DEVICE") },
                 { "dataset", 'd', 0, G_OPTION_ARG_STRING, &dataset,
                   N_ ("cifar10 or fashion-mnist (default: cifar10, else fashion-mnist)"), N_ ("NAME") },
                 { "data", 0, 0, G_OPTION_ARG_FILENAME, &o->data, N_ ("The data folder (default ./data)"),
@@ -326,7 +328,21 @@ parse_options (int       *argc,
     return FALSE;
   o->optimizer = choice;
   choice = DEVICE_AUTO;
-  if (!parse_choice ("--device", device, devices, &choice, error))
+  o->device_index = 0;
+  if (device && g_str_has_prefix (device, "cuda:"))
+    {
+      /* cuda:N */
+      LtDevice type;
+
+      if (!lt_device_parse (device, &type, &o->device_index, &parse_error))
+        {
+          g_set_error (error, G_OPTION_ERROR, G_OPTION_ERROR_BAD_VALUE, "--device: %s",
+                       parse_error->message);
+          return FALSE;
+        }
+      choice = DEVICE_CUDA;
+    }
+  else if (!parse_choice ("--device", device, devices, &choice, error))
     return FALSE;
   o->device = choice;
   choice = -1;
@@ -523,9 +539,7 @@ make_optimizer (const Options  *o,
 }
 
 static gboolean
-resolve_device (DeviceChoice  choice,
-                LtDevice     *device,
-                GError      **error)
+resolve_device (DeviceChoice choice, int index, LtDevice *device, GError **error)
 {
   g_autoptr(LtTensor) probe = NULL;
   g_autoptr(LtTensor) moved = NULL;
@@ -535,7 +549,7 @@ resolve_device (DeviceChoice  choice,
   if (choice == DEVICE_CPU)
     return TRUE;
   probe = lt_scalar (0);
-  moved = lt_tensor_to_device (probe, LT_DEVICE_CUDA, &local);
+  moved = lt_tensor_to_device_index (probe, LT_DEVICE_CUDA, index, &local);
   if (moved != NULL)
     {
       *device = LT_DEVICE_CUDA;
@@ -543,24 +557,29 @@ resolve_device (DeviceChoice  choice,
     }
   if (choice == DEVICE_AUTO)
     return TRUE;
-  g_set_error (error, LT_ERROR, LT_ERROR_DEVICE, _("--device cuda: no CUDA device: %s"),
-               local->message);
+  if (index == 0)
+    g_set_error (error, LT_ERROR, LT_ERROR_DEVICE, _ ("--device cuda: no CUDA device: %s"),
+                 local->message);
+  else
+    g_set_error (error, LT_ERROR, LT_ERROR_DEVICE, _ ("--device cuda:%d: no such CUDA device: %s"),
+                 index, local->message);
   return FALSE;
 }
 
 /* The autograd graph of one training step: the loss of the training set's
  * first mini-batch, before any update, with its gradients' statistics. */
 static gboolean
-write_graph (LtModule    *net,
-             LtLoss      *loss,
-             LtDataset   *train,
-             gint64       batch_size,
-             LtDevice     device,
-             const char  *path,
-             GError     **error)
+write_graph (LtModule   *net,
+             LtLoss     *loss,
+             LtDataset  *train,
+             gint64      batch_size,
+             LtDevice    device,
+             int         device_index,
+             const char *path,
+             GError    **error)
 {
-  g_autoptr(LtRenderGraph) graph =
-               lt_train_plots_graph (net, loss, train, batch_size, device, TRUE, error);
+  g_autoptr(LtRenderGraph) graph = lt_train_plots_graph (net, loss, train, batch_size, device,
+                                                          device_index, TRUE, error);
 
   return graph != NULL && lt_train_plots_write_graph (graph, path, error);
 }
@@ -679,6 +698,7 @@ write_plots (const Options     *o,
   plots.confusion = app->confusion;
   plots.batch_size = o->batch_size;
   plots.device = device;
+  plots.device_index = o->device_index;
   return lt_train_plots_write (&plots, o->plots, error);
 }
 
@@ -869,7 +889,7 @@ run (Options *o,
           interactive = FALSE;
         }
     }
-  if (!resolve_device (o->device, &device, &error))
+  if (!resolve_device (o->device, o->device_index, &device, &error))
     return fail ("", error);
   if (o->data_given && !check_data_folder (o->data, &error))
     return fail ("", error);
@@ -931,7 +951,8 @@ run (Options *o,
 
   trainer =
     lt_trainer_new (model, LT_LOSS (loss), optimizer, train_loader, test_loader, (guint) o->epochs);
-  lt_trainer_set_device (trainer, device);
+  if (!lt_trainer_set_device_index (trainer, device, o->device_index, &error))
+    return fail ("", error);
   lt_trainer_set_log_interval (trainer, o->log_interval);
   checkpoint = o->checkpoint ? g_strdup (o->checkpoint)
                              : g_build_filename (o->data, DEFAULT_CHECKPOINT, NULL);
@@ -967,9 +988,8 @@ run (Options *o,
                error->message);
       g_clear_error (&error);
     }
-  if (o->graph &&
-      !write_graph (LT_MODULE (net), LT_LOSS (loss), data.train, o->batch_size, device, o->graph,
-                    &error))
+  if (o->graph && !write_graph (LT_MODULE (net), LT_LOSS (loss), data.train, o->batch_size, device,
+                                o->device_index, o->graph, &error))
     return fail ("--graph: ", error);
 
   report = lt_train_report_new (interactive, o->batch_size,

@@ -15,11 +15,12 @@
  * pictures of --plots.
  */
 
-/* The first @n items of @dataset as one batch on @device */
+/* The first @n items of @dataset as one batch on device @index of @device */
 static gboolean
 first_batch (LtDataset *dataset,
              gint64     n,
              LtDevice   device,
+             int        index,
              LtTensor **images,
              LtTensor **labels,
              GError   **error)
@@ -45,9 +46,9 @@ first_batch (LtDataset *dataset,
     }
   if (!(x = lt_stack ((LtTensor **) xs->pdata, xs->len, 0, error)) ||
       !(y = lt_stack ((LtTensor **) ys->pdata, ys->len, 0, error)) ||
-      !(*images = lt_tensor_to_device (x, device, error)))
+      !(*images = lt_tensor_to_device_index (x, device, index, error)))
     return FALSE;
-  if (!(*labels = lt_tensor_to_device (y, device, error)))
+  if (!(*labels = lt_tensor_to_device_index (y, device, index, error)))
     {
       g_clear_object (images);
       return FALSE;
@@ -61,13 +62,14 @@ lt_train_plots_graph (LtModule  *net,
                       LtDataset *train,
                       gint64     batch_size,
                       LtDevice   device,
+                      int        device_index,
                       gboolean   backward,
                       GError   **error)
 {
   g_autoptr(LtTensor) x = NULL, y = NULL, out = NULL, l = NULL;
   g_autoptr(LtGraph) graph = NULL;
 
-  if (!first_batch (train, batch_size, device, &x, &y, error) ||
+  if (!first_batch (train, batch_size, device, device_index, &x, &y, error) ||
       !(out = lt_module_forward (net, x, error)) || !(l = lt_loss_compute (loss, out, y, error)))
     return NULL;
   graph = lt_graph_new (l);
@@ -107,7 +109,7 @@ write_grid (const LtTrainPlots *p, const LtRenderTheme *theme, const char *path,
   LtRenderGridView view;
 
   /* A batch of at least 16 images (the tutorial's 4 make a thin strip) */
-  if (!first_batch (p->train, CLAMP (p->batch_size, 16, 64), LT_DEVICE_CPU, &images, &labels,
+  if (!first_batch (p->train, CLAMP (p->batch_size, 16, 64), LT_DEVICE_CPU, 0, &images, &labels,
                     error) ||
       !(predicted = lt_trainer_predict (p->trainer, images, error)))
     return FALSE;
@@ -153,7 +155,8 @@ lt_train_plots_write (const LtTrainPlots *p, const char *dir, GError **error)
       !lt_render_loss_write (p->loss_data, &view, &theme, loss_svg, 800, 500, error))
     return FALSE;
 
-  graph = lt_train_plots_graph (p->net, p->loss, p->train, p->batch_size, p->device, TRUE, error);
+  graph = lt_train_plots_graph (p->net, p->loss, p->train, p->batch_size, p->device,
+                                p->device_index, TRUE, error);
   if (graph == NULL || !(layout = lt_render_graph_layout_new (graph, NULL, &theme, error)) ||
       !lt_render_graph_write (layout, NULL, graph_png, error) ||
       !lt_render_graph_write (layout, NULL, graph_svg, error))

@@ -17,6 +17,7 @@ LtRenderGraph *lt_train_plots_graph (LtModule    *net,
                                      LtDataset   *train,
                                      gint64       batch_size,
                                      LtDevice     device,
+                                     int          device_index,
                                      gboolean     backward,
                                      GError     **error);
 
@@ -39,6 +40,7 @@ typedef struct
   LtTensor *confusion;            /* nullable: the last epoch's */
   gint64 batch_size;
   LtDevice device;
+  int device_index;               /* N of cuda:N */
 } LtTrainPlots;
 
 /* lt-train --plots DIR: grid.png, loss.png, loss.svg, graph.png,

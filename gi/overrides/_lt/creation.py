@@ -295,7 +295,7 @@ def _like(gi_fn, name):
         else:
             t = globals()[name](list(input.get_shape()), dtype=dt)
         dev = device if device is not None else \
-            (None if input.get_device() == t.get_device() else input.get_device())
+            (None if input.get_device() == t.get_device() == Lt.Device.CPU else input.device)
         return _finish(t, device=dev, requires_grad=requires_grad)
     like.__name__ = name + '_like'
     return like
@@ -313,7 +313,7 @@ def full_like(input: Tensor, fill_value: Number, dtype: DTypeLike | None = None,
               device: DeviceLike | None = None, requires_grad: bool = False) -> Tensor:
     return full(list(input.get_shape()), fill_value,
                 dtype=_dtype(dtype, input.get_dtype()),
-                device=device if device is not None else input.get_device(),
+                device=device if device is not None else input.device,
                 requires_grad=requires_grad)
 
 

@@ -639,7 +639,12 @@ class DataLoader:
         self.persistent_workers = bool(persistent_workers)
         self.prefetch_factor = prefetch_factor
         self.timeout = timeout
-        self.pin_memory = pin_memory
+        self.pin_memory = bool(pin_memory)
+        if self.pin_memory and not Lt.cuda_is_available():
+            import warnings
+            warnings.warn("'pin_memory' argument is set as true but no accelerator is found, "
+                          "then device pinned memory won't be used.")
+            self.pin_memory = False
         c_sampler = getattr(sampler, '_lt_sampler', sampler) if sampler is not None else None
         iterable = isinstance(dataset, _sampling.IterableDataset)
         use_python = (collate_fn is not None or batch_sampler is not None or
@@ -677,9 +682,10 @@ class DataLoader:
         return self._loader.get_length()
 
     def __iter__(self) -> Iterator[Any]:
-        if self._py is not None:
-            return iter(self._py)
-        return _loader_iter(self._loader)
+        it = iter(self._py) if self._py is not None else _loader_iter(self._loader)
+        if self.pin_memory:
+            return (_pin_batch(b) for b in it)
+        return it
 
     def close(self) -> None:
         """Stops the workers of the current epoch (also done when the loader
@@ -739,6 +745,20 @@ class _LoaderIter:
 
 # Lt.DataLoader stays the introspected class (iterable too); the torch-like
 # one is Lt.utils.data.DataLoader.
+
+def _pin_batch(batch):
+    """A batch with its tensors copied to pinned host memory, as
+    torch.utils.data's pin_memory: tensors in tuples, lists and dicts."""
+    if isinstance(batch, Lt.Tensor):
+        return batch.pin_memory()
+    if isinstance(batch, tuple) and hasattr(batch, '_fields'):
+        return type(batch)(*(_pin_batch(b) for b in batch))
+    if isinstance(batch, (tuple, list)):
+        return type(batch)(_pin_batch(b) for b in batch)
+    if isinstance(batch, dict):
+        return {k: _pin_batch(v) for k, v in batch.items()}
+    return batch
+
 
 def _loader_iter(self):
     """iter(loader): a new epoch (reshuffled), read by the iterator."""

@@ -45,7 +45,7 @@ from .common import (DeviceLike, DTypeLike, IntPair, Lt, Tensor, TensorLike, car
 from .common import crosses_c
 from .common import IndexError_, NotImplementedError_, TypeError_, ValueError_
 from .creation import _as_tensor, as_tensor, empty
-from .types import _dtype, _lt_device, device
+from .types import _device_of, _device_pair, _dtype, device
 
 _GITensor = Lt.Tensor
 _GIModule = Lt.Module
@@ -57,7 +57,6 @@ _gi_train = Lt.Module.train
 _gi_zero_grad = Lt.Module.zero_grad
 _gi_state_dict = Lt.Module.state_dict
 _gi_load_state_dict = Lt.Module.load_state_dict
-_gi_to_device = Lt.Module.to_device
 
 
 def _pair(v, name):
@@ -529,7 +528,7 @@ class Module(Lt.Module):
             raise TypeError_('to() got unexpected keyword arguments %s' % list(kwargs))
         for a in args:
             if isinstance(a, _GITensor):
-                dev, dt = a.get_device(), a.get_dtype()
+                dev, dt = _device_of(a), a.get_dtype()
             elif isinstance(a, (Lt.Device, device)) or (
                     isinstance(a, str) and a.partition(':')[0] in ('cpu', 'cuda')):
                 dev = a
@@ -538,13 +537,15 @@ class Module(Lt.Module):
             else:
                 dt = a
         if dev is not None:
-            _gi_to_device(self, _lt_device(dev))
+            Lt.Module.to_device_index(self, *_device_pair(dev))
         if dt is not None:
             self._to_dtype(_dtype(dt))
         return self
 
     def cuda(self, device: DeviceLike | None = None) -> Module:
-        return self.to('cuda')
+        if device is None:
+            return self.to('cuda')
+        return self.to(device if not isinstance(device, int) else 'cuda:%d' % device)
 
     def cpu(self) -> Module:
         return self.to('cpu')

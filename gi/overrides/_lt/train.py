@@ -45,7 +45,7 @@ from .common import (DeviceLike, Lt, Tensor, TensorLike, callable_name as _calla
 from .common import crosses_c
 from .common import TypeError_, ValueError_
 from .creation import _as_tensor
-from .types import _lt_device
+from .types import _device_pair, _lt_device
 _GITensor = Lt.Tensor
 
 _gi_run = Lt.Trainer.run
@@ -142,6 +142,7 @@ class Trainer(Lt.Trainer):
                      epochs=epochs)
         if device is not None:
             props['device'] = _lt_device(device)
+            device_pair = _device_pair(device)
         if log_interval is not None:
             if int(log_interval) < 0:
                 raise ValueError_('Trainer: log_interval must be 0 or more, got %d'
@@ -168,6 +169,9 @@ class Trainer(Lt.Trainer):
         if stop_on_divergence is not None:
             props['stop_on_divergence'] = bool(stop_on_divergence)
         super().__init__(**props)
+        if device is not None:
+            # cuda:N: the property holds the type, the index goes apart
+            self.set_device_index(*device_pair)
         # The Python wrappers stay alive while the trainer uses their C
         # loaders (a DataLoader's __del__ stops its workers).
         self._lt_py_objects = (model, criterion, optimizer, train_loader, test_loader)

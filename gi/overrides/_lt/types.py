@@ -192,6 +192,38 @@ def _lt_device(d):
     return device(d)._lt
 
 
+# The CUDA device that 'cuda' without an index means (torch.cuda.set_device)
+_current_cuda = [0]
+
+
+def _device_pair(d):
+    """(Lt.Device, index) of a device-like: 'cuda' is the current CUDA
+    device, 'cpu' has index 0."""
+    if isinstance(d, Lt.Device):
+        return d, (_current_cuda[0] if d == Lt.Device.CUDA else 0)
+    d = device(d)
+    if d.type == 'cpu':
+        if d.index not in (None, 0, -1):
+            raise RuntimeError_('Invalid device: the CPU device takes no index, got %s' % d)
+        return Lt.Device.CPU, 0
+    return Lt.Device.CUDA, (_current_cuda[0] if d.index is None else d.index)
+
+
+def _to_device(t, d):
+    """t on the device-like d (t itself when it is there)."""
+    kind, index = _device_pair(d)
+    if t.get_device() == kind and (kind == Lt.Device.CPU or t.get_device_index() == index):
+        return t
+    return Lt.Tensor.to_device_index(t, kind, index)
+
+
+def _device_of(t):
+    """The device of tensor t, with its index."""
+    if t.get_device() == Lt.Device.CUDA:
+        return device('cuda', t.get_device_index())
+    return device('cpu')
+
+
 # ---------------------------------------------------------------------------
 # Lt.Size
 

@@ -22,6 +22,9 @@
  * - Out of memory: the cache (every segment wholly free) goes back to the
  *   runtime and the allocation is tried once more; then a GError names the
  *   bytes asked for, free on the device, and held by the cache.
+ * - Each device has its own pools and statistics: a request is served on
+ *   the calling thread's current device (_lt_cuda_current_device), a block
+ *   goes back to the pools of the device it came from.
  */
 
 #define ROUND 512
@@ -40,13 +43,43 @@ struct _Block
   gboolean small;
   Block   *prev, *next;   /* neighbours in the same segment */
   gboolean segment_start; /* the runtime returned this address */
+  int      device;
 };
+
+typedef struct
+{
+  GTree           *small_pool, *large_pool; /* Block* ordered by (size, ptr) */
+  LtCudaAllocStats st;
+} Pools;
 
 static GMutex               lock;
 static const LtCudaRuntime *rt;
-static GTree               *free_small, *free_large; /* Block* ordered by (size, ptr) */
-static GHashTable          *live;                    /* ptr -> Block, allocated blocks */
-static LtCudaAllocStats     stats;
+static Pools                pools[LT_MAX_DEVICE_INDEX];
+static GHashTable          *live; /* ptr -> Block, allocated blocks of every device */
+
+/* The pools and statistics of the device a call is about (set, locked, by
+ * the entry points) */
+static int cur_device;
+#define free_small (pools[cur_device].small_pool)
+#define free_large (pools[cur_device].large_pool)
+#define stats (pools[cur_device].st)
+
+/* Makes @device the runtime's current one for a free or malloc; the
+ * backend's thread-current device is put back by restore_device. */
+static void
+use_device (int device)
+{
+  cur_device = device;
+  if (rt && rt->set_device && device != _lt_cuda_current_device ())
+    rt->set_device (device);
+}
+
+static void
+restore_device (void)
+{
+  if (rt && rt->set_device && cur_device != _lt_cuda_current_device ())
+    rt->set_device (_lt_cuda_current_device ());
+}
 
 static gint
 block_cmp (gconstpointer a, gconstpointer b, gpointer data)
@@ -70,10 +103,13 @@ _lt_cuda_alloc_init (const LtCudaRuntime *runtime)
 {
   g_mutex_lock (&lock);
   rt = runtime;
-  if (free_small == NULL)
+  if (live == NULL)
     {
-      free_small = g_tree_new_full (block_cmp, NULL, NULL, NULL);
-      free_large = g_tree_new_full (block_cmp, NULL, NULL, NULL);
+      for (int d = 0; d < LT_MAX_DEVICE_INDEX; d++)
+        {
+          pools[d].small_pool = g_tree_new_full (block_cmp, NULL, NULL, NULL);
+          pools[d].large_pool = g_tree_new_full (block_cmp, NULL, NULL, NULL);
+        }
       live = g_hash_table_new (NULL, NULL);
     }
   g_mutex_unlock (&lock);
@@ -99,22 +135,27 @@ _lt_cuda_alloc_reset (void)
   gpointer       value;
 
   g_mutex_lock (&lock);
-  if (free_small && rt)
-    release_cached ();
-  if (free_small)
+  if (live)
     {
-      g_tree_foreach (free_small, collect_blocks, blocks);
-      g_tree_foreach (free_large, collect_blocks, blocks);
+      for (int d = 0; d < LT_MAX_DEVICE_INDEX; d++)
+        {
+          use_device (d);
+          if (rt && (g_tree_nnodes (free_small) || g_tree_nnodes (free_large)))
+            release_cached ();
+          g_tree_foreach (free_small, collect_blocks, blocks);
+          g_tree_foreach (free_large, collect_blocks, blocks);
+          g_tree_destroy (free_small);
+          g_tree_destroy (free_large);
+          free_small = free_large = NULL;
+        }
+      restore_device ();
       g_hash_table_iter_init (&iter, live);
       while (g_hash_table_iter_next (&iter, NULL, &value))
         g_ptr_array_add (blocks, value);
-      g_tree_destroy (free_small);
-      g_tree_destroy (free_large);
       g_hash_table_destroy (live);
-      free_small = free_large = NULL;
       live = NULL;
     }
-  memset (&stats, 0, sizeof stats);
+  memset (pools, 0, sizeof pools);
   rt = NULL;
   g_mutex_unlock (&lock);
 }
@@ -173,7 +214,13 @@ _lt_cuda_alloc_empty_cache (void)
 {
   g_mutex_lock (&lock);
   if (rt)
-    release_cached ();
+    for (int d = 0; d < LT_MAX_DEVICE_INDEX; d++)
+      {
+        use_device (d);
+        if (g_tree_nnodes (free_small) || g_tree_nnodes (free_large))
+          release_cached ();
+      }
+  restore_device ();
   g_mutex_unlock (&lock);
 }
 
@@ -191,6 +238,7 @@ _lt_cuda_alloc (gsize nbytes, GError **error)
       g_set_error_literal (error, LT_ERROR, LT_ERROR_DEVICE, "cuda: the device is not initialised");
       return NULL;
     }
+  cur_device = _lt_cuda_current_device ();
   b = best_fit (pool_of (small), size);
   if (b)
     g_tree_remove (pool_of (small), b);
@@ -219,10 +267,11 @@ _lt_cuda_alloc (gsize nbytes, GError **error)
           g_mutex_unlock (&lock);
           if (status == LT_CU_ERR_MEMORY_ALLOCATION)
             g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
-                         "cuda: out of memory: tried to allocate %" G_GSIZE_FORMAT
+                         "cuda:%d: out of memory: tried to allocate %" G_GSIZE_FORMAT
                          " bytes; the device has %" G_GSIZE_FORMAT " bytes free of %" G_GSIZE_FORMAT
                          ", libtensor holds %" G_GSIZE_FORMAT " (%" G_GSIZE_FORMAT " in tensors)",
-                         nbytes, (gsize) dev_free, (gsize) dev_total, reserved, allocated);
+                         cur_device, nbytes, (gsize) dev_free, (gsize) dev_total, reserved,
+                         allocated);
           else
             _lt_cuda_check (status, "cudaMalloc", error);
           return NULL;
@@ -234,6 +283,7 @@ _lt_cuda_alloc (gsize nbytes, GError **error)
       b->size = seg;
       b->small = small;
       b->segment_start = TRUE;
+      b->device = cur_device;
     }
   /* split off what is worth keeping */
   if (b->size - size >= (small ? ROUND : SMALL_SIZE + 1))
@@ -243,6 +293,7 @@ _lt_cuda_alloc (gsize nbytes, GError **error)
       rest->ptr = b->ptr + size;
       rest->size = b->size - size;
       rest->small = small;
+      rest->device = b->device;
       rest->prev = b;
       rest->next = b->next;
       if (b->next)
@@ -285,6 +336,7 @@ _lt_cuda_free (gpointer ptr)
       return;
     }
   g_hash_table_remove (live, ptr);
+  cur_device = b->device;
   stats.allocated -= b->size;
   b->allocated = FALSE;
   if (b->next && !b->next->allocated)
@@ -305,7 +357,7 @@ void
 _lt_cuda_alloc_get_stats (LtCudaAllocStats *out)
 {
   g_mutex_lock (&lock);
-  *out = stats;
+  *out = pools[_lt_cuda_current_device ()].st;
   g_mutex_unlock (&lock);
 }
 
@@ -313,6 +365,7 @@ void
 _lt_cuda_alloc_reset_peak (void)
 {
   g_mutex_lock (&lock);
+  cur_device = _lt_cuda_current_device ();
   stats.peak_allocated = stats.allocated;
   g_mutex_unlock (&lock);
 }

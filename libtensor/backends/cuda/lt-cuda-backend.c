@@ -11,11 +11,18 @@
 #include "core/lt-shape-private.h"
 
 /*
- * The CUDA backend: device 0 of the runtime chosen at the first use (the
- * real one; the emulated device only with LT_CUDA_EMULATE=1; the tests'
- * fake through _lt_cuda_backend_set_runtime), one stream, the caching
- * allocator, and the glue that turns kernel arguments into the launchers'
- * plain structs and their statuses into GErrors.
+ * The CUDA backend: the devices of the runtime chosen at the first use (the
+ * real one; the emulated devices only with LT_CUDA_EMULATE=N; the tests'
+ * fake through _lt_cuda_backend_set_runtime), one stream per device, the
+ * caching allocator, and the glue that turns kernel arguments into the
+ * launchers' plain structs and their statuses into GErrors.
+ *
+ * Devices: each has its own stream, error word, sticky error, allocator
+ * pools (and, in the real runtime, cuBLAS handle), set up at its first use.
+ * As in CUDA itself, every thread has a current device: the registry makes
+ * the device of the tensors an op works on current before it allocates,
+ * copies or launches (_lt_cuda_backend_get_device), and everything here is
+ * about the current device. Frees go to the device a block came from.
  *
  * Errors: every runtime call and launch is checked. A sticky error (the
  * context is lost) marks the device unusable: every later call is a GError
@@ -36,18 +43,38 @@ G_STATIC_ASSERT (LT_CU_MAX_DIMS == LT_MAX_DIMS);
 
 typedef struct
 {
+  gboolean       ready;  /* stream and error word made */
+  char          *broken; /* the sticky error that lost the device, or NULL */
+  void          *stream;
+  LtCuErrorWord *err_word; /* device memory */
+  GPtrArray     *pending;  /* LtStorage of pinned buffers read by queued copies */
+} PerDevice;
+
+typedef struct
+{
   gboolean             initialised;
   const LtCudaRuntime *rt;
   char                *unavailable; /* why there is no device, or NULL */
-  char                *broken;      /* the sticky error that lost the device, or NULL */
-  void                *stream;
-  LtCuErrorWord       *err_word; /* device memory */
   gboolean             sync_every_op;
   int                  n_devices;
+  PerDevice            per[LT_MAX_DEVICE_INDEX];
 } Device;
 
-static GMutex               dev_lock;
-static Device               dev;
+static GMutex            dev_lock;
+static Device            dev;
+static _Thread_local int current; /* the calling thread's device */
+
+static inline PerDevice *
+cur (void)
+{
+  return &dev.per[current];
+}
+
+int
+_lt_cuda_current_device (void)
+{
+  return current;
+}
 static const LtCudaRuntime *override_rt;
 static LtBackend            backend;
 
@@ -71,24 +98,24 @@ _lt_cuda_check (int status, const char *what, GError **error)
   if (_lt_cuda_status_is_sticky (status))
     {
       g_mutex_lock (&dev_lock);
-      if (dev.broken == NULL)
-        dev.broken =
+      if (cur ()->broken == NULL)
+        cur ()->broken =
           g_strdup_printf ("%s failed: %s (CUDA error %d)", what, rt_string (status), status);
       g_mutex_unlock (&dev_lock);
       g_set_error (error, LT_ERROR, LT_ERROR_CUDA,
-                   "cuda:0: %s failed: %s (CUDA error %d); the device is unusable until the "
+                   "cuda:%d: %s failed: %s (CUDA error %d); the device is unusable until the "
                    "process restarts",
-                   what, rt_string (status), status);
+                   current, what, rt_string (status), status);
       return FALSE;
     }
   if (status == LT_CU_ERR_MEMORY_ALLOCATION)
     {
-      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY, "cuda:0: %s: %s", what,
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY, "cuda:%d: %s: %s", current, what,
                    rt_string (status));
       return FALSE;
     }
-  g_set_error (error, LT_ERROR, LT_ERROR_CUDA, "cuda:0: %s failed: %s (CUDA error %d)", what,
-               rt_string (status), status);
+  g_set_error (error, LT_ERROR, LT_ERROR_CUDA, "cuda:%d: %s failed: %s (CUDA error %d)", current,
+               what, rt_string (status), status);
   return FALSE;
 }
 
@@ -98,10 +125,10 @@ usable (GError **error)
   gboolean ok;
 
   g_mutex_lock (&dev_lock);
-  ok = dev.broken == NULL;
+  ok = cur ()->broken == NULL;
   if (!ok)
-    g_set_error (error, LT_ERROR, LT_ERROR_CUDA, "cuda:0 is unusable after an earlier error: %s",
-                 dev.broken);
+    g_set_error (error, LT_ERROR, LT_ERROR_CUDA, "cuda:%d is unusable after an earlier error: %s",
+                 current, cur ()->broken);
   g_mutex_unlock (&dev_lock);
   return ok;
 }
@@ -111,12 +138,55 @@ usable (GError **error)
 static void
 device_clear (void)
 {
-  if (dev.rt && dev.err_word)
-    dev.rt->free (dev.err_word);
+  for (int i = 0; i < LT_MAX_DEVICE_INDEX; i++)
+    {
+      PerDevice *d = &dev.per[i];
+
+      if (dev.rt && d->err_word)
+        dev.rt->free (d->err_word);
+      /* called locked: the pending buffers go without release_pending */
+      for (guint k = 0; d->pending && k < d->pending->len; k++)
+        lt_storage_unref (d->pending->pdata[k]);
+      g_clear_pointer (&d->pending, g_ptr_array_unref);
+      g_clear_pointer (&d->broken, g_free);
+    }
   _lt_cuda_alloc_reset ();
   g_clear_pointer (&dev.unavailable, g_free);
-  g_clear_pointer (&dev.broken, g_free);
   memset (&dev, 0, sizeof dev);
+  current = 0;
+}
+
+/* Makes device @index's stream and error word. Called locked; leaves the
+ * runtime's current device at @index. */
+static int
+device_setup (int index)
+{
+  PerDevice *d = &dev.per[index];
+  void      *word = NULL;
+  int        status = LT_CU_OK;
+
+  if (dev.rt->set_device)
+    status = dev.rt->set_device (index);
+  else if (index != 0)
+    status = LT_CU_ERR_INVALID_VALUE;
+  if (status == LT_CU_OK)
+    status = dev.rt->stream_create (&d->stream);
+  if (status == LT_CU_OK)
+    status = dev.rt->malloc (&word, sizeof (LtCuErrorWord));
+  if (status == LT_CU_OK)
+    status = dev.rt->memset_async (word, 0, sizeof (LtCuErrorWord), d->stream);
+  if (status == LT_CU_OK)
+    status = dev.rt->stream_synchronize (d->stream);
+  if (status != LT_CU_OK)
+    {
+      if (word)
+        dev.rt->free (word);
+      return status;
+    }
+  d->err_word = word;
+  d->pending = g_ptr_array_new ();
+  d->ready = TRUE;
+  return LT_CU_OK;
 }
 
 void
@@ -134,7 +204,6 @@ device_init (void)
 {
   const char *emu = g_getenv ("LT_CUDA_EMULATE");
   const char *sync = g_getenv ("LT_CUDA_SYNC");
-  void       *word = NULL;
   int         n = 0, status;
 
   dev.initialised = TRUE;
@@ -157,22 +226,15 @@ device_init (void)
       dev.rt->get_last_error ();
       return;
     }
-  dev.n_devices = n;
-  status = dev.rt->stream_create (&dev.stream);
-  if (status == LT_CU_OK)
-    status = dev.rt->malloc (&word, sizeof (LtCuErrorWord));
-  if (status == LT_CU_OK)
-    status = dev.rt->memset_async (word, 0, sizeof (LtCuErrorWord), dev.stream);
-  if (status == LT_CU_OK)
-    status = dev.rt->stream_synchronize (dev.stream);
-  if (status != LT_CU_OK)
-    {
-      dev.unavailable = g_strdup_printf ("CUDA is not available: setting up device 0 failed: %s",
-                                         dev.rt->error_string (status));
-      return;
-    }
-  dev.err_word = word;
+  dev.n_devices = MIN (n, LT_MAX_DEVICE_INDEX);
   _lt_cuda_alloc_init (dev.rt);
+  /* device 0 at once: CUDA is available when it works */
+  status = device_setup (0);
+  if (status == LT_CU_OK && current != 0 && dev.rt->set_device)
+    status = dev.rt->set_device (current);
+  if (status != LT_CU_OK)
+    dev.unavailable = g_strdup_printf ("CUDA is not available: setting up device 0 failed: %s",
+                                       dev.rt->error_string (status));
 }
 
 static gboolean
@@ -191,6 +253,24 @@ device_ready (GError **error)
   return TRUE;
 }
 
+/* Drops the references that queued copies held on pinned host buffers
+ * (their stream has been synchronised) */
+static void
+release_pending (PerDevice *d)
+{
+  g_autoptr(GPtrArray) done = NULL;
+
+  g_mutex_lock (&dev_lock);
+  if (d->pending && d->pending->len)
+    {
+      done = d->pending;
+      d->pending = g_ptr_array_new ();
+    }
+  g_mutex_unlock (&dev_lock);
+  for (guint i = 0; done && i < done->len; i++)
+    lt_storage_unref (done->pdata[i]);
+}
+
 /* Waits for the stream, then raises what the kernels recorded. */
 static gboolean
 cuda_synchronize (GError **error)
@@ -198,45 +278,49 @@ cuda_synchronize (GError **error)
   LtCuErrorWord word;
 
   if (!usable (error) ||
-      !_lt_cuda_check (dev.rt->stream_synchronize (dev.stream), "cudaStreamSynchronize", error) ||
-      !_lt_cuda_check (
-        dev.rt->memcpy_async (&word, dev.err_word, sizeof word, LT_CUDA_D2H, dev.stream),
+      !_lt_cuda_check (dev.rt->stream_synchronize (cur ()->stream), "cudaStreamSynchronize", error))
+    return FALSE;
+  /* the copies queued from pinned buffers are done */
+  release_pending (cur ());
+  if (!_lt_cuda_check (
+        dev.rt->memcpy_async (&word, cur ()->err_word, sizeof word, LT_CUDA_D2H, cur ()->stream),
         "cudaMemcpyAsync", error) ||
-      !_lt_cuda_check (dev.rt->stream_synchronize (dev.stream), "cudaStreamSynchronize", error))
+      !_lt_cuda_check (dev.rt->stream_synchronize (cur ()->stream), "cudaStreamSynchronize", error))
     return FALSE;
   if (word.code == LT_CU_ERRW_NONE)
     return TRUE;
   /* reported once: the word starts again from zero */
-  if (!_lt_cuda_check (dev.rt->memset_async (dev.err_word, 0, sizeof word, dev.stream),
+  if (!_lt_cuda_check (dev.rt->memset_async (cur ()->err_word, 0, sizeof word, cur ()->stream),
                        "cudaMemsetAsync", error))
     return FALSE;
   switch (word.code)
     {
       case LT_CU_ERRW_DIV_BY_ZERO:
         g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
-                     "%s: integer division by zero (of %" G_GINT64_FORMAT ", on cuda:0)",
-                     word.op == LT_CU_FLOOR_DIVIDE ? "floor_divide" : "remainder", word.value);
+                     "%s: integer division by zero (of %" G_GINT64_FORMAT ", on cuda:%d)",
+                     word.op == LT_CU_FLOOR_DIVIDE ? "floor_divide" : "remainder", word.value,
+                     current);
         break;
       case LT_CU_ERRW_CLASS_TARGET:
         g_set_error (error, LT_ERROR, LT_ERROR_INDEX,
                      "target %" G_GINT64_FORMAT " is out of bounds: class indices must be in "
-                     "[0, %d) or equal ignore_index (found by nll_loss on cuda:0)",
-                     word.value, word.op);
+                     "[0, %d) or equal ignore_index (found by nll_loss on cuda:%d)",
+                     word.value, word.op, current);
         break;
       case LT_CU_ERRW_MASK_COUNT:
         g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
                      "%s: the mask selects %" G_GINT64_FORMAT " elements but the source has only "
-                     "%" G_GINT64_FORMAT " (found on cuda:0)",
+                     "%" G_GINT64_FORMAT " (found on cuda:%d)",
                      word.op >= 0 && word.op < LT_OP_COUNT ? _lt_op_table[word.op].name : "?",
-                     word.value, word.bound);
+                     word.value, word.bound, current);
         break;
       default:
         g_set_error (error, LT_ERROR, LT_ERROR_INDEX,
                      "%s: index %" G_GINT64_FORMAT
                      " is out of bounds for a dimension of size %" G_GINT64_FORMAT
-                     " (found on cuda:0)",
+                     " (found on cuda:%d)",
                      word.op >= 0 && word.op < LT_OP_COUNT ? _lt_op_table[word.op].name : "?",
-                     word.value, word.bound);
+                     word.value, word.bound, current);
     }
   return FALSE;
 }
@@ -259,8 +343,8 @@ _lt_cuda_launch_begin (LtCudaLaunch *launch, GError **error)
   if (!usable (error))
     return FALSE;
   launch->rt = dev.rt;
-  launch->stream = dev.stream;
-  launch->err_word = dev.err_word;
+  launch->stream = cur ()->stream;
+  launch->err_word = cur ()->err_word;
   return TRUE;
 }
 
@@ -273,10 +357,10 @@ _lt_cuda_after_launch (int status, LtOp op, GError **error)
 int
 _lt_cuda_gemm (const LtCuGemm *g)
 {
-  int status = dev.rt->blas_gemm ? dev.rt->blas_gemm (dev.stream, g) : LT_CU_UNSUPPORTED;
+  int status = dev.rt->blas_gemm ? dev.rt->blas_gemm (cur ()->stream, g) : LT_CU_UNSUPPORTED;
 
   if (status == LT_CU_UNSUPPORTED)
-    status = dev.rt->kernels->gemm (dev.stream, g);
+    status = dev.rt->kernels->gemm (cur ()->stream, g);
   return status;
 }
 
@@ -300,16 +384,120 @@ cuda_upload (gpointer dst, gconstpointer src, gsize nbytes, GError **error)
 {
   /* the host buffer may go as soon as this returns: wait for the copy */
   return usable (error) &&
-         _lt_cuda_check (dev.rt->memcpy_async (dst, src, nbytes, LT_CUDA_H2D, dev.stream),
+         _lt_cuda_check (dev.rt->memcpy_async (dst, src, nbytes, LT_CUDA_H2D, cur ()->stream),
                          "cudaMemcpyAsync (host to device)", error) &&
-         _lt_cuda_check (dev.rt->stream_synchronize (dev.stream), "cudaStreamSynchronize", error);
+         _lt_cuda_check (dev.rt->stream_synchronize (cur ()->stream), "cudaStreamSynchronize",
+                         error);
+}
+
+/* At most this many copies from pinned buffers are queued before the
+ * stream is waited for (which lets their buffers go) */
+#define MAX_PENDING 64
+
+/* From page-locked memory the copy is queued and the call returns at once:
+ * @keep (the buffer's storage) stays referenced until the stream is next
+ * synchronised, so the buffer outlives the copy. */
+static gboolean
+cuda_upload_async (gpointer dst, gconstpointer src, gsize nbytes, LtStorage *keep, GError **error)
+{
+  guint n;
+
+  if (!usable (error) ||
+      !_lt_cuda_check (dev.rt->memcpy_async (dst, src, nbytes, LT_CUDA_H2D, cur ()->stream),
+                       "cudaMemcpyAsync (pinned host to device)", error))
+    return FALSE;
+  g_mutex_lock (&dev_lock);
+  g_ptr_array_add (cur ()->pending, lt_storage_ref (keep));
+  n = cur ()->pending->len;
+  g_mutex_unlock (&dev_lock);
+  if (n >= MAX_PENDING || dev.sync_every_op)
+    return cuda_synchronize (error);
+  return TRUE;
+}
+
+/* Between two devices: the source's device is waited for (its queued
+ * kernels wrote @src), then the copy runs on the destination's stream and
+ * is waited for, since @src may go back to its device's cache as soon as
+ * this returns. The current device is @dst_index's. */
+static gboolean
+cuda_copy_peer (gpointer      dst,
+                int           dst_index,
+                gconstpointer src,
+                int           src_index,
+                gsize         nbytes,
+                GError      **error)
+{
+  int saved = current;
+  int status;
+
+  if (dev.rt->memcpy_peer_async == NULL || dev.rt->set_device == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
+                   "cuda:%d to cuda:%d: the %s runtime cannot copy between devices", src_index,
+                   dst_index, dev.rt->name);
+      return FALSE;
+    }
+  /* the source's stream */
+  current = src_index;
+  status = dev.rt->set_device (src_index);
+  if (!_lt_cuda_check (status, "cudaSetDevice", error) || !cuda_synchronize (error))
+    {
+      current = saved;
+      dev.rt->set_device (saved);
+      return FALSE;
+    }
+  current = dst_index;
+  if (!_lt_cuda_check (dev.rt->set_device (dst_index), "cudaSetDevice", error) || !usable (error) ||
+      !_lt_cuda_check (
+        dev.rt->memcpy_peer_async (dst, dst_index, src, src_index, nbytes, cur ()->stream),
+        "cudaMemcpyPeerAsync", error) ||
+      !_lt_cuda_check (dev.rt->stream_synchronize (cur ()->stream), "cudaStreamSynchronize", error))
+    return FALSE;
+  return TRUE;
+}
+
+/* Page-locked host memory: the device need not be current */
+static gpointer
+cuda_host_alloc (gsize nbytes, GError **error)
+{
+  void *ptr = NULL;
+  int   status;
+
+  if (dev.rt->host_alloc == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
+                   "pin_memory: the %s runtime has no page-locked host memory", dev.rt->name);
+      return NULL;
+    }
+  status = dev.rt->host_alloc (&ptr, MAX (nbytes, 1));
+  if (status == LT_CU_ERR_MEMORY_ALLOCATION)
+    {
+      dev.rt->get_last_error ();
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "pin_memory: cudaHostAlloc could not lock %" G_GSIZE_FORMAT " bytes of host "
+                   "memory",
+                   nbytes);
+      return NULL;
+    }
+  if (!_lt_cuda_check (status, "cudaHostAlloc", error))
+    return NULL;
+  return ptr;
+}
+
+static void
+cuda_host_free (gpointer ptr)
+{
+  int status = dev.rt ? dev.rt->host_free (ptr) : LT_CU_OK;
+
+  if (status != LT_CU_OK)
+    g_warning ("cuda: cudaFreeHost: %s", rt_string (status));
 }
 
 static gboolean
 cuda_download (gpointer dst, gconstpointer src, gsize nbytes, GError **error)
 {
   return usable (error) &&
-         _lt_cuda_check (dev.rt->memcpy_async (dst, src, nbytes, LT_CUDA_D2H, dev.stream),
+         _lt_cuda_check (dev.rt->memcpy_async (dst, src, nbytes, LT_CUDA_D2H, cur ()->stream),
                          "cudaMemcpyAsync (device to host)", error) &&
          cuda_synchronize (error);
 }
@@ -361,7 +549,7 @@ k_fill (const LtKernelArgs *args, GError **error)
   iter_build (&it, ops, 1);
   _lt_store_double (&bits, args->out->dtype, args->params->fill.value);
   return after_launch (
-    dev.rt->kernels->fill (dev.stream, &it, args->params->fill.value, (int64_t) bits), args->op,
+    dev.rt->kernels->fill (cur ()->stream, &it, args->params->fill.value, (int64_t) bits), args->op,
     error);
 }
 
@@ -376,7 +564,7 @@ k_copy (const LtKernelArgs *args, GError **error)
   if (!usable (error))
     return FALSE;
   iter_build (&it, ops, 2);
-  return after_launch (dev.rt->kernels->copy (dev.stream, &it), args->op, error);
+  return after_launch (dev.rt->kernels->copy (cur ()->stream, &it), args->op, error);
 }
 
 static int
@@ -482,7 +670,7 @@ k_unary (const LtKernelArgs *args, GError **error)
       if (args->params->clamp.has_max)
         hi = args->params->clamp.max;
     }
-  return after_launch (dev.rt->kernels->unary (dev.stream, &it, unary_code (args->op), lo, hi),
+  return after_launch (dev.rt->kernels->unary (cur ()->stream, &it, unary_code (args->op), lo, hi),
                        args->op, error);
 }
 
@@ -498,8 +686,8 @@ k_binary (const LtKernelArgs *args, GError **error)
     return FALSE;
   iter_build (&it, ops, 3);
   return after_launch (
-    dev.rt->kernels->binary (dev.stream, &it, binary_code (args->op), dev.err_word), args->op,
-    error);
+    dev.rt->kernels->binary (cur ()->stream, &it, binary_code (args->op), cur ()->err_word),
+    args->op, error);
 }
 
 static gboolean
@@ -513,7 +701,7 @@ k_where (const LtKernelArgs *args, GError **error)
   if (!usable (error))
     return FALSE;
   iter_build (&it, ops, 4);
-  return after_launch (dev.rt->kernels->where (dev.stream, &it), args->op, error);
+  return after_launch (dev.rt->kernels->where (cur ()->stream, &it), args->op, error);
 }
 
 void
@@ -626,7 +814,7 @@ k_reduce (const LtKernelArgs *args, GError **error)
     idx = args->indices;
 
   _lt_cuda_reduce_geometry (&r, x, out, idx, p->all, p->dims, p->n_dims);
-  return after_launch (dev.rt->kernels->reduce (dev.stream, &r, code), args->op, error);
+  return after_launch (dev.rt->kernels->reduce (cur ()->stream, &r, code), args->op, error);
 }
 
 static gboolean
@@ -657,7 +845,7 @@ k_softmax (const LtKernelArgs *args, GError **error)
   s.out = _lt_tensor_data (out);
   s.dtype = x->dtype;
   s.log = args->op == LT_OP_LOG_SOFTMAX;
-  return after_launch (dev.rt->kernels->softmax (dev.stream, &s), args->op, error);
+  return after_launch (dev.rt->kernels->softmax (cur ()->stream, &s), args->op, error);
 }
 
 static gboolean
@@ -743,7 +931,7 @@ k_sgd_update (const LtKernelArgs *args, GError **error)
   if (!usable (error))
     return FALSE;
   iter_build (&it, ops, args->momentum ? 3 : 2);
-  return after_launch (dev.rt->kernels->sgd (dev.stream, &it, p->lr, p->momentum, p->dampening,
+  return after_launch (dev.rt->kernels->sgd (cur ()->stream, &it, p->lr, p->momentum, p->dampening,
                                              p->weight_decay, p->nesterov, p->maximize, p->first),
                        args->op, error);
 }
@@ -771,13 +959,13 @@ _lt_cuda_runtime (void)
 void *
 _lt_cuda_stream (void)
 {
-  return dev.stream;
+  return cur ()->stream;
 }
 
 LtCuErrorWord *
 _lt_cuda_error_word (void)
 {
-  return dev.err_word;
+  return cur ()->err_word;
 }
 
 /* ---- the device's information (lt-cuda.h) ---- */
@@ -847,6 +1035,10 @@ backend_init (gpointer data)
   backend.alloc = cuda_alloc;
   backend.free = cuda_free;
   backend.upload = cuda_upload;
+  backend.upload_async = cuda_upload_async;
+  backend.copy_peer = cuda_copy_peer;
+  backend.host_alloc = cuda_host_alloc;
+  backend.host_free = cuda_host_free;
   backend.download = cuda_download;
   backend.synchronize = cuda_synchronize;
   backend.device_count = cuda_device_count;
@@ -897,4 +1089,41 @@ _lt_cuda_backend_get (GError **error)
   if (!device_ready (error))
     return NULL;
   return &backend;
+}
+
+const LtBackend *
+_lt_cuda_backend_get_device (int index, GError **error)
+{
+  const LtBackend *b = _lt_cuda_backend_get (error);
+  int              status = LT_CU_OK;
+
+  if (b == NULL)
+    return NULL;
+  if (index == current && dev.per[index].ready)
+    return b;
+  g_mutex_lock (&dev_lock);
+  if (index < 0 || index >= dev.n_devices)
+    {
+      g_mutex_unlock (&dev_lock);
+      g_set_error (error, LT_ERROR, LT_ERROR_DEVICE,
+                   "cuda:%d: invalid device index: there %s %d CUDA device%s (cuda:0 to cuda:%d)",
+                   index, dev.n_devices == 1 ? "is" : "are", dev.n_devices,
+                   dev.n_devices == 1 ? "" : "s", dev.n_devices - 1);
+      return NULL;
+    }
+  if (!dev.per[index].ready)
+    status = device_setup (index);
+  else if (dev.rt->set_device)
+    status = dev.rt->set_device (index);
+  g_mutex_unlock (&dev_lock);
+  if (status != LT_CU_OK)
+    {
+      if (dev.rt->set_device)
+        dev.rt->set_device (current);
+      g_set_error (error, LT_ERROR, LT_ERROR_DEVICE, "cuda:%d: setting up the device failed: %s",
+                   index, rt_string (status));
+      return NULL;
+    }
+  current = index;
+  return b;
 }

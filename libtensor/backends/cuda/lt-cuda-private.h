@@ -47,12 +47,23 @@ struct _LtCudaRuntime
   const char *name;             /* "cuda", "emulated", "fake" */
   int (*device_count)       (int *n);
   int (*device_name)        (int device, char *buf, size_t len);
+  /* Makes @device the calling thread's current one: mem_get_info, malloc,
+   * stream_create and host_alloc are about it (cudaSetDevice) */
+  int (*set_device)         (int device);
   int (*mem_get_info)       (size_t *free_bytes, size_t *total_bytes);
   int (*malloc)             (void **ptr, size_t nbytes);
   int (*free)               (void *ptr);
   int (*memcpy_async)       (void *dst, const void *src, size_t nbytes, LtCudaCopyKind kind,
                              void *stream);
   int (*memset_async)       (void *dst, int value, size_t nbytes, void *stream);
+  /* A copy between the memories of two devices, queued on @stream (of the
+   * current device) */
+  int (*memcpy_peer_async)  (void *dst, int dst_device, const void *src, int src_device,
+                             size_t nbytes, void *stream);
+  /* Page-locked host memory, which copies to a device read without
+   * staging, so they may run while the host goes on (cudaHostAlloc) */
+  int (*host_alloc)         (void **ptr, size_t nbytes);
+  int (*host_free)          (void *ptr);
   int (*stream_create)      (void **stream);
   int (*stream_synchronize) (void *stream);
   int (*get_last_error)     (void);  /* returns and clears a non-sticky error */
@@ -76,6 +87,12 @@ const LtCudaRuntime *_lt_cuda_runtime_emulated (void);
 
 /* The emulated device's memory: @capacity bytes (0: 8 GiB) */
 void   _lt_cuda_emulated_set_capacity (size_t capacity);
+/* How many emulated devices there are: LT_CUDA_EMULATE=N in the
+ * environment (1 for any other value), or @n (tests; 0 goes back to the
+ * environment's) */
+void   _lt_cuda_emulated_set_device_count (int n);
+/* Page-locked buffers the emulated runtime holds now */
+gsize  _lt_cuda_emulated_n_host_buffers (void);
 /* Buffers freed with their sentinel bytes overwritten since the start */
 gsize  _lt_cuda_emulated_n_corrupted  (void);
 
@@ -96,6 +113,7 @@ typedef struct
   guint n_malloc;
   guint n_free;
   guint n_launch;
+  guint n_sync;                /* stream synchronisations */
   gsize bytes_in_use;
 } LtCudaFakeCounts;
 
@@ -136,6 +154,10 @@ void     _lt_cuda_alloc_get_stats  (LtCudaAllocStats *stats);
 void     _lt_cuda_alloc_reset_peak (void);
 /* Forgets every block (after the runtime was replaced or lost) */
 void     _lt_cuda_alloc_reset      (void);
+
+/* The calling thread's current device: the index of the last
+ * _lt_cuda_backend_get_device on this thread (0 before any) */
+int      _lt_cuda_current_device   (void);
 
 /* Status to GError, for the backend's files */
 gboolean _lt_cuda_check (int status, const char *what, GError **error);

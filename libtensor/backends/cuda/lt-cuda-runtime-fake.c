@@ -127,7 +127,45 @@ fake_stream_synchronize (void *stream)
 {
   if (g_atomic_int_get (&lost))
     return STICKY;
+  g_mutex_lock (&lock);
+  counts.n_sync++;
+  g_mutex_unlock (&lock);
   return emu ()->stream_synchronize (stream);
+}
+
+static int
+fake_set_device (int device)
+{
+  if (g_atomic_int_get (&lost))
+    return STICKY;
+  return emu ()->set_device (device);
+}
+
+static int
+fake_memcpy_peer_async (void       *dst,
+                        int         dst_device,
+                        const void *src,
+                        int         src_device,
+                        size_t      n,
+                        void       *stream)
+{
+  if (g_atomic_int_get (&lost))
+    return STICKY;
+  return emu ()->memcpy_peer_async (dst, dst_device, src, src_device, n, stream);
+}
+
+static int
+fake_host_alloc (void **ptr, size_t n)
+{
+  if (g_atomic_int_get (&lost))
+    return STICKY;
+  return emu ()->host_alloc (ptr, n);
+}
+
+static int
+fake_host_free (void *ptr)
+{
+  return emu ()->host_free (ptr);
 }
 
 static int
@@ -254,11 +292,15 @@ static const LtCudaRuntime fake = {
   .name = "fake",
   .device_count = fake_device_count,
   .device_name = fake_device_name,
+  .set_device = fake_set_device,
   .mem_get_info = fake_mem_get_info,
   .malloc = fake_malloc,
   .free = fake_free,
   .memcpy_async = fake_memcpy_async,
   .memset_async = fake_memset_async,
+  .memcpy_peer_async = fake_memcpy_peer_async,
+  .host_alloc = fake_host_alloc,
+  .host_free = fake_host_free,
   .stream_create = fake_stream_create,
   .stream_synchronize = fake_stream_synchronize,
   .get_last_error = fake_get_last_error,
@@ -278,7 +320,7 @@ _lt_cuda_runtime_fake (const LtCudaFakeConfig *cfg)
   config = *cfg;
   mallocs_seen = launches_seen = 0;
   lost = FALSE;
-  counts.n_malloc = counts.n_free = counts.n_launch = 0;
+  counts.n_malloc = counts.n_free = counts.n_launch = counts.n_sync = 0;
   g_mutex_unlock (&lock);
   _lt_cuda_emulated_set_capacity (cfg->capacity ? cfg->capacity : (gsize) 1 << 30);
   return &fake;

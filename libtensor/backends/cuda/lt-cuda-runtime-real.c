@@ -36,6 +36,37 @@ real_device_name (int device, char *buf, size_t len)
 }
 
 static int
+real_set_device (int device)
+{
+  return (int) cudaSetDevice (device);
+}
+
+static int
+real_memcpy_peer_async (void       *dst,
+                        int         dst_device,
+                        const void *src,
+                        int         src_device,
+                        size_t      nbytes,
+                        void       *stream)
+{
+  return (int) cudaMemcpyPeerAsync (dst, dst_device, src, src_device, nbytes,
+                                    (cudaStream_t) stream);
+}
+
+static int
+real_host_alloc (void **ptr, size_t nbytes)
+{
+  /* portable: every device's copies read it without staging */
+  return (int) cudaHostAlloc (ptr, nbytes, cudaHostAllocPortable);
+}
+
+static int
+real_host_free (void *ptr)
+{
+  return (int) cudaFreeHost (ptr);
+}
+
+static int
 real_mem_get_info (size_t *free_bytes, size_t *total_bytes)
 {
   return (int) cudaMemGetInfo (free_bytes, total_bytes);
@@ -98,8 +129,10 @@ real_error_string (int status)
 }
 
 /* cuBLAS is column-major: the row-major C = A B is C^T = B^T A^T, and a
- * row-major matrix read column-major is its transpose. */
-static cublasHandle_t handle;
+ * row-major matrix read column-major is its transpose. A handle belongs to
+ * the device current when it was made: one per device. */
+#define MAX_DEVICES 16
+static cublasHandle_t handles[MAX_DEVICES];
 static GMutex         handle_lock;
 
 static gboolean
@@ -126,18 +159,23 @@ real_blas_gemm (void *stream, const LtCuGemm *g)
   cublasOperation_t opa, opb;
   int64_t           lda, ldb;
   cublasStatus_t    s;
+  cublasHandle_t    handle;
+  int               device = 0;
 
   if ((g->dtype != LT_CU_F32 && g->dtype != LT_CU_F64) || g->k == 0 || g->c_cs != 1 ||
       !layout (g->a_rs, g->a_cs, g->m, g->k, &opa, &lda) ||
       !layout (g->b_rs, g->b_cs, g->k, g->n, &opb, &ldb) || g->m > G_MAXINT || g->n > G_MAXINT ||
       g->k > G_MAXINT || g->batch > G_MAXINT)
     return LT_CU_UNSUPPORTED;
+  if (cudaGetDevice (&device) != cudaSuccess || device < 0 || device >= MAX_DEVICES)
+    return LT_CU_UNSUPPORTED;
   g_mutex_lock (&handle_lock);
-  if (handle == NULL && (s = cublasCreate (&handle)) != CUBLAS_STATUS_SUCCESS)
+  if (handles[device] == NULL && (s = cublasCreate (&handles[device])) != CUBLAS_STATUS_SUCCESS)
     {
       g_mutex_unlock (&handle_lock);
       return CUBLAS_BASE + (int) s;
     }
+  handle = handles[device];
   s = cublasSetStream (handle, (cudaStream_t) stream);
   if (s == CUBLAS_STATUS_SUCCESS && g->dtype == LT_CU_F32)
     {
@@ -159,11 +197,15 @@ static const LtCudaRuntime real = {
   .name = "cuda",
   .device_count = real_device_count,
   .device_name = real_device_name,
+  .set_device = real_set_device,
   .mem_get_info = real_mem_get_info,
   .malloc = real_malloc,
   .free = real_free,
   .memcpy_async = real_memcpy_async,
   .memset_async = real_memset_async,
+  .memcpy_peer_async = real_memcpy_peer_async,
+  .host_alloc = real_host_alloc,
+  .host_free = real_host_free,
   .stream_create = real_stream_create,
   .stream_synchronize = real_stream_synchronize,
   .get_last_error = real_get_last_error,
