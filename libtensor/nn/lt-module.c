@@ -10,6 +10,7 @@
 #include "lt-nn-private.h"
 #include "core/lt-tensor-private.h"
 #include "ops/lt-ops-private.h"
+#include "ops/lt-multi-tensor-private.h"
 
 /**
  * LtModule:
@@ -807,6 +808,7 @@ lt_module_zero_grad (LtModule *self,
                      gboolean  set_to_none)
 {
   g_autoptr(GPtrArray) params = NULL;
+  g_autoptr(GPtrArray) grads = g_ptr_array_new ();
   gboolean prev;
 
   g_return_if_fail (LT_IS_MODULE (self));
@@ -822,8 +824,10 @@ lt_module_zero_grad (LtModule *self,
       if (set_to_none)
         lt_tensor_set_grad (p, NULL, NULL);
       else
-        lt_tensor_zero_ (g, NULL);
+        g_ptr_array_add (grads, g);
     }
+  /* one launch for all of them where the device has multi-tensor kernels */
+  _lt_multi_tensor_zero (grads);
   lt_set_grad_enabled (prev);
 }
 

@@ -277,6 +277,8 @@ _lt_cuda_gemm (const LtCuGemm *g)
 
   if (status == LT_CU_UNSUPPORTED)
     status = dev.rt->kernels->gemm (dev.stream, g);
+  else
+    _lt_cu_note_launch (); /* a cuBLAS call */
   return status;
 }
 
@@ -884,6 +886,7 @@ backend_init (gpointer data)
   backend.kernels[LT_OP_SGD_UPDATE] = k_sgd_update;
   _lt_cuda_backend_math_init (&backend);
   _lt_cuda_backend_index_init (&backend);
+  _lt_cuda_backend_fused_init (&backend);
   return NULL;
 }
 

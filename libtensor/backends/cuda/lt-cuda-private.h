@@ -158,4 +158,14 @@ int      _lt_cuda_gemm         (const LtCuGemm *g);
 /* Sets the kernels of lt-cuda-backend-index.c in @backend's table */
 void     _lt_cuda_backend_index_init (LtBackend *backend);
 
+/* lt-cuda-backend-fused.c: the multi-tensor kernels (@backend's
+ * multi_tensor), and the launch counter: every kernel launch and cuBLAS
+ * call since the start, on device @device (tests). */
+void     _lt_cuda_backend_fused_init (LtBackend *backend);
+void     _lt_cu_note_launch          (void);
+guint64  _lt_cuda_launch_count       (int device);
+/* Whether the backend offers its fused kernels (tests compare both ways;
+ * on by default). Takes effect once the backend is set up. */
+void     _lt_cuda_set_fused          (gboolean fused);
+
 G_END_DECLS
