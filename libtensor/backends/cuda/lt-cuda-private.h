@@ -21,7 +21,8 @@
  * lt-cuda-alloc.c is the caching allocator, lt-cuda-backend.c the device
  * state (stream, sticky errors, the device-side error word), the vtable and
  * the kernels' glue, which turns statuses into GErrors; lt-cuda-backend-math.c
- * the glue of lt-cuda-kernels-math.cu.
+ * the glue of lt-cuda-kernels-math.cu; lt-cuda-backend-fused.c the launch
+ * counter and the glue of lt-cuda-kernels-fused.cu (multi-tensor kernels).
  */
 
 #include "backends/lt-backend-private.h"
