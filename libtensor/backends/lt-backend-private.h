@@ -25,6 +25,7 @@ G_BEGIN_DECLS
 
 typedef struct _LtBackend LtBackend;
 typedef struct _LtKernelArgs LtKernelArgs;
+typedef struct _LtMultiTensorArgs LtMultiTensorArgs; /* ops/lt-op-private.h */
 
 typedef gboolean (*LtKernel) (const LtKernelArgs *args,
                               GError            **error);
@@ -103,6 +104,11 @@ struct _LtBackend
    * device): what a library that needs the device's own memory (NCCL)
    * asks. Optional: NULL means it is not. */
   gboolean (*memory_is_host) (void);
+
+  /* One launch for a list of tensors (optional: NULL where the backend has
+   * none; ops/lt-multi-tensor.c then runs one op per tensor). */
+  gboolean (*multi_tensor)   (const LtMultiTensorArgs *args,
+                              GError                 **error);
 
   /* Kernels, indexed by op (optional each: NULL where the backend has none;
    * _lt_run() then reports LT_ERROR_NOT_SUPPORTED). */

@@ -11,6 +11,7 @@
 #include "core/lt-tensor-private.h"
 #include "backends/lt-device-private.h"
 #include "ops/lt-ops-private.h"
+#include "ops/lt-multi-tensor-private.h"
 
 /**
  * LtModule:
@@ -808,6 +809,7 @@ lt_module_zero_grad (LtModule *self,
                      gboolean  set_to_none)
 {
   g_autoptr(GPtrArray) params = NULL;
+  g_autoptr(GPtrArray) grads = g_ptr_array_new ();
   gboolean prev;
 
   g_return_if_fail (LT_IS_MODULE (self));
@@ -823,8 +825,10 @@ lt_module_zero_grad (LtModule *self,
       if (set_to_none)
         lt_tensor_set_grad (p, NULL, NULL);
       else
-        lt_tensor_zero_ (g, NULL);
+        g_ptr_array_add (grads, g);
     }
+  /* one launch for all of them where the device has multi-tensor kernels */
+  _lt_multi_tensor_zero (grads);
   lt_set_grad_enabled (prev);
 }
 

@@ -279,6 +279,31 @@ struct _LtKernelArgs
   const LtOpParams *params;
 };
 
+/* What a backend's multi-tensor kernel gets (LtBackend.multi_tensor;
+ * ops/lt-multi-tensor-private.h): lists of contiguous float tensors of one
+ * device and dtype, the tensors at one index of the lists of one shape. */
+typedef enum
+{
+  LT_MULTI_ZERO,    /* lists: the tensors */
+  LT_MULTI_SGD,     /* lists: params, grads, momentum buffers (has_momentum) */
+  LT_MULTI_ADAM,    /* lists: params, grads, exp_avg, exp_avg_sq, max_exp_avg_sq (amsgrad) */
+  LT_MULTI_RMSPROP, /* lists: params, grads, square_avg, grad_avg (centered),
+                     * momentum buffers (has_momentum) */
+} LtMultiKind;
+
+#define LT_MULTI_MAX_LISTS 5
+
+struct _LtMultiTensorArgs
+{
+  LtMultiKind kind;
+  guint       n;                          /* tensors in each list */
+  LtTensor  **lists[LT_MULTI_MAX_LISTS];  /* NULL for a list the update does not use */
+  /* the update's hyper-parameters, as the optimizer's options (optim/) */
+  gboolean    maximize, nesterov, first, decoupled, amsgrad, centered, has_momentum;
+  double      lr, weight_decay, momentum, dampening, beta1, beta2, eps;
+  double      step_size, bias_correction2_sqrt;
+};
+
 /* Backward rule: given the gradient of the node's output, fill
  * @grad_inputs[i] for every input whose edge is live
  * (_lt_grad_fn_needs_input_grad); shapes are reduced and dtypes converted

@@ -9,6 +9,7 @@
 #include "ops/lt-creation.h"
 #include "ops/lt-pointwise.h"
 #include "ops/lt-shape.h"
+#include "ops/lt-multi-tensor-private.h"
 
 /*
  * Adam and AdamW share one update, PyTorch 1.13's _single_tensor_adam and
@@ -90,6 +91,86 @@ adam_update (LtOptimizer *optimizer,
   /* param.addcdiv_(exp_avg, denom, value=-step_size) */
   return _lt_optimizer_addcdiv_ (param, exp_avg, denom, -step_size, error);
 }
+
+/* adam_update over a whole group: the state as there, then one launch for
+ * the parameters at each step count (all of them but after a state dict
+ * was loaded into part of a group). */
+static gboolean
+adam_multi (LtOptimizer *optimizer,
+            guint        group,
+            GPtrArray   *params,
+            GPtrArray   *grads,
+            gboolean     decoupled,
+            GError     **error)
+{
+  const double         *v = _lt_optimizer_group_values (optimizer, group);
+  gboolean              amsgrad = v[AMSGRAD] != 0;
+  guint                 n = params->len;
+  g_autofree LtTensor **lists = g_new0 (LtTensor *, 5 * n);
+  g_autofree double    *steps = g_new0 (double, n);
+  g_autofree gboolean  *done = g_new0 (gboolean, n);
+
+  for (guint i = 0; i < n; i++)
+    {
+      LtTensor    *p = g_ptr_array_index (params, i);
+      LtStateDict *state = lt_optimizer_get_state (optimizer, p);
+      LtTensor    *ea = _lt_optimizer_state_zeros (state, "exp_avg", p, error);
+      LtTensor    *eas = ea ? _lt_optimizer_state_zeros (state, "exp_avg_sq", p, error) : NULL;
+      LtTensor    *mx = NULL;
+
+      if (eas == NULL || !_lt_optimizer_count_step (state, &steps[i], error) ||
+          (amsgrad && (mx = _lt_optimizer_state_zeros (state, "max_exp_avg_sq", p, error)) == NULL))
+        return FALSE;
+      lists[i] = p;
+      lists[n + i] = g_ptr_array_index (grads, i);
+      lists[2 * n + i] = ea;
+      lists[3 * n + i] = eas;
+      lists[4 * n + i] = mx;
+    }
+  for (guint i = 0; i < n; i++)
+    {
+      g_autofree LtTensor **run = NULL;
+      double                step = steps[i];
+      LtMultiTensorArgs     args = {
+            .kind = LT_MULTI_ADAM,
+            .maximize = v[MAXIMIZE] != 0,
+            .decoupled = decoupled,
+            .amsgrad = amsgrad,
+            .lr = v[LR],
+            .weight_decay = v[WEIGHT_DECAY],
+            .beta1 = v[BETA1],
+            .beta2 = v[BETA2],
+            .eps = v[EPS],
+            .step_size = v[LR] / (1 - pow (v[BETA1], step)),
+            .bias_correction2_sqrt = sqrt (1 - pow (v[BETA2], step)),
+      };
+
+      if (done[i])
+        continue;
+      run = g_new0 (LtTensor *, 5 * n);
+      for (guint j = i; j < n; j++)
+        if (!done[j] && steps[j] == step)
+          {
+            for (guint l = 0; l < 5; l++)
+              run[l * n + args.n] = lists[l * n + j];
+            args.n++;
+            done[j] = TRUE;
+          }
+      for (guint l = 0; l < 5; l++)
+        args.lists[l] = run + l * n;
+      if (!amsgrad)
+        args.lists[4] = NULL;
+      if (!_lt_multi_tensor_run (&args, error))
+        return FALSE;
+      for (guint k = 0; k < args.n; k++)
+        for (guint l = 0; l < 5; l++)
+          if (l != 1 && args.lists[l])
+            _lt_tensor_bump_version (args.lists[l][k]);
+    }
+  return TRUE;
+}
+
+static const char *const adam_state_names[] = { "exp_avg", "exp_avg_sq", "max_exp_avg_sq", NULL };
 
 static gboolean
 check_args (const char *type,
@@ -193,10 +274,27 @@ lt_adam_update (LtOptimizer *optimizer,
   return adam_update (optimizer, group, param, grad, state, FALSE, error);
 }
 
+static gboolean
+lt_adam_multi (LtOptimizer *optimizer,
+               guint        group,
+               GPtrArray   *params,
+               GPtrArray   *grads,
+               GError     **error)
+{
+  return adam_multi (optimizer, group, params, grads, FALSE, error);
+}
+
+static gboolean
+lt_adam_step (LtOptimizer *optimizer, GError **error)
+{
+  return _lt_optimizer_step_multi (optimizer, adam_state_names, lt_adam_multi, error);
+}
+
 static void
 lt_adam_class_init (LtAdamClass *klass)
 {
   LT_OPTIMIZER_CLASS (klass)->update = lt_adam_update;
+  LT_OPTIMIZER_CLASS (klass)->step = lt_adam_step;
 }
 
 static void
@@ -268,9 +366,26 @@ lt_adamw_update (LtOptimizer *optimizer,
   return adam_update (optimizer, group, param, grad, state, TRUE, error);
 }
 
+static gboolean
+lt_adamw_multi (LtOptimizer *optimizer,
+                guint        group,
+                GPtrArray   *params,
+                GPtrArray   *grads,
+                GError     **error)
+{
+  return adam_multi (optimizer, group, params, grads, TRUE, error);
+}
+
+static gboolean
+lt_adamw_step (LtOptimizer *optimizer, GError **error)
+{
+  return _lt_optimizer_step_multi (optimizer, adam_state_names, lt_adamw_multi, error);
+}
+
 static void
 lt_adamw_class_init (LtAdamWClass *klass)
 {
+  LT_OPTIMIZER_CLASS (klass)->step = lt_adamw_step;
   LT_OPTIMIZER_CLASS (klass)->update = lt_adamw_update;
 }
 

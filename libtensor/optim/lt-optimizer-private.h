@@ -79,6 +79,32 @@ LtTensor *_lt_optimizer_grad_with_decay (LtTensor *param,
                                          double    weight_decay,
                                          GError  **error);
 
+/* The default step of one group: @update for every parameter of @group
+ * that has a gradient. */
+gboolean _lt_optimizer_step_group (LtOptimizer *self,
+                                   guint        group,
+                                   GError     **error);
+
+/* A step over one group in one multi-tensor launch (lt-optimizer-multi.c):
+ * @params and @grads (the group's parameters that have a gradient, in
+ * order) all qualify, as the tensors of @state_names their states already
+ * hold. */
+typedef gboolean (*LtOptimizerMultiStep) (LtOptimizer *self,
+                                          guint        group,
+                                          GPtrArray   *params,
+                                          GPtrArray   *grads,
+                                          GError     **error);
+
+/* The step of the library's optimizers (SGD, Adam, AdamW, RMSprop): each
+ * group whose parameters, gradients and states (@state_names, NULL
+ * terminated) can go to the device's multi-tensor kernels
+ * (ops/lt-multi-tensor-private.h) is stepped by @multi, any other by
+ * _lt_optimizer_step_group(). */
+gboolean _lt_optimizer_step_multi (LtOptimizer         *self,
+                                   const char *const   *state_names,
+                                   LtOptimizerMultiStep multi,
+                                   GError             **error);
+
 /* FALSE with "<type>: invalid <what>: <value>" (PyTorch's ValueError
  * message) when @what is not NULL. */
 gboolean _lt_optimizer_check_arg (const char *type,

@@ -12,6 +12,7 @@
 #include "ops/lt-pointwise.h"
 #include "ops/lt-shape.h"
 #include "ops/lt-values.h"
+#include "ops/lt-multi-tensor-private.h"
 
 /**
  * LtOptimizer:
@@ -92,28 +93,34 @@ lt_optimizer_real_update (LtOptimizer *self,
   return FALSE;
 }
 
-static gboolean
-lt_optimizer_real_step (LtOptimizer *self,
-                        GError     **error)
+gboolean
+_lt_optimizer_step_group (LtOptimizer *self, guint group, GError **error)
 {
   LtOptimizerPrivate *priv = lt_optimizer_get_instance_private (self);
   LtOptimizerClass *klass = LT_OPTIMIZER_GET_CLASS (self);
+  Group              *g = g_ptr_array_index (priv->groups, group);
+
+  for (guint i = 0; i < g->params->len; i++)
+    {
+      LtTensor *p = g_ptr_array_index (g->params, i);
+      LtTensor *grad = lt_tensor_get_grad (p);
+
+      if (grad == NULL)
+        continue;
+      if (!klass->update (self, group, p, grad, lt_optimizer_get_state (self, p), error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+lt_optimizer_real_step (LtOptimizer *self, GError **error)
+{
+  LtOptimizerPrivate *priv = lt_optimizer_get_instance_private (self);
 
   for (guint gi = 0; gi < priv->groups->len; gi++)
-    {
-      Group *g = g_ptr_array_index (priv->groups, gi);
-
-      for (guint i = 0; i < g->params->len; i++)
-        {
-          LtTensor *p = g_ptr_array_index (g->params, i);
-          LtTensor *grad = lt_tensor_get_grad (p);
-
-          if (grad == NULL)
-            continue;
-          if (!klass->update (self, gi, p, grad, lt_optimizer_get_state (self, p), error))
-            return FALSE;
-        }
-    }
+    if (!_lt_optimizer_step_group (self, gi, error))
+      return FALSE;
   return TRUE;
 }
 
@@ -766,6 +773,7 @@ lt_optimizer_zero_grad (LtOptimizer *self,
                         gboolean     set_to_none)
 {
   LtOptimizerPrivate *priv;
+  g_autoptr(GPtrArray) grads = g_ptr_array_new ();
   gboolean prev;
 
   g_return_if_fail (LT_IS_OPTIMIZER (self));
@@ -785,9 +793,11 @@ lt_optimizer_zero_grad (LtOptimizer *self,
           if (set_to_none)
             lt_tensor_set_grad (p, NULL, NULL);
           else
-            lt_tensor_zero_ (grad, NULL);
+            g_ptr_array_add (grads, grad);
         }
     }
+  /* one launch for all of them where the device has multi-tensor kernels */
+  _lt_multi_tensor_zero (grads);
   lt_set_grad_enabled (prev);
 }
 

@@ -6,6 +6,7 @@
 #include "core/lt-error.h"
 #include "ops/lt-creation.h"
 #include "ops/lt-pointwise.h"
+#include "ops/lt-multi-tensor-private.h"
 
 /**
  * LtRMSprop:
@@ -111,10 +112,75 @@ lt_rmsprop_update (LtOptimizer *optimizer,
     }
 }
 
+/* lt_rmsprop_update over a whole group, in one launch */
+static gboolean
+rmsprop_multi (LtOptimizer *optimizer,
+               guint        group,
+               GPtrArray   *params,
+               GPtrArray   *grads,
+               GError     **error)
+{
+  const double         *v = _lt_optimizer_group_values (optimizer, group);
+  gboolean              centered = v[CENTERED] != 0, momentum = v[MOMENTUM] > 0;
+  guint                 n = params->len;
+  g_autofree LtTensor **lists = g_new0 (LtTensor *, 5 * n);
+  LtMultiTensorArgs     args = {
+        .kind = LT_MULTI_RMSPROP,
+        .n = n,
+        .maximize = v[MAXIMIZE] != 0,
+        .centered = centered,
+        .has_momentum = momentum,
+        .lr = v[LR],
+        .weight_decay = v[WEIGHT_DECAY],
+        .momentum = v[MOMENTUM],
+        .beta2 = v[ALPHA],
+        .eps = v[EPS],
+  };
+
+  for (guint i = 0; i < n; i++)
+    {
+      LtTensor    *p = g_ptr_array_index (params, i);
+      LtStateDict *state = lt_optimizer_get_state (optimizer, p);
+      double       step;
+
+      lists[i] = p;
+      lists[n + i] = g_ptr_array_index (grads, i);
+      if (!(lists[2 * n + i] = _lt_optimizer_state_zeros (state, "square_avg", p, error)) ||
+          !_lt_optimizer_count_step (state, &step, error) ||
+          (centered &&
+           !(lists[3 * n + i] = _lt_optimizer_state_zeros (state, "grad_avg", p, error))) ||
+          (momentum &&
+           !(lists[4 * n + i] = _lt_optimizer_state_zeros (state, "momentum_buffer", p, error))))
+        return FALSE;
+    }
+  for (guint l = 0; l < 5; l++)
+    args.lists[l] = lists + l * n;
+  if (!centered)
+    args.lists[3] = NULL;
+  if (!momentum)
+    args.lists[4] = NULL;
+  if (!_lt_multi_tensor_run (&args, error))
+    return FALSE;
+  for (guint k = 0; k < n; k++)
+    for (guint l = 0; l < 5; l++)
+      if (l != 1 && args.lists[l])
+        _lt_tensor_bump_version (args.lists[l][k]);
+  return TRUE;
+}
+
+static gboolean
+lt_rmsprop_step (LtOptimizer *optimizer, GError **error)
+{
+  static const char *const state_names[] = { "square_avg", "grad_avg", "momentum_buffer", NULL };
+
+  return _lt_optimizer_step_multi (optimizer, state_names, rmsprop_multi, error);
+}
+
 static void
 lt_rmsprop_class_init (LtRMSpropClass *klass)
 {
   LT_OPTIMIZER_CLASS (klass)->update = lt_rmsprop_update;
+  LT_OPTIMIZER_CLASS (klass)->step = lt_rmsprop_step;
 }
 
 static void

@@ -6,6 +6,7 @@
 #include "core/lt-error.h"
 #include "ops/lt-ops-private.h"
 #include "backends/lt-backend-private.h"
+#include "ops/lt-multi-tensor-private.h"
 
 /**
  * LtSGD:
@@ -154,10 +155,98 @@ lt_sgd_update (LtOptimizer *optimizer,
   return lt_tensor_add_scaled_ (param, d_p, -v[LR], error);
 }
 
+/* One launch for the parameters whose buffers exist and one for those
+ * whose buffers start now (the first step), each as sgd_fused. */
+static gboolean
+sgd_multi_run (const double *v,
+               gboolean      first,
+               GPtrArray    *params,
+               GPtrArray    *grads,
+               GPtrArray    *bufs,
+               GError      **error)
+{
+  gboolean          momentum = v[MOMENTUM] != 0;
+  LtMultiTensorArgs args = {
+    .kind = LT_MULTI_SGD,
+    .n = params->len,
+    .lists = { (LtTensor **) params->pdata, (LtTensor **) grads->pdata,
+               momentum ? (LtTensor **) bufs->pdata : NULL },
+    .maximize = v[MAXIMIZE] != 0,
+    .nesterov = v[NESTEROV] != 0,
+    .first = first,
+    .has_momentum = momentum,
+    .lr = v[LR],
+    .weight_decay = v[WEIGHT_DECAY],
+    .momentum = v[MOMENTUM],
+    .dampening = v[DAMPENING],
+  };
+
+  if (!_lt_multi_tensor_run (&args, error))
+    return FALSE;
+  for (guint i = 0; i < args.n; i++)
+    {
+      _lt_tensor_bump_version (args.lists[0][i]);
+      if (momentum && !first)
+        _lt_tensor_bump_version (args.lists[2][i]);
+    }
+  return TRUE;
+}
+
+static gboolean
+sgd_multi (LtOptimizer *optimizer, guint group, GPtrArray *params, GPtrArray *grads, GError **error)
+{
+  const double *v = _lt_optimizer_group_values (optimizer, group);
+  gboolean      momentum = v[MOMENTUM] != 0;
+  g_autoptr(GPtrArray) p_old = g_ptr_array_new ();
+  g_autoptr(GPtrArray) g_old = g_ptr_array_new ();
+  g_autoptr(GPtrArray) b_old = g_ptr_array_new ();
+  g_autoptr(GPtrArray) p_new = g_ptr_array_new ();
+  g_autoptr(GPtrArray) g_new = g_ptr_array_new ();
+  g_autoptr(GPtrArray) b_new = g_ptr_array_new_with_free_func (g_object_unref);
+
+  for (guint i = 0; i < params->len; i++)
+    {
+      LtTensor *p = g_ptr_array_index (params, i), *grad = g_ptr_array_index (grads, i);
+      LtTensor *buf = NULL;
+
+      if (momentum)
+        buf = lt_state_dict_lookup (lt_optimizer_get_state (optimizer, p), "momentum_buffer");
+      if (momentum && buf == NULL)
+        {
+          /* the buffer starts as the update, clone(d_p) */
+          if ((buf = lt_empty_like (grad, error)) == NULL)
+            return FALSE;
+          g_ptr_array_add (p_new, p);
+          g_ptr_array_add (g_new, grad);
+          g_ptr_array_add (b_new, buf);
+          continue;
+        }
+      g_ptr_array_add (p_old, p);
+      g_ptr_array_add (g_old, grad);
+      g_ptr_array_add (b_old, buf);
+    }
+  if (!sgd_multi_run (v, FALSE, p_old, g_old, b_old, error) ||
+      !sgd_multi_run (v, TRUE, p_new, g_new, b_new, error))
+    return FALSE;
+  for (guint i = 0; i < p_new->len; i++)
+    lt_state_dict_insert (lt_optimizer_get_state (optimizer, g_ptr_array_index (p_new, i)),
+                          "momentum_buffer", g_ptr_array_index (b_new, i));
+  return TRUE;
+}
+
+static gboolean
+lt_sgd_step (LtOptimizer *optimizer, GError **error)
+{
+  static const char *const state_names[] = { "momentum_buffer", NULL };
+
+  return _lt_optimizer_step_multi (optimizer, state_names, sgd_multi, error);
+}
+
 static void
 lt_sgd_class_init (LtSGDClass *klass)
 {
   LT_OPTIMIZER_CLASS (klass)->update = lt_sgd_update;
+  LT_OPTIMIZER_CLASS (klass)->step = lt_sgd_step;
 }
 
 static void

@@ -361,6 +361,8 @@ _lt_cuda_gemm (const LtCuGemm *g)
 
   if (status == LT_CU_UNSUPPORTED)
     status = dev.rt->kernels->gemm (cur ()->stream, g);
+  else
+    _lt_cu_note_launch (); /* a cuBLAS call */
   return status;
 }
 
@@ -1077,6 +1079,7 @@ backend_init (gpointer data)
   _lt_cuda_backend_math_init (&backend);
   _lt_cuda_backend_index_init (&backend);
   _lt_cuda_backend_scan_init (&backend);
+  _lt_cuda_backend_fused_init (&backend);
   return NULL;
 }
 

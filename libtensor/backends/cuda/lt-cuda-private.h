@@ -23,7 +23,8 @@
  * the kernels' glue, which turns statuses into GErrors; lt-cuda-backend-math.c,
  * lt-cuda-backend-index.c and lt-cuda-backend-scan.c the glue of
  * lt-cuda-kernels-math.cu, lt-cuda-kernels-index.cu and
- * lt-cuda-kernels-scan.cu.
+ * lt-cuda-kernels-scan.cu; lt-cuda-backend-fused.c the launch counter and
+ * the glue of lt-cuda-kernels-fused.cu (multi-tensor kernels).
  */
 
 #include "backends/lt-backend-private.h"
@@ -199,5 +200,15 @@ void     _lt_cuda_backend_index_init (LtBackend *backend);
 /* Sets the kernels of lt-cuda-backend-scan.c (sorting, scans, recurrent
  * cells) in @backend's table */
 void     _lt_cuda_backend_scan_init  (LtBackend *backend);
+
+/* lt-cuda-backend-fused.c: the multi-tensor kernels (@backend's
+ * multi_tensor), and the launch counter: every kernel launch and cuBLAS
+ * call since the start, on device @device (tests). */
+void     _lt_cuda_backend_fused_init (LtBackend *backend);
+void     _lt_cu_note_launch          (void);
+guint64  _lt_cuda_launch_count       (int device);
+/* Whether the backend offers its fused kernels (tests compare both ways;
+ * on by default). Takes effect once the backend is set up. */
+void     _lt_cuda_set_fused          (gboolean fused);
 
 G_END_DECLS

@@ -29,6 +29,10 @@
 
 #include <stdint.h>
 
+/* Every LT_LAUNCH and LT_LAUNCH_COOP counts itself on the device it runs on
+ * (lt-cuda-backend-fused.c: _lt_cuda_launch_count ()). */
+extern "C" void _lt_cu_note_launch (void);
+
 #ifdef __CUDACC__
 
 #include <cuda_runtime.h>
@@ -36,7 +40,8 @@
 #define LT_CU_NS lt_cu_device
 #define LT_CU_KERNELS_NAME _lt_cu_kernels_device
 #define LT_LAUNCH(kernel, grid, block, stream, ...) \
-  kernel<<<(grid), (block), 0, (cudaStream_t) (stream)>>> (__VA_ARGS__)
+  (_lt_cu_note_launch (),                           \
+   kernel<<<(grid), (block), 0, (cudaStream_t) (stream)>>> (__VA_ARGS__))
 #define LT_LAUNCH_COOP LT_LAUNCH
 #define LT_LAUNCH_STATUS() ((int) cudaGetLastError ())
 
@@ -104,10 +109,10 @@ _lt_emu_launch_fn (dim3 grid, dim3 block, int cooperative, F &&f)
 }
 
 #define LT_LAUNCH(kernel, grid, block, stream, ...)                                   \
-  ((void) (stream),                                                                 \
+  ((void) (stream), _lt_cu_note_launch (),                                          \
    _lt_emu_status = _lt_emu_launch_fn ((grid), (block), 0, [&] () { kernel (__VA_ARGS__); }))
 #define LT_LAUNCH_COOP(kernel, grid, block, stream, ...)                              \
-  ((void) (stream),                                                                 \
+  ((void) (stream), _lt_cu_note_launch (),                                          \
    _lt_emu_status = _lt_emu_launch_fn ((grid), (block), 1, [&] () { kernel (__VA_ARGS__); }))
 /* The status of the last launch on this host thread */
 extern thread_local int _lt_emu_status;

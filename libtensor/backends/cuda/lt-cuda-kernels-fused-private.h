@@ -1,0 +1,83 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * The launchers of lt-cuda-kernels-fused.cu: multi-tensor kernels, one
+ * launch for a list of tensors, as PyTorch's multi_tensor_apply: zeroing
+ * tensors (gradients), and the optimizer steps (SGD, Adam/AdamW, RMSprop)
+ * over every parameter of a group. The list travels by value in the
+ * kernel's arguments (LtCuTensorList, under CUDA's 4 KiB parameter limit);
+ * a longer list is cut into chunks of LT_CU_MT_MAX, one launch each. Every
+ * tensor is contiguous, and the tensors of one index in the lists have the
+ * same number of elements and the list's dtype (float32 or float64). Plain C
+ * types only, as lt-cuda-kernels-private.h; the backend's side is
+ * lt-cuda-backend-fused.c.
+ */
+
+#include "lt-cuda-kernels-private.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define LT_CU_MT_MAX 24   /* tensors per launch */
+#define LT_CU_MT_LISTS 5  /* parameter, gradient, up to three state tensors */
+
+typedef struct
+{
+  int32_t n;                          /* tensors in the list */
+  int32_t n_lists;
+  int32_t dtype;                      /* LT_CU_F32 or LT_CU_F64 */
+  int32_t n_blocks;                   /* the launch's grid */
+  int64_t numel[LT_CU_MT_MAX];
+  int32_t first_block[LT_CU_MT_MAX + 1]; /* tensor k has blocks [first_block[k], first_block[k+1]) */
+  void   *ptr[LT_CU_MT_LISTS][LT_CU_MT_MAX];
+} LtCuTensorList;
+
+/* The optimizer steps (lists: parameter, gradient, then the state below).
+ * Each reproduces the library's unfused update (libtensor/optim) operation
+ * for operation in the element type, so both give the same bits.
+ *   SGD      state: momentum buffer (list 2) when momentum != 0; @first: the
+ *            buffers are new (they start as the update)
+ *   Adam     state: exp_avg, exp_avg_sq, max_exp_avg_sq (amsgrad);
+ *            @decoupled: AdamW's decay of the parameter
+ *   RMSprop  state: square_avg, grad_avg (centered), momentum buffer
+ *            (momentum > 0): lists 2, 3 and 4, a NULL pointer list when
+ *            unused */
+enum { LT_CU_MT_SGD, LT_CU_MT_ADAM, LT_CU_MT_RMSPROP };
+
+typedef struct
+{
+  int32_t kind;          /* LT_CU_MT_* */
+  int32_t maximize;
+  int32_t nesterov;      /* SGD */
+  int32_t first;         /* SGD */
+  int32_t decoupled;     /* Adam: AdamW */
+  int32_t amsgrad;       /* Adam */
+  int32_t centered;      /* RMSprop */
+  int32_t has_momentum;  /* SGD, RMSprop */
+  double lr;
+  double weight_decay;
+  double momentum;       /* SGD, RMSprop */
+  double dampening;      /* SGD */
+  double beta1, beta2;   /* Adam; RMSprop's alpha is beta2 */
+  double eps;
+  double step_size;      /* Adam: lr / (1 - beta1^step) */
+  double bias_correction2_sqrt; /* Adam: sqrt (1 - beta2^step) */
+} LtCuOptimStep;
+
+typedef struct
+{
+  /* sets list 0's tensors to zero */
+  int (*zero)  (void *stream, const LtCuTensorList *l);
+  int (*optim) (void *stream, const LtCuTensorList *l, const LtCuOptimStep *s);
+} LtCuFusedKernels;
+
+/* lt-cuda-kernels-fused.cu compiled by nvcc, and by g++ for the emulated
+ * device */
+extern const LtCuFusedKernels _lt_cu_fused_kernels_device;
+extern const LtCuFusedKernels _lt_cu_fused_kernels_emulated;
+
+#ifdef __cplusplus
+}
+#endif

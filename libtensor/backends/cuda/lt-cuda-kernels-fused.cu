@@ -1,0 +1,268 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The CUDA backend's multi-tensor kernels (launchers:
+ * lt-cuda-kernels-fused-private.h): one launch zeroes a list of tensors or
+ * steps an optimizer over a list of parameters. Compiled as
+ * lt-cuda-kernels.cu is: by nvcc for the GPU, without FMA contraction, and
+ * by g++ for the emulated device through the launch shim, each in a
+ * namespace of its own.
+ *
+ * The list (LtCuTensorList) is a kernel argument: block b finds its tensor
+ * k by first_block, and the tensor's blocks stride over its elements. The
+ * optimizer steps repeat the unfused updates of libtensor/optim operation
+ * for operation in the element type (each scalar rounded to it first, as
+ * an op with a scalar operand does), so the results are the same bits.
+ */
+
+#include "lt-cuda-shim-private.h"
+#include "lt-cuda-kernels-fused-private.h"
+
+#define LT_CU_FUSED_NS_(ns) ns##_fused
+#define LT_CU_FUSED_NS_X(ns) LT_CU_FUSED_NS_ (ns)
+#define LT_CU_FUSED_NS LT_CU_FUSED_NS_X (LT_CU_NS)
+
+#ifdef __CUDACC__
+#define LT_CU_FUSED_KERNELS_NAME _lt_cu_fused_kernels_device
+#else
+#define LT_CU_FUSED_KERNELS_NAME _lt_cu_fused_kernels_emulated
+#endif
+
+namespace LT_CU_FUSED_NS
+{
+
+#include "lt-cuda-kernels-common-private.h"
+
+/* Blocks per tensor at most: a list of LT_CU_MT_MAX tensors stays within
+ * MAX_GRID blocks */
+#define MT_BLOCKS_PER_TENSOR 2048
+
+__device__ __forceinline__ float f_sqrt (float x) { return sqrtf (x); }
+__device__ __forceinline__ double f_sqrt (double x) { return sqrt (x); }
+
+/* The tensor of this block, and this thread's first element and stride in it */
+struct MtSlot
+{
+  int k;
+  int64_t start, stride, numel;
+};
+
+__device__ __forceinline__ MtSlot
+mt_slot (const LtCuTensorList &l)
+{
+  MtSlot s;
+  int b = (int) blockIdx.x;
+  int k = 0;
+  while (k + 1 < l.n && b >= l.first_block[k + 1])
+    k++;
+  s.k = k;
+  s.start = (int64_t) (b - l.first_block[k]) * blockDim.x + threadIdx.x;
+  s.stride = (int64_t) (l.first_block[k + 1] - l.first_block[k]) * blockDim.x;
+  s.numel = l.numel[k];
+  return s;
+}
+
+/* ---- zero ---- */
+
+template <typename T>
+__global__ void
+k_mt_zero (LtCuTensorList l)
+{
+  MtSlot s = mt_slot (l);
+  T *p = static_cast<T *> (l.ptr[0][s.k]);
+  for (int64_t i = s.start; i < s.numel; i += s.stride)
+    p[i] = (T) 0;
+}
+
+/* ---- SGD: lt-sgd.c's update, as k_sgd of lt-cuda-kernels.cu ---- */
+
+template <typename T>
+__global__ void
+k_mt_sgd (LtCuTensorList l, LtCuOptimStep st)
+{
+  const T neg_lr = (T) -st.lr, momentum = (T) st.momentum, alpha = (T) (1 - st.dampening),
+          decay = (T) st.weight_decay;
+  MtSlot s = mt_slot (l);
+  T *p = static_cast<T *> (l.ptr[0][s.k]);
+  const T *g = static_cast<const T *> (l.ptr[1][s.k]);
+  T *buf = st.has_momentum ? static_cast<T *> (l.ptr[2][s.k]) : nullptr;
+  for (int64_t i = s.start; i < s.numel; i += s.stride)
+    {
+      T d = g[i];
+      T x = p[i];
+      if (st.maximize)
+        d = -d;
+      if (st.weight_decay != 0)
+        d = d + decay * x;
+      if (buf)
+        {
+          T b;
+          if (st.first)
+            b = d;
+          else
+            {
+              b = buf[i] * momentum;
+              b = b + alpha * d;
+            }
+          buf[i] = b;
+          d = st.nesterov ? d + momentum * b : b;
+        }
+      p[i] = x + neg_lr * d;
+    }
+}
+
+/* ---- Adam and AdamW: lt-adam.c's adam_update ---- */
+
+template <typename T>
+__global__ void
+k_mt_adam (LtCuTensorList l, LtCuOptimStep st)
+{
+  const T decay = (T) st.weight_decay, keep = (T) (1 - st.lr * st.weight_decay);
+  const T beta1 = (T) st.beta1, one_m_beta1 = (T) (1 - st.beta1);
+  const T beta2 = (T) st.beta2, one_m_beta2 = (T) (1 - st.beta2);
+  const T bc2 = (T) st.bias_correction2_sqrt, eps = (T) st.eps, neg_step = (T) -st.step_size;
+  MtSlot s = mt_slot (l);
+  T *p = static_cast<T *> (l.ptr[0][s.k]);
+  const T *g = static_cast<const T *> (l.ptr[1][s.k]);
+  T *ea = static_cast<T *> (l.ptr[2][s.k]);
+  T *eas = static_cast<T *> (l.ptr[3][s.k]);
+  T *mx = st.amsgrad ? static_cast<T *> (l.ptr[4][s.k]) : nullptr;
+  for (int64_t i = s.start; i < s.numel; i += s.stride)
+    {
+      T d = g[i];
+      T x = p[i];
+      if (st.maximize)
+        d = -d;
+      /* Adam: grad + weight_decay * param; AdamW: param * (1 - lr * wd) */
+      if (!st.decoupled && st.weight_decay != 0)
+        d = d + x * decay;
+      if (st.decoupled)
+        x = x * keep;
+      T m = ea[i] * beta1;
+      m = m + d * one_m_beta1;
+      ea[i] = m;
+      T v = eas[i] * beta2;
+      T t = d * one_m_beta2;
+      t = t * d;
+      v = v + t;
+      eas[i] = v;
+      if (mx)
+        {
+          T a = mx[i];
+          v = (a != a || a > v) ? a : v;
+          mx[i] = v;
+        }
+      T denom = f_sqrt (v);
+      denom = denom / bc2;
+      denom = denom + eps;
+      t = m * neg_step;
+      t = t / denom;
+      p[i] = x + t;
+    }
+}
+
+/* ---- RMSprop: lt-rmsprop.c's update ---- */
+
+template <typename T>
+__global__ void
+k_mt_rmsprop (LtCuTensorList l, LtCuOptimStep st)
+{
+  const T decay = (T) st.weight_decay, alpha = (T) st.beta2, one_m_alpha = (T) (1 - st.beta2);
+  const T eps = (T) st.eps, momentum = (T) st.momentum, neg_lr = (T) -st.lr;
+  MtSlot s = mt_slot (l);
+  T *p = static_cast<T *> (l.ptr[0][s.k]);
+  const T *g = static_cast<const T *> (l.ptr[1][s.k]);
+  T *sq = static_cast<T *> (l.ptr[2][s.k]);
+  T *ga = st.centered ? static_cast<T *> (l.ptr[3][s.k]) : nullptr;
+  T *buf = st.has_momentum ? static_cast<T *> (l.ptr[4][s.k]) : nullptr;
+  for (int64_t i = s.start; i < s.numel; i += s.stride)
+    {
+      T d = g[i];
+      T x = p[i];
+      if (st.maximize)
+        d = -d;
+      if (st.weight_decay != 0)
+        d = d + x * decay;
+      T v = sq[i] * alpha;
+      T t = d * one_m_alpha;
+      t = t * d;
+      v = v + t;
+      sq[i] = v;
+      T avg;
+      if (ga)
+        {
+          T a = ga[i] * alpha;
+          a = a + d * one_m_alpha;
+          ga[i] = a;
+          T a2 = a * (T) -1;
+          a2 = a2 * a;
+          avg = f_sqrt (v + a2);
+        }
+      else
+        avg = f_sqrt (v);
+      avg = avg + eps;
+      if (buf)
+        {
+          T q = d / avg;
+          T b = buf[i] * momentum;
+          b = b + q;
+          buf[i] = b;
+          p[i] = x + b * neg_lr;
+        }
+      else
+        {
+          t = d * neg_lr;
+          t = t / avg;
+          p[i] = x + t;
+        }
+    }
+}
+
+int
+launch_zero (void *stream, const LtCuTensorList *l)
+{
+  if (l->n == 0)
+    return LT_CU_OK;
+  if (l->dtype == LT_CU_F32)
+    LT_LAUNCH (k_mt_zero<float>, l->n_blocks, THREADS, stream, *l);
+  else if (l->dtype == LT_CU_F64)
+    LT_LAUNCH (k_mt_zero<double>, l->n_blocks, THREADS, stream, *l);
+  else
+    return LT_CU_UNSUPPORTED;
+  return LT_LAUNCH_STATUS ();
+}
+
+template <typename T>
+int
+launch_optim_t (void *stream, const LtCuTensorList *l, const LtCuOptimStep *s)
+{
+  switch (s->kind)
+    {
+    case LT_CU_MT_SGD: LT_LAUNCH (k_mt_sgd<T>, l->n_blocks, THREADS, stream, *l, *s); break;
+    case LT_CU_MT_ADAM: LT_LAUNCH (k_mt_adam<T>, l->n_blocks, THREADS, stream, *l, *s); break;
+    case LT_CU_MT_RMSPROP:
+      LT_LAUNCH (k_mt_rmsprop<T>, l->n_blocks, THREADS, stream, *l, *s);
+      break;
+    default: return LT_CU_UNSUPPORTED;
+    }
+  return LT_LAUNCH_STATUS ();
+}
+
+int
+launch_optim (void *stream, const LtCuTensorList *l, const LtCuOptimStep *s)
+{
+  if (l->n == 0)
+    return LT_CU_OK;
+  if (l->dtype == LT_CU_F32)
+    return launch_optim_t<float> (stream, l, s);
+  if (l->dtype == LT_CU_F64)
+    return launch_optim_t<double> (stream, l, s);
+  return LT_CU_UNSUPPORTED;
+}
+
+} // namespace LT_CU_FUSED_NS
+
+extern "C" const LtCuFusedKernels LT_CU_FUSED_KERNELS_NAME = {
+  LT_CU_FUSED_NS::launch_zero,
+  LT_CU_FUSED_NS::launch_optim,
+};

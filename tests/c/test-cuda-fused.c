@@ -1,0 +1,605 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+
+/*
+ * The CUDA backend's fused kernels (lt-cuda-kernels-fused.cu) and its
+ * launch counter, on the emulated device:
+ * - a training step of the tutorial's network ("Training a classifier":
+ *   two conv layers, three linear, SGD with momentum, cross-entropy) makes
+ *   at most a bound of launches derived from its layers, fewer than without
+ *   the fused kernels, and leaves the same parameters bit for bit;
+ * - the multi-tensor optimizer steps (SGD with momentum, dampening,
+ *   Nesterov, weight decay, maximize; Adam and AdamW with and without
+ *   amsgrad; RMSprop plain, centered, with momentum) give the parameters
+ *   and states of the one-tensor-at-a-time updates bit for bit, in float32
+ *   and float64, over lists longer than one launch's chunk and tensors
+ *   larger than one block's reach, in one launch per chunk;
+ * - zero_grad (set_to_none FALSE) zeroes every gradient in one launch and
+ *   bumps their versions; a gradient the kernel cannot take (not
+ *   contiguous) is zeroed on its own.
+ */
+
+#include <math.h>
+#include <string.h>
+
+#include <libtensor.h>
+
+#include "backends/cuda/lt-cuda-private.h"
+#include "backends/cuda/lt-cuda-kernels-fused-private.h"
+#include "core/lt-tensor-private.h"
+
+static void
+use_emulated (void)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_unsetenv ("LT_CUDA_SYNC");
+  _lt_cuda_backend_set_runtime (_lt_cuda_runtime_emulated ());
+  g_assert_nonnull (_lt_cuda_backend_get (&error));
+  g_assert_no_error (error);
+  _lt_cuda_set_fused (TRUE);
+}
+
+static guint64
+launches (void)
+{
+  return _lt_cuda_launch_count (0);
+}
+
+static LtTensor *
+to_host (LtTensor *t)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *h = lt_tensor_to_device (t, LT_DEVICE_CPU, &error);
+
+  g_assert_no_error (error);
+  return h;
+}
+
+static LtTensor *
+to_cuda (LtTensor *t)
+{
+  g_autoptr(GError) error = NULL;
+  LtTensor *d = lt_tensor_to_device (t, LT_DEVICE_CUDA, &error);
+
+  g_assert_no_error (error);
+  return d;
+}
+
+/* Two tensors (on any devices) hold the same bits */
+static void
+assert_same_bits (LtTensor *a, LtTensor *b, const char *what)
+{
+  g_autoptr(LtTensor) ha = to_host (a);
+  g_autoptr(LtTensor) hb = to_host (b);
+  g_autoptr(LtTensor) ca = lt_tensor_contiguous (ha, NULL);
+  g_autoptr(LtTensor) cb = lt_tensor_contiguous (hb, NULL);
+  gsize es = lt_dtype_get_element_size (ca->dtype);
+
+  g_assert_cmpint (ca->dtype, ==, cb->dtype);
+  g_assert_cmpint (ca->numel, ==, cb->numel);
+  for (gint64 i = 0; i < ca->numel; i++)
+    if (memcmp ((char *) _lt_tensor_data (ca) + i * es, (char *) _lt_tensor_data (cb) + i * es,
+                es) != 0)
+      g_error ("%s: element %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " differs: %.17g and %.17g",
+               what, i, ca->numel,
+               _lt_load_double ((char *) _lt_tensor_data (ca) + i * es, ca->dtype),
+               _lt_load_double ((char *) _lt_tensor_data (cb) + i * es, cb->dtype));
+}
+
+/* ---- the tutorial's training step ---- */
+
+/* conv1 (3 -> 6, 5x5), relu, max_pool 2, conv2 (6 -> 16, 5x5), relu,
+ * max_pool 2, flatten, fc1 (400 -> 120), relu, fc2 (120 -> 84), relu,
+ * fc3 (84 -> 10) */
+#define N_CONV 2
+#define N_LINEAR 3
+#define N_RELU 4
+#define N_POOL 2
+
+static LtModule *
+tutorial_net (void)
+{
+  g_autoptr(GError) error = NULL;
+  static const gint64 k5[2] = { 5, 5 }, two[1] = { 2 };
+  LtModule           *m[12];
+  LtSequential       *net;
+
+  m[0] = LT_MODULE (lt_conv2d_new (3, 6, k5, NULL, NULL, NULL, 1, TRUE, &error));
+  m[1] = LT_MODULE (lt_relu_new (FALSE));
+  m[2] = LT_MODULE (lt_max_pool2d_new (two, 1, two, 1, NULL, 0, NULL, 0, FALSE, &error));
+  m[3] = LT_MODULE (lt_conv2d_new (6, 16, k5, NULL, NULL, NULL, 1, TRUE, &error));
+  m[4] = LT_MODULE (lt_relu_new (FALSE));
+  m[5] = LT_MODULE (lt_max_pool2d_new (two, 1, two, 1, NULL, 0, NULL, 0, FALSE, &error));
+  m[6] = LT_MODULE (lt_flatten_new (1, -1));
+  m[7] = LT_MODULE (lt_linear_new (400, 120, TRUE, &error));
+  m[8] = LT_MODULE (lt_relu_new (FALSE));
+  m[9] = LT_MODULE (lt_linear_new (120, 84, TRUE, &error));
+  m[10] = LT_MODULE (lt_relu_new (FALSE));
+  m[11] = LT_MODULE (lt_linear_new (84, 10, TRUE, &error));
+  g_assert_no_error (error);
+  net = lt_sequential_new (m, G_N_ELEMENTS (m));
+  for (guint i = 0; i < G_N_ELEMENTS (m); i++)
+    g_object_unref (m[i]);
+  g_assert_true (lt_module_to_device (LT_MODULE (net), LT_DEVICE_CUDA, &error));
+  g_assert_no_error (error);
+  return LT_MODULE (net);
+}
+
+typedef struct
+{
+  LtModule    *net;
+  LtOptimizer *opt;
+  LtLoss      *loss;
+} Trainer;
+
+static void
+trainer_init (Trainer *t)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) params = NULL;
+
+  lt_manual_seed (7);
+  t->net = tutorial_net ();
+  params = lt_module_parameters (t->net);
+  g_assert_cmpuint (params->len, ==, 2 * (N_CONV + N_LINEAR));
+  /* the tutorial's optim.SGD(net.parameters(), lr=0.001, momentum=0.9) */
+  t->opt = LT_OPTIMIZER (lt_sgd_new (params, 0.001, 0.9, 0, 0, FALSE, &error));
+  t->loss = LT_LOSS (lt_cross_entropy_loss_new (NULL, -100, LT_REDUCTION_MEAN, 0, &error));
+  g_assert_no_error (error);
+}
+
+static void
+trainer_clear (Trainer *t)
+{
+  g_clear_object (&t->net);
+  g_clear_object (&t->opt);
+  g_clear_object (&t->loss);
+}
+
+/* One step of the tutorial's loop: the batch (made on the host) moved to
+ * the device, zero_grad (PyTorch 1.13's default: fill with zeros),
+ * forward, loss, backward, step. Returns the launches it made. */
+static guint64
+train_step (Trainer *t, guint step, double *loss_value)
+{
+  g_autoptr(GError) error = NULL;
+  static const gint64 xs[4] = { 4, 3, 32, 32 }, ys[1] = { 4 };
+  g_autoptr(LtTensor) xh = NULL;
+  g_autoptr(LtTensor) yh = NULL;
+  g_autoptr(LtTensor) x = NULL;
+  g_autoptr(LtTensor) y = NULL;
+  g_autoptr(LtTensor) out = NULL;
+  g_autoptr(LtTensor) loss = NULL;
+  guint64 before;
+
+  lt_manual_seed (100 + step);
+  xh = lt_randn (xs, 4, LT_DTYPE_FLOAT32, &error);
+  yh = lt_randint (0, 10, ys, 1, LT_DTYPE_INT64, &error);
+  g_assert_no_error (error);
+
+  before = launches ();
+  x = to_cuda (xh);
+  y = to_cuda (yh);
+  lt_optimizer_zero_grad (t->opt, FALSE);
+  out = lt_module_forward (t->net, x, &error);
+  g_assert_no_error (error);
+  loss = lt_loss_compute (t->loss, out, y, &error);
+  g_assert_no_error (error);
+  g_assert_true (lt_tensor_backward (loss, NULL, FALSE, &error));
+  g_assert_no_error (error);
+  g_assert_true (lt_optimizer_step (t->opt, &error));
+  g_assert_no_error (error);
+  g_assert_true (lt_tensor_item (loss, loss_value, &error));
+  g_assert_no_error (error);
+  return launches () - before;
+}
+
+static void
+test_training_step_launches (void)
+{
+  Trainer fused = { NULL }, unfused = { NULL };
+  g_autoptr(GPtrArray) pf = NULL;
+  g_autoptr(GPtrArray) pu = NULL;
+  guint64 n_fused = 0, n_unfused = 0, bound;
+  guint   n_params = 2 * (N_CONV + N_LINEAR);
+
+  use_emulated ();
+  trainer_init (&fused);
+  trainer_init (&unfused);
+  for (guint step = 0; step < 3; step++)
+    {
+      double lf, lu;
+
+      _lt_cuda_set_fused (FALSE);
+      n_unfused = train_step (&unfused, step, &lu);
+      _lt_cuda_set_fused (TRUE);
+      n_fused = train_step (&fused, step, &lf);
+      g_assert_true (isfinite (lf));
+      g_assert_cmpfloat (lf, ==, lu);
+    }
+  pf = lt_module_parameters (fused.net);
+  pu = lt_module_parameters (unfused.net);
+  for (guint i = 0; i < pf->len; i++)
+    assert_same_bits (g_ptr_array_index (pf, i), g_ptr_array_index (pu, i),
+                      "a parameter after three steps, fused and unfused");
+
+  /* The bound, from the layers of the network: the launches of a step in
+   * the steady state (copies to and from the host are not launches), as
+   * the backend makes them:
+   *   zero_grad: one multi-tensor launch;
+   *   each conv layer: forward im2col, gemm, bias = 3; backward the
+   *     weight's im2col, copy, gemm and the bias's sum = 4, and the
+   *     input's gemm and col2im (conv2; conv1's input needs no gradient)
+   *     = 2: at most 9 each;
+   *   each linear layer: forward the bias's copy and gemm = 2; backward
+   *     two gemms and the bias's sum = 3: 5 each;
+   *   each relu and each max_pool: forward 1, backward 1: 2 each;
+   *   the loss: log_softmax and nll_loss = 2; backward the seed (a fill),
+   *     the mean's scale, nll_loss's gradient and log_softmax's (4) = 7:
+   *     9;
+   *   the gradients added into .grad (zeroed, not dropped): 1 each;
+   *   the optimizer step: one multi-tensor launch (n_params <=
+   *     LT_CU_MT_MAX).
+   * Without the fused kernels zero_grad and the step take one launch per
+   * parameter each. */
+  g_assert_cmpuint (n_params, <=, LT_CU_MT_MAX);
+  bound = 1 + 9 * N_CONV + 5 * N_LINEAR + 2 * (N_RELU + N_POOL) + 9 + n_params + 1;
+  g_test_message (
+    "launches per training step of the tutorial's network (batch 4): %" G_GUINT64_FORMAT
+    " with the fused kernels, %" G_GUINT64_FORMAT " without; bound %" G_GUINT64_FORMAT,
+    n_fused, n_unfused, bound);
+  g_print ("# launches per step: fused %" G_GUINT64_FORMAT ", unfused %" G_GUINT64_FORMAT
+           ", bound %" G_GUINT64_FORMAT "\n",
+           n_fused, n_unfused, bound);
+  g_assert_cmpuint (n_fused, <=, bound);
+  /* zero_grad and the step each save a launch per parameter but one */
+  g_assert_cmpuint (n_fused + 2 * (n_params - 1), ==, n_unfused);
+  trainer_clear (&fused);
+  trainer_clear (&unfused);
+}
+
+/* ---- the multi-tensor optimizer steps ---- */
+
+typedef enum
+{
+  OPT_SGD,
+  OPT_ADAM,
+  OPT_ADAMW,
+  OPT_RMSPROP
+} OptKind;
+
+typedef struct
+{
+  const char *name;
+  OptKind     kind;
+  double      lr, a, b, c, weight_decay;
+  gboolean    flag; /* nesterov, amsgrad, centered */
+  gboolean    maximize;
+  const char *states[4];
+} OptCase;
+
+static LtOptimizer *
+make_optimizer (const OptCase *c, GPtrArray *params)
+{
+  g_autoptr(GError) error = NULL;
+  LtOptimizer *opt = NULL;
+
+  switch (c->kind)
+    {
+      case OPT_SGD: /* a = momentum, b = dampening */
+        opt =
+          LT_OPTIMIZER (lt_sgd_new (params, c->lr, c->a, c->b, c->weight_decay, c->flag, &error));
+        break;
+      case OPT_ADAM: /* a, b = betas, c = eps */
+        opt = LT_OPTIMIZER (
+          lt_adam_new (params, c->lr, c->a, c->b, c->c, c->weight_decay, c->flag, &error));
+        break;
+      case OPT_ADAMW:
+        opt = LT_OPTIMIZER (
+          lt_adamw_new (params, c->lr, c->a, c->b, c->c, c->weight_decay, c->flag, &error));
+        break;
+      case OPT_RMSPROP: /* a = alpha, b = momentum, c = eps */
+        opt = LT_OPTIMIZER (
+          lt_rmsprop_new (params, c->lr, c->a, c->c, c->weight_decay, c->b, c->flag, &error));
+        break;
+    }
+  g_assert_no_error (error);
+  if (c->maximize)
+    g_assert_true (lt_optimizer_set_option (opt, 0, "maximize", 1, &error));
+  g_assert_no_error (error);
+  return opt;
+}
+
+/* 30 parameters (more than LT_CU_MT_MAX, so two launches a step): a 0-dim
+ * one, small ones, and in float32 one of 530,000 elements (more than the
+ * 2048 blocks of 256 threads one tensor gets in a launch) */
+#define N_OPT_PARAMS 30
+
+static void
+opt_shape (guint i, LtDType dt, gint64 *shape, gsize *n_dims)
+{
+  if (i == 0)
+    *n_dims = 0;
+  else if (i == 1 && dt == LT_DTYPE_FLOAT32)
+    {
+      shape[0] = 530;
+      shape[1] = 1000;
+      *n_dims = 2;
+    }
+  else
+    {
+      shape[0] = i;
+      shape[1] = 3 + i % 5;
+      *n_dims = 2;
+    }
+}
+
+static LtTensor *
+opt_randn (guint i, LtDType dt, LtDevice device)
+{
+  g_autoptr(GError) error = NULL;
+  gint64 shape[2];
+  gsize  n_dims;
+  g_autoptr(LtTensor) h = NULL;
+
+  opt_shape (i, dt, shape, &n_dims);
+  h = lt_randn (shape, n_dims, dt, &error);
+  g_assert_no_error (error);
+  return device == LT_DEVICE_CUDA ? to_cuda (h) : g_object_ref (h);
+}
+
+/* Three steps of @c over the same parameters and gradients: the
+ * parameters and the optimizer after them; @n_last: the launches of the
+ * last step. */
+static LtOptimizer *
+run_optimizer (const OptCase *c,
+               LtDType        dt,
+               LtDevice       device,
+               gboolean       fused,
+               GPtrArray    **params_out,
+               guint64       *n_last)
+{
+  g_autoptr(GError) error = NULL;
+  GPtrArray   *params = g_ptr_array_new_with_free_func (g_object_unref);
+  LtOptimizer *opt;
+
+  _lt_cuda_set_fused (fused);
+  lt_manual_seed (3);
+  for (guint i = 0; i < N_OPT_PARAMS; i++)
+    {
+      LtTensor *p = opt_randn (i, dt, device);
+
+      g_assert_true (lt_tensor_set_requires_grad (p, TRUE, &error));
+      g_ptr_array_add (params, p);
+    }
+  opt = make_optimizer (c, params);
+  for (guint step = 0; step < 3; step++)
+    {
+      guint64 before;
+
+      lt_manual_seed (50 + step);
+      for (guint i = 0; i < N_OPT_PARAMS; i++)
+        {
+          g_autoptr(LtTensor) g = opt_randn (i, dt, device);
+
+          g_assert_true (lt_tensor_set_grad (g_ptr_array_index (params, i), g, &error));
+          g_assert_no_error (error);
+        }
+      before = launches ();
+      g_assert_true (lt_optimizer_step (opt, &error));
+      g_assert_no_error (error);
+      *n_last = launches () - before;
+    }
+  _lt_cuda_set_fused (TRUE);
+  *params_out = params;
+  return opt;
+}
+
+static const OptCase opt_cases[] = {
+  { "sgd", OPT_SGD, 0.1, 0, 0, 0, 0, FALSE, FALSE, { NULL } },
+  { "sgd-momentum-dampening-decay",
+    OPT_SGD,
+    0.1,
+    0.9,
+    0.1,
+    0,
+    0.01,
+    FALSE,
+    FALSE,
+    { "momentum_buffer", NULL } },
+  { "sgd-nesterov-maximize",
+    OPT_SGD,
+    0.05,
+    0.9,
+    0,
+    0,
+    0.01,
+    TRUE,
+    TRUE,
+    { "momentum_buffer", NULL } },
+  { "adam", OPT_ADAM, 1e-2, 0.9, 0.999, 1e-8, 0, FALSE, FALSE, { "exp_avg", "exp_avg_sq", NULL } },
+  { "adam-amsgrad-decay-maximize",
+    OPT_ADAM,
+    1e-2,
+    0.8,
+    0.99,
+    1e-6,
+    0.1,
+    TRUE,
+    TRUE,
+    { "exp_avg", "exp_avg_sq", "max_exp_avg_sq", NULL } },
+  { "adamw",
+    OPT_ADAMW,
+    1e-2,
+    0.9,
+    0.999,
+    1e-8,
+    0.05,
+    FALSE,
+    FALSE,
+    { "exp_avg", "exp_avg_sq", NULL } },
+  { "adamw-amsgrad",
+    OPT_ADAMW,
+    1e-2,
+    0.9,
+    0.999,
+    1e-8,
+    0.01,
+    TRUE,
+    FALSE,
+    { "exp_avg", "exp_avg_sq", "max_exp_avg_sq", NULL } },
+  { "rmsprop", OPT_RMSPROP, 1e-2, 0.99, 0, 1e-8, 0, FALSE, FALSE, { "square_avg", NULL } },
+  { "rmsprop-centered-momentum-decay",
+    OPT_RMSPROP,
+    1e-2,
+    0.9,
+    0.9,
+    1e-6,
+    0.01,
+    TRUE,
+    FALSE,
+    { "square_avg", "grad_avg", "momentum_buffer", NULL } },
+  { "rmsprop-momentum-maximize",
+    OPT_RMSPROP,
+    1e-2,
+    0.95,
+    0.5,
+    1e-8,
+    0,
+    FALSE,
+    TRUE,
+    { "square_avg", "momentum_buffer", NULL } },
+};
+
+/* The fused step of every case gives the unfused step's bits, and the
+ * CPU's values; it takes one launch per LT_CU_MT_MAX parameters. */
+static void
+test_optimizers (gconstpointer data)
+{
+  LtDType dt = GPOINTER_TO_INT (data);
+
+  use_emulated ();
+  for (guint k = 0; k < G_N_ELEMENTS (opt_cases); k++)
+    {
+      const OptCase *c = &opt_cases[k];
+      g_autoptr(GPtrArray) pf = NULL;
+      g_autoptr(GPtrArray) pu = NULL;
+      g_autoptr(GPtrArray) pc = NULL;
+      g_autoptr(LtOptimizer) of = NULL;
+      g_autoptr(LtOptimizer) ou = NULL;
+      g_autoptr(LtOptimizer) oc = NULL;
+      guint64 n_fused, n_unfused, n_cpu;
+
+      of = run_optimizer (c, dt, LT_DEVICE_CUDA, TRUE, &pf, &n_fused);
+      ou = run_optimizer (c, dt, LT_DEVICE_CUDA, FALSE, &pu, &n_unfused);
+      oc = run_optimizer (c, dt, LT_DEVICE_CPU, TRUE, &pc, &n_cpu);
+      g_test_message ("%s (%s): %" G_GUINT64_FORMAT " launches a step fused, %" G_GUINT64_FORMAT
+                      " unfused",
+                      c->name, lt_dtype_get_name (dt), n_fused, n_unfused);
+      g_assert_cmpuint (n_cpu, ==, 0);
+      g_assert_cmpuint (n_fused, ==, (N_OPT_PARAMS + LT_CU_MT_MAX - 1) / LT_CU_MT_MAX);
+      g_assert_cmpuint (n_unfused, >=, N_OPT_PARAMS);
+      for (guint i = 0; i < N_OPT_PARAMS; i++)
+        {
+          LtTensor    *p = g_ptr_array_index (pf, i);
+          LtTensor    *q = g_ptr_array_index (pu, i);
+          LtTensor    *r = g_ptr_array_index (pc, i);
+          LtStateDict *sf = lt_optimizer_get_state (of, p);
+          LtStateDict *su = lt_optimizer_get_state (ou, q);
+          LtStateDict *sc = lt_optimizer_get_state (oc, r);
+
+          assert_same_bits (p, q, c->name);
+          assert_same_bits (p, r, c->name);
+          g_assert_cmpuint (lt_state_dict_get_n_tensors (sf), ==, lt_state_dict_get_n_tensors (su));
+          for (guint j = 0; c->states[j]; j++)
+            {
+              LtTensor *a = lt_state_dict_lookup (sf, c->states[j]);
+              LtTensor *b = lt_state_dict_lookup (su, c->states[j]);
+              LtTensor *d = lt_state_dict_lookup (sc, c->states[j]);
+
+              g_assert_nonnull (a);
+              g_assert_nonnull (b);
+              g_assert_nonnull (d);
+              assert_same_bits (a, b, c->states[j]);
+              assert_same_bits (a, d, c->states[j]);
+            }
+        }
+    }
+}
+
+/* ---- zero_grad ---- */
+
+static void
+test_zero_grad (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) params = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(LtOptimizer) opt = NULL;
+  g_autofree guint *versions = g_new0 (guint, N_OPT_PARAMS);
+  guint64           before;
+
+  use_emulated ();
+  lt_manual_seed (5);
+  for (guint i = 0; i < N_OPT_PARAMS; i++)
+    {
+      LtTensor *p = opt_randn (i, i % 2 ? LT_DTYPE_FLOAT64 : LT_DTYPE_FLOAT32, LT_DEVICE_CUDA);
+      g_autoptr(LtTensor) g = opt_randn (i, p->dtype, LT_DEVICE_CUDA);
+
+      g_assert_true (lt_tensor_set_requires_grad (p, TRUE, &error));
+      g_assert_true (lt_tensor_set_grad (p, g, &error));
+      g_assert_no_error (error);
+      g_ptr_array_add (params, p);
+    }
+  /* parameter 2's gradient is a transposed view: zeroed on its own */
+  {
+    LtTensor *p = g_ptr_array_index (params, 2);
+    gint64    shape[2] = { p->shape[1], p->shape[0] };
+    g_autoptr(LtTensor) h = NULL;
+    g_autoptr(LtTensor) g = NULL;
+    g_autoptr(LtTensor) gt = NULL;
+
+    h = lt_randn (shape, 2, p->dtype, &error);
+    g = to_cuda (h);
+    gt = lt_tensor_t (g, &error);
+    g_assert_no_error (error);
+    g_assert_false (lt_tensor_is_contiguous (gt));
+    g_assert_true (lt_tensor_set_grad (p, gt, &error));
+    g_assert_no_error (error);
+  }
+  for (guint i = 0; i < N_OPT_PARAMS; i++)
+    versions[i] = lt_tensor_get_version (lt_tensor_get_grad (g_ptr_array_index (params, i)));
+  opt = LT_OPTIMIZER (lt_sgd_new (params, 0.1, 0, 0, 0, FALSE, &error));
+  g_assert_no_error (error);
+  before = launches ();
+  lt_optimizer_zero_grad (opt, FALSE);
+  /* float32 (15 gradients) and float64 (14 in one launch), the view on its own */
+  g_assert_cmpuint (launches () - before, ==, 3);
+  for (guint i = 0; i < N_OPT_PARAMS; i++)
+    {
+      LtTensor *g = lt_tensor_get_grad (g_ptr_array_index (params, i));
+      g_autoptr(LtTensor) h = to_host (g);
+      g_autoptr(LtTensor) c = lt_tensor_contiguous (h, NULL);
+
+      g_assert_nonnull (g);
+      g_assert_cmpuint (lt_tensor_get_version (g), >, versions[i]);
+      for (gint64 e = 0; e < c->numel; e++)
+        g_assert_cmpfloat (
+          _lt_load_double ((char *) _lt_tensor_data (c) + e * lt_dtype_get_element_size (c->dtype),
+                           c->dtype),
+          ==, 0);
+    }
+}
+
+int
+main (int argc, char *argv[])
+{
+  g_test_init (&argc, &argv, NULL);
+  g_test_summary ("The CUDA backend's fused kernels and launch counter on the emulated device");
+  g_test_add_func ("/cuda/fused/training-step-launches", test_training_step_launches);
+  g_test_add_data_func ("/cuda/fused/optimizers/float32", GINT_TO_POINTER (LT_DTYPE_FLOAT32),
+                        test_optimizers);
+  g_test_add_data_func ("/cuda/fused/optimizers/float64", GINT_TO_POINTER (LT_DTYPE_FLOAT64),
+                        test_optimizers);
+  g_test_add_func ("/cuda/fused/zero-grad", test_zero_grad);
+  return g_test_run ();
+}
