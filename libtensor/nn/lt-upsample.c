@@ -12,9 +12,10 @@
 /**
  * LtUpsample:
  *
- * Resizes (N, C, H, W) images to a size or by a scale factor, as
- * `torch.nn.Upsample` with mode "nearest" or "bilinear"
- * (lt_interpolate_nearest2d(), lt_interpolate_bilinear2d()). With a scale
+ * Resizes the spatial dimensions of (N, C, d1[, d2[, d3]]) inputs to a size
+ * or by a scale factor, as `torch.nn.Upsample` with the modes of
+ * lt_interpolate() ("nearest" and "bilinear" on 4-D inputs run
+ * lt_interpolate_nearest2d() and lt_interpolate_bilinear2d()). With a scale
  * factor the output size is `floor (size * scale)` and the kernels use the
  * factor itself, as PyTorch does when recompute_scale_factor is not set.
  */
@@ -22,10 +23,11 @@ struct _LtUpsample
 {
   LtModule parent_instance;
 
-  gint64   size[2];
-  guint    n_size; /* 0: scale factors; 1: an int; 2: a pair */
-  double   scale[2];
+  gint64   size[3];
+  guint    n_size; /* 0: scale factors; 1: an int; 2 or 3: one per dimension */
+  double   scale[3];
   guint    n_scale;
+  char    *mode;
   gboolean bilinear;
   gboolean align_corners;
 };
@@ -37,32 +39,44 @@ lt_upsample_forward (LtModule *module, LtTensor *input, GError **error)
 {
   LtUpsample   *self = LT_UPSAMPLE (module);
   const gint64 *shape;
-  guint         nd;
-  gint64        oh, ow;
-  double        sh = 0, sw = 0;
+  guint         nd, n;
+  gint64        out[3];
+  double        sc[3] = { 0, 0, 0 };
 
   shape = lt_tensor_get_shape (input, &nd);
-  if (nd != 4)
+  n = nd - 2;
+  if (nd < 3 || nd > 5 || (self->n_size > 1 && self->n_size != n) ||
+      (self->n_scale > 1 && self->n_scale != n))
     {
       g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
-                   "Upsample: the input must be (N, C, H, W), not of %u dimensions", nd);
+                   "Upsample: the input must be (N, C, d1[, d2[, d3]]) with one spatial "
+                   "dimension per size or scale factor given, not of %u dimensions",
+                   nd);
       return NULL;
     }
-  if (self->n_size)
+  for (guint k = 0; k < n; k++)
     {
-      oh = self->size[0];
-      ow = self->size[self->n_size - 1];
+      if (self->n_size)
+        out[k] = self->size[self->n_size == 1 ? 0 : k];
+      else
+        {
+          sc[k] = self->scale[self->n_scale == 1 ? 0 : k];
+          out[k] = (gint64) floor ((double) shape[k + 2] * sc[k]);
+        }
     }
-  else
-    {
-      sh = self->scale[0];
-      sw = self->scale[self->n_scale - 1];
-      oh = (gint64) floor ((double) shape[2] * sh);
-      ow = (gint64) floor ((double) shape[3] * sw);
-    }
-  if (self->bilinear)
-    return lt_interpolate_bilinear2d (input, oh, ow, self->align_corners, sh, sw, error);
-  return lt_interpolate_nearest2d (input, oh, ow, sh, sw, error);
+  if (nd == 4 && self->bilinear)
+    return lt_interpolate_bilinear2d (input, out[0], out[1], self->align_corners, sc[0], sc[1],
+                                      error);
+  if (nd == 4 && strcmp (self->mode, "nearest") == 0)
+    return lt_interpolate_nearest2d (input, out[0], out[1], sc[0], sc[1], error);
+  return lt_interpolate (input, self->mode, out, n, sc, n, self->align_corners, error);
+}
+
+static void
+lt_upsample_finalize (GObject *object)
+{
+  g_free (LT_UPSAMPLE (object)->mode);
+  G_OBJECT_CLASS (lt_upsample_parent_class)->finalize (object);
 }
 
 static char *
@@ -78,25 +92,26 @@ lt_upsample_extra_repr (LtModule *module)
     }
   else
     {
-      g_autofree char *a = _lt_py_float_repr (self->scale[0]);
-
       g_string_append (s, "scale_factor=");
-      if (self->n_scale == 1)
-        g_string_append (s, a);
-      else
+      if (self->n_scale > 1)
+        g_string_append_c (s, '(');
+      for (guint i = 0; i < self->n_scale; i++)
         {
-          g_autofree char *b = _lt_py_float_repr (self->scale[1]);
+          g_autofree char *a = _lt_py_float_repr (self->scale[i]);
 
-          g_string_append_printf (s, "(%s, %s)", a, b);
+          g_string_append_printf (s, "%s%s", i ? ", " : "", a);
         }
+      if (self->n_scale > 1)
+        g_string_append_c (s, ')');
     }
-  g_string_append_printf (s, ", mode=%s", self->bilinear ? "bilinear" : "nearest");
+  g_string_append_printf (s, ", mode=%s", self->mode);
   return g_string_free (s, FALSE);
 }
 
 static void
 lt_upsample_class_init (LtUpsampleClass *klass)
 {
+  G_OBJECT_CLASS (klass)->finalize = lt_upsample_finalize;
   LT_MODULE_CLASS (klass)->forward = lt_upsample_forward;
   LT_MODULE_CLASS (klass)->extra_repr = lt_upsample_extra_repr;
 }
@@ -108,16 +123,17 @@ lt_upsample_init (LtUpsample *self)
 
 /**
  * lt_upsample_new:
- * @size: (array length=n_size) (nullable): the output size: one (for both
- *   sides) or (height, width)
- * @n_size: 0, 1 or 2
+ * @size: (array length=n_size) (nullable): the output size: one (for every
+ *   spatial dimension) or one per spatial dimension
+ * @n_size: 0 to 3
  * @scale_factor: (array length=n_scale_factor) (nullable): the scale
- *   factor: one (for both sides) or (height, width); give either @size or
- *   this
- * @n_scale_factor: 0, 1 or 2
- * @mode: "nearest" or "bilinear"
- * @align_corners: for "bilinear", align the corner pixels' centres
- *   (PyTorch's align_corners=True)
+ *   factor: one (for every spatial dimension) or one per spatial
+ *   dimension; give either @size or this
+ * @n_scale_factor: 0 to 3
+ * @mode: "nearest", "nearest-exact", "linear", "bilinear", "bicubic" or
+ *   "trilinear", as lt_interpolate()
+ * @align_corners: for the interpolating modes, align the corner pixels'
+ *   centres (PyTorch's align_corners=True)
  * @error: return location for a #GError
  *
  * Creates an Upsample layer, as `nn.Upsample(size, scale_factor, mode,
@@ -138,10 +154,11 @@ lt_upsample_new (const gint64 *size,
 {
   LtUpsample *self;
 
-  if ((n_size == 0) == (n_scale_factor == 0) || n_size > 2 || n_scale_factor > 2)
+  if ((n_size == 0) == (n_scale_factor == 0) || n_size > 3 || n_scale_factor > 3)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
-                   "Upsample: give either a size or a scale factor (one value or two), not "
+                   "Upsample: give either a size or a scale factor (one value, or one per spatial "
+                   "dimension), not "
                    "%" G_GSIZE_FORMAT " sizes and %" G_GSIZE_FORMAT " factors",
                    n_size, n_scale_factor);
       return NULL;
@@ -161,10 +178,14 @@ lt_upsample_new (const gint64 *size,
                      scale_factor[i]);
         return NULL;
       }
-  if (mode == NULL || (strcmp (mode, "nearest") != 0 && strcmp (mode, "bilinear") != 0))
+  if (mode == NULL ||
+      !g_strv_contains ((const char *const[]){ "nearest", "nearest-exact", "linear", "bilinear",
+                                               "bicubic", "trilinear", NULL },
+                        mode))
     {
       g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
-                   "Upsample: mode \"%s\" is not supported (\"nearest\" and \"bilinear\" are)",
+                   "Upsample: mode \"%s\" is not supported (nearest, nearest-exact, linear, "
+                   "bilinear, bicubic and trilinear are)",
                    mode ? mode : "(null)");
       return NULL;
     }
@@ -176,6 +197,7 @@ lt_upsample_new (const gint64 *size,
   self->n_size = n_size;
   self->n_scale = n_scale_factor;
   self->bilinear = strcmp (mode, "bilinear") == 0;
+  self->mode = g_strdup (mode);
   self->align_corners = !!align_corners;
   return self;
 }

@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "lt-ops-private.h"
 #include "lt-backward-private.h"
@@ -223,4 +224,270 @@ lt_interpolate_bilinear2d (LtTensor *input,
 {
   return upsample (LT_OP_UPSAMPLE_BILINEAR2D, input, out_h, out_w, align_corners, scale_h, scale_w,
                    error);
+}
+
+/*
+ * lt_interpolate(): every mode of `torch.nn.functional.interpolate` but
+ * "area", for 1 to 3 spatial dimensions. Each mode is separable: along each
+ * spatial axis it is a (out, in) matrix of weights, built here as PyTorch
+ * 1.13's kernels pick their source indices and weights, and applied as a
+ * product along that axis. The products are ordinary differentiable ops, so
+ * the gradient is the transposed application of the same tables.
+ */
+
+typedef enum
+{
+  MODE_NEAREST,
+  MODE_NEAREST_EXACT,
+  MODE_LINEAR,
+  MODE_CUBIC,
+} InterpMode;
+
+/* PyTorch's cubic convolution with A = -0.75 (upsample_bicubic2d) */
+static double
+cubic_weight (double x)
+{
+  const double a = -0.75;
+
+  x = fabs (x);
+  if (x <= 1.0)
+    return ((a + 2) * x - (a + 3)) * x * x + 1;
+  if (x < 2.0)
+    return ((a * x - 5 * a) * x + 8 * a) * x - 4 * a;
+  return 0.0;
+}
+
+/* The (out, in) weights of one axis, in float64 */
+static void
+interp_axis_table (InterpMode mode,
+                   gint64     in,
+                   gint64     out,
+                   double     given,
+                   gboolean   align_corners,
+                   double    *m)
+{
+  if (mode == MODE_NEAREST || mode == MODE_NEAREST_EXACT)
+    {
+      /* compute_scales_value<float>: the scale in float as PyTorch's */
+      float  scale = given > 0 ? (float) (1.0 / given) : (float) in / (float) out;
+      double off = mode == MODE_NEAREST_EXACT ? 0.5 : 0.0;
+
+      for (gint64 d = 0; d < out; d++)
+        {
+          gint64 s;
+
+          if (mode == MODE_NEAREST && out == in)
+            s = d;
+          else if (mode == MODE_NEAREST && out == 2 * in)
+            s = d >> 1;
+          else
+            s = MIN ((gint64) floorf ((float) (((double) d + off) * scale)), in - 1);
+          m[d * in + s] = 1.0;
+        }
+      return;
+    }
+  for (gint64 d = 0; d < out; d++)
+    {
+      double scale, src;
+
+      /* area_pixel_compute_scale and area_pixel_compute_source_index */
+      if (align_corners)
+        scale = out > 1 ? (double) (in - 1) / (double) (out - 1) : 0.0;
+      else
+        scale = given > 0 ? 1.0 / given : (double) in / (double) out;
+      src = align_corners ? scale * (double) d : scale * ((double) d + 0.5) - 0.5;
+      if (mode == MODE_LINEAR)
+        {
+          gint64 i0, i1;
+          double l1;
+
+          src = MAX (src, 0.0);
+          i0 = MIN ((gint64) src, in - 1);
+          i1 = i0 + (i0 < in - 1 ? 1 : 0);
+          l1 = MIN (src - (double) i0, 1.0);
+          m[d * in + i0] += 1.0 - l1;
+          m[d * in + i1] += l1;
+        }
+      else
+        {
+          /* four taps around floor (src), indices clamped to the border */
+          gint64 i = (gint64) floor (src);
+          double t = src - (double) i;
+
+          for (gint64 k = -1; k <= 2; k++)
+            {
+              gint64 s = CLAMP (i + k, 0, in - 1);
+
+              m[d * in + s] += cubic_weight ((double) k - t);
+            }
+        }
+    }
+}
+
+/* Applies the (out, in) table @a along dimension @dim of @x */
+static LtTensor *
+apply_along (LtTensor *x, LtTensor *a, guint dim, GError **error)
+{
+  gint64             outer = 1, inner = 1, in = x->shape[dim], out = a->shape[0];
+  gint64             shape[3];
+  g_autofree gint64 *result = g_new (gint64, x->ndim);
+  g_autoptr(LtTensor) flat = NULL;
+  g_autoptr(LtTensor) prod = NULL;
+
+  for (guint i = 0; i < dim; i++)
+    outer *= x->shape[i];
+  for (guint i = dim + 1; i < x->ndim; i++)
+    inner *= x->shape[i];
+  for (guint i = 0; i < x->ndim; i++)
+    result[i] = i == dim ? out : x->shape[i];
+  shape[0] = outer;
+  shape[1] = in;
+  shape[2] = inner;
+  flat = lt_tensor_reshape (x, shape, 3, error);
+  prod = flat ? lt_tensor_matmul (a, flat, error) : NULL;
+  return prod ? lt_tensor_reshape (prod, result, x->ndim, error) : NULL;
+}
+
+/**
+ * lt_interpolate:
+ * @input: a floating-point (N, C, d1[, d2[, d3]]) tensor
+ * @mode: "nearest", "nearest-exact", "linear" (3-D input), "bilinear"
+ *   (4-D), "bicubic" (4-D) or "trilinear" (5-D)
+ * @size: (array length=n_size): the output size of each spatial dimension
+ * @n_size: the number of spatial dimensions, the rank of @input less 2
+ * @scale_factors: (array length=n_scale_factors) (nullable): the scale
+ *   factor that gave each output size, 0 where the size was given (PyTorch
+ *   then maps coordinates by the ratio of the sizes); %NULL for all 0
+ * @n_scale_factors: 0 or @n_size
+ * @align_corners: for the interpolating modes, align the corner pixels'
+ *   centres of input and output (PyTorch's align_corners=True) instead of
+ *   their outer edges; must be %FALSE for the nearest modes
+ * @error: return location for a #GError
+ *
+ * Resizes the spatial dimensions of @input, as
+ * `torch.nn.functional.interpolate (input, size, scale_factor, mode,
+ * align_corners)` in PyTorch 1.13 (whose Python layer computes @size as
+ * `floor (in * scale)` from a scale factor and passes the factor on unless
+ * recompute_scale_factor is set). Source coordinates, weights and borders
+ * are PyTorch's: "nearest" takes `floor (d * scale)`, "nearest-exact"
+ * `floor ((d + 0.5) * scale)`, the linear modes interpolate between the two
+ * neighbours, "bicubic" uses the cubic convolution with A = -0.75 over four
+ * neighbours clamped to the border. Each mode is applied along one axis at
+ * a time as a product with a constant table of weights, so the result is
+ * differentiable with respect to @input.
+ *
+ * Returns: (transfer full) (nullable): the resized tensor, or %NULL with
+ *   @error set for an unknown mode, a mode on the wrong rank, an integer
+ *   input, sizes below 1, scale factors that are negative or not finite,
+ *   or @align_corners with a nearest mode
+ */
+LtTensor *
+lt_interpolate (LtTensor     *input,
+                const char   *mode,
+                const gint64 *size,
+                gsize         n_size,
+                const double *scale_factors,
+                gsize         n_scale_factors,
+                gboolean      align_corners,
+                GError      **error)
+{
+  static const struct
+  {
+    const char *name;
+    InterpMode  mode;
+    guint       ndim; /* 0: any of 3, 4, 5 */
+  } modes[] = {
+    { "nearest", MODE_NEAREST, 0 },  { "nearest-exact", MODE_NEAREST_EXACT, 0 },
+    { "linear", MODE_LINEAR, 3 },    { "bilinear", MODE_LINEAR, 4 },
+    { "trilinear", MODE_LINEAR, 5 }, { "bicubic", MODE_CUBIC, 4 },
+  };
+  g_autoptr(LtTensor) x = NULL;
+  g_autofree char *s = NULL;
+  gint             found = -1;
+
+  g_return_val_if_fail (LT_IS_TENSOR (input), NULL);
+  s = LT_SHAPE_STR (input);
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    if (mode != NULL && strcmp (mode, modes[i].name) == 0)
+      found = (gint) i;
+  if (found < 0)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
+                   "interpolate: mode \"%s\" is not supported (nearest, nearest-exact, linear, "
+                   "bilinear, bicubic, trilinear)",
+                   mode ? mode : "(null)");
+      return NULL;
+    }
+  if (input->ndim < 3 || input->ndim > 5 ||
+      (modes[found].ndim != 0 && input->ndim != modes[found].ndim))
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                   "interpolate: mode \"%s\" needs a %s input, not one of shape %s", mode,
+                   modes[found].ndim == 3   ? "3-D (N, C, W)"
+                   : modes[found].ndim == 4 ? "4-D (N, C, H, W)"
+                   : modes[found].ndim == 5 ? "5-D (N, C, D, H, W)"
+                                            : "3-D, 4-D or 5-D",
+                   s);
+      return NULL;
+    }
+  if (!_lt_dtype_is_float (input->dtype))
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_DTYPE,
+                   "interpolate: the input must be floating-point, not %s",
+                   lt_dtype_get_name (input->dtype));
+      return NULL;
+    }
+  if (n_size != input->ndim - 2 || (n_scale_factors != 0 && n_scale_factors != n_size))
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "interpolate: the input of shape %s needs %u output sizes (and as many "
+                   "scale factors, or none), not %" G_GSIZE_FORMAT " and %" G_GSIZE_FORMAT,
+                   s, input->ndim - 2, n_size, n_scale_factors);
+      return NULL;
+    }
+  if (align_corners && modes[found].mode <= MODE_NEAREST_EXACT)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "interpolate: align_corners can only be set with the interpolating modes "
+                   "(linear, bilinear, bicubic, trilinear), not \"%s\"",
+                   mode);
+      return NULL;
+    }
+  for (gsize k = 0; k < n_size; k++)
+    {
+      double sc = n_scale_factors ? scale_factors[k] : 0.0;
+
+      if (size[k] < 1 || input->shape[k + 2] < 1 || !(sc >= 0) || !isfinite (sc))
+        {
+          g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                       "interpolate: the input (shape %s) and output size %" G_GINT64_FORMAT
+                       " of spatial dimension %" G_GSIZE_FORMAT
+                       " must be positive, and its scale factor (%g) finite and not negative",
+                       s, size[k], k, sc);
+          return NULL;
+        }
+    }
+  x = g_object_ref (input);
+  for (gsize k = 0; k < n_size; k++)
+    {
+      gint64             in = input->shape[k + 2];
+      gint64             shape[2] = { size[k], in };
+      g_autofree double *m = g_new0 (double, size[k] * in);
+      g_autoptr(LtTensor) t = NULL;
+      g_autoptr(LtTensor) typed = NULL;
+      g_autoptr(LtTensor) a = NULL;
+      g_autoptr(LtTensor) next = NULL;
+
+      interp_axis_table (modes[found].mode, in, size[k], n_scale_factors ? scale_factors[k] : 0.0,
+                         align_corners, m);
+      t = lt_tensor_new_from_data (m, in * size[k] * sizeof (double), shape, 2, LT_DTYPE_FLOAT64,
+                                   error);
+      typed = t ? lt_tensor_to_dtype (t, x->dtype, error) : NULL;
+      a = typed ? lt_tensor_to_device (typed, lt_tensor_get_device (x), error) : NULL;
+      next = a ? apply_along (x, a, (guint) k + 2, error) : NULL;
+      if (next == NULL)
+        return NULL;
+      g_set_object (&x, next);
+    }
+  return g_steal_pointer (&x);
 }

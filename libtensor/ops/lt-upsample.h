@@ -24,5 +24,14 @@ LtTensor *lt_interpolate_bilinear2d (LtTensor *input,
                                      double    scale_h,
                                      double    scale_w,
                                      GError  **error);
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_interpolate            (LtTensor     *input,
+                                     const char   *mode,
+                                     const gint64 *size,
+                                     gsize         n_size,
+                                     const double *scale_factors,
+                                     gsize         n_scale_factors,
+                                     gboolean      align_corners,
+                                     GError      **error);
 
 G_END_DECLS

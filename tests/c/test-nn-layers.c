@@ -48,6 +48,8 @@ test_printed (void)
                "Upsample(size=(4, 5), mode=bilinear)");
   assert_repr (lt_upsample_new ((gint64[]){ 4 }, 1, NULL, 0, "bilinear", TRUE, &error),
                "Upsample(size=4, mode=bilinear)");
+  assert_repr (lt_upsample_new (NULL, 0, (double[]){ 2, 1.5, 3 }, 3, "trilinear", FALSE, &error),
+               "Upsample(scale_factor=(2.0, 1.5, 3.0), mode=trilinear)");
   assert_repr (lt_module_list_new (NULL, 0), "ModuleList()");
   g_assert_no_error (error);
 }
@@ -81,7 +83,7 @@ test_errors (void)
   g_assert_null (lt_upsample_new (NULL, 0, NULL, 0, "nearest", FALSE, &error));
   g_assert_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_null (lt_upsample_new ((gint64[]){ 4 }, 1, NULL, 0, "bicubic", FALSE, &error));
+  g_assert_null (lt_upsample_new ((gint64[]){ 4 }, 1, NULL, 0, "area", FALSE, &error));
   g_assert_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED);
 }
 

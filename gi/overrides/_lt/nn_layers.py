@@ -5,7 +5,7 @@ libtensor/nn/lt-nonlinear.c, lt-dropout.c and lt-embedding.c) with
 PyTorch's arguments, and ``F.gelu``, ``F.silu``, ``F.elu``, ``F.celu``,
 ``F.selu``, ``F.softplus``, ``F.hardtanh``, ``F.relu6``, ``F.prelu``,
 ``F.dropout2d``, ``F.embedding``; Upsample (lt-upsample.c) and
-``F.interpolate`` for modes "nearest" and "bilinear"; LayerNorm and
+``F.interpolate`` (every mode but "area"); LayerNorm and
 GroupNorm (lt-normalization.c) and ``F.layer_norm``, ``F.group_norm``.
 
 Part of gi/overrides/_lt/nn.py, which imports this file at its end and adds
@@ -14,6 +14,7 @@ MEMBERS to ``Lt.nn`` and FUNCTIONAL to ``Lt.nn.functional``.
 
 from __future__ import annotations
 
+import math
 import operator
 from typing import Any, Mapping, Sequence
 
@@ -173,10 +174,13 @@ class Embedding(_module_base(Lt.Embedding)):
         return m
 
 
-def _two(v, name, conv):
+_INTERP_MODES = ('nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear')
+_ALIGN_CORNERS_MSG = ('align_corners option can only be set with the interpolating modes: '
+                      'linear | bilinear | bicubic | trilinear')
+
+
+def _sizes(v, conv):
     if isinstance(v, (tuple, list)):
-        if len(v) not in (1, 2):
-            raise ValueError_('%s must be a number or a pair, got %r' % (name, v))
         return [conv(x) for x in v]
     return [conv(v)]
 
@@ -184,20 +188,21 @@ def _two(v, name, conv):
 @override
 class Upsample(_module_base(Lt.Upsample)):
     """``nn.Upsample(size=None, scale_factor=None, mode='nearest',
-    align_corners=None)`` for (N, C, H, W) inputs, mode "nearest" or
-    "bilinear"."""
+    align_corners=None)`` for (N, C, d1[, d2[, d3]]) inputs, with the modes
+    of :func:`interpolate` ("area" aside); recompute_scale_factor is not
+    supported."""
 
     def __new__(cls, size=None, scale_factor=None, mode='nearest', align_corners=None,
                 recompute_scale_factor=None):
-        if mode not in ('nearest', 'bilinear'):
-            raise NotImplementedError_('Upsample: mode %r is not supported (nearest, bilinear)'
-                                      % (mode,))
-        if align_corners is not None and mode == 'nearest':
-            raise ValueError_('align_corners option can only be set with the interpolating '
-                             'modes: linear | bilinear | bicubic | trilinear')
-        return Lt.Upsample.new([] if size is None else _two(size, 'size', operator.index),
-                               [] if scale_factor is None else
-                               _two(scale_factor, 'scale_factor', float),
+        if mode not in _INTERP_MODES:
+            raise NotImplementedError_('Upsample: mode %r is not supported (%s)'
+                                      % (mode, ', '.join(_INTERP_MODES)))
+        if recompute_scale_factor:
+            raise NotImplementedError_('Upsample: recompute_scale_factor is not supported')
+        if align_corners is not None and mode.startswith('nearest'):
+            raise ValueError_(_ALIGN_CORNERS_MSG)
+        return Lt.Upsample.new([] if size is None else _sizes(size, operator.index),
+                               [] if scale_factor is None else _sizes(scale_factor, float),
                                mode, bool(align_corners))
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
@@ -270,37 +275,74 @@ def embedding(input: Tensor, weight: Tensor, padding_idx: int | None = None,
 def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                 mode: str = 'nearest', align_corners: bool | None = None,
                 recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
-    if mode not in ('nearest', 'bilinear'):
-        raise NotImplementedError_('interpolate: mode %r is not supported (nearest, bilinear)'
-                                  % (mode,))
-    if antialias:
-        raise NotImplementedError_('interpolate: antialias is not supported')
-    if align_corners is not None and mode == 'nearest':
-        raise ValueError_('align_corners option can only be set with the interpolating modes: '
-                         'linear | bilinear | bicubic | trilinear')
-    if input.dim() != 4:
-        raise NotImplementedError_('interpolate: only 4-D (N, C, H, W) inputs are supported, '
-                                  'got %d-D' % input.dim())
-    if (size is None) == (scale_factor is None):
-        raise ValueError_('either size or scale_factor should be defined, not both or neither')
-    h, w = input.shape[2], input.shape[3]
+    """``F.interpolate`` as PyTorch 1.13: modes "nearest", "nearest-exact"
+    (3-D to 5-D inputs), "linear" (3-D), "bilinear" and "bicubic" (4-D) and
+    "trilinear" (5-D), by size or scale factor (:func:`Lt.interpolate`)."""
+    if mode not in _INTERP_MODES:
+        raise NotImplementedError_('interpolate: mode %r is not supported (%s)'
+                                  % (mode, ', '.join(_INTERP_MODES)))
+    if mode.startswith('nearest'):
+        if align_corners is not None:
+            raise ValueError_(_ALIGN_CORNERS_MSG)
+    elif align_corners is None:
+        align_corners = False
+    dim = input.dim() - 2
+    shape = list(input.shape[2:])
+    if size is not None and scale_factor is not None:
+        raise ValueError_('only one of size or scale_factor should be defined')
     if size is not None:
-        out = _two(size, 'size', operator.index)
-        oh, ow = out[0], out[-1]
-        sh = sw = 0.0
+        scales = None
+        if isinstance(size, (list, tuple)):
+            if len(size) != dim:
+                raise ValueError_('Input and output must have the same number of spatial '
+                                  'dimensions, but got input with spatial dimensions of %s and '
+                                  'output size of %s.' % (shape, size))
+            out = [operator.index(v) for v in size]
+        else:
+            out = [operator.index(size)] * dim
+    elif scale_factor is not None:
+        out = None
+        if isinstance(scale_factor, (list, tuple)):
+            if len(scale_factor) != dim:
+                raise ValueError_('Input and scale_factor must have the same number of spatial '
+                                  'dimensions, but got input with spatial dimensions of %s and '
+                                  'scale_factor of shape %s.' % (shape, scale_factor))
+            scales = [float(v) for v in scale_factor]
+        else:
+            scales = [float(scale_factor)] * dim
     else:
-        sc = _two(scale_factor, 'scale_factor', float)
-        sh, sw = sc[0], sc[-1]
-        oh, ow = int(h * sh // 1), int(w * sw // 1)
+        raise ValueError_('either size or scale_factor should be defined')
+    if recompute_scale_factor and size is not None:
+        raise ValueError_('recompute_scale_factor is not meaningful with an explicit size.')
+    if antialias:
+        if not (mode in ('bilinear', 'bicubic') and input.dim() == 4):
+            raise ValueError_('Anti-alias option is only supported for bilinear and bicubic '
+                              'modes')
+        raise NotImplementedError_('interpolate: antialias is not supported')
+    need = {'linear': 3, 'bilinear': 4, 'bicubic': 4, 'trilinear': 5}.get(mode)
+    if input.dim() not in (3, 4, 5) or (mode == 'bicubic' and input.dim() != 4):
+        raise NotImplementedError_(
+            'Input Error: Only 3D, 4D and 5D input Tensors supported (got %dD) for the modes: '
+            'nearest | linear | bilinear | bicubic | trilinear | area | nearest-exact (got %s)'
+            % (input.dim(), mode))
+    if need is not None and input.dim() != need:
+        raise NotImplementedError_('Got %dD input, but %s mode needs %dD input'
+                                   % (input.dim(), mode, need))
+    if out is None:
+        out = [int(math.floor(float(n) * sc)) for n, sc in zip(shape, scales)]
         if recompute_scale_factor:
-            sh = sw = 0.0
-    if mode == 'bilinear':
-        return Lt.interpolate_bilinear2d(input, oh, ow, bool(align_corners), sh, sw)
-    return Lt.interpolate_nearest2d(input, oh, ow, sh, sw)
+            scales = None
+    sc = [0.0] * dim if scales is None else scales
+    if input.dim() == 4 and mode == 'bilinear':
+        return Lt.interpolate_bilinear2d(input, out[0], out[1], bool(align_corners), sc[0], sc[1])
+    if input.dim() == 4 and mode == 'nearest':
+        return Lt.interpolate_nearest2d(input, out[0], out[1], sc[0], sc[1])
+    return Lt.interpolate(input, mode, out, sc, bool(align_corners))
 
 
 def upsample(input: Tensor, size: Any = None, scale_factor: Any = None, mode: str = 'nearest',
              align_corners: bool | None = None) -> Tensor:
+    """``F.upsample``: :func:`interpolate` with the same modes."""
     return interpolate(input, size, scale_factor, mode, align_corners)
 
 
