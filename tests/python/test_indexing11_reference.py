@@ -292,5 +292,52 @@ class InPlace(Case):
             Lt.zeros(2, requires_grad=True).random_(3)
 
 
+class Distributions(Case):
+    N = 20000
+
+    def draw(self, name, *args, dtype='float64'):
+        t, lt = both(np.zeros(self.N), dtype)
+        v = lt.get_version()
+        self.assertIs(getattr(lt, name)(*args), lt)
+        getattr(t, name)(*args)
+        self.assertGreater(lt.get_version(), v)
+        self.assertEqual(dname(lt), dname(t))
+        return npy(t), npy(lt)
+
+    def test_exponential(self):
+        a, b = self.draw('exponential_', 2.0)
+        self.assertTrue((b >= 0).all())
+        self.assertAlmostEqual(b.mean(), a.mean(), delta=0.03)
+
+    def test_geometric(self):
+        a, b = self.draw('geometric_', 0.3)
+        self.assertTrue((b >= 1).all() and (b == np.round(b)).all())
+        self.assertAlmostEqual(b.mean(), a.mean(), delta=0.15)
+
+    def test_log_normal(self):
+        a, b = self.draw('log_normal_', 0.5, 0.25)
+        self.assertTrue((b > 0).all())
+        self.assertAlmostEqual(np.log(b).mean(), np.log(a).mean(), delta=0.02)
+        self.assertAlmostEqual(np.log(b).std(), np.log(a).std(), delta=0.02)
+
+    def test_cauchy(self):
+        a, b = self.draw('cauchy_', 1.0, 2.0)
+        self.assertAlmostEqual(np.median(b), np.median(a), delta=0.15)
+        q = np.percentile(b, 75) - np.percentile(b, 25)
+        self.assertAlmostEqual(q, np.percentile(a, 75) - np.percentile(a, 25), delta=0.3)
+
+    def test_errors(self):
+        for name, args in (('exponential_', (-1.0,)), ('geometric_', (1.5,)),
+                           ('log_normal_', (0.0, -1.0))):
+            with self.assertRaises(RuntimeError):
+                getattr(torch.zeros(3, dtype=torch.float64), name)(*args)
+            with self.assertRaises(GLib.Error):
+                getattr(Lt.zeros(3, dtype=Lt.float64), name)(*args)
+        with self.assertRaises(RuntimeError):
+            torch.zeros(3, requires_grad=True).exponential_()
+        with self.assertRaises(RuntimeError):
+            Lt.zeros(3, requires_grad=True).exponential_()
+
+
 if __name__ == '__main__':
     main()

@@ -233,6 +233,40 @@ class TensorIndexOps:
                alpha: Number = 1) -> Tensor:
         return _inplace(self, self.addmm(mat1, mat2, beta=beta, alpha=alpha))
 
+    def exponential_(self, lambd: float = 1.0, *, generator: Any = None) -> Tensor:
+        if not lambd >= 0:
+            raise error('exponential_: expects lambd >= 0 (got %r)' % (lambd,),
+                        Lt.Error.INVALID_ARGUMENT)
+        u = _draw(self, 'exponential_', generator)
+        if not lambd:
+            return _inplace(self, full(list(self.get_shape()), _INF, dtype=self.get_dtype()))
+        return _inplace(self, _GITensor.mul(_GITensor.log1p(_GITensor.neg(u)),
+                                            Lt.scalar(-1.0 / _float(lambd))))
+
+    def geometric_(self, p: float, *, generator: Any = None) -> Tensor:
+        if not 0 < p < 1:
+            raise error('geometric_: expects 0 < p < 1 (got %r)' % (p,),
+                        Lt.Error.INVALID_ARGUMENT)
+        import math
+        u = _draw(self, 'geometric_', generator)
+        r = _GITensor.ceil(_GITensor.mul(_GITensor.log1p(_GITensor.neg(u)),
+                                         Lt.scalar(1.0 / math.log1p(-_float(p)))))
+        return _inplace(self, _GITensor.clamp(r, 1.0, _INF))
+
+    def log_normal_(self, mean: float = 1.0, std: float = 2.0, *,
+                    generator: Any = None) -> Tensor:
+        _positive('log_normal_', 'std', std)
+        n = _draw(self, 'log_normal_', generator).normal_(mean, std, generator=generator)
+        return _inplace(self, _GITensor.exp(n))
+
+    def cauchy_(self, median: float = 0.0, sigma: float = 1.0, *,
+                generator: Any = None) -> Tensor:
+        import math
+        u = _draw(self, 'cauchy_', generator)
+        t = _GITensor.tan(_GITensor.mul(_GITensor.sub(u, Lt.scalar(0.5)), Lt.scalar(math.pi)))
+        return _inplace(self, _GITensor.add(_GITensor.mul(t, Lt.scalar(_float(sigma))),
+                                            Lt.scalar(_float(median))))
+
     def random_(self, from_: int = 0, to: int | None = None, **kwargs: Any) -> Tensor:
         if 'from' in kwargs:
             from_ = kwargs.pop('from')
@@ -251,6 +285,20 @@ def _index_add(base, idx, v):
 _RANDOM_TOP = {_D.FLOAT32: 2 ** 24, _D.FLOAT64: 2 ** 53, _D.INT64: 2 ** 63 - 1,
                _D.INT32: 2 ** 31 - 1, _D.INT16: 2 ** 15 - 1, _D.INT8: 2 ** 7 - 1,
                _D.UINT8: 2 ** 8 - 1, _D.BOOL: 1}
+
+
+def _draw(self, name, generator):
+    """A float tensor of self's shape, uniform in [0, 1) (refusing integer self)."""
+    if self.get_dtype() not in _FLOATING:
+        raise error('%s: expects a floating point tensor (got %s)' % (name, self.dtype),
+                    Lt.Error.DTYPE)
+    u = full(list(self.get_shape()), 0, dtype=self.get_dtype())
+    return u.uniform_(generator=generator)
+
+
+def _positive(name, what, v):
+    if not v > 0:
+        raise error('%s: expects %s > 0 (got %r)' % (name, what, v), Lt.Error.INVALID_ARGUMENT)
 
 
 def _random_(self, from_=0, to=None):
