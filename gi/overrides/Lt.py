@@ -57,6 +57,8 @@ from ._lt.math import FUNCTIONS as _MATH_FUNCTIONS
 from ._lt.math import TensorMath as _TensorMath
 from ._lt.ops_extra import FUNCTIONS as _EXTRA_FUNCTIONS
 from ._lt.ops_extra import TensorExtra as _TensorExtra
+from ._lt.index_ops import FUNCTIONS as _INDEX_FUNCTIONS
+from ._lt.index_ops import TensorIndexOps as _TensorIndexOps
 from ._lt.sorting import FUNCTIONS as _SORTING_FUNCTIONS
 from ._lt.sorting import TensorSorting as _TensorSorting
 from ._lt.sorting import return_types  # noqa: F401 - Lt.return_types
@@ -213,7 +215,7 @@ def _to_dim_list(dim):
 
 @override
 class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _TensorRandom,
-             _TensorLinalg, Lt.Tensor):
+             _TensorLinalg, _TensorIndexOps, Lt.Tensor):
     """A tensor, with torch's Python interface.
 
     ``Lt.Tensor(5, 3)`` makes an uninitialised 5x3 float32 tensor (as the
@@ -1062,6 +1064,7 @@ _EXPORTS['sub'] = _EXPORTS['subtract'] = _fn_sub
 _EXPORTS['multiply'] = _EXPORTS['mul']
 _EXPORTS['divide'] = _EXPORTS['div']
 _EXPORTS.update(_EXTRA_FUNCTIONS)
+_EXPORTS.update(_INDEX_FUNCTIONS)
 
 # dtype aliases, served by __getattr__ so they do not shadow builtins here
 _EXPORTS.update({
@@ -1082,9 +1085,14 @@ __all__.extend(_EXPORTS)
 
 
 @_export
-def where(condition: Tensor, input: Tensor, other: TensorLike) -> Tensor:
+def where(condition: Tensor, input: Tensor | None = None,
+          other: TensorLike | None = None) -> Tensor | tuple[Tensor, ...]:
     """Elements of input where condition holds, of other elsewhere; either may be
-    a number."""
+    a number. where(condition) alone is nonzero(condition, as_tuple=True)."""
+    if input is None and other is None:
+        return _as_tensor(condition, 'condition').nonzero(as_tuple=True)
+    if input is None or other is None:
+        raise TypeError_('where(): takes condition alone, or condition, input and other')
     return Lt.where(condition, _as_tensor(input, 'input'), _as_tensor(other, 'other'))
 
 

@@ -13,6 +13,10 @@ module PyGObject loads, imports them and exports their public names).
 - ops_extra.py: prod, cumsum, cumprod, logsumexp, norm, dist, tril, triu,
   flip, roll, repeat, repeat_interleave, diag, diagonal, trace, outer,
   cross, einsum, div(rounding_mode=);
+- index_ops.py: nonzero, argwhere, where(cond), take, count_nonzero,
+  index_put, scatter (src, value, reduce=), isnan/isinf/isfinite/isposinf/
+  isneginf, randint_like and the extra in-place spellings (eq_, clamp_min_,
+  multiply_, logical_xor_, addmm_, random_, ...);
 - autograd.py: ``grad_fn`` nodes, ``Lt.no_grad``, ``Lt.autograd``;
 - nn.py, optim.py, data.py: ``Lt.nn``, ``Lt.optim``, ``Lt.utils``,
   ``Lt.transforms``, ``Lt.datasets``;

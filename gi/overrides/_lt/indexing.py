@@ -41,6 +41,8 @@ class TensorIndexing:
         consumed = 0
         n_ellipsis = 0
         for k in key:
+            if isinstance(k, range):
+                k = list(k)
             if k is None or k is Ellipsis or _is_bool(k):
                 if k is Ellipsis:
                     n_ellipsis += 1
