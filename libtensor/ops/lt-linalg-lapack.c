@@ -10,8 +10,9 @@
 /*
  * torch.linalg's decompositions and solvers: inv, solve, det, slogdet,
  * cholesky, eigh, svd and qr, each one op-table row whose CPU kernel calls
- * LAPACK (backends/cpu/lt-cpu-linalg.c; the CUDA backend has none, so they
- * are LT_ERROR_NOT_SUPPORTED there). Every op works on batches of
+ * LAPACK (backends/cpu/lt-cpu-linalg.c) and whose CUDA kernel runs one
+ * thread per matrix of the batch (backends/cuda/lt-cuda-kernels-linalg.cu:
+ * LU, Cholesky, Jacobi, Householder). Every op works on batches of
  * matrices (..., m, n), float32 or float64.
  *
  * A decomposition with several factors computes them as one packed output
@@ -502,7 +503,8 @@ eigh_packed (LtTensor *a, const char *uplo, GError **error)
  *
  * The eigenvalues and eigenvectors of every symmetric matrix of @a, as
  * `L, Q = torch.linalg.eigh (A, UPLO)`: A = Q diag (L) Q^T. Each
- * eigenvector's sign is LAPACK's (not unique). The gradient is PyTorch's,
+ * eigenvector's sign is not unique: LAPACK's (?syevd) on the CPU, the
+ * cyclic Jacobi method's on CUDA. The gradient is PyTorch's,
  * defined for distinct eigenvalues when the eigenvectors are used.
  *
  * Returns: (transfer full) (nullable): the eigenvalues in ascending
@@ -614,8 +616,10 @@ svd_unpack (LtTensor  *packed,
  *
  * The singular value decomposition of every matrix of @a, as
  * `U, S, Vh = torch.linalg.svd (A, full_matrices)`: A = U diag (S) Vh,
- * by LAPACK's divide and conquer (?gesdd). The signs of a pair of singular
- * vectors are LAPACK's (not unique). The gradient is PyTorch's, defined
+ * by LAPACK's divide and conquer (?gesdd) on the CPU, by the one-sided
+ * Jacobi method on CUDA. The signs of a pair of singular vectors are not
+ * unique (each method's own), nor are the columns beyond k of the full
+ * factors (an orthonormal basis of the same space). The gradient is PyTorch's, defined
  * for distinct nonzero singular values when U or Vh is used (the columns
  * beyond k of the full factors get none).
  *
@@ -740,7 +744,8 @@ _lt_backward_linalg_svd (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **er
  * The QR decomposition of every matrix of @a, as
  * `Q, R = torch.linalg.qr (A, mode)`: A = Q R with orthonormal columns in
  * Q, by Householder reflections (?geqrf, ?orgqr). The signs of R's
- * diagonal are LAPACK's. The gradient is defined for "reduced" (and
+ * diagonal are LAPACK's (the CUDA kernel chooses as ?geqrf does). The
+ * gradient is defined for "reduced" (and
  * "complete" when m <= n) when the leading k columns of A are linearly
  * independent; its backward refuses mode "r", as PyTorch's.
  *

@@ -59,6 +59,19 @@ lt_linalg_svdvals (LtTensor *a, GError **error)
   return u ? s : NULL;
 }
 
+/* @t (new, on the CPU; NULL passes) moved to @like's device */
+static LtTensor *
+on_device_of (LtTensor *t, LtTensor *like, GError **error)
+{
+  LtTensor *d;
+
+  if (t == NULL || like->storage->device == LT_DEVICE_CPU)
+    return t;
+  d = lt_tensor_to_device (t, like->storage->device, error);
+  g_object_unref (t);
+  return d;
+}
+
 /* The tolerance of pinv and matrix_rank, as torch 1.13: max (atol, rtol *
  * the largest singular value), rtol by default eps * max (m, n) when atol
  * is not given (or not above 0) and 0 when it is. @s: (..., k), descending
@@ -79,7 +92,7 @@ tolerance (LtTensor *s, gint64 m, gint64 n, double atol, double rtol, GError **e
 
       memcpy (shape, s->shape, s->ndim * sizeof (gint64));
       shape[s->ndim - 1] = 1;
-      return lt_full (shape, s->ndim, atol, s->dtype, error);
+      return on_device_of (lt_full (shape, s->ndim, atol, s->dtype, error), s, error);
     }
   smax = lt_tensor_max_dim (s, -1, TRUE, NULL, error);
   if (smax == NULL)
@@ -287,10 +300,10 @@ lt_linalg_lstsq (LtTensor  *a,
   r = rank ? lt_linalg_matrix_rank (a, 0.0, rcond, FALSE, error) : NULL;
   if (rank && r == NULL)
     return NULL;
-  res = residuals ? lt_zeros (&zero, 1, a->dtype, error) : NULL;
+  res = residuals ? on_device_of (lt_zeros (&zero, 1, a->dtype, error), a, error) : NULL;
   if (residuals && res == NULL)
     return NULL;
-  sv = singular_values ? lt_zeros (&zero, 1, a->dtype, error) : NULL;
+  sv = singular_values ? on_device_of (lt_zeros (&zero, 1, a->dtype, error), a, error) : NULL;
   if (singular_values && sv == NULL)
     return NULL;
   if (rank)

@@ -159,12 +159,19 @@ gc_bn (LtTensor **in, gsize n, gpointer data)
   const gboolean *training = data;
   g_autoptr(GError) error = NULL;
   const double zeros[2] = { 0, 0 }, ones[2] = { 1, 1 };
-  g_autoptr(LtTensor) rm = oh_build (zeros, OH_SH (2), F64, OH_LAY_CONTIG);
-  g_autoptr(LtTensor) rv = oh_build (ones, OH_SH (2), F64, OH_LAY_CONTIG);
-  LtTensor *y =
-    lt_batch_norm (in[0], *training ? NULL : rm, *training ? NULL : rv, n > 1 ? in[1] : NULL,
-                   n > 2 ? in[2] : NULL, *training, 0.1, BN_EPS, &error);
+  LtDevice     saved = oh_device;
+  LtTensor    *y;
+  g_autoptr(LtTensor) rm = NULL;
+  g_autoptr(LtTensor) rv = NULL;
 
+  /* the running statistics on the inputs' device (on a device, the
+   * harness runs this on the CPU too, to compare) */
+  oh_device = lt_tensor_get_device (in[0]);
+  rm = oh_build (zeros, OH_SH (2), F64, OH_LAY_CONTIG);
+  rv = oh_build (ones, OH_SH (2), F64, OH_LAY_CONTIG);
+  oh_device = saved;
+  y = lt_batch_norm (in[0], *training ? NULL : rm, *training ? NULL : rv, n > 1 ? in[1] : NULL,
+                     n > 2 ? in[2] : NULL, *training, 0.1, BN_EPS, &error);
   g_assert_no_error (error);
   return y;
 }

@@ -314,6 +314,9 @@ cuda_synchronize (GError **error)
                      word.op >= 0 && word.op < LT_OP_COUNT ? _lt_op_table[word.op].name : "?",
                      word.value, word.bound, current);
         break;
+      case LT_CU_ERRW_LINALG:
+        _lt_cuda_linalg_error (&word, error);
+        break;
       default:
         g_set_error (error, LT_ERROR, LT_ERROR_INDEX,
                      "%s: index %" G_GINT64_FORMAT
@@ -1080,6 +1083,7 @@ backend_init (gpointer data)
   _lt_cuda_backend_index_init (&backend);
   _lt_cuda_backend_scan_init (&backend);
   _lt_cuda_backend_fused_init (&backend);
+  _lt_cuda_backend_linalg_init (&backend);
   return NULL;
 }
 

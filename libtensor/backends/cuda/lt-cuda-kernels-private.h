@@ -80,6 +80,8 @@ enum {
   LT_CU_ERRW_INDEX,
   LT_CU_ERRW_CLASS_TARGET,   /* nll_loss: op holds the number of classes */
   LT_CU_ERRW_MASK_COUNT, /* a mask selected more elements (value) than a source holds (bound) */
+  LT_CU_ERRW_LINALG,     /* a decomposition failed: op the LtOp, value the batch element
+                          * (-1 for a batch of one), bound LAPACK's info */
 };
 
 typedef struct

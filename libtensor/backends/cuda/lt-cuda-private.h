@@ -201,6 +201,12 @@ void     _lt_cuda_backend_index_init (LtBackend *backend);
  * cells) in @backend's table */
 void     _lt_cuda_backend_scan_init  (LtBackend *backend);
 
+/* Sets the kernels of lt-cuda-backend-linalg.c (batch_norm, the linalg
+ * decompositions) in @backend's table */
+void     _lt_cuda_backend_linalg_init (LtBackend *backend);
+/* The GError of a LT_CU_ERRW_LINALG error word: the CPU kernel's message */
+void     _lt_cuda_linalg_error        (const LtCuErrorWord *word, GError **error);
+
 /* lt-cuda-backend-fused.c: the multi-tensor kernels (@backend's
  * multi_tensor), and the launch counter: every kernel launch and cuBLAS
  * call since the start, on device @device (tests). */
