@@ -199,7 +199,8 @@ test_matmul_fold (void)
     g_autoptr(LtTensor) a0 = random_tensor (DIMS (4, 3, 5), LT_DTYPE_FLOAT64, &va);
     g_autoptr(LtTensor) a = lt_tensor_transpose (a0, 0, 1, NULL);
     g_autoptr(LtTensor) b = random_tensor (DIMS (5, 2), LT_DTYPE_FLOAT64, &vb);
-    g_autoptr(LtTensor) v = random_tensor (DIMS (5), LT_DTYPE_FLOAT64, &vb);
+    g_autofree double *vv = NULL;
+    g_autoptr(LtTensor) v = random_tensor (DIMS (5), LT_DTYPE_FLOAT64, &vv);
     g_autoptr(LtTensor) e = lt_empty (DIMS (0, 3, 5), LT_DTYPE_FLOAT64, NULL);
     g_autoptr(LtTensor) ee = lt_tensor_matmul (e, b, NULL);
     g_autoptr(LtTensor) bad = lt_zeros (DIMS (4, 2), LT_DTYPE_FLOAT64, NULL);
