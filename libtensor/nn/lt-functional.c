@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include <math.h>
+#include <string.h>
 
 #include "lt-functional.h"
 #include "core/lt-tensor-private.h"
@@ -26,8 +27,9 @@
  * @error: return location for a #GError
  *
  * Computes `input @ weight^T + bias`, as `torch.nn.functional.linear()`:
- * one addmm for a 2-D input with a bias (the node `AddmmBackward0`), a
- * matmul then an add otherwise.
+ * one addmm for a 2-D input with a bias (the node `AddmmBackward0`), or
+ * a contiguous input of more dimensions folded to 2-D, a matmul then an
+ * add otherwise.
  *
  * Returns: (transfer full) (nullable): the output, of shape
  *   (*, out_features), or %NULL with @error set when the shapes do not fit
@@ -69,6 +71,24 @@ lt_linear (LtTensor *input,
     return NULL;
   if (input->ndim == 2 && bias)
     return lt_tensor_addmm (bias, input, wt, 1.0, 1.0, error);
+  if (input->ndim > 2 && bias && lt_tensor_is_contiguous (input))
+    {
+      /* the leading dims folded into the rows of one addmm (views) */
+      gint64 shape[LT_MAX_DIMS];
+      g_autoptr(LtTensor) x2 = NULL;
+      g_autoptr(LtTensor) y2 = NULL;
+
+      shape[0] = 1;
+      for (guint i = 0; i + 1 < input->ndim; i++)
+        shape[0] *= input->shape[i];
+      shape[1] = input->shape[input->ndim - 1];
+      if ((x2 = lt_tensor_reshape (input, shape, 2, error)) == NULL ||
+          (y2 = lt_tensor_addmm (bias, x2, wt, 1.0, 1.0, error)) == NULL)
+        return NULL;
+      memcpy (shape, input->shape, sizeof (gint64) * (input->ndim - 1));
+      shape[input->ndim - 1] = weight->shape[0];
+      return lt_tensor_reshape (y2, shape, input->ndim, error);
+    }
   out = lt_tensor_matmul (input, wt, error);
   if (out == NULL || bias == NULL)
     return g_steal_pointer (&out);

@@ -292,6 +292,38 @@ lt_tensor_matmul (LtTensor *self,
         return lt_tensor_squeeze_dim (r, 1, error);
       return g_steal_pointer (&r);
     }
+  else if (nb <= 2)
+    {
+      /* A batch of matrices times one matrix (or vector): the batch dims
+       * fold into the rows, one mm, as torch.matmul does (a bmm would
+       * expand @other over the batch, and its gradient with it). */
+      gint64 fa[2] = { 1, self->shape[na - 1] };
+      gint64 rs[LT_MAX_DIMS];
+      g_autoptr(LtTensor) a = NULL;
+      g_autoptr(LtTensor) b = NULL;
+      g_autoptr(LtTensor) r = NULL;
+
+      if (self->shape[na - 1] != other->shape[0])
+        {
+          g_autofree char *s1 = LT_SHAPE_STR (self);
+          g_autofree char *s2 = LT_SHAPE_STR (other);
+          g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
+                       "matmul: shapes %s and %s cannot be multiplied", s1, s2);
+          return NULL;
+        }
+      for (guint i = 0; i + 1 < na; i++)
+        fa[0] *= self->shape[i];
+      a = lt_tensor_reshape (self, fa, 2, error);
+      b = a ? (nb == 1 ? lt_tensor_unsqueeze (other, 1, error) : g_object_ref (other)) : NULL;
+      r = b ? lt_tensor_mm (a, b, error) : NULL;
+      if (r == NULL)
+        return NULL;
+      for (guint i = 0; i + 1 < na; i++)
+        rs[i] = self->shape[i];
+      if (nb == 2)
+        rs[na - 1] = other->shape[1];
+      return lt_tensor_reshape (r, rs, nb == 2 ? na : na - 1, error);
+    }
   else
     {
       /* Batched: broadcast the batch dims, fold them into one, bmm. */

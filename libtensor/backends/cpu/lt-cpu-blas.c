@@ -87,8 +87,11 @@ DEFINE_INT_GEMM (guint8, u8)
  * The last vector of a row or of a dot is loaded and stored with a mask, so
  * nothing is read or written past the operands. B (K x N) must stay in the
  * L2 cache while the rows go by: larger products, float64, CPUs without
- * AVX2 and A and B both stored column by column go to BLAS. Rows are split
- * across the backend's pool when the product is large enough.
+ * AVX2 and A and B both stored column by column go to BLAS. So does an A
+ * stored column by column (a transposed gradient, as in a weight's
+ * gradient g^T x) larger than B's bound: the rows kernel reads MR of its
+ * elements from each cache line it touches where BLAS packs A once. Rows
+ * are split across the backend's pool when the product is large enough.
  */
 
 /* B at most this many elements (1 MiB of float32) */
@@ -449,7 +452,11 @@ small_gemm_f32 (gint64 M, gint64 N, gint64 K,
   if (_lt_cpu_isa () == LT_CPU_ISA_BASE || K <= 0 || K * N > SMALL_MAX_B)
     return FALSE;
   if (bs1 == 1 || N == 1)
-    g.dots = FALSE;
+    {
+      if (as1 != 1 && K > 1 && M * K > SMALL_MAX_B)
+        return FALSE;
+      g.dots = FALSE;
+    }
   else if ((bs0 == 1 || K == 1) && (as1 == 1 || K == 1))
     g.dots = TRUE;
   else

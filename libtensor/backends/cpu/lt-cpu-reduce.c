@@ -660,6 +660,114 @@ outputs_part (int      tid,
     reduce_outputs (job, k0, k1);
 }
 
+/* Sums and means over outer dims of a block whose innermost kept dim is
+ * contiguous (a bias's gradient: the column sums of an (M, N) matrix):
+ * instead of one strided walk per output element, which touches one
+ * element per cache line, whole rows of up to COLS outputs are added into
+ * double accumulators, reading memory in order. Each output still adds
+ * its elements one by one in the reduced dims' order, in double, so the
+ * result is the per-element walk's and does not depend on the threads. */
+#define COLS 512
+
+typedef struct
+{
+  const LtKernelArgs *args;
+  const Layout       *L;
+  gint64              W, nblocks, units;
+  gsize               xes, oes;
+} ColJob;
+
+static void
+columns_part (int tid, int n_parts, gpointer data)
+{
+  const ColJob *job = data;
+  const Layout *L = job->L;
+  LtTensor     *x = job->args->in[0], *out = job->args->out;
+  gboolean      f32 = x->dtype == LT_DTYPE_FLOAT32;
+  gboolean      mean = job->args->op == LT_OP_MEAN;
+  const char   *xbase = _lt_tensor_data (x);
+  char         *obase = _lt_tensor_data (out);
+  double        acc[COLS];
+  gint64        u0, u1;
+
+  _lt_cpu_split (job->units, tid, n_parts, &u0, &u1);
+  for (gint64 u = u0; u < u1; u++)
+    {
+      gint64 ko = u / job->nblocks, j0 = (u % job->nblocks) * COLS;
+      gint64 w = MIN (COLS, job->W - j0), xo = j0, oo = j0, rem = ko;
+      gint64 ridx[LT_MAX_DIMS] = { 0 };
+
+      /* the outer kept dims (all but the innermost) */
+      for (guint d = L->nk - 1; d-- > 0;)
+        {
+          gint64 i = rem % L->kshape[d];
+
+          rem /= L->kshape[d];
+          xo += i * L->kxs[d];
+          oo += i * L->kos[d];
+        }
+      for (gint64 j = 0; j < w; j++)
+        acc[j] = 0;
+      for (gint64 r = 0; r < L->NR; r++)
+        {
+          gint64 ro = xo;
+
+          for (guint d = 0; d < L->nr; d++)
+            ro += ridx[d] * L->rxs[d];
+          if (f32)
+            {
+              const float *row = (const float *) xbase + ro;
+
+              for (gint64 j = 0; j < w; j++)
+                acc[j] += (double) row[j];
+            }
+          else
+            {
+              const double *row = (const double *) xbase + ro;
+
+              for (gint64 j = 0; j < w; j++)
+                acc[j] += row[j];
+            }
+          for (guint d = L->nr; d-- > 0;)
+            {
+              if (++ridx[d] < L->rshape[d])
+                break;
+              ridx[d] = 0;
+            }
+        }
+      for (gint64 j = 0; j < w; j++)
+        _lt_store_double (obase + (oo + j) * job->oes, out->dtype,
+                          mean ? acc[j] / (double) L->NR : acc[j]);
+    }
+}
+
+/* Returns FALSE when the reduction is not a column sum (see above) */
+static gboolean
+reduce_columns (const LtKernelArgs *args, const Layout *L)
+{
+  LtTensor *x = args->in[0];
+  int       nt = _lt_cpu_get_num_threads ();
+  ColJob    job;
+
+  if ((args->op != LT_OP_SUM && args->op != LT_OP_MEAN) ||
+      (x->dtype != LT_DTYPE_FLOAT32 && x->dtype != LT_DTYPE_FLOAT64) || L->nk == 0 ||
+      L->kxs[L->nk - 1] != 1 || L->kos[L->nk - 1] != 1 || L->NR < 2 || L->kshape[L->nk - 1] < 2)
+    return FALSE;
+  job.args = args;
+  job.L = L;
+  job.W = L->kshape[L->nk - 1];
+  job.nblocks = (job.W + COLS - 1) / COLS;
+  job.units = L->NK / job.W * job.nblocks;
+  job.xes = _lt_dtype_size (x->dtype);
+  job.oes = _lt_dtype_size (args->out->dtype);
+  if (nt > 1 && job.units > 1 && L->NK * L->NR >= 2 * LT_CPU_GRAIN)
+    _lt_cpu_parallel ((int) MIN ((gint64) nt * LT_CPU_PARTS_PER_THREAD, job.units), columns_part,
+                      &job);
+  else
+    columns_part (0, 1, &job);
+  return TRUE;
+}
+
 /* Whether the result is the same whatever order the reduced elements are
  * visited in (up to rounding). */
 static gboolean
@@ -702,6 +810,8 @@ _lt_cpu_reduce (const LtKernelArgs *args,
         return ok;
     }
 
+  if (reduce_columns (args, &L))
+    return TRUE;
   job.args = args;
   job.L = &L;
   job.xes = _lt_dtype_size (args->in[0]->dtype);
