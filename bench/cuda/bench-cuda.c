@@ -167,8 +167,8 @@ bench_step (gint64 batch, int repeats, int steps, int warmup)
   g_autoptr(GError) error = NULL;
   g_autofree double *lat = g_new (double, repeats);
   g_autofree double *thr = g_new (double, repeats);
-  Trainer tr = { 0 };
-  double  loss = 0;
+  Trainer            tr = { 0 };
+  double             loss = 0;
 
   trainer_init (&tr, batch);
   for (int i = 0; i < warmup; i++)
@@ -229,8 +229,13 @@ typedef LtTensor *(*BinaryFn) (LtTensor *a, LtTensor *b, GError **error);
 
 /* @fn (a, b) @inner times per timed call, @repeats timed calls */
 static Stat
-time_binary (BinaryFn fn, LtTensor *a, LtTensor *b, int repeats, int inner, int warmup,
-             double *times)
+time_binary (BinaryFn  fn,
+             LtTensor *a,
+             LtTensor *b,
+             int       repeats,
+             int       inner,
+             int       warmup,
+             double   *times)
 {
   g_autoptr(GError) error = NULL;
 
@@ -262,7 +267,7 @@ bench_sgemm (gint64 n, int repeats, int inner)
   g_autoptr(LtTensor) a = device_randn (shape, 2);
   g_autoptr(LtTensor) b = device_randn (shape, 2);
   g_autofree double *t = g_new (double, repeats);
-  Stat s = time_binary (lt_tensor_mm, a, b, repeats, inner, 2, t);
+  Stat               s = time_binary (lt_tensor_mm, a, b, repeats, inner, 2, t);
 
   emit ("sgemm", "mm", n, s, 2.0 * n * n * n / 1e9, "GFLOP/s");
 }
@@ -274,7 +279,7 @@ bench_add (gint64 n, int repeats, int inner)
   g_autoptr(LtTensor) a = device_randn (shape, 1);
   g_autoptr(LtTensor) b = device_randn (shape, 1);
   g_autofree double *t = g_new (double, repeats);
-  Stat s = time_binary (lt_tensor_add, a, b, repeats, inner, 2, t);
+  Stat               s = time_binary (lt_tensor_add, a, b, repeats, inner, 2, t);
 
   emit ("add", "add", n, s, 12.0 * n / 1e9, "GB/s");
 }
@@ -284,8 +289,8 @@ main (int argc, char **argv)
 {
   g_autoptr(GError) error = NULL;
   g_autofree char *batches_opt = NULL, *only = NULL;
-  gboolean smoke = FALSE;
-  int repeats = 0, steps = 0;
+  gboolean         smoke = FALSE;
+  int              repeats = 0, steps = 0;
   g_auto (GStrv) batches = NULL;
   GOptionEntry entries[] = {
     { "batches", 0, 0, G_OPTION_ARG_STRING, &batches_opt,

@@ -67,7 +67,7 @@ check_all_reduce (gsize n, LtDType dtype, LtReduceOp op)
   g_autofree double *mine = g_new (double, MAX (n, 1));
   g_autoptr(LtTensor) t = NULL;
   g_autofree double *got = NULL;
-  gsize k = 0;
+  gsize              k = 0;
 
   for (gsize i = 0; i < n; i++)
     mine[i] = elem (rank, i);
@@ -115,7 +115,7 @@ test_collectives (void)
     double v[5];
     g_autoptr(LtTensor) t = NULL;
     g_autofree double *got = NULL;
-    gsize k;
+    gsize              k;
 
     for (int i = 0; i < 5; i++)
       v[i] = elem (rank, i);
@@ -132,7 +132,7 @@ test_collectives (void)
     double v[3];
     g_autoptr(LtTensor) in = NULL, out = NULL, z = NULL;
     g_autofree double *got = NULL;
-    gsize k;
+    gsize              k;
 
     for (int i = 0; i < 3; i++)
       v[i] = elem (rank, i);
@@ -151,11 +151,11 @@ test_collectives (void)
 
   /* reduce_scatter (sum): rank r gets the sum of every rank's chunk r */
   {
-    gsize  n = (gsize) size * 7;
+    gsize              n = (gsize) size * 7;
     g_autofree double *v = g_new (double, n);
     g_autoptr(LtTensor) in = NULL, out = NULL, z = NULL;
     g_autofree double *got = NULL;
-    gsize k;
+    gsize              k;
 
     for (gsize i = 0; i < n; i++)
       v[i] = elem (rank, i);
@@ -181,7 +181,7 @@ test_collectives (void)
     g_autoptr(LtTensor) t = cuda_from_doubles (v, 4, LT_DTYPE_FLOAT32);
     g_autoptr(LtWork) w = lt_process_group_all_reduce_async (world, t, LT_REDUCE_OP_SUM, &error);
     g_autofree double *got = NULL;
-    gsize k;
+    gsize              k;
 
     g_assert_no_error (error);
     g_assert_nonnull (w);
@@ -254,7 +254,7 @@ flat_parameters (LtModule *net, gsize *n)
 
   for (guint i = 0; i < params->len; i++)
     {
-      gsize k = 0;
+      gsize              k = 0;
       g_autofree double *v = values (g_ptr_array_index (params, i), &k);
 
       g_array_append_vals (all, v, k);
@@ -271,9 +271,9 @@ test_ddp (void)
   Model  ref = model_new (77);
   Model  dp = model_new (77 + rank); /* the wrapper broadcasts rank 0's */
   g_autoptr(LtDistributedDataParallel) ddp =
-    lt_distributed_data_parallel_new (dp.net, NULL, 0, &error);
+               lt_distributed_data_parallel_new (dp.net, NULL, 0, &error);
   g_autofree double *want = NULL, *got = NULL;
-  gsize n_want = 0, n_got = 0;
+  gsize              n_want = 0, n_got = 0;
 
   g_assert_no_error (error);
   for (int s = 0; s < STEPS; s++)
@@ -304,7 +304,7 @@ test_ddp (void)
   {
     g_autoptr(LtTensor) mine = cuda_from_doubles (got, n_got, LT_DTYPE_FLOAT64);
     g_autofree double *sum = NULL;
-    gsize k;
+    gsize              k;
 
     g_assert_true (lt_process_group_all_reduce (world, mine, LT_REDUCE_OP_MAX, &error));
     g_assert_no_error (error);
