@@ -38,6 +38,8 @@ mpi_env () {
   export LD_LIBRARY_PATH="$dest$ompi_lib:$dest/usr/lib/$triplet:$dest$pmix_root/lib:${LD_LIBRARY_PATH:-}"
   # the lent machine runs commands as root
   export OMPI_ALLOW_RUN_AS_ROOT=1 OMPI_ALLOW_RUN_AS_ROOT_CONFIRM=1
+  # one machine: ranks are started locally, no ssh needed (it may have none)
+  export OMPI_MCA_plm=isolated
 }
 
 if [ "${1:-}" = "--env" ]; then
