@@ -1127,6 +1127,20 @@ _lt_cuda_backend_get_device (int index, GError **error)
     {
       if (dev.rt->set_device)
         dev.rt->set_device (current);
+      if (_lt_cuda_status_is_sticky (status))
+        {
+          /* the device's context is lost (perhaps by another thread's
+           * launch): it stays unusable, the others go on */
+          g_mutex_lock (&dev_lock);
+          if (dev.per[index].broken == NULL)
+            dev.per[index].broken = g_strdup_printf ("cudaSetDevice failed: %s (CUDA error %d)",
+                                                     rt_string (status), status);
+          g_set_error (error, LT_ERROR, LT_ERROR_CUDA,
+                       "cuda:%d is unusable after an earlier error: %s", index,
+                       dev.per[index].broken);
+          g_mutex_unlock (&dev_lock);
+          return NULL;
+        }
       g_set_error (error, LT_ERROR, LT_ERROR_DEVICE, "cuda:%d: setting up the device failed: %s",
                    index, rt_string (status));
       return NULL;

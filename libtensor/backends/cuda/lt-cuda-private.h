@@ -103,8 +103,10 @@ typedef struct
 {
   guint fail_malloc_at;        /* the Nth cudaMalloc from now fails (out of memory) */
   guint fail_malloc_times;     /* ... and that many after it (0 = 1) */
-  guint sticky_at_launch;      /* the Nth launch from now loses the context: it and every
-                                * later call fail with an illegal address */
+  guint sticky_at_launch;      /* the Nth launch from now (on any device) loses the
+                                * context of the device it runs on: it and every later
+                                * call about that device fail with an illegal address;
+                                * the other devices go on */
   guint fail_launch_at;        /* the Nth launch fails on its own (not sticky) */
   gsize capacity;              /* device memory (0: 1 GiB) */
 } LtCudaFakeConfig;

@@ -1,25 +1,41 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "config.h"
 
+#include <string.h>
+
 #include "lt-cuda-private.h"
 
 /*
  * The fake runtime of the tests: the emulated device, with the failures a
  * GPU can have injected on request (LtCudaFakeConfig): cudaMalloc out of
- * memory at the Nth call, a launch that loses the context (every call
- * after it fails, as CUDA's sticky errors do) and a launch that fails on
- * its own. It counts mallocs, frees and launches, so tests can check that
- * a training loop's steady state makes no cudaMalloc.
+ * memory at the Nth call, a launch that loses the context of the device
+ * it runs on (every later call about that device fails, as CUDA's sticky
+ * errors do; the other devices go on) and a launch that fails on its own.
+ * It counts mallocs, frees and launches, so tests can check that a
+ * training loop's steady state makes no cudaMalloc.
  */
 
 #define STICKY LT_CU_ERR_ILLEGAL_ADDRESS
 #define LAUNCH_OUT_OF_RESOURCES 701
 
-static GMutex           lock;
-static LtCudaFakeConfig config;
-static LtCudaFakeCounts counts;
-static guint            mallocs_seen, launches_seen;
-static gboolean         lost;
+static GMutex            lock;
+static LtCudaFakeConfig  config;
+static LtCudaFakeCounts  counts;
+static guint             mallocs_seen, launches_seen;
+static gboolean          lost[LT_MAX_DEVICE_INDEX]; /* the devices whose context is lost */
+static _Thread_local int fake_current;              /* the calling thread's device */
+
+/* Whether the calling thread's current device is lost */
+static gboolean
+is_lost (void)
+{
+  gboolean r;
+
+  g_mutex_lock (&lock);
+  r = lost[fake_current];
+  g_mutex_unlock (&lock);
+  return r;
+}
 
 static const LtCudaRuntime *
 emu (void)
@@ -42,7 +58,7 @@ fake_device_name (int device, char *buf, size_t len)
 static int
 fake_mem_get_info (size_t *f, size_t *t)
 {
-  if (g_atomic_int_get (&lost))
+  if (is_lost ())
     return STICKY;
   return emu ()->mem_get_info (f, t);
 }
@@ -54,7 +70,7 @@ fake_malloc (void **ptr, size_t nbytes)
   guint k;
 
   g_mutex_lock (&lock);
-  if (lost)
+  if (lost[fake_current])
     {
       g_mutex_unlock (&lock);
       return STICKY;
@@ -94,7 +110,7 @@ fake_free (void *ptr)
   if (ptr)
     counts.n_free++;
   counts.bytes_in_use -= MIN (counts.bytes_in_use, f1 - f0);
-  if (lost)
+  if (lost[fake_current])
     status = STICKY;
   g_mutex_unlock (&lock);
   return status;
@@ -103,7 +119,7 @@ fake_free (void *ptr)
 static int
 fake_memcpy_async (void *dst, const void *src, size_t n, LtCudaCopyKind kind, void *stream)
 {
-  if (g_atomic_int_get (&lost))
+  if (is_lost ())
     return STICKY;
   return emu ()->memcpy_async (dst, src, n, kind, stream);
 }
@@ -111,7 +127,7 @@ fake_memcpy_async (void *dst, const void *src, size_t n, LtCudaCopyKind kind, vo
 static int
 fake_memset_async (void *dst, int value, size_t n, void *stream)
 {
-  if (g_atomic_int_get (&lost))
+  if (is_lost ())
     return STICKY;
   return emu ()->memset_async (dst, value, n, stream);
 }
@@ -125,7 +141,7 @@ fake_stream_create (void **stream)
 static int
 fake_stream_synchronize (void *stream)
 {
-  if (g_atomic_int_get (&lost))
+  if (is_lost ())
     return STICKY;
   g_mutex_lock (&lock);
   counts.n_sync++;
@@ -136,9 +152,19 @@ fake_stream_synchronize (void *stream)
 static int
 fake_set_device (int device)
 {
-  if (g_atomic_int_get (&lost))
-    return STICKY;
-  return emu ()->set_device (device);
+  gboolean was_lost;
+  int      status;
+
+  if (device < 0 || device >= LT_MAX_DEVICE_INDEX)
+    return LT_CU_ERR_INVALID_VALUE;
+  g_mutex_lock (&lock);
+  was_lost = lost[device];
+  g_mutex_unlock (&lock);
+  /* the thread's device changes either way (so frees reach the memory of
+   * the device they belong to); a lost one answers with its sticky error */
+  fake_current = device;
+  status = emu ()->set_device (device);
+  return was_lost ? STICKY : status;
 }
 
 static int
@@ -149,7 +175,13 @@ fake_memcpy_peer_async (void       *dst,
                         size_t      n,
                         void       *stream)
 {
-  if (g_atomic_int_get (&lost))
+  gboolean either;
+
+  g_mutex_lock (&lock);
+  either = (dst_device >= 0 && dst_device < LT_MAX_DEVICE_INDEX && lost[dst_device]) ||
+           (src_device >= 0 && src_device < LT_MAX_DEVICE_INDEX && lost[src_device]);
+  g_mutex_unlock (&lock);
+  if (either)
     return STICKY;
   return emu ()->memcpy_peer_async (dst, dst_device, src, src_device, n, stream);
 }
@@ -157,7 +189,7 @@ fake_memcpy_peer_async (void       *dst,
 static int
 fake_host_alloc (void **ptr, size_t n)
 {
-  if (g_atomic_int_get (&lost))
+  if (is_lost ())
     return STICKY;
   return emu ()->host_alloc (ptr, n);
 }
@@ -171,7 +203,7 @@ fake_host_free (void *ptr)
 static int
 fake_get_last_error (void)
 {
-  return g_atomic_int_get (&lost) ? STICKY : LT_CU_OK;
+  return is_lost () ? STICKY : LT_CU_OK;
 }
 
 static const char *
@@ -188,7 +220,7 @@ _lt_cuda_fake_launch_gate (void)
   int   status = LT_CU_OK;
 
   g_mutex_lock (&lock);
-  if (lost)
+  if (lost[fake_current])
     status = STICKY;
   else
     {
@@ -196,7 +228,7 @@ _lt_cuda_fake_launch_gate (void)
       counts.n_launch++;
       if (config.sticky_at_launch && k == config.sticky_at_launch)
         {
-          lost = TRUE;
+          lost[fake_current] = TRUE;
           status = STICKY;
         }
       else if (config.fail_launch_at && k == config.fail_launch_at)
@@ -319,7 +351,7 @@ _lt_cuda_runtime_fake (const LtCudaFakeConfig *cfg)
   g_mutex_lock (&lock);
   config = *cfg;
   mallocs_seen = launches_seen = 0;
-  lost = FALSE;
+  memset (lost, 0, sizeof lost);
   counts.n_malloc = counts.n_free = counts.n_launch = counts.n_sync = 0;
   g_mutex_unlock (&lock);
   _lt_cuda_emulated_set_capacity (cfg->capacity ? cfg->capacity : (gsize) 1 << 30);
