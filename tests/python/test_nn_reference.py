@@ -416,8 +416,9 @@ class TestSimpleLayers(unittest.TestCase):
             lambda x: F.interpolate(x, size=(5, 4), mode='bilinear'), (x,)))
         with self.assertRaises(ValueError):
             F.interpolate(x, size=4, scale_factor=2)
-        with self.assertRaises(NotImplementedError):
-            F.interpolate(x, size=4, mode='area')
+        # area: adaptive average pooling, as torch's (more in test_interpolate_reference)
+        same_values(self, F.interpolate(x, size=(2, 2), mode='area'),
+                    TF.interpolate(torch.from_numpy(x.detach().numpy()), size=(2, 2), mode='area'))
         with self.assertRaises(GLib.Error):
             nn.Upsample()
 
