@@ -109,6 +109,7 @@
 #include "nn/lt-batchnorm.h"
 #include "nn/lt-functional.h"
 #include "nn/lt-loss.h"
+#include "nn/lt-loss-composite.h"
 #include "optim/lt-optimizer.h"
 #include "optim/lt-sgd.h"
 #include "optim/lt-adam.h"

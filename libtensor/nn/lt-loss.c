@@ -16,7 +16,8 @@
  * `MSELoss()`, `CrossEntropyLoss()`.
  *
  * A loss takes two tensors, so lt_module_forward() on it is an error; call
- * lt_loss_compute().
+ * lt_loss_compute(), or lt_loss_compute_pair() for the losses of a pair of
+ * inputs and a target (#LtCosineEmbeddingLoss, #LtMarginRankingLoss).
  */
 
 typedef struct
@@ -42,6 +43,19 @@ lt_loss_real_compute (LtLoss   *self,
 {
   g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
                "%s: compute() is not implemented", lt_module_get_type_name (LT_MODULE (self)));
+  return NULL;
+}
+
+static LtTensor *
+lt_loss_real_compute_pair (LtLoss   *self,
+                           LtTensor *input1,
+                           LtTensor *input2,
+                           LtTensor *target,
+                           GError  **error)
+{
+  g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+               "%s takes an input and a target, not a pair of inputs: call lt_loss_compute()",
+               lt_module_get_type_name (LT_MODULE (self)));
   return NULL;
 }
 
@@ -101,6 +115,7 @@ lt_loss_class_init (LtLossClass *klass)
   object_class->set_property = lt_loss_set_property;
   LT_MODULE_CLASS (klass)->forward = lt_loss_forward;
   klass->compute = lt_loss_real_compute;
+  klass->compute_pair = lt_loss_real_compute_pair;
 
   /**
    * LtLoss:reduction:
@@ -152,6 +167,54 @@ lt_loss_compute (LtLoss   *self,
   if (out == NULL && local == NULL)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_FAILED, "%s.compute returned no tensor and no error",
+                   lt_module_get_type_name (LT_MODULE (self)));
+      return NULL;
+    }
+  if (out == NULL)
+    {
+      g_propagate_error (error, local);
+      return NULL;
+    }
+  g_clear_error (&local);
+  return out;
+}
+
+/**
+ * lt_loss_compute_pair:
+ * @self: a loss of two inputs and a target
+ * @input1: the first input
+ * @input2: the second input
+ * @target: the target
+ * @error: return location for a #GError
+ *
+ * Computes the loss of the pair @input1, @input2 against @target, as
+ * `criterion(input1, input2, target)` for the losses that compare two
+ * inputs (#LtCosineEmbeddingLoss, #LtMarginRankingLoss). Losses of one
+ * input and a target refuse it with an error.
+ *
+ * Returns: (transfer full) (nullable): the loss, or %NULL with @error set
+ */
+LtTensor *
+lt_loss_compute_pair (LtLoss   *self,
+                      LtTensor *input1,
+                      LtTensor *input2,
+                      LtTensor *target,
+                      GError  **error)
+{
+  LtLossClass *klass;
+  GError      *local = NULL;
+  LtTensor    *out;
+
+  g_return_val_if_fail (LT_IS_LOSS (self), NULL);
+  g_return_val_if_fail (LT_IS_TENSOR (input1), NULL);
+  g_return_val_if_fail (LT_IS_TENSOR (input2), NULL);
+  g_return_val_if_fail (LT_IS_TENSOR (target), NULL);
+  klass = LT_LOSS_GET_CLASS (self);
+  out = klass->compute_pair (self, input1, input2, target, &local);
+  if (out == NULL && local == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_FAILED,
+                   "%s.compute_pair returned no tensor and no error",
                    lt_module_get_type_name (LT_MODULE (self)));
       return NULL;
     }

@@ -20,10 +20,13 @@ G_DECLARE_DERIVABLE_TYPE (LtLoss, lt_loss, LT, LOSS, LtModule)
  * @parent_class: the parent class
  * @compute: computes the loss of @input against @target; sets @error and
  *   returns %NULL on failure
+ * @compute_pair: computes the loss of a pair of inputs against a target
+ *   (the losses that compare two inputs, as CosineEmbeddingLoss); sets
+ *   @error and returns %NULL on failure
  *
- * The class of loss modules (criteria). A custom loss overrides @compute:
- * in C in its class_init, in Python as `do_compute`, in JavaScript as
- * `vfunc_compute`.
+ * The class of loss modules (criteria). A custom loss overrides @compute
+ * (or @compute_pair, for a loss of two inputs and a target): in C in its
+ * class_init, in Python as `do_compute`, in JavaScript as `vfunc_compute`.
  */
 struct _LtLossClass
 {
@@ -33,14 +36,25 @@ struct _LtLossClass
                         LtTensor *input,
                         LtTensor *target,
                         GError  **error);
+  LtTensor *(*compute_pair) (LtLoss   *self,
+                             LtTensor *input1,
+                             LtTensor *input2,
+                             LtTensor *target,
+                             GError  **error);
 
   /*< private >*/
-  gpointer padding[4];
+  gpointer padding[3];
 };
 
 LT_AVAILABLE_IN_ALL
 LtTensor    *lt_loss_compute       (LtLoss      *self,
                                     LtTensor    *input,
+                                    LtTensor    *target,
+                                    GError     **error);
+LT_AVAILABLE_IN_ALL
+LtTensor    *lt_loss_compute_pair  (LtLoss      *self,
+                                    LtTensor    *input1,
+                                    LtTensor    *input2,
                                     LtTensor    *target,
                                     GError     **error);
 LT_AVAILABLE_IN_ALL

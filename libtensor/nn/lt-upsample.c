@@ -17,7 +17,8 @@
  * lt_interpolate() ("nearest" and "bilinear" on 4-D inputs run
  * lt_interpolate_nearest2d() and lt_interpolate_bilinear2d()). With a scale
  * factor the output size is `floor (size * scale)` and the kernels use the
- * factor itself, as PyTorch does when recompute_scale_factor is not set.
+ * factor itself, as PyTorch does when recompute_scale_factor is not set
+ * (lt_upsample_set_recompute_scale_factor() sets it).
  */
 struct _LtUpsample
 {
@@ -30,6 +31,7 @@ struct _LtUpsample
   char    *mode;
   gboolean bilinear;
   gboolean align_corners;
+  gboolean recompute_scale_factor;
 };
 
 G_DEFINE_FINAL_TYPE (LtUpsample, lt_upsample, LT_TYPE_MODULE)
@@ -62,6 +64,9 @@ lt_upsample_forward (LtModule *module, LtTensor *input, GError **error)
         {
           sc[k] = self->scale[self->n_scale == 1 ? 0 : k];
           out[k] = (gint64) floor ((double) shape[k + 2] * sc[k]);
+          /* recomputed: the sizes alone map the coordinates */
+          if (self->recompute_scale_factor)
+            sc[k] = 0.0;
         }
     }
   if (nd == 4 && self->bilinear)
@@ -130,8 +135,8 @@ lt_upsample_init (LtUpsample *self)
  *   factor: one (for every spatial dimension) or one per spatial
  *   dimension; give either @size or this
  * @n_scale_factor: 0 to 3
- * @mode: "nearest", "nearest-exact", "linear", "bilinear", "bicubic" or
- *   "trilinear", as lt_interpolate()
+ * @mode: "nearest", "nearest-exact", "linear", "bilinear", "bicubic",
+ *   "trilinear" or "area", as lt_interpolate()
  * @align_corners: for the interpolating modes, align the corner pixels'
  *   centres (PyTorch's align_corners=True)
  * @error: return location for a #GError
@@ -180,12 +185,12 @@ lt_upsample_new (const gint64 *size,
       }
   if (mode == NULL ||
       !g_strv_contains ((const char *const[]){ "nearest", "nearest-exact", "linear", "bilinear",
-                                               "bicubic", "trilinear", NULL },
+                                               "bicubic", "trilinear", "area", NULL },
                         mode))
     {
       g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
                    "Upsample: mode \"%s\" is not supported (nearest, nearest-exact, linear, "
-                   "bilinear, bicubic and trilinear are)",
+                   "bilinear, bicubic, trilinear and area are)",
                    mode ? mode : "(null)");
       return NULL;
     }
@@ -200,4 +205,36 @@ lt_upsample_new (const gint64 *size,
   self->mode = g_strdup (mode);
   self->align_corners = !!align_corners;
   return self;
+}
+
+/**
+ * lt_upsample_set_recompute_scale_factor:
+ * @self: an upsampling layer
+ * @recompute_scale_factor: whether the output sizes alone map the
+ *   coordinates
+ *
+ * Sets PyTorch's `recompute_scale_factor`: with a scale factor, the layer
+ * computes the output sizes as `floor (in * scale_factor)` and, when set,
+ * maps coordinates by the ratio of the sizes instead of by the factor.
+ */
+void
+lt_upsample_set_recompute_scale_factor (LtUpsample *self, gboolean recompute_scale_factor)
+{
+  g_return_if_fail (LT_IS_UPSAMPLE (self));
+  self->recompute_scale_factor = !!recompute_scale_factor;
+}
+
+/**
+ * lt_upsample_get_recompute_scale_factor:
+ * @self: an upsampling layer
+ *
+ * Gets whether the output sizes alone map the coordinates.
+ *
+ * Returns: PyTorch's `recompute_scale_factor`
+ */
+gboolean
+lt_upsample_get_recompute_scale_factor (LtUpsample *self)
+{
+  g_return_val_if_fail (LT_IS_UPSAMPLE (self), FALSE);
+  return self->recompute_scale_factor;
 }

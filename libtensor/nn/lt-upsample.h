@@ -22,4 +22,10 @@ LtUpsample *lt_upsample_new (const gint64 *size,
                              gboolean      align_corners,
                              GError      **error) G_GNUC_WARN_UNUSED_RESULT;
 
+LT_AVAILABLE_IN_ALL
+void        lt_upsample_set_recompute_scale_factor (LtUpsample *self,
+                                                    gboolean    recompute_scale_factor);
+LT_AVAILABLE_IN_ALL
+gboolean    lt_upsample_get_recompute_scale_factor (LtUpsample *self);
+
 G_END_DECLS

@@ -380,14 +380,15 @@
   /* state's gate products (N, G * H) and the cell (lstm) or hidden (gru) state (N, H). */         \
   /* lstm gives (2, N, H), h over c, and AUX its gates (N, 4H); gru h and AUX r, z, n */           \
   /* and the hidden n part (N, 4H). The _GRAD ops are their rules' kernels: (N, 5H) */             \
-  /* d gates and d c, (N, 7H) d igates, d hgates and d h */                                        \
+  /* d gates and d c, (N, 7H) d igates, d hgates and d h. The gate products are saved too: */      \
+  /* under create_graph the rules compose public ops (ops/lt-grad-composed.c) */                   \
   GRAD_OP (LSTM_CELL, "lstm_cell", RNN, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                     \
-           LT_SAVE (ARG2, ANY) | LT_SAVE (AUX, ANY), "ThnnFusedLstmCellBackward0", NULL,           \
-           lstm_cell)                                                                              \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY) | LT_SAVE (ARG2, ANY) | LT_SAVE (AUX, ANY),    \
+           "ThnnFusedLstmCellBackward0", NULL, lstm_cell)                                          \
   OP (LSTM_CELL_GRAD, "lstm_cell_grad", RNN, LT_OPF_HAS_KERNEL)                                    \
   GRAD_OP (GRU_CELL, "gru_cell", RNN, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                       \
-           LT_SAVE (ARG2, ANY) | LT_SAVE (AUX, ANY), "ThnnFusedGruCellBackward0", NULL,            \
-           gru_cell)                                                                               \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY) | LT_SAVE (ARG2, ANY) | LT_SAVE (AUX, ANY),    \
+           "ThnnFusedGruCellBackward0", NULL, gru_cell)                                            \
   OP (GRU_CELL_GRAD, "gru_cell_grad", RNN, LT_OPF_HAS_KERNEL)                                      \
                                                                                                    \
   /* Losses with a node of their own (ops/lt-loss.c); mse, l1 and bce compose public ops */        \

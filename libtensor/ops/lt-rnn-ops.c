@@ -4,6 +4,7 @@
 #include "lt-ops-private.h"
 #include "lt-backward-private.h"
 #include "lt-rnn-private.h"
+#include "lt-grad-composed-private.h"
 
 /*
  * The recurrent cells' pointwise steps, as ATen's _thnn_fused_lstm_cell and
@@ -84,7 +85,9 @@ cell_run (LtOp          op,
   node = _lt_autograd_record (op, ts, 3);
   if (node)
     {
-      _lt_autograd_save_args (node, kin, 3, NULL);
+      /* the inputs themselves, with their histories, for a gradient under
+       * create_graph that differentiates again */
+      _lt_autograd_save_args (node, ts, 3, NULL);
       _lt_autograd_set_outputs (node, out, ws);
     }
   return g_steal_pointer (&out);
@@ -138,19 +141,37 @@ cell_backward (LtGradFn  *node,
   LT_SAVED (ws, AUX);
   g_autoptr(LtTensor) gc = NULL;
   g_autoptr(LtTensor) gcc = NULL;
+  g_autoptr(LtTensor) sc = NULL;
   g_autoptr(LtTensor) d = NULL;
   LtTensor *kin[3], *nt[2];
 
-  if ((gc = _lt_cast (g, sm->dtype, error)) == NULL || (gcc = _lt_contiguous (gc, error)) == NULL)
+  if (_lt_creating_graph ())
+    {
+      /* public ops, so that the gradients differentiate again */
+      LT_SAVED (igates, ARG0);
+      LT_SAVED (hgates, ARG1);
+      guint needs = 0;
+
+      for (guint i = 0; i < 3; i++)
+        needs |= LT_NEEDS (i) ? 1u << i : 0;
+      if ((gc = _lt_cast (g, sm->dtype, error)) == NULL)
+        return FALSE;
+      return op == LT_OP_LSTM_CELL_GRAD
+               ? _lt_lstm_cell_grad_composed (igates, hgates, state, gc, needs, gi, error)
+               : _lt_gru_cell_grad_composed (igates, hgates, state, gc, needs, gi, error);
+    }
+  if ((gc = _lt_cast (g, sm->dtype, error)) == NULL || (gcc = _lt_contiguous (gc, error)) == NULL ||
+      (sc = _lt_contiguous (state, error)) == NULL)
     return FALSE;
   if ((d = _lt_tensor_new_empty (dshape, 2, sm->dtype, sm->device, error)) == NULL)
     return FALSE;
   kin[0] = gcc;
   kin[1] = ws;
-  kin[2] = state;
+  kin[2] = sc;
   if (!_lt_run (op, d, NULL, kin, 3, NULL, error))
     return FALSE;
-  /* no double backward: a graph through these gradients is an error */
+  /* a graph through the kernel's gradients (grad mode on, no
+   * create_graph) cannot be differentiated again */
   nt[0] = g;
   nt[1] = state;
   for (guint i = 0; i < 3; i++)

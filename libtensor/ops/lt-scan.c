@@ -5,6 +5,7 @@
 
 #include "lt-ops-private.h"
 #include "lt-backward-private.h"
+#include "lt-grad-composed-private.h"
 
 /*
  * Scans and products along a dim (cumsum, cumprod, prod; their kernels are
@@ -96,7 +97,9 @@ scan_run (LtOp      op,
     {
       node->params.scan = sp;
       node->overload = op == LT_OP_PROD && !all;
-      _lt_autograd_save_args (node, &cx, 1, NULL);
+      /* the input itself, with its history, so that the rules can make a
+       * gradient that differentiates again; they take the kernel's view */
+      _lt_autograd_save_args (node, &x, 1, NULL);
       _lt_autograd_set_output (node, out);
     }
   return g_steal_pointer (&out);
@@ -405,25 +408,52 @@ _lt_backward_cumsum (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
   return r && (gi[0] = g_steal_pointer (&r)) != NULL;
 }
 
-/* dx of cumprod (@g of @x's shape) or prod (@g of size 1 along the dim)
- * with the cumprod_grad kernel: exact where x has zeros */
+/* The saved input as the kernel took it: flattened for a product of
+ * everything, (1) for a 0-dim one */
+static LtTensor *
+kernel_view (LtGradFn *node, LtTensor *x, GError **error)
+{
+  gint64 n = x->numel;
+
+  if (node->params.scan.all || x->ndim == 0)
+    return lt_tensor_reshape (x, &n, 1, error);
+  return g_object_ref (x);
+}
+
+/* dx of cumprod (@g of @x's shape) or prod (@g of size 1 along the dim),
+ * @x the kernel's view of the input: with the cumprod_grad kernel, or
+ * under create_graph with public ops so that it differentiates again;
+ * exact where x has zeros */
 static gboolean
 cumprod_grad (LtGradFn *node, LtTensor *x, LtTensor *g, LtTensor **gi, GError **error)
 {
   const LtTensorMeta *m = &node->input_meta[0];
   LtOpParams          params = { .scan = node->params.scan };
-  g_autoptr(LtTensor) gc = _lt_cast (g, x->dtype, error);
-  g_autoptr(LtTensor) gcc = gc ? _lt_contiguous (gc, error) : NULL;
+  g_autoptr(LtTensor) gc = NULL;
+  g_autoptr(LtTensor) gcc = NULL;
+  g_autoptr(LtTensor) xc = NULL;
   g_autoptr(LtTensor) dx = NULL;
-  LtTensor *kin[2] = { x, gcc };
+  LtTensor *kin[2];
   LtTensor *nt[2] = { g, x };
 
-  if (gcc == NULL)
+  if (_lt_creating_graph () && (g->requires_grad || x->requires_grad))
+    {
+      dx = _lt_product_grad_composed (x, g, params.scan.dim, node->op == LT_OP_CUMPROD, error);
+      gi[0] = dx ? lt_tensor_reshape (dx, m->shape, m->ndim, error) : NULL;
+      return gi[0] != NULL;
+    }
+  gc = _lt_cast (g, x->dtype, error);
+  gcc = gc ? _lt_contiguous (gc, error) : NULL;
+  xc = gcc ? _lt_contiguous (x, error) : NULL;
+  if (xc == NULL)
     return FALSE;
+  kin[0] = xc;
+  kin[1] = gcc;
   dx = _lt_tensor_new_empty (x->shape, x->ndim, x->dtype, x->storage->device, error);
   if (dx == NULL || !_lt_run (LT_OP_CUMPROD_GRAD, dx, NULL, kin, 2, &params, error))
     return FALSE;
-  /* no double backward yet: a graph through this gradient is an error */
+  /* a graph through the kernel's gradient (grad mode on, no create_graph)
+   * cannot be differentiated again */
   _lt_autograd_not_twice (node, dx, nt, 2);
   gi[0] = lt_tensor_reshape (dx, m->shape, m->ndim, error);
   return gi[0] != NULL;
@@ -432,8 +462,9 @@ cumprod_grad (LtGradFn *node, LtTensor *x, LtTensor *g, LtTensor **gi, GError **
 gboolean
 _lt_backward_cumprod (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  LT_SAVED (x, ARG0);
-  g_autoptr(LtTensor) g1 = lt_tensor_reshape (g, x->shape, x->ndim, error);
+  LT_SAVED (saved, ARG0);
+  g_autoptr(LtTensor) x = kernel_view (node, saved, error);
+  g_autoptr(LtTensor) g1 = x ? lt_tensor_reshape (g, x->shape, x->ndim, error) : NULL;
 
   return g1 && cumprod_grad (node, x, g1, gi, error);
 }
@@ -441,12 +472,14 @@ _lt_backward_cumprod (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error
 gboolean
 _lt_backward_prod (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  LT_SAVED (x, ARG0);
+  LT_SAVED (saved, ARG0);
   gint64 shape[LT_MAX_DIMS];
+  g_autoptr(LtTensor) x = kernel_view (node, saved, error);
   g_autoptr(LtTensor) g1 = NULL;
 
-  /* x is the kernel's input (flattened for a product of everything); g
-   * goes to its shape with the dim of size 1 */
+  if (x == NULL)
+    return FALSE;
+  /* g goes to the kernel view's shape with the dim of size 1 */
   for (guint i = 0; i < x->ndim; i++)
     shape[i] = i == node->params.scan.dim ? 1 : x->shape[i];
   g1 = lt_tensor_reshape (g, shape, x->ndim, error);

@@ -227,12 +227,15 @@ lt_interpolate_bilinear2d (LtTensor *input,
 }
 
 /*
- * lt_interpolate(): every mode of `torch.nn.functional.interpolate` but
- * "area", for 1 to 3 spatial dimensions. Each mode is separable: along each
+ * lt_interpolate(): every mode of `torch.nn.functional.interpolate`, for 1
+ * to 3 spatial dimensions, and (lt_interpolate_full()) the antialiased
+ * bilinear and bicubic resampling. Each mode is separable: along each
  * spatial axis it is a (out, in) matrix of weights, built here as PyTorch
- * 1.13's kernels pick their source indices and weights, and applied as a
- * product along that axis. The products are ordinary differentiable ops, so
- * the gradient is the transposed application of the same tables.
+ * 1.13's kernels pick their source indices and weights ("area" is adaptive
+ * average pooling: the mean of each output cell's input window), and
+ * applied as a product along that axis. The products are ordinary
+ * differentiable ops, so the gradient is the transposed application of the
+ * same tables.
  */
 
 typedef enum
@@ -241,7 +244,73 @@ typedef enum
   MODE_NEAREST_EXACT,
   MODE_LINEAR,
   MODE_CUBIC,
+  MODE_AREA,
 } InterpMode;
+
+/* The filters of the antialiased modes (PyTorch's aa_filter, after
+ * Pillow): the triangle, and the cubic convolution with A = -0.5 */
+static double
+aa_linear (double x)
+{
+  x = fabs (x);
+  return x < 1.0 ? 1.0 - x : 0.0;
+}
+
+static double
+aa_cubic (double x)
+{
+  const double a = -0.5;
+
+  x = fabs (x);
+  if (x < 1.0)
+    return ((a + 2.0) * x - (a + 3.0)) * x * x + 1;
+  if (x < 2.0)
+    return (((x - 5) * x + 8) * x - 4) * a;
+  return 0.0;
+}
+
+/* The (out, in) weights of one axis of the antialiased modes
+ * (_upsample_bilinear2d_aa, _upsample_bicubic2d_aa): each output takes the
+ * inputs within the filter's support, widened by the scale when
+ * downsampling, with weights normalized to sum to 1 */
+static void
+aa_axis_table (InterpMode mode,
+               gint64     in,
+               gint64     out,
+               double     given,
+               gboolean   align_corners,
+               double    *m)
+{
+  double interp_size = mode == MODE_CUBIC ? 4.0 : 2.0;
+  double scale, support, invscale;
+
+  /* area_pixel_compute_scale */
+  if (align_corners)
+    scale = out > 1 ? (double) (in - 1) / (double) (out - 1) : 0.0;
+  else
+    scale = given > 0 ? 1.0 / given : (double) in / (double) out;
+  support = scale >= 1.0 ? interp_size * 0.5 * scale : interp_size * 0.5;
+  invscale = scale >= 1.0 ? 1.0 / scale : 1.0;
+  for (gint64 d = 0; d < out; d++)
+    {
+      double center = scale * ((double) d + 0.5);
+      double total = 0.0;
+      gint64 xmin = MAX ((gint64) (center - support + 0.5), 0);
+      gint64 xmax = MIN ((gint64) (center + support + 0.5), in);
+
+      for (gint64 j = xmin; j < xmax; j++)
+        {
+          double x = ((double) j - center + 0.5) * invscale;
+          double w = mode == MODE_CUBIC ? aa_cubic (x) : aa_linear (x);
+
+          m[d * in + j] = w;
+          total += w;
+        }
+      if (total != 0.0)
+        for (gint64 j = xmin; j < xmax; j++)
+          m[d * in + j] /= total;
+    }
+}
 
 /* PyTorch's cubic convolution with A = -0.75 (upsample_bicubic2d) */
 static double
@@ -266,6 +335,19 @@ interp_axis_table (InterpMode mode,
                    gboolean   align_corners,
                    double    *m)
 {
+  if (mode == MODE_AREA)
+    {
+      /* adaptive average pooling: output d averages the inputs from
+       * floor (d in / out) to ceil ((d + 1) in / out) */
+      for (gint64 d = 0; d < out; d++)
+        {
+          gint64 start = d * in / out, end = ((d + 1) * in + out - 1) / out;
+
+          for (gint64 j = start; j < end; j++)
+            m[d * in + j] = 1.0 / (double) (end - start);
+        }
+      return;
+    }
   if (mode == MODE_NEAREST || mode == MODE_NEAREST_EXACT)
     {
       /* compute_scales_value<float>: the scale in float as PyTorch's */
@@ -352,7 +434,7 @@ apply_along (LtTensor *x, LtTensor *a, guint dim, GError **error)
  * lt_interpolate:
  * @input: a floating-point (N, C, d1[, d2[, d3]]) tensor
  * @mode: "nearest", "nearest-exact", "linear" (3-D input), "bilinear"
- *   (4-D), "bicubic" (4-D) or "trilinear" (5-D)
+ *   (4-D), "bicubic" (4-D), "trilinear" (5-D) or "area"
  * @size: (array length=n_size): the output size of each spatial dimension
  * @n_size: the number of spatial dimensions, the rank of @input less 2
  * @scale_factors: (array length=n_scale_factors) (nullable): the scale
@@ -361,7 +443,7 @@ apply_along (LtTensor *x, LtTensor *a, guint dim, GError **error)
  * @n_scale_factors: 0 or @n_size
  * @align_corners: for the interpolating modes, align the corner pixels'
  *   centres of input and output (PyTorch's align_corners=True) instead of
- *   their outer edges; must be %FALSE for the nearest modes
+ *   their outer edges; must be %FALSE for the nearest modes and "area"
  * @error: return location for a #GError
  *
  * Resizes the spatial dimensions of @input, as
@@ -372,14 +454,16 @@ apply_along (LtTensor *x, LtTensor *a, guint dim, GError **error)
  * are PyTorch's: "nearest" takes `floor (d * scale)`, "nearest-exact"
  * `floor ((d + 0.5) * scale)`, the linear modes interpolate between the two
  * neighbours, "bicubic" uses the cubic convolution with A = -0.75 over four
- * neighbours clamped to the border. Each mode is applied along one axis at
+ * neighbours clamped to the border, "area" averages each output cell's
+ * window of the input as adaptive average pooling (the scale factors only
+ * gave the sizes). Each mode is applied along one axis at
  * a time as a product with a constant table of weights, so the result is
  * differentiable with respect to @input.
  *
  * Returns: (transfer full) (nullable): the resized tensor, or %NULL with
  *   @error set for an unknown mode, a mode on the wrong rank, an integer
  *   input, sizes below 1, scale factors that are negative or not finite,
- *   or @align_corners with a nearest mode
+ *   or @align_corners with a nearest mode or "area"
  */
 LtTensor *
 lt_interpolate (LtTensor     *input,
@@ -391,6 +475,46 @@ lt_interpolate (LtTensor     *input,
                 gboolean      align_corners,
                 GError      **error)
 {
+  return lt_interpolate_full (input, mode, size, n_size, scale_factors, n_scale_factors,
+                              align_corners, FALSE, error);
+}
+
+/**
+ * lt_interpolate_full:
+ * @input: a floating-point (N, C, d1[, d2[, d3]]) tensor
+ * @mode: a mode of lt_interpolate()
+ * @size: (array length=n_size): the output size of each spatial dimension
+ * @n_size: the number of spatial dimensions, the rank of @input less 2
+ * @scale_factors: (array length=n_scale_factors) (nullable): the scale
+ *   factor that gave each output size, 0 where the size was given; %NULL
+ *   for all 0
+ * @n_scale_factors: 0 or @n_size
+ * @align_corners: as lt_interpolate() takes it
+ * @antialias: resample with PyTorch's antialiasing filter (the modes
+ *   "bilinear" and "bicubic" on a 4-D input only)
+ * @error: return location for a #GError
+ *
+ * lt_interpolate() with PyTorch's `antialias` argument: with @antialias,
+ * "bilinear" and "bicubic" weigh every input within the filter's support,
+ * which grows with the scale when downsampling (a triangle, or the cubic
+ * convolution with A = -0.5, as Pillow and PyTorch's
+ * `_upsample_bilinear2d_aa` and `_upsample_bicubic2d_aa`), with weights
+ * that sum to 1. Differentiable with respect to @input.
+ *
+ * Returns: (transfer full) (nullable): the resized tensor, or %NULL with
+ *   @error set as lt_interpolate(), or for @antialias with another mode
+ */
+LtTensor *
+lt_interpolate_full (LtTensor     *input,
+                     const char   *mode,
+                     const gint64 *size,
+                     gsize         n_size,
+                     const double *scale_factors,
+                     gsize         n_scale_factors,
+                     gboolean      align_corners,
+                     gboolean      antialias,
+                     GError      **error)
+{
   static const struct
   {
     const char *name;
@@ -400,6 +524,7 @@ lt_interpolate (LtTensor     *input,
     { "nearest", MODE_NEAREST, 0 },  { "nearest-exact", MODE_NEAREST_EXACT, 0 },
     { "linear", MODE_LINEAR, 3 },    { "bilinear", MODE_LINEAR, 4 },
     { "trilinear", MODE_LINEAR, 5 }, { "bicubic", MODE_CUBIC, 4 },
+    { "area", MODE_AREA, 0 },
   };
   g_autoptr(LtTensor) x = NULL;
   g_autofree char *s = NULL;
@@ -414,7 +539,7 @@ lt_interpolate (LtTensor     *input,
     {
       g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED,
                    "interpolate: mode \"%s\" is not supported (nearest, nearest-exact, linear, "
-                   "bilinear, bicubic, trilinear)",
+                   "bilinear, bicubic, trilinear, area)",
                    mode ? mode : "(null)");
       return NULL;
     }
@@ -445,11 +570,19 @@ lt_interpolate (LtTensor     *input,
                    s, input->ndim - 2, n_size, n_scale_factors);
       return NULL;
     }
-  if (align_corners && modes[found].mode <= MODE_NEAREST_EXACT)
+  if (align_corners && (modes[found].mode <= MODE_NEAREST_EXACT || modes[found].mode == MODE_AREA))
     {
       g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
                    "interpolate: align_corners can only be set with the interpolating modes "
                    "(linear, bilinear, bicubic, trilinear), not \"%s\"",
+                   mode);
+      return NULL;
+    }
+  if (antialias && strcmp (mode, "bilinear") != 0 && strcmp (mode, "bicubic") != 0)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "interpolate: antialias is only supported for the bilinear and bicubic "
+                   "modes, not \"%s\"",
                    mode);
       return NULL;
     }
@@ -478,8 +611,12 @@ lt_interpolate (LtTensor     *input,
       g_autoptr(LtTensor) a = NULL;
       g_autoptr(LtTensor) next = NULL;
 
-      interp_axis_table (modes[found].mode, in, size[k], n_scale_factors ? scale_factors[k] : 0.0,
-                         align_corners, m);
+      if (antialias)
+        aa_axis_table (modes[found].mode, in, size[k], n_scale_factors ? scale_factors[k] : 0.0,
+                       align_corners, m);
+      else
+        interp_axis_table (modes[found].mode, in, size[k], n_scale_factors ? scale_factors[k] : 0.0,
+                           align_corners, m);
       t = lt_tensor_new_from_data (m, in * size[k] * sizeof (double), shape, 2, LT_DTYPE_FLOAT64,
                                    error);
       typed = t ? lt_tensor_to_dtype (t, x->dtype, error) : NULL;

@@ -34,4 +34,15 @@ LtTensor *lt_interpolate            (LtTensor     *input,
                                      gboolean      align_corners,
                                      GError      **error);
 
+LT_AVAILABLE_IN_ALL
+LtTensor *lt_interpolate_full       (LtTensor     *input,
+                                     const char   *mode,
+                                     const gint64 *size,
+                                     gsize         n_size,
+                                     const double *scale_factors,
+                                     gsize         n_scale_factors,
+                                     gboolean      align_corners,
+                                     gboolean      antialias,
+                                     GError      **error);
+
 G_END_DECLS

@@ -83,7 +83,7 @@ test_errors (void)
   g_assert_null (lt_upsample_new (NULL, 0, NULL, 0, "nearest", FALSE, &error));
   g_assert_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT);
   g_clear_error (&error);
-  g_assert_null (lt_upsample_new ((gint64[]){ 4 }, 1, NULL, 0, "area", FALSE, &error));
+  g_assert_null (lt_upsample_new ((gint64[]){ 4 }, 1, NULL, 0, "lanczos", FALSE, &error));
   g_assert_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED);
 }
 

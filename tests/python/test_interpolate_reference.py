@@ -1,12 +1,14 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: LGPL-2.1-or-later
 """F.interpolate, F.upsample and nn.Upsample side by side with PyTorch 1.13
-(/usr/bin/python3's torch): every mode but "area" on each rank it takes
-("nearest" and "nearest-exact" on 3-D, 4-D and 5-D inputs, "linear",
+(/usr/bin/python3's torch): every mode on each rank it takes ("nearest",
+"nearest-exact" and "area" on 3-D, 4-D and 5-D inputs, "linear",
 "bilinear", "bicubic", "trilinear"), align_corners both ways, sizes up and
-down, scale factors (float, tuple, recompute_scale_factor); values and input
-gradients in float32 and float64, float64 gradcheck of Lt.interpolate, and
-the errors PyTorch raises for a mode on the wrong rank."""
+down, scale factors (float, tuple, recompute_scale_factor, in the function
+and the module), antialiased bilinear and bicubic resampling; values and
+input gradients in float32 and float64, float64 gradcheck of
+Lt.interpolate and Lt.interpolate_full, and the errors PyTorch raises for a
+mode on the wrong rank."""
 
 import unittest
 
@@ -52,7 +54,7 @@ def cases(dim):
 
 
 def modes_for(rank):
-    out = [('nearest', None), ('nearest-exact', None)]
+    out = [('nearest', None), ('nearest-exact', None), ('area', None)]
     for mode, r in RANK_OF.items():
         if r == rank:
             out += [(mode, False), (mode, True)]
@@ -121,7 +123,7 @@ class InterpolateReference(unittest.TestCase):
         for rank in (2, 3, 4, 5, 6):
             shape = (1, 2, 3, 3, 3, 3)[:rank]
             for mode in ('linear', 'bilinear', 'bicubic', 'trilinear', 'nearest',
-                         'nearest-exact'):
+                         'nearest-exact', 'area'):
                 if rank in (3, 4, 5) and RANK_OF.get(mode, rank) == rank:
                     continue
                 with self.assertRaises(NotImplementedError) as theirs:
@@ -153,10 +155,67 @@ class InterpolateReference(unittest.TestCase):
             Lt.interpolate(x_o, 'nearest', [2, 2], [], True)
         with self.assertRaises(GLib.Error):
             Lt.interpolate(Lt.zeros(1, 1, 3, 3, dtype=Lt.int64), 'nearest', [2, 2], [], False)
-        with self.assertRaises(NotImplementedError):
-            nn.Upsample(size=2, mode='area')
+        for kw in (dict(size=2, mode='area', align_corners=False),
+                   dict(size=2, mode='area', antialias=True),
+                   dict(size=2, mode='nearest', antialias=True)):
+            with self.assertRaises(ValueError, msg=str(kw)):
+                TF.interpolate(x_t, **kw)
+            with self.assertRaises(ValueError, msg=str(kw)):
+                F.interpolate(x_o, **kw)
         with self.assertRaises(GLib.Error):
-            Lt.Upsample.new([2], [], 'area', False)
+            Lt.interpolate(x_o, 'area', [2, 2], [], True)
+        with self.assertRaises(GLib.Error):
+            Lt.interpolate_full(x_o, 'nearest', [2, 2], [], False, True)
+        with self.assertRaises(ValueError):
+            nn.Upsample(size=2, mode='area', align_corners=True)
+        with self.assertRaises(ValueError):
+            nn.Upsample(size=2, recompute_scale_factor=True)
+
+    def test_antialias_matches_torch(self):
+        """antialias=True for bilinear and bicubic: down (where the filter
+        widens) and up, by size and by scale factor, align_corners both
+        ways; values and input gradients."""
+        for mode in ('bilinear', 'bicubic'):
+            for align in (False, True):
+                for kw in (dict(size=(2, 3)), dict(size=(3, 2)), dict(size=(1, 1)),
+                           dict(size=(9, 11)), dict(scale_factor=0.3),
+                           dict(scale_factor=(0.6, 0.45)), dict(scale_factor=1.7),
+                           dict(scale_factor=0.4, recompute_scale_factor=True)):
+                    for dtype in (torch.float32, torch.float64):
+                        torch.manual_seed(len(str(kw)))
+                        x_t = torch.randn(2, 3, 7, 9, dtype=dtype, requires_grad=True)
+                        x_o = to_lt(x_t).requires_grad_()
+                        args = dict(kw, mode=mode, align_corners=align, antialias=True)
+                        y_t = TF.interpolate(x_t, **args)
+                        y_o = F.interpolate(x_o, **args)
+                        self.assertEqual(tuple(y_o.shape), tuple(y_t.shape), str(args))
+                        close(self, y_o, y_t, dtype, str(args))
+                        g = torch.randn(y_t.shape, dtype=dtype)
+                        y_t.backward(g)
+                        y_o.backward(to_lt(g))
+                        close(self, x_o.grad, x_t.grad, dtype, str(args))
+        for mode in ('bilinear', 'bicubic'):
+            x = Lt.randn(1, 2, 6, 5, dtype=Lt.float64, requires_grad=True)
+            self.assertTrue(Lt.autograd.gradcheck(
+                lambda x: Lt.interpolate_full(x, mode, [3, 2], [], False, True), (x,)), mode)
+
+    def test_upsample_recompute_scale_factor_matches_torch(self):
+        for mode, align in (('nearest', None), ('bilinear', False), ('bicubic', True),
+                            ('area', None)):
+            for sf in (1.7, 0.6, (2.3, 0.7)):
+                args = dict(scale_factor=sf, mode=mode, recompute_scale_factor=True)
+                if align is not None:
+                    args['align_corners'] = align
+                m_t, m_o = tnn.Upsample(**args), nn.Upsample(**args)
+                self.assertEqual(str(m_o), str(m_t))
+                self.assertTrue(m_o.recompute_scale_factor)
+                x_t = torch.randn(2, 3, 7, 9, dtype=torch.float64, requires_grad=True)
+                x_o = to_lt(x_t).requires_grad_()
+                y_t, y_o = m_t(x_t), m_o(x_o)
+                close(self, y_o, y_t, torch.float64, str(args))
+                y_t.sum().backward()
+                y_o.sum().backward()
+                close(self, x_o.grad, x_t.grad, torch.float64, str(args))
 
 
 if __name__ == '__main__':

@@ -416,8 +416,9 @@ class TestSimpleLayers(unittest.TestCase):
             lambda x: F.interpolate(x, size=(5, 4), mode='bilinear'), (x,)))
         with self.assertRaises(ValueError):
             F.interpolate(x, size=4, scale_factor=2)
-        with self.assertRaises(NotImplementedError):
-            F.interpolate(x, size=4, mode='area')
+        # area: adaptive average pooling, as torch's (more in test_interpolate_reference)
+        same_values(self, F.interpolate(x, size=(2, 2), mode='area'),
+                    TF.interpolate(torch.from_numpy(x.detach().numpy()), size=(2, 2), mode='area'))
         with self.assertRaises(GLib.Error):
             nn.Upsample()
 
@@ -573,6 +574,27 @@ class TestLossesAndFunctional(unittest.TestCase):
         self.compare(lambda x, y: F.kl_div(x, y, reduction='batchmean'),
                      lambda x, y: TF.kl_div(x, y, reduction='batchmean'), (logp, tgt), 'batchmean',
                      n_grad=1)
+        # the modules are the C losses (LtLoss), KLDivLoss's batchmean included
+        for log_target, t in ((False, tgt), (True, torch.log(tgt + 0.1))):
+            m_o = nn.KLDivLoss(reduction='batchmean', log_target=log_target)
+            m_t = tnn.KLDivLoss(reduction='batchmean', log_target=log_target)
+            self.assertIsInstance(m_o, Lt.Loss)
+            self.assertEqual((m_o.reduction, m_o.log_target), ('batchmean', log_target))
+            self.compare(m_o, m_t, (logp, t), 'KLDivLoss batchmean %s' % log_target, n_grad=1)
+        self.assertEqual(nn.SmoothL1Loss(beta=0.5).beta, 0.5)
+        self.assertEqual(nn.HuberLoss(delta=2.5).delta, 2.5)
+        self.assertEqual(nn.MarginRankingLoss(margin=0.3).margin, 0.3)
+        self.assertEqual(nn.CosineEmbeddingLoss(0.2, reduction='sum').reduction, 'sum')
+        for name in ('BCELoss', 'SmoothL1Loss', 'HuberLoss', 'KLDivLoss', 'CosineEmbeddingLoss',
+                     'MarginRankingLoss'):
+            self.assertIsInstance(getattr(nn, name)(), Lt.Loss)
+        # torch checks beta and delta when the loss is computed: RuntimeError in both
+        for bad_o, bad_t in ((nn.SmoothL1Loss(beta=-1.0), tnn.SmoothL1Loss(beta=-1.0)),
+                             (nn.HuberLoss(delta=0.0), tnn.HuberLoss(delta=0.0))):
+            with self.assertRaises(RuntimeError):
+                bad_t(torch.rand(3), torch.rand(3))
+            with self.assertRaises(RuntimeError):
+                bad_o(Lt.rand(3), Lt.rand(3))
         # probabilities of exactly 0 and 1: the logarithms clamped at -100 (values only:
         # there torch's gradient is its formula's (x - t) / max(x (1 - x), 1e-12))
         x01 = torch.tensor([0.0, 1.0, 0.5, 0.0, 1.0], dtype=d)

@@ -5,7 +5,7 @@ libtensor/nn/lt-nonlinear.c, lt-dropout.c and lt-embedding.c) with
 PyTorch's arguments, and ``F.gelu``, ``F.silu``, ``F.elu``, ``F.celu``,
 ``F.selu``, ``F.softplus``, ``F.hardtanh``, ``F.relu6``, ``F.prelu``,
 ``F.dropout2d``, ``F.embedding``; Upsample (lt-upsample.c) and
-``F.interpolate`` (every mode but "area"); LayerNorm and
+``F.interpolate`` (every mode, antialias included); LayerNorm and
 GroupNorm (lt-normalization.c) and ``F.layer_norm``, ``F.group_norm``.
 
 Part of gi/overrides/_lt/nn.py, which imports this file at its end and adds
@@ -174,7 +174,8 @@ class Embedding(_module_base(Lt.Embedding)):
         return m
 
 
-_INTERP_MODES = ('nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear')
+_INTERP_MODES = ('nearest', 'nearest-exact', 'linear', 'bilinear', 'bicubic', 'trilinear',
+                 'area')
 _ALIGN_CORNERS_MSG = ('align_corners option can only be set with the interpolating modes: '
                       'linear | bilinear | bicubic | trilinear')
 
@@ -188,22 +189,25 @@ def _sizes(v, conv):
 @override
 class Upsample(_module_base(Lt.Upsample)):
     """``nn.Upsample(size=None, scale_factor=None, mode='nearest',
-    align_corners=None)`` for (N, C, d1[, d2[, d3]]) inputs, with the modes
-    of :func:`interpolate` ("area" aside); recompute_scale_factor is not
-    supported."""
+    align_corners=None, recompute_scale_factor=None)`` for (N, C, d1[, d2[,
+    d3]]) inputs, with the modes of :func:`interpolate`."""
 
     def __new__(cls, size=None, scale_factor=None, mode='nearest', align_corners=None,
                 recompute_scale_factor=None):
         if mode not in _INTERP_MODES:
             raise NotImplementedError_('Upsample: mode %r is not supported (%s)'
                                       % (mode, ', '.join(_INTERP_MODES)))
-        if recompute_scale_factor:
-            raise NotImplementedError_('Upsample: recompute_scale_factor is not supported')
-        if align_corners is not None and mode.startswith('nearest'):
+        if align_corners is not None and (mode.startswith('nearest') or mode == 'area'):
             raise ValueError_(_ALIGN_CORNERS_MSG)
-        return Lt.Upsample.new([] if size is None else _sizes(size, operator.index),
-                               [] if scale_factor is None else _sizes(scale_factor, float),
-                               mode, bool(align_corners))
+        if recompute_scale_factor and size is not None:
+            raise ValueError_('recompute_scale_factor is not meaningful with an explicit size.')
+        m = Lt.Upsample.new([] if size is None else _sizes(size, operator.index),
+                            [] if scale_factor is None else _sizes(scale_factor, float),
+                            mode, bool(align_corners))
+        m.set_recompute_scale_factor(bool(recompute_scale_factor))
+        return m
+
+    recompute_scale_factor = property(lambda self: self.get_recompute_scale_factor() or None)
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         pass
@@ -276,12 +280,13 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
                 mode: str = 'nearest', align_corners: bool | None = None,
                 recompute_scale_factor: bool | None = None, antialias: bool = False) -> Tensor:
     """``F.interpolate`` as PyTorch 1.13: modes "nearest", "nearest-exact"
-    (3-D to 5-D inputs), "linear" (3-D), "bilinear" and "bicubic" (4-D) and
-    "trilinear" (5-D), by size or scale factor (:func:`Lt.interpolate`)."""
+    and "area" (3-D to 5-D inputs), "linear" (3-D), "bilinear" and
+    "bicubic" (4-D, antialiased or not) and "trilinear" (5-D), by size or
+    scale factor (:func:`Lt.interpolate_full`)."""
     if mode not in _INTERP_MODES:
         raise NotImplementedError_('interpolate: mode %r is not supported (%s)'
                                   % (mode, ', '.join(_INTERP_MODES)))
-    if mode.startswith('nearest'):
+    if mode.startswith('nearest') or mode == 'area':
         if align_corners is not None:
             raise ValueError_(_ALIGN_CORNERS_MSG)
     elif align_corners is None:
@@ -318,7 +323,6 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         if not (mode in ('bilinear', 'bicubic') and input.dim() == 4):
             raise ValueError_('Anti-alias option is only supported for bilinear and bicubic '
                               'modes')
-        raise NotImplementedError_('interpolate: antialias is not supported')
     need = {'linear': 3, 'bilinear': 4, 'bicubic': 4, 'trilinear': 5}.get(mode)
     if input.dim() not in (3, 4, 5) or (mode == 'bicubic' and input.dim() != 4):
         raise NotImplementedError_(
@@ -333,6 +337,10 @@ def interpolate(input: Tensor, size: Any = None, scale_factor: Any = None,
         if recompute_scale_factor:
             scales = None
     sc = [0.0] * dim if scales is None else scales
+    if antialias or mode == 'area':
+        # area: adaptive average pooling to the size, which alone counts
+        return Lt.interpolate_full(input, mode, out, [0.0] * dim if mode == 'area' else sc,
+                                   bool(align_corners), bool(antialias))
     if input.dim() == 4 and mode == 'bilinear':
         return Lt.interpolate_bilinear2d(input, out[0], out[1], bool(align_corners), sc[0], sc[1])
     if input.dim() == 4 and mode == 'nearest':

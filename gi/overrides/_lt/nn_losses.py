@@ -4,12 +4,11 @@ Python: ``F.binary_cross_entropy``, ``F.smooth_l1_loss``, ``F.huber_loss``,
 ``F.kl_div``, ``F.cosine_embedding_loss``, ``F.margin_ranking_loss``,
 ``F.cosine_similarity``, ``F.normalize``, ``F.pad`` (constant), and the
 loss modules BCELoss, SmoothL1Loss, HuberLoss, KLDivLoss,
-CosineEmbeddingLoss, MarginRankingLoss over them.
+CosineEmbeddingLoss, MarginRankingLoss: the overrides of the C loss
+modules (libtensor/nn/lt-loss-composite.c) over the same C functions.
 
 Their values and gradients are PyTorch 1.13's; their autograd graphs are
-made of the ops they compose (not PyTorch's single loss nodes), and the
-modules are Python subclasses of nn.Module (usable from Python, not from C
-or JavaScript).
+made of the ops they compose (not PyTorch's single loss nodes).
 
 Part of gi/overrides/_lt/nn.py, which imports this file at its end and adds
 MEMBERS to ``Lt.nn`` and FUNCTIONAL to ``Lt.nn.functional``.
@@ -21,9 +20,9 @@ import operator
 import warnings
 from typing import Any, Mapping, Sequence
 
-from .common import Tensor
-from .common import NotImplementedError_, RuntimeError_, TypeError_, ValueError_
-from .nn import Module, _reduction
+from .common import Lt as Lt_, Tensor, override
+from .common import NotImplementedError_, RuntimeError_, ValueError_
+from .nn import _LossMixin, _REDUCTION_NAMES, _module_base, _reduction
 
 
 class _LtProxy:
@@ -76,6 +75,12 @@ def huber_loss(input: Tensor, target: Any, reduction: str = 'mean',
     return Lt.huber_loss(input, target, _reduction(reduction), float(delta))
 
 
+_KL_MEAN_WARNING = (
+    "reduction: 'mean' divides the total loss by both the batch size and the support size."
+    "'batchmean' divides only by the batch size, and aligns with the KL div math definition."
+    "'mean' will be changed to behave the same as 'batchmean' in the next major release.")
+
+
 def kl_div(input: Tensor, target: Any, size_average: bool | None = None,
            reduce: bool | None = None, reduction: str = 'mean',
            log_target: bool = False) -> Tensor:
@@ -83,10 +88,7 @@ def kl_div(input: Tensor, target: Any, size_average: bool | None = None,
     log_target, exp(target) * (target - input) (lt_kl_div)."""
     target = _as(target, input)
     if reduction == 'mean':
-        warnings.warn("reduction: 'mean' divides the total loss by both the batch size and the "
-                      "support size.'batchmean' divides only by the batch size, and aligns with "
-                      "the KL div math definition.'mean' will be changed to behave the same as "
-                      "'batchmean' in the next major release.")
+        warnings.warn(_KL_MEAN_WARNING)
     if reduction == 'batchmean':
         if size_average is not None or reduce is not None:
             return Lt.kl_div(input, target, _reduction('sum', size_average, reduce),
@@ -169,69 +171,114 @@ def pad(input: Tensor, pad: Sequence[int], mode: str = 'constant',
     return out
 
 
-def _loss_class(name, fn, doc, defaults, args):
-    """A loss module over fn: its constructor takes `defaults` (PyTorch's
-    keyword arguments) and its forward the tensors `args`."""
-
-    def __init__(self, *a, **kw):
-        Module.__init__(self)
-        opts = dict(defaults)
-        names = list(defaults)
-        for i, v in enumerate(a):
-            opts[names[i]] = v
-        for k, v in kw.items():
-            if k not in opts:
-                raise TypeError_('%s got an unexpected keyword argument %r' % (name, k))
-            opts[k] = v
-        sa, rd = opts.pop('size_average', None), opts.pop('reduce', None)
-        if sa is not None or rd is not None:
-            r = _reduction(opts.get('reduction', 'mean'), sa, rd)
-            opts['reduction'] = {Lt.Reduction.MEAN: 'mean', Lt.Reduction.SUM: 'sum',
-                                 Lt.Reduction.NONE: 'none'}[r]
-        self._opts = opts
-
-    def forward(self, *tensors):
-        if len(tensors) != args:
-            raise TypeError_('%s.forward takes %d tensors, got %d' % (name, args, len(tensors)))
-        return fn(*tensors, **self._opts)
-
-    def extra_repr(self):
-        return ''
-
-    def __getattr__(self, key):
-        opts = self.__dict__.get('_opts', {})
-        if key in opts:
-            return opts[key]
-        return Module.__getattr__(self, key)
-
-    cls = type(name, (Module,), {'__init__': __init__, 'forward': forward, '__doc__': doc,
-                                 '__getattr__': __getattr__, '__module__': 'Lt.nn'})
-    return cls
+def _legacy(reduction, size_average, reduce):
+    return _reduction(reduction, size_average, reduce)
 
 
-BCELoss = _loss_class('BCELoss', binary_cross_entropy,
-                      "``nn.BCELoss(weight=None, reduction='mean')`` on probabilities.",
-                      {'weight': None, 'size_average': None, 'reduce': None,
-                       'reduction': 'mean'}, 2)
-SmoothL1Loss = _loss_class('SmoothL1Loss', smooth_l1_loss,
-                           "``nn.SmoothL1Loss(reduction='mean', beta=1.0)``.",
-                           {'size_average': None, 'reduce': None, 'reduction': 'mean',
-                            'beta': 1.0}, 2)
-HuberLoss = _loss_class('HuberLoss', huber_loss, "``nn.HuberLoss(reduction='mean', delta=1.0)``.",
-                        {'reduction': 'mean', 'delta': 1.0}, 2)
-KLDivLoss = _loss_class('KLDivLoss', kl_div,
-                        "``nn.KLDivLoss(reduction='mean', log_target=False)`` on "
-                        "log-probabilities.",
-                        {'size_average': None, 'reduce': None, 'reduction': 'mean',
-                         'log_target': False}, 2)
-CosineEmbeddingLoss = _loss_class('CosineEmbeddingLoss', cosine_embedding_loss,
-                                  "``nn.CosineEmbeddingLoss(margin=0.0, reduction='mean')``.",
-                                  {'margin': 0.0, 'size_average': None, 'reduce': None,
-                                   'reduction': 'mean'}, 3)
-MarginRankingLoss = _loss_class('MarginRankingLoss', margin_ranking_loss,
-                                "``nn.MarginRankingLoss(margin=0.0, reduction='mean')``.",
-                                {'margin': 0.0, 'size_average': None, 'reduce': None,
-                                 'reduction': 'mean'}, 3)
+@override
+class BCELoss(_LossMixin, _module_base(Lt_.BCELoss)):
+    """``nn.BCELoss(weight=None, reduction='mean')`` on probabilities (the C
+    LtBCELoss)."""
+
+    def __new__(cls, weight=None, size_average=None, reduce=None, reduction='mean'):
+        return Lt_.BCELoss.new(weight, _legacy(reduction, size_average, reduce))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        target = _as(target, input)
+        _check_same_size('binary_cross_entropy', input, target)
+        return self.compute(input, target)
+
+    weight = property(lambda self: self.get_buffer('weight'))
+
+
+@override
+class SmoothL1Loss(_LossMixin, _module_base(Lt_.SmoothL1Loss)):
+    """``nn.SmoothL1Loss(reduction='mean', beta=1.0)`` (the C LtSmoothL1Loss)."""
+
+    def __new__(cls, size_average=None, reduce=None, reduction='mean', beta=1.0):
+        return Lt_.SmoothL1Loss.new(_legacy(reduction, size_average, reduce), float(beta))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    beta = property(lambda self: self.get_beta())
+
+
+@override
+class HuberLoss(_LossMixin, _module_base(Lt_.HuberLoss)):
+    """``nn.HuberLoss(reduction='mean', delta=1.0)`` (the C LtHuberLoss)."""
+
+    def __new__(cls, reduction='mean', delta=1.0):
+        return Lt_.HuberLoss.new(_reduction(reduction), float(delta))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    delta = property(lambda self: self.get_delta())
+
+
+@override
+class KLDivLoss(_LossMixin, _module_base(Lt_.KLDivLoss)):
+    """``nn.KLDivLoss(reduction='mean', log_target=False)`` on
+    log-probabilities (the C LtKLDivLoss); reduction='batchmean' is its
+    batch-mean property."""
+
+    def __new__(cls, size_average=None, reduce=None, reduction='mean', log_target=False):
+        if (size_average is None and reduce is None) and reduction == 'batchmean':
+            return Lt_.KLDivLoss.new(Lt_.Reduction.SUM, True, bool(log_target))
+        return Lt_.KLDivLoss.new(_legacy(reduction, size_average, reduce), False,
+                                 bool(log_target))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+    def forward(self, input: Tensor, target: Any) -> Tensor:
+        if self.reduction == 'mean':
+            warnings.warn(_KL_MEAN_WARNING)
+        return self.compute(input, _as(target, input))
+
+    @property
+    def reduction(self) -> str:
+        if self.get_batch_mean():
+            return 'batchmean'
+        return _REDUCTION_NAMES[self.get_reduction()]
+
+    log_target = property(lambda self: self.get_log_target())
+
+
+class _PairLossMixin(_LossMixin):
+    def forward(self, input1: Tensor, input2: Tensor, target: Any) -> Tensor:
+        return self.compute_pair(input1, input2, _as(target, input1))
+
+    margin = property(lambda self: self.get_margin())
+
+
+@override
+class CosineEmbeddingLoss(_PairLossMixin, _module_base(Lt_.CosineEmbeddingLoss)):
+    """``nn.CosineEmbeddingLoss(margin=0.0, reduction='mean')`` (the C
+    LtCosineEmbeddingLoss)."""
+
+    def __new__(cls, margin=0.0, size_average=None, reduce=None, reduction='mean'):
+        return Lt_.CosineEmbeddingLoss.new(float(margin), _legacy(reduction, size_average, reduce))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
+
+@override
+class MarginRankingLoss(_PairLossMixin, _module_base(Lt_.MarginRankingLoss)):
+    """``nn.MarginRankingLoss(margin=0.0, reduction='mean')`` (the C
+    LtMarginRankingLoss)."""
+
+    def __new__(cls, margin=0.0, size_average=None, reduce=None, reduction='mean'):
+        return Lt_.MarginRankingLoss.new(float(margin), _legacy(reduction, size_average, reduce))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        pass
+
 
 MEMBERS: Mapping[str, Any] = {
     'BCELoss': BCELoss, 'SmoothL1Loss': SmoothL1Loss, 'HuberLoss': HuberLoss,
