@@ -112,6 +112,7 @@ gboolean _lt_cpu_softmax      (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_gemm         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_index        (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_nll_loss      (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_cross_entropy (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_sgd_update   (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_conv         (const LtKernelArgs *args, GError **error);
 /* Depthwise conv2d, computed directly (lt-cpu-conv-depthwise.c); the rule
