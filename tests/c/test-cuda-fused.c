@@ -266,55 +266,7 @@ test_training_step_launches (void)
 
 /* ---- the multi-tensor optimizer steps ---- */
 
-typedef enum
-{
-  OPT_SGD,
-  OPT_ADAM,
-  OPT_ADAMW,
-  OPT_RMSPROP
-} OptKind;
-
-typedef struct
-{
-  const char *name;
-  OptKind     kind;
-  double      lr, a, b, c, weight_decay;
-  gboolean    flag; /* nesterov, amsgrad, centered */
-  gboolean    maximize;
-  const char *states[4];
-} OptCase;
-
-static LtOptimizer *
-make_optimizer (const OptCase *c, GPtrArray *params)
-{
-  g_autoptr(GError) error = NULL;
-  LtOptimizer *opt = NULL;
-
-  switch (c->kind)
-    {
-      case OPT_SGD: /* a = momentum, b = dampening */
-        opt =
-          LT_OPTIMIZER (lt_sgd_new (params, c->lr, c->a, c->b, c->weight_decay, c->flag, &error));
-        break;
-      case OPT_ADAM: /* a, b = betas, c = eps */
-        opt = LT_OPTIMIZER (
-          lt_adam_new (params, c->lr, c->a, c->b, c->c, c->weight_decay, c->flag, &error));
-        break;
-      case OPT_ADAMW:
-        opt = LT_OPTIMIZER (
-          lt_adamw_new (params, c->lr, c->a, c->b, c->c, c->weight_decay, c->flag, &error));
-        break;
-      case OPT_RMSPROP: /* a = alpha, b = momentum, c = eps */
-        opt = LT_OPTIMIZER (
-          lt_rmsprop_new (params, c->lr, c->a, c->c, c->weight_decay, c->b, c->flag, &error));
-        break;
-    }
-  g_assert_no_error (error);
-  if (c->maximize)
-    g_assert_true (lt_optimizer_set_option (opt, 0, "maximize", 1, &error));
-  g_assert_no_error (error);
-  return opt;
-}
+#include "optim-cases.h"
 
 /* 30 parameters (more than LT_CU_MT_MAX, so two launches a step): a 0-dim
  * one, small ones, and in float32 one of 530,000 elements (more than the
@@ -378,7 +330,7 @@ run_optimizer (const OptCase *c,
       g_assert_true (lt_tensor_set_requires_grad (p, TRUE, &error));
       g_ptr_array_add (params, p);
     }
-  opt = make_optimizer (c, params);
+  opt = optim_case_new (c, params);
   for (guint step = 0; step < 3; step++)
     {
       guint64 before;
@@ -401,82 +353,6 @@ run_optimizer (const OptCase *c,
   return opt;
 }
 
-static const OptCase opt_cases[] = {
-  { "sgd", OPT_SGD, 0.1, 0, 0, 0, 0, FALSE, FALSE, { NULL } },
-  { "sgd-momentum-dampening-decay",
-    OPT_SGD,
-    0.1,
-    0.9,
-    0.1,
-    0,
-    0.01,
-    FALSE,
-    FALSE,
-    { "momentum_buffer", NULL } },
-  { "sgd-nesterov-maximize",
-    OPT_SGD,
-    0.05,
-    0.9,
-    0,
-    0,
-    0.01,
-    TRUE,
-    TRUE,
-    { "momentum_buffer", NULL } },
-  { "adam", OPT_ADAM, 1e-2, 0.9, 0.999, 1e-8, 0, FALSE, FALSE, { "exp_avg", "exp_avg_sq", NULL } },
-  { "adam-amsgrad-decay-maximize",
-    OPT_ADAM,
-    1e-2,
-    0.8,
-    0.99,
-    1e-6,
-    0.1,
-    TRUE,
-    TRUE,
-    { "exp_avg", "exp_avg_sq", "max_exp_avg_sq", NULL } },
-  { "adamw",
-    OPT_ADAMW,
-    1e-2,
-    0.9,
-    0.999,
-    1e-8,
-    0.05,
-    FALSE,
-    FALSE,
-    { "exp_avg", "exp_avg_sq", NULL } },
-  { "adamw-amsgrad",
-    OPT_ADAMW,
-    1e-2,
-    0.9,
-    0.999,
-    1e-8,
-    0.01,
-    TRUE,
-    FALSE,
-    { "exp_avg", "exp_avg_sq", "max_exp_avg_sq", NULL } },
-  { "rmsprop", OPT_RMSPROP, 1e-2, 0.99, 0, 1e-8, 0, FALSE, FALSE, { "square_avg", NULL } },
-  { "rmsprop-centered-momentum-decay",
-    OPT_RMSPROP,
-    1e-2,
-    0.9,
-    0.9,
-    1e-6,
-    0.01,
-    TRUE,
-    FALSE,
-    { "square_avg", "grad_avg", "momentum_buffer", NULL } },
-  { "rmsprop-momentum-maximize",
-    OPT_RMSPROP,
-    1e-2,
-    0.95,
-    0.5,
-    1e-8,
-    0,
-    FALSE,
-    TRUE,
-    { "square_avg", "momentum_buffer", NULL } },
-};
-
 /* The fused step of every case gives the unfused step's bits, and the
  * CPU's values; it takes one launch per LT_CU_MT_MAX parameters. */
 static void
@@ -485,7 +361,7 @@ test_optimizers (gconstpointer data)
   LtDType dt = GPOINTER_TO_INT (data);
 
   use_emulated ();
-  for (guint k = 0; k < G_N_ELEMENTS (opt_cases); k++)
+  for (guint k = 0; k < n_opt_cases; k++)
     {
       const OptCase *c = &opt_cases[k];
       g_autoptr(GPtrArray) pf = NULL;

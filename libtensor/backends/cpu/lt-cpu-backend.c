@@ -147,6 +147,7 @@ cpu_backend_init (gpointer data)
   b->kernels[LT_OP_LINALG_EIGH] = _lt_cpu_linalg_eigh;
   b->kernels[LT_OP_LINALG_SVD] = _lt_cpu_linalg_svd;
   b->kernels[LT_OP_LINALG_QR] = _lt_cpu_linalg_qr;
+  _lt_cpu_multi_tensor_init (b);
   return b;
 }
 

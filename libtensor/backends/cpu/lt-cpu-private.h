@@ -114,6 +114,12 @@ gboolean _lt_cpu_index        (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_nll_loss      (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_cross_entropy (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_sgd_update   (const LtKernelArgs *args, GError **error);
+/* The backend's multi_tensor (lt-cpu-multi-tensor.c), set at start-up;
+ * tests turn it off and on to compare the fused and unfused steps, and
+ * count the multi-tensor updates it ran. */
+void     _lt_cpu_multi_tensor_init  (LtBackend *backend);
+void     _lt_cpu_set_multi_tensor   (gboolean   enabled);
+guint64  _lt_cpu_multi_tensor_calls (void);
 gboolean _lt_cpu_conv         (const LtKernelArgs *args, GError **error);
 /* Depthwise conv2d, computed directly (lt-cpu-conv-depthwise.c); the rule
  * that picks it is in lt-cpu-conv.c */
