@@ -30,4 +30,10 @@ gboolean _lt_engine_backward (LtTensor       *output,
                               gpointer        user_data,
                               GError        **error);
 
+/* Whether a pass with an observer runs on this thread: a backward rule
+ * that would hand an input's node something other than the gradient of
+ * that input (a fused rule that skips a node) computes it unfused, so that
+ * the observer sees every node's own gradient. */
+gboolean _lt_engine_observed  (void);
+
 G_END_DECLS

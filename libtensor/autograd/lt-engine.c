@@ -20,6 +20,13 @@
 
 static _Thread_local int grad_disabled_depth; /* 0: enabled */
 static _Thread_local int create_graph_depth;  /* create_graph passes running */
+static _Thread_local int observed_depth;      /* passes with an observer running */
+
+gboolean
+_lt_engine_observed (void)
+{
+  return observed_depth > 0;
+}
 
 gboolean
 _lt_creating_graph (void)
@@ -983,6 +990,7 @@ engine_run (LtTensor *const *outputs,
 
   prev = lt_set_grad_enabled (create_graph);
   create_graph_depth += create_graph ? 1 : 0;
+  observed_depth += observer ? 1 : 0;
   pass.nodes = g_array_new (FALSE, FALSE, sizeof (PassNode));
   pass.index = g_hash_table_new (NULL, NULL);
   pass.ready = g_array_new (FALSE, FALSE, sizeof (guint));
@@ -1092,6 +1100,7 @@ engine_run (LtTensor *const *outputs,
   g_hash_table_unref (pass.index);
   g_array_unref (pass.ready);
   create_graph_depth -= create_graph ? 1 : 0;
+  observed_depth -= observer ? 1 : 0;
   lt_set_grad_enabled (prev);
   return ok;
 }

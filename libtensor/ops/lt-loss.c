@@ -7,6 +7,7 @@
 #include "lt-ops-private.h"
 #include "lt-backward-private.h"
 #include "lt-loss.h"
+#include "lt-fused-private.h"
 #include "backends/lt-backend-private.h"
 
 /*
@@ -818,6 +819,9 @@ lt_cross_entropy (LtTensor    *input,
 
     if (t == NULL)
       return NULL;
+    /* one kernel each way where the backend has it (ops/lt-fused-loss.c) */
+    if (_lt_cross_entropy_fused_applies (input, weight, label_smoothing))
+      return _lt_cross_entropy_fused (input, t, weight, ignore_index, reduction, error);
   }
   logp = lt_tensor_log_softmax (input, class_dim, error);
   nll = logp ? nll_loss_full (op, logp, target, weight, ignore_index, reduction, &total,

@@ -405,6 +405,18 @@
            LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY) | LT_SAVE (ARG2, ANY) | LT_SAVE (ARG3, ANY),  \
            "BinaryCrossEntropyWithLogitsBackward0", NULL, bce_with_logits)                         \
   OP (NLL_LOSS_GRAD, "nll_loss_grad", LOSS, LT_OPF_HAS_KERNEL) /* nll_loss's backward kernel */    \
+  /* cross_entropy of class-index targets without label smoothing, fused */                      \
+  /* (ops/lt-fused-loss.c): the kernel's arguments input (N, C, R), target (N, R), weight; */     \
+  /* AUX: the log_softmax of the input (N, C, R), then the total weight, (N * C * R + 1). Its */  \
+  /* graph is PyTorch's: the loss's node (NllLossBackward0, saving the log-probabilities as */    \
+  /* ARG0) over a LogSoftmaxBackward0 node (cross_entropy_log_softmax, no kernel); the _GRAD */   \
+  /* op gives the input's gradient in one pass, which the second node passes on */                \
+  GRAD_OP (CROSS_ENTROPY, "cross_entropy", LOSS, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,            \
+           LT_SAVE (ARG0, ANY) | LT_SAVE (ARG1, ANY) | LT_SAVE (ARG2, ANY) | LT_SAVE (AUX, ANY),  \
+           "NllLossBackward0", NULL, cross_entropy)                                                \
+  GRAD_OP (CROSS_ENTROPY_LOG_SOFTMAX, "cross_entropy_log_softmax", LOSS, LT_OPF_FLOAT_ONLY,        \
+           LT_SAVE (RESULT, ANY), "LogSoftmaxBackward0", NULL, cross_entropy_log_softmax)          \
+  OP (CROSS_ENTROPY_GRAD, "cross_entropy_grad", LOSS, LT_OPF_HAS_KERNEL)                           \
                                                                                                    \
   /* Fused optimizer updates, in place, not differentiable (optim/) */                             \
   OP (SGD_UPDATE, "sgd_update", OPTIM, LT_OPF_HAS_KERNEL | LT_OPF_INPLACE)                         \

@@ -11,7 +11,8 @@
  * The launch counter, and the glue of lt-cuda-kernels-fused.cu: the
  * backend's multi_tensor (ops/lt-multi-tensor-private.h), which cuts a
  * list into chunks of LT_CU_MT_MAX tensors and launches one kernel per
- * chunk.
+ * chunk, and the kernels of cross_entropy and cross_entropy_grad
+ * (ops/lt-fused-loss.c).
  *
  * Every LT_LAUNCH of the kernel files (lt-cuda-shim-private.h) and every
  * cuBLAS call (_lt_cuda_gemm) counts one launch on the calling thread's
@@ -145,18 +146,73 @@ cuda_multi_tensor (const LtMultiTensorArgs *args, GError **error)
   return TRUE;
 }
 
+/* cross_entropy: in x (N, C, R), target (N, R), weight (C) or NULL; out the
+ * loss, aux the log-probabilities and the total weight. cross_entropy_grad:
+ * out dx (N, C, R); in g, the log-probabilities, target, weight; aux the
+ * total weight. */
+static gboolean
+k_cross_entropy (const LtKernelArgs *args, GError **error)
+{
+  gboolean         grad = args->op == LT_OP_CROSS_ENTROPY_GRAD;
+  LtTensor        *x = grad ? args->out : args->in[0];
+  LtCuCrossEntropy c;
+  LtCudaLaunch     l;
+  int              status;
+
+  if (!_lt_cuda_launch_begin (&l, error))
+    return FALSE;
+  memset (&c, 0, sizeof c);
+  c.N = x->shape[0];
+  c.C = x->shape[1];
+  c.R = 1;
+  for (guint d = 2; d < x->ndim; d++)
+    c.R *= x->shape[d];
+  c.ignore_index = args->params->loss.ignore_index;
+  c.reduction = args->params->loss.reduction;
+  c.dtype = args->out->dtype;
+  c.op = LT_OP_CROSS_ENTROPY;
+  if (grad)
+    {
+      c.g = _lt_tensor_data (args->in[0]);
+      c.logp = _lt_tensor_data (args->in[1]);
+      c.target = _lt_tensor_data (args->in[2]);
+      c.weight = args->in[3] ? _lt_tensor_data (args->in[3]) : NULL;
+      c.total = _lt_tensor_data (args->aux);
+      c.out = _lt_tensor_data (args->out);
+      status = fused_kernels (&l)->cross_entropy_grad (l.stream, &c);
+    }
+  else
+    {
+      c.x = _lt_tensor_data (args->in[0]);
+      c.target = _lt_tensor_data (args->in[1]);
+      c.weight = args->in[2] ? _lt_tensor_data (args->in[2]) : NULL;
+      c.logp = _lt_tensor_data (args->aux);
+      c.out = _lt_tensor_data (args->out);
+      status = fused_kernels (&l)->cross_entropy (l.stream, &c, l.err_word);
+    }
+  return _lt_cuda_after_launch (status, args->op, error);
+}
+
 static LtBackend *fused_backend;
+
+static void
+set_fused (LtBackend *backend, gboolean fused)
+{
+  backend->multi_tensor = fused ? cuda_multi_tensor : NULL;
+  backend->kernels[LT_OP_CROSS_ENTROPY] = fused ? k_cross_entropy : NULL;
+  backend->kernels[LT_OP_CROSS_ENTROPY_GRAD] = fused ? k_cross_entropy : NULL;
+}
 
 void
 _lt_cuda_backend_fused_init (LtBackend *backend)
 {
   fused_backend = backend;
-  backend->multi_tensor = cuda_multi_tensor;
+  set_fused (backend, TRUE);
 }
 
 void
 _lt_cuda_set_fused (gboolean fused)
 {
   if (fused_backend)
-    fused_backend->multi_tensor = fused ? cuda_multi_tensor : NULL;
+    set_fused (fused_backend, fused);
 }

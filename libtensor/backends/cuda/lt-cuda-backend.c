@@ -304,8 +304,11 @@ cuda_synchronize (GError **error)
       case LT_CU_ERRW_CLASS_TARGET:
         g_set_error (error, LT_ERROR, LT_ERROR_INDEX,
                      "target %" G_GINT64_FORMAT " is out of bounds: class indices must be in "
-                     "[0, %d) or equal ignore_index (found by nll_loss on cuda:%d)",
-                     word.value, word.op, current);
+                     "[0, %d) or equal ignore_index (found by %s on cuda:%d)",
+                     word.value, word.op,
+                     word.bound > 0 && word.bound < LT_OP_COUNT ? _lt_op_table[word.bound].name
+                                                                : "nll_loss",
+                     current);
         break;
       case LT_CU_ERRW_MASK_COUNT:
         g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,

@@ -66,11 +66,37 @@ typedef struct
   double bias_correction2_sqrt; /* Adam: sqrt (1 - beta2^step) */
 } LtCuOptimStep;
 
+/* cross_entropy of class-index targets (ops/lt-fused-loss.c): contiguous x
+ * (N, C, R), int64 target (N, R), weight (C) or NULL.
+ *   forward: logp (N C R + 1): the log_softmax of x, then the total weight;
+ *            out the loss, (N, R) for reduction none, else (). A target out
+ *            of [0, C) other than ignore_index goes to the error word
+ *            (LT_CU_ERRW_CLASS_TARGET, bound @op).
+ *   grad:    dx (N, C, R) from g (one per target for reduction none, else
+ *            one), logp and the total weight (logp[N C R]'s place: @total) */
+typedef struct
+{
+  int64_t N, C, R;
+  int64_t ignore_index;
+  int32_t reduction;     /* 0 none, 1 mean, 2 sum (LtReduction) */
+  int32_t dtype;
+  int32_t op;            /* the LtOp the error word names */
+  const void *x;         /* forward */
+  const void *g;         /* grad */
+  const int64_t *target;
+  const void *weight;
+  void *logp;            /* forward: written; grad: read */
+  const void *total;     /* grad */
+  void *out;             /* forward: the loss; grad: dx */
+} LtCuCrossEntropy;
+
 typedef struct
 {
   /* sets list 0's tensors to zero */
   int (*zero)  (void *stream, const LtCuTensorList *l);
   int (*optim) (void *stream, const LtCuTensorList *l, const LtCuOptimStep *s);
+  int (*cross_entropy)      (void *stream, const LtCuCrossEntropy *c, LtCuErrorWord *err);
+  int (*cross_entropy_grad) (void *stream, const LtCuCrossEntropy *c);
 } LtCuFusedKernels;
 
 /* lt-cuda-kernels-fused.cu compiled by nvcc, and by g++ for the emulated

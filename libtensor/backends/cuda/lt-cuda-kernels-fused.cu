@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 
 /*
- * The CUDA backend's multi-tensor kernels (launchers:
+ * The CUDA backend's fused kernels (launchers:
  * lt-cuda-kernels-fused-private.h): one launch zeroes a list of tensors or
- * steps an optimizer over a list of parameters. Compiled as
+ * steps an optimizer over a list of parameters; cross_entropy takes one
+ * launch forward and one backward. Compiled as
  * lt-cuda-kernels.cu is: by nvcc for the GPU, without FMA contraction, and
  * by g++ for the emulated device through the launch shim, each in a
  * namespace of its own.
@@ -260,9 +261,153 @@ launch_optim (void *stream, const LtCuTensorList *l, const LtCuOptimStep *s)
   return LT_CU_UNSUPPORTED;
 }
 
+/* ---- cross_entropy of class-index targets ---- */
+
+/* The same arithmetic as the unfused kernels, so both give the same bits:
+ * the rows' log_softmax as k_softmax (lt-cuda-kernels.cu: in double, rounded
+ * once), the loss as k_nll (lt-cuda-kernels-math.cu: one block of
+ * CE_THREADS threads striding over the targets, a tree of doubles), the
+ * gradient as nll_loss_grad, sum, exp, mul and sub in the element type. */
+
+#define CE_THREADS 128 /* k_nll's block: a power of two */
+
+__device__ __forceinline__ float ce_exp (float x) { return expf (x); }
+__device__ __forceinline__ double ce_exp (double x) { return exp (x); }
+
+/* Every thread of the block calls it; every thread gets the sum */
+__device__ double
+ce_block_sum (double v, double *part)
+{
+  part[threadIdx.x] = v;
+  __syncthreads ();
+  for (unsigned s = blockDim.x / 2; s > 0; s /= 2)
+    {
+      if (threadIdx.x < s)
+        part[threadIdx.x] = part[threadIdx.x] + part[threadIdx.x + s];
+      __syncthreads ();
+    }
+  double r = part[0];
+  __syncthreads ();
+  return r;
+}
+
+template <typename T>
+__global__ void
+k_ce (LtCuCrossEntropy p, LtCuErrorWord *err)
+{
+  __shared__ double part[CE_THREADS];
+  const T *x = static_cast<const T *> (p.x), *w = static_cast<const T *> (p.weight);
+  T *logp = static_cast<T *> (p.logp), *out = static_cast<T *> (p.out);
+  double sum = 0, total = 0;
+  int64_t NR = p.N * p.R;
+  for (int64_t k = threadIdx.x; k < NR; k += blockDim.x)
+    {
+      int64_t i = k / p.R, r = k - i * p.R, c = p.target[k];
+      const T *xr = x + i * p.C * p.R + r;
+      T *yr = logp + i * p.C * p.R + r;
+      double mx = -INFINITY, s = 0;
+      T wc, l;
+      for (int64_t j = 0; j < p.C; j++)
+        {
+          double v = (double) xr[j * p.R];
+          if (v > mx || v != v)
+            mx = v;
+        }
+      for (int64_t j = 0; j < p.C; j++)
+        s += exp ((double) xr[j * p.R] - mx);
+      for (int64_t j = 0; j < p.C; j++)
+        yr[j * p.R] = (T) ((double) xr[j * p.R] - mx - log (s));
+      if (c == p.ignore_index || c < 0 || c >= p.C)
+        {
+          if (c != p.ignore_index && atomicCAS (&err->code, 0, LT_CU_ERRW_CLASS_TARGET) == 0)
+            {
+              err->op = p.C > INT32_MAX ? INT32_MAX : (int) p.C;
+              err->value = c;
+              err->bound = p.op;
+            }
+          if (p.reduction == 0)
+            out[k] = 0;
+          continue;
+        }
+      wc = w ? w[c] : (T) 1;
+      l = -wc * yr[c * p.R];
+      if (p.reduction == 0)
+        out[k] = l;
+      sum += l;
+      total += wc;
+    }
+  sum = ce_block_sum (sum, part);
+  total = ce_block_sum (total, part);
+  if (threadIdx.x == 0)
+    {
+      logp[p.N * p.C * p.R] = (T) total;
+      if (p.reduction == 2)
+        *out = (T) sum;
+      else if (p.reduction == 1)
+        *out = (T) sum / (T) total;
+    }
+}
+
+/* dx[n, c, r] = (c == t ? s : 0) - exp (logp[n, c, r]) * s, s = -w[t] gw */
+template <typename T>
+__global__ void
+k_ce_grad (LtCuCrossEntropy p)
+{
+  const T *g = static_cast<const T *> (p.g), *w = static_cast<const T *> (p.weight);
+  const T *logp = static_cast<const T *> (p.logp);
+  T *dx = static_cast<T *> (p.out);
+  int64_t CR = p.C * p.R;
+  GRID_STRIDE_LOOP (e, p.N * CR)
+    {
+      int64_t i = e / CR, rem = e - i * CR, c = rem / p.R, r = rem - c * p.R;
+      int64_t t = p.target[i * p.R + r];
+      T v = 0;
+      if (t != p.ignore_index && t >= 0 && t < p.C)
+        {
+          T gw = g[p.reduction == 0 ? i * p.R + r : 0];
+          if (p.reduction == 1)
+            gw = gw / *static_cast<const T *> (p.total);
+          T s = -(w ? w[t] : (T) 1) * gw;
+          v = (t == c ? s : (T) 0) - ce_exp (logp[e]) * s;
+        }
+      dx[e] = v;
+    }
+}
+
+int
+launch_cross_entropy (void *stream, const LtCuCrossEntropy *c, LtCuErrorWord *err)
+{
+  if (c->dtype == LT_CU_F32)
+    LT_LAUNCH_COOP (k_ce<float>, 1, CE_THREADS, stream, *c, err);
+  else if (c->dtype == LT_CU_F64)
+    LT_LAUNCH_COOP (k_ce<double>, 1, CE_THREADS, stream, *c, err);
+  else
+    return LT_CU_UNSUPPORTED;
+  return LT_LAUNCH_STATUS ();
+}
+
+int
+launch_cross_entropy_grad (void *stream, const LtCuCrossEntropy *c)
+{
+  int64_t total = c->N * c->C * c->R;
+  unsigned g = grid_for (total, THREADS);
+
+  if (c->dtype != LT_CU_F32 && c->dtype != LT_CU_F64)
+    return LT_CU_UNSUPPORTED;
+  if (total == 0)
+    return LT_CU_OK;
+  if (c->dtype == LT_CU_F32)
+    LT_LAUNCH (k_ce_grad<float>, g, THREADS, stream, *c);
+  else
+    LT_LAUNCH (k_ce_grad<double>, g, THREADS, stream, *c);
+  return LT_LAUNCH_STATUS ();
+}
+
 } // namespace LT_CU_FUSED_NS
 
 extern "C" const LtCuFusedKernels LT_CU_FUSED_KERNELS_NAME = {
   LT_CU_FUSED_NS::launch_zero,
   LT_CU_FUSED_NS::launch_optim,
+  LT_CU_FUSED_NS::launch_cross_entropy,
+  LT_CU_FUSED_NS::launch_cross_entropy_grad,
 };
