@@ -1,6 +1,41 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #include "optim-cases.h"
 
+#include <string.h>
+
+#include "core/lt-tensor-private.h"
+
+static LtTensor *
+contiguous_on_host (LtTensor *t)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) h = lt_tensor_to_device (t, LT_DEVICE_CPU, &error);
+  LtTensor *c;
+
+  g_assert_no_error (error);
+  c = lt_tensor_contiguous (h, &error);
+  g_assert_no_error (error);
+  return c;
+}
+
+void
+assert_same_bits (LtTensor *a, LtTensor *b, const char *what)
+{
+  g_autoptr(LtTensor) ca = contiguous_on_host (a);
+  g_autoptr(LtTensor) cb = contiguous_on_host (b);
+  gsize es = lt_dtype_get_element_size (ca->dtype);
+
+  g_assert_cmpint (ca->dtype, ==, cb->dtype);
+  g_assert_cmpint (ca->numel, ==, cb->numel);
+  for (gint64 i = 0; i < ca->numel; i++)
+    if (memcmp ((char *) _lt_tensor_data (ca) + i * es, (char *) _lt_tensor_data (cb) + i * es,
+                es) != 0)
+      g_error ("%s: element %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " differs: %.17g and %.17g",
+               what, i, ca->numel,
+               _lt_load_double ((char *) _lt_tensor_data (ca) + i * es, ca->dtype),
+               _lt_load_double ((char *) _lt_tensor_data (cb) + i * es, cb->dtype));
+}
+
 LtOptimizer *
 optim_case_new (const OptCase *c, GPtrArray *params)
 {

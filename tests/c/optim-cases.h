@@ -32,5 +32,11 @@ typedef struct
 LtOptimizer *optim_case_new (const OptCase *c,
                              GPtrArray     *params);
 
+/* Aborts the test, naming @what and the first element that differs,
+ * unless @a and @b (on any devices) hold the same bits */
+void assert_same_bits (LtTensor   *a,
+                       LtTensor   *b,
+                       const char *what);
+
 extern const OptCase opt_cases[];
 extern const guint   n_opt_cases;

@@ -28,6 +28,7 @@
 #include "backends/cuda/lt-cuda-private.h"
 #include "backends/cuda/lt-cuda-kernels-fused-private.h"
 #include "core/lt-tensor-private.h"
+#include "optim-cases.h"
 
 static void
 use_emulated (void)
@@ -65,27 +66,6 @@ to_cuda (LtTensor *t)
 
   g_assert_no_error (error);
   return d;
-}
-
-/* Two tensors (on any devices) hold the same bits */
-static void
-assert_same_bits (LtTensor *a, LtTensor *b, const char *what)
-{
-  g_autoptr(LtTensor) ha = to_host (a);
-  g_autoptr(LtTensor) hb = to_host (b);
-  g_autoptr(LtTensor) ca = lt_tensor_contiguous (ha, NULL);
-  g_autoptr(LtTensor) cb = lt_tensor_contiguous (hb, NULL);
-  gsize es = lt_dtype_get_element_size (ca->dtype);
-
-  g_assert_cmpint (ca->dtype, ==, cb->dtype);
-  g_assert_cmpint (ca->numel, ==, cb->numel);
-  for (gint64 i = 0; i < ca->numel; i++)
-    if (memcmp ((char *) _lt_tensor_data (ca) + i * es, (char *) _lt_tensor_data (cb) + i * es,
-                es) != 0)
-      g_error ("%s: element %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " differs: %.17g and %.17g",
-               what, i, ca->numel,
-               _lt_load_double ((char *) _lt_tensor_data (ca) + i * es, ca->dtype),
-               _lt_load_double ((char *) _lt_tensor_data (cb) + i * es, cb->dtype));
 }
 
 /* ---- the tutorial's training step ---- */
@@ -265,8 +245,6 @@ test_training_step_launches (void)
 }
 
 /* ---- the multi-tensor optimizer steps ---- */
-
-#include "optim-cases.h"
 
 /* 30 parameters (more than LT_CU_MT_MAX, so two launches a step): a 0-dim
  * one, small ones, and in float32 one of 530,000 elements (more than the

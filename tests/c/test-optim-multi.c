@@ -12,8 +12,6 @@
  * - zero_grad zeroes every gradient of a model in one update per dtype.
  */
 
-#include <string.h>
-
 #include <libtensor.h>
 
 #include "backends/cpu/lt-cpu-private.h"
@@ -42,24 +40,6 @@ param_randn (guint i, LtDType dt)
   t = lt_randn (shape, n_dims, dt, &error);
   g_assert_no_error (error);
   return t;
-}
-
-static void
-assert_same_bits (LtTensor *a, LtTensor *b, const char *what)
-{
-  g_autoptr(LtTensor) ca = lt_tensor_contiguous (a, NULL);
-  g_autoptr(LtTensor) cb = lt_tensor_contiguous (b, NULL);
-  gsize es = lt_dtype_get_element_size (ca->dtype);
-
-  g_assert_cmpint (ca->dtype, ==, cb->dtype);
-  g_assert_cmpint (ca->numel, ==, cb->numel);
-  for (gint64 i = 0; i < ca->numel; i++)
-    if (memcmp ((char *) _lt_tensor_data (ca) + i * es, (char *) _lt_tensor_data (cb) + i * es,
-                es) != 0)
-      g_error ("%s: element %" G_GINT64_FORMAT " of %" G_GINT64_FORMAT " differs: %.17g and %.17g",
-               what, i, ca->numel,
-               _lt_load_double ((char *) _lt_tensor_data (ca) + i * es, ca->dtype),
-               _lt_load_double ((char *) _lt_tensor_data (cb) + i * es, cb->dtype));
 }
 
 /* Three steps of @c over the same parameters and gradients, with the
@@ -144,11 +124,12 @@ compare_runs (const OptCase *c, GPtrArray *pa, LtOptimizer *oa, GPtrArray *pb, L
     }
 }
 
+/* Every case with the multi-tensor update on and off: the same bits, and
+ * @expected_multi updates with it on (none with it off). @view: a group
+ * with a non-contiguous parameter. */
 static void
-test_optimizers (gconstpointer data)
+run_cases (LtDType dt, gboolean view, guint64 expected_multi)
 {
-  LtDType dt = GPOINTER_TO_INT (data);
-
   for (guint k = 0; k < n_opt_cases; k++)
     {
       const OptCase *c = &opt_cases[k];
@@ -159,32 +140,26 @@ test_optimizers (gconstpointer data)
       guint64 n_multi, n_unfused;
 
       g_test_message ("%s (%s)", c->name, lt_dtype_get_name (dt));
-      om = run_optimizer (c, dt, TRUE, FALSE, &pm, &n_multi);
-      ou = run_optimizer (c, dt, FALSE, FALSE, &pu, &n_unfused);
-      /* one update a step: every parameter's state has one step count */
-      g_assert_cmpuint (n_multi, ==, 3);
+      om = run_optimizer (c, dt, TRUE, view, &pm, &n_multi);
+      ou = run_optimizer (c, dt, FALSE, view, &pu, &n_unfused);
+      g_assert_cmpuint (n_multi, ==, expected_multi);
       g_assert_cmpuint (n_unfused, ==, 0);
       compare_runs (c, pm, om, pu, ou);
     }
 }
 
+/* one update a step: every parameter's state has one step count */
+static void
+test_optimizers (gconstpointer data)
+{
+  run_cases (GPOINTER_TO_INT (data), FALSE, 3);
+}
+
+/* the group steps one parameter at a time */
 static void
 test_fallback (void)
 {
-  for (guint k = 0; k < n_opt_cases; k++)
-    {
-      const OptCase *c = &opt_cases[k];
-      g_autoptr(GPtrArray) pm = NULL;
-      g_autoptr(GPtrArray) pu = NULL;
-      g_autoptr(LtOptimizer) om = NULL;
-      g_autoptr(LtOptimizer) ou = NULL;
-      guint64 n_multi, n_unfused;
-
-      om = run_optimizer (c, LT_DTYPE_FLOAT32, TRUE, TRUE, &pm, &n_multi);
-      ou = run_optimizer (c, LT_DTYPE_FLOAT32, FALSE, TRUE, &pu, &n_unfused);
-      g_assert_cmpuint (n_multi, ==, 0);
-      compare_runs (c, pm, om, pu, ou);
-    }
+  run_cases (LT_DTYPE_FLOAT32, TRUE, 0);
 }
 
 static void
