@@ -22,4 +22,13 @@ LtTensor *_lt_cross_entropy_fused         (LtTensor    *input,
                                            LtReduction  reduction,
                                            GError     **error);
 
+/* bias + relu in one kernel each way (ops/lt-fused-act.c) */
+
+/* relu (@x + @b), the bias @b (C) broadcast over dim 1 of @x (N, C, *)
+ * (dim 0 of a (C) input), with one node (bias_relu) over both inputs; the
+ * add and relu ops where the backend lacks the kernel. */
+LtTensor *_lt_bias_relu                   (LtTensor    *x,
+                                           LtTensor    *b,
+                                           GError     **error);
+
 G_END_DECLS

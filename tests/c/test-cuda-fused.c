@@ -17,7 +17,10 @@
  *   larger than one block's reach, in one launch per chunk;
  * - zero_grad (set_to_none FALSE) zeroes every gradient in one launch and
  *   bumps their versions; a gradient the kernel cannot take (not
- *   contiguous) is zeroed on its own.
+ *   contiguous) is zeroed on its own;
+ * - bias_relu takes one launch forward and one backward, one fewer each
+ *   way than the add and relu without the kernel, with the same output and
+ *   input gradient bit for bit (the bias's gradient to float32's rounding).
  */
 
 #include <math.h>
@@ -28,6 +31,7 @@
 #include "backends/cuda/lt-cuda-private.h"
 #include "backends/cuda/lt-cuda-kernels-fused-private.h"
 #include "core/lt-tensor-private.h"
+#include "ops/lt-fused-private.h"
 #include "optim-cases.h"
 
 static void
@@ -450,6 +454,93 @@ test_zero_grad (void)
     }
 }
 
+/* ---- bias + relu ---- */
+
+/* bias_relu (ops/lt-fused-act.c) on a Conv2d's output shape: one launch
+ * forward and one backward (relu's gradient and the bias's), one launch
+ * fewer each way than the add and relu it replaces (the path without the
+ * kernel), with the same output and input gradient bit for bit */
+static guint64
+bias_relu_run (LtTensor  *xh,
+               LtTensor  *bh,
+               LtTensor  *gh,
+               LtTensor **y,
+               LtTensor **dx,
+               LtTensor **db,
+               guint64   *n_backward)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = to_cuda (xh);
+  g_autoptr(LtTensor) b = to_cuda (bh);
+  g_autoptr(LtTensor) g = to_cuda (gh);
+  guint64 before, n_forward;
+
+  g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
+  g_assert_true (lt_tensor_set_requires_grad (b, TRUE, &error));
+  before = launches ();
+  *y = _lt_bias_relu (x, b, &error);
+  g_assert_no_error (error);
+  n_forward = launches () - before;
+  before = launches ();
+  g_assert_true (lt_tensor_backward (*y, g, FALSE, &error));
+  g_assert_no_error (error);
+  *n_backward = launches () - before;
+  *dx = g_object_ref (lt_tensor_get_grad (x));
+  *db = g_object_ref (lt_tensor_get_grad (b));
+  return n_forward;
+}
+
+static void
+test_bias_relu (void)
+{
+  g_autoptr(GError) error = NULL;
+  static const gint64 xs[4] = { 4, 6, 7, 7 }, bs[1] = { 6 };
+  g_autoptr(LtTensor) xh = NULL;
+  g_autoptr(LtTensor) bh = NULL;
+  g_autoptr(LtTensor) gh = NULL;
+  LtTensor *y[2], *dx[2], *db[2];
+  guint64   fw[2], bw[2];
+
+  use_emulated ();
+  lt_manual_seed (11);
+  xh = lt_randn (xs, 4, LT_DTYPE_FLOAT32, &error);
+  bh = lt_randn (bs, 1, LT_DTYPE_FLOAT32, &error);
+  gh = lt_randn (xs, 4, LT_DTYPE_FLOAT32, &error);
+  g_assert_no_error (error);
+  for (guint fused = 0; fused < 2; fused++)
+    {
+      _lt_cuda_set_fused (fused);
+      fw[fused] = bias_relu_run (xh, bh, gh, &y[fused], &dx[fused], &db[fused], &bw[fused]);
+    }
+  g_print ("# bias_relu launches: fused %" G_GUINT64_FORMAT " + %" G_GUINT64_FORMAT
+           ", unfused %" G_GUINT64_FORMAT " + %" G_GUINT64_FORMAT "\n",
+           fw[1], bw[1], fw[0], bw[0]);
+  g_assert_cmpuint (fw[1], ==, 1);
+  g_assert_cmpuint (fw[1] + 1, ==, fw[0]);
+  g_assert_cmpuint (bw[1] + 1, ==, bw[0]);
+  assert_same_bits (y[1], y[0], "bias_relu's output, fused and unfused");
+  assert_same_bits (dx[1], dx[0], "bias_relu's input gradient, fused and unfused");
+  /* the bias's sum: a tree of doubles rounded once against the reduction
+   * kernel's order, the same value to float32's rounding */
+  {
+    g_autoptr(LtTensor) d = lt_tensor_sub (db[1], db[0], &error);
+    g_autoptr(LtTensor) ad = d ? lt_tensor_abs (d, &error) : NULL;
+    g_autoptr(LtTensor) m = ad ? lt_tensor_max (ad, &error) : NULL;
+    double v;
+
+    g_assert_no_error (error);
+    g_assert_true (lt_tensor_item (m, &v, &error));
+    g_assert_cmpfloat (v, <=, 1e-4);
+  }
+  for (guint i = 0; i < 2; i++)
+    {
+      g_object_unref (y[i]);
+      g_object_unref (dx[i]);
+      g_object_unref (db[i]);
+    }
+  _lt_cuda_set_fused (TRUE);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -461,5 +552,6 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/cuda/fused/optimizers/float64", GINT_TO_POINTER (LT_DTYPE_FLOAT64),
                         test_optimizers);
   g_test_add_func ("/cuda/fused/zero-grad", test_zero_grad);
+  g_test_add_func ("/cuda/fused/bias-relu", test_bias_relu);
   return g_test_run ();
 }

@@ -113,6 +113,7 @@ gboolean _lt_cpu_gemm         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_index        (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_nll_loss      (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_cross_entropy (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_bias_relu (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_sgd_update   (const LtKernelArgs *args, GError **error);
 /* The backend's multi_tensor (lt-cpu-multi-tensor.c), set at start-up;
  * tests turn it off and on to compare the fused and unfused steps, and
