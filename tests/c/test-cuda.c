@@ -11,9 +11,12 @@
  * every emulated buffer, and the launch shim's __syncthreads. /cuda/faults/
  * injects a failed launch, a lost context and an out-of-memory at each
  * launch and allocation of ops of lt-cuda-kernels-math.cu,
- * lt-cuda-kernels-index.cu and lt-cuda-kernels-scan.cu: the GError names
- * the op, a lost context marks the device unusable, and nothing stays
- * allocated.
+ * lt-cuda-kernels-index.cu, lt-cuda-kernels-scan.cu,
+ * lt-cuda-kernels-linalg.cu (linalg_inv, linalg_svd, batch_norm and its
+ * backward) and lt-cuda-kernels-fused.cu (cross_entropy and its
+ * backward): the GError names the op, a lost context marks the device
+ * unusable, after a plain failure the op works again, and nothing but the
+ * inputs stays allocated.
  *
  * Each test picks its runtime with _lt_cuda_backend_set_runtime, which
  * resets the device.
@@ -501,7 +504,7 @@ test_shim_reduce (void)
   g_assert_cmpfloat (host_value (m, 0, &error), ==, n / 2);
 }
 
-/* ---- failures in the middle of the math, index and scan kernels' ops ---- */
+/* ---- failures in the middle of the ops of every kernel file ---- */
 
 /* An op of one kernel file, run on device inputs */
 typedef LtTensor *(*FaultRun) (LtTensor **in, GError **error);
@@ -593,6 +596,81 @@ run_lstm_cell (LtTensor **in, GError **error)
   return _lt_lstm_cell_fused (in[0], in[1], in[2], error);
 }
 
+static LtTensor *
+run_linalg_inv (LtTensor **in, GError **error)
+{
+  return lt_linalg_inv (in[0], error);
+}
+
+static LtTensor *
+run_linalg_svd (LtTensor **in, GError **error)
+{
+  g_autoptr(LtTensor) s = NULL;
+  g_autoptr(LtTensor) vh = NULL;
+
+  return lt_linalg_svd (in[0], FALSE, &s, &vh, error);
+}
+
+/* training: the batch statistics, and in[1], in[2] as the running ones */
+static LtTensor *
+run_batch_norm (LtTensor **in, GError **error)
+{
+  return lt_batch_norm (in[0], in[1], in[2], NULL, NULL, TRUE, 0.1, 1e-5, error);
+}
+
+/* The gradient of sum (@y) by @inputs[0] (and the others), without
+ * accumulating into .grad: dx, or NULL */
+static LtTensor *
+grad_of_sum (LtTensor *y, LtTensor **inputs, guint n_inputs, GError **error)
+{
+  g_autoptr(LtTensor) loss = y ? lt_tensor_sum (y, error) : NULL;
+  g_autoptr(GPtrArray) grads = NULL;
+
+  if (loss == NULL)
+    return NULL;
+  grads = lt_autograd_grad (&loss, 1, NULL, 0, inputs, n_inputs, FALSE, FALSE, FALSE, error);
+  return grads ? g_object_ref (g_ptr_array_index (grads, 0)) : NULL;
+}
+
+/* x, weight and bias need gradients; no running statistics */
+static LtTensor *
+run_batch_norm_backward (LtTensor **in, GError **error)
+{
+  g_autoptr(LtTensor) y = NULL;
+
+  for (guint i = 0; i < 3; i++)
+    if (!lt_tensor_set_requires_grad (in[i], TRUE, error))
+      return NULL;
+  y = lt_batch_norm (in[0], NULL, NULL, in[1], in[2], TRUE, 0.1, 1e-5, error);
+  return grad_of_sum (y, in, 3, error);
+}
+
+/* class-index targets in [0, C): the argmax of each row */
+static LtTensor *
+cross_entropy_of (LtTensor *x, GError **error)
+{
+  g_autoptr(LtTensor) target = lt_tensor_argmax_dim (x, 1, FALSE, error);
+
+  return target ? lt_cross_entropy (x, target, NULL, -100, LT_REDUCTION_MEAN, 0.0, error) : NULL;
+}
+
+static LtTensor *
+run_cross_entropy (LtTensor **in, GError **error)
+{
+  return cross_entropy_of (in[0], error);
+}
+
+static LtTensor *
+run_cross_entropy_backward (LtTensor **in, GError **error)
+{
+  g_autoptr(LtTensor) loss = NULL;
+
+  if (!lt_tensor_set_requires_grad (in[0], TRUE, error))
+    return NULL;
+  loss = cross_entropy_of (in[0], error);
+  return grad_of_sum (loss, in, 1, error);
+}
+
 static const FaultCase fault_cases[] = {
   { "erf", "erf", 1, { { 300 } }, { 1 }, { LT_DTYPE_FLOAT32 }, run_erf, FALSE },
   { "layer_norm",
@@ -641,6 +719,57 @@ static const FaultCase fault_cases[] = {
     { 2, 2, 2 },
     { LT_DTYPE_FLOAT32, LT_DTYPE_FLOAT32, LT_DTYPE_FLOAT32 },
     run_lstm_cell,
+    FALSE },
+  /* lt-cuda-kernels-linalg.cu: the decompositions' scratch (1.3 MB, a
+   * segment of the large pool) is the kernel's own allocation */
+  { "linalg_inv",
+    "linalg_inv",
+    1,
+    { { 4000, 4, 4 } },
+    { 3 },
+    { LT_DTYPE_FLOAT64 },
+    run_linalg_inv,
+    TRUE },
+  { "linalg_svd",
+    "linalg_svd",
+    1,
+    { { 4000, 6, 4 } },
+    { 3 },
+    { LT_DTYPE_FLOAT32 },
+    run_linalg_svd,
+    TRUE },
+  { "batch_norm",
+    "batch_norm",
+    3,
+    { { 8, 3, 10, 10 }, { 3 }, { 3 } },
+    { 4, 1, 1 },
+    { LT_DTYPE_FLOAT32, LT_DTYPE_FLOAT32, LT_DTYPE_FLOAT32 },
+    run_batch_norm,
+    FALSE },
+  { "batch_norm_backward",
+    "batch_norm_grad",
+    3,
+    { { 8, 3, 10, 10 }, { 3 }, { 3 } },
+    { 4, 1, 1 },
+    { LT_DTYPE_FLOAT64, LT_DTYPE_FLOAT64, LT_DTYPE_FLOAT64 },
+    run_batch_norm_backward,
+    FALSE },
+  /* lt-cuda-kernels-fused.cu */
+  { "cross_entropy",
+    "cross_entropy",
+    1,
+    { { 64, 10 } },
+    { 2 },
+    { LT_DTYPE_FLOAT32 },
+    run_cross_entropy,
+    FALSE },
+  { "cross_entropy_backward",
+    "cross_entropy_grad",
+    1,
+    { { 64, 10 } },
+    { 2 },
+    { LT_DTYPE_FLOAT64 },
+    run_cross_entropy_backward,
     FALSE },
 };
 

@@ -46,8 +46,7 @@ _lt_cuda_launch_count (int device)
 static const LtCuFusedKernels *
 fused_kernels (const LtCudaLaunch *l)
 {
-  return l->rt->kernels == &_lt_cu_kernels_device ? &_lt_cu_fused_kernels_device
-                                                  : &_lt_cu_fused_kernels_emulated;
+  return l->rt->fused_kernels;
 }
 
 static const char *

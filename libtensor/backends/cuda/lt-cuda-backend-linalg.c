@@ -27,8 +27,7 @@
 static const LtCuLinalgKernels *
 linalg_kernels (const LtCudaLaunch *l)
 {
-  return l->rt->kernels == &_lt_cu_kernels_device ? &_lt_cu_linalg_kernels_device
-                                                  : &_lt_cu_linalg_kernels_emulated;
+  return l->rt->linalg_kernels;
 }
 
 static gboolean

@@ -5,7 +5,8 @@
 
 /*
  * The fake runtime's launchers of lt-cuda-kernels-math.cu,
- * lt-cuda-kernels-index.cu and lt-cuda-kernels-scan.cu: each passes the
+ * lt-cuda-kernels-index.cu, lt-cuda-kernels-scan.cu,
+ * lt-cuda-kernels-fused.cu and lt-cuda-kernels-linalg.cu: each passes the
  * failure injection of lt-cuda-runtime-fake.c first (a launch that fails
  * on its own, or one that loses the context), then runs the emulated
  * device's launcher. Every call counts as one launch, whatever number of
@@ -217,4 +218,28 @@ const LtCuScanKernels _lt_cuda_fake_scan_kernels = {
   fake_unique,
   fake_scan,
   fake_rnn,
+};
+
+/* ---- lt-cuda-kernels-fused.cu ---- */
+
+GATED (fused, zero, (void *s, const LtCuTensorList *l), (s, l))
+GATED (fused, optim, (void *s, const LtCuTensorList *l, const LtCuOptimStep *st), (s, l, st))
+GATED (fused, cross_entropy, (void *s, const LtCuCrossEntropy *c, LtCuErrorWord *err), (s, c, err))
+GATED (fused, cross_entropy_grad, (void *s, const LtCuCrossEntropy *c), (s, c))
+
+const LtCuFusedKernels _lt_cuda_fake_fused_kernels = {
+  fake_zero,
+  fake_optim,
+  fake_cross_entropy,
+  fake_cross_entropy_grad,
+};
+
+/* ---- lt-cuda-kernels-linalg.cu ---- */
+
+GATED (linalg, batch_norm, (void *s, const LtCuBatchNorm *p), (s, p))
+GATED (linalg, linalg, (void *s, const LtCuLinalg *p, LtCuErrorWord *err), (s, p, err))
+
+const LtCuLinalgKernels _lt_cuda_fake_linalg_kernels = {
+  fake_batch_norm,
+  fake_linalg,
 };

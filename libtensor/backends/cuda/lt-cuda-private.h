@@ -15,7 +15,8 @@
  * - lt-cuda-runtime-fake.c: the emulated device with failures injected on
  *   request (tests): out of memory at the Nth allocation, a sticky error,
  *   a failed launch (of any kernel file's launchers; those of the math,
- *   index and scan files are gated in lt-cuda-fake-kernels.c).
+ *   index, scan, fused and linalg files are gated in
+ *   lt-cuda-fake-kernels.c).
  * Every call returns a status (lt-cuda-kernels-private.h: cudaError_t values).
  *
  * lt-cuda-alloc.c is the caching allocator, lt-cuda-backend.c the device
@@ -32,6 +33,8 @@
 #include "lt-cuda-kernels-math-private.h"
 #include "lt-cuda-kernels-index-private.h"
 #include "lt-cuda-kernels-scan-private.h"
+#include "lt-cuda-kernels-fused-private.h"
+#include "lt-cuda-kernels-linalg-private.h"
 
 G_BEGIN_DECLS
 
@@ -78,6 +81,10 @@ struct _LtCudaRuntime
   /* lt-cuda-kernels-index.cu's and lt-cuda-kernels-scan.cu's launchers */
   const LtCuIndexKernels *index_kernels;
   const LtCuScanKernels *scan_kernels;
+  /* lt-cuda-kernels-fused.cu's (multi-tensor steps, cross_entropy) and
+   * lt-cuda-kernels-linalg.cu's (batch_norm, linear algebra) launchers */
+  const LtCuFusedKernels  *fused_kernels;
+  const LtCuLinalgKernels *linalg_kernels;
 };
 
 /* An error after which every call fails (the context is lost) */
@@ -129,9 +136,11 @@ void                 _lt_cuda_fake_arm            (const LtCudaFakeConfig *confi
 /* lt-cuda-fake-kernels.c: every launcher of the fake runtime passes here
  * first; 0 to go on, or the injected failure */
 int                  _lt_cuda_fake_launch_gate    (void);
-extern const LtCuMathKernels  _lt_cuda_fake_math_kernels;
-extern const LtCuIndexKernels _lt_cuda_fake_index_kernels;
-extern const LtCuScanKernels  _lt_cuda_fake_scan_kernels;
+extern const LtCuMathKernels   _lt_cuda_fake_math_kernels;
+extern const LtCuIndexKernels  _lt_cuda_fake_index_kernels;
+extern const LtCuScanKernels   _lt_cuda_fake_scan_kernels;
+extern const LtCuFusedKernels  _lt_cuda_fake_fused_kernels;
+extern const LtCuLinalgKernels _lt_cuda_fake_linalg_kernels;
 
 /* The backend: which runtime it uses (tests replace it; NULL goes back to
  * the choice from the environment). Resets the device. */

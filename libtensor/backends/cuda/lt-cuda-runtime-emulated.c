@@ -344,6 +344,8 @@ static const LtCudaRuntime emulated = {
   .math_kernels = &_lt_cu_math_kernels_emulated,
   .index_kernels = &_lt_cu_index_kernels_emulated,
   .scan_kernels = &_lt_cu_scan_kernels_emulated,
+  .fused_kernels = &_lt_cu_fused_kernels_emulated,
+  .linalg_kernels = &_lt_cu_linalg_kernels_emulated,
 };
 
 const LtCudaRuntime *

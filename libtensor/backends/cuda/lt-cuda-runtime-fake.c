@@ -238,82 +238,36 @@ _lt_cuda_fake_launch_gate (void)
   return status;
 }
 
-#define K (emu ()->kernels)
-#define GATE                                                                                       \
-  int status = _lt_cuda_fake_launch_gate ();                                                       \
-  if (status != LT_CU_OK)                                                                          \
-    return status;
+/* lt-cuda-kernels.cu's launchers, as the other kernel files' in
+ * lt-cuda-fake-kernels.c: the gate, then the emulated device's */
+#define GATED(fn, PARAMS, ARGS)                                                                    \
+  static int fake_##fn PARAMS                                                                      \
+  {                                                                                                \
+    int status = _lt_cuda_fake_launch_gate ();                                                     \
+    if (status != LT_CU_OK)                                                                        \
+      return status;                                                                               \
+    return emu ()->kernels->fn ARGS;                                                               \
+  }
 
-static int
-fake_fill (void *s, const LtCuIter *it, double v, int64_t bits)
-{
-  GATE;
-  return K->fill (s, it, v, bits);
-}
-
-static int
-fake_copy (void *s, const LtCuIter *it)
-{
-  GATE;
-  return K->copy (s, it);
-}
-
-static int
-fake_unary (void *s, const LtCuIter *it, int op, double a, double b)
-{
-  GATE;
-  return K->unary (s, it, op, a, b);
-}
-
-static int
-fake_binary (void *s, const LtCuIter *it, int op, LtCuErrorWord *err)
-{
-  GATE;
-  return K->binary (s, it, op, err);
-}
-
-static int
-fake_where (void *s, const LtCuIter *it)
-{
-  GATE;
-  return K->where (s, it);
-}
-
-static int
-fake_reduce (void *s, const LtCuReduce *r, int op)
-{
-  GATE;
-  return K->reduce (s, r, op);
-}
-
-static int
-fake_softmax (void *s, const LtCuSoftmax *x)
-{
-  GATE;
-  return K->softmax (s, x);
-}
-
-static int
-fake_gemm (void *s, const LtCuGemm *g)
-{
-  GATE;
-  return K->gemm (s, g);
-}
-
-static int
-fake_sgd (void           *s,
-          const LtCuIter *it,
-          double          lr,
-          double          mom,
-          double          damp,
-          double          wd,
-          int             nesterov,
-          int             maximize,
-          int             first)
-{
-  GATE;
-  return K->sgd (s, it, lr, mom, damp, wd, nesterov, maximize, first);
-}
+GATED (fill, (void *s, const LtCuIter *it, double v, int64_t bits), (s, it, v, bits))
+GATED (copy, (void *s, const LtCuIter *it), (s, it))
+GATED (unary, (void *s, const LtCuIter *it, int op, double a, double b), (s, it, op, a, b))
+GATED (binary, (void *s, const LtCuIter *it, int op, LtCuErrorWord *err), (s, it, op, err))
+GATED (where, (void *s, const LtCuIter *it), (s, it))
+GATED (reduce, (void *s, const LtCuReduce *r, int op), (s, r, op))
+GATED (softmax, (void *s, const LtCuSoftmax *x), (s, x))
+GATED (gemm, (void *s, const LtCuGemm *g), (s, g))
+GATED (sgd,
+       (void           *s,
+        const LtCuIter *it,
+        double          lr,
+        double          mom,
+        double          damp,
+        double          wd,
+        int             nesterov,
+        int             maximize,
+        int             first),
+       (s, it, lr, mom, damp, wd, nesterov, maximize, first))
 
 static const LtCuKernels fake_kernels = {
   fake_fill,   fake_copy,    fake_unary, fake_binary, fake_where,
@@ -343,6 +297,8 @@ static const LtCudaRuntime fake = {
   .math_kernels = &_lt_cuda_fake_math_kernels,
   .index_kernels = &_lt_cuda_fake_index_kernels,
   .scan_kernels = &_lt_cuda_fake_scan_kernels,
+  .fused_kernels = &_lt_cuda_fake_fused_kernels,
+  .linalg_kernels = &_lt_cuda_fake_linalg_kernels,
 };
 
 const LtCudaRuntime *

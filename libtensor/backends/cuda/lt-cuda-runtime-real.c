@@ -215,6 +215,8 @@ static const LtCudaRuntime real = {
   .math_kernels = &_lt_cu_math_kernels_device,
   .index_kernels = &_lt_cu_index_kernels_device,
   .scan_kernels = &_lt_cu_scan_kernels_device,
+  .fused_kernels = &_lt_cu_fused_kernels_device,
+  .linalg_kernels = &_lt_cu_linalg_kernels_device,
 };
 
 const LtCudaRuntime *
