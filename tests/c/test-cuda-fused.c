@@ -7,7 +7,8 @@
  *   two conv layers, three linear, SGD with momentum, cross-entropy) makes
  *   at most a bound of launches derived from its layers, fewer than without
  *   the fused kernels (the multi-tensor zeroing and step, cross_entropy
- *   in one kernel each way), and gives the same losses and parameters bit
+ *   in one kernel each way, Linear then ReLU as a product and bias_relu),
+ *   and gives the same losses and parameters bit
  *   for bit (the fused kernels repeat the unfused arithmetic in order);
  * - the multi-tensor optimizer steps (SGD with momentum, dampening,
  *   Nesterov, weight decay, maximize; Adam and AdamW with and without
@@ -20,7 +21,11 @@
  *   contiguous) is zeroed on its own;
  * - bias_relu takes one launch forward and one backward, one fewer each
  *   way than the add and relu without the kernel, with the same output and
- *   input gradient bit for bit (the bias's gradient to float32's rounding).
+ *   gradients bit for bit;
+ * - a Linear then a ReLU in an LtSequential (ops/lt-fused-linear.c) gives
+ *   the unfused output and gradients bit for bit at odd shapes, the
+ *   bias's sum made by a thread or by a block per channel as the reduce
+ *   kernel makes it.
  */
 
 #include <math.h>
@@ -33,6 +38,7 @@
 #include "core/lt-tensor-private.h"
 #include "ops/lt-fused-private.h"
 #include "optim-cases.h"
+#include "linear-relu-cases.h"
 
 static void
 use_emulated (void)
@@ -81,6 +87,8 @@ to_cuda (LtTensor *t)
 #define N_LINEAR 3
 #define N_RELU 4
 #define N_POOL 2
+/* fc1 and fc2, each followed by a ReLU: one fused pair each */
+#define N_LINEAR_RELU 2
 
 static LtModule *
 tutorial_net (void)
@@ -220,6 +228,10 @@ test_training_step_launches (void)
    *   each linear layer: forward the bias's copy and gemm = 2; backward
    *     two gemms and the bias's sum = 3: 5 each;
    *   each relu and each max_pool: forward 1, backward 1: 2 each;
+   *   each Linear directly followed by a ReLU in the Sequential runs
+   *     fused (nn/lt-sequential-fuse.c): forward the gemm and bias_relu,
+   *     backward bias_relu_grad and two gemms, 5 for the pair where the
+   *     terms above count 5 + 2 = 7: 2 fewer each;
    *   the loss: the fused cross_entropy = 1; backward the seed (a fill)
    *     and cross_entropy_grad (the mean's scale inside) = 2: 3 (unfused:
    *     log_softmax and nll_loss = 2, backward the seed, the mean's scale,
@@ -228,11 +240,13 @@ test_training_step_launches (void)
    *   the optimizer step: one multi-tensor launch (n_params <=
    *     LT_CU_MT_MAX).
    * Without the fused kernels zero_grad and the step take one launch per
-   * parameter each, and the loss 6 launches more. Measured on the emulated
-   * device: 64 launches a step before the loss was fused (bound 66), 58
-   * after; 82 unfused. */
+   * parameter each, the loss 6 launches more and each Linear and ReLU pair
+   * 2 more. Measured on the emulated device: 64 launches a step before the
+   * loss was fused (bound 66), 58 after (bound 60), 54 with the Linear and
+   * ReLU pairs fused (bound 56); 82 unfused. */
   g_assert_cmpuint (n_params, <=, LT_CU_MT_MAX);
-  bound = 1 + 9 * N_CONV + 5 * N_LINEAR + 2 * (N_RELU + N_POOL) + 3 + n_params + 1;
+  bound =
+    1 + 9 * N_CONV + 5 * N_LINEAR + 2 * (N_RELU + N_POOL) + 3 + n_params + 1 - 2 * N_LINEAR_RELU;
   g_test_message (
     "launches per training step of the tutorial's network (batch 4): %" G_GUINT64_FORMAT
     " with the fused kernels, %" G_GUINT64_FORMAT " without; bound %" G_GUINT64_FORMAT,
@@ -242,8 +256,8 @@ test_training_step_launches (void)
            n_fused, n_unfused, bound);
   g_assert_cmpuint (n_fused, <=, bound);
   /* zero_grad and the step each save a launch per parameter but one, the
-   * loss 6 */
-  g_assert_cmpuint (n_fused + 2 * (n_params - 1) + 6, ==, n_unfused);
+   * loss 6, each Linear and ReLU pair 2 */
+  g_assert_cmpuint (n_fused + 2 * (n_params - 1) + 6 + 2 * N_LINEAR_RELU, ==, n_unfused);
   trainer_clear (&fused);
   trainer_clear (&unfused);
 }
@@ -520,24 +534,37 @@ test_bias_relu (void)
   g_assert_cmpuint (bw[1] + 1, ==, bw[0]);
   assert_same_bits (y[1], y[0], "bias_relu's output, fused and unfused");
   assert_same_bits (dx[1], dx[0], "bias_relu's input gradient, fused and unfused");
-  /* the bias's sum: a tree of doubles rounded once against the reduction
-   * kernel's order, the same value to float32's rounding */
-  {
-    g_autoptr(LtTensor) d = lt_tensor_sub (db[1], db[0], &error);
-    g_autoptr(LtTensor) ad = d ? lt_tensor_abs (d, &error) : NULL;
-    g_autoptr(LtTensor) m = ad ? lt_tensor_max (ad, &error) : NULL;
-    double v;
-
-    g_assert_no_error (error);
-    g_assert_true (lt_tensor_item (m, &v, &error));
-    g_assert_cmpfloat (v, <=, 1e-4);
-  }
+  /* the bias's sum in the reduce kernel's order (a block's tree here:
+   * 4 * 49 elements a channel, 6 channels) */
+  assert_same_bits (db[1], db[0], "bias_relu's bias gradient, fused and unfused");
   for (guint i = 0; i < 2; i++)
     {
       g_object_unref (y[i]);
       g_object_unref (dx[i]);
       g_object_unref (db[i]);
     }
+  _lt_cuda_set_fused (TRUE);
+}
+
+/* A Linear then a ReLU in a Sequential on the device: the bits of the
+ * modules run one by one, the bias's sum by a thread per channel (short
+ * batches) or by a block per channel (N >= 4096, or N >= 256 with fewer
+ * than 64 channels), as the reduce kernel sums the unfused gradient */
+static void
+test_linear_relu (void)
+{
+  static const gint64 shapes[][3] = {
+    { 4, 400, 120 }, { 1, 3, 2 },    { 3, 5, 7 }, { 300, 9, 5 },
+    { 300, 9, 70 },  { 4100, 3, 2 }, { 0, 4, 3 },
+  };
+
+  use_emulated ();
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    g_assert_true (
+      linear_relu_check (LT_DEVICE_CUDA, shapes[i][0], shapes[i][1], shapes[i][2], 20 + i));
+  /* without the kernels: the modules' own path, the same bits */
+  _lt_cuda_set_fused (FALSE);
+  g_assert_false (linear_relu_check (LT_DEVICE_CUDA, 3, 5, 7, 20));
   _lt_cuda_set_fused (TRUE);
 }
 
@@ -553,5 +580,6 @@ main (int argc, char *argv[])
                         test_optimizers);
   g_test_add_func ("/cuda/fused/zero-grad", test_zero_grad);
   g_test_add_func ("/cuda/fused/bias-relu", test_bias_relu);
+  g_test_add_func ("/cuda/fused/linear-relu", test_linear_relu);
   return g_test_run ();
 }

@@ -421,11 +421,22 @@ k_bias_relu (LtCuBiasRelu p)
     }
 }
 
-#define BR_THREADS 128 /* a power of two: ce_block_sum's tree */
+#define BR_THREADS 128 /* RED_THREADS of lt-cuda-kernels.cu: the reduce's tree */
 
-/* A block per channel c (striding over the channels): dx = (y <= 0 ? 0 :
- * g) over the channel's N R elements (relu_grad's rule), and db[c] their
- * sum, a tree of doubles rounded once */
+/* db[c] sums the channel's N R gradients as the reduce kernel sums them
+ * (k_reduce_block and k_reduce_thread of lt-cuda-kernels.cu, chosen by
+ * the same rule on the same counts), so that it has the bits of the
+ * unfused bias gradient (a sum over the batch): long sums by a block per
+ * channel, each thread's share in order then a tree of doubles; short ones
+ * by a thread per channel, in order. dx = (y <= 0 ? 0 : g) (relu_grad's
+ * rule) on the way. */
+__host__ __device__ __forceinline__ bool
+br_grad_by_blocks (int64_t n_red, int64_t n_out)
+{
+  return n_red >= 4096 || (n_red >= 256 && n_out < 64);
+}
+
+/* A block per channel c (striding over the channels) */
 template <typename T>
 __global__ void
 k_bias_relu_grad (LtCuBiasRelu p)
@@ -467,6 +478,28 @@ launch_bias_relu (void *stream, const LtCuBiasRelu *p)
   return LT_LAUNCH_STATUS ();
 }
 
+/* A thread per channel c, in order */
+template <typename T>
+__global__ void
+k_bias_relu_grad_thread (LtCuBiasRelu p)
+{
+  const T *g = static_cast<const T *> (p.g), *y = static_cast<const T *> (p.x);
+  T *dx = static_cast<T *> (p.y), *db = static_cast<T *> (p.db);
+  GRID_STRIDE_LOOP (c, p.C)
+    {
+      double s = 0;
+      for (int64_t n = 0; n < p.N; n++)
+        for (int64_t r = 0; r < p.R; r++)
+          {
+            int64_t e = (n * p.C + c) * p.R + r;
+            T d = y[e] <= 0 ? (T) 0 : g[e];
+            dx[e] = d;
+            s += (double) d;
+          }
+      db[c] = (T) s;
+    }
+}
+
 int
 launch_bias_relu_grad (void *stream, const LtCuBiasRelu *p)
 {
@@ -476,7 +509,14 @@ launch_bias_relu_grad (void *stream, const LtCuBiasRelu *p)
     return LT_CU_UNSUPPORTED;
   if (p->C == 0)
     return LT_CU_OK;
-  if (p->dtype == LT_CU_F32)
+  if (!br_grad_by_blocks (p->N * p->R, p->C))
+    {
+      if (p->dtype == LT_CU_F32)
+        LT_LAUNCH (k_bias_relu_grad_thread<float>, grid_for (p->C, THREADS), THREADS, stream, *p);
+      else
+        LT_LAUNCH (k_bias_relu_grad_thread<double>, grid_for (p->C, THREADS), THREADS, stream, *p);
+    }
+  else if (p->dtype == LT_CU_F32)
     LT_LAUNCH_COOP (k_bias_relu_grad<float>, g, BR_THREADS, stream, *p);
   else
     LT_LAUNCH_COOP (k_bias_relu_grad<double>, g, BR_THREADS, stream, *p);
