@@ -13,7 +13,14 @@ libtensor called from Python through GObject-Introspection.
         gi.repository.Lt (needs GI_TYPELIB_PATH and LD_LIBRARY_PATH pointing at
         a build's libtensor/ folder; skipped with a note otherwise)
   tinypy  2 x 2 `x + y` on Lt tensors through the Python overrides
-        (gi/overrides/Lt.py, found when PYTHONPATH holds the source root)
+        (gi/overrides/Lt.py, found when PYTHONPATH holds the source root):
+        `lt-pyc` with the overrides' C methods (gi/overrides/_lt/_fast, found
+        when PYTHONPATH also holds the build root), `lt-py` with the pure-Python
+        method put back on the class for the measurement
+
+--clock cpu times the tiny benches by the calling thread's CPU time
+(CLOCK_THREAD_CPUTIME_ID), which other processes on a loaded machine do not
+inflate; the default, wall, by time.perf_counter.
 
 Threads: torch.set_num_threads(n) for each n. PyTorch 1.13 from Debian links
 OpenBLAS through the generic BLAS interface, and set_num_threads() does not
@@ -41,10 +48,13 @@ RECORDS = []
 CPU_PER_WALL = [0.0]
 
 
-def measure(fn, warmup=2, min_calls=5, min_time=None):
-    """Median and minimum seconds per call of fn(), after warm-up calls.
-    Also keeps the process CPU time over the wall time of the timed calls
-    (how many cores were busy, spinning threads included)."""
+TINY_CLOCK = [time.perf_counter]
+
+
+def measure(fn, warmup=2, min_calls=5, min_time=None, clock=time.perf_counter):
+    """Median and minimum seconds per call of fn() by `clock`, after
+    warm-up calls. Also keeps the process CPU time over the wall time of the
+    timed calls (how many cores were busy, spinning threads included)."""
     min_time = MIN_TIME if min_time is None else min_time
     for _ in range(warmup):
         fn()
@@ -52,9 +62,9 @@ def measure(fn, warmup=2, min_calls=5, min_time=None):
     cpu0 = time.process_time()
     start = time.perf_counter()
     while (time.perf_counter() - start < min_time or len(times) < min_calls) and len(times) < 100000:
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        times.append(time.perf_counter() - t0)
+        times.append(clock() - t0)
     CPU_PER_WALL[0] = (time.process_time() - cpu0) / (time.perf_counter() - start)
     return statistics.median(times), min(times), len(times)
 
@@ -138,7 +148,7 @@ def tiny(impl, x, y, fn, t, op='add'):
         for _ in range(TINY_BATCH):
             fn(x, y)
 
-    med, mn, calls = measure(run, warmup=20, min_calls=200)
+    med, mn, calls = measure(run, warmup=20, min_calls=200, clock=TINY_CLOCK[0])
     emit(impl, 'tiny', op, 4, 'contiguous', t, 'ns', med / TINY_BATCH * 1e9,
          med / TINY_BATCH, mn / TINY_BATCH, calls * TINY_BATCH)
 
@@ -183,9 +193,25 @@ def bench_tiny_overrides(threads):
         print('# note: the Python overrides of Lt are not loaded (put the source root in '
               'PYTHONPATH); no `x + y` measurement', flush=True)
         return
+    overrides = sys.modules['gi.overrides.Lt']
+    cls = type(lx)
+    fast_add = cls.__dict__['__add__']
+    python_add = getattr(overrides, '_python_methods', {}).get('__add__')
+    if python_add is None:
+        print('# note: the overrides\' C methods are not loaded (build gi/overrides/_lt/_fast '
+              'and put the build root in PYTHONPATH, and unset LT_PYTHON_NO_FAST); no lt-pyc '
+              'measurement', flush=True)
     for t in threads:
         Lt.set_num_threads(t)
-        tiny('lt-py', lx, ly, lambda a, b: a + b, t)
+        if python_add is None:
+            tiny('lt-py', lx, ly, lambda a, b: a + b, t)
+            continue
+        tiny('lt-pyc', lx, ly, lambda a, b: a + b, t)
+        cls.__add__ = python_add
+        try:
+            tiny('lt-py', lx, ly, lambda a, b: a + b, t)
+        finally:
+            cls.__add__ = fast_add
 
 
 def print_table():
@@ -206,7 +232,10 @@ def main():
     p.add_argument('--min-time', type=float, default=MIN_TIME,
                    help='seconds per measurement')
     p.add_argument('--quick', action='store_true', help='a smoke run')
+    p.add_argument('--clock', choices=('wall', 'cpu'), default='wall',
+                   help='what times the tiny benches: wall time or this thread\'s CPU time')
     args = p.parse_args()
+    TINY_CLOCK[0] = time.thread_time if args.clock == 'cpu' else time.perf_counter
     MIN_TIME = min(args.min_time, 0.05) if args.quick else args.min_time
     threads = [max(int(t), 1) for t in args.threads.split(',')]
     only = args.only.split(',')
