@@ -17,6 +17,8 @@ libtensor called from Python through GObject-Introspection.
         `lt-pyc` with the overrides' C methods (gi/overrides/_lt/_fast, found
         when PYTHONPATH also holds the build root), `lt-py` with the pure-Python
         method put back on the class for the measurement
+  tinyops  more per-op overheads through the overrides (x * 2.0, x + 1, -x,
+        x[1], item()), lt-pyc, lt-py and torch, one thread
 
 --clock cpu times the tiny benches by the calling thread's CPU time
 (CLOCK_THREAD_CPUTIME_ID), which other processes on a loaded machine do not
@@ -214,6 +216,40 @@ def bench_tiny_overrides(threads):
             cls.__add__ = fast_add
 
 
+def bench_tiny_ops(threads):
+    """More per-op overheads through the overrides, each by the C methods
+    (lt-pyc), by the Python methods put back on the class (lt-py) and in
+    torch, one thread: x * 2.0, x + 1, -x, x[1] and item()."""
+    Lt = import_lt()
+    if Lt is None:
+        return
+    overrides = sys.modules.get('gi.overrides.Lt')
+    python = getattr(overrides, '_python_methods', {})
+    cls = Lt.Tensor
+    fast = {name: cls.__dict__[name] for name in python}
+    lx, _ = lt_pair(Lt)
+    ls = Lt.Tensor.new_from_doubles([1.5], [], Lt.DType.FLOAT32)
+    tx, ts = torch.rand(2, 2), torch.tensor(1.5)
+    cases = [('mul2.0', lambda a, b: a * 2.0, lx, tx), ('add1', lambda a, b: a + 1, lx, tx),
+             ('neg', lambda a, b: -a, lx, tx), ('index1', lambda a, b: a[1], lx, tx),
+             ('item', lambda a, b: a.item(), ls, ts)]
+    torch.set_num_threads(1)
+    Lt.set_num_threads(1)
+    for op, fn, lt_in, torch_in in cases:
+        tiny('torch', torch_in, None, fn, 1, op)
+        if not python:
+            tiny('lt-py', lt_in, None, fn, 1, op)
+            continue
+        tiny('lt-pyc', lt_in, None, fn, 1, op)
+        for name, method in python.items():
+            setattr(cls, name, method)
+        try:
+            tiny('lt-py', lt_in, None, fn, 1, op)
+        finally:
+            for name, method in fast.items():
+                setattr(cls, name, method)
+
+
 def print_table():
     print('# %-6s %-5s %-6s %9s %-11s %3s %12s %-9s %7s %5s' %
           ('impl', 'bench', 'op', 'n', 'layout', 'thr', 'value', 'unit', 'calls', 'cpu/w'))
@@ -246,6 +282,8 @@ def main():
         bench_tiny(threads)
     if 'tinypy' in only:
         bench_tiny_overrides(threads)
+    if 'tinyops' in only:
+        bench_tiny_ops(threads)
     if 'ew' in only:
         bench_ew(threads, args.quick)
     if 'mix' in only:
