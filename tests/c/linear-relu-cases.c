@@ -77,6 +77,22 @@ run (LtModule *seq, gboolean whole, LtTensor *xh, LtTensor *wh, LtDevice device,
     }
 }
 
+void
+sequential_same_bits (LtModule *seq, LtTensor *xh, LtTensor *wh, LtDevice device)
+{
+  Run fused = { NULL }, plain = { NULL };
+
+  run (seq, TRUE, xh, wh, device, &fused);
+  run (seq, FALSE, xh, wh, device, &plain);
+  assert_same_bits (fused.out, plain.out, "the output, fused and module by module");
+  assert_same_bits (fused.dx, plain.dx, "the input's gradient, fused and module by module");
+  for (guint i = 0; i < fused.grads->len; i++)
+    assert_same_bits (g_ptr_array_index (fused.grads, i), g_ptr_array_index (plain.grads, i),
+                      "a parameter's gradient, fused and module by module");
+  run_clear (&fused);
+  run_clear (&plain);
+}
+
 gboolean
 linear_relu_check (LtDevice device, gint64 N, gint64 K, gint64 C, guint64 seed)
 {

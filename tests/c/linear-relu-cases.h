@@ -17,6 +17,15 @@
  * modules run one after the other, and that the graph is PyTorch's
  * (ReluBackward0 in scope "1" over AddmmBackward0 in scope "0"). Returns
  * whether the pair ran fused (its node is linear_relu's). */
+/* Runs @seq (an LtSequential on @device) on @xh (moved to @device) as a
+ * whole and module by module, then backward of sum (out * @wh): asserts
+ * that the output and the gradients of the input and of every parameter
+ * have the same bits both ways. */
+void sequential_same_bits (LtModule *seq,
+                           LtTensor *xh,
+                           LtTensor *wh,
+                           LtDevice  device);
+
 gboolean linear_relu_check (LtDevice device,
                             gint64   N,
                             gint64   K,

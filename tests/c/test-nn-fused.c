@@ -5,9 +5,9 @@
  * ops/lt-fused-linear.c): the fused path gives the output and gradients of
  * the modules run one by one, bit for bit, with PyTorch's graph and module
  * scopes (linear-relu-cases.c), at the tutorial's shapes and odd ones, on
- * one thread and two; and the cases that stay unfused do (hooks, an
- * in-place ReLU, one out feature, float64 through the op itself is the op
- * harness's).
+ * one thread and two, and in the tutorial's whole network; and the cases
+ * that stay unfused do (hooks, an in-place ReLU, one out feature, no
+ * bias). Float64 through the op itself is the op harness's.
  */
 
 #include <libtensor.h>
@@ -34,6 +34,56 @@ test_bits (void)
       for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
         g_assert_true (
           linear_relu_check (LT_DEVICE_CPU, shapes[i][0], shapes[i][1], shapes[i][2], 10 + i));
+    }
+}
+
+/* The tutorial's network as one Sequential (conv1, relu, pool, conv2,
+ * relu, pool, flatten, fc1, relu, fc2, relu, fc3): fc1 and fc2 fused, the
+ * same bits as its modules one by one, at batch 4 and an odd batch */
+static void
+test_tutorial_net (void)
+{
+  g_autoptr(GError) error = NULL;
+  static const gint64 k5[2] = { 5, 5 }, two[1] = { 2 };
+  static const gint64 batches[] = { 4, 7 };
+  LtModule           *m[12];
+  g_autoptr(LtSequential) seq = NULL;
+
+  lt_manual_seed (3);
+  m[0] = LT_MODULE (lt_conv2d_new (3, 6, k5, NULL, NULL, NULL, 1, TRUE, &error));
+  m[1] = LT_MODULE (lt_relu_new (FALSE));
+  m[2] = LT_MODULE (lt_max_pool2d_new (two, 1, two, 1, NULL, 0, NULL, 0, FALSE, &error));
+  g_assert_no_error (error);
+  m[3] = LT_MODULE (lt_conv2d_new (6, 16, k5, NULL, NULL, NULL, 1, TRUE, &error));
+  m[4] = LT_MODULE (lt_relu_new (FALSE));
+  m[5] = LT_MODULE (lt_max_pool2d_new (two, 1, two, 1, NULL, 0, NULL, 0, FALSE, &error));
+  g_assert_no_error (error);
+  m[6] = LT_MODULE (lt_flatten_new (1, -1));
+  m[7] = LT_MODULE (lt_linear_new (400, 120, TRUE, &error));
+  m[8] = LT_MODULE (lt_relu_new (FALSE));
+  m[9] = LT_MODULE (lt_linear_new (120, 84, TRUE, &error));
+  m[10] = LT_MODULE (lt_relu_new (FALSE));
+  m[11] = LT_MODULE (lt_linear_new (84, 10, TRUE, &error));
+  g_assert_no_error (error);
+  seq = lt_sequential_new (m, G_N_ELEMENTS (m));
+  for (guint i = 0; i < G_N_ELEMENTS (m); i++)
+    g_object_unref (m[i]);
+  for (guint b = 0; b < G_N_ELEMENTS (batches); b++)
+    {
+      gint64 xs[4] = { batches[b], 3, 32, 32 }, os[2] = { batches[b], 10 };
+      g_autoptr(LtTensor) x = lt_randn (xs, 4, LT_DTYPE_FLOAT32, &error);
+      g_autoptr(LtTensor) w = lt_randn (os, 2, LT_DTYPE_FLOAT32, &error);
+      g_autoptr(LtTensor) out = NULL;
+      LtGradFn *fn;
+
+      g_assert_no_error (error);
+      sequential_same_bits (LT_MODULE (seq), x, w, LT_DEVICE_CPU);
+      /* fc2's ReLU ran fused */
+      out = lt_module_forward (LT_MODULE (seq), x, &error);
+      g_assert_no_error (error);
+      fn = lt_grad_fn_get_next_function (lt_tensor_get_grad_fn (out), 1, NULL);
+      g_assert_cmpint (fn->op, ==, LT_OP_LINEAR_RELU);
+      g_assert_cmpstr (lt_grad_fn_get_module (fn), ==, "10");
     }
 }
 
@@ -149,6 +199,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_summary ("A Linear then a ReLU in a Sequential, fused, on the CPU");
   g_test_add_func ("/nn/fused/linear-relu/bits", test_bits);
+  g_test_add_func ("/nn/fused/linear-relu/tutorial-net", test_tutorial_net);
   g_test_add_func ("/nn/fused/linear-relu/unfused-cases", test_unfused_cases);
   g_test_add_func ("/nn/fused/linear-relu/no-grad", test_no_grad);
   return g_test_run ();
