@@ -274,23 +274,6 @@ launch_optim (void *stream, const LtCuTensorList *l, const LtCuOptimStep *s)
 __device__ __forceinline__ float ce_exp (float x) { return expf (x); }
 __device__ __forceinline__ double ce_exp (double x) { return exp (x); }
 
-/* Every thread of the block calls it; every thread gets the sum */
-__device__ double
-ce_block_sum (double v, double *part)
-{
-  part[threadIdx.x] = v;
-  __syncthreads ();
-  for (unsigned s = blockDim.x / 2; s > 0; s /= 2)
-    {
-      if (threadIdx.x < s)
-        part[threadIdx.x] = part[threadIdx.x] + part[threadIdx.x + s];
-      __syncthreads ();
-    }
-  double r = part[0];
-  __syncthreads ();
-  return r;
-}
-
 template <typename T>
 __global__ void
 k_ce (LtCuCrossEntropy p, LtCuErrorWord *err)
@@ -336,8 +319,8 @@ k_ce (LtCuCrossEntropy p, LtCuErrorWord *err)
       sum += l;
       total += wc;
     }
-  sum = ce_block_sum (sum, part);
-  total = ce_block_sum (total, part);
+  sum = block_sum (sum, part);
+  total = block_sum (total, part);
   if (threadIdx.x == 0)
     {
       logp[p.N * p.C * p.R] = (T) total;
