@@ -922,6 +922,8 @@ _lt_cpu_conv (const LtKernelArgs *args,
         args->op == LT_OP_CONV2D_GRAD_INPUT ? args->out : args->in[0],
         args->op == LT_OP_CONV2D_GRAD_WEIGHT ? args->out : args->in[1], p))
     return _lt_cpu_conv_depthwise (args, error);
+  if (_lt_cpu_conv_winograd_applies (args))
+    return _lt_cpu_conv_winograd (args, error);
   switch (args->op)
     {
     case LT_OP_CONV2D:
