@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lt-cpu-private.h"
+#include "lt-cpu-conv-kernels-private.h"
 
 /*
  * 3x3 conv2d at stride 1 (dilation 1, one group) by Winograd's minimal
@@ -88,6 +89,7 @@ struct _WinoJob
   gint64      Ew;  /* length of an even or odd half-row */
   gint64      vmax;
   const void *x, *u, *b;
+  gint64     *boff, *coff; /* row k of V, row m of M: k Tps, m Tps */
   void       *y;
   char       *scratch; /* per part: scratch_bytes each */
   gsize       scratch_bytes;
@@ -100,26 +102,6 @@ round_up (gint64 v, gint64 m)
 {
   return (v + m - 1) / m * m;
 }
-
-/* Two vectors shuffled by a vector of indices: GCC's __builtin_shuffle.
- * Clang has no form with indices known only at run time; built with clang
- * the rows are split and interleaved by the scalar loops. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define CONV_HAVE_SHUFFLE 1
-#define V_SHUFFLE2(a, b, m) __builtin_shuffle (a, b, m)
-#else
-#define CONV_HAVE_SHUFFLE 0
-#define V_SHUFFLE2(a, b, m) ((void) (b), (void) (m), (a))
-#endif
-
-#define V_LOAD(p) (*(const V *) (p))
-#define V_STORE(p, v) (*(V *) (p) = (v))
-#define MR 6
-
-#define WG_CASE(sfx, mr, nv)                                                                       \
-  case (mr) *2 + (nv) -1:                                                                          \
-    wg_block_##sfx (mr, nv, K, Am, B + j, ldb, Cm + j, ldc);                                       \
-    break
 
 #define DEFINE_WINO_XFORM(T, IT, sfx, VB, ATTR)                                                    \
   typedef T  wvec_##sfx __attribute__ ((vector_size (VB), aligned (sizeof (T)), may_alias));       \
@@ -298,63 +280,8 @@ round_up (gint64 v, gint64 m)
 #define DEFINE_WINO(T, IT, sfx, VB, ATTR)                                                          \
   DEFINE_WINO_XFORM (T, IT, sfx, VB, ATTR)                                                         \
                                                                                                    \
-  /* C (mr rows, nv vectors) = A (mr, K) @ B (K, nv vectors); rows ldb and ldc                     \
-   * apart */                                                                                      \
-  ATTR static inline __attribute__ ((always_inline)) void wg_block_##sfx (                         \
-    const int mr, const int nv, gint64 K, const T *A, const T *B, gint64 ldb, T *C, gint64 ldc)    \
-  {                                                                                                \
-    typedef wvec_##sfx V;                                                                          \
-    const int          vl = VB / sizeof (T);                                                       \
-    V                  acc[MR][2];                                                                 \
-    for (int r = 0; r < mr; r++)                                                                   \
-      for (int v = 0; v < nv; v++)                                                                 \
-        acc[r][v] = (V){};                                                                         \
-    for (gint64 k = 0; k < K; k++)                                                                 \
-      {                                                                                            \
-        const T *b = B + k * ldb;                                                                  \
-        V        b0 = V_LOAD (b), b1 = nv > 1 ? V_LOAD (b + vl) : b0;                              \
-        for (int r = 0; r < mr; r++)                                                               \
-          {                                                                                        \
-            T a = A[r * K + k];                                                                    \
-            acc[r][0] += a * b0;                                                                   \
-            if (nv > 1)                                                                            \
-              acc[r][1] += a * b1;                                                                 \
-          }                                                                                        \
-      }                                                                                            \
-    for (int r = 0; r < mr; r++)                                                                   \
-      for (int v = 0; v < nv; v++)                                                                 \
-        V_STORE (C + r * ldc + v * vl, acc[r][v]);                                                 \
-  }                                                                                                \
-                                                                                                   \
-  /* C (M, N) = A (M, K) @ B (K, N), N a multiple of the vector length */                          \
-  ATTR static void wg_gemm_##sfx (gint64 M, gint64 N, gint64 K, const T *A, const T *B,            \
-                                  gint64 ldb, T *C, gint64 ldc)                                    \
-  {                                                                                                \
-    const int vl = VB / sizeof (T);                                                                \
-    for (gint64 m = 0; m < M; m += MR)                                                             \
-      {                                                                                            \
-        const T *Am = A + m * K;                                                                   \
-        T       *Cm = C + m * ldc;                                                                 \
-        int      mr = (int) MIN (MR, M - m);                                                       \
-        for (gint64 j = 0; j < N; j += 2 * vl)                                                     \
-          switch (mr * 2 + (j + 2 * vl <= N ? 2 : 1) - 1)                                          \
-            {                                                                                      \
-              WG_CASE (sfx, 6, 2);                                                                 \
-              WG_CASE (sfx, 6, 1);                                                                 \
-              WG_CASE (sfx, 5, 2);                                                                 \
-              WG_CASE (sfx, 5, 1);                                                                 \
-              WG_CASE (sfx, 4, 2);                                                                 \
-              WG_CASE (sfx, 4, 1);                                                                 \
-              WG_CASE (sfx, 3, 2);                                                                 \
-              WG_CASE (sfx, 3, 1);                                                                 \
-              WG_CASE (sfx, 2, 2);                                                                 \
-              WG_CASE (sfx, 2, 1);                                                                 \
-              WG_CASE (sfx, 1, 2);                                                                 \
-              default:                                                                             \
-                wg_block_##sfx (1, 1, K, Am, B + j, ldb, Cm + j, ldc);                             \
-            }                                                                                      \
-      }                                                                                            \
-  }                                                                                                \
+  /* the 16 products: gemm_nn over rows ldb (boff) and ldc (coff) apart */                         \
+  DEFINE_GEMM_NN (T, wvec_##sfx, sfx, VB, ATTR)                                                    \
                                                                                                    \
   /* Blocks of rows of tiles: transform, 16 products, transform back */                            \
   ATTR static void wg_part_##sfx (int tid, int np, gpointer data)                                  \
@@ -374,8 +301,9 @@ round_up (gint64 v, gint64 m)
         gint64 cols = round_up ((nr - 1) * g->TW + round_up (g->TW, g->vmax), g->vmax);            \
         g->input (g, Vb, rb, r0, nr);                                                              \
         for (int e = 0; e < 16; e++)                                                               \
-          wg_gemm_##sfx (g->Co, cols, g->Ci, U + e * g->Co * g->Ci, Vb + e * g->Ci * g->Tps,       \
-                         g->Tps, Mb + e * g->Co * g->Tps, g->Tps);                                 \
+          gemm_nn_##sfx (g->Co, cols, g->Ci, U + e * g->Co * g->Ci, g->Ci, 1,                      \
+                         Vb + e * g->Ci * g->Tps, g->boff, Mb + e * g->Co * g->Tps, g->coff,       \
+                         NULL);                                                                    \
         g->output (g, Mb, rb, r0, nr);                                                             \
       }                                                                                            \
   }
@@ -620,9 +548,10 @@ _lt_cpu_conv_winograd (const LtKernelArgs *args, GError **error)
    * of two halves), which the output transform reuses for 4 half-rows */
   g.scratch_bytes = (gsize) round_up (
     (16 * (g.Ci + g.Co) * g.Tps + 2 * (2 * g.rpb + 2) * g.Ew) * (gint64) es, WINO_VEC_BYTES);
-  ubytes = round_up (16 * g.Co * g.Ci * (gint64) es, WINO_VEC_BYTES);
+  ubytes = round_up (16 * g.Co * g.Ci * (gint64) es, WINO_VEC_BYTES) +
+           round_up ((g.Ci + g.Co) * (gint64) sizeof (gint64), WINO_VEC_BYTES);
 
-  /* U, then each part's V, M and split rows */
+  /* U, the offsets, then each part's V, M and split rows */
   mem = _lt_cpu_alloc ((gsize) ubytes + g.scratch_bytes * (gsize) n_parts, NULL);
   if (mem == NULL)
     {
@@ -635,6 +564,15 @@ _lt_cpu_conv_winograd (const LtKernelArgs *args, GError **error)
   __atomic_fetch_add (&wino_calls, 1, __ATOMIC_RELAXED);
   filter_transform (&g, _lt_tensor_data (w), f32, gi, mem);
   g.u = mem;
+  g.boff = (gint64 *) (mem + round_up (16 * g.Co * g.Ci * (gint64) es, WINO_VEC_BYTES));
+  g.coff = g.boff + g.Ci;
+  for (gint64 k = 0; k < MAX (g.Ci, g.Co); k++)
+    {
+      if (k < g.Ci)
+        g.boff[k] = k * g.Tps;
+      if (k < g.Co)
+        g.coff[k] = k * g.Tps;
+    }
   g.scratch = mem + ubytes;
   /* the transforms run along a row of TW tiles: vectors as wide as the
    * instruction set has, but no wider than TW rounded up to the narrowest
