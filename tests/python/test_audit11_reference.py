@@ -9,6 +9,7 @@ DataLoader, beside PyTorch 1.13.
 import unittest
 
 from harness import main, require
+from pairs import npy
 
 torch = require('torch', 'python3-torch')
 np = require('numpy', 'python3-numpy')
@@ -26,12 +27,6 @@ def both(a, requires_grad=False):
     a = np.asarray(a, dtype=np.float64)
     return (torch.tensor(a, requires_grad=requires_grad),
             Lt.tensor(a.tolist(), dtype=Lt.float64, requires_grad=requires_grad))
-
-
-def npy(x):
-    if isinstance(x, torch.Tensor):
-        return x.detach().numpy()
-    return np.asarray(x.detach().tolist()).reshape(tuple(x.shape))
 
 
 class FunctionalLosses(unittest.TestCase):

@@ -21,6 +21,7 @@ import sys
 import unittest
 
 from harness import main, require
+from pairs import both, npy
 
 torch = require('torch', 'python3-torch')
 np = require('numpy', 'python3-numpy')
@@ -50,21 +51,6 @@ def spd(*shape):
 def sym(*shape):
     x = rng.uniform(-1, 1, size=shape)
     return x + np.swapaxes(x, -1, -2)
-
-
-def both(a, dtype='float64', requires_grad=False):
-    a = np.asarray(a, dtype=dtype)
-    t = torch.tensor(a, requires_grad=requires_grad)
-    lt = Lt.tensor(a.tolist(), dtype=getattr(Lt, dtype), requires_grad=requires_grad)
-    if a.size == 0:
-        lt = lt.reshape(a.shape)
-    return t, lt
-
-
-def npy(x):
-    if isinstance(x, torch.Tensor):
-        return x.detach().numpy()
-    return np.asarray(x.detach().tolist()).reshape(tuple(x.shape))
 
 
 def tol(dtype):

@@ -10,6 +10,7 @@ gradient, and the errors.
 import unittest
 
 from harness import main, require
+from pairs import both, npy
 
 torch = require('torch', 'python3-torch')
 np = require('numpy', 'python3-numpy')
@@ -21,19 +22,6 @@ from gi.repository import GLib, Lt  # noqa: E402
 torch.set_num_threads(1)
 rng = np.random.default_rng(20261212)
 DRIVERS = ('gelsy', 'gels', 'gelsd', 'gelss')
-
-
-def both(a, dtype='float64', requires_grad=False):
-    a = np.asarray(a, dtype=dtype)
-    t = torch.tensor(a, requires_grad=requires_grad)
-    lt = Lt.tensor(a.tolist(), dtype=getattr(Lt, dtype), requires_grad=requires_grad)
-    return t, lt
-
-
-def npy(x):
-    if isinstance(x, torch.Tensor):
-        return x.detach().numpy()
-    return np.asarray(x.detach().tolist()).reshape(tuple(x.shape))
 
 
 class Lstsq(unittest.TestCase):

@@ -15,6 +15,7 @@ position) the indices must match exactly.
 import unittest
 
 from harness import main, require
+from pairs import both, npy
 
 torch = require('torch', 'python3-torch')
 np = require('numpy', 'python3-numpy')
@@ -37,21 +38,6 @@ def distinct(*shape):
 def grid(*shape):
     """Small integers: many ties."""
     return rng.integers(-3, 4, size=shape).astype('float64')
-
-
-def both(a, dtype='float64', requires_grad=False):
-    a = np.asarray(a, dtype=dtype)
-    t = torch.tensor(a, requires_grad=requires_grad)
-    lt = Lt.tensor(a.tolist(), dtype=getattr(Lt, dtype), requires_grad=requires_grad)
-    if a.size == 0:
-        lt = lt.reshape(a.shape)
-    return t, lt
-
-
-def npy(x):
-    if isinstance(x, torch.Tensor):
-        return x.detach().numpy()
-    return np.asarray(x.detach().tolist()).reshape(tuple(x.shape))
 
 
 class Case(unittest.TestCase):
