@@ -10,13 +10,6 @@
 
 #include <libtensor.h>
 
-/* Sequential (Linear (K, C), ReLU, Linear (C, 3)) on @device, float32,
- * seeded by @seed, on an (N, K) batch: asserts that the Sequential's
- * output and the gradients of the batch and of every parameter (from the
- * output times a fixed random tensor, summed) have the bits of the three
- * modules run one after the other, and that the graph is PyTorch's
- * (ReluBackward0 in scope "1" over AddmmBackward0 in scope "0"). Returns
- * whether the pair ran fused (its node is linear_relu's). */
 /* Runs @seq (an LtSequential on @device) on @xh (moved to @device) as a
  * whole and module by module, then backward of sum (out * @wh): asserts
  * that the output and the gradients of the input and of every parameter
@@ -26,8 +19,20 @@ void sequential_same_bits (LtModule *seq,
                            LtTensor *wh,
                            LtDevice  device);
 
+/* Sequential (Linear (K, C), ReLU, Linear (C, 3)) on @device, float32,
+ * seeded by @seed, on an (N, K) batch: asserts that the Sequential's
+ * output and the gradients of the batch and of every parameter (from the
+ * output times a fixed random tensor, summed) have the bits of the three
+ * modules run one after the other, and that the graph is PyTorch's
+ * (ReluBackward0 in scope "1" over AddmmBackward0 in scope "0"). Returns
+ * whether the pair ran fused (its node is linear_relu's). */
 gboolean linear_relu_check (LtDevice device,
                             gint64   N,
                             gint64   K,
                             gint64   C,
                             guint64  seed);
+
+/* The tutorial's network as one Sequential on the CPU: conv1 (3 -> 6,
+ * 5x5), relu, max_pool 2, conv2 (6 -> 16, 5x5), relu, max_pool 2,
+ * flatten, fc1 (400 -> 120), relu, fc2 (120 -> 84), relu, fc3 (84 -> 10) */
+LtSequential *tutorial_sequential (void);

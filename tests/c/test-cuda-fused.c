@@ -94,26 +94,8 @@ static LtModule *
 tutorial_net (void)
 {
   g_autoptr(GError) error = NULL;
-  static const gint64 k5[2] = { 5, 5 }, two[1] = { 2 };
-  LtModule           *m[12];
-  LtSequential       *net;
+  LtSequential *net = tutorial_sequential ();
 
-  m[0] = LT_MODULE (lt_conv2d_new (3, 6, k5, NULL, NULL, NULL, 1, TRUE, &error));
-  m[1] = LT_MODULE (lt_relu_new (FALSE));
-  m[2] = LT_MODULE (lt_max_pool2d_new (two, 1, two, 1, NULL, 0, NULL, 0, FALSE, &error));
-  m[3] = LT_MODULE (lt_conv2d_new (6, 16, k5, NULL, NULL, NULL, 1, TRUE, &error));
-  m[4] = LT_MODULE (lt_relu_new (FALSE));
-  m[5] = LT_MODULE (lt_max_pool2d_new (two, 1, two, 1, NULL, 0, NULL, 0, FALSE, &error));
-  m[6] = LT_MODULE (lt_flatten_new (1, -1));
-  m[7] = LT_MODULE (lt_linear_new (400, 120, TRUE, &error));
-  m[8] = LT_MODULE (lt_relu_new (FALSE));
-  m[9] = LT_MODULE (lt_linear_new (120, 84, TRUE, &error));
-  m[10] = LT_MODULE (lt_relu_new (FALSE));
-  m[11] = LT_MODULE (lt_linear_new (84, 10, TRUE, &error));
-  g_assert_no_error (error);
-  net = lt_sequential_new (m, G_N_ELEMENTS (m));
-  for (guint i = 0; i < G_N_ELEMENTS (m); i++)
-    g_object_unref (m[i]);
   g_assert_true (lt_module_to_device (LT_MODULE (net), LT_DEVICE_CUDA, &error));
   g_assert_no_error (error);
   return LT_MODULE (net);
