@@ -41,60 +41,15 @@ static const Layer layers[] = {
   { 4, 9, 9, 4, 2, 3, 2, 1, 1 },
 };
 
-typedef struct
-{
-  const Layer  *l;
-  gint64        N, OH, OW;
-  const double *x, *w, *b, *dy;
-} Ref;
-
-/* y, dx, dw, db of the definition, in doubles */
-static void
-reference (const Ref *r, double *y, double *dx, double *dw, double *db)
-{
-  const Layer *l = r->l;
-  gint64       Cg = l->C / l->groups, Og = l->O / l->groups;
-
-  memset (dx, 0, r->N * l->C * l->H * l->W * sizeof (double));
-  memset (dw, 0, l->O * Cg * l->k * l->k * sizeof (double));
-  memset (db, 0, l->O * sizeof (double));
-  for (gint64 n = 0; n < r->N; n++)
-    for (gint64 o = 0; o < l->O; o++)
-      for (gint64 oh = 0; oh < r->OH; oh++)
-        for (gint64 ow = 0; ow < r->OW; ow++)
-          {
-            gint64 yi = ((n * l->O + o) * r->OH + oh) * r->OW + ow;
-            double acc = r->b[o], g = r->dy[yi];
-
-            db[o] += g;
-            for (gint64 c = 0; c < Cg; c++)
-              for (gint64 i = 0; i < l->k; i++)
-                for (gint64 j = 0; j < l->k; j++)
-                  {
-                    gint64 ih = oh * l->stride - l->padding + i * l->dilation;
-                    gint64 iw = ow * l->stride - l->padding + j * l->dilation;
-                    gint64 wi = ((o * Cg + c) * l->k + i) * l->k + j;
-                    gint64 xi = ((n * l->C + o / Og * Cg + c) * l->H + ih) * l->W + iw;
-
-                    if (ih < 0 || ih >= l->H || iw < 0 || iw >= l->W)
-                      continue;
-                    acc += r->w[wi] * r->x[xi];
-                    dx[xi] += r->w[wi] * g;
-                    dw[wi] += r->x[xi] * g;
-                  }
-            y[yi] = acc;
-          }
-}
-
 /* against the float64 definition, relative to the terms' scale */
 static void
-assert_close (const char   *what,
-              const Ref    *r,
-              LtDType       dt,
-              LtTensor     *t,
-              const double *want,
-              gint64        n,
-              double        scale)
+assert_close (const char      *what,
+              const ConvShape *r,
+              LtDType          dt,
+              LtTensor        *t,
+              const double    *want,
+              gint64           n,
+              double           scale)
 {
   gsize              got_n;
   g_autofree double *got = values (t, &got_n);
@@ -108,9 +63,8 @@ assert_close (const char   *what,
                " k=%" G_GINT64_FORMAT " stride %" G_GINT64_FORMAT " padding %" G_GINT64_FORMAT
                " dilation %" G_GINT64_FORMAT " on %d threads: element %" G_GINT64_FORMAT
                " is %.17g, want %.17g",
-               what, lt_dtype_get_name (dt), r->N, r->l->C, r->l->H, r->l->W, r->l->O, r->l->groups,
-               r->l->k, r->l->stride, r->l->padding, r->l->dilation, lt_get_num_threads (), i,
-               got[i], want[i]);
+               what, lt_dtype_get_name (dt), r->N, r->C, r->H, r->W, r->O, r->groups, r->k,
+               r->stride, r->padding, r->dilation, lt_get_num_threads (), i, got[i], want[i]);
 }
 
 static void
@@ -137,7 +91,7 @@ check (GRand *rng, const Layer *l, gint64 N, LtDType dt)
   g_autoptr(LtTensor) out = NULL;
   const gint64 stride[2] = { l->stride, l->stride }, padding[2] = { l->padding, l->padding };
   const gint64 dilation[2] = { l->dilation, l->dilation };
-  Ref          r = { l, N, OH, OW, xv, wv, bv, dyv };
+  ConvShape cs = { N, l->C, l->H, l->W, l->O, l->k, l->stride, l->padding, l->dilation, l->groups };
 
   g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
   g_assert_true (lt_tensor_set_requires_grad (w, TRUE, &error));
@@ -146,14 +100,14 @@ check (GRand *rng, const Layer *l, gint64 N, LtDType dt)
   g_assert_no_error (error);
   g_assert_true (lt_tensor_backward (out, dy, FALSE, &error));
   g_assert_no_error (error);
-  reference (&r, y, dx, dw, db);
+  conv_reference (&cs, xv, wv, bv, dyv, y, dx, dw, db);
   /* each value is a sum of Cg k k (forward), Og k k (dx) or N OH OW (dw,
    * db) products of numbers in [-1, 1] */
-  assert_close ("forward", &r, dt, out, y, ny, Cg * l->k * l->k);
-  assert_close ("grad input", &r, dt, lt_tensor_get_grad (x), dx, nx,
+  assert_close ("forward", &cs, dt, out, y, ny, Cg * l->k * l->k);
+  assert_close ("grad input", &cs, dt, lt_tensor_get_grad (x), dx, nx,
                 l->O / l->groups * l->k * l->k);
-  assert_close ("grad weight", &r, dt, lt_tensor_get_grad (w), dw, nw, N * OH * OW);
-  assert_close ("grad bias", &r, dt, lt_tensor_get_grad (b), db, l->O, N * OH * OW);
+  assert_close ("grad weight", &cs, dt, lt_tensor_get_grad (w), dw, nw, N * OH * OW);
+  assert_close ("grad bias", &cs, dt, lt_tensor_get_grad (b), db, l->O, N * OH * OW);
 }
 
 static void

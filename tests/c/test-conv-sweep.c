@@ -33,56 +33,14 @@ static const Layer layers[] = {
 
 static const gint64 out_channels[] = { 1, 5, 6, 7, 11, 12, 13, 16, 17, 25 };
 
-typedef struct
-{
-  gint64        N, C, H, W, O, k, s, p, OH, OW;
-  const double *x, *w, *b, *dy;
-} Ref;
-
-/* y, dx, dw, db of the definition, in doubles */
-static void
-reference (const Ref *r, double *y, double *dx, double *dw, double *db)
-{
-  gint64 K = r->C * r->k * r->k;
-
-  memset (dx, 0, r->N * r->C * r->H * r->W * sizeof (double));
-  memset (dw, 0, r->O * K * sizeof (double));
-  memset (db, 0, r->O * sizeof (double));
-  for (gint64 n = 0; n < r->N; n++)
-    for (gint64 o = 0; o < r->O; o++)
-      for (gint64 oh = 0; oh < r->OH; oh++)
-        for (gint64 ow = 0; ow < r->OW; ow++)
-          {
-            gint64 yi = ((n * r->O + o) * r->OH + oh) * r->OW + ow;
-            double acc = r->b[o], g = r->dy[yi];
-
-            db[o] += g;
-            for (gint64 c = 0; c < r->C; c++)
-              for (gint64 i = 0; i < r->k; i++)
-                for (gint64 j = 0; j < r->k; j++)
-                  {
-                    gint64 ih = oh * r->s - r->p + i, iw = ow * r->s - r->p + j;
-                    gint64 wi = ((o * r->C + c) * r->k + i) * r->k + j;
-                    gint64 xi = ((n * r->C + c) * r->H + ih) * r->W + iw;
-
-                    if (ih < 0 || ih >= r->H || iw < 0 || iw >= r->W)
-                      continue;
-                    acc += r->w[wi] * r->x[xi];
-                    dx[xi] += r->w[wi] * g;
-                    dw[wi] += r->x[xi] * g;
-                  }
-            y[yi] = acc;
-          }
-}
-
 /* float32 against the float64 definition: relative to the terms' scale */
 static void
-assert_close (const char   *what,
-              const Ref    *r,
-              LtTensor     *t,
-              const double *want,
-              gint64        n,
-              double        scale)
+assert_close (const char      *what,
+              const ConvShape *r,
+              LtTensor        *t,
+              const double    *want,
+              gint64           n,
+              double           scale)
 {
   gsize              got_n;
   g_autofree double *got = values (t, &got_n);
@@ -93,7 +51,8 @@ assert_close (const char   *what,
       g_error ("%s of N=%" G_GINT64_FORMAT " C=%" G_GINT64_FORMAT " H=%" G_GINT64_FORMAT
                " O=%" G_GINT64_FORMAT " k=%" G_GINT64_FORMAT " stride %" G_GINT64_FORMAT
                " on %d threads: element %" G_GINT64_FORMAT " is %g, want %g",
-               what, r->N, r->C, r->H, r->O, r->k, r->s, lt_get_num_threads (), i, got[i], want[i]);
+               what, r->N, r->C, r->H, r->O, r->k, r->stride, lt_get_num_threads (), i, got[i],
+               want[i]);
 }
 
 static void
@@ -118,7 +77,7 @@ check (GRand *rng, const Layer *l, gint64 N, gint64 O)
   g_autoptr(LtTensor) out = NULL;
   const gint64 stride[2] = { l->stride, l->stride }, padding[2] = { l->padding, l->padding };
   const gint64 dilation[2] = { 1, 1 };
-  Ref          r = { N, l->C, l->H, l->H, O, l->k, l->stride, l->padding, OH, OH, xv, wv, bv, dyv };
+  ConvShape    cs = { N, l->C, l->H, l->H, O, l->k, l->stride, l->padding, 1, 1 };
 
   g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
   g_assert_true (lt_tensor_set_requires_grad (w, TRUE, &error));
@@ -127,13 +86,13 @@ check (GRand *rng, const Layer *l, gint64 N, gint64 O)
   g_assert_no_error (error);
   g_assert_true (lt_tensor_backward (out, dy, FALSE, &error));
   g_assert_no_error (error);
-  reference (&r, y, dx, dw, db);
+  conv_reference (&cs, xv, wv, bv, dyv, y, dx, dw, db);
   /* each value is a sum of K (forward), O k k (dx) or N OH OW (dw, db)
    * products of numbers in [-1, 1] */
-  assert_close ("forward", &r, out, y, ny, K);
-  assert_close ("grad input", &r, lt_tensor_get_grad (x), dx, nx, O * l->k * l->k);
-  assert_close ("grad weight", &r, lt_tensor_get_grad (w), dw, nw, N * OH * OH);
-  assert_close ("grad bias", &r, lt_tensor_get_grad (b), db, O, N * OH * OH);
+  assert_close ("forward", &cs, out, y, ny, K);
+  assert_close ("grad input", &cs, lt_tensor_get_grad (x), dx, nx, O * l->k * l->k);
+  assert_close ("grad weight", &cs, lt_tensor_get_grad (w), dw, nw, N * OH * OH);
+  assert_close ("grad bias", &cs, lt_tensor_get_grad (b), db, O, N * OH * OH);
 }
 
 static void

@@ -42,32 +42,9 @@ reference (const Layer  *l,
            double       *y,
            double       *dx)
 {
-  gint64 OH = l->H + 2 * l->p - 2, OW = l->W + 2 * l->p - 2;
+  ConvShape cs = { l->N, l->C, l->H, l->W, l->O, 3, 1, l->p, 1, 1 };
 
-  memset (dx, 0, l->N * l->C * l->H * l->W * sizeof (double));
-  for (gint64 n = 0; n < l->N; n++)
-    for (gint64 o = 0; o < l->O; o++)
-      for (gint64 oh = 0; oh < OH; oh++)
-        for (gint64 ow = 0; ow < OW; ow++)
-          {
-            gint64 yi = ((n * l->O + o) * OH + oh) * OW + ow;
-            double acc = b[o];
-
-            for (gint64 c = 0; c < l->C; c++)
-              for (gint64 i = 0; i < 3; i++)
-                for (gint64 j = 0; j < 3; j++)
-                  {
-                    gint64 ih = oh - l->p + i, iw = ow - l->p + j;
-                    gint64 wi = ((o * l->C + c) * 3 + i) * 3 + j;
-                    gint64 xi = ((n * l->C + c) * l->H + ih) * l->W + iw;
-
-                    if (ih < 0 || ih >= l->H || iw < 0 || iw >= l->W)
-                      continue;
-                    acc += w[wi] * x[xi];
-                    dx[xi] += w[wi] * dy[yi];
-                  }
-            y[yi] = acc;
-          }
+  conv_reference (&cs, x, w, b, dy, y, dx, NULL, NULL);
 }
 
 /*

@@ -332,3 +332,60 @@ require_path (const char *path, const char *package)
     g_strdup_printf ("%s is missing: install %s (tools/install-deps.sh does)", path, package);
   g_assertion_message (G_LOG_DOMAIN, __FILE__, __LINE__, G_STRFUNC, message);
 }
+
+gint64
+conv_out_size (const ConvShape *s, gint64 in)
+{
+  return (in + 2 * s->padding - s->dilation * (s->k - 1) - 1) / s->stride + 1;
+}
+
+void
+conv_reference (const ConvShape *s,
+                const double    *x,
+                const double    *w,
+                const double    *b,
+                const double    *dy,
+                double          *y,
+                double          *dx,
+                double          *dw,
+                double          *db)
+{
+  gint64 OH = conv_out_size (s, s->H), OW = conv_out_size (s, s->W);
+  gint64 Cg = s->C / s->groups, Og = s->O / s->groups, k = s->k;
+
+  if (dx)
+    memset (dx, 0, s->N * s->C * s->H * s->W * sizeof (double));
+  if (dw)
+    memset (dw, 0, s->O * Cg * k * k * sizeof (double));
+  if (db)
+    memset (db, 0, s->O * sizeof (double));
+  for (gint64 n = 0; n < s->N; n++)
+    for (gint64 o = 0; o < s->O; o++)
+      for (gint64 oh = 0; oh < OH; oh++)
+        for (gint64 ow = 0; ow < OW; ow++)
+          {
+            gint64 yi = ((n * s->O + o) * OH + oh) * OW + ow;
+            double acc = b ? b[o] : 0, g = dy ? dy[yi] : 0;
+
+            if (db)
+              db[o] += g;
+            for (gint64 c = 0; c < Cg; c++)
+              for (gint64 i = 0; i < k; i++)
+                for (gint64 j = 0; j < k; j++)
+                  {
+                    gint64 ih = oh * s->stride - s->padding + i * s->dilation;
+                    gint64 iw = ow * s->stride - s->padding + j * s->dilation;
+                    gint64 wi = ((o * Cg + c) * k + i) * k + j;
+                    gint64 xi = ((n * s->C + o / Og * Cg + c) * s->H + ih) * s->W + iw;
+
+                    if (ih < 0 || ih >= s->H || iw < 0 || iw >= s->W)
+                      continue;
+                    acc += w[wi] * x[xi];
+                    if (dx)
+                      dx[xi] += w[wi] * g;
+                    if (dw)
+                      dw[wi] += x[xi] * g;
+                  }
+            y[yi] = acc;
+          }
+}

@@ -143,3 +143,26 @@ void skip_display (const char *reason);
 /* Fails the running test unless `path` exists, naming the Debian `package`
  * that provides it. */
 void require_path (const char *path, const char *package);
+
+/* A conv2d layer for conv_reference (): square filters, the same stride,
+ * padding and dilation along both axes */
+typedef struct
+{
+  gint64 N, C, H, W, O, k, stride, padding, dilation, groups;
+} ConvShape;
+
+/* conv2d's definition in doubles: y = conv (x, w) + b for the (N, C, H, W)
+ * input @x, the (O, C / groups, k, k) filter @w and the bias @b (NULL for
+ * none); with the output's gradient @dy, the gradients @dx, @dw and @db of
+ * sum (y * dy) (each NULL when not wanted; @dy NULL when none is). @y is
+ * (N, O, OH, OW) with OH, OW as conv_out_size () gives. */
+gint64 conv_out_size (const ConvShape *s, gint64 in);
+void   conv_reference (const ConvShape *s,
+                       const double    *x,
+                       const double    *w,
+                       const double    *b,
+                       const double    *dy,
+                       double          *y,
+                       double          *dx,
+                       double          *dw,
+                       double          *db);
