@@ -76,6 +76,15 @@ LtTensor *lt_linalg_lstsq         (LtTensor    *a,
                                    LtTensor   **singular_values,
                                    GError     **error);
 LT_AVAILABLE_IN_ALL
+LtTensor *lt_linalg_lstsq_driver  (LtTensor    *a,
+                                   LtTensor    *b,
+                                   double       rcond,
+                                   const char  *driver,
+                                   LtTensor   **residuals,
+                                   LtTensor   **rank,
+                                   LtTensor   **singular_values,
+                                   GError     **error);
+LT_AVAILABLE_IN_ALL
 LtTensor *lt_linalg_vector_norm   (LtTensor    *x,
                                    double       ord,
                                    const gint  *dims,

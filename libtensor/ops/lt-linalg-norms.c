@@ -232,9 +232,8 @@ lt_linalg_matrix_rank (LtTensor *a, double atol, double rtol, gboolean hermitian
  * @error: return location for a #GError
  *
  * The least-squares solution X of `A X = B`, as
- * `torch.linalg.lstsq (A, B, rcond)`: the minimum-norm X minimising
- * ||A X - B||, pinv (A) B over the singular values above the cut-off. Its
- * gradient is that of pinv and matmul, right for matrices of full rank.
+ * `torch.linalg.lstsq (A, B, rcond)`: lt_linalg_lstsq_driver() with the
+ * driver "gelsy".
  *
  * Returns: (transfer full) (nullable): X, (..., n, k) (or (..., n)), or
  *   %NULL with @error set
@@ -248,8 +247,68 @@ lt_linalg_lstsq (LtTensor  *a,
                  LtTensor **singular_values,
                  GError   **error)
 {
-  gboolean vec;
+  g_return_val_if_fail (LT_IS_TENSOR (a), NULL);
+  g_return_val_if_fail (LT_IS_TENSOR (b), NULL);
+  return lt_linalg_lstsq_driver (a, b, rcond, "gelsy", residuals, rank, singular_values, error);
+}
+
+/* The squared residuals ||A X - B||^2 of each column, (..., k), without
+ * gradient (PyTorch gives them none). */
+static LtTensor *
+lstsq_residuals (LtTensor *a, LtTensor *x, LtTensor *bm, GError **error)
+{
+  gint     rows = -2;
+  gboolean prev = lt_set_grad_enabled (FALSE);
+  g_autoptr(LtTensor) ax = lt_tensor_matmul (a, x, error);
+  g_autoptr(LtTensor) d = ax ? lt_tensor_sub (ax, bm, error) : NULL;
+  g_autoptr(LtTensor) d2 = d ? lt_tensor_mul (d, d, error) : NULL;
+  LtTensor *r = d2 ? lt_tensor_sum_dims (d2, &rows, 1, FALSE, error) : NULL;
+
+  lt_set_grad_enabled (prev);
+  return r;
+}
+
+/**
+ * lt_linalg_lstsq_driver:
+ * @a: a float32 or float64 tensor of shape (..., m, n)
+ * @b: the right-hand side, (..., m, k), or (..., m) for vectors; its batch
+ *   dims broadcast with @a's
+ * @rcond: singular values below @rcond times the largest count as zero
+ *   (gelsy, gelsd, gelss); NAN for eps * max (m, n)
+ * @driver: (nullable): "gelsy" (the default, for %NULL), "gels" (for
+ *   matrices of full rank), "gelsd" or "gelss", PyTorch's CPU drivers
+ * @residuals: (out) (optional) (transfer full): the squared residuals of
+ *   each column of the solution, (..., k), when m > n and (except for gels)
+ *   every matrix has rank n; else an empty tensor; gelsy gives none
+ * @rank: (out) (optional) (transfer full): the rank of each matrix (int64),
+ *   or an empty tensor for gels
+ * @singular_values: (out) (optional) (transfer full): the singular values
+ *   of each matrix, (..., min (m, n)), for gelsd and gelss; else an empty
+ *   tensor
+ * @error: return location for a #GError
+ *
+ * The least-squares solution X of `A X = B`, as
+ * `torch.linalg.lstsq (A, B, rcond, driver=driver)` on the CPU: the
+ * minimum-norm X minimising ||A X - B||, pinv (A) B over the singular
+ * values above the cut-off, with the outputs each driver gives. Its
+ * gradient is that of pinv and matmul, right for matrices of full rank.
+ *
+ * Returns: (transfer full) (nullable): X, (..., n, k) (or (..., n)), or
+ *   %NULL with @error set
+ */
+LtTensor *
+lt_linalg_lstsq_driver (LtTensor   *a,
+                        LtTensor   *b,
+                        double      rcond,
+                        const char *driver,
+                        LtTensor  **residuals,
+                        LtTensor  **rank,
+                        LtTensor  **singular_values,
+                        GError    **error)
+{
+  gboolean vec, gels, svd;
   gint64   zero = 0;
+  gint64   m, n;
   g_autoptr(LtTensor) p = NULL;
   g_autoptr(LtTensor) bm = NULL;
   g_autoptr(LtTensor) x = NULL;
@@ -259,6 +318,18 @@ lt_linalg_lstsq (LtTensor  *a,
 
   g_return_val_if_fail (LT_IS_TENSOR (a), NULL);
   g_return_val_if_fail (LT_IS_TENSOR (b), NULL);
+  if (driver == NULL)
+    driver = "gelsy";
+  gels = strcmp (driver, "gels") == 0;
+  svd = strcmp (driver, "gelsd") == 0 || strcmp (driver, "gelss") == 0;
+  if (!gels && !svd && strcmp (driver, "gelsy") != 0)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "linalg.lstsq: parameter `driver` should be one of (gels, gelsy, gelsd, "
+                   "gelss), not '%s'",
+                   driver);
+      return NULL;
+    }
   if (a->ndim < 2)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
@@ -273,39 +344,76 @@ lt_linalg_lstsq (LtTensor  *a,
                    lt_dtype_get_name (a->dtype), lt_dtype_get_name (b->dtype));
       return NULL;
     }
+  m = a->shape[a->ndim - 2];
+  n = a->shape[a->ndim - 1];
   vec = b->ndim == a->ndim - 1;
   bm = vec ? lt_tensor_unsqueeze (b, -1, error) : g_object_ref (b);
   if (bm == NULL)
     return NULL;
-  if (bm->ndim < 2 || bm->shape[bm->ndim - 2] != a->shape[a->ndim - 2])
+  if (bm->ndim < 2 || bm->shape[bm->ndim - 2] != m)
     {
       g_set_error (error, LT_ERROR, LT_ERROR_SHAPE,
                    "linalg.lstsq: input.size(-2) should match other.size(-2) (%" G_GINT64_FORMAT
                    " and %" G_GINT64_FORMAT ")",
-                   a->shape[a->ndim - 2], bm->ndim >= 2 ? bm->shape[bm->ndim - 2] : bm->shape[0]);
+                   m, bm->ndim >= 2 ? bm->shape[bm->ndim - 2] : bm->shape[0]);
       return NULL;
     }
-  p = lt_linalg_pinv (a, 0.0, rcond, FALSE, error);
+  /* gels has no cut-off: every nonzero singular value counts */
+  p = lt_linalg_pinv (a, 0.0, gels ? 0.0 : rcond, FALSE, error);
   x = p ? lt_tensor_matmul (p, bm, error) : NULL;
-  if (x && vec)
+  if (x == NULL)
+    return NULL;
+  /* the out values only when all of them could be made */
+  if (!gels && (rank || residuals))
+    {
+      r = lt_linalg_matrix_rank (a, 0.0, rcond, FALSE, error);
+      if (r == NULL)
+        return NULL;
+    }
+  if (residuals)
+    {
+      gboolean full = m > n;
+
+      if (full && !gels && strcmp (driver, "gelsy") == 0)
+        full = FALSE;
+      if (full && !gels && r->numel > 0)
+        {
+          g_autoptr(LtTensor) lo = lt_tensor_min (r, error);
+          gint64 v = 0;
+
+          if (lo == NULL || !lt_tensor_item_int64 (lo, &v, error))
+            return NULL;
+          full = v == n;
+        }
+      res = full ? lstsq_residuals (a, x, bm, error)
+                 : on_device_of (lt_zeros (&zero, 1, a->dtype, error), a, error);
+      if (res == NULL)
+        return NULL;
+    }
+  if (singular_values)
+    {
+      gboolean prev = lt_set_grad_enabled (FALSE);
+
+      sv = svd ? lt_linalg_svdvals (a, error)
+               : on_device_of (lt_zeros (&zero, 1, a->dtype, error), a, error);
+      lt_set_grad_enabled (prev);
+      if (sv == NULL)
+        return NULL;
+    }
+  if (rank && gels)
+    {
+      r = on_device_of (lt_zeros (&zero, 1, LT_DTYPE_INT64, error), a, error);
+      if (r == NULL)
+        return NULL;
+    }
+  if (vec)
     {
       LtTensor *sq = lt_tensor_squeeze_dim (x, -1, error);
 
       g_object_unref (x);
-      x = sq;
+      if ((x = sq) == NULL)
+        return NULL;
     }
-  if (x == NULL)
-    return NULL;
-  /* the out values only when all of them could be made */
-  r = rank ? lt_linalg_matrix_rank (a, 0.0, rcond, FALSE, error) : NULL;
-  if (rank && r == NULL)
-    return NULL;
-  res = residuals ? on_device_of (lt_zeros (&zero, 1, a->dtype, error), a, error) : NULL;
-  if (residuals && res == NULL)
-    return NULL;
-  sv = singular_values ? on_device_of (lt_zeros (&zero, 1, a->dtype, error), a, error) : NULL;
-  if (singular_values && sv == NULL)
-    return NULL;
   if (rank)
     *rank = g_steal_pointer (&r);
   if (residuals)

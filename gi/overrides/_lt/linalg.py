@@ -25,7 +25,7 @@ import math
 import operator
 from typing import Any, Sequence
 
-from .common import LinAlgError_, Lt, Tensor, TensorLike, error, namespace
+from .common import LinAlgError_, Lt, Tensor, TensorLike, TypeError_, error, namespace
 from .creation import _as_tensor
 from .sorting import return_types
 from .types import _bool, _dtype
@@ -185,13 +185,14 @@ def qr(A: TensorLike, mode: str = 'reduced', *, out: Any = None) -> Any:
 def lstsq(A: TensorLike, B: TensorLike, rcond: float | None = None, *,
           driver: str | None = None) -> Any:
     """(solution, residuals, rank, singular_values), as torch.linalg.lstsq
-    with its CPU default driver 'gelsy' (empty residuals and singular
-    values)."""
-    if driver not in (None, 'gelsy'):
-        raise error("linalg.lstsq: only the default driver 'gelsy' is implemented, got %r"
-                    % (driver,), Lt.Error.NOT_SUPPORTED)
-    x, res, rank, sv = Lt.linalg_lstsq(_t(A), _as_tensor(B, 'B'),
-                                       math.nan if rcond is None else float(rcond))
+    on the CPU with its drivers 'gelsy' (the default), 'gels', 'gelsd' and
+    'gelss', each giving the outputs torch's gives (the others empty)."""
+    if driver is not None and not isinstance(driver, str):
+        raise TypeError_('linalg.lstsq(): driver must be a string, not %s'
+                         % type(driver).__name__)
+    x, res, rank, sv = Lt.linalg_lstsq_driver(_t(A), _as_tensor(B, 'B'),
+                                              math.nan if rcond is None else float(rcond),
+                                              driver)
     return _Lstsq(x, res, rank, sv)
 
 
