@@ -55,14 +55,15 @@ def build_type(build: str) -> str:
 def build_env(build: str, overrides: bool = True) -> dict[str, str]:
     """The environment of a program that uses the library and typelib of
     the build folder `build`, with no thread counts from the caller; with
-    `overrides`, Python finds the source tree's overrides (PYTHONPATH),
-    without, no PYTHONPATH at all (the bare introspected API)."""
+    `overrides`, Python finds the source tree's overrides and the build's
+    C methods for them, gi/overrides/_lt/_fast (PYTHONPATH), without, no
+    PYTHONPATH at all (the bare introspected API)."""
     libdir = os.path.join(os.path.abspath(build), 'libtensor')
     env = dict(os.environ)
     for var in ('GI_TYPELIB_PATH', 'LD_LIBRARY_PATH'):
         env[var] = libdir + (':' + env[var] if env.get(var) else '')
     if overrides:
-        env['PYTHONPATH'] = SOURCE_ROOT
+        env['PYTHONPATH'] = SOURCE_ROOT + os.pathsep + os.path.abspath(build)
     else:
         env.pop('PYTHONPATH', None)
     for var in THREAD_VARIABLES:

@@ -13,7 +13,16 @@ libtensor called from Python through GObject-Introspection.
         gi.repository.Lt (needs GI_TYPELIB_PATH and LD_LIBRARY_PATH pointing at
         a build's libtensor/ folder; skipped with a note otherwise)
   tinypy  2 x 2 `x + y` on Lt tensors through the Python overrides
-        (gi/overrides/Lt.py, found when PYTHONPATH holds the source root)
+        (gi/overrides/Lt.py, found when PYTHONPATH holds the source root):
+        `lt-pyc` with the overrides' C methods (gi/overrides/_lt/_fast, found
+        when PYTHONPATH also holds the build root), `lt-py` with the pure-Python
+        method put back on the class for the measurement
+  tinyops  more per-op overheads through the overrides (x * 2.0, x + 1, -x,
+        x[1], item()), lt-pyc, lt-py and torch, one thread
+
+--clock cpu times the tiny benches by the calling thread's CPU time
+(CLOCK_THREAD_CPUTIME_ID), which other processes on a loaded machine do not
+inflate; the default, wall, by time.perf_counter.
 
 Threads: torch.set_num_threads(n) for each n. PyTorch 1.13 from Debian links
 OpenBLAS through the generic BLAS interface, and set_num_threads() does not
@@ -41,10 +50,13 @@ RECORDS = []
 CPU_PER_WALL = [0.0]
 
 
-def measure(fn, warmup=2, min_calls=5, min_time=None):
-    """Median and minimum seconds per call of fn(), after warm-up calls.
-    Also keeps the process CPU time over the wall time of the timed calls
-    (how many cores were busy, spinning threads included)."""
+TINY_CLOCK = [time.perf_counter]
+
+
+def measure(fn, warmup=2, min_calls=5, min_time=None, clock=time.perf_counter):
+    """Median and minimum seconds per call of fn() by `clock`, after
+    warm-up calls. Also keeps the process CPU time over the wall time of the
+    timed calls (how many cores were busy, spinning threads included)."""
     min_time = MIN_TIME if min_time is None else min_time
     for _ in range(warmup):
         fn()
@@ -52,9 +64,9 @@ def measure(fn, warmup=2, min_calls=5, min_time=None):
     cpu0 = time.process_time()
     start = time.perf_counter()
     while (time.perf_counter() - start < min_time or len(times) < min_calls) and len(times) < 100000:
-        t0 = time.perf_counter()
+        t0 = clock()
         fn()
-        times.append(time.perf_counter() - t0)
+        times.append(clock() - t0)
     CPU_PER_WALL[0] = (time.process_time() - cpu0) / (time.perf_counter() - start)
     return statistics.median(times), min(times), len(times)
 
@@ -138,7 +150,7 @@ def tiny(impl, x, y, fn, t, op='add'):
         for _ in range(TINY_BATCH):
             fn(x, y)
 
-    med, mn, calls = measure(run, warmup=20, min_calls=200)
+    med, mn, calls = measure(run, warmup=20, min_calls=200, clock=TINY_CLOCK[0])
     emit(impl, 'tiny', op, 4, 'contiguous', t, 'ns', med / TINY_BATCH * 1e9,
          med / TINY_BATCH, mn / TINY_BATCH, calls * TINY_BATCH)
 
@@ -183,9 +195,59 @@ def bench_tiny_overrides(threads):
         print('# note: the Python overrides of Lt are not loaded (put the source root in '
               'PYTHONPATH); no `x + y` measurement', flush=True)
         return
+    overrides = sys.modules['gi.overrides.Lt']
+    cls = type(lx)
+    fast_add = cls.__dict__['__add__']
+    python_add = getattr(overrides, '_python_methods', {}).get('__add__')
+    if python_add is None:
+        print('# note: the overrides\' C methods are not loaded (build gi/overrides/_lt/_fast '
+              'and put the build root in PYTHONPATH, and unset LT_PYTHON_NO_FAST); no lt-pyc '
+              'measurement', flush=True)
     for t in threads:
         Lt.set_num_threads(t)
-        tiny('lt-py', lx, ly, lambda a, b: a + b, t)
+        if python_add is None:
+            tiny('lt-py', lx, ly, lambda a, b: a + b, t)
+            continue
+        tiny('lt-pyc', lx, ly, lambda a, b: a + b, t)
+        cls.__add__ = python_add
+        try:
+            tiny('lt-py', lx, ly, lambda a, b: a + b, t)
+        finally:
+            cls.__add__ = fast_add
+
+
+def bench_tiny_ops(threads):
+    """More per-op overheads through the overrides, each by the C methods
+    (lt-pyc), by the Python methods put back on the class (lt-py) and in
+    torch, one thread: x * 2.0, x + 1, -x, x[1] and item()."""
+    Lt = import_lt()
+    if Lt is None:
+        return
+    overrides = sys.modules.get('gi.overrides.Lt')
+    python = getattr(overrides, '_python_methods', {})
+    cls = Lt.Tensor
+    fast = {name: cls.__dict__[name] for name in python}
+    lx, _ = lt_pair(Lt)
+    ls = Lt.Tensor.new_from_doubles([1.5], [], Lt.DType.FLOAT32)
+    tx, ts = torch.rand(2, 2), torch.tensor(1.5)
+    cases = [('mul2.0', lambda a, b: a * 2.0, lx, tx), ('add1', lambda a, b: a + 1, lx, tx),
+             ('neg', lambda a, b: -a, lx, tx), ('index1', lambda a, b: a[1], lx, tx),
+             ('item', lambda a, b: a.item(), ls, ts)]
+    torch.set_num_threads(1)
+    Lt.set_num_threads(1)
+    for op, fn, lt_in, torch_in in cases:
+        tiny('torch', torch_in, None, fn, 1, op)
+        if not python:
+            tiny('lt-py', lt_in, None, fn, 1, op)
+            continue
+        tiny('lt-pyc', lt_in, None, fn, 1, op)
+        for name, method in python.items():
+            setattr(cls, name, method)
+        try:
+            tiny('lt-py', lt_in, None, fn, 1, op)
+        finally:
+            for name, method in fast.items():
+                setattr(cls, name, method)
 
 
 def print_table():
@@ -206,7 +268,10 @@ def main():
     p.add_argument('--min-time', type=float, default=MIN_TIME,
                    help='seconds per measurement')
     p.add_argument('--quick', action='store_true', help='a smoke run')
+    p.add_argument('--clock', choices=('wall', 'cpu'), default='wall',
+                   help='what times the tiny benches: wall time or this thread\'s CPU time')
     args = p.parse_args()
+    TINY_CLOCK[0] = time.thread_time if args.clock == 'cpu' else time.perf_counter
     MIN_TIME = min(args.min_time, 0.05) if args.quick else args.min_time
     threads = [max(int(t), 1) for t in args.threads.split(',')]
     only = args.only.split(',')
@@ -217,6 +282,8 @@ def main():
         bench_tiny(threads)
     if 'tinypy' in only:
         bench_tiny_overrides(threads)
+    if 'tinyops' in only:
+        bench_tiny_ops(threads)
     if 'ew' in only:
         bench_ew(threads, args.quick)
     if 'mix' in only:

@@ -24,6 +24,10 @@
  *   sgemm  cblas_sgemm on float32 squares of 1024 and 2048: the machine's
  *          matrix-product peak as OpenBLAS reaches it (the line
  *          "# note openblas ..." names OpenBLAS's kernel set)
+ *          --sequential builds the same layers as one LtSequential, where
+ *          each Linear and the ReLU after it run fused
+ *          (nn/lt-sequential-fuse.c); --unfused with it puts an Identity
+ *          after each Linear (the same ops, nothing fused)
  *   rss    (--rss) builds the network and trains --steps steps of one batch
  *          size, then prints the process's peak resident memory (getrusage
  *          ru_maxrss) and its resident memory before the network was made;
@@ -48,6 +52,43 @@
 #include "lt-train-net.h"
 
 static double min_time = 1.0;
+static gboolean sequential = FALSE;
+static gboolean unfused = FALSE;
+
+/* The same layers as lt_train_net_new (), made in the same order, as one
+ * LtSequential: fc1 and fc2 with their ReLUs run fused
+ * (nn/lt-sequential-fuse.c), unless @no_fusion puts an Identity after
+ * each Linear (the same ops, one module call more each, nothing fused) */
+static LtModule *
+sequential_net (gboolean no_fusion)
+{
+  g_autoptr(GError) error = NULL;
+  static const gint64 k5[2] = { 5, 5 }, two[1] = { 2 };
+  GPtrArray          *m = g_ptr_array_new_with_free_func (g_object_unref);
+  LtModule           *net;
+
+  g_ptr_array_add (m, lt_conv2d_new (3, 6, k5, NULL, NULL, NULL, 1, TRUE, &error));
+  g_ptr_array_add (m, lt_relu_new (FALSE));
+  g_ptr_array_add (m, lt_max_pool2d_new (two, 1, two, 1, NULL, 0, NULL, 0, FALSE, &error));
+  g_ptr_array_add (m, lt_conv2d_new (6, 16, k5, NULL, NULL, NULL, 1, TRUE, &error));
+  g_ptr_array_add (m, lt_relu_new (FALSE));
+  g_ptr_array_add (m, lt_max_pool2d_new (two, 1, two, 1, NULL, 0, NULL, 0, FALSE, &error));
+  g_ptr_array_add (m, lt_flatten_new (1, -1));
+  g_ptr_array_add (m, lt_linear_new (400, 120, TRUE, &error));
+  if (no_fusion)
+    g_ptr_array_add (m, lt_identity_new ());
+  g_ptr_array_add (m, lt_relu_new (FALSE));
+  g_ptr_array_add (m, lt_linear_new (120, 84, TRUE, &error));
+  if (no_fusion)
+    g_ptr_array_add (m, lt_identity_new ());
+  g_ptr_array_add (m, lt_relu_new (FALSE));
+  g_ptr_array_add (m, lt_linear_new (84, 10, TRUE, &error));
+  if (error)
+    g_error ("bench-train: %s", error->message);
+  net = LT_MODULE (lt_sequential_new ((LtModule **) m->pdata, m->len));
+  g_ptr_array_unref (m);
+  return net;
+}
 
 static void
 emit (const char        *bench,
@@ -96,7 +137,7 @@ trainer_init (Trainer *tr,
   g_autoptr(GPtrArray) params = NULL;
   gint64 ishape[4] = { batch, 3, 32, 32 }, lshape[1] = { batch };
 
-  tr->net = LT_MODULE (lt_train_net_new (3, &error));
+  tr->net = sequential ? sequential_net (unfused) : LT_MODULE (lt_train_net_new (3, &error));
   check (error);
   params = lt_module_parameters (tr->net);
   tr->criterion = LT_LOSS (lt_cross_entropy_loss_new (NULL, -100, LT_REDUCTION_MEAN, 0.0, &error));
@@ -151,6 +192,14 @@ train_step (gpointer data)
  * severalfold; a real run keeps moving to new data, this one would not. */
 #define STEPS_PER_NET 200
 
+static const char *
+step_name (void)
+{
+  if (!sequential)
+    return "train";
+  return unfused ? "train_sequential_unfused" : "train_sequential";
+}
+
 static void
 bench_step (const int    *batches,
             int           n_batches,
@@ -198,7 +247,7 @@ bench_step (const int    *batches,
         tm.calls = times->len;
         tm.median_s = bench_median ((double *) times->data, times->len);
         tm.min_s = g_array_index (times, double, 0);
-        emit ("step", "train", batches[b], threads[t], "ms", tm.median_s * 1e3, &tm);
+        emit ("step", step_name (), batches[b], threads[t], "ms", tm.median_s * 1e3, &tm);
       }
 }
 
@@ -416,17 +465,20 @@ main (int argc, char *argv[])
   g_autofree char *only = g_strdup ("step,conv,sgemm");
   gboolean rss = FALSE;
   int steps = 50;
-  GOptionEntry entries[] = {
-    { "batch", 0, 0, G_OPTION_ARG_STRING, &batch_s, "batch sizes (default 4,64,256)", "B,B" },
-    { "threads", 0, 0, G_OPTION_ARG_STRING, &threads_s, "thread counts (default 1,2)", "N,N" },
-    { "only", 0, 0, G_OPTION_ARG_STRING, &only, "benches: step,conv,sgemm", "LIST" },
-    { "min-time", 0, 0, G_OPTION_ARG_DOUBLE, &min_time, "seconds per measurement (default 1)",
-      "S" },
-    { "rss", 0, 0, G_OPTION_ARG_NONE, &rss,
-      "train --steps steps of the first batch size on the first thread count, print the peak "
-      "resident memory", NULL },
-    { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "steps of --rss (default 50)", "N" },
-    { NULL }
+  GOptionEntry     entries[] = {
+        { "batch", 0, 0, G_OPTION_ARG_STRING, &batch_s, "batch sizes (default 4,64,256)", "B,B" },
+        { "threads", 0, 0, G_OPTION_ARG_STRING, &threads_s, "thread counts (default 1,2)", "N,N" },
+        { "only", 0, 0, G_OPTION_ARG_STRING, &only, "benches: step,conv,sgemm", "LIST" },
+        { "min-time", 0, 0, G_OPTION_ARG_DOUBLE, &min_time, "seconds per measurement (default 1)",
+          "S" },
+        { "rss", 0, 0, G_OPTION_ARG_NONE, &rss,
+          "train --steps steps of the first batch size on the first thread count, print the peak "
+              "resident memory",
+          NULL },
+        { "steps", 0, 0, G_OPTION_ARG_INT, &steps, "steps of --rss (default 50)", "N" },
+        { "sequential", 0, 0, G_OPTION_ARG_NONE, &sequential, "the layers as one Sequential", NULL },
+        { "unfused", 0, 0, G_OPTION_ARG_NONE, &unfused, "with --sequential: nothing fused", NULL },
+        { NULL }
   };
   g_autoptr(GOptionContext) context = g_option_context_new ("- the tutorial's training step");
   g_autoptr(GError) error = NULL;

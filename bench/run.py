@@ -6,8 +6,11 @@ Builds nothing: give it a build folder where `ninja` has built bench-ops and
 the typelib. Each repetition runs BUILD/bench/bench-ops (C),
 bench/bench_torch.py (PyTorch, and libtensor through plain GI) and
 bench/bench_torch.py --only tinypy (libtensor through the Python overrides,
-with the source root in PYTHONPATH), in alternating order, as separate
-processes. The table gives, per workload, the median and
+with the source root and the build root in PYTHONPATH: `x + y` by the
+overrides' C method, gi/overrides/_lt/_fast, and by the pure-Python one), in
+alternating order, as separate processes. With --clock cpu the Python
+processes time the per-op overhead by their thread's CPU time (bench-ops,
+the C column, by wall time). The table gives, per workload, the median and
 the min-max range over the repetitions of each throughput, and of the ratio
 ours / theirs computed within each repetition (> 1: libtensor is faster;
 for the per-op overhead in ns the ratio is theirs / ours, so > 1 still means
@@ -76,12 +79,15 @@ def table(by):
             row['lt'] = vals('lt')
             row['lt_gi'] = vals('lt-gi')
             row['lt_py'] = vals('lt-py')
+            row['lt_pyc'] = vals('lt-pyc')
             row['torch'] = vals('torch')
             row['ratio_torch'] = ratio_stats(impls.get('lt', {}), impls.get('torch', {}), invert=True)
             row['ratio_gi_torch'] = ratio_stats(impls.get('lt-gi', {}), impls.get('torch', {}),
                                                 invert=True)
             row['ratio_py_torch'] = ratio_stats(impls.get('lt-py', {}), impls.get('torch', {}),
                                                 invert=True)
+            row['ratio_pyc_torch'] = ratio_stats(impls.get('lt-pyc', {}), impls.get('torch', {}),
+                                                 invert=True)
         else:
             row['lt'] = vals('lt')
             row['torch'] = vals('torch')
@@ -101,10 +107,13 @@ def print_table(rows, out):
 
     groups = [
         ('tiny', 'Per-op overhead: 2x2 add incl. creating and releasing the result (ns per call, lower is better; ratio = torch / ours)',
-         ['thr', 'Lt, C', 'Lt, Python x.add(y) (GI)', 'Lt, Python x + y (overrides)', 'torch, x + y',
-          'torch/Lt-C', 'torch/Lt-GI', 'torch/Lt-py'],
-         lambda r: [str(r['threads']), fmt(r['lt']), fmt(r['lt_gi']), fmt(r['lt_py']), fmt(r['torch']),
-                    fmt(r['ratio_torch']), fmt(r['ratio_gi_torch']), fmt(r['ratio_py_torch'])]),
+         ['thr', 'Lt, C', 'Lt, Python x.add(y) (GI)', 'Lt, Python x + y (overrides)',
+          'Lt, Python x + y (overrides, C methods)', 'torch, x + y',
+          'torch/Lt-C', 'torch/Lt-GI', 'torch/Lt-py', 'torch/Lt-pyc'],
+         lambda r: [str(r['threads']), fmt(r['lt']), fmt(r['lt_gi']), fmt(r['lt_py']),
+                    fmt(r['lt_pyc']), fmt(r['torch']), fmt(r['ratio_torch']),
+                    fmt(r['ratio_gi_torch']), fmt(r['ratio_py_torch']),
+                    fmt(r['ratio_pyc_torch'])]),
         ('ew', 'Elementwise and sum, float32 (GB/s; ratio = ours / torch)',
          ['op', 'n', 'layout', 'thr', 'Lt', 'torch', 'Lt/torch', 'cpu/wall Lt', 'cpu/wall torch'],
          lambda r: [r['op'], '%.0e' % r['n'], r['layout'], str(r['threads']), fmt(r['lt']),
@@ -143,6 +152,8 @@ def main():
     p.add_argument('--min-time', type=float, default=0.25,
                    help='seconds per measurement in each run (default 0.25)')
     p.add_argument('--quick', action='store_true', help='a smoke run: small sizes, short times')
+    p.add_argument('--clock', choices=('wall', 'cpu'), default='wall',
+                   help='what times the per-op overhead in the Python processes (default wall)')
     p.add_argument('--output', help='JSON file to write (default bench/results/<date>-<time>.json)')
     args = p.parse_args()
 
@@ -154,7 +165,8 @@ def main():
     # Each side sets its own thread counts; none from the caller's environment.
     env = build_env(build, overrides=False)
 
-    common = ['--only', args.only, '--threads', args.threads, '--min-time', str(args.min_time)]
+    common = ['--only', args.only, '--threads', args.threads, '--min-time', str(args.min_time),
+              '--clock', args.clock]
     if args.quick:
         common.append('--quick')
     c_cmd = [exe, '--only=' + args.only, '--threads=' + args.threads,
@@ -167,9 +179,11 @@ def main():
     if 'tiny' in args.only.split(','):
         py_over_cmd = ['/usr/bin/python3', os.path.join(HERE, 'bench_torch.py'),
                        '--only', 'tinypy', '--threads', args.threads,
-                       '--min-time', str(args.min_time)] + (['--quick'] if args.quick else [])
-        py_over_env['PYTHONPATH'] = os.path.dirname(HERE) + (
+                       '--min-time', str(args.min_time), '--clock', args.clock] + (
+                           ['--quick'] if args.quick else [])
+        py_over_env['PYTHONPATH'] = os.path.dirname(HERE) + ':' + build + (
             ':' + env['PYTHONPATH'] if env.get('PYTHONPATH') else '')
+        py_over_env.pop('LT_PYTHON_NO_FAST', None)
 
     def log(msg):
         sys.stderr.write(msg + '\n')
@@ -191,6 +205,7 @@ def main():
     meta = dict(date=started.isoformat(timespec='seconds'), cpu=cpu_model(),
                 cores=os.cpu_count(), build=args.build, buildtype=build_type(build),
                 reps=args.reps, threads=args.threads, min_time=args.min_time, quick=args.quick,
+                clock=args.clock,
                 torch=torch_version, python=platform.python_version(),
                 load_before=os.getloadavg())
     rows = table(summarise(records))

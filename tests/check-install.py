@@ -3,8 +3,9 @@
 """`meson install` into a scratch DESTDIR, then Python and gjs use what was
 installed, and nothing from the source tree:
 
-- the Python overrides (gi/overrides/Lt.py and its private package _lt/)
-  land in the overrides folder and load from there;
+- the Python overrides (gi/overrides/Lt.py and its private package _lt/,
+  with its C methods _fast) land in the overrides folder and load from
+  there;
 - gi/js/lt.js lands in <datadir>/libtensor-1/js, where the pkg-config
   variable jsdir points, and a gjs program imports it by its file:// URI;
 - the typelib and the library come from the install too.
@@ -65,6 +66,14 @@ with tempfile.TemporaryDirectory(prefix='lt-install-') as dest:
     for name in modules:
         if not os.path.isfile(os.path.join(overrides, '_lt', name)):
             fail('gi/overrides/_lt/%s was not installed beside Lt.py' % name)
+    fast = [n for n in os.listdir(os.path.join(overrides, '_lt'))
+            if n.startswith('_fast.') and n.endswith('.so')]
+    if len(fast) != 1:
+        fail('the C methods gi/overrides/_lt/_fast were not installed beside the package '
+             '(found %s)' % fast)
+    for name in ('meson.build', '_fast.c'):
+        if os.path.exists(os.path.join(overrides, '_lt', name)):
+            fail('gi/overrides/_lt/%s (a build file) was installed' % name)
     lt_js = installed_path(installed, dest, '/gi/js/lt.js')
     typelib = installed_path(installed, dest, '/Lt-1.0.typelib')
     library = [dest + d for s, d in installed.items() if d.endswith('/libtensor-1.so')]
@@ -75,6 +84,7 @@ with tempfile.TemporaryDirectory(prefix='lt-install-') as dest:
     env['GI_TYPELIB_PATH'] = os.path.dirname(typelib)
     env['LD_LIBRARY_PATH'] = os.path.dirname(library[0]) if library else ''
     env.pop('LT_SOURCE_DIR', None)
+    env.pop('LT_PYTHON_NO_FAST', None)
 
     # Python: the installed overrides, and nothing from the source tree.
     out = run(['/usr/bin/python3', '-c', textwrap.dedent('''
@@ -87,12 +97,19 @@ with tempfile.TemporaryDirectory(prefix='lt-install-') as dest:
         print(common.__file__)
         net = Lt.nn.Linear(2, 3)
         print(tuple(net(Lt.ones(4, 2)).shape))
+        print(ov._fast.__file__ if ov._fast else None)
+        print((2 - Lt.ones(2))[0].item())
         ''')], env=env, cwd=dest).split('\n')
     if out[0] != lt_py or os.path.dirname(out[1]) != os.path.join(overrides, '_lt'):
         fail('the overrides were loaded from %s and %s, not from the install (%s)'
              % (out[0], out[1], overrides))
     if out[2] != '(4, 3)':
         fail('the installed overrides computed %r, not (4, 3)' % out[2])
+    if out[3] != os.path.join(overrides, '_lt', fast[0]):
+        fail('the overrides\' C methods were loaded from %s, not from the install (%s)'
+             % (out[3], os.path.join(overrides, '_lt', fast[0])))
+    if out[4] != '1.0':
+        fail('the installed C methods computed %r, not 1.0' % out[4])
     print('ok - Python loads the installed overrides from %s' % overrides)
 
     # pkg-config names the folder of lt.js.

@@ -28,7 +28,7 @@ packages="
   libopenmpi-dev openmpi-bin
   libgtk-4-dev libadwaita-1-dev
   xvfb xauth dbus desktop-file-utils appstream fonts-wqy-microhei
-  python3 python3-gi python-gi-dev python3-gi-cairo python3-numpy python3-venv
+  python3 python3-dev python3-gi python-gi-dev python3-gi-cairo python3-numpy python3-venv
   python3-torch python3-torchvision python3-pil
   gjs
   libgtk-4-dev gir1.2-gtk-4.0 adwaita-icon-theme xvfb xauth dbus-daemon

@@ -1249,3 +1249,36 @@ from ._lt.vision import backends  # noqa: E402 - backends.cudnn, backends.mps
 
 __all__ += ['nn', 'optim', 'utils', 'transforms', 'datasets', 'Trainer', 'distributed',
             'backends']
+
+
+# ---------------------------------------------------------------------------
+# The hottest Tensor methods in C (_lt/_fast.c): the operators, unary minus,
+# x[i] with an int, item() and backward() without arguments.  Each C method
+# calls the Python method it replaces for the operands it does not handle.
+# Without the module (not built, or LT_PYTHON_NO_FAST=1 in the environment)
+# the Python methods above stay.
+
+def _backward_error(err):
+    """The exception backward() raises for the GLib.Error `err`: the hook's
+    own exception that it carries, else err."""
+    carried = take_carried(err)
+    return err if carried is None else carried
+
+
+def _load_fast():
+    import os
+    if os.environ.get('LT_PYTHON_NO_FAST', '') not in ('', '0'):
+        return None
+    try:
+        from ._lt import _fast
+    except ImportError:
+        return None
+    _python_methods.update((name, getattr(Tensor, name)) for name in _fast.names())
+    _fast.install(Tensor, _GITensor, _backward_error)
+    return _fast
+
+
+# The Python methods that the C ones replaced, by name (empty without
+# _fast): the tests compare both paths.
+_python_methods = {}
+_fast = _load_fast()

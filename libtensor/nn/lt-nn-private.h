@@ -93,4 +93,13 @@ LtTensor *_lt_module_forward_hooked (LtModule     *self,
                                      LtTensor     *input,
                                      GError      **error);
 
+/* An LtSequential's @layer and the @act that follows it run as one
+ * (nn/lt-sequential-fuse.c): FALSE, touching nothing, where they cannot;
+ * otherwise TRUE with *@out the output of both, or %NULL with @error set. */
+gboolean  _lt_nn_fuse_bias_relu     (LtModule     *layer,
+                                     LtModule     *act,
+                                     LtTensor     *input,
+                                     LtTensor    **out,
+                                     GError      **error);
+
 G_END_DECLS

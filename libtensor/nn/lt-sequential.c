@@ -2,6 +2,7 @@
 #include "config.h"
 
 #include "lt-sequential.h"
+#include "lt-nn-private.h"
 
 /**
  * LtSequential:
@@ -37,7 +38,15 @@ lt_sequential_forward (LtModule *module,
 
   for (guint i = 0; i < n; i++)
     {
-      LtTensor *next = lt_module_forward (lt_module_get_child_at (module, i, NULL), x, error);
+      LtModule *child = lt_module_get_child_at (module, i, NULL);
+      LtTensor *next = NULL;
+
+      /* a Linear then a ReLU as one (nn/lt-sequential-fuse.c) */
+      if (i + 1 < n && _lt_nn_fuse_bias_relu (child, lt_module_get_child_at (module, i + 1, NULL),
+                                              x, &next, error))
+        i++;
+      else
+        next = lt_module_forward (child, x, error);
 
       if (next == NULL)
         return NULL;

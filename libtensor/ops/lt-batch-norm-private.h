@@ -2,6 +2,7 @@
 #pragma once
 
 #include "core/lt-tensor-private.h"
+#include "lt-op-list-private.h"
 
 G_BEGIN_DECLS
 
@@ -23,5 +24,12 @@ LtTensor *_lt_batch_norm_fused    (LtTensor *input,
                                    double    momentum,
                                    double    eps,
                                    GError  **error);
+/* The backward rule of the norms (ops/lt-norm.c): @grad_op, norm_grad or
+ * batch_norm_grad, gives the input's gradient and the weight's and bias's */
+gboolean  _lt_backward_norm_rows  (LtGradFn  *node,
+                                   LtTensor  *g,
+                                   LtTensor **gi,
+                                   LtOp       grad_op,
+                                   GError   **error);
 
 G_END_DECLS

@@ -156,54 +156,9 @@ _lt_batch_norm_fused (LtTensor *input,
 }
 
 /* batch_norm_grad gives dx, and the weight's and bias's gradients as the
- * two rows of its second output */
+ * two rows of its second output, as norm_grad does for layer_norm */
 gboolean
 _lt_backward_batch_norm (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
-  const LtTensorMeta *xm = &node->input_meta[0];
-  const LtNormParams *p = &node->params.norm;
-  gboolean            affine = LT_NEEDS (1) || LT_NEEDS (2);
-  gint64              ashape[2] = { 2, p->channels };
-  LT_SAVED (x, ARG0);
-  LT_SAVED_OPTIONAL (w, ARG1);
-  LT_SAVED (stats, AUX);
-  g_autoptr(LtTensor) gc = NULL;
-  g_autoptr(LtTensor) gcc = NULL;
-  g_autoptr(LtTensor) dx = NULL;
-  g_autoptr(LtTensor) ga = NULL;
-  LtTensor *kin[4], *nt[3];
-
-  if ((gc = _lt_cast (g, xm->dtype, error)) == NULL || (gcc = _lt_contiguous (gc, error)) == NULL)
-    return FALSE;
-  dx = _lt_tensor_new_empty (xm->shape, xm->ndim, xm->dtype, xm->device, error);
-  if (dx == NULL)
-    return FALSE;
-  if (affine && (ga = _lt_tensor_new_empty (ashape, 2, xm->dtype, xm->device, error)) == NULL)
-    return FALSE;
-  kin[0] = gcc;
-  kin[1] = x;
-  kin[2] = stats;
-  kin[3] = w;
-  if (!_lt_run (LT_OP_BATCH_NORM_GRAD, dx, ga, kin, 4, &node->params, error))
-    return FALSE;
-  /* no double backward: a graph through these gradients is an error */
-  nt[0] = g;
-  nt[1] = x;
-  nt[2] = w;
-  if (LT_NEEDS (0))
-    {
-      _lt_autograd_not_twice (node, dx, nt, 3);
-      gi[0] = g_steal_pointer (&dx);
-    }
-  for (guint i = 1; i < 3; i++)
-    if (LT_NEEDS (i))
-      {
-        const LtTensorMeta *m = &node->input_meta[i];
-        g_autoptr(LtTensor) row = lt_tensor_select (ga, 0, i - 1, error);
-
-        if (row == NULL || (gi[i] = lt_tensor_reshape (row, m->shape, m->ndim, error)) == NULL)
-          return FALSE;
-        _lt_autograd_not_twice (node, gi[i], nt, 3);
-      }
-  return TRUE;
+  return _lt_backward_norm_rows (node, g, gi, LT_OP_BATCH_NORM_GRAD, error);
 }

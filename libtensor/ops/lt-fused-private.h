@@ -22,4 +22,30 @@ LtTensor *_lt_cross_entropy_fused         (LtTensor    *input,
                                            LtReduction  reduction,
                                            GError     **error);
 
+/* bias + relu in one kernel each way (ops/lt-fused-act.c) */
+
+/* relu (@x + @b), the bias @b (C) broadcast over dim 1 of @x (N, C, *)
+ * (dim 0 of a (C) input), with one node (bias_relu) over both inputs; the
+ * add and relu ops where the backend lacks the kernel. */
+LtTensor *_lt_bias_relu                   (LtTensor    *x,
+                                           LtTensor    *b,
+                                           GError     **error);
+
+/* A Linear layer then a ReLU (ops/lt-fused-linear.c) */
+
+/* Whether _lt_linear_bias_relu () takes @input (N, in_features), @weight
+ * (out_features, in_features) and @bias (nullable): a bias, 2-D contiguous
+ * operands of one float dtype and device, at least two out features, and a
+ * backend with bias_relu's kernel. */
+gboolean  _lt_linear_bias_relu_applies    (LtTensor    *input,
+                                           LtTensor    *weight,
+                                           LtTensor    *bias);
+/* relu (lt_linear (@input, @weight, @bias)) in two kernels, with the graph
+ * of addmm and relu (AddmmBackward0, then ReluBackward0); all its nodes
+ * record the current module scope. */
+LtTensor *_lt_linear_bias_relu            (LtTensor    *input,
+                                           LtTensor    *weight,
+                                           LtTensor    *bias,
+                                           GError     **error);
+
 G_END_DECLS

@@ -7,6 +7,7 @@
 #include "lt-ops-private.h"
 #include "lt-backward-private.h"
 #include "lt-norm.h"
+#include "lt-batch-norm-private.h"
 
 /*
  * Layer and group normalisation, as ATen's native_layer_norm and
@@ -276,10 +277,12 @@ lt_group_norm (LtTensor *input,
   return norm_run (LT_OP_GROUP_NORM, input, weight, bias, &p, error);
 }
 
-/* Backward rule of both: norm_grad gives dx, and the weight's and bias's
- * gradients as the two rows of its second output. */
+/* The rule of layer_norm, group_norm and batch_norm: @grad_op (norm_grad,
+ * batch_norm_grad) gives dx, and the weight's and bias's gradients as the
+ * two rows of its second output, from the saved input, weight and
+ * statistics. */
 gboolean
-_lt_backward_layer_group_norm (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
+_lt_backward_norm_rows (LtGradFn *node, LtTensor *g, LtTensor **gi, LtOp grad_op, GError **error)
 {
   const LtTensorMeta *xm = &node->input_meta[0];
   const LtNormParams *p = &node->params.norm;
@@ -305,7 +308,7 @@ _lt_backward_layer_group_norm (LtGradFn *node, LtTensor *g, LtTensor **gi, GErro
   kin[1] = x;
   kin[2] = stats;
   kin[3] = w;
-  if (!_lt_run (LT_OP_NORM_GRAD, dx, ga, kin, 4, &node->params, error))
+  if (!_lt_run (grad_op, dx, ga, kin, 4, &node->params, error))
     return FALSE;
   /* no double backward yet: a graph through these gradients is an error */
   nt[0] = g;
@@ -327,4 +330,11 @@ _lt_backward_layer_group_norm (LtGradFn *node, LtTensor *g, LtTensor **gi, GErro
         _lt_autograd_not_twice (node, gi[i], nt, 3);
       }
   return TRUE;
+}
+
+/* Backward rule of layer_norm and group_norm */
+gboolean
+_lt_backward_layer_group_norm (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
+{
+  return _lt_backward_norm_rows (node, g, gi, LT_OP_NORM_GRAD, error);
 }

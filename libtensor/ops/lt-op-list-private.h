@@ -427,6 +427,21 @@
   GRAD_OP (CROSS_ENTROPY_LOG_SOFTMAX, "cross_entropy_log_softmax", LOSS, LT_OPF_FLOAT_ONLY,        \
            LT_SAVE (RESULT, ANY), "LogSoftmaxBackward0", NULL, cross_entropy_log_softmax)          \
   OP (CROSS_ENTROPY_GRAD, "cross_entropy_grad", LOSS, LT_OPF_HAS_KERNEL)                           \
+  /* bias + relu in one kernel each way (ops/lt-fused-act.c): the kernel's arguments x */       \
+  /* (N, C, R) and the bias b (C), contiguous; y = relu (x + b), b broadcast over the channel */  \
+  /* dim 1. Its _GRAD op: in g and y (N, C, R); out dx = g where y > 0 (relu's rule, NaN */       \
+  /* passing), aux db (C) the sum of dx over N and R, in one pass */                              \
+  GRAD_OP (BIAS_RELU, "bias_relu", CONV, LT_OPF_HAS_KERNEL | LT_OPF_FLOAT_ONLY,                      \
+           LT_SAVE (RESULT, ANY), "BiasReluBackward0", NULL, bias_relu)                            \
+  OP (BIAS_RELU_GRAD, "bias_relu_grad", CONV, LT_OPF_HAS_KERNEL)                                     \
+  /* a Linear with a bias then a ReLU in an LtSequential (ops/lt-fused-linear.c): x @ w.t () */ \
+  /* then bias_relu's kernel, with PyTorch's two nodes: AddmmBackward0 (linear_bias_relu, no */  \
+  /* kernel; addmm's arguments and saves) and ReluBackward0 (linear_relu, no kernel, relu's */    \
+  /* result saved), whose rule runs bias_relu_grad and hands the bias's gradient to the first */ \
+  GRAD_OP (LINEAR_BIAS_RELU, "linear_bias_relu", CONV, LT_OPF_FLOAT_ONLY,                          \
+           LT_SAVE (ARG1, IN2) | LT_SAVE (ARG2, IN1), "AddmmBackward0", NULL, linear_bias_relu)   \
+  GRAD_OP (LINEAR_RELU, "linear_relu", CONV, LT_OPF_FLOAT_ONLY, LT_SAVE (RESULT, ANY),              \
+           "ReluBackward0", NULL, linear_relu)                                                     \
                                                                                                    \
   /* Fused optimizer updates, in place, not differentiable (optim/) */                             \
   OP (SGD_UPDATE, "sgd_update", OPTIM, LT_OPF_HAS_KERNEL | LT_OPF_INPLACE)                         \

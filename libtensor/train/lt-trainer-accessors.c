@@ -594,6 +594,62 @@ lt_trainer_set_stop_on_divergence (LtTrainer *self, gboolean stop)
 }
 
 /**
+ * lt_trainer_get_max_lag:
+ * @self: a trainer
+ *
+ * Gets how many mini-batches the worker may run ahead of the
+ * #LtTrainer::step signals delivered on the main context.
+ *
+ * Returns: the number of mini-batches, or 0 for no bound
+ */
+guint64
+lt_trainer_get_max_lag (LtTrainer *self)
+{
+  guint64 lag;
+
+  g_return_val_if_fail (LT_IS_TRAINER (self), 0);
+  g_mutex_lock (&self->lock);
+  lag = self->max_lag;
+  g_mutex_unlock (&self->lock);
+  return lag;
+}
+
+/**
+ * lt_trainer_set_max_lag:
+ * @self: a trainer
+ * @lag: the most mini-batches whose #LtTrainer::step signal may be
+ *   still undelivered when the worker starts the next one; 0 for no bound
+ *
+ * Bounds how far the worker thread runs ahead of the main context. The
+ * signals of a threaded trainer are emitted on the main context after the
+ * worker has moved on; a busy or blocked main context would otherwise see
+ * them ever later, and the events (with their tensors) would pile up.
+ * Before each mini-batch the worker waits while @lag step signals are not
+ * yet delivered. With 1 the worker and the handlers go in step: a
+ * #LtTrainer::step handler sees the model as that step left it, and
+ * lt_trainer_pause() or lt_trainer_stop() called from it takes effect
+ * before the next mini-batch. The default, 256, leaves a viewer's redraws
+ * no time to slow training down. Has no effect with #LtTrainer:threaded
+ * off (the loop then dispatches the signals itself between mini-batches).
+ * Takes effect at the next mini-batch.
+ */
+void
+lt_trainer_set_max_lag (LtTrainer *self, guint64 lag)
+{
+  g_return_if_fail (LT_IS_TRAINER (self));
+  g_mutex_lock (&self->lock);
+  if (self->max_lag == lag)
+    {
+      g_mutex_unlock (&self->lock);
+      return;
+    }
+  self->max_lag = lag;
+  g_cond_broadcast (&self->cond);
+  g_mutex_unlock (&self->lock);
+  g_object_notify (G_OBJECT (self), "max-lag");
+}
+
+/**
  * lt_trainer_get_state:
  * @self: a trainer
  *

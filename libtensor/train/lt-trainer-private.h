@@ -12,6 +12,10 @@
 
 G_BEGIN_DECLS
 
+/* LtTrainer:max-lag by default: mini-batches the worker may run ahead of
+ * the step signals delivered on the main context */
+#define LT_TRAINER_DEFAULT_MAX_LAG 256
+
 /* Everything a checkpoint needs besides the model's and the optimizer's
  * tensors: where the loop is, the generator, the loaders. Taken by the
  * worker between mini-batches, where stopping is possible. */
@@ -61,6 +65,7 @@ struct _LtTrainer
   guint64 graph_interval;
   guint64 batch_interval;
   gboolean stop_on_divergence;
+  guint64 max_lag;
 
   /* Control, under lock */
   GMutex lock;
@@ -68,6 +73,7 @@ struct _LtTrainer
   gboolean pause_requested;
   gboolean stop_requested;
   gboolean dispatch_pending;
+  guint64 steps_undelivered;          /* step events queued or being emitted */
   gboolean inline_active;             /* the loop runs in lt_trainer_run() */
   gboolean caller_grad;               /* its caller's grad mode, for the handlers */
 

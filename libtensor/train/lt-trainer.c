@@ -104,6 +104,7 @@ enum
   PROP_GRAPH_INTERVAL,
   PROP_BATCH_INTERVAL,
   PROP_STOP_ON_DIVERGENCE,
+  PROP_MAX_LAG,
   PROP_STATE,
   N_PROPS
 };
@@ -181,6 +182,8 @@ push_event_locked (LtTrainer *self,
                    Event     *ev)
 {
   g_queue_push_tail (&self->events, ev);
+  if (ev->kind == EVENT_STEP)
+    self->steps_undelivered++;
   if (!self->dispatch_pending)
     {
       GSource *source = g_idle_source_new ();
@@ -286,6 +289,11 @@ dispatch_events (gpointer data)
         {
         case EVENT_STEP:
           g_signal_emit (self, signals[SIGNAL_STEP], 0, ev->epoch, ev->iteration, ev->value);
+          /* delivered: the worker may be waiting for it (max-lag) */
+          g_mutex_lock (&self->lock);
+          self->steps_undelivered--;
+          g_cond_broadcast (&self->cond);
+          g_mutex_unlock (&self->lock);
           break;
         case EVENT_LOG:
           g_signal_emit (self, signals[SIGNAL_LOG], 0, ev->epoch, ev->iteration, ev->value);
@@ -358,6 +366,13 @@ control_point (LtTrainer *self,
   g_mutex_lock (&self->lock);
   if (self->inline_active)
     iterate_inline_locked (self, FALSE);
+  else
+    /* No further ahead of the step signals than max-lag mini-batches: the
+     * handlers see the worker's state as it is, a pause asked from a step
+     * handler takes effect within max-lag mini-batches, and a main
+     * context that falls behind does not queue events without end. */
+    while (self->max_lag > 0 && self->steps_undelivered >= self->max_lag && !self->stop_requested)
+      g_cond_wait (&self->cond, &self->lock);
   if (self->pause_requested && !self->stop_requested)
     {
       Event *ev = event_new (EVENT_STATE);
@@ -724,6 +739,7 @@ prepare_run (LtTrainer  *self,
   g_mutex_lock (&self->lock);
   self->stop_requested = FALSE;
   self->pause_requested = FALSE;
+  self->steps_undelivered = 0;
   g_mutex_unlock (&self->lock);
   self->run_steps = 0;
   g_clear_pointer (&self->context, g_main_context_unref);
@@ -1066,6 +1082,9 @@ lt_trainer_get_property (GObject    *object,
     case PROP_STOP_ON_DIVERGENCE:
       g_value_set_boolean (value, lt_trainer_get_stop_on_divergence (self));
       break;
+    case PROP_MAX_LAG:
+      g_value_set_uint64 (value, lt_trainer_get_max_lag (self));
+      break;
     case PROP_STATE:
       g_value_set_enum (value, self->state);
       break;
@@ -1128,6 +1147,9 @@ lt_trainer_set_property (GObject      *object,
       break;
     case PROP_STOP_ON_DIVERGENCE:
       lt_trainer_set_stop_on_divergence (self, g_value_get_boolean (value));
+      break;
+    case PROP_MAX_LAG:
+      lt_trainer_set_max_lag (self, g_value_get_uint64 (value));
       break;
     default:
       G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
@@ -1263,6 +1285,15 @@ lt_trainer_class_init (LtTrainerClass *klass)
    */
   props[PROP_STOP_ON_DIVERGENCE] =
     g_param_spec_boolean ("stop-on-divergence", NULL, NULL, TRUE, rw);
+  /**
+   * LtTrainer:max-lag:
+   *
+   * How many mini-batches the worker may run ahead of the #LtTrainer::step
+   * signals delivered on the main context; 0 for no bound. See
+   * lt_trainer_set_max_lag().
+   */
+  props[PROP_MAX_LAG] =
+    g_param_spec_uint64 ("max-lag", NULL, NULL, 0, G_MAXUINT64, LT_TRAINER_DEFAULT_MAX_LAG, rw);
   /**
    * LtTrainer:state:
    *
@@ -1436,6 +1467,7 @@ lt_trainer_init (LtTrainer *self)
   self->checkpoint_every_epoch = TRUE;
   self->threaded = TRUE;
   self->stop_on_divergence = TRUE;
+  self->max_lag = LT_TRAINER_DEFAULT_MAX_LAG;
   self->state = LT_TRAINER_STATE_IDLE;
 }
 

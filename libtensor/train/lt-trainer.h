@@ -133,6 +133,11 @@ gboolean        lt_trainer_get_stop_on_divergence     (LtTrainer            *sel
 LT_AVAILABLE_IN_ALL
 void            lt_trainer_set_stop_on_divergence     (LtTrainer            *self,
                                                        gboolean              stop);
+LT_AVAILABLE_IN_ALL
+guint64         lt_trainer_get_max_lag                (LtTrainer            *self);
+LT_AVAILABLE_IN_ALL
+void            lt_trainer_set_max_lag                (LtTrainer            *self,
+                                                       guint64               lag);
 
 LT_AVAILABLE_IN_ALL
 LtTrainerState  lt_trainer_get_state                  (LtTrainer            *self);

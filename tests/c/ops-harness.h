@@ -185,6 +185,8 @@ guint oh_register_conv (void);
 guint oh_register_pool (void);
 guint oh_register_loss (void);
 guint oh_register_fused (void);
+guint oh_register_fused_act (void);
+guint oh_register_fused_linear (void);
 guint oh_register_norm (void);
 guint oh_register_batch_norm (void);
 guint oh_register_nn (void);

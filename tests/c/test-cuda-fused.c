@@ -7,7 +7,8 @@
  *   two conv layers, three linear, SGD with momentum, cross-entropy) makes
  *   at most a bound of launches derived from its layers, fewer than without
  *   the fused kernels (the multi-tensor zeroing and step, cross_entropy
- *   in one kernel each way), and gives the same losses and parameters bit
+ *   in one kernel each way, Linear then ReLU as a product and bias_relu),
+ *   and gives the same losses and parameters bit
  *   for bit (the fused kernels repeat the unfused arithmetic in order);
  * - the multi-tensor optimizer steps (SGD with momentum, dampening,
  *   Nesterov, weight decay, maximize; Adam and AdamW with and without
@@ -17,7 +18,14 @@
  *   larger than one block's reach, in one launch per chunk;
  * - zero_grad (set_to_none FALSE) zeroes every gradient in one launch and
  *   bumps their versions; a gradient the kernel cannot take (not
- *   contiguous) is zeroed on its own.
+ *   contiguous) is zeroed on its own;
+ * - bias_relu takes one launch forward and one backward, one fewer each
+ *   way than the add and relu without the kernel, with the same output and
+ *   gradients bit for bit;
+ * - a Linear then a ReLU in an LtSequential (ops/lt-fused-linear.c) gives
+ *   the unfused output and gradients bit for bit at odd shapes, the
+ *   bias's sum made by a thread or by a block per channel as the reduce
+ *   kernel makes it.
  */
 
 #include <math.h>
@@ -28,7 +36,9 @@
 #include "backends/cuda/lt-cuda-private.h"
 #include "backends/cuda/lt-cuda-kernels-fused-private.h"
 #include "core/lt-tensor-private.h"
+#include "ops/lt-fused-private.h"
 #include "optim-cases.h"
+#include "linear-relu-cases.h"
 
 static void
 use_emulated (void)
@@ -77,6 +87,8 @@ to_cuda (LtTensor *t)
 #define N_LINEAR 3
 #define N_RELU 4
 #define N_POOL 2
+/* fc1 and fc2, each followed by a ReLU: one fused pair each */
+#define N_LINEAR_RELU 2
 
 static LtModule *
 tutorial_net (void)
@@ -216,6 +228,10 @@ test_training_step_launches (void)
    *   each linear layer: forward the bias's copy and gemm = 2; backward
    *     two gemms and the bias's sum = 3: 5 each;
    *   each relu and each max_pool: forward 1, backward 1: 2 each;
+   *   each Linear directly followed by a ReLU in the Sequential runs
+   *     fused (nn/lt-sequential-fuse.c): forward the gemm and bias_relu,
+   *     backward bias_relu_grad and two gemms, 5 for the pair where the
+   *     terms above count 5 + 2 = 7: 2 fewer each;
    *   the loss: the fused cross_entropy = 1; backward the seed (a fill)
    *     and cross_entropy_grad (the mean's scale inside) = 2: 3 (unfused:
    *     log_softmax and nll_loss = 2, backward the seed, the mean's scale,
@@ -224,11 +240,13 @@ test_training_step_launches (void)
    *   the optimizer step: one multi-tensor launch (n_params <=
    *     LT_CU_MT_MAX).
    * Without the fused kernels zero_grad and the step take one launch per
-   * parameter each, and the loss 6 launches more. Measured on the emulated
-   * device: 64 launches a step before the loss was fused (bound 66), 58
-   * after; 82 unfused. */
+   * parameter each, the loss 6 launches more and each Linear and ReLU pair
+   * 2 more. Measured on the emulated device: 64 launches a step before the
+   * loss was fused (bound 66), 58 after (bound 60), 54 with the Linear and
+   * ReLU pairs fused (bound 56); 82 unfused. */
   g_assert_cmpuint (n_params, <=, LT_CU_MT_MAX);
-  bound = 1 + 9 * N_CONV + 5 * N_LINEAR + 2 * (N_RELU + N_POOL) + 3 + n_params + 1;
+  bound =
+    1 + 9 * N_CONV + 5 * N_LINEAR + 2 * (N_RELU + N_POOL) + 3 + n_params + 1 - 2 * N_LINEAR_RELU;
   g_test_message (
     "launches per training step of the tutorial's network (batch 4): %" G_GUINT64_FORMAT
     " with the fused kernels, %" G_GUINT64_FORMAT " without; bound %" G_GUINT64_FORMAT,
@@ -238,8 +256,8 @@ test_training_step_launches (void)
            n_fused, n_unfused, bound);
   g_assert_cmpuint (n_fused, <=, bound);
   /* zero_grad and the step each save a launch per parameter but one, the
-   * loss 6 */
-  g_assert_cmpuint (n_fused + 2 * (n_params - 1) + 6, ==, n_unfused);
+   * loss 6, each Linear and ReLU pair 2 */
+  g_assert_cmpuint (n_fused + 2 * (n_params - 1) + 6 + 2 * N_LINEAR_RELU, ==, n_unfused);
   trainer_clear (&fused);
   trainer_clear (&unfused);
 }
@@ -450,6 +468,106 @@ test_zero_grad (void)
     }
 }
 
+/* ---- bias + relu ---- */
+
+/* bias_relu (ops/lt-fused-act.c) on a Conv2d's output shape: one launch
+ * forward and one backward (relu's gradient and the bias's), one launch
+ * fewer each way than the add and relu it replaces (the path without the
+ * kernel), with the same output and input gradient bit for bit */
+static guint64
+bias_relu_run (LtTensor  *xh,
+               LtTensor  *bh,
+               LtTensor  *gh,
+               LtTensor **y,
+               LtTensor **dx,
+               LtTensor **db,
+               guint64   *n_backward)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = to_cuda (xh);
+  g_autoptr(LtTensor) b = to_cuda (bh);
+  g_autoptr(LtTensor) g = to_cuda (gh);
+  guint64 before, n_forward;
+
+  g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
+  g_assert_true (lt_tensor_set_requires_grad (b, TRUE, &error));
+  before = launches ();
+  *y = _lt_bias_relu (x, b, &error);
+  g_assert_no_error (error);
+  n_forward = launches () - before;
+  before = launches ();
+  g_assert_true (lt_tensor_backward (*y, g, FALSE, &error));
+  g_assert_no_error (error);
+  *n_backward = launches () - before;
+  *dx = g_object_ref (lt_tensor_get_grad (x));
+  *db = g_object_ref (lt_tensor_get_grad (b));
+  return n_forward;
+}
+
+static void
+test_bias_relu (void)
+{
+  g_autoptr(GError) error = NULL;
+  static const gint64 xs[4] = { 4, 6, 7, 7 }, bs[1] = { 6 };
+  g_autoptr(LtTensor) xh = NULL;
+  g_autoptr(LtTensor) bh = NULL;
+  g_autoptr(LtTensor) gh = NULL;
+  LtTensor *y[2], *dx[2], *db[2];
+  guint64   fw[2], bw[2];
+
+  use_emulated ();
+  lt_manual_seed (11);
+  xh = lt_randn (xs, 4, LT_DTYPE_FLOAT32, &error);
+  bh = lt_randn (bs, 1, LT_DTYPE_FLOAT32, &error);
+  gh = lt_randn (xs, 4, LT_DTYPE_FLOAT32, &error);
+  g_assert_no_error (error);
+  for (guint fused = 0; fused < 2; fused++)
+    {
+      _lt_cuda_set_fused (fused);
+      fw[fused] = bias_relu_run (xh, bh, gh, &y[fused], &dx[fused], &db[fused], &bw[fused]);
+    }
+  g_print ("# bias_relu launches: fused %" G_GUINT64_FORMAT " + %" G_GUINT64_FORMAT
+           ", unfused %" G_GUINT64_FORMAT " + %" G_GUINT64_FORMAT "\n",
+           fw[1], bw[1], fw[0], bw[0]);
+  g_assert_cmpuint (fw[1], ==, 1);
+  g_assert_cmpuint (fw[1] + 1, ==, fw[0]);
+  g_assert_cmpuint (bw[1] + 1, ==, bw[0]);
+  assert_same_bits (y[1], y[0], "bias_relu's output, fused and unfused");
+  assert_same_bits (dx[1], dx[0], "bias_relu's input gradient, fused and unfused");
+  /* the bias's sum in the reduce kernel's order (a block's tree here:
+   * 4 * 49 elements a channel, 6 channels) */
+  assert_same_bits (db[1], db[0], "bias_relu's bias gradient, fused and unfused");
+  for (guint i = 0; i < 2; i++)
+    {
+      g_object_unref (y[i]);
+      g_object_unref (dx[i]);
+      g_object_unref (db[i]);
+    }
+  _lt_cuda_set_fused (TRUE);
+}
+
+/* A Linear then a ReLU in a Sequential on the device: the bits of the
+ * modules run one by one, the bias's sum by a thread per channel (short
+ * batches) or by a block per channel (N >= 4096, or N >= 256 with fewer
+ * than 64 channels), as the reduce kernel sums the unfused gradient */
+static void
+test_linear_relu (void)
+{
+  static const gint64 shapes[][3] = {
+    { 4, 400, 120 }, { 1, 3, 2 },    { 3, 5, 7 }, { 300, 9, 5 },
+    { 300, 9, 70 },  { 4100, 3, 2 }, { 0, 4, 3 },
+  };
+
+  use_emulated ();
+  for (guint i = 0; i < G_N_ELEMENTS (shapes); i++)
+    g_assert_true (
+      linear_relu_check (LT_DEVICE_CUDA, shapes[i][0], shapes[i][1], shapes[i][2], 20 + i));
+  /* without the kernels: the modules' own path, the same bits */
+  _lt_cuda_set_fused (FALSE);
+  g_assert_false (linear_relu_check (LT_DEVICE_CUDA, 3, 5, 7, 20));
+  _lt_cuda_set_fused (TRUE);
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -461,5 +579,7 @@ main (int argc, char *argv[])
   g_test_add_data_func ("/cuda/fused/optimizers/float64", GINT_TO_POINTER (LT_DTYPE_FLOAT64),
                         test_optimizers);
   g_test_add_func ("/cuda/fused/zero-grad", test_zero_grad);
+  g_test_add_func ("/cuda/fused/bias-relu", test_bias_relu);
+  g_test_add_func ("/cuda/fused/linear-relu", test_linear_relu);
   return g_test_run ();
 }

@@ -262,6 +262,8 @@ main (int argc, char *argv[])
   n += oh_register_rnn ();
   n += oh_register_loss ();
   n += oh_register_fused ();
+  n += oh_register_fused_act ();
+  n += oh_register_fused_linear ();
   n += oh_register_nn ();
   n += oh_register_extra ();
   n += oh_register_autograd ();

@@ -746,6 +746,82 @@ test_stop (void)
   remove_tmp (path);
 }
 
+/* max-lag: each step handler notes how far the worker is past it */
+typedef struct
+{
+  guint64 lag_max;  /* worker's step minus the signal's, the largest */
+  gint64  pause_at; /* pause from the handler of this step, or 0 */
+  guint   sleep_ms; /* a busy main context: each handler sleeps */
+  guint   n_steps;
+} LagRecord;
+
+static void
+on_lag_step (LtTrainer *trainer, guint epoch, gint64 iteration, double loss, LagRecord *r)
+{
+  guint64 worker = lt_trainer_get_step (trainer);
+
+  g_assert_cmpuint (worker, >=, (guint64) iteration);
+  r->lag_max = MAX (r->lag_max, worker - (guint64) iteration);
+  r->n_steps++;
+  if (iteration == r->pause_at)
+    lt_trainer_pause (trainer);
+  if (r->sleep_ms > 0)
+    g_usleep (r->sleep_ms * 1000);
+}
+
+static void
+test_max_lag (void)
+{
+  static const guint64 lags[] = { 1, 3 };
+
+  g_test_summary ("with max-lag L the worker starts no mini-batch while L step signals are "
+                  "undelivered, even when the main context is slow; with L = 1 a pause asked "
+                  "from a step handler stops the worker right after that step");
+  for (guint i = 0; i < G_N_ELEMENTS (lags); i++)
+    {
+      g_auto(Setup) s = { 0 };
+      g_autoptr(GError) error = NULL;
+      LagRecord r = { 0 };
+
+      lt_manual_seed (11);
+      setup_init (&s, 30, 0, 1, 0, 0, 0, OPT_SGD, 1);
+      g_assert_cmpuint (lt_trainer_get_max_lag (s.trainer), ==, 256);
+      g_object_set (s.trainer, "max-lag", lags[i], NULL);
+      g_assert_cmpuint (lt_trainer_get_max_lag (s.trainer), ==, lags[i]);
+      r.sleep_ms = 2;
+      g_signal_connect (s.trainer, "step", G_CALLBACK (on_lag_step), &r);
+      g_assert_true (lt_trainer_run (s.trainer, NULL, &error));
+      g_assert_no_error (error);
+      g_assert_cmpuint (r.n_steps, ==, 30);
+      g_assert_cmpuint (r.lag_max, <=, lags[i] - 1);
+    }
+
+  {
+    g_auto(Setup) s = { 0 };
+    g_auto(Record) rec;
+    LagRecord r = { 0 };
+
+    lt_manual_seed (12);
+    setup_init (&s, 40, 0, 1, 0, 0, 0, OPT_SGD, 1);
+    lt_trainer_set_max_lag (s.trainer, 1);
+    record_init (&rec);
+    rec.net = s.net;
+    connect_record (s.trainer, &rec);
+    r.pause_at = 5;
+    g_signal_connect (s.trainer, "step", G_CALLBACK (on_lag_step), &r);
+    lt_trainer_run_async (s.trainer, NULL, run_done, &rec);
+    while (lt_trainer_get_state (s.trainer) != LT_TRAINER_STATE_PAUSED)
+      g_main_context_iteration (NULL, TRUE);
+    g_assert_cmpint (g_atomic_int_get (&s.net->n_forward), ==, 5);
+    g_assert_cmpuint (lt_trainer_get_step (s.trainer), ==, 5);
+    lt_trainer_resume (s.trainer);
+    iterate_until_done (&rec);
+    g_assert_true (rec.async_ok);
+    g_assert_cmpint (s.net->n_forward, ==, 40);
+    g_assert_cmpuint (r.lag_max, ==, 0);
+  }
+}
+
 static void
 test_stop_cancellable (void)
 {
@@ -1475,6 +1551,7 @@ main (int   argc,
   g_test_add_func ("/trainer/run/blocking", test_blocking_run);
   g_test_add_func ("/trainer/pause-resume", test_pause_resume);
   g_test_add_func ("/trainer/stop", test_stop);
+  g_test_add_func ("/trainer/max-lag", test_max_lag);
   g_test_add_func ("/trainer/stop/cancellable", test_stop_cancellable);
   g_test_add_data_func ("/trainer/resume/exact/sgd-mid-epoch", mid_sgd, test_resume_exact);
   g_test_add_data_func ("/trainer/resume/exact/sgd-epoch-end", boundary_sgd, test_resume_exact);

@@ -198,6 +198,34 @@ class OwnExceptions(unittest.TestCase):
             # the one whose batch came first
             self.assertTrue(any(cm.exception is e for e in raised), cm.exception)
 
+    def test_carried_same_message_two_threads(self):
+        """Two threads carry exceptions with the same message at once (two
+        loader workers whose transform fails alike): each takes back its
+        own, whichever takes first, and none is lost."""
+        import threading
+        from gi.overrides._lt.common import carry, take_carried
+        msg_ready, b_took = threading.Event(), threading.Event()
+        got = {}
+
+        def worker_a():
+            err = carry('transform t', ArithmeticError('same'))
+            msg_ready.set()
+            b_took.wait(10)
+            got['a'] = take_carried(err)
+
+        a = threading.Thread(target=worker_a)
+        a.start()
+        msg_ready.wait(10)
+        exc_b = ArithmeticError('same')
+        err_b = carry('transform t', exc_b)
+        got['b'] = take_carried(err_b)
+        b_took.set()
+        a.join(10)
+        self.assertIs(got['b'], exc_b)
+        self.assertIsInstance(got['a'], ArithmeticError)
+        self.assertIsNot(got['a'], exc_b)
+        self.assertIsNone(take_carried(err_b))
+
     def test_collate_fn(self):
         raised = []
 

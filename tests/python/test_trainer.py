@@ -225,7 +225,12 @@ class TestTrainer(unittest.TestCase):
                 Counting.forwards += 1
                 return super().forward(x)
 
-        trainer, _ = make_trainer(self.x, self.y, 3, seed=6, test=False, model=Counting())
+        # max_lag=1: the worker waits for each step signal, so the handler
+        # below pauses and stops it at the steps it names, however late the
+        # main loop runs on a loaded machine (with no bound it once finished
+        # all 36 steps before the handler of step 3 ran)
+        trainer, _ = make_trainer(self.x, self.y, 3, seed=6, test=False, model=Counting(),
+                                  max_lag=1)
         rec = Recorder(trainer)
         seen = {}
 
@@ -251,10 +256,12 @@ class TestTrainer(unittest.TestCase):
         trainer.connect('step', on_step)
         self.assertTrue(trainer.run())
         self.assertEqual(seen['state'], Lt.TrainerState.PAUSED)
-        self.assertLessEqual(seen['paused'], seen['at_pause'] + 1)
+        self.assertEqual(seen['at_pause'], 3)                # in step with the worker
+        self.assertEqual(seen['paused'], seen['at_pause'])
         self.assertEqual(seen['later'], seen['paused'])      # nothing ran while paused
         self.assertEqual(trainer.state, Lt.TrainerState.STOPPED)
-        self.assertLessEqual(trainer.step_count, seen['at_stop'] + 1)
+        self.assertEqual(seen['at_stop'], 12 + 5)
+        self.assertEqual(trainer.step_count, seen['at_stop'])
         self.assertEqual(Counting.forwards, trainer.step_count)
         steps = [e for e in rec.events if e[0] == 'step']
         self.assertEqual(len(steps), trainer.step_count)

@@ -20,5 +20,15 @@ module PyGObject loads, imports them and exports their public names).
 - autograd.py: ``grad_fn`` nodes, ``Lt.no_grad``, ``Lt.autograd``;
 - nn.py, optim.py, data.py: ``Lt.nn``, ``Lt.optim``, ``Lt.utils``,
   ``Lt.transforms``, ``Lt.datasets``;
-- train.py: ``Lt.Trainer`` taking those Python objects.
+- train.py: ``Lt.Trainer`` taking those Python objects;
+- _fast.c (built as the extension module _fast): the hottest Tensor
+  methods in C, which Lt.py puts on the class when the module imports.
+
+Uninstalled, _fast is built into <build>/gi/overrides/_lt/: the package's
+path takes in every gi/overrides/_lt/ folder on sys.path, so that with
+the build root in PYTHONPATH beside the source root the module is found.
 """
+
+from pkgutil import extend_path
+
+__path__ = extend_path(__path__, __name__)

@@ -218,24 +218,34 @@ def loaded_numpy() -> types.ModuleType | None:
 # through C, so the caller who gets that GLib.Error raises the original
 # exception itself.
 
-_carried: dict[str, BaseException] = {}
+# Two threads may carry exceptions with the same message at once (two
+# loader workers whose transform fails alike): each message keeps a list,
+# and a take prefers the entry of its own thread (Python code that calls C
+# that calls Python, on one thread), else the oldest.
+
+_carried: dict[str, list[tuple[int, BaseException]]] = {}
 _carried_lock = threading.Lock()
+_CARRIED_MAX = 64
 
 
 def remember_carried(message: str, exc: BaseException) -> None:
     """Keeps `exc` as the exception the GLib.Error with `message` carries."""
     with _carried_lock:
-        if len(_carried) > 64:
-            _carried.clear()
-        _carried[message] = exc
+        if sum(len(v) for v in _carried.values()) >= _CARRIED_MAX:
+            _carried.clear()      # never taken: their GLib.Errors were dropped
+        _carried.setdefault(message, []).append((threading.get_ident(), exc))
 
 
 def take_carried(err: GLib.Error) -> BaseException | None:
     """The Python exception the GLib.Error `err` carries, or None."""
+    me = threading.get_ident()
     with _carried_lock:
-        for message, exc in list(_carried.items()):
+        for message, entries in _carried.items():
             if message in err.message:
-                del _carried[message]
+                i = next((i for i, (tid, _) in enumerate(entries) if tid == me), 0)
+                exc = entries.pop(i)[1]
+                if not entries:
+                    del _carried[message]
                 return exc
     return None
 

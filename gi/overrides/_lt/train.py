@@ -111,14 +111,17 @@ class Trainer(Lt.Trainer):
     ``Lt.Trainer(model, criterion, optimizer, train_loader, test_loader=None,
     epochs=2, *, device=None, log_interval=None, checkpoint_path=None,
     checkpoint_every_epoch=None, max_steps=None, graph_interval=None,
-    batch_interval=None, threaded=None, stop_on_divergence=None)``; the
+    batch_interval=None, threaded=None, stop_on_divergence=None, max_lag=None)``; the
     keyword options set the properties of the same names (None keeps the
     default).  A loss that becomes NaN or infinite ends the run: ``run()``
     raises a GLib.Error with the code ``Lt.Error.DIVERGED`` naming the step
     (``stop_on_divergence=False`` trains on, as PyTorch does).  The loop
     runs in a worker thread; with ``threaded=False`` it runs in ``run()``
     on the calling thread (a debugger's breakpoint in a forward then stops
-    the one thread)."""
+    the one thread).  ``max_lag`` bounds how many mini-batches the worker
+    runs ahead of the ``step`` signals the main loop has delivered (256 by
+    default; 1 keeps them in step, so a pause asked from a ``step``
+    handler stops right after that step)."""
 
     def __init__(self, model: Any, criterion: Callable[[Tensor, Tensor], Tensor], optimizer: Any,
                  train_loader: Any, test_loader: Any = None, epochs: int = 2, *,
@@ -126,7 +129,7 @@ class Trainer(Lt.Trainer):
                  checkpoint_path: str | None = None, checkpoint_every_epoch: bool | None = None,
                  max_steps: int | None = None, graph_interval: int | None = None,
                  batch_interval: int | None = None, threaded: bool | None = None,
-                 stop_on_divergence: bool | None = None) -> None:
+                 stop_on_divergence: bool | None = None, max_lag: int | None = None) -> None:
         if not isinstance(model, Lt.Module):
             raise TypeError_('Trainer: model must be an Lt.nn.Module, got %s'
                             % type(model).__name__)
@@ -159,7 +162,7 @@ class Trainer(Lt.Trainer):
                                  % int(max_steps))
             props['max_steps'] = int(max_steps)
         for name, value in (('graph_interval', graph_interval),
-                            ('batch_interval', batch_interval)):
+                            ('batch_interval', batch_interval), ('max_lag', max_lag)):
             if value is not None:
                 if int(value) < 0:
                     raise ValueError_('Trainer: %s must be 0 or more, got %d' % (name, int(value)))

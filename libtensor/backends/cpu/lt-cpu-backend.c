@@ -121,6 +121,8 @@ cpu_backend_init (gpointer data)
   b->kernels[LT_OP_NLL_LOSS_GRAD] = _lt_cpu_nll_loss;
   b->kernels[LT_OP_CROSS_ENTROPY] = _lt_cpu_cross_entropy;
   b->kernels[LT_OP_CROSS_ENTROPY_GRAD] = _lt_cpu_cross_entropy;
+  b->kernels[LT_OP_BIAS_RELU] = _lt_cpu_bias_relu;
+  b->kernels[LT_OP_BIAS_RELU_GRAD] = _lt_cpu_bias_relu;
   b->kernels[LT_OP_SGD_UPDATE] = _lt_cpu_sgd_update;
   b->kernels[LT_OP_GELU] = _lt_cpu_activation;
   b->kernels[LT_OP_SILU] = _lt_cpu_activation;

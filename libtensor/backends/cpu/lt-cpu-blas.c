@@ -498,6 +498,27 @@ gemm_one (LtDType dt, gint64 M, gint64 N, gint64 K,
           small_gemm_f32 (M, N, K, (const float *) a, as0, as1, (const float *) b, bs0, bs1,
                           (float *) c, alpha, beta))
         return;
+      if (beta != 0)
+        {
+          /* C = alpha A @ B, rounded, plus beta C, as the small products
+           * above and the CUDA backend round it: BLAS adds C into its sums
+           * panel by panel, so addmm would not have the bits of mm then
+           * add (a Linear layer fused with its ReLU relies on them) */
+          gsize es = dt == LT_DTYPE_FLOAT32 ? sizeof (float) : sizeof (double);
+          char *p = _lt_cpu_alloc ((gsize) (M * N) * es, NULL);
+
+          if (p != NULL)
+            {
+              gemm_one (dt, M, N, K, a, as0, as1, b, bs0, bs1, p, alpha, 0.0);
+              for (gint64 i = 0; i < M * N; i++)
+                if (dt == LT_DTYPE_FLOAT32)
+                  ((float *) c)[i] = ((float *) p)[i] + (float) beta * ((float *) c)[i];
+                else
+                  ((double *) c)[i] = ((double *) p)[i] + beta * ((double *) c)[i];
+              _lt_cpu_free (p, (gsize) (M * N) * es);
+              return;
+            }
+        }
       if (dt == LT_DTYPE_FLOAT32)
         cblas_sgemm (CblasRowMajor, la.trans ? CblasTrans : CblasNoTrans,
                      lb.trans ? CblasTrans : CblasNoTrans, (int) M, (int) N, (int) K,

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "lt-cpu-private.h"
+#include "lt-cpu-conv-kernels-private.h"
 
 /*
  * 2-D convolution (torch.nn.functional.conv2d), forward and the two
@@ -234,8 +235,7 @@ typedef struct
 /*
  * Everything below is compiled once per instruction set (DEFINE_CONV).
  *
- *   gemm_nn: C[coff[m] + j] = init[m] + sum_k A[m ars + k acs] B[boff[k] + j]
- *            for m < M, j < N; N a multiple of the vector length
+ *   gemm_nn: lt-cpu-conv-kernels-private.h
  *   gemm_nt: S[m, k] += sum_j A[m lda + j] B[boff[k] + j]
  *            for m < M, k < K, j < L; L a multiple of the vector length;
  *            S is the vector (m K + k) of @sums when given (its lanes are
@@ -246,25 +246,6 @@ typedef struct
  * edges take the same code with fewer rows or vectors.
  */
 
-/* Two vectors shuffled by a vector of indices: GCC's __builtin_shuffle.
- * Clang has no form with indices known only at run time; built with clang
- * the stride-2 vector paths are skipped and the scalar loops do the work. */
-#if defined(__GNUC__) && !defined(__clang__)
-#define CONV_HAVE_SHUFFLE 1
-#define V_SHUFFLE2(a, b, m) __builtin_shuffle (a, b, m)
-#else
-#define CONV_HAVE_SHUFFLE 0
-#define V_SHUFFLE2(a, b, m) ((void) (b), (void) (m), (a))
-#endif
-
-#define V_LOAD(p) (*(const V *) (p))
-#define V_STORE(p, v) (*(V *) (p) = (v))
-#define MR 6
-
-#define NN_CASE(sfx, mr, nv)                                                             \
-  case (mr) * 2 + (nv) - 1:                                                              \
-    nn_block_##sfx (mr, nv, K, Am, ars, acs, B + j, boff, C + j, cm, im);                \
-    break
 #define KRMAX 4
 #define NT_CASE(sfx, mr, kr)                                                             \
   case (mr) * KRMAX + (kr) - 1:                                                          \
@@ -278,62 +259,7 @@ typedef struct
   typedef T  vec_##sfx __attribute__ ((vector_size (VB), aligned (sizeof (T)), may_alias));        \
   typedef IT ivec_##sfx __attribute__ ((vector_size (VB)));                                        \
                                                                                                    \
-  ATTR static inline __attribute__ ((always_inline)) void nn_block_##sfx (                         \
-    const int mr, const int nv, gint64 K, const T *A, gint64 ars, gint64 acs, const T *B,          \
-    const gint64 *boff, T *C, const gint64 *coff, const T *init)                                   \
-  {                                                                                                \
-    typedef vec_##sfx V;                                                                           \
-    const int         vl = VB / sizeof (T);                                                        \
-    V                 acc[MR][2];                                                                  \
-    for (int r = 0; r < mr; r++)                                                                   \
-      for (int v = 0; v < nv; v++)                                                                 \
-        acc[r][v] = (V){} + (init ? init[r] : (T) 0);                                              \
-    for (gint64 k = 0; k < K; k++)                                                                 \
-      {                                                                                            \
-        const T *b = B + boff[k];                                                                  \
-        V        b0 = V_LOAD (b), b1 = nv > 1 ? V_LOAD (b + vl) : b0;                              \
-        for (int r = 0; r < mr; r++)                                                               \
-          {                                                                                        \
-            T a = A[r * ars + k * acs];                                                            \
-            acc[r][0] += a * b0;                                                                   \
-            if (nv > 1)                                                                            \
-              acc[r][1] += a * b1;                                                                 \
-          }                                                                                        \
-      }                                                                                            \
-    for (int r = 0; r < mr; r++)                                                                   \
-      for (int v = 0; v < nv; v++)                                                                 \
-        V_STORE (C + coff[r] + v * vl, acc[r][v]);                                                 \
-  }                                                                                                \
-                                                                                                   \
-  ATTR static void gemm_nn_##sfx (gint64 M, gint64 N, gint64 K, const T *A, gint64 ars,            \
-                                  gint64 acs, const T *B, const gint64 *boff, T *C,                \
-                                  const gint64 *coff, const T *init)                               \
-  {                                                                                                \
-    const int vl = VB / sizeof (T);                                                                \
-    for (gint64 m = 0; m < M; m += MR)                                                             \
-      {                                                                                            \
-        const T      *Am = A + m * ars, *im = init ? init + m : NULL;                              \
-        const gint64 *cm = coff + m;                                                               \
-        int           mr = (int) MIN (MR, M - m);                                                  \
-        for (gint64 j = 0; j < N; j += 2 * vl)                                                     \
-          switch (mr * 2 + (j + 2 * vl <= N ? 2 : 1) - 1)                                          \
-            {                                                                                      \
-              NN_CASE (sfx, 6, 2);                                                                 \
-              NN_CASE (sfx, 6, 1);                                                                 \
-              NN_CASE (sfx, 5, 2);                                                                 \
-              NN_CASE (sfx, 5, 1);                                                                 \
-              NN_CASE (sfx, 4, 2);                                                                 \
-              NN_CASE (sfx, 4, 1);                                                                 \
-              NN_CASE (sfx, 3, 2);                                                                 \
-              NN_CASE (sfx, 3, 1);                                                                 \
-              NN_CASE (sfx, 2, 2);                                                                 \
-              NN_CASE (sfx, 2, 1);                                                                 \
-              NN_CASE (sfx, 1, 2);                                                                 \
-              default:                                                                             \
-                nn_block_##sfx (1, 1, K, Am, ars, acs, B + j, boff, C + j, cm, im);                \
-            }                                                                                      \
-      }                                                                                            \
-  }                                                                                                \
+  DEFINE_GEMM_NN (T, vec_##sfx, sfx, VB, ATTR)                                                     \
                                                                                                    \
   ATTR static inline __attribute__ ((always_inline)) void nt_block_##sfx (                         \
     const int mr, const int kr, gint64 K, gint64 L, const T *A, gint64 lda, const T *B,            \
@@ -922,6 +848,8 @@ _lt_cpu_conv (const LtKernelArgs *args,
         args->op == LT_OP_CONV2D_GRAD_INPUT ? args->out : args->in[0],
         args->op == LT_OP_CONV2D_GRAD_WEIGHT ? args->out : args->in[1], p))
     return _lt_cpu_conv_depthwise (args, error);
+  if (_lt_cpu_conv_winograd_applies (args))
+    return _lt_cpu_conv_winograd (args, error);
   switch (args->op)
     {
     case LT_OP_CONV2D:

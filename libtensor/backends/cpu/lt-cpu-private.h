@@ -115,6 +115,7 @@ gboolean _lt_cpu_index        (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_index_put    (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_nll_loss      (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_cross_entropy (const LtKernelArgs *args, GError **error);
+gboolean _lt_cpu_bias_relu (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_sgd_update   (const LtKernelArgs *args, GError **error);
 /* The backend's multi_tensor (lt-cpu-multi-tensor.c), set at start-up;
  * tests turn it off and on to compare the fused and unfused steps, and
@@ -130,6 +131,16 @@ gboolean _lt_cpu_conv_depthwise_applies (const LtTensor     *x,
                                          const LtConvParams *p);
 gboolean _lt_cpu_conv_depthwise         (const LtKernelArgs *args,
                                          GError            **error);
+/* 3x3 stride-1 conv2d and its grad input by Winograd's F(2x2, 3x3)
+ * (lt-cpu-conv-winograd.c), where its rule says it wins; tests force it
+ * on (1), off (0) or back to the rule (-1), as LT_CPU_WINOGRAD=1 or 0 in
+ * the environment does (read at the first convolution) */
+gboolean _lt_cpu_conv_winograd_applies (const LtKernelArgs *args);
+gboolean _lt_cpu_conv_winograd         (const LtKernelArgs *args,
+                                        GError            **error);
+void     _lt_cpu_conv_set_winograd     (int                 mode);
+/* Tests only: how many convolutions ran by Winograd so far */
+guint64  _lt_cpu_conv_winograd_calls   (void);
 gboolean _lt_cpu_pooling         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_norm            (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_batch_norm      (const LtKernelArgs *args, GError **error);

@@ -12,7 +12,8 @@
  * backend's multi_tensor (ops/lt-multi-tensor-private.h), which cuts a
  * list into chunks of LT_CU_MT_MAX tensors and launches one kernel per
  * chunk, and the kernels of cross_entropy and cross_entropy_grad
- * (ops/lt-fused-loss.c).
+ * (ops/lt-fused-loss.c) and of bias_relu and bias_relu_grad
+ * (ops/lt-fused-act.c).
  *
  * Every LT_LAUNCH of the kernel files (lt-cuda-shim-private.h) and every
  * cuBLAS call (_lt_cuda_gemm) counts one launch on the calling thread's
@@ -192,6 +193,43 @@ k_cross_entropy (const LtKernelArgs *args, GError **error)
   return _lt_cuda_after_launch (status, args->op, error);
 }
 
+/* bias_relu: in x (N, C, R), b (C); out y. bias_relu_grad: in g, y; out
+ * dx, aux db (C). */
+static gboolean
+k_bias_relu (const LtKernelArgs *args, GError **error)
+{
+  gboolean     grad = args->op == LT_OP_BIAS_RELU_GRAD;
+  LtTensor    *y = args->out;
+  LtCuBiasRelu p;
+  LtCudaLaunch l;
+  int          status;
+
+  if (!_lt_cuda_launch_begin (&l, error))
+    return FALSE;
+  memset (&p, 0, sizeof p);
+  p.N = y->shape[0];
+  p.C = y->shape[1];
+  p.R = 1;
+  for (guint d = 2; d < y->ndim; d++)
+    p.R *= y->shape[d];
+  p.dtype = y->dtype;
+  p.y = _lt_tensor_data (y);
+  if (grad)
+    {
+      p.g = _lt_tensor_data (args->in[0]);
+      p.x = _lt_tensor_data (args->in[1]);
+      p.db = _lt_tensor_data (args->aux);
+      status = fused_kernels (&l)->bias_relu_grad (l.stream, &p);
+    }
+  else
+    {
+      p.x = _lt_tensor_data (args->in[0]);
+      p.b = _lt_tensor_data (args->in[1]);
+      status = fused_kernels (&l)->bias_relu (l.stream, &p);
+    }
+  return _lt_cuda_after_launch (status, args->op, error);
+}
+
 static LtBackend *fused_backend;
 
 static void
@@ -200,6 +238,8 @@ set_fused (LtBackend *backend, gboolean fused)
   backend->multi_tensor = fused ? cuda_multi_tensor : NULL;
   backend->kernels[LT_OP_CROSS_ENTROPY] = fused ? k_cross_entropy : NULL;
   backend->kernels[LT_OP_CROSS_ENTROPY_GRAD] = fused ? k_cross_entropy : NULL;
+  backend->kernels[LT_OP_BIAS_RELU] = fused ? k_bias_relu : NULL;
+  backend->kernels[LT_OP_BIAS_RELU_GRAD] = fused ? k_bias_relu : NULL;
 }
 
 void

@@ -59,3 +59,36 @@ struct Bool8 { uint8_t v; };
     case LT_CU_BOOL: { typedef Bool8 T; code; } break;  \
     default: return LT_CU_UNSUPPORTED;                  \
     }
+
+/* A tree over the block (blockDim.x a power of two, @part that many
+ * doubles of shared memory): every thread calls it with its value and gets
+ * the combination of all, in a fixed order (so the same bits run after
+ * run). @combine is a functor (double, double) -> double. */
+template <typename Combine>
+__device__ __forceinline__ double
+block_tree (double v, double *part, Combine combine)
+{
+  part[threadIdx.x] = v;
+  __syncthreads ();
+  for (unsigned s = blockDim.x / 2; s > 0; s /= 2)
+    {
+      if (threadIdx.x < s)
+        part[threadIdx.x] = combine (part[threadIdx.x], part[threadIdx.x + s]);
+      __syncthreads ();
+    }
+  double r = part[0];
+  __syncthreads ();
+  return r;
+}
+
+struct SumOp
+{
+  __device__ double operator() (double a, double b) const { return a + b; }
+};
+
+/* The block's sum of every thread's @v, as block_tree */
+__device__ __forceinline__ double
+block_sum (double v, double *part)
+{
+  return block_tree (v, part, SumOp ());
+}

@@ -90,6 +90,21 @@ typedef struct
   void *out;             /* forward: the loss; grad: dx */
 } LtCuCrossEntropy;
 
+/* bias + relu (ops/lt-fused-act.c): contiguous x, y (N, C, R), bias (C).
+ *   forward: y = relu (x + b[c]);
+ *   grad:    from g and y (@x's place), dx (@y's place) = g where y > 0,
+ *            db (C) its sum over N and R */
+typedef struct
+{
+  int64_t N, C, R;
+  int32_t dtype;
+  const void *x;         /* forward: x; grad: y */
+  const void *b;         /* forward */
+  const void *g;         /* grad */
+  void *y;               /* forward: y; grad: dx */
+  void *db;              /* grad */
+} LtCuBiasRelu;
+
 typedef struct
 {
   /* sets list 0's tensors to zero */
@@ -97,6 +112,8 @@ typedef struct
   int (*optim) (void *stream, const LtCuTensorList *l, const LtCuOptimStep *s);
   int (*cross_entropy)      (void *stream, const LtCuCrossEntropy *c, LtCuErrorWord *err);
   int (*cross_entropy_grad) (void *stream, const LtCuCrossEntropy *c);
+  int (*bias_relu)          (void *stream, const LtCuBiasRelu *p);
+  int (*bias_relu_grad)     (void *stream, const LtCuBiasRelu *p);
 } LtCuFusedKernels;
 
 /* lt-cuda-kernels-fused.cu compiled by nvcc, and by g++ for the emulated

@@ -3,8 +3,8 @@
 /*
  * The CUDA backend's fused kernels (launchers:
  * lt-cuda-kernels-fused-private.h): one launch zeroes a list of tensors or
- * steps an optimizer over a list of parameters; cross_entropy takes one
- * launch forward and one backward. Compiled as
+ * steps an optimizer over a list of parameters; cross_entropy and
+ * bias_relu take one launch forward and one backward. Compiled as
  * lt-cuda-kernels.cu is: by nvcc for the GPU, without FMA contraction, and
  * by g++ for the emulated device through the launch shim, each in a
  * namespace of its own.
@@ -274,23 +274,6 @@ launch_optim (void *stream, const LtCuTensorList *l, const LtCuOptimStep *s)
 __device__ __forceinline__ float ce_exp (float x) { return expf (x); }
 __device__ __forceinline__ double ce_exp (double x) { return exp (x); }
 
-/* Every thread of the block calls it; every thread gets the sum */
-__device__ double
-ce_block_sum (double v, double *part)
-{
-  part[threadIdx.x] = v;
-  __syncthreads ();
-  for (unsigned s = blockDim.x / 2; s > 0; s /= 2)
-    {
-      if (threadIdx.x < s)
-        part[threadIdx.x] = part[threadIdx.x] + part[threadIdx.x + s];
-      __syncthreads ();
-    }
-  double r = part[0];
-  __syncthreads ();
-  return r;
-}
-
 template <typename T>
 __global__ void
 k_ce (LtCuCrossEntropy p, LtCuErrorWord *err)
@@ -336,8 +319,8 @@ k_ce (LtCuCrossEntropy p, LtCuErrorWord *err)
       sum += l;
       total += wc;
     }
-  sum = ce_block_sum (sum, part);
-  total = ce_block_sum (total, part);
+  sum = block_sum (sum, part);
+  total = block_sum (total, part);
   if (threadIdx.x == 0)
     {
       logp[p.N * p.C * p.R] = (T) total;
@@ -403,6 +386,126 @@ launch_cross_entropy_grad (void *stream, const LtCuCrossEntropy *c)
   return LT_LAUNCH_STATUS ();
 }
 
+/* ---- bias + relu ---- */
+
+/* y = relu (x + b[c]) with the add's and relu's arithmetic (k_binary, then
+ * k_unary: v < 0 ? 0 : v), so y has the unfused ops' bits */
+template <typename T>
+__global__ void
+k_bias_relu (LtCuBiasRelu p)
+{
+  const T *x = static_cast<const T *> (p.x), *b = static_cast<const T *> (p.b);
+  T *y = static_cast<T *> (p.y);
+  GRID_STRIDE_LOOP (e, p.N * p.C * p.R)
+    {
+      int64_t c = (e / p.R) % p.C;
+      T v = x[e] + b[c];
+      y[e] = v < 0 ? (T) 0 : v;
+    }
+}
+
+#define BR_THREADS 128 /* RED_THREADS of lt-cuda-kernels.cu: the reduce's tree */
+
+/* db[c] sums the channel's N R gradients as the reduce kernel sums them
+ * (k_reduce_block and k_reduce_thread of lt-cuda-kernels.cu, chosen by
+ * the same rule on the same counts), so that it has the bits of the
+ * unfused bias gradient (a sum over the batch): long sums by a block per
+ * channel, each thread's share in order then a tree of doubles; short ones
+ * by a thread per channel, in order. dx = (y <= 0 ? 0 : g) (relu_grad's
+ * rule) on the way. */
+__host__ __device__ __forceinline__ bool
+br_grad_by_blocks (int64_t n_red, int64_t n_out)
+{
+  return n_red >= 4096 || (n_red >= 256 && n_out < 64);
+}
+
+/* A block per channel c (striding over the channels) */
+template <typename T>
+__global__ void
+k_bias_relu_grad (LtCuBiasRelu p)
+{
+  __shared__ double part[BR_THREADS];
+  const T *g = static_cast<const T *> (p.g), *y = static_cast<const T *> (p.x);
+  T *dx = static_cast<T *> (p.y), *db = static_cast<T *> (p.db);
+  int64_t NR = p.N * p.R;
+  for (int64_t c = blockIdx.x; c < p.C; c += gridDim.x)
+    {
+      double s = 0;
+      for (int64_t k = threadIdx.x; k < NR; k += blockDim.x)
+        {
+          int64_t n = k / p.R, r = k - n * p.R, e = (n * p.C + c) * p.R + r;
+          T d = y[e] <= 0 ? (T) 0 : g[e];
+          dx[e] = d;
+          s += (double) d;
+        }
+      s = block_sum (s, part);
+      if (threadIdx.x == 0)
+        db[c] = (T) s;
+    }
+}
+
+int
+launch_bias_relu (void *stream, const LtCuBiasRelu *p)
+{
+  int64_t total = p->N * p->C * p->R;
+  unsigned g = grid_for (total, THREADS);
+
+  if (p->dtype != LT_CU_F32 && p->dtype != LT_CU_F64)
+    return LT_CU_UNSUPPORTED;
+  if (total == 0)
+    return LT_CU_OK;
+  if (p->dtype == LT_CU_F32)
+    LT_LAUNCH (k_bias_relu<float>, g, THREADS, stream, *p);
+  else
+    LT_LAUNCH (k_bias_relu<double>, g, THREADS, stream, *p);
+  return LT_LAUNCH_STATUS ();
+}
+
+/* A thread per channel c, in order */
+template <typename T>
+__global__ void
+k_bias_relu_grad_thread (LtCuBiasRelu p)
+{
+  const T *g = static_cast<const T *> (p.g), *y = static_cast<const T *> (p.x);
+  T *dx = static_cast<T *> (p.y), *db = static_cast<T *> (p.db);
+  GRID_STRIDE_LOOP (c, p.C)
+    {
+      double s = 0;
+      for (int64_t n = 0; n < p.N; n++)
+        for (int64_t r = 0; r < p.R; r++)
+          {
+            int64_t e = (n * p.C + c) * p.R + r;
+            T d = y[e] <= 0 ? (T) 0 : g[e];
+            dx[e] = d;
+            s += (double) d;
+          }
+      db[c] = (T) s;
+    }
+}
+
+int
+launch_bias_relu_grad (void *stream, const LtCuBiasRelu *p)
+{
+  unsigned g = (unsigned) (p->C < MAX_GRID ? p->C : MAX_GRID);
+
+  if (p->dtype != LT_CU_F32 && p->dtype != LT_CU_F64)
+    return LT_CU_UNSUPPORTED;
+  if (p->C == 0)
+    return LT_CU_OK;
+  if (!br_grad_by_blocks (p->N * p->R, p->C))
+    {
+      if (p->dtype == LT_CU_F32)
+        LT_LAUNCH (k_bias_relu_grad_thread<float>, grid_for (p->C, THREADS), THREADS, stream, *p);
+      else
+        LT_LAUNCH (k_bias_relu_grad_thread<double>, grid_for (p->C, THREADS), THREADS, stream, *p);
+    }
+  else if (p->dtype == LT_CU_F32)
+    LT_LAUNCH_COOP (k_bias_relu_grad<float>, g, BR_THREADS, stream, *p);
+  else
+    LT_LAUNCH_COOP (k_bias_relu_grad<double>, g, BR_THREADS, stream, *p);
+  return LT_LAUNCH_STATUS ();
+}
+
 } // namespace LT_CU_FUSED_NS
 
 extern "C" const LtCuFusedKernels LT_CU_FUSED_KERNELS_NAME = {
@@ -410,4 +513,6 @@ extern "C" const LtCuFusedKernels LT_CU_FUSED_KERNELS_NAME = {
   LT_CU_FUSED_NS::launch_optim,
   LT_CU_FUSED_NS::launch_cross_entropy,
   LT_CU_FUSED_NS::launch_cross_entropy_grad,
+  LT_CU_FUSED_NS::launch_bias_relu,
+  LT_CU_FUSED_NS::launch_bias_relu_grad,
 };

@@ -587,21 +587,17 @@ combine (int kind, double a, double b)
   return b < a ? b : a;
 }
 
+struct CombineOp
+{
+  int kind;
+  __device__ double operator() (double a, double b) const { return combine (kind, a, b); }
+};
+
 /* Every thread of the block calls it; every thread gets the result. */
-__device__ double
+__device__ __forceinline__ double
 block_reduce (double v, int kind, double *part)
 {
-  part[threadIdx.x] = v;
-  __syncthreads ();
-  for (unsigned s = blockDim.x / 2; s > 0; s /= 2)
-    {
-      if (threadIdx.x < s)
-        part[threadIdx.x] = combine (kind, part[threadIdx.x], part[threadIdx.x + s]);
-      __syncthreads ();
-    }
-  double r = part[0];
-  __syncthreads ();
-  return r;
+  return block_tree (v, part, CombineOp{ kind });
 }
 
 /* ---- var, std, norm (lt-cpu-reduce.c's reduce_float_one) ---- */

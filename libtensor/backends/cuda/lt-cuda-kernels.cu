@@ -793,7 +793,10 @@ k_gemm (LtCuGemm g)
           double acc = 0;
           for (int64_t k = 0; k < g.k; k++)
             acc += (double) a[k * g.a_cs] * (double) bb[k * g.b_rs];
-          *c = (T) (g.alpha * acc + (g.beta == 0 ? 0.0 : g.beta * (double) *c));
+          /* the product rounded, then beta c added, as the CPU's addmm
+           * (and cuBLAS's epilogue) round it */
+          T p = (T) (g.alpha * acc);
+          *c = g.beta == 0 ? p : (T) (p + (T) (g.beta * (double) *c));
         }
       else
         {

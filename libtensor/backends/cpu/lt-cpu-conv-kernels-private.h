@@ -1,0 +1,95 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#pragma once
+
+/*
+ * What the convolution kernels (lt-cpu-conv.c, lt-cpu-conv-winograd.c)
+ * share: vector loads and stores, GCC's shuffles, and the small product
+ *
+ *   gemm_nn: C[coff[m] + j] = init[m] + sum_k A[m ars + k acs] B[boff[k] + j]
+ *            for m < M, j < N; N a multiple of the vector length
+ *
+ * in register blocks of MR rows by 2 vectors (12 independent sums, enough
+ * to hide the multiply-add latency; the edges take the same code with
+ * fewer rows or vectors). DEFINE_GEMM_NN (T, V_T, sfx, VB, ATTR) makes
+ * nn_block_<sfx> and gemm_nn_<sfx> for the element type T and its vector
+ * type V_T of VB bytes, compiled with the target attributes ATTR; each
+ * file instantiates it once per instruction set.
+ */
+
+/* Two vectors shuffled by a vector of indices: GCC's __builtin_shuffle.
+ * Clang has no form with indices known only at run time; built with clang
+ * the vector paths that need it are skipped and scalar loops do the work. */
+#if defined(__GNUC__) && !defined(__clang__)
+#define CONV_HAVE_SHUFFLE 1
+#define V_SHUFFLE2(a, b, m) __builtin_shuffle (a, b, m)
+#else
+#define CONV_HAVE_SHUFFLE 0
+#define V_SHUFFLE2(a, b, m) ((void) (b), (void) (m), (a))
+#endif
+
+#define V_LOAD(p) (*(const V *) (p))
+#define V_STORE(p, v) (*(V *) (p) = (v))
+#define MR 6
+
+#define NN_CASE(sfx, mr, nv)                                                             \
+  case (mr) * 2 + (nv) - 1:                                                              \
+    nn_block_##sfx (mr, nv, K, Am, ars, acs, B + j, boff, C + j, cm, im);                \
+    break
+
+#define DEFINE_GEMM_NN(T, V_T, sfx, VB, ATTR)                                                      \
+  ATTR static inline __attribute__ ((always_inline)) void nn_block_##sfx (                         \
+    const int mr, const int nv, gint64 K, const T *A, gint64 ars, gint64 acs, const T *B,          \
+    const gint64 *boff, T *C, const gint64 *coff, const T *init)                                   \
+  {                                                                                                \
+    typedef V_T V;                                                                                 \
+    const int         vl = VB / sizeof (T);                                                        \
+    V                 acc[MR][2];                                                                  \
+    for (int r = 0; r < mr; r++)                                                                   \
+      for (int v = 0; v < nv; v++)                                                                 \
+        acc[r][v] = (V){} + (init ? init[r] : (T) 0);                                              \
+    for (gint64 k = 0; k < K; k++)                                                                 \
+      {                                                                                            \
+        const T *b = B + boff[k];                                                                  \
+        V        b0 = V_LOAD (b), b1 = nv > 1 ? V_LOAD (b + vl) : b0;                              \
+        for (int r = 0; r < mr; r++)                                                               \
+          {                                                                                        \
+            T a = A[r * ars + k * acs];                                                            \
+            acc[r][0] += a * b0;                                                                   \
+            if (nv > 1)                                                                            \
+              acc[r][1] += a * b1;                                                                 \
+          }                                                                                        \
+      }                                                                                            \
+    for (int r = 0; r < mr; r++)                                                                   \
+      for (int v = 0; v < nv; v++)                                                                 \
+        V_STORE (C + coff[r] + v * vl, acc[r][v]);                                                 \
+  }                                                                                                \
+                                                                                                   \
+  ATTR static void gemm_nn_##sfx (gint64 M, gint64 N, gint64 K, const T *A, gint64 ars,            \
+                                  gint64 acs, const T *B, const gint64 *boff, T *C,                \
+                                  const gint64 *coff, const T *init)                               \
+  {                                                                                                \
+    const int vl = VB / sizeof (T);                                                                \
+    for (gint64 m = 0; m < M; m += MR)                                                             \
+      {                                                                                            \
+        const T      *Am = A + m * ars, *im = init ? init + m : NULL;                              \
+        const gint64 *cm = coff + m;                                                               \
+        int           mr = (int) MIN (MR, M - m);                                                  \
+        for (gint64 j = 0; j < N; j += 2 * vl)                                                     \
+          switch (mr * 2 + (j + 2 * vl <= N ? 2 : 1) - 1)                                          \
+            {                                                                                      \
+              NN_CASE (sfx, 6, 2);                                                                 \
+              NN_CASE (sfx, 6, 1);                                                                 \
+              NN_CASE (sfx, 5, 2);                                                                 \
+              NN_CASE (sfx, 5, 1);                                                                 \
+              NN_CASE (sfx, 4, 2);                                                                 \
+              NN_CASE (sfx, 4, 1);                                                                 \
+              NN_CASE (sfx, 3, 2);                                                                 \
+              NN_CASE (sfx, 3, 1);                                                                 \
+              NN_CASE (sfx, 2, 2);                                                                 \
+              NN_CASE (sfx, 2, 1);                                                                 \
+              NN_CASE (sfx, 1, 2);                                                                 \
+              default:                                                                             \
+                nn_block_##sfx (1, 1, K, Am, ars, acs, B + j, boff, C + j, cm, im);                \
+            }                                                                                      \
+      }                                                                                            \
+  }

@@ -1,0 +1,593 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+#include "config.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "lt-cpu-private.h"
+#include "lt-cpu-conv-kernels-private.h"
+
+/*
+ * 3x3 conv2d at stride 1 (dilation 1, one group) by Winograd's minimal
+ * filtering F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for
+ * Convolutional Neural Networks", 2015): the forward, and the grad input,
+ * which is the same convolution of dy with the flipped, channel-transposed
+ * filter w'[c, o, i, j] = w[o, c, 2 - i, 2 - j] and padding 2 - p.
+ *
+ * The output is cut into tiles of 2 x 2; tile (th, tw) reads the 4 x 4
+ * patch d of the zero-padded input at (2 th - pH, 2 tw - pW). With
+ *
+ *   B^T = | 1  0 -1  0 |   G = | 1    0    0   |   A^T = | 1  1  1  0 |
+ *         | 0  1  1  0 |       | 1/2  1/2  1/2 |         | 0  1 -1 -1 |
+ *         | 0 -1  1  0 |       | 1/2 -1/2  1/2 |
+ *         | 0  1  0 -1 |       | 0    0    1   |
+ *
+ *   U[e, o, c] = (G w[o, c] G^T)[e]     the filter, once per call
+ *   V[e, c, t] = (B^T d[c, t] B)[e]     the input, per tile t
+ *   M[e, o, t] = sum_c U[e, o, c] V[e, c, t]   16 products (e = 4 a + b)
+ *   y[o, t]    = A^T M[., o, t] A        2 x 2 outputs (+ the bias)
+ *
+ * 16 multiplies per 4 outputs and input channel instead of 36: the
+ * products do 4 O C multiply-adds per output pixel instead of 9 O C. The
+ * transforms only add and subtract, 2 (C + O) vector passes or so per
+ * pixel, plus the memory traffic of V and M (16 values per tile and
+ * channel, 4 per pixel).
+ *
+ * Work comes in blocks of whole rows of tiles (across images: the tiles of
+ * small images are batched), sized so that one product's V[e] (C by the
+ * block's columns) stays in the L1 cache (WINO_PANEL_BYTES); the tiles of a
+ * block lie side by side along the columns, TW to a row of tiles, and a
+ * product is the register-blocked vector kernel of lt-cpu-conv.c (6 rows
+ * by 2 vectors, compiled for AVX-512, AVX2 + FMA and the baseline). The
+ * transforms run along those rows with vectors over tw: each padded input
+ * row is split into its even and odd columns once, so that the patch
+ * columns 2 tw .. 2 tw + 3 are the vectors E[tw], O[tw], E[tw + 1],
+ * O[tw + 1]. The blocks are split over the pool; every output value is the
+ * same arithmetic whatever the block it falls in (the products' columns
+ * are independent, the transforms add exactly the same values), so the
+ * result does not depend on the thread count. Each part has its scratch
+ * (V, M, the split rows) for the call; nothing is allocated per image.
+ *
+ * Accuracy: the transformed values are sums of up to 16 inputs (V) and
+ * 9 weights times 1/4 (U), and each output adds 9 of the products back, so
+ * the rounding error of a float32 output is a few times that of the direct
+ * sum (the bound grows with the transforms' norms, about 4 x 2.25 x 4);
+ * the tests allow for it (tests/c/test-conv-winograd.c).
+ *
+ * When it is used: see winograd_wins ().
+ */
+
+/* The widest vector, in bytes; buffers are padded to it */
+#define WINO_VEC_BYTES 64
+/* One transformed product's V[e] (channels by columns) in this many bytes:
+ * it is read once per 6 output channels, from the L1 cache */
+#define WINO_PANEL_BYTES (16 * 1024)
+/* ... but the blocks have at least this many columns (of tiles) and at most
+ * this many */
+#define WINO_MIN_COLUMNS 64
+#define WINO_MAX_COLUMNS 512
+/* Below this many multiply-adds (of the direct sum) the pool is not worth
+ * waking */
+#define WINO_PARALLEL_FMAS (1 << 18)
+
+typedef struct _WinoJob WinoJob;
+
+/* The transforms of the rows of tiles r0 .. r0 + nr: into V (rb: scratch
+ * for the split input rows), and from M into y (tmp: 4 half-rows) */
+typedef void (*WinoIn) (const WinoJob *g, void *Vb, void *rb, gint64 r0, gint64 nr);
+typedef void (*WinoOut) (const WinoJob *g, const void *Mb, void *tmp, gint64 r0, gint64 nr);
+
+struct _WinoJob
+{
+  gint64      N, Ci, Co; /* the convolution as run: in and out channels */
+  gint64      Hi, Wi, Ho, Wo;
+  gint64      ph, pw;
+  gint64      TH, TW; /* tiles per image: rows, columns */
+  gint64      rpb;    /* rows of tiles per block */
+  gint64      nblocks;
+  gint64      Tps; /* columns of a row of V and M */
+  gint64      Ew;  /* length of an even or odd half-row */
+  gint64      vmax;
+  const void *x, *u, *b;
+  gint64     *boff, *coff; /* row k of V, row m of M: k Tps, m Tps */
+  void       *y;
+  char       *scratch; /* per part: scratch_bytes each */
+  gsize       scratch_bytes;
+  WinoIn      input;
+  WinoOut     output;
+};
+
+static gint64
+round_up (gint64 v, gint64 m)
+{
+  return (v + m - 1) / m * m;
+}
+
+#define DEFINE_WINO_XFORM(T, IT, sfx, VB, ATTR)                                                    \
+  typedef T  wvec_##sfx __attribute__ ((vector_size (VB), aligned (sizeof (T)), may_alias));       \
+  typedef IT ivec_##sfx __attribute__ ((vector_size (VB)));                                        \
+                                                                                                   \
+  /* E[k] = xp[2 k], O[k] = xp[2 k + 1] of the padded row xp[p] = xr[p - pw]                       \
+   * (xr NULL: a row of padding) */                                                                \
+  ATTR static void wg_split_row_##sfx (const WinoJob *g, const T *xr, T *E, T *O)                  \
+  {                                                                                                \
+    typedef wvec_##sfx V;                                                                          \
+    const int          vl = VB / sizeof (T);                                                       \
+    const gint64       Wi = g->Wi, pw = g->pw;                                                     \
+    /* x[2 m] lands in A[m + sa], x[2 m + 1] in B[m + sb] */                                       \
+    T     *A = pw % 2 ? O : E, *B = pw % 2 ? E : O;                                                \
+    gint64 sa = pw / 2, sb = (pw + 1) / 2, m = 0;                                                  \
+    memset (E, 0, 2 * g->Ew * sizeof (T));                                                         \
+    if (xr == NULL)                                                                                \
+      return;                                                                                      \
+    if (CONV_HAVE_SHUFFLE)                                                                         \
+      {                                                                                            \
+        ivec_##sfx even, odd;                                                                      \
+        for (int l = 0; l < vl; l++)                                                               \
+          {                                                                                        \
+            even[l] = 2 * l;                                                                       \
+            odd[l] = 2 * l + 1;                                                                    \
+          }                                                                                        \
+        for (; 2 * m + 2 * vl <= Wi; m += vl)                                                      \
+          {                                                                                        \
+            V a = V_LOAD (xr + 2 * m), b = V_LOAD (xr + 2 * m + vl);                               \
+            V_STORE (A + sa + m, V_SHUFFLE2 (a, b, even));                                         \
+            V_STORE (B + sb + m, V_SHUFFLE2 (a, b, odd));                                          \
+          }                                                                                        \
+      }                                                                                            \
+    for (gint64 w = 2 * m; w < Wi; w++)                                                            \
+      if (w % 2 == 0)                                                                              \
+        A[w / 2 + sa] = xr[w];                                                                     \
+      else                                                                                         \
+        B[w / 2 + sb] = xr[w];                                                                     \
+  }                                                                                                \
+                                                                                                   \
+  /* V[e, c, q TW + tw] for the rows of tiles r0 .. r0 + nr; rb holds the                          \
+   * input rows of an image's rows of tiles split into even and odd columns */                     \
+  ATTR static void wg_input_##sfx (const WinoJob *g, const T *x, T *Vb, T *rb, gint64 r0,          \
+                                   gint64 nr)                                                      \
+  {                                                                                                \
+    typedef wvec_##sfx V;                                                                          \
+    const int          vl = VB / sizeof (T);                                                       \
+    const gint64       Ew = g->Ew, TW = g->TW, Hi = g->Hi, Wi = g->Wi;                             \
+    const gint64       plane = g->Ci * g->Tps;                                                     \
+    for (gint64 c = 0; c < g->Ci; c++)                                                             \
+      for (gint64 q0 = 0, cnt; q0 < nr; q0 += cnt)                                                 \
+        {                                                                                          \
+          gint64   n = (r0 + q0) / g->TH, th0 = (r0 + q0) % g->TH;                                 \
+          const T *xc = x + (n * g->Ci + c) * Hi * Wi;                                             \
+          cnt = MIN (nr - q0, g->TH - th0);                                                        \
+          /* the rows 2 th - ph .. 2 th - ph + 3 of the rows of tiles th0 .. th0 + cnt */          \
+          for (gint64 i = 0; i < 2 * cnt + 2; i++)                                                 \
+            {                                                                                      \
+              gint64 h = 2 * th0 - g->ph + i;                                                      \
+              wg_split_row_##sfx (g, h >= 0 && h < Hi ? xc + h * Wi : NULL, rb + 2 * i * Ew,       \
+                                  rb + (2 * i + 1) * Ew);                                          \
+            }                                                                                      \
+          for (gint64 t = 0; t < cnt; t++)                                                         \
+            {                                                                                      \
+              const T *eo = rb + 4 * t * Ew;                                                       \
+              T       *dst = Vb + c * g->Tps + (q0 + t) * TW;                                      \
+              for (gint64 tw = 0; tw < TW; tw += vl)                                               \
+                {                                                                                  \
+                  V e0[4], e1[4], o0[4], o1[4], re0[4], re1[4], ro0[4], ro1[4];                    \
+                  for (int a = 0; a < 4; a++)                                                      \
+                    {                                                                              \
+                      const T *E = eo + 2 * a * Ew + tw, *O = E + Ew;                              \
+                      e0[a] = V_LOAD (E);                                                          \
+                      e1[a] = V_LOAD (E + 1);                                                      \
+                      o0[a] = V_LOAD (O);                                                          \
+                      o1[a] = V_LOAD (O + 1);                                                      \
+                    }                                                                              \
+                  /* B^T d: the rows */                                                            \
+                  re0[0] = e0[0] - e0[2], re0[1] = e0[1] + e0[2];                                  \
+                  re0[2] = e0[2] - e0[1], re0[3] = e0[1] - e0[3];                                  \
+                  re1[0] = e1[0] - e1[2], re1[1] = e1[1] + e1[2];                                  \
+                  re1[2] = e1[2] - e1[1], re1[3] = e1[1] - e1[3];                                  \
+                  ro0[0] = o0[0] - o0[2], ro0[1] = o0[1] + o0[2];                                  \
+                  ro0[2] = o0[2] - o0[1], ro0[3] = o0[1] - o0[3];                                  \
+                  ro1[0] = o1[0] - o1[2], ro1[1] = o1[1] + o1[2];                                  \
+                  ro1[2] = o1[2] - o1[1], ro1[3] = o1[1] - o1[3];                                  \
+                  /* (B^T d) B: the columns 2 tw .. 2 tw + 3 are e0, o0, e1, o1 */                 \
+                  for (int a = 0; a < 4; a++)                                                      \
+                    {                                                                              \
+                      T *d = dst + 4 * a * plane + tw;                                             \
+                      V_STORE (d, re0[a] - re1[a]);                                                \
+                      V_STORE (d + plane, ro0[a] + re1[a]);                                        \
+                      V_STORE (d + 2 * plane, re1[a] - ro0[a]);                                    \
+                      V_STORE (d + 3 * plane, ro0[a] - ro1[a]);                                    \
+                    }                                                                              \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+  }                                                                                                \
+                                                                                                   \
+  /* y from M[e, o, q TW + tw] for the rows of tiles r0 .. r0 + nr */                              \
+  ATTR static void wg_output_##sfx (const WinoJob *g, const T *Mb, const T *bias, T *y, T *tmp,    \
+                                    gint64 r0, gint64 nr)                                          \
+  {                                                                                                \
+    typedef wvec_##sfx V;                                                                          \
+    const int          vl = VB / sizeof (T);                                                       \
+    const gint64       Ew = g->Ew, TW = g->TW, Ho = g->Ho, Wo = g->Wo;                             \
+    const gint64       plane = g->Co * g->Tps;                                                     \
+    ivec_##sfx         lo, hi;                                                                     \
+    /* the even and odd columns interleaved: lanes 0 .. vl / 2 of both, then                       \
+     * the rest */                                                                                 \
+    for (int l = 0; l < vl; l++)                                                                   \
+      {                                                                                            \
+        lo[l] = l / 2 + (l % 2) * vl;                                                              \
+        hi[l] = vl / 2 + l / 2 + (l % 2) * vl;                                                     \
+      }                                                                                            \
+    for (gint64 o = 0; o < g->Co; o++)                                                             \
+      {                                                                                            \
+        V bo = (V){} + (bias ? bias[o] : (T) 0);                                                   \
+        for (gint64 q = 0; q < nr; q++)                                                            \
+          {                                                                                        \
+            gint64   r = r0 + q, n = r / g->TH, th = r % g->TH;                                    \
+            const T *src = Mb + o * g->Tps + q * TW;                                               \
+            for (gint64 tw = 0; tw < TW; tw += vl)                                                 \
+              {                                                                                    \
+                V m[16], p0[4], p1[4];                                                             \
+                for (int e = 0; e < 16; e++)                                                       \
+                  m[e] = V_LOAD (src + e * plane + tw);                                            \
+                /* A^T M: the rows */                                                              \
+                for (int b = 0; b < 4; b++)                                                        \
+                  {                                                                                \
+                    p0[b] = m[b] + m[4 + b] + m[8 + b];                                            \
+                    p1[b] = m[4 + b] - m[8 + b] - m[12 + b];                                       \
+                  }                                                                                \
+                /* (A^T M) A: even and odd output columns of the two rows */                       \
+                V_STORE (tmp + tw, p0[0] + p0[1] + p0[2] + bo);                                    \
+                V_STORE (tmp + Ew + tw, p0[1] - p0[2] - p0[3] + bo);                               \
+                V_STORE (tmp + 2 * Ew + tw, p1[0] + p1[1] + p1[2] + bo);                           \
+                V_STORE (tmp + 3 * Ew + tw, p1[1] - p1[2] - p1[3] + bo);                           \
+              }                                                                                    \
+            for (gint64 i = 0; i < 2 && 2 * th + i < Ho; i++)                                      \
+              {                                                                                    \
+                T       *yr = y + ((n * g->Co + o) * Ho + 2 * th + i) * Wo;                        \
+                const T *ev = tmp + 2 * i * Ew, *od = ev + Ew;                                     \
+                gint64   w = 0;                                                                    \
+                if (CONV_HAVE_SHUFFLE)                                                             \
+                  for (; w + 2 * vl <= Wo; w += 2 * vl)                                            \
+                    {                                                                              \
+                      V e = V_LOAD (ev + w / 2), d = V_LOAD (od + w / 2);                          \
+                      V_STORE (yr + w, V_SHUFFLE2 (e, d, lo));                                     \
+                      V_STORE (yr + w + vl, V_SHUFFLE2 (e, d, hi));                                \
+                    }                                                                              \
+                for (; w + 1 < Wo; w += 2)                                                         \
+                  {                                                                                \
+                    yr[w] = ev[w / 2];                                                             \
+                    yr[w + 1] = od[w / 2];                                                         \
+                  }                                                                                \
+                if (w < Wo)                                                                        \
+                  yr[w] = ev[w / 2];                                                               \
+              }                                                                                    \
+          }                                                                                        \
+      }                                                                                            \
+  }                                                                                                \
+                                                                                                   \
+  ATTR static void wg_in_##sfx (const WinoJob *g, void *Vb, void *rb, gint64 r0, gint64 nr)        \
+  {                                                                                                \
+    wg_input_##sfx (g, g->x, Vb, rb, r0, nr);                                                      \
+  }                                                                                                \
+                                                                                                   \
+  ATTR static void wg_out_##sfx (const WinoJob *g, const void *Mb, void *tmp, gint64 r0,           \
+                                 gint64 nr)                                                        \
+  {                                                                                                \
+    wg_output_##sfx (g, Mb, g->b, g->y, tmp, r0, nr);                                              \
+  }
+
+#define DEFINE_WINO(T, IT, sfx, VB, ATTR)                                                          \
+  DEFINE_WINO_XFORM (T, IT, sfx, VB, ATTR)                                                         \
+                                                                                                   \
+  /* the 16 products: gemm_nn over rows ldb (boff) and ldc (coff) apart */                         \
+  DEFINE_GEMM_NN (T, wvec_##sfx, sfx, VB, ATTR)                                                    \
+                                                                                                   \
+  /* Blocks of rows of tiles: transform, 16 products, transform back */                            \
+  ATTR static void wg_part_##sfx (int tid, int np, gpointer data)                                  \
+  {                                                                                                \
+    const WinoJob *g = data;                                                                       \
+    T             *Vb = (T *) (g->scratch + tid * g->scratch_bytes);                               \
+    T             *Mb = Vb + 16 * g->Ci * g->Tps;                                                  \
+    T             *rb = Mb + 16 * g->Co * g->Tps;                                                  \
+    const T       *U = g->u;                                                                       \
+    gint64         b0, b1, R = g->N * g->TH;                                                       \
+    _lt_cpu_split (g->nblocks, tid, np, &b0, &b1);                                                 \
+    /* the columns past a block's last tile that the products read */                              \
+    memset (Vb, 0, 16 * g->Ci * g->Tps * sizeof (T));                                              \
+    for (gint64 blk = b0; blk < b1; blk++)                                                         \
+      {                                                                                            \
+        gint64 r0 = blk * g->rpb, nr = MIN (g->rpb, R - r0);                                       \
+        gint64 cols = round_up ((nr - 1) * g->TW + round_up (g->TW, g->vmax), g->vmax);            \
+        g->input (g, Vb, rb, r0, nr);                                                              \
+        for (int e = 0; e < 16; e++)                                                               \
+          gemm_nn_##sfx (g->Co, cols, g->Ci, U + e * g->Co * g->Ci, g->Ci, 1,                      \
+                         Vb + e * g->Ci * g->Tps, g->boff, Mb + e * g->Co * g->Tps, g->coff,       \
+                         NULL);                                                                    \
+        g->output (g, Mb, rb, r0, nr);                                                             \
+      }                                                                                            \
+  }
+
+#define ATTR_BASE
+DEFINE_WINO (float, gint32, f32_base, 16, ATTR_BASE)
+DEFINE_WINO (double, gint64, f64_base, 16, ATTR_BASE)
+
+#ifdef LT_CPU_X86_ISAS
+#define ATTR_AVX2 __attribute__ ((target ("avx2,fma")))
+#define ATTR_AVX512 __attribute__ ((target ("avx512f,avx512vl,fma")))
+DEFINE_WINO (float, gint32, f32_avx2, 32, ATTR_AVX2)
+DEFINE_WINO (double, gint64, f64_avx2, 32, ATTR_AVX2)
+DEFINE_WINO (float, gint32, f32_avx512, 64, ATTR_AVX512)
+DEFINE_WINO (double, gint64, f64_avx512, 64, ATTR_AVX512)
+#endif
+
+/* The transforms with vectors of 16, 32 and 64 bytes, [float64][log2 (bytes / 16)]: an
+ * instruction set runs those up to its own width */
+#ifdef LT_CPU_X86_ISAS
+static const WinoIn wino_inputs[2][3] = {
+  { wg_in_f32_base, wg_in_f32_avx2, wg_in_f32_avx512 },
+  { wg_in_f64_base, wg_in_f64_avx2, wg_in_f64_avx512 },
+};
+static const WinoOut wino_outputs[2][3] = {
+  { wg_out_f32_base, wg_out_f32_avx2, wg_out_f32_avx512 },
+  { wg_out_f64_base, wg_out_f64_avx2, wg_out_f64_avx512 },
+};
+#else
+static const WinoIn  wino_inputs[2][1] = { { wg_in_f32_base }, { wg_in_f64_base } };
+static const WinoOut wino_outputs[2][1] = { { wg_out_f32_base }, { wg_out_f64_base } };
+#endif
+
+/* [isa][float64] */
+static const LtCpuParallelFunc wino_parts[LT_CPU_N_ISAS][2] = {
+  { wg_part_f32_base, wg_part_f64_base },
+#ifdef LT_CPU_X86_ISAS
+  { wg_part_f32_avx2, wg_part_f64_avx2 },
+  { wg_part_f32_avx512, wg_part_f64_avx512 },
+#endif
+};
+
+/* -1: the rule decides; 0: never; 1: wherever the shape allows; -2: not
+ * read from the environment yet */
+static gint    wino_mode = -2;
+static guint64 wino_calls;
+
+guint64
+_lt_cpu_conv_winograd_calls (void)
+{
+  return __atomic_load_n (&wino_calls, __ATOMIC_RELAXED);
+}
+
+void
+_lt_cpu_conv_set_winograd (int mode)
+{
+  g_atomic_int_set (&wino_mode, mode < 0 ? -1 : mode > 0);
+}
+
+static int
+winograd_mode (void)
+{
+  int mode = g_atomic_int_get (&wino_mode);
+
+  if (mode == -2)
+    {
+      const char *env = g_getenv ("LT_CPU_WINOGRAD");
+
+      mode = env == NULL ? -1 : g_str_equal (env, "0") ? 0 : g_str_equal (env, "1") ? 1 : -1;
+      g_atomic_int_set (&wino_mode, mode);
+    }
+  return mode;
+}
+
+/*
+ * Where Winograd wins, for a convolution of N images with Ci input and Co
+ * output channels (as run: the grad input's are dy's) and an output of
+ * Ho x Wo.
+ *
+ * - Channels. Per output pixel the columns (lt-cpu-conv.c) do 9 Ci Co
+ *   multiply-adds; this does 4 Ci Co, and pays for the transforms: some
+ *   4 Ci values of V and 4 Co of M written and read back per pixel, each
+ *   costing about as much as a few multiply-adds. The saving grows with
+ *   Ci Co, the cost with Ci + Co: what decides is the harmonic mean
+ *   2 Ci Co / (Ci + Co). The products also want a register block (6 rows)
+ *   on each side. Measured (AVX-512, float32, 1 thread, 32 images of
+ *   32 x 32, CPU time): at 8 -> 8 channels Winograd is 1.2x slower in the
+ *   forward and even in the grad input; at 12 -> 12 even in the forward,
+ *   1.4x faster in the grad input; at 16 -> 16 1.05x and 1.3x faster; at
+ *   32 and 64 channels 1.1x to 1.5x faster in both. The grad input gains
+ *   earlier because the columns pay there for folding dB back into dx.
+ *   Hence: at least 8 channels a side, and a harmonic mean of at least 16
+ *   (forward) or 12 (grad input).
+ * - Pixels. The filter is transformed at every call (16 Ci Co values,
+ *   against the 9 Ci Co the columns read): that is paid back only over
+ *   enough outputs. 1 image of 14 x 14 at 256 channels runs 1.9x slower,
+ *   32 images of 4 x 4 at 64 channels (512 pixels) break even, 2 of
+ *   28 x 28 at 128 channels (1,568 pixels) run 1.2x faster: at least
+ *   1,024 output pixels over the batch.
+ * - Tiles. They cover 2 x 2 outputs: an odd Ho or Wo computes a half-empty
+ *   row or column of tiles. 32 images of 5 x 5 (25 useful of 36 computed,
+ *   69%) break even, 3 x 3 (56%) runs 1.9x slower, 7 x 7 (77%) breaks
+ *   even or gains a little: the useful share Ho Wo / (4 TH TW) at least
+ *   3/4.
+ *
+ * These are ratios of work and of cache-resident passes, not of one
+ * machine's timings: the same rule holds for the AVX2 and baseline builds
+ * (whose products are slower per multiply-add, which favours Winograd a
+ * little more).
+ */
+static gboolean
+winograd_wins (gboolean grad_input, gint64 N, gint64 Ci, gint64 Co, gint64 Ho, gint64 Wo)
+{
+  gint64 TH = (Ho + 1) / 2, TW = (Wo + 1) / 2;
+
+  if (Ci < 8 || Co < 8 || 2 * Ci * Co < (grad_input ? 12 : 16) * (Ci + Co))
+    return FALSE;
+  if (N * Ho * Wo < 1024)
+    return FALSE;
+  return Ho * Wo >= 3 * TH * TW;
+}
+
+gboolean
+_lt_cpu_conv_winograd_applies (const LtKernelArgs *args)
+{
+  const LtConvParams *p = &args->params->conv;
+  gboolean            gi = args->op == LT_OP_CONV2D_GRAD_INPUT;
+  const LtTensor     *w = args->in[1];
+  const LtTensor     *y = gi ? args->in[0] : args->out;
+  int                 mode;
+
+  if (args->op != LT_OP_CONV2D && !gi)
+    return FALSE;
+  if (w->shape[2] != 3 || w->shape[3] != 3 || p->groups != 1 || p->stride[0] != 1 ||
+      p->stride[1] != 1 || p->dilation[0] != 1 || p->dilation[1] != 1 || p->padding[0] > 2 ||
+      p->padding[1] > 2)
+    return FALSE;
+  /* both sides of the op non-empty */
+  if (y->shape[0] == 0 || y->shape[1] == 0 || y->shape[2] == 0 || y->shape[3] == 0 ||
+      w->shape[1] == 0)
+    return FALSE;
+  mode = winograd_mode ();
+  if (mode >= 0)
+    return mode == 1;
+  if (gi)
+    return winograd_wins (TRUE, y->shape[0], w->shape[0], w->shape[1], args->out->shape[2],
+                          args->out->shape[3]);
+  return winograd_wins (FALSE, y->shape[0], w->shape[1], w->shape[0], y->shape[2], y->shape[3]);
+}
+
+/* (G f)[a] for the 3 values f[0], f[s], f[2 s] of a row or column: G's
+ * rows are (1 0 0), (1 1 1) / 2, (1 -1 1) / 2, (0 0 1) */
+static inline void
+g_apply (const double *f, int s, double *out, int t)
+{
+  double even = 0.5 * (f[0] + f[2 * s]), mid = 0.5 * f[s];
+
+  out[0] = f[0];
+  out[t] = even + mid;
+  out[2 * t] = even - mid;
+  out[3 * t] = f[2 * s];
+}
+
+/* U[e, co, ci] = (G w G^T)[e] in doubles, of w[co, ci] (forward) or of the
+ * flipped w[ci, co] (grad input) */
+static void
+filter_transform (const WinoJob *g, const void *wdata, gboolean f32, gboolean gi, void *u)
+{
+  gint64 cc = g->Co * g->Ci;
+
+  for (gint64 co = 0; co < g->Co; co++)
+    for (gint64 ci = 0; ci < g->Ci; ci++)
+      {
+        double f[9], gf[4 * 3], v[16];
+        gint64 base = gi ? (ci * g->Co + co) * 9 : (co * g->Ci + ci) * 9;
+        gint64 k = co * g->Ci + ci;
+
+        for (int i = 0; i < 9; i++)
+          {
+            /* the flipped filter reads the taps backwards */
+            gint64 src = base + (gi ? 8 - i : i);
+
+            f[i] = f32 ? ((const float *) wdata)[src] : ((const double *) wdata)[src];
+          }
+        /* G f: the columns of f (stride 3) into the columns of gf (4 x 3) */
+        for (int j = 0; j < 3; j++)
+          g_apply (f + j, 3, gf + j, 3);
+        /* (G f) G^T: the rows of gf into the rows of v (4 x 4) */
+        for (int a = 0; a < 4; a++)
+          g_apply (gf + 3 * a, 1, v + 4 * a, 1);
+        for (int e = 0; e < 16; e++)
+          if (f32)
+            ((float *) u)[e * cc + k] = (float) v[e];
+          else
+            ((double *) u)[e * cc + k] = v[e];
+      }
+}
+
+gboolean
+_lt_cpu_conv_winograd (const LtKernelArgs *args, GError **error)
+{
+  const LtConvParams *p = &args->params->conv;
+  gboolean            gi = args->op == LT_OP_CONV2D_GRAD_INPUT;
+  gboolean            f32 = args->out->dtype == LT_DTYPE_FLOAT32;
+  gsize               es = f32 ? sizeof (float) : sizeof (double);
+  LtTensor           *x = args->in[0], *w = args->in[1], *y = args->out;
+  WinoJob             g = { 0 };
+  gint64              R, cols, want, fmas, n_parts, ubytes;
+  int                 nt = _lt_cpu_get_num_threads ();
+  char               *mem;
+
+  g.N = x->shape[0];
+  g.Ci = x->shape[1];
+  g.Hi = x->shape[2];
+  g.Wi = x->shape[3];
+  g.Co = y->shape[1];
+  g.Ho = y->shape[2];
+  g.Wo = y->shape[3];
+  /* the grad input is the convolution of dy with padding 2 - p */
+  g.ph = gi ? 2 - p->padding[0] : p->padding[0];
+  g.pw = gi ? 2 - p->padding[1] : p->padding[1];
+  g.TH = (g.Ho + 1) / 2;
+  g.TW = (g.Wo + 1) / 2;
+  g.vmax = WINO_VEC_BYTES / (gint64) es;
+  g.x = _lt_tensor_data (args->in[0]);
+  g.b = !gi && args->n_in > 2 ? _lt_tensor_data (args->in[2]) : NULL;
+  g.y = _lt_tensor_data (args->out);
+
+  R = g.N * g.TH;
+  fmas = g.N * g.Co * g.Ho * g.Wo * g.Ci * 9;
+  want = nt > 1 && fmas >= WINO_PARALLEL_FMAS ? (gint64) nt * LT_CPU_PARTS_PER_THREAD : 1;
+  /* rows of tiles per block: V[e] within WINO_PANEL_BYTES, and enough
+   * blocks for the parts */
+  cols = CLAMP (WINO_PANEL_BYTES / (g.Ci * (gint64) es), WINO_MIN_COLUMNS, WINO_MAX_COLUMNS);
+  g.rpb = MAX (cols / g.TW, 1);
+  g.rpb = MIN (g.rpb, MAX ((R + want - 1) / want, 1));
+  g.nblocks = (R + g.rpb - 1) / g.rpb;
+  n_parts = MAX (1, MIN (want, g.nblocks));
+  g.Tps = round_up ((g.rpb - 1) * g.TW + round_up (g.TW, g.vmax), g.vmax);
+  g.Ew = round_up (g.TW, g.vmax) + g.vmax;
+  /* per part: V, M, and the split input rows of a block ((2 rpb + 2) rows
+   * of two halves), which the output transform reuses for 4 half-rows */
+  g.scratch_bytes = (gsize) round_up (
+    (16 * (g.Ci + g.Co) * g.Tps + 2 * (2 * g.rpb + 2) * g.Ew) * (gint64) es, WINO_VEC_BYTES);
+  ubytes = round_up (16 * g.Co * g.Ci * (gint64) es, WINO_VEC_BYTES) +
+           round_up ((g.Ci + g.Co) * (gint64) sizeof (gint64), WINO_VEC_BYTES);
+
+  /* U, the offsets, then each part's V, M and split rows */
+  mem = _lt_cpu_alloc ((gsize) ubytes + g.scratch_bytes * (gsize) n_parts, NULL);
+  if (mem == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "%s: could not allocate the Winograd buffers for %" G_GINT64_FORMAT
+                   " and %" G_GINT64_FORMAT " channels",
+                   _lt_op_table[args->op].name, g.Ci, g.Co);
+      return FALSE;
+    }
+  __atomic_fetch_add (&wino_calls, 1, __ATOMIC_RELAXED);
+  filter_transform (&g, _lt_tensor_data (w), f32, gi, mem);
+  g.u = mem;
+  g.boff = (gint64 *) (mem + round_up (16 * g.Co * g.Ci * (gint64) es, WINO_VEC_BYTES));
+  g.coff = g.boff + g.Ci;
+  for (gint64 k = 0; k < MAX (g.Ci, g.Co); k++)
+    {
+      if (k < g.Ci)
+        g.boff[k] = k * g.Tps;
+      if (k < g.Co)
+        g.coff[k] = k * g.Tps;
+    }
+  g.scratch = mem + ubytes;
+  /* the transforms run along a row of TW tiles: vectors as wide as the
+   * instruction set has, but no wider than TW rounded up to the narrowest
+   * (on 8 x 8 images, TW = 4, 4 floats; 64-byte vectors would compute 12
+   * lanes of nothing) */
+  for (int i = 0, lanes = 16 / (int) es; i <= (int) _lt_cpu_isa (); i++, lanes *= 2)
+    if (i == 0 || lanes <= round_up (g.TW, 16 / (gint64) es))
+      {
+        g.input = wino_inputs[!f32][i];
+        g.output = wino_outputs[!f32][i];
+      }
+  if (n_parts > 1)
+    _lt_cpu_parallel ((int) n_parts, wino_parts[_lt_cpu_isa ()][!f32], &g);
+  else
+    wino_parts[_lt_cpu_isa ()][!f32](0, 1, &g);
+  _lt_cpu_free (mem, (gsize) ubytes + g.scratch_bytes * (gsize) n_parts);
+  return TRUE;
+}
