@@ -721,6 +721,16 @@ lt_tensor_scatter_ (LtTensor   *self,
 
 /* Backward rules */
 
+/* Zeros of @shape and @dtype on @like's device (the values the backward
+ * rules write must live where the gradient does) */
+static LtTensor *
+zeros_on (const gint64 *shape, guint ndim, LtDType dtype, LtTensor *like, GError **error)
+{
+  LtTensorMeta m = { shape, ndim, dtype, like->storage->device };
+
+  return _lt_zeros_meta (&m, error);
+}
+
 gboolean
 _lt_backward_take (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error)
 {
@@ -758,7 +768,7 @@ _lt_backward_index_put (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **err
         gi[0] = g_object_ref (g);
       else
         {
-          g_autoptr(LtTensor) zero = lt_zeros (NULL, 0, g->dtype, error);
+          g_autoptr(LtTensor) zero = zeros_on (NULL, 0, g->dtype, g, error);
 
           if (zero == NULL ||
               (gi[0] = put_coords ("index_put", g, coords, &p, zero, FALSE, error)) == NULL)
@@ -786,7 +796,7 @@ _lt_backward_scatter (LtGradFn *node, LtTensor *g, LtTensor **gi, GError **error
     }
   if (LT_NEEDS (0))
     {
-      g_autoptr(LtTensor) zero = lt_zeros (idx->shape, idx->ndim, g->dtype, error);
+      g_autoptr(LtTensor) zero = zeros_on (idx->shape, idx->ndim, g->dtype, g, error);
 
       if (zero == NULL || (gi[0] = lt_tensor_scatter (g, dim, idx, zero, NULL, error)) == NULL)
         return FALSE;

@@ -271,7 +271,8 @@ def _scatter(self, dim, index, src, value, reduce, inplace=False):
     d = operator.index(dim)
     idx = _index_tensor(index)
     if src is None:
-        src = full(list(idx.get_shape()), _float(value), dtype=self.get_dtype())
+        src = full(list(idx.get_shape()), _float(value), dtype=self.get_dtype(),
+                   device=self.device)
     if reduce is not None and not isinstance(reduce, str):
         raise TypeError_('scatter(): reduce must be a string, not %s' % type(reduce).__name__)
     if inplace:

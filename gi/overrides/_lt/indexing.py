@@ -198,8 +198,9 @@ class TensorIndexing:
         first = covered[0]
         tp = t if first == 0 and adjacent else _GITensor.permute(t, covered + others)
         if not isinstance(value, _GITensor):
-            # numbers and lists take self's dtype; a tensor must have it, as in torch
-            value = tensor(value, dtype=self.get_dtype())
+            # numbers and lists take self's dtype and device; a tensor must
+            # have them, as in torch
+            value = tensor(value, dtype=self.get_dtype(), device=self.device)
         rank = nb + len(others)
         while value.get_n_dims() > rank and value.get_shape()[0] == 1:
             value = _GITensor.select(value, 0, 0)
