@@ -58,6 +58,7 @@
 #include "ops/lt-linalg.h"
 #include "ops/lt-shape.h"
 #include "ops/lt-index.h"
+#include "ops/lt-index-put.h"
 #include "ops/lt-conv.h"
 #include "ops/lt-pooling.h"
 #include "ops/lt-norm.h"

@@ -331,6 +331,16 @@
   /* weight, indices: index_select's rows; its backward adds them up, skipping padding_idx */     \
   GRAD_OP (EMBEDDING, "embedding", INDEX, 0, LT_SAVE (ARG1, ANY), "EmbeddingBackward0", NULL,       \
            embedding)                                                                              \
+  /* Coordinate indexing (ops/lt-index-put.c): take and index read the rows that k int64 */      \
+  /* coordinates name (take over the flattened tensor), index_put writes or adds them; */         \
+  /* scatter writes, adds or multiplies src along dim; nonzero lists coordinates */                \
+  GRAD_OP (TAKE, "take", INDEX, LT_OPF_HAS_KERNEL, LT_SAVE (ARG1, ANY), "TakeBackward0",            \
+           "IndexBackward0", take)                                                                 \
+  GRAD_OP (INDEX_PUT, "index_put", INDEX, LT_OPF_HAS_KERNEL | LT_OPF_INPLACE,                      \
+           LT_SAVE (ARG1, ANY), "IndexPutBackward0", NULL, index_put)                              \
+  GRAD_OP (SCATTER, "scatter", INDEX, LT_OPF_HAS_KERNEL, LT_SAVE (ARG1, ANY), "ScatterBackward0",   \
+           "ScatterBackward1", scatter)                                                            \
+  OP (NONZERO, "nonzero", INDEX, LT_OPF_HAS_KERNEL | LT_OPF_INDEX_RESULT)                          \
                                                                                                    \
   /* Convolution and pooling (ops/lt-conv.c, ops/lt-pooling.c); the _GRAD ops are the */           \
   /* kernels of their backward rules */                                                            \

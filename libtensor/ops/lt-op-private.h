@@ -140,6 +140,19 @@ typedef struct
   guint dim1;
 } LtViewParams;
 typedef struct { gint64 num_classes; } LtOneHotParams;
+/* take, index, index_put: k coordinates index the leading dimensions (flat:
+ * of the flattened tensor), their broadcast shape is bshape; scatter: along
+ * dim; mode: what a write does */
+typedef enum { LT_INDEX_MODE_COPY, LT_INDEX_MODE_ADD, LT_INDEX_MODE_MULTIPLY } LtIndexMode;
+typedef struct
+{
+  guint k;
+  guint dim;
+  gboolean flat;
+  LtIndexMode mode;
+  guint bndim;
+  gint64 bshape[LT_MAX_DIMS];
+} LtIndexPutParams;
 typedef struct
 {
   gint64 stride[2];
@@ -237,6 +250,7 @@ typedef union
   LtGemmParams gemm;
   LtViewParams view;
   LtOneHotParams one_hot;
+  LtIndexPutParams index_put;
   LtConvParams conv;
   LtPoolParams pool;
   LtNormParams norm;

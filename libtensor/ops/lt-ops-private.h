@@ -16,6 +16,7 @@
 #include "lt-linalg.h"
 #include "lt-shape.h"
 #include "lt-index.h"
+#include "lt-index-put.h"
 #include "lt-values.h"
 
 G_BEGIN_DECLS

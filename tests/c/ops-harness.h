@@ -180,6 +180,7 @@ guint oh_register_lapack (void);
 guint oh_register_shape (void);
 guint oh_register_shape_inplace (void);
 guint oh_register_index (void);
+guint oh_register_index_put (void);
 guint oh_register_conv (void);
 guint oh_register_pool (void);
 guint oh_register_loss (void);

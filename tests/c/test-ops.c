@@ -254,6 +254,7 @@ main (int argc, char *argv[])
   n += oh_register_shape ();
   n += oh_register_shape_inplace ();
   n += oh_register_index ();
+  n += oh_register_index_put ();
   n += oh_register_conv ();
   n += oh_register_pool ();
   n += oh_register_norm ();

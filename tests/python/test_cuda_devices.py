@@ -5,10 +5,14 @@ devices (LT_CUDA_EMULATE=2, set by tests/python/meson.build): the
 spellings Lt.device('cuda:1'), t.to('cuda:1'), t.cuda(1), t.device,
 net.cuda(1), Lt.cuda.device_count/set_device/current_device, values
 carried between the devices, the error of an op whose inputs are on two
-devices, t.pin_memory() and DataLoader(pin_memory=True)."""
+devices, t.pin_memory() and DataLoader(pin_memory=True); coordinate
+indexing (x[i], x[i, j], x[i, j] = v, nonzero, take, index_put_,
+scatter) on a device, equal to the CPU's and to torch's."""
 
 import os
 import unittest
+
+import torch
 
 from harness import main
 
@@ -139,6 +143,75 @@ class TestCudaDevices(unittest.TestCase):
         self.assertEqual(batches[0][0].tolist(), [[0.0, 1.0], [2.0, 3.0], [4.0, 5.0], [6.0, 7.0]])
         plain = Lt.utils.data.DataLoader(data, batch_size=4)
         self.assertFalse(next(iter(plain))[0].is_pinned())
+
+    def test_coordinate_indexing(self):
+        rows = [[1.0, -2.0, 0.0, 0.5], [3.5, 0.0, 4.0, 0.0], [5.0, 6.0, -7.0, 1e8]]
+        i0, i1 = [2, 0, -1, 2], [1, 3, 1, 1]
+        # repeated rows: the sums and products must come in the CPU's order
+        # (1e8 + 1 + 1 - 1e8 in float32 depends on it)
+        vals = [[1.0, 2.0, 3.0, -1e8], [1.0, 1.0, 1.0, 1.0], [0.5, 0.5, 2.0, 1.0],
+                [1.0, 3.0, 1.0, 1.0]]
+        sidx = [[0, 1, 2, 0], [0, 0, 1, 2], [2, 0, 1, 0]]
+        tx = torch.tensor(rows)
+        ti0, ti1 = torch.tensor(i0), torch.tensor(i1)
+        for dev in ('cuda:0', 'cuda:1'):
+            got = {}
+            for where in ('cpu', dev):
+                x = Lt.tensor(rows).to(where)
+                a, b = Lt.tensor(i0).to(where), Lt.tensor(i1).to(where)
+                v = Lt.tensor(vals).to(where)
+                r = {'x[a]': x[a], 'x[a, b]': x[a, b], 'nonzero': x.nonzero(),
+                     'take': x.take(a), 'scatter': x.scatter(0, Lt.tensor(sidx).to(where), 1.0),
+                     'scatter_mul': x.scatter(0, Lt.tensor(sidx).to(where), 2.0,
+                                              reduce='multiply'),
+                     'scatter_add': x.scatter(0, Lt.tensor(sidx).to(where), v[:3],
+                                              reduce='add')}
+                y = x.clone()
+                y[a, b] = 3.0
+                r['put_scalar'] = y
+                for acc in (False, True):
+                    y = x.clone()
+                    self.assertIs(y.index_put_((a,), v, accumulate=acc), y)
+                    r['put_%s' % acc] = y
+                for k, t in r.items():
+                    self.assertEqual(str(t.device), where, k)
+                got[where] = {k: t.cpu().tolist() for k, t in r.items()}
+            self.assertEqual(got[dev], got['cpu'])
+            want = {'x[a]': tx[ti0], 'x[a, b]': tx[ti0, ti1], 'nonzero': tx.nonzero(),
+                    'take': tx.take(ti0),
+                    'scatter': tx.scatter(0, torch.tensor(sidx), 1.0),
+                    'scatter_mul': tx.scatter(0, torch.tensor(sidx), 2.0, reduce='multiply'),
+                    'scatter_add': tx.scatter(0, torch.tensor(sidx), torch.tensor(vals[:3]),
+                                              reduce='add')}
+            y = tx.clone()
+            y[ti0, ti1] = 3.0
+            want['put_scalar'] = y
+            for acc in (False, True):
+                want['put_%s' % acc] = tx.clone().index_put_((ti0,), torch.tensor(vals),
+                                                             accumulate=acc)
+            for k, t in want.items():
+                self.assertEqual(got[dev][k], t.tolist(), k)
+
+    def test_coordinate_indexing_errors(self):
+        x = Lt.tensor([[1.0, 2.0], [3.0, 4.0]]).to('cuda:1')
+        bad = Lt.tensor([0, 2]).to('cuda:1')
+        # found on the device: raised at the next synchronisation at the latest
+        with self.assertRaises(GLib.Error) as cm:
+            x[bad].cpu()
+        self.assertIn('index 2', str(cm.exception))
+        with self.assertRaises(GLib.Error) as cm:
+            x.take(Lt.tensor([-5]).to('cuda:1')).cpu()
+        self.assertIn('index -5', str(cm.exception))
+        # a bad index writes nothing, not even the good ones before it
+        y = x.clone()
+        with self.assertRaises(GLib.Error):
+            y.index_put_((bad,), Lt.tensor([9.0, 9.0], device='cuda:1'), accumulate=True)
+            y.cpu()
+        self.assertEqual(y.cpu().tolist(), [[1.0, 2.0], [3.0, 4.0]])
+        with self.assertRaises(GLib.Error):
+            y.scatter_(0, Lt.tensor([[0, 2]]).to('cuda:1'), 7.0)
+            y.cpu()
+        self.assertEqual(y.cpu().tolist(), [[1.0, 2.0], [3.0, 4.0]])
 
 
 if __name__ == '__main__':

@@ -112,7 +112,7 @@ LinAlgError_ = _lt_error_type('LinAlgError', RuntimeError, _E.LINALG)
 # out of range, not a dimension), unless the message is about a dimension.
 _INDEX_RUNTIME_OPS = frozenset((
     'gather', 'scatter', 'scatter_', 'scatter_add', 'scatter_add_', 'one_hot', 'permute',
-    'narrow', 'index_add', 'index_add_', 'take', 'index_put', 'index_put_', 'subset'))
+    'narrow', 'index_add', 'index_add_', 'subset'))
 _DIM_OUT_OF_RANGE = re.compile(r'dimension -?\d+ out of range')
 # Ops whose shape errors PyTorch raises as ValueError (the losses that
 # compare the batch sizes of input and target).

@@ -7,9 +7,10 @@ overrides, spelt as torch spells them: ``nonzero``, ``argwhere``,
 ``randint_like`` and the in-place spellings torch has for the comparison,
 arithmetic and logical ops (``eq_``, ``clamp_min_``, ``multiply_``, ...).
 
-Every op here is composed of public Lt ops (masked_select over index grids,
-index_select, index_add, scatter_add, copy_), so the in-place ones bump the
-version counter and refuse a leaf that requires grad as copy_ does.
+nonzero, take, index_put(_) and scatter(_) (with reduce= too) are C ops
+(Lt.Tensor.nonzero, take, index_put_, scatter_); the others compose public
+Lt ops, so the in-place ones bump the version counter and refuse a leaf that
+requires grad as copy_ does.
 
 Part of gi/overrides/Lt.py, whose Tensor class inherits TensorIndexOps and
 exports FUNCTIONS as module-level functions (``Lt.nonzero(x)``).
@@ -21,8 +22,8 @@ import operator
 from typing import Any, Sequence
 
 from .common import Lt, Number, Tensor, TensorLike, TypeError_, error
-from .creation import _as_tensor, _index_tensor, arange, full, randint, tensor
-from .types import _D, _FLOATING, _INF, _bool, _dtype, _float, _int
+from .creation import _as_tensor, _index_tensor, full, randint, tensor
+from .types import _D, _FLOATING, _INF, _bool, _dtype, _float, _int, _is_number
 
 _GITensor = Lt.Tensor
 
@@ -34,33 +35,6 @@ def _inplace(self, r):
     return self
 
 
-def _nonzero_columns(t):
-    """One int64 tensor per dimension of t: the coordinates of its nonzero
-    elements, in row-major order."""
-    shape = list(t.get_shape())
-    mask = _GITensor.ne(t, Lt.scalar_int(0)) if t.get_dtype() != _D.BOOL else t
-    cols = []
-    for d, n in enumerate(shape):
-        view = [1] * len(shape)
-        view[d] = n
-        grid = _GITensor.expand(_GITensor.view(arange(n), view), shape)
-        cols.append(_GITensor.masked_select(grid, mask))
-    return cols
-
-
-def _wrap(idx, n):
-    """Negative indices counted from the end of a dimension of size n."""
-    return Lt.where(_GITensor.lt(idx, Lt.scalar_int(0)), _GITensor.add(idx, Lt.scalar_int(n)), idx)
-
-
-def _check_range(idx, n, what):
-    bad = _GITensor.logical_or(_GITensor.ge(idx, Lt.scalar_int(n)),
-                               _GITensor.lt(idx, Lt.scalar_int(-n)))
-    if idx.numel() and _GITensor.any(bad).item():
-        raise error('%s: an index is out of range for a dimension of size %d' % (what, n),
-                    Lt.Error.INDEX)
-
-
 class TensorIndexOps:
     """The index ops and extra in-place methods of Lt.Tensor."""
 
@@ -69,26 +43,17 @@ class TensorIndexOps:
     # -- reading indices ----------------------------------------------------
 
     def nonzero(self, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:
-        if self.get_n_dims() == 0:
-            hit = 1 if _GITensor.ne(self, Lt.scalar_int(0)).item() else 0
-            if as_tuple:
-                return (full([hit], 0, dtype=_D.INT64),)
-            return full([hit, 0], 0, dtype=_D.INT64)
-        cols = _nonzero_columns(self)
-        if as_tuple:
-            return tuple(cols)
-        return Lt.stack(cols, 1)
+        if not as_tuple:
+            return _GITensor.nonzero(self)
+        t = self if self.get_n_dims() else _GITensor.reshape(self, [1])
+        r = _GITensor.nonzero(t)
+        return tuple(_GITensor.select(r, 1, d) for d in range(t.get_n_dims()))
 
     def argwhere(self) -> Tensor:
         return self.nonzero()
 
     def take(self, index: Tensor) -> Tensor:
-        idx = _index_tensor(index)
-        n = self.numel()
-        _check_range(idx, n, 'take')
-        flat = _GITensor.reshape(self, [-1])
-        r = _GITensor.index_select(flat, 0, _GITensor.reshape(_wrap(idx, n), [-1]))
-        return _GITensor.reshape(r, list(idx.get_shape()))
+        return _GITensor.take(self, _index_tensor(index))
 
     def count_nonzero(self, dim: int | Sequence[int] | None = None) -> Tensor:
         mask = _GITensor.ne(self, Lt.scalar_int(0)) if self.get_dtype() != _D.BOOL else self
@@ -100,43 +65,14 @@ class TensorIndexOps:
 
     def index_put_(self, indices: Sequence[Tensor], values: TensorLike,
                    accumulate: bool = False) -> Tensor:
-        indices = tuple(indices)
-        if not _bool(accumulate):
-            self[indices] = values
-            return self
-        t, adv = self._index_basic(indices)
-        adv = self._expand_masks(t, adv)
-        shape = list(t.get_shape())
-        dims = [d for d, _ in adv]
-        k = len(dims)
-        if dims != list(range(k)):
-            raise error('index_put_: accumulate=True takes index tensors for the leading '
-                        'dimensions only', Lt.Error.INDEX)
-        linear = None
-        stride = 1
-        for d, idx in reversed(adv):
-            n = shape[d]
-            idx = idx.to_dtype(_D.INT64) if idx.get_dtype() != _D.INT64 else idx
-            _check_range(idx, n, 'index_put_')
-            term = _GITensor.mul(_wrap(idx, n), Lt.scalar_int(stride))
-            linear = term if linear is None else _GITensor.add(linear, term)
-            stride *= n
-        rest = shape[k:]
-        bshape = self._broadcast_shape([list(i.get_shape()) for _, i in adv])
-        flat_idx = _GITensor.reshape(_GITensor.contiguous(_GITensor.expand(linear, bshape)),
-                                     [-1])
-        v = _as_tensor(values, 'values')
-        if v.get_dtype() != self.get_dtype():
-            v = v.to_dtype(self.get_dtype())
-        v = _GITensor.reshape(_GITensor.contiguous(
-            _GITensor.expand(v, [flat_idx.numel()] + rest)), [flat_idx.numel()] + rest)
-        base = _GITensor.reshape(self, [stride] + rest)
-        return _inplace(self, _GITensor.reshape(
-            _index_add(base, flat_idx, v), shape))
+        _GITensor.index_put_(self, _put_indices(indices), _put_values(self, values),
+                             _bool(accumulate))
+        return self
 
     def index_put(self, indices: Sequence[Tensor], values: TensorLike,
                   accumulate: bool = False) -> Tensor:
-        return _GITensor.clone(self).index_put_(indices, values, accumulate)
+        return _GITensor.index_put(self, _put_indices(indices), _put_values(self, values),
+                                   _bool(accumulate))
 
     def scatter(self, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
                 reduce: str | None = None) -> Tensor:
@@ -144,7 +80,7 @@ class TensorIndexOps:
 
     def scatter_(self, dim: int, index: Tensor, src: Any = None, *, value: Any = None,
                  reduce: str | None = None) -> Tensor:
-        return _inplace(self, _scatter(self, dim, index, src, value, reduce))
+        return _scatter(self, dim, index, src, value, reduce, inplace=True)
 
     # -- float classifiers --------------------------------------------------
 
@@ -275,11 +211,19 @@ class TensorIndexOps:
         return _random_(self, from_, to)
 
 
-def _index_add(base, idx, v):
-    """base with v's rows added at the rows idx names (a copy)."""
-    r = _GITensor.clone(base)
-    _GITensor.index_add_(r, 0, idx, v)
-    return r
+def _put_indices(indices):
+    if isinstance(indices, _GITensor):
+        raise TypeError_('index_put_(): indices must be a tuple of tensors, not a tensor')
+    return [_index_tensor(i) for i in indices]
+
+
+def _put_values(self, values):
+    """values as a tensor; a number takes self's dtype (torch wants a tensor)."""
+    if isinstance(values, _GITensor):
+        return values
+    if _is_number(values):
+        return tensor(values, dtype=self.get_dtype())
+    return _as_tensor(values, 'values')
 
 
 _RANDOM_TOP = {_D.FLOAT32: 2 ** 24, _D.FLOAT64: 2 ** 53, _D.INT64: 2 ** 63 - 1,
@@ -317,7 +261,7 @@ def _random_(self, from_=0, to=None):
                                   dtype=self.get_dtype()))
 
 
-def _scatter(self, dim, index, src, value, reduce):
+def _scatter(self, dim, index, src, value, reduce, inplace=False):
     if src is None and value is None:
         raise TypeError_('scatter(): takes src (a tensor) or value (a number)')
     if src is not None and value is not None:
@@ -327,36 +271,14 @@ def _scatter(self, dim, index, src, value, reduce):
     d = operator.index(dim)
     idx = _index_tensor(index)
     if src is None:
-        src = full(list(idx.get_shape()), _float(value), dtype=self.get_dtype())
-    elif src.get_dtype() != self.get_dtype():
-        raise error('scatter(): expected self.dtype to be equal to src.dtype (%s and %s)'
-                    % (self.dtype, src.dtype), Lt.Error.DTYPE)
-    ishape = list(idx.get_shape())
-    for k, n in enumerate(ishape):
-        if src.get_shape()[k] < n:
-            raise error('scatter(): index %s is larger than src %s at dimension %d'
-                        % (ishape, list(src.get_shape()), k), Lt.Error.SHAPE)
-        if src.get_shape()[k] != n:
-            src = _GITensor.narrow(src, k, 0, n)
-    ones = full(list(idx.get_shape()), 1, dtype=self.get_dtype())
-    zeros = full(list(self.get_shape()), 0, dtype=self.get_dtype())
-    hit = _GITensor.gt(_GITensor.scatter_add(zeros, d, idx, ones), Lt.scalar_int(0))
-    if reduce is None:
-        placed = _GITensor.scatter_add(zeros, d, idx, src)
-        return Lt.where(hit, placed, self)
-    if reduce == 'add':
-        return _GITensor.scatter_add(self, d, idx, src)
-    if reduce == 'multiply':
-        import numpy as np
-        a = np.array(_GITensor.contiguous(self.detach()))
-        i = np.asarray(_GITensor.contiguous(idx))
-        s = np.asarray(_GITensor.contiguous(src.detach()))
-        coords = list(np.indices(i.shape))
-        coords[d] = i
-        np.multiply.at(a, tuple(coords), s)
-        return tensor(a.tolist(), dtype=self.get_dtype())
-    raise error("scatter(): reduce must be 'add' or 'multiply' (got %r)" % (reduce,),
-                Lt.Error.INVALID_ARGUMENT)
+        src = full(list(idx.get_shape()), _float(value), dtype=self.get_dtype(),
+                   device=self.device)
+    if reduce is not None and not isinstance(reduce, str):
+        raise TypeError_('scatter(): reduce must be a string, not %s' % type(reduce).__name__)
+    if inplace:
+        _GITensor.scatter_(self, d, idx, src, reduce)
+        return self
+    return _GITensor.scatter(self, d, idx, src, reduce)
 
 
 def nonzero(input: TensorLike, *, as_tuple: bool = False) -> Tensor | tuple[Tensor, ...]:

@@ -17,7 +17,7 @@ from typing import Any
 
 from .common import Lt, Tensor, error
 from .common import IndexError_, ValueError_
-from .creation import _as_tensor, from_numpy, tensor
+from .creation import _as_tensor, tensor
 from .types import (_D, _DTYPE_NAME, _FLOATING, _bool, _float, _int, _is_bool, _is_number,
                     _max)
 
@@ -132,38 +132,20 @@ class TensorIndexing:
         return t, adv
 
     @staticmethod
-    def _expand_masks(t, adv):
-        """Bool masks -> one long index tensor per dimension they cover."""
-        out = []
+    def _adv_layout(t, adv):
+        """How the index tensors of adv sit in t: the dimensions they cover
+        (a mask covers as many as it has), the others, and whether the
+        covered ones are adjacent (then torch keeps the result's indexed
+        dimensions where they were, else it puts them first)."""
+        covered = []
         for d, idx in adv:
-            if idx.get_dtype() != _D.BOOL:
-                out.append((d, idx))
-                continue
-            k = idx.get_n_dims()
-            mshape = list(idx.get_shape())
-            tshape = list(t.get_shape()[d:d + k])
-            if mshape != tshape:
-                raise error('index: the mask of shape %s does not match '
-                            'the indexed shape %s at dimension %d' % (mshape, tshape, d),
-                            Lt.Error.SHAPE)
-            import numpy as np
-            nz = np.nonzero(np.asarray(_GITensor.contiguous(idx.detach())))
-            for j in range(k):
-                out.append((d + j, from_numpy(np.ascontiguousarray(nz[j], dtype=np.int64))))
-        return out
-
-    @staticmethod
-    def _broadcast_shape(shapes):
-        n = _max(len(s) for s in shapes)
-        out = []
-        for i in range(n):
-            sizes = {s[i - n + len(s)] for s in shapes if i - n + len(s) >= 0} - {1}
-            if len(sizes) > 1:
-                raise error('index: shape mismatch: indexing tensors '
-                            'of shapes %s cannot be broadcast together'
-                            % [list(s) for s in shapes], Lt.Error.SHAPE)
-            out.append(sizes.pop() if sizes else 1)
-        return out
+            n = _max(idx.get_n_dims(), 1) if idx.get_dtype() == _D.BOOL else 1
+            covered.extend(range(d, d + n))
+        others = [i for i in range(t.get_n_dims()) if i not in covered]
+        first = covered[0]
+        adjacent = covered == list(range(first, first + len(covered)))
+        nb = _max([1 if i.get_dtype() == _D.BOOL else i.get_n_dims() for _, i in adv])
+        return covered, others, adjacent, nb
 
     def __getitem__(self, key: Any) -> Tensor:
         t, adv = self._index_basic(key)
@@ -179,49 +161,14 @@ class TensorIndexing:
                     return _GITensor.reshape(_GITensor.masked_select(t, m),
                                              [-1] + shape[k:])
                 return _GITensor.masked_select(t, mask)
-        adv = self._expand_masks(t, adv)
-        shape = list(t.get_shape())
-        if len(adv) == 1:
-            d, idx = adv[0]
-            if idx.get_dtype() != _D.INT64:
-                idx = idx.to_dtype(_D.INT64)
-            idx = Lt.where(_GITensor.lt(idx, Lt.scalar_int(0)),
-                        _GITensor.add(idx, Lt.scalar_int(shape[d])), idx)
-            r = _GITensor.index_select(t, d, _GITensor.reshape(idx, [-1]))
-            ishape = list(idx.get_shape())
-            if ishape != [r.get_shape()[d]]:
-                r = _GITensor.reshape(r, shape[:d] + ishape + shape[d + 1:])
-            return r
-        dims = [d for d, _ in adv]
-        bshape = self._broadcast_shape([list(i.get_shape()) for _, i in adv])
-        others = [i for i in range(len(shape)) if i not in dims]
-        linear = None
-        stride = 1
-        for d, idx in reversed(adv):
-            n = shape[d]
-            idx = idx.to_dtype(_D.INT64) if idx.get_dtype() != _D.INT64 else idx
-            bad = _GITensor.logical_or(_GITensor.ge(idx, Lt.scalar_int(n)),
-                                       _GITensor.lt(idx, Lt.scalar_int(-n)))
-            if _GITensor.any(bad).item():
-                raise error('index: an index is out of range for '
-                            'dimension %d of size %d' % (d, n), Lt.Error.INDEX)
-            idx = Lt.where(_GITensor.lt(idx, Lt.scalar_int(0)),
-                        _GITensor.add(idx, Lt.scalar_int(n)), idx)
-            term = _GITensor.mul(idx, Lt.scalar_int(stride))
-            linear = term if linear is None else _GITensor.add(linear, term)
-            stride *= n
-        linear = _GITensor.contiguous(_GITensor.expand(linear, bshape)) \
-            if list(linear.get_shape()) != bshape else linear
-        tp = _GITensor.permute(t, dims + others)
-        tp = _GITensor.reshape(tp, [stride] + [shape[i] for i in others])
-        r = _GITensor.index_select(tp, 0, _GITensor.reshape(linear, [-1]))
-        r = _GITensor.reshape(r, bshape + [shape[i] for i in others])
-        first = dims[0]
-        if dims == list(range(first, first + len(dims))) and first > 0:
-            nb = len(bshape)
-            n_after = len(others) - first
+        covered, others, adjacent, nb = self._adv_layout(t, adv)
+        tp = t if covered[0] == 0 and adjacent else _GITensor.permute(t, covered + others)
+        r = _GITensor.index(tp, [i for _, i in adv])
+        first = covered[0]
+        if adjacent and first > 0:
+            # the indexed dimensions go back where they were
             perm = [nb + i for i in range(first)] + list(range(nb)) + \
-                [nb + first + j for j in range(n_after)]
+                [nb + j for j in range(first, len(others))]
             r = _GITensor.permute(r, perm)
         return r
 
@@ -247,32 +194,21 @@ class TensorIndexing:
             else:
                 _GITensor.copy_(t, _GITensor.masked_scatter(t, mask, value))
             return
-        adv = self._expand_masks(t, adv)
-        import numpy as np
-        shape = list(t.get_shape())
-        arrays = np.broadcast_arrays(*[np.asarray(_GITensor.contiguous(i.detach()))
-                                       for _, i in adv])
-        bshape = list(arrays[0].shape)
-        dims = [d for d, _ in adv]
-        first = dims[0]
-        adjacent = dims == list(range(first, first + len(dims)))
-        number = _is_number(value)
-        if not number:
-            value = _as_tensor(value, 'value')
-            others = [shape[i] for i in range(len(shape)) if i not in dims]
-            if adjacent:
-                rshape = others[:first] + bshape + others[first:]
-            else:
-                rshape = bshape + others
-            value = value.expand(rshape)
-        order = sorted(range(len(dims)), key=lambda j: -dims[j])
-        for pos in np.ndindex(*bshape):
-            sub = t
-            for j in order:
-                sub = sub.select(dims[j], _int(arrays[j][pos]))
-            if number:
-                _GITensor.fill_(sub, _float(value))
-            else:
-                vkey = ((slice(None),) * first + pos) if adjacent else pos
-                _GITensor.copy_(sub, value[vkey] if vkey else value)
-
+        covered, others, adjacent, nb = self._adv_layout(t, adv)
+        first = covered[0]
+        tp = t if first == 0 and adjacent else _GITensor.permute(t, covered + others)
+        if not isinstance(value, _GITensor):
+            # numbers and lists take self's dtype and device; a tensor must
+            # have them, as in torch
+            value = tensor(value, dtype=self.get_dtype(), device=self.device)
+        rank = nb + len(others)
+        while value.get_n_dims() > rank and value.get_shape()[0] == 1:
+            value = _GITensor.select(value, 0, 0)
+        if adjacent and first > 0 and value.get_n_dims() <= rank:
+            # value is laid out as the result of t[key]: move the indexed
+            # dimensions first, as they are in tp
+            value = _GITensor.view(value, [1] * (rank - value.get_n_dims()) +
+                                   list(value.get_shape()))
+            value = _GITensor.permute(value, list(range(first, first + nb)) +
+                                      list(range(first)) + list(range(first + nb, rank)))
+        _GITensor.index_put_(tp, [i for _, i in adv], value, False)

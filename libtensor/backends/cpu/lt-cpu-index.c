@@ -233,6 +233,12 @@ _lt_cpu_index (const LtKernelArgs *args,
         return TRUE;
       }
 
+    case LT_OP_TAKE:
+    case LT_OP_INDEX_PUT:
+    case LT_OP_SCATTER:
+    case LT_OP_NONZERO:
+      return _lt_cpu_index_put (args, error);
+
     default:
       g_set_error (error, LT_ERROR, LT_ERROR_NOT_SUPPORTED, "%s: no cpu kernel",
                    _lt_op_table[args->op].name);

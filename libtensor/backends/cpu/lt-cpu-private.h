@@ -111,6 +111,8 @@ gboolean _lt_cpu_reduce       (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_softmax      (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_gemm         (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_index        (const LtKernelArgs *args, GError **error);
+/* take, index_put, scatter, nonzero (lt-cpu-index-put.c) */
+gboolean _lt_cpu_index_put    (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_nll_loss      (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_cross_entropy (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_bias_relu (const LtKernelArgs *args, GError **error);

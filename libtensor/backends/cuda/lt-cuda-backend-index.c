@@ -12,7 +12,8 @@
  * kernel arguments to the launchers of lt-cuda-kernels-index.cu (the GPU's
  * compilation on the real runtime, the host's on the emulated and fake
  * ones). The front ends hand these kernels the layouts the CPU's take
- * (backends/cpu/lt-cpu-index.c, lt-cpu-conv.c, lt-cpu-pooling.c): index
+ * (backends/cpu/lt-cpu-index.c, lt-cpu-index-put.c, lt-cpu-conv.c,
+ * lt-cpu-pooling.c): index
  * tensors int64 and contiguous, images and weights contiguous.
  *
  * An index out of range is found by the kernel, on the device: it records
@@ -153,6 +154,81 @@ k_index (const LtKernelArgs *args, GError **error)
       default:
         g_assert_not_reached ();
     }
+  return _lt_cuda_after_launch (status, args->op, error);
+}
+
+/* ---- take, index_put, scatter, nonzero (ops/lt-index-put.c) ---- */
+
+static void
+coords_desc (LtCuCoords *c, LtTensor *x, LtTensor *idx, const LtIndexPutParams *p)
+{
+  memset (c, 0, sizeof *c);
+  c->k = (int32_t) p->k;
+  c->mode = (int32_t) p->mode;
+  c->dtype = (int32_t) x->dtype;
+  c->m = idx->ndim == 2 ? idx->shape[1] : 0;
+  c->inner = 1;
+  for (guint d = 0; d < p->k && d < LT_CU_MAX_DIMS; d++)
+    c->size[d] = p->flat ? x->numel : (x->ndim ? x->shape[d] : 1);
+  if (!p->flat)
+    for (guint d = p->k; d < x->ndim; d++)
+      c->inner *= x->shape[d];
+}
+
+static gboolean
+k_index_put (const LtKernelArgs *args, GError **error)
+{
+  const LtIndexPutParams *p = &args->params->index_put;
+  const LtCuIndexKernels *k;
+  LtCudaLaunch            l;
+  gint64                 *flags;
+  gint64                  n_flags;
+  int                     status;
+
+  if (!_lt_cuda_launch_begin (&l, error))
+    return FALSE;
+  k = index_kernels (&l);
+  if (args->op == LT_OP_NONZERO)
+    {
+      LtCuTensor x;
+
+      tensor_desc (&x, args->in[0]);
+      status = k->nonzero (l.stream, _lt_tensor_data (args->out),
+                           args->out->ndim ? args->out->shape[0] : 0, &x);
+      return _lt_cuda_after_launch (status, args->op, error);
+    }
+  /* take and index_put: the rows and a flag; scatter: the flag */
+  n_flags =
+    args->op == LT_OP_SCATTER ? 1 : (args->in[1]->ndim == 2 ? args->in[1]->shape[1] : 0) + 1;
+  flags = scratch (n_flags * sizeof (gint64), args->op, error);
+  if (flags == NULL)
+    return FALSE;
+  status = l.rt->memset_async (flags + n_flags - 1, 0, sizeof (gint64), l.stream);
+  if (status == LT_CU_OK && args->op == LT_OP_SCATTER)
+    {
+      LtCuTensor o, idx, src;
+
+      tensor_desc (&o, args->out);
+      tensor_desc (&idx, args->in[1]);
+      tensor_desc (&src, args->in[2]);
+      status = k->scatter (l.stream, &o, &src, &idx, (int) p->dim, (int) p->mode, flags, args->op,
+                           l.err_word);
+    }
+  else if (status == LT_CU_OK)
+    {
+      gboolean   take = args->op == LT_OP_TAKE;
+      LtTensor  *x = take ? args->in[0] : args->out;
+      LtCuCoords c;
+
+      coords_desc (&c, x, args->in[1], p);
+      if (take)
+        status = k->take (l.stream, _lt_tensor_data (args->out), _lt_tensor_data (x),
+                          _lt_tensor_data (args->in[1]), &c, flags, args->op, l.err_word);
+      else
+        status = k->index_put (l.stream, _lt_tensor_data (x), _lt_tensor_data (args->in[2]),
+                               _lt_tensor_data (args->in[1]), &c, flags, args->op, l.err_word);
+    }
+  _lt_cuda_free (flags);
   return _lt_cuda_after_launch (status, args->op, error);
 }
 
@@ -525,6 +601,10 @@ _lt_cuda_backend_index_init (LtBackend *backend)
   backend->kernels[LT_OP_MASKED_SELECT] = k_index;
   backend->kernels[LT_OP_MASKED_SCATTER] = k_index;
   backend->kernels[LT_OP_ONE_HOT] = k_index;
+  backend->kernels[LT_OP_TAKE] = k_index_put;
+  backend->kernels[LT_OP_INDEX_PUT] = k_index_put;
+  backend->kernels[LT_OP_SCATTER] = k_index_put;
+  backend->kernels[LT_OP_NONZERO] = k_index_put;
   backend->kernels[LT_OP_CONV2D] = k_conv;
   backend->kernels[LT_OP_CONV2D_GRAD_INPUT] = k_conv;
   backend->kernels[LT_OP_CONV2D_GRAD_WEIGHT] = k_conv;

@@ -186,6 +186,45 @@ GATED (index,
        (void *s, const LtCuPoolGeom *g, const void *grad, void *grad_in),
        (s, g, grad, grad_in))
 
+GATED (index,
+       take,
+       (void             *s,
+        void             *out,
+        const void       *x,
+        const int64_t    *idx,
+        const LtCuCoords *c,
+        int64_t          *rows,
+        int               op,
+        LtCuErrorWord    *err),
+       (s, out, x, idx, c, rows, op, err))
+GATED (index,
+       index_put,
+       (void             *s,
+        void             *x,
+        const void       *v,
+        const int64_t    *idx,
+        const LtCuCoords *c,
+        int64_t          *rows,
+        int               op,
+        LtCuErrorWord    *err),
+       (s, x, v, idx, c, rows, op, err))
+GATED (index,
+       scatter,
+       (void             *s,
+        const LtCuTensor *out,
+        const LtCuTensor *src,
+        const LtCuTensor *idx,
+        int               dim,
+        int               mode,
+        int64_t          *flag,
+        int               op,
+        LtCuErrorWord    *err),
+       (s, out, src, idx, dim, mode, flag, op, err))
+GATED (index,
+       nonzero,
+       (void *s, int64_t *out, int64_t n_out, const LtCuTensor *x),
+       (s, out, n_out, x))
+
 const LtCuIndexKernels _lt_cuda_fake_index_kernels = {
   fake_index_select,
   fake_index_add,
@@ -204,6 +243,10 @@ const LtCuIndexKernels _lt_cuda_fake_index_kernels = {
   fake_avg_pool_grad,
   fake_adaptive_avg_pool,
   fake_adaptive_avg_pool_grad,
+  fake_take,
+  fake_index_put,
+  fake_scatter,
+  fake_nonzero,
 };
 
 /* ---- lt-cuda-kernels-scan.cu ---- */

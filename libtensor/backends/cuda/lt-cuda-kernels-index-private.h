@@ -52,6 +52,21 @@ typedef struct
   int32_t dtype;
 } LtCuPoolGeom;
 
+/* take and index_put: @m tuples of @k coordinates (idx (k, m), int64,
+ * contiguous; a negative one counts from the end of its dimension) name
+ * rows of @inner elements of a contiguous tensor whose leading dimensions
+ * are @size[0..k) (flat take: k 1, size[0] the number of elements). @mode
+ * is what a put does: 0 write, 1 add, 2 multiply (LtIndexMode). */
+typedef struct
+{
+  int32_t k;
+  int32_t mode;
+  int32_t dtype;
+  int64_t m;
+  int64_t inner;
+  int64_t size[LT_CU_MAX_DIMS];
+} LtCuCoords;
+
 typedef struct
 {
   /* out = x.index_select (dim, idx): x and out contiguous; add: out.index_add_
@@ -106,6 +121,25 @@ typedef struct
   int (*adaptive_avg_pool)      (void *stream, const LtCuPoolGeom *g, const void *x, void *out);
   int (*adaptive_avg_pool_grad) (void *stream, const LtCuPoolGeom *g, const void *grad,
                                  void *grad_in);
+  /* take: out (m rows, contiguous) = the rows of x that idx names;
+   * index_put: those rows of x (+=, *=) v (m rows). @rows is device
+   * scratch of m + 1 int64, its last zeroed by the caller: every index is
+   * checked first (an index out of range is LT_CU_ERRW_INDEX and sets
+   * rows[m]), and nothing is written when one is. */
+  int (*take)         (void *stream, void *out, const void *x, const int64_t *idx,
+                       const LtCuCoords *c, int64_t *rows, int op, LtCuErrorWord *err);
+  int (*index_put)    (void *stream, void *x, const void *v, const int64_t *idx,
+                       const LtCuCoords *c, int64_t *rows, int op, LtCuErrorWord *err);
+  /* scatter: out[.. idx ..] = (+=, *=: @mode as LtCuCoords') src along @dim;
+   * @flag one int64 of device scratch zeroed by the caller, set when an
+   * index is out of range (nothing is written then) */
+  int (*scatter)      (void *stream, const LtCuTensor *out, const LtCuTensor *src,
+                       const LtCuTensor *idx, int dim, int mode, int64_t *flag, int op,
+                       LtCuErrorWord *err);
+  /* nonzero: the coordinates (n_out rows of x->ndim int64) of the nonzero
+   * elements of x (contiguous), in row-major order (one block: a count
+   * pass, a scan, a write pass) */
+  int (*nonzero)      (void *stream, int64_t *out, int64_t n_out, const LtCuTensor *x);
 } LtCuIndexKernels;
 
 extern const LtCuIndexKernels _lt_cu_index_kernels_device;

@@ -12,7 +12,9 @@
  * so sums are deterministic and equal to the CPU's:
  *
  *   index_add      a thread per (outer, inner) slice walks the index
- *   scatter_add    a thread per line along dim walks it
+ *   scatter_add, scatter
+ *                  a thread per line along dim walks it
+ *   index_put      a thread per column of the rows walks the tuples
  *   col2im, the pooling gradients
  *                  a thread per input element gathers from the outputs
  *                  whose windows hold it, in increasing output order
@@ -354,6 +356,242 @@ launch_one_hot (void *stream, int64_t *out, const int64_t *x, int64_t n, int64_t
     return LT_CU_OK;
   LT_LAUNCH (k_one_hot, grid_for (n * classes, THREADS), THREADS, stream, out, x, n, classes, op,
              err);
+  return LT_LAUNCH_STATUS ();
+}
+
+/* ---- take, index_put, scatter, nonzero ---- */
+
+/* d = s, d += s or d *= s (LtCuCoords' mode), integers wrapping as the
+ * CPU's (T) (d op s); bools or for add, and for multiply */
+template <typename T>
+__device__ __forceinline__ void
+combine_elem (void *base, int64_t di, const void *sbase, int64_t si, int mode)
+{
+  if constexpr (__is_same (T, Bool8))
+    {
+      uint8_t *d = static_cast<uint8_t *> (base) + di;
+      uint8_t  v = static_cast<const uint8_t *> (sbase)[si];
+      *d = mode == 1 ? (uint8_t) (*d || v) : mode == 2 ? (uint8_t) (*d && v) : v;
+    }
+  else
+    {
+      T *d = static_cast<T *> (base) + di;
+      T  v = static_cast<const T *> (sbase)[si];
+      *d = mode == 1 ? (T) (*d + v) : mode == 2 ? (T) (*d * v) : v;
+    }
+}
+
+/* rows[j] = the row that coordinate tuple j names; an index out of range
+ * is recorded and sets rows[m] */
+__global__ void
+k_coord_rows (const int64_t *idx, LtCuCoords c, int64_t *rows, int op, LtCuErrorWord *err)
+{
+  GRID_STRIDE_LOOP (j, c.m)
+    {
+      int64_t row = 0;
+      for (int d = 0; d < c.k; d++)
+        {
+          int64_t v = idx[d * c.m + j], size = c.size[d];
+          if (v < -size || v >= size)
+            {
+              record_index_error (err, LT_CU_ERRW_INDEX, op, v, size);
+              rows[c.m] = 1;
+              row = 0;
+              break;
+            }
+          row = row * size + (v < 0 ? v + size : v);
+        }
+      rows[j] = row;
+    }
+}
+
+template <typename T>
+__global__ void
+k_take (T *out, const T *x, LtCuCoords c, const int64_t *rows)
+{
+  if (rows[c.m])
+    return;
+  GRID_STRIDE_LOOP (e, c.m * c.inner)
+    {
+      int64_t j = e / c.inner, q = e - j * c.inner;
+      out[e] = x[rows[j] * c.inner + q];
+    }
+}
+
+int
+launch_take (void *stream, void *out, const void *x, const int64_t *idx, const LtCuCoords *c,
+             int64_t *rows, int op, LtCuErrorWord *err)
+{
+  int64_t total = c->m * c->inner;
+  if (c->m == 0)
+    return LT_CU_OK;
+  LT_LAUNCH (k_coord_rows, grid_for (c->m, THREADS), THREADS, stream, idx, *c, rows, op, err);
+  if (LT_LAUNCH_STATUS () != LT_CU_OK || total == 0)
+    return LT_LAUNCH_STATUS ();
+  DISPATCH_BITS (c->dtype, T,
+                 LT_LAUNCH (k_take<T>, grid_for (total, THREADS), THREADS, stream,
+                            static_cast<T *> (out), static_cast<const T *> (x), *c, rows));
+  return LT_LAUNCH_STATUS ();
+}
+
+/* One thread per column of the rows (q in [0, inner)) walks the tuples in
+ * order, so a row named twice gets its writes, sums or products in the
+ * CPU's order: deterministic, but serial in m (a single thread when the
+ * rows are single elements). A GPU would rather sort the rows (stably,
+ * keeping j's order) and give each distinct row a thread or a segmented
+ * reduction, as PyTorch's index_put_ with accumulate does. */
+template <typename T>
+__global__ void
+k_index_put (void *x, const void *v, LtCuCoords c, const int64_t *rows)
+{
+  if (rows[c.m])
+    return;
+  GRID_STRIDE_LOOP (q, c.inner)
+    for (int64_t j = 0; j < c.m; j++)
+      combine_elem<T> (x, rows[j] * c.inner + q, v, j * c.inner + q, c.mode);
+}
+
+int
+launch_index_put (void *stream, void *x, const void *v, const int64_t *idx, const LtCuCoords *c,
+                  int64_t *rows, int op, LtCuErrorWord *err)
+{
+  if (c->m == 0)
+    return LT_CU_OK;
+  LT_LAUNCH (k_coord_rows, grid_for (c->m, THREADS), THREADS, stream, idx, *c, rows, op, err);
+  if (LT_LAUNCH_STATUS () != LT_CU_OK || c->inner == 0)
+    return LT_LAUNCH_STATUS ();
+  DISPATCH (c->dtype, T,
+            LT_LAUNCH (k_index_put<T>, grid_for (c->inner, THREADS), THREADS, stream, x, v, *c,
+                       rows));
+  return LT_LAUNCH_STATUS ();
+}
+
+__global__ void
+k_scatter_check (LtCuTensor idx, int64_t size, int64_t *flag, int op, LtCuErrorWord *err)
+{
+  GRID_STRIDE_LOOP (e, idx.numel)
+    {
+      int64_t coord[LT_CU_MAX_DIMS], m = e;
+      for (int d = idx.ndim - 1; d >= 0; d--)
+        {
+          coord[d] = m % idx.shape[d];
+          m /= idx.shape[d];
+        }
+      if (!index_ok (err, op, static_cast<const int64_t *> (idx.data)[offset_at (idx, coord, -1, 0)],
+                     size))
+        *flag = 1;
+    }
+}
+
+/* One thread per line of @idx along @dim, as scatter_add: the elements
+ * that may land on one output element are on one line, so walking it in
+ * order gives the CPU's last write, sum or product. */
+template <typename T>
+__global__ void
+k_scatter (LtCuTensor out, LtCuTensor src, LtCuTensor idx, int dim, int mode, const int64_t *flag)
+{
+  int64_t len = idx.ndim ? idx.shape[dim] : 1;
+  int64_t lines = len ? idx.numel / len : 0;
+  if (*flag)
+    return;
+  GRID_STRIDE_LOOP (e, lines)
+    {
+      int64_t coord[LT_CU_MAX_DIMS], m = e;
+      for (int d = idx.ndim - 1; d >= 0; d--)
+        {
+          if (d == dim)
+            {
+              coord[d] = 0;
+              continue;
+            }
+          coord[d] = m % idx.shape[d];
+          m /= idx.shape[d];
+        }
+      for (int64_t i = 0; i < len; i++)
+        {
+          if (idx.ndim)
+            coord[dim] = i;
+          int64_t v = static_cast<const int64_t *> (idx.data)[offset_at (idx, coord, -1, 0)];
+          combine_elem<T> (out.data, offset_at (out, coord, out.ndim ? dim : -1, v), src.data,
+                           offset_at (src, coord, -1, 0), mode);
+        }
+    }
+}
+
+int
+launch_scatter (void *stream, const LtCuTensor *out, const LtCuTensor *src, const LtCuTensor *idx,
+                int dim, int mode, int64_t *flag, int op, LtCuErrorWord *err)
+{
+  int64_t size = out->ndim ? out->shape[dim] : 1;
+  if (idx->numel == 0)
+    return LT_CU_OK;
+  LT_LAUNCH (k_scatter_check, grid_for (idx->numel, THREADS), THREADS, stream, *idx, size, flag,
+             op, err);
+  if (LT_LAUNCH_STATUS () != LT_CU_OK)
+    return LT_LAUNCH_STATUS ();
+  DISPATCH (out->dtype, T,
+            LT_LAUNCH (k_scatter<T>, grid_for (idx->numel, THREADS), THREADS, stream, *out, *src,
+                       *idx, dim, mode, flag));
+  return LT_LAUNCH_STATUS ();
+}
+
+template <typename T>
+__device__ __forceinline__ bool
+is_nonzero (const void *x, int64_t i)
+{
+  if constexpr (__is_same (T, Bool8))
+    return static_cast<const uint8_t *> (x)[i] != 0;
+  else
+    return static_cast<const T *> (x)[i] != (T) 0;
+}
+
+/* One block: each thread counts the nonzero elements of its stretch, the
+ * block scans the counts, each thread writes its stretch's coordinates
+ * from its offset (rows past n_out are dropped: the tensor changed since
+ * it was counted). */
+template <typename T>
+__global__ void
+k_nonzero (int64_t *out, int64_t n_out, LtCuTensor x)
+{
+  __shared__ int64_t part[SCAN_THREADS];
+  int64_t n = x.numel, per = (n + blockDim.x - 1) / blockDim.x;
+  int64_t b = threadIdx.x * per, e = b + per < n ? b + per : n, c = 0;
+
+  for (int64_t i = b; i < e; i++)
+    c += is_nonzero<T> (x.data, i);
+  part[threadIdx.x] = c;
+  __syncthreads ();
+  if (threadIdx.x == 0)
+    {
+      int64_t run = 0;
+      for (unsigned t = 0; t < blockDim.x; t++)
+        {
+          int64_t v = part[t];
+          part[t] = run;
+          run += v;
+        }
+    }
+  __syncthreads ();
+  c = part[threadIdx.x];
+  for (int64_t i = b; i < e && c < n_out; i++)
+    if (is_nonzero<T> (x.data, i))
+      {
+        int64_t m = i;
+        for (int d = x.ndim - 1; d >= 0; d--)
+          {
+            out[c * x.ndim + d] = m % x.shape[d];
+            m /= x.shape[d];
+          }
+        c++;
+      }
+}
+
+int
+launch_nonzero (void *stream, int64_t *out, int64_t n_out, const LtCuTensor *x)
+{
+  if (n_out == 0 || x->numel == 0 || x->ndim == 0)
+    return LT_CU_OK;
+  DISPATCH (x->dtype, T, LT_LAUNCH_COOP (k_nonzero<T>, 1, SCAN_THREADS, stream, out, n_out, *x));
   return LT_LAUNCH_STATUS ();
 }
 
@@ -821,5 +1059,7 @@ extern "C" const LtCuIndexKernels LT_CU_INDEX_KERNELS_NAME = {
   LT_CU_INDEX_NS::launch_bias_grad,      LT_CU_INDEX_NS::launch_max_pool,
   LT_CU_INDEX_NS::launch_max_pool_grad,  LT_CU_INDEX_NS::launch_avg_pool,
   LT_CU_INDEX_NS::launch_avg_pool_grad,  LT_CU_INDEX_NS::launch_adaptive_avg_pool,
-  LT_CU_INDEX_NS::launch_adaptive_avg_pool_grad,
+  LT_CU_INDEX_NS::launch_adaptive_avg_pool_grad, LT_CU_INDEX_NS::launch_take,
+  LT_CU_INDEX_NS::launch_index_put,       LT_CU_INDEX_NS::launch_scatter,
+  LT_CU_INDEX_NS::launch_nonzero,
 };
