@@ -9,6 +9,7 @@ read and assigned, scatter) and the exception classes of their errors.
 import unittest
 
 from harness import main, require
+from pairs import both, npy
 
 torch = require('torch', 'python3-torch')
 np = require('numpy', 'python3-numpy')
@@ -19,19 +20,6 @@ from gi.repository import GLib, Lt  # noqa: E402
 
 torch.set_num_threads(1)
 rng = np.random.default_rng(20261211)
-
-
-def both(a, dtype='float64', requires_grad=False):
-    a = np.asarray(a, dtype=dtype)
-    t = torch.tensor(a, requires_grad=requires_grad)
-    lt = Lt.tensor(a.tolist(), dtype=getattr(Lt, dtype), requires_grad=requires_grad)
-    return t, lt
-
-
-def npy(x):
-    if isinstance(x, torch.Tensor):
-        return x.detach().numpy()
-    return np.asarray(x.detach().tolist()).reshape(tuple(x.shape))
 
 
 def dname(x):
