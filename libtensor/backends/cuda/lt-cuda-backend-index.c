@@ -178,7 +178,7 @@ coords_desc (LtCuCoords *c, LtTensor *x, LtTensor *idx, const LtIndexPutParams *
 static gboolean
 k_index_put (const LtKernelArgs *args, GError **error)
 {
-  const LtIndexPutParams *p = &args->params->index_put;
+  const LtIndexPutParams *p;
   const LtCuIndexKernels *k;
   LtCudaLaunch            l;
   gint64                 *flags;
@@ -197,6 +197,8 @@ k_index_put (const LtKernelArgs *args, GError **error)
                            args->out->ndim ? args->out->shape[0] : 0, &x);
       return _lt_cuda_after_launch (status, args->op, error);
     }
+  /* nonzero has no parameters (args->params is NULL): read them only now */
+  p = &args->params->index_put;
   /* take and index_put: the rows and a flag; scatter: the flag */
   n_flags =
     args->op == LT_OP_SCATTER ? 1 : (args->in[1]->ndim == 2 ? args->in[1]->shape[1] : 0) + 1;
