@@ -224,7 +224,6 @@ put_coords (const char             *op,
   LtTensor  *inputs[2] = { self, values };
   LtTensor  *kin[3];
   LtOpParams params;
-  LtGradFn  *node;
 
   if (values->dtype != self->dtype)
     {
@@ -285,26 +284,7 @@ put_coords (const char             *op,
   kin[0] = work;
   kin[1] = c;
   kin[2] = v;
-  node = _lt_autograd_record (LT_OP_INDEX_PUT, inputs, 2);
-  if (!_lt_run (LT_OP_INDEX_PUT, work, NULL, kin, 3, &params, error) ||
-      (inplace && work != self && !_lt_copy_into (self, work, error)))
-    {
-      g_clear_object (&node);
-      return NULL;
-    }
-  if (inplace)
-    {
-      _lt_tensor_bump_version (self);
-      g_object_unref (work);
-      work = g_object_ref (self);
-    }
-  if (node)
-    {
-      node->params = params;
-      _lt_autograd_save_args (node, kin, 3, NULL);
-      _lt_autograd_set_output (node, work);
-    }
-  return g_steal_pointer (&work);
+  return _lt_index_write (LT_OP_INDEX_PUT, self, work, inplace, inputs, kin, &params, 0, error);
 }
 
 /**
@@ -544,7 +524,6 @@ scatter_impl (LtTensor   *self,
   LtTensor   *inputs[2] = { self, src };
   LtTensor   *kin[3];
   LtOpParams  params;
-  LtGradFn   *node;
   LtIndexMode mode;
 
   if (reduce == NULL)
@@ -634,27 +613,8 @@ scatter_impl (LtTensor   *self,
   kin[0] = work;
   kin[1] = idx;
   kin[2] = s;
-  node = _lt_autograd_record (LT_OP_SCATTER, inputs, 2);
-  if (!_lt_run (LT_OP_SCATTER, work, NULL, kin, 3, &params, error) ||
-      (inplace && work != self && !_lt_copy_into (self, work, error)))
-    {
-      g_clear_object (&node);
-      return NULL;
-    }
-  if (inplace)
-    {
-      _lt_tensor_bump_version (self);
-      g_object_unref (work);
-      work = g_object_ref (self);
-    }
-  if (node)
-    {
-      node->params = params;
-      node->overload = mode != LT_INDEX_MODE_COPY;
-      _lt_autograd_save_args (node, kin, 3, NULL);
-      _lt_autograd_set_output (node, work);
-    }
-  return g_steal_pointer (&work);
+  return _lt_index_write (LT_OP_SCATTER, self, work, inplace, inputs, kin, &params,
+                          mode != LT_INDEX_MODE_COPY, error);
 }
 
 /**

@@ -310,6 +310,45 @@ lt_tensor_gather (LtTensor *self,
   return g_steal_pointer (&out);
 }
 
+/* The end of an index op that writes into @work, @self's copy or @self
+ * itself (scatter_add, scatter, index_put): records @op's node over
+ * @inputs (@self and the values), runs @op on @kin (@work, the indices, the
+ * values) into @work and, for @inplace, copies it into @self when they
+ * differ and bumps @self's version. The node keeps @params, @overload and
+ * the saved @kin. Returns a new reference to the result. */
+LtTensor *
+_lt_index_write (LtOp              op,
+                 LtTensor         *self,
+                 LtTensor         *work,
+                 gboolean          inplace,
+                 LtTensor        **inputs,
+                 LtTensor        **kin,
+                 const LtOpParams *params,
+                 guint             overload,
+                 GError          **error)
+{
+  LtGradFn *node = _lt_autograd_record (op, inputs, 2);
+  LtTensor *out;
+
+  if (!_lt_run (op, work, NULL, kin, 3, params, error) ||
+      (inplace && work != self && !_lt_copy_into (self, work, error)))
+    {
+      g_clear_object (&node);
+      return NULL;
+    }
+  if (inplace)
+    _lt_tensor_bump_version (self);
+  out = g_object_ref (inplace ? self : work);
+  if (node)
+    {
+      node->params = *params;
+      node->overload = overload;
+      _lt_autograd_save_args (node, kin, 3, NULL);
+      _lt_autograd_set_output (node, out);
+    }
+  return out;
+}
+
 static LtTensor *
 scatter_add_impl (LtTensor *self,
                   gint      dim,
@@ -324,8 +363,7 @@ scatter_add_impl (LtTensor *self,
   g_autoptr(LtTensor) work = NULL;
   LtOpParams p;
   LtTensor *kin[3];
-  LtTensor *inputs[2] = { self, src };
-  LtGradFn *node;
+  LtTensor  *inputs[2] = { self, src };
 
   if (!_lt_normalize_dim (dim, self->ndim, &d, "scatter_add", error) ||
       !check_gather_shapes ("scatter_add", self, d, index, src, error))
@@ -363,26 +401,7 @@ scatter_add_impl (LtTensor *self,
   kin[0] = work;
   kin[1] = idx;
   kin[2] = csrc;
-  node = _lt_autograd_record (LT_OP_SCATTER_ADD, inputs, 2);
-  if (!_lt_run (LT_OP_SCATTER_ADD, work, NULL, kin, 3, &p, error) ||
-      (inplace && work != self && !_lt_copy_into (self, work, error)))
-    {
-      g_clear_object (&node);
-      return NULL;
-    }
-  if (inplace)
-    {
-      _lt_tensor_bump_version (self);
-      g_object_unref (work);
-      work = g_object_ref (self);
-    }
-  if (node)
-    {
-      node->params = p;
-      _lt_autograd_save_args (node, kin, 3, NULL);
-      _lt_autograd_set_output (node, work);
-    }
-  return g_steal_pointer (&work);
+  return _lt_index_write (LT_OP_SCATTER_ADD, self, work, inplace, inputs, kin, &p, 0, error);
 }
 
 /**

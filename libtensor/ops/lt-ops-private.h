@@ -130,4 +130,15 @@ LtTensor *_lt_tensor_move (LtTensor *self,
                            LtDevice  device,
                            GError  **error);
 
+/* ops/lt-index.c: the end of an index op that writes (see there) */
+LtTensor *_lt_index_write     (LtOp              op,
+                               LtTensor         *self,
+                               LtTensor         *work,
+                               gboolean          inplace,
+                               LtTensor        **inputs,
+                               LtTensor        **kin,
+                               const LtOpParams *params,
+                               guint             overload,
+                               GError          **error);
+
 G_END_DECLS
