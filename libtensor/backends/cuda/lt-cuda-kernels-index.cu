@@ -195,6 +195,23 @@ launch_gather (void *stream, const LtCuTensor *out, const LtCuTensor *x, const L
   return LT_LAUNCH_STATUS ();
 }
 
+/* The coordinates of the first element of line @e of @idx along @dim
+ * (coord[dim] = 0): the lines of scatter and scatter_add. */
+__device__ __forceinline__ void
+line_start (const LtCuTensor &idx, int dim, int64_t e, int64_t *coord)
+{
+  for (int d = idx.ndim - 1; d >= 0; d--)
+    {
+      if (d == dim)
+        {
+          coord[d] = 0;
+          continue;
+        }
+      coord[d] = e % idx.shape[d];
+      e /= idx.shape[d];
+    }
+}
+
 /* One thread per line of @idx along @dim: the elements that may add into
  * one output element, in the CPU's order. */
 template <typename T>
@@ -207,17 +224,8 @@ k_scatter_add (LtCuTensor out, LtCuTensor src, LtCuTensor idx, int dim, int op,
   int64_t lines = len ? idx.numel / len : 0;
   GRID_STRIDE_LOOP (e, lines)
     {
-      int64_t coord[LT_CU_MAX_DIMS], m = e;
-      for (int d = idx.ndim - 1; d >= 0; d--)
-        {
-          if (d == dim)
-            {
-              coord[d] = 0;
-              continue;
-            }
-          coord[d] = m % idx.shape[d];
-          m /= idx.shape[d];
-        }
+      int64_t coord[LT_CU_MAX_DIMS];
+      line_start (idx, dim, e, coord);
       for (int64_t i = 0; i < len; i++)
         {
           if (idx.ndim)
@@ -496,17 +504,8 @@ k_scatter (LtCuTensor out, LtCuTensor src, LtCuTensor idx, int dim, int mode, co
     return;
   GRID_STRIDE_LOOP (e, lines)
     {
-      int64_t coord[LT_CU_MAX_DIMS], m = e;
-      for (int d = idx.ndim - 1; d >= 0; d--)
-        {
-          if (d == dim)
-            {
-              coord[d] = 0;
-              continue;
-            }
-          coord[d] = m % idx.shape[d];
-          m /= idx.shape[d];
-        }
+      int64_t coord[LT_CU_MAX_DIMS];
+      line_start (idx, dim, e, coord);
       for (int64_t i = 0; i < len; i++)
         {
           if (idx.ndim)
