@@ -25,7 +25,7 @@
  * other processes, "gflops_median" the median, "gflops_per_core_cpu" the
  * work over the threads' own CPU time (per core busy, robust to load).
  * "widest": true marks the widest instruction set this CPU runs: the
- * machine's FMA peak. The whole run takes a fraction of a second.
+ * machine's FMA peak. The whole run takes about 0.35 s of CPU time.
  *
  * Output: one JSON object per line, then a table whose lines begin with
  * '#'. bench/run_nets.py, bench/run_train.py and bench/run_conv.py run it
@@ -53,8 +53,8 @@
 #define KEEP_IN_REGISTER(v) (void) (v)
 #endif
 
-/* One run of @iters iterations of @n_acc multiply-adds on vectors of
- * @lanes floats; returns a value that depends on every accumulator, so
+/* @iters iterations of one multiply-add on each of the loop's
+ * accumulators; returns a value that depends on every accumulator, so
  * that none of the work can be dropped. x = 1 - 2^-20 and y = 2^-20 keep
  * every chain at its fixed point 1: no overflow, no subnormal numbers. */
 typedef float (*PeakLoop) (gint64 iters, float x, float y);

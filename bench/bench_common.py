@@ -258,7 +258,7 @@ def share(records: Iterable[dict], field: str) -> str:
 def peak_line(peaks: dict[int, dict]) -> str:
     """One line naming the FMA peak the shares are of."""
     if not peaks:
-        return 'FMA peak: not measured (no bench/bench-peak in the build)'
+        return 'FMA peak: not measured (no step rows, or no bench/bench-peak in the build)'
     any_r = next(iter(peaks.values()))
     return ('FMA peak (bench-peak, float32 %s, %d lanes, work over CPU time): %s; '
             'shares by wall time are of the peak of the row\'s thread count, shares by CPU '
