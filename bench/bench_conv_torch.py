@@ -26,6 +26,7 @@ import torch.nn.functional as F
 
 from bench_train_torch import measure as _measure
 import bench_train_torch
+from bench_common import StepFlops
 
 
 def emit(bench, shape, op, threads, unit, value, gflops, timing):
@@ -100,6 +101,16 @@ def cnn():
         nn.Conv2d(16, 16, kernel_size=3, stride=2, padding=1), nn.ReLU(),
         nn.Conv2d(16, 10, kernel_size=3, stride=2, padding=1), nn.ReLU(),
         nn.AvgPool2d(4), nn.Flatten())
+
+
+def cnn_flops(batch):
+    """A training step of cnn() (and of bench-conv.c's CNN, the same
+    layers) on 1x28x28 images, StepFlops's convention."""
+    f = StepFlops(batch)
+    size = 28
+    for i, (cin, cout) in enumerate(((1, 16), (16, 16), (16, 10))):
+        size = f.conv2d(cin, cout, 3, size, stride=2, padding=1, input_grad=i > 0)
+    return f
 
 
 def bench_cnn(batch, threads):

@@ -32,6 +32,10 @@ import sys
 import time
 from types import ModuleType
 
+from bench_common import StepFlops
+
+# ResNet-20's stages: (channels, stride of the first block); 3 blocks each
+RESNET_STAGES, RESNET_BLOCKS = ((16, 1), (32, 2), (64, 2)), 3
 
 def resnet20(torch: ModuleType) -> type:
     nn = torch.nn
@@ -63,8 +67,8 @@ def resnet20(torch: ModuleType) -> type:
             self.bn = nn.BatchNorm2d(16)
             blocks = []
             cin = 16
-            for cout, stride in ((16, 1), (32, 2), (64, 2)):
-                for i in range(3):
+            for cout, stride in RESNET_STAGES:
+                for i in range(RESNET_BLOCKS):
                     blocks.append(Block(cin, cout, stride if i == 0 else 1))
                     cin = cout
             self.blocks = nn.Sequential(*blocks)
@@ -79,19 +83,47 @@ def resnet20(torch: ModuleType) -> type:
     return ResNet20
 
 
+def resnet20_flops(batch: int) -> StepFlops:
+    """A training step of ResNet-20 on 3x32x32 images (StepFlops's
+    convention; the option A shortcuts have no products)."""
+    f = StepFlops(batch)
+    size = f.conv2d(3, 16, 3, 32, padding=1, input_grad=False)
+    cin = 16
+    for cout, stride in RESNET_STAGES:
+        for i in range(RESNET_BLOCKS):
+            size = f.conv2d(cin, cout, 3, size, stride=stride if i == 0 else 1, padding=1)
+            size = f.conv2d(cout, cout, 3, size, padding=1)
+            cin = cout
+    f.linear(cin, 10)
+    return f
+
+
+MLP_SIZES = (784, 512, 256, 10)
+
+
 def mlp(torch: ModuleType) -> type:
     nn = torch.nn
 
     class MLP(nn.Module):
         def __init__(self):
             super().__init__()
-            self.net = nn.Sequential(nn.Linear(784, 512), nn.ReLU(), nn.Linear(512, 256),
-                                     nn.ReLU(), nn.Linear(256, 10))
+            # 784 -> 512 -> ReLU -> 256 -> ReLU -> 10
+            layers = []
+            for fin, fout in zip(MLP_SIZES, MLP_SIZES[1:]):
+                layers += [nn.Linear(fin, fout), nn.ReLU()]
+            self.net = nn.Sequential(*layers[:-1])
 
         def forward(self, x):
             return self.net(x)
 
     return MLP
+
+
+def mlp_flops(batch: int) -> StepFlops:
+    f = StepFlops(batch)
+    for i, (fin, fout) in enumerate(zip(MLP_SIZES, MLP_SIZES[1:])):
+        f.linear(fin, fout, input_grad=i > 0)
+    return f
 
 
 VOCAB, EMB, HIDDEN, LAYERS, SEQ = 10000, 200, 200, 2, 35
@@ -114,7 +146,19 @@ def lstm_lm(torch: ModuleType) -> type:
     return LM
 
 
+def lstm_flops(batch: int) -> StepFlops:
+    """The LSTM's input and recurrent products at every step and layer, and
+    the decoder at every position (the embedding is a gather: no
+    products)."""
+    f = StepFlops(batch)
+    f.lstm(EMB, HIDDEN, LAYERS, SEQ)
+    f.linear(HIDDEN, VOCAB, rows=SEQ)
+    return f
+
+
 NETS = {'resnet20': resnet20, 'mlp': mlp, 'lstm': lstm_lm}
+# The floating-point work of a training step, StepFlops(batch).total
+FLOPS = {'resnet20': resnet20_flops, 'mlp': mlp_flops, 'lstm': lstm_flops}
 
 
 def load(impl):

@@ -11,7 +11,12 @@ torch.nn really?".
 
 Cells are the median [min-max] over the repetitions; ratios are computed
 within each repetition, then summarised the same way. Speed-ups are
-torch's time / ours (> 1: libtensor is faster).
+torch's time / ours (> 1: libtensor is faster). The CNN step's
+floating-point work, counted from the layer shapes
+(bench_conv_torch.cnn_flops), gives its GFLOP/s and its share of the FMA
+peak that bench/bench-peak measures once per run (by wall time, of the
+row's thread count's peak; by CPU time, of one core's peak per busy
+core-second).
 
     /usr/bin/python3 bench/run_conv.py build-bench --reps 3
 
@@ -26,7 +31,9 @@ import platform
 import subprocess
 import sys
 
-from bench_common import build_env, build_type, cpu_model, fmt, run_json_lines, stats
+from bench_common import (add_flop_rates, build_env, build_type, cpu_model, fmt, peak_gflops,
+                          peak_line, run_json_lines, share, stats)
+from bench_conv_torch import cnn_flops
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -41,7 +48,7 @@ def md_table(out, title, head, body):
         out.write('| ' + ' | '.join(c.ljust(w) for c, w in zip(b, widths)) + ' |\n')
 
 
-def report(records, shapes, threads, out):
+def report(records, shapes, threads, out, peaks):
     """The conv table (one row per shape, op and thread count) and the CNN
     table; returns the summary."""
     by = {}
@@ -75,12 +82,13 @@ def report(records, shapes, threads, out):
                 summary['conv'].append(dict(shape=s['shape'], op=op, threads=t, lt_ms=lt,
                                             torch_ms=th, lt_gflops=gf, speedup=sp,
                                             cpu_speedup=cp))
-    md_table(out, 'conv2d, float32 (ms per call; speed-up = torch / Lt, > 1: libtensor is faster; '
-             'fwd: forward with bias, gi: grad input, gw: grad weight and bias; CPU-time ratio: '
-             'torch\'s process CPU time per call over ours, the fairer figure on 1 thread when '
-             'other processes take the cores)',
-             ['shape', 'op', 'thr', 'Lt ms', 'torch ms', 'Lt GFLOP/s', 'speed-up', 'CPU-time ratio'],
-             body)
+    if body:
+        md_table(out, 'conv2d, float32 (ms per call; speed-up = torch / Lt, > 1: libtensor is faster; '
+                 'fwd: forward with bias, gi: grad input, gw: grad weight and bias; CPU-time ratio: '
+                 'torch\'s process CPU time per call over ours, the fairer figure on 1 thread when '
+                 'other processes take the cores)',
+                 ['shape', 'op', 'thr', 'Lt ms', 'torch ms', 'Lt GFLOP/s', 'speed-up', 'CPU-time ratio'],
+                 body)
     rows = [r for r in summary['conv'] if r['speedup']]
     if rows:
         worst = sorted(rows, key=lambda r: r['speedup'][0])[:5]
@@ -99,13 +107,28 @@ def report(records, shapes, threads, out):
         th = stats(r['value'] for r in by[key].get('torch', {}).values())
         sp = speedups(key, True)
         cp = speedups(key, False, 'cpu_median_s')
-        body.append([str(t), fmt(lt), fmt(th), fmt(sp), fmt(cp)])
-        summary['cnn'].append(dict(threads=t, lt_img_s=lt, torch_img_s=th, speedup=sp,
-                                   cpu_speedup=cp))
+        lt_recs = list(by[key].get('lt', {}).values())
+        th_recs = list(by[key].get('torch', {}).values())
+        body.append([str(t), fmt(lt), fmt(th), fmt(sp), fmt(cp),
+                     fmt(stats(r.get('step_gflops') for r in lt_recs)),
+                     fmt(stats(r.get('step_gflops') for r in th_recs)),
+                     share(lt_recs, 'peak_share'), share(th_recs, 'peak_share'),
+                     share(lt_recs, 'peak_share_cpu'), share(th_recs, 'peak_share_cpu')])
+        summary['cnn'].append(dict(
+            threads=t, lt_img_s=lt, torch_img_s=th, speedup=sp, cpu_speedup=cp,
+            lt_gflops=stats(r.get('step_gflops') for r in lt_recs),
+            torch_gflops=stats(r.get('step_gflops') for r in th_recs),
+            lt_peak_share=stats(r.get('peak_share') for r in lt_recs),
+            torch_peak_share=stats(r.get('peak_share') for r in th_recs),
+            lt_peak_share_cpu=stats(r.get('peak_share_cpu') for r in lt_recs),
+            torch_peak_share_cpu=stats(r.get('peak_share_cpu') for r in th_recs)))
     if body:
         md_table(out, 'Training step of the CNN of "What is torch.nn really?" (images/s; '
-                 'speed-up = Lt / torch)',
-                 ['thr', 'Lt img/s', 'torch img/s', 'speed-up', 'CPU-time ratio'], body)
+                 'speed-up = Lt / torch; GFLOP/s of the step\'s products, counted from the '
+                 'layer shapes, and their share of the FMA peak). ' + peak_line(peaks),
+                 ['thr', 'Lt img/s', 'torch img/s', 'speed-up', 'CPU-time ratio',
+                  'Lt GFLOP/s', 'torch GFLOP/s', 'Lt % peak', 'torch % peak',
+                  'Lt % peak (CPU)', 'torch % peak (CPU)'], body)
     return summary
 
 
@@ -144,6 +167,8 @@ def main():
     shapes = [json.loads(line) for line in listing.splitlines() if line.startswith('{')]
     threads = [int(v) for v in args.threads.split(',') if v]
 
+    peaks = peak_gflops(build, threads) if 'cnn' in args.only.split(',') else {}
+    log(peak_line(peaks))
     started = datetime.datetime.now()
     load_before = os.getloadavg()
     log('bench/run_conv.py: %d repetitions, build %s (%s), %s, load %.2f'
@@ -160,7 +185,7 @@ def main():
                 build=args.build, buildtype=build_type(build), reps=args.reps,
                 threads=args.threads, min_time=args.min_time, torch=torch_version,
                 python=platform.python_version(), load_before=load_before,
-                load_after=os.getloadavg())
+                load_after=os.getloadavg(), peaks=peaks)
     out = sys.stdout
     out.write('conv2d and the torch.nn CNN step, libtensor vs PyTorch %s: %s, %s cores, build %s '
               '(%s), %d repetitions, %s, load average %.2f before / %.2f after\n'
@@ -168,7 +193,9 @@ def main():
                  args.reps, meta['date'], load_before[0], meta['load_after'][0]))
     out.write('Cells: median [min-max] over the repetitions; ratios are computed within each '
               'repetition.\n')
-    summary = report(records, shapes, threads, out)
+    cnn_records = [r for r in records if r['bench'] == 'cnn']
+    add_flop_rates(cnn_records, lambda r: cnn_flops(args.cnn_batch).total, peaks)
+    summary = report(records, shapes, threads, out, peaks)
 
     path = args.output or os.path.join(HERE, 'results',
                                        'conv-' + started.strftime('%Y%m%d-%H%M%S') + '.json')

@@ -12,7 +12,11 @@ its peak resident memory.
 
 Cells are the median [min-max] over the repetitions; ratios are computed
 within each repetition, then summarised the same way. Speed-ups are
-torch / ours (> 1: libtensor is faster).
+torch / ours (> 1: libtensor is faster). The step's floating-point work,
+counted from the layer shapes (bench_common.tutorial_flops), gives its
+GFLOP/s and its share of the FMA peak that bench/bench-peak measures once
+per run (by wall time, of the row's thread count's peak; by CPU time, of
+one core's peak per busy core-second).
 
     /usr/bin/python3 bench/run_train.py build-bench --reps 5
 
@@ -27,7 +31,8 @@ import platform
 import subprocess
 import sys
 
-from bench_common import build_env, build_type, cpu_model, fmt, run_json_lines, stats
+from bench_common import (add_flop_rates, build_env, build_type, cpu_model, fmt, peak_gflops,
+                          peak_line, run_json_lines, share, stats, tutorial_flops)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 
@@ -73,8 +78,8 @@ def md_table(out, title, head, body):
         out.write('| ' + ' | '.join(c.ljust(w) for c, w in zip(b, widths)) + ' |\n')
 
 
-def report(by, out, lt_py):
-    summary = dict(step=[], threads=[], conv=[], sgemm=[], rss=[])
+def report(by, out, lt_py, peaks):
+    summary = dict(step=[], flops=[], threads=[], conv=[], sgemm=[], rss=[])
     keys = sorted(by)
 
     # Training step
@@ -107,6 +112,29 @@ def report(by, out, lt_py):
         head.append('cpu/wall Lt-py')
     md_table(out, 'Training step, ms per step (lower is better; torch/Lt > 1: libtensor is faster)',
              head, body)
+
+    # The step's GFLOP/s and share of the FMA peak
+    body = []
+    impls = ('lt', 'lt-py', 'torch') if lt_py else ('lt', 'torch')
+    for key in [k for k in keys if k[0] == 'step']:
+        _, _, n, thr = key
+        row = dict(batch=n, threads=thr, gflop=tutorial_flops(n).total * 1e-9)
+        cells = [str(n), str(thr), '%.4g' % row['gflop']]
+        for impl in impls:
+            recs = list(by[key].get(impl, {}).values())
+            row[impl] = dict(gflops=stats(r.get('step_gflops') for r in recs),
+                             peak_share=stats(r.get('peak_share') for r in recs),
+                             peak_share_cpu=stats(r.get('peak_share_cpu') for r in recs))
+            cells += [fmt(row[impl]['gflops']), share(recs, 'peak_share'),
+                      share(recs, 'peak_share_cpu')]
+        summary['flops'].append(row)
+        body.append(cells)
+    if body:
+        md_table(out, 'Training step, floating-point work (StepFlops, bench/bench_common.py) '
+                 'and the share of the FMA peak. ' + peak_line(peaks),
+                 ['batch', 'thr', 'GFLOP a step']
+                 + [impl + h for impl in impls
+                    for h in (' GFLOP/s', ' % peak', ' % peak (CPU)')], body)
 
     # 2 threads against 1
     body = []
@@ -221,6 +249,9 @@ def main():
     load_before = os.getloadavg()
     log('bench/run_train.py: %d repetitions, build %s (%s), %s, load %.2f'
         % (args.reps, args.build, build_type(build), cpu_model(), load_before[0]))
+    threads = [int(t) for t in args.threads.split(',') if t]
+    peaks = peak_gflops(build, threads) if 'step' in only else {}
+    log(peak_line(peaks))
     notes = set()
     records = []
     for rep in range(args.reps):
@@ -249,7 +280,7 @@ def main():
                 build=args.build, buildtype=build_type(build), reps=args.reps, batch=args.batch,
                 threads=args.threads, min_time=args.min_time, torch=torch_version,
                 python=platform.python_version(), load_before=load_before,
-                load_after=os.getloadavg(), notes=sorted(notes))
+                load_after=os.getloadavg(), notes=sorted(notes), peaks=peaks)
 
     out = sys.stdout
     out.write('Training step of the tutorial\'s CIFAR-10 network, libtensor vs PyTorch %s: %s, '
@@ -260,7 +291,9 @@ def main():
         out.write('Note: %s\n' % n)
     out.write('Cells: median [min-max] over the repetitions; ratios are computed within each '
               'repetition.\n')
-    summary = report(index(records), out, args.lt_py)
+    add_flop_rates(records,
+                   lambda r: tutorial_flops(r['n']).total if r['bench'] == 'step' else None, peaks)
+    summary = report(index(records), out, args.lt_py, peaks)
 
     path = args.output or os.path.join(HERE, 'results',
                                        'train-' + started.strftime('%Y%m%d-%H%M%S') + '.json')
