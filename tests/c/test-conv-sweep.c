@@ -29,6 +29,21 @@ static const Layer layers[] = {
   { 5, 13, 3, 2, 1 },
   /* 1x1: unfolded columns one row deep */
   { 7, 9, 1, 1, 0 },
+  /* wide rows whose outputs and images are shorter than, as long as and
+   * longer than every instruction set's vector (the rows copied out of
+   * and into the columns, dB folded back): outputs 3 to 20 columns wide,
+   * images 7 to 20, with padding (filters other than 3x3, which
+   * Winograd's file may take); the first, 3 outputs on a row of 7, takes
+   * the unfolded columns instead */
+  { 2, 7, 5, 1, 0 },
+  { 2, 8, 5, 1, 0 },
+  { 3, 6, 4, 1, 1 },
+  { 2, 10, 5, 1, 0 },
+  { 1, 8, 4, 1, 2 },
+  { 2, 11, 5, 1, 2 },
+  { 3, 16, 4, 1, 1 },
+  { 2, 16, 5, 1, 2 },
+  { 2, 20, 5, 1, 2 },
 };
 
 static const gint64 out_channels[] = { 1, 5, 6, 7, 11, 12, 13, 16, 17, 25 };
