@@ -468,7 +468,7 @@ small_gemm_part (int      tid,
  *   columns, where they ran at 0.92 to 3.4 times its speed (median 1.23;
  *   above, median 0.90; with one masked vector a row, 0.83). The dots
  *   form (x @ W^T, a linear layer's forward) adds its lanes for every
- *   element of C and ran at a median 0.73 of OpenBLAS's speed: it goes to
+ *   element of C and ran at a median 0.79 of OpenBLAS's speed: it goes to
  *   OpenBLAS.
  *
  * LT_CPU_SMALL_GEMM=1 (or _lt_cpu_set_small_gemm (1)) sends every float32
