@@ -69,11 +69,13 @@ DEFINE_INT_GEMM (gint8, i8)
 DEFINE_INT_GEMM (guint8, u8)
 
 /*
- * Small float32 products on kernels of our own. OpenBLAS 0.3.21 does not
- * know this CPU and runs its Prescott (SSE3) kernels, and for the products
- * of a small network's linear layers (a few rows of 84 to 400) its packing
- * costs as much as the arithmetic. These kernels read the operands in
- * place, in one of two forms chosen by layout:
+ * Small float32 products on kernels of our own, for where OpenBLAS is
+ * slower: on CPUs that Debian's OpenBLAS 0.3.21 does not know it runs its
+ * Prescott (SSE3) kernels, and for the products of a small network's
+ * linear layers (a few rows of 84 to 400) its packing costs as much as the
+ * arithmetic (which side runs, and why: small_gemm_wins () below). These
+ * kernels read the operands in place, in one of two forms chosen by
+ * layout:
  *
  * - rows (B with a unit stride along N, A in any layout):
  *   C[i, j..] += A[i, k] * B[k, j..], register blocks of MR rows by NV
@@ -92,6 +94,8 @@ DEFINE_INT_GEMM (guint8, u8)
  * gradient g^T x) larger than B's bound: the rows kernel reads MR of its
  * elements from each cache line it touches where BLAS packs A once. Rows
  * are split across the backend's pool when the product is large enough.
+ * Where OpenBLAS runs kernels for AVX2 or AVX-512, a narrower rule keeps
+ * only some of these products (below).
  */
 
 /* B at most this many elements (1 MiB of float32) */
@@ -437,6 +441,145 @@ small_gemm_part (int      tid,
 #endif
 }
 
+/*
+ * Which side runs a float32 product. Ours read the operands in place;
+ * OpenBLAS packs them into panels first (B's K x N once per call, A's
+ * rows in blocks), a pass over both that its faster kernels repay over
+ * the product's other dimension: B's packing over the M rows. Which
+ * kernels OpenBLAS runs on this CPU (openblas_get_corename ()) decides,
+ * in three kinds, each measured with bench/bench-gemm (bench/README.md,
+ * OPENBLAS_CORETYPE choosing OpenBLAS's kernels on one AVX-512 Xeon):
+ *
+ * - A generic or SSE core (the Prescott that Debian's 0.3.21 runs on CPUs
+ *   it does not know, as on the AMD EPYC guest these kernels were written
+ *   on): ours (AVX-512) ran the networks' products 1.3 to 4.2 times
+ *   faster, so they take every product whose B stays in L2 (SMALL_MAX_B;
+ *   an A stored column by column under the same bound).
+ * - AVX2 (Haswell, Zen): OpenBLAS always packs. Our AVX2 kernels ran
+ *   products of up to 8 rows at a median 1.8 times its speed (the
+ *   forward of a linear layer at batch 4: 3.2), from 9 to 16 rows at
+ *   1.0, from 24 rows up at 0.72: ours keep at most AVX2_MAX_M rows.
+ * - AVX-512 (SkylakeX, Cooperlake, SapphireRapids): OpenBLAS 0.3.21 runs
+ *   products of up to about a million multiply-adds on kernels that skip
+ *   the packing, as fast as ours (ours: median 0.93 of its speed there),
+ *   and packs above. Ours keep the rows form (B with a unit stride along
+ *   N: a linear layer's gradients, g @ W and g^T @ x) from WIDE_MIN_FMAS
+ *   to below WIDE_MAX_FMAS multiply-adds and with at least WIDE_MIN_N
+ *   columns, where they ran at 0.92 to 3.4 times its speed (median 1.23;
+ *   above, median 0.90; with one masked vector a row, 0.83). The dots
+ *   form (x @ W^T, a linear layer's forward) adds its lanes for every
+ *   element of C and ran at a median 0.79 of OpenBLAS's speed: it goes to
+ *   OpenBLAS.
+ *
+ * LT_CPU_SMALL_GEMM=1 (or _lt_cpu_set_small_gemm (1)) sends every float32
+ * product whose layout the kernels take to them, =0 sends all to OpenBLAS,
+ * =l2 (2) applies the first rule whatever OpenBLAS runs (to compare the
+ * rules on one machine); OPENBLAS_CORETYPE=Prescott (or Haswell) makes
+ * OpenBLAS run those kernels instead of the CPU's own.
+ */
+
+/* AVX2 OpenBLAS cores: rows at most on ours */
+#define AVX2_MAX_M 8
+/* AVX-512 OpenBLAS cores: multiply-adds (from, below) and columns (at
+ * least) of a product in the rows form on ours */
+#define WIDE_MIN_FMAS (1 << 20)
+#define WIDE_MAX_FMAS (1 << 23)
+#define WIDE_MIN_N 32
+
+typedef enum
+{
+  BLAS_GENERIC,
+  BLAS_AVX2,
+  BLAS_AVX512,
+} BlasKind;
+
+static int     small_mode = -2; /* -2: the environment not read yet */
+static guint64 small_calls;
+
+void
+_lt_cpu_set_small_gemm (int mode)
+{
+  g_atomic_int_set (&small_mode, CLAMP (mode, -1, 2));
+}
+
+guint64
+_lt_cpu_small_gemm_calls (void)
+{
+  return __atomic_load_n (&small_calls, __ATOMIC_RELAXED);
+}
+
+static int
+small_gemm_mode (void)
+{
+  int mode = g_atomic_int_get (&small_mode);
+
+  if (mode == -2)
+    {
+      const char *env = g_getenv ("LT_CPU_SMALL_GEMM");
+
+      mode = env == NULL               ? -1
+             : g_str_equal (env, "0")  ? 0
+             : g_str_equal (env, "1")  ? 1
+             : g_str_equal (env, "l2") ? 2
+                                       : -1;
+      g_atomic_int_set (&small_mode, mode);
+    }
+  return mode;
+}
+
+/* The kind of kernels OpenBLAS runs on this CPU */
+static BlasKind
+blas_kind (void)
+{
+  static gsize    once = 0;
+  static BlasKind kind = BLAS_GENERIC;
+
+  if (g_once_init_enter (&once))
+    {
+      static const struct
+      {
+        const char *core;
+        BlasKind    kind;
+      } cores[] = {
+        { "haswell", BLAS_AVX2 },          { "zen", BLAS_AVX2 },
+        { "skylakex", BLAS_AVX512 },       { "cooperlake", BLAS_AVX512 },
+        { "sapphirerapids", BLAS_AVX512 },
+      };
+      const char *name = openblas_get_corename ();
+
+      for (gsize i = 0; name != NULL && i < G_N_ELEMENTS (cores); i++)
+        if (g_ascii_strcasecmp (name, cores[i].core) == 0)
+          kind = cores[i].kind;
+      g_once_init_leave (&once, 1);
+    }
+  return kind;
+}
+
+/* Whether the rule above gives the product to our kernels; @generic: the
+ * rule of generic cores whatever OpenBLAS runs */
+static gboolean
+small_gemm_wins (gint64   M,
+                 gint64   N,
+                 gint64   K,
+                 gboolean dots,
+                 gboolean a_by_columns,
+                 gboolean generic)
+{
+  if (K * N > SMALL_MAX_B || (a_by_columns && K > 1 && M * K > SMALL_MAX_B))
+    return FALSE;
+  switch (generic ? BLAS_GENERIC : blas_kind ())
+    {
+      case BLAS_AVX2:
+        return M <= AVX2_MAX_M;
+      case BLAS_AVX512:
+        /* (ours at half its width, under LT_CPU_ISA=avx2, never win) */
+        return _lt_cpu_isa () == LT_CPU_ISA_AVX512 && !dots && N >= WIDE_MIN_N &&
+               M * N * K >= WIDE_MIN_FMAS && M * N * K < WIDE_MAX_FMAS;
+      default:
+        return TRUE;
+    }
+}
+
 /* C (M, N, row-major) = alpha A @ B + beta C on the kernels above, A[i, k]
  * at a[i as0 + k as1], B[k, j] at b[k bs0 + j bs1]; FALSE, touching
  * nothing, when the product is not theirs (see above). */
@@ -448,19 +591,19 @@ small_gemm_f32 (gint64 M, gint64 N, gint64 K,
 {
   SmallGemm g = { M, N, K, a, b, as0, as1, bs0, bs1, c, (float) alpha, (float) beta, FALSE };
   int nt = _lt_cpu_get_num_threads ();
+  int       mode = small_gemm_mode ();
 
-  if (_lt_cpu_isa () == LT_CPU_ISA_BASE || K <= 0 || K * N > SMALL_MAX_B)
+  if (_lt_cpu_isa () == LT_CPU_ISA_BASE || K <= 0 || mode == 0)
     return FALSE;
   if (bs1 == 1 || N == 1)
-    {
-      if (as1 != 1 && K > 1 && M * K > SMALL_MAX_B)
-        return FALSE;
-      g.dots = FALSE;
-    }
+    g.dots = FALSE;
   else if ((bs0 == 1 || K == 1) && (as1 == 1 || K == 1))
     g.dots = TRUE;
   else
     return FALSE;
+  if (mode != 1 && !small_gemm_wins (M, N, K, g.dots, !g.dots && as1 != 1, mode == 2))
+    return FALSE;
+  __atomic_fetch_add (&small_calls, 1, __ATOMIC_RELAXED);
   if (nt > 1 && M * N * K >= SMALL_PARALLEL_FMAS && M >= 24)
     _lt_cpu_parallel ((int) MIN ((gint64) nt * LT_CPU_PARTS_PER_THREAD, (M + 11) / 12),
                       small_gemm_part, &g);
@@ -549,6 +692,24 @@ gemm_one (LtDType dt, gint64 M, gint64 N, gint64 K,
       gemm_u8 (M, N, K, (const guint8 *) a, as0, as1, (const guint8 *) b, bs0, bs1, (guint8 *) c, alpha, beta);
       break;
     }
+}
+
+void
+_lt_cpu_gemm_f32 (gint64       M,
+                  gint64       N,
+                  gint64       K,
+                  const float *a,
+                  gint64       as0,
+                  gint64       as1,
+                  const float *b,
+                  gint64       bs0,
+                  gint64       bs1,
+                  float       *c,
+                  double       alpha,
+                  double       beta)
+{
+  gemm_one (LT_DTYPE_FLOAT32, M, N, K, (const char *) a, as0, as1, (const char *) b, bs0, bs1,
+            (char *) c, alpha, beta);
 }
 
 gboolean

@@ -110,6 +110,21 @@ gboolean _lt_cpu_randperm     (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_reduce       (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_softmax      (const LtKernelArgs *args, GError **error);
 gboolean _lt_cpu_gemm         (const LtKernelArgs *args, GError **error);
+/* Which side runs float32 matrix products (lt-cpu-blas.c): the kernels
+ * of our own (1) wherever their layouts allow, OpenBLAS (0), the rule of
+ * generic OpenBLAS cores whatever core it runs (2), or back to the rule
+ * (-1), as LT_CPU_SMALL_GEMM=1, 0 or l2 in the environment does (read at
+ * the first product) */
+void     _lt_cpu_set_small_gemm   (int mode);
+/* Tests only: how many float32 products ran on our own kernels so far */
+guint64  _lt_cpu_small_gemm_calls (void);
+/* C (M, N, row-major) = alpha A @ B + beta C in float32, A[i, k] at
+ * a[i as0 + k as1], B[k, j] at b[k bs0 + j bs1], one of the two strides of
+ * each a unit one, as lt_mm and lt_addmm run it (bench/bench-gemm.c) */
+void     _lt_cpu_gemm_f32         (gint64 M, gint64 N, gint64 K,
+                                   const float *a, gint64 as0, gint64 as1,
+                                   const float *b, gint64 bs0, gint64 bs1,
+                                   float *c, double alpha, double beta);
 gboolean _lt_cpu_index        (const LtKernelArgs *args, GError **error);
 /* take, index_put, scatter, nonzero (lt-cpu-index-put.c) */
 gboolean _lt_cpu_index_put    (const LtKernelArgs *args, GError **error);
