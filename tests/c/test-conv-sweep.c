@@ -12,6 +12,13 @@
  * padding (the image's phases). tests/meson.build runs it again under
  * every narrower LT_CPU_ISA; the ASan build checks that no kernel reads or
  * writes outside its buffers.
+ *
+ * Then the boundaries of the chunks of images that the forward and the
+ * grad input take side by side (/conv/chunks): batches that no chunk
+ * divides, images narrower than one vector (the phases' rows and the fold
+ * of stride 2 a vector at a time), odd sizes, padding 0 and 1, stride 2
+ * with dilation, groups, float64; each on 1 to 3 threads, whose results
+ * must be the same to the bit.
  */
 
 #include "test-helpers.h"
@@ -127,6 +134,129 @@ test_sweep (gconstpointer data)
   lt_set_num_threads (threads);
 }
 
+/* Layers for the chunks of images: N, C, H, W, O, k, stride, padding,
+ * dilation, groups */
+static const ConvShape chunk_layers[] = {
+  /* the CNN's stride-2 layers, as run_conv.py's cnn bench takes them */
+  { 64, 1, 28, 28, 16, 3, 2, 1, 1, 1 },
+  { 64, 16, 14, 14, 16, 3, 2, 1, 1, 1 },
+  /* batches no chunk divides; rows of 2 to 7 pixels at stride 2 */
+  { 37, 16, 14, 14, 16, 3, 2, 1, 1, 1 },
+  { 13, 6, 7, 5, 7, 3, 2, 1, 1, 1 },
+  { 17, 5, 5, 3, 9, 3, 2, 1, 1, 1 },
+  { 23, 3, 4, 4, 8, 3, 2, 1, 1, 1 },
+  /* odd sizes; padding 0 (no phase row is padding) and 2 */
+  { 11, 4, 13, 9, 6, 3, 2, 0, 1, 1 },
+  { 9, 4, 12, 10, 6, 3, 2, 0, 1, 1 },
+  { 7, 2, 9, 17, 5, 5, 2, 2, 1, 1 },
+  /* stride 2 with dilation 2 (unfolded), and a stride-2 1x1 */
+  { 19, 3, 11, 9, 6, 3, 2, 2, 2, 1 },
+  { 21, 8, 9, 7, 12, 1, 2, 0, 1, 1 },
+  /* two groups; a ResNet stage start */
+  { 10, 8, 10, 6, 6, 3, 2, 1, 1, 2 },
+  { 5, 16, 32, 32, 32, 3, 2, 1, 1, 1 },
+  /* stride 1 through the wide rows: the grad input folds a whole chunk */
+  { 27, 2, 7, 9, 5, 5, 1, 2, 1, 1 },
+  { 15, 3, 6, 6, 4, 3, 1, 1, 1, 1 },
+  /* stride 3 (scalar phase rows) */
+  { 9, 4, 11, 10, 5, 3, 3, 1, 1, 1 },
+};
+
+typedef struct
+{
+  const ConvShape *s;
+  LtDType          dtype;
+} ChunkCase;
+
+static void
+check_chunks (const ChunkCase *cc)
+{
+  const ConvShape *s = cc->s;
+  int              threads = lt_get_num_threads ();
+  g_autoptr(GRand) rng = g_rand_new_with_seed (34);
+  gint64             OH = conv_out_size (s, s->H), OW = conv_out_size (s, s->W);
+  gint64             K = s->C / s->groups * s->k * s->k;
+  gint64             nx = s->N * s->C * s->H * s->W, ny = s->N * s->O * OH * OW, nw = s->O * K;
+  g_autofree double *xv = random_values (rng, nx, -1, 1);
+  g_autofree double *wv = random_values (rng, nw, -1, 1);
+  g_autofree double *bv = random_values (rng, s->O, -1, 1);
+  g_autofree double *dyv = random_values (rng, ny, -1, 1);
+  g_autofree double *y = g_new (double, ny);
+  g_autofree double *dx = g_new (double, nx);
+  g_autofree double *dw = g_new (double, nw);
+  g_autofree double *db = g_new (double, s->O);
+  double            *first[2] = { NULL, NULL };
+  const gint64       stride[2] = { s->stride, s->stride }, padding[2] = { s->padding, s->padding };
+  const gint64       dilation[2] = { s->dilation, s->dilation };
+  double             tol = cc->dtype == LT_DTYPE_FLOAT64 ? 1e-12 : 1e-4;
+
+  conv_reference (s, xv, wv, bv, dyv, y, dx, dw, db);
+  for (int t = 1; t <= 3; t++)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(LtTensor) x = tensor_of (xv, nx, DIMS (s->N, s->C, s->H, s->W), cc->dtype);
+      g_autoptr(LtTensor) w =
+                   tensor_of (wv, nw, DIMS (s->O, s->C / s->groups, s->k, s->k), cc->dtype);
+      g_autoptr(LtTensor) b = tensor_of (bv, s->O, DIMS (s->O), cc->dtype);
+      g_autoptr(LtTensor) dyt = tensor_of (dyv, ny, DIMS (s->N, s->O, OH, OW), cc->dtype);
+      g_autoptr(LtTensor) out = NULL;
+      LtTensor     *got[3];
+      const double *want[3] = { y, dx, dw };
+      const gint64  n[3] = { ny, nx, nw };
+      /* each value is a sum of K (forward), O k k (dx) or N OH OW (dw)
+       * products of numbers in [-1, 1] */
+      const double scale[3] = { K, s->O * s->k * s->k, s->N * OH * OW };
+      const char  *what[3] = { "forward", "grad input", "grad weight" };
+
+      lt_set_num_threads (t);
+      g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
+      g_assert_true (lt_tensor_set_requires_grad (w, TRUE, &error));
+      out = lt_conv2d (x, w, b, stride, padding, dilation, s->groups, &error);
+      g_assert_no_error (error);
+      g_assert_true (lt_tensor_backward (out, dyt, FALSE, &error));
+      g_assert_no_error (error);
+      got[0] = out;
+      got[1] = lt_tensor_get_grad (x);
+      got[2] = lt_tensor_get_grad (w);
+      for (int q = 0; q < 3; q++)
+        {
+          gsize              got_n;
+          g_autofree double *v = values (got[q], &got_n);
+
+          g_assert_cmpint ((gint64) got_n, ==, n[q]);
+          for (gint64 i = 0; i < n[q]; i++)
+            if (fabs (v[i] - want[q][i]) > tol * scale[q])
+              g_error ("%s of N=%" G_GINT64_FORMAT " C=%" G_GINT64_FORMAT " %" G_GINT64_FORMAT
+                       "x%" G_GINT64_FORMAT " O=%" G_GINT64_FORMAT " k=%" G_GINT64_FORMAT
+                       " stride %" G_GINT64_FORMAT " padding %" G_GINT64_FORMAT
+                       " dilation %" G_GINT64_FORMAT " groups %" G_GINT64_FORMAT
+                       " on %d threads: element %" G_GINT64_FORMAT " is %g, want %g",
+                       what[q], s->N, s->C, s->H, s->W, s->O, s->k, s->stride, s->padding,
+                       s->dilation, s->groups, t, i, v[i], want[q][i]);
+          /* the forward and the grad input do not depend on the threads */
+          if (q == 2)
+            continue;
+          if (t == 1)
+            first[q] = g_steal_pointer (&v);
+          else
+            for (gint64 i = 0; i < n[q]; i++)
+              if (v[i] != first[q][i])
+                g_error ("%s on %d threads: element %" G_GINT64_FORMAT
+                         " is %.17g, on 1 thread %.17g",
+                         what[q], t, i, v[i], first[q][i]);
+        }
+    }
+  g_free (first[0]);
+  g_free (first[1]);
+  lt_set_num_threads (threads);
+}
+
+static void
+test_chunks (gconstpointer data)
+{
+  check_chunks (data);
+}
+
 int
 main (int argc, char **argv)
 {
@@ -140,5 +270,25 @@ main (int argc, char **argv)
 
       g_test_add_data_func (path, l, test_sweep);
     }
+  for (guint i = 0; i < G_N_ELEMENTS (chunk_layers); i++)
+    for (int f64 = 0; f64 < 2; f64++)
+      {
+        const ConvShape *s = &chunk_layers[i];
+        ChunkCase       *cc = g_new (ChunkCase, 1);
+        g_autofree char *path = NULL;
+
+        /* float64 on the smaller layers */
+        if (f64 && s->N * s->C * s->H * s->W > 20000)
+          continue;
+        cc->s = s;
+        cc->dtype = f64 ? LT_DTYPE_FLOAT64 : LT_DTYPE_FLOAT32;
+        path = g_strdup_printf ("/conv/chunks/%s/n%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
+                                "x%" G_GINT64_FORMAT "x%" G_GINT64_FORMAT "-o%" G_GINT64_FORMAT
+                                "-k%" G_GINT64_FORMAT "s%" G_GINT64_FORMAT "p%" G_GINT64_FORMAT
+                                "d%" G_GINT64_FORMAT "g%" G_GINT64_FORMAT,
+                                f64 ? "f64" : "f32", s->N, s->C, s->H, s->W, s->O, s->k, s->stride,
+                                s->padding, s->dilation, s->groups);
+        g_test_add_data_func_full (path, cc, test_chunks, g_free);
+      }
   return g_test_run ();
 }

@@ -38,22 +38,29 @@
  *   is zero there). Row k of B is xp itself from offset off[k]: nothing is
  *   unfolded, and a stride-2 3x3 layer copies each pixel once instead of
  *   2.25 times. For stride 1 there is one phase, xp is the padded image.
- *   The grad input takes wide rows at stride 1 only; its columns are
- *   folded back with one pass per (c, i) that adds the kW shifted rows in
- *   registers.
+ *   The phases are written a row at a time, each row whole (pixels and
+ *   zeros) in vectors, so nothing is cleared first. The grad input takes
+ *   wide rows at stride 1 only; its columns are folded back with one pass
+ *   per (c, i) that adds the kW shifted rows in registers.
  * - Unfolded columns (im2col, as Caffe) for other strides: col (K, L),
- *   image n at column n Pp, Pp = OH OW rounded up to whole vectors.
+ *   image n at column n P (forward, grad input) or n Pp (grad weight),
+ *   Pp = OH OW rounded up to whole vectors. The grad input folds them
+ *   back into a zero-padded copy of the image, whose rows take every tap
+ *   without bounds (at stride 2 a vector of columns at a time), then
+ *   copies its pixels out.
  *
  * L is rounded up to whole SIMD vectors. The products have one small
  * dimension (Og or K) and one long one (L), which BLAS handles poorly (it
  * packs the long operand for a few rows of work), so they are written here
  * with GCC vector types: register blocks of 6 rows by 2 vectors, compiled
  * for AVX-512, AVX2 + FMA and the baseline and chosen at run time
- * (LT_CPU_ISA=avx2 or base narrows the choice). The weight gradient works
- * on chunks of images side by side, keeps its sums as vectors across
- * chunks and adds their lanes once at the end.
+ * (LT_CPU_ISA=avx2 or base narrows the choice). Every op works on chunks
+ * of images side by side where the images are small (unit_chunk (),
+ * grad_weight_chunk ()), so that a product has enough columns and the
+ * copies' fixed costs are shared; the weight gradient keeps its sums as
+ * vectors across chunks and adds their lanes once at the end.
  *
- * Images are split across the backend's pool, each part with its own
+ * Chunks of images are split across the backend's pool, each part with its own
  * scratch (and its own weight-gradient sums, added up in order at the end,
  * so the result does not depend on timing); nothing is allocated per image.
  * A batch too small to give every thread images is split by blocks of rows
@@ -180,7 +187,11 @@ geom_init (ConvGeom           *g,
   else
     g->wide = kind != 1 && g->K >= 16 && 2 * g->OW >= g->Wq && all_phases (g->kh, g->dh, g->sh) &&
               all_phases (g->kw, g->dw, g->sw);
-  g->cstride = g->wide ? g->Hq * g->Wq : round_up (g->P, g->vmax);
+  /* unfolded columns: the forward and the grad input pack a chunk's images
+   * back to back (each column is a sum of its own); the weight gradient
+   * starts each image at a vector, so that its vector sums see an image's
+   * columns in the same lanes whatever the chunk */
+  g->cstride = g->wide ? g->Hq * g->Wq : kind == 2 ? round_up (g->P, g->vmax) : g->P;
   g->rpitch = g->wide ? g->Wq : g->OW;
   g->vec_sums = g->Og * g->K * g->vmax <= CONV_MAX_VEC_SUMS;
 }
@@ -200,6 +211,13 @@ geom_chunk (ConvGeom *g,
               : g->K * g->Lp;
   g->padl = g->wide ? round_up (reach, g->vmax) : 0;
   g->Ls = g->wide ? g->padl + g->Lp + round_up (reach, g->vmax) + g->vmax : g->Lp;
+}
+
+/* Chunks of nc images over the batch; the last may hold fewer */
+static inline gint64
+n_chunks (const ConvGeom *g)
+{
+  return (g->N + g->nc - 1) / g->nc;
 }
 
 /* The output columns [*lo, *hi) whose input column ow * s + off lies in
@@ -328,51 +346,72 @@ typedef struct
         }                                                                                          \
   }                                                                                                \
                                                                                                    \
-  /* The B buffer for images [n0, n0 + nc), group @group: xp (wide; zeros                          \
-   * around the images) or the unfolded columns (zeros past each image's P) */                     \
-  ATTR static void load_images_##sfx (const ConvGeom *g, const T *x, T *buf, gint64 n0,            \
+  /* The B buffer for images [n0, n0 + m) of a chunk of nc, group @group:                          \
+   * xp (wide) or the unfolded columns. Every element the products read is                         \
+   * written once: a pixel, or a zero (the padding, the images m .. nc - 1                         \
+   * of a short last chunk, the columns past the images) */                                        \
+  ATTR static void load_images_##sfx (const ConvGeom *g, const T *x, T *buf, gint64 n0, gint64 m,  \
                                       gint64 group)                                                \
   {                                                                                                \
-    typedef vec_##sfx V;                                                                           \
-    const int         vl = VB / sizeof (T);                                                        \
-    ivec_##sfx        even;                                                                        \
-    gint64            kk = g->kh * g->kw;                                                          \
+    typedef vec_##sfx  V;                                                                          \
+    typedef ivec_##sfx IV;                                                                         \
+    const int          vl = VB / sizeof (T);                                                       \
+    IV                 even, lane;                                                                 \
+    gint64             kk = g->kh * g->kw;                                                         \
     /* stride 2: every other element of two vectors */                                             \
     for (int l = 0; l < vl; l++)                                                                   \
-      even[l] = 2 * l;                                                                             \
+      {                                                                                            \
+        even[l] = 2 * l;                                                                           \
+        lane[l] = l;                                                                               \
+      }                                                                                            \
     if (g->wide)                                                                                   \
       {                                                                                            \
-        gint64 plane = g->Hq * g->Wq, images = g->Cg * g->sh * g->sw * g->nc * plane;              \
-        /* without padding the images fill the buffer up to its tail */                            \
-        if (g->ph == 0 && g->pw == 0 && g->Hp % g->sh == 0 && g->Wp % g->sw == 0)                  \
-          memset (buf + images, 0, (g->xlen - images) * sizeof (T));                               \
-        else                                                                                       \
-          memset (buf, 0, g->xlen * sizeof (T));                                                   \
+        gint64   images = g->Cg * g->sh * g->sw * g->nc * g->Hq * g->Wq;                           \
+        gint64   total = g->N * g->C * g->H * g->W;                                                \
+        gboolean vec = g->sw == 1 || (CONV_HAVE_SHUFFLE && g->sw == 2);                            \
+        T       *dst = buf;                                                                        \
+        /* the phase rows in memory order (c, a, b, n, r), each a vector at a                      \
+         * time: a vector past a row's end runs into the next row, written                         \
+         * after it (the last one into the tail, cleared after), so rows                           \
+         * shorter than a vector take the vector path too. Lane l of phase                         \
+         * b's row holds pixel w = (q + l) sw + b - pw of the image's row,                         \
+         * or a zero outside [0, W); the loads stay inside x. */                                   \
         for (gint64 c = 0; c < g->Cg; c++)                                                         \
-          for (gint64 n = 0; n < g->nc; n++)                                                       \
-            {                                                                                      \
-              const T *src = x + ((n0 + n) * g->C + group * g->Cg + c) * g->H * g->W;              \
-              T       *ph0 = buf + c * g->sh * g->sw * g->nc * plane + n * plane;                  \
-              if (g->sh == 1 && g->sw == 1 && g->pw == 0)                                          \
-                memcpy (ph0 + g->ph * g->Wp, src, g->H * g->W * sizeof (T));                       \
-              else if (g->sh == 1 && g->sw == 1)                                                   \
-                for (gint64 h = 0; h < g->H; h++)                                                  \
-                  memcpy (ph0 + (h + g->ph) * g->Wp + g->pw, src + h * g->W, g->W * sizeof (T));   \
-              else                                                                                 \
-                for (gint64 h = 0; h < g->H; h++)                                                  \
+          for (gint64 a = 0; a < g->sh; a++)                                                       \
+            for (gint64 b = 0; b < g->sw; b++)                                                     \
+              for (gint64 n = 0; n < g->nc; n++)                                                   \
+                for (gint64 r = 0; r < g->Hq; r++, dst += g->Wq)                                   \
                   {                                                                                \
-                    gint64 hp = h + g->ph;                                                         \
-                    T     *row = ph0 + (hp % g->sh) * g->sw * g->nc * plane + hp / g->sh * g->Wq;  \
-                    for (gint64 b = 0; b < g->sw; b++)                                             \
+                    gint64 h = r * g->sh + a - g->ph, row;                                         \
+                    if (n >= m || h < 0 || h >= g->H)                                              \
                       {                                                                            \
-                        /* the pixels w with (w + pw) % sw == b, in order */                       \
-                        gint64 w0 = ((b - g->pw) % g->sw + g->sw) % g->sw;                         \
-                        T     *d = row + b * g->nc * plane + (w0 + g->pw) / g->sw;                 \
-                        for (gint64 w = w0; w < g->W; w += g->sw)                                  \
-                          *d++ = src[h * g->W + w];                                                \
+                        for (gint64 q = 0; q < g->Wq; q += vl)                                     \
+                          V_STORE (dst + q, (V){});                                                \
+                        continue;                                                                  \
+                      }                                                                            \
+                    row = ((n0 + n) * g->C + group * g->Cg + c) * g->H * g->W + h * g->W;          \
+                    for (gint64 q = 0; q < g->Wq; q += vl)                                         \
+                      {                                                                            \
+                        gint64 w0 = q * g->sw + b - g->pw;                                         \
+                        if (vec && row + w0 >= 0 && row + w0 + g->sw * vl <= total)                \
+                          {                                                                        \
+                            const T *s = x + row + w0;                                             \
+                            IV       wv = lane * (IT) g->sw + (IT) w0;                             \
+                            IV       in = (wv >= 0) & (wv < (IT) g->W);                            \
+                            V        v = V_LOAD (s);                                               \
+                            if (g->sw == 2)                                                        \
+                              v = V_SHUFFLE2 (v, V_LOAD (s + vl), even);                           \
+                            V_STORE (dst + q, (V) ((IV) v & in));                                  \
+                          }                                                                        \
+                        else                                                                       \
+                          for (gint64 l = 0; l < MIN (vl, g->Wq - q); l++)                         \
+                            {                                                                      \
+                              gint64 w = w0 + l * g->sw;                                           \
+                              dst[q + l] = w >= 0 && w < g->W ? x[row + w] : 0;                    \
+                            }                                                                      \
                       }                                                                            \
                   }                                                                                \
-            }                                                                                      \
+        memset (buf + images, 0, (g->xlen - images) * sizeof (T));                                 \
         return;                                                                                    \
       }                                                                                            \
     for (gint64 k = 0; k < g->K; k++)                                                              \
@@ -380,7 +419,7 @@ typedef struct
         gint64 c = k / kk, i = (k % kk) / g->kw, j = k % g->kw;                                    \
         gint64 off = j * g->dw - g->pw, lo, hi;                                                    \
         span (off, g->sw, g->W, g->OW, &lo, &hi);                                                  \
-        for (gint64 n = 0; n < g->nc; n++)                                                         \
+        for (gint64 n = 0; n < m; n++)                                                             \
           {                                                                                        \
             const T *plane = x + ((n0 + n) * g->C + group * g->Cg + c) * g->H * g->W;              \
             T       *dst = buf + k * g->Lp + n * g->cstride;                                       \
@@ -407,18 +446,18 @@ typedef struct
               }                                                                                    \
             memset (buf + k * g->Lp + n * g->cstride + g->P, 0, (g->cstride - g->P) * sizeof (T)); \
           }                                                                                        \
-        memset (buf + k * g->Lp + g->L, 0, (g->Lp - g->L) * sizeof (T));                           \
+        memset (buf + k * g->Lp + m * g->cstride, 0, (g->Lp - m * g->cstride) * sizeof (T));       \
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
-  /* buf (Og, Lp) <- dy images [n0, n0 + nc), channels of @group, in B's                           \
+  /* buf (Og, Lp) <- dy images [n0, n0 + m), channels of @group, in B's                            \
    * column layout; zeros in the columns that are not outputs */                                   \
-  ATTR static void load_dys_##sfx (const ConvGeom *g, const T *dy, T *buf, gint64 n0,              \
+  ATTR static void load_dys_##sfx (const ConvGeom *g, const T *dy, T *buf, gint64 n0, gint64 m,    \
                                    gint64 group)                                                   \
   {                                                                                                \
     memset (buf, 0, g->Og * g->Lp * sizeof (T));                                                   \
     for (gint64 o = 0; o < g->Og; o++)                                                             \
-      for (gint64 n = 0; n < g->nc; n++)                                                           \
+      for (gint64 n = 0; n < m; n++)                                                               \
         {                                                                                          \
           const T *src = dy + ((n0 + n) * g->O + group * g->Og + o) * g->P;                        \
           T       *dst = buf + o * g->Lp + n * g->cstride;                                         \
@@ -430,34 +469,40 @@ typedef struct
         }                                                                                          \
   }                                                                                                \
                                                                                                    \
-  /* dx image n, channels of @group <- the columns dB (K, Ls), folded back:                        \
-   * wide rows through xp, one pass per (c, i) adding the kW shifted rows                          \
-   * (xp is the scratch B buffer); unfolded columns element by element */                          \
-  ATTR static void fold_##sfx (const ConvGeom *g, const T *dB, T *xp, T *dx, gint64 n,             \
+  /* dx images [n0, n0 + m), channels [c0, c1) of @group <- the columns                            \
+   * dB (K, Ls), folded back through the zero-padded images xp (the scratch                        \
+   * B buffer), so that no tap needs bounds. Wide rows (stride 1, the                              \
+   * chunk's images side by side in xp as in B): one pass per (c, i) over                          \
+   * the whole chunk that adds the kW shifted rows in registers. Unfolded                          \
+   * columns: one image at a time, xp (Cg, Hp, Wp); each row of a tap adds                         \
+   * into a row of xp, at stride 2 a vector of columns interleaved with                            \
+   * zeros in two vectors. Then the images' pixels are copied out of xp. */                        \
+  ATTR static void fold_##sfx (const ConvGeom *g, const T *dB, T *xp, T *dx, gint64 n0, gint64 m,  \
                                gint64 group, gint64 c0, gint64 c1)                                 \
   {                                                                                                \
-    typedef vec_##sfx V;                                                                           \
-    const int         vl = VB / sizeof (T);                                                        \
-    T                *img = dx + (n * g->C + group * g->Cg) * g->H * g->W;                         \
-    ivec_##sfx        ilo, ihi;                                                                    \
-    /* stride 2: a vector of columns interleaved with zeros, in two vectors */                     \
+    typedef vec_##sfx  V;                                                                          \
+    typedef ivec_##sfx IV;                                                                         \
+    const int          vl = VB / sizeof (T);                                                       \
+    IV                 ilo, ihi, lane;                                                             \
     for (int l = 0; l < vl; l++)                                                                   \
       {                                                                                            \
         ilo[l] = l % 2 ? vl : l / 2;                                                               \
         ihi[l] = l % 2 ? vl : vl / 2 + l / 2;                                                      \
+        lane[l] = l;                                                                               \
       }                                                                                            \
     if (g->wide)                                                                                   \
       {                                                                                            \
-        /* stride 1 only (see geom_init ()): one phase, xp is the padded image */                  \
-        gint64 plane = g->Hp * g->Wp, Q = g->L + (g->kw - 1) * g->dw;                              \
+        /* stride 1 only (see geom_init ()): one phase, xp (Cg, nc, Hp, Wp) */                     \
+        gint64 plane = g->Hp * g->Wp, cp = g->nc * plane;                                          \
+        gint64 Q = (m - 1) * plane + g->OH * g->Wq + (g->kw - 1) * g->dw;                          \
         /* what the passes of channels [c0, c1) touch */                                           \
-        gint64 end = (c1 - 1) * plane + (g->kh - 1) * g->dh * g->Wp + round_up (Q, vl);            \
-        memset (xp + c0 * plane, 0, (MIN (end, g->xlen) - c0 * plane) * sizeof (T));               \
+        gint64 end = (c1 - 1) * cp + (g->kh - 1) * g->dh * g->Wp + round_up (Q, vl);               \
+        memset (xp + c0 * cp, 0, (MIN (end, g->xlen) - c0 * cp) * sizeof (T));                     \
         for (gint64 c = c0; c < c1; c++)                                                           \
           for (gint64 i = 0; i < g->kh; i++)                                                       \
             {                                                                                      \
               const T *rows = dB + ((c * g->kh + i) * g->kw) * g->Ls + g->padl;                    \
-              T       *dst = xp + c * plane + i * g->dh * g->Wp;                                   \
+              T       *dst = xp + c * cp + i * g->dh * g->Wp;                                      \
               for (gint64 q = 0; q < Q; q += vl)                                                   \
                 {                                                                                  \
                   V acc = V_LOAD (dst + q);                                                        \
@@ -466,43 +511,79 @@ typedef struct
                   V_STORE (dst + q, acc);                                                          \
                 }                                                                                  \
             }                                                                                      \
-        for (gint64 c = c0; c < c1; c++)                                                           \
-          for (gint64 h = 0; h < g->H; h++)                                                        \
-            memcpy (img + (c * g->H + h) * g->W, xp + (c * g->Hp + h + g->ph) * g->Wp + g->pw,     \
-                    g->W * sizeof (T));                                                            \
+        for (gint64 n = 0; n < m; n++)                                                             \
+          for (gint64 c = c0; c < c1; c++)                                                         \
+            for (gint64 h = 0; h < g->H; h++)                                                      \
+              memcpy (dx + (((n0 + n) * g->C + group * g->Cg + c) * g->H + h) * g->W,              \
+                      xp + c * cp + n * plane + (h + g->ph) * g->Wp + g->pw, g->W * sizeof (T));   \
         return;                                                                                    \
       }                                                                                            \
-    memset (img + c0 * g->H * g->W, 0, (c1 - c0) * g->H * g->W * sizeof (T));                      \
-    for (gint64 c = c0; c < c1; c++)                                                               \
-      for (gint64 i = 0; i < g->kh; i++)                                                           \
-        for (gint64 j = 0; j < g->kw; j++)                                                         \
-          {                                                                                        \
-            const T *src = dB + ((c * g->kh + i) * g->kw + j) * g->Ls;                             \
-            gint64   off = j * g->dw - g->pw, lo, hi;                                              \
-            span (off, g->sw, g->W, g->OW, &lo, &hi);                                              \
-            for (gint64 oh = 0; oh < g->OH; oh++, src += g->OW)                                    \
+    for (gint64 n = 0; n < m; n++)                                                                 \
+      {                                                                                            \
+        gint64 plane = g->Hp * g->Wp;                                                              \
+        memset (xp + c0 * plane, 0, (c1 - c0) * plane * sizeof (T));                               \
+        for (gint64 c = c0; c < c1; c++)                                                           \
+          for (gint64 i = 0; i < g->kh; i++)                                                       \
+            for (gint64 j = 0; j < g->kw; j++)                                                     \
               {                                                                                    \
-                gint64 ih = oh * g->sh - g->ph + i * g->dh;                                        \
-                T     *dst = img + (c * g->H + ih) * g->W;                                         \
-                if (ih < 0 || ih >= g->H)                                                          \
-                  continue;                                                                        \
-                gint64 ow = lo;                                                                    \
-                if (CONV_HAVE_SHUFFLE && g->sw == 2)                                               \
-                  for (; ow + vl <= hi && 2 * (ow + vl) + off <= g->W; ow += vl)                   \
-                    {                                                                              \
-                      V  v = V_LOAD (src + ow), z = (V){};                                         \
-                      T *d = dst + 2 * ow + off;                                                   \
-                      V_STORE (d, V_LOAD (d) + V_SHUFFLE2 (v, z, ilo));                            \
-                      V_STORE (d + vl, V_LOAD (d + vl) + V_SHUFFLE2 (v, z, ihi));                  \
-                    }                                                                              \
-                for (; ow < hi; ow++)                                                              \
-                  dst[ow * g->sw + off] += src[ow];                                                \
+                const T *src = dB + ((c * g->kh + i) * g->kw + j) * g->Ls + n * g->cstride;        \
+                T       *dst = xp + c * plane + i * g->dh * g->Wp + j * g->dw;                     \
+                for (gint64 oh = 0; oh < g->OH; oh++, src += g->OW, dst += g->sh * g->Wp)          \
+                  {                                                                                \
+                    gint64 ow = 0;                                                                 \
+                    /* lanes past the row's OW columns add zeros */                                \
+                    if (CONV_HAVE_SHUFFLE && g->sw == 2)                                           \
+                      for (; ow < g->OW; ow += vl)                                                 \
+                        {                                                                          \
+                          V  v = (V) ((IV) V_LOAD (src + ow) & (lane + (IT) ow < (IT) g->OW));     \
+                          T *d = dst + 2 * ow;                                                     \
+                          V_STORE (d, V_LOAD (d) + V_SHUFFLE2 (v, (V){}, ilo));                    \
+                          V_STORE (d + vl, V_LOAD (d + vl) + V_SHUFFLE2 (v, (V){}, ihi));          \
+                        }                                                                          \
+                    for (; ow < g->OW; ow++)                                                       \
+                      dst[ow * g->sw] += src[ow];                                                  \
+                  }                                                                                \
               }                                                                                    \
-          }                                                                                        \
+        for (gint64 c = c0; c < c1; c++)                                                           \
+          for (gint64 h = 0; h < g->H; h++)                                                        \
+            memcpy (dx + (((n0 + n) * g->C + group * g->Cg + c) * g->H + h) * g->W,                \
+                    xp + c * plane + (h + g->ph) * g->Wp + g->pw, g->W * sizeof (T));              \
+      }                                                                                            \
   }                                                                                                \
                                                                                                    \
-  /* Units (image, group, block of rsplit output rows), in that order; a part                      \
-   * reloads the image only when its next unit needs another */                                    \
+  /* y images [n0, n0 + m), output channels [o0, o1) of @group <- out                              \
+   * (o1 - o0, Lp). Rows of wide outputs go a vector at a time: a vector                           \
+   * past a row's end runs into the next rows of y, written after it; it                           \
+   * never passes the unit's last channel of the image (end) */                                    \
+  ATTR static void store_outputs_##sfx (const ConvGeom *g, const T *out, T *y, gint64 n0,          \
+                                        gint64 m, gint64 group, gint64 o0, gint64 o1)              \
+  {                                                                                                \
+    typedef vec_##sfx V;                                                                           \
+    const int         vl = VB / sizeof (T);                                                        \
+    for (gint64 n = 0; n < m; n++)                                                                 \
+      for (gint64 o = o0; o < o1; o++)                                                             \
+        {                                                                                          \
+          T       *d = y + ((n0 + n) * g->O + group * g->Og + o) * g->P;                           \
+          const T *s = out + (o - o0) * g->Lp + n * g->cstride;                                    \
+          gint64   end = (o1 - o) * g->P;                                                          \
+          if (g->rpitch == g->OW)                                                                  \
+            {                                                                                      \
+              memcpy (d, s, g->P * sizeof (T));                                                    \
+              continue;                                                                            \
+            }                                                                                      \
+          for (gint64 oh = 0; oh < g->OH; oh++, d += g->OW, s += g->rpitch, end -= g->OW)          \
+            {                                                                                      \
+              gint64 ow = 0;                                                                       \
+              for (; ow < g->OW && ow + vl <= end; ow += vl)                                       \
+                V_STORE (d + ow, V_LOAD (s + ow));                                                 \
+              for (; ow < g->OW; ow++)                                                             \
+                d[ow] = s[ow];                                                                     \
+            }                                                                                      \
+        }                                                                                          \
+  }                                                                                                \
+                                                                                                   \
+  /* Units (chunk of images, group, block of rsplit output rows), in that                          \
+   * order; a part reloads the images only when its next unit needs others */                      \
   ATTR static void forward_part_##sfx (int tid, int np, gpointer data)                             \
   {                                                                                                \
     const ConvJob  *job = data;                                                                    \
@@ -512,32 +593,26 @@ typedef struct
     T              *buf = (T *) (job->scratch + tid * job->scratch_bytes);                         \
     T              *out = buf + g->xlen;                                                           \
     gint64          u0, u1, loaded = -1;                                                           \
-    _lt_cpu_split (g->N * g->groups * g->rsplit, tid, np, &u0, &u1);                               \
+    _lt_cpu_split (n_chunks (g) * g->groups * g->rsplit, tid, np, &u0, &u1);                       \
     for (gint64 u = u0; u < u1; u++)                                                               \
       {                                                                                            \
-        gint64 ng = u / g->rsplit, n = ng / g->groups, group = ng % g->groups;                     \
+        gint64 cg = u / g->rsplit, n0 = cg / g->groups * g->nc, group = cg % g->groups;            \
+        gint64 m = MIN (g->nc, g->N - n0);                                                         \
         gint64 o0 = MIN (u % g->rsplit * g->rblock, g->Og);                                        \
         gint64 o1 = MIN (o0 + g->rblock, g->Og);                                                   \
-        T     *yg = y + (n * g->O + group * g->Og) * g->P;                                         \
         if (o0 == o1)                                                                              \
           continue;                                                                                \
-        if (ng != loaded)                                                                          \
-          load_images_##sfx (g, x, buf, n, group);                                                 \
-        loaded = ng;                                                                               \
+        if (cg != loaded)                                                                          \
+          load_images_##sfx (g, x, buf, n0, m, group);                                             \
+        loaded = cg;                                                                               \
         /* out (o1 - o0, Lp) = b_g + w_g (rows o0 .. o1, K) @ B (K, Lp) */                         \
         gemm_nn_##sfx (o1 - o0, g->Lp, g->K, w + (group * g->Og + o0) * g->K, g->K, 1, buf,        \
                        g->off, out, g->rows, b ? b + group * g->Og + o0 : NULL);                   \
-        for (gint64 o = o0; o < o1; o++)                                                           \
-          if (g->rpitch == g->OW)                                                                  \
-            memcpy (yg + o * g->P, out + (o - o0) * g->Lp, g->P * sizeof (T));                     \
-          else                                                                                     \
-            for (gint64 oh = 0; oh < g->OH; oh++)                                                  \
-              memcpy (yg + o * g->P + oh * g->OW, out + (o - o0) * g->Lp + oh * g->rpitch,         \
-                      g->OW * sizeof (T));                                                         \
+        store_outputs_##sfx (g, out, y, n0, m, group, o0, o1);                                     \
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
-  /* Units (image, group, block of rsplit input channels) */                                       \
+  /* Units (chunk of images, group, block of rsplit input channels) */                             \
   ATTR static void grad_input_part_##sfx (int tid, int np, gpointer data)                          \
   {                                                                                                \
     const ConvJob  *job = data;                                                                    \
@@ -548,23 +623,24 @@ typedef struct
     T              *dyb = buf + g->xlen;                                                           \
     T              *dB = dyb + g->Og * g->Lp;                                                      \
     gint64          kk = g->kh * g->kw, u0, u1, loaded = -1;                                       \
-    _lt_cpu_split (g->N * g->groups * g->rsplit, tid, np, &u0, &u1);                               \
+    _lt_cpu_split (n_chunks (g) * g->groups * g->rsplit, tid, np, &u0, &u1);                       \
     /* the zeros around the rows of dB, which the product never writes */                          \
     memset (dB, 0, g->K * g->Ls * sizeof (T));                                                     \
     for (gint64 u = u0; u < u1; u++)                                                               \
       {                                                                                            \
-        gint64 ng = u / g->rsplit, n = ng / g->groups, group = ng % g->groups;                     \
+        gint64 cg = u / g->rsplit, n0 = cg / g->groups * g->nc, group = cg % g->groups;            \
+        gint64 m = MIN (g->nc, g->N - n0);                                                         \
         gint64 c0 = MIN (u % g->rsplit * g->rblock, g->Cg);                                        \
         gint64 c1 = MIN (c0 + g->rblock, g->Cg);                                                   \
         if (c0 == c1)                                                                              \
           continue;                                                                                \
-        if (ng != loaded)                                                                          \
-          load_dys_##sfx (g, dy, dyb, n, group);                                                   \
-        loaded = ng;                                                                               \
+        if (cg != loaded)                                                                          \
+          load_dys_##sfx (g, dy, dyb, n0, m, group);                                               \
+        loaded = cg;                                                                               \
         /* dB (rows of channels c0 .. c1, Lp) = w_g^T (those rows, Og) @ dy_g (Og, Lp) */          \
         gemm_nn_##sfx ((c1 - c0) * kk, g->Lp, g->Og, w + group * g->Og * g->K + c0 * kk, 1, g->K,  \
                        dyb, g->rows, dB, g->drows + c0 * kk, NULL);                                \
-        fold_##sfx (g, dB, buf, dx, n, group, c0, c1);                                             \
+        fold_##sfx (g, dB, buf, dx, n0, m, group, c0, c1);                                         \
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
@@ -634,8 +710,8 @@ typedef struct
           memset (sums, 0, g->Og * g->K * vl * sizeof (T));                                        \
         for (gint64 ch = n0; ch < n1; ch++)                                                        \
           {                                                                                        \
-            load_images_##sfx (g, x, buf, ch * g->nc, group);                                      \
-            load_dys_##sfx (g, dy, dyb, ch * g->nc, group);                                        \
+            load_images_##sfx (g, x, buf, ch * g->nc, g->nc, group);                               \
+            load_dys_##sfx (g, dy, dyb, ch * g->nc, g->nc, group);                                 \
             /* dw_g (Og, K) += dy_g (Og, Lp) @ B^T (Lp, K) */                                      \
             dw_chunk_##sfx (g, g->Og, dyb, buf, dwg, sums, (T *) (part + g->bt_offset));           \
             if (db)                                                                                \
@@ -695,8 +771,8 @@ typedef struct
             gint64 key = ch * g->groups + group;                                                   \
             if (key != loaded)                                                                     \
               {                                                                                    \
-                load_images_##sfx (g, x, buf, ch * g->nc, group);                                  \
-                load_dys_##sfx (g, dy, dyb, ch * g->nc, group);                                    \
+                load_images_##sfx (g, x, buf, ch * g->nc, g->nc, group);                           \
+                load_dys_##sfx (g, dy, dyb, ch * g->nc, g->nc, group);                             \
               }                                                                                    \
             loaded = key;                                                                          \
             /* dw (rows o0 .. o1 of group, K) += dy_g (those rows, Lp) @ B^T */                    \
@@ -778,9 +854,9 @@ DEFINE_REDUCE (float, f32)
 DEFINE_REDUCE (double, f64)
 
 /*
- * Parallel work comes in units: (image, group) for the forward and the
- * grad input, chunks of images for the grad weight. A batch of one or two
- * large images has fewer units than the pool wants parts (@want), and one
+ * Parallel work comes in units: (chunk of images, group) for the forward
+ * and the grad input, chunks of images for the grad weight. A batch of one
+ * or two large images has fewer units than the pool wants parts (@want), and one
  * core would do all the work; the product of each unit is then cut into
  * blocks of rows instead: output channels (forward, grad weight) or input
  * channels (grad input). Each block repeats its unit's copies (the image's
@@ -804,6 +880,25 @@ split_rows (ConvGeom *g, int kind, gint64 units, gint64 want)
   g->rblock = MAX (MAX (block, min_block), 1);
   g->rsplit = MAX ((rows + g->rblock - 1) / g->rblock, 1);
   return units * g->rsplit;
+}
+
+/* Images per unit of the forward and the grad input: small images side
+ * by side, up to CONV_CHUNK_COLUMNS columns and CONV_CHUNK_ELEMENTS of
+ * B, so that the copies' fixed costs and the products' edges are shared
+ * by several images; no more than leaves @want units; then evened out
+ * over the chunks (the last chunk may hold fewer). The columns are
+ * independent sums, so the chunk does not change the results. */
+static gint64
+unit_chunk (const ConvGeom *g, gint64 want)
+{
+  gint64 per_image = g->wide ? g->Cg * g->sh * g->sw * g->cstride : g->K * g->cstride;
+  gint64 nc = (CONV_CHUNK_COLUMNS + g->cstride - 1) / g->cstride, chunks;
+
+  nc = MIN (nc, CONV_CHUNK_ELEMENTS / MAX (per_image, 1));
+  nc = MIN (nc, g->N * g->groups / MAX (want, 1));
+  nc = MAX (MIN (nc, g->N), 1);
+  chunks = (g->N + nc - 1) / nc;
+  return MAX ((g->N + chunks - 1) / MAX (chunks, 1), 1);
 }
 
 /* The largest chunk of the weight gradient that divides N */
@@ -910,8 +1005,11 @@ _lt_cpu_conv (const LtKernelArgs *args,
     }
   else
     {
-      geom_chunk (&g, 1);
-      nunits = split_rows (&g, kind, g.N * g.groups, want);
+      geom_chunk (&g, unit_chunk (&g, want));
+      nunits = split_rows (&g, kind, n_chunks (&g) * g.groups, want);
+      /* the unfolded grad input folds through a padded image (fold ()) */
+      if (kind == 1 && !g.wide)
+        g.xlen = MAX (g.xlen, round_up (g.Cg * g.Hp * g.Wp + 3 * g.vmax, g.vmax));
     }
   job.n_parts = (int) MAX (1, MIN (want, nunits));
 
@@ -959,6 +1057,9 @@ _lt_cpu_conv (const LtKernelArgs *args,
   elems = g.xlen + g.Og * g.Lp;
   if (kind == 1)
     elems += g.K * g.Ls;
+  /* the vectors that read past the last row of out (forward) or dB */
+  if (kind <= 1)
+    elems += g.vmax;
   if (kind >= 2 && g.vec_sums)
     elems += g.Og * g.K * g.vmax;
   job.sums_offset = (gsize) (elems * (gint64) es);
