@@ -230,6 +230,7 @@ typedef struct
   gsize scratch_bytes;
   gsize sums_offset;             /* bytes into a part's scratch: dw (O, K), db (O) */
   int n_parts;
+  gboolean        relu; /* forward: store relu (y) (LtConvParams.relu) */
 } ConvJob;
 
 /*
@@ -529,11 +530,11 @@ typedef struct
                        g->off, out, g->rows, b ? b + group * g->Og + o0 : NULL);                   \
         for (gint64 o = o0; o < o1; o++)                                                           \
           if (g->rpitch == g->OW)                                                                  \
-            memcpy (yg + o * g->P, out + (o - o0) * g->Lp, g->P * sizeof (T));                     \
+            _lt_cpu_conv_store (yg + o * g->P, out + (o - o0) * g->Lp, g->P, job->relu);           \
           else                                                                                     \
             for (gint64 oh = 0; oh < g->OH; oh++)                                                  \
-              memcpy (yg + o * g->P + oh * g->OW, out + (o - o0) * g->Lp + oh * g->rpitch,         \
-                      g->OW * sizeof (T));                                                         \
+              _lt_cpu_conv_store (yg + o * g->P + oh * g->OW,                                      \
+                                  out + (o - o0) * g->Lp + oh * g->rpitch, g->OW, job->relu);      \
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
@@ -860,6 +861,7 @@ _lt_cpu_conv (const LtKernelArgs *args,
       job.w = _lt_tensor_data (w);
       job.b = args->n_in > 2 ? _lt_tensor_data (args->in[2]) : NULL;
       job.y = _lt_tensor_data (y);
+      job.relu = p->relu;
       kind = 0;
       break;
     case LT_OP_CONV2D_GRAD_INPUT:
