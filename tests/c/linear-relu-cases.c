@@ -264,8 +264,8 @@ conv_relu_check (LtDevice device, LtDType dtype, const ConvReluCase *c, guint64 
 
   /* a forward hook on the ReLU (keeping its output) leaves that
    * Sequential unfused, its modules run one by one in their scopes */
-  lt_module_register_forward_hook (lt_module_get_child_at (LT_MODULE (split), 1, NULL),
-                                   keep_output, NULL, NULL);
+  lt_module_register_forward_hook (lt_module_get_child_at (LT_MODULE (split), 1, NULL), keep_output,
+                                   NULL, NULL);
   ow = LT_OPTIMIZER (lt_sgd_new (pw, 0.05, 0.9, 0, 0, FALSE, &error));
   osp = LT_OPTIMIZER (lt_sgd_new (ps, 0.05, 0.9, 0, 0, FALSE, &error));
   g_assert_no_error (error);
