@@ -25,9 +25,9 @@
  *          matrix-product peak as OpenBLAS reaches it (the line
  *          "# note openblas ..." names OpenBLAS's kernel set)
  *          --sequential builds the same layers as one LtSequential, where
- *          each Linear and the ReLU after it run fused
+ *          each Conv2d or Linear and the ReLU after it run fused
  *          (nn/lt-sequential-fuse.c); --unfused with it puts an Identity
- *          after each Linear (the same ops, nothing fused)
+ *          after each Conv2d and Linear (the same ops, nothing fused)
  *   rss    (--rss) builds the network and trains --steps steps of one batch
  *          size, then prints the process's peak resident memory (getrusage
  *          ru_maxrss) and its resident memory before the network was made;
@@ -56,9 +56,10 @@ static gboolean sequential = FALSE;
 static gboolean unfused = FALSE;
 
 /* The same layers as lt_train_net_new (), made in the same order, as one
- * LtSequential: fc1 and fc2 with their ReLUs run fused
+ * LtSequential: conv1, conv2, fc1 and fc2 with their ReLUs run fused
  * (nn/lt-sequential-fuse.c), unless @no_fusion puts an Identity after
- * each Linear (the same ops, one module call more each, nothing fused) */
+ * each Conv2d and Linear (the same ops, one module call more each, nothing
+ * fused) */
 static LtModule *
 sequential_net (gboolean no_fusion)
 {
@@ -68,9 +69,13 @@ sequential_net (gboolean no_fusion)
   LtModule           *net;
 
   g_ptr_array_add (m, lt_conv2d_new (3, 6, k5, NULL, NULL, NULL, 1, TRUE, &error));
+  if (no_fusion)
+    g_ptr_array_add (m, lt_identity_new ());
   g_ptr_array_add (m, lt_relu_new (FALSE));
   g_ptr_array_add (m, lt_max_pool2d_new (two, 1, two, 1, NULL, 0, NULL, 0, FALSE, &error));
   g_ptr_array_add (m, lt_conv2d_new (6, 16, k5, NULL, NULL, NULL, 1, TRUE, &error));
+  if (no_fusion)
+    g_ptr_array_add (m, lt_identity_new ());
   g_ptr_array_add (m, lt_relu_new (FALSE));
   g_ptr_array_add (m, lt_max_pool2d_new (two, 1, two, 1, NULL, 0, NULL, 0, FALSE, &error));
   g_ptr_array_add (m, lt_flatten_new (1, -1));

@@ -4,6 +4,7 @@
 #include "lt-conv2d.h"
 #include "lt-nn-private.h"
 #include "ops/lt-conv.h"
+#include "ops/lt-fused-private.h"
 #include "ops/lt-ops-private.h"
 
 /**
@@ -31,12 +32,11 @@ struct _LtConv2d
 
 G_DEFINE_FINAL_TYPE (LtConv2d, lt_conv2d, LT_TYPE_MODULE)
 
-static LtTensor *
-lt_conv2d_forward (LtModule *module,
-                   LtTensor *input,
-                   GError  **error)
+LtTensor *
+_lt_conv2d_module_run (LtModule *module, LtTensor *input, gboolean relu, GError **error)
 {
   LtConv2d *self = LT_CONV2D (module);
+  LtTensor *bias = lt_module_get_parameter (module, "bias");
   LtTensor *weight = lt_module_get_parameter (module, "weight");
 
   if (weight == NULL)
@@ -51,8 +51,16 @@ lt_conv2d_forward (LtModule *module,
 
   if (x == NULL)
     return NULL;
-  return lt_conv2d (x, weight, lt_module_get_parameter (module, "bias"), self->stride, padding,
-                    self->dilation, self->groups, error);
+  if (relu)
+    return _lt_conv2d_relu (x, weight, bias, self->stride, padding, self->dilation, self->groups,
+                            error);
+  return lt_conv2d (x, weight, bias, self->stride, padding, self->dilation, self->groups, error);
+}
+
+static LtTensor *
+lt_conv2d_forward (LtModule *module, LtTensor *input, GError **error)
+{
+  return _lt_conv2d_module_run (module, input, FALSE, error);
 }
 
 static gboolean

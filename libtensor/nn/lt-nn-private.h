@@ -93,6 +93,14 @@ LtTensor *_lt_module_forward_hooked (LtModule     *self,
                                      LtTensor     *input,
                                      GError      **error);
 
+/* A Conv2d's forward (nn/lt-conv2d.c), its padding and its convolution,
+ * with a ReLU fused into the convolution when @relu (_lt_conv2d_relu ():
+ * its operands must be ones _lt_conv2d_relu_applies () takes) */
+LtTensor *_lt_conv2d_module_run     (LtModule     *module,
+                                     LtTensor     *input,
+                                     gboolean      relu,
+                                     GError      **error);
+
 /* An LtSequential's @layer and the @act that follows it run as one
  * (nn/lt-sequential-fuse.c): FALSE, touching nothing, where they cannot;
  * otherwise TRUE with *@out the output of both, or %NULL with @error set. */

@@ -41,7 +41,7 @@ lt_sequential_forward (LtModule *module,
       LtModule *child = lt_module_get_child_at (module, i, NULL);
       LtTensor *next = NULL;
 
-      /* a Linear then a ReLU as one (nn/lt-sequential-fuse.c) */
+      /* a Linear or Conv2d then a ReLU as one (nn/lt-sequential-fuse.c) */
       if (i + 1 < n && _lt_nn_fuse_bias_relu (child, lt_module_get_child_at (module, i + 1, NULL),
                                               x, &next, error))
         i++;

@@ -6,6 +6,7 @@
 #include "lt-ops-private.h"
 #include "lt-backward-private.h"
 #include "lt-conv.h"
+#include "lt-fused-private.h"
 
 /*
  * 2-D convolution: the front end checks what PyTorch checks
@@ -13,7 +14,10 @@
  * LT_OP_CONV2D on contiguous operands and records a ConvolutionBackward0
  * node. Its backward rule runs the two gradient kernels, each only when
  * its input needs a gradient: the first convolution of a network never
- * computes a gradient for the images.
+ * computes a gradient for the images. _lt_conv2d_relu () (a Conv2d then a
+ * ReLU in an LtSequential, nn/lt-sequential-fuse.c) sets LtConvParams.relu,
+ * so that the kernels store relu (v), and records the ReLU's node after
+ * the convolution's.
  */
 
 static gboolean
@@ -48,58 +52,19 @@ check_dtype (const char *what,
   return TRUE;
 }
 
-/**
- * lt_conv2d:
- * @input: the images, (N, C, H, W), or one image (C, H, W)
- * @weight: the filters, (O, C / @groups, kH, kW)
- * @bias: (nullable): the biases, (O), or %NULL for none
- * @stride: (array fixed-size=2) (nullable): the steps between windows
- *   along H and W; %NULL for (1, 1)
- * @padding: (array fixed-size=2) (nullable): the zeros added on both sides
- *   of H and W; %NULL for (0, 0)
- * @dilation: (array fixed-size=2) (nullable): the spacing between the
- *   elements of a filter; %NULL for (1, 1)
- * @groups: the number of groups: input channel group g meets only the
- *   output channels of group g (1 for an ordinary convolution, C for a
- *   depthwise one)
- * @error: return location for a #GError
- *
- * Applies a 2-D convolution (a cross-correlation, as
- * `torch.nn.functional.conv2d()`):
- * `out[n, o, y, x] = bias[o] + sum over c, i, j of weight[o, c, i, j] *
- * input[n, g * C / groups + c, y * stride[0] - padding[0] + i * dilation[0],
- * x * stride[1] - padding[1] + j * dilation[1]]`, where g is the group of
- * output channel o and the input is zero outside the image. The output is
- * (N, O, OH, OW) with
- * `OH = (H + 2 padding[0] - dilation[0] (kH - 1) - 1) / stride[0] + 1`
- * (rounded down), and likewise OW; an unbatched input gives (O, OH, OW).
- *
- * The CPU backend computes it as products of the filters and the images'
- * columns (the zero-padded image's rows, split into its phases at strides
- * above 1, or unfolded columns), one group and one or several images at a
- * time, cut into blocks of channels when the batch is too small to keep
- * every thread busy, with matrix kernels of its own for AVX-512, AVX2 or
- * the baseline rather than BLAS (float32 and float64). When an input requires grad the result
- * records a `ConvolutionBackward0` node.
- *
- * Errors (%LT_ERROR_SHAPE, %LT_ERROR_DTYPE, %LT_ERROR_DEVICE,
- * %LT_ERROR_INVALID_ARGUMENT): an input that is not 3-D or 4-D, a weight
- * that is not 4-D, channels that do not match @groups, a bias of the wrong
- * size, a filter larger than the padded image, a non-positive stride,
- * dilation or group count, negative padding, a dtype other than float32
- * and float64 or operands that differ in dtype or device.
- *
- * Returns: (transfer full) (nullable): the output, or %NULL with @error set
- */
-LtTensor *
-lt_conv2d (LtTensor     *input,
-           LtTensor     *weight,
-           LtTensor     *bias,
-           const gint64 *stride,
-           const gint64 *padding,
-           const gint64 *dilation,
-           gint64        groups,
-           GError      **error)
+/* lt_conv2d (); with @relu (_lt_conv2d_relu ()) the kernel stores relu (v)
+ * for each output v, and the result has a ReluBackward0 node over the
+ * convolution's */
+static LtTensor *
+conv2d_run (LtTensor     *input,
+            LtTensor     *weight,
+            LtTensor     *bias,
+            const gint64 *stride,
+            const gint64 *padding,
+            const gint64 *dilation,
+            gint64        groups,
+            gboolean      relu,
+            GError      **error)
 {
   static const gint64 ones[2] = { 1, 1 }, zeros[2] = { 0, 0 };
   LtTensor *ts[3] = { input, weight, bias };
@@ -232,6 +197,7 @@ lt_conv2d (LtTensor     *input,
       p.conv.dilation[i] = dilation[i];
     }
   p.conv.groups = groups;
+  p.conv.relu = relu;
   oshape[0] = N;
   oshape[1] = O;
   oshape[2] = (H + 2 * padding[0] - eh) / stride[0] + 1;
@@ -263,6 +229,8 @@ lt_conv2d (LtTensor     *input,
   if (node)
     {
       node->params = p;
+      /* the node is the convolution's: its gradients know no relu */
+      node->params.conv.relu = FALSE;
       /* the weight's gradient needs the images, the images' the weight */
       _lt_autograd_save_args (node, kin, 3, NULL);
     }
@@ -273,9 +241,120 @@ lt_conv2d (LtTensor     *input,
       g_object_unref (out);
       out = o3;
     }
-  if (node)
+  if (node && relu)
+    {
+      /* the convolution's output, before the ReLU, is the ReLU node's
+       * input: a view of the result stands for it (its values are the
+       * ReLU's, but only its place in the graph is used: the convolution's
+       * rule reads the images and the weight, never its output) */
+      g_autoptr(LtTensor) h = _lt_alias_shape (out, out->shape, out->ndim);
+      LtGradFn *rnode;
+
+      _lt_autograd_set_output (node, h);
+      rnode = _lt_autograd_record (LT_OP_RELU, &h, 1);
+      if (rnode)
+        _lt_autograd_set_output (rnode, out);
+    }
+  else if (node)
     _lt_autograd_set_output (node, out);
   return g_steal_pointer (&out);
+}
+
+static guint64 conv2d_relu_runs;
+
+guint64
+_lt_conv2d_relu_runs (void)
+{
+  return __atomic_load_n (&conv2d_relu_runs, __ATOMIC_RELAXED);
+}
+
+gboolean
+_lt_conv2d_relu_applies (LtTensor *input, LtTensor *weight, LtTensor *bias)
+{
+  LtDevice device = input->storage->device;
+
+  /* bias_relu's kernel is the backend's sign that it fuses a ReLU into the
+   * layer before it (tests take it out of the CUDA backend to compare with
+   * the unfused path); what else the convolution refuses, it refuses with
+   * its own errors */
+  return (input->dtype == LT_DTYPE_FLOAT32 || input->dtype == LT_DTYPE_FLOAT64) &&
+         weight->dtype == input->dtype && (bias == NULL || bias->dtype == input->dtype) &&
+         weight->storage->device == device && (bias == NULL || bias->storage->device == device) &&
+         _lt_backend_supports_op (device, LT_OP_BIAS_RELU, input->dtype);
+}
+
+LtTensor *
+_lt_conv2d_relu (LtTensor     *input,
+                 LtTensor     *weight,
+                 LtTensor     *bias,
+                 const gint64 *stride,
+                 const gint64 *padding,
+                 const gint64 *dilation,
+                 gint64        groups,
+                 GError      **error)
+{
+  g_return_val_if_fail (_lt_conv2d_relu_applies (input, weight, bias), NULL);
+  __atomic_fetch_add (&conv2d_relu_runs, 1, __ATOMIC_RELAXED);
+  return conv2d_run (input, weight, bias, stride, padding, dilation, groups, TRUE, error);
+}
+
+/**
+ * lt_conv2d:
+ * @input: the images, (N, C, H, W), or one image (C, H, W)
+ * @weight: the filters, (O, C / @groups, kH, kW)
+ * @bias: (nullable): the biases, (O), or %NULL for none
+ * @stride: (array fixed-size=2) (nullable): the steps between windows
+ *   along H and W; %NULL for (1, 1)
+ * @padding: (array fixed-size=2) (nullable): the zeros added on both sides
+ *   of H and W; %NULL for (0, 0)
+ * @dilation: (array fixed-size=2) (nullable): the spacing between the
+ *   elements of a filter; %NULL for (1, 1)
+ * @groups: the number of groups: input channel group g meets only the
+ *   output channels of group g (1 for an ordinary convolution, C for a
+ *   depthwise one)
+ * @error: return location for a #GError
+ *
+ * Applies a 2-D convolution (a cross-correlation, as
+ * `torch.nn.functional.conv2d()`):
+ * `out[n, o, y, x] = bias[o] + sum over c, i, j of weight[o, c, i, j] *
+ * input[n, g * C / groups + c, y * stride[0] - padding[0] + i * dilation[0],
+ * x * stride[1] - padding[1] + j * dilation[1]]`, where g is the group of
+ * output channel o and the input is zero outside the image. The output is
+ * (N, O, OH, OW) with
+ * `OH = (H + 2 padding[0] - dilation[0] (kH - 1) - 1) / stride[0] + 1`
+ * (rounded down), and likewise OW; an unbatched input gives (O, OH, OW).
+ *
+ * The CPU backend computes it as products of the filters and the images'
+ * columns (the zero-padded image's rows, split into its phases at strides
+ * above 1, or unfolded columns), one group and one or several images at a
+ * time, cut into blocks of channels when the batch is too small to keep
+ * every thread busy, with matrix kernels of its own for AVX-512, AVX2 or
+ * the baseline rather than BLAS (float32 and float64). When an input requires grad the result
+ * records a `ConvolutionBackward0` node.
+ *
+ * Errors (%LT_ERROR_SHAPE, %LT_ERROR_DTYPE, %LT_ERROR_DEVICE,
+ * %LT_ERROR_INVALID_ARGUMENT): an input that is not 3-D or 4-D, a weight
+ * that is not 4-D, channels that do not match @groups, a bias of the wrong
+ * size, a filter larger than the padded image, a non-positive stride,
+ * dilation or group count, negative padding, a dtype other than float32
+ * and float64 or operands that differ in dtype or device.
+ *
+ * Returns: (transfer full) (nullable): the output, or %NULL with @error set
+ */
+LtTensor *
+lt_conv2d (LtTensor     *input,
+           LtTensor     *weight,
+           LtTensor     *bias,
+           const gint64 *stride,
+           const gint64 *padding,
+           const gint64 *dilation,
+           gint64        groups,
+           GError      **error)
+{
+  g_return_val_if_fail (LT_IS_TENSOR (input), NULL);
+  g_return_val_if_fail (LT_IS_TENSOR (weight), NULL);
+  g_return_val_if_fail (bias == NULL || LT_IS_TENSOR (bias), NULL);
+  return conv2d_run (input, weight, bias, stride, padding, dilation, groups, FALSE, error);
 }
 
 gboolean

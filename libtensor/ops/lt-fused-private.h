@@ -48,4 +48,28 @@ LtTensor *_lt_linear_bias_relu            (LtTensor    *input,
                                            LtTensor    *bias,
                                            GError     **error);
 
+/* A Conv2d then a ReLU (ops/lt-conv.c) */
+
+/* Whether _lt_conv2d_relu () takes @input, @weight and @bias (nullable):
+ * float operands of one dtype and device, and a backend with bias_relu's
+ * kernel (its sign that it fuses a ReLU into the layer before it); the
+ * convolution checks the rest, with lt_conv2d ()'s errors. */
+gboolean  _lt_conv2d_relu_applies         (LtTensor    *input,
+                                           LtTensor    *weight,
+                                           LtTensor    *bias);
+/* relu (lt_conv2d (...)) in the convolution's kernels, which store relu
+ * (v) for each output v after the bias (LtConvParams.relu), with the graph
+ * of conv2d and relu (ConvolutionBackward0, then ReluBackward0); all its
+ * nodes record the current module scope. */
+LtTensor *_lt_conv2d_relu                 (LtTensor     *input,
+                                           LtTensor     *weight,
+                                           LtTensor     *bias,
+                                           const gint64 *stride,
+                                           const gint64 *padding,
+                                           const gint64 *dilation,
+                                           gint64        groups,
+                                           GError      **error);
+/* Tests only: how many times _lt_conv2d_relu () ran */
+guint64   _lt_conv2d_relu_runs            (void);
+
 G_END_DECLS

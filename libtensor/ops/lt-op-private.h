@@ -160,6 +160,10 @@ typedef struct
   gint64 dilation[2];
   gint64 groups;
   gint64 output_padding[2]; /* conv_transpose2d only */
+  /* conv2d's kernel only: store relu (v) (v < 0 ? 0 : v, relu's rule) of
+   * each output v after the bias, for a ReLU fused after the convolution
+   * (_lt_conv2d_relu ()); FALSE in the nodes */
+  gboolean relu;
 } LtConvParams;
 typedef struct
 {

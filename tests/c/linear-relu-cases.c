@@ -3,6 +3,7 @@
 
 #include "core/lt-tensor-private.h"
 #include "autograd/lt-grad-fn-private.h"
+#include "ops/lt-fused-private.h"
 #include "optim-cases.h"
 
 typedef struct
@@ -180,4 +181,141 @@ tutorial_sequential (void)
   for (guint i = 0; i < G_N_ELEMENTS (m); i++)
     g_object_unref (m[i]);
   return seq;
+}
+
+static LtSequential *
+conv_relu_sequential (LtDevice device, LtDType dtype, const ConvReluCase *c, guint64 seed)
+{
+  g_autoptr(GError) error = NULL;
+  gint64        ks[2] = { c->k, c->k }, st[2] = { c->stride, c->stride };
+  gint64        pd[2] = { c->padding, c->padding };
+  LtModule     *m[2];
+  LtSequential *seq;
+
+  lt_manual_seed (seed);
+  m[0] = LT_MODULE (lt_conv2d_new (c->C, c->O, ks, st, pd, NULL, c->groups, c->bias, &error));
+  g_assert_no_error (error);
+  if (c->padding_mode)
+    g_assert_true (lt_conv_set_padding_mode (m[0], c->padding_mode, NULL, &error));
+  g_assert_no_error (error);
+  m[1] = LT_MODULE (lt_relu_new (FALSE));
+  if (dtype != LT_DTYPE_FLOAT32)
+    for (guint i = 0; i < 2; i++)
+      {
+        const char *name = i ? "bias" : "weight";
+        LtTensor   *p = lt_module_get_parameter (m[0], name);
+        g_autoptr(LtTensor) d = p ? lt_tensor_to_dtype (p, dtype, &error) : NULL;
+        g_autoptr(LtTensor) v = d ? lt_tensor_detach (d) : NULL;
+
+        g_assert_no_error (error);
+        if (v)
+          g_assert_true (lt_module_register_parameter (m[0], name, v, &error));
+        g_assert_no_error (error);
+      }
+  seq = lt_sequential_new (m, 2);
+  g_object_unref (m[0]);
+  g_object_unref (m[1]);
+  g_assert_true (lt_module_to_device (LT_MODULE (seq), device, &error));
+  g_assert_no_error (error);
+  return seq;
+}
+
+/* The nodes reachable from @fn, depth first: "name@module" each */
+static void
+graph_signature (LtGradFn *fn, GString *s)
+{
+  const char *module;
+
+  if (fn == NULL)
+    {
+      g_string_append (s, "-;");
+      return;
+    }
+  module = lt_grad_fn_get_module (fn);
+  g_string_append_printf (s, "%s@%s(", lt_grad_fn_get_name (fn), module ? module : "");
+  for (guint i = 0; i < lt_grad_fn_get_n_next_functions (fn); i++)
+    graph_signature (lt_grad_fn_get_next_function (fn, i, NULL), s);
+  g_string_append (s, ");");
+}
+
+static LtTensor *
+keep_output (LtModule *m, LtTensor *in, LtTensor *out, gpointer data, GError **error)
+{
+  return NULL;
+}
+
+gboolean
+conv_relu_check (LtDevice device, LtDType dtype, const ConvReluCase *c, guint64 seed)
+{
+  g_autoptr(GError) error = NULL;
+  gboolean unbatched = c->N < 0;
+  gint64   N = unbatched ? 1 : c->N;
+  gint64   OH = (c->H + 2 * c->padding - c->k) / c->stride + 1;
+  gint64   OW = (c->W + 2 * c->padding - c->k) / c->stride + 1;
+  gint64   xs[4] = { N, c->C, c->H, c->W }, os[4] = { N, c->O, OH, OW };
+  g_autoptr(LtSequential) whole = conv_relu_sequential (device, dtype, c, seed);
+  g_autoptr(LtSequential) split = conv_relu_sequential (device, dtype, c, seed);
+  g_autoptr(GPtrArray) pw = lt_module_parameters (LT_MODULE (whole));
+  g_autoptr(GPtrArray) ps = lt_module_parameters (LT_MODULE (split));
+  g_autoptr(LtOptimizer) ow = NULL;
+  g_autoptr(LtOptimizer) osp = NULL;
+  guint64  runs = _lt_conv2d_relu_runs ();
+  gboolean fused;
+
+  /* a forward hook on the ReLU (keeping its output) leaves that
+   * Sequential unfused, its modules run one by one in their scopes */
+  lt_module_register_forward_hook (lt_module_get_child_at (LT_MODULE (split), 1, NULL), keep_output,
+                                   NULL, NULL);
+  ow = LT_OPTIMIZER (lt_sgd_new (pw, 0.05, 0.9, 0, 0, FALSE, &error));
+  osp = LT_OPTIMIZER (lt_sgd_new (ps, 0.05, 0.9, 0, 0, FALSE, &error));
+  g_assert_no_error (error);
+  for (guint step = 0; step < 3; step++)
+    {
+      g_autoptr(LtTensor) x32 = NULL;
+      g_autoptr(LtTensor) w32 = NULL;
+      g_autoptr(LtTensor) xh = NULL;
+      g_autoptr(LtTensor) wh = NULL;
+      g_autoptr(GString) gw = g_string_new (NULL);
+      g_autoptr(GString) gs = g_string_new (NULL);
+      Run       a = { NULL }, b = { NULL };
+      LtGradFn *relu, *conv;
+
+      lt_manual_seed (seed + 100 + step);
+      x32 = lt_randn (unbatched ? xs + 1 : xs, unbatched ? 3 : 4, LT_DTYPE_FLOAT32, &error);
+      w32 = lt_randn (unbatched ? os + 1 : os, unbatched ? 3 : 4, LT_DTYPE_FLOAT32, &error);
+      g_assert_no_error (error);
+      xh = lt_tensor_to_dtype (x32, dtype, &error);
+      wh = lt_tensor_to_dtype (w32, dtype, &error);
+      g_assert_no_error (error);
+
+      run (LT_MODULE (whole), TRUE, xh, wh, device, &a);
+      run (LT_MODULE (split), TRUE, xh, wh, device, &b);
+      assert_same_bits (a.out, b.out, "conv+relu: the output, fused and unfused");
+      assert_same_bits (a.dx, b.dx, "conv+relu: the input's gradient, fused and unfused");
+      for (guint i = 0; i < a.grads->len; i++)
+        assert_same_bits (g_ptr_array_index (a.grads, i), g_ptr_array_index (b.grads, i),
+                          "conv+relu: a parameter's gradient, fused and unfused");
+
+      /* the graph: the ReLU's node in its scope over the convolution's */
+      relu = lt_tensor_get_grad_fn (a.out);
+      g_assert_cmpstr (lt_grad_fn_get_name (relu), ==, "ReluBackward0");
+      g_assert_cmpstr (lt_grad_fn_get_module (relu), ==, "1");
+      conv = lt_grad_fn_get_next_function (relu, 0, NULL);
+      g_assert_cmpstr (lt_grad_fn_get_name (conv), ==, "ConvolutionBackward0");
+      g_assert_cmpstr (lt_grad_fn_get_module (conv), ==, "0");
+      graph_signature (relu, gw);
+      graph_signature (lt_tensor_get_grad_fn (b.out), gs);
+      g_assert_cmpstr (gw->str, ==, gs->str);
+      run_clear (&a);
+      run_clear (&b);
+
+      g_assert_true (lt_optimizer_step (ow, &error));
+      g_assert_true (lt_optimizer_step (osp, &error));
+      g_assert_no_error (error);
+      for (guint i = 0; i < pw->len; i++)
+        assert_same_bits (g_ptr_array_index (pw, i), g_ptr_array_index (ps, i),
+                          "conv+relu: a parameter after a step, fused and unfused");
+    }
+  fused = _lt_conv2d_relu_runs () > runs;
+  return fused;
 }

@@ -36,3 +36,26 @@ gboolean linear_relu_check (LtDevice device,
  * 5x5), relu, max_pool 2, conv2 (6 -> 16, 5x5), relu, max_pool 2,
  * flatten, fc1 (400 -> 120), relu, fc2 (120 -> 84), relu, fc3 (84 -> 10) */
 LtSequential *tutorial_sequential (void);
+
+/* A Conv2d then a ReLU (ops/lt-conv.c, LtConvParams.relu): the layer's
+ * shape, and how its input is padded */
+typedef struct
+{
+  gint64      N, C, H, W; /* N < 0: one unbatched (C, H, W) image */
+  gint64      O, k, stride, padding, groups;
+  gboolean    bias;
+  const char *padding_mode; /* NULL for 'zeros' */
+} ConvReluCase;
+
+/* Two Sequential (Conv2d (@c), ReLU) on @device in @dtype, seeded by
+ * @seed, one as it is and one with a forward hook on its ReLU (which runs
+ * its modules one by one, unfused), over three steps of SGD with momentum:
+ * asserts at each step that the output and the gradients of the input and
+ * of every parameter, and after it the parameters, have the same bits both
+ * ways, and that both graphs have the same nodes in the same module scopes
+ * (ReluBackward0 in scope "1" over ConvolutionBackward0 in scope "0").
+ * Returns whether the first ran fused (_lt_conv2d_relu ()). */
+gboolean conv_relu_check (LtDevice            device,
+                          LtDType             dtype,
+                          const ConvReluCase *c,
+                          guint64             seed);

@@ -25,7 +25,12 @@
  * - a Linear then a ReLU in an LtSequential (ops/lt-fused-linear.c) gives
  *   the unfused output and gradients bit for bit at odd shapes, the
  *   bias's sum made by a thread or by a block per channel as the reduce
- *   kernel makes it.
+ *   kernel makes it;
+ * - a Conv2d then a ReLU in an LtSequential (LtConvParams.relu: the
+ *   bias's pass after the product stores relu (v)) gives the unfused
+ *   output, gradients and parameters after SGD steps bit for bit, in
+ *   float32 and float64, with one launch fewer forward where the layer has
+ *   a bias, as many without.
  */
 
 #include <math.h>
@@ -89,6 +94,8 @@ to_cuda (LtTensor *t)
 #define N_POOL 2
 /* fc1 and fc2, each followed by a ReLU: one fused pair each */
 #define N_LINEAR_RELU 2
+/* conv1 and conv2, each followed by a ReLU: one fused pair each */
+#define N_CONV_RELU 2
 
 static LtModule *
 tutorial_net (void)
@@ -214,6 +221,9 @@ test_training_step_launches (void)
    *     fused (nn/lt-sequential-fuse.c): forward the gemm and bias_relu,
    *     backward bias_relu_grad and two gemms, 5 for the pair where the
    *     terms above count 5 + 2 = 7: 2 fewer each;
+   *   each Conv2d directly followed by a ReLU runs fused too: the bias's
+   *     pass stores relu (v) (LtConvParams.relu), so the ReLU's forward
+   *     launch goes (its backward, relu_grad, stays): 1 fewer each;
    *   the loss: the fused cross_entropy = 1; backward the seed (a fill)
    *     and cross_entropy_grad (the mean's scale inside) = 2: 3 (unfused:
    *     log_softmax and nll_loss = 2, backward the seed, the mean's scale,
@@ -222,13 +232,14 @@ test_training_step_launches (void)
    *   the optimizer step: one multi-tensor launch (n_params <=
    *     LT_CU_MT_MAX).
    * Without the fused kernels zero_grad and the step take one launch per
-   * parameter each, the loss 6 launches more and each Linear and ReLU pair
-   * 2 more. Measured on the emulated device: 64 launches a step before the
-   * loss was fused (bound 66), 58 after (bound 60), 54 with the Linear and
-   * ReLU pairs fused (bound 56); 82 unfused. */
+   * parameter each, the loss 6 launches more, each Linear and ReLU pair
+   * 2 more and each Conv2d and ReLU pair 1 more. Measured on the emulated
+   * device: 64 launches a step before the loss was fused (bound 66), 58
+   * after (bound 60), 54 with the Linear and ReLU pairs fused (bound 56),
+   * 52 with the Conv2d and ReLU pairs fused too (bound 54); 82 unfused. */
   g_assert_cmpuint (n_params, <=, LT_CU_MT_MAX);
-  bound =
-    1 + 9 * N_CONV + 5 * N_LINEAR + 2 * (N_RELU + N_POOL) + 3 + n_params + 1 - 2 * N_LINEAR_RELU;
+  bound = 1 + 9 * N_CONV + 5 * N_LINEAR + 2 * (N_RELU + N_POOL) + 3 + n_params + 1 -
+          2 * N_LINEAR_RELU - N_CONV_RELU;
   g_test_message (
     "launches per training step of the tutorial's network (batch 4): %" G_GUINT64_FORMAT
     " with the fused kernels, %" G_GUINT64_FORMAT " without; bound %" G_GUINT64_FORMAT,
@@ -238,8 +249,9 @@ test_training_step_launches (void)
            n_fused, n_unfused, bound);
   g_assert_cmpuint (n_fused, <=, bound);
   /* zero_grad and the step each save a launch per parameter but one, the
-   * loss 6, each Linear and ReLU pair 2 */
-  g_assert_cmpuint (n_fused + 2 * (n_params - 1) + 6 + 2 * N_LINEAR_RELU, ==, n_unfused);
+   * loss 6, each Linear and ReLU pair 2, each Conv2d and ReLU pair 1 */
+  g_assert_cmpuint (n_fused + 2 * (n_params - 1) + 6 + 2 * N_LINEAR_RELU + N_CONV_RELU, ==,
+                    n_unfused);
   trainer_clear (&fused);
   trainer_clear (&unfused);
 }
@@ -550,6 +562,67 @@ test_linear_relu (void)
   _lt_cuda_set_fused (TRUE);
 }
 
+/* A Conv2d then a ReLU in a Sequential on the device: the bits of the
+ * modules run one by one (linear-relu-cases.c), with groups, stride 2, no
+ * bias, a padding mode and an empty batch, in float32 and float64; the
+ * forward one launch shorter with a bias, as long without one (the
+ * relu-only pass replaces relu's) */
+static void
+test_conv_relu (void)
+{
+  g_autoptr(GError) error = NULL;
+  static const ConvReluCase cases[] = {
+    { 4, 3, 32, 32, 6, 5, 1, 0, 1, TRUE, NULL }, { 2, 4, 7, 9, 6, 3, 1, 1, 2, TRUE, NULL },
+    { 3, 3, 9, 8, 5, 3, 2, 1, 1, TRUE, NULL },   { 2, 3, 6, 6, 4, 3, 1, 0, 1, FALSE, NULL },
+    { 2, 6, 9, 9, 6, 3, 1, 1, 6, TRUE, NULL },   { 2, 3, 6, 7, 4, 3, 1, 1, 1, TRUE, "reflect" },
+    { -1, 3, 6, 5, 4, 3, 1, 1, 1, TRUE, NULL },  { 0, 3, 6, 5, 4, 3, 1, 1, 1, TRUE, NULL },
+  };
+  static const gint64 xs[4] = { 2, 3, 8, 8 }, k3[2] = { 3, 3 };
+
+  use_emulated ();
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_assert_true (conv_relu_check (LT_DEVICE_CUDA, LT_DTYPE_FLOAT32, &cases[i], 40 + i));
+      g_assert_true (conv_relu_check (LT_DEVICE_CUDA, LT_DTYPE_FLOAT64, &cases[i], 40 + i));
+    }
+  /* without the fused kernels: the modules' own path, the same bits */
+  _lt_cuda_set_fused (FALSE);
+  g_assert_false (conv_relu_check (LT_DEVICE_CUDA, LT_DTYPE_FLOAT32, &cases[1], 40));
+  _lt_cuda_set_fused (TRUE);
+
+  for (int bias = 0; bias < 2; bias++)
+    {
+      g_autoptr(LtConv2d) c = lt_conv2d_new (3, 4, k3, NULL, NULL, NULL, 1, bias, &error);
+      g_autoptr(LtReLU) r = lt_relu_new (FALSE);
+      LtModule *m[2] = { LT_MODULE (c), LT_MODULE (r) };
+      g_autoptr(LtSequential) seq = lt_sequential_new (m, 2);
+      g_autoptr(LtTensor) xh = lt_randn (xs, 4, LT_DTYPE_FLOAT32, &error);
+      g_autoptr(LtTensor) x = NULL;
+      guint64 n[2];
+
+      g_assert_no_error (error);
+      g_assert_true (lt_module_to_device (LT_MODULE (seq), LT_DEVICE_CUDA, &error));
+      g_assert_no_error (error);
+      x = to_cuda (xh);
+      for (int fused = 0; fused < 2; fused++)
+        {
+          g_autoptr(LtTensor) y = NULL;
+          guint64 before;
+
+          _lt_cuda_set_fused (fused);
+          before = launches ();
+          y = lt_module_forward (LT_MODULE (seq), x, &error);
+          g_assert_no_error (error);
+          n[fused] = launches () - before;
+        }
+      _lt_cuda_set_fused (TRUE);
+      g_print ("# conv+relu forward launches (bias %d): fused %" G_GUINT64_FORMAT
+               ", unfused %" G_GUINT64_FORMAT "\n",
+               bias, n[1], n[0]);
+      g_assert_cmpuint (n[1] + (bias ? 1 : 0), ==, n[0]);
+    }
+}
+
 int
 main (int argc, char *argv[])
 {
@@ -563,5 +636,6 @@ main (int argc, char *argv[])
   g_test_add_func ("/cuda/fused/zero-grad", test_zero_grad);
   g_test_add_func ("/cuda/fused/bias-relu", test_bias_relu);
   g_test_add_func ("/cuda/fused/linear-relu", test_linear_relu);
+  g_test_add_func ("/cuda/fused/conv-relu", test_conv_relu);
   return g_test_run ();
 }

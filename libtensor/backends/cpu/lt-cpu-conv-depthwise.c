@@ -60,6 +60,7 @@ typedef struct
   void       *y, *dx, *dwt, *db;
   char       *scratch; /* per part: scratch_bytes each */
   gsize       scratch_bytes;
+  gboolean    relu; /* forward: store relu (y) (LtConvParams.relu) */
 } DwJob;
 
 static gint64
@@ -172,7 +173,7 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
             DW_V_STORE (Y + q + vl, a1);                                                           \
           }                                                                                        \
         for (gint64 oh = 0; oh < j->OH; oh++)                                                      \
-          memcpy (yu + oh * j->OW, Y + oh * j->Wq, (gsize) j->OW * sizeof (T));                    \
+          _lt_cpu_conv_store (yu + oh * j->OW, Y + oh * j->Wq, j->OW, j->relu);                    \
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
@@ -330,6 +331,7 @@ _lt_cpu_conv_depthwise (const LtKernelArgs *args, GError **error)
         j.w = _lt_tensor_data (w);
         j.b = args->n_in > 2 ? _lt_tensor_data (args->in[2]) : NULL;
         j.y = _lt_tensor_data (y);
+        j.relu = p->relu;
         kind = 0;
         break;
       case LT_OP_CONV2D_GRAD_INPUT:

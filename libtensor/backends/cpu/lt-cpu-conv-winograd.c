@@ -95,6 +95,7 @@ struct _WinoJob
   gsize       scratch_bytes;
   WinoIn      input;
   WinoOut     output;
+  gboolean    relu; /* forward: store relu (y) (LtConvParams.relu) */
 };
 
 static gint64
@@ -261,6 +262,7 @@ round_up (gint64 v, gint64 m)
                   }                                                                                \
                 if (w < Wo)                                                                        \
                   yr[w] = ev[w / 2];                                                               \
+                _lt_cpu_conv_store (yr, yr, Wo, g->relu);                                          \
               }                                                                                    \
           }                                                                                        \
       }                                                                                            \
@@ -531,6 +533,7 @@ _lt_cpu_conv_winograd (const LtKernelArgs *args, GError **error)
   g.x = _lt_tensor_data (args->in[0]);
   g.b = !gi && args->n_in > 2 ? _lt_tensor_data (args->in[2]) : NULL;
   g.y = _lt_tensor_data (args->out);
+  g.relu = !gi && p->relu;
 
   R = g.N * g.TH;
   fmas = g.N * g.Co * g.Ho * g.Wo * g.Ci * 9;

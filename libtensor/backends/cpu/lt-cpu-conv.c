@@ -248,6 +248,7 @@ typedef struct
   gsize scratch_bytes;
   gsize sums_offset;             /* bytes into a part's scratch: dw (O, K), db (O) */
   int n_parts;
+  gboolean        relu; /* forward: store relu (y) (LtConvParams.relu) */
 } ConvJob;
 
 /*
@@ -556,7 +557,8 @@ typedef struct
    * past a row's end runs into the next rows of y, written after it; it                           \
    * never passes the unit's last channel of the image (end) */                                    \
   ATTR static void store_outputs_##sfx (const ConvGeom *g, const T *out, T *y, gint64 n0,          \
-                                        gint64 m, gint64 group, gint64 o0, gint64 o1)              \
+                                        gint64 m, gint64 group, gint64 o0, gint64 o1,              \
+                                        gboolean relu)                                             \
   {                                                                                                \
     typedef vec_##sfx V;                                                                           \
     const int         vl = VB / sizeof (T);                                                        \
@@ -568,11 +570,17 @@ typedef struct
           gint64   end = (o1 - o) * g->P;                                                          \
           if (g->rpitch == g->OW)                                                                  \
             {                                                                                      \
-              memcpy (d, s, g->P * sizeof (T));                                                    \
+              _lt_cpu_conv_store (d, s, g->P, relu);                                               \
               continue;                                                                            \
             }                                                                                      \
           for (gint64 oh = 0; oh < g->OH; oh++, d += g->OW, s += g->rpitch, end -= g->OW)          \
             {                                                                                      \
+              if (relu)                                                                            \
+                {                                                                                  \
+                  /* the fused ReLU (LtConvParams.relu): exactly its rule */                       \
+                  _lt_cpu_conv_store (d, s, g->OW, TRUE);                                          \
+                  continue;                                                                        \
+                }                                                                                  \
               gint64 ow = 0;                                                                       \
               for (; ow < g->OW && ow + vl <= end; ow += vl)                                       \
                 V_STORE (d + ow, V_LOAD (s + ow));                                                 \
@@ -608,7 +616,7 @@ typedef struct
         /* out (o1 - o0, Lp) = b_g + w_g (rows o0 .. o1, K) @ B (K, Lp) */                         \
         gemm_nn_##sfx (o1 - o0, g->Lp, g->K, w + (group * g->Og + o0) * g->K, g->K, 1, buf,        \
                        g->off, out, g->rows, b ? b + group * g->Og + o0 : NULL);                   \
-        store_outputs_##sfx (g, out, y, n0, m, group, o0, o1);                                     \
+        store_outputs_##sfx (g, out, y, n0, m, group, o0, o1, job->relu);                          \
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
@@ -955,6 +963,7 @@ _lt_cpu_conv (const LtKernelArgs *args,
       job.w = _lt_tensor_data (w);
       job.b = args->n_in > 2 ? _lt_tensor_data (args->in[2]) : NULL;
       job.y = _lt_tensor_data (y);
+      job.relu = p->relu;
       kind = 0;
       break;
     case LT_OP_CONV2D_GRAD_INPUT:

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 #pragma once
 
+#include <string.h>
+
 #include "backends/lt-backend-private.h"
 #include "ops/lt-op-private.h"
 #include "core/lt-dtype-private.h"
@@ -139,6 +141,34 @@ void     _lt_cpu_multi_tensor_init  (LtBackend *backend);
 void     _lt_cpu_set_multi_tensor   (gboolean   enabled);
 guint64  _lt_cpu_multi_tensor_calls (void);
 gboolean _lt_cpu_conv         (const LtKernelArgs *args, GError **error);
+/* conv2d's epilogue (LtConvParams.relu: a ReLU fused after the
+ * convolution): @n outputs from @src to @dst (@dst == @src: in place) as
+ * relu's kernel writes them, v < 0 ? 0 : v (-0 and NaN pass as they are),
+ * or copied as they are without @relu. The forwards of lt-cpu-conv.c,
+ * lt-cpu-conv-winograd.c and lt-cpu-conv-depthwise.c call it where they
+ * store each unit of output, while it is in cache; inlined into the
+ * callers compiled per instruction set, the loop vectorises with theirs. */
+#define LT_CPU_DEFINE_CONV_STORE(T, sfx)                                                  \
+  static inline __attribute__ ((always_inline)) void _lt_cpu_conv_store_##sfx (           \
+    T *dst, const T *src, gint64 n, gboolean relu)                                      \
+  {                                                                                     \
+    if (!relu)                                                                          \
+      {                                                                                 \
+        if (dst != src)                                                                 \
+          memcpy (dst, src, (gsize) n * sizeof (T));                                    \
+        return;                                                                         \
+      }                                                                                 \
+    for (gint64 i = 0; i < n; i++)                                                      \
+      {                                                                                 \
+        T v = src[i];                                                                   \
+        dst[i] = v < 0 ? (T) 0 : v;                                                     \
+      }                                                                                 \
+  }
+LT_CPU_DEFINE_CONV_STORE (float, f32)
+LT_CPU_DEFINE_CONV_STORE (double, f64)
+#define _lt_cpu_conv_store(dst, src, n, relu)                                            \
+  _Generic ((dst), float *: _lt_cpu_conv_store_f32, double *: _lt_cpu_conv_store_f64) ( \
+    dst, src, n, relu)
 /* Depthwise conv2d, computed directly (lt-cpu-conv-depthwise.c); the rule
  * that picks it is in lt-cpu-conv.c */
 gboolean _lt_cpu_conv_depthwise_applies (const LtTensor     *x,

@@ -272,13 +272,16 @@ conv_init (Conv *c, LtTensor *x, LtTensor *w, LtTensor *y, const LtConvParams *p
   c->chunk = MAX ((gint64) 1, MIN (g->n, CONV_COL_ELEMENTS / MAX (g->c * g->kh * g->kw * c->L, 1)));
 }
 
-/* y = conv2d (x, w) + b */
+/* y = conv2d (x, w) + b, and with @relu relu (y) in the bias's pass (a
+ * ReLU fused after the convolution: one launch where the unfused add and
+ * relu make two, with their bits) */
 static int
 conv_forward (const LtCudaLaunch *l,
               const Conv         *c,
               const void         *x,
               const void         *w,
               const void         *b,
+              gboolean            relu,
               void               *y,
               void               *col)
 {
@@ -316,8 +319,8 @@ conv_forward (const LtCudaLaunch *l,
           status = _lt_cuda_gemm (&m);
         }
     }
-  if (status == LT_CU_OK && b)
-    status = k->add_bias (l->stream, y, b, c->g.n, c->O, c->L, c->g.dtype);
+  if (status == LT_CU_OK && (b || relu))
+    status = k->add_bias (l->stream, y, b, c->g.n, c->O, c->L, relu, c->g.dtype);
   return status;
 }
 
@@ -478,9 +481,11 @@ k_conv (const LtKernelArgs *args, GError **error)
       /* nothing to sum: the result is zero (and the bias, forward) */
       int s = l.rt->memset_async (_lt_tensor_data (args->out), 0, args->out->numel * es, l.stream);
 
+      /* relu (0 + b): zeros without a bias */
       if (s == LT_CU_OK && args->op == LT_OP_CONV2D && args->n_in > 2 && y->numel > 0)
-        s = index_kernels (&l)->add_bias (
-          l.stream, _lt_tensor_data (y), _lt_tensor_data (args->in[2]), c.g.n, c.O, c.L, c.g.dtype);
+        s = index_kernels (&l)->add_bias (l.stream, _lt_tensor_data (y),
+                                          _lt_tensor_data (args->in[2]), c.g.n, c.O, c.L,
+                                          args->params->conv.relu, c.g.dtype);
       if (s == LT_CU_OK && args->grad_bias)
         s = l.rt->memset_async (_lt_tensor_data (args->grad_bias), 0, args->grad_bias->numel * es,
                                 l.stream);
@@ -502,7 +507,7 @@ k_conv (const LtKernelArgs *args, GError **error)
       case LT_OP_CONV2D:
         status = conv_forward (&l, &c, _lt_tensor_data (x), _lt_tensor_data (w),
                                args->n_in > 2 && args->in[2] ? _lt_tensor_data (args->in[2]) : NULL,
-                               _lt_tensor_data (y), col);
+                               args->params->conv.relu, _lt_tensor_data (y), col);
         break;
       case LT_OP_CONV2D_GRAD_INPUT:
         status = conv_grad_input (&l, &c, _lt_tensor_data (y), _lt_tensor_data (w),

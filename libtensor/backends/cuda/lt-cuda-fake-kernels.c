@@ -150,10 +150,11 @@ GATED (index,
         int64_t             img0,
         int64_t             n_img),
        (s, g, col, col_img_stride, col_row_stride, x, img0, n_img))
-GATED (index,
-       add_bias,
-       (void *s, void *out, const void *bias, int64_t n, int64_t c, int64_t hw, int dtype),
-       (s, out, bias, n, c, hw, dtype))
+GATED (
+  index,
+  add_bias,
+  (void *s, void *out, const void *bias, int64_t n, int64_t c, int64_t hw, int relu, int dtype),
+  (s, out, bias, n, c, hw, relu, dtype))
 GATED (index,
        bias_grad,
        (void *s, void *grad_bias, const void *grad, int64_t n, int64_t c, int64_t hw, int dtype),

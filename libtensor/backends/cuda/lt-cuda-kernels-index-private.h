@@ -102,9 +102,11 @@ typedef struct
                        int64_t n_img, void *col, int64_t col_img_stride, int64_t col_row_stride);
   int (*col2im)       (void *stream, const LtCuConvGeom *g, const void *col, int64_t col_img_stride,
                        int64_t col_row_stride, void *x, int64_t img0, int64_t n_img);
-  /* out[o] += bias[c] for every (n, c, h, w) of a contiguous NCHW output */
+  /* out[o] += bias[c] for every (n, c, h, w) of a contiguous NCHW output
+   * (@bias nullable), then with @relu out[o] = relu (out[o]) in the same
+   * pass (conv2d's LtConvParams.relu); nothing to do is no launch */
   int (*add_bias)     (void *stream, void *out, const void *bias, int64_t n, int64_t c,
-                       int64_t hw, int dtype);
+                       int64_t hw, int relu, int dtype);
   /* grad_bias[c] = sum over n, h, w of grad (contiguous NCHW) */
   int (*bias_grad)    (void *stream, void *grad_bias, const void *grad, int64_t n, int64_t c,
                        int64_t hw, int dtype);

@@ -688,27 +688,33 @@ launch_col2im (void *stream, const LtCuConvGeom *g, const void *col, int64_t cis
   return LT_LAUNCH_STATUS ();
 }
 
+/* out = out + bias[c] (bias non-NULL), then, with relu, relu's rule
+ * v < 0 ? 0 : v (k_unary's): conv2d's bias and a ReLU fused after it
+ * (LtConvParams.relu) in one pass, the bits of the add and the relu */
 template <typename T>
 __global__ void
-k_add_bias (T *out, const T *bias, int64_t n, int64_t c, int64_t hw)
+k_add_bias (T *out, const T *bias, int64_t n, int64_t c, int64_t hw, int relu)
 {
   GRID_STRIDE_LOOP (e, n * c * hw)
-    out[e] = out[e] + bias[(e / hw) % c];
+    {
+      T v = bias ? out[e] + bias[(e / hw) % c] : out[e];
+      out[e] = relu && v < 0 ? (T) 0 : v;
+    }
 }
 
 int
 launch_add_bias (void *stream, void *out, const void *bias, int64_t n, int64_t c, int64_t hw,
-                 int dtype)
+                 int relu, int dtype)
 {
   unsigned g = grid_for (n * c * hw, THREADS);
-  if (n * c * hw == 0)
+  if (n * c * hw == 0 || (bias == NULL && !relu))
     return LT_CU_OK;
   if (dtype == LT_CU_F32)
     LT_LAUNCH (k_add_bias<float>, g, THREADS, stream, static_cast<float *> (out),
-               static_cast<const float *> (bias), n, c, hw);
+               static_cast<const float *> (bias), n, c, hw, relu);
   else if (dtype == LT_CU_F64)
     LT_LAUNCH (k_add_bias<double>, g, THREADS, stream, static_cast<double *> (out),
-               static_cast<const double *> (bias), n, c, hw);
+               static_cast<const double *> (bias), n, c, hw, relu);
   else
     return LT_CU_UNSUPPORTED;
   return LT_LAUNCH_STATUS ();
