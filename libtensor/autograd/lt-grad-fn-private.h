@@ -66,7 +66,7 @@ struct _LtGradFn
   LtTensor *variable;          /* AccumulateGrad: the leaf */
   GPtrArray *pre_hooks;        /* LtHook: hooks of the output tensor */
   GWeakRef retained;           /* the output tensor, if it retains its grad */
-  GWeakRef *retained_outputs;  /* n_outputs > 1: the outputs that retain their grad
+  GWeakRef *retained_outputs;  /* unbind: the outputs that retain their grad
                                 * (allocated by the first) */
   gpointer dims_blocks;        /* shapes that did not fit dims_inline (a list) */
 
