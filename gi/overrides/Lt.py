@@ -842,7 +842,9 @@ class Tensor(_TensorIndexing, _TensorMath, _TensorExtra, _TensorSorting, _Tensor
     # repeat: TensorExtra (_lt/ops_extra.py)
 
     def unbind(self, dim: int = 0) -> tuple[Tensor, ...]:
-        return tuple(self.select(dim, i) for i in range(self.get_size(dim)))
+        """Every slice along dim, as views sharing one UnbindBackward0 node
+        (lt_tensor_unbind)."""
+        return tuple(_GITensor.unbind(self, operator.index(dim)))
 
     def split(self, split_size: int | Sequence[int], dim: int = 0) -> tuple[Tensor, ...]:
         n = self.get_size(dim)

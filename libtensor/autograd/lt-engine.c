@@ -141,6 +141,7 @@ lt_tensor_detach_ (LtTensor *self, GError **error)
     }
   /* a long history is freed with a bounded stack */
   _lt_object_release (g_steal_pointer (&self->grad_fn));
+  self->output_nr = 0;
   self->requires_grad = FALSE;
   self->retains_grad = FALSE;
   return TRUE;
@@ -196,6 +197,7 @@ lt_tensor_register_hook (LtTensor        *self,
       return 0;
     }
   hook = _lt_hook_new (func, user_data, destroy);
+  hook->output_nr = self->output_nr;
   id = hook->id;
   G_LOCK (hooks);
   list = self->grad_fn ? &self->grad_fn->pre_hooks : &self->hooks;
@@ -338,9 +340,10 @@ hooked_what (LtGradFn *node, LtTensor *grad)
 /* Runs the gradient hooks in @list on @grad (taken); a hook may replace it.
  * Returns NULL with @error set when a hook fails, or gives a tensor of
  * another shape, dtype or device. @node is the hooked tensor's node (its
- * AccumulateGrad for a leaf, or NULL), for messages. */
+ * AccumulateGrad for a leaf, or NULL), for messages. With @output_nr >= 0
+ * only the hooks of that output of a node with several run. */
 static LtTensor *
-run_hooks (GPtrArray **list, LtGradFn *node, LtTensor *grad, GError **error)
+run_hooks (GPtrArray **list, LtGradFn *node, LtTensor *grad, gint output_nr, GError **error)
 {
   g_autoptr(GPtrArray) hooks = snapshot_hooks (list);
 
@@ -350,8 +353,12 @@ run_hooks (GPtrArray **list, LtGradFn *node, LtTensor *grad, GError **error)
     {
       LtHook          *hook = g_ptr_array_index (hooks, i);
       GError          *local = NULL;
-      LtTensor        *replacement = hook->func (grad, hook->user_data, &local);
+      LtTensor        *replacement;
       g_autofree char *what = NULL;
+
+      if (output_nr >= 0 && hook->output_nr != (guint) output_nr)
+        continue;
+      replacement = hook->func (grad, hook->user_data, &local);
 
       if (local != NULL)
         {
@@ -497,10 +504,17 @@ typedef struct
   LtGradFn *node;         /* borrowed: the pass holds the root, the root the rest */
   LtTensor *grad;         /* owned: the sum of the gradients received */
   LtTensor *captured;     /* owned: the gradient kept for lt_autograd_grad() */
+  /* A node whose outputs are slices (LtGradFn.sliced): without
+   * create_graph @grad is one tensor shaped as the node's input 0 that
+   * each output's gradient is written into (its slice along the node's
+   * dim), with create_graph @slots holds each output's gradient until
+   * the node runs; @written says which outputs got one. */
+  LtTensor **slots;        /* owned */
+  guint8    *written;      /* owned */
   guint     dependencies; /* edges into the node whose gradient has not come yet */
-  guint     target : 1;   /* its output's gradient is captured */
-  guint     needed : 1;   /* a captured gradient lies at or below it */
-  guint     descend : 1;  /* a captured gradient lies below it */
+  guint      target : 1;   /* its output's gradient is captured */
+  guint      needed : 1;   /* a captured gradient lies at or below it */
+  guint      descend : 1;  /* a captured gradient lies below it */
 } PassNode;
 
 typedef struct
@@ -651,13 +665,75 @@ pass_discover (Pass *pass, LtGradFn *root)
     }
 }
 
+/* Whether @node's outputs are the slices of one tensor (unbind's, see
+ * LtGradFn.n_outputs; there may be only one) */
+static inline gboolean
+sliced (LtGradFn *node)
+{
+  return node->op == LT_OP_UNBIND;
+}
+
+/* Adds @grad (taken) to the gradient the node at @pos received so far
+ * for its output @output_nr. */
+static gboolean
+receive (Pass *pass, guint pos, guint output_nr, LtTensor *grad, GError **error)
+{
+  PassNode  *pn = pass_node (pass, pos);
+  LtGradFn  *node = pn->node;
+  LtTensor **into = &pn->grad;
+  LtTensor  *sum;
+
+  if (sliced (node))
+    {
+      g_assert (output_nr < node->n_outputs);
+      if (pn->written == NULL)
+        pn->written = g_new0 (guint8, node->n_outputs);
+      if (!pass->create_graph)
+        {
+          /* written into its slice of one buffer, as it comes */
+          const LtTensorMeta *m = &node->input_meta[0];
+          g_autoptr(LtTensor) part = NULL;
+          gboolean ok;
+
+          if (pn->grad == NULL && (pn->grad = _lt_tensor_new_empty (m->shape, m->ndim, m->dtype,
+                                                                    m->device, error)) == NULL)
+            {
+              g_object_unref (grad);
+              return FALSE;
+            }
+          part = lt_tensor_select (pn->grad, (gint) node->params.view.dim, output_nr, error);
+          ok = part != NULL && (pn->written[output_nr] ? lt_tensor_add_ (part, grad, error)
+                                                       : _lt_copy_into (part, grad, error));
+          g_object_unref (grad);
+          pn->written[output_nr] = TRUE;
+          return ok;
+        }
+      /* kept with its history, stacked when the node runs */
+      if (pn->slots == NULL)
+        pn->slots = g_new0 (LtTensor *, node->n_outputs);
+      into = &pn->slots[output_nr];
+      pn->written[output_nr] = TRUE;
+    }
+  if (*into == NULL)
+    {
+      *into = grad;
+      return TRUE;
+    }
+  sum = lt_tensor_add (*into, grad, error);
+  g_object_unref (grad);
+  if (sum == NULL)
+    return FALSE;
+  g_object_unref (*into);
+  *into = sum;
+  return TRUE;
+}
+
 /* Passes @grad (taken) along edge @i of @node. */
 static gboolean
 send_grad (Pass *pass, LtGradFn *node, guint i, LtTensor *grad, GError **error)
 {
   const LtTensorMeta *meta = &node->input_meta[i];
   guint               pos = pass_find (pass, node->next[i].fn);
-  PassNode           *next;
 
   if (!_lt_shape_equal (grad->shape, grad->ndim, meta->shape, meta->ndim))
     {
@@ -686,19 +762,8 @@ send_grad (Pass *pass, LtGradFn *node, guint i, LtTensor *grad, GError **error)
         return FALSE;
       grad = cast;
     }
-  next = pass_node (pass, pos);
-  if (next->grad == NULL)
-    next->grad = grad;
-  else
-    {
-      LtTensor *sum = lt_tensor_add (next->grad, grad, error);
-
-      g_object_unref (grad);
-      if (sum == NULL)
-        return FALSE;
-      g_object_unref (next->grad);
-      next->grad = sum;
-    }
+  if (!receive (pass, pos, node->next[i].input_nr, grad, error))
+    return FALSE;
   edge_done (pass, pos);
   return TRUE;
 }
@@ -791,15 +856,124 @@ accumulate_with_graph (LtTensor *t, LtTensor *grad, GError **error)
   return ok;
 }
 
+/* Runs the hooks of output @k of a node with several outputs on @grad
+ * (taken), and keeps the result in the output's .grad if it retains it. */
+static LtTensor *
+output_hooks (LtGradFn *node, guint k, LtTensor *grad, GError **error)
+{
+  LtTensor *t = NULL;
+
+  grad = run_hooks (&node->pre_hooks, node, grad, (gint) k, error);
+  if (grad == NULL)
+    return NULL;
+  g_mutex_lock (&node->lock);
+  if (node->retained_outputs)
+    t = g_weak_ref_get (&node->retained_outputs[k]);
+  g_mutex_unlock (&node->lock);
+  if (t)
+    {
+      gboolean ok = accumulate_into (t, g_object_ref (grad), error);
+
+      g_object_unref (t);
+      if (!ok)
+        g_clear_object (&grad);
+    }
+  return grad;
+}
+
+/* The gradient of a node with several outputs, in *@grad (NULL when no
+ * output got one): each output's hooks run on its part, then the parts
+ * are put together, zeros for an output without a gradient. */
+static gboolean
+gather (Pass *pass, PassNode *pn, LtTensor **grad, GError **error)
+{
+  LtGradFn *node = pn->node;
+  guint     n = node->n_outputs, dim = node->params.view.dim;
+  gboolean  hooked = node->pre_hooks != NULL || node->retained_outputs != NULL;
+
+  *grad = NULL;
+  if (pn->written == NULL)
+    return TRUE;
+  if (pn->slots == NULL)
+    {
+      LtTensor *buf = g_steal_pointer (&pn->grad);
+
+      for (guint k = 0; k < n; k++)
+        {
+          g_autoptr(LtTensor) part = NULL;
+          LtTensor *r;
+
+          if (pn->written[k] && !hooked)
+            continue;
+          if ((part = lt_tensor_select (buf, (gint) dim, k, error)) == NULL)
+            goto fail;
+          if (!pn->written[k])
+            {
+              if (!lt_tensor_zero_ (part, error))
+                goto fail;
+              continue;
+            }
+          if ((r = output_hooks (node, k, g_object_ref (part), error)) == NULL)
+            goto fail;
+          if (r != part && !_lt_copy_into (part, r, error))
+            {
+              g_object_unref (r);
+              goto fail;
+            }
+          g_object_unref (r);
+        }
+      *grad = buf;
+      return TRUE;
+    fail:
+      g_object_unref (buf);
+      return FALSE;
+    }
+  else
+    {
+      const LtTensorMeta *m = &node->input_meta[0];
+      g_autoptr(LtTensor) zeros = NULL;
+      g_autofree LtTensor **parts = g_new (LtTensor *, n);
+
+      for (guint k = 0; k < n; k++)
+        {
+          if (pn->slots[k] != NULL)
+            {
+              if (hooked && (pn->slots[k] = output_hooks (node, k, pn->slots[k], error)) == NULL)
+                return FALSE;
+              parts[k] = pn->slots[k];
+              continue;
+            }
+          if (zeros == NULL)
+            {
+              g_autoptr(LtTensor) z = lt_zeros (node->output_meta.shape, node->output_meta.ndim,
+                                                 m->dtype, error);
+
+              zeros = z && m->device != LT_DEVICE_CPU ? lt_tensor_to_device (z, m->device, error)
+                                                      : g_steal_pointer (&z);
+              if (zeros == NULL)
+                return FALSE;
+            }
+          parts[k] = zeros;
+        }
+      *grad = lt_stack (parts, n, (gint) dim, error);
+      return *grad != NULL;
+    }
+}
+
 static gboolean
 run_node (Pass *pass, guint pos, GError **error)
 {
   PassNode  *pn = pass_node (pass, pos);
   LtGradFn  *node = pn->node;
-  LtTensor  *grad = g_steal_pointer (&pn->grad);
+  LtTensor  *grad = NULL;
   LtTensor *inline_grads[LT_GRAD_FN_INLINE_INPUTS] = { NULL };
   LtTensor **grads = inline_grads;
   gboolean ok = TRUE;
+
+  if (!sliced (node))
+    grad = g_steal_pointer (&pn->grad);
+  else if (!(pass->prune && !pn->needed) && !gather (pass, pn, &grad, error))
+    return FALSE;
 
   if (grad == NULL || (pass->prune && !pn->needed))
     {
@@ -813,7 +987,7 @@ run_node (Pass *pass, guint pos, GError **error)
 
   if (node->op == LT_OP_ACCUMULATE_GRAD)
     {
-      grad = run_hooks (&node->variable->hooks, node, grad, error);
+      grad = run_hooks (&node->variable->hooks, node, grad, -1, error);
       if (grad == NULL)
         return FALSE;
       if (pass->observer)
@@ -831,8 +1005,8 @@ run_node (Pass *pass, guint pos, GError **error)
              run_post_accumulate_hooks (node->variable, error);
     }
 
-  grad = run_hooks (&node->pre_hooks, node, grad, error);
-  if (grad == NULL)
+  /* (the hooks of a node with several outputs ran on each output's part) */
+  if (!sliced (node) && (grad = run_hooks (&node->pre_hooks, node, grad, -1, error)) == NULL)
     return FALSE;
   if (pass->observer)
     pass->observer (node, grad, pass->user_data);
@@ -1051,23 +1225,10 @@ engine_run (LtTensor *const *outputs,
 
   for (guint i = 0; i < n_outputs && ok; i++)
     {
-      PassNode *pn = pass_node (&pass, pass_find (&pass, g_ptr_array_index (roots, i)));
-      LtTensor *g = g_steal_pointer (&grads[i]);
+      guint pos = pass_find (&pass, g_ptr_array_index (roots, i));
 
-      if (pn->grad == NULL)
-        pn->grad = g;
-      else
-        {
-          LtTensor *sum = lt_tensor_add (pn->grad, g, error);
-
-          g_object_unref (g);
-          ok = sum != NULL;
-          if (ok)
-            {
-              g_object_unref (pn->grad);
-              pn->grad = sum;
-            }
-        }
+      ok = receive (&pass, pos, outputs[i]->grad_fn ? outputs[i]->output_nr : 0,
+                    g_steal_pointer (&grads[i]), error);
     }
   for (guint i = 0; i < n_outputs && ok; i++)
     {
@@ -1084,15 +1245,37 @@ engine_run (LtTensor *const *outputs,
 
   for (guint j = 0; j < n_inputs; j++)
     {
-      gpointer  found = g_hash_table_lookup (pass.index, g_ptr_array_index (targets, j));
-      LtTensor *c = found ? pass_node (&pass, GPOINTER_TO_UINT (found) - 1)->captured : NULL;
+      LtGradFn *node = g_ptr_array_index (targets, j);
+      gpointer  found = g_hash_table_lookup (pass.index, node);
+      PassNode *pn = found ? pass_node (&pass, GPOINTER_TO_UINT (found) - 1) : NULL;
+      LtTensor *c = pn ? pn->captured : NULL;
+      guint     k = inputs[j]->output_nr;
 
-      captured[j] = ok && c ? g_object_ref (c) : NULL;
+      captured[j] = NULL;
+      if (!ok || c == NULL)
+        continue;
+      if (!sliced (node))
+        captured[j] = g_object_ref (c);
+      else if (pn->written[k])
+        {
+          /* this output's part of the node's gradient */
+          captured[j] = lt_tensor_select (c, (gint) node->params.view.dim, k, error);
+          ok = captured[j] != NULL;
+        }
     }
   for (guint i = 0; i < pass.nodes->len; i++)
     {
-      g_clear_object (&pass_node (&pass, i)->grad);
-      g_clear_object (&pass_node (&pass, i)->captured);
+      PassNode *pn = pass_node (&pass, i);
+
+      g_clear_object (&pn->grad);
+      g_clear_object (&pn->captured);
+      if (pn->slots)
+        {
+          for (guint k = 0; k < pn->node->n_outputs; k++)
+            g_clear_object (&pn->slots[k]);
+          g_free (pn->slots);
+        }
+      g_free (pn->written);
     }
   for (guint i = 0; i < n_outputs; i++)
     g_clear_object (&grads[i]);
@@ -1127,7 +1310,7 @@ _lt_engine_backward (LtTensor      *output,
     {
       /* A leaf: its gradient is the given one. */
       gboolean  prev = lt_set_grad_enabled (FALSE);
-      LtTensor *g = run_hooks (&output->hooks, NULL, grad, error);
+      LtTensor *g = run_hooks (&output->hooks, NULL, grad, -1, error);
       gboolean  ok = g && accumulate_into (output, g, error);
 
       lt_set_grad_enabled (prev);

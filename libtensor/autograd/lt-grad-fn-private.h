@@ -9,7 +9,7 @@ G_BEGIN_DECLS
 typedef struct
 {
   LtGradFn *fn;          /* owned; NULL when the input needs no gradient */
-  guint input_nr;
+  guint input_nr;        /* which output of @fn the input is (see n_outputs) */
 } LtEdge;
 
 /* What a node remembers of a tensor: its shape (in the node's own memory,
@@ -46,6 +46,13 @@ struct _LtGradFn
                                 * is an error */
   guint n_inputs;
   guint n_saved;
+  /* Outputs: 1, or for unbind the n slices along params.view.dim of a
+   * tensor shaped as input 0, each its own tensor (LtTensor.output_nr,
+   * LtEdge.input_nr). The engine gathers their gradients into one tensor
+   * of input 0's shape, zeros where an output got none, and the backward
+   * rule gets that; output_meta is the first output's. Hooks on an
+   * output are tagged with its number (LtHook.output_nr). */
+  guint n_outputs;
   guint64 sequence_nr;
   gboolean released;           /* under @lock */
   guint n_dims_used;           /* of dims_inline */
@@ -59,6 +66,8 @@ struct _LtGradFn
   LtTensor *variable;          /* AccumulateGrad: the leaf */
   GPtrArray *pre_hooks;        /* LtHook: hooks of the output tensor */
   GWeakRef retained;           /* the output tensor, if it retains its grad */
+  GWeakRef *retained_outputs;  /* unbind: the outputs that retain their grad
+                                * (allocated by the first) */
   gpointer dims_blocks;        /* shapes that did not fit dims_inline (a list) */
 
   LtSavedInfo *saved_info;     /* allocated by the first save */
@@ -130,6 +139,13 @@ void      _lt_autograd_save_args        (LtGradFn        *node,
 void      _lt_autograd_set_outputs      (LtGradFn        *node,
                                          LtTensor        *out,
                                          LtTensor        *aux);
+/* Hands @node (taken) to @n_outs outputs, the slices along @dim of a
+ * tensor shaped as the node's input 0 (see LtGradFn.n_outputs); saves
+ * nothing. With @n_outs 0 the node is dropped. */
+void      _lt_autograd_set_slice_outputs (LtGradFn       *node,
+                                          LtTensor      **outs,
+                                          guint           n_outs,
+                                          guint           dim);
 /* The tensor the row names @what, checked against in-place changes since it
  * was saved; NULL with @error set when it was freed by an earlier backward
  * or changed. _optional: TRUE with *@t NULL when the argument was NULL. */

@@ -150,6 +150,12 @@ lt_grad_fn_finalize (GObject *object)
   g_clear_pointer (&self->pre_hooks, g_ptr_array_unref);
   if (self->has_retained)
     g_weak_ref_clear (&self->retained);
+  if (self->retained_outputs)
+    {
+      for (guint k = 0; k < self->n_outputs; k++)
+        g_weak_ref_clear (&self->retained_outputs[k]);
+      g_free (self->retained_outputs);
+    }
   while (self->dims_blocks)
     {
       gpointer *block = self->dims_blocks;
@@ -264,6 +270,7 @@ grad_fn_new (LtOp  op,
 
   node->op = op;
   node->n_inputs = n_inputs;
+  node->n_outputs = 1;
   node->module = _lt_autograd_scope_get (NULL);
   node->sequence_nr = __atomic_fetch_add (&sequence_counter, 1, __ATOMIC_RELAXED);
   if (n_inputs <= LT_GRAD_FN_INLINE_INPUTS)
@@ -348,7 +355,10 @@ _lt_autograd_record (LtOp             op,
       if (!t->requires_grad)
         continue;
       if (t->grad_fn)
-        node->next[i].fn = g_object_ref (t->grad_fn);
+        {
+          node->next[i].fn = g_object_ref (t->grad_fn);
+          node->next[i].input_nr = t->output_nr;
+        }
       else
         node->next[i].fn = _lt_grad_fn_get_accumulator (t);
     }
@@ -435,6 +445,7 @@ _lt_autograd_set_outputs (LtGradFn *node, LtTensor *out, LtTensor *aux)
   _lt_tensor_meta_init (node, &node->output_meta, out);
   g_clear_object (&out->grad_fn);
   out->grad_fn = node;
+  out->output_nr = 0;
   out->requires_grad = TRUE;
 }
 
@@ -442,6 +453,26 @@ void
 _lt_autograd_set_output (LtGradFn *node, LtTensor *out)
 {
   _lt_autograd_set_outputs (node, out, NULL);
+}
+
+void
+_lt_autograd_set_slice_outputs (LtGradFn *node, LtTensor **outs, guint n_outs, guint dim)
+{
+  if (n_outs == 0)
+    {
+      g_object_unref (node);
+      return;
+    }
+  node->n_outputs = n_outs;
+  node->params.view.dim = dim;
+  _lt_tensor_meta_init (node, &node->output_meta, outs[0]);
+  for (guint k = 0; k < n_outs; k++)
+    {
+      g_clear_object (&outs[k]->grad_fn);
+      outs[k]->grad_fn = k == 0 ? node : g_object_ref (node);
+      outs[k]->output_nr = k;
+      outs[k]->requires_grad = TRUE;
+    }
 }
 
 gboolean
@@ -589,6 +620,19 @@ lt_tensor_retain_grad (LtTensor *self, GError **error)
   if (self->grad_fn == NULL || self->retains_grad)
     return TRUE;
   self->retains_grad = TRUE;
+  if (self->grad_fn->op == LT_OP_UNBIND)
+    {
+      LtGradFn *node = self->grad_fn;
+
+      /* one of several outputs: its own slot (zeroed memory is a cleared
+       * GWeakRef) */
+      g_mutex_lock (&node->lock);
+      if (node->retained_outputs == NULL)
+        node->retained_outputs = g_new0 (GWeakRef, node->n_outputs);
+      g_weak_ref_set (&node->retained_outputs[self->output_nr], self);
+      g_mutex_unlock (&node->lock);
+      return TRUE;
+    }
   _lt_grad_fn_retain_output (self->grad_fn, self);
   return TRUE;
 }

@@ -20,6 +20,8 @@ typedef struct
   LtTensorPostAccumulateGradHookFunc post_accumulate_func; /* instead of func */
   gpointer user_data;
   GDestroyNotify destroy;
+  guint output_nr;             /* which output of a node with several outputs
+                                * (unbind) the hook was registered on */
 } LtHook;
 
 LtHook *_lt_hook_new   (LtTensorHookFunc func,
@@ -56,6 +58,8 @@ struct _LtTensor
   gint64 strides[LT_MAX_DIMS]; /* in elements */
   guint ndim;
   LtDType dtype;
+  guint output_nr;             /* which output of @grad_fn the tensor is: 0 but for
+                                * the outputs of a node with several (unbind) */
   guint requires_grad : 1;
   guint retains_grad : 1;
   guint is_view : 1;

@@ -75,12 +75,15 @@ cell_step (Mode       mode,
       case MODE_LSTM:
       default:
         {
+          /* h over c: one node gathers both gradients */
           g_autoptr(LtTensor) state = _lt_lstm_cell_fused (ig, hg, c, error);
-          g_autoptr(LtTensor) hy = state ? lt_tensor_select (state, 0, 0, error) : NULL;
+          g_autoptr(GPtrArray) hc = state ? lt_tensor_unbind (state, 0, error) : NULL;
 
-          if (hy == NULL || (*c_out = lt_tensor_select (state, 0, 1, error)) == NULL)
+          if (hc == NULL)
             return FALSE;
-          *h_out = w_hr ? lt_linear (hy, w_hr, NULL, error) : g_steal_pointer (&hy);
+          *c_out = g_object_ref (g_ptr_array_index (hc, 1));
+          *h_out = w_hr ? lt_linear (g_ptr_array_index (hc, 0), w_hr, NULL, error)
+                        : g_object_ref (g_ptr_array_index (hc, 0));
           return *h_out != NULL;
         }
     }
@@ -246,6 +249,7 @@ run_direction (LtModule   *module,
   g_autoptr(LtTensor) x2 = NULL;
   g_autoptr(LtTensor) ig2 = NULL;
   g_autoptr(LtTensor) ig_all = NULL;
+  g_autoptr(GPtrArray) igs = NULL;
   g_autoptr(LtTensor) h = g_object_ref (h0);
   g_autoptr(LtTensor) c = c0 ? g_object_ref (c0) : NULL;
   g_autoptr(GPtrArray) outs = g_ptr_array_new_full ((guint) T, g_object_unref);
@@ -268,14 +272,17 @@ run_direction (LtModule   *module,
   shape[0] = T;
   shape[1] = N;
   shape[2] = ig2->shape[1];
-  if ((ig_all = lt_tensor_reshape (ig2, shape, 3, error)) == NULL)
+  /* the steps' input products as one unbind: their gradients go into one
+   * (T, N, G * H) tensor, not each into a zeroed tensor of that size */
+  if ((ig_all = lt_tensor_reshape (ig2, shape, 3, error)) == NULL ||
+      (igs = lt_tensor_unbind (ig_all, 0, error)) == NULL)
     return NULL;
   g_ptr_array_set_size (outs, (guint) T);
   for (gint64 s = 0; s < T; s++)
     {
-      gint64 t = reverse ? T - 1 - s : s;
-      g_autoptr(LtTensor) ig = lt_tensor_select (ig_all, 0, t, error);
-      g_autoptr(LtTensor) hg = ig ? lt_linear (h, w_hh, b_hh, error) : NULL;
+      gint64    t = reverse ? T - 1 - s : s;
+      LtTensor *ig = g_ptr_array_index (igs, t);
+      g_autoptr(LtTensor) hg = lt_linear (h, w_hh, b_hh, error);
       LtTensor *hn = NULL, *cn = NULL;
 
       if (hg == NULL || !cell_step (mode, ig, hg, h, c, w_hr, &hn, &cn, error))

@@ -285,6 +285,9 @@
   GRAD_OP (UNSQUEEZE, "unsqueeze", VIEW, LT_OPF_VIEW, 0, "UnsqueezeBackward0", NULL, view)         \
   GRAD_OP (SELECT, "select", VIEW, LT_OPF_VIEW, 0, "SelectBackward0", NULL, select)                \
   GRAD_OP (SLICE, "slice", VIEW, LT_OPF_VIEW, 0, "SliceBackward0", NULL, slice)                    \
+  /* every slice along a dim, one node for all (LtGradFn.n_outputs): the engine */                  \
+  /* gathers the outputs' gradients into one of the input's shape */                               \
+  GRAD_OP (UNBIND, "unbind", VIEW, LT_OPF_VIEW, 0, "UnbindBackward0", NULL, identity)              \
   /* detach() and views that keep the shape */                                                     \
   GRAD_OP (ALIAS, "alias", VIEW, LT_OPF_VIEW, 0, "AliasBackward0", NULL, identity)                 \
   /* the diagonal of two dims, moved to the end (ops/lt-rearrange.c) */                            \

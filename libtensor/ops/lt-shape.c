@@ -734,6 +734,72 @@ lt_tensor_select (LtTensor *self,
 }
 
 /**
+ * lt_tensor_unbind:
+ * @self: a tensor with at least one dimension
+ * @dim: the dimension to take apart; negative values count from the end
+ * @error: return location for a #GError
+ *
+ * Takes every slice along @dim, each without that dimension, as
+ * `torch.unbind`: the views lt_tensor_select() would give for each
+ * position, recorded as one autograd node (`UnbindBackward0`) whose
+ * gradient is the outputs' gradients put together in one tensor of
+ * @self's shape, zeros for an output that got none. A loop that uses
+ * every slice of a tensor once (a recurrent layer's time steps) costs one
+ * gradient of @self's size this way, instead of one per slice.
+ *
+ * As for every view of a tensor that requires grad, in-place operations
+ * on the outputs are errors. An output's hooks and lt_tensor_retain_grad()
+ * see that output's own gradient.
+ *
+ * Returns: (transfer container) (element-type LtTensor): the slices, as
+ *   many as @self has positions along @dim (none for a dimension of size
+ *   0), or %NULL with @error set when @self has no dimensions or @dim is
+ *   out of range
+ */
+GPtrArray *
+lt_tensor_unbind (LtTensor *self, gint dim, GError **error)
+{
+  gint64 shape[LT_MAX_DIMS], strides[LT_MAX_DIMS];
+  guint  d, n = 0;
+  gint64 size;
+  g_autoptr(GPtrArray) outs = NULL;
+  LtGradFn *node;
+
+  g_return_val_if_fail (LT_IS_TENSOR (self), NULL);
+  if (self->ndim == 0)
+    {
+      g_set_error_literal (error, LT_ERROR, LT_ERROR_INDEX,
+                           "unbind: a tensor with no dimensions cannot be taken apart");
+      return NULL;
+    }
+  if (!_lt_normalize_dim (dim, self->ndim, &d, "unbind", error))
+    return NULL;
+  size = self->shape[d];
+  if (size > G_MAXUINT)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_INVALID_ARGUMENT,
+                   "unbind: dimension %u has %" G_GINT64_FORMAT " positions, more outputs "
+                   "than one call can give",
+                   d, size);
+      return NULL;
+    }
+  for (guint i = 0; i < self->ndim; i++)
+    if (i != d)
+      {
+        shape[n] = self->shape[i];
+        strides[n++] = self->strides[i];
+      }
+  outs = g_ptr_array_new_full ((guint) size, g_object_unref);
+  for (gint64 k = 0; k < size; k++)
+    g_ptr_array_add (
+      outs, _lt_tensor_new_view (self, shape, strides, n, self->offset + k * self->strides[d]));
+  node = _lt_autograd_record (LT_OP_UNBIND, &self, 1);
+  if (node)
+    _lt_autograd_set_slice_outputs (node, (LtTensor **) outs->pdata, outs->len, d);
+  return g_steal_pointer (&outs);
+}
+
+/**
  * lt_tensor_slice:
  * @self: a tensor
  * @dim: the dimension to slice

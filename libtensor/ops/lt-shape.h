@@ -85,6 +85,10 @@ LtTensor *lt_tensor_select        (LtTensor     *self,
                                    gint64        index,
                                    GError      **error);
 LT_AVAILABLE_IN_ALL
+GPtrArray *lt_tensor_unbind       (LtTensor     *self,
+                                   gint          dim,
+                                   GError      **error);
+LT_AVAILABLE_IN_ALL
 LtTensor *lt_tensor_narrow        (LtTensor     *self,
                                    gint          dim,
                                    gint64        start,

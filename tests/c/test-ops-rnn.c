@@ -205,6 +205,108 @@ static const OhCase cell_backward[] = { { "values", cell_bw_values },
                                         { "empty", cell_bw_empty },
                                         { NULL, NULL } };
 
+/* The layers (nn/lt-rnn.c) take their steps' input products, and the
+ * LSTM its h and c, apart with unbind; the same layer written with one
+ * select per step gives the same outputs and gradients, element for
+ * element: @c's layer of two layers, float32, against that formula on the
+ * layer's own parameters. */
+static LtTensor *
+layer_as_select (const Cell *c, LtModule *m, LtTensor *x, gint64 H, GError **error)
+{
+  gint64 T = x->shape[0], N = x->shape[1];
+  g_autoptr(LtTensor) in = g_object_ref (x);
+
+  for (guint l = 0; l < 2; l++)
+    {
+      g_autofree char *n_wih = g_strdup_printf ("weight_ih_l%u", l);
+      g_autofree char *n_whh = g_strdup_printf ("weight_hh_l%u", l);
+      g_autofree char *n_bih = g_strdup_printf ("bias_ih_l%u", l);
+      g_autofree char *n_bhh = g_strdup_printf ("bias_hh_l%u", l);
+      gint64 s2[2] = { T * N, in->shape[2] }, s3[3] = { T, N, c->G * H }, sh[2] = { N, H };
+      g_autoptr(LtTensor) x2 = lt_tensor_reshape (in, s2, 2, error);
+      g_autoptr(LtTensor) ig2 = lt_linear (x2, lt_module_get_parameter (m, n_wih),
+                                            lt_module_get_parameter (m, n_bih), error);
+      g_autoptr(LtTensor) ig_all = lt_tensor_reshape (ig2, s3, 3, error);
+      g_autoptr(LtTensor) z = lt_zeros (sh, 2, LT_DTYPE_FLOAT32, error);
+      g_autoptr(LtTensor) h = lt_tensor_to_device (z, oh_device, error);
+      g_autoptr(LtTensor) cs = g_object_ref (h);
+      g_autoptr(GPtrArray) outs = g_ptr_array_new_with_free_func (g_object_unref);
+
+      for (gint64 t = 0; t < T; t++)
+        {
+          g_autoptr(LtTensor) ig = lt_tensor_select (ig_all, 0, t, error);
+          g_autoptr(LtTensor) hg = lt_linear (h, lt_module_get_parameter (m, n_whh),
+                                               lt_module_get_parameter (m, n_bhh), error);
+          g_autoptr(LtTensor) st = cell_apply (c, ig, hg, c->lstm ? cs : h, error);
+
+          g_assert_nonnull (st);
+          g_clear_object (&h);
+          if (c->lstm)
+            {
+              h = lt_tensor_select (st, 0, 0, error);
+              g_clear_object (&cs);
+              cs = lt_tensor_select (st, 0, 1, error);
+            }
+          else
+            h = g_object_ref (st);
+          g_ptr_array_add (outs, g_object_ref (h));
+        }
+      g_clear_object (&in);
+      in = lt_stack ((LtTensor **) outs->pdata, outs->len, 0, error);
+    }
+  return g_steal_pointer (&in);
+}
+
+static void
+cell_bw_layer (gconstpointer d)
+{
+  const Cell  *c = d;
+  const gint64 T = 5, N = 3, I = 4, H = 6;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtModule) m = c->lstm
+                             ? LT_MODULE (lt_lstm_new (I, H, 2, TRUE, FALSE, 0.0, FALSE, 0, &error))
+                             : LT_MODULE (lt_gru_new (I, H, 2, TRUE, FALSE, 0.0, FALSE, &error));
+  g_auto(OhArr) xa = oh_arr_new (OH_SH (T, N, I), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) wa = oh_arr_new (OH_SH (T, N, H), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+  const char *names[] = { "weight_ih_l0", "weight_hh_l0", "bias_ih_l0", "bias_hh_l0",
+                          "weight_ih_l1", "weight_hh_l1", "bias_ih_l1", "bias_hh_l1" };
+  LtTensor   *ins[9];
+  LtTensor   *ys[2];
+  GPtrArray  *gs[2];
+
+  g_assert_no_error (error);
+  g_assert_true (lt_module_to_device (m, oh_device, &error));
+  g_assert_true (lt_tensor_set_requires_grad (xa.t, TRUE, &error));
+  ins[0] = xa.t;
+  for (guint i = 0; i < 8; i++)
+    g_assert_nonnull (ins[i + 1] = lt_module_get_parameter (m, names[i]));
+  ys[0] = lt_rnn_base_forward_full (LT_RNN_BASE (m), xa.t, NULL, NULL, NULL, NULL, &error);
+  g_assert_no_error (error);
+  ys[1] = layer_as_select (c, m, xa.t, H, &error);
+  g_assert_no_error (error);
+  for (guint r = 0; r < 2; r++)
+    {
+      /* sum (y * w * y): a gradient that differs from step to step */
+      g_autoptr(LtTensor) yw = lt_tensor_mul (ys[r], wa.t, &error);
+      g_autoptr(LtTensor) yy = lt_tensor_mul (yw, ys[r], &error);
+      g_autoptr(LtTensor) loss = lt_tensor_sum (yy, &error);
+
+      g_assert_no_error (error);
+      gs[r] = lt_autograd_grad (&loss, 1, NULL, 0, ins, 9, FALSE, FALSE, FALSE, &error);
+      g_assert_no_error (error);
+    }
+  oh_assert_same_values (ys[0], ys[1], TRUE);
+  for (guint i = 0; i < 9; i++)
+    oh_assert_same_values (g_ptr_array_index (gs[0], i), g_ptr_array_index (gs[1], i), TRUE);
+  for (guint r = 0; r < 2; r++)
+    {
+      g_object_unref (ys[r]);
+      g_ptr_array_unref (gs[r]);
+    }
+}
+
+static const OhCase cell_backward_extra[] = { { "layer", cell_bw_layer }, { NULL, NULL } };
+
 /* lstm_cell_grad, gru_cell_grad run directly: the gradients of sum (g *
  * out) against central differences of the reference */
 static void
@@ -274,9 +376,21 @@ cellgrad_fw_values (gconstpointer d)
 static const OhCase cellgrad_forward[] = { { "values", cellgrad_fw_values }, { NULL, NULL } };
 
 static const OhSpec specs[] = {
-  OH_SPEC (LT_OP_LSTM_CELL, "lstm_cell", &cell_lstm, cell_forward, NULL, cell_backward, NULL),
+  OH_SPEC (LT_OP_LSTM_CELL,
+           "lstm_cell",
+           &cell_lstm,
+           cell_forward,
+           NULL,
+           cell_backward,
+           cell_backward_extra),
   OH_SPEC (LT_OP_LSTM_CELL_GRAD, "lstm_cell_grad", &cell_lstm, cellgrad_forward, NULL, NULL, NULL),
-  OH_SPEC (LT_OP_GRU_CELL, "gru_cell", &cell_gru, cell_forward, NULL, cell_backward, NULL),
+  OH_SPEC (LT_OP_GRU_CELL,
+           "gru_cell",
+           &cell_gru,
+           cell_forward,
+           NULL,
+           cell_backward,
+           cell_backward_extra),
   OH_SPEC (LT_OP_GRU_CELL_GRAD, "gru_cell_grad", &cell_gru, cellgrad_forward, NULL, NULL, NULL),
 };
 

@@ -633,6 +633,332 @@ static const OhCase slice_backward[] = {
   { NULL, NULL }
 };
 
+/* unbind: every slice along a dim, each a view, all of one node */
+
+/* Checks lt_tensor_unbind (@dim) of a @lay tensor against the float64
+ * reference: as many outputs as positions, each the slice's values, a view
+ * of the input. */
+static void
+unbind_run (OhShape s, gint dim, LtDType dt, OhLay lay)
+{
+  g_autoptr(GError) error = NULL;
+  g_auto(OhArr) x = oh_arr_new (s, dt, lay, OH_DIST_UNIT);
+  g_autoptr(GPtrArray) outs = lt_tensor_unbind (x.t, dim, &error);
+  guint   d = oh_norm_dim (dim, s.n);
+  OhShape os = { { 0 }, 0 };
+  gint64  n_out;
+
+  g_assert_no_error (error);
+  g_assert_nonnull (outs);
+  g_assert_cmpuint (outs->len, ==, s.d[d]);
+  for (guint i = 0; i < s.n; i++)
+    if (i != d)
+      os.d[os.n++] = s.d[i];
+  n_out = oh_numel (os);
+  for (guint k = 0; k < outs->len; k++)
+    {
+      LtTensor          *o = g_ptr_array_index (outs, k);
+      g_autofree double *ref = g_new0 (double, MAX (n_out, 1));
+      gint64             idx[LT_MAX_DIMS], oidx[LT_MAX_DIMS];
+
+      for (gint64 j = 0; j < n_out; j++)
+        {
+          oh_unravel (j, os, oidx);
+          for (guint i = 0, m = 0; i < s.n; i++)
+            idx[i] = i == d ? (gint64) k : oidx[m++];
+          ref[j] = x.v[oh_ravel (idx, s)];
+        }
+      oh_check (o, dt, os, ref);
+      g_assert_true (lt_tensor_shares_storage (o, x.t));
+      g_assert_null (lt_tensor_get_grad_fn (o));
+    }
+}
+
+static void
+unbind_fw_dims (gconstpointer d)
+{
+  unbind_run (OH_SH (3, 4, 5), 0, F32, OH_LAY_CONTIG);
+  unbind_run (OH_SH (3, 4, 5), 1, F64, OH_LAY_CONTIG);
+  unbind_run (OH_SH (3, 4, 5), -1, I64, OH_LAY_T);
+  unbind_run (OH_SH (4, 6), 1, F32, OH_LAY_STEP);
+  unbind_run (OH_SH (5, 2), 0, F32, OH_LAY_EXPAND);
+  unbind_run (OH_SH (3, 7), -2, U8, OH_LAY_PAD);
+  /* a dim of size 1, rank-0 outputs, a dim of size 0 (no output), a
+   * size-0 tensor taken apart along another dim */
+  unbind_run (OH_SH (1, 3), 0, F32, OH_LAY_CONTIG);
+  unbind_run (OH_SH (4), 0, F32, OH_LAY_CONTIG);
+  unbind_run (OH_SH (2, 0, 3), 1, F32, OH_LAY_CONTIG);
+  unbind_run (OH_SH (2, 0, 3), 0, F32, OH_LAY_CONTIG);
+}
+
+static void
+unbind_fw_errors (gconstpointer d)
+{
+  g_auto(OhArr) x = oh_arr_new (OH_SH (3, 4), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_auto(OhArr) s = oh_arr_new (OH_SH0, F32, OH_LAY_CONTIG, OH_DIST_UNIT);
+  const gint dims[] = { 2, -3, G_MAXINT };
+
+  for (guint i = 0; i < G_N_ELEMENTS (dims); i++)
+    {
+      g_autoptr(GError) error = NULL;
+      GPtrArray *outs = lt_tensor_unbind (x.t, dims[i], &error);
+
+      g_assert_null (outs);
+      g_assert_error (error, LT_ERROR, LT_ERROR_INDEX);
+    }
+  {
+    g_autoptr(GError) error = NULL;
+    GPtrArray *outs = lt_tensor_unbind (s.t, 0, &error);
+
+    g_assert_null (outs);
+    g_assert_error (error, LT_ERROR, LT_ERROR_INDEX);
+    g_assert_nonnull (strstr (error->message, "unbind"));
+  }
+}
+
+/* One node for every output: its name, its outputs' numbers along the
+ * edges of a consumer, no node for a dim of size 0 */
+static void
+unbind_fw_node (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (3, 2), OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_autoptr(LtTensor) e = oh_leaf_new (OH_SH (0, 2), OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_autoptr(GPtrArray) outs = lt_tensor_unbind (x, 0, &error);
+  g_autoptr(GPtrArray) none = lt_tensor_unbind (e, 0, &error);
+  g_autoptr(LtTensor) y = NULL;
+  LtGradFn *node;
+  guint     nr = 99;
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (none->len, ==, 0);
+  node = lt_tensor_get_grad_fn (g_ptr_array_index (outs, 0));
+  g_assert_nonnull (node);
+  g_assert_cmpstr (lt_grad_fn_get_name (node), ==, "UnbindBackward0");
+  for (guint k = 0; k < 3; k++)
+    {
+      LtTensor *o = g_ptr_array_index (outs, k);
+
+      g_assert_true (lt_tensor_get_grad_fn (o) == node);
+      g_assert_true (lt_tensor_get_requires_grad (o));
+    }
+  y = lt_tensor_mul (g_ptr_array_index (outs, 0), g_ptr_array_index (outs, 2), &error);
+  g_assert_no_error (error);
+  g_assert_true (lt_grad_fn_get_next_function (lt_tensor_get_grad_fn (y), 0, &nr) == node);
+  g_assert_cmpuint (nr, ==, 0);
+  g_assert_true (lt_grad_fn_get_next_function (lt_tensor_get_grad_fn (y), 1, &nr) == node);
+  g_assert_cmpuint (nr, ==, 2);
+}
+
+static const OhCase unbind_forward[] = { { "dims", unbind_fw_dims },
+                                         { "errors", unbind_fw_errors },
+                                         { "node", unbind_fw_node },
+                                         { NULL, NULL } };
+
+/* Backward: the outputs named by @use (positions, -1 ends the list; one
+ * may repeat), each scaled by its place in the list plus 1 and squared
+ * when it repeats, stacked: some outputs get no gradient, some two. */
+typedef struct
+{
+  gint dim;
+  gint use[6];
+} UnbindUse;
+
+static LtTensor *
+gc_unbind (LtTensor **in, gsize n, gpointer data)
+{
+  const UnbindUse *u = data;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GPtrArray) outs = lt_tensor_unbind (in[0], u->dim, &error);
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_object_unref);
+  LtTensor *y;
+
+  g_assert_no_error (error);
+  for (guint i = 0; u->use[i] >= 0; i++)
+    {
+      LtTensor *o = g_ptr_array_index (outs, u->use[i]);
+      gboolean  again = FALSE;
+
+      for (guint j = 0; j < i; j++)
+        again |= u->use[j] == u->use[i];
+      g_ptr_array_add (parts, again ? lt_tensor_mul (o, o, &error)
+                                    : lt_tensor_mul_scalar (o, i + 1.0, &error));
+      g_assert_no_error (error);
+    }
+  y = lt_stack ((LtTensor **) parts->pdata, parts->len, 0, &error);
+  g_assert_no_error (error);
+  return y;
+}
+
+static void
+unbind_bw_run (const UnbindUse *u, OhShape s, OhLay lay)
+{
+  g_autoptr(LtTensor) x = oh_leaf_new (s, lay, OH_DIST_UNIT);
+
+  oh_gradcheck (gc_unbind, u, &x, 1);
+}
+
+#define UU(dim, ...) (&(UnbindUse){ dim, { __VA_ARGS__, -1 } })
+
+static void
+unbind_bw_cases (gconstpointer d)
+{
+  /* every output; some outputs only; one output twice */
+  unbind_bw_run (UU (0, 0, 1, 2), OH_SH (3, 2, 2), OH_LAY_CONTIG);
+  unbind_bw_run (UU (1, 2, 0), OH_SH (2, 4), OH_LAY_CONTIG);
+  unbind_bw_run (UU (-1, 1, 1), OH_SH (3, 4), OH_LAY_T);
+  unbind_bw_run (UU (0, 3), OH_SH (5, 2), OH_LAY_STEP);
+  unbind_bw_run (UU (-2, 0), OH_SH (1, 3), OH_LAY_CONTIG);
+  unbind_bw_run (UU (0, 2, 0, 2), OH_SH (4), OH_LAY_CONTIG);
+}
+
+/* The gradient of x from unbind equals the one from selecting each
+ * output, element for element: the LSTM's steps gave the same gradients
+ * through select. */
+static void
+unbind_bw_as_select (gconstpointer d)
+{
+  const UnbindUse *u = UU (1, 2, 0, 2);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = oh_leaf_new (OH_SH (3, 4, 2), OH_LAY_T, OH_DIST_UNIT);
+  g_autoptr(LtTensor) x2 = oh_leaf_new (OH_SH (3, 4, 2), OH_LAY_CONTIG, OH_DIST_UNIT);
+  g_autoptr(LtTensor) y = gc_unbind (&x, 1, (gpointer) u);
+  g_autoptr(GPtrArray) parts = g_ptr_array_new_with_free_func (g_object_unref);
+  g_autoptr(LtTensor) y2 = NULL;
+  g_autofree double *g1 = NULL, *g2 = NULL;
+
+  {
+    /* x2 holds x's values (copied under no-grad) */
+    gboolean prev = lt_set_grad_enabled (FALSE);
+
+    g_assert_true (lt_tensor_copy_ (x2, x, &error));
+    lt_set_grad_enabled (prev);
+  }
+  for (guint i = 0; u->use[i] >= 0; i++)
+    {
+      g_autoptr(LtTensor) o = lt_tensor_select (x2, u->dim, u->use[i], &error);
+      gboolean again = FALSE;
+
+      for (guint j = 0; j < i; j++)
+        again |= u->use[j] == u->use[i];
+      g_ptr_array_add (parts, again ? lt_tensor_mul (o, o, &error)
+                                    : lt_tensor_mul_scalar (o, i + 1.0, &error));
+    }
+  y2 = lt_stack ((LtTensor **) parts->pdata, parts->len, 0, &error);
+  g_assert_no_error (error);
+  oh_backward_sum (y);
+  oh_backward_sum (y2);
+  g1 = oh_values_of (lt_tensor_get_grad (x));
+  g2 = oh_values_of (lt_tensor_get_grad (x2));
+  for (gint64 k = 0; k < 24; k++)
+    g_assert_cmpfloat (g1[k], ==, g2[k]);
+}
+
+static LtTensor *
+double_hook (LtTensor *grad, gpointer user_data, GError **error)
+{
+  (*(guint *) user_data)++;
+  return lt_tensor_mul_scalar (grad, 2.0, error);
+}
+
+/* Hooks and retain_grad on one output see that output's gradient;
+ * backward may start from an output; lt_autograd_grad gives an output's
+ * own gradient (none for an unused one); in-place ops on an output are
+ * refused. */
+static void
+unbind_bw_engine (gconstpointer d)
+{
+  g_autoptr(GError) error = NULL;
+  const double v[6] = { 1, 2, 3, 4, 5, 6 };
+  g_autoptr(LtTensor) x = oh_leaf_from (v, OH_SH (3, 2));
+  g_autoptr(GPtrArray) outs = lt_tensor_unbind (x, 0, &error);
+  LtTensor *o0 = g_ptr_array_index (outs, 0), *o1 = g_ptr_array_index (outs, 1);
+  LtTensor *o2 = g_ptr_array_index (outs, 2);
+  g_autoptr(LtTensor) a = lt_tensor_mul_scalar (o0, 3.0, &error);
+  g_autoptr(LtTensor) b = lt_tensor_mul (o2, o2, &error);
+  g_autoptr(LtTensor) y = lt_tensor_add (a, b, &error);
+  g_autoptr(LtTensor) z = NULL;
+  g_autoptr(GPtrArray) gs = NULL;
+  g_autofree double *gx = NULL, *g2 = NULL;
+  guint              calls = 0;
+  LtTensor          *ins[2];
+
+  g_assert_no_error (error);
+  g_assert_cmpuint (lt_tensor_register_hook (o2, double_hook, &calls, NULL, &error), >, 0);
+  g_assert_true (lt_tensor_retain_grad (o2, &error));
+  g_assert_true (lt_tensor_retain_grad (o1, &error));
+  g_assert_no_error (error);
+  oh_backward_sum (y);
+  g_assert_cmpuint (calls, ==, 1);
+  /* o0: 3; o1: none; o2: 2 * 2 * x (doubled by the hook) */
+  gx = oh_values_of (lt_tensor_get_grad (x));
+  {
+    const double want[6] = { 3, 3, 0, 0, 20, 24 };
+
+    for (guint k = 0; k < 6; k++)
+      g_assert_cmpfloat (gx[k], ==, want[k]);
+  }
+  g2 = oh_values_of (lt_tensor_get_grad (o2));
+  g_assert_cmpfloat (g2[0], ==, 20);
+  g_assert_cmpfloat (g2[1], ==, 24);
+  g_assert_null (lt_tensor_get_grad (o1));
+
+  /* backward from an output itself, with a gradient */
+  {
+    const double gv[2] = { 1, -1 };
+    g_autoptr(LtTensor) g = oh_build (gv, OH_SH (2), F64, OH_LAY_CONTIG);
+    g_autoptr(LtTensor) x3 = oh_leaf_from (v, OH_SH (3, 2));
+    g_autoptr(GPtrArray) o3 = lt_tensor_unbind (x3, 0, &error);
+    g_autofree double *gx3 = NULL;
+
+    g_assert_true (lt_tensor_backward (g_ptr_array_index (o3, 1), g, FALSE, &error));
+    g_assert_no_error (error);
+    gx3 = oh_values_of (lt_tensor_get_grad (x3));
+    g_assert_cmpfloat (gx3[0], ==, 0);
+    g_assert_cmpfloat (gx3[2], ==, 1);
+    g_assert_cmpfloat (gx3[3], ==, -1);
+    g_assert_cmpfloat (gx3[5], ==, 0);
+  }
+
+  /* lt_autograd_grad with respect to the outputs, and through them */
+  {
+    g_autoptr(LtTensor) x4 = oh_leaf_from (v, OH_SH (3, 2));
+    g_autoptr(GPtrArray) o4 = lt_tensor_unbind (x4, 1, &error);
+    g_autoptr(LtTensor) s =
+                 lt_tensor_mul (g_ptr_array_index (o4, 1), g_ptr_array_index (o4, 1), &error);
+    g_autofree double *gv = NULL;
+
+    g_assert_no_error (error);
+    z = lt_tensor_sum (s, &error);
+    ins[0] = g_ptr_array_index (o4, 1);
+    ins[1] = g_ptr_array_index (o4, 0);
+    gs = lt_autograd_grad (&z, 1, NULL, 0, ins, 2, TRUE, FALSE, TRUE, &error);
+    g_assert_no_error (error);
+    gv = oh_values_of (g_ptr_array_index (gs, 0));
+    oh_assert_shape (g_ptr_array_index (gs, 0), OH_SH (3));
+    g_assert_cmpfloat (gv[0], ==, 4);
+    g_assert_cmpfloat (gv[1], ==, 8);
+    g_assert_cmpfloat (gv[2], ==, 12);
+    g_assert_null (g_ptr_array_index (gs, 1));
+  }
+
+  /* in place on an output: refused, as for every view */
+  {
+    g_autoptr(LtTensor) x5 = oh_leaf_from (v, OH_SH (3, 2));
+    g_autoptr(LtTensor) w = lt_tensor_mul_scalar (x5, 2.0, &error);
+    g_autoptr(GPtrArray) o5 = lt_tensor_unbind (w, 0, &error);
+
+    g_assert_no_error (error);
+    g_assert_false (lt_tensor_fill_ (g_ptr_array_index (o5, 0), 1.0, &error));
+    g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
+  }
+}
+
+static const OhCase unbind_backward[] = { { "uses", unbind_bw_cases },
+                                          { "as-select", unbind_bw_as_select },
+                                          { "engine", unbind_bw_engine },
+                                          { NULL, NULL } };
+
 /* clone */
 
 static void
@@ -1269,6 +1595,7 @@ static const OhSpec specs[] = {
   OH_SPEC (LT_OP_UNSQUEEZE, "unsqueeze", NULL, unsqueeze_forward, NULL, unsqueeze_backward, NULL),
   OH_SPEC (LT_OP_SELECT, "select", NULL, select_forward, NULL, select_backward, NULL),
   OH_SPEC (LT_OP_SLICE, "slice", NULL, slice_forward, NULL, slice_backward, NULL),
+  OH_SPEC (LT_OP_UNBIND, "unbind", NULL, unbind_forward, NULL, unbind_backward, NULL),
   OH_SPEC (LT_OP_ALIAS, "alias", NULL, alias_forward, NULL, alias_backward, NULL),
 
   OH_SPEC (LT_OP_CLONE, "clone", NULL, clone_forward, NULL, clone_backward, NULL),

@@ -143,6 +143,19 @@ test('an error in a JS backward fails the backward pass', () => {
         'the error crosses the pass');
 });
 
+test('unbind: the slices of one node, the gradient of the ones used', () => {
+    const x = tensor([[1, 2], [3, 4], [5, 6]], {dtype: Lt.DType.FLOAT64});
+    x.set_requires_grad(true);
+    const outs = x.unbind(0);
+    assertEqual(outs.length, 3, 'one slice a row');
+    assertEqual(toArray(outs[1]), [3, 4], 'the second row');
+    assertEqual(outs[2].get_grad_fn().get_name(), 'UnbindBackward0', 'the node');
+    assert(outs[0].get_grad_fn() === outs[2].get_grad_fn(), 'one node for all');
+    outs[0].mul(outs[2]).sum().backward(null, false);
+    assertEqual(toArray(x.get_grad()), [[5, 6], [0, 0], [1, 2]], 'zeros for the unused row');
+    assertThrows(() => x.unbind(2), e => e.matches(Lt.Error, Lt.Error.INDEX), 'a bad dim');
+});
+
 test('module hooks from JS', () => {
     const lin = Lt.Linear.new(3, 2, true);
     const x = tensor([[0.5, -1, 2]]);
