@@ -3,10 +3,11 @@
 /*
  * The CPU backend's Winograd F(2x2, 3x3) convolution
  * (libtensor/backends/cpu/lt-cpu-conv-winograd.c): the forward (with the
- * bias) and the grad input of 3x3 stride-1 layers, forced on, against the
- * definition as loops over doubles, in float32 and float64; the same bits
- * on 1, 2 and 3 threads; and the rule that picks it for ResNet-20's layers
- * and not for thin ones. The shapes: heights and widths odd and even (a
+ * bias), the grad input and the grad weight (with the bias's gradient) of
+ * 3x3 stride-1 layers, forced on, against the definition as loops over
+ * doubles, in float32 and float64; the same bits on 1, 2 and 3 threads;
+ * and the rules that pick it for ResNet-20's layers and not for thin
+ * ones. The shapes: heights and widths odd and even (a
  * last row or column of tiles half outside the output), 1x1 and 3x3
  * images, batches of 1 to 8, 1 and 3 channels, padding 0, 1 and 2, and
  * enough rows of tiles for several blocks. tests/c/meson.build runs it
@@ -29,10 +30,11 @@ static const Layer layers[] = {
   { 2, 16, 16, 32, 32, 1 }, { 1, 3, 8, 7, 9, 1 },   { 3, 1, 1, 5, 6, 0 },
   { 1, 8, 5, 1, 1, 1 },     { 2, 7, 13, 11, 4, 1 }, { 1, 4, 6, 3, 3, 0 },
   { 1, 9, 6, 17, 33, 2 },   { 4, 32, 32, 8, 8, 1 }, { 5, 6, 7, 20, 19, 1 },
-  { 2, 64, 16, 16, 16, 1 }, { 1, 64, 64, 8, 8, 1 },
+  { 2, 64, 16, 16, 16, 1 }, { 1, 64, 64, 8, 8, 1 }, { 6, 16, 24, 30, 30, 1 },
+  { 3, 20, 40, 13, 28, 0 },
 };
 
-/* y and dx of the definition, in doubles */
+/* y, dx, dw and db of the definition, in doubles */
 static void
 reference (const Layer  *l,
            const double *x,
@@ -40,16 +42,19 @@ reference (const Layer  *l,
            const double *b,
            const double *dy,
            double       *y,
-           double       *dx)
+           double       *dx,
+           double       *dw,
+           double       *db)
 {
   ConvShape cs = { l->N, l->C, l->H, l->W, l->O, 3, 1, l->p, 1, 1 };
 
-  conv_reference (&cs, x, w, b, dy, y, dx, NULL, NULL);
+  conv_reference (&cs, x, w, b, dy, y, dx, dw, db);
 }
 
 /*
  * Against the definition, relative to @scale, the number of products in a
- * value (9 C for y, 9 O for dx; every factor in [-1, 1]). The direct sum's
+ * value (9 C for y, 9 O for dx, N OH OW for dw and db; every factor in
+ * [-1, 1]). The direct sum's
  * rounding error is below scale x eps or so; Winograd's is larger by the
  * transforms' norms: an input tile's transformed values are sums of up to
  * 4 inputs, a filter's up to 9 weights times 1/4 (2.25 at most), and each
@@ -93,7 +98,7 @@ assert_same_bits (const char *what, LtTensor *a, LtTensor *b)
 
 typedef struct
 {
-  LtTensor *y, *dx;
+  LtTensor *y, *dx, *dw, *db;
 } Result;
 
 static void
@@ -101,10 +106,12 @@ result_clear (Result *r)
 {
   g_clear_object (&r->y);
   g_clear_object (&r->dx);
+  g_clear_object (&r->dw);
+  g_clear_object (&r->db);
 }
 
-/* y = conv2d (x, w, b) and x's gradient for dy, through autograd; returns
- * how many convolutions ran by Winograd */
+/* y = conv2d (x, w, b) and the gradients of x, w and b for dy, through
+ * autograd; returns how many convolutions ran by Winograd */
 static guint64
 run (const Layer  *l,
      LtDType       dt,
@@ -126,11 +133,15 @@ run (const Layer  *l,
   guint64 calls = _lt_cpu_conv_winograd_calls ();
 
   g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
+  g_assert_true (lt_tensor_set_requires_grad (w, TRUE, &error));
+  g_assert_true (lt_tensor_set_requires_grad (b, TRUE, &error));
   r->y = lt_conv2d (x, w, b, stride, padding, dilation, 1, &error);
   g_assert_no_error (error);
   g_assert_true (lt_tensor_backward (r->y, dy, FALSE, &error));
   g_assert_no_error (error);
   r->dx = g_object_ref (lt_tensor_get_grad (x));
+  r->dw = g_object_ref (lt_tensor_get_grad (w));
+  r->db = g_object_ref (lt_tensor_get_grad (b));
   return _lt_cpu_conv_winograd_calls () - calls;
 }
 
@@ -141,15 +152,18 @@ test_layer (gconstpointer data)
   int          threads = lt_get_num_threads ();
   gint64       OH = l->H + 2 * l->p - 2, OW = l->W + 2 * l->p - 2;
   gint64       nx = l->N * l->C * l->H * l->W, ny = l->N * l->O * OH * OW;
+  gint64       nw = l->O * l->C * 9;
   g_autoptr(GRand) rng = g_rand_new_with_seed (12);
   g_autofree double *xv = random_values (rng, nx, -1, 1);
-  g_autofree double *wv = random_values (rng, l->O * l->C * 9, -1, 1);
+  g_autofree double *wv = random_values (rng, nw, -1, 1);
   g_autofree double *bv = random_values (rng, l->O, -1, 1);
   g_autofree double *dyv = random_values (rng, ny, -1, 1);
   g_autofree double *y = g_new (double, ny);
   g_autofree double *dx = g_new (double, nx);
+  g_autofree double *dw = g_new (double, nw);
+  g_autofree double *db = g_new (double, l->O);
 
-  reference (l, xv, wv, bv, dyv, y, dx);
+  reference (l, xv, wv, bv, dyv, y, dx, dw, db);
   _lt_cpu_conv_set_winograd (1);
   for (int f64 = 0; f64 <= 1; f64++)
     {
@@ -161,16 +175,20 @@ test_layer (gconstpointer data)
           Result r = { 0 };
 
           lt_set_num_threads (t);
-          /* the forward and the grad input */
-          g_assert_cmpuint (run (l, dt, xv, wv, bv, dyv, &r), ==, 2);
+          /* the forward, the grad input and the grad weight */
+          g_assert_cmpuint (run (l, dt, xv, wv, bv, dyv, &r), ==, 3);
           assert_close ("forward", l, r.y, y, ny, 9 * l->C);
           assert_close ("grad input", l, r.dx, dx, nx, 9 * l->O);
+          assert_close ("grad weight", l, r.dw, dw, nw, l->N * OH * OW);
+          assert_close ("grad bias", l, r.db, db, l->O, l->N * OH * OW);
           if (t == 1)
             one = r;
           else
             {
               assert_same_bits ("forward", r.y, one.y);
               assert_same_bits ("grad input", r.dx, one.dx);
+              assert_same_bits ("grad weight", r.dw, one.dw);
+              assert_same_bits ("grad bias", r.db, one.db);
               result_clear (&r);
             }
         }
@@ -180,50 +198,71 @@ test_layer (gconstpointer data)
   lt_set_num_threads (threads);
 }
 
-/* Forced off, the same layers take the columns; the two agree */
+/* Forced off, the same layers take the columns; the two agree. The grad
+ * weight's switch alone: off under the others forced on, and on under the
+ * others forced off */
 static void
 test_off (void)
 {
   const Layer *l = &layers[0];
   gint64       OH = l->H + 2 * l->p - 2, OW = l->W + 2 * l->p - 2;
   gint64       nx = l->N * l->C * l->H * l->W, ny = l->N * l->O * OH * OW;
+  gint64       nw = l->O * l->C * 9;
   g_autoptr(GRand) rng = g_rand_new_with_seed (7);
   g_autofree double *xv = random_values (rng, nx, -1, 1);
-  g_autofree double *wv = random_values (rng, l->O * l->C * 9, -1, 1);
+  g_autofree double *wv = random_values (rng, nw, -1, 1);
   g_autofree double *bv = random_values (rng, l->O, -1, 1);
   g_autofree double *dyv = random_values (rng, ny, -1, 1);
   g_autofree double *y = g_new (double, ny);
   g_autofree double *dx = g_new (double, nx);
-  Result             r = { 0 };
+  g_autofree double *dw = g_new (double, nw);
+  g_autofree double *db = g_new (double, l->O);
+  static const struct
+  {
+    int     all, gw;
+    guint64 calls;
+  } modes[] = { { 0, -2, 0 }, { 1, 0, 2 }, { 0, 1, 1 } };
 
-  reference (l, xv, wv, bv, dyv, y, dx);
-  _lt_cpu_conv_set_winograd (0);
-  g_assert_cmpuint (run (l, LT_DTYPE_FLOAT32, xv, wv, bv, dyv, &r), ==, 0);
-  assert_close ("forward", l, r.y, y, ny, 9 * l->C);
-  assert_close ("grad input", l, r.dx, dx, nx, 9 * l->O);
-  result_clear (&r);
+  reference (l, xv, wv, bv, dyv, y, dx, dw, db);
+  for (guint i = 0; i < G_N_ELEMENTS (modes); i++)
+    {
+      Result r = { 0 };
+
+      _lt_cpu_conv_set_winograd (modes[i].all);
+      _lt_cpu_conv_set_winograd_grad_weight (modes[i].gw);
+      g_assert_cmpuint (run (l, LT_DTYPE_FLOAT32, xv, wv, bv, dyv, &r), ==, modes[i].calls);
+      assert_close ("forward", l, r.y, y, ny, 9 * l->C);
+      assert_close ("grad input", l, r.dx, dx, nx, 9 * l->O);
+      assert_close ("grad weight", l, r.dw, dw, nw, l->N * OH * OW);
+      assert_close ("grad bias", l, r.db, db, l->O, l->N * OH * OW);
+      result_clear (&r);
+    }
   _lt_cpu_conv_set_winograd (-1);
 }
 
-/* The rule (winograd_wins ()): ResNet-20's stride-1 layers at batch 32
- * (16, 32 and 64 channels on 32, 16 and 8 pixels) and wide layers take it
- * for the forward and the grad input; 12 channels for the grad input only;
- * a first layer of 3 channels, 8 channels, too few output pixels over the
- * batch, images of 3 x 3 and odd 5 x 5, stride 2, dilation and groups do
- * not */
+/* The rules (winograd_wins (), winograd_gw_wins ()): ResNet-20's stride-1
+ * layers at batch 32 (16, 32 and 64 channels on 32, 16 and 8 pixels) and
+ * wide layers take it for the forward and the grad input, and from 32
+ * channels for the grad weight; 12 channels for the grad input only; a
+ * first layer of 3 channels, 8 channels, stride 2, dilation and groups do
+ * not. Too few output pixels over the batch, and images of 3 x 3 and odd
+ * 5 x 5, keep the columns for the forward and the grad input but take
+ * Winograd for the grad weight of 64 channels, unless there are fewer than
+ * 32 tiles */
 static void
 test_rule (void)
 {
   static const struct
   {
     gint64 N, C, O, H, s, d, groups;
-    guint  calls; /* of the forward and the grad input */
+    guint  calls; /* of the forward, the grad input and the grad weight */
   } cases[] = {
-    { 32, 16, 16, 32, 1, 1, 1, 2 },  { 32, 32, 32, 16, 1, 1, 1, 2 }, { 32, 64, 64, 8, 1, 1, 1, 2 },
-    { 2, 128, 128, 28, 1, 1, 1, 2 }, { 32, 16, 32, 16, 1, 1, 1, 2 }, { 32, 12, 12, 32, 1, 1, 1, 1 },
-    { 32, 3, 16, 32, 1, 1, 1, 0 },   { 32, 8, 8, 32, 1, 1, 1, 0 },   { 2, 64, 64, 8, 1, 1, 1, 0 },
-    { 1, 256, 256, 14, 1, 1, 1, 0 }, { 32, 64, 64, 3, 1, 1, 1, 0 },  { 32, 64, 64, 5, 1, 1, 1, 0 },
-    { 32, 16, 32, 32, 2, 1, 1, 0 },  { 32, 16, 16, 32, 1, 2, 1, 0 }, { 32, 16, 16, 32, 1, 1, 2, 0 },
+    { 32, 16, 16, 32, 1, 1, 1, 2 },  { 32, 32, 32, 16, 1, 1, 1, 3 }, { 32, 64, 64, 8, 1, 1, 1, 3 },
+    { 2, 128, 128, 28, 1, 1, 1, 3 }, { 32, 16, 32, 16, 1, 1, 1, 2 }, { 32, 12, 12, 32, 1, 1, 1, 1 },
+    { 32, 3, 16, 32, 1, 1, 1, 0 },   { 32, 8, 8, 32, 1, 1, 1, 0 },   { 2, 64, 64, 8, 1, 1, 1, 1 },
+    { 1, 256, 256, 14, 1, 1, 1, 1 }, { 32, 64, 64, 3, 1, 1, 1, 1 },  { 32, 64, 64, 5, 1, 1, 1, 1 },
+    { 1, 512, 512, 7, 1, 1, 1, 0 },  { 32, 16, 32, 32, 2, 1, 1, 0 }, { 32, 16, 16, 32, 1, 2, 1, 0 },
+    { 32, 16, 16, 32, 1, 1, 2, 0 },
   };
 
   _lt_cpu_conv_set_winograd (-1);
@@ -241,6 +280,7 @@ test_rule (void)
       guint64 calls = _lt_cpu_conv_winograd_calls ();
 
       g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
+      g_assert_true (lt_tensor_set_requires_grad (w, TRUE, &error));
       y = lt_conv2d (x, w, NULL, stride, padding, dilation, cases[i].groups, &error);
       g_assert_no_error (error);
       dy = lt_ones_like (y, &error);

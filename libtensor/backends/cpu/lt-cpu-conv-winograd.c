@@ -12,7 +12,9 @@
  * filtering F(2x2, 3x3) (Lavin and Gray, "Fast Algorithms for
  * Convolutional Neural Networks", 2015): the forward, and the grad input,
  * which is the same convolution of dy with the flipped, channel-transposed
- * filter w'[c, o, i, j] = w[o, c, 2 - i, 2 - j] and padding 2 - p.
+ * filter w'[c, o, i, j] = w[o, c, 2 - i, 2 - j] and padding 2 - p; the
+ * grad weight by the same transforms turned around (see
+ * winograd_grad_weight ()).
  *
  * The output is cut into tiles of 2 x 2; tile (th, tw) reads the 4 x 4
  * patch d of the zero-padded input at (2 th - pH, 2 tw - pW). With
@@ -54,7 +56,7 @@
  * sum (the bound grows with the transforms' norms, about 4 x 2.25 x 4);
  * the tests allow for it (tests/c/test-conv-winograd.c).
  *
- * When it is used: see winograd_wins ().
+ * When it is used: see winograd_wins () and winograd_gw_wins ().
  */
 
 /* The widest vector, in bytes; buffers are padded to it */
@@ -69,6 +71,12 @@
 /* Below this many multiply-adds (of the direct sum) the pool is not worth
  * waking */
 #define WINO_PARALLEL_FMAS (1 << 18)
+/* The grad weight sums its blocks in at most this many groups, each into
+ * 16 Ci Co values of its own, all of them within this many bytes */
+#define WINO_GW_SUMS 16
+#define WINO_GW_SUM_BYTES (16 << 20)
+/* dy's transform goes through this many tiles at a time */
+#define WINO_DY_TILES 8
 
 typedef struct _WinoJob WinoJob;
 
@@ -79,15 +87,22 @@ typedef void (*WinoOut) (const WinoJob *g, const void *Mb, void *tmp, gint64 r0,
 
 struct _WinoJob
 {
-  gint64      N, Ci, Co; /* the convolution as run: in and out channels */
-  gint64      Hi, Wi, Ho, Wo;
-  gint64      ph, pw;
-  gint64      TH, TW; /* tiles per image: rows, columns */
-  gint64      rpb;    /* rows of tiles per block */
-  gint64      nblocks;
-  gint64      Tps; /* columns of a row of V and M */
-  gint64      Ew;  /* length of an even or odd half-row */
-  gint64      vmax;
+  gint64 N, Ci, Co; /* the convolution as run: in and out channels */
+  gint64 Hi, Wi, Ho, Wo;
+  gint64 ph, pw;
+  gint64 TH, TW; /* tiles per image: rows, columns */
+  gint64 rpb;    /* rows of tiles per block */
+  gint64 nblocks;
+  gint64 Tps; /* columns of a row of V and M */
+  gint64 Ew;  /* length of an even or odd half-row */
+  gint64 vmax;
+  /* the grad weight: Co rounded up to vmax (the columns of its products),
+   * the sums (nsums of them, 16 Ci Cop values each) and the offsets of the
+   * rows of dy's transform (k Cop) and of the sums (m Cop) */
+  gint64      Cop, nsums;
+  gint64     *uoff, *soff;
+  char       *sums;
+  const void *dy;
   const void *x, *u, *b;
   gint64     *boff, *coff; /* row k of V, row m of M: k Tps, m Tps */
   void       *y;
@@ -308,6 +323,124 @@ round_up (gint64 v, gint64 m)
                          NULL);                                                                    \
         g->output (g, Mb, rb, r0, nr);                                                             \
       }                                                                                            \
+  }                                                                                                \
+                                                                                                   \
+  /* The grad weight's transform of dy: Ud[e, q TW + tw, o] = (A dy[o, t] A^T)[e]                  \
+   * for the rows of tiles r0 .. r0 + nr, the channels along the rows (Cop                         \
+   * apart); the values of a tile outside dy are zeros. WINO_DY_TILES tiles                        \
+   * at a time go through tb (WINO_DY_TILES x 16 x Cop), channel by channel                        \
+   * (each reads its rows of dy along w), then out to Ud with whole vectors:                       \
+   * the planes of dy and the 16 rows of Ud are often a multiple of 4 KiB                          \
+   * apart, and loads or stores that walk across them one value at a time                          \
+   * keep a line of the same cache set each in flight */                                           \
+  ATTR static void wg_dy_##sfx (const WinoJob *g, T *Ud, T *tb, gint64 r0, gint64 nr)              \
+  {                                                                                                \
+    typedef wvec_##sfx V;                                                                          \
+    const int          vl = VB / sizeof (T);                                                       \
+    const T           *dy = g->dy;                                                                 \
+    const gint64       TW = g->TW, Ho = g->Ho, Wo = g->Wo, Cop = g->Cop, P = Ho * Wo;              \
+    const gint64       plane = g->Tps * Cop;                                                       \
+    for (gint64 q = 0; q < nr; q++)                                                                \
+      {                                                                                            \
+        gint64   r = r0 + q, n = r / g->TH, th = r % g->TH;                                        \
+        const T *d0 = dy + (n * g->Co * Ho + 2 * th) * Wo;                                         \
+        gboolean row1 = 2 * th + 1 < Ho;                                                           \
+        for (gint64 tw0 = 0; tw0 < TW; tw0 += WINO_DY_TILES)                                       \
+          {                                                                                        \
+            gint64 nt = MIN (WINO_DY_TILES, TW - tw0);                                             \
+            for (gint64 o = 0; o < g->Co; o++)                                                     \
+              for (gint64 k = 0; k < nt; k++)                                                      \
+                {                                                                                  \
+                  gint64   w = 2 * (tw0 + k);                                                      \
+                  const T *d = d0 + o * P + w;                                                     \
+                  T       *t = tb + k * 16 * Cop + o;                                              \
+                  T        a = d[0], b = w + 1 < Wo ? d[1] : 0;                                    \
+                  T        c = row1 ? d[Wo] : 0, e = row1 && w + 1 < Wo ? d[Wo + 1] : 0;           \
+                  /* A (a b; c e): the rows (a, b), (a + c, b + e), (a - c, b - e),                \
+                   * (-c, -e); then each row (u, v) into (u, u + v, u - v, -v) */                  \
+                  T rows[4][2] = { { a, b }, { a + c, b + e }, { a - c, b - e }, { -c, -e } };     \
+                  for (int i = 0; i < 4; i++)                                                      \
+                    {                                                                              \
+                      T u = rows[i][0], v = rows[i][1];                                            \
+                      t[(4 * i) * Cop] = u;                                                        \
+                      t[(4 * i + 1) * Cop] = u + v;                                                \
+                      t[(4 * i + 2) * Cop] = u - v;                                                \
+                      t[(4 * i + 3) * Cop] = -v;                                                   \
+                    }                                                                              \
+                }                                                                                  \
+            for (gint64 k = 0; k < nt; k++)                                                        \
+              for (int i = 0; i < 16; i++)                                                         \
+                for (gint64 o = 0; o < Cop; o += vl)                                               \
+                  V_STORE (Ud + i * plane + (q * TW + tw0 + k) * Cop + o,                          \
+                           V_LOAD (tb + (k * 16 + i) * Cop + o));                                  \
+          }                                                                                        \
+      }                                                                                            \
+  }                                                                                                \
+                                                                                                   \
+  /* The grad weight's sums S_s[e, c, o] = sum_t V[e, c, t] Ud[e, t, o], one                       \
+   * per group s of blocks (a fixed share of them, whatever the parts): each                       \
+   * block's 16 products, added to the group's sum in the order of the                             \
+   * blocks */                                                                                     \
+  ATTR static void wg_gw_part_##sfx (int tid, int np, gpointer data)                               \
+  {                                                                                                \
+    typedef wvec_##sfx V;                                                                          \
+    const int          vl = VB / sizeof (T);                                                       \
+    const WinoJob     *g = data;                                                                   \
+    T                 *Vb = (T *) (g->scratch + tid * g->scratch_bytes);                           \
+    T                 *Ud = Vb + 16 * g->Ci * g->Tps;                                              \
+    T                 *Mb = Ud + 16 * g->Tps * g->Cop;                                             \
+    T                 *tb = Mb + 16 * g->Ci * g->Cop;                                              \
+    T                 *rb = tb + WINO_DY_TILES * 16 * g->Cop;                                      \
+    const gint64       mlen = 16 * g->Ci * g->Cop, R = g->N * g->TH;                               \
+    gint64             s0, s1;                                                                     \
+    _lt_cpu_split (g->nsums, tid, np, &s0, &s1);                                                   \
+    /* the columns o >= Co, which nothing writes */                                                \
+    memset (tb, 0, WINO_DY_TILES * 16 * g->Cop * sizeof (T));                                      \
+    for (gint64 s = s0; s < s1; s++)                                                               \
+      {                                                                                            \
+        T     *S = (T *) g->sums + s * mlen;                                                       \
+        gint64 b0 = s * g->nblocks / g->nsums, b1 = (s + 1) * g->nblocks / g->nsums;               \
+        for (gint64 blk = b0; blk < b1; blk++)                                                     \
+          {                                                                                        \
+            gint64 r0 = blk * g->rpb, nr = MIN (g->rpb, R - r0);                                   \
+            T     *dst = blk == b0 ? S : Mb;                                                       \
+            g->input (g, Vb, rb, r0, nr);                                                          \
+            wg_dy_##sfx (g, Ud, tb, r0, nr);                                                       \
+            for (int e = 0; e < 16; e++)                                                           \
+              gemm_nn_##sfx (g->Ci, g->Cop, nr * g->TW, Vb + e * g->Ci * g->Tps, g->Tps, 1,        \
+                             Ud + e * g->Tps * g->Cop, g->uoff, dst + e * g->Ci * g->Cop, g->soff, \
+                             NULL);                                                                \
+            if (blk != b0)                                                                         \
+              for (gint64 i = 0; i < mlen; i += vl)                                                \
+                V_STORE (S + i, V_LOAD (S + i) + V_LOAD (Mb + i));                                 \
+          }                                                                                        \
+      }                                                                                            \
+  }                                                                                                \
+                                                                                                   \
+  /* db[o] = sum of dy[n, o] over the images and pixels, in that order */                          \
+  ATTR static void wg_bias_##sfx (const WinoJob *g, void *dbv)                                     \
+  {                                                                                                \
+    typedef wvec_##sfx V;                                                                          \
+    const int          vl = VB / sizeof (T);                                                       \
+    const gint64       P = g->Ho * g->Wo;                                                          \
+    T                 *db = dbv;                                                                   \
+    for (gint64 o = 0; o < g->Co; o++)                                                             \
+      {                                                                                            \
+        V acc = (V){};                                                                             \
+        T s = 0;                                                                                   \
+        for (gint64 n = 0; n < g->N; n++)                                                          \
+          {                                                                                        \
+            const T *d = (const T *) g->dy + (n * g->Co + o) * P;                                  \
+            gint64   p = 0;                                                                        \
+            for (; p + vl <= P; p += vl)                                                           \
+              acc += V_LOAD (d + p);                                                               \
+            for (; p < P; p++)                                                                     \
+              s += d[p];                                                                           \
+          }                                                                                        \
+        for (int l = 0; l < vl; l++)                                                               \
+          s += acc[l];                                                                             \
+        db[o] = s;                                                                                 \
+      }                                                                                            \
   }
 
 #define ATTR_BASE
@@ -348,9 +481,30 @@ static const LtCpuParallelFunc wino_parts[LT_CPU_N_ISAS][2] = {
 #endif
 };
 
+/* The grad weight's parts, [isa][float64] */
+static const LtCpuParallelFunc wino_gw_parts[LT_CPU_N_ISAS][2] = {
+  { wg_gw_part_f32_base, wg_gw_part_f64_base },
+#ifdef LT_CPU_X86_ISAS
+  { wg_gw_part_f32_avx2, wg_gw_part_f64_avx2 },
+  { wg_gw_part_f32_avx512, wg_gw_part_f64_avx512 },
+#endif
+};
+
+/* The grad weight's bias gradient, [isa][float64] */
+typedef void (*WinoBias) (const WinoJob *g, void *db);
+static const WinoBias wino_biases[LT_CPU_N_ISAS][2] = {
+  { wg_bias_f32_base, wg_bias_f64_base },
+#ifdef LT_CPU_X86_ISAS
+  { wg_bias_f32_avx2, wg_bias_f64_avx2 },
+  { wg_bias_f32_avx512, wg_bias_f64_avx512 },
+#endif
+};
+
 /* -1: the rule decides; 0: never; 1: wherever the shape allows; -2: not
- * read from the environment yet */
+ * read from the environment yet. The grad weight's mode (LT_CPU_WINOGRAD_GRAD_WEIGHT)
+ * is -3 where it follows wino_mode. */
 static gint    wino_mode = -2;
+static gint    wino_gw_mode = -2;
 static guint64 wino_calls;
 
 guint64
@@ -363,19 +517,48 @@ void
 _lt_cpu_conv_set_winograd (int mode)
 {
   g_atomic_int_set (&wino_mode, mode < 0 ? -1 : mode > 0);
+  g_atomic_int_set (&wino_gw_mode, -3);
+}
+
+void
+_lt_cpu_conv_set_winograd_grad_weight (int mode)
+{
+  g_atomic_int_set (&wino_gw_mode, mode < -1 ? -3 : mode < 0 ? -1 : mode > 0);
+}
+
+/* "0": never, "1": wherever the shape allows, anything else: the rule
+ * (unset: @unset) */
+static int
+mode_from_env (const char *name, int unset)
+{
+  const char *env = g_getenv (name);
+
+  if (env == NULL)
+    return unset;
+  return g_str_equal (env, "0") ? 0 : g_str_equal (env, "1") ? 1 : -1;
 }
 
 static int
-winograd_mode (void)
+winograd_mode (gboolean grad_weight)
 {
   int mode = g_atomic_int_get (&wino_mode);
 
   if (mode == -2)
     {
-      const char *env = g_getenv ("LT_CPU_WINOGRAD");
-
-      mode = env == NULL ? -1 : g_str_equal (env, "0") ? 0 : g_str_equal (env, "1") ? 1 : -1;
+      mode = mode_from_env ("LT_CPU_WINOGRAD", -1);
       g_atomic_int_set (&wino_mode, mode);
+    }
+  if (grad_weight)
+    {
+      int gw = g_atomic_int_get (&wino_gw_mode);
+
+      if (gw == -2)
+        {
+          gw = mode_from_env ("LT_CPU_WINOGRAD_GRAD_WEIGHT", -3);
+          g_atomic_int_set (&wino_gw_mode, gw);
+        }
+      if (gw != -3)
+        return gw;
     }
   return mode;
 }
@@ -428,16 +611,53 @@ winograd_wins (gboolean grad_input, gint64 N, gint64 Ci, gint64 Co, gint64 Ho, g
   return Ho * Wo >= 3 * TH * TW;
 }
 
+/*
+ * Where Winograd wins for the grad weight, for N images with Ci input and
+ * Co output channels and a dy of Ho x Wo (winograd_grad_weight ()).
+ *
+ * - Channels. As for the forward, 4 Ci Co multiply-adds per output pixel
+ *   instead of 9 Ci Co, against transforms of some 4 (Ci + Co) values per
+ *   pixel; but dy's transform costs more here than the forward's output
+ *   transform (it is laid out with the channels along the rows, a
+ *   transposition), and its rows and the products' columns are Co rounded
+ *   up to 16 floats (Cop). Measured (AVX-512, float32, 1 thread, CPU time,
+ *   columns over Winograd): 32 images of 32 x 32 at 16 -> 16 channels
+ *   0.75, at 24 -> 24 (Cop 32) 0.87; 16 -> 32 on 16 x 16 1.04, 16 -> 48
+ *   0.96; 32 -> 32 on 16 x 16 1.4, 64 -> 64 on 8 x 8 1.7 to 1.9, 128 and
+ *   256 channels 1.5. Hence a mean 2 Ci Co / (Ci + Cop) of at least 24.
+ * - Pixels. No filter is transformed at each call, only the 16 Ci Co sums
+ *   back once: small batches pay (4 images of 8 x 8 at 64 channels, 64
+ *   tiles, 2.4x; 2 of 8 x 8 at 128 channels, 32 tiles, 1.4x; 1 of 8 x 8,
+ *   16 tiles, 1.0x; 1 of 7 x 7 at 512 channels, 16 tiles, 0.92): at least
+ *   32 tiles over the batch.
+ * - Tiles. A half-empty row or column of tiles costs here too, but the
+ *   columns' grad weight is slow on small images as well: 32 images of
+ *   3 x 3, 5 x 5 and 7 x 7 at 64 channels ran 1.5x faster. No rule.
+ *
+ * Ratios of work and of passes over the data, not one machine's timings,
+ * as for winograd_wins ().
+ */
+static gboolean
+winograd_gw_wins (gint64 N, gint64 Ci, gint64 Co, gint64 Ho, gint64 Wo)
+{
+  gint64 Cop = (Co + 15) / 16 * 16;
+
+  if (Ci < 8 || Co < 8 || 2 * Ci * Co < 24 * (Ci + Cop))
+    return FALSE;
+  return N * ((Ho + 1) / 2) * ((Wo + 1) / 2) >= 32;
+}
+
 gboolean
 _lt_cpu_conv_winograd_applies (const LtKernelArgs *args)
 {
   const LtConvParams *p = &args->params->conv;
   gboolean            gi = args->op == LT_OP_CONV2D_GRAD_INPUT;
-  const LtTensor     *w = args->in[1];
-  const LtTensor     *y = gi ? args->in[0] : args->out;
+  gboolean            gw = args->op == LT_OP_CONV2D_GRAD_WEIGHT;
+  const LtTensor     *w = gw ? args->out : args->in[1];
+  const LtTensor     *y = gi ? args->in[0] : gw ? args->in[1] : args->out;
   int                 mode;
 
-  if (args->op != LT_OP_CONV2D && !gi)
+  if (args->op != LT_OP_CONV2D && !gi && !gw)
     return FALSE;
   if (w->shape[2] != 3 || w->shape[3] != 3 || p->groups != 1 || p->stride[0] != 1 ||
       p->stride[1] != 1 || p->dilation[0] != 1 || p->dilation[1] != 1 || p->padding[0] > 2 ||
@@ -447,9 +667,11 @@ _lt_cpu_conv_winograd_applies (const LtKernelArgs *args)
   if (y->shape[0] == 0 || y->shape[1] == 0 || y->shape[2] == 0 || y->shape[3] == 0 ||
       w->shape[1] == 0)
     return FALSE;
-  mode = winograd_mode ();
+  mode = winograd_mode (gw);
   if (mode >= 0)
     return mode == 1;
+  if (gw)
+    return winograd_gw_wins (y->shape[0], w->shape[1], w->shape[0], y->shape[2], y->shape[3]);
   if (gi)
     return winograd_wins (TRUE, y->shape[0], w->shape[0], w->shape[1], args->out->shape[2],
                           args->out->shape[3]);
@@ -504,6 +726,171 @@ filter_transform (const WinoJob *g, const void *wdata, gboolean f32, gboolean gi
       }
 }
 
+/* The transforms run along a row of TW tiles: vectors as wide as the
+ * instruction set has, but no wider than TW rounded up to the narrowest
+ * (on 8 x 8 images, TW = 4, 4 floats; 64-byte vectors would compute 12
+ * lanes of nothing) */
+static void
+pick_transforms (WinoJob *g, gboolean f32)
+{
+  gint64 es = f32 ? sizeof (float) : sizeof (double);
+
+  for (int i = 0, lanes = 16 / (int) es; i <= (int) _lt_cpu_isa (); i++, lanes *= 2)
+    if (i == 0 || lanes <= round_up (g->TW, 16 / es))
+      {
+        g->input = wino_inputs[!f32][i];
+        g->output = wino_outputs[!f32][i];
+      }
+}
+
+/* dw[o, c] = G^T (sum_s S_s[., c, o]) G: the sums added into S_0 in the
+ * order of s, then, in doubles, (G^T m)[i] for the 4 values m[0], m[s],
+ * m[2 s], m[3 s] of a row or column is m[0] + (m[s] + m[2 s]) / 2,
+ * (m[s] - m[2 s]) / 2 and (m[s] + m[2 s]) / 2 + m[3 s] */
+#define DEFINE_GW_FILTER(T, sfx)                                                                   \
+  static void gw_filter_transform_##sfx (const WinoJob *g, T *dw)                                  \
+  {                                                                                                \
+    const gint64 mlen = 16 * g->Ci * g->Cop;                                                       \
+    T           *S = (T *) g->sums;                                                                \
+    for (gint64 s = 1; s < g->nsums; s++)                                                          \
+      for (gint64 i = 0; i < mlen; i++)                                                            \
+        S[i] += S[s * mlen + i];                                                                   \
+    for (gint64 c = 0; c < g->Ci; c++)                                                             \
+      for (gint64 o = 0; o < g->Co; o++)                                                           \
+        {                                                                                          \
+          double m[16], t[3 * 4];                                                                  \
+          for (int e = 0; e < 16; e++)                                                             \
+            m[e] = S[(e * g->Ci + c) * g->Cop + o];                                                \
+          /* G^T m: the columns of m (4 x 4) into the columns of t (3 x 4) */                      \
+          for (int b = 0; b < 4; b++)                                                              \
+            {                                                                                      \
+              double h = 0.5 * (m[4 + b] + m[8 + b]);                                              \
+              t[b] = m[b] + h;                                                                     \
+              t[4 + b] = 0.5 * (m[4 + b] - m[8 + b]);                                              \
+              t[8 + b] = h + m[12 + b];                                                            \
+            }                                                                                      \
+          /* (G^T m) G: the rows of t into the rows of dw[o, c] (3 x 3) */                         \
+          for (int i = 0; i < 3; i++)                                                              \
+            {                                                                                      \
+              const double *r = t + 4 * i;                                                         \
+              double        h = 0.5 * (r[1] + r[2]);                                               \
+              T            *d = dw + (o * g->Ci + c) * 9 + 3 * i;                                  \
+              d[0] = (T) (r[0] + h);                                                               \
+              d[1] = (T) (0.5 * (r[1] - r[2]));                                                    \
+              d[2] = (T) (h + r[3]);                                                               \
+            }                                                                                      \
+        }                                                                                          \
+  }
+
+DEFINE_GW_FILTER (float, f32)
+DEFINE_GW_FILTER (double, f64)
+
+/*
+ * The grad weight, dw[o, c] = sum over the images and tiles of the
+ * convolution of the input patch d with the 2 x 2 tile of dy: F(3x3, 2x2),
+ * the forward's algorithm turned around. With the forward's
+ * y = A^T ((G w G^T) . (B^T d B)) A, the gradient of sum (dy . y) in w is
+ *
+ *   dw[o, c] = G^T (sum_t (A dy[o, t] A^T) . (B^T d[c, t] B)) G
+ *
+ * V[e, c, t] is the forward's input transform; Ud[e, t, o] =
+ * (A dy[o, t] A^T)[e] (wg_dy_*) is laid out with the channels along the
+ * rows, so that the sum over the tiles t is, for each e, the product
+ * (Ci x tiles) by (tiles x Co) of gemm_nn. The filter transform back
+ * (4 x 4 -> 3 x 3) is done once, on the total.
+ *
+ * The blocks of rows of tiles are sized from the shape alone (Ud[e], the
+ * tiles by Co panel that each 6 rows of V[e] pass over, within
+ * WINO_PANEL_BYTES), and are summed in a fixed number of groups (nsums,
+ * from the shape) in the order of the blocks, each group into a sum of its
+ * own; the parts take whole groups, and the sums are added in their order
+ * at the end: the result does not depend on the thread count.
+ */
+static gboolean
+winograd_grad_weight (const LtKernelArgs *args, GError **error)
+{
+  const LtConvParams *p = &args->params->conv;
+  gboolean            f32 = args->out->dtype == LT_DTYPE_FLOAT32;
+  gsize               es = f32 ? sizeof (float) : sizeof (double);
+  LtTensor           *x = args->in[0], *dy = args->in[1];
+  WinoJob             g = { 0 };
+  gint64              R, cols, want, fmas, n_parts, tbytes, mbytes;
+  int                 nt = _lt_cpu_get_num_threads ();
+  char               *mem;
+  gsize               total;
+
+  g.N = x->shape[0];
+  g.Ci = x->shape[1];
+  g.Hi = x->shape[2];
+  g.Wi = x->shape[3];
+  g.Co = dy->shape[1];
+  g.Ho = dy->shape[2];
+  g.Wo = dy->shape[3];
+  g.ph = p->padding[0];
+  g.pw = p->padding[1];
+  g.TH = (g.Ho + 1) / 2;
+  g.TW = (g.Wo + 1) / 2;
+  g.vmax = WINO_VEC_BYTES / (gint64) es;
+  g.Cop = round_up (g.Co, g.vmax);
+  g.x = _lt_tensor_data (x);
+  g.dy = _lt_tensor_data (dy);
+
+  R = g.N * g.TH;
+  fmas = g.N * g.Co * g.Ho * g.Wo * g.Ci * 9;
+  want = nt > 1 && fmas >= WINO_PARALLEL_FMAS ? (gint64) nt * LT_CPU_PARTS_PER_THREAD : 1;
+  cols = CLAMP (WINO_PANEL_BYTES / (g.Cop * (gint64) es), WINO_MIN_COLUMNS, WINO_MAX_COLUMNS);
+  g.rpb = MIN (MAX (cols / g.TW, 1), R);
+  g.nblocks = (R + g.rpb - 1) / g.rpb;
+  mbytes = 16 * g.Ci * g.Cop * (gint64) es;
+  g.nsums = MIN (g.nblocks, WINO_GW_SUMS);
+  while (g.nsums > 1 && g.nsums * mbytes > WINO_GW_SUM_BYTES)
+    g.nsums--;
+  n_parts = MAX (1, MIN (want, g.nsums));
+  g.Tps = round_up ((g.rpb - 1) * g.TW + round_up (g.TW, g.vmax), g.vmax);
+  g.Ew = round_up (g.TW, g.vmax) + g.vmax;
+  /* per part: V, Ud, a block's products, a few tiles of Ud and the split
+   * input rows */
+  g.scratch_bytes = (gsize) round_up ((16 * g.Ci * g.Tps + 16 * g.Tps * g.Cop + 16 * g.Ci * g.Cop +
+                                       WINO_DY_TILES * 16 * g.Cop + 2 * (2 * g.rpb + 2) * g.Ew) *
+                                        (gint64) es,
+                                      WINO_VEC_BYTES);
+  tbytes = round_up ((g.Tps + g.Ci) * (gint64) sizeof (gint64), WINO_VEC_BYTES);
+
+  /* the offsets, the sums, then each part's scratch */
+  total = (gsize) tbytes + (gsize) (g.nsums * mbytes) + g.scratch_bytes * (gsize) n_parts;
+  mem = _lt_cpu_alloc (total, NULL);
+  if (mem == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "%s: could not allocate the Winograd buffers for %" G_GINT64_FORMAT
+                   " and %" G_GINT64_FORMAT " channels",
+                   _lt_op_table[args->op].name, g.Ci, g.Co);
+      return FALSE;
+    }
+  __atomic_fetch_add (&wino_calls, 1, __ATOMIC_RELAXED);
+  g.uoff = (gint64 *) mem;
+  g.soff = g.uoff + g.Tps;
+  for (gint64 k = 0; k < g.Tps; k++)
+    g.uoff[k] = k * g.Cop;
+  for (gint64 m = 0; m < g.Ci; m++)
+    g.soff[m] = m * g.Cop;
+  g.sums = mem + tbytes;
+  g.scratch = g.sums + g.nsums * mbytes;
+  pick_transforms (&g, f32);
+  if (n_parts > 1)
+    _lt_cpu_parallel ((int) n_parts, wino_gw_parts[_lt_cpu_isa ()][!f32], &g);
+  else
+    wino_gw_parts[_lt_cpu_isa ()][!f32](0, 1, &g);
+  if (f32)
+    gw_filter_transform_f32 (&g, _lt_tensor_data (args->out));
+  else
+    gw_filter_transform_f64 (&g, _lt_tensor_data (args->out));
+  if (args->grad_bias)
+    wino_biases[_lt_cpu_isa ()][!f32](&g, _lt_tensor_data (args->grad_bias));
+  _lt_cpu_free (mem, total);
+  return TRUE;
+}
+
 gboolean
 _lt_cpu_conv_winograd (const LtKernelArgs *args, GError **error)
 {
@@ -517,6 +904,8 @@ _lt_cpu_conv_winograd (const LtKernelArgs *args, GError **error)
   int                 nt = _lt_cpu_get_num_threads ();
   char               *mem;
 
+  if (args->op == LT_OP_CONV2D_GRAD_WEIGHT)
+    return winograd_grad_weight (args, error);
   g.N = x->shape[0];
   g.Ci = x->shape[1];
   g.Hi = x->shape[2];
@@ -577,16 +966,7 @@ _lt_cpu_conv_winograd (const LtKernelArgs *args, GError **error)
         g.coff[k] = k * g.Tps;
     }
   g.scratch = mem + ubytes;
-  /* the transforms run along a row of TW tiles: vectors as wide as the
-   * instruction set has, but no wider than TW rounded up to the narrowest
-   * (on 8 x 8 images, TW = 4, 4 floats; 64-byte vectors would compute 12
-   * lanes of nothing) */
-  for (int i = 0, lanes = 16 / (int) es; i <= (int) _lt_cpu_isa (); i++, lanes *= 2)
-    if (i == 0 || lanes <= round_up (g.TW, 16 / (gint64) es))
-      {
-        g.input = wino_inputs[!f32][i];
-        g.output = wino_outputs[!f32][i];
-      }
+  pick_transforms (&g, f32);
   if (n_parts > 1)
     _lt_cpu_parallel ((int) n_parts, wino_parts[_lt_cpu_isa ()][!f32], &g);
   else

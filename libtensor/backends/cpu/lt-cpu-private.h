@@ -176,14 +176,17 @@ gboolean _lt_cpu_conv_depthwise_applies (const LtTensor     *x,
                                          const LtConvParams *p);
 gboolean _lt_cpu_conv_depthwise         (const LtKernelArgs *args,
                                          GError            **error);
-/* 3x3 stride-1 conv2d and its grad input by Winograd's F(2x2, 3x3)
- * (lt-cpu-conv-winograd.c), where its rule says it wins; tests force it
- * on (1), off (0) or back to the rule (-1), as LT_CPU_WINOGRAD=1 or 0 in
- * the environment does (read at the first convolution) */
+/* 3x3 stride-1 conv2d, its grad input and its grad weight by Winograd's
+ * F(2x2, 3x3) (lt-cpu-conv-winograd.c), where its rules say it wins; tests
+ * force it on (1), off (0) or back to the rules (-1), as LT_CPU_WINOGRAD=1
+ * or 0 in the environment does (read at the first convolution), and the
+ * grad weight's alone the same way (-2: back to following the others), as
+ * LT_CPU_WINOGRAD_GRAD_WEIGHT does */
 gboolean _lt_cpu_conv_winograd_applies (const LtKernelArgs *args);
 gboolean _lt_cpu_conv_winograd         (const LtKernelArgs *args,
                                         GError            **error);
 void     _lt_cpu_conv_set_winograd     (int                 mode);
+void     _lt_cpu_conv_set_winograd_grad_weight (int         mode);
 /* Tests only: how many convolutions ran by Winograd so far */
 guint64  _lt_cpu_conv_winograd_calls   (void);
 gboolean _lt_cpu_pooling         (const LtKernelArgs *args, GError **error);
