@@ -27,3 +27,23 @@ def npy(x):
     if isinstance(x, torch.Tensor):
         return x.detach().numpy()
     return np.asarray(x.detach().tolist()).reshape(tuple(x.shape))
+
+
+class OnDevice:
+    """A test case's tensors on its class's `device` ('cpu', or 'cuda' in a
+    subclass that runs the same tests on the CUDA backend)."""
+
+    device = 'cpu'
+
+    def lt(self, a, requires_grad=False):
+        """The Lt tensor of the array-like `a` on the case's device."""
+        t = Lt.tensor(a)
+        if self.device != 'cpu':
+            t = t.to(self.device)
+        if requires_grad:
+            t.requires_grad_(True)
+        return t
+
+    def back(self, t):
+        """An Lt tensor's values, wherever it is, as a numpy array."""
+        return np.array(t.detach().cpu().numpy(), copy=True)

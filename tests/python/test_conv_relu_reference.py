@@ -16,6 +16,7 @@ import unittest
 os.environ.setdefault('LT_CUDA_EMULATE', '1')
 
 from harness import main, require  # noqa: E402
+from pairs import OnDevice  # noqa: E402
 
 import gi  # noqa: E402
 gi.require_version('Lt', '1.0')
@@ -39,20 +40,7 @@ CASES = [
 ]
 
 
-class ConvRelu(unittest.TestCase):
-    device = 'cpu'
-
-    def lt(self, a, requires_grad=False):
-        t = Lt.tensor(a)
-        if self.device != 'cpu':
-            t = t.to(self.device)
-        if requires_grad:
-            t.requires_grad_(True)
-        return t
-
-    def back(self, t):
-        return np.array(t.detach().cpu().numpy(), copy=True)
-
+class ConvRelu(OnDevice, unittest.TestCase):
     def same_bits(self, a, b, what):
         a, b = self.back(a), self.back(b)
         self.assertEqual(a.shape, b.shape, what)
