@@ -274,12 +274,13 @@ main (int argc, char **argv)
     for (int f64 = 0; f64 < 2; f64++)
       {
         const ConvShape *s = &chunk_layers[i];
-        ChunkCase       *cc = g_new (ChunkCase, 1);
+        ChunkCase       *cc;
         g_autofree char *path = NULL;
 
         /* float64 on the smaller layers */
         if (f64 && s->N * s->C * s->H * s->W > 20000)
           continue;
+        cc = g_new (ChunkCase, 1);
         cc->s = s;
         cc->dtype = f64 ? LT_DTYPE_FLOAT64 : LT_DTYPE_FLOAT32;
         path = g_strdup_printf ("/conv/chunks/%s/n%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT
