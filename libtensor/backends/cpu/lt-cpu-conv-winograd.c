@@ -806,6 +806,25 @@ DEFINE_GW_FILTER (double, f64)
  * own; the parts take whole groups, and the sums are added in their order
  * at the end: the result does not depend on the thread count.
  */
+/* The buffers of one Winograd call (@bytes of the backend's cache), the
+ * call counted; NULL with @error set */
+static char *
+wino_alloc (const LtKernelArgs *args, const WinoJob *g, gsize bytes, GError **error)
+{
+  char *mem = _lt_cpu_alloc (bytes, NULL);
+
+  if (mem == NULL)
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "%s: could not allocate the Winograd buffers for %" G_GINT64_FORMAT
+                   " and %" G_GINT64_FORMAT " channels",
+                   _lt_op_table[args->op].name, g->Ci, g->Co);
+      return NULL;
+    }
+  __atomic_fetch_add (&wino_calls, 1, __ATOMIC_RELAXED);
+  return mem;
+}
+
 static gboolean
 winograd_grad_weight (const LtKernelArgs *args, GError **error)
 {
@@ -858,16 +877,9 @@ winograd_grad_weight (const LtKernelArgs *args, GError **error)
 
   /* the offsets, the sums, then each part's scratch */
   total = (gsize) tbytes + (gsize) (g.nsums * mbytes) + g.scratch_bytes * (gsize) n_parts;
-  mem = _lt_cpu_alloc (total, NULL);
+  mem = wino_alloc (args, &g, total, error);
   if (mem == NULL)
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
-                   "%s: could not allocate the Winograd buffers for %" G_GINT64_FORMAT
-                   " and %" G_GINT64_FORMAT " channels",
-                   _lt_op_table[args->op].name, g.Ci, g.Co);
-      return FALSE;
-    }
-  __atomic_fetch_add (&wino_calls, 1, __ATOMIC_RELAXED);
+    return FALSE;
   g.uoff = (gint64 *) mem;
   g.soff = g.uoff + g.Tps;
   for (gint64 k = 0; k < g.Tps; k++)
@@ -944,16 +956,9 @@ _lt_cpu_conv_winograd (const LtKernelArgs *args, GError **error)
            round_up ((g.Ci + g.Co) * (gint64) sizeof (gint64), WINO_VEC_BYTES);
 
   /* U, the offsets, then each part's V, M and split rows */
-  mem = _lt_cpu_alloc ((gsize) ubytes + g.scratch_bytes * (gsize) n_parts, NULL);
+  mem = wino_alloc (args, &g, (gsize) ubytes + g.scratch_bytes * (gsize) n_parts, error);
   if (mem == NULL)
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
-                   "%s: could not allocate the Winograd buffers for %" G_GINT64_FORMAT
-                   " and %" G_GINT64_FORMAT " channels",
-                   _lt_op_table[args->op].name, g.Ci, g.Co);
-      return FALSE;
-    }
-  __atomic_fetch_add (&wino_calls, 1, __ATOMIC_RELAXED);
+    return FALSE;
   filter_transform (&g, _lt_tensor_data (w), f32, gi, mem);
   g.u = mem;
   g.boff = (gint64 *) (mem + round_up (16 * g.Co * g.Ci * (gint64) es, WINO_VEC_BYTES));
