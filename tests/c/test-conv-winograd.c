@@ -248,7 +248,9 @@ test_off (void)
  * not. Too few output pixels over the batch, and images of 3 x 3 and odd
  * 5 x 5, keep the columns for the forward and the grad input but take
  * Winograd for the grad weight of 64 channels, unless there are fewer than
- * 32 tiles */
+ * 32 tiles. That is on 1 thread; on 2, a grad weight whose tiles make one
+ * block (one or two small images) takes the columns, which split its
+ * output channels between the threads (the last cases) */
 static void
 test_rule (void)
 {
@@ -256,14 +258,30 @@ test_rule (void)
   {
     gint64 N, C, O, H, s, d, groups;
     guint  calls; /* of the forward, the grad input and the grad weight */
+    int    threads;
   } cases[] = {
-    { 32, 16, 16, 32, 1, 1, 1, 2 },  { 32, 32, 32, 16, 1, 1, 1, 3 }, { 32, 64, 64, 8, 1, 1, 1, 3 },
-    { 2, 128, 128, 28, 1, 1, 1, 3 }, { 32, 16, 32, 16, 1, 1, 1, 2 }, { 32, 12, 12, 32, 1, 1, 1, 1 },
-    { 32, 3, 16, 32, 1, 1, 1, 0 },   { 32, 8, 8, 32, 1, 1, 1, 0 },   { 2, 64, 64, 8, 1, 1, 1, 1 },
-    { 1, 256, 256, 14, 1, 1, 1, 1 }, { 32, 64, 64, 3, 1, 1, 1, 1 },  { 32, 64, 64, 5, 1, 1, 1, 1 },
-    { 1, 512, 512, 7, 1, 1, 1, 0 },  { 32, 16, 32, 32, 2, 1, 1, 0 }, { 32, 16, 16, 32, 1, 2, 1, 0 },
+    { 32, 16, 16, 32, 1, 1, 1, 2 },
+    { 32, 32, 32, 16, 1, 1, 1, 3 },
+    { 32, 64, 64, 8, 1, 1, 1, 3 },
+    { 2, 128, 128, 28, 1, 1, 1, 3 },
+    { 32, 16, 32, 16, 1, 1, 1, 2 },
+    { 32, 12, 12, 32, 1, 1, 1, 1 },
+    { 32, 3, 16, 32, 1, 1, 1, 0 },
+    { 32, 8, 8, 32, 1, 1, 1, 0 },
+    { 2, 64, 64, 8, 1, 1, 1, 1 },
+    { 1, 256, 256, 14, 1, 1, 1, 1 },
+    { 32, 64, 64, 3, 1, 1, 1, 1 },
+    { 32, 64, 64, 5, 1, 1, 1, 1 },
+    { 1, 512, 512, 7, 1, 1, 1, 0 },
+    { 32, 16, 32, 32, 2, 1, 1, 0 },
+    { 32, 16, 16, 32, 1, 2, 1, 0 },
     { 32, 16, 16, 32, 1, 1, 2, 0 },
+    /* 2 threads: 49 tiles in one block, and 2 x 16; 32 images of 8 x 8 make 4 blocks */
+    { 1, 256, 256, 14, 1, 1, 1, 0, 2 },
+    { 2, 64, 64, 8, 1, 1, 1, 0, 2 },
+    { 32, 64, 64, 8, 1, 1, 1, 3, 2 },
   };
+  int threads = lt_get_num_threads ();
 
   _lt_cpu_conv_set_winograd (-1);
   for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
@@ -279,6 +297,7 @@ test_rule (void)
       g_autoptr(LtTensor) dy = NULL;
       guint64 calls = _lt_cpu_conv_winograd_calls ();
 
+      lt_set_num_threads (MAX (cases[i].threads, 1));
       g_assert_true (lt_tensor_set_requires_grad (x, TRUE, &error));
       g_assert_true (lt_tensor_set_requires_grad (w, TRUE, &error));
       y = lt_conv2d (x, w, NULL, stride, padding, dilation, cases[i].groups, &error);
@@ -292,6 +311,7 @@ test_rule (void)
                  i, cases[i].N, cases[i].C, cases[i].O, cases[i].H,
                  (guint) (_lt_cpu_conv_winograd_calls () - calls), cases[i].calls);
     }
+  lt_set_num_threads (threads);
 }
 
 int

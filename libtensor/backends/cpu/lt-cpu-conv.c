@@ -451,17 +451,17 @@ typedef struct
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
-  /* buf (Og, Lp) <- dy images [n0, n0 + m), channels of @group, in B's                            \
-   * column layout; zeros in the columns that are not outputs */                                   \
+  /* buf (o1 - o0, Lp) <- dy images [n0, n0 + m), channels o0 .. o1 of                             \
+   * @group, in B's column layout; zeros in the columns that are not outputs */                    \
   ATTR static void load_dys_##sfx (const ConvGeom *g, const T *dy, T *buf, gint64 n0, gint64 m,    \
-                                   gint64 group)                                                   \
+                                   gint64 group, gint64 o0, gint64 o1)                             \
   {                                                                                                \
-    memset (buf, 0, g->Og * g->Lp * sizeof (T));                                                   \
-    for (gint64 o = 0; o < g->Og; o++)                                                             \
+    memset (buf, 0, (o1 - o0) * g->Lp * sizeof (T));                                               \
+    for (gint64 o = o0; o < o1; o++)                                                               \
       for (gint64 n = 0; n < m; n++)                                                               \
         {                                                                                          \
           const T *src = dy + ((n0 + n) * g->O + group * g->Og + o) * g->P;                        \
-          T       *dst = buf + o * g->Lp + n * g->cstride;                                         \
+          T       *dst = buf + (o - o0) * g->Lp + n * g->cstride;                                  \
           if (g->rpitch == g->OW)                                                                  \
             memcpy (dst, src, g->P * sizeof (T));                                                  \
           else                                                                                     \
@@ -643,7 +643,7 @@ typedef struct
         if (c0 == c1)                                                                              \
           continue;                                                                                \
         if (cg != loaded)                                                                          \
-          load_dys_##sfx (g, dy, dyb, n0, m, group);                                               \
+          load_dys_##sfx (g, dy, dyb, n0, m, group, 0, g->Og);                                     \
         loaded = cg;                                                                               \
         /* dB (rows of channels c0 .. c1, Lp) = w_g^T (those rows, Og) @ dy_g (Og, Lp) */          \
         gemm_nn_##sfx ((c1 - c0) * kk, g->Lp, g->Og, w + group * g->Og * g->K + c0 * kk, 1, g->K,  \
@@ -719,7 +719,7 @@ typedef struct
         for (gint64 ch = n0; ch < n1; ch++)                                                        \
           {                                                                                        \
             load_images_##sfx (g, x, buf, ch * g->nc, g->nc, group);                               \
-            load_dys_##sfx (g, dy, dyb, ch * g->nc, g->nc, group);                                 \
+            load_dys_##sfx (g, dy, dyb, ch * g->nc, g->nc, group, 0, g->Og);                       \
             /* dw_g (Og, K) += dy_g (Og, Lp) @ B^T (Lp, K) */                                      \
             dw_chunk_##sfx (g, g->Og, dyb, buf, dwg, sums, (T *) (part + g->bt_offset));           \
             if (db)                                                                                \
@@ -777,19 +777,17 @@ typedef struct
         for (gint64 ch = 0; ch < g->N / g->nc; ch++)                                               \
           {                                                                                        \
             gint64 key = ch * g->groups + group;                                                   \
+            /* the images once for the part's blocks of a chunk; dy only its rows */               \
             if (key != loaded)                                                                     \
-              {                                                                                    \
-                load_images_##sfx (g, x, buf, ch * g->nc, g->nc, group);                           \
-                load_dys_##sfx (g, dy, dyb, ch * g->nc, g->nc, group);                             \
-              }                                                                                    \
+              load_images_##sfx (g, x, buf, ch * g->nc, g->nc, group);                             \
             loaded = key;                                                                          \
+            load_dys_##sfx (g, dy, dyb, ch * g->nc, g->nc, group, o0, o1);                         \
             /* dw (rows o0 .. o1 of group, K) += dy_g (those rows, Lp) @ B^T */                    \
-            dw_chunk_##sfx (g, nr, dyb + o0 * g->Lp, buf, dwg, sums,                               \
-                            (T *) ((char *) buf + g->bt_offset));                                  \
+            dw_chunk_##sfx (g, nr, dyb, buf, dwg, sums, (T *) ((char *) buf + g->bt_offset));      \
             if (dbg)                                                                               \
               for (gint64 o = 0; o < nr; o++)                                                      \
                 {                                                                                  \
-                  const T *r = dyb + (o0 + o) * g->Lp;                                             \
+                  const T *r = dyb + o * g->Lp;                                                    \
                   V        acc = (V){};                                                            \
                   T        s = 0;                                                                  \
                   for (gint64 p = 0; p < g->Lp; p += vl)                                           \
@@ -864,14 +862,17 @@ DEFINE_REDUCE (double, f64)
 /*
  * Parallel work comes in units: (chunk of images, group) for the forward
  * and the grad input, chunks of images for the grad weight. A batch of one
- * or two large images has fewer units than the pool wants parts (@want), and one
- * core would do all the work; the product of each unit is then cut into
- * blocks of rows instead: output channels (forward, grad weight) or input
- * channels (grad input). Each block repeats its unit's copies (the image's
- * columns, or dy), one pass over them against a product of at least
- * 2 MR rows of K (or Og) multiply-adds per column, so the blocks keep at
- * least 2 MR rows and the split stops at @want units. Sets g->rsplit and
- * g->rblock; returns the units, @units times the blocks of each.
+ * or two large images has fewer units than the pool has threads (@want),
+ * and one core would do all the work; the product of each unit is then cut
+ * into blocks of rows instead: output channels (forward, grad weight) or
+ * input channels (grad input). Each block repeats its unit's copies of the
+ * images (the grad weight's blocks copy only their own rows of dy), one pass
+ * over them against a product of at least 2 MR rows of K (or Og)
+ * multiply-adds per column, so the blocks keep at least 2 MR rows and the
+ * split stops at @want units: one per thread, not the several parts a
+ * thread takes of whole units (LT_CPU_PARTS_PER_THREAD), whose copies
+ * would be repeated that many times over. Sets g->rsplit and g->rblock;
+ * returns the units, @units times the blocks of each.
  */
 static gint64
 split_rows (ConvGeom *g, int kind, gint64 units, gint64 want)
@@ -936,7 +937,7 @@ _lt_cpu_conv (const LtKernelArgs *args,
   ConvGeom g;
   ConvJob job = { 0 };
   int kind;
-  gint64              fmas, elems, kk, nrows, nunits, want;
+  gint64              fmas, elems, kk, nrows, nunits, want, rwant;
   gint64 *tables;
   int nt = _lt_cpu_get_num_threads ();
 
@@ -993,13 +994,15 @@ _lt_cpu_conv (const LtKernelArgs *args,
 
   fmas = g.N * g.O * g.P * MAX (g.K, 1);
   want = nt > 1 && fmas >= CONV_PARALLEL_FMAS ? (gint64) nt * LT_CPU_PARTS_PER_THREAD : 1;
+  /* rows are split only to give every thread work, as blocks repeat copies */
+  rwant = want > 1 ? nt : 1;
   g.rsplit = 1;
   g.rblock = kind == 1 ? g.Cg : g.Og;
   if (kind == 2)
     {
       geom_chunk (&g, grad_weight_chunk (&g, (int) MIN (want, MAX (g.N, 1))));
       nunits = g.N / g.nc;
-      if (nunits < want && split_rows (&g, kind, g.groups, want) > nunits)
+      if (nunits < rwant && split_rows (&g, kind, g.groups, rwant) > nunits)
         {
           /* row blocks over every image: the chunks as wide as one part wants */
           geom_chunk (&g, grad_weight_chunk (&g, 1));
@@ -1015,7 +1018,7 @@ _lt_cpu_conv (const LtKernelArgs *args,
   else
     {
       geom_chunk (&g, unit_chunk (&g, want));
-      nunits = split_rows (&g, kind, n_chunks (&g) * g.groups, want);
+      nunits = split_rows (&g, kind, n_chunks (&g) * g.groups, rwant);
       /* the unfolded grad input folds through a padded image (fold ()) */
       if (kind == 1 && !g.wide)
         g.xlen = MAX (g.xlen, round_up (g.Cg * g.Hp * g.Wp + 3 * g.vmax, g.vmax));
