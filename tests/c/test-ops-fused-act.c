@@ -17,6 +17,7 @@
 
 static const OhShape br_shapes[] = {
   OH_SH (5, 4),       /* Linear's (N, out_features) */
+  OH_SH (7, 37),      /* along the rows: vectors and a remainder */
   OH_SH (2, 3, 4, 5), /* Conv2d's (N, C, H, W) */
   OH_SH (3, 6, 7),    /* (N, C, L) */
   OH_SH (4),          /* one sample of a Linear: (C) */
@@ -97,6 +98,7 @@ br_fw_parallel (gconstpointer d)
 {
   br_run (OH_SH (8, 16, 30, 30), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
   br_run (OH_SH (300, 400), F64, OH_LAY_CONTIG, OH_DIST_UNIT);
+  br_run (OH_SH (130, 600), F32, OH_LAY_CONTIG, OH_DIST_UNIT);
 }
 
 static void
@@ -233,6 +235,10 @@ br_grad_fw_values (gconstpointer d)
     }
   /* channels split over the CPU's threads, long sums */
   br_grad_run (OH_SH (8, 16, 30, 30), F32);
+  /* a linear layer's: more channels than one block of sums (BR_SUMS),
+   * split over the threads */
+  br_grad_run (OH_SH (130, 600), F32);
+  br_grad_run (OH_SH (130, 600), F64);
 }
 
 static const OhCase br_grad_forward[] = { { "values", br_grad_fw_values }, { NULL, NULL } };

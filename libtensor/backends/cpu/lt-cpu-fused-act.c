@@ -16,7 +16,17 @@
  * (relu_grad's rule: a NaN output passes its gradient), aux db[c] the sum
  * of dx[:, c, :] accumulated in double in the order n, r and rounded once.
  * Split by channels, so the sums do not depend on the thread count.
+ *
+ * A linear layer's (N, C) (R = 1) runs along its rows in vectors, each
+ * channel's sum kept beside the others' (BR_SUMS at a time) and still added
+ * in the order n: going down the columns instead, as the general loops
+ * would, reads one element of each cache line per row and waits on every
+ * add (at batch 1024 and 512 features this pass took as long as a third
+ * of the layer's matrix products).
  */
+
+/* The backward of a linear layer's (N, C) keeps this many sums at once */
+#define BR_SUMS 512
 
 typedef struct
 {
@@ -34,6 +44,23 @@ typedef struct
     gint64       c0, c1;                                                                           \
                                                                                                    \
     _lt_cpu_split (job->C, tid, n_parts, &c0, &c1);                                                \
+    if (job->R == 1)                                                                               \
+      {                                                                                            \
+        /* a linear layer's (N, C): along the rows, in vectors */                                  \
+        for (gint64 n = 0; n < job->N; n++)                                                        \
+          {                                                                                        \
+            const T *xr = x + n * job->C;                                                          \
+            T       *yr = y + n * job->C;                                                          \
+                                                                                                   \
+            for (gint64 c = c0; c < c1; c++)                                                       \
+              {                                                                                    \
+                T v = xr[c] + b[c];                                                                \
+                                                                                                   \
+                yr[c] = v < 0 ? (T) 0 : v;                                                         \
+              }                                                                                    \
+          }                                                                                        \
+        return;                                                                                    \
+      }                                                                                            \
     for (gint64 n = 0; n < job->N; n++)                                                            \
       for (gint64 c = c0; c < c1; c++)                                                             \
         {                                                                                          \
@@ -57,6 +84,34 @@ typedef struct
     gint64       c0, c1;                                                                           \
                                                                                                    \
     _lt_cpu_split (job->C, tid, n_parts, &c0, &c1);                                                \
+    if (job->R == 1)                                                                               \
+      {                                                                                            \
+        /* a linear layer's (N, C): the rows in order, each block of                               \
+         * channels' sums side by side, so the vectors run along the rows                          \
+         * and every sum still adds its terms in the order n */                                    \
+        for (gint64 cb = c0; cb < c1; cb += BR_SUMS)                                               \
+          {                                                                                        \
+            gint64 nc = MIN (BR_SUMS, c1 - cb);                                                    \
+            double acc[BR_SUMS] = { 0 };                                                           \
+                                                                                                   \
+            for (gint64 n = 0; n < job->N; n++)                                                    \
+              {                                                                                    \
+                const T *gr = g + n * job->C + cb, *yr = y + n * job->C + cb;                      \
+                T       *dr = dx + n * job->C + cb;                                                \
+                                                                                                   \
+                for (gint64 c = 0; c < nc; c++)                                                    \
+                  {                                                                                \
+                    T d = yr[c] <= 0 ? (T) 0 : gr[c];                                              \
+                                                                                                   \
+                    dr[c] = d;                                                                     \
+                    acc[c] += (double) d;                                                          \
+                  }                                                                                \
+              }                                                                                    \
+            for (gint64 c = 0; c < nc; c++)                                                        \
+              db[cb + c] = (T) acc[c];                                                             \
+          }                                                                                        \
+        return;                                                                                    \
+      }                                                                                            \
     for (gint64 c = c0; c < c1; c++)                                                               \
       {                                                                                            \
         double s = 0;                                                                              \
