@@ -99,13 +99,15 @@ typedef struct
                 const T *gr = g + n * job->C + cb, *yr = y + n * job->C + cb;                      \
                 T       *dr = dx + n * job->C + cb;                                                \
                                                                                                    \
+                /* two loops, each of one type, so that both become vectors */                     \
                 for (gint64 c = 0; c < nc; c++)                                                    \
                   {                                                                                \
-                    T d = yr[c] <= 0 ? (T) 0 : gr[c];                                              \
+                    T gv = gr[c];                                                                  \
                                                                                                    \
-                    dr[c] = d;                                                                     \
-                    acc[c] += (double) d;                                                          \
+                    dr[c] = yr[c] <= 0 ? (T) 0 : gv;                                               \
                   }                                                                                \
+                for (gint64 c = 0; c < nc; c++)                                                    \
+                  acc[c] += (double) dr[c];                                                        \
               }                                                                                    \
             for (gint64 c = 0; c < nc; c++)                                                        \
               db[cb + c] = (T) acc[c];                                                             \
