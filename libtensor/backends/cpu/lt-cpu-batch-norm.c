@@ -21,7 +21,9 @@
  * The backward reads dy and x twice in training (the two sums, then dx),
  * once in evaluation (dx with the sums). The channels are split across
  * the pool; each channel's sums run in one order, so the result does not
- * depend on the thread count.
+ * depend on the thread count. The loops are compiled for each instruction
+ * set (as the convolutions', chosen by _lt_cpu_isa ()): the sums in double
+ * take 8 lanes under AVX-512 where the baseline's SSE2 takes 2.
  */
 
 typedef struct
@@ -31,8 +33,8 @@ typedef struct
   void               *out, *out_stats, *grad_affine;
 } BnJob;
 
-#define DEFINE_BN(T, sfx)                                                                          \
-  static void bn_forward_##sfx (int tid, int np, gpointer data)                                    \
+#define DEFINE_BN(T, sfx, ATTR)                                                                    \
+  ATTR static void bn_forward_##sfx (int tid, int np, gpointer data)                               \
   {                                                                                                \
     const BnJob        *job = data;                                                                \
     const LtNormParams *p = job->p;                                                                \
@@ -86,7 +88,7 @@ typedef struct
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
-  static void bn_backward_##sfx (int tid, int np, gpointer data)                                   \
+  ATTR static void bn_backward_##sfx (int tid, int np, gpointer data)                              \
   {                                                                                                \
     const BnJob        *job = data;                                                                \
     const LtNormParams *p = job->p;                                                                \
@@ -156,8 +158,36 @@ typedef struct
       }                                                                                            \
   }
 
-DEFINE_BN (float, f32)
-DEFINE_BN (double, f64)
+#define ATTR_BASE
+DEFINE_BN (float, f32_base, ATTR_BASE)
+DEFINE_BN (double, f64_base, ATTR_BASE)
+
+#ifdef LT_CPU_X86_ISAS
+#define ATTR_AVX2 __attribute__ ((target ("avx2,fma")))
+#define ATTR_AVX512 __attribute__ ((target ("avx512f,avx512vl,fma")))
+DEFINE_BN (float, f32_avx2, ATTR_AVX2)
+DEFINE_BN (double, f64_avx2, ATTR_AVX2)
+DEFINE_BN (float, f32_avx512, ATTR_AVX512)
+DEFINE_BN (double, f64_avx512, ATTR_AVX512)
+#define BN_KERNELS(op)                                                                             \
+  {                                                                                                \
+    { op##_f32_base, op##_f64_base }, { op##_f32_avx2, op##_f64_avx2 },                            \
+    {                                                                                              \
+      op##_f32_avx512, op##_f64_avx512                                                             \
+    }                                                                                              \
+  }
+#else
+#define BN_KERNELS(op)                                                                             \
+  {                                                                                                \
+    {                                                                                              \
+      op##_f32_base, op##_f64_base                                                                 \
+    }                                                                                              \
+  }
+#endif
+
+/* [isa][float64] */
+static const LtCpuParallelFunc bn_forward_kernels[LT_CPU_N_ISAS][2] = BN_KERNELS (bn_forward);
+static const LtCpuParallelFunc bn_backward_kernels[LT_CPU_N_ISAS][2] = BN_KERNELS (bn_backward);
 
 /* batch_norm: in x, weight, bias (or NULL), running (2, C) in evaluation;
  * out y, stats (2, C). batch_norm_grad: in dy, x, stats, weight (or NULL);
@@ -187,7 +217,7 @@ _lt_cpu_batch_norm (const LtKernelArgs *args, GError **error)
       job.w = args->n_in > 3 && args->in[3] ? _lt_tensor_data (args->in[3]) : NULL;
       job.out = _lt_tensor_data (args->out);
       job.grad_affine = args->grad_affine ? _lt_tensor_data (args->grad_affine) : NULL;
-      func = f64 ? bn_backward_f64 : bn_backward_f32;
+      func = bn_backward_kernels[_lt_cpu_isa ()][f64];
     }
   else
     {
@@ -209,7 +239,7 @@ _lt_cpu_batch_norm (const LtKernelArgs *args, GError **error)
                        "batch_norm: no values per channel to take statistics over");
           return FALSE;
         }
-      func = f64 ? bn_forward_f64 : bn_forward_f32;
+      func = bn_forward_kernels[_lt_cpu_isa ()][f64];
     }
   if (p->channels == 0)
     return TRUE;
