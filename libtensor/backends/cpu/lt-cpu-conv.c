@@ -532,14 +532,16 @@ typedef struct
                 for (gint64 oh = 0; oh < g->OH; oh++, src += g->OW, dst += g->sh * g->Wp)          \
                   {                                                                                \
                     gint64 ow = 0;                                                                 \
-                    /* lanes past the row's OW columns add zeros */                                \
+                    /* lanes past the row's OW columns add zeros; the second                       \
+                     * vector, of lanes vl / 2 .. vl - 1, only where it holds columns */          \
                     if (CONV_HAVE_SHUFFLE && g->sw == 2)                                           \
                       for (; ow < g->OW; ow += vl)                                                 \
                         {                                                                          \
                           V  v = (V) ((IV) V_LOAD (src + ow) & (lane + (IT) ow < (IT) g->OW));     \
                           T *d = dst + 2 * ow;                                                     \
                           V_STORE (d, V_LOAD (d) + V_SHUFFLE2 (v, (V){}, ilo));                    \
-                          V_STORE (d + vl, V_LOAD (d + vl) + V_SHUFFLE2 (v, (V){}, ihi));          \
+                          if (ow + vl / 2 < g->OW)                                                 \
+                            V_STORE (d + vl, V_LOAD (d + vl) + V_SHUFFLE2 (v, (V){}, ihi));        \
                         }                                                                          \
                     for (; ow < g->OW; ow++)                                                       \
                       dst[ow * g->sw] += src[ow];                                                  \
