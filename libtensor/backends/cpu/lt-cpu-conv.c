@@ -347,6 +347,77 @@ typedef struct
         }                                                                                          \
   }                                                                                                \
                                                                                                    \
+  /* load_images () of the wide rows at a horizontal stride of 2: as its                           \
+   * general loop, but the two column phases b = 0 and 1 of an image row                           \
+   * come from the same two vectors of x (its even and its odd elements),                          \
+   * so the rows go in the order (c, a, n, r) and each writes both planes.                         \
+   * A vector of plane b = 0 that would run past the plane's end, into                             \
+   * plane b = 1's rows already written, is stored exactly. */                                     \
+  ATTR static void load_phases2_##sfx (const ConvGeom *g, const T *x, T *buf, gint64 n0, gint64 m, \
+                                       gint64 group, ivec_##sfx even, ivec_##sfx odd,              \
+                                       ivec_##sfx lane)                                            \
+  {                                                                                                \
+    typedef vec_##sfx  V;                                                                          \
+    typedef ivec_##sfx IV;                                                                         \
+    const int          vl = VB / sizeof (T);                                                       \
+    gint64             pl = g->nc * g->Hq * g->Wq;                                                 \
+    gint64             total = g->N * g->C * g->H * g->W;                                          \
+    for (gint64 c = 0; c < g->Cg; c++)                                                             \
+      for (gint64 a = 0; a < g->sh; a++)                                                           \
+        {                                                                                          \
+          T *d0 = buf + (c * g->sh + a) * 2 * pl;                                                  \
+          for (gint64 n = 0; n < g->nc; n++)                                                       \
+            for (gint64 r = 0; r < g->Hq; r++, d0 += g->Wq)                                        \
+              {                                                                                    \
+                T     *d1 = d0 + pl;                                                               \
+                gint64 h = r * g->sh + a - g->ph, row;                                             \
+                /* columns of this row's vectors that stay inside plane b = 0 */                   \
+                gint64 room = pl - (n * g->Hq + r) * g->Wq;                                        \
+                if (n >= m || h < 0 || h >= g->H)                                                  \
+                  {                                                                                \
+                    for (gint64 q = 0; q < g->Wq; q += vl)                                         \
+                      {                                                                            \
+                        V_STORE (d1 + q, (V){});                                                   \
+                        if (q + vl <= room)                                                        \
+                          V_STORE (d0 + q, (V){});                                                 \
+                        else                                                                       \
+                          memset (d0 + q, 0, MIN (vl, g->Wq - q) * sizeof (T));                    \
+                      }                                                                            \
+                    continue;                                                                      \
+                  }                                                                                \
+                row = ((n0 + n) * g->C + group * g->Cg + c) * g->H * g->W + h * g->W;              \
+                for (gint64 q = 0; q < g->Wq; q += vl)                                             \
+                  {                                                                                \
+                    gint64 w0 = 2 * q - g->pw;                                                     \
+                    if (row + w0 >= 0 && row + w0 + 2 * vl <= total)                               \
+                      {                                                                            \
+                        const T *sp = x + row + w0;                                                \
+                        V        lo = V_LOAD (sp), hi = V_LOAD (sp + vl);                          \
+                        IV       wv = lane * 2 + (IT) w0;                                          \
+                        IV       in0 = (wv >= 0) & (wv < (IT) g->W);                               \
+                        IV       in1 = (wv + 1 >= 0) & (wv + 1 < (IT) g->W);                       \
+                        V        v0 = (V) ((IV) V_SHUFFLE2 (lo, hi, even) & in0);                  \
+                        V        v1 = (V) ((IV) V_SHUFFLE2 (lo, hi, odd) & in1);                   \
+                        V_STORE (d1 + q, v1);                                                      \
+                        if (q + vl <= room)                                                        \
+                          V_STORE (d0 + q, v0);                                                    \
+                        else                                                                       \
+                          for (gint64 l = 0; l < MIN (vl, g->Wq - q); l++)                         \
+                            d0[q + l] = v0[l];                                                     \
+                      }                                                                            \
+                    else                                                                           \
+                      for (gint64 l = 0; l < MIN (vl, g->Wq - q); l++)                             \
+                        {                                                                          \
+                          gint64 w = w0 + 2 * l;                                                   \
+                          d0[q + l] = w >= 0 && w < g->W ? x[row + w] : 0;                         \
+                          d1[q + l] = w + 1 >= 0 && w + 1 < g->W ? x[row + w + 1] : 0;             \
+                        }                                                                          \
+                  }                                                                                \
+              }                                                                                    \
+        }                                                                                          \
+    memset (buf + g->Cg * g->sh * 2 * pl, 0, (g->xlen - g->Cg * g->sh * 2 * pl) * sizeof (T));     \
+  }                                                                                                \
+                                                                                                   \
   /* The B buffer for images [n0, n0 + m) of a chunk of nc, group @group:                          \
    * xp (wide) or the unfolded columns. Every element the products read is                         \
    * written once: a pixel, or a zero (the padding, the images m .. nc - 1                         \
@@ -357,13 +428,19 @@ typedef struct
     typedef vec_##sfx  V;                                                                          \
     typedef ivec_##sfx IV;                                                                         \
     const int          vl = VB / sizeof (T);                                                       \
-    IV                 even, lane;                                                                 \
+    IV                 even, odd, lane;                                                            \
     gint64             kk = g->kh * g->kw;                                                         \
     /* stride 2: every other element of two vectors */                                             \
     for (int l = 0; l < vl; l++)                                                                   \
       {                                                                                            \
         even[l] = 2 * l;                                                                           \
+        odd[l] = 2 * l + 1;                                                                        \
         lane[l] = l;                                                                               \
+      }                                                                                            \
+    if (g->wide && CONV_HAVE_SHUFFLE && g->sw == 2)                                                \
+      {                                                                                            \
+        load_phases2_##sfx (g, x, buf, n0, m, group, even, odd, lane);                             \
+        return;                                                                                    \
       }                                                                                            \
     if (g->wide)                                                                                   \
       {                                                                                            \
@@ -533,7 +610,7 @@ typedef struct
                   {                                                                                \
                     gint64 ow = 0;                                                                 \
                     /* lanes past the row's OW columns add zeros; the second                       \
-                     * vector, of lanes vl / 2 .. vl - 1, only where it holds columns */          \
+                     * vector, of lanes vl / 2 .. vl - 1, only where it holds columns */           \
                     if (CONV_HAVE_SHUFFLE && g->sw == 2)                                           \
                       for (; ow < g->OW; ow += vl)                                                 \
                         {                                                                          \
