@@ -169,25 +169,12 @@ DEFINE_BN (float, f32_avx2, ATTR_AVX2)
 DEFINE_BN (double, f64_avx2, ATTR_AVX2)
 DEFINE_BN (float, f32_avx512, ATTR_AVX512)
 DEFINE_BN (double, f64_avx512, ATTR_AVX512)
-#define BN_KERNELS(op)                                                                             \
-  {                                                                                                \
-    { op##_f32_base, op##_f64_base }, { op##_f32_avx2, op##_f64_avx2 },                            \
-    {                                                                                              \
-      op##_f32_avx512, op##_f64_avx512                                                             \
-    }                                                                                              \
-  }
-#else
-#define BN_KERNELS(op)                                                                             \
-  {                                                                                                \
-    {                                                                                              \
-      op##_f32_base, op##_f64_base                                                                 \
-    }                                                                                              \
-  }
 #endif
 
 /* [isa][float64] */
-static const LtCpuParallelFunc bn_forward_kernels[LT_CPU_N_ISAS][2] = BN_KERNELS (bn_forward);
-static const LtCpuParallelFunc bn_backward_kernels[LT_CPU_N_ISAS][2] = BN_KERNELS (bn_backward);
+static const LtCpuParallelFunc bn_forward_kernels[LT_CPU_N_ISAS][2] = LT_CPU_ISA_TABLE (bn_forward);
+static const LtCpuParallelFunc bn_backward_kernels[LT_CPU_N_ISAS][2] =
+  LT_CPU_ISA_TABLE (bn_backward);
 
 /* batch_norm: in x, weight, bias (or NULL), running (2, C) in evaluation;
  * out y, stats (2, C). batch_norm_grad: in dy, x, stats, weight (or NULL);

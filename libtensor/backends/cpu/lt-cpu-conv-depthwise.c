@@ -286,22 +286,8 @@ DEFINE_DW (float, f32_avx2, 32, DW_ATTR_AVX2)
 DEFINE_DW (double, f64_avx2, 32, DW_ATTR_AVX2)
 DEFINE_DW (float, f32_avx512, 64, DW_ATTR_AVX512)
 DEFINE_DW (double, f64_avx512, 64, DW_ATTR_AVX512)
-#define DW_PARTS(op)                                                                               \
-  {                                                                                                \
-    { dw_##op##_part_f32_base, dw_##op##_part_f64_base },                                          \
-      { dw_##op##_part_f32_avx2, dw_##op##_part_f64_avx2 },                                        \
-    {                                                                                              \
-      dw_##op##_part_f32_avx512, dw_##op##_part_f64_avx512                                         \
-    }                                                                                              \
-  }
-#else
-#define DW_PARTS(op)                                                                               \
-  {                                                                                                \
-    {                                                                                              \
-      dw_##op##_part_f32_base, dw_##op##_part_f64_base                                             \
-    }                                                                                              \
-  }
 #endif
+#define DW_PARTS(op) LT_CPU_ISA_TABLE (dw_##op##_part)
 
 /* [op][isa][float64] */
 static const LtCpuParallelFunc dw_parts[3][LT_CPU_N_ISAS][2] = {

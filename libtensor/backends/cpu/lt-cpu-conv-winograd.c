@@ -473,32 +473,14 @@ static const WinoOut wino_outputs[2][1] = { { wg_out_f32_base }, { wg_out_f64_ba
 #endif
 
 /* [isa][float64] */
-static const LtCpuParallelFunc wino_parts[LT_CPU_N_ISAS][2] = {
-  { wg_part_f32_base, wg_part_f64_base },
-#ifdef LT_CPU_X86_ISAS
-  { wg_part_f32_avx2, wg_part_f64_avx2 },
-  { wg_part_f32_avx512, wg_part_f64_avx512 },
-#endif
-};
+static const LtCpuParallelFunc wino_parts[LT_CPU_N_ISAS][2] = LT_CPU_ISA_TABLE (wg_part);
 
 /* The grad weight's parts, [isa][float64] */
-static const LtCpuParallelFunc wino_gw_parts[LT_CPU_N_ISAS][2] = {
-  { wg_gw_part_f32_base, wg_gw_part_f64_base },
-#ifdef LT_CPU_X86_ISAS
-  { wg_gw_part_f32_avx2, wg_gw_part_f64_avx2 },
-  { wg_gw_part_f32_avx512, wg_gw_part_f64_avx512 },
-#endif
-};
+static const LtCpuParallelFunc wino_gw_parts[LT_CPU_N_ISAS][2] = LT_CPU_ISA_TABLE (wg_gw_part);
 
 /* The grad weight's bias gradient, [isa][float64] */
 typedef void (*WinoBias) (const WinoJob *g, void *db);
-static const WinoBias wino_biases[LT_CPU_N_ISAS][2] = {
-  { wg_bias_f32_base, wg_bias_f64_base },
-#ifdef LT_CPU_X86_ISAS
-  { wg_bias_f32_avx2, wg_bias_f64_avx2 },
-  { wg_bias_f32_avx512, wg_bias_f64_avx512 },
-#endif
-};
+static const WinoBias wino_biases[LT_CPU_N_ISAS][2] = LT_CPU_ISA_TABLE (wg_bias);
 
 /* -1: the rule decides; 0: never; 1: wherever the shape allows; -2: not
  * read from the environment yet. The grad weight's mode (LT_CPU_WINOGRAD_GRAD_WEIGHT)

@@ -900,13 +900,7 @@ DEFINE_CONV (float, gint32, f32_avx512, 64, ATTR_AVX512, 4)
 DEFINE_CONV (double, gint64, f64_avx512, 64, ATTR_AVX512, 4)
 #endif
 
-#ifdef LT_CPU_X86_ISAS
-#define PARTS(op)                                                                        \
-  { { op##_part_f32_base, op##_part_f64_base }, { op##_part_f32_avx2, op##_part_f64_avx2 }, \
-    { op##_part_f32_avx512, op##_part_f64_avx512 } }
-#else
-#define PARTS(op) { { op##_part_f32_base, op##_part_f64_base } }
-#endif
+#define PARTS(op) LT_CPU_ISA_TABLE (op##_part)
 
 /* [op][isa][float64] */
 static const LtCpuParallelFunc conv_parts[4][LT_CPU_N_ISAS][2] = {

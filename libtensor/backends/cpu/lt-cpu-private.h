@@ -15,10 +15,21 @@ G_BEGIN_DECLS
 int  _lt_cpu_get_num_threads (void);
 
 /* Kernels compiled for several instruction sets (GCC's target attribute)
- * and chosen at run time: the convolution's products (lt-cpu-conv.c) and
- * the small matrix products (lt-cpu-blas.c). */
+ * and chosen at run time: the convolutions (lt-cpu-conv*.c), batch norm
+ * (lt-cpu-batch-norm.c) and the small matrix products (lt-cpu-blas.c). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define LT_CPU_X86_ISAS 1
+#endif
+
+/* The table [LtCpuIsa][float64] of a kernel compiled as name_f32_base,
+ * name_f64_base, name_f32_avx2, ..., name_f64_avx512 */
+#ifdef LT_CPU_X86_ISAS
+#define LT_CPU_ISA_TABLE(name)                                  \
+  { { name##_f32_base, name##_f64_base },                       \
+    { name##_f32_avx2, name##_f64_avx2 },                       \
+    { name##_f32_avx512, name##_f64_avx512 } }
+#else
+#define LT_CPU_ISA_TABLE(name) { { name##_f32_base, name##_f64_base } }
 #endif
 
 typedef enum {
