@@ -446,7 +446,7 @@ typedef struct
       {                                                                                            \
         gint64   images = g->Cg * g->sh * g->sw * g->nc * g->Hq * g->Wq;                           \
         gint64   total = g->N * g->C * g->H * g->W;                                                \
-        gboolean vec = g->sw == 1 || (CONV_HAVE_SHUFFLE && g->sw == 2);                            \
+        gboolean vec = g->sw == 1; /* stride 2: load_phases2 () above */                           \
         T       *dst = buf;                                                                        \
         /* the phase rows in memory order (c, a, b, n, r), each a vector at a                      \
          * time: a vector past a row's end runs into the next row, written                         \
@@ -471,15 +471,12 @@ typedef struct
                     for (gint64 q = 0; q < g->Wq; q += vl)                                         \
                       {                                                                            \
                         gint64 w0 = q * g->sw + b - g->pw;                                         \
-                        if (vec && row + w0 >= 0 && row + w0 + g->sw * vl <= total)                \
+                        if (vec && row + w0 >= 0 && row + w0 + vl <= total)                        \
                           {                                                                        \
                             const T *s = x + row + w0;                                             \
-                            IV       wv = lane * (IT) g->sw + (IT) w0;                             \
+                            IV       wv = lane + (IT) w0;                                          \
                             IV       in = (wv >= 0) & (wv < (IT) g->W);                            \
-                            V        v = V_LOAD (s);                                               \
-                            if (g->sw == 2)                                                        \
-                              v = V_SHUFFLE2 (v, V_LOAD (s + vl), even);                           \
-                            V_STORE (dst + q, (V) ((IV) v & in));                                  \
+                            V_STORE (dst + q, (V) ((IV) V_LOAD (s) & in));                         \
                           }                                                                        \
                         else                                                                       \
                           for (gint64 l = 0; l < MIN (vl, g->Wq - q); l++)                         \
