@@ -866,6 +866,15 @@ softmax_fw_parallel (gconstpointer d)
   softmax_run (GPOINTER_TO_INT (d), OH_SH (300, 251), F32, OH_LAY_T, 0);
 }
 
+/* rows of classes in vectors of lt-cpu-exp.c with a tail, and strided
+ * rows longer than its chunks */
+static void
+softmax_fw_long (gconstpointer d)
+{
+  softmax_run (GPOINTER_TO_INT (d), OH_SH (5, 1000), F32, OH_LAY_CONTIG, 1);
+  softmax_run (GPOINTER_TO_INT (d), OH_SH (2, 600, 3), F32, OH_LAY_CONTIG, 1);
+}
+
 static void
 softmax_fw_float64 (gconstpointer d)
 {
@@ -895,6 +904,36 @@ softmax_fw_special (gconstpointer d)
   oh_check (y, F32, OH_SH (4, 3), ref);
 }
 
+/* the same in rows of 40: the specials in a vector and in its tail */
+static void
+softmax_fw_special_long (gconstpointer d)
+{
+  LtOp op = GPOINTER_TO_INT (d);
+  g_autoptr(GError) error = NULL;
+  double v[4 * 40], ref[4 * 40];
+  double e = exp (-1) / (1 + exp (-1));
+
+  for (guint k = 0; k < 4 * 40; k++)
+    v[k] = -INFINITY, ref[k] = NAN;
+  for (guint k = 0; k < 40; k++)
+    ref[k] = op == LT_OP_SOFTMAX ? 0 : -INFINITY;
+  v[3] = 1, v[37] = 2;
+  ref[3] = op == LT_OP_SOFTMAX ? e : log (e);
+  ref[37] = op == LT_OP_SOFTMAX ? 1 - e : log (1 - e);
+  for (guint k = 40; k < 120; k++)
+    v[k] = (double) (k % 7);
+  v[40 + 33] = NAN;     /* in the tail */
+  v[80 + 5] = INFINITY; /* in a vector */
+  {
+    g_auto(OhArr) x = oh_arr_from (v, OH_SH (4, 40), F32, OH_LAY_CONTIG);
+    g_autoptr(LtTensor) y = op == LT_OP_SOFTMAX ? lt_tensor_softmax (x.t, 1, &error)
+                                                 : lt_tensor_log_softmax (x.t, 1, &error);
+
+    g_assert_no_error (error);
+    oh_check (y, F32, OH_SH (4, 40), ref);
+  }
+}
+
 static void
 softmax_fw_errors (gconstpointer d)
 {
@@ -912,16 +951,12 @@ softmax_fw_errors (gconstpointer d)
 }
 
 static const OhCase softmax_forward[] = {
-  { "dim", softmax_fw_dim },
-  { "transposed", softmax_fw_transposed },
-  { "strided", softmax_fw_strided },
-  { "rank0", softmax_fw_rank0 },
-  { "empty", softmax_fw_empty },
-  { "parallel", softmax_fw_parallel },
-  { "float64", softmax_fw_float64 },
-  { "special", softmax_fw_special },
-  { "errors", softmax_fw_errors },
-  { NULL, NULL }
+  { "dim", softmax_fw_dim },         { "transposed", softmax_fw_transposed },
+  { "strided", softmax_fw_strided }, { "rank0", softmax_fw_rank0 },
+  { "empty", softmax_fw_empty },     { "parallel", softmax_fw_parallel },
+  { "long", softmax_fw_long },       { "float64", softmax_fw_float64 },
+  { "special", softmax_fw_special }, { "special-long", softmax_fw_special_long },
+  { "errors", softmax_fw_errors },   { NULL, NULL }
 };
 
 typedef struct

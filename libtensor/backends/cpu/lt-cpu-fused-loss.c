@@ -45,7 +45,7 @@ typedef struct
   gboolean      per_target, mean;
 } CeGradJob;
 
-#define DEFINE_CE(T, sfx, EXP)                                                                     \
+#define DEFINE_CE_ROWS(T, sfx, EXP)                                                                \
   static void ce_rows_##sfx (int tid, int n_parts, gpointer data)                                  \
   {                                                                                                \
     const CeJob *job = data;                                                                       \
@@ -83,8 +83,9 @@ typedef struct
           for (gint64 j = 0; j < C; j++)                                                           \
             yr[j * R] = xr[j * R] - lse;                                                           \
       }                                                                                            \
-  }                                                                                                \
-                                                                                                   \
+  }
+
+#define DEFINE_CE_LOSS(T, sfx)                                                                     \
   static void ce_loss_##sfx (const LtKernelArgs *args, gint64 N, gint64 C, gint64 R)               \
   {                                                                                                \
     const T            *logp = _lt_tensor_data (args->aux);                                        \
@@ -118,8 +119,9 @@ typedef struct
       *out = (T) sum;                                                                              \
     else if (p->reduction == LT_REDUCTION_MEAN)                                                    \
       *out = (T) sum / (T) total;                                                                  \
-  }                                                                                                \
-                                                                                                   \
+  }
+
+#define DEFINE_CE_GRAD(T, sfx, EXP)                                                                \
   static void ce_grad_rows_##sfx (int tid, int n_parts, gpointer data)                             \
   {                                                                                                \
     const CeGradJob *job = data;                                                                   \
@@ -157,8 +159,78 @@ typedef struct
       }                                                                                            \
   }
 
-DEFINE_CE (float, f32, expf)
-DEFINE_CE (double, f64, exp)
+DEFINE_CE_ROWS (double, f64, exp)
+DEFINE_CE_LOSS (double, f64)
+DEFINE_CE_GRAD (double, f64, exp)
+DEFINE_CE_LOSS (float, f32)
+
+/* float32: the exponentials and sums of lt-cpu-exp.c, as softmax's */
+static void
+ce_rows_f32 (int tid, int n_parts, gpointer data)
+{
+  const CeJob *job = data;
+  const float *x = job->x;
+  float       *y = job->logp;
+  gint64       C = job->C, R = job->R;
+  gint64       r0, r1;
+
+  _lt_cpu_split (job->N * R, tid, n_parts, &r0, &r1);
+  for (gint64 k = r0; k < r1; k++)
+    {
+      gint64       i = k / R, r = k % R;
+      const float *xr = x + i * C * R + r;
+      float       *yr = y + i * C * R + r;
+      float        m, lse;
+      double       sum = _lt_cpu_exp_row_f32 (xr, C, R, NULL, &m);
+
+      lse = m + (float) log (sum);
+      if (R == 1)
+        for (gint64 j = 0; j < C; j++)
+          yr[j] = xr[j] - lse;
+      else
+        for (gint64 j = 0; j < C; j++)
+          yr[j * R] = xr[j * R] - lse;
+    }
+}
+
+static void
+ce_grad_rows_f32 (int tid, int n_parts, gpointer data)
+{
+  const CeGradJob   *job = data;
+  const float       *g = job->g, *logp = job->logp, *w = job->w;
+  float             *dx = job->dx;
+  gint64             C = job->C, R = job->R;
+  float              total = (float) job->total;
+  const LtCpuExpF32 *ek = _lt_cpu_exp_f32 ();
+  gint64             r0, r1;
+
+  _lt_cpu_split (job->N * R, tid, n_parts, &r0, &r1);
+  for (gint64 k = r0; k < r1; k++)
+    {
+      gint64       i = k / R, r = k % R, c = job->t[k];
+      const float *lr = logp + i * C * R + r;
+      float       *dr = dx + i * C * R + r;
+      float        gw, s;
+
+      if (c == job->ignore_index || c < 0 || c >= C)
+        {
+          for (gint64 j = 0; j < C; j++)
+            dr[j * R] = 0;
+          continue;
+        }
+      gw = g[job->per_target ? k : 0];
+      if (job->mean)
+        gw = gw / total;
+      s = -(w ? w[c] : 1.0f) * gw;
+      /* 0 - exp (l) s everywhere; at the target s - exp (l) s, which is
+       * s + (0 - exp (l) s) */
+      if (R == 1)
+        ek->exp_neg_scale (lr, dr, C, s);
+      else
+        _lt_cpu_exp_strided_f32 (lr, R * sizeof (float), dr, R * sizeof (float), C, TRUE, s);
+      dr[c * R] = s + dr[c * R];
+    }
+}
 
 /* (N, C, R) of an input of @ndim dims */
 static void

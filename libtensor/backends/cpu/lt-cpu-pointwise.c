@@ -192,22 +192,34 @@ float_floordiv (double a, double b)
 }
 
 /* Float unary ops */
-#define FLOAT_UNARY(T, sfx, EXP, LOG, SQRT, SIN, COS, TANH)                              \
-  DEFINE_UNARY (neg_##sfx, T, T, -x)                                                       \
-  DEFINE_UNARY (abs_##sfx, T, T, x < 0 ? -x : (x == 0 ? (T) 0 : x))                        \
-  DEFINE_UNARY (sign_##sfx, T, T, isnan (x) ? x : (T) ((x > 0) - (x < 0)))                 \
-  DEFINE_UNARY (exp_##sfx, T, T, EXP (x))                                                  \
-  DEFINE_UNARY (log_##sfx, T, T, LOG (x))                                                  \
-  DEFINE_UNARY (sqrt_##sfx, T, T, SQRT (x))                                                \
-  DEFINE_UNARY (rsqrt_##sfx, T, T, (T) 1 / SQRT (x))                                       \
-  DEFINE_UNARY (sin_##sfx, T, T, SIN (x))                                                  \
-  DEFINE_UNARY (cos_##sfx, T, T, COS (x))                                                  \
-  DEFINE_UNARY (tanh_##sfx, T, T, TANH (x))                                                \
-  DEFINE_UNARY (sigmoid_##sfx, T, T, (T) 1 / ((T) 1 + EXP (-x)))                           \
+#define FLOAT_UNARY(T, sfx, EXP, LOG, SQRT, SIN, COS, TANH)                                        \
+  DEFINE_UNARY (neg_##sfx, T, T, -x)                                                               \
+  DEFINE_UNARY (abs_##sfx, T, T, x < 0 ? -x : (x == 0 ? (T) 0 : x))                                \
+  DEFINE_UNARY (sign_##sfx, T, T, isnan (x) ? x : (T) ((x > 0) - (x < 0)))                         \
+  DEFINE_UNARY (log_##sfx, T, T, LOG (x))                                                          \
+  DEFINE_UNARY (sqrt_##sfx, T, T, SQRT (x))                                                        \
+  DEFINE_UNARY (rsqrt_##sfx, T, T, (T) 1 / SQRT (x))                                               \
+  DEFINE_UNARY (sin_##sfx, T, T, SIN (x))                                                          \
+  DEFINE_UNARY (cos_##sfx, T, T, COS (x))                                                          \
+  DEFINE_UNARY (tanh_##sfx, T, T, TANH (x))                                                        \
+  DEFINE_UNARY (sigmoid_##sfx, T, T, (T) 1 / ((T) 1 + EXP (-x)))                                   \
   DEFINE_UNARY (relu_##sfx, T, T, x < 0 ? (T) 0 : x)
 
 FLOAT_UNARY (float, f32, expf, logf, sqrtf, sinf, cosf, tanhf)
 FLOAT_UNARY (double, f64, exp, log, sqrt, sin, cos, tanh)
+DEFINE_UNARY (exp_f64, double, double, exp (x))
+
+/* float32 exp: lt-cpu-exp.c's, which softmax and the fused cross_entropy
+ * share */
+static void
+exp_f32 (char **d, const gint64 *s, gint64 n, gpointer ctx)
+{
+  (void) ctx;
+  if (s[0] == (gint64) sizeof (float) && s[1] == (gint64) sizeof (float))
+    _lt_cpu_exp_f32 ()->exp ((const float *) d[1], (float *) d[0], n);
+  else
+    _lt_cpu_exp_strided_f32 ((const float *) d[1], s[1], (float *) d[0], s[0], n, FALSE, 0);
+}
 
 /* Integer unary ops (sign, neg and abs wrap as two's complement does) */
 #define INT_UNARY(T, sfx)                                                             \

@@ -16,7 +16,8 @@ int  _lt_cpu_get_num_threads (void);
 
 /* Kernels compiled for several instruction sets (GCC's target attribute)
  * and chosen at run time: the convolutions (lt-cpu-conv*.c), batch norm
- * (lt-cpu-batch-norm.c) and the small matrix products (lt-cpu-blas.c). */
+ * (lt-cpu-batch-norm.c), the small matrix products (lt-cpu-blas.c) and the
+ * float32 exp (lt-cpu-exp.c). */
 #if defined(__x86_64__) && defined(__GNUC__) && !defined(__clang__)
 #define LT_CPU_X86_ISAS 1
 #endif
@@ -43,6 +44,64 @@ typedef enum {
  * (LT_CPU_ISA=avx2 or base in the environment narrows it); always BASE
  * without LT_CPU_X86_ISAS. */
 LtCpuIsa _lt_cpu_isa (void);
+
+/*
+ * float32 exp in vectors (lt-cpu-exp.c), shared by the kernels that must
+ * agree bit for bit: the exp op, softmax and log_softmax, and the fused
+ * cross_entropy. An element's exp does not depend on its place in the
+ * array. Sums of exponentials go to 16 double accumulators, element j of
+ * a row to acc[j % 16]: a row read in chunks of a multiple of 16 sums to
+ * the same bits as one read at once.
+ */
+#define LT_CPU_EXP_ACC 16
+
+typedef struct
+{
+  /* the largest of @m and x[0 .. n - 1]; NaNs are passed over (the sum
+   * below turns them into a NaN result) */
+  float (*max)           (const float *x,
+                          gint64       n,
+                          float        m);
+  /* acc[j % 16] += exp (x[j] - m), and e[j] = that exp when @e is not NULL */
+  void  (*exp_sum)       (const float *x,
+                          gint64       n,
+                          float        m,
+                          float       *e,
+                          double      *acc);
+  /* y[j] = exp (x[j]) */
+  void  (*exp)           (const float *x,
+                          float       *y,
+                          gint64       n);
+  /* y[j] = 0 - exp (x[j]) * s: (exp (x) * s) subtracted from zero, rounded
+   * as the exp op, then a product, then a difference are */
+  void  (*exp_neg_scale) (const float *x,
+                          float       *y,
+                          gint64       n,
+                          float        s);
+} LtCpuExpF32;
+
+/* The kernels of _lt_cpu_isa (), or of a narrower @isa (tests) */
+const LtCpuExpF32 *_lt_cpu_exp_f32       (void);
+const LtCpuExpF32 *_lt_cpu_exp_f32_isa   (LtCpuIsa isa);
+/* The sum of the LT_CPU_EXP_ACC accumulators, in a fixed order */
+double             _lt_cpu_exp_acc_total (const double *acc);
+/* The largest m of the @n elements x[0], x[stride], ... (in *@m_out), and
+ * the sum of exp (x[j] - m) in the accumulators' order; with @e, also
+ * e[j * stride] = exp (x[j * stride] - m) (@e may be @x) */
+double             _lt_cpu_exp_row_f32   (const float *x,
+                                          gint64       n,
+                                          gint64       stride,
+                                          float       *e,
+                                          float       *m_out);
+/* y = exp (x), or 0 - exp (x) * s with @neg_scale, over @n elements @sx
+ * and @sy bytes apart (@y may be @x) */
+void               _lt_cpu_exp_strided_f32 (const float *x,
+                                            gint64       sx,
+                                            float       *y,
+                                            gint64       sy,
+                                            gint64       n,
+                                            gboolean     neg_scale,
+                                            float        s);
 
 /* Host buffers, 64-byte aligned at least, through the backend's cache of
  * freed buffers (lt-cpu-alloc.c); kernels take their scratch here too.

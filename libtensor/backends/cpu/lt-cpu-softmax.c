@@ -10,7 +10,9 @@
  *   softmax(x)_i = exp(x_i - m) / sum_j exp(x_j - m),  m = max_j x_j
  *   log_softmax(x)_i = x_i - m - log(sum_j exp(x_j - m))
  * x and out are contiguous, viewed as (outer, D, inner). A row holding +inf,
- * or only -inf, gives NaN as PyTorch's does.
+ * or only -inf, gives NaN as PyTorch's does. float32 rows take their
+ * exponentials and sum from lt-cpu-exp.c (as the fused cross_entropy does,
+ * for the same bits); float64 ones call libm and sum in order.
  */
 
 typedef struct
@@ -66,8 +68,46 @@ typedef struct
       }                                                                              \
   }
 
-DEFINE_SOFTMAX (float, f32, expf, log)
 DEFINE_SOFTMAX (double, f64, exp, log)
+
+static void
+softmax_rows_f32 (int tid, int n_parts, gpointer data)
+{
+  const SoftmaxJob *job = data;
+  const float      *x = job->x;
+  float            *out = job->out;
+  gint64            D = job->D, inner = job->inner;
+  gint64            r0, r1;
+
+  _lt_cpu_split (job->outer * inner, tid, n_parts, &r0, &r1);
+  for (gint64 r = r0; r < r1; r++)
+    {
+      gint64       o = r / inner, i = r % inner;
+      const float *xr = x + o * D * inner + i;
+      float       *yr = out + o * D * inner + i;
+      float        m;
+      double       sum;
+
+      if (job->log_mode)
+        {
+          float lse;
+
+          sum = _lt_cpu_exp_row_f32 (xr, D, inner, NULL, &m);
+          lse = m + (float) log (sum);
+          for (gint64 j = 0; j < D; j++)
+            yr[j * inner] = xr[j * inner] - lse;
+        }
+      else
+        {
+          float inv;
+
+          sum = _lt_cpu_exp_row_f32 (xr, D, inner, yr, &m);
+          inv = (float) (1.0 / sum);
+          for (gint64 j = 0; j < D; j++)
+            yr[j * inner] *= inv;
+        }
+    }
+}
 
 gboolean
 _lt_cpu_softmax (const LtKernelArgs *args,
