@@ -44,11 +44,14 @@
  * transforms run along those rows with vectors over tw: each padded input
  * row is split into its even and odd columns once, so that the patch
  * columns 2 tw .. 2 tw + 3 are the vectors E[tw], O[tw], E[tw + 1],
- * O[tw + 1]. The blocks are split over the pool; every output value is the
- * same arithmetic whatever the block it falls in (the products' columns
- * are independent, the transforms add exactly the same values), so the
- * result does not depend on the thread count. Each part has its scratch
- * (V, M, the split rows) for the call; nothing is allocated per image.
+ * O[tw + 1]. Rows of fewer tiles than a vector has lanes (8 x 8 and
+ * 16 x 16 images, for 16 floats) would leave most lanes empty: there the
+ * vectors run over the tiles of several rows at once (wg_input_flat (),
+ * wg_output_flat ()), the same arithmetic lane for lane. The blocks are split over the pool; every
+ * output value is the same arithmetic whatever the block it falls in (the products' columns are
+ * independent, the transforms add exactly the same values), so the result does not depend on the
+ * thread count. Each part has its scratch (V, M, the split rows) for the call; nothing is allocated
+ * per image.
  *
  * Accuracy: the transformed values are sums of up to 16 inputs (V) and
  * 9 weights times 1/4 (U), and each output adds 9 of the products back, so
@@ -93,8 +96,10 @@ struct _WinoJob
   gint64 TH, TW; /* tiles per image: rows, columns */
   gint64 rpb;    /* rows of tiles per block */
   gint64 nblocks;
-  gint64 Tps; /* columns of a row of V and M */
-  gint64 Ew;  /* length of an even or odd half-row */
+  gint64 Tps;   /* columns of a row of V and M */
+  gint64 Ew;    /* length of an even or odd half-row */
+  gint64 plen;  /* the flat transforms: length of an array P[parity][k] */
+  gint64 rblen; /* the split rows' scratch (rb), in values */
   gint64 vmax;
   /* the grad weight: Co rounded up to vmax (the columns of its products),
    * the sums (nsums of them, 16 Ci Cop values each) and the offsets of the
@@ -122,6 +127,8 @@ round_up (gint64 v, gint64 m)
 #define DEFINE_WINO_XFORM(T, IT, sfx, VB, ATTR)                                                    \
   typedef T  wvec_##sfx __attribute__ ((vector_size (VB), aligned (sizeof (T)), may_alias));       \
   typedef IT ivec_##sfx __attribute__ ((vector_size (VB)));                                        \
+  typedef T  hvec_##sfx __attribute__ ((vector_size (VB / 2), aligned (sizeof (T)), may_alias));   \
+  typedef IT hivec_##sfx __attribute__ ((vector_size (VB / 2)));                                   \
                                                                                                    \
   /* E[k] = xp[2 k], O[k] = xp[2 k + 1] of the padded row xp[p] = xr[p - pw]                       \
    * (xr NULL: a row of padding) */                                                                \
@@ -283,6 +290,205 @@ round_up (gint64 v, gint64 m)
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
+  /* wg_input () for rows of tiles narrower than a vector (TW < vl, so an                          \
+   * input row has at most 2 vl values): the vectors run over the tiles of a                       \
+   * run of rows flattened, tile t = q TW + tw. Input row i of the run goes                        \
+   * into the arrays P[i % 2][k] at (i / 2) TW: k = 0 .. 3 for the padded                          \
+   * row's values 2 tw, 2 tw + 2, 2 tw + 1 and 2 tw + 3 (E[tw], E[tw + 1],                         \
+   * O[tw], O[tw + 1]), picked out of two vectors of the row; then the                             \
+   * patch row a of tile t is P[a % 2][k][t + (a / 2) TW], contiguous in t. A                      \
+   * vector past the run's tiles writes columns of V that the next run                             \
+   * writes after it (or that no product reads into y) */                                          \
+  ATTR static void wg_input_flat_##sfx (const WinoJob *g, const T *x, T *Vb, T *rb, gint64 r0,     \
+                                        gint64 nr)                                                 \
+  {                                                                                                \
+    typedef wvec_##sfx V;                                                                          \
+    typedef ivec_##sfx IV;                                                                         \
+    const int          vl = VB / sizeof (T);                                                       \
+    const gint64       TW = g->TW, Hi = g->Hi, Wi = g->Wi, pl = g->plen;                           \
+    const gint64       plane = g->Ci * g->Tps, total = g->N * g->Ci * Hi * Wi;                     \
+    T                 *P = rb;                                                                     \
+    IV                 idx[4], in[4];                                                              \
+    /* lane l of array k: x[2 l + k - pw] of the row, zero outside [0, Wi) */                      \
+    for (int k = 0; k < 4; k++)                                                                    \
+      for (int l = 0; l < vl; l++)                                                                 \
+        {                                                                                          \
+          gint64 w = 2 * l + (k == 1 ? 2 : k == 2 ? 1 : k) - g->pw;                                \
+          idx[k][l] = (IT) (w >= 0 && w < 2 * vl ? w : 0);                                         \
+          in[k][l] = w >= 0 && w < Wi && l < TW ? (IT) -1 : 0;                                     \
+        }                                                                                          \
+    for (gint64 c = 0; c < g->Ci; c++)                                                             \
+      for (gint64 q0 = 0, cnt; q0 < nr; q0 += cnt)                                                 \
+        {                                                                                          \
+          gint64 n = (r0 + q0) / g->TH, th0 = (r0 + q0) % g->TH;                                   \
+          gint64 off = (n * g->Ci + c) * Hi * Wi;                                                  \
+          T     *dst = Vb + c * g->Tps + q0 * TW;                                                  \
+          cnt = MIN (nr - q0, g->TH - th0);                                                        \
+          for (gint64 i = 0; i < 2 * cnt + 2; i++)                                                 \
+            {                                                                                      \
+              gint64 h = 2 * th0 - g->ph + i, row = off + h * Wi;                                  \
+              T     *pr = P + (i % 2) * 4 * pl + (i / 2) * TW;                                     \
+              V      a = {}, b = {};                                                               \
+              if (h >= 0 && h < Hi)                                                                \
+                {                                                                                  \
+                  if (row + 2 * vl <= total)                                                       \
+                    a = V_LOAD (x + row), b = V_LOAD (x + row + vl);                               \
+                  else                                                                             \
+                    for (gint64 w = 0; w < Wi; w++)                                                \
+                      if (w < vl)                                                                  \
+                        a[w] = x[row + w];                                                         \
+                      else                                                                         \
+                        b[w - vl] = x[row + w];                                                    \
+                }                                                                                  \
+              /* in order of i: a vector past TW runs into row i + 2, written after */             \
+              for (int k = 0; k < 4; k++)                                                          \
+                {                                                                                  \
+                  V v;                                                                             \
+                  if (CONV_HAVE_SHUFFLE)                                                           \
+                    v = V_SHUFFLE2 (a, b, idx[k]);                                                 \
+                  else                                                                             \
+                    for (int l = 0; l < vl; l++)                                                   \
+                      v[l] = idx[k][l] < vl ? a[idx[k][l]] : b[idx[k][l] - vl];                    \
+                  V_STORE (pr + k * pl, (V) ((IV) v & in[k]));                                     \
+                }                                                                                  \
+            }                                                                                      \
+          for (gint64 t = 0; t < cnt * TW; t += vl)                                                \
+            {                                                                                      \
+              V e0[4], e1[4], o0[4], o1[4], re0[4], re1[4], ro0[4], ro1[4];                        \
+              for (int a = 0; a < 4; a++)                                                          \
+                {                                                                                  \
+                  const T *src = P + (a % 2) * 4 * pl + (a / 2) * TW + t;                          \
+                  e0[a] = V_LOAD (src);                                                            \
+                  e1[a] = V_LOAD (src + pl);                                                       \
+                  o0[a] = V_LOAD (src + 2 * pl);                                                   \
+                  o1[a] = V_LOAD (src + 3 * pl);                                                   \
+                }                                                                                  \
+              /* the arithmetic of wg_input () */                                                  \
+              re0[0] = e0[0] - e0[2], re0[1] = e0[1] + e0[2];                                      \
+              re0[2] = e0[2] - e0[1], re0[3] = e0[1] - e0[3];                                      \
+              re1[0] = e1[0] - e1[2], re1[1] = e1[1] + e1[2];                                      \
+              re1[2] = e1[2] - e1[1], re1[3] = e1[1] - e1[3];                                      \
+              ro0[0] = o0[0] - o0[2], ro0[1] = o0[1] + o0[2];                                      \
+              ro0[2] = o0[2] - o0[1], ro0[3] = o0[1] - o0[3];                                      \
+              ro1[0] = o1[0] - o1[2], ro1[1] = o1[1] + o1[2];                                      \
+              ro1[2] = o1[2] - o1[1], ro1[3] = o1[1] - o1[3];                                      \
+              for (int a = 0; a < 4; a++)                                                          \
+                {                                                                                  \
+                  T *d = dst + 4 * a * plane + t;                                                  \
+                  V_STORE (d, re0[a] - re1[a]);                                                    \
+                  V_STORE (d + plane, ro0[a] + re1[a]);                                            \
+                  V_STORE (d + 2 * plane, re1[a] - ro0[a]);                                        \
+                  V_STORE (d + 3 * plane, ro0[a] - ro1[a]);                                        \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+  }                                                                                                \
+                                                                                                   \
+  /* @n values of @src into @dst (relu (v) with @relu, as _lt_cpu_conv_store ()),                  \
+   * in whole and half vectors, then one at a time */                                              \
+  ATTR static inline void wg_row_store_##sfx (T *dst, const T *src, gint64 n, gboolean relu)       \
+  {                                                                                                \
+    typedef wvec_##sfx  V;                                                                         \
+    typedef ivec_##sfx  IV;                                                                        \
+    typedef hvec_##sfx  H;                                                                         \
+    typedef hivec_##sfx IH;                                                                        \
+    const int           vl = VB / sizeof (T);                                                      \
+    gint64              w = 0;                                                                     \
+    for (; w + vl <= n; w += vl)                                                                   \
+      {                                                                                            \
+        V v = V_LOAD (src + w);                                                                    \
+        if (relu)                                                                                  \
+          v = (V) ((IV) v & ~(IV) (v < 0));                                                        \
+        V_STORE (dst + w, v);                                                                      \
+      }                                                                                            \
+    if (w + vl / 2 <= n)                                                                           \
+      {                                                                                            \
+        H v = *(const H *) (src + w);                                                              \
+        if (relu)                                                                                  \
+          v = (H) ((IH) v & ~(IH) (v < 0));                                                        \
+        *(H *) (dst + w) = v;                                                                      \
+        w += vl / 2;                                                                               \
+      }                                                                                            \
+    for (; w < n; w++)                                                                             \
+      dst[w] = relu && src[w] < 0 ? (T) 0 : src[w];                                                \
+  }                                                                                                \
+                                                                                                   \
+  /* wg_output () for rows of tiles narrower than a vector, the tiles of a                         \
+   * run of rows flattened as in wg_input_flat (): the even and odd output                         \
+   * columns of the run's two output rows per tile row go interleaved into                         \
+   * I[0] and I[1] (2 plen each), tile row q's at 2 q TW, then each output                         \
+   * row to y */                                                                                   \
+  ATTR static void wg_output_flat_##sfx (const WinoJob *g, const T *Mb, const T *bias, T *y,       \
+                                         T *tmp, gint64 r0, gint64 nr)                             \
+  {                                                                                                \
+    typedef wvec_##sfx V;                                                                          \
+    const int          vl = VB / sizeof (T);                                                       \
+    const gint64       TW = g->TW, Ho = g->Ho, Wo = g->Wo, pl = g->plen;                           \
+    const gint64       plane = g->Co * g->Tps;                                                     \
+    ivec_##sfx         lo, hi;                                                                     \
+    for (int l = 0; l < vl; l++)                                                                   \
+      {                                                                                            \
+        lo[l] = l / 2 + (l % 2) * vl;                                                              \
+        hi[l] = vl / 2 + l / 2 + (l % 2) * vl;                                                     \
+      }                                                                                            \
+    for (gint64 o = 0; o < g->Co; o++)                                                             \
+      {                                                                                            \
+        V bo = (V){} + (bias ? bias[o] : (T) 0);                                                   \
+        for (gint64 q0 = 0, cnt; q0 < nr; q0 += cnt)                                               \
+          {                                                                                        \
+            gint64   n = (r0 + q0) / g->TH, th0 = (r0 + q0) % g->TH;                               \
+            const T *src = Mb + o * g->Tps + q0 * TW;                                              \
+            cnt = MIN (nr - q0, g->TH - th0);                                                      \
+            for (gint64 t = 0; t < cnt * TW; t += vl)                                              \
+              {                                                                                    \
+                V m[16], p0[4], p1[4], r[4];                                                       \
+                for (int e = 0; e < 16; e++)                                                       \
+                  m[e] = V_LOAD (src + e * plane + t);                                             \
+                for (int b = 0; b < 4; b++)                                                        \
+                  {                                                                                \
+                    p0[b] = m[b] + m[4 + b] + m[8 + b];                                            \
+                    p1[b] = m[4 + b] - m[8 + b] - m[12 + b];                                       \
+                  }                                                                                \
+                /* row 0 even and odd, row 1 even and odd */                                       \
+                r[0] = p0[0] + p0[1] + p0[2] + bo;                                                 \
+                r[1] = p0[1] - p0[2] - p0[3] + bo;                                                 \
+                r[2] = p1[0] + p1[1] + p1[2] + bo;                                                 \
+                r[3] = p1[1] - p1[2] - p1[3] + bo;                                                 \
+                for (int i = 0; i < 2; i++)                                                        \
+                  {                                                                                \
+                    T *d = tmp + 2 * i * pl + 2 * t;                                               \
+                    if (CONV_HAVE_SHUFFLE)                                                         \
+                      {                                                                            \
+                        V_STORE (d, V_SHUFFLE2 (r[2 * i], r[2 * i + 1], lo));                      \
+                        V_STORE (d + vl, V_SHUFFLE2 (r[2 * i], r[2 * i + 1], hi));                 \
+                      }                                                                            \
+                    else                                                                           \
+                      for (int l = 0; l < vl; l++)                                                 \
+                        {                                                                          \
+                          d[2 * l] = r[2 * i][l];                                                  \
+                          d[2 * l + 1] = r[2 * i + 1][l];                                          \
+                        }                                                                          \
+                  }                                                                                \
+              }                                                                                    \
+            for (gint64 q = 0; q < cnt; q++)                                                       \
+              for (gint64 i = 0; i < 2 && 2 * (th0 + q) + i < Ho; i++)                             \
+                wg_row_store_##sfx (y + ((n * g->Co + o) * Ho + 2 * (th0 + q) + i) * Wo,           \
+                                    tmp + 2 * i * pl + 2 * q * TW, Wo, g->relu);                   \
+          }                                                                                        \
+      }                                                                                            \
+  }                                                                                                \
+                                                                                                   \
+  ATTR static void wg_in_flat_##sfx (const WinoJob *g, void *Vb, void *rb, gint64 r0, gint64 nr)   \
+  {                                                                                                \
+    wg_input_flat_##sfx (g, g->x, Vb, rb, r0, nr);                                                 \
+  }                                                                                                \
+                                                                                                   \
+  ATTR static void wg_out_flat_##sfx (const WinoJob *g, const void *Mb, void *tmp, gint64 r0,      \
+                                      gint64 nr)                                                   \
+  {                                                                                                \
+    wg_output_flat_##sfx (g, Mb, g->b, g->y, tmp, r0, nr);                                         \
+  }                                                                                                \
+                                                                                                   \
   ATTR static void wg_in_##sfx (const WinoJob *g, void *Vb, void *rb, gint64 r0, gint64 nr)        \
   {                                                                                                \
     wg_input_##sfx (g, g->x, Vb, rb, r0, nr);                                                      \
@@ -310,8 +516,10 @@ round_up (gint64 v, gint64 m)
     const T       *U = g->u;                                                                       \
     gint64         b0, b1, R = g->N * g->TH;                                                       \
     _lt_cpu_split (g->nblocks, tid, np, &b0, &b1);                                                 \
-    /* the columns past a block's last tile that the products read */                              \
+    /* the columns past a block's last tile that the products read, and the                        \
+     * flat transforms' values past a run's rows (read into such columns) */                       \
     memset (Vb, 0, 16 * g->Ci * g->Tps * sizeof (T));                                              \
+    memset (rb, 0, g->rblen * sizeof (T));                                                         \
     for (gint64 blk = b0; blk < b1; blk++)                                                         \
       {                                                                                            \
         gint64 r0 = blk * g->rpb, nr = MIN (g->rpb, R - r0);                                       \
@@ -394,8 +602,10 @@ round_up (gint64 v, gint64 m)
     const gint64       mlen = 16 * g->Ci * g->Cop, R = g->N * g->TH;                               \
     gint64             s0, s1;                                                                     \
     _lt_cpu_split (g->nsums, tid, np, &s0, &s1);                                                   \
-    /* the columns o >= Co, which nothing writes */                                                \
+    /* the columns o >= Co, which nothing writes; the flat transforms' values                      \
+     * past a run's rows */                                                                        \
     memset (tb, 0, WINO_DY_TILES * 16 * g->Cop * sizeof (T));                                      \
+    memset (rb, 0, g->rblen * sizeof (T));                                                         \
     for (gint64 s = s0; s < s1; s++)                                                               \
       {                                                                                            \
         T     *S = (T *) g->sums + s * mlen;                                                       \
@@ -456,21 +666,12 @@ DEFINE_WINO (float, gint32, f32_avx512, 64, ATTR_AVX512)
 DEFINE_WINO (double, gint64, f64_avx512, 64, ATTR_AVX512)
 #endif
 
-/* The transforms with vectors of 16, 32 and 64 bytes, [float64][log2 (bytes / 16)]: an
- * instruction set runs those up to its own width */
-#ifdef LT_CPU_X86_ISAS
-static const WinoIn wino_inputs[2][3] = {
-  { wg_in_f32_base, wg_in_f32_avx2, wg_in_f32_avx512 },
-  { wg_in_f64_base, wg_in_f64_avx2, wg_in_f64_avx512 },
-};
-static const WinoOut wino_outputs[2][3] = {
-  { wg_out_f32_base, wg_out_f32_avx2, wg_out_f32_avx512 },
-  { wg_out_f64_base, wg_out_f64_avx2, wg_out_f64_avx512 },
-};
-#else
-static const WinoIn  wino_inputs[2][1] = { { wg_in_f32_base }, { wg_in_f64_base } };
-static const WinoOut wino_outputs[2][1] = { { wg_out_f32_base }, { wg_out_f64_base } };
-#endif
+/* The transforms along rows of tiles and flattened (wg_input_flat ()),
+ * [isa][float64] */
+static const WinoIn  wino_inputs[LT_CPU_N_ISAS][2] = LT_CPU_ISA_TABLE (wg_in);
+static const WinoOut wino_outputs[LT_CPU_N_ISAS][2] = LT_CPU_ISA_TABLE (wg_out);
+static const WinoIn  wino_inputs_flat[LT_CPU_N_ISAS][2] = LT_CPU_ISA_TABLE (wg_in_flat);
+static const WinoOut wino_outputs_flat[LT_CPU_N_ISAS][2] = LT_CPU_ISA_TABLE (wg_out_flat);
 
 /* [isa][float64] */
 static const LtCpuParallelFunc wino_parts[LT_CPU_N_ISAS][2] = LT_CPU_ISA_TABLE (wg_part);
@@ -738,21 +939,26 @@ filter_transform (const WinoJob *g, const void *wdata, gboolean f32, gboolean gi
       }
 }
 
-/* The transforms run along a row of TW tiles: vectors as wide as the
- * instruction set has, but no wider than TW rounded up to the narrowest
- * (on 8 x 8 images, TW = 4, 4 floats; 64-byte vectors would compute 12
- * lanes of nothing) */
+/* The transforms run along a row of TW tiles in vectors as wide as the
+ * instruction set has, where a row of tiles fills one at least; narrower
+ * rows (TW = 4 on 8 x 8 images, 8 on 16 x 16 ones, for 16 floats) take the
+ * flat transforms, whose vectors run over the tiles of several rows. Also
+ * the sizes of the block's columns (Tps: a vector of the flat transforms
+ * runs up to vl - 1 columns past a block's tiles) and of the split rows'
+ * scratch, which either kind fits in. */
 static void
-pick_transforms (WinoJob *g, gboolean f32)
+pick_transforms (WinoJob *g, gboolean f32, gint64 es)
 {
-  gint64 es = f32 ? sizeof (float) : sizeof (double);
+  LtCpuIsa isa = _lt_cpu_isa ();
+  gint64   vl = (isa == LT_CPU_ISA_AVX512 ? 64 : isa == LT_CPU_ISA_AVX2 ? 32 : 16) / es;
+  gboolean flat = g->TW < vl;
 
-  for (int i = 0, lanes = 16 / (int) es; i <= (int) _lt_cpu_isa (); i++, lanes *= 2)
-    if (i == 0 || lanes <= round_up (g->TW, 16 / es))
-      {
-        g->input = wino_inputs[!f32][i];
-        g->output = wino_outputs[!f32][i];
-      }
+  g->input = flat ? wino_inputs_flat[isa][!f32] : wino_inputs[isa][!f32];
+  g->output = flat ? wino_outputs_flat[isa][!f32] : wino_outputs[isa][!f32];
+  g->Tps = round_up (g->rpb * g->TW, g->vmax) + g->vmax;
+  g->Ew = round_up (g->TW, g->vmax) + g->vmax;
+  g->plen = round_up ((g->rpb + 1) * g->TW, g->vmax) + g->vmax;
+  g->rblen = 2 * (2 * g->rpb + 2) * g->Ew + 8 * g->plen;
 }
 
 /* dw[o, c] = G^T (sum_s S_s[., c, o]) G: the sums added into S_0 in the
@@ -874,12 +1080,11 @@ winograd_grad_weight (const LtKernelArgs *args, GError **error)
   while (g.nsums > 1 && g.nsums * mbytes > WINO_GW_SUM_BYTES)
     g.nsums--;
   n_parts = MAX (1, MIN (want, g.nsums));
-  g.Tps = round_up ((g.rpb - 1) * g.TW + round_up (g.TW, g.vmax), g.vmax);
-  g.Ew = round_up (g.TW, g.vmax) + g.vmax;
+  pick_transforms (&g, f32, (gint64) es);
   /* per part: V, Ud, a block's products, a few tiles of Ud and the split
    * input rows */
   g.scratch_bytes = (gsize) round_up ((16 * g.Ci * g.Tps + 16 * g.Tps * g.Cop + 16 * g.Ci * g.Cop +
-                                       WINO_DY_TILES * 16 * g.Cop + 2 * (2 * g.rpb + 2) * g.Ew) *
+                                       WINO_DY_TILES * 16 * g.Cop + g.rblen) *
                                         (gint64) es,
                                       WINO_VEC_BYTES);
   tbytes = round_up ((g.Tps + g.Ci) * (gint64) sizeof (gint64), WINO_VEC_BYTES);
@@ -897,7 +1102,6 @@ winograd_grad_weight (const LtKernelArgs *args, GError **error)
     g.soff[m] = m * g.Cop;
   g.sums = mem + tbytes;
   g.scratch = g.sums + g.nsums * mbytes;
-  pick_transforms (&g, f32);
   if (n_parts > 1)
     _lt_cpu_parallel ((int) n_parts, wino_gw_parts[_lt_cpu_isa ()][!f32], &g);
   else
@@ -955,12 +1159,12 @@ _lt_cpu_conv_winograd (const LtKernelArgs *args, GError **error)
   g.rpb = MIN (g.rpb, MAX ((R + want - 1) / want, 1));
   g.nblocks = (R + g.rpb - 1) / g.rpb;
   n_parts = MAX (1, MIN (want, g.nblocks));
-  g.Tps = round_up ((g.rpb - 1) * g.TW + round_up (g.TW, g.vmax), g.vmax);
-  g.Ew = round_up (g.TW, g.vmax) + g.vmax;
+  pick_transforms (&g, f32, (gint64) es);
   /* per part: V, M, and the split input rows of a block ((2 rpb + 2) rows
-   * of two halves), which the output transform reuses for 4 half-rows */
-  g.scratch_bytes = (gsize) round_up (
-    (16 * (g.Ci + g.Co) * g.Tps + 2 * (2 * g.rpb + 2) * g.Ew) * (gint64) es, WINO_VEC_BYTES);
+   * of two halves, or the flat transforms' arrays), which the output
+   * transform reuses */
+  g.scratch_bytes =
+    (gsize) round_up ((16 * (g.Ci + g.Co) * g.Tps + g.rblen) * (gint64) es, WINO_VEC_BYTES);
   ubytes = round_up (16 * g.Co * g.Ci * (gint64) es, WINO_VEC_BYTES) +
            round_up ((g.Ci + g.Co) * (gint64) sizeof (gint64), WINO_VEC_BYTES);
 
@@ -980,7 +1184,6 @@ _lt_cpu_conv_winograd (const LtKernelArgs *args, GError **error)
         g.coff[k] = k * g.Tps;
     }
   g.scratch = mem + ubytes;
-  pick_transforms (&g, f32);
   if (n_parts > 1)
     _lt_cpu_parallel ((int) n_parts, wino_parts[_lt_cpu_isa ()][!f32], &g);
   else
