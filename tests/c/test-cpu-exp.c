@@ -8,7 +8,7 @@
  * same bits wherever it sits (alone, in a vector, in a tail, read with a
  * stride); the AVX2 and AVX-512 builds the same bits as each other; the
  * row sums the same bits read at once or in strided chunks, and within
- * float64 rounding of the exact sum.
+ * float64 rounding of the exact sum; sigmoid and tanh within 3 and 2 ulp.
  */
 
 #include <float.h>
@@ -39,14 +39,13 @@ from_bits (guint32 u)
   return f;
 }
 
-/* |y - exp (x)| in units of the last place of exp (x) rounded to float
- * (2^-149 in the subnormal range) */
+/* |y - ref| in units of the last place of ref rounded to float (2^-149 in
+ * the subnormal range) */
 static double
-ulp_error (float x, float y)
+ulp_error_of (double ref, float y)
 {
-  double ref = exp ((double) x);
-  float  rf = (float) ref;
-  int    e;
+  float rf = fabsf ((float) ref);
+  int   e;
 
   if (isinf (rf))
     return isinf (y) ? 0 : (double) INFINITY;
@@ -54,6 +53,12 @@ ulp_error (float x, float y)
     return fabs ((double) y - ref) / ldexp (1, -149);
   frexpf (rf, &e);
   return fabs ((double) y - ref) / ldexp (1, e - 24);
+}
+
+static double
+ulp_error (float x, float y)
+{
+  return ulp_error_of (exp ((double) x), y);
 }
 
 /* every 4099th float bit pattern: about a million values over the whole
@@ -97,6 +102,64 @@ test_accuracy (void)
                       checked, worst, worst_x);
       if (worst > 1)
         g_error ("%s: exp (%a) is %.3f ulp from the exact value", isa_names[isa], worst_x, worst);
+    }
+}
+
+/* sigmoid and tanh (the LSTM's gates) over the same sweep, within 3 and 2 ulp;
+ * their limits, signs and NaN */
+static void
+test_sigmoid_tanh (void)
+{
+  enum
+  {
+    STEP = 4099,
+    BLOCK = 4096
+  };
+  g_autofree float *x = g_new (float, BLOCK);
+  g_autofree float *ys = g_new (float, BLOCK);
+  g_autofree float *yt = g_new (float, BLOCK);
+
+  for (int isa = 0; isa <= (int) _lt_cpu_isa (); isa++)
+    {
+      const LtCpuExpF32 *k = _lt_cpu_exp_f32_isa (isa);
+      double             ws = 0, wt = 0;
+      float              wsx = 0, wtx = 0;
+      const float        special[] = { NAN, INFINITY, -INFINITY, 0.0f, -0.0f, 100.0f, -100.0f };
+      float              s[7], t[7];
+      guint64            u = 0;
+
+      while (u <= G_MAXUINT32)
+        {
+          int n = 0;
+
+          for (; n < BLOCK && u <= G_MAXUINT32; u += STEP)
+            if (!isnan (from_bits ((guint32) u)))
+              x[n++] = from_bits ((guint32) u);
+          k->sigmoid (x, ys, n);
+          k->tanh (x, yt, n);
+          for (int i = 0; i < n; i++)
+            {
+              double es = ulp_error_of (1 / (1 + exp (-(double) x[i])), ys[i]);
+              double et = ulp_error_of (tanh ((double) x[i]), yt[i]);
+
+              if (es > ws)
+                ws = es, wsx = x[i];
+              if (et > wt)
+                wt = et, wtx = x[i];
+            }
+        }
+      g_test_message ("%s: sigmoid worst %.3f ulp at %a, tanh worst %.3f ulp at %a", isa_names[isa],
+                      ws, wsx, wt, wtx);
+      if (ws > 3 || wt > 2)
+        g_error ("%s: sigmoid %.3f ulp at %a, tanh %.3f ulp at %a", isa_names[isa], ws, wsx, wt,
+                 wtx);
+      k->sigmoid (special, s, 7);
+      k->tanh (special, t, 7);
+      g_assert_true (isnan (s[0]) && isnan (t[0]));
+      g_assert_true (s[1] == 1 && s[2] == 0 && s[3] == 0.5f && s[5] == 1);
+      g_assert_true (s[6] > 0 && s[6] < 1e-43f); /* e^-100, a subnormal */
+      g_assert_true (t[1] == 1 && t[2] == -1 && t[5] == 1 && t[6] == -1);
+      g_assert_true (t[3] == 0 && !signbit (t[3]) && t[4] == 0 && signbit (t[4]));
     }
 }
 
@@ -279,6 +342,7 @@ main (int argc, char **argv)
   g_test_init (&argc, &argv, NULL);
   g_test_add_func ("/cpu-exp/accuracy", test_accuracy);
   g_test_add_func ("/cpu-exp/edges", test_edges);
+  g_test_add_func ("/cpu-exp/sigmoid-tanh", test_sigmoid_tanh);
   g_test_add_func ("/cpu-exp/place", test_place);
   g_test_add_func ("/cpu-exp/fma-builds-agree", test_fma_builds_agree);
   g_test_add_func ("/cpu-exp/row-sums", test_row_sums);

@@ -200,11 +200,54 @@ store16 (float *y, V16f v)
       store_part (y + j, (V16f){ 0 } - vexp_##sfx (load_part (x + j, n - j)) * vs, n - j);         \
   }                                                                                                \
                                                                                                    \
+  /* 1 / (1 + exp (-x)), as e / (1 + e) with e = exp (x) for x < 0, which                          \
+   * keeps the results below FLT_MIN that exp (-x) = inf would lose */                             \
+  ATTR static inline V16f vsigmoid_##sfx (V16f x)                                                  \
+  {                                                                                                \
+    V16i neg = x < 0.0f;                                                                           \
+    V16f e = vexp_##sfx (select16 (neg, x, -x));                                                   \
+    return select16 (neg, e, splat16 (1.0f)) / (1.0f + e);                                         \
+  }                                                                                                \
+                                                                                                   \
+  /* Cephes's tanhf: an odd polynomial below 0.625, else                                           \
+   * 1 - 2 / (exp (2 |x|) + 1) with the sign of x */                                               \
+  ATTR static inline V16f vtanh_##sfx (V16f x)                                                     \
+  {                                                                                                \
+    V16i sign = (V16i) x & (V16i) splat16 (-0.0f);                                                 \
+    V16f ax = (V16f) ((V16i) x ^ sign), z = x * x, p, big;                                         \
+                                                                                                   \
+    p = z * -5.70498872745e-3f + 2.06390887954e-2f;                                                \
+    p = p * z - 5.37397155531e-2f;                                                                 \
+    p = p * z + 1.33314422036e-1f;                                                                 \
+    p = p * z - 3.33332819422e-1f;                                                                 \
+    p = p * z * x + x;                                                                             \
+    big = 1.0f - 2.0f / (vexp_##sfx (ax + ax) + 1.0f);                                             \
+    /* p has x's sign already, but for x = -0 */                                                   \
+    return (V16f) ((V16i) select16 (ax < 0.625f, p, big) | sign);                                  \
+  }                                                                                                \
+                                                                                                   \
+  ATTR static void sigmoid_##sfx (const float *x, float *y, gint64 n)                              \
+  {                                                                                                \
+    gint64 j = 0;                                                                                  \
+                                                                                                   \
+    for (; j + 16 <= n; j += 16)                                                                   \
+      store16 (y + j, vsigmoid_##sfx (load16 (x + j)));                                            \
+    if (j < n)                                                                                     \
+      store_part (y + j, vsigmoid_##sfx (load_part (x + j, n - j)), n - j);                        \
+  }                                                                                                \
+                                                                                                   \
+  ATTR static void tanh_##sfx (const float *x, float *y, gint64 n)                                 \
+  {                                                                                                \
+    gint64 j = 0;                                                                                  \
+                                                                                                   \
+    for (; j + 16 <= n; j += 16)                                                                   \
+      store16 (y + j, vtanh_##sfx (load16 (x + j)));                                               \
+    if (j < n)                                                                                     \
+      store_part (y + j, vtanh_##sfx (load_part (x + j, n - j)), n - j);                           \
+  }                                                                                                \
+                                                                                                   \
   static const LtCpuExpF32 exp_kernels_##sfx = {                                                   \
-    max_##sfx,                                                                                     \
-    exp_sum_##sfx,                                                                                 \
-    exp_##sfx,                                                                                     \
-    exp_neg_scale_##sfx,                                                                           \
+    max_##sfx, exp_sum_##sfx, exp_##sfx, exp_neg_scale_##sfx, sigmoid_##sfx, tanh_##sfx,           \
   };
 
 #define ATTR_BASE

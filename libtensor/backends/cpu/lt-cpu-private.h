@@ -78,6 +78,14 @@ typedef struct
                           float       *y,
                           gint64       n,
                           float        s);
+  /* y[j] = 1 / (1 + exp (-x[j])), and tanh (x[j]) (the LSTM's steps,
+   * lt-cpu-rnn.c); @y may be @x */
+  void  (*sigmoid)       (const float *x,
+                          float       *y,
+                          gint64       n);
+  void  (*tanh)          (const float *x,
+                          float       *y,
+                          gint64       n);
 } LtCpuExpF32;
 
 /* The kernels of _lt_cpu_isa (), or of a narrower @isa (tests) */

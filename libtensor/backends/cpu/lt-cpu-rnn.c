@@ -38,9 +38,10 @@ typedef struct
   gint64      N, H;
 } RnnJob;
 
-#define DEFINE_RNN(T, sfx, EXP, TANH)                                                              \
-  static inline T sigmoid_##sfx (T x) { return (T) 1 / ((T) 1 + EXP (-x)); }                       \
-                                                                                                   \
+#define DEFINE_SIGMOID(T, sfx, EXP)                                                                \
+  static inline T sigmoid_##sfx (T x) { return (T) 1 / ((T) 1 + EXP (-x)); }
+
+#define DEFINE_LSTM(T, sfx, TANH)                                                                  \
   static void lstm_forward_##sfx (int tid, int n_parts, gpointer data)                             \
   {                                                                                                \
     const RnnJob *job = data;                                                                      \
@@ -93,8 +94,9 @@ typedef struct
             d[4 * H + j] = dc * f;                                                                 \
           }                                                                                        \
       }                                                                                            \
-  }                                                                                                \
-                                                                                                   \
+  }
+
+#define DEFINE_GRU(T, sfx, TANH)                                                                   \
   static void gru_forward_##sfx (int tid, int n_parts, gpointer data)                              \
   {                                                                                                \
     const RnnJob *job = data;                                                                      \
@@ -149,8 +151,86 @@ typedef struct
       }                                                                                            \
   }
 
-DEFINE_RNN (float, f32, expf, tanhf)
-DEFINE_RNN (double, f64, exp, tanh)
+DEFINE_SIGMOID (float, f32, expf)
+DEFINE_SIGMOID (double, f64, exp)
+DEFINE_LSTM (double, f64, tanh)
+DEFINE_GRU (float, f32, tanhf)
+DEFINE_GRU (double, f64, tanh)
+
+/* float32 LSTM steps: the gates' sigmoid and tanh and tanh (c') in vectors
+ * (lt-cpu-exp.c), CHUNK values of a row at a time; the cell state's
+ * arithmetic as above, the same expression forward and backward */
+#define CHUNK 256
+
+static void
+lstm_forward_f32 (int tid, int n_parts, gpointer data)
+{
+  const RnnJob      *job = data;
+  const float       *ig = job->a, *hg = job->b, *cx = job->c;
+  float             *out = job->out, *ws = job->aux;
+  gint64             H = job->H, N = job->N, r0, r1;
+  const LtCpuExpF32 *k = _lt_cpu_exp_f32 ();
+  float              u[CHUNK];
+
+  _lt_cpu_split (N, tid, n_parts, &r0, &r1);
+  for (gint64 r = r0; r < r1; r++)
+    for (gint64 j0 = 0; j0 < H; j0 += CHUNK)
+      {
+        gint64       n = MIN (CHUNK, H - j0);
+        const float *a = ig + r * 4 * H + j0, *b = hg + r * 4 * H + j0, *c0 = cx + r * H + j0;
+        float       *w = ws + r * 4 * H + j0, *h = out + r * H + j0, *c = out + (N + r) * H + j0;
+
+        for (int q = 0; q < 4; q++)
+          for (gint64 j = 0; j < n; j++)
+            w[q * H + j] = a[q * H + j] + b[q * H + j];
+        k->sigmoid (w, w, n);
+        k->sigmoid (w + H, w + H, n);
+        k->tanh (w + 2 * H, w + 2 * H, n);
+        k->sigmoid (w + 3 * H, w + 3 * H, n);
+        for (gint64 j = 0; j < n; j++)
+          c[j] = w[H + j] * c0[j] + w[j] * w[2 * H + j];
+        k->tanh (c, u, n);
+        for (gint64 j = 0; j < n; j++)
+          h[j] = w[3 * H + j] * u[j];
+      }
+}
+
+static void
+lstm_backward_f32 (int tid, int n_parts, gpointer data)
+{
+  const RnnJob      *job = data;
+  const float       *gr = job->a, *ws = job->b, *cx = job->c;
+  float             *out = job->out;
+  gint64             H = job->H, N = job->N, r0, r1;
+  const LtCpuExpF32 *k = _lt_cpu_exp_f32 ();
+  float              tc[CHUNK];
+
+  _lt_cpu_split (N, tid, n_parts, &r0, &r1);
+  for (gint64 r = r0; r < r1; r++)
+    for (gint64 j0 = 0; j0 < H; j0 += CHUNK)
+      {
+        gint64       n = MIN (CHUNK, H - j0);
+        const float *w = ws + r * 4 * H + j0, *dh = gr + r * H + j0, *dcy = gr + (N + r) * H + j0;
+        const float *c0 = cx + r * H + j0;
+        float       *d = out + r * 5 * H + j0;
+
+        /* c' again, as the forward computed it */
+        for (gint64 j = 0; j < n; j++)
+          tc[j] = w[H + j] * c0[j] + w[j] * w[2 * H + j];
+        k->tanh (tc, tc, n);
+        for (gint64 j = 0; j < n; j++)
+          {
+            float i = w[j], f = w[H + j], g = w[2 * H + j], o = w[3 * H + j];
+            float dc = dcy[j] + dh[j] * o * (1.0f - tc[j] * tc[j]);
+
+            d[j] = dc * g * i * (1.0f - i);
+            d[H + j] = dc * c0[j] * f * (1.0f - f);
+            d[2 * H + j] = dc * i * (1.0f - g * g);
+            d[3 * H + j] = dh[j] * tc[j] * o * (1.0f - o);
+            d[4 * H + j] = dc * f;
+          }
+      }
+}
 
 /* lstm_cell: in igates, hgates, cx; out (2, N, H), aux the gates.
  * lstm_cell_grad: in the (2, N, H) gradient, the gates, cx; out (N, 5H).
