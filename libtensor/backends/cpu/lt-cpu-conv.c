@@ -489,6 +489,8 @@ typedef struct
         memset (buf + images, 0, (g->xlen - images) * sizeof (T));                                 \
         return;                                                                                    \
       }                                                                                            \
+    const gint64 total = g->N * g->C * g->H * g->W;                                                \
+    const T     *bend = buf + g->K * g->Lp;                                                        \
     for (gint64 k = 0; k < g->K; k++)                                                              \
       {                                                                                            \
         gint64 c = k / kk, i = (k % kk) / g->kw, j = k % g->kw;                                    \
@@ -510,8 +512,14 @@ typedef struct
                 gint64 ow;                                                                         \
                 for (ow = 0; ow < lo; ow++)                                                        \
                   dst[ow] = 0;                                                                     \
+                /* whole vectors, also past hi: the lanes in [hi, OW) are                          \
+                 * cleared below, those past OW fall on the next row, the                          \
+                 * image's tail or the next image, written after; the loads                        \
+                 * and stores stay inside x and B */                                               \
                 if (CONV_HAVE_SHUFFLE && g->sw == 2)                                               \
-                  for (; ow + vl <= hi && 2 * (ow + vl) + off <= g->W; ow += vl)                   \
+                  for (; ow < hi && (src - x) + 2 * ow + off + 2 * vl <= total &&                  \
+                         dst + ow + vl <= bend;                                                    \
+                       ow += vl)                                                                   \
                     V_STORE (dst + ow, V_SHUFFLE2 (V_LOAD (src + 2 * ow + off),                    \
                                                    V_LOAD (src + 2 * ow + off + vl), even));       \
                 for (; ow < hi; ow++)                                                              \
@@ -597,30 +605,76 @@ typedef struct
       {                                                                                            \
         gint64 plane = g->Hp * g->Wp;                                                              \
         memset (xp + c0 * plane, 0, (c1 - c0) * plane * sizeof (T));                               \
-        for (gint64 c = c0; c < c1; c++)                                                           \
-          for (gint64 i = 0; i < g->kh; i++)                                                       \
-            for (gint64 j = 0; j < g->kw; j++)                                                     \
+        if (CONV_HAVE_SHUFFLE && g->sw == 2 && g->kw == 3 && g->dw == 1)                           \
+          {                                                                                        \
+            /* the three taps of a row at once: taps 0 and 2 land on the                           \
+             * even columns 2 ow and 2 ow + 2, tap 1 on the odd ones, so                           \
+             * E[p] = t0[p] + t2[p - 1] and O[p] = t1[p] go into xp                                \
+             * interleaved, one pass instead of three */                                           \
+            IV shl, elo, ehi;                                                                      \
+            /* shl: lane vl - 1 of the first operand, then lanes 0 .. vl - 2                       \
+             * of the second (the second one lane later); elo, ehi: the                            \
+             * two operands interleaved, lanes 0 .. vl / 2 - 1 and the rest */                     \
+            for (int l = 0; l < vl; l++)                                                           \
               {                                                                                    \
-                const T *src = dB + ((c * g->kh + i) * g->kw + j) * g->Ls + n * g->cstride;        \
-                T       *dst = xp + c * plane + i * g->dh * g->Wp + j * g->dw;                     \
-                for (gint64 oh = 0; oh < g->OH; oh++, src += g->OW, dst += g->sh * g->Wp)          \
-                  {                                                                                \
-                    gint64 ow = 0;                                                                 \
-                    /* lanes past the row's OW columns add zeros; the second                       \
-                     * vector, of lanes vl / 2 .. vl - 1, only where it holds columns */           \
-                    if (CONV_HAVE_SHUFFLE && g->sw == 2)                                           \
-                      for (; ow < g->OW; ow += vl)                                                 \
-                        {                                                                          \
-                          V  v = (V) ((IV) V_LOAD (src + ow) & (lane + (IT) ow < (IT) g->OW));     \
-                          T *d = dst + 2 * ow;                                                     \
-                          V_STORE (d, V_LOAD (d) + V_SHUFFLE2 (v, (V){}, ilo));                    \
-                          if (ow + vl / 2 < g->OW)                                                 \
-                            V_STORE (d + vl, V_LOAD (d + vl) + V_SHUFFLE2 (v, (V){}, ihi));        \
-                        }                                                                          \
-                    for (; ow < g->OW; ow++)                                                       \
-                      dst[ow * g->sw] += src[ow];                                                  \
-                  }                                                                                \
+                shl[l] = l == 0 ? vl - 1 : vl + l - 1;                                             \
+                elo[l] = l % 2 ? vl + l / 2 : l / 2;                                               \
+                ehi[l] = l % 2 ? vl + vl / 2 + l / 2 : vl / 2 + l / 2;                             \
               }                                                                                    \
+            for (gint64 c = c0; c < c1; c++)                                                       \
+              for (gint64 i = 0; i < g->kh; i++)                                                   \
+                {                                                                                  \
+                  const T *t0 = dB + (c * g->kh + i) * 3 * g->Ls + n * g->cstride;                 \
+                  T       *dst = xp + c * plane + i * g->dh * g->Wp;                               \
+                  for (gint64 oh = 0; oh < g->OH; oh++, t0 += g->OW, dst += g->sh * g->Wp)         \
+                    {                                                                              \
+                      V prev = (V){};                                                              \
+                      for (gint64 ow = 0; ow <= g->OW; ow += vl)                                   \
+                        {                                                                          \
+                          IV in = lane + (IT) ow < (IT) g->OW;                                     \
+                          V  a = {}, b = {}, e = {}, ev;                                           \
+                          /* past the row (ow = OW): only t2's last column */                      \
+                          if (ow < g->OW)                                                          \
+                            {                                                                      \
+                              a = (V) ((IV) V_LOAD (t0 + ow) & in);                                \
+                              b = (V) ((IV) V_LOAD (t0 + g->Ls + ow) & in);                        \
+                              e = (V) ((IV) V_LOAD (t0 + 2 * g->Ls + ow) & in);                    \
+                            }                                                                      \
+                          ev = a + V_SHUFFLE2 (prev, e, shl);                                      \
+                          T *d = dst + 2 * ow;                                                     \
+                          prev = e;                                                                \
+                          V_STORE (d, V_LOAD (d) + V_SHUFFLE2 (ev, b, elo));                       \
+                          if (ow + vl / 2 <= g->OW)                                                \
+                            V_STORE (d + vl, V_LOAD (d + vl) + V_SHUFFLE2 (ev, b, ehi));           \
+                        }                                                                          \
+                    }                                                                              \
+                }                                                                                  \
+          }                                                                                        \
+        else                                                                                       \
+          for (gint64 c = c0; c < c1; c++)                                                         \
+            for (gint64 i = 0; i < g->kh; i++)                                                     \
+              for (gint64 j = 0; j < g->kw; j++)                                                   \
+                {                                                                                  \
+                  const T *src = dB + ((c * g->kh + i) * g->kw + j) * g->Ls + n * g->cstride;      \
+                  T       *dst = xp + c * plane + i * g->dh * g->Wp + j * g->dw;                   \
+                  for (gint64 oh = 0; oh < g->OH; oh++, src += g->OW, dst += g->sh * g->Wp)        \
+                    {                                                                              \
+                      gint64 ow = 0;                                                               \
+                      /* lanes past the row's OW columns add zeros; the second                     \
+                       * vector, of lanes vl / 2 .. vl - 1, only where it holds columns */         \
+                      if (CONV_HAVE_SHUFFLE && g->sw == 2)                                         \
+                        for (; ow < g->OW; ow += vl)                                               \
+                          {                                                                        \
+                            V  v = (V) ((IV) V_LOAD (src + ow) & (lane + (IT) ow < (IT) g->OW));   \
+                            T *d = dst + 2 * ow;                                                   \
+                            V_STORE (d, V_LOAD (d) + V_SHUFFLE2 (v, (V){}, ilo));                  \
+                            if (ow + vl / 2 < g->OW)                                               \
+                              V_STORE (d + vl, V_LOAD (d + vl) + V_SHUFFLE2 (v, (V){}, ihi));      \
+                          }                                                                        \
+                      for (; ow < g->OW; ow++)                                                     \
+                        dst[ow * g->sw] += src[ow];                                                \
+                    }                                                                              \
+                }                                                                                  \
         for (gint64 c = c0; c < c1; c++)                                                           \
           for (gint64 h = 0; h < g->H; h++)                                                        \
             memcpy (dx + (((n0 + n) * g->C + group * g->Cg + c) * g->H + h) * g->W,                \
