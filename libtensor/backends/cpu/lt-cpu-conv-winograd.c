@@ -165,6 +165,57 @@ round_up (gint64 v, gint64 m)
         B[w / 2 + sb] = xr[w];                                                                     \
   }                                                                                                \
                                                                                                    \
+  /* B^T d B of the patches whose columns are e0, o0, e1, o1 (a vector of                          \
+   * each of the 4 rows), into the 16 planes of V at dst, plane apart */                           \
+  ATTR static inline __attribute__ ((always_inline)) void wg_btdb_##sfx (                          \
+    const wvec_##sfx *e0, const wvec_##sfx *e1, const wvec_##sfx *o0, const wvec_##sfx *o1,        \
+    T *dst, gint64 plane)                                                                          \
+  {                                                                                                \
+    typedef wvec_##sfx V;                                                                          \
+    V                  re0[4], re1[4], ro0[4], ro1[4];                                             \
+    /* B^T d: the rows */                                                                          \
+    re0[0] = e0[0] - e0[2], re0[1] = e0[1] + e0[2];                                                \
+    re0[2] = e0[2] - e0[1], re0[3] = e0[1] - e0[3];                                                \
+    re1[0] = e1[0] - e1[2], re1[1] = e1[1] + e1[2];                                                \
+    re1[2] = e1[2] - e1[1], re1[3] = e1[1] - e1[3];                                                \
+    ro0[0] = o0[0] - o0[2], ro0[1] = o0[1] + o0[2];                                                \
+    ro0[2] = o0[2] - o0[1], ro0[3] = o0[1] - o0[3];                                                \
+    ro1[0] = o1[0] - o1[2], ro1[1] = o1[1] + o1[2];                                                \
+    ro1[2] = o1[2] - o1[1], ro1[3] = o1[1] - o1[3];                                                \
+    /* (B^T d) B: the columns are e0, o0, e1, o1 */                                                \
+    for (int a = 0; a < 4; a++)                                                                    \
+      {                                                                                            \
+        T *d = dst + 4 * a * plane;                                                                \
+        V_STORE (d, re0[a] - re1[a]);                                                              \
+        V_STORE (d + plane, ro0[a] + re1[a]);                                                      \
+        V_STORE (d + 2 * plane, re1[a] - ro0[a]);                                                  \
+        V_STORE (d + 3 * plane, ro0[a] - ro1[a]);                                                  \
+      }                                                                                            \
+  }                                                                                                \
+                                                                                                   \
+  /* A^T M A (+ bo) of the 16 planes of M at src, plane apart: r[0], r[1]                          \
+   * the even and odd output columns of the tile's first row, r[2], r[3]                           \
+   * those of its second */                                                                        \
+  ATTR static inline __attribute__ ((always_inline)) void wg_atma_##sfx (                          \
+    const T *src, gint64 plane, wvec_##sfx bo, wvec_##sfx *r)                                      \
+  {                                                                                                \
+    typedef wvec_##sfx V;                                                                          \
+    V                  m[16], p0[4], p1[4];                                                        \
+    for (int e = 0; e < 16; e++)                                                                   \
+      m[e] = V_LOAD (src + e * plane);                                                             \
+    /* A^T M: the rows */                                                                          \
+    for (int b = 0; b < 4; b++)                                                                    \
+      {                                                                                            \
+        p0[b] = m[b] + m[4 + b] + m[8 + b];                                                        \
+        p1[b] = m[4 + b] - m[8 + b] - m[12 + b];                                                   \
+      }                                                                                            \
+    /* (A^T M) A */                                                                                \
+    r[0] = p0[0] + p0[1] + p0[2] + bo;                                                             \
+    r[1] = p0[1] - p0[2] - p0[3] + bo;                                                             \
+    r[2] = p1[0] + p1[1] + p1[2] + bo;                                                             \
+    r[3] = p1[1] - p1[2] - p1[3] + bo;                                                             \
+  }                                                                                                \
+                                                                                                   \
   /* V[e, c, q TW + tw] for the rows of tiles r0 .. r0 + nr; rb holds the                          \
    * input rows of an image's rows of tiles split into even and odd columns */                     \
   ATTR static void wg_input_##sfx (const WinoJob *g, const T *x, T *Vb, T *rb, gint64 r0,          \
@@ -193,7 +244,7 @@ round_up (gint64 v, gint64 m)
               T       *dst = Vb + c * g->Tps + (q0 + t) * TW;                                      \
               for (gint64 tw = 0; tw < TW; tw += vl)                                               \
                 {                                                                                  \
-                  V e0[4], e1[4], o0[4], o1[4], re0[4], re1[4], ro0[4], ro1[4];                    \
+                  V e0[4], e1[4], o0[4], o1[4];                                                    \
                   for (int a = 0; a < 4; a++)                                                      \
                     {                                                                              \
                       const T *E = eo + 2 * a * Ew + tw, *O = E + Ew;                              \
@@ -202,24 +253,7 @@ round_up (gint64 v, gint64 m)
                       o0[a] = V_LOAD (O);                                                          \
                       o1[a] = V_LOAD (O + 1);                                                      \
                     }                                                                              \
-                  /* B^T d: the rows */                                                            \
-                  re0[0] = e0[0] - e0[2], re0[1] = e0[1] + e0[2];                                  \
-                  re0[2] = e0[2] - e0[1], re0[3] = e0[1] - e0[3];                                  \
-                  re1[0] = e1[0] - e1[2], re1[1] = e1[1] + e1[2];                                  \
-                  re1[2] = e1[2] - e1[1], re1[3] = e1[1] - e1[3];                                  \
-                  ro0[0] = o0[0] - o0[2], ro0[1] = o0[1] + o0[2];                                  \
-                  ro0[2] = o0[2] - o0[1], ro0[3] = o0[1] - o0[3];                                  \
-                  ro1[0] = o1[0] - o1[2], ro1[1] = o1[1] + o1[2];                                  \
-                  ro1[2] = o1[2] - o1[1], ro1[3] = o1[1] - o1[3];                                  \
-                  /* (B^T d) B: the columns 2 tw .. 2 tw + 3 are e0, o0, e1, o1 */                 \
-                  for (int a = 0; a < 4; a++)                                                      \
-                    {                                                                              \
-                      T *d = dst + 4 * a * plane + tw;                                             \
-                      V_STORE (d, re0[a] - re1[a]);                                                \
-                      V_STORE (d + plane, ro0[a] + re1[a]);                                        \
-                      V_STORE (d + 2 * plane, re1[a] - ro0[a]);                                    \
-                      V_STORE (d + 3 * plane, ro0[a] - ro1[a]);                                    \
-                    }                                                                              \
+                  wg_btdb_##sfx (e0, e1, o0, o1, dst + tw, plane);                                 \
                 }                                                                                  \
             }                                                                                      \
         }                                                                                          \
@@ -250,20 +284,12 @@ round_up (gint64 v, gint64 m)
             const T *src = Mb + o * g->Tps + q * TW;                                               \
             for (gint64 tw = 0; tw < TW; tw += vl)                                                 \
               {                                                                                    \
-                V m[16], p0[4], p1[4];                                                             \
-                for (int e = 0; e < 16; e++)                                                       \
-                  m[e] = V_LOAD (src + e * plane + tw);                                            \
-                /* A^T M: the rows */                                                              \
-                for (int b = 0; b < 4; b++)                                                        \
-                  {                                                                                \
-                    p0[b] = m[b] + m[4 + b] + m[8 + b];                                            \
-                    p1[b] = m[4 + b] - m[8 + b] - m[12 + b];                                       \
-                  }                                                                                \
-                /* (A^T M) A: even and odd output columns of the two rows */                       \
-                V_STORE (tmp + tw, p0[0] + p0[1] + p0[2] + bo);                                    \
-                V_STORE (tmp + Ew + tw, p0[1] - p0[2] - p0[3] + bo);                               \
-                V_STORE (tmp + 2 * Ew + tw, p1[0] + p1[1] + p1[2] + bo);                           \
-                V_STORE (tmp + 3 * Ew + tw, p1[1] - p1[2] - p1[3] + bo);                           \
+                V cr[4];                                                                           \
+                wg_atma_##sfx (src + tw, plane, bo, cr);                                           \
+                V_STORE (tmp + tw, cr[0]);                                                         \
+                V_STORE (tmp + Ew + tw, cr[1]);                                                    \
+                V_STORE (tmp + 2 * Ew + tw, cr[2]);                                                \
+                V_STORE (tmp + 3 * Ew + tw, cr[3]);                                                \
               }                                                                                    \
             for (gint64 i = 0; i < 2 && 2 * th + i < Ho; i++)                                      \
               {                                                                                    \
@@ -354,7 +380,7 @@ round_up (gint64 v, gint64 m)
             }                                                                                      \
           for (gint64 t = 0; t < cnt * TW; t += vl)                                                \
             {                                                                                      \
-              V e0[4], e1[4], o0[4], o1[4], re0[4], re1[4], ro0[4], ro1[4];                        \
+              V e0[4], e1[4], o0[4], o1[4];                                                        \
               for (int a = 0; a < 4; a++)                                                          \
                 {                                                                                  \
                   const T *src = P + (a % 2) * 4 * pl + (a / 2) * TW + t;                          \
@@ -363,23 +389,7 @@ round_up (gint64 v, gint64 m)
                   o0[a] = V_LOAD (src + 2 * pl);                                                   \
                   o1[a] = V_LOAD (src + 3 * pl);                                                   \
                 }                                                                                  \
-              /* the arithmetic of wg_input () */                                                  \
-              re0[0] = e0[0] - e0[2], re0[1] = e0[1] + e0[2];                                      \
-              re0[2] = e0[2] - e0[1], re0[3] = e0[1] - e0[3];                                      \
-              re1[0] = e1[0] - e1[2], re1[1] = e1[1] + e1[2];                                      \
-              re1[2] = e1[2] - e1[1], re1[3] = e1[1] - e1[3];                                      \
-              ro0[0] = o0[0] - o0[2], ro0[1] = o0[1] + o0[2];                                      \
-              ro0[2] = o0[2] - o0[1], ro0[3] = o0[1] - o0[3];                                      \
-              ro1[0] = o1[0] - o1[2], ro1[1] = o1[1] + o1[2];                                      \
-              ro1[2] = o1[2] - o1[1], ro1[3] = o1[1] - o1[3];                                      \
-              for (int a = 0; a < 4; a++)                                                          \
-                {                                                                                  \
-                  T *d = dst + 4 * a * plane + t;                                                  \
-                  V_STORE (d, re0[a] - re1[a]);                                                    \
-                  V_STORE (d + plane, ro0[a] + re1[a]);                                            \
-                  V_STORE (d + 2 * plane, re1[a] - ro0[a]);                                        \
-                  V_STORE (d + 3 * plane, ro0[a] - ro1[a]);                                        \
-                }                                                                                  \
+              wg_btdb_##sfx (e0, e1, o0, o1, dst + t, plane);                                      \
             }                                                                                      \
         }                                                                                          \
   }                                                                                                \
@@ -441,19 +451,9 @@ round_up (gint64 v, gint64 m)
             cnt = MIN (nr - q0, g->TH - th0);                                                      \
             for (gint64 t = 0; t < cnt * TW; t += vl)                                              \
               {                                                                                    \
-                V m[16], p0[4], p1[4], r[4];                                                       \
-                for (int e = 0; e < 16; e++)                                                       \
-                  m[e] = V_LOAD (src + e * plane + t);                                             \
-                for (int b = 0; b < 4; b++)                                                        \
-                  {                                                                                \
-                    p0[b] = m[b] + m[4 + b] + m[8 + b];                                            \
-                    p1[b] = m[4 + b] - m[8 + b] - m[12 + b];                                       \
-                  }                                                                                \
                 /* row 0 even and odd, row 1 even and odd */                                       \
-                r[0] = p0[0] + p0[1] + p0[2] + bo;                                                 \
-                r[1] = p0[1] - p0[2] - p0[3] + bo;                                                 \
-                r[2] = p1[0] + p1[1] + p1[2] + bo;                                                 \
-                r[3] = p1[1] - p1[2] - p1[3] + bo;                                                 \
+                V r[4];                                                                            \
+                wg_atma_##sfx (src + t, plane, bo, r);                                             \
                 for (int i = 0; i < 2; i++)                                                        \
                   {                                                                                \
                     T *d = tmp + 2 * i * pl + 2 * t;                                               \

@@ -96,6 +96,18 @@ store16 (float *y, V16f v)
   memcpy (y, &v, sizeof v);
 }
 
+/* y[j] = VFN (x[j]) over n values: whole vectors, then a padded one */
+#define MAP16(name, VFN, sfx, ATTR)                                                                \
+  ATTR static void name##_##sfx (const float *x, float *y, gint64 n)                               \
+  {                                                                                                \
+    gint64 j = 0;                                                                                  \
+                                                                                                   \
+    for (; j + 16 <= n; j += 16)                                                                   \
+      store16 (y + j, VFN##_##sfx (load16 (x + j)));                                               \
+    if (j < n)                                                                                     \
+      store_part (y + j, VFN##_##sfx (load_part (x + j, n - j)), n - j);                           \
+  }
+
 #define DEFINE_EXP(sfx, ATTR)                                                                      \
   ATTR static inline V16f vexp_##sfx (V16f x)                                                      \
   {                                                                                                \
@@ -179,15 +191,7 @@ store16 (float *y, V16f v)
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
-  ATTR static void exp_##sfx (const float *x, float *y, gint64 n)                                  \
-  {                                                                                                \
-    gint64 j = 0;                                                                                  \
-                                                                                                   \
-    for (; j + 16 <= n; j += 16)                                                                   \
-      store16 (y + j, vexp_##sfx (load16 (x + j)));                                                \
-    if (j < n)                                                                                     \
-      store_part (y + j, vexp_##sfx (load_part (x + j, n - j)), n - j);                            \
-  }                                                                                                \
+  MAP16 (exp, vexp, sfx, ATTR)                                                                     \
                                                                                                    \
   ATTR static void exp_neg_scale_##sfx (const float *x, float *y, gint64 n, float s)               \
   {                                                                                                \
@@ -226,25 +230,9 @@ store16 (float *y, V16f v)
     return (V16f) ((V16i) select16 (ax < 0.625f, p, big) | sign);                                  \
   }                                                                                                \
                                                                                                    \
-  ATTR static void sigmoid_##sfx (const float *x, float *y, gint64 n)                              \
-  {                                                                                                \
-    gint64 j = 0;                                                                                  \
+  MAP16 (sigmoid, vsigmoid, sfx, ATTR)                                                             \
                                                                                                    \
-    for (; j + 16 <= n; j += 16)                                                                   \
-      store16 (y + j, vsigmoid_##sfx (load16 (x + j)));                                            \
-    if (j < n)                                                                                     \
-      store_part (y + j, vsigmoid_##sfx (load_part (x + j, n - j)), n - j);                        \
-  }                                                                                                \
-                                                                                                   \
-  ATTR static void tanh_##sfx (const float *x, float *y, gint64 n)                                 \
-  {                                                                                                \
-    gint64 j = 0;                                                                                  \
-                                                                                                   \
-    for (; j + 16 <= n; j += 16)                                                                   \
-      store16 (y + j, vtanh_##sfx (load16 (x + j)));                                               \
-    if (j < n)                                                                                     \
-      store_part (y + j, vtanh_##sfx (load_part (x + j, n - j)), n - j);                           \
-  }                                                                                                \
+  MAP16 (tanh, vtanh, sfx, ATTR)                                                                   \
                                                                                                    \
   static const LtCpuExpF32 exp_kernels_##sfx = {                                                   \
     max_##sfx, exp_sum_##sfx, exp_##sfx, exp_neg_scale_##sfx, sigmoid_##sfx, tanh_##sfx,           \
