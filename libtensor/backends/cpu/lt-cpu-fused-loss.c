@@ -15,9 +15,11 @@
  * Forward: out the loss ((N, R) for reduction none, else ()), aux (N C R + 1)
  * the log_softmax of x and then the total weight of the counted targets.
  * The rows' log_softmax is lt-cpu-softmax.c's arithmetic (the maximum, a
- * sum of exponentials in double, x - (m + log (sum))), split by rows over
+ * sum of exponentials in double, x - (m + log (sum)); in float32 the
+ * exponentials and the sum's order of lt-cpu-exp.c), split by rows over
  * the pool; the loss then reads it in nll_loss's order (lt-cpu-loss.c), so
- * the fused op gives the unfused ops' bits whatever the thread count.
+ * the fused op gives the unfused ops' bits whatever the thread count. The
+ * backward's exponentials are the exp op's (lt-cpu-exp.c in float32).
  *
  * Backward: out dx (N, C, R); in g (the loss's gradient, one per target or
  * one), the log-probabilities, the target, the weight; aux the total
