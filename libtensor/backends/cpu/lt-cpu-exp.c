@@ -348,3 +348,14 @@ _lt_cpu_exp_strided_f32 (const float *x,
         *(float *) ((char *) y + (j + i) * sy) = buf[i];
     }
 }
+
+void
+_lt_cpu_log_softmax_row_f32 (const float *x, float *y, gint64 n, gint64 stride)
+{
+  float  m, lse;
+  double sum = _lt_cpu_exp_row_f32 (x, n, stride, NULL, &m);
+
+  lse = m + (float) log (sum);
+  for (gint64 j = 0; j < n; j++)
+    y[j * stride] = x[j * stride] - lse;
+}

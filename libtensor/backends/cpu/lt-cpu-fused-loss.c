@@ -179,19 +179,9 @@ ce_rows_f32 (int tid, int n_parts, gpointer data)
   _lt_cpu_split (job->N * R, tid, n_parts, &r0, &r1);
   for (gint64 k = r0; k < r1; k++)
     {
-      gint64       i = k / R, r = k % R;
-      const float *xr = x + i * C * R + r;
-      float       *yr = y + i * C * R + r;
-      float        m, lse;
-      double       sum = _lt_cpu_exp_row_f32 (xr, C, R, NULL, &m);
+      gint64 i = k / R, r = k % R;
 
-      lse = m + (float) log (sum);
-      if (R == 1)
-        for (gint64 j = 0; j < C; j++)
-          yr[j] = xr[j] - lse;
-      else
-        for (gint64 j = 0; j < C; j++)
-          yr[j * R] = xr[j * R] - lse;
+      _lt_cpu_log_softmax_row_f32 (x + i * C * R + r, y + i * C * R + r, C, R);
     }
 }
 

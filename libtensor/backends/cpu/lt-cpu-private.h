@@ -101,6 +101,13 @@ double             _lt_cpu_exp_row_f32   (const float *x,
                                           gint64       stride,
                                           float       *e,
                                           float       *m_out);
+/* log_softmax of a row: y[j * stride] = x[j * stride] - (m + log (sum)),
+ * m and sum those of _lt_cpu_exp_row_f32 (); softmax's and the fused
+ * cross_entropy's rows, for the same bits */
+void               _lt_cpu_log_softmax_row_f32 (const float *x,
+                                                float       *y,
+                                                gint64       n,
+                                                gint64       stride);
 /* y = exp (x), or 0 - exp (x) * s with @neg_scale, over @n elements @sx
  * and @sy bytes apart (@y may be @x) */
 void               _lt_cpu_exp_strided_f32 (const float *x,

@@ -162,6 +162,14 @@ DEFINE_GRU (double, f64, tanh)
  * arithmetic as above, the same expression forward and backward */
 #define CHUNK 256
 
+/* c' = f c + i g of @n values, the gates @w (i, f, g, o, H apart) */
+static inline void
+lstm_cell_state (const float *w, const float *c0, gint64 H, gint64 n, float *c)
+{
+  for (gint64 j = 0; j < n; j++)
+    c[j] = w[H + j] * c0[j] + w[j] * w[2 * H + j];
+}
+
 static void
 lstm_forward_f32 (int tid, int n_parts, gpointer data)
 {
@@ -187,8 +195,7 @@ lstm_forward_f32 (int tid, int n_parts, gpointer data)
         k->sigmoid (w + H, w + H, n);
         k->tanh (w + 2 * H, w + 2 * H, n);
         k->sigmoid (w + 3 * H, w + 3 * H, n);
-        for (gint64 j = 0; j < n; j++)
-          c[j] = w[H + j] * c0[j] + w[j] * w[2 * H + j];
+        lstm_cell_state (w, c0, H, n, c);
         k->tanh (c, u, n);
         for (gint64 j = 0; j < n; j++)
           h[j] = w[3 * H + j] * u[j];
@@ -215,8 +222,7 @@ lstm_backward_f32 (int tid, int n_parts, gpointer data)
         float       *d = out + r * 5 * H + j0;
 
         /* c' again, as the forward computed it */
-        for (gint64 j = 0; j < n; j++)
-          tc[j] = w[H + j] * c0[j] + w[j] * w[2 * H + j];
+        lstm_cell_state (w, c0, H, n, tc);
         k->tanh (tc, tc, n);
         for (gint64 j = 0; j < n; j++)
           {

@@ -89,14 +89,7 @@ softmax_rows_f32 (int tid, int n_parts, gpointer data)
       double       sum;
 
       if (job->log_mode)
-        {
-          float lse;
-
-          sum = _lt_cpu_exp_row_f32 (xr, D, inner, NULL, &m);
-          lse = m + (float) log (sum);
-          for (gint64 j = 0; j < D; j++)
-            yr[j * inner] = xr[j * inner] - lse;
-        }
+        _lt_cpu_log_softmax_row_f32 (xr, yr, D, inner);
       else
         {
           float inv;
