@@ -18,7 +18,9 @@
  * divides, images narrower than one vector (the phases' rows and the fold
  * of stride 2 a vector at a time), odd sizes, padding 0 and 1, stride 2
  * with dilation, groups, float64; each on 1 to 3 threads, whose results
- * must be the same to the bit.
+ * must be the same to the bit. Strided layers of 6 input channels a group
+ * or more take the grad input by phases; the smaller ones fold unfolded
+ * columns back.
  */
 
 #include "test-helpers.h"
@@ -34,6 +36,9 @@ static const Layer layers[] = {
   { 6, 14, 5, 1, 0 },
   /* stride 2 through the phases (forward, grad weight), unfolded (grad input) */
   { 5, 13, 3, 2, 1 },
+  /* the grad input by phases (6 channels and more): 13 channels, which a
+   * small batch splits into blocks of 12 and 1 */
+  { 13, 9, 3, 2, 1 },
   /* 1x1: unfolded columns one row deep */
   { 7, 9, 1, 1, 0 },
   /* wide rows whose outputs and images are shorter than, as long as and
@@ -160,6 +165,21 @@ static const ConvShape chunk_layers[] = {
   { 15, 3, 6, 6, 4, 3, 1, 1, 1, 1 },
   /* stride 3 (scalar phase rows) */
   { 9, 4, 11, 10, 5, 3, 3, 1, 1, 1 },
+  /* the grad input by phases (at least 6 channels a group): padding 0 on
+   * odd sizes, 5x5 with padding 2, dilation 2, two groups, stride 3, a
+   * 7x7 with padding 3 on rows longer than a vector, 2x2 (one tap a
+   * phase), 25 outputs, images of 1 x 2 and 2 x 1 (phases without a
+   * pixel) */
+  { 11, 6, 13, 9, 6, 3, 2, 0, 1, 1 },
+  { 7, 6, 9, 17, 5, 5, 2, 2, 1, 1 },
+  { 19, 6, 11, 9, 6, 3, 2, 2, 2, 1 },
+  { 10, 12, 10, 6, 6, 3, 2, 1, 1, 2 },
+  { 9, 7, 11, 10, 5, 3, 3, 1, 1, 1 },
+  { 3, 6, 20, 37, 5, 7, 2, 3, 1, 1 },
+  { 6, 8, 8, 8, 5, 2, 2, 0, 1, 1 },
+  { 12, 16, 7, 7, 25, 3, 2, 1, 1, 1 },
+  { 5, 6, 1, 2, 4, 3, 2, 1, 1, 1 },
+  { 5, 6, 2, 1, 4, 3, 2, 1, 1, 1 },
 };
 
 typedef struct

@@ -40,6 +40,10 @@ static const ConvCase conv_cases[] = {
   { 2, 4, 6, 37, 4, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 4, TRUE, TRUE },
   /* stride 2 and 3 on wide rows through the image's phases */
   { 3, 5, 14, 13, 7, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 1, TRUE, TRUE },
+  /* the grad input by phases (6 input channels a group and more): strides
+   * 2 by 3, dilation 2 by 1, two groups; a stride-2 4x4 without batch */
+  { 2, 12, 11, 13, 4, 3, 3, { 2, 3 }, { 1, 2 }, { 2, 1 }, 2, TRUE, TRUE },
+  { 1, 7, 9, 8, 5, 4, 4, { 2, 2 }, { 1, 1 }, { 1, 1 }, 1, FALSE, FALSE },
   { 2, 3, 17, 16, 4, 7, 7, { 2, 3 }, { 3, 3 }, { 1, 1 }, 1, TRUE, TRUE },
   /* depthwise (groups = channels): the CPU backend's direct kernels; 3x3
    * at stride 1 and 2, dilated, rows past a vector and a 1x1 at stride 2 */
@@ -62,6 +66,8 @@ static const ConvCase conv_gc_cases[] = {
   { 1, 2, 4, 5, 3, 2, 3, { 2, 2 }, { 1, 2 }, { 1, 1 }, 1, TRUE, FALSE },
   { 2, 4, 6, 7, 4, 3, 2, { 1, 1 }, { 1, 2 }, { 2, 1 }, 2, TRUE, TRUE },
   { 1, 2, 5, 4, 2, 2, 2, { 1, 1 }, { 1, 1 }, { 1, 1 }, 1, FALSE, FALSE },
+  /* the grad input by phases: 6 input channels, strides 2 by 3 */
+  { 1, 6, 5, 7, 2, 3, 2, { 2, 3 }, { 1, 1 }, { 1, 2 }, 1, TRUE, TRUE },
   /* depthwise: 3x3 at stride 1 and 2 with padding 1, dilated 3x3 */
   { 2, 3, 5, 6, 3, 3, 3, { 1, 1 }, { 1, 1 }, { 1, 1 }, 3, TRUE, TRUE },
   { 2, 2, 6, 5, 2, 3, 3, { 2, 2 }, { 1, 1 }, { 1, 1 }, 2, TRUE, TRUE },

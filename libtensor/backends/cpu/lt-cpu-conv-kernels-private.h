@@ -7,12 +7,13 @@
  *
  *   gemm_nn: C[coff[m] + j] = init[m] + sum_k A[m ars + k acs] B[boff[k] + j]
  *            for m < M, j < N; N a multiple of the vector length
+ *   gemm_nn_cols: the same with A[m ars + aoff[k]] and no init
  *
  * in register blocks of MR rows by 2 vectors (12 independent sums, enough
  * to hide the multiply-add latency; the edges take the same code with
  * fewer rows or vectors). DEFINE_GEMM_NN (T, V_T, sfx, VB, ATTR) makes
- * nn_block_<sfx> and gemm_nn_<sfx> for the element type T and its vector
- * type V_T of VB bytes, compiled with the target attributes ATTR; each
+ * nn_block_<sfx>, gemm_nn_<sfx> and gemm_nn_cols_<sfx> for the element
+ * type T and its vector type V_T of VB bytes, compiled with the target attributes ATTR; each
  * file instantiates it once per instruction set.
  */
 
@@ -33,13 +34,13 @@
 
 #define NN_CASE(sfx, mr, nv)                                                             \
   case (mr) * 2 + (nv) - 1:                                                              \
-    nn_block_##sfx (mr, nv, K, Am, ars, acs, B + j, boff, C + j, cm, im);                \
+    nn_block_##sfx (mr, nv, K, Am, ars, acs, aoff, B + j, boff, C + j, cm, im);          \
     break
 
 #define DEFINE_GEMM_NN(T, V_T, sfx, VB, ATTR)                                                      \
   ATTR static inline __attribute__ ((always_inline)) void nn_block_##sfx (                         \
-    const int mr, const int nv, gint64 K, const T *A, gint64 ars, gint64 acs, const T *B,          \
-    const gint64 *boff, T *C, const gint64 *coff, const T *init)                                   \
+    const int mr, const int nv, gint64 K, const T *A, gint64 ars, gint64 acs,                      \
+    const gint64 *aoff, const T *B, const gint64 *boff, T *C, const gint64 *coff, const T *init)   \
   {                                                                                                \
     typedef V_T V;                                                                                 \
     const int         vl = VB / sizeof (T);                                                        \
@@ -53,7 +54,7 @@
         V        b0 = V_LOAD (b), b1 = nv > 1 ? V_LOAD (b + vl) : b0;                              \
         for (int r = 0; r < mr; r++)                                                               \
           {                                                                                        \
-            T a = A[r * ars + k * acs];                                                            \
+            T a = A[r * ars + (aoff ? aoff[k] : k * acs)];                                         \
             acc[r][0] += a * b0;                                                                   \
             if (nv > 1)                                                                            \
               acc[r][1] += a * b1;                                                                 \
@@ -64,9 +65,9 @@
         V_STORE (C + coff[r] + v * vl, acc[r][v]);                                                 \
   }                                                                                                \
                                                                                                    \
-  ATTR static void gemm_nn_##sfx (gint64 M, gint64 N, gint64 K, const T *A, gint64 ars,            \
-                                  gint64 acs, const T *B, const gint64 *boff, T *C,                \
-                                  const gint64 *coff, const T *init)                               \
+  ATTR static inline __attribute__ ((always_inline)) void gemm_nn_run_##sfx (                      \
+    gint64 M, gint64 N, gint64 K, const T *A, gint64 ars, gint64 acs, const gint64 *aoff,          \
+    const T *B, const gint64 *boff, T *C, const gint64 *coff, const T *init)                       \
   {                                                                                                \
     const int vl = VB / sizeof (T);                                                                \
     for (gint64 m = 0; m < M; m += MR)                                                             \
@@ -89,7 +90,22 @@
               NN_CASE (sfx, 2, 1);                                                                 \
               NN_CASE (sfx, 1, 2);                                                                 \
               default:                                                                             \
-                nn_block_##sfx (1, 1, K, Am, ars, acs, B + j, boff, C + j, cm, im);                \
+                nn_block_##sfx (1, 1, K, Am, ars, acs, aoff, B + j, boff, C + j, cm, im);          \
             }                                                                                      \
       }                                                                                            \
+  }                                                                                                \
+                                                                                                   \
+  ATTR static void gemm_nn_##sfx (gint64 M, gint64 N, gint64 K, const T *A, gint64 ars,            \
+                                  gint64 acs, const T *B, const gint64 *boff, T *C,                \
+                                  const gint64 *coff, const T *init)                               \
+  {                                                                                                \
+    gemm_nn_run_##sfx (M, N, K, A, ars, acs, NULL, B, boff, C, coff, init);                        \
+  }                                                                                                \
+                                                                                                   \
+  /* gemm_nn with A[m ars + aoff[k]]: A's columns at any offsets */                                \
+  ATTR static __attribute__ ((unused)) void gemm_nn_cols_##sfx (                                   \
+    gint64 M, gint64 N, gint64 K, const T *A, gint64 ars, const gint64 *aoff, const T *B,          \
+    const gint64 *boff, T *C, const gint64 *coff)                                                  \
+  {                                                                                                \
+    gemm_nn_run_##sfx (M, N, K, A, ars, 0, aoff, B, boff, C, coff, NULL);                          \
   }

@@ -49,6 +49,20 @@
  *   without bounds (at stride 2 a vector of columns at a time), then
  *   copies its pixels out.
  *
+ * At strides above 1 the grad input of layers of at least MR input
+ * channels a group goes by phases instead (phase_pitch ()): the pixels
+ * (u sH + a, v sW + b) of the padded image take only the taps (i, j) with
+ * i dH = a (mod sH), j dW = b (mod sW), each from dy at (u - i dH / sH,
+ * v - j dW / sW), a stride-1 correlation. dy is copied into a buffer with
+ * zeros after each row and image, and each phase is one product
+ *
+ *   out_ab (Cg, L) = w_g^T (Cg, the phase's taps) @ dy's rows for those taps
+ *
+ * whose columns are the phase's pixels, Wr to a row (gemm_nn_cols (),
+ * which reads w_g^T's columns where w has them), then interleaved into
+ * dx: nothing is folded. Where the phases' planes would waste more than
+ * half of their columns (tiny images) the fold stays.
+ *
  * L is rounded up to whole SIMD vectors. The products have one small
  * dimension (Og or K) and one long one (L), which BLAS handles poorly (it
  * packs the long operand for a few rows of work), so they are written here
@@ -82,6 +96,15 @@
  * most 16 vectors of rows (see g->wt) by 256 columns, 64 KiB of float32 */
 #define CONV_WT_COLUMNS 256
 
+/* One phase (a, b) of the grad input by phases: taps [k0, k0 + nk) of
+ * the tables; the real pixels of its plane are the rows [ulo, ulo + rows)
+ * and the columns [vlo, vlo + cols) */
+typedef struct
+{
+  gint64 k0, nk;
+  gint64 ulo, rows, vlo, cols;
+} ConvPhase;
+
 typedef struct
 {
   gint64 N, C, H, W;
@@ -109,6 +132,15 @@ typedef struct
   gint64        rsplit;     /* row blocks per (image or chunk, group); see split_rows () */
   gint64        rblock;     /* rows of a block: outputs (forward, grad weight) or
                              * input channels (grad input) */
+  /* the grad input by phases (kind 1 at strides above 1; see phase_pitch ()) */
+  gboolean         phased;
+  gint64           Rr, Wr;   /* phased: the rows and columns of an image of dy's buffer */
+  gint64           NU, NV;   /* phased: the most real rows, columns of a phase plane */
+  gint64           slo, shi; /* phased: the least and most shift of a tap's reads */
+  gint64           oplane;   /* phased: elements of a channel of dy's buffer */
+  const ConvPhase *phases;   /* phased: sh sw of them, phase (a, b) at a sw + b */
+  const gint64    *ptap;     /* phased: dy's buffer offset of each tap, by phase */
+  const gint64    *pcol;     /* phased: each tap's column of w_g (Cg, Og kh kw), by phase */
   const gint64 *off;   /* row k of B starts at B + off[k] */
   const gint64 *rows;  /* rows[i] = i Lp */
   const gint64 *drows; /* wide grad input: row k of dB at k Ls + padl */
@@ -119,6 +151,68 @@ round_up (gint64 v,
           gint64 m)
 {
   return (v + m - 1) / m * m;
+}
+
+/* One axis of the grad input by phases: phase a of stride @s holds the
+ * padded pixels u s + a; its real ones (not padding) are u in [*lo, *lo + *n) */
+static void
+phase_span (gint64 size, gint64 pad, gint64 s, gint64 a, gint64 *lo, gint64 *n)
+{
+  gint64 last = size - 1 + pad; /* the last real pixel, padded */
+  gint64 l = pad > a ? (pad - a + s - 1) / s : 0;
+  gint64 h = last >= a ? (last - a) / s + 1 : 0;
+
+  *lo = l;
+  *n = MAX (h - l, 0);
+}
+
+/*
+ * The grad input of a strided convolution by phases: pixel u s + a of the
+ * padded image (one axis shown) takes the taps i with i d = a (mod s),
+ * t = i d / s, each from dy at u - t: within a phase the grad input is a
+ * stride-1 correlation of dy. dy goes into a buffer of images @return
+ * pitch apart (along the other axis, each row as many columns apart), dy's
+ * @out pixels first and zeros after, so that reading at u - t needs no
+ * bounds: the pitch holds every read of the image's real pixels (rows
+ * past @out read zeros, rows before 0 the previous image's zeros). Sets
+ * *most to the most real pixels of a phase, *slo and *shi to the least
+ * and most start (lo - t) of a tap's reads.
+ */
+static gint64
+phase_pitch (gint64  size,
+             gint64  pad,
+             gint64  s,
+             gint64  k,
+             gint64  d,
+             gint64  out,
+             gint64 *most,
+             gint64 *slo,
+             gint64 *shi)
+{
+  gint64 rlo = 0, rhi = out - 1, nmax = 0, lo, n;
+
+  *slo = G_MAXINT64;
+  *shi = G_MININT64;
+  for (gint64 a = 0; a < s; a++)
+    {
+      phase_span (size, pad, s, a, &lo, &n);
+      nmax = MAX (nmax, n);
+      for (gint64 i = 0; i < k; i++)
+        if (i * d % s == a)
+          {
+            gint64 t = i * d / s;
+
+            *slo = MIN (*slo, lo - t);
+            *shi = MAX (*shi, lo - t);
+            if (n > 0)
+              {
+                rlo = MIN (rlo, lo - t);
+                rhi = MAX (rhi, lo + n - 1 - t);
+              }
+          }
+    }
+  *most = nmax;
+  return MAX (MAX (nmax, rhi + 1), out - rlo);
 }
 
 /* Whether the taps i d of a filter of @k taps meet every residue modulo @s */
@@ -187,11 +281,34 @@ geom_init (ConvGeom           *g,
   else
     g->wide = kind != 1 && g->K >= 16 && 2 * g->OW >= g->Wq && all_phases (g->kh, g->dh, g->sh) &&
               all_phases (g->kw, g->dw, g->sw);
+  /* the grad input at strides above 1 goes by phases (phase_pitch ()),
+   * one product per phase straight into its pixels, where the products
+   * have MR rows of channels and the phases' planes waste at most half of
+   * their columns; else it folds unfolded columns back. The fold costs
+   * about as much as 16 multiply-adds for each of its elements, one per
+   * Og of the product's, and the planes' wasted columns cost all Og:
+   * phases where waste x Og stays under 16 */
+  g->phased = FALSE;
+  if (kind == 1 && !g->wide && (g->sh > 1 || g->sw > 1) && g->sh <= 8 && g->sw <= 8 && g->Cg >= MR)
+    {
+      gint64 rlo, rhi, clo, chi, computed;
+
+      g->Rr = phase_pitch (g->H, g->ph, g->sh, g->kh, g->dh, g->OH, &g->NU, &rlo, &rhi);
+      g->Wr = phase_pitch (g->W, g->pw, g->sw, g->kw, g->dw, g->OW, &g->NV, &clo, &chi);
+      g->slo = rlo * g->Wr + clo;
+      g->shi = rhi * g->Wr + chi;
+      computed = g->sh * g->sw * g->Rr * g->Wr;
+      g->phased =
+        computed <= 2 * g->H * g->W && computed - g->H * g->W <= 16 * g->H * g->W / g->Og;
+    }
   /* unfolded columns: the forward and the grad input pack a chunk's images
    * back to back (each column is a sum of its own); the weight gradient
    * starts each image at a vector, so that its vector sums see an image's
    * columns in the same lanes whatever the chunk */
-  g->cstride = g->wide ? g->Hq * g->Wq : kind == 2 ? round_up (g->P, g->vmax) : g->P;
+  g->cstride = g->wide     ? g->Hq * g->Wq
+               : g->phased ? g->Rr * g->Wr
+               : kind == 2 ? round_up (g->P, g->vmax)
+                           : g->P;
   g->rpitch = g->wide ? g->Wq : g->OW;
   g->vec_sums = g->Og * g->K * g->vmax <= CONV_MAX_VEC_SUMS;
 }
@@ -211,6 +328,18 @@ geom_chunk (ConvGeom *g,
               : g->K * g->Lp;
   g->padl = g->wide ? round_up (reach, g->vmax) : 0;
   g->Ls = g->wide ? g->padl + g->Lp + round_up (reach, g->vmax) + g->vmax : g->Lp;
+  if (g->phased)
+    {
+      /* dy's buffer, per channel: zeros before the first image, that the
+       * least shift reads, the images, and after them the most shift's
+       * reads past the columns and the last vector of a row copied in */
+      g->L = (nc - 1) * g->cstride + g->NU * g->Wr;
+      g->Lp = round_up (g->L, g->vmax);
+      g->padl = round_up (MAX (-g->slo, 0), g->vmax);
+      g->oplane =
+        round_up (g->padl + MAX (g->Lp + MAX (g->shi, 0), nc * g->cstride) + g->vmax, g->vmax);
+      g->xlen = g->Og * g->oplane;
+    }
 }
 
 /* Chunks of nc images over the batch; the last may hold fewer */
@@ -782,6 +911,146 @@ typedef struct
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
+  /* The grad input by phases (g->phased; see phase_pitch ()). dy images                           \
+   * [n0, n0 + m) of @group into its buffer: channel o at o oplane + padl,                         \
+   * image n Rr Wr further, rows Wr apart. The buffer starts as zeros and                          \
+   * only dy's pixels are written, each row in whole vectors whose lanes                           \
+   * past the row are zeros: they fall on the row's zeros or on rows                               \
+   * written after it, and the plane's tail holds the last one. */                                 \
+  ATTR static void load_dy_phased_##sfx (const ConvGeom *g, const T *dy, T *dyb, gint64 n0,        \
+                                         gint64 m, gint64 group)                                   \
+  {                                                                                                \
+    typedef vec_##sfx  V;                                                                          \
+    typedef ivec_##sfx IV;                                                                         \
+    const int          vl = VB / sizeof (T);                                                       \
+    const gint64       total = g->N * g->O * g->P;                                                 \
+    IV                 lane;                                                                       \
+    for (int l = 0; l < vl; l++)                                                                   \
+      lane[l] = l;                                                                                 \
+    for (gint64 o = 0; o < g->Og; o++)                                                             \
+      for (gint64 n = 0; n < m; n++)                                                               \
+        {                                                                                          \
+          gint64   at = ((n0 + n) * g->O + group * g->Og + o) * g->P;                              \
+          const T *src = dy + at;                                                                  \
+          T       *dst = dyb + o * g->oplane + g->padl + n * g->cstride;                           \
+          for (gint64 oh = 0; oh < g->OH; oh++, src += g->OW, dst += g->Wr, at += g->OW)           \
+            for (gint64 q = 0; q < g->OW; q += vl)                                                 \
+              if (at + q + vl <= total)                                                            \
+                V_STORE (dst + q, (V) ((IV) V_LOAD (src + q) & (lane + (IT) q < (IT) g->OW)));     \
+              else                                                                                 \
+                for (gint64 l = 0; l < MIN (vl, g->OW - q); l++)                                   \
+                  dst[q + l] = src[q + l];                                                         \
+        }                                                                                          \
+  }                                                                                                \
+                                                                                                   \
+  /* dx images [n0, n0 + m), channels [c0, c1) of @group <- the phases'                            \
+   * planes: phase p's rows at out + p pitch, a row per channel, image n                           \
+   * at n Rr Wr, its rows Wr apart. At a horizontal stride of 2 each row of                        \
+   * dx interleaves a row of its two column phases, a vector of each at a                          \
+   * time; a vector past the row's end falls on rows written after it, but                         \
+   * never past the unit's channels of the image (end) */                                          \
+  ATTR static void store_dx_phased_##sfx (const ConvGeom *g, const T *out, gint64 pitch, T *dx,    \
+                                          gint64 n0, gint64 m, gint64 group, gint64 c0, gint64 c1) \
+  {                                                                                                \
+    typedef vec_##sfx  V;                                                                          \
+    typedef ivec_##sfx IV;                                                                         \
+    const int          vl = VB / sizeof (T);                                                       \
+    IV                 elo, ehi;                                                                   \
+    /* the first column of a row is phase b0 (real pixels start a phase's                          \
+     * columns), the second the other one */                                                       \
+    gint64 b0 = g->pw % 2;                                                                         \
+    for (int l = 0; l < vl; l++)                                                                   \
+      {                                                                                            \
+        elo[l] = l % 2 ? vl + l / 2 : l / 2;                                                       \
+        ehi[l] = l % 2 ? vl + vl / 2 + l / 2 : vl / 2 + l / 2;                                     \
+      }                                                                                            \
+    for (gint64 n = 0; n < m; n++)                                                                 \
+      for (gint64 c = c0; c < c1; c++)                                                             \
+        {                                                                                          \
+          T       *d = dx + ((n0 + n) * g->C + group * g->Cg + c) * g->H * g->W;                   \
+          gint64   end = (c1 - c) * g->H * g->W;                                                   \
+          const T *src = out + (c - c0) * g->Lp + n * g->cstride;                                  \
+          for (gint64 h = 0; h < g->H; h++, d += g->W, end -= g->W)                                \
+            {                                                                                      \
+              gint64           a = (h + g->ph) % g->sh;                                            \
+              const ConvPhase *pa = g->phases + a * g->sw;                                         \
+              const T         *row = src + ((h + g->ph) / g->sh - pa->ulo) * g->Wr;                \
+              if (CONV_HAVE_SHUFFLE && g->sw == 2)                                                 \
+                {                                                                                  \
+                  const T *s0 = row + (a * 2 + b0) * pitch, *s1 = row + (a * 2 + 1 - b0) * pitch;  \
+                  gboolean z0 = pa[b0].nk == 0, z1 = pa[1 - b0].nk == 0;                           \
+                  for (gint64 k = 0; 2 * k < g->W; k += vl)                                        \
+                    {                                                                              \
+                      V e = z0 ? (V){} : V_LOAD (s0 + k), f = z1 ? (V){} : V_LOAD (s1 + k);        \
+                      V lo = V_SHUFFLE2 (e, f, elo), hi = V_SHUFFLE2 (e, f, ehi);                  \
+                      for (int half = 0; half < 2; half++)                                         \
+                        {                                                                          \
+                          gint64 w0 = 2 * k + half * vl;                                           \
+                          V      v = half ? hi : lo;                                               \
+                          if (w0 >= g->W)                                                          \
+                            break;                                                                 \
+                          if (w0 + vl <= end)                                                      \
+                            V_STORE (d + w0, v);                                                   \
+                          else                                                                     \
+                            for (gint64 l = 0; l < MIN (vl, g->W - w0); l++)                       \
+                              d[w0 + l] = v[l];                                                    \
+                        }                                                                          \
+                    }                                                                              \
+                  continue;                                                                        \
+                }                                                                                  \
+              for (gint64 w = 0; w < g->W; w++)                                                    \
+                {                                                                                  \
+                  gint64 b = (w + g->pw) % g->sw;                                                  \
+                  d[w] = pa[b].nk == 0                                                             \
+                           ? 0                                                                     \
+                           : row[(a * g->sw + b) * pitch + (w + g->pw) / g->sw - pa[b].vlo];       \
+                }                                                                                  \
+            }                                                                                      \
+        }                                                                                          \
+  }                                                                                                \
+                                                                                                   \
+  /* Units (chunk of images, group, block of rsplit input channels): per                           \
+   * phase, out (channels c0 .. c1, Lp) = w_g^T (those rows, the phase's                           \
+   * taps) @ its taps' rows of dy's buffer; then the phases into dx */                             \
+  ATTR static void grad_input_phased_part_##sfx (int tid, int np, gpointer data)                   \
+  {                                                                                                \
+    const ConvJob  *job = data;                                                                    \
+    const ConvGeom *g = job->g;                                                                    \
+    const T        *dy = job->dy, *w = job->w;                                                     \
+    T              *dx = job->dx;                                                                  \
+    T              *dyb = (T *) (job->scratch + tid * job->scratch_bytes);                         \
+    T              *out = dyb + g->xlen;                                                           \
+    gint64          pitch = g->rblock * g->Lp, kk = g->kh * g->kw, u0, u1, loaded = -1;            \
+    _lt_cpu_split (n_chunks (g) * g->groups * g->rsplit, tid, np, &u0, &u1);                       \
+    memset (dyb, 0, g->xlen * sizeof (T));                                                         \
+    for (gint64 u = u0; u < u1; u++)                                                               \
+      {                                                                                            \
+        gint64 cg = u / g->rsplit, n0 = cg / g->groups * g->nc, group = cg % g->groups;            \
+        gint64 m = MIN (g->nc, g->N - n0);                                                         \
+        gint64 c0 = MIN (u % g->rsplit * g->rblock, g->Cg);                                        \
+        gint64 c1 = MIN (c0 + g->rblock, g->Cg);                                                   \
+        if (c0 == c1)                                                                              \
+          continue;                                                                                \
+        if (cg != loaded)                                                                          \
+          load_dy_phased_##sfx (g, dy, dyb, n0, m, group);                                         \
+        loaded = cg;                                                                               \
+        /* a block of MR channels through every phase, while their rows                            \
+         * of w are in the cache */                                                                \
+        for (gint64 r0 = c0; r0 < c1; r0 += MR)                                                    \
+          for (gint64 p = 0; p < g->sh * g->sw; p++)                                               \
+            {                                                                                      \
+              const ConvPhase *ph = g->phases + p;                                                 \
+              gint64           nr = MIN (MR, c1 - r0);                                             \
+              T               *o = out + p * pitch + (r0 - c0) * g->Lp;                            \
+              /* a phase without taps is zeros: store_dx_phased () writes them */                  \
+              if (ph->nk > 0)                                                                      \
+                gemm_nn_cols_##sfx (nr, g->Lp, ph->nk, w + (group * g->Og * g->Cg + r0) * kk, kk,  \
+                                    g->pcol + ph->k0, dyb, g->ptap + ph->k0, o, g->rows);          \
+            }                                                                                      \
+        store_dx_phased_##sfx (g, out, pitch, dx, n0, m, group, c0, c1);                           \
+      }                                                                                            \
+  }                                                                                                \
+                                                                                                   \
   /* dw (nr rows, K) += dy rows @ B^T for one chunk. The nt product streams                        \
    * the Lp columns once per block of MR x KR sums, and loads, adds up and                         \
    * stores those sums once per block: over a few vectors of columns (one small                    \
@@ -954,11 +1223,9 @@ DEFINE_CONV (double, gint64, f64_avx512, 64, ATTR_AVX512, 4)
 #define PARTS(op) LT_CPU_ISA_TABLE (op##_part)
 
 /* [op][isa][float64] */
-static const LtCpuParallelFunc conv_parts[4][LT_CPU_N_ISAS][2] = {
-  PARTS (forward),
-  PARTS (grad_input),
-  PARTS (grad_weight),
-  PARTS (grad_weight_rows),
+static const LtCpuParallelFunc conv_parts[5][LT_CPU_N_ISAS][2] = {
+  PARTS (forward),          PARTS (grad_input),        PARTS (grad_weight),
+  PARTS (grad_weight_rows), PARTS (grad_input_phased),
 };
 
 /* Adds the weight-gradient sums of parts 1 .. np - 1 into part 0's, in
@@ -1002,13 +1269,15 @@ static gint64
 split_rows (ConvGeom *g, int kind, gint64 units, gint64 want)
 {
   gint64 rows = kind == 1 ? g->Cg : g->Og;
-  gint64 kk = g->kh * g->kw;
-  /* grad input: a block of channels is kk rows of dB each */
-  gint64 min_block = kind == 1 ? (2 * MR + kk - 1) / kk : 2 * MR;
-  gint64 r = units > 0 && units < want ? (want + units - 1) / units : 1;
-  gint64 block = (rows + r - 1) / r;
+  /* the grad input's block of channels is kk rows of dB each; by phases,
+   * as the other products, a row of each phase's product */
+  gboolean by_rows = kind != 1 || g->phased;
+  gint64   kk = g->kh * g->kw;
+  gint64   min_block = by_rows ? 2 * MR : (2 * MR + kk - 1) / kk;
+  gint64   r = units > 0 && units < want ? (want + units - 1) / units : 1;
+  gint64   block = (rows + r - 1) / r;
 
-  if (kind != 1)
+  if (by_rows)
     block = round_up (block, MR);
   g->rblock = MAX (MAX (block, min_block), 1);
   g->rsplit = MAX ((rows + g->rblock - 1) / g->rblock, 1);
@@ -1024,7 +1293,9 @@ split_rows (ConvGeom *g, int kind, gint64 units, gint64 want)
 static gint64
 unit_chunk (const ConvGeom *g, gint64 want)
 {
-  gint64 per_image = g->wide ? g->Cg * g->sh * g->sw * g->cstride : g->K * g->cstride;
+  gint64 per_image = g->wide     ? g->Cg * g->sh * g->sw * g->cstride
+                     : g->phased ? (g->Og + g->sh * g->sw * g->Cg) * g->cstride
+                                 : g->K * g->cstride;
   gint64 nc = (CONV_CHUNK_COLUMNS + g->cstride - 1) / g->cstride, chunks;
 
   nc = MIN (nc, CONV_CHUNK_ELEMENTS / MAX (per_image, 1));
@@ -1049,6 +1320,49 @@ grad_weight_chunk (const ConvGeom *g,
   return nc;
 }
 
+/* The grad input by phases' tables, in one block (*out, g_free () it):
+ * the phases (g->phases), and per tap, (o, i, j) in that order within
+ * each phase, its offset into dy's buffer (g->ptap) and its column o Cg
+ * kh kw + i kw + j of w_g (g->pcol; row c at c kh kw). FALSE when out of
+ * memory. */
+static gboolean
+phased_tables (ConvGeom *g, gpointer *out)
+{
+  gint64     kk = g->kh * g->kw, ntaps = g->Og * kk, n_ph = g->sh * g->sw, k = 0;
+  ConvPhase *phs;
+  gint64    *ptap, *pcol;
+
+  *out = g_try_malloc (n_ph * sizeof (ConvPhase) + 2 * ntaps * sizeof (gint64));
+  if (*out == NULL)
+    return FALSE;
+  phs = *out;
+  ptap = (gint64 *) (phs + n_ph);
+  pcol = ptap + ntaps;
+  for (gint64 a = 0; a < g->sh; a++)
+    for (gint64 b = 0; b < g->sw; b++)
+      {
+        ConvPhase *q = phs + a * g->sw + b;
+
+        phase_span (g->H, g->ph, g->sh, a, &q->ulo, &q->rows);
+        phase_span (g->W, g->pw, g->sw, b, &q->vlo, &q->cols);
+        q->k0 = k;
+        for (gint64 o = 0; o < g->Og; o++)
+          for (gint64 i = 0; i < g->kh; i++)
+            for (gint64 j = 0; j < g->kw; j++)
+              if (i * g->dh % g->sh == a && j * g->dw % g->sw == b)
+                {
+                  ptap[k] = o * g->oplane + g->padl + (q->ulo - i * g->dh / g->sh) * g->Wr +
+                            q->vlo - j * g->dw / g->sw;
+                  pcol[k++] = o * g->Cg * kk + i * g->kw + j;
+                }
+        q->nk = k - q->k0;
+      }
+  g->phases = phs;
+  g->ptap = ptap;
+  g->pcol = pcol;
+  return TRUE;
+}
+
 gboolean
 _lt_cpu_conv (const LtKernelArgs *args,
               GError            **error)
@@ -1063,6 +1377,8 @@ _lt_cpu_conv (const LtKernelArgs *args,
   int kind;
   gint64              fmas, elems, kk, nrows, nunits, want, rwant;
   gint64 *tables;
+  gpointer            ptables = NULL;
+  LtCpuParallelFunc   part;
   int nt = _lt_cpu_get_num_threads ();
 
   if (dt != LT_DTYPE_FLOAT32 && dt != LT_DTYPE_FLOAT64)
@@ -1144,7 +1460,7 @@ _lt_cpu_conv (const LtKernelArgs *args,
       geom_chunk (&g, unit_chunk (&g, want));
       nunits = split_rows (&g, kind, n_chunks (&g) * g.groups, rwant);
       /* the unfolded grad input folds through a padded image (fold ()) */
-      if (kind == 1 && !g.wide)
+      if (kind == 1 && !g.wide && !g.phased)
         g.xlen = MAX (g.xlen, round_up (g.Cg * g.Hp * g.Wp + 3 * g.vmax, g.vmax));
     }
   job.n_parts = (int) MAX (1, MIN (want, nunits));
@@ -1188,10 +1504,17 @@ _lt_cpu_conv (const LtKernelArgs *args,
       g.orows = t + g.Lp;
     }
 
+  if (g.phased && !phased_tables (&g, &ptables))
+    {
+      g_free (tables);
+      goto oom;
+    }
+
   /* per part: B, dy or y, then dB (grad input) or vector sums and
-   * weight-gradient sums (grad weight) */
-  elems = g.xlen + g.Og * g.Lp;
-  if (kind == 1)
+   * weight-gradient sums (grad weight); by phases dy's buffer, then the
+   * phases' products and the vector that reads past the last */
+  elems = g.phased ? g.xlen + g.sh * g.sw * g.rblock * g.Lp : g.xlen + g.Og * g.Lp;
+  if (kind == 1 && !g.phased)
     elems += g.K * g.Ls;
   /* the vectors that read past the last row of out (forward) or dB */
   if (kind <= 1)
@@ -1212,12 +1535,14 @@ _lt_cpu_conv (const LtKernelArgs *args,
   if (job.scratch == NULL)
     {
       g_free (tables);
+      g_free (ptables);
       goto oom;
     }
+  part = conv_parts[g.phased ? 4 : kind][_lt_cpu_isa ()][!f32];
   if (job.n_parts > 1)
-    _lt_cpu_parallel (job.n_parts, conv_parts[kind][_lt_cpu_isa ()][!f32], &job);
+    _lt_cpu_parallel (job.n_parts, part, &job);
   else
-    conv_parts[kind][_lt_cpu_isa ()][!f32] (0, 1, &job);
+    part (0, 1, &job);
   if (kind == 2)
     {
       if (f32)
@@ -1227,6 +1552,7 @@ _lt_cpu_conv (const LtKernelArgs *args,
     }
   _lt_cpu_free (job.scratch, job.scratch_bytes * (gsize) job.n_parts);
   g_free (tables);
+  g_free (ptables);
   return TRUE;
 
 oom:
