@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "lt-cpu-private.h"
+#include "lt-cpu-conv-kernels-private.h"
 
 /*
  * Depthwise conv2d (groups = C = O: one input and one output channel per
@@ -28,6 +29,13 @@
  *   grad input   dP[base(a) + p] = sum_{t in phase a} w[t] dyw[p - in[t]],
  *                in[t] = off[t] - base(phase of t), then the image's pixels of
  *                dP go to dx
+ *
+ * The copies are most of the work at small sizes: at a horizontal stride
+ * of 2 a row's two column phases come from the same two vectors of the
+ * image (dw_pack2 ()) and the grad input interleaves them back the same
+ * way (dw_unpack ()), and rows of the phases, of dyw and of the outputs
+ * go in whole vectors, written in memory order so that a vector's lanes
+ * past its row fall on rows written after it.
  *
  * The grad input gathers (one store a vector) instead of scattering
  * w[t] dy into dP tap by tap, whose overlapping unaligned stores and loads
@@ -81,16 +89,107 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
 #define DW_V_LOAD(p) (*(const V *) (p))
 #define DW_V_STORE(p, v) (*(V *) (p) = (v))
 
-#define DEFINE_DW(T, sfx, VB, ATTR)                                                                \
-  typedef T dwvec_##sfx __attribute__ ((vector_size (VB), aligned (sizeof (T)), may_alias));       \
+#define DEFINE_DW(T, IT, sfx, VB, ATTR)                                                            \
+  typedef T  dwvec_##sfx __attribute__ ((vector_size (VB), aligned (sizeof (T)), may_alias));      \
+  typedef IT dwivec_##sfx __attribute__ ((vector_size (VB)));                                      \
+                                                                                                   \
+  /* dw_pack () at a horizontal stride of 1 or 2: every phase row is                               \
+   * written whole, pixels and zeros, a vector at a time, in the order (a,                         \
+   * r, b): a vector past a row's end falls on rows written after it,                              \
+   * except at the end of plane b = 0 of stride 2, whose last vectors are                          \
+   * stored exactly. At stride 2 the two column phases of a row come from                          \
+   * the same two vectors of x (its even and its odd elements). x's plane                          \
+   * lies within [lo, hi) of the tensor's elements; loads stay there. */                           \
+  ATTR static void dw_pack2_##sfx (const DwJob *j, const T *x, T *P, gint64 lo, gint64 hi)         \
+  {                                                                                                \
+    typedef dwvec_##sfx  V;                                                                        \
+    typedef dwivec_##sfx IV;                                                                       \
+    const int            vl = VB / sizeof (T);                                                     \
+    const gint64         H = j->H, W = j->W, sh = j->sh, ph = j->ph, pw = j->pw;                   \
+    const gint64         hw = j->hw, Wq = j->Wq;                                                   \
+    IV                   even, odd, lane;                                                          \
+    for (int l = 0; l < vl; l++)                                                                   \
+      {                                                                                            \
+        even[l] = 2 * l;                                                                           \
+        odd[l] = 2 * l + 1;                                                                        \
+        lane[l] = l;                                                                               \
+      }                                                                                            \
+    if (j->sw == 1)                                                                                \
+      {                                                                                            \
+        T *d = P;                                                                                  \
+        for (gint64 a = 0; a < sh; a++)                                                            \
+          for (gint64 r = 0; r < j->Hq; r++, d += Wq)                                              \
+            {                                                                                      \
+              gint64 h = r * sh + a - ph;                                                          \
+              for (gint64 q = 0; q < Wq; q += vl)                                                  \
+                {                                                                                  \
+                  gint64 w0 = q - pw, at = h * W + w0;                                             \
+                  IV     wv = lane + (IT) w0;                                                      \
+                  V      v = {};                                                                   \
+                  if (h >= 0 && h < H && at >= lo && at + vl <= hi)                                \
+                    v = (V) ((IV) DW_V_LOAD (x + at) & ((wv >= 0) & (wv < (IT) W)));               \
+                  else if (h >= 0 && h < H)                                                        \
+                    for (int l = 0; l < vl; l++)                                                   \
+                      v[l] = w0 + l >= 0 && w0 + l < W ? x[at + l] : 0;                            \
+                  DW_V_STORE (d + q, v);                                                           \
+                }                                                                                  \
+            }                                                                                      \
+        memset (P + sh * hw, 0, (gsize) (j->plen - sh * hw) * sizeof (T));                         \
+        return;                                                                                    \
+      }                                                                                            \
+    for (gint64 a = 0; a < sh; a++)                                                                \
+      {                                                                                            \
+        T *d0 = P + a * 2 * hw, *d1 = d0 + hw;                                                     \
+        for (gint64 r = 0; r < j->Hq; r++, d0 += Wq, d1 += Wq)                                     \
+          {                                                                                        \
+            gint64 h = r * sh + a - ph;                                                            \
+            gint64 room = hw - r * Wq; /* plane b = 0 from d0 on */                                \
+            for (gint64 q = 0; q < Wq; q += vl)                                                    \
+              {                                                                                    \
+                gint64 w0 = 2 * q - pw, at = h * W + w0;                                           \
+                V      v0 = {}, v1 = {};                                                           \
+                if (h >= 0 && h < H)                                                               \
+                  {                                                                                \
+                    IV wv = lane * 2 + (IT) w0;                                                    \
+                    if (at >= lo && at + 2 * vl <= hi)                                             \
+                      {                                                                            \
+                        V e = DW_V_LOAD (x + at), f = DW_V_LOAD (x + at + vl);                     \
+                        v0 = (V) ((IV) V_SHUFFLE2 (e, f, even) & ((wv >= 0) & (wv < (IT) W)));     \
+                        v1 =                                                                       \
+                          (V) ((IV) V_SHUFFLE2 (e, f, odd) & ((wv + 1 >= 0) & (wv + 1 < (IT) W))); \
+                      }                                                                            \
+                    else                                                                           \
+                      for (int l = 0; l < vl; l++)                                                 \
+                        {                                                                          \
+                          gint64 w = w0 + 2 * l;                                                   \
+                          v0[l] = w >= 0 && w < W ? x[h * W + w] : 0;                              \
+                          v1[l] = w + 1 >= 0 && w + 1 < W ? x[h * W + w + 1] : 0;                  \
+                        }                                                                          \
+                  }                                                                                \
+                DW_V_STORE (d1 + q, v1);                                                           \
+                if (q + vl <= room)                                                                \
+                  DW_V_STORE (d0 + q, v0);                                                         \
+                else                                                                               \
+                  for (gint64 l = 0; l < MIN (vl, Wq - q); l++)                                    \
+                    d0[q + l] = v0[l];                                                             \
+              }                                                                                    \
+          }                                                                                        \
+      }                                                                                            \
+    memset (P + sh * 2 * hw, 0, (gsize) (j->plen - sh * 2 * hw) * sizeof (T));                     \
+  }                                                                                                \
                                                                                                    \
   /* P = the padded plane x (H, W), split into its phases. The sizes are                           \
    * copied out of the job: the stores into P would otherwise make the                             \
    * compiler load them again for every pixel. */                                                  \
-  ATTR static void dw_pack_##sfx (const DwJob *j, const T *x, T *P)                                \
+  ATTR static void dw_pack_##sfx (const DwJob *j, const T *x, T *P, gint64 lo, gint64 hi)          \
   {                                                                                                \
     const gint64 H = j->H, W = j->W, sh = j->sh, sw = j->sw, ph = j->ph, pw = j->pw;               \
     const gint64 hw = j->hw, Wq = j->Wq;                                                           \
+    if (sw == 1 || (CONV_HAVE_SHUFFLE && sw == 2))                                                 \
+      {                                                                                            \
+        dw_pack2_##sfx (j, x, P, lo, hi);                                                          \
+        return;                                                                                    \
+      }                                                                                            \
     memset (P, 0, (gsize) j->plen * sizeof (T));                                                   \
     for (gint64 h = 0; h < H; h++)                                                                 \
       {                                                                                            \
@@ -111,17 +210,53 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
-  /* dx (H, W) = the image's pixels of dP */                                                       \
+  /* dx (H, W) = the image's pixels of dP. At a horizontal stride of 2                             \
+   * each row of dx interleaves a row of its two column phases, a vector of                        \
+   * each at a time; a vector past the row's end falls on rows written                             \
+   * after it, but never past the plane's end. */                                                  \
   ATTR static void dw_unpack_##sfx (const DwJob *j, const T *dP, T *dx)                            \
   {                                                                                                \
-    const gint64 H = j->H, W = j->W, sh = j->sh, sw = j->sw, ph = j->ph, pw = j->pw;               \
-    const gint64 hw = j->hw, Wq = j->Wq;                                                           \
+    typedef dwvec_##sfx  V;                                                                        \
+    typedef dwivec_##sfx IV;                                                                       \
+    const int            vl = VB / sizeof (T);                                                     \
+    const gint64         H = j->H, W = j->W, sh = j->sh, sw = j->sw, ph = j->ph, pw = j->pw;       \
+    const gint64         hw = j->hw, Wq = j->Wq;                                                   \
+    IV                   elo, ehi;                                                                 \
+    for (int l = 0; l < vl; l++)                                                                   \
+      {                                                                                            \
+        elo[l] = l % 2 ? vl + l / 2 : l / 2;                                                       \
+        ehi[l] = l % 2 ? vl + vl / 2 + l / 2 : vl / 2 + l / 2;                                     \
+      }                                                                                            \
     for (gint64 h = 0; h < H; h++)                                                                 \
       {                                                                                            \
         gint64   hp = h + ph;                                                                      \
         const T *row = dP + (hp % sh) * sw * hw + (hp / sh) * Wq;                                  \
         T       *dr = dx + h * W;                                                                  \
-        if (sw == 1)                                                                               \
+        if (CONV_HAVE_SHUFFLE && sw == 2)                                                          \
+          {                                                                                        \
+            /* column 2 k of dx is padded column 2 k + pw: phase pw % 2 at                         \
+             * (2 k + pw) / 2, column 2 k + 1 the other phase */                                   \
+            const T *s0 = row + (pw % 2) * hw + pw / 2;                                            \
+            const T *s1 = row + (1 - pw % 2) * hw + (pw + 1) / 2;                                  \
+            gint64   end = (H - h) * W;                                                            \
+            for (gint64 k = 0; 2 * k < W; k += vl)                                                 \
+              {                                                                                    \
+                V e = DW_V_LOAD (s0 + k), f = DW_V_LOAD (s1 + k);                                  \
+                for (int half = 0; half < 2; half++)                                               \
+                  {                                                                                \
+                    gint64 w0 = 2 * k + half * vl;                                                 \
+                    V      v = V_SHUFFLE2 (e, f, half ? ehi : elo);                                \
+                    if (w0 >= W)                                                                   \
+                      break;                                                                       \
+                    if (w0 + vl <= end)                                                            \
+                      DW_V_STORE (dr + w0, v);                                                     \
+                    else                                                                           \
+                      for (gint64 l = 0; l < MIN (vl, W - w0); l++)                                \
+                        dr[w0 + l] = v[l];                                                         \
+                  }                                                                                \
+              }                                                                                    \
+          }                                                                                        \
+        else if (sw == 1)                                                                          \
           memcpy (dr, row + pw, (gsize) W * sizeof (T));                                           \
         else                                                                                       \
           for (gint64 b = 0; b < sw; b++)                                                          \
@@ -134,24 +269,45 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
-  /* dyw = dy (OH, OW) Wq wide, zeros past OW and around, from padl */                             \
-  ATTR static void dw_pack_dy_##sfx (const DwJob *j, const T *dy, T *dyw)                          \
+  /* dyw = dy (OH, OW) Wq wide, zeros past OW and around, from padl. The                           \
+   * zeros are written once (dyw cleared when a part starts): each row goes                        \
+   * in whole vectors whose lanes past OW are zeros, falling on the row's                          \
+   * zeros, on rows written after it or on the zeros after the last. dy's                          \
+   * plane lies within [lo, hi) of the tensor's elements; loads stay there. */                     \
+  ATTR static void dw_pack_dy_##sfx (const DwJob *j, const T *dy, T *dyw, gint64 lo, gint64 hi)    \
   {                                                                                                \
-    memset (dyw, 0, (gsize) j->dlen * sizeof (T));                                                 \
+    typedef dwvec_##sfx  V;                                                                        \
+    typedef dwivec_##sfx IV;                                                                       \
+    const int            vl = VB / sizeof (T);                                                     \
+    IV                   lane;                                                                     \
+    for (int l = 0; l < vl; l++)                                                                   \
+      lane[l] = l;                                                                                 \
     for (gint64 oh = 0; oh < j->OH; oh++)                                                          \
-      memcpy (dyw + j->padl + oh * j->Wq, dy + oh * j->OW, (gsize) j->OW * sizeof (T));            \
+      {                                                                                            \
+        T *d = dyw + j->padl + oh * j->Wq;                                                         \
+        for (gint64 q = 0; q < j->OW; q += vl)                                                     \
+          {                                                                                        \
+            gint64 at = oh * j->OW + q;                                                            \
+            if (at >= lo && at + vl <= hi)                                                         \
+              DW_V_STORE (d + q, (V) ((IV) DW_V_LOAD (dy + at) & (lane + (IT) q < (IT) j->OW)));   \
+            else                                                                                   \
+              for (gint64 l = 0; l < MIN (vl, j->OW - q); l++)                                     \
+                d[q + l] = dy[at + l];                                                             \
+          }                                                                                        \
+      }                                                                                            \
   }                                                                                                \
                                                                                                    \
   ATTR static void dw_forward_part_##sfx (int tid, int np, gpointer data)                          \
   {                                                                                                \
-    typedef dwvec_##sfx V;                                                                         \
-    const DwJob        *j = data;                                                                  \
-    const int           vl = VB / sizeof (T);                                                      \
-    const T            *x = j->x, *w = j->w, *b = j->b;                                            \
-    T                  *y = j->y;                                                                  \
-    T                  *P = (T *) (j->scratch + tid * j->scratch_bytes);                           \
-    T                  *Y = P + j->plen;                                                           \
-    gint64              u0, u1;                                                                    \
+    typedef dwvec_##sfx  V;                                                                        \
+    typedef dwivec_##sfx IV;                                                                       \
+    const DwJob         *j = data;                                                                 \
+    const int            vl = VB / sizeof (T);                                                     \
+    const T             *x = j->x, *w = j->w, *b = j->b;                                           \
+    T                   *y = j->y;                                                                 \
+    T                   *P = (T *) (j->scratch + tid * j->scratch_bytes);                          \
+    T                   *Y = P + j->plen;                                                          \
+    gint64               u0, u1;                                                                   \
     _lt_cpu_split (j->N * j->C, tid, np, &u0, &u1);                                                \
     for (gint64 u = u0; u < u1; u++)                                                               \
       {                                                                                            \
@@ -159,7 +315,8 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
         const T *wc = w + c * j->kk;                                                               \
         T        init = b ? b[c] : (T) 0;                                                          \
         T       *yu = y + u * j->OH * j->OW;                                                       \
-        dw_pack_##sfx (j, x + u * j->H * j->W, P);                                                 \
+        dw_pack_##sfx (j, x + u * j->H * j->W, P, -u * j->H * j->W,                                \
+                       (j->N * j->C - u) * j->H * j->W);                                           \
         for (gint64 q = 0; q < j->Lw; q += 2 * vl)                                                 \
           {                                                                                        \
             V a0 = (V){} + init, a1 = a0;                                                          \
@@ -172,8 +329,22 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
             DW_V_STORE (Y + q, a0);                                                                \
             DW_V_STORE (Y + q + vl, a1);                                                           \
           }                                                                                        \
-        for (gint64 oh = 0; oh < j->OH; oh++)                                                      \
-          _lt_cpu_conv_store (yu + oh * j->OW, Y + oh * j->Wq, j->OW, j->relu);                    \
+        /* the rows in whole vectors (relu: v < 0 ? 0 : v, as relu's kernel),                      \
+         * a vector past a row's end falling on rows written after it but                          \
+         * never past the plane's end */                                                           \
+        for (gint64 oh = 0, end = j->OH * j->OW; oh < j->OH; oh++, end -= j->OW)                   \
+          for (gint64 q = 0; q < j->OW; q += vl)                                                   \
+            {                                                                                      \
+              V  v = DW_V_LOAD (Y + oh * j->Wq + q);                                               \
+              T *d = yu + oh * j->OW + q;                                                          \
+              if (j->relu)                                                                         \
+                v = (V) ((IV) v & ~(IV) (v < (V){}));                                              \
+              if (q + vl <= end)                                                                   \
+                DW_V_STORE (d, v);                                                                 \
+              else                                                                                 \
+                for (gint64 l = 0; l < MIN (vl, j->OW - q); l++)                                   \
+                  d[l] = v[l];                                                                     \
+            }                                                                                      \
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
@@ -189,11 +360,13 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
     const gint64       *in = j->off + j->kk;                                                       \
     gint64              u0, u1;                                                                    \
     _lt_cpu_split (j->N * j->C, tid, np, &u0, &u1);                                                \
+    memset (dyw, 0, (gsize) j->dlen * sizeof (T));                                                 \
     for (gint64 u = u0; u < u1; u++)                                                               \
       {                                                                                            \
         gint64   c = u % j->C;                                                                     \
         const T *wc = w + c * j->kk;                                                               \
-        dw_pack_dy_##sfx (j, dy + u * j->OH * j->OW, dyw);                                         \
+        dw_pack_dy_##sfx (j, dy + u * j->OH * j->OW, dyw, -u * j->OH * j->OW,                      \
+                          (j->N * j->C - u) * j->OH * j->OW);                                      \
         for (gint64 a = 0; a < j->sh * j->sw; a++)                                                 \
           {                                                                                        \
             T *dst = dP + a * j->hw;                                                               \
@@ -229,6 +402,7 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
     V                  *sums = (V *) (dyw + j->dlen);                                              \
     gint64              c0, c1;                                                                    \
     _lt_cpu_split (j->C, tid, np, &c0, &c1);                                                       \
+    memset (dyw, 0, (gsize) j->dlen * sizeof (T));                                                 \
     for (gint64 c = c0; c < c1; c++)                                                               \
       {                                                                                            \
         V sb = (V){};                                                                              \
@@ -238,8 +412,10 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
           {                                                                                        \
             gint64   u = n * j->C + c;                                                             \
             const T *g = dyw + j->padl;                                                            \
-            dw_pack_##sfx (j, x + u * j->H * j->W, P);                                             \
-            dw_pack_dy_##sfx (j, dy + u * j->OH * j->OW, dyw);                                     \
+            dw_pack_##sfx (j, x + u * j->H * j->W, P, -u * j->H * j->W,                            \
+                           (j->N * j->C - u) * j->H * j->W);                                       \
+            dw_pack_dy_##sfx (j, dy + u * j->OH * j->OW, dyw, -u * j->OH * j->OW,                  \
+                              (j->N * j->C - u) * j->OH * j->OW);                                  \
             for (gint64 t0 = 0; t0 < j->kk; t0 += DW_TAP_BLOCK)                                    \
               {                                                                                    \
                 int nt = (int) MIN (DW_TAP_BLOCK, j->kk - t0);                                     \
@@ -276,16 +452,16 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
   }
 
 #define DW_ATTR_BASE
-DEFINE_DW (float, f32_base, 16, DW_ATTR_BASE)
-DEFINE_DW (double, f64_base, 16, DW_ATTR_BASE)
+DEFINE_DW (float, gint32, f32_base, 16, DW_ATTR_BASE)
+DEFINE_DW (double, gint64, f64_base, 16, DW_ATTR_BASE)
 
 #ifdef LT_CPU_X86_ISAS
 #define DW_ATTR_AVX2 __attribute__ ((target ("avx2,fma")))
 #define DW_ATTR_AVX512 __attribute__ ((target ("avx512f,avx512vl,fma")))
-DEFINE_DW (float, f32_avx2, 32, DW_ATTR_AVX2)
-DEFINE_DW (double, f64_avx2, 32, DW_ATTR_AVX2)
-DEFINE_DW (float, f32_avx512, 64, DW_ATTR_AVX512)
-DEFINE_DW (double, f64_avx512, 64, DW_ATTR_AVX512)
+DEFINE_DW (float, gint32, f32_avx2, 32, DW_ATTR_AVX2)
+DEFINE_DW (double, gint64, f64_avx2, 32, DW_ATTR_AVX2)
+DEFINE_DW (float, gint32, f32_avx512, 64, DW_ATTR_AVX512)
+DEFINE_DW (double, gint64, f64_avx512, 64, DW_ATTR_AVX512)
 #endif
 #define DW_PARTS(op) LT_CPU_ISA_TABLE (dw_##op##_part)
 
@@ -395,7 +571,8 @@ _lt_cpu_conv_depthwise (const LtKernelArgs *args, GError **error)
   j.padl = dw_round_up (max_in, vv);
   j.dlen = j.padl + dw_round_up (MAX (j.Lw, j.hw), vv) + vv;
 
-  elems = j.plen + (kind == 0 ? j.Lw : j.dlen + (kind == 2 ? (j.kk + 1) * vv : 0));
+  /* the forward's rows read a vector past Y's end */
+  elems = j.plen + (kind == 0 ? j.Lw + vv : j.dlen + (kind == 2 ? (j.kk + 1) * vv : 0));
   j.scratch_bytes = (gsize) dw_round_up (elems * es, DW_VEC_BYTES);
 
   units = kind == 2 ? j.C : j.N * j.C;

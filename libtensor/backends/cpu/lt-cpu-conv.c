@@ -298,8 +298,7 @@ geom_init (ConvGeom           *g,
       g->slo = rlo * g->Wr + clo;
       g->shi = rhi * g->Wr + chi;
       computed = g->sh * g->sw * g->Rr * g->Wr;
-      g->phased =
-        computed <= 2 * g->H * g->W && computed - g->H * g->W <= 16 * g->H * g->W / g->Og;
+      g->phased = computed <= 2 * g->H * g->W && computed - g->H * g->W <= 16 * g->H * g->W / g->Og;
     }
   /* unfolded columns: the forward and the grad input pack a chunk's images
    * back to back (each column is a sum of its own); the weight gradient
