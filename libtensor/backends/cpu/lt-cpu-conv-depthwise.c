@@ -125,12 +125,18 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
                 {                                                                                  \
                   gint64 w0 = q - pw, at = h * W + w0;                                             \
                   IV     wv = lane + (IT) w0;                                                      \
-                  V      v = {};                                                                   \
-                  if (h >= 0 && h < H && at >= lo && at + vl <= hi)                                \
+                  V      v;                                                                        \
+                  if (h < 0 || h >= H)                                                             \
+                    v = (V){};                                                                     \
+                  else if (at >= lo && at + vl <= hi)                                              \
                     v = (V) ((IV) DW_V_LOAD (x + at) & ((wv >= 0) & (wv < (IT) W)));               \
-                  else if (h >= 0 && h < H)                                                        \
-                    for (int l = 0; l < vl; l++)                                                   \
-                      v[l] = w0 + l >= 0 && w0 + l < W ? x[at + l] : 0;                            \
+                  else                                                                             \
+                    {                                                                              \
+                      T t[VB / sizeof (T)];                                                        \
+                      for (int l = 0; l < vl; l++)                                                 \
+                        t[l] = w0 + l >= 0 && w0 + l < W ? x[at + l] : 0;                          \
+                      v = DW_V_LOAD (t);                                                           \
+                    }                                                                              \
                   DW_V_STORE (d + q, v);                                                           \
                 }                                                                                  \
             }                                                                                      \
@@ -147,24 +153,28 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
             for (gint64 q = 0; q < Wq; q += vl)                                                    \
               {                                                                                    \
                 gint64 w0 = 2 * q - pw, at = h * W + w0;                                           \
-                V      v0 = {}, v1 = {};                                                           \
-                if (h >= 0 && h < H)                                                               \
+                IV     wv = lane * 2 + (IT) w0;                                                    \
+                V      v0, v1;                                                                     \
+                if (h < 0 || h >= H)                                                               \
+                  v0 = v1 = (V){};                                                                 \
+                else if (at >= lo && at + 2 * vl <= hi)                                            \
                   {                                                                                \
-                    IV wv = lane * 2 + (IT) w0;                                                    \
-                    if (at >= lo && at + 2 * vl <= hi)                                             \
+                    V e = DW_V_LOAD (x + at), f = DW_V_LOAD (x + at + vl);                         \
+                    v0 = (V) ((IV) V_SHUFFLE2 (e, f, even) & ((wv >= 0) & (wv < (IT) W)));         \
+                    v1 = (V) ((IV) V_SHUFFLE2 (e, f, odd) & ((wv + 1 >= 0) & (wv + 1 < (IT) W)));  \
+                  }                                                                                \
+                else                                                                               \
+                  {                                                                                \
+                    /* the tensor's first and last rows: element by element */                     \
+                    T t[2][VB / sizeof (T)];                                                       \
+                    for (int l = 0; l < vl; l++)                                                   \
                       {                                                                            \
-                        V e = DW_V_LOAD (x + at), f = DW_V_LOAD (x + at + vl);                     \
-                        v0 = (V) ((IV) V_SHUFFLE2 (e, f, even) & ((wv >= 0) & (wv < (IT) W)));     \
-                        v1 =                                                                       \
-                          (V) ((IV) V_SHUFFLE2 (e, f, odd) & ((wv + 1 >= 0) & (wv + 1 < (IT) W))); \
+                        gint64 w = w0 + 2 * l;                                                     \
+                        t[0][l] = w >= 0 && w < W ? x[at + 2 * l] : 0;                             \
+                        t[1][l] = w + 1 >= 0 && w + 1 < W ? x[at + 2 * l + 1] : 0;                 \
                       }                                                                            \
-                    else                                                                           \
-                      for (int l = 0; l < vl; l++)                                                 \
-                        {                                                                          \
-                          gint64 w = w0 + 2 * l;                                                   \
-                          v0[l] = w >= 0 && w < W ? x[h * W + w] : 0;                              \
-                          v1[l] = w + 1 >= 0 && w + 1 < W ? x[h * W + w + 1] : 0;                  \
-                        }                                                                          \
+                    v0 = DW_V_LOAD (t[0]);                                                         \
+                    v1 = DW_V_LOAD (t[1]);                                                         \
                   }                                                                                \
                 DW_V_STORE (d1 + q, v1);                                                           \
                 if (q + vl <= room)                                                                \
