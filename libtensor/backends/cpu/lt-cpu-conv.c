@@ -1060,14 +1060,16 @@ typedef struct
                                    T *dwg, T *sums, T *bt)                                         \
   {                                                                                                \
     T *tmp = bt + g->Lp * g->Kp;                                                                   \
+    /* the columns up to the last image's last one: dy is zero after them */                       \
+    gint64 used = g->wide ? g->L : g->L - (g->cstride - g->P);                                     \
     if (!g->wt)                                                                                    \
       {                                                                                            \
         gemm_nt_##sfx (nr, g->K, g->Lp, dyr, g->Lp, buf, g->off, dwg, g->K, sums);                 \
         return;                                                                                    \
       }                                                                                            \
-    for (gint64 j0 = 0; j0 < g->Lp; j0 += 16)                                                      \
+    for (gint64 j0 = 0; j0 < used; j0 += 16)                                                       \
       {                                                                                            \
-        gint64 j1 = MIN (j0 + 16, g->Lp);                                                          \
+        gint64 j1 = MIN (j0 + 16, used);                                                           \
         for (gint64 k = 0; k < g->K; k++)                                                          \
           {                                                                                        \
             const T *src = buf + g->off[k];                                                        \
@@ -1078,10 +1080,10 @@ typedef struct
           for (gint64 k = g->K; k < g->Kp; k++)                                                    \
             bt[j * g->Kp + k] = 0;                                                                 \
       }                                                                                            \
-    /* tmp (nr, Kp) = dy rows (nr, Lp) @ B^T (Lp, Kp), in blocks of columns whose                  \
-     * B^T panel stays in L2 while the rows of dy pass over it */                                  \
+    /* tmp (nr, Kp) = dy rows (nr, used) @ B^T (used, Kp), in blocks of columns                    \
+     * whose B^T panel stays in L2 while the rows of dy pass over it */                            \
     for (gint64 c0 = 0; c0 < g->Kp; c0 += CONV_WT_COLUMNS)                                         \
-      gemm_nn_##sfx (nr, MIN (CONV_WT_COLUMNS, g->Kp - c0), g->Lp, dyr, g->Lp, 1, bt + c0,         \
+      gemm_nn_##sfx (nr, MIN (CONV_WT_COLUMNS, g->Kp - c0), used, dyr, g->Lp, 1, bt + c0,          \
                      g->trows, tmp + c0, g->orows, NULL);                                          \
     for (gint64 o = 0; o < nr; o++)                                                                \
       for (gint64 k = 0; k < g->K; k++)                                                            \
