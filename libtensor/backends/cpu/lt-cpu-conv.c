@@ -86,8 +86,13 @@
 #define CONV_VEC_BYTES 64
 /* Below this many multiply-adds the pool is not worth waking */
 #define CONV_PARALLEL_FMAS (1 << 18)
-/* Vector partial sums of the weight gradient up to this many elements */
+/* Vector partial sums of the weight gradient up to this many elements;
+ * where several parts run, each with sums of its own that every chunk
+ * reads and writes again, up to CONV_MAX_PART_SUMS (512 KiB of float32, so
+ * that each stays in its core's L2 cache): beyond it the parts' traffic
+ * to the shared cache costs more than adding the lanes of each block */
 #define CONV_MAX_VEC_SUMS (1 << 20)
+#define CONV_MAX_PART_SUMS (1 << 17)
 /* The weight gradient's chunks reach this many columns, and their images
  * stay under this many elements */
 #define CONV_CHUNK_COLUMNS 1024
@@ -1465,6 +1470,8 @@ _lt_cpu_conv (const LtKernelArgs *args,
         g.xlen = MAX (g.xlen, round_up (g.Cg * g.Hp * g.Wp + 3 * g.vmax, g.vmax));
     }
   job.n_parts = (int) MAX (1, MIN (want, nunits));
+  if (job.n_parts > 1 && g.Og * g.K * g.vmax > CONV_MAX_PART_SUMS)
+    g.vec_sums = FALSE;
 
   /* Row offsets: of B (g.off), rows i Lp (g.rows), rows of dB (g.drows) */
   nrows = MAX (g.K, g.Og);
