@@ -180,6 +180,11 @@ static const ConvShape chunk_layers[] = {
   { 12, 16, 7, 7, 25, 3, 2, 1, 1, 1 },
   { 5, 6, 1, 2, 4, 3, 2, 1, 1, 1 },
   { 5, 6, 2, 1, 4, 3, 2, 1, 1, 1 },
+  /* weight gradients whose vector sums outgrow a part's share of the
+   * cache on several threads (O K x 16 lanes > CONV_MAX_PART_SUMS): the
+   * lanes added at the end of each block instead */
+  { 6, 32, 9, 9, 32, 3, 2, 1, 1, 1 },
+  { 3, 16, 10, 10, 24, 5, 1, 2, 1, 1 },
 };
 
 typedef struct
