@@ -372,6 +372,30 @@ span (gint64  off,
   *hi = h;
 }
 
+/* Unit @u of the forward or the grad input (units: chunk of images,
+ * group, block of rsplit rows, in that order): images [*n0, *n0 + *m) of
+ * group *group, rows [*r0, *r1) of @rows (output or input channels).
+ * Returns the (chunk, group) index, which names the unit's copies. */
+static inline gint64
+unit_at (const ConvGeom *g,
+         gint64          u,
+         gint64          rows,
+         gint64         *n0,
+         gint64         *m,
+         gint64         *group,
+         gint64         *r0,
+         gint64         *r1)
+{
+  gint64 cg = u / g->rsplit;
+
+  *n0 = cg / g->groups * g->nc;
+  *group = cg % g->groups;
+  *m = MIN (g->nc, g->N - *n0);
+  *r0 = MIN (u % g->rsplit * g->rblock, rows);
+  *r1 = MIN (*r0 + g->rblock, rows);
+  return cg;
+}
+
 typedef struct
 {
   const ConvGeom *g;
@@ -867,10 +891,8 @@ typedef struct
     _lt_cpu_split (n_chunks (g) * g->groups * g->rsplit, tid, np, &u0, &u1);                       \
     for (gint64 u = u0; u < u1; u++)                                                               \
       {                                                                                            \
-        gint64 cg = u / g->rsplit, n0 = cg / g->groups * g->nc, group = cg % g->groups;            \
-        gint64 m = MIN (g->nc, g->N - n0);                                                         \
-        gint64 o0 = MIN (u % g->rsplit * g->rblock, g->Og);                                        \
-        gint64 o1 = MIN (o0 + g->rblock, g->Og);                                                   \
+        gint64 n0, m, group, o0, o1;                                                               \
+        gint64 cg = unit_at (g, u, g->Og, &n0, &m, &group, &o0, &o1);                              \
         if (o0 == o1)                                                                              \
           continue;                                                                                \
         if (cg != loaded)                                                                          \
@@ -899,10 +921,8 @@ typedef struct
     memset (dB, 0, g->K * g->Ls * sizeof (T));                                                     \
     for (gint64 u = u0; u < u1; u++)                                                               \
       {                                                                                            \
-        gint64 cg = u / g->rsplit, n0 = cg / g->groups * g->nc, group = cg % g->groups;            \
-        gint64 m = MIN (g->nc, g->N - n0);                                                         \
-        gint64 c0 = MIN (u % g->rsplit * g->rblock, g->Cg);                                        \
-        gint64 c1 = MIN (c0 + g->rblock, g->Cg);                                                   \
+        gint64 n0, m, group, c0, c1;                                                               \
+        gint64 cg = unit_at (g, u, g->Cg, &n0, &m, &group, &c0, &c1);                              \
         if (c0 == c1)                                                                              \
           continue;                                                                                \
         if (cg != loaded)                                                                          \
@@ -1029,10 +1049,8 @@ typedef struct
     memset (dyb, 0, g->xlen * sizeof (T));                                                         \
     for (gint64 u = u0; u < u1; u++)                                                               \
       {                                                                                            \
-        gint64 cg = u / g->rsplit, n0 = cg / g->groups * g->nc, group = cg % g->groups;            \
-        gint64 m = MIN (g->nc, g->N - n0);                                                         \
-        gint64 c0 = MIN (u % g->rsplit * g->rblock, g->Cg);                                        \
-        gint64 c1 = MIN (c0 + g->rblock, g->Cg);                                                   \
+        gint64 n0, m, group, c0, c1;                                                               \
+        gint64 cg = unit_at (g, u, g->Cg, &n0, &m, &group, &c0, &c1);                              \
         if (c0 == c1)                                                                              \
           continue;                                                                                \
         if (cg != loaded)                                                                          \
