@@ -891,53 +891,9 @@ _lt_cpu_conv_winograd_applies (const LtKernelArgs *args)
   return winograd_wins (FALSE, y->shape[0], w->shape[1], w->shape[0], y->shape[2], y->shape[3]);
 }
 
-/* (G f)[a] for the 3 values f[0], f[s], f[2 s] of a row or column: G's
- * rows are (1 0 0), (1 1 1) / 2, (1 -1 1) / 2, (0 0 1) */
-static inline void
-g_apply (const double *f, int s, double *out, int t)
-{
-  double even = 0.5 * (f[0] + f[2 * s]), mid = 0.5 * f[s];
-
-  out[0] = f[0];
-  out[t] = even + mid;
-  out[2 * t] = even - mid;
-  out[3 * t] = f[2 * s];
-}
-
 /* U[e, co, ci] = (G w G^T)[e] in doubles, of w[co, ci] (forward) or of the
- * flipped w[ci, co] (grad input) */
-static void
-filter_transform (const WinoJob *g, const void *wdata, gboolean f32, gboolean gi, void *u)
-{
-  gint64 cc = g->Co * g->Ci;
-
-  for (gint64 co = 0; co < g->Co; co++)
-    for (gint64 ci = 0; ci < g->Ci; ci++)
-      {
-        double f[9], gf[4 * 3], v[16];
-        gint64 base = gi ? (ci * g->Co + co) * 9 : (co * g->Ci + ci) * 9;
-        gint64 k = co * g->Ci + ci;
-
-        for (int i = 0; i < 9; i++)
-          {
-            /* the flipped filter reads the taps backwards */
-            gint64 src = base + (gi ? 8 - i : i);
-
-            f[i] = f32 ? ((const float *) wdata)[src] : ((const double *) wdata)[src];
-          }
-        /* G f: the columns of f (stride 3) into the columns of gf (4 x 3) */
-        for (int j = 0; j < 3; j++)
-          g_apply (f + j, 3, gf + j, 3);
-        /* (G f) G^T: the rows of gf into the rows of v (4 x 4) */
-        for (int a = 0; a < 4; a++)
-          g_apply (gf + 3 * a, 1, v + 4 * a, 1);
-        for (int e = 0; e < 16; e++)
-          if (f32)
-            ((float *) u)[e * cc + k] = (float) v[e];
-          else
-            ((double *) u)[e * cc + k] = v[e];
-      }
-}
+ * flipped w[ci, co] (grad input): filter_xform_<isa> () below, with G's
+ * rows (1 0 0), (1 1 1) / 2, (1 -1 1) / 2, (0 0 1) */
 
 /* The transforms run along a row of TW tiles in vectors as wide as the
  * instruction set has, where a row of tiles fills one at least; narrower
@@ -965,24 +921,34 @@ pick_transforms (WinoJob *g, gboolean f32, gint64 es)
  * order of s, then, in doubles, (G^T m)[i] for the 4 values m[0], m[s],
  * m[2 s], m[3 s] of a row or column is m[0] + (m[s] + m[2 s]) / 2,
  * (m[s] - m[2 s]) / 2 and (m[s] + m[2 s]) / 2 + m[3 s] */
-#define DEFINE_GW_FILTER(T, sfx)                                                                   \
-  static void gw_filter_transform_##sfx (const WinoJob *g, T *dw)                                  \
+/* The weight gradient's groups of sums added up in order, then the
+ * filter transform back, in double: for each input channel, a vector of
+ * nd output channels at a time (their sums are side by side in S, rows of
+ * Cop, a multiple of every nd), each transformed as it would be alone. */
+#define DEFINE_GW_BACK(T, sfx, VB, ATTR)                                                           \
+  typedef double gwd_##sfx __attribute__ ((vector_size (VB)));                                     \
+  typedef T      gwt_##sfx                                                                         \
+    __attribute__ ((vector_size (sizeof (T) * (VB / 8)), aligned (sizeof (T)), may_alias));        \
+  ATTR static void gw_back_##sfx (const WinoJob *g, void *dwv)                                     \
   {                                                                                                \
-    const gint64 mlen = 16 * g->Ci * g->Cop;                                                       \
-    T           *S = (T *) g->sums;                                                                \
+    typedef gwd_##sfx D;                                                                           \
+    typedef gwt_##sfx TV;                                                                          \
+    const int         nd = VB / 8;                                                                 \
+    const gint64      mlen = 16 * g->Ci * g->Cop;                                                  \
+    T                *S = (T *) g->sums, *dw = dwv;                                                \
     for (gint64 s = 1; s < g->nsums; s++)                                                          \
       for (gint64 i = 0; i < mlen; i++)                                                            \
         S[i] += S[s * mlen + i];                                                                   \
     for (gint64 c = 0; c < g->Ci; c++)                                                             \
-      for (gint64 o = 0; o < g->Co; o++)                                                           \
+      for (gint64 o0 = 0; o0 < g->Co; o0 += nd)                                                    \
         {                                                                                          \
-          double m[16], t[3 * 4];                                                                  \
+          D m[16], t[3 * 4];                                                                       \
           for (int e = 0; e < 16; e++)                                                             \
-            m[e] = S[(e * g->Ci + c) * g->Cop + o];                                                \
+            m[e] = __builtin_convertvector(*(const TV *) (S + (e * g->Ci + c) * g->Cop + o0), D);  \
           /* G^T m: the columns of m (4 x 4) into the columns of t (3 x 4) */                      \
           for (int b = 0; b < 4; b++)                                                              \
             {                                                                                      \
-              double h = 0.5 * (m[4 + b] + m[8 + b]);                                              \
+              D h = 0.5 * (m[4 + b] + m[8 + b]);                                                   \
               t[b] = m[b] + h;                                                                     \
               t[4 + b] = 0.5 * (m[4 + b] - m[8 + b]);                                              \
               t[8 + b] = h + m[12 + b];                                                            \
@@ -990,18 +956,107 @@ pick_transforms (WinoJob *g, gboolean f32, gint64 es)
           /* (G^T m) G: the rows of t into the rows of dw[o, c] (3 x 3) */                         \
           for (int i = 0; i < 3; i++)                                                              \
             {                                                                                      \
-              const double *r = t + 4 * i;                                                         \
-              double        h = 0.5 * (r[1] + r[2]);                                               \
-              T            *d = dw + (o * g->Ci + c) * 9 + 3 * i;                                  \
-              d[0] = (T) (r[0] + h);                                                               \
-              d[1] = (T) (0.5 * (r[1] - r[2]));                                                    \
-              d[2] = (T) (h + r[3]);                                                               \
+              const D *r = t + 4 * i;                                                              \
+              D        h = 0.5 * (r[1] + r[2]);                                                    \
+              D        d0 = r[0] + h, d1 = 0.5 * (r[1] - r[2]), d2 = h + r[3];                     \
+              for (int l = 0; l < nd && o0 + l < g->Co; l++)                                       \
+                {                                                                                  \
+                  T *d = dw + ((o0 + l) * g->Ci + c) * 9 + 3 * i;                                  \
+                  d[0] = (T) d0[l];                                                                \
+                  d[1] = (T) d1[l];                                                                \
+                  d[2] = (T) d2[l];                                                                \
+                }                                                                                  \
             }                                                                                      \
         }                                                                                          \
   }
 
-DEFINE_GW_FILTER (float, f32)
-DEFINE_GW_FILTER (double, f64)
+DEFINE_GW_BACK (float, f32_base, 16, ATTR_BASE)
+DEFINE_GW_BACK (double, f64_base, 16, ATTR_BASE)
+#ifdef LT_CPU_X86_ISAS
+DEFINE_GW_BACK (float, f32_avx2, 32, ATTR_AVX2)
+DEFINE_GW_BACK (double, f64_avx2, 32, ATTR_AVX2)
+DEFINE_GW_BACK (float, f32_avx512, 64, ATTR_AVX512)
+DEFINE_GW_BACK (double, f64_avx512, 64, ATTR_AVX512)
+#endif
+
+/* [isa][float64] */
+typedef void (*WinoBack) (const WinoJob *g, void *dw);
+static const WinoBack wino_gw_backs[LT_CPU_N_ISAS][2] = LT_CPU_ISA_TABLE (gw_back);
+
+/* The filter transform U = G w G^T (see above) a vector of nd input
+ * channels at a time, each channel's arithmetic in double as it would be
+ * alone: their U[e] are side by side, and their taps are gathered into
+ * vectors first */
+#define DEFINE_FILTER_XFORM(T, sfx, VB, ATTR)                                                      \
+  typedef T gwu_##sfx                                                                              \
+    __attribute__ ((vector_size (sizeof (T) * (VB / 8)), aligned (sizeof (T)), may_alias));        \
+  ATTR static void filter_xform_##sfx (const WinoJob *g, const void *wdata, gboolean gi, void *uv) \
+  {                                                                                                \
+    typedef gwd_##sfx D;                                                                           \
+    typedef gwu_##sfx TV;                                                                          \
+    const int         nd = VB / 8;                                                                 \
+    const gint64      cc = g->Co * g->Ci;                                                          \
+    const T          *w = wdata;                                                                   \
+    T                *u = uv;                                                                      \
+    for (gint64 co = 0; co < g->Co; co++)                                                          \
+      for (gint64 c0 = 0; c0 < g->Ci; c0 += nd)                                                    \
+        {                                                                                          \
+          int    n = (int) MIN (nd, g->Ci - c0);                                                   \
+          double tap[9][VB / 8] __attribute__ ((aligned (VB)));                                    \
+          D      f[9], gf[4 * 3], v[16];                                                           \
+          for (int l = 0; l < nd; l++)                                                             \
+            {                                                                                      \
+              /* lanes past the channels repeat the last one */                                    \
+              gint64 ci = c0 + MIN (l, n - 1);                                                     \
+              gint64 base = gi ? (ci * g->Co + co) * 9 : (co * g->Ci + ci) * 9;                    \
+              for (int i = 0; i < 9; i++)                                                          \
+                tap[i][l] = w[base + (gi ? 8 - i : i)];                                            \
+            }                                                                                      \
+          for (int i = 0; i < 9; i++)                                                              \
+            f[i] = *(const D *) tap[i];                                                            \
+          /* G f: the columns of f into the columns of gf (4 x 3) */                               \
+          for (int j = 0; j < 3; j++)                                                              \
+            {                                                                                      \
+              D even = 0.5 * (f[j] + f[j + 6]), mid = 0.5 * f[j + 3];                              \
+              gf[j] = f[j];                                                                        \
+              gf[j + 3] = even + mid;                                                              \
+              gf[j + 6] = even - mid;                                                              \
+              gf[j + 9] = f[j + 6];                                                                \
+            }                                                                                      \
+          /* (G f) G^T: the rows of gf into the rows of v (4 x 4) */                               \
+          for (int a = 0; a < 4; a++)                                                              \
+            {                                                                                      \
+              const D *r = gf + 3 * a;                                                             \
+              D        even = 0.5 * (r[0] + r[2]), mid = 0.5 * r[1];                               \
+              v[4 * a] = r[0];                                                                     \
+              v[4 * a + 1] = even + mid;                                                           \
+              v[4 * a + 2] = even - mid;                                                           \
+              v[4 * a + 3] = r[2];                                                                 \
+            }                                                                                      \
+          for (int e = 0; e < 16; e++)                                                             \
+            {                                                                                      \
+              T *dst = u + e * cc + co * g->Ci + c0;                                               \
+              if (n == nd)                                                                         \
+                *(TV *) dst = __builtin_convertvector(v[e], TV);                                   \
+              else                                                                                 \
+                for (int l = 0; l < n; l++)                                                        \
+                  dst[l] = (T) v[e][l];                                                            \
+            }                                                                                      \
+        }                                                                                          \
+  }
+
+DEFINE_FILTER_XFORM (float, f32_base, 16, ATTR_BASE)
+DEFINE_FILTER_XFORM (double, f64_base, 16, ATTR_BASE)
+#ifdef LT_CPU_X86_ISAS
+DEFINE_FILTER_XFORM (float, f32_avx2, 32, ATTR_AVX2)
+DEFINE_FILTER_XFORM (double, f64_avx2, 32, ATTR_AVX2)
+DEFINE_FILTER_XFORM (float, f32_avx512, 64, ATTR_AVX512)
+DEFINE_FILTER_XFORM (double, f64_avx512, 64, ATTR_AVX512)
+#endif
+
+/* [isa][float64] */
+typedef void (*WinoFilter) (const WinoJob *g, const void *w, gboolean gi, void *u);
+static const WinoFilter wino_filters[LT_CPU_N_ISAS][2] = LT_CPU_ISA_TABLE (filter_xform);
 
 /*
  * The grad weight, dw[o, c] = sum over the images and tiles of the
@@ -1106,10 +1161,7 @@ winograd_grad_weight (const LtKernelArgs *args, GError **error)
     _lt_cpu_parallel ((int) n_parts, wino_gw_parts[_lt_cpu_isa ()][!f32], &g);
   else
     wino_gw_parts[_lt_cpu_isa ()][!f32](0, 1, &g);
-  if (f32)
-    gw_filter_transform_f32 (&g, _lt_tensor_data (args->out));
-  else
-    gw_filter_transform_f64 (&g, _lt_tensor_data (args->out));
+  wino_gw_backs[_lt_cpu_isa ()][!f32](&g, _lt_tensor_data (args->out));
   if (args->grad_bias)
     wino_biases[_lt_cpu_isa ()][!f32](&g, _lt_tensor_data (args->grad_bias));
   _lt_cpu_free (mem, total);
@@ -1172,7 +1224,7 @@ _lt_cpu_conv_winograd (const LtKernelArgs *args, GError **error)
   mem = wino_alloc (args, &g, (gsize) ubytes + g.scratch_bytes * (gsize) n_parts, error);
   if (mem == NULL)
     return FALSE;
-  filter_transform (&g, _lt_tensor_data (w), f32, gi, mem);
+  wino_filters[_lt_cpu_isa ()][!f32](&g, _lt_tensor_data (w), gi, mem);
   g.u = mem;
   g.boff = (gint64 *) (mem + round_up (16 * g.Co * g.Ci * (gint64) es, WINO_VEC_BYTES));
   g.coff = g.boff + g.Ci;
