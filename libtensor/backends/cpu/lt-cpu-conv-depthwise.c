@@ -108,12 +108,9 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
     const gint64         H = j->H, W = j->W, sh = j->sh, ph = j->ph, pw = j->pw;                   \
     const gint64         hw = j->hw, Wq = j->Wq;                                                   \
     IV                   even, odd, lane;                                                          \
+    CONV_SPLIT_INDICES (even, odd, vl);                                                            \
     for (int l = 0; l < vl; l++)                                                                   \
-      {                                                                                            \
-        even[l] = 2 * l;                                                                           \
-        odd[l] = 2 * l + 1;                                                                        \
-        lane[l] = l;                                                                               \
-      }                                                                                            \
+      lane[l] = l;                                                                                 \
     if (j->sw == 1)                                                                                \
       {                                                                                            \
         T *d = P;                                                                                  \
@@ -232,11 +229,7 @@ _lt_cpu_conv_depthwise_applies (const LtTensor *x, const LtTensor *w, const LtCo
     const gint64         H = j->H, W = j->W, sh = j->sh, sw = j->sw, ph = j->ph, pw = j->pw;       \
     const gint64         hw = j->hw, Wq = j->Wq;                                                   \
     IV                   elo, ehi;                                                                 \
-    for (int l = 0; l < vl; l++)                                                                   \
-      {                                                                                            \
-        elo[l] = l % 2 ? vl + l / 2 : l / 2;                                                       \
-        ehi[l] = l % 2 ? vl + vl / 2 + l / 2 : vl / 2 + l / 2;                                     \
-      }                                                                                            \
+    CONV_MERGE_INDICES (elo, ehi, vl);                                                             \
     for (gint64 h = 0; h < H; h++)                                                                 \
       {                                                                                            \
         gint64   hp = h + ph;                                                                      \

@@ -28,6 +28,23 @@
 #define V_SHUFFLE2(a, b, m) ((void) (b), (void) (m), (a))
 #endif
 
+/* Indices for V_SHUFFLE2 over two vectors of @vl lanes: @even and @odd
+ * take their even and their odd lanes (a stride-2 row split into its two
+ * column phases); @lo and @hi interleave them, lanes 0 .. vl / 2 - 1 of
+ * each alternately and then the rest (two phases merged back into a row) */
+#define CONV_SPLIT_INDICES(even, odd, vl)                                                          \
+  for (int l_ = 0; l_ < (vl); l_++)                                                                \
+    {                                                                                              \
+      (even)[l_] = 2 * l_;                                                                         \
+      (odd)[l_] = 2 * l_ + 1;                                                                      \
+    }
+#define CONV_MERGE_INDICES(lo, hi, vl)                                                             \
+  for (int l_ = 0; l_ < (vl); l_++)                                                                \
+    {                                                                                              \
+      (lo)[l_] = l_ % 2 ? (vl) + l_ / 2 : l_ / 2;                                                  \
+      (hi)[l_] = l_ % 2 ? (vl) + (vl) / 2 + l_ / 2 : (vl) / 2 + l_ / 2;                            \
+    }
+
 #define V_LOAD(p) (*(const V *) (p))
 #define V_STORE(p, v) (*(V *) (p) = (v))
 #define MR 6

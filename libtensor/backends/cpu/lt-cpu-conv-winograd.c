@@ -146,11 +146,7 @@ round_up (gint64 v, gint64 m)
     if (CONV_HAVE_SHUFFLE)                                                                         \
       {                                                                                            \
         ivec_##sfx even, odd;                                                                      \
-        for (int l = 0; l < vl; l++)                                                               \
-          {                                                                                        \
-            even[l] = 2 * l;                                                                       \
-            odd[l] = 2 * l + 1;                                                                    \
-          }                                                                                        \
+        CONV_SPLIT_INDICES (even, odd, vl);                                                        \
         for (; 2 * m + 2 * vl <= Wi; m += vl)                                                      \
           {                                                                                        \
             V a = V_LOAD (xr + 2 * m), b = V_LOAD (xr + 2 * m + vl);                               \

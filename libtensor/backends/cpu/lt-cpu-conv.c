@@ -588,12 +588,9 @@ typedef struct
     IV                 even, odd, lane;                                                            \
     gint64             kk = g->kh * g->kw;                                                         \
     /* stride 2: every other element of two vectors */                                             \
+    CONV_SPLIT_INDICES (even, odd, vl);                                                            \
     for (int l = 0; l < vl; l++)                                                                   \
-      {                                                                                            \
-        even[l] = 2 * l;                                                                           \
-        odd[l] = 2 * l + 1;                                                                        \
-        lane[l] = l;                                                                               \
-      }                                                                                            \
+      lane[l] = l;                                                                                 \
     if (g->wide && CONV_HAVE_SHUFFLE && g->sw == 2)                                                \
       {                                                                                            \
         load_phases2_##sfx (g, x, buf, n0, m, group, even, odd, lane);                             \
@@ -773,11 +770,8 @@ typedef struct
              * of the second (the second one lane later); elo, ehi: the                            \
              * two operands interleaved, lanes 0 .. vl / 2 - 1 and the rest */                     \
             for (int l = 0; l < vl; l++)                                                           \
-              {                                                                                    \
-                shl[l] = l == 0 ? vl - 1 : vl + l - 1;                                             \
-                elo[l] = l % 2 ? vl + l / 2 : l / 2;                                               \
-                ehi[l] = l % 2 ? vl + vl / 2 + l / 2 : vl / 2 + l / 2;                             \
-              }                                                                                    \
+              shl[l] = l == 0 ? vl - 1 : vl + l - 1;                                               \
+            CONV_MERGE_INDICES (elo, ehi, vl);                                                     \
             for (gint64 c = c0; c < c1; c++)                                                       \
               for (gint64 i = 0; i < g->kh; i++)                                                   \
                 {                                                                                  \
@@ -983,11 +977,7 @@ typedef struct
     /* the first column of a row is phase b0 (real pixels start a phase's                          \
      * columns), the second the other one */                                                       \
     gint64 b0 = g->pw % 2;                                                                         \
-    for (int l = 0; l < vl; l++)                                                                   \
-      {                                                                                            \
-        elo[l] = l % 2 ? vl + l / 2 : l / 2;                                                       \
-        ehi[l] = l % 2 ? vl + vl / 2 + l / 2 : vl / 2 + l / 2;                                     \
-      }                                                                                            \
+    CONV_MERGE_INDICES (elo, ehi, vl);                                                             \
     for (gint64 n = 0; n < m; n++)                                                                 \
       for (gint64 c = c0; c < c1; c++)                                                             \
         {                                                                                          \
