@@ -984,11 +984,13 @@ typedef struct
           T       *d = dx + ((n0 + n) * g->C + group * g->Cg + c) * g->H * g->W;                   \
           gint64   end = (c1 - c) * g->H * g->W;                                                   \
           const T *src = out + (c - c0) * g->Lp + n * g->cstride;                                  \
-          for (gint64 h = 0; h < g->H; h++, d += g->W, end -= g->W)                                \
+          /* padded row h + ph = u sh + a, stepped without dividing */                             \
+          gint64 a = g->ph % g->sh, u = g->ph / g->sh;                                             \
+          for (gint64 h = 0; h < g->H;                                                             \
+               h++, d += g->W, end -= g->W, a = a + 1 < g->sh ? a + 1 : 0, u += a == 0)            \
             {                                                                                      \
-              gint64           a = (h + g->ph) % g->sh;                                            \
               const ConvPhase *pa = g->phases + a * g->sw;                                         \
-              const T         *row = src + ((h + g->ph) / g->sh - pa->ulo) * g->Wr;                \
+              const T         *row = src + (u - pa->ulo) * g->Wr;                                  \
               if (CONV_HAVE_SHUFFLE && g->sw == 2)                                                 \
                 {                                                                                  \
                   const T *s0 = row + (a * 2 + b0) * pitch, *s1 = row + (a * 2 + 1 - b0) * pitch;  \
