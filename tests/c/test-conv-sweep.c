@@ -185,6 +185,14 @@ static const ConvShape chunk_layers[] = {
    * lanes added at the end of each block instead */
   { 6, 32, 9, 9, 32, 3, 2, 1, 1, 1 },
   { 3, 16, 10, 10, 24, 5, 1, 2, 1, 1 },
+  /* shifted wide rows (stride 1, at least 12 outputs a group: the forward
+   * and the weight gradient read kW shifted copies of the image): 5x5
+   * with padding 2 on odd sizes, dilation 2 with 13 outputs, two groups
+   * of 12 on rows longer than a vector, a 4x4 with rows of 4 outputs */
+  { 11, 5, 9, 13, 16, 5, 1, 2, 1, 1 },
+  { 7, 4, 12, 10, 13, 3, 1, 2, 2, 1 },
+  { 6, 6, 8, 30, 24, 3, 1, 1, 1, 2 },
+  { 5, 3, 9, 5, 12, 4, 1, 1, 1, 1 },
 };
 
 typedef struct
