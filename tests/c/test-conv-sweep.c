@@ -188,11 +188,15 @@ static const ConvShape chunk_layers[] = {
   /* shifted wide rows (stride 1, at least 12 outputs a group: the forward
    * and the weight gradient read kW shifted copies of the image): 5x5
    * with padding 2 on odd sizes, dilation 2 with 13 outputs, two groups
-   * of 12 on rows longer than a vector, a 4x4 with rows of 4 outputs */
+   * of 12 on rows longer than a vector, a 4x4 with rows of 4 outputs.
+   * The 5x5, 4x4 and dilated ones take the grad input as a forward
+   * convolution of dy with w flipped (grad_input_as_forward ()), as does
+   * a 5x5 of two groups (each group's channels swapped in w) */
   { 11, 5, 9, 13, 16, 5, 1, 2, 1, 1 },
   { 7, 4, 12, 10, 13, 3, 1, 2, 2, 1 },
   { 6, 6, 8, 30, 24, 3, 1, 1, 1, 2 },
   { 5, 3, 9, 5, 12, 4, 1, 1, 1, 1 },
+  { 5, 6, 9, 11, 8, 5, 1, 2, 1, 2 },
 };
 
 typedef struct

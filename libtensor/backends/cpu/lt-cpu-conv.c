@@ -244,24 +244,26 @@ all_phases (gint64 k, gint64 d, gint64 s)
   return TRUE;
 }
 
+/* @xs, @ws, @ys: the shapes of the input (N, C, H, W), the weight
+ * (O, C / groups, kh, kw) and the output (N, O, OH, OW) */
 static void
 geom_init (ConvGeom           *g,
-           const LtTensor     *x,
-           const LtTensor     *w,
-           const LtTensor     *y,
+           const gint64       *xs,
+           const gint64       *ws,
+           const gint64       *ys,
            const LtConvParams *p,
            gsize               es,
            int                 kind)
 {
-  g->N = x->shape[0];
-  g->C = x->shape[1];
-  g->H = x->shape[2];
-  g->W = x->shape[3];
-  g->O = w->shape[0];
-  g->kh = w->shape[2];
-  g->kw = w->shape[3];
-  g->OH = y->shape[2];
-  g->OW = y->shape[3];
+  g->N = xs[0];
+  g->C = xs[1];
+  g->H = xs[2];
+  g->W = xs[3];
+  g->O = ws[0];
+  g->kh = ws[2];
+  g->kw = ws[3];
+  g->OH = ys[2];
+  g->OW = ys[3];
   g->sh = p->stride[0];
   g->sw = p->stride[1];
   g->ph = p->padding[0];
@@ -1405,6 +1407,70 @@ phased_tables (ConvGeom *g, gpointer *out)
   return TRUE;
 }
 
+/*
+ * The grad input at stride 1 as a forward convolution of dy: dx[c, h, w]
+ * sums dy[o, h + p - i d, w + p - j d] w[o, c, i, j], a correlation of dy
+ * padded by (k - 1) d - p with w's taps flipped and each group's input
+ * and output channels swapped, w' (C, Og, kh, kw). It then takes the
+ * forward's wide (or shifted) rows straight into dx, where the wide grad
+ * input computes the columns dB (Cg kh kw of them) and folds them back.
+ * Taken for filters larger than 3x3 or dilated, where it measured
+ * 1.1-1.3x faster than the fold on a 5x5 layer of 32 -> 64 channels at
+ * 28 x 28 and 1.1-2x on dilated 3x3 layers; on 3x3 layers the fold was
+ * as fast or faster (0.5-1.0x, most on few input channels). Where a
+ * padding is more than (k - 1) d, or the forward's rows would not be
+ * wide, the fold stays too. Sets @fp to the forward's parameters and
+ * @wts to w''s shape.
+ */
+static gboolean
+grad_input_as_forward (const LtConvParams *p,
+                       const gint64       *xs,
+                       const gint64       *ws,
+                       const gint64       *ys,
+                       LtConvParams       *fp,
+                       gint64             *wts)
+{
+  if (p->stride[0] != 1 || p->stride[1] != 1 ||
+      (ws[2] * ws[3] <= 9 && p->dilation[0] == 1 && p->dilation[1] == 1))
+    return FALSE;
+  *fp = *p;
+  fp->relu = FALSE;
+  for (int a = 0; a < 2; a++)
+    {
+      fp->padding[a] = (ws[2 + a] - 1) * p->dilation[a] - p->padding[a];
+      if (fp->padding[a] < 0)
+        return FALSE;
+    }
+  /* wide rows for the forward (geom_init ()): 2 W >= OW + 2 p' */
+  if (2 * xs[3] < ys[3] + 2 * fp->padding[1])
+    return FALSE;
+  wts[0] = xs[1];
+  wts[1] = ws[0] / MAX (p->groups, 1);
+  wts[2] = ws[2];
+  wts[3] = ws[3];
+  return TRUE;
+}
+
+/* w' of grad_input_as_forward () from w (O, Cg, kh, kw), into @wt */
+static void
+flip_weights (const void *w, void *wt, const gint64 *ws, gint64 groups, gboolean f32)
+{
+  gint64 Og = ws[0] / groups, Cg = ws[1], kh = ws[2], kw = ws[3], kk = kh * kw;
+
+  for (gint64 g = 0; g < groups; g++)
+    for (gint64 o = 0; o < Og; o++)
+      for (gint64 c = 0; c < Cg; c++)
+        {
+          gint64 from = ((g * Og + o) * Cg + c) * kk, to = ((g * Cg + c) * Og + o) * kk + kk - 1;
+
+          for (gint64 t = 0; t < kk; t++)
+            if (f32)
+              ((float *) wt)[to - t] = ((const float *) w)[from + t];
+            else
+              ((double *) wt)[to - t] = ((const double *) w)[from + t];
+        }
+}
+
 gboolean
 _lt_cpu_conv (const LtKernelArgs *args,
               GError            **error)
@@ -1414,6 +1480,11 @@ _lt_cpu_conv (const LtKernelArgs *args,
   gboolean f32 = dt == LT_DTYPE_FLOAT32;
   gsize es = _lt_dtype_size (dt);
   LtTensor *x, *w, *y;
+  const gint64       *xs, *ws, *ys;
+  gint64              wts[4];
+  LtConvParams        fp;
+  void               *wt = NULL;
+  gsize               wt_bytes = 0;
   ConvGeom g;
   ConvJob job = { 0 };
   int kind;
@@ -1453,6 +1524,28 @@ _lt_cpu_conv (const LtKernelArgs *args,
       x = args->out;
       y = args->in[0];
       w = args->in[1];
+      if (grad_input_as_forward (p, x->shape, w->shape, y->shape, &fp, wts))
+        {
+          wt_bytes = (gsize) (w->numel * (gint64) es);
+          if ((wt = _lt_cpu_alloc (MAX (wt_bytes, 1), NULL)) == NULL)
+            {
+              g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                           "%s: could not allocate the flipped weights (%" G_GINT64_FORMAT
+                           " elements)",
+                           _lt_op_table[args->op].name, w->numel);
+              return FALSE;
+            }
+          flip_weights (_lt_tensor_data (w), wt, w->shape, p->groups, f32);
+          job.x = _lt_tensor_data (y);
+          job.w = wt;
+          job.y = _lt_tensor_data (x);
+          xs = y->shape;
+          ws = wts;
+          ys = x->shape;
+          p = &fp;
+          kind = 0;
+          break;
+        }
       job.dy = _lt_tensor_data (y);
       job.w = _lt_tensor_data (w);
       job.dx = _lt_tensor_data (x);
@@ -1471,7 +1564,13 @@ _lt_cpu_conv (const LtKernelArgs *args,
     default:
       g_assert_not_reached ();
     }
-  geom_init (&g, x, w, y, p, es, kind);
+  if (wt == NULL)
+    {
+      xs = x->shape;
+      ws = w->shape;
+      ys = y->shape;
+    }
+  geom_init (&g, xs, ws, ys, p, es, kind);
   job.g = &g;
 
   fmas = g.N * g.O * g.P * MAX (g.K, 1);
@@ -1598,9 +1697,13 @@ _lt_cpu_conv (const LtKernelArgs *args,
   _lt_cpu_free (job.scratch, job.scratch_bytes * (gsize) job.n_parts);
   g_free (tables);
   g_free (ptables);
+  if (wt)
+    _lt_cpu_free (wt, MAX (wt_bytes, 1));
   return TRUE;
 
 oom:
+  if (wt)
+    _lt_cpu_free (wt, MAX (wt_bytes, 1));
   g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
                "%s: could not allocate the scratch buffers for %" G_GINT64_FORMAT " x %"
                G_GINT64_FORMAT " columns", _lt_op_table[args->op].name, g.K, g.Lp);
