@@ -188,15 +188,20 @@ static const ConvShape chunk_layers[] = {
   /* shifted wide rows (stride 1, at least 12 outputs a group: the forward
    * and the weight gradient read kW shifted copies of the image): 5x5
    * with padding 2 on odd sizes, dilation 2 with 13 outputs, two groups
-   * of 12 on rows longer than a vector, a 4x4 with rows of 4 outputs.
-   * The 5x5, 4x4 and dilated ones take the grad input as a forward
-   * convolution of dy with w flipped (grad_input_as_forward ()), as does
-   * a 5x5 of two groups (each group's channels swapped in w) */
+   * of 12 on rows longer than a vector, a 4x4 with rows of 4 outputs */
   { 11, 5, 9, 13, 16, 5, 1, 2, 1, 1 },
   { 7, 4, 12, 10, 13, 3, 1, 2, 2, 1 },
   { 6, 6, 8, 30, 24, 3, 1, 1, 1, 2 },
   { 5, 3, 9, 5, 12, 4, 1, 1, 1, 1 },
-  { 5, 6, 9, 11, 8, 5, 1, 2, 1, 2 },
+  /* the grad input as a forward convolution of dy with w flipped
+   * (grad_input_as_forward (): filters above 3x3 or dilated, at least 12
+   * input channels a group): 5x5 with padding 2 on odd sizes, dilation 2
+   * with 13 channels (blocks of 6, 6 and 1), two groups of 12 (each
+   * group's channels swapped in w), a 4x4 with padding 1 */
+  { 6, 12, 9, 13, 16, 5, 1, 2, 1, 1 },
+  { 7, 13, 12, 10, 6, 3, 1, 2, 2, 1 },
+  { 5, 24, 9, 11, 8, 5, 1, 2, 1, 2 },
+  { 4, 12, 7, 5, 12, 4, 1, 1, 1, 1 },
 };
 
 typedef struct

@@ -1414,10 +1414,12 @@ phased_tables (ConvGeom *g, gpointer *out)
  * and output channels swapped, w' (C, Og, kh, kw). It then takes the
  * forward's wide (or shifted) rows straight into dx, where the wide grad
  * input computes the columns dB (Cg kh kw of them) and folds them back.
- * Taken for filters larger than 3x3 or dilated, where it measured
- * 1.1-1.3x faster than the fold on a 5x5 layer of 32 -> 64 channels at
- * 28 x 28 and 1.1-2x on dilated 3x3 layers; on 3x3 layers the fold was
- * as fast or faster (0.5-1.0x, most on few input channels). Where a
+ * Taken for filters larger than 3x3 or dilated, of at least two register
+ * blocks (2 MR) of input channels a group (the forward's rows), where it
+ * measured 1.1-1.3x faster than the fold on a 5x5 layer of 32 -> 64
+ * channels at 28 x 28 and 1.1-2x on dilated 3x3 layers of 32 and 64
+ * channels; on 3x3 layers the fold was as fast or faster (0.5-1.0x), and
+ * on the tutorial's 6 -> 16 5x5 layer a few percent faster. Where a
  * padding is more than (k - 1) d, or the forward's rows would not be
  * wide, the fold stays too. Sets @fp to the forward's parameters and
  * @wts to w''s shape.
@@ -1431,7 +1433,7 @@ grad_input_as_forward (const LtConvParams *p,
                        gint64             *wts)
 {
   if (p->stride[0] != 1 || p->stride[1] != 1 ||
-      (ws[2] * ws[3] <= 9 && p->dilation[0] == 1 && p->dilation[1] == 1))
+      (ws[2] * ws[3] <= 9 && p->dilation[0] == 1 && p->dilation[1] == 1) || ws[1] < 2 * MR)
     return FALSE;
   *fp = *p;
   fp->relu = FALSE;
