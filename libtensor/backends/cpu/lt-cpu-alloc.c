@@ -105,6 +105,25 @@ system_alloc (gsize nbytes, GError **error)
   return p;
 }
 
+/* Tests only: allocations left before one fails (-1: none fails); see
+ * _lt_cpu_alloc_fail_after () */
+static gint fail_countdown = -1;
+
+/* Whether this allocation is the one armed to fail: counts it down */
+static gboolean
+injected_failure (void)
+{
+  for (;;)
+    {
+      gint v = g_atomic_int_get (&fail_countdown);
+
+      if (v < 0)
+        return FALSE;
+      if (g_atomic_int_compare_and_exchange (&fail_countdown, v, v - 1))
+        return v == 0;
+    }
+}
+
 gpointer
 _lt_cpu_alloc (gsize nbytes, GError **error)
 {
@@ -112,6 +131,12 @@ _lt_cpu_alloc (gsize nbytes, GError **error)
   guint         c;
   CachedBuffer *b;
 
+  if (G_UNLIKELY (g_atomic_int_get (&fail_countdown) >= 0) && injected_failure ())
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "cpu: could not allocate %" G_GSIZE_FORMAT " bytes", nbytes);
+      return NULL;
+    }
   if (!cache_takes (nbytes))
     return system_alloc (nbytes, error);
   c = cache_class (nbytes, &class_bytes);
@@ -158,4 +183,20 @@ void
 _lt_cpu_alloc_after_fork (void)
 {
   memset (&cache.lock, 0, sizeof cache.lock);
+}
+
+/* Tests only (tests/c/test-cpu-oom.c): the allocation after @n more
+ * fails as the system's would with no memory left, once; -1 disarms. */
+void
+_lt_cpu_alloc_fail_after (gint n)
+{
+  g_atomic_int_set (&fail_countdown, MAX (n, -1));
+}
+
+/* Tests only: whether the failure armed by _lt_cpu_alloc_fail_after () is
+ * still to come */
+gboolean
+_lt_cpu_alloc_fail_pending (void)
+{
+  return g_atomic_int_get (&fail_countdown) >= 0;
 }

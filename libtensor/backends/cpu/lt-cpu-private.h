@@ -126,6 +126,10 @@ gpointer _lt_cpu_alloc            (gsize     nbytes,
 void     _lt_cpu_free             (gpointer  data,
                                    gsize     nbytes);
 void     _lt_cpu_alloc_after_fork (void);
+/* Tests only: the allocation after @n more fails (once; -1 disarms), and
+ * whether that failure is still to come */
+void     _lt_cpu_alloc_fail_after   (gint      n);
+gboolean _lt_cpu_alloc_fail_pending (void);
 
 /*
  * Parallel regions: runs @func (part, n, ctx) once for every part = 0 ..
