@@ -73,15 +73,15 @@ run_case (const OomCase *c,
           OomResult     *r,
           GError       **error)
 {
-  gint64 OH = (c->H + 2 * c->padding - c->dilation * (c->k - 1) - 1) / c->stride + 1;
-  gint64 OW = (c->W + 2 * c->padding - c->dilation * (c->k - 1) - 1) / c->stride + 1;
-  gint64 nx = c->N * c->C * c->H * c->W, nw = c->O * (c->C / c->groups) * c->k * c->k;
-  gint64 ny = c->N * c->O * OH * OW;
+  gint64       OH = (c->H + 2 * c->padding - c->dilation * (c->k - 1) - 1) / c->stride + 1;
+  gint64       OW = (c->W + 2 * c->padding - c->dilation * (c->k - 1) - 1) / c->stride + 1;
+  gint64       nx = c->N * c->C * c->H * c->W, nw = c->O * (c->C / c->groups) * c->k * c->k;
+  gint64       ny = c->N * c->O * OH * OW;
   const gint64 stride[2] = { c->stride, c->stride }, padding[2] = { c->padding, c->padding };
   const gint64 dilation[2] = { c->dilation, c->dilation };
   g_autoptr(LtTensor) x = tensor_of (xv, nx, DIMS (c->N, c->C, c->H, c->W), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) w =
-    tensor_of (wv, nw, DIMS (c->O, c->C / c->groups, c->k, c->k), LT_DTYPE_FLOAT32);
+               tensor_of (wv, nw, DIMS (c->O, c->C / c->groups, c->k, c->k), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) b = tensor_of (bv, c->O, DIMS (c->O), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) dy = tensor_of (dyv, ny, DIMS (c->N, c->O, OH, OW), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) y = NULL;
@@ -115,8 +115,8 @@ run_case (const OomCase *c,
 static void
 test_oom (gconstpointer data)
 {
-  const OomCase     *c = data;
-  g_autoptr(GRand)   rng = g_rand_new_with_seed (7);
+  const OomCase *c = data;
+  g_autoptr(GRand) rng = g_rand_new_with_seed (7);
   gint64             OH = (c->H + 2 * c->padding - c->dilation * (c->k - 1) - 1) / c->stride + 1;
   gint64             OW = (c->W + 2 * c->padding - c->dilation * (c->k - 1) - 1) / c->stride + 1;
   gint64             nx = c->N * c->C * c->H * c->W;
