@@ -43,6 +43,13 @@ typedef struct
   gsize   ny, nx, nw, nb;
 } OomResult;
 
+/* The output's height or width for an input's @size */
+static gint64
+out_size (const OomCase *c, gint64 size)
+{
+  return (size + 2 * c->padding - c->dilation * (c->k - 1) - 1) / c->stride + 1;
+}
+
 static void
 result_clear (OomResult *r)
 {
@@ -73,8 +80,7 @@ run_case (const OomCase *c,
           OomResult     *r,
           GError       **error)
 {
-  gint64       OH = (c->H + 2 * c->padding - c->dilation * (c->k - 1) - 1) / c->stride + 1;
-  gint64       OW = (c->W + 2 * c->padding - c->dilation * (c->k - 1) - 1) / c->stride + 1;
+  gint64       OH = out_size (c, c->H), OW = out_size (c, c->W);
   gint64       nx = c->N * c->C * c->H * c->W, nw = c->O * (c->C / c->groups) * c->k * c->k;
   gint64       ny = c->N * c->O * OH * OW;
   const gint64 stride[2] = { c->stride, c->stride }, padding[2] = { c->padding, c->padding };
@@ -117,8 +123,7 @@ test_oom (gconstpointer data)
 {
   const OomCase *c = data;
   g_autoptr(GRand) rng = g_rand_new_with_seed (7);
-  gint64             OH = (c->H + 2 * c->padding - c->dilation * (c->k - 1) - 1) / c->stride + 1;
-  gint64             OW = (c->W + 2 * c->padding - c->dilation * (c->k - 1) - 1) / c->stride + 1;
+  gint64             OH = out_size (c, c->H), OW = out_size (c, c->W);
   gint64             nx = c->N * c->C * c->H * c->W;
   gint64             nw = c->O * (c->C / c->groups) * c->k * c->k, ny = c->N * c->O * OH * OW;
   g_autofree double *xv = random_values (rng, nx, -1, 1);
