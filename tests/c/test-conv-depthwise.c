@@ -12,9 +12,13 @@
  * of 2, groups of 2 channels), which keep the column products.
  * tests/c/meson.build runs it again under every narrower LT_CPU_ISA; the
  * ASan build checks that no kernel reads or writes outside its buffers.
+ * Every buffer of the backend comes out of its allocator filled with NaN
+ * (_lt_cpu_alloc_poison ()), so that scratch read before it is written
+ * shows.
  */
 
 #include "test-helpers.h"
+#include "backends/cpu/lt-cpu-private.h"
 
 typedef struct
 {
@@ -150,6 +154,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  _lt_cpu_alloc_poison (TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (layers); i++)
     {
       const Layer     *l = &layers[i];

@@ -21,9 +21,15 @@
  * must be the same to the bit. Strided layers of 6 input channels a group
  * or more take the grad input by phases; the smaller ones fold unfolded
  * columns back.
+ *
+ * Every buffer of the backend comes out of its allocator filled with NaN
+ * here (_lt_cpu_alloc_poison (), tests only): scratch a kernel reads
+ * without having written it turns its results into NaN, where a fresh
+ * page's zeros would hide it.
  */
 
 #include "test-helpers.h"
+#include "backends/cpu/lt-cpu-private.h"
 
 typedef struct
 {
@@ -303,6 +309,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  _lt_cpu_alloc_poison (TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (layers); i++)
     {
       const Layer     *l = &layers[i];

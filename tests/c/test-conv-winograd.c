@@ -11,7 +11,9 @@
  * last row or column of tiles half outside the output), 1x1 and 3x3
  * images, batches of 1 to 8, 1 and 3 channels, padding 0, 1 and 2, and
  * enough rows of tiles for several blocks. tests/c/meson.build runs it
- * again under every narrower LT_CPU_ISA.
+ * again under every narrower LT_CPU_ISA. Every buffer of the backend comes
+ * out of its allocator filled with NaN (_lt_cpu_alloc_poison ()), so that
+ * scratch read before it is written shows.
  */
 
 #include <float.h>
@@ -318,6 +320,7 @@ int
 main (int argc, char **argv)
 {
   g_test_init (&argc, &argv, NULL);
+  _lt_cpu_alloc_poison (TRUE);
   for (guint i = 0; i < G_N_ELEMENTS (layers); i++)
     {
       const Layer     *l = &layers[i];

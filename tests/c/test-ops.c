@@ -23,12 +23,17 @@
  * arange, linspace, index_add, masked_scatter, alias, accumulate_grad) are
  * exercised through the public functions that use them.
  *
+ * Every buffer of the CPU backend comes out of its allocator filled with
+ * NaN (_lt_cpu_alloc_poison ()): a kernel that reads scratch or output it
+ * never wrote gives NaN where a fresh page's zeros would hide it.
+ *
  * This file registers the specs and holds the autograd's own op
  * (accumulate_grad); ops-harness.{h,c} are the shared helpers, and each
  * test-ops-<family>.c the specs of one family of ops.
  */
 
 #include "ops-harness.h"
+#include "backends/cpu/lt-cpu-private.h"
 
 /* accumulate_grad: the leaf's node, no kernel and no backward rule: the
  * engine adds the gradient into the leaf's .grad. */
@@ -239,6 +244,7 @@ main (int argc, char *argv[])
   guint n = 1;
 
   g_test_init (&argc, &argv, NULL);
+  _lt_cpu_alloc_poison (TRUE);
   g_test_summary ("Every op of the op table, forward against float64 references and "
                   "backward through gradcheck");
   g_test_add_func ("/ops/table/complete", test_table_complete);

@@ -108,6 +108,9 @@ system_alloc (gsize nbytes, GError **error)
 /* Tests only: allocations left before one fails (-1: none fails); see
  * _lt_cpu_alloc_fail_after () */
 static gint fail_countdown = -1;
+/* Tests only: whether buffers come out filled with NaN; see
+ * _lt_cpu_alloc_poison () */
+static gint poison;
 
 /* Whether this allocation is the one armed to fail: counts it down */
 static gboolean
@@ -124,19 +127,13 @@ injected_failure (void)
     }
 }
 
-gpointer
-_lt_cpu_alloc (gsize nbytes, GError **error)
+static gpointer
+cached_alloc (gsize nbytes, GError **error)
 {
   gsize         class_bytes;
   guint         c;
   CachedBuffer *b;
 
-  if (G_UNLIKELY (g_atomic_int_get (&fail_countdown) >= 0) && injected_failure ())
-    {
-      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
-                   "cpu: could not allocate %" G_GSIZE_FORMAT " bytes", nbytes);
-      return NULL;
-    }
   if (!cache_takes (nbytes))
     return system_alloc (nbytes, error);
   c = cache_class (nbytes, &class_bytes);
@@ -149,6 +146,24 @@ _lt_cpu_alloc (gsize nbytes, GError **error)
     }
   g_mutex_unlock (&cache.lock);
   return b ? (gpointer) b : system_alloc (class_bytes, error);
+}
+
+gpointer
+_lt_cpu_alloc (gsize nbytes, GError **error)
+{
+  gpointer p;
+
+  if (G_UNLIKELY (g_atomic_int_get (&fail_countdown) >= 0) && injected_failure ())
+    {
+      g_set_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY,
+                   "cpu: could not allocate %" G_GSIZE_FORMAT " bytes", nbytes);
+      return NULL;
+    }
+  p = cached_alloc (nbytes, error);
+  /* all bits set: a NaN in every float32 and float64 lane */
+  if (G_UNLIKELY (g_atomic_int_get (&poison)) && p != NULL)
+    memset (p, 0xff, nbytes);
+  return p;
 }
 
 void
@@ -199,4 +214,14 @@ gboolean
 _lt_cpu_alloc_fail_pending (void)
 {
   return g_atomic_int_get (&fail_countdown) >= 0;
+}
+
+/* Tests only: from now on every buffer comes out filled with NaN (all
+ * bits set) when @on, as a buffer from the cache may hold anything; a
+ * kernel that reads scratch it never wrote then gives NaN instead of the
+ * zeros a fresh page happens to hold. */
+void
+_lt_cpu_alloc_poison (gboolean on)
+{
+  g_atomic_int_set (&poison, on ? 1 : 0);
 }

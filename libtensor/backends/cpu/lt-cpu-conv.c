@@ -750,7 +750,13 @@ typedef struct
   ATTR static void load_dys_##sfx (const ConvGeom *g, const T *dy, T *buf, gint64 n0, gint64 m,    \
                                    gint64 group, gint64 o0, gint64 o1)                             \
   {                                                                                                \
-    memset (buf, 0, (o1 - o0) * g->Lp * sizeof (T));                                               \
+    /* shifted rows of a full chunk of images side by side: dy fills the                           \
+     * first L columns of each row */                                                              \
+    if (g->inter && g->Wq == g->OW && m == g->nc)                                                  \
+      for (gint64 o = o0; o < o1; o++)                                                             \
+        memset (buf + (o - o0) * g->Lp + g->L, 0, (g->Lp - g->L) * sizeof (T));                    \
+    else                                                                                           \
+      memset (buf, 0, (o1 - o0) * g->Lp * sizeof (T));                                             \
     for (gint64 o = o0; o < o1; o++)                                                               \
       for (gint64 n = 0; n < m; n++)                                                               \
         {                                                                                          \
@@ -969,8 +975,14 @@ typedef struct
     T              *dB = dyb + g->Og * g->Lp;                                                      \
     gint64          kk = g->kh * g->kw, u0, u1, loaded = -1;                                       \
     _lt_cpu_split (n_chunks (g) * g->groups * g->rsplit, tid, np, &u0, &u1);                       \
-    /* the zeros around the rows of dB, which the product never writes */                          \
-    memset (dB, 0, g->K * g->Ls * sizeof (T));                                                     \
+    /* the zeros around the rows of dB, which the product never writes                             \
+     * (it writes each row's Lp columns from padl on) */                                           \
+    if (g->Ls > g->Lp)                                                                             \
+      for (gint64 k = 0; k < g->K; k++)                                                            \
+        {                                                                                          \
+          memset (dB + k * g->Ls, 0, g->padl * sizeof (T));                                        \
+          memset (dB + k * g->Ls + g->padl + g->Lp, 0, (g->Ls - g->padl - g->Lp) * sizeof (T));    \
+        }                                                                                          \
     for (gint64 u = u0; u < u1; u++)                                                               \
       {                                                                                            \
         gint64 n0, m, group, c0, c1;                                                               \

@@ -130,6 +130,8 @@ void     _lt_cpu_alloc_after_fork (void);
  * whether that failure is still to come */
 void     _lt_cpu_alloc_fail_after   (gint      n);
 gboolean _lt_cpu_alloc_fail_pending (void);
+/* Tests only: every buffer from now on filled with NaN (all bits set) */
+void     _lt_cpu_alloc_poison       (gboolean  on);
 
 /*
  * Parallel regions: runs @func (part, n, ctx) once for every part = 0 ..
