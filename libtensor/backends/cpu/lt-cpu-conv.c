@@ -664,6 +664,39 @@ typedef struct
          * b's row holds pixel w = (q + l) sw + b - pw of the image's row                          \
          * (shifted: copy b's, w = q + l + b dW - pW),                                             \
          * or a zero outside [0, W); the loads stay inside x. */                                   \
+        if (vec && g->Wq <= vl)                                                                    \
+          {                                                                                        \
+            /* rows of one vector (small images, shifted copies): a plane's                        \
+             * mask of the lanes inside [0, W) serves every row */                                 \
+            for (gint64 c = 0; c < g->Cg; c++)                                                     \
+              for (gint64 a = 0; a < g->sh; a++)                                                   \
+                for (gint64 b = 0; b < g->nb; b++)                                                 \
+                  {                                                                                \
+                    gint64 w0 = b * bstep - g->pw;                                                 \
+                    IV     wv = lane + (IT) w0;                                                    \
+                    IV     in = (wv >= 0) & (wv < (IT) g->W);                                      \
+                    for (gint64 t1 = 0; t1 < (g->inter ? g->Hq : g->nc); t1++)                     \
+                      for (gint64 t2 = 0; t2 < (g->inter ? g->nc : g->Hq); t2++, dst += g->Wq)     \
+                        {                                                                          \
+                          gint64 n = g->inter ? t2 : t1, r = g->inter ? t1 : t2;                   \
+                          gint64 h = r * g->sh + a - g->ph, at;                                    \
+                          if (n >= m || h < 0 || h >= g->H)                                        \
+                            {                                                                      \
+                              V_STORE (dst, (V){});                                                \
+                              continue;                                                            \
+                            }                                                                      \
+                          at =                                                                     \
+                            ((n0 + n) * g->C + group * g->Cg + c) * g->H * g->W + h * g->W + w0;   \
+                          if (at >= 0 && at + vl <= total)                                         \
+                            V_STORE (dst, (V) ((IV) V_LOAD (x + at) & in));                        \
+                          else                                                                     \
+                            for (gint64 l = 0; l < g->Wq; l++)                                     \
+                              dst[l] = w0 + l >= 0 && w0 + l < g->W ? x[at + l] : 0;               \
+                        }                                                                          \
+                  }                                                                                \
+            memset (buf + images, 0, (g->xlen - images) * sizeof (T));                             \
+            return;                                                                                \
+          }                                                                                        \
         for (gint64 c = 0; c < g->Cg; c++)                                                         \
           for (gint64 a = 0; a < g->sh; a++)                                                       \
             for (gint64 b = 0; b < g->nb; b++)                                                     \
