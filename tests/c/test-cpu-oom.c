@@ -21,20 +21,20 @@
 typedef struct
 {
   const char *name;
-  gint64      N, C, H, W, O, k, stride, padding, dilation, groups;
+  ConvShape   s;
 } OomCase;
 
 static const OomCase cases[] = {
   /* shifted wide rows (forward, grad weight), the grad input as a forward */
-  { "shifted", 3, 12, 9, 13, 16, 5, 1, 2, 1, 1 },
+  { "shifted", { 3, 12, 9, 13, 16, 5, 1, 2, 1, 1 } },
   /* the image's phases (forward, grad weight), the grad input by phases */
-  { "phases", 4, 13, 9, 9, 8, 3, 2, 1, 1, 1 },
+  { "phases", { 4, 13, 9, 9, 8, 3, 2, 1, 1, 1 } },
   /* Winograd (its rules take 32 channels at 16 x 16) */
-  { "winograd", 4, 32, 16, 16, 32, 3, 1, 1, 1, 1 },
+  { "winograd", { 4, 32, 16, 16, 32, 3, 1, 1, 1, 1 } },
   /* depthwise planes */
-  { "depthwise", 2, 8, 10, 10, 8, 3, 1, 1, 1, 8 },
+  { "depthwise", { 2, 8, 10, 10, 8, 3, 1, 1, 1, 8 } },
   /* unfolded columns (a 1x1 filter at stride 2) */
-  { "columns", 3, 5, 9, 9, 7, 1, 2, 0, 1, 1 },
+  { "columns", { 3, 5, 9, 9, 7, 1, 2, 0, 1, 1 } },
 };
 
 typedef struct
@@ -42,13 +42,6 @@ typedef struct
   double *y, *dx, *dw, *db;
   gsize   ny, nx, nw, nb;
 } OomResult;
-
-/* The output's height or width for an input's @size */
-static gint64
-out_size (const OomCase *c, gint64 size)
-{
-  return (size + 2 * c->padding - c->dilation * (c->k - 1) - 1) / c->stride + 1;
-}
 
 static void
 result_clear (OomResult *r)
@@ -66,21 +59,31 @@ assert_same (const double *a, const double *b, gsize n)
     g_assert_cmpfloat (a[i], ==, b[i]);
 }
 
+/* @got has the bits of @want: the output and every gradient */
+static void
+assert_results_same (const OomResult *got, const OomResult *want)
+{
+  assert_same (got->y, want->y, want->ny);
+  assert_same (got->dx, want->dx, want->nx);
+  assert_same (got->dw, want->dw, want->nw);
+  assert_same (got->db, want->db, want->nb);
+}
+
 /* One forward and backward of @c on the values given, the allocation
  * armed after @fail_after more (-1: none) failing. TRUE with the results
  * in @r; FALSE with @error set. *@fired: whether the armed failure came. */
 static gboolean
-run_case (const OomCase *c,
-          const double  *xv,
-          const double  *wv,
-          const double  *bv,
-          const double  *dyv,
-          gint           fail_after,
-          gboolean      *fired,
-          OomResult     *r,
-          GError       **error)
+run_case (const ConvShape *c,
+          const double    *xv,
+          const double    *wv,
+          const double    *bv,
+          const double    *dyv,
+          gint             fail_after,
+          gboolean        *fired,
+          OomResult       *r,
+          GError         **error)
 {
-  gint64       OH = out_size (c, c->H), OW = out_size (c, c->W);
+  gint64       OH = conv_out_size (c, c->H), OW = conv_out_size (c, c->W);
   gint64       nx = c->N * c->C * c->H * c->W, nw = c->O * (c->C / c->groups) * c->k * c->k;
   gint64       ny = c->N * c->O * OH * OW;
   const gint64 stride[2] = { c->stride, c->stride }, padding[2] = { c->padding, c->padding };
@@ -121,9 +124,10 @@ run_case (const OomCase *c,
 static void
 test_oom (gconstpointer data)
 {
-  const OomCase *c = data;
+  const OomCase   *oc = data;
+  const ConvShape *c = &oc->s;
   g_autoptr(GRand) rng = g_rand_new_with_seed (7);
-  gint64             OH = out_size (c, c->H), OW = out_size (c, c->W);
+  gint64             OH = conv_out_size (c, c->H), OW = conv_out_size (c, c->W);
   gint64             nx = c->N * c->C * c->H * c->W;
   gint64             nw = c->O * (c->C / c->groups) * c->k * c->k, ny = c->N * c->O * OH * OW;
   g_autofree double *xv = random_values (rng, nx, -1, 1);
@@ -153,10 +157,7 @@ test_oom (gconstpointer data)
             }
           /* a failure the op got around (a product that falls back to
            * another kernel) must not change the bits */
-          assert_same (got.y, want.y, want.ny);
-          assert_same (got.dx, want.dx, want.nx);
-          assert_same (got.dw, want.dw, want.nw);
-          assert_same (got.db, want.db, want.nb);
+          assert_results_same (&got, &want);
           result_clear (&got);
           if (!fired)
             break;
@@ -164,13 +165,10 @@ test_oom (gconstpointer data)
       g_assert_cmpint (n, <, 1000);
       /* after every failure, the same bits again */
       g_assert_true (run_case (c, xv, wv, bv, dyv, -1, &fired, &got, NULL));
-      assert_same (got.y, want.y, want.ny);
-      assert_same (got.dx, want.dx, want.nx);
-      assert_same (got.dw, want.dw, want.nw);
-      assert_same (got.db, want.db, want.nb);
+      assert_results_same (&got, &want);
       result_clear (&got);
       result_clear (&want);
-      g_test_message ("%s on %d threads: %d allocations failed in turn", c->name, threads, n);
+      g_test_message ("%s on %d threads: %d allocations failed in turn", oc->name, threads, n);
     }
   g_assert_cmpint (failures, >, 0);
   lt_set_num_threads (saved);
