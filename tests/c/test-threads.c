@@ -140,7 +140,8 @@ test_threads_buffer_cache (void)
 }
 
 /* The pool's jobs, one after the other, with part counts that go up and
- * down: each part of a job runs once, and only while its job runs. A late
+ * down (and with them the threads the parts are ranged over): each part of
+ * a job runs once, and only while its job runs. A late
  * worker of a 2-part job that still held its claim when the next job (48
  * parts) wrote its part count used to take part 2 of that job: the part
  * ran twice, on the same scratch, and the job returned while it still
@@ -180,7 +181,9 @@ test_threads_pool_jobs (void)
       for (int i = 0; i < 4000; i++)
         {
           PoolJob job = { { 0 }, 1 };
-          int     n = i % 2 ? 2 : 48;
+          /* part counts below, at and above the threads: the ranges
+           * per thread change in number and size from job to job */
+          int n = (int[]){ 2, 48, 3, 17 }[i % 4];
 
           _lt_cpu_parallel (n, pool_job_part, &job);
           for (int p = 0; p < (int) G_N_ELEMENTS (job.counts); p++)

@@ -39,18 +39,34 @@ typedef struct
 } Worker;
 
 /*
- * Jobs are cut into parts that the calling thread and the woken workers
- * claim one at a time, so the parts go to whichever thread is running: on
- * a busy machine a worker that the kernel has not scheduled yet claims
- * nothing, and the caller, having done every part, returns without waiting
- * for it. The caller waits only for parts that were claimed and are still
- * running. A late worker finds the job finished, or another job: `claim'
- * holds the job's number in its high 32 bits and the next part in the low
- * ones, and a part is claimed by a compare-and-swap that checks both. A
- * new job closes the claim (its number, no part left) before it writes its
- * function, context and part count, and opens it after: a late worker
- * never compares the last job's claim with the new job's part count.
+ * Jobs are cut into parts, and the parts into one range per thread of the
+ * job: thread t (the caller is 0, worker i is i + 1) takes parts
+ * [t n / T, (t + 1) n / T) in order, then whatever is left of the other
+ * ranges. Every op cuts its data in the order of its parts, so an op's
+ * first share of the data goes to the same thread as the last op's: the
+ * values one op wrote are still in that core's cache when the next op reads
+ * them. (Parts claimed from one counter went to whichever thread came
+ * first: about half of what each op read had been written by the other
+ * core.) The parts still go to whichever thread is running: on a busy
+ * machine a worker that the kernel has not scheduled yet claims nothing,
+ * and the caller, having done its range, takes the worker's and returns
+ * without waiting for it. The caller waits only for parts that were claimed
+ * and are still running.
+ *
+ * A late worker finds the job finished, or another job: each range's
+ * counter holds the job's number in its high 32 bits and the range's next
+ * part in the low ones, and a part is claimed by a compare-and-swap that
+ * checks both. A new job closes the counters that the last job or this one
+ * uses (its number, no part left) before it writes its function, context,
+ * part and thread counts, and opens them after: a late worker never
+ * compares the last job's counter with the new job's ranges.
  */
+typedef struct
+{
+  gint64 claim; /* atomic: (job number << 32) | next part of the range */
+  char   pad[64 - sizeof (gint64)];
+} Counter;
+
 static struct
 {
   GMutex busy; /* held by the thread whose job the pool runs */
@@ -61,7 +77,8 @@ static struct
   LtCpuParallelFunc func;
   gpointer          ctx;
   int               n;
-  gint64            claim;      /* atomic: (job number << 32) | next part */
+  int               T;          /* threads the parts are ranged over */
+  int               opened;     /* counters the last job opened; only the caller touches it */
   gint              finished;   /* atomic: parts done */
   guint32           job;        /* number of the current job; only the caller touches it */
   gint              open_delay; /* atomic: see _lt_cpu_parallel_set_open_delay () */
@@ -70,6 +87,9 @@ static struct
   GMutex sleep_lock;
   GCond  wake;
   gint   n_sleeping; /* atomic */
+
+  /* One per range (thread) of the current job, a cache line each */
+  Counter counters[LT_CPU_MAX_WORKERS + 1] __attribute__ ((aligned (64)));
 } pool;
 
 /* Waits until @w is asked to join a job: spins briefly, then yields the
@@ -103,25 +123,55 @@ worker_wait (Worker *w)
     }
 }
 
-/* Claims and runs parts of job @job until none is left (or the pool has
- * moved on to another job). */
-static void
-run_parts (guint32 job)
+/* The first part of range @t of @n parts over @T threads */
+static inline int
+range_start (int t, int n, int T)
 {
-  for (;;)
-    {
-      gint64 c = __atomic_load_n (&pool.claim, __ATOMIC_SEQ_CST);
-      int    part = (int) (c & 0xffffffff);
+  return (int) ((gint64) t * n / T);
+}
 
-      if ((guint32) (c >> 32) != job || part >= g_atomic_int_get (&pool.n))
-        return;
-      if (!__atomic_compare_exchange_n (&pool.claim, &c, c + 1, FALSE, __ATOMIC_SEQ_CST,
-                                        __ATOMIC_SEQ_CST))
-        continue;
-      /* the job cannot end before this part is done: func, ctx, n are its */
-      pool.func (part, pool.n, pool.ctx);
-      g_atomic_int_inc (&pool.finished);
+/* Claims and runs parts of job @job, those of range @self first, then
+ * those left in the others, until none is left (or the pool has moved on
+ * to another job). */
+static void
+run_parts (guint32 job, int self)
+{
+  int T = g_atomic_int_get (&pool.T);
+
+  for (int k = 0; k < T; k++)
+    {
+      int u = (self + k) % T;
+
+      for (;;)
+        {
+          gint64 c = __atomic_load_n (&pool.counters[u].claim, __ATOMIC_SEQ_CST);
+          int    part = (int) (c & 0xffffffff), n, Tj;
+
+          if ((guint32) (c >> 32) != job)
+            return;
+          /* n and T, read after an open counter, are its job's (they are
+           * written before the counters open) or a later job's, whose
+           * closing makes the compare-and-swap fail */
+          n = g_atomic_int_get (&pool.n);
+          Tj = g_atomic_int_get (&pool.T);
+          if (u >= Tj || part >= range_start (u + 1, n, Tj))
+            break;
+          if (!__atomic_compare_exchange_n (&pool.counters[u].claim, &c, c + 1, FALSE,
+                                            __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+            continue;
+          /* the job cannot end before this part is done: func, ctx, n are its */
+          pool.func (part, n, pool.ctx);
+          g_atomic_int_inc (&pool.finished);
+        }
     }
+}
+
+/* The job a worker is asked to join: the number the caller's own counter
+ * holds */
+static guint32
+current_job (void)
+{
+  return (guint32) (__atomic_load_n (&pool.counters[0].claim, __ATOMIC_SEQ_CST) >> 32);
 }
 
 static gpointer
@@ -133,7 +183,7 @@ worker_main (gpointer data)
     {
       worker_wait (w);
       w->seen = g_atomic_int_get (&w->go);
-      run_parts ((guint32) (__atomic_load_n (&pool.claim, __ATOMIC_SEQ_CST) >> 32));
+      run_parts (current_job (), (int) (w - pool.workers) + 1);
     }
   return NULL;
 }
@@ -178,21 +228,30 @@ _lt_cpu_parallel (int n, LtCpuParallelFunc func, gpointer ctx)
       if (threads > 1)
         {
           guint32 job = ++pool.job;
+          int     close = MAX (pool.opened, threads);
 
-          /* Closed first: a late worker of the last job may hold its
-           * claim (last job, its n) and read n below before the new
-           * claim is out; with the old claim still in place its
-           * compare-and-swap would take part `last n' of this job, run it
-           * a second time and count it as finished, and this job could
-           * return while a part still runs. */
-          __atomic_store_n (&pool.claim, ((gint64) job << 32) | G_MAXINT32, __ATOMIC_SEQ_CST);
+          /* Closed first: a late worker of the last job may hold one of
+           * its counters (last job, a part) and read n and T below before
+           * the new counters are out; with the old counter still in place
+           * its compare-and-swap could take a part of this job's ranges,
+           * run it a second time and count it as finished, and this job
+           * could return while a part still runs. The counters past both
+           * jobs' threads were closed by an earlier job, or never opened. */
+          for (int t = 0; t < close; t++)
+            __atomic_store_n (&pool.counters[t].claim, ((gint64) job << 32) | G_MAXINT32,
+                              __ATOMIC_SEQ_CST);
           pool.func = func;
           pool.ctx = ctx;
           g_atomic_int_set (&pool.n, n);
+          g_atomic_int_set (&pool.T, threads);
           g_atomic_int_set (&pool.finished, 0);
           for (int i = g_atomic_int_get (&pool.open_delay); i > 0; i--)
             cpu_relax ();
-          __atomic_store_n (&pool.claim, (gint64) job << 32, __ATOMIC_SEQ_CST);
+          /* the caller's counter last: workers take the job's number from it */
+          for (int t = threads - 1; t >= 0; t--)
+            __atomic_store_n (&pool.counters[t].claim,
+                              ((gint64) job << 32) | range_start (t, n, threads), __ATOMIC_SEQ_CST);
+          pool.opened = threads;
           for (int i = 0; i < threads - 1; i++)
             g_atomic_int_inc (&pool.workers[i].go);
           /* A worker counts itself asleep before it checks its go, and we
@@ -203,7 +262,7 @@ _lt_cpu_parallel (int n, LtCpuParallelFunc func, gpointer ctx)
               g_cond_broadcast (&pool.wake);
               g_mutex_unlock (&pool.sleep_lock);
             }
-          run_parts (job);
+          run_parts (job, 0);
           /* every part is claimed: wait for those still running */
           for (guint i = 0; g_atomic_int_get (&pool.finished) < n; i++)
             {

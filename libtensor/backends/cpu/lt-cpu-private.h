@@ -136,10 +136,13 @@ void     _lt_cpu_alloc_poison       (gboolean  on);
 /*
  * Parallel regions: runs @func (part, n, ctx) once for every part = 0 ..
  * @n - 1, on the calling thread and up to n - 1 threads of the backend's
- * pool (at most the thread count in all), which claim the parts one at a
- * time, and returns when all are done. A part is not tied to a thread:
- * cutting a job into more parts than threads lets a thread that runs
- * while another waits for a core take more of them. From inside a region,
+ * pool (at most the thread count in all), and returns when all are done.
+ * Thread t of T takes the parts [t n / T, (t + 1) n / T) first, one at a
+ * time, so that an op's share of the data goes to the core that had the
+ * same share in the op before; then it claims what is left of the others'.
+ * A part is not tied to a thread: cutting a job into more parts than
+ * threads lets a thread that runs while another waits for a core take
+ * more of them. From inside a region,
  * or while the pool serves another thread, the parts run one after the
  * other on the calling thread.
  */
