@@ -502,6 +502,14 @@ round_up (gint64 v, gint64 m)
   /* the 16 products: gemm_nn over rows ldb (boff) and ldc (coff) apart */                         \
   DEFINE_GEMM_NN (T, wvec_##sfx, sfx, VB, ATTR)                                                    \
                                                                                                    \
+  /* Columns [c0, c1) of the @rows rows of V at Vb, @ld apart: zeros */                            \
+  ATTR static void wg_clear_cols_##sfx (T *Vb, gint64 rows, gint64 ld, gint64 c0, gint64 c1)       \
+  {                                                                                                \
+    for (gint64 r = 0; r < rows; r++)                                                              \
+      for (gint64 c = c0; c < c1; c++)                                                             \
+        Vb[r * ld + c] = 0;                                                                        \
+  }                                                                                                \
+                                                                                                   \
   /* Blocks of rows of tiles: transform, 16 products, transform back */                            \
   ATTR static void wg_part_##sfx (int tid, int np, gpointer data)                                  \
   {                                                                                                \
@@ -512,14 +520,21 @@ round_up (gint64 v, gint64 m)
     const T       *U = g->u;                                                                       \
     gint64         b0, b1, R = g->N * g->TH;                                                       \
     _lt_cpu_split (g->nblocks, tid, np, &b0, &b1);                                                 \
-    /* the columns past a block's last tile that the products read, and the                        \
+    /* The products read up to two vectors of columns past a block's last                          \
+     * tile, whose sums no output takes: they need values, not these ones.                         \
+     * The columns past a whole block's tiles, which no transform writes                           \
+     * but the flat ones (with values of the zeros of rb), are zeros from                          \
+     * here on; a shorter block (the batch's last) clears its own. Only                            \
+     * these are cleared: all of Vb is 16 Ci Tps values, a part's. The                             \
      * flat transforms' values past a run's rows (read into such columns) */                       \
-    memset (Vb, 0, 16 * g->Ci * g->Tps * sizeof (T));                                              \
+    wg_clear_cols_##sfx (Vb, 16 * g->Ci, g->Tps, g->rpb * g->TW, g->Tps);                          \
     memset (rb, 0, g->rblen * sizeof (T));                                                         \
     for (gint64 blk = b0; blk < b1; blk++)                                                         \
       {                                                                                            \
         gint64 r0 = blk * g->rpb, nr = MIN (g->rpb, R - r0);                                       \
         gint64 cols = round_up ((nr - 1) * g->TW + round_up (g->TW, g->vmax), g->vmax);            \
+        if (nr < g->rpb)                                                                           \
+          wg_clear_cols_##sfx (Vb, 16 * g->Ci, g->Tps, nr * g->TW, cols);                          \
         g->input (g, Vb, rb, r0, nr);                                                              \
         for (int e = 0; e < 16; e++)                                                               \
           gemm_nn_##sfx (g->Co, cols, g->Ci, U + e * g->Co * g->Ci, g->Ci, 1,                      \
