@@ -502,12 +502,25 @@ round_up (gint64 v, gint64 m)
   /* the 16 products: gemm_nn over rows ldb (boff) and ldc (coff) apart */                         \
   DEFINE_GEMM_NN (T, wvec_##sfx, sfx, VB, ATTR)                                                    \
                                                                                                    \
-  /* Columns [c0, c1) of the @rows rows of V at Vb, @ld apart: zeros */                            \
+  /* Columns [c0, c1) of the @rows rows of V at Vb, @ld apart: zeros, in                           \
+   * whole vectors (the last one ending at c1) where they span one */                              \
   ATTR static void wg_clear_cols_##sfx (T *Vb, gint64 rows, gint64 ld, gint64 c0, gint64 c1)       \
   {                                                                                                \
+    typedef wvec_##sfx V;                                                                          \
+    const int          vl = VB / sizeof (T);                                                       \
     for (gint64 r = 0; r < rows; r++)                                                              \
-      for (gint64 c = c0; c < c1; c++)                                                             \
-        Vb[r * ld + c] = 0;                                                                        \
+      {                                                                                            \
+        T *row = Vb + r * ld;                                                                      \
+        if (c1 - c0 < vl)                                                                          \
+          {                                                                                        \
+            for (gint64 c = c0; c < c1; c++)                                                       \
+              row[c] = 0;                                                                          \
+            continue;                                                                              \
+          }                                                                                        \
+        for (gint64 c = c0; c + vl < c1; c += vl)                                                  \
+          V_STORE (row + c, (V){});                                                                \
+        V_STORE (row + c1 - vl, (V){});                                                            \
+      }                                                                                            \
   }                                                                                                \
                                                                                                    \
   /* Blocks of rows of tiles: transform, 16 products, transform back */                            \
