@@ -141,13 +141,13 @@ test_threads_buffer_cache (void)
 
 /* The pool's jobs, one after the other, with part counts that go up and
  * down (and with them the threads the parts are ranged over): each part of
- * a job runs once, and only while its job runs. A late
- * worker of a 2-part job that still held its claim when the next job (48
- * parts) wrote its part count used to take part 2 of that job: the part
- * ran twice, on the same scratch, and the job returned while it still
- * ran (lt-train crashed in the convolution's forward after ~10,000 steps,
- * reading the job that its caller had left). The pool's set-up is slowed
- * down here so that the window is wide enough to be seen. */
+ * a job runs once, and only while its job runs. A late worker of a 2-part
+ * job that still held its claim when the next job (48 parts) wrote its
+ * part count used to take part 2 of that job: the part ran twice, on the
+ * same scratch, and the job returned while it still ran (lt-train
+ * crashed in the convolution's forward after ~10,000 steps, reading the
+ * job that its caller had left). The pool's set-up is slowed down here so
+ * that the window is wide enough to be seen. */
 typedef struct
 {
   gint counts[64];

@@ -537,10 +537,11 @@ round_up (gint64 v, gint64 m)
      * tile. No output takes their sums, but they must hold numbers (a                             \
      * buffer from the cache may hold anything, and denormals slow the                             \
      * products down). Past a whole block's tiles only the flat transforms                         \
-     * write, values of rb's zeros: cleared here once (not all of Vb, 16 Ci                        \
-     * Tps values a part, 295 KB at 32 channels); a shorter block (the                             \
-     * batch's last) clears its own. rb: the flat transforms' values past a                        \
-     * run's rows (read into such columns) */                                                      \
+     * write (values made from rb, which holds numbers): those columns are                         \
+     * cleared here once, not all of Vb (16 Ci Tps values a part, 295 KB at                        \
+     * 32 channels); a shorter block (the batch's last) clears its own. rb:                        \
+     * the flat transforms' values past a run's rows (read into such                               \
+     * columns) */                                                                                 \
     wg_clear_cols_##sfx (Vb, 16 * g->Ci, g->Tps, g->rpb * g->TW, g->Tps);                          \
     memset (rb, 0, g->rblen * sizeof (T));                                                         \
     for (gint64 blk = b0; blk < b1; blk++)                                                         \

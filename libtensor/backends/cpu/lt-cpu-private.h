@@ -142,9 +142,8 @@ void     _lt_cpu_alloc_poison       (gboolean  on);
  * same share in the op before; then it claims what is left of the others'.
  * A part is not tied to a thread: cutting a job into more parts than
  * threads lets a thread that runs while another waits for a core take
- * more of them. From inside a region,
- * or while the pool serves another thread, the parts run one after the
- * other on the calling thread.
+ * more of them. From inside a region, or while the pool serves another
+ * thread, the parts run one after the other on the calling thread.
  */
 /* Parts a parallel job is cut into per thread */
 #define LT_CPU_PARTS_PER_THREAD 4
