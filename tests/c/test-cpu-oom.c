@@ -12,7 +12,9 @@
  * GError (LT_ERROR_OUT_OF_MEMORY) saying what could not be allocated,
  * never a crash; the inputs keep their values; and a run after all the
  * failures gives the same bits as one before them (no cached buffer was
- * left half made). Under ASan nothing may leak.
+ * left half made). Under ASan nothing may leak. One case puts a
+ * BatchNorm (training) after the convolution: its scratch for the rows'
+ * sums and the channels' coefficients comes through the same allocator.
  */
 
 #include "test-helpers.h"
@@ -22,6 +24,7 @@ typedef struct
 {
   const char *name;
   ConvShape   s;
+  gboolean    batch_norm; /* a BatchNorm (training) on the convolution's output */
 } OomCase;
 
 static const OomCase cases[] = {
@@ -35,6 +38,8 @@ static const OomCase cases[] = {
   { "depthwise", { 2, 8, 10, 10, 8, 3, 1, 1, 1, 8 } },
   /* unfolded columns (a 1x1 filter at stride 2) */
   { "columns", { 3, 5, 9, 9, 7, 1, 2, 0, 1, 1 } },
+  /* shifted wide rows, then BatchNorm (forward and backward) */
+  { "batch-norm", { 3, 12, 9, 13, 16, 5, 1, 2, 1, 1 }, TRUE },
 };
 
 typedef struct
@@ -73,21 +78,22 @@ assert_results_same (const OomResult *got, const OomResult *want)
  * armed after @fail_after more (-1: none) failing. TRUE with the results
  * in @r; FALSE with @error set. *@fired: whether the armed failure came. */
 static gboolean
-run_case (const ConvShape *c,
-          const double    *xv,
-          const double    *wv,
-          const double    *bv,
-          const double    *dyv,
-          gint             fail_after,
-          gboolean        *fired,
-          OomResult       *r,
-          GError         **error)
+run_case (const OomCase *oc,
+          const double  *xv,
+          const double  *wv,
+          const double  *bv,
+          const double  *dyv,
+          gint           fail_after,
+          gboolean      *fired,
+          OomResult     *r,
+          GError       **error)
 {
-  gint64       OH = conv_out_size (c, c->H), OW = conv_out_size (c, c->W);
-  gint64       nx = c->N * c->C * c->H * c->W, nw = c->O * (c->C / c->groups) * c->k * c->k;
-  gint64       ny = c->N * c->O * OH * OW;
-  const gint64 stride[2] = { c->stride, c->stride }, padding[2] = { c->padding, c->padding };
-  const gint64 dilation[2] = { c->dilation, c->dilation };
+  const ConvShape *c = &oc->s;
+  gint64           OH = conv_out_size (c, c->H), OW = conv_out_size (c, c->W);
+  gint64           nx = c->N * c->C * c->H * c->W, nw = c->O * (c->C / c->groups) * c->k * c->k;
+  gint64           ny = c->N * c->O * OH * OW;
+  const gint64     stride[2] = { c->stride, c->stride }, padding[2] = { c->padding, c->padding };
+  const gint64     dilation[2] = { c->dilation, c->dilation };
   g_autoptr(LtTensor) x = tensor_of (xv, nx, DIMS (c->N, c->C, c->H, c->W), LT_DTYPE_FLOAT32);
   g_autoptr(LtTensor) w =
                tensor_of (wv, nw, DIMS (c->O, c->C / c->groups, c->k, c->k), LT_DTYPE_FLOAT32);
@@ -103,6 +109,13 @@ run_case (const ConvShape *c,
   g_assert_true (lt_tensor_set_requires_grad (b, TRUE, NULL));
   _lt_cpu_alloc_fail_after (fail_after);
   y = lt_conv2d (x, w, b, stride, padding, dilation, c->groups, error);
+  if (y != NULL && oc->batch_norm)
+    {
+      LtTensor *z = lt_batch_norm (y, NULL, NULL, NULL, NULL, TRUE, 0.1, 1e-5, error);
+
+      g_object_unref (y);
+      y = z;
+    }
   ok = y != NULL && lt_tensor_backward (y, dy, FALSE, error);
   *fired = fail_after >= 0 && !_lt_cpu_alloc_fail_pending ();
   _lt_cpu_alloc_fail_after (-1);
@@ -141,12 +154,12 @@ test_oom (gconstpointer data)
   for (int threads = 1; threads <= 2; threads++)
     {
       lt_set_num_threads (threads);
-      g_assert_true (run_case (c, xv, wv, bv, dyv, -1, &fired, &want, NULL));
+      g_assert_true (run_case (oc, xv, wv, bv, dyv, -1, &fired, &want, NULL));
       for (n = 0; n < 1000; n++)
         {
           g_autoptr(GError) error = NULL;
 
-          if (!run_case (c, xv, wv, bv, dyv, n, &fired, &got, &error))
+          if (!run_case (oc, xv, wv, bv, dyv, n, &fired, &got, &error))
             {
               g_assert_error (error, LT_ERROR, LT_ERROR_OUT_OF_MEMORY);
               g_assert_nonnull (strstr (error->message, "could not allocate"));
@@ -164,7 +177,7 @@ test_oom (gconstpointer data)
         }
       g_assert_cmpint (n, <, 1000);
       /* after every failure, the same bits again */
-      g_assert_true (run_case (c, xv, wv, bv, dyv, -1, &fired, &got, NULL));
+      g_assert_true (run_case (oc, xv, wv, bv, dyv, -1, &fired, &got, NULL));
       assert_results_same (&got, &want);
       result_clear (&got);
       result_clear (&want);

@@ -208,8 +208,132 @@ bn_bw_node (gconstpointer d)
   g_assert_cmpstr (lt_grad_fn_get_name (lt_tensor_get_grad_fn (y)), ==, "NativeBatchNormBackward0");
 }
 
+/* The pool splits every pass by rows (n, c) and the sums are added per
+ * channel in the order of n: forward and backward give the same bits on
+ * 1, 2 and 3 threads, in training and evaluation, and match the float64
+ * definition (which bn_fw_values and bngrad_run check on small shapes).
+ * 3 x 5 x 47 x 101 = 71,205 values: enough for the pool; an odd row count,
+ * and rows that do not fill whole vectors. */
+#define BN_THREADS_SHAPE OH_SH (3, 5, 47, 101)
+
+typedef struct
+{
+  OhArr x, dy, w, b, rm, rv;
+} BnThreadsIn;
+
+/* y, dx and the affine gradients, one after the other in *out */
+static void
+bn_threads_run (const BnThreadsIn *in,
+                LtDType            dt,
+                gboolean           training,
+                gboolean           affine,
+                double           **out,
+                gint64            *n_out)
+{
+  g_autoptr(GError) error = NULL;
+  OhShape s = BN_THREADS_SHAPE;
+  g_autoptr(LtTensor) y = NULL;
+  g_autoptr(LtTensor) stats = NULL;
+  g_autoptr(LtTensor) dx = NULL;
+  g_autoptr(LtTensor) ga = NULL;
+  g_autofree double *ref = g_new (double, in->x.n);
+  g_autofree double *zeros = g_new0 (double, in->x.n);
+  g_autofree double *yv = NULL, *dxv = NULL, *gav = NULL;
+  LtGradFn          *node;
+  LtTensor          *args[4];
+  gint64             n = in->x.n;
+
+  y =
+    lt_batch_norm (in->x.t, training ? NULL : in->rm.t, training ? NULL : in->rv.t,
+                   affine ? in->w.t : NULL, affine ? in->b.t : NULL, training, 0.1, BN_EPS, &error);
+  g_assert_no_error (error);
+  bn_ref (s, in->x.v, affine ? in->w.v : NULL, affine ? in->b.v : NULL, training ? NULL : in->rm.v,
+          training ? NULL : in->rv.v, ref, NULL, NULL);
+  oh_check_tol (y, dt, s, ref, dt == F32 ? 1e-4 : 1e-11, dt == F32 ? 1e-5 : 1e-11);
+  node = lt_tensor_get_grad_fn (y);
+  stats = g_object_ref (_lt_grad_fn_get_saved (node, LT_SAVED_AUX, &error));
+  g_assert_no_error (error);
+  dx = oh_build (zeros, s, dt, OH_LAY_CONTIG);
+  ga = oh_build (zeros, OH_SH (2, 5), dt, OH_LAY_CONTIG);
+  args[0] = in->dy.t;
+  args[1] = in->x.t;
+  args[2] = stats;
+  args[3] = in->w.t;
+  g_assert_true (
+    _lt_run (LT_OP_BATCH_NORM_GRAD, dx, ga, args, affine ? 4 : 3, &node->params, &error));
+  g_assert_no_error (error);
+  yv = oh_values_of (y);
+  dxv = oh_values_of (dx);
+  gav = oh_values_of (ga);
+  *out = g_new (double, 2 * n + 10);
+  memcpy (*out, yv, n * sizeof (double));
+  memcpy (*out + n, dxv, n * sizeof (double));
+  memcpy (*out + 2 * n, gav, 10 * sizeof (double));
+  *n_out = 2 * n + 10;
+}
+
+static void
+bn_fw_threads (gconstpointer d)
+{
+  int saved = lt_get_num_threads ();
+
+  for (guint k = 0; k < 8; k++)
+    {
+      g_autoptr(GError) error = NULL;
+      LtDType     dt = k & 1 ? F64 : F32;
+      gboolean    training = (k & 2) != 0, affine = (k & 4) != 0;
+      OhShape     C = OH_SH (5);
+      BnThreadsIn in = {
+        .x = oh_arr_new (BN_THREADS_SHAPE, dt, OH_LAY_CONTIG, OH_DIST_UNIT),
+        .dy = oh_arr_new (BN_THREADS_SHAPE, dt, OH_LAY_CONTIG, OH_DIST_UNIT),
+        .w = oh_arr_new (C, dt, OH_LAY_CONTIG, OH_DIST_UNIT),
+        .b = oh_arr_new (C, dt, OH_LAY_CONTIG, OH_DIST_UNIT),
+        .rm = oh_arr_new (C, dt, OH_LAY_CONTIG, OH_DIST_UNIT),
+        .rv = oh_arr_new (C, dt, OH_LAY_CONTIG, OH_DIST_UNIT),
+      };
+      g_autofree double *one = NULL;
+      gint64             n1 = 0;
+
+      for (gint64 c = 0; c < 5; c++)
+        in.rv.v[c] = fabs (in.rv.v[c]) + 0.5;
+      g_clear_object (&in.rv.t);
+      in.rv.t = oh_build (in.rv.v, C, dt, OH_LAY_CONTIG);
+      g_assert_true (lt_tensor_set_requires_grad (in.x.t, TRUE, &error));
+      for (int t = 1; t <= 3; t++)
+        {
+          g_autofree double *got = NULL;
+          gint64             n = 0;
+
+          lt_set_num_threads (t);
+          bn_threads_run (&in, dt, training, affine, &got, &n);
+          if (t == 1)
+            {
+              one = g_steal_pointer (&got);
+              n1 = n;
+              continue;
+            }
+          g_assert_cmpint (n, ==, n1);
+          for (gint64 i = 0; i < n; i++)
+            if (memcmp (&got[i], &one[i], sizeof (double)) != 0)
+              g_error ("batch_norm (%s, %s, %s) on %d threads: value %" G_GINT64_FORMAT
+                       " is %.17g, on 1 thread %.17g",
+                       dt == F32 ? "float32" : "float64", training ? "training" : "evaluation",
+                       affine ? "affine" : "no affine", t, i, got[i], one[i]);
+        }
+      oh_arr_clear (&in.x);
+      oh_arr_clear (&in.dy);
+      oh_arr_clear (&in.w);
+      oh_arr_clear (&in.b);
+      oh_arr_clear (&in.rm);
+      oh_arr_clear (&in.rv);
+    }
+  lt_set_num_threads (saved);
+}
+
 static const OhCase bn_forward[] = { { "values", bn_fw_values }, { NULL, NULL } };
-static const OhCase bn_forward_extra[] = { { "unfused", bn_fw_unfused }, { NULL, NULL } };
+static const OhCase bn_forward_extra[] = { { "unfused", bn_fw_unfused },
+                                           { "threads", bn_fw_threads },
+                                           { NULL, NULL } };
 static const OhCase bn_backward[] = { { "gradcheck", bn_bw_gradcheck },
                                       { "node", bn_bw_node },
                                       { NULL, NULL } };
