@@ -719,6 +719,27 @@ receive (Pass *pass, guint pos, guint output_nr, LtTensor *grad, GError **error)
       *into = grad;
       return TRUE;
     }
+  /* Without a graph to keep, the sum goes into whichever of the two owns
+   * its memory (a + b and b + a are the same bits): no new buffer */
+  if (!pass->create_graph && (*into)->dtype == grad->dtype &&
+      _lt_shape_equal ((*into)->shape, (*into)->ndim, grad->shape, grad->ndim))
+    {
+      LtTensor *dst = grad_is_private (*into) ? *into : grad_is_private (grad) ? grad : NULL;
+
+      if (dst != NULL)
+        {
+          gboolean ok = lt_tensor_add_ (dst, dst == grad ? *into : grad, error);
+
+          if (dst == grad)
+            {
+              g_object_unref (*into);
+              *into = grad;
+            }
+          else
+            g_object_unref (grad);
+          return ok;
+        }
+    }
   sum = lt_tensor_add (*into, grad, error);
   g_object_unref (grad);
   if (sum == NULL)

@@ -448,6 +448,52 @@ test_retain_grad (void)
   g_assert_error (error, LT_ERROR, LT_ERROR_AUTOGRAD);
 }
 
+/* Where two gradients meet at a node, the engine adds one into the other
+ * when that one owns its memory; a gradient the caller holds (here the
+ * one given to backward, which add's rule passes on as it is) is never
+ * written. */
+static void
+test_backward_joins (void)
+{
+  g_autoptr(GError) error = NULL;
+  g_autoptr(LtTensor) x = leaf_of (VALS (1, 2), DIMS (2));
+  g_autoptr(LtTensor) g = tensor_of (VALS (1, 1), DIMS (2), LT_DTYPE_FLOAT32);
+  g_autoptr(LtTensor) y = lt_tensor_mul_scalar (x, 2, &error);
+
+  /* two gradients of their own: d/dy (3y + y^2) = 3 + 2y */
+  {
+    g_autoptr(LtTensor) a = lt_tensor_mul_scalar (y, 3, &error);
+    g_autoptr(LtTensor) b = lt_tensor_mul (y, y, &error);
+    g_autoptr(LtTensor) c = lt_tensor_add (a, b, &error);
+    g_autoptr(LtTensor) s = lt_tensor_sum (c, &error);
+
+    g_assert_true (lt_tensor_backward (s, NULL, TRUE, &error));
+    g_assert_no_error (error);
+    assert_values_rel (lt_tensor_get_grad (x), VALS (14, 22), 1e-6);
+  }
+  /* the caller's g, and a gradient of its own: d/dy (y + y^2) = 1 + 2y */
+  {
+    g_autoptr(LtTensor) b = lt_tensor_mul (y, y, &error);
+    g_autoptr(LtTensor) c = lt_tensor_add (y, b, &error);
+
+    g_assert_true (lt_tensor_set_grad (x, NULL, &error));
+    g_assert_true (lt_tensor_backward (c, g, TRUE, &error));
+    g_assert_no_error (error);
+    assert_values_rel (lt_tensor_get_grad (x), VALS (10, 18), 1e-6);
+    assert_values_rel (g, VALS (1, 1), 0);
+  }
+  /* the caller's g twice: d/dy (y + y) = 2 */
+  {
+    g_autoptr(LtTensor) c = lt_tensor_add (y, y, &error);
+
+    g_assert_true (lt_tensor_set_grad (x, NULL, &error));
+    g_assert_true (lt_tensor_backward (c, g, TRUE, &error));
+    g_assert_no_error (error);
+    assert_values_rel (lt_tensor_get_grad (x), VALS (4, 4), 1e-6);
+    assert_values_rel (g, VALS (1, 1), 0);
+  }
+}
+
 /* Hooks */
 
 typedef struct
@@ -1177,6 +1223,7 @@ main (int   argc,
   g_test_add_func ("/autograd/tutorial/mean", test_tutorial_mean);
   g_test_add_func ("/autograd/tutorial/doubling", test_tutorial_doubling);
   g_test_add_func ("/autograd/backward/accumulate", test_accumulate);
+  g_test_add_func ("/autograd/backward/joins", test_backward_joins);
   g_test_add_func ("/autograd/backward/retain-graph", test_retain_graph);
   g_test_add_func ("/autograd/backward/non-scalar", test_nonscalar_backward);
   g_test_add_func ("/autograd/version/saved-modified", test_saved_modified);
