@@ -134,10 +134,10 @@ typedef struct
   }
 
 #define DEFINE_BN_COEF(T, sfx)                                                                     \
-  /* Each channel's statistics (forward) or gradients of the affine                                \
-   * parameters (backward) from the rows' sums, added in the order of n,                           \
-   * and the coefficients of bn_apply (); in evaluation, with no sums,                             \
-   * only the coefficients (forward) */                                                            \
+  /* Each channel's coefficients for bn_apply () (and for bn_sums ()'s dx                          \
+   * in evaluation), and from the rows' sums, added in the order of n,                             \
+   * its statistics (forward, training) or the gradients of the affine                             \
+   * parameters (backward, @have_sums) */                                                          \
   static void bn_coefficients_##sfx (const BnJob *job, gboolean have_sums)                         \
   {                                                                                                \
     const LtNormParams *p = job->p;                                                                \
@@ -178,20 +178,15 @@ typedef struct
         mean = st[c];                                                                              \
         rstd = 1.0 / sqrt ((double) st[C + c] + p->eps);                                           \
         a = (w ? (double) w[c] : 1.0) * rstd;                                                      \
-        if (p->training && have_sums)                                                              \
+        cf[c] = (T) a;                                                                             \
+        if (p->training)                                                                           \
           {                                                                                        \
             /* dx = a dy - k (x - mean) - a sg / M, k = a rstd^2 sgx / M */                        \
             double k = a * rstd * rstd * s2 / (double) M;                                          \
-            cf[c] = (T) a;                                                                         \
             cf[C + c] = (T) k;                                                                     \
             cf[2 * C + c] = (T) (k * mean - a * s1 / (double) M);                                  \
           }                                                                                        \
-        else if (!p->training && !have_sums)                                                       \
-          {                                                                                        \
-            cf[c] = (T) a;                                                                         \
-            continue;                                                                              \
-          }                                                                                        \
-        if (ga)                                                                                    \
+        if (ga && have_sums)                                                                       \
           {                                                                                        \
             ga[c] = (T) (s2 * rstd);                                                               \
             ga[C + c] = (T) s1;                                                                    \
