@@ -208,6 +208,14 @@ static const ConvShape chunk_layers[] = {
   { 7, 13, 12, 10, 6, 3, 1, 2, 2, 1 },
   { 5, 24, 9, 11, 8, 5, 1, 2, 1, 2 },
   { 4, 12, 7, 5, 12, 4, 1, 1, 1, 1 },
+  /* the weight gradient as dy @ B^T (chunks of a few vectors of columns,
+   * dw_chunk ()), its sums written into dw by a part's first chunk and
+   * added to it by the next (prime batches: chunks of one image): K of
+   * whole vectors (16 x 3 x 3 = 144, and 64 for a 1x1 on one image) and
+   * not (13 x 3 x 3, whose last columns go through a buffer) */
+  { 13, 16, 7, 7, 10, 3, 2, 1, 1, 1 },
+  { 1, 64, 7, 7, 20, 1, 1, 0, 1, 1 },
+  { 13, 13, 9, 9, 16, 3, 2, 1, 1, 1 },
 };
 
 typedef struct

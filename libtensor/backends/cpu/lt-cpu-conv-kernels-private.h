@@ -8,13 +8,17 @@
  *   gemm_nn: C[coff[m] + j] = init[m] + sum_k A[m ars + k acs] B[boff[k] + j]
  *            for m < M, j < N; N a multiple of the vector length
  *   gemm_nn_cols: the same with A[m ars + aoff[k]] and no init
+ *   gemm_nn_acc: C[coff[m] + j] += sum_k A[m ars + k acs] B[boff[k] + j]
+ *            (the sum starts from C's value and takes the products in
+ *            the order of k)
  *
  * in register blocks of MR rows by 2 vectors (12 independent sums, enough
  * to hide the multiply-add latency; the edges take the same code with
  * fewer rows or vectors). DEFINE_GEMM_NN (T, V_T, sfx, VB, ATTR) makes
- * nn_block_<sfx>, gemm_nn_<sfx> and gemm_nn_cols_<sfx> for the element
- * type T and its vector type V_T of VB bytes, compiled with the target attributes ATTR; each
- * file instantiates it once per instruction set.
+ * nn_block_<sfx>, gemm_nn_<sfx>, gemm_nn_acc_<sfx> and gemm_nn_cols_<sfx>
+ * for the element type T and its vector type V_T of VB bytes, compiled
+ * with the target attributes ATTR; each file instantiates it once per
+ * instruction set.
  */
 
 /* Two vectors shuffled by a vector of indices: GCC's __builtin_shuffle.
@@ -49,22 +53,27 @@
 #define V_STORE(p, v) (*(V *) (p) = (v))
 #define MR 6
 
-#define NN_CASE(sfx, mr, nv)                                                             \
-  case (mr) * 2 + (nv) - 1:                                                              \
-    nn_block_##sfx (mr, nv, K, Am, ars, acs, aoff, B + j, boff, C + j, cm, im);          \
+#define NN_CASE(sfx, mr, nv)                                                                       \
+  case (mr) * 2 + (nv) - 1:                                                                        \
+    nn_block_##sfx (mr, nv, K, Am, ars, acs, aoff, B + j, boff, C + j, cm, im, accum);             \
     break
 
 #define DEFINE_GEMM_NN(T, V_T, sfx, VB, ATTR)                                                      \
   ATTR static inline __attribute__ ((always_inline)) void nn_block_##sfx (                         \
-    const int mr, const int nv, gint64 K, const T *A, gint64 ars, gint64 acs,                      \
-    const gint64 *aoff, const T *B, const gint64 *boff, T *C, const gint64 *coff, const T *init)   \
+    const int mr, const int nv, gint64 K, const T *A, gint64 ars, gint64 acs, const gint64 *aoff,  \
+    const T *B, const gint64 *boff, T *C, const gint64 *coff, const T *init, const gboolean accum) \
   {                                                                                                \
     typedef V_T V;                                                                                 \
-    const int         vl = VB / sizeof (T);                                                        \
-    V                 acc[MR][2];                                                                  \
+    const int   vl = VB / sizeof (T);                                                              \
+    V           acc[MR][2];                                                                        \
     for (int r = 0; r < mr; r++)                                                                   \
       for (int v = 0; v < nv; v++)                                                                 \
-        acc[r][v] = (V){} + (init ? init[r] : (T) 0);                                              \
+        {                                                                                          \
+          if (accum)                                                                               \
+            acc[r][v] = V_LOAD (C + coff[r] + v * vl);                                             \
+          else                                                                                     \
+            acc[r][v] = (V){} + (init ? init[r] : (T) 0);                                          \
+        }                                                                                          \
     for (gint64 k = 0; k < K; k++)                                                                 \
       {                                                                                            \
         const T *b = B + boff[k];                                                                  \
@@ -84,7 +93,7 @@
                                                                                                    \
   ATTR static inline __attribute__ ((always_inline)) void gemm_nn_run_##sfx (                      \
     gint64 M, gint64 N, gint64 K, const T *A, gint64 ars, gint64 acs, const gint64 *aoff,          \
-    const T *B, const gint64 *boff, T *C, const gint64 *coff, const T *init)                       \
+    const T *B, const gint64 *boff, T *C, const gint64 *coff, const T *init, const gboolean accum) \
   {                                                                                                \
     const int vl = VB / sizeof (T);                                                                \
     for (gint64 m = 0; m < M; m += MR)                                                             \
@@ -107,7 +116,7 @@
               NN_CASE (sfx, 2, 1);                                                                 \
               NN_CASE (sfx, 1, 2);                                                                 \
               default:                                                                             \
-                nn_block_##sfx (1, 1, K, Am, ars, acs, aoff, B + j, boff, C + j, cm, im);          \
+                nn_block_##sfx (1, 1, K, Am, ars, acs, aoff, B + j, boff, C + j, cm, im, accum);   \
             }                                                                                      \
       }                                                                                            \
   }                                                                                                \
@@ -116,7 +125,15 @@
                                   gint64 acs, const T *B, const gint64 *boff, T *C,                \
                                   const gint64 *coff, const T *init)                               \
   {                                                                                                \
-    gemm_nn_run_##sfx (M, N, K, A, ars, acs, NULL, B, boff, C, coff, init);                        \
+    gemm_nn_run_##sfx (M, N, K, A, ars, acs, NULL, B, boff, C, coff, init, FALSE);                 \
+  }                                                                                                \
+                                                                                                   \
+  /* gemm_nn that adds the products to C */                                                        \
+  ATTR static __attribute__ ((unused)) void gemm_nn_acc_##sfx (                                    \
+    gint64 M, gint64 N, gint64 K, const T *A, gint64 ars, gint64 acs, const T *B,                  \
+    const gint64 *boff, T *C, const gint64 *coff)                                                  \
+  {                                                                                                \
+    gemm_nn_run_##sfx (M, N, K, A, ars, acs, NULL, B, boff, C, coff, NULL, TRUE);                  \
   }                                                                                                \
                                                                                                    \
   /* gemm_nn with A[m ars + aoff[k]]: A's columns at any offsets */                                \
@@ -124,5 +141,5 @@
     gint64 M, gint64 N, gint64 K, const T *A, gint64 ars, const gint64 *aoff, const T *B,          \
     const gint64 *boff, T *C, const gint64 *coff)                                                  \
   {                                                                                                \
-    gemm_nn_run_##sfx (M, N, K, A, ars, 0, aoff, B, boff, C, coff, NULL);                          \
+    gemm_nn_run_##sfx (M, N, K, A, ars, 0, aoff, B, boff, C, coff, NULL, FALSE);                   \
   }

@@ -146,6 +146,7 @@ typedef struct
   gint64        Kp;         /* wt: K rounded up to vmax */
   const gint64 *trows;      /* wt: trows[j] = j Kp, for j < Lp */
   const gint64 *orows;      /* wt: orows[o] = o Kp, for o < Og */
+  const gint64 *wrows;      /* wt: wrows[o] = o K (dw's rows), for o < Og */
   gsize         bt_offset;  /* wt: bytes into a part's scratch: B^T (Lp, Kp), then (Og, Kp) */
   gint64        rsplit;     /* row blocks per (image or chunk, group); see split_rows () */
   gint64        rblock;     /* rows of a block: outputs (forward, grad weight) or
@@ -1168,18 +1169,21 @@ typedef struct
       }                                                                                            \
   }                                                                                                \
                                                                                                    \
-  /* dw (nr rows, K) += dy rows @ B^T for one chunk. The nt product streams                        \
-   * the Lp columns once per block of MR x KR sums, and loads, adds up and                         \
-   * stores those sums once per block: over a few vectors of columns (one small                    \
-   * image) that costs more than the products. There (g->wt) B^T is copied                         \
-   * out, K along the rows, and dy @ B^T is an nn product whose vectors run                        \
-   * along K. */                                                                                   \
+  /* dw (nr rows, K) += dy rows @ B^T for one chunk (= where @fresh: dw's                          \
+   * rows hold nothing yet). The nt product streams the Lp columns once per                        \
+   * block of MR x KR sums, and loads, adds up and stores those sums once per                      \
+   * block: over a few vectors of columns (one small image) that costs more                        \
+   * than the products. There (g->wt) B^T is copied out, K along the rows,                         \
+   * and dy @ B^T is an nn product whose vectors run along K, added into                           \
+   * dw's rows where they hold whole vectors; the last columns of a K that                         \
+   * does not fill them go through tmp. */                                                         \
   ATTR static void dw_chunk_##sfx (const ConvGeom *g, gint64 nr, const T *dyr, const T *buf,       \
-                                   T *dwg, T *sums, T *bt)                                         \
+                                   T *dwg, T *sums, T *bt, gboolean fresh)                         \
   {                                                                                                \
     T *tmp = bt + g->Lp * g->Kp;                                                                   \
     /* the columns up to the last image's last one: dy is zero after them */                       \
     gint64 used = g->wide ? g->L : g->L - (g->cstride - g->P);                                     \
+    gint64 full = g->K / g->vmax * g->vmax;                                                        \
     if (!g->wt)                                                                                    \
       {                                                                                            \
         gemm_nt_##sfx (nr, g->K, g->Lp, dyr, g->Lp, buf, g->off, dwg, g->K, sums);                 \
@@ -1198,14 +1202,24 @@ typedef struct
           for (gint64 k = g->K; k < g->Kp; k++)                                                    \
             bt[j * g->Kp + k] = 0;                                                                 \
       }                                                                                            \
-    /* tmp (nr, Kp) = dy rows (nr, used) @ B^T (used, Kp), in blocks of columns                    \
-     * whose B^T panel stays in L2 while the rows of dy pass over it */                            \
-    for (gint64 c0 = 0; c0 < g->Kp; c0 += CONV_WT_COLUMNS)                                         \
-      gemm_nn_##sfx (nr, MIN (CONV_WT_COLUMNS, g->Kp - c0), used, dyr, g->Lp, 1, bt + c0,          \
-                     g->trows, tmp + c0, g->orows, NULL);                                          \
+    /* dw (nr, full) (+)= dy rows (nr, used) @ B^T (used, full), in blocks of                      \
+     * columns whose B^T panel stays in L2 while the rows of dy pass over it */                    \
+    for (gint64 c0 = 0; c0 < full; c0 += CONV_WT_COLUMNS)                                          \
+      {                                                                                            \
+        gint64 nc = MIN (CONV_WT_COLUMNS, full - c0);                                              \
+        if (fresh)                                                                                 \
+          gemm_nn_##sfx (nr, nc, used, dyr, g->Lp, 1, bt + c0, g->trows, dwg + c0, g->wrows,       \
+                         NULL);                                                                    \
+        else                                                                                       \
+          gemm_nn_acc_##sfx (nr, nc, used, dyr, g->Lp, 1, bt + c0, g->trows, dwg + c0, g->wrows);  \
+      }                                                                                            \
+    if (full == g->K)                                                                              \
+      return;                                                                                      \
+    gemm_nn_##sfx (nr, g->Kp - full, used, dyr, g->Lp, 1, bt + full, g->trows, tmp + full,         \
+                   g->orows, NULL);                                                                \
     for (gint64 o = 0; o < nr; o++)                                                                \
-      for (gint64 k = 0; k < g->K; k++)                                                            \
-        dwg[o * g->K + k] += tmp[o * g->Kp + k];                                                   \
+      for (gint64 k = full; k < g->K; k++)                                                         \
+        dwg[o * g->K + k] = (fresh ? 0 : dwg[o * g->K + k]) + tmp[o * g->Kp + k];                  \
   }                                                                                                \
                                                                                                    \
   ATTR static void grad_weight_part_##sfx (int tid, int np, gpointer data)                         \
@@ -1226,7 +1240,9 @@ typedef struct
                                 : (T *) (part + job->sums_offset) + g->O * g->K;                        \
     gint64 n0, n1;                                                                                 \
     _lt_cpu_split (g->N / g->nc, tid, np, &n0, &n1);                                               \
-    memset (dw, 0, g->O * g->K * sizeof (T));                                                      \
+    /* (by dy @ B^T the first chunk writes its sums over them) */                                  \
+    if (!g->wt || n0 == n1)                                                                        \
+      memset (dw, 0, g->O * g->K * sizeof (T));                                                    \
     if (db)                                                                                        \
       memset (db, 0, g->O * sizeof (T));                                                           \
     for (gint64 group = 0; group < g->groups; group++)                                             \
@@ -1239,7 +1255,7 @@ typedef struct
             load_images_##sfx (g, x, buf, ch * g->nc, g->nc, group);                               \
             load_dys_##sfx (g, dy, dyb, ch * g->nc, g->nc, group, 0, g->Og);                       \
             /* dw_g (Og, K) += dy_g (Og, Lp) @ B^T (Lp, K) */                                      \
-            dw_chunk_##sfx (g, g->Og, dyb, buf, dwg, sums, (T *) (part + g->bt_offset));           \
+            dw_chunk_##sfx (g, g->Og, dyb, buf, dwg, sums, (T *) (part + g->bt_offset), ch == n0); \
             if (db)                                                                                \
               for (gint64 o = 0; o < g->Og; o++)                                                   \
                 {                                                                                  \
@@ -1287,7 +1303,9 @@ typedef struct
         T     *dbg = job->db ? (T *) job->db + group * g->Og + o0 : NULL;                          \
         if (nr == 0)                                                                               \
           continue;                                                                                \
-        memset (dwg, 0, nr * g->K * sizeof (T));                                                   \
+        /* (by dy @ B^T the first chunk writes its sums over them) */                              \
+        if (!g->wt || g->N / g->nc == 0)                                                           \
+          memset (dwg, 0, nr * g->K * sizeof (T));                                                 \
         if (dbg)                                                                                   \
           memset (dbg, 0, nr * sizeof (T));                                                        \
         if (sums)                                                                                  \
@@ -1301,7 +1319,8 @@ typedef struct
             loaded = key;                                                                          \
             load_dys_##sfx (g, dy, dyb, ch * g->nc, g->nc, group, o0, o1);                         \
             /* dw (rows o0 .. o1 of group, K) += dy_g (those rows, Lp) @ B^T */                    \
-            dw_chunk_##sfx (g, nr, dyb, buf, dwg, sums, (T *) ((char *) buf + g->bt_offset));      \
+            dw_chunk_##sfx (g, nr, dyb, buf, dwg, sums, (T *) ((char *) buf + g->bt_offset),       \
+                            ch == 0);                                                              \
             if (dbg)                                                                               \
               for (gint64 o = 0; o < nr; o++)                                                      \
                 {                                                                                  \
@@ -1693,7 +1712,7 @@ _lt_cpu_conv (const LtKernelArgs *args,
   g.Kp = round_up (g.K, g.vmax);
   if (g.wt)
     g.vec_sums = FALSE;
-  tables = g_try_new (gint64, 2 * g.K + nrows + (g.wt ? g.Lp + g.Og : 0));
+  tables = g_try_new (gint64, 2 * g.K + nrows + (g.wt ? g.Lp + 2 * g.Og : 0));
   if (tables == NULL)
     goto oom;
   kk = g.kh * g.kw;
@@ -1721,9 +1740,13 @@ _lt_cpu_conv (const LtKernelArgs *args,
       for (gint64 j = 0; j < g.Lp; j++)
         t[j] = j * g.Kp;
       for (gint64 o = 0; o < g.Og; o++)
-        t[g.Lp + o] = o * g.Kp;
+        {
+          t[g.Lp + o] = o * g.Kp;
+          t[g.Lp + g.Og + o] = o * g.K;
+        }
       g.trows = t;
       g.orows = t + g.Lp;
+      g.wrows = t + g.Lp + g.Og;
     }
 
   if (g.phased && !phased_tables (&g, &ptables))
