@@ -1677,7 +1677,10 @@ _lt_cpu_conv (const LtKernelArgs *args,
   g.rblock = kind == 1 ? g.Cg : g.Og;
   if (kind == 2)
     {
-      geom_chunk (&g, grad_weight_chunk (&g, (int) MIN (want, MAX (g.N, 1))));
+      /* chunks up to a thread's share of the images, not a part's: the
+       * extra parts only even out the threads' loads, while smaller chunks
+       * make every product smaller (and each part's sums cost the same) */
+      geom_chunk (&g, grad_weight_chunk (&g, (int) MIN (want > 1 ? nt : 1, MAX (g.N, 1))));
       nunits = g.N / g.nc;
       if (nunits < rwant && split_rows (&g, kind, g.groups, rwant) > nunits)
         {
