@@ -247,12 +247,15 @@ test_off (void)
  * wide layers take it for the forward and the grad input, and from 32
  * channels for the grad weight; 12 channels for the grad input only; a
  * first layer of 3 channels, 8 channels, stride 2, dilation and groups do
- * not. Too few output pixels over the batch, and images of 3 x 3 and odd
- * 5 x 5, keep the columns for the forward and the grad input but take
- * Winograd for the grad weight of 64 channels, unless there are fewer than
- * 32 tiles. That is on 1 thread; on 2, a grad weight whose tiles make one
- * block (one or two small images) takes the columns, which split its
- * output channels between the threads (the last cases) */
+ * not. Too few output pixels over the batch (under 192 on 1 thread), and
+ * images of 3 x 3 and odd 5 x 5, keep the columns for the forward and the
+ * grad input but take Winograd for the grad weight of 64 channels, unless
+ * there are fewer than 32 tiles; from 192 pixels the grad input takes it,
+ * and the forward where the tiles are whole (not 7 x 7) and the channels
+ * at most 256 x 256. That is on 1 thread; on 2, the forward and the grad
+ * input want 1,024 pixels, and a grad weight whose tiles make one block
+ * (one or two small images) takes the columns, which split its output
+ * channels between the threads (the last cases) */
 static void
 test_rule (void)
 {
@@ -271,7 +274,10 @@ test_rule (void)
     { 32, 3, 16, 32, 1, 1, 1, 0 },
     { 32, 8, 8, 32, 1, 1, 1, 0 },
     { 2, 64, 64, 8, 1, 1, 1, 1 },
-    { 1, 256, 256, 14, 1, 1, 1, 1 },
+    { 1, 256, 256, 14, 1, 1, 1, 3 },
+    { 1, 128, 128, 12, 1, 1, 1, 1 },
+    { 4, 128, 128, 7, 1, 1, 1, 2 },
+    { 1, 512, 512, 14, 1, 1, 1, 2 },
     { 32, 64, 64, 3, 1, 1, 1, 1 },
     { 32, 64, 64, 5, 1, 1, 1, 1 },
     { 1, 512, 512, 7, 1, 1, 1, 0 },

@@ -793,10 +793,18 @@ winograd_mode (gboolean grad_weight)
  *   (forward) or 12 (grad input).
  * - Pixels. The filter is transformed at every call (16 Ci Co values,
  *   against the 9 Ci Co the columns read): that is paid back only over
- *   enough outputs. 1 image of 14 x 14 at 256 channels runs 1.9x slower,
- *   32 images of 4 x 4 at 64 channels (512 pixels) break even, 2 of
- *   28 x 28 at 128 channels (1,568 pixels) run 1.2x faster: at least
- *   1,024 output pixels over the batch.
+ *   enough outputs. On 1 thread (measured after the transform ran on
+ *   vectors of channels; forward, grad input): 1 image of 8 x 8 at 128
+ *   channels 0.55x, 0.69x; of 10 x 10 0.75x, 0.87x; of 14 x 14 1.08x,
+ *   1.18x, and at 256 channels 1.10x, 1.27x, but at 512 channels 0.91x,
+ *   1.15x (a 16 MB U); 4 images of 7 x 7 (tiles 77% used) at 128 channels
+ *   0.93x, 1.44x. Hence at least 192 output pixels over the batch, and for
+ *   the forward whole tiles and Ci Co up to 256 x 256 as well. On several
+ *   threads the pool splits the products by blocks of tiles, which so few
+ *   pixels do not fill (the same 14 x 14 image at 256 channels ran 0.42x
+ *   and 0.47x on 2 threads; 32 images of 4 x 4 at 64 channels, 512 pixels,
+ *   broke even, 2 of 28 x 28 at 128 channels, 1,568 pixels, ran 1.2x
+ *   faster): there at least 1,024 output pixels.
  * - Tiles. They cover 2 x 2 outputs: an odd Ho or Wo computes a half-empty
  *   row or column of tiles. 32 images of 5 x 5 (25 useful of 36 computed,
  *   69%) break even, 3 x 3 (56%) runs 1.9x slower, 7 x 7 (77%) breaks
@@ -815,7 +823,8 @@ winograd_wins (gboolean grad_input, gint64 N, gint64 Ci, gint64 Co, gint64 Ho, g
 
   if (Ci < 8 || Co < 8 || 2 * Ci * Co < (grad_input ? 12 : 16) * (Ci + Co))
     return FALSE;
-  if (N * Ho * Wo < 1024)
+  if (N * Ho * Wo < 1024 && (_lt_cpu_get_num_threads () > 1 || N * Ho * Wo < 192 ||
+                             (!grad_input && (Ho % 2 != 0 || Wo % 2 != 0 || Ci * Co > 256 * 256))))
     return FALSE;
   return Ho * Wo >= 3 * TH * TW;
 }
