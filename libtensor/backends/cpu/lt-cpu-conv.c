@@ -1706,6 +1706,11 @@ _lt_cpu_conv (const LtKernelArgs *args,
   job.n_parts = (int) MAX (1, MIN (want, nunits));
   if (job.n_parts > 1 && g.Og * g.K * g.vmax > CONV_MAX_PART_SUMS)
     g.vec_sums = FALSE;
+  /* vector sums pay for clearing and adding up their lanes only where a
+   * part adds several chunks into them (the same sums, in the same
+   * order, either way) */
+  if (kind >= 2 && (kind == 2 ? (g.N / g.nc + job.n_parts - 1) / job.n_parts : g.N / g.nc) <= 1)
+    g.vec_sums = FALSE;
 
   /* Row offsets: of B (g.off), rows i Lp (g.rows), rows of dB (g.drows) */
   nrows = MAX (g.K, g.Og);
