@@ -819,12 +819,15 @@ winograd_mode (gboolean grad_weight)
 static gboolean
 winograd_wins (gboolean grad_input, gint64 N, gint64 Ci, gint64 Co, gint64 Ho, gint64 Wo)
 {
-  gint64 TH = (Ho + 1) / 2, TW = (Wo + 1) / 2;
+  gint64   TH = (Ho + 1) / 2, TW = (Wo + 1) / 2, pixels = N * Ho * Wo;
+  gboolean whole_tiles = Ho % 2 == 0 && Wo % 2 == 0;
+  /* fewer than 1,024 pixels: 1 thread only, from 192 */
+  gboolean few_win = _lt_cpu_get_num_threads () == 1 && pixels >= 192 &&
+                     (grad_input || (whole_tiles && Ci * Co <= 256 * 256));
 
   if (Ci < 8 || Co < 8 || 2 * Ci * Co < (grad_input ? 12 : 16) * (Ci + Co))
     return FALSE;
-  if (N * Ho * Wo < 1024 && (_lt_cpu_get_num_threads () > 1 || N * Ho * Wo < 192 ||
-                             (!grad_input && (Ho % 2 != 0 || Wo % 2 != 0 || Ci * Co > 256 * 256))))
+  if (pixels < 1024 && !few_win)
     return FALSE;
   return Ho * Wo >= 3 * TH * TW;
 }
